@@ -1,0 +1,66 @@
+/**
+ * What a checker is: a pure fold over the trace, from records to a verdict.
+ *
+ * The same checker runs online (fed records as the simulator writes them, so nothing is kept but
+ * its own state) and offline (fed a trace file line by line); both give the same verdict because
+ * they see the same records in the same order. A verdict lists named anomalies, each with the
+ * records that prove it (`(a, n)` at time `t`), so a report can link to the timeline.
+ */
+import type { Micros, TraceRecord } from '../kernel/index.ts';
+
+/** A record cited as evidence: where and when it happened. */
+export interface Citation {
+  a: string;
+  n: number;
+  t: Micros;
+  k: string;
+}
+
+export interface Violation {
+  /** The anomaly's name, as Jepsen and Elle name them: `lost`, `duplicate`, `nonmonotonic` … */
+  anomaly: string;
+  /** One sentence in stream terms: which events, offsets, crashes. */
+  message: string;
+  /** Event ids involved. */
+  events?: string[];
+  /** The records that prove it, earliest first. */
+  cites: Citation[];
+}
+
+export interface Verdict {
+  ok: boolean;
+  violations: Violation[];
+  /** How many violations there were in all (only the first `MAX_LISTED` are listed). */
+  violationCount: number;
+  stats: Record<string, number>;
+}
+
+export interface TraceChecker {
+  readonly name: string;
+  observe(record: TraceRecord): void;
+  verdict(): Verdict;
+}
+
+export interface CheckerDefinition {
+  readonly name: string;
+  /** What the check promises, in one sentence, for `--help` and reports. */
+  readonly description: string;
+  create(): TraceChecker;
+}
+
+/** Verdicts list at most this many violations; the count says how many there were. */
+export const MAX_LISTED = 20;
+
+export function cite(record: TraceRecord): Citation {
+  return { a: record.a, n: record.n, t: record.t, k: record.k };
+}
+
+export function verdictOf(violations: Violation[], stats: Record<string, number>): Verdict {
+  return { ok: violations.length === 0, violations: violations.slice(0, MAX_LISTED), violationCount: violations.length, stats };
+}
+
+/** The event ids a `client` record covers (an empty list when it has none). */
+export function eventsOf(record: TraceRecord): readonly string[] {
+  const events = record.events;
+  return Array.isArray(events) ? (events as string[]) : [];
+}

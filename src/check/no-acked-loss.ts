@@ -1,0 +1,116 @@
+/**
+ * `no-acked-loss`: every event acknowledged to a producer is present in the final read.
+ *
+ * Reads `client` records: `ack` (the producer was told the event is safe), `consume` with
+ * `final: true` (what the final reader found) and `final-read` (the final read completed).
+ * Anomalies, named as Jepsen names them:
+ *  - `lost`: acknowledged, absent from a completed final read. Lost events are grouped by the
+ *    first loss of unsynced disk data after their ack (the power loss that took them); a group
+ *    cites its first and last ack, that disk loss, and the final read.
+ *  - `no-final-read`: the final read never completed, so loss cannot be judged — a failure, because
+ *    a check that cannot see must not pass.
+ * Stats also count `duplicates` (an id read more than once: a retried produce stored twice, fine
+ * for at-least-once) and `unacked-present` (stored though the producer never saw its ack).
+ */
+import { formatMicros, type TraceRecord } from '../kernel/index.ts';
+import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from './checker.ts';
+
+export const noAckedLoss: CheckerDefinition = {
+  name: 'no-acked-loss',
+  description: 'every acknowledged event is present in the final read',
+  create: () => new NoAckedLoss(),
+};
+
+/** Lost events that one disk loss explains (or that none does), in ack order. */
+interface LossGroup {
+  cause: Citation | undefined;
+  lost: [string, Citation][];
+}
+
+class NoAckedLoss implements TraceChecker {
+  readonly name = noAckedLoss.name;
+  private readonly acked = new Map<string, Citation>();
+  private readonly produced = new Set<string>();
+  private readonly read = new Map<string, number>();
+  private readonly diskLosses: Citation[] = [];
+  private finalRead: Citation | undefined;
+
+  observe(record: TraceRecord): void {
+    if (record.k === 'disk' && record.op === 'lost') {
+      this.diskLosses.push(cite(record));
+      return;
+    }
+    if (record.k !== 'client') return;
+    switch (record.op) {
+      case 'produce':
+        for (const id of eventsOf(record)) this.produced.add(id);
+        break;
+      case 'ack':
+        for (const id of eventsOf(record)) if (!this.acked.has(id)) this.acked.set(id, cite(record));
+        break;
+      case 'consume':
+        if (record.final === true) for (const id of eventsOf(record)) this.read.set(id, (this.read.get(id) ?? 0) + 1);
+        break;
+      case 'final-read':
+        this.finalRead ??= cite(record);
+        break;
+    }
+  }
+
+  verdict(): Verdict {
+    const violations: Violation[] = [];
+    let duplicates = 0;
+    let unackedPresent = 0;
+    for (const [id, count] of this.read) {
+      duplicates += count - 1;
+      if (!this.acked.has(id) && this.produced.has(id)) unackedPresent++;
+    }
+    let lost = 0;
+    if (this.finalRead === undefined) {
+      violations.push({
+        anomaly: 'no-final-read',
+        message: `the final read never completed, so the ${this.acked.size} acknowledged events cannot be checked`,
+        cites: [],
+      });
+    } else {
+      const missing = [...this.acked].filter(([id]) => !this.read.has(id));
+      lost = missing.length;
+      for (const group of this.groupByCause(missing)) violations.push(this.lostViolation(group, this.finalRead));
+    }
+    return verdictOf(violations, {
+      acked: this.acked.size,
+      finalRead: this.read.size,
+      lost,
+      duplicates,
+      unackedPresent,
+    });
+  }
+
+  /** Groups lost events by the first loss of unsynced disk data after their ack. */
+  private groupByCause(missing: [string, Citation][]): LossGroup[] {
+    const groups: LossGroup[] = [];
+    for (const entry of missing) {
+      const cause = this.diskLosses.find((d) => d.t >= entry[1].t);
+      const last = groups.at(-1);
+      if (last !== undefined && last.cause === cause) last.lost.push(entry);
+      else groups.push({ cause, lost: [entry] });
+    }
+    return groups;
+  }
+
+  private lostViolation(group: LossGroup, finalRead: Citation): Violation {
+    const [firstId, firstAck] = group.lost[0];
+    const [lastId, lastAck] = group.lost[group.lost.length - 1];
+    const what = group.lost.length === 1
+      ? `event ${firstId}, acknowledged at ${formatMicros(firstAck.t)}, is`
+      : `${group.lost.length} acknowledged events (${firstId} … ${lastId}, acknowledged ${formatMicros(firstAck.t)} to ${formatMicros(lastAck.t)}) are`;
+    const why = group.cause ? `; ${group.cause.a} lost unsynced data at ${formatMicros(group.cause.t)}` : '';
+    const cites = group.lost.length === 1 ? [firstAck] : [firstAck, lastAck];
+    return {
+      anomaly: 'lost',
+      message: `${what} not in the final read${why}`,
+      events: group.lost.map(([id]) => id),
+      cites: group.cause ? [...cites, group.cause, finalRead] : [...cites, finalRead],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * `diaspora check <run-dir | trace.jsonl>`: re-runs checkers offline over a saved trace — the
+ * offline checker is the one that decides. Checks default to those the run's scenario named.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { CHECKERS, checkerNamed } from '../check/index.ts';
+import { checkTraceFile } from '../exec/check-trace.ts';
+import { InputError } from '../kernel/index.ts';
+import { EXIT_CHECK_FAILED, EXIT_OK, reportError } from './exit.ts';
+
+interface CheckArgs {
+  path: string;
+  check: string[];
+  json: boolean;
+}
+
+export const checkCommand: CommandModule<object, CheckArgs> = {
+  command: 'check <path>',
+  describe: 'Run checkers over a saved trace (a run directory written with --trace, or a trace.jsonl)',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('path', { type: 'string', demandOption: true, describe: 'Run directory or trace.jsonl' })
+      .option('check', { alias: 'c', type: 'string', array: true, default: [], describe: `Check to run (repeatable): ${[...CHECKERS.keys()].join(', ')}` })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the verdicts as JSON' })
+      .example('$0 check results/beamline-store/20261125-172800-seed1', "The run's own checks over its trace")
+      .example('$0 check trace.jsonl --check no-acked-loss', 'One check over a trace file') as unknown as Argv<CheckArgs>,
+  handler: async (args) => {
+    try {
+      const { trace, names } = locate(args.path, args.check);
+      const verdicts = await checkTraceFile(trace, names.map(checkerNamed));
+      const ok = Object.values(verdicts).every((v) => v.ok);
+      if (args.json) process.stdout.write(`${JSON.stringify(verdicts, null, 2)}\n`);
+      else {
+        for (const [name, verdict] of Object.entries(verdicts)) {
+          process.stdout.write(`${verdict.ok ? 'PASS' : 'FAIL'} ${name} — ${Object.entries(verdict.stats).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+          for (const v of verdict.violations.slice(0, 5)) process.stdout.write(`     ${v.anomaly}: ${v.message}\n`);
+        }
+      }
+      process.exitCode = ok ? EXIT_OK : EXIT_CHECK_FAILED;
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  },
+};
+
+function locate(path: string, requested: string[]): { trace: string; names: string[] } {
+  if (!existsSync(path)) throw new InputError(`${path}: no such file or directory`);
+  if (!statSync(path).isDirectory()) return { trace: path, names: requested.length ? requested : [...CHECKERS.keys()] };
+  const trace = join(path, 'trace.jsonl');
+  if (!existsSync(trace)) throw new InputError(`${path}: no trace.jsonl here; run the scenario with --trace to keep one`);
+  if (requested.length) return { trace, names: requested };
+  const resolved = join(path, 'scenario.resolved.json');
+  const checks = existsSync(resolved) ? (JSON.parse(readFileSync(resolved, 'utf8')) as { checks?: string[] }).checks : undefined;
+  return { trace, names: checks ?? [...CHECKERS.keys()] };
+}

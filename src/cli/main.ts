@@ -1,0 +1,44 @@
+/**
+ * The `diaspora` command line: parse, call `exec`/`report`, print. Kept thin on purpose — every
+ * command's work lives in a layer below, reachable from the programmatic API too.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT_BAD_INPUT, reportError } from './exit.ts';
+import { checkCommand } from './check-command.ts';
+import { runCommand } from './run-command.ts';
+import { VERSION } from '../exec/version.ts';
+
+// A reader that stops early (`| head`) is not an error of ours.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('diaspora')
+  .usage('$0 <command> [options]\n\nDeterministic simulation of resilient hierarchical event streaming.')
+  .command(runCommand)
+  .command(checkCommand)
+  .demandCommand(1, 'name a command: run, check (see --help)')
+  .example('$0 run scenarios/beamline-store.yaml', 'Run the demo: a beamline streaming to an HPC event store that loses power')
+  .example('$0 run scenarios/beamline-store.yaml --set services.store.flush=every-write', 'The same with fsync before every ack')
+  .example('$0 check results/beamline-store/<run-id>', 'Re-run the checkers offline over a saved trace')
+  .strict()
+  .recommendCommands()
+  .version(VERSION)
+  .alias('h', 'help')
+  .alias('V', 'version')
+  .wrap(Math.min(110, process.stdout.columns || 110))
+  .fail((message, error, y) => {
+    if (error) throw error;
+    process.stderr.write(`${message}\nrun "diaspora --help" for usage\n`);
+    void y;
+    process.exit(EXIT_BAD_INPUT);
+  });
+
+try {
+  await cli.parseAsync();
+} catch (error) {
+  process.exitCode = reportError(error);
+}

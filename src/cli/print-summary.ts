@@ -1,0 +1,40 @@
+/**
+ * The terminal view of a run: one line per check (PASS/FAIL in words, not glyphs alone), the first
+ * pieces of evidence for a failure, the headline metrics, where the results are, and how to
+ * reproduce a failure.
+ */
+import type { RunSummary } from '../exec/run.ts';
+import { formatMicros } from '../kernel/index.ts';
+
+const SHOWN = 3;
+
+export function printSummary(summary: RunSummary, options: { quiet: boolean; dir: string; reproduce: string }): void {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const failed = Object.entries(summary.checks).filter(([, v]) => !v.ok);
+  if (options.quiet) {
+    out(`${summary.ok ? 'PASS' : 'FAIL'} ${summary.scenario} seed ${summary.seed} ${summary.traceHash.slice(0, 16)}${failed.length ? ` (${failed.map(([n]) => n).join(', ')})` : ''}`);
+    return;
+  }
+  for (const [name, verdict] of Object.entries(summary.checks)) {
+    const stats = Object.entries(verdict.stats).map(([k, v]) => `${k} ${v}`).join(', ');
+    out(`${verdict.ok ? 'PASS' : 'FAIL'} ${name} — ${stats}`);
+    for (const violation of verdict.violations.slice(0, SHOWN)) out(`     ${violation.anomaly}: ${violation.message}`);
+    if (verdict.violationCount > SHOWN) out(`     … ${verdict.violationCount - SHOWN} more in ${options.dir}/summary.json`);
+  }
+  for (const [name, values] of Object.entries(summary.metrics)) out(`${name}: ${headline(values)}`);
+  out(`trace ${summary.traceHash.slice(0, 16)} · ${summary.events} events · ${formatMicros(summary.simulatedTimeUs)} simulated in ${summary.wallTimeMs} ms`);
+  out(`results: ${options.dir}/`);
+  if (!summary.ok) out(`reproduce: ${options.reproduce}`);
+}
+
+function headline(values: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    if (typeof value === 'number') parts.push(`${key} ${value}`);
+    else if (value !== null && typeof value === 'object' && 'p50' in value && 'p99' in value) {
+      const p = value as { p50: number; p99: number };
+      parts.push(`${key.replace(/Us$/, '')} p50 ${formatMicros(p.p50)} p99 ${formatMicros(p.p99)}`);
+    }
+  }
+  return parts.join(', ');
+}

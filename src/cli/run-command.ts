@@ -1,0 +1,132 @@
+/**
+ * `diaspora run <scenario>`: one scenario, one seed, in this thread.
+ *
+ * Writes `results/<scenario>/<run-id>/` (or `--out`) atomically: `scenario.resolved.json`,
+ * `summary.json`, `summary.md`, and `trace.jsonl` with `--trace`. Prints the version and seed first
+ * and, on failure, the exact command that reproduces the run.
+ */
+import { join, relative, resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { formatMicros, TraceWriter } from '../kernel/index.ts';
+import { checkDeterminism } from '../exec/determinism.ts';
+import { execute, type RunSummary } from '../exec/run.ts';
+import { StagedDirectory } from '../exec/staging.ts';
+import { loadScenarioFile, prepareRun, type Scenario } from '../scenario/index.ts';
+import { summaryMarkdown } from '../report/summary-markdown.ts';
+import { EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, reportError } from './exit.ts';
+import { simulatedTimeProgress } from './progress.ts';
+import { printSummary } from './print-summary.ts';
+import { VERSION } from '../exec/version.ts';
+
+interface RunArgs {
+  scenario: string;
+  seed?: number;
+  set: string[];
+  out?: string;
+  trace: boolean;
+  json: boolean;
+  quiet: boolean;
+  checkDeterminism: boolean;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <scenario>',
+  describe: 'Run one scenario with one seed and check what its protocols promise',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file' })
+      .option('seed', { alias: 's', type: 'number', describe: "Root seed (default: the scenario's seed)" })
+      .option('set', { type: 'string', array: true, default: [], describe: 'Override a scenario field: path=value (repeatable)' })
+      .option('out', { alias: 'o', type: 'string', describe: 'Run directory to write (default results/<scenario>/<run-id>)' })
+      .option('trace', { alias: 't', type: 'boolean', default: false, describe: 'Also write the full trace.jsonl' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print exactly summary.json on stdout and nothing else' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the verdict line' })
+      .option('check-determinism', { type: 'boolean', default: false, describe: 'Run twice and report the first event where the runs diverge' })
+      .example('$0 run scenarios/beamline-store.yaml', 'Run the demo scenario with its own seed')
+      .example('$0 run scenarios/beamline-store.yaml --seed 7 --set services.store.flush=never', 'Another seed, a different fsync policy')
+      .example('$0 run scenarios/beamline-store.yaml --trace --json > summary.json', 'Keep the trace, print the summary as JSON')
+      .example('$0 run scenarios/beamline-store.yaml --check-determinism', 'Prove the run is reproducible') as unknown as Argv<RunArgs>,
+  handler: async (args) => {
+    process.exitCode = await runHandler(args);
+  },
+};
+
+async function runHandler(args: RunArgs): Promise<number> {
+  let scenario: Scenario;
+  try {
+    scenario = loadScenarioFile(args.scenario, args.set);
+  } catch (error) {
+    return reportError(error);
+  }
+  const seed = args.seed ?? scenario.seed;
+  const reproduce = reproduceCommand(args, seed);
+  const say = (line: string) => {
+    if (!args.json) process.stdout.write(`${line}\n`);
+  };
+  say(`diaspora-sim ${VERSION} · ${scenario.name} · seed ${seed}`);
+  if (args.checkDeterminism) return determinism(scenario, seed, say, reproduce);
+
+  const dir = new StagedDirectory(args.out ?? join('results', scenario.name, runId(seed)));
+  const progress = simulatedTimeProgress(scenario.name, !args.quiet && !args.json);
+  let summary: RunSummary;
+  try {
+    dir.write('scenario.resolved.json', `${JSON.stringify({ ...scenario, seed }, null, 2)}\n`);
+    const trace = new TraceWriter(args.trace ? dir.path('trace.jsonl') : undefined);
+    summary = execute(prepareRun(scenario, { seed, trace }), { version: VERSION, onProgress: progress.update });
+    progress.stop();
+    dir.write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+    dir.write('summary.md', summaryMarkdown(summary, reproduce));
+    dir.commit();
+  } catch (error) {
+    progress.stop();
+    dir.abort();
+    return reportError(error, reproduce);
+  }
+  if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else printSummary(summary, { quiet: args.quiet, dir: displayPath(dir.final), reproduce });
+  return summary.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+async function determinism(scenario: Scenario, seed: number, say: (line: string) => void, reproduce: string): Promise<number> {
+  try {
+    const report = await checkDeterminism((path) => {
+      const trace = new TraceWriter(path);
+      return execute(prepareRun(scenario, { seed, trace }), { version: VERSION }).traceHash;
+    });
+    if (report.deterministic) {
+      say(`deterministic: two runs gave trace hash ${report.hashes[0]}`);
+      return EXIT_OK;
+    }
+    const d = report.divergence!;
+    say(`NOT deterministic: hashes ${report.hashes[0].slice(0, 16)} and ${report.hashes[1].slice(0, 16)} differ`);
+    say(`first divergence at trace line ${d.line}${d.timeUs === undefined ? '' : `, simulated time ${formatMicros(d.timeUs)} (${d.timeUs}us)`}:`);
+    say(`  first run:  ${d.first ?? '(trace ended)'}`);
+    say(`  second run: ${d.second ?? '(trace ended)'}`);
+    return EXIT_INTERNAL;
+  } catch (error) {
+    return reportError(error, reproduce);
+  }
+}
+
+/** A path relative to the working directory when it lies below it, absolute otherwise. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') ? resolve(path) : rel;
+}
+
+/** `20261125-172800-seed1`: sortable by time, and says the seed. */
+function runId(seed: number): string {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}-${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
+  return `${stamp}-seed${seed}`;
+}
+
+function reproduceCommand(args: RunArgs, seed: number): string {
+  const sets = args.set.map((s) => ` --set ${shellQuote(s)}`).join('');
+  return `npx diaspora run ${shellQuote(args.scenario)} --seed ${seed}${sets} --trace`;
+}
+
+function shellQuote(word: string): string {
+  return /^[\w./=:,@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,115 @@
+/**
+ * The trace: a stream of JSON lines, one per thing that happened, written as it happens.
+ *
+ * Every record has `t` (µs), `k` (kind), `a` (the actor, or `world`, it happened at) and `n` (that
+ * actor's own record counter), so `(a, n)` names a record and a `recv` can point at its `send`.
+ * The first record is a `meta` header naming the format version, the scenario, the seed and the
+ * actors with their nodes and sites.
+ *
+ * The trace hash is SHA-256 over the canonical bytes of all records (each `JSON.stringify`d with
+ * `t, k, a, n` first and then the fields in the order the code wrote them, one `\n` after each). It
+ * is computed in chunks of ~64 KiB, which gives the same digest as hashing line by line. Nothing
+ * keeps the records: they go to the hash, to an optional file and to listeners (online checkers and
+ * metrics), so memory stays flat however long the run.
+ *
+ * A trace file is written to `<path>.tmp` and renamed into place by `close()`, so a run that dies
+ * leaves no complete-looking trace behind.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import type { Micros } from './time.ts';
+
+export const TRACE_FORMAT_VERSION = 1;
+
+export type RecordKind =
+  | 'meta'
+  | 'send'
+  | 'recv'
+  | 'drop'
+  | 'timer'
+  | 'crash'
+  | 'restart'
+  | 'fault'
+  | 'disk'
+  | 'log'
+  | 'client'
+  | 'ckpt'
+  | 'state';
+
+export interface TraceRecord {
+  t: Micros;
+  k: RecordKind;
+  a: string;
+  n: number;
+  [field: string]: unknown;
+}
+
+/** Receives every record in order, with its canonical line (without the newline). */
+export type TraceListener = (record: TraceRecord, line: string) => void;
+
+const CHUNK_CHARS = 64 * 1024;
+
+export class TraceWriter {
+  private readonly hash: Hash = createHash('sha256');
+  private readonly listeners: TraceListener[] = [];
+  private readonly fd: number | undefined;
+  private readonly tmpPath: string | undefined;
+  private pending = '';
+  private count = 0;
+  private digest: string | undefined;
+
+  /** @param path where to write the trace file; omit to only hash and notify listeners. */
+  constructor(private readonly path?: string) {
+    if (path !== undefined) {
+      this.tmpPath = `${path}.tmp`;
+      this.fd = openSync(this.tmpPath, 'w');
+    }
+  }
+
+  get records(): number {
+    return this.count;
+  }
+
+  listen(listener: TraceListener): void {
+    this.listeners.push(listener);
+  }
+
+  write(record: TraceRecord): void {
+    if (this.digest !== undefined) throw new Error('trace written after close');
+    const line = JSON.stringify(record);
+    this.count++;
+    for (const listener of this.listeners) listener(record, line);
+    this.pending += line + '\n';
+    if (this.pending.length >= CHUNK_CHARS) this.flush();
+  }
+
+  /** Flushes, renames the file into place and returns the hex digest. Idempotent. */
+  close(): string {
+    if (this.digest === undefined) {
+      this.flush();
+      this.digest = this.hash.digest('hex');
+      if (this.fd !== undefined && this.tmpPath !== undefined && this.path !== undefined) {
+        closeSync(this.fd);
+        renameSync(this.tmpPath, this.path);
+      }
+    }
+    return this.digest;
+  }
+
+  /** Discards a trace that must not look complete (the run failed). */
+  abort(): void {
+    if (this.digest !== undefined) return;
+    this.digest = '';
+    if (this.fd !== undefined && this.tmpPath !== undefined) {
+      closeSync(this.fd);
+      rmSync(this.tmpPath, { force: true });
+    }
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.hash.update(this.pending);
+    if (this.fd !== undefined) writeSync(this.fd, this.pending);
+    this.pending = '';
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * `summary.md`: a run's summary for people — what ran, whether every check held, the evidence for
+ * each violation (the first few, in stream terms, with the trace records `(actor, n)` to find them
+ * in the timeline), the metrics, and the command that reproduces the run.
+ */
+import type { Verdict } from '../check/index.ts';
+import { formatMicros } from '../kernel/index.ts';
+
+/** The fields of a run summary this report reads. */
+export interface SummaryView {
+  scenario: string;
+  seed: number;
+  version: string;
+  traceHash: string;
+  events: number;
+  records: number;
+  simulatedTimeUs: number;
+  wallTimeMs: number;
+  ok: boolean;
+  checks: Record<string, Verdict>;
+  metrics: Record<string, Record<string, unknown>>;
+}
+
+const SHOWN_VIOLATIONS = 5;
+
+export function summaryMarkdown(summary: SummaryView, reproduce: string): string {
+  const lines = [
+    `# ${summary.scenario} — seed ${summary.seed}: ${summary.ok ? 'PASS' : 'FAIL'}`,
+    '',
+    `| | |`,
+    `|---|---|`,
+    `| diaspora-sim | ${summary.version} |`,
+    `| trace hash | \`${summary.traceHash}\` |`,
+    `| simulated time | ${formatMicros(summary.simulatedTimeUs)} |`,
+    `| events / trace records | ${summary.events} / ${summary.records} |`,
+    `| wall time | ${summary.wallTimeMs} ms |`,
+    '',
+    '## Checks',
+    '',
+  ];
+  for (const [name, verdict] of Object.entries(summary.checks)) {
+    lines.push(`### ${name}: ${verdict.ok ? 'PASS' : `FAIL (${verdict.violationCount} violations)`}`, '');
+    lines.push(`Stats: ${Object.entries(verdict.stats).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '');
+    for (const violation of verdict.violations.slice(0, SHOWN_VIOLATIONS)) {
+      const cites = violation.cites.map((c) => `\`${c.k} ${c.a}#${c.n} @${formatMicros(c.t)}\``).join(', ');
+      lines.push(`- **${violation.anomaly}**: ${violation.message}${cites ? ` — evidence: ${cites}` : ''}`);
+    }
+    if (verdict.violationCount > SHOWN_VIOLATIONS) lines.push(`- … and ${verdict.violationCount - SHOWN_VIOLATIONS} more in summary.json`);
+    if (verdict.violations.length > 0) lines.push('');
+  }
+  lines.push('## Metrics', '');
+  for (const [name, values] of Object.entries(summary.metrics)) {
+    lines.push(`### ${name}`, '', '| metric | value |', '|---|---|');
+    for (const [key, value] of Object.entries(values)) lines.push(`| ${key} | ${formatValue(value)} |`);
+    lines.push('');
+  }
+  lines.push('## Reproduce', '', '```sh', reproduce, '```', '');
+  return lines.join('\n');
+}
+
+function formatValue(value: unknown): string {
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  }
+  return String(value);
+}

@@ -1,0 +1,94 @@
+/**
+ * Resolution of a validated scenario into a runnable world: sites, links, services, clients, the
+ * final readers, the fault schedule, and the checks and metrics to run.
+ *
+ * Guarantee: building is a pure function of the scenario and the seed, so the same pair always
+ * gives the same world — the basis of every trace hash. How it fails: a scenario the schema accepts
+ * but that cannot be run as written (a final phase too short for the producers to finish retrying)
+ * is rejected with an `InputError` naming the field, before anything runs.
+ */
+import { checkerNamed } from '../check/index.ts';
+import type { PreparedRun } from '../exec/run.ts';
+import { InputError, MS, formatMicros, type TraceWriter } from '../kernel/index.ts';
+import { ProduceMetrics } from '../metrics/index.ts';
+import { EventStore, FinalReader, Producer } from '../protocols/store/index.ts';
+import { scheduleFaults, type Fault } from '../faults/index.ts';
+import { World } from '../world/index.ts';
+import type { FaultSpec, Scenario } from './types.ts';
+
+/** Margin between the producers' last possible retry and the final read. */
+const FINAL_READ_MARGIN_US = 100 * MS;
+/** Time the final read is allowed to take before the run ends. */
+const FINAL_READ_BUDGET_US = 1000 * MS;
+
+export interface PrepareOptions {
+  /** Overrides the scenario's seed. */
+  seed?: number;
+  trace: TraceWriter;
+}
+
+export function prepareRun(scenario: Scenario, options: PrepareOptions): PreparedRun {
+  const seed = options.seed ?? scenario.seed;
+  const endUs = scenario.durationUs + scenario.quiesceUs;
+  const world = new World({ seed, scenario: scenario.name, trace: options.trace, meta: { durationUs: scenario.durationUs, endUs } });
+  for (const site of scenario.sites) {
+    world.addSite(site.name, {
+      role: site.role,
+      nodes: site.nodes,
+      lan: { latencyUs: site.lan.latencyUs, jitterUs: site.lan.jitterUs, bandwidthBytesPerSec: site.lan.bandwidthBytesPerSec },
+      disk: { latencyUs: site.disk.fsyncLatencyUs, bandwidthBytesPerSec: site.disk.bandwidthBytesPerSec },
+    });
+  }
+  for (const link of scenario.links) {
+    world.link(link.between[0], link.between[1], {
+      latencyUs: link.latencyUs,
+      jitterUs: link.jitterUs,
+      bandwidthBytesPerSec: link.bandwidthBytesPerSec,
+      loss: link.lossProbability,
+    });
+  }
+  const readAtUs = finalReadTime(scenario);
+  for (const service of scenario.services) {
+    world.spawn(service.name, service.node, () => new EventStore({ flush: service.flush }));
+    const reader = `${service.name}-reader`;
+    if (world.sim.has(reader)) throw new InputError(`services.${service.name}: its final reader would be named "${reader}", which is taken`);
+    world.spawn(reader, service.node, () => new FinalReader({ store: service.name, readAtUs, pageSize: 1000, timeoutUs: 500 * MS }));
+  }
+  for (const producer of scenario.workload) {
+    if (world.sim.has(producer.name)) throw new InputError(`workload.${producer.name}: the name is already used by a service`);
+    const config = {
+      store: producer.service,
+      ratePerSec: producer.ratePerSec,
+      eventBytes: producer.eventBytes,
+      timeoutUs: producer.timeoutUs,
+      retries: producer.retries,
+      stopAtUs: scenario.durationUs,
+    };
+    world.spawn(producer.name, producer.node, () => new Producer(config));
+  }
+  scheduleFaults(world, scenario.faults.map(toFault), scenario.durationUs);
+  return { scenario: scenario.name, seed, world, endUs, checks: scenario.checks.map(checkerNamed), metrics: [new ProduceMetrics()] };
+}
+
+/**
+ * The final read starts once no producer can still be retrying (Jepsen's quiescence), so every
+ * acknowledgement precedes it and an acknowledged event absent from it really was lost.
+ */
+function finalReadTime(scenario: Scenario): number {
+  const retryWindow = Math.max(0, ...scenario.workload.map((p) => p.timeoutUs * (p.retries + 1)));
+  const readAtUs = scenario.durationUs + retryWindow + FINAL_READ_MARGIN_US;
+  const needed = readAtUs + FINAL_READ_BUDGET_US - scenario.durationUs;
+  if (needed > scenario.quiesceUs) {
+    throw new InputError(
+      `quiesce: ${formatMicros(scenario.quiesceUs)} is too short for the final read: producers may retry for ` +
+        `${formatMicros(retryWindow)} after the safety phase; make quiesce at least ${formatMicros(needed)}`,
+    );
+  }
+  return readAtUs;
+}
+
+function toFault(spec: FaultSpec, index: number): Fault {
+  const id = `${spec.kind}-${index + 1}`;
+  if (spec.kind === 'node-crash') return { kind: 'node-crash', id, node: spec.target, atUs: spec.atUs, forUs: spec.endUs - spec.atUs };
+  return { kind: 'partition', id, from: spec.fromNodes, to: spec.toNodes, oneWay: spec.direction === 'one-way', atUs: spec.atUs, forUs: spec.endUs - spec.atUs };
+}

@@ -1,0 +1,132 @@
+/**
+ * Turns zod issues into problems a user can act on: a field path and one sentence.
+ *
+ * Guarantee: no zod default text reaches the user. Parsing runs with an error map that stamps
+ * every zod-generated message with a sentinel; an issue that carries the sentinel is described
+ * here from its code, while a message written by us (in `fields.ts`, `schema.ts`,
+ * `cross-check.ts`) passes through unchanged. Unknown keys get "did you mean" from the keys the
+ * schema allows at that path.
+ *
+ * Failure: none; an issue code this module does not know is still described generically.
+ */
+import type * as z from 'zod';
+import { allowedKeys } from './schema-walk.ts';
+import { formatPath } from './paths.ts';
+import { closest, suggestion } from './suggest.ts';
+import { describeInput } from './units.ts';
+
+/** One thing wrong with a scenario, before it is located in the file. */
+export interface Problem {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  /** The key itself is wrong (an unknown field), so its line is the key's, not its value's. */
+  readonly isKey?: boolean;
+  /** For an unknown field: the field it is probably a misspelling of. */
+  readonly meant?: string;
+}
+
+const ZOD_DEFAULT = '\u0000zod-default';
+const REQUIRED = 'required field is missing';
+
+/** Options for `safeParse` that make {@link explainIssues} possible. */
+export const PARSE_OPTIONS = { reportInput: true, error: () => ZOD_DEFAULT } as const;
+
+export function explainIssues(issues: readonly z.core.$ZodIssue[], schema: z.core.$ZodType, data: unknown): Problem[] {
+  const problems = issues.flatMap((issue) => explain(issue, [], schema, data));
+  // `targt: hpc-1` is both an unknown field and a missing `target`; "did you mean" says it all.
+  const misspelt = new Set(problems.flatMap((p) => (p.meant === undefined ? [] : [formatPath([...p.path.slice(0, -1), p.meant])])));
+  return problems.filter((p) => !(p.message === REQUIRED && misspelt.has(formatPath(p.path))));
+}
+
+
+function explain(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[], schema: z.core.$ZodType, data: unknown): Problem[] {
+  const path = [...prefix, ...issue.path];
+  const ours = issue.message !== ZOD_DEFAULT;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = allowedKeys(schema, path, data);
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        message: `unknown field "${key}"${suggestion(key, allowed, '; this map takes no fields', 'allowed')}`,
+        isKey: true,
+        meant: closest(key, allowed),
+      }));
+    }
+    case 'invalid_key':
+      // A bad key of a record (a site named `HPC`): the nested issue says why, at the key.
+      return issue.issues.map((inner) => ({ path, message: inner.message === ZOD_DEFAULT ? 'is not a valid name' : inner.message, isKey: true }));
+    case 'invalid_union':
+      return explainUnion(issue, path, schema, data);
+    default:
+      return [{ path, message: ours ? issue.message : describe(issue) }];
+  }
+}
+
+function explainUnion(
+  issue: z.core.$ZodIssueInvalidUnion,
+  path: readonly PropertyKey[],
+  schema: z.core.$ZodType,
+  data: unknown,
+): Problem[] {
+  if (issue.discriminator !== undefined && issue.errors.length === 0) {
+    // A discriminated union (`services`, `faults`) whose `kind` is missing or unknown; the
+    // issue's path already ends at the discriminator.
+    const options = ('options' in issue ? (issue.options ?? []) : []).map(String);
+    const value = (issue.input as Record<string, unknown> | undefined)?.[issue.discriminator];
+    const message =
+      value === undefined
+        ? `required field is missing; expected one of: ${options.join(', ')}`
+        : `unknown ${issue.discriminator} ${describeInput(value)}${suggestion(String(value), options)}`;
+    return [{ path, message }];
+  }
+  if (issue.input === undefined) return [{ path, message: REQUIRED }];
+  // A union of a scalar and a structure (`nodes: 2` or `nodes: [a, b]`): when exactly one
+  // option got past the type check, its complaints are the useful ones.
+  const informative = issue.errors.filter((branch) => !branch.every((inner) => inner.code === 'invalid_type' && inner.path.length === 0));
+  if (informative.length === 1) return informative[0]!.flatMap((inner) => explain(inner, path, schema, data));
+  return [{ path, message: issue.message !== ZOD_DEFAULT ? issue.message : `has the wrong type, got ${describeInput(issue.input)}` }];
+}
+
+const TYPE_NOUNS: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  array: 'a list',
+  tuple: 'a list',
+  object: 'a map',
+  record: 'a map',
+};
+
+function describe(issue: z.core.$ZodIssue): string {
+  const got = describeInput(issue.input);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return REQUIRED;
+      // `hpc:` with nothing after it is YAML for null, and reads like "all defaults".
+      if (issue.input === null && issue.expected === 'object') return 'expected a map, got an empty value (write {} for all defaults)';
+      return `expected ${TYPE_NOUNS[issue.expected] ?? issue.expected}, got ${got}`;
+    case 'invalid_value': {
+      const values = issue.values.map((value) => JSON.stringify(value));
+      if (values.length === 1) return `expected ${values[0]}, got ${got}`;
+      const near = typeof issue.input === 'string' ? suggestion(issue.input, issue.values.map(String)) : '';
+      return near.startsWith('; did you mean') ? `unknown value ${got}${near}` : `expected one of ${values.join(', ')}; got ${got}`;
+    }
+    case 'too_small':
+      return bound(issue.origin, issue.inclusive ? '≥' : '>', issue.minimum, got, issue.exact);
+    case 'too_big':
+      return bound(issue.origin, issue.inclusive ? '≤' : '<', issue.maximum, got, issue.exact);
+    default:
+      return `is not valid, got ${got}`;
+  }
+}
+
+function bound(origin: string, relation: string, limit: number | bigint, got: string, exact: boolean | undefined): string {
+  if (origin === 'array' || origin === 'set') {
+    if (exact) return `expected exactly ${limit} items`;
+    if (relation === '≥' && limit === 1) return 'must not be empty';
+    return `expected ${relation} ${limit} items`;
+  }
+  if (origin === 'string') return limit === 1 && relation === '≥' ? 'must not be empty' : `expected ${relation} ${limit} characters`;
+  return `must be ${relation} ${limit}, got ${got}`;
+}

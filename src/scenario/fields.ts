@@ -1,0 +1,96 @@
+/**
+ * Zod field types for written units and names, shared by every section of the scenario schema.
+ *
+ * Guarantee: a unit field accepts what the user writes (a string, or a bare number where the unit
+ * allows it), outputs the integer from `units.ts`, and reports failure with that module's message.
+ * On the input side (JSON Schema) a unit field is `string | number` with a `pattern`, so an editor
+ * flags `fast` as the user types; the parser in `units.ts` stays the authority.
+ *
+ * Failure: every issue raised here carries a message written for users; the zod defaults never
+ * surface (see `explain.ts`, which replaces the rest).
+ */
+import * as z from 'zod';
+import {
+  BANDWIDTH_PATTERN,
+  DURATION_PATTERN,
+  PROBABILITY_PATTERN,
+  RATE_PATTERN,
+  SIZE_PATTERN,
+  type UnitResult,
+  describeInput,
+  tryReadBandwidth,
+  tryReadDuration,
+  tryReadProbability,
+  tryReadRate,
+  tryReadSize,
+} from './units.ts';
+
+type Reader<T> = (input: unknown) => UnitResult<T>;
+
+function unitField<T>(read: Reader<T>, pattern: string) {
+  // `error` covers inputs that are neither string nor number (a list, a map, `true`); the
+  // transform covers the rest, so both paths give the parser's own message.
+  const written = z.union([z.string(), z.number()], {
+    error: (issue) => {
+      // A missing value falls through to the generic "required field is missing".
+      if (issue.input === undefined) return undefined;
+      const result = read(issue.input);
+      return result.ok ? undefined : result.message;
+    },
+  });
+  return written
+    .transform((input, ctx): T => {
+      const result = read(input);
+      if (result.ok) return result.value;
+      ctx.addIssue({ code: 'custom', message: result.message, input });
+      return z.NEVER;
+    })
+    .meta({ pattern });
+}
+
+/** Rejects zero: used where a zero duration would mean "never happens" or divide by zero. */
+function positive(read: Reader<number>): Reader<number> {
+  return (input) => {
+    const result = read(input);
+    if (result.ok && result.value === 0) return { ok: false, message: `must be more than zero, got ${describeInput(input)}` };
+    return result;
+  };
+}
+
+export const duration = () => unitField(tryReadDuration, DURATION_PATTERN);
+export const positiveDuration = () => unitField(positive(tryReadDuration), DURATION_PATTERN);
+export const size = () => unitField(tryReadSize, SIZE_PATTERN);
+export const bandwidth = () => unitField(tryReadBandwidth, BANDWIDTH_PATTERN);
+export const rate = () => unitField(tryReadRate, RATE_PATTERN);
+export const probability = () => unitField(tryReadProbability, PROBABILITY_PATTERN);
+
+/**
+ * Names of sites, nodes, services and producers. They start with a letter so that no name looks
+ * like an integer: JavaScript lists integer-like object keys first, whatever the file order, and
+ * a site called `2` would also read like a node count.
+ */
+export const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+export function name(noun: string) {
+  return z.string().regex(NAME_PATTERN, {
+    error: (issue) =>
+      `a ${noun} name uses lower-case letters, digits and "-", and starts with a letter; got ${describeInput(issue.input)}`,
+  });
+}
+
+/** A reference to something named elsewhere in the file; existence is checked across fields. */
+export function reference() {
+  return z.string().min(1);
+}
+
+/** A whole number ≥ `min`. */
+export function count(min: number) {
+  return z
+    .int({
+      // The schema's error also serves its checks (`min`); those, and a missing value, fall through
+      // to the generic messages of explain.ts.
+      error: (issue) =>
+        issue.code === 'invalid_type' && issue.input !== undefined ? `expected a whole number, got ${describeInput(issue.input)}` : undefined,
+    })
+    .min(min);
+}

@@ -1,0 +1,52 @@
+/**
+ * The scenario layer: YAML scenario files in, validated and resolved `Scenario` values out, and
+ * the resolution of a scenario into a runnable world.
+ *
+ * Guarantee: a `Scenario` obtained here satisfies every documented rule (units converted to
+ * integers, defaults applied, every reference resolved); see `types.ts` for its shape.
+ * Failure: anything wrong with what the user wrote surfaces as an `InputError` with one located
+ * line per problem (`load.ts`).
+ */
+export { loadScenario, loadScenarioFile } from './load.ts';
+export { scenarioSchema, DISK_PRESETS, type ScenarioInput } from './schema.ts';
+export { renderScenarioJsonSchema, scenarioJsonSchema, SCHEMA_FILE } from './json-schema.ts';
+export { prepareRun, type PrepareOptions } from './build.ts';
+export {
+  type UnitResult,
+  formatBandwidth,
+  formatDuration,
+  formatSize,
+  parseBandwidth,
+  parseDuration,
+  parseProbability,
+  parseRate,
+  parseSize,
+  tryReadBandwidth,
+  tryReadDuration,
+  tryReadProbability,
+  tryReadRate,
+  tryReadSize,
+} from './units.ts';
+export {
+  CHECK_NAMES,
+  DISK_KINDS,
+  PARTITION_DIRECTIONS,
+  SITE_ROLES,
+  type CheckName,
+  type DiskKind,
+  type DiskSpec,
+  type EventStoreSpec,
+  type FaultSpec,
+  type FlushPolicy,
+  type LanSpec,
+  type LinkSpec,
+  type NodeCrashSpec,
+  type NodeSpec,
+  type PartitionDirection,
+  type PartitionSpec,
+  type ProducerSpec,
+  type Scenario,
+  type ServiceSpec,
+  type SiteRole,
+  type SiteSpec,
+} from './types.ts';

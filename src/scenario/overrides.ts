@@ -1,0 +1,141 @@
+/**
+ * `--set path=value` overrides, applied to the scenario as read from YAML before validation.
+ *
+ * Paths are dotted, with `[i]` for list items and `["a.b"]` for keys that contain dots:
+ * `links[0].latency=5ms`, `sites.hpc.nodes=4`, `checks=[no-acked-loss]`. The value is read as a
+ * YAML scalar or flow collection, exactly as it would be in the file.
+ *
+ * Guarantee: the path must exist in the schema (fields are checked against the schema's own
+ * keys, with "did you mean"); fields the file left out are created, so `sites.hpc.lan.latency`
+ * works without a `lan:` block; but an entry of a map of names (`sites.hcp`) or a list item must
+ * already exist, except as the last step, where it adds an entry (`links[1]={…}` appends). The
+ * input is not mutated: containers along the path are copied, which also keeps a change to one
+ * alias of a YAML anchor from reaching the others.
+ *
+ * Failure: problems are returned, each naming the `--set` it came from; the value itself is
+ * validated afterwards with the rest of the scenario, and `blame` attributes those issues back to
+ * the `--set` that wrote the value.
+ */
+import { parseDocument } from 'yaml';
+import type * as z from 'zod';
+import { type Path, formatPath, parsePath, startsWith } from './paths.ts';
+import { isRecord, shapeOf } from './schema-walk.ts';
+import { suggestion } from './suggest.ts';
+import { describeInput } from './units.ts';
+
+export interface AppliedSet {
+  /** The argument as given, `links[0].latency=5ms`. */
+  readonly text: string;
+  readonly path: Path;
+}
+
+export interface SetProblem {
+  readonly set: string;
+  readonly path: Path;
+  readonly message: string;
+}
+
+type Container = Record<string, unknown> | unknown[];
+
+export function applySets(
+  data: unknown,
+  sets: readonly string[],
+  schema: z.core.$ZodType,
+): { data: unknown; applied: AppliedSet[]; problems: SetProblem[] } {
+  const applied: AppliedSet[] = [];
+  const problems: SetProblem[] = [];
+  let root = data;
+  for (const text of sets) {
+    const fail = (path: Path, message: string) => problems.push({ set: text, path, message });
+    const eq = text.indexOf('=');
+    const path = eq > 0 ? parsePath(text.slice(0, eq)) : 'expected path=value, e.g. links[0].latency=5ms';
+    if (typeof path === 'string') {
+      fail([], path);
+      continue;
+    }
+    const value = readValue(text.slice(eq + 1));
+    if (!value.ok) {
+      fail([], value.message);
+      continue;
+    }
+    if (!isRecord(root)) {
+      fail([], 'the scenario file must be a map of fields before --set can change one');
+      continue;
+    }
+    const result = setIn(root, path, value.value, schema);
+    if (!result.ok) {
+      fail(result.at, result.message);
+    } else {
+      root = result.root;
+      applied.push({ text, path });
+    }
+  }
+  return { data: root, applied, problems };
+}
+
+/** The latest `--set` that wrote `path` or one of its ancestors. */
+export function blame(applied: readonly AppliedSet[], path: readonly PropertyKey[]): AppliedSet | undefined {
+  // Later sets win, as they do when applied.
+  for (let i = applied.length - 1; i >= 0; i--) if (startsWith(path, applied[i]!.path)) return applied[i];
+  return undefined;
+}
+
+function readValue(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) return { ok: false, message: `cannot read the value ${JSON.stringify(text)} as YAML (quote it?)` };
+  return { ok: true, value: doc.toJS({ maxAliasCount: 0 }) };
+}
+
+type Outcome = { readonly ok: true; readonly root: unknown } | { readonly ok: false; readonly at: Path; readonly message: string };
+
+/** A copy of `root` with `value` at `path`, or where and why the path is not allowed. */
+function setIn(root: Record<string, unknown>, path: Path, value: unknown, schema: z.core.$ZodType): Outcome {
+  const top: Container = { ...root };
+  let container: Container = top;
+  let current: z.core.$ZodType = schema;
+  for (const [i, step] of path.entries()) {
+    const parent = path.slice(0, i);
+    const here = formatPath(parent);
+    const last = i === path.length - 1;
+    const reject = (at: Path, message: string): Outcome => ({ ok: false, at, message });
+    const shape = shapeOf(current, container);
+    let child: z.core.$ZodType | undefined;
+    if (shape.kind === 'object') {
+      child = typeof step === 'string' ? shape.child(step) : undefined;
+      if (child === undefined) return reject(path.slice(0, i + 1), `unknown field ${describeStep(step)}${suggestion(String(step), shape.keys, '', 'allowed')}`);
+    } else if (shape.kind === 'record') {
+      if (typeof step !== 'string') return reject(parent, `is a map of names; expected ${here}.<name>, not [${step}]`);
+      if (!last && !Object.hasOwn(container, step)) {
+        return reject(parent, `has no entry "${step}"${suggestion(step, Object.keys(container), '; it is empty')}`);
+      }
+      child = shape.value;
+    } else if (shape.kind === 'array') {
+      if (typeof step !== 'number') return reject(parent, `is a list; expected an index like ${here}[0], not .${step}`);
+      const length = (container as unknown[]).length;
+      if (step > length || (step === length && !last)) {
+        return reject(parent, `has ${length} item${length === 1 ? '' : 's'}, so there is no ${formatPath(path.slice(0, i + 1))}`);
+      }
+      child = shape.child(step);
+    } else {
+      return reject(parent, `is a single value; it has no ${describeStep(step)}`);
+    }
+    if (last || child === undefined) {
+      (container as Record<PropertyKey, unknown>)[step] = value;
+      return { ok: true, root: top };
+    }
+    const next: unknown = (container as Record<PropertyKey, unknown>)[step];
+    let copy: Container;
+    if (next === undefined) copy = shapeOf(child, undefined).kind === 'array' ? [] : {};
+    else if (Array.isArray(next)) copy = [...next];
+    else if (isRecord(next)) copy = { ...next };
+    else return reject(path.slice(0, i + 1), `is ${describeInput(next)}, so it has no ${describeStep(path[i + 1]!)}`);
+    (container as Record<PropertyKey, unknown>)[step] = copy;
+    container = copy;
+    current = child;
+  }
+  return { ok: true, root: top };
+}
+
+function describeStep(step: string | number): string {
+  return typeof step === 'number' ? `item [${step}]` : `"${step}"`;
+}

@@ -1,0 +1,161 @@
+/**
+ * The scenario as the rest of the simulator sees it: validated, defaults applied, units converted
+ * to integers (µs, bytes, bytes per second), names resolved.
+ *
+ * Guarantee: every reference in a `Scenario` points at something that exists (a service's node,
+ * a producer's service, a fault's targets), node names are unique across the scenario and differ
+ * from site names, and every fault lies within `[0, durationUs]`. Collections are arrays in file
+ * order rather than objects keyed by name, so iteration order is explicit and the value
+ * serialises to JSON unchanged (`scenario.resolved.json`).
+ *
+ * These interfaces are written out (with doc comments) rather than left as `z.output<…>`; the
+ * schema's root transform is typed to return exactly `Scenario`, so the two cannot drift.
+ */
+import type { Micros } from '../kernel/time.ts';
+
+export const SITE_ROLES = ['instrument', 'edge', 'facility', 'hpc', 'cloud'] as const;
+export type SiteRole = (typeof SITE_ROLES)[number];
+
+export const DISK_KINDS = ['nvme', 'ssd', 'hdd', 'pfs'] as const;
+export type DiskKind = (typeof DISK_KINDS)[number];
+
+export const CHECK_NAMES = ['no-acked-loss'] as const;
+/** A checker the run must pass. */
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+export const PARTITION_DIRECTIONS = ['both', 'one-way'] as const;
+export type PartitionDirection = (typeof PARTITION_DIRECTIONS)[number];
+
+export interface Scenario {
+  /** `[a-z0-9-]+`; names the results directory. */
+  readonly name: string;
+  readonly description?: string;
+  /** Root seed; every random stream of the run is derived from it. */
+  readonly seed: number;
+  /** Length of the safety phase, during which the workload and the faults run. */
+  readonly durationUs: Micros;
+  /** Length of the final phase after `durationUs`: faults healed, final reads. */
+  readonly quiesceUs: Micros;
+  readonly sites: readonly SiteSpec[];
+  /** Every node of every site, in site order then node order. */
+  readonly nodes: readonly NodeSpec[];
+  readonly links: readonly LinkSpec[];
+  readonly services: readonly ServiceSpec[];
+  readonly workload: readonly ProducerSpec[];
+  /** In file order (not sorted by time). */
+  readonly faults: readonly FaultSpec[];
+  readonly checks: readonly CheckName[];
+}
+
+export interface SiteSpec {
+  readonly name: string;
+  readonly role: SiteRole;
+  /** Node names, `<site>-1 … <site>-n` when the file gave a count. Never empty. */
+  readonly nodes: readonly string[];
+  /** The network between two nodes of this site. */
+  readonly lan: LanSpec;
+  /** Every node's disk. */
+  readonly disk: DiskSpec;
+}
+
+export interface NodeSpec {
+  readonly name: string;
+  readonly site: string;
+}
+
+export interface LanSpec {
+  /** One-way delay between two nodes of the site. */
+  readonly latencyUs: Micros;
+  /** Extra delay drawn uniformly from `[0, jitterUs]` per message. */
+  readonly jitterUs: Micros;
+  readonly bandwidthBytesPerSec: number;
+}
+
+export interface DiskSpec {
+  /** The preset the latency and bandwidth came from (unless overridden). */
+  readonly kind: DiskKind;
+  /** Time one fsync takes. */
+  readonly fsyncLatencyUs: Micros;
+  readonly bandwidthBytesPerSec: number;
+}
+
+/** An inter-site link; the capacity is per direction, the same both ways. */
+export interface LinkSpec {
+  /** Two distinct site names, as written. */
+  readonly between: readonly [string, string];
+  /** One-way delay. */
+  readonly latencyUs: Micros;
+  /** Extra delay drawn uniformly from `[0, jitterUs]` per message. */
+  readonly jitterUs: Micros;
+  /** Per direction. */
+  readonly bandwidthBytesPerSec: number;
+  /** Probability that one message is lost, in [0, 1]. */
+  readonly lossProbability: number;
+}
+
+/** When an event store makes its writes durable. */
+export type FlushPolicy =
+  | { readonly kind: 'every-write' }
+  | { readonly kind: 'never' }
+  | { readonly kind: 'interval'; readonly intervalUs: Micros };
+
+/** A single-node durable event store. Later kinds join this union, discriminated by `kind`. */
+export interface EventStoreSpec {
+  readonly kind: 'event-store';
+  readonly name: string;
+  /** The node it runs on (resolved from `site:` to that site's first node). */
+  readonly node: string;
+  /** The site of `node`. */
+  readonly site: string;
+  readonly flush: FlushPolicy;
+}
+
+export type ServiceSpec = EventStoreSpec;
+
+/** A client that sends events to a service at a steady rate. */
+export interface ProducerSpec {
+  readonly name: string;
+  /** The node it runs on (resolved from `site:` to that site's first node). */
+  readonly node: string;
+  readonly site: string;
+  /** The service it writes to. */
+  readonly service: string;
+  /** Events per second; may be fractional (`1/h`). */
+  readonly ratePerSec: number;
+  readonly eventBytes: number;
+  /** How long a request waits for its acknowledgement before it is retried. */
+  readonly timeoutUs: Micros;
+  /** Retries after the first attempt. */
+  readonly retries: number;
+}
+
+interface FaultTiming {
+  /** When the fault begins. */
+  readonly atUs: Micros;
+  /** How long it lasts, as written; absent means until the quiesce phase. */
+  readonly forUs?: Micros;
+  /** When it heals: `atUs + forUs`, or `durationUs` when `forUs` is absent. Always ≤ `durationUs`. */
+  readonly endUs: Micros;
+}
+
+/** A node crashes (memory and unsynced disk writes lost) and restarts at `endUs`. */
+export interface NodeCrashSpec extends FaultTiming {
+  readonly kind: 'node-crash';
+  /** A node name. */
+  readonly target: string;
+}
+
+/** Messages between two groups of nodes are dropped. */
+export interface PartitionSpec extends FaultTiming {
+  readonly kind: 'partition';
+  /** Site or node names, as written. */
+  readonly from: readonly string[];
+  readonly to: readonly string[];
+  /** `from` expanded to node names (a site stands for all its nodes). */
+  readonly fromNodes: readonly string[];
+  readonly toNodes: readonly string[];
+  /** `both`: dropped both ways; `one-way`: only messages from `from` to `to` are dropped. */
+  readonly direction: PartitionDirection;
+}
+
+export type FaultSpec = NodeCrashSpec | PartitionSpec;

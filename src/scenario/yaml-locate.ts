@@ -1,0 +1,48 @@
+/**
+ * Maps a field path (`links[0].latency`) to the line of the YAML file where it is written.
+ *
+ * Guarantee: always returns a line ≥ 1. For a path that exists, it is the line of the value (for
+ * a scalar), of the key (for a map entry whose value spans lines, or with `isKey`), or of the
+ * list item; for a path that does not exist (a missing field), it is the line of the deepest part
+ * that does, usually the key of the map that lacks the field.
+ *
+ * Why not `doc.getIn(path, true)` alone: it returns value nodes only (the line of an unknown key
+ * needs the key node), it compares keys by identity (a YAML key `1` is not the string "1"), and
+ * it stops at aliases. Walking pairs by hand handles all three.
+ */
+import { type Document, type LineCounter, type Node, isAlias, isMap, isScalar, isSeq } from 'yaml';
+
+export function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[], isKey = false): number {
+  const lineAt = (node: Node | null | undefined): number | undefined =>
+    node?.range ? Math.max(1, lines.linePos(node.range[0]).line) : undefined;
+  let node = resolve(doc, doc.contents);
+  let line = lineAt(node) ?? 1;
+  for (const [i, step] of path.entries()) {
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => keyText(item.key) === String(step));
+      if (pair === undefined) return line;
+      line = lineAt(pair.key as Node) ?? line;
+      if (last && isKey) return line;
+      node = resolve(doc, pair.value as Node | null);
+    } else if (isSeq(node) && typeof step === 'number') {
+      const item = node.items[step] as Node | undefined;
+      if (item === undefined) return line;
+      node = resolve(doc, item);
+      line = lineAt(node) ?? line;
+    } else {
+      return line;
+    }
+  }
+  // A scalar may sit on the line after its key (`latency:\n  fast`); point at the value itself.
+  return isScalar(node) ? (lineAt(node) ?? line) : line;
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return typeof key === 'string' ? key : undefined;
+}
+
+function resolve(doc: Document, node: Node | null | undefined): Node | null | undefined {
+  return isAlias(node) ? (node.resolve(doc) as Node | undefined) : node;
+}

@@ -1,0 +1,258 @@
+/**
+ * The simulated world: sites of nodes joined by links, a disk per node, actors placed on nodes,
+ * and the failures that can befall them (node crash or power loss, process crash, partitions).
+ *
+ * It is the kernel's `Environment`: the simulator asks it when a message arrives and which disk an
+ * actor writes to. It is also the programmatic entry point: build a world, spawn actors, schedule
+ * faults, `run` it, read the result.
+ *
+ * Crash semantics: a node crash is a power loss — every actor on the node loses its memory and
+ * timers, and the node's disk drops every write not yet made durable by `fsync`. A process crash
+ * takes one actor and keeps the page cache. Restarting brings every actor of the node back through
+ * `recover`. Messages to an actor that is down are dropped on arrival (`drop`, cause `dead`).
+ */
+import type { ActorFactory, ActorHandle, Disk, DropCause, Environment, Micros, Placement, RunOptions } from '../kernel/index.ts';
+import { Simulator, TRACE_FORMAT_VERSION, TraceWriter, WORLD } from '../kernel/index.ts';
+import { NodeDisk, type DiskParams } from './disk.ts';
+import { Network, type LinkParams, type PartitionRule } from './network.ts';
+
+export type SiteRole = 'instrument' | 'edge' | 'facility' | 'hpc' | 'cloud';
+
+export const DEFAULT_LAN: LinkParams = { latencyUs: 50, jitterUs: 0, bandwidthBytesPerSec: 1_250_000_000, loss: 0 };
+export const DEFAULT_DISK: DiskParams = { latencyUs: 20, bandwidthBytesPerSec: 2_000_000_000 };
+
+export interface SiteOptions {
+  role?: SiteRole;
+  /** How many nodes (named `<site>-1` …) or their names. Default 1. */
+  nodes?: number | readonly string[];
+  /** The site's LAN, between its nodes. */
+  lan?: Partial<LinkParams>;
+  /** Every node's disk. */
+  disk?: Partial<DiskParams>;
+}
+
+export interface SiteInfo {
+  readonly id: string;
+  readonly role: SiteRole;
+  readonly nodes: readonly string[];
+}
+
+export interface WorldOptions {
+  seed: number | string;
+  /** The scenario name, for the trace header. */
+  scenario?: string;
+  /** Where records go; a fresh hashing-only writer by default. */
+  trace?: TraceWriter;
+  /** Extra fields for the trace header (e.g. `durationUs`). */
+  meta?: Record<string, unknown>;
+}
+
+export interface RunResult {
+  traceHash: string;
+  /** Events dispatched by the kernel. */
+  events: number;
+  /** Trace records written. */
+  records: number;
+  simulatedTimeUs: Micros;
+}
+
+interface NodeState {
+  readonly name: string;
+  readonly site: string;
+  readonly disk: NodeDisk;
+  readonly actors: string[];
+  up: boolean;
+}
+
+export class World implements Environment {
+  readonly sim: Simulator;
+  readonly trace: TraceWriter;
+  readonly network: Network;
+  private readonly sites = new Map<string, SiteInfo>();
+  private readonly nodes = new Map<string, NodeState>();
+  private readonly options: WorldOptions;
+  private started = false;
+
+  constructor(options: WorldOptions) {
+    this.options = options;
+    this.trace = options.trace ?? new TraceWriter();
+    this.sim = new Simulator(options.seed, this.trace);
+    this.sim.setEnvironment(this);
+    this.network = new Network((purpose) => this.sim.worldRng(purpose));
+  }
+
+  get seed(): number | string {
+    return this.options.seed;
+  }
+
+  now(): Micros {
+    return this.sim.now();
+  }
+
+  /** Adds a site and its nodes; returns the node names. */
+  addSite(id: string, options: SiteOptions = {}): string[] {
+    if (this.sites.has(id)) throw new Error(`site ${id} already exists`);
+    const spec = options.nodes ?? 1;
+    const names = typeof spec === 'number' ? Array.from({ length: spec }, (_, i) => `${id}-${i + 1}`) : [...spec];
+    const lan = { ...DEFAULT_LAN, ...options.lan };
+    const disk = { ...DEFAULT_DISK, ...options.disk };
+    for (const name of names) {
+      this.network.addNode({ name, site: id }, lan);
+      this.nodes.set(name, { name, site: id, disk: new NodeDisk(name, disk, this.sim), actors: [], up: true });
+    }
+    this.sites.set(id, { id, role: options.role ?? 'edge', nodes: names });
+    return names;
+  }
+
+  site(id: string): SiteInfo {
+    const site = this.sites.get(id);
+    if (site === undefined) throw new Error(`no site named ${id}`);
+    return site;
+  }
+
+  siteList(): SiteInfo[] {
+    return [...this.sites.values()];
+  }
+
+  /** Links two sites; `latencyUs` is required, the rest default to a lossless 10 Gb/s link. */
+  link(siteA: string, siteB: string, params: Partial<LinkParams> & { latencyUs: Micros }): void {
+    this.site(siteA);
+    this.site(siteB);
+    this.network.addLink(siteA, siteB, { jitterUs: 0, bandwidthBytesPerSec: 1_250_000_000, loss: 0, ...params });
+  }
+
+  /** Places an actor on a node; it starts at the current time. */
+  spawn(id: string, node: string, factory: ActorFactory): void {
+    const state = this.node(node);
+    this.sim.spawn({ id, node, site: state.site }, factory);
+    state.actors.push(id);
+    if (!state.up) this.sim.crash(id, { scope: 'node', reason: 'placed on a node that is down' });
+  }
+
+  /** Schedules a world action (a fault, a repair, an injection) at an absolute time. */
+  at(time: Micros, label: string, run: () => void): void {
+    this.sim.at(time, label, run);
+  }
+
+  isNodeUp(node: string): boolean {
+    return this.node(node).up;
+  }
+
+  /** Power loss of a node: its actors crash and its disk keeps only what was fsynced. */
+  crashNode(node: string, reason: string): void {
+    const state = this.node(node);
+    if (!state.up) return;
+    state.up = false;
+    for (const actor of state.actors) this.sim.crash(actor, { scope: 'node', reason });
+    state.disk.losePower();
+  }
+
+  restartNode(node: string, reason: string): void {
+    const state = this.node(node);
+    if (state.up) return;
+    state.up = true;
+    for (const actor of state.actors) this.sim.restart(actor, { scope: 'node', reason });
+  }
+
+  /** One process dies; its node, and the node's page cache, stay up. */
+  crashActor(id: string, reason: string): void {
+    this.sim.crash(id, { scope: 'process', reason });
+  }
+
+  /** Restarts a crashed process, unless its node is down (the node's restart will bring it back). */
+  restartActor(id: string, reason: string): void {
+    const handle = this.sim.handle(id);
+    if (!this.node(handle.node).up) return;
+    this.sim.restart(id, { scope: 'process', reason });
+  }
+
+  /**
+   * Cuts the network from one group of sites or nodes to another (and back, unless one-way).
+   * Returns the partition's id for `heal`.
+   */
+  partition(rule: { id: string; from: readonly string[]; to: readonly string[]; oneWay?: boolean }): void {
+    this.network.addPartition({
+      id: rule.id,
+      from: this.expandNodes(rule.from),
+      to: this.expandNodes(rule.to),
+      symmetric: rule.oneWay !== true,
+    } satisfies PartitionRule);
+  }
+
+  heal(id: string): void {
+    this.network.heal(id);
+  }
+
+  /** Site or node names → the set of node names they cover. */
+  expandNodes(names: readonly string[]): Set<string> {
+    const nodes = new Set<string>();
+    for (const name of names) {
+      const site = this.sites.get(name);
+      if (site !== undefined) for (const node of site.nodes) nodes.add(node);
+      else nodes.add(this.node(name).name);
+    }
+    return nodes;
+  }
+
+  nodeNames(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  actorsOn(node: string): readonly string[] {
+    return this.node(node).actors;
+  }
+
+  /** Runs to `until` (µs) and closes the trace: the whole run in one call. */
+  run(options: RunOptions): RunResult {
+    this.advance(options);
+    return this.finish();
+  }
+
+  /** Runs events up to `until` (µs); call again to continue, then `finish`. */
+  advance(options: RunOptions): void {
+    if (!this.started) {
+      this.started = true;
+      this.writeHeader();
+    }
+    this.sim.run(options);
+  }
+
+  /** Closes the trace and returns the result with the trace hash. */
+  finish(): RunResult {
+    const traceHash = this.trace.close();
+    return { traceHash, events: this.sim.events, records: this.trace.records, simulatedTimeUs: this.sim.now() };
+  }
+
+  // --- Environment ---
+
+  transmit(from: Placement, to: Placement, bytes: number, now: Micros): Micros | DropCause {
+    return this.network.transmit(from.node, to.node, bytes, now);
+  }
+
+  admits(from: Placement, to: Placement): DropCause | undefined {
+    return this.network.blocked(from.node, to.node) ? 'partition' : undefined;
+  }
+
+  disk(actor: ActorHandle): Disk {
+    return this.node(actor.node).disk.view(actor);
+  }
+
+  private node(name: string): NodeState {
+    const state = this.nodes.get(name);
+    if (state === undefined) throw new Error(`no node named ${name}`);
+    return state;
+  }
+
+  private writeHeader(): void {
+    this.sim.recordWorld('meta', {
+      v: TRACE_FORMAT_VERSION,
+      scenario: this.options.scenario ?? 'unnamed',
+      seed: this.options.seed,
+      sites: this.siteList().map((s) => ({ id: s.id, role: s.role, nodes: s.nodes })),
+      actors: this.sim.actors().map((a) => ({ id: a.id, node: a.node, site: a.site })),
+      ...this.options.meta,
+    });
+  }
+}
+
+export { WORLD };

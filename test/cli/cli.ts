@@ -1,0 +1,21 @@
+/** Runs the real `diaspora` command in a child process, as a user would. */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/diaspora.mjs', import.meta.url));
+
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function diaspora(args: string[], cwd = ROOT): Promise<Outcome> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
