@@ -5,6 +5,7 @@
  * `summary.json`, `summary.md`, and `trace.jsonl` with `--trace`. Prints the version and seed first
  * and, on failure, the exact command that reproduces the run.
  */
+import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { formatMicros, TraceWriter } from '../kernel/index.ts';
@@ -66,7 +67,7 @@ async function runHandler(args: RunArgs): Promise<number> {
   say(`diaspora-sim ${VERSION} · ${scenario.name} · seed ${seed}`);
   if (args.checkDeterminism) return determinism(scenario, seed, say, reproduce);
 
-  const dir = new StagedDirectory(args.out ?? join('results', scenario.name, runId(seed)));
+  const dir = new StagedDirectory(args.out ?? freshRunDirectory(scenario.name, seed));
   const progress = simulatedTimeProgress(scenario.name, !args.quiet && !args.json);
   let summary: RunSummary;
   try {
@@ -114,12 +115,18 @@ function displayPath(path: string): string {
   return rel === '' ? '.' : rel.startsWith('..') ? resolve(path) : rel;
 }
 
-/** `20261125-172800-seed1`: sortable by time, and says the seed. */
-function runId(seed: number): string {
+/**
+ * `results/<scenario>/20261125-172800-seed1`: sortable by time, says the seed, and never reuses the
+ * directory of an earlier run (a second run in the same second gets `-2`).
+ */
+function freshRunDirectory(scenario: string, seed: number): string {
   const now = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
   const stamp = `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}-${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
-  return `${stamp}-seed${seed}`;
+  const base = join('results', scenario, `${stamp}-seed${seed}`);
+  let dir = base;
+  for (let n = 2; existsSync(dir); n++) dir = `${base}-${n}`;
+  return dir;
 }
 
 function reproduceCommand(args: RunArgs, seed: number): string {
