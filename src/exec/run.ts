@@ -59,7 +59,13 @@ export function execute(prepared: PreparedRun, options: ExecuteOptions = {}): Ru
   });
   const started = performance.now();
   const onProgress = options.onProgress;
-  world.advance({ until: endUs, onProgress: onProgress && ((now) => onProgress(now, endUs)), progressEvery: 16384 });
+  try {
+    world.advance({ until: endUs, onProgress: onProgress && ((now) => onProgress(now, endUs)), progressEvery: 16384 });
+  } catch (error) {
+    // A failed run must not leave a trace that looks complete (or an open file).
+    world.trace.abort();
+    throw error;
+  }
   const result = world.finish();
   const wallTimeMs = Math.round((performance.now() - started) * 10) / 10;
   const checks: Record<string, Verdict> = {};

@@ -45,7 +45,7 @@ export class EventQueue<P> {
   }
 
   push(time: Micros, origin: number, seq: number, payload: P): void {
-    if (!(Number.isInteger(time) && time >= 0)) throw new Error(`event time must be a non-negative integer µs, got ${time}`);
+    if (!(Number.isSafeInteger(time) && time >= 0)) throw new Error(`event time must be a non-negative integer µs, got ${time}`);
     if (origin >= ORIGIN_LIMIT || seq >= SEQ_SPAN) throw new Error(`event key out of range: origin ${origin}, seq ${seq}`);
     if (this.count === this.times.length) this.grow();
     const key = origin * SEQ_SPAN + seq;

@@ -51,6 +51,8 @@ export class ActorHandle implements Placement {
   seq = 0;
   /** Counter of trace records written at this actor (the `n` of a record). */
   recordCount = 0;
+  /** Counter of timers this actor has set (its timer ids). */
+  timerCount = 0;
   readonly timers = new Set<TimerId>();
   readonly rngs = new Map<string, Rng>();
 
@@ -98,7 +100,6 @@ export class Simulator {
   private environment: Environment | undefined;
   private clock: Micros = 0;
   private dispatched = 0;
-  private nextTimer = 1;
 
   constructor(
     readonly seed: number | string,
@@ -257,6 +258,9 @@ export class Simulator {
       this.record(to, 'drop', { from: from.id, msg: message.type, s: event.sendN, cause: blocked });
       return;
     }
+    // A message can reach an actor spawned at this very instant before its start event runs
+    // (the sender's key sorts first); the actor starts now, then handles the message.
+    if (to.instance === undefined) this.instantiate(to, 'start');
     this.record(to, 'recv', { from: from.id, msg: message.type, s: event.sendN });
     const instance = to.instance;
     if (instance?.onMessage === undefined) return;
@@ -264,12 +268,15 @@ export class Simulator {
   }
 
   private instantiate(handle: ActorHandle, entry: 'start' | 'recover'): void {
-    const instance = handle.factory();
-    handle.instance = instance;
-    handle.context = new ActorContext(this, handle, this.env().disk(handle));
-    const ctx = handle.context;
-    const run = entry === 'recover' && instance.recover !== undefined ? instance.recover : instance.start;
-    if (run !== undefined) this.guard(handle, entry, () => run.call(instance, ctx));
+    // The factory runs inside the guard too: a constructor that throws is the actor's bug.
+    this.guard(handle, entry, () => {
+      const instance = handle.factory();
+      handle.instance = instance;
+      const ctx = new ActorContext(this, handle, this.env().disk(handle));
+      handle.context = ctx;
+      const run = entry === 'recover' && instance.recover !== undefined ? instance.recover : instance.start;
+      run?.call(instance, ctx);
+    });
   }
 
   private guard(handle: ActorHandle, what: string, body: () => void): void {
@@ -305,8 +312,10 @@ export class Simulator {
   }
 
   setTimer(handle: ActorHandle, delay: Micros, name: string, data: unknown): TimerId {
-    if (!(Number.isInteger(delay) && delay >= 0)) throw new Error(`timer ${name}: delay must be a non-negative integer µs, got ${delay}`);
-    const timer = this.nextTimer++;
+    if (!(Number.isSafeInteger(delay) && delay >= 0)) throw new Error(`timer ${name}: delay must be a non-negative integer µs, got ${delay}`);
+    // Timer ids count per actor, so they do not depend on what other actors (or other worker
+    // threads) did — an actor may record or send its ids without breaking determinism.
+    const timer = ++handle.timerCount;
     handle.timers.add(timer);
     this.push(this.clock + delay, handle, { kind: 'timer', to: handle, incarnation: handle.incarnation, timer, wakeup: { name, data } });
     return timer;

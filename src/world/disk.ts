@@ -109,16 +109,27 @@ export class NodeDisk {
           if (file.live !== undefined) this.sim.record(handle, 'disk', { op: 'lost', file: name, records: before });
           continue;
         }
+        const kept = keptPrefix(file.live, file.durable, file.durableLength);
         const changed = file.live !== file.durable || before !== file.durableLength;
         const restored = file.durable === file.live ? file.live : file.durable.slice(0, file.durableLength);
         restored.length = file.durableLength;
         file.live = restored;
         file.durable = restored;
         file.dirty = false;
-        if (changed) this.sim.record(handle, 'disk', { op: 'lost', file: name, records: Math.max(before - file.durableLength, 0) });
+        if (changed) this.sim.record(handle, 'disk', { op: 'lost', file: name, records: before - kept });
       }
     }
   }
+}
+
+/** How many of the live records are also the first durable ones (the rest are lost on power loss). */
+function keptPrefix(live: unknown[] | undefined, durable: unknown[], durableLength: number): number {
+  if (live === undefined) return 0;
+  if (live === durable) return Math.min(live.length, durableLength);
+  const limit = Math.min(live.length, durableLength);
+  let k = 0;
+  while (k < limit && live[k] === durable[k]) k++;
+  return k;
 }
 
 class ActorDisk implements Disk {

@@ -109,7 +109,7 @@ export class Network {
     const key = wanKey(siteA, siteB);
     if (!this.wans.has(key)) throw new Error(`sites ${siteA} and ${siteB} are not linked`);
     this.wans.set(key, params);
-    for (const direction of [`${siteA}>${siteB}`, `${siteB}>${siteA}`]) {
+    for (const direction of [`wan:${siteA}>${siteB}`, `wan:${siteB}>${siteA}`]) {
       const old = this.channels.get(direction);
       if (old === undefined) continue;
       const channel = new Channel(params, this.rngFor(`jitter:${direction}`), this.rngFor(`loss:${direction}`));
@@ -156,7 +156,8 @@ export class Network {
     const from = this.node(fromNode);
     const to = this.node(toNode);
     const sameSite = from.site === to.site;
-    const direction = sameSite ? `${fromNode}>${toNode}` : `${from.site}>${to.site}`;
+    // LAN and WAN channels live in separate name spaces: a node may be named like a site.
+    const direction = sameSite ? `lan:${fromNode}>${toNode}` : `wan:${from.site}>${to.site}`;
     let channel = this.channels.get(direction);
     if (channel === undefined) {
       const params = sameSite ? this.lans.get(from.site) : this.wans.get(wanKey(from.site, to.site));

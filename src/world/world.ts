@@ -167,8 +167,8 @@ export class World implements Environment {
   }
 
   /**
-   * Cuts the network from one group of sites or nodes to another (and back, unless one-way).
-   * Returns the partition's id for `heal`.
+   * Cuts the network from one group of sites or nodes to another (and back, unless one-way);
+   * `heal(rule.id)` ends it.
    */
   partition(rule: { id: string; from: readonly string[]; to: readonly string[]; oneWay?: boolean }): void {
     this.network.addPartition({

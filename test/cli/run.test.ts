@@ -1,14 +1,19 @@
-import test from 'ava';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import test, { type ExecutionContext } from 'ava';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diaspora, ROOT } from './cli.ts';
 
 const DEMO = join(ROOT, 'scenarios/beamline-store.yaml');
-const scratch = () => mkdtempSync(join(tmpdir(), 'diaspora-cli-'));
+/** A temporary directory removed when the test ends. */
+function scratch(t: ExecutionContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 test('the demo loses acknowledged events (exit 1) and writes a complete run directory', async (t) => {
-  const out = join(scratch(), 'run');
+  const out = join(scratch(t), 'run');
   const r = await diaspora(['run', DEMO, '--out', out, '--trace']);
   t.is(r.code, 1, r.stderr);
   t.regex(r.stdout, /^diaspora-sim \S+ · beamline-store · seed 1\n/);
@@ -25,13 +30,13 @@ test('the demo loses acknowledged events (exit 1) and writes a complete run dire
 });
 
 test('fsync before every ack: the same faults lose nothing (exit 0)', async (t) => {
-  const r = await diaspora(['run', DEMO, '--out', join(scratch(), 'run'), '--set', 'services.store.flush=every-write']);
+  const r = await diaspora(['run', DEMO, '--out', join(scratch(t), 'run'), '--set', 'services.store.flush=every-write']);
   t.is(r.code, 0, r.stdout + r.stderr);
   t.regex(r.stdout, /PASS no-acked-loss/);
 });
 
 test('same seed, same trace hash; another seed, another trace', async (t) => {
-  const dir = scratch();
+  const dir = scratch(t);
   const run = async (seed: number, name: string) => {
     const r = await diaspora(['run', DEMO, '--seed', String(seed), '--json', '--trace', '--out', join(dir, name)]);
     t.is(r.code, 1, r.stderr);
@@ -47,7 +52,7 @@ test('same seed, same trace hash; another seed, another trace', async (t) => {
 });
 
 test('--json prints exactly the summary and nothing else', async (t) => {
-  const r = await diaspora(['run', DEMO, '--json', '--out', join(scratch(), 'run')]);
+  const r = await diaspora(['run', DEMO, '--json', '--out', join(scratch(t), 'run')]);
   const summary = JSON.parse(r.stdout);
   t.is(summary.scenario, 'beamline-store');
   t.is(r.stdout.trim(), JSON.stringify(summary, null, 2));
@@ -60,7 +65,7 @@ test('--check-determinism runs twice and agrees', async (t) => {
 });
 
 test('a scenario with a typo: one line with file, line and field, exit 2, no stack trace', async (t) => {
-  const dir = scratch();
+  const dir = scratch(t);
   const bad = join(dir, 'typo.yaml');
   writeFileSync(bad, readFileSync(DEMO, 'utf8').replace('latency: 500us', 'lantency: 500us'));
   const r = await diaspora(['run', bad, '--out', join(dir, 'run')]);
@@ -85,7 +90,7 @@ test('bad flags and missing files are bad input (exit 2), not crashes', async (t
 });
 
 test('`diaspora check` over a saved trace gives the same verdict as the run', async (t) => {
-  const out = join(scratch(), 'run');
+  const out = join(scratch(t), 'run');
   await diaspora(['run', DEMO, '--out', out, '--trace', '--quiet']);
   const r = await diaspora(['check', out, '--json']);
   t.is(r.code, 1);

@@ -1,0 +1,355 @@
+/**
+ * Kernel benchmark: how fast the simulator dispatches events, next to a bare binary-heap loop doing
+ * the same scheduling in the same process, and whether memory stays flat as a run grows.
+ *
+ *   node --import=tsx bench/kernel.ts            (npm run bench:kernel)
+ *   node --import=tsx bench/kernel.ts --quick    (shorter measurements, for a smoke test)
+ *
+ * Throughput. Two workloads keep a constant number of pending events (10^3 and 10^5); every event
+ * schedules exactly one more with a pseudo-random delay of 1–1000 µs:
+ *   - timers:    N actors with K self-rescheduling timers each (N·K pending);
+ *   - ping-pong: P pairs of actors on their own pair of nodes bounce B balls each (P·B in flight),
+ *                through the world's LAN channels (latency + jitter + FIFO).
+ * Each is run through the kernel with the trace hashed (the default and only kernel mode) and, for
+ * reference, with a bench-only `TraceWriter` subclass that discards records (the kernel has no
+ * switch to skip hashing; the subclass shows what JSON + SHA-256 cost). The baseline is a bare
+ * struct-of-arrays binary heap doing the same push-one-per-pop loop. Measurements alternate
+ * kernel and baseline runs and report the median of the rounds, because the machines are noisy.
+ *
+ * Memory. Child processes (so that peak RSS is per run) run 10^6 and 10^7 events with the trace
+ * streamed to a file in os.tmpdir() (deleted after) and report peak RSS, RSS sampled along the
+ * run, and the live JS heap after a forced GC (`--expose-gc`) at the same points: none of them
+ * should grow with the event count.
+ *
+ * Wall-clock time is read here on purpose: this is a benchmark, outside the simulation.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { Actor, Context, Message, TraceRecord } from '../src/kernel/index.ts';
+import { TraceWriter } from '../src/kernel/index.ts';
+import { World } from '../src/world/index.ts';
+
+// ------------------------------------------------------------------------------------------------
+// Shared pseudo-random delays: the same cheap generator drives the kernel actors and the baseline,
+// so the comparison measures scheduling, not random number generation.
+
+let rngState = 0x9e3779b9;
+function resetDelays(seed = 0x9e3779b9): void {
+  rngState = seed >>> 0 || 1;
+}
+/** Uniform integer delay in [1, 1000] µs (xorshift32). */
+function nextDelay(): number {
+  let x = rngState;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  rngState = x >>> 0;
+  return 1 + (rngState % 1000);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Baseline: a bare struct-of-arrays binary heap keyed by (time, seq), payload an int.
+
+class BareHeap {
+  private times: Float64Array;
+  private seqs: Float64Array;
+  private ids: Int32Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.times = new Float64Array(capacity);
+    this.seqs = new Float64Array(capacity);
+    this.ids = new Int32Array(capacity);
+  }
+
+  push(time: number, seq: number, id: number): void {
+    const { times, seqs, ids } = this;
+    let i = this.size++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (times[p] < time || (times[p] === time && seqs[p] < seq)) break;
+      times[i] = times[p];
+      seqs[i] = seqs[p];
+      ids[i] = ids[p];
+      i = p;
+    }
+    times[i] = time;
+    seqs[i] = seq;
+    ids[i] = id;
+  }
+
+  /** Pops the earliest; its time is left in `poppedTime`. */
+  poppedTime = 0;
+  pop(): number {
+    const { times, seqs, ids } = this;
+    const top = ids[0];
+    this.poppedTime = times[0];
+    const last = --this.size;
+    const time = times[last];
+    const seq = seqs[last];
+    const id = ids[last];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= last) break;
+      if (c + 1 < last && (times[c + 1] < times[c] || (times[c + 1] === times[c] && seqs[c + 1] < seqs[c]))) c++;
+      if (time < times[c] || (time === times[c] && seq < seqs[c])) break;
+      times[i] = times[c];
+      seqs[i] = seqs[c];
+      ids[i] = ids[c];
+      i = c;
+    }
+    times[i] = time;
+    seqs[i] = seq;
+    ids[i] = id;
+    return top;
+  }
+}
+
+/** Runs `events` events of the bare loop with `pending` events outstanding; returns events/s. */
+function bareLoop(pending: number, events: number): number {
+  resetDelays();
+  const heap = new BareHeap(pending + 1);
+  let seq = 0;
+  for (let i = 0; i < pending; i++) heap.push(nextDelay(), seq++, i);
+  let checksum = 0;
+  const started = performance.now();
+  for (let n = 0; n < events; n++) {
+    const id = heap.pop();
+    checksum += id;
+    heap.push(heap.poppedTime + nextDelay(), seq++, id);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (checksum < 0) console.log(checksum); // keeps the loop observable
+  return events / seconds;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Kernel workloads.
+
+type Workload = 'timers' | 'ping-pong';
+
+/** A trace that only counts records: no JSON, no hash (bench-only; the kernel has no such mode). */
+class DiscardingTrace extends TraceWriter {
+  private discarded = 0;
+  override write(_record: TraceRecord): void {
+    this.discarded++;
+  }
+  override get records(): number {
+    return this.discarded;
+  }
+}
+
+class Ticker implements Actor {
+  constructor(private readonly timers: number) {}
+  start(ctx: Context): void {
+    for (let i = 0; i < this.timers; i++) ctx.setTimer(nextDelay(), 'tick');
+  }
+  onTimer(ctx: Context): void {
+    ctx.setTimer(nextDelay(), 'tick');
+  }
+}
+
+const BALL: Message = { type: 'ball' };
+
+class Player implements Actor {
+  constructor(
+    private readonly peer: string | undefined,
+    private readonly balls: number,
+  ) {}
+  start(ctx: Context): void {
+    if (this.peer !== undefined) for (let i = 0; i < this.balls; i++) ctx.send(this.peer, BALL);
+  }
+  onMessage(ctx: Context, message: Message, from: string): void {
+    ctx.send(from, message);
+  }
+}
+
+/** Splits `pending` into actors × per-actor events. */
+function shape(pending: number): { actors: number; each: number } {
+  const actors = pending >= 100_000 ? 1_000 : 100;
+  return { actors, each: pending / actors };
+}
+
+function buildWorld(workload: Workload, pending: number, trace: TraceWriter): World {
+  resetDelays();
+  const world = new World({ seed: 1, trace, scenario: `bench-${workload}` });
+  const { actors, each } = shape(pending);
+  if (workload === 'timers') {
+    const nodes = world.addSite('farm', { nodes: 10 });
+    for (let i = 0; i < actors; i++) world.spawn(`ticker-${i}`, nodes[i % nodes.length], () => new Ticker(each));
+  } else {
+    // Each pair on its own two nodes, so every pair has its own LAN channel; the delay of a ball is
+    // 1 µs latency + 1 µs on the wire + a jitter of 0–998 µs (the world's seeded stream).
+    const nodes = world.addSite('arena', { nodes: 2 * actors, lan: { latencyUs: 1, jitterUs: 998, bandwidthBytesPerSec: 1_250_000_000, loss: 0 } });
+    for (let i = 0; i < actors; i++) {
+      world.spawn(`server-${i}`, nodes[2 * i], () => new Player(`receiver-${i}`, each));
+      world.spawn(`receiver-${i}`, nodes[2 * i + 1], () => new Player(undefined, 0));
+    }
+  }
+  return world;
+}
+
+/** Advances a world until at least `events` more events ran; returns how many and how long. */
+function advanceEvents(world: World, events: number, pending: number): { events: number; seconds: number } {
+  // Roughly `pending / 500` events per simulated µs (mean delay ~500 µs): steps of up to ~20k
+  // events, shrinking near the target so that a run overshoots it by little.
+  const before = world.sim.events;
+  const started = performance.now();
+  for (let left = events; left > 0; left = events - (world.sim.events - before)) {
+    world.advance({ until: world.now() + Math.max(1, Math.ceil((Math.min(left, 20_000) * 500) / pending)) });
+  }
+  return { events: world.sim.events - before, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Events/s of the kernel on one workload, after a warm-up. */
+function kernelLoop(workload: Workload, pending: number, hashed: boolean, events: number): number {
+  const world = buildWorld(workload, pending, hashed ? new TraceWriter() : new DiscardingTrace());
+  advanceEvents(world, Math.max(pending * 2, 50_000), pending); // start-up and JIT warm-up
+  const run = advanceEvents(world, events, pending);
+  world.finish();
+  return run.events / run.seconds;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Memory: one child process per run, so that peak RSS belongs to that run alone.
+
+interface RssReport {
+  workload: Workload;
+  events: number;
+  records: number;
+  traceBytes: number;
+  seconds: number;
+  peakRssMiB: number;
+  /** RSS (MiB) when 10%, 50% and 100% of the events had run. */
+  rssAtMiB: [number, number, number];
+  /** Live JS heap (MiB) after a full GC at the same points: what the run actually retains. */
+  liveHeapAtMiB: [number, number, number];
+}
+
+function rssChild(workload: Workload, events: number): RssReport {
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-bench-'));
+  const path = join(dir, 'trace.jsonl');
+  try {
+    const pending = 1_000;
+    const world = buildWorld(workload, pending, new TraceWriter(path));
+    const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const rss: number[] = [];
+    const live: number[] = [];
+    let gcSeconds = 0;
+    const started = performance.now();
+    for (const fraction of [0.1, 0.5, 1]) {
+      advanceEvents(world, Math.round(events * fraction) - world.sim.events, pending);
+      rss.push(mib(process.memoryUsage().rss));
+      const gcStarted = performance.now();
+      gc?.();
+      gcSeconds += (performance.now() - gcStarted) / 1000;
+      live.push(mib(process.memoryUsage().heapUsed));
+    }
+    const result = world.finish();
+    const seconds = (performance.now() - started) / 1000 - gcSeconds;
+    return {
+      workload,
+      events: result.events,
+      records: result.records,
+      traceBytes: statSync(path).size,
+      seconds,
+      peakRssMiB: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+      rssAtMiB: rss as [number, number, number],
+      liveHeapAtMiB: live as [number, number, number],
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runRssChild(workload: Workload, events: number): RssReport {
+  const self = fileURLToPath(import.meta.url);
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import=tsx', self, '--rss-child', workload, String(events)], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`RSS child failed (${child.status}): ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as RssReport;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Report.
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+const mps = (x: number) => `${(x / 1e6).toFixed(2)} M/s`;
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  return [line(header), '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)].join('\n');
+}
+
+function main(): void {
+  const quick = process.argv.includes('--quick');
+  const rounds = quick ? 1 : 3;
+  const kernelEvents = quick ? 200_000 : 1_000_000;
+  const bareEvents = quick ? 2_000_000 : 10_000_000;
+  const benchStarted = performance.now();
+  console.log(`diaspora-sim kernel benchmark — Node ${process.version}, ${rounds} round(s), median shown\n`);
+
+  const rows: string[][] = [];
+  for (const pending of [1_000, 100_000]) {
+    const bare: number[] = [];
+    const kernel: Record<string, number[]> = {};
+    for (let round = 0; round < rounds; round++) {
+      bare.push(bareLoop(pending, bareEvents));
+      for (const workload of ['timers', 'ping-pong'] as const) {
+        for (const hashed of [true, false]) (kernel[`${workload}|${hashed}`] ??= []).push(kernelLoop(workload, pending, hashed, kernelEvents));
+      }
+    }
+    const base = median(bare);
+    rows.push([`bare heap loop`, pending.toLocaleString('en'), '—', mps(base), '1', '1.0×']);
+    for (const workload of ['timers', 'ping-pong'] as const) {
+      for (const hashed of [true, false]) {
+        const rate = median(kernel[`${workload}|${hashed}`]);
+        rows.push([`kernel ${workload}`, pending.toLocaleString('en'), hashed ? 'hashed' : 'discarded*', mps(rate), (rate / base).toFixed(3), `${(base / rate).toFixed(1)}×`]);
+      }
+    }
+  }
+  console.log('Throughput (events/s; ratio = kernel ÷ bare heap at the same pending count)\n');
+  console.log(table(['loop', 'pending', 'trace', 'events/s', 'ratio', 'slowdown'], rows));
+  console.log('\n* discarded: bench-only TraceWriter subclass that drops records (no JSON, no SHA-256); the kernel itself always hashes.\n');
+
+  const rss: RssReport[] = [];
+  const sizes = quick ? [100_000, 1_000_000] : [1_000_000, 10_000_000];
+  for (const workload of ['timers', 'ping-pong'] as const) for (const events of sizes) rss.push(runRssChild(workload, events));
+  console.log('Memory (trace streamed to a file in os.tmpdir(), 10^3 pending events; one child process per run)\n');
+  console.log(
+    table(
+      ['workload', 'events', 'records', 'trace file', 'time', 'events/s', 'RSS @10% / 50% / 100%', 'peak RSS', 'live heap @10% / 50% / 100%'],
+      rss.map((r) => [
+        r.workload,
+        r.events.toLocaleString('en'),
+        r.records.toLocaleString('en'),
+        `${(r.traceBytes / 2 ** 20).toFixed(0)} MiB`,
+        `${r.seconds.toFixed(1)} s`,
+        mps(r.events / r.seconds),
+        `${r.rssAtMiB.map((x) => x.toFixed(0)).join(' / ')} MiB`,
+        `${r.peakRssMiB.toFixed(0)} MiB`,
+        `${r.liveHeapAtMiB.map((x) => x.toFixed(1)).join(' / ')} MiB`,
+      ]),
+    ),
+  );
+  console.log(`\nTotal benchmark time: ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`);
+}
+
+const childAt = process.argv.indexOf('--rss-child');
+if (childAt >= 0) {
+  const workload = process.argv[childAt + 1] as Workload;
+  const events = Number(process.argv[childAt + 2]);
+  console.log(JSON.stringify(rssChild(workload, events)));
+} else {
+  main();
+}
