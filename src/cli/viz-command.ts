@@ -1,0 +1,61 @@
+/**
+ * `diaspora viz <run-dir | trace.jsonl>… [-o timeline.html]`: draws one run, or several stacked on
+ * one time axis for comparison, as a self-contained interactive HTML timeline.
+ *
+ * A run directory stands for its `trace.jsonl`. Without `-o`, one run's timeline is written next to
+ * its trace (`timeline.html` in the run directory, or `<name>.html` beside another trace file) and
+ * a comparison to `timeline.html` in the current directory. Bad input (a missing path, a directory
+ * without a trace, a malformed trace) is an `InputError`: one line, exit code 2.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { InputError } from '../kernel/input-error.ts';
+import { writeTimeline } from '../report/timeline.ts';
+import { reportError } from './exit.ts';
+
+interface VizArgs {
+  traces: string[];
+  out?: string;
+  title?: string;
+}
+
+export const vizCommand: CommandModule<object, VizArgs> = {
+  command: 'viz <traces..>',
+  describe: 'Draw runs as an interactive HTML timeline (several runs are stacked on one time axis)',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('traces', { type: 'string', array: true, demandOption: true, describe: 'Run directories (written with --trace) or trace.jsonl files' })
+      .option('out', { alias: 'o', type: 'string', describe: 'HTML file to write (default: timeline.html next to a single run, or in the current directory)' })
+      .option('title', { type: 'string', describe: 'Page title (default: from the scenario names)' })
+      .example('$0 viz results/beamline-store/20261125-172800-seed1', "Write the run's timeline.html next to its trace")
+      .example('$0 viz runA runB -o compare.html', 'Two strategies on the same seed, one above the other') as unknown as Argv<VizArgs>,
+  handler: async (args) => {
+    try {
+      const traces = args.traces.map(traceOf);
+      const out = args.out ?? defaultOut(args.traces);
+      const result = await writeTimeline({ traces, out, title: args.title });
+      process.stdout.write(`wrote ${result.out} (${(result.bytes / 1e6).toFixed(2)} MB, ${result.records.toLocaleString('en-US')} records); open it in a browser\n`);
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  },
+};
+
+/** The trace file a command-line argument names: itself, or a run directory's `trace.jsonl`. */
+export function traceOf(path: string): string {
+  if (!existsSync(path)) throw new InputError(`${path}: no such file or directory`);
+  if (!statSync(path).isDirectory()) return path;
+  const trace = join(path, 'trace.jsonl');
+  if (!existsSync(trace)) throw new InputError(`${path}: no trace.jsonl here; run the scenario with --trace to keep one`);
+  return trace;
+}
+
+function defaultOut(inputs: string[]): string {
+  if (inputs.length > 1) return 'timeline.html';
+  const input = inputs[0];
+  if (statSync(input).isDirectory()) return join(input, 'timeline.html');
+  // A run's own trace.jsonl gets the run's timeline.html; any other trace file its own name.
+  const name = basename(input) === 'trace.jsonl' ? 'timeline' : basename(input, extname(input));
+  return join(dirname(input), `${name}.html`);
+}

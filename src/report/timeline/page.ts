@@ -1,0 +1,64 @@
+/**
+ * Writes the self-contained timeline page: the template (`viz/page.html`) with the styles, d3, one
+ * data block per run (gzipped payload, base64) and the page script inlined — nothing fetched when
+ * the page opens, so it works from disk, offline, attached to an email.
+ *
+ * Guarantee: the file appears complete or not at all (written to a temporary name, then renamed).
+ * How it fails: an I/O error removes the temporary file and is rethrown.
+ */
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PATTERN_DEFS } from '../../../viz/palette.ts';
+import { RUN_SCRIPT_TYPE } from '../../../viz/wire.ts';
+import { bundleViz, VIZ_DIR } from './bundle.ts';
+/** Base64 line length in the data blocks: long enough to be compact, short enough for editors. */
+const BASE64_LINE = 16_384;
+
+const d3Path = () => join(dirname(fileURLToPath(import.meta.resolve('d3'))), 'd3.min.js');
+
+/** Inline scripts must not contain `</script`, which would end the element early. */
+const scriptSafe = (code: string) => code.replace(/<\/script/gi, '<\\/script');
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Writes the page; returns its size in bytes. */
+export async function writePage(out: string, title: string, payloads: Buffer[]): Promise<number> {
+  const [template, style, d3, app] = await Promise.all([
+    readFile(join(VIZ_DIR, 'page.html'), 'utf8'),
+    readFile(join(VIZ_DIR, 'style.css'), 'utf8'),
+    readFile(d3Path(), 'utf8'),
+    bundleViz(),
+  ]);
+  const [head, tail] = template.split('<!--@scripts-->');
+  if (tail === undefined) throw new Error('viz/page.html has no <!--@scripts--> marker');
+  const fill = (text: string) =>
+    text.replaceAll('<!--@title-->', escapeHtml(title)).replaceAll('<!--@style-->', style).replaceAll('<!--@patterns-->', PATTERN_DEFS);
+  await mkdir(dirname(out), { recursive: true });
+  const tmp = `${out}.tmp-${process.pid}`;
+  const file = await open(tmp, 'w');
+  let bytes = 0;
+  const write = async (text: string) => {
+    const buffer = Buffer.from(text, 'utf8');
+    bytes += buffer.length;
+    await file.write(buffer);
+  };
+  try {
+    await write(fill(head));
+    await write(`<script>${scriptSafe(d3)}</script>\n`);
+    for (const payload of payloads) {
+      await write(`<script type="${RUN_SCRIPT_TYPE}">\n`);
+      const base64 = payload.toString('base64');
+      for (let at = 0; at < base64.length; at += BASE64_LINE) await write(`${base64.slice(at, at + BASE64_LINE)}\n`);
+      await write('</script>\n');
+    }
+    await write(`<script>${scriptSafe(app)}</script>`);
+    await write(fill(tail));
+    await file.close();
+    await rename(tmp, out);
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  return bytes;
+}

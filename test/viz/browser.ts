@@ -1,0 +1,60 @@
+/**
+ * Headless Chromium for the timeline tests: Debian's `/usr/bin/chromium` driven by playwright-core.
+ *
+ * Outside CI, a machine without Chromium skips the browser tests (and says so); in CI (`CI` set)
+ * they run and fail, so a missing browser can never pass silently there.
+ */
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const browserAvailable = existsSync(CHROMIUM) || process.env.CI !== undefined;
+export const skipReason = `Chromium not found at ${CHROMIUM}: browser tests skipped (install it with apt-get install chromium; in CI they run and fail instead)`;
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface OpenPage {
+  page: Page;
+  /** Console errors and uncaught exceptions seen so far. */
+  errors: string[];
+}
+
+/** Opens a timeline file and waits until the page says it is ready. */
+export async function openTimeline(browser: Browser, file: string, options: { hash?: string; width?: number; height?: number } = {}): Promise<OpenPage> {
+  const page = await browser.newPage({ viewport: { width: options.width ?? 1400, height: options.height ?? 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(pathToFileURL(file).href + (options.hash ?? ''));
+  await page.waitForFunction(() => window.diasporaViz?.ready === true, undefined, { timeout: 20_000 });
+  return { page, errors };
+}
+
+declare global {
+  interface Window {
+    /** The page's test API, as `viz/app.ts` exposes it. */
+    diasporaViz: VizApi;
+  }
+}
+
+export interface VizApi {
+  ready: boolean;
+  state(): { t0: number; t1: number; filter: string; selection: { run: number; row: number } | null; playhead: number | null; playing: boolean; speed: number };
+  setWindow(t0: number, t1: number): void;
+  update(change: Record<string, unknown>): void;
+  lanes(run: number): string[];
+  clientX(run: number, t: number): number;
+  modes(): Array<'detail' | 'density'>;
+  renderNow(): number;
+  exportSvg(): string;
+  exportPng(): Promise<Blob>;
+}
