@@ -7,6 +7,13 @@ import { hideBin } from 'yargs/helpers';
 import { EXIT_BAD_INPUT, reportError } from './exit.ts';
 import { checkCommand } from './check-command.ts';
 import { runCommand } from './run-command.ts';
+import { emulateCommand } from './emulate-command.ts';
+import { vizCommand } from './viz-command.ts';
+import { compareCommand } from './compare-command.ts';
+import { mergeCommand } from './merge-command.ts';
+import { sweepCommand } from './sweep-command.ts';
+import { replayCommand } from './replay-command.ts';
+import { shrinkCommand } from './shrink-command.ts';
 import { VERSION } from '../exec/version.ts';
 
 // A reader that stops early (`| head`) is not an error of ours.
@@ -19,11 +26,19 @@ const cli = yargs(hideBin(process.argv))
   .scriptName('diaspora')
   .usage('$0 <command> [options]\n\nDeterministic simulation of resilient hierarchical event streaming.')
   .command(runCommand)
+  .command(emulateCommand)
   .command(checkCommand)
-  .demandCommand(1, 'name a command: run, check (see --help)')
+  .command(vizCommand)
+  .command(compareCommand)
+  .command(sweepCommand)
+  .command(mergeCommand)
+  .command(replayCommand)
+  .command(shrinkCommand)
+  .demandCommand(1, 'name a command: run, emulate, check, viz, compare, sweep, merge, replay, shrink (see --help)')
   .example('$0 run scenarios/beamline-store.yaml', 'Run the demo: a beamline streaming to an HPC event store that loses power')
   .example('$0 run scenarios/beamline-store.yaml --set services.store.flush=every-write', 'The same with fsync before every ack')
   .example('$0 check results/beamline-store/<run-id>', 'Re-run the checkers offline over a saved trace')
+  .example('$0 viz results/beamline-store/<run-a> results/beamline-store/<run-b>', 'Two runs on one time axis, in one HTML file')
   .strict()
   .recommendCommands()
   .version(VERSION)

@@ -8,7 +8,16 @@ import { formatMicros } from '../kernel/index.ts';
 
 const SHOWN = 3;
 
-export function printSummary(summary: RunSummary, options: { quiet: boolean; dir: string; reproduce: string }): void {
+export interface PrintOptions {
+  quiet: boolean;
+  /** The run directory, as the user should type it. */
+  dir: string;
+  reproduce: string;
+  /** Whether timeline.html was written (then failures link to their first evidence in it). */
+  timeline: boolean;
+}
+
+export function printSummary(summary: RunSummary, options: PrintOptions): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const failed = Object.entries(summary.checks).filter(([, v]) => !v.ok);
   if (options.quiet) {
@@ -24,6 +33,8 @@ export function printSummary(summary: RunSummary, options: { quiet: boolean; dir
   for (const [name, values] of Object.entries(summary.metrics)) out(`${name}: ${headline(values)}`);
   out(`trace ${summary.traceHash.slice(0, 16)} · ${summary.events} events · ${formatMicros(summary.simulatedTimeUs)} simulated in ${summary.wallTimeMs} ms`);
   out(`results: ${options.dir}/`);
+  const evidence = failed.flatMap(([, v]) => v.violations).find((v) => v.cites.length > 0)?.cites[0];
+  if (options.timeline) out(`timeline: ${options.dir}/timeline.html${evidence ? `#a=${encodeURIComponent(evidence.a)}&n=${evidence.n}` : ''}`);
   if (!summary.ok) out(`reproduce: ${options.reproduce}`);
 }
 

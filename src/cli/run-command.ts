@@ -2,7 +2,8 @@
  * `diaspora run <scenario>`: one scenario, one seed, in this thread.
  *
  * Writes `results/<scenario>/<run-id>/` (or `--out`) atomically: `scenario.resolved.json`,
- * `summary.json`, `summary.md`, and `trace.jsonl` with `--trace`. Prints the version and seed first
+ * `scenario.yaml` (as written, with `--set` applied), `summary.json`, `faults.json` (the realised
+ * faults), `summary.md`, and `trace.jsonl` with `--trace`. Prints the version and seed first
  * and, on failure, the exact command that reproduces the run.
  */
 import { existsSync } from 'node:fs';
@@ -12,11 +13,13 @@ import { formatMicros, TraceWriter } from '../kernel/index.ts';
 import { checkDeterminism } from '../exec/determinism.ts';
 import { execute, type RunSummary } from '../exec/run.ts';
 import { StagedDirectory } from '../exec/staging.ts';
-import { loadScenarioFile, prepareRun, type Scenario } from '../scenario/index.ts';
+import { loadScenarioFile, prepareRun, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
+import { writeTimeline } from '../report/timeline.ts';
 import { EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, reportError } from './exit.ts';
 import { simulatedTimeProgress } from './progress.ts';
 import { printSummary } from './print-summary.ts';
+import { describeParallel, executeScenario, WORKERS_OPTIONS } from './workers-option.ts';
 import { VERSION } from '../exec/version.ts';
 
 interface RunArgs {
@@ -25,9 +28,12 @@ interface RunArgs {
   set: string[];
   out?: string;
   trace: boolean;
+  viz: boolean;
   json: boolean;
   quiet: boolean;
   checkDeterminism: boolean;
+  workers?: number;
+  partitionBy: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -40,13 +46,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('set', { type: 'string', array: true, default: [], describe: 'Override a scenario field: path=value (repeatable)' })
       .option('out', { alias: 'o', type: 'string', describe: 'Run directory to write (default results/<scenario>/<run-id>)' })
       .option('trace', { alias: 't', type: 'boolean', default: false, describe: 'Also write the full trace.jsonl' })
+      .option('viz', { type: 'boolean', default: false, describe: 'Also write timeline.html, the interactive timeline (implies --trace)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly summary.json on stdout and nothing else' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the verdict line' })
       .option('check-determinism', { type: 'boolean', default: false, describe: 'Run twice and report the first event where the runs diverge' })
+      .options(WORKERS_OPTIONS)
       .example('$0 run scenarios/beamline-store.yaml', 'Run the demo scenario with its own seed')
       .example('$0 run scenarios/beamline-store.yaml --seed 7 --set services.store.flush=never', 'Another seed, a different fsync policy')
       .example('$0 run scenarios/beamline-store.yaml --trace --json > summary.json', 'Keep the trace, print the summary as JSON')
-      .example('$0 run scenarios/beamline-store.yaml --check-determinism', 'Prove the run is reproducible') as unknown as Argv<RunArgs>,
+      .example('$0 run scenarios/beamline-store.yaml --viz', 'Also draw the interactive timeline (timeline.html)')
+      .example('$0 run scenarios/beamline-store.yaml --check-determinism', 'Prove the run is reproducible')
+      .example('$0 run scenarios/beamline-store.yaml --workers 2', 'Split the run over two threads (same trace hash)') as unknown as Argv<RunArgs>,
   handler: async (args) => {
     process.exitCode = await runHandler(args);
   },
@@ -72,11 +82,20 @@ async function runHandler(args: RunArgs): Promise<number> {
   let summary: RunSummary;
   try {
     dir.write('scenario.resolved.json', `${JSON.stringify({ ...scenario, seed }, null, 2)}\n`);
-    const trace = new TraceWriter(args.trace ? dir.path('trace.jsonl') : undefined);
-    summary = execute(prepareRun(scenario, { seed, trace }), { version: VERSION, onProgress: progress.update });
+    // As written (with --set applied), so `diaspora shrink` can write a minimal scenario back.
+    dir.write('scenario.yaml', renderScenarioYaml({ ...writtenScenario(args.scenario, args.set), seed }));
+    const trace = new TraceWriter(args.trace || args.viz ? dir.path('trace.jsonl') : undefined);
+    const ran = await executeScenario(scenario, seed, trace, args, progress.update);
+    summary = ran.summary;
     progress.stop();
+    if (ran.parallel !== undefined && !args.quiet) say(describeParallel(ran.parallel));
     dir.write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+    dir.write('faults.json', `${JSON.stringify({ scenario: scenario.name, seed, faults: summary.faults ?? [] }, null, 2)}\n`);
     dir.write('summary.md', summaryMarkdown(summary, reproduce));
+    if (args.viz) {
+      const label = join(displayPath(dir.final), 'trace.jsonl');
+      await writeTimeline({ traces: [dir.path('trace.jsonl')], out: dir.path('timeline.html'), title: `${scenario.name} · seed ${seed}`, labels: [label] });
+    }
     dir.commit();
   } catch (error) {
     progress.stop();
@@ -84,7 +103,7 @@ async function runHandler(args: RunArgs): Promise<number> {
     return reportError(error, reproduce);
   }
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else printSummary(summary, { quiet: args.quiet, dir: displayPath(dir.final), reproduce });
+  else printSummary(summary, { quiet: args.quiet, dir: displayPath(dir.final), reproduce, timeline: args.viz });
   return summary.ok ? EXIT_OK : EXIT_CHECK_FAILED;
 }
 

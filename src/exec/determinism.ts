@@ -42,7 +42,8 @@ export async function checkDeterminism(runOnce: (tracePath: string) => string): 
   }
 }
 
-async function firstDifference(pathA: string, pathB: string): Promise<Divergence> {
+/** Compares two trace files line by line; `line` is past the end of both when they are equal. */
+export async function firstDifference(pathA: string, pathB: string): Promise<Divergence> {
   const a = createInterface({ input: createReadStream(pathA, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
   const b = createInterface({ input: createReadStream(pathB, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
   for (let line = 1; ; line++) {

@@ -8,7 +8,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { CheckerDefinition, Verdict } from '../check/index.ts';
-import type { Micros } from '../kernel/index.ts';
+import type { RealisedFault } from '../faults/index.ts';
+import type { Micros, TraceWriter } from '../kernel/index.ts';
 import type { TraceMetric } from '../metrics/index.ts';
 import type { World } from '../world/index.ts';
 import { VERSION } from './version.ts';
@@ -22,6 +23,8 @@ export interface PreparedRun {
   endUs: Micros;
   checks: readonly CheckerDefinition[];
   metrics: readonly TraceMetric[];
+  /** The faults this run injects (schedule and nemesis), as realised for its seed. */
+  faults?: readonly RealisedFault[];
 }
 
 export interface RunSummary {
@@ -40,6 +43,8 @@ export interface RunSummary {
   ok: boolean;
   checks: Record<string, Verdict>;
   metrics: Record<string, Record<string, unknown>>;
+  /** The realised faults, in injection order (also written to `faults.json`). */
+  faults: RealisedFault[];
 }
 
 export interface ExecuteOptions {
@@ -51,12 +56,7 @@ export interface ExecuteOptions {
 
 export function execute(prepared: PreparedRun, options: ExecuteOptions = {}): RunSummary {
   const { world, endUs } = prepared;
-  const checkers = prepared.checks.map((c) => c.create());
-  const metrics = prepared.metrics;
-  world.trace.listen((record) => {
-    for (const checker of checkers) checker.observe(record);
-    for (const metric of metrics) metric.observe(record);
-  });
+  const observed = observeTrace(prepared, world.trace);
   const started = performance.now();
   const onProgress = options.onProgress;
   try {
@@ -68,21 +68,53 @@ export function execute(prepared: PreparedRun, options: ExecuteOptions = {}): Ru
   }
   const result = world.finish();
   const wallTimeMs = Math.round((performance.now() - started) * 10) / 10;
-  const checks: Record<string, Verdict> = {};
-  for (const checker of checkers) checks[checker.name] = checker.verdict();
-  const measured: Record<string, Record<string, unknown>> = {};
-  for (const metric of metrics) measured[metric.name] = metric.result();
+  return summarize(prepared, { ...result, wallTimeMs }, observed, options.version);
+}
+
+/** The checkers and metrics of a run, fed every record the trace receives. */
+export interface ObservedTrace {
+  checks(): Record<string, Verdict>;
+  metrics(): Record<string, Record<string, unknown>>;
+}
+
+/** Feeds every record written to `trace` to the run's checkers and metrics, as it is written. */
+export function observeTrace(prepared: PreparedRun, trace: TraceWriter): ObservedTrace {
+  const checkers = prepared.checks.map((c) => c.create());
+  const metrics = prepared.metrics;
+  trace.listen((record) => {
+    for (const checker of checkers) checker.observe(record);
+    for (const metric of metrics) metric.observe(record);
+  });
+  return {
+    checks: () => Object.fromEntries(checkers.map((checker) => [checker.name, checker.verdict()])),
+    metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result()])),
+  };
+}
+
+/** What the kernel reports at the end of a run, and how long it took. */
+export interface RunTotals {
+  traceHash: string;
+  events: number;
+  records: number;
+  simulatedTimeUs: Micros;
+  wallTimeMs: number;
+}
+
+/** The summary of a finished run: the same shape however it was executed. */
+export function summarize(prepared: PreparedRun, totals: RunTotals, observed: ObservedTrace, version?: string): RunSummary {
+  const checks = observed.checks();
   return {
     scenario: prepared.scenario,
     seed: prepared.seed,
-    version: options.version ?? VERSION,
-    traceHash: result.traceHash,
-    events: result.events,
-    records: result.records,
-    simulatedTimeUs: result.simulatedTimeUs,
-    wallTimeMs,
+    version: version ?? VERSION,
+    traceHash: totals.traceHash,
+    events: totals.events,
+    records: totals.records,
+    simulatedTimeUs: totals.simulatedTimeUs,
+    wallTimeMs: totals.wallTimeMs,
     ok: Object.values(checks).every((v) => v.ok),
     checks,
-    metrics: measured,
+    metrics: observed.metrics(),
+    faults: [...(prepared.faults ?? [])],
   };
 }

@@ -40,10 +40,13 @@ export interface SendOptions {
  * bytes over the disk's bandwidth, and then fires `done` as a wakeup.
  */
 export interface Disk {
-  /** Replaces the file with one record. */
-  put(file: string, value: unknown, bytes: number): void;
-  /** Appends one record to the file. */
-  append(file: string, record: unknown, bytes: number): void;
+  /**
+   * Replaces the file with one record. Returns false, changing nothing, when the disk refused the
+   * write because it is full (a `disk-full` fault); true otherwise.
+   */
+  put(file: string, value: unknown, bytes: number): boolean;
+  /** Appends one record to the file. Returns false, changing nothing, when the disk is full. */
+  append(file: string, record: unknown, bytes: number): boolean;
   /** Keeps the first `length` records of the file. */
   truncate(file: string, length: number): void;
   delete(file: string): void;
@@ -64,6 +67,18 @@ export interface Context {
   readonly site: string;
   /** Simulated (or emulated) now, in µs. */
   now(): Micros;
+  /**
+   * This node's own clock, in µs: `now()` plus the node's clock offset (non-zero only during a
+   * `clock-skew` fault; may then be negative early in a run). Use it wherever a real system would
+   * read its local wall clock (leases, timestamps); use `now()` for timers, which are relative.
+   */
+  localTime(): Micros;
+  /**
+   * This node's CPU slowdown factor: 1 normally, more than 1 during a `slow-node` fault (a grey
+   * failure). An actor that models processing time multiplies its service delays by it; the
+   * kernel itself charges no CPU time, so an actor that models none is not slowed.
+   */
+  cpuSlowdown(): number;
   send<M extends Message>(to: string, message: M, options?: SendOptions): void;
   /** Fires `onTimer(ctx, { name, data })` after `delay` µs, unless cancelled or the actor crashes. */
   setTimer(delay: Micros, name: string, data?: unknown): TimerId;

@@ -10,3 +10,4 @@ export * from './input-error.ts';
 export { EventQueue } from './event-queue.ts';
 export { Simulator, SimulationError, ActorHandle, WORLD } from './simulator.ts';
 export type { DropCause, Environment, Placement, RunOptions } from './simulator.ts';
+export type { PartitionRole, RecordTag, RemoteMessage } from './partition.ts';

@@ -15,9 +15,12 @@ import type { Actor, ActorFactory, Context, Disk, Message, SendOptions, TimerId,
 import { EventQueue } from './event-queue.ts';
 import { deriveRng, type Rng } from './rng.ts';
 import type { Micros } from './time.ts';
+import type { PartitionRole, RemoteMessage } from './partition.ts';
 import type { RecordKind, TraceRecord, TraceWriter } from './trace.ts';
 
 export const WORLD = 'world';
+/** Packed event orders at or above this have an actor (not the world) as origin; see EventQueue. */
+const SEQ_SPAN = 2 ** 32;
 const DEFAULT_MESSAGE_BYTES = 64;
 
 /** Where an actor lives. */
@@ -32,12 +35,19 @@ export type DropCause = 'partition' | 'loss' | 'dead' | 'unknown-target';
 
 /** What the kernel asks of the world (network and storage); `world/` implements it. */
 export interface Environment {
-  /** Arrival time of a message sent now, or why it will never arrive. */
-  transmit(from: Placement, to: Placement, bytes: number, now: Micros): Micros | DropCause;
+  /**
+   * Arrival time of a message sent now, or why it will never arrive. A list of times delivers the
+   * message once per entry (the network duplicated it); an empty list is not allowed.
+   */
+  transmit(from: Placement, to: Placement, bytes: number, now: Micros): Micros | readonly Micros[] | DropCause;
   /** Whether a message arriving now may be delivered, or why not (a partition began in flight). */
   admits(from: Placement, to: Placement, now: Micros): DropCause | undefined;
   /** The disk view an actor's context exposes. */
   disk(actor: ActorHandle): Disk;
+  /** The actor's node-local clock reading at `now` (`Context.localTime`); default `now`. */
+  localTime?(actor: Placement, now: Micros): Micros;
+  /** The actor's node CPU slowdown factor (`Context.cpuSlowdown`); default 1. */
+  cpuSlowdown?(actor: Placement): number;
 }
 
 /** The kernel's bookkeeping for one actor; it outlives the actor's instances. */
@@ -53,6 +63,8 @@ export class ActorHandle implements Placement {
   recordCount = 0;
   /** Counter of timers this actor has set (its timer ids). */
   timerCount = 0;
+  /** Whether this actor runs in this thread: false only for other partitions' actors in a parallel run. */
+  local = true;
   readonly timers = new Set<TimerId>();
   readonly rngs = new Map<string, Rng>();
 
@@ -100,6 +112,15 @@ export class Simulator {
   private environment: Environment | undefined;
   private clock: Micros = 0;
   private dispatched = 0;
+  /** Set when this simulator runs one partition of a parallel run (see partition.ts). */
+  private role: PartitionRole | undefined;
+  /** Where the next record goes in the merged trace (parallel runs only). */
+  private tagTime: Micros = -1;
+  private tagOrder = 0;
+  private tagStep = 0;
+  private tagIndex = 0;
+  /** End of the current window: no message to another partition may arrive before it. */
+  private windowEnd: Micros = 0;
 
   constructor(
     readonly seed: number | string,
@@ -158,6 +179,10 @@ export class Simulator {
    */
   at(time: Micros, label: string, run: () => void, origin: ActorHandle = this.world): void {
     if (time < this.clock) throw new Error(`cannot schedule ${label} in the past (${time} < ${this.clock})`);
+    if (this.role !== undefined && origin === this.world && this.tagOrder >= SEQ_SPAN) {
+      // The world's own event counter must advance alike in every thread; an actor's event runs in one.
+      throw new Error(`world action ${label} was scheduled from an actor's event; a parallel run needs world actions scheduled up front or by world actions`);
+    }
     this.push(time, origin, { kind: 'call', label, origin, run });
   }
 
@@ -179,7 +204,8 @@ export class Simulator {
         rec[key] = fields[key];
       }
     }
-    this.trace.write(rec);
+    if (this.role === undefined) this.trace.write(rec);
+    else this.recordInPartition(handle, rec, this.role);
     return n;
   }
 
@@ -189,6 +215,7 @@ export class Simulator {
 
   /** Crashes an actor: its instance, timers and pending completions are gone. */
   crash(id: string, fields: { scope: string; reason: string }): void {
+    this.beginStep();
     const handle = this.handle(id);
     if (!handle.up) return;
     handle.up = false;
@@ -201,6 +228,7 @@ export class Simulator {
 
   /** Restarts a crashed actor: a fresh instance whose `recover` runs now. */
   restart(id: string, fields: { scope: string; reason: string }): void {
+    this.beginStep();
     const handle = this.handle(id);
     if (handle.up) return;
     handle.up = true;
@@ -210,6 +238,77 @@ export class Simulator {
 
   isUp(id: string): boolean {
     return this.handle(id).up;
+  }
+
+  // --- running one partition of a parallel run (see partition.ts); unused in one thread ---
+
+  /** Makes this simulator run only the actors `role` owns. Call before the first event runs. */
+  setPartition(role: PartitionRole): void {
+    this.role = role;
+    for (const handle of this.handles) handle.local = handle === this.world || role.owns(handle.index);
+  }
+
+  /**
+   * Dispatches every event at or before `until` and stops, leaving the clock at the last event.
+   * Counts (in `events`) only the events this partition is responsible for, so the partitions'
+   * counts add up to the single-thread count: world events in the thread that writes the world.
+   */
+  runWindow(until: Micros): void {
+    const role = this.role;
+    if (role === undefined) throw new Error('runWindow needs setPartition first');
+    const queue = this.queue;
+    this.windowEnd = until + 1;
+    while (queue.size > 0 && queue.peekTime() <= until) {
+      this.clock = this.tagTime = queue.peekTime();
+      this.tagOrder = queue.peekOrder();
+      this.tagStep = 0;
+      this.tagIndex = 0;
+      const event = queue.pop();
+      this.dispatch(event);
+      if (this.counts(event, role)) this.dispatched++;
+    }
+  }
+
+  /** Time of the earliest pending event, or Infinity. */
+  nextEventTime(): Micros {
+    return this.queue.size > 0 ? this.queue.peekTime() : Infinity;
+  }
+
+  /** Queues a message another partition sent to one of ours, under the key its sender gave it. */
+  inject(remote: RemoteMessage): void {
+    const to = this.handles[remote.to];
+    const from = this.handles[remote.origin];
+    if (to === undefined || from === undefined || !to.local) throw new Error(`message for actor #${remote.to} injected into the wrong partition`);
+    if (remote.time < this.clock) throw new Error(`message ${remote.message.type} to ${to.id} injected in the past (${remote.time} < ${this.clock})`);
+    this.queue.push(remote.time, remote.origin, remote.seq, { kind: 'message', to, from, sendN: remote.sendN, message: remote.message });
+  }
+
+  private counts(event: Event, role: PartitionRole): boolean {
+    if (event.kind === 'start') return event.to.local;
+    if (event.kind === 'call' && event.origin === this.world) return role.writesWorld;
+    return true;
+  }
+
+  /**
+   * Marks the start of a step: where a world action turns to one node's or actor's state. In a
+   * parallel run, records of one world event are ordered by step (every thread passes the same
+   * marks, since world actions run alike everywhere) and then by index within the step, which only
+   * the thread owning that node sees. Records at the world, crashes and restarts mark steps
+   * themselves; world code reaching into a node's other state (its disk) marks one too. One
+   * thread ignores them.
+   */
+  beginStep(): void {
+    this.tagStep++;
+    this.tagIndex = 0;
+  }
+
+  private recordInPartition(handle: ActorHandle, rec: TraceRecord, role: PartitionRole): void {
+    if (handle === this.world) {
+      if (this.tagOrder >= SEQ_SPAN) throw new Error(`record ${rec.k} at the world was written during an actor's event; a parallel run writes world records only from world actions`);
+      this.beginStep();
+    }
+    const index = this.tagIndex++;
+    if (handle === this.world ? role.writesWorld : handle.local) role.write(rec, { time: this.tagTime, order: this.tagOrder, step: this.tagStep, index });
   }
 
   run(options: RunOptions): void {
@@ -234,7 +333,7 @@ export class Simulator {
         this.guard(event.origin, event.label, event.run);
         return;
       case 'start': {
-        if (!event.to.up || event.to.instance !== undefined) return;
+        if (!event.to.up || event.to.instance !== undefined || !event.to.local) return;
         this.instantiate(event.to, 'start');
         return;
       }
@@ -268,6 +367,8 @@ export class Simulator {
   }
 
   private instantiate(handle: ActorHandle, entry: 'start' | 'recover'): void {
+    // Another partition's actor has its bookkeeping here but runs in its own thread.
+    if (!handle.local) return;
     // The factory runs inside the guard too: a constructor that throws is the actor's bug.
     this.guard(handle, entry, () => {
       const instance = handle.factory();
@@ -308,7 +409,37 @@ export class Simulator {
       this.record(from, 'drop', { to, msg: message.type, s: sendN, cause: arrival });
       return;
     }
-    this.push(arrival, from, { kind: 'message', to: target, from, sendN, message });
+    if (typeof arrival === 'number') {
+      this.enqueueMessage(arrival, from, target, sendN, message);
+      return;
+    }
+    // A duplicated message: each copy is its own event (its own seq), all naming the one send.
+    for (const at of arrival) this.enqueueMessage(at, from, target, sendN, message);
+  }
+
+  /** Queues a message here, or hands it to the partition its receiver runs in. */
+  private enqueueMessage(time: Micros, from: ActorHandle, to: ActorHandle, sendN: number, message: Message): void {
+    if (to.local) {
+      this.push(time, from, { kind: 'message', to, from, sendN, message });
+      return;
+    }
+    if (time < this.windowEnd) {
+      throw new Error(
+        `message ${message.type} from ${from.id} to ${to.id} in another partition arrives at ${time}us, inside the current window ` +
+          `(ends ${this.windowEnd}us): a link's latency fell below the parallel run's lookahead`,
+      );
+    }
+    this.role!.export({ time, origin: from.index, seq: from.seq++, to: to.index, sendN, message });
+  }
+
+  /** The node-local clock of an actor (see `Context.localTime`). */
+  localTime(handle: ActorHandle): Micros {
+    return this.env().localTime?.(handle, this.clock) ?? this.clock;
+  }
+
+  /** The CPU slowdown factor of an actor's node (see `Context.cpuSlowdown`). */
+  cpuSlowdown(handle: ActorHandle): number {
+    return this.env().cpuSlowdown?.(handle) ?? 1;
   }
 
   setTimer(handle: ActorHandle, delay: Micros, name: string, data: unknown): TimerId {
@@ -354,6 +485,14 @@ class ActorContext implements Context {
 
   now(): Micros {
     return this.sim.now();
+  }
+
+  localTime(): Micros {
+    return this.sim.localTime(this.handle);
+  }
+
+  cpuSlowdown(): number {
+    return this.sim.cpuSlowdown(this.handle);
   }
 
   send<M extends Message>(to: string, message: M, options?: SendOptions): void {

@@ -83,6 +83,21 @@ export class TraceWriter {
     if (this.pending.length >= CHUNK_CHARS) this.flush();
   }
 
+  /**
+   * Writes a record serialised elsewhere (by a worker thread of a parallel run) exactly as `write`
+   * would have: `line` must be the record's `JSON.stringify`. It is parsed only for listeners.
+   */
+  writeSerialized(line: string): void {
+    if (this.digest !== undefined) throw new Error('trace written after close');
+    this.count++;
+    if (this.listeners.length > 0) {
+      const record = JSON.parse(line) as TraceRecord;
+      for (const listener of this.listeners) listener(record, line);
+    }
+    this.pending += line + '\n';
+    if (this.pending.length >= CHUNK_CHARS) this.flush();
+  }
+
   /** Flushes, renames the file into place and returns the hex digest. Idempotent. */
   close(): string {
     if (this.digest === undefined) {

@@ -9,12 +9,17 @@
  */
 import { checkerNamed } from '../check/index.ts';
 import type { PreparedRun } from '../exec/run.ts';
-import { InputError, MS, formatMicros, type TraceWriter } from '../kernel/index.ts';
-import { ProduceMetrics } from '../metrics/index.ts';
-import { EventStore, FinalReader, Producer } from '../protocols/store/index.ts';
-import { scheduleFaults, type Fault } from '../faults/index.ts';
+import { InputError, MS, TraceWriter, formatMicros } from '../kernel/index.ts';
+import { FaultCoverage, ProduceMetrics } from '../metrics/index.ts';
+import { EventStore, FinalReader, PRODUCER_COVERAGE_PATHS, Producer, STORE_COVERAGE_PATHS } from '../protocols/store/index.ts';
 import { World } from '../world/index.ts';
-import type { FaultSpec, Scenario } from './types.ts';
+import { realiseFaults } from './build-faults.ts';
+import { buildLogServices } from './build-log.ts';
+import { buildPipeline, referenceStates, withoutFaults } from './build-pipeline.ts';
+import { buildForwarders } from './build-forward.ts';
+import { buildFederated } from './build-federated.ts';
+import { FORWARD_COVERAGE_PATHS } from '../protocols/forward/index.ts';
+import type { Scenario } from './types.ts';
 
 /** Margin between the producers' last possible retry and the final read. */
 const FINAL_READ_MARGIN_US = 100 * MS;
@@ -30,7 +35,7 @@ export interface PrepareOptions {
 export function prepareRun(scenario: Scenario, options: PrepareOptions): PreparedRun {
   const seed = options.seed ?? scenario.seed;
   const endUs = scenario.durationUs + scenario.quiesceUs;
-  const world = new World({ seed, scenario: scenario.name, trace: options.trace, meta: { durationUs: scenario.durationUs, endUs } });
+  const world = new World({ seed, scenario: scenario.name, trace: options.trace, meta: { durationUs: scenario.durationUs, endUs, ...liveness(scenario) } });
   for (const site of scenario.sites) {
     world.addSite(site.name, {
       role: site.role,
@@ -49,12 +54,14 @@ export function prepareRun(scenario: Scenario, options: PrepareOptions): Prepare
   }
   const readAtUs = finalReadTime(scenario);
   for (const service of scenario.services) {
+    if (service.kind !== 'event-store') continue;
     world.spawn(service.name, service.node, () => new EventStore({ flush: service.flush }));
     const reader = `${service.name}-reader`;
     if (world.sim.has(reader)) throw new InputError(`services.${service.name}: its final reader would be named "${reader}", which is taken`);
     world.spawn(reader, service.node, () => new FinalReader({ store: service.name, readAtUs, pageSize: 1000, timeoutUs: 500 * MS }));
   }
   for (const producer of scenario.workload) {
+    if (producer.log !== undefined) continue;
     if (world.sim.has(producer.name)) throw new InputError(`workload.${producer.name}: the name is already used by a service`);
     const config = {
       store: producer.service,
@@ -66,8 +73,13 @@ export function prepareRun(scenario: Scenario, options: PrepareOptions): Prepare
     };
     world.spawn(producer.name, producer.node, () => new Producer(config));
   }
-  scheduleFaults(world, scenario.faults.map(toFault), scenario.durationUs);
-  return { scenario: scenario.name, seed, world, endUs, checks: scenario.checks.map(checkerNamed), metrics: [new ProduceMetrics()] };
+  const logMetrics = buildLogServices(world, scenario);
+  const forwardMetrics = buildForwarders(world, scenario);
+  const federatedMetrics = buildFederated(world, scenario);
+  const pipelineMetrics = buildPipeline(scenario, world, () => referenceStates(prepareRun(withoutFaults(scenario), { seed, trace: new TraceWriter() })));
+  const faults = realiseFaults(scenario, world);
+  const coverage = new FaultCoverage([...STORE_COVERAGE_PATHS, ...PRODUCER_COVERAGE_PATHS, ...(scenario.forwarders === undefined ? [] : FORWARD_COVERAGE_PATHS)]);
+  return { scenario: scenario.name, seed, world, endUs, checks: scenario.checks.map(checkerNamed), metrics: [new ProduceMetrics(), coverage, ...logMetrics, ...forwardMetrics, ...federatedMetrics, ...pipelineMetrics], faults };
 }
 
 /**
@@ -75,7 +87,8 @@ export function prepareRun(scenario: Scenario, options: PrepareOptions): Prepare
  * acknowledgement precedes it and an acknowledged event absent from it really was lost.
  */
 function finalReadTime(scenario: Scenario): number {
-  const retryWindow = Math.max(0, ...scenario.workload.map((p) => p.timeoutUs * (p.retries + 1)));
+  // Log producers' delivery windows are build-log.ts's business.
+  const retryWindow = Math.max(0, ...scenario.workload.filter((p) => p.log === undefined).map((p) => p.timeoutUs * (p.retries + 1)));
   const readAtUs = scenario.durationUs + retryWindow + FINAL_READ_MARGIN_US;
   const needed = readAtUs + FINAL_READ_BUDGET_US - scenario.durationUs;
   if (needed > scenario.quiesceUs) {
@@ -87,8 +100,7 @@ function finalReadTime(scenario: Scenario): number {
   return readAtUs;
 }
 
-function toFault(spec: FaultSpec, index: number): Fault {
-  const id = `${spec.kind}-${index + 1}`;
-  if (spec.kind === 'node-crash') return { kind: 'node-crash', id, node: spec.target, atUs: spec.atUs, forUs: spec.endUs - spec.atUs };
-  return { kind: 'partition', id, from: spec.fromNodes, to: spec.toNodes, oneWay: spec.direction === 'one-way', atUs: spec.atUs, forUs: spec.endUs - spec.atUs };
+/** The liveness bound, in the trace header only when the scenario sets one (the check has a default). */
+function liveness(scenario: Scenario): { livenessBoundUs?: number } {
+  return scenario.livenessBoundUs === undefined ? {} : { livenessBoundUs: scenario.livenessBoundUs };
 }

@@ -11,6 +11,8 @@ export { loadScenario, loadScenarioFile } from './load.ts';
 export { scenarioSchema, DISK_PRESETS, type ScenarioInput } from './schema.ts';
 export { renderScenarioJsonSchema, scenarioJsonSchema, SCHEMA_FILE } from './json-schema.ts';
 export { prepareRun, type PrepareOptions } from './build.ts';
+export { renderScenarioYaml, writtenScenario } from './written.ts';
+export { writtenFault } from './render-faults.ts';
 export {
   type UnitResult,
   formatBandwidth,
@@ -36,6 +38,10 @@ export {
   type DiskKind,
   type DiskSpec,
   type EventStoreSpec,
+  type ConsumerSpec,
+  type LogProducerSpec,
+  type LogServiceSpec,
+  type LogTopicSpec,
   type FaultSpec,
   type FlushPolicy,
   type LanSpec,

@@ -8,7 +8,13 @@
  */
 import type { ScenarioFields } from './schema.ts';
 import { nodeNames, siteOfNode } from './topology.ts';
-import type { FaultSpec, NodeSpec, ProducerSpec, Scenario, ServiceSpec, SiteSpec } from './types.ts';
+import { resolveFaults, resolveNemesis } from './resolve-faults.ts';
+import type { WrittenFault } from './schema-faults.ts';
+import { resolveConsumer, resolveLogProducer, resolveLogService } from './resolve-log.ts';
+import type { NodeSpec, ProducerSpec, Scenario, ServiceSpec, SiteSpec } from './types.ts';
+import { resolveCheckpoint, resolvePipeline } from './resolve-pipeline.ts';
+import { resolveForwarder } from './resolve-forward.ts';
+import { resolveFederated } from './resolve-federated.ts';
 
 export function resolveScenario(s: ScenarioFields): Scenario {
   const sites: SiteSpec[] = Object.entries(s.sites).map(([name, site]) => ({
@@ -25,15 +31,13 @@ export function resolveScenario(s: ScenarioFields): Scenario {
     const site = known(sites.find((candidate) => candidate.name === spec.site), String(spec.site));
     return { node: site.nodes[0]!, site: site.name };
   };
-  const expand = (members: readonly string[]): string[] =>
-    members.flatMap((member) => sites.find((site) => site.name === member)?.nodes ?? [member]);
 
-  const services: ServiceSpec[] = Object.entries(s.services).map(([name, service]) => ({
-    kind: service.kind,
-    name,
-    ...place(service),
-    flush: service.flush,
-  }));
+  const services: ServiceSpec[] = Object.entries(s.services).map(([name, service]) =>
+    service.kind === 'log'
+      ? resolveLogService(name, service, sites, (node) => known(owner.get(node), node))
+      : { kind: service.kind, name, ...place(service), flush: service.flush },
+  );
+  const isLog = (service: string) => s.services[service]?.kind === 'log';
   const workload: ProducerSpec[] = Object.entries(s.workload).map(([name, producer]) => ({
     name,
     ...place(producer),
@@ -42,24 +46,11 @@ export function resolveScenario(s: ScenarioFields): Scenario {
     eventBytes: producer.size,
     timeoutUs: producer.timeout,
     retries: producer.retries,
+    ...(isLog(producer.service) ? { log: resolveLogProducer(producer) } : {}),
   }));
-  const faults: FaultSpec[] = s.faults.map((fault) => {
-    const timing = {
-      atUs: fault.at,
-      ...(fault.for === undefined ? {} : { forUs: fault.for }),
-      endUs: fault.for === undefined ? s.duration : fault.at + fault.for,
-    };
-    if (fault.kind === 'node-crash') return { kind: fault.kind, target: fault.target, ...timing };
-    return {
-      kind: fault.kind,
-      from: fault.from,
-      to: fault.to,
-      fromNodes: dedupe(expand(fault.from)),
-      toNodes: dedupe(expand(fault.to)),
-      direction: fault.direction,
-      ...timing,
-    };
-  });
+  const consumers = Object.entries(s.consumers).map(([name, consumer]) => resolveConsumer(name, consumer, place(consumer)));
+  const forwarders = Object.entries(s.forwarders).map(([name, f]) => resolveForwarder(name, f, place(f)));
+  const faults = resolveFaults(s.faults as readonly WrittenFault[], s.duration, { sites });
 
   return {
     name: s.name,
@@ -72,16 +63,25 @@ export function resolveScenario(s: ScenarioFields): Scenario {
     links: s.links,
     services,
     workload,
+    ...(consumers.length === 0 ? {} : { consumers }),
+    ...(forwarders.length === 0 ? {} : { forwarders }),
+    ...(s.federated === undefined ? {} : { federated: resolveFederated(s.federated, sites, place) }),
     faults,
+    ...(s.nemesis === undefined ? {} : { nemesis: resolveNemesis(s.nemesis, { sites }) }),
+    ...(s.liveness === undefined ? {} : { livenessBoundUs: s.liveness.bound }),
+    ...pipelineSections(s, sites),
     checks: s.checks,
   };
-}
-
-function dedupe(names: readonly string[]): string[] {
-  return [...new Set(names)];
 }
 
 function known<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new Error(`scenario resolution: "${name}" passed the cross-checks but does not resolve`);
   return value;
+}
+
+/** `pipeline` and its `checkpoint` (defaults when absent), or neither. */
+function pipelineSections(s: ScenarioFields, sites: readonly SiteSpec[]): Pick<Scenario, 'pipeline' | 'checkpoint'> {
+  if (s.pipeline === undefined) return {};
+  const pipeline = resolvePipeline(s.pipeline, sites);
+  return { pipeline, checkpoint: resolveCheckpoint(s.checkpoint, pipeline, sites) };
 }

@@ -17,8 +17,14 @@
 import * as z from 'zod';
 import { count, duration, name, positiveDuration, probability, rate, reference, size, bandwidth } from './fields.ts';
 import { crossCheck } from './cross-check.ts';
+import { faultSchema, livenessSchema, nemesisSchema } from './schema-faults.ts';
+import { consumerSchema, logProducerFields, logServiceSchema } from './schema-log.ts';
+import { checkpointSchema, pipelineSchema } from './schema-pipeline.ts';
+import { forwarderSchema } from './schema-forward.ts';
+import { federatedSchema } from './schema-federated.ts';
 import { resolveScenario } from './resolve.ts';
 import { tryReadDuration, describeInput } from './units.ts';
+import { suggestion } from './suggest.ts';
 import {
   CHECK_NAMES,
   DISK_KINDS,
@@ -27,7 +33,6 @@ import {
   type FlushPolicy,
   type LanSpec,
   type LinkSpec,
-  PARTITION_DIRECTIONS,
   SITE_ROLES,
   type Scenario,
 } from './types.ts';
@@ -140,8 +145,8 @@ const eventStoreSchema = z.strictObject({
     .describe('When writes are fsynced: every-write, never, or a duration (fsync every interval). Default every-write.'),
 });
 
-/** Discriminated on `kind`; later issues add the log, forwarder, … kinds here. */
-const serviceSchema = z.discriminatedUnion('kind', [eventStoreSchema]);
+/** Discriminated on `kind`; the log's schema is in schema-log.ts. */
+const serviceSchema = z.discriminatedUnion('kind', [eventStoreSchema, logServiceSchema]);
 
 // ---------------------------------------------------------------------------------------------
 // Workload
@@ -153,36 +158,11 @@ const producerSchema = z.strictObject({
   size: size().prefault('1KiB').describe('Bytes per event (e.g. 8MiB, 4KiB, 1GB, 512). Default 1KiB.'),
   timeout: positiveDuration().prefault('1s').describe('How long a request waits for its acknowledgement before a retry, a duration. Default 1s.'),
   retries: count(0).default(3).describe('Retries after the first attempt, an integer ≥ 0. Default 3.'),
+  ...logProducerFields,
 });
 
 // ---------------------------------------------------------------------------------------------
-// Faults
-
-const timing = {
-  at: duration().describe('When the fault begins, a duration since the start (within duration). Required.'),
-  for: positiveDuration()
-    .optional()
-    .describe('How long it lasts, a duration; at + for must be within duration. Default: until the quiesce phase.'),
-};
-
-const nodeCrashSchema = z.strictObject({
-  kind: z.literal('node-crash').describe('node-crash: a node loses its memory and unsynced writes, and restarts after `for`.'),
-  target: reference().describe('The node that crashes (a node name). Required.'),
-  ...timing,
-});
-
-const partitionSchema = z.strictObject({
-  kind: z.literal('partition').describe('partition: messages between two groups of sites or nodes are dropped.'),
-  from: z.array(reference()).min(1).describe('One side: site or node names (a site means all its nodes). Required.'),
-  to: z.array(reference()).min(1).describe('The other side: site or node names. Required.'),
-  direction: z
-    .enum(PARTITION_DIRECTIONS)
-    .default('both')
-    .describe('both: dropped both ways; one-way: only messages from `from` to `to` are dropped. Default both.'),
-  ...timing,
-});
-
-const faultSchema = z.discriminatedUnion('kind', [nodeCrashSchema, partitionSchema]);
+// Faults: `faultSchema`, `nemesisSchema` and `livenessSchema` live in schema-faults.ts.
 
 // ---------------------------------------------------------------------------------------------
 // The whole file
@@ -208,11 +188,23 @@ export const scenarioFields = z.strictObject({
   links: z.array(linkSchema).default([]).describe('Links between sites, capacity per direction. Default none.'),
   services: z.record(name('service'), serviceSchema).default({}).describe('Services by name, discriminated by kind. Default none.'),
   workload: z.record(name('producer'), producerSchema).default({}).describe('Producers by name. Default none.'),
+  consumers: z.record(name('consumer'), consumerSchema).default({}).describe('Consumer groups reading from log services, by name. Default none.'),
   faults: z.array(faultSchema).default([]).describe('Scheduled faults, discriminated by kind. Default none.'),
   checks: z
-    .array(z.enum(CHECK_NAMES))
+    .array(
+      z.enum(CHECK_NAMES, {
+        // The list of checkers grows with the protocols; name the nearest one rather than all.
+        error: (issue) => (issue.input === undefined ? undefined : `unknown check ${describeInput(issue.input)}${suggestion(String(issue.input), CHECK_NAMES)}`),
+      }),
+    )
     .default(['no-acked-loss'])
-    .describe('Checkers the run must pass. Allowed: no-acked-loss. Default [no-acked-loss].'),
+    .describe(`Checkers the run must pass. Allowed: ${CHECK_NAMES.join(', ')}. Default [no-acked-loss].`),
+  nemesis: nemesisSchema.optional(),
+  liveness: livenessSchema.optional(),
+  pipeline: pipelineSchema.optional(),
+  checkpoint: checkpointSchema.optional(),
+  federated: federatedSchema.optional().describe('A federated-learning job: a FedAvg server, its sites, the round policy and the server\'s checkpointing. Default none.'),
+  forwarders: z.record(name('forwarder'), forwarderSchema).default({}).describe('Store-and-forward bridges between tiers, by name: from an edge buffer or a log topic to a log topic. Default none.'),
 });
 
 export type ScenarioFields = z.output<typeof scenarioFields>;

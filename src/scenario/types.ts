@@ -12,6 +12,12 @@
  * schema's root transform is typed to return exactly `Scenario`, so the two cannot drift.
  */
 import type { Micros } from '../kernel/time.ts';
+import type { FaultSpec, NemesisSpec } from '../faults/spec.ts';
+import { CHECKERS } from '../check/index.ts';
+import type { ConsumerSpec, LogProducerSpec, LogServiceSpec } from './types-log.ts';
+import type { CheckpointSpec, PipelineSpec } from './types-pipeline.ts';
+import type { ForwarderSpec } from './types-forward.ts';
+import type { FederatedSpec } from './types-federated.ts';
 
 export const SITE_ROLES = ['instrument', 'edge', 'facility', 'hpc', 'cloud'] as const;
 export type SiteRole = (typeof SITE_ROLES)[number];
@@ -19,12 +25,12 @@ export type SiteRole = (typeof SITE_ROLES)[number];
 export const DISK_KINDS = ['nvme', 'ssd', 'hdd', 'pfs'] as const;
 export type DiskKind = (typeof DISK_KINDS)[number];
 
-export const CHECK_NAMES = ['no-acked-loss'] as const;
+/** Every checker's name, from the checker registry, so a new checker is allowed at once. */
+export const CHECK_NAMES = [...CHECKERS.keys()] as [string, ...string[]];
 /** A checker the run must pass. */
 export type CheckName = (typeof CHECK_NAMES)[number];
 
-export const PARTITION_DIRECTIONS = ['both', 'one-way'] as const;
-export type PartitionDirection = (typeof PARTITION_DIRECTIONS)[number];
+export { PARTITION_DIRECTIONS, type PartitionDirection } from '../faults/spec.ts';
 
 export interface Scenario {
   /** `[a-z0-9-]+`; names the results directory. */
@@ -42,8 +48,22 @@ export interface Scenario {
   readonly links: readonly LinkSpec[];
   readonly services: readonly ServiceSpec[];
   readonly workload: readonly ProducerSpec[];
+  /** Consumer groups of log services; absent when the file has none. */
+  readonly consumers?: readonly ConsumerSpec[];
+  /** Store-and-forward bridges between tiers; absent when the file has none. */
+  readonly forwarders?: readonly ForwarderSpec[];
+  /** A federated-learning job; absent when the file has none. */
+  readonly federated?: FederatedSpec;
   /** In file order (not sorted by time). */
   readonly faults: readonly FaultSpec[];
+  /** Random faults, planned from the seed when the run is built; absent when the file has none. */
+  readonly nemesis?: NemesisSpec;
+  /** The liveness check's recovery bound, when the file sets one (the check's default otherwise). */
+  readonly livenessBoundUs?: Micros;
+  /** Stateful operators joined by streams; absent when the file has none. */
+  readonly pipeline?: PipelineSpec;
+  /** The strategy protecting the pipeline; present exactly when `pipeline` is (default strategy none). */
+  readonly checkpoint?: CheckpointSpec;
   readonly checks: readonly CheckName[];
 }
 
@@ -110,7 +130,10 @@ export interface EventStoreSpec {
   readonly flush: FlushPolicy;
 }
 
-export type ServiceSpec = EventStoreSpec;
+export type ServiceSpec = EventStoreSpec | LogServiceSpec;
+export type { ConsumerSpec, LogProducerSpec, LogServiceSpec, LogTopicSpec } from './types-log.ts';
+export type { ForwarderSpec } from './types-forward.ts';
+export type { FederatedSpec, FederatedSiteSpec } from './types-federated.ts';
 
 /** A client that sends events to a service at a steady rate. */
 export interface ProducerSpec {
@@ -127,35 +150,19 @@ export interface ProducerSpec {
   readonly timeoutUs: Micros;
   /** Retries after the first attempt. */
   readonly retries: number;
+  /** Kafka producer settings, present exactly when `service` is a log service. */
+  readonly log?: LogProducerSpec;
 }
 
-interface FaultTiming {
-  /** When the fault begins. */
-  readonly atUs: Micros;
-  /** How long it lasts, as written; absent means until the quiesce phase. */
-  readonly forUs?: Micros;
-  /** When it heals: `atUs + forUs`, or `durationUs` when `forUs` is absent. Always ≤ `durationUs`. */
-  readonly endUs: Micros;
-}
-
-/** A node crashes (memory and unsynced disk writes lost) and restarts at `endUs`. */
-export interface NodeCrashSpec extends FaultTiming {
-  readonly kind: 'node-crash';
-  /** A node name. */
-  readonly target: string;
-}
-
-/** Messages between two groups of nodes are dropped. */
-export interface PartitionSpec extends FaultTiming {
-  readonly kind: 'partition';
-  /** Site or node names, as written. */
-  readonly from: readonly string[];
-  readonly to: readonly string[];
-  /** `from` expanded to node names (a site stands for all its nodes). */
-  readonly fromNodes: readonly string[];
-  readonly toNodes: readonly string[];
-  /** `both`: dropped both ways; `one-way`: only messages from `from` to `to` are dropped. */
-  readonly direction: PartitionDirection;
-}
-
-export type FaultSpec = NodeCrashSpec | PartitionSpec;
+// Faults are defined in the faults layer, which plans and injects them; the scenario resolves to
+// the same values, so a realised fault can be written back as a schedule entry.
+export type {
+  FaultSpec,
+  FaultTiming,
+  NemesisSpec,
+  NemesisEntrySpec,
+  DistributionSpec,
+  NodeCrashSpec,
+  PartitionSpec,
+  PartitionShape,
+} from '../faults/spec.ts';

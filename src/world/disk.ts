@@ -12,6 +12,13 @@
  *
  * Each actor sees its own namespace of files (`Disk`), stored on its node's disk so that the node's
  * failure domain applies to it. A file is a list of records; `put` replaces it with one record.
+ *
+ * Disk faults (driven by `src/faults/`): a power loss may *tear* the write the device was in the
+ * middle of — the first unsynced record of each appended file then survives as a {@link TornRecord}
+ * (a partial record whose checksum fails, which a protocol must detect and drop); the device may
+ * drop its unsynced data while the node stays up (`loseUnsynced`: later fsyncs report success but
+ * cannot bring it back, the "fsyncgate" failure); a full disk refuses writes (`put`/`append` return
+ * false and leave the file unchanged); a slow disk multiplies the time every fsync takes.
  */
 import type { ActorHandle, Disk, Micros, Simulator, Wakeup } from '../kernel/index.ts';
 import { SECOND } from '../kernel/index.ts';
@@ -21,6 +28,18 @@ export interface DiskParams {
   latencyUs: Micros;
   /** Device throughput for flushing dirty data, bytes per second. */
   bandwidthBytesPerSec: number;
+}
+
+/**
+ * What a torn write leaves on the device: a partial record. A real log detects one by its checksum;
+ * here it is this marker, which `isTornRecord` recognises. Plain data, so it crosses threads.
+ */
+export interface TornRecord {
+  readonly $torn: true;
+}
+
+export function isTornRecord(value: unknown): value is TornRecord {
+  return typeof value === 'object' && value !== null && (value as { $torn?: unknown }).$torn === true;
 }
 
 /** One file: the live (page-cache) records, and which prefix of which array is durable. */
@@ -42,6 +61,12 @@ export class NodeDisk {
   private busyUntil: Micros = 0;
   /** Bumped by every power loss; fsyncs issued before it never complete. */
   private powerEpoch = 0;
+  /** Bumped when unsynced data is dropped without a power loss; older fsyncs complete but cover nothing. */
+  private cacheEpoch = 0;
+  /** While true, `put` and `append` are refused (ENOSPC). */
+  full = false;
+  /** Every fsync takes this many times as long (1: healthy). */
+  slowdown = 1;
 
   constructor(
     readonly node: string,
@@ -74,9 +99,10 @@ export class NodeDisk {
     }
     const now = this.sim.now();
     const start = Math.max(now, this.busyUntil);
-    const finish = start + this.params.latencyUs + Math.ceil((bytes * SECOND) / this.params.bandwidthBytesPerSec);
+    const finish = start + this.serviceTime(bytes);
     this.busyUntil = finish;
     const epoch = this.powerEpoch;
+    const cache = this.cacheEpoch;
     const incarnation = handle.incarnation;
     this.sim.record(handle, 'disk', { op: 'fsync', bytes });
     this.sim.at(
@@ -84,7 +110,8 @@ export class NodeDisk {
       `fsync on ${this.node}`,
       () => {
         if (this.powerEpoch !== epoch) return;
-        for (const [file, array, length] of covered) {
+        // Data dropped since this fsync was issued stays dropped, though the fsync "succeeds".
+        if (this.cacheEpoch === cache) for (const [file, array, length] of covered) {
           file.durable = array;
           file.durableLength = length;
         }
@@ -95,10 +122,32 @@ export class NodeDisk {
     );
   }
 
-  /** Power loss: every actor's files fall back to their durable content; pending fsyncs are void. */
-  losePower(): void {
+  /** How long the device takes to flush `bytes`, slowed down by a slow-disk fault. */
+  private serviceTime(bytes: number): Micros {
+    const healthy = this.params.latencyUs + Math.ceil((bytes * SECOND) / this.params.bandwidthBytesPerSec);
+    return this.slowdown === 1 ? healthy : Math.ceil(healthy * this.slowdown);
+  }
+
+  /**
+   * Power loss: every actor's files fall back to their durable content; pending fsyncs are void.
+   * With `tear`, each file that was appended to since its durable content ends in a torn record.
+   */
+  losePower(options: { tear?: boolean } = {}): void {
     this.powerEpoch++;
     this.busyUntil = this.sim.now();
+    this.revert(options.tear === true);
+  }
+
+  /**
+   * The device drops its unsynced data while the node stays up: files fall back to their durable
+   * content under the running actors; fsyncs in flight still complete but make nothing durable.
+   */
+  loseUnsynced(): void {
+    this.cacheEpoch++;
+    this.revert(false);
+  }
+
+  private revert(tear: boolean): void {
     for (const [actor, files] of this.actors) {
       const handle = this.sim.handle(actor);
       this.dirtyBytes.set(actor, 0);
@@ -111,12 +160,17 @@ export class NodeDisk {
         }
         const kept = keptPrefix(file.live, file.durable, file.durableLength);
         const changed = file.live !== file.durable || before !== file.durableLength;
+        // Only an append can be torn: the device was writing the record after the durable ones.
+        const torn = tear && kept === file.durableLength && before > kept;
         const restored = file.durable === file.live ? file.live : file.durable.slice(0, file.durableLength);
         restored.length = file.durableLength;
+        if (torn) restored.push({ $torn: true } satisfies TornRecord);
         file.live = restored;
         file.durable = restored;
+        file.durableLength = restored.length;
         file.dirty = false;
         if (changed) this.sim.record(handle, 'disk', { op: 'lost', file: name, records: before - kept });
+        if (torn) this.sim.record(handle, 'disk', { op: 'torn', file: name, record: kept });
       }
     }
   }
@@ -139,17 +193,28 @@ class ActorDisk implements Disk {
     private readonly fileMap: ActorFiles,
   ) {}
 
-  put(file: string, value: unknown, bytes: number): void {
+  put(file: string, value: unknown, bytes: number): boolean {
+    if (this.refused(file, bytes)) return false;
     const state = this.state(file);
     state.live = [value];
     this.wrote(state, file, 'put', bytes);
+    return true;
   }
 
-  append(file: string, record: unknown, bytes: number): void {
+  append(file: string, record: unknown, bytes: number): boolean {
+    if (this.refused(file, bytes)) return false;
     const state = this.state(file);
     if (state.live === undefined) state.live = [];
     state.live.push(record);
     this.wrote(state, file, 'append', bytes);
+    return true;
+  }
+
+  /** A full disk refuses a write, and the trace says so. */
+  private refused(file: string, bytes: number): boolean {
+    if (!this.disk.full) return false;
+    this.disk.sim.record(this.handle, 'disk', { op: 'refused', file, bytes, cause: 'full' });
+    return true;
   }
 
   truncate(file: string, length: number): void {

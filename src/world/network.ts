@@ -12,6 +12,12 @@
  * network randomness never shifts the draws of workloads or faults. A partition drops messages in
  * its direction(s) both when they are sent and when they would arrive (a message in flight when the
  * partition starts is lost, as packets on a cut cable are).
+ *
+ * Link faults (driven by `src/faults/` through `setLink`) may also duplicate a message (a second
+ * copy arrives up to one latency later) or reorder it (it is held back by up to `reorderDelayUs`
+ * and lets later messages overtake it: the only way a channel stops being FIFO). Each has its own
+ * stream per channel, drawn only while its probability is above zero, so a link that never
+ * duplicates or reorders draws exactly what it drew before these existed.
  */
 import type { DropCause, Micros, Rng } from '../kernel/index.ts';
 import { SECOND } from '../kernel/index.ts';
@@ -28,7 +34,15 @@ export interface LinkParams {
   bandwidthBytesPerSec: number;
   /** Probability that a message is lost, in [0, 1]. */
   loss: number;
+  /** Probability that a message is delivered twice, in [0, 1]. Default 0. */
+  duplicate?: number;
+  /** Probability that a message is held back and overtaken by later ones, in [0, 1]. Default 0. */
+  reorder?: number;
+  /** How long a reordered message is held back at most, µs (uniform in [1, reorderDelayUs]). */
+  reorderDelayUs?: Micros;
 }
+
+type ExtraStream = 'dup' | 'reorder';
 
 export interface NodeInfo {
   readonly name: string;
@@ -46,9 +60,10 @@ class Channel {
     readonly params: LinkParams,
     private readonly jitterRng: Rng,
     private readonly lossRng: Rng,
+    private readonly extraRng: (stream: ExtraStream) => Rng,
   ) {}
 
-  transmit(bytes: number, now: Micros): Micros | 'loss' {
+  transmit(bytes: number, now: Micros): Micros | Micros[] | 'loss' {
     const { latencyUs, jitterUs, bandwidthBytesPerSec, loss } = this.params;
     const departure = Math.max(now, this.busyUntil);
     const transmitted = departure + Math.ceil((bytes * SECOND) / bandwidthBytesPerSec);
@@ -56,9 +71,25 @@ class Channel {
     // The message used the wire even if it is then lost, as a corrupted frame does.
     if (loss > 0 && this.lossRng.chance(loss)) return 'loss';
     const jitter = jitterUs > 0 ? this.jitterRng.int(0, jitterUs) : 0;
-    const arrival = Math.max(transmitted + latencyUs + jitter, this.lastArrival);
-    this.lastArrival = arrival;
-    return arrival;
+    const inOrder = Math.max(transmitted + latencyUs + jitter, this.lastArrival);
+    const held = this.holdBack();
+    // A held-back message does not hold back the ones behind it: that is the reordering.
+    if (held === 0) this.lastArrival = inOrder;
+    return this.duplicated(inOrder + held);
+  }
+
+  /** How long a message chosen to be reordered is held back (0: it is not). */
+  private holdBack(): Micros {
+    const p = this.params.reorder ?? 0;
+    if (!(p > 0) || !this.extraRng('reorder').chance(p)) return 0;
+    return this.extraRng('reorder').int(1, Math.max(1, this.params.reorderDelayUs ?? this.params.latencyUs));
+  }
+
+  /** The arrival, plus a second copy's when the message is duplicated. */
+  private duplicated(arrival: Micros): Micros | Micros[] {
+    const p = this.params.duplicate ?? 0;
+    if (!(p > 0) || !this.extraRng('dup').chance(p)) return arrival;
+    return [arrival, arrival + this.extraRng('dup').int(0, Math.max(1, this.params.latencyUs))];
   }
 }
 
@@ -104,6 +135,13 @@ export class Network {
     return this.wans.has(wanKey(siteA, siteB));
   }
 
+  /** The parameters of a site's LAN (between two of its nodes). */
+  lanParams(site: string): LinkParams {
+    const params = this.lans.get(site);
+    if (params === undefined) throw new Error(`no site named ${site}`);
+    return params;
+  }
+
   /** Replaces the parameters of the WAN link between two sites from now on. */
   setLink(siteA: string, siteB: string, params: LinkParams): void {
     const key = wanKey(siteA, siteB);
@@ -112,15 +150,22 @@ export class Network {
     for (const direction of [`wan:${siteA}>${siteB}`, `wan:${siteB}>${siteA}`]) {
       const old = this.channels.get(direction);
       if (old === undefined) continue;
-      const channel = new Channel(params, this.rngFor(`jitter:${direction}`), this.rngFor(`loss:${direction}`));
+      const channel = this.newChannel(params, direction);
       channel.busyUntil = old.busyUntil;
       channel.lastArrival = old.lastArrival;
       this.channels.set(direction, channel);
     }
   }
 
-  /** Arrival time of `bytes` sent now from one node to another, or why it is dropped. */
-  transmit(fromNode: string, toNode: string, bytes: number, now: Micros): Micros | DropCause {
+  /** The parameters of the WAN link between two sites now. */
+  linkParams(siteA: string, siteB: string): LinkParams {
+    const params = this.wans.get(wanKey(siteA, siteB));
+    if (params === undefined) throw new Error(`sites ${siteA} and ${siteB} are not linked`);
+    return params;
+  }
+
+  /** Arrival time(s) of `bytes` sent now from one node to another, or why it is dropped. */
+  transmit(fromNode: string, toNode: string, bytes: number, now: Micros): Micros | Micros[] | DropCause {
     if (fromNode === toNode) return now + LOOPBACK_LATENCY_US;
     if (this.blocked(fromNode, toNode)) return 'partition';
     return this.channel(fromNode, toNode).transmit(bytes, now);
@@ -152,6 +197,11 @@ export class Network {
     return this.partitions;
   }
 
+  private newChannel(params: LinkParams, direction: string): Channel {
+    // Streams are per channel and purpose; the world caches them, so a replaced channel continues them.
+    return new Channel(params, this.rngFor(`jitter:${direction}`), this.rngFor(`loss:${direction}`), (stream) => this.rngFor(`${stream}:${direction}`));
+  }
+
   private channel(fromNode: string, toNode: string): Channel {
     const from = this.node(fromNode);
     const to = this.node(toNode);
@@ -162,7 +212,7 @@ export class Network {
     if (channel === undefined) {
       const params = sameSite ? this.lans.get(from.site) : this.wans.get(wanKey(from.site, to.site));
       if (params === undefined) throw new Error(`no link between sites ${from.site} and ${to.site}`);
-      channel = new Channel(params, this.rngFor(`jitter:${direction}`), this.rngFor(`loss:${direction}`));
+      channel = this.newChannel(params, direction);
       this.channels.set(direction, channel);
     }
     return channel;

@@ -10,6 +10,10 @@
  * timers, and the node's disk drops every write not yet made durable by `fsync`. A process crash
  * takes one actor and keeps the page cache. Restarting brings every actor of the node back through
  * `recover`. Messages to an actor that is down are dropped on arrival (`drop`, cause `dead`).
+ *
+ * Grey failures (driven by `src/faults/`): each node has a CPU slowdown factor and a clock offset,
+ * which actors read through `ctx.cpuSlowdown()` and `ctx.localTime()`; its disk can be made full or
+ * slow, or lose its unsynced data (`diskOf`).
  */
 import type { ActorFactory, ActorHandle, Disk, DropCause, Environment, Micros, Placement, RunOptions } from '../kernel/index.ts';
 import { Simulator, TRACE_FORMAT_VERSION, TraceWriter, WORLD } from '../kernel/index.ts';
@@ -62,6 +66,10 @@ interface NodeState {
   readonly disk: NodeDisk;
   readonly actors: string[];
   up: boolean;
+  /** CPU slowdown factor read by `ctx.cpuSlowdown()`; 1 when healthy. */
+  cpuSlowdown: number;
+  /** Added to simulated time by `ctx.localTime()`, µs. */
+  clockOffsetUs: Micros;
 }
 
 export class World implements Environment {
@@ -98,7 +106,7 @@ export class World implements Environment {
     const disk = { ...DEFAULT_DISK, ...options.disk };
     for (const name of names) {
       this.network.addNode({ name, site: id }, lan);
-      this.nodes.set(name, { name, site: id, disk: new NodeDisk(name, disk, this.sim), actors: [], up: true });
+      this.nodes.set(name, { name, site: id, disk: new NodeDisk(name, disk, this.sim), actors: [], up: true, cpuSlowdown: 1, clockOffsetUs: 0 });
     }
     this.sites.set(id, { id, role: options.role ?? 'edge', nodes: names });
     return names;
@@ -138,20 +146,43 @@ export class World implements Environment {
     return this.node(node).up;
   }
 
-  /** Power loss of a node: its actors crash and its disk keeps only what was fsynced. */
-  crashNode(node: string, reason: string): void {
+  /**
+   * Power loss of a node: its actors crash and its disk keeps only what was fsynced. With `tear`,
+   * the write the device was in the middle of survives as a torn record (see disk.ts).
+   */
+  crashNode(node: string, reason: string, options: { tear?: boolean } = {}): void {
     const state = this.node(node);
     if (!state.up) return;
     state.up = false;
     for (const actor of state.actors) this.sim.crash(actor, { scope: 'node', reason });
-    state.disk.losePower();
+    state.disk.losePower(options);
   }
 
-  restartNode(node: string, reason: string): void {
+  /** Powers a node back on; its actors restart, except those in `keepDown` (still held down by a fault). */
+  restartNode(node: string, reason: string, options: { keepDown?: ReadonlySet<string> } = {}): void {
     const state = this.node(node);
     if (state.up) return;
     state.up = true;
-    for (const actor of state.actors) this.sim.restart(actor, { scope: 'node', reason });
+    for (const actor of state.actors) if (options.keepDown?.has(actor) !== true) this.sim.restart(actor, { scope: 'node', reason });
+  }
+
+  /** The disk of a node, for disk faults. */
+  diskOf(node: string): NodeDisk {
+    // A fault acting on this disk writes records at this node's actors: a step of its own (parallel runs).
+    this.sim.beginStep();
+    return this.node(node).disk;
+  }
+
+  /** Sets a node's CPU slowdown factor (≥ 1 slows it; 1 is healthy), as `ctx.cpuSlowdown()` reads it. */
+  setCpuSlowdown(node: string, factor: number): void {
+    if (!(factor > 0 && Number.isFinite(factor))) throw new Error(`node ${node}: CPU slowdown must be a positive number, got ${factor}`);
+    this.node(node).cpuSlowdown = factor;
+  }
+
+  /** Sets how far a node's clock is ahead (positive) or behind (negative) simulated time, µs. */
+  setClockOffset(node: string, offsetUs: Micros): void {
+    if (!Number.isSafeInteger(offsetUs)) throw new Error(`node ${node}: clock offset must be an integer µs, got ${offsetUs}`);
+    this.node(node).clockOffsetUs = offsetUs;
   }
 
   /** One process dies; its node, and the node's page cache, stay up. */
@@ -225,8 +256,16 @@ export class World implements Environment {
 
   // --- Environment ---
 
-  transmit(from: Placement, to: Placement, bytes: number, now: Micros): Micros | DropCause {
+  transmit(from: Placement, to: Placement, bytes: number, now: Micros): Micros | Micros[] | DropCause {
     return this.network.transmit(from.node, to.node, bytes, now);
+  }
+
+  localTime(actor: Placement, now: Micros): Micros {
+    return now + this.node(actor.node).clockOffsetUs;
+  }
+
+  cpuSlowdown(actor: Placement): number {
+    return this.node(actor.node).cpuSlowdown;
   }
 
   admits(from: Placement, to: Placement): DropCause | undefined {

@@ -14,9 +14,15 @@
  * modelled: with `never`, nothing reaches the device.)
  *
  * Recovery: after a restart the store reads its log back from disk and continues after the last
- * durable event.
+ * durable event. A torn record at the tail (a power loss in the middle of a write) fails its
+ * checksum and is truncated away. A full disk refuses an append; the request is then not
+ * acknowledged, so its producer retries.
+ *
+ * Fault coverage (see metrics/coverage.ts): `store.recover`, `store.truncate-torn`,
+ * `store.disk-full` mark the failure-handling paths on the records that describe them.
  */
 import type { Actor, Context, Micros, Wakeup } from '../../kernel/index.ts';
+import { isTornRecord } from '../../world/index.ts';
 import { idBytes, type ProduceRequest, type ReadRequest, type StoreRequest } from './messages.ts';
 
 export type FlushPolicy = { kind: 'every-write' } | { kind: 'never' } | { kind: 'interval'; intervalUs: Micros };
@@ -26,6 +32,9 @@ export interface EventStoreConfig {
 }
 
 const LOG_FILE = 'events';
+
+/** The failure-handling paths the store marks with `cover` (see metrics/coverage.ts). */
+export const STORE_COVERAGE_PATHS = ['store.recover', 'store.truncate-torn', 'store.disk-full'] as const;
 
 interface PendingAck {
   readonly to: string;
@@ -43,10 +52,20 @@ export class EventStore implements Actor<StoreRequest> {
   constructor(private readonly config: EventStoreConfig) {}
 
   start(ctx: Context): void {
-    this.recover(ctx);
+    this.open(ctx);
   }
 
   recover(ctx: Context): void {
+    const log = ctx.disk.read(LOG_FILE) ?? [];
+    if (log.length > 0 && isTornRecord(log[log.length - 1])) {
+      ctx.disk.truncate(LOG_FILE, log.length - 1);
+      ctx.record('log', { op: 'truncate', reason: 'torn', offset: log.length - 1, cover: 'store.truncate-torn' });
+    }
+    this.open(ctx);
+    ctx.record('log', { op: 'recover', length: this.length, cover: 'store.recover' });
+  }
+
+  private open(ctx: Context): void {
     this.length = ctx.disk.read(LOG_FILE)?.length ?? 0;
     const flush = this.config.flush;
     if (flush.kind === 'interval') ctx.setTimer(flush.intervalUs, 'flush');
@@ -69,8 +88,14 @@ export class EventStore implements Actor<StoreRequest> {
 
   private append(ctx: Context, request: ProduceRequest, from: string): void {
     const offset = this.length;
-    for (const id of request.events) ctx.disk.append(LOG_FILE, id, request.eventBytes);
-    this.length += request.events.length;
+    for (const id of request.events) {
+      if (!ctx.disk.append(LOG_FILE, id, request.eventBytes)) {
+        // Unacknowledged, so the producer retries; what was appended stays (at least once).
+        ctx.record('log', { op: 'reject', cause: 'disk-full', events: request.events, cover: 'store.disk-full' });
+        return;
+      }
+      this.length++;
+    }
     const ack = { to: from, req: request.req, offset };
     if (this.config.flush.kind !== 'every-write') {
       this.acknowledge(ctx, ack);

@@ -7,11 +7,15 @@
  * an instrument that is down simply produces nothing for the ticks it missed.
  *
  * Every produce, retry, acknowledgement and final error is a `client` record with the event ids
- * it covers; the checkers and metrics read those.
+ * it covers; the checkers and metrics read those. Retries and give-ups mark the fault-coverage
+ * paths `producer.retry` and `producer.give-up` (see metrics/coverage.ts).
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../kernel/index.ts';
 import { SECOND } from '../../kernel/index.ts';
 import type { StoreReply } from './messages.ts';
+
+/** The failure-handling paths the producer marks with `cover`. */
+export const PRODUCER_COVERAGE_PATHS = ['producer.retry', 'producer.give-up'] as const;
 
 export interface ProducerConfig {
   /** The store actor to send to. */
@@ -73,11 +77,11 @@ export class Producer implements Actor<StoreReply> {
     if (request === undefined) return;
     if (request.attempts > this.config.retries) {
       this.outstanding.delete(req);
-      ctx.record('client', { op: 'error', events: request.events, error: 'timeout' });
+      ctx.record('client', { op: 'error', events: request.events, error: 'timeout', cover: 'producer.give-up' });
       return;
     }
     request.attempts++;
-    ctx.record('client', { op: 'retry', events: request.events, attempt: request.attempts });
+    ctx.record('client', { op: 'retry', events: request.events, attempt: request.attempts, cover: 'producer.retry' });
     request.timer = this.send(ctx, req, request.events);
   }
 

@@ -1,0 +1,79 @@
+/**
+ * `diaspora compare <scenario> --strategies a,b,c | --variant NAME:path=value …`: every variant on
+ * the same seeds, in parallel worker threads; means with 95% intervals, and paired differences to
+ * the baseline with a significance flag.
+ *
+ * Prints the table and writes `results/<scenario>/compare-<id>/` (or `--out`) atomically:
+ * `report.html`, `report.md`, `results.csv`, `results.json`. Exit 0 when every cell ran (failed
+ * checks are results, not errors), 2 for bad input (including values a cell's world cannot be
+ * built with), 3 when a cell hit a bug (with the command that reproduces it), 130 when interrupted
+ * (nothing is written).
+ */
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { InputError } from '../kernel/index.ts';
+import { StagedDirectory } from '../exec/staging.ts';
+import { runStudy } from '../exec/sweep.ts';
+import { cellsOf } from '../exec/sweep-plan.ts';
+import { compareTable } from '../report/compare-table.ts';
+import { alignedTable } from '../report/study-markdown.ts';
+import { cellProgress } from './cell-progress.ts';
+import { reportError } from './exit.ts';
+import { REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
+import { runnerFor, studyBanner, studyFromArgs, studyOptions, studyShape, stopOnInterrupt, type StudyArgs } from './study-options.ts';
+
+const DEFAULT_SEEDS = 10;
+
+export const compareCommand: CommandModule<object, StudyArgs> = {
+  command: 'compare <scenario>',
+  describe: 'Run variants (strategies) on the same seeds and compare them with confidence intervals',
+  builder: (yargs: Argv) =>
+    studyOptions(yargs, DEFAULT_SEEDS)
+      .example('$0 compare scenarios/beamline-store.yaml --variant fsync5s:services.store.flush=5s --variant everywrite:services.store.flush=every-write --seeds 20', 'Does fsync before every ack cost latency, and save data?')
+      .example('$0 compare scenario.yaml --strategies none,stream-replay,coordinated --seeds 1..30', 'Checkpoint strategies, paired by seed') as unknown as Argv<StudyArgs>,
+  handler: async (args) => {
+    process.exitCode = await compareHandler(args);
+  },
+};
+
+async function compareHandler(args: StudyArgs): Promise<number> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  let dir: StagedDirectory | undefined;
+  try {
+    const study = studyFromArgs(args, 'compare', [], DEFAULT_SEEDS);
+    if (study.spec.variants.length < 2) {
+      throw new InputError('compare needs at least two variants: --strategies a,b or --variant NAME:path=value twice');
+    }
+    const runner = runnerFor(args.jobs);
+    say(studyBanner(study));
+    if (!args.quiet) say(`${studyShape(study, cellsOf(study.spec).length)} · ${runner.jobs} jobs`);
+    const progress = cellProgress('compare', !args.quiet);
+    const stop = { stopped: false };
+    const unhook = stopOnInterrupt(stop, (line) => process.stderr.write(`\n${line}\n`));
+    progress.start({ total: cellsOf(study.spec).length, done: 0, resumed: 0, failedChecks: 0, errors: 0 });
+    const started = performance.now();
+    let records;
+    try {
+      records = await runStudy(study, runner, (_, tally) => progress.update(tally), stop);
+    } finally {
+      progress.stop();
+      unhook();
+      await runner.close();
+    }
+    if (stop.stopped) {
+      say('interrupted: nothing written (a comparison is written whole or not at all)');
+      return 130;
+    }
+    dir = new StagedDirectory(args.out ?? join('results', study.spec.scenario.name, `compare-${study.id}`));
+    const staged = dir;
+    const view = studyView(study, records);
+    const summary = writeStudyReports(view, (file, content) => staged.write(file, content));
+    const final = dir.commit();
+    if (!args.quiet) for (const line of alignedTable(compareTable(view, summary, { compact: true }))) say(line);
+    return studyClosing({ view, summary, dir: final, files: REPORT_FILES, seconds: (performance.now() - started) / 1000, say });
+  } catch (error) {
+    dir?.abort();
+    return reportError(error);
+  }
+}
+

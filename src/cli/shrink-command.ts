@@ -1,0 +1,95 @@
+/**
+ * `diaspora shrink <run-dir> [--check NAME]`: minimises a failing run's realised faults (drop,
+ * shorten, move later) while the check still fails, and writes the smallest failing scenario as
+ * YAML with an explicit `faults:` schedule and no nemesis.
+ *
+ * Prints a progress bar of probe runs on a terminal, then how far it got (faults before → after,
+ * probes, time, whether it finished or stopped at the budget) and the minimal faults. Exit 0: a
+ * minimal scenario was written and reproduces the failure; 1: the failure did not reproduce (so
+ * nothing could be shrunk) or the written scenario does not fail; 2: bad input.
+ */
+import { performance } from 'node:perf_hooks';
+import cliProgress from 'cli-progress';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Argv, CommandModule } from 'yargs';
+import type { ShrinkProgress } from '../faults/index.ts';
+import { InputError } from '../kernel/index.ts';
+import { readRunDirectory } from '../exec/run-dir.ts';
+import { shrinkRun } from '../exec/shrink.ts';
+import { writeFileAtomic } from '../exec/staging.ts';
+import { VERSION } from '../exec/version.ts';
+import { writtenFault } from '../scenario/index.ts';
+import { EXIT_CHECK_FAILED, EXIT_OK, reportError } from './exit.ts';
+
+interface ShrinkArgs {
+  dir: string;
+  check?: string;
+  out?: string;
+  probes: number;
+}
+
+export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
+  command: 'shrink <dir>',
+  describe: 'Minimise the faults of a failing run and write the smallest failing scenario',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('dir', { type: 'string', demandOption: true, describe: 'Run directory of a failing run' })
+      .option('check', { alias: 'c', type: 'string', describe: 'The check that must keep failing (default: the first that failed)' })
+      .option('out', { alias: 'o', type: 'string', describe: 'Where to write the minimal scenario (default <dir>/shrunk.yaml)' })
+      .option('probes', { type: 'number', default: 300, describe: 'At most this many probe runs' })
+      .example('$0 shrink results/nemesis/<run-id>', 'The fewest, shortest faults that still lose acknowledged events')
+      .example('$0 shrink results/nemesis/<run-id> --check liveness', 'Shrink a liveness failure instead') as unknown as Argv<ShrinkArgs>,
+  handler: async (args) => {
+    process.exitCode = shrink(args);
+  },
+};
+
+function shrink(args: ShrinkArgs): number {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const bar = probeBar(args.probes);
+  try {
+    if (!(Number.isInteger(args.probes) && args.probes > 0)) throw new InputError(`--probes ${args.probes}: expected a whole number of probe runs > 0`);
+    const run = readRunDirectory(args.dir);
+    out(`diaspora-sim ${VERSION} · shrink ${run.scenario.name} · seed ${run.seed} · ${run.faults.length} faults`);
+    const started = performance.now();
+    const result = shrinkRun(run, { ...(args.check === undefined ? {} : { check: args.check }), maxProbes: args.probes, onProgress: bar.update });
+    bar.stop();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (!result.reproduced) {
+      out(`the ${result.check} failure did not reproduce with the recorded faults as a schedule; nothing to shrink (replay the run to check it)`);
+      return EXIT_CHECK_FAILED;
+    }
+    const target = args.out ?? join(args.dir, 'shrunk.yaml');
+    writeFileAtomic(target, result.yaml);
+    out(`check ${result.check}: faults ${result.before.length} → ${result.faults.length} in ${result.probes} probes, ${seconds} s (${result.complete ? 'finished' : 'stopped at the probe budget; smaller may exist'})`);
+    for (const fault of result.faults) out(`  - ${stringify(writtenFault(fault), { collectionStyle: 'flow', flowCollectionPadding: true }).trim()}`);
+    out(`minimal scenario: ${target}${result.verified ? '' : ' — WARNING: loaded back, it does not fail the check'}`);
+    out(`reproduce: npx diaspora run ${target}`);
+    return result.verified ? EXIT_OK : EXIT_CHECK_FAILED;
+  } catch (error) {
+    bar.stop();
+    return reportError(error, `npx diaspora shrink ${args.dir}${args.check === undefined ? '' : ` --check ${args.check}`}`);
+  }
+}
+
+/** Probe runs against the budget, on stderr and only on a terminal. */
+function probeBar(budget: number): { update: (p: ShrinkProgress) => void; stop: () => void } {
+  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'shrink [{bar}] {value}/{total} probes | {phase} | smallest {faults} faults | {duration_formatted}', clearOnComplete: true, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update: (p) => {
+      if (!started) bar.start(budget, p.probes, { phase: p.phase, faults: p.faults });
+      else bar.update(p.probes, { phase: p.phase, faults: p.faults });
+      started = true;
+    },
+    stop: () => {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * What `compare` and `sweep` share on the command line: the scenario and its `--set`s, variants
+ * (`--variant`, `--strategies`, `--baseline`), seeds, `--jobs` and `--out`; turning them into a
+ * planned study; the worker pool; and the first line every command prints (version, scenario, seeds).
+ */
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { InputError } from '../kernel/index.ts';
+import { defaultJobs, workerPool, type CellRunner } from '../exec/pool.ts';
+import { planStudy, type Study, type StudyRequest } from '../exec/sweep-plan.ts';
+import { parseParam, parseSeeds, parseVariant, strategyVariants } from '../exec/sweep-values.ts';
+import { VERSION } from '../exec/version.ts';
+import { formatSeeds } from '../report/study-format.ts';
+
+export interface StudyArgs {
+  scenario: string;
+  set: string[];
+  variant: string[];
+  strategies?: string;
+  baseline?: string;
+  seeds?: string;
+  jobs?: number;
+  out?: string;
+  quiet: boolean;
+}
+
+export function studyOptions(yargs: Argv, defaultSeeds: number): Argv {
+  return yargs
+    .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file' })
+    .option('variant', { type: 'string', array: true, default: [], describe: 'A variant to run: NAME:path=value[,path=value] (repeatable)' })
+    .option('strategies', { type: 'string', describe: 'Checkpoint strategies a,b,c: short for --variant a:checkpoint.strategy=a …' })
+    .option('baseline', { type: 'string', describe: 'The variant the others are compared with (default: the first)' })
+    .option('seeds', { type: 'string', describe: `Seeds: N (1..N), a range 1..30 or a list 1,5,9 (default ${defaultSeeds})` })
+    .option('set', { type: 'string', array: true, default: [], describe: 'Override a scenario field in every cell: path=value (repeatable)' })
+    .option('jobs', { alias: 'j', type: 'number', describe: 'Cells run at once, each in a worker thread (default: one per core)' })
+    .option('out', { alias: 'o', type: 'string', describe: 'Results directory' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the closing lines' });
+}
+
+/** Reads the scenario and the flags into a planned study (every variant and grid point loaded once). */
+export function studyFromArgs(args: StudyArgs, kind: StudyRequest['kind'], params: readonly string[], defaultSeeds: number): Study {
+  let scenarioText: string;
+  try {
+    scenarioText = readFileSync(args.scenario, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`${args.scenario}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'unknown error'})`}`);
+  }
+  const variants = [...(args.strategies === undefined ? [] : strategyVariants(args.strategies)), ...args.variant.map(parseVariant)];
+  return planStudy({
+    kind,
+    file: args.scenario,
+    scenarioText,
+    sets: args.set,
+    variants,
+    ...(args.baseline === undefined ? {} : { baseline: args.baseline }),
+    params: params.map(parseParam),
+    seeds: args.seeds === undefined ? parseSeeds(String(defaultSeeds)) : parseSeeds(args.seeds),
+  });
+}
+
+/** The pool for `--jobs` (checked: a whole number ≥ 1). */
+export function runnerFor(jobs: number | undefined): CellRunner {
+  if (jobs !== undefined && !(Number.isSafeInteger(jobs) && jobs >= 1)) throw new InputError(`--jobs ${jobs}: expected a whole number of workers ≥ 1`);
+  // Even one job runs in a worker, so that Ctrl-C and the progress bar stay responsive during a cell.
+  return workerPool(jobs ?? defaultJobs());
+}
+
+export function studyBanner(study: Study): string {
+  return `diaspora-sim ${VERSION} · ${study.spec.scenario.name} · ${study.spec.kind} ${study.id} · seeds ${formatSeeds(study.spec.seeds)}`;
+}
+
+/** `3 values of a × 2 variants × 10 seeds = 60 cells`. */
+export function studyShape(study: Study, cells: number): string {
+  const { spec } = study;
+  const parts = [
+    ...spec.params.map((p) => `${p.values.length} value${p.values.length === 1 ? '' : 's'} of ${p.path}`),
+    `${spec.variants.length} variant${spec.variants.length === 1 ? '' : 's'}`,
+    `${spec.seeds.length} seed${spec.seeds.length === 1 ? '' : 's'}`,
+  ];
+  return `${parts.join(' × ')} = ${cells} cells`;
+}
+
+/** Ctrl-C stops handing out cells; a second Ctrl-C leaves at once. Returns a function that unhooks it. */
+export function stopOnInterrupt(stop: { stopped: boolean }, say: (line: string) => void): () => void {
+  const handler = () => {
+    if (stop.stopped) process.exit(130);
+    stop.stopped = true;
+    say('stopping: letting the running cells finish (Ctrl-C again to leave now)');
+  };
+  process.on('SIGINT', handler);
+  return () => process.off('SIGINT', handler);
+}

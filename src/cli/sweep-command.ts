@@ -1,0 +1,105 @@
+/**
+ * `diaspora sweep <scenario> --param path=values … [--variant …] [--seeds …] [--shard i/n]`: a grid
+ * of parameter values × variants × seeds, run in parallel worker threads.
+ *
+ * Results stream to `results.jsonl` as cells finish; running the same command again resumes an
+ * interrupted sweep (the directory is named by the study's id, so it is found again). When every
+ * cell is done, the reports are written beside it: `report.html` (metric against parameter, with
+ * intervals, one line per variant), `report.md`, `results.csv`, `results.json`. A slice
+ * (`--shard i/n`, for a Slurm or PBS job array) writes only its results; `diaspora merge` joins them.
+ *
+ * Exit codes as for `compare`: 0 every cell ran, 2 bad input, 3 a cell hit a bug, 130 interrupted.
+ */
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { writeFileAtomic } from '../exec/staging.ts';
+import { runSweep, type SweepOutcome } from '../exec/sweep.ts';
+import { cellsOf, parseShard, type Shard, type Study } from '../exec/sweep-plan.ts';
+import { RESULTS_LOG } from '../exec/sweep-log.ts';
+import { cellProgress } from './cell-progress.ts';
+import { reportError } from './exit.ts';
+import { errorExit, REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
+import { runnerFor, studyBanner, studyFromArgs, studyOptions, studyShape, stopOnInterrupt, type StudyArgs } from './study-options.ts';
+
+const DEFAULT_SEEDS = 5;
+
+interface SweepArgs extends StudyArgs {
+  param: string[];
+  shard?: string;
+}
+
+export const sweepCommand: CommandModule<object, SweepArgs> = {
+  command: 'sweep <scenario>',
+  describe: 'Run a grid of parameter values × variants × seeds; resumable, shardable across a cluster',
+  builder: (yargs: Argv) =>
+    studyOptions(yargs, DEFAULT_SEEDS)
+      .option('param', { alias: 'p', type: 'string', array: true, default: [], describe: 'A swept field: path=a,b,c | path=1..10 | path=10s..10m:log:12 (repeatable)' })
+      .option('shard', { type: 'string', describe: 'Run slice i of n (0 ≤ i < n), e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT' })
+      .example('$0 sweep scenarios/beamline-store.yaml --param services.store.flush=1s,2s,5s,10s,every-write --seeds 10', 'Lost events against the fsync interval')
+      .example('$0 sweep scenarios/aps-xray.yaml --param checkpoint.interval=10s..10m:log:12 --strategies stream-replay,coordinated', 'Lost work against checkpoint interval, one line per strategy')
+      .example('$0 sweep scenario.yaml --param … --shard 3/8 --out sweep/shard-3', 'One slice of a job array; then: diaspora merge sweep/shard-*') as unknown as Argv<SweepArgs>,
+  handler: async (args) => {
+    process.exitCode = await sweepHandler(args);
+  },
+};
+
+async function sweepHandler(args: SweepArgs): Promise<number> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const study = studyFromArgs(args, 'sweep', args.param, DEFAULT_SEEDS);
+    const shard = args.shard === undefined ? undefined : parseShard(args.shard);
+    const dir = args.out ?? defaultDir(study, shard);
+    const runner = runnerFor(args.jobs);
+    say(studyBanner(study));
+    if (!args.quiet) say(`${studyShape(study, cellsOf(study.spec).length)}${shard ? ` · slice ${shard.index}/${shard.count}` : ''} · ${runner.jobs} jobs`);
+    const progress = cellProgress(shard ? `slice ${shard.index}/${shard.count}` : 'sweep', !args.quiet);
+    const stop = { stopped: false };
+    const unhook = stopOnInterrupt(stop, (line) => process.stderr.write(`\n${line}\n`));
+    const started = performance.now();
+    let outcome: SweepOutcome;
+    try {
+      outcome = await runSweep({
+        study,
+        dir,
+        ...(shard ? { shard } : {}),
+        runner,
+        onStart: (tally) => {
+          if (tally.resumed > 0 && !args.quiet) say(`resuming: ${tally.resumed} of ${tally.total} cells are already in ${join(dir, RESULTS_LOG)}`);
+          progress.start(tally);
+        },
+        onRecord: (_, tally) => progress.update(tally),
+        stop,
+      });
+    } finally {
+      progress.stop();
+      unhook();
+      await runner.close();
+    }
+    if (!outcome.complete) {
+      say(`interrupted: ${outcome.tally.done} of ${outcome.tally.total} cells are saved in ${dir}/; run the same command again to resume`);
+      return 130;
+    }
+    const view = studyView(study, outcome.records);
+    const seconds = (performance.now() - started) / 1000;
+    if (shard) return sliceClosing(view, dir, shard, seconds, say);
+    const summary = writeStudyReports(view, (file, content) => writeFileAtomic(join(dir, file), content));
+    return studyClosing({ view, summary, dir, files: [...REPORT_FILES, RESULTS_LOG], seconds, say });
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+/** A slice has no report of its own: its cells are a sample of every group. */
+function sliceClosing(view: ReturnType<typeof studyView>, dir: string, shard: Shard, seconds: number, say: (line: string) => void): number {
+  const errors = view.cells.filter((c) => c.status === 'error').length;
+  const failed = view.cells.filter((c) => c.status === 'fail').length;
+  say(`slice ${shard.index}/${shard.count}: ${view.cells.length} cells, ${failed} failed a check, ${errors} errored · ${seconds.toFixed(1)} s`);
+  say(`results: ${dir}/${RESULTS_LOG}; when every slice is done: npx diaspora merge <slice dirs…>`);
+  return errorExit(view);
+}
+
+/** `results/<scenario>/sweep-<id>`, so that running the same command again finds it and resumes. */
+function defaultDir(study: Study, shard: Shard | undefined): string {
+  const name = `sweep-${study.id}${shard ? `-shard-${shard.index}of${shard.count}` : ''}`;
+  return join('results', study.spec.scenario.name, name);
+}

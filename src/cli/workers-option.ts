@@ -1,0 +1,64 @@
+/**
+ * `--workers N` and `--partition-by` for `diaspora run`: run the scenario in this thread, or split
+ * over worker threads with the same result (src/exec/parallel).
+ *
+ * How it fails: a malformed `--partition-by` or a partitioning the world cannot run with (a
+ * zero-latency link between partitions) is an `InputError`, printed as one line, exit code 2.
+ */
+import { formatMicros, InputError, type Micros, type TraceWriter } from '../kernel/index.ts';
+import { executeParallel, type ParallelStats, type PartitionBy } from '../exec/parallel/index.ts';
+import { execute, type RunSummary } from '../exec/run.ts';
+import { scenarioRecipe } from '../exec/scenario-recipe.ts';
+import { VERSION } from '../exec/version.ts';
+import { prepareRun, type Scenario } from '../scenario/index.ts';
+
+export const WORKERS_OPTIONS = {
+  workers: {
+    alias: 'w',
+    type: 'number',
+    describe: 'Split the run over N worker threads, one partition of sites each (same trace hash as one thread)',
+  },
+  'partition-by': {
+    type: 'string',
+    default: 'site',
+    describe: 'With --workers: "site", "node", or explicit groups of sites/nodes, e.g. "beamline,hpc-1;hpc-2"',
+  },
+} as const;
+
+export interface WorkersArgs {
+  workers?: number;
+  partitionBy: string;
+}
+
+/** `site`, `node`, or `a,b;c` — groups separated by `;`, names by `,`. */
+export function parsePartitionBy(text: string): PartitionBy {
+  if (text === 'site' || text === 'node') return text;
+  const groups = text.split(';').map((group) => group.split(',').map((name) => name.trim()).filter((name) => name.length > 0));
+  if (groups.length < 1 || groups.some((g) => g.length === 0)) {
+    throw new InputError(`--partition-by: expected site, node, or groups of site/node names like "beamline,hpc-1;hpc-2", got "${text}"`);
+  }
+  return { groups };
+}
+
+export interface ScenarioRun {
+  summary: RunSummary;
+  parallel?: ParallelStats;
+}
+
+/** Runs the scenario in this thread, or over `--workers` threads. */
+export async function executeScenario(scenario: Scenario, seed: number, trace: TraceWriter, args: WorkersArgs, onProgress: (now: Micros, end: Micros) => void): Promise<ScenarioRun> {
+  if (args.workers === undefined) return { summary: execute(prepareRun(scenario, { seed, trace }), { version: VERSION, onProgress }) };
+  const partitionBy = parsePartitionBy(args.partitionBy);
+  const { summary, stats } = await executeParallel(scenarioRecipe(scenario, seed), { workers: args.workers, partitionBy, trace, version: VERSION, onProgress });
+  return { summary, parallel: stats };
+}
+
+/** One line about how the parallel run went, for people. */
+export function describeParallel(stats: ParallelStats): string {
+  const parts = stats.partitions.map((p) => p.sites.join('+')).join(' | ');
+  const lookahead = stats.lookaheadUs === null ? 'no link between partitions' : `lookahead ${formatMicros(stats.lookaheadUs)} (${stats.limitingLink})`;
+  return (
+    `parallel: ${stats.partitions.length} partition(s) [${parts}], ${lookahead}, ${stats.windows} windows, ` +
+    `${stats.eventsPerWindow} events/window, ${stats.crossMessages} messages across, ${Math.round(stats.barrierShare * 100)}% of worker time at barriers`
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * One cell of a study: load the scenario with the cell's overrides, run it with the cell's seed,
+ * and reduce the summary to what a study compares — the verdict, the trace hash and every number
+ * the checks and metrics produced, flattened to `name.key[.sub]`.
+ *
+ * This runs inside pool workers (see `pool-worker.mjs`) and, for tests and `--jobs 1` checks, in
+ * the calling thread; both give the same result, because the run is a pure function of the
+ * scenario text, the overrides and the seed. Nothing is written to disk: the trace is hashed only.
+ *
+ * Guarantee: never throws. A cell that cannot run comes back as `status: 'error'` with the kind
+ * (`input`: the scenario rejected these values; `internal`: a bug) and one message, so that one bad
+ * cell never takes a thousand-cell sweep down with it.
+ */
+import { performance } from 'node:perf_hooks';
+import { InputError, TraceWriter } from '../kernel/index.ts';
+import { loadScenario, prepareRun, type Scenario } from '../scenario/index.ts';
+import { execute, type RunSummary } from './run.ts';
+
+/** What a worker needs to run a cell: plain data, cheap to send across threads. */
+export interface CellTask {
+  scenarioText: string;
+  file: string;
+  sets: readonly string[];
+  seed: number;
+}
+
+export type CellRun =
+  | {
+      status: 'pass' | 'fail';
+      traceHash: string;
+      events: number;
+      /** Check name → whether it held. */
+      checks: Record<string, boolean>;
+      /** `passed` (1 or 0), then each check's stats and each metric's numbers. */
+      values: Record<string, number>;
+      wallTimeMs: number;
+    }
+  | { status: 'error'; error: { kind: 'input' | 'internal'; message: string }; wallTimeMs: number };
+
+/**
+ * Scenarios already loaded in this thread, by text and overrides: cells of one grid point and
+ * variant differ only by seed, and parsing and validating the YAML costs a tenth of a short cell.
+ * Safe because `prepareRun` only reads the scenario; it is frozen, so a write would be an error of
+ * that cell rather than a silent difference between cells.
+ */
+const loaded = new Map<string, Scenario>();
+const LOADED_MAX = 64;
+
+function load(task: CellTask): Scenario {
+  const key = `${task.file}\0${task.sets.join('\0')}\0${task.scenarioText}`;
+  let scenario = loaded.get(key);
+  if (scenario === undefined) {
+    scenario = deepFreeze(loadScenario(task.scenarioText, task.file, task.sets));
+    if (loaded.size >= LOADED_MAX) loaded.delete(loaded.keys().next().value!);
+    loaded.set(key, scenario);
+  }
+  return scenario;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+export function runCell(task: CellTask): CellRun {
+  const started = performance.now();
+  const wallTimeMs = () => Math.round((performance.now() - started) * 10) / 10;
+  try {
+    const scenario = load(task);
+    const summary = execute(prepareRun(scenario, { seed: task.seed, trace: new TraceWriter() }));
+    return {
+      status: summary.ok ? 'pass' : 'fail',
+      traceHash: summary.traceHash,
+      events: summary.events,
+      checks: Object.fromEntries(Object.entries(summary.checks).map(([name, verdict]) => [name, verdict.ok])),
+      values: flattenSummary(summary),
+      wallTimeMs: wallTimeMs(),
+    };
+  } catch (error) {
+    const kind = error instanceof InputError ? 'input' : 'internal';
+    const message = error instanceof Error ? (kind === 'input' ? error.message : (error.stack ?? error.message)) : String(error);
+    return { status: 'error', error: { kind, message }, wallTimeMs: wallTimeMs() };
+  }
+}
+
+/** Every number of a summary under a dotted name, in the order the checks and metrics wrote them. */
+export function flattenSummary(summary: Pick<RunSummary, 'ok' | 'checks' | 'metrics'>): Record<string, number> {
+  const values: Record<string, number> = { passed: summary.ok ? 1 : 0 };
+  for (const [name, verdict] of Object.entries(summary.checks)) flattenInto(values, name, verdict.stats);
+  for (const [name, metric] of Object.entries(summary.metrics)) flattenInto(values, name, metric);
+  return values;
+}
+
+function flattenInto(values: Record<string, number>, prefix: string, value: unknown): void {
+  if (typeof value === 'number' && Number.isFinite(value)) values[prefix] = value;
+  else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) flattenInto(values, `${prefix}.${key}`, inner);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * A sweep directory on disk: `sweep.json` (the manifest: which study, which slice) and
+ * `results.jsonl` (one line per finished cell, appended as cells finish).
+ *
+ * Each result line is self-describing — study id, cell key, index, variant, grid point, seed and
+ * the outcome — and is appended with one `write` and then `fsync`ed, so after a crash or a `kill
+ * -9` every line but possibly the last is complete and durable. Reading tolerates exactly that: a
+ * last line without its newline is a torn write, dropped and cut off before appending resumes.
+ *
+ * Failure: anything else that is wrong — a manifest of another study or slice, a damaged line in
+ * the middle, a line of another study — is an `InputError` naming the file and line, because
+ * resuming or merging on top of it would produce a result that looks right and is not.
+ */
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../kernel/index.ts';
+import { writeFileAtomic } from './staging.ts';
+import type { CellRun } from './sweep-cell.ts';
+import type { Shard, StudySpec } from './sweep-plan.ts';
+
+export const MANIFEST = 'sweep.json';
+export const RESULTS_LOG = 'results.jsonl';
+const FORMAT = 'diaspora-sweep/1';
+
+export interface Manifest {
+  format: typeof FORMAT;
+  id: string;
+  file: string;
+  /** The slice this directory holds; absent for a whole sweep (or a merge of all slices). */
+  shard?: Shard;
+  cells: number;
+  spec: StudySpec;
+}
+
+/** One line of `results.jsonl`. */
+export type CellRecord = {
+  sweep: string;
+  cell: string;
+  index: number;
+  variant: string;
+  params: Record<string, string>;
+  seed: number;
+} & CellRun;
+
+export function manifestOf(study: { id: string; file: string; spec: StudySpec }, cells: number, shard?: Shard): Manifest {
+  return { format: FORMAT, id: study.id, file: study.file, ...(shard ? { shard } : {}), cells, spec: study.spec };
+}
+
+export function writeManifest(dir: string, manifest: Manifest): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** The manifest of `dir`, or undefined when there is none. */
+export function readManifest(dir: string): Manifest | undefined {
+  const path = join(dir, MANIFEST);
+  if (!existsSync(path)) return undefined;
+  let manifest: Partial<Manifest>;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8')) as Partial<Manifest>;
+  } catch {
+    throw new InputError(`${path}: not a sweep manifest (it is not JSON)`);
+  }
+  if (manifest.format !== FORMAT || typeof manifest.id !== 'string' || manifest.spec === undefined) {
+    throw new InputError(`${path}: not a sweep manifest of this version of diaspora-sim (format ${String(manifest.format)})`);
+  }
+  return manifest as Manifest;
+}
+
+/**
+ * Opens `dir` for `manifest`: creates it, or checks that it holds the same study and slice.
+ * Refuses a directory with other files in it, so a typo in `--out` cannot write into a stranger's.
+ */
+export function openSweepDir(dir: string, manifest: Manifest): void {
+  const existing = readManifest(dir);
+  if (existing === undefined) {
+    if (existsSync(dir) && readdirSync(dir).length > 0) throw new InputError(`${dir}: the directory exists and is not a sweep directory; choose another --out`);
+    writeManifest(dir, manifest);
+    return;
+  }
+  if (existing.id !== manifest.id) {
+    throw new InputError(`${dir}: holds sweep ${existing.id}, not this one (${manifest.id}); the scenario, the arguments or the version differ — choose another --out`);
+  }
+  const slice = (s?: Shard) => (s ? `slice ${s.index}/${s.count}` : 'the whole sweep');
+  if (slice(existing.shard) !== slice(manifest.shard)) {
+    throw new InputError(`${dir}: holds ${slice(existing.shard)} of sweep ${manifest.id}, not ${slice(manifest.shard)}; choose another --out`);
+  }
+}
+
+export interface LogContents {
+  records: CellRecord[];
+  /** Length of the complete lines; anything after is a torn write. */
+  validBytes: number;
+  torn: boolean;
+}
+
+/** Reads `results.jsonl` of `dir` (empty when absent); every record belongs to study `id`. */
+export function readResultsLog(dir: string, id: string): LogContents {
+  const path = join(dir, RESULTS_LOG);
+  if (!existsSync(path)) return { records: [], validBytes: 0, torn: false };
+  const buffer = readFileSync(path);
+  const end = buffer.lastIndexOf(0x0a) + 1;
+  const lines = buffer.subarray(0, end).toString('utf8').split('\n').slice(0, -1);
+  const records = lines.map((line, i) => parseRecord(line, `${path}:${i + 1}`, id));
+  return { records, validBytes: end, torn: end < buffer.length };
+}
+
+function parseRecord(line: string, where: string, id: string): CellRecord {
+  let record: Partial<CellRecord>;
+  try {
+    record = JSON.parse(line) as Partial<CellRecord>;
+  } catch {
+    throw new InputError(`${where}: not a result line (the file was edited or damaged); remove the line to go on`);
+  }
+  if (typeof record.cell !== 'string' || typeof record.index !== 'number' || typeof record.status !== 'string') {
+    throw new InputError(`${where}: not a result line (no cell, index or status)`);
+  }
+  if (record.sweep !== id) throw new InputError(`${where}: a result of sweep ${String(record.sweep)}, but the directory is sweep ${id}`);
+  return record as CellRecord;
+}
+
+/** Appends records to `results.jsonl`, each durable before `append` returns. */
+export class ResultsLog {
+  private readonly fd: number;
+
+  /** @param validBytes where the complete lines end; a torn tail after it is cut off first. */
+  constructor(dir: string, validBytes: number) {
+    this.fd = openSync(join(dir, RESULTS_LOG), 'a');
+    ftruncateSync(this.fd, validBytes);
+  }
+
+  append(record: CellRecord): void {
+    // One write per line: a crash leaves at most the last line incomplete.
+    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}

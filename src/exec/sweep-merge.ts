@@ -1,0 +1,70 @@
+/**
+ * Joins the slices of a sharded sweep (`--shard i/n`, e.g. the tasks of a Slurm job array) into
+ * the records of the whole sweep.
+ *
+ * Guarantee: the result is the manifest and the records the unsharded sweep would have, in cell
+ * order — so the reports written from it are byte-for-byte those of the unsharded sweep. Slices
+ * may overlap (a slice re-run, or a whole sweep given with its slices); a cell that appears twice
+ * must have the same outcome both times.
+ *
+ * Failure (`InputError`, one line): a directory that is not a sweep, slices of different sweeps,
+ * a cell whose two copies disagree, or cells that no slice holds (naming the slices to run).
+ */
+import { InputError } from '../kernel/index.ts';
+import { type CellRecord, type Manifest, readManifest, readResultsLog } from './sweep-log.ts';
+import { cellsOf, shardOf } from './sweep-plan.ts';
+
+export interface Merged {
+  manifest: Manifest;
+  records: CellRecord[];
+}
+
+export function mergeSweeps(dirs: readonly string[]): Merged {
+  if (dirs.length === 0) throw new InputError('merge: name the sweep directories (slices) to join');
+  const slices = dirs.map((dir) => {
+    const manifest = readManifest(dir);
+    if (manifest === undefined) throw new InputError(`${dir}: no sweep.json here; merge joins directories written by diaspora sweep`);
+    return { dir, manifest };
+  });
+  const first = slices[0]!;
+  for (const { dir, manifest } of slices) {
+    if (manifest.id !== first.manifest.id) {
+      throw new InputError(`${dir} holds sweep ${manifest.id} but ${first.dir} holds sweep ${first.manifest.id}; merge joins slices of one sweep`);
+    }
+  }
+  const byKey = new Map<string, { record: CellRecord; dir: string }>();
+  for (const { dir } of slices) {
+    for (const record of readResultsLog(dir, first.manifest.id).records) {
+      const seen = byKey.get(record.cell);
+      if (seen === undefined) byKey.set(record.cell, { record, dir });
+      else if (outcome(seen.record) !== outcome(record)) {
+        throw new InputError(`cell "${record.cell}" differs between ${seen.dir} and ${dir} (${outcome(seen.record)} vs ${outcome(record)}); a run is not deterministic, or the slices were run by different builds`);
+      }
+    }
+  }
+  const { shard: _, ...whole } = first.manifest;
+  const cells = cellsOf(whole.spec);
+  const missing = cells.filter((cell) => !byKey.has(cell.key));
+  if (missing.length > 0) throw new InputError(missingMessage(missing, cells.length, slices.map((s) => s.manifest)));
+  return { manifest: whole, records: cells.map((cell) => byKey.get(cell.key)!.record) };
+}
+
+/** What must agree between two copies of a cell (wall time may differ). */
+function outcome(record: CellRecord): string {
+  return record.status === 'error' ? `error: ${record.error.message.split('\n')[0]}` : `${record.status} ${record.traceHash.slice(0, 16)}`;
+}
+
+function missingMessage(missing: readonly { key: string; index: number }[], total: number, manifests: readonly Manifest[]): string {
+  const counts = new Set(manifests.map((m) => m.shard?.count));
+  const head = `${missing.length} of ${total} cells are missing (e.g. "${missing[0]!.key}")`;
+  const count = [...counts][0];
+  if (counts.size !== 1 || count === undefined) return `${head}; finish the slices that hold them (run the same command again to resume) and merge again`;
+  const present = new Set(manifests.map((m) => m.shard!.index));
+  const absent = Array.from({ length: count }, (_, i) => i).filter((i) => !present.has(i));
+  const unfinished = [...present].filter((i) => missing.some((cell) => shardOf([cell], { index: i, count }).length > 0)).sort((a, b) => a - b);
+  const parts = [
+    absent.length > 0 ? `no directory for slice${absent.length > 1 ? 's' : ''} ${absent.map((i) => `${i}/${count}`).join(', ')}` : '',
+    unfinished.length > 0 ? `slice${unfinished.length > 1 ? 's' : ''} ${unfinished.map((i) => `${i}/${count}`).join(', ')} did not finish (run again to resume)` : '',
+  ].filter((part) => part !== '');
+  return `${head}: ${parts.join('; ')}`;
+}

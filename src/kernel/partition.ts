@@ -1,0 +1,59 @@
+/**
+ * What the kernel needs to run one partition of a world in one thread, as part of a parallel run.
+ *
+ * Every thread builds the whole world (same actors, same indices, same world events) but runs only
+ * the actors of its partition; a message to an actor elsewhere leaves through `export` instead of
+ * the local queue and is `inject`ed by the receiving thread at the next window barrier, under the
+ * event key the sender gave it. Because that key `(time, origin, seq)` never depends on which
+ * thread an event ran in, each thread pops its events in the single-thread order.
+ *
+ * World events (origin 0: faults, repairs) run in every thread, so every copy of the world's state
+ * (partitions, node power) stays the same; their records at the world are written by one thread,
+ * their records at actors by the actor's thread.
+ *
+ * The trace: every record is tagged with where it falls in the single-thread order — the key of
+ * the event being dispatched, then a *step* and an *index* within that event. Steps start at every
+ * world record and every crash or restart, which all threads execute alike, so the records of one
+ * world event that touch several partitions still merge into the single-thread order. Records
+ * written outside any event (the header) have time -1.
+ */
+import type { Message } from './actor.ts';
+import type { Micros } from './time.ts';
+import type { TraceRecord } from './trace.ts';
+
+/** A message crossing from one partition to another: plain data with its event key. */
+export interface RemoteMessage {
+  /** Arrival time, µs: the event's time. */
+  time: Micros;
+  /** Index of the sending actor: the event's origin. */
+  origin: number;
+  /** The sender's event counter when it sent: the event's seq. */
+  seq: number;
+  /** Index of the receiving actor. */
+  to: number;
+  /** The sender's `send` record number (`s` of the receiver's `recv`). */
+  sendN: number;
+  message: Message;
+}
+
+/** Where a record goes in the merged trace: compare field by field, in this order. */
+export interface RecordTag {
+  /** Time of the event being dispatched (-1 outside any event). */
+  time: Micros;
+  /** Packed `(origin, seq)` of that event (see `EventQueue`); 0 outside any event. */
+  order: number;
+  step: number;
+  index: number;
+}
+
+/** One thread's part in a parallel run, as the kernel sees it. */
+export interface PartitionRole {
+  /** Whether the actor with this index runs in this thread. */
+  owns(actorIndex: number): boolean;
+  /** Exactly one thread writes the records at the world itself (the header, `fault`s). */
+  readonly writesWorld: boolean;
+  /** Takes a message addressed to an actor of another partition. */
+  export(message: RemoteMessage): void;
+  /** Takes a record this thread is responsible for, with its place in the merged trace. */
+  write(record: TraceRecord, tag: RecordTag): void;
+}

@@ -1,0 +1,44 @@
+/**
+ * Fault coverage: which failure-handling paths the protocols actually executed in a run — recovery
+ * after a restart, retries, truncation of a torn log tail, and later leader election, ISR shrink,
+ * consumer rebalance, checkpoint restore — so a user can tell a nemesis that tested something from
+ * one that did not (FoundationDB's simulator marks and counts its fault paths the same way).
+ *
+ * The convention, for protocol authors:
+ *  - Mark a path by adding `cover: '<protocol>.<path>'` to the trace record that documents the
+ *    action (`ctx.record('client', { op: 'retry', …, cover: 'producer.retry' })`). Where the action
+ *    has no record of its own, write one of the kind it belongs to (`log` for a log's recovery or
+ *    truncation, `ckpt` for a restore, `state` for an operator) with the `cover` field.
+ *  - Names are `<protocol>.<path>`, lower-case with dashes: `store.recover`, `log.leader-election`,
+ *    `log.isr-shrink`, `log.truncate`, `consumer.rebalance`, `ckpt.restore`.
+ *  - Export the list of paths a protocol can mark (`STORE_COVERAGE_PATHS`) and pass it to this
+ *    metric where the run is built (scenario/build.ts), so the summary also lists the paths a run
+ *    never reached.
+ *
+ * Guarantee: a pure fold over the trace; memory is one counter per distinct path. The result lists
+ * hits per path in the order paths were first hit, and the known paths that were missed.
+ */
+import type { TraceRecord } from '../kernel/index.ts';
+import type { TraceMetric } from './metric.ts';
+
+export class FaultCoverage implements TraceMetric {
+  readonly name = 'coverage';
+  private readonly hits = new Map<string, number>();
+
+  /** @param known every path the run's protocols can mark, to report the ones never hit. */
+  constructor(private readonly known: readonly string[] = []) {}
+
+  observe(record: TraceRecord): void {
+    const path = record.cover;
+    if (typeof path === 'string') this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
+  }
+
+  result(): Record<string, unknown> {
+    return {
+      distinct: this.hits.size,
+      known: new Set([...this.known, ...this.hits.keys()]).size,
+      hits: Object.fromEntries(this.hits),
+      missed: this.known.filter((path) => !this.hits.has(path)),
+    };
+  }
+}

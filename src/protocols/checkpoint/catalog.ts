@@ -1,0 +1,85 @@
+/**
+ * A catalog of stored checkpoints per key (operator instance), shared by the store actor and the
+ * node-local tier: which entries exist, which chain restores a given id, what retention drops.
+ *
+ * Guarantee: `chain(key, id)` returns a whole chain (a full entry and the incrementals on it) or
+ * undefined, never a partial one; `latest` is the newest entry with a whole chain. Retention
+ * (unless it keeps everything) keeps every entry from the second-latest full checkpoint on, so the
+ * latest checkpoint and the one before it can always be restored, and the whole chain of the entry
+ * it is told to `keep` — the last complete global checkpoint, which checkpoints abandoned since
+ * could otherwise push out.
+ */
+import { chainTo, type StoredCheckpoint } from './image.ts';
+import type { Retention } from './messages.ts';
+
+export class CheckpointCatalog {
+  /** key → id → entry, in ascending id order (ids only grow per key). */
+  private readonly byKey = new Map<string, Map<number, StoredCheckpoint>>();
+
+  /** Adds an entry; returns the ids retention dropped for that key. */
+  add(key: string, entry: StoredCheckpoint, retention: Retention): number[] {
+    this.entries(key).set(entry.id, entry);
+    return retention.all ? [] : this.trim(key, retention.keep);
+  }
+
+  chain(key: string, id: number | 'latest'): StoredCheckpoint[] | undefined {
+    const entries = this.byKey.get(key);
+    if (entries === undefined) return undefined;
+    if (id !== 'latest') return chainTo(entries, id);
+    for (const candidate of [...entries.keys()].reverse()) {
+      const chain = chainTo(entries, candidate);
+      if (chain !== undefined) return chain;
+    }
+    return undefined;
+  }
+
+  /** Forgets everything (a medium that lost its contents). */
+  clear(): void {
+    this.byKey.clear();
+  }
+
+  totalBytes(): number {
+    let bytes = 0;
+    for (const entries of this.byKey.values()) for (const entry of entries.values()) bytes += entry.bytes;
+    return bytes;
+  }
+
+  private trim(key: string, keep: number | undefined): number[] {
+    const entries = this.entries(key);
+    const fulls: number[] = [];
+    for (const entry of entries.values()) if (entry.kind === 'full') fulls.push(entry.id);
+    if (fulls.length < 3) return [];
+    // The chain of `keep` (a complete global checkpoint) starts at its full base, which may be older.
+    const kept = keep === undefined ? undefined : chainTo(entries, keep)?.[0]?.id;
+    const keepFrom = Math.min(fulls[fulls.length - 2], kept ?? Infinity);
+    const dropped: number[] = [];
+    for (const id of [...entries.keys()]) {
+      if (id >= keepFrom) break;
+      entries.delete(id);
+      dropped.push(id);
+    }
+    return dropped;
+  }
+
+  private entries(key: string): Map<number, StoredCheckpoint> {
+    let entries = this.byKey.get(key);
+    if (entries === undefined) {
+      entries = new Map();
+      this.byKey.set(key, entries);
+    }
+    return entries;
+  }
+}
+
+const ID_DIGITS = 10;
+
+/** File names that sort by id, so `disk.files()` lists a key's entries oldest first. */
+export function checkpointFile(key: string, id: number): string {
+  return `${key}#${String(id).padStart(ID_DIGITS, '0')}`;
+}
+
+/** The key of a file named by `checkpointFile`. */
+export function keyOfFile(file: string): string | undefined {
+  const at = file.lastIndexOf('#');
+  return at < 0 ? undefined : file.slice(0, at);
+}

@@ -1,0 +1,14 @@
+/**
+ * Checkpoint strategies and checkpoint storage: the participants that protect stateful operators,
+ * the coordinator of the global strategies, the storage tiers and their store actor.
+ */
+export * from './config.ts';
+export * from './host.ts';
+export * from './image.ts';
+export * from './messages.ts';
+export { CheckpointStore } from './store.ts';
+export { CheckpointCoordinator, type CoordinatorConfig } from './coordinator.ts';
+export { recoveryLine, type ChannelLink, type CheckpointCounters } from './recovery-line.ts';
+export { CheckpointClock } from './interval.ts';
+export { makeParticipant, strategyInfo, type Guarantee, type StrategyInfo } from './strategies.ts';
+export { ComposedParticipant } from './participant.ts';

@@ -1,0 +1,57 @@
+/**
+ * The checkpoint protocols' wire messages: between operators and the coordinator, and between
+ * operators and checkpoint stores. Every type starts with `ckpt:` so that checkers and timelines
+ * can tell control traffic from data. Plain data, structured-cloneable.
+ */
+import type { StoredCheckpoint } from './image.ts';
+
+// --- operator ⇄ coordinator -------------------------------------------------------------------
+
+/** A restarted operator announces itself and asks what to restore (re-sent until answered). */
+export interface Hello { readonly type: 'ckpt:hello' }
+/** Restore this checkpoint (0: the initial state) and enter `epoch`. */
+export interface Rollback { readonly type: 'ckpt:rollback'; readonly epoch: number; readonly target: number }
+/** `ok: false`: the target checkpoint could not be read (its tier lost it). */
+export interface Restored { readonly type: 'ckpt:restored'; readonly epoch: number; readonly ok: boolean }
+export interface Resume { readonly type: 'ckpt:resume'; readonly epoch: number }
+/** Coordinated: stop, flush the channels, save, and wait. */
+export interface Pause { readonly type: 'ckpt:pause'; readonly id: number; readonly epoch: number; readonly completed: number }
+/** Coordinated: the global checkpoint is complete (or was abandoned): carry on. */
+export interface Continue { readonly type: 'ckpt:continue'; readonly id: number }
+/** Barrier snapshot: a source (or the initiator of a cyclic pipeline) starts checkpoint `id`. */
+export interface Trigger { readonly type: 'ckpt:trigger'; readonly id: number; readonly epoch: number; readonly completed: number }
+/** Has your part of checkpoint `id` been saved? (Answered with `saved`, re-sent by the coordinator until it is.) */
+export interface Status { readonly type: 'ckpt:status'; readonly id: number; readonly epoch: number }
+/** An operator's part of global checkpoint `id` is durable. */
+export interface Saved { readonly type: 'ckpt:saved'; readonly id: number; readonly epoch: number }
+/** Uncoordinated: a local checkpoint is durable; its channel counters feed the recovery line. */
+export interface Meta {
+  readonly type: 'ckpt:meta';
+  readonly id: number;
+  readonly inputs: Readonly<Record<string, number>>;
+  readonly outputs: Readonly<Record<string, number>>;
+}
+export interface MetaAck { readonly type: 'ckpt:meta-ack'; readonly id: number }
+/** Global strategies with an events interval: a source says a checkpoint is due. */
+export interface Due { readonly type: 'ckpt:due' }
+
+export type ToCoordinator = Hello | Restored | Saved | Meta | Due;
+export type FromCoordinator = Rollback | Resume | Pause | Continue | Trigger | MetaAck | Status;
+
+// --- operator ⇄ store ------------------------------------------------------------------------
+
+/** `keep`: a checkpoint whose chain retention must not drop (the last complete global checkpoint). */
+export interface Put { readonly type: 'ckpt:put'; readonly req: number; readonly key: string; readonly entry: StoredCheckpoint; readonly retention: Retention }
+
+/** What a store may drop when it takes a new entry: nothing (`all`), or what the default rule allows except `keep`'s chain. */
+export type Retention = { readonly all: true } | { readonly all: false; readonly keep?: number };
+export interface PutAck { readonly type: 'ckpt:put-ack'; readonly req: number; readonly ok: boolean }
+/** Fetch the chain ending at `id` (or at the latest entry). */
+export interface Get { readonly type: 'ckpt:get'; readonly req: number; readonly key: string; readonly id: number | 'latest' }
+export interface GetReply { readonly type: 'ckpt:get-reply'; readonly req: number; readonly chain: readonly StoredCheckpoint[] | undefined }
+
+export type ToStore = Put | Get;
+export type FromStore = PutAck | GetReply;
+
+/** Bytes on the wire of a small control message. */
+export const CONTROL_BYTES = 64;

@@ -1,0 +1,10 @@
+/**
+ * Forwarding between tiers of the event fabric (instrument → edge → facility/HPC → cloud): the
+ * forwarder actor with its edge buffer, its log-source and idempotent-sink halves, and
+ * connectivity windows. Guarantees and failure modes are in forwarder.ts.
+ */
+export * from './config.ts';
+export * from './window.ts';
+export { EdgeBuffer, type BufferedEvent, type OfferResult } from './edge-buffer.ts';
+export { Forwarder, FORWARD_COVERAGE_PATHS } from './forwarder.ts';
+export type { Plan, LaneState } from './sink.ts';

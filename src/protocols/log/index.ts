@@ -1,0 +1,15 @@
+/**
+ * The replicated partitioned log (Kafka / Diaspora stream semantics): brokers, the controller,
+ * producer and consumer clients, and the final reader, as actors over the simulated network and
+ * disks. `cluster.ts` places a whole cluster in a world.
+ */
+export * from './config.ts';
+export * from './messages.ts';
+export { Broker } from './broker.ts';
+export { Controller } from './controller.ts';
+export { LogProducer } from './producer.ts';
+export { LogConsumer } from './consumer.ts';
+export { LogFinalReader, type FinalReaderConfig } from './final-reader.ts';
+export { electLeader, assignReplicas } from './elections.ts';
+export { rangeAssignment } from './group-coordinator.ts';
+export * from './cluster.ts';

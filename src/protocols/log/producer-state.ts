@@ -1,0 +1,64 @@
+/**
+ * Broker-side state of idempotent producers for one partition: for each producer id, the last
+ * sequence number appended and the offsets of its last five batches (Kafka keeps five, the most a
+ * producer may have in flight).
+ *
+ * Guarantee: a batch retried by an idempotent producer after its first attempt was appended is
+ * recognised and answered with the original offset instead of being appended twice — as long as
+ * the original is among the producer's last five batches in this replica's log. The state is
+ * rebuilt from the log after a truncation or a restart, so a new leader knows what its followers
+ * replicated; a retried batch the new leader never received is, correctly, appended.
+ *
+ * How it breaks: a producer whose id is unknown here (never seen, or its batches were truncated or
+ * deleted by retention) is accepted at whatever sequence it sends; a gap in sequence numbers is
+ * rejected as `out-of-order-sequence` and the producer retries the missing batch first.
+ */
+import type { Batch } from './messages.ts';
+
+const REMEMBERED_BATCHES = 5;
+
+interface AppendedBatch {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly offset: number;
+}
+
+interface ProducerEntry {
+  lastSeq: number;
+  batches: AppendedBatch[];
+}
+
+export type SequenceCheck = { readonly kind: 'append' } | { readonly kind: 'duplicate'; readonly offset: number } | { readonly kind: 'out-of-order' };
+
+export class ProducerStateTable {
+  private readonly producers = new Map<number, ProducerEntry>();
+
+  /** What to do with a batch of `count` events from producer `pid` starting at sequence `seq`. */
+  check(pid: number, seq: number, count: number): SequenceCheck {
+    const entry = this.producers.get(pid);
+    if (entry === undefined) return { kind: 'append' };
+    const lastSeq = seq + count - 1;
+    const seen = entry.batches.find((b) => b.firstSeq === seq && b.lastSeq === lastSeq);
+    if (seen !== undefined) return { kind: 'duplicate', offset: seen.offset };
+    if (seq === entry.lastSeq + 1) return { kind: 'append' };
+    return { kind: 'out-of-order' };
+  }
+
+  /** Notes an appended (or replicated) batch. */
+  appended(batch: Batch): void {
+    if (batch.pid === undefined || batch.seq === undefined) return;
+    let entry = this.producers.get(batch.pid);
+    if (entry === undefined) {
+      entry = { lastSeq: -1, batches: [] };
+      this.producers.set(batch.pid, entry);
+    }
+    const lastSeq = batch.seq + batch.events.length - 1;
+    entry.lastSeq = lastSeq;
+    entry.batches.push({ firstSeq: batch.seq, lastSeq, offset: batch.base });
+    if (entry.batches.length > REMEMBERED_BATCHES) entry.batches.shift();
+  }
+
+  clear(): void {
+    this.producers.clear();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What the study reports read: a study's spec and its cells, as `exec/` writes them to
+ * `sweep.json` and `results.jsonl`. Declared here (the fields the reports use, nothing more) so that
+ * `report/` depends on data, not on the code that produced it.
+ */
+
+export interface ParamView {
+  path: string;
+  values: { text: string; x: number | null }[];
+  kind: string;
+  scale: 'linear' | 'log' | 'category';
+}
+
+export interface StudySpecView {
+  kind: 'sweep' | 'compare';
+  scenario: { name: string; sha256: string };
+  version: string;
+  sets: string[];
+  variants: { name: string; sets: string[] }[];
+  baseline: string;
+  params: ParamView[];
+  seeds: number[];
+}
+
+export interface CellView {
+  index: number;
+  cell: string;
+  variant: string;
+  params: Record<string, string>;
+  seed: number;
+  status: 'pass' | 'fail' | 'error';
+  traceHash?: string;
+  events?: number;
+  checks?: Record<string, boolean>;
+  values?: Record<string, number>;
+  error?: { kind: string; message: string };
+  wallTimeMs: number;
+}
+
+export interface StudyView {
+  id: string;
+  /** The scenario file as given on the command line. */
+  file: string;
+  spec: StudySpecView;
+  /** Every cell, in cell order. */
+  cells: CellView[];
+}

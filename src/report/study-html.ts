@@ -1,0 +1,93 @@
+/**
+ * `report.html` of a study: one self-contained page — styles, d3, the study's numbers and the
+ * chart script inlined — that opens from disk, offline, with nothing fetched.
+ *
+ * Guarantee: a pure function of the study (plus the d3 and chart sources it inlines), so the page
+ * of a merged sharded sweep is byte-for-byte that of the unsharded one. Only the metrics that vary
+ * are charted; the others are listed with their single value.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatSeeds, formatValue, metricUnit } from './study-format.ts';
+import type { StudyView } from './study-data.ts';
+import type { StudySummary } from './study-summary.ts';
+
+const d3Path = () => join(dirname(fileURLToPath(import.meta.resolve('d3'))), 'd3.min.js');
+const CHARTS = new URL('./study-charts.client.js', import.meta.url);
+
+const STYLE = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
+h1 { font-size: 20px; margin: 0 0 4px; }
+.meta { color: #555; margin: 0 0 12px; }
+#legend, #dashes { list-style: none; padding: 0; display: flex; gap: 16px; flex-wrap: wrap; }
+#dashes svg { margin-right: 6px; }
+#legend .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; }
+#charts { display: flex; flex-wrap: wrap; gap: 16px; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 10px; }
+.card svg { display: block; }
+.card h3 { font-size: 13px; margin: 0 0 4px; font-family: ui-monospace, monospace; }
+.bar { opacity: 0.75; }
+.seed { fill: #222; opacity: 0.55; }
+.whisker line, .zero { stroke: #222; stroke-width: 1.5; }
+.zero { stroke-dasharray: 3,3; stroke-width: 1; }
+.interval { stroke-width: 3; }
+.band { opacity: 0.18; stroke: none; }
+.line { fill: none; stroke-width: 2; }
+.caption, .label { font-size: 11px; fill: #555; }
+.constant { color: #555; font-size: 13px; }
+`;
+
+/** Inline scripts must not contain `</script`, which would end the element early. */
+const scriptSafe = (code: string) => code.replace(/<\/script/gi, '<\\/script');
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function studyHtml(view: StudyView, summary: StudySummary, title: string): string {
+  const { spec } = view;
+  const c = summary.cells;
+  const meta = `${spec.scenario.name} (${view.file}) · diaspora-sim ${spec.version} · ${spec.kind} ${view.id} · seeds ${formatSeeds(spec.seeds)} · ` +
+    `${c.total} cells: ${c.pass} passed, ${c.fail} failed a check, ${c.error} errored`;
+  const constant = Object.entries(summary.constant).map(([m, v]) => `${m} ${formatValue(v, metricUnit(m))}`).join(', ');
+  const data = JSON.stringify(chartData(view, summary)).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">${escapeHtml(meta)}</p>
+<p class="meta">Means with 95% confidence intervals over seeds (Student t); every variant runs on the same seeds, so differences are paired by seed.</p>
+<ul id="legend"></ul>
+<div id="controls"></div>
+<ul id="dashes"></ul>
+<div id="charts"></div>
+${constant ? `<p class="constant">The same in every cell: ${escapeHtml(constant)}.</p>` : ''}
+<script type="application/json" id="study-data">${data}</script>
+<script>${scriptSafe(readFileSync(d3Path(), 'utf8'))}</script>
+<script>${scriptSafe(readFileSync(CHARTS, 'utf8'))}</script>
+</body>
+</html>
+`;
+}
+
+/** What the chart script reads: the varying metrics only, with their units. */
+function chartData(view: StudyView, summary: StudySummary) {
+  const pick = <T>(record: Record<string, T>) => Object.fromEntries(summary.varying.map((m) => [m, record[m]]));
+  return {
+    kind: view.spec.kind,
+    variants: view.spec.variants.map((v) => v.name),
+    baseline: view.spec.baseline,
+    params: view.spec.params,
+    metrics: summary.varying.map((name) => ({ name, unit: metricUnit(name) })),
+    groups: summary.groups.map((g) => ({
+      point: g.point,
+      variant: g.variant,
+      stats: pick(g.stats),
+      samples: Object.fromEntries(summary.varying.map((m) => [m, (g.samples[m] ?? []).map((s) => [s.seed, s.value])])),
+    })),
+    comparisons: summary.comparisons.map((cmp) => ({ point: cmp.point, variant: cmp.variant, diffs: pick(cmp.diffs) })),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Cross-section checks of `pipeline:` and `checkpoint:`: placements name existing nodes and sites,
+ * every stream an operator reads is written by some operator and read by only one, stores exist
+ * for the tiers a strategy writes to, and no strategy is asked for what it cannot do (aligned
+ * barriers on a cyclic pipeline would wait for each other forever).
+ *
+ * Guarantee: when it reports nothing, `resolve-pipeline.ts` and the pipeline builder can resolve
+ * every name. Failure: one issue per problem at the exact path, with near names suggested.
+ */
+import { hasCycle, instanceName } from '../apps/index.ts';
+import type { Report } from './cross-check.ts';
+import { type Names, unknownNode, unknownSite } from './name-messages.ts';
+import type { Path } from './paths.ts';
+import type { WrittenCheckpoint, WrittenPipeline } from './schema-pipeline.ts';
+import { suggestion } from './suggest.ts';
+
+/** Checks that need a pipeline to mean anything. */
+export const PIPELINE_CHECKS: readonly string[] = ['state-equals-reference', 'consistent-cuts', 'conservation'];
+
+interface Sections {
+  readonly pipeline?: WrittenPipeline | undefined;
+  readonly checkpoint?: WrittenCheckpoint | undefined;
+  readonly checks: readonly string[];
+}
+
+interface Placed {
+  readonly node?: string | undefined;
+  readonly nodes?: readonly string[] | undefined;
+  readonly site?: string | undefined;
+}
+
+export function checkPipeline(s: Sections, names: Names, report: Report): void {
+  if (s.pipeline === undefined) {
+    if (s.checkpoint !== undefined) report(['checkpoint'], 'a checkpoint strategy needs a `pipeline:` of operators to protect');
+    s.checks.forEach((check, i) => {
+      if (PIPELINE_CHECKS.includes(check)) report(['checks', i], `"${check}" checks a pipeline's operators, and the scenario has no \`pipeline:\``);
+    });
+    return;
+  }
+  const pipeline = s.pipeline;
+  for (const [name, op] of Object.entries(pipeline.operators)) checkPlacement(op, ['pipeline', 'operators', name], names, report, true);
+  checkStreams(pipeline, names, report);
+  if (s.checkpoint !== undefined) checkCheckpoint(s.checkpoint, pipeline, names, report);
+}
+
+function checkPlacement(placed: Placed, path: Path, names: Names, report: Report, allowList: boolean): void {
+  const given = (['node', 'nodes', 'site'] as const).filter((key) => placed[key] !== undefined);
+  if (given.length === 0) return report(path, allowList ? 'needs "node", "nodes" or "site"' : 'needs "node" or "site"');
+  if (given.length > 1) return report([...path, given[1]], `give one of ${allowList ? 'node, nodes and site' : 'node and site'}, not ${given.join(' and ')}`);
+  if (placed.node !== undefined && !names.nodes.has(placed.node)) report([...path, 'node'], unknownNode(placed.node, names));
+  placed.nodes?.forEach((node, i) => {
+    if (!names.nodes.has(node)) report([...path, 'nodes', i], unknownNode(node, names));
+  });
+  if (placed.site !== undefined && !names.sites.includes(placed.site)) report([...path, 'site'], unknownSite(placed.site, names));
+}
+
+function checkStreams(pipeline: WrittenPipeline, names: Names, report: Report): void {
+  const operators = Object.entries(pipeline.operators);
+  const written = [...new Set(operators.map(([, op]) => op.to))];
+  const readers = new Map<string, string>();
+  for (const [name, op] of operators) {
+    if (!('from' in op)) continue;
+    const path: Path = ['pipeline', 'operators', name, 'from'];
+    if (!written.includes(op.from)) report(path, `no operator writes stream "${op.from}"${suggestion(op.from, written, '; streams are named by the operators\' `to`')}`);
+    const other = readers.get(op.from);
+    if (other !== undefined) report(path, `stream "${op.from}" is already read by operator "${other}"; a stream has one reading operator (use its parallelism)`);
+    else readers.set(op.from, name);
+  }
+  for (const [stream, placed] of Object.entries(pipeline.streams)) {
+    const path: Path = ['pipeline', 'streams', stream];
+    if (!written.includes(stream)) report(path, `no operator writes stream "${stream}"${suggestion(stream, written)}`);
+    checkPlacement(placed, path, names, report, false);
+  }
+}
+
+function checkCheckpoint(c: WrittenCheckpoint, pipeline: WrittenPipeline, names: Names, report: Report): void {
+  const needed: [string, Path][] = [];
+  if (c.tier !== 'node-local' && c.strategy !== 'none') needed.push([c.tier, ['checkpoint', 'tier']]);
+  if (c.strategy === 'multilevel') {
+    if (c['flush-to'] === 'node-local') report(['checkpoint', 'flush-to'], 'multilevel flushes node-local checkpoints to a slower, safer tier: site-pfs, remote or log-topic');
+    else needed.push([c['flush-to'], ['checkpoint', 'flush-to']]);
+  }
+  for (const [tier, path] of needed) {
+    if (c.tiers[tier as keyof typeof c.tiers] === undefined) report(path, `tier ${tier} needs a store: add \`tiers: { ${tier}: { node: … } }\``);
+  }
+  for (const [tier, placed] of Object.entries(c.tiers)) {
+    if (tier === 'node-local') report(['checkpoint', 'tiers', tier], 'node-local checkpoints live on each operator\'s own node; it takes no placement');
+    else if (placed !== undefined) checkPlacement(placed, ['checkpoint', 'tiers', tier], names, report, true);
+  }
+  if (c.coordinator !== undefined) checkPlacement(c.coordinator, ['checkpoint', 'coordinator'], names, report, false);
+  if (c.strategy === 'barrier-snapshot' && c.alignment !== 'unaligned') {
+    const operators = Object.entries(pipeline.operators).map(([name, op]) => ({ name, to: op.to, ...('from' in op ? { from: op.from } : {}) }));
+    if (hasCycle({ operators })) {
+      report(['checkpoint', 'alignment'], `${c.alignment} barriers on a cyclic pipeline would wait for each other forever; use alignment: unaligned (Chandy–Lamport)`);
+    }
+  }
+}
+
+/**
+ * The actor ids a pipeline spawns for its operators (`<op>`, or `<op>-<i>` with parallelism), so
+ * that fault targets can name them (process crashes of one operator instance).
+ */
+export function pipelineActorNames(pipeline: WrittenPipeline | undefined): string[] {
+  if (pipeline === undefined) return [];
+  return Object.entries(pipeline.operators).flatMap(([name, op]) =>
+    Array.from({ length: op.parallelism }, (_, i) => instanceName({ name, parallelism: op.parallelism }, i)),
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * `diaspora compare`, `sweep` and `merge` as a user runs them: the reports they write, a sharded
+ * sweep merged byte-for-byte equal to the unsharded one, resuming after Ctrl-C, and one-line
+ * errors with exit code 2 for bad input.
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diaspora, ROOT } from '../cli/cli.ts';
+import { scratchDirs } from './sweep-scratch.ts';
+
+const DEMO = 'scenarios/beamline-store.yaml';
+const BIN = fileURLToPath(new URL('../../bin/diaspora.mjs', import.meta.url));
+const scratch = scratchDirs('diaspora-study-');
+const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+const REPORTS = ['report.html', 'report.md', 'results.csv', 'results.json'];
+const VARIANTS = ['--variant', 'fsync5s:services.store.flush=5s', '--variant', 'everywrite:services.store.flush=every-write'];
+const SWEEP = ['sweep', DEMO, '--param', 'links[0].latency=500us,20ms', ...VARIANTS, '--seeds', '3'];
+/** The unsharded sweep's directory, for the tests after the first (serial) one to compare with. */
+let wholeSweep: string | undefined;
+
+test('compare: a table with intervals and significance, and four reports written atomically', async (t) => {
+  const out = join(scratch(), 'cmp');
+  const r = await diaspora(['compare', DEMO, ...VARIANTS, '--seeds', '1..4', '--out', out]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /^diaspora-sim \S+ · beamline-store · compare [0-9a-f]{12} · seeds 4\n/);
+  t.regex(r.stdout, /2 variants × 4 seeds = 8 cells · 2 jobs/);
+  t.regex(r.stdout, /metric +fsync5s \(baseline\) +everywrite +Δ everywrite\n/);
+  // every-write loses nothing on every seed: a significant drop of the loss.
+  t.regex(r.stdout, /no-acked-loss\.lost +(\d+) ± 0 +0 ± 0 +-\1 ± 0 \*\n/);
+  t.regex(r.stdout, /8 cells: 4 passed every check, 4 failed a check, 0 errored/);
+  t.deepEqual(readdirSync(out).sort(), REPORTS);
+  t.deepEqual(readdirSync(join(out, '..')), ['cmp'], 'no staging directory left behind');
+
+  const json = JSON.parse(read(out, 'results.json'));
+  t.is(json.cells.length, 8);
+  t.deepEqual(json.spec.variants.map((v: { name: string }) => v.name), ['fsync5s', 'everywrite']);
+  const lost = json.summary.comparisons[0].diffs['no-acked-loss.lost'];
+  t.true(lost.significant);
+  t.true(lost.high < 0);
+  const csv = read(out, 'results.csv').trimEnd().split('\n');
+  t.is(csv.length, 9);
+  t.true(csv[0]!.startsWith('index,cell,variant,seed,status,traceHash,events,passed,'));
+  t.regex(read(out, 'report.md'), /\| no-acked-loss\.lost \| \d+ ± 0 \| 0 ± 0 \| -\d+ \[-\d+, -\d+\] \* \| <0\.001 \|/);
+  const html = read(out, 'report.html');
+  t.regex(html, /<script type="application\/json" id="study-data">\{/);
+  t.true(html.includes('d3js.org'), 'd3 is inlined');
+  t.false(/<script[^>]+src=/.test(html), 'nothing is fetched');
+});
+
+test.serial('a sharded sweep, merged, is byte-for-byte the unsharded sweep; slices of another sweep are refused', async (t) => {
+  const root = scratch();
+  const whole = join(root, 'whole');
+  const r = await diaspora([...SWEEP, '--jobs', '2', '--out', whole]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /2 values of links\[0\]\.latency × 2 variants × 3 seeds = 12 cells · 2 jobs/);
+  t.deepEqual(readdirSync(whole).sort(), [...REPORTS, 'results.jsonl', 'sweep.json'].sort());
+  wholeSweep = whole;
+
+  const slices = [0, 1].map((i) => join(root, `shard-${i}`));
+  for (const [i, dir] of slices.entries()) {
+    const s = await diaspora([...SWEEP, '--jobs', '1', '--shard', `${i}/2`, '--out', dir]);
+    t.is(s.code, 0, s.stderr);
+    t.regex(s.stdout, new RegExp(`slice ${i}/2: 6 cells`));
+    t.deepEqual(readdirSync(dir).sort(), ['results.jsonl', 'sweep.json'], 'a slice writes no report of its own');
+  }
+  const merged = join(root, 'merged');
+  const m = await diaspora(['merge', ...slices, '--out', merged]);
+  t.is(m.code, 0, m.stderr);
+  t.regex(m.stdout, /merge of sweep [0-9a-f]{12} from 2 directories/);
+  for (const file of [...REPORTS, 'sweep.json']) t.is(read(merged, file), read(whole, file), file);
+  t.regex(read(whole, 'report.md'), /### no-acked-loss\.lost\n\n\| links\[0\]\.latency \| fsync5s \| everywrite \|/);
+
+  // A slice of another sweep (here: the same slice with another id, as a different seed list gives).
+  const foreign = join(root, 'foreign');
+  mkdirSync(foreign);
+  const manifest = JSON.parse(read(slices[1]!, 'sweep.json'));
+  writeFileSync(join(foreign, 'sweep.json'), JSON.stringify({ ...manifest, id: '0123456789ab' }));
+  const refused = await diaspora(['merge', slices[0]!, foreign]);
+  t.is(refused.code, 2);
+  t.regex(refused.stderr, /^\S+\/foreign holds sweep 0123456789ab but \S+\/shard-0 holds sweep [0-9a-f]{12}; merge joins slices of one sweep\n$/);
+});
+
+test.serial('Ctrl-C stops a sweep with its finished cells saved; the same command resumes it', async (t) => {
+  const out = join(scratch(), 'sweep');
+  const args = [...SWEEP, '--jobs', '1', '--out', out];
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => {
+    const poll = setInterval(() => {
+      const log = join(out, 'results.jsonl');
+      if (existsSync(log) && readFileSync(log, 'utf8').split('\n').length > 2) {
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }
+    }, 20);
+    child.on('exit', (exitCode) => {
+      clearInterval(poll);
+      resolve(exitCode);
+    });
+  });
+  t.is(code, 130, stdout);
+  const saved = /interrupted: (\d+) of 12 cells are saved/.exec(stdout);
+  t.truthy(saved, stdout);
+  t.true(Number(saved![1]) >= 2 && Number(saved![1]) < 12);
+  t.false(existsSync(join(out, 'report.md')), 'no report until every cell is done');
+
+  const again = await diaspora(args);
+  t.is(again.code, 0, again.stderr);
+  t.regex(again.stdout, new RegExp(`resuming: ${saved![1]} of 12 cells are already in`));
+  // The same sweep run without interruption (by the test above) gave the same results.
+  t.truthy(wholeSweep);
+  for (const file of REPORTS) t.is(read(out, file), read(wholeSweep!, file), file);
+});
+
+test('bad input: one line on stderr and exit 2', async (t) => {
+  const dir = scratch();
+  const cases: [string[], RegExp][] = [
+    [['sweep', DEMO, '--param', 'services.store.flsh=1s,5s'], /^--param services\.store\.flsh=1s services\.store\.flsh: unknown field "flsh"; did you mean "flush"\?$/],
+    [['sweep', DEMO, '--param', 'links[0].latency=50ms..5ms'], /^--param links\[0\]\.latency=50ms\.\.5ms: the range 50ms\.\.5ms is empty: it ends below where it starts$/],
+    [['sweep', DEMO, '--param', 'links[0].latency=1ms,2ms', '--shard', '2/2'], /^--shard 2\/2: slice 2 is out of range; slices of 2 are numbered 0 to 1$/],
+    [['compare', DEMO, '--variant', 'a:services.store.flush=5s'], /^compare needs at least two variants/],
+    [['compare', DEMO, ...VARIANTS, '--jobs', '0'], /^--jobs 0: expected a whole number of workers ≥ 1$/],
+    [['compare', 'nope.yaml', ...VARIANTS], /^nope\.yaml: no such file$/],
+    [['merge', dir], /no sweep\.json here; merge joins directories written by diaspora sweep$/],
+  ];
+  // Most of these are checked in depth by the unit tests; here, that each reaches the user as it should.
+  const outcomes = await Promise.all(cases.map(([args]) => diaspora(args)));
+  for (const [i, [args, message]] of cases.entries()) {
+    const r = outcomes[i]!;
+    t.is(r.code, 2, `${args.join(' ')}\n${r.stderr}`);
+    t.regex(r.stderr.trimEnd(), message, args.join(' '));
+    t.is(r.stderr.trimEnd().split('\n').length, 1, `one line: ${r.stderr}`);
+  }
+});
