@@ -28,5 +28,5 @@ export function formatMicros(us: Micros): string {
 }
 
 function trim(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(3).replace(/0+$/, '');
+  return Number.isInteger(x) ? String(x) : x.toFixed(3).replace(/\.?0+$/, '');
 }
