@@ -10,6 +10,12 @@
  * `SimulationError` naming the seed, the simulated time, the actor and the event, so it can be
  * reproduced exactly. Nondeterminism smuggled into an actor (a wall clock, `Math.random`, iteration
  * over an unordered source) is not detected here; `checkDeterminism` finds it by running twice.
+ *
+ * Parallel runs (src/exec/parallel): with `setPartition`, a simulator runs only its partition's
+ * actors — messages to the others leave through the partition role, arrive through `inject`, and
+ * `runWindow` dispatches one window — and tags each trace record with its place in the
+ * single-thread order (see partition.ts). Without it, nothing of that runs: one thread is the
+ * reference and its traces are unchanged.
  */
 import type { Actor, ActorFactory, Context, Disk, Message, SendOptions, TimerId, Wakeup } from './actor.ts';
 import { EventQueue } from './event-queue.ts';

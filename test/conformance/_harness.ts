@@ -43,6 +43,8 @@ export interface ConformanceOptions {
   /** Emulated seconds per real second (default 10). */
   speed?: number;
   modes?: readonly Mode[];
+  /** A long drill: registered, but skipped unless `DIASPORA_SLOW_TESTS=1`. */
+  slow?: boolean;
 }
 
 /** A trace writer that remembers crashes and restarts, for either runner. */
@@ -89,7 +91,7 @@ export function conformance(title: string, body: (t: ExecutionContext, runner: R
   for (const mode of options.modes ?? ['simulated', 'emulated']) {
     const runner = mode === 'simulated' ? simulated : emulated(options.speed ?? 10);
     // Emulations run one at a time: each needs the cores it has for real time to mean anything.
-    const register = mode === 'emulated' ? test.serial : test;
+    const register = options.slow === true && process.env.DIASPORA_SLOW_TESTS !== '1' ? test.skip : mode === 'emulated' ? test.serial : test;
     register(`${title} [${mode}]`, (t) => body(t, runner));
   }
 }

@@ -16,3 +16,16 @@ conformance(
   },
   { speed: 20 },
 );
+
+// The whole x-ray scenario: 25 minutes of beamline → reconstruction → denoising with two node
+// crashes, about 50 s of real time at 30× (DIASPORA_SLOW_TESTS=1 npx ava test/conformance).
+conformance(
+  'stream-replay: the x-ray pipeline ends in the fault-free reference state after real kills',
+  async (t, runner) => {
+    const { summary, crashed } = await runner.run('scenarios/aps-xray.yaml');
+    t.true(crashed.length >= 2, 'both scheduled crashes happened');
+    const verdict = summary.checks['state-equals-reference'];
+    t.true(verdict.ok, JSON.stringify(verdict.violations.slice(0, 2)));
+  },
+  { speed: 30, slow: true },
+);

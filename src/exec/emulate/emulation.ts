@@ -155,19 +155,19 @@ export class Emulation {
     if (this.clock.paused || this.over) return;
     this.clock.pause();
     this.timers.hold();
-    for (const thread of this.liveThreads()) void thread.control.pause(this.clock.state);
+    for (const thread of this.liveThreads()) void thread.ask((c) => c.pause(this.clock.state)).catch(() => {});
   }
 
   resume(): void {
     if (!this.clock.paused || this.over) return;
     this.clock.resume();
-    for (const thread of this.liveThreads()) void thread.control.resume(this.clock.state);
+    for (const thread of this.liveThreads()) void thread.ask((c) => c.resume(this.clock.state)).catch(() => {});
     this.timers.arm();
   }
 
   /** Each running node's counters, asked of the node's thread itself. */
   async stats(): Promise<NodeStats[]> {
-    return Promise.all(this.liveThreads().map((thread) => thread.control.stats()));
+    return Promise.all(this.liveThreads().map((thread) => thread.ask((c) => c.stats())));
   }
 
   /** Kills the node's thread now: a real crash (no-op if it is already down). */
@@ -202,7 +202,7 @@ export class Emulation {
     this.states.set(node, { kind: 'up', thread });
     const report = [...this.crashes].reverse().find((c) => c.node === node);
     if (report !== undefined) report.restartedAtUs = this.clock.now();
-    await thread.control.start({ clock: this.clock.state, entry: 'recover', recordCounts: actors.map((a) => [a, this.sink.nextNumber(a)]) });
+    await thread.ask((c) => c.start({ clock: this.clock.state, entry: 'recover', recordCounts: actors.map((a) => [a, this.sink.nextNumber(a)]) }));
   }
 
   /** Stops the run now, as a failure: every thread is terminated and the trace discarded. */
@@ -241,7 +241,7 @@ export class Emulation {
     if (options.onProgress !== undefined) this.intervals.push(setInterval(() => options.onProgress!(this.progress()), PROGRESS_EVERY_MS));
     this.startedMs = realNowMs();
     this.clock.adopt({ epochMs: this.startedMs, speed: this.clock.state.speed, pausedMs: 0 });
-    for (const thread of threads) await thread.control.start({ clock: this.clock.state, entry: 'start', recordCounts: [] });
+    for (const thread of threads) await thread.ask((c) => c.start({ clock: this.clock.state, entry: 'start', recordCounts: [] }));
     this.timers.arm();
   }
 
@@ -340,7 +340,7 @@ export class Emulation {
     this.over = true;
     try {
       const live = this.liveThreads();
-      const stats = await Promise.all(live.map((t) => t.control.stop()));
+      const stats = await Promise.all(live.map((t) => t.ask((c) => c.stop())));
       live.forEach((t, i) => (t.events = stats[i].events));
       this.finishedStats.push(...stats);
       const events = this.events();

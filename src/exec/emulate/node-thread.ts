@@ -12,7 +12,7 @@ import type { FromNode, NodeControl, NodeWorkerData, ToNode } from './protocol.t
 const ENTRY = new URL('./node-worker.ts', import.meta.url).href;
 
 export class NodeThread {
-  readonly control: Comlink.Remote<NodeControl>;
+  private readonly remote: Comlink.Remote<NodeControl>;
   /** Resolves once the thread has built its world and answers its control plane. */
   readonly ready: Promise<unknown>;
   /** Events its actors had handled, as last reported. */
@@ -20,6 +20,9 @@ export class NodeThread {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private dead = false;
+  /** Rejects when the thread is gone, so that no control call waits forever on a dead thread. */
+  private readonly gone: Promise<never>;
+  private markGone!: (error: Error) => void;
 
   constructor(
     readonly node: string,
@@ -33,14 +36,21 @@ export class NodeThread {
     this.port = channel.port1;
     const data: NodeWorkerData = { entry: ENTRY, recipe, node, diskDir, incarnation, port: channel.port2 };
     this.worker = new Worker(WORKER_SHIM, { workerData: data, transferList: [channel.port2] });
-    this.control = Comlink.wrap<NodeControl>(nodeEndpoint(this.worker));
+    this.remote = Comlink.wrap<NodeControl>(nodeEndpoint(this.worker));
+    this.gone = new Promise<never>((_, reject) => (this.markGone = reject));
+    this.gone.catch(() => {});
     this.port.on('message', (message: FromNode) => {
       if (!this.dead) onMessage(message, this);
     });
     this.worker.on('error', (error) => {
       if (!this.dead) onError(error, this);
     });
-    this.ready = this.control.stats();
+    this.ready = this.ask((c) => c.stats());
+  }
+
+  /** A call on the node's control plane; it fails, rather than hangs, if the thread is gone. */
+  ask<T>(call: (control: Comlink.Remote<NodeControl>) => Promise<T>): Promise<T> {
+    return Promise.race([call(this.remote), this.gone]);
   }
 
   get alive(): boolean {
@@ -70,6 +80,7 @@ export class NodeThread {
 
   private close(): void {
     this.dead = true;
+    this.markGone(new Error(`node ${this.node}'s thread (life ${this.incarnation}) is gone`));
     this.port.close();
   }
 }

@@ -1,0 +1,79 @@
+/**
+ * The emulator's control plane and its failure path, on the gossip mesh of the parallel tests
+ * (two sites of one node each: two node threads), at 5× real time.
+ */
+import test from 'ava';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Emulation } from '../../../src/exec/emulate/index.ts';
+import type { WorldRecipe } from '../../../src/exec/recipe.ts';
+import { MS, SECOND, SimulationError, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import type { MeshArgs } from '../parallel/_worlds.ts';
+
+const mesh = (extra: Partial<MeshArgs> = {}): WorldRecipe => ({
+  module: new URL('../parallel/_worlds.ts', import.meta.url).href,
+  export: 'meshWorld',
+  args: { seed: 3, sites: 2, nodes: 1, endUs: 20 * SECOND, faults: false, ...extra } satisfies MeshArgs,
+});
+
+function scratch(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'emulation-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 20_000) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+test.serial('pause, stats, crash and restart through the control plane; records keep their numbering', async (t) => {
+  const dir = scratch(t);
+  const emulation = await Emulation.start(mesh(), { speed: 5, dir, trace: new TraceWriter(join(dir, 'trace.jsonl')) });
+  await until(() => emulation.now() > 300 * MS, 'the run to get going');
+
+  emulation.pause();
+  const frozen = emulation.now();
+  const before = await emulation.stats();
+  await sleep(100);
+  const after = await emulation.stats();
+  t.is(emulation.now(), frozen, 'emulated time stands still while paused');
+  t.deepEqual(after.map((s) => s.events), before.map((s) => s.events), 'no handler runs while paused');
+  t.deepEqual(before.map((s) => s.node).sort(), ['s1-1', 's2-1']);
+  emulation.resume();
+
+  await emulation.crash('s2-1', 'killed by the test');
+  t.false(emulation.isUp('s2-1'));
+  t.deepEqual((await emulation.stats()).map((s) => s.node), ['s1-1'], 'only the live node answers');
+  await until(() => emulation.now() > 1500 * MS, 'some downtime');
+  await emulation.restart('s2-1', 'restarted by the test');
+  t.true(emulation.isUp('s2-1'));
+  const second = (await emulation.stats()).find((s) => s.node === 's2-1')!;
+  t.is(second.incarnation, 1, 'a new thread: the second life of the node');
+
+  const { summary, emulation: report } = await emulation.done;
+  t.is(report.crashes.length, 1);
+  t.truthy(report.crashes[0].restartedAtUs);
+  const records = readFileSync(join(dir, 'trace.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TraceRecord);
+  t.is(records.length, summary.records);
+  const gossip = records.filter((r) => r.a === 'g-s2-1');
+  t.deepEqual(gossip.map((r) => r.n), gossip.map((_, i) => i), 'one numbering across both lives');
+  t.deepEqual(gossip.filter((r) => r.k === 'crash' || r.k === 'restart').map((r) => r.k), ['crash', 'restart']);
+  t.true(readdirSync(join(dir, 'disk', 's2-1')).length > 0, 'the node kept real files');
+});
+
+test.serial('an actor that throws stops the emulation with its actor, seed and time, and leaves no trace', async (t) => {
+  const dir = scratch(t);
+  const trace = join(dir, 'trace.jsonl');
+  const emulation = await Emulation.start(mesh({ explode: { node: 's2-1', atUs: 200 * MS } }), { speed: 5, dir, trace: new TraceWriter(trace) });
+  const error = await t.throwsAsync(emulation.done, { instanceOf: SimulationError });
+  t.is(error!.actor, 'g-s2-1');
+  t.is(error!.seed, 3);
+  t.true(error!.time >= 200 * MS);
+  t.regex(error!.message, /planted bug/);
+  t.false(existsSync(trace) || existsSync(`${trace}.tmp`));
+});
