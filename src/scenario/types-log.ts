@@ -6,19 +6,10 @@
  */
 import type { Micros } from '../kernel/time.ts';
 import type { FlushPolicy } from './types.ts';
+import type { TopicConfig } from '../protocols/log/config.ts';
 
-export interface LogTopicSpec {
-  readonly name: string;
-  readonly partitions: number;
-  readonly replicationFactor: number;
-  readonly minInsyncReplicas: number;
-  readonly uncleanLeaderElection: boolean;
-  /** null: kept forever. */
-  readonly retentionUs: Micros | null;
-  /** null: no size limit. */
-  readonly retentionBytes: number | null;
-  readonly segmentBytes: number;
-}
+/** A topic with its effective settings: exactly what the log's brokers are configured with. */
+export type LogTopicSpec = TopicConfig;
 
 /** A replicated partitioned log: brokers, a controller and topics. */
 export interface LogServiceSpec {

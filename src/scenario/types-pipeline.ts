@@ -4,7 +4,7 @@
  */
 import type { Micros } from '../kernel/time.ts';
 import type { OperatorDef } from '../apps/index.ts';
-import type { Alignment, IntervalPolicy, NodeLocalMedium, StrategyName, TierName } from '../protocols/checkpoint/index.ts';
+import type { CheckpointConfig, TierName } from '../protocols/checkpoint/index.ts';
 
 export interface PipelineSpec {
   /** In file order. */
@@ -13,20 +13,14 @@ export interface PipelineSpec {
   readonly topicNodes: Readonly<Record<string, string>>;
 }
 
-export interface CheckpointSpec {
-  readonly strategy: StrategyName;
-  readonly interval: IntervalPolicy;
-  readonly tier: TierName;
-  readonly incremental: boolean;
-  readonly fullEvery: number;
-  readonly alignment: Alignment;
-  readonly nodeLocal: NodeLocalMedium;
-  readonly flushTo: TierName;
-  readonly flushEvery: number;
+/**
+ * The strategy's own settings as the checkpoint protocol takes them, with placements still as
+ * nodes (the builder turns them into the coordinator and store actors).
+ */
+export interface CheckpointSpec extends Omit<CheckpointConfig, 'coordinator' | 'stores'> {
   /** Where the coordinator of a global strategy runs. */
   readonly coordinatorNode: string;
   /** The store nodes of each configured tier, in file order. */
   readonly tiers: readonly { readonly tier: TierName; readonly nodes: readonly string[] }[];
-  readonly requestTimeoutUs: Micros;
   readonly checkpointTimeoutUs: Micros;
 }

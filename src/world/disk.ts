@@ -22,6 +22,7 @@
  */
 import type { ActorHandle, Disk, Micros, Simulator, Wakeup } from '../kernel/index.ts';
 import { SECOND } from '../kernel/index.ts';
+import { lastRecord, liveFileNames } from './file-reads.ts';
 
 export interface DiskParams {
   /** Fixed cost of one fsync, µs. */
@@ -238,14 +239,11 @@ class ActorDisk implements Disk {
   }
 
   get(file: string): unknown {
-    const records = this.read(file);
-    return records === undefined ? undefined : records[records.length - 1];
+    return lastRecord(this.read(file));
   }
 
   files(): string[] {
-    const names: string[] = [];
-    for (const [name, state] of this.fileMap) if (state.live !== undefined) names.push(name);
-    return names.sort();
+    return liveFileNames(this.fileMap);
   }
 
   fsync(done?: Wakeup): void {

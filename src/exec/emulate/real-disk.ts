@@ -18,6 +18,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Disk, Wakeup } from '../../kernel/index.ts';
+import { lastRecord, liveFileNames } from '../../world/file-reads.ts';
 
 interface FileState {
   live: unknown[] | undefined;
@@ -90,14 +91,11 @@ export class RealDisk implements Disk {
   }
 
   get(file: string): unknown {
-    const records = this.read(file);
-    return records === undefined ? undefined : records[records.length - 1];
+    return lastRecord(this.read(file));
   }
 
   files(): string[] {
-    const names: string[] = [];
-    for (const [name, state] of this.fileMap) if (state.live !== undefined) names.push(name);
-    return names.sort();
+    return liveFileNames(this.fileMap);
   }
 
   fsync(done?: Wakeup): void {

@@ -1,0 +1,21 @@
+/**
+ * The read side of an actor's `Disk`, shared by the simulated disk (world/disk.ts) and the real
+ * one of emulation (exec/emulate/real-disk.ts): both keep each file's live (page-cache) records,
+ * `undefined` once deleted, and answer reads from them the same way.
+ */
+
+interface LiveFile {
+  live: unknown[] | undefined;
+}
+
+/** The file's last record, or undefined when it is missing or empty. */
+export function lastRecord(records: readonly unknown[] | undefined): unknown {
+  return records === undefined ? undefined : records[records.length - 1];
+}
+
+/** The names of the files that exist (not deleted), sorted. */
+export function liveFileNames(files: ReadonlyMap<string, LiveFile>): string[] {
+  const names: string[] = [];
+  for (const [name, state] of files) if (state.live !== undefined) names.push(name);
+  return names.sort();
+}
