@@ -24,6 +24,9 @@ import { Panels } from './panels.ts';
 import { pick } from './pick.ts';
 import { Playback } from './playback.ts';
 import { recordFields } from './codec.ts';
+import { RecoveryLayer } from './recovery-layer.ts';
+import { checkpointArea } from './recovery-marks.ts';
+import { showVerdicts } from './verdicts.ts';
 import { cellTooltip, faultTooltip, recordTooltip } from './tooltip.ts';
 import { View } from './view.ts';
 
@@ -33,6 +36,7 @@ class App {
   readonly view: View;
   readonly charts: Chart[];
   readonly panels: Panels[];
+  readonly recovery: RecoveryLayer[];
   private readonly palette: Palette;
   private readonly vocabulary: Vocabulary;
   private readonly minimap: Minimap;
@@ -60,12 +64,15 @@ class App {
     const runs = byId('runs');
     this.charts = models.map((m, i) => new Chart(runs, m, i));
     this.panels = this.charts.map((c) => new Panels(c.root, c.model));
+    const { area } = checkpointArea(models);
+    this.recovery = this.charts.map((c) => new RecoveryLayer(c, area));
     this.minimap = new Minimap(byId('minimap'), models, this.view.domain, (t0, t1) => this.view.update({ t0, t1 }));
     this.playback = new Playback(this.view, models, (run, row) => {
       const mask = this.masks[run];
       return (mask === null || mask[row] === 1) && !Number.isNaN(this.charts[run].layout.laneY[models[run].data.a[row]]);
     });
     byId('legend-body').innerHTML = legendHtml(models, this.palette);
+    showVerdicts(models, domainEnd, (change) => this.view.update(change));
     byId('summary').textContent = summary(models);
     this.zoom.on('zoom', (event: D3.D3ZoomEvent<SVGRectElement, unknown>) => {
       if (event.sourceEvent === null || event.sourceEvent === undefined) return;
@@ -73,6 +80,7 @@ class App {
       this.view.update({ t0, t1 });
     });
     for (const chart of this.charts) this.wirePointer(chart);
+    for (const chart of this.charts) chart.onJump = (t) => this.centreOn(t);
     wireControls(this.view, {
       filter: (text) => this.view.update({ filter: text }),
       togglePlay: () => this.playback.toggle(),
@@ -179,6 +187,7 @@ class App {
       t0: s.t0, t1: s.t1, mask: this.masks[i], cone: this.cone !== null && s.selection?.run === i ? this.cone : null,
       colorOf: this.palette.color, playhead: s.playhead,
     }));
+    this.recovery.forEach((r) => r.render());
     this.panels.forEach((p) => p.render(s.t0, s.t1, s.playhead));
     this.minimap.render(s.t0, s.t1, s.playhead);
     this.updateStatus();
@@ -232,11 +241,13 @@ class App {
     };
     target.on('mousemove', (event: MouseEvent) => {
       const hit = under(event);
-      if (hit === null) {
+      const [mx, my] = d3.pointer(event, chart.zoomTarget);
+      const mark = this.recovery[chart.index].tooltipAt(mx, my, hit === null || hit.type === 'fault');
+      if (hit === null && mark === null) {
         tooltip.hidden = true;
         return;
       }
-      tooltip.innerHTML = hit.type === 'row' ? recordTooltip(chart.model, hit.row)
+      tooltip.innerHTML = mark !== null ? mark : hit === null ? '' : hit.type === 'row' ? recordTooltip(chart.model, hit.row)
         : hit.type === 'cell' ? cellTooltip(chart.model, hit.actor, hit.count, hit.t0, hit.t1)
         : faultTooltip(chart.model, hit.span);
       tooltip.hidden = false;
@@ -256,6 +267,12 @@ class App {
     const { t0, t1, playhead } = this.view.state;
     const centre = playhead !== null && playhead >= t0 && playhead <= t1 ? playhead : (t0 + t1) / 2;
     this.view.update({ t0: centre - (centre - t0) / factor, t1: centre + (t1 - centre) / factor });
+  }
+
+  /** Pans, keeping the window's width, so that time t is in its middle. */
+  private centreOn(t: number): void {
+    const half = (this.view.state.t1 - this.view.state.t0) / 2;
+    this.view.update({ t0: t - half, t1: t + half });
   }
 
   private panBy(fraction: number): void {

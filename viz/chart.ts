@@ -16,6 +16,7 @@ import { escapeHtml, timeTicks } from './format.ts';
 import { GROUP_ROW, GUTTER, RIGHT, TOP, type Layout } from './layout.ts';
 import { drawDowns, drawFaultBands, drawLifeMarks, type MarkFrame } from './marks.ts';
 import type { RunModel } from './model.ts';
+import { drawOffscreen, offscreenItems } from './offscreen.ts';
 import { paintCanvas, sceneToSvg, type Scene } from './painter.ts';
 
 /** Above this many records in the window, the diagram switches to density. */
@@ -54,6 +55,10 @@ export class Chart {
   private readonly front: Svg;
   private readonly canvas: HTMLCanvasElement;
   private readonly layers: Record<'bg' | 'gutter' | 'bands' | 'downs' | 'faultLabels' | 'axis' | 'axisBottom' | 'marks' | 'overlay', G>;
+  /** Above the zoom target, so that its markers take clicks (`offscreen.ts`). */
+  private readonly offscreen: G;
+  /** Called with a time when an off-screen marker is clicked; the page pans there. */
+  onJump: (t: number) => void = () => {};
 
   constructor(parent: HTMLElement, readonly model: RunModel, readonly index: number) {
     this.root = document.createElement('section');
@@ -88,6 +93,7 @@ export class Chart {
     };
     // Inside a group at the plot's origin, so pointer and zoom coordinates are plot coordinates.
     this.zoomTarget = plot(this.front, 'zoom-layer', false).append('rect').attr('class', 'zoom-target').node()!;
+    this.offscreen = plot(this.front, 'offscreen-markers', false);
   }
 
   get plotWidth(): number {
@@ -144,6 +150,7 @@ export class Chart {
     }
     this.drawAxis(scale);
     this.drawOverlay(frame, input);
+    drawOffscreen(this.offscreen, offscreenItems(model, input.cone, marks), marks, (t) => this.onJump(t));
     this.frame = frame;
     this.scene = scene;
     this.hits = hits;
@@ -155,10 +162,10 @@ export class Chart {
     return this.frame === null ? NaN : GUTTER + this.frame.x(t);
   }
 
-  /** The chart as a standalone SVG fragment, as drawn now, shifted down by `dy`. */
+  /** The chart as a standalone SVG fragment, as drawn now, shifted down by `dy`; without the interactive layers. */
   toSvg(dy: number): string {
     const serializer = new XMLSerializer();
-    const children = (svg: Svg) => Array.from(svg.node()!.children).filter((c) => !c.classList.contains('zoom-layer')).map((c) => serializer.serializeToString(c)).join('\n');
+    const children = (svg: Svg) => Array.from(svg.node()!.children).filter((c) => !c.classList.contains('zoom-layer') && !c.classList.contains('offscreen-markers')).map((c) => serializer.serializeToString(c)).join('\n');
     const records = this.scene === null ? '' : sceneToSvg(this.scene);
     const title = `<text x="4" y="-8" font-weight="bold" font-size="13">Run ${escapeHtml(this.model.name)}: ${escapeHtml(this.model.label)}</text>`;
     return `<g transform="translate(0,${dy + 20})">${title}

@@ -8,6 +8,7 @@ import { GLYPH_KEYS } from './kinds.ts';
 import type { RunModel } from './model.ts';
 import { CRASH_COLOR, DENSITY_COLOR, DROP_COLOR, GLYPHS, RESTART_COLOR, faultColor, type Palette } from './palette.ts';
 import { Scene, sceneToSvg, type Shape } from './painter.ts';
+import { recoveryLegend } from './recovery-legend.ts';
 
 interface Entry {
   /** SVG content of a 30×14 swatch. */
@@ -54,7 +55,7 @@ function rows(models: RunModel[], palette: Palette): Rows {
     { symbol: line('#117733', '5 3'), label: 'start of the causal future' },
     { symbol: '<rect x="1" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.2"/><rect x="10" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.55"/><rect x="19" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.95"/>', label: 'density when zoomed out: darker = more records' },
   ];
-  return [['Messages', messages], ['Records', records], ['Actors', actors], ['Faults', faults], ['Reading', reading]];
+  return [['Messages', messages], ['Records', records], ['Actors', actors], ['Recovery', recoveryLegend(models)], ['Faults', faults], ['Reading', reading]];
 }
 
 export function legendHtml(models: RunModel[], palette: Palette): string {

@@ -9,6 +9,7 @@ import type * as D3 from 'd3';
 import type { FaultSpan, DownSpan } from './spans.ts';
 import { CRASH_COLOR, RESTART_COLOR, faultColor } from './palette.ts';
 import { formatTime } from './format.ts';
+import { drawFaultLabels } from './fault-labels.ts';
 
 type G = D3.Selection<SVGGElement, unknown, null, undefined>;
 
@@ -55,13 +56,7 @@ export function drawFaultBands(g: G, spans: FaultSpan[], f: MarkFrame, labels: G
         .attr('x', x1).attr('width', w).attr('y', (y) => y - f.laneHeight / 2).attr('height', f.laneHeight)
         .attr('fill', color).attr('opacity', 0.22);
     });
-  if (labels === null) return;
-  labels.selectAll('text.fault-label')
-    .data(shown, (d) => `${(d as FaultSpan).id}@${(d as FaultSpan).start}`)
-    .join('text').attr('class', 'fault-label')
-    .attr('x', (s) => Math.max(2, clampX(f, s.start) + 3)).attr('y', 12)
-    .attr('fill', (s) => faultColor(s.kind))
-    .text((s) => `${faultLabel(s)}${s.open ? ' (until the end)' : ''}`);
+  if (labels !== null) drawFaultLabels(labels, shown, f, faultLabel);
 }
 
 /** Down periods: a hatched bar over the lane from crash to restart. */

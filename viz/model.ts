@@ -9,6 +9,7 @@
 import type { RunData } from './codec.ts';
 import { classify, K } from './kinds.ts';
 import { layoutLanes, type Lane, type SiteGroup } from './lanes.ts';
+import { deriveRecovery, type Recovery } from './recovery.ts';
 import { downSpans, faultSpans, type DownSpan, type FaultSpan } from './spans.ts';
 
 export interface RunModel {
@@ -24,6 +25,8 @@ export interface RunModel {
   groups: SiteGroup[];
   faults: FaultSpan[];
   downs: DownSpan[];
+  /** Checkpoints, cuts, lost work and replays (see recovery.ts). */
+  recovery: Recovery;
   endUs: number;
   /** Message types in the run, as strings. */
   msgTypes: Set<string>;
@@ -63,6 +66,7 @@ export function buildModel(data: RunData, name: string): RunModel {
     data, name, label, kind, glyph, fwd, lanes, groups, endUs, msgTypes, kindCounts, flowOf, flows,
     faults: faultSpans(data, kind, endUs),
     downs: downSpans(data, kind, endUs),
+    recovery: deriveRecovery(data, kind),
   };
 }
 

@@ -108,3 +108,23 @@ export const DENSITY_COLOR = '#0072B2';
 export const PATTERN_DEFS = `<defs>
 <pattern id="down-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#eeeeee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#9a9a9a" stroke-width="2"/></pattern>
 </defs>`;
+
+/**
+ * Checkpoint tiers: a shape and an Okabe–Ito colour each, so that tiers differ without colour
+ * (circle for the node's own disk, square for the site's file system, diamond for remote storage,
+ * triangle for a compacted log topic).
+ */
+export const TIER_STYLES: Record<string, { shape: 'circle' | 'square' | 'diamond' | 'triangle'; color: string }> = {
+  'node-local': { shape: 'circle', color: '#E69F00' },
+  'site-pfs': { shape: 'square', color: '#0072B2' },
+  remote: { shape: 'diamond', color: '#CC79A7' },
+  'log-topic': { shape: 'triangle', color: '#009E73' },
+};
+export const tierStyle = (tier: string): (typeof TIER_STYLES)[string] => TIER_STYLES[tier] ?? { shape: 'circle', color: '#555555' };
+/** What a checker found wrong (lost or duplicated events' arrows) and rollback recovery lines: IBM's colour-blind-safe magenta. */
+export const FAIL_COLOR = '#DC267F';
+/** Snapshot cuts: Tol's purple, apart from the causal-cut lines and the message families. */
+export const CUT_COLOR = '#AA4499';
+/** Work lost to a rollback (reddish) and work replayed after it (yellow), as lane shading. */
+export const LOST_COLOR = '#CC6677';
+export const REPLAY_COLOR = '#DDCC77';

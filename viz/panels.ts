@@ -1,14 +1,18 @@
 /**
  * Panels under a run's diagram, on the same time axis: client throughput (events acknowledged and
- * failed per second) and produce→ack latency (p50, p99 and max per time bucket), with the run's
- * fault bands and the playhead repeated on each.
+ * failed per second) and produce→ack latency (p50, p99 and max per time bucket), then — only when
+ * the run has them — the gauges: consumer lag, in-sync replicas and edge buffer fill
+ * (`gauge-panel.ts`). The run's fault bands and the playhead are repeated on each.
  *
  * Guarantee: bucket values are exact (prefix sums for counts, a sort per bucket for percentiles);
- * a panel with no data says so instead of drawing an empty frame.
+ * a client panel with no data says so instead of drawing an empty frame, and a gauge panel
+ * without data is not drawn at all (most runs have no consumer groups or edge buffers).
  */
 import type * as D3 from 'd3';
 import { lowerBound } from './frame.ts';
 import { formatCount, formatTime } from './format.ts';
+import { decodeGauge, type Gauge, type GaugePanel } from './gauges.ts';
+import { GAUGE_TITLES, drawGauges, gaugeLegend, gaugeReadout } from './gauge-panel.ts';
 import { GUTTER, RIGHT } from './layout.ts';
 import { drawFaultBands, type MarkFrame } from './marks.ts';
 import type { RunModel } from './model.ts';
@@ -22,13 +26,15 @@ const SERIES_COLORS = { ack: '#009E73', error: '#D55E00', p50: '#0072B2', p99: '
 type G = D3.Selection<SVGGElement, unknown, null, undefined>;
 
 interface Panel {
-  name: 'throughput' | 'latency';
+  name: 'throughput' | 'latency' | GaugePanel;
   title: string;
   g: G;
   bands: G;
   plot: G;
   yAxis: G;
   overlay: G;
+  /** The panel's gauges, for a gauge panel. */
+  gauges: Gauge[];
 }
 
 export class Panels {
@@ -37,6 +43,8 @@ export class Panels {
   private width = 0;
   /** The window and width the series were last drawn for. */
   private drawn = '';
+  /** The time scale last drawn, for the gauge readout under the pointer. */
+  private x: D3.ScaleLinear<number, number> | null = null;
   /** Cumulative acknowledged (and failed) events, for O(log n) bucket sums. */
   private readonly ackSum: Float64Array;
   private readonly errSum: Float64Array;
@@ -47,16 +55,27 @@ export class Panels {
       throughput: 'Client events per second — acknowledged (green) and failed (vermillion)',
       latency: 'Produce → ack latency per event — p50 (blue), p99 (orange), max (grey)',
     };
-    this.panels = (['throughput', 'latency'] as const).map((name, i) => {
+    const gauges = (model.data.header.gauges ?? []).map(decodeGauge);
+    const present = (['lag', 'isr', 'buffer'] as const).filter((panel) => gauges.some((g) => g.panel === panel));
+    this.panels = (['throughput', 'latency', ...present] as const).map((name, i) => {
       const g = this.svg.append('g').attr('class', `panel ${name}`).attr('transform', `translate(0,${i * PANEL_H})`);
-      g.append('text').attr('class', 'panel-title').attr('x', GUTTER).attr('y', 13).text(titles[name]);
+      const gauge = name === 'throughput' || name === 'latency' ? null : GAUGE_TITLES[name];
+      const text = gauge?.title ?? titles[name as keyof typeof titles];
+      const title = g.append('text').attr('class', 'panel-title').attr('x', GUTTER).attr('y', 13).text(text);
+      const own = gauges.filter((s) => s.panel === name);
       const inner = g.append('g').attr('transform', `translate(${GUTTER},${TITLE_H})`);
+      if (gauge !== null) {
+        title.append('title').text(gauge.tooltip);
+        gaugeLegend(title, own);
+        this.hover(inner, own);
+      }
       return {
-        name, title: titles[name], g,
+        name, title: text, g,
         bands: inner.append('g').attr('class', 'bands'),
         plot: inner.append('g').attr('class', 'series'),
         yAxis: inner.append('g').attr('class', 'y-axis'),
         overlay: inner.append('g').attr('class', 'overlay'),
+        gauges: own,
       };
     });
     this.ackSum = prefix(model.data.acks.v);
@@ -76,6 +95,7 @@ export class Panels {
   render(t0: number, t1: number, playhead: number | null): void {
     const pw = Math.max(100, this.width - GUTTER - RIGHT);
     const x = d3.scaleLinear().domain([t0, t1]).range([0, pw]);
+    this.x = x;
     // The series only depend on the window; playback redraws just the playhead.
     const key = `${t0}|${t1}|${pw}`;
     if (key !== this.drawn) {
@@ -84,11 +104,14 @@ export class Panels {
       const edges = d3.range(buckets + 1).map((b) => t0 + ((t1 - t0) * b) / buckets);
       const marks: MarkFrame = { x, t0, t1, width: pw, laneY: new Float64Array(0), laneHeight: 0, top: 0, bottom: PLOT_H };
       for (const panel of this.panels) {
+        // The frame goes under the fault bands, or its fill would hide them.
+        panel.bands.selectAll('rect.panel-frame').data([0]).join((enter) => enter.insert('rect', ':first-child').attr('class', 'panel-frame'))
+          .attr('width', pw).attr('height', PLOT_H);
         drawFaultBands(panel.bands, this.model.faults, marks, null);
         panel.plot.selectAll('*').remove();
-        panel.plot.append('rect').attr('class', 'panel-frame').attr('width', pw).attr('height', PLOT_H);
         if (panel.name === 'throughput') this.throughput(panel, edges, pw);
-        else this.latency(panel, edges, pw);
+        else if (panel.name === 'latency') this.latency(panel, edges, pw);
+        else drawGauges(panel.plot, panel.yAxis, panel.gauges, x, PLOT_H);
       }
     }
     const p = playhead !== null && playhead <= t1 ? Math.max(0, x(playhead)) : null;
@@ -98,6 +121,20 @@ export class Panels {
       panel.overlay.selectAll('line.playhead').data(p === null || playhead! < t0 ? [] : [p]).join('line').attr('class', 'playhead')
         .attr('x1', (d) => d).attr('x2', (d) => d).attr('y1', 0).attr('y2', PLOT_H);
     }
+  }
+
+  /** Shows each gauge's level under the pointer in the page's tooltip. */
+  private hover(inner: G, gauges: Gauge[]): void {
+    const tooltip = document.getElementById('tooltip')!;
+    inner.on('mousemove', (event: MouseEvent) => {
+      const [mx, my] = d3.pointer(event, inner.node());
+      if (this.x === null || my < 0 || my > PLOT_H) return;
+      tooltip.innerHTML = gaugeReadout(gauges, this.x.invert(mx));
+      tooltip.hidden = false;
+      tooltip.style.left = `${Math.min(event.clientX + 14, window.innerWidth - tooltip.getBoundingClientRect().width - 8)}px`;
+      tooltip.style.top = `${event.clientY + 14}px`;
+    });
+    inner.on('mouseleave', () => (tooltip.hidden = true));
   }
 
   private throughput(panel: Panel, edges: number[], pw: number): void {

@@ -10,6 +10,8 @@
  * How it fails: a column shorter or longer than its row count says throws — a corrupted page says
  * so instead of drawing a wrong picture.
  */
+import type { Annotations } from './annotations.ts';
+import type { GaugeWire } from './gauges.ts';
 
 /** The `type` of the `<script>` elements that carry the runs' payloads in the page. */
 export const RUN_SCRIPT_TYPE = 'application/x-diaspora-run';
@@ -63,6 +65,10 @@ export interface PayloadHeader {
   columnBytes: number[];
   /** Number of entries in each series (ack, err, lat). */
   seriesLength: { ack: number; err: number; lat: number };
+  /** Lag, in-sync replica and buffer gauges for the panels; absent in payloads written before them. */
+  gauges?: GaugeWire[];
+  /** Replay spans and verdicts; absent in payloads written before they were derived. */
+  annotations?: Annotations;
 }
 
 export const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);

@@ -9,4 +9,3 @@ export * from './service-time.ts';
 export { OperatorActor, type GeneratorSpec, type OperatorSpec } from './operator.ts';
 export * from './pipeline.ts';
 export type { InstanceRoutes, InputRoute, OutputRoute, OperatorTransport, Resume, TransportSink } from './stream/transport.ts';
-export { Topic, type TopicConfig } from './stream/topic.ts';

@@ -22,6 +22,7 @@ import { enablePatches, produceWithPatches, type Patch } from 'immer';
 import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../kernel/index.ts';
 import { SECOND } from '../kernel/index.ts';
 import {
+  LOG_TIER_REPLIES,
   makeParticipant,
   type Capture,
   type CheckpointConfig,
@@ -37,7 +38,7 @@ import { InputQueue, type QueuedItem } from './input-queue.ts';
 import type { OperatorLogic, Origin } from './logic.ts';
 import { drawServiceUs, type ServiceTime } from './service-time.ts';
 import { DirectTransport } from './stream/direct.ts';
-import { TopicTransport } from './stream/topic-client.ts';
+import { LogTransport } from './stream/log-transport.ts';
 import type { InstanceRoutes, OperatorTransport, TransportSink } from './stream/transport.ts';
 
 enablePatches();
@@ -62,6 +63,8 @@ export interface OperatorSpec {
   readonly routes: InstanceRoutes;
   readonly transport: 'direct' | 'stream';
   readonly checkpoint: CheckpointConfig;
+  /** acks of the producer to streams on log services; default all. */
+  readonly logAcks?: 1 | -1;
 }
 
 interface InService {
@@ -115,6 +118,9 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   }
 
   onMessage(ctx: Context, message: Message, from: string): void {
+    // The log-topic checkpoint tier and a log transport hear from the same brokers: the tier takes
+    // only replies to its own requests, the transport the rest.
+    if (LOG_TIER_REPLIES.has(message.type) && this.participant.onMessage(ctx, message, from)) return;
     if (!this.transport.onMessage(ctx, message, from)) this.participant.onMessage(ctx, message, from);
   }
 
@@ -128,8 +134,14 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
 
   private boot(ctx: Context): void {
     const routes: InstanceRoutes = this.spec.routes;
-    this.transport = this.spec.transport === 'direct' ? new DirectTransport(routes, this) : new TopicTransport(ctx, routes, this);
+    this.transport = this.transportFor(ctx, routes);
     this.participant = makeParticipant(ctx, this, this.spec.checkpoint);
+  }
+
+  /** Direct channels, or persistent streams: topics of log services (the scenario's, or a node's own). */
+  private transportFor(ctx: Context, routes: InstanceRoutes): OperatorTransport {
+    if (this.spec.transport === 'direct') return new DirectTransport(routes, this);
+    return new LogTransport(ctx, routes, this, this.spec.logAcks === undefined ? {} : { acks: this.spec.logAcks });
   }
 
   // --- TransportSink ------------------------------------------------------------------------

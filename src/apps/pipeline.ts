@@ -9,8 +9,12 @@
  *
  * `planPipeline` is pure: instance names, placements, routes, the direct channels between
  * instances, and where barriers are injected. `spawnPipeline` turns a plan into actors through a
- * `spawn` callback (the world's), together with what the strategy needs: topics for persistent
- * streams, the coordinator, the checkpoint stores.
+ * `spawn` callback (the world's), together with what the strategy needs: the one-broker log
+ * services of persistent streams placed on nodes, the coordinator, the checkpoint stores.
+ *
+ * Persistent streams are always topics of a replicated log: of the service the scenario names
+ * (`streamLogs`), or else of a log of one broker and its controller on the stream's node, whose
+ * failure domain is that node (one replica; every append fsynced before it is acknowledged).
  *
  * Guarantee: the same definition always gives the same plan, in definition order. How it breaks:
  * definitions are validated by the scenario schema; `planPipeline` asserts instead of reporting.
@@ -27,8 +31,9 @@ import { accountLogic, mapLogic, sourceLogic, splitLogic, windowLogic } from './
 import type { LogicContext, OperatorLogic } from './logic.ts';
 import { OperatorActor, type GeneratorSpec } from './operator.ts';
 import type { ServiceTime } from './service-time.ts';
-import { Topic } from './stream/topic.ts';
+import { Broker, brokerIds, CLUSTER_DEFAULTS, Controller, type ClusterConfig, type TopicConfig } from '../protocols/log/index.ts';
 import type { InstanceRoutes } from './stream/transport.ts';
+import type { LogEndpoint } from '../protocols/forward/index.ts';
 
 export const OPERATOR_KINDS = ['source', 'split', 'map', 'window', 'account'] as const;
 export type OperatorKind = (typeof OPERATOR_KINDS)[number];
@@ -64,10 +69,14 @@ export interface OperatorDef {
 
 export interface PipelineDef {
   readonly operators: readonly OperatorDef[];
-  /** Where each stream's topic lives (persistent transport); default: its consumer's (or producer's) first node. */
+  /** The node whose one-broker log holds a stream not on a log service (persistent transport); default: its consumer's (or producer's) first node. */
   readonly topicNodes: Readonly<Record<string, string>>;
   /** Generators produce nothing at or after this time (the end of the safety phase). */
   readonly stopAtUs: Micros;
+  /** Streams that live on a topic of a log service of the scenario's instead of their node's own log. */
+  readonly streamLogs?: Readonly<Record<string, LogEndpoint>>;
+  /** acks of the operators producing to log services; default all. */
+  readonly logAcks?: 1 | -1;
 }
 
 export interface InstancePlan {
@@ -81,8 +90,8 @@ export interface InstancePlan {
 export interface PipelinePlan {
   readonly instances: readonly InstancePlan[];
   readonly channels: readonly ChannelLink[];
-  /** Topic actors and their nodes, one per stream. */
-  readonly topics: readonly { readonly stream: string; readonly id: string; readonly node: string; readonly partitions: number; readonly output: boolean }[];
+  /** Each stream's topic: on a log service of the scenario's (`node` undefined), or on its node's one-broker log. */
+  readonly topics: readonly { readonly stream: string; readonly node: string | undefined; readonly log: LogEndpoint }[];
   /** Where barrier snapshots start: the pure sources, or one initiator when there is none. */
   readonly triggerTargets: readonly string[];
 }
@@ -91,14 +100,12 @@ export function instanceName(op: Pick<OperatorDef, 'name' | 'parallelism'>, inde
   return op.parallelism === 1 ? op.name : `${op.name}-${index + 1}`;
 }
 
-export function topicName(stream: string): string {
-  return `topic-${stream}`;
-}
-
 export function planPipeline(def: PipelineDef): PipelinePlan {
   const names = new Map(def.operators.map((op) => [op.name, Array.from({ length: op.parallelism }, (_, i) => instanceName(op, i))] as const));
   const consumerOf = (stream: string) => def.operators.find((op) => op.from === stream);
   const producersOf = (stream: string) => def.operators.filter((op) => op.to === stream).flatMap((op) => names.get(op.name)!);
+  const topics = streamTopics(def);
+  const onLog = (stream: string) => ({ log: def.streamLogs?.[stream] ?? topics.find((t) => t.stream === stream)!.log });
   const instances: InstancePlan[] = [];
   const channels: ChannelLink[] = [];
   for (const op of def.operators) {
@@ -108,22 +115,67 @@ export function planPipeline(def: PipelineDef): PipelinePlan {
       const routes: InstanceRoutes = {
         instance,
         index,
-        output: { stream: op.to, consumers, topic: topicName(op.to), partitions: Math.max(1, consumers.length) },
-        inputs: op.from === undefined ? [] : [{ stream: op.from, producers: producersOf(op.from), topic: topicName(op.from) }],
+        output: { stream: op.to, consumers, partitions: Math.max(1, consumers.length), ...onLog(op.to) },
+        inputs: op.from === undefined ? [] : [{ stream: op.from, producers: producersOf(op.from), ...onLog(op.from) }],
       };
       instances.push({ op, instance, index, node: op.nodes[index % op.nodes.length], routes });
       for (const receiver of consumers) channels.push({ sender: instance, receiver, out: `${op.to}>${receiver}`, in: `${op.to}<${instance}` });
     });
   }
-  const streams = [...new Set(def.operators.flatMap((op) => (op.from === undefined ? [op.to] : [op.from, op.to])))];
-  const topics = streams.map((stream) => {
-    const consumer = consumerOf(stream);
-    const owner = consumer ?? def.operators.find((op) => op.to === stream)!;
-    return { stream, id: topicName(stream), node: def.topicNodes[stream] ?? owner.nodes[0], partitions: Math.max(1, consumer?.parallelism ?? 1), output: consumer === undefined };
-  });
   const sources = instances.filter((i) => i.op.from === undefined).map((i) => i.instance);
   return { instances, channels, topics, triggerTargets: sources.length > 0 ? sources : [instances[0].instance] };
 }
+
+/** The log service a node's persistent streams live on when the scenario names none: one broker, its controller beside it. */
+export function nodeLogService(node: string): string {
+  return `log@${node}`;
+}
+
+/**
+ * Every stream's topic: on the log service the scenario placed it on, else on the one-broker log of
+ * its node (`topicNodes`, default its consumer's — or producer's — first node).
+ */
+function streamTopics(def: PipelineDef): PipelinePlan['topics'] {
+  const streams = [...new Set(def.operators.flatMap((op) => (op.from === undefined ? [op.to] : [op.from, op.to])))];
+  return streams.map((stream) => {
+    const consumer = def.operators.find((op) => op.from === stream);
+    const owner = consumer ?? def.operators.find((op) => op.to === stream)!;
+    const partitions = Math.max(1, consumer?.parallelism ?? 1);
+    const placed = def.streamLogs?.[stream];
+    if (placed !== undefined) return { stream, node: undefined, log: placed };
+    const node = def.topicNodes[stream] ?? owner.nodes[0]!;
+    const service = nodeLogService(node);
+    return { stream, node, log: { service, topic: stream, partitions, brokers: brokerIds(service, 1), controller: `${service}-controller` } };
+  });
+}
+
+/** The one-broker log services of the streams placed on nodes, with their topics. */
+function nodeLogClusters(plan: PipelinePlan): Map<string, { readonly node: string; readonly topics: TopicConfig[] }> {
+  const clusters = new Map<string, { readonly node: string; readonly topics: TopicConfig[] }>();
+  for (const { node, log } of plan.topics) {
+    if (node === undefined) continue;
+    let cluster = clusters.get(log.service);
+    if (cluster === undefined) {
+      cluster = { node, topics: [] };
+      clusters.set(log.service, cluster);
+    }
+    cluster.topics.push({ ...NODE_LOG_TOPIC, name: log.topic, partitions: log.partitions });
+  }
+  return clusters;
+}
+
+/**
+ * A node's stream topic: one replica (its failure domain is the node), every append fsynced before
+ * it is acknowledged (a consumer never reads what a power loss could take back), kept for the whole run.
+ */
+const NODE_LOG_TOPIC: Omit<TopicConfig, 'name' | 'partitions'> = {
+  replicationFactor: 1,
+  minInsyncReplicas: 1,
+  uncleanLeaderElection: false,
+  retentionUs: null,
+  retentionBytes: null,
+  segmentBytes: 1 << 30,
+};
 
 /** Whether some stream leads back to an operator that feeds it (the bank's accounts). */
 export function hasCycle(def: { readonly operators: readonly Pick<OperatorDef, 'name' | 'from' | 'to'>[] }): boolean {
@@ -185,7 +237,11 @@ export function spawnPipeline(def: PipelineDef, options: SpawnOptions, spawn: Sp
   const info = strategyInfo(checkpoint);
   for (const store of options.stores) spawn(store.id, store.node, () => new CheckpointStore());
   if (info.transport === 'stream') {
-    for (const topic of plan.topics) spawn(topic.id, topic.node, () => new Topic({ partitions: topic.partitions, output: topic.output }));
+    for (const [service, { node, topics }] of nodeLogClusters(plan)) {
+      const config: ClusterConfig = { ...CLUSTER_DEFAULTS, flush: { kind: 'every-write' }, brokers: brokerIds(service, 1), controller: `${service}-controller`, topics };
+      spawn(config.controller, node, () => new Controller(config));
+      spawn(config.brokers[0]!, node, () => new Broker(config.brokers[0]!, config));
+    }
   }
   if (info.coordinator) {
     const config = {
@@ -214,6 +270,7 @@ export function spawnPipeline(def: PipelineDef, options: SpawnOptions, spawn: Sp
         routes: instance.routes,
         transport: info.transport,
         checkpoint,
+        ...(def.logAcks === undefined ? {} : { logAcks: def.logAcks }),
       }),
     );
   }

@@ -15,6 +15,7 @@ import { consistentCuts } from './consistent-cuts.ts';
 import { conservation } from './conservation.ts';
 import { forwardedOnce } from './forwarded-once.ts';
 import { flConverges } from './fl-converges.ts';
+import { alertsExactlyOnce } from './alerts-exactly-once.ts';
 
 export * from './checker.ts';
 export { noAckedLoss } from './no-acked-loss.ts';
@@ -29,6 +30,7 @@ export { consistentCuts } from './consistent-cuts.ts';
 export { conservation } from './conservation.ts';
 export { forwardedOnce } from './forwarded-once.ts';
 export { flConverges } from './fl-converges.ts';
+export { alertsExactlyOnce } from './alerts-exactly-once.ts';
 
 /** Every checker a scenario can name in `checks:`. */
 export const CHECKERS: ReadonlyMap<string, CheckerDefinition> = new Map([
@@ -44,6 +46,7 @@ export const CHECKERS: ReadonlyMap<string, CheckerDefinition> = new Map([
   [conservation.name, conservation],
   [forwardedOnce.name, forwardedOnce],
   [flConverges.name, flConverges],
+  [alertsExactlyOnce.name, alertsExactlyOnce],
 ]);
 
 export function checkerNamed(name: string): CheckerDefinition {

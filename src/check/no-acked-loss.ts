@@ -9,8 +9,11 @@
  *    cites its first and last ack, that disk loss, and the final read.
  *  - `no-final-read`: the final read never completed, so loss cannot be judged — a failure, because
  *    a check that cannot see must not pass.
- * Stats also count `duplicates` (an id read more than once: a retried produce stored twice, fine
- * for at-least-once) and `unacked-present` (stored though the producer never saw its ack).
+ * Stats also count `duplicates` (an id stored at more than one position of the same stream: a
+ * retried produce stored twice, fine for at-least-once) and `unacked-present` (stored though the
+ * producer never saw its ack). A stream is one final reader's topic (a log service's topic, or a
+ * store): in a hierarchy the same id is rightly found once per tier (edge log, cloud log), and a
+ * restarted final reader reads the same positions again, so neither counts as a duplicate.
  */
 import { formatMicros, type TraceRecord } from '../kernel/index.ts';
 import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from './checker.ts';
@@ -31,7 +34,10 @@ class NoAckedLoss implements TraceChecker {
   readonly name = noAckedLoss.name;
   private readonly acked = new Map<string, Citation>();
   private readonly produced = new Set<string>();
-  private readonly read = new Map<string, number>();
+  /** Ids the final read found anywhere. */
+  private readonly read = new Set<string>();
+  /** Per stream and id, the positions it was found at (`<stream>\u0000<id>` → positions). */
+  private readonly positions = new Map<string, Set<string>>();
   private readonly diskLosses: Citation[] = [];
   private finalRead: Citation | undefined;
 
@@ -49,7 +55,7 @@ class NoAckedLoss implements TraceChecker {
         for (const id of eventsOf(record)) if (!this.acked.has(id)) this.acked.set(id, cite(record));
         break;
       case 'consume':
-        if (record.final === true) for (const id of eventsOf(record)) this.read.set(id, (this.read.get(id) ?? 0) + 1);
+        if (record.final === true) this.readFinal(record);
         break;
       case 'final-read':
         this.finalRead ??= cite(record);
@@ -61,10 +67,8 @@ class NoAckedLoss implements TraceChecker {
     const violations: Violation[] = [];
     let duplicates = 0;
     let unackedPresent = 0;
-    for (const [id, count] of this.read) {
-      duplicates += count - 1;
-      if (!this.acked.has(id) && this.produced.has(id)) unackedPresent++;
-    }
+    for (const found of this.positions.values()) duplicates += found.size - 1;
+    for (const id of this.read) if (!this.acked.has(id) && this.produced.has(id)) unackedPresent++;
     let lost = 0;
     if (this.finalRead === undefined) {
       violations.push({
@@ -83,6 +87,22 @@ class NoAckedLoss implements TraceChecker {
       lost,
       duplicates,
       unackedPresent,
+    });
+  }
+
+  /** A final page: each id's position is its stream (reader and topic), partition and offset. */
+  private readFinal(record: TraceRecord): void {
+    const stream = `${record.a}/${String(record.topic ?? '')}`;
+    const base = typeof record.offset === 'number' ? record.offset : 0;
+    eventsOf(record).forEach((id, i) => {
+      this.read.add(id);
+      const key = `${stream}\u0000${id}`;
+      let found = this.positions.get(key);
+      if (found === undefined) {
+        found = new Set();
+        this.positions.set(key, found);
+      }
+      found.add(`${String(record.partition ?? '')}@${base + i}`);
     });
   }
 

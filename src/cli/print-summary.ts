@@ -30,7 +30,10 @@ export function printSummary(summary: RunSummary, options: PrintOptions): void {
     for (const violation of verdict.violations.slice(0, SHOWN)) out(`     ${violation.anomaly}: ${violation.message}`);
     if (verdict.violationCount > SHOWN) out(`     … ${verdict.violationCount - SHOWN} more in ${options.dir}/summary.json`);
   }
-  for (const [name, values] of Object.entries(summary.metrics)) out(`${name}: ${headline(values)}`);
+  for (const [name, values] of Object.entries(summary.metrics)) {
+    const line = headline(values);
+    if (line !== '') out(`${name}: ${line}`);
+  }
   out(`trace ${summary.traceHash.slice(0, 16)} · ${summary.events} events · ${formatMicros(summary.simulatedTimeUs)} simulated in ${summary.wallTimeMs} ms`);
   out(`results: ${options.dir}/`);
   const evidence = failed.flatMap(([, v]) => v.violations).find((v) => v.cites.length > 0)?.cites[0];

@@ -5,12 +5,14 @@
  * A run directory stands for its `trace.jsonl`. Without `-o`, one run's timeline is written next to
  * its trace (`timeline.html` in the run directory, or `<name>.html` beside another trace file) and
  * a comparison to `timeline.html` in the current directory. Bad input (a missing path, a directory
- * without a trace, a malformed trace) is an `InputError`: one line, exit code 2.
+ * without a trace, a malformed trace) is an `InputError`: one line, exit code 2. `--perfetto out.json`
+ * writes one run as Chrome trace-event JSON for Perfetto instead of the page.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../kernel/input-error.ts';
+import { writePerfetto } from '../report/perfetto.ts';
 import { writeTimeline } from '../report/timeline.ts';
 import { reportError } from './exit.ts';
 
@@ -18,6 +20,7 @@ interface VizArgs {
   traces: string[];
   out?: string;
   title?: string;
+  perfetto?: string;
 }
 
 export const vizCommand: CommandModule<object, VizArgs> = {
@@ -28,11 +31,19 @@ export const vizCommand: CommandModule<object, VizArgs> = {
       .positional('traces', { type: 'string', array: true, demandOption: true, describe: 'Run directories (written with --trace) or trace.jsonl files' })
       .option('out', { alias: 'o', type: 'string', describe: 'HTML file to write (default: timeline.html next to a single run, or in the current directory)' })
       .option('title', { type: 'string', describe: 'Page title (default: from the scenario names)' })
+      .option('perfetto', { type: 'string', describe: 'Write one run as Chrome trace-event JSON to this file (open it in ui.perfetto.dev) instead of the page' })
       .example('$0 viz results/beamline-store/20261125-172800-seed1', "Write the run's timeline.html next to its trace")
-      .example('$0 viz runA runB -o compare.html', 'Two strategies on the same seed, one above the other') as unknown as Argv<VizArgs>,
+      .example('$0 viz runA runB -o compare.html', 'Two strategies on the same seed, one above the other')
+      .example('$0 viz runA --perfetto runA.json', 'The run for Perfetto: a track per actor, flows for messages') as unknown as Argv<VizArgs>,
   handler: async (args) => {
     try {
       const traces = args.traces.map(traceOf);
+      if (args.perfetto !== undefined) {
+        if (traces.length !== 1) throw new InputError(`viz --perfetto: exactly one run, got ${traces.length}`);
+        const written = await writePerfetto(traces[0], args.perfetto);
+        process.stdout.write(`wrote ${written.out} (${written.records.toLocaleString('en-US')} records); open it in ui.perfetto.dev\n`);
+        return;
+      }
       const out = args.out ?? defaultOut(args.traces);
       const result = await writeTimeline({ traces, out, title: args.title });
       process.stdout.write(`wrote ${result.out} (${(result.bytes / 1e6).toFixed(2)} MB, ${result.records.toLocaleString('en-US')} records); open it in a browser\n`);

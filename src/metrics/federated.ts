@@ -13,6 +13,11 @@
  *   compute time.
  * - `roundsLost`: at each server recovery, the rounds completed before the crash minus the round
  *   it restored (0 when the checkpoint was current).
+ * - The server's checkpoints, from the checkpoint layer's `ckpt` records at the server actor:
+ *   `checkpoints` saved, `flushes` (multilevel copies to the slower tier), `checkpointBytes` per
+ *   tier (`checkpointBytes.remote`, …), `checkpointUs` (the time the saves and flushes took,
+ *   summed; they run beside the rounds) and
+ *   `restoreBlockedUs` (the time a restarted server was held restoring, running no round).
  */
 import type { Micros, TraceRecord } from '../kernel/index.ts';
 import type { TraceMetric } from './metric.ts';
@@ -33,8 +38,16 @@ export class FederatedMetrics implements TraceMetric {
   private lateRecords = 0;
   private optimumLoss: number | undefined;
   private completedAtUs: Micros | undefined;
+  private checkpoints = 0;
+  private flushes = 0;
+  private readonly checkpointBytes = new Map<string, number>();
+  private checkpointUs = 0;
+  private restoreBlockedUs = 0;
+
+  constructor(private readonly server: string) {}
 
   observe(record: TraceRecord): void {
+    if (record.k === 'ckpt' && record.a === this.server) return this.observeCheckpoint(record);
     if (record.k !== 'state') return;
     switch (record.op) {
       case 'objective':
@@ -66,6 +79,16 @@ export class FederatedMetrics implements TraceMetric {
     }
   }
 
+  private observeCheckpoint(record: TraceRecord): void {
+    if (record.op === 'saved' || record.op === 'flushed') {
+      const tier = record.tier as string;
+      if (record.op === 'saved') this.checkpoints++;
+      else this.flushes++;
+      this.checkpointBytes.set(tier, (this.checkpointBytes.get(tier) ?? 0) + (record.bytes as number));
+      this.checkpointUs += record.us as number;
+    } else if (record.op === 'blocked' && record.reason === 'restore') this.restoreBlockedUs += record.us as number;
+  }
+
   result(): Record<string, unknown> {
     let late = 0;
     let lostToCrash = 0;
@@ -82,6 +105,11 @@ export class FederatedMetrics implements TraceMetric {
       roundsRun: this.roundsRun,
       roundsLost: this.roundsLost,
       serverRecoveries: this.recoveries,
+      checkpoints: this.checkpoints,
+      flushes: this.flushes,
+      ...Object.fromEntries([...this.checkpointBytes].map(([tier, bytes]) => [`checkpointBytes.${tier}`, bytes])),
+      checkpointUs: this.checkpointUs,
+      restoreBlockedUs: this.restoreBlockedUs,
       ...(this.completedAtUs === undefined ? {} : { completedAtUs: this.completedAtUs }),
       ...(finalLoss === undefined ? {} : { finalLoss }),
       ...(this.optimumLoss === undefined ? {} : { optimumLoss: this.optimumLoss }),

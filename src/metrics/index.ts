@@ -11,3 +11,4 @@ export * from './checkpoint-cost.ts';
 export * from './pipeline-output.ts';
 export * from './forward.ts';
 export * from './federated.ts';
+export * from './alerts.ts';

@@ -141,11 +141,19 @@ export class LogMetrics implements TraceMetric {
 
   result(): Record<string, unknown> {
     const span = this.firstConsumeUs === undefined ? 0 : this.lastConsumeUs - this.firstConsumeUs;
+    // Without consumers (a log read only by forwarders or brokers through their own fetch loops)
+    // there is no end-to-end latency to report: leave it out rather than print zeros.
+    const delivery =
+      this.consumed === 0
+        ? {}
+        : {
+            endToEndLatencyUs: this.endToEnd.percentiles(),
+            endToEndUntracked: this.untracked,
+            consumed: this.consumed,
+            consumedPerSec: span > 0 ? Math.round((this.consumed * SECOND * 1000) / span) / 1000 : 0,
+          };
     return {
-      endToEndLatencyUs: this.endToEnd.percentiles(),
-      endToEndUntracked: this.untracked,
-      consumed: this.consumed,
-      consumedPerSec: span > 0 ? Math.round((this.consumed * SECOND * 1000) / span) / 1000 : 0,
+      ...delivery,
       consumerLag: Object.fromEntries(this.lagSeries),
       underReplicatedPartitions: { peak: this.peakUnderReplicated, series: this.underReplicated },
       rejectedWrites: { atLeader: this.rejectedAtLeader, producerErrors: Object.fromEntries(this.producerErrors) },

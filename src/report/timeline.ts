@@ -14,6 +14,8 @@ import { InputError } from '../kernel/input-error.ts';
 import { readTrace } from '../kernel/trace-reader.ts';
 import { TraceEncoder } from './timeline/encoder.ts';
 import { writePage } from './timeline/page.ts';
+import { readVerdicts } from './timeline/verdicts.ts';
+import { readMinInsync } from './timeline/min-insync.ts';
 
 export interface TimelineOptions {
   /** Trace files (`trace.jsonl`), one per run; several runs are stacked for comparison. */
@@ -44,6 +46,8 @@ export async function writeTimeline(options: TimelineOptions): Promise<TimelineR
     if (info === undefined) throw new InputError(`${path}: no such file`);
     if (!info.isFile()) throw new InputError(`${path}: not a trace file`);
     const encoder = new TraceEncoder(path, options.labels?.[index]);
+    encoder.verdicts = await readVerdicts(path);
+    encoder.minInsync = await readMinInsync(path);
     for await (const { record, line } of readTrace(path)) encoder.add(record, line);
     if (encoder.records === 0) throw new InputError(`${path}: the trace is empty`);
     records += encoder.records;

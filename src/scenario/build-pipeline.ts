@@ -12,8 +12,11 @@
 import { spawnPipeline, type PipelineDef } from '../apps/index.ts';
 import { InputError, type TraceRecord } from '../kernel/index.ts';
 import { CheckpointMetrics, OutputMetrics, RecoveryMetrics, type TraceMetric } from '../metrics/index.ts';
-import { DEFAULT_CHECKPOINT, type CheckpointConfig, type StorePlacement, type TierName } from '../protocols/checkpoint/index.ts';
+import { DEFAULT_CHECKPOINT, type CheckpointConfig, type LogTopicTierConfig, type StorePlacement, type TierName } from '../protocols/checkpoint/index.ts';
 import type { World } from '../world/index.ts';
+import type { LogEndpoint } from '../protocols/forward/index.ts';
+import { brokerIds } from '../protocols/log/index.ts';
+import type { LogServiceSpec } from './types-log.ts';
 import type { CheckpointSpec, PipelineSpec } from './types-pipeline.ts';
 import type { Scenario } from './types.ts';
 
@@ -55,7 +58,7 @@ export function storeId(tier: TierName, node: string): string {
 }
 
 /** The checkpoint configuration the participants and coordinator run with. */
-export function checkpointConfig(spec: CheckpointSpec, world: World): CheckpointConfig {
+export function checkpointConfig(spec: CheckpointSpec, world: World, services: Scenario['services'] = []): CheckpointConfig {
   const stores: Partial<Record<TierName, StorePlacement>> = {};
   for (const { tier, nodes } of spec.tiers) {
     const bySite: Record<string, string> = {};
@@ -78,7 +81,26 @@ export function checkpointConfig(spec: CheckpointSpec, world: World): Checkpoint
     flushEvery: spec.flushEvery,
     stores,
     requestTimeoutUs: spec.requestTimeoutUs,
+    ...(spec.logTopic === undefined ? {} : { logTopic: logTopicTier(spec.logTopic, services) }),
   };
+}
+
+/** The log-topic tier's topic on its service (cross-checked: a compacted topic of a log service). */
+function logTopicTier(placed: NonNullable<CheckpointSpec['logTopic']>, services: Scenario['services']): LogTopicTierConfig {
+  const service = services.find((s): s is LogServiceSpec => s.kind === 'log' && s.name === placed.service)!;
+  const { partitions } = service.topics.find((t) => t.name === placed.topic)!;
+  return { topic: placed.topic, partitions, brokers: brokerIds(placed.service, service.brokerNodes.length), acks: placed.acks };
+}
+
+/** The log endpoint of every stream placed on a log service (cross-checked: the topic exists). */
+function streamLogs(scenario: Scenario, pipeline: PipelineSpec): Record<string, LogEndpoint> {
+  const endpoints: Record<string, LogEndpoint> = {};
+  for (const [stream, name] of Object.entries(pipeline.streamServices)) {
+    const service = scenario.services.find((s): s is LogServiceSpec => s.kind === 'log' && s.name === name)!;
+    const { partitions } = service.topics.find((t) => t.name === stream)!;
+    endpoints[stream] = { service: name, topic: stream, partitions, brokers: brokerIds(name, service.brokerNodes.length), controller: `${name}-controller` };
+  }
+  return endpoints;
 }
 
 /**
@@ -88,8 +110,8 @@ export function checkpointConfig(spec: CheckpointSpec, world: World): Checkpoint
 export function buildPipeline(scenario: Scenario & { readonly pipeline?: PipelineSpec; readonly checkpoint?: CheckpointSpec }, world: World, reference: () => ReferenceStates): TraceMetric[] {
   const { pipeline, checkpoint } = scenario;
   if (pipeline === undefined || checkpoint === undefined) return [];
-  const def: PipelineDef = { operators: pipeline.operators, topicNodes: pipeline.topicNodes, stopAtUs: scenario.durationUs };
-  const config = checkpointConfig(checkpoint, world);
+  const def: PipelineDef = { operators: pipeline.operators, topicNodes: pipeline.topicNodes, stopAtUs: scenario.durationUs, streamLogs: streamLogs(scenario, pipeline) };
+  const config = checkpointConfig(checkpoint, world, scenario.services);
   const spawn = (id: string, node: string, factory: Parameters<World['spawn']>[2]) => {
     if (world.sim.has(id)) throw new InputError(`pipeline: the pipeline needs an actor named "${id}", which is already taken; rename the operator or the service`);
     world.spawn(id, node, factory);

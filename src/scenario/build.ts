@@ -18,6 +18,8 @@ import { buildLogServices } from './build-log.ts';
 import { buildPipeline, referenceStates, withoutFaults } from './build-pipeline.ts';
 import { buildForwarders } from './build-forward.ts';
 import { buildFederated } from './build-federated.ts';
+import { buildAlerts } from './build-alerts.ts';
+import { ALERT_COVERAGE_PATHS } from '../apps/alerts/index.ts';
 import { FORWARD_COVERAGE_PATHS } from '../protocols/forward/index.ts';
 import type { Scenario } from './types.ts';
 
@@ -76,10 +78,11 @@ export function prepareRun(scenario: Scenario, options: PrepareOptions): Prepare
   const logMetrics = buildLogServices(world, scenario);
   const forwardMetrics = buildForwarders(world, scenario);
   const federatedMetrics = buildFederated(world, scenario);
+  const alertMetrics = buildAlerts(world, scenario);
   const pipelineMetrics = buildPipeline(scenario, world, () => referenceStates(prepareRun(withoutFaults(scenario), { seed, trace: new TraceWriter() })));
   const faults = realiseFaults(scenario, world);
-  const coverage = new FaultCoverage([...STORE_COVERAGE_PATHS, ...PRODUCER_COVERAGE_PATHS, ...(scenario.forwarders === undefined ? [] : FORWARD_COVERAGE_PATHS)]);
-  return { scenario: scenario.name, seed, world, endUs, checks: scenario.checks.map(checkerNamed), metrics: [new ProduceMetrics(), coverage, ...logMetrics, ...forwardMetrics, ...federatedMetrics, ...pipelineMetrics], faults };
+  const coverage = new FaultCoverage([...STORE_COVERAGE_PATHS, ...PRODUCER_COVERAGE_PATHS, ...(scenario.forwarders === undefined ? [] : FORWARD_COVERAGE_PATHS), ...(scenario.alerts === undefined ? [] : ALERT_COVERAGE_PATHS)]);
+  return { scenario: scenario.name, seed, world, endUs, checks: scenario.checks.map(checkerNamed), metrics: [new ProduceMetrics(), coverage, ...logMetrics, ...forwardMetrics, ...federatedMetrics, ...alertMetrics, ...pipelineMetrics], faults };
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * Cross-section checks of `federated:`: the server and every site name a node or a site, no site
  * is listed twice or shares the server's node, `all of role` finds at least one site, and the
- * policy's parameter is given (k within the number of sites).
+ * policy's parameter is given (k within the number of sites); the server's checkpoint store is
+ * checked by cross-check-federated-checkpoint.ts.
  */
 import type { Path } from './paths.ts';
 import type { ScenarioFields } from './schema.ts';
 import type { Names } from './name-messages.ts';
 import type { Report } from './cross-check.ts';
+import { checkFederatedCheckpoint } from './cross-check-federated-checkpoint.ts';
 import { federatedSiteNames } from './resolve-federated.ts';
 import { nodeNames } from './topology.ts';
 
@@ -40,5 +42,6 @@ export function checkFederated(s: ScenarioFields, names: Names, report: Report):
     if (f.k === undefined) report([...path, 'k'], 'policy k-of-n needs k, the number of updates that end a round');
     else if (f.k > participants.length) report([...path, 'k'], `k is ${f.k} but the federation has ${participants.length} sites`);
   }
+  checkFederatedCheckpoint(f.checkpoint, (name) => (nodeOf(name) === undefined ? unknown(name) : undefined), report);
   if (f.policy === 'deadline' && f.deadline === undefined) report([...path, 'deadline'], 'policy deadline needs deadline, the length of a round (e.g. 90s)');
 }

@@ -21,6 +21,7 @@ interface Sections {
   readonly pipeline?: WrittenPipeline | undefined;
   readonly checkpoint?: WrittenCheckpoint | undefined;
   readonly checks: readonly string[];
+  readonly services?: Readonly<Record<string, { readonly kind: string; readonly topics?: Readonly<Record<string, { readonly partitions?: number; readonly 'cleanup.policy'?: string }>> }>>;
 }
 
 interface Placed {
@@ -40,7 +41,22 @@ export function checkPipeline(s: Sections, names: Names, report: Report): void {
   const pipeline = s.pipeline;
   for (const [name, op] of Object.entries(pipeline.operators)) checkPlacement(op, ['pipeline', 'operators', name], names, report, true);
   checkStreams(pipeline, names, report);
+  checkStreamLogs(pipeline, s.services ?? {}, report);
   if (s.checkpoint !== undefined) checkCheckpoint(s.checkpoint, pipeline, names, report);
+  if (s.checkpoint?.tiers['log-topic'] !== undefined) checkLogTopicTier(s.checkpoint.tiers['log-topic'], s.services ?? {}, report);
+}
+
+/** The log-topic tier is a compacted topic of a log service: without compaction its checkpoints pile up, or age out. */
+function checkLogTopicTier(placed: { readonly log: string; readonly topic: string }, services: NonNullable<Sections['services']>, report: Report): void {
+  const path: Path = ['checkpoint', 'tiers', 'log-topic'];
+  const service = services[placed.log];
+  if (service === undefined || service.kind !== 'log') {
+    const logs = Object.entries(services).filter(([, v]) => v.kind === 'log').map(([k]) => k);
+    return report([...path, 'log'], `"${placed.log}" is not a log service${suggestion(placed.log, logs)}`);
+  }
+  const topic = service.topics?.[placed.topic];
+  if (topic === undefined) report([...path, 'topic'], `service "${placed.log}" has no topic "${placed.topic}": add \`topics: { ${placed.topic}: { partitions: 1, cleanup.policy: compact } }\``);
+  else if (topic['cleanup.policy'] !== 'compact') report([...path, 'topic'], `topic "${placed.topic}" of "${placed.log}" must be compacted to hold checkpoints: give it \`cleanup.policy: compact\``);
 }
 
 function checkPlacement(placed: Placed, path: Path, names: Names, report: Report, allowList: boolean): void {
@@ -69,7 +85,27 @@ function checkStreams(pipeline: WrittenPipeline, names: Names, report: Report): 
   for (const [stream, placed] of Object.entries(pipeline.streams)) {
     const path: Path = ['pipeline', 'streams', stream];
     if (!written.includes(stream)) report(path, `no operator writes stream "${stream}"${suggestion(stream, written)}`);
-    checkPlacement(placed, path, names, report, false);
+    if (placed.log === undefined) checkPlacement(placed, path, names, report, false);
+    else if (placed.node !== undefined || placed.site !== undefined) report(path, 'give log, or node or site, not both');
+  }
+}
+
+/** A stream on a log service is that service's topic of the same name, one partition per reading instance. */
+function checkStreamLogs(pipeline: WrittenPipeline, services: NonNullable<Sections['services']>, report: Report): void {
+  for (const [stream, placed] of Object.entries(pipeline.streams)) {
+    if (placed.log === undefined) continue;
+    const path: Path = ['pipeline', 'streams', stream, 'log'];
+    const service = services[placed.log];
+    const logs = Object.entries(services).filter(([, v]) => v.kind === 'log').map(([k]) => k);
+    if (service === undefined || service.kind !== 'log') {
+      report(path, `"${placed.log}" is not a log service${suggestion(placed.log, logs)}`);
+      continue;
+    }
+    const reader = Object.values(pipeline.operators).find((op) => 'from' in op && op.from === stream);
+    const partitions = reader?.parallelism ?? 1;
+    const topic = service.topics?.[stream];
+    if (topic === undefined) report(path, `service "${placed.log}" has no topic "${stream}": add \`topics: { ${stream}: { partitions: ${partitions} } }\``);
+    else if (topic.partitions !== partitions) report(path, `topic "${stream}" of "${placed.log}" has ${topic.partitions} partitions; the stream needs ${partitions}, one per reading instance`);
   }
 }
 
@@ -81,11 +117,15 @@ function checkCheckpoint(c: WrittenCheckpoint, pipeline: WrittenPipeline, names:
     else needed.push([c['flush-to'], ['checkpoint', 'flush-to']]);
   }
   for (const [tier, path] of needed) {
-    if (c.tiers[tier as keyof typeof c.tiers] === undefined) report(path, `tier ${tier} needs a store: add \`tiers: { ${tier}: { node: … } }\``);
+    if (c.tiers[tier as keyof typeof c.tiers] !== undefined) continue;
+    if (tier === 'log-topic') report(path, 'tier log-topic needs a compacted topic: add `tiers: { log-topic: { log: <log service>, topic: checkpoints } }`');
+    else report(path, `tier ${tier} needs a store: add \`tiers: { ${tier}: { node: … } }\``);
   }
-  for (const [tier, placed] of Object.entries(c.tiers)) {
+  for (const tier of ['node-local', 'site-pfs', 'remote'] as const) {
+    const placed = c.tiers[tier];
+    if (placed === undefined) continue;
     if (tier === 'node-local') report(['checkpoint', 'tiers', tier], 'node-local checkpoints live on each operator\'s own node; it takes no placement');
-    else if (placed !== undefined) checkPlacement(placed, ['checkpoint', 'tiers', tier], names, report, true);
+    else checkPlacement(placed, ['checkpoint', 'tiers', tier], names, report, true);
   }
   if (c.coordinator !== undefined) checkPlacement(c.coordinator, ['checkpoint', 'coordinator'], names, report, false);
   if (c.strategy === 'barrier-snapshot' && c.alignment !== 'unaligned') {

@@ -20,6 +20,7 @@ import { checkLogClients, checkLogService } from './cross-check-log.ts';
 import { checkPipeline } from './cross-check-pipeline.ts';
 import { bufferForwarders, checkForwarders } from './cross-check-forward.ts';
 import { checkFederated } from './cross-check-federated.ts';
+import { checkAlerts } from './cross-check-alerts.ts';
 
 export type Report = (path: Path, message: string) => void;
 
@@ -45,6 +46,7 @@ export function crossCheck(s: ScenarioFields, ctx: z.core.$RefinementCtx<Scenari
   checkLogClients(s, names, report, checkPlacement);
   checkForwarders(s, names, report, checkPlacement);
   checkFederated(s, names, report);
+  checkAlerts(s, names, report, checkPlacement);
   checkFaults(s, names, report);
   if (s.nemesis !== undefined) checkNemesis(s, s.nemesis, names, report);
   checkPipeline(s, names, report);

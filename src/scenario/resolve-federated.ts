@@ -4,7 +4,9 @@
  */
 import type { WrittenFederated } from './schema-federated.ts';
 import { ALL_OF_ROLE } from './schema-federated.ts';
-import type { FederatedSpec } from './types-federated.ts';
+import { intervalPolicy } from './resolve-pipeline.ts';
+import type { WrittenFederatedCheckpoint } from './schema-federated-checkpoint.ts';
+import type { FederatedCheckpointSpec, FederatedSpec } from './types-federated.ts';
 import type { SiteSpec } from './types.ts';
 
 type Place = (spec: { readonly node?: string; readonly site?: string }) => { node: string; site: string };
@@ -22,7 +24,7 @@ export function resolveFederated(f: WrittenFederated, sites: readonly SiteSpec[]
     modelDim: f['model-dim'],
     localSteps: f['local-steps'],
     learningRate: f['learning-rate'],
-    checkpointEvery: f['checkpoint-every'],
+    checkpoint: resolveServerCheckpoint(f.checkpoint, placeName),
     resendUs: f.resend,
     compute: {
       medianUs: f.compute.median,
@@ -30,6 +32,23 @@ export function resolveFederated(f: WrittenFederated, sites: readonly SiteSpec[]
       stragglerProbability: f.compute.stragglers,
       stragglerSlowdown: f.compute['straggler-slowdown'],
     },
+  };
+}
+
+/** The server's checkpointing, or undefined for `every: never`; the store of a tier that is not node-local is `fl-<tier>@<node>`. */
+function resolveServerCheckpoint(c: WrittenFederatedCheckpoint, placeName: (name: string) => { node: string }): FederatedCheckpointSpec | undefined {
+  const every = c.every;
+  if (every.kind === 'never') return undefined;
+  const flushTo = c['flush-to'];
+  // Node-local checkpoints without a flush need no store, even if one is placed (see cross-check-federated-checkpoint.ts).
+  const storeTier = flushTo ?? c.tier;
+  const storeNode = c.store === undefined || storeTier === 'node-local' ? undefined : placeName(c.store).node;
+  return {
+    interval: intervalPolicy({ ...c, interval: every }),
+    tier: c.tier,
+    nodeLocal: c['node-local'],
+    flush: flushTo === undefined ? undefined : { tier: flushTo, every: c['flush-every'] },
+    store: storeNode === undefined ? undefined : { actor: `fl-${storeTier}@${storeNode}`, node: storeNode },
   };
 }
 

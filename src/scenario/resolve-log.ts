@@ -46,6 +46,8 @@ export function resolveLogService(name: string, service: WrittenLogService, site
     retentionUs: t['retention.ms'] !== undefined ? t['retention.ms'] : service['retention.ms'],
     retentionBytes: t['retention.bytes'] !== undefined ? t['retention.bytes'] : service['retention.bytes'],
     segmentBytes: t['segment.bytes'] ?? service['segment.bytes'],
+    // Only a compacted topic says so, so that resolved scenarios without one read as before.
+    ...(t['cleanup.policy'] === 'compact' ? { cleanupPolicy: 'compact' as const, deleteRetentionUs: t['delete.retention.ms'] } : {}),
   }));
   return {
     kind: 'log',

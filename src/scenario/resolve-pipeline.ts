@@ -53,11 +53,16 @@ function operatorDef(name: string, op: WrittenOperator, sites: readonly SiteSpec
 export function resolvePipeline(written: WrittenPipeline, sites: readonly SiteSpec[]): PipelineSpec {
   const operators = Object.entries(written.operators).map(([name, op]) => operatorDef(name, op, sites));
   const topicNodes: Record<string, string> = {};
-  for (const [stream, placed] of Object.entries(written.streams)) topicNodes[stream] = placedNodes(placed, sites, false)[0];
-  return { operators, topicNodes };
+  const streamServices: Record<string, string> = {};
+  for (const [stream, placed] of Object.entries(written.streams)) {
+    if (placed.log !== undefined) streamServices[stream] = placed.log;
+    else topicNodes[stream] = placedNodes(placed, sites, false)[0];
+  }
+  return { operators, topicNodes, streamServices };
 }
 
-function intervalPolicy(written: WrittenCheckpoint): IntervalPolicy {
+/** The interval as written, with the adaptive parameters, as the policy the checkpoint clock runs. */
+export function intervalPolicy(written: Pick<WrittenCheckpoint, 'interval' | 'mtbf' | 'min-interval' | 'max-interval'>): IntervalPolicy {
   const interval: WrittenInterval = written.interval;
   switch (interval.kind) {
     case 'time':
@@ -73,7 +78,8 @@ export function resolveCheckpoint(written: WrittenCheckpoint | undefined, pipeli
   const c = written ?? checkpointSchema.parse({});
   const last = pipeline.operators[pipeline.operators.length - 1];
   const coordinatorNode = c.coordinator === undefined ? last.nodes[0] : placedNodes(c.coordinator, sites, false)[0];
-  const tiers = (Object.entries(c.tiers) as [TierName, Placed | undefined][])
+  const { 'log-topic': logTopic, ...stored } = c.tiers;
+  const tiers = (Object.entries(stored) as [TierName, Placed | undefined][])
     .filter((entry): entry is [TierName, Placed] => entry[1] !== undefined)
     .map(([tier, placed]) => ({ tier, nodes: placed.site !== undefined ? placedNodes(placed, sites, false) : placedNodes(placed, sites, true) }));
   return {
@@ -88,6 +94,7 @@ export function resolveCheckpoint(written: WrittenCheckpoint | undefined, pipeli
     flushEvery: c['flush-every'],
     coordinatorNode,
     tiers,
+    ...(logTopic === undefined ? {} : { logTopic: { service: logTopic.log, topic: logTopic.topic, acks: logTopic.acks === 'all' ? -1 : 1 } as const }),
     requestTimeoutUs: c.timeout,
     checkpointTimeoutUs: c['checkpoint-timeout'],
   };

@@ -15,6 +15,7 @@ import type { NodeSpec, ProducerSpec, Scenario, ServiceSpec, SiteSpec } from './
 import { resolveCheckpoint, resolvePipeline } from './resolve-pipeline.ts';
 import { resolveForwarder } from './resolve-forward.ts';
 import { resolveFederated } from './resolve-federated.ts';
+import { resolveAlerts } from './resolve-alerts.ts';
 
 export function resolveScenario(s: ScenarioFields): Scenario {
   const sites: SiteSpec[] = Object.entries(s.sites).map(([name, site]) => ({
@@ -66,6 +67,7 @@ export function resolveScenario(s: ScenarioFields): Scenario {
     ...(consumers.length === 0 ? {} : { consumers }),
     ...(forwarders.length === 0 ? {} : { forwarders }),
     ...(s.federated === undefined ? {} : { federated: resolveFederated(s.federated, sites, place) }),
+    ...(s.alerts === undefined ? {} : { alerts: resolveAlerts(s.alerts, sites, place) }),
     faults,
     ...(s.nemesis === undefined ? {} : { nemesis: resolveNemesis(s.nemesis, { sites }) }),
     ...(s.liveness === undefined ? {} : { livenessBoundUs: s.liveness.bound }),

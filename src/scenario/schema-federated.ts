@@ -1,11 +1,12 @@
 /**
  * The `federated:` section: one federated-learning job (src/apps/federated/) — a FedAvg server
  * and its sites, the round policy, the update size on the wire, the local training, the compute
- * time model and the server's checkpointing.
+ * time model and the server's checkpointing (schema-federated-checkpoint.ts).
  */
 import * as z from 'zod';
 import { FL_DEFAULTS, FL_POLICIES } from '../apps/federated/config.ts';
 import { count, positiveDuration, probability, reference, size } from './fields.ts';
+import { federatedCheckpointSchema } from './schema-federated-checkpoint.ts';
 import { SITE_ROLES } from './types.ts';
 
 /** `all of role <role>`: the first node of every site with that role. */
@@ -31,7 +32,7 @@ export const federatedSchema = z.strictObject({
   'model-dim': count(1).default(FL_DEFAULTS.modelDim).describe('Dimension of the real model vector that is trained, an integer ≥ 1. Default 8.'),
   'local-steps': count(1).default(FL_DEFAULTS.localSteps).describe('Local gradient steps per round (E), an integer ≥ 1. Default 1.'),
   'learning-rate': z.number().gt(0).lt(2).default(FL_DEFAULTS.learningRate).describe('Local learning rate η, 0 < η < 2 (convergence needs |1 − η| < 1). Default 0.1.'),
-  'checkpoint-every': count(0).default(FL_DEFAULTS.checkpointEvery).describe('The server checkpoints its model and round every this many completed rounds; 0 = never. Default 1.'),
+  checkpoint: federatedCheckpointSchema.prefault({}),
   resend: positiveDuration().prefault('30s').describe('The server re-sends the round\'s model to sites that have not answered after this long (dropouts rejoin this way), a duration. Default 30s.'),
   compute: computeSchema.prefault({}).describe('Local training time per round. Default: median 30s, sigma 0.25, stragglers 20%, straggler-slowdown 4.'),
 });

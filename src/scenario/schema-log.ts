@@ -68,6 +68,11 @@ const topicOverrides = {
 const topicSchema = z.strictObject({
   partitions: count(1).describe('Number of partitions, an integer ≥ 1. Required.'),
   ...topicOverrides,
+  'cleanup.policy': z
+    .enum(['delete', 'compact'])
+    .default('delete')
+    .describe('delete: retention by time and size. compact: no retention; at every retention check the cleaner keeps only the newest record per key in the closed segments below the high watermark (offsets stay, gaps appear). Default delete.'),
+  'delete.retention.ms': kafkaDuration().prefault('24h').describe('compact: a tombstone (a keyed record with no payload) is removed once older than this (a duration or ms). Default 24h.'),
 });
 
 export const logServiceSchema = z.strictObject({

@@ -93,8 +93,11 @@ export const operatorSchema = z.discriminatedUnion('kind', [sourceSchema, splitS
 export type WrittenOperator = z.output<typeof operatorSchema>;
 
 const streamPlacement = z.strictObject({
-  node: reference().optional().describe('The node holding the stream\'s topic. Give node or site.'),
+  node: reference().optional().describe('The node whose own one-broker log holds the stream\'s topic. Give node or site.'),
   site: reference().optional().describe('A site, meaning its first node. Give node or site.'),
+  log: reference()
+    .optional()
+    .describe('A log service of `services:` holding the stream as its topic of the same name (replicated, persistent). Instead of node or site.'),
 });
 
 export const pipelineSchema = z
@@ -142,6 +145,23 @@ const tierPlacement = z.strictObject({
   site: reference().optional().describe('One store, on this site\'s first node. Give one of node, nodes and site.'),
 });
 
+/** The log-topic tier: a compacted topic of a log service (see src/protocols/checkpoint/log-topic-tier.ts). */
+const logTopicPlacement = z.strictObject({
+  log: reference().describe('The log service that holds the checkpoints. Required.'),
+  topic: reference().describe('Its topic for checkpoints; declare it on the service with `cleanup.policy: compact`. Required.'),
+  acks: z
+    .union([z.literal('all'), z.literal(1)], { error: (issue) => `expected 1 or all, got ${describeInput(issue.input)}` })
+    .default('all')
+    .describe('all: a save is acknowledged once every in-sync replica has it; 1: once the leader has it (an unclean failover then loses the latest checkpoint). Default all.'),
+});
+
+/** The parameters of an `adaptive` interval, shared by every section that schedules checkpoints. */
+export const adaptiveIntervalFields = {
+  mtbf: positiveDuration().prefault('1h').describe('Adaptive interval: the mean time between failures assumed until failures are observed, a duration. Default 1h.'),
+  'min-interval': positiveDuration().prefault('1s').describe('Adaptive interval: the shortest interval, a duration. Default 1s.'),
+  'max-interval': positiveDuration().prefault('1h').describe('Adaptive interval: the longest interval, a duration. Default 1h.'),
+};
+
 export const checkpointSchema = z
   .strictObject({
     strategy: z
@@ -151,9 +171,7 @@ export const checkpointSchema = z
     interval: intervalField
       .prefault('30s')
       .describe('When a checkpoint is due: a duration ("30s"), a count of events ("500 events"), or "adaptive" (Young/Daly from the observed failure rate). Default 30s.'),
-    mtbf: positiveDuration().prefault('1h').describe('Adaptive interval: the mean time between failures assumed until failures are observed, a duration. Default 1h.'),
-    'min-interval': positiveDuration().prefault('1s').describe('Adaptive interval: the shortest interval, a duration. Default 1s.'),
-    'max-interval': positiveDuration().prefault('1h').describe('Adaptive interval: the longest interval, a duration. Default 1h.'),
+    ...adaptiveIntervalFields,
     tier: z.enum(TIER_NAMES).default('node-local').describe('Where checkpoints are written: node-local, site-pfs, remote or log-topic (the last three need `tiers`). Default node-local.'),
     incremental: z.boolean().default(false).describe('Write the state changes (immer patches) since the previous checkpoint instead of the whole state. Default false.'),
     'full-every': count(1).default(10).describe('With incremental, every this-many-th checkpoint is full (bounds the restore chain). Default 10.'),
@@ -169,9 +187,24 @@ export const checkpointSchema = z
       .optional()
       .describe('Where the coordinator of global strategies runs ({node} or {site}). Default: the first node of the last operator\'s placement.'),
     tiers: z
-      .partialRecord(z.enum(TIER_NAMES), tierPlacement)
+      .strictObject({
+        'node-local': tierPlacement.optional().describe('Takes no placement: node-local checkpoints live on each operator\'s own node.'),
+        'site-pfs': tierPlacement.optional().describe('Where the site-pfs stores run.'),
+        remote: tierPlacement.optional().describe('Where the remote stores run.'),
+        'log-topic': z
+          .preprocess((input, ctx) => {
+            // The form before the tier was a topic: one message that says what to write instead.
+            if (typeof input === 'object' && input !== null && ['node', 'nodes', 'site'].some((key) => key in input)) {
+              ctx.issues.push({ code: 'custom', message: 'log-topic is a compacted topic of a log service now, not a store on a node: write { log: <log service>, topic: <topic> }', input });
+              return z.NEVER;
+            }
+            return input;
+          }, logTopicPlacement)
+          .optional()
+          .describe('The log service and compacted topic the log-topic tier writes to: { log, topic, acks }.'),
+      })
       .default({})
-      .describe('Where the stores of site-pfs, remote and log-topic run. Default none.'),
+      .describe('Where the stores of site-pfs and remote run, and which topic of which log service is the log-topic tier. Default none.'),
     timeout: positiveDuration().prefault('2s').describe('How long a request to a store or the coordinator waits before it is re-sent, a duration. Default 2s.'),
     'checkpoint-timeout': positiveDuration()
       .prefault('10m')

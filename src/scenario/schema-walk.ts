@@ -34,7 +34,8 @@ function unwrap(schema: Schema): z.core.$ZodTypes {
         current = def.innerType as z.core.$ZodTypes;
         break;
       case 'pipe':
-        current = def.in as z.core.$ZodTypes;
+        // A preprocess (a transform into a schema) leaves what is written to the schema after it.
+        current = ((def.in as z.core.$ZodTypes)._zod.def.type === 'transform' ? def.out : def.in) as z.core.$ZodTypes;
         break;
       case 'lazy':
         current = def.getter() as z.core.$ZodTypes;

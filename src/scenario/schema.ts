@@ -22,6 +22,7 @@ import { consumerSchema, logProducerFields, logServiceSchema } from './schema-lo
 import { checkpointSchema, pipelineSchema } from './schema-pipeline.ts';
 import { forwarderSchema } from './schema-forward.ts';
 import { federatedSchema } from './schema-federated.ts';
+import { alertsSchema } from './schema-alerts.ts';
 import { resolveScenario } from './resolve.ts';
 import { tryReadDuration, describeInput } from './units.ts';
 import { suggestion } from './suggest.ts';
@@ -204,6 +205,7 @@ export const scenarioFields = z.strictObject({
   pipeline: pipelineSchema.optional(),
   checkpoint: checkpointSchema.optional(),
   federated: federatedSchema.optional().describe('A federated-learning job: a FedAvg server, its sites, the round policy and the server\'s checkpointing. Default none.'),
+  alerts: alertsSchema.optional().describe('A survey telescope\'s alert stream: the alert producer writing bursts of alert packets into a log service at every visit, and community brokers with per-object state and subscribers. Default none.'),
   forwarders: z.record(name('forwarder'), forwarderSchema).default({}).describe('Store-and-forward bridges between tiers, by name: from an edge buffer or a log topic to a log topic. Default none.'),
 });
 
@@ -214,6 +216,8 @@ export const scenarioSchema: z.ZodType<Scenario, z.input<typeof scenarioFields>>
   // Only on a file without any other problem: a value that failed a check (`nodes: 0`) still
   // reaches refinements in zod 4, and would cause misleading follow-on errors here.
   .superRefine(crossCheck, { when: (payload) => payload.issues.length === 0 })
-  .transform(resolveScenario);
+  // zod 4 still runs a transform after an unknown key (`unrecognized_keys` does not stop a pipe),
+  // but resolution is total only on fields that passed the cross-checks, so it must not run then.
+  .transform((fields, payload) => (payload.issues.length > 0 ? z.NEVER : resolveScenario(fields)));
 
 export type ScenarioInput = z.input<typeof scenarioFields>;

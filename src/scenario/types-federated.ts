@@ -3,6 +3,7 @@
  */
 import type { ComputeModel, RoundPolicy } from '../apps/federated/config.ts';
 import type { Micros } from '../kernel/time.ts';
+import type { IntervalPolicy, NodeLocalMedium, TierName } from '../protocols/checkpoint/index.ts';
 
 export interface FederatedSiteSpec {
   /** Actor id: `fl-<name as written>` (or `fl-<site>` for `all of role`). */
@@ -22,8 +23,20 @@ export interface FederatedSpec {
   readonly modelDim: number;
   readonly localSteps: number;
   readonly learningRate: number;
-  /** 0 = never. */
-  readonly checkpointEvery: number;
+  /** How the server checkpoints its model; undefined = never (a restart begins at round 0). */
+  readonly checkpoint: FederatedCheckpointSpec | undefined;
   readonly resendUs: Micros;
   readonly compute: ComputeModel;
+}
+
+/** The server's checkpointing: the checkpoint layer's interval and tier. */
+export interface FederatedCheckpointSpec {
+  /** `events` counts completed rounds. */
+  readonly interval: IntervalPolicy;
+  readonly tier: TierName;
+  readonly nodeLocal: NodeLocalMedium;
+  /** Multilevel: every `every`-th (node-local) checkpoint is also copied to `tier`. */
+  readonly flush: { readonly tier: TierName; readonly every: number } | undefined;
+  /** The store actor of the tier (or flush tier) that is not node-local: `fl-<tier>@<node>`. */
+  readonly store: { readonly actor: string; readonly node: string } | undefined;
 }

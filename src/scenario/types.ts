@@ -18,6 +18,7 @@ import type { ConsumerSpec, LogProducerSpec, LogServiceSpec } from './types-log.
 import type { CheckpointSpec, PipelineSpec } from './types-pipeline.ts';
 import type { ForwarderSpec } from './types-forward.ts';
 import type { FederatedSpec } from './types-federated.ts';
+import type { AlertsSpec } from './types-alerts.ts';
 
 export const SITE_ROLES = ['instrument', 'edge', 'facility', 'hpc', 'cloud'] as const;
 export type SiteRole = (typeof SITE_ROLES)[number];
@@ -54,6 +55,8 @@ export interface Scenario {
   readonly forwarders?: readonly ForwarderSpec[];
   /** A federated-learning job; absent when the file has none. */
   readonly federated?: FederatedSpec;
+  /** A survey's alert stream with its community brokers; absent when the file has none. */
+  readonly alerts?: AlertsSpec;
   /** In file order (not sorted by time). */
   readonly faults: readonly FaultSpec[];
   /** Random faults, planned from the seed when the run is built; absent when the file has none. */
@@ -134,6 +137,7 @@ export type ServiceSpec = EventStoreSpec | LogServiceSpec;
 export type { ConsumerSpec, LogProducerSpec, LogServiceSpec, LogTopicSpec } from './types-log.ts';
 export type { ForwarderSpec } from './types-forward.ts';
 export type { FederatedSpec, FederatedSiteSpec } from './types-federated.ts';
+export type { AlertsSpec, AlertBrokerSpec } from './types-alerts.ts';
 
 /** A client that sends events to a service at a steady rate. */
 export interface ProducerSpec {

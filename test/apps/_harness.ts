@@ -8,7 +8,7 @@
 import type { Micros, TraceRecord } from '../../src/kernel/index.ts';
 import { MS, SECOND, TraceWriter } from '../../src/kernel/index.ts';
 import { World } from '../../src/world/index.ts';
-import { spawnPipeline, type OperatorDef, type PipelinePlan } from '../../src/apps/index.ts';
+import { spawnPipeline, type OperatorDef, type PipelineDef, type PipelinePlan } from '../../src/apps/index.ts';
 import { DEFAULT_CHECKPOINT, type CheckpointConfig } from '../../src/protocols/checkpoint/index.ts';
 
 export interface RunOptions {
@@ -25,6 +25,10 @@ export interface RunOptions {
   readonly keep?: (record: TraceRecord) => boolean;
   /** Nodes whose CPU is slower by a factor for the whole run. */
   readonly slow?: Readonly<Record<string, number>>;
+  /** Streams on topics of log services, and what spawns those services first. */
+  readonly streamLogs?: PipelineDef['streamLogs'];
+  readonly logAcks?: 1 | -1;
+  readonly services?: (world: World) => void;
 }
 
 export interface PipelineRun {
@@ -57,8 +61,10 @@ export function pipelineRun(options: RunOptions): PipelineRun {
   world.link('storage', 'cloud', { latencyUs: 20 * MS, bandwidthBytesPerSec: 125_000_000 });
   const durationUs = options.durationUs ?? 30 * SECOND;
   const checkpoint: CheckpointConfig = { ...DEFAULT_CHECKPOINT, stores: STORES, ...options.checkpoint };
+  options.services?.(world);
+  const logs = { ...(options.streamLogs === undefined ? {} : { streamLogs: options.streamLogs }), ...(options.logAcks === undefined ? {} : { logAcks: options.logAcks }) };
   const plan = spawnPipeline(
-    { operators: options.operators, topicNodes: {}, stopAtUs: durationUs },
+    { operators: options.operators, topicNodes: {}, stopAtUs: durationUs, ...logs },
     {
       checkpoint,
       stores: [

@@ -135,3 +135,22 @@ test('adaptive interval: checkpoints come faster once failures are observed', (t
   t.true(saves('recon-2') > saves('recon-1') * 1.5, `${saves('recon-2')} vs ${saves('recon-1')}`);
   t.true(verdict(stateEqualsReference, run.records, referenceRecord(reference(1))).ok);
 });
+
+test('persistent streams placed on nodes are topics of each node\'s one-broker log, and survive the node\'s power loss', (t) => {
+  const options = { checkpoint: { strategy: 'stream-replay' as const, tier: 'site-pfs' as const }, operators: xray() };
+  const { plan } = pipelineRun({ ...options, endUs: 0 });
+  // Each stream on its reader's first node (the pipeline's output on its writer's).
+  t.deepEqual(
+    plan.topics.map((topic) => [topic.stream, topic.log.brokers]),
+    [
+      ['frames', ['log@beamline-1-broker-1']],
+      ['chunks', ['log@hpc-1-broker-1']],
+      ['slabs', ['log@hpc-3-broker-1']],
+      ['volumes', ['log@hpc-3-broker-1']],
+    ],
+  );
+  const reference = pipelineRun({ checkpoint: { strategy: 'none' }, operators: xray() });
+  const run = pipelineRun({ ...options, crashes: [{ node: 'hpc-1', atUs: 12 * SECOND + 333, forUs: 3 * SECOND }] });
+  t.true(run.records.some((r) => r.k === 'log' && r.op === 'append' && r.a === 'log@hpc-1-broker-1' && r.topic === 'chunks'));
+  t.true(verdict(stateEqualsReference, run.records, referenceRecord(reference)).ok, 'the chunks log went down with recon-1 and came back with every acknowledged event');
+});

@@ -3,7 +3,7 @@
  * the benign look-alikes (a re-read, a rebalance, a restart) are not reported.
  */
 import test from 'ava';
-import { divergence, duplicate, nonmonotonic, skip, unobserved, type CheckerDefinition, type Verdict } from '../../src/check/index.ts';
+import { divergence, duplicate, noAckedLoss, nonmonotonic, skip, unobserved, type CheckerDefinition, type Verdict } from '../../src/check/index.ts';
 import type { TraceRecord } from '../../src/kernel/index.ts';
 
 /** A trace builder: `r(t, a, k, fields)` with per-actor record counters. */
@@ -50,6 +50,22 @@ test('duplicate: consumer re-deliveries are counted, not violations; no final re
   t.is(verdict.violations[0]!.anomaly, 'no-final-read');
   add(3, 'r', 'client', { op: 'final-read', events: 0 });
   t.true(check(duplicate, records).ok);
+});
+
+test('no-acked-loss: an id found in two tiers or re-read is not a duplicate; an id at two offsets of one stream is', (t) => {
+  const { records, add } = trace();
+  add(1, 'p', 'client', { op: 'ack', events: ['a', 'b', 'c'] });
+  add(2, 'edge-reader', 'client', consume(0, ['a', 'b', 'c'], { final: true }));
+  add(3, 'edge-reader', 'client', consume(0, ['a', 'b'], { final: true })); // a restarted reader re-reads
+  add(4, 'edge-reader', 'client', { op: 'final-read', events: 3 });
+  add(5, 'cloud-reader', 'client', consume(0, ['a', 'b', 'c'], { final: true })); // the next tier holds the same ids
+  add(6, 'cloud-reader', 'client', consume(3, ['c'], { final: true })); // c stored twice in the cloud log
+  add(7, 'cloud-reader', 'client', { op: 'final-read', events: 4 });
+  const verdict = check(noAckedLoss, records);
+  t.true(verdict.ok);
+  t.is(verdict.stats.finalRead, 3);
+  t.is(verdict.stats.lost, 0);
+  t.is(verdict.stats.duplicates, 1);
 });
 
 test('unobserved: acknowledged, kept, never delivered', (t) => {

@@ -4,6 +4,7 @@
  */
 import type { Micros } from '../../kernel/index.ts';
 import { SECOND } from '../../kernel/index.ts';
+import type { CheckpointConfig } from '../../protocols/checkpoint/index.ts';
 import type { Vector } from './objective.ts';
 
 export const FL_POLICIES = ['wait-all', 'k-of-n', 'deadline'] as const;
@@ -33,10 +34,13 @@ export interface FlServerConfig {
   readonly rounds: number;
   readonly policy: RoundPolicy;
   readonly modelDim: number;
-  /** Bytes of one model or update on the wire, and of one checkpoint on disk. */
+  /** Bytes of one model or update on the wire, and of one checkpoint. */
   readonly updateBytes: number;
-  /** Checkpoint the model every this many completed rounds; 0 = never. */
-  readonly checkpointEvery: number;
+  /**
+   * How the model is checkpointed (strategy `stream-replay` or `multilevel`: independent
+   * checkpoints, local recovery; an `events` interval counts completed rounds); undefined = never.
+   */
+  readonly checkpoint: CheckpointConfig | undefined;
   /** Re-send the round's model to sites that have not answered after this long, µs. */
   readonly resendUs: Micros;
 }
@@ -57,7 +61,6 @@ export const FL_DEFAULTS = {
   updateBytes: 20 * 1024 * 1024,
   localSteps: 1,
   learningRate: 0.1,
-  checkpointEvery: 1,
   resendUs: 30 * SECOND,
   compute: { medianUs: 30 * SECOND, sigma: 0.25, stragglerProbability: 0.2, stragglerSlowdown: 4 } satisfies ComputeModel,
 } as const;

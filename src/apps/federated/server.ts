@@ -14,10 +14,14 @@
  * checker verifies it from the trace. With `k-of-n` or `deadline` rounds end sooner, but the loss
  * may rise between rounds and a site that is always slow is always left out, biasing the model.
  *
- * Durability, and how it breaks by configuration: every `checkpointEvery` completed rounds the
- * server writes its model and round to its disk and fsyncs (`op: checkpoint` when durable). After a
- * crash it restarts from the last durable checkpoint, so the rounds completed since then are lost
- * and redone (`op: recover`); with `checkpointEvery: 0` it restarts from round 0.
+ * Durability, and how it breaks by configuration: the server checkpoints its model and round
+ * through the checkpoint layer (model-host.ts): on the configured interval (every N completed
+ * rounds, every duration, or adaptively) to the configured tier (its own node's disk or memory, or
+ * a store across the network), writing in the background while rounds go on (`ckpt` records).
+ * After a crash it is held until it has restored the newest checkpoint its tier still holds, so the
+ * rounds completed since then are lost and redone (`op: recover`); a node-local `memory` tier loses
+ * every checkpoint with the node, and without checkpoints the server restarts from round 0. A
+ * remote tier survives the node but makes every save and the restore cross the network.
  *
  * The evaluation oracle: to write the true global loss into the trace, the server asks every site
  * once for its objective (centre and sample count, `fl-join`) and keeps it on disk. A real server
@@ -25,19 +29,16 @@
  *
  * Records (`state`): `objective` (sites, centres, samples, initial model, optimum and initial
  * loss), `round-start`, `round` (round, started, loss, participants, durationUs), `late`,
- * `checkpoint`, `recover` (round restored, fromCheckpoint), `done`.
+ * `recover` (round restored, fromCheckpoint), `done`; and the checkpoint layer's `ckpt` records
+ * (`snapshot`, `begin`, `saved` with tier, bytes and duration, `restore`, `blocked`).
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../kernel/index.ts';
+import { makeParticipant, type ComposedParticipant, type FromStore } from '../../protocols/checkpoint/index.ts';
 import { CONTROL_BYTES, type FlServerConfig, type HelloMessage, type ModelMessage, type ToServer, type UpdateMessage } from './config.ts';
+import { ModelHost, type ModelState } from './model-host.ts';
 import { fedAvg, globalLoss, optimumLoss, type LocalObjective, type Vector } from './objective.ts';
 
 const OBJECTIVE_FILE = 'fl-objective';
-const CHECKPOINT_FILE = 'fl-checkpoint';
-
-interface Checkpoint {
-  readonly round: number;
-  readonly weights: Vector;
-}
 
 interface Attempt {
   readonly round: number;
@@ -48,7 +49,13 @@ interface Attempt {
   deadline: TimerId | undefined;
 }
 
-export class FlServer implements Actor<ToServer> {
+/** The checkpoint layer's view of the server and the participant that checkpoints it. */
+interface Protection {
+  readonly host: ModelHost;
+  readonly participant: ComposedParticipant;
+}
+
+export class FlServer implements Actor<ToServer | FromStore> {
   private readonly joined = new Map<string, LocalObjective>();
   private registered = false;
   /** Rounds completed; `weights` is the model after them. */
@@ -56,34 +63,44 @@ export class FlServer implements Actor<ToServer> {
   private weights: Vector = [];
   private attempt: Attempt | undefined;
   private helloTimer: TimerId | undefined;
+  private protection: Protection | undefined;
 
   constructor(private readonly config: FlServerConfig) {}
 
   start(ctx: Context): void {
-    this.weights = new Array<number>(this.config.modelDim).fill(0);
+    this.weights = this.initialWeights();
+    this.protection = this.protect(ctx);
+    this.protection?.participant.start(ctx);
     this.register(ctx);
   }
 
+  /** Restores the newest checkpoint (held meanwhile) and re-registers if the oracle was lost too. */
   recover(ctx: Context): void {
     const objective = ctx.disk.get(OBJECTIVE_FILE) as Record<string, LocalObjective> | undefined;
-    const checkpoint = ctx.disk.get(CHECKPOINT_FILE) as Checkpoint | undefined;
-    this.round = checkpoint?.round ?? 0;
-    this.weights = checkpoint === undefined ? new Array<number>(this.config.modelDim).fill(0) : [...checkpoint.weights];
-    ctx.record('state', { op: 'recover', round: this.round, fromCheckpoint: checkpoint !== undefined });
-    if (objective === undefined) return this.register(ctx);
-    for (const site of this.config.sites) this.joined.set(site, objective[site]!);
-    this.registered = true;
-    this.nextRound(ctx);
+    this.weights = this.initialWeights();
+    if (objective !== undefined) {
+      for (const site of this.config.sites) this.joined.set(site, objective[site]!);
+      this.registered = true;
+    }
+    this.protection = this.protect(ctx);
+    if (this.protection === undefined) this.restored(ctx, undefined);
+    else this.protection.participant.recover(ctx);
+    if (objective === undefined) this.register(ctx);
+    else this.proceed(ctx);
   }
 
-  onMessage(ctx: Context, message: ToServer, from: string): void {
-    if (message.type === 'fl-join') {
-      if (this.registered || !this.config.sites.includes(from)) return;
-      this.joined.set(from, { centre: message.centre, samples: message.samples });
-      if (this.joined.size === this.config.sites.length) this.registrationDone(ctx);
-      return;
+  onMessage(ctx: Context, message: ToServer | FromStore, from: string): void {
+    switch (message.type) {
+      case 'fl-join':
+        if (this.registered || !this.config.sites.includes(from)) return;
+        this.joined.set(from, { centre: message.centre, samples: message.samples });
+        if (this.joined.size === this.config.sites.length) this.registrationDone(ctx);
+        return;
+      case 'fl-update':
+        return this.onUpdate(ctx, message, from);
+      default:
+        this.protection?.participant.onMessage(ctx, message, from);
     }
-    this.onUpdate(ctx, message, from);
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
@@ -102,9 +119,8 @@ export class FlServer implements Actor<ToServer> {
           if (this.attempt.updates.size > 0) this.finishRound(ctx, this.attempt);
         }
         break;
-      case 'checkpointed':
-        ctx.record('state', { op: 'checkpoint', round: wakeup.data });
-        break;
+      default:
+        this.protection?.participant.onTimer(ctx, wakeup);
     }
   }
 
@@ -132,7 +148,35 @@ export class FlServer implements Actor<ToServer> {
       initialLoss: globalLoss(this.weights, sites),
       optimumLoss: optimumLoss(sites),
     });
+    this.proceed(ctx);
+  }
+
+  /** Starts the next round unless one is running, the objective is missing or a restore holds the server. */
+  private proceed(ctx: Context): void {
+    if (!this.registered || this.attempt !== undefined || this.protection?.host.isHeld('restore') === true) return;
     this.nextRound(ctx);
+  }
+
+  /** The checkpoint layer's participant for the configured checkpointing, if any (model-host.ts). */
+  private protect(ctx: Context): Protection | undefined {
+    const config = this.config.checkpoint;
+    if (config === undefined) return undefined;
+    const host = new ModelHost(ctx.self, this.config.updateBytes, {
+      model: (): ModelState => ({ round: this.round, weights: this.weights }),
+      restored: (c, model) => this.restored(c, model),
+      resumed: (c) => this.proceed(c),
+    });
+    return { host, participant: makeParticipant(ctx, host, config) };
+  }
+
+  private restored(ctx: Context, model: ModelState | undefined): void {
+    this.round = model?.round ?? 0;
+    this.weights = model === undefined ? this.initialWeights() : [...model.weights];
+    ctx.record('state', { op: 'recover', round: this.round, fromCheckpoint: model !== undefined });
+  }
+
+  private initialWeights(): number[] {
+    return new Array<number>(this.config.modelDim).fill(0);
   }
 
   private nextRound(ctx: Context): void {
@@ -186,12 +230,8 @@ export class FlServer implements Actor<ToServer> {
     this.round = attempt.round;
     const loss = globalLoss(this.weights, this.objectives());
     ctx.record('state', { op: 'round', round: this.round, started: attempt.started, loss, participants, durationUs: ctx.now() - attempt.started });
-    const every = this.config.checkpointEvery;
-    if (every > 0 && this.round % every === 0) {
-      const checkpoint: Checkpoint = { round: this.round, weights: [...this.weights] };
-      ctx.disk.put(CHECKPOINT_FILE, checkpoint, this.config.updateBytes);
-      ctx.disk.fsync({ name: 'checkpointed', data: this.round });
-    }
+    // A completed round is the server's unit of work: an interval of N rounds counts these.
+    this.protection?.participant.afterEvent(ctx);
     this.nextRound(ctx);
   }
 

@@ -1,10 +1,8 @@
 /**
  * How an operator reads its input streams and writes its output stream: the one seam between the
  * operator runtime and the stream layer. Two implementations exist — direct channels between
- * operator instances (`direct.ts`) and persistent topics (`topic-client.ts`, over the stand-in
- * `topic.ts` until the replicated log's clients take its place) — and a pipeline picks one per
- * checkpoint strategy. Swapping the stand-in for the replicated log is one more implementation of
- * this interface.
+ * operator instances (`direct.ts`) and persistent streams, topics of the replicated log
+ * (`log-transport.ts`) — and a pipeline picks one per checkpoint strategy.
  *
  * Positions: every input item has a position on its channel (a direct channel's sequence number,
  * a topic partition's offset), and every output channel counts up to its last event sent; markers
@@ -14,6 +12,7 @@
  */
 import type { Context, Message, Wakeup } from '../../kernel/index.ts';
 import type { Marker, OutboxItem } from '../../protocols/checkpoint/index.ts';
+import type { LogEndpoint } from '../../protocols/forward/index.ts';
 import type { StreamEvent } from '../event.ts';
 
 /** What the transport hands to the operator. */
@@ -63,17 +62,17 @@ export interface OutputRoute {
   readonly stream: string;
   /** Consumer instances by partition; empty when the stream is the pipeline's output. */
   readonly consumers: readonly string[];
-  /** The topic actor holding the stream (persistent transport). */
-  readonly topic: string;
   /** Partitions of the topic (the consumers' parallelism, at least 1). */
   readonly partitions: number;
+  /** The stream's topic on a log service (persistent transport). */
+  readonly log: LogEndpoint;
 }
 
 export interface InputRoute {
   readonly stream: string;
   /** Producer instances (direct transport). */
   readonly producers: readonly string[];
-  readonly topic: string;
+  readonly log: LogEndpoint;
 }
 
 /** Records events that reached the pipeline's output (a stream nobody in the pipeline consumes). */

@@ -44,6 +44,18 @@ export interface CheckpointConfig {
   readonly stores: Readonly<Partial<Record<TierName, StorePlacement>>>;
   /** How long a request to a store or the coordinator waits before it is re-sent. */
   readonly requestTimeoutUs: Micros;
+  /** The compacted topic behind the `log-topic` tier; without it, `log-topic` is a store actor like the others. */
+  readonly logTopic?: LogTopicTierConfig;
+}
+
+/** Where the `log-topic` tier writes: a topic of a log service, and with which acks. */
+export interface LogTopicTierConfig {
+  readonly topic: string;
+  readonly partitions: number;
+  /** The service's brokers, asked for metadata in turn. */
+  readonly brokers: readonly string[];
+  /** -1 (all): the safe setting; 1 loses the latest checkpoint on an unclean failover. */
+  readonly acks: 1 | -1;
 }
 
 /** The store actors of one tier: one per site that has its own, and the one everybody else uses. */

@@ -1,6 +1,7 @@
 /**
  * A checkpoint store: the actor behind a remote storage tier (a site's parallel file system, an
- * object store across the WAN, a compacted topic). Operators reach it over the simulated network,
+ * object store across the WAN; `log-topic` where no log service holds it, as for the federated
+ * server, whose section names a store node). Operators reach it over the simulated network,
  * so a checkpoint costs the transfer over every link on the way plus the store's own disk.
  *
  * Guarantee: a `put` is acknowledged only after an fsync that covers it has completed, so an

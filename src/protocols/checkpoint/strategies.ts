@@ -29,6 +29,7 @@ import { CheckpointClock } from './interval.ts';
 import type { Due } from './messages.ts';
 import { ComposedParticipant, type Part } from './participant.ts';
 import { GlobalRecovery, LocalRecovery, type EpochCell } from './recovery.ts';
+import { LOG_TIER_REPLIES, LogTopicTier } from './log-topic-tier.ts';
 import { NodeLocalTier, StoreTier, type TierClient } from './tiers.ts';
 import { CheckpointWriter } from './writer.ts';
 
@@ -55,9 +56,11 @@ class TierPart implements Part {
   constructor(private readonly tiers: readonly TierClient[]) {}
 
   onMessage(ctx: Context, message: Message): boolean {
-    if (message.type !== 'ckpt:put-ack' && message.type !== 'ckpt:get-reply') return false;
+    const fromLog = LOG_TIER_REPLIES.has(message.type);
+    if (message.type !== 'ckpt:put-ack' && message.type !== 'ckpt:get-reply' && !fromLog) return false;
     for (const tier of this.tiers) if (tier.onMessage(ctx, message as never)) return true;
-    return true; // a late reply nobody waits for any more
+    // A late store reply nobody waits for any more; a log reply is the stream transport's.
+    return !fromLog;
   }
 
   onTimer(ctx: Context, wakeup: Parameters<NonNullable<Part['onTimer']>>[1]): boolean {
@@ -83,10 +86,11 @@ class EventsDue implements Part {
 
 /** Builds the participant that protects one operator instance under `config.strategy`. */
 export function makeParticipant(ctx: Context, host: OperatorHost, config: CheckpointConfig): ComposedParticipant {
-  const tier = (name: TierName): TierClient =>
-    name === 'node-local'
-      ? new NodeLocalTier(ctx, host.instance, config.nodeLocal)
-      : new StoreTier(ctx, name, storeFor(config, name, ctx.site)!, host.instance, config.requestTimeoutUs);
+  const tier = (name: TierName): TierClient => {
+    if (name === 'node-local') return new NodeLocalTier(ctx, host.instance, config.nodeLocal);
+    if (name === 'log-topic' && config.logTopic !== undefined) return new LogTopicTier(ctx, config.logTopic, host.instance, config.requestTimeoutUs);
+    return new StoreTier(ctx, name, storeFor(config, name, ctx.site)!, host.instance, config.requestTimeoutUs);
+  };
   const incremental = { enabled: config.incremental, fullEvery: config.fullEvery };
   const strategy = config.strategy;
   const cell: EpochCell = { epoch: 0 };

@@ -6,8 +6,11 @@
  *   SCR's `/dev/shm` cache (survives a process crash, lost with the node). Writing and reading
  *   cost `bytes / bandwidth` of the medium (the world's disk model makes reads free, so the tier
  *   charges them itself).
- * - `site-pfs`, `remote`, `log-topic`: a `CheckpointStore` actor reached over the network; the
- *   links on the way and the store's disk set the cost, and the store's node is the failure domain.
+ * - `site-pfs`, `remote`: a `CheckpointStore` actor reached over the network; the links on the
+ *   way and the store's disk set the cost, and the store's node is the failure domain.
+ * - `log-topic`: a compacted topic of a log service (`log-topic-tier.ts`); its brokers and their
+ *   replication are the failure domain. (A scenario section without a log service — the federated
+ *   server's `store` — still runs it as a store actor.)
  *
  * Guarantee: `save` calls `done(true)` only once the entry is as durable as its tier makes it;
  * `load` calls `done` with a whole chain or undefined. Requests to a store are re-sent every
@@ -18,7 +21,7 @@
  * crashes, so recovery falls back to the initial state (or, under `multilevel`, to the remote
  * level); a remote tier across a slow WAN makes saves and restores as slow as that link.
  */
-import type { Context, Wakeup } from '../../kernel/index.ts';
+import type { Context, Message, Wakeup } from '../../kernel/index.ts';
 import { SECOND } from '../../kernel/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { NodeLocalMedium, TierName } from './config.ts';
@@ -34,7 +37,8 @@ export interface TierClient {
   readonly tier: TierName;
   save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void;
   load(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void;
-  onMessage(ctx: Context, message: FromStore): boolean;
+  /** Takes a reply to one of its requests in; false for anything else. */
+  onMessage(ctx: Context, message: FromStore | Message): boolean;
   onTimer(ctx: Context, wakeup: Wakeup): boolean;
 }
 
@@ -118,6 +122,11 @@ interface Outstanding {
 const SLOW_PATH_BANDWIDTH = 100_000_000;
 const MAX_BACKOFF = 32;
 
+/** How long the `attempts`-th try of a request carrying (or fetching) `bytes` waits for its answer. */
+export function patienceUs(timeoutUs: number, bytes: number, attempts: number): number {
+  return Math.min(MAX_BACKOFF, 2 ** attempts) * (timeoutUs + transferUs(bytes, SLOW_PATH_BANDWIDTH));
+}
+
 /** A `CheckpointStore` actor somewhere on the network. */
 export class StoreTier implements TierClient {
   private readonly outstanding = new Map<number, Outstanding>();
@@ -148,6 +157,8 @@ export class StoreTier implements TierClient {
   }
 
   onMessage(_ctx: Context, message: FromStore): boolean {
+    // A log reply is never ours, whatever its request number.
+    if (message.type !== 'ckpt:put-ack' && message.type !== 'ckpt:get-reply') return false;
     const outstanding = this.outstanding.get(message.req);
     // Another tier's reply, or a late duplicate of one already answered.
     if (outstanding === undefined) return false;
@@ -171,7 +182,6 @@ export class StoreTier implements TierClient {
 
   private transmit(ctx: Context, req: number, outstanding: Outstanding): void {
     ctx.send(this.store, outstanding.message, { bytes: outstanding.bytes });
-    const backoff = Math.min(MAX_BACKOFF, 2 ** outstanding.attempts++);
-    ctx.setTimer(backoff * (this.timeoutUs + transferUs(outstanding.bytes, SLOW_PATH_BANDWIDTH)), `ckpt:store-timeout:${this.tier}`, req);
+    ctx.setTimer(patienceUs(this.timeoutUs, outstanding.bytes, outstanding.attempts++), `ckpt:store-timeout:${this.tier}`, req);
   }
 }

@@ -21,7 +21,12 @@ export interface SourceEvent {
   readonly offset: number;
   readonly id: string;
   readonly bytes: number;
+  /** The event's payload, when its producer stored one (pipelines over the log). */
+  readonly payload?: unknown;
 }
+
+/** What the fetch loop needs of its owner's configuration (a forwarder's, or an alert broker's). */
+export type LogSourceConfig = Pick<ForwarderConfig, 'requestTimeoutUs' | 'retryBackoffUs' | 'fetchMaxBytes'>;
 
 interface PartitionFetch {
   /** Next offset to fetch. */
@@ -36,28 +41,45 @@ const FETCH_WAIT_US = 500_000;
 
 export class LogSource {
   private readonly metadata: MetadataView;
-  private readonly partitions: PartitionFetch[] = [];
+  /** By partition number: every partition of the topic, or the ones a reader was given. */
+  private readonly partitions = new Map<number, PartitionFetch>();
   private req: number;
 
   constructor(
     ctx: Context,
     private readonly endpoint: LogEndpoint,
-    private readonly config: ForwarderConfig,
+    private readonly config: LogSourceConfig,
   ) {
     this.metadata = new MetadataView(endpoint.brokers, config.requestTimeoutUs);
     this.req = ctx.rng('forward-fetch-req').int(1, 2 ** 40);
   }
 
-  /** Starts fetching each partition from its committed position. */
+  /** Starts fetching each partition from its committed position (partition p at `positions[p]`). */
   start(ctx: Context, positions: readonly number[]): void {
-    for (const position of positions) this.partitions.push({ position, pending: [], pendingBytes: 0, req: undefined, timer: undefined });
+    this.startAt(ctx, new Map(positions.map((position, p) => [p, position])));
+  }
+
+  /** Starts fetching only the given partitions, each from its position. */
+  startAt(ctx: Context, positions: ReadonlyMap<number, number>): void {
+    for (const [p, position] of positions) this.partitions.set(p, { position, pending: [], pendingBytes: 0, req: undefined, timer: undefined });
     this.metadata.refresh(ctx, ++this.req);
-    this.partitions.forEach((_, p) => this.fetch(ctx, p));
+    for (const p of positions.keys()) this.fetch(ctx, p);
+  }
+
+  /**
+   * Moves partition `p` back (or forward) to `position`, dropping what was fetched: a restored
+   * reader replays from its checkpoint. A reply to the fetch in flight no longer matches and is ignored.
+   */
+  seek(ctx: Context, p: number, position: number): void {
+    const fetch = this.partitions.get(p)!;
+    if (fetch.timer !== undefined) ctx.cancelTimer(fetch.timer);
+    Object.assign(fetch, { position, pending: [], pendingBytes: 0, req: undefined, timer: undefined });
+    this.fetch(ctx, p);
   }
 
   /** Takes up to `maxBytes` (at least one event) of partition `p`'s fetched events, in offset order. */
   take(ctx: Context, p: number, maxBytes: number): SourceEvent[] {
-    const fetch = this.partitions[p]!;
+    const fetch = this.partitions.get(p)!;
     const taken: SourceEvent[] = [];
     let bytes = 0;
     while (fetch.pending.length > 0) {
@@ -72,7 +94,7 @@ export class LogSource {
   }
 
   hasPending(p: number): boolean {
-    return this.partitions[p]!.pending.length > 0;
+    return this.partitions.get(p)!.pending.length > 0;
   }
 
   /** Handles a fetch or metadata reply; returns the partition that has new events, if any. */
@@ -95,7 +117,7 @@ export class LogSource {
     }
     if (name !== 'forward:fetch') return false;
     const p = data as number;
-    const fetch = this.partitions[p]!;
+    const fetch = this.partitions.get(p)!;
     fetch.timer = undefined;
     fetch.req = undefined;
     this.fetch(ctx, p);
@@ -103,7 +125,7 @@ export class LogSource {
   }
 
   private fetch(ctx: Context, p: number): void {
-    const fetch = this.partitions[p]!;
+    const fetch = this.partitions.get(p)!;
     if (fetch.pendingBytes >= this.config.fetchMaxBytes || fetch.req !== undefined) return;
     const leader = this.metadata.leaderOf(this.endpoint.topic, p);
     if (leader === null) {
@@ -120,7 +142,7 @@ export class LogSource {
 
   private fetched(ctx: Context, reply: FetchReply): number | undefined {
     const p = reply.partition;
-    const fetch = this.partitions[p];
+    const fetch = this.partitions.get(p);
     if (fetch === undefined || fetch.req !== reply.req) return undefined;
     if (fetch.timer !== undefined) ctx.cancelTimer(fetch.timer);
     fetch.req = undefined;
@@ -139,7 +161,8 @@ export class LogSource {
       batch.events.forEach((id, i) => {
         const offset = batch.base + i;
         if (offset < fetch.position) return;
-        fetch.pending.push({ offset, id, bytes: each });
+        const payload = batch.payloads?.[i];
+        fetch.pending.push(payload === undefined ? { offset, id, bytes: each } : { offset, id, bytes: each, payload });
         fetch.pendingBytes += each;
         fetch.position = offset + 1;
         added = true;

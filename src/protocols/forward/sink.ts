@@ -14,7 +14,7 @@
  */
 import type { Context, Micros, TimerId } from '../../kernel/index.ts';
 import { MetadataView } from '../log/metadata-view.ts';
-import type { ClientInbound, ProduceReply } from '../log/messages.ts';
+import type { ClientInbound, LogError, ProduceReply } from '../log/messages.ts';
 import type { ForwarderConfig } from './config.ts';
 
 /** A batch as planned: what it carries, and which source positions it covers. */
@@ -25,6 +25,8 @@ export interface Plan {
   /** Source position of the first event (buffer seq or source offset) and one past the last. */
   readonly srcFirst: number;
   readonly srcEnd: number;
+  /** One payload per event, stored in the log with the batch (pipelines); absent for forwarders. */
+  readonly payloads?: readonly unknown[];
 }
 
 /** The durable part of a lane. */
@@ -47,6 +49,19 @@ export interface SinkEvents {
   forwarded(ctx: Context, lane: number, plan: Plan, offset: number, duplicate: boolean): void;
   /** A producer id arrived for a lane; it must be made durable before use. */
   pidAssigned(ctx: Context, lane: number, pid: number): void;
+  /** The leader refused the plan; the sink backs off and re-sends it, unless this changes the lane. */
+  refused?(ctx: Context, lane: number, plan: Plan, error: LogError): void;
+}
+
+/** What the sink needs of its owner's configuration (a forwarder's, or a pipeline's log transport's). */
+export type SinkConfig = Pick<ForwarderConfig, 'sink' | 'requestTimeoutUs' | 'retryBackoffUs' | 'maxBackoffUs'>;
+
+/** How the sink produces, beyond the forwarder's defaults. */
+export interface SinkOptions {
+  /** Default all (-1): only acks=all keeps an acknowledged plan through a clean leader failover. */
+  readonly acks?: 1 | -1;
+  /** A lane's transactional id, so that a restarted owner gets the lane's producer id back. */
+  readonly transactionalIdOf?: (lane: number) => string;
 }
 
 export class IdempotentSink {
@@ -61,9 +76,10 @@ export class IdempotentSink {
 
   constructor(
     ctx: Context,
-    private readonly config: ForwarderConfig,
+    private readonly config: SinkConfig,
     lanes: number,
     private readonly events: SinkEvents,
+    private readonly options: SinkOptions = {},
   ) {
     this.metadata = new MetadataView(config.sink.brokers, config.requestTimeoutUs);
     this.sent = Array.from({ length: lanes }, () => new Set<number>());
@@ -81,7 +97,8 @@ export class IdempotentSink {
     if ([...this.pidRequests.values()].includes(lane)) return;
     const req = ++this.req;
     this.pidRequests.set(req, lane);
-    ctx.send(this.config.sink.controller, { type: 'init-producer-id', req });
+    const transactionalId = this.options.transactionalIdOf?.(lane);
+    ctx.send(this.config.sink.controller, { type: 'init-producer-id', req, ...(transactionalId === undefined ? {} : { transactionalId }) });
     ctx.setTimer(this.config.requestTimeoutUs, 'forward:pid-timeout', req);
   }
 
@@ -98,10 +115,20 @@ export class IdempotentSink {
       const req = ++this.req;
       const { topic } = this.config.sink;
       const partition = this.partitionOf(lane);
-      ctx.send(leader, { type: 'produce', req, topic, partition, events: plan.events, bytes: plan.bytes, acks: -1, timeoutUs: this.config.requestTimeoutUs, pid: state.pid, seq: plan.destSeq }, { bytes: plan.bytes + 64 });
+      const { events, bytes, payloads } = plan;
+      const acks = this.options.acks ?? -1;
+      const produce = { type: 'produce', req, topic, partition, events, bytes, acks, timeoutUs: this.config.requestTimeoutUs, pid: state.pid, seq: plan.destSeq };
+      ctx.send(leader, payloads === undefined ? produce : { ...produce, payloads }, { bytes: bytes + 64 });
       this.sent[lane]!.add(plan.destSeq);
       this.outstanding.set(req, { lane, plan, timer: ctx.setTimer(this.config.requestTimeoutUs, 'forward:request-timeout', req) });
     }
+  }
+
+  /** The lane's partition leader as last known, or null (a metadata refresh is then on its way). */
+  leaderOf(ctx: Context, lane: number): string | null {
+    const leader = this.metadata.leaderOf(this.config.sink.topic, this.partitionOf(lane));
+    if (leader === null) this.metadata.refresh(ctx, ++this.req);
+    return leader;
   }
 
   partitionOf(lane: number): number {
@@ -163,6 +190,7 @@ export class IdempotentSink {
       if (reply.error === 'not-leader' || reply.error === 'unknown-partition') this.metadata.refresh(ctx, ++this.req);
       ctx.record('client', { op: 'forward-retry', events: entry.plan.events, topic: this.config.sink.topic, partition: this.partitionOf(entry.lane), error: reply.error, cover: 'forward.retry' });
       this.backOff(ctx, entry.lane);
+      this.events.refused?.(ctx, entry.lane, entry.plan, reply.error);
       return undefined;
     }
     this.failures[entry.lane] = 0;

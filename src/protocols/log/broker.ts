@@ -13,6 +13,9 @@
  * on a timer; with `never` it does not fsync at all, and only the page cache holds the data —
  * which survives a process crash but not a power loss of the node.
  *
+ * Retention runs every `retentionCheckIntervalUs`: a `delete` topic drops old segments, a `compact`
+ * topic is cleaned instead (`PartitionLog.compact`), each replica on its own, as Kafka's cleaner does.
+ *
  * How it fails: a broker that is partitioned from the controller keeps leading until it learns
  * otherwise; with `acks=1` it goes on acknowledging writes that the new leader never sees. With
  * `acks=all` it cannot: its followers moved to the new epoch and no longer fetch from it.
@@ -20,10 +23,10 @@
 import type { Actor, Context, Micros, Wakeup } from '../../kernel/index.ts';
 import { MS } from '../../kernel/index.ts';
 import type { BrokerHost, RoleTimer } from './broker-host.ts';
-import type { ClusterConfig, TopicConfig } from './config.ts';
+import { DELETE_RETENTION_DEFAULT_US, type ClusterConfig, type TopicConfig } from './config.ts';
 import { FollowerRole } from './follower.ts';
 import { LeaderRole } from './leader.ts';
-import { tpKey, type BrokerInbound, type EpochEndRequest, type FetchRequest, type LogError, type PartitionMeta, type ProduceRequest } from './messages.ts';
+import { tpKey, type BrokerInbound, type DescribeProducersRequest, type EpochEndRequest, type FetchRequest, type LogError, type PartitionMeta, type ProduceRequest } from './messages.ts';
 import { Replica } from './replica.ts';
 
 export class Broker implements Actor<BrokerInbound>, BrokerHost {
@@ -109,6 +112,8 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
         return this.onFetch(ctx, message, from);
       case 'epoch-end':
         return this.onEpochEnd(ctx, message, from);
+      case 'describe-producers':
+        return this.onDescribeProducers(ctx, message, from);
       case 'fetch-reply':
         return this.followerOf(message.topic, message.partition)?.onFetchReply(ctx, message);
       case 'epoch-end-reply':
@@ -161,6 +166,13 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     ctx.send(from, { type: 'epoch-end-reply', req: request.req, topic: request.topic, partition: request.partition, error: 'not-leader', epoch: -1, endOffset: -1 });
   }
 
+  private onDescribeProducers(ctx: Context, request: DescribeProducersRequest, from: string): void {
+    const leader = this.leaderOf(request.topic, request.partition);
+    if (leader !== undefined) return leader.onDescribeProducers(ctx, request, from);
+    const { req, topic, partition } = request;
+    ctx.send(from, { type: 'describe-producers-reply', req, topic, partition, error: 'not-leader', lastSequence: -1, uncommitted: false });
+  }
+
   private leaderOf(topic: string, partition: number): LeaderRole | undefined {
     const role = this.replicas.get(tpKey(topic, partition))?.role;
     return role instanceof LeaderRole ? role : undefined;
@@ -190,7 +202,8 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     if (!meta.replicas.includes(this.id)) return;
     let replica = this.replicas.get(key);
     if (replica === undefined) {
-      replica = new Replica(ctx, meta.topic, meta.partition, meta, this.topic(meta.topic).segmentBytes);
+      const topic = this.topic(meta.topic);
+      replica = new Replica(ctx, meta.topic, meta.partition, meta, topic.segmentBytes, topic.cleanupPolicy === 'compact');
       this.replicas.set(key, replica);
     } else if (!newer(meta, { leaderEpoch: replica.leaderEpoch, partitionEpoch: replica.partitionEpoch })) {
       return;
@@ -265,6 +278,11 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private applyRetention(ctx: Context): void {
     for (const replica of this.replicas.values()) {
       const topic = this.topic(replica.topic);
+      if (topic.cleanupPolicy === 'compact') {
+        const cleaned = replica.log.compact(ctx.now(), replica.hw, topic.deleteRetentionUs ?? DELETE_RETENTION_DEFAULT_US);
+        if (cleaned.batchesRemoved > 0) replica.record(ctx, 'compact', replica.log.logStart, { ...cleaned });
+        continue;
+      }
       const start = replica.log.applyRetention(ctx.now(), replica.hw, topic);
       if (start !== undefined) replica.record(ctx, 'retention', start);
     }

@@ -6,6 +6,7 @@
  * Times are integer µs, sizes integer bytes.
  */
 import { MS, SECOND, type Micros } from '../../kernel/index.ts';
+import type { BurstShape } from './bursts.ts';
 
 /** When a broker fsyncs its logs (Kafka's `flush.messages` / `flush.ms`). */
 export type LogFlushPolicy = { readonly kind: 'every-write' } | { readonly kind: 'never' } | { readonly kind: 'interval'; readonly intervalUs: Micros };
@@ -29,7 +30,19 @@ export interface TopicConfig {
   readonly retentionBytes: number | null;
   /** Roll to a new segment file once the active one holds this many bytes. */
   readonly segmentBytes: number;
+  /**
+   * `delete` (default): retention by time and size. `compact`: no retention; the cleaner keeps the
+   * newest record per key (see `PartitionLog.compact`), at every retention check.
+   */
+  readonly cleanupPolicy?: CleanupPolicy;
+  /** Compacted topics: a tombstone is removed once older than this (`delete.retention.ms`); default 24h. */
+  readonly deleteRetentionUs?: Micros;
 }
+
+export type CleanupPolicy = 'delete' | 'compact';
+
+/** Kafka's `delete.retention.ms` default. */
+export const DELETE_RETENTION_DEFAULT_US: Micros = 24 * 3600 * SECOND;
 
 export interface ClusterConfig {
   /** Broker actor ids, in preference order for replica assignment. */
@@ -98,6 +111,8 @@ export interface LogProducerConfig {
   readonly keys: number;
   /** No event is produced at or after this time. */
   readonly stopAtUs: Micros;
+  /** Produce whole bursts at a cadence instead of at `ratePerSec` (see bursts.ts). */
+  readonly bursts?: BurstShape;
 }
 
 export type OffsetReset = 'earliest' | 'latest';

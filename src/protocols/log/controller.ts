@@ -32,6 +32,7 @@ type JournalRecord =
   | { readonly t: 'partition'; readonly meta: PartitionMeta; readonly version: number }
   | { readonly t: 'broker'; readonly id: string; readonly fenced: boolean; readonly incarnation: number | null }
   | { readonly t: 'pid'; readonly next: number }
+  | { readonly t: 'txn'; readonly id: string; readonly pid: number }
   | { readonly t: 'offset'; readonly key: string; readonly offset: number };
 
 interface Snapshot {
@@ -39,6 +40,7 @@ interface Snapshot {
   readonly brokers: readonly { id: string; fenced: boolean; incarnation: number | null }[];
   readonly version: number;
   readonly nextPid: number;
+  readonly transactionalIds?: readonly [string, number][];
   readonly offsets: readonly [string, number][];
 }
 
@@ -49,6 +51,8 @@ export class Controller implements Actor<ControllerInbound> {
   private readonly offsets = new Map<string, number>();
   private version = 0;
   private nextPid = 1;
+  /** Transactional id → the producer id it keeps across the producer's restarts. */
+  private readonly transactionalIds = new Map<string, number>();
   /** Partitions changed by the message being handled, pushed to the brokers once durable. */
   private changed: PartitionMeta[] = [];
   private journal!: Journal<JournalRecord>;
@@ -94,10 +98,20 @@ export class Controller implements Actor<ControllerInbound> {
       case 'alter-isr':
         this.onAlterIsr(ctx, message, from);
         break;
-      case 'init-producer-id':
+      case 'init-producer-id': {
+        const kept = message.transactionalId === undefined ? undefined : this.transactionalIds.get(message.transactionalId);
+        if (kept !== undefined) {
+          this.send(ctx, from, { type: 'init-producer-id-reply', req: message.req, pid: kept });
+          break;
+        }
         this.write(ctx, { t: 'pid', next: this.nextPid + 1 });
+        if (message.transactionalId !== undefined) {
+          this.transactionalIds.set(message.transactionalId, this.nextPid);
+          this.write(ctx, { t: 'txn', id: message.transactionalId, pid: this.nextPid });
+        }
         this.send(ctx, from, { type: 'init-producer-id-reply', req: message.req, pid: this.nextPid++ });
         break;
+      }
       case 'join-group':
         this.groups.onJoin(ctx, message, from);
         break;
@@ -264,6 +278,7 @@ export class Controller implements Actor<ControllerInbound> {
       for (const [key, offset] of s.offsets) this.offsets.set(key, offset);
       this.version = s.version;
       this.nextPid = s.nextPid;
+      for (const [id, pid] of s.transactionalIds ?? []) this.transactionalIds.set(id, pid);
     }
     for (const r of records) {
       if (r.t === 'partition') {
@@ -273,6 +288,8 @@ export class Controller implements Actor<ControllerInbound> {
         this.brokers.set(r.id, { fenced: r.fenced, incarnation: r.incarnation, lastSeenUs: now });
       } else if (r.t === 'pid') {
         this.nextPid = Math.max(this.nextPid, r.next);
+      } else if (r.t === 'txn') {
+        this.transactionalIds.set(r.id, r.pid);
       } else {
         this.offsets.set(r.key, r.offset);
       }
@@ -286,6 +303,7 @@ export class Controller implements Actor<ControllerInbound> {
       brokers: [...this.brokers].map(([id, s]) => ({ id, fenced: s.fenced, incarnation: s.incarnation })),
       version: this.version,
       nextPid: this.nextPid,
+      transactionalIds: [...this.transactionalIds],
       offsets: [...this.offsets],
     };
   }

@@ -29,6 +29,11 @@ export class FollowerRole implements Role {
   readonly kind = 'follower';
   private awaiting: { readonly req: number; readonly what: 'fetch' | 'epoch-end'; readonly epoch: number } | null = null;
   private timer: RoleTimer | undefined;
+  /**
+   * The fetch last given up on for silence, still welcome while the log end is where it asked from:
+   * a reply carrying a batch of gigabytes (a checkpoint image) can take longer than the silence.
+   */
+  private abandoned: { readonly req: number; readonly offset: number } | null = null;
   private aligned = false;
   private active = true;
 
@@ -125,8 +130,10 @@ export class FollowerRole implements Role {
 
   onFetchReply(ctx: Context, reply: FetchReply): void {
     const asked = this.awaiting;
-    if (!this.active || asked === null || asked.what !== 'fetch' || asked.req !== reply.req) return;
+    const late = this.abandoned?.req === reply.req && this.abandoned.offset === this.replica.log.logEnd;
+    if (!this.active || asked === null || asked.what !== 'fetch' || (asked.req !== reply.req && !late)) return;
     this.awaiting = null;
+    this.abandoned = null;
     this.host.cancelTimer(ctx, this.timer);
     if (reply.error === 'offset-out-of-range') return this.outOfRange(ctx, reply);
     if (reply.error !== undefined) return this.backoff(ctx);
@@ -145,7 +152,8 @@ export class FollowerRole implements Role {
     for (const batch of reply.batches) {
       const end = batch.base + batch.events.length;
       if (end <= log.logEnd) continue;
-      if (batch.base !== log.logEnd) {
+      // A cleaned leader's log has gaps: the next batch it holds may start past our end.
+      if (batch.base !== log.logEnd && !(log.compacted && batch.base > log.logEnd)) {
         // The leader returns whole batches from the one holding our offset; we only ever fetch at
         // our log end, which is a batch boundary in the leader's log once aligned.
         throw new Error(`${this.replica.key}: fetched a batch at ${batch.base} but the log ends at ${log.logEnd}`);
@@ -181,6 +189,7 @@ export class FollowerRole implements Role {
     this.host.cancelTimer(ctx, this.timer);
     this.timer = this.host.timer(ctx, waitUs + SILENCE_US, (c) => {
       if (!this.active || this.awaiting === null) return;
+      if (this.awaiting.what === 'fetch') this.abandoned = { req: this.awaiting.req, offset: this.replica.log.logEnd };
       this.awaiting = null;
       if (this.aligned) this.fetch(c);
       else this.align(c);

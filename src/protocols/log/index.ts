@@ -8,6 +8,7 @@ export * from './messages.ts';
 export { Broker } from './broker.ts';
 export { Controller } from './controller.ts';
 export { LogProducer } from './producer.ts';
+export * from './bursts.ts';
 export { LogConsumer } from './consumer.ts';
 export { LogFinalReader, type FinalReaderConfig } from './final-reader.ts';
 export { electLeader, assignReplicas } from './elections.ts';

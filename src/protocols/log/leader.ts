@@ -21,7 +21,7 @@
  */
 import type { Context, Micros } from '../../kernel/index.ts';
 import type { BrokerHost, RoleTimer } from './broker-host.ts';
-import { batchesBytes, type Batch, type EpochEndRequest, type FetchRequest, type LogError, type ProduceRequest } from './messages.ts';
+import { batchesBytes, type Batch, type DescribeProducersRequest, type EpochEndRequest, type FetchRequest, type LogError, type ProduceRequest } from './messages.ts';
 import type { Replica, Role } from './replica.ts';
 
 interface FollowerProgress {
@@ -114,6 +114,8 @@ export class LeaderRole implements Role {
         bytes: request.bytes,
         ts: ctx.now(),
         ...(request.pid === undefined ? {} : { pid: request.pid, seq: request.seq ?? 0 }),
+        ...(request.payloads === undefined ? {} : { payloads: request.payloads }),
+        ...(request.keys === undefined ? {} : { keys: request.keys }),
       };
       // A full disk refuses the write (Kafka's KafkaStorageException); the producer retries.
       if (!replica.append(ctx, batch, 'append')) return this.replyProduce(ctx, request, from, { error: 'kafka-storage-error' });
@@ -190,6 +192,12 @@ export class LeaderRole implements Role {
     }
     const found = this.replica.log.epochs.endOffsetFor(request.epoch, this.replica.log.logEnd);
     ctx.send(from, { ...reply, epoch: found.epoch, endOffset: found.end });
+  }
+
+  onDescribeProducers(ctx: Context, request: DescribeProducersRequest, from: string): void {
+    const { req, topic, partition, pid } = request;
+    const state = this.replica.producers.committed(pid, this.replica.hw);
+    ctx.send(from, { type: 'describe-producers-reply', req, topic, partition, lastSequence: state.lastSeq, uncommitted: state.uncommitted });
   }
 
   /** Followers read up to the log end; consumers only what is committed. */

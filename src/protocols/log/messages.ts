@@ -32,6 +32,16 @@ export interface Batch {
   /** Idempotent producer id and the sequence number of the first event, when the producer has one. */
   readonly pid?: number;
   readonly seq?: number;
+  /**
+   * The events' payloads, one per offset, when the producer sent them (pipelines over the log need
+   * the data itself; instruments and forwarders model only ids and sizes and send none).
+   */
+  readonly payloads?: readonly unknown[];
+  /**
+   * The records' keys, one per offset (null: unkeyed), when the producer sent them. A compacted
+   * topic keeps only the newest record per key; a keyed record whose payload is null is a tombstone.
+   */
+  readonly keys?: readonly (string | null)[];
 }
 
 /** Errors, named after Kafka's error codes. */
@@ -92,6 +102,10 @@ export interface ProduceRequest {
   readonly timeoutUs: Micros;
   readonly pid?: number;
   readonly seq?: number;
+  /** One payload per event, stored with the batch and returned by fetches (see `Batch`). */
+  readonly payloads?: readonly unknown[];
+  /** One key per event (see `Batch`). */
+  readonly keys?: readonly (string | null)[];
 }
 
 export interface ProduceReply {
@@ -205,12 +219,42 @@ export interface AlterIsrReply {
 export interface InitProducerIdRequest {
   readonly type: 'init-producer-id';
   readonly req: number;
+  /**
+   * Kafka's transactional.id: a name that outlives the producer's process. The controller answers
+   * the same id with the same producer id, so a restarted producer continues its sequence numbers.
+   */
+  readonly transactionalId?: string;
 }
 
 export interface InitProducerIdReply {
   readonly type: 'init-producer-id-reply';
   readonly req: number;
   readonly pid: number;
+}
+
+/**
+ * Kafka's DescribeProducers (KIP-664), asked of a partition's leader: the last sequence number
+ * of producer `pid` that the high watermark covers, so a producer restored from a checkpoint
+ * knows which of its regenerated batches the partition already holds, however long ago.
+ */
+export interface DescribeProducersRequest {
+  readonly type: 'describe-producers';
+  readonly req: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly pid: number;
+}
+
+export interface DescribeProducersReply {
+  readonly type: 'describe-producers-reply';
+  readonly req: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly error?: LogError;
+  /** The last committed sequence number of the producer, -1 when the partition holds none of its batches. */
+  readonly lastSequence: number;
+  /** True while some of its batches are above the high watermark: ask again once they settle. */
+  readonly uncommitted: boolean;
 }
 
 // --- consumers ↔ group coordinator (in the controller) --------------------------------------------
@@ -277,10 +321,10 @@ export interface OffsetFetchReply {
   readonly offsets: readonly (number | null)[];
 }
 
-export type BrokerInbound = MetadataRequest | ProduceRequest | FetchRequest | EpochEndRequest | FetchReply | EpochEndReply | BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply;
+export type BrokerInbound = MetadataRequest | ProduceRequest | FetchRequest | EpochEndRequest | DescribeProducersRequest | FetchReply | EpochEndReply | BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply;
 export type ControllerInbound = BrokerHeartbeat | AlterIsrRequest | InitProducerIdRequest | JoinGroupRequest | GroupHeartbeat | OffsetCommitRequest | OffsetFetchRequest;
 export type ControllerOutbound = BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply;
-export type ClientInbound = MetadataReply | ProduceReply | FetchReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply;
+export type ClientInbound = MetadataReply | ProduceReply | FetchReply | DescribeProducersReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply;
 
 /** Wire size of a small control message, bytes. */
 export const CONTROL_BYTES = 64;

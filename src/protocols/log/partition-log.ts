@@ -7,11 +7,22 @@
  * writes is seen by the broker when it recovers, and by nothing sooner. Only an index (segment
  * bases, sizes) is kept in memory, and rebuilt from the files on recovery.
  *
- * Guarantee: offsets are dense and increase by one per event from `logStart` to `logEnd`; appends
- * must continue at `logEnd` (a violation throws: it is a replication bug). Truncation keeps exactly
- * the events below the given offset, splitting a batch if it has to. Retention deletes whole
- * segments, oldest first, never the active one and never one with data at or above the high
- * watermark (as Kafka does).
+ * Guarantee: offsets increase by one per event from `logStart` to `logEnd`; appends must continue
+ * at `logEnd` (a violation throws: it is a replication bug). Truncation keeps exactly the events
+ * below the given offset, splitting a batch if it has to. Retention deletes whole segments, oldest
+ * first, never the active one and never one with data at or above the high watermark (as Kafka
+ * does).
+ *
+ * A compacted log (`cleanup.policy: compact`) is dense only until the cleaner runs: `compact`
+ * removes every batch whose records all have a newer record with the same key (Kafka's log
+ * cleaner), offsets staying as they are, so gaps appear, and an append may then start past
+ * `logEnd` (a follower copying a cleaned leader). Only closed segments wholly below the high
+ * watermark are cleaned — never the active one. A batch keeping one live record is kept whole,
+ * because a batch's offsets are positional: a producer that wants every superseded record gone
+ * writes one record per batch (the checkpoint tier does). A tombstone (a keyed record whose
+ * payload is null) supersedes its key and is itself removed once older than `deleteRetentionUs`.
+ * The cleaner rewrites a segment in place; until the broker's next fsync a power loss brings the
+ * uncleaned segment back, which holds a superset of the records.
  */
 import type { Disk } from '../../kernel/index.ts';
 import { EpochCache } from './epoch-cache.ts';
@@ -35,6 +46,13 @@ export interface RetentionPolicy {
   readonly retentionBytes: number | null;
 }
 
+/** What one cleaner pass did: the partition's bytes before and after, and the batches removed. */
+export interface CompactionResult {
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+  readonly batchesRemoved: number;
+}
+
 export class PartitionLog {
   readonly epochs = new EpochCache();
   private segments: Segment[] = [];
@@ -45,11 +63,13 @@ export class PartitionLog {
     private readonly disk: Disk,
     readonly dir: string,
     private readonly segmentBytes: number,
+    /** Whether the cleaner may leave gaps (a `compact` topic). */
+    readonly compacted: boolean,
   ) {}
 
   /** Opens the log as the disk holds it now (empty if it has no files). */
-  static open(disk: Disk, dir: string, segmentBytes: number): PartitionLog {
-    const log = new PartitionLog(disk, dir, segmentBytes);
+  static open(disk: Disk, dir: string, segmentBytes: number, compacted = false): PartitionLog {
+    const log = new PartitionLog(disk, dir, segmentBytes, compacted);
     log.load();
     return log;
   }
@@ -70,7 +90,8 @@ export class PartitionLog {
 
   /** Appends a batch; false (and nothing changes) when the disk refuses the write because it is full. */
   append(batch: Batch): boolean {
-    if (batch.base !== this.end) throw new Error(`${this.dir}: append at ${batch.base}, but the log ends at ${this.end}`);
+    const gapAllowed = this.compacted && batch.base > this.end;
+    if (batch.base !== this.end && !gapAllowed) throw new Error(`${this.dir}: append at ${batch.base}, but the log ends at ${this.end}`);
     if (batch.events.length === 0) throw new Error(`${this.dir}: empty batch`);
     let active = this.segments[this.segments.length - 1];
     const roll = active === undefined || active.bytes >= this.segmentBytes;
@@ -98,12 +119,15 @@ export class PartitionLog {
     const out: Batch[] = [];
     if (from < this.start || from >= upper) return out;
     let bytes = 0;
-    let s = this.segmentIndex(from);
-    let b = s < 0 ? -1 : batchIndex(this.batchesOf(this.segments[s]!), from);
+    // Below the first segment only when the cleaner emptied the segments before it.
+    let s = Math.max(0, this.segmentIndex(from));
+    let b = s >= this.segments.length ? 0 : batchIndex(this.batchesOf(this.segments[s]!), from);
     for (; s >= 0 && s < this.segments.length; s++, b = 0) {
       const batches = this.batchesOf(this.segments[s]!);
       for (; b < batches.length; b++) {
         const batch = batches[b]!;
+        // In a cleaned log `from` may fall in a gap after the batch found for it.
+        if (batch.base + batch.events.length <= from) continue;
         if (batch.base + batch.events.length > upper) return out;
         if (out.length > 0 && bytes + batch.bytes > maxBytes) return out;
         out.push(batch);
@@ -127,6 +151,14 @@ export class PartitionLog {
       return removed;
     }
     const s = this.segmentIndex(offset);
+    if (s < 0) {
+      // A cleaned log whose segments before `offset` were emptied: nothing below it remains.
+      for (const segment of this.segments) this.disk.delete(segment.file);
+      this.segments = [];
+      this.end = offset;
+      this.epochs.truncateFrom(offset);
+      return removed;
+    }
     for (const later of this.segments.splice(s + 1)) this.disk.delete(later.file);
     const segment = this.segments[s]!;
     const batches = this.batchesOf(segment);
@@ -180,6 +212,39 @@ export class PartitionLog {
     return this.start;
   }
 
+  /**
+   * One cleaner pass: in the closed segments below `cleanableEnd` (the high watermark),
+   * removes every batch whose records all have a newer record with the same key, and tombstone
+   * batches older than `now - deleteRetentionUs`. Unkeyed records are never removed.
+   */
+  compact(now: number, cleanableEnd: number, deleteRetentionUs: number): CompactionResult {
+    const bytesBefore = this.sizeBytes;
+    // Only records that cannot be truncated away any more supersede others (Kafka's first
+    // uncleanable offset): those below the high watermark and before the active segment.
+    const limit = Math.min(cleanableEnd, this.segments[this.segments.length - 1]?.base ?? 0);
+    const closed = this.segments.filter((segment) => segment.end <= limit);
+    const newest = new Map<string, number>();
+    for (const segment of closed) {
+      for (const batch of this.batchesOf(segment)) batch.keys?.forEach((key, i) => key !== null && newest.set(key, batch.base + i));
+    }
+    let batchesRemoved = 0;
+    for (const segment of closed) {
+      const batches = this.batchesOf(segment);
+      const kept = batches.filter((batch) => !superseded(batch, newest, now - deleteRetentionUs));
+      if (kept.length === batches.length) continue;
+      batchesRemoved += batches.length - kept.length;
+      this.disk.delete(segment.file);
+      segment.bytes = 0;
+      for (const batch of kept) {
+        this.disk.append(segment.file, batch, batch.bytes + BATCH_OVERHEAD_BYTES);
+        segment.bytes += batch.bytes + BATCH_OVERHEAD_BYTES;
+      }
+    }
+    // An emptied segment's file is gone; its offsets are a gap before the next segment.
+    this.segments = this.segments.filter((segment, i) => i === this.segments.length - 1 || segment.bytes > 0);
+    return { bytesBefore, bytesAfter: this.sizeBytes, batchesRemoved };
+  }
+
   private load(): void {
     const prefix = `${this.dir}/`;
     const written = this.disk.get(startFile(this.dir));
@@ -191,15 +256,18 @@ export class PartitionLog {
       if (batches.length === 0) continue;
       const first = batches[0]!;
       // Segments are made durable together (one fsync covers every file of the broker), so a gap
-      // means files from before a reset; they are stale and go.
-      if (this.segments.length > 0 ? first.base !== this.end : first.base < this.start) {
+      // means files from before a reset; they are stale and go. A cleaned log has gaps of its own.
+      const base = this.compacted ? baseOfFile(file) : first.base;
+      const stale = this.segments.length > 0 ? (this.compacted ? base < this.end : base !== this.end) : base < this.start;
+      if (stale) {
         this.disk.delete(file);
         continue;
       }
-      if (this.segments.length === 0) this.start = first.base;
-      const segment: Segment = { base: first.base, file, end: first.base, bytes: 0, lastTs: first.ts };
+      // A cleaned log keeps its start where it was, though its first segments may be gone.
+      if (this.segments.length === 0 && !this.compacted) this.start = base;
+      const segment: Segment = { base, file, end: base, bytes: 0, lastTs: first.ts };
       for (const batch of batches) {
-        if (batch.base !== segment.end) throw new Error(`${file}: batch at ${batch.base} after offset ${segment.end}`);
+        if (batch.base < segment.end || (batch.base > segment.end && !this.compacted)) throw new Error(`${file}: batch at ${batch.base} after offset ${segment.end}`);
         segment.end = batch.base + batch.events.length;
         segment.bytes += batch.bytes + BATCH_OVERHEAD_BYTES;
         segment.lastTs = batch.ts;
@@ -244,6 +312,20 @@ export class PartitionLog {
   }
 }
 
+/**
+ * Whether the cleaner may remove a batch: it has keys, and each record is superseded by a newer one
+ * with its key, or is a tombstone (null payload) written before `tombstonesBefore` and still the newest.
+ */
+function superseded(batch: Batch, newest: ReadonlyMap<string, number>, tombstonesBefore: number): boolean {
+  const keys = batch.keys;
+  if (keys === undefined) return false;
+  return keys.every((key, i) => {
+    if (key === null) return false;
+    if (newest.get(key)! > batch.base + i) return true;
+    return batch.payloads?.[i] === null && batch.ts < tombstonesBefore;
+  });
+}
+
 /** The batch holding `offset` in a segment's batches (the last one starting at or before it). */
 function batchIndex(batches: readonly Batch[], offset: number): number {
   let lo = 0;
@@ -261,11 +343,27 @@ function batchIndex(batches: readonly Batch[], offset: number): number {
   return found;
 }
 
-/** The first `count` events of a batch, with its bytes prorated. */
-function slice(batch: Batch, count: number): Batch {
+/** The first `count` events of a batch (and of its payloads), with its bytes prorated. */
+function slice(batch: Batch, upTo: number): Batch {
+  // A cleaned log may be truncated at an offset in a gap after the batch: keep it whole.
+  const count = Math.min(upTo, batch.events.length);
   const bytes = Math.floor((batch.bytes * count) / batch.events.length);
-  const { pid, seq } = batch;
-  return { base: batch.base, epoch: batch.epoch, events: batch.events.slice(0, count), bytes, ts: batch.ts, ...(pid === undefined ? {} : { pid, seq }) };
+  const { pid, seq, payloads, keys } = batch;
+  return {
+    base: batch.base,
+    epoch: batch.epoch,
+    events: batch.events.slice(0, count),
+    bytes,
+    ts: batch.ts,
+    ...(pid === undefined ? {} : { pid, seq }),
+    ...(payloads === undefined ? {} : { payloads: payloads.slice(0, count) }),
+    ...(keys === undefined ? {} : { keys: keys.slice(0, count) }),
+  };
+}
+
+/** The base offset a segment file is named by (a cleaned segment's first batch may start later). */
+function baseOfFile(file: string): number {
+  return Number(file.slice(file.lastIndexOf('/') + 1, -'.log'.length));
 }
 
 function segmentFile(dir: string, base: number): string {

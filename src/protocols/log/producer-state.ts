@@ -44,6 +44,19 @@ export class ProducerStateTable {
     return { kind: 'out-of-order' };
   }
 
+  /**
+   * The last sequence number of `pid` in batches wholly below `highWatermark` (-1 if none), and
+   * whether it has batches above it. Only the last five batches are remembered: if all of them are
+   * uncommitted the answer is -1 with `uncommitted` set, and the asker waits for them to settle.
+   */
+  committed(pid: number, highWatermark: number): { lastSeq: number; uncommitted: boolean } {
+    const entry = this.producers.get(pid);
+    if (entry === undefined) return { lastSeq: -1, uncommitted: false };
+    const settled = entry.batches.filter((b) => b.offset + (b.lastSeq - b.firstSeq + 1) <= highWatermark);
+    const uncommitted = settled.length < entry.batches.length;
+    return { lastSeq: settled.length > 0 ? settled[settled.length - 1]!.lastSeq : -1, uncommitted };
+  }
+
   /** Notes an appended (or replicated) batch. */
   appended(batch: Batch): void {
     if (batch.pid === undefined || batch.seq === undefined) return;

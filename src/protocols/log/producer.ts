@@ -13,6 +13,8 @@
  * Event ids are `<producer>-<k>` for the k-th tick of the rate, so they are unique across restarts
  * without durable state. At rates above 1000/s the producer wakes once per millisecond and emits
  * the events due since its last wake together (the trace would otherwise hold a timer per event).
+ * With a burst shape (`bursts`, see bursts.ts) a tick is a whole burst instead, its events named
+ * `<producer>-v<burst>-<j>`.
  *
  * Every produce, retry, acknowledgement and final error is a `client` record with the event ids it
  * covers, the partition and, for an ack, the offset: the checkers and metrics read those. With
@@ -27,6 +29,7 @@ import type { LogProducerConfig } from './config.ts';
 import type { ClientInbound, LogError, ProduceReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
+import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
 
 /** The least time between two wakes of the rate generator. */
 const MIN_TICK_US = MS;
@@ -125,9 +128,7 @@ export class LogProducer implements Actor<ClientInbound> {
   private produce(ctx: Context): void {
     const now = ctx.now();
     const byPartition = new Map<number, string[]>();
-    while (this.tickTime(this.tick) <= now && this.tickTime(this.tick) < this.config.stopAtUs) {
-      const k = this.tick++;
-      const event = `${ctx.self}-${k}`;
+    for (const [k, event] of this.due(ctx, now)) {
       const partition = this.accumulator.partitionFor(k);
       const { opened } = this.accumulator.add(partition, event, this.config.eventBytes, now);
       if (opened !== undefined && this.config.lingerUs > 0) ctx.setTimer(this.config.lingerUs, 'linger', { partition, id: opened.id });
@@ -329,6 +330,22 @@ export class LogProducer implements Actor<ClientInbound> {
 
   // --- the rate ----------------------------------------------------------------------------------
 
+  /** The events due by `now` as (partitioner index, id) pairs: one per tick, or a whole burst per tick. */
+  private due(ctx: Context, now: Micros): [number, string][] {
+    const due: [number, string][] = [];
+    const bursts = this.config.bursts;
+    while (this.tickTime(this.tick) <= now && this.tickTime(this.tick) < this.config.stopAtUs) {
+      const k = this.tick++;
+      if (bursts === undefined) {
+        due.push([k, `${ctx.self}-${k}`]);
+        continue;
+      }
+      const size = burstSize(bursts, ctx.rng(`burst-${k}`));
+      for (let j = 0; j < size; j++) due.push([j, burstEventId(ctx.self, k, j)]);
+    }
+    return due;
+  }
+
   /** The next wake of the rate: at the next event's tick, but (after a wake) not within 1 ms. */
   private scheduleTick(ctx: Context, coalesce = true): void {
     const at = this.tickTime(this.tick);
@@ -338,11 +355,14 @@ export class LogProducer implements Actor<ClientInbound> {
   }
 
   private tickTime(k: number): Micros {
-    return Math.floor((k * SECOND) / this.config.ratePerSec);
+    const bursts = this.config.bursts;
+    return bursts === undefined ? Math.floor((k * SECOND) / this.config.ratePerSec) : burstDueUs(bursts, k);
   }
 
   private firstTickAtOrAfter(now: Micros): number {
-    let k = Math.ceil((now * this.config.ratePerSec) / SECOND);
+    // An estimate from the mean tick rate, corrected step by step below.
+    const ticksPerSec = this.config.bursts === undefined ? this.config.ratePerSec : SECOND / this.config.bursts.everyUs;
+    let k = Math.ceil((now * ticksPerSec) / SECOND);
     while (this.tickTime(k) < now) k++;
     while (k > 0 && this.tickTime(k - 1) >= now) k--;
     return k;

@@ -127,8 +127,8 @@ export class RecordAccumulator {
   }
 }
 
-/** 32-bit FNV-1a over UTF-16 code units. */
-function fnv1a(text: string): number {
+/** 32-bit FNV-1a over UTF-16 code units: how a keyed record picks its partition. */
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

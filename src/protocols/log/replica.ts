@@ -42,10 +42,11 @@ export class Replica {
     readonly partition: number,
     meta: PartitionMeta,
     segmentBytes: number,
+    compacted = false,
   ) {
     this.key = `${topic}-${partition}`;
     this.meta = meta;
-    this.log = PartitionLog.open(ctx.disk, this.key, segmentBytes);
+    this.log = PartitionLog.open(ctx.disk, this.key, segmentBytes, compacted);
     this.rebuildProducers();
     const checkpoint = ctx.disk.get(hwFile(this.key));
     this.hw = Math.min(typeof checkpoint === 'number' ? checkpoint : 0, this.log.logEnd);

@@ -16,6 +16,9 @@ import { InputError } from '../../kernel/input-error.ts';
 import type { TraceRecord } from '../../kernel/trace.ts';
 import { RECORD_COLUMNS, VarintWriter, WIRE_VERSION, zigzag, type ActorInfo, type FieldType, type PayloadHeader, type RecordColumn, type Shape } from '../../../viz/wire.ts';
 import { ClientSeries } from './client-series.ts';
+import { PanelGauges } from './panel-gauges.ts';
+import { ReplayTracker } from './replay-spans.ts';
+import type { TimelineVerdict } from '../../../viz/annotations.ts';
 
 const gzipAsync = promisify(gzip);
 /** Room for 2^32 record counters per actor, and 2^20 actors, in one safe-integer map key. */
@@ -29,6 +32,12 @@ export class TraceEncoder {
   private readonly columns = new Map<RecordColumn, VarintWriter>(RECORD_COLUMNS.map((c) => [c, new VarintWriter()]));
   private readonly values = new VarintWriter();
   private readonly series = new ClientSeries();
+  private readonly gauges = new PanelGauges();
+  /** min.insync.replicas per `<controller>|<topic>` (see `min-insync.ts`), set by the caller when known. */
+  minInsync: ReadonlyMap<string, number> = new Map();
+  private readonly replays = new ReplayTracker();
+  /** The run's verdicts (from its summary), set by the caller; null for a bare trace. */
+  verdicts: TimelineVerdict[] | null = null;
   private readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
   private readonly actors: ActorInfo[] = [];
@@ -83,6 +92,8 @@ export class TraceEncoder {
     const key = record.k === 'send' ? linkKey(a, n) : undefined;
     if (key !== undefined) this.pendingSends.set(key, this.rows);
     if (record.k === 'client') this.series.add(t, record.op, record.events);
+    this.gauges.add(record);
+    this.replays.add(record);
     this.rows++;
   }
 
@@ -99,6 +110,8 @@ export class TraceEncoder {
       shapes: this.shapes,
       columnBytes: columns.map((c) => c.length),
       seriesLength: this.series.length,
+      gauges: this.gauges.gauges(this.minInsync),
+      annotations: { replays: this.replays.spans(), verdicts: this.verdicts },
     };
     const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
     const length = Buffer.alloc(4);

@@ -126,3 +126,80 @@ test('replica assignment and the range assignor', (t) => {
   t.deepEqual(rangeAssignment(1, ['m1', 'm2'], 'm2'), []);
   t.deepEqual(rangeAssignment(4, ['m1'], 'gone'), []);
 });
+
+test('partition log: payloads travel with their events through truncation inside a batch and recovery from disk', (t) => {
+  const { ctx } = diskWorld();
+  const log = PartitionLog.open(ctx().disk, 't-0', 1 << 20);
+  log.append({ ...batch(0, ['a', 'b']), payloads: [{ v: 1 }, { v: 2 }] });
+  log.append({ ...batch(2, ['c', 'd', 'e']), payloads: [{ v: 3 }, { v: 4 }, { v: 5 }] });
+  log.append(batch(5, ['f']));
+  log.truncateTo(4);
+  t.deepEqual([...log.batches()].map((b) => b.payloads), [[{ v: 1 }, { v: 2 }], [{ v: 3 }, { v: 4 }]], 'the cut batch keeps the payloads of the events it keeps');
+  const reopened = PartitionLog.open(ctx().disk, 't-0', 1 << 20);
+  t.deepEqual(reopened.read(2, 4, 1 << 20)[0]!.payloads, [{ v: 3 }, { v: 4 }]);
+});
+
+test('producer table: DescribeProducers answers the last sequence the high watermark covers', (t) => {
+  const table = new ProducerStateTable();
+  t.deepEqual(table.committed(7, 100), { lastSeq: -1, uncommitted: false }, 'an unknown producer has stored nothing');
+  for (let i = 0; i < 8; i++) table.appended({ ...batch(i * 2, ['x', 'y']), pid: 7, seq: i * 2 });
+  t.deepEqual(table.committed(7, 16), { lastSeq: 15, uncommitted: false }, 'beyond the five remembered batches: sequence 15 at offsets 14–15');
+  t.deepEqual(table.committed(7, 13), { lastSeq: 11, uncommitted: true }, 'offsets 12… are above the high watermark');
+});
+
+/** One keyed record per batch, as the log-topic checkpoint tier writes them (payload null: a tombstone). */
+const keyed = (base: number, key: string, payload: unknown, ts = 0): Batch => ({ base, epoch: 0, events: [`${key}@${base}`], bytes: 1000, ts, keys: [key], payloads: [payload] });
+
+test('compacted partition log: the cleaner keeps the newest record per key, offsets stay, the active segment is untouched', (t) => {
+  const { ctx } = diskWorld();
+  // 1061 bytes per batch on disk: a segment rolls after two batches.
+  const log = PartitionLog.open(ctx().disk, 't-0', 2000, true);
+  for (let i = 0; i < 8; i++) log.append(keyed(i, i % 2 === 0 ? 'a' : 'b', i));
+  const result = log.compact(0, 8, 1000);
+  t.deepEqual(result, { bytesBefore: 8 * 1061, bytesAfter: 4 * 1061, batchesRemoved: 4 });
+  t.deepEqual([...log.batches()].map((b) => b.base), [4, 5, 6, 7], 'offsets 6 and 7 are in the active segment: they neither go nor supersede');
+  t.is(log.logStart, 0);
+  t.is(log.logEnd, 8);
+  t.deepEqual(log.read(0, 8, 1 << 20).map((b) => b.base), [4, 5, 6, 7], 'a read from a gap starts at the next record');
+  t.deepEqual(log.read(4, 8, 1 << 20).map((b) => b.base), [4, 5, 6, 7]);
+  const reopened = PartitionLog.open(ctx().disk, 't-0', 2000, true);
+  t.deepEqual([...reopened.batches()].map((b) => b.base), [4, 5, 6, 7], 'the cleaned log reopens with its gaps');
+  t.is(reopened.logEnd, 8);
+});
+
+test('compacted partition log: nothing at or above the high watermark is cleaned or supersedes', (t) => {
+  const { ctx } = diskWorld();
+  const log = PartitionLog.open(ctx().disk, 't-0', 1000, true);
+  for (let i = 0; i < 6; i++) log.append(keyed(i, 'k', i));
+  t.is(log.compact(0, 3, 1000).batchesRemoved, 2, 'only offsets 0 and 1 are superseded below the high watermark 3');
+  t.deepEqual([...log.batches()].map((b) => b.base), [2, 3, 4, 5]);
+});
+
+test('compacted partition log: a tombstone removes its key, and goes itself after delete.retention', (t) => {
+  const { ctx } = diskWorld();
+  const log = PartitionLog.open(ctx().disk, 't-0', 1000, true);
+  log.append(keyed(0, 'k', 'v', 0));
+  log.append(keyed(1, 'k', null, 10));
+  log.append(keyed(2, 'other', 'v', 20));
+  log.append(keyed(3, 'other', 'w', 30));
+  log.append(keyed(4, 'active', 'v', 40));
+  t.is(log.compact(100, 5, 1000).batchesRemoved, 2, 'the value under the tombstone and the superseded "other" go; the young tombstone stays');
+  t.deepEqual([...log.batches()].map((b) => b.base), [1, 3, 4]);
+  t.is(log.compact(2000, 5, 1000).batchesRemoved, 1, 'the tombstone, older than delete.retention, goes too');
+  t.deepEqual([...log.batches()].map((b) => b.base), [3, 4]);
+});
+
+test('compacted partition log: a follower appends past a gap; a truncation in a gap keeps the batch before it', (t) => {
+  const { ctx } = diskWorld();
+  const log = PartitionLog.open(ctx().disk, 't-0', 1 << 20, true);
+  log.append(keyed(0, 'a', 1));
+  log.append(keyed(5, 'b', 1));
+  t.is(log.logEnd, 6);
+  log.append(keyed(9, 'c', 1));
+  log.truncateTo(7);
+  t.deepEqual([...log.batches()].map((b) => b.base), [0, 5]);
+  t.is(log.logEnd, 6);
+  const dense = PartitionLog.open(ctx().disk, 'u-0', 1 << 20);
+  dense.append(keyed(0, 'a', 1));
+  t.throws(() => dense.append(keyed(5, 'b', 1)), { message: /append at 5, but the log ends at 1/ }, 'an uncompacted log stays dense');
+});

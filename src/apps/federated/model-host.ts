@@ -1,0 +1,114 @@
+/**
+ * The FL server's model as an operator the checkpoint layer can protect (`OperatorHost`), so the
+ * server checkpoints through the same participant, writer, tiers and interval clock as a pipeline
+ * operator under `stream-replay` or `multilevel` (src/protocols/checkpoint/strategies.ts):
+ * independent checkpoints on the configured interval and tier (multilevel: node-local, flushed
+ * now and then to a remote tier), and after a restart a local recovery from the newest whole chain
+ * the first tier that has one still holds.
+ *
+ * The image is the model after the rounds completed (`{ round, weights }`) and nothing else: the
+ * server has no input streams to replay — a round that was running when it crashed is simply run
+ * again (the sites answer the re-sent model). The image is `updateBytes` large, as the model is.
+ *
+ * Guarantee: `capture` is the model between two messages (the server is never busy), and while
+ * the strategy holds the server for a restore it starts no round. How it breaks: a tier that lost
+ * the checkpoints (node-local memory with its node) restores nothing, and the server begins again
+ * from round 0 — the rounds lost are the metric that shows it.
+ */
+import type { Context, Micros } from '../../kernel/index.ts';
+import type { Capture, HoldReason, Marker, OperatorHost, OperatorImage } from '../../protocols/checkpoint/index.ts';
+import { digestOf } from '../event.ts';
+import type { Vector } from './objective.ts';
+
+/** What the server checkpoints. */
+export interface ModelState {
+  /** Rounds completed. */
+  readonly round: number;
+  /** The global model after them. */
+  readonly weights: Vector;
+}
+
+/** The server, as the host sees it. */
+export interface ModelOwner {
+  model(): ModelState;
+  /** Replaces the model with a restored one (undefined: nothing restorable, the initial model). */
+  restored(ctx: Context, model: ModelState | undefined): void;
+  /** Every hold is released: the server may start rounds again. */
+  resumed(ctx: Context): void;
+}
+
+export class ModelHost implements OperatorHost {
+  readonly operator: string;
+  readonly markerInputs: readonly string[] = [];
+  readonly hasInputs = false;
+  private readonly holds = new Map<HoldReason, Micros>();
+
+  constructor(
+    readonly instance: string,
+    readonly stateBytes: number,
+    private readonly owner: ModelOwner,
+  ) {
+    this.operator = instance;
+  }
+
+  get processed(): number {
+    return this.owner.model().round;
+  }
+
+  capture(): Capture {
+    const state = this.owner.model();
+    return { image: { state, inputs: {}, outputs: {}, generated: state.round, pending: [], outbox: [] }, patches: [] };
+  }
+
+  restore(ctx: Context, image: OperatorImage | undefined): void {
+    this.owner.restored(ctx, image?.state as ModelState | undefined);
+  }
+
+  hold(ctx: Context, reason: HoldReason): void {
+    if (!this.holds.has(reason)) this.holds.set(reason, ctx.now());
+  }
+
+  /** Ends a hold with a `blocked` record (the time the server could not run rounds), as operators do. */
+  release(ctx: Context, reason: HoldReason): void {
+    const since = this.holds.get(reason);
+    if (since === undefined) return;
+    this.holds.delete(reason);
+    ctx.record('ckpt', { op: 'blocked', reason, us: ctx.now() - since });
+    if (this.holds.size === 0) this.owner.resumed(ctx);
+  }
+
+  isHeld(reason: HoldReason): boolean {
+    return this.holds.has(reason);
+  }
+
+  whenIdle(_ctx: Context, then: () => void): void {
+    // The server handles each message to completion; between two it is always idle.
+    then();
+  }
+
+  // The server has no data channels, so the channel operations of barrier and coordinated
+  // strategies have nothing to act on; only the independent strategies protect it (see the header).
+  blockInput(channel: string): void {
+    throw new Error(`the FL server has no input channel ${channel} to block`);
+  }
+
+  unblockInputs(): void {
+    throw new Error('the FL server has no input channels');
+  }
+
+  sendMarker(_ctx: Context, marker: Marker): void {
+    throw new Error(`the FL server has no output channel for marker ${marker.id}`);
+  }
+
+  conserved(): undefined {
+    return undefined;
+  }
+
+  eventBytes(): number {
+    return 0;
+  }
+
+  digest(state: unknown): string {
+    return digestOf(state ?? null);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The `federated.checkpoint:` section: how the FL server checkpoints its model through the
+ * checkpoint layer (src/protocols/checkpoint/) — when (`every` N rounds, a duration, adaptive, or
+ * never), on which tier, where that tier's store runs, and whether node-local checkpoints are also
+ * flushed to a remote tier now and then (the `multilevel` strategy).
+ *
+ * Guarantee: `every` becomes the interval of the checkpoint layer (a completed round is the
+ * server's unit of work, so `5 rounds` is that layer's events interval of 5); the adaptive
+ * parameters are the `checkpoint:` section's own fields. Whether `store` names a node or site, and
+ * is given exactly when the tier needs one, is checked by `cross-check-federated.ts`.
+ */
+import * as z from 'zod';
+import { TIER_NAMES } from '../protocols/checkpoint/index.ts';
+import { count, reference } from './fields.ts';
+import { adaptiveIntervalFields, type WrittenInterval } from './schema-pipeline.ts';
+import { DURATION_PATTERN, describeInput, tryReadDuration } from './units.ts';
+
+/** `never`, or an interval of the checkpoint layer. */
+export type WrittenRoundsInterval = WrittenInterval | { readonly kind: 'never' };
+
+const EVERY_MESSAGE = 'expected a count like "5 rounds", a duration like "10min", "adaptive" or "never"';
+
+function readEvery(input: unknown): WrittenRoundsInterval | string {
+  if (input === 'adaptive' || input === 'never') return { kind: input };
+  const rounds = typeof input === 'string' ? /^(\d+)\s*rounds?$/.exec(input.trim()) : null;
+  if (rounds !== null) return Number(rounds[1]) > 0 ? { kind: 'events', every: Number(rounds[1]) } : `must be more than zero rounds, got ${describeInput(input)}`;
+  const time = tryReadDuration(input);
+  if (time.ok && time.value > 0) return { kind: 'time', us: time.value };
+  return `${EVERY_MESSAGE}, got ${describeInput(input)}`;
+}
+
+const everyField = z
+  .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? undefined : `${EVERY_MESSAGE}, got ${describeInput(issue.input)}`) })
+  .transform((input, ctx): WrittenRoundsInterval => {
+    const every = readEvery(input);
+    if (typeof every !== 'string') return every;
+    ctx.addIssue({ code: 'custom', message: every, input });
+    return z.NEVER;
+  })
+  .meta({ pattern: `(${DURATION_PATTERN.slice(1, -1)})|^\\d+ ?rounds?$|^adaptive$|^never$` });
+
+export const federatedCheckpointSchema = z
+  .strictObject({
+    every: everyField
+      .prefault('1 round')
+      .describe('When the server checkpoints its model: every N completed rounds ("5 rounds"), every duration ("10min"), "adaptive" (Young/Daly from the observed checkpoint cost and failures), or "never" (a restarted server starts from round 0). Default 1 round.'),
+    ...adaptiveIntervalFields,
+    tier: z
+      .enum(TIER_NAMES)
+      .default('node-local')
+      .describe('Where checkpoints are written: node-local (the server\'s own node, lost with it when the medium is memory), or site-pfs, remote or log-topic (a store actor on `store`, reached over the network). Default node-local.'),
+    'node-local': z.enum(['memory', 'disk']).default('disk').describe('The node-local medium: disk (fsynced; survives power loss) or memory (a RAM disk; lost with the node). Default disk.'),
+    store: reference()
+      .optional()
+      .describe('Where the store of a site-pfs, remote or log-topic tier (or of `flush-to`) runs: a node name, or a site name meaning its first node. Required with those tiers; unused otherwise.'),
+    'flush-to': z
+      .enum(TIER_NAMES)
+      .exclude(['node-local'])
+      .optional()
+      .describe('Multilevel: also copy every `flush-every`-th node-local checkpoint, asynchronously, to this tier (site-pfs, remote or log-topic; its store is `store`). Needs tier node-local. Default: no flush.'),
+    'flush-every': count(1).default(5).describe('Multilevel: every this-many-th node-local checkpoint is flushed to `flush-to`. Default 5.'),
+  })
+  .describe('How the FedAvg server checkpoints its model and round (through the checkpoint layer). Default: every round, node-local disk.');
+
+export type WrittenFederatedCheckpoint = z.output<typeof federatedCheckpointSchema>;
