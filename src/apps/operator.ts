@@ -27,6 +27,7 @@ import {
   type Capture,
   type CheckpointConfig,
   type ComposedParticipant,
+  Holds,
   type HoldReason,
   type Marker,
   type OperatorHost,
@@ -88,7 +89,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   private generated = 0;
   private readonly queue = new InputQueue();
   private inService: InService | undefined;
-  private readonly holds = new Map<HoldReason, Micros>();
+  private readonly holds = new Holds();
   private idleWaiters: (() => void)[] = [];
   private generatorTimer: { id: TimerId; atUs: Micros } | undefined;
   private processedCount = 0;
@@ -289,15 +290,11 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   }
 
   hold(ctx: Context, reason: HoldReason): void {
-    if (!this.holds.has(reason)) this.holds.set(reason, ctx.now());
+    this.holds.hold(ctx, reason);
   }
 
   release(ctx: Context, reason: HoldReason): void {
-    const since = this.holds.get(reason);
-    if (since === undefined) return;
-    this.holds.delete(reason);
-    ctx.record('ckpt', { op: 'blocked', reason, us: ctx.now() - since });
-    this.pump(ctx);
+    if (this.holds.release(ctx, reason)) this.pump(ctx);
   }
 
   isHeld(reason: HoldReason): boolean {

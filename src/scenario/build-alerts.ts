@@ -27,25 +27,16 @@ export function buildAlerts(world: World, scenario: Scenario): TraceMetric[] {
   const controller = `${service.name}-controller`;
   const log = producer.log;
   const producerConfig = {
-    topic: log.topic,
+    ...log,
     brokers,
     controller,
     // Only the mean rate of ordinary visits, for reports: the bursts decide when packets are produced.
     ratePerSec: (producer.bursts.events * SECOND) / producer.bursts.everyUs,
     eventBytes: a.alertsPerPacket * a.alertBytes,
-    acks: log.acks,
-    lingerUs: log.lingerUs,
-    batchBytes: log.batchBytes,
     // Kafka's defaults: request.timeout.ms 30 s, and retries unbounded (since Kafka 2.1), so that
     // delivery.timeout.ms alone decides when a packet is given up.
     requestTimeoutUs: 30 * SECOND,
     retries: Number.MAX_SAFE_INTEGER,
-    retryBackoffUs: log.retryBackoffUs,
-    deliveryTimeoutUs: log.deliveryTimeoutUs,
-    maxInFlight: log.maxInFlight,
-    idempotence: log.idempotence,
-    partitioner: log.partitioner,
-    keys: log.keys,
     stopAtUs: scenario.durationUs,
     bursts: producer.bursts,
   };

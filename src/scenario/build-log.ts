@@ -89,22 +89,13 @@ function spawnProducer(world: World, scenario: Scenario, cluster: SpawnedCluster
   claim(world, producer.name, `workload.${producer.name}`);
   const partitions = service.topics.find((t) => t.name === log.topic)!.partitions;
   const config = {
-    topic: log.topic,
+    ...log,
     brokers: cluster.brokers,
     controller: cluster.controller,
     ratePerSec: producer.ratePerSec,
     eventBytes: producer.eventBytes,
-    acks: log.acks,
-    lingerUs: log.lingerUs,
-    batchBytes: log.batchBytes,
     requestTimeoutUs: producer.timeoutUs,
     retries: producer.retries,
-    retryBackoffUs: log.retryBackoffUs,
-    deliveryTimeoutUs: log.deliveryTimeoutUs,
-    maxInFlight: log.maxInFlight,
-    idempotence: log.idempotence,
-    partitioner: log.partitioner,
-    keys: log.keys,
     stopAtUs: scenario.durationUs,
   };
   world.spawn(producer.name, producer.node, () => new LogProducer(config, partitions));

@@ -15,8 +15,8 @@
  * the checkpoints (node-local memory with its node) restores nothing, and the server begins again
  * from round 0 — the rounds lost are the metric that shows it.
  */
-import type { Context, Micros } from '../../kernel/index.ts';
-import type { Capture, HoldReason, Marker, OperatorHost, OperatorImage } from '../../protocols/checkpoint/index.ts';
+import type { Context } from '../../kernel/index.ts';
+import { Holds, type Capture, type HoldReason, type Marker, type OperatorHost, type OperatorImage } from '../../protocols/checkpoint/index.ts';
 import { digestOf } from '../event.ts';
 import type { Vector } from './objective.ts';
 
@@ -41,7 +41,7 @@ export class ModelHost implements OperatorHost {
   readonly operator: string;
   readonly markerInputs: readonly string[] = [];
   readonly hasInputs = false;
-  private readonly holds = new Map<HoldReason, Micros>();
+  private readonly holds = new Holds();
 
   constructor(
     readonly instance: string,
@@ -65,16 +65,12 @@ export class ModelHost implements OperatorHost {
   }
 
   hold(ctx: Context, reason: HoldReason): void {
-    if (!this.holds.has(reason)) this.holds.set(reason, ctx.now());
+    this.holds.hold(ctx, reason);
   }
 
-  /** Ends a hold with a `blocked` record (the time the server could not run rounds), as operators do. */
+  /** The `blocked` record measures the time the server could not run rounds, as for operators. */
   release(ctx: Context, reason: HoldReason): void {
-    const since = this.holds.get(reason);
-    if (since === undefined) return;
-    this.holds.delete(reason);
-    ctx.record('ckpt', { op: 'blocked', reason, us: ctx.now() - since });
-    if (this.holds.size === 0) this.owner.resumed(ctx);
+    if (this.holds.release(ctx, reason) && this.holds.size === 0) this.owner.resumed(ctx);
   }
 
   isHeld(reason: HoldReason): boolean {

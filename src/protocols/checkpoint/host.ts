@@ -11,12 +11,38 @@
  * releases it stalls the pipeline (the `blocked` records and the recovery-time metric show it);
  * one that restores an image from another instance corrupts state (the reference checker shows it).
  */
-import type { Context, Message, Wakeup } from '../../kernel/index.ts';
+import type { Context, Message, Micros, Wakeup } from '../../kernel/index.ts';
 import type { OperatorImage } from './image.ts';
 import type { Patch } from 'immer';
 
 /** Why an operator is not taking new events; each held interval ends in a `blocked` record. */
 export type HoldReason = 'checkpoint' | 'recovery' | 'restore';
+
+/** The holds on a host and when each began; ending one records how long it blocked the host. */
+export class Holds {
+  private readonly since = new Map<HoldReason, Micros>();
+
+  get size(): number {
+    return this.since.size;
+  }
+
+  has(reason: HoldReason): boolean {
+    return this.since.has(reason);
+  }
+
+  hold(ctx: Context, reason: HoldReason): void {
+    if (!this.since.has(reason)) this.since.set(reason, ctx.now());
+  }
+
+  /** Ends a hold with a `ckpt` `blocked` record; false when it was not held. */
+  release(ctx: Context, reason: HoldReason): boolean {
+    const since = this.since.get(reason);
+    if (since === undefined) return false;
+    this.since.delete(reason);
+    ctx.record('ckpt', { op: 'blocked', reason, us: ctx.now() - since });
+    return true;
+  }
+}
 
 /** A snapshot marker that travels in-band on a data channel, after everything sent before it. */
 export interface Marker {
