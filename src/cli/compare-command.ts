@@ -24,19 +24,23 @@ import { runnerFor, studyBanner, studyFromArgs, studyOptions, studyShape, stopOn
 
 const DEFAULT_SEEDS = 10;
 
-export const compareCommand: CommandModule<object, StudyArgs> = {
+type CompareArgs = StudyArgs & { metrics?: string };
+
+export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare <scenario>',
   describe: 'Run variants (strategies) on the same seeds and compare them with confidence intervals',
   builder: (yargs: Argv) =>
     studyOptions(yargs, DEFAULT_SEEDS)
+      .option('metrics', { type: 'string', describe: 'Print only the metrics starting with one of these prefixes, a,b (the reports keep every metric)' })
       .example('$0 compare scenarios/beamline-store.yaml --variant fsync5s:services.store.flush=5s --variant everywrite:services.store.flush=every-write --seeds 20', 'Does fsync before every ack cost latency, and save data?')
-      .example('$0 compare scenario.yaml --strategies none,stream-replay,coordinated --seeds 1..30', 'Checkpoint strategies, paired by seed') as unknown as Argv<StudyArgs>,
+      .example('$0 compare scenario.yaml --strategies none,stream-replay,coordinated --seeds 1..30', 'Checkpoint strategies, paired by seed')
+      .example('$0 compare scenarios/aps-xray.yaml --strategies none,stream-replay --seeds 1 --metrics recovery,output', 'Only the recovery and output metrics in the printed table') as unknown as Argv<CompareArgs>,
   handler: async (args) => {
     process.exitCode = await compareHandler(args);
   },
 };
 
-async function compareHandler(args: StudyArgs): Promise<number> {
+async function compareHandler(args: CompareArgs): Promise<number> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let dir: StagedDirectory | undefined;
   try {
@@ -69,7 +73,14 @@ async function compareHandler(args: StudyArgs): Promise<number> {
     const view = studyView(study, records);
     const summary = writeStudyReports(view, (file, content) => staged.write(file, content));
     const final = dir.commit();
-    if (!args.quiet) for (const line of alignedTable(compareTable(view, summary, { compact: true }))) say(line);
+    const only = args.metrics?.split(',').map((prefix) => prefix.trim()).filter((prefix) => prefix !== '');
+    // The runs are done and written: a prefix that matches nothing is worth a warning, not a failure.
+    for (const prefix of only ?? []) {
+      if (!summary.varying.some((metric) => metric.startsWith(prefix))) {
+        process.stderr.write(`--metrics: no varying metric starts with "${prefix}"; they start with ${[...new Set(summary.varying.map((m) => m.split('.')[0]))].join(', ')}\n`);
+      }
+    }
+    if (!args.quiet) for (const line of alignedTable(compareTable(view, summary, { compact: true, ...(only ? { only } : {}) }))) say(line);
     return studyClosing({ view, summary, dir: final, files: REPORT_FILES, seconds: (performance.now() - started) / 1000, say });
   } catch (error) {
     dir?.abort();

@@ -10,7 +10,7 @@ import type { StudyView } from './study-data.ts';
 import { comparisonAt, groupAt, type StudySummary } from './study-summary.ts';
 
 /** The table for one grid point (a comparison has exactly one: no params). */
-export function compareTable(view: StudyView, summary: StudySummary, options: { compact?: boolean; point?: Record<string, string> } = {}): Table {
+export function compareTable(view: StudyView, summary: StudySummary, options: { compact?: boolean; point?: Record<string, string>; only?: readonly string[] } = {}): Table {
   const point = options.point ?? {};
   const { variants, baseline } = view.spec;
   const others = variants.filter((v) => v.name !== baseline);
@@ -19,7 +19,9 @@ export function compareTable(view: StudyView, summary: StudySummary, options: { 
     ...variants.map((v) => (v.name === baseline && others.length > 0 ? `${v.name} (baseline)` : v.name)),
     ...others.flatMap((v) => (options.compact ? [`Δ ${v.name}`] : [`Δ ${v.name}`, 'p'])),
   ];
-  const rows = summary.varying.map((metric) => {
+  const { only } = options;
+  const shown = only === undefined ? summary.varying : summary.varying.filter((metric) => only.some((prefix) => metric.startsWith(prefix)));
+  const rows = shown.map((metric) => {
     const unit = metricUnit(metric);
     const means = variants.map((v) => {
       const stats = groupAt(summary, point, v.name)?.stats[metric];

@@ -50,6 +50,18 @@ test('compare: a table with intervals and significance, and four reports written
   t.false(/<script[^>]+src=/.test(html), 'nothing is fetched');
 });
 
+test('compare --metrics prints only the metrics with those prefixes, warns of a prefix that matches none, and keeps every metric in the reports', async (t) => {
+  const out = join(scratch(), 'cmp');
+  const r = await diaspora(['compare', DEMO, ...VARIANTS, '--seeds', '1..2', '--metrics', 'no-acked-loss,latncy', '--out', out]);
+  t.is(r.code, 0, r.stderr);
+  const rows = r.stdout.split('\n').filter((line) => /^\S+\.\S+ +\S/.test(line) && !line.startsWith('results:'));
+  t.true(rows.length > 0);
+  t.true(rows.every((row) => row.startsWith('no-acked-loss.')), rows.join('\n'));
+  t.regex(r.stderr, /--metrics: no varying metric starts with "latncy"; they start with .*produce/);
+  const json = JSON.parse(read(out, 'results.json'));
+  t.true(Object.keys(json.summary.comparisons[0].diffs).some((metric) => metric.startsWith('produce.')), 'the reports keep every metric');
+});
+
 test.serial('a sharded sweep, merged, is byte-for-byte the unsharded sweep; slices of another sweep are refused', async (t) => {
   const root = scratch();
   const whole = join(root, 'whole');
