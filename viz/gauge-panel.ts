@@ -20,7 +20,7 @@ const SERIES_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#
 export const GAUGE_TITLES: Record<GaugePanel, { title: string; tooltip: string }> = {
   lag: {
     title: 'Consumer lag per group and partition (events) = high watermark − committed offset',
-    tooltip: 'Kafka\'s consumer-group lag: the partition\'s high watermark at its current leader (the log end a consumer may read) minus the offset the group last committed (the next one it will consume). Rises while a consumer is down or slow; commits bring it back down.',
+    tooltip: 'Kafka\'s consumer-group lag: the partition\'s high watermark at its current leader (the log end a consumer may read) minus the offset the group last committed (the next one it will consume). Rises while a consumer is down or slow; commits bring it back down. A forwarder reading a log is drawn under its own name, against the source position it has planned up to (the one it resumes from after a crash).',
   },
   isr: {
     title: 'In-sync replicas per partition (as the controller recorded them; dotted: min.insync.replicas)',

@@ -1,12 +1,14 @@
 /**
  * Panels under a run's diagram, on the same time axis: client throughput (events acknowledged and
- * failed per second) and produce→ack latency (p50, p99 and max per time bucket), then — only when
- * the run has them — the gauges: consumer lag, in-sync replicas and edge buffer fill
- * (`gauge-panel.ts`). The run's fault bands and the playhead are repeated on each.
+ * failed per second) and produce→ack latency (p50, p99 and max per time bucket) — or, for a
+ * pipeline whose clients acknowledge nothing, outputs per second and birth→output latency — then,
+ * only when the run has them, the gauges: consumer and forwarder lag, in-sync replicas and edge
+ * buffer fill (`gauge-panel.ts`). The run's fault bands and the playhead are repeated on each.
  *
  * Guarantee: bucket values are exact (prefix sums for counts, a sort per bucket for percentiles);
- * a client panel with no data says so instead of drawing an empty frame, and a gauge panel
- * without data is not drawn at all (most runs have no consumer groups or edge buffers).
+ * a client panel with no data in the window says so instead of drawing an empty frame, and a run
+ * with neither client acks nor outputs (a drill of bare actors) gets no client panels, as a run
+ * without gauges gets no gauge panel.
  */
 import type * as D3 from 'd3';
 import { lowerBound } from './frame.ts';
@@ -22,6 +24,21 @@ const PLOT_H = 60;
 const TITLE_H = 18;
 const PANEL_H = PLOT_H + TITLE_H + 10;
 const SERIES_COLORS = { ack: '#009E73', error: '#D55E00', p50: '#0072B2', p99: '#E69F00', max: '#777777' };
+
+/**
+ * The client panels' titles per series source: a pipeline's clients acknowledge nothing, so its
+ * panels count what it output and how long after birth (`src/report/timeline/client-series.ts`).
+ */
+const TITLES = {
+  clients: {
+    throughput: 'Client events per second — acknowledged (green) and failed (vermillion)',
+    latency: 'Produce → ack latency per event — p50 (blue), p99 (orange), max (grey)',
+  },
+  outputs: {
+    throughput: 'Pipeline outputs per second — first outputs (green) and duplicates (vermillion)',
+    latency: 'End-to-end latency, event birth → first output — p50 (blue), p99 (orange), max (grey)',
+  },
+};
 
 type G = D3.Selection<SVGGElement, unknown, null, undefined>;
 
@@ -51,13 +68,12 @@ export class Panels {
 
   constructor(parent: HTMLElement, readonly model: RunModel) {
     this.svg = d3.select(parent).append('svg').attr('class', 'panels');
-    const titles = {
-      throughput: 'Client events per second — acknowledged (green) and failed (vermillion)',
-      latency: 'Produce → ack latency per event — p50 (blue), p99 (orange), max (grey)',
-    };
+    const source = model.data.header.seriesSource ?? 'clients';
+    const titles = TITLES[source === 'outputs' ? 'outputs' : 'clients'];
     const gauges = (model.data.header.gauges ?? []).map(decodeGauge);
     const present = (['lag', 'isr', 'buffer'] as const).filter((panel) => gauges.some((g) => g.panel === panel));
-    this.panels = (['throughput', 'latency', ...present] as const).map((name, i) => {
+    const series = source === 'none' ? [] : (['throughput', 'latency'] as const);
+    this.panels = ([...series, ...present] as const).map((name, i) => {
       const g = this.svg.append('g').attr('class', `panel ${name}`).attr('transform', `translate(0,${i * PANEL_H})`);
       const gauge = name === 'throughput' || name === 'latency' ? null : GAUGE_TITLES[name];
       const text = gauge?.title ?? titles[name as keyof typeof titles];

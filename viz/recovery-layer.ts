@@ -30,13 +30,13 @@ export class RecoveryLayer {
       .attr('clip-path', `url(#clip-${chart.index})`).attr('pointer-events', 'none');
   }
 
-  /** Draws at the chart's current frame; call after the chart has rendered. */
+  /** Draws at the chart's current frame (its lanes and record filter); call after the chart has rendered. */
   render(): void {
     const { frame, layout } = this.chart;
     if (frame === null || this.g === null) return;
     this.hits = drawRecovery(this.g, this.chart.model, this.area, this.flagged, {
       x: frame.x, t0: frame.t0, t1: frame.t1, width: frame.width, laneY: layout.laneY, laneHeight: layout.laneHeight, top: 0, bottom: layout.height,
-    });
+    }, frame.mask);
   }
 
   /** The tooltip of a recovery mark at plot coordinates, or null; shaded spans only with `regions`. */

@@ -5,8 +5,11 @@
  * participant's instant; lost work and replay as shading on the operator's lane; and the arrows of
  * events a checker names (lost, duplicated) outlined in the fail colour.
  *
- * Guarantee: drawn from the run's recovery model whatever the zoom or density mode (they are few);
- * every mark carries `data-*` attributes naming what it shows, and `hitAt` answers what is under
+ * Guarantee: drawn from the run's recovery model whatever the zoom or density mode (they are few),
+ * and hidden with what the filter hides: a mark on a hidden lane is not drawn, a cut joins only
+ * the visible lanes, and a mark whose record the filter hides (`-kind:ckpt` hides checkpoints,
+ * cuts, recovery lines and lost work; replay has no record of its own and follows its lane) is
+ * not drawn either. Every mark carries `data-*` attributes naming what it shows, and `hitAt` answers what is under
  * the pointer. How it fails: marks so small they would vanish are drawn at a minimum area (and a
  * failed write's ring at a readable one), so areas are proportional to bytes only above that floor.
  */
@@ -92,12 +95,22 @@ interface Drawing {
   f: MarkFrame;
   ids: string[];
   hits: RecoveryHit[];
+  /** Whether the actor's lane is visible. */
   shown: (actor: number) => boolean;
+  /** Whether the filter admits the record at this row. */
+  admitted: (row: number) => boolean;
 }
 
-/** Draws the recovery marks of `model` into `g`; returns what can be hovered. */
-export function drawRecovery(g: G, model: RunModel, area: (bytes: number) => number, flagged: FlaggedArrow[], f: MarkFrame): RecoveryHit[] {
-  const d: Drawing = { g, model, f, ids: model.data.header.actors.map((a) => a.id), hits: [], shown: (actor) => !Number.isNaN(f.laneY[actor]) };
+/**
+ * Draws the recovery marks of `model` into `g`; returns what can be hovered. `mask` is the record
+ * filter's (`filter.ts`, null when it has no record terms).
+ */
+export function drawRecovery(g: G, model: RunModel, area: (bytes: number) => number, flagged: FlaggedArrow[], f: MarkFrame, mask: Uint8Array | null): RecoveryHit[] {
+  const d: Drawing = {
+    g, model, f, ids: model.data.header.actors.map((a) => a.id), hits: [],
+    shown: (actor) => !Number.isNaN(f.laneY[actor]),
+    admitted: (row) => mask === null || mask[row] === 1,
+  };
   drawRegions(d);
   drawFlagged(d, flagged);
   drawCheckpoints(d, area);
@@ -106,11 +119,11 @@ export function drawRecovery(g: G, model: RunModel, area: (bytes: number) => num
 }
 
 /** Lost work and replay: a light shade over the lane and a solid edge along its bottom. */
-function drawRegions({ g, model, f, ids, hits, shown }: Drawing): void {
+function drawRegions({ g, model, f, ids, hits, shown, admitted }: Drawing): void {
   const h = f.laneHeight / 2;
   const x = (t: number) => Math.max(-2, Math.min(f.width + 2, f.x(t)));
   const regions = [
-    ...model.recovery.lost.filter((s) => shown(s.actor) && inView(f, s.from, s.to)).map((s) => ({ cls: 'lost-region', color: LOST_COLOR, span: s as LostSpan | ReplayRegion })),
+    ...model.recovery.lost.filter((s) => shown(s.actor) && admitted(s.row) && inView(f, s.from, s.to)).map((s) => ({ cls: 'lost-region', color: LOST_COLOR, span: s as LostSpan | ReplayRegion })),
     ...model.recovery.replays.filter((s) => shown(s.actor) && inView(f, s.from, s.to)).map((s) => ({ cls: 'replay-region', color: REPLAY_COLOR, span: s as LostSpan | ReplayRegion })),
   ];
   g.selectAll('g.region').data(regions).join((enter) => {
@@ -139,9 +152,9 @@ function drawRegions({ g, model, f, ids, hits, shown }: Drawing): void {
 }
 
 /** The arrows a verdict names, under a wide translucent stroke in the fail colour. */
-function drawFlagged({ g, model, f, shown }: Drawing, flagged: FlaggedArrow[]): void {
+function drawFlagged({ g, model, f, shown, admitted }: Drawing, flagged: FlaggedArrow[]): void {
   const { t, a } = model.data;
-  const arrows = flagged.filter((arrow) => shown(a[arrow.send]) && shown(a[arrow.answer]) && inView(f, t[arrow.send], t[arrow.answer]));
+  const arrows = flagged.filter((arrow) => shown(a[arrow.send]) && shown(a[arrow.answer]) && admitted(arrow.send) && admitted(arrow.answer) && inView(f, t[arrow.send], t[arrow.answer]));
   g.selectAll('line.flagged-arrow').data(arrows).join('line').attr('class', 'flagged-arrow')
     .attr('data-row', (d) => d.send)
     .attr('x1', (d) => f.x(t[d.send])).attr('y1', (d) => f.laneY[a[d.send]])
@@ -150,8 +163,8 @@ function drawFlagged({ g, model, f, shown }: Drawing, flagged: FlaggedArrow[]): 
 }
 
 /** Each checkpoint: its tier's shape at the saved time, and a tick back to where the write began. */
-function drawCheckpoints({ g, model, f, ids, hits, shown }: Drawing, area: (bytes: number) => number): void {
-  const marks = model.recovery.checkpoints.filter((c) => shown(c.actor) && inView(f, c.start, c.end));
+function drawCheckpoints({ g, model, f, ids, hits, shown, admitted }: Drawing, area: (bytes: number) => number): void {
+  const marks = model.recovery.checkpoints.filter((c) => shown(c.actor) && admitted(c.row) && inView(f, c.start, c.end));
   g.selectAll('g.checkpoint').data(marks, (d) => `${(d as CheckpointMark).row}`).join((enter) => {
     const m = enter.append('g');
     m.append('line');
@@ -173,8 +186,8 @@ function drawCheckpoints({ g, model, f, ids, hits, shown }: Drawing, area: (byte
 }
 
 /** Snapshot cuts (solid) and recovery lines (dashed, fail colour) across the lanes. */
-function drawCuts({ g, model, f, ids, hits }: Drawing): void {
-  const lines = model.recovery.cuts.map((cut) => ({ cut, points: cutPoints(cut, f) })).filter((l) => l.points.length > 0);
+function drawCuts({ g, model, f, ids, hits, admitted }: Drawing): void {
+  const lines = model.recovery.cuts.filter((cut) => admitted(cut.row)).map((cut) => ({ cut, points: cutPoints(cut, f) })).filter((l) => l.points.length > 0);
   g.selectAll('path.snapshot-cut').data(lines).join('path')
     .attr('class', (d) => `snapshot-cut ${d.cut.kind === 'cut' ? 'consistent-cut' : 'recovery-line'}`)
     .attr('data-label', (d) => d.cut.label)

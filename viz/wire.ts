@@ -35,6 +35,13 @@ export const RECORD_COLUMNS = ['t', 'k', 'a', 'n', 'peer', 'msg', 'op', 'link', 
  */
 export const SERIES_COLUMNS = ['ackT', 'ackN', 'errT', 'errN', 'latT', 'latUs'] as const;
 
+/**
+ * What the series columns count: client acks and errors with produce→ack latency (`clients`), a
+ * pipeline's first and duplicate outputs with birth→output latency (`outputs`, for a run whose
+ * clients acknowledge nothing), or nothing the panels can draw (`none`).
+ */
+export type SeriesSource = 'clients' | 'outputs' | 'none';
+
 export type RecordColumn = (typeof RECORD_COLUMNS)[number];
 export type SeriesColumn = (typeof SERIES_COLUMNS)[number];
 
@@ -65,6 +72,8 @@ export interface PayloadHeader {
   columnBytes: number[];
   /** Number of entries in each series (ack, err, lat). */
   seriesLength: { ack: number; err: number; lat: number };
+  /** What the series count; absent (meaning `clients`) in payloads written before outputs were drawn. */
+  seriesSource?: SeriesSource;
   /** Lag, in-sync replica and buffer gauges for the panels; absent in payloads written before them. */
   gauges?: GaugeWire[];
   /** Replay spans and verdicts; absent in payloads written before they were derived. */

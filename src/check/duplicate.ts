@@ -1,33 +1,33 @@
 /**
  * `duplicate`: no event is stored twice. An event id found by the final read at two different
- * positions (topic, partition, offset) was appended twice — typically a non-idempotent producer's
- * retry of a batch whose acknowledgement was lost. Jepsen calls this a duplicate; for an
- * at-least-once pipeline it is expected, and the count is what matters.
+ * positions (partition, offset) of one stream — one service's topic — was appended twice,
+ * typically a non-idempotent producer's retry of a batch whose acknowledgement was lost. Jepsen
+ * calls this a duplicate; for an at-least-once pipeline it is expected, and the count is what
+ * matters.
  *
- * Reads `client` records `consume` with `final: true` (each event's position is `offset` plus its
- * index) and `final-read`. Reading the same position twice (a restarted final reader) is not a
- * duplicate. Consumers receiving an event more than once (a rebalance, a restart) is counted in
- * `redelivered`, never a violation: consumption is at least once by contract.
+ * Reads `client` records `consume` with `final: true` and `final-read`; where each id was found is
+ * kept per stream by final-positions.ts, shared with `no-acked-loss`. Reading the same position
+ * twice (a restarted final reader) is not a duplicate, nor is the same id in two services (an edge
+ * log and the cloud log it is forwarded to, even when their topics share a name). Consumers
+ * receiving an event more than once (a rebalance, a restart) is counted in `redelivered`, never a
+ * violation: consumption is at least once by contract.
  *
- * Anomalies: `duplicate` (one per duplicated id, citing the two reads) and `no-final-read`.
+ * Anomalies: `duplicate` (one per extra position of an id in a stream, citing the two reads) and
+ * `no-final-read`.
  */
 import type { TraceRecord } from '../kernel/index.ts';
-import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from './checker.ts';
+import { eventsOf, verdictOf, type CheckerDefinition, type TraceChecker, type Verdict, type Violation } from './checker.ts';
+import { FinalPositions } from './final-positions.ts';
 
 export const duplicate: CheckerDefinition = {
   name: 'duplicate',
-  description: 'no event id is stored at two positions of the log',
+  description: 'no event id is stored at two positions of one log service\'s topic',
   create: () => new Duplicate(),
 };
 
-interface Position {
-  readonly at: string;
-  readonly read: Citation;
-}
-
 class Duplicate implements TraceChecker {
   readonly name = duplicate.name;
-  private readonly stored = new Map<string, Position>();
+  private readonly stored = new FinalPositions();
   private readonly violations: Violation[] = [];
   private readonly consumed = new Set<string>();
   private redelivered = 0;
@@ -37,30 +37,20 @@ class Duplicate implements TraceChecker {
     if (record.k !== 'client') return;
     if (record.op === 'final-read') this.finalRead = true;
     if (record.op !== 'consume') return;
-    const events = eventsOf(record);
     if (record.final !== true) {
-      for (const id of events) {
+      for (const id of eventsOf(record)) {
         if (this.consumed.has(id)) this.redelivered++;
         else this.consumed.add(id);
       }
       return;
     }
-    const base = typeof record.offset === 'number' ? record.offset : 0;
-    events.forEach((id, i) => this.storedAt(id, `${String(record.topic)}-${String(record.partition)}@${base + i}`, record));
-  }
-
-  private storedAt(id: string, at: string, record: TraceRecord): void {
-    const first = this.stored.get(id);
-    if (first === undefined) {
-      this.stored.set(id, { at, read: cite(record) });
-      return;
+    for (const { id, first, again } of this.stored.add(record)) {
+      this.violations.push({ anomaly: 'duplicate', message: `event ${id} is stored in ${first.stream} at ${first.at} and again at ${again.at}`, events: [id], cites: [first.read, again.read] });
     }
-    if (first.at === at) return;
-    this.violations.push({ anomaly: 'duplicate', message: `event ${id} is stored at ${first.at} and again at ${at}`, events: [id], cites: [first.read, cite(record)] });
   }
 
   verdict(): Verdict {
     const violations = this.finalRead ? this.violations : [{ anomaly: 'no-final-read', message: 'the final read never completed, so duplicates cannot be counted', cites: [] }, ...this.violations];
-    return verdictOf(violations, { stored: this.stored.size, duplicates: this.violations.length, redelivered: this.redelivered });
+    return verdictOf(violations, { stored: this.stored.ids.size, duplicates: this.violations.length, redelivered: this.redelivered });
   }
 }

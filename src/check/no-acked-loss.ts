@@ -11,12 +11,13 @@
  *    a check that cannot see must not pass.
  * Stats also count `duplicates` (an id stored at more than one position of the same stream: a
  * retried produce stored twice, fine for at-least-once) and `unacked-present` (stored though the
- * producer never saw its ack). A stream is one final reader's topic (a log service's topic, or a
- * store): in a hierarchy the same id is rightly found once per tier (edge log, cloud log), and a
- * restarted final reader reads the same positions again, so neither counts as a duplicate.
+ * producer never saw its ack). Duplicates are counted per stream (final-positions.ts): in a
+ * hierarchy the same id is rightly found once per tier (edge log, cloud log), and a restarted final
+ * reader reads the same positions again, so neither counts as a duplicate.
  */
 import { formatMicros, type TraceRecord } from '../kernel/index.ts';
 import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from './checker.ts';
+import { FinalPositions } from './final-positions.ts';
 
 export const noAckedLoss: CheckerDefinition = {
   name: 'no-acked-loss',
@@ -34,10 +35,8 @@ class NoAckedLoss implements TraceChecker {
   readonly name = noAckedLoss.name;
   private readonly acked = new Map<string, Citation>();
   private readonly produced = new Set<string>();
-  /** Ids the final read found anywhere. */
-  private readonly read = new Set<string>();
-  /** Per stream and id, the positions it was found at (`<stream>\u0000<id>` → positions). */
-  private readonly positions = new Map<string, Set<string>>();
+  /** What the final read found, and where. */
+  private readonly read = new FinalPositions();
   private readonly diskLosses: Citation[] = [];
   private finalRead: Citation | undefined;
 
@@ -55,7 +54,7 @@ class NoAckedLoss implements TraceChecker {
         for (const id of eventsOf(record)) if (!this.acked.has(id)) this.acked.set(id, cite(record));
         break;
       case 'consume':
-        if (record.final === true) this.readFinal(record);
+        if (record.final === true) this.read.add(record);
         break;
       case 'final-read':
         this.finalRead ??= cite(record);
@@ -65,10 +64,8 @@ class NoAckedLoss implements TraceChecker {
 
   verdict(): Verdict {
     const violations: Violation[] = [];
-    let duplicates = 0;
     let unackedPresent = 0;
-    for (const found of this.positions.values()) duplicates += found.size - 1;
-    for (const id of this.read) if (!this.acked.has(id) && this.produced.has(id)) unackedPresent++;
+    for (const id of this.read.ids) if (!this.acked.has(id) && this.produced.has(id)) unackedPresent++;
     let lost = 0;
     if (this.finalRead === undefined) {
       violations.push({
@@ -77,32 +74,16 @@ class NoAckedLoss implements TraceChecker {
         cites: [],
       });
     } else {
-      const missing = [...this.acked].filter(([id]) => !this.read.has(id));
+      const missing = [...this.acked].filter(([id]) => !this.read.ids.has(id));
       lost = missing.length;
       for (const group of this.groupByCause(missing)) violations.push(this.lostViolation(group, this.finalRead));
     }
     return verdictOf(violations, {
       acked: this.acked.size,
-      finalRead: this.read.size,
+      finalRead: this.read.ids.size,
       lost,
-      duplicates,
+      duplicates: this.read.duplicates,
       unackedPresent,
-    });
-  }
-
-  /** A final page: each id's position is its stream (reader and topic), partition and offset. */
-  private readFinal(record: TraceRecord): void {
-    const stream = `${record.a}/${String(record.topic ?? '')}`;
-    const base = typeof record.offset === 'number' ? record.offset : 0;
-    eventsOf(record).forEach((id, i) => {
-      this.read.add(id);
-      const key = `${stream}\u0000${id}`;
-      let found = this.positions.get(key);
-      if (found === undefined) {
-        found = new Set();
-        this.positions.set(key, found);
-      }
-      found.add(`${String(record.partition ?? '')}@${base + i}`);
     });
   }
 

@@ -22,6 +22,7 @@ import { EventQueue } from './event-queue.ts';
 import { deriveRng, type Rng } from './rng.ts';
 import type { Micros } from './time.ts';
 import type { PartitionRole, RemoteMessage } from './partition.ts';
+import { genericLine, recvLine, sendLine, timerLine } from './record-line.ts';
 import type { RecordKind, TraceRecord, TraceWriter } from './trace.ts';
 
 export const WORLD = 'world';
@@ -197,7 +198,12 @@ export class Simulator {
     if (!handle.up || handle.incarnation !== incarnation) return;
     const instance = handle.instance;
     if (instance?.onTimer === undefined) return;
-    this.guard(handle, `wakeup ${wakeup.name}`, () => instance.onTimer!(handle.context!, wakeup));
+    // Inline rather than through `guard`: this runs once per timer, and the label is built only on failure.
+    try {
+      instance.onTimer(handle.context!, wakeup);
+    } catch (error) {
+      this.fail(handle, `wakeup ${wakeup.name}`, error);
+    }
   }
 
   /** Writes a trace record at an actor (or the world) at the current time. */
@@ -210,9 +216,17 @@ export class Simulator {
         rec[key] = fields[key];
       }
     }
-    if (this.role === undefined) this.trace.write(rec);
-    else this.recordInPartition(handle, rec, this.role);
+    this.emit(handle, rec, genericLine);
     return n;
+  }
+
+  /**
+   * Hands a record to the trace, or to this partition's role in a parallel run. `line` serialises
+   * it; the hot kinds pass their hand-written serialiser (record-line.ts), built only if needed.
+   */
+  private emit<R extends TraceRecord>(handle: ActorHandle, rec: R, line: (rec: R) => string): void {
+    if (this.role === undefined) this.trace.writeLine(rec, line(rec));
+    else this.recordInPartition(handle, rec, this.role);
   }
 
   recordWorld(kind: RecordKind, fields?: Record<string, unknown>): void {
@@ -349,7 +363,7 @@ export class Simulator {
       case 'timer': {
         const to = event.to;
         if (!to.up || to.incarnation !== event.incarnation || !to.timers.delete(event.timer)) return;
-        this.record(to, 'timer', { name: event.wakeup.name });
+        this.emit(to, { t: this.clock, k: 'timer', a: to.id, n: to.recordCount++, name: event.wakeup.name }, timerLine);
         this.wake(to, event.incarnation, event.wakeup);
         return;
       }
@@ -366,10 +380,15 @@ export class Simulator {
     // A message can reach an actor spawned at this very instant before its start event runs
     // (the sender's key sorts first); the actor starts now, then handles the message.
     if (to.instance === undefined) this.instantiate(to, 'start');
-    this.record(to, 'recv', { from: from.id, msg: message.type, s: event.sendN });
+    this.emit(to, { t: this.clock, k: 'recv', a: to.id, n: to.recordCount++, from: from.id, msg: message.type, s: event.sendN }, recvLine);
     const instance = to.instance;
     if (instance?.onMessage === undefined) return;
-    this.guard(to, `message ${message.type} from ${from.id}`, () => instance.onMessage!(to.context!, message, from.id));
+    // Inline rather than through `guard`: this runs once per message, and the label is built only on failure.
+    try {
+      instance.onMessage(to.context!, message, from.id);
+    } catch (error) {
+      this.fail(to, `message ${message.type} from ${from.id}`, error);
+    }
   }
 
   private instantiate(handle: ActorHandle, entry: 'start' | 'recover'): void {
@@ -390,9 +409,14 @@ export class Simulator {
     try {
       body();
     } catch (error) {
-      if (error instanceof SimulationError) throw error;
-      throw new SimulationError(this.seed, this.clock, handle.id, what, error);
+      this.fail(handle, what, error);
     }
+  }
+
+  /** Turns an exception thrown by an actor into a `SimulationError` that reproduces it. */
+  private fail(handle: ActorHandle, what: string, error: unknown): never {
+    if (error instanceof SimulationError) throw error;
+    throw new SimulationError(this.seed, this.clock, handle.id, what, error);
   }
 
   private env(): Environment {
@@ -405,7 +429,8 @@ export class Simulator {
   send(from: ActorHandle, to: string, message: Message, options: SendOptions | undefined): void {
     const bytes = options?.bytes ?? DEFAULT_MESSAGE_BYTES;
     const target = this.byId.get(to);
-    const sendN = this.record(from, 'send', { to, msg: message.type, bytes });
+    const sendN = from.recordCount++;
+    this.emit(from, { t: this.clock, k: 'send', a: from.id, n: sendN, to, msg: message.type, bytes }, sendLine);
     if (target === undefined) {
       this.record(from, 'drop', { to, msg: message.type, s: sendN, cause: 'unknown-target' });
       return;

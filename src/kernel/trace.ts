@@ -7,7 +7,8 @@
  * actors with their nodes and sites.
  *
  * The trace hash is SHA-256 over the canonical bytes of all records (each `JSON.stringify`d with
- * `t, k, a, n` first and then the fields in the order the code wrote them, one `\n` after each). It
+ * `t, k, a, n` first and then the fields in the order the code wrote them, one `\n` after each; the
+ * simulator builds the lines of its hot kinds by hand, to the same bytes, see record-line.ts). It
  * is computed in chunks of ~64 KiB, which gives the same digest as hashing line by line. Nothing
  * keeps the records: they go to the hash, to an optional file and to listeners (online checkers and
  * metrics), so memory stays flat however long the run.
@@ -75,8 +76,15 @@ export class TraceWriter {
   }
 
   write(record: TraceRecord): void {
+    this.writeLine(record, JSON.stringify(record));
+  }
+
+  /**
+   * Writes a record whose canonical line the caller built (the simulator's hand-written lines for
+   * hot kinds, see record-line.ts): `line` must equal `JSON.stringify(record)`.
+   */
+  writeLine(record: TraceRecord, line: string): void {
     if (this.digest !== undefined) throw new Error('trace written after close');
-    const line = JSON.stringify(record);
     this.count++;
     for (const listener of this.listeners) listener(record, line);
     this.pending += line + '\n';

@@ -11,6 +11,7 @@ import { AlertMetrics, type TraceMetric } from '../metrics/index.ts';
 import { FORWARDER_DEFAULTS } from '../protocols/forward/index.ts';
 import { LogProducer, brokerIds } from '../protocols/log/index.ts';
 import type { World } from '../world/index.ts';
+import { ALERT_REQUEST_TIMEOUT_US } from './log-producers.ts';
 import type { LogServiceSpec } from './types-log.ts';
 import type { Scenario } from './types.ts';
 
@@ -33,9 +34,8 @@ export function buildAlerts(world: World, scenario: Scenario): TraceMetric[] {
     // Only the mean rate of ordinary visits, for reports: the bursts decide when packets are produced.
     ratePerSec: (producer.bursts.events * SECOND) / producer.bursts.everyUs,
     eventBytes: a.alertsPerPacket * a.alertBytes,
-    // Kafka's defaults: request.timeout.ms 30 s, and retries unbounded (since Kafka 2.1), so that
-    // delivery.timeout.ms alone decides when a packet is given up.
-    requestTimeoutUs: 30 * SECOND,
+    // Kafka's defaults (log-producers.ts, which times the final read by them).
+    requestTimeoutUs: ALERT_REQUEST_TIMEOUT_US,
     retries: Number.MAX_SAFE_INTEGER,
     stopAtUs: scenario.durationUs,
     bursts: producer.bursts,

@@ -16,6 +16,7 @@ import type { World } from '../world/index.ts';
 import type { LogServiceSpec } from './types-log.ts';
 import type { ProducerSpec, Scenario } from './types.ts';
 import { forwardedReadTime } from './build-forward.ts';
+import { logProducersOf, type LogProducerOf } from './log-producers.ts';
 
 /** Margin between the producers' last possible acknowledgement and the final read. */
 const FINAL_READ_MARGIN_US = 100 * MS;
@@ -29,8 +30,9 @@ export function buildLogServices(world: World, scenario: Scenario): TraceMetric[
   for (const service of services) {
     const cluster = spawnService(world, service);
     const producers = scenario.workload.filter((p) => p.service === service.name);
-    // A forwarding destination is read as late as possible, once the hierarchy has drained (build-forward.ts).
-    const readAt = Math.max(finalReadTime(scenario, service, producers), forwardedReadTime(scenario, service.name) ?? 0);
+    // Every producer of the service counts, whichever section spawns it; a forwarding destination
+    // is read as late as possible, once the hierarchy has drained (build-forward.ts).
+    const readAt = Math.max(finalReadTime(scenario, service, logProducersOf(scenario, service.name)), forwardedReadTime(scenario, service.name) ?? 0);
     spawnFinalReader(world, cluster, service.name, service.controllerNode, readAt);
     for (const producer of producers) spawnProducer(world, scenario, cluster, service, producer);
     for (const consumer of scenario.consumers ?? []) {
@@ -102,27 +104,17 @@ function spawnProducer(world: World, scenario: Scenario, cluster: SpawnedCluster
 }
 
 /** When the final read of `service` may start, checked against the quiesce phase. */
-function finalReadTime(scenario: Scenario, service: LogServiceSpec, producers: readonly ProducerSpec[]): number {
-  const window = Math.max(0, ...producers.map((p) => deliveryWindow(p)));
+function finalReadTime(scenario: Scenario, service: LogServiceSpec, producers: readonly LogProducerOf[]): number {
+  const window = Math.max(0, ...producers.map((p) => p.deliveryWindowUs));
   const readAtUs = scenario.durationUs + window + FINAL_READ_MARGIN_US;
   const needed = readAtUs + FINAL_READ_BUDGET_US - scenario.durationUs;
   if (needed > scenario.quiesceUs) {
     throw new InputError(
-      `quiesce: ${formatMicros(scenario.quiesceUs)} is too short for the final read of services.${service.name}: its producers may still be ` +
+      `quiesce: ${formatMicros(scenario.quiesceUs)} is too short for the final read of services.${service.name}: its producers (${producers.map((p) => p.path).join(', ')}) may still be ` +
         `delivering for ${formatMicros(window)} after the safety phase (delivery.timeout.ms, or their retries); make quiesce at least ${formatMicros(needed)}`,
     );
   }
   return readAtUs;
-}
-
-/**
- * How long after its last event a producer may still get an acknowledgement: a batch is given up
- * at its delivery deadline, but a request sent just before it may be answered one request timeout
- * later.
- */
-function deliveryWindow(producer: ProducerSpec): number {
-  const log = producer.log!;
-  return log.lingerUs + log.deliveryTimeoutUs + producer.timeoutUs;
 }
 
 function claim(world: World, id: string, path: string): void {

@@ -89,7 +89,7 @@ export function checkpointConfig(spec: CheckpointSpec, world: World, services: S
 function logTopicTier(placed: NonNullable<CheckpointSpec['logTopic']>, services: Scenario['services']): LogTopicTierConfig {
   const service = services.find((s): s is LogServiceSpec => s.kind === 'log' && s.name === placed.service)!;
   const { partitions } = service.topics.find((t) => t.name === placed.topic)!;
-  return { topic: placed.topic, partitions, brokers: brokerIds(placed.service, service.brokerNodes.length), acks: placed.acks };
+  return { topic: placed.topic, partitions, brokers: brokerIds(placed.service, service.brokerNodes.length), acks: placed.acks, ...(placed.recordBytesMax === undefined ? {} : { recordBytesMax: placed.recordBytesMax }) };
 }
 
 /** The log endpoint of every stream placed on a log service (cross-checked: the topic exists). */

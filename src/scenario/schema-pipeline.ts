@@ -153,6 +153,9 @@ const logTopicPlacement = z.strictObject({
     .union([z.literal('all'), z.literal(1)], { error: (issue) => `expected 1 or all, got ${describeInput(issue.input)}` })
     .default('all')
     .describe('all: a save is acknowledged once every in-sync replica has it; 1: once the leader has it (an unclean failover then loses the latest checkpoint). Default all.'),
+  'max.message.bytes': size()
+    .optional()
+    .describe('The largest record the topic accepts, a size: a checkpoint image is produced as chunks of at most this, each re-sent on its own. Default 1MiB (Kafka\'s).'),
 });
 
 /** The parameters of an `adaptive` interval, shared by every section that schedules checkpoints. */

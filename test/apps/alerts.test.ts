@@ -18,6 +18,8 @@ import { diaspora } from '../cli/cli.ts';
 const FILE = 'scenarios/astronomy-alerts.yaml';
 const WAN_CUT = '{ kind: partition, from: [summit], to: [usdf], at: 10m, for: 90s }';
 const FINK_DOWN = '{ kind: power-loss, target: fink, at: 4m5s, for: 3m }';
+/** `duration: 15m`. */
+const SURVEY_END_US = 15 * 60 * 1_000_000;
 const BROKERS = ['alerce', 'antares', 'fink', 'lasair', 'pitt-google'];
 
 interface AlertsResult {
@@ -36,7 +38,8 @@ function run(faults: readonly string[] | 'as written') {
   const records: TraceRecord[] = [];
   trace.listen((r) => {
     if (r.k === 'state' && typeof r.op === 'string' && r.op.startsWith('alert-') && r.op !== 'alert-delivered') records.push(r);
-    if (r.k === 'client' && r.op === 'produce' && r.a === 'alert-producer') records.push(r);
+    if (r.k === 'client' && (r.op === 'produce' || r.op === 'ack') && r.a === 'alert-producer') records.push(r);
+    if (r.k === 'client' && r.op === 'consume' && r.final === true) records.push(r);
   });
   const summary = execute(prepareRun(loadScenario(text, FILE), { trace }));
   return { summary, alerts: summary.metrics.alerts as unknown as AlertsResult, records };
@@ -114,6 +117,28 @@ test('per-object state is the same with and without faults: exactly once in ever
     t.is(a.applied, clean.alerts.packets, broker);
     t.deepEqual(lastCheckpoint(faulty.records, broker), a, broker);
   }
+});
+
+test('no-acked-loss covers the alert producer: the final read follows its last ack, and a lossy alert stream fails the check', (t) => {
+  // The WAN is cut during the last visit's burst and heals as the survey ends: its packets are acknowledged after it.
+  const { summary, records } = cached('end cut', ['{ kind: partition, from: [summit], to: [usdf], at: 14m40s }']);
+  const lastAck = Math.max(...records.filter((r) => r.op === 'ack').map((r) => r.t));
+  const firstFinal = Math.min(...records.filter((r) => r.op === 'consume' && r.a === 'alert-stream-reader').map((r) => r.t));
+  t.true(lastAck > SURVEY_END_US, 'acknowledgements arrive after the survey ends');
+  t.true(firstFinal > lastAck, `the final read starts at ${firstFinal}, after the last ack at ${lastAck}`);
+  t.true(summary.checks['no-acked-loss']!.ok, JSON.stringify(summary.checks['no-acked-loss']!.violations));
+  t.true(asWritten().summary.checks['no-acked-loss']!.ok);
+  // acks=1 with one in-sync replica enough, and an out-of-sync replica elected once the two others crash.
+  const lossy = [
+    'alerts.producer.acks=1',
+    'services.alert-stream["min.insync.replicas"]=1',
+    'services.alert-stream["unclean.leader.election.enable"]=true',
+    'faults=[{ kind: partition, from: [usdf-3], to: [usdf-1, usdf-2], at: 3m, for: 3m }, { kind: node-crash, target: usdf-1, at: 5m, for: 1m }, { kind: node-crash, target: usdf-2, at: 5m, for: 1m }]',
+  ];
+  const verdict = execute(prepareRun(loadScenario(readFileSync(FILE, 'utf8'), FILE, lossy), { trace: new TraceWriter() })).checks['no-acked-loss']!;
+  t.false(verdict.ok);
+  t.true(verdict.stats.lost! > 0);
+  t.true(verdict.violations.every((v) => v.anomaly === 'lost' && v.events!.every((id) => id.startsWith('alert-producer-'))));
 });
 
 test('the same seed gives the same trace hash; another seed another', (t) => {

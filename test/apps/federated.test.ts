@@ -111,6 +111,23 @@ test('checkpoint tier: a remote store across a slow WAN makes every save and the
   t.true(slow.fl.restoreBlockedUs! > 10 * fast.fl.restoreBlockedUs!, `${slow.fl.restoreBlockedUs} vs ${fast.fl.restoreBlockedUs}`);
 });
 
+test('checkpointing stops once training is done: the final model is saved once, then never again', (t) => {
+  for (const every of ['adaptive', '2m', '1 round']) {
+    const { fl, records } = run(undefined, [`federated.checkpoint.every=${every}`]);
+    const server = records.filter((r) => r.a === 'fl-server');
+    const done = server.find((r) => r.k === 'state' && r.op === 'done')!;
+    const after = server.filter((r) => r.k === 'ckpt' && r.t > done.t);
+    const saved = after.filter((r) => r.op === 'saved');
+    t.is(fl.rounds, 30, every);
+    t.true(saved.length <= 1, `${every}: ${saved.length} checkpoints saved after the last round`);
+    if (every === '1 round') continue;
+    // On a clock the next due checkpoint after the last round holds the final model.
+    t.is(saved.length, 1, every);
+    t.is(after.find((r) => r.op === 'snapshot' && r.id === saved[0]!.id)!.generated, 30, `${every}: the saved image is the model after round 30`);
+    t.false(after.some((r) => r.t > saved[0]!.t), `${every}: nothing is checkpointed after the final model`);
+  }
+});
+
 test('the server\'s checkpointing is deterministic: the same seed gives the same trace', (t) => {
   const hash = () => {
     const scenario = loadScenario(readFileSync(FILE, 'utf8'), FILE, ['federated.checkpoint.tier=remote', 'federated.checkpoint.every=adaptive']);

@@ -136,3 +136,34 @@ test('compaction bounds the checkpoint topic, and incremental chains stay restor
   const reference = pipelineRun({ checkpoint: { strategy: 'none' }, operators: xray(), ...log });
   t.true(stateOk(run.records, referenceRecord(reference)));
 });
+
+test('an image goes as chunks of max.message.bytes; a save cut short by a crash leaves chunks but no checkpoint, and recovery takes the last whole one', (t) => {
+  const log = checkpointLog();
+  const recordBytesMax = 8 << 20;
+  const logTopic: LogTopicTierConfig = { topic: 'checkpoints', partitions: 1, brokers: BROKERS, acks: -1, recordBytesMax };
+  const options: RunOptions = { checkpoint: checkpointing(-1, { logTopic }), operators: xray(), ...log };
+  const chunksOf = (records: readonly TraceRecord[], id: number) => {
+    const key = new RegExp(`^recon-1#0*${id}#(\\d+)$`);
+    return records.filter((r) => r.k === 'log' && r.op === 'append' && r.topic === 'checkpoints' && key.test((r.events as string[])[0]!));
+  };
+  const whole = pipelineRun(options);
+  const saves = whole.records.filter((r) => r.k === 'ckpt' && r.a === 'recon-1' && r.op === 'begin');
+  const stored = (id: number) => whole.records.find((r) => r.k === 'ckpt' && r.a === 'recon-1' && r.op === 'stored' && r.id === id)!;
+  // recon's 64 MiB state: eight chunks of 8 MiB.
+  const first = saves[0]!;
+  const expected = Math.ceil((first.bytes as number) / recordBytesMax);
+  t.is(expected, 8);
+  const keys = new Set(chunksOf(whole.records, first.id as number).map((r) => (r.events as string[])[0]));
+  t.is(keys.size, expected, 'one record per chunk, each under its own key');
+  // Crash recon-1 just after the first chunk of its second save reaches the leader.
+  const second = saves[1]!;
+  const crashUs = chunksOf(whole.records, second.id as number)[0]!.t + 1;
+  t.true(crashUs < stored(second.id as number).t);
+  const cut = pipelineRun({ ...options, processCrashes: [{ actor: 'recon-1', atUs: crashUs, forUs: 200 * MS }] });
+  t.true(chunksOf(cut.records, second.id as number).length > 0, 'some chunks of the interrupted save are in the log');
+  const [restore] = restoresOf(cut.records, 'recon-1');
+  t.is(restore?.tier, 'log-topic');
+  t.is(restore?.id, first.id, 'the incomplete checkpoint is not restored');
+  const reference = pipelineRun({ checkpoint: { strategy: 'none' }, operators: xray(), ...log });
+  t.true(stateOk(cut.records, referenceRecord(reference)));
+});

@@ -37,7 +37,7 @@ test('duplicate: an id at two offsets is a duplicate; the same offset read twice
   t.false(verdict.ok);
   t.is(verdict.stats.duplicates, 1);
   t.deepEqual(verdict.violations[0]!.events, ['b']);
-  t.regex(verdict.violations[0]!.message, /b is stored at t-0@1 and again at t-0@4/);
+  t.regex(verdict.violations[0]!.message, /b is stored in reader\/t at 0@1 and again at 0@4/);
   t.deepEqual(verdict.violations[0]!.cites.map((c) => c.n), [0, 2]);
 });
 
@@ -50,6 +50,22 @@ test('duplicate: consumer re-deliveries are counted, not violations; no final re
   t.is(verdict.violations[0]!.anomaly, 'no-final-read');
   add(3, 'r', 'client', { op: 'final-read', events: 0 });
   t.true(check(duplicate, records).ok);
+});
+
+test('duplicate: positions are per service, so two services\' topics of the same name neither collide nor double-count', (t) => {
+  const { records, add } = trace();
+  // The edge and cloud logs both have a topic `t`; the cloud holds the forwarded events in another order.
+  add(1, 'edge-reader', 'client', consume(0, ['a', 'b', 'c'], { final: true }));
+  add(2, 'edge-reader', 'client', { op: 'final-read', events: 3 });
+  add(3, 'cloud-reader', 'client', consume(0, ['c', 'a', 'b'], { final: true }));
+  add(4, 'cloud-reader', 'client', consume(3, ['a'], { final: true })); // a forwarded twice: stored twice in the cloud
+  add(5, 'cloud-reader', 'client', { op: 'final-read', events: 4 });
+  const verdict = check(duplicate, records);
+  t.is(verdict.stats.stored, 3);
+  t.is(verdict.stats.duplicates, 1);
+  t.deepEqual(verdict.violations.map((v) => v.events), [['a']]);
+  t.regex(verdict.violations[0]!.message, /a is stored in cloud-reader\/t at 0@1 and again at 0@3/);
+  t.deepEqual(verdict.violations[0]!.cites.map((c) => [c.a, c.n]), [['cloud-reader', 0], ['cloud-reader', 1]]);
 });
 
 test('no-acked-loss: an id found in two tiers or re-read is not a duplicate; an id at two offsets of one stream is', (t) => {

@@ -1,5 +1,6 @@
 /**
- * Headless Chromium for the timeline tests: Debian's `/usr/bin/chromium` driven by playwright-core.
+ * Headless Chromium for the timeline tests: Debian's `/usr/bin/chromium` driven by playwright-core,
+ * and reading a gauge panel's value at a time back from the drawn SVG.
  *
  * Outside CI, a machine without Chromium skips the browser tests (and says so); in CI (`CI` set)
  * they run and fail, so a missing browser can never pass silently there.
@@ -37,6 +38,28 @@ export async function openTimeline(browser: Browser, file: string, options: { ha
   await page.goto(pathToFileURL(file).href + (options.hash ?? ''));
   await page.waitForFunction(() => window.diasporaViz?.ready === true, undefined, { timeout: 20_000 });
   return { page, errors };
+}
+
+/** The value a gauge's step line shows at simulated time `t`, read from the SVG; null where it draws nothing. */
+export function gaugeAt(page: Page, panel: string, series: string, t: number): Promise<number | null> {
+  return page.evaluate(([panel, series, t]) => {
+    const plot = document.querySelector(`section.run[data-run="0"] g.panel.${panel} g.series`)!;
+    const path = Array.from(plot.querySelectorAll<SVGPathElement>('path.gauge')).find((p) => p.dataset.series === series);
+    if (path === undefined) throw new Error(`no series ${series} in panel ${panel}`);
+    const left = plot.parentElement!.querySelector('rect.panel-frame')!.getBoundingClientRect().left;
+    const x = window.diasporaViz.clientX(0, t) - left;
+    let y: number | null = null;
+    let cx = 0;
+    for (const [, command, a, b] of (path.getAttribute('d') ?? '').matchAll(/([MHV])(-?[\d.]+)(?:,(-?[\d.]+))?/g)) {
+      if (command === 'M') [cx, y] = [Number(a), Number(b)];
+      else if (command === 'H') cx = Number(a);
+      else if (cx <= x) y = Number(a);
+      if (command !== 'V' && cx > x) break;
+    }
+    const top = Number(plot.getAttribute('data-top'));
+    const height = Number(plot.getAttribute('data-height'));
+    return y === null ? null : (top * (height - y)) / height;
+  }, [panel, series, t] as const);
 }
 
 declare global {

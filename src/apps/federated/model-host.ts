@@ -11,7 +11,8 @@
  * again (the sites answer the re-sent model). The image is `updateBytes` large, as the model is.
  *
  * Guarantee: `capture` is the model between two messages (the server is never busy), and while
- * the strategy holds the server for a restore it starts no round. How it breaks: a tier that lost
+ * the strategy holds the server for a restore it starts no round. Once the last round is done the
+ * host reports itself finished, so the final model is saved once and checkpointing stops. How it breaks: a tier that lost
  * the checkpoints (node-local memory with its node) restores nothing, and the server begins again
  * from round 0 — the rounds lost are the metric that shows it.
  */
@@ -35,6 +36,8 @@ export interface ModelOwner {
   restored(ctx: Context, model: ModelState | undefined): void;
   /** Every hold is released: the server may start rounds again. */
   resumed(ctx: Context): void;
+  /** Every round is done: the model will not change again. */
+  trained(): boolean;
 }
 
 export class ModelHost implements OperatorHost {
@@ -58,6 +61,11 @@ export class ModelHost implements OperatorHost {
   capture(): Capture {
     const state = this.owner.model();
     return { image: { state, inputs: {}, outputs: {}, generated: state.round, pending: [], outbox: [] }, patches: [] };
+  }
+
+  /** Once training is done the final model is saved once, not on every interval to the end of the run. */
+  finished(): boolean {
+    return this.owner.trained();
   }
 
   restore(ctx: Context, image: OperatorImage | undefined): void {

@@ -17,7 +17,8 @@
  * Durability, and how it breaks by configuration: the server checkpoints its model and round
  * through the checkpoint layer (model-host.ts): on the configured interval (every N completed
  * rounds, every duration, or adaptively) to the configured tier (its own node's disk or memory, or
- * a store across the network), writing in the background while rounds go on (`ckpt` records).
+ * a store across the network), writing in the background while rounds go on (`ckpt` records),
+ * until the final model is saved once after the last round.
  * After a crash it is held until it has restored the newest checkpoint its tier still holds, so the
  * rounds completed since then are lost and redone (`op: recover`); a node-local `memory` tier loses
  * every checkpoint with the node, and without checkpoints the server restarts from round 0. A
@@ -165,6 +166,7 @@ export class FlServer implements Actor<ToServer | FromStore> {
       model: (): ModelState => ({ round: this.round, weights: this.weights }),
       restored: (c, model) => this.restored(c, model),
       resumed: (c) => this.proceed(c),
+      trained: () => this.round >= this.config.rounds,
     });
     return { host, participant: makeParticipant(ctx, host, config) };
   }

@@ -56,6 +56,8 @@ export interface LogTopicTierConfig {
   readonly brokers: readonly string[];
   /** -1 (all): the safe setting; 1 loses the latest checkpoint on an unclean failover. */
   readonly acks: 1 | -1;
+  /** Largest record the tier produces, bytes (Kafka's `max.message.bytes`); an image is sent in chunks of it. Default 1 MiB. */
+  readonly recordBytesMax?: number;
 }
 
 /** The store actors of one tier: one per site that has its own, and the one everybody else uses. */

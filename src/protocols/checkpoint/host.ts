@@ -99,6 +99,11 @@ export interface OperatorHost {
   eventBytes(event: unknown): number;
   /** A short digest of the state in an image, for the trace. */
   digest(state: unknown): string;
+  /**
+   * Whether the operator's state will not change again (an FL server after its last round).
+   * Independent checkpoints then save it once more and stop; absent means never.
+   */
+  finished?(): boolean;
 }
 
 /** A strategy's per-operator part. Hooks return true when they consumed the message or wakeup. */

@@ -18,6 +18,11 @@
  * - `report` (uncoordinated): each durable checkpoint's channel counters are sent to the
  *   coordinator (re-sent until acknowledged), which needs them to compute a recovery line.
  *
+ * An operator that has finished (`OperatorHost.finished`) is checkpointed until one image of its
+ * final state is saved, then the clock stops: on a time or adaptive interval it would otherwise
+ * store the same image again until the run ends. On the events interval nothing falls due after
+ * the last event, so a final state between two due checkpoints is not saved.
+ *
  * How it breaks: without persistent inputs (uncoordinated) independent checkpoints rarely form a
  * consistent recovery line, and recovery rolls back further and further (the domino effect).
  */
@@ -48,6 +53,8 @@ export class IndependentCheckpoints implements Part {
   private saves = 0;
   private lastId = 0;
   private failures = 0;
+  /** A checkpoint of the finished operator's final state is durable: no more are due. */
+  private finalSaved = false;
   /** Bumped by a rollback, so a write that was in flight is ignored when it completes. */
   private generation = 0;
   private readonly unacked = new Map<number, Meta>();
@@ -75,6 +82,8 @@ export class IndependentCheckpoints implements Part {
 
   onTimer(ctx: Context, wakeup: Wakeup): boolean {
     if (wakeup.name === 'ckpt:due') {
+      // Not re-arming the timer ends the clock's chain.
+      if (this.finalSaved) return true;
       this.due(ctx);
       this.scheduleNext(ctx);
       return true;
@@ -124,11 +133,14 @@ export class IndependentCheckpoints implements Part {
       if (generation !== this.generation) return;
       const id = Math.max(this.lastId + 1, ctx.now());
       this.lastId = id;
+      const final = this.host.finished?.() === true;
       const capture = this.host.capture({ pending: this.options.pending });
       this.writer.write(ctx, id, capture, { retainAll: this.options.retainAll }, (result) => {
         if (generation !== this.generation) return;
         this.inProgress = false;
-        if (result.ok) this.saved(ctx, id, result);
+        if (!result.ok) return;
+        if (final) this.finalSaved = true;
+        this.saved(ctx, id, result);
       });
     });
   }

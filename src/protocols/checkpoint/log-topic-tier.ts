@@ -2,12 +2,17 @@
  * The `log-topic` checkpoint tier: a compacted topic of a replicated log service
  * (`cleanup.policy: compact`), as the issue asks for "a compacted topic in the replicated log itself".
  *
- * Saving an entry produces one record, in a batch of its own, to the partition the operator
- * instance's name hashes to: key `<instance>#<id>` (the checkpoint's own key), payload the entry,
- * acks as configured (all by default). `done(true)` comes with the acknowledgement. Entries that the
+ * Saving an entry produces it as chunks of at most `recordBytesMax` (Kafka's `max.message.bytes`,
+ * 1 MiB by default), each a record in a batch of its own, to the partition the operator instance's
+ * name hashes to: key `<instance>#<id>#<k>` (the checkpoint's own key and the chunk's index), payload
+ * the chunk's index and count (the first also carries the entry), acks as configured (all by
+ * default). A few chunks are in flight at a time and each is re-sent on its own, so a request that
+ * times out costs one chunk, not the image: a 2 GiB image sent whole on brokers that also carry the
+ * streams outlasts its acks=all request timeout again and again, and is re-sent whole each time.
+ * `done(true)` comes when every chunk is acknowledged. Entries that the
  * catalog's retention then drops (`catalog.ts`: everything before the second-latest full checkpoint,
- * except the chain of the last complete global one) are retired with tombstones (the key, a null
- * payload), and the log cleaner removes a record once a newer one has its key. This is how
+ * except the chain of the last complete global one) are retired with a tombstone per chunk (the key, a
+ * null payload), and the log cleaner removes a record once a newer one has its key. This is how
  * incremental chains stay whole: a base is tombstoned only when no retained entry needs it, so
  * compaction never removes a base an incremental entry still chains to, and the partition's size is
  * bounded by the retained chains plus tombstones younger than `delete.retention.ms`.
@@ -15,8 +20,10 @@
  * removes it like any superseded record, so the producer needs no idempotence.
  *
  * Loading reads the partition from its start to the high watermark (the fetches of a consumer,
- * without a group), keeps this instance's records, applies the tombstones, and takes the chain the
- * catalog gives for the id (`latest`: the newest whole chain).
+ * without a group), keeps this instance's records, applies the tombstones, keeps the checkpoints
+ * whose every chunk is readable (a save interrupted by a crash leaves some chunks and no checkpoint),
+ * and takes the chain the catalog gives for the id (`latest`: the newest whole chain). Chunk keys
+ * are distinct, so compaction never removes a chunk a tombstone has not retired.
  *
  * Guarantee: with acks=all, replication factor ≥ 2 and `min.insync.replicas` ≥ 2, an acknowledged
  * checkpoint is on at least two brokers, so the latest checkpoint per key stays readable after a
@@ -48,6 +55,24 @@ export const LOG_TIER_REPLIES: ReadonlySet<string> = new Set(['metadata-reply', 
 const RETRY_BACKOFF_US = 100 * MS;
 /** Bytes a fetch asks for: several full checkpoints at once. */
 const FETCH_MAX_BYTES = 256 << 20;
+/** Kafka's default `max.message.bytes`: the largest record a broker accepts. */
+const RECORD_BYTES_MAX_DEFAULT = 1 << 20;
+/** Chunks of one image in flight at once: enough to keep the link busy, few enough that none waits out its timeout behind the others. */
+const CHUNKS_IN_FLIGHT = 4;
+
+/** The payload of one chunk record; the first chunk carries the entry (its bytes are modelled across all). */
+interface Chunk {
+  readonly k: number;
+  readonly of: number;
+  readonly entry?: StoredCheckpoint;
+}
+
+/** What a load found of one checkpoint id: the chunks still readable, and the entry if chunk 0 is. */
+interface Found {
+  of: number;
+  readonly chunks: Set<number>;
+  entry: StoredCheckpoint | undefined;
+}
 
 /**
  * One request, re-sent until settled; `settle` returns false when the reply calls for a retry.
@@ -74,6 +99,9 @@ export class LogTopicTier implements TierClient {
   private readonly backingOff = new Map<number, Attempt>();
   /** What this incarnation knows the partition holds for its key: the last load, plus its own saves. */
   private catalog = new CheckpointCatalog();
+  /** How many chunks each checkpoint the catalog holds was written in, for its tombstones. */
+  private chunksOf = new Map<number, number>();
+  private readonly recordBytesMax: number;
   private nextReq: number;
 
   constructor(
@@ -83,21 +111,23 @@ export class LogTopicTier implements TierClient {
     private readonly timeoutUs: Micros,
   ) {
     this.partition = fnv1a(key) % config.partitions;
+    this.recordBytesMax = config.recordBytesMax ?? RECORD_BYTES_MAX_DEFAULT;
     // Requests numbered from a random base, so replies meant for an earlier incarnation never match.
     this.nextReq = ctx.rng('ckpt-req:log-topic').int(1, 2 ** 40);
   }
 
   save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void {
-    this.produce(ctx, checkpointFile(this.key, entry.id), entry, entry.bytes, (ok) => {
+    this.produceChunks(ctx, entry, (ok) => {
       if (!ok) return done(false);
-      for (const id of this.catalog.add(this.key, entry, retention)) this.produce(ctx, checkpointFile(this.key, id), null, 0, () => undefined);
+      this.chunksOf.set(entry.id, this.chunkCount(entry.bytes));
+      for (const id of this.catalog.add(this.key, entry, retention)) this.retire(ctx, id);
       ctx.record('ckpt', { op: 'stored', key: this.key, id: entry.id, bytes: entry.bytes, totalBytes: this.catalog.totalBytes(), tier: this.tier });
       done(true);
     });
   }
 
   load(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void {
-    const found = new Map<number, StoredCheckpoint>();
+    const found = new Map<number, Found>();
     const fetchFrom = (offset: number): void =>
       this.transmit(ctx, {
         request: (req) => ({ type: 'fetch', req, topic: this.config.topic, partition: this.partition, offset, maxBytes: FETCH_MAX_BYTES, maxWaitUs: 0 }),
@@ -162,8 +192,42 @@ export class LogTopicTier implements TierClient {
     }
   }
 
+  private chunkCount(bytes: number): number {
+    return Math.max(1, Math.ceil(bytes / this.recordBytesMax));
+  }
+
+  /** Produces an entry as its chunks, `CHUNKS_IN_FLIGHT` at a time; `done(true)` once all are acknowledged, `done(false)` at the first refused. */
+  private produceChunks(ctx: Context, entry: StoredCheckpoint, done: (ok: boolean) => void): void {
+    const of = this.chunkCount(entry.bytes);
+    let next = 0;
+    let acknowledged = 0;
+    let failed = false;
+    const send = (): void => {
+      const k = next++;
+      const bytes = Math.min(this.recordBytesMax, entry.bytes - k * this.recordBytesMax);
+      const chunk: Chunk = k === 0 ? { k, of, entry } : { k, of };
+      this.produce(ctx, chunkKey(this.key, entry.id, k), chunk, bytes, (ok) => {
+        if (failed) return;
+        if (!ok) {
+          failed = true;
+          return done(false);
+        }
+        if (++acknowledged === of) return done(true);
+        if (next < of) send();
+      });
+    };
+    for (let i = 0; i < Math.min(CHUNKS_IN_FLIGHT, of); i++) send();
+  }
+
+  /** Tombstones every chunk of a checkpoint the catalog no longer retains. */
+  private retire(ctx: Context, id: number): void {
+    const of = this.chunksOf.get(id) ?? 1;
+    this.chunksOf.delete(id);
+    for (let k = 0; k < of; k++) this.produce(ctx, chunkKey(this.key, id, k), null, 0, () => undefined);
+  }
+
   /** Produces one keyed record (payload null: a tombstone) in a batch of its own; `done(false)` only when the broker's disk is full. */
-  private produce(ctx: Context, key: string, payload: StoredCheckpoint | null, bytes: number, done: (ok: boolean) => void): void {
+  private produce(ctx: Context, key: string, payload: Chunk | null, bytes: number, done: (ok: boolean) => void): void {
     const { topic, acks } = this.config;
     // The leader holds an acks=all request while followers copy the record: as long as it takes to send.
     const holdUs = patienceUs(this.timeoutUs, bytes, 0);
@@ -180,18 +244,39 @@ export class LogTopicTier implements TierClient {
     });
   }
 
-  /** Keeps the newest value of each of this instance's keys: an entry, or a tombstone that removes it. */
-  private take(found: Map<number, StoredCheckpoint>, key: string, payload: unknown): void {
-    if (keyOfFile(key) !== this.key) return;
-    const id = Number(key.slice(key.lastIndexOf('#') + 1));
-    if (payload === null || payload === undefined) found.delete(id);
-    else found.set(id, payload as StoredCheckpoint);
+  /** Keeps the newest value of each of this instance's chunk keys: a chunk, or a tombstone that removes it. */
+  private take(found: Map<number, Found>, key: string, payload: unknown): void {
+    const file = keyOfFile(key);
+    if (file === undefined || keyOfFile(file) !== this.key) return;
+    const id = Number(file.slice(file.lastIndexOf('#') + 1));
+    const k = Number(key.slice(key.lastIndexOf('#') + 1));
+    let seen = found.get(id);
+    if (seen === undefined) {
+      seen = { of: 0, chunks: new Set(), entry: undefined };
+      found.set(id, seen);
+    }
+    if (payload === null || payload === undefined) {
+      seen.chunks.delete(k);
+      if (k === 0) seen.entry = undefined;
+      return;
+    }
+    const chunk = payload as Chunk;
+    seen.of = chunk.of;
+    seen.chunks.add(k);
+    if (chunk.entry !== undefined) seen.entry = chunk.entry;
   }
 
-  private loaded(found: ReadonlyMap<number, StoredCheckpoint>, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void {
+  /** Catalogues the checkpoints whose every chunk was read, and answers with the chain for `id`. */
+  private loaded(found: ReadonlyMap<number, Found>, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void {
     this.catalog = new CheckpointCatalog();
+    this.chunksOf = new Map();
     const ids = [...found.keys()].sort((a, b) => a - b);
-    for (const each of ids) this.catalog.add(this.key, found.get(each)!, { all: true });
+    for (const each of ids) {
+      const { of, chunks, entry } = found.get(each)!;
+      if (entry === undefined || chunks.size !== of) continue;
+      this.chunksOf.set(each, of);
+      this.catalog.add(this.key, entry, { all: true });
+    }
     done(this.catalog.chain(this.key, id));
   }
 
@@ -242,4 +327,9 @@ export class LogTopicTier implements TierClient {
     for (const attempt of parked) this.transmit(ctx, attempt);
     return true;
   }
+}
+
+/** A chunk's record key: the checkpoint's key (`checkpointFile`) and the chunk's index. */
+function chunkKey(key: string, id: number, k: number): string {
+  return `${checkpointFile(key, id)}#${k}`;
 }

@@ -22,7 +22,8 @@
  *   election) can lose forwarded events, and the forwarder's retry then cannot tell.
  *
  * Trace: `client` records `op: forward-route` at every (re)start (what feeds what, for the
- * `forwarded-once` checker), `intake` when the buffer takes a request in, `forward` when a batch is planned, `forwarded` when the destination
+ * `forwarded-once` checker), `intake` when the buffer takes a request in, `forward` when a batch is planned
+ * (from a log source, with `srcTopic`, `srcPartition` and `srcEnd`, the source position after it), `forwarded` when the destination
  * stored it (`duplicate: true` when it already had it), `drop`, and `buffer` with the fill level
  * after every change (for timelines and the `forward` metric).
  */
@@ -196,12 +197,22 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
         if (plan === undefined) break;
         lane.plans.push(plan);
         this.planGeneration.set(`${i}:${plan.destSeq}`, this.issued + 1);
-        ctx.record('client', { op: 'forward', events: plan.events, topic: this.config.sink.topic, partition: this.sink.partitionOf(i), seq: plan.destSeq });
+        ctx.record('client', { op: 'forward', events: plan.events, topic: this.config.sink.topic, partition: this.sink.partitionOf(i), seq: plan.destSeq, ...this.sourcePosition(i, plan) });
         this.dirty = true;
       }
     });
     if (this.dirty) this.flush(ctx);
     this.state.lanes.forEach((lane, i) => this.sink.send(ctx, i, lane, (plan) => (this.planGeneration.get(`${i}:${plan.destSeq}`) ?? 0) <= this.durable));
+  }
+
+  /**
+   * Where a plan leaves a log source's partition (lane `i` reads partition `i`): the next offset to
+   * plan, which the flush that follows makes the forwarder's committed position — what a timeline
+   * draws its lag against. An edge buffer's sequence numbers are no log position, so none then.
+   */
+  private sourcePosition(i: number, plan: Plan): { srcTopic: string; srcPartition: number; srcEnd: number } | Record<string, never> {
+    const { source } = this.config;
+    return source.kind === 'log' ? { srcTopic: source.topic, srcPartition: i, srcEnd: plan.srcEnd } : {};
   }
 
   private plan(ctx: Context, lane: LaneState, i: number): Plan | undefined {

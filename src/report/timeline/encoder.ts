@@ -91,7 +91,7 @@ export class TraceEncoder {
     this.put('shape', this.extras(record, consumed));
     const key = record.k === 'send' ? linkKey(a, n) : undefined;
     if (key !== undefined) this.pendingSends.set(key, this.rows);
-    if (record.k === 'client') this.series.add(t, record.op, record.events);
+    if (record.k === 'client') this.series.add(t, record.op, record.events, record.born);
     this.gauges.add(record);
     this.replays.add(record);
     this.rows++;
@@ -110,6 +110,7 @@ export class TraceEncoder {
       shapes: this.shapes,
       columnBytes: columns.map((c) => c.length),
       seriesLength: this.series.length,
+      seriesSource: this.series.source,
       gauges: this.gauges.gauges(this.minInsync),
       annotations: { replays: this.replays.spans(), verdicts: this.verdicts },
     };

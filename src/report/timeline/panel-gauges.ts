@@ -5,6 +5,8 @@
  * - consumer lag per group and partition: the partition's high watermark (at its current leader)
  *   minus the group's committed offset — Kafka's consumer-group lag, where "log end" is what a
  *   consumer may read (the high watermark) and the committed offset is the next one to consume;
+ *   a forwarder reading a log source is drawn the same way, under its actor's name, against the
+ *   source position its `forward` records carry (`srcEnd`, the next offset it will plan);
  * - in-sync replicas per partition: the length of the `isr` the controller last recorded
  *   (elect, isr-shrink, isr-expand, offline);
  * - edge buffer fill per forwarder: bytes buffered (in memory and spilled), and spilled bytes
@@ -14,7 +16,7 @@
  * memory is one entry per partition, group, forwarder and consumer. Partitions are told apart per
  * log cluster (named by its controller), so two services with the same topic do not mix. A group's
  * lag starts at its first `commit` or `consume` of a partition, counting from offset 0 until its
- * first commit. Forwarders reading a log source record no position, so they have no lag line.
+ * first commit; a forwarder's lag starts at its first planned batch.
  *
  * How it fails: records without the fields named above are ignored, so a trace without logs,
  * consumer groups or forwarders yields no gauge and the page draws no panel for it.
@@ -52,6 +54,7 @@ export class PanelGauges {
     else if (record.k === 'send' && CONSUMER_REQUESTS.has(record.msg) && typeof record.to === 'string') this.learnCluster(record.a, record.to);
     else if (record.k === 'client' && record.op === 'buffer') this.buffer(record);
     else if (record.k === 'client' && (record.op === 'commit' || record.op === 'consume')) this.consumer(record);
+    else if (record.k === 'client' && record.op === 'forward' && integer(record.srcEnd)) this.forwarder(record);
   }
 
   /** The gauges; `minInsync` (`<controller>|<topic>` → min.insync.replicas) marks the ISR lines. */
@@ -117,14 +120,24 @@ export class PanelGauges {
 
   private consumer(record: TraceRecord): void {
     if (typeof record.group !== 'string') return;
-    // The consumer's cluster is the one it fetches from; before any fetch, the first with the partition.
-    const key = `${String(record.topic)}/${String(record.partition)}`;
+    this.position(record, record.group, record.topic, record.partition, record.op === 'commit' && integer(record.offset) ? record.offset : undefined);
+  }
+
+  /** A forwarder reads its log source like a consumer group of one, named after the forwarder. */
+  private forwarder(record: TraceRecord): void {
+    this.position(record, record.a, record.srcTopic, record.srcPartition, record.srcEnd as number);
+  }
+
+  /** Moves `group`'s committed position on a partition (when `committed` is given) and sets its lag. */
+  private position(record: TraceRecord, name: string, topic: unknown, p: unknown, committed: number | undefined): void {
+    // The reader's cluster is the one it fetches from; before any fetch, the first with the partition.
+    const key = `${String(topic)}/${String(p)}`;
     const controller = this.clusterOf.get(record.a) ?? [...this.clusters].find(([, partitions]) => partitions.has(key))?.[0];
-    const partition = controller === undefined ? undefined : this.partition(controller, record.topic, record.partition);
+    const partition = controller === undefined ? undefined : this.partition(controller, topic, p);
     if (partition === undefined) return;
-    let group = partition.groups.get(record.group);
-    if (group === undefined) partition.groups.set(record.group, (group = { committed: 0, lag: new StepSeries() }));
-    if (record.op === 'commit' && integer(record.offset)) group.committed = Math.max(group.committed, record.offset);
+    let group = partition.groups.get(name);
+    if (group === undefined) partition.groups.set(name, (group = { committed: 0, lag: new StepSeries() }));
+    if (committed !== undefined) group.committed = Math.max(group.committed, committed);
     group.lag.set(record.t, Math.max(0, partition.hw - group.committed));
   }
 
