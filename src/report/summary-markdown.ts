@@ -58,9 +58,19 @@ export function summaryMarkdown(summary: SummaryView, reproduce: string): string
   return lines.join('\n');
 }
 
+/** Series longer than this are summarised in the table (summary.json has every point). */
+const SHOWN_POINTS = 8;
+
+/** A metric for a table cell: nested objects inline, in parentheses; long series as their length. */
 function formatValue(value: unknown): string {
+  if (Array.isArray(value)) {
+    const flat = value.every((v) => v === null || typeof v !== 'object');
+    return flat && value.length <= SHOWN_POINTS ? value.join(', ') : `${value.length} points in summary.json`;
+  }
   if (value !== null && typeof value === 'object') {
-    return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) return '–';
+    return entries.map(([k, v]) => `${k} ${v !== null && typeof v === 'object' ? `(${formatValue(v)})` : String(v)}`).join(', ');
   }
   return String(value);
 }
