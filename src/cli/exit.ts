@@ -12,6 +12,12 @@ export const EXIT_CHECK_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_INTERNAL = 3;
 
+/** An input error found while building the world carries no file: say which scenario it is in. */
+export function inScenario(error: unknown, file: string): unknown {
+  if (!(error instanceof InputError) || error.message.startsWith(file)) return error;
+  return new InputError(error.message.split('\n').map((line) => (line.startsWith(file) ? line : `${file}: ${line}`)).join('\n'));
+}
+
 /** Prints an error the right way for its kind and returns the exit code to use. */
 export function reportError(error: unknown, reproduce?: string): number {
   if (error instanceof InputError) {

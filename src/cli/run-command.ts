@@ -16,7 +16,7 @@ import { StagedDirectory } from '../exec/staging.ts';
 import { loadScenarioFile, prepareRun, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { writeTimeline } from '../report/timeline.ts';
-import { EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, reportError } from './exit.ts';
+import { EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, inScenario, reportError } from './exit.ts';
 import { simulatedTimeProgress } from './progress.ts';
 import { printSummary } from './print-summary.ts';
 import { describeParallel, executeScenario, WORKERS_OPTIONS } from './workers-option.ts';
@@ -100,7 +100,7 @@ async function runHandler(args: RunArgs): Promise<number> {
   } catch (error) {
     progress.stop();
     dir.abort();
-    return reportError(error, reproduce);
+    return reportError(inScenario(error, args.scenario), reproduce);
   }
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else printSummary(summary, { quiet: args.quiet, dir: displayPath(dir.final), reproduce, timeline: args.viz });

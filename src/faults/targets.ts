@@ -45,7 +45,10 @@ export class Targets {
     if (site !== undefined) return site.nodes;
     if (this.world.nodeNames().includes(name)) return [name];
     if (this.world.sim.has(name)) return [this.world.sim.handle(name).node];
-    throw new InputError(`${where}: no site, node or actor named "${name}"`);
+    // A service runs as several processes (a log's brokers and controller): point at them.
+    const processes = this.world.sim.actors().map((a) => a.id).filter((id) => id.startsWith(`${name}-`));
+    const hint = processes.length === 0 ? '' : `; "${name}" runs as ${processes.join(', ')} — name those, or their nodes or site`;
+    throw new InputError(`${where}: no site, node or actor named "${name}"${hint}`);
   }
 
   private nonEmpty(found: string[], names: readonly string[], where: string, what: string): string[] {
