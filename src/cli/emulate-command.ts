@@ -17,7 +17,7 @@ import { VERSION } from '../exec/version.ts';
 import { formatMicros, InputError, TraceWriter, type Micros } from '../kernel/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { loadScenarioFile, tryReadDuration, type Scenario } from '../scenario/index.ts';
-import { EXIT_CHECK_FAILED, EXIT_OK, reportError } from './exit.ts';
+import { EXIT_CHECK_FAILED, EXIT_OK, inScenario, reportError } from './exit.ts';
 import { printSummary } from './print-summary.ts';
 
 interface EmulateArgs {
@@ -86,7 +86,7 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   } catch (error) {
     progress.stop();
     dir.abort();
-    return reportError(error);
+    return reportError(inScenario(error, args.scenario));
   }
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ ...result.summary, emulation: result.emulation }, null, 2)}\n`);

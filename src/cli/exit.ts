@@ -6,16 +6,16 @@
  * message, the seed and simulated time when known, and the command that reproduces it.
  */
 import { InputError, SimulationError } from '../kernel/index.ts';
+import { locateInFile } from '../scenario/index.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_INTERNAL = 3;
 
-/** An input error found while building the world carries no file: say which scenario it is in. */
+/** An input error found while building the world carries no file: place it in the scenario's. */
 export function inScenario(error: unknown, file: string): unknown {
-  if (!(error instanceof InputError) || error.message.startsWith(file)) return error;
-  return new InputError(error.message.split('\n').map((line) => (line.startsWith(file) ? line : `${file}: ${line}`)).join('\n'));
+  return error instanceof InputError ? new InputError(locateInFile(file, error.message)) : error;
 }
 
 /** Prints an error the right way for its kind and returns the exit code to use. */

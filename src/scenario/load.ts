@@ -16,7 +16,7 @@ import { type Document, LineCounter, type YAMLError, parseDocument, visit } from
 import { InputError } from '../kernel/input-error.ts';
 import { type Problem, PARSE_OPTIONS, explainIssues } from './explain.ts';
 import { applySets, blame } from './overrides.ts';
-import { formatPath } from './paths.ts';
+import { formatPath, parsePath } from './paths.ts';
 import { isRecord } from './schema-walk.ts';
 import { scenarioSchema } from './schema.ts';
 import type { Scenario } from './types.ts';
@@ -67,6 +67,30 @@ export function loadScenarioFile(path: string, sets: readonly string[] = []): Sc
     throw new InputError(`${path}: ${why}`);
   }
   return loadScenario(text, path, sets);
+}
+
+/**
+ * Places problems found after validation (while the world is built: a fault target with no such
+ * process, an actor name taken twice) in the scenario file: each line `path: message` becomes
+ * `file:line path: message`. Other lines (about flags, or already placed) are left as they are.
+ */
+export function locateInFile(file: string, message: string): string {
+  let doc: Document | undefined;
+  const lines = new LineCounter();
+  try {
+    doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines, prettyErrors: false });
+  } catch {
+    doc = undefined;
+  }
+  return message
+    .split('\n')
+    .map((line) => {
+      const field = /^([^\s:]+): /.exec(line)?.[1];
+      const path = field === undefined ? undefined : parsePath(field);
+      if (path === undefined || typeof path === 'string') return line;
+      return doc === undefined ? `${file}: ${line}` : `${file}:${lineOf(doc, lines, path)} ${line}`;
+    })
+    .join('\n');
 }
 
 function locate(
