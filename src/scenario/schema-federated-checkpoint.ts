@@ -12,36 +12,11 @@
 import * as z from 'zod';
 import { TIER_NAMES } from '../protocols/checkpoint/index.ts';
 import { count, reference } from './fields.ts';
-import { adaptiveIntervalFields, type WrittenInterval } from './schema-pipeline.ts';
-import { DURATION_PATTERN, describeInput, tryReadDuration } from './units.ts';
-
-/** `never`, or an interval of the checkpoint layer. */
-export type WrittenRoundsInterval = WrittenInterval | { readonly kind: 'never' };
-
-const EVERY_MESSAGE = 'expected a count like "5 rounds", a duration like "10min", "adaptive" or "never"';
-
-function readEvery(input: unknown): WrittenRoundsInterval | string {
-  if (input === 'adaptive' || input === 'never') return { kind: input };
-  const rounds = typeof input === 'string' ? /^(\d+)\s*rounds?$/.exec(input.trim()) : null;
-  if (rounds !== null) return Number(rounds[1]) > 0 ? { kind: 'events', every: Number(rounds[1]) } : `must be more than zero rounds, got ${describeInput(input)}`;
-  const time = tryReadDuration(input);
-  if (time.ok && time.value > 0) return { kind: 'time', us: time.value };
-  return `${EVERY_MESSAGE}, got ${describeInput(input)}`;
-}
-
-const everyField = z
-  .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? undefined : `${EVERY_MESSAGE}, got ${describeInput(issue.input)}`) })
-  .transform((input, ctx): WrittenRoundsInterval => {
-    const every = readEvery(input);
-    if (typeof every !== 'string') return every;
-    ctx.addIssue({ code: 'custom', message: every, input });
-    return z.NEVER;
-  })
-  .meta({ pattern: `(${DURATION_PATTERN.slice(1, -1)})|^\\d+ ?rounds?$|^adaptive$|^never$` });
+import { adaptiveIntervalFields, intervalField } from './schema-pipeline.ts';
 
 export const federatedCheckpointSchema = z
   .strictObject({
-    every: everyField
+    every: intervalField('round', true)
       .prefault('1 round')
       .describe('When the server checkpoints its model: every N completed rounds ("5 rounds"), every duration ("10min"), "adaptive" (Young/Daly from the observed checkpoint cost and failures), or "never" (a restarted server starts from round 0). Default 1 round.'),
     ...adaptiveIntervalFields,

@@ -118,26 +118,33 @@ export const pipelineSchema = z
 
 export type WrittenInterval = { readonly kind: 'time'; readonly us: number } | { readonly kind: 'events'; readonly every: number } | { readonly kind: 'adaptive' };
 
-const INTERVAL_MESSAGE = 'expected a duration like "30s", a count like "500 events", or "adaptive"';
-
-function readInterval(input: unknown): WrittenInterval | string {
-  if (input === 'adaptive') return { kind: 'adaptive' };
-  const events = typeof input === 'string' ? /^(\d+)\s*events?$/.exec(input.trim()) : null;
-  if (events !== null) return Number(events[1]) > 0 ? { kind: 'events', every: Number(events[1]) } : `must be more than zero, got ${describeInput(input)}`;
-  const time = tryReadDuration(input);
-  if (time.ok && time.value > 0) return { kind: 'time', us: time.value };
-  return `${INTERVAL_MESSAGE}, got ${describeInput(input)}`;
+/**
+ * A checkpoint interval as written: a duration, a count of work units (`500 events`, or `5 rounds`
+ * for the FL server), `adaptive`, and `never` where a section allows it.
+ */
+export function intervalField<Never extends boolean>(unit: 'event' | 'round', allowNever: Never) {
+  type Written = Never extends true ? WrittenInterval | { readonly kind: 'never' } : WrittenInterval;
+  const words = allowNever ? '"adaptive" or "never"' : 'or "adaptive"';
+  const message = `expected a duration like "30s", a count like "${unit === 'event' ? 500 : 5} ${unit}s", ${words}`;
+  const countText = new RegExp(`^(\\d+)\\s*${unit}s?$`);
+  const read = (input: unknown): Written | string => {
+    if (input === 'adaptive' || (allowNever && input === 'never')) return { kind: input } as Written;
+    const units = typeof input === 'string' ? countText.exec(input.trim()) : null;
+    if (units !== null) return Number(units[1]) > 0 ? ({ kind: 'events', every: Number(units[1]) } as Written) : `must be more than zero${unit === 'round' ? ' rounds' : ''}, got ${describeInput(input)}`;
+    const time = tryReadDuration(input);
+    if (time.ok && time.value > 0) return { kind: 'time', us: time.value } as Written;
+    return `${message}, got ${describeInput(input)}`;
+  };
+  return z
+    .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? undefined : `${message}, got ${describeInput(issue.input)}`) })
+    .transform((input, ctx): Written => {
+      const interval = read(input);
+      if (typeof interval !== 'string') return interval;
+      ctx.addIssue({ code: 'custom', message: interval, input });
+      return z.NEVER;
+    })
+    .meta({ pattern: `(${DURATION_PATTERN.slice(1, -1)})|^\\d+ ?${unit}s?$|^adaptive$${allowNever ? '|^never$' : ''}` });
 }
-
-const intervalField = z
-  .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? undefined : `${INTERVAL_MESSAGE}, got ${describeInput(issue.input)}`) })
-  .transform((input, ctx): WrittenInterval => {
-    const interval = readInterval(input);
-    if (typeof interval !== 'string') return interval;
-    ctx.addIssue({ code: 'custom', message: interval, input });
-    return z.NEVER;
-  })
-  .meta({ pattern: `(${DURATION_PATTERN.slice(1, -1)})|^\\d+ ?events?$|^adaptive$` });
 
 const tierPlacement = z.strictObject({
   node: reference().optional().describe('One store, on this node. Give one of node, nodes and site.'),
@@ -171,7 +178,7 @@ export const checkpointSchema = z
       .enum(STRATEGY_NAMES)
       .default('none')
       .describe('none, coordinated, barrier-snapshot, stream-replay, uncoordinated or multilevel. Default none.'),
-    interval: intervalField
+    interval: intervalField('event', false)
       .prefault('30s')
       .describe('When a checkpoint is due: a duration ("30s"), a count of events ("500 events"), or "adaptive" (Young/Daly from the observed failure rate). Default 30s.'),
     ...adaptiveIntervalFields,
