@@ -5,7 +5,7 @@
  *  1. A modest base for all TypeScript: `@eslint/js` recommended plus typescript-eslint's
  *     recommended (no type-aware rules, so linting stays fast and needs no project service).
  *  2. The determinism fence (STYLE.md habit 1, DESIGN.md "kernel contract"): below `src/kernel`,
- *     in `world`, `faults`, `protocols`, `apps`, `check` and `metrics`, code gets time, timers,
+ *     in `world`, `faults`, `features`, `check` and `metrics`, code gets time, timers,
  *     randomness and I/O only through the actor's `Context`. Wall clocks, ambient randomness, host
  *     timers, GC-observing objects and file/network/process modules are reported as errors.
  *     `src/kernel` (which implements the Context) and `src/exec`, `src/cli`, `src/scenario`,
@@ -20,7 +20,7 @@ import tseslint from 'typescript-eslint';
 const USE_CONTEXT = "use the actor's Context instead (ctx.now(), ctx.setTimer(), ctx.rng(purpose), ctx.disk, ctx.send()) — simulated code must stay deterministic";
 
 /** Where the fence applies. */
-const FENCED = ['src/{world,faults,protocols,apps,check,metrics}/**/*.{ts,mts,cts,js,mjs}'];
+const FENCED = ['src/{world,faults,features,check,metrics}/**/*.{ts,mts,cts,js,mjs}'];
 
 /** Globals that read the host clock, schedule on the host event loop, or observe the GC. */
 const FORBIDDEN_GLOBALS = [

@@ -17,7 +17,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { MS, SECOND, TraceWriter } from '../src/kernel/index.ts';
-import { LogProducer, spawnLogCluster, type TopicConfig } from '../src/protocols/log/index.ts';
+import { LogProducer, spawnLogCluster, type TopicConfig } from '../src/features/log/actors/index.ts';
 import { World } from '../src/world/index.ts';
 
 interface Options {

@@ -11,7 +11,7 @@ export * from './world/index.ts';
 export * from './faults/index.ts';
 export * from './check/index.ts';
 export * from './metrics/index.ts';
-export * as store from './protocols/store/index.ts';
+export * as store from './features/store/actors/index.ts';
 export { execute, type PreparedRun, type RunSummary, type ExecuteOptions } from './exec/run.ts';
 export { checkDeterminism, type DeterminismReport, type Divergence } from './exec/determinism.ts';
 export { checkTraceFile } from './exec/check-trace.ts';

@@ -3,34 +3,34 @@
  */
 import { InputError } from '../kernel/index.ts';
 import type { CheckerDefinition } from './checker.ts';
-import { divergence } from './divergence.ts';
+import { divergence } from '../features/log/checks/divergence.ts';
 import { duplicate } from './duplicate.ts';
 import { liveness } from './liveness.ts';
 import { noAckedLoss } from './no-acked-loss.ts';
-import { nonmonotonic } from './nonmonotonic.ts';
-import { skip } from './skip.ts';
-import { unobserved } from './unobserved.ts';
-import { stateEqualsReference } from './state-equals-reference.ts';
-import { consistentCuts } from './consistent-cuts.ts';
-import { conservation } from './conservation.ts';
-import { forwardedOnce } from './forwarded-once.ts';
-import { flConverges } from './fl-converges.ts';
-import { alertsExactlyOnce } from './alerts-exactly-once.ts';
+import { nonmonotonic } from '../features/log/checks/nonmonotonic.ts';
+import { skip } from '../features/log/checks/skip.ts';
+import { unobserved } from '../features/log/checks/unobserved.ts';
+import { stateEqualsReference } from '../features/pipeline/checks/state-equals-reference.ts';
+import { consistentCuts } from '../features/checkpoint/checks/consistent-cuts.ts';
+import { conservation } from '../features/checkpoint/checks/conservation.ts';
+import { forwardedOnce } from '../features/forward/checks/forwarded-once.ts';
+import { flConverges } from '../features/federated/checks/fl-converges.ts';
+import { alertsExactlyOnce } from '../features/alerts/checks/alerts-exactly-once.ts';
 
 export * from './checker.ts';
 export { noAckedLoss } from './no-acked-loss.ts';
 export { liveness, DEFAULT_LIVENESS_BOUND_US } from './liveness.ts';
 export { duplicate } from './duplicate.ts';
-export { unobserved } from './unobserved.ts';
-export { nonmonotonic } from './nonmonotonic.ts';
-export { skip } from './skip.ts';
-export { divergence } from './divergence.ts';
-export { stateEqualsReference } from './state-equals-reference.ts';
-export { consistentCuts } from './consistent-cuts.ts';
-export { conservation } from './conservation.ts';
-export { forwardedOnce } from './forwarded-once.ts';
-export { flConverges } from './fl-converges.ts';
-export { alertsExactlyOnce } from './alerts-exactly-once.ts';
+export { unobserved } from '../features/log/checks/unobserved.ts';
+export { nonmonotonic } from '../features/log/checks/nonmonotonic.ts';
+export { skip } from '../features/log/checks/skip.ts';
+export { divergence } from '../features/log/checks/divergence.ts';
+export { stateEqualsReference } from '../features/pipeline/checks/state-equals-reference.ts';
+export { consistentCuts } from '../features/checkpoint/checks/consistent-cuts.ts';
+export { conservation } from '../features/checkpoint/checks/conservation.ts';
+export { forwardedOnce } from '../features/forward/checks/forwarded-once.ts';
+export { flConverges } from '../features/federated/checks/fl-converges.ts';
+export { alertsExactlyOnce } from '../features/alerts/checks/alerts-exactly-once.ts';
 
 /** Every checker a scenario can name in `checks:`. */
 export const CHECKERS: ReadonlyMap<string, CheckerDefinition> = new Map([

@@ -11,16 +11,16 @@ import { checkerNamed } from '../check/index.ts';
 import type { PreparedRun } from '../exec/run.ts';
 import { InputError, MS, TraceWriter, formatMicros } from '../kernel/index.ts';
 import { FaultCoverage, ProduceMetrics } from '../metrics/index.ts';
-import { EventStore, FinalReader, PRODUCER_COVERAGE_PATHS, Producer, STORE_COVERAGE_PATHS } from '../protocols/store/index.ts';
+import { EventStore, FinalReader, PRODUCER_COVERAGE_PATHS, Producer, STORE_COVERAGE_PATHS } from '../features/store/actors/index.ts';
 import { World } from '../world/index.ts';
-import { realiseFaults } from './build-faults.ts';
-import { buildLogServices } from './build-log.ts';
-import { buildPipeline, referenceStates, withoutFaults } from './build-pipeline.ts';
-import { buildForwarders } from './build-forward.ts';
-import { buildFederated } from './build-federated.ts';
-import { buildAlerts } from './build-alerts.ts';
-import { ALERT_COVERAGE_PATHS } from '../apps/alerts/index.ts';
-import { FORWARD_COVERAGE_PATHS } from '../protocols/forward/index.ts';
+import { realiseFaults } from './faults/build.ts';
+import { buildLogServices } from '../features/log/scenario/build.ts';
+import { buildPipeline, referenceStates, withoutFaults } from '../features/pipeline/scenario/build.ts';
+import { buildForwarders } from '../features/forward/scenario/build.ts';
+import { buildFederated } from '../features/federated/scenario/build.ts';
+import { buildAlerts } from '../features/alerts/scenario/build.ts';
+import { ALERT_COVERAGE_PATHS } from '../features/alerts/actors/index.ts';
+import { FORWARD_COVERAGE_PATHS } from '../features/forward/actors/index.ts';
 import type { Scenario } from './types.ts';
 
 /** Margin between the producers' last possible retry and the final read. */

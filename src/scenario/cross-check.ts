@@ -14,13 +14,13 @@ import type { Path } from './paths.ts';
 import type { ScenarioFields } from './schema.ts';
 import { suggestion } from './suggest.ts';
 import { nodeNames, siteOfNode } from './topology.ts';
-import { checkFaults, checkNemesis } from './cross-check-faults.ts';
+import { checkFaults, checkNemesis } from './faults/cross-check.ts';
 import { type Names, unknownNode, unknownSite } from './name-messages.ts';
-import { checkLogClients, checkLogService } from './cross-check-log.ts';
-import { checkPipeline } from './cross-check-pipeline.ts';
-import { bufferForwarders, checkForwarders } from './cross-check-forward.ts';
-import { checkFederated } from './cross-check-federated.ts';
-import { checkAlerts } from './cross-check-alerts.ts';
+import { checkLogClients, checkLogService } from '../features/log/scenario/cross-check.ts';
+import { checkPipeline } from '../features/pipeline/scenario/cross-check.ts';
+import { bufferForwarders, checkForwarders } from '../features/forward/scenario/cross-check.ts';
+import { checkFederated } from '../features/federated/scenario/cross-check.ts';
+import { checkAlerts } from '../features/alerts/scenario/cross-check.ts';
 
 export type Report = (path: Path, message: string) => void;
 

@@ -12,7 +12,7 @@ export { scenarioSchema, DISK_PRESETS, type ScenarioInput } from './schema.ts';
 export { renderScenarioJsonSchema, scenarioJsonSchema, SCHEMA_FILE } from './json-schema.ts';
 export { prepareRun, type PrepareOptions } from './build.ts';
 export { renderScenarioYaml, writtenScenario } from './written.ts';
-export { writtenFault } from './render-faults.ts';
+export { writtenFault } from './faults/render.ts';
 export {
   type UnitResult,
   formatBandwidth,

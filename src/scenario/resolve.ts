@@ -8,14 +8,14 @@
  */
 import type { ScenarioFields } from './schema.ts';
 import { nodeNames, siteOfNode } from './topology.ts';
-import { resolveFaults, resolveNemesis } from './resolve-faults.ts';
-import type { WrittenFault } from './schema-faults.ts';
-import { resolveConsumer, resolveLogProducer, resolveLogService } from './resolve-log.ts';
+import { resolveFaults, resolveNemesis } from './faults/resolve.ts';
+import type { WrittenFault } from './faults/schema.ts';
+import { resolveConsumer, resolveLogProducer, resolveLogService } from '../features/log/scenario/resolve.ts';
 import type { NodeSpec, ProducerSpec, Scenario, ServiceSpec, SiteSpec } from './types.ts';
-import { resolveCheckpoint, resolvePipeline } from './resolve-pipeline.ts';
-import { resolveForwarder } from './resolve-forward.ts';
-import { resolveFederated } from './resolve-federated.ts';
-import { resolveAlerts } from './resolve-alerts.ts';
+import { resolveCheckpoint, resolvePipeline } from '../features/pipeline/scenario/resolve.ts';
+import { resolveForwarder } from '../features/forward/scenario/resolve.ts';
+import { resolveFederated } from '../features/federated/scenario/resolve.ts';
+import { resolveAlerts } from '../features/alerts/scenario/resolve.ts';
 
 export function resolveScenario(s: ScenarioFields): Scenario {
   const sites: SiteSpec[] = Object.entries(s.sites).map(([name, site]) => ({

@@ -17,12 +17,12 @@
 import * as z from 'zod';
 import { count, duration, name, positiveDuration, probability, rate, reference, size, bandwidth } from './fields.ts';
 import { crossCheck } from './cross-check.ts';
-import { faultSchema, livenessSchema, nemesisSchema } from './schema-faults.ts';
-import { consumerSchema, logProducerFields, logServiceSchema } from './schema-log.ts';
-import { checkpointSchema, pipelineSchema } from './schema-pipeline.ts';
-import { forwarderSchema } from './schema-forward.ts';
-import { federatedSchema } from './schema-federated.ts';
-import { alertsSchema } from './schema-alerts.ts';
+import { faultSchema, livenessSchema, nemesisSchema } from './faults/schema.ts';
+import { consumerSchema, logProducerFields, logServiceSchema } from '../features/log/scenario/schema.ts';
+import { checkpointSchema, pipelineSchema } from '../features/pipeline/scenario/schema.ts';
+import { forwarderSchema } from '../features/forward/scenario/schema.ts';
+import { federatedSchema } from '../features/federated/scenario/schema.ts';
+import { alertsSchema } from '../features/alerts/scenario/schema.ts';
 import { resolveScenario } from './resolve.ts';
 import { tryReadDuration, describeInput } from './units.ts';
 import { suggestion } from './suggest.ts';

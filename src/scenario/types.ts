@@ -14,11 +14,11 @@
 import type { Micros } from '../kernel/time.ts';
 import type { FaultSpec, NemesisSpec } from '../faults/spec.ts';
 import { CHECKERS } from '../check/index.ts';
-import type { ConsumerSpec, LogProducerSpec, LogServiceSpec } from './types-log.ts';
-import type { CheckpointSpec, PipelineSpec } from './types-pipeline.ts';
-import type { ForwarderSpec } from './types-forward.ts';
-import type { FederatedSpec } from './types-federated.ts';
-import type { AlertsSpec } from './types-alerts.ts';
+import type { ConsumerSpec, LogProducerSpec, LogServiceSpec } from '../features/log/scenario/types.ts';
+import type { CheckpointSpec, PipelineSpec } from '../features/pipeline/scenario/types.ts';
+import type { ForwarderSpec } from '../features/forward/scenario/types.ts';
+import type { FederatedSpec } from '../features/federated/scenario/types.ts';
+import type { AlertsSpec } from '../features/alerts/scenario/types.ts';
 
 export const SITE_ROLES = ['instrument', 'edge', 'facility', 'hpc', 'cloud'] as const;
 export type SiteRole = (typeof SITE_ROLES)[number];
@@ -134,10 +134,10 @@ export interface EventStoreSpec {
 }
 
 export type ServiceSpec = EventStoreSpec | LogServiceSpec;
-export type { ConsumerSpec, LogProducerSpec, LogServiceSpec, LogTopicSpec } from './types-log.ts';
-export type { ForwarderSpec } from './types-forward.ts';
-export type { FederatedSpec, FederatedSiteSpec } from './types-federated.ts';
-export type { AlertsSpec, AlertBrokerSpec } from './types-alerts.ts';
+export type { ConsumerSpec, LogProducerSpec, LogServiceSpec, LogTopicSpec } from '../features/log/scenario/types.ts';
+export type { ForwarderSpec } from '../features/forward/scenario/types.ts';
+export type { FederatedSpec, FederatedSiteSpec } from '../features/federated/scenario/types.ts';
+export type { AlertsSpec, AlertBrokerSpec } from '../features/alerts/scenario/types.ts';
 
 /** A client that sends events to a service at a steady rate. */
 export interface ProducerSpec {

@@ -2,7 +2,7 @@
  * The determinism fence (STYLE.md habit 1) is enforced by ESLint; these tests prove it.
  *
  * - `src/` as it stands lints without errors.
- * - Each forbidden API, written in a file under a fenced folder (`src/protocols/…` and the others),
+ * - Each forbidden API, written in a file under a fenced folder (`src/features/…` and the others),
  *   is reported with a message that points at the actor's Context.
  * - The same code under `src/kernel/` (which implements the Context) is not reported.
  *
@@ -24,7 +24,7 @@ const FENCE_RULES = new Set([
   'no-restricted-syntax',
 ]);
 
-const FENCED_FOLDERS = ['world', 'faults', 'protocols', 'apps', 'check', 'metrics'];
+const FENCED_FOLDERS = ['world', 'faults', 'features', 'check', 'metrics'];
 
 interface Finding {
   rule: string;
@@ -112,8 +112,8 @@ test('src/ lints without errors', async (t) => {
 });
 
 for (const fixture of FIXTURES) {
-  test(`fenced: ${fixture.what} is reported under src/protocols`, async (t) => {
-    const { fence, fatal } = await lint(fixture.code, 'src/protocols/lint-fixture/actor.ts');
+  test(`fenced: ${fixture.what} is reported under src/features`, async (t) => {
+    const { fence, fatal } = await lint(fixture.code, 'src/features/lint-fixture/actors/actor.ts');
     t.deepEqual(fatal, [], 'the fixture must parse');
     const hits = fence.filter((f) => f.rule === fixture.rule);
     t.true(hits.length > 0, `expected ${fixture.rule}, got ${JSON.stringify(fence)}`);
@@ -154,7 +154,7 @@ test('what the fence allows: the Context, type-only imports of fenced modules, l
     '  return ctx.now() + rng.next() + schedule.setTimeout + schedule.random() + Math.floor(stats?.size ?? 0);',
     '}',
   ].join('\n');
-  const { fence, fatal } = await lint(code, 'src/protocols/lint-fixture/actor.ts');
+  const { fence, fatal } = await lint(code, 'src/features/lint-fixture/actors/actor.ts');
   t.deepEqual(fatal, []);
   t.deepEqual(fence, []);
 });

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { LogMetrics } from '../../src/metrics/index.ts';
-import { MS, SECOND, logWorld, topic } from '../protocols/log/_harness.ts';
+import { MS, SECOND, logWorld, topic } from '../features/log/_harness.ts';
 
 test('under-replicated partitions, elections, end-to-end latency and consumer lag', (t) => {
   const run = logWorld({ topics: [topic('t', 3)], flush: { kind: 'every-write' } });

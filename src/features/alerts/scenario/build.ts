@@ -1,0 +1,65 @@
+/**
+ * Builds the `alerts:` section into a world: the survey's alert producer (a `LogProducer` with a
+ * burst shape, one burst of packets per visit) writing to its log service, every community broker
+ * with its subscribers, and the `alerts` metric. The sky is seeded with the run's seed, so every
+ * broker sees the same alerts and a seed reproduces them. How it fails: an `InputError` when an
+ * actor name is taken.
+ */
+import { ALERT_DEADLINE_US, AlertBroker, AlertSubscriber } from '../actors/index.ts';
+import { InputError, SECOND } from '../../../kernel/index.ts';
+import { AlertMetrics, type TraceMetric } from '../../../metrics/index.ts';
+import { FORWARDER_DEFAULTS } from '../../forward/actors/index.ts';
+import { LogProducer, brokerIds } from '../../log/actors/index.ts';
+import type { World } from '../../../world/index.ts';
+import { ALERT_REQUEST_TIMEOUT_US } from '../../log/scenario/producers.ts';
+import type { LogServiceSpec } from '../../log/scenario/types.ts';
+import type { Scenario } from '../../../scenario/types.ts';
+
+export function buildAlerts(world: World, scenario: Scenario): TraceMetric[] {
+  const a = scenario.alerts;
+  if (a === undefined) return [];
+  const producer = a.producer;
+  for (const actor of [producer.actor, ...a.brokers.flatMap((b) => [b.name, ...b.subscribers])]) {
+    if (world.sim.has(actor)) throw new InputError(`alerts: the actor name "${actor}" is already taken`);
+  }
+  const service = scenario.services.find((s): s is LogServiceSpec => s.kind === 'log' && s.name === producer.service)!;
+  const partitions = service.topics.find((t) => t.name === producer.log.topic)!.partitions;
+  const brokers = brokerIds(service.name, service.brokerNodes.length);
+  const controller = `${service.name}-controller`;
+  const log = producer.log;
+  const producerConfig = {
+    ...log,
+    brokers,
+    controller,
+    // Only the mean rate of ordinary visits, for reports: the bursts decide when packets are produced.
+    ratePerSec: (producer.bursts.events * SECOND) / producer.bursts.everyUs,
+    eventBytes: a.alertsPerPacket * a.alertBytes,
+    // Kafka's defaults (log-producers.ts, which times the final read by them).
+    requestTimeoutUs: ALERT_REQUEST_TIMEOUT_US,
+    retries: Number.MAX_SAFE_INTEGER,
+    stopAtUs: scenario.durationUs,
+    bursts: producer.bursts,
+  };
+  world.spawn(producer.actor, producer.node, () => new LogProducer(producerConfig, partitions));
+  const packet = { alerts: a.alertsPerPacket, alertBytes: a.alertBytes, objects: a.objects, skySeed: world.seed };
+  const source = { service: service.name, topic: log.topic, partitions, brokers, controller };
+  for (const b of a.brokers) {
+    const config = {
+      source,
+      bursts: producer.bursts,
+      packet,
+      subscribers: b.subscribers,
+      classifyUs: b.classifyUs,
+      minDetections: b.minDetections,
+      checkpointUs: a.checkpointUs,
+      requestTimeoutUs: FORWARDER_DEFAULTS.requestTimeoutUs,
+      retryBackoffUs: FORWARDER_DEFAULTS.retryBackoffUs,
+      // Two packets ahead per partition: enough to keep classifying while the next fetch travels.
+      fetchMaxBytes: 2 * a.alertsPerPacket * a.alertBytes,
+    };
+    world.spawn(b.name, b.node, () => new AlertBroker(config));
+    for (const subscriber of b.subscribers) world.spawn(subscriber, b.subscriberNode, () => new AlertSubscriber());
+  }
+  const metric = new AlertMetrics({ producer: producer.actor, alertsPerPacket: a.alertsPerPacket, deadlineUs: ALERT_DEADLINE_US, brokers: a.brokers.map((b) => ({ name: b.name, subscribers: b.subscribers.length })) });
+  return [metric];
+}

@@ -1,0 +1,44 @@
+/**
+ * The `alerts:` section: a survey telescope's alert stream (src/features/alerts/actors/) — the facility-side
+ * alert producer writing bursts of alert packets into a topic of a log service at every visit,
+ * and the community brokers that consume it, keep per-object history and fan out to subscribers.
+ *
+ * Cross-section rules (the producer's service is a log service with that topic, brokers' sites
+ * exist, a packet fits a visit) are in cross-check-alerts.ts.
+ */
+import * as z from 'zod';
+import { count, duration, name, positiveDuration, probability, reference, size } from '../../../scenario/fields.ts';
+import { logProducerFields } from '../../log/scenario/schema.ts';
+
+const producerSchema = z.strictObject({
+  node: reference().optional().describe('The node the alert producer runs on (a node name). Give exactly one of node and site.'),
+  site: reference().optional().describe("A site name, meaning that site's first node. Give exactly one of node and site."),
+  service: reference().describe('The log service the alerts are written to (a service name of kind log). Required.'),
+  every: positiveDuration().prefault('40s').describe('Time between two visits, a duration: a burst of alerts follows each visit. Default 40s (Rubin: 30 s exposure + ~10 s overheads).'),
+  delay: duration().prefault('0s').describe('From the end of a visit to its alerts being produced (image processing), a duration. Default 0s.'),
+  alerts: count(1).default(10_000).describe('Alerts of an ordinary visit, an integer ≥ 1. Default 10000 (Rubin\'s design figure).'),
+  'peak-alerts': count(1).default(40_000).describe('Alerts of a peak visit (a crowded galactic-plane field), an integer ≥ 1. Default 40000.'),
+  'peak-probability': probability().prefault('5%').describe('Probability that a visit is a peak, 0..1 or a percentage, drawn per visit. Default 5%.'),
+  'alert-size': size().prefault('80kB').describe('Bytes of one alert with its image cutouts (e.g. 80kB). Default 80kB.'),
+  packet: count(1).default(500).describe('Alerts per log event: alerts travel in packets (as Rubin batches alerts into Kafka messages), so a visit is alerts / packet events, rounded up. Default 500.'),
+  ...logProducerFields,
+});
+
+const brokerSchema = z.strictObject({
+  site: reference().describe('The region it runs in (a site name): the broker on its first node, its subscribers on its last node. Required.'),
+  subscribers: count(1).default(4).describe('Downstream subscribers the broker sends every filtered packet to, an integer ≥ 1. Default 4.'),
+  classify: duration().prefault('250ms').describe('Compute time to classify one packet of alerts, a duration (stretched by a slow-node fault). Default 250ms.'),
+  'min-detections': count(1).default(2).describe('An alert is passed on once its object has this many detections (this one included), an integer ≥ 1. Default 2.'),
+});
+
+export const alertsSchema = z.strictObject({
+  producer: producerSchema.describe('The facility-side alert producer: visits, alerts per visit, alert size, packets, and its Kafka settings. Required.'),
+  objects: count(1).default(100_000).describe('Distinct objects on the sky alerts are drawn from (objects reappear across visits), an integer ≥ 1. Default 100000.'),
+  brokers: z
+    .record(name('broker'), brokerSchema)
+    .refine((brokers) => Object.keys(brokers).length > 0, { error: 'needs at least one broker' })
+    .describe('Community brokers by name (e.g. alerce, fink), each in a region with its subscribers. At least one. Required.'),
+  checkpoint: positiveDuration().prefault('10s').describe('How often each broker writes its per-object state with its log positions (exactly once in its state), a duration. Default 10s.'),
+});
+
+export type WrittenAlerts = z.output<typeof alertsSchema>;

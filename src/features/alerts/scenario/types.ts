@@ -1,0 +1,37 @@
+/**
+ * The resolved `alerts:` section: placement resolved to nodes and actor ids, units as integers.
+ */
+import type { Micros } from '../../../kernel/time.ts';
+import type { BurstShape } from '../../log/actors/bursts.ts';
+import type { LogProducerSpec } from '../../log/scenario/types.ts';
+
+export interface AlertBrokerSpec {
+  /** Actor id: the broker's name as written. */
+  readonly name: string;
+  readonly site: string;
+  /** The broker's node: the site's first. */
+  readonly node: string;
+  /** Subscriber actor ids, `<broker>-subscriber-<i>`, on `subscriberNode` (the site's last node). */
+  readonly subscribers: readonly string[];
+  readonly subscriberNode: string;
+  readonly classifyUs: Micros;
+  readonly minDetections: number;
+}
+
+export interface AlertsSpec {
+  readonly producer: {
+    /** Actor id: `alert-producer`. */
+    readonly actor: string;
+    readonly node: string;
+    readonly site: string;
+    readonly service: string;
+    /** Visits as bursts of packets (one log event per packet). */
+    readonly bursts: BurstShape;
+    readonly log: LogProducerSpec;
+  };
+  readonly alertsPerPacket: number;
+  readonly alertBytes: number;
+  readonly objects: number;
+  readonly brokers: readonly AlertBrokerSpec[];
+  readonly checkpointUs: Micros;
+}

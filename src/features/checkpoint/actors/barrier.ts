@@ -1,0 +1,153 @@
+/**
+ * Barrier snapshots: Chandy–Lamport markers and Flink's asynchronous barrier snapshots, as an
+ * operator takes part in them.
+ *
+ * The coordinator triggers checkpoint `id` at the pure sources (or, in a pipeline without one, at a
+ * single initiator); each snapshots and sends a barrier on every output channel, in-band, behind
+ * everything it sent before. Downstream, by `alignment`:
+ * - `aligned` (exactly-once): a barrier is taken in order with the data; the channel it came on is
+ *   blocked until barriers have come on every input, then the operator snapshots its state,
+ *   forwards the barrier and unblocks. Nothing after the cut is in the state, nothing before it is
+ *   missing, and no channel state is needed. Blocked channels delay the pipeline (alignment time).
+ * - `unaligned` (exactly-once, Chandy–Lamport): the first barrier is acted on as soon as it
+ *   arrives — snapshot now, input queue and the event in service included, forward barriers at
+ *   once — and every other input is recorded until its own barrier comes. Nothing is blocked; the
+ *   checkpoint carries the in-flight events. It is also the only mode that works on cyclic
+ *   pipelines (the bank drill).
+ * - `none` (at-least-once): barriers in order, but nothing is blocked: events that overtake a
+ *   late barrier land in the state although they are after the cut, and are processed again after
+ *   a restore. The cut is not consistent, and the consistent-cut checker says so.
+ * The write is asynchronous; the operator reports `saved(id)` when it is durable, and again when
+ * the coordinator, missing it, asks (`status`) or re-sends the trigger.
+ *
+ * Guarantee (aligned, unaligned): the images of one id form a consistent cut whose channel state is
+ * complete, so a global rollback to them is exactly-once. How it breaks: `none` double-counts;
+ * `aligned` on a cycle would wait forever for a barrier that waits for it (the scenario schema
+ * refuses it); a barrier lost with a crashed operator leaves the checkpoint incomplete, and the
+ * coordinator abandons it at its timeout.
+ */
+import type { Context, Message } from '../../../kernel/index.ts';
+import type { Alignment, CheckpointConfig } from './config.ts';
+import type { Capture, Marker, OperatorHost } from './host.ts';
+import { withRecorded, type PendingItem } from './image.ts';
+import type { Saved, Status, Trigger } from './messages.ts';
+import type { Part } from './participant.ts';
+import type { EpochCell } from './recovery.ts';
+import type { CheckpointWriter } from './writer.ts';
+
+interface ActiveBarrier {
+  readonly id: number;
+  readonly epoch: number;
+  /** The last complete checkpoint when this one began: its chain must stay in the tier. */
+  readonly completed: number;
+  readonly startedUs: number;
+  readonly received: Set<string>;
+  capture?: Capture;
+  readonly recorded: PendingItem[];
+}
+
+export class BarrierCheckpoints implements Part {
+  private active: ActiveBarrier | undefined;
+  private lastDone = 0;
+  /** The last checkpoint whose part is durable, to answer the coordinator's `status` again. */
+  private saved: { id: number; epoch: number } | undefined;
+
+  constructor(
+    private readonly host: OperatorHost,
+    private readonly config: CheckpointConfig,
+    private readonly writer: CheckpointWriter,
+    private readonly cell: EpochCell,
+    private readonly alignment: Alignment,
+  ) {}
+
+  onMessage(ctx: Context, message: Message): boolean {
+    if (message.type === 'ckpt:status') {
+      const status = message as Status;
+      if (this.saved?.id === status.id && this.saved.epoch === status.epoch) this.reportSaved(ctx);
+      return true;
+    }
+    if (message.type !== 'ckpt:trigger') return false;
+    const trigger = message as Trigger;
+    if (trigger.epoch !== this.cell.epoch || this.host.isHeld('recovery')) return true;
+    if (this.saved?.id === trigger.id && this.saved.epoch === trigger.epoch) {
+      this.reportSaved(ctx);
+      return true;
+    }
+    this.host.whenIdle(ctx, () => {
+      const active = this.activate(ctx, trigger.id, trigger.completed);
+      if (active === undefined || active.capture !== undefined) return;
+      this.snapshot(ctx, active);
+      this.maybeFinish(ctx, active);
+    });
+    return true;
+  }
+
+  onMarker(ctx: Context, channel: string, marker: Marker): void {
+    if (marker.kind !== 'barrier') return;
+    const active = this.activate(ctx, marker.id, marker.completed);
+    if (active === undefined) return;
+    active.received.add(channel);
+    if (this.alignment === 'unaligned') {
+      if (active.capture === undefined) this.snapshot(ctx, active);
+    } else if (this.allReceived(active)) {
+      this.snapshot(ctx, active);
+      if (this.alignment === 'aligned') {
+        ctx.record('ckpt', { op: 'aligned', id: active.id, us: ctx.now() - active.startedUs });
+        this.host.unblockInputs(ctx);
+      }
+    } else if (this.alignment === 'aligned') {
+      this.host.blockInput(channel);
+    }
+    this.maybeFinish(ctx, active);
+  }
+
+  onInput(_ctx: Context, channel: string, position: number, event: unknown): void {
+    const active = this.active;
+    // Chandy–Lamport: what arrives on a channel between our snapshot and that channel's marker
+    // was in flight at the cut, and belongs to the checkpoint.
+    if (this.alignment !== 'unaligned' || active?.capture === undefined || active.received.has(channel)) return;
+    active.recorded.push({ channel, position, event });
+  }
+
+  onRollback(ctx: Context): void {
+    if (this.active !== undefined && this.alignment === 'aligned') this.host.unblockInputs(ctx);
+    this.active = undefined;
+  }
+
+  /** The checkpoint `id` is about: a newer id abandons an older one, an older id is stale. */
+  private activate(ctx: Context, id: number, completed: number): ActiveBarrier | undefined {
+    if (id <= this.lastDone) return undefined;
+    if (this.active !== undefined && this.active.id > id) return undefined;
+    if (this.active === undefined || this.active.id < id) {
+      if (this.active !== undefined && this.alignment === 'aligned') this.host.unblockInputs(ctx);
+      this.active = { id, epoch: this.cell.epoch, completed, startedUs: ctx.now(), received: new Set(), recorded: [] };
+    }
+    return this.active;
+  }
+
+  private snapshot(ctx: Context, active: ActiveBarrier): void {
+    active.capture = this.host.capture({ pending: this.alignment === 'unaligned' });
+    this.host.sendMarker(ctx, { kind: 'barrier', id: active.id, completed: active.completed });
+  }
+
+  private allReceived(active: ActiveBarrier): boolean {
+    return this.host.markerInputs.every((channel) => active.received.has(channel));
+  }
+
+  private maybeFinish(ctx: Context, active: ActiveBarrier): void {
+    if (active.capture === undefined || !this.allReceived(active)) return;
+    this.active = undefined;
+    this.lastDone = active.id;
+    const capture = { ...active.capture, image: withRecorded(active.capture.image, active.recorded) };
+    this.writer.write(ctx, active.id, capture, { cut: active.id, keep: active.completed }, (result) => {
+      if (!result.ok || this.cell.epoch !== active.epoch) return;
+      this.saved = { id: active.id, epoch: active.epoch };
+      this.reportSaved(ctx);
+    });
+  }
+
+  private reportSaved(ctx: Context): void {
+    const saved = this.saved!;
+    ctx.send<Saved>(this.config.coordinator, { type: 'ckpt:saved', id: saved.id, epoch: saved.epoch });
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The resolved configuration of a checkpoint strategy: which one, how often, where checkpoints
+ * are stored, and the names of the actors it talks to. The scenario layer builds it from the
+ * `checkpoint:` section; tests build it directly.
+ */
+import type { Micros } from '../../../kernel/index.ts';
+
+export const STRATEGY_NAMES = ['none', 'coordinated', 'barrier-snapshot', 'stream-replay', 'uncoordinated', 'multilevel'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+export const TIER_NAMES = ['node-local', 'site-pfs', 'remote', 'log-topic'] as const;
+export type TierName = (typeof TIER_NAMES)[number];
+
+/** Barrier handling: aligned (exactly-once), unaligned (Chandy–Lamport channel state, exactly-once), none (at-least-once). */
+export const ALIGNMENTS = ['aligned', 'unaligned', 'none'] as const;
+export type Alignment = (typeof ALIGNMENTS)[number];
+
+/** When a checkpoint is due. */
+export type IntervalPolicy =
+  | { readonly kind: 'time'; readonly everyUs: Micros }
+  | { readonly kind: 'events'; readonly every: number }
+  /** Young/Daly: √(2·cost·MTBF) − cost from the observed checkpoint cost and failure rate. */
+  | { readonly kind: 'adaptive'; readonly mtbfUs: Micros; readonly minUs: Micros; readonly maxUs: Micros };
+
+/** Where a node-local checkpoint lives: `memory` (tmpfs: survives a process crash, not a node crash) or `disk` (fsynced). */
+export type NodeLocalMedium = 'memory' | 'disk';
+
+export interface CheckpointConfig {
+  readonly strategy: StrategyName;
+  readonly interval: IntervalPolicy;
+  readonly tier: TierName;
+  /** Write the immer patches since the previous checkpoint instead of the whole state. */
+  readonly incremental: boolean;
+  /** With `incremental`, every `fullEvery`-th checkpoint is full (bounds the restore chain). */
+  readonly fullEvery: number;
+  readonly alignment: Alignment;
+  readonly nodeLocal: NodeLocalMedium;
+  /** Multilevel: the slower, safer level every `flushEvery`-th local checkpoint is copied to. */
+  readonly flushTo: TierName;
+  readonly flushEvery: number;
+  /** The coordinator actor's id (strategies with a coordinator). */
+  readonly coordinator: string;
+  /** Store actors per remote tier: the store to use from each site, and the fallback. */
+  readonly stores: Readonly<Partial<Record<TierName, StorePlacement>>>;
+  /** How long a request to a store or the coordinator waits before it is re-sent. */
+  readonly requestTimeoutUs: Micros;
+  /** The compacted topic behind the `log-topic` tier; without it, `log-topic` is a store actor like the others. */
+  readonly logTopic?: LogTopicTierConfig;
+}
+
+/** Where the `log-topic` tier writes: a topic of a log service, and with which acks. */
+export interface LogTopicTierConfig {
+  readonly topic: string;
+  readonly partitions: number;
+  /** The service's brokers, asked for metadata in turn. */
+  readonly brokers: readonly string[];
+  /** -1 (all): the safe setting; 1 loses the latest checkpoint on an unclean failover. */
+  readonly acks: 1 | -1;
+  /** Largest record the tier produces, bytes (Kafka's `max.message.bytes`); an image is sent in chunks of it. Default 1 MiB. */
+  readonly recordBytesMax?: number;
+}
+
+/** The store actors of one tier: one per site that has its own, and the one everybody else uses. */
+export interface StorePlacement {
+  readonly bySite: Readonly<Record<string, string>>;
+  readonly fallback: string;
+}
+
+/** The store actor an operator on `site` uses for `tier`, or undefined for node-local. */
+export function storeFor(config: CheckpointConfig, tier: TierName, site: string): string | undefined {
+  if (tier === 'node-local') return undefined;
+  const placement = config.stores[tier];
+  if (placement === undefined) throw new Error(`checkpoint tier ${tier} has no store configured`);
+  return placement.bySite[site] ?? placement.fallback;
+}
+
+export const DEFAULT_CHECKPOINT: CheckpointConfig = {
+  strategy: 'none',
+  interval: { kind: 'time', everyUs: 30_000_000 },
+  tier: 'node-local',
+  incremental: false,
+  fullEvery: 10,
+  alignment: 'aligned',
+  nodeLocal: 'disk',
+  flushTo: 'site-pfs',
+  flushEvery: 5,
+  coordinator: 'ckpt-coordinator',
+  stores: {},
+  requestTimeoutUs: 2_000_000,
+};

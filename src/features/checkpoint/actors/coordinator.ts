@@ -1,0 +1,326 @@
+/**
+ * The checkpoint coordinator (Flink's JobManager, an HPC job's checkpoint/restart driver): it
+ * starts global checkpoints, declares them complete, and drives every global rollback.
+ *
+ * Checkpoints (`coordinated`, `barrier-snapshot`): one at a time, `interval` after the previous
+ * one ended. `coordinated` sends `pause(id)` to every operator and, once all have `saved(id)`,
+ * `continue(id)`; `barrier-snapshot` sends `trigger(id)` to the pure sources (or to one initiator
+ * in a pipeline without any) and waits for every `saved(id)`; until they arrive it asks again every
+ * request timeout (pause, trigger, or `status` for the operators barriers reach in-band), as any
+ * of these messages can be lost. A checkpoint is complete when every
+ * operator has saved its part (`ckpt` `complete` record); one that is not complete within
+ * `checkpointTimeoutUs` is abandoned (`aborted`).
+ *
+ * Rollbacks: a restarted operator's `hello` opens a round in a new epoch. The targets are, by
+ * strategy: the initial state (`none`), the last complete checkpoint (`coordinated`,
+ * `barrier-snapshot`), or the recovery line over each operator's reported checkpoints
+ * (`uncoordinated`, see `recovery-line.ts`). Every operator gets `rollback(epoch, target)` (re-sent
+ * until it answers); once all have `restored`, all get `resume(epoch)`. A `hello` during a round
+ * from an operator that already restored in it (it crashed again) opens a newer round.
+ *
+ * Guarantee: the epoch, the checkpoint counter, the last complete checkpoint and the reported
+ * histories are fsynced before any message depends on them, so a coordinator that crashes and
+ * restarts never reuses an epoch or an id, and reopens an interrupted round. How it breaks: while
+ * the coordinator is down nothing is checkpointed and nobody recovers — it is the single point of
+ * failure of every global strategy.
+ */
+import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../kernel/index.ts';
+import type { IntervalPolicy, StrategyName } from './config.ts';
+import { CheckpointClock } from './interval.ts';
+import type { Continue, Meta, MetaAck, Pause, Restored, Resume, Rollback, Saved, Status, Trigger } from './messages.ts';
+import { recoveryLine, type ChannelLink, type CheckpointCounters } from './recovery-line.ts';
+
+export interface CoordinatorConfig {
+  readonly strategy: StrategyName;
+  /** Every operator instance, in pipeline order. */
+  readonly instances: readonly string[];
+  /** Where `barrier-snapshot` injects barriers: the pure sources, or one initiator. */
+  readonly triggerTargets: readonly string[];
+  /** The direct channels between instances (for the uncoordinated recovery line). */
+  readonly channels: readonly ChannelLink[];
+  readonly interval: IntervalPolicy;
+  readonly requestTimeoutUs: Micros;
+  readonly checkpointTimeoutUs: Micros;
+}
+
+/** What the coordinator keeps on disk. */
+interface Durable {
+  epoch: number;
+  nextId: number;
+  completed: number;
+  roundOpen: boolean;
+  failures: number;
+  /** When the last rollback round opened; checkpoints captured before it belong to an abandoned history. */
+  rolledBackAtUs: Micros;
+  /** Uncoordinated: each instance's reported checkpoints, oldest first. */
+  histories: Record<string, CheckpointCounters[]>;
+}
+
+interface Round {
+  readonly epoch: number;
+  readonly targets: ReadonlyMap<string, number>;
+  readonly restored: Set<string>;
+  done: boolean;
+}
+
+interface ActiveCheckpoint {
+  readonly id: number;
+  readonly epoch: number;
+  readonly saved: Set<string>;
+}
+
+const STATE_FILE = 'coordinator';
+
+export class CheckpointCoordinator implements Actor<Message> {
+  private durable: Durable = { epoch: 0, nextId: 1, completed: 0, roundOpen: false, failures: 0, rolledBackAtUs: 0, histories: {} };
+  private round: Round | undefined;
+  private active: ActiveCheckpoint | undefined;
+  private readonly clock: CheckpointClock;
+  private readonly persisted = new Map<number, () => void>();
+  private persistSeq = 0;
+  private checkpointTimer: TimerId | undefined;
+
+  constructor(private readonly config: CoordinatorConfig) {
+    this.clock = new CheckpointClock(config.interval);
+  }
+
+  private get checkpoints(): boolean {
+    return this.config.strategy === 'coordinated' || this.config.strategy === 'barrier-snapshot';
+  }
+
+  start(ctx: Context): void {
+    for (const instance of this.config.instances) this.durable.histories[instance] ??= [];
+    this.scheduleCheckpoint(ctx, true);
+  }
+
+  recover(ctx: Context): void {
+    const saved = ctx.disk.get(STATE_FILE) as Durable | undefined;
+    if (saved !== undefined) this.durable = structuredClone(saved);
+    for (const instance of this.config.instances) this.durable.histories[instance] ??= [];
+    if (this.durable.roundOpen) this.openRound(ctx, 'coordinator restarted during a rollback', 'coordinator');
+    this.scheduleCheckpoint(ctx, false);
+  }
+
+  onMessage(ctx: Context, message: Message, from: string): void {
+    switch (message.type) {
+      case 'ckpt:hello':
+        return this.hello(ctx, from);
+      case 'ckpt:restored':
+        return this.restored(ctx, message as Restored, from);
+      case 'ckpt:saved':
+        return this.saved(ctx, message as Saved, from);
+      case 'ckpt:meta':
+        return this.meta(ctx, message as Meta, from);
+      case 'ckpt:due':
+        if (this.active === undefined && !this.recovering() && this.checkpoints) this.begin(ctx);
+        return;
+    }
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    switch (wakeup.name) {
+      case 'coord:persisted': {
+        const then = this.persisted.get(wakeup.data as number);
+        this.persisted.delete(wakeup.data as number);
+        return then?.();
+      }
+      case 'coord:checkpoint':
+        this.checkpointTimer = undefined;
+        if (this.active === undefined && !this.recovering()) this.begin(ctx);
+        else this.scheduleCheckpoint(ctx, false);
+        return;
+      case 'coord:checkpoint-timeout':
+        if (this.active?.id === wakeup.data) this.abort(ctx, 'timeout');
+        return;
+      case 'coord:checkpoint-retry':
+        return this.retryCheckpoint(ctx, wakeup.data as number);
+      case 'coord:rollback-retry':
+        return this.retryRound(ctx, wakeup.data as number);
+    }
+  }
+
+  // --- rollbacks ----------------------------------------------------------------------------
+
+  private hello(ctx: Context, from: string): void {
+    const round = this.round;
+    if (round !== undefined && !round.done && !round.restored.has(from)) {
+      this.sendRollback(ctx, from, round);
+      return;
+    }
+    this.openRound(ctx, 'failure', from);
+  }
+
+  private openRound(ctx: Context, reason: string, cause: string, toStart = false): void {
+    if (this.active !== undefined) this.abort(ctx, 'rollback');
+    this.durable.epoch++;
+    this.durable.failures++;
+    this.durable.roundOpen = true;
+    this.durable.rolledBackAtUs = ctx.now();
+    const targets = this.targets(toStart);
+    const epoch = this.durable.epoch;
+    // A new round supersedes any older one at once, even before it is on disk.
+    this.round = { epoch, targets, restored: new Set(), done: false };
+    if (this.config.strategy === 'uncoordinated') this.pruneHistories(targets);
+    this.persist(ctx, () => {
+      if (this.round?.epoch !== epoch) return;
+      const toStartList = [...targets].filter(([, id]) => id === 0).map(([instance]) => instance);
+      ctx.record('ckpt', { op: 'rollback', strategy: this.config.strategy, epoch, reason, cause, targets: Object.fromEntries(targets), toStart: toStartList });
+      for (const instance of this.config.instances) this.sendRollback(ctx, instance, this.round);
+      ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', epoch);
+    });
+  }
+
+  private targets(toStart: boolean): Map<string, number> {
+    const targets = new Map<string, number>();
+    if (this.config.strategy === 'uncoordinated' && !toStart) {
+      const histories = new Map(this.config.instances.map((instance) => [instance, this.durable.histories[instance] ?? []] as const));
+      return recoveryLine(histories, this.config.channels);
+    }
+    const target = toStart || !this.checkpoints ? 0 : this.durable.completed;
+    for (const instance of this.config.instances) targets.set(instance, target);
+    return targets;
+  }
+
+  /** After rolling back to the line, checkpoints beyond it belong to a history that no longer happened. */
+  private pruneHistories(targets: ReadonlyMap<string, number>): void {
+    for (const [instance, target] of targets) {
+      this.durable.histories[instance] = (this.durable.histories[instance] ?? []).filter((meta) => meta.id <= target);
+    }
+  }
+
+  private sendRollback(ctx: Context, instance: string, round: Round): void {
+    ctx.send<Rollback>(instance, { type: 'ckpt:rollback', epoch: round.epoch, target: round.targets.get(instance) ?? 0 });
+  }
+
+  private retryRound(ctx: Context, epoch: number): void {
+    const round = this.round;
+    if (round === undefined || round.epoch !== epoch || round.done) return;
+    for (const instance of this.config.instances) if (!round.restored.has(instance)) this.sendRollback(ctx, instance, round);
+    ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', epoch);
+  }
+
+  private restored(ctx: Context, message: Restored, from: string): void {
+    const round = this.round;
+    if (round === undefined || message.epoch !== round.epoch) return;
+    if (!message.ok) {
+      // The target checkpoint is gone from its tier: nothing consistent is left but the start.
+      if (!round.done) this.openRound(ctx, `checkpoint ${round.targets.get(from)} of ${from} is missing`, from, true);
+      return;
+    }
+    if (round.done) {
+      ctx.send<Resume>(from, { type: 'ckpt:resume', epoch: round.epoch });
+      return;
+    }
+    round.restored.add(from);
+    if (round.restored.size < this.config.instances.length) return;
+    round.done = true;
+    this.durable.roundOpen = false;
+    this.persist(ctx, () => {
+      ctx.record('ckpt', { op: 'recovered', strategy: this.config.strategy, epoch: round.epoch });
+      for (const instance of this.config.instances) ctx.send<Resume>(instance, { type: 'ckpt:resume', epoch: round.epoch });
+      this.scheduleCheckpoint(ctx, false);
+    });
+  }
+
+  // --- checkpoints --------------------------------------------------------------------------
+
+  private recovering(): boolean {
+    return this.round !== undefined && !this.round.done;
+  }
+
+  /** (Re)arms the one checkpoint timer: the next checkpoint is `interval` from now. */
+  private scheduleCheckpoint(ctx: Context, first: boolean): void {
+    if (!this.checkpoints) return;
+    if (this.checkpointTimer !== undefined) ctx.cancelTimer(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    const history = { failures: this.durable.failures, nowUs: ctx.now() };
+    const delay = first ? this.clock.firstDelay(history, 0.5) : this.clock.nextDelay(history);
+    if (delay !== undefined) this.checkpointTimer = ctx.setTimer(delay, 'coord:checkpoint');
+  }
+
+  private begin(ctx: Context): void {
+    const id = this.durable.nextId++;
+    const active: ActiveCheckpoint = { id, epoch: this.durable.epoch, saved: new Set() };
+    this.active = active;
+    this.persist(ctx, () => {
+      if (this.active !== active) return;
+      ctx.record('ckpt', { op: 'trigger', strategy: this.config.strategy, id, epoch: active.epoch });
+      const targets = this.config.strategy === 'coordinated' ? this.config.instances : this.config.triggerTargets;
+      for (const instance of targets) this.ask(ctx, instance, active);
+      ctx.setTimer(this.config.checkpointTimeoutUs, 'coord:checkpoint-timeout', id);
+      ctx.setTimer(this.config.requestTimeoutUs, 'coord:checkpoint-retry', id);
+    });
+  }
+
+  /** Asks an operator for its part of a checkpoint: pause, trigger, or — for the others — its status. */
+  private ask(ctx: Context, instance: string, active: ActiveCheckpoint): void {
+    const { id, epoch } = active;
+    const completed = this.durable.completed;
+    if (this.config.strategy === 'coordinated') ctx.send<Pause>(instance, { type: 'ckpt:pause', id, epoch, completed });
+    else if (this.config.triggerTargets.includes(instance)) ctx.send<Trigger>(instance, { type: 'ckpt:trigger', id, epoch, completed });
+    else ctx.send<Status>(instance, { type: 'ckpt:status', id, epoch });
+  }
+
+  /** Messages get lost: asks again everyone whose `saved` has not arrived. */
+  private retryCheckpoint(ctx: Context, id: number): void {
+    const active = this.active;
+    if (active === undefined || active.id !== id) return;
+    for (const instance of this.config.instances) if (!active.saved.has(instance)) this.ask(ctx, instance, active);
+    ctx.setTimer(this.config.requestTimeoutUs, 'coord:checkpoint-retry', id);
+  }
+
+  private saved(ctx: Context, message: Saved, from: string): void {
+    const active = this.active;
+    if (active === undefined || active.id !== message.id || active.epoch !== message.epoch) {
+      // Its `continue` was lost, or the checkpoint was abandoned: let the operator carry on.
+      if (this.config.strategy === 'coordinated' && message.id < this.durable.nextId) ctx.send<Continue>(from, { type: 'ckpt:continue', id: message.id });
+      return;
+    }
+    active.saved.add(from);
+    if (active.saved.size < this.config.instances.length) return;
+    this.durable.completed = active.id;
+    this.persist(ctx, () => {
+      if (this.active !== active) return;
+      this.active = undefined;
+      ctx.record('ckpt', { op: 'complete', strategy: this.config.strategy, id: active.id, epoch: active.epoch, participants: this.config.instances.length });
+      this.release(ctx, active.id);
+      this.scheduleCheckpoint(ctx, false);
+    });
+  }
+
+  private abort(ctx: Context, reason: string): void {
+    const active = this.active;
+    if (active === undefined) return;
+    this.active = undefined;
+    ctx.record('ckpt', { op: 'aborted', strategy: this.config.strategy, id: active.id, reason });
+    if (reason !== 'rollback') {
+      this.release(ctx, active.id);
+      this.scheduleCheckpoint(ctx, false);
+    }
+  }
+
+  private release(ctx: Context, id: number): void {
+    if (this.config.strategy !== 'coordinated') return;
+    for (const instance of this.config.instances) ctx.send<Continue>(instance, { type: 'ckpt:continue', id });
+  }
+
+  // --- uncoordinated histories --------------------------------------------------------------
+
+  private meta(ctx: Context, message: Meta, from: string): void {
+    const history = (this.durable.histories[from] ??= []);
+    // Independent checkpoint ids are their capture times.
+    const current = message.id >= this.durable.rolledBackAtUs;
+    if (current && (history.length === 0 || history[history.length - 1].id < message.id)) {
+      history.push({ id: message.id, inputs: message.inputs, outputs: message.outputs });
+    }
+    this.persist(ctx, () => ctx.send<MetaAck>(from, { type: 'ckpt:meta-ack', id: message.id }));
+  }
+
+  /** Writes the durable state and runs `then` once it is on disk. */
+  private persist(ctx: Context, then: () => void): void {
+    const seq = this.persistSeq++;
+    this.persisted.set(seq, then);
+    ctx.disk.put(STATE_FILE, structuredClone(this.durable), 256);
+    ctx.disk.fsync({ name: 'coord:persisted', data: seq });
+  }
+}

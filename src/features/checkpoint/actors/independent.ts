@@ -1,0 +1,175 @@
+/**
+ * Independent checkpoints: each operator checkpoints on its own clock, never waiting for anyone.
+ * Used by `stream-replay`, `multilevel` and `uncoordinated`; they differ in what the image includes
+ * and what happens afterwards.
+ *
+ * A checkpoint captures the image between two events (immer makes that O(1)), and the write then
+ * proceeds while the operator goes on processing — the operator is never blocked. At most one
+ * checkpoint is in flight per operator; one that falls due meanwhile is skipped, not queued.
+ * Each operator's first checkpoint is placed at a random phase of its interval (its own `ckpt`
+ * stream), so independent checkpoints really are independent and do not fire in lockstep.
+ *
+ * Options:
+ * - `pending`: include the unprocessed input queue in the image. Needed when inputs are direct
+ *   channels (uncoordinated): nobody can send those events again. Over persistent streams the
+ *   positions of processed events suffice: the rest is re-read.
+ * - `flush` (multilevel): every `every`-th successful checkpoint is then copied, whole, to a second
+ *   tier, asynchronously (SCR and VeloC flush their node-local cache to the PFS this way).
+ * - `report` (uncoordinated): each durable checkpoint's channel counters are sent to the
+ *   coordinator (re-sent until acknowledged), which needs them to compute a recovery line.
+ *
+ * An operator that has finished (`OperatorHost.finished`) is checkpointed until one image of its
+ * final state is saved, then the clock stops: on a time or adaptive interval it would otherwise
+ * store the same image again until the run ends. On the events interval nothing falls due after
+ * the last event, so a final state between two due checkpoints is not saved.
+ *
+ * How it breaks: without persistent inputs (uncoordinated) independent checkpoints rarely form a
+ * consistent recovery line, and recovery rolls back further and further (the domino effect).
+ */
+import type { Context, Message, Wakeup } from '../../../kernel/index.ts';
+import type { CheckpointConfig } from './config.ts';
+import type { OperatorHost } from './host.ts';
+import { CheckpointClock } from './interval.ts';
+import { channelStateBytes, type StoredCheckpoint } from './image.ts';
+import type { Meta, MetaAck } from './messages.ts';
+import type { Part } from './participant.ts';
+import type { TierClient } from './tiers.ts';
+import type { CheckpointWriter, WriteResult } from './writer.ts';
+
+export interface IndependentOptions {
+  readonly pending: boolean;
+  readonly retainAll: boolean;
+  readonly flush?: { readonly tier: TierClient; readonly every: number };
+  /** Report durable checkpoints to the coordinator. */
+  readonly report: boolean;
+}
+
+const FAILURES_FILE = 'ckpt-failures';
+
+export class IndependentCheckpoints implements Part {
+  private readonly clock: CheckpointClock;
+  private inProgress = false;
+  private flushing = false;
+  private saves = 0;
+  private lastId = 0;
+  private failures = 0;
+  /** A checkpoint of the finished operator's final state is durable: no more are due. */
+  private finalSaved = false;
+  /** Bumped by a rollback, so a write that was in flight is ignored when it completes. */
+  private generation = 0;
+  private readonly unacked = new Map<number, Meta>();
+
+  constructor(
+    private readonly host: OperatorHost,
+    private readonly config: CheckpointConfig,
+    private readonly writer: CheckpointWriter,
+    private readonly options: IndependentOptions,
+  ) {
+    this.clock = new CheckpointClock(config.interval);
+  }
+
+  start(ctx: Context): void {
+    this.scheduleFirst(ctx);
+  }
+
+  recover(ctx: Context): void {
+    // The failure count feeds the adaptive interval; it must outlive the process.
+    this.failures = ((ctx.disk.get(FAILURES_FILE) as number | undefined) ?? 0) + 1;
+    ctx.disk.put(FAILURES_FILE, this.failures, 8);
+    ctx.disk.fsync();
+    this.scheduleFirst(ctx);
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): boolean {
+    if (wakeup.name === 'ckpt:due') {
+      // Not re-arming the timer ends the clock's chain.
+      if (this.finalSaved) return true;
+      this.due(ctx);
+      this.scheduleNext(ctx);
+      return true;
+    }
+    if (wakeup.name === 'ckpt:meta') {
+      const meta = this.unacked.get(wakeup.data as number);
+      if (meta !== undefined) this.sendMeta(ctx, meta);
+      return true;
+    }
+    return false;
+  }
+
+  onMessage(_ctx: Context, message: Message): boolean {
+    if (message.type !== 'ckpt:meta-ack') return false;
+    this.unacked.delete((message as MetaAck).id);
+    return true;
+  }
+
+  afterEvent(ctx: Context): void {
+    if (this.clock.countEvent()) this.due(ctx);
+  }
+
+  onRollback(): void {
+    this.generation++;
+    this.inProgress = false;
+    // Checkpoints of the abandoned history must not reach the coordinator's recovery line.
+    this.unacked.clear();
+  }
+
+  private scheduleFirst(ctx: Context): void {
+    const phase = ctx.rng('ckpt').next();
+    const delay = this.clock.firstDelay({ failures: this.failures, nowUs: ctx.now() }, phase);
+    if (delay !== undefined) ctx.setTimer(delay, 'ckpt:due');
+  }
+
+  private scheduleNext(ctx: Context): void {
+    const delay = this.clock.nextDelay({ failures: this.failures, nowUs: ctx.now() });
+    if (delay !== undefined) ctx.setTimer(delay, 'ckpt:due');
+  }
+
+  private due(ctx: Context): void {
+    // Not while the operator is being restored: its image is not yet its own.
+    if (this.inProgress || this.host.isHeld('restore') || this.host.isHeld('recovery')) return;
+    this.inProgress = true;
+    const generation = this.generation;
+    this.host.whenIdle(ctx, () => {
+      if (generation !== this.generation) return;
+      const id = Math.max(this.lastId + 1, ctx.now());
+      this.lastId = id;
+      const final = this.host.finished?.() === true;
+      const capture = this.host.capture({ pending: this.options.pending });
+      this.writer.write(ctx, id, capture, { retainAll: this.options.retainAll }, (result) => {
+        if (generation !== this.generation) return;
+        this.inProgress = false;
+        if (!result.ok) return;
+        if (final) this.finalSaved = true;
+        this.saved(ctx, id, result);
+      });
+    });
+  }
+
+  private saved(ctx: Context, id: number, result: WriteResult): void {
+    this.clock.observeCost(result.durationUs);
+    if (this.options.report) {
+      const meta: Meta = { type: 'ckpt:meta', id, inputs: result.image.inputs, outputs: result.image.outputs };
+      this.unacked.set(id, meta);
+      this.sendMeta(ctx, meta);
+    }
+    const flush = this.options.flush;
+    if (flush !== undefined && ++this.saves % flush.every === 0 && !this.flushing) this.flushWhole(ctx, id, result, flush.tier);
+  }
+
+  /** Copies a checkpoint, materialized as a full one, to the slower tier. */
+  private flushWhole(ctx: Context, id: number, result: WriteResult, tier: TierClient): void {
+    this.flushing = true;
+    const bytes = this.host.stateBytes + channelStateBytes(result.image, (event) => this.host.eventBytes(event));
+    const entry: StoredCheckpoint = { id, kind: 'full', bytes, image: result.image };
+    const started = ctx.now();
+    tier.save(ctx, entry, { all: false }, (ok) => {
+      this.flushing = false;
+      ctx.record('ckpt', { op: ok ? 'flushed' : 'failed', strategy: this.config.strategy, id, tier: tier.tier, bytes, us: ctx.now() - started });
+    });
+  }
+
+  private sendMeta(ctx: Context, meta: Meta): void {
+    ctx.send(this.config.coordinator, meta);
+    ctx.setTimer(this.config.requestTimeoutUs, 'ckpt:meta', meta.id);
+  }
+}

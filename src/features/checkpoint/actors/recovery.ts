@@ -1,0 +1,169 @@
+/**
+ * How an operator recovers, the two ways strategies choose from.
+ *
+ * `LocalRecovery` (stream-replay, multilevel): after a restart the operator restores its own
+ * latest checkpoint — from the first tier that still has a whole chain, in preference order — and
+ * resumes; its input positions come back with the image, so the persistent streams replay exactly
+ * what it had not yet processed. Nobody else is disturbed. With no checkpoint left anywhere it
+ * starts from the initial state and replays its streams from the beginning.
+ *
+ * `GlobalRecovery` (none, coordinated, barrier-snapshot, uncoordinated): a restarted operator
+ * says `hello` to the coordinator (re-sent until answered) and waits. The coordinator answers
+ * every operator — survivors too — with `rollback(epoch, target)`; each abandons what it was doing,
+ * restores `target` (0: the initial state), enters the new epoch (data of older epochs is
+ * discarded by the transport), reports `restored`, and stays held until `resume(epoch)`.
+ *
+ * Guarantee: an operator under global recovery never processes an event of the new epoch before
+ * every operator has restored into it. How it breaks: if the coordinator is down, restarted
+ * operators wait for it (the coordinator is the single point of failure of global strategies);
+ * a target the tier lost (node-local memory after a node crash) is reported `ok: false`, and the
+ * coordinator falls back to the initial state for everyone.
+ */
+import type { Context, Message, Wakeup } from '../../../kernel/index.ts';
+import type { CheckpointConfig } from './config.ts';
+import type { OperatorHost } from './host.ts';
+import { materialize, type OperatorImage, type StoredCheckpoint } from './image.ts';
+import type { Hello, Restored, Rollback } from './messages.ts';
+import type { Part } from './participant.ts';
+import type { TierClient } from './tiers.ts';
+import type { CheckpointWriter } from './writer.ts';
+
+/** The epoch an operator is in, shared by its parts (checkpoint messages of other epochs are stale). */
+export interface EpochCell {
+  epoch: number;
+}
+
+function recordRestore(ctx: Context, host: OperatorHost, fields: { strategy: string; id: number; tier: string; image: OperatorImage | undefined; startedUs: number; epoch?: number }): void {
+  ctx.record('ckpt', {
+    op: 'restore',
+    strategy: fields.strategy,
+    id: fields.image === undefined ? 0 : fields.id,
+    toStart: fields.image === undefined,
+    tier: fields.tier,
+    us: ctx.now() - fields.startedUs,
+    ...(fields.epoch === undefined ? {} : { epoch: fields.epoch }),
+    digest: host.digest(fields.image?.state),
+  });
+}
+
+export class LocalRecovery implements Part {
+  constructor(
+    private readonly host: OperatorHost,
+    private readonly strategy: string,
+    /** Tiers to try, most preferred (fastest) first. */
+    private readonly tiers: readonly TierClient[],
+    private readonly writers: readonly CheckpointWriter[],
+  ) {}
+
+  recover(ctx: Context): void {
+    this.host.hold(ctx, 'restore');
+    this.tryTier(ctx, 0, ctx.now());
+  }
+
+  private tryTier(ctx: Context, index: number, startedUs: number): void {
+    const tier = this.tiers[index];
+    if (tier === undefined) return this.finish(ctx, undefined, 0, 'none', startedUs);
+    tier.load(ctx, 'latest', (chain) => {
+      const image = chain === undefined ? undefined : materialize(chain);
+      if (image === undefined) this.tryTier(ctx, index + 1, startedUs);
+      else this.finish(ctx, image, chain![chain!.length - 1].id, tier.tier, startedUs);
+    });
+  }
+
+  private finish(ctx: Context, image: OperatorImage | undefined, id: number, tier: string, startedUs: number): void {
+    this.host.restore(ctx, image, 0);
+    for (const writer of this.writers) writer.restart();
+    recordRestore(ctx, this.host, { strategy: this.strategy, id, tier, image, startedUs });
+    this.host.release(ctx, 'restore');
+  }
+}
+
+type GlobalState = 'running' | 'awaiting-rollback' | 'restoring' | 'restored';
+
+export class GlobalRecovery implements Part {
+  private state: GlobalState = 'running';
+
+  constructor(
+    private readonly host: OperatorHost,
+    private readonly strategy: string,
+    private readonly config: CheckpointConfig,
+    private readonly tier: TierClient,
+    private readonly writer: CheckpointWriter | undefined,
+    private readonly cell: EpochCell,
+    /** Tells the other parts to abandon what they had in progress. */
+    private readonly abandon: (ctx: Context) => void,
+  ) {}
+
+  recover(ctx: Context): void {
+    this.host.hold(ctx, 'recovery');
+    this.state = 'awaiting-rollback';
+    this.hello(ctx);
+  }
+
+  onMessage(ctx: Context, message: Message): boolean {
+    if (message.type === 'ckpt:rollback') {
+      this.rollback(ctx, message as Rollback);
+      return true;
+    }
+    if (message.type === 'ckpt:resume') {
+      const { epoch } = message as Message & { epoch: number };
+      if (epoch === this.cell.epoch && this.state === 'restored') {
+        this.state = 'running';
+        this.host.release(ctx, 'recovery');
+      }
+      return true;
+    }
+    return false;
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): boolean {
+    if (wakeup.name === 'ckpt:hello') {
+      if (this.state === 'awaiting-rollback') this.hello(ctx);
+      return true;
+    }
+    if (wakeup.name === 'ckpt:restored') {
+      if (this.state === 'restored' && wakeup.data === this.cell.epoch) this.reportRestored(ctx, true);
+      return true;
+    }
+    return false;
+  }
+
+  private hello(ctx: Context): void {
+    ctx.send<Hello>(this.config.coordinator, { type: 'ckpt:hello' });
+    ctx.setTimer(this.config.requestTimeoutUs, 'ckpt:hello');
+  }
+
+  private rollback(ctx: Context, message: Rollback): void {
+    if (message.epoch <= this.cell.epoch) {
+      // A repeated rollback of the epoch we are in: our `restored` was lost.
+      if (message.epoch === this.cell.epoch && this.state === 'restored') this.reportRestored(ctx, true);
+      return;
+    }
+    if (this.state === 'running') this.host.hold(ctx, 'recovery');
+    this.abandon(ctx);
+    this.cell.epoch = message.epoch;
+    this.state = 'restoring';
+    const epoch = message.epoch;
+    const startedUs = ctx.now();
+    const restore = (chain: readonly StoredCheckpoint[] | undefined) => {
+      if (epoch !== this.cell.epoch) return; // a newer rollback overtook this one
+      const image = chain === undefined ? undefined : materialize(chain);
+      if (message.target !== 0 && image === undefined) {
+        this.reportRestored(ctx, false);
+        return;
+      }
+      this.host.restore(ctx, image, epoch);
+      this.writer?.restart();
+      recordRestore(ctx, this.host, { strategy: this.strategy, id: message.target, tier: this.tier.tier, image, startedUs, epoch });
+      this.state = 'restored';
+      this.reportRestored(ctx, true);
+    };
+    if (message.target === 0) restore(undefined);
+    else this.tier.load(ctx, message.target, restore);
+  }
+
+  private reportRestored(ctx: Context, ok: boolean): void {
+    ctx.send<Restored>(this.config.coordinator, { type: 'ckpt:restored', epoch: this.cell.epoch, ok });
+    if (ok) ctx.setTimer(this.config.requestTimeoutUs, 'ckpt:restored', this.cell.epoch);
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Checkpoint storage tiers as an operator sees them: save an entry, load the chain for an id.
+ *
+ * - `node-local`: the operator's own node. Medium `disk`: written and fsynced to the node's disk
+ *   (survives a process crash and a power loss once synced). Medium `memory`: a RAM disk such as
+ *   SCR's `/dev/shm` cache (survives a process crash, lost with the node). Writing and reading
+ *   cost `bytes / bandwidth` of the medium (the world's disk model makes reads free, so the tier
+ *   charges them itself).
+ * - `site-pfs`, `remote`: a `CheckpointStore` actor reached over the network; the links on the
+ *   way and the store's disk set the cost, and the store's node is the failure domain.
+ * - `log-topic`: a compacted topic of a log service (`log-topic-tier.ts`); its brokers and their
+ *   replication are the failure domain. (A scenario section without a log service — the federated
+ *   server's `store` — still runs it as a store actor.)
+ *
+ * Guarantee: `save` calls `done(true)` only once the entry is as durable as its tier makes it;
+ * `load` calls `done` with a whole chain or undefined. Requests to a store are re-sent every
+ * `requestTimeoutUs` until answered, so a partition or a store crash delays a save or restore
+ * but never loses an acknowledged one.
+ *
+ * How it breaks, by configuration: node-local `memory` loses every checkpoint when the node
+ * crashes, so recovery falls back to the initial state (or, under `multilevel`, to the remote
+ * level); a remote tier across a slow WAN makes saves and restores as slow as that link.
+ */
+import type { Context, Message, Wakeup } from '../../../kernel/index.ts';
+import { SECOND } from '../../../kernel/index.ts';
+import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
+import type { NodeLocalMedium, TierName } from './config.ts';
+import type { StoredCheckpoint } from './image.ts';
+import { CONTROL_BYTES, type FromStore, type Retention, type ToStore } from './messages.ts';
+
+/** RAM-disk copy bandwidth for the `memory` medium, bytes/s. */
+export const MEMORY_BANDWIDTH = 5_000_000_000;
+/** Read bandwidth of a node-local disk during a restore, bytes/s (NVMe class). */
+export const LOCAL_READ_BANDWIDTH = 2_000_000_000;
+
+export interface TierClient {
+  readonly tier: TierName;
+  save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void;
+  load(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void;
+  /** Takes a reply to one of its requests in; false for anything else. */
+  onMessage(ctx: Context, message: FromStore | Message): boolean;
+  onTimer(ctx: Context, wakeup: Wakeup): boolean;
+}
+
+/** Requests numbered from a random base, so replies meant for an earlier incarnation never match. */
+function requestBase(ctx: Context, tier: string): number {
+  return ctx.rng(`ckpt-req:${tier}`).int(1, 2 ** 40);
+}
+
+function transferUs(bytes: number, bandwidth: number): number {
+  return Math.ceil((bytes * SECOND) / bandwidth);
+}
+
+/** The operator's own node: files `<instance>#<id>` in its disk namespace. */
+export class NodeLocalTier implements TierClient {
+  readonly tier = 'node-local' as const;
+  private readonly catalog = new CheckpointCatalog();
+  private readonly callbacks = new Map<number, () => void>();
+  private nextReq: number;
+
+  constructor(
+    ctx: Context,
+    private readonly key: string,
+    private readonly medium: NodeLocalMedium,
+  ) {
+    this.nextReq = requestBase(ctx, this.tier);
+    for (const file of ctx.disk.files()) {
+      if (keyOfFile(file) !== key) continue;
+      const entry = ctx.disk.get(file) as StoredCheckpoint | undefined;
+      if (entry !== undefined) this.catalog.add(key, entry, { all: true });
+    }
+  }
+
+  save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void {
+    if (!ctx.disk.put(checkpointFile(this.key, entry.id), entry, entry.bytes)) {
+      done(false);
+      return;
+    }
+    for (const id of this.catalog.add(this.key, entry, retention)) ctx.disk.delete(checkpointFile(this.key, id));
+    const req = this.nextReq++;
+    this.callbacks.set(req, () => {
+      ctx.record('ckpt', { op: 'stored', key: this.key, id: entry.id, bytes: entry.bytes, totalBytes: this.catalog.totalBytes(), tier: this.tier });
+      done(true);
+    });
+    if (this.medium === 'disk') ctx.disk.fsync({ name: 'ckpt:local-done', data: req });
+    else ctx.setTimer(transferUs(entry.bytes, MEMORY_BANDWIDTH), 'ckpt:local-done', req);
+  }
+
+  load(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void {
+    const chain = this.catalog.chain(this.key, id);
+    const bytes = (chain ?? []).reduce((sum, entry) => sum + entry.bytes, 0);
+    const req = this.nextReq++;
+    this.callbacks.set(req, () => done(chain));
+    ctx.setTimer(transferUs(bytes, this.medium === 'disk' ? LOCAL_READ_BANDWIDTH : MEMORY_BANDWIDTH), 'ckpt:local-done', req);
+  }
+
+  onMessage(): boolean {
+    return false;
+  }
+
+  onTimer(_ctx: Context, wakeup: Wakeup): boolean {
+    if (wakeup.name !== 'ckpt:local-done') return false;
+    const callback = this.callbacks.get(wakeup.data as number);
+    this.callbacks.delete(wakeup.data as number);
+    callback?.();
+    return true;
+  }
+}
+
+interface Outstanding {
+  readonly message: ToStore;
+  readonly bytes: number;
+  readonly onReply: (reply: FromStore) => void;
+  attempts: number;
+}
+
+/**
+ * A request's patience: the base timeout, plus the time its bytes take at a pessimistic 100 MB/s
+ * (a large checkpoint must not be re-sent while its first copy is still on the wire), doubled at
+ * every retry (so a store that is down is not flooded).
+ */
+const SLOW_PATH_BANDWIDTH = 100_000_000;
+const MAX_BACKOFF = 32;
+
+/** How long the `attempts`-th try of a request carrying (or fetching) `bytes` waits for its answer. */
+export function patienceUs(timeoutUs: number, bytes: number, attempts: number): number {
+  return Math.min(MAX_BACKOFF, 2 ** attempts) * (timeoutUs + transferUs(bytes, SLOW_PATH_BANDWIDTH));
+}
+
+/** A `CheckpointStore` actor somewhere on the network. */
+export class StoreTier implements TierClient {
+  private readonly outstanding = new Map<number, Outstanding>();
+  private nextReq: number;
+
+  constructor(
+    ctx: Context,
+    readonly tier: TierName,
+    private readonly store: string,
+    private readonly key: string,
+    private readonly timeoutUs: number,
+  ) {
+    this.nextReq = requestBase(ctx, tier);
+  }
+
+  save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void {
+    const req = this.nextReq++;
+    this.request(ctx, { type: 'ckpt:put', req, key: this.key, entry, retention }, CONTROL_BYTES + entry.bytes, (reply) => {
+      if (reply.type === 'ckpt:put-ack') done(reply.ok);
+    });
+  }
+
+  load(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void {
+    const req = this.nextReq++;
+    this.request(ctx, { type: 'ckpt:get', req, key: this.key, id }, CONTROL_BYTES, (reply) => {
+      if (reply.type === 'ckpt:get-reply') done(reply.chain);
+    });
+  }
+
+  onMessage(_ctx: Context, message: FromStore): boolean {
+    // A log reply is never ours, whatever its request number.
+    if (message.type !== 'ckpt:put-ack' && message.type !== 'ckpt:get-reply') return false;
+    const outstanding = this.outstanding.get(message.req);
+    // Another tier's reply, or a late duplicate of one already answered.
+    if (outstanding === undefined) return false;
+    this.outstanding.delete(message.req);
+    outstanding.onReply(message);
+    return true;
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): boolean {
+    if (wakeup.name !== `ckpt:store-timeout:${this.tier}`) return false;
+    const outstanding = this.outstanding.get(wakeup.data as number);
+    if (outstanding !== undefined) this.transmit(ctx, wakeup.data as number, outstanding);
+    return true;
+  }
+
+  private request(ctx: Context, message: ToStore, bytes: number, onReply: (reply: FromStore) => void): void {
+    const outstanding = { message, bytes, onReply, attempts: 0 };
+    this.outstanding.set(message.req, outstanding);
+    this.transmit(ctx, message.req, outstanding);
+  }
+
+  private transmit(ctx: Context, req: number, outstanding: Outstanding): void {
+    ctx.send(this.store, outstanding.message, { bytes: outstanding.bytes });
+    ctx.setTimer(patienceUs(this.timeoutUs, outstanding.bytes, outstanding.attempts++), `ckpt:store-timeout:${this.tier}`, req);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Turns an operator's captured image into a stored checkpoint: full or incremental, sized,
+ * recorded in the trace, written to a tier. Every strategy that checkpoints writes through it.
+ *
+ * Guarantee: an incremental entry always applies to an entry this writer saved successfully
+ * (its `base`); the patches of a capture whose save failed are carried into the next capture, and
+ * after a failure or a restore, or while another write is still in flight, the next entry is
+ * full, so a chain in a store is always whole.
+ * Trace: `ckpt` `snapshot` when the image is complete (the instant of the local cut, with the
+ * channel counters the consistent-cut checker reads), `saved` when it is durable (tier, bytes,
+ * how long the write took), `failed` when the tier refused it.
+ */
+import type { Patch } from 'immer';
+import type { Context, Micros } from '../../../kernel/index.ts';
+import type { StrategyName } from './config.ts';
+import type { Capture, OperatorHost } from './host.ts';
+import { channelStateBytes, incrementalBytes, type OperatorImage, type StoredCheckpoint } from './image.ts';
+import type { TierClient } from './tiers.ts';
+
+export interface WriteOptions {
+  /** The global checkpoint (cut) this image belongs to, if any. */
+  readonly cut?: number;
+  /** Keep the whole history in the tier (uncoordinated checkpointing searches it). */
+  readonly retainAll?: boolean;
+  /** A checkpoint whose chain the tier must keep (the last complete global one). */
+  readonly keep?: number;
+}
+
+export interface WriteResult {
+  readonly ok: boolean;
+  readonly entry: StoredCheckpoint;
+  readonly image: OperatorImage;
+  readonly durationUs: Micros;
+}
+
+export class CheckpointWriter {
+  private lastSaved: number | undefined;
+  private sinceFull = 0;
+  private carried: Patch[] = [];
+  /** Writes issued and not yet answered; an incremental entry needs its base to be settled. */
+  private inFlight = 0;
+
+  constructor(
+    private readonly host: OperatorHost,
+    private readonly strategy: StrategyName,
+    private readonly tier: TierClient,
+    private readonly incremental: { readonly enabled: boolean; readonly fullEvery: number },
+  ) {}
+
+  /** After a restore the operator's state no longer follows from the last saved entry. */
+  restart(): void {
+    this.lastSaved = undefined;
+    this.carried = [];
+  }
+
+  /** Records the snapshot, builds the entry and saves it; `done` gets the outcome. */
+  write(ctx: Context, id: number, capture: Capture, options: WriteOptions, done: (result: WriteResult) => void): void {
+    const { image } = capture;
+    this.carried.push(...capture.patches);
+    this.recordSnapshot(ctx, id, image, options);
+    const entry = this.entryFor(id, image);
+    const patches = this.carried;
+    this.carried = [];
+    const started = ctx.now();
+    this.inFlight++;
+    ctx.record('ckpt', { op: 'begin', strategy: this.strategy, id, tier: this.tier.tier, kind: entry.kind, bytes: entry.bytes });
+    const retention = options.retainAll === true ? ({ all: true } as const) : { all: false as const, ...(options.keep === undefined ? {} : { keep: options.keep }) };
+    this.tier.save(ctx, entry, retention, (ok) => {
+      const durationUs = ctx.now() - started;
+      this.inFlight--;
+      if (ok) {
+        // Writes may complete out of order; only the newest can be a base.
+        if (this.lastSaved === undefined || id > this.lastSaved) {
+          this.lastSaved = id;
+          this.sinceFull = entry.kind === 'full' ? 1 : this.sinceFull + 1;
+        }
+        ctx.record('ckpt', { op: 'saved', strategy: this.strategy, id, tier: this.tier.tier, kind: entry.kind, bytes: entry.bytes, us: durationUs });
+      } else {
+        // The next entry cannot build on this one; keep its patches for a later full one anyway.
+        this.carried = [...patches, ...this.carried];
+        this.lastSaved = undefined;
+        ctx.record('ckpt', { op: 'failed', strategy: this.strategy, id, tier: this.tier.tier });
+      }
+      done({ ok, entry, image, durationUs });
+    });
+  }
+
+  private entryFor(id: number, image: OperatorImage): StoredCheckpoint {
+    const channelBytes = channelStateBytes(image, (event) => this.host.eventBytes(event));
+    const useIncremental = this.incremental.enabled && this.inFlight === 0 && this.lastSaved !== undefined && this.sinceFull < this.incremental.fullEvery;
+    if (!useIncremental || this.lastSaved === undefined) {
+      return { id, kind: 'full', bytes: this.host.stateBytes + channelBytes, image };
+    }
+    const { state, ...rest } = image;
+    const bytes = incrementalBytes(this.host.stateBytes, state, this.carried) + channelBytes;
+    return { id, kind: 'incremental', bytes, base: this.lastSaved, patches: this.carried, image: rest };
+  }
+
+  private recordSnapshot(ctx: Context, id: number, image: OperatorImage, options: WriteOptions): void {
+    const conserved = this.host.conserved(image);
+    ctx.record('ckpt', {
+      op: 'snapshot',
+      strategy: this.strategy,
+      id,
+      ...(options.cut === undefined ? {} : { cut: options.cut }),
+      inputs: image.inputs,
+      outputs: image.outputs,
+      generated: image.generated,
+      pending: image.pending.length,
+      ...(conserved === undefined ? {} : { conserved }),
+      digest: this.host.digest(image.state),
+    });
+  }
+}

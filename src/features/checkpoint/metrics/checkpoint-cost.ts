@@ -1,0 +1,85 @@
+/**
+ * What checkpointing costs while nothing fails: how many checkpoints, the bytes written to each
+ * storage tier, how long writes took, time spent aligning barriers, and the storage held.
+ *
+ * Reads `ckpt` records: `saved` and `flushed` (bytes per tier, write duration), `failed`,
+ * `aligned` (barrier alignment time), `complete` / `aborted` (global checkpoints), `blocked` with
+ * reason `checkpoint` (coordinated pauses), and `stored` (each store's — or node-local key's —
+ * total bytes held after a write; storage used is their sum now, and its peak).
+ */
+import type { TraceRecord } from '../../../kernel/index.ts';
+import { LatencyHistogram } from '../../../metrics/latency.ts';
+import type { TraceMetric } from '../../../metrics/metric.ts';
+
+export class CheckpointMetrics implements TraceMetric {
+  readonly name = 'checkpoint';
+  private saved = 0;
+  private failed = 0;
+  private flushed = 0;
+  private readonly bytesByTier: Record<string, number> = {};
+  private readonly writeUs = new LatencyHistogram();
+  private alignmentUs = 0;
+  private alignments = 0;
+  private blockedUs = 0;
+  private complete = 0;
+  private aborted = 0;
+  private readonly held = new Map<string, number>();
+  private storageBytes = 0;
+  private storagePeakBytes = 0;
+
+  observe(record: TraceRecord): void {
+    if (record.k !== 'ckpt') return;
+    switch (record.op) {
+      case 'saved':
+      case 'flushed': {
+        if (record.op === 'saved') this.saved++;
+        else this.flushed++;
+        const tier = String(record.tier);
+        this.bytesByTier[tier] = (this.bytesByTier[tier] ?? 0) + (record.bytes as number);
+        this.writeUs.record(record.us as number);
+        return;
+      }
+      case 'failed':
+        this.failed++;
+        return;
+      case 'aligned':
+        this.alignments++;
+        this.alignmentUs += record.us as number;
+        return;
+      case 'blocked':
+        if (record.reason === 'checkpoint') this.blockedUs += record.us as number;
+        return;
+      case 'complete':
+        this.complete++;
+        return;
+      case 'aborted':
+        this.aborted++;
+        return;
+      case 'stored': {
+        const key = `${record.a}\u0000${record.tier === 'node-local' ? String(record.key) : ''}`;
+        this.storageBytes += (record.totalBytes as number) - (this.held.get(key) ?? 0);
+        this.held.set(key, record.totalBytes as number);
+        this.storagePeakBytes = Math.max(this.storagePeakBytes, this.storageBytes);
+        return;
+      }
+    }
+  }
+
+  result(): Record<string, unknown> {
+    return {
+      saved: this.saved,
+      flushed: this.flushed,
+      failed: this.failed,
+      globalComplete: this.complete,
+      globalAborted: this.aborted,
+      bytesByTier: { ...this.bytesByTier },
+      bytesWritten: Object.values(this.bytesByTier).reduce((a, b) => a + b, 0),
+      writeUs: this.writeUs.percentiles(),
+      blockedUs: this.blockedUs,
+      alignmentUs: this.alignmentUs,
+      alignments: this.alignments,
+      storageBytes: this.storageBytes,
+      storagePeakBytes: this.storagePeakBytes,
+    };
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Configuration of a forwarder: where it reads (its own edge buffer, or a topic of a log service),
+ * where it writes (a topic of a log service), and how it batches, retries and overflows.
+ * Times are integer µs, sizes integer bytes.
+ */
+import { MS, SECOND, type Micros } from '../../../kernel/index.ts';
+
+/**
+ * What an edge buffer does when an event does not fit:
+ * - `block`: refuse it (no acknowledgement): the instrument retries and, after its retries, gives
+ *   up — nothing acknowledged is ever lost, the instrument knows exactly what was not taken;
+ * - `drop-oldest`: evict the oldest events not yet handed to the next tier to make room; every
+ *   eviction is a `client` record `op: drop` naming the events (they were acknowledged: data loss,
+ *   reported exactly);
+ * - `spill`: write it to a slower spill disk (`spillBytes` at `spillBandwidthBytesPerSec`), acked
+ *   only once written there; when the spill is full too, block.
+ */
+export type OverflowPolicy = 'block' | 'drop-oldest' | 'spill';
+export const OVERFLOW_POLICIES = ['block', 'drop-oldest', 'spill'] as const satisfies readonly OverflowPolicy[];
+
+export interface EdgeBufferConfig {
+  /** Bytes the fast buffer holds (events received and not yet acknowledged by the next tier). */
+  readonly capacityBytes: number;
+  readonly overflow: OverflowPolicy;
+  /** Extra bytes on the spill disk (policy `spill` only). */
+  readonly spillBytes: number;
+  /** Write bandwidth of the spill disk, bytes per second (policy `spill` only). */
+  readonly spillBandwidthBytesPerSec: number;
+}
+
+/** A topic of a log service, with the actors to talk to. */
+export interface LogEndpoint {
+  readonly service: string;
+  readonly topic: string;
+  readonly partitions: number;
+  readonly brokers: readonly string[];
+  readonly controller: string;
+}
+
+export type ForwardSource = { readonly kind: 'buffer'; readonly buffer: EdgeBufferConfig } | ({ readonly kind: 'log' } & LogEndpoint);
+
+export interface ForwarderConfig {
+  readonly source: ForwardSource;
+  readonly sink: LogEndpoint;
+  /** A forwarded batch carries at most this many payload bytes (at least one event). */
+  readonly batchBytes: number;
+  /** Batches per lane sent and not yet acknowledged; at most 5, the broker's idempotence window. */
+  readonly maxInFlight: number;
+  readonly requestTimeoutUs: Micros;
+  /** First pause after a failed request; doubles per consecutive failure up to `maxBackoffUs`. */
+  readonly retryBackoffUs: Micros;
+  readonly maxBackoffUs: Micros;
+  /** How much a log source fetches ahead of what is planned, per partition, bytes. */
+  readonly fetchMaxBytes: number;
+}
+
+export const FORWARDER_DEFAULTS = {
+  batchBytes: 1 << 20,
+  maxInFlight: 5,
+  requestTimeoutUs: 2 * SECOND,
+  retryBackoffUs: 100 * MS,
+  maxBackoffUs: 30 * SECOND,
+  fetchMaxBytes: 4 << 20,
+} as const;
+
+/** The broker remembers a producer's last five batches; more in flight could not be de-duplicated. */
+export const IDEMPOTENCE_WINDOW = 5;

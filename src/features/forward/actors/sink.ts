@@ -1,0 +1,223 @@
+/**
+ * The forwarder's producing half: batches ("plans") sent to a partition of the next tier's log
+ * with an idempotent producer id and sequence numbers that were made durable before the first
+ * send, so any re-send — a retry after a timeout, or the same plan after a restart — is recognised
+ * by the broker as a batch it already appended and answered with the original offset.
+ *
+ * Each lane (one source stream → one destination partition) has its own producer id, obtained once
+ * from the destination's controller and kept in the forwarder's state file. A lane never has more
+ * than `IDEMPOTENCE_WINDOW` plans outstanding, because the broker remembers a producer's last five
+ * batches: a re-sent plan is always among them.
+ *
+ * Retries back off exponentially per lane (`retryBackoffUs` doubling up to `maxBackoffUs`), so a
+ * link that is down for hours costs a few messages per minute, not thousands per second.
+ */
+import type { Context, Micros, TimerId } from '../../../kernel/index.ts';
+import { MetadataView } from '../../log/actors/metadata-view.ts';
+import type { ClientInbound, LogError, ProduceReply } from '../../log/actors/messages.ts';
+import type { ForwarderConfig } from './config.ts';
+
+/** A batch as planned: what it carries, and which source positions it covers. */
+export interface Plan {
+  readonly destSeq: number;
+  readonly events: readonly string[];
+  readonly bytes: number;
+  /** Source position of the first event (buffer seq or source offset) and one past the last. */
+  readonly srcFirst: number;
+  readonly srcEnd: number;
+  /** One payload per event, stored in the log with the batch (pipelines); absent for forwarders. */
+  readonly payloads?: readonly unknown[];
+}
+
+/** The durable part of a lane. */
+export interface LaneState {
+  pid: number | null;
+  nextDestSeq: number;
+  /** Log source: next source offset to plan. Unused for the edge buffer (it keeps its own). */
+  nextSrc: number;
+  plans: Plan[];
+}
+
+interface Outstanding {
+  readonly lane: number;
+  readonly plan: Plan;
+  readonly timer: TimerId;
+}
+
+export interface SinkEvents {
+  /** The destination stored the plan (or already had it: `duplicate`). */
+  forwarded(ctx: Context, lane: number, plan: Plan, offset: number, duplicate: boolean): void;
+  /** A producer id arrived for a lane; it must be made durable before use. */
+  pidAssigned(ctx: Context, lane: number, pid: number): void;
+  /** The leader refused the plan; the sink backs off and re-sends it, unless this changes the lane. */
+  refused?(ctx: Context, lane: number, plan: Plan, error: LogError): void;
+}
+
+/** What the sink needs of its owner's configuration (a forwarder's, or a pipeline's log transport's). */
+export type SinkConfig = Pick<ForwarderConfig, 'sink' | 'requestTimeoutUs' | 'retryBackoffUs' | 'maxBackoffUs'>;
+
+/** How the sink produces, beyond the forwarder's defaults. */
+export interface SinkOptions {
+  /** Default all (-1): only acks=all keeps an acknowledged plan through a clean leader failover. */
+  readonly acks?: 1 | -1;
+  /** A lane's transactional id, so that a restarted owner gets the lane's producer id back. */
+  readonly transactionalIdOf?: (lane: number) => string;
+}
+
+export class IdempotentSink {
+  private readonly metadata: MetadataView;
+  private readonly outstanding = new Map<number, Outstanding>();
+  /** Per lane: destSeqs sent and not answered. */
+  private readonly sent: Set<number>[];
+  private readonly failures: number[];
+  private readonly retryTimers: (TimerId | undefined)[];
+  private readonly pidRequests = new Map<number, number>();
+  private req: number;
+
+  constructor(
+    ctx: Context,
+    private readonly config: SinkConfig,
+    lanes: number,
+    private readonly events: SinkEvents,
+    private readonly options: SinkOptions = {},
+  ) {
+    this.metadata = new MetadataView(config.sink.brokers, config.requestTimeoutUs);
+    this.sent = Array.from({ length: lanes }, () => new Set<number>());
+    this.failures = Array.from({ length: lanes }, () => 0);
+    this.retryTimers = Array.from({ length: lanes }, () => undefined);
+    // Requests numbered from a random base: replies meant for an earlier incarnation never match.
+    this.req = ctx.rng('forward-req').int(1, 2 ** 40);
+  }
+
+  start(ctx: Context): void {
+    this.metadata.refresh(ctx, ++this.req);
+  }
+
+  requestPid(ctx: Context, lane: number): void {
+    if ([...this.pidRequests.values()].includes(lane)) return;
+    const req = ++this.req;
+    this.pidRequests.set(req, lane);
+    const transactionalId = this.options.transactionalIdOf?.(lane);
+    ctx.send(this.config.sink.controller, { type: 'init-producer-id', req, ...(transactionalId === undefined ? {} : { transactionalId }) });
+    ctx.setTimer(this.config.requestTimeoutUs, 'forward:pid-timeout', req);
+  }
+
+  /** Sends every durable plan of the lane not yet outstanding, in order, unless the lane is backing off. */
+  send(ctx: Context, lane: number, state: LaneState, durable: (plan: Plan) => boolean): void {
+    if (state.pid === null || this.retryTimers[lane] !== undefined) return;
+    const leader = this.metadata.leaderOf(this.config.sink.topic, this.partitionOf(lane));
+    if (leader === null) {
+      this.metadata.refresh(ctx, ++this.req);
+      return this.backOff(ctx, lane);
+    }
+    for (const plan of state.plans) {
+      if (this.sent[lane]!.has(plan.destSeq) || !durable(plan)) continue;
+      const req = ++this.req;
+      const { topic } = this.config.sink;
+      const partition = this.partitionOf(lane);
+      const { events, bytes, payloads } = plan;
+      const acks = this.options.acks ?? -1;
+      const produce = { type: 'produce', req, topic, partition, events, bytes, acks, timeoutUs: this.config.requestTimeoutUs, pid: state.pid, seq: plan.destSeq };
+      ctx.send(leader, payloads === undefined ? produce : { ...produce, payloads }, { bytes: bytes + 64 });
+      this.sent[lane]!.add(plan.destSeq);
+      this.outstanding.set(req, { lane, plan, timer: ctx.setTimer(this.config.requestTimeoutUs, 'forward:request-timeout', req) });
+    }
+  }
+
+  /** The lane's partition leader as last known, or null (a metadata refresh is then on its way). */
+  leaderOf(ctx: Context, lane: number): string | null {
+    const leader = this.metadata.leaderOf(this.config.sink.topic, this.partitionOf(lane));
+    if (leader === null) this.metadata.refresh(ctx, ++this.req);
+    return leader;
+  }
+
+  partitionOf(lane: number): number {
+    return lane % this.config.sink.partitions;
+  }
+
+  /** Handles a reply meant for the sink; returns the lane to pump again, or undefined. */
+  onMessage(ctx: Context, message: ClientInbound): number | undefined {
+    switch (message.type) {
+      case 'metadata-reply':
+        this.metadata.onReply(ctx, message);
+        return undefined;
+      case 'init-producer-id-reply': {
+        const lane = this.pidRequests.get(message.req);
+        if (lane === undefined) return undefined;
+        this.pidRequests.delete(message.req);
+        this.events.pidAssigned(ctx, lane, message.pid);
+        return lane;
+      }
+      case 'produce-reply':
+        return this.onProduceReply(ctx, message);
+      default:
+        return undefined;
+    }
+  }
+
+  /** Handles a timer meant for the sink; returns the lane to pump again, or undefined (or -1: not ours). */
+  onTimer(ctx: Context, name: string, data: unknown): number | undefined | -1 {
+    switch (name) {
+      case 'forward:request-timeout': {
+        const entry = this.settle(ctx, data as number);
+        if (entry === undefined) return undefined;
+        this.metadata.refresh(ctx, ++this.req);
+        this.backOff(ctx, entry.lane);
+        return undefined;
+      }
+      case 'forward:retry':
+        this.retryTimers[data as number] = undefined;
+        return data as number;
+      case 'forward:pid-timeout': {
+        const lane = this.pidRequests.get(data as number);
+        if (lane === undefined) return undefined;
+        this.pidRequests.delete(data as number);
+        this.requestPid(ctx, lane);
+        return undefined;
+      }
+      case 'metadata-timeout':
+        if (this.metadata.onTimeout(data as number)) this.metadata.refresh(ctx, ++this.req);
+        return undefined;
+      default:
+        return -1;
+    }
+  }
+
+  private onProduceReply(ctx: Context, reply: ProduceReply): number | undefined {
+    const entry = this.settle(ctx, reply.req);
+    if (entry === undefined) return undefined;
+    if (reply.error !== undefined) {
+      if (reply.error === 'not-leader' || reply.error === 'unknown-partition') this.metadata.refresh(ctx, ++this.req);
+      ctx.record('client', { op: 'forward-retry', events: entry.plan.events, topic: this.config.sink.topic, partition: this.partitionOf(entry.lane), error: reply.error, cover: 'forward.retry' });
+      this.backOff(ctx, entry.lane);
+      this.events.refused?.(ctx, entry.lane, entry.plan, reply.error);
+      return undefined;
+    }
+    this.failures[entry.lane] = 0;
+    this.events.forwarded(ctx, entry.lane, entry.plan, reply.offset ?? -1, reply.duplicate === true);
+    return entry.lane;
+  }
+
+  private settle(ctx: Context, req: number): Outstanding | undefined {
+    const entry = this.outstanding.get(req);
+    if (entry === undefined) return undefined;
+    this.outstanding.delete(req);
+    ctx.cancelTimer(entry.timer);
+    this.sent[entry.lane]!.delete(entry.plan.destSeq);
+    return entry;
+  }
+
+  /** Everything outstanding on the lane will be re-sent after a pause that grows per failure. */
+  private backOff(ctx: Context, lane: number): void {
+    if (this.retryTimers[lane] !== undefined) return;
+    for (const [req, entry] of this.outstanding) {
+      if (entry.lane !== lane) continue;
+      ctx.cancelTimer(entry.timer);
+      this.outstanding.delete(req);
+    }
+    this.sent[lane]!.clear();
+    const pause: Micros = Math.min(this.config.maxBackoffUs, this.config.retryBackoffUs * 2 ** Math.min(this.failures[lane]!, 20));
+    this.failures[lane]!++;
+    this.retryTimers[lane] = ctx.setTimer(pause, 'forward:retry', lane);
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * A broker: the actor that holds replicas of partitions on its node's disk, leads some and follows
+ * others as the controller says, answers clients' metadata, produce and fetch requests, and keeps
+ * its session with the controller alive with heartbeats.
+ *
+ * What it keeps durably is only its logs (and high-watermark checkpoints): after a restart it knows
+ * nothing of roles until the controller answers its first heartbeat, which carries a new
+ * incarnation so the controller can tell a restart it did not see. Until then it ignores pushed
+ * partition state, so a push sent to its previous incarnation cannot make it lead again by mistake.
+ *
+ * Flushing: with `flush: every-write` every append is followed by an fsync; fsyncs are group
+ * committed (appends while one is in flight wait for the next). With an interval the broker fsyncs
+ * on a timer; with `never` it does not fsync at all, and only the page cache holds the data —
+ * which survives a process crash but not a power loss of the node.
+ *
+ * Retention runs every `retentionCheckIntervalUs`: a `delete` topic drops old segments, a `compact`
+ * topic is cleaned instead (`PartitionLog.compact`), each replica on its own, as Kafka's cleaner does.
+ *
+ * How it fails: a broker that is partitioned from the controller keeps leading until it learns
+ * otherwise; with `acks=1` it goes on acknowledging writes that the new leader never sees. With
+ * `acks=all` it cannot: its followers moved to the new epoch and no longer fetch from it.
+ */
+import type { Actor, Context, Micros, Wakeup } from '../../../kernel/index.ts';
+import { MS } from '../../../kernel/index.ts';
+import type { BrokerHost, RoleTimer } from './broker-host.ts';
+import { DELETE_RETENTION_DEFAULT_US, type ClusterConfig, type TopicConfig } from './config.ts';
+import { FollowerRole } from './follower.ts';
+import { LeaderRole } from './leader.ts';
+import { tpKey, type BrokerInbound, type DescribeProducersRequest, type EpochEndRequest, type FetchRequest, type LogError, type PartitionMeta, type ProduceRequest } from './messages.ts';
+import { Replica } from './replica.ts';
+
+export class Broker implements Actor<BrokerInbound>, BrokerHost {
+  readonly waitsForFlush: boolean;
+  private readonly topics = new Map<string, TopicConfig>();
+  private readonly replicas = new Map<string, Replica>();
+  /** The metadata cache: every partition as the controller last described it. */
+  private readonly image = new Map<string, PartitionMeta>();
+  private version = 0;
+  private incarnation = 0;
+  private registered = false;
+  private reqCounter = 0;
+  private readonly callbacks = new Map<number, (ctx: Context) => void>();
+  private timerToken = 0;
+  private flushInFlight: { callbacks: (() => void)[]; covered: [Replica, number, number][] } | null = null;
+  private flushWaiting: (() => void)[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly config: ClusterConfig,
+  ) {
+    this.waitsForFlush = config.flush.kind === 'every-write' && !config.ackBeforeFlush;
+    for (const topic of config.topics) this.topics.set(topic.name, topic);
+  }
+
+  start(ctx: Context): void {
+    this.boot(ctx);
+  }
+
+  recover(ctx: Context): void {
+    this.boot(ctx);
+  }
+
+  private boot(ctx: Context): void {
+    this.incarnation = ctx.now();
+    // Request numbers start from the clock so no reply to an earlier incarnation can match one.
+    this.reqCounter = ctx.now() * 1024;
+    this.heartbeat(ctx);
+    ctx.setTimer(this.maintenanceUs(), 'maintenance');
+    ctx.setTimer(this.config.hwCheckpointIntervalUs, 'hw-checkpoint');
+    ctx.setTimer(this.config.retentionCheckIntervalUs, 'retention');
+    if (this.config.flush.kind === 'interval') ctx.setTimer(this.config.flush.intervalUs, 'flush-interval');
+  }
+
+  // --- BrokerHost --------------------------------------------------------------------------------
+
+  topic(name: string): TopicConfig {
+    const topic = this.topics.get(name);
+    if (topic === undefined) throw new Error(`broker ${this.id}: unknown topic ${name}`);
+    return topic;
+  }
+
+  nextReq(): number {
+    return ++this.reqCounter;
+  }
+
+  flush(ctx: Context, then: () => void): void {
+    this.flushWaiting.push(then);
+    if (this.flushInFlight === null) this.startFlush(ctx);
+  }
+
+  timer(ctx: Context, delay: Micros, fire: (ctx: Context) => void): RoleTimer {
+    const token = ++this.timerToken;
+    this.callbacks.set(token, fire);
+    return { id: ctx.setTimer(delay, 'role-timer', token), token };
+  }
+
+  cancelTimer(ctx: Context, timer: RoleTimer | undefined): void {
+    if (timer === undefined) return;
+    ctx.cancelTimer(timer.id);
+    this.callbacks.delete(timer.token);
+  }
+
+  // --- messages ----------------------------------------------------------------------------------
+
+  onMessage(ctx: Context, message: BrokerInbound, from: string): void {
+    switch (message.type) {
+      case 'metadata':
+        return ctx.send(from, { type: 'metadata-reply', req: message.req, controller: this.config.controller, partitions: [...this.image.values()] }, { bytes: 64 + 48 * this.image.size });
+      case 'produce':
+        return this.onProduce(ctx, message, from);
+      case 'fetch':
+        return this.onFetch(ctx, message, from);
+      case 'epoch-end':
+        return this.onEpochEnd(ctx, message, from);
+      case 'describe-producers':
+        return this.onDescribeProducers(ctx, message, from);
+      case 'fetch-reply':
+        return this.followerOf(message.topic, message.partition)?.onFetchReply(ctx, message);
+      case 'epoch-end-reply':
+        return this.followerOf(message.topic, message.partition)?.onEpochEndReply(ctx, message);
+      case 'broker-heartbeat-reply':
+        if (message.incarnation !== this.incarnation) return;
+        this.registered = true;
+        if (message.partitions !== undefined) this.applyState(ctx, message.partitions, message.version, true);
+        return;
+      case 'partition-state':
+        if (this.registered) this.applyState(ctx, message.partitions, message.version, false);
+        return;
+      case 'alter-isr-reply':
+        if (!this.registered) return;
+        this.applyState(ctx, [message.state], this.version, false);
+        this.leaderOf(message.topic, message.partition)?.onPartitionState(ctx);
+        return;
+    }
+  }
+
+  private onProduce(ctx: Context, request: ProduceRequest, from: string): void {
+    const leader = this.leaderOf(request.topic, request.partition);
+    if (leader !== undefined) return leader.onProduce(ctx, request, from);
+    if (request.acks === 0) return;
+    const error: LogError = this.topics.has(request.topic) ? 'not-leader' : 'unknown-partition';
+    ctx.send(from, { type: 'produce-reply', req: request.req, topic: request.topic, partition: request.partition, error });
+  }
+
+  private onFetch(ctx: Context, request: FetchRequest, from: string): void {
+    const leader = this.leaderOf(request.topic, request.partition);
+    if (leader !== undefined) return leader.onFetch(ctx, request, from);
+    const replica = this.replicas.get(tpKey(request.topic, request.partition));
+    ctx.send(from, {
+      type: 'fetch-reply',
+      req: request.req,
+      topic: request.topic,
+      partition: request.partition,
+      error: 'not-leader',
+      batches: [],
+      highWatermark: replica?.hw ?? 0,
+      logStart: replica?.log.logStart ?? 0,
+      logEnd: replica?.log.logEnd ?? 0,
+      leaderEpoch: replica?.leaderEpoch ?? -1,
+    });
+  }
+
+  private onEpochEnd(ctx: Context, request: EpochEndRequest, from: string): void {
+    const leader = this.leaderOf(request.topic, request.partition);
+    if (leader !== undefined) return leader.onEpochEnd(ctx, request, from);
+    ctx.send(from, { type: 'epoch-end-reply', req: request.req, topic: request.topic, partition: request.partition, error: 'not-leader', epoch: -1, endOffset: -1 });
+  }
+
+  private onDescribeProducers(ctx: Context, request: DescribeProducersRequest, from: string): void {
+    const leader = this.leaderOf(request.topic, request.partition);
+    if (leader !== undefined) return leader.onDescribeProducers(ctx, request, from);
+    const { req, topic, partition } = request;
+    ctx.send(from, { type: 'describe-producers-reply', req, topic, partition, error: 'not-leader', lastSequence: -1, uncommitted: false });
+  }
+
+  private leaderOf(topic: string, partition: number): LeaderRole | undefined {
+    const role = this.replicas.get(tpKey(topic, partition))?.role;
+    return role instanceof LeaderRole ? role : undefined;
+  }
+
+  private followerOf(topic: string, partition: number): FollowerRole | undefined {
+    const role = this.replicas.get(tpKey(topic, partition))?.role;
+    return role instanceof FollowerRole ? role : undefined;
+  }
+
+  // --- partition state from the controller --------------------------------------------------------
+
+  /**
+   * Applies partition states. The broker's metadata version only advances when it has seen every
+   * change (a full image, or the next push in sequence); after a lost push its heartbeat asks for
+   * the full image again.
+   */
+  private applyState(ctx: Context, partitions: readonly PartitionMeta[], version: number, full: boolean): void {
+    for (const meta of partitions) this.apply(ctx, meta);
+    if (full ? version >= this.version : version === this.version + 1) this.version = version;
+  }
+
+  private apply(ctx: Context, meta: PartitionMeta): void {
+    const key = tpKey(meta.topic, meta.partition);
+    const known = this.image.get(key);
+    if (known === undefined || newer(meta, known)) this.image.set(key, meta);
+    if (!meta.replicas.includes(this.id)) return;
+    let replica = this.replicas.get(key);
+    if (replica === undefined) {
+      const topic = this.topic(meta.topic);
+      replica = new Replica(ctx, meta.topic, meta.partition, meta, topic.segmentBytes, topic.cleanupPolicy === 'compact');
+      this.replicas.set(key, replica);
+    } else if (!newer(meta, { leaderEpoch: replica.leaderEpoch, partitionEpoch: replica.partitionEpoch })) {
+      return;
+    }
+    const newEpoch = meta.leaderEpoch > replica.leaderEpoch;
+    replica.meta = meta;
+    replica.partitionEpoch = meta.partitionEpoch;
+    if (!newEpoch) {
+      if (replica.role instanceof LeaderRole) replica.role.onPartitionState(ctx);
+      return;
+    }
+    replica.role?.resign(ctx);
+    replica.role = undefined;
+    replica.leaderEpoch = meta.leaderEpoch;
+    if (meta.leader === this.id) {
+      const role = new LeaderRole(this, replica, meta.leaderEpoch);
+      replica.role = role;
+      role.start(ctx);
+    } else if (meta.leader !== null) {
+      const role = new FollowerRole(this, replica, meta.leader, meta.leaderEpoch);
+      replica.role = role;
+      role.start(ctx);
+    } else {
+      replica.record(ctx, 'offline', replica.log.logEnd);
+    }
+  }
+
+  // --- timers ------------------------------------------------------------------------------------
+
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    switch (wakeup.name) {
+      case 'role-timer': {
+        const token = wakeup.data as number;
+        const fire = this.callbacks.get(token);
+        this.callbacks.delete(token);
+        fire?.(ctx);
+        return;
+      }
+      case 'flushed':
+        return this.flushDone(ctx);
+      case 'heartbeat':
+        return this.heartbeat(ctx);
+      case 'maintenance':
+        for (const replica of this.replicas.values()) if (replica.role instanceof LeaderRole) replica.role.maintain(ctx);
+        ctx.setTimer(this.maintenanceUs(), 'maintenance');
+        return;
+      case 'hw-checkpoint':
+        for (const replica of this.replicas.values()) replica.checkpointHighWatermark(ctx.disk);
+        ctx.setTimer(this.config.hwCheckpointIntervalUs, 'hw-checkpoint');
+        return;
+      case 'retention':
+        this.applyRetention(ctx);
+        ctx.setTimer(this.config.retentionCheckIntervalUs, 'retention');
+        return;
+      case 'flush-interval':
+        this.flush(ctx, () => undefined);
+        if (this.config.flush.kind === 'interval') ctx.setTimer(this.config.flush.intervalUs, 'flush-interval');
+        return;
+    }
+  }
+
+  private heartbeat(ctx: Context): void {
+    ctx.send(this.config.controller, { type: 'broker-heartbeat', broker: this.id, incarnation: this.incarnation, version: this.version });
+    ctx.setTimer(this.config.brokerHeartbeatIntervalUs, 'heartbeat');
+  }
+
+  /** How often leaders check their followers' lag and their pending requests' timeouts. */
+  private maintenanceUs(): Micros {
+    return Math.max(MS, Math.min(100 * MS, Math.floor(this.config.replicaLagTimeMaxUs / 4)));
+  }
+
+  private applyRetention(ctx: Context): void {
+    for (const replica of this.replicas.values()) {
+      const topic = this.topic(replica.topic);
+      if (topic.cleanupPolicy === 'compact') {
+        const cleaned = replica.log.compact(ctx.now(), replica.hw, topic.deleteRetentionUs ?? DELETE_RETENTION_DEFAULT_US);
+        if (cleaned.batchesRemoved > 0) replica.record(ctx, 'compact', replica.log.logStart, { ...cleaned });
+        continue;
+      }
+      const start = replica.log.applyRetention(ctx.now(), replica.hw, topic);
+      if (start !== undefined) replica.record(ctx, 'retention', start);
+    }
+  }
+
+  // --- group-committed fsync ---------------------------------------------------------------------
+
+  private startFlush(ctx: Context): void {
+    const covered: [Replica, number, number][] = [];
+    for (const replica of this.replicas.values()) covered.push([replica, replica.log.logEnd, replica.truncations]);
+    this.flushInFlight = { callbacks: this.flushWaiting, covered };
+    this.flushWaiting = [];
+    ctx.disk.fsync({ name: 'flushed' });
+  }
+
+  private flushDone(ctx: Context): void {
+    const done = this.flushInFlight;
+    if (done === null) return;
+    this.flushInFlight = null;
+    for (const [replica, end, truncations] of done.covered) {
+      if (replica.truncations === truncations) replica.flushedEnd = Math.max(replica.flushedEnd, end);
+    }
+    for (const then of done.callbacks) then();
+    for (const replica of this.replicas.values()) if (replica.role instanceof LeaderRole) replica.role.onFlushed(ctx);
+    if (this.flushWaiting.length > 0) this.startFlush(ctx);
+  }
+}
+
+/** Whether partition state `a` is more recent than `b`. */
+function newer(a: Pick<PartitionMeta, 'leaderEpoch' | 'partitionEpoch'>, b: Pick<PartitionMeta, 'leaderEpoch' | 'partitionEpoch'>): boolean {
+  return a.leaderEpoch > b.leaderEpoch || (a.leaderEpoch === b.leaderEpoch && a.partitionEpoch > b.partitionEpoch);
+}

@@ -1,0 +1,57 @@
+/**
+ * Places a log cluster in a world: one broker per given node, the controller on its node, and the
+ * final reader. Actor ids are `<name>-broker-<i>`, `<name>-controller` and `<name>-reader`, so a
+ * trace names the service they belong to.
+ *
+ * Guarantee: pure placement, no behaviour: the same arguments give the same actors in the same
+ * order (which decides the order of their events at equal times).
+ */
+import type { World } from '../../../world/index.ts';
+import { Broker } from './broker.ts';
+import { CLUSTER_DEFAULTS, type ClusterConfig } from './config.ts';
+import { Controller } from './controller.ts';
+import { LogFinalReader } from './final-reader.ts';
+
+export interface ClusterPlacement {
+  /** Prefix of the actor ids (the service's name). */
+  readonly name: string;
+  /** One broker on each of these nodes (a node may be listed twice for two brokers). */
+  readonly brokerNodes: readonly string[];
+  readonly controllerNode: string;
+}
+
+export type ClusterSettings = Partial<Omit<ClusterConfig, 'brokers' | 'controller' | 'topics'>> & Pick<ClusterConfig, 'topics'>;
+
+export interface SpawnedCluster {
+  readonly config: ClusterConfig;
+  readonly brokers: readonly string[];
+  readonly controller: string;
+  /** Broker actor id → its node. */
+  readonly nodeOf: ReadonlyMap<string, string>;
+}
+
+export function brokerIds(name: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${name}-broker-${i + 1}`);
+}
+
+export function spawnLogCluster(world: World, placement: ClusterPlacement, settings: ClusterSettings): SpawnedCluster {
+  const brokers = brokerIds(placement.name, placement.brokerNodes.length);
+  const controller = `${placement.name}-controller`;
+  const config: ClusterConfig = { ...CLUSTER_DEFAULTS, ...settings, brokers, controller };
+  const nodeOf = new Map<string, string>();
+  world.spawn(controller, placement.controllerNode, () => new Controller(config));
+  brokers.forEach((id, i) => {
+    const node = placement.brokerNodes[i]!;
+    nodeOf.set(id, node);
+    world.spawn(id, node, () => new Broker(id, config));
+  });
+  return { config, brokers, controller, nodeOf };
+}
+
+/** Spawns the final reader of a cluster, reading every topic from `readAtUs`. */
+export function spawnFinalReader(world: World, cluster: SpawnedCluster, name: string, node: string, readAtUs: number): string {
+  const id = `${name}-reader`;
+  const topics = cluster.config.topics.map((t) => ({ name: t.name, partitions: t.partitions }));
+  world.spawn(id, node, () => new LogFinalReader({ topics, brokers: cluster.brokers, readAtUs, pageBytes: 1 << 20, timeoutUs: 500_000, retryUs: 100_000 }));
+  return id;
+}

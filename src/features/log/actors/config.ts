@@ -1,0 +1,138 @@
+/**
+ * Configuration of a log cluster and its clients, with Kafka's defaults. Names are Kafka's
+ * configuration names in camel case with the unit last (`replica.lag.time.max.ms` becomes
+ * `replicaLagTimeMaxUs`); the scenario schema maps the dotted names onto these.
+ *
+ * Times are integer µs, sizes integer bytes.
+ */
+import { MS, SECOND, type Micros } from '../../../kernel/index.ts';
+import type { BurstShape } from './bursts.ts';
+
+/** When a broker fsyncs its logs (Kafka's `flush.messages` / `flush.ms`). */
+export type LogFlushPolicy = { readonly kind: 'every-write' } | { readonly kind: 'never' } | { readonly kind: 'interval'; readonly intervalUs: Micros };
+
+/**
+ * How a follower aligns its log with a new leader: by leader epoch (KIP-101, Kafka ≥ 0.11) or,
+ * for teaching, by truncating to its own high watermark (the rule before KIP-101, which loses
+ * acknowledged data and lets replicas diverge).
+ */
+export type TruncationRule = 'leader-epoch' | 'high-watermark';
+
+export interface TopicConfig {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+  readonly uncleanLeaderElection: boolean;
+  /** Delete a segment once its newest batch is older than this; null keeps data forever. */
+  readonly retentionUs: Micros | null;
+  /** Delete the oldest segments while the partition is larger than this; null: no limit. */
+  readonly retentionBytes: number | null;
+  /** Roll to a new segment file once the active one holds this many bytes. */
+  readonly segmentBytes: number;
+  /**
+   * `delete` (default): retention by time and size. `compact`: no retention; the cleaner keeps the
+   * newest record per key (see `PartitionLog.compact`), at every retention check.
+   */
+  readonly cleanupPolicy?: CleanupPolicy;
+  /** Compacted topics: a tombstone is removed once older than this (`delete.retention.ms`); default 24h. */
+  readonly deleteRetentionUs?: Micros;
+}
+
+export type CleanupPolicy = 'delete' | 'compact';
+
+/** Kafka's `delete.retention.ms` default. */
+export const DELETE_RETENTION_DEFAULT_US: Micros = 24 * 3600 * SECOND;
+
+export interface ClusterConfig {
+  /** Broker actor ids, in preference order for replica assignment. */
+  readonly brokers: readonly string[];
+  /** The controller's actor id. */
+  readonly controller: string;
+  readonly topics: readonly TopicConfig[];
+  readonly flush: LogFlushPolicy;
+  /** With `flush: every-write`, acknowledge (and count toward the high watermark) before the fsync completes. */
+  readonly ackBeforeFlush: boolean;
+  readonly truncation: TruncationRule;
+  /** A follower that has not caught up for this long leaves the ISR. */
+  readonly replicaLagTimeMaxUs: Micros;
+  /** How long a leader holds a follower's fetch that finds no new data. */
+  readonly replicaFetchWaitMaxUs: Micros;
+  readonly replicaFetchMaxBytes: number;
+  /** Pause after a failed fetch before the follower tries again. */
+  readonly replicaFetchBackoffUs: Micros;
+  readonly brokerHeartbeatIntervalUs: Micros;
+  /** The controller fences a broker whose heartbeats stop for this long. */
+  readonly brokerSessionTimeoutUs: Micros;
+  /** How often a broker writes its high watermarks to disk (`replica.high.watermark.checkpoint.interval.ms`). */
+  readonly hwCheckpointIntervalUs: Micros;
+  /** How often retention runs (`log.retention.check.interval.ms`). */
+  readonly retentionCheckIntervalUs: Micros;
+}
+
+export const CLUSTER_DEFAULTS = {
+  flush: { kind: 'never' } as LogFlushPolicy,
+  ackBeforeFlush: false,
+  truncation: 'leader-epoch' as TruncationRule,
+  replicaLagTimeMaxUs: 30 * SECOND,
+  replicaFetchWaitMaxUs: 500 * MS,
+  replicaFetchMaxBytes: 1 << 20,
+  replicaFetchBackoffUs: 1 * SECOND,
+  brokerHeartbeatIntervalUs: 2 * SECOND,
+  brokerSessionTimeoutUs: 9 * SECOND,
+  hwCheckpointIntervalUs: 5 * SECOND,
+  retentionCheckIntervalUs: 5 * 60 * SECOND,
+} as const;
+
+export type AcksSetting = 0 | 1 | -1;
+
+/** How a producer picks a partition for an event. */
+export type PartitionerKind = 'sticky' | 'round-robin' | 'key';
+
+export interface LogProducerConfig {
+  readonly topic: string;
+  /** Bootstrap brokers, asked for metadata in turn. */
+  readonly brokers: readonly string[];
+  readonly controller: string;
+  readonly ratePerSec: number;
+  readonly eventBytes: number;
+  readonly acks: AcksSetting;
+  readonly lingerUs: Micros;
+  readonly batchBytes: number;
+  readonly requestTimeoutUs: Micros;
+  readonly retries: number;
+  readonly retryBackoffUs: Micros;
+  /** Give up on a batch this long after it was first ready, whatever the retries left. */
+  readonly deliveryTimeoutUs: Micros;
+  readonly maxInFlight: number;
+  readonly idempotence: boolean;
+  readonly partitioner: PartitionerKind;
+  /** Distinct keys cycled through when `partitioner` is `key`. */
+  readonly keys: number;
+  /** No event is produced at or after this time. */
+  readonly stopAtUs: Micros;
+  /** Produce whole bursts at a cadence instead of at `ratePerSec` (see bursts.ts). */
+  readonly bursts?: BurstShape;
+}
+
+export type OffsetReset = 'earliest' | 'latest';
+
+export interface LogConsumerConfig {
+  readonly group: string;
+  readonly topic: string;
+  readonly brokers: readonly string[];
+  readonly controller: string;
+  readonly maxPollRecords: number;
+  readonly fetchMaxWaitUs: Micros;
+  readonly fetchMaxBytes: number;
+  readonly autoOffsetReset: OffsetReset;
+  readonly heartbeatIntervalUs: Micros;
+  /** The coordinator removes the member after this long without a heartbeat (`session.timeout.ms`). */
+  readonly sessionTimeoutUs: Micros;
+  /** Time to process one polled record before fetching the next ones. */
+  readonly processingUs: Micros;
+  /** How often the consumer commits its position (`auto.commit.interval.ms`). */
+  readonly commitIntervalUs: Micros;
+  readonly requestTimeoutUs: Micros;
+  readonly retryBackoffUs: Micros;
+}

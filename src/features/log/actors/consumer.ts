@@ -1,0 +1,211 @@
+/**
+ * A consumer-group member: it joins its group at the coordinator, fetches the partitions it is
+ * assigned from their leaders (up to the high watermark, so it only sees committed events),
+ * processes at most `max.poll.records` per poll, and commits its position every
+ * `auto.commit.interval.ms`. The commit is a cumulative acknowledgement: everything before the
+ * committed offset is done. A restarted consumer, or the next owner of a partition after a
+ * rebalance, resumes from the last committed offset (the Diaspora stream API's contract); with none
+ * committed it starts as `auto.offset.reset` says (earliest: the log start; latest: the high
+ * watermark).
+ *
+ * Every poll is a `client` record `op: consume` with the event ids, the partition and the offset
+ * of the first event; every new assignment is `op: assign`; every commit the coordinator accepted
+ * is `op: commit`. The nonmonotonic and skip checkers follow a consumer's offsets per partition
+ * between two assignments.
+ *
+ * Guarantee: at least once. Events processed after the last commit are processed again after a
+ * crash or a rebalance — by design, never lost by the consumer.
+ */
+import type { Actor, Context, TimerId, Wakeup } from '../../../kernel/index.ts';
+import type { LogConsumerConfig } from './config.ts';
+import type { ClientInbound, FetchReply, GroupAssignment, OffsetFetchReply } from './messages.ts';
+import { MetadataView } from './metadata-view.ts';
+
+interface PartitionFetch {
+  /** Next offset to consume; -1 until the committed offset (or the reset policy) says. */
+  position: number;
+  committed: number;
+  req: number | undefined;
+  timer: TimerId | undefined;
+}
+
+export class LogConsumer implements Actor<ClientInbound> {
+  private readonly metadata: MetadataView;
+  private generation = -1;
+  private assignment = new Map<number, PartitionFetch>();
+  private offsetRequest: number | undefined;
+  private reqCounter = 0;
+  private joinTimer: TimerId | undefined;
+
+  constructor(private readonly config: LogConsumerConfig) {
+    this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs);
+  }
+
+  start(ctx: Context): void {
+    this.reqCounter = ctx.now() * 1024;
+    this.metadata.refresh(ctx, ++this.reqCounter);
+    this.join(ctx);
+    ctx.setTimer(this.config.heartbeatIntervalUs, 'heartbeat');
+    ctx.setTimer(this.config.commitIntervalUs, 'commit');
+  }
+
+  onMessage(ctx: Context, message: ClientInbound): void {
+    switch (message.type) {
+      case 'metadata-reply':
+        this.metadata.onReply(ctx, message);
+        return;
+      case 'group-assignment':
+        return this.assigned(ctx, message);
+      case 'group-heartbeat-reply':
+        if (message.error !== undefined) this.join(ctx);
+        return;
+      case 'offset-fetch-reply':
+        return this.offsetsFetched(ctx, message);
+      case 'offset-commit-reply': {
+        const p = this.assignment.get(message.partition);
+        if (message.error !== undefined || p === undefined) return;
+        p.committed = Math.max(p.committed, message.offset);
+        ctx.record('client', { op: 'commit', group: this.config.group, topic: this.config.topic, partition: message.partition, offset: message.offset });
+        return;
+      }
+      case 'fetch-reply':
+        return this.fetched(ctx, message);
+      default:
+        return;
+    }
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    switch (wakeup.name) {
+      case 'heartbeat':
+        if (this.generation >= 0) ctx.send(this.config.controller, { type: 'group-heartbeat', group: this.config.group, generation: this.generation });
+        ctx.setTimer(this.config.heartbeatIntervalUs, 'heartbeat');
+        return;
+      case 'commit':
+        this.commit(ctx);
+        ctx.setTimer(this.config.commitIntervalUs, 'commit');
+        return;
+      case 'join-timeout':
+        this.joinTimer = undefined;
+        return this.join(ctx);
+      case 'metadata-timeout':
+        if (this.metadata.onTimeout(wakeup.data as number)) this.metadata.refresh(ctx, ++this.reqCounter);
+        return;
+      case 'offset-timeout':
+        if (wakeup.data === this.offsetRequest) this.fetchOffsets(ctx);
+        return;
+      case 'fetch': {
+        const { partition, generation } = wakeup.data as { partition: number; generation: number };
+        if (generation !== this.generation) return;
+        // A fetch that got no answer may have gone to a leader that is gone: ask who leads now.
+        if (this.assignment.get(partition)?.req !== undefined) this.metadata.refresh(ctx, ++this.reqCounter);
+        this.fetch(ctx, partition);
+        return;
+      }
+    }
+  }
+
+  // --- group membership --------------------------------------------------------------------------
+
+  private join(ctx: Context): void {
+    if (this.joinTimer !== undefined) return;
+    const { group, topic, sessionTimeoutUs } = this.config;
+    ctx.send(this.config.controller, { type: 'join-group', group, topic, sessionTimeoutUs });
+    this.joinTimer = ctx.setTimer(this.config.requestTimeoutUs, 'join-timeout');
+  }
+
+  /** A new assignment: forget positions (eager rebalance) and resume from the committed offsets. */
+  private assigned(ctx: Context, message: GroupAssignment): void {
+    if (this.joinTimer !== undefined) ctx.cancelTimer(this.joinTimer);
+    this.joinTimer = undefined;
+    for (const p of this.assignment.values()) if (p.timer !== undefined) ctx.cancelTimer(p.timer);
+    this.generation = message.generation;
+    this.assignment = new Map(message.partitions.map((partition) => [partition, { position: -1, committed: -1, req: undefined, timer: undefined }]));
+    ctx.record('client', { op: 'assign', group: this.config.group, topic: this.config.topic, generation: message.generation, partitions: message.partitions });
+    this.fetchOffsets(ctx);
+  }
+
+  private fetchOffsets(ctx: Context): void {
+    if (this.assignment.size === 0) return;
+    const req = ++this.reqCounter;
+    this.offsetRequest = req;
+    ctx.send(this.config.controller, { type: 'offset-fetch', req, group: this.config.group, topic: this.config.topic, partitions: [...this.assignment.keys()] });
+    ctx.setTimer(this.config.requestTimeoutUs, 'offset-timeout', req);
+  }
+
+  private offsetsFetched(ctx: Context, reply: OffsetFetchReply): void {
+    if (reply.req !== this.offsetRequest) return;
+    this.offsetRequest = undefined;
+    [...this.assignment.entries()].forEach(([partition, p], i) => {
+      const committed = reply.offsets[i] ?? null;
+      p.committed = committed ?? -1;
+      // No committed offset: ask from 0; the leader's out-of-range answer says where the log starts.
+      p.position = committed ?? (this.config.autoOffsetReset === 'earliest' ? 0 : -1);
+      this.fetch(ctx, partition);
+    });
+  }
+
+  private commit(ctx: Context): void {
+    for (const [partition, p] of this.assignment) {
+      if (p.position < 0 || p.position <= p.committed) continue;
+      const req = ++this.reqCounter;
+      const { group, topic } = this.config;
+      ctx.send(this.config.controller, { type: 'offset-commit', req, group, generation: this.generation, topic, partition, offset: p.position });
+    }
+  }
+
+  // --- fetching ----------------------------------------------------------------------------------
+
+  private fetch(ctx: Context, partition: number): void {
+    const p = this.assignment.get(partition);
+    if (p === undefined) return;
+    const leader = this.metadata.leaderOf(this.config.topic, partition);
+    if (leader === null) {
+      this.metadata.refresh(ctx, ++this.reqCounter);
+      return this.retryLater(ctx, partition, p);
+    }
+    const req = ++this.reqCounter;
+    p.req = req;
+    // Position -1 (latest, nothing committed): a huge offset is out of range, and the answer
+    // carries the high watermark to start from.
+    const offset = p.position < 0 ? Number.MAX_SAFE_INTEGER : p.position;
+    ctx.send(leader, { type: 'fetch', req, topic: this.config.topic, partition, offset, maxBytes: this.config.fetchMaxBytes, maxWaitUs: this.config.fetchMaxWaitUs });
+    p.timer = ctx.setTimer(this.config.fetchMaxWaitUs + this.config.requestTimeoutUs, 'fetch', { partition, generation: this.generation });
+  }
+
+  private retryLater(ctx: Context, partition: number, p: PartitionFetch): void {
+    p.req = undefined;
+    p.timer = ctx.setTimer(this.config.retryBackoffUs, 'fetch', { partition, generation: this.generation });
+  }
+
+  private fetched(ctx: Context, reply: FetchReply): void {
+    const p = this.assignment.get(reply.partition);
+    if (p === undefined || p.req !== reply.req) return;
+    if (p.timer !== undefined) ctx.cancelTimer(p.timer);
+    p.req = undefined;
+    p.timer = undefined;
+    if (reply.error === 'offset-out-of-range') {
+      const earliest = this.config.autoOffsetReset === 'earliest';
+      p.position = earliest ? reply.logStart : reply.highWatermark;
+      return this.fetch(ctx, reply.partition);
+    }
+    if (reply.error !== undefined) {
+      this.metadata.refresh(ctx, ++this.reqCounter);
+      return this.retryLater(ctx, reply.partition, p);
+    }
+    const events: string[] = [];
+    const first = p.position;
+    for (const batch of reply.batches) {
+      for (let i = 0; i < batch.events.length && events.length < this.config.maxPollRecords; i++) {
+        if (batch.base + i >= p.position) events.push(batch.events[i]!);
+      }
+    }
+    if (events.length === 0) return this.fetch(ctx, reply.partition);
+    p.position += events.length;
+    const { group, topic } = this.config;
+    ctx.record('client', { op: 'consume', events, group, topic, partition: reply.partition, offset: first, generation: this.generation });
+    const processing = this.config.processingUs * events.length;
+    if (processing === 0) return this.fetch(ctx, reply.partition);
+    p.timer = ctx.setTimer(processing, 'fetch', { partition: reply.partition, generation: this.generation });
+  }
+}

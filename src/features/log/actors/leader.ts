@@ -1,0 +1,324 @@
+/**
+ * The leader of one partition at one broker, for one leader epoch: it appends produced batches,
+ * serves fetches from followers and consumers, tracks each follower's position, proposes ISR
+ * changes to the controller and advances the high watermark.
+ *
+ * Guarantees, as Kafka gives them:
+ *  - The high watermark is the smallest log end among the leader and every member of the *maximal*
+ *    ISR (the committed ISR plus any pending change), so an ISR shrink takes effect only once the
+ *    controller has made it durable, and a follower being added counts as soon as it is proposed.
+ *  - `acks=all` is answered only when the high watermark passes the batch and the ISR then has at
+ *    least `min.insync.replicas` members (else `not-enough-replicas-after-append`); a write that
+ *    finds the ISR already too small is refused (`not-enough-replicas`) without being appended.
+ *  - With `flush: every-write` (and no `ack.before.flush`), the leader's own contribution to the
+ *    high watermark and its `acks=1` replies wait for the fsync that covers the batch.
+ *  - A follower leaves the ISR when it has not caught up for `replica.lag.time.max.ms`, and is
+ *    proposed back once its log reaches the high watermark and the start of this epoch.
+ *
+ * How it breaks, by configuration: `acks=1` is answered before any follower has the batch;
+ * `min.insync.replicas=1` lets the ISR shrink to the leader alone and `acks=all` then means `acks=1`;
+ * `flush: never` or an interval acknowledges data that a power loss of every replica's node destroys.
+ */
+import type { Context, Micros } from '../../../kernel/index.ts';
+import type { BrokerHost, RoleTimer } from './broker-host.ts';
+import { batchesBytes, type Batch, type DescribeProducersRequest, type EpochEndRequest, type FetchRequest, type LogError, type ProduceRequest } from './messages.ts';
+import type { Replica, Role } from './replica.ts';
+
+interface FollowerProgress {
+  /** The follower's log end as its last fetch said, -1 until it fetches in this epoch. */
+  logEnd: number;
+  lastCaughtUpUs: Micros;
+  lastFetchUs: Micros;
+  leaderEndAtLastFetch: number;
+}
+
+interface ParkedFetch {
+  readonly request: FetchRequest;
+  readonly from: string;
+  readonly timer: RoleTimer;
+}
+
+interface WaitingProduce {
+  readonly request: ProduceRequest;
+  readonly from: string;
+  readonly offset: number;
+  /** Offset after the batch: the high watermark must reach it. */
+  readonly end: number;
+  readonly deadlineUs: Micros;
+  readonly duplicate: boolean;
+}
+
+export class LeaderRole implements Role {
+  readonly kind = 'leader';
+  private readonly progress = new Map<string, FollowerProgress>();
+  private pending: { readonly isr: readonly string[]; readonly sentUs: Micros } | null = null;
+  private parked: ParkedFetch[] = [];
+  private waiting: WaitingProduce[] = [];
+  private active = true;
+
+  constructor(
+    private readonly host: BrokerHost,
+    private readonly replica: Replica,
+    readonly epoch: number,
+  ) {}
+
+  start(ctx: Context): void {
+    const now = ctx.now();
+    // A new leader does not know where its followers are; it gives each a full lag period to show up.
+    for (const broker of this.replica.meta.replicas) {
+      if (broker !== this.host.id) this.progress.set(broker, { logEnd: -1, lastCaughtUpUs: now, lastFetchUs: now, leaderEndAtLastFetch: 0 });
+    }
+    const log = this.replica.log;
+    log.epochs.assign(this.epoch, log.logEnd);
+    this.replica.record(ctx, 'leader', log.logEnd, { isr: this.replica.meta.isr, hw: this.replica.hw });
+    // After a restart, what the page cache holds may not be durable yet, and only durable data
+    // counts toward the high watermark: make it so now rather than at the next produce.
+    if (this.host.waitsForFlush && this.replica.flushedEnd < log.logEnd) this.host.flush(ctx, () => undefined);
+    this.advanceHighWatermark(ctx);
+  }
+
+  resign(ctx: Context): void {
+    this.active = false;
+    for (const w of this.waiting) this.replyProduce(ctx, w.request, w.from, { error: 'not-leader' });
+    this.waiting = [];
+    for (const p of this.parked) {
+      this.host.cancelTimer(ctx, p.timer);
+      this.replyFetch(ctx, p.request, p.from, [], 'not-leader');
+    }
+    this.parked = [];
+  }
+
+  // --- produce -----------------------------------------------------------------------------------
+
+  onProduce(ctx: Context, request: ProduceRequest, from: string): void {
+    const replica = this.replica;
+    const topic = this.host.topic(request.topic);
+    if (request.acks === -1 && replica.meta.isr.length < topic.minInsyncReplicas) {
+      replica.record(ctx, 'reject', replica.log.logEnd, { error: 'not-enough-replicas', isr: replica.meta.isr, events: request.events.length });
+      return this.replyProduce(ctx, request, from, { error: 'not-enough-replicas' });
+    }
+    let offset: number;
+    let duplicate = false;
+    const sequence = request.pid === undefined ? undefined : replica.producers.check(request.pid, request.seq ?? 0, request.events.length);
+    if (sequence?.kind === 'out-of-order') return this.replyProduce(ctx, request, from, { error: 'out-of-order-sequence' });
+    if (sequence?.kind === 'duplicate') {
+      offset = sequence.offset;
+      duplicate = true;
+      replica.record(ctx, 'duplicate', offset, { pid: request.pid, seq: request.seq, events: request.events.length });
+    } else {
+      offset = replica.log.logEnd;
+      const batch: Batch = {
+        base: offset,
+        epoch: this.epoch,
+        events: request.events,
+        bytes: request.bytes,
+        ts: ctx.now(),
+        ...(request.pid === undefined ? {} : { pid: request.pid, seq: request.seq ?? 0 }),
+        ...(request.payloads === undefined ? {} : { payloads: request.payloads }),
+        ...(request.keys === undefined ? {} : { keys: request.keys }),
+      };
+      // A full disk refuses the write (Kafka's KafkaStorageException); the producer retries.
+      if (!replica.append(ctx, batch, 'append')) return this.replyProduce(ctx, request, from, { error: 'kafka-storage-error' });
+      this.wakeParked(ctx);
+    }
+    this.acknowledgeWhenSafe(ctx, request, from, offset, duplicate);
+  }
+
+  private acknowledgeWhenSafe(ctx: Context, request: ProduceRequest, from: string, offset: number, duplicate: boolean): void {
+    // With `flush: every-write` every append is fsynced; only the moment of the reply differs.
+    const flushes = this.host.config.flush.kind === 'every-write';
+    if (request.acks === 1 && this.host.waitsForFlush) {
+      this.host.flush(ctx, () => this.replyProduce(ctx, request, from, { offset, duplicate }));
+      return;
+    }
+    if (flushes) this.host.flush(ctx, () => undefined);
+    if (request.acks === 1) this.replyProduce(ctx, request, from, { offset, duplicate });
+    if (request.acks !== -1) return;
+    const end = duplicate ? offset + request.events.length : this.replica.log.logEnd;
+    this.waiting.push({ request, from, offset, end, deadlineUs: ctx.now() + request.timeoutUs, duplicate });
+    this.advanceHighWatermark(ctx);
+  }
+
+  /** Answers `acks=all` requests the high watermark now covers, and those past their timeout. */
+  private completeWaiting(ctx: Context): void {
+    if (this.waiting.length === 0) return;
+    const hw = this.replica.hw;
+    const now = ctx.now();
+    const enough = this.replica.meta.isr.length >= this.host.topic(this.replica.topic).minInsyncReplicas;
+    const still: WaitingProduce[] = [];
+    for (const w of this.waiting) {
+      if (w.end <= hw) {
+        if (enough) this.replyProduce(ctx, w.request, w.from, { offset: w.offset, duplicate: w.duplicate });
+        else this.replyProduce(ctx, w.request, w.from, { error: 'not-enough-replicas-after-append' });
+      } else if (w.deadlineUs <= now) {
+        this.replyProduce(ctx, w.request, w.from, { error: 'request-timed-out' });
+      } else {
+        still.push(w);
+      }
+    }
+    this.waiting = still;
+  }
+
+  private replyProduce(ctx: Context, request: ProduceRequest, to: string, outcome: { error?: LogError; offset?: number; duplicate?: boolean }): void {
+    if (request.acks === 0) return;
+    const { topic, partition, req } = request;
+    const body = outcome.error !== undefined ? { error: outcome.error } : { offset: outcome.offset, ...(outcome.duplicate ? { duplicate: true } : {}) };
+    ctx.send(to, { type: 'produce-reply', req, topic, partition, ...body });
+  }
+
+  // --- fetch -------------------------------------------------------------------------------------
+
+  onFetch(ctx: Context, request: FetchRequest, from: string): void {
+    const log = this.replica.log;
+    if (request.replica !== undefined && request.leaderEpoch !== this.epoch) {
+      return this.replyFetch(ctx, request, from, [], (request.leaderEpoch ?? -1) < this.epoch ? 'fenced-leader-epoch' : 'unknown-leader-epoch');
+    }
+    if (request.offset > log.logEnd || request.offset < log.logStart) return this.replyFetch(ctx, request, from, [], 'offset-out-of-range');
+    if (request.replica !== undefined) this.followerFetched(ctx, request.replica, request.offset);
+    const batches = this.readFor(request);
+    if (batches.length === 0 && request.maxWaitUs > 0) {
+      const timer = this.host.timer(ctx, request.maxWaitUs, (c) => this.parkExpired(c, request));
+      this.parked.push({ request, from, timer });
+      return;
+    }
+    this.replyFetch(ctx, request, from, batches);
+  }
+
+  onEpochEnd(ctx: Context, request: EpochEndRequest, from: string): void {
+    const reply = { type: 'epoch-end-reply', req: request.req, topic: request.topic, partition: request.partition } as const;
+    if (request.leaderEpoch !== this.epoch) {
+      const error: LogError = request.leaderEpoch < this.epoch ? 'fenced-leader-epoch' : 'unknown-leader-epoch';
+      return ctx.send(from, { ...reply, error, epoch: -1, endOffset: -1 });
+    }
+    const found = this.replica.log.epochs.endOffsetFor(request.epoch, this.replica.log.logEnd);
+    ctx.send(from, { ...reply, epoch: found.epoch, endOffset: found.end });
+  }
+
+  onDescribeProducers(ctx: Context, request: DescribeProducersRequest, from: string): void {
+    const { req, topic, partition, pid } = request;
+    const state = this.replica.producers.committed(pid, this.replica.hw);
+    ctx.send(from, { type: 'describe-producers-reply', req, topic, partition, lastSequence: state.lastSeq, uncommitted: state.uncommitted });
+  }
+
+  /** Followers read up to the log end; consumers only what is committed. */
+  private readFor(request: FetchRequest): Batch[] {
+    const log = this.replica.log;
+    const upper = request.replica !== undefined ? log.logEnd : this.replica.hw;
+    return log.read(request.offset, upper, request.maxBytes);
+  }
+
+  private replyFetch(ctx: Context, request: FetchRequest, to: string, batches: readonly Batch[], error?: LogError): void {
+    const log = this.replica.log;
+    ctx.send(
+      to,
+      {
+        type: 'fetch-reply',
+        req: request.req,
+        topic: request.topic,
+        partition: request.partition,
+        ...(error === undefined ? {} : { error }),
+        batches,
+        highWatermark: this.replica.hw,
+        logStart: log.logStart,
+        logEnd: log.logEnd,
+        leaderEpoch: this.epoch,
+      },
+      { bytes: batchesBytes(batches) },
+    );
+  }
+
+  private wakeParked(ctx: Context): void {
+    if (this.parked.length === 0) return;
+    const still: ParkedFetch[] = [];
+    for (const p of this.parked) {
+      const batches = this.readFor(p.request);
+      if (batches.length === 0) {
+        still.push(p);
+        continue;
+      }
+      this.host.cancelTimer(ctx, p.timer);
+      this.replyFetch(ctx, p.request, p.from, batches);
+    }
+    this.parked = still;
+  }
+
+  private parkExpired(ctx: Context, request: FetchRequest): void {
+    const i = this.parked.findIndex((p) => p.request === request);
+    if (i < 0 || !this.active) return;
+    const [p] = this.parked.splice(i, 1);
+    this.replyFetch(ctx, request, p!.from, this.readFor(request));
+  }
+
+  // --- followers, ISR and high watermark ---------------------------------------------------------
+
+  /** Kafka's `updateFollowerFetchState`: a follower is caught up if it reached the log end as of its previous fetch. */
+  private followerFetched(ctx: Context, follower: string, offset: number): void {
+    const p = this.progress.get(follower);
+    if (p === undefined) return;
+    const now = ctx.now();
+    const logEnd = this.replica.log.logEnd;
+    if (offset >= logEnd) p.lastCaughtUpUs = now;
+    else if (offset >= p.leaderEndAtLastFetch) p.lastCaughtUpUs = Math.max(p.lastCaughtUpUs, p.lastFetchUs);
+    p.leaderEndAtLastFetch = logEnd;
+    p.lastFetchUs = now;
+    p.logEnd = offset;
+    this.maybeExpandIsr(ctx, follower, offset);
+    this.advanceHighWatermark(ctx);
+  }
+
+  private maybeExpandIsr(ctx: Context, follower: string, offset: number): void {
+    const meta = this.replica.meta;
+    if (this.pending !== null || meta.isr.includes(follower)) return;
+    const epochStart = this.replica.log.epochs.startOf(this.epoch) ?? this.replica.log.logEnd;
+    if (offset < this.replica.hw || offset < epochStart) return;
+    this.propose(ctx, meta.replicas.filter((b) => meta.isr.includes(b) || b === follower));
+  }
+
+  /** Periodic: shrinks the ISR of followers that stopped catching up; resends a lost proposal. */
+  maintain(ctx: Context): void {
+    const now = ctx.now();
+    this.completeWaiting(ctx);
+    if (this.pending !== null) {
+      if (now - this.pending.sentUs >= this.host.config.brokerHeartbeatIntervalUs) this.propose(ctx, this.pending.isr);
+      return;
+    }
+    const lagMax = this.host.config.replicaLagTimeMaxUs;
+    const isr = this.replica.meta.isr;
+    const lagging = isr.filter((b) => b !== this.host.id && now - (this.progress.get(b)?.lastCaughtUpUs ?? now) > lagMax);
+    if (lagging.length > 0) this.propose(ctx, isr.filter((b) => !lagging.includes(b)));
+  }
+
+  private propose(ctx: Context, isr: readonly string[]): void {
+    this.pending = { isr, sentUs: ctx.now() };
+    const { topic, partition, partitionEpoch } = this.replica.meta;
+    ctx.send(this.host.config.controller, { type: 'alter-isr', topic, partition, leaderEpoch: this.epoch, partitionEpoch, isr });
+  }
+
+  /** The controller changed the partition (same epoch): a committed or refused ISR change. */
+  onPartitionState(ctx: Context): void {
+    this.pending = null;
+    this.advanceHighWatermark(ctx);
+    this.completeWaiting(ctx);
+  }
+
+  /** The broker's fsync completed: fsynced data now counts toward the high watermark. */
+  onFlushed(ctx: Context): void {
+    if (this.active) this.advanceHighWatermark(ctx);
+  }
+
+  private advanceHighWatermark(ctx: Context): void {
+    const replica = this.replica;
+    let hw = this.host.waitsForFlush ? replica.flushedEnd : replica.log.logEnd;
+    const members = new Set([...replica.meta.isr, ...(this.pending?.isr ?? [])]);
+    for (const broker of members) {
+      if (broker === this.host.id) continue;
+      const p = this.progress.get(broker);
+      if (p === undefined || p.logEnd < 0) return;
+      hw = Math.min(hw, p.logEnd);
+    }
+    if (hw <= replica.hw) return;
+    replica.setHighWatermark(ctx, hw);
+    this.completeWaiting(ctx);
+    this.wakeParked(ctx);
+  }
+}

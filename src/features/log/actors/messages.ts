@@ -1,0 +1,337 @@
+/**
+ * The wire protocol of the replicated log, as plain data: what producers, consumers, brokers and
+ * the controller say to each other. Names follow Kafka's requests (Produce, Fetch,
+ * OffsetsForLeaderEpoch, Metadata, BrokerHeartbeat, AlterPartition, InitProducerId, JoinGroup,
+ * Heartbeat, OffsetCommit, OffsetFetch) so that a Kafka reader recognises each exchange.
+ *
+ * Every request carries a `req` number chosen by the sender so that a late reply to an abandoned
+ * request (after a timeout or a restart) can be told apart and ignored. Messages never carry class
+ * instances, so they can cross worker threads unchanged.
+ */
+import type { Micros } from '../../../kernel/index.ts';
+
+/** `topic-partition`, the key of a partition everywhere in the protocol and the trace. */
+export function tpKey(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+/**
+ * A record batch as it is stored in a replica's log and shipped by Fetch: consecutive offsets
+ * `base … base + events.length - 1`, all appended by the leader of one epoch.
+ */
+export interface Batch {
+  readonly base: number;
+  /** The leader epoch under which the leader appended the batch. */
+  readonly epoch: number;
+  /** Event ids, one per offset. */
+  readonly events: readonly string[];
+  /** Payload bytes of the whole batch. */
+  readonly bytes: number;
+  /** When the leader appended it (Kafka's LogAppendTime), used by time-based retention. */
+  readonly ts: Micros;
+  /** Idempotent producer id and the sequence number of the first event, when the producer has one. */
+  readonly pid?: number;
+  readonly seq?: number;
+  /**
+   * The events' payloads, one per offset, when the producer sent them (pipelines over the log need
+   * the data itself; instruments and forwarders model only ids and sizes and send none).
+   */
+  readonly payloads?: readonly unknown[];
+  /**
+   * The records' keys, one per offset (null: unkeyed), when the producer sent them. A compacted
+   * topic keeps only the newest record per key; a keyed record whose payload is null is a tombstone.
+   */
+  readonly keys?: readonly (string | null)[];
+}
+
+/** Errors, named after Kafka's error codes. */
+export type LogError =
+  | 'not-leader'
+  | 'not-enough-replicas'
+  | 'not-enough-replicas-after-append'
+  | 'out-of-order-sequence'
+  | 'offset-out-of-range'
+  | 'fenced-leader-epoch'
+  | 'unknown-leader-epoch'
+  | 'unknown-partition'
+  | 'request-timed-out'
+  | 'illegal-generation'
+  | 'unknown-member'
+  | 'stale-partition-epoch'
+  | 'kafka-storage-error';
+
+/** What the controller knows about one partition (Kafka's PartitionRecord / LeaderAndIsr). */
+export interface PartitionMeta {
+  readonly topic: string;
+  readonly partition: number;
+  /** Replica brokers in preference order; the first is the preferred leader. */
+  readonly replicas: readonly string[];
+  /** The leader broker, or null while the partition is offline. */
+  readonly leader: string | null;
+  /** Bumped by every leader change (including to none). */
+  readonly leaderEpoch: number;
+  /** Bumped by every change of leader or ISR (Kafka's partition epoch). */
+  readonly partitionEpoch: number;
+  readonly isr: readonly string[];
+}
+
+// --- clients ↔ brokers ---------------------------------------------------------------------------
+
+export interface MetadataRequest {
+  readonly type: 'metadata';
+  readonly req: number;
+}
+
+export interface MetadataReply {
+  readonly type: 'metadata-reply';
+  readonly req: number;
+  readonly controller: string;
+  readonly partitions: readonly PartitionMeta[];
+}
+
+export interface ProduceRequest {
+  readonly type: 'produce';
+  readonly req: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly events: readonly string[];
+  readonly bytes: number;
+  /** 0: no reply; 1: the leader's append; -1 (all): every in-sync replica. */
+  readonly acks: 0 | 1 | -1;
+  /** How long the leader may hold an acks=all request before answering request-timed-out. */
+  readonly timeoutUs: Micros;
+  readonly pid?: number;
+  readonly seq?: number;
+  /** One payload per event, stored with the batch and returned by fetches (see `Batch`). */
+  readonly payloads?: readonly unknown[];
+  /** One key per event (see `Batch`). */
+  readonly keys?: readonly (string | null)[];
+}
+
+export interface ProduceReply {
+  readonly type: 'produce-reply';
+  readonly req: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly error?: LogError;
+  /** Offset of the first event (absent on error). */
+  readonly offset?: number;
+  /** True when the broker recognised a retried batch it had already appended. */
+  readonly duplicate?: boolean;
+}
+
+/** Fetch from a partition's leader; `replica` is set by followers, absent for consumers. */
+export interface FetchRequest {
+  readonly type: 'fetch';
+  readonly req: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly maxBytes: number;
+  /** How long the leader may hold the request while it has nothing to return. */
+  readonly maxWaitUs: Micros;
+  readonly replica?: string;
+  /** The leader epoch the fetcher believes current (followers), for fencing. */
+  readonly leaderEpoch?: number;
+}
+
+export interface FetchReply {
+  readonly type: 'fetch-reply';
+  readonly req: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly error?: LogError;
+  readonly batches: readonly Batch[];
+  readonly highWatermark: number;
+  readonly logStart: number;
+  readonly logEnd: number;
+  readonly leaderEpoch: number;
+}
+
+/** Kafka's OffsetsForLeaderEpoch: where does `epoch` end in the leader's log? */
+export interface EpochEndRequest {
+  readonly type: 'epoch-end';
+  readonly req: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly epoch: number;
+  readonly leaderEpoch: number;
+}
+
+export interface EpochEndReply {
+  readonly type: 'epoch-end-reply';
+  readonly req: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly error?: LogError;
+  /** The largest epoch ≤ the requested one that the leader knows, or -1 if none. */
+  readonly epoch: number;
+  /** The start offset of the next epoch after `epoch` in the leader's log, or its log end. */
+  readonly endOffset: number;
+}
+
+// --- brokers ↔ controller ------------------------------------------------------------------------
+
+export interface BrokerHeartbeat {
+  readonly type: 'broker-heartbeat';
+  readonly broker: string;
+  /** Changes at every restart of the broker, so the controller notices a restart it did not see. */
+  readonly incarnation: number;
+  /** The metadata version the broker has applied. */
+  readonly version: number;
+}
+
+export interface BrokerHeartbeatReply {
+  readonly type: 'broker-heartbeat-reply';
+  readonly incarnation: number;
+  readonly version: number;
+  /** Every partition, when the broker's version is behind. */
+  readonly partitions?: readonly PartitionMeta[];
+}
+
+/** Pushed by the controller after every change it made durable. */
+export interface PartitionStateUpdate {
+  readonly type: 'partition-state';
+  readonly version: number;
+  readonly partitions: readonly PartitionMeta[];
+}
+
+/** A leader asks the controller to change a partition's ISR (Kafka's AlterPartition). */
+export interface AlterIsrRequest {
+  readonly type: 'alter-isr';
+  readonly topic: string;
+  readonly partition: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+  readonly isr: readonly string[];
+}
+
+export interface AlterIsrReply {
+  readonly type: 'alter-isr-reply';
+  readonly topic: string;
+  readonly partition: number;
+  readonly error?: LogError;
+  readonly state: PartitionMeta;
+}
+
+// --- producers ↔ controller ----------------------------------------------------------------------
+
+export interface InitProducerIdRequest {
+  readonly type: 'init-producer-id';
+  readonly req: number;
+  /**
+   * Kafka's transactional.id: a name that outlives the producer's process. The controller answers
+   * the same id with the same producer id, so a restarted producer continues its sequence numbers.
+   */
+  readonly transactionalId?: string;
+}
+
+export interface InitProducerIdReply {
+  readonly type: 'init-producer-id-reply';
+  readonly req: number;
+  readonly pid: number;
+}
+
+/**
+ * Kafka's DescribeProducers (KIP-664), asked of a partition's leader: the last sequence number
+ * of producer `pid` that the high watermark covers, so a producer restored from a checkpoint
+ * knows which of its regenerated batches the partition already holds, however long ago.
+ */
+export interface DescribeProducersRequest {
+  readonly type: 'describe-producers';
+  readonly req: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly pid: number;
+}
+
+export interface DescribeProducersReply {
+  readonly type: 'describe-producers-reply';
+  readonly req: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly error?: LogError;
+  /** The last committed sequence number of the producer, -1 when the partition holds none of its batches. */
+  readonly lastSequence: number;
+  /** True while some of its batches are above the high watermark: ask again once they settle. */
+  readonly uncommitted: boolean;
+}
+
+// --- consumers ↔ group coordinator (in the controller) --------------------------------------------
+
+export interface JoinGroupRequest {
+  readonly type: 'join-group';
+  readonly group: string;
+  readonly topic: string;
+  /** The coordinator removes the member after this long without a heartbeat. */
+  readonly sessionTimeoutUs: Micros;
+}
+
+/** Pushed to every member after a rebalance, and sent in reply to a join. */
+export interface GroupAssignment {
+  readonly type: 'group-assignment';
+  readonly group: string;
+  readonly generation: number;
+  readonly partitions: readonly number[];
+}
+
+export interface GroupHeartbeat {
+  readonly type: 'group-heartbeat';
+  readonly group: string;
+  readonly generation: number;
+}
+
+export interface GroupHeartbeatReply {
+  readonly type: 'group-heartbeat-reply';
+  readonly group: string;
+  readonly error?: LogError;
+}
+
+export interface OffsetCommitRequest {
+  readonly type: 'offset-commit';
+  readonly req: number;
+  readonly group: string;
+  readonly generation: number;
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset to consume: everything before it is acknowledged (cumulative). */
+  readonly offset: number;
+}
+
+export interface OffsetCommitReply {
+  readonly type: 'offset-commit-reply';
+  readonly req: number;
+  readonly partition: number;
+  readonly offset: number;
+  readonly error?: LogError;
+}
+
+export interface OffsetFetchRequest {
+  readonly type: 'offset-fetch';
+  readonly req: number;
+  readonly group: string;
+  readonly topic: string;
+  readonly partitions: readonly number[];
+}
+
+export interface OffsetFetchReply {
+  readonly type: 'offset-fetch-reply';
+  readonly req: number;
+  /** Committed offset per requested partition, null where none was committed. */
+  readonly offsets: readonly (number | null)[];
+}
+
+export type BrokerInbound = MetadataRequest | ProduceRequest | FetchRequest | EpochEndRequest | DescribeProducersRequest | FetchReply | EpochEndReply | BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply;
+export type ControllerInbound = BrokerHeartbeat | AlterIsrRequest | InitProducerIdRequest | JoinGroupRequest | GroupHeartbeat | OffsetCommitRequest | OffsetFetchRequest;
+export type ControllerOutbound = BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply;
+export type ClientInbound = MetadataReply | ProduceReply | FetchReply | DescribeProducersReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply;
+
+/** Wire size of a small control message, bytes. */
+export const CONTROL_BYTES = 64;
+
+/** Wire size of a fetch reply: its payload plus a header per batch. */
+export function batchesBytes(batches: readonly Batch[]): number {
+  let bytes = CONTROL_BYTES;
+  for (const batch of batches) bytes += batch.bytes + 61; // Kafka's record batch header is 61 bytes
+  return bytes;
+}

@@ -1,0 +1,370 @@
+/**
+ * A Kafka-style producer: an instrument emitting events at a fixed rate into one topic, batching
+ * them per partition (`batch.size`, `linger.ms`), sending at most `max.in.flight` requests per
+ * broker, retrying failed batches after `retry.backoff.ms` until `retries` or `delivery.timeout.ms`
+ * runs out, with `acks` 0, 1 or all.
+ *
+ * Idempotence (`enable.idempotence`): the producer gets an id from the controller and numbers each
+ * batch per partition; a retried batch keeps its numbers, so the leader recognises one it already
+ * appended and answers with the original offset instead of appending it twice. When a batch is
+ * finally given up, the producer takes a new id and renumbers what is still pending (KIP-360's
+ * epoch bump, simplified).
+ *
+ * Event ids are `<producer>-<k>` for the k-th tick of the rate, so they are unique across restarts
+ * without durable state. At rates above 1000/s the producer wakes once per millisecond and emits
+ * the events due since its last wake together (the trace would otherwise hold a timer per event).
+ * With a burst shape (`bursts`, see bursts.ts) a tick is a whole burst instead, its events named
+ * `<producer>-v<burst>-<j>`.
+ *
+ * Every produce, retry, acknowledgement and final error is a `client` record with the event ids it
+ * covers, the partition and, for an ack, the offset: the checkers and metrics read those. With
+ * `acks=0` the ack is recorded when the request is sent, as Kafka's callback fires then.
+ *
+ * How it breaks: without idempotence, a retry of a batch whose acknowledgement was lost (a timeout,
+ * a lossy link, a leader crash after the append) stores it twice — a duplicate.
+ */
+import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/index.ts';
+import { MS, SECOND } from '../../../kernel/index.ts';
+import type { LogProducerConfig } from './config.ts';
+import type { ClientInbound, LogError, ProduceReply } from './messages.ts';
+import { MetadataView } from './metadata-view.ts';
+import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
+import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
+
+/** The least time between two wakes of the rate generator. */
+const MIN_TICK_US = MS;
+
+interface InFlight {
+  readonly batch: ProducerBatch;
+  readonly broker: string;
+  readonly timer: TimerId;
+}
+
+export class LogProducer implements Actor<ClientInbound> {
+  private readonly accumulator: RecordAccumulator;
+  private readonly metadata: MetadataView;
+  private readonly inFlight = new Map<number, InFlight>();
+  private readonly perBroker = new Map<string, number>();
+  private readonly nextSeq = new Map<number, number>();
+  /**
+   * Per partition, the batches numbered under the current producer id, in sequence order, from the
+   * oldest one not yet resolved (acknowledged or given up) to the newest.
+   */
+  private readonly windows = new Map<number, { readonly batch: ProducerBatch; resolved: boolean }[]>();
+  /** Per partition, the sequence number after the last acknowledged batch (current producer id). */
+  private readonly ackedSeqEnd = new Map<number, number>();
+  /** Abandoned producer ids whose batches of one partition are known never to have been appended. */
+  private readonly notAppended = new Map<number, number>();
+  private pid: number | undefined;
+  private pidRequest: number | undefined;
+  private tick = 0;
+  private reqCounter = 0;
+  private drainTimer: { at: Micros; id: TimerId } | undefined;
+
+  constructor(
+    private readonly config: LogProducerConfig,
+    /** The topic's partition count (Kafka's producer reads it from metadata before its first send). */
+    private readonly partitions: number,
+  ) {
+    this.accumulator = new RecordAccumulator({ ...config, partitions });
+    this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs);
+  }
+
+  start(ctx: Context): void {
+    this.reqCounter = ctx.now() * 1024;
+    this.tick = this.firstTickAtOrAfter(ctx.now());
+    this.metadata.refresh(ctx, ++this.reqCounter);
+    if (this.config.idempotence) this.requestPid(ctx);
+    this.scheduleTick(ctx, false);
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    switch (wakeup.name) {
+      case 'tick':
+        this.produce(ctx);
+        break;
+      case 'linger': {
+        const { partition, id } = wakeup.data as { partition: number; id: number };
+        this.accumulator.closeIfOpen(partition, id);
+        break;
+      }
+      case 'request-timeout':
+        this.timedOut(ctx, wakeup.data as number);
+        break;
+      case 'metadata-timeout':
+        if (this.metadata.onTimeout(wakeup.data as number)) this.metadata.refresh(ctx, ++this.reqCounter);
+        break;
+      case 'pid-timeout':
+        if (this.pidRequest === wakeup.data) this.requestPid(ctx);
+        break;
+      case 'drain':
+        this.drainTimer = undefined;
+        break;
+    }
+    this.drain(ctx);
+  }
+
+  onMessage(ctx: Context, message: ClientInbound): void {
+    switch (message.type) {
+      case 'metadata-reply':
+        this.metadata.onReply(ctx, message);
+        break;
+      case 'produce-reply':
+        this.onProduceReply(ctx, message);
+        break;
+      case 'init-producer-id-reply':
+        if (message.req !== this.pidRequest) return;
+        this.pidRequest = undefined;
+        this.pid = message.pid;
+        break;
+      default:
+        return;
+    }
+    this.drain(ctx);
+  }
+
+  // --- producing ---------------------------------------------------------------------------------
+
+  private produce(ctx: Context): void {
+    const now = ctx.now();
+    const byPartition = new Map<number, string[]>();
+    for (const [k, event] of this.due(ctx, now)) {
+      const partition = this.accumulator.partitionFor(k);
+      const { opened } = this.accumulator.add(partition, event, this.config.eventBytes, now);
+      if (opened !== undefined && this.config.lingerUs > 0) ctx.setTimer(this.config.lingerUs, 'linger', { partition, id: opened.id });
+      let list = byPartition.get(partition);
+      if (list === undefined) byPartition.set(partition, (list = []));
+      list.push(event);
+    }
+    const topic = this.config.topic;
+    for (const [partition, events] of byPartition) ctx.record('client', { op: 'produce', events, topic, partition });
+    if (this.config.lingerUs === 0) this.accumulator.closeAll();
+    this.scheduleTick(ctx);
+  }
+
+  /**
+   * Sends what may be sent: per partition, the batches at the head of its queue, as long as the
+   * leader is known, its broker has a free in-flight slot and (idempotence) the window allows. A
+   * batch that cannot go yet still fails at its delivery deadline: the drain wakes up for it.
+   */
+  private drain(ctx: Context): void {
+    const now = ctx.now();
+    let wakeAt = Infinity;
+    for (let partition = 0; partition < this.partitions; partition++) {
+      const queue = this.accumulator.queue(partition);
+      while (queue.length > 0) {
+        const batch = queue[0]!;
+        if (now >= batch.deadlineUs) {
+          queue.shift();
+          this.giveUp(ctx, batch, 'delivery-timeout');
+          continue;
+        }
+        wakeAt = Math.min(wakeAt, batch.deadlineUs);
+        if (this.config.idempotence && this.pid === undefined) break;
+        if (batch.retryAtUs > now) {
+          wakeAt = Math.min(wakeAt, batch.retryAtUs);
+          break;
+        }
+        const leader = this.metadata.leaderOf(this.config.topic, partition);
+        if (leader === null) {
+          this.metadata.refresh(ctx, ++this.reqCounter);
+          wakeAt = Math.min(wakeAt, now + this.config.retryBackoffUs);
+          break;
+        }
+        if ((this.perBroker.get(leader) ?? 0) >= this.config.maxInFlight) break;
+        if (!this.mayNumber(batch)) break;
+        queue.shift();
+        this.send(ctx, batch, leader);
+      }
+    }
+    if (wakeAt < Infinity && (this.drainTimer === undefined || this.drainTimer.at > wakeAt)) {
+      if (this.drainTimer !== undefined) ctx.cancelTimer(this.drainTimer.id);
+      this.drainTimer = { at: wakeAt, id: ctx.setTimer(wakeAt - now, 'drain') };
+    }
+  }
+
+  /**
+   * An idempotent producer numbers a new batch only while fewer than `max.in.flight` (≤ 5) batches
+   * have been numbered since the oldest one still unresolved, as Kafka's does: the broker remembers
+   * a producer's last five batches, so a retry of any unresolved batch is still recognised as a
+   * duplicate. Without this window, batches numbered after one that waits to be retried push it out
+   * of the broker's memory, and its retry is refused as out of order for good.
+   */
+  private mayNumber(batch: ProducerBatch): boolean {
+    if (!this.config.idempotence || (batch.seq !== undefined && batch.pid === this.pid)) return true;
+    return (this.windows.get(batch.partition)?.length ?? 0) < Math.min(this.config.maxInFlight, 5);
+  }
+
+  private send(ctx: Context, batch: ProducerBatch, leader: string): void {
+    const partition = batch.partition;
+    if (this.config.idempotence && (batch.seq === undefined || batch.pid !== this.pid)) {
+      batch.pid = this.pid!;
+      batch.seq = this.nextSeq.get(partition) ?? 0;
+      this.nextSeq.set(partition, batch.seq + batch.events.length);
+      let window = this.windows.get(partition);
+      if (window === undefined) this.windows.set(partition, (window = []));
+      window.push({ batch, resolved: false });
+    }
+    batch.attempts++;
+    const req = ++this.reqCounter;
+    const { topic, acks, requestTimeoutUs } = this.config;
+    const idempotence = batch.pid === undefined ? {} : { pid: batch.pid, seq: batch.seq! };
+    ctx.send(leader, { type: 'produce', req, topic, partition, events: batch.events, bytes: batch.bytes, acks, timeoutUs: requestTimeoutUs, ...idempotence }, { bytes: batch.bytes + 64 });
+    if (acks === 0) {
+      this.resolved(batch);
+      ctx.record('client', { op: 'ack', events: batch.events, topic, partition, acks: 0 });
+      return;
+    }
+    this.perBroker.set(leader, (this.perBroker.get(leader) ?? 0) + 1);
+    this.inFlight.set(req, { batch, broker: leader, timer: ctx.setTimer(requestTimeoutUs, 'request-timeout', req) });
+  }
+
+  private onProduceReply(ctx: Context, reply: ProduceReply): void {
+    const entry = this.settle(reply.req);
+    if (entry === undefined) return;
+    ctx.cancelTimer(entry.timer);
+    const { batch } = entry;
+    if (reply.error === undefined) {
+      this.resolved(batch);
+      const duplicate = reply.duplicate ? { duplicate: true } : {};
+      ctx.record('client', { op: 'ack', events: batch.events, topic: this.config.topic, partition: batch.partition, offset: reply.offset, ...duplicate });
+      return;
+    }
+    this.failed(ctx, batch, reply.error);
+  }
+
+  private timedOut(ctx: Context, req: number): void {
+    const entry = this.settle(req);
+    if (entry !== undefined) this.failed(ctx, entry.batch, 'request-timed-out');
+  }
+
+  private settle(req: number): InFlight | undefined {
+    const entry = this.inFlight.get(req);
+    if (entry === undefined) return undefined;
+    this.inFlight.delete(req);
+    this.perBroker.set(entry.broker, (this.perBroker.get(entry.broker) ?? 1) - 1);
+    return entry;
+  }
+
+  /** A retriable failure: back off and retry, or give up when out of retries or time. */
+  private failed(ctx: Context, batch: ProducerBatch, error: LogError): void {
+    const now = ctx.now();
+    if (error === 'not-leader' || error === 'unknown-partition' || error === 'request-timed-out') this.metadata.refresh(ctx, ++this.reqCounter);
+    // An out-of-order answer means an earlier batch is missing; it is not this batch's fault.
+    if (error === 'out-of-order-sequence') {
+      batch.attempts--;
+      if (batch.pid === this.pid && batch.seq === (this.ackedSeqEnd.get(batch.partition) ?? 0)) this.logLostAcknowledged(ctx, batch);
+    }
+    if (batch.pid !== undefined && batch.pid !== this.pid) {
+      // Numbered under an abandoned id: retry only what the broker is known not to hold.
+      if (error !== 'out-of-order-sequence' || this.notAppended.get(batch.pid) !== batch.partition) return this.giveUp(ctx, batch, 'producer-id-reset');
+      delete batch.seq;
+      delete batch.pid;
+    }
+    if (batch.attempts > this.config.retries || now >= batch.deadlineUs) return this.giveUp(ctx, batch, error);
+    ctx.record('client', { op: 'retry', events: batch.events, topic: this.config.topic, partition: batch.partition, attempt: batch.attempts + 1, error });
+    batch.retryAtUs = now + this.config.retryBackoffUs;
+    this.accumulator.requeue(batch);
+  }
+
+  /** The batch was acknowledged (or, with `error`, given up): it leaves its partition's window. */
+  private resolved(batch: ProducerBatch, error?: string): void {
+    if (batch.pid === undefined || batch.pid !== this.pid) return;
+    const window = this.windows.get(batch.partition) ?? [];
+    const entry = window.find((w) => w.batch === batch);
+    if (entry !== undefined) entry.resolved = true;
+    while (window.length > 0 && window[0]!.resolved) window.shift();
+    if (error !== undefined) return;
+    const end = batch.seq! + batch.events.length;
+    if (end > (this.ackedSeqEnd.get(batch.partition) ?? 0)) this.ackedSeqEnd.set(batch.partition, end);
+  }
+
+  /**
+   * The leader refused, as out of order, the batch right after the last one it acknowledged: the
+   * log lost acknowledged events (a new leader without them). Nothing after them was appended
+   * either, so this partition's unacknowledged batches are renumbered under a new producer id and
+   * retried (KIP-360's epoch bump); other partitions' numbered batches are in doubt and fail.
+   */
+  private logLostAcknowledged(ctx: Context, batch: ProducerBatch): void {
+    const oldPid = this.pid!;
+    ctx.record('client', { op: 'sequence-gap', topic: this.config.topic, partition: batch.partition, pid: oldPid, seq: batch.seq });
+    this.notAppended.set(oldPid, batch.partition);
+    this.resetProducerId(ctx, batch.partition);
+  }
+
+  private giveUp(ctx: Context, batch: ProducerBatch, error: string): void {
+    ctx.record('client', { op: 'error', events: batch.events, topic: this.config.topic, partition: batch.partition, error });
+    this.resolved(batch, error);
+    if (!this.config.idempotence || batch.pid === undefined || batch.pid !== this.pid) return;
+    // The sequence gap this leaves would block every later batch: start over with a new id. The
+    // other batches numbered under the old id are in doubt — the broker may hold them, and could no
+    // longer tell their retries apart — so they fail too, rather than risk being stored twice.
+    this.resetProducerId(ctx, undefined);
+  }
+
+  /** Takes a new producer id; numbered batches fail, except those of `renumber` (not appended). */
+  private resetProducerId(ctx: Context, renumber: number | undefined): void {
+    this.pid = undefined;
+    this.nextSeq.clear();
+    this.windows.clear();
+    this.ackedSeqEnd.clear();
+    // Newest first, since each requeued batch goes to the front of its queue.
+    for (const batch of this.accumulator.takeNumbered().reverse()) {
+      if (batch.partition === renumber) {
+        delete batch.seq;
+        delete batch.pid;
+        this.accumulator.requeue(batch);
+      } else {
+        ctx.record('client', { op: 'error', events: batch.events, topic: this.config.topic, partition: batch.partition, error: 'producer-id-reset' });
+      }
+    }
+    this.requestPid(ctx);
+  }
+
+  private requestPid(ctx: Context): void {
+    const req = ++this.reqCounter;
+    this.pidRequest = req;
+    ctx.send(this.config.controller, { type: 'init-producer-id', req });
+    ctx.setTimer(this.config.requestTimeoutUs, 'pid-timeout', req);
+  }
+
+  // --- the rate ----------------------------------------------------------------------------------
+
+  /** The events due by `now` as (partitioner index, id) pairs: one per tick, or a whole burst per tick. */
+  private due(ctx: Context, now: Micros): [number, string][] {
+    const due: [number, string][] = [];
+    const bursts = this.config.bursts;
+    while (this.tickTime(this.tick) <= now && this.tickTime(this.tick) < this.config.stopAtUs) {
+      const k = this.tick++;
+      if (bursts === undefined) {
+        due.push([k, `${ctx.self}-${k}`]);
+        continue;
+      }
+      const size = burstSize(bursts, ctx.rng(`burst-${k}`));
+      for (let j = 0; j < size; j++) due.push([j, burstEventId(ctx.self, k, j)]);
+    }
+    return due;
+  }
+
+  /** The next wake of the rate: at the next event's tick, but (after a wake) not within 1 ms. */
+  private scheduleTick(ctx: Context, coalesce = true): void {
+    const at = this.tickTime(this.tick);
+    if (at >= this.config.stopAtUs) return;
+    const delay = at - ctx.now();
+    ctx.setTimer(coalesce ? Math.max(delay, MIN_TICK_US) : Math.max(delay, 0), 'tick');
+  }
+
+  private tickTime(k: number): Micros {
+    const bursts = this.config.bursts;
+    return bursts === undefined ? Math.floor((k * SECOND) / this.config.ratePerSec) : burstDueUs(bursts, k);
+  }
+
+  private firstTickAtOrAfter(now: Micros): number {
+    // An estimate from the mean tick rate, corrected step by step below.
+    const ticksPerSec = this.config.bursts === undefined ? this.config.ratePerSec : SECOND / this.config.bursts.everyUs;
+    let k = Math.ceil((now * ticksPerSec) / SECOND);
+    while (this.tickTime(k) < now) k++;
+    while (k > 0 && this.tickTime(k - 1) >= now) k--;
+    return k;
+  }
+}

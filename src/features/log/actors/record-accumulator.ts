@@ -1,0 +1,138 @@
+/**
+ * The producer's record accumulator and partitioner: events are assigned a partition and gathered
+ * into one open batch per partition; a batch closes when it reaches `batch.size` or has lingered
+ * `linger.ms`, and then waits in its partition's queue to be sent.
+ *
+ * Partitioners: `key` hashes the event's key (FNV-1a, not Kafka's murmur2, so key placement differs
+ * from a real cluster's, but is as stable); `round-robin` cycles through partitions event by event;
+ * `sticky` (Kafka's default for events without a key) sends to one partition until its batch
+ * closes, then moves to the next, so batches fill up even at low rates.
+ *
+ * Queues keep retried batches ahead of newer ones; with an idempotent producer they are ordered
+ * by sequence number, which is how the broker expects them.
+ */
+import type { Micros } from '../../../kernel/index.ts';
+import type { PartitionerKind } from './config.ts';
+
+export interface ProducerBatch {
+  readonly id: number;
+  readonly partition: number;
+  readonly events: string[];
+  bytes: number;
+  readonly createdUs: Micros;
+  /** Attempts sent so far. */
+  attempts: number;
+  /** Not before this time (retry backoff). */
+  retryAtUs: Micros;
+  readonly deadlineUs: Micros;
+  pid?: number;
+  seq?: number;
+}
+
+export interface AccumulatorConfig {
+  readonly partitions: number;
+  readonly partitioner: PartitionerKind;
+  readonly keys: number;
+  readonly batchBytes: number;
+  readonly deliveryTimeoutUs: Micros;
+}
+
+export class RecordAccumulator {
+  private readonly open = new Map<number, ProducerBatch>();
+  private readonly queues: ProducerBatch[][];
+  private nextId = 1;
+  private roundRobin = 0;
+  private sticky = 0;
+
+  constructor(private readonly config: AccumulatorConfig) {
+    this.queues = Array.from({ length: config.partitions }, () => []);
+  }
+
+  /** Picks the partition for event number `k`. */
+  partitionFor(k: number): number {
+    const n = this.config.partitions;
+    switch (this.config.partitioner) {
+      case 'key':
+        return fnv1a(`key-${k % this.config.keys}`) % n;
+      case 'round-robin':
+        return this.roundRobin++ % n;
+      case 'sticky':
+        return this.sticky % n;
+    }
+  }
+
+  /**
+   * Adds an event to its partition's open batch; returns the batch if it was just opened (the
+   * caller starts its linger timer), and closes it at once if it is full.
+   */
+  add(partition: number, event: string, bytes: number, now: Micros): { opened?: ProducerBatch; closed?: ProducerBatch } {
+    let batch = this.open.get(partition);
+    let opened: ProducerBatch | undefined;
+    if (batch === undefined) {
+      batch = { id: this.nextId++, partition, events: [], bytes: 0, createdUs: now, attempts: 0, retryAtUs: 0, deadlineUs: now + this.config.deliveryTimeoutUs };
+      this.open.set(partition, batch);
+      opened = batch;
+    }
+    batch.events.push(event);
+    batch.bytes += bytes;
+    if (batch.bytes < this.config.batchBytes) return opened ? { opened } : {};
+    this.close(batch);
+    return opened ? { opened, closed: batch } : { closed: batch };
+  }
+
+  /** Closes the open batch `id` of `partition` if it is still open (its linger expired). */
+  closeIfOpen(partition: number, id: number): boolean {
+    const batch = this.open.get(partition);
+    if (batch === undefined || batch.id !== id) return false;
+    this.close(batch);
+    return true;
+  }
+
+  /** Closes every open batch (linger 0: what one tick produced goes out together). */
+  closeAll(): void {
+    for (const batch of [...this.open.values()]) this.close(batch);
+  }
+
+  queue(partition: number): ProducerBatch[] {
+    return this.queues[partition]!;
+  }
+
+  /** Puts a batch back for a retry: ahead of newer batches, in sequence order when it has one. */
+  requeue(batch: ProducerBatch): void {
+    const queue = this.queues[batch.partition]!;
+    if (batch.seq === undefined) {
+      queue.unshift(batch);
+      return;
+    }
+    const at = queue.findIndex((b) => b.seq === undefined || b.seq > batch.seq!);
+    if (at < 0) queue.push(batch);
+    else queue.splice(at, 0, batch);
+  }
+
+  /** Removes and returns every queued batch that was numbered (sent at least once by an idempotent producer). */
+  takeNumbered(): ProducerBatch[] {
+    const taken: ProducerBatch[] = [];
+    for (const queue of this.queues) {
+      const kept = queue.filter((b) => b.seq === undefined);
+      for (const b of queue) if (b.seq !== undefined) taken.push(b);
+      queue.splice(0, queue.length, ...kept);
+    }
+    return taken;
+  }
+
+  private close(batch: ProducerBatch): void {
+    this.open.delete(batch.partition);
+    this.queues[batch.partition]!.push(batch);
+    if (this.config.partitioner === 'sticky') this.sticky = batch.partition + 1;
+  }
+}
+
+/** 32-bit FNV-1a over UTF-16 code units: how a keyed record picks its partition. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}

@@ -1,0 +1,115 @@
+/**
+ * One broker's replica of one partition: its log, its high watermark, the idempotent-producer table
+ * rebuilt from its log, and the role it currently plays (leader, follower, or none while the
+ * partition is offline or the broker has not heard from the controller).
+ *
+ * Every change to what the replica holds is a `log` trace record at the broker — `append`
+ * (leader), `replicate` (follower), `truncate`, `recover`, `hw` — with the offsets and event ids
+ * involved, so the divergence checker can rebuild each replica's content from the trace alone.
+ *
+ * Guarantee: the high watermark never exceeds the log end and only moves back when the log is
+ * truncated below it; the producer table always describes the log as it is.
+ */
+import type { Context, Disk } from '../../../kernel/index.ts';
+import type { Batch, PartitionMeta } from './messages.ts';
+import { PartitionLog, hwFile } from './partition-log.ts';
+import { ProducerStateTable } from './producer-state.ts';
+
+/** The part of a role the broker needs to route messages and wake it. */
+export interface Role {
+  readonly kind: 'leader' | 'follower';
+  /** Stops the role: pending requests are answered, timers forgotten. */
+  resign(ctx: Context): void;
+}
+
+export class Replica {
+  readonly key: string;
+  readonly log: PartitionLog;
+  readonly producers = new ProducerStateTable();
+  hw: number;
+  /** Log end covered by a completed fsync (meaningful with `flush: every-write`). */
+  flushedEnd: number;
+  /** Bumped by every truncation, so an fsync issued before it does not vouch for what replaced the data. */
+  truncations = 0;
+  leaderEpoch = -1;
+  partitionEpoch = -1;
+  meta: PartitionMeta;
+  role: Role | undefined;
+
+  constructor(
+    ctx: Context,
+    readonly topic: string,
+    readonly partition: number,
+    meta: PartitionMeta,
+    segmentBytes: number,
+    compacted = false,
+  ) {
+    this.key = `${topic}-${partition}`;
+    this.meta = meta;
+    this.log = PartitionLog.open(ctx.disk, this.key, segmentBytes, compacted);
+    this.rebuildProducers();
+    const checkpoint = ctx.disk.get(hwFile(this.key));
+    this.hw = Math.min(typeof checkpoint === 'number' ? checkpoint : 0, this.log.logEnd);
+    this.hw = Math.max(this.hw, this.log.logStart);
+    this.flushedEnd = this.log.logStart;
+    this.record(ctx, 'recover', this.log.logEnd, { logStart: this.log.logStart, hw: this.hw, latestEpoch: this.log.epochs.latest() });
+  }
+
+  /** A `log` trace record about this partition at this broker. */
+  record(ctx: Context, op: string, offset: number, fields: Record<string, unknown> = {}): void {
+    ctx.record('log', { op, topic: this.topic, partition: this.partition, offset, epoch: this.leaderEpoch, ...fields });
+  }
+
+  /** Appends a batch (as leader or follower) and records what it holds; false if the disk is full. */
+  append(ctx: Context, batch: Batch, op: 'append' | 'replicate'): boolean {
+    if (!this.log.append(batch)) {
+      this.record(ctx, 'reject', batch.base, { error: 'disk-full', events: batch.events.length });
+      return false;
+    }
+    this.producers.appended(batch);
+    const producer = batch.pid === undefined ? {} : { pid: batch.pid, seq: batch.seq };
+    this.record(ctx, op, batch.base, { batchEpoch: batch.epoch, events: batch.events, ...producer });
+    return true;
+  }
+
+  setHighWatermark(ctx: Context, hw: number): void {
+    if (hw === this.hw) return;
+    if (hw > this.log.logEnd) throw new Error(`${this.key}: high watermark ${hw} beyond the log end ${this.log.logEnd}`);
+    this.hw = hw;
+    this.record(ctx, 'hw', hw);
+  }
+
+  /** Truncates the log to `offset` (a no-op at or beyond its end) and records why. */
+  truncate(ctx: Context, offset: number, reason: string): void {
+    const from = this.log.logEnd;
+    const removed = this.log.truncateTo(offset);
+    if (removed === 0) return;
+    this.afterTruncation();
+    this.record(ctx, 'truncate', this.log.logEnd, { from, removed, reason });
+  }
+
+  /** Drops the whole log and restarts it at `offset` (below the leader's log start). */
+  reset(ctx: Context, offset: number, reason: string): void {
+    const from = this.log.logEnd;
+    this.log.resetTo(offset);
+    this.afterTruncation();
+    this.hw = Math.max(this.hw, offset);
+    this.record(ctx, 'truncate', offset, { from, logStart: offset, reason });
+  }
+
+  checkpointHighWatermark(disk: Disk): void {
+    if (disk.get(hwFile(this.key)) !== this.hw) disk.put(hwFile(this.key), this.hw, 8);
+  }
+
+  private afterTruncation(): void {
+    this.truncations++;
+    this.flushedEnd = Math.min(this.flushedEnd, this.log.logEnd);
+    this.hw = Math.min(this.hw, this.log.logEnd);
+    this.rebuildProducers();
+  }
+
+  private rebuildProducers(): void {
+    this.producers.clear();
+    for (const batch of this.log.batches()) this.producers.appended(batch);
+  }
+}

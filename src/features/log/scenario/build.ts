@@ -1,0 +1,122 @@
+/**
+ * Builds the log services of a scenario into a world: each service's brokers, controller and final
+ * reader, the producers that write to it and the consumer groups that read from it, and the metrics
+ * that measure it.
+ *
+ * Guarantee: a pure function of the scenario (the same scenario spawns the same actors in the same
+ * order). The final read of a service starts once none of its producers can still be retrying —
+ * after the safety phase, `linger.ms`, `delivery.timeout.ms` and one request timeout — so every
+ * acknowledgement precedes it. How it fails: an `InputError` naming the field when the quiesce
+ * phase is too short for that, or when an actor name the service needs is taken.
+ */
+import { InputError, MS, formatMicros } from '../../../kernel/index.ts';
+import { LogMetrics, type TraceMetric } from '../../../metrics/index.ts';
+import { LogConsumer, LogProducer, spawnFinalReader, spawnLogCluster, type SpawnedCluster } from '../actors/index.ts';
+import type { World } from '../../../world/index.ts';
+import type { LogServiceSpec } from './types.ts';
+import type { ProducerSpec, Scenario } from '../../../scenario/types.ts';
+import { forwardedReadTime } from '../../forward/scenario/build.ts';
+import { logProducersOf, type LogProducerOf } from './producers.ts';
+
+/** Margin between the producers' last possible acknowledgement and the final read. */
+const FINAL_READ_MARGIN_US = 100 * MS;
+/** Time the final read is allowed to take before the run ends. */
+const FINAL_READ_BUDGET_US = 1000 * MS;
+
+/** Spawns every log service with its clients; returns the metrics to run. */
+export function buildLogServices(world: World, scenario: Scenario): TraceMetric[] {
+  const services = scenario.services.filter((s): s is LogServiceSpec => s.kind === 'log');
+  if (services.length === 0) return [];
+  for (const service of services) {
+    const cluster = spawnService(world, service);
+    const producers = scenario.workload.filter((p) => p.service === service.name);
+    // Every producer of the service counts, whichever section spawns it; a forwarding destination
+    // is read as late as possible, once the hierarchy has drained (build-forward.ts).
+    const readAt = Math.max(finalReadTime(scenario, service, logProducersOf(scenario, service.name)), forwardedReadTime(scenario, service.name) ?? 0);
+    spawnFinalReader(world, cluster, service.name, service.controllerNode, readAt);
+    for (const producer of producers) spawnProducer(world, scenario, cluster, service, producer);
+    for (const consumer of scenario.consumers ?? []) {
+      if (consumer.service !== service.name) continue;
+      for (const member of consumer.members) {
+        claim(world, member, `consumers.${consumer.name}`);
+        const config = {
+          group: consumer.group,
+          topic: consumer.topic,
+          brokers: cluster.brokers,
+          controller: cluster.controller,
+          maxPollRecords: consumer.maxPollRecords,
+          fetchMaxWaitUs: consumer.fetchMaxWaitUs,
+          fetchMaxBytes: 1 << 20,
+          autoOffsetReset: consumer.autoOffsetReset,
+          heartbeatIntervalUs: consumer.heartbeatIntervalUs,
+          sessionTimeoutUs: consumer.sessionTimeoutUs,
+          processingUs: consumer.processingUs,
+          commitIntervalUs: consumer.commitIntervalUs,
+          requestTimeoutUs: consumer.requestTimeoutUs,
+          retryBackoffUs: 100 * MS,
+        };
+        world.spawn(member, consumer.node, () => new LogConsumer(config));
+      }
+    }
+  }
+  return [new LogMetrics()];
+}
+
+function spawnService(world: World, service: LogServiceSpec): SpawnedCluster {
+  const path = `services.${service.name}`;
+  for (let i = 1; i <= service.brokerNodes.length; i++) claim(world, `${service.name}-broker-${i}`, path);
+  claim(world, `${service.name}-controller`, path);
+  claim(world, `${service.name}-reader`, path);
+  return spawnLogCluster(
+    world,
+    { name: service.name, brokerNodes: service.brokerNodes, controllerNode: service.controllerNode },
+    {
+      topics: service.topics,
+      flush: service.flush,
+      ackBeforeFlush: service.ackBeforeFlush,
+      truncation: service.truncation,
+      replicaLagTimeMaxUs: service.replicaLagTimeMaxUs,
+      replicaFetchWaitMaxUs: service.replicaFetchWaitMaxUs,
+      replicaFetchBackoffUs: service.replicaFetchBackoffUs,
+      brokerHeartbeatIntervalUs: service.brokerHeartbeatIntervalUs,
+      brokerSessionTimeoutUs: service.brokerSessionTimeoutUs,
+      hwCheckpointIntervalUs: service.hwCheckpointIntervalUs,
+      retentionCheckIntervalUs: service.retentionCheckIntervalUs,
+    },
+  );
+}
+
+function spawnProducer(world: World, scenario: Scenario, cluster: SpawnedCluster, service: LogServiceSpec, producer: ProducerSpec): void {
+  const log = producer.log!;
+  claim(world, producer.name, `workload.${producer.name}`);
+  const partitions = service.topics.find((t) => t.name === log.topic)!.partitions;
+  const config = {
+    ...log,
+    brokers: cluster.brokers,
+    controller: cluster.controller,
+    ratePerSec: producer.ratePerSec,
+    eventBytes: producer.eventBytes,
+    requestTimeoutUs: producer.timeoutUs,
+    retries: producer.retries,
+    stopAtUs: scenario.durationUs,
+  };
+  world.spawn(producer.name, producer.node, () => new LogProducer(config, partitions));
+}
+
+/** When the final read of `service` may start, checked against the quiesce phase. */
+function finalReadTime(scenario: Scenario, service: LogServiceSpec, producers: readonly LogProducerOf[]): number {
+  const window = Math.max(0, ...producers.map((p) => p.deliveryWindowUs));
+  const readAtUs = scenario.durationUs + window + FINAL_READ_MARGIN_US;
+  const needed = readAtUs + FINAL_READ_BUDGET_US - scenario.durationUs;
+  if (needed > scenario.quiesceUs) {
+    throw new InputError(
+      `quiesce: ${formatMicros(scenario.quiesceUs)} is too short for the final read of services.${service.name}: its producers (${producers.map((p) => p.path).join(', ')}) may still be ` +
+        `delivering for ${formatMicros(window)} after the safety phase (delivery.timeout.ms, or their retries); make quiesce at least ${formatMicros(needed)}`,
+    );
+  }
+  return readAtUs;
+}
+
+function claim(world: World, id: string, path: string): void {
+  if (world.sim.has(id)) throw new InputError(`${path}: the actor name "${id}" is already taken by another service, producer or consumer`);
+}

@@ -1,0 +1,108 @@
+/**
+ * Resolution of the log's scenario sections: broker nodes expanded, the controller placed, topic
+ * settings merged with the service's, Kafka producer defaults applied, consumer members named.
+ *
+ * Guarantee: pure, and total on fields that passed `cross-check-log.ts`.
+ */
+import type * as z from 'zod';
+import { MS, SECOND } from '../../../kernel/time.ts';
+import type { consumerSchema, logProducerFields, logServiceSchema } from './schema.ts';
+import type { ConsumerSpec, LogProducerSpec, LogServiceSpec, LogTopicSpec } from './types.ts';
+import type { SiteSpec } from '../../../scenario/types.ts';
+
+type WrittenLogService = z.output<typeof logServiceSchema>;
+type WrittenLogProducer = { readonly [K in keyof typeof logProducerFields]?: z.output<(typeof logProducerFields)[K]> };
+type WrittenConsumer = z.output<typeof consumerSchema>;
+
+/** Kafka producer defaults (Kafka 3.x, and 4.0's linger.ms of 5 ms). */
+export const LOG_PRODUCER_DEFAULTS = {
+  acks: -1,
+  lingerUs: 5 * MS,
+  batchBytes: 16 * 1024,
+  idempotence: true,
+  maxInFlight: 5,
+  retryBackoffUs: 100 * MS,
+  deliveryTimeoutUs: 120 * SECOND,
+  partitioner: 'sticky',
+  keys: 16,
+} as const;
+
+/** The broker nodes a log service's `site`/`nodes`/`brokers` fields name. */
+export function brokerNodesOf(service: Pick<WrittenLogService, 'site' | 'nodes' | 'brokers'>, sites: readonly Pick<SiteSpec, 'name' | 'nodes'>[]): string[] {
+  const pool = service.nodes ?? sites.find((site) => site.name === service.site)?.nodes ?? [];
+  const count = service.brokers ?? pool.length;
+  return Array.from({ length: count }, (_, i) => pool[i % pool.length]!);
+}
+
+export function resolveLogService(name: string, service: WrittenLogService, sites: readonly SiteSpec[], siteOf: (node: string) => string): LogServiceSpec {
+  const brokerNodes = brokerNodesOf(service, sites);
+  const controllerNode = service.controller ?? brokerNodes[0]!;
+  const topics: LogTopicSpec[] = Object.entries(service.topics).map(([topic, t]) => ({
+    name: topic,
+    partitions: t.partitions,
+    replicationFactor: t['replication.factor'] ?? service['replication.factor'],
+    minInsyncReplicas: t['min.insync.replicas'] ?? service['min.insync.replicas'],
+    uncleanLeaderElection: t['unclean.leader.election.enable'] ?? service['unclean.leader.election.enable'],
+    retentionUs: t['retention.ms'] !== undefined ? t['retention.ms'] : service['retention.ms'],
+    retentionBytes: t['retention.bytes'] !== undefined ? t['retention.bytes'] : service['retention.bytes'],
+    segmentBytes: t['segment.bytes'] ?? service['segment.bytes'],
+    // Only a compacted topic says so, so that resolved scenarios without one read as before.
+    ...(t['cleanup.policy'] === 'compact' ? { cleanupPolicy: 'compact' as const, deleteRetentionUs: t['delete.retention.ms'] } : {}),
+  }));
+  return {
+    kind: 'log',
+    name,
+    brokerNodes,
+    controllerNode,
+    node: brokerNodes[0]!,
+    site: siteOf(brokerNodes[0]!),
+    topics,
+    flush: service.flush,
+    ackBeforeFlush: service['ack.before.flush'],
+    truncation: service.truncation,
+    replicaLagTimeMaxUs: service['replica.lag.time.max.ms'],
+    replicaFetchWaitMaxUs: service['replica.fetch.wait.max.ms'],
+    replicaFetchBackoffUs: service['replica.fetch.backoff.ms'],
+    brokerHeartbeatIntervalUs: service['broker.heartbeat.interval.ms'],
+    brokerSessionTimeoutUs: service['broker.session.timeout.ms'],
+    hwCheckpointIntervalUs: service['replica.high.watermark.checkpoint.interval.ms'],
+    retentionCheckIntervalUs: service['log.retention.check.interval.ms'],
+  };
+}
+
+export function resolveLogProducer(producer: WrittenLogProducer): LogProducerSpec {
+  const d = LOG_PRODUCER_DEFAULTS;
+  const acks = producer.acks === undefined || producer.acks === 'all' ? -1 : producer.acks;
+  return {
+    topic: producer.topic!,
+    acks,
+    lingerUs: producer['linger.ms'] ?? d.lingerUs,
+    batchBytes: producer['batch.size'] ?? d.batchBytes,
+    idempotence: producer['enable.idempotence'] ?? d.idempotence,
+    maxInFlight: producer['max.in.flight.requests.per.connection'] ?? d.maxInFlight,
+    retryBackoffUs: producer['retry.backoff.ms'] ?? d.retryBackoffUs,
+    deliveryTimeoutUs: producer['delivery.timeout.ms'] ?? d.deliveryTimeoutUs,
+    partitioner: producer.partitioner ?? d.partitioner,
+    keys: producer.keys ?? d.keys,
+  };
+}
+
+export function resolveConsumer(name: string, consumer: WrittenConsumer, placed: { node: string; site: string }): ConsumerSpec {
+  const members = consumer.instances === 1 ? [name] : Array.from({ length: consumer.instances }, (_, i) => `${name}-${i + 1}`);
+  return {
+    name,
+    members,
+    ...placed,
+    service: consumer.service,
+    topic: consumer.topic,
+    group: consumer.group ?? name,
+    maxPollRecords: consumer['max.poll.records'],
+    autoOffsetReset: consumer['auto.offset.reset'],
+    commitIntervalUs: consumer['auto.commit.interval.ms'],
+    fetchMaxWaitUs: consumer['fetch.max.wait.ms'],
+    heartbeatIntervalUs: consumer['heartbeat.interval.ms'],
+    sessionTimeoutUs: consumer['session.timeout.ms'],
+    requestTimeoutUs: consumer['request.timeout.ms'],
+    processingUs: consumer.processing,
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The scenario schema of the replicated log: the `log` service kind, the Kafka producer settings of
+ * a workload entry that writes to one, and the `consumers:` section. Keys are Kafka's configuration
+ * names, dots included (`replication.factor`, `min.insync.replicas`, `linger.ms`); on the command
+ * line they are written `--set 'services.stream["min.insync.replicas"]=1'`.
+ *
+ * Guarantee: like the rest of the schema, every field documents its unit and default; a `.ms` key
+ * takes a duration (`30s`, `500ms`) or, as in Kafka, a bare number of milliseconds. Cross-section
+ * rules (topics named by producers exist, a replication factor fits the brokers) are in
+ * `cross-check-log.ts`.
+ */
+import * as z from 'zod';
+import { count, duration, name, reference, size } from '../../../scenario/fields.ts';
+import { DURATION_PATTERN, describeInput, tryReadDuration, tryReadSize } from '../../../scenario/units.ts';
+
+/** Kafka's `.ms` settings: a duration, or a bare number of milliseconds. Output: µs. */
+function kafkaDuration() {
+  const message = (input: unknown) => `expected a duration like "500ms" or a number of milliseconds, got ${describeInput(input)}`;
+  return z
+    .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? undefined : message(issue.input)) })
+    .transform((input, ctx): number => {
+      if (typeof input === 'number') {
+        if (Number.isSafeInteger(input) && input >= 0) return input * 1000;
+        ctx.addIssue({ code: 'custom', message: message(input), input });
+        return z.NEVER;
+      }
+      const read = tryReadDuration(input);
+      if (read.ok) return read.value;
+      ctx.addIssue({ code: 'custom', message: read.message, input });
+      return z.NEVER;
+    })
+    .meta({ anyOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type: 'integer', minimum: 0 }] });
+}
+
+/** Retention: a limit, or -1 (Kafka's "no limit"). Output: the limit, or null. */
+function retention(read: (input: unknown) => { ok: true; value: number } | { ok: false; message: string }, unit: string) {
+  return z
+    .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? undefined : `expected a ${unit} or -1, got ${describeInput(issue.input)}`) })
+    .transform((input, ctx): number | null => {
+      if (input === -1 || input === '-1') return null;
+      const result = typeof input === 'number' && unit === 'duration' ? { ok: true as const, value: input * 1000 } : read(input);
+      if (result.ok) return result.value;
+      ctx.addIssue({ code: 'custom', message: `${result.message}, or -1 for no limit`, input });
+      return z.NEVER;
+    });
+}
+
+const flushField = z
+  .union([z.string(), z.number()], { error: (issue) => `expected "every-write", "never" or a duration like "100ms", got ${describeInput(issue.input)}` })
+  .transform((input, ctx) => {
+    if (input === 'every-write' || input === 'never') return { kind: input } as const;
+    const interval = tryReadDuration(input);
+    if (interval.ok && interval.value > 0) return { kind: 'interval', intervalUs: interval.value } as const;
+    ctx.addIssue({ code: 'custom', message: `expected "every-write", "never" or a duration like "100ms", got ${describeInput(input)}`, input });
+    return z.NEVER;
+  });
+
+/** Settings a topic may override; absent ones take the service's. */
+const topicOverrides = {
+  'replication.factor': count(1).optional().describe("Replicas of each partition, an integer ≥ 1, at most the brokers. Default: the service's."),
+  'min.insync.replicas': count(1).optional().describe("acks=all writes need this many in-sync replicas, else NotEnoughReplicas. Default: the service's."),
+  'unclean.leader.election.enable': z.boolean().optional().describe("Elect an out-of-sync replica when no in-sync one is alive (loses data). Default: the service's."),
+  'retention.ms': retention(tryReadDuration, 'duration').optional().describe("Delete a segment once its newest event is older than this (a duration or ms), -1 for never. Default: the service's."),
+  'retention.bytes': retention(tryReadSize, 'size').optional().describe("Delete the oldest segments while a partition is larger than this (a size), -1 for no limit. Default: the service's."),
+  'segment.bytes': size().optional().describe("Roll to a new segment file at this size (retention deletes whole segments). Default: the service's."),
+};
+
+const topicSchema = z.strictObject({
+  partitions: count(1).describe('Number of partitions, an integer ≥ 1. Required.'),
+  ...topicOverrides,
+  'cleanup.policy': z
+    .enum(['delete', 'compact'])
+    .default('delete')
+    .describe('delete: retention by time and size. compact: no retention; at every retention check the cleaner keeps only the newest record per key in the closed segments below the high watermark (offsets stay, gaps appear). Default delete.'),
+  'delete.retention.ms': kafkaDuration().prefault('24h').describe('compact: a tombstone (a keyed record with no payload) is removed once older than this (a duration or ms). Default 24h.'),
+});
+
+export const logServiceSchema = z.strictObject({
+  kind: z.literal('log').describe('log: a replicated partitioned log (Kafka / Diaspora stream semantics): brokers, a controller, topics.'),
+  site: reference().optional().describe('Run the brokers on this site\'s nodes, one per node in order. Give exactly one of site and nodes.'),
+  nodes: z.array(reference()).min(1).optional().describe('Run one broker on each of these nodes (a node may repeat). Give exactly one of site and nodes.'),
+  brokers: count(1).optional().describe('How many brokers (on the first nodes of the site, round-robin). Default: one per node.'),
+  controller: reference().optional().describe("The node the controller runs on. Default: the first broker's node (KRaft combined mode)."),
+  topics: z
+    .record(name('topic'), topicSchema)
+    .refine((topics) => Object.keys(topics).length > 0, { error: 'needs at least one topic' })
+    .describe('Topics by name, each with its partition count and optional overrides. At least one. Required.'),
+  'replication.factor': count(1).default(3).describe('Replicas of each partition, an integer ≥ 1, at most the number of brokers. Default 3.'),
+  'min.insync.replicas': count(1).default(2).describe('An acks=all write needs this many in-sync replicas, else it is refused with NotEnoughReplicas. Default 2.'),
+  'unclean.leader.election.enable': z.boolean().default(false).describe('When no in-sync replica is alive, elect any live replica (available, but loses what it lacked). Default false.'),
+  'replica.lag.time.max.ms': kafkaDuration().prefault('30s').describe('A follower that has not caught up for this long leaves the ISR (a duration or ms). Default 30s.'),
+  'replica.fetch.wait.max.ms': kafkaDuration().prefault('500ms').describe('How long a leader holds a follower\'s fetch that finds nothing new (a duration or ms). Default 500ms.'),
+  'replica.fetch.backoff.ms': kafkaDuration().prefault('1s').describe('Pause after a failed follower fetch (a duration or ms). Default 1s.'),
+  'broker.heartbeat.interval.ms': kafkaDuration().prefault('2s').describe('How often brokers heartbeat to the controller (a duration or ms). Default 2s.'),
+  'broker.session.timeout.ms': kafkaDuration().prefault('9s').describe('The controller fences a broker silent for this long and moves its leaderships (a duration or ms). Default 9s.'),
+  'replica.high.watermark.checkpoint.interval.ms': kafkaDuration().prefault('5s').describe('How often brokers write their high watermarks to disk (a duration or ms). Default 5s.'),
+  'log.retention.check.interval.ms': kafkaDuration().prefault('5m').describe('How often retention runs (a duration or ms). Default 5m.'),
+  'retention.ms': retention(tryReadDuration, 'duration').prefault('168h').describe('Delete a segment once its newest event is older than this (a duration or ms), -1 for never. Default 168h (7 days).'),
+  'retention.bytes': retention(tryReadSize, 'size').prefault(-1).describe('Delete the oldest segments while a partition is larger than this (a size), -1 for no limit. Default -1.'),
+  'segment.bytes': size().prefault('1GiB').describe('Roll to a new segment file at this size. Default 1GiB.'),
+  flush: flushField
+    .prefault('never')
+    .describe('When brokers fsync: every-write (Kafka flush.messages=1), a duration (flush.ms), or never (Kafka\'s default: the page cache and replication are the durability). Default never.'),
+  'ack.before.flush': z.boolean().default(false).describe('With flush every-write, acknowledge before the fsync completes (Mofka\'s optional early ack). Default false.'),
+  truncation: z
+    .enum(['leader-epoch', 'high-watermark'])
+    .default('leader-epoch')
+    .describe('How a follower aligns with a new leader: leader-epoch (KIP-101, Kafka ≥ 0.11) or high-watermark (the older rule that loses acknowledged data). Default leader-epoch.'),
+});
+
+/** Producer settings that apply when the producer writes to a log service (Kafka's names). */
+export const logProducerFields = {
+  topic: reference().optional().describe('(log services) The topic to write to. Required for a log service.'),
+  acks: z
+    .union([z.literal('all'), z.literal(-1), z.literal(0), z.literal(1)], { error: (issue) => `expected 0, 1 or all, got ${describeInput(issue.input)}` })
+    .optional()
+    .describe('(log services) 0: no reply; 1: the leader has it; all: every in-sync replica has it. Default all.'),
+  'linger.ms': kafkaDuration().optional().describe('(log services) How long a batch waits for more events before it is sent (a duration or ms). Default 5ms.'),
+  'batch.size': size().optional().describe('(log services) A batch is sent as soon as it holds this many bytes. Default 16KiB.'),
+  'enable.idempotence': z.boolean().optional().describe('(log services) Producer id and sequence numbers, so the broker drops retried duplicates. Default true.'),
+  'max.in.flight.requests.per.connection': count(1).optional().describe('(log services) Unacknowledged requests per broker; 1 keeps strict order under retries. Default 5.'),
+  'retry.backoff.ms': kafkaDuration().optional().describe('(log services) Pause before a failed batch is retried (a duration or ms). Default 100ms.'),
+  'delivery.timeout.ms': kafkaDuration().optional().describe('(log services) Give up on a batch this long after it was ready, whatever the retries left (a duration or ms). Default 2m.'),
+  partitioner: z.enum(['sticky', 'round-robin', 'key']).optional().describe('(log services) sticky: fill one partition\'s batch, then the next; round-robin: event by event; key: by the hash of the event\'s key. Default sticky.'),
+  keys: count(1).optional().describe('(log services) With partitioner key, events cycle through this many keys. Default 16.'),
+};
+
+export const consumerSchema = z.strictObject({
+  node: reference().optional().describe('The node it runs on (a node name). Give exactly one of node and site.'),
+  site: reference().optional().describe("A site name, meaning that site's first node. Give exactly one of node and site."),
+  service: reference().describe('The log service it reads from (a service name). Required.'),
+  topic: reference().describe('The topic it subscribes to. Required.'),
+  group: name('group').optional().describe("The consumer group (members share the partitions). Default: the consumer's name."),
+  instances: count(1).default(1).describe('Group members to run, named <consumer>-1 … (or just <consumer> when 1). Default 1.'),
+  'max.poll.records': count(1).default(500).describe('Most events one poll returns. Default 500.'),
+  'auto.offset.reset': z.enum(['earliest', 'latest']).default('earliest').describe('Where to start without a committed offset: earliest (the log start) or latest (the high watermark). Default earliest.'),
+  'auto.commit.interval.ms': kafkaDuration().prefault('5s').describe('How often the consumer commits its position, a cumulative acknowledgement (a duration or ms). Default 5s.'),
+  'fetch.max.wait.ms': kafkaDuration().prefault('500ms').describe('How long the leader holds a fetch that finds nothing new (a duration or ms). Default 500ms.'),
+  'heartbeat.interval.ms': kafkaDuration().prefault('3s').describe('How often members heartbeat to the group coordinator (a duration or ms). Default 3s.'),
+  'session.timeout.ms': kafkaDuration().prefault('45s').describe('The coordinator removes a member silent for this long and rebalances (a duration or ms). Default 45s.'),
+  'request.timeout.ms': kafkaDuration().prefault('30s').describe('How long a request waits for its reply before it is retried (a duration or ms). Default 30s.'),
+  processing: duration().prefault('0us').describe('Time to process one event before the next poll, a duration. Default 0us.'),
+});

@@ -1,0 +1,72 @@
+/**
+ * The resolved scenario types of the replicated log: a `log` service, the Kafka settings of a
+ * producer writing to one, and a consumer group. Units are integers (µs, bytes); names resolved
+ * (broker nodes expanded, the controller placed); every topic carries its effective settings
+ * (the service's, overridden by the topic's own).
+ */
+import type { Micros } from '../../../kernel/time.ts';
+import type { FlushPolicy } from '../../../scenario/types.ts';
+import type { TopicConfig } from '../actors/config.ts';
+
+/** A topic with its effective settings: exactly what the log's brokers are configured with. */
+export type LogTopicSpec = TopicConfig;
+
+/** A replicated partitioned log: brokers, a controller and topics. */
+export interface LogServiceSpec {
+  readonly kind: 'log';
+  readonly name: string;
+  /** One broker per entry, on that node, in order (brokers are `<name>-broker-1` …). */
+  readonly brokerNodes: readonly string[];
+  /** The controller's node (`<name>-controller`); the final reader (`<name>-reader`) runs there too. */
+  readonly controllerNode: string;
+  /** The first broker's node and its site (where the service "is", for reports). */
+  readonly node: string;
+  readonly site: string;
+  readonly topics: readonly LogTopicSpec[];
+  readonly flush: FlushPolicy;
+  readonly ackBeforeFlush: boolean;
+  readonly truncation: 'leader-epoch' | 'high-watermark';
+  readonly replicaLagTimeMaxUs: Micros;
+  readonly replicaFetchWaitMaxUs: Micros;
+  readonly replicaFetchBackoffUs: Micros;
+  readonly brokerHeartbeatIntervalUs: Micros;
+  readonly brokerSessionTimeoutUs: Micros;
+  readonly hwCheckpointIntervalUs: Micros;
+  readonly retentionCheckIntervalUs: Micros;
+}
+
+/** The Kafka settings of a producer that writes to a log service. */
+export interface LogProducerSpec {
+  readonly topic: string;
+  /** -1 is `all`. */
+  readonly acks: 0 | 1 | -1;
+  readonly lingerUs: Micros;
+  readonly batchBytes: number;
+  readonly idempotence: boolean;
+  readonly maxInFlight: number;
+  readonly retryBackoffUs: Micros;
+  readonly deliveryTimeoutUs: Micros;
+  readonly partitioner: 'sticky' | 'round-robin' | 'key';
+  readonly keys: number;
+}
+
+/** A consumer group's members reading one topic of a log service. */
+export interface ConsumerSpec {
+  /** The name as written; members are `<name>-1 …`, or `<name>` when there is one instance. */
+  readonly name: string;
+  readonly members: readonly string[];
+  readonly node: string;
+  readonly site: string;
+  readonly service: string;
+  readonly topic: string;
+  readonly group: string;
+  readonly maxPollRecords: number;
+  readonly autoOffsetReset: 'earliest' | 'latest';
+  readonly commitIntervalUs: Micros;
+  readonly fetchMaxWaitUs: Micros;
+  readonly heartbeatIntervalUs: Micros;
+  readonly sessionTimeoutUs: Micros;
+  readonly requestTimeoutUs: Micros;
+  /** Time to process one event. */
+  readonly processingUs: Micros;
+}

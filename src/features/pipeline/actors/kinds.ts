@@ -1,0 +1,177 @@
+/**
+ * The operator kinds pipelines are built from. Each keeps real data — counts, integer sums, small
+ * vectors, a multiset hash of the ids it consumed — so that a lost, duplicated or corrupted event
+ * changes its digest.
+ *
+ * - `source`: reads an instrument's retained stream (the generator) and forwards each event. The
+ *   k-th event's pixels are a hash of k: 16-bit detector values.
+ * - `split`: cuts each event into `fanout` pieces keyed 0…fanout−1 (the distribution stage that
+ *   hands each reconstruction instance its block of sinogram rows).
+ * - `map`: one output per input, values transformed (denoising).
+ * - `window`: accumulates per (window of `size` source events, key) and emits a preview every
+ *   `emitEvery` inputs and the result when the window is full (streaming iterative reconstruction
+ *   over one scan). Previews carry only their position in the window — their pixels are not
+ *   modelled — so that what they carry does not depend on the order inputs arrived in.
+ * - `account`: a bank account (the Chandy–Lamport drill): its generator sends transfers to the
+ *   other accounts, received transfers are credited; money is conserved.
+ */
+import type { Draft } from 'immer';
+import type { Micros } from '../../../kernel/index.ts';
+import { fnv1a, mixId, type StreamEvent } from './event.ts';
+import type { Emit, LogicContext, OperatorLogic, Origin } from './logic.ts';
+
+/** Values per event vector. */
+const WIDTH = 4;
+const PIXEL = 0x10000;
+
+interface Tally {
+  count: number;
+  hash: number;
+  sum: number[];
+}
+
+function tally(): Tally {
+  return { count: 0, hash: 0, sum: new Array<number>(WIDTH).fill(0) };
+}
+
+function add(draft: Draft<Tally>, event: StreamEvent): void {
+  draft.count++;
+  draft.hash = mixId(draft.hash, event.id);
+  for (let i = 0; i < WIDTH; i++) draft.sum[i] += event.value[i % event.value.length] ?? 0;
+}
+
+export interface SourceParams {
+  /** Bytes per event. */
+  readonly bytes: number;
+}
+
+export function sourceLogic(ctx: LogicContext, params: SourceParams): OperatorLogic<Tally> {
+  return {
+    kind: 'source',
+    initial: tally,
+    generate(k: number, dueUs: Micros): StreamEvent {
+      const value = Array.from({ length: WIDTH }, (_, j) => fnv1a(`${ctx.instance}:${k}:${j}`) % PIXEL);
+      return { id: `${ctx.instance}:${k}`, key: k, root: k, bornUs: dueUs, bytes: params.bytes, value };
+    },
+    apply(draft, event, _origin, emit) {
+      add(draft, event);
+      emit(event);
+    },
+  };
+}
+
+export interface SplitParams {
+  readonly fanout: number;
+}
+
+export function splitLogic(ctx: LogicContext, params: SplitParams): OperatorLogic<Tally> {
+  return {
+    kind: 'split',
+    initial: tally,
+    apply(draft, event, _origin, emit) {
+      add(draft, event);
+      const bytes = Math.ceil(event.bytes / params.fanout);
+      for (let j = 0; j < params.fanout; j++) {
+        const value = Array.from({ length: WIDTH }, (_, i) => event.value[(i + j) % event.value.length]);
+        emit({ id: `${ctx.op}/${event.id}#${j}`, key: j, root: event.root, bornUs: event.bornUs, bytes, value });
+      }
+    },
+  };
+}
+
+export interface MapParams {
+  /** Bytes of each output; default: the input's. */
+  readonly outputBytes?: number;
+}
+
+export function mapLogic(ctx: LogicContext, params: MapParams): OperatorLogic<Tally> {
+  return {
+    kind: 'map',
+    initial: tally,
+    apply(draft, event, _origin, emit) {
+      add(draft, event);
+      const value = event.value.map((v) => (v * 7 + 3) % PIXEL);
+      emit({ ...event, id: `${ctx.op}/${event.id}`, bytes: params.outputBytes ?? event.bytes, value });
+    },
+  };
+}
+
+export interface WindowParams {
+  /** Source events per window (a scan's projections). */
+  readonly size: number;
+  /** Inputs between previews; 0: no previews. */
+  readonly emitEvery: number;
+  readonly outputBytes: number;
+}
+
+interface WindowState {
+  /** Open windows by `<window>/<key>`. */
+  open: Record<string, Tally>;
+  closed: number;
+  previews: number;
+  hash: number;
+}
+
+export function windowLogic(ctx: LogicContext, params: WindowParams): OperatorLogic<WindowState> {
+  return {
+    kind: 'window',
+    initial: () => ({ open: {}, closed: 0, previews: 0, hash: 0 }),
+    apply(draft, event, _origin, emit) {
+      const scan = Math.floor(event.root / params.size);
+      const name = `${scan}/${event.key}`;
+      const window = (draft.open[name] ??= tally());
+      add(window, event);
+      draft.hash = mixId(draft.hash, event.id);
+      const base = { key: event.key, root: scan * params.size, bornUs: event.bornUs, bytes: params.outputBytes };
+      if (window.count >= params.size) {
+        emit({ ...base, id: `${ctx.op}/${name}`, value: [...window.sum] });
+        delete draft.open[name];
+        draft.closed++;
+      } else if (params.emitEvery > 0 && window.count % params.emitEvery === 0) {
+        emit({ ...base, id: `${ctx.op}/${name}@${window.count}`, value: [window.count, scan, event.key, 0] });
+        draft.previews++;
+      }
+    },
+  };
+}
+
+export interface AccountParams {
+  /** Initial balance of each account. */
+  readonly balance: number;
+  /** Largest transfer (amounts are 1…maxAmount). */
+  readonly maxAmount: number;
+}
+
+interface AccountState {
+  balance: number;
+  sent: number;
+  received: number;
+  hash: number;
+}
+
+export function accountLogic(ctx: LogicContext, params: AccountParams): OperatorLogic<AccountState> {
+  return {
+    kind: 'account',
+    initial: () => ({ balance: params.balance, sent: 0, received: 0, hash: 0 }),
+    generate(k: number, dueUs: Micros): StreamEvent {
+      const h = fnv1a(`${ctx.instance}:${k}`);
+      const others = Math.max(1, ctx.parallelism - 1);
+      const target = ctx.parallelism === 1 ? ctx.index : (ctx.index + 1 + (h % others)) % ctx.parallelism;
+      const amount = 1 + ((h >>> 8) % params.maxAmount);
+      return { id: `${ctx.instance}:${k}`, key: target, root: k, bornUs: dueUs, bytes: 128, value: [amount] };
+    },
+    apply(draft, event, origin: Origin, emit: Emit) {
+      draft.hash = mixId(draft.hash, event.id);
+      if (origin === 'generator') {
+        draft.balance -= event.value[0];
+        draft.sent++;
+        emit(event);
+      } else {
+        draft.balance += event.value[0];
+        draft.received++;
+      }
+    },
+    conserved: (state) => state.balance,
+    carried: (event) => event.value[0] ?? 0,
+  };
+}

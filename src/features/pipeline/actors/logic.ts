@@ -1,0 +1,42 @@
+/**
+ * What an operator kind is: its initial state, how one event changes it (in immer, so the runtime
+ * gets patches for incremental checkpoints), what it emits, and — for sources — the events its
+ * generator produces.
+ *
+ * Contract (what makes replay correct): `apply` is deterministic, and its effect on the state
+ * commutes — counts, integer sums, multiset hashes, windows keyed by content — so the final state
+ * depends on which events were processed, not on the order a recovery replayed them in. Emitted
+ * ids follow `event.ts`. Generated events are a pure function of their position, because a
+ * source's stream is retained at the instrument and re-read after a restore.
+ */
+import type { Draft } from 'immer';
+import type { Micros } from '../../../kernel/index.ts';
+import type { StreamEvent } from './event.ts';
+
+/** Where the runtime got the event from. */
+export type Origin = 'generator' | 'input';
+
+/** One output: which of the operator's output streams, and the event. */
+export type Emit = (event: StreamEvent) => void;
+
+export interface LogicContext {
+  /** The operator's name in the pipeline. */
+  readonly op: string;
+  /** This instance's actor id. */
+  readonly instance: string;
+  /** 0-based index among the operator's instances. */
+  readonly index: number;
+  readonly parallelism: number;
+}
+
+export interface OperatorLogic<S extends object = object> {
+  readonly kind: string;
+  initial(): S;
+  apply(draft: Draft<S>, event: StreamEvent, origin: Origin, emit: Emit): void;
+  /** The generator's k-th event, due at `dueUs` (sources and accounts only). */
+  generate?(k: number, dueUs: Micros): StreamEvent;
+  /** Amount of the conserved quantity held by a state (bank accounts). */
+  conserved?(state: S): number;
+  /** Amount of it carried by an event in flight. */
+  carried?(event: StreamEvent): number;
+}

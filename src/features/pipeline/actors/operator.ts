@@ -1,0 +1,338 @@
+/**
+ * The stateful operator runtime: one instance of one pipeline operator, as an actor.
+ *
+ * It takes one item at a time — the oldest input on an unblocked channel, or the source's next
+ * generator event once that is due — spends its virtual service time on it, then applies it to its
+ * immer state (`produceWithPatches`, so incremental checkpoints get the patches), emits the
+ * outputs, advances its input position and writes a `state` record (event id, born time, service
+ * time, state digest). A checkpoint strategy's participant rides along (`OperatorHost`): it can
+ * hold the operator, block channels, capture an image and restore one.
+ *
+ * Guarantee: with the same inputs the state evolves identically (the operator kinds commute, see
+ * `logic.ts`), so a replay after a restore converges to what a fault-free run computes; every
+ * processed event is in the trace, so re-processing (lost work) is measurable.
+ *
+ * How it breaks: a crash loses everything in memory — state, queue, the event in service, outputs
+ * not yet handed to the network — and what comes back is whatever the strategy restores: nothing
+ * (`none` restarts it from the beginning), a checkpoint, or a checkpoint plus replay. The source's
+ * generator is the instrument's retained stream: events missed while the source was down are
+ * produced late (catching up), never lost.
+ */
+import { enablePatches, produceWithPatches, type Patch } from 'immer';
+import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../kernel/index.ts';
+import { SECOND } from '../../../kernel/index.ts';
+import {
+  LOG_TIER_REPLIES,
+  makeParticipant,
+  type Capture,
+  type CheckpointConfig,
+  type ComposedParticipant,
+  Holds,
+  type HoldReason,
+  type Marker,
+  type OperatorHost,
+  type OperatorImage,
+  type PendingItem,
+} from '../../checkpoint/actors/index.ts';
+import { digestOf, type StreamEvent } from './event.ts';
+import { InputQueue, type QueuedItem } from './input-queue.ts';
+import type { OperatorLogic, Origin } from './logic.ts';
+import { drawServiceUs, type ServiceTime } from './service-time.ts';
+import { DirectTransport } from './stream/direct.ts';
+import { LogTransport } from './stream/log-transport.ts';
+import type { InstanceRoutes, OperatorTransport, TransportSink } from './stream/transport.ts';
+
+enablePatches();
+
+/** A source's instrument stream: event k is due at `phaseUs + k/rate`, before `stopAtUs`. */
+export interface GeneratorSpec {
+  readonly ratePerSec: number;
+  readonly phaseUs: Micros;
+  readonly stopAtUs: Micros;
+  /** At most this many events (a scan's projections); unlimited when absent. */
+  readonly limit?: number;
+}
+
+export interface OperatorSpec {
+  readonly op: string;
+  readonly instance: string;
+  readonly logic: OperatorLogic<any>;
+  readonly service: ServiceTime;
+  /** Modelled size of the full state, bytes. */
+  readonly stateBytes: number;
+  readonly generator?: GeneratorSpec;
+  readonly routes: InstanceRoutes;
+  readonly transport: 'direct' | 'stream';
+  readonly checkpoint: CheckpointConfig;
+  /** acks of the producer to streams on log services; default all. */
+  readonly logAcks?: 1 | -1;
+}
+
+interface InService {
+  readonly item?: QueuedItem;
+  /** The generator position being produced. */
+  readonly generated?: number;
+  readonly serviceUs: Micros;
+  readonly timer: TimerId;
+}
+
+export class OperatorActor implements Actor<Message>, OperatorHost, TransportSink {
+  readonly instance: string;
+  readonly operator: string;
+  readonly stateBytes: number;
+  private participant!: ComposedParticipant;
+  private transport!: OperatorTransport;
+  private state: object;
+  private patches: Patch[] = [];
+  /** Per input channel, the position after the last item the state includes. */
+  private positions: Record<string, number> = {};
+  private generated = 0;
+  private readonly queue = new InputQueue();
+  private inService: InService | undefined;
+  private readonly holds = new Holds();
+  private idleWaiters: (() => void)[] = [];
+  private generatorTimer: { id: TimerId; atUs: Micros } | undefined;
+  private processedCount = 0;
+
+  constructor(private readonly spec: OperatorSpec) {
+    this.instance = spec.instance;
+    this.operator = spec.op;
+    this.stateBytes = spec.stateBytes;
+    this.state = spec.logic.initial();
+  }
+
+  // --- Actor --------------------------------------------------------------------------------
+
+  start(ctx: Context): void {
+    this.boot(ctx);
+    const conserved = this.spec.logic.conserved?.(this.state);
+    ctx.record('state', { init: true, op: this.operator, digest: digestOf(this.state), ...(conserved === undefined ? {} : { conserved }) });
+    this.transport.open(ctx, { inputs: {}, outputs: {}, outbox: [], epoch: 0 });
+    this.participant.start(ctx);
+    this.pump(ctx);
+  }
+
+  /** After a crash: the participant holds the operator and restores it; `restore` reopens the streams. */
+  recover(ctx: Context): void {
+    this.boot(ctx);
+    this.participant.recover(ctx);
+  }
+
+  onMessage(ctx: Context, message: Message, from: string): void {
+    // The log-topic checkpoint tier and a log transport hear from the same brokers: the tier takes
+    // only replies to its own requests, the transport the rest.
+    if (LOG_TIER_REPLIES.has(message.type) && this.participant.onMessage(ctx, message, from)) return;
+    if (!this.transport.onMessage(ctx, message, from)) this.participant.onMessage(ctx, message, from);
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    if (wakeup.name === 'op:done') this.complete(ctx);
+    else if (wakeup.name === 'op:generator') {
+      this.generatorTimer = undefined;
+      this.pump(ctx);
+    } else if (!this.transport.onTimer(ctx, wakeup)) this.participant.onTimer(ctx, wakeup);
+  }
+
+  private boot(ctx: Context): void {
+    const routes: InstanceRoutes = this.spec.routes;
+    this.transport = this.transportFor(ctx, routes);
+    this.participant = makeParticipant(ctx, this, this.spec.checkpoint);
+  }
+
+  /** Direct channels, or persistent streams: topics of log services (the scenario's, or a node's own). */
+  private transportFor(ctx: Context, routes: InstanceRoutes): OperatorTransport {
+    if (this.spec.transport === 'direct') return new DirectTransport(routes, this);
+    return new LogTransport(ctx, routes, this, this.spec.logAcks === undefined ? {} : { acks: this.spec.logAcks });
+  }
+
+  // --- TransportSink ------------------------------------------------------------------------
+
+  deliver(ctx: Context, channel: string, position: number, event: StreamEvent): void {
+    this.participant.onInput(ctx, channel, position, event);
+    this.queue.push({ channel, position, arrivedUs: ctx.now(), event });
+    this.pump(ctx);
+  }
+
+  marker(ctx: Context, channel: string, marker: Marker): void {
+    if (this.participant.markerAt === 'arrival') this.participant.onMarker(ctx, channel, marker);
+    else {
+      this.queue.push({ channel, position: -1, arrivedUs: ctx.now(), marker });
+      this.pump(ctx);
+    }
+  }
+
+  // --- processing ---------------------------------------------------------------------------
+
+  private pump(ctx: Context): void {
+    while (this.inService === undefined && this.holds.size === 0) {
+      const head = this.queue.peek();
+      const dueUs = this.nextDueUs();
+      const generatorReady = dueUs !== undefined && dueUs <= ctx.now();
+      if (head !== undefined && (!generatorReady || head.item.arrivedUs <= dueUs)) {
+        const item = this.queue.take(head.index);
+        if (item.marker !== undefined) this.participant.onMarker(ctx, item.channel, item.marker);
+        else this.begin(ctx, { item });
+      } else if (generatorReady) {
+        this.begin(ctx, { generated: this.generated });
+      } else {
+        if (dueUs !== undefined) this.wakeGeneratorAt(ctx, dueUs);
+        return;
+      }
+    }
+  }
+
+  private begin(ctx: Context, what: { item?: QueuedItem; generated?: number }): void {
+    const serviceUs = drawServiceUs(ctx, this.spec.service);
+    this.inService = { ...what, serviceUs, timer: ctx.setTimer(serviceUs, 'op:done') };
+  }
+
+  private complete(ctx: Context): void {
+    const done = this.inService;
+    if (done === undefined) return;
+    this.inService = undefined;
+    const { event, origin } = this.eventOf(done);
+    const outputs: StreamEvent[] = [];
+    const [next, patches] = produceWithPatches(this.state, (draft) => this.spec.logic.apply(draft, event, origin, (out) => outputs.push(out)));
+    this.state = next;
+    if (this.spec.checkpoint.incremental) this.patches.push(...patches);
+    if (done.item !== undefined) {
+      this.positions[done.item.channel] = Math.max(this.positions[done.item.channel] ?? 0, done.item.position + 1);
+      this.transport.consumed(ctx, done.item.channel, done.item.position);
+    } else {
+      this.generated = done.generated! + 1;
+    }
+    for (const out of outputs) this.transport.emit(ctx, out);
+    this.processedCount++;
+    ctx.record('state', { event: event.id, born: event.bornUs, us: done.serviceUs, digest: digestOf(this.state) });
+    this.participant.afterEvent(ctx);
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const waiter of waiters) waiter();
+    this.pump(ctx);
+  }
+
+  private eventOf(done: InService): { event: StreamEvent; origin: Origin } {
+    if (done.item?.event !== undefined) return { event: done.item.event, origin: 'input' };
+    const k = done.generated!;
+    return { event: this.spec.logic.generate!(k, this.dueUs(k)), origin: 'generator' };
+  }
+
+  private dueUs(k: number): Micros {
+    const generator = this.spec.generator!;
+    return generator.phaseUs + Math.floor((k * SECOND) / generator.ratePerSec);
+  }
+
+  /** When the generator's next event is due, or undefined when it has no more. */
+  private nextDueUs(): Micros | undefined {
+    const generator = this.spec.generator;
+    if (generator === undefined || (generator.limit !== undefined && this.generated >= generator.limit)) return undefined;
+    const due = this.dueUs(this.generated);
+    return due < generator.stopAtUs ? due : undefined;
+  }
+
+  private wakeGeneratorAt(ctx: Context, atUs: Micros): void {
+    if (this.generatorTimer?.atUs === atUs) return;
+    if (this.generatorTimer !== undefined) ctx.cancelTimer(this.generatorTimer.id);
+    this.generatorTimer = { id: ctx.setTimer(atUs - ctx.now(), 'op:generator'), atUs };
+  }
+
+  // --- OperatorHost -------------------------------------------------------------------------
+
+  get markerInputs(): readonly string[] {
+    return this.transport.markerInputs;
+  }
+
+  get hasInputs(): boolean {
+    return this.spec.routes.inputs.length > 0;
+  }
+
+  get processed(): number {
+    return this.processedCount;
+  }
+
+  capture(options: { pending: boolean }): Capture {
+    const inputs = { ...this.positions };
+    const pending: PendingItem[] = [];
+    if (options.pending) {
+      // The event in service is not in the state yet and nobody will send it again.
+      const inService = this.inService?.item;
+      if (inService?.event !== undefined) pending.push({ channel: inService.channel, position: inService.position, event: inService.event });
+      pending.push(...this.queue.pendingEvents());
+      for (const item of pending) inputs[item.channel] = Math.max(inputs[item.channel] ?? 0, item.position + 1);
+    }
+    const image: OperatorImage = {
+      state: this.state,
+      inputs,
+      outputs: this.transport.outputs(),
+      generated: this.generated,
+      pending,
+      outbox: this.transport.outbox(),
+    };
+    const patches = this.patches;
+    this.patches = [];
+    return { image, patches };
+  }
+
+  restore(ctx: Context, image: OperatorImage | undefined, epoch: number): void {
+    if (this.inService !== undefined) ctx.cancelTimer(this.inService.timer);
+    this.inService = undefined;
+    if (this.generatorTimer !== undefined) ctx.cancelTimer(this.generatorTimer.id);
+    this.generatorTimer = undefined;
+    this.queue.clear();
+    this.idleWaiters = [];
+    this.state = (image?.state as object | undefined) ?? this.spec.logic.initial();
+    this.patches = [];
+    this.positions = { ...image?.inputs };
+    this.generated = image?.generated ?? 0;
+    for (const item of image?.pending ?? []) this.queue.push({ ...item, event: item.event as StreamEvent, arrivedUs: ctx.now() });
+    this.transport.open(ctx, { inputs: image?.inputs ?? {}, outputs: image?.outputs ?? {}, outbox: image?.outbox ?? [], epoch });
+    this.pump(ctx);
+  }
+
+  hold(ctx: Context, reason: HoldReason): void {
+    this.holds.hold(ctx, reason);
+  }
+
+  release(ctx: Context, reason: HoldReason): void {
+    if (this.holds.release(ctx, reason)) this.pump(ctx);
+  }
+
+  isHeld(reason: HoldReason): boolean {
+    return this.holds.has(reason);
+  }
+
+  whenIdle(_ctx: Context, then: () => void): void {
+    if (this.inService === undefined) then();
+    else this.idleWaiters.push(then);
+  }
+
+  blockInput(channel: string): void {
+    this.queue.block(channel);
+  }
+
+  unblockInputs(ctx: Context): void {
+    this.queue.unblockAll();
+    this.pump(ctx);
+  }
+
+  sendMarker(ctx: Context, marker: Marker): void {
+    this.transport.marker(ctx, marker);
+  }
+
+  conserved(image: OperatorImage): number | undefined {
+    const { conserved, carried } = this.spec.logic;
+    if (conserved === undefined) return undefined;
+    let total = conserved(image.state as object);
+    for (const item of image.pending) total += carried?.(item.event as StreamEvent) ?? 0;
+    for (const item of image.outbox) total += carried?.(item.event as StreamEvent) ?? 0;
+    return total;
+  }
+
+  eventBytes(event: unknown): number {
+    return (event as StreamEvent).bytes;
+  }
+
+  digest(state: unknown): string {
+    return digestOf(state ?? this.spec.logic.initial());
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * Direct channels: each operator instance sends to the consumer instances of its output stream
+ * as messages, over a reliable FIFO channel per (stream, sender, receiver) — what a TCP connection
+ * between two stream-processing tasks gives.
+ *
+ * Guarantee: within an epoch, a receiver gets every item its sender sent on the channel, once and
+ * in order, as long as both stay up — whatever the network loses, duplicates or reorders. Items
+ * carry sequence numbers; the receiver delivers in order, drops duplicates and older epochs, and
+ * acknowledges cumulatively after a short delay. A sender whose acknowledgements stall sends a
+ * probe behind its data (channels are FIFO unless reordered, so the probe's reply tells exactly
+ * what was lost) and re-sends what the reply shows missing. Markers are items too, so a marker
+ * arrives after everything sent before it.
+ *
+ * How it breaks: nothing is retained beyond the sender's memory. If a sender or receiver crashes,
+ * what was in flight is gone, and only a global rollback to a consistent cut (a new epoch) makes
+ * the pipeline whole again — which is why every strategy over direct channels is a global one.
+ * Buffers are unbounded: no backpressure is modelled.
+ */
+import type { Context, Message, Wakeup } from '../../../../kernel/index.ts';
+import { MS } from '../../../../kernel/index.ts';
+import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
+import type { StreamEvent } from '../event.ts';
+import { recordOutput, type InstanceRoutes, type OperatorTransport, type Resume, type TransportSink } from './transport.ts';
+
+/** How long a receiver waits to acknowledge, so one ack covers a burst. */
+export const ACK_DELAY_US = 1 * MS;
+/** How long a sender waits for acknowledgement progress before it probes. */
+export const PROBE_AFTER_US = 200 * MS;
+const CONTROL_BYTES = 64;
+
+type Item = { readonly event: StreamEvent } | { readonly marker: Marker };
+
+interface DataMessage extends Message {
+  readonly type: 'stream:data';
+  readonly stream: string;
+  readonly epoch: number;
+  /** The sender's first sequence number in this epoch (its restored position). */
+  readonly base: number;
+  readonly seq: number;
+  readonly item: Item;
+}
+
+interface AckMessage extends Message {
+  readonly type: 'stream:ack';
+  readonly stream: string;
+  readonly epoch: number;
+  /** Everything below it arrived; −1: nothing of this epoch did. */
+  readonly next: number;
+  /** Set when answering a probe: the sender's next sequence number at probe time. */
+  readonly probe?: number;
+}
+
+interface ProbeMessage extends Message {
+  readonly type: 'stream:probe';
+  readonly stream: string;
+  readonly epoch: number;
+  readonly seq: number;
+}
+
+interface Sender {
+  readonly to: string;
+  epoch: number;
+  base: number;
+  next: number;
+  /** One past the sequence number of the last event (not marker) sent: what a snapshot counts. */
+  sentEvents: number;
+  readonly unacked: Map<number, DataMessage>;
+  lastProgressUs: number;
+}
+
+interface Receiver {
+  epoch: number;
+  /** Next sequence number to deliver; undefined until the first item of the epoch says its base. */
+  expected: number | undefined;
+  readonly buffer: Map<number, Item>;
+  ackDue: boolean;
+}
+
+export class DirectTransport implements OperatorTransport {
+  readonly markerInputs: readonly string[];
+  private readonly senders = new Map<string, Sender>();
+  private readonly receivers = new Map<string, Receiver>();
+  private ackTimer = false;
+  private probeTimer = false;
+
+  constructor(
+    private readonly routes: InstanceRoutes,
+    private readonly sink: TransportSink,
+  ) {
+    const { stream, consumers } = routes.output;
+    for (const consumer of consumers) this.senders.set(`${stream}>${consumer}`, { to: consumer, epoch: 0, base: 0, next: 0, sentEvents: 0, unacked: new Map(), lastProgressUs: 0 });
+    for (const input of routes.inputs) {
+      for (const producer of input.producers) this.receivers.set(`${input.stream}<${producer}`, { epoch: 0, expected: undefined, buffer: new Map(), ackDue: false });
+    }
+    this.markerInputs = [...this.receivers.keys()];
+  }
+
+  open(ctx: Context, resume: Resume): void {
+    for (const [key, sender] of this.senders) {
+      sender.epoch = resume.epoch;
+      sender.base = sender.next = sender.sentEvents = resume.outputs[key] ?? 0;
+      sender.unacked.clear();
+      sender.lastProgressUs = ctx.now();
+    }
+    for (const receiver of this.receivers.values()) {
+      receiver.epoch = resume.epoch;
+      receiver.expected = undefined;
+      receiver.buffer.clear();
+      receiver.ackDue = false;
+    }
+    // Direct channels keep no outbox: their in-flight items are channel state at the receiver.
+  }
+
+  emit(ctx: Context, event: StreamEvent): void {
+    const { stream, consumers } = this.routes.output;
+    if (consumers.length === 0) return recordOutput(ctx, [event]);
+    const consumer = consumers[event.key % consumers.length];
+    this.transmit(ctx, this.senders.get(`${stream}>${consumer}`)!, { event }, event.bytes);
+  }
+
+  marker(ctx: Context, marker: Marker): void {
+    for (const sender of this.senders.values()) this.transmit(ctx, sender, { marker }, CONTROL_BYTES);
+  }
+
+  consumed(): void {}
+
+  outputs(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [key, sender] of this.senders) counts[key] = sender.sentEvents;
+    return counts;
+  }
+
+  outbox(): OutboxItem[] {
+    return [];
+  }
+
+  onMessage(ctx: Context, message: Message, from: string): boolean {
+    switch (message.type) {
+      case 'stream:data':
+        this.receive(ctx, message as DataMessage, from);
+        return true;
+      case 'stream:ack':
+        this.acknowledged(ctx, message as AckMessage, from);
+        return true;
+      case 'stream:probe':
+        this.probed(ctx, message as ProbeMessage, from);
+        return true;
+    }
+    return false;
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): boolean {
+    if (wakeup.name === 'stream:ack') {
+      this.ackTimer = false;
+      for (const [key, receiver] of this.receivers) if (receiver.ackDue) this.sendAck(ctx, key, receiver);
+      return true;
+    }
+    if (wakeup.name === 'stream:probe') {
+      this.probeTimer = false;
+      this.probe(ctx);
+      return true;
+    }
+    return false;
+  }
+
+  // --- sending ------------------------------------------------------------------------------
+
+  private transmit(ctx: Context, sender: Sender, item: Item, bytes: number): void {
+    const message: DataMessage = { type: 'stream:data', stream: this.routes.output.stream, epoch: sender.epoch, base: sender.base, seq: sender.next++, item };
+    if ('event' in item) sender.sentEvents = message.seq + 1;
+    if (sender.unacked.size === 0) sender.lastProgressUs = ctx.now();
+    sender.unacked.set(message.seq, message);
+    ctx.send(sender.to, message, { bytes });
+    this.armProbe(ctx);
+  }
+
+  private acknowledged(ctx: Context, ack: AckMessage, from: string): void {
+    const sender = this.senders.get(`${ack.stream}>${from}`);
+    if (sender === undefined || ack.epoch !== sender.epoch) return;
+    // Unacknowledged messages are kept in sequence order; deleting while iterating a Map is safe.
+    for (const seq of sender.unacked.keys()) {
+      if (seq >= ack.next) break;
+      sender.unacked.delete(seq);
+      sender.lastProgressUs = ctx.now();
+    }
+    if (ack.probe === undefined) return;
+    // The probe travelled behind everything below `probe`: what the reply lacks was lost.
+    for (const [seq, message] of sender.unacked) {
+      if (seq >= ack.probe) break;
+      if (seq >= ack.next) ctx.send(sender.to, message, { bytes: 'event' in message.item ? message.item.event.bytes : CONTROL_BYTES });
+    }
+  }
+
+  private armProbe(ctx: Context): void {
+    if (this.probeTimer) return;
+    this.probeTimer = true;
+    ctx.setTimer(PROBE_AFTER_US, 'stream:probe');
+  }
+
+  private probe(ctx: Context): void {
+    let waiting = false;
+    for (const sender of this.senders.values()) {
+      if (sender.unacked.size === 0) continue;
+      waiting = true;
+      if (ctx.now() - sender.lastProgressUs < PROBE_AFTER_US) continue;
+      sender.lastProgressUs = ctx.now();
+      ctx.send<ProbeMessage>(sender.to, { type: 'stream:probe', stream: this.routes.output.stream, epoch: sender.epoch, seq: sender.next });
+    }
+    if (waiting) this.armProbe(ctx);
+  }
+
+  // --- receiving ----------------------------------------------------------------------------
+
+  private receive(ctx: Context, message: DataMessage, from: string): void {
+    const key = `${message.stream}<${from}`;
+    const receiver = this.receivers.get(key);
+    if (receiver === undefined || message.epoch < receiver.epoch) return;
+    if (message.epoch > receiver.epoch || receiver.expected === undefined) {
+      receiver.epoch = message.epoch;
+      receiver.expected = message.base;
+      receiver.buffer.clear();
+    }
+    this.scheduleAck(ctx, receiver);
+    if (message.seq < receiver.expected) return; // a duplicate
+    receiver.buffer.set(message.seq, message.item);
+    for (;;) {
+      const seq: number = receiver.expected!;
+      const item = receiver.buffer.get(seq);
+      if (item === undefined) return;
+      receiver.buffer.delete(seq);
+      receiver.expected = seq + 1;
+      if ('event' in item) this.sink.deliver(ctx, key, seq, item.event);
+      else this.sink.marker(ctx, key, item.marker);
+      // Delivering may have restored the operator into a new epoch; stop feeding this one.
+      if (receiver.epoch !== message.epoch) return;
+    }
+  }
+
+  private probed(ctx: Context, probe: ProbeMessage, from: string): void {
+    const key = `${probe.stream}<${from}`;
+    const receiver = this.receivers.get(key);
+    if (receiver === undefined || probe.epoch < receiver.epoch) return;
+    const next = probe.epoch === receiver.epoch && receiver.expected !== undefined ? receiver.expected : -1;
+    ctx.send<AckMessage>(from, { type: 'stream:ack', stream: probe.stream, epoch: probe.epoch, next, probe: probe.seq });
+  }
+
+  private scheduleAck(ctx: Context, receiver: Receiver): void {
+    receiver.ackDue = true;
+    if (this.ackTimer) return;
+    this.ackTimer = true;
+    ctx.setTimer(ACK_DELAY_US, 'stream:ack');
+  }
+
+  private sendAck(ctx: Context, key: string, receiver: Receiver): void {
+    receiver.ackDue = false;
+    if (receiver.expected === undefined) return;
+    const at = key.lastIndexOf('<');
+    ctx.send<AckMessage>(key.slice(at + 1), { type: 'stream:ack', stream: key.slice(0, at), epoch: receiver.epoch, next: receiver.expected });
+  }
+}

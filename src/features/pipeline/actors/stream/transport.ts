@@ -1,0 +1,82 @@
+/**
+ * How an operator reads its input streams and writes its output stream: the one seam between the
+ * operator runtime and the stream layer. Two implementations exist — direct channels between
+ * operator instances (`direct.ts`) and persistent streams, topics of the replicated log
+ * (`log-transport.ts`) — and a pipeline picks one per checkpoint strategy.
+ *
+ * Positions: every input item has a position on its channel (a direct channel's sequence number,
+ * a topic partition's offset), and every output channel counts up to its last event sent; markers
+ * take positions too but are counted on neither side, so the two counts of a consistent cut agree
+ * whether a protocol captures before or after sending its marker. A checkpoint records both;
+ * `open` resumes from them.
+ */
+import type { Context, Message, Wakeup } from '../../../../kernel/index.ts';
+import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
+import type { LogEndpoint } from '../../../forward/actors/index.ts';
+import type { StreamEvent } from '../event.ts';
+
+/** What the transport hands to the operator. */
+export interface TransportSink {
+  deliver(ctx: Context, channel: string, position: number, event: StreamEvent): void;
+  marker(ctx: Context, channel: string, marker: Marker): void;
+}
+
+/** Where to resume: the positions and channel state of a restored image (all empty at the start). */
+export interface Resume {
+  readonly inputs: Readonly<Record<string, number>>;
+  readonly outputs: Readonly<Record<string, number>>;
+  readonly outbox: readonly OutboxItem[];
+  /** The global epoch; messages of older epochs are discarded. */
+  readonly epoch: number;
+}
+
+export interface OperatorTransport {
+  /** Input channels markers arrive on, in a fixed order (empty for persistent streams). */
+  readonly markerInputs: readonly string[];
+  /** Starts, or restarts after a restore, from `resume`. */
+  open(ctx: Context, resume: Resume): void;
+  /** Sends one output event on the operator's output stream. */
+  emit(ctx: Context, event: StreamEvent): void;
+  /** Sends a marker in-band on every output channel. */
+  marker(ctx: Context, marker: Marker): void;
+  /** The operator finished the item at `position` of `channel`. */
+  consumed(ctx: Context, channel: string, position: number): void;
+  /** Per output channel, one past the position of the last event sent (markers are not counted). */
+  outputs(): Record<string, number>;
+  /** Outputs emitted but not yet acknowledged by their stream (they must survive a restore). */
+  outbox(): OutboxItem[];
+  onMessage(ctx: Context, message: Message, from: string): boolean;
+  onTimer(ctx: Context, wakeup: Wakeup): boolean;
+}
+
+/** The streams one operator instance reads and writes, resolved to actors. */
+export interface InstanceRoutes {
+  readonly instance: string;
+  /** 0-based index among its operator's instances: the partition it reads. */
+  readonly index: number;
+  readonly output: OutputRoute;
+  readonly inputs: readonly InputRoute[];
+}
+
+export interface OutputRoute {
+  readonly stream: string;
+  /** Consumer instances by partition; empty when the stream is the pipeline's output. */
+  readonly consumers: readonly string[];
+  /** Partitions of the topic (the consumers' parallelism, at least 1). */
+  readonly partitions: number;
+  /** The stream's topic on a log service (persistent transport). */
+  readonly log: LogEndpoint;
+}
+
+export interface InputRoute {
+  readonly stream: string;
+  /** Producer instances (direct transport). */
+  readonly producers: readonly string[];
+  readonly log: LogEndpoint;
+}
+
+/** Records events that reached the pipeline's output (a stream nobody in the pipeline consumes). */
+export function recordOutput(ctx: Context, events: readonly StreamEvent[]): void {
+  if (events.length === 0) return;
+  ctx.record('client', { op: 'output', events: events.map((e) => e.id), born: events.map((e) => e.bornUs) });
+}

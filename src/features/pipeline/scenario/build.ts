@@ -1,0 +1,134 @@
+/**
+ * Builds a scenario's pipeline into a world: the operators under their checkpoint strategy, the
+ * stores of its tiers, its coordinator, and the metrics that measure it. When the scenario asks for
+ * `state-equals-reference`, it first runs the same scenario and seed without faults and writes the
+ * final operator states that run reached into the trace (a `state` record of the world at time 0,
+ * with `reference` and `processed`), so the checker — online or offline — compares against it.
+ *
+ * Guarantee: a pure function of the scenario and the seed (the reference run included). How it
+ * fails: an actor name the pipeline needs that something else already took is an `InputError`
+ * naming the operator.
+ */
+import { spawnPipeline, type PipelineDef } from '../actors/index.ts';
+import { InputError, type TraceRecord } from '../../../kernel/index.ts';
+import { CheckpointMetrics, OutputMetrics, RecoveryMetrics, type TraceMetric } from '../../../metrics/index.ts';
+import { DEFAULT_CHECKPOINT, type CheckpointConfig, type LogTopicTierConfig, type StorePlacement, type TierName } from '../../checkpoint/actors/index.ts';
+import type { World } from '../../../world/index.ts';
+import type { LogEndpoint } from '../../forward/actors/index.ts';
+import { brokerIds } from '../../log/actors/index.ts';
+import type { LogServiceSpec } from '../../log/scenario/types.ts';
+import type { CheckpointSpec, PipelineSpec } from './types.ts';
+import type { Scenario } from '../../../scenario/types.ts';
+
+/** The final state of every operator instance in a run: its digest and how many events it processed. */
+export interface ReferenceStates {
+  readonly digests: Record<string, string>;
+  readonly processed: Record<string, number>;
+}
+
+/** Something that runs to its end (a prepared run's world). */
+export interface Runnable {
+  readonly world: World;
+  readonly endUs: number;
+}
+
+/** The scenario without any fault, schedule or nemesis, and without checks: what the reference run runs. */
+export function withoutFaults(scenario: Scenario): Scenario {
+  const { nemesis: _nemesis, ...rest } = scenario;
+  return { ...rest, faults: [], checks: [] };
+}
+
+/** Runs a prepared run and collects its operators' final states. */
+export function referenceStates(run: Runnable): ReferenceStates {
+  const digests: Record<string, string> = {};
+  const processed: Record<string, number> = {};
+  const operators = new Set<string>();
+  run.world.trace.listen((record: TraceRecord) => {
+    if (record.k === 'state' && record.init === true) operators.add(record.a);
+    if (!operators.has(record.a) || typeof record.digest !== 'string') return;
+    if (record.k === 'state' || (record.k === 'ckpt' && record.op === 'restore')) digests[record.a] = record.digest;
+    if (record.k === 'state' && typeof record.event === 'string') processed[record.a] = (processed[record.a] ?? 0) + 1;
+  });
+  run.world.run({ until: run.endUs });
+  return { digests, processed };
+}
+
+export function storeId(tier: TierName, node: string): string {
+  return `${tier}@${node}`;
+}
+
+/** The checkpoint configuration the participants and coordinator run with. */
+export function checkpointConfig(spec: CheckpointSpec, world: World, services: Scenario['services'] = []): CheckpointConfig {
+  const stores: Partial<Record<TierName, StorePlacement>> = {};
+  for (const { tier, nodes } of spec.tiers) {
+    const bySite: Record<string, string> = {};
+    for (const node of nodes) {
+      const site = world.network.node(node).site;
+      bySite[site] ??= storeId(tier, node);
+    }
+    stores[tier] = { bySite, fallback: storeId(tier, nodes[0]) };
+  }
+  return {
+    ...DEFAULT_CHECKPOINT,
+    strategy: spec.strategy,
+    interval: spec.interval,
+    tier: spec.tier,
+    incremental: spec.incremental,
+    fullEvery: spec.fullEvery,
+    alignment: spec.alignment,
+    nodeLocal: spec.nodeLocal,
+    flushTo: spec.flushTo,
+    flushEvery: spec.flushEvery,
+    stores,
+    requestTimeoutUs: spec.requestTimeoutUs,
+    ...(spec.logTopic === undefined ? {} : { logTopic: logTopicTier(spec.logTopic, services) }),
+  };
+}
+
+/** The log-topic tier's topic on its service (cross-checked: a compacted topic of a log service). */
+function logTopicTier(placed: NonNullable<CheckpointSpec['logTopic']>, services: Scenario['services']): LogTopicTierConfig {
+  const service = services.find((s): s is LogServiceSpec => s.kind === 'log' && s.name === placed.service)!;
+  const { partitions } = service.topics.find((t) => t.name === placed.topic)!;
+  return { topic: placed.topic, partitions, brokers: brokerIds(placed.service, service.brokerNodes.length), acks: placed.acks, ...(placed.recordBytesMax === undefined ? {} : { recordBytesMax: placed.recordBytesMax }) };
+}
+
+/** The log endpoint of every stream placed on a log service (cross-checked: the topic exists). */
+function streamLogs(scenario: Scenario, pipeline: PipelineSpec): Record<string, LogEndpoint> {
+  const endpoints: Record<string, LogEndpoint> = {};
+  for (const [stream, name] of Object.entries(pipeline.streamServices)) {
+    const service = scenario.services.find((s): s is LogServiceSpec => s.kind === 'log' && s.name === name)!;
+    const { partitions } = service.topics.find((t) => t.name === stream)!;
+    endpoints[stream] = { service: name, topic: stream, partitions, brokers: brokerIds(name, service.brokerNodes.length), controller: `${name}-controller` };
+  }
+  return endpoints;
+}
+
+/**
+ * Spawns the pipeline (if the scenario has one) and returns its metrics. `reference` runs the
+ * fault-free reference; it is called only when the scenario checks `state-equals-reference`.
+ */
+export function buildPipeline(scenario: Scenario & { readonly pipeline?: PipelineSpec; readonly checkpoint?: CheckpointSpec }, world: World, reference: () => ReferenceStates): TraceMetric[] {
+  const { pipeline, checkpoint } = scenario;
+  if (pipeline === undefined || checkpoint === undefined) return [];
+  const def: PipelineDef = { operators: pipeline.operators, topicNodes: pipeline.topicNodes, stopAtUs: scenario.durationUs, streamLogs: streamLogs(scenario, pipeline) };
+  const config = checkpointConfig(checkpoint, world, scenario.services);
+  const spawn = (id: string, node: string, factory: Parameters<World['spawn']>[2]) => {
+    if (world.sim.has(id)) throw new InputError(`pipeline: the pipeline needs an actor named "${id}", which is already taken; rename the operator or the service`);
+    world.spawn(id, node, factory);
+  };
+  spawnPipeline(
+    def,
+    {
+      checkpoint: config,
+      stores: checkpoint.tiers.flatMap(({ tier, nodes }) => nodes.map((node) => ({ id: storeId(tier, node), node }))),
+      coordinatorNode: checkpoint.coordinatorNode,
+      checkpointTimeoutUs: checkpoint.checkpointTimeoutUs,
+    },
+    spawn,
+  );
+  if (scenario.checks.includes('state-equals-reference' as never)) {
+    const states = reference();
+    world.at(0, 'fault-free reference', () => world.sim.recordWorld('state', { reference: states.digests, processed: states.processed }));
+  }
+  return [new RecoveryMetrics(), new CheckpointMetrics(), new OutputMetrics()];
+}

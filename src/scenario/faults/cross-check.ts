@@ -1,0 +1,182 @@
+/**
+ * Cross-section checks of the fault sections: that every fault and nemesis entry names targets
+ * that exist, gives one way of naming them, fits in the safety phase, and can affect something.
+ *
+ * Guarantee: when nothing is reported, `resolve-faults.ts` can resolve every name, every partition
+ * has two non-empty disjoint sides, and every link fault is on a declared link. Processes on a
+ * site or node are only known once the world is built; `src/faults/targets.ts` rejects a process
+ * fault on a node without any there.
+ *
+ * Failure: one issue per problem at the path of the value at fault, with near names suggested.
+ */
+import { MIN_GROUP, type PartitionShape } from '../../faults/index.ts';
+import type { Report } from '../cross-check.ts';
+import { kindDef } from './kinds.ts';
+import { type Names, unknownNode, unknownSite } from '../name-messages.ts';
+import { type Path, formatPath } from '../paths.ts';
+import type { ScenarioFields } from '../schema.ts';
+import type { WrittenDistribution, WrittenFault, WrittenNemesis, WrittenNemesisEntry } from './schema.ts';
+import { suggestion } from '../suggest.ts';
+import { formatDuration } from '../units.ts';
+
+export function checkFaults(s: ScenarioFields, names: Names, report: Report): void {
+  const faults = s.faults as readonly WrittenFault[];
+  faults.forEach((fault, i) => {
+    const path: Path = ['faults', i];
+    checkTiming(fault, s.duration, path, report);
+    checkTargets(fault, 'target', s, names, path, report);
+    if (fault.kind === 'node-crash') {
+      if (fault.restart === false && fault.for !== undefined) report([...path, 'for'], 'a node crash with restart: false never ends; remove "for"');
+      if (names.nodes.has(fault.target as string)) checkCrashOverlap(faults, i, s.duration, report);
+    }
+  });
+}
+
+export function checkNemesis(s: ScenarioFields, nemesis: WrittenNemesis, names: Names, report: Report): void {
+  if (nemesis.quiet >= s.duration) {
+    report(['nemesis', 'quiet'], `the quiet period (${formatDuration(nemesis.quiet)}) covers the whole safety phase (${formatDuration(s.duration)}), so no fault could start`);
+  }
+  nemesis.faults.forEach((entry, i) => {
+    const path: Path = ['nemesis', 'faults', i];
+    checkTargets(entry, 'targets', s, names, path, report);
+    checkDistribution(entry.mtbf, [...path, 'mtbf'], report);
+    if (entry.repair !== undefined) checkDistribution(entry.repair, [...path, 'repair'], report);
+  });
+}
+
+function checkTiming(fault: WrittenFault, duration: number, path: Path, report: Report): void {
+  if (fault.at >= duration) {
+    report([...path, 'at'], `the fault would begin at ${formatDuration(fault.at)}, which is not within duration (${formatDuration(duration)})`);
+  } else if (fault.for !== undefined && fault.at + fault.for > duration) {
+    const end = formatDuration(fault.at + fault.for);
+    report(
+      [...path, 'for'],
+      `the fault would end at ${end} (at + for), after duration (${formatDuration(duration)}); shorten it, or omit "for" to heal it when the quiesce phase begins`,
+    );
+  }
+}
+
+/** The target fields of a schedule entry (`target`) or a nemesis entry (`targets`). */
+function checkTargets(entry: WrittenFault | WrittenNemesisEntry, key: 'target' | 'targets', s: ScenarioFields, names: Names, path: Path, report: Report): void {
+  switch (kindDef(entry.kind).target) {
+    case 'node':
+      if (key === 'target') {
+        if (!names.nodes.has(entry.target as string)) report([...path, 'target'], unknownNode(entry.target as string, names));
+      } else {
+        checkNamed(entry, key, s, names, path, report, 'node');
+      }
+      return;
+    case 'nodes':
+    case 'actors':
+      checkNamed(entry, key, s, names, path, report, 'any');
+      return;
+    case 'link':
+      checkLink(entry.between as readonly [string, string], s, names, [...path, 'between'], report);
+      return;
+    case 'groups':
+      checkGroups(entry, names, path, report);
+      return;
+    case 'none':
+      return;
+  }
+}
+
+/** `target`/`targets` or `role`: exactly one, and every name a site, a node or an actor. */
+function checkNamed(entry: WrittenFault | WrittenNemesisEntry, key: 'target' | 'targets', s: ScenarioFields, names: Names, path: Path, report: Report, only: 'node' | 'any'): void {
+  const given = entry[key] as string | readonly string[] | undefined;
+  const role = entry.role as string | undefined;
+  if ((given === undefined) === (role === undefined)) {
+    report(given === undefined ? path : [...path, 'role'], `give either "${key}" (names) or "role" (every site of a role)${given === undefined ? '' : ', not both'}`);
+    return;
+  }
+  if (role !== undefined) {
+    if (only === 'node') report([...path, 'role'], 'node-crash units are single nodes; name them in "targets"');
+    else if (!Object.values(s.sites).some((site) => site.role === role)) report([...path, 'role'], `no site has role "${role}", so the fault would affect nothing`);
+    return;
+  }
+  const list = typeof given === 'string' ? [given] : given!;
+  const actors = [...Object.keys(s.services), ...Object.keys(s.workload)];
+  list.forEach((name, j) => {
+    const at = typeof given === 'string' ? [...path, key] : [...path, key, j];
+    if (only === 'node') {
+      if (!names.nodes.has(name)) report(at, unknownNode(name, names));
+    } else if (!names.sites.includes(name) && !names.nodes.has(name) && !actors.includes(name)) {
+      report(at, `unknown site, node, service or producer "${name}"${suggestion(name, [...names.sites, ...names.nodes.keys(), ...actors])}`);
+    }
+  });
+}
+
+function checkLink(between: readonly [string, string], s: ScenarioFields, names: Names, path: Path, report: Report): void {
+  let known = true;
+  between.forEach((site, j) => {
+    if (names.sites.includes(site)) return;
+    known = false;
+    report([...path, j], unknownSite(site, names));
+  });
+  if (!known) return;
+  const [a, b] = between;
+  if (a === b) return report(path, `a link joins two different sites, got "${a}" twice`);
+  const linked = s.links.some((link) => (link.between[0] === a && link.between[1] === b) || (link.between[0] === b && link.between[1] === a));
+  if (!linked) report(path, `${a} and ${b} are not linked (see links), so a fault on their link would affect nothing`);
+}
+
+/** A partition: `from` and `to`, or `among` and `shape`; sides that exist and do not overlap. */
+function checkGroups(entry: WrittenFault | WrittenNemesisEntry, names: Names, path: Path, report: Report): void {
+  const { from, to, among, shape } = entry as { from?: string[]; to?: string[]; among?: string[]; shape?: PartitionShape };
+  const sides = from !== undefined || to !== undefined;
+  const split = among !== undefined || shape !== undefined;
+  if (sides === split || (sides && (from === undefined || to === undefined)) || (split && (among === undefined || shape === undefined))) {
+    const missing = sides ? (from === undefined ? 'from' : to === undefined ? 'to' : 'among') : among === undefined ? 'among' : 'shape';
+    report(sides && split ? [...path, 'among'] : [...path, missing], sides && split ? 'give either "from" and "to", or "among" and "shape", not both' : `needs "${missing}" (a partition has "from" and "to", or "among" and "shape")`);
+    return;
+  }
+  if (split) {
+    const nodes = group(among!, [...path, 'among'], names, report);
+    const unique = new Set(nodes).size;
+    if (unique === nodes.length && nodes.length > 0 && unique < MIN_GROUP[shape!]) {
+      report([...path, 'among'], `a ${shape} partition needs at least ${MIN_GROUP[shape!]} nodes, got ${unique}`);
+    }
+    return;
+  }
+  const fromNodes = group(from!, [...path, 'from'], names, report);
+  const toNodes = group(to!, [...path, 'to'], names, report);
+  const shared = fromNodes.find((node) => toNodes.includes(node));
+  if (shared !== undefined) report([...path, 'to'], `node "${shared}" is on both sides of the partition`);
+}
+
+/** Node names of one side of a partition; reports names that are neither a site nor a node. */
+function group(members: readonly string[], path: Path, names: Names, report: Report): string[] {
+  const nodes: string[] = [];
+  members.forEach((member, j) => {
+    if (names.sites.includes(member)) {
+      for (const [node, site] of names.nodes) if (site === member) nodes.push(node);
+    } else if (names.nodes.has(member)) {
+      nodes.push(member);
+    } else {
+      report([...path, j], `unknown site or node "${member}"${suggestion(member, [...names.sites, ...names.nodes.keys()])}`);
+    }
+  });
+  return nodes;
+}
+
+/** A node cannot crash again while it is down: which restart would win is undefined. */
+function checkCrashOverlap(faults: readonly WrittenFault[], i: number, duration: number, report: Report): void {
+  const fault = faults[i];
+  const end = (f: WrittenFault) => (f.restart === false ? Number.POSITIVE_INFINITY : f.for === undefined ? duration : f.at + f.for);
+  for (let j = 0; j < i; j++) {
+    const other = faults[j];
+    if (other.kind !== 'node-crash' || other.target !== fault.target) continue;
+    if (fault.at < end(other) && other.at < end(fault)) {
+      const until = end(other) === Number.POSITIVE_INFINITY ? 'on, never restarting' : `to ${formatDuration(end(other))}`;
+      report(['faults', i, 'at'], `${fault.target as string} is already down then (${formatPath(['faults', j])}, from ${formatDuration(other.at)} ${until})`);
+      return;
+    }
+  }
+}
+
+/** `shape` belongs to weibull, `sigma` to lognormal. */
+function checkDistribution(d: WrittenDistribution, path: Path, report: Report): void {
+  if (typeof d === 'number') return;
+  if (d.shape !== undefined && d.distribution !== 'weibull') report([...path, 'shape'], `"shape" is the Weibull shape; this distribution is ${d.distribution}`);
+  if (d.sigma !== undefined && d.distribution !== 'lognormal') report([...path, 'sigma'], `"sigma" is the lognormal sigma; this distribution is ${d.distribution}`);
+}

@@ -1,0 +1,236 @@
+/**
+ * The zod schema of the fault sections of a scenario: `faults:` (an exact schedule), `nemesis:`
+ * (random faults from failure and repair distributions) and `liveness:` (the recovery bound),
+ * built from the kind table in `fault-kinds.ts`.
+ *
+ * Guarantee: every kind's schedule entry and nemesis entry is a `z.strictObject` discriminated on
+ * `kind`, with a description on every field for the JSON Schema; magnitudes are parsed with the
+ * units of `units.ts` and must be able to do something (a probability above 0, a factor above 1, a
+ * non-zero offset). Which targets exist, and the combinations of fields, are checked across
+ * sections by `cross-check-faults.ts`.
+ */
+import * as z from 'zod';
+import { DISTRIBUTIONS, FAULT_KINDS, PARTITION_DIRECTIONS, PARTITION_SHAPES, type FaultKind } from '../../faults/index.ts';
+import { type KindDef, type ParamDef, type TargetMode, FAULT_KIND_DEFS } from './kinds.ts';
+import { bandwidth, count, duration, positiveDuration, probability, reference } from '../fields.ts';
+import { SITE_ROLES } from '../types.ts';
+import { DURATION_PATTERN, type UnitResult, describeInput, tryReadDuration } from '../units.ts';
+
+/** A schedule entry as parsed (units converted, names not yet checked). */
+export interface WrittenFault {
+  readonly kind: FaultKind;
+  readonly at: number;
+  readonly for?: number;
+  readonly [key: string]: unknown;
+}
+
+/** A failure or repair distribution as parsed: a bare duration (exponential with that mean) or a map. */
+export type WrittenDistribution = number | { readonly mean: number; readonly distribution: (typeof DISTRIBUTIONS)[number]; readonly shape?: number; readonly sigma?: number };
+
+export interface WrittenNemesisEntry {
+  readonly kind: FaultKind;
+  readonly mtbf: WrittenDistribution;
+  readonly repair?: WrittenDistribution;
+  readonly [key: string]: unknown;
+}
+
+export interface WrittenNemesis {
+  readonly quiet: number;
+  readonly 'max-concurrent': number;
+  readonly faults: readonly WrittenNemesisEntry[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Magnitudes
+
+const SIGNED_DURATION_PATTERN = `^[+-]?${DURATION_PATTERN.slice(1)}`;
+
+function readSignedDuration(input: unknown): UnitResult<number> {
+  const expected = `expected a duration like "2s" or "-500ms", got ${describeInput(input)}`;
+  const sign = typeof input === 'string' && /^[+-]/.test(input) ? input[0] : '';
+  const read = tryReadDuration(sign === '' ? input : (input as string).slice(1));
+  if (!read.ok) return { ok: false, message: expected };
+  if (read.value === 0) return { ok: false, message: `must not be zero, got ${describeInput(input)}` };
+  return { ok: true, value: sign === '-' ? -read.value : read.value };
+}
+
+function signedDuration() {
+  return z
+    .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? undefined : `expected a duration like "2s" or "-500ms", got ${describeInput(issue.input)}`) })
+    .transform((input, ctx): number => {
+      const result = readSignedDuration(input);
+      if (result.ok) return result.value;
+      ctx.addIssue({ code: 'custom', message: result.message, input });
+      return z.NEVER;
+    })
+    .meta({ pattern: SIGNED_DURATION_PATTERN });
+}
+
+function paramField(param: ParamDef): z.ZodType {
+  const base: z.ZodType = (() => {
+    switch (param.unit) {
+      case 'duration':
+        return positiveDuration();
+      case 'signed-duration':
+        return signedDuration();
+      case 'bandwidth':
+        return bandwidth();
+      case 'probability':
+        return probability().refine((p) => p > 0, { error: (issue) => `must be more than 0, got ${describeInput(issue.input)}` });
+      case 'factor':
+        return z.number({ error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? `expected a number like 10, got ${describeInput(issue.input)}` : undefined) }).gt(1);
+      case 'boolean':
+        return z.boolean();
+    }
+  })();
+  if (param.default === undefined) return base.describe(param.describe);
+  // Unit fields take their default as written (prefault), so it goes through the same parser.
+  return (typeof param.default === 'boolean' ? base.default(param.default) : base.prefault(param.default)).describe(param.describe);
+}
+
+function paramFields(def: KindDef, context: 'schedule' | 'nemesis'): Record<string, z.ZodType> {
+  const fields: Record<string, z.ZodType> = {};
+  for (const param of def.params) if (context === 'schedule' || param.scheduleOnly !== true) fields[param.key] = paramField(param);
+  return fields;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets
+
+const names = z.array(reference()).min(1);
+const role = z.enum(SITE_ROLES).optional();
+
+const link = z
+  .tuple([reference(), reference()], {
+    error: (issue) => (issue.input === undefined ? undefined : `expected two site names like [edge, hpc], got ${describeInput(issue.input)}`),
+  })
+  .describe('The link\'s two sites (it must be declared under links). Required.');
+
+const groupFields = {
+  from: names.optional().describe('One side: site or node names (a site means all its nodes). Give from and to, or among and shape.'),
+  to: names.optional().describe('The other side: site or node names. Give from and to, or among and shape.'),
+  among: names.optional().describe('A group of sites or nodes to split by `shape` (in the order written; the nemesis shuffles it).'),
+  shape: z
+    .enum(PARTITION_SHAPES)
+    .optional()
+    .describe('How `among` is split: halves, majority (a minority against a strict majority), isolate (one node alone), bridge (one node sees both sides).'),
+  direction: z
+    .enum(PARTITION_DIRECTIONS)
+    .default('both')
+    .describe('both: dropped both ways; one-way: only messages from `from` to `to` are dropped. Default both.'),
+};
+
+function scheduleTargets(mode: TargetMode): Record<string, z.ZodType> {
+  const what = mode === 'actors' ? 'the processes on it' : 'all its nodes';
+  switch (mode) {
+    case 'node':
+      return { target: reference().describe('The node (a node name). Required.') };
+    case 'nodes':
+    case 'actors':
+      return {
+        target: z
+          .union([reference(), names], { error: (issue) => (issue.input === undefined ? undefined : `expected a name or a list of names, got ${describeInput(issue.input)}`) })
+          .optional()
+          .describe(`A site (meaning ${what}), node or actor name, or a list of them. Give target or role.`),
+        role: role.describe(`Every site with this role (meaning ${what}). Give target or role.`),
+      };
+    case 'link':
+      return { between: link };
+    case 'groups':
+      return groupFields;
+    case 'none':
+      return {};
+  }
+}
+
+function nemesisTargets(mode: TargetMode): Record<string, z.ZodType> {
+  switch (mode) {
+    case 'node':
+    case 'nodes':
+    case 'actors':
+      return {
+        targets: names.optional().describe('The failure units: site, node or actor names; each fails on its own (a site as a whole). Give targets or role.'),
+        role: role.describe('Every site of this role is a failure unit. Give targets or role.'),
+      };
+    default:
+      return scheduleTargets(mode);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schedule entries
+
+const at = duration().describe('When the fault begins, a duration since the start (within duration). Required.');
+const timing = {
+  at,
+  for: positiveDuration()
+    .optional()
+    .describe('How long it lasts, a duration; at + for must be within duration. Default: until the quiesce phase.'),
+};
+
+function scheduleEntry(def: KindDef) {
+  return z.strictObject({
+    kind: z.literal(def.kind).describe(def.describe),
+    ...scheduleTargets(def.target),
+    ...paramFields(def, 'schedule'),
+    ...(def.instant === true ? { at } : timing),
+  });
+}
+
+function discriminated<T>(options: z.ZodObject[]): z.ZodType<T> {
+  return z.discriminatedUnion('kind', options as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<T>;
+}
+
+export const faultSchema = discriminated<WrittenFault>(FAULT_KIND_DEFS.map(scheduleEntry));
+
+// ---------------------------------------------------------------------------------------------
+// The nemesis
+
+const distributionMap = z.strictObject({
+  mean: positiveDuration().describe('The mean, a duration. Required.'),
+  distribution: z
+    .enum(DISTRIBUTIONS)
+    .default('exponential')
+    .describe('exponential, weibull (give shape), lognormal (give sigma) or fixed (always the mean). Default exponential.'),
+  shape: z.number().positive().optional().describe('Weibull shape k: below 1 failures cluster early, above 1 they come with wear. Default 1.'),
+  sigma: z.number().positive().optional().describe('Lognormal sigma: the spread (a long tail above about 1). Default 1.'),
+});
+
+function distribution(what: string) {
+  return z
+    .union([positiveDuration(), distributionMap], { error: (issue) => (issue.input === undefined ? undefined : `expected a duration like "30s" or a map { mean, distribution }, got ${describeInput(issue.input)}`) })
+    .describe(`${what}: a duration (the mean of an exponential distribution), or { mean, distribution, shape | sigma }. Required.`);
+}
+
+function nemesisEntry(def: KindDef) {
+  return z.strictObject({
+    kind: z.literal(def.kind).describe(def.describe),
+    ...nemesisTargets(def.target),
+    ...paramFields(def, 'nemesis'),
+    mtbf: distribution('Mean time between failures of each unit'),
+    ...(def.instant === true ? {} : { repair: distribution('Time to repair') }),
+  });
+}
+
+const NEMESIS_KINDS = FAULT_KIND_DEFS.filter((def) => def.kind !== 'heal');
+
+export const nemesisSchema = z
+  .strictObject({
+    quiet: duration().prefault('0').describe('No random fault starts before this time, so the system settles first; a duration. Default 0.'),
+    'max-concurrent': count(1).default(1).describe('At most this many random faults at once; a failure beyond it is skipped. Default 1.'),
+    faults: z
+      .array(discriminated<WrittenNemesisEntry>(NEMESIS_KINDS.map(nemesisEntry)))
+      .min(1)
+      .describe('The kinds of fault to inject, each with its failure units, mtbf and repair. At least one.'),
+  })
+  .describe('Random faults from seeded streams of their own (the same seed gives the same faults whatever the strategy). Optional.') as unknown as z.ZodType<WrittenNemesis>;
+
+export const livenessSchema = z
+  .strictObject({
+    bound: positiveDuration().prefault('5s').describe('After the last fault heals, the system must acknowledge a write within this long, a duration. Default 5s.'),
+  })
+  .describe('What the liveness check demands. Optional; default bound 5s.');
+
+/** Every kind a nemesis entry may name (all but heal). */
+export const NEMESIS_KIND_NAMES: readonly FaultKind[] = NEMESIS_KINDS.map((def) => def.kind);
+export { FAULT_KINDS };

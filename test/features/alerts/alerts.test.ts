@@ -1,0 +1,183 @@
+/**
+ * Astronomical alerts end to end (scenarios/astronomy-alerts.yaml): the 60-s share is high without
+ * faults and drops when the Chile → US link is cut for longer than 60 s; a broker region's outage
+ * delays that broker only; a broker's per-object state ends the same with and without faults
+ * (exactly once in its state); the same seed gives the same trace; a bad reference is one located
+ * error. Plus the `alerts-exactly-once` checker on hand-made traces, so it is seen to fail.
+ */
+import test from 'ava';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { alertsExactlyOnce } from '../../../src/check/index.ts';
+import { execute } from '../../../src/exec/run.ts';
+import { TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import { loadScenario, prepareRun } from '../../../src/scenario/index.ts';
+import { diaspora } from '../../cli/cli.ts';
+
+const FILE = 'scenarios/astronomy-alerts.yaml';
+const WAN_CUT = '{ kind: partition, from: [summit], to: [usdf], at: 10m, for: 90s }';
+const FINK_DOWN = '{ kind: power-loss, target: fink, at: 4m5s, for: 3m }';
+/** `duration: 15m`. */
+const SURVEY_END_US = 15 * 60 * 1_000_000;
+const BROKERS = ['alerce', 'antares', 'fink', 'lasair', 'pitt-google'];
+
+interface AlertsResult {
+  within60sShare: number;
+  packets: number;
+  [perBroker: string]: unknown;
+}
+const shareOf = (a: AlertsResult, broker: string) => a[`within60sShare.${broker}`] as number;
+const latencyOf = (a: AlertsResult, broker: string) => a[broker] as { count: number; p50: number; p99: number };
+
+/** Runs the gallery scenario with the given faults (YAML flow items); keeps the brokers' state records. */
+function run(faults: readonly string[] | 'as written') {
+  let text = readFileSync(FILE, 'utf8');
+  if (faults !== 'as written') text = text.replace(/^faults:[\s\S]*?^checks:/m, `faults: [${faults.join(', ')}]\nchecks:`);
+  const trace = new TraceWriter();
+  const records: TraceRecord[] = [];
+  trace.listen((r) => {
+    if (r.k === 'state' && typeof r.op === 'string' && r.op.startsWith('alert-') && r.op !== 'alert-delivered') records.push(r);
+    if (r.k === 'client' && (r.op === 'produce' || r.op === 'ack') && r.a === 'alert-producer') records.push(r);
+    if (r.k === 'client' && r.op === 'consume' && r.final === true) records.push(r);
+  });
+  const summary = execute(prepareRun(loadScenario(text, FILE), { trace }));
+  return { summary, alerts: summary.metrics.alerts as unknown as AlertsResult, records };
+}
+
+const memo = new Map<string, ReturnType<typeof run>>();
+function cached(key: string, faults: readonly string[] | 'as written') {
+  if (!memo.has(key)) memo.set(key, run(faults));
+  return memo.get(key)!;
+}
+const faultFree = () => cached('none', []);
+const asWritten = () => cached('as written', 'as written');
+
+/** The broker's last durable checkpoint: what its state holds once it has caught up. */
+function lastCheckpoint(records: readonly TraceRecord[], broker: string) {
+  const last = records.filter((r) => r.a === broker && r.op === 'alert-checkpoint').at(-1)!;
+  return { applied: last.applied, digest: last.digest };
+}
+
+test('from the CLI: the 60-s share is high without faults and drops when the WAN is cut for longer than 60 s', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'diaspora-alerts-'));
+  const share = async (faults: string, dir: string) => {
+    const r = await diaspora(['run', FILE, '--json', '--set', `faults=[${faults}]`, '--out', join(out, dir)]);
+    t.is(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout).metrics.alerts as AlertsResult).within60sShare;
+  };
+  const clean = await share('', 'clean');
+  const cut = await share(WAN_CUT, 'cut');
+  for (const s of [clean, cut]) t.true(s >= 0 && s <= 1, `share ${s}`);
+  t.true(clean > 0.9, `fault-free share ${clean}`);
+  t.true(cut < clean, `cut ${cut} vs fault-free ${clean}`);
+});
+
+test('the printed summary shows the 60-s share', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'diaspora-alerts-'));
+  const r = await diaspora(['run', FILE, '--set', 'faults=[]', '--out', join(out, 'run')]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /^alerts: .*within60sShare (0|1|0\.\d+), .*within60sShare\.fink (0|1|0\.\d+), .*fink p50 \S+ p99 \S+/m);
+});
+
+test('the producer emits one burst of whole packets per visit, at the visit\'s end: 20 packets, or 80 on a peak', (t) => {
+  const produced = faultFree().records.filter((r) => r.op === 'produce').flatMap((r) => (r.events as string[]).map((id) => ({ id, t: r.t })));
+  t.is(new Set(produced.map((p) => p.id)).size, produced.length, 'packet ids are unique');
+  const visits = new Map<number, number>();
+  for (const { id, t: at } of produced) {
+    const visit = Number(/-v(\d+)-\d+$/.exec(id)![1]);
+    t.is(at, (visit + 1) * 40_000_000, id);
+    visits.set(visit, (visits.get(visit) ?? 0) + 1);
+  }
+  t.is(visits.size, 22, '15 min of 40 s visits');
+  t.true([...visits.values()].every((n) => n === 20 || n === 80));
+  t.true([...visits.values()].includes(80), 'seed 1 has a peak visit');
+});
+
+test("a broker region's outage delays that broker only", (t) => {
+  const clean = faultFree().alerts;
+  const finkDown = cached('fink', [FINK_DOWN]).alerts;
+  t.is(finkDown.packets, clean.packets);
+  t.true(shareOf(finkDown, 'fink') < shareOf(clean, 'fink'), `fink ${shareOf(finkDown, 'fink')} vs ${shareOf(clean, 'fink')}`);
+  t.true(latencyOf(finkDown, 'fink').p99 > 60_000_000, 'fink\'s slowest alerts waited out the outage');
+  for (const broker of BROKERS.filter((b) => b !== 'fink')) {
+    t.is(shareOf(finkDown, broker), shareOf(clean, broker), broker);
+    t.deepEqual(latencyOf(finkDown, broker), latencyOf(clean, broker), broker);
+  }
+});
+
+test('per-object state is the same with and without faults: exactly once in every broker\'s state', (t) => {
+  const clean = faultFree();
+  const faulty = asWritten();
+  t.true(faulty.summary.checks['alerts-exactly-once']!.ok, JSON.stringify(faulty.summary.checks['alerts-exactly-once']!.violations));
+  t.true(faulty.summary.checks['alerts-exactly-once']!.stats.replayed! > 0, 'fink replayed packets it had applied after its last checkpoint');
+  t.true(faulty.records.some((r) => r.a === 'fink' && r.op === 'alert-restore' && r.fromCheckpoint === true));
+  for (const broker of BROKERS) {
+    const a = lastCheckpoint(clean.records, broker);
+    t.is(a.applied, clean.alerts.packets, broker);
+    t.deepEqual(lastCheckpoint(faulty.records, broker), a, broker);
+  }
+});
+
+test('no-acked-loss covers the alert producer: the final read follows its last ack, and a lossy alert stream fails the check', (t) => {
+  // The WAN is cut during the last visit's burst and heals as the survey ends: its packets are acknowledged after it.
+  const { summary, records } = cached('end cut', ['{ kind: partition, from: [summit], to: [usdf], at: 14m40s }']);
+  const lastAck = Math.max(...records.filter((r) => r.op === 'ack').map((r) => r.t));
+  const firstFinal = Math.min(...records.filter((r) => r.op === 'consume' && r.a === 'alert-stream-reader').map((r) => r.t));
+  t.true(lastAck > SURVEY_END_US, 'acknowledgements arrive after the survey ends');
+  t.true(firstFinal > lastAck, `the final read starts at ${firstFinal}, after the last ack at ${lastAck}`);
+  t.true(summary.checks['no-acked-loss']!.ok, JSON.stringify(summary.checks['no-acked-loss']!.violations));
+  t.true(asWritten().summary.checks['no-acked-loss']!.ok);
+  // acks=1 with one in-sync replica enough, and an out-of-sync replica elected once the two others crash.
+  const lossy = [
+    'alerts.producer.acks=1',
+    'services.alert-stream["min.insync.replicas"]=1',
+    'services.alert-stream["unclean.leader.election.enable"]=true',
+    'faults=[{ kind: partition, from: [usdf-3], to: [usdf-1, usdf-2], at: 3m, for: 3m }, { kind: node-crash, target: usdf-1, at: 5m, for: 1m }, { kind: node-crash, target: usdf-2, at: 5m, for: 1m }]',
+  ];
+  const verdict = execute(prepareRun(loadScenario(readFileSync(FILE, 'utf8'), FILE, lossy), { trace: new TraceWriter() })).checks['no-acked-loss']!;
+  t.false(verdict.ok);
+  t.true(verdict.stats.lost! > 0);
+  t.true(verdict.violations.every((v) => v.anomaly === 'lost' && v.events!.every((id) => id.startsWith('alert-producer-'))));
+});
+
+test('the same seed gives the same trace hash; another seed another', (t) => {
+  const again = run('as written');
+  t.is(again.summary.traceHash, asWritten().summary.traceHash);
+  const text = readFileSync(FILE, 'utf8').replace(/^seed: 1$/m, 'seed: 2');
+  const other = execute(prepareRun(loadScenario(text, FILE), { trace: new TraceWriter() }));
+  t.not(other.traceHash, asWritten().summary.traceHash);
+});
+
+test('a broker in an unknown region is one located error and exit 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-alerts-'));
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, readFileSync(FILE, 'utf8').replace('fink: { site: fink,', 'fink: { site: fnk,'));
+  const r = await diaspora(['run', bad, '--out', join(dir, 'run')]);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /bad\.yaml:\d+ alerts\.brokers\.fink\.site: unknown site "fnk"; did you mean "fink"\?/);
+});
+
+// --- the checker on hand-made traces --------------------------------------------------------------
+
+const rec = (a: string, n: number, k: string, fields: Record<string, unknown>): TraceRecord => ({ t: n, k, a, n, ...fields }) as TraceRecord;
+function verdict(records: readonly TraceRecord[]) {
+  const checker = alertsExactlyOnce.create();
+  for (const r of records) checker.observe(r);
+  return checker.verdict();
+}
+const announce = rec('b', 0, 'state', { op: 'alert-broker', topic: 'alerts' });
+const ack = rec('p', 1, 'client', { op: 'ack', topic: 'alerts', events: ['p-v0-0', 'p-v0-1'], partition: 0, offset: 0 });
+const apply = (n: number, packet: string, offset: number) => rec('b', n, 'state', { op: 'alert-apply', packet, partition: 0, offset });
+
+test('alerts-exactly-once: a replay after a restore counts once; without the restore it is double-counted; a missing packet is unprocessed', (t) => {
+  const restore = rec('b', 4, 'state', { op: 'alert-restore', fromCheckpoint: true, positions: [1] });
+  const replayed = verdict([announce, ack, apply(2, 'p-v0-0', 0), apply(3, 'p-v0-1', 1), restore, apply(5, 'p-v0-1', 1)]);
+  t.true(replayed.ok, JSON.stringify(replayed.violations));
+  t.is(replayed.stats.replayed, 1);
+  const doubled = verdict([announce, ack, apply(2, 'p-v0-0', 0), apply(3, 'p-v0-1', 1), apply(5, 'p-v0-1', 1)]);
+  t.deepEqual(doubled.violations.map((v) => v.anomaly), ['double-counted']);
+  const missing = verdict([announce, ack, apply(2, 'p-v0-0', 0)]);
+  t.deepEqual(missing.violations.map((v) => v.anomaly), ['unprocessed']);
+  t.deepEqual(missing.violations[0]!.events, ['p-v0-1']);
+});
