@@ -3,7 +3,7 @@
  * (time-space diagram, panels, playback; several runs stacked on one time axis for comparison).
  *
  * Guarantee: the traces are streamed line by line into a compact columnar form (see
- * `viz/wire.ts`); nothing larger than that form is held. The page is a pure function of the
+ * `viz/wire/wire.ts`); nothing larger than that form is held. The page is a pure function of the
  * traces and the title, and is written atomically.
  *
  * How it fails: a missing, empty or malformed trace is an `InputError` naming the file (and line);

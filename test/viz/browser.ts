@@ -64,7 +64,7 @@ export function gaugeAt(page: Page, panel: string, series: string, t: number): P
 
 declare global {
   interface Window {
-    /** The page's test API, as `viz/app.ts` exposes it. */
+    /** The page's test API, as `viz/ui/app.ts` exposes it. */
     diasporaViz: VizApi;
   }
 }

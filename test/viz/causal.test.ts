@@ -1,10 +1,10 @@
 /**
- * The causal cone (viz/causal.ts) equals happened-before computed the slow way: a graph search
- * over per-actor order and send→receive edges, on random message histories.
+ * The causal cone (viz/model/causal.ts) equals happened-before computed the slow way: a graph
+ * search over per-actor order and send→receive edges, on random message histories.
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { causalCone, inFuture, inPast } from '../../viz/causal.ts';
+import { causalCone, inFuture, inPast } from '../../viz/model/causal.ts';
 
 type Step = { actor: number; kind: 'local' | 'send' | 'recv'; pick: number };
 

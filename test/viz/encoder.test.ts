@@ -8,10 +8,10 @@ import { gunzipSync } from 'node:zlib';
 import { TraceEncoder } from '../../src/report/timeline/encoder.ts';
 import type { TraceRecord } from '../../src/kernel/trace.ts';
 import { InputError } from '../../src/kernel/input-error.ts';
-import { decodePayload, recordFields } from '../../viz/codec.ts';
+import { decodePayload, recordFields } from '../../viz/wire/codec.ts';
 import { drillTrace } from './synthetic-trace.ts';
 import { gaugeTrace, MS } from './gauge-trace.ts';
-import { decodeGauge, levelAt } from '../../viz/gauges.ts';
+import { decodeGauge, levelAt } from '../../viz/wire/gauges.ts';
 import { MAX_BUCKETS, StepSeries } from '../../src/report/timeline/step-series.ts';
 
 async function roundTrip(records: TraceRecord[]) {

@@ -3,7 +3,7 @@
  * row cuts the one before it short (or hides it), and nothing runs past the right edge.
  */
 import test from 'ava';
-import { packLabels } from '../../viz/fault-labels.ts';
+import { packLabels } from '../../viz/draw/fault-labels.ts';
 
 test('labels far apart stay in the first row at full width', (t) => {
   t.deepEqual(packLabels([{ x: 0, width: 50 }, { x: 100, width: 50 }], 2), [{ row: 0, width: 50 }, { row: 0, width: 50 }]);

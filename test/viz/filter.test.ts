@@ -1,10 +1,10 @@
 /**
- * The filter box (viz/filter.ts): which lanes and records a text shows, and that a word matching
- * nothing is reported rather than silently ignored.
+ * The filter box (viz/model/filter.ts): which lanes and records a text shows, and that a word
+ * matching nothing is reported rather than silently ignored.
  */
 import test from 'ava';
-import { laneVisible, parseFilter, recordMask } from '../../viz/filter.ts';
-import type { Lane } from '../../viz/lanes.ts';
+import { laneVisible, parseFilter, recordMask } from '../../viz/model/filter.ts';
+import type { Lane } from '../../viz/model/lanes.ts';
 
 const lanes: Lane[] = [
   { actor: 0, id: 'producer', node: 'edge-1', site: 'edge' },

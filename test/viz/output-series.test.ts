@@ -7,7 +7,7 @@ import test from 'ava';
 import { gunzipSync } from 'node:zlib';
 import { TraceEncoder } from '../../src/report/timeline/encoder.ts';
 import type { TraceRecord } from '../../src/kernel/trace.ts';
-import { decodePayload } from '../../viz/codec.ts';
+import { decodePayload } from '../../viz/wire/codec.ts';
 
 let n = 0;
 const client = (t: number, a: string, fields: Record<string, unknown>): TraceRecord => ({ t, k: 'client', a, n: n++, ...fields }) as TraceRecord;

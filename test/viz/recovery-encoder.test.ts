@@ -14,9 +14,9 @@ import { InputError } from '../../src/kernel/input-error.ts';
 import { TraceEncoder } from '../../src/report/timeline/encoder.ts';
 import { ReplayTracker } from '../../src/report/timeline/replay-spans.ts';
 import { readVerdicts } from '../../src/report/timeline/verdicts.ts';
-import { decodePayload } from '../../viz/codec.ts';
-import { classify } from '../../viz/kinds.ts';
-import { deriveRecovery } from '../../viz/recovery.ts';
+import { decodePayload } from '../../viz/wire/codec.ts';
+import { classify } from '../../viz/model/kinds.ts';
+import { deriveRecovery } from '../../viz/model/recovery.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viz-recovery-enc-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { TraceEncoder } from '../../src/report/timeline/encoder.ts';
-import { decodePayload } from '../../viz/codec.ts';
+import { decodePayload } from '../../viz/wire/codec.ts';
 import { browserAvailable, gaugeAt, launch, openTimeline, skipReason } from './browser.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viz-pipeline-'));

@@ -1,10 +1,10 @@
 /**
- * The view state (viz/view.ts) and time labels (viz/format.ts): the URL hash round-trips, bad
- * hashes are ignored field by field, windows stay inside the run, and axis labels carry units.
+ * The view state (viz/ui/view.ts) and time labels (viz/draw/format.ts): the URL hash round-trips,
+ * bad hashes are ignored field by field, windows stay inside the run, and axis labels carry units.
  */
 import test from 'ava';
-import { formatTime, timeTicks } from '../../viz/format.ts';
-import { MIN_SPAN_US, View } from '../../viz/view.ts';
+import { formatTime, timeTicks } from '../../viz/draw/format.ts';
+import { MIN_SPAN_US, View } from '../../viz/ui/view.ts';
 
 test('the hash round-trips the view', (t) => {
   const view = new View([0, 1_000_000]);

@@ -1,5 +1,5 @@
 /**
- * Turns the page's TypeScript modules (`viz/**.ts`, entry `viz/app.ts`) into one classic script
+ * Turns the page's TypeScript modules (`viz/**.ts`, entry `viz/ui/app.ts`) into one classic script
  * to inline in the HTML, with esbuild: types stripped (no type checking — `tsc` does that for the
  * repository), modules joined into one immediately-invoked function, so there is no `import` that
  * a page opened from disk could not load.
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 
 export const VIZ_DIR = fileURLToPath(new URL('../../../viz/', import.meta.url));
-const ENTRY = 'app.ts';
+const ENTRY = 'ui/app.ts';
 
 /** Rejects every import that does not resolve to a file inside `viz/`. */
 const insideViz: Plugin = {

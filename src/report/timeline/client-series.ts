@@ -13,7 +13,7 @@
  * the trace — plus, for a run with pipeline outputs, one set entry per distinct output id (what
  * telling a duplicate from a first output takes).
  */
-import { VarintWriter, type SeriesSource } from '../../../viz/wire.ts';
+import { VarintWriter, type SeriesSource } from '../../../viz/wire/wire.ts';
 
 /** Counts per record (time delta, number of events) and latencies per event (time delta, µs). */
 class Columns {

@@ -1,5 +1,5 @@
 /**
- * Packs one trace, record by record, into the timeline's compact columnar form (`viz/wire.ts`):
+ * Packs one trace, record by record, into the timeline's compact columnar form (`viz/wire/wire.ts`):
  * interned strings and actors, time deltas, send→receive links resolved to row distances, and the
  * fields the page does not need in columns kept losslessly as typed "extras".
  *
@@ -14,11 +14,11 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { InputError } from '../../kernel/input-error.ts';
 import type { TraceRecord } from '../../kernel/trace.ts';
-import { RECORD_COLUMNS, VarintWriter, WIRE_VERSION, zigzag, type ActorInfo, type FieldType, type PayloadHeader, type RecordColumn, type Shape } from '../../../viz/wire.ts';
+import { RECORD_COLUMNS, VarintWriter, WIRE_VERSION, zigzag, type ActorInfo, type FieldType, type PayloadHeader, type RecordColumn, type Shape } from '../../../viz/wire/wire.ts';
 import { ClientSeries } from './client-series.ts';
 import { PanelGauges } from './panel-gauges.ts';
 import { ReplayTracker } from './replay-spans.ts';
-import type { TimelineVerdict } from '../../../viz/annotations.ts';
+import type { TimelineVerdict } from '../../../viz/wire/annotations.ts';
 
 const gzipAsync = promisify(gzip);
 /** Room for 2^32 record counters per actor, and 2^20 actors, in one safe-integer map key. */
@@ -97,7 +97,7 @@ export class TraceEncoder {
     this.rows++;
   }
 
-  /** The gzipped payload: header and columns (see `viz/wire.ts`). */
+  /** The gzipped payload: header and columns (see `viz/wire/wire.ts`). */
   async finish(): Promise<Buffer> {
     const columns = [...RECORD_COLUMNS.map((c) => this.columns.get(c)!.finish()), this.values.finish(), ...this.series.columns()];
     const header: PayloadHeader = {

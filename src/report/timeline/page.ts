@@ -9,8 +9,8 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PATTERN_DEFS } from '../../../viz/palette.ts';
-import { RUN_SCRIPT_TYPE } from '../../../viz/wire.ts';
+import { PATTERN_DEFS } from '../../../viz/wire/patterns.ts';
+import { RUN_SCRIPT_TYPE } from '../../../viz/wire/wire.ts';
 import { bundleViz, VIZ_DIR } from './bundle.ts';
 /** Base64 line length in the data blocks: long enough to be compact, short enough for editors. */
 const BASE64_LINE = 16_384;

@@ -1,6 +1,6 @@
 /**
  * The gauges the timeline's panels draw, derived from `log` and `client` records while a trace
- * streams by (see `viz/gauges.ts` for their form):
+ * streams by (see `viz/wire/gauges.ts` for their form):
  *
  * - consumer lag per group and partition: the partition's high watermark (at its current leader)
  *   minus the group's committed offset — Kafka's consumer-group lag, where "log end" is what a
@@ -21,7 +21,7 @@
  * How it fails: records without the fields named above are ignored, so a trace without logs,
  * consumer groups or forwarders yields no gauge and the page draws no panel for it.
  */
-import type { GaugeWire } from '../../../viz/gauges.ts';
+import type { GaugeWire } from '../../../viz/wire/gauges.ts';
 import type { TraceRecord } from '../../kernel/trace.ts';
 import { StepSeries } from './step-series.ts';
 

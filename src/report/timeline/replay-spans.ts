@@ -10,7 +10,7 @@
  * new); ids without a trailing sequence are compared whole, as their own producer with sequence 0.
  */
 import type { TraceRecord } from '../../kernel/trace.ts';
-import type { ReplaySpan } from '../../../viz/annotations.ts';
+import type { ReplaySpan } from '../../../viz/wire/annotations.ts';
 
 const SEQUENCED = /^(.*?)(\d+)$/;
 

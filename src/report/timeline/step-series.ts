@@ -10,7 +10,7 @@
  *
  * How it fails: a time before the previous one throws (the encoder has already checked order).
  */
-import type { GaugeWire } from '../../../viz/gauges.ts';
+import type { GaugeWire } from '../../../viz/wire/gauges.ts';
 
 /** Buckets per series: about one per two pixels of a full-width panel. */
 export const MAX_BUCKETS = 512;
@@ -48,7 +48,7 @@ export class StepSeries {
     while (this.index.length > this.maxBuckets) this.coarsen();
   }
 
-  /** The series in its wire form (see `viz/gauges.ts`), deltas between stored bucket indexes. */
+  /** The series in its wire form (see `viz/wire/gauges.ts`), deltas between stored bucket indexes. */
   steps(): Pick<GaugeWire, 'bucketUs' | 'steps'> {
     const steps: number[] = [];
     let previous = 0;

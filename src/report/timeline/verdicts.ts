@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../../kernel/input-error.ts';
-import type { EvidenceCite, TimelineVerdict } from '../../../viz/annotations.ts';
+import type { EvidenceCite, TimelineVerdict } from '../../../viz/wire/annotations.ts';
 
 interface SummaryViolation {
   anomaly?: unknown;

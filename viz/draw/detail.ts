@@ -1,0 +1,95 @@
+/**
+ * The detailed scene: every visible record drawn individually — message arrows from send to
+ * receive, drops as dashed arrows ending in ×, local records as glyphs on their lane.
+ *
+ * Guarantee: each message is drawn exactly once, by its receiving end when that is on screen and
+ * admitted by the filter, otherwise by its sending end; messages whose both ends are outside the
+ * window are not drawn (they would cross the whole view as one line and hide the rest).
+ * Crashes, restarts and faults are not here: they are SVG marks, always exact (see marks.ts).
+ */
+import { inFuture, inPast } from '../model/causal.ts';
+import { Hits, visibleRows, type Frame } from './frame.ts';
+import { GLYPH_KEYS, K } from '../model/kinds.ts';
+import { DROP_COLOR, GLYPHS } from './palette.ts';
+import { Scene } from './painter.ts';
+
+/** Opacity of records outside the selected record's causal past and future. */
+export const DIM = 0.12;
+const STUB = 0.35;
+
+export function detailScene(frame: Frame): { scene: Scene; hits: Hits } {
+  const scene = new Scene();
+  const hits = new Hits();
+  const { model, x, laneY, mask, cone, colorOf } = frame;
+  const { data, kind, glyph, fwd } = model;
+  const { t, a, link, msg, peer, peerFrom } = data;
+  const strings = data.header.strings;
+  const [i0, i1] = visibleRows(frame);
+  const admitted = (i: number) => mask === null || mask[i] === 1;
+  const lit = (i: number) => cone === null || inPast(cone, data, i) || inFuture(cone, data, i);
+  const colorOfRow = (i: number) => (msg[i] >= 0 ? colorOf.get(strings[msg[i]]) ?? '#555' : '#555');
+
+  const arrow = (from: number, to: number, dashed: boolean, row: number) => {
+    const x1 = x(t[from]);
+    const y1 = laneY[a[from]];
+    const x2 = x(t[to]);
+    const y2 = laneY[a[to]];
+    if (Number.isNaN(y1) || Number.isNaN(y2)) return;
+    const alpha = cone === null || inPast(cone, data, to) || inFuture(cone, data, from) ? 1 : DIM;
+    const color = colorOfRow(from);
+    scene.batch(dashed ? 'dashed' : 'line', color, alpha, 1.25).push(x1, y1, x2, y2);
+    scene.batch('arrowhead', color, alpha).push(x1, y1, x2, y2);
+    hits.segments.push(x1, y1, x2, y2, row);
+    if (dashed) scene.batch('cross', DROP_COLOR, alpha, 4).push(x2, y2);
+  };
+
+  for (let i = i0; i < i1; i++) {
+    const k = kind[i];
+    const y = laneY[a[i]];
+    if (Number.isNaN(y)) continue;
+    if (k === K.send) {
+      const f = fwd[i];
+      // The receiving end draws the arrow, unless it is off screen or filtered out.
+      if (f >= 0 && f < i1 && admitted(f) && !Number.isNaN(laneY[a[f]])) continue;
+      if (!admitted(i)) continue;
+      if (f >= 0 && kind[f] === K.drop && peerFrom[f] === 0) stub(i, DROP_COLOR, true);
+      else if (f >= 0) arrow(i, f, kind[f] === K.drop, i);
+      else stub(i, '#555', false);
+      continue;
+    }
+    if (!admitted(i)) continue;
+    if (k === K.recv || (k === K.drop && peerFrom[i] === 1)) {
+      if (link[i] >= 0) arrow(link[i], i, k === K.drop, i);
+      else glyphAt(i, 'other');
+      continue;
+    }
+    if (k === K.drop) {
+      stub(i, DROP_COLOR, true);
+      continue;
+    }
+    if (k === K.crash || k === K.restart || k === K.fault) continue;
+    glyphAt(i, GLYPH_KEYS[glyph[i]] || 'other');
+  }
+  return { scene, hits };
+
+  function glyphAt(i: number, key: string) {
+    const style = GLYPHS[key] ?? GLYPHS.other;
+    const px = x(t[i]);
+    const py = laneY[a[i]];
+    scene.batch(style.shape, style.color, lit(i) ? 1 : DIM, 3).push(px, py);
+    hits.points.push(px, py, i);
+  }
+
+  /** A message that did not travel: dropped at send time, or still in flight when the trace ends. */
+  function stub(i: number, color: string, dropped: boolean) {
+    const px = x(t[i]);
+    const py = laneY[a[i]];
+    const target = peer[i] >= 0 ? laneY[peer[i]] : NaN;
+    const dy = Number.isNaN(target) || target === py ? -frame.laneHeight * 0.6 : (target - py) * STUB;
+    const alpha = lit(i) ? 1 : DIM;
+    scene.batch('dashed', dropped ? color : colorOfRow(i), alpha, 1.25).push(px, py, px + 10, py + dy);
+    if (dropped) scene.batch('cross', DROP_COLOR, alpha, 4).push(px + 10, py + dy);
+    else scene.batch('arrowhead', colorOfRow(i), alpha).push(px, py, px + 10, py + dy);
+    hits.segments.push(px, py, px + 10, py + dy, i);
+  }
+}

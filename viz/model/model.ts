@@ -1,0 +1,106 @@
+/**
+ * Everything the page derives from one run's decoded columns, once, at load: kinds and glyphs,
+ * forward links (send → its recv or drop), lanes, fault and down spans, the message types present,
+ * and message "flows" (sender lane, receiver lane, type) for the zoomed-out density view.
+ *
+ * Guarantee: a pure function of the payload; the time domain covers every record and the run's
+ * declared end.
+ */
+import type { RunData } from '../wire/codec.ts';
+import { classify, K } from './kinds.ts';
+import { layoutLanes, type Lane, type SiteGroup } from './lanes.ts';
+import { deriveRecovery, type Recovery } from './recovery.ts';
+import { downSpans, faultSpans, type DownSpan, type FaultSpan } from './spans.ts';
+
+export interface RunModel {
+  data: RunData;
+  /** Short name shown on the page ("A", "B", …) and a longer description. */
+  name: string;
+  label: string;
+  kind: Uint8Array;
+  glyph: Uint8Array;
+  /** Row of the recv or drop answering a send, or -1. */
+  fwd: Int32Array;
+  lanes: Lane[];
+  groups: SiteGroup[];
+  faults: FaultSpan[];
+  downs: DownSpan[];
+  /** Checkpoints, cuts, lost work and replays (see recovery.ts). */
+  recovery: Recovery;
+  endUs: number;
+  /** Message types in the run, as strings. */
+  msgTypes: Set<string>;
+  /** Kinds in the run with their record counts. */
+  kindCounts: Map<string, number>;
+  /** For each arrow-ending row (recv, drop on arrival), its flow id, else -1; see `flows`. */
+  flowOf: Int32Array;
+  flows: Array<{ from: number; to: number; msg: string }>;
+}
+
+export function buildModel(data: RunData, name: string): RunModel {
+  const { kind, glyph } = classify(data);
+  const fwd = new Int32Array(data.length).fill(-1);
+  const drawnAt = new Uint8Array(data.header.actors.length);
+  const counts = new Map<number, number>();
+  const msgTypes = new Set<string>();
+  for (let i = 0; i < data.length; i++) {
+    if (data.link[i] >= 0 && fwd[data.link[i]] < 0 && data.link[i] !== i) fwd[data.link[i]] = i;
+    if (kind[i] !== K.fault) drawnAt[data.a[i]] = 1;
+    counts.set(data.k[i], (counts.get(data.k[i]) ?? 0) + 1);
+    if (data.msg[i] >= 0) msgTypes.add(data.header.strings[data.msg[i]]);
+  }
+  const listed = new Set<string>();
+  const meta = data.header.meta;
+  if (meta !== null && Array.isArray(meta.actors)) for (const a of meta.actors) if (typeof a?.id === 'string') listed.add(a.id);
+  const { lanes, groups } = layoutLanes(data.header, (actor) => drawnAt[actor] === 1 || (listed.has(data.header.actors[actor].id) && data.header.actors[actor].id !== 'world'));
+  const endUs = Math.max(
+    data.length > 0 ? data.t[data.length - 1] : 0,
+    numberField(meta, 'endUs'),
+    numberField(meta, 'durationUs'),
+    1,
+  );
+  const { flowOf, flows } = messageFlows(data, kind);
+  const kindCounts = new Map([...counts].map(([k, c]) => [data.header.strings[k], c]));
+  const label = describe(data);
+  return {
+    data, name, label, kind, glyph, fwd, lanes, groups, endUs, msgTypes, kindCounts, flowOf, flows,
+    faults: faultSpans(data, kind, endUs),
+    downs: downSpans(data, kind, endUs),
+    recovery: deriveRecovery(data, kind),
+  };
+}
+
+function numberField(meta: Record<string, unknown> | null, field: string): number {
+  const value = meta?.[field];
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+function describe(data: RunData): string {
+  const meta = data.header.meta ?? {};
+  const parts = [typeof meta.scenario === 'string' ? meta.scenario : 'trace'];
+  if (meta.seed !== undefined) parts.push(`seed ${String(meta.seed)}`);
+  for (const key of ['strategy', 'variant']) if (typeof meta[key] === 'string') parts.push(String(meta[key]));
+  return `${parts.join(' · ')} — ${data.header.source}`;
+}
+
+/** Groups arrows by (sender, receiver, type), the unit the density view aggregates. */
+function messageFlows(data: RunData, kind: Uint8Array): Pick<RunModel, 'flowOf' | 'flows'> {
+  const flowOf = new Int32Array(data.length).fill(-1);
+  const flows: RunModel['flows'] = [];
+  const ids = new Map<number, number>();
+  const actors = data.header.actors.length;
+  for (let i = 0; i < data.length; i++) {
+    const k = kind[i];
+    if (data.link[i] < 0 || !(k === K.recv || (k === K.drop && data.peerFrom[i] === 1))) continue;
+    const from = data.a[data.link[i]];
+    const key = (from * actors + data.a[i]) * (data.header.strings.length + 1) + (data.msg[i] + 1);
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = flows.length;
+      flows.push({ from, to: data.a[i], msg: data.msg[i] >= 0 ? data.header.strings[data.msg[i]] : '' });
+      ids.set(key, id);
+    }
+    flowOf[i] = id;
+  }
+  return { flowOf, flows };
+}

@@ -1,0 +1,96 @@
+/**
+ * The legend: what each colour, glyph, band and line on the page means, listing only what occurs in
+ * the runs shown (message families with their types, record glyphs, drops, crashes, fault kinds).
+ * The same entries are written as HTML on the page and as SVG into exported figures.
+ */
+import { escapeHtml } from '../draw/format.ts';
+import { GLYPH_KEYS } from '../model/kinds.ts';
+import type { RunModel } from '../model/model.ts';
+import { CRASH_COLOR, DENSITY_COLOR, DROP_COLOR, GLYPHS, RESTART_COLOR, faultColor, type Palette } from '../draw/palette.ts';
+import { Scene, sceneToSvg, type Shape } from '../draw/painter.ts';
+import { recoveryLegend } from './recovery-legend.ts';
+import { DOWN_HATCH } from '../wire/patterns.ts';
+
+interface Entry {
+  /** SVG content of a 30×14 swatch. */
+  symbol: string;
+  label: string;
+  title?: string;
+}
+
+type Rows = Array<[title: string, entries: Entry[]]>;
+
+function glyph(shape: Shape, color: string): string {
+  const scene = new Scene();
+  scene.batch(shape, color, 1, 3).push(15, 7);
+  return sceneToSvg(scene);
+}
+
+const line = (color: string, dash = '') => `<line x1="2" y1="7" x2="28" y2="7" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
+
+function rows(models: RunModel[], palette: Palette): Rows {
+  const messages: Entry[] = palette.legend.map((entry) => ({
+    symbol: `<line x1="2" y1="11" x2="26" y2="3" stroke="${entry.color}" stroke-width="2"/><path d="M28,2 L22,2.5 L25,7 Z" fill="${entry.color}"/>`,
+    label: entry.label,
+    title: `message types: ${entry.types.join(', ')}`,
+  }));
+  messages.push({
+    symbol: `<line x1="2" y1="11" x2="22" y2="5" stroke="${DROP_COLOR}" stroke-width="1.5" stroke-dasharray="4 3"/><path d="M19,2L27,10M19,10L27,2" stroke="${DROP_COLOR}" stroke-width="1.5"/>`,
+    label: 'dropped (cause in tooltip)',
+  });
+  const glyphs = new Set<number>();
+  for (const m of models) for (let i = 0; i < m.glyph.length; i++) glyphs.add(m.glyph[i]);
+  const records = [...glyphs].filter((g) => g > 0).sort((x, y) => x - y).map((g) => {
+    const style = GLYPHS[GLYPH_KEYS[g]];
+    return { symbol: glyph(style.shape, style.color), label: style.label };
+  });
+  const actors: Entry[] = [
+    { symbol: `<path d="M10,3L20,3L15,10Z" fill="${CRASH_COLOR}"/>`, label: 'crash' },
+    { symbol: `<path d="M10,11L20,11L15,4Z" fill="${RESTART_COLOR}"/>`, label: 'restart' },
+    { symbol: `<rect x="1" y="2" width="28" height="10" fill="${DOWN_HATCH}"/>`, label: 'down' },
+  ];
+  const faultKinds = [...new Set(models.flatMap((m) => m.faults.map((f) => f.kind)))].sort();
+  const faults = faultKinds.map((k) => ({ symbol: `<rect x="1" y="1" width="28" height="12" fill="${faultColor(k)}" opacity="0.35"/>`, label: `fault: ${k}` }));
+  const reading: Entry[] = [
+    { symbol: line('#332288', '5 3'), label: 'end of the causal past' },
+    { symbol: line('#117733', '5 3'), label: 'start of the causal future' },
+    { symbol: '<rect x="1" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.2"/><rect x="10" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.55"/><rect x="19" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.95"/>', label: 'density when zoomed out: darker = more records' },
+  ];
+  return [['Messages', messages], ['Records', records], ['Actors', actors], ['Recovery', recoveryLegend(models)], ['Faults', faults], ['Reading', reading]];
+}
+
+export function legendHtml(models: RunModel[], palette: Palette): string {
+  return rows(models, palette)
+    .filter(([, entries]) => entries.length > 0)
+    .map(([title, entries]) => {
+      const items = entries.map((e) => `<span class="item"${e.title ? ` title="${escapeHtml(e.title)}"` : ''}><svg class="swatch" width="30" height="14" viewBox="0 0 30 14">${e.symbol}</svg>${escapeHtml(e.label)}</span>`);
+      return `<div class="legend-row"><b>${title}</b>${items.join('')}</div>`;
+    })
+    .join('');
+}
+
+const ROW_H = 18;
+/** Rough label width for laying out the exported legend; exact text metrics need a browser font. */
+const CHAR_W = 6.4;
+
+/** The legend as an SVG group `width` wide, and its height. */
+export function legendSvg(models: RunModel[], palette: Palette, width: number): { svg: string; height: number } {
+  const out: string[] = [];
+  let y = 0;
+  for (const [title, entries] of rows(models, palette)) {
+    if (entries.length === 0) continue;
+    let x = 90;
+    out.push(`<text x="8" y="${y + 11}" font-size="11" font-weight="600" fill="#6e7781">${title}</text>`);
+    for (const e of entries) {
+      const w = 36 + e.label.length * CHAR_W + 14;
+      if (x + w > width && x > 90) {
+        x = 90;
+        y += ROW_H;
+      }
+      out.push(`<g transform="translate(${x},${y})">${e.symbol}<text x="34" y="11" font-size="11" fill="#1f2328">${escapeHtml(e.label)}</text></g>`);
+      x += w;
+    }
+    y += ROW_H;
+  }
+  return { svg: out.join('\n'), height: y };
+}
