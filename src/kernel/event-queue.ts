@@ -14,7 +14,7 @@
  *
  * Limits, asserted on push: origin < 2^21 actors, seq < 2^32 events per actor.
  */
-import type { Micros } from './time.ts';
+import type { Micros } from './contract/time.ts';
 
 const SEQ_SPAN = 2 ** 32;
 const ORIGIN_LIMIT = 2 ** 21;

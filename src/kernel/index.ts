@@ -1,10 +1,10 @@
 /**
- * The deterministic kernel: virtual time, the event queue, actors and their context, seeded random
- * streams, and the streaming trace with its hash. Everything above builds on these names.
+ * The deterministic kernel, for the layers that run it (world/, faults/, exec/, scenario/): the
+ * actor contract, the streaming trace with its hash, and the simulator with its parallel role.
+ * Actor code imports `kernel/contract/` only; nothing here is part of the package's public API
+ * except what src/index.ts re-exports.
  */
-export * from './time.ts';
-export * from './actor.ts';
-export * from './rng.ts';
+export * from './contract/index.ts';
 export * from './trace.ts';
 export * from './input-error.ts';
 export { EventQueue } from './event-queue.ts';

@@ -17,9 +17,9 @@
  * world event that touch several partitions still merge into the single-thread order. Records
  * written outside any event (the header) have time -1.
  */
-import type { Message } from './actor.ts';
-import type { Micros } from './time.ts';
-import type { TraceRecord } from './trace.ts';
+import type { Message } from './contract/actor.ts';
+import type { Micros } from './contract/time.ts';
+import type { TraceRecord } from './contract/record.ts';
 
 /** A message crossing from one partition to another: plain data with its event key. */
 export interface RemoteMessage {

@@ -17,10 +17,10 @@
  * single-thread order (see partition.ts). Without it, nothing of that runs: one thread is the
  * reference and its traces are unchanged.
  */
-import type { Actor, ActorFactory, Context, Disk, Message, SendOptions, TimerId, Wakeup } from './actor.ts';
+import type { Actor, ActorFactory, Context, Disk, Message, SendOptions, TimerId, Wakeup } from './contract/index.ts';
 import { EventQueue } from './event-queue.ts';
-import { deriveRng, type Rng } from './rng.ts';
-import type { Micros } from './time.ts';
+import { deriveRng, type Rng } from './contract/rng.ts';
+import type { Micros } from './contract/time.ts';
 import type { PartitionRole, RemoteMessage } from './partition.ts';
 import { genericLine, recvLine, sendLine, timerLine } from './record-line.ts';
 import type { RecordKind, TraceRecord, TraceWriter } from './trace.ts';

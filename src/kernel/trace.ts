@@ -18,32 +18,11 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import type { Micros } from './time.ts';
+import type { TraceRecord } from './contract/record.ts';
+
+export type { RecordKind, TraceRecord } from './contract/record.ts';
 
 export const TRACE_FORMAT_VERSION = 1;
-
-export type RecordKind =
-  | 'meta'
-  | 'send'
-  | 'recv'
-  | 'drop'
-  | 'timer'
-  | 'crash'
-  | 'restart'
-  | 'fault'
-  | 'disk'
-  | 'log'
-  | 'client'
-  | 'ckpt'
-  | 'state';
-
-export interface TraceRecord {
-  t: Micros;
-  k: RecordKind;
-  a: string;
-  n: number;
-  [field: string]: unknown;
-}
 
 /** Receives every record in order, with its canonical line (without the newline). */
 export type TraceListener = (record: TraceRecord, line: string) => void;

@@ -13,7 +13,7 @@
  * that prints a scenario back.
  */
 import { InputError } from '../kernel/input-error.ts';
-import { type Micros, HOUR, MINUTE, MS, SECOND, US } from '../kernel/time.ts';
+import { type Micros, HOUR, MINUTE, MS, SECOND, US } from '../kernel/contract/index.ts';
 
 export type UnitResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 

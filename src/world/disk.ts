@@ -20,7 +20,7 @@
  * cannot bring it back, the "fsyncgate" failure); a full disk refuses writes (`put`/`append` return
  * false and leave the file unchanged); a slow disk multiplies the time every fsync takes.
  */
-import type { ActorHandle, Disk, Micros, Simulator, Wakeup } from '../kernel/index.ts';
+import type { ActorHandle, Disk, Micros, Simulator, TornRecord, Wakeup } from '../kernel/index.ts';
 import { SECOND } from '../kernel/index.ts';
 import { lastRecord, liveFileNames } from './file-reads.ts';
 
@@ -29,18 +29,6 @@ export interface DiskParams {
   latencyUs: Micros;
   /** Device throughput for flushing dirty data, bytes per second. */
   bandwidthBytesPerSec: number;
-}
-
-/**
- * What a torn write leaves on the device: a partial record. A real log detects one by its checksum;
- * here it is this marker, which `isTornRecord` recognises. Plain data, so it crosses threads.
- */
-export interface TornRecord {
-  readonly $torn: true;
-}
-
-export function isTornRecord(value: unknown): value is TornRecord {
-  return typeof value === 'object' && value !== null && (value as { $torn?: unknown }).$torn === true;
 }
 
 /** One file: the live (page-cache) records, and which prefix of which array is durable. */

@@ -3,4 +3,4 @@
  */
 export * from './world.ts';
 export { Network, LOOPBACK_LATENCY_US, type LinkParams, type PartitionRule } from './network.ts';
-export { isTornRecord, type DiskParams, type NodeDisk, type TornRecord } from './disk.ts';
+export type { DiskParams, NodeDisk } from './disk.ts';

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { InputError, MS, SECOND, type Micros } from '../../src/kernel/index.ts';
-import { isTornRecord } from '../../src/world/index.ts';
+import { isTornRecord } from '../../src/kernel/contract/index.ts';
 import { Scenario } from '../world/_scenario.ts';
 import { fault, faultRecords, inject } from './_faults.ts';
 

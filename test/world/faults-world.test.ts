@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { MS, SECOND } from '../../src/kernel/index.ts';
-import { isTornRecord } from '../../src/world/index.ts';
+import { isTornRecord } from '../../src/kernel/contract/index.ts';
 import { Kernel } from '../kernel/_harness.ts';
 import { Scenario } from './_scenario.ts';
 

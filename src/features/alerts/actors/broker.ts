@@ -25,7 +25,7 @@
  * (positions, applied, digest of the history restored — coverage path `alerts.restore` — or
  * `fromCheckpoint: false`).
  */
-import type { Actor, Context, Wakeup } from '../../../kernel/index.ts';
+import type { Actor, Context, Wakeup } from '../../../kernel/contract/index.ts';
 import { LogSource, type SourceEvent } from '../../forward/actors/log-source.ts';
 import { burstNominalUs, burstOfEvent } from '../../log/actors/bursts.ts';
 import { NOTICE_HEADER_BYTES, type AlertBrokerConfig, type AlertNotice } from './config.ts';

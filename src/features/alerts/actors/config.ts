@@ -3,7 +3,7 @@
  * consume a survey's alert stream from a log service, keep per-object history, and fan filtered
  * alerts out to their subscribers. Plain data, so it crosses worker threads unchanged.
  */
-import type { Micros } from '../../../kernel/index.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 import type { BurstShape } from '../../log/actors/bursts.ts';
 import type { LogEndpoint } from '../../forward/actors/config.ts';
 

@@ -12,7 +12,7 @@
  * milli-magnitudes around a per-object baseline (so sums are exact in any order), with a 10%
  * chance of a ±1 mag excursion (the variable sky a broker is looking for).
  */
-import { deriveRng } from '../../../kernel/index.ts';
+import { deriveRng } from '../../../kernel/contract/index.ts';
 import type { PacketModel } from './config.ts';
 
 export interface PacketAlerts {

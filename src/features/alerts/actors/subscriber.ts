@@ -11,7 +11,7 @@
  * Records (`state`): `alert-delivered` (broker, packet, visitUs, latencyUs, alerts, duplicate); a
  * repeat marks the coverage path `alerts.redelivered`.
  */
-import type { Actor, Context } from '../../../kernel/index.ts';
+import type { Actor, Context } from '../../../kernel/contract/index.ts';
 import type { AlertNotice } from './config.ts';
 
 export class AlertSubscriber implements Actor<AlertNotice> {

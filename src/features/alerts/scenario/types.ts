@@ -1,7 +1,7 @@
 /**
  * The resolved `alerts:` section: placement resolved to nodes and actor ids, units as integers.
  */
-import type { Micros } from '../../../kernel/time.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 import type { BurstShape } from '../../log/actors/bursts.ts';
 import type { LogProducerSpec } from '../../log/scenario/types.ts';
 
@@ -34,4 +34,11 @@ export interface AlertsSpec {
   readonly objects: number;
   readonly brokers: readonly AlertBrokerSpec[];
   readonly checkpointUs: Micros;
+}
+
+declare module '../../../scenario/types.ts' {
+  interface FeatureSections {
+    /** A survey's alert stream with its community brokers; absent when the file has none. */
+    readonly alerts?: AlertsSpec;
+  }
 }

@@ -26,7 +26,7 @@
  * refuses it); a barrier lost with a crashed operator leaves the checkpoint incomplete, and the
  * coordinator abandons it at its timeout.
  */
-import type { Context, Message } from '../../../kernel/index.ts';
+import type { Context, Message } from '../../../kernel/contract/index.ts';
 import type { Alignment, CheckpointConfig } from './config.ts';
 import type { Capture, Marker, OperatorHost } from './host.ts';
 import { withRecorded, type PendingItem } from './image.ts';

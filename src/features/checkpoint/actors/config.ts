@@ -3,7 +3,7 @@
  * are stored, and the names of the actors it talks to. The scenario layer builds it from the
  * `checkpoint:` section; tests build it directly.
  */
-import type { Micros } from '../../../kernel/index.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 
 export const STRATEGY_NAMES = ['none', 'coordinated', 'barrier-snapshot', 'stream-replay', 'uncoordinated', 'multilevel'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];

@@ -21,7 +21,7 @@
  * operator gives up after `PAUSE_PATIENCE` request timeouts and carries on; the coordinator then
  * abandons that checkpoint.
  */
-import type { Context, Message, Wakeup } from '../../../kernel/index.ts';
+import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { Marker, OperatorHost } from './host.ts';
 import type { Continue, Pause, Saved } from './messages.ts';

@@ -24,7 +24,7 @@
  * the coordinator is down nothing is checkpointed and nobody recovers — it is the single point of
  * failure of every global strategy.
  */
-import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../kernel/index.ts';
+import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import type { IntervalPolicy, StrategyName } from './config.ts';
 import { CheckpointClock } from './interval.ts';
 import type { Continue, Meta, MetaAck, Pause, Restored, Resume, Rollback, Saved, Status, Trigger } from './messages.ts';

@@ -11,7 +11,7 @@
  * releases it stalls the pipeline (the `blocked` records and the recovery-time metric show it);
  * one that restores an image from another instance corrupts state (the reference checker shows it).
  */
-import type { Context, Message, Micros, Wakeup } from '../../../kernel/index.ts';
+import type { Context, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import type { OperatorImage } from './image.ts';
 import type { Patch } from 'immer';
 

@@ -26,7 +26,7 @@
  * How it breaks: without persistent inputs (uncoordinated) independent checkpoints rarely form a
  * consistent recovery line, and recovery rolls back further and further (the domino effect).
  */
-import type { Context, Message, Wakeup } from '../../../kernel/index.ts';
+import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { OperatorHost } from './host.ts';
 import { CheckpointClock } from './interval.ts';

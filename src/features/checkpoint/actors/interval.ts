@@ -13,8 +13,8 @@
  * intervals wrong until failures are seen; a first phase shared by every participant would
  * synchronise independent checkpoints, so callers pass a per-participant `phase`.
  */
-import type { Micros } from '../../../kernel/index.ts';
-import { SECOND } from '../../../kernel/index.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
+import { SECOND } from '../../../kernel/contract/index.ts';
 import type { IntervalPolicy } from './config.ts';
 
 const DEFAULT_COST_US = SECOND;

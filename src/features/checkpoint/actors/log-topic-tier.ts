@@ -37,11 +37,10 @@
  * start. An instance restarted under a global strategy that restores nothing (target 0) reads
  * nothing before it saves, so the entries of its earlier incarnations are never tombstoned.
  */
-import type { Context, Message, Micros, Wakeup } from '../../../kernel/index.ts';
-import { MS } from '../../../kernel/index.ts';
+import type { Context, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
+import { fnv1a, MS } from '../../../kernel/contract/index.ts';
 import type { FetchReply, FetchRequest, MetadataReply, ProduceReply, ProduceRequest } from '../../log/actors/messages.ts';
 import { tpKey } from '../../log/actors/messages.ts';
-import { fnv1a } from '../../log/actors/record-accumulator.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { LogTopicTierConfig } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';

@@ -9,7 +9,7 @@
  * parts claiming the same message type would shadow each other; part message types are disjoint
  * by construction (`ckpt:` messages per protocol, `ckpt:*` timer names per part).
  */
-import type { Context, Message, Wakeup } from '../../../kernel/index.ts';
+import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
 import type { Marker, Participant } from './host.ts';
 
 export interface Part {

@@ -19,7 +19,7 @@
  * a target the tier lost (node-local memory after a node crash) is reported `ok: false`, and the
  * coordinator falls back to the initial state for everyone.
  */
-import type { Context, Message, Wakeup } from '../../../kernel/index.ts';
+import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { OperatorHost } from './host.ts';
 import { materialize, type OperatorImage, type StoredCheckpoint } from './image.ts';

@@ -16,7 +16,7 @@
  * through it wait (clients re-send their requests), and the tier's failure domain is that node's.
  * A full disk refuses a put (`ok: false`), and the operator's checkpoint fails.
  */
-import type { Actor, Context, Wakeup } from '../../../kernel/index.ts';
+import type { Actor, Context, Wakeup } from '../../../kernel/contract/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { StoredCheckpoint } from './image.ts';
 import { CONTROL_BYTES, type GetReply, type Put, type PutAck, type ToStore } from './messages.ts';

@@ -19,7 +19,7 @@
  * effect), `coordinated` in blocking, `barrier-snapshot` in alignment or channel state,
  * `stream-replay` and `multilevel` in persisting every stream.
  */
-import type { Context, Message } from '../../../kernel/index.ts';
+import type { Context, Message } from '../../../kernel/contract/index.ts';
 import { BarrierCheckpoints } from './barrier.ts';
 import { storeFor, type CheckpointConfig, type StrategyName, type TierName } from './config.ts';
 import { CoordinatedCheckpoints } from './coordinated.ts';

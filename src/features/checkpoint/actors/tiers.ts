@@ -21,8 +21,8 @@
  * crashes, so recovery falls back to the initial state (or, under `multilevel`, to the remote
  * level); a remote tier across a slow WAN makes saves and restores as slow as that link.
  */
-import type { Context, Message, Wakeup } from '../../../kernel/index.ts';
-import { SECOND } from '../../../kernel/index.ts';
+import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
+import { SECOND } from '../../../kernel/contract/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { NodeLocalMedium, TierName } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';

@@ -11,7 +11,7 @@
  * how long the write took), `failed` when the tier refused it.
  */
 import type { Patch } from 'immer';
-import type { Context, Micros } from '../../../kernel/index.ts';
+import type { Context, Micros } from '../../../kernel/contract/index.ts';
 import type { StrategyName } from './config.ts';
 import type { Capture, OperatorHost } from './host.ts';
 import { channelStateBytes, incrementalBytes, type OperatorImage, type StoredCheckpoint } from './image.ts';

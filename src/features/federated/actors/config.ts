@@ -2,8 +2,8 @@
  * Configuration and wire messages of the federated-learning application (server and sites).
  * Plain data, so it crosses worker threads unchanged.
  */
-import type { Micros } from '../../../kernel/index.ts';
-import { SECOND } from '../../../kernel/index.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
+import { SECOND } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from '../../checkpoint/actors/index.ts';
 import type { Vector } from './objective.ts';
 

@@ -16,9 +16,8 @@
  * the checkpoints (node-local memory with its node) restores nothing, and the server begins again
  * from round 0 — the rounds lost are the metric that shows it.
  */
-import type { Context } from '../../../kernel/index.ts';
+import { digestOf, type Context } from '../../../kernel/contract/index.ts';
 import { Holds, type Capture, type HoldReason, type Marker, type OperatorHost, type OperatorImage } from '../../checkpoint/actors/index.ts';
-import { digestOf } from '../../pipeline/actors/event.ts';
 import type { Vector } from './objective.ts';
 
 /** What the server checkpoints. */

@@ -33,7 +33,7 @@
  * `recover` (round restored, fromCheckpoint), `done`; and the checkpoint layer's `ckpt` records
  * (`snapshot`, `begin`, `saved` with tier, bytes and duration, `restore`, `blocked`).
  */
-import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/index.ts';
+import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { makeParticipant, type ComposedParticipant, type FromStore } from '../../checkpoint/actors/index.ts';
 import { CONTROL_BYTES, type FlServerConfig, type HelloMessage, type ModelMessage, type ToServer, type UpdateMessage } from './config.ts';
 import { ModelHost, type ModelState } from './model-host.ts';

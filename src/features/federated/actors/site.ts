@@ -20,7 +20,7 @@
  * Records: `state` `op: data` (samples, straggler, centre) and `op: train` (round, started,
  * computeUs) when an update is sent.
  */
-import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/index.ts';
+import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { CONTROL_BYTES, type FlSiteConfig, type JoinMessage, type ModelMessage, type ToSite, type UpdateMessage } from './config.ts';
 import { trainLocally, type Vector } from './objective.ts';
 

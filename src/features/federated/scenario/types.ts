@@ -2,7 +2,7 @@
  * The resolved `federated:` section: placement resolved to nodes and actor ids, units as integers.
  */
 import type { ComputeModel, RoundPolicy } from '../actors/config.ts';
-import type { Micros } from '../../../kernel/time.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 import type { IntervalPolicy, NodeLocalMedium, TierName } from '../../checkpoint/actors/index.ts';
 
 export interface FederatedSiteSpec {
@@ -39,4 +39,11 @@ export interface FederatedCheckpointSpec {
   readonly flush: { readonly tier: TierName; readonly every: number } | undefined;
   /** The store actor of the tier (or flush tier) that is not node-local: `fl-<tier>@<node>`. */
   readonly store: { readonly actor: string; readonly node: string } | undefined;
+}
+
+declare module '../../../scenario/types.ts' {
+  interface FeatureSections {
+    /** A federated-learning job; absent when the file has none. */
+    readonly federated?: FederatedSpec;
+  }
 }

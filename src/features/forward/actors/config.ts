@@ -3,7 +3,7 @@
  * where it writes (a topic of a log service), and how it batches, retries and overflows.
  * Times are integer µs, sizes integer bytes.
  */
-import { MS, SECOND, type Micros } from '../../../kernel/index.ts';
+import { MS, SECOND, type Micros } from '../../../kernel/contract/index.ts';
 
 /**
  * What an edge buffer does when an event does not fit:

@@ -20,8 +20,8 @@
  * later than that — after its event was forwarded and released, across a restart of the
  * forwarder (the memory of released ids is not durable) — is stored again (a duplicate).
  */
-import type { Disk, Micros } from '../../../kernel/index.ts';
-import { SECOND } from '../../../kernel/index.ts';
+import type { Disk, Micros } from '../../../kernel/contract/index.ts';
+import { SECOND } from '../../../kernel/contract/index.ts';
 import type { EdgeBufferConfig } from './config.ts';
 
 /** Events per segment file. */

@@ -27,7 +27,7 @@
  * stored it (`duplicate: true` when it already had it), `drop`, and `buffer` with the fill level
  * after every change (for timelines and the `forward` metric).
  */
-import type { Actor, Context, Message, Micros, Wakeup } from '../../../kernel/index.ts';
+import type { Actor, Context, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import type { ClientInbound } from '../../log/actors/messages.ts';
 import type { ProduceRequest as StoreProduce } from '../../store/actors/messages.ts';
 import { IDEMPOTENCE_WINDOW, type ForwarderConfig } from './config.ts';

@@ -12,7 +12,7 @@
  * longer than `retention.ms`); the fetch then answers offset-out-of-range and the source skips to
  * the log start, recording a `forward-gap` with the offsets it could not read.
  */
-import type { Context, TimerId } from '../../../kernel/index.ts';
+import type { Context, TimerId } from '../../../kernel/contract/index.ts';
 import { MetadataView } from '../../log/actors/metadata-view.ts';
 import type { FetchReply } from '../../log/actors/messages.ts';
 import type { ForwarderConfig, LogEndpoint } from './config.ts';

@@ -12,7 +12,7 @@
  * Retries back off exponentially per lane (`retryBackoffUs` doubling up to `maxBackoffUs`), so a
  * link that is down for hours costs a few messages per minute, not thousands per second.
  */
-import type { Context, Micros, TimerId } from '../../../kernel/index.ts';
+import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { MetadataView } from '../../log/actors/metadata-view.ts';
 import type { ClientInbound, LogError, ProduceReply } from '../../log/actors/messages.ts';
 import type { ForwarderConfig } from './config.ts';

@@ -6,7 +6,7 @@
  * before `untilUs`, in time order, so the scenario builder can schedule a partition and its heal
  * for each. A window with `upUs >= periodUs` is always up (no outages).
  */
-import type { Micros } from '../../../kernel/index.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 
 export interface ConnectivityWindow {
   /** Length of one cycle, µs (e.g. 24 h). */

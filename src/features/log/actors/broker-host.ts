@@ -3,7 +3,7 @@
  * configuration, request numbers, group-committed fsyncs, and named timers routed back to it.
  * Roles are plain objects inside the broker actor, so they use the broker's `Context`.
  */
-import type { Context, Micros, TimerId } from '../../../kernel/index.ts';
+import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import type { ClusterConfig, TopicConfig } from './config.ts';
 
 export interface BrokerHost {

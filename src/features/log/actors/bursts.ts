@@ -13,7 +13,7 @@
  * How it fails: a producer that is down when a burst is due never produces it (as a crashed
  * instrument pipeline loses the visit); the trace then has no `produce` record for its events.
  */
-import type { Micros, Rng } from '../../../kernel/index.ts';
+import type { Micros, Rng } from '../../../kernel/contract/index.ts';
 
 export interface BurstShape {
   /** Time between two bursts (the visit cadence), µs. */

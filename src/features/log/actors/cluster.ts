@@ -1,16 +1,21 @@
 /**
- * Places a log cluster in a world: one broker per given node, the controller on its node, and the
- * final reader. Actor ids are `<name>-broker-<i>`, `<name>-controller` and `<name>-reader`, so a
- * trace names the service they belong to.
+ * Places a log cluster: one broker per given node, the controller on its node, and the final
+ * reader. Actor ids are `<name>-broker-<i>`, `<name>-controller` and `<name>-reader`, so a trace
+ * names the service they belong to.
  *
  * Guarantee: pure placement, no behaviour: the same arguments give the same actors in the same
  * order (which decides the order of their events at equal times).
  */
-import type { World } from '../../../world/index.ts';
+import type { ActorFactory } from '../../../kernel/contract/index.ts';
 import { Broker } from './broker.ts';
 import { CLUSTER_DEFAULTS, type ClusterConfig } from './config.ts';
 import { Controller } from './controller.ts';
 import { LogFinalReader } from './final-reader.ts';
+
+/** What places an actor on a node — a `World` — as far as placement needs it (actor code never sees the world). */
+export interface Placer {
+  spawn(id: string, node: string, factory: ActorFactory): void;
+}
 
 export interface ClusterPlacement {
   /** Prefix of the actor ids (the service's name). */
@@ -34,7 +39,7 @@ export function brokerIds(name: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${name}-broker-${i + 1}`);
 }
 
-export function spawnLogCluster(world: World, placement: ClusterPlacement, settings: ClusterSettings): SpawnedCluster {
+export function spawnLogCluster(world: Placer, placement: ClusterPlacement, settings: ClusterSettings): SpawnedCluster {
   const brokers = brokerIds(placement.name, placement.brokerNodes.length);
   const controller = `${placement.name}-controller`;
   const config: ClusterConfig = { ...CLUSTER_DEFAULTS, ...settings, brokers, controller };
@@ -49,7 +54,7 @@ export function spawnLogCluster(world: World, placement: ClusterPlacement, setti
 }
 
 /** Spawns the final reader of a cluster, reading every topic from `readAtUs`. */
-export function spawnFinalReader(world: World, cluster: SpawnedCluster, name: string, node: string, readAtUs: number): string {
+export function spawnFinalReader(world: Placer, cluster: SpawnedCluster, name: string, node: string, readAtUs: number): string {
   const id = `${name}-reader`;
   const topics = cluster.config.topics.map((t) => ({ name: t.name, partitions: t.partitions }));
   world.spawn(id, node, () => new LogFinalReader({ topics, brokers: cluster.brokers, readAtUs, pageBytes: 1 << 20, timeoutUs: 500_000, retryUs: 100_000 }));

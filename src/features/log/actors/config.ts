@@ -5,7 +5,7 @@
  *
  * Times are integer µs, sizes integer bytes.
  */
-import { MS, SECOND, type Micros } from '../../../kernel/index.ts';
+import { MS, SECOND, type Micros } from '../../../kernel/contract/index.ts';
 import type { BurstShape } from './bursts.ts';
 
 /** When a broker fsyncs its logs (Kafka's `flush.messages` / `flush.ms`). */

@@ -8,7 +8,7 @@
  * request (after a timeout or a restart) can be told apart and ignored. Messages never carry class
  * instances, so they can cross worker threads unchanged.
  */
-import type { Micros } from '../../../kernel/index.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 
 /** `topic-partition`, the key of a partition everywhere in the protocol and the trace. */
 export function tpKey(topic: string, partition: number): string {

@@ -8,7 +8,7 @@
  * `not-leader` error and refreshes; until the new leader's election reaches some broker's cache, it
  * retries against the old one.
  */
-import type { Context, Micros, TimerId } from '../../../kernel/index.ts';
+import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { tpKey, type MetadataReply, type PartitionMeta } from './messages.ts';
 
 export class MetadataView {

@@ -11,7 +11,7 @@
  * Queues keep retried batches ahead of newer ones; with an idempotent producer they are ordered
  * by sequence number, which is how the broker expects them.
  */
-import type { Micros } from '../../../kernel/index.ts';
+import { fnv1a, type Micros } from '../../../kernel/contract/index.ts';
 import type { PartitionerKind } from './config.ts';
 
 export interface ProducerBatch {
@@ -125,14 +125,4 @@ export class RecordAccumulator {
     this.queues[batch.partition]!.push(batch);
     if (this.config.partitioner === 'sticky') this.sticky = batch.partition + 1;
   }
-}
-
-/** 32-bit FNV-1a over UTF-16 code units: how a keyed record picks its partition. */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }

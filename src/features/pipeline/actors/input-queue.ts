@@ -5,7 +5,7 @@
  * Taking from the head is O(1) (a moving head index, compacted now and then), because a replay
  * after a restore can queue many thousands of items; taking past blocked items is a splice, rare.
  */
-import type { Micros } from '../../../kernel/index.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 import type { Marker, PendingItem } from '../../checkpoint/actors/index.ts';
 import type { StreamEvent } from './event.ts';
 

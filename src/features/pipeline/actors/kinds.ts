@@ -16,8 +16,8 @@
  *   other accounts, received transfers are credited; money is conserved.
  */
 import type { Draft } from 'immer';
-import type { Micros } from '../../../kernel/index.ts';
-import { fnv1a, mixId, type StreamEvent } from './event.ts';
+import { fnv1a, type Micros } from '../../../kernel/contract/index.ts';
+import { mixId, type StreamEvent } from './event.ts';
 import type { Emit, LogicContext, OperatorLogic, Origin } from './logic.ts';
 
 /** Values per event vector. */

@@ -10,7 +10,7 @@
  * source's stream is retained at the instrument and re-read after a restore.
  */
 import type { Draft } from 'immer';
-import type { Micros } from '../../../kernel/index.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 import type { StreamEvent } from './event.ts';
 
 /** Where the runtime got the event from. */

@@ -19,8 +19,8 @@
  * produced late (catching up), never lost.
  */
 import { enablePatches, produceWithPatches, type Patch } from 'immer';
-import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../kernel/index.ts';
-import { SECOND } from '../../../kernel/index.ts';
+import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import { digestOf, SECOND } from '../../../kernel/contract/index.ts';
 import {
   LOG_TIER_REPLIES,
   makeParticipant,
@@ -34,7 +34,7 @@ import {
   type OperatorImage,
   type PendingItem,
 } from '../../checkpoint/actors/index.ts';
-import { digestOf, type StreamEvent } from './event.ts';
+import type { StreamEvent } from './event.ts';
 import { InputQueue, type QueuedItem } from './input-queue.ts';
 import type { OperatorLogic, Origin } from './logic.ts';
 import { drawServiceUs, type ServiceTime } from './service-time.ts';

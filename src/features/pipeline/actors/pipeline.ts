@@ -19,7 +19,7 @@
  * Guarantee: the same definition always gives the same plan, in definition order. How it breaks:
  * definitions are validated by the scenario schema; `planPipeline` asserts instead of reporting.
  */
-import type { ActorFactory, Micros } from '../../../kernel/index.ts';
+import type { ActorFactory, Micros } from '../../../kernel/contract/index.ts';
 import {
   CheckpointCoordinator,
   CheckpointStore,

@@ -6,7 +6,7 @@
  * `lognormal` has the mean and the given coefficient of variation (σ² = ln(1 + cv²),
  * μ = ln(mean) − σ²/2), the usual shape of measured task times. Draws are rounded to whole µs.
  */
-import type { Context, Micros } from '../../../kernel/index.ts';
+import type { Context, Micros } from '../../../kernel/contract/index.ts';
 
 export const SERVICE_DISTRIBUTIONS = ['fixed', 'exponential', 'lognormal'] as const;
 export type ServiceDistribution = (typeof SERVICE_DISTRIBUTIONS)[number];

@@ -2,7 +2,7 @@
  * The resolved `pipeline:` and `checkpoint:` sections, as the rest of the simulator sees them:
  * operators with their placements resolved to node names, strategy settings with units converted.
  */
-import type { Micros } from '../../../kernel/time.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 import type { OperatorDef } from '../actors/index.ts';
 import type { CheckpointConfig, TierName } from '../../checkpoint/actors/index.ts';
 

@@ -21,8 +21,7 @@
  * Fault coverage (see metrics/coverage.ts): `store.recover`, `store.truncate-torn`,
  * `store.disk-full` mark the failure-handling paths on the records that describe them.
  */
-import type { Actor, Context, Micros, Wakeup } from '../../../kernel/index.ts';
-import { isTornRecord } from '../../../world/index.ts';
+import { isTornRecord, type Actor, type Context, type Micros, type Wakeup } from '../../../kernel/contract/index.ts';
 import { idBytes, type ProduceRequest, type ReadRequest, type StoreRequest } from './messages.ts';
 
 export type FlushPolicy = { kind: 'every-write' } | { kind: 'never' } | { kind: 'interval'; intervalUs: Micros };

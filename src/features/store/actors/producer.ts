@@ -10,8 +10,8 @@
  * it covers; the checkers and metrics read those. Retries and give-ups mark the fault-coverage
  * paths `producer.retry` and `producer.give-up` (see metrics/coverage.ts).
  */
-import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/index.ts';
-import { SECOND } from '../../../kernel/index.ts';
+import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import { SECOND } from '../../../kernel/contract/index.ts';
 import type { StoreReply } from './messages.ts';
 
 /** The failure-handling paths the producer marks with `cover`. */

@@ -7,7 +7,7 @@
  * A page that gets no reply within the timeout is asked for again; a crash of the reader restarts
  * the read from the beginning.
  */
-import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/index.ts';
+import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import type { StoreReply } from './messages.ts';
 
 export interface ReaderConfig {

@@ -16,8 +16,8 @@
  * the pipeline whole again — which is why every strategy over direct channels is a global one.
  * Buffers are unbounded: no backpressure is modelled.
  */
-import type { Context, Message, Wakeup } from '../../../../kernel/index.ts';
-import { MS } from '../../../../kernel/index.ts';
+import type { Context, Message, Wakeup } from '../../../../kernel/contract/index.ts';
+import { MS } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
 import type { StreamEvent } from '../event.ts';
 import { recordOutput, type InstanceRoutes, type OperatorTransport, type Resume, type TransportSink } from './transport.ts';

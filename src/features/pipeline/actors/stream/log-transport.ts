@@ -32,8 +32,8 @@
  * An operator whose outputs depend on arrival order (an `account`, which also generates) would
  * regenerate different outputs under the same sequence numbers: its exactly-once does not hold here.
  */
-import type { Context, Message, Wakeup } from '../../../../kernel/index.ts';
-import { MS, SECOND } from '../../../../kernel/index.ts';
+import type { Context, Message, Wakeup } from '../../../../kernel/contract/index.ts';
+import { MS, SECOND } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
 import { IDEMPOTENCE_WINDOW, IdempotentSink, LogSource, type LaneState, type Plan } from '../../../forward/actors/index.ts';
 import type { ClientInbound, DescribeProducersReply, LogError } from '../../../log/actors/messages.ts';

@@ -10,7 +10,7 @@
  * whether a protocol captures before or after sending its marker. A checkpoint records both;
  * `open` resumes from them.
  */
-import type { Context, Message, Wakeup } from '../../../../kernel/index.ts';
+import type { Context, Message, Wakeup } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
 import type { LogEndpoint } from '../../../forward/actors/index.ts';
 import type { StreamEvent } from '../event.ts';

@@ -9,55 +9,20 @@
  * disk completions. A restart builds a fresh instance from the actor's factory and calls `recover`,
  * which may read what the actor made durable through `ctx.disk` before the crash.
  */
-import type { Micros } from './time.ts';
+import type { Disk } from './disk.ts';
+import type { RecordKind } from './record.ts';
 import type { Rng } from './rng.ts';
-import type { RecordKind } from './trace.ts';
+import type { Micros } from './time.ts';
+import type { TimerId, Wakeup } from './wakeup.ts';
 
 /** A message: plain structured-cloneable data with a `type` naming it (no classes, no functions). */
 export interface Message {
   readonly type: string;
 }
 
-/** A timer or I/O completion as an actor receives it. */
-export interface Wakeup {
-  readonly name: string;
-  readonly data?: unknown;
-}
-
-export type TimerId = number;
-
 export interface SendOptions {
   /** Size on the wire in bytes; a link takes bytes / bandwidth to transmit it. Default 64. */
   bytes?: number;
-}
-
-/**
- * An actor's durable storage: named files of records on its node's disk.
- *
- * Writes land in the page cache at once (reads see them) and become durable when an `fsync` issued
- * after them completes. A process crash keeps the page cache; a node crash or power loss drops
- * every write not yet made durable. `fsync` occupies the node's disk for its latency plus the dirty
- * bytes over the disk's bandwidth, and then fires `done` as a wakeup.
- */
-export interface Disk {
-  /**
-   * Replaces the file with one record. Returns false, changing nothing, when the disk refused the
-   * write because it is full (a `disk-full` fault); true otherwise.
-   */
-  put(file: string, value: unknown, bytes: number): boolean;
-  /** Appends one record to the file. Returns false, changing nothing, when the disk is full. */
-  append(file: string, record: unknown, bytes: number): boolean;
-  /** Keeps the first `length` records of the file. */
-  truncate(file: string, length: number): void;
-  delete(file: string): void;
-  /** The file's records (page-cache view), or undefined if it does not exist. Do not mutate. */
-  read(file: string): readonly unknown[] | undefined;
-  /** The file's last record, or undefined. */
-  get(file: string): unknown;
-  /** This actor's file names, sorted. */
-  files(): string[];
-  /** Makes every write issued so far durable; `done` fires when it is. */
-  fsync(done?: Wakeup): void;
 }
 
 export interface Context {

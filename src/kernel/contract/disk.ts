@@ -1,0 +1,50 @@
+/**
+ * An actor's storage as it sees it (`ctx.disk`), and what a torn write leaves behind.
+ *
+ * Guarantee: the same interface in simulation (world/disk.ts) and emulation
+ * (exec/emulate/real-disk.ts); durability comes only from `fsync`. How it fails: a full disk refuses
+ * writes (`put`/`append` return false); a power loss drops what was not fsynced and may leave the
+ * write in progress as a {@link TornRecord}, which a protocol must detect and drop.
+ */
+import type { Wakeup } from './wakeup.ts';
+
+/**
+ * An actor's durable storage: named files of records on its node's disk.
+ *
+ * Writes land in the page cache at once (reads see them) and become durable when an `fsync` issued
+ * after them completes. A process crash keeps the page cache; a node crash or power loss drops
+ * every write not yet made durable. `fsync` occupies the node's disk for its latency plus the dirty
+ * bytes over the disk's bandwidth, and then fires `done` as a wakeup.
+ */
+export interface Disk {
+  /**
+   * Replaces the file with one record. Returns false, changing nothing, when the disk refused the
+   * write because it is full (a `disk-full` fault); true otherwise.
+   */
+  put(file: string, value: unknown, bytes: number): boolean;
+  /** Appends one record to the file. Returns false, changing nothing, when the disk is full. */
+  append(file: string, record: unknown, bytes: number): boolean;
+  /** Keeps the first `length` records of the file. */
+  truncate(file: string, length: number): void;
+  delete(file: string): void;
+  /** The file's records (page-cache view), or undefined if it does not exist. Do not mutate. */
+  read(file: string): readonly unknown[] | undefined;
+  /** The file's last record, or undefined. */
+  get(file: string): unknown;
+  /** This actor's file names, sorted. */
+  files(): string[];
+  /** Makes every write issued so far durable; `done` fires when it is. */
+  fsync(done?: Wakeup): void;
+}
+
+/**
+ * What a torn write leaves on the device: a partial record. A real log detects one by its checksum;
+ * here it is this marker, which `isTornRecord` recognises. Plain data, so it crosses threads.
+ */
+export interface TornRecord {
+  readonly $torn: true;
+}
+
+export function isTornRecord(value: unknown): value is TornRecord {
+  return typeof value === 'object' && value !== null && (value as { $torn?: unknown }).$torn === true;
+}

@@ -1,0 +1,19 @@
+/**
+ * The actor contract: everything actor code may import from the kernel, and nothing else.
+ *
+ * An actor sees its `Context` (time, timers, randomness, messages, its `Disk`, trace records),
+ * the time units, the `Rng` type, one hash helper and `assert`. The simulator, its event queue,
+ * actor handles and the parallel partition role stay behind this line, so the same actor runs in
+ * the simulator, across worker threads and in emulation without telling them apart; the
+ * import-graph rules hold feature actors to this module (DESIGN.md, "Layout").
+ *
+ * Guarantee: this module and its parts import nothing of the kernel outside `contract/`.
+ */
+export type { Actor, ActorFactory, Context, Message, SendOptions } from './actor.ts';
+export type { TimerId, Wakeup } from './wakeup.ts';
+export { isTornRecord, type Disk, type TornRecord } from './disk.ts';
+export type { RecordKind, TraceRecord } from './record.ts';
+export { formatMicros, HOUR, MINUTE, MS, SECOND, US, type Micros } from './time.ts';
+export { deriveRng, type Rng } from './rng.ts';
+export { canonicalJson, digestOf, fnv1a } from './hash.ts';
+export { assert, InvariantViolation, isInvariantViolation } from './assert.ts';
