@@ -13,8 +13,10 @@
 import { relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
+import { besideSource } from '../../package-layout.ts';
 
-export const VIZ_DIR = fileURLToPath(new URL('../../../viz/', import.meta.url));
+// viz/ is read at run time, from the package root, also when this module runs compiled (dist/).
+export const VIZ_DIR = fileURLToPath(besideSource('../../../viz/', import.meta.url));
 const ENTRY = 'ui/app.ts';
 
 /** Rejects every import that does not resolve to a file inside `viz/`. */
