@@ -12,12 +12,13 @@
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../kernel/index.ts';
-import { StagedDirectory } from '../exec/staging.ts';
+import type { StagedDirectory } from '../exec/staging.ts';
 import { runStudy } from '../exec/sweep.ts';
 import { cellsOf } from '../exec/sweep-plan.ts';
 import { compareTable } from '../report/compare-table.ts';
 import { alignedTable } from '../report/study-markdown.ts';
 import { cellProgress } from './cell-progress.ts';
+import { checkOutputTarget, stageOutput } from './output-options.ts';
 import { reportError } from './exit.ts';
 import { REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
 import { runnerFor, studyBanner, studyFromArgs, studyOptions, studyShape, stopOnInterrupt, type StudyArgs } from './study-options.ts';
@@ -48,6 +49,8 @@ async function compareHandler(args: CompareArgs): Promise<number> {
     if (study.spec.variants.length < 2) {
       throw new InputError('compare needs at least two variants: --strategies a,b or --variant NAME:path=value twice');
     }
+    const target = join('results', study.spec.scenario.name, `compare-${study.id}`);
+    checkOutputTarget(args.out, target, args.force);
     const runner = runnerFor(args.jobs);
     say(studyBanner(study));
     if (!args.quiet) say(`${studyShape(study, cellsOf(study.spec).length)} · ${runner.jobs} jobs`);
@@ -68,7 +71,7 @@ async function compareHandler(args: CompareArgs): Promise<number> {
       say('interrupted: nothing written (a comparison is written whole or not at all)');
       return 130;
     }
-    dir = new StagedDirectory(args.out ?? join('results', study.spec.scenario.name, `compare-${study.id}`));
+    dir = stageOutput(args.out, target, 'compare', args.force);
     const staged = dir;
     const view = studyView(study, records);
     const summary = writeStudyReports(view, (file, content) => staged.write(file, content));

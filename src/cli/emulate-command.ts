@@ -12,12 +12,15 @@ import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
 import { Emulation, emulationFaultNotes, type EmulationProgress, type EmulationResult } from '../exec/emulate/index.ts';
 import { scenarioRecipe } from '../exec/scenario-recipe.ts';
-import { StagedDirectory } from '../exec/staging.ts';
+import type { StagedDirectory } from '../exec/staging.ts';
+import { onInterrupt } from '../exec/interrupt.ts';
 import { VERSION } from '../exec/version.ts';
 import { formatMicros, InputError, TraceWriter, type Micros } from '../kernel/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { loadScenarioFile, tryReadDuration, type Scenario } from '../scenario/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, inScenario, reportError } from './exit.ts';
+import { numericOption, readPositive, readSeed } from './numeric-flags.ts';
+import { FORCE_OPTION, stageOutput } from './output-options.ts';
 import { printSummary } from './print-summary.ts';
 
 interface EmulateArgs {
@@ -27,6 +30,7 @@ interface EmulateArgs {
   speed: number;
   duration?: string;
   out?: string;
+  force: boolean;
   json: boolean;
   quiet: boolean;
 }
@@ -37,11 +41,12 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file' })
-      .option('speed', { type: 'number', default: 1, describe: 'Emulated seconds per real second' })
+      .option('speed', { ...numericOption('--speed', 'Emulated seconds per real second', readPositive), default: '1' })
       .option('duration', { alias: 'd', type: 'string', describe: 'Emulated length, e.g. 30s (default: duration + quiesce)' })
-      .option('seed', { alias: 's', type: 'number', describe: "Root seed of the actors' random streams (default: the scenario's)" })
+      .option('seed', numericOption('--seed', "Root seed of the actors' random streams, 0 … 2^53−1 (default: the scenario's)", readSeed, 's'))
       .option('set', { type: 'string', array: true, default: [], describe: 'Override a scenario field: path=value (repeatable)' })
-      .option('out', { alias: 'o', type: 'string', describe: 'Run directory to write (default results/<scenario>/emulated-<time>)' })
+      .option('out', { alias: 'o', type: 'string', describe: 'Run directory to write, new or empty (default results/<scenario>/emulated-<time>)' })
+      .options(FORCE_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly summary.json on stdout and nothing else' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the verdict line' })
       .example('$0 emulate scenarios/beamline-store.yaml --speed 10', 'The demo at ten times real time: about 7 s')
@@ -54,10 +59,11 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
 async function emulateHandler(args: EmulateArgs): Promise<number> {
   let scenario: Scenario;
   let durationUs: Micros | undefined;
+  let dir: StagedDirectory;
   try {
     scenario = loadScenarioFile(args.scenario, args.set);
     durationUs = parseDurationFlag(args.duration);
-    if (!(args.speed > 0)) throw new InputError(`--speed: expected a positive number, got ${args.speed}`);
+    dir = stageOutput(args.out, `results/${scenario.name}/emulated-${stamp()}`, 'emulation', args.force);
   } catch (error) {
     return reportError(error);
   }
@@ -69,16 +75,14 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   const { skipped, standby } = emulationFaultNotes(scenario);
   if (skipped.length > 0) say(`not emulated (they act on the simulated world only): ${skipped.join(', ')}`);
 
-  const dir = new StagedDirectory(args.out ?? `results/${scenario.name}/emulated-${stamp()}`);
   const progress = emulationProgress(!args.quiet && !args.json);
   let result: EmulationResult;
   try {
     dir.write('scenario.resolved.json', `${JSON.stringify({ ...scenario, seed }, null, 2)}\n`);
     const trace = new TraceWriter(dir.path('trace.jsonl'));
     const emulation = await Emulation.start(scenarioRecipe(scenario, seed), { speed: args.speed, durationUs, dir: dir.staging, trace, standby, version: VERSION, onProgress: progress.update });
-    const interrupt = () => emulation.abort('interrupted (Ctrl-C)');
-    process.once('SIGINT', interrupt);
-    result = await emulation.done.finally(() => process.off('SIGINT', interrupt));
+    const unhook = onInterrupt(() => emulation.abort('interrupted (Ctrl-C)'));
+    result = await emulation.done.finally(unhook);
     progress.stop();
     dir.write('summary.json', `${JSON.stringify({ ...result.summary, emulation: result.emulation }, null, 2)}\n`);
     dir.write('summary.md', summaryMarkdown(result.summary, `npx diaspora emulate ${args.scenario} --speed ${args.speed}`));

@@ -45,15 +45,18 @@ const cli = yargs(hideBin(process.argv))
   .alias('h', 'help')
   .alias('V', 'version')
   .wrap(Math.min(110, process.stdout.columns || 110))
-  .fail((message, error, y) => {
-    if (error) throw error;
-    process.stderr.write(`${message}\nrun "diaspora --help" for usage\n`);
-    void y;
+  .fail((message, error) => {
+    // yargs wraps what a flag's coerce threw (our own InputError) in a YError of the same message.
+    if (error && error.name !== 'YError') throw error;
+    const text = message ?? error?.message ?? 'bad command line';
+    // Our messages name their flag first; yargs' own ("Unknown argument: sed") get a pointer to help.
+    process.stderr.write(text.startsWith('-') ? `${text}\n` : `${text} (see diaspora --help)\n`);
     process.exit(EXIT_BAD_INPUT);
   });
 
 try {
   await cli.parseAsync();
 } catch (error) {
+  const { reportError } = await import('./exit.ts');
   process.exitCode = reportError(error);
 }

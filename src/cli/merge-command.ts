@@ -8,16 +8,18 @@
  */
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { StagedDirectory } from '../exec/staging.ts';
+import type { StagedDirectory } from '../exec/staging.ts';
 import { MANIFEST, RESULTS_LOG } from '../exec/sweep-log.ts';
 import { mergeSweeps } from '../exec/sweep-merge.ts';
 import { VERSION } from '../exec/version.ts';
 import { reportError } from './exit.ts';
+import { checkOutputTarget, FORCE_OPTION, stageOutput } from './output-options.ts';
 import { REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
 
 interface MergeArgs {
   dirs: string[];
   out?: string;
+  force: boolean;
 }
 
 export const mergeCommand: CommandModule<object, MergeArgs> = {
@@ -26,7 +28,8 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'The slice directories' })
-      .option('out', { alias: 'o', type: 'string', describe: 'Directory to write (default results/<scenario>/sweep-<id>)' })
+      .option('out', { alias: 'o', type: 'string', describe: 'Directory to write, new or empty (default results/<scenario>/sweep-<id>)' })
+      .options(FORCE_OPTION)
       .example('$0 merge sweep/shard-*', 'Join every slice of a job array') as unknown as Argv<MergeArgs>,
   handler: (args) => {
     process.exitCode = mergeHandler(args);
@@ -38,9 +41,11 @@ function mergeHandler(args: MergeArgs): number {
   const started = performance.now();
   let dir: StagedDirectory | undefined;
   try {
+    // An explicit --out is checked before the slices are read, the default once they name it.
+    if (args.out !== undefined) checkOutputTarget(args.out, args.out, args.force);
     const { manifest, records } = mergeSweeps(args.dirs);
+    dir = stageOutput(args.out, join('results', manifest.spec.scenario.name, `sweep-${manifest.id}`), 'merge', args.force);
     say(`diaspora-sim ${VERSION} · ${manifest.spec.scenario.name} · merge of sweep ${manifest.id} from ${args.dirs.length} director${args.dirs.length === 1 ? 'y' : 'ies'}`);
-    dir = new StagedDirectory(args.out ?? join('results', manifest.spec.scenario.name, `sweep-${manifest.id}`));
     const staged = dir;
     staged.write(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
     staged.write(RESULTS_LOG, records.map((r) => `${JSON.stringify(r)}\n`).join(''));

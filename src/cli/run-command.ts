@@ -12,11 +12,13 @@ import type { Argv, CommandModule } from 'yargs';
 import { formatMicros, TraceWriter } from '../kernel/index.ts';
 import { checkDeterminism } from '../exec/determinism.ts';
 import { execute, type RunSummary } from '../exec/run.ts';
-import { StagedDirectory } from '../exec/staging.ts';
+import type { StagedDirectory } from '../exec/staging.ts';
 import { loadScenarioFile, prepareRun, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { writeTimeline } from '../report/timeline.ts';
 import { EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, inScenario, reportError } from './exit.ts';
+import { numericOption, readSeed } from './numeric-flags.ts';
+import { FORCE_OPTION, stageOutput } from './output-options.ts';
 import { simulatedTimeProgress } from './progress.ts';
 import { printSummary } from './print-summary.ts';
 import { describeParallel, executeScenario, WORKERS_OPTIONS } from './workers-option.ts';
@@ -27,6 +29,7 @@ interface RunArgs {
   seed?: number;
   set: string[];
   out?: string;
+  force: boolean;
   trace: boolean;
   viz: boolean;
   json: boolean;
@@ -42,9 +45,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file' })
-      .option('seed', { alias: 's', type: 'number', describe: "Root seed (default: the scenario's seed)" })
+      .option('seed', numericOption('--seed', "Root seed, a whole number 0 … 2^53−1 (default: the scenario's seed)", readSeed, 's'))
       .option('set', { type: 'string', array: true, default: [], describe: 'Override a scenario field: path=value (repeatable)' })
-      .option('out', { alias: 'o', type: 'string', describe: 'Run directory to write (default results/<scenario>/<run-id>)' })
+      .option('out', { alias: 'o', type: 'string', describe: 'Run directory to write, new or empty (default results/<scenario>/<run-id>)' })
+      .options(FORCE_OPTION)
       .option('trace', { alias: 't', type: 'boolean', default: false, describe: 'Also write the full trace.jsonl' })
       .option('viz', { type: 'boolean', default: false, describe: 'Also write timeline.html, the interactive timeline (implies --trace)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly summary.json on stdout and nothing else' })
@@ -74,10 +78,17 @@ async function runHandler(args: RunArgs): Promise<number> {
   const say = (line: string) => {
     if (!args.json) process.stdout.write(`${line}\n`);
   };
+  if (args.checkDeterminism) {
+    say(`diaspora-sim ${VERSION} · ${scenario.name} · seed ${seed}`);
+    return determinism(scenario, seed, say, reproduce);
+  }
+  let dir: StagedDirectory;
+  try {
+    dir = stageOutput(args.out, freshRunDirectory(scenario.name, seed), 'run', args.force);
+  } catch (error) {
+    return reportError(error);
+  }
   say(`diaspora-sim ${VERSION} · ${scenario.name} · seed ${seed}`);
-  if (args.checkDeterminism) return determinism(scenario, seed, say, reproduce);
-
-  const dir = new StagedDirectory(args.out ?? freshRunDirectory(scenario.name, seed));
   const progress = simulatedTimeProgress(scenario.name, !args.quiet && !args.json);
   let summary: RunSummary;
   try {

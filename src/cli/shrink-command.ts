@@ -14,19 +14,24 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Argv, CommandModule } from 'yargs';
 import type { ShrinkProgress } from '../faults/index.ts';
-import { InputError } from '../kernel/index.ts';
 import { readRunDirectory } from '../exec/run-dir.ts';
 import { shrinkRun } from '../exec/shrink.ts';
 import { writeFileAtomic } from '../exec/staging.ts';
 import { VERSION } from '../exec/version.ts';
 import { writtenFault } from '../scenario/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, reportError } from './exit.ts';
+import { countReader, numericOption } from './numeric-flags.ts';
+import { FORCE_OPTION, prepareFile, targetLabel } from './output-options.ts';
+
+/** A budget beyond this is a typo: each probe is a whole run. */
+const MAX_PROBES = 1_000_000;
 
 interface ShrinkArgs {
   dir: string;
   check?: string;
   out?: string;
   probes: number;
+  force: boolean;
 }
 
 export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
@@ -37,7 +42,8 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       .positional('dir', { type: 'string', demandOption: true, describe: 'Run directory of a failing run' })
       .option('check', { alias: 'c', type: 'string', describe: 'The check that must keep failing (default: the first that failed)' })
       .option('out', { alias: 'o', type: 'string', describe: 'Where to write the minimal scenario (default <dir>/shrunk.yaml)' })
-      .option('probes', { type: 'number', default: 300, describe: 'At most this many probe runs' })
+      .option('probes', { ...numericOption('--probes', 'At most this many probe runs', countReader(1, MAX_PROBES, 'probe runs')), default: '300' })
+      .options(FORCE_OPTION)
       .example('$0 shrink results/nemesis/<run-id>', 'The fewest, shortest faults that still lose acknowledged events')
       .example('$0 shrink results/nemesis/<run-id> --check liveness', 'Shrink a liveness failure instead') as unknown as Argv<ShrinkArgs>,
   handler: async (args) => {
@@ -49,8 +55,10 @@ function shrink(args: ShrinkArgs): number {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const bar = probeBar(args.probes);
   try {
-    if (!(Number.isInteger(args.probes) && args.probes > 0)) throw new InputError(`--probes ${args.probes}: expected a whole number of probe runs > 0`);
     const run = readRunDirectory(args.dir);
+    const target = args.out ?? join(args.dir, 'shrunk.yaml');
+    // Checked before the probes run, so that a refused target costs nothing.
+    prepareFile(target, targetLabel('--out', args.out, target), 'shrunk', args.force, false);
     out(`diaspora-sim ${VERSION} · shrink ${run.scenario.name} · seed ${run.seed} · ${run.faults.length} faults`);
     const started = performance.now();
     const result = shrinkRun(run, { ...(args.check === undefined ? {} : { check: args.check }), maxProbes: args.probes, onProgress: bar.update });
@@ -60,7 +68,6 @@ function shrink(args: ShrinkArgs): number {
       out(`the ${result.check} failure did not reproduce with the recorded faults as a schedule; nothing to shrink (replay the run to check it)`);
       return EXIT_CHECK_FAILED;
     }
-    const target = args.out ?? join(args.dir, 'shrunk.yaml');
     writeFileAtomic(target, result.yaml);
     out(`check ${result.check}: faults ${result.before.length} → ${result.faults.length} in ${result.probes} probes, ${seconds} s (${result.complete ? 'finished' : 'stopped at the probe budget; smaller may exist'})`);
     for (const fault of result.faults) out(`  - ${stringify(writtenFault(fault), { collectionStyle: 'flow', flowCollectionPadding: true }).trim()}`);

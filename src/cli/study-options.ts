@@ -9,8 +9,14 @@ import { InputError } from '../kernel/index.ts';
 import { defaultJobs, workerPool, type CellRunner } from '../exec/pool.ts';
 import { planStudy, type Study, type StudyRequest } from '../exec/sweep-plan.ts';
 import { parseParam, parseSeeds, parseVariant, strategyVariants } from '../exec/sweep-values.ts';
+import { onInterrupt } from '../exec/interrupt.ts';
 import { VERSION } from '../exec/version.ts';
 import { formatSeeds } from '../report/study-format.ts';
+import { countReader, numericOption } from './numeric-flags.ts';
+import { FORCE_OPTION } from './output-options.ts';
+
+/** More workers than this is a typo; each is a thread with its own heap. */
+const MAX_JOBS = 1024;
 
 export interface StudyArgs {
   scenario: string;
@@ -21,6 +27,7 @@ export interface StudyArgs {
   seeds?: string;
   jobs?: number;
   out?: string;
+  force: boolean;
   quiet: boolean;
 }
 
@@ -32,8 +39,9 @@ export function studyOptions(yargs: Argv, defaultSeeds: number): Argv {
     .option('baseline', { type: 'string', describe: 'The variant the others are compared with (default: the first)' })
     .option('seeds', { type: 'string', describe: `Seeds: N (1..N), a range 1..30 or a list 1,5,9 (default ${defaultSeeds})` })
     .option('set', { type: 'string', array: true, default: [], describe: 'Override a scenario field in every cell: path=value (repeatable)' })
-    .option('jobs', { alias: 'j', type: 'number', describe: 'Cells run at once, each in a worker thread (default: one per core)' })
-    .option('out', { alias: 'o', type: 'string', describe: 'Results directory' })
+    .option('jobs', numericOption('--jobs', 'Cells run at once, each in a worker thread (default: one per core)', countReader(1, MAX_JOBS, 'workers'), 'j'))
+    .option('out', { alias: 'o', type: 'string', describe: 'Results directory, new or empty' })
+    .options(FORCE_OPTION)
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the closing lines' });
 }
 
@@ -59,9 +67,8 @@ export function studyFromArgs(args: StudyArgs, kind: StudyRequest['kind'], param
   });
 }
 
-/** The pool for `--jobs` (checked: a whole number ≥ 1). */
+/** The pool for `--jobs` (checked by its option: a whole number from 1 to MAX_JOBS). */
 export function runnerFor(jobs: number | undefined): CellRunner {
-  if (jobs !== undefined && !(Number.isSafeInteger(jobs) && jobs >= 1)) throw new InputError(`--jobs ${jobs}: expected a whole number of workers ≥ 1`);
   // Even one job runs in a worker, so that Ctrl-C and the progress bar stay responsive during a cell.
   return workerPool(jobs ?? defaultJobs());
 }
@@ -83,11 +90,8 @@ export function studyShape(study: Study, cells: number): string {
 
 /** Ctrl-C stops handing out cells; a second Ctrl-C leaves at once. Returns a function that unhooks it. */
 export function stopOnInterrupt(stop: { stopped: boolean }, say: (line: string) => void): () => void {
-  const handler = () => {
-    if (stop.stopped) process.exit(130);
+  return onInterrupt(() => {
     stop.stopped = true;
     say('stopping: letting the running cells finish (Ctrl-C again to leave now)');
-  };
-  process.on('SIGINT', handler);
-  return () => process.off('SIGINT', handler);
+  });
 }

@@ -12,12 +12,14 @@
  */
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { checkDirectoryPlace } from '../exec/output-guard.ts';
 import { writeFileAtomic } from '../exec/staging.ts';
 import { runSweep, type SweepOutcome } from '../exec/sweep.ts';
 import { cellsOf, parseShard, type Shard, type Study } from '../exec/sweep-plan.ts';
 import { RESULTS_LOG } from '../exec/sweep-log.ts';
 import { cellProgress } from './cell-progress.ts';
 import { reportError } from './exit.ts';
+import { targetLabel } from './output-options.ts';
 import { errorExit, REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
 import { runnerFor, studyBanner, studyFromArgs, studyOptions, studyShape, stopOnInterrupt, type StudyArgs } from './study-options.ts';
 
@@ -49,6 +51,9 @@ async function sweepHandler(args: SweepArgs): Promise<number> {
     const study = studyFromArgs(args, 'sweep', args.param, DEFAULT_SEEDS);
     const shard = args.shard === undefined ? undefined : parseShard(args.shard);
     const dir = args.out ?? defaultDir(study, shard);
+    const target = { label: targetLabel('--out', args.out, dir), force: args.force };
+    // Where the sweep goes is checked before any worker starts; what the directory holds, when it is opened.
+    checkDirectoryPlace(dir, target.label);
     const runner = runnerFor(args.jobs);
     say(studyBanner(study));
     if (!args.quiet) say(`${studyShape(study, cellsOf(study.spec).length)}${shard ? ` · slice ${shard.index}/${shard.count}` : ''} · ${runner.jobs} jobs`);
@@ -61,6 +66,7 @@ async function sweepHandler(args: SweepArgs): Promise<number> {
       outcome = await runSweep({
         study,
         dir,
+        target,
         ...(shard ? { shard } : {}),
         runner,
         onStart: (tally) => {

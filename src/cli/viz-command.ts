@@ -15,12 +15,14 @@ import { InputError } from '../kernel/input-error.ts';
 import { writePerfetto } from '../report/perfetto.ts';
 import { writeTimeline } from '../report/timeline.ts';
 import { reportError } from './exit.ts';
+import { FORCE_OPTION, prepareFile, targetLabel } from './output-options.ts';
 
 interface VizArgs {
   traces: string[];
   out?: string;
   title?: string;
   perfetto?: string;
+  force: boolean;
 }
 
 export const vizCommand: CommandModule<object, VizArgs> = {
@@ -32,6 +34,7 @@ export const vizCommand: CommandModule<object, VizArgs> = {
       .option('out', { alias: 'o', type: 'string', describe: 'HTML file to write (default: timeline.html next to a single run, or in the current directory)' })
       .option('title', { type: 'string', describe: 'Page title (default: from the scenario names)' })
       .option('perfetto', { type: 'string', describe: 'Write one run as Chrome trace-event JSON to this file (open it in ui.perfetto.dev) instead of the page' })
+      .options(FORCE_OPTION)
       .example('$0 viz results/beamline-store/20261125-172800-seed1', "Write the run's timeline.html next to its trace")
       .example('$0 viz runA runB -o compare.html', 'Two strategies on the same seed, one above the other')
       .example('$0 viz runA --perfetto runA.json', 'The run for Perfetto: a track per actor, flows for messages') as unknown as Argv<VizArgs>,
@@ -40,12 +43,14 @@ export const vizCommand: CommandModule<object, VizArgs> = {
       const traces = args.traces.map(traceOf);
       if (args.perfetto !== undefined) {
         if (traces.length !== 1) throw new InputError(`viz --perfetto: exactly one run, got ${traces.length}`);
-        const written = await writePerfetto(traces[0], args.perfetto);
+        const release = prepareFile(args.perfetto, `--perfetto ${args.perfetto}`, 'perfetto', args.force, true);
+        const written = await writePerfetto(traces[0], args.perfetto).finally(release);
         process.stdout.write(`wrote ${written.out} (${written.records.toLocaleString('en-US')} records); open it in ui.perfetto.dev\n`);
         return;
       }
       const out = args.out ?? defaultOut(args.traces);
-      const result = await writeTimeline({ traces, out, title: args.title });
+      const release = prepareFile(out, targetLabel('-o', args.out, out), 'timeline', args.force, true);
+      const result = await writeTimeline({ traces, out, title: args.title }).finally(release);
       process.stdout.write(`wrote ${result.out} (${(result.bytes / 1e6).toFixed(2)} MB, ${result.records.toLocaleString('en-US')} records); open it in a browser\n`);
     } catch (error) {
       process.exitCode = reportError(error);

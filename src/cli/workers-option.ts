@@ -7,17 +7,17 @@
  */
 import { formatMicros, InputError, type Micros, type TraceWriter } from '../kernel/index.ts';
 import { executeParallel, type ParallelStats, type PartitionBy } from '../exec/parallel/index.ts';
-import { execute, type RunSummary } from '../exec/run.ts';
+import { executeInSlices, type RunSummary } from '../exec/run.ts';
 import { scenarioRecipe } from '../exec/scenario-recipe.ts';
 import { VERSION } from '../exec/version.ts';
 import { prepareRun, type Scenario } from '../scenario/index.ts';
+import { countReader, numericOption } from './numeric-flags.ts';
+
+/** More threads than this is a typo: a run has one partition per site or node at most. */
+const MAX_WORKERS = 1024;
 
 export const WORKERS_OPTIONS = {
-  workers: {
-    alias: 'w',
-    type: 'number',
-    describe: 'Split the run over N worker threads, one partition of sites each (same trace hash as one thread)',
-  },
+  workers: numericOption('--workers', 'Split the run over N worker threads, one partition of sites each (same trace hash as one thread)', countReader(1, MAX_WORKERS, 'worker threads'), 'w'),
   'partition-by': {
     type: 'string',
     default: 'site',
@@ -47,7 +47,7 @@ export interface ScenarioRun {
 
 /** Runs the scenario in this thread, or over `--workers` threads. */
 export async function executeScenario(scenario: Scenario, seed: number, trace: TraceWriter, args: WorkersArgs, onProgress: (now: Micros, end: Micros) => void): Promise<ScenarioRun> {
-  if (args.workers === undefined) return { summary: execute(prepareRun(scenario, { seed, trace }), { version: VERSION, onProgress }) };
+  if (args.workers === undefined) return { summary: await executeInSlices(prepareRun(scenario, { seed, trace }), { version: VERSION, onProgress }) };
   const partitionBy = parsePartitionBy(args.partitionBy);
   const { summary, stats } = await executeParallel(scenarioRecipe(scenario, seed), { workers: args.workers, partitionBy, trace, version: VERSION, onProgress });
   return { summary, parallel: stats };

@@ -2,9 +2,52 @@
  * Atomic results: a run directory is built under a temporary name next to its final place and
  * renamed into place only when every file in it is complete. A run that fails or is interrupted
  * leaves no directory that looks like a result; single files are written temp-then-rename too.
+ *
+ * Guarantee: nothing a user wrote is replaced — the final path is checked by `output-guard.ts`
+ * when staging starts and again just before the rename. The staging directory
+ * (`.<name>.<pid>.tmp`) holds the output marker from its first moment, is removed on Ctrl-C or
+ * SIGTERM (`interrupt.ts`), and one left behind by a process that no longer runs (a `kill -9`, a
+ * power cut) is removed by the next staging in the same place when the marker shows it was made on
+ * this host, and reported otherwise (on a shared file system the process may run on another node).
+ *
+ * How it fails: `InputError` for a target the guard refuses or a place that cannot be written.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { InputError } from '../kernel/index.ts';
+import { removeOnInterrupt } from './interrupt.ts';
+import { checkOutputDirectory, checkOutputFile, OUTPUT_MARKER, readOutputMarker, type FileTargetOptions, type OutputMarker, type TargetOptions } from './output-guard.ts';
+import { VERSION } from './version.ts';
+
+/**
+ * Makes ready to write the single file `path` (a timeline, a Perfetto trace, a minimal scenario):
+ * checks it with the guard, creates its directory, removes temporary files a dead process left for
+ * the same path, and with `interruptible` removes this process's own temporary file on Ctrl-C.
+ * Returns the notes to show the user, and a function to call once the file is written.
+ */
+export function prepareOutputFile(path: string, options: FileTargetOptions & { interruptible: boolean }): { notes: string[]; release: () => void } {
+  checkOutputFile(path, options);
+  const dir = dirname(path);
+  const notes: string[] = [];
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new InputError(`${options.label}: cannot create ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  // Both temporary names in use: `<file>.<pid>.tmp` (writeFileAtomic) and `<file>.tmp-<pid>` (streamed pages).
+  const name = basename(path);
+  for (const entry of readdirSync(dir)) {
+    if (!entry.startsWith(`${name}.`)) continue;
+    const pid = /^\.(?:(\d+)\.tmp|tmp-(\d+))$/.exec(entry.slice(name.length));
+    if (pid === null || isRunning(Number(pid[1] ?? pid[2]))) continue;
+    rmSync(join(dir, entry), { force: true });
+    notes.push(`removed ${join(dir, entry)}: an unfinished file of an interrupted run`);
+  }
+  if (!options.interruptible) return { notes, release: () => {} };
+  const releases = [`${path}.${process.pid}.tmp`, `${path}.tmp-${process.pid}`].map(removeOnInterrupt);
+  return { notes, release: () => releases.forEach((release) => release()) };
+}
 
 export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -12,16 +55,36 @@ export function writeFileAtomic(path: string, content: string): void {
   renameSync(tmp, path);
 }
 
+export interface StagingOptions extends TargetOptions {
+  /** What the directory holds, recorded in its marker: `run`, `emulation`, `compare`, `merge`. */
+  kind: string;
+}
+
 export class StagedDirectory {
   /** Where files are written until `commit`. */
   readonly staging: string;
+  /** Things found while staging started that the user should know (stale staging directories). */
+  readonly notes: readonly string[];
   private done = false;
+  private readonly release: () => void;
 
-  constructor(readonly final: string) {
-    mkdirSync(dirname(final), { recursive: true });
-    this.staging = join(dirname(final), `.${basename(final)}.${process.pid}.tmp`);
-    rmSync(this.staging, { recursive: true, force: true });
-    mkdirSync(this.staging);
+  constructor(
+    readonly final: string,
+    private readonly options: StagingOptions,
+  ) {
+    checkOutputDirectory(final, options);
+    const parent = dirname(final);
+    this.staging = join(parent, `.${basename(final)}.${process.pid}.tmp`);
+    try {
+      mkdirSync(parent, { recursive: true });
+      this.notes = removeStaleStaging(parent);
+      rmSync(this.staging, { recursive: true, force: true });
+      mkdirSync(this.staging);
+    } catch (error) {
+      throw new InputError(`${options.label}: cannot create ${final} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+    this.release = removeOnInterrupt(this.staging);
+    writeMarker(this.staging, options.kind);
   }
 
   path(file: string): string {
@@ -32,8 +95,10 @@ export class StagedDirectory {
     writeFileSync(this.path(file), content);
   }
 
-  /** Moves the directory into place, replacing an older result at the same path. */
+  /** Moves the directory into place; replaces an earlier result only as the guard allows. */
   commit(): string {
+    // Something may have appeared at the final path while the run was going.
+    checkOutputDirectory(this.final, this.options);
     if (existsSync(this.final)) {
       const old = `${this.staging}.old`;
       renameSync(this.final, old);
@@ -42,12 +107,61 @@ export class StagedDirectory {
     } else {
       renameSync(this.staging, this.final);
     }
-    this.done = true;
+    this.finish();
     return this.final;
   }
 
   abort(): void {
     if (!this.done) rmSync(this.staging, { recursive: true, force: true });
+    this.finish();
+  }
+
+  private finish(): void {
     this.done = true;
+    this.release();
+  }
+}
+
+/** Writes the marker that makes `dir` diaspora's own output. */
+export function writeMarker(dir: string, kind: string): void {
+  const marker: OutputMarker = { tool: 'diaspora-sim', version: VERSION, kind, host: hostname(), pid: process.pid };
+  writeFileSync(join(dir, OUTPUT_MARKER), `${JSON.stringify(marker)}\n`);
+}
+
+/** `.<name>.<pid>.tmp`, and `.old` for the earlier result a commit was replacing. */
+const STAGING_NAME = /^\.(.+)\.(\d+)\.tmp(\.old)?$/;
+
+/**
+ * Removes the staging directories in `parent` whose process is gone, when their marker says they
+ * were staged on this host; returns a note for each one removed or left alone.
+ */
+function removeStaleStaging(parent: string): string[] {
+  const notes: string[] = [];
+  for (const name of readdirSync(parent)) {
+    const match = STAGING_NAME.exec(name);
+    if (match === null) continue;
+    const pid = Number(match[2]);
+    if (isRunning(pid)) continue;
+    const path = join(parent, name);
+    const marker = readOutputMarker(path);
+    if (marker?.host === hostname()) {
+      rmSync(path, { recursive: true, force: true });
+      notes.push(`removed ${path}: the unfinished output of an interrupted run (process ${pid} is gone)`);
+    } else {
+      const where = marker === undefined ? '' : ` on ${marker.host}`;
+      notes.push(`${path} looks like the unfinished output of process ${pid}${where}, which does not run here; remove it once no run writes it`);
+    }
+  }
+  return notes;
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -11,10 +11,11 @@
  * the middle, a line of another study — is an `InputError` naming the file and line, because
  * resuming or merging on top of it would produce a result that looks right and is not.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../kernel/index.ts';
-import { writeFileAtomic } from './staging.ts';
+import { checkDirectoryPlace, checkOutputDirectory, type TargetOptions } from './output-guard.ts';
+import { writeFileAtomic, writeMarker } from './staging.ts';
 import type { CellRun } from './sweep-cell.ts';
 import type { Shard, StudySpec } from './sweep-plan.ts';
 
@@ -69,22 +70,35 @@ export function readManifest(dir: string): Manifest | undefined {
 
 /**
  * Opens `dir` for `manifest`: creates it, or checks that it holds the same study and slice.
- * Refuses a directory with other files in it, so a typo in `--out` cannot write into a stranger's.
+ * Refuses a directory with other files in it, so a typo in `--out` cannot write into a stranger's;
+ * with `force`, starts over in a directory of diaspora's own (another sweep, an earlier run).
  */
-export function openSweepDir(dir: string, manifest: Manifest): void {
+export function openSweepDir(dir: string, manifest: Manifest, target: TargetOptions = { label: dir, force: false }): void {
+  checkDirectoryPlace(dir, target.label);
   const existing = readManifest(dir);
   if (existing === undefined) {
-    if (existsSync(dir) && readdirSync(dir).length > 0) throw new InputError(`${dir}: the directory exists and is not a sweep directory; choose another --out`);
-    writeManifest(dir, manifest);
+    checkOutputDirectory(dir, target);
+    create(dir, manifest);
     return;
   }
-  if (existing.id !== manifest.id) {
-    throw new InputError(`${dir}: holds sweep ${existing.id}, not this one (${manifest.id}); the scenario, the arguments or the version differ — choose another --out`);
-  }
   const slice = (s?: Shard) => (s ? `slice ${s.index}/${s.count}` : 'the whole sweep');
-  if (slice(existing.shard) !== slice(manifest.shard)) {
-    throw new InputError(`${dir}: holds ${slice(existing.shard)} of sweep ${manifest.id}, not ${slice(manifest.shard)}; choose another --out`);
-  }
+  const mismatch =
+    existing.id !== manifest.id
+      ? `holds sweep ${existing.id}, not this one (${manifest.id}); the scenario, the arguments or the version differ`
+      : slice(existing.shard) !== slice(manifest.shard)
+        ? `holds ${slice(existing.shard)} of sweep ${manifest.id}, not ${slice(manifest.shard)}`
+        : undefined;
+  if (mismatch === undefined) return;
+  if (!target.force) throw new InputError(`${target.label}: ${mismatch}; choose another --out, or add --force to start over there`);
+  create(dir, manifest);
+}
+
+/** A fresh sweep directory: emptied if it was one (`--force`), the manifest, then the marker. */
+function create(dir: string, manifest: Manifest): void {
+  rmSync(dir, { recursive: true, force: true });
+  writeManifest(dir, manifest);
+  // After the manifest: a directory with a marker and no manifest would be neither resumable nor new.
+  writeMarker(dir, 'sweep');
 }
 
 export interface LogContents {

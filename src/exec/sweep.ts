@@ -13,6 +13,7 @@
  * another slice, a damaged line) are `InputError`s from `sweep-log.ts`, raised before any cell runs.
  */
 import { InputError } from '../kernel/index.ts';
+import type { TargetOptions } from './output-guard.ts';
 import type { CellRunner } from './pool.ts';
 import type { CellRun } from './sweep-cell.ts';
 import { type CellRecord, manifestOf, openSweepDir, readResultsLog, ResultsLog } from './sweep-log.ts';
@@ -74,6 +75,8 @@ export interface SweepOptions {
   runner: CellRunner;
   /** Called once the directory is open, before any cell runs: how much is left. */
   onStart?: (tally: Tally) => void;
+  /** How messages name `dir`, and whether to start over in diaspora's own output there. */
+  target?: TargetOptions;
   onRecord?: RecordListener;
   stop?: StopSignal;
 }
@@ -91,7 +94,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const { study, dir, shard } = options;
   const all = cellsOf(study.spec);
   const mine = shard ? shardOf(all, shard) : all;
-  openSweepDir(dir, manifestOf(study, all.length, shard));
+  openSweepDir(dir, manifestOf(study, all.length, shard), options.target);
   const log = readResultsLog(dir, study.id);
   const finished = finishedCells(log.records, mine, dir);
   const tally = newTally(mine.length);

@@ -23,6 +23,12 @@ import { readTrace } from '../kernel/trace-reader.ts';
 const ACTOR_SPAN = 2 ** 32;
 const RECORD_FIELDS = new Set(['t', 'k', 'a', 'n']);
 
+/**
+ * How every file written here begins; `otherData` is the trace-event format's place for metadata,
+ * and the generator in it lets `--perfetto` tell its own earlier output from a user's file.
+ */
+export const PERFETTO_HEAD = '{"displayTimeUnit":"ms","otherData":{"generator":"diaspora-sim"},';
+
 export interface PerfettoResult {
   out: string;
   records: number;
@@ -65,7 +71,7 @@ export async function writePerfetto(trace: string, out: string): Promise<Perfett
     return { pid, tid };
   };
   try {
-    await write('{"displayTimeUnit":"ms","traceEvents":[\n');
+    await write(`${PERFETTO_HEAD}"traceEvents":[\n`);
     for await (const { record, line } of readTrace(trace)) {
       records++;
       if (record.k === 'meta') {

@@ -20,7 +20,7 @@ test('the demo loses acknowledged events (exit 1) and writes a complete run dire
   t.regex(r.stdout, /FAIL no-acked-loss/);
   t.regex(r.stdout, /lost: \d+ acknowledged events \(detector-\d+ … detector-\d+, acknowledged [\d.]+s to [\d.]+s\) are not in the final read; store lost unsynced data at 20s/);
   t.regex(r.stdout, /reproduce: npx diaspora run \S+ --seed 1/);
-  t.deepEqual(readdirSync(out).sort(), ['faults.json', 'scenario.resolved.json', 'scenario.yaml', 'summary.json', 'summary.md', 'trace.jsonl']);
+  t.deepEqual(readdirSync(out).sort(), ['.diaspora-output', 'faults.json', 'scenario.resolved.json', 'scenario.yaml', 'summary.json', 'summary.md', 'trace.jsonl']);
   t.deepEqual(readdirSync(join(out, '..')), ['run'], 'no temporary directory is left behind');
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   for (const key of ['scenario', 'seed', 'traceHash', 'events', 'simulatedTimeUs', 'wallTimeMs', 'checks', 'metrics']) t.true(key in summary, key);

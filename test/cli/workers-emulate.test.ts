@@ -41,7 +41,7 @@ test('emulate: real crash, the same trace format, and diaspora check agrees with
   t.regex(r.stdout, /emulated at 10× real time/);
   t.regex(r.stdout, /PASS no-acked-loss/);
   t.regex(r.stdout, /1 real crash\(es\) \(hpc-1 at [\d.]+s, back at [\d.]+s\)/);
-  t.deepEqual(readdirSync(out).sort(), ['disk', 'scenario.resolved.json', 'summary.json', 'summary.md', 'trace.jsonl']);
+  t.deepEqual(readdirSync(out).sort(), ['.diaspora-output', 'disk', 'scenario.resolved.json', 'summary.json', 'summary.md', 'trace.jsonl']);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   t.is(summary.emulation.crashes.length, 1);
   t.true(readdirSync(join(out, 'disk', 'hpc-1', 'store')).includes('events.jsonl'), 'the store kept its log in a real file');

@@ -101,8 +101,14 @@ test('a directory of another sweep or slice, or a damaged one, is refused before
   await t.throwsAsync(runSweep({ study, dir, runner, shard: { index: 0, count: 4 } }), { instanceOf: InputError, message: /results\.jsonl:4: not a result line/ });
   const stranger = scratch();
   writeFileSync(join(stranger, 'notes.txt'), 'mine');
-  await t.throwsAsync(runSweep({ study, dir: stranger, runner }), { instanceOf: InputError, message: /exists and is not a sweep directory/ });
+  await t.throwsAsync(runSweep({ study, dir: stranger, runner }), { instanceOf: InputError, message: /holds 1 entry diaspora did not write \(notes\.txt\); choose a new directory$/ });
+  // --force starts over only in diaspora's own output, never in a stranger's directory.
+  await t.throwsAsync(runSweep({ study, dir: stranger, runner, target: { label: stranger, force: true } }), { instanceOf: InputError, message: /did not write/ });
+  t.is(readFileSync(join(stranger, 'notes.txt'), 'utf8'), 'mine');
   t.is(runner.ran, 0);
+  const over = await runSweep({ study: other, dir, runner: inThisThread(), target: { label: dir, force: true } });
+  t.true(over.complete);
+  t.is(JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')).id, other.id);
 });
 
 test('slices merge into the records of the unsharded sweep; missing or foreign slices are named', async (t) => {
