@@ -11,7 +11,12 @@
  *     `src/kernel` (which implements the Context) and `src/exec`, `src/cli`, `src/scenario`,
  *     `src/report` (which run outside the simulation) are not fenced.
  *
- * test/lint/lint.test.ts proves each fenced API is reported inside the fence and not in the kernel.
+ *  3. The layer fence (DESIGN.md "Layout"): per folder, imports of folders it may never reach
+ *     (actors importing `src/world/`, scenario code importing `src/exec/`, …) are reported with the
+ *     rule's name and reason, in the editor, as they are typed.
+ *
+ * test/lint/lint.test.ts proves each fenced API is reported inside the fence and not in the kernel;
+ * test/lint/layers.test.ts proves each layer rule reports a forbidden import.
  */
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
@@ -74,6 +79,151 @@ const moduleNames = FORBIDDEN_MODULES.flatMap(([name]) => [name, `node:${name}`]
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const dynamicImportPattern = `^(node:)?(${FORBIDDEN_MODULES.map(([name]) => escapeRegExp(name)).join('|')})$`;
 
+/**
+ * The layer fence: for each folder, the folders its imports may never name, as path segments of the
+ * specifier. It is the part of test/architecture/import-graph.test.ts (the authority, which also
+ * finds cycles, type-position imports and entry-point-only rules) that a specifier alone decides,
+ * whatever the importing file's depth; that test checks that no pattern here forbids an import its
+ * rules allow, and that each message starts with the name of the rule governing the folder.
+ * A segment name is listed only when every folder of that name is out of bounds for the importer
+ * (`scenario/` is both `src/scenario/` and a feature's own `scenario/`; actors may reach neither).
+ */
+const FILES = '**/*.{ts,mts,cts,js,mjs}';
+/** A `kernel/` path that is not the actor contract. */
+const KERNEL_INTERNALS = '(^|/)kernel/(?!contract/)';
+const LAYERS = [
+  {
+    files: [`src/kernel/contract/${FILES}`],
+    rule: 'contract stands alone',
+    regexes: ['^\\.\\./'],
+    message: 'the contract imports only its own folder, because every actor imports the contract',
+  },
+  {
+    files: [`src/kernel/${FILES}`],
+    ignores: [`src/kernel/contract/${FILES}`],
+    rule: 'kernel is the bottom layer',
+    segments: ['world', 'deploy', 'faults', 'features', 'check', 'metrics', 'scenario', 'exec', 'report', 'cli', 'viz'],
+    message: 'the kernel imports only the kernel',
+  },
+  {
+    files: [`src/world/${FILES}`],
+    rule: 'world knows no protocol',
+    segments: ['deploy', 'faults', 'features', 'actors', 'check', 'metrics', 'scenario', 'exec', 'report', 'cli', 'viz'],
+    message: 'the simulated environment imports only the kernel and itself, so it can host any actor',
+  },
+  {
+    files: [`src/deploy/${FILES}`],
+    rule: 'deployment is shared by simulator and emulator',
+    segments: ['world', 'faults', 'features', 'actors', 'check', 'metrics', 'scenario', 'exec', 'report', 'cli', 'viz'],
+    regexes: [KERNEL_INTERNALS],
+    message: 'a deployment names only what simulator and emulator share: src/kernel/contract/',
+  },
+  {
+    files: [`src/faults/${FILES}`],
+    rule: 'faults act on the world',
+    segments: ['deploy', 'features', 'actors', 'check', 'metrics', 'scenario', 'exec', 'report', 'cli', 'viz'],
+    message: 'faults import only the kernel and the world, so they apply to any protocol',
+  },
+  {
+    files: [`src/features/*/actors/${FILES}`],
+    rule: 'actors see only the contract',
+    segments: ['world', 'deploy', 'faults', 'scenario', 'check', 'checks', 'metrics', 'exec', 'report', 'cli', 'viz'],
+    regexes: [KERNEL_INTERNALS],
+    message: "actor code imports only src/kernel/contract/, its own actors/ and shared/, and other features' actors/index.ts",
+  },
+  {
+    files: [`src/features/*/shared/${FILES}`],
+    rule: 'feature shared code is pure',
+    segments: ['actors', 'world', 'deploy', 'faults', 'scenario', 'check', 'checks', 'metrics', 'exec', 'report', 'cli', 'viz'],
+    regexes: [KERNEL_INTERNALS],
+    message: "what a feature's actors and checkers agree on imports only src/kernel/contract/",
+  },
+  {
+    files: [`src/features/*/checks/${FILES}`],
+    rule: 'checkers read only the trace',
+    segments: ['actors', 'world', 'deploy', 'faults', 'scenario', 'metrics', 'exec', 'report', 'cli', 'viz'],
+    regexes: [KERNEL_INTERNALS],
+    message: 'a checker imports only src/kernel/contract/, src/check/ and its own checks/ and shared/ — never the actors it judges',
+  },
+  {
+    files: [`src/features/*/metrics/${FILES}`],
+    rule: 'metrics read only the trace',
+    segments: ['actors', 'world', 'deploy', 'faults', 'scenario', 'check', 'checks', 'exec', 'report', 'cli', 'viz'],
+    regexes: [KERNEL_INTERNALS],
+    message: 'a metric imports only src/kernel/contract/, src/metrics/ and its own metrics/ and shared/',
+  },
+  {
+    files: ['src/features/*/index.ts', `src/features/*/scenario/${FILES}`],
+    rule: 'a feature plugs in like a plug-in',
+    segments: ['exec', 'report', 'cli', 'viz'],
+    message: 'a feature builds on the scenario core and the layers below it, never on the runners above',
+  },
+  {
+    files: [`src/check/${FILES}`],
+    rule: 'checker machinery names no feature',
+    segments: ['actors', 'world', 'deploy', 'faults', 'scenario', 'metrics', 'exec', 'report', 'cli', 'viz'],
+    message: 'checker machinery imports only src/kernel/contract/ and src/check/',
+  },
+  {
+    files: [`src/metrics/${FILES}`],
+    rule: 'metric machinery names no feature',
+    segments: ['actors', 'world', 'deploy', 'faults', 'scenario', 'check', 'checks', 'exec', 'report', 'cli', 'viz'],
+    message: 'metric machinery imports only src/kernel/contract/ and src/metrics/',
+  },
+  {
+    files: [`src/scenario/${FILES}`],
+    rule: 'scenario never runs anything',
+    segments: ['exec', 'report', 'cli', 'viz'],
+    message: 'scenario code describes a world; src/exec/ runs it, src/report/ presents it, src/cli/ wires commands',
+  },
+  {
+    files: [`src/exec/${FILES}`],
+    rule: 'exec runs, report presents',
+    segments: ['report', 'cli', 'viz'],
+    message: 'executors write raw results; src/report/ and src/cli/ build on them, not the reverse',
+  },
+  {
+    files: [`src/report/${FILES}`],
+    rule: 'report reads results',
+    // Not `faults`: report/ may import scenario types, src/scenario/faults/ included.
+    segments: ['world', 'deploy', 'features', 'actors', 'exec', 'cli'],
+    regexes: ['(^|/)viz/(?!wire/)'],
+    message: "reports read written results; of viz/ they import only the wire format (viz/wire/), never the page's d3 code",
+  },
+  // viz/'s folders are ordered wire → model → draw → panels → ui; each imports only its own folder,
+  // earlier ones, and nothing from src/.
+  ...[
+    ['wire', 'viz wire format is shared', 'the wire format imports nothing else: report/ runs it in Node, without d3'],
+    ['model', 'viz model is pure', 'the page model imports only viz/wire/ and itself'],
+    ['draw', 'viz drawing is below panels and UI', 'drawing imports only viz/wire/, viz/model/ and itself'],
+    ['panels', 'viz panels compose drawing', 'panels import only viz/wire/, viz/model/, viz/draw/ and themselves'],
+    ['ui', 'viz UI is the top of the page', 'the UI may import all of viz/'],
+  ].map(([folder, rule, message], i, order) => ({
+    files: folder === 'ui' ? [`viz/ui/${FILES}`, 'viz/*.ts'] : [`viz/${folder}/${FILES}`],
+    rule,
+    segments: ['src', ...order.slice(i + 1).map(([later]) => later)],
+    message: `${message}, and nothing from src/ (the page is its own bundle)`,
+  })),
+];
+
+/** One `no-restricted-imports` config per layer; the folders' file sets are disjoint. */
+const layerConfigs = LAYERS.map(({ files, ignores, rule, segments = [], regexes = [], message }) => ({
+  files,
+  ...(ignores === undefined ? {} : { ignores }),
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [...(segments.length > 0 ? [`(^|/)(${segments.join('|')})/`] : []), ...regexes].map((regex) => ({
+          regex,
+          caseSensitive: true,
+          message: `"${rule}": ${message} (test/architecture/import-graph.test.ts).`,
+        })),
+      },
+    ],
+  },
+}));
+
 export default defineConfig(
   globalIgnores(['node_modules/**', 'results/**', 'viz/dist/**', '**/*.tmp']),
   js.configs.recommended,
@@ -126,4 +276,5 @@ export default defineConfig(
       ],
     },
   },
+  ...layerConfigs,
 );

@@ -6,7 +6,7 @@
  * they see the same records in the same order. A verdict lists named anomalies, each with the
  * records that prove it (`(a, n)` at time `t`), so a report can link to the timeline.
  */
-import type { Micros, TraceRecord } from '../kernel/index.ts';
+import type { Micros, TraceRecord } from '../kernel/contract/index.ts';
 
 /** A record cited as evidence: where and when it happened. */
 export interface Citation {

@@ -15,7 +15,7 @@
  * Anomalies: `duplicate` (one per extra position of an id in a stream, citing the two reads) and
  * `no-final-read`.
  */
-import type { TraceRecord } from '../kernel/index.ts';
+import type { TraceRecord } from '../kernel/contract/index.ts';
 import { eventsOf, verdictOf, type CheckerDefinition, type TraceChecker, type Verdict, type Violation } from './checker.ts';
 import { FinalPositions } from './final-positions.ts';
 

@@ -10,7 +10,7 @@
  * position read twice (a restarted final reader) are not. How it breaks: two final readers of the
  * same service would count as two streams, so a duplicate split across them would go unseen.
  */
-import type { TraceRecord } from '../kernel/index.ts';
+import type { TraceRecord } from '../kernel/contract/index.ts';
 import { cite, eventsOf, type Citation } from './checker.ts';
 
 /** One place the final read found an event. */

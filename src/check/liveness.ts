@@ -17,7 +17,7 @@
  * A run whose workload was idle after the heal passes (nothing was asked of the system); stats say
  * so (`idle` 1).
  */
-import { SECOND, formatMicros, type Micros, type TraceRecord } from '../kernel/index.ts';
+import { SECOND, formatMicros, type Micros, type TraceRecord } from '../kernel/contract/index.ts';
 import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from './checker.ts';
 
 export const DEFAULT_LIVENESS_BOUND_US: Micros = 5 * SECOND;

@@ -15,7 +15,7 @@
  * hierarchy the same id is rightly found once per tier (edge log, cloud log), and a restarted final
  * reader reads the same positions again, so neither counts as a duplicate.
  */
-import { formatMicros, type TraceRecord } from '../kernel/index.ts';
+import { formatMicros, type TraceRecord } from '../kernel/contract/index.ts';
 import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from './checker.ts';
 import { FinalPositions } from './final-positions.ts';
 

@@ -18,7 +18,7 @@
  * Guarantee: a pure fold over the trace; memory is one counter per distinct path. The result lists
  * hits per path in the order paths were first hit, and the known paths that were missed.
  */
-import type { TraceRecord } from '../kernel/index.ts';
+import type { TraceRecord } from '../kernel/contract/index.ts';
 import type { TraceMetric } from './metric.ts';
 
 export class FaultCoverage implements TraceMetric {

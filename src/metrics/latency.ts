@@ -3,7 +3,7 @@
  * fixed however many values are recorded.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { Micros } from '../kernel/index.ts';
+import type { Micros } from '../kernel/contract/index.ts';
 
 export interface Percentiles {
   count: number;

@@ -2,7 +2,7 @@
  * What a metric is: like a checker, a fold over the trace records, ending in named numbers.
  * Metrics never judge; they measure (latency, throughput, lost work, overhead).
  */
-import type { TraceRecord } from '../kernel/index.ts';
+import type { TraceRecord } from '../kernel/contract/index.ts';
 
 export interface TraceMetric {
   readonly name: string;

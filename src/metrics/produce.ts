@@ -3,8 +3,8 @@
  * retried and given up on, the produce→ack latency percentiles, and acknowledged throughput over
  * the simulated time the run covered. Only events still awaiting their ack are held in memory.
  */
-import type { Micros, TraceRecord } from '../kernel/index.ts';
-import { SECOND } from '../kernel/index.ts';
+import type { Micros, TraceRecord } from '../kernel/contract/index.ts';
+import { SECOND } from '../kernel/contract/index.ts';
 import { LatencyHistogram } from './latency.ts';
 import type { TraceMetric } from './metric.ts';
 

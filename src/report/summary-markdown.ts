@@ -4,7 +4,7 @@
  * in the timeline), the metrics, and the command that reproduces the run.
  */
 import type { Verdict } from '../check/index.ts';
-import { formatMicros } from '../kernel/index.ts';
+import { formatMicros } from '../kernel/contract/index.ts';
 
 /** The fields of a run summary this report reads. */
 export interface SummaryView {

@@ -13,7 +13,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { InputError } from '../../kernel/input-error.ts';
-import type { TraceRecord } from '../../kernel/trace.ts';
+import type { TraceRecord } from '../../kernel/contract/index.ts';
 import { RECORD_COLUMNS, VarintWriter, WIRE_VERSION, zigzag, type ActorInfo, type FieldType, type PayloadHeader, type RecordColumn, type Shape } from '../../../viz/wire/wire.ts';
 import { ClientSeries } from './client-series.ts';
 import { PanelGauges } from './panel-gauges.ts';

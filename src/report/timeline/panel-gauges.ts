@@ -22,7 +22,7 @@
  * consumer groups or forwarders yields no gauge and the page draws no panel for it.
  */
 import type { GaugeWire } from '../../../viz/wire/gauges.ts';
-import type { TraceRecord } from '../../kernel/trace.ts';
+import type { TraceRecord } from '../../kernel/contract/index.ts';
 import { StepSeries } from './step-series.ts';
 
 interface Partition {

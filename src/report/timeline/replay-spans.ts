@@ -9,7 +9,7 @@
  * order makes its replay look shorter (an event below the mark counts as re-processed, one above as
  * new); ids without a trailing sequence are compared whole, as their own producer with sequence 0.
  */
-import type { TraceRecord } from '../../kernel/trace.ts';
+import type { TraceRecord } from '../../kernel/contract/index.ts';
 import type { ReplaySpan } from '../../../viz/wire/annotations.ts';
 
 const SEQUENCED = /^(.*?)(\d+)$/;

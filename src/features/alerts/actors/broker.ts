@@ -26,8 +26,8 @@
  * `fromCheckpoint: false`).
  */
 import type { Actor, Context, Wakeup } from '../../../kernel/contract/index.ts';
-import { LogSource, type SourceEvent } from '../../forward/actors/log-source.ts';
-import { burstNominalUs, burstOfEvent } from '../../log/actors/bursts.ts';
+import { LogSource, type SourceEvent } from '../../forward/actors/index.ts';
+import { burstNominalUs, burstOfEvent } from '../../log/actors/index.ts';
 import { NOTICE_HEADER_BYTES, type AlertBrokerConfig, type AlertNotice } from './config.ts';
 import { ObjectHistory, type ObjectHistoryImage } from './object-history.ts';
 import { packetAlerts } from './sky.ts';

@@ -4,8 +4,8 @@
  * alerts out to their subscribers. Plain data, so it crosses worker threads unchanged.
  */
 import type { Micros } from '../../../kernel/contract/index.ts';
-import type { BurstShape } from '../../log/actors/bursts.ts';
-import type { LogEndpoint } from '../../forward/actors/config.ts';
+import type { BurstShape } from '../../log/actors/index.ts';
+import type { LogEndpoint } from '../../forward/actors/index.ts';
 
 /** The alerts of one log event (a packet): how many, what each weighs, and the sky they come from. */
 export interface PacketModel {

@@ -13,7 +13,7 @@
  * ended before the broker caught up), `double-counted` (in a broker's state twice). Stats count
  * the brokers, acknowledged packets, and packets applied again after a restore (`replayed`).
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
 
 export const alertsExactlyOnce: CheckerDefinition = {

@@ -16,7 +16,7 @@
  *   `alerts.<broker>.p99`.
  *   Every packet holds `alertsPerPacket` alerts, so shares of packets are shares of alerts.
  */
-import type { Micros, TraceRecord } from '../../../kernel/index.ts';
+import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
 

@@ -39,8 +39,8 @@
  */
 import type { Context, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import { fnv1a, MS } from '../../../kernel/contract/index.ts';
-import type { FetchReply, FetchRequest, MetadataReply, ProduceReply, ProduceRequest } from '../../log/actors/messages.ts';
-import { tpKey } from '../../log/actors/messages.ts';
+import type { FetchReply, FetchRequest, MetadataReply, ProduceReply, ProduceRequest } from '../../log/actors/index.ts';
+import { tpKey } from '../../log/actors/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { LogTopicTierConfig } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';

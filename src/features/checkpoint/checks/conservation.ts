@@ -11,7 +11,7 @@
  * completion and its first snapshot); `no-invariant` when no operator declares a conserved
  * quantity — the check cannot see, so it fails rather than pass vacuously.
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { verdictOf, type CheckerDefinition, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
 import { CutCollector, type Cut } from './cut-records.ts';
 

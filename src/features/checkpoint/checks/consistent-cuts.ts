@@ -14,7 +14,7 @@
  * rollback that chose the line). Strategies over persistent streams take no global cuts; the
  * check then passes with `cuts: 0`.
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { verdictOf, type CheckerDefinition, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
 import { CutCollector, type Cut } from './cut-records.ts';
 

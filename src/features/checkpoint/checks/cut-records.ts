@@ -3,7 +3,7 @@
  * (`ckpt` `snapshot` records) grouped into global cuts, each cut handed over once it is complete
  * (the coordinator's `complete` record) or chosen as a recovery line (`rollback` with targets).
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { cite, type Citation } from '../../../check/checker.ts';
 
 export interface LocalSnapshot {

@@ -7,7 +7,7 @@
  * reason `checkpoint` (coordinated pauses), and `stored` (each store's — or node-local key's —
  * total bytes held after a write; storage used is their sum now, and its peak).
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
 

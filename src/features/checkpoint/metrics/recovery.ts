@@ -16,7 +16,7 @@
  *
  * Memory: one entry per (instance, event id) processed, to recognise re-processing.
  */
-import type { Micros, TraceRecord } from '../../../kernel/index.ts';
+import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
 
 interface Failure {

@@ -5,7 +5,7 @@
 import type { Micros } from '../../../kernel/contract/index.ts';
 import { SECOND } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from '../../checkpoint/actors/index.ts';
-import type { Vector } from './objective.ts';
+import type { Vector } from '../shared/objective.ts';
 
 export const FL_POLICIES = ['wait-all', 'k-of-n', 'deadline'] as const;
 export type FlPolicy = (typeof FL_POLICIES)[number];

@@ -18,7 +18,7 @@
  */
 import { digestOf, type Context } from '../../../kernel/contract/index.ts';
 import { Holds, type Capture, type HoldReason, type Marker, type OperatorHost, type OperatorImage } from '../../checkpoint/actors/index.ts';
-import type { Vector } from './objective.ts';
+import type { Vector } from '../shared/objective.ts';
 
 /** What the server checkpoints. */
 export interface ModelState {

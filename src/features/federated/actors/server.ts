@@ -10,9 +10,10 @@
  * the round started (a dropout) rejoins the round once it restarts.
  *
  * Guarantee: with `wait-all` every round aggregates every site, so the global loss falls by the
- * factor ρ² of objective.ts each round and reaches the optimum geometrically; the `fl-converges`
- * checker verifies it from the trace. With `k-of-n` or `deadline` rounds end sooner, but the loss
- * may rise between rounds and a site that is always slow is always left out, biasing the model.
+ * factor ρ² of shared/objective.ts each round and reaches the optimum geometrically; the
+ * `fl-converges` checker verifies it from the trace. With `k-of-n` or `deadline` rounds end
+ * sooner, but the loss may rise between rounds and a site that is always slow is always left out,
+ * biasing the model.
  *
  * Durability, and how it breaks by configuration: the server checkpoints its model and round
  * through the checkpoint layer (model-host.ts): on the configured interval (every N completed
@@ -37,7 +38,7 @@ import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/co
 import { makeParticipant, type ComposedParticipant, type FromStore } from '../../checkpoint/actors/index.ts';
 import { CONTROL_BYTES, type FlServerConfig, type HelloMessage, type ModelMessage, type ToServer, type UpdateMessage } from './config.ts';
 import { ModelHost, type ModelState } from './model-host.ts';
-import { fedAvg, globalLoss, optimumLoss, type LocalObjective, type Vector } from './objective.ts';
+import { fedAvg, globalLoss, optimumLoss, type LocalObjective, type Vector } from '../shared/objective.ts';
 
 const OBJECTIVE_FILE = 'fl-objective';
 

@@ -22,7 +22,7 @@
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { CONTROL_BYTES, type FlSiteConfig, type JoinMessage, type ModelMessage, type ToSite, type UpdateMessage } from './config.ts';
-import { trainLocally, type Vector } from './objective.ts';
+import { trainLocally, type Vector } from '../shared/objective.ts';
 
 const DATA_FILE = 'fl-data';
 /** Samples per site are uniform in this range (a few hundred to a few thousand records). */

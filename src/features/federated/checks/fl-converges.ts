@@ -16,8 +16,8 @@
  *  - `no-objective` / `no-rounds`: nothing to judge — a failure, because a check that cannot see
  *    must not pass.
  */
-import { formatMicros, type TraceRecord } from '../../../kernel/index.ts';
-import { globalLoss, optimumLoss, type LocalObjective } from '../actors/objective.ts';
+import { formatMicros, type TraceRecord } from '../../../kernel/contract/index.ts';
+import { globalLoss, optimumLoss, type LocalObjective } from '../shared/objective.ts';
 import { cite, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
 
 /** The final excess loss allowed, as a share of the initial excess loss. */

@@ -19,7 +19,7 @@
  *   summed; they run beside the rounds) and
  *   `restoreBlockedUs` (the time a restarted server was held restoring, running no round).
  */
-import type { Micros, TraceRecord } from '../../../kernel/index.ts';
+import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
 
 /** At most this many (t, loss) points in `lossOverTime`. */

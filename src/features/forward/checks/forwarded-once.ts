@@ -14,7 +14,7 @@
  * two positions), `no-final-read` (the destination's final read never completed). Stats count
  * `dropped` (reported by the forwarder; excused) and `droppedButStored`.
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
 
 export const forwardedOnce: CheckerDefinition = {

@@ -4,7 +4,7 @@
  * overflow policy, requests refused while the buffer was full, and the buffer's peak fill (fast
  * tier and spill). Only counters are kept.
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
 
 interface ForwarderTotals {

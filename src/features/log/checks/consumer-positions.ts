@@ -8,7 +8,7 @@
  * a session each poll (`op: consume`, `offset` of its first event, `events`) must start exactly where
  * the previous one ended. The final reader's reads (`final: true`) form sessions too.
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { cite, eventsOf, type Citation } from '../../../check/checker.ts';
 
 /** A poll that did not continue where the previous one in its session ended. */

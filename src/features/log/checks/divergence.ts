@@ -17,7 +17,7 @@
  * violation cites that `hw` record and the one of the replica that disagrees. Memory grows with
  * the number of events replicated (one id per offset per replica).
  */
-import { formatMicros, type TraceRecord } from '../../../kernel/index.ts';
+import { formatMicros, type TraceRecord } from '../../../kernel/contract/index.ts';
 import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
 
 export const divergence: CheckerDefinition = {

@@ -8,7 +8,7 @@
  * `crash`/`restart` records (see `consumer-positions.ts`). Each violation cites the previous poll
  * and the one that went back.
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { verdictOf, type CheckerDefinition, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
 import { ConsumerPositions } from './consumer-positions.ts';
 

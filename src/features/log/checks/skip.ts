@@ -8,7 +8,7 @@
  * Reads the same records as `nonmonotonic` (see `consumer-positions.ts`). Each violation cites the
  * previous poll and the poll that jumped, and says how many offsets were skipped.
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { verdictOf, type CheckerDefinition, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
 import { ConsumerPositions } from './consumer-positions.ts';
 

@@ -10,7 +10,7 @@
  * not pass. Anomalies: `unobserved` (one, listing the events, citing the first such ack and the
  * final read), `no-consumer`, `no-final-read`.
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
 
 export const unobserved: CheckerDefinition = {

@@ -13,8 +13,8 @@
  * event awaiting its first delivery (at most a million; older ones are dropped and counted as
  * `endToEndUntracked`), plus the series.
  */
-import type { Micros, TraceRecord } from '../../../kernel/index.ts';
-import { SECOND } from '../../../kernel/index.ts';
+import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
+import { SECOND } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
 

@@ -16,7 +16,7 @@
  * Stats: instances compared, matching, and how many events the run processed in all against the
  * reference (more: work redone after failures; fewer: the run had not caught up at its end).
  */
-import type { TraceRecord } from '../../../kernel/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { cite, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
 
 export const stateEqualsReference: CheckerDefinition = {

@@ -36,7 +36,7 @@ import type { Context, Message, Wakeup } from '../../../../kernel/contract/index
 import { MS, SECOND } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
 import { IDEMPOTENCE_WINDOW, IdempotentSink, LogSource, type LaneState, type Plan } from '../../../forward/actors/index.ts';
-import type { ClientInbound, DescribeProducersReply, LogError } from '../../../log/actors/messages.ts';
+import type { ClientInbound, DescribeProducersReply, LogError } from '../../../log/actors/index.ts';
 import type { StreamEvent } from '../event.ts';
 import { recordOutput, type InstanceRoutes, type OperatorTransport, type Resume, type TransportSink } from './transport.ts';
 

@@ -11,7 +11,10 @@
  * instead, so the loss may rise, and a policy that always leaves the same sites out (k-of-n with a
  * systematic straggler) converges to the wrong point.
  *
- * Pure functions on plain number arrays; no randomness here (the sites draw their data).
+ * Pure functions on plain number arrays; no randomness here (the sites draw their data). It lives
+ * in the feature's `shared/` folder because both sides use it: the sites and server train and
+ * aggregate with it, and the `fl-converges` checker computes the optimum from the trace with it,
+ * without importing the actors it judges.
  */
 
 export type Vector = readonly number[];
