@@ -16,7 +16,8 @@
  */
 import type { Micros } from './contract/time.ts';
 
-const SEQ_SPAN = 2 ** 32;
+/** Packed orders (`origin * SEQ_SPAN + seq`) at or above this have an actor, not the world, as origin. */
+export const SEQ_SPAN = 2 ** 32;
 const ORIGIN_LIMIT = 2 ** 21;
 
 export class EventQueue<P> {

@@ -16,10 +16,17 @@
  * world record and every crash or restart, which all threads execute alike, so the records of one
  * world event that touch several partitions still merge into the single-thread order. Records
  * written outside any event (the header) have time -1.
+ *
+ * `PartitionState` is the simulator's side of it: the role, the tag of the record being written
+ * and the current window. How it fails: work that would make threads disagree — a world action
+ * scheduled, or a world record written, from an actor's event; a message to another partition
+ * arriving inside the current window — throws instead of diverging silently.
  */
+import type { ActorHandle } from './actor-handle.ts';
 import type { Message } from './contract/actor.ts';
-import type { Micros } from './contract/time.ts';
 import type { TraceRecord } from './contract/record.ts';
+import type { Micros } from './contract/time.ts';
+import { SEQ_SPAN } from './event-queue.ts';
 
 /** A message crossing from one partition to another: plain data with its event key. */
 export interface RemoteMessage {
@@ -56,4 +63,61 @@ export interface PartitionRole {
   export(message: RemoteMessage): void;
   /** Takes a record this thread is responsible for, with its place in the merged trace. */
   write(record: TraceRecord, tag: RecordTag): void;
+}
+
+/** A simulator's state while it runs one partition: its role, the current window, and where the next record falls in the merged trace. */
+export class PartitionState {
+  private tagTime: Micros = -1;
+  private tagOrder = 0;
+  private tagStep = 0;
+  private tagIndex = 0;
+  /** End of the current window: no message to another partition may arrive before it. */
+  private windowEnd: Micros = 0;
+
+  constructor(readonly role: PartitionRole) {}
+
+  /** Starts a window that dispatches every event at or before `until`. */
+  openWindow(until: Micros): void {
+    this.windowEnd = until + 1;
+  }
+
+  /** Marks the event about to be dispatched: its records are tagged with its key. */
+  enterEvent(time: Micros, order: number): void {
+    this.tagTime = time;
+    this.tagOrder = order;
+    this.tagStep = 0;
+    this.tagIndex = 0;
+  }
+
+  /** Whether the event being dispatched has an actor (not the world) as its origin. */
+  get inActorEvent(): boolean {
+    return this.tagOrder >= SEQ_SPAN;
+  }
+
+  /** See `Simulator.beginStep`. */
+  beginStep(): void {
+    this.tagStep++;
+    this.tagIndex = 0;
+  }
+
+  /** Tags a record written at `handle` (the world when `atWorld`) and hands it on if this thread writes it. */
+  write(rec: TraceRecord, handle: ActorHandle, atWorld: boolean): void {
+    if (atWorld) {
+      if (this.inActorEvent) throw new Error(`record ${rec.k} at the world was written during an actor's event; a parallel run writes world records only from world actions`);
+      this.beginStep();
+    }
+    const index = this.tagIndex++;
+    if (atWorld ? this.role.writesWorld : handle.local) this.role.write(rec, { time: this.tagTime, order: this.tagOrder, step: this.tagStep, index });
+  }
+
+  /** Hands a message for an actor of another partition to the role, under the key its sender gives it. */
+  export(time: Micros, from: ActorHandle, to: ActorHandle, sendN: number, message: Message): void {
+    if (time < this.windowEnd) {
+      throw new Error(
+        `message ${message.type} from ${from.id} to ${to.id} in another partition arrives at ${time}us, inside the current window ` +
+          `(ends ${this.windowEnd}us): a link's latency fell below the parallel run's lookahead`,
+      );
+    }
+    this.role.export({ time, origin: from.index, seq: from.seq++, to: to.index, sendN, message });
+  }
 }

@@ -1,5 +1,7 @@
 /**
- * The simulator: one clock, one event queue, the actors, and the rules of delivery.
+ * The simulator: one clock, one event queue, the actors, and the rules of delivery — single-thread
+ * dispatch. Actors reach it through their context (actor-context.ts); a parallel run gives it a
+ * partition role (partition.ts).
  *
  * Guarantee: given the same actors, environment and seed, the sequence of dispatched events — and
  * so the trace and its hash — is identical on every run. Events are ordered by
@@ -14,94 +16,30 @@
  * Parallel runs (src/exec/parallel): with `setPartition`, a simulator runs only its partition's
  * actors — messages to the others leave through the partition role, arrive through `inject`, and
  * `runWindow` dispatches one window — and tags each trace record with its place in the
- * single-thread order (see partition.ts). Without it, nothing of that runs: one thread is the
- * reference and its traces are unchanged.
+ * single-thread order (partition.ts keeps that state). Without it, nothing of that runs: one
+ * thread is the reference and its traces are unchanged.
  */
-import type { Actor, ActorFactory, Context, Disk, Message, SendOptions, TimerId, Wakeup } from './contract/index.ts';
-import { EventQueue } from './event-queue.ts';
+import { ActorContext, type ContextHost } from './actor-context.ts';
+import { ActorHandle, WORLD, type Placement } from './actor-handle.ts';
+import type { ActorFactory, Message, SendOptions } from './contract/actor.ts';
+import type { RecordKind, TraceRecord } from './contract/record.ts';
 import { deriveRng, type Rng } from './contract/rng.ts';
 import type { Micros } from './contract/time.ts';
-import type { PartitionRole, RemoteMessage } from './partition.ts';
+import type { TimerId, Wakeup } from './contract/wakeup.ts';
+import type { Environment } from './environment.ts';
+import { EventQueue } from './event-queue.ts';
+import { PartitionState, type PartitionRole, type RemoteMessage } from './partition.ts';
 import { genericLine, recvLine, sendLine, timerLine } from './record-line.ts';
-import type { RecordKind, TraceRecord, TraceWriter } from './trace.ts';
+import { SimulationError } from './simulation-error.ts';
+import type { TraceWriter } from './trace.ts';
 
-export const WORLD = 'world';
-/** Packed event orders at or above this have an actor (not the world) as origin; see EventQueue. */
-const SEQ_SPAN = 2 ** 32;
 const DEFAULT_MESSAGE_BYTES = 64;
-
-/** Where an actor lives. */
-export interface Placement {
-  readonly id: string;
-  readonly node: string;
-  readonly site: string;
-}
-
-/** Why a message was not delivered. */
-export type DropCause = 'partition' | 'loss' | 'dead' | 'unknown-target';
-
-/** What the kernel asks of the world (network and storage); `world/` implements it. */
-export interface Environment {
-  /**
-   * Arrival time of a message sent now, or why it will never arrive. A list of times delivers the
-   * message once per entry (the network duplicated it); an empty list is not allowed.
-   */
-  transmit(from: Placement, to: Placement, bytes: number, now: Micros): Micros | readonly Micros[] | DropCause;
-  /** Whether a message arriving now may be delivered, or why not (a partition began in flight). */
-  admits(from: Placement, to: Placement, now: Micros): DropCause | undefined;
-  /** The disk view an actor's context exposes. */
-  disk(actor: ActorHandle): Disk;
-  /** The actor's node-local clock reading at `now` (`Context.localTime`); default `now`. */
-  localTime?(actor: Placement, now: Micros): Micros;
-  /** The actor's node CPU slowdown factor (`Context.cpuSlowdown`); default 1. */
-  cpuSlowdown?(actor: Placement): number;
-}
-
-/** The kernel's bookkeeping for one actor; it outlives the actor's instances. */
-export class ActorHandle implements Placement {
-  instance: Actor<any> | undefined;
-  context: Context | undefined;
-  up = false;
-  /** Bumped at every crash; timers and completions of an older incarnation are dropped. */
-  incarnation = 0;
-  /** Counter of events this actor originated (the `seq` of the event key). */
-  seq = 0;
-  /** Counter of trace records written at this actor (the `n` of a record). */
-  recordCount = 0;
-  /** Counter of timers this actor has set (its timer ids). */
-  timerCount = 0;
-  /** Whether this actor runs in this thread: false only for other partitions' actors in a parallel run. */
-  local = true;
-  readonly timers = new Set<TimerId>();
-  readonly rngs = new Map<string, Rng>();
-
-  constructor(
-    readonly index: number,
-    readonly id: string,
-    readonly node: string,
-    readonly site: string,
-    readonly factory: ActorFactory,
-  ) {}
-}
 
 type Event =
   | { kind: 'start'; to: ActorHandle }
   | { kind: 'message'; to: ActorHandle; from: ActorHandle; sendN: number; message: Message }
   | { kind: 'timer'; to: ActorHandle; incarnation: number; timer: TimerId; wakeup: Wakeup }
   | { kind: 'call'; label: string; origin: ActorHandle; run: () => void };
-
-export class SimulationError extends Error {
-  constructor(
-    readonly seed: number | string,
-    readonly time: Micros,
-    readonly actor: string,
-    readonly event: string,
-    override readonly cause: unknown,
-  ) {
-    super(`actor ${actor} threw at t=${time}us (seed ${seed}) while handling ${event}: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'SimulationError';
-  }
-}
 
 export interface RunOptions {
   /** Stop after the last event at or before this time. */
@@ -111,7 +49,7 @@ export interface RunOptions {
   progressEvery?: number;
 }
 
-export class Simulator {
+export class Simulator implements ContextHost {
   private readonly queue = new EventQueue<Event>(4096);
   private readonly handles: ActorHandle[] = [];
   private readonly byId = new Map<string, ActorHandle>();
@@ -120,14 +58,7 @@ export class Simulator {
   private clock: Micros = 0;
   private dispatched = 0;
   /** Set when this simulator runs one partition of a parallel run (see partition.ts). */
-  private role: PartitionRole | undefined;
-  /** Where the next record goes in the merged trace (parallel runs only). */
-  private tagTime: Micros = -1;
-  private tagOrder = 0;
-  private tagStep = 0;
-  private tagIndex = 0;
-  /** End of the current window: no message to another partition may arrive before it. */
-  private windowEnd: Micros = 0;
+  private partition: PartitionState | undefined;
 
   constructor(
     readonly seed: number | string,
@@ -186,7 +117,7 @@ export class Simulator {
    */
   at(time: Micros, label: string, run: () => void, origin: ActorHandle = this.world): void {
     if (time < this.clock) throw new Error(`cannot schedule ${label} in the past (${time} < ${this.clock})`);
-    if (this.role !== undefined && origin === this.world && this.tagOrder >= SEQ_SPAN) {
+    if (this.partition !== undefined && origin === this.world && this.partition.inActorEvent) {
       // The world's own event counter must advance alike in every thread; an actor's event runs in one.
       throw new Error(`world action ${label} was scheduled from an actor's event; a parallel run needs world actions scheduled up front or by world actions`);
     }
@@ -225,8 +156,8 @@ export class Simulator {
    * it; the hot kinds pass their hand-written serialiser (record-line.ts), built only if needed.
    */
   private emit<R extends TraceRecord>(handle: ActorHandle, rec: R, line: (rec: R) => string): void {
-    if (this.role === undefined) this.trace.writeLine(rec, line(rec));
-    else this.recordInPartition(handle, rec, this.role);
+    if (this.partition === undefined) this.trace.writeLine(rec, line(rec));
+    else this.partition.write(rec, handle, handle === this.world);
   }
 
   recordWorld(kind: RecordKind, fields?: Record<string, unknown>): void {
@@ -264,7 +195,7 @@ export class Simulator {
 
   /** Makes this simulator run only the actors `role` owns. Call before the first event runs. */
   setPartition(role: PartitionRole): void {
-    this.role = role;
+    this.partition = new PartitionState(role);
     for (const handle of this.handles) handle.local = handle === this.world || role.owns(handle.index);
   }
 
@@ -274,18 +205,16 @@ export class Simulator {
    * counts add up to the single-thread count: world events in the thread that writes the world.
    */
   runWindow(until: Micros): void {
-    const role = this.role;
-    if (role === undefined) throw new Error('runWindow needs setPartition first');
+    const partition = this.partition;
+    if (partition === undefined) throw new Error('runWindow needs setPartition first');
     const queue = this.queue;
-    this.windowEnd = until + 1;
+    partition.openWindow(until);
     while (queue.size > 0 && queue.peekTime() <= until) {
-      this.clock = this.tagTime = queue.peekTime();
-      this.tagOrder = queue.peekOrder();
-      this.tagStep = 0;
-      this.tagIndex = 0;
+      this.clock = queue.peekTime();
+      partition.enterEvent(this.clock, queue.peekOrder());
       const event = queue.pop();
       this.dispatch(event);
-      if (this.counts(event, role)) this.dispatched++;
+      if (this.counts(event, partition.role)) this.dispatched++;
     }
   }
 
@@ -318,17 +247,7 @@ export class Simulator {
    * thread ignores them.
    */
   beginStep(): void {
-    this.tagStep++;
-    this.tagIndex = 0;
-  }
-
-  private recordInPartition(handle: ActorHandle, rec: TraceRecord, role: PartitionRole): void {
-    if (handle === this.world) {
-      if (this.tagOrder >= SEQ_SPAN) throw new Error(`record ${rec.k} at the world was written during an actor's event; a parallel run writes world records only from world actions`);
-      this.beginStep();
-    }
-    const index = this.tagIndex++;
-    if (handle === this.world ? role.writesWorld : handle.local) role.write(rec, { time: this.tagTime, order: this.tagOrder, step: this.tagStep, index });
+    this.partition?.beginStep();
   }
 
   run(options: RunOptions): void {
@@ -454,13 +373,8 @@ export class Simulator {
       this.push(time, from, { kind: 'message', to, from, sendN, message });
       return;
     }
-    if (time < this.windowEnd) {
-      throw new Error(
-        `message ${message.type} from ${from.id} to ${to.id} in another partition arrives at ${time}us, inside the current window ` +
-          `(ends ${this.windowEnd}us): a link's latency fell below the parallel run's lookahead`,
-      );
-    }
-    this.role!.export({ time, origin: from.index, seq: from.seq++, to: to.index, sendN, message });
+    // Only a partition's simulator has actors that are not local.
+    this.partition!.export(time, from, to, sendN, message);
   }
 
   /** The node-local clock of an actor (see `Context.localTime`). */
@@ -495,62 +409,5 @@ export class Simulator {
   /** A random stream owned by the world (faults, network loss), keyed by purpose. */
   worldRng(purpose: string): Rng {
     return this.rng(this.world, purpose);
-  }
-}
-
-/** The `Context` of one incarnation of one actor. */
-class ActorContext implements Context {
-  readonly self: string;
-  readonly node: string;
-  readonly site: string;
-
-  constructor(
-    private readonly sim: Simulator,
-    private readonly handle: ActorHandle,
-    readonly disk: Disk,
-  ) {
-    this.self = handle.id;
-    this.node = handle.node;
-    this.site = handle.site;
-  }
-
-  now(): Micros {
-    return this.sim.now();
-  }
-
-  localTime(): Micros {
-    return this.sim.localTime(this.handle);
-  }
-
-  cpuSlowdown(): number {
-    return this.sim.cpuSlowdown(this.handle);
-  }
-
-  send<M extends Message>(to: string, message: M, options?: SendOptions): void {
-    this.live();
-    this.sim.send(this.handle, to, message, options);
-  }
-
-  setTimer(delay: Micros, name: string, data?: unknown): TimerId {
-    this.live();
-    return this.sim.setTimer(this.handle, delay, name, data);
-  }
-
-  cancelTimer(id: TimerId): void {
-    this.handle.timers.delete(id);
-  }
-
-  rng(purpose: string): Rng {
-    return this.sim.rng(this.handle, purpose);
-  }
-
-  record(kind: RecordKind, fields?: Record<string, unknown>): void {
-    this.live();
-    this.sim.record(this.handle, kind, fields);
-  }
-
-  /** A context outliving its incarnation (kept in a closure across a crash) must not act. */
-  private live(): void {
-    if (this.handle.context !== this) throw new Error(`actor ${this.self} used a context from before its crash`);
   }
 }

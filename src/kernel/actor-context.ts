@@ -1,0 +1,82 @@
+/**
+ * The `Context` of one incarnation of one actor: the actor's only door to the kernel.
+ *
+ * Guarantee: every call acts on the actor's own handle (its timers, streams and counters), and a
+ * context kept past its incarnation (in a closure across a crash) refuses to act instead of
+ * reaching the new incarnation's state. How it fails: acting through a stale context throws, which
+ * the simulator reports as that actor's bug.
+ */
+import type { ActorHandle } from './actor-handle.ts';
+import type { Context, Message, SendOptions } from './contract/actor.ts';
+import type { Disk } from './contract/disk.ts';
+import type { RecordKind } from './contract/record.ts';
+import type { Rng } from './contract/rng.ts';
+import type { Micros } from './contract/time.ts';
+import type { TimerId } from './contract/wakeup.ts';
+
+/** What a context asks of the kernel on its actor's behalf; the simulator provides it. */
+export interface ContextHost {
+  now(): Micros;
+  localTime(handle: ActorHandle): Micros;
+  cpuSlowdown(handle: ActorHandle): number;
+  send(from: ActorHandle, to: string, message: Message, options: SendOptions | undefined): void;
+  setTimer(handle: ActorHandle, delay: Micros, name: string, data: unknown): TimerId;
+  rng(handle: ActorHandle, purpose: string): Rng;
+  record(handle: ActorHandle, kind: RecordKind, fields?: Record<string, unknown>): void;
+}
+
+export class ActorContext implements Context {
+  readonly self: string;
+  readonly node: string;
+  readonly site: string;
+
+  constructor(
+    private readonly sim: ContextHost,
+    private readonly handle: ActorHandle,
+    readonly disk: Disk,
+  ) {
+    this.self = handle.id;
+    this.node = handle.node;
+    this.site = handle.site;
+  }
+
+  now(): Micros {
+    return this.sim.now();
+  }
+
+  localTime(): Micros {
+    return this.sim.localTime(this.handle);
+  }
+
+  cpuSlowdown(): number {
+    return this.sim.cpuSlowdown(this.handle);
+  }
+
+  send<M extends Message>(to: string, message: M, options?: SendOptions): void {
+    this.live();
+    this.sim.send(this.handle, to, message, options);
+  }
+
+  setTimer(delay: Micros, name: string, data?: unknown): TimerId {
+    this.live();
+    return this.sim.setTimer(this.handle, delay, name, data);
+  }
+
+  cancelTimer(id: TimerId): void {
+    this.handle.timers.delete(id);
+  }
+
+  rng(purpose: string): Rng {
+    return this.sim.rng(this.handle, purpose);
+  }
+
+  record(kind: RecordKind, fields?: Record<string, unknown>): void {
+    this.live();
+    this.sim.record(this.handle, kind, fields);
+  }
+
+  /** A context outliving its incarnation (kept in a closure across a crash) must not act. */
+  private live(): void {
+    if (this.handle.context !== this) throw new Error(`actor ${this.self} used a context from before its crash`);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The kernel's bookkeeping for one actor, which outlives the actor's instances: where it lives,
+ * whether it is up, its incarnation and its counters (events, records, timers), its random streams.
+ *
+ * Guarantee: every counter is the actor's own, so an actor's event keys, record numbers and timer
+ * ids never depend on what other actors (or other worker threads) did. Internal to the kernel and
+ * the world; actor code never sees a handle, only its `Context`.
+ */
+import type { Actor, ActorFactory, Context } from './contract/actor.ts';
+import type { Rng } from './contract/rng.ts';
+import type { TimerId } from './contract/wakeup.ts';
+
+/** The `world` pseudo-actor: index 0, the origin of scheduled faults and other control actions. */
+export const WORLD = 'world';
+
+/** Where an actor lives. */
+export interface Placement {
+  readonly id: string;
+  readonly node: string;
+  readonly site: string;
+}
+
+export class ActorHandle implements Placement {
+  instance: Actor<any> | undefined;
+  context: Context | undefined;
+  up = false;
+  /** Bumped at every crash; timers and completions of an older incarnation are dropped. */
+  incarnation = 0;
+  /** Counter of events this actor originated (the `seq` of the event key). */
+  seq = 0;
+  /** Counter of trace records written at this actor (the `n` of a record). */
+  recordCount = 0;
+  /** Counter of timers this actor has set (its timer ids). */
+  timerCount = 0;
+  /** Whether this actor runs in this thread: false only for other partitions' actors in a parallel run. */
+  local = true;
+  readonly timers = new Set<TimerId>();
+  readonly rngs = new Map<string, Rng>();
+
+  constructor(
+    readonly index: number,
+    readonly id: string,
+    readonly node: string,
+    readonly site: string,
+    readonly factory: ActorFactory,
+  ) {}
+}

@@ -1,0 +1,27 @@
+/**
+ * What the kernel asks of the world it runs in — the network and storage — as one interface, so
+ * that the simulator knows nothing of sites, links or disks. `world/` implements it; kernel tests
+ * use a trivial one.
+ */
+import type { ActorHandle, Placement } from './actor-handle.ts';
+import type { Disk } from './contract/disk.ts';
+import type { Micros } from './contract/time.ts';
+
+/** Why a message was not delivered. */
+export type DropCause = 'partition' | 'loss' | 'dead' | 'unknown-target';
+
+export interface Environment {
+  /**
+   * Arrival time of a message sent now, or why it will never arrive. A list of times delivers the
+   * message once per entry (the network duplicated it); an empty list is not allowed.
+   */
+  transmit(from: Placement, to: Placement, bytes: number, now: Micros): Micros | readonly Micros[] | DropCause;
+  /** Whether a message arriving now may be delivered, or why not (a partition began in flight). */
+  admits(from: Placement, to: Placement, now: Micros): DropCause | undefined;
+  /** The disk view an actor's context exposes. */
+  disk(actor: ActorHandle): Disk;
+  /** The actor's node-local clock reading at `now` (`Context.localTime`); default `now`. */
+  localTime?(actor: Placement, now: Micros): Micros;
+  /** The actor's node CPU slowdown factor (`Context.cpuSlowdown`); default 1. */
+  cpuSlowdown?(actor: Placement): number;
+}
