@@ -108,8 +108,8 @@ const LAYERS = [
   {
     files: [`src/world/${FILES}`],
     rule: 'world knows no protocol',
-    segments: ['deploy', 'faults', 'features', 'actors', 'check', 'metrics', 'scenario', 'exec', 'report', 'cli', 'viz'],
-    message: 'the simulated environment imports only the kernel and itself, so it can host any actor',
+    segments: ['faults', 'features', 'actors', 'check', 'metrics', 'scenario', 'exec', 'report', 'cli', 'viz'],
+    message: 'the simulated environment imports only the kernel, the deployment and itself, so it can host any actor',
   },
   {
     files: [`src/deploy/${FILES}`],

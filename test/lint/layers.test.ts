@@ -52,7 +52,7 @@ const LAYERS: Layer[] = [
     file: 'src/world/fixture.ts',
     rule: 'world knows no protocol',
     forbidden: ['../features/log/actors/index.ts', '../faults/index.ts', '../scenario/index.ts'],
-    allowed: ['../kernel/index.ts', './disk.ts'],
+    allowed: ['../kernel/index.ts', '../deploy/index.ts', './disk.ts'],
   },
   {
     file: 'src/deploy/fixture.ts',
