@@ -2,11 +2,11 @@
  * `diaspora check <run-dir | trace.jsonl>`: re-runs checkers offline over a saved trace — the
  * offline checker is the one that decides. Checks default to those the run's scenario named.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { CHECKERS, checkerNamed } from '../check/index.ts';
 import { checkTraceFile } from '../exec/check-trace.ts';
+import { type RecordedTrace, runToCheck } from '../exec/run-dir.ts';
 import { InputError } from '../kernel/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, reportError } from './exit.ts';
 
@@ -28,8 +28,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .example('$0 check trace.jsonl --check no-acked-loss', 'One check over a trace file') as unknown as Argv<CheckArgs>,
   handler: async (args) => {
     try {
-      const { trace, names } = locate(args.path, args.check);
-      const verdicts = await checkTraceFile(trace, names.map(checkerNamed));
+      const { trace, names, recorded } = locate(args.path, args.check);
+      const verdicts = await checkTraceFile(trace, names.map(checkerNamed), recorded);
       const ok = Object.values(verdicts).every((v) => v.ok);
       if (args.json) process.stdout.write(`${JSON.stringify(verdicts, null, 2)}\n`);
       else {
@@ -45,13 +45,10 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   },
 };
 
-function locate(path: string, requested: string[]): { trace: string; names: string[] } {
+/** The trace to check, the checks to run, and what the trace must match when it is a run's. */
+function locate(path: string, requested: string[]): { trace: string; names: string[]; recorded?: RecordedTrace } {
   if (!existsSync(path)) throw new InputError(`${path}: no such file or directory`);
   if (!statSync(path).isDirectory()) return { trace: path, names: requested.length ? requested : [...CHECKERS.keys()] };
-  const trace = join(path, 'trace.jsonl');
-  if (!existsSync(trace)) throw new InputError(`${path}: no trace.jsonl here; run the scenario with --trace to keep one`);
-  if (requested.length) return { trace, names: requested };
-  const resolved = join(path, 'scenario.resolved.json');
-  const checks = existsSync(resolved) ? (JSON.parse(readFileSync(resolved, 'utf8')) as { checks?: string[] }).checks : undefined;
-  return { trace, names: checks ?? [...CHECKERS.keys()] };
+  const { trace, checks, recorded } = runToCheck(path);
+  return { trace, names: requested.length ? requested : (checks ?? [...CHECKERS.keys()]), ...(recorded ? { recorded } : {}) };
 }

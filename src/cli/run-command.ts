@@ -11,7 +11,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { formatMicros, TraceWriter } from '../kernel/index.ts';
 import { checkDeterminism } from '../exec/determinism.ts';
-import { execute, type RunSummary } from '../exec/run.ts';
+import { executeInSlices, type RunSummary } from '../exec/run.ts';
 import type { StagedDirectory } from '../exec/staging.ts';
 import { loadScenarioFile, prepareRun, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
@@ -120,9 +120,9 @@ async function runHandler(args: RunArgs): Promise<number> {
 
 async function determinism(scenario: Scenario, seed: number, say: (line: string) => void, reproduce: string): Promise<number> {
   try {
-    const report = await checkDeterminism((path) => {
+    const report = await checkDeterminism(async (path) => {
       const trace = new TraceWriter(path);
-      return execute(prepareRun(scenario, { seed, trace }), { version: VERSION }).traceHash;
+      return (await executeInSlices(prepareRun(scenario, { seed, trace }), { version: VERSION })).traceHash;
     });
     if (report.deterministic) {
       say(`deterministic: two runs gave trace hash ${report.hashes[0]}`);

@@ -10,6 +10,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { removeOnInterrupt } from './interrupt.ts';
 
 export interface Divergence {
   /** 1-based line of the first differing record. */
@@ -29,16 +30,25 @@ export interface DeterminismReport {
 /**
  * @param runOnce runs the world once, writing its trace to the given path, and returns the hash.
  */
-export async function checkDeterminism(runOnce: (tracePath: string) => string): Promise<DeterminismReport> {
-  const dir = mkdtempSync(join(tmpdir(), 'diaspora-determinism-'));
-  try {
+export async function checkDeterminism(runOnce: (tracePath: string) => string | Promise<string>): Promise<DeterminismReport> {
+  return withScratchDirectory('diaspora-determinism-', async (dir) => {
     const a = join(dir, 'first.jsonl');
     const b = join(dir, 'second.jsonl');
-    const hashes: [string, string] = [runOnce(a), runOnce(b)];
+    const hashes: [string, string] = [await runOnce(a), await runOnce(b)];
     if (hashes[0] === hashes[1]) return { deterministic: true, hashes };
     return { deterministic: false, hashes, divergence: await firstDifference(a, b) };
+  });
+}
+
+/** Runs `use` with a fresh temporary directory, removed afterwards — and on Ctrl-C or SIGTERM. */
+export async function withScratchDirectory<T>(prefix: string, use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const release = removeOnInterrupt(dir);
+  try {
+    return await use(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    release();
   }
 }
 

@@ -7,15 +7,17 @@
  * only the hashes can be compared; the replay then also runs twice more to tell a nondeterministic
  * build (the two new runs disagree, and their first divergence is reported) from a changed one
  * (they agree with each other but not with the record: a different version or a code change).
+ *
+ * How it fails: damage is an `InputError`, never a verdict — a recorded trace that does not match
+ * its summary (cut, edited, another run's), or a recorded scenario no world can be built from.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TraceWriter } from '../kernel/index.ts';
+import { InputError, TraceWriter } from '../kernel/index.ts';
 import { prepareRun } from '../scenario/index.ts';
-import { type Divergence, checkDeterminism, firstDifference } from './determinism.ts';
-import type { RunDirectory } from './run-dir.ts';
-import { execute } from './run.ts';
+import { checkTraceFile } from './check-trace.ts';
+import { type Divergence, checkDeterminism, firstDifference, withScratchDirectory } from './determinism.ts';
+import { type RunDirectory, recordedTraceOf } from './run-dir.ts';
+import { executeInSlices, type PreparedRun } from './run.ts';
 import { VERSION } from './version.ts';
 
 export interface ReplayReport {
@@ -33,21 +35,37 @@ export interface ReplayReport {
 }
 
 export async function replayRun(run: RunDirectory): Promise<ReplayReport> {
-  const runOnce = (tracePath?: string) => execute(prepareRun(run.scenario, { seed: run.seed, trace: new TraceWriter(tracePath) })).traceHash;
+  // Sliced, so that Ctrl-C is served and the scratch trace removed.
+  const runOnce = async (tracePath?: string) => (await executeInSlices(prepareRecorded(run, new TraceWriter(tracePath)))).traceHash;
   const base = { recordedHash: run.summary.traceHash, recordedVersion: run.summary.version, version: VERSION };
   if (run.tracePath !== undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'diaspora-replay-'));
-    try {
+    const recorded = run.tracePath;
+    // A damaged recorded trace would show up as a divergence of the code: it is named as damage instead.
+    await checkTraceFile(recorded, [], recordedTraceOf(run));
+    return withScratchDirectory('diaspora-replay-', async (dir) => {
       const replayed = join(dir, 'trace.jsonl');
-      const replayedHash = runOnce(replayed);
+      const replayedHash = await runOnce(replayed);
       const matches = replayedHash === base.recordedHash;
-      return { ...base, replayedHash, matches, compared: 'trace', ...(matches ? {} : { divergence: await firstDifference(run.tracePath, replayed) }) };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      return { ...base, replayedHash, matches, compared: 'trace', ...(matches ? {} : { divergence: await firstDifference(recorded, replayed) }) };
+    });
   }
-  const replayedHash = runOnce();
+  const replayedHash = await runOnce();
   if (replayedHash === base.recordedHash) return { ...base, replayedHash, matches: true, compared: 'hash' };
   const again = await checkDeterminism((path) => runOnce(path));
   return { ...base, replayedHash, matches: false, compared: 'hash', deterministicNow: again.deterministic, ...(again.divergence ? { divergence: again.divergence } : {}) };
+}
+
+/**
+ * The recorded scenario as a world. It was validated when the run was made, but the file has not
+ * been since: a world that cannot be built from it means the file was damaged or edited (or is of
+ * another version), which is the user's to know, not a bug to report.
+ */
+function prepareRecorded(run: RunDirectory, trace: TraceWriter): PreparedRun {
+  try {
+    return prepareRun(run.scenario, { seed: run.seed, trace });
+  } catch (error) {
+    trace.abort();
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${join(run.dir, 'scenario.resolved.json')}: cannot be built into a world (${error instanceof Error ? error.message : String(error)}); it was edited, or written by another version`);
+  }
 }

@@ -3,16 +3,20 @@
  * the summary with its trace hash and verdicts, the realised faults, the scenario as written, and
  * the trace when it was kept.
  *
- * Guarantee: returns only when the files `replay` and `shrink` need are present and parse. How it
- * fails: an `InputError` naming the directory and what is missing or unreadable — a directory of
- * an older version without `faults.json` or `scenario.yaml` is told so, not misread.
+ * Guarantee: returns only when the files `replay`, `shrink` and `check` need are present, parse,
+ * have the fields those commands use, and belong together — one scenario, one seed, one version
+ * (summary, resolved scenario, faults, scenario.yaml, the trace's header and the directory's
+ * marker all agree). How it fails: an `InputError` naming the file and what is wrong with it:
+ * damaged (cut short, not JSON, fields missing), from another run or version, or absent — never
+ * a verdict on files that do not belong together.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { RealisedFault } from '../faults/index.ts';
-import { InputError } from '../kernel/index.ts';
+import { InputError, TRACE_FORMAT_VERSION } from '../kernel/index.ts';
 import type { Scenario } from '../scenario/index.ts';
+import { readOutputMarker } from './output-guard.ts';
 import type { RunSummary } from './run.ts';
 
 export interface RunDirectory {
@@ -29,35 +33,167 @@ export interface RunDirectory {
   readonly tracePath: string | undefined;
 }
 
+/** What a trace must be to belong to a recorded run: its summary's count and hash. */
+export interface RecordedTrace {
+  readonly records: number;
+  readonly traceHash: string;
+  /** How messages name the file that says so. */
+  readonly source: string;
+}
+
 export function readRunDirectory(dir: string): RunDirectory {
   if (!existsSync(dir)) throw new InputError(`${dir}: no such directory`);
   if (!statSync(dir).isDirectory()) throw new InputError(`${dir}: not a run directory (give the directory diaspora run wrote)`);
-  const scenario = readJson<Scenario & { seed: number }>(dir, 'scenario.resolved.json');
-  const summary = readJson<RunSummary>(dir, 'summary.json');
-  if (typeof summary.traceHash !== 'string' || typeof scenario.durationUs !== 'number') {
-    throw new InputError(`${dir}: scenario.resolved.json or summary.json is not what diaspora run writes`);
-  }
+  const scenario = readJson<Scenario & { seed: number }>(dir, 'scenario.resolved.json', RESOLVED_FIELDS);
+  const summary = readJson<RunSummary>(dir, 'summary.json', SUMMARY_FIELDS);
+  const identities: Identity[] = [
+    { file: 'summary.json', scenario: summary.scenario, seed: summary.seed },
+    { file: 'scenario.resolved.json', scenario: scenario.name, seed: scenario.seed },
+  ];
   const faultsFile = join(dir, 'faults.json');
-  const faults = existsSync(faultsFile) ? readJson<{ faults: RealisedFault[] }>(dir, 'faults.json').faults : summary.faults;
-  const yamlFile = join(dir, 'scenario.yaml');
+  let faults = summary.faults;
+  if (existsSync(faultsFile)) {
+    const recorded = readJson<{ scenario: string; seed: number; faults: RealisedFault[] }>(dir, 'faults.json', { scenario: 'string', seed: 'number', faults: 'array' });
+    identities.push({ file: 'faults.json', scenario: recorded.scenario, seed: recorded.seed });
+    faults = recorded.faults;
+  }
+  const written = readWritten(dir);
+  if (written !== undefined) identities.push({ file: 'scenario.yaml', scenario: written.name, seed: written.seed });
   const trace = join(dir, 'trace.jsonl');
-  return {
-    dir,
-    scenario,
-    seed: scenario.seed,
-    summary,
-    faults: faults ?? [],
-    written: existsSync(yamlFile) ? (parse(readFileSync(yamlFile, 'utf8')) as Record<string, unknown>) : undefined,
-    tracePath: existsSync(trace) ? trace : undefined,
-  };
+  const tracePath = existsSync(trace) ? trace : undefined;
+  if (tracePath !== undefined) {
+    const header = traceHeader(tracePath);
+    identities.push({ file: 'trace.jsonl', scenario: header.scenario, seed: header.seed });
+  }
+  sameRun(dir, identities);
+  sameVersion(dir, summary);
+  return { dir, scenario, seed: scenario.seed, summary, faults: faults ?? [], written, tracePath };
 }
 
-function readJson<T>(dir: string, file: string): T {
+/**
+ * For `diaspora check <dir>`: the trace, the checks the run named, and what the trace must match —
+ * from whatever of the run's files are there (a directory may hold only a trace), each of them
+ * checked as `readRunDirectory` checks it.
+ */
+export function runToCheck(dir: string): { trace: string; checks: string[] | undefined; recorded: RecordedTrace | undefined } {
+  const trace = join(dir, 'trace.jsonl');
+  if (!existsSync(trace)) throw new InputError(`${dir}: no trace.jsonl here; run the scenario with --trace to keep one`);
+  const complete = ['scenario.resolved.json', 'summary.json'].every((file) => existsSync(join(dir, file)));
+  if (complete) {
+    const run = readRunDirectory(dir);
+    return { trace, checks: [...run.scenario.checks], recorded: recordedTraceOf(run) };
+  }
+  traceHeader(trace);
+  return { trace, checks: undefined, recorded: undefined };
+}
+
+/** What the run's trace must match, from its summary. */
+export function recordedTraceOf(run: RunDirectory): RecordedTrace {
+  return { records: run.summary.records, traceHash: run.summary.traceHash, source: 'summary.json' };
+}
+
+/** The scenario and seed a trace's `meta` header names (its first line); checks the format version. */
+export function traceHeader(path: string): { scenario: unknown; seed: unknown } {
+  const line = firstLine(path);
+  if (line === '') throw new InputError(`${path}: the trace is empty (was the run interrupted, or the file truncated?)`);
+  let meta: Record<string, unknown>;
+  try {
+    meta = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    throw new InputError(`${path}:1: not a diaspora trace (the first line is not JSON)`);
+  }
+  if (typeof meta !== 'object' || meta === null || meta.k !== 'meta') throw new InputError(`${path}:1: not a diaspora trace (it does not start with a meta record)`);
+  if (meta.v !== TRACE_FORMAT_VERSION) throw new InputError(`${path}:1: trace format ${String(meta.v)}; this version of diaspora-sim reads format ${TRACE_FORMAT_VERSION}`);
+  return { scenario: meta.scenario, seed: meta.seed };
+}
+
+interface Identity {
+  file: string;
+  scenario: unknown;
+  seed: unknown;
+}
+
+/** Every file names the same scenario and seed, or the directory mixes runs. */
+function sameRun(dir: string, identities: readonly Identity[]): void {
+  const [first, ...rest] = identities;
+  const describe = (id: Identity) => `${id.file} is of ${String(id.scenario)} seed ${String(id.seed)}`;
+  const other = rest.find((id) => id.scenario !== first!.scenario || id.seed !== first!.seed);
+  if (other !== undefined) throw new InputError(`${dir}: files from different runs: ${describe(first!)}, ${describe(other)}`);
+}
+
+/** The summary and the directory's marker were written by the same version. */
+function sameVersion(dir: string, summary: RunSummary): void {
+  const marker = readOutputMarker(dir);
+  if (marker !== undefined && marker.version !== summary.version) {
+    throw new InputError(`${dir}: files from different versions: summary.json was written by ${summary.version}, the directory by ${marker.version}`);
+  }
+}
+
+type FieldType = 'string' | 'number' | 'array' | 'object';
+
+/** The fields `replay`, `shrink` and `check` use, with their types. */
+const RESOLVED_FIELDS: Record<string, FieldType> = {
+  name: 'string', seed: 'number', durationUs: 'number', quiesceUs: 'number', sites: 'array', nodes: 'array', links: 'array',
+  services: 'array', workload: 'array', faults: 'array', checks: 'array',
+};
+const SUMMARY_FIELDS: Record<string, FieldType> = { scenario: 'string', seed: 'number', version: 'string', traceHash: 'string', records: 'number', checks: 'object' };
+
+function readJson<T>(dir: string, file: string, fields: Record<string, FieldType>): T {
   const path = join(dir, file);
   if (!existsSync(path)) throw new InputError(`${dir}: no ${file} here; is this a directory written by diaspora run?`);
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    value = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
-    throw new InputError(`${path}: not valid JSON (was the run interrupted?)`);
+    throw new InputError(`${path}: not valid JSON (cut short, or edited; was the run interrupted?)`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${path}: not a JSON object; it is not what diaspora run writes`);
+  const record = value as Record<string, unknown>;
+  const wrong = Object.entries(fields).find(([key, type]) => !hasType(record[key], type));
+  if (wrong !== undefined) {
+    const [key, type] = wrong;
+    const why = record[key] === undefined ? `lacks the field ${key}` : `has ${key} of the wrong type (expected ${type === 'array' ? 'a list' : `a ${type}`})`;
+    throw new InputError(`${path}: ${why}; it was edited, or written by another version`);
+  }
+  return value as T;
+}
+
+function hasType(value: unknown, type: FieldType): boolean {
+  if (type === 'array') return Array.isArray(value);
+  if (type === 'object') return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === type;
+}
+
+/** `scenario.yaml`'s data, when present; a damaged one is an error, not a missing one. */
+function readWritten(dir: string): Record<string, unknown> | undefined {
+  const path = join(dir, 'scenario.yaml');
+  if (!existsSync(path)) return undefined;
+  let data: unknown;
+  try {
+    data = parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new InputError(`${path}${line === undefined ? '' : `:${line}`}: not valid YAML (the file was damaged or edited)`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new InputError(`${path}: not a scenario (the file was damaged or edited)`);
+  return data as Record<string, unknown>;
+}
+
+/** The first line of a file, read in small pieces (a trace can be gigabytes long). */
+function firstLine(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    const buffer = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const bytes = readSync(fd, buffer, 0, buffer.length, null);
+      if (bytes === 0) break;
+      const newline = buffer.subarray(0, bytes).indexOf(0x0a);
+      chunks.push(Buffer.from(buffer.subarray(0, newline === -1 ? bytes : newline)));
+      if (newline !== -1) break;
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }

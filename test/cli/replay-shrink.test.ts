@@ -5,6 +5,7 @@
  * minimal scenario which fails when run.
  */
 import test from 'ava';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,8 +48,10 @@ test('replay of a run whose trace differs names the first divergent record (exit
   const lines = readFileSync(join(copy, 'trace.jsonl'), 'utf8').split('\n');
   lines[100] = lines[100]!.replace(/"t":(\d+)/, (_, t) => `"t":${Number(t) + 1}`);
   writeFileSync(join(copy, 'trace.jsonl'), lines.join('\n'));
+  // As if an older build had recorded this trace: the summary's hash is the trace's own.
+  const traceHash = createHash('sha256').update(readFileSync(join(copy, 'trace.jsonl'))).digest('hex');
   const summary = JSON.parse(readFileSync(join(copy, 'summary.json'), 'utf8'));
-  writeFileSync(join(copy, 'summary.json'), JSON.stringify({ ...summary, traceHash: '0'.repeat(64) }));
+  writeFileSync(join(copy, 'summary.json'), JSON.stringify({ ...summary, traceHash }));
   const r = await diaspora(['replay', copy]);
   t.is(r.code, 1, r.stdout + r.stderr);
   t.regex(r.stdout, /NOT reproduced/);
