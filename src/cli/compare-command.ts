@@ -45,7 +45,7 @@ async function compareHandler(args: CompareArgs): Promise<number> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let dir: StagedDirectory | undefined;
   try {
-    const study = studyFromArgs(args, 'compare', [], DEFAULT_SEEDS);
+    const study = await studyFromArgs(args, 'compare', [], DEFAULT_SEEDS);
     if (study.spec.variants.length < 2) {
       throw new InputError('compare needs at least two variants: --strategies a,b or --variant NAME:path=value twice');
     }

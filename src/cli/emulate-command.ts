@@ -17,7 +17,7 @@ import { onInterrupt } from '../exec/interrupt.ts';
 import { VERSION } from '../exec/version.ts';
 import { formatMicros, InputError, TraceWriter, type Micros } from '../kernel/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
-import { loadScenarioFile, tryReadDuration, type Scenario } from '../scenario/index.ts';
+import { loadScenarioFileAsync, tryReadDuration, type Scenario } from '../scenario/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, inScenario, reportError } from './exit.ts';
 import { numericOption, readPositive, readSeed } from './numeric-flags.ts';
 import { FORCE_OPTION, stageOutput } from './output-options.ts';
@@ -61,7 +61,7 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   let durationUs: Micros | undefined;
   let dir: StagedDirectory;
   try {
-    scenario = loadScenarioFile(args.scenario, args.set);
+    scenario = await loadScenarioFileAsync(args.scenario, args.set);
     durationUs = parseDurationFlag(args.duration);
     dir = stageOutput(args.out, `results/${scenario.name}/emulated-${stamp()}`, 'emulation', args.force);
   } catch (error) {

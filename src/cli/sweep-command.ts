@@ -48,7 +48,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
 async function sweepHandler(args: SweepArgs): Promise<number> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    const study = studyFromArgs(args, 'sweep', args.param, DEFAULT_SEEDS);
+    const study = await studyFromArgs(args, 'sweep', args.param, DEFAULT_SEEDS);
     const shard = args.shard === undefined ? undefined : parseShard(args.shard);
     const dir = args.out ?? defaultDir(study, shard);
     const target = { label: targetLabel('--out', args.out, dir), force: args.force };

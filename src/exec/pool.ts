@@ -12,6 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { runCell, type CellRun, type CellTask } from './sweep-cell.ts';
+import { poolModule } from './worker-entry.ts';
 
 export interface CellRunner {
   /** How many cells run at once. */
@@ -25,10 +26,11 @@ export const defaultJobs = (): number => availableParallelism();
 
 export function workerPool(jobs: number = defaultJobs()): CellRunner {
   const pool = new Piscina<CellTask, CellRun>({
-    filename: new URL('./pool-worker.mjs', import.meta.url).href,
+    filename: poolModule('./sweep-cell.ts', './pool-worker.mjs', import.meta.url).href,
+    name: 'runCell',
     minThreads: jobs,
     maxThreads: jobs,
-    // Workers live for the whole study: starting one loads tsx and the simulator (~0.5 s).
+    // Workers live for the whole study: starting one loads the simulator (and tsx from source, ~0.5 s).
     idleTimeout: 60_000,
     concurrentTasksPerWorker: 1,
   });
@@ -43,7 +45,7 @@ export function workerPool(jobs: number = defaultJobs()): CellRunner {
 export function inThisThread(): CellRunner {
   return {
     jobs: 1,
-    run: (task) => Promise.resolve(runCell(task)),
+    run: (task) => runCell(task),
     close: () => Promise.resolve(),
   };
 }

@@ -14,18 +14,9 @@ import type { TraceMetric } from '../metrics/index.ts';
 import type { World } from '../world/index.ts';
 import { VERSION } from './version.ts';
 
-/** A world ready to run, with what to check and measure. */
-export interface PreparedRun {
-  scenario: string;
-  seed: number;
-  world: World;
-  /** End of the run (safety phase + final phase), µs. */
-  endUs: Micros;
-  checks: readonly CheckerDefinition[];
-  metrics: readonly TraceMetric[];
-  /** The faults this run injects (schedule and nemesis), as realised for its seed. */
-  faults?: readonly RealisedFault[];
-}
+import type { PreparedRun } from '../scenario/build.ts';
+
+export type { PreparedRun };
 
 export interface RunSummary {
   scenario: string;

@@ -3,7 +3,7 @@
  * A module of its own so that threads building other worlds do not load the scenario layer.
  */
 import type { TraceWriter } from '../kernel/index.ts';
-import { prepareRun, type Scenario } from '../scenario/index.ts';
+import { loadPlugins, prepareRun, type Scenario } from '../scenario/index.ts';
 import type { WorldRecipe } from './recipe.ts';
 import type { PreparedRun } from './run.ts';
 
@@ -15,7 +15,8 @@ export interface ScenarioArgs {
 }
 
 /** The builder behind {@link scenarioRecipe}. */
-export function scenarioWorld(args: ScenarioArgs, trace: TraceWriter): PreparedRun {
+export async function scenarioWorld(args: ScenarioArgs, trace: TraceWriter): Promise<PreparedRun> {
+  await loadPlugins(args.scenario.plugins ?? []);
   const prepared = prepareRun(args.scenario, { seed: args.seed, trace });
   return args.endUs === undefined ? prepared : { ...prepared, endUs: Math.min(prepared.endUs, args.endUs) };
 }

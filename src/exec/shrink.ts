@@ -8,10 +8,9 @@
  * and run once more, and the result says whether it reproduced the failure. How it fails:
  * `InputError` when the check is unknown, or passed in the recorded run (nothing to shrink).
  */
-import { CHECKERS } from '../check/index.ts';
 import { type RealisedFault, type ShrinkProgress, type ShrinkResult, shrinkFaults } from '../faults/index.ts';
 import { InputError, TraceWriter } from '../kernel/index.ts';
-import { type Scenario, loadScenario, prepareRun, renderScenarioYaml, writtenFault } from '../scenario/index.ts';
+import { type Scenario, checkers, loadScenario, prepareRun, renderScenarioYaml, writtenFault } from '../scenario/index.ts';
 import type { RunDirectory } from './run-dir.ts';
 import { execute } from './run.ts';
 
@@ -38,7 +37,7 @@ export function failingCheck(run: RunDirectory, requested: string | undefined): 
     if (failed.length === 0) throw new InputError(`${run.dir}: every check passed in this run; there is no failure to shrink`);
     return failed[0];
   }
-  if (!CHECKERS.has(requested)) throw new InputError(`--check ${requested}: unknown check; known checks: ${[...CHECKERS.keys()].join(', ')}`);
+  if (!checkers().has(requested)) throw new InputError(`--check ${requested}: unknown check; known checks: ${[...checkers().keys()].join(', ')}`);
   if (run.summary.checks[requested]?.ok === true) throw new InputError(`--check ${requested}: the check passed in this run; there is no failure to shrink`);
   return requested;
 }

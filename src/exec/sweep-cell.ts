@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { InputError, TraceWriter } from '../kernel/index.ts';
-import { loadScenario, prepareRun, type Scenario } from '../scenario/index.ts';
+import { loadScenarioAsync, prepareRun, type Scenario } from '../scenario/index.ts';
 import { execute, type RunSummary } from './run.ts';
 
 /** What a worker needs to run a cell: plain data, cheap to send across threads. */
@@ -46,11 +46,11 @@ export type CellRun =
 const loaded = new Map<string, Scenario>();
 const LOADED_MAX = 64;
 
-function load(task: CellTask): Scenario {
+async function load(task: CellTask): Promise<Scenario> {
   const key = `${task.file}\0${task.sets.join('\0')}\0${task.scenarioText}`;
   let scenario = loaded.get(key);
   if (scenario === undefined) {
-    scenario = deepFreeze(loadScenario(task.scenarioText, task.file, task.sets));
+    scenario = deepFreeze(await loadScenarioAsync(task.scenarioText, task.file, task.sets));
     if (loaded.size >= LOADED_MAX) loaded.delete(loaded.keys().next().value!);
     loaded.set(key, scenario);
   }
@@ -65,11 +65,11 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function runCell(task: CellTask): CellRun {
+export async function runCell(task: CellTask): Promise<CellRun> {
   const started = performance.now();
   const wallTimeMs = () => Math.round((performance.now() - started) * 10) / 10;
   try {
-    const scenario = load(task);
+    const scenario = await load(task);
     const summary = execute(prepareRun(scenario, { seed: task.seed, trace: new TraceWriter() }));
     return {
       status: summary.ok ? 'pass' : 'fail',

@@ -1,6 +1,7 @@
 /**
  * Checks that span sections of a scenario: references between sites, nodes, services and faults,
- * and fault timing against the run's duration.
+ * and fault timing against the run's duration; then every feature's own cross-checks, in
+ * registration order (each feature checks its own services and sections).
  *
  * Guarantee: runs on well-formed fields only (zod skips it while any field is invalid), and when
  * it reports nothing, every name in the scenario resolves, so `resolve.ts` may look names up
@@ -10,32 +11,25 @@
  * (`links[0].between[1]`, `faults[2].for`), with the near names suggested.
  */
 import type * as z from 'zod';
+import type { Report } from './feature.ts';
 import type { Path } from './paths.ts';
-import type { ScenarioFields } from './schema.ts';
+import { features } from './registry.ts';
 import { suggestion } from './suggest.ts';
 import { nodeNames, siteOfNode } from './topology.ts';
 import { checkFaults, checkNemesis } from './faults/cross-check.ts';
-import { type Names, unknownNode, unknownSite } from './name-messages.ts';
-import { checkLogClients, checkLogService } from '../features/log/scenario/cross-check.ts';
-import { checkPipeline } from '../features/pipeline/scenario/cross-check.ts';
-import { bufferForwarders, checkForwarders } from '../features/forward/scenario/cross-check.ts';
-import { checkFederated } from '../features/federated/scenario/cross-check.ts';
-import { checkAlerts } from '../features/alerts/scenario/cross-check.ts';
+import { type Names, checkPlacement, unknownSite } from './name-messages.ts';
+import type { ScenarioFields } from './written-types.ts';
 
-export type Report = (path: Path, message: string) => void;
+export type { Report } from './feature.ts';
 
-
-export function crossCheck(s: ScenarioFields, ctx: z.core.$RefinementCtx<ScenarioFields>): void {
+export function crossCheck(s: ScenarioFields, ctx: z.core.$RefinementCtx): void {
   const report: Report = (path, message) => ctx.addIssue({ code: 'custom', path: [...path], message });
   const names: Names = { sites: Object.keys(s.sites), nodes: siteOfNode(s.sites) };
   checkNodeNames(s, report);
   checkLinks(s, names, report);
-  for (const [service, spec] of Object.entries(s.services)) {
-    if (spec.kind === 'log') checkLogService(spec, ['services', service], names, report);
-    else checkPlacement(spec, ['services', service], names, report);
-  }
-  // An edge-buffer forwarder takes instruments' events as a service would.
-  const services = [...Object.keys(s.services), ...bufferForwarders(s)];
+  const all = features();
+  // Some features take producers' events as a service would (an edge buffer).
+  const services = [...Object.keys(s.services), ...all.flatMap((feature) => feature.serviceNames?.(s) ?? [])];
   for (const [producer, spec] of Object.entries(s.workload)) {
     checkPlacement(spec, ['workload', producer], names, report);
     if (!services.includes(spec.service)) {
@@ -43,13 +37,10 @@ export function crossCheck(s: ScenarioFields, ctx: z.core.$RefinementCtx<Scenari
       report(['workload', producer, 'service'], `unknown service "${spec.service}"${suggestion(spec.service, services, none)}`);
     }
   }
-  checkLogClients(s, names, report, checkPlacement);
-  checkForwarders(s, names, report, checkPlacement);
-  checkFederated(s, names, report);
-  checkAlerts(s, names, report, checkPlacement);
-  checkFaults(s, names, report);
-  if (s.nemesis !== undefined) checkNemesis(s, s.nemesis, names, report);
-  checkPipeline(s, names, report);
+  for (const feature of all) feature.crossCheck?.(s, names, report);
+  const actors = [...Object.keys(s.services), ...Object.keys(s.workload), ...all.flatMap((feature) => feature.actorNames?.(s) ?? [])];
+  checkFaults(s, names, actors, report);
+  if (s.nemesis !== undefined) checkNemesis(s, s.nemesis, names, actors, report);
   s.checks.forEach((check, i) => {
     if (s.checks.indexOf(check) !== i) report(['checks', i], `"${check}" is listed twice`);
   });
@@ -92,16 +83,4 @@ function checkLinks(s: ScenarioFields, names: Names, report: Report): void {
     if (first !== undefined) report(['links', i, 'between'], `${a} and ${b} are already linked by links[${first}]`);
     else seen.set(key, i);
   });
-}
-
-function checkPlacement(spec: { readonly node?: string; readonly site?: string }, path: Path, names: Names, report: Report): void {
-  if (spec.node !== undefined && spec.site !== undefined) {
-    report([...path, 'site'], 'give either "node" or "site", not both');
-  } else if (spec.node !== undefined) {
-    if (!names.nodes.has(spec.node)) report([...path, 'node'], unknownNode(spec.node, names));
-  } else if (spec.site !== undefined) {
-    if (!names.sites.includes(spec.site)) report([...path, 'site'], unknownSite(spec.site, names));
-  } else {
-    report(path, 'needs "node" (a node name) or "site" (a site name, meaning its first node)');
-  }
 }

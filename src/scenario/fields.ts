@@ -94,3 +94,9 @@ export function count(min: number) {
     })
     .min(min);
 }
+
+/** Where a service or client runs: `node:` or `site:` (that site's first node), exactly one. */
+export const placementFields = {
+  node: reference().optional().describe('The node it runs on (a node name). Give exactly one of node and site.'),
+  site: reference().optional().describe("A site name, meaning that site's first node. Give exactly one of node and site."),
+};

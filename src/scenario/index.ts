@@ -7,10 +7,12 @@
  * Failure: anything wrong with what the user wrote surfaces as an `InputError` with one located
  * line per problem (`load.ts`).
  */
-export { loadScenario, loadScenarioFile, locateInFile } from './load.ts';
+export { loadScenario, loadScenarioAsync, loadScenarioFile, loadScenarioFileAsync, loadScenarioPlugins, locateInFile } from './load.ts';
 export { scenarioSchema, DISK_PRESETS, type ScenarioInput } from './schema.ts';
 export { renderScenarioJsonSchema, scenarioJsonSchema, SCHEMA_FILE } from './json-schema.ts';
-export { prepareRun, type PrepareOptions } from './build.ts';
+export { prepareRun, type PrepareOptions, type PreparedRun } from './build.ts';
+export { checkerNamed, checkers, features, loadPlugins } from './registry.ts';
+export { defineFeature, type Feature, type BuildContext, type ResolveContext, type Report } from './feature.ts';
 export { renderScenarioYaml, writtenScenario } from './written.ts';
 export { writtenFault } from './faults/render.ts';
 export {
@@ -30,18 +32,12 @@ export {
   tryReadSize,
 } from './units.ts';
 export {
-  CHECK_NAMES,
   DISK_KINDS,
   PARTITION_DIRECTIONS,
   SITE_ROLES,
   type CheckName,
   type DiskKind,
   type DiskSpec,
-  type EventStoreSpec,
-  type ConsumerSpec,
-  type LogProducerSpec,
-  type LogServiceSpec,
-  type LogTopicSpec,
   type FaultSpec,
   type FlushPolicy,
   type LanSpec,

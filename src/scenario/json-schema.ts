@@ -18,7 +18,7 @@ export const SCHEMA_FILE = 'scenarios/schema.json';
 
 export function scenarioJsonSchema(): Record<string, unknown> {
   // Draft 7 rather than zod's default 2020-12: it is the draft editors' YAML plugins support best.
-  const generated = z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-7' });
+  const generated = z.toJSONSchema(scenarioSchema(), { io: 'input', target: 'draft-7' });
   const { $schema, ...rest } = generated;
   return {
     $schema,

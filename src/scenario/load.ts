@@ -11,7 +11,8 @@
  * overrides, an unreadable file); no zod or yaml text or stack reaches the user. Any other
  * exception is a bug of ours and propagates unchanged.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, type YAMLError, parseDocument, visit } from 'yaml';
 import { InputError } from '../kernel/input-error.ts';
 import { type Problem, PARSE_OPTIONS, explainIssues } from './explain.ts';
@@ -19,6 +20,7 @@ import { applySets, blame } from './overrides.ts';
 import { formatPath, parsePath } from './paths.ts';
 import { isRecord } from './schema-walk.ts';
 import { scenarioSchema } from './schema.ts';
+import { loadPlugins, pluginsLoaded } from './registry.ts';
 import type { Scenario } from './types.ts';
 import { describeInput } from './units.ts';
 import { lineOf } from './yaml-locate.ts';
@@ -42,15 +44,19 @@ export function loadScenario(text: string, file: string, sets: readonly string[]
     throw new InputError(`${file}:${lineOf(doc, lines, [])} a scenario is a map of fields (name, duration, sites, …), got ${describeInput(raw)}`);
   }
 
-  const { data, applied, problems: setProblems } = applySets(raw, sets, scenarioSchema);
+  const plugins = pluginPaths(raw, file);
+  if (!pluginsLoaded(plugins)) {
+    throw new InputError(`${file}:${lineOf(doc, lines, ['plugins'])} plugins: not loaded; load the scenario with loadScenarioAsync (the diaspora command does)`);
+  }
+  const { data, applied, problems: setProblems } = applySets(raw, sets, scenarioSchema());
   if (setProblems.length > 0) {
     throw new InputError(setProblems.map((p) => `--set ${p.set}${p.path.length > 0 ? ` ${formatPath(p.path)}` : ''}: ${p.message}`).join('\n'));
   }
 
-  const result = scenarioSchema.safeParse(data, PARSE_OPTIONS);
-  if (result.success) return result.data;
+  const result = scenarioSchema().safeParse(data, PARSE_OPTIONS);
+  if (result.success) return plugins.length === 0 ? result.data : { ...result.data, plugins };
 
-  const located = explainIssues(result.error.issues, scenarioSchema, data).map((problem) => locate(problem, applied, doc, lines, file));
+  const located = explainIssues(result.error.issues, scenarioSchema(), data).map((problem) => locate(problem, applied, doc, lines, file));
   // File lines in order, then --set lines; the sort is stable, so ties keep zod's order.
   located.sort((a, b) => a.order - b.order);
   throw new InputError(dedupe(located.map((entry) => entry.line)).join('\n'));
@@ -58,15 +64,62 @@ export function loadScenario(text: string, file: string, sets: readonly string[]
 
 /** {@link loadScenario} on a file; `path` is also how messages name it. */
 export function loadScenarioFile(path: string, sets: readonly string[] = []): Scenario {
-  let text: string;
+  return loadScenario(readScenarioText(path), path, sets);
+}
+
+/** {@link loadScenario}, after importing the plug-in modules the file names (`plugins:`). */
+export async function loadScenarioAsync(text: string, file: string, sets: readonly string[] = []): Promise<Scenario> {
+  await loadScenarioPlugins(text, file);
+  return loadScenario(text, file, sets);
+}
+
+/** Imports the plug-in modules a scenario's text names, so that {@link loadScenario} accepts it. */
+export async function loadScenarioPlugins(text: string, file: string): Promise<void> {
+  const raw = (() => {
+    try {
+      return parseDocument(text, { uniqueKeys: true }).toJS({ maxAliasCount: 100 }) as unknown;
+    } catch {
+      return undefined; // loadScenario reports it, placed in the file
+    }
+  })();
+  const plugins = isRecord(raw) ? pluginPaths(raw, file) : [];
+  for (const [i, path] of plugins.entries()) {
+    try {
+      await loadPlugins([path]);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      const lines = new LineCounter();
+      const doc = parseDocument(text, { lineCounter: lines });
+      throw new InputError(`${file}:${lineOf(doc, lines, ['plugins', i])} plugins[${i}]: ${error.message.replace(/^plugin \S+: /, '')}`);
+    }
+  }
+}
+
+/** {@link loadScenarioAsync} on a file; `path` is also how messages name it. */
+export async function loadScenarioFileAsync(path: string, sets: readonly string[] = []): Promise<Scenario> {
+  return loadScenarioAsync(readScenarioText(path), path, sets);
+}
+
+function readScenarioText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot be read (${code ?? 'unknown error'})`;
     throw new InputError(`${path}: ${why}`);
   }
-  return loadScenario(text, path, sets);
+}
+
+/**
+ * The plug-in modules a scenario names, as absolute paths: relative ones from the scenario file's
+ * folder (from the working directory for text without a file). Malformed lists are left to the
+ * schema, which reports them at their line.
+ */
+function pluginPaths(raw: Record<string, unknown>, file: string): string[] {
+  const list = raw.plugins;
+  if (!Array.isArray(list) || !list.every((entry): entry is string => typeof entry === 'string' && entry.length > 0)) return [];
+  const base = existsSync(file) ? dirname(resolve(file)) : process.cwd();
+  return list.map((entry) => resolve(base, entry));
 }
 
 /**

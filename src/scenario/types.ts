@@ -11,14 +11,8 @@
  * These interfaces are written out (with doc comments) rather than left as `z.output<…>`; the
  * schema's root transform is typed to return exactly `Scenario`, so the two cannot drift.
  */
-import type { Micros } from '../kernel/time.ts';
+import type { Micros } from '../kernel/contract/index.ts';
 import type { FaultSpec, NemesisSpec } from '../faults/spec.ts';
-import { CHECKERS } from '../check/index.ts';
-import type { ConsumerSpec, LogProducerSpec, LogServiceSpec } from '../features/log/scenario/types.ts';
-import type { CheckpointSpec, PipelineSpec } from '../features/pipeline/scenario/types.ts';
-import type { ForwarderSpec } from '../features/forward/scenario/types.ts';
-import type { FederatedSpec } from '../features/federated/scenario/types.ts';
-import type { AlertsSpec } from '../features/alerts/scenario/types.ts';
 
 export const SITE_ROLES = ['instrument', 'edge', 'facility', 'hpc', 'cloud'] as const;
 export type SiteRole = (typeof SITE_ROLES)[number];
@@ -26,14 +20,28 @@ export type SiteRole = (typeof SITE_ROLES)[number];
 export const DISK_KINDS = ['nvme', 'ssd', 'hdd', 'pfs'] as const;
 export type DiskKind = (typeof DISK_KINDS)[number];
 
-/** Every checker's name, from the checker registry, so a new checker is allowed at once. */
-export const CHECK_NAMES = [...CHECKERS.keys()] as [string, ...string[]];
-/** A checker the run must pass. */
-export type CheckName = (typeof CHECK_NAMES)[number];
+/** A checker the run must pass, by name (the registered features' checkers and the core ones). */
+export type CheckName = string;
 
 export { PARTITION_DIRECTIONS, type PartitionDirection } from '../faults/spec.ts';
 
-export interface Scenario {
+/**
+ * The resolved sections features add to a scenario. Empty here: each feature declares its own with
+ * `declare module '…/scenario/types.ts' { interface FeatureSections { … } }` beside its types, so
+ * this file names no feature and a plug-in's section is typed where the plug-in is.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface FeatureSections {}
+
+/** Service kinds by their `kind`, each declared by the feature that runs it (see FeatureSections). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ServiceKinds {}
+
+/** Fields a feature adds to a workload producer that writes to one of its services. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ProducerExtensions {}
+
+export interface Scenario extends FeatureSections {
   /** `[a-z0-9-]+`; names the results directory. */
   readonly name: string;
   readonly description?: string;
@@ -49,25 +57,15 @@ export interface Scenario {
   readonly links: readonly LinkSpec[];
   readonly services: readonly ServiceSpec[];
   readonly workload: readonly ProducerSpec[];
-  /** Consumer groups of log services; absent when the file has none. */
-  readonly consumers?: readonly ConsumerSpec[];
-  /** Store-and-forward bridges between tiers; absent when the file has none. */
-  readonly forwarders?: readonly ForwarderSpec[];
-  /** A federated-learning job; absent when the file has none. */
-  readonly federated?: FederatedSpec;
-  /** A survey's alert stream with its community brokers; absent when the file has none. */
-  readonly alerts?: AlertsSpec;
   /** In file order (not sorted by time). */
   readonly faults: readonly FaultSpec[];
   /** Random faults, planned from the seed when the run is built; absent when the file has none. */
   readonly nemesis?: NemesisSpec;
   /** The liveness check's recovery bound, when the file sets one (the check's default otherwise). */
   readonly livenessBoundUs?: Micros;
-  /** Stateful operators joined by streams; absent when the file has none. */
-  readonly pipeline?: PipelineSpec;
-  /** The strategy protecting the pipeline; present exactly when `pipeline` is (default strategy none). */
-  readonly checkpoint?: CheckpointSpec;
   readonly checks: readonly CheckName[];
+  /** Plug-in modules the file names (`plugins:`), as absolute paths; absent when it names none. */
+  readonly plugins?: readonly string[];
 }
 
 export interface SiteSpec {
@@ -122,25 +120,11 @@ export type FlushPolicy =
   | { readonly kind: 'never' }
   | { readonly kind: 'interval'; readonly intervalUs: Micros };
 
-/** A single-node durable event store. Later kinds join this union, discriminated by `kind`. */
-export interface EventStoreSpec {
-  readonly kind: 'event-store';
-  readonly name: string;
-  /** The node it runs on (resolved from `site:` to that site's first node). */
-  readonly node: string;
-  /** The site of `node`. */
-  readonly site: string;
-  readonly flush: FlushPolicy;
-}
-
-export type ServiceSpec = EventStoreSpec | LogServiceSpec;
-export type { ConsumerSpec, LogProducerSpec, LogServiceSpec, LogTopicSpec } from '../features/log/scenario/types.ts';
-export type { ForwarderSpec } from '../features/forward/scenario/types.ts';
-export type { FederatedSpec, FederatedSiteSpec } from '../features/federated/scenario/types.ts';
-export type { AlertsSpec, AlertBrokerSpec } from '../features/alerts/scenario/types.ts';
+/** Any registered service kind, discriminated by `kind`. */
+export type ServiceSpec = ServiceKinds[keyof ServiceKinds] & { readonly kind: string; readonly name: string };
 
 /** A client that sends events to a service at a steady rate. */
-export interface ProducerSpec {
+export interface ProducerSpec extends ProducerExtensions {
   readonly name: string;
   /** The node it runs on (resolved from `site:` to that site's first node). */
   readonly node: string;
@@ -154,8 +138,6 @@ export interface ProducerSpec {
   readonly timeoutUs: Micros;
   /** Retries after the first attempt. */
   readonly retries: number;
-  /** Kafka producer settings, present exactly when `service` is a log service. */
-  readonly log?: LogProducerSpec;
 }
 
 // Faults are defined in the faults layer, which plans and injects them; the scenario resolves to

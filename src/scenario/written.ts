@@ -18,7 +18,7 @@ import { scenarioSchema } from './schema.ts';
 /** The written data of a scenario file with overrides applied; call after `loadScenarioFile` succeeded. */
 export function writtenScenario(path: string, sets: readonly string[] = []): Record<string, unknown> {
   const doc = parseDocument(readFileSync(path, 'utf8'), { uniqueKeys: true });
-  const { data, problems } = applySets(doc.toJS({ maxAliasCount: 100 }), sets, scenarioSchema);
+  const { data, problems } = applySets(doc.toJS({ maxAliasCount: 100 }), sets, scenarioSchema());
   if (problems.length > 0 || !isRecord(data)) throw new InputError(`${path}: cannot be read back as written (load it first)`);
   return data;
 }

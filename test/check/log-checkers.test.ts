@@ -3,7 +3,11 @@
  * the benign look-alikes (a re-read, a rebalance, a restart) are not reported.
  */
 import test from 'ava';
-import { divergence, duplicate, noAckedLoss, nonmonotonic, skip, unobserved, type CheckerDefinition, type Verdict } from '../../src/check/index.ts';
+import { duplicate, noAckedLoss, type CheckerDefinition, type Verdict } from '../../src/check/index.ts';
+import { divergence } from '../../src/features/log/checks/divergence.ts';
+import { nonmonotonic } from '../../src/features/log/checks/nonmonotonic.ts';
+import { skip } from '../../src/features/log/checks/skip.ts';
+import { unobserved } from '../../src/features/log/checks/unobserved.ts';
 import type { TraceRecord } from '../../src/kernel/index.ts';
 
 /** A trace builder: `r(t, a, k, fields)` with per-actor record counters. */

@@ -3,7 +3,10 @@
  * checker that cannot see fails instead of passing.
  */
 import test from 'ava';
-import { conservation, consistentCuts, stateEqualsReference, type CheckerDefinition, type Verdict } from '../../src/check/index.ts';
+import type { CheckerDefinition, Verdict } from '../../src/check/index.ts';
+import { conservation } from '../../src/features/checkpoint/checks/conservation.ts';
+import { consistentCuts } from '../../src/features/checkpoint/checks/consistent-cuts.ts';
+import { stateEqualsReference } from '../../src/features/pipeline/checks/state-equals-reference.ts';
 import type { TraceRecord } from '../../src/kernel/index.ts';
 
 let n = 0;

@@ -144,7 +144,7 @@ test('a resolved scenario survives a JSON round trip unchanged', (t) => {
 });
 
 test('the schema can be used directly on plain data', (t) => {
-  const result = scenarioSchema.safeParse({ name: 'plain', duration: '5s', sites: { a: { nodes: 1 } } });
+  const result = scenarioSchema().safeParse({ name: 'plain', duration: '5s', sites: { a: { nodes: 1 } } });
   t.true(result.success);
   t.is(result.data?.durationUs, 5_000_000);
 });

@@ -4,7 +4,8 @@
  */
 import test from 'ava';
 import { InputError } from '../../src/kernel/input-error.ts';
-import { loadScenario, type LogServiceSpec } from '../../src/scenario/index.ts';
+import { loadScenario } from '../../src/scenario/index.ts';
+import type { LogServiceSpec } from '../../src/features/log/index.ts';
 
 const BASE = `name: log
 duration: 10s

@@ -10,21 +10,22 @@
  * Failure: one issue per problem at the path of the value at fault, with near names suggested.
  */
 import { MIN_GROUP, type PartitionShape } from '../../faults/index.ts';
-import type { Report } from '../cross-check.ts';
+import type { Report } from '../feature.ts';
 import { kindDef } from './kinds.ts';
 import { type Names, unknownNode, unknownSite } from '../name-messages.ts';
 import { type Path, formatPath } from '../paths.ts';
-import type { ScenarioFields } from '../schema.ts';
+import type { ScenarioFields } from '../written-types.ts';
 import type { WrittenDistribution, WrittenFault, WrittenNemesis, WrittenNemesisEntry } from './schema.ts';
 import { suggestion } from '../suggest.ts';
 import { formatDuration } from '../units.ts';
 
-export function checkFaults(s: ScenarioFields, names: Names, report: Report): void {
+/** `actors`: the names a fault target may give besides sites and nodes (services, producers, features' actors). */
+export function checkFaults(s: ScenarioFields, names: Names, actors: readonly string[], report: Report): void {
   const faults = s.faults as readonly WrittenFault[];
   faults.forEach((fault, i) => {
     const path: Path = ['faults', i];
     checkTiming(fault, s.duration, path, report);
-    checkTargets(fault, 'target', s, names, path, report);
+    checkTargets(fault, 'target', s, names, actors, path, report);
     if (fault.kind === 'node-crash') {
       if (fault.restart === false && fault.for !== undefined) report([...path, 'for'], 'a node crash with restart: false never ends; remove "for"');
       if (names.nodes.has(fault.target as string)) checkCrashOverlap(faults, i, s.duration, report);
@@ -32,13 +33,13 @@ export function checkFaults(s: ScenarioFields, names: Names, report: Report): vo
   });
 }
 
-export function checkNemesis(s: ScenarioFields, nemesis: WrittenNemesis, names: Names, report: Report): void {
+export function checkNemesis(s: ScenarioFields, nemesis: WrittenNemesis, names: Names, actors: readonly string[], report: Report): void {
   if (nemesis.quiet >= s.duration) {
     report(['nemesis', 'quiet'], `the quiet period (${formatDuration(nemesis.quiet)}) covers the whole safety phase (${formatDuration(s.duration)}), so no fault could start`);
   }
   nemesis.faults.forEach((entry, i) => {
     const path: Path = ['nemesis', 'faults', i];
-    checkTargets(entry, 'targets', s, names, path, report);
+    checkTargets(entry, 'targets', s, names, actors, path, report);
     checkDistribution(entry.mtbf, [...path, 'mtbf'], report);
     if (entry.repair !== undefined) checkDistribution(entry.repair, [...path, 'repair'], report);
   });
@@ -57,18 +58,18 @@ function checkTiming(fault: WrittenFault, duration: number, path: Path, report: 
 }
 
 /** The target fields of a schedule entry (`target`) or a nemesis entry (`targets`). */
-function checkTargets(entry: WrittenFault | WrittenNemesisEntry, key: 'target' | 'targets', s: ScenarioFields, names: Names, path: Path, report: Report): void {
+function checkTargets(entry: WrittenFault | WrittenNemesisEntry, key: 'target' | 'targets', s: ScenarioFields, names: Names, actors: readonly string[], path: Path, report: Report): void {
   switch (kindDef(entry.kind).target) {
     case 'node':
       if (key === 'target') {
         if (!names.nodes.has(entry.target as string)) report([...path, 'target'], unknownNode(entry.target as string, names));
       } else {
-        checkNamed(entry, key, s, names, path, report, 'node');
+        checkNamed(entry, key, s, names, actors, path, report, 'node');
       }
       return;
     case 'nodes':
     case 'actors':
-      checkNamed(entry, key, s, names, path, report, 'any');
+      checkNamed(entry, key, s, names, actors, path, report, 'any');
       return;
     case 'link':
       checkLink(entry.between as readonly [string, string], s, names, [...path, 'between'], report);
@@ -82,7 +83,7 @@ function checkTargets(entry: WrittenFault | WrittenNemesisEntry, key: 'target' |
 }
 
 /** `target`/`targets` or `role`: exactly one, and every name a site, a node or an actor. */
-function checkNamed(entry: WrittenFault | WrittenNemesisEntry, key: 'target' | 'targets', s: ScenarioFields, names: Names, path: Path, report: Report, only: 'node' | 'any'): void {
+function checkNamed(entry: WrittenFault | WrittenNemesisEntry, key: 'target' | 'targets', s: ScenarioFields, names: Names, actors: readonly string[], path: Path, report: Report, only: 'node' | 'any'): void {
   const given = entry[key] as string | readonly string[] | undefined;
   const role = entry.role as string | undefined;
   if ((given === undefined) === (role === undefined)) {
@@ -95,7 +96,6 @@ function checkNamed(entry: WrittenFault | WrittenNemesisEntry, key: 'target' | '
     return;
   }
   const list = typeof given === 'string' ? [given] : given!;
-  const actors = [...Object.keys(s.services), ...Object.keys(s.workload)];
   list.forEach((name, j) => {
     const at = typeof given === 'string' ? [...path, key] : [...path, key, j];
     if (only === 'node') {

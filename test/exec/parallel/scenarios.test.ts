@@ -38,8 +38,8 @@ const files = FOLDERS.flatMap((folder) => {
 });
 
 /** Where the prefix ends: grown from 1 s of simulated time until it holds the budget of events. */
-function prefixEnd(scenario: Scenario): Micros {
-  const { world, endUs } = scenarioWorld({ scenario, seed: scenario.seed }, new TraceWriter());
+async function prefixEnd(scenario: Scenario): Promise<Micros> {
+  const { world, endUs } = await scenarioWorld({ scenario, seed: scenario.seed }, new TraceWriter());
   const faultEnds = scenario.faults.map((f) => (f.endUs ?? f.atUs) + 100_000);
   const firstFault = faultEnds.length > 0 ? Math.min(...faultEnds) : 0;
   for (let t = SECOND, step = SECOND; ; step = Math.ceil(step * 1.5), t = Math.min(endUs, t + step)) {
@@ -57,11 +57,11 @@ for (const file of files) {
   // One after another: each parallel run already uses every core.
   test.serial(`${file}: 1, 2 and 4 workers give the single-thread summary`, async (t) => {
     const scenario = loadScenarioFile(join(ROOT, file));
-    const endUs = prefixEnd(scenario);
-    const single = execute(scenarioWorld({ scenario, seed: scenario.seed, endUs }, new TraceWriter()));
+    const endUs = await prefixEnd(scenario);
+    const single = execute(await scenarioWorld({ scenario, seed: scenario.seed, endUs }, new TraceWriter()));
     t.log(`${formatMicros(endUs)} simulated, ${single.events} events`);
     const comparable = (s: typeof single) => ({ ...s, wallTimeMs: 0 });
-    const world = scenarioWorld({ scenario, seed: scenario.seed }, new TraceWriter()).world;
+    const world = (await scenarioWorld({ scenario, seed: scenario.seed }, new TraceWriter())).world;
     const seen = new Set<number>();
     for (const workers of [1, 2, 4]) {
       const partitions = planPartitions(world, { workers }).partitions.length;

@@ -9,7 +9,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alertsExactlyOnce } from '../../../src/check/index.ts';
+import { alertsExactlyOnce } from '../../../src/features/alerts/checks/alerts-exactly-once.ts';
 import { execute } from '../../../src/exec/run.ts';
 import { TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
 import { loadScenario, prepareRun } from '../../../src/scenario/index.ts';

@@ -8,7 +8,8 @@
  *   run.crashNode('edge-1', 3 * SECOND, 1 * SECOND).outage(5 * SECOND, 4 * SECOND);
  *   const { verdicts, records } = run.go(20 * SECOND);
  */
-import { CHECKERS, type TraceChecker, type Verdict } from '../../../src/check/index.ts';
+import type { TraceChecker, Verdict } from '../../../src/check/index.ts';
+import { checkerNamed } from '../../../src/scenario/index.ts';
 import { MS, SECOND, type Micros, type TraceRecord } from '../../../src/kernel/index.ts';
 import { FORWARDER_DEFAULTS, Forwarder, type EdgeBufferConfig, type ForwarderConfig, type LogEndpoint } from '../../../src/features/forward/actors/index.ts';
 import { spawnFinalReader, spawnLogCluster, type SpawnedCluster, type TopicConfig } from '../../../src/features/log/actors/index.ts';
@@ -41,7 +42,7 @@ export class ForwardWorld {
   private stopAt: Micros = 0;
 
   constructor(options: ForwardWorldOptions) {
-    this.checkers = (options.checks ?? ['forwarded-once', 'no-acked-loss', 'duplicate']).map((name) => CHECKERS.get(name)!.create());
+    this.checkers = (options.checks ?? ['forwarded-once', 'no-acked-loss', 'duplicate']).map((name) => checkerNamed(name).create());
     this.world = new World({ seed: options.seed ?? 1 });
     this.world.addSite('edge', { role: 'edge', nodes: ['edge-1', 'edge-2'] });
     this.world.addSite('core', { role: 'cloud', nodes: ['core-1', 'core-2', 'core-3', 'core-ctl'] });

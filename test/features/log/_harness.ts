@@ -8,7 +8,8 @@
  *   run.crashNode('hpc-1').at(3 * SECOND).for(2 * SECOND);
  *   const { verdicts } = run.go(10 * SECOND);
  */
-import { CHECKERS, type TraceChecker, type Verdict } from '../../../src/check/index.ts';
+import type { TraceChecker, Verdict } from '../../../src/check/index.ts';
+import { checkerNamed } from '../../../src/scenario/index.ts';
 import { MS, SECOND, type Micros, type TraceRecord } from '../../../src/kernel/index.ts';
 import {
   CLUSTER_DEFAULTS,
@@ -60,7 +61,7 @@ export class LogWorld {
 
   constructor(readonly options: LogWorldOptions) {
     const brokers = options.brokers ?? 3;
-    this.checkers = (options.checks ?? DEFAULT_CHECKS).map((name) => CHECKERS.get(name)!.create());
+    this.checkers = (options.checks ?? DEFAULT_CHECKS).map((name) => checkerNamed(name).create());
     this.world = new World({ seed: options.seed ?? 1 });
     const nodes = Array.from({ length: brokers }, (_, i) => `hpc-${i + 1}`);
     this.world.addSite('hpc', { nodes: [...nodes, 'hpc-ctl'] });

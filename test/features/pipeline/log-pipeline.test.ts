@@ -6,7 +6,8 @@
  * checker — the half of the guarantee that says how it breaks.
  */
 import test from 'ava';
-import { stateEqualsReference, type Verdict } from '../../../src/check/index.ts';
+import type { Verdict } from '../../../src/check/index.ts';
+import { stateEqualsReference } from '../../../src/features/pipeline/checks/state-equals-reference.ts';
 import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
 import { OutputMetrics } from '../../../src/metrics/index.ts';
 import type { LogEndpoint } from '../../../src/features/forward/actors/index.ts';

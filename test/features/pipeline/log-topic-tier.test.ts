@@ -7,7 +7,7 @@
  * checkpoints go, incremental chains stay whole.
  */
 import test from 'ava';
-import { stateEqualsReference } from '../../../src/check/index.ts';
+import { stateEqualsReference } from '../../../src/features/pipeline/checks/state-equals-reference.ts';
 import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
 import type { CheckpointConfig, LogTopicTierConfig } from '../../../src/features/checkpoint/actors/index.ts';
 import { spawnLogCluster } from '../../../src/features/log/actors/index.ts';

@@ -4,7 +4,9 @@
  * each is known to get wrong must show (at-least-once barriers double-count).
  */
 import test from 'ava';
-import { consistentCuts, stateEqualsReference, type CheckerDefinition, type Verdict } from '../../../src/check/index.ts';
+import type { CheckerDefinition, Verdict } from '../../../src/check/index.ts';
+import { consistentCuts } from '../../../src/features/checkpoint/checks/consistent-cuts.ts';
+import { stateEqualsReference } from '../../../src/features/pipeline/checks/state-equals-reference.ts';
 import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
 import type { CheckpointConfig } from '../../../src/features/checkpoint/actors/index.ts';
 import { pipelineRun, referenceRecord, xray, type PipelineRun, type RunOptions } from './_harness.ts';

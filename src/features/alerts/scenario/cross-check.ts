@@ -4,16 +4,14 @@
  * name the `alerts` metric uses for its own fields (each broker's figures are under its name).
  */
 import type { Path } from '../../../scenario/paths.ts';
-import type { ScenarioFields } from '../../../scenario/schema.ts';
-import type { Report } from '../../../scenario/cross-check.ts';
-import { type Names, unknownSite } from '../../../scenario/name-messages.ts';
+import type { ScenarioFields } from '../../../scenario/written-types.ts';
+import type { Report } from '../../../scenario/feature.ts';
+import { type Names, checkPlacement, unknownSite } from '../../../scenario/name-messages.ts';
 import { suggestion } from '../../../scenario/suggest.ts';
 
 const METRIC_FIELDS = ['visits', 'packets', 'alerts', 'within60sShare', 'latencyUs'];
 
-type Placement = (spec: { readonly node?: string; readonly site?: string }, path: Path, names: Names, report: Report) => void;
-
-export function checkAlerts(s: ScenarioFields, names: Names, report: Report, checkPlacement: Placement): void {
+export function checkAlerts(s: ScenarioFields, names: Names, report: Report): void {
   const a = s.alerts;
   if (a === undefined) return;
   const path: Path = ['alerts', 'producer'];

@@ -42,3 +42,9 @@ export const alertsSchema = z.strictObject({
 });
 
 export type WrittenAlerts = z.output<typeof alertsSchema>;
+
+declare module '../../../scenario/written-types.ts' {
+  interface WrittenSections {
+    alerts: WrittenAlerts;
+  }
+}

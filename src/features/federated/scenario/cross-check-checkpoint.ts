@@ -4,7 +4,7 @@
  * that `--set federated.checkpoint.tier=remote` alone switches a scenario to it.
  */
 import type { Path } from '../../../scenario/paths.ts';
-import type { Report } from '../../../scenario/cross-check.ts';
+import type { Report } from '../../../scenario/feature.ts';
 import type { WrittenFederatedCheckpoint } from './schema-checkpoint.ts';
 
 export function checkFederatedCheckpoint(c: WrittenFederatedCheckpoint, known: (name: string) => string | undefined, report: Report): void {

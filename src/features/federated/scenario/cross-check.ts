@@ -5,9 +5,9 @@
  * checked by cross-check-federated-checkpoint.ts.
  */
 import type { Path } from '../../../scenario/paths.ts';
-import type { ScenarioFields } from '../../../scenario/schema.ts';
+import type { ScenarioFields } from '../../../scenario/written-types.ts';
 import type { Names } from '../../../scenario/name-messages.ts';
-import type { Report } from '../../../scenario/cross-check.ts';
+import type { Report } from '../../../scenario/feature.ts';
 import { checkFederatedCheckpoint } from './cross-check-checkpoint.ts';
 import { federatedSiteNames } from './resolve.ts';
 import { nodeNames } from '../../../scenario/topology.ts';

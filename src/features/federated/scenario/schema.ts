@@ -38,3 +38,9 @@ export const federatedSchema = z.strictObject({
 });
 
 export type WrittenFederated = z.output<typeof federatedSchema>;
+
+declare module '../../../scenario/written-types.ts' {
+  interface WrittenSections {
+    federated: WrittenFederated;
+  }
+}

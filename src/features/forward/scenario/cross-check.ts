@@ -4,16 +4,14 @@
  * edge-buffer forwarder by name, as they would a service).
  */
 import type { Path } from '../../../scenario/paths.ts';
-import type { ScenarioFields } from '../../../scenario/schema.ts';
+import type { ScenarioFields } from '../../../scenario/written-types.ts';
 import { suggestion } from '../../../scenario/suggest.ts';
-import type { Names } from '../../../scenario/name-messages.ts';
-import type { Report } from '../../../scenario/cross-check.ts';
+import { type Names, checkPlacement } from '../../../scenario/name-messages.ts';
+import type { Report } from '../../../scenario/feature.ts';
 import { IDEMPOTENCE_WINDOW } from '../actors/config.ts';
 
-type Placement = (spec: { readonly node?: string; readonly site?: string }, path: Path, names: Names, report: Report) => void;
-
-export function checkForwarders(s: ScenarioFields, names: Names, report: Report, checkPlacement: Placement): void {
-  for (const [name, f] of Object.entries(s.forwarders)) {
+export function checkForwarders(s: ScenarioFields, names: Names, report: Report): void {
+  for (const [name, f] of Object.entries(s.forwarders ?? {})) {
     const path: Path = ['forwarders', name];
     checkPlacement(f, path, names, report);
     if (name in s.services) report(path, `"${name}" is also a service name; instruments address a forwarder by name, so names must differ`);
@@ -26,7 +24,7 @@ export function checkForwarders(s: ScenarioFields, names: Names, report: Report,
 
 /** Producers may name an edge-buffer forwarder as their service. */
 export function bufferForwarders(s: ScenarioFields): string[] {
-  return Object.entries(s.forwarders).filter(([, f]) => 'buffer' in f.from).map(([name]) => name);
+  return Object.entries(s.forwarders ?? {}).filter(([, f]) => 'buffer' in f.from).map(([name]) => name);
 }
 
 function checkLogTopic(s: ScenarioFields, ref: { service: string; topic: string }, path: Path, report: Report): void {

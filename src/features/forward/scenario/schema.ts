@@ -46,3 +46,9 @@ export const forwarderSchema = z.strictObject({
 });
 
 export type WrittenForwarder = z.output<typeof forwarderSchema>;
+
+declare module '../../../scenario/written-types.ts' {
+  interface WrittenSections {
+    forwarders: Record<string, WrittenForwarder>;
+  }
+}

@@ -2,7 +2,7 @@
  * The resolved `forwarders:` section: units as integers, placement resolved, the destination's
  * (and a log source's) site named so the builder can cut the link outside a connectivity window.
  */
-import type { Micros } from '../../../kernel/time.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 import type { EdgeBufferConfig } from '../actors/config.ts';
 import type { ConnectivityWindow } from '../actors/window.ts';
 
@@ -21,4 +21,11 @@ export interface ForwarderSpec {
   readonly maxBackoffUs: Micros;
   /** Absent: the link is always up. */
   readonly window?: ConnectivityWindow;
+}
+
+declare module '../../../scenario/types.ts' {
+  interface FeatureSections {
+    /** Store-and-forward bridges between tiers; absent when the file has none. */
+    readonly forwarders?: readonly ForwarderSpec[];
+  }
 }

@@ -15,7 +15,7 @@ import { LogConsumer, LogProducer, spawnFinalReader, spawnLogCluster, type Spawn
 import type { World } from '../../../world/index.ts';
 import type { LogServiceSpec } from './types.ts';
 import type { ProducerSpec, Scenario } from '../../../scenario/types.ts';
-import { forwardedReadTime } from '../../forward/scenario/build.ts';
+import { forwardedReadTime } from '../../forward/index.ts';
 import { logProducersOf, type LogProducerOf } from './producers.ts';
 
 /** Margin between the producers' last possible acknowledgement and the final read. */

@@ -6,17 +6,15 @@
  * Guarantee: when it reports nothing, `resolve-log.ts` can resolve every name. Each problem is one
  * issue at the path of the value at fault, with near names suggested.
  */
+import type { Report } from '../../../scenario/feature.ts';
 import type { Path } from '../../../scenario/paths.ts';
-import type { ScenarioFields } from '../../../scenario/schema.ts';
-import { logProducerFields } from './schema.ts';
-import { type Names, unknownNode, unknownSite } from '../../../scenario/name-messages.ts';
+import type { ScenarioFields } from '../../../scenario/written-types.ts';
+import { logProducerFields, type WrittenLogService } from './schema.ts';
+import { type Names, checkPlacement, unknownNode, unknownSite } from '../../../scenario/name-messages.ts';
 import { brokerNodesOf } from './resolve.ts';
 import { suggestion } from '../../../scenario/suggest.ts';
 
-type Report = (path: Path, message: string) => void;
-type Placement = (spec: { readonly node?: string; readonly site?: string }, path: Path, names: Names, report: Report) => void;
-
-type LogService = Extract<ScenarioFields['services'][string], { kind: 'log' }>;
+type LogService = WrittenLogService;
 
 export function checkLogService(service: LogService, path: Path, names: Names, report: Report): void {
   if ((service.site === undefined) === (service.nodes === undefined)) {
@@ -51,21 +49,21 @@ function checkReplication(rf: number, minIsr: number, brokers: number, path: Pat
 }
 
 /** Producers' topics, Kafka settings on non-log producers, and the consumers section. */
-export function checkLogClients(s: ScenarioFields, names: Names, report: Report, checkPlacement: Placement): void {
+export function checkLogClients(s: ScenarioFields, names: Names, report: Report): void {
   for (const [producer, spec] of Object.entries(s.workload)) {
     const service = s.services[spec.service];
     if (service === undefined) continue;
     const path: Path = ['workload', producer];
     if (service.kind !== 'log') {
       for (const key of Object.keys(logProducerFields)) {
-        if ((spec as Record<string, unknown>)[key] !== undefined) report([...path, key], `"${key}" applies only to a producer writing to a log service; "${spec.service}" is an ${service.kind}`);
+        if ((spec as unknown as Record<string, unknown>)[key] !== undefined) report([...path, key], `"${key}" applies only to a producer writing to a log service; "${spec.service}" is an ${service.kind}`);
       }
       continue;
     }
     if (spec.topic === undefined) report(path, `needs "topic": one of ${Object.keys(service.topics).join(', ')} (the topics of "${spec.service}")`);
     else checkTopic(spec.topic, service, spec.service, [...path, 'topic'], report);
   }
-  for (const [consumer, spec] of Object.entries(s.consumers)) {
+  for (const [consumer, spec] of Object.entries(s.consumers ?? {})) {
     const path: Path = ['consumers', consumer];
     checkPlacement(spec, path, names, report);
     const service = s.services[spec.service];

@@ -4,15 +4,10 @@
  *
  * Guarantee: pure, and total on fields that passed `cross-check-log.ts`.
  */
-import type * as z from 'zod';
-import { MS, SECOND } from '../../../kernel/time.ts';
-import type { consumerSchema, logProducerFields, logServiceSchema } from './schema.ts';
+import { MS, SECOND } from '../../../kernel/contract/index.ts';
+import type { WrittenConsumer, WrittenLogProducer, WrittenLogService } from './schema.ts';
 import type { ConsumerSpec, LogProducerSpec, LogServiceSpec, LogTopicSpec } from './types.ts';
 import type { SiteSpec } from '../../../scenario/types.ts';
-
-type WrittenLogService = z.output<typeof logServiceSchema>;
-type WrittenLogProducer = { readonly [K in keyof typeof logProducerFields]?: z.output<(typeof logProducerFields)[K]> };
-type WrittenConsumer = z.output<typeof consumerSchema>;
 
 /** Kafka producer defaults (Kafka 3.x, and 4.0's linger.ms of 5 ms). */
 export const LOG_PRODUCER_DEFAULTS = {

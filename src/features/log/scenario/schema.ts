@@ -141,3 +141,17 @@ export const consumerSchema = z.strictObject({
   'request.timeout.ms': kafkaDuration().prefault('30s').describe('How long a request waits for its reply before it is retried (a duration or ms). Default 30s.'),
   processing: duration().prefault('0us').describe('Time to process one event before the next poll, a duration. Default 0us.'),
 });
+
+export type WrittenLogService = z.output<typeof logServiceSchema>;
+export type WrittenLogProducer = { readonly [K in keyof typeof logProducerFields]?: z.output<(typeof logProducerFields)[K]> };
+export type WrittenConsumer = z.output<typeof consumerSchema>;
+
+declare module '../../../scenario/written-types.ts' {
+  interface WrittenServiceKinds {
+    log: WrittenLogService;
+  }
+  interface WrittenProducerExtensions extends WrittenLogProducer {}
+  interface WrittenSections {
+    consumers: Record<string, WrittenConsumer>;
+  }
+}

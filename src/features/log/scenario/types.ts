@@ -4,7 +4,7 @@
  * (broker nodes expanded, the controller placed); every topic carries its effective settings
  * (the service's, overridden by the topic's own).
  */
-import type { Micros } from '../../../kernel/time.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 import type { FlushPolicy } from '../../../scenario/types.ts';
 import type { TopicConfig } from '../actors/config.ts';
 
@@ -69,4 +69,18 @@ export interface ConsumerSpec {
   readonly requestTimeoutUs: Micros;
   /** Time to process one event. */
   readonly processingUs: Micros;
+}
+
+declare module '../../../scenario/types.ts' {
+  interface ServiceKinds {
+    log: LogServiceSpec;
+  }
+  interface ProducerExtensions {
+    /** Kafka producer settings, present exactly when `service` is a log service. */
+    readonly log?: LogProducerSpec;
+  }
+  interface FeatureSections {
+    /** Consumer groups of log services; absent when the file has none. */
+    readonly consumers?: readonly ConsumerSpec[];
+  }
 }

@@ -224,3 +224,10 @@ export const checkpointSchema = z
 
 export type WrittenPipeline = z.output<typeof pipelineSchema>;
 export type WrittenCheckpoint = z.output<typeof checkpointSchema>;
+
+declare module '../../../scenario/written-types.ts' {
+  interface WrittenSections {
+    pipeline: WrittenPipeline;
+    checkpoint: WrittenCheckpoint;
+  }
+}

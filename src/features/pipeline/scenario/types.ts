@@ -28,3 +28,12 @@ export interface CheckpointSpec extends Omit<CheckpointConfig, 'coordinator' | '
   readonly logTopic?: { readonly service: string; readonly topic: string; readonly acks: 1 | -1; readonly recordBytesMax?: number };
   readonly checkpointTimeoutUs: Micros;
 }
+
+declare module '../../../scenario/types.ts' {
+  interface FeatureSections {
+    /** Stateful operators joined by streams; absent when the file has none. */
+    readonly pipeline?: PipelineSpec;
+    /** The strategy protecting the pipeline; present exactly when `pipeline` is (default strategy none). */
+    readonly checkpoint?: CheckpointSpec;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Checkpointing as a feature: the strategies, tiers and stores under `actors/` (used by the
+ * pipeline and federated features through their `checkpoint` settings), and the checkers of global
+ * snapshots — `consistent-cuts` and `conservation` — which hold for any actors that record cuts.
+ */
+import { defineFeature } from '../../scenario/feature.ts';
+import { conservation } from './checks/conservation.ts';
+import { consistentCuts } from './checks/consistent-cuts.ts';
+
+export default defineFeature({
+  name: 'checkpoint',
+  description: 'Checkpoint strategies and storage tiers, and the checkers of global snapshots.',
+  checkers: [consistentCuts, conservation],
+});

@@ -1,0 +1,42 @@
+/**
+ * The replicated partitioned log (Kafka / Diaspora stream semantics) as a feature: the `log`
+ * service kind, Kafka producer settings on workload producers, the `consumers:` section, the log
+ * checkers (unobserved, nonmonotonic, skip, divergence) and the log metrics. The actors are in
+ * `actors/`; what each guarantees, and the configurations that break it, are in their headers.
+ */
+import { defineFeature } from '../../scenario/feature.ts';
+import { buildLogServices } from './scenario/build.ts';
+import { checkLogClients, checkLogService } from './scenario/cross-check.ts';
+import { resolveConsumer, resolveLogProducer, resolveLogService } from './scenario/resolve.ts';
+import { consumerSchema, logProducerFields, logServiceSchema, type WrittenLogService } from './scenario/schema.ts';
+import { name } from '../../scenario/fields.ts';
+import { divergence } from './checks/divergence.ts';
+import { nonmonotonic } from './checks/nonmonotonic.ts';
+import { skip } from './checks/skip.ts';
+import { unobserved } from './checks/unobserved.ts';
+import * as z from 'zod';
+
+export type { ConsumerSpec, LogProducerSpec, LogServiceSpec, LogTopicSpec } from './scenario/types.ts';
+export { logProducersOf, type LogProducerOf } from './scenario/producers.ts';
+
+export default defineFeature({
+  name: 'log',
+  description: 'A replicated, partitioned log with Kafka semantics: brokers, a controller, producers and consumer groups.',
+  services: [logServiceSchema],
+  producerFields: logProducerFields,
+  sections: {
+    consumers: z.record(name('consumer'), consumerSchema).default({}).describe('Consumer groups reading from log services, by name. Default none.'),
+  },
+  checkers: [unobserved, nonmonotonic, skip, divergence],
+  crossCheck(s, names, report) {
+    for (const [service, spec] of Object.entries(s.services)) if (spec.kind === 'log') checkLogService(spec as WrittenLogService, ['services', service], names, report);
+    checkLogClients(s, names, report);
+  },
+  resolveService: (name, written, { sites, siteOf }) => resolveLogService(name, written as WrittenLogService, sites, siteOf),
+  resolveProducer: (producer) => ({ log: resolveLogProducer(producer) }),
+  resolve(s, { place }) {
+    const consumers = Object.entries(s.consumers ?? {}).map(([name, consumer]) => resolveConsumer(name, consumer, place(consumer)));
+    return consumers.length === 0 ? {} : { consumers };
+  },
+  build: (world, scenario) => buildLogServices(world, scenario),
+});

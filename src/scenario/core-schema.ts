@@ -1,0 +1,101 @@
+/**
+ * The core of the scenario schema (zod 4): the sections every scenario has whatever features it
+ * uses — sites with their LAN and disks, links between sites, the workload's producers, faults,
+ * the nemesis, liveness and checks. Features add their sections, service kinds and producer fields
+ * to it in `schema.ts`.
+ *
+ * Guarantee: every field carries a `.describe()` with its unit and default, which becomes the JSON
+ * Schema an editor shows; units are converted to integers (µs, bytes, bytes per second).
+ */
+import * as z from 'zod';
+import { bandwidth, count, duration, name, placementFields, positiveDuration, probability, rate, reference, size } from './fields.ts';
+import { describeInput } from './units.ts';
+import { DISK_KINDS, type DiskKind, type DiskSpec, type LanSpec, type LinkSpec, SITE_ROLES } from './types.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Sites
+
+const lanSchema = z
+  .strictObject({
+    latency: duration().prefault('50us').describe('One-way latency between two nodes of the site, a duration (e.g. 50us). Default 50us.'),
+    bandwidth: bandwidth().prefault('10Gbps').describe('Bandwidth between two nodes, per direction (e.g. 10Gbps, 1GB/s). Default 10Gbps.'),
+    jitter: duration().prefault('0us').describe('Extra delay drawn uniformly from [0, jitter] per message, a duration. Default 0us.'),
+  })
+  .transform((lan): LanSpec => ({ latencyUs: lan.latency, jitterUs: lan.jitter, bandwidthBytesPerSec: lan.bandwidth }));
+
+/** Disk presets: typical fsync latency and write bandwidth of each kind of device. */
+export const DISK_PRESETS: Readonly<Record<DiskKind, { readonly fsyncLatencyUs: number; readonly bandwidthBytesPerSec: number }>> = {
+  nvme: { fsyncLatencyUs: 20, bandwidthBytesPerSec: 2_000_000_000 }, // 20us, 2GB/s
+  ssd: { fsyncLatencyUs: 100, bandwidthBytesPerSec: 500_000_000 }, // 100us, 500MB/s
+  hdd: { fsyncLatencyUs: 8_000, bandwidthBytesPerSec: 150_000_000 }, // 8ms, 150MB/s
+  pfs: { fsyncLatencyUs: 1_000, bandwidthBytesPerSec: 5_000_000_000 }, // 1ms, 5GB/s
+};
+
+const diskSchema = z
+  .strictObject({
+    kind: z
+      .enum(DISK_KINDS)
+      .default('nvme')
+      .describe('Preset: nvme (20us per fsync, 2GB/s), ssd (100us, 500MB/s), hdd (8ms, 150MB/s), pfs (1ms, 5GB/s). Default nvme.'),
+    latency: duration().optional().describe('Time one fsync takes, a duration; overrides the preset. Default: the preset\'s.'),
+    bandwidth: bandwidth().optional().describe('Write bandwidth (e.g. 2GB/s); overrides the preset. Default: the preset\'s.'),
+  })
+  .transform((disk): DiskSpec => {
+    const preset = DISK_PRESETS[disk.kind];
+    return {
+      kind: disk.kind,
+      fsyncLatencyUs: disk.latency ?? preset.fsyncLatencyUs,
+      bandwidthBytesPerSec: disk.bandwidth ?? preset.bandwidthBytesPerSec,
+    };
+  });
+
+const nodesField = z.union([count(1), z.array(name('node')).min(1)], {
+  error: (issue) => `expected a node count like 2 or a list of node names, got ${describeInput(issue.input)}`,
+});
+
+export const siteSchema = z.strictObject({
+  role: z.enum(SITE_ROLES).default('edge').describe('What the site is: instrument, edge, facility, hpc or cloud. Default edge.'),
+  nodes: nodesField
+    .default(1)
+    .describe('A node count (nodes are then named <site>-1, <site>-2, …) or a list of node names. Default 1.'),
+  lan: lanSchema.prefault({}).describe('The network between nodes of this site. Default: latency 50us, bandwidth 10Gbps, jitter 0us.'),
+  disk: diskSchema.prefault({}).describe('Every node\'s disk. Default: kind nvme.'),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Links
+
+export const linkSchema = z
+  .strictObject({
+    between: z
+      .tuple([reference(), reference()], {
+        error: (issue) => (issue.input === undefined ? undefined : `expected two site names like [edge, hpc], got ${describeInput(issue.input)}`),
+      })
+      .describe('The two sites the link joins (distinct site names). Required.'),
+    latency: duration().describe('One-way latency, a duration (e.g. 2ms). Required.'),
+    jitter: duration().prefault('0us').describe('Extra delay drawn uniformly from [0, jitter] per message, a duration. Default 0us.'),
+    bandwidth: bandwidth().prefault('10Gbps').describe('Bandwidth per direction (e.g. 10Gbps, 500MB/s). Default 10Gbps.'),
+    loss: probability().prefault(0).describe('Probability that a message is lost, 0..1 or a percentage like 1%. Default 0.'),
+  })
+  .transform(
+    (link): LinkSpec => ({
+      between: link.between,
+      latencyUs: link.latency,
+      jitterUs: link.jitter,
+      bandwidthBytesPerSec: link.bandwidth,
+      lossProbability: link.loss,
+    }),
+  );
+
+// ---------------------------------------------------------------------------------------------
+// Workload
+
+/** A producer's fields whatever service it writes to; features add theirs (`producerFields`). */
+export const producerFields = {
+  ...placementFields,
+  service: reference().describe('The service it writes to (a service name). Required.'),
+  rate: rate().describe('Events per second, written with its unit: 10/s, 600/m, 2/ms, 1/h. Required.'),
+  size: size().prefault('1KiB').describe('Bytes per event (e.g. 8MiB, 4KiB, 1GB, 512). Default 1KiB.'),
+  timeout: positiveDuration().prefault('1s').describe('How long a request waits for its acknowledgement before a retry, a duration. Default 1s.'),
+  retries: count(0).default(3).describe('Retries after the first attempt, an integer ≥ 0. Default 3.'),
+};

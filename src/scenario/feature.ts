@@ -1,0 +1,89 @@
+/**
+ * What a feature is: one protocol or app (the event store, the replicated log, a pipeline, a
+ * user's token ring) with everything the tool needs to run it from a scenario file — its section
+ * of the file (schema, cross-checks, resolution), how it spawns its actors into a world, its
+ * checkers and its metrics. The built-in features and a user's plug-in (`plugins: [./x.ts]`) are
+ * made the same way, with `defineFeature`, and go through the same assembler: no privileged path.
+ *
+ * Guarantee: a feature only ever sees a scenario that passed the whole schema and every feature's
+ * cross-checks; its `resolve` runs only on valid fields, its `build` only on a resolved scenario.
+ * Features are folded in registration order (built-ins first, then plug-ins in the order the file
+ * lists them), so actor spawn order — and so every trace hash — is fixed by the scenario alone.
+ *
+ * How it fails: a feature that reuses a name another feature already claimed (a section key, a
+ * service kind, a checker) is rejected when it is registered, naming both.
+ */
+import type * as z from 'zod';
+import type { CheckerDefinition } from '../check/checker.ts';
+import type { TraceMetric } from '../metrics/metric.ts';
+import type { World } from '../world/index.ts';
+import type { Names } from './name-messages.ts';
+import type { Path } from './paths.ts';
+import type { Scenario, SiteSpec } from './types.ts';
+import type { ScenarioFields, WrittenProducer } from './written-types.ts';
+
+/** Reports one problem at the path of the value at fault. */
+export type Report = (path: Path, message: string) => void;
+
+/** Where a `node:`/`site:` placement resolves: the node, and its site. */
+export type Place = (spec: { readonly node?: string; readonly site?: string }) => { node: string; site: string };
+
+/** What resolution offers a feature besides the validated fields. */
+export interface ResolveContext {
+  readonly sites: readonly SiteSpec[];
+  /** Resolves a `node:` or `site:` placement that passed the cross-checks. */
+  readonly place: Place;
+  /** The site of a node that passed the cross-checks. */
+  readonly siteOf: (node: string) => string;
+}
+
+/** What building offers a feature besides the world. */
+export interface BuildContext {
+  /** The run's seed (the scenario's, or the one given on the command line). */
+  readonly seed: number;
+  /**
+   * Builds this scenario and seed again, without faults, into a fresh world that traces nowhere:
+   * the fault-free reference a checker compares against.
+   */
+  readonly withoutFaults: () => { readonly world: World; readonly endUs: number };
+}
+
+/** One protocol or app, as the scenario assembler sees it. */
+export interface Feature {
+  /** Short, unique: `log`, `pipeline`, `token-ring`. */
+  readonly name: string;
+  /** What it is, in one line (for `--help` and the gallery). */
+  readonly description?: string;
+  /**
+   * Top-level keys it adds to a scenario file. Each schema says how the key may be absent
+   * (`.optional()`, or `.default({})` for a collection), and carries a `.describe()`.
+   */
+  readonly sections?: Readonly<Record<string, z.ZodType>>;
+  /** Service kinds it adds to `services:` (each a `z.strictObject` with a `kind` literal). */
+  readonly services?: readonly z.ZodObject[];
+  /** Fields it adds to every `workload:` producer (for producers writing to its services). */
+  readonly producerFields?: Readonly<Record<string, z.ZodType>>;
+  /** Checkers it brings, nameable in `checks:`. */
+  readonly checkers?: readonly CheckerDefinition[];
+  /** Actor names it will spawn, so fault targets may name them (`targets: [token-1]`). */
+  actorNames?(fields: ScenarioFields): readonly string[];
+  /** Names that producers may write to besides `services:` (an edge buffer takes events as a service would). */
+  serviceNames?(fields: ScenarioFields): readonly string[];
+  /** Rules spanning sections, run once every field is well-formed. */
+  crossCheck?(fields: ScenarioFields, names: Names, report: Report): void;
+  /** Its resolved sections, spread into the `Scenario` (its keys must be the ones it declared). */
+  resolve?(fields: ScenarioFields, context: ResolveContext): Record<string, unknown>;
+  /** A service of one of its kinds, resolved (`name`, `kind`, placement and its own settings). */
+  resolveService?(name: string, written: { readonly kind: string }, context: ResolveContext): { readonly kind: string; readonly name: string };
+  /** Its extra fields of a producer writing to one of its services (merged into the ProducerSpec). */
+  resolveProducer?(written: WrittenProducer, serviceKind: string): Record<string, unknown>;
+  /** Spawns its actors into the world and returns the metrics that measure them. */
+  build?(world: World, scenario: Scenario, context: BuildContext): readonly TraceMetric[];
+  /** Fault-handling paths its actors mark (`ctx.covered(path)`), for the coverage metric. */
+  coveragePaths?(scenario: Scenario): readonly string[];
+}
+
+/** Declares a feature; the identity function, there so a plug-in's descriptor is checked as one. */
+export function defineFeature<F extends Feature>(feature: F): F {
+  return feature;
+}
