@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { CHECKERS, checkerNamed } from '../check/index.ts';
+import { checkerNamed, checkers } from '../scenario/index.ts';
 import { checkTraceFile } from '../exec/check-trace.ts';
 import { type RecordedTrace, runToCheck } from '../exec/run-dir.ts';
 import { InputError } from '../kernel/index.ts';
@@ -22,7 +22,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('path', { type: 'string', demandOption: true, describe: 'Run directory or trace.jsonl' })
-      .option('check', { alias: 'c', type: 'string', array: true, default: [], describe: `Check to run (repeatable): ${[...CHECKERS.keys()].join(', ')}` })
+      .option('check', { alias: 'c', type: 'string', array: true, default: [], describe: `Check to run (repeatable): ${[...checkers().keys()].join(', ')}` })
       .option('json', { type: 'boolean', default: false, describe: 'Print the verdicts as JSON' })
       .example('$0 check results/beamline-store/20261125-172800-seed1', "The run's own checks over its trace")
       .example('$0 check trace.jsonl --check no-acked-loss', 'One check over a trace file') as unknown as Argv<CheckArgs>,
@@ -48,7 +48,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
 /** The trace to check, the checks to run, and what the trace must match when it is a run's. */
 function locate(path: string, requested: string[]): { trace: string; names: string[]; recorded?: RecordedTrace } {
   if (!existsSync(path)) throw new InputError(`${path}: no such file or directory`);
-  if (!statSync(path).isDirectory()) return { trace: path, names: requested.length ? requested : [...CHECKERS.keys()] };
+  if (!statSync(path).isDirectory()) return { trace: path, names: requested.length ? requested : [...checkers().keys()] };
   const { trace, checks, recorded } = runToCheck(path);
-  return { trace, names: requested.length ? requested : (checks ?? [...CHECKERS.keys()]), ...(recorded ? { recorded } : {}) };
+  return { trace, names: requested.length ? requested : (checks ?? [...checkers().keys()]), ...(recorded ? { recorded } : {}) };
 }
