@@ -1,9 +1,8 @@
-// The piscina worker for study cells. Node 20 does not apply tsx's hooks to worker threads started
-// with `--import tsx` in execArgv, so this plain-JS shim registers them itself and then loads the
-// TypeScript cell runner; piscina calls the default export once per cell.
+// The piscina worker for study cells when running from source (compiled, the pool loads
+// dist's sweep-cell.js directly; see worker-entry.ts). Node 20 does not apply tsx's hooks to worker
+// threads started with `--import tsx` in execArgv, so this plain-JS shim registers them itself and
+// then loads the TypeScript cell runner; piscina calls its `runCell` export once per cell.
 import { register } from 'tsx/esm/api';
 
 register();
-const { runCell } = await import('./sweep-cell.ts');
-
-export default runCell;
+export const { runCell } = await import('./sweep-cell.ts');

@@ -5,11 +5,11 @@
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { WORKER_SHIM } from '../parallel/partition-thread.ts';
 import type { WorldRecipe } from '../recipe.ts';
+import { siblingModule, workerFile } from '../worker-entry.ts';
 import type { FromNode, NodeControl, NodeWorkerData, ToNode } from './protocol.ts';
 
-const ENTRY = new URL('./node-worker.ts', import.meta.url).href;
+const ENTRY = siblingModule('./node-worker.ts', import.meta.url);
 
 export class NodeThread {
   private readonly remote: Comlink.Remote<NodeControl>;
@@ -34,8 +34,8 @@ export class NodeThread {
   ) {
     const channel = new MessageChannel();
     this.port = channel.port1;
-    const data: NodeWorkerData = { entry: ENTRY, recipe, node, diskDir, incarnation, port: channel.port2 };
-    this.worker = new Worker(WORKER_SHIM, { workerData: data, transferList: [channel.port2] });
+    const data: NodeWorkerData = { entry: ENTRY.href, recipe, node, diskDir, incarnation, port: channel.port2 };
+    this.worker = new Worker(workerFile(ENTRY), { workerData: data, transferList: [channel.port2] });
     this.remote = Comlink.wrap<NodeControl>(nodeEndpoint(this.worker));
     this.gone = new Promise<never>((_, reject) => (this.markGone = reject));
     this.gone.catch(() => {});

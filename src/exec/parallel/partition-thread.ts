@@ -1,17 +1,17 @@
 /**
  * The coordinator's handle on one partition worker thread: one request, one reply, in turn. A
  * thread outlives a run, so a `PartitionPool` can hand the same threads to run after run and pay
- * their start (loading tsx and the simulator: about half a second each) once.
+ * their start (loading the simulator, and tsx when run from source: about half a second each) once.
  *
  * How it fails: a worker that reports a failure, throws outside a window, or exits unexpectedly
  * rejects the pending reply (and every later one) with an error the coordinator turns into the
  * run's error; such a thread is `broken` and is never reused. `stop()` terminates it in any state.
  */
 import { Worker } from 'node:worker_threads';
+import { siblingModule, workerFile } from '../worker-entry.ts';
 import type { FromWorker, PartitionAssignment, ToWorker, WorkerFailed } from './protocol.ts';
 
-export const WORKER_SHIM = new URL('../worker-shim.mjs', import.meta.url);
-const ENTRY = new URL('./partition-worker.ts', import.meta.url).href;
+const ENTRY = siblingModule('./partition-worker.ts', import.meta.url);
 
 export class PartitionThread {
   private readonly worker: Worker;
@@ -20,7 +20,7 @@ export class PartitionThread {
   private stopping = false;
 
   constructor() {
-    this.worker = new Worker(WORKER_SHIM, { workerData: { entry: ENTRY } });
+    this.worker = new Worker(workerFile(ENTRY), { workerData: { entry: ENTRY.href } });
     this.worker.on('message', (message: FromWorker) => this.settle(message));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => {
