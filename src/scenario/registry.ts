@@ -18,6 +18,7 @@ import { CORE_CHECKERS, type CheckerDefinition } from '../check/index.ts';
 import { BUILTIN_FEATURES } from '../features/index.ts';
 import { InputError } from '../kernel/input-error.ts';
 import type { Feature } from './feature.ts';
+import { preparePluginImports } from './plugin-imports.ts';
 
 const registered: Feature[] = [];
 /** Plug-in module path → its feature. */
@@ -54,8 +55,8 @@ export function pluginsLoaded(paths: readonly string[]): boolean {
 
 /**
  * Imports plug-in modules (absolute paths of `.ts` or `.js` files) and registers their default
- * export. TypeScript plug-ins need a TypeScript loader in the process (the `diaspora` command and
- * its workers have one).
+ * export. TypeScript plug-ins need a TypeScript loader in the process: from source the `diaspora`
+ * command and its workers have one; compiled, `preparePluginImports` adds it.
  */
 export async function loadPlugins(paths: readonly string[]): Promise<void> {
   for (const path of paths) {
@@ -63,6 +64,7 @@ export async function loadPlugins(paths: readonly string[]): Promise<void> {
     if (!isAbsolute(path)) throw new Error(`loadPlugins: "${path}" is not an absolute path`);
     let module: { default?: unknown };
     try {
+      await preparePluginImports();
       module = (await import(pathToFileURL(path).href)) as { default?: unknown };
     } catch (error) {
       throw new InputError(`plugin ${path}: cannot be loaded: ${firstLine(error)}`);

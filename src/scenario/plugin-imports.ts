@@ -1,0 +1,30 @@
+/**
+ * Prepares this thread to import a scenario's plug-in modules when the package runs compiled
+ * (dist/, see package-layout.ts). A plug-in may be TypeScript, and it imports the framework as
+ * `diaspora-sim`, which the package's `exports` map to the TypeScript sources. So, once per thread,
+ * this registers tsx and then a resolve hook (plugin-resolve.ts) that sends `diaspora-sim` to the
+ * compiled copy already running: the plug-in shares this process's kernel, feature registry and
+ * error classes (an `InputError` it throws is reported as bad input, not as a bug). From source
+ * there is nothing to do: tsx is loaded, and `diaspora-sim` is the source that runs.
+ *
+ * How it fails: if tsx cannot be loaded, this rejects and `loadPlugins` reports the plug-in as one
+ * that cannot be loaded, with the reason.
+ */
+import { register } from 'node:module';
+import { RUNS_COMPILED } from '../package-layout.ts';
+
+let prepared: Promise<void> | undefined;
+
+export function preparePluginImports(): Promise<void> {
+  prepared ??= prepare();
+  return prepared;
+}
+
+async function prepare(): Promise<void> {
+  if (!RUNS_COMPILED) return;
+  const tsx = await import('tsx/esm/api');
+  tsx.register();
+  // Hooks are asked last-registered first, so this one answers `diaspora-sim` before tsx would.
+  // Both URLs name compiled files: this branch runs only from dist/.
+  register(new URL('./plugin-resolve.js', import.meta.url), { data: { index: new URL('../index.js', import.meta.url).href } });
+}
