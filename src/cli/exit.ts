@@ -15,13 +15,35 @@ export const EXIT_INTERNAL = 3;
 
 /** An input error found while building the world carries no file: place it in the scenario's. */
 export function inScenario(error: unknown, file: string): unknown {
-  return error instanceof InputError ? new InputError(locateInFile(file, error.message)) : error;
+  return error instanceof InputError ? new InputError(locateInFile(file, error.message), error.options) : error;
+}
+
+/** Problems shown at once; `--all-errors` shows them all. A file with many has one cause, mostly. */
+const SHOWN = 4;
+/** A line longer than this is cut: a message quotes a value, never a whole file. */
+const LINE_CHARS = 300;
+
+/**
+ * An input error as the user reads it: the first problems (only the first when the rest are its
+ * echoes), then "and N more (--all-errors lists them)"; every line cut to a readable length.
+ */
+export function inputErrorText(error: InputError, all = process.argv.includes('--all-errors')): string {
+  const lines = error.message.split('\n').map((text) => {
+    // A control character echoed from the input (a path, a --set) is shown, not obeyed by the terminal.
+    const line = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return line.length > LINE_CHARS ? `${line.slice(0, LINE_CHARS)}… (${line.length - LINE_CHARS} more characters)` : line;
+  });
+  const shown = all ? lines.length : error.options.cascade === true ? 1 : SHOWN;
+  // "and 1 more" would take the line the problem itself takes.
+  if (lines.length <= shown || (lines.length === shown + 1 && error.options.cascade !== true)) return lines.join('\n');
+  const more = lines.length - shown;
+  return [...lines.slice(0, shown), `and ${more} more problem${more === 1 ? '' : 's'} (--all-errors lists them)`].join('\n');
 }
 
 /** Prints an error the right way for its kind and returns the exit code to use. */
 export function reportError(error: unknown, reproduce?: string): number {
   if (error instanceof InputError) {
-    process.stderr.write(`${error.message}\n`);
+    process.stderr.write(`${inputErrorText(error)}\n`);
     return EXIT_BAD_INPUT;
   }
   if (error instanceof SimulationError) {

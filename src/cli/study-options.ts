@@ -3,13 +3,11 @@
  * (`--variant`, `--strategies`, `--baseline`), seeds, `--jobs` and `--out`; turning them into a
  * planned study; the worker pool; and the first line every command prints (version, scenario, seeds).
  */
-import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { InputError } from '../kernel/index.ts';
 import { defaultJobs, workerPool, type CellRunner } from '../exec/pool.ts';
 import { planStudy, type Study, type StudyRequest } from '../exec/sweep-plan.ts';
 import { parseParam, parseSeeds, parseVariant, strategyVariants } from '../exec/sweep-values.ts';
-import { loadScenarioPlugins } from '../scenario/index.ts';
+import { loadScenarioPlugins, readScenarioText } from '../scenario/index.ts';
 import { onInterrupt } from '../exec/interrupt.ts';
 import { VERSION } from '../exec/version.ts';
 import { formatSeeds } from '../report/study-format.ts';
@@ -48,13 +46,7 @@ export function studyOptions(yargs: Argv, defaultSeeds: number): Argv {
 
 /** Reads the scenario and the flags into a planned study (every variant and grid point loaded once). */
 export async function studyFromArgs(args: StudyArgs, kind: StudyRequest['kind'], params: readonly string[], defaultSeeds: number): Promise<Study> {
-  let scenarioText: string;
-  try {
-    scenarioText = readFileSync(args.scenario, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`${args.scenario}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'unknown error'})`}`);
-  }
+  const scenarioText = readScenarioText(args.scenario);
   await loadScenarioPlugins(scenarioText, args.scenario);
   const variants = [...(args.strategies === undefined ? [] : strategyVariants(args.strategies)), ...args.variant.map(parseVariant)];
   return planStudy({

@@ -147,6 +147,7 @@ export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   if (m === null) throw new InputError(`--shard ${text}: expected i/n, e.g. 0/4 for the first of four slices`);
   const [index, count] = [Number(m[1]), Number(m[2])];
+  if (!Number.isSafeInteger(count)) throw new InputError(`--shard ${text}: ${m[2]} slices is beyond any job array; give a whole number of slices below 2^53`);
   if (count < 1) throw new InputError(`--shard ${text}: there must be at least one slice`);
   if (index >= count) throw new InputError(`--shard ${text}: slice ${index} is out of range; slices of ${count} are numbered 0 to ${count - 1}`);
   return { index, count };

@@ -7,7 +7,7 @@
  * Failure: anything wrong with what the user wrote surfaces as an `InputError` with one located
  * line per problem (`load.ts`).
  */
-export { loadScenario, loadScenarioAsync, loadScenarioFile, loadScenarioFileAsync, loadScenarioPlugins, locateInFile } from './load.ts';
+export { loadScenario, loadScenarioAsync, loadScenarioFile, loadScenarioFileAsync, loadScenarioPlugins, locateInFile, readScenarioText } from './load.ts';
 export { scenarioSchema, DISK_PRESETS, type ScenarioInput } from './schema.ts';
 export { renderScenarioJsonSchema, scenarioJsonSchema, SCHEMA_FILE } from './json-schema.ts';
 export { prepareRun, type PrepareOptions, type PreparedRun } from './build.ts';

@@ -15,6 +15,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, type YAMLError, parseDocument, visit } from 'yaml';
 import { InputError } from '../kernel/input-error.ts';
+import { controlCharacterProblems } from './control-chars.ts';
+import { decodeScenarioBytes } from './encoding.ts';
 import { type Problem, PARSE_OPTIONS, explainIssues } from './explain.ts';
 import { applySets, blame } from './overrides.ts';
 import { formatPath, parsePath } from './paths.ts';
@@ -34,7 +36,11 @@ export function loadScenario(text: string, file: string, sets: readonly string[]
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new InputError(doc.errors.map((error) => `${file}:${lineAt(lines, error.pos[0])} ${yamlMessage(error, text, lines)}`).join('\n'));
+    // After the first syntax error the parser is lost: it reports every token after it. One error
+    // per line is kept, and the CLI shows the first (`cascade`).
+    const firsts = doc.errors.filter((error, i) => i === 0 || lineAt(lines, error.pos[0]) !== lineAt(lines, doc.errors[i - 1]!.pos[0]));
+    const messages = firsts.map((error) => `${file}:${lineAt(lines, error.pos[0])} ${yamlMessage(error, text, lines)}`);
+    throw new InputError([messages[0] + indentedStart(text, lineAt(lines, firsts[0]!.pos[0])), ...messages.slice(1)].join('\n'), { cascade: true });
   }
   const raw = toData(doc, lines, file);
   if (raw === null || raw === undefined) {
@@ -53,13 +59,18 @@ export function loadScenario(text: string, file: string, sets: readonly string[]
     throw new InputError(setProblems.map((p) => `--set ${p.set}${p.path.length > 0 ? ` ${formatPath(p.path)}` : ''}: ${p.message}`).join('\n'));
   }
 
+  const place = (problems: readonly Problem[]) => {
+    const located = problems.map((problem) => locate(problem, applied, doc, lines, file));
+    // File lines in order, then --set lines; the sort is stable, so ties keep zod's order.
+    located.sort((a, b) => a.order - b.order);
+    return new InputError(dedupe(located.map((entry) => entry.line)).join('\n'));
+  };
+  const control = controlCharacterProblems(data);
+  if (control.length > 0) throw place(control);
+
   const result = scenarioSchema().safeParse(data, PARSE_OPTIONS);
   if (result.success) return plugins.length === 0 ? result.data : { ...result.data, plugins };
-
-  const located = explainIssues(result.error.issues, scenarioSchema(), data).map((problem) => locate(problem, applied, doc, lines, file));
-  // File lines in order, then --set lines; the sort is stable, so ties keep zod's order.
-  located.sort((a, b) => a.order - b.order);
-  throw new InputError(dedupe(located.map((entry) => entry.line)).join('\n'));
+  throw place(explainIssues(result.error.issues, scenarioSchema(), data));
 }
 
 /** {@link loadScenario} on a file; `path` is also how messages name it. */
@@ -100,14 +111,17 @@ export async function loadScenarioFileAsync(path: string, sets: readonly string[
   return loadScenarioAsync(readScenarioText(path), path, sets);
 }
 
-function readScenarioText(path: string): string {
+/** A scenario file's text (see encoding.ts); `path` is also how messages name it. */
+export function readScenarioText(path: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot be read (${code ?? 'unknown error'})`;
     throw new InputError(`${path}: ${why}`);
   }
+  return decodeScenarioBytes(bytes, path);
 }
 
 /**
@@ -131,7 +145,7 @@ export function locateInFile(file: string, message: string): string {
   let doc: Document | undefined;
   const lines = new LineCounter();
   try {
-    doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines, prettyErrors: false });
+    doc = parseDocument(readScenarioText(file), { lineCounter: lines, prettyErrors: false });
   } catch {
     doc = undefined;
   }
@@ -184,6 +198,18 @@ function toData(doc: Document, lines: LineCounter, file: string): unknown {
 
 function lineAt(lines: LineCounter, offset: number): number {
   return Math.max(1, lines.linePos(offset).line);
+}
+
+/**
+ * A stray indent on the file's first line makes every top-level field after it "unexpected": the
+ * error is reported there, far from its cause. Names the cause when that is what happened.
+ */
+function indentedStart(text: string, errorLine: number): string {
+  const all = text.split('\n');
+  const first = all.findIndex((line) => line.trim() !== '' && !line.trimStart().startsWith('#'));
+  const indent = (line: string) => line.length - line.trimStart().length;
+  if (first === -1 || first + 1 >= errorLine || indent(all[first]!) === 0 || indent(all[errorLine - 1] ?? '') !== 0) return '';
+  return `; line ${first + 1}, the first field, is indented by ${indent(all[first]!)} spaces and this one is not: top-level fields start in column 1`;
 }
 
 /** yaml's own messages embed source excerpts over several lines; ours are one sentence per code. */

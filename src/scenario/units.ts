@@ -24,7 +24,8 @@ const fail = <T>(message: string): UnitResult<T> => ({ ok: false, message });
 export function describeInput(input: unknown): string {
   if (input === undefined) return 'nothing';
   if (input === null) return 'an empty value';
-  if (typeof input === 'string') return JSON.stringify(input);
+  // A message quotes a value, never a whole file read as one string.
+  if (typeof input === 'string') return input.length > 60 ? `${JSON.stringify(input.slice(0, 60))}… (${input.length} characters)` : JSON.stringify(input);
   if (Array.isArray(input)) return 'a list';
   if (typeof input === 'object') return 'a map';
   return String(input);

@@ -8,16 +8,16 @@
  * returns the data that was validated, and `loadScenario(renderScenarioYaml(data))` gives the same
  * `Scenario`. Comments and anchors of the original file are not kept.
  */
-import { readFileSync } from 'node:fs';
 import { Document, isMap, isScalar, parseDocument, visit } from 'yaml';
 import { InputError } from '../kernel/input-error.ts';
+import { readScenarioText } from './load.ts';
 import { applySets } from './overrides.ts';
 import { isRecord } from './schema-walk.ts';
 import { scenarioSchema } from './schema.ts';
 
 /** The written data of a scenario file with overrides applied; call after `loadScenarioFile` succeeded. */
 export function writtenScenario(path: string, sets: readonly string[] = []): Record<string, unknown> {
-  const doc = parseDocument(readFileSync(path, 'utf8'), { uniqueKeys: true });
+  const doc = parseDocument(readScenarioText(path), { uniqueKeys: true });
   const { data, problems } = applySets(doc.toJS({ maxAliasCount: 100 }), sets, scenarioSchema());
   if (problems.length > 0 || !isRecord(data)) throw new InputError(`${path}: cannot be read back as written (load it first)`);
   return data;

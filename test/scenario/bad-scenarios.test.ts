@@ -1,6 +1,6 @@
 /**
  * The corpus of bad scenarios: each `test/fixtures/bad-scenarios/<name>.yaml` must fail with
- * exactly the text of its sibling `<name>.expected`. Messages are part of the user interface, so a
+ * exactly the text of its sibling `<name>.expected` (every problem: the CLI shows the first few). Messages are part of the user interface, so a
  * change to one shows up here as a diff to review.
  */
 import test from 'ava';
@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../src/kernel/input-error.ts';
 import { loadScenario } from '../../src/scenario/index.ts';
+import { decodeScenarioBytes } from '../../src/scenario/encoding.ts';
 
 const dir = fileURLToPath(new URL('../fixtures/bad-scenarios/', import.meta.url));
 const fixtures = readdirSync(dir)
@@ -35,8 +36,9 @@ for (const file of fixtures) {
   test(`bad scenario ${file}`, (t) => {
     const expectedFile = `${dir}${file.replace(/\.yaml$/, '.expected')}`;
     t.true(existsSync(expectedFile), `${file} needs a sibling .expected file`);
-    const text = readFileSync(`${dir}${file}`, 'utf8');
-    const error = t.throws(() => loadScenario(text, file), { instanceOf: InputError });
+    // From the bytes, as `diaspora` reads a file: encodings are part of the corpus.
+    const bytes = readFileSync(`${dir}${file}`);
+    const error = t.throws(() => loadScenario(decodeScenarioBytes(bytes, file), file), { instanceOf: InputError });
     t.is(error?.message, readFileSync(expectedFile, 'utf8').trimEnd());
     // Every line is located, and nothing of zod's or yaml's own wording leaks through.
     for (const line of error?.message.split('\n') ?? []) {

@@ -1,0 +1,98 @@
+/**
+ * Bad input on the command line, as a user meets it: numeric flags checked as typed (seeds are
+ * whole numbers 0 … 2^53−1), and errors that do not cascade — the first few problems, then "and N
+ * more (--all-errors lists them)", no line quoting a whole file — each with exit code 2 and no
+ * stack trace.
+ */
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { diaspora, ROOT } from './cli.ts';
+
+const DEMO = join(ROOT, 'scenarios/beamline-store.yaml');
+const FIXTURES = join(ROOT, 'test/fixtures/bad-scenarios');
+const SCRATCH = mkdtempSync(join(tmpdir(), 'diaspora-bad-inputs-'));
+test.after.always(() => rmSync(SCRATCH, { recursive: true, force: true }));
+
+/** [arguments, the one line expected on stderr]. */
+const FLAGS: [string[], RegExp][] = [
+  [['run', DEMO, '--seed', 'abc'], /^--seed abc: a seed is a whole number from 0 to 2\^53−1 \(9007199254740991\)$/],
+  [['run', DEMO, '--seed', '-1'], /^--seed -1: a seed is a whole number from 0 to 2\^53−1/],
+  [['run', DEMO, '--seed', '1.5'], /^--seed 1\.5: a seed is a whole number/],
+  [['run', DEMO, '--seed', '9007199254740992'], /^--seed 9007199254740992: a seed is a whole number/],
+  [['run', DEMO, '--seed', '1e3'], /^--seed 1e3: a seed is a whole number/],
+  [['run', DEMO, '--seed', '1', '--seed', '2'], /^--seed: given 2 times \(1, 2\); give it once$/],
+  [['run', DEMO, '--seed'], /^Not enough arguments following: seed \(see diaspora --help\)$/],
+  [['emulate', DEMO, '--seed', 'NaN'], /^--seed NaN: a seed is a whole number/],
+  [['run', DEMO, '--workers', '0'], /^--workers 0: expected a whole number of worker threads from 1 to 1024$/],
+  [['run', DEMO, '--workers', 'two'], /^--workers two: expected a whole number of worker threads/],
+  [['compare', DEMO, '--strategies', 'a,b', '--jobs', '99999'], /^--jobs 99999: expected a whole number of workers from 1 to 1024$/],
+  [['shrink', SCRATCH, '--probes', '-5'], /^--probes -5: expected a whole number of probe runs from 1 to 1000000$/],
+  [['emulate', DEMO, '--speed', '0'], /^--speed 0: expected a positive number like 10 or 0\.5$/],
+  [['emulate', DEMO, '--speed', 'Infinity'], /^--speed Infinity: expected a positive number/],
+  [['emulate', DEMO, '--duration=-5s'], /^--duration: expected a duration like "5ms", got "-5s" \(durations cannot be negative\)$/],
+  [['sweep', DEMO, '--param', 'quiesce=10s,20s', '--shard', '0/99999999999999999999'], /^--shard 0\/99999999999999999999: 99999999999999999999 slices is beyond any job array/],
+  [['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '1,x'], /^--seeds 1,x: /],
+  [['run', DEMO, '--set', 'name=a\u0001b'], /^--set name=a\\u0001b name: the value "a\\u0001b" holds the control character U\+0001 at character 2; remove it$/],
+];
+
+test('numeric flags and --set values are checked as typed: one line, exit 2', async (t) => {
+  const outcomes = await Promise.all(FLAGS.map(([args]) => diaspora(args)));
+  for (const [i, [args, message]] of FLAGS.entries()) {
+    const r = outcomes[i]!;
+    t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    t.is(r.stdout, '', args.join(' '));
+    const lines = r.stderr.trimEnd().split('\n');
+    t.is(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
+    t.regex(lines[0]!, message, args.join(' '));
+  }
+});
+
+test('the largest seed runs, and is the seed of the run', async (t) => {
+  const r = await diaspora(['run', DEMO, '--seed', '9007199254740991', '--json', '--out', join(SCRATCH, 'max-seed')]);
+  t.is(r.code, 1, r.stderr);
+  t.is(JSON.parse(r.stdout).seed, 9007199254740991);
+});
+
+test('a YAML error that cascades shows its first line and a count; --all-errors lists every line', async (t) => {
+  const file = join(FIXTURES, 'yaml-indented-first-line.yaml');
+  const expected = readFileSync(join(FIXTURES, 'yaml-indented-first-line.expected'), 'utf8').trimEnd().split('\n');
+  const r = await diaspora(['run', file]);
+  t.is(r.code, 2);
+  t.deepEqual(r.stderr.trimEnd().split('\n'), [expected[0]!.replace('yaml-indented-first-line.yaml', file), `and ${expected.length - 1} more problems (--all-errors lists them)`]);
+  const all = await diaspora(['run', file, '--all-errors']);
+  t.is(all.code, 2);
+  t.is(all.stderr.trimEnd().split('\n').length, expected.length);
+});
+
+test('many independent problems: the first four, then how many more', async (t) => {
+  const file = join(SCRATCH, 'typos.yaml');
+  const typos = ['lantency: 500us', 'jiter: 100us', 'bandwith: 10Gbps', 'rat: 10/s', 'sze: 8MiB', 'timout: 1s', 'retrys: 3'];
+  const text = readFileSync(DEMO, 'utf8')
+    .replace('latency: 500us', typos[0]!)
+    .replace('jitter: 100us', typos[1]!)
+    .replace('bandwidth: 10Gbps', typos[2]!)
+    .replace('rate: 10/s', typos[3]!)
+    .replace('size: 8MiB', typos[4]!)
+    .replace('timeout: 1s', typos[5]!)
+    .replace('retries: 3', typos[6]!);
+  writeFileSync(file, text);
+  const r = await diaspora(['run', file]);
+  t.is(r.code, 2);
+  const lines = r.stderr.trimEnd().split('\n');
+  t.true(lines.length <= 5, r.stderr);
+  t.regex(lines.at(-1)!, /^and \d+ more problems \(--all-errors lists them\)$/);
+  const all = await diaspora(['run', file, '--all-errors']);
+  t.true(all.stderr.trimEnd().split('\n').length > lines.length);
+  t.notRegex(all.stderr, /more problems/);
+});
+
+test('a UTF-16 scenario is named as such in one short line, for every command that reads scenarios', async (t) => {
+  const file = join(FIXTURES, 'encoding-utf16-bom.yaml');
+  for (const args of [['run', file], ['emulate', file], ['compare', file, '--strategies', 'a,b'], ['sweep', file, '--param', 'quiesce=10s,20s']]) {
+    const r = await diaspora(args);
+    t.is(r.code, 2, args[0]);
+    t.is(r.stderr, `${file}:1 the file is UTF-16 (little-endian, with a byte-order mark); save it as UTF-8\n`, args[0]);
+  }
+});
