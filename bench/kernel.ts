@@ -206,12 +206,12 @@ function buildWorld(workload: Workload, pending: number, trace: TraceWriter): Wo
 function advanceEvents(world: World, events: number, pending: number): { events: number; seconds: number } {
   // Roughly `pending / 500` events per simulated µs (mean delay ~500 µs): steps of up to ~20k
   // events, shrinking near the target so that a run overshoots it by little.
-  const before = world.sim.events;
+  const before = world.events;
   const started = performance.now();
-  for (let left = events; left > 0; left = events - (world.sim.events - before)) {
+  for (let left = events; left > 0; left = events - (world.events - before)) {
     world.advance({ until: world.now() + Math.max(1, Math.ceil((Math.min(left, 20_000) * 500) / pending)) });
   }
-  return { events: world.sim.events - before, seconds: (performance.now() - started) / 1000 };
+  return { events: world.events - before, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Events/s of the kernel on one workload, after a warm-up. */
@@ -252,7 +252,7 @@ function rssChild(workload: Workload, events: number): RssReport {
     let gcSeconds = 0;
     const started = performance.now();
     for (const fraction of [0.1, 0.5, 1]) {
-      advanceEvents(world, Math.round(events * fraction) - world.sim.events, pending);
+      advanceEvents(world, Math.round(events * fraction) - world.events, pending);
       rss.push(mib(process.memoryUsage().rss));
       const gcStarted = performance.now();
       gc?.();

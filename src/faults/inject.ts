@@ -65,6 +65,6 @@ class Injector {
   }
 
   private record(fault: RealisedFault, effect: Effect, phase: 'start' | 'end' | 'instant', extra: Record<string, unknown> = {}): void {
-    this.world.sim.recordWorld('fault', { fault: fault.id, kind: fault.kind, phase, ...effect.fields, ...extra });
+    this.world.record('fault', { fault: fault.id, kind: fault.kind, phase, ...effect.fields, ...extra });
   }
 }

@@ -29,7 +29,7 @@ const MAX_FAILURES_PER_UNIT = 10_000;
 export interface NemesisOptions {
   /** End of the safety phase: no fault starts at or after it, and every fault has ended by it. */
   safetyEndUs: Micros;
-  /** The world's stream for a purpose (`world.sim.worldRng`). */
+  /** The world's stream for a purpose (`world.rng`). */
   rng: (purpose: string) => Rng;
 }
 

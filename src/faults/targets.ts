@@ -25,7 +25,7 @@ export class Targets {
   actors(names: readonly string[], where: string): string[] {
     const actors = new Set<string>();
     for (const name of names) {
-      if (this.world.sim.has(name)) actors.add(name);
+      if (this.world.has(name)) actors.add(name);
       else for (const node of this.nodesOf(name, where)) for (const actor of this.world.actorsOn(node)) actors.add(actor);
     }
     return this.nonEmpty([...actors], names, where, 'actors');
@@ -44,9 +44,9 @@ export class Targets {
     const site = this.world.siteList().find((s) => s.id === name);
     if (site !== undefined) return site.nodes;
     if (this.world.nodeNames().includes(name)) return [name];
-    if (this.world.sim.has(name)) return [this.world.sim.handle(name).node];
+    if (this.world.has(name)) return [this.world.nodeOf(name)];
     // A service runs as several processes (a log's brokers and controller): point at them.
-    const processes = this.world.sim.actors().map((a) => a.id).filter((id) => id.startsWith(`${name}-`));
+    const processes = this.world.deployment.actors().map((a) => a.id).filter((id) => id.startsWith(`${name}-`));
     const hint = processes.length === 0 ? '' : `; "${name}" runs as ${processes.join(', ')} — name those, or their nodes or site`;
     throw new InputError(`${where}: no site, node or actor named "${name}"${hint}`);
   }

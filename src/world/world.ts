@@ -4,7 +4,10 @@
  *
  * It is the kernel's `Environment`: the simulator asks it when a message arrives and which disk an
  * actor writes to. It is also the programmatic entry point: build a world, spawn actors, schedule
- * faults, `run` it, read the result.
+ * faults, `run` it, read the result. Which actor runs where is its `deployment`, the value
+ * emulation starts the same actors from. The simulator itself stays inside: callers use the
+ * world's own methods, and only the executors that drive a run window by window (exec/parallel,
+ * exec/emulate) reach it, through `simulatorOf`, which the package does not export.
  *
  * Crash semantics: a node crash is a power loss — every actor on the node loses its memory and
  * timers, and the node's disk drops every write not yet made durable by `fsync`. A process crash
@@ -15,8 +18,9 @@
  * which actors read through `ctx.cpuSlowdown()` and `ctx.localTime()`; its disk can be made full or
  * slow, or lose its unsynced data (`diskOf`).
  */
-import type { ActorFactory, ActorHandle, Disk, DropCause, Environment, Micros, Placement, RunOptions } from '../kernel/index.ts';
-import { Simulator, TRACE_FORMAT_VERSION, TraceWriter, WORLD } from '../kernel/index.ts';
+import { Deployment, type ReadonlyDeployment } from '../deploy/index.ts';
+import type { ActorFactory, ActorHandle, Disk, DropCause, Environment, Micros, Placement, RecordKind, Rng, RunOptions } from '../kernel/index.ts';
+import { Simulator, TRACE_FORMAT_VERSION, TraceWriter } from '../kernel/index.ts';
 import { NodeDisk, type DiskParams } from './disk.ts';
 import { Network, type LinkParams, type PartitionRule } from './network.ts';
 
@@ -64,7 +68,6 @@ interface NodeState {
   readonly name: string;
   readonly site: string;
   readonly disk: NodeDisk;
-  readonly actors: string[];
   up: boolean;
   /** CPU slowdown factor read by `ctx.cpuSlowdown()`; 1 when healthy. */
   cpuSlowdown: number;
@@ -72,10 +75,14 @@ interface NodeState {
   clockOffsetUs: Micros;
 }
 
+/** Set by `World`'s static block: the one way to a world's simulator (see `simulatorOf`). */
+let simulatorAccess: (world: World) => Simulator;
+
 export class World implements Environment {
-  readonly sim: Simulator;
   readonly trace: TraceWriter;
   readonly network: Network;
+  private readonly sim: Simulator;
+  private readonly placed = new Deployment();
   private readonly sites = new Map<string, SiteInfo>();
   private readonly nodes = new Map<string, NodeState>();
   private readonly options: WorldOptions;
@@ -89,12 +96,26 @@ export class World implements Environment {
     this.network = new Network((purpose) => this.sim.worldRng(purpose));
   }
 
+  static {
+    simulatorAccess = (world) => world.sim;
+  }
+
   get seed(): number | string {
     return this.options.seed;
   }
 
   now(): Micros {
     return this.sim.now();
+  }
+
+  /** Which actor runs on which node, built by which factory, in the order spawned. */
+  get deployment(): ReadonlyDeployment {
+    return this.placed;
+  }
+
+  /** Kernel events dispatched so far. */
+  get events(): number {
+    return this.sim.events;
   }
 
   /** Adds a site and its nodes; returns the node names. */
@@ -106,7 +127,7 @@ export class World implements Environment {
     const disk = { ...DEFAULT_DISK, ...options.disk };
     for (const name of names) {
       this.network.addNode({ name, site: id }, lan);
-      this.nodes.set(name, { name, site: id, disk: new NodeDisk(name, disk, this.sim), actors: [], up: true, cpuSlowdown: 1, clockOffsetUs: 0 });
+      this.nodes.set(name, { name, site: id, disk: new NodeDisk(name, disk, this.sim), up: true, cpuSlowdown: 1, clockOffsetUs: 0 });
     }
     this.sites.set(id, { id, role: options.role ?? 'edge', nodes: names });
     return names;
@@ -129,17 +150,38 @@ export class World implements Environment {
     this.network.addLink(siteA, siteB, { jitterUs: 0, bandwidthBytesPerSec: 1_250_000_000, loss: 0, ...params });
   }
 
-  /** Places an actor on a node; it starts at the current time. */
+  /** Places an actor on a node (in the deployment, and in the simulator); it starts at the current time. */
   spawn(id: string, node: string, factory: ActorFactory): void {
     const state = this.node(node);
+    // The simulator checks the id first (taken, or the world's own), so a refused spawn leaves no entry behind.
     this.sim.spawn({ id, node, site: state.site }, factory);
-    state.actors.push(id);
+    this.placed.add({ id, node, site: state.site, factory });
     if (!state.up) this.sim.crash(id, { scope: 'node', reason: 'placed on a node that is down' });
+  }
+
+  /** Whether an actor of this id has been spawned. */
+  has(id: string): boolean {
+    return this.deployment.has(id);
+  }
+
+  /** The node an actor runs on. */
+  nodeOf(id: string): string {
+    return this.deployment.get(id).node;
   }
 
   /** Schedules a world action (a fault, a repair, an injection) at an absolute time. */
   at(time: Micros, label: string, run: () => void): void {
     this.sim.at(time, label, run);
+  }
+
+  /** Writes a trace record at the world (a fault, a reference result) at the current time. */
+  record(kind: RecordKind, fields?: Record<string, unknown>): void {
+    this.sim.recordWorld(kind, fields);
+  }
+
+  /** The world's own random stream for a purpose (faults, the nemesis), separate from every actor's. */
+  rng(purpose: string): Rng {
+    return this.sim.worldRng(purpose);
   }
 
   isNodeUp(node: string): boolean {
@@ -154,7 +196,7 @@ export class World implements Environment {
     const state = this.node(node);
     if (!state.up) return;
     state.up = false;
-    for (const actor of state.actors) this.sim.crash(actor, { scope: 'node', reason });
+    for (const actor of this.deployment.on(node)) this.sim.crash(actor.id, { scope: 'node', reason });
     state.disk.losePower(options);
   }
 
@@ -163,7 +205,7 @@ export class World implements Environment {
     const state = this.node(node);
     if (state.up) return;
     state.up = true;
-    for (const actor of state.actors) if (options.keepDown?.has(actor) !== true) this.sim.restart(actor, { scope: 'node', reason });
+    for (const { id } of this.deployment.on(node)) if (options.keepDown?.has(id) !== true) this.sim.restart(id, { scope: 'node', reason });
   }
 
   /** The disk of a node, for disk faults. */
@@ -192,9 +234,13 @@ export class World implements Environment {
 
   /** Restarts a crashed process, unless its node is down (the node's restart will bring it back). */
   restartActor(id: string, reason: string): void {
-    const handle = this.sim.handle(id);
-    if (!this.node(handle.node).up) return;
+    if (!this.node(this.nodeOf(id)).up) return;
     this.sim.restart(id, { scope: 'process', reason });
+  }
+
+  /** Whether an actor is up (not crashed, alone or with its node). */
+  isActorUp(id: string): boolean {
+    return this.sim.isUp(id);
   }
 
   /**
@@ -229,8 +275,10 @@ export class World implements Environment {
     return [...this.nodes.keys()];
   }
 
-  actorsOn(node: string): readonly string[] {
-    return this.node(node).actors;
+  /** The ids of the actors on a node, in the order spawned. */
+  actorsOn(node: string): string[] {
+    this.node(node);
+    return this.deployment.on(node).map((a) => a.id);
   }
 
   /** Runs to `until` (µs) and closes the trace: the whole run in one call. */
@@ -288,10 +336,17 @@ export class World implements Environment {
       scenario: this.options.scenario ?? 'unnamed',
       seed: this.options.seed,
       sites: this.siteList().map((s) => ({ id: s.id, role: s.role, nodes: s.nodes })),
-      actors: this.sim.actors().map((a) => ({ id: a.id, node: a.node, site: a.site })),
+      actors: this.deployment.actors().map((a) => ({ id: a.id, node: a.node, site: a.site })),
       ...this.options.meta,
     });
   }
 }
 
-export { WORLD };
+/**
+ * The simulator behind a world, for the executors that drive it one window at a time (a partition
+ * of a parallel run, emulation's world events) and for tests. Internal: neither world/index.ts nor
+ * the package exports it.
+ */
+export function simulatorOf(world: World): Simulator {
+  return simulatorAccess(world);
+}

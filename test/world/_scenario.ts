@@ -19,6 +19,7 @@ import type { Actor, Context, Disk, Message, Micros, TraceRecord, Wakeup } from 
 import { SECOND, TraceWriter } from '../../src/kernel/index.ts';
 import type { DiskParams, LinkParams, RunResult, SiteOptions } from '../../src/world/index.ts';
 import { World } from '../../src/world/index.ts';
+import { simulatorOf } from '../../src/world/world.ts';
 
 /** `ceil(bytes · 1e6 / bandwidth)` in exact integer arithmetic: the time a link or disk is busy. */
 export function transmissionUs(bytes: number, bytesPerSec: number): Micros {
@@ -63,7 +64,7 @@ export class Puppet {
   }
 
   get ctx(): Context {
-    const ctx = this.scenario.world.sim.handle(this.id).context;
+    const ctx = simulatorOf(this.scenario.world).handle(this.id).context;
     if (ctx === undefined) throw new Error(`puppet ${this.id} is down`);
     return ctx;
   }

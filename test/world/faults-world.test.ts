@@ -112,7 +112,7 @@ test('restartNode keeps the named processes down; the others recover', (t) => {
   s.run(SECOND);
   t.is(a.recoveries.length, 0);
   t.is(b.recoveries.length, 1);
-  t.false(s.world.sim.isUp('a'));
+  t.false(s.world.isActorUp('a'));
 });
 
 test('node clock offset and CPU slowdown: read through the context, validated when set', (t) => {

@@ -16,8 +16,8 @@
  * dies on its own stops it too; either way every thread is terminated and the trace is aborted.
  */
 import { join } from 'node:path';
-import { SimulationError, TraceWriter, type Micros, type TraceRecord } from '../../kernel/index.ts';
-import type { World } from '../../world/index.ts';
+import { SimulationError, TraceWriter, type Micros, type Simulator, type TraceRecord } from '../../kernel/index.ts';
+import { simulatorOf, type World } from '../../world/world.ts';
 import { buildFromRecipe, type WorldRecipe } from '../recipe.ts';
 import { observeTrace, summarize, type ObservedTrace, type PreparedRun, type RunSummary } from '../run.ts';
 import { EmulatedClock, EmulatedTimers, realNowMs } from './clock.ts';
@@ -87,6 +87,8 @@ export class Emulation {
   private resolve!: (result: EmulationResult) => void;
   private reject!: (error: unknown) => void;
   private readonly world: World;
+  /** The world's simulator, which runs only world events here (see the constructor). */
+  private readonly worldEvents: Simulator;
   private readonly clock: EmulatedClock;
   private readonly timers: EmulatedTimers;
   private readonly router: Router;
@@ -125,6 +127,7 @@ export class Emulation {
   ) {
     this.done = new Promise((resolve, reject) => ((this.resolve = resolve), (this.reject = reject)));
     this.world = prepared.world;
+    this.worldEvents = simulatorOf(this.world);
     this.endUs = options.durationUs ?? prepared.endUs;
     const speed = options.speed ?? 1;
     this.clock = new EmulatedClock({ epochMs: realNowMs(), speed, pausedMs: 0, pausedAtMs: realNowMs() });
@@ -138,7 +141,7 @@ export class Emulation {
     // schedule, the nemesis, world records such as a reference state — on the emulated clock. Its
     // records at the world go to the trace; its network, partitions and link faults included, is
     // the one the router uses; and its nodes' power says which node threads to kill or restart.
-    this.world.sim.setPartition({
+    this.worldEvents.setPartition({
       owns: () => false,
       writesWorld: true,
       export: () => {
@@ -221,7 +224,7 @@ export class Emulation {
   // --- running ---
 
   private async boot(options: EmulateOptions): Promise<void> {
-    const nodes = this.world.nodeNames().filter((node) => this.world.actorsOn(node).length > 0);
+    const nodes = this.world.nodeNames().filter((node) => this.world.deployment.on(node).length > 0);
     const threads = nodes.map((node) => this.launch(node));
     // A standby for every planned crash, booted now: a restart then costs starting the actors, not
     // loading the code (which takes seconds of real time on a loaded machine).
@@ -295,14 +298,14 @@ export class Emulation {
   /** Runs the world events that are due, then makes the nodes' power real. */
   private stepWorld(): void {
     if (this.over) return;
-    this.world.sim.runWindow(this.clock.now());
+    this.worldEvents.runWindow(this.clock.now());
     for (const node of this.states.keys()) {
       const up = this.world.isNodeUp(node);
       const state = this.states.get(node)!;
       if (!up && state.kind === 'up') void this.crash(node, this.lastFault).catch((e: unknown) => this.fail(e));
       if (up && state.kind !== 'up') void this.restart(node, `${this.lastFault} healed`).catch((e: unknown) => this.fail(e));
     }
-    const next = this.world.sim.nextEventTime();
+    const next = this.worldEvents.nextEventTime();
     if (next <= this.endUs) this.timers.at(next, () => this.stepWorld());
   }
 

@@ -14,10 +14,10 @@
  * with its actor, emulated time and event) and the node stops running handlers.
  */
 import { join } from 'node:path';
+import type { DeployedActor, ReadonlyDeployment } from '../../deploy/index.ts';
 import {
   deriveRng,
   type Actor,
-  type ActorFactory,
   type Context,
   type Message,
   type Micros,
@@ -34,12 +34,6 @@ import { RealDisk } from './real-disk.ts';
 
 const DEFAULT_MESSAGE_BYTES = 64;
 
-export interface HostedActor {
-  id: string;
-  site: string;
-  factory: ActorFactory;
-}
-
 /** Where a node's output goes (the data port, in a node thread). */
 export interface NodeOutput {
   flush(records: TraceRecord[], sends: Outgoing[]): void;
@@ -49,9 +43,8 @@ export interface NodeOutput {
 export interface NodeRuntimeOptions {
   node: string;
   seed: number | string;
-  actors: readonly HostedActor[];
-  /** Every actor id of the world: a send to anything else is dropped as `unknown-target`. */
-  knownActors: ReadonlySet<string>;
+  /** The run's deployment: this node's actors are started from it, and a send to an id it does not hold is dropped as `unknown-target`. */
+  deployment: ReadonlyDeployment;
   clock: EmulatedClock;
   timers: EmulatedTimers;
   diskDir: string;
@@ -69,7 +62,7 @@ class Hosted {
   readonly rngs = new Map<string, Rng>();
 
   constructor(
-    readonly spec: HostedActor,
+    readonly spec: DeployedActor,
     public recordCount: number,
   ) {}
 }
@@ -83,7 +76,7 @@ export class NodeRuntime {
   recordsWritten = 0;
 
   constructor(readonly options: NodeRuntimeOptions) {
-    for (const spec of options.actors) this.hosted.set(spec.id, new Hosted(spec, options.recordCounts.get(spec.id) ?? 0));
+    for (const spec of options.deployment.on(options.node)) this.hosted.set(spec.id, new Hosted(spec, options.recordCounts.get(spec.id) ?? 0));
   }
 
   /** Starts every actor (`start`), or brings it back from its files (`recover`). */
@@ -149,7 +142,7 @@ export class NodeRuntime {
   send(host: Hosted, to: string, message: Message, options: SendOptions | undefined): void {
     const bytes = options?.bytes ?? DEFAULT_MESSAGE_BYTES;
     const sendN = this.record(host, 'send', { to, msg: message.type, bytes });
-    if (!this.options.knownActors.has(to)) {
+    if (!this.options.deployment.has(to)) {
       this.record(host, 'drop', { to, msg: message.type, s: sendN, cause: 'unknown-target' });
       return;
     }

@@ -2,9 +2,10 @@
  * One node of an emulation, in its own worker thread: its memory is the node's memory, so
  * terminating the thread is a real crash of the node.
  *
- * It builds the world from the recipe (for the node's actors, their factories and the names of all
- * actors), waits for `start` on its comlink control plane, then runs its actors against real time
- * (node-runtime.ts): messages in and out over its data port, records out over the same port.
+ * It takes the run's deployment from the recipe (which builds it as it builds the world; only the
+ * deployment is used here: the node's actors with their factories, and every actor's id), waits for
+ * `start` on its comlink control plane, then runs its actors against real time (node-runtime.ts):
+ * messages in and out over its data port, records out over the same port.
  *
  * How it fails: a broken recipe or an unknown node rejects `start` with the reason; an actor that
  * throws is reported on the data port and the node stops.
@@ -21,12 +22,7 @@ import type { FromNode, NodeControl, NodeStats, NodeWorkerData, StartOptions, To
 const data = workerData as NodeWorkerData;
 const port = data.port;
 const prepared = await buildFromRecipe(data.recipe, new TraceWriter());
-const world = prepared.world;
-const actors = world.actorsOn(data.node).map((id) => {
-  const handle = world.sim.handle(id);
-  return { id, site: handle.site, factory: handle.factory };
-});
-const knownActors = new Set(world.sim.actors().map((a) => a.id));
+const deployment = prepared.world.deployment;
 
 let runtime: NodeRuntime | undefined;
 let clock: EmulatedClock | undefined;
@@ -53,8 +49,7 @@ const control: NodeControl = {
     runtime = new NodeRuntime({
       node: data.node,
       seed: prepared.seed,
-      actors,
-      knownActors,
+      deployment,
       clock,
       timers,
       diskDir: data.diskDir,

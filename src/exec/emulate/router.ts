@@ -29,8 +29,8 @@ export class Router {
   ) {}
 
   route(send: Outgoing): void {
-    const from = this.world.sim.handle(send.from);
-    const to = this.world.sim.handle(send.to);
+    const from = this.world.deployment.get(send.from);
+    const to = this.world.deployment.get(send.to);
     this.routed++;
     const arrival = this.world.network.transmit(from.node, to.node, send.bytes, send.sentAtUs);
     if (typeof arrival === 'string') {

@@ -12,9 +12,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
-import { InputError, SimulationError, TraceWriter, type RecordTag, type RemoteMessage, type TraceRecord } from '../../kernel/index.ts';
+import { InputError, SimulationError, TraceWriter, type RecordTag, type RemoteMessage, type Simulator, type TraceRecord } from '../../kernel/index.ts';
 import { buildFromRecipe } from '../recipe.ts';
-import type { World } from '../../world/index.ts';
+import { simulatorOf } from '../../world/world.ts';
 import type { FromWorker, PartitionAssignment, RecordBatch, ToWorker, WorkerFailed } from './protocol.ts';
 
 const port = parentPort!;
@@ -76,7 +76,8 @@ function failure(error: unknown): WorkerFailed {
 
 /** The run this thread is part of now. */
 interface Assigned {
-  world: World;
+  /** The world's simulator, driven here one window at a time. */
+  sim: Simulator;
   outbox: Outbox;
 }
 
@@ -84,7 +85,8 @@ async function assign(assignment: PartitionAssignment): Promise<Assigned> {
   const { world } = await buildFromRecipe(assignment.recipe, new TraceWriter());
   const outbox = new Outbox(assignment.partitions);
   const { partitionOf, partition } = assignment;
-  world.sim.setPartition({
+  const sim = simulatorOf(world);
+  sim.setPartition({
     owns: (index) => partitionOf[index] === partition,
     writesWorld: assignment.writesWorld,
     export: (message) => outbox.messages[partitionOf[message.to]].push(message),
@@ -92,15 +94,15 @@ async function assign(assignment: PartitionAssignment): Promise<Assigned> {
   });
   // Writes the trace header (a world record) and dispatches nothing: no event is at or before -1.
   world.advance({ until: -1 });
-  return { world, outbox };
+  return { sim, outbox };
 }
 
 function runWindow(run: Assigned, request: Extract<ToWorker, { type: 'window' }>): FromWorker {
   const started = performance.now();
-  for (const message of request.inbound) run.world.sim.inject(message);
-  run.world.sim.runWindow(request.until);
+  for (const message of request.inbound) run.sim.inject(message);
+  run.sim.runWindow(request.until);
   const busyMs = performance.now() - started;
-  return { type: 'done', ...run.outbox.take(), nextTime: run.world.sim.nextEventTime(), events: run.world.sim.events, busyMs };
+  return { type: 'done', ...run.outbox.take(), nextTime: run.sim.nextEventTime(), events: run.sim.events, busyMs };
 }
 
 let current: Assigned | undefined;
@@ -112,7 +114,7 @@ port.on('message', (request: ToWorker) => {
     try {
       if (request.type === 'assign') {
         current = await assign(request);
-        port.postMessage({ type: 'ready', ...current.outbox.take(), nextTime: current.world.sim.nextEventTime(), events: current.world.sim.events } satisfies FromWorker);
+        port.postMessage({ type: 'ready', ...current.outbox.take(), nextTime: current.sim.nextEventTime(), events: current.sim.events } satisfies FromWorker);
       } else {
         if (current === undefined) throw new Error('a window before any assignment');
         port.postMessage(runWindow(current, request));

@@ -56,12 +56,13 @@ export function planPartitions(world: World, options: PlanOptions): PartitionPla
   const partitions = describe(world, partitionOfNode, count);
   rejectSplitWanSites(world, partitionOfNode);
   const { lookaheadUs, limitingLink } = lookahead(world, partitionOfNode);
-  const partitionOf = [-1, ...world.sim.actors().map((a) => partitionOfNode.get(a.node)!)];
+  // The deployment's order is the actors' kernel index (1, 2, …); index 0 is the world.
+  const partitionOf = [-1, ...world.deployment.actors().map((a) => partitionOfNode.get(a.node)!)];
   return { partitionOf, partitions, lookaheadUs, limitingLink };
 }
 
 function placementUnits(world: World, by: PartitionBy): Unit[] {
-  const weigh = (nodes: string[]): Unit => ({ nodes, actors: nodes.reduce((n, node) => n + world.actorsOn(node).length, 0) });
+  const weigh = (nodes: string[]): Unit => ({ nodes, actors: nodes.reduce((n, node) => n + world.deployment.on(node).length, 0) });
   if (by === 'site') return world.siteList().map((site) => weigh([...site.nodes]));
   if (by === 'node') return world.nodeNames().map((node) => weigh([node]));
   const seen = new Map<string, number>();
@@ -106,7 +107,7 @@ function describe(world: World, partitionOfNode: Map<string, number>, count: num
     for (const node of site.nodes) {
       const p = partitions[partitionOfNode.get(node)!];
       p.nodes.push(node);
-      p.actors += world.actorsOn(node).length;
+      p.actors += world.deployment.on(node).length;
       if (!p.sites.includes(site.id)) p.sites.push(site.id);
     }
   }

@@ -16,7 +16,7 @@ export function realiseFaults(scenario: Scenario, world: World): RealisedFault[]
   let planned: RealisedFault[] = [];
   if (scenario.nemesis !== undefined) {
     checkNemesisUnits(world, scenario.nemesis);
-    planned = planNemesis(scenario.nemesis, { safetyEndUs: scenario.durationUs, rng: (purpose) => world.sim.worldRng(purpose) });
+    planned = planNemesis(scenario.nemesis, { safetyEndUs: scenario.durationUs, rng: (purpose) => world.rng(purpose) });
   }
   const faults = [...scheduled, ...planned];
   injectFaults(world, faults, (fault, i) => (fault.source === 'schedule' ? `faults[${i}]` : `nemesis (${fault.id})`));

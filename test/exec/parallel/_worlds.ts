@@ -12,6 +12,7 @@
 import type { PreparedRun } from '../../../src/exec/run.ts';
 import { MS, SECOND, type Actor, type Context, type Message, type TraceWriter, type Wakeup } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
+import { simulatorOf } from '../../../src/world/world.ts';
 
 export interface MeshArgs {
   seed: number;
@@ -81,8 +82,9 @@ export function meshWorld(args: MeshArgs, trace: TraceWriter): PreparedRun {
   if (args.pokeTwo === true) {
     world.at(500 * MS, 'poke two', () => {
       for (const id of [`g-${sites[0]}-1`, `g-${sites[1]}-1`]) {
-        const handle = world.sim.handle(id);
-        world.sim.wake(handle, handle.incarnation, { name: 'synced' });
+        const sim = simulatorOf(world);
+        const handle = sim.handle(id);
+        sim.wake(handle, handle.incarnation, { name: 'synced' });
       }
     });
   }
@@ -93,7 +95,7 @@ function scheduleMeshFaults(world: World, sites: readonly string[]): void {
   const last = sites[sites.length - 1];
   const fault = (atUs: number, id: string, phase: 'start' | 'end', act: () => void) =>
     world.at(atUs, `${id} ${phase}`, () => {
-      world.sim.recordWorld('fault', { fault: id, phase });
+      world.record('fault', { fault: id, phase });
       act();
     });
   fault(150 * MS, 'crash', 'start', () => world.crashNode(`${sites[1]}-1`, 'test'));

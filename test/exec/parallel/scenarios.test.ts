@@ -44,7 +44,7 @@ async function prefixEnd(scenario: Scenario): Promise<Micros> {
   const firstFault = faultEnds.length > 0 ? Math.min(...faultEnds) : 0;
   for (let t = SECOND, step = SECOND; ; step = Math.ceil(step * 1.5), t = Math.min(endUs, t + step)) {
     world.advance({ until: t });
-    const events = world.sim.events;
+    const events = world.events;
     if (t >= endUs || events >= 4 * EVENT_BUDGET || (events >= EVENT_BUDGET && t >= firstFault)) return t;
   }
 }

@@ -31,11 +31,11 @@ export function buildStores(world: World, scenario: Scenario): void {
   for (const service of stores) {
     world.spawn(service.name, service.node, () => new EventStore({ flush: service.flush }));
     const reader = `${service.name}-reader`;
-    if (world.sim.has(reader)) throw new InputError(`services.${service.name}: its final reader would be named "${reader}", which is taken`);
+    if (world.has(reader)) throw new InputError(`services.${service.name}: its final reader would be named "${reader}", which is taken`);
     world.spawn(reader, service.node, () => new FinalReader({ store: service.name, readAtUs, pageSize: 1000, timeoutUs: 500 * MS }));
   }
   for (const producer of producers) {
-    if (world.sim.has(producer.name)) throw new InputError(`workload.${producer.name}: the name is already used by a service`);
+    if (world.has(producer.name)) throw new InputError(`workload.${producer.name}: the name is already used by a service`);
     const config = {
       store: producer.service,
       ratePerSec: producer.ratePerSec,
