@@ -24,10 +24,9 @@ export interface PrepareOptions {
   trace: TraceWriter;
 }
 
-/** A world ready to run, with what to check and measure when it has run. */
+/** A world ready to run, with what to check and measure when it has run. Its seed is the world's. */
 export interface PreparedRun {
   readonly scenario: string;
-  readonly seed: number;
   readonly world: World;
   /** End of the run (safety phase + final phase), µs. */
   readonly endUs: number;
@@ -49,7 +48,12 @@ export function prepareRun(scenario: Scenario, options: PrepareOptions): Prepare
       role: site.role,
       nodes: site.nodes,
       lan: { latencyUs: site.lan.latencyUs, jitterUs: site.lan.jitterUs, bandwidthBytesPerSec: site.lan.bandwidthBytesPerSec },
-      disk: { latencyUs: site.disk.fsyncLatencyUs, bandwidthBytesPerSec: site.disk.bandwidthBytesPerSec },
+      disk: {
+        latencyUs: site.disk.fsyncLatencyUs,
+        bandwidthBytesPerSec: site.disk.bandwidthBytesPerSec,
+        dirtyExpireUs: site.disk.dirtyExpireUs,
+        dirtyWritebackUs: site.disk.dirtyWritebackUs,
+      },
     });
   }
   for (const link of scenario.links) {
@@ -60,18 +64,20 @@ export function prepareRun(scenario: Scenario, options: PrepareOptions): Prepare
       loss: link.lossProbability,
     });
   }
+  const all = features();
+  const clients = all.flatMap((feature) => feature.serviceClients?.(scenario) ?? []);
   const context: BuildContext = {
     seed,
+    clientsOf: (service) => clients.filter((client) => client.service === service),
     withoutFaults: () => {
       const { nemesis: _nemesis, ...rest } = scenario;
       return prepareRun({ ...rest, faults: [], checks: [] }, { seed, trace: new TraceWriter() });
     },
   };
-  const all = features();
   const featureMetrics = all.flatMap((feature) => feature.build?.(world, scenario, context) ?? []);
   const faults = realiseFaults(scenario, world);
   const coverage = new FaultCoverage(all.flatMap((feature) => feature.coveragePaths?.(scenario) ?? []));
-  return { scenario: scenario.name, seed, world, endUs, checks: scenario.checks.map(checkerNamed), metrics: [new ProduceMetrics(), coverage, ...featureMetrics], faults };
+  return { scenario: scenario.name, world, endUs, checks: scenario.checks.map(checkerNamed), metrics: [new ProduceMetrics(), coverage, ...featureMetrics], faults };
 }
 
 /** The liveness bound, in the trace header only when the scenario sets one (the check has a default). */

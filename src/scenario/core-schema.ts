@@ -9,7 +9,7 @@
  */
 import * as z from 'zod';
 import { bandwidth, count, duration, name, placementFields, positiveDuration, probability, rate, reference, size } from './fields.ts';
-import { describeInput } from './units.ts';
+import { DURATION_PATTERN, describeInput, tryReadDuration } from './units.ts';
 import { DISK_KINDS, type DiskKind, type DiskSpec, type LanSpec, type LinkSpec, SITE_ROLES } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -31,6 +31,24 @@ export const DISK_PRESETS: Readonly<Record<DiskKind, { readonly fsyncLatencyUs: 
   pfs: { fsyncLatencyUs: 1_000, bandwidthBytesPerSec: 5_000_000_000 }, // 1ms, 5GB/s
 };
 
+/**
+ * Linux's `vm.dirty_*_centisecs` settings: a duration, or (as in /proc/sys/vm) a bare number of
+ * centiseconds. Output: µs.
+ */
+function centisecs() {
+  const message = (input: unknown) => `expected a duration like "30s" or a number of centiseconds, got ${describeInput(input)}`;
+  return z
+    .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? undefined : message(issue.input)) })
+    .transform((input, ctx): number => {
+      if (typeof input === 'number' && Number.isSafeInteger(input) && input >= 0) return input * 10_000;
+      const read = typeof input === 'string' ? tryReadDuration(input) : undefined;
+      if (read?.ok) return read.value;
+      ctx.addIssue({ code: 'custom', message: message(input), input });
+      return z.NEVER;
+    })
+    .meta({ anyOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type: 'integer', minimum: 0 }] });
+}
+
 const diskSchema = z
   .strictObject({
     kind: z
@@ -39,6 +57,16 @@ const diskSchema = z
       .describe('Preset: nvme (20us per fsync, 2GB/s), ssd (100us, 500MB/s), hdd (8ms, 150MB/s), pfs (1ms, 5GB/s). Default nvme.'),
     latency: duration().optional().describe('Time one fsync takes, a duration; overrides the preset. Default: the preset\'s.'),
     bandwidth: bandwidth().optional().describe('Write bandwidth (e.g. 2GB/s); overrides the preset. Default: the preset\'s.'),
+    'vm.dirty_expire_centisecs': centisecs()
+      .prefault(3000)
+      .describe(
+        "Page cache: a file written and not fsynced for this long is written back to the device at the flusher's next wake-up, fsync or not, and then survives a power loss (Linux's vm.dirty_expire_centisecs; a duration or a number of centiseconds). So `flush: never` loses only the last ~30–35 s. Default 3000 (30 s).",
+      ),
+    'vm.dirty_writeback_centisecs': centisecs()
+      .prefault(500)
+      .describe(
+        "Page cache: how often the flusher wakes while anything is dirty (Linux's vm.dirty_writeback_centisecs; a duration or a number of centiseconds). 0 disables background writeback: unsynced data then dies with the node however old. Default 500 (5 s).",
+      ),
   })
   .transform((disk): DiskSpec => {
     const preset = DISK_PRESETS[disk.kind];
@@ -46,6 +74,8 @@ const diskSchema = z
       kind: disk.kind,
       fsyncLatencyUs: disk.latency ?? preset.fsyncLatencyUs,
       bandwidthBytesPerSec: disk.bandwidth ?? preset.bandwidthBytesPerSec,
+      dirtyExpireUs: disk['vm.dirty_expire_centisecs'],
+      dirtyWritebackUs: disk['vm.dirty_writeback_centisecs'],
     };
   });
 

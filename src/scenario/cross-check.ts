@@ -11,16 +11,13 @@
  * (`links[0].between[1]`, `faults[2].for`), with the near names suggested.
  */
 import type * as z from 'zod';
-import type { Report } from './feature.ts';
-import type { Path } from './paths.ts';
+import type { Path, Report } from './paths.ts';
 import { features } from './registry.ts';
 import { suggestion } from './suggest.ts';
 import { nodeNames, siteOfNode } from './topology.ts';
 import { checkFaults, checkNemesis } from './faults/cross-check.ts';
 import { type Names, checkPlacement, unknownSite } from './name-messages.ts';
 import type { ScenarioFields } from './written-types.ts';
-
-export type { Report } from './feature.ts';
 
 export function crossCheck(s: ScenarioFields, ctx: z.core.$RefinementCtx): void {
   const report: Report = (path, message) => ctx.addIssue({ code: 'custom', path: [...path], message });

@@ -18,12 +18,11 @@ import type { CheckerDefinition } from '../check/checker.ts';
 import type { TraceMetric } from '../metrics/metric.ts';
 import type { World } from '../world/index.ts';
 import type { Names } from './name-messages.ts';
-import type { Path } from './paths.ts';
+import type { Report } from './paths.ts';
 import type { Scenario, SiteSpec } from './types.ts';
 import type { ScenarioFields, WrittenProducer } from './written-types.ts';
 
-/** Reports one problem at the path of the value at fault. */
-export type Report = (path: Path, message: string) => void;
+export type { Report } from './paths.ts';
 
 /** Where a `node:`/`site:` placement resolves: the node, and its site. */
 export type Place = (spec: { readonly node?: string; readonly site?: string }) => { node: string; site: string };
@@ -37,8 +36,21 @@ export interface ResolveContext {
   readonly siteOf: (node: string) => string;
 }
 
+/**
+ * A client one feature runs against a service (its own or another feature's), as the service's
+ * final read must know it: the read starts only once no client can still be acknowledged, so
+ * every acknowledgement precedes it (Jepsen's quiescence).
+ */
+export type ServiceClient =
+  /** A writer that may still be acknowledged up to `windowUs` after the safety phase. */
+  | { readonly service: string; readonly path: string; readonly windowUs: number }
+  /** A reader-writer (a forwarder) after which the read must start: at `readAfterUs` or later. */
+  | { readonly service: string; readonly path: string; readonly readAfterUs: number };
+
 /** What building offers a feature besides the world. */
 export interface BuildContext {
+  /** Every feature's clients of `service` (see `Feature.serviceClients`), in registration order. */
+  readonly clientsOf: (service: string) => readonly ServiceClient[];
   /** The run's seed (the scenario's, or the one given on the command line). */
   readonly seed: number;
   /**
@@ -77,6 +89,8 @@ export interface Feature {
   resolveService?(name: string, written: { readonly kind: string }, context: ResolveContext): { readonly kind: string; readonly name: string };
   /** Its extra fields of a producer writing to one of its services (merged into the ProducerSpec). */
   resolveProducer?(written: WrittenProducer, serviceKind: string): Record<string, unknown>;
+  /** Its clients of services (its own and other features'), for the services' final reads. */
+  serviceClients?(scenario: Scenario): readonly ServiceClient[];
   /** Spawns its actors into the world and returns the metrics that measure them. */
   build?(world: World, scenario: Scenario, context: BuildContext): readonly TraceMetric[];
   /** Fault-handling paths its actors mark (`ctx.covered(path)`), for the coverage metric. */

@@ -12,7 +12,7 @@ export { scenarioSchema, DISK_PRESETS, type ScenarioInput } from './schema.ts';
 export { renderScenarioJsonSchema, scenarioJsonSchema, SCHEMA_FILE } from './json-schema.ts';
 export { prepareRun, type PrepareOptions, type PreparedRun } from './build.ts';
 export { checkerNamed, checkers, features, loadPlugins } from './registry.ts';
-export { defineFeature, type Feature, type BuildContext, type ResolveContext, type Report } from './feature.ts';
+export { defineFeature, type Feature, type BuildContext, type ResolveContext, type Report, type ServiceClient } from './feature.ts';
 export { renderScenarioYaml, writtenScenario } from './written.ts';
 export { writtenFault } from './faults/render.ts';
 export {

@@ -16,20 +16,23 @@ import { scenarioSchema } from './schema.ts';
 /** Where the committed copy lives, relative to the repository root. */
 export const SCHEMA_FILE = 'scenarios/schema.json';
 
-export function scenarioJsonSchema(): Record<string, unknown> {
+/**
+ * The schema of scenarios with every registered feature (built-ins, and plug-ins loaded so far).
+ * @param generatedBy the command that wrote it, named in its description
+ */
+export function scenarioJsonSchema(generatedBy = 'npm run schema'): Record<string, unknown> {
   // Draft 7 rather than zod's default 2020-12: it is the draft editors' YAML plugins support best.
   const generated = z.toJSONSchema(scenarioSchema(), { io: 'input', target: 'draft-7' });
   const { $schema, ...rest } = generated;
   return {
     $schema,
     title: 'diaspora-sim scenario',
-    description:
-      'A diaspora-sim scenario: sites, links, services, workload, faults and checks. Generated from src/scenario/schema.ts by `npm run schema`; do not edit.',
+    description: `A diaspora-sim scenario: sites, links, services, workload, faults and checks. Generated from src/scenario/schema.ts by \`${generatedBy}\`; do not edit.`,
     ...rest,
   };
 }
 
-/** The exact text of `scenarios/schema.json`. */
-export function renderScenarioJsonSchema(): string {
-  return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
+/** The exact text of `scenarios/schema.json` (or, given the command, of a plug-in's schema). */
+export function renderScenarioJsonSchema(generatedBy?: string): string {
+  return `${JSON.stringify(scenarioJsonSchema(generatedBy), null, 2)}\n`;
 }

@@ -11,7 +11,7 @@
  * overrides, an unreadable file); no zod or yaml text or stack reaches the user. Any other
  * exception is a bug of ours and propagates unchanged.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, type YAMLError, parseDocument, visit } from 'yaml';
 import { InputError } from '../kernel/input-error.ts';
@@ -125,14 +125,15 @@ export function readScenarioText(path: string): string {
 }
 
 /**
- * The plug-in modules a scenario names, as absolute paths: relative ones from the scenario file's
- * folder (from the working directory for text without a file). Malformed lists are left to the
- * schema, which reports them at their line.
+ * The plug-in modules a scenario names, as absolute paths: relative ones from the folder of the
+ * scenario file — the one the text was read from, or will be written to (`diaspora shrink` checks
+ * its minimal scenario before writing it); a name that is no path (`minimal scenario`) means the
+ * working directory. Malformed lists are left to the schema, which reports them at their line.
  */
 function pluginPaths(raw: Record<string, unknown>, file: string): string[] {
   const list = raw.plugins;
   if (!Array.isArray(list) || !list.every((entry): entry is string => typeof entry === 'string' && entry.length > 0)) return [];
-  const base = existsSync(file) ? dirname(resolve(file)) : process.cwd();
+  const base = dirname(resolve(file));
   return list.map((entry) => resolve(base, entry));
 }
 

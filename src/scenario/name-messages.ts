@@ -3,8 +3,7 @@
  * cross-section checks: a node given where a site is needed (and the reverse) is told so, anything
  * else gets "did you mean".
  */
-import type { Report } from './feature.ts';
-import type { Path } from './paths.ts';
+import type { Path, Report } from './paths.ts';
 import { suggestion } from './suggest.ts';
 
 export interface Names {

@@ -8,6 +8,9 @@
 
 export type Path = readonly (string | number)[];
 
+/** Reports one problem at the path of the value at fault. */
+export type Report = (path: Path, message: string) => void;
+
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export function formatPath(path: readonly PropertyKey[]): string {

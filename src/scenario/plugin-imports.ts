@@ -21,10 +21,13 @@ export function preparePluginImports(): Promise<void> {
 }
 
 async function prepare(): Promise<void> {
-  if (!RUNS_COMPILED) return;
-  const tsx = await import('tsx/esm/api');
-  tsx.register();
+  if (RUNS_COMPILED) {
+    const tsx = await import('tsx/esm/api');
+    tsx.register();
+  }
   // Hooks are asked last-registered first, so this one answers `diaspora-sim` before tsx would.
-  // Both URLs name compiled files: this branch runs only from dist/.
-  register(new URL('./plugin-resolve.js', import.meta.url), { data: { index: new URL('../index.js', import.meta.url).href } });
+  // From source too: a plug-in outside this package (or beside another installed copy) must get
+  // the copy that runs. The hook and the index are TypeScript there, loaded through tsx.
+  const ext = RUNS_COMPILED ? 'js' : 'ts';
+  register(new URL(`./plugin-resolve.${ext}`, import.meta.url), { data: { index: new URL(`../index.${ext}`, import.meta.url).href } });
 }

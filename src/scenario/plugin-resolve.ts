@@ -1,7 +1,7 @@
 /**
- * A module resolution hook, registered by plugin-imports.ts only when the package runs compiled:
- * `diaspora-sim` resolves to the compiled package that runs (`data.index`), every other specifier
- * as it would have. It runs on Node's loader thread, so it imports nothing of ours.
+ * A module resolution hook, registered by plugin-imports.ts: `diaspora-sim` resolves to the
+ * package that runs (`data.index`, compiled or source), every other specifier as it would have.
+ * It runs on Node's loader thread, so it imports nothing of ours.
  */
 import type { InitializeHook, ResolveHook } from 'node:module';
 
@@ -11,4 +11,6 @@ export const initialize: InitializeHook<{ index: string }> = (data) => {
   index = data.index;
 };
 
-export const resolve: ResolveHook = (specifier, context, next) => (specifier === 'diaspora-sim' ? { url: index, shortCircuit: true } : next(specifier, context));
+// Passed on down the chain rather than answered here, so that tsx (from source) resolves and
+// loads the TypeScript index as it would any other module of ours.
+export const resolve: ResolveHook = (specifier, context, next) => next(specifier === 'diaspora-sim' ? index : specifier, context);

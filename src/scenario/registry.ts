@@ -67,7 +67,7 @@ export async function loadPlugins(paths: readonly string[]): Promise<void> {
       await preparePluginImports();
       module = (await import(pathToFileURL(path).href)) as { default?: unknown };
     } catch (error) {
-      throw new InputError(`plugin ${path}: cannot be loaded: ${firstLine(error)}`);
+      throw new InputError(`plugin ${path}: cannot be loaded: ${firstLine(error)}${loadedAsCommonJs(error) ? ESM_HINT : ''}`);
     }
     const feature = module.default;
     if (!isFeature(feature)) throw new InputError(`plugin ${path}: its default export must be a feature made with defineFeature({ name, … }) from 'diaspora-sim'`);
@@ -98,6 +98,16 @@ export function serviceKinds(feature: Feature): string[] {
 function isFeature(value: unknown): value is Feature {
   return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string';
 }
+
+/**
+ * Node (and tsx after it) loads a `.ts` or `.js` file outside an ES-module package as CommonJS,
+ * which cannot import `diaspora-sim`: its error then speaks of `require`, never of the cause.
+ */
+function loadedAsCommonJs(error: unknown): boolean {
+  return error instanceof Error && /\brequire\b/.test(error.message);
+}
+
+const ESM_HINT = ' (a plug-in is an ES module: name it .mts or .mjs, or put a package.json saying "type": "module" in its folder)';
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

@@ -98,6 +98,10 @@ export interface DiskSpec {
   /** Time one fsync takes. */
   readonly fsyncLatencyUs: Micros;
   readonly bandwidthBytesPerSec: number;
+  /** Page cache: a file dirty this long is written back at the next wake-up (`vm.dirty_expire_centisecs`). */
+  readonly dirtyExpireUs: Micros;
+  /** Page cache: the flusher's wake-up interval while anything is dirty, 0 for none (`vm.dirty_writeback_centisecs`). */
+  readonly dirtyWritebackUs: Micros;
 }
 
 /** An inter-site link; the capacity is per direction, the same both ways. */

@@ -3,7 +3,7 @@
  * are under-replicated then and a leader is re-elected; a consumer group keeps up.
  */
 import test from 'ava';
-import { LogMetrics } from '../../src/metrics/index.ts';
+import { LogMetrics } from '../../src/features/log/metrics/log.ts';
 import { MS, SECOND, logWorld, topic } from '../features/log/_harness.ts';
 
 test('under-replicated partitions, elections, end-to-end latency and consumer lag', (t) => {

@@ -7,6 +7,9 @@ import { defineFeature } from '../../scenario/feature.ts';
 import { conservation } from './checks/conservation.ts';
 import { consistentCuts } from './checks/consistent-cuts.ts';
 
+export { CheckpointMetrics } from './metrics/checkpoint-cost.ts';
+export { RecoveryMetrics } from './metrics/recovery.ts';
+
 export default defineFeature({
   name: 'checkpoint',
   description: 'Checkpoint strategies and storage tiers, and the checkers of global snapshots.',

@@ -8,13 +8,12 @@ import { name } from '../../scenario/fields.ts';
 import { defineFeature } from '../../scenario/feature.ts';
 import { FORWARD_COVERAGE_PATHS } from './actors/index.ts';
 import { forwardedOnce } from './checks/forwarded-once.ts';
-import { buildForwarders } from './scenario/build.ts';
+import { buildForwarders, forwarderClients } from './scenario/build.ts';
 import { bufferForwarders, checkForwarders } from './scenario/cross-check.ts';
 import { resolveForwarder } from './scenario/resolve.ts';
 import { forwarderSchema } from './scenario/schema.ts';
 
 export type { ForwarderSpec } from './scenario/types.ts';
-export { forwardedReadTime } from './scenario/build.ts';
 
 export default defineFeature({
   name: 'forward',
@@ -32,6 +31,7 @@ export default defineFeature({
     const forwarders = Object.entries(s.forwarders ?? {}).map(([name, f]) => resolveForwarder(name, f, place(f)));
     return forwarders.length === 0 ? {} : { forwarders };
   },
+  serviceClients: forwarderClients,
   build: (world, scenario) => buildForwarders(world, scenario),
   coveragePaths: (scenario) => (scenario.forwarders === undefined ? [] : FORWARD_COVERAGE_PATHS),
 });

@@ -6,6 +6,7 @@
  */
 import { defineFeature } from '../../scenario/feature.ts';
 import { buildLogServices } from './scenario/build.ts';
+import { workloadLogClients } from './scenario/producers.ts';
 import { checkLogClients, checkLogService } from './scenario/cross-check.ts';
 import { resolveConsumer, resolveLogProducer, resolveLogService } from './scenario/resolve.ts';
 import { consumerSchema, logProducerFields, logServiceSchema, type WrittenLogService } from './scenario/schema.ts';
@@ -17,7 +18,9 @@ import { unobserved } from './checks/unobserved.ts';
 import * as z from 'zod';
 
 export type { ConsumerSpec, LogProducerSpec, LogServiceSpec, LogTopicSpec } from './scenario/types.ts';
-export { logProducersOf, type LogProducerOf } from './scenario/producers.ts';
+export { deliveryWindow } from './scenario/producers.ts';
+export { resolveLogProducer } from './scenario/resolve.ts';
+export { logProducerFields } from './scenario/schema.ts';
 
 export default defineFeature({
   name: 'log',
@@ -38,5 +41,6 @@ export default defineFeature({
     const consumers = Object.entries(s.consumers ?? {}).map(([name, consumer]) => resolveConsumer(name, consumer, place(consumer)));
     return consumers.length === 0 ? {} : { consumers };
   },
-  build: (world, scenario) => buildLogServices(world, scenario),
+  serviceClients: workloadLogClients,
+  build: buildLogServices,
 });

@@ -12,6 +12,8 @@ import { resolveCheckpoint, resolvePipeline } from './scenario/resolve.ts';
 import { checkpointSchema, pipelineSchema } from './scenario/schema.ts';
 
 export type { CheckpointSpec, PipelineSpec } from './scenario/types.ts';
+export { intervalPolicy } from './scenario/resolve.ts';
+export { adaptiveIntervalFields, intervalField } from './scenario/schema.ts';
 
 export default defineFeature({
   name: 'pipeline',

@@ -9,7 +9,7 @@ import test from 'ava';
 import type { Verdict } from '../../../src/check/index.ts';
 import { stateEqualsReference } from '../../../src/features/pipeline/checks/state-equals-reference.ts';
 import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
-import { OutputMetrics } from '../../../src/metrics/index.ts';
+import { OutputMetrics } from '../../../src/features/pipeline/metrics/pipeline-output.ts';
 import type { LogEndpoint } from '../../../src/features/forward/actors/index.ts';
 import { spawnLogCluster, type TopicConfig } from '../../../src/features/log/actors/index.ts';
 import type { World } from '../../../src/world/index.ts';

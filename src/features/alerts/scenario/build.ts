@@ -7,20 +7,33 @@
  */
 import { ALERT_DEADLINE_US, AlertBroker, AlertSubscriber } from '../actors/index.ts';
 import { InputError, SECOND } from '../../../kernel/index.ts';
-import { AlertMetrics, type TraceMetric } from '../../../metrics/index.ts';
+import type { TraceMetric } from '../../../metrics/index.ts';
+import { AlertMetrics } from '../metrics/alerts.ts';
 import { FORWARDER_DEFAULTS } from '../../forward/actors/index.ts';
 import { LogProducer, brokerIds } from '../../log/actors/index.ts';
 import type { World } from '../../../world/index.ts';
-import { ALERT_REQUEST_TIMEOUT_US } from '../../log/scenario/producers.ts';
-import type { LogServiceSpec } from '../../log/scenario/types.ts';
+import { deliveryWindow, type LogServiceSpec } from '../../log/index.ts';
+import type { ServiceClient } from '../../../scenario/feature.ts';
 import type { Scenario } from '../../../scenario/types.ts';
+
+/**
+ * The alert producer's request timeout: Kafka's default `request.timeout.ms`, 30 s. Its retries
+ * are unbounded (Kafka's default since 2.1), so `delivery.timeout.ms` alone ends a packet.
+ */
+const ALERT_REQUEST_TIMEOUT_US = 30 * SECOND;
+
+/** The alert producer, as a client of its log service (so the service's final read waits for it). */
+export function alertClients(scenario: Scenario): ServiceClient[] {
+  const producer = scenario.alerts?.producer;
+  return producer === undefined ? [] : [{ service: producer.service, path: 'alerts.producer', windowUs: deliveryWindow(producer.log, ALERT_REQUEST_TIMEOUT_US) }];
+}
 
 export function buildAlerts(world: World, scenario: Scenario): TraceMetric[] {
   const a = scenario.alerts;
   if (a === undefined) return [];
   const producer = a.producer;
   for (const actor of [producer.actor, ...a.brokers.flatMap((b) => [b.name, ...b.subscribers])]) {
-    if (world.sim.has(actor)) throw new InputError(`alerts: the actor name "${actor}" is already taken`);
+    if (world.has(actor)) throw new InputError(`alerts: the actor name "${actor}" is already taken`);
   }
   const service = scenario.services.find((s): s is LogServiceSpec => s.kind === 'log' && s.name === producer.service)!;
   const partitions = service.topics.find((t) => t.name === producer.log.topic)!.partitions;
@@ -34,7 +47,7 @@ export function buildAlerts(world: World, scenario: Scenario): TraceMetric[] {
     // Only the mean rate of ordinary visits, for reports: the bursts decide when packets are produced.
     ratePerSec: (producer.bursts.events * SECOND) / producer.bursts.everyUs,
     eventBytes: a.alertsPerPacket * a.alertBytes,
-    // Kafka's defaults (log-producers.ts, which times the final read by them).
+    // Kafka's defaults (and `alertClients`, which times the final read by them).
     requestTimeoutUs: ALERT_REQUEST_TIMEOUT_US,
     retries: Number.MAX_SAFE_INTEGER,
     stopAtUs: scenario.durationUs,

@@ -3,7 +3,7 @@
  * `cross-check-alerts.ts`. Alerts per visit become packets per visit, rounded up.
  */
 import type { WrittenAlerts } from './schema.ts';
-import { resolveLogProducer } from '../../log/scenario/resolve.ts';
+import { resolveLogProducer } from '../../log/index.ts';
 import type { AlertsSpec } from './types.ts';
 import type { SiteSpec } from '../../../scenario/types.ts';
 

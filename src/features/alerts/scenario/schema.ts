@@ -8,7 +8,7 @@
  */
 import * as z from 'zod';
 import { count, duration, name, positiveDuration, probability, reference, size } from '../../../scenario/fields.ts';
-import { logProducerFields } from '../../log/scenario/schema.ts';
+import { logProducerFields } from '../../log/index.ts';
 
 const producerSchema = z.strictObject({
   node: reference().optional().describe('The node the alert producer runs on (a node name). Give exactly one of node and site.'),

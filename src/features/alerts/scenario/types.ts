@@ -2,8 +2,8 @@
  * The resolved `alerts:` section: placement resolved to nodes and actor ids, units as integers.
  */
 import type { Micros } from '../../../kernel/contract/index.ts';
-import type { BurstShape } from '../../log/actors/bursts.ts';
-import type { LogProducerSpec } from '../../log/scenario/types.ts';
+import type { BurstShape } from '../../log/actors/index.ts';
+import type { LogProducerSpec } from '../../log/index.ts';
 
 export interface AlertBrokerSpec {
   /** Actor id: the broker's name as written. */

@@ -5,7 +5,8 @@
  */
 import { FlServer, FlSite } from '../actors/index.ts';
 import { InputError } from '../../../kernel/index.ts';
-import { FederatedMetrics, type TraceMetric } from '../../../metrics/index.ts';
+import type { TraceMetric } from '../../../metrics/index.ts';
+import { FederatedMetrics } from '../metrics/federated.ts';
 import { CheckpointStore, DEFAULT_CHECKPOINT, type CheckpointConfig } from '../../checkpoint/actors/index.ts';
 import type { World } from '../../../world/index.ts';
 import type { FederatedCheckpointSpec } from './types.ts';
@@ -16,7 +17,7 @@ export function buildFederated(world: World, scenario: Scenario): TraceMetric[] 
   if (f === undefined) return [];
   const store = f.checkpoint?.store;
   for (const actor of [f.server.actor, ...f.sites.map((s) => s.actor), ...(store === undefined ? [] : [store.actor])]) {
-    if (world.sim.has(actor)) throw new InputError(`federated: the actor name "${actor}" is already taken`);
+    if (world.has(actor)) throw new InputError(`federated: the actor name "${actor}" is already taken`);
   }
   const serverConfig = {
     sites: f.sites.map((s) => s.actor),

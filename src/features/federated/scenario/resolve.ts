@@ -4,7 +4,7 @@
  */
 import type { WrittenFederated } from './schema.ts';
 import { ALL_OF_ROLE } from './schema.ts';
-import { intervalPolicy } from '../../pipeline/scenario/resolve.ts';
+import { intervalPolicy } from '../../pipeline/index.ts';
 import type { WrittenFederatedCheckpoint } from './schema-checkpoint.ts';
 import type { FederatedCheckpointSpec, FederatedSpec } from './types.ts';
 import type { SiteSpec } from '../../../scenario/types.ts';

@@ -12,7 +12,7 @@
 import * as z from 'zod';
 import { TIER_NAMES } from '../../checkpoint/actors/index.ts';
 import { count, reference } from '../../../scenario/fields.ts';
-import { adaptiveIntervalFields, intervalField } from '../../pipeline/scenario/schema.ts';
+import { adaptiveIntervalFields, intervalField } from '../../pipeline/index.ts';
 
 export const federatedCheckpointSchema = z
   .strictObject({

@@ -9,14 +9,16 @@
  * the hierarchy after the safety phase are counted. How it fails: an `InputError` when a
  * forwarder's name is taken.
  */
-import { InputError, MS, type Micros } from '../../../kernel/index.ts';
-import { ForwardMetrics, type TraceMetric } from '../../../metrics/index.ts';
+import { InputError, MS } from '../../../kernel/index.ts';
+import type { TraceMetric } from '../../../metrics/index.ts';
+import { ForwardMetrics } from '../metrics/forward.ts';
 import { FORWARDER_DEFAULTS, Forwarder, outages, type LogEndpoint } from '../actors/index.ts';
 import { brokerIds } from '../../log/actors/index.ts';
 import type { World } from '../../../world/index.ts';
 import type { ForwarderSpec } from './types.ts';
-import type { LogServiceSpec } from '../../log/scenario/types.ts';
+import type { LogServiceSpec } from '../../log/index.ts';
 import type { Scenario } from '../../../scenario/types.ts';
+import type { ServiceClient } from '../../../scenario/feature.ts';
 
 /** Time the final read of one service is allowed to take (as in build-log.ts). */
 const FINAL_READ_BUDGET_US = 1000 * MS;
@@ -24,7 +26,7 @@ const FINAL_READ_BUDGET_US = 1000 * MS;
 export function buildForwarders(world: World, scenario: Scenario): TraceMetric[] {
   const forwarders = scenario.forwarders ?? [];
   for (const f of forwarders) {
-    if (world.sim.has(f.name)) throw new InputError(`forwarders.${f.name}: the actor name "${f.name}" is already taken`);
+    if (world.has(f.name)) throw new InputError(`forwarders.${f.name}: the actor name "${f.name}" is already taken`);
     const sink = endpoint(scenario, f.to);
     const source = f.from.kind === 'buffer' ? f.from : { kind: 'log' as const, ...endpoint(scenario, f.from) };
     const config = { ...FORWARDER_DEFAULTS, batchBytes: f.batchBytes, maxInFlight: f.maxInFlight, requestTimeoutUs: f.requestTimeoutUs, retryBackoffUs: f.retryBackoffUs, maxBackoffUs: f.maxBackoffUs, source, sink };
@@ -34,11 +36,13 @@ export function buildForwarders(world: World, scenario: Scenario): TraceMetric[]
   return forwarders.length === 0 ? [] : [new ForwardMetrics()];
 }
 
-/** When a service that forwarders write to should be read, or undefined if none does. */
-export function forwardedReadTime(scenario: Scenario, service: string): Micros | undefined {
+/**
+ * Forwarders as clients of the services they write to: a forwarding destination is read as late as
+ * possible, once the hierarchy above it has drained (one read budget per hop below it).
+ */
+export function forwarderClients(scenario: Scenario): ServiceClient[] {
   const forwarders = scenario.forwarders ?? [];
-  if (!forwarders.some((f) => f.to.service === service)) return undefined;
-  return scenario.durationUs + scenario.quiesceUs - FINAL_READ_BUDGET_US * hopsFrom(forwarders, service, 1);
+  return forwarders.map((f) => ({ service: f.to.service, path: `forwarders.${f.name}`, readAfterUs: scenario.durationUs + scenario.quiesceUs - FINAL_READ_BUDGET_US * hopsFrom(forwarders, f.to.service, 1) }));
 }
 
 /** 1 + the longest chain of forwarders reading from `service` (a cycle is cut at the depth of the forwarders). */
@@ -65,12 +69,12 @@ function scheduleWindow(world: World, scenario: Scenario, f: ForwarderSpec): voi
     const targets = { from: [f.site], to: [dest.site] };
     world.at(outage.from, `link window of ${f.name} closes`, () => {
       world.partition({ id, ...targets });
-      world.sim.recordWorld('fault', { fault: id, kind: 'link-window', phase: 'start', ...targets });
+      world.record('fault', { fault: id, kind: 'link-window', phase: 'start', ...targets });
     });
     if (outage.to >= endUs) return;
     world.at(outage.to, `link window of ${f.name} opens`, () => {
       world.heal(id);
-      world.sim.recordWorld('fault', { fault: id, kind: 'link-window', phase: 'end', ...targets });
+      world.record('fault', { fault: id, kind: 'link-window', phase: 'end', ...targets });
     });
   });
 }

@@ -10,13 +10,13 @@
  * phase is too short for that, or when an actor name the service needs is taken.
  */
 import { InputError, MS, formatMicros } from '../../../kernel/index.ts';
-import { LogMetrics, type TraceMetric } from '../../../metrics/index.ts';
+import type { TraceMetric } from '../../../metrics/index.ts';
+import { LogMetrics } from '../metrics/log.ts';
 import { LogConsumer, LogProducer, spawnFinalReader, spawnLogCluster, type SpawnedCluster } from '../actors/index.ts';
 import type { World } from '../../../world/index.ts';
 import type { LogServiceSpec } from './types.ts';
 import type { ProducerSpec, Scenario } from '../../../scenario/types.ts';
-import { forwardedReadTime } from '../../forward/index.ts';
-import { logProducersOf, type LogProducerOf } from './producers.ts';
+import type { BuildContext, ServiceClient } from '../../../scenario/feature.ts';
 
 /** Margin between the producers' last possible acknowledgement and the final read. */
 const FINAL_READ_MARGIN_US = 100 * MS;
@@ -24,15 +24,14 @@ const FINAL_READ_MARGIN_US = 100 * MS;
 const FINAL_READ_BUDGET_US = 1000 * MS;
 
 /** Spawns every log service with its clients; returns the metrics to run. */
-export function buildLogServices(world: World, scenario: Scenario): TraceMetric[] {
+export function buildLogServices(world: World, scenario: Scenario, context: BuildContext): TraceMetric[] {
   const services = scenario.services.filter((s): s is LogServiceSpec => s.kind === 'log');
   if (services.length === 0) return [];
   for (const service of services) {
     const cluster = spawnService(world, service);
     const producers = scenario.workload.filter((p) => p.service === service.name);
-    // Every producer of the service counts, whichever section spawns it; a forwarding destination
-    // is read as late as possible, once the hierarchy has drained (build-forward.ts).
-    const readAt = Math.max(finalReadTime(scenario, service, logProducersOf(scenario, service.name)), forwardedReadTime(scenario, service.name) ?? 0);
+    // Every client of the service counts, whichever feature runs it (Feature.serviceClients).
+    const readAt = finalReadTime(scenario, service, context.clientsOf(service.name));
     spawnFinalReader(world, cluster, service.name, service.controllerNode, readAt);
     for (const producer of producers) spawnProducer(world, scenario, cluster, service, producer);
     for (const consumer of scenario.consumers ?? []) {
@@ -103,9 +102,13 @@ function spawnProducer(world: World, scenario: Scenario, cluster: SpawnedCluster
   world.spawn(producer.name, producer.node, () => new LogProducer(config, partitions));
 }
 
-/** When the final read of `service` may start, checked against the quiesce phase. */
-function finalReadTime(scenario: Scenario, service: LogServiceSpec, producers: readonly LogProducerOf[]): number {
-  const window = Math.max(0, ...producers.map((p) => p.deliveryWindowUs));
+/**
+ * When the final read of `service` may start: after every writer's last possible acknowledgement
+ * (checked against the quiesce phase), and not before any forwarder into it has drained.
+ */
+function finalReadTime(scenario: Scenario, service: LogServiceSpec, clients: readonly ServiceClient[]): number {
+  const producers = clients.flatMap((client) => ('windowUs' in client ? [client] : []));
+  const window = Math.max(0, ...producers.map((p) => p.windowUs));
   const readAtUs = scenario.durationUs + window + FINAL_READ_MARGIN_US;
   const needed = readAtUs + FINAL_READ_BUDGET_US - scenario.durationUs;
   if (needed > scenario.quiesceUs) {
@@ -114,9 +117,9 @@ function finalReadTime(scenario: Scenario, service: LogServiceSpec, producers: r
         `delivering for ${formatMicros(window)} after the safety phase (delivery.timeout.ms, or their retries); make quiesce at least ${formatMicros(needed)}`,
     );
   }
-  return readAtUs;
+  return Math.max(readAtUs, ...clients.flatMap((client) => ('readAfterUs' in client ? [client.readAfterUs] : [])));
 }
 
 function claim(world: World, id: string, path: string): void {
-  if (world.sim.has(id)) throw new InputError(`${path}: the actor name "${id}" is already taken by another service, producer or consumer`);
+  if (world.has(id)) throw new InputError(`${path}: the actor name "${id}" is already taken by another service, producer or consumer`);
 }

@@ -11,12 +11,14 @@
  */
 import { spawnPipeline, type PipelineDef } from '../actors/index.ts';
 import { InputError, type TraceRecord } from '../../../kernel/index.ts';
-import { CheckpointMetrics, OutputMetrics, RecoveryMetrics, type TraceMetric } from '../../../metrics/index.ts';
+import type { TraceMetric } from '../../../metrics/index.ts';
+import { CheckpointMetrics, RecoveryMetrics } from '../../checkpoint/index.ts';
+import { OutputMetrics } from '../metrics/pipeline-output.ts';
 import { DEFAULT_CHECKPOINT, type CheckpointConfig, type LogTopicTierConfig, type StorePlacement, type TierName } from '../../checkpoint/actors/index.ts';
 import type { World } from '../../../world/index.ts';
 import type { LogEndpoint } from '../../forward/actors/index.ts';
 import { brokerIds } from '../../log/actors/index.ts';
-import type { LogServiceSpec } from '../../log/scenario/types.ts';
+import type { LogServiceSpec } from '../../log/index.ts';
 import type { CheckpointSpec, PipelineSpec } from './types.ts';
 import type { Scenario } from '../../../scenario/types.ts';
 
@@ -113,7 +115,7 @@ export function buildPipeline(scenario: Scenario & { readonly pipeline?: Pipelin
   const def: PipelineDef = { operators: pipeline.operators, topicNodes: pipeline.topicNodes, stopAtUs: scenario.durationUs, streamLogs: streamLogs(scenario, pipeline) };
   const config = checkpointConfig(checkpoint, world, scenario.services);
   const spawn = (id: string, node: string, factory: Parameters<World['spawn']>[2]) => {
-    if (world.sim.has(id)) throw new InputError(`pipeline: the pipeline needs an actor named "${id}", which is already taken; rename the operator or the service`);
+    if (world.has(id)) throw new InputError(`pipeline: the pipeline needs an actor named "${id}", which is already taken; rename the operator or the service`);
     world.spawn(id, node, factory);
   };
   spawnPipeline(
@@ -128,7 +130,7 @@ export function buildPipeline(scenario: Scenario & { readonly pipeline?: Pipelin
   );
   if (scenario.checks.includes('state-equals-reference' as never)) {
     const states = reference();
-    world.at(0, 'fault-free reference', () => world.sim.recordWorld('state', { reference: states.digests, processed: states.processed }));
+    world.at(0, 'fault-free reference', () => world.record('state', { reference: states.digests, processed: states.processed }));
   }
   return [new RecoveryMetrics(), new CheckpointMetrics(), new OutputMetrics()];
 }

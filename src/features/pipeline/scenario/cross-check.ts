@@ -8,7 +8,7 @@
  * every name. Failure: one issue per problem at the exact path, with near names suggested.
  */
 import { hasCycle, instanceName } from '../actors/index.ts';
-import type { Report } from '../../../scenario/cross-check.ts';
+import type { Report } from '../../../scenario/paths.ts';
 import { type Names, unknownNode, unknownSite } from '../../../scenario/name-messages.ts';
 import type { Path } from '../../../scenario/paths.ts';
 import type { WrittenCheckpoint, WrittenPipeline } from './schema.ts';
