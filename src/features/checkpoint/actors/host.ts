@@ -18,9 +18,15 @@ import type { Patch } from 'immer';
 /** Why an operator is not taking new events; each held interval ends in a `blocked` record. */
 export type HoldReason = 'checkpoint' | 'recovery' | 'restore';
 
-/** The holds on a host and when each began; ending one records how long it blocked the host. */
+/**
+ * The holds on a host and when each began to block it; ending one records how long it blocked.
+ *
+ * A hold taken while an event is in service blocks only from the end of that event: the event
+ * finishes (it is work, not waiting), so it must not count as checkpoint or recovery time.
+ */
 export class Holds {
-  private readonly since = new Map<HoldReason, Micros>();
+  /** When each hold began to block: a time, or `BUSY` while the event in service when it was taken still runs. */
+  private readonly since = new Map<HoldReason, Micros | typeof BUSY>();
 
   get size(): number {
     return this.since.size;
@@ -30,8 +36,14 @@ export class Holds {
     return this.since.has(reason);
   }
 
-  hold(ctx: Context, reason: HoldReason): void {
-    if (!this.since.has(reason)) this.since.set(reason, ctx.now());
+  /** `busy`: an event is in service now; the hold blocks from `idle`. */
+  hold(ctx: Context, reason: HoldReason, busy = false): void {
+    if (!this.since.has(reason)) this.since.set(reason, busy ? BUSY : ctx.now());
+  }
+
+  /** The event in service ended (completed, or dropped by a restore): the holds waiting for it block from now. */
+  idle(ctx: Context): void {
+    for (const [reason, since] of this.since) if (since === BUSY) this.since.set(reason, ctx.now());
   }
 
   /** Ends a hold with a `ckpt` `blocked` record; false when it was not held. */
@@ -39,10 +51,13 @@ export class Holds {
     const since = this.since.get(reason);
     if (since === undefined) return false;
     this.since.delete(reason);
-    ctx.record('ckpt', { op: 'blocked', reason, us: ctx.now() - since });
+    // Released before the event in service ended: it never blocked anything.
+    ctx.record('ckpt', { op: 'blocked', reason, us: since === BUSY ? 0 : ctx.now() - since });
     return true;
   }
 }
+
+const BUSY = 'busy';
 
 /** A snapshot marker that travels in-band on a data channel, after everything sent before it. */
 export interface Marker {

@@ -190,6 +190,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     const done = this.inService;
     if (done === undefined) return;
     this.inService = undefined;
+    this.holds.idle(ctx);
     const { event, origin } = this.eventOf(done);
     const outputs: StreamEvent[] = [];
     const [next, patches] = produceWithPatches(this.state, (draft) => this.spec.logic.apply(draft, event, origin, (out) => outputs.push(out)));
@@ -276,6 +277,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   restore(ctx: Context, image: OperatorImage | undefined, epoch: number): void {
     if (this.inService !== undefined) ctx.cancelTimer(this.inService.timer);
     this.inService = undefined;
+    this.holds.idle(ctx);
     if (this.generatorTimer !== undefined) ctx.cancelTimer(this.generatorTimer.id);
     this.generatorTimer = undefined;
     this.queue.clear();
@@ -290,7 +292,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   }
 
   hold(ctx: Context, reason: HoldReason): void {
-    this.holds.hold(ctx, reason);
+    this.holds.hold(ctx, reason, this.inService !== undefined);
   }
 
   release(ctx: Context, reason: HoldReason): void {
