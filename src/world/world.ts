@@ -10,8 +10,9 @@
  * exec/emulate) reach it, through `simulatorOf`, which the package does not export.
  *
  * Crash semantics: a node crash is a power loss — every actor on the node loses its memory and
- * timers, and the node's disk drops every write not yet made durable by `fsync`. A process crash
- * takes one actor and keeps the page cache. Restarting brings every actor of the node back through
+ * timers, the node's disk drops every write not yet made durable by `fsync`, and its RAM disk
+ * (`/dev/shm/`, ram-disk.ts) is emptied. A process crash takes one actor and keeps the page cache
+ * and the RAM disk. Restarting brings every actor of the node back through
  * `recover`. Messages to an actor that is down are dropped on arrival (`drop`, cause `dead`).
  *
  * Grey failures (driven by `src/faults/`): each node has a CPU slowdown factor and a clock offset,
@@ -22,6 +23,7 @@ import { Deployment, type ReadonlyDeployment } from '../deploy/index.ts';
 import type { ActorFactory, ActorHandle, Disk, DropCause, Environment, Micros, Placement, RecordKind, Rng, RunOptions } from '../kernel/index.ts';
 import { Simulator, TRACE_FORMAT_VERSION, TraceWriter } from '../kernel/index.ts';
 import { NodeDisk, type DiskParams } from './disk.ts';
+import { NodeRamDisk } from './ram-disk.ts';
 import { Network, type LinkParams, type PartitionRule } from './network.ts';
 
 export type SiteRole = 'instrument' | 'edge' | 'facility' | 'hpc' | 'cloud';
@@ -68,6 +70,8 @@ interface NodeState {
   readonly name: string;
   readonly site: string;
   readonly disk: NodeDisk;
+  /** Its tmpfs (`/dev/shm/`): survives process crashes, not the node's power. */
+  readonly ram: NodeRamDisk;
   up: boolean;
   /** CPU slowdown factor read by `ctx.cpuSlowdown()`; 1 when healthy. */
   cpuSlowdown: number;
@@ -127,7 +131,7 @@ export class World implements Environment {
     const disk = { ...DEFAULT_DISK, ...options.disk };
     for (const name of names) {
       this.network.addNode({ name, site: id }, lan);
-      this.nodes.set(name, { name, site: id, disk: new NodeDisk(name, disk, this.sim), up: true, cpuSlowdown: 1, clockOffsetUs: 0 });
+      this.nodes.set(name, { name, site: id, disk: new NodeDisk(name, disk, this.sim), ram: new NodeRamDisk(), up: true, cpuSlowdown: 1, clockOffsetUs: 0 });
     }
     this.sites.set(id, { id, role: options.role ?? 'edge', nodes: names });
     return names;
@@ -198,6 +202,7 @@ export class World implements Environment {
     state.up = false;
     for (const actor of this.deployment.on(node)) this.sim.crash(actor.id, { scope: 'node', reason });
     state.disk.losePower(options);
+    state.ram.losePower();
   }
 
   /** Powers a node back on; its actors restart, except those in `keepDown` (still held down by a fault). */
@@ -321,7 +326,8 @@ export class World implements Environment {
   }
 
   disk(actor: ActorHandle): Disk {
-    return this.node(actor.node).disk.view(actor);
+    const node = this.node(actor.node);
+    return node.ram.mount(actor.id, node.disk.view(actor), (fields) => this.sim.record(this.sim.handle(actor.id), 'disk', fields));
   }
 
   private node(name: string): NodeState {

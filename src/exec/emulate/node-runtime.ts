@@ -19,6 +19,7 @@ import {
   deriveRng,
   type Actor,
   type Context,
+  type Disk,
   type Message,
   type Micros,
   type RecordKind,
@@ -30,6 +31,7 @@ import {
 } from '../../kernel/index.ts';
 import type { EmulatedClock, EmulatedTimers } from './clock.ts';
 import type { ActorFailed, Delivery, Outgoing, SendDropped } from './protocol.ts';
+import { NodeRamDisk } from '../../world/ram-disk.ts';
 import { RealDisk } from './real-disk.ts';
 
 const DEFAULT_MESSAGE_BYTES = 64;
@@ -69,6 +71,8 @@ class Hosted {
 
 export class NodeRuntime {
   private readonly hosted = new Map<string, Hosted>();
+  /** The node's `/dev/shm/`: in this thread's memory, so it ends with the thread, as with the node's power. */
+  private readonly ram = new NodeRamDisk();
   private records: TraceRecord[] = [];
   private sends: Outgoing[] = [];
   private stopped = false;
@@ -204,7 +208,12 @@ export class NodeRuntime {
     this.sends = [];
   }
 
-  private diskOf(host: Hosted): RealDisk {
+  private diskOf(host: Hosted): Disk {
+    const record = (fields: Record<string, unknown>) => this.record(host, 'disk', fields);
+    return this.ram.mount(host.spec.id, this.deviceOf(host), record);
+  }
+
+  private deviceOf(host: Hosted): RealDisk {
     return new RealDisk(join(this.options.diskDir, encodeURIComponent(host.spec.id)), {
       record: (fields) => this.record(host, 'disk', fields),
       // The completion is handed over after the handler that issued the fsync, as in simulation.
@@ -225,7 +234,7 @@ class RealtimeContext implements Context {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly host: Hosted,
-    readonly disk: RealDisk,
+    readonly disk: Disk,
   ) {
     this.self = host.spec.id;
     this.node = runtime.options.node;

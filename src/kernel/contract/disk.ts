@@ -15,6 +15,10 @@ import type { Wakeup } from './wakeup.ts';
  * after them completes. A process crash keeps the page cache; a node crash or power loss drops
  * every write not yet made durable. `fsync` occupies the node's disk for its latency plus the dirty
  * bytes over the disk's bandwidth, and then fires `done` as a wakeup.
+ *
+ * Files named under {@link RAM_DISK_DIR} are on the node's RAM disk instead (tmpfs): a process
+ * crash keeps them, a node crash or power loss loses them, and nothing makes them durable — no
+ * `fsync` (of them or of any other file), no writeback. They cost the device nothing.
  */
 export interface Disk {
   /**
@@ -48,3 +52,6 @@ export interface TornRecord {
 export function isTornRecord(value: unknown): value is TornRecord {
   return typeof value === 'object' && value !== null && (value as { $torn?: unknown }).$torn === true;
 }
+
+/** Where the node's RAM disk is mounted, as on Linux: files named under it live in memory (see `Disk`). */
+export const RAM_DISK_DIR = '/dev/shm/';

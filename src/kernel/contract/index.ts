@@ -11,7 +11,7 @@
  */
 export type { Actor, ActorFactory, Context, Message, SendOptions } from './actor.ts';
 export type { TimerId, Wakeup } from './wakeup.ts';
-export { isTornRecord, type Disk, type TornRecord } from './disk.ts';
+export { isTornRecord, RAM_DISK_DIR, type Disk, type TornRecord } from './disk.ts';
 export type { RecordKind, TraceRecord } from './record.ts';
 export { formatMicros, HOUR, MINUTE, MS, SECOND, US, type Micros } from './time.ts';
 export { deriveRng, type Rng } from './rng.ts';

@@ -23,7 +23,9 @@
  * without a group), keeps this instance's records, applies the tombstones, keeps the checkpoints
  * whose every chunk is readable (a save interrupted by a crash leaves some chunks and no checkpoint),
  * and takes the chain the catalog gives for the id (`latest`: the newest whole chain). Chunk keys
- * are distinct, so compaction never removes a chunk a tombstone has not retired.
+ * are distinct, so compaction never removes a chunk a tombstone has not retired. A topic has no
+ * index, so `newest` (which level holds the newest checkpoint, asked by a multilevel restart) is
+ * such a read, and a `load` of that id right after it takes what the read found.
  *
  * Guarantee: with acks=all, replication factor ≥ 2 and `min.insync.replicas` ≥ 2, an acknowledged
  * checkpoint is on at least two brokers, so the latest checkpoint per key stays readable after a
@@ -100,6 +102,8 @@ export class LogTopicTier implements TierClient {
   private catalog = new CheckpointCatalog();
   /** How many chunks each checkpoint the catalog holds was written in, for its tombstones. */
   private chunksOf = new Map<number, number>();
+  /** The chain the last `newest` read, for the `load` that follows it. */
+  private probed: readonly StoredCheckpoint[] | undefined;
   private readonly recordBytesMax: number;
   private nextReq: number;
 
@@ -126,6 +130,21 @@ export class LogTopicTier implements TierClient {
   }
 
   load(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void {
+    const probed = this.probed;
+    this.probed = undefined;
+    if (probed !== undefined && probed.at(-1)?.id === id) return done(probed);
+    this.read(ctx, id, done);
+  }
+
+  newest(ctx: Context, done: (id: number | undefined) => void): void {
+    this.read(ctx, 'latest', (chain) => {
+      this.probed = chain;
+      done(chain?.at(-1)?.id);
+    });
+  }
+
+  /** Reads the partition and answers with the chain for `id` (see the header). */
+  private read(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void {
     const found = new Map<number, Found>();
     const fetchFrom = (offset: number): void =>
       this.transmit(ctx, {

@@ -50,8 +50,12 @@ export interface PutAck { readonly type: 'ckpt:put-ack'; readonly req: number; r
 export interface Get { readonly type: 'ckpt:get'; readonly req: number; readonly key: string; readonly id: number | 'latest' }
 export interface GetReply { readonly type: 'ckpt:get-reply'; readonly req: number; readonly chain: readonly StoredCheckpoint[] | undefined }
 
-export type ToStore = Put | Get;
-export type FromStore = PutAck | GetReply;
+/** Which checkpoint of `key` is the newest with a whole chain: its id only, not its data (SCR's index). */
+export interface Head { readonly type: 'ckpt:head'; readonly req: number; readonly key: string }
+export interface HeadReply { readonly type: 'ckpt:head-reply'; readonly req: number; readonly newest: number | undefined }
+
+export type ToStore = Put | Get | Head;
+export type FromStore = PutAck | GetReply | HeadReply;
 
 /** Bytes on the wire of a small control message. */
 export const CONTROL_BYTES = 64;

@@ -2,10 +2,13 @@
  * How an operator recovers, the two ways strategies choose from.
  *
  * `LocalRecovery` (stream-replay, multilevel): after a restart the operator restores its own
- * latest checkpoint — from the first tier that still has a whole chain, in preference order — and
- * resumes; its input positions come back with the image, so the persistent streams replay exactly
- * what it had not yet processed. Nobody else is disturbed. With no checkpoint left anywhere it
- * starts from the initial state and replays its streams from the beginning.
+ * latest checkpoint and resumes; its input positions come back with the image, so the persistent
+ * streams replay exactly what it had not yet processed. Nobody else is disturbed. With several
+ * levels (multilevel) it first asks each for the id of its newest whole checkpoint (an index
+ * read, as SCR scans its cache and the PFS index) and reads the newest that survived on any level
+ * — the faster level on a tie, the next newest if a level lost it meanwhile: a node-local copy
+ * older than a flushed one is never restored. With no checkpoint left anywhere it starts from the
+ * initial state and replays its streams from the beginning.
  *
  * `GlobalRecovery` (none, coordinated, barrier-snapshot, uncoordinated): a restarted operator
  * says `hello` to the coordinator (re-sent until answered) and waits. The coordinator answers
@@ -57,16 +60,37 @@ export class LocalRecovery implements Part {
 
   recover(ctx: Context): void {
     this.host.hold(ctx, 'restore');
-    this.tryTier(ctx, 0, ctx.now());
+    const startedUs = ctx.now();
+    // One level: its latest is the newest there is.
+    if (this.tiers.length === 1) this.tryCandidates(ctx, [{ tier: this.tiers[0], id: 'latest' }], startedUs);
+    else this.probe(ctx, startedUs);
   }
 
-  private tryTier(ctx: Context, index: number, startedUs: number): void {
-    const tier = this.tiers[index];
-    if (tier === undefined) return this.finish(ctx, undefined, 0, 'none', startedUs);
-    tier.load(ctx, 'latest', (chain) => {
+  /** Asks every level for its newest id; reads the newest first, the faster level first on a tie. */
+  private probe(ctx: Context, startedUs: number): void {
+    const newest: (number | undefined)[] = [];
+    let answered = 0;
+    this.tiers.forEach((tier, index) =>
+      tier.newest(ctx, (id) => {
+        newest[index] = id;
+        if (++answered < this.tiers.length) return;
+        const candidates = this.tiers
+          .map((candidate, i) => ({ tier: candidate, id: newest[i], i }))
+          .filter((c): c is { tier: TierClient; id: number; i: number } => c.id !== undefined)
+          .sort((a, b) => b.id - a.id || a.i - b.i);
+        this.tryCandidates(ctx, candidates, startedUs);
+      }),
+    );
+  }
+
+  private tryCandidates(ctx: Context, candidates: readonly { tier: TierClient; id: number | 'latest' }[], startedUs: number): void {
+    const [first, ...rest] = candidates;
+    if (first === undefined) return this.finish(ctx, undefined, 0, 'none', startedUs);
+    first.tier.load(ctx, first.id, (chain) => {
       const image = chain === undefined ? undefined : materialize(chain);
-      if (image === undefined) this.tryTier(ctx, index + 1, startedUs);
-      else this.finish(ctx, image, chain![chain!.length - 1].id, tier.tier, startedUs);
+      // A level that lost its copy between the probe and the read: the next newest.
+      if (image === undefined) this.tryCandidates(ctx, rest, startedUs);
+      else this.finish(ctx, image, chain![chain!.length - 1].id, first.tier.tier, startedUs);
     });
   }
 

@@ -7,7 +7,9 @@
  * Guarantee: a `put` is acknowledged only after an fsync that covers it has completed, so an
  * acknowledged checkpoint survives any crash of the store's node. Puts that arrive while an fsync
  * is in flight ride on the next one (group commit). A `get` returns the chain ending at the asked
- * id (that entry and its incremental bases back to a full one), or nothing if the chain is broken.
+ * id (that entry and its incremental bases back to a full one), or nothing if the chain is broken;
+ * a `head` the id of the newest entry whose chain is whole, without its data (the index a
+ * multilevel restart reads first to find which level holds the newest checkpoint).
  * Retention is the catalog's (`catalog.ts`), as each put asks: the whole history (uncoordinated
  * checkpointing searches it for a recovery line), or the recent entries plus the chain of the
  * last complete global checkpoint.
@@ -19,7 +21,7 @@
 import type { Actor, Context, Wakeup } from '../../../kernel/contract/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { StoredCheckpoint } from './image.ts';
-import { CONTROL_BYTES, type GetReply, type Put, type PutAck, type ToStore } from './messages.ts';
+import { CONTROL_BYTES, type GetReply, type HeadReply, type Put, type PutAck, type ToStore } from './messages.ts';
 
 interface PendingAck {
   readonly to: string;
@@ -53,6 +55,8 @@ export class CheckpointStore implements Actor<ToStore> {
       const chain = this.catalog.chain(message.key, message.id);
       const bytes = CONTROL_BYTES + (chain ?? []).reduce((sum, entry) => sum + entry.bytes, 0);
       ctx.send<GetReply>(from, { type: 'ckpt:get-reply', req: message.req, chain }, { bytes });
+    } else if (message.type === 'ckpt:head') {
+      ctx.send<HeadReply>(from, { type: 'ckpt:head-reply', req: message.req, newest: this.catalog.chain(message.key, 'latest')?.at(-1)?.id });
     }
   }
 

@@ -19,9 +19,9 @@
  * effect), `coordinated` in blocking, `barrier-snapshot` in alignment or channel state,
  * `stream-replay` and `multilevel` in persisting every stream.
  */
-import type { Context, Message } from '../../../kernel/contract/index.ts';
+import { assert, type Context, type Message } from '../../../kernel/contract/index.ts';
 import { BarrierCheckpoints } from './barrier.ts';
-import { storeFor, type CheckpointConfig, type StrategyName, type TierName } from './config.ts';
+import { STRATEGY_NAMES, storeFor, type CheckpointConfig, type StrategyName, type TierName } from './config.ts';
 import { CoordinatedCheckpoints } from './coordinated.ts';
 import type { OperatorHost } from './host.ts';
 import { IndependentCheckpoints } from './independent.ts';
@@ -30,7 +30,7 @@ import type { Due } from './messages.ts';
 import { ComposedParticipant, type Part } from './participant.ts';
 import { GlobalRecovery, LocalRecovery, type EpochCell } from './recovery.ts';
 import { LOG_TIER_REPLIES, LogTopicTier } from './log-topic-tier.ts';
-import { NodeLocalTier, StoreTier, type TierClient } from './tiers.ts';
+import { NodeLocalTier, STORE_REPLIES, StoreTier, type TierClient } from './tiers.ts';
 import { CheckpointWriter } from './writer.ts';
 
 export type Guarantee = 'exactly-once' | 'at-least-once';
@@ -44,12 +44,6 @@ export interface StrategyInfo {
   readonly coordinator: boolean;
 }
 
-export function strategyInfo(config: Pick<CheckpointConfig, 'strategy' | 'alignment'>): StrategyInfo {
-  const name = config.strategy;
-  const stream = name === 'stream-replay' || name === 'multilevel';
-  const atLeastOnce = name === 'barrier-snapshot' && config.alignment === 'none';
-  return { name, guarantee: atLeastOnce ? 'at-least-once' : 'exactly-once', transport: stream ? 'stream' : 'direct', coordinator: !stream };
-}
 
 /** Routes replies and timeouts to the tier clients a participant uses. */
 class TierPart implements Part {
@@ -57,7 +51,7 @@ class TierPart implements Part {
 
   onMessage(ctx: Context, message: Message): boolean {
     const fromLog = LOG_TIER_REPLIES.has(message.type);
-    if (message.type !== 'ckpt:put-ack' && message.type !== 'ckpt:get-reply' && !fromLog) return false;
+    if (!STORE_REPLIES.has(message.type) && !fromLog) return false;
     for (const tier of this.tiers) if (tier.onMessage(ctx, message as never)) return true;
     // A late store reply nobody waits for any more; a log reply is the stream transport's.
     return !fromLog;
@@ -84,67 +78,157 @@ class EventsDue implements Part {
   }
 }
 
+/** What a strategy's `parts` builder is given: the operator, its configuration, and the shared pieces. */
+export interface StrategyKit {
+  readonly host: OperatorHost;
+  readonly config: CheckpointConfig;
+  /** A client of one storage tier, for this operator instance. */
+  readonly tier: (name: TierName) => TierClient;
+  /** The full/incremental writer over a tier. */
+  readonly writer: (tier: TierClient) => CheckpointWriter;
+  /** The epoch the operator's recovery and checkpoints share. */
+  readonly cell: EpochCell;
+  /** Tells the other parts to abandon their work (recovery calls it on a rollback). */
+  readonly abandon: (ctx: Context) => void;
+}
+
+/**
+ * A checkpoint strategy as a descriptor: what it promises and needs (for reports, the pipeline's
+ * transport and the coordinator), and the parts that protect one operator under it. A new
+ * strategy is one more descriptor in {@link STRATEGIES}, not a case in a switch.
+ */
+export interface CheckpointStrategy {
+  readonly name: StrategyName;
+  /** `direct`: messages between operators; `stream`: persistent, replayable streams. */
+  readonly transport: 'direct' | 'stream';
+  /** Whether the strategy needs the coordinator actor. */
+  readonly coordinator: boolean;
+  readonly guarantee: (config: Pick<CheckpointConfig, 'alignment'>) => Guarantee;
+  /** The tiers the operator's participant talks to, and the parts that run the strategy. */
+  readonly parts: (kit: StrategyKit) => { readonly tiers: readonly TierClient[]; readonly parts: readonly Part[]; readonly markerAt?: 'arrival' | 'head' };
+}
+
+const exactlyOnce = (): Guarantee => 'exactly-once';
+
+/** Global strategies whose snapshots a coordinator triggers: a source counting events tells it when one is due. */
+function dueByEvents(kit: StrategyKit): Part[] {
+  return !kit.host.hasInputs && kit.config.interval.kind === 'events' ? [new EventsDue(kit.config, kit.config.coordinator)] : [];
+}
+
+/** The built-in strategies, by name, in the order the schema lists them. */
+export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map(
+  (
+    [
+      {
+        name: 'none',
+        transport: 'direct',
+        coordinator: true,
+        guarantee: exactlyOnce,
+        parts: ({ host, config, tier, cell, abandon }) => {
+          // Nothing is ever stored; the tier only answers the (never issued) loads.
+          const tiers = [tier('node-local')];
+          return { tiers, parts: [new GlobalRecovery(host, 'none', config, tiers[0]!, undefined, cell, abandon)] };
+        },
+      },
+      {
+        name: 'coordinated',
+        transport: 'direct',
+        coordinator: true,
+        guarantee: exactlyOnce,
+        parts: (kit) => {
+          const tiers = [kit.tier(kit.config.tier)];
+          const writer = kit.writer(tiers[0]!);
+          const recovery = new GlobalRecovery(kit.host, 'coordinated', kit.config, tiers[0]!, writer, kit.cell, kit.abandon);
+          return { tiers, parts: [recovery, new CoordinatedCheckpoints(kit.host, kit.config, writer, kit.cell), ...dueByEvents(kit)] };
+        },
+      },
+      {
+        name: 'barrier-snapshot',
+        transport: 'direct',
+        coordinator: true,
+        // Without alignment, records after a barrier reach the state before the snapshot: replayed after a restore.
+        guarantee: (config) => (config.alignment === 'none' ? 'at-least-once' : 'exactly-once'),
+        parts: (kit) => {
+          const tiers = [kit.tier(kit.config.tier)];
+          const writer = kit.writer(tiers[0]!);
+          const recovery = new GlobalRecovery(kit.host, 'barrier-snapshot', kit.config, tiers[0]!, writer, kit.cell, kit.abandon);
+          const barriers = new BarrierCheckpoints(kit.host, kit.config, writer, kit.cell, kit.config.alignment);
+          return { tiers, parts: [recovery, barriers, ...dueByEvents(kit)], markerAt: kit.config.alignment === 'unaligned' ? 'arrival' : 'head' };
+        },
+      },
+      {
+        name: 'stream-replay',
+        transport: 'stream',
+        coordinator: false,
+        guarantee: exactlyOnce,
+        parts: (kit) => {
+          const tiers = [kit.tier(kit.config.tier)];
+          const writer = kit.writer(tiers[0]!);
+          const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: false, retainAll: false, report: false });
+          return { tiers, parts: [new LocalRecovery(kit.host, 'stream-replay', tiers, [writer]), checkpoints] };
+        },
+      },
+      {
+        name: 'uncoordinated',
+        transport: 'direct',
+        coordinator: true,
+        guarantee: exactlyOnce,
+        parts: (kit) => {
+          const tiers = [kit.tier(kit.config.tier)];
+          const writer = kit.writer(tiers[0]!);
+          const recovery = new GlobalRecovery(kit.host, 'uncoordinated', kit.config, tiers[0]!, writer, kit.cell, kit.abandon);
+          return { tiers, parts: [recovery, new IndependentCheckpoints(kit.host, kit.config, writer, { pending: true, retainAll: true, report: true })] };
+        },
+      },
+      {
+        name: 'multilevel',
+        transport: 'stream',
+        coordinator: false,
+        guarantee: exactlyOnce,
+        parts: (kit) => {
+          const tiers = [kit.tier('node-local'), kit.tier(kit.config.flushTo)];
+          const writer = kit.writer(tiers[0]!);
+          const flush = { tier: tiers[1]!, every: kit.config.flushEvery };
+          const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: false, retainAll: false, report: false, flush });
+          return { tiers, parts: [new LocalRecovery(kit.host, 'multilevel', tiers, [writer]), checkpoints] };
+        },
+      },
+    ] satisfies CheckpointStrategy[]
+  ).map((strategy) => [strategy.name, strategy]),
+);
+
+// Every name the schema accepts has its descriptor (a new name without one fails at load, not mid-run).
+for (const name of STRATEGY_NAMES) assert(STRATEGIES.has(name), () => `checkpoint strategy "${name}" has no descriptor in STRATEGIES`);
+
+function strategyNamed(name: StrategyName): CheckpointStrategy {
+  const strategy = STRATEGIES.get(name);
+  if (strategy === undefined) throw new Error(`unknown checkpoint strategy "${name}"`);
+  return strategy;
+}
+
+export function strategyInfo(config: Pick<CheckpointConfig, 'strategy' | 'alignment'>): StrategyInfo {
+  const strategy = strategyNamed(config.strategy);
+  return { name: strategy.name, guarantee: strategy.guarantee(config), transport: strategy.transport, coordinator: strategy.coordinator };
+}
+
 /** Builds the participant that protects one operator instance under `config.strategy`. */
 export function makeParticipant(ctx: Context, host: OperatorHost, config: CheckpointConfig): ComposedParticipant {
-  const tier = (name: TierName): TierClient => {
-    if (name === 'node-local') return new NodeLocalTier(ctx, host.instance, config.nodeLocal);
-    if (name === 'log-topic' && config.logTopic !== undefined) return new LogTopicTier(ctx, config.logTopic, host.instance, config.requestTimeoutUs);
-    return new StoreTier(ctx, name, storeFor(config, name, ctx.site)!, host.instance, config.requestTimeoutUs);
-  };
   const incremental = { enabled: config.incremental, fullEvery: config.fullEvery };
-  const strategy = config.strategy;
-  const cell: EpochCell = { epoch: 0 };
   // Recovery tells the other parts to abandon their work through the participant built last.
   const built: { participant?: ComposedParticipant } = {};
-  const abandon = (c: Context) => built.participant?.rollback(c);
-  const parts: Part[] = [];
-  let tiers: TierClient[];
-  let markerAt: 'arrival' | 'head' = 'arrival';
-
-  switch (strategy) {
-    case 'none': {
-      // Nothing is ever stored; the tier only answers the (never issued) loads.
-      tiers = [tier('node-local')];
-      parts.push(new GlobalRecovery(host, strategy, config, tiers[0], undefined, cell, abandon));
-      break;
-    }
-    case 'coordinated':
-    case 'barrier-snapshot': {
-      tiers = [tier(config.tier)];
-      const writer = new CheckpointWriter(host, strategy, tiers[0], incremental);
-      parts.push(new GlobalRecovery(host, strategy, config, tiers[0], writer, cell, abandon));
-      if (strategy === 'coordinated') parts.push(new CoordinatedCheckpoints(host, config, writer, cell));
-      else {
-        parts.push(new BarrierCheckpoints(host, config, writer, cell, config.alignment));
-        if (config.alignment !== 'unaligned') markerAt = 'head';
-      }
-      if (!host.hasInputs && config.interval.kind === 'events') parts.push(new EventsDue(config, config.coordinator));
-      break;
-    }
-    case 'uncoordinated': {
-      tiers = [tier(config.tier)];
-      const writer = new CheckpointWriter(host, strategy, tiers[0], incremental);
-      parts.push(new GlobalRecovery(host, strategy, config, tiers[0], writer, cell, abandon));
-      parts.push(new IndependentCheckpoints(host, config, writer, { pending: true, retainAll: true, report: true }));
-      break;
-    }
-    case 'stream-replay': {
-      tiers = [tier(config.tier)];
-      const writer = new CheckpointWriter(host, strategy, tiers[0], incremental);
-      parts.push(new LocalRecovery(host, strategy, tiers, [writer]));
-      parts.push(new IndependentCheckpoints(host, config, writer, { pending: false, retainAll: false, report: false }));
-      break;
-    }
-    case 'multilevel': {
-      tiers = [tier('node-local'), tier(config.flushTo)];
-      const writer = new CheckpointWriter(host, strategy, tiers[0], incremental);
-      parts.push(new LocalRecovery(host, strategy, tiers, [writer]));
-      parts.push(
-        new IndependentCheckpoints(host, config, writer, { pending: false, retainAll: false, report: false, flush: { tier: tiers[1], every: config.flushEvery } }),
-      );
-      break;
-    }
-  }
+  const kit: StrategyKit = {
+    host,
+    config,
+    tier: (name) => {
+      if (name === 'node-local') return new NodeLocalTier(ctx, host.instance, config.nodeLocal);
+      if (name === 'log-topic' && config.logTopic !== undefined) return new LogTopicTier(ctx, config.logTopic, host.instance, config.requestTimeoutUs);
+      return new StoreTier(ctx, name, storeFor(config, name, ctx.site)!, host.instance, config.requestTimeoutUs);
+    },
+    writer: (tier) => new CheckpointWriter(host, config.strategy, tier, incremental),
+    cell: { epoch: 0 },
+    abandon: (c) => built.participant?.rollback(c),
+  };
+  const { tiers, parts, markerAt = 'arrival' } = strategyNamed(config.strategy).parts(kit);
   built.participant = new ComposedParticipant(markerAt, [new TierPart(tiers), ...parts]);
   return built.participant;
 }

@@ -2,8 +2,8 @@
  * Checkpoint storage tiers as an operator sees them: save an entry, load the chain for an id.
  *
  * - `node-local`: the operator's own node. Medium `disk`: written and fsynced to the node's disk
- *   (survives a process crash and a power loss once synced). Medium `memory`: a RAM disk such as
- *   SCR's `/dev/shm` cache (survives a process crash, lost with the node). Writing and reading
+ *   (survives a process crash and a power loss once synced). Medium `memory`: files on the node's
+ *   RAM disk (`/dev/shm/`, SCR's cache): survives a process crash, lost with the node. Writing and reading
  *   cost `bytes / bandwidth` of the medium (the world's disk model makes reads free, so the tier
  *   charges them itself).
  * - `site-pfs`, `remote`: a `CheckpointStore` actor reached over the network; the links on the
@@ -13,16 +13,20 @@
  *   server's `store` — still runs it as a store actor.)
  *
  * Guarantee: `save` calls `done(true)` only once the entry is as durable as its tier makes it;
- * `load` calls `done` with a whole chain or undefined. Requests to a store are re-sent every
+ * `load` calls `done` with a whole chain or undefined; `newest` with the id of the newest entry
+ * whose chain is whole (or undefined), reading an index rather than the data where the tier has
+ * one (node-local: its directory; a store: a `head` request). Requests to a store are re-sent every
  * `requestTimeoutUs` until answered, so a partition or a store crash delays a save or restore
  * but never loses an acknowledged one.
  *
  * How it breaks, by configuration: node-local `memory` loses every checkpoint when the node
- * crashes, so recovery falls back to the initial state (or, under `multilevel`, to the remote
- * level); a remote tier across a slow WAN makes saves and restores as slow as that link.
+ * crashes — its files live on the node's RAM disk (`RAM_DISK_DIR`), which no fsync or writeback of
+ * the operator's other files makes durable — so recovery falls back to the initial state (or,
+ * under `multilevel`, to the newest flushed checkpoint); a remote tier across a slow WAN makes
+ * saves and restores as slow as that link.
  */
 import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
-import { SECOND } from '../../../kernel/contract/index.ts';
+import { RAM_DISK_DIR, SECOND } from '../../../kernel/contract/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { NodeLocalMedium, TierName } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';
@@ -37,10 +41,14 @@ export interface TierClient {
   readonly tier: TierName;
   save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void;
   load(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void;
+  newest(ctx: Context, done: (id: number | undefined) => void): void;
   /** Takes a reply to one of its requests in; false for anything else. */
   onMessage(ctx: Context, message: FromStore | Message): boolean;
   onTimer(ctx: Context, wakeup: Wakeup): boolean;
 }
+
+/** The replies a store sends; a participant routes them to its tiers. */
+export const STORE_REPLIES: ReadonlySet<string> = new Set(['ckpt:put-ack', 'ckpt:get-reply', 'ckpt:head-reply']);
 
 /** Requests numbered from a random base, so replies meant for an earlier incarnation never match. */
 function requestBase(ctx: Context, tier: string): number {
@@ -57,6 +65,8 @@ export class NodeLocalTier implements TierClient {
   private readonly catalog = new CheckpointCatalog();
   private readonly callbacks = new Map<number, () => void>();
   private nextReq: number;
+  /** Where its files are: the RAM disk's directory for `memory`, the device's top for `disk`. */
+  private readonly dir: string;
 
   constructor(
     ctx: Context,
@@ -64,19 +74,20 @@ export class NodeLocalTier implements TierClient {
     private readonly medium: NodeLocalMedium,
   ) {
     this.nextReq = requestBase(ctx, this.tier);
+    this.dir = medium === 'memory' ? RAM_DISK_DIR : '';
     for (const file of ctx.disk.files()) {
-      if (keyOfFile(file) !== key) continue;
+      if (!file.startsWith(this.dir) || keyOfFile(file.slice(this.dir.length)) !== key) continue;
       const entry = ctx.disk.get(file) as StoredCheckpoint | undefined;
       if (entry !== undefined) this.catalog.add(key, entry, { all: true });
     }
   }
 
   save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void {
-    if (!ctx.disk.put(checkpointFile(this.key, entry.id), entry, entry.bytes)) {
+    if (!ctx.disk.put(this.file(entry.id), entry, entry.bytes)) {
       done(false);
       return;
     }
-    for (const id of this.catalog.add(this.key, entry, retention)) ctx.disk.delete(checkpointFile(this.key, id));
+    for (const id of this.catalog.add(this.key, entry, retention)) ctx.disk.delete(this.file(id));
     const req = this.nextReq++;
     this.callbacks.set(req, () => {
       ctx.record('ckpt', { op: 'stored', key: this.key, id: entry.id, bytes: entry.bytes, totalBytes: this.catalog.totalBytes(), tier: this.tier });
@@ -92,6 +103,15 @@ export class NodeLocalTier implements TierClient {
     const req = this.nextReq++;
     this.callbacks.set(req, () => done(chain));
     ctx.setTimer(transferUs(bytes, this.medium === 'disk' ? LOCAL_READ_BANDWIDTH : MEMORY_BANDWIDTH), 'ckpt:local-done', req);
+  }
+
+  private file(id: number): string {
+    return `${this.dir}${checkpointFile(this.key, id)}`;
+  }
+
+  /** A directory listing of the operator's own node: no time in this model. */
+  newest(_ctx: Context, done: (id: number | undefined) => void): void {
+    done(this.catalog.chain(this.key, 'latest')?.at(-1)?.id);
   }
 
   onMessage(): boolean {
@@ -156,9 +176,16 @@ export class StoreTier implements TierClient {
     });
   }
 
+  newest(ctx: Context, done: (id: number | undefined) => void): void {
+    const req = this.nextReq++;
+    this.request(ctx, { type: 'ckpt:head', req, key: this.key }, CONTROL_BYTES, (reply) => {
+      if (reply.type === 'ckpt:head-reply') done(reply.newest);
+    });
+  }
+
   onMessage(_ctx: Context, message: FromStore): boolean {
     // A log reply is never ours, whatever its request number.
-    if (message.type !== 'ckpt:put-ack' && message.type !== 'ckpt:get-reply') return false;
+    if (!STORE_REPLIES.has(message.type)) return false;
     const outstanding = this.outstanding.get(message.req);
     // Another tier's reply, or a late duplicate of one already answered.
     if (outstanding === undefined) return false;

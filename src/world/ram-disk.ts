@@ -1,0 +1,124 @@
+/**
+ * A node's RAM disk (tmpfs, Linux's `/dev/shm`): the files an actor names under `RAM_DISK_DIR`.
+ *
+ * Guarantee: they live in the node's memory, beside its device, never on it — a process crash keeps
+ * them (tmpfs belongs to the kernel, not to the process), a node crash or power loss loses every
+ * one of them whatever was fsynced or written back (an fsync covers the device's files only, and
+ * the page cache never writes tmpfs back), a device fault (lost unsynced data, a full or slow disk)
+ * does not touch them, and writing or reading them costs no device time (a checkpoint tier that
+ * models RAM bandwidth charges it itself). Writes are recorded as on the device (`disk` records
+ * `put`, `append`, `truncate`, `delete`), and a power loss records each file `lost`.
+ *
+ * `mount` puts a RAM disk and an actor's device files behind one `Disk`; the simulated world mounts
+ * it per node (and empties it with the node's power), emulation per node thread (a node crash ends
+ * the thread, and its memory with it).
+ */
+import { RAM_DISK_DIR, type Disk, type Wakeup } from '../kernel/contract/index.ts';
+import { lastRecord, liveFileNames } from './file-reads.ts';
+
+/** Writes one `disk` trace record at the actor. */
+type DiskRecord = (fields: Record<string, unknown>) => void;
+
+interface RamFile {
+  live: unknown[] | undefined;
+}
+
+interface Mounted {
+  readonly files: Map<string, RamFile>;
+  /** The latest incarnation's recorder. */
+  record: DiskRecord;
+}
+
+export class NodeRamDisk {
+  private readonly actors = new Map<string, Mounted>();
+
+  /** `device` with this RAM disk mounted under `RAM_DISK_DIR`, as `actor` sees them; `record` writes its `disk` records. */
+  mount(actor: string, device: Disk, record: DiskRecord): Disk {
+    let mounted = this.actors.get(actor);
+    if (mounted === undefined) {
+      mounted = { files: new Map(), record };
+      this.actors.set(actor, mounted);
+    }
+    mounted.record = record;
+    return new MountedDisk(device, mounted.files, record);
+  }
+
+  /** The node lost its power: every RAM-disk file is gone. */
+  losePower(): void {
+    for (const { files, record } of this.actors.values()) {
+      for (const [file, state] of files) if (state.live !== undefined) record({ op: 'lost', file, records: state.live.length });
+      files.clear();
+    }
+  }
+}
+
+function onRamDisk(file: string): boolean {
+  return file.startsWith(RAM_DISK_DIR);
+}
+
+/** The device's files and the RAM disk's, by name. */
+class MountedDisk implements Disk {
+  constructor(
+    private readonly device: Disk,
+    private readonly ram: Map<string, RamFile>,
+    private readonly record: DiskRecord,
+  ) {}
+
+  put(file: string, value: unknown, bytes: number): boolean {
+    if (!onRamDisk(file)) return this.device.put(file, value, bytes);
+    this.state(file).live = [value];
+    this.record({ op: 'put', file, bytes });
+    return true;
+  }
+
+  append(file: string, record: unknown, bytes: number): boolean {
+    if (!onRamDisk(file)) return this.device.append(file, record, bytes);
+    const state = this.state(file);
+    // A copy: a reader may hold the array it was given.
+    state.live = [...(state.live ?? []), record];
+    this.record({ op: 'append', file, bytes });
+    return true;
+  }
+
+  truncate(file: string, length: number): void {
+    if (!onRamDisk(file)) return this.device.truncate(file, length);
+    const state = this.ram.get(file);
+    if (state?.live === undefined || length >= state.live.length) return;
+    state.live = state.live.slice(0, length);
+    this.record({ op: 'truncate', file, bytes: 0 });
+  }
+
+  delete(file: string): void {
+    if (!onRamDisk(file)) return this.device.delete(file);
+    const state = this.ram.get(file);
+    if (state?.live === undefined) return;
+    state.live = undefined;
+    this.record({ op: 'delete', file, bytes: 0 });
+  }
+
+  read(file: string): readonly unknown[] | undefined {
+    return onRamDisk(file) ? this.ram.get(file)?.live : this.device.read(file);
+  }
+
+  get(file: string): unknown {
+    return onRamDisk(file) ? lastRecord(this.read(file)) : this.device.get(file);
+  }
+
+  files(): string[] {
+    return [...this.device.files(), ...liveFileNames(this.ram)].sort();
+  }
+
+  /** The device's files only: nothing makes the RAM disk durable. */
+  fsync(done?: Wakeup): void {
+    this.device.fsync(done);
+  }
+
+  private state(file: string): RamFile {
+    let state = this.ram.get(file);
+    if (state === undefined) {
+      state = { live: undefined };
+      this.ram.set(file, state);
+    }
+    return state;
+  }
+}
