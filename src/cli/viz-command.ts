@@ -11,7 +11,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { InputError } from '../kernel/input-error.ts';
+import { InputError } from '../kernel/contract/index.ts';
 import { writePerfetto } from '../report/perfetto.ts';
 import { writeTimeline } from '../report/timeline.ts';
 import { reportError } from './exit.ts';

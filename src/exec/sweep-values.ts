@@ -13,7 +13,7 @@
  * of one line naming the argument — a malformed path, an empty list or range, a range whose ends
  * are not the same kind of quantity, a log range through zero, a repeated value.
  */
-import { InputError } from '../kernel/input-error.ts';
+import { InputError } from '../kernel/contract/index.ts';
 import { formatPath, parsePath } from '../scenario/paths.ts';
 import { tryReadBandwidth, tryReadDuration, tryReadProbability, tryReadRate, tryReadSize, type UnitResult } from '../scenario/units.ts';
 

@@ -6,10 +6,8 @@
  */
 export * from './contract/index.ts';
 export * from './trace.ts';
-export * from './input-error.ts';
 export { EventQueue } from './event-queue.ts';
 export { Simulator, type RunOptions } from './simulator.ts';
-export { SimulationError } from './simulation-error.ts';
 export { ActorHandle, WORLD, type Placement } from './actor-handle.ts';
 export type { DropCause, Environment } from './environment.ts';
 export type { PartitionRole, RecordTag, RemoteMessage } from './partition.ts';

@@ -30,7 +30,7 @@ import type { Environment } from './environment.ts';
 import { EventQueue } from './event-queue.ts';
 import { PartitionState, type PartitionRole, type RemoteMessage } from './partition.ts';
 import { genericLine, recvLine, sendLine, timerLine } from './record-line.ts';
-import { SimulationError } from './simulation-error.ts';
+import { SimulationError } from './contract/simulation-error.ts';
 import type { TraceWriter } from './trace.ts';
 
 const DEFAULT_MESSAGE_BYTES = 64;

@@ -7,7 +7,7 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { TraceRecord } from './trace.ts';
-import { InputError } from './input-error.ts';
+import { InputError } from './contract/input-error.ts';
 
 export interface NumberedRecord {
   line: number;

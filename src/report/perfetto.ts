@@ -16,7 +16,7 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { InputError } from '../kernel/input-error.ts';
+import { InputError } from '../kernel/contract/index.ts';
 import { readTrace } from '../kernel/trace-reader.ts';
 
 /** Room for 2^32 record counters per actor in one safe-integer flow id (as in the timeline). */

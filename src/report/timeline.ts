@@ -10,7 +10,7 @@
  * nothing is written then.
  */
 import { stat } from 'node:fs/promises';
-import { InputError } from '../kernel/input-error.ts';
+import { InputError } from '../kernel/contract/index.ts';
 import { readTrace } from '../kernel/trace-reader.ts';
 import { TraceEncoder } from './timeline/encoder.ts';
 import { writePage } from './timeline/page.ts';

@@ -7,7 +7,7 @@
  * "é") with their line and column. How it fails: an `InputError` of one line, `file:line …`;
  * never a message quoting the misread file.
  */
-import { InputError } from '../kernel/input-error.ts';
+import { InputError } from '../kernel/contract/index.ts';
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 /** Longest first: a UTF-32LE mark begins like a UTF-16LE one. */

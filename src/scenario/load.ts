@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, type YAMLError, parseDocument, visit } from 'yaml';
-import { InputError } from '../kernel/input-error.ts';
+import { InputError } from '../kernel/contract/index.ts';
 import { controlCharacterProblems } from './control-chars.ts';
 import { decodeScenarioBytes } from './encoding.ts';
 import { type Problem, PARSE_OPTIONS, explainIssues } from './explain.ts';

@@ -16,7 +16,7 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CORE_CHECKERS, type CheckerDefinition } from '../check/index.ts';
 import { BUILTIN_FEATURES } from '../features/index.ts';
-import { InputError } from '../kernel/input-error.ts';
+import { InputError } from '../kernel/contract/index.ts';
 import type { Feature } from './feature.ts';
 import { preparePluginImports } from './plugin-imports.ts';
 

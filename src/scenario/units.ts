@@ -12,7 +12,7 @@
  * `InputError`. The `format*` functions are exact inverses, used by property tests and by anything
  * that prints a scenario back.
  */
-import { InputError } from '../kernel/input-error.ts';
+import { InputError } from '../kernel/contract/index.ts';
 import { type Micros, HOUR, MINUTE, MS, SECOND, US } from '../kernel/contract/index.ts';
 
 export type UnitResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };

@@ -9,7 +9,7 @@
  * `Scenario`. Comments and anchors of the original file are not kept.
  */
 import { Document, isMap, isScalar, parseDocument, visit } from 'yaml';
-import { InputError } from '../kernel/input-error.ts';
+import { InputError } from '../kernel/contract/index.ts';
 import { readScenarioText } from './load.ts';
 import { applySets } from './overrides.ts';
 import { isRecord } from './schema-walk.ts';

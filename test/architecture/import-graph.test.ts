@@ -203,24 +203,6 @@ const KNOWN_VIOLATIONS: { readonly [rule: string]: readonly string[] } = {
     'src/features/forward/actors/sink.ts -> src/features/log/actors/messages.ts',
     'src/features/forward/actors/sink.ts -> src/features/log/actors/metadata-view.ts',
   ],
-  'a feature plugs in like a plug-in': [
-    // The kernel barrel, for InputError and time units: a plug-in has neither through the public
-    // API yet. InputError needs a home every layer may import (the contract, or the scenario core).
-    'src/features/alerts/scenario/build.ts -> src/kernel/index.ts',
-    'src/features/federated/scenario/build.ts -> src/kernel/index.ts',
-    'src/features/forward/scenario/build.ts -> src/kernel/index.ts',
-    'src/features/log/scenario/build.ts -> src/kernel/index.ts',
-    'src/features/log/scenario/producers.ts -> src/kernel/index.ts',
-    'src/features/pipeline/scenario/build.ts -> src/kernel/index.ts',
-    'src/features/store/scenario/build.ts -> src/kernel/index.ts',
-  ],
-  'report reads results': [
-    // InputError lives in the kernel's internals (see above).
-    'src/report/perfetto.ts -> src/kernel/input-error.ts',
-    'src/report/timeline.ts -> src/kernel/input-error.ts',
-    'src/report/timeline/encoder.ts -> src/kernel/input-error.ts',
-    'src/report/timeline/verdicts.ts -> src/kernel/input-error.ts',
-  ],
   'public API hides the kernel': [
     // The kernel barrel exports Simulator, EventQueue, WORLD; the store actors are not a feature entry point.
     'src/index.ts -> src/features/store/actors/index.ts',

@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../../src/kernel/input-error.ts';
+import { InputError } from '../../src/kernel/contract/index.ts';
 import { cellsOf, parseShard, planStudy, shardOf, type StudyRequest } from '../../src/exec/sweep-plan.ts';
 import { parseParam, parseVariant } from '../../src/exec/sweep-values.ts';
 

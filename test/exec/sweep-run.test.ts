@@ -2,7 +2,7 @@ import test from 'ava';
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../../src/kernel/input-error.ts';
+import { InputError } from '../../src/kernel/contract/index.ts';
 import { inThisThread, workerPool, type CellRunner } from '../../src/exec/pool.ts';
 import { runCells, runSweep } from '../../src/exec/sweep.ts';
 import type { CellRecord } from '../../src/exec/sweep-log.ts';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { InputError } from '../../src/kernel/input-error.ts';
+import { InputError } from '../../src/kernel/contract/index.ts';
 import { parseParam, parseSeeds, parseVariant, splitTopLevel, strategyVariants } from '../../src/exec/sweep-values.ts';
 
 const texts = (argument: string) => parseParam(argument).values.map((v) => v.text);

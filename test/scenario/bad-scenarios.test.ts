@@ -6,7 +6,7 @@
 import test from 'ava';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../../src/kernel/input-error.ts';
+import { InputError } from '../../src/kernel/contract/index.ts';
 import { loadScenario } from '../../src/scenario/index.ts';
 import { decodeScenarioBytes } from '../../src/scenario/encoding.ts';
 

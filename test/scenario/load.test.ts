@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../src/kernel/input-error.ts';
+import { InputError } from '../../src/kernel/contract/index.ts';
 import { type Scenario, loadScenario, loadScenarioFile, scenarioSchema } from '../../src/scenario/index.ts';
 import { FULL, MINIMAL } from './fixtures.ts';
 

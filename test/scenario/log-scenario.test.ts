@@ -3,7 +3,7 @@
  * Kafka's names and defaults, `--set` on dotted keys, and one clear message per mistake.
  */
 import test from 'ava';
-import { InputError } from '../../src/kernel/input-error.ts';
+import { InputError } from '../../src/kernel/contract/index.ts';
 import { loadScenario } from '../../src/scenario/index.ts';
 import type { LogServiceSpec } from '../../src/features/log/index.ts';
 

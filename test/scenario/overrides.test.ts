@@ -1,5 +1,5 @@
 import test from 'ava';
-import { InputError } from '../../src/kernel/input-error.ts';
+import { InputError } from '../../src/kernel/contract/index.ts';
 import { loadScenario } from '../../src/scenario/index.ts';
 import { FULL, MINIMAL } from './fixtures.ts';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { InputError } from '../../src/kernel/input-error.ts';
+import { InputError } from '../../src/kernel/contract/index.ts';
 import {
   formatBandwidth,
   formatDuration,

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { gunzipSync } from 'node:zlib';
 import { TraceEncoder } from '../../src/report/timeline/encoder.ts';
 import type { TraceRecord } from '../../src/kernel/trace.ts';
-import { InputError } from '../../src/kernel/input-error.ts';
+import { InputError } from '../../src/kernel/contract/index.ts';
 import { decodePayload, recordFields } from '../../viz/wire/codec.ts';
 import { drillTrace } from './synthetic-trace.ts';
 import { gaugeTrace, MS } from './gauge-trace.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { TraceRecord } from '../../src/kernel/trace.ts';
-import { InputError } from '../../src/kernel/input-error.ts';
+import { InputError } from '../../src/kernel/contract/index.ts';
 import { TraceEncoder } from '../../src/report/timeline/encoder.ts';
 import { ReplayTracker } from '../../src/report/timeline/replay-spans.ts';
 import { readVerdicts } from '../../src/report/timeline/verdicts.ts';

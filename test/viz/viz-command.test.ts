@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { vizCommand, traceOf } from '../../src/cli/viz-command.ts';
-import { InputError } from '../../src/kernel/input-error.ts';
+import { InputError } from '../../src/kernel/contract/index.ts';
 import { writeTimeline } from '../../src/report/timeline.ts';
 import { drillTrace } from './synthetic-trace.ts';
 

@@ -2,7 +2,10 @@
  * The actor contract: everything actor code may import from the kernel, and nothing else.
  *
  * An actor sees its `Context` (time, timers, randomness, messages, its `Disk`, trace records),
- * the time units, the `Rng` type, one hash helper and `assert`. The simulator, its event queue,
+ * the time units, the `Rng` type, one hash helper and `assert`. The two errors every layer shares
+ * live here too, since every layer may import the contract: `SimulationError` (what a broken
+ * assert or any exception in a handler becomes) and `InputError` (bad user input, which a feature's
+ * scenario part throws and the CLI prints without a stack). The simulator, its event queue,
  * actor handles and the parallel partition role stay behind this line, so the same actor runs in
  * the simulator, across worker threads and in emulation without telling them apart; the
  * import-graph rules hold feature actors to this module (DESIGN.md, "Layout").
@@ -17,3 +20,5 @@ export { formatMicros, HOUR, MINUTE, MS, SECOND, US, type Micros } from './time.
 export { deriveRng, type Rng } from './rng.ts';
 export { canonicalJson, digestOf, fnv1a } from './hash.ts';
 export { assert, InvariantViolation, isInvariantViolation } from './assert.ts';
+export { SimulationError } from './simulation-error.ts';
+export { InputError } from './input-error.ts';

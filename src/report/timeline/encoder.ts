@@ -12,7 +12,7 @@
  */
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { InputError } from '../../kernel/input-error.ts';
+import { InputError } from '../../kernel/contract/index.ts';
 import type { TraceRecord } from '../../kernel/contract/index.ts';
 import { RECORD_COLUMNS, VarintWriter, WIRE_VERSION, zigzag, type ActorInfo, type FieldType, type PayloadHeader, type RecordColumn, type Shape } from '../../../viz/wire/wire.ts';
 import { ClientSeries } from './client-series.ts';

@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { InputError } from '../../kernel/input-error.ts';
+import { InputError } from '../../kernel/contract/index.ts';
 import type { EvidenceCite, TimelineVerdict } from '../../../viz/wire/annotations.ts';
 
 interface SummaryViolation {

@@ -6,7 +6,7 @@
  * actor name is taken.
  */
 import { ALERT_DEADLINE_US, AlertBroker, AlertSubscriber } from '../actors/index.ts';
-import { InputError, SECOND } from '../../../kernel/index.ts';
+import { InputError, SECOND } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
 import { AlertMetrics } from '../metrics/alerts.ts';
 import { FORWARDER_DEFAULTS } from '../../forward/actors/index.ts';

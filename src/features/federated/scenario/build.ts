@@ -4,7 +4,7 @@
  * node-local, and the `federated` metric. How it fails: an `InputError` when an actor name is taken.
  */
 import { FlServer, FlSite } from '../actors/index.ts';
-import { InputError } from '../../../kernel/index.ts';
+import { InputError } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
 import { FederatedMetrics } from '../metrics/federated.ts';
 import { CheckpointStore, DEFAULT_CHECKPOINT, type CheckpointConfig } from '../../checkpoint/actors/index.ts';

@@ -9,7 +9,7 @@
  * the hierarchy after the safety phase are counted. How it fails: an `InputError` when a
  * forwarder's name is taken.
  */
-import { InputError, MS } from '../../../kernel/index.ts';
+import { InputError, MS } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
 import { ForwardMetrics } from '../metrics/forward.ts';
 import { FORWARDER_DEFAULTS, Forwarder, outages, type LogEndpoint } from '../actors/index.ts';

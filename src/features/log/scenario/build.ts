@@ -9,7 +9,7 @@
  * acknowledgement precedes it. How it fails: an `InputError` naming the field when the quiesce
  * phase is too short for that, or when an actor name the service needs is taken.
  */
-import { InputError, MS, formatMicros } from '../../../kernel/index.ts';
+import { InputError, MS, formatMicros } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
 import { LogMetrics } from '../metrics/log.ts';
 import { LogConsumer, LogProducer, spawnFinalReader, spawnLogCluster, type SpawnedCluster } from '../actors/index.ts';

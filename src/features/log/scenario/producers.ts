@@ -9,7 +9,7 @@
  * that spawns a `LogProducer` without listing it is read too early, and `no-acked-loss` may report
  * its late acknowledgements as losses.
  */
-import type { Micros } from '../../../kernel/index.ts';
+import type { Micros } from '../../../kernel/contract/index.ts';
 import type { LogProducerSpec } from './types.ts';
 import type { ServiceClient } from '../../../scenario/feature.ts';
 import type { Scenario } from '../../../scenario/types.ts';

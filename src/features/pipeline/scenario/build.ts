@@ -10,7 +10,7 @@
  * naming the operator.
  */
 import { spawnPipeline, type PipelineDef } from '../actors/index.ts';
-import { InputError, type TraceRecord } from '../../../kernel/index.ts';
+import { InputError, type TraceRecord } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
 import { CheckpointMetrics, RecoveryMetrics } from '../../checkpoint/index.ts';
 import { OutputMetrics } from '../metrics/pipeline-output.ts';

@@ -7,7 +7,7 @@
  * fails: a final phase too short for that, or an actor name already taken, is an `InputError`
  * naming the field.
  */
-import { InputError, MS, formatMicros } from '../../../kernel/index.ts';
+import { InputError, MS, formatMicros } from '../../../kernel/contract/index.ts';
 import type { Scenario } from '../../../scenario/types.ts';
 import type { World } from '../../../world/index.ts';
 import { EventStore, FinalReader, Producer } from '../actors/index.ts';

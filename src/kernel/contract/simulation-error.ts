@@ -3,7 +3,7 @@
  * reproduces it: the seed, the simulated time, the actor and the event it was handling. The
  * simulator throws it; emulation rebuilds it from a node thread's report.
  */
-import type { Micros } from './contract/time.ts';
+import type { Micros } from './time.ts';
 
 export class SimulationError extends Error {
   constructor(
