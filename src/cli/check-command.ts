@@ -1,10 +1,12 @@
 /**
  * `diaspora check <run-dir | trace.jsonl>`: re-runs checkers offline over a saved trace — the
- * offline checker is the one that decides. Checks default to those the run's scenario named.
+ * offline checker is the one that decides. Checks default to those the run's scenario named; a
+ * run's plug-ins are loaded so that their checks are known (`--plugin` for a bare trace file).
  */
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { checkerNamed, checkers } from '../scenario/index.ts';
+import { checkerNamed, checkers, loadPlugins } from '../scenario/index.ts';
 import { checkTraceFile } from '../exec/check-trace.ts';
 import { type RecordedTrace, runToCheck } from '../exec/run-dir.ts';
 import { InputError } from '../kernel/index.ts';
@@ -13,6 +15,7 @@ import { EXIT_CHECK_FAILED, EXIT_OK, reportError } from './exit.ts';
 interface CheckArgs {
   path: string;
   check: string[];
+  plugin: string[];
   json: boolean;
 }
 
@@ -23,12 +26,15 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     yargs
       .positional('path', { type: 'string', demandOption: true, describe: 'Run directory or trace.jsonl' })
       .option('check', { alias: 'c', type: 'string', array: true, default: [], describe: `Check to run (repeatable): ${[...checkers().keys()].join(', ')}` })
+      .option('plugin', { type: 'string', array: true, default: [], describe: 'Plug-in module (.ts or .js) whose checks a bare trace needs (repeatable; a run directory names its own)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the verdicts as JSON' })
       .example('$0 check results/beamline-store/20261125-172800-seed1', "The run's own checks over its trace")
       .example('$0 check trace.jsonl --check no-acked-loss', 'One check over a trace file') as unknown as Argv<CheckArgs>,
   handler: async (args) => {
     try {
-      const { trace, names, recorded } = locate(args.path, args.check);
+      const { trace, checks, plugins, recorded } = locate(args.path);
+      await loadPlugins([...plugins, ...args.plugin.map((path) => resolve(path))]);
+      const names = args.check.length > 0 ? args.check : (checks ?? [...checkers().keys()]);
       const verdicts = await checkTraceFile(trace, names.map(checkerNamed), recorded);
       const ok = Object.values(verdicts).every((v) => v.ok);
       if (args.json) process.stdout.write(`${JSON.stringify(verdicts, null, 2)}\n`);
@@ -45,10 +51,10 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   },
 };
 
-/** The trace to check, the checks to run, and what the trace must match when it is a run's. */
-function locate(path: string, requested: string[]): { trace: string; names: string[]; recorded?: RecordedTrace } {
+/** The trace to check, the checks its run named, their plug-ins, and what the trace must match when it is a run's. */
+function locate(path: string): { trace: string; checks?: string[]; plugins: readonly string[]; recorded?: RecordedTrace } {
   if (!existsSync(path)) throw new InputError(`${path}: no such file or directory`);
-  if (!statSync(path).isDirectory()) return { trace: path, names: requested.length ? requested : [...checkers().keys()] };
-  const { trace, checks, recorded } = runToCheck(path);
-  return { trace, names: requested.length ? requested : (checks ?? [...checkers().keys()]), ...(recorded ? { recorded } : {}) };
+  if (!statSync(path).isDirectory()) return { trace: path, plugins: [] };
+  const { trace, checks, plugins, recorded } = runToCheck(path);
+  return { trace, plugins, ...(checks ? { checks } : {}), ...(recorded ? { recorded } : {}) };
 }

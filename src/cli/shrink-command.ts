@@ -47,11 +47,11 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       .example('$0 shrink results/nemesis/<run-id>', 'The fewest, shortest faults that still lose acknowledged events')
       .example('$0 shrink results/nemesis/<run-id> --check liveness', 'Shrink a liveness failure instead') as unknown as Argv<ShrinkArgs>,
   handler: async (args) => {
-    process.exitCode = shrink(args);
+    process.exitCode = await shrink(args);
   },
 };
 
-function shrink(args: ShrinkArgs): number {
+async function shrink(args: ShrinkArgs): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const bar = probeBar(args.probes);
   try {
@@ -61,7 +61,7 @@ function shrink(args: ShrinkArgs): number {
     prepareFile(target, targetLabel('--out', args.out, target), 'shrunk', args.force, false);
     out(`diaspora-sim ${VERSION} · shrink ${run.scenario.name} · seed ${run.seed} · ${run.faults.length} faults`);
     const started = performance.now();
-    const result = shrinkRun(run, { ...(args.check === undefined ? {} : { check: args.check }), maxProbes: args.probes, onProgress: bar.update });
+    const result = await shrinkRun(run, { ...(args.check === undefined ? {} : { check: args.check }), maxProbes: args.probes, out: target, onProgress: bar.update });
     bar.stop();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     if (!result.reproduced) {

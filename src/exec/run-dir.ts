@@ -71,20 +71,20 @@ export function readRunDirectory(dir: string): RunDirectory {
 }
 
 /**
- * For `diaspora check <dir>`: the trace, the checks the run named, and what the trace must match —
- * from whatever of the run's files are there (a directory may hold only a trace), each of them
- * checked as `readRunDirectory` checks it.
+ * For `diaspora check <dir>`: the trace, the checks the run named, the plug-ins that bring them,
+ * and what the trace must match — from whatever of the run's files are there (a directory may hold
+ * only a trace), each of them checked as `readRunDirectory` checks it.
  */
-export function runToCheck(dir: string): { trace: string; checks: string[] | undefined; recorded: RecordedTrace | undefined } {
+export function runToCheck(dir: string): { trace: string; checks: string[] | undefined; plugins: readonly string[]; recorded: RecordedTrace | undefined } {
   const trace = join(dir, 'trace.jsonl');
   if (!existsSync(trace)) throw new InputError(`${dir}: no trace.jsonl here; run the scenario with --trace to keep one`);
   const complete = ['scenario.resolved.json', 'summary.json'].every((file) => existsSync(join(dir, file)));
   if (complete) {
     const run = readRunDirectory(dir);
-    return { trace, checks: [...run.scenario.checks], recorded: recordedTraceOf(run) };
+    return { trace, checks: [...run.scenario.checks], plugins: run.scenario.plugins ?? [], recorded: recordedTraceOf(run) };
   }
   traceHeader(trace);
-  return { trace, checks: undefined, recorded: undefined };
+  return { trace, checks: undefined, plugins: [], recorded: undefined };
 }
 
 /** What the run's trace must match, from its summary. */

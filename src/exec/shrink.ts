@@ -5,12 +5,16 @@
  *
  * Guarantee: every probe is a full, deterministic run of the recorded scenario and seed with only
  * the faults changed, judged by the named check alone; the minimal scenario written is loaded back
- * and run once more, and the result says whether it reproduced the failure. How it fails:
- * `InputError` when the check is unknown, or passed in the recorded run (nothing to shrink).
+ * and run once more, and the result says whether it reproduced the failure. The scenario's
+ * plug-ins are loaded first, and the minimal scenario names them relative to where it is written
+ * (absolute when the two share no folder but the root), so it still finds them.
+ * How it fails: `InputError` when the check is unknown, or passed in the recorded run (nothing to
+ * shrink), or a plug-in cannot be loaded.
  */
+import { dirname, relative, resolve, sep } from 'node:path';
 import { type RealisedFault, type ShrinkProgress, type ShrinkResult, shrinkFaults } from '../faults/index.ts';
 import { InputError, TraceWriter } from '../kernel/index.ts';
-import { type Scenario, checkers, loadScenario, prepareRun, renderScenarioYaml, writtenFault } from '../scenario/index.ts';
+import { type Scenario, checkers, loadPlugins, loadScenario, prepareRun, renderScenarioYaml, writtenFault } from '../scenario/index.ts';
 import type { RunDirectory } from './run-dir.ts';
 import { execute } from './run.ts';
 
@@ -19,6 +23,8 @@ export interface ShrinkRunOptions {
   check?: string;
   maxProbes?: number;
   resolutionUs?: number;
+  /** Where the minimal scenario will be written: its plug-in paths are made relative to it. */
+  out?: string;
   onProgress?: (progress: ShrinkProgress) => void;
 }
 
@@ -42,8 +48,9 @@ export function failingCheck(run: RunDirectory, requested: string | undefined): 
   return requested;
 }
 
-export function shrinkRun(run: RunDirectory, options: ShrinkRunOptions = {}): ShrinkRunResult {
+export async function shrinkRun(run: RunDirectory, options: ShrinkRunOptions = {}): Promise<ShrinkRunResult> {
   if (run.written === undefined) throw new InputError(`${run.dir}: no scenario.yaml here (a run from an older version); run the scenario again, then shrink`);
+  await loadPlugins(run.scenario.plugins ?? []);
   const check = failingCheck(run, options.check);
   const { nemesis: _nemesis, ...base } = run.scenario;
   const fails = (faults: readonly RealisedFault[]): boolean => failsCheck({ ...base, checks: [check] as Scenario['checks'], faults: faults.map(specOf) }, run.seed, check);
@@ -54,16 +61,17 @@ export function shrinkRun(run: RunDirectory, options: ShrinkRunOptions = {}): Sh
     ...(options.resolutionUs === undefined ? {} : { resolutionUs: options.resolutionUs }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
-  const yaml = minimalScenario(run, check, result);
-  const verified = result.reproduced && reproduces(yaml, run.seed, check);
+  const out = options.out ?? 'minimal scenario';
+  const yaml = minimalScenario(run, check, result, dirname(resolve(out)));
+  const verified = result.reproduced && reproduces(yaml, out, run.seed, check);
   return { ...result, check, before: run.faults, yaml, verified };
 }
 
 /** Whether the written scenario, loaded back as a user would, fails the check (false if it does not even load). */
-function reproduces(yaml: string, seed: number, check: string): boolean {
+function reproduces(yaml: string, file: string, seed: number, check: string): boolean {
   let scenario: Scenario;
   try {
-    scenario = loadScenario(yaml, 'minimal scenario');
+    scenario = loadScenario(yaml, file);
   } catch (error) {
     // E.g. two crashes of one node that overlap: fine for the injector, refused in a schedule.
     if (error instanceof InputError) return false;
@@ -83,11 +91,13 @@ function specOf(fault: RealisedFault): Scenario['faults'][number] {
   return spec as Scenario['faults'][number];
 }
 
-function minimalScenario(run: RunDirectory, check: string, result: ShrinkResult): string {
+function minimalScenario(run: RunDirectory, check: string, result: ShrinkResult, folder: string): string {
   const { nemesis: _nemesis, ...written } = run.written!;
   const checks = Array.isArray(written.checks) ? (written.checks as string[]) : ['no-acked-loss'];
+  const plugins = run.scenario.plugins ?? [];
   const data = {
     ...written,
+    ...(plugins.length === 0 ? {} : { plugins: plugins.map((path) => pathFrom(folder, path)) }),
     seed: run.seed,
     checks: checks.includes(check) ? checks : [...checks, check],
     faults: result.faults.map(writtenFault),
@@ -97,4 +107,12 @@ function minimalScenario(run: RunDirectory, check: string, result: ShrinkResult)
     `${run.faults.length} realised fault${run.faults.length === 1 ? '' : 's'} shrunk to ${result.faults.length}; check ${check} still fails with seed ${run.seed}.`,
     `${result.probes} probe runs${result.complete ? '' : ' (stopped at the probe budget: smaller may exist)'}.`,
   ]);
+}
+
+/** `path` as written in a file in `folder`: relative, unless the two share no folder but the root. */
+function pathFrom(folder: string, path: string): string {
+  const rel = relative(folder, path);
+  const climbs = rel.split(sep).filter((part) => part === '..').length;
+  if (climbs >= folder.split(sep).filter(Boolean).length) return path;
+  return rel.startsWith('.') ? rel : `./${rel}`;
 }

@@ -67,7 +67,7 @@ export async function loadPlugins(paths: readonly string[]): Promise<void> {
       await preparePluginImports();
       module = (await import(pathToFileURL(path).href)) as { default?: unknown };
     } catch (error) {
-      throw new InputError(`plugin ${path}: cannot be loaded: ${firstLine(error)}${loadedAsCommonJs(error) ? ESM_HINT : ''}`);
+      throw new InputError(`plugin ${path}: cannot be loaded${loadedAsCommonJs(error) ? ESM_HINT : ''}: ${firstLine(error)}`);
     }
     const feature = module.default;
     if (!isFeature(feature)) throw new InputError(`plugin ${path}: its default export must be a feature made with defineFeature({ name, … }) from 'diaspora-sim'`);
@@ -107,7 +107,7 @@ function loadedAsCommonJs(error: unknown): boolean {
   return error instanceof Error && /\brequire\b/.test(error.message);
 }
 
-const ESM_HINT = ' (a plug-in is an ES module: name it .mts or .mjs, or put a package.json saying "type": "module" in its folder)';
+const ESM_HINT = ' as an ES module (name it .mts or .mjs, or put a package.json saying "type": "module" beside it)';
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

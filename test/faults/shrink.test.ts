@@ -71,11 +71,11 @@ function failingRun(): RunDirectory {
   return { dir: 'in-memory', scenario, seed: scenario.seed, summary, faults: summary.faults, written: parse(NEMESIS) as Record<string, unknown>, tracePath: undefined };
 }
 
-test('a random nemesis finds a loss of acknowledged events on the demo store; shrinking leaves at most two faults', (t) => {
+test('a random nemesis finds a loss of acknowledged events on the demo store; shrinking leaves at most two faults', async (t) => {
   const run = failingRun();
   t.false(run.summary.checks['no-acked-loss']!.ok, 'the seed of beamline-nemesis.yaml loses acknowledged events');
   t.true(run.faults.length >= 6, `${run.faults.length} realised faults`);
-  const result = shrinkRun(run, { check: 'no-acked-loss' });
+  const result = await shrinkRun(run, { check: 'no-acked-loss' });
   t.true(result.reproduced && result.complete && result.verified);
   t.true(result.faults.length >= 1 && result.faults.length <= 2, `${result.faults.length} faults left`);
   // The minimal scenario is a plain schedule: no nemesis, the faults written out, the same seed.
