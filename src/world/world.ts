@@ -48,8 +48,7 @@ export interface SiteInfo {
 }
 
 export interface WorldOptions {
-  /** The run's one seed: every random stream (actors', the world's) derives from it, and the summary reports it. */
-  seed: number;
+  seed: number | string;
   /** The scenario name, for the trace header. */
   scenario?: string;
   /** Where records go; a fresh hashing-only writer by default. */
@@ -105,7 +104,7 @@ export class World implements Environment {
     simulatorAccess = (world) => world.sim;
   }
 
-  get seed(): number {
+  get seed(): number | string {
     return this.options.seed;
   }
 

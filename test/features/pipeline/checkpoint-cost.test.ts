@@ -33,3 +33,33 @@ test('coordinated: a pause blocks an operator from the end of the event in servi
     t.true((b.us as number) >= write, `pause ${i}: blocked ${b.us} µs < the ${write} µs write it waited for`);
   });
 });
+
+/** Daly's higher-order optimum (Daly 2006, eq. 37). */
+function daly(delta: number, m: number): number {
+  if (delta >= 2 * m) return m;
+  const x = delta / (2 * m);
+  return Math.sqrt(2 * delta * m) * (1 + Math.sqrt(x) / 3 + x / 9) - delta;
+}
+
+test('coordinated, adaptive: the coordinator measures each checkpoint and waits Daly\'s optimum for the cost measured so far', (t) => {
+  const mtbfUs = 24 * 60 * SECOND;
+  const operators: OperatorDef[] = [
+    { name: 'detector', kind: 'source', nodes: ['beamline-1'], parallelism: 1, to: 'frames', service: fixed(1), stateBytes: 1024, ratePerSec: 1, eventBytes: 1024 },
+    // 500 MB over the 125 MB/s link to the remote store and onto its 500 MB/s disk: about 5 s a checkpoint.
+    { name: 'work', kind: 'map', nodes: ['hpc-1'], parallelism: 1, from: 'frames', to: 'out', service: fixed(10), stateBytes: 500_000_000 },
+  ];
+  const interval = { kind: 'adaptive' as const, mtbfUs, minUs: SECOND, maxUs: 3600 * SECOND };
+  const run = pipelineRun({ checkpoint: { strategy: 'coordinated', tier: 'remote', interval }, operators, durationUs: 600 * SECOND, endUs: 600 * SECOND });
+  const at = (op: string) => run.records.filter((r) => r.a === 'ckpt-coordinator' && r.k === 'ckpt' && r.op === op).map((r) => r.t);
+  const [triggers, completes] = [at('trigger'), at('complete')];
+  t.true(completes.length >= 3, `${completes.length} checkpoints`);
+  const costs: number[] = [];
+  for (let i = 0; i + 1 < triggers.length && i < completes.length; i++) {
+    costs.push(completes[i] - triggers[i]);
+    const delta = costs.reduce((a, b) => a + b, 0) / costs.length;
+    t.true(delta > 4.5 * SECOND && delta < 6 * SECOND, `measured cost ${delta}`);
+    // The coordinator's own persistence (an fsync) comes between the timer and the trigger record.
+    const gap = triggers[i + 1] - completes[i];
+    t.true(Math.abs(gap - daly(delta, mtbfUs)) < 50_000, `gap ${i}: ${gap} µs, Daly ${Math.round(daly(delta, mtbfUs))} µs for δ ${delta}`);
+  }
+});

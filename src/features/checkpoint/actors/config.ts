@@ -19,8 +19,8 @@ export type Alignment = (typeof ALIGNMENTS)[number];
 export type IntervalPolicy =
   | { readonly kind: 'time'; readonly everyUs: Micros }
   | { readonly kind: 'events'; readonly every: number }
-  /** Young/Daly: √(2·cost·MTBF) − cost from the observed checkpoint cost and failure rate. */
-  | { readonly kind: 'adaptive'; readonly mtbfUs: Micros; readonly minUs: Micros; readonly maxUs: Micros };
+  /** Daly's higher-order optimum from the measured checkpoint cost and the MTBF (given, or estimated from failures seen): see interval.ts. */
+  | { readonly kind: 'adaptive'; readonly mtbfUs?: Micros; readonly minUs: Micros; readonly maxUs: Micros };
 
 /** Where a node-local checkpoint lives: `memory` (tmpfs: survives a process crash, not a node crash) or `disk` (fsynced). */
 export type NodeLocalMedium = 'memory' | 'disk';

@@ -3,8 +3,9 @@
  * starts global checkpoints, declares them complete, and drives every global rollback.
  *
  * Checkpoints (`coordinated`, `barrier-snapshot`): one at a time, `interval` after the previous
- * one ended. `coordinated` sends `pause(id)` to every operator and, once all have `saved(id)`,
- * `continue(id)`; `barrier-snapshot` sends `trigger(id)` to the pure sources (or to one initiator
+ * one ended (an adaptive interval learns its cost δ from each global checkpoint, trigger to
+ * completion, and its MTBF from the rollbacks, see interval.ts). `coordinated` sends `pause(id)`
+ * to every operator and, once all have `saved(id)`, `continue(id)`; `barrier-snapshot` sends `trigger(id)` to the pure sources (or to one initiator
  * in a pipeline without any) and waits for every `saved(id)`; until they arrive it asks again every
  * request timeout (pause, trigger, or `status` for the operators barriers reach in-band), as any
  * of these messages can be lost. A checkpoint is complete when every
@@ -67,6 +68,8 @@ interface ActiveCheckpoint {
   readonly id: number;
   readonly epoch: number;
   readonly saved: Set<string>;
+  /** When it was triggered (the operators were asked); its cost runs from here to its completion. */
+  triggeredUs?: Micros;
 }
 
 const STATE_FILE = 'coordinator';
@@ -244,6 +247,7 @@ export class CheckpointCoordinator implements Actor<Message> {
     this.active = active;
     this.persist(ctx, () => {
       if (this.active !== active) return;
+      active.triggeredUs = ctx.now();
       ctx.record('ckpt', { op: 'trigger', strategy: this.config.strategy, id, epoch: active.epoch });
       const targets = this.config.strategy === 'coordinated' ? this.config.instances : this.config.triggerTargets;
       for (const instance of targets) this.ask(ctx, instance, active);
@@ -283,6 +287,8 @@ export class CheckpointCoordinator implements Actor<Message> {
       if (this.active !== active) return;
       this.active = undefined;
       ctx.record('ckpt', { op: 'complete', strategy: this.config.strategy, id: active.id, epoch: active.epoch, participants: this.config.instances.length });
+      // The adaptive interval's δ: what this global checkpoint took, trigger to completion.
+      this.clock.observeCost(ctx.now() - active.triggeredUs!);
       this.release(ctx, active.id);
       this.scheduleCheckpoint(ctx, false);
     });

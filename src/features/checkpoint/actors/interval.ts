@@ -1,29 +1,55 @@
 /**
  * When the next checkpoint is due: every fixed time, every N events, or adaptively.
  *
- * Adaptive follows Young (1974) and Daly (2006): with checkpoint cost δ and mean time between
- * failures M, the interval that minimises expected waste is about τ = √(2δM) − δ (Daly's first
- * order; M when δ ≥ M/2). δ is the mean duration of this participant's completed checkpoints
- * (1 s until one completes); M is estimated as (prior + elapsed) / (1 + failures seen), so the
- * configured prior dominates until failures are actually observed, and a failure-dense run
- * shortens the interval. The result is clamped to `[minUs, maxUs]`.
+ * Adaptive follows Daly (2006, "A higher order estimate of the optimum checkpoint interval for
+ * restart dumps", eq. 37): with checkpoint cost δ and mean time between failures M, the compute
+ * time between checkpoints that minimises the expected wall time is
  *
- * Guarantee: a pure function of what the participant observed, so two runs with the same seed
- * checkpoint at the same times. How it breaks: an MTBF prior far from the truth makes the first
- * intervals wrong until failures are seen; a first phase shared by every participant would
- * synchronise independent checkpoints, so callers pass a per-participant `phase`.
+ *   τ = √(2δM) · [1 + ⅓·√(δ/(2M)) + ⅑·(δ/(2M))] − δ    for δ < 2M,   τ = M otherwise.
+ *
+ * (The first-order √(2δM) − δ is 21% short at δ = M/3.) Both inputs are
+ * estimated online, from what the clock's owner observed:
+ * - δ: the mean duration of the checkpoints completed so far — for an independent participant
+ *   its own writes (capture to durable), for the coordinator of a global strategy each global
+ *   checkpoint from its trigger to its completion (what a coordinated checkpoint blocks the job
+ *   for). Before the first completes, 1 s.
+ * - M: the `mtbfUs` given, as is (failures seen do not move a known MTBF). When none is given,
+ *   elapsed time over the failures seen, T/n (the maximum-likelihood estimate for exponential
+ *   failures); with none seen yet, T itself (no failure in T: M is at least T), so intervals start
+ *   at `minUs` and lengthen as √T while the run stays healthy, and shorten as failures come.
+ *   "Failures" are the owner's own: an independent participant's restarts, the coordinator's
+ *   rollbacks; T is simulated time since the run began.
+ * The result is clamped to `[minUs, maxUs]`. The period is measured from the end of the previous
+ * checkpoint (the coordinator) or from the previous due time (independent participants, whose
+ * writes do not block).
+ *
+ * Guarantee: a pure function of what the owner observed, so two runs with the same seed
+ * checkpoint at the same times (`Math.sqrt` is correctly rounded, hence the same everywhere). How
+ * it breaks: the estimates are only as good as the observations — a given MTBF far from the truth
+ * stays wrong, an estimated one is wrong until enough failures were seen, and a cost measured
+ * under contention is the contended one; a first phase shared by every participant would
+ * synchronise independent checkpoints, so callers pass a per-participant `phase`. The estimates
+ * live in memory: a restarted owner starts them again (only the failure count is durable).
  */
 import type { Micros } from '../../../kernel/contract/index.ts';
 import { SECOND } from '../../../kernel/contract/index.ts';
 import type { IntervalPolicy } from './config.ts';
 
+/** The cost assumed until a checkpoint has been measured. */
 const DEFAULT_COST_US = SECOND;
 
 export interface FailureHistory {
   /** Failures this participant (or coordinator) has seen. */
   readonly failures: number;
-  /** Simulated time now. */
+  /** Simulated time now (the run began at 0). */
   readonly nowUs: Micros;
+}
+
+/** Daly's higher-order optimum compute time between checkpoints for cost δ and MTBF M (same unit). */
+export function dalyInterval(cost: number, mtbf: number): number {
+  if (cost >= 2 * mtbf) return mtbf;
+  const x = cost / (2 * mtbf);
+  return Math.sqrt(2 * cost * mtbf) * (1 + Math.sqrt(x) / 3 + x / 9) - cost;
 }
 
 export class CheckpointClock {
@@ -68,9 +94,8 @@ export class CheckpointClock {
       case 'adaptive': {
         const { mtbfUs, minUs, maxUs } = this.policy;
         const cost = this.costCount === 0 ? DEFAULT_COST_US : this.costSumUs / this.costCount;
-        const mtbf = (mtbfUs + history.nowUs) / (1 + history.failures);
-        const tau = cost >= mtbf / 2 ? mtbf : Math.sqrt(2 * cost * mtbf) - cost;
-        return Math.min(maxUs, Math.max(minUs, Math.round(tau)));
+        const mtbf = mtbfUs ?? history.nowUs / Math.max(1, history.failures);
+        return Math.min(maxUs, Math.max(minUs, Math.round(dalyInterval(cost, mtbf))));
       }
     }
   }

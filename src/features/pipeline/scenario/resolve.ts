@@ -70,7 +70,7 @@ export function intervalPolicy(written: Pick<WrittenCheckpoint, 'interval' | 'mt
     case 'events':
       return { kind: 'events', every: interval.every };
     case 'adaptive':
-      return { kind: 'adaptive', mtbfUs: written.mtbf, minUs: written['min-interval'], maxUs: written['max-interval'] };
+      return { kind: 'adaptive', ...(written.mtbf === undefined ? {} : { mtbfUs: written.mtbf }), minUs: written['min-interval'], maxUs: written['max-interval'] };
   }
 }
 

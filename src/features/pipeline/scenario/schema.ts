@@ -167,7 +167,9 @@ const logTopicPlacement = z.strictObject({
 
 /** The parameters of an `adaptive` interval, shared by every section that schedules checkpoints. */
 export const adaptiveIntervalFields = {
-  mtbf: positiveDuration().prefault('1h').describe('Adaptive interval: the mean time between failures assumed until failures are observed, a duration. Default 1h.'),
+  mtbf: positiveDuration()
+    .optional()
+    .describe('Adaptive interval: the mean time between failures, a duration, taken as known. Default: estimated as it runs, elapsed time over the failures seen.'),
   'min-interval': positiveDuration().prefault('1s').describe('Adaptive interval: the shortest interval, a duration. Default 1s.'),
   'max-interval': positiveDuration().prefault('1h').describe('Adaptive interval: the longest interval, a duration. Default 1h.'),
 };
@@ -180,7 +182,7 @@ export const checkpointSchema = z
       .describe('none, coordinated, barrier-snapshot, stream-replay, uncoordinated or multilevel. Default none.'),
     interval: intervalField('event', false)
       .prefault('30s')
-      .describe('When a checkpoint is due: a duration ("30s"), a count of events ("500 events"), or "adaptive" (Young/Daly from the observed failure rate). Default 30s.'),
+      .describe('When a checkpoint is due: a duration ("30s"), a count of events ("500 events"), or "adaptive" (Daly\'s higher-order optimum from the measured checkpoint cost and the MTBF). Default 30s.'),
     ...adaptiveIntervalFields,
     tier: z.enum(TIER_NAMES).default('node-local').describe('Where checkpoints are written: node-local, site-pfs, remote or log-topic (the last three need `tiers`). Default node-local.'),
     incremental: z.boolean().default(false).describe('Write the state changes (immer patches) since the previous checkpoint instead of the whole state. Default false.'),
