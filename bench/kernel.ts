@@ -30,9 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { Actor, Context, Message, TraceRecord } from '../src/kernel/index.ts';
-import { TraceWriter } from '../src/kernel/index.ts';
-import { World } from '../src/world/index.ts';
+import { TraceWriter, World, type Actor, type Context, type Message, type TraceRecord } from '../src/index.ts';
 
 // ------------------------------------------------------------------------------------------------
 // Shared pseudo-random delays: the same cheap generator drives the kernel actors and the baseline,

@@ -10,9 +10,7 @@
  *
  * Built by recipe: every thread calls `heavyWorld(args, trace)` and gets the same world.
  */
-import type { PreparedRun } from '../src/exec/run.ts';
-import type { Actor, Context, Message, TraceWriter } from '../src/kernel/index.ts';
-import { World } from '../src/world/index.ts';
+import { World, type Actor, type Context, type Message, type PreparedRun, type TraceWriter } from '../src/index.ts';
 
 export interface HeavyArgs {
   sites: number;
@@ -87,5 +85,5 @@ export function heavyWorld(args: HeavyArgs, trace: TraceWriter): PreparedRun {
     world.spawn(`reconstructor-${site}`, `${site}-1`, () => new Reconstructor(args, `aggregator-${next}`));
     world.spawn(`detector-${site}`, `${site}-1`, () => new Detector(args, `reconstructor-${site}`));
   });
-  return { scenario: 'heavy', seed: 1, world, endUs: args.endUs, checks: [], metrics: [] };
+  return { scenario: 'heavy', world, endUs: args.endUs, checks: [], metrics: [] };
 }

@@ -82,7 +82,7 @@ export function runHeartbeat(options: HeartbeatOptions): RunSummary {
     world.at(cut.atUs, 'partition', () => world.partition({ id: 'cut', from: ['edge'], to: ['core'] }));
     world.at(cut.atUs + cut.forUs, 'heal', () => world.heal('cut'));
   }
-  return execute({ scenario: 'heartbeat', seed: options.seed, world, endUs: 10 * SECOND, checks: [], metrics: [] });
+  return execute({ scenario: 'heartbeat', world, endUs: 10 * SECOND, checks: [], metrics: [] });
 }
 
 // Run directly: `node --import=tsx examples/heartbeat/heartbeat.ts`

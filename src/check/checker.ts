@@ -5,6 +5,10 @@
  * its own state) and offline (fed a trace file line by line); both give the same verdict because
  * they see the same records in the same order. A verdict lists named anomalies, each with the
  * records that prove it (`(a, n)` at time `t`), so a report can link to the timeline.
+ *
+ * A checker's stats are typed by its definition (`CheckerDefinition<{ lost: number }>`: write the
+ * stats as a type literal, which fits the default `Record<string, number>` where checkers are
+ * listed together), so code that runs one checker reads its numbers without casts.
  */
 import type { Micros, TraceRecord } from '../kernel/contract/index.ts';
 
@@ -27,25 +31,28 @@ export interface Violation {
   cites: Citation[];
 }
 
-export interface Verdict {
+/** The numbers a checker reports beside its verdict (events seen, anomalies by kind …). */
+export type CheckStats = Record<string, number>;
+
+export interface Verdict<S extends CheckStats = CheckStats> {
   ok: boolean;
   violations: Violation[];
   /** How many violations there were in all (only the first `MAX_LISTED` are listed). */
   violationCount: number;
-  stats: Record<string, number>;
+  stats: S;
 }
 
-export interface TraceChecker {
+export interface TraceChecker<S extends CheckStats = CheckStats> {
   readonly name: string;
   observe(record: TraceRecord): void;
-  verdict(): Verdict;
+  verdict(): Verdict<S>;
 }
 
-export interface CheckerDefinition {
+export interface CheckerDefinition<S extends CheckStats = CheckStats> {
   readonly name: string;
   /** What the check promises, in one sentence, for `--help` and reports. */
   readonly description: string;
-  create(): TraceChecker;
+  create(): TraceChecker<S>;
 }
 
 /** Verdicts list at most this many violations; the count says how many there were. */
@@ -55,7 +62,7 @@ export function cite(record: TraceRecord): Citation {
   return { a: record.a, n: record.n, t: record.t, k: record.k };
 }
 
-export function verdictOf(violations: Violation[], stats: Record<string, number>): Verdict {
+export function verdictOf<S extends CheckStats>(violations: Violation[], stats: S): Verdict<S> {
   return { ok: violations.length === 0, violations: violations.slice(0, MAX_LISTED), violationCount: violations.length, stats };
 }
 

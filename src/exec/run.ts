@@ -132,7 +132,7 @@ export function summarize(prepared: PreparedRun, totals: RunTotals, observed: Ob
   const checks = observed.checks();
   return {
     scenario: prepared.scenario,
-    seed: prepared.seed,
+    seed: prepared.world.seed,
     version: version ?? VERSION,
     traceHash: totals.traceHash,
     events: totals.events,

@@ -48,7 +48,8 @@ export interface SiteInfo {
 }
 
 export interface WorldOptions {
-  seed: number | string;
+  /** The run's one seed: every random stream (actors', the world's) derives from it, and the summary reports it. */
+  seed: number;
   /** The scenario name, for the trace header. */
   scenario?: string;
   /** Where records go; a fresh hashing-only writer by default. */
@@ -104,7 +105,7 @@ export class World implements Environment {
     simulatorAccess = (world) => world.sim;
   }
 
-  get seed(): number | string {
+  get seed(): number {
     return this.options.seed;
   }
 

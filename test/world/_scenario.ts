@@ -112,7 +112,7 @@ export class Scenario {
   private partitions = 0;
   result: RunResult | undefined;
 
-  constructor(seed: number | string = 1) {
+  constructor(seed = 1) {
     const trace = new TraceWriter();
     trace.listen((record) => this.records.push(record));
     this.world = new World({ seed, trace, scenario: 'test' });

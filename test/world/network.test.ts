@@ -8,7 +8,7 @@ import { LOOPBACK_LATENCY_US } from '../../src/world/index.ts';
 import { Scenario, transmissionUs } from './_scenario.ts';
 
 /** Two sites `here` and `there` of one node each, joined by a WAN link with these parameters. */
-function wan(params: { latencyUs: number; bandwidthBytesPerSec: number; jitterUs?: number; loss?: number }, seed: number | string = 1) {
+function wan(params: { latencyUs: number; bandwidthBytesPerSec: number; jitterUs?: number; loss?: number }, seed = 1) {
   const s = new Scenario(seed);
   s.site('here');
   s.site('there');

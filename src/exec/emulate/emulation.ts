@@ -273,7 +273,7 @@ export class Emulation {
         this.router.route(message);
         return;
       case 'failed':
-        this.fail(actorFailure(message, this.prepared.seed));
+        this.fail(actorFailure(message, this.world.seed));
         return;
     }
   }

@@ -48,7 +48,7 @@ const control: NodeControl = {
     timers = new EmulatedTimers(clock);
     runtime = new NodeRuntime({
       node: data.node,
-      seed: prepared.seed,
+      seed: prepared.world.seed,
       deployment,
       clock,
       timers,

@@ -88,7 +88,7 @@ export function meshWorld(args: MeshArgs, trace: TraceWriter): PreparedRun {
       }
     });
   }
-  return { scenario: 'mesh', seed: args.seed, world, endUs: args.endUs, checks: [], metrics: [] };
+  return { scenario: 'mesh', world, endUs: args.endUs, checks: [], metrics: [] };
 }
 
 function scheduleMeshFaults(world: World, sites: readonly string[]): void {
