@@ -87,6 +87,7 @@ test('shrink cuts the nemesis down to the one latency spike; the minimal scenari
   const s = await diaspora(['shrink', run, '--out', inside]);
   t.is(s.code, 0, s.stdout + s.stderr);
   t.regex(s.stdout, /check single-token: faults \d+ → 1 in \d+ probes/);
+  t.regex(s.stdout, /^ {2}- \{ kind: latency-spike, between: \[ east, west \], extra: 180ms, at: \S+, for: \S+ \}$/m);
   const minimal = parse(readFileSync(inside, 'utf8')) as { plugins: string[]; faults: { kind: string }[]; nemesis?: unknown };
   t.deepEqual(minimal.plugins, ['../../examples/token-ring/token-ring.ts']);
   t.deepEqual(minimal.faults.map((f) => f.kind), ['latency-spike']);

@@ -70,7 +70,8 @@ async function shrink(args: ShrinkArgs): Promise<number> {
     }
     writeFileAtomic(target, result.yaml);
     out(`check ${result.check}: faults ${result.before.length} → ${result.faults.length} in ${result.probes} probes, ${seconds} s (${result.complete ? 'finished' : 'stopped at the probe budget; smaller may exist'})`);
-    for (const fault of result.faults) out(`  - ${stringify(writtenFault(fault), { collectionStyle: 'flow', flowCollectionPadding: true }).trim()}`);
+    // One line per fault, however long (yaml folds flow collections past 80 columns otherwise).
+    for (const fault of result.faults) out(`  - ${stringify(writtenFault(fault), { collectionStyle: 'flow', flowCollectionPadding: true, lineWidth: 0 }).trim()}`);
     out(`minimal scenario: ${target}${result.verified ? '' : ' — WARNING: loaded back, it does not fail the check'}`);
     out(`reproduce: npx diaspora run ${target}`);
     return result.verified ? EXIT_OK : EXIT_CHECK_FAILED;
