@@ -30,7 +30,7 @@ import type { Due } from './messages.ts';
 import { ComposedParticipant, type Part } from './participant.ts';
 import { GlobalRecovery, LocalRecovery, type EpochCell } from './recovery.ts';
 import { LOG_TIER_REPLIES, LogTopicTier } from './log-topic-tier.ts';
-import { NodeLocalTier, StoreTier, type TierClient } from './tiers.ts';
+import { NodeLocalTier, STORE_REPLIES, StoreTier, type TierClient } from './tiers.ts';
 import { CheckpointWriter } from './writer.ts';
 
 export type Guarantee = 'exactly-once' | 'at-least-once';
@@ -51,7 +51,7 @@ class TierPart implements Part {
 
   onMessage(ctx: Context, message: Message): boolean {
     const fromLog = LOG_TIER_REPLIES.has(message.type);
-    if (message.type !== 'ckpt:put-ack' && message.type !== 'ckpt:get-reply' && !fromLog) return false;
+    if (!STORE_REPLIES.has(message.type) && !fromLog) return false;
     for (const tier of this.tiers) if (tier.onMessage(ctx, message as never)) return true;
     // A late store reply nobody waits for any more; a log reply is the stream transport's.
     return !fromLog;
