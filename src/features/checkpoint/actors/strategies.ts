@@ -110,6 +110,17 @@ export interface CheckpointStrategy {
 
 const exactlyOnce = (): Guarantee => 'exactly-once';
 
+/** The configured tier and a writer over it: the storage of every strategy but `none` and `multilevel`. */
+function configuredTier(kit: StrategyKit): { tiers: TierClient[]; writer: CheckpointWriter } {
+  const tiers = [kit.tier(kit.config.tier)];
+  return { tiers, writer: kit.writer(tiers[0]!) };
+}
+
+/** Recovery of a global strategy: every operator back to one consistent cut. */
+function globalRecovery(kit: StrategyKit, name: StrategyName, tier: TierClient, writer: CheckpointWriter | undefined): Part {
+  return new GlobalRecovery(kit.host, name, kit.config, tier, writer, kit.cell, kit.abandon);
+}
+
 /** Global strategies whose snapshots a coordinator triggers: a source counting events tells it when one is due. */
 function dueByEvents(kit: StrategyKit): Part[] {
   return !kit.host.hasInputs && kit.config.interval.kind === 'events' ? [new EventsDue(kit.config, kit.config.coordinator)] : [];
@@ -124,10 +135,10 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
         transport: 'direct',
         coordinator: true,
         guarantee: exactlyOnce,
-        parts: ({ host, config, tier, cell, abandon }) => {
+        parts: (kit) => {
           // Nothing is ever stored; the tier only answers the (never issued) loads.
-          const tiers = [tier('node-local')];
-          return { tiers, parts: [new GlobalRecovery(host, 'none', config, tiers[0]!, undefined, cell, abandon)] };
+          const tiers = [kit.tier('node-local')];
+          return { tiers, parts: [globalRecovery(kit, 'none', tiers[0]!, undefined)] };
         },
       },
       {
@@ -136,9 +147,8 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
         coordinator: true,
         guarantee: exactlyOnce,
         parts: (kit) => {
-          const tiers = [kit.tier(kit.config.tier)];
-          const writer = kit.writer(tiers[0]!);
-          const recovery = new GlobalRecovery(kit.host, 'coordinated', kit.config, tiers[0]!, writer, kit.cell, kit.abandon);
+          const { tiers, writer } = configuredTier(kit);
+          const recovery = globalRecovery(kit, 'coordinated', tiers[0]!, writer);
           return { tiers, parts: [recovery, new CoordinatedCheckpoints(kit.host, kit.config, writer, kit.cell), ...dueByEvents(kit)] };
         },
       },
@@ -149,9 +159,8 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
         // Without alignment, records after a barrier reach the state before the snapshot: replayed after a restore.
         guarantee: (config) => (config.alignment === 'none' ? 'at-least-once' : 'exactly-once'),
         parts: (kit) => {
-          const tiers = [kit.tier(kit.config.tier)];
-          const writer = kit.writer(tiers[0]!);
-          const recovery = new GlobalRecovery(kit.host, 'barrier-snapshot', kit.config, tiers[0]!, writer, kit.cell, kit.abandon);
+          const { tiers, writer } = configuredTier(kit);
+          const recovery = globalRecovery(kit, 'barrier-snapshot', tiers[0]!, writer);
           const barriers = new BarrierCheckpoints(kit.host, kit.config, writer, kit.cell, kit.config.alignment);
           return { tiers, parts: [recovery, barriers, ...dueByEvents(kit)], markerAt: kit.config.alignment === 'unaligned' ? 'arrival' : 'head' };
         },
@@ -162,10 +171,9 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
         coordinator: false,
         guarantee: exactlyOnce,
         parts: (kit) => {
-          const tiers = [kit.tier(kit.config.tier)];
-          const writer = kit.writer(tiers[0]!);
+          const { tiers, writer } = configuredTier(kit);
           const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: false, retainAll: false, report: false });
-          return { tiers, parts: [new LocalRecovery(kit.host, 'stream-replay', tiers, [writer]), checkpoints] };
+          return { tiers, parts: [new LocalRecovery(kit.host, 'stream-replay', tiers, [writer], kit.config.restartUs), checkpoints] };
         },
       },
       {
@@ -174,9 +182,8 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
         coordinator: true,
         guarantee: exactlyOnce,
         parts: (kit) => {
-          const tiers = [kit.tier(kit.config.tier)];
-          const writer = kit.writer(tiers[0]!);
-          const recovery = new GlobalRecovery(kit.host, 'uncoordinated', kit.config, tiers[0]!, writer, kit.cell, kit.abandon);
+          const { tiers, writer } = configuredTier(kit);
+          const recovery = globalRecovery(kit, 'uncoordinated', tiers[0]!, writer);
           return { tiers, parts: [recovery, new IndependentCheckpoints(kit.host, kit.config, writer, { pending: true, retainAll: true, report: true })] };
         },
       },
@@ -190,7 +197,7 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
           const writer = kit.writer(tiers[0]!);
           const flush = { tier: tiers[1]!, every: kit.config.flushEvery };
           const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: false, retainAll: false, report: false, flush });
-          return { tiers, parts: [new LocalRecovery(kit.host, 'multilevel', tiers, [writer]), checkpoints] };
+          return { tiers, parts: [new LocalRecovery(kit.host, 'multilevel', tiers, [writer], kit.config.restartUs), checkpoints] };
         },
       },
     ] satisfies CheckpointStrategy[]
@@ -220,7 +227,7 @@ export function makeParticipant(ctx: Context, host: OperatorHost, config: Checkp
     host,
     config,
     tier: (name) => {
-      if (name === 'node-local') return new NodeLocalTier(ctx, host.instance, config.nodeLocal);
+      if (name === 'node-local') return new NodeLocalTier(ctx, host.instance, config.nodeLocal, config.readBandwidthBytesPerSec);
       if (name === 'log-topic' && config.logTopic !== undefined) return new LogTopicTier(ctx, config.logTopic, host.instance, config.requestTimeoutUs);
       return new StoreTier(ctx, name, storeFor(config, name, ctx.site)!, host.instance, config.requestTimeoutUs);
     },
