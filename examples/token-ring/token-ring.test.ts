@@ -167,6 +167,7 @@ test('the example needs nothing of the repository: a copy of its folder elsewher
   // Outside this package, a .ts file is an ES module only under a package.json that says so.
   writeFileSync(join(copy, 'package.json'), '{ "type": "module" }\n');
   const here = await diaspora(['run', RING, '--out', join(dir, 'here'), '--quiet']);
+  t.is(here.code, 0, here.stdout + here.stderr);
   const there = await diaspora(['run', join(copy, 'token-ring.yaml'), '--out', join(dir, 'there'), '--quiet'], dir);
   t.is(there.code, 0, there.stdout + there.stderr);
   t.is(summaryOf(join(dir, 'there')).traceHash, summaryOf(join(dir, 'here')).traceHash);
