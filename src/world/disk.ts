@@ -6,12 +6,23 @@
  * drops nothing (the page cache belongs to the operating system, not the process).
  *
  * Timing: writes land in the page cache instantly (reads see them at once). The device serves
- * fsyncs one at a time in issue order; one takes `latencyUs + ceil(dirtyBytes / bandwidth)`, where
- * the dirty bytes are those the actor wrote since its last fsync was issued. Reads are served from
+ * fsyncs (and writebacks) one at a time in issue order; one takes `latencyUs + ceil(dirtyBytes /
+ * bandwidth)`, where the dirty bytes are those written to the files it covers since they were last
+ * fsynced or written back. Reads are served from
  * the page cache at no cost — a simplification: recovery reads are free in time.
  *
  * Each actor sees its own namespace of files (`Disk`), stored on its node's disk so that the node's
  * failure domain applies to it. A file is a list of records; `put` replaces it with one record.
+ *
+ * Background writeback (Linux's flusher threads): a file that has been dirty — written since it
+ * was last fsynced or written back — for at least `dirtyExpireUs` (`vm.dirty_expire_centisecs`,
+ * 30 s) is written back whole at the flusher's next wake-up, which comes every `dirtyWritebackUs`
+ * (`vm.dirty_writeback_centisecs`, 5 s) while anything on the disk is dirty; 0 disables it, as in
+ * Linux. Like Linux, the unit is the file (inode): its dirtying time is when it went from clean to
+ * dirty, and the writeback takes all its pages, the young ones too. So data nobody fsyncs survives
+ * a power loss once it is 30–35 s old. A writeback occupies the device like an fsync (in issue
+ * order) and completes the same way; a power loss voids it. Cost: at most one wake-up event per
+ * disk per `dirtyWritebackUs`, and none while nothing is dirty.
  *
  * Disk faults (driven by `src/faults/`): a power loss may *tear* the write the device was in the
  * middle of — the first unsynced record of each appended file then survives as a {@link TornRecord}
@@ -29,7 +40,14 @@ export interface DiskParams {
   latencyUs: Micros;
   /** Device throughput for flushing dirty data, bytes per second. */
   bandwidthBytesPerSec: number;
+  /** A file dirty for this long is written back at the flusher's next wake-up (`vm.dirty_expire_centisecs`). Default 30 s. */
+  dirtyExpireUs?: Micros;
+  /** The flusher wakes this often while anything is dirty (`vm.dirty_writeback_centisecs`); 0: never. Default 5 s. */
+  dirtyWritebackUs?: Micros;
 }
+
+/** Linux's defaults: `vm.dirty_expire_centisecs` = 3000, `vm.dirty_writeback_centisecs` = 500. */
+export const LINUX_WRITEBACK = { dirtyExpireUs: 30 * SECOND, dirtyWritebackUs: 5 * SECOND } as const;
 
 /** One file: the live (page-cache) records, and which prefix of which array is durable. */
 interface FileState {
@@ -37,15 +55,22 @@ interface FileState {
   /** The array whose first `durableLength` records are on the device (may be `live` itself). */
   durable: unknown[] | undefined;
   durableLength: number;
-  dirty: boolean;
+  /** When the file went from clean to dirty (written since its last fsync or writeback); undefined while clean. */
+  dirtiedAtUs: Micros | undefined;
+  /** Bytes written since then: what an fsync or writeback of the file puts on the device. */
+  dirtyBytes: number;
 }
+
+/** What one fsync or writeback makes durable when it completes: each file as it was when it was issued. */
+type Capture = [FileState, unknown[] | undefined, number][];
 
 /** Per-actor files on one node's disk. */
 type ActorFiles = Map<string, FileState>;
 
 export class NodeDisk {
   private readonly actors = new Map<string, ActorFiles>();
-  private readonly dirtyBytes = new Map<string, number>();
+  /** Whether the flusher's next wake-up is scheduled. */
+  private flusherAwake = false;
   /** When the device finishes the fsyncs it has accepted. */
   private busyUntil: Micros = 0;
   /** Bumped by every power loss; fsyncs issued before it never complete. */
@@ -72,43 +97,108 @@ export class NodeDisk {
     return new ActorDisk(this, this.sim, handle, files);
   }
 
-  markDirty(actor: string, bytes: number): void {
-    this.dirtyBytes.set(actor, (this.dirtyBytes.get(actor) ?? 0) + bytes);
+  /** A write to `file` by `handle`'s actor: the file is dirty, and the flusher must wake for it. */
+  wrote(handle: ActorHandle, file: FileState, bytes: number): void {
+    if (file.dirtiedAtUs === undefined) file.dirtiedAtUs = this.sim.now();
+    file.dirtyBytes += bytes;
+    if (!this.flusherAwake && this.writebackUs > 0) this.wakeFlusher(handle);
   }
 
   /** Schedules an fsync of one actor's files; completion marks them durable, then wakes the actor. */
   fsync(handle: ActorHandle, files: ActorFiles, done: Wakeup | undefined): void {
-    const bytes = this.dirtyBytes.get(handle.id) ?? 0;
-    this.dirtyBytes.set(handle.id, 0);
     // Capture what this fsync covers now: later writes need a later fsync.
-    const covered: [FileState, unknown[] | undefined, number][] = [];
+    const covered: Capture = [];
+    let bytes = 0;
     for (const file of files.values()) {
-      if (file.dirty) covered.push([file, file.live, file.live?.length ?? 0]);
-      file.dirty = false;
+      if (file.dirtiedAtUs !== undefined) {
+        covered.push(clean(file));
+        bytes += file.dirtyBytes;
+        file.dirtyBytes = 0;
+      }
     }
-    const now = this.sim.now();
-    const start = Math.max(now, this.busyUntil);
+    const incarnation = handle.incarnation;
+    this.sim.record(handle, 'disk', { op: 'fsync', bytes });
+    this.write(bytes, covered, `fsync on ${this.node}`, handle, () => {
+      this.sim.record(handle, 'disk', { op: 'fsync-done', bytes });
+      if (done !== undefined) this.sim.wake(handle, incarnation, done);
+    });
+  }
+
+  /**
+   * Queues a device write of `bytes` behind the ones accepted before it; when it completes, the
+   * captured files are durable as captured (unless the device dropped its cache meanwhile) and
+   * `then` runs. A power loss before then voids it.
+   */
+  private write(bytes: number, covered: Capture, label: string, origin: ActorHandle, then: () => void): void {
+    const start = Math.max(this.sim.now(), this.busyUntil);
     const finish = start + this.serviceTime(bytes);
     this.busyUntil = finish;
     const epoch = this.powerEpoch;
     const cache = this.cacheEpoch;
-    const incarnation = handle.incarnation;
-    this.sim.record(handle, 'disk', { op: 'fsync', bytes });
     this.sim.at(
       finish,
-      `fsync on ${this.node}`,
+      label,
       () => {
         if (this.powerEpoch !== epoch) return;
-        // Data dropped since this fsync was issued stays dropped, though the fsync "succeeds".
+        // Data dropped since this write was issued stays dropped, though the write "succeeds".
         if (this.cacheEpoch === cache) for (const [file, array, length] of covered) {
           file.durable = array;
           file.durableLength = length;
         }
-        this.sim.record(handle, 'disk', { op: 'fsync-done', bytes });
-        if (done !== undefined) this.sim.wake(handle, incarnation, done);
+        then();
       },
-      handle,
+      origin,
     );
+  }
+
+  private get writebackUs(): Micros {
+    return this.params.dirtyWritebackUs ?? LINUX_WRITEBACK.dirtyWritebackUs;
+  }
+
+  /**
+   * Schedules the flusher's next wake-up. Its origin is the actor whose write called for it (then
+   * the same actor again), so the event stays in that actor's partition, as an fsync's does.
+   */
+  private wakeFlusher(origin: ActorHandle): void {
+    this.flusherAwake = true;
+    this.sim.at(this.sim.now() + this.writebackUs, `writeback on ${this.node}`, () => this.writeBack(origin), origin);
+  }
+
+  /**
+   * The flusher's wake-up: every file dirty for at least `dirtyExpireUs` is written back whole, one
+   * device write for the disk; the flusher wakes again while anything is still dirty.
+   */
+  private writeBack(origin: ActorHandle): void {
+    this.flusherAwake = false;
+    const now = this.sim.now();
+    const expireUs = this.params.dirtyExpireUs ?? LINUX_WRITEBACK.dirtyExpireUs;
+    const covered: Capture = [];
+    const byActor: { handle: ActorHandle; files: string[]; bytes: number }[] = [];
+    let bytes = 0;
+    let stillDirty = false;
+    for (const [actor, files] of this.actors) {
+      let mine: { handle: ActorHandle; files: string[]; bytes: number } | undefined;
+      for (const [name, file] of files) {
+        if (file.dirtiedAtUs === undefined) continue;
+        if (now - file.dirtiedAtUs < expireUs) {
+          stillDirty = true;
+          continue;
+        }
+        if (mine === undefined) byActor.push((mine = { handle: this.sim.handle(actor), files: [], bytes: 0 }));
+        mine.files.push(name);
+        mine.bytes += file.dirtyBytes;
+        bytes += file.dirtyBytes;
+        file.dirtyBytes = 0;
+        covered.push(clean(file));
+      }
+    }
+    if (covered.length > 0) {
+      for (const { handle, files, bytes: written } of byActor) this.sim.record(handle, 'disk', { op: 'writeback', files, bytes: written });
+      this.write(bytes, covered, `writeback on ${this.node}`, origin, () => {
+        for (const { handle, bytes: written } of byActor) this.sim.record(handle, 'disk', { op: 'writeback-done', bytes: written });
+      });
+    }
+    if (stillDirty) this.wakeFlusher(origin);
   }
 
   /** How long the device takes to flush `bytes`, slowed down by a slow-disk fault. */
@@ -139,7 +229,6 @@ export class NodeDisk {
   private revert(tear: boolean): void {
     for (const [actor, files] of this.actors) {
       const handle = this.sim.handle(actor);
-      this.dirtyBytes.set(actor, 0);
       for (const [name, file] of [...files]) {
         const before = file.live?.length ?? 0;
         if (file.durable === undefined) {
@@ -157,12 +246,19 @@ export class NodeDisk {
         file.live = restored;
         file.durable = restored;
         file.durableLength = restored.length;
-        file.dirty = false;
+        file.dirtiedAtUs = undefined;
+        file.dirtyBytes = 0;
         if (changed) this.sim.record(handle, 'disk', { op: 'lost', file: name, records: before - kept });
         if (torn) this.sim.record(handle, 'disk', { op: 'torn', file: name, record: kept });
       }
     }
   }
+}
+
+/** Marks a file clean and captures what it holds now, for the fsync or writeback that cleaned it. */
+function clean(file: FileState): Capture[number] {
+  file.dirtiedAtUs = undefined;
+  return [file, file.live, file.live?.length ?? 0];
 }
 
 /** How many of the live records are also the first durable ones (the rest are lost on power loss). */
@@ -242,15 +338,14 @@ class ActorDisk implements Disk {
   private state(file: string): FileState {
     let state = this.fileMap.get(file);
     if (state === undefined) {
-      state = { live: undefined, durable: undefined, durableLength: 0, dirty: false };
+      state = { live: undefined, durable: undefined, durableLength: 0, dirtiedAtUs: undefined, dirtyBytes: 0 };
       this.fileMap.set(file, state);
     }
     return state;
   }
 
   private wrote(state: FileState, file: string, op: string, bytes: number): void {
-    state.dirty = true;
-    this.disk.markDirty(this.handle.id, bytes);
+    this.disk.wrote(this.handle, state, bytes);
     this.sim.record(this.handle, 'disk', { op, file, bytes });
   }
 }

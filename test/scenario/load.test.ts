@@ -6,6 +6,9 @@ import { InputError } from '../../src/kernel/contract/index.ts';
 import { type Scenario, loadScenario, loadScenarioFile, scenarioSchema } from '../../src/scenario/index.ts';
 import { FULL, MINIMAL } from './fixtures.ts';
 
+/** Every disk's page-cache writeback unless the file says otherwise: Linux's defaults, 30 s and 5 s. */
+const LINUX_WRITEBACK = { dirtyExpireUs: 30_000_000, dirtyWritebackUs: 5_000_000 };
+
 test('a fully written scenario resolves to integers, names and file order', (t) => {
   const s = loadScenario(FULL, 'full.yaml');
   const expected: Scenario = {
@@ -20,14 +23,14 @@ test('a fully written scenario resolves to integers, names and file order', (t) 
         role: 'instrument',
         nodes: ['beamline-1', 'beamline-2'],
         lan: { latencyUs: 50, jitterUs: 0, bandwidthBytesPerSec: 1_250_000_000 },
-        disk: { kind: 'nvme', fsyncLatencyUs: 20, bandwidthBytesPerSec: 2_000_000_000 },
+        disk: { kind: 'nvme', fsyncLatencyUs: 20, bandwidthBytesPerSec: 2_000_000_000, ...LINUX_WRITEBACK },
       },
       {
         name: 'hpc',
         role: 'hpc',
         nodes: ['hpc-1', 'hpc-2'],
         lan: { latencyUs: 50, jitterUs: 0, bandwidthBytesPerSec: 1_250_000_000 },
-        disk: { kind: 'nvme', fsyncLatencyUs: 20, bandwidthBytesPerSec: 2_000_000_000 },
+        disk: { kind: 'nvme', fsyncLatencyUs: 20, bandwidthBytesPerSec: 2_000_000_000, ...LINUX_WRITEBACK },
       },
     ],
     nodes: [
@@ -82,7 +85,7 @@ test('a minimal scenario gets the documented defaults', (t) => {
         role: 'edge',
         nodes: ['edge-1'],
         lan: { latencyUs: 50, jitterUs: 0, bandwidthBytesPerSec: 1_250_000_000 },
-        disk: { kind: 'nvme', fsyncLatencyUs: 20, bandwidthBytesPerSec: 2_000_000_000 },
+        disk: { kind: 'nvme', fsyncLatencyUs: 20, bandwidthBytesPerSec: 2_000_000_000, ...LINUX_WRITEBACK },
       },
     ],
     nodes: [{ name: 'edge-1', site: 'edge' }],
@@ -106,7 +109,7 @@ faults: [{ kind: node-crash, target: hpc-2, at: 10s }, { kind: partition, from: 
     'defaults.yaml',
   );
   t.deepEqual(s.links[0], { between: ['edge', 'hpc'], latencyUs: 2_000, jitterUs: 0, bandwidthBytesPerSec: 1_250_000_000, lossProbability: 0 });
-  t.deepEqual(s.sites[1]!.disk, { kind: 'hdd', fsyncLatencyUs: 8_000, bandwidthBytesPerSec: 200_000_000 }, 'preset latency, overridden bandwidth');
+  t.deepEqual(s.sites[1]!.disk, { kind: 'hdd', fsyncLatencyUs: 8_000, bandwidthBytesPerSec: 200_000_000, ...LINUX_WRITEBACK }, 'preset latency, overridden bandwidth');
   t.deepEqual(s.services[0], { kind: 'event-store', name: 'store', node: 'hpc-1', site: 'hpc', flush: { kind: 'interval', intervalUs: 250_000 } });
   t.deepEqual(s.workload[0], {
     name: 'sensor',
@@ -124,10 +127,19 @@ faults: [{ kind: node-crash, target: hpc-2, at: 10s }, { kind: partition, from: 
 
 test('each disk preset has its documented latency and bandwidth', (t) => {
   const disk = (kind: string) => loadScenario(`${MINIMAL.replace('edge: {}', `edge: { disk: { kind: ${kind} } }`)}`, 'x.yaml').sites[0]!.disk;
-  t.deepEqual(disk('nvme'), { kind: 'nvme', fsyncLatencyUs: 20, bandwidthBytesPerSec: 2e9 });
-  t.deepEqual(disk('ssd'), { kind: 'ssd', fsyncLatencyUs: 100, bandwidthBytesPerSec: 500e6 });
-  t.deepEqual(disk('hdd'), { kind: 'hdd', fsyncLatencyUs: 8_000, bandwidthBytesPerSec: 150e6 });
-  t.deepEqual(disk('pfs'), { kind: 'pfs', fsyncLatencyUs: 1_000, bandwidthBytesPerSec: 5e9 });
+  t.deepEqual(disk('nvme'), { kind: 'nvme', fsyncLatencyUs: 20, bandwidthBytesPerSec: 2e9, ...LINUX_WRITEBACK });
+  t.deepEqual(disk('ssd'), { kind: 'ssd', fsyncLatencyUs: 100, bandwidthBytesPerSec: 500e6, ...LINUX_WRITEBACK });
+  t.deepEqual(disk('hdd'), { kind: 'hdd', fsyncLatencyUs: 8_000, bandwidthBytesPerSec: 150e6, ...LINUX_WRITEBACK });
+  t.deepEqual(disk('pfs'), { kind: 'pfs', fsyncLatencyUs: 1_000, bandwidthBytesPerSec: 5e9, ...LINUX_WRITEBACK });
+});
+
+test('a disk\'s page cache writes back like Linux\'s: vm.dirty_* names, centiseconds or durations', (t) => {
+  const disk = (fields: string) => loadScenario(`${MINIMAL.replace('edge: {}', `edge: { disk: { ${fields} } }`)}`, 'x.yaml').sites[0]!.disk;
+  t.like(disk('kind: ssd'), { dirtyExpireUs: 30_000_000, dirtyWritebackUs: 5_000_000 }, 'Linux defaults: 3000 and 500 centiseconds');
+  t.like(disk('vm.dirty_expire_centisecs: 1000, vm.dirty_writeback_centisecs: 0'), { dirtyExpireUs: 10_000_000, dirtyWritebackUs: 0 });
+  t.like(disk('vm.dirty_expire_centisecs: 2m, vm.dirty_writeback_centisecs: 500ms'), { dirtyExpireUs: 120_000_000, dirtyWritebackUs: 500_000 });
+  const error = t.throws(() => disk('vm.dirty_expire_centisecs: soon'));
+  t.regex(error!.message, /x\.yaml:4 sites\.edge\.disk\["vm\.dirty_expire_centisecs"\]: expected a duration like "30s" or a number of centiseconds, got "soon"/);
 });
 
 test('site order is file order, whatever the names', (t) => {

@@ -9,9 +9,12 @@
  * (what the log held after a restart), `hw` — and its durability from the `disk` records: an
  * `fsync` captures the content it will make durable, its `fsync-done` makes it so, and a power
  * loss (`crash` with scope `node`) rolls every replica of the actor back to its durable content,
- * as the simulated disk does. If a `recover` record disagrees with that model (a disk fault the
- * model does not follow), the replica's recovered content is marked unknown and is not compared
- * (stat `unverified`).
+ * as the simulated disk does. The page cache's background writeback (`writeback` records, whole
+ * files) can make more durable than the fsyncs did: a `recover` record that finds a longer log,
+ * but one no longer than the replica held before the loss, is taken to hold that prefix of it
+ * (stat `writtenBack`, in offsets). If a `recover` record disagrees with that model otherwise (a
+ * disk fault the model does not follow), the replica's recovered content is marked unknown and is
+ * not compared (stat `unverified`).
  *
  * The first replica whose high watermark passes an offset fixes the committed event there; each
  * violation cites that `hw` record and the one of the replica that disagrees. Memory grows with
@@ -33,6 +36,8 @@ interface ReplicaModel {
   ids: (string | undefined)[];
   /** Offsets below this were compared against the committed log. */
   checked: number;
+  /** What the replica held just before its node's last power loss, until it recovers. */
+  beforeLoss?: { readonly base: number; readonly ids: (string | undefined)[] };
 }
 
 interface Snapshot {
@@ -55,6 +60,7 @@ class Divergence implements TraceChecker {
   private readonly violations: Violation[] = [];
   private compared = 0;
   private unverified = 0;
+  private writtenBack = 0;
   private diverged = 0;
 
   observe(record: TraceRecord): void {
@@ -104,12 +110,24 @@ class Divergence implements TraceChecker {
     model.checked = Math.min(model.checked, start);
   }
 
-  /** A restarted replica says what its log holds; if the model disagrees, its content is unknown. */
+  /**
+   * A restarted replica says what its log holds. Longer than its fsyncs made durable, but within
+   * what it held before the power loss: the page cache wrote that prefix back. Any other
+   * disagreement: its content is unknown.
+   */
   private recovered(model: ReplicaModel, logEnd: number, logStart: number): void {
+    const before = model.beforeLoss;
+    delete model.beforeLoss;
     const end = model.base + model.ids.length;
     const matches = logEnd === logStart ? true : end === logEnd && model.base <= logStart;
     if (matches) {
       if (logEnd === logStart) this.resetTo(model, logStart);
+      return;
+    }
+    if (before !== undefined && logEnd > end && before.base <= Math.max(logStart, model.base) && logEnd <= before.base + before.ids.length) {
+      this.writtenBack += logEnd - end;
+      model.base = before.base;
+      model.ids = before.ids.slice(0, logEnd - before.base);
       return;
     }
     this.unverified += logEnd - logStart;
@@ -170,6 +188,7 @@ class Divergence implements TraceChecker {
     const durable = this.durable.get(actor);
     for (const [tp, model] of this.replicas.get(actor)!) {
       const kept = durable?.get(tp);
+      model.beforeLoss = { base: model.base, ids: model.ids };
       model.ids = kept === undefined ? [] : kept.ids.slice(0, kept.length);
       if (kept !== undefined) model.base = kept.base;
       model.checked = Math.min(model.checked, model.base + model.ids.length);
@@ -185,6 +204,6 @@ class Divergence implements TraceChecker {
   }
 
   verdict(): Verdict {
-    return verdictOf(this.violations, { replicas: this.replicas.size, compared: this.compared, diverged: this.diverged, unverified: this.unverified });
+    return verdictOf(this.violations, { replicas: this.replicas.size, compared: this.compared, diverged: this.diverged, unverified: this.unverified, writtenBack: this.writtenBack });
   }
 }
