@@ -120,12 +120,19 @@ export const linkSchema = z
 // ---------------------------------------------------------------------------------------------
 // Workload
 
+/** The request timeout and retries of a producer whose service does not set its own (a log producer takes Kafka's). */
+export const PRODUCER_DEFAULTS = { timeoutUs: 1_000_000, retries: 3 } as const;
+
 /** A producer's fields whatever service it writes to; features add theirs (`producerFields`). */
 export const producerFields = {
   ...placementFields,
   service: reference().describe('The service it writes to (a service name). Required.'),
   rate: rate().describe('Events per second, written with its unit: 10/s, 600/m, 2/ms, 1/h. Required.'),
   size: size().prefault('1KiB').describe('Bytes per event (e.g. 8MiB, 4KiB, 1GB, 512). Default 1KiB.'),
-  timeout: positiveDuration().prefault('1s').describe('How long a request waits for its acknowledgement before a retry, a duration. Default 1s.'),
-  retries: count(0).default(3).describe('Retries after the first attempt, an integer ≥ 0. Default 3.'),
+  timeout: positiveDuration()
+    .optional()
+    .describe("(event stores, edge buffers) How long a request waits for its acknowledgement before a retry, a duration. Default 1s. A log producer's is Kafka's request.timeout.ms."),
+  retries: count(0)
+    .optional()
+    .describe("Retries after the first attempt, an integer ≥ 0. Default 3; a log producer's is Kafka's 2147483647, so that delivery.timeout.ms alone bounds them."),
 };

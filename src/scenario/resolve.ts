@@ -7,6 +7,7 @@
  * Guarantee: pure and total on fields that passed `cross-check.ts`. It asserts instead of
  * reporting: a name that does not resolve here is a bug in the checks, not a user error.
  */
+import { PRODUCER_DEFAULTS } from './core-schema.ts';
 import type { Feature, ResolveContext } from './feature.ts';
 import { features, serviceKinds } from './registry.ts';
 import { nodeNames, siteOfNode } from './topology.ts';
@@ -48,8 +49,8 @@ export function resolveScenario(s: ScenarioFields): Scenario {
       service: producer.service,
       ratePerSec: producer.rate,
       eventBytes: producer.size,
-      timeoutUs: producer.timeout,
-      retries: producer.retries,
+      timeoutUs: producer.timeout ?? PRODUCER_DEFAULTS.timeoutUs,
+      retries: producer.retries ?? PRODUCER_DEFAULTS.retries,
       ...extension,
     };
   });

@@ -35,7 +35,7 @@ test('a log service takes Kafka\'s defaults; topics inherit the service\'s setti
     name: 'frames',
     partitions: 6,
     replicationFactor: 3,
-    minInsyncReplicas: 2,
+    minInsyncReplicas: 1,
     uncleanLeaderElection: false,
     retentionUs: 3_600_000_000,
     retentionBytes: null,
@@ -44,6 +44,7 @@ test('a log service takes Kafka\'s defaults; topics inherit the service\'s setti
   t.deepEqual([stream.flush, stream.truncation, stream.replicaLagTimeMaxUs, stream.brokerSessionTimeoutUs], [{ kind: 'never' }, 'leader-epoch', 30_000_000, 9_000_000]);
   const log = s.workload[0]!.log!;
   t.deepEqual([log.acks, log.lingerUs, log.batchBytes, log.idempotence, log.maxInFlight, log.partitioner], [-1, 5000, 16384, true, 5, 'sticky']);
+  t.deepEqual([log.requestTimeoutUs, log.retries, log.deliveryTimeoutUs], [30_000_000, 2_147_483_647, 120_000_000], 'request.timeout.ms 30 s, retries MAX_INT bounded by delivery.timeout.ms 2 min');
   t.deepEqual(s.consumers![0]!.members, ['recon-1', 'recon-2']);
   t.is(s.consumers![0]!.group, 'recon');
 });
@@ -99,4 +100,76 @@ services: { store: { kind: event-store, site: hpc } }
 workload: { p: { site: hpc, service: store, rate: 1/s, acks: 1 } }
 `;
   t.deepEqual(problems(text), ['log.yaml:5 workload.p.acks: "acks" applies only to a producer writing to a log service; "store" is an event-store']);
+});
+
+// --- Kafka's idempotence rules (ProducerConfig.postProcessAndValidateIdempotenceConfigs, Kafka 3.x) ---
+
+const IDEMPOTENT = BASE.replace('topic: frames, rate: 100/s }', 'topic: frames, rate: 100/s, enable.idempotence: true }');
+
+test('enable.idempotence: true with a setting that cannot keep it is refused, naming both settings, at the line', (t) => {
+  const at = 'log.yaml:15 workload.detector["enable.idempotence"]:';
+  t.deepEqual(problems(IDEMPOTENT, ['workload.detector.acks=1']), [
+    `${at} enable.idempotence: true needs acks: all, but acks is 1 (Kafka refuses this producer at start: "Must set acks to all in order to use the idempotent producer"); set acks: all, or enable.idempotence: false`,
+  ]);
+  t.deepEqual(problems(IDEMPOTENT, ['workload.detector["max.in.flight.requests.per.connection"]=6']), [
+    `${at} enable.idempotence: true needs max.in.flight.requests.per.connection ≤ 5, but it is 6 (Kafka refuses this producer at start: "Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer"); lower it, or set enable.idempotence: false`,
+  ]);
+  t.deepEqual(problems(IDEMPOTENT, ['workload.detector.retries=0']), [
+    `${at} enable.idempotence: true needs retries > 0, but retries is 0 (Kafka refuses this producer at start: "Must set retries to non-zero when using the idempotent producer"); leave retries unset, or set enable.idempotence: false`,
+  ]);
+  t.is(problems(IDEMPOTENT, ['workload.detector.acks=0', 'workload.detector.retries=0']).length, 2, 'one problem per conflicting setting');
+  t.deepEqual(problems(IDEMPOTENT, ['workload.detector.acks=all', 'workload.detector["max.in.flight.requests.per.connection"]=5']), []);
+});
+
+test('idempotence by default gives way to a conflicting setting, as Kafka 3.x does; enable.idempotence: false is always allowed', (t) => {
+  const idempotence = (sets: string[], text = BASE) => loadScenario(text, 'log.yaml', sets).workload[0]!.log!.idempotence;
+  t.true(idempotence([]), 'on by default (acks all, 5 in flight, retries left)');
+  t.false(idempotence(['workload.detector.acks=1']));
+  t.false(idempotence(['workload.detector.acks=0']));
+  t.false(idempotence(['workload.detector.retries=0']));
+  t.false(idempotence(['workload.detector["max.in.flight.requests.per.connection"]=6']));
+  t.false(idempotence(['workload.detector.acks=1', 'workload.detector["enable.idempotence"]=false']));
+});
+
+test('the alert producer follows the same idempotence rules', (t) => {
+  const text = `name: alerts
+duration: 10s
+quiesce: 3m
+sites: { summit: { nodes: 1 }, usdf: { nodes: 3 }, fink: { nodes: 2 } }
+links: [{ between: [summit, usdf], latency: 1ms }, { between: [usdf, fink], latency: 1ms }]
+services: { alert-stream: { kind: log, site: usdf, topics: { alerts: { partitions: 2 } } } }
+alerts:
+  producer: { node: summit-1, service: alert-stream, topic: alerts, acks: 1, enable.idempotence: true }
+  brokers: { fink: { site: fink } }
+`;
+  t.deepEqual(problems(text).map((p) => p.slice(0, p.indexOf(': enable.idempotence'))), ['log.yaml:8 alerts.producer["enable.idempotence"]']);
+  t.false(loadScenario(text.replace(', enable.idempotence: true', ''), 'log.yaml').alerts!.producer.log.idempotence);
+});
+
+// --- Kafka's names and defaults for a log producer's timeouts and retries ---
+
+test('a log producer\'s request timeout is request.timeout.ms; "timeout" (the event store\'s) is refused with the Kafka name', (t) => {
+  const log = (sets: string[]) => loadScenario(BASE, 'log.yaml', sets).workload[0]!.log!;
+  t.is(log(['workload.detector["request.timeout.ms"]=1500']).requestTimeoutUs, 1_500_000);
+  t.is(log(['workload.detector["request.timeout.ms"]=100ms']).requestTimeoutUs, 100_000);
+  t.is(log(['workload.detector.retries=5']).retries, 5);
+  t.deepEqual(problems(BASE, ['workload.detector.timeout=1s']), [
+    '--set workload.detector.timeout=1s workload.detector.timeout: "timeout" is an event store producer\'s request timeout; a log producer\'s is Kafka\'s request.timeout.ms (default 30s), e.g. request.timeout.ms: 1s',
+  ]);
+  const store = `name: store
+duration: 10s
+sites: { hpc: { nodes: 1 } }
+services: { store: { kind: event-store, site: hpc } }
+workload: { p: { site: hpc, service: store, rate: 1/s, request.timeout.ms: 2s } }
+`;
+  t.deepEqual(problems(store), ['log.yaml:5 workload.p["request.timeout.ms"]: "request.timeout.ms" applies only to a producer writing to a log service; "store" is an event-store']);
+  t.like(loadScenario(store.replace('request.timeout.ms: 2s', 'timeout: 2s'), 'x.yaml').workload[0], { timeoutUs: 2_000_000, retries: 3 }, 'the event store keeps timeout and its 3 retries');
+});
+
+test('delivery.timeout.ms below linger.ms + request.timeout.ms is refused as Kafka does; left unset, it is raised to that sum', (t) => {
+  t.deepEqual(problems(BASE, ['workload.detector["delivery.timeout.ms"]=5s']), [
+    '--set workload.detector["delivery.timeout.ms"]=5s workload.detector["delivery.timeout.ms"]: delivery.timeout.ms (5s) must be at least linger.ms + request.timeout.ms (5ms + 30s) (Kafka refuses this producer at start: "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms"); raise it, or lower request.timeout.ms',
+  ]);
+  t.deepEqual(problems(BASE, ['workload.detector["delivery.timeout.ms"]=5s', 'workload.detector["request.timeout.ms"]=1s']), []);
+  t.is(loadScenario(BASE, 'log.yaml', ['workload.detector["request.timeout.ms"]=3m']).workload[0]!.log!.deliveryTimeoutUs, 180_005_000);
 });

@@ -36,7 +36,11 @@ export default defineFeature({
     checkLogClients(s, names, report);
   },
   resolveService: (name, written, { sites, siteOf }) => resolveLogService(name, written as WrittenLogService, sites, siteOf),
-  resolveProducer: (producer) => ({ log: resolveLogProducer(producer) }),
+  // A log producer's request timeout and retries are Kafka's (`request.timeout.ms`, `retries`).
+  resolveProducer(producer) {
+    const log = resolveLogProducer(producer);
+    return { log, timeoutUs: log.requestTimeoutUs, retries: log.retries };
+  },
   resolve(s, { place }) {
     const consumers = Object.entries(s.consumers ?? {}).map(([name, consumer]) => resolveConsumer(name, consumer, place(consumer)));
     return consumers.length === 0 ? {} : { consumers };

@@ -6,11 +6,11 @@
  */
 import test from 'ava';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execute, type RunSummary } from '../../../src/exec/run.ts';
 import { SECOND, TraceWriter } from '../../../src/kernel/index.ts';
-import { loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
+import { loadScenario, loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
 import { diaspora, ROOT } from '../../cli/cli.ts';
 
 const drill = (name: string) => join(ROOT, 'scenarios/drills', `${name}.yaml`);
@@ -105,4 +105,20 @@ test('diaspora run: a drill that loses data exits 1, its fixed variant 0', async
   t.is(failing.code, 1, failing.stderr);
   const passing = await diaspora(['run', drill('log-unclean-election'), '--set', 'services.stream["unclean.leader.election.enable"]=false', '--out', join(dir, 'b'), '--quiet']);
   t.is(passing.code, 0, passing.stdout + passing.stderr);
+});
+
+test('diaspora run: a producer Kafka would refuse (enable.idempotence: true with acks=1) is an input error, exit 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-drill-'));
+  const refused = await diaspora(['run', drill('log-acks1-leader-crash'), '--set', 'workload.detector["enable.idempotence"]=true', '--out', join(dir, 'c'), '--quiet']);
+  t.is(refused.code, 2, refused.stdout + refused.stderr);
+  t.regex(refused.stderr, /workload\.detector\["enable\.idempotence"\]: enable\.idempotence: true needs acks: all, but acks is 1/);
+});
+
+test('min.insync.replicas defaults to 1, as in Kafka: the min-isr-1 drill loses the same events without its line', (t) => {
+  const text = readFileSync(drill('log-min-isr-1'), 'utf8');
+  const line = /^ {4}min\.insync\.replicas: 1\n/m;
+  t.regex(text, line);
+  const summary = execute(prepareRun(loadScenario(text.replace(line, ''), 'log-min-isr-1.yaml'), { trace: new TraceWriter() }));
+  const loss = lost(summary);
+  t.true(loss.count >= 450 && loss.count <= 550, `${loss.count} lost with the default`);
 });

@@ -16,16 +16,10 @@ import { deliveryWindow, type LogServiceSpec } from '../../log/index.ts';
 import type { ServiceClient } from '../../../scenario/feature.ts';
 import type { Scenario } from '../../../scenario/types.ts';
 
-/**
- * The alert producer's request timeout: Kafka's default `request.timeout.ms`, 30 s. Its retries
- * are unbounded (Kafka's default since 2.1), so `delivery.timeout.ms` alone ends a packet.
- */
-const ALERT_REQUEST_TIMEOUT_US = 30 * SECOND;
-
 /** The alert producer, as a client of its log service (so the service's final read waits for it). */
 export function alertClients(scenario: Scenario): ServiceClient[] {
   const producer = scenario.alerts?.producer;
-  return producer === undefined ? [] : [{ service: producer.service, path: 'alerts.producer', windowUs: deliveryWindow(producer.log, ALERT_REQUEST_TIMEOUT_US) }];
+  return producer === undefined ? [] : [{ service: producer.service, path: 'alerts.producer', windowUs: deliveryWindow(producer.log) }];
 }
 
 export function buildAlerts(world: World, scenario: Scenario): TraceMetric[] {
@@ -47,9 +41,6 @@ export function buildAlerts(world: World, scenario: Scenario): TraceMetric[] {
     // Only the mean rate of ordinary visits, for reports: the bursts decide when packets are produced.
     ratePerSec: (producer.bursts.events * SECOND) / producer.bursts.everyUs,
     eventBytes: a.alertsPerPacket * a.alertBytes,
-    // Kafka's defaults (and `alertClients`, which times the final read by them).
-    requestTimeoutUs: ALERT_REQUEST_TIMEOUT_US,
-    retries: Number.MAX_SAFE_INTEGER,
     stopAtUs: scenario.durationUs,
     bursts: producer.bursts,
   };

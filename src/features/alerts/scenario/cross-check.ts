@@ -8,6 +8,7 @@ import type { ScenarioFields } from '../../../scenario/written-types.ts';
 import type { Report } from '../../../scenario/feature.ts';
 import { type Names, checkPlacement, unknownSite } from '../../../scenario/name-messages.ts';
 import { suggestion } from '../../../scenario/suggest.ts';
+import { checkProducerStart } from '../../log/scenario/cross-check.ts';
 
 const METRIC_FIELDS = ['visits', 'packets', 'alerts', 'within60sShare', 'latencyUs'];
 
@@ -25,6 +26,7 @@ export function checkAlerts(s: ScenarioFields, names: Names, report: Report): vo
     if (a.producer.topic === undefined) report(path, `needs "topic": one of ${topics.join(', ')} (the topics of "${a.producer.service}")`);
     else if (!topics.includes(a.producer.topic)) report([...path, 'topic'], `unknown topic "${a.producer.topic}" of "${a.producer.service}"${suggestion(a.producer.topic, topics, '')}`);
   }
+  checkProducerStart(a.producer, path, report);
   for (const [broker, spec] of Object.entries(a.brokers)) {
     if (!names.sites.includes(spec.site)) report(['alerts', 'brokers', broker, 'site'], unknownSite(spec.site, names));
     if (METRIC_FIELDS.includes(broker)) report(['alerts', 'brokers', broker], `"${broker}" is a field of the alerts metric; name the broker otherwise`);

@@ -95,8 +95,6 @@ function spawnProducer(world: World, scenario: Scenario, cluster: SpawnedCluster
     controller: cluster.controller,
     ratePerSec: producer.ratePerSec,
     eventBytes: producer.eventBytes,
-    requestTimeoutUs: producer.timeoutUs,
-    retries: producer.retries,
     stopAtUs: scenario.durationUs,
   };
   world.spawn(producer.name, producer.node, () => new LogProducer(config, partitions));

@@ -1,11 +1,14 @@
 /**
  * Cross-section checks of the log's scenario sections: a log service's broker and controller
  * placement, replication factors that fit its brokers, the topics producers and consumers name,
- * and Kafka producer settings given to a producer that does not write to a log.
+ * Kafka producer settings given to a producer that does not write to a log (and the event store's
+ * `timeout` given to one that does), and the settings a Kafka producer refuses at start
+ * (producer-rules.ts).
  *
  * Guarantee: when it reports nothing, `resolve-log.ts` can resolve every name. Each problem is one
  * issue at the path of the value at fault, with near names suggested.
  */
+import { formatMicros } from '../../../kernel/contract/index.ts';
 import type { Report } from '../../../scenario/feature.ts';
 import type { Path } from '../../../scenario/paths.ts';
 import type { ScenarioFields } from '../../../scenario/written-types.ts';
@@ -13,6 +16,7 @@ import { logProducerFields, type WrittenLogService } from './schema.ts';
 import { type Names, checkPlacement, unknownNode, unknownSite } from '../../../scenario/name-messages.ts';
 import { brokerNodesOf } from './resolve.ts';
 import { suggestion } from '../../../scenario/suggest.ts';
+import { deliveryTimeoutConflict, idempotenceConflicts, type ProducerSettings } from './producer-rules.ts';
 
 type LogService = WrittenLogService;
 
@@ -62,6 +66,10 @@ export function checkLogClients(s: ScenarioFields, names: Names, report: Report)
     }
     if (spec.topic === undefined) report(path, `needs "topic": one of ${Object.keys(service.topics).join(', ')} (the topics of "${spec.service}")`);
     else checkTopic(spec.topic, service, spec.service, [...path, 'topic'], report);
+    if (spec.timeout !== undefined) {
+      report([...path, 'timeout'], `"timeout" is an event store producer's request timeout; a log producer's is Kafka's request.timeout.ms (default 30s), e.g. request.timeout.ms: ${formatMicros(spec.timeout)}`);
+    }
+    checkProducerStart(spec, path, report);
   }
   for (const [consumer, spec] of Object.entries(s.consumers ?? {})) {
     const path: Path = ['consumers', consumer];
@@ -76,6 +84,17 @@ export function checkLogClients(s: ScenarioFields, names: Names, report: Report)
       checkTopic(spec.topic, service, spec.service, [...path, 'topic'], report);
     }
   }
+}
+
+/**
+ * What a Kafka producer refuses at start: `enable.idempotence: true` written out with settings that
+ * cannot keep it (one issue per setting, at the flag), and a `delivery.timeout.ms` shorter than
+ * `linger.ms + request.timeout.ms`.
+ */
+export function checkProducerStart(spec: ProducerSettings, path: Path, report: Report): void {
+  if (spec['enable.idempotence'] === true) for (const conflict of idempotenceConflicts(spec)) report([...path, 'enable.idempotence'], conflict.message);
+  const delivery = deliveryTimeoutConflict(spec);
+  if (delivery !== undefined) report([...path, 'delivery.timeout.ms'], delivery);
 }
 
 function checkTopic(topic: string, service: LogService, serviceName: string, path: Path, report: Report): void {

@@ -16,7 +16,7 @@ import type { Scenario } from '../../../scenario/types.ts';
 
 /** Every workload producer writing to a log service, as a client of that service. */
 export function workloadLogClients(scenario: Scenario): ServiceClient[] {
-  return scenario.workload.flatMap((p) => (p.log === undefined ? [] : [{ service: p.service, path: `workload.${p.name}`, windowUs: deliveryWindow(p.log, p.timeoutUs) }]));
+  return scenario.workload.flatMap((p) => (p.log === undefined ? [] : [{ service: p.service, path: `workload.${p.name}`, windowUs: deliveryWindow(p.log) }]));
 }
 
 /**
@@ -24,6 +24,6 @@ export function workloadLogClients(scenario: Scenario): ServiceClient[] {
  * at its delivery deadline, but a request sent just before it may be answered one request timeout
  * later.
  */
-export function deliveryWindow(log: LogProducerSpec, requestTimeoutUs: Micros): Micros {
-  return log.lingerUs + log.deliveryTimeoutUs + requestTimeoutUs;
+export function deliveryWindow(log: LogProducerSpec): Micros {
+  return log.lingerUs + log.deliveryTimeoutUs + log.requestTimeoutUs;
 }

@@ -4,23 +4,10 @@
  *
  * Guarantee: pure, and total on fields that passed `cross-check-log.ts`.
  */
-import { MS, SECOND } from '../../../kernel/contract/index.ts';
 import type { WrittenConsumer, WrittenLogProducer, WrittenLogService } from './schema.ts';
 import type { ConsumerSpec, LogProducerSpec, LogServiceSpec, LogTopicSpec } from './types.ts';
 import type { SiteSpec } from '../../../scenario/types.ts';
-
-/** Kafka producer defaults (Kafka 3.x, and 4.0's linger.ms of 5 ms). */
-export const LOG_PRODUCER_DEFAULTS = {
-  acks: -1,
-  lingerUs: 5 * MS,
-  batchBytes: 16 * 1024,
-  idempotence: true,
-  maxInFlight: 5,
-  retryBackoffUs: 100 * MS,
-  deliveryTimeoutUs: 120 * SECOND,
-  partitioner: 'sticky',
-  keys: 16,
-} as const;
+import { LOG_PRODUCER_DEFAULTS, deliveryTimeoutOf, idempotenceOf, type ProducerSettings } from './producer-rules.ts';
 
 /** The broker nodes a log service's `site`/`nodes`/`brokers` fields name. */
 export function brokerNodesOf(service: Pick<WrittenLogService, 'site' | 'nodes' | 'brokers'>, sites: readonly Pick<SiteSpec, 'name' | 'nodes'>[]): string[] {
@@ -65,7 +52,7 @@ export function resolveLogService(name: string, service: WrittenLogService, site
   };
 }
 
-export function resolveLogProducer(producer: WrittenLogProducer): LogProducerSpec {
+export function resolveLogProducer(producer: WrittenLogProducer & ProducerSettings): LogProducerSpec {
   const d = LOG_PRODUCER_DEFAULTS;
   const acks = producer.acks === undefined || producer.acks === 'all' ? -1 : producer.acks;
   return {
@@ -73,10 +60,12 @@ export function resolveLogProducer(producer: WrittenLogProducer): LogProducerSpe
     acks,
     lingerUs: producer['linger.ms'] ?? d.lingerUs,
     batchBytes: producer['batch.size'] ?? d.batchBytes,
-    idempotence: producer['enable.idempotence'] ?? d.idempotence,
+    idempotence: idempotenceOf(producer),
     maxInFlight: producer['max.in.flight.requests.per.connection'] ?? d.maxInFlight,
+    requestTimeoutUs: producer['request.timeout.ms'] ?? d.requestTimeoutUs,
+    retries: producer.retries ?? d.retries,
     retryBackoffUs: producer['retry.backoff.ms'] ?? d.retryBackoffUs,
-    deliveryTimeoutUs: producer['delivery.timeout.ms'] ?? d.deliveryTimeoutUs,
+    deliveryTimeoutUs: deliveryTimeoutOf(producer),
     partitioner: producer.partitioner ?? d.partitioner,
     keys: producer.keys ?? d.keys,
   };

@@ -58,7 +58,7 @@ const flushField = z
 /** Settings a topic may override; absent ones take the service's. */
 const topicOverrides = {
   'replication.factor': count(1).optional().describe("Replicas of each partition, an integer ≥ 1, at most the brokers. Default: the service's."),
-  'min.insync.replicas': count(1).optional().describe("acks=all writes need this many in-sync replicas, else NotEnoughReplicas. Default: the service's."),
+  'min.insync.replicas': count(1).optional().describe("acks=all writes need this many in-sync replicas, else NotEnoughReplicas; 1 is unsafe (see the service's). Default: the service's."),
   'unclean.leader.election.enable': z.boolean().optional().describe("Elect an out-of-sync replica when no in-sync one is alive (loses data). Default: the service's."),
   'retention.ms': retention(tryReadDuration, 'duration').optional().describe("Delete a segment once its newest event is older than this (a duration or ms), -1 for never. Default: the service's."),
   'retention.bytes': retention(tryReadSize, 'size').optional().describe("Delete the oldest segments while a partition is larger than this (a size), -1 for no limit. Default: the service's."),
@@ -86,7 +86,11 @@ export const logServiceSchema = z.strictObject({
     .refine((topics) => Object.keys(topics).length > 0, { error: 'needs at least one topic' })
     .describe('Topics by name, each with its partition count and optional overrides. At least one. Required.'),
   'replication.factor': count(1).default(3).describe('Replicas of each partition, an integer ≥ 1, at most the number of brokers. Default 3.'),
-  'min.insync.replicas': count(1).default(2).describe('An acks=all write needs this many in-sync replicas, else it is refused with NotEnoughReplicas. Default 2.'),
+  'min.insync.replicas': count(1)
+    .default(1)
+    .describe(
+      "An acks=all write needs this many in-sync replicas, else it is refused with NotEnoughReplicas. Default 1, Kafka's — and unsafe: once the ISR has shrunk to the leader, acks=all means acks=1 and the leader's loss loses acknowledged writes (drill log-min-isr-1). With replication.factor 3, set 2.",
+    ),
   'unclean.leader.election.enable': z.boolean().default(false).describe('When no in-sync replica is alive, elect any live replica (available, but loses what it lacked). Default false.'),
   'replica.lag.time.max.ms': kafkaDuration().prefault('30s').describe('A follower that has not caught up for this long leaves the ISR (a duration or ms). Default 30s.'),
   'replica.fetch.wait.max.ms': kafkaDuration().prefault('500ms').describe('How long a leader holds a follower\'s fetch that finds nothing new (a duration or ms). Default 500ms.'),
@@ -117,10 +121,22 @@ export const logProducerFields = {
     .describe('(log services) 0: no reply; 1: the leader has it; all: every in-sync replica has it. Default all.'),
   'linger.ms': kafkaDuration().optional().describe('(log services) How long a batch waits for more events before it is sent (a duration or ms). Default 5ms.'),
   'batch.size': size().optional().describe('(log services) A batch is sent as soon as it holds this many bytes. Default 16KiB.'),
-  'enable.idempotence': z.boolean().optional().describe('(log services) Producer id and sequence numbers, so the broker drops retried duplicates. Default true.'),
-  'max.in.flight.requests.per.connection': count(1).optional().describe('(log services) Unacknowledged requests per broker; 1 keeps strict order under retries. Default 5.'),
+  'enable.idempotence': z
+    .boolean()
+    .optional()
+    .describe(
+      "(log services) Producer id and sequence numbers, so the broker drops retried duplicates. Needs acks all, retries > 0 and max.in.flight.requests.per.connection ≤ 5: written true with any other, the producer is refused (as Kafka's is, at start); left unset, it is true unless one of those conflicts, and then false (Kafka 3.x). Default true.",
+    ),
+  'max.in.flight.requests.per.connection': count(1).optional().describe('(log services) Unacknowledged requests per broker; 1 keeps strict order under retries. At most 5 with idempotence. Default 5.'),
+  'request.timeout.ms': kafkaDuration()
+    .optional()
+    .describe('(log services) How long the producer waits for the reply to a request before it retries it; also how long the leader may hold an acks=all write (a duration or ms). Default 30s.'),
   'retry.backoff.ms': kafkaDuration().optional().describe('(log services) Pause before a failed batch is retried (a duration or ms). Default 100ms.'),
-  'delivery.timeout.ms': kafkaDuration().optional().describe('(log services) Give up on a batch this long after it was ready, whatever the retries left (a duration or ms). Default 2m.'),
+  'delivery.timeout.ms': kafkaDuration()
+    .optional()
+    .describe(
+      '(log services) Give up on a batch this long after it was ready, whatever the retries left (a duration or ms). At least linger.ms + request.timeout.ms, or the producer is refused (as Kafka\'s is); left unset, raised to that sum when it is longer. Default 2m.',
+    ),
   partitioner: z.enum(['sticky', 'round-robin', 'key']).optional().describe('(log services) sticky: fill one partition\'s batch, then the next; round-robin: event by event; key: by the hash of the event\'s key. Default sticky.'),
   keys: count(1).optional().describe('(log services) With partitioner key, events cycle through this many keys. Default 16.'),
 };

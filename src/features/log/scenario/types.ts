@@ -44,7 +44,12 @@ export interface LogProducerSpec {
   readonly batchBytes: number;
   readonly idempotence: boolean;
   readonly maxInFlight: number;
+  /** `request.timeout.ms`. */
+  readonly requestTimeoutUs: Micros;
+  /** `retries`: Kafka's default is 2147483647, so `delivery.timeout.ms` bounds a batch. */
+  readonly retries: number;
   readonly retryBackoffUs: Micros;
+  /** `delivery.timeout.ms`, at least `linger.ms + request.timeout.ms`. */
   readonly deliveryTimeoutUs: Micros;
   readonly partitioner: 'sticky' | 'round-robin' | 'key';
   readonly keys: number;
