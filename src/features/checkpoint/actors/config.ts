@@ -44,6 +44,14 @@ export interface CheckpointConfig {
   readonly stores: Readonly<Partial<Record<TierName, StorePlacement>>>;
   /** How long a request to a store or the coordinator waits before it is re-sent. */
   readonly requestTimeoutUs: Micros;
+  /**
+   * The fixed part of a restart, paid before the checkpoint is read: relaunching the process,
+   * rejoining the job. Every restore pays it — after a crash, in a global rollback (survivors
+   * too: the whole job is restarted), and a rollback to the start.
+   */
+  readonly restartUs: Micros;
+  /** How fast a restore reads a node-local `disk` checkpoint, bytes/s (remote tiers: their links). */
+  readonly readBandwidthBytesPerSec: number;
   /** The compacted topic behind the `log-topic` tier; without it, `log-topic` is a store actor like the others. */
   readonly logTopic?: LogTopicTierConfig;
 }
@@ -87,4 +95,7 @@ export const DEFAULT_CHECKPOINT: CheckpointConfig = {
   coordinator: 'ckpt-coordinator',
   stores: {},
   requestTimeoutUs: 2_000_000,
+  restartUs: 0,
+  // NVMe class.
+  readBandwidthBytesPerSec: 2_000_000_000,
 };

@@ -16,6 +16,12 @@
  * restores `target` (0: the initial state), enters the new epoch (data of older epochs is
  * discarded by the transport), reports `restored`, and stays held until `resume(epoch)`.
  *
+ * Restart cost: every restore first waits the configured `restartUs` (relaunching the process,
+ * rejoining the job) and then reads its checkpoint (the tier's cost). Under global recovery every
+ * operator pays it, survivors too (the whole job is restarted, as in HPC checkpoint/restart or a
+ * Flink global failover), and so does a rollback to the start, which reads nothing. The `restore`
+ * record's `us` is the whole of it.
+ *
  * Guarantee: an operator under global recovery never processes an event of the new epoch before
  * every operator has restored into it. How it breaks: if the coordinator is down, restarted
  * operators wait for it (the coordinator is the single point of failure of global strategies);
@@ -56,11 +62,23 @@ export class LocalRecovery implements Part {
     /** Tiers to try, most preferred (fastest) first. */
     private readonly tiers: readonly TierClient[],
     private readonly writers: readonly CheckpointWriter[],
+    /** The fixed cost of a restart, before the read. */
+    private readonly restartUs = 0,
   ) {}
 
   recover(ctx: Context): void {
     this.host.hold(ctx, 'restore');
-    const startedUs = ctx.now();
+    if (this.restartUs === 0) this.locate(ctx, ctx.now());
+    else ctx.setTimer(this.restartUs, 'ckpt:restart', ctx.now());
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): boolean {
+    if (wakeup.name !== 'ckpt:restart') return false;
+    this.locate(ctx, wakeup.data as number);
+    return true;
+  }
+
+  private locate(ctx: Context, startedUs: number): void {
     // One level: its latest is the newest there is.
     if (this.tiers.length === 1) this.tryCandidates(ctx, [{ tier: this.tiers[0], id: 'latest' }], startedUs);
     else this.probe(ctx, startedUs);
@@ -106,6 +124,8 @@ type GlobalState = 'running' | 'awaiting-rollback' | 'restoring' | 'restored';
 
 export class GlobalRecovery implements Part {
   private state: GlobalState = 'running';
+  /** The read a rollback starts once its restart time has passed. */
+  private restarting: (() => void) | undefined;
 
   constructor(
     private readonly host: OperatorHost,
@@ -149,6 +169,15 @@ export class GlobalRecovery implements Part {
       if (this.state === 'restored' && wakeup.data === this.cell.epoch) this.reportRestored(ctx, true);
       return true;
     }
+    if (wakeup.name === 'ckpt:restart') {
+      // The restart of a rollback a newer one has overtaken is void.
+      const read = this.restarting;
+      if (read !== undefined && this.state === 'restoring' && wakeup.data === this.cell.epoch) {
+        this.restarting = undefined;
+        read();
+      }
+      return true;
+    }
     return false;
   }
 
@@ -182,8 +211,12 @@ export class GlobalRecovery implements Part {
       this.state = 'restored';
       this.reportRestored(ctx, true);
     };
-    if (message.target === 0) restore(undefined);
-    else this.tier.load(ctx, message.target, restore);
+    const read = () => (message.target === 0 ? restore(undefined) : this.tier.load(ctx, message.target, restore));
+    if (this.config.restartUs === 0) read();
+    else {
+      this.restarting = read;
+      ctx.setTimer(this.config.restartUs, 'ckpt:restart', epoch);
+    }
   }
 
   private reportRestored(ctx: Context, ok: boolean): void {

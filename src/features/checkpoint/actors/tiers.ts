@@ -2,10 +2,10 @@
  * Checkpoint storage tiers as an operator sees them: save an entry, load the chain for an id.
  *
  * - `node-local`: the operator's own node. Medium `disk`: written and fsynced to the node's disk
- *   (survives a process crash and a power loss once synced). Medium `memory`: files on the node's
- *   RAM disk (`/dev/shm/`, SCR's cache): survives a process crash, lost with the node. Writing and reading
- *   cost `bytes / bandwidth` of the medium (the world's disk model makes reads free, so the tier
- *   charges them itself).
+ *   (survives a process crash and a power loss once synced); a restore reads it at the
+ *   configured read bandwidth. Medium `memory`: files on the node's RAM disk (`/dev/shm/`, SCR's
+ *   cache): survives a process crash, lost with the node; written and read at RAM speed. (The
+ *   world's disk model makes reads free, so the tier charges them itself.)
  * - `site-pfs`, `remote`: a `CheckpointStore` actor reached over the network; the links on the
  *   way and the store's disk set the cost, and the store's node is the failure domain.
  * - `log-topic`: a compacted topic of a log service (`log-topic-tier.ts`); its brokers and their
@@ -34,8 +34,6 @@ import { CONTROL_BYTES, type FromStore, type Retention, type ToStore } from './m
 
 /** RAM-disk copy bandwidth for the `memory` medium, bytes/s. */
 export const MEMORY_BANDWIDTH = 5_000_000_000;
-/** Read bandwidth of a node-local disk during a restore, bytes/s (NVMe class). */
-export const LOCAL_READ_BANDWIDTH = 2_000_000_000;
 
 export interface TierClient {
   readonly tier: TierName;
@@ -72,6 +70,8 @@ export class NodeLocalTier implements TierClient {
     ctx: Context,
     private readonly key: string,
     private readonly medium: NodeLocalMedium,
+    /** How fast a restore reads the `disk` medium, bytes/s. */
+    private readonly readBandwidth: number,
   ) {
     this.nextReq = requestBase(ctx, this.tier);
     this.dir = medium === 'memory' ? RAM_DISK_DIR : '';
@@ -102,7 +102,7 @@ export class NodeLocalTier implements TierClient {
     const bytes = (chain ?? []).reduce((sum, entry) => sum + entry.bytes, 0);
     const req = this.nextReq++;
     this.callbacks.set(req, () => done(chain));
-    ctx.setTimer(transferUs(bytes, this.medium === 'disk' ? LOCAL_READ_BANDWIDTH : MEMORY_BANDWIDTH), 'ckpt:local-done', req);
+    ctx.setTimer(transferUs(bytes, this.medium === 'disk' ? this.readBandwidth : MEMORY_BANDWIDTH), 'ckpt:local-done', req);
   }
 
   private file(id: number): string {

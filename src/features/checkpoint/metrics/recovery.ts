@@ -4,31 +4,48 @@
  * - Lost work: events an operator instance processed again (the same event id at the same
  *   instance, from `state` records) — work redone after a restore — and the service time spent on
  *   them.
- * - Recovery time: for each failure (the `crash` records of one instant), the time until every
- *   operator instance that had been working has processed an event born (produced by its source)
- *   at or after the failure — it has caught up with the present. A failure not caught up with
- *   when the trace ends is counted `unrecovered`.
+ * - Recovery time, for batch and streaming jobs alike: for each failure (the `crash` records of
+ *   one instant), the time from the failure until every operator instance is back where it was
+ *   then — up, and with as much work in its state as it had at the failure. An instance's
+ *   *progress* is the number of events its current state holds: one more per processed event,
+ *   and after a restore what the restored checkpoint held (the progress at its `snapshot`; none
+ *   for a restore to the start). The failure is recovered at the first instant after it at which
+ *   every instance is at or above its progress at the failure; it is `unrecovered` if the trace
+ *   ends before. So an instance the failure did not touch is back at once, one that restarts
+ *   pays its restart, the read of its checkpoint and the redoing of everything after it, and
+ *   under a global rollback the survivors pay theirs too. A failure that cost no operator any
+ *   progress (a store, a broker or the coordinator crashing alone) recovers in 0 µs — the stall
+ *   it may cause shows in the output latency, not here. Recovery does not wait for the backlog
+ *   that built up while the job was down: catching up with the present is latency too.
  * - Blocked: time operators were held, by reason (`checkpoint`: coordinated pauses; `recovery`:
- *   waiting for a global rollback; `restore`: reading their own checkpoint back).
+ *   waiting for a global rollback; `restore`: restarting and reading their own checkpoint back),
+ *   each from the end of the event in service when it began.
  * - Waste fraction: (redone service time + blocked time) / (all service time + blocked time) — the
  *   share of operator time not spent on useful, first-time work. Time an operator was down is not
  *   counted: it is the fault's, the same under every strategy.
  *
- * Memory: one entry per (instance, event id) processed, to recognise re-processing.
+ * Memory: one entry per (instance, event id) processed, to recognise re-processing, and one per
+ * checkpoint snapshot (its progress).
  */
 import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
 
 interface Failure {
   readonly atUs: Micros;
-  readonly waiting: Set<string>;
+  /** Each instance's progress at the failure: what it must hold again. */
+  readonly targets: ReadonlyMap<string, number>;
+  /** Instances not back at their target yet. */
+  readonly behind: Set<string>;
   recoveredUs?: Micros;
 }
 
 export class RecoveryMetrics implements TraceMetric {
   readonly name = 'recovery';
-  private readonly operators = new Set<string>();
-  private readonly working = new Set<string>();
+  /** Operator instance → events its current state holds. */
+  private readonly progress = new Map<string, number>();
+  private readonly down = new Set<string>();
+  /** `<instance>#<checkpoint id>` → the progress its snapshot held. */
+  private readonly snapshots = new Map<string, number>();
   private readonly processed = new Set<string>();
   private readonly failures: Failure[] = [];
   private readonly blockedUs: Record<string, number> = {};
@@ -45,12 +62,8 @@ export class RecoveryMetrics implements TraceMetric {
     switch (record.k) {
       case 'state':
         return this.state(record);
-      case 'crash': {
-        const last = this.failures[this.failures.length - 1];
-        if (last?.atUs === record.t) return;
-        this.failures.push({ atUs: record.t, waiting: new Set(this.working) });
-        return;
-      }
+      case 'crash':
+        return this.crash(record);
       case 'ckpt':
         return this.checkpoint(record);
     }
@@ -58,7 +71,7 @@ export class RecoveryMetrics implements TraceMetric {
 
   private state(record: TraceRecord): void {
     if (record.init === true) {
-      this.operators.add(record.a);
+      if (!this.progress.has(record.a)) this.progress.set(record.a, 0);
       return;
     }
     if (typeof record.event !== 'string') return;
@@ -72,17 +85,27 @@ export class RecoveryMetrics implements TraceMetric {
     } else {
       this.processed.add(key);
     }
-    this.working.add(record.a);
-    const born = record.born as number;
-    for (const failure of this.failures) {
-      if (failure.recoveredUs !== undefined || born < failure.atUs) continue;
-      failure.waiting.delete(record.a);
-      if (failure.waiting.size === 0) failure.recoveredUs = record.t;
+    this.progress.set(record.a, (this.progress.get(record.a) ?? 0) + 1);
+    this.moved(record.a, record.t);
+  }
+
+  private crash(record: TraceRecord): void {
+    const last = this.failures[this.failures.length - 1];
+    if (last?.atUs !== record.t) {
+      const targets = new Map(this.progress);
+      const behind = new Set([...targets.keys()].filter((a) => this.down.has(a)));
+      this.failures.push({ atUs: record.t, targets, behind, ...(behind.size === 0 ? { recoveredUs: record.t } : {}) });
     }
+    if (!this.progress.has(record.a)) return;
+    this.down.add(record.a);
+    this.moved(record.a, record.t);
   }
 
   private checkpoint(record: TraceRecord): void {
     switch (record.op) {
+      case 'snapshot':
+        if (this.progress.has(record.a)) this.snapshots.set(`${record.a}#${String(record.id)}`, this.progress.get(record.a)!);
+        return;
       case 'blocked': {
         const reason = String(record.reason);
         this.blockedUs[reason] = (this.blockedUs[reason] ?? 0) + (record.us as number);
@@ -91,6 +114,10 @@ export class RecoveryMetrics implements TraceMetric {
       case 'restore':
         this.restores++;
         if (record.toStart === true) this.restoresToStart++;
+        if (!this.progress.has(record.a)) return;
+        this.progress.set(record.a, record.toStart === true ? 0 : (this.snapshots.get(`${record.a}#${String(record.id)}`) ?? 0));
+        this.down.delete(record.a);
+        this.moved(record.a, record.t);
         return;
       case 'rollback':
         this.rollbacks++;
@@ -99,12 +126,26 @@ export class RecoveryMetrics implements TraceMetric {
     }
   }
 
+  /** An instance's progress or liveness changed: is it behind what each open failure needs of it? */
+  private moved(instance: string, nowUs: Micros): void {
+    const up = !this.down.has(instance);
+    for (const failure of this.failures) {
+      // Recovered after its instant is final; at its instant, another crash of that instant reopens it.
+      if (failure.recoveredUs !== undefined && failure.recoveredUs > failure.atUs) continue;
+      const target = failure.targets.get(instance);
+      if (target === undefined) continue;
+      if (up && this.progress.get(instance)! >= target) failure.behind.delete(instance);
+      else failure.behind.add(instance);
+      failure.recoveredUs = failure.behind.size === 0 ? nowUs : undefined;
+    }
+  }
+
   result(): Record<string, unknown> {
     const recovered = this.failures.filter((f) => f.recoveredUs !== undefined).map((f) => f.recoveredUs! - f.atUs);
     const blocked = Object.values(this.blockedUs).reduce((a, b) => a + b, 0);
     const total = this.serviceUs + blocked;
     return {
-      operators: this.operators.size,
+      operators: this.progress.size,
       eventsProcessed: this.events,
       lostWorkEvents: this.redone,
       lostWorkUs: this.redoneUs,

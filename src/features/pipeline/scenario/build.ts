@@ -1,9 +1,11 @@
 /**
  * Builds a scenario's pipeline into a world: the operators under their checkpoint strategy, the
- * stores of its tiers, its coordinator, and the metrics that measure it. When the scenario asks for
- * `state-equals-reference`, it first runs the same scenario and seed without faults and writes the
- * final operator states that run reached into the trace (a `state` record of the world at time 0,
- * with `reference` and `processed`), so the checker — online or offline — compares against it.
+ * stores of its tiers, its coordinator, and the metrics that measure it (`recovery`, `checkpoint`,
+ * `output`, and `job` — the makespan — for a batch job, whose every source has a `limit`). When
+ * the scenario asks for `state-equals-reference`, it first runs the same scenario and seed without
+ * faults and writes the final operator states that run reached into the trace (a `state` record of
+ * the world at time 0, with `reference` and `processed`), so the checker — online or offline —
+ * compares against it.
  *
  * Guarantee: a pure function of the scenario and the seed (the reference run included). How it
  * fails: an actor name the pipeline needs that something else already took is an `InputError`
@@ -13,6 +15,7 @@ import { spawnPipeline, type PipelineDef } from '../actors/index.ts';
 import { InputError, type TraceRecord } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
 import { CheckpointMetrics, RecoveryMetrics } from '../../checkpoint/index.ts';
+import { JobMetrics } from '../metrics/job.ts';
 import { OutputMetrics } from '../metrics/pipeline-output.ts';
 import { DEFAULT_CHECKPOINT, type CheckpointConfig, type LogTopicTierConfig, type StorePlacement, type TierName } from '../../checkpoint/actors/index.ts';
 import type { World } from '../../../world/index.ts';
@@ -83,6 +86,8 @@ export function checkpointConfig(spec: CheckpointSpec, world: World, services: S
     flushEvery: spec.flushEvery,
     stores,
     requestTimeoutUs: spec.requestTimeoutUs,
+    restartUs: spec.restartUs,
+    readBandwidthBytesPerSec: spec.readBandwidthBytesPerSec,
     ...(spec.logTopic === undefined ? {} : { logTopic: logTopicTier(spec.logTopic, services) }),
   };
 }
@@ -132,5 +137,12 @@ export function buildPipeline(scenario: Scenario & { readonly pipeline?: Pipelin
     const states = reference();
     world.at(0, 'fault-free reference', () => world.record('state', { reference: states.digests, processed: states.processed }));
   }
-  return [new RecoveryMetrics(), new CheckpointMetrics(), new OutputMetrics()];
+  const metrics: TraceMetric[] = [new RecoveryMetrics(), new CheckpointMetrics(), new OutputMetrics()];
+  return isBatch(pipeline) ? [...metrics, new JobMetrics()] : metrics;
+}
+
+/** A batch job ends: every operator that generates events is a source with a `limit`. */
+function isBatch(pipeline: PipelineSpec): boolean {
+  const generators = pipeline.operators.filter((op) => op.kind === 'source' || op.kind === 'account');
+  return generators.length > 0 && generators.every((op) => op.kind === 'source' && op.limit !== undefined);
 }

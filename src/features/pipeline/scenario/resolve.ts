@@ -96,6 +96,8 @@ export function resolveCheckpoint(written: WrittenCheckpoint | undefined, pipeli
     tiers,
     ...(logTopic === undefined ? {} : { logTopic: { service: logTopic.log, topic: logTopic.topic, acks: logTopic.acks === 'all' ? -1 : 1, ...(logTopic['max.message.bytes'] === undefined ? {} : { recordBytesMax: logTopic['max.message.bytes'] }) } as const }),
     requestTimeoutUs: c.timeout,
+    restartUs: c['restart-time'],
+    readBandwidthBytesPerSec: c['read-bandwidth'],
     checkpointTimeoutUs: c['checkpoint-timeout'],
   };
 }

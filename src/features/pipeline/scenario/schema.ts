@@ -10,7 +10,7 @@
 import * as z from 'zod';
 import { SERVICE_DISTRIBUTIONS } from '../actors/index.ts';
 import { ALIGNMENTS, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/actors/index.ts';
-import { count, duration, name, positiveDuration, rate, reference, size } from '../../../scenario/fields.ts';
+import { bandwidth, count, duration, name, positiveDuration, rate, reference, size } from '../../../scenario/fields.ts';
 import { DURATION_PATTERN, describeInput, tryReadDuration } from '../../../scenario/units.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -217,6 +217,12 @@ export const checkpointSchema = z
       })
       .default({})
       .describe('Where the stores of site-pfs and remote run, and which topic of which log service is the log-topic tier. Default none.'),
+    'restart-time': duration()
+      .prefault('0s')
+      .describe('The fixed cost of a restart, a duration: relaunching a process and rejoining the job, paid before the checkpoint is read by every restore (in a global rollback by every operator, and by a rollback to the start). Default 0s.'),
+    'read-bandwidth': bandwidth()
+      .prefault('2GB/s')
+      .describe('How fast a restore reads a node-local disk checkpoint (e.g. 2GB/s); a restart costs restart-time plus the read. Remote tiers read over their links. Default 2GB/s.'),
     timeout: positiveDuration().prefault('2s').describe('How long a request to a store or the coordinator waits before it is re-sent, a duration. Default 2s.'),
     'checkpoint-timeout': positiveDuration()
       .prefault('10m')
