@@ -17,9 +17,9 @@ import { onInterrupt } from '../exec/interrupt.ts';
 import { VERSION } from '../exec/version.ts';
 import { formatMicros, InputError, TraceWriter, type Micros } from '../kernel/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
-import { loadScenarioFileAsync, tryReadDuration, type Scenario } from '../scenario/index.ts';
+import { checkWorkBudget, loadScenarioFileAsync, tryReadDuration, type Scenario } from '../scenario/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, inScenario, reportError } from './exit.ts';
-import { numericOption, readPositive, readSeed } from './numeric-flags.ts';
+import { MAX_EVENTS_OPTION, numericOption, readPositive, readSeed } from './numeric-flags.ts';
 import { FORCE_OPTION, stageOutput } from './output-options.ts';
 import { printSummary } from './print-summary.ts';
 
@@ -31,6 +31,7 @@ interface EmulateArgs {
   duration?: string;
   out?: string;
   force: boolean;
+  maxEvents: number;
   json: boolean;
   quiet: boolean;
 }
@@ -47,6 +48,7 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
       .option('set', { type: 'string', array: true, default: [], describe: 'Override a scenario field: path=value (repeatable)' })
       .option('out', { alias: 'o', type: 'string', describe: 'Run directory to write, new or empty (default results/<scenario>/emulated-<time>)' })
       .options(FORCE_OPTION)
+      .options(MAX_EVENTS_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly summary.json on stdout and nothing else' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the verdict line' })
       .example('$0 emulate scenarios/beamline-store.yaml --speed 10', 'The demo at ten times real time: about 7 s')
@@ -62,6 +64,11 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   let dir: StagedDirectory;
   try {
     scenario = await loadScenarioFileAsync(args.scenario, args.set);
+    checkWorkBudget(scenario, args.maxEvents);
+  } catch (error) {
+    return reportError(inScenario(error, args.scenario));
+  }
+  try {
     durationUs = parseDurationFlag(args.duration);
     dir = stageOutput(args.out, `results/${scenario.name}/emulated-${stamp()}`, 'emulation', args.force);
   } catch (error) {

@@ -9,6 +9,7 @@
  * (exit code 2).
  */
 import { InputError } from '../kernel/index.ts';
+import { DEFAULT_MAX_EVENTS } from '../scenario/index.ts';
 
 /** The largest seed: beyond it a double no longer holds every integer, so two seeds could be one. */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
@@ -58,3 +59,11 @@ function single(flag: string, value: unknown): string {
 function quote(text: string): string {
   return text === '' ? '(nothing)' : /^[\w.+-]+$/.test(text) ? text : JSON.stringify(text);
 }
+
+/** `--max-events` for the commands that run scenarios: the work budget of work-estimate.ts. */
+export const MAX_EVENTS_OPTION = {
+  'max-events': {
+    ...numericOption('--max-events', `Refuse (before it starts) or stop a run of more kernel events than this (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')})`, countReader(1, Number.MAX_SAFE_INTEGER, 'events')),
+    default: String(DEFAULT_MAX_EVENTS),
+  },
+} as const;

@@ -13,11 +13,11 @@ import { formatMicros, TraceWriter } from '../kernel/index.ts';
 import { checkDeterminism } from '../exec/determinism.ts';
 import { executeInSlices, type RunSummary } from '../exec/run.ts';
 import type { StagedDirectory } from '../exec/staging.ts';
-import { loadScenarioFile, prepareRun, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
+import { checkWorkBudget, loadScenarioFile, prepareRun, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { writeTimeline } from '../report/timeline.ts';
 import { EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, inScenario, reportError } from './exit.ts';
-import { numericOption, readSeed } from './numeric-flags.ts';
+import { MAX_EVENTS_OPTION, numericOption, readSeed } from './numeric-flags.ts';
 import { FORCE_OPTION, stageOutput } from './output-options.ts';
 import { simulatedTimeProgress } from './progress.ts';
 import { printSummary } from './print-summary.ts';
@@ -37,6 +37,7 @@ interface RunArgs {
   checkDeterminism: boolean;
   workers?: number;
   partitionBy: string;
+  maxEvents: number;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -55,6 +56,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the verdict line' })
       .option('check-determinism', { type: 'boolean', default: false, describe: 'Run twice and report the first event where the runs diverge' })
       .options(WORKERS_OPTIONS)
+      .options(MAX_EVENTS_OPTION)
       .example('$0 run scenarios/beamline-store.yaml', 'Run the demo scenario with its own seed')
       .example('$0 run scenarios/beamline-store.yaml --seed 7 --set services.store.flush=never', 'Another seed, a different fsync policy')
       .example('$0 run scenarios/beamline-store.yaml --trace --json > summary.json', 'Keep the trace, print the summary as JSON')
@@ -70,8 +72,9 @@ async function runHandler(args: RunArgs): Promise<number> {
   let scenario: Scenario;
   try {
     scenario = loadScenarioFile(args.scenario, args.set);
+    checkWorkBudget(scenario, args.maxEvents);
   } catch (error) {
-    return reportError(error);
+    return reportError(inScenario(error, args.scenario));
   }
   const seed = args.seed ?? scenario.seed;
   const reproduce = reproduceCommand(args, seed);

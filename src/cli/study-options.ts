@@ -11,7 +11,7 @@ import { loadScenarioPlugins, readScenarioText } from '../scenario/index.ts';
 import { onInterrupt } from '../exec/interrupt.ts';
 import { VERSION } from '../exec/version.ts';
 import { formatSeeds } from '../report/study-format.ts';
-import { countReader, numericOption } from './numeric-flags.ts';
+import { countReader, MAX_EVENTS_OPTION, numericOption } from './numeric-flags.ts';
 import { FORCE_OPTION } from './output-options.ts';
 
 /** More workers than this is a typo; each is a thread with its own heap. */
@@ -27,6 +27,7 @@ export interface StudyArgs {
   jobs?: number;
   out?: string;
   force: boolean;
+  maxEvents: number;
   quiet: boolean;
 }
 
@@ -41,6 +42,7 @@ export function studyOptions(yargs: Argv, defaultSeeds: number): Argv {
     .option('jobs', numericOption('--jobs', 'Cells run at once, each in a worker thread (default: one per core)', countReader(1, MAX_JOBS, 'workers'), 'j'))
     .option('out', { alias: 'o', type: 'string', describe: 'Results directory, new or empty' })
     .options(FORCE_OPTION)
+    .options(MAX_EVENTS_OPTION)
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the closing lines' });
 }
 
@@ -58,6 +60,7 @@ export async function studyFromArgs(args: StudyArgs, kind: StudyRequest['kind'],
     ...(args.baseline === undefined ? {} : { baseline: args.baseline }),
     params: params.map(parseParam),
     seeds: args.seeds === undefined ? parseSeeds(String(defaultSeeds)) : parseSeeds(args.seeds),
+    maxEvents: args.maxEvents,
   });
 }
 

@@ -28,6 +28,8 @@ export const WORKERS_OPTIONS = {
 export interface WorkersArgs {
   workers?: number;
   partitionBy: string;
+  /** Stops a single-thread run past this many events (the parallel runner has no such net yet). */
+  maxEvents?: number;
 }
 
 /** `site`, `node`, or `a,b;c` — groups separated by `;`, names by `,`. */
@@ -47,7 +49,7 @@ export interface ScenarioRun {
 
 /** Runs the scenario in this thread, or over `--workers` threads. */
 export async function executeScenario(scenario: Scenario, seed: number, trace: TraceWriter, args: WorkersArgs, onProgress: (now: Micros, end: Micros) => void): Promise<ScenarioRun> {
-  if (args.workers === undefined) return { summary: await executeInSlices(prepareRun(scenario, { seed, trace }), { version: VERSION, onProgress }) };
+  if (args.workers === undefined) return { summary: await executeInSlices(prepareRun(scenario, { seed, trace }), { version: VERSION, onProgress, ...(args.maxEvents === undefined ? {} : { maxEvents: args.maxEvents }) }) };
   const partitionBy = parsePartitionBy(args.partitionBy);
   const { summary, stats } = await executeParallel(scenarioRecipe(scenario, seed), { workers: args.workers, partitionBy, trace, version: VERSION, onProgress });
   return { summary, parallel: stats };

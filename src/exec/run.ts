@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CheckerDefinition, Verdict } from '../check/index.ts';
 import type { RealisedFault } from '../faults/index.ts';
-import type { Micros, TraceWriter } from '../kernel/index.ts';
+import { formatMicros, InputError, type Micros, type TraceWriter } from '../kernel/index.ts';
 import type { TraceMetric } from '../metrics/index.ts';
 import type { World } from '../world/index.ts';
 import { VERSION } from './version.ts';
@@ -43,47 +43,61 @@ export interface ExecuteOptions {
   version?: string;
   /** Called now and then with the simulated time reached. */
   onProgress?: (nowUs: Micros, endUs: Micros) => void;
+  /**
+   * The most kernel events the run may dispatch (checked every PROGRESS_EVERY events): past it,
+   * the run stops with an `InputError` — the net under the estimate `work-estimate.ts` makes
+   * before the run, for work no estimate foresaw.
+   */
+  maxEvents?: number;
 }
+
+/** Events between two progress reports, pauses and budget checks. */
+const PROGRESS_EVERY = 16384;
+/** Wall time a sliced run keeps the event loop before handing it back. */
+const SLICE_MS = 50;
 
 export function execute(prepared: PreparedRun, options: ExecuteOptions = {}): RunSummary {
   const run = startRun(prepared, options);
-  run.advance(prepared.endUs);
+  run.advance();
   return run.finish();
 }
 
 /**
- * `execute`, handing the event loop back between slices of simulated time (each about 20–100 ms
- * of work), so that Ctrl-C, SIGTERM and timers are served during a long run. The slices cut
- * nothing: every event at or before a slice's end runs in that slice, in the same order as in one
- * call, so the trace and the summary are `execute`'s.
+ * `execute`, handing the event loop back every SLICE_MS of work, so that Ctrl-C, SIGTERM and
+ * timers are served during a long run. A pause changes nothing that happens (see
+ * `RunOptions.pause`), so the trace and the summary are `execute`'s.
  */
 export async function executeInSlices(prepared: PreparedRun, options: ExecuteOptions = {}): Promise<RunSummary> {
   const run = startRun(prepared, options);
-  let reached = 0;
-  let sliceUs = Math.max(1, Math.ceil(prepared.endUs / 1000));
-  do {
+  for (;;) {
     const started = performance.now();
-    reached = Math.min(prepared.endUs, reached + sliceUs);
-    run.advance(reached);
-    // Wall time only sizes the slices; it decides nothing that reaches the trace.
-    const spentMs = performance.now() - started;
-    if (spentMs < 20) sliceUs *= 2;
-    else if (spentMs > 100) sliceUs = Math.max(1, Math.floor(sliceUs / 2));
+    // Wall time only decides when to pause; it decides nothing that reaches the trace.
+    if (run.advance(() => performance.now() - started > SLICE_MS)) break;
     await new Promise((resolve) => setImmediate(resolve));
-  } while (reached < prepared.endUs);
+  }
   return run.finish();
 }
 
-/** A run being executed: advance it to a time, then finish it into its summary. */
-function startRun(prepared: PreparedRun, options: ExecuteOptions): { advance: (untilUs: Micros) => void; finish: () => RunSummary } {
+/** A run being executed: advance it (until it ends, or `pause` says so), then finish it. */
+function startRun(prepared: PreparedRun, options: ExecuteOptions): { advance: (pause?: () => boolean) => boolean; finish: () => RunSummary } {
   const { world, endUs } = prepared;
   const observed = observeTrace(prepared, world.trace);
   const started = performance.now();
-  const onProgress = options.onProgress;
+  let events = 0;
+  const progress = (nowUs: Micros) => {
+    events += PROGRESS_EVERY;
+    if (options.maxEvents !== undefined && events > options.maxEvents) {
+      throw new InputError(
+        `the run of ${prepared.scenario} passed its budget of ${options.maxEvents.toLocaleString('en-US')} events at ${formatMicros(nowUs)} of ${formatMicros(endUs)} simulated; ` +
+          'raise --max-events to let it finish',
+      );
+    }
+    options.onProgress?.(nowUs, endUs);
+  };
   return {
-    advance(untilUs) {
+    advance(pause) {
       try {
-        world.advance({ until: untilUs, onProgress: onProgress && ((now) => onProgress(now, endUs)), progressEvery: 16384 });
+        return world.advance({ until: endUs, onProgress: progress, progressEvery: PROGRESS_EVERY, ...(pause ? { pause } : {}) });
       } catch (error) {
         // A failed run must not leave a trace that looks complete (or an open file).
         world.trace.abort();

@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../kernel/index.ts';
-import { loadScenario } from '../scenario/index.ts';
+import { checkWorkBudget, loadScenario, locateInFile, type Scenario } from '../scenario/index.ts';
 import { formatPath, parsePath } from '../scenario/paths.ts';
 import type { Param, Variant } from './sweep-values.ts';
 import { VERSION } from './version.ts';
@@ -76,6 +76,8 @@ export interface StudyRequest {
   baseline?: string;
   params: readonly Param[];
   seeds: readonly number[];
+  /** Refuse the study when a variant or grid point would pass this many kernel events (work-estimate.ts). */
+  maxEvents?: number;
 }
 
 export const BASE_VARIANT = 'base';
@@ -160,19 +162,28 @@ function cellKey(variant: string, params: Record<string, string>, seed: number):
 
 /** Loads every variant and every param value once (see the header); returns the scenario's name. */
 function validate(request: StudyRequest, variants: readonly Variant[]): string {
+  const budget = (scenario: Scenario) => {
+    if (request.maxEvents === undefined) return;
+    try {
+      checkWorkBudget(scenario, request.maxEvents);
+    } catch (error) {
+      throw error instanceof InputError ? new InputError(locateInFile(request.file, error.message)) : error;
+    }
+  };
   // The scenario with the study's own --sets first: its problems are nobody's variant's fault.
-  const name = loadScenario(request.scenarioText, request.file, request.sets).name;
+  const base = loadScenario(request.scenarioText, request.file, request.sets);
+  budget(base);
   for (const { variant, point } of probes(request.params, variants)) {
     const pointSets = point.map((p) => `${p.path}=${p.text}`);
     try {
-      loadScenario(request.scenarioText, request.file, [...request.sets, ...variant.sets, ...pointSets]);
+      budget(loadScenario(request.scenarioText, request.file, [...request.sets, ...variant.sets, ...pointSets]));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       const labels = new Map([...variant.sets.map((set) => [set, `--variant ${variant.name}:${set}`] as const), ...pointSets.map((set) => [set, `--param ${set}`] as const)]);
       throw relabel(error, labels, variant.name, point);
     }
   }
-  return name;
+  return base.name;
 }
 
 /**

@@ -47,6 +47,12 @@ export interface RunOptions {
   /** Called every `progressEvery` events with the current simulated time. */
   onProgress?: (now: Micros) => void;
   progressEvery?: number;
+  /**
+   * Asked every `progressEvery` events: true stops the run there, before `until`, so that its
+   * caller can serve its event loop (signals, timers) and call `run` again to go on. Pausing
+   * changes nothing that happens: the next call dispatches the next event in the same order.
+   */
+  pause?: () => boolean;
 }
 
 export class Simulator implements ContextHost {
@@ -250,16 +256,21 @@ export class Simulator implements ContextHost {
     this.partition?.beginStep();
   }
 
-  run(options: RunOptions): void {
-    const { until, onProgress } = options;
+  /** Dispatches every event at or before `until`; returns false when `pause` stopped it first. */
+  run(options: RunOptions): boolean {
+    const { until, onProgress, pause } = options;
     const every = options.progressEvery ?? 65536;
     const queue = this.queue;
     while (queue.size > 0 && queue.peekTime() <= until) {
       this.clock = queue.peekTime();
       this.dispatch(queue.pop());
-      if (++this.dispatched % every === 0 && onProgress !== undefined) onProgress(this.clock);
+      if (++this.dispatched % every === 0) {
+        if (onProgress !== undefined) onProgress(this.clock);
+        if (pause !== undefined && pause()) return false;
+      }
     }
     if (until > this.clock && Number.isFinite(until)) this.clock = until;
+    return true;
   }
 
   private push(time: Micros, origin: ActorHandle, event: Event): void {

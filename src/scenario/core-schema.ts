@@ -79,7 +79,10 @@ const diskSchema = z
     };
   });
 
-const nodesField = z.union([count(1), z.array(name('node')).min(1)], {
+/** More nodes than a site can be simulated with: each holds ~1–2 KiB of state before its actors. */
+const MAX_SITE_NODES = 1_000_000;
+
+const nodesField = z.union([count(1).max(MAX_SITE_NODES, { error: `at most ${MAX_SITE_NODES} nodes per site: more would not fit in one process's memory` }), z.array(name('node')).min(1)], {
   error: (issue) => `expected a node count like 2 or a list of node names, got ${describeInput(issue.input)}`,
 });
 

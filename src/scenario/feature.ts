@@ -60,6 +60,24 @@ export interface BuildContext {
   readonly withoutFaults: () => { readonly world: World; readonly endUs: number };
 }
 
+/** One part of a scenario's work, as `work-estimate.ts` sums them before a run. */
+export interface WorkShare {
+  /** The field that causes it, for messages placed at its line. */
+  readonly path: readonly (string | number)[];
+  /** What it is, in a few words: `10/s for 1h10m`. */
+  readonly what: string;
+  /** Kernel events it will dispatch (an order of magnitude, erring high). */
+  readonly events: number;
+  /** Memory it holds while the run goes. */
+  readonly bytes: number;
+}
+
+/** What a feature's estimate may use besides the scenario. */
+export interface EstimateContext {
+  /** Simulated seconds of the whole run (safety phase and final phase). */
+  readonly seconds: number;
+}
+
 /** One protocol or app, as the scenario assembler sees it. */
 export interface Feature {
   /** Short, unique: `log`, `pipeline`, `token-ring`. */
@@ -93,6 +111,8 @@ export interface Feature {
   serviceClients?(scenario: Scenario): readonly ServiceClient[];
   /** Spawns its actors into the world and returns the metrics that measure them. */
   build?(world: World, scenario: Scenario, context: BuildContext): readonly TraceMetric[];
+  /** The work its sections ask for (see work-estimate.ts); a feature without one is bounded only by `--max-events`. */
+  estimate?(scenario: Scenario, context: EstimateContext): readonly WorkShare[];
   /** Fault-handling paths its actors mark (`ctx.covered(path)`), for the coverage metric. */
   coveragePaths?(scenario: Scenario): readonly string[];
 }

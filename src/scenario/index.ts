@@ -52,3 +52,4 @@ export {
   type SiteRole,
   type SiteSpec,
 } from './types.ts';
+export { checkWorkBudget, DEFAULT_MAX_EVENTS, estimateWork, type WorkEstimate } from './work-estimate.ts';

@@ -209,6 +209,7 @@ export function tryReadRate(input: unknown): UnitResult<number> {
   const digits = m[2] ?? '';
   const count = BigInt(m[1]! + digits);
   if (count === 0n) return fail(`${expected} (a rate must be more than zero)`);
+  if (BigInt(m[1]!) > BigInt(Number.MAX_SAFE_INTEGER)) return fail(`"${input}" is more events than a run can count (at most 2^53−1 per unit)`);
   // One division at the end, so the only rounding is the final conversion to a double.
   const numerator = count * BigInt(SECOND);
   const denominator = 10n ** BigInt(digits.length) * BigInt(RATE_UNITS.get(m[3]!)!);

@@ -293,13 +293,16 @@ export class World implements Environment {
     return this.finish();
   }
 
-  /** Runs events up to `until` (µs); call again to continue, then `finish`. */
-  advance(options: RunOptions): void {
+  /**
+   * Runs events up to `until` (µs); call again to continue, then `finish`. Returns false when
+   * `options.pause` stopped it before `until`.
+   */
+  advance(options: RunOptions): boolean {
     if (!this.started) {
       this.started = true;
       this.writeHeader();
     }
-    this.sim.run(options);
+    return this.sim.run(options);
   }
 
   /** Closes the trace and returns the result with the trace hash. */

@@ -5,7 +5,7 @@
  * stack trace.
  */
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diaspora, ROOT } from './cli.ts';
@@ -95,4 +95,24 @@ test('a UTF-16 scenario is named as such in one short line, for every command th
     t.is(r.code, 2, args[0]);
     t.is(r.stderr, `${file}:1 the file is UTF-16 (little-endian, with a byte-order mark); save it as UTF-8\n`, args[0]);
   }
+});
+
+test('a run beyond the work budget is refused before it starts, at the field, with the estimate', async (t) => {
+  const out = join(SCRATCH, 'huge');
+  const r = await diaspora(['run', DEMO, '--set', 'duration=1000000h', '--out', out]);
+  t.is(r.code, 2);
+  t.is(r.stdout, '');
+  t.regex(r.stderr, /^\S+beamline-store\.yaml:\d+ workload\.detector\.rate: the run would take about 216\.0 billion events \(10\/s for 1000000h: 216\.0 billion\), more than the budget of 200\.0 million \(--max-events\); make the run smaller or raise --max-events\n$/);
+  t.false(existsSync(out));
+  const study = await diaspora(['sweep', DEMO, '--param', 'duration=60s,1000000h', '--out', join(SCRATCH, 'huge-sweep')]);
+  t.is(study.code, 2);
+  t.regex(study.stderr, /^in cell "base duration=1000000h": \S+:\d+ workload\.detector\.rate: the run would take about 216\.0 billion events/);
+});
+
+test('work no estimate foresaw is stopped by --max-events while the run goes, leaving nothing behind', async (t) => {
+  const root = join(SCRATCH, 'net');
+  const r = await diaspora(['run', join(ROOT, 'scenarios/hierarchy-edge-hpc-cloud.yaml'), '--max-events', '50000', '--out', join(root, 'run')]);
+  t.is(r.code, 2, r.stderr);
+  t.regex(r.stderr, /^the run of hierarchy-edge-hpc-cloud passed its budget of 50,000 events at \S+ of \S+ simulated; raise --max-events to let it finish\n$/);
+  t.deepEqual(readdirSync(root), []);
 });

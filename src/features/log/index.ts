@@ -6,6 +6,7 @@
  */
 import { defineFeature } from '../../scenario/feature.ts';
 import { buildLogServices } from './scenario/build.ts';
+import { estimateLog } from './scenario/estimate.ts';
 import { workloadLogClients } from './scenario/producers.ts';
 import { checkLogClients, checkLogService } from './scenario/cross-check.ts';
 import { resolveConsumer, resolveLogProducer, resolveLogService } from './scenario/resolve.ts';
@@ -46,5 +47,6 @@ export default defineFeature({
     return consumers.length === 0 ? {} : { consumers };
   },
   serviceClients: workloadLogClients,
+  estimate: estimateLog,
   build: buildLogServices,
 });

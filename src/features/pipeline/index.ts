@@ -8,6 +8,7 @@ import { defineFeature } from '../../scenario/feature.ts';
 import { stateEqualsReference } from './checks/state-equals-reference.ts';
 import { buildPipeline, referenceStates } from './scenario/build.ts';
 import { checkPipeline } from './scenario/cross-check.ts';
+import { estimatePipeline } from './scenario/estimate.ts';
 import { resolveCheckpoint, resolvePipeline } from './scenario/resolve.ts';
 import { checkpointSchema, pipelineSchema } from './scenario/schema.ts';
 
@@ -29,5 +30,6 @@ export default defineFeature({
     const pipeline = resolvePipeline(s.pipeline, sites);
     return { pipeline, checkpoint: resolveCheckpoint(s.checkpoint, pipeline, sites) };
   },
+  estimate: estimatePipeline,
   build: (world, scenario, { withoutFaults }) => buildPipeline(scenario, world, () => referenceStates(withoutFaults())),
 });
