@@ -35,7 +35,11 @@ export { VERSION } from './exec/version.ts';
 // it augments (`declare module 'diaspora-sim' { interface FeatureSections { … } }`), the scenario's
 // field types (written units and names) and zod itself for its section's schema — the copy the
 // scenario schema is made with, so a plug-in needs no dependency of its own.
-export { defineFeature, type Feature, type BuildContext, type ResolveContext, type Report } from './scenario/feature.ts';
+export { defineFeature, type Feature, type BuildContext, type ResolveContext, type Report, type ServiceClient } from './scenario/feature.ts';
+// The cross-check messages the built-in features use, so a plug-in's errors read like theirs.
+export { checkPlacement, unknownNode, unknownSite, type Names } from './scenario/name-messages.ts';
+export { suggestion } from './scenario/suggest.ts';
+export type { Path } from './scenario/paths.ts';
 export type { Scenario, FeatureSections } from './scenario/types.ts';
 export type { ScenarioFields, WrittenSections } from './scenario/written-types.ts';
 export * as fields from './scenario/fields.ts';

@@ -20,6 +20,7 @@ import * as z from 'zod';
 
 export type { ConsumerSpec, LogProducerSpec, LogServiceSpec, LogTopicSpec } from './scenario/types.ts';
 export { deliveryWindow } from './scenario/producers.ts';
+export { checkProducerStart } from './scenario/cross-check.ts';
 export { resolveLogProducer } from './scenario/resolve.ts';
 export { logProducerFields } from './scenario/schema.ts';
 
