@@ -23,6 +23,7 @@ export const noAckedLoss: CheckerDefinition = {
   name: 'no-acked-loss',
   description: 'every acknowledged event is present in the final read',
   create: () => new NoAckedLoss(),
+  vacuous: (stats) => (stats.acked === 0 ? '0 acknowledged events' : undefined),
 };
 
 /** Lost events that one disk loss explains (or that none does), in ack order. */

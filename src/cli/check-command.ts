@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { failingVacuous, verdictDetail, verdictWord } from '../check/index.ts';
 import { checkerNamed, checkers, loadPlugins } from '../scenario/index.ts';
 import { checkTraceFile } from '../exec/check-trace.ts';
 import { type RecordedTrace, runToCheck } from '../exec/run-dir.ts';
@@ -17,6 +18,7 @@ interface CheckArgs {
   check: string[];
   plugin: string[];
   json: boolean;
+  failVacuous: boolean;
 }
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -28,6 +30,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('check', { alias: 'c', type: 'string', array: true, default: [], describe: `Check to run (repeatable): ${[...checkers().keys()].join(', ')}` })
       .option('plugin', { type: 'string', array: true, default: [], describe: 'Plug-in module (.ts or .js) whose checks a bare trace needs (repeatable; a run directory names its own)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the verdicts as JSON' })
+      .option('fail-vacuous', { type: 'boolean', default: false, describe: 'A check that judged nothing (VACUOUS, e.g. 0 cuts) fails' })
       .example('$0 check results/beamline-store/20261125-172800-seed1', "The run's own checks over its trace")
       .example('$0 check trace.jsonl --check no-acked-loss', 'One check over a trace file') as unknown as Argv<CheckArgs>,
   handler: async (args) => {
@@ -35,12 +38,13 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       const { trace, checks, plugins, recorded } = locate(args.path);
       await loadPlugins([...plugins, ...args.plugin.map((path) => resolve(path))]);
       const names = args.check.length > 0 ? args.check : (checks ?? [...checkers().keys()]);
-      const verdicts = await checkTraceFile(trace, names.map(checkerNamed), recorded);
+      const judged = await checkTraceFile(trace, names.map(checkerNamed), recorded);
+      const verdicts = args.failVacuous ? Object.fromEntries(Object.entries(judged).map(([name, verdict]) => [name, failingVacuous(verdict)])) : judged;
       const ok = Object.values(verdicts).every((v) => v.ok);
       if (args.json) process.stdout.write(`${JSON.stringify(verdicts, null, 2)}\n`);
       else {
         for (const [name, verdict] of Object.entries(verdicts)) {
-          process.stdout.write(`${verdict.ok ? 'PASS' : 'FAIL'} ${name} — ${Object.entries(verdict.stats).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+          process.stdout.write(`${verdictWord(verdict)} ${name} — ${verdictDetail(verdict)}\n`);
           for (const v of verdict.violations.slice(0, 5)) process.stdout.write(`     ${v.anomaly}: ${v.message}\n`);
         }
       }

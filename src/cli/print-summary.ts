@@ -1,9 +1,10 @@
 /**
- * The terminal view of a run: one line per check (PASS/FAIL in words, not glyphs alone), the first
+ * The terminal view of a run: one line per check (PASS/FAIL/VACUOUS in words, not glyphs alone), the first
  * pieces of evidence for a failure, the headline metrics, where the results are, and how to
  * reproduce a failure.
  */
 import type { RunSummary } from '../exec/run.ts';
+import { verdictDetail, verdictWord } from '../check/index.ts';
 import { formatMicros } from '../kernel/index.ts';
 
 const SHOWN = 3;
@@ -25,8 +26,7 @@ export function printSummary(summary: RunSummary, options: PrintOptions): void {
     return;
   }
   for (const [name, verdict] of Object.entries(summary.checks)) {
-    const stats = Object.entries(verdict.stats).map(([k, v]) => `${k} ${v}`).join(', ');
-    out(`${verdict.ok ? 'PASS' : 'FAIL'} ${name} — ${stats}`);
+    out(`${verdictWord(verdict)} ${name} — ${verdictDetail(verdict)}`);
     for (const violation of verdict.violations.slice(0, SHOWN)) out(`     ${violation.anomaly}: ${violation.message}`);
     if (verdict.violationCount > SHOWN) out(`     … ${verdict.violationCount - SHOWN} more in ${options.dir}/summary.json`);
   }

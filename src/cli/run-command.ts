@@ -11,7 +11,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { formatMicros, TraceWriter } from '../kernel/index.ts';
 import { checkDeterminism } from '../exec/determinism.ts';
-import { executeInSlices, type RunSummary } from '../exec/run.ts';
+import { executeInSlices, failingVacuousChecks, type RunSummary } from '../exec/run.ts';
 import type { StagedDirectory } from '../exec/staging.ts';
 import { checkWorkBudget, loadScenarioFile, prepareRun, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
@@ -38,6 +38,7 @@ interface RunArgs {
   workers?: number;
   partitionBy: string;
   maxEvents: number;
+  failVacuous: boolean;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -54,6 +55,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('viz', { type: 'boolean', default: false, describe: 'Also write timeline.html, the interactive timeline (implies --trace)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly summary.json on stdout and nothing else' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the verdict line' })
+      .option('fail-vacuous', { type: 'boolean', default: false, describe: 'A check that judged nothing (VACUOUS, e.g. 0 cuts) fails the run' })
       .option('check-determinism', { type: 'boolean', default: false, describe: 'Run twice and report the first event where the runs diverge' })
       .options(WORKERS_OPTIONS)
       .options(MAX_EVENTS_OPTION)
@@ -100,7 +102,7 @@ async function runHandler(args: RunArgs): Promise<number> {
     dir.write('scenario.yaml', renderScenarioYaml({ ...writtenScenario(args.scenario, args.set), seed }));
     const trace = new TraceWriter(args.trace || args.viz ? dir.path('trace.jsonl') : undefined);
     const ran = await executeScenario(scenario, seed, trace, args, progress.update);
-    summary = ran.summary;
+    summary = args.failVacuous ? failingVacuousChecks(ran.summary) : ran.summary;
     progress.stop();
     if (ran.parallel !== undefined && !args.quiet) say(describeParallel(ran.parallel));
     dir.write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);

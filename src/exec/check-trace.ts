@@ -9,7 +9,7 @@
  * returned for a damaged or foreign trace.
  */
 import { createHash } from 'node:crypto';
-import type { CheckerDefinition, Verdict } from '../check/index.ts';
+import { verdictFor, type CheckerDefinition, type Verdict } from '../check/index.ts';
 import { InputError } from '../kernel/index.ts';
 import { readTrace } from '../kernel/trace-reader.ts';
 import { type RecordedTrace, traceHeader } from './run-dir.ts';
@@ -34,6 +34,6 @@ export async function checkTraceFile(path: string, checks: readonly CheckerDefin
     }
   }
   const verdicts: Record<string, Verdict> = {};
-  for (const checker of checkers) verdicts[checker.name] = checker.verdict();
+  checkers.forEach((checker, i) => (verdicts[checker.name] = verdictFor(checks[i]!, checker)));
   return verdicts;
 }

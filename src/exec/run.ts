@@ -7,7 +7,7 @@
  * records are streamed, never collected.
  */
 import { performance } from 'node:perf_hooks';
-import type { CheckerDefinition, Verdict } from '../check/index.ts';
+import { failingVacuous, verdictFor, type CheckerDefinition, type Verdict } from '../check/index.ts';
 import type { RealisedFault } from '../faults/index.ts';
 import { formatMicros, InputError, type Micros, type TraceWriter } from '../kernel/index.ts';
 import type { TraceMetric } from '../metrics/index.ts';
@@ -127,7 +127,7 @@ export function observeTrace(prepared: PreparedRun, trace: TraceWriter): Observe
     for (const metric of metrics) metric.observe(record);
   });
   return {
-    checks: () => Object.fromEntries(checkers.map((checker) => [checker.name, checker.verdict()])),
+    checks: () => Object.fromEntries(checkers.map((checker, i) => [checker.name, verdictFor(prepared.checks[i]!, checker)])),
     metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result()])),
   };
 }
@@ -158,4 +158,10 @@ export function summarize(prepared: PreparedRun, totals: RunTotals, observed: Ob
     metrics: observed.metrics(),
     faults: [...(prepared.faults ?? [])],
   };
+}
+
+/** `--fail-vacuous`: the summary with every vacuous check failed (and `ok` accordingly). */
+export function failingVacuousChecks(summary: RunSummary): RunSummary {
+  const checks = Object.fromEntries(Object.entries(summary.checks).map(([name, verdict]) => [name, failingVacuous(verdict)]));
+  return { ...summary, checks, ok: Object.values(checks).every((v) => v.ok) };
 }

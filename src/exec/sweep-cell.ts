@@ -86,10 +86,14 @@ export async function runCell(task: CellTask): Promise<CellRun> {
   }
 }
 
-/** Every number of a summary under a dotted name, in the order the checks and metrics wrote them. */
+/** Every number of a summary under a dotted name (and `<check>.vacuous`), in the order the checks and metrics wrote them. */
 export function flattenSummary(summary: Pick<RunSummary, 'ok' | 'checks' | 'metrics'>): Record<string, number> {
   const values: Record<string, number> = { passed: summary.ok ? 1 : 0 };
-  for (const [name, verdict] of Object.entries(summary.checks)) flattenInto(values, name, verdict.stats);
+  for (const [name, verdict] of Object.entries(summary.checks)) {
+    flattenInto(values, name, verdict.stats);
+    // A check that passed having judged nothing: 1, so a study tells it from a real pass.
+    values[`${name}.vacuous`] = verdict.vacuous === true ? 1 : 0;
+  }
   for (const [name, metric] of Object.entries(summary.metrics)) flattenInto(values, name, metric);
   return values;
 }

@@ -3,7 +3,7 @@
  * each violation (the first few, in stream terms, with the trace records `(actor, n)` to find them
  * in the timeline), the metrics, and the command that reproduces the run.
  */
-import type { Verdict } from '../check/index.ts';
+import { verdictWord, type Verdict } from '../check/index.ts';
 import { formatMicros } from '../kernel/contract/index.ts';
 
 /** The fields of a run summary this report reads. */
@@ -39,7 +39,8 @@ export function summaryMarkdown(summary: SummaryView, reproduce: string): string
     '',
   ];
   for (const [name, verdict] of Object.entries(summary.checks)) {
-    lines.push(`### ${name}: ${verdict.ok ? 'PASS' : `FAIL (${verdict.violationCount} violations)`}`, '');
+    const word = verdictWord(verdict);
+    lines.push(`### ${name}: ${word === 'FAIL' ? `FAIL (${verdict.violationCount} violations)` : word === 'VACUOUS' ? `VACUOUS (checked nothing: ${verdict.vacuousReason})` : word}`, '');
     lines.push(`Stats: ${Object.entries(verdict.stats).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '');
     for (const violation of verdict.violations.slice(0, SHOWN_VIOLATIONS)) {
       const cites = violation.cites.map((c) => `\`${c.k} ${c.a}#${c.n} @${formatMicros(c.t)}\``).join(', ');

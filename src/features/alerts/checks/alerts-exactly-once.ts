@@ -20,6 +20,7 @@ export const alertsExactlyOnce: CheckerDefinition = {
   name: 'alerts-exactly-once',
   description: "every alert packet the log acknowledged is in each alert broker's per-object state exactly once",
   create: () => new AlertsExactlyOnce(),
+  vacuous: (stats) => (stats.acknowledged === 0 ? '0 acknowledged alert packets' : undefined),
 };
 
 interface Applied {

@@ -21,6 +21,7 @@ export const forwardedOnce: CheckerDefinition = {
   name: 'forwarded-once',
   description: 'every event a forwarder accepted is stored in its destination exactly once, unless it reported dropping it',
   create: () => new ForwardedOnce(),
+  vacuous: (stats) => (stats.accepted === 0 ? '0 events accepted by a forwarder' : undefined),
 };
 
 interface Route {

@@ -27,6 +27,7 @@ export const divergence: CheckerDefinition = {
   name: 'divergence',
   description: 'replicas agree on every offset below their high watermarks',
   create: () => new Divergence(),
+  vacuous: (stats) => (stats.compared === 0 ? '0 replica logs compared' : undefined),
 };
 
 /** One replica's content as the checker believes it: ids by offset from `base` (undefined = unknown). */

@@ -16,6 +16,7 @@ export const skip: CheckerDefinition = {
   name: 'skip',
   description: 'within a consumer session, no offset of a partition is jumped over',
   create: () => new Skip(),
+  vacuous: (stats) => (stats.polls === 0 ? '0 consumer polls' : undefined),
 };
 
 class Skip implements TraceChecker {

@@ -17,6 +17,7 @@ export const unobserved: CheckerDefinition = {
   name: 'unobserved',
   description: 'every acknowledged event still in the log was delivered to a consumer',
   create: () => new Unobserved(),
+  vacuous: (stats) => (stats.acked === 0 ? '0 acknowledged events' : undefined),
 };
 
 class Unobserved implements TraceChecker {

@@ -23,6 +23,7 @@ export const stateEqualsReference: CheckerDefinition = {
   name: 'state-equals-reference',
   description: 'every operator ends in the state a fault-free run of the same seed reaches',
   create: () => new StateEqualsReference(),
+  vacuous: (stats) => (stats.instances === 0 ? '0 operator instances in the reference' : undefined),
 };
 
 interface Last {
