@@ -13,7 +13,8 @@ import { FaultCoverage, ProduceMetrics, type TraceMetric } from '../metrics/inde
 import { World } from '../world/index.ts';
 import type { BuildContext } from './feature.ts';
 import { realiseFaults } from './faults/build.ts';
-import { checkerNamed, features, pluginsLoaded } from './registry.ts';
+import { defaultCacheDir, faultFree, recallReference, type ReferenceCacheMode } from './reference-cache.ts';
+import { anyPluginLoaded, checkerNamed, features, pluginsLoaded } from './registry.ts';
 import type { Scenario } from './types.ts';
 import type { CheckerDefinition } from '../check/index.ts';
 import type { RealisedFault } from '../faults/index.ts';
@@ -22,6 +23,12 @@ export interface PrepareOptions {
   /** Overrides the scenario's seed. */
   seed?: number;
   trace: TraceWriter;
+  /**
+   * How the fault-free reference a feature measures is cached (reference-cache.ts): `use` by
+   * default, in the directory the environment names; `refresh` recomputes it (a determinism check
+   * must run it, not recall it).
+   */
+  referenceCache?: { readonly mode: ReferenceCacheMode; readonly dir?: string };
 }
 
 /** A world ready to run, with what to check and measure when it has run. Its seed is the world's. */
@@ -64,15 +71,16 @@ export function prepareRun(scenario: Scenario, options: PrepareOptions): Prepare
       loss: link.lossProbability,
     });
   }
+  const withoutFaults = () => prepareRun(faultFree(scenario), { seed, trace: new TraceWriter() });
+  // A plug-in's code is not in the cache key (code-stamp.ts): with one loaded, nothing is recalled.
+  const cacheMode = (): ReferenceCacheMode => (anyPluginLoaded() ? 'off' : (options.referenceCache?.mode ?? 'use'));
   const all = features();
   const clients = all.flatMap((feature) => feature.serviceClients?.(scenario) ?? []);
   const context: BuildContext = {
     seed,
     clientsOf: (service) => clients.filter((client) => client.service === service),
-    withoutFaults: () => {
-      const { nemesis: _nemesis, ...rest } = scenario;
-      return prepareRun({ ...rest, faults: [], checks: [] }, { seed, trace: new TraceWriter() });
-    },
+    withoutFaults,
+    reference: (purpose, measure) => recallReference({ scenario, seed, purpose, mode: cacheMode(), dir: options.referenceCache?.dir ?? defaultCacheDir() }, () => measure(withoutFaults())),
   };
   const featureMetrics = all.flatMap((feature) => feature.build?.(world, scenario, context) ?? []);
   const faults = realiseFaults(scenario, world);

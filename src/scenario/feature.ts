@@ -58,6 +58,13 @@ export interface BuildContext {
    * the fault-free reference a checker compares against.
    */
   readonly withoutFaults: () => { readonly world: World; readonly endUs: number };
+  /**
+   * What `measure` finds on that fault-free reference run, recalled from the reference cache when
+   * the same fault-free scenario, seed and code measured it before (reference-cache.ts), so a
+   * scenario's runs pay for their reference once. `purpose` names what is measured (one cache entry
+   * each); the value must be plain JSON data, and comes back the same whether computed or recalled.
+   */
+  readonly reference: <T>(purpose: string, measure: (run: { readonly world: World; readonly endUs: number }) => T) => T;
 }
 
 /** One part of a scenario's work, as `work-estimate.ts` sums them before a run. */

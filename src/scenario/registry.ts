@@ -48,6 +48,11 @@ export function checkerNamed(name: string): CheckerDefinition {
   return checker;
 }
 
+/** Whether any plug-in is registered in this process (its code is outside the package's). */
+export function anyPluginLoaded(): boolean {
+  return plugins.size > 0;
+}
+
 /** Whether every given plug-in module is loaded. */
 export function pluginsLoaded(paths: readonly string[]): boolean {
   return paths.every((path) => plugins.has(path));

@@ -31,5 +31,5 @@ export default defineFeature({
     return { pipeline, checkpoint: resolveCheckpoint(s.checkpoint, pipeline, sites) };
   },
   estimate: estimatePipeline,
-  build: (world, scenario, { withoutFaults }) => buildPipeline(scenario, world, () => referenceStates(withoutFaults())),
+  build: (world, scenario, { reference }) => buildPipeline(scenario, world, () => reference('pipeline/final-states', referenceStates)),
 });

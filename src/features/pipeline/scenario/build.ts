@@ -3,11 +3,12 @@
  * stores of its tiers, its coordinator, and the metrics that measure it (`recovery`, `checkpoint`,
  * `output`, and `job` — the makespan — for a batch job, whose every source has a `limit`). When
  * the scenario asks for `state-equals-reference`, it first runs the same scenario and seed without
- * faults and writes the final operator states that run reached into the trace (a `state` record of
- * the world at time 0, with `reference` and `processed`), so the checker — online or offline —
- * compares against it.
+ * faults — or recalls what that run reached from the reference cache (src/scenario/reference-cache.ts)
+ * — and writes the final operator states into the trace (a `state` record of the world at time 0,
+ * with `reference` and `processed`), so the checker — online or offline — compares against it.
  *
- * Guarantee: a pure function of the scenario and the seed (the reference run included). How it
+ * Guarantee: a pure function of the scenario and the seed (the reference run included; a recalled
+ * reference is the computed one). How it
  * fails: an actor name the pipeline needs that something else already took is an `InputError`
  * naming the operator.
  */
@@ -35,12 +36,6 @@ export interface ReferenceStates {
 export interface Runnable {
   readonly world: World;
   readonly endUs: number;
-}
-
-/** The scenario without any fault, schedule or nemesis, and without checks: what the reference run runs. */
-export function withoutFaults(scenario: Scenario): Scenario {
-  const { nemesis: _nemesis, ...rest } = scenario;
-  return { ...rest, faults: [], checks: [] };
 }
 
 /** Runs a prepared run and collects its operators' final states. */
