@@ -38,11 +38,22 @@ function assemble(): z.ZodType<Scenario> {
     scenarioFields()
       // Only on a file without any other problem: a value that failed a check (`nodes: 0`) still
       // reaches refinements in zod 4, and would cause misleading follow-on errors here.
-      .superRefine((fields, ctx) => crossCheck(fields as unknown as ScenarioFields, ctx), { when: (payload) => payload.issues.length === 0 })
+      .superRefine((fields, ctx) => crossCheck(withDefaultChecks(fields as unknown as ScenarioFields), ctx), { when: (payload) => payload.issues.length === 0 })
       // zod 4 still runs a transform after an unknown key (`unrecognized_keys` does not stop a pipe),
       // but resolution is total only on fields that passed the cross-checks, so it must not run then.
       .transform((fields, payload) => (payload.issues.length > 0 ? z.NEVER : resolveScenario(fields as unknown as ScenarioFields)))
   );
+}
+
+/**
+ * Fills in `checks` when the file leaves it out: `no-acked-loss` when workload producers write
+ * acknowledged events for a final read to find, nothing otherwise (a plug-in's ring of actors has
+ * no acknowledged events to lose, and its own checks are named in its file). The parsed object is
+ * this parse's own, so completing it here is what every later step — cross-checks, resolution — sees.
+ */
+function withDefaultChecks(fields: ScenarioFields): ScenarioFields {
+  (fields as { checks?: string[] }).checks ??= Object.keys(fields.workload).length > 0 ? ['no-acked-loss'] : [];
+  return fields;
 }
 
 /** The scenario as written, before cross-section checks and resolution. */
@@ -87,8 +98,8 @@ function scenarioFields() {
           error: (issue) => (issue.input === undefined ? undefined : `unknown check ${describeInput(issue.input)}${suggestion(String(issue.input), checkNames)}`),
         }),
       )
-      .default(['no-acked-loss'])
-      .describe(`Checkers the run must pass. Allowed: ${checkNames.join(', ')}. Default [no-acked-loss].`),
+      .optional()
+      .describe(`Checkers the run must pass. Allowed: ${checkNames.join(', ')}. Default: [no-acked-loss] when the scenario has workload producers, none otherwise.`),
     nemesis: nemesisSchema.optional(),
     liveness: livenessSchema.optional(),
     plugins: z

@@ -93,7 +93,7 @@ test('a minimal scenario gets the documented defaults', (t) => {
     services: [],
     workload: [],
     faults: [],
-    checks: ['no-acked-loss'],
+    checks: [],
   });
   t.false('description' in s, 'an absent description stays absent rather than undefined');
 });
@@ -122,6 +122,7 @@ faults: [{ kind: node-crash, target: hpc-2, at: 10s }, { kind: partition, from: 
     retries: 3,
   });
   t.deepEqual(s.faults[0], { kind: 'node-crash', target: 'hpc-2', atUs: 10_000_000, endUs: 60_000_000 }, 'no `for`: down until the quiesce phase');
+  t.deepEqual(s.checks, ['no-acked-loss'], 'with workload producers, the default check is that no acknowledged event is lost');
   t.like(s.faults[1], { kind: 'partition', fromNodes: ['edge-1'], toNodes: ['hpc-3'], direction: 'one-way', endUs: 60_000_000 });
 });
 
