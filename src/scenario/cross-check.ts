@@ -12,6 +12,7 @@
  */
 import type * as z from 'zod';
 import type { Path, Report } from './paths.ts';
+import { targetableActors } from './actor-names.ts';
 import { features } from './registry.ts';
 import { suggestion } from './suggest.ts';
 import { nodeNames, siteOfNode } from './topology.ts';
@@ -35,7 +36,8 @@ export function crossCheck(s: ScenarioFields, ctx: z.core.$RefinementCtx): void 
     }
   }
   for (const feature of all) feature.crossCheck?.(s, names, report);
-  const actors = [...Object.keys(s.services), ...Object.keys(s.workload), ...all.flatMap((feature) => feature.actorNames?.(s) ?? [])];
+  // Services, producers, and features' actors and groups (a log service, a pipeline operator).
+  const actors = [...targetableActors(s).keys()];
   checkFaults(s, names, actors, report);
   if (s.nemesis !== undefined) checkNemesis(s, s.nemesis, names, actors, report);
   s.checks.forEach((check, i) => {

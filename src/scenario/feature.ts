@@ -27,6 +27,12 @@ export type { Report } from './paths.ts';
 /** Where a `node:`/`site:` placement resolves: the node, and its site. */
 export type Place = (spec: { readonly node?: string; readonly site?: string }) => { node: string; site: string };
 
+/** A name fault targets may give for several processes (a service, a pipeline operator), and their actor ids. */
+export interface ActorGroup {
+  readonly name: string;
+  readonly actors: readonly string[];
+}
+
 /** What resolution offers a feature besides the validated fields. */
 export interface ResolveContext {
   readonly sites: readonly SiteSpec[];
@@ -102,8 +108,12 @@ export interface Feature {
   readonly producerFields?: Readonly<Record<string, z.ZodType>>;
   /** Checkers it brings, nameable in `checks:`. */
   readonly checkers?: readonly CheckerDefinition[];
-  /** Actor names it will spawn, so fault targets may name them (`targets: [token-1]`). */
-  actorNames?(fields: ScenarioFields): readonly string[];
+  /**
+   * Actor names it will spawn, so fault targets may name them (`targets: [token-1]`), and groups
+   * — a service, an operator — that stand for several of its processes (`targets: [kafka]`: its
+   * brokers and controller), in schedules and in the nemesis alike (see `scenario/actor-names.ts`).
+   */
+  actorNames?(fields: ScenarioFields): readonly (string | ActorGroup)[];
   /** Names that producers may write to besides `services:` (an edge buffer takes events as a service would). */
   serviceNames?(fields: ScenarioFields): readonly string[];
   /** Rules spanning sections, run once every field is well-formed. */

@@ -11,6 +11,7 @@ import { PRODUCER_DEFAULTS } from './core-schema.ts';
 import type { Feature, ResolveContext } from './feature.ts';
 import { features, serviceKinds } from './registry.ts';
 import { nodeNames, siteOfNode } from './topology.ts';
+import { targetableActors } from './actor-names.ts';
 import { resolveFaults, resolveNemesis } from './faults/resolve.ts';
 import type { WrittenFault } from './faults/schema.ts';
 import type { NodeSpec, ProducerSpec, Scenario, ServiceSpec, SiteSpec } from './types.ts';
@@ -55,7 +56,9 @@ export function resolveScenario(s: ScenarioFields): Scenario {
     };
   });
   const sections = Object.assign({}, ...all.map((feature) => feature.resolve?.(s, context) ?? {})) as Record<string, unknown>;
-  const faults = resolveFaults(s.faults as readonly WrittenFault[], s.duration, { sites });
+  // Fault targets naming a group (a log service, an operator) expand to its processes.
+  const topology = { sites, actors: targetableActors(s) };
+  const faults = resolveFaults(s.faults as readonly WrittenFault[], s.duration, topology);
 
   return {
     name: s.name,
@@ -70,7 +73,7 @@ export function resolveScenario(s: ScenarioFields): Scenario {
     workload,
     ...sections,
     faults,
-    ...(s.nemesis === undefined ? {} : { nemesis: resolveNemesis(s.nemesis, { sites }) }),
+    ...(s.nemesis === undefined ? {} : { nemesis: resolveNemesis(s.nemesis, topology) }),
     ...(s.liveness === undefined ? {} : { livenessBoundUs: s.liveness.bound }),
     checks: s.checks,
   };

@@ -9,6 +9,7 @@ import { buildLogServices } from './scenario/build.ts';
 import { estimateLog } from './scenario/estimate.ts';
 import { workloadLogClients } from './scenario/producers.ts';
 import { checkLogClients, checkLogService } from './scenario/cross-check.ts';
+import { logActorNames } from './scenario/actor-names.ts';
 import { resolveConsumer, resolveLogProducer, resolveLogService } from './scenario/resolve.ts';
 import { consumerSchema, logProducerFields, logServiceSchema, type WrittenLogService } from './scenario/schema.ts';
 import { name } from '../../scenario/fields.ts';
@@ -37,6 +38,7 @@ export default defineFeature({
     for (const [service, spec] of Object.entries(s.services)) if (spec.kind === 'log') checkLogService(spec as WrittenLogService, ['services', service], names, report);
     checkLogClients(s, names, report);
   },
+  actorNames: logActorNames,
   resolveService: (name, written, { sites, siteOf }) => resolveLogService(name, written as WrittenLogService, sites, siteOf),
   // A log producer's request timeout and retries are Kafka's (`request.timeout.ms`, `retries`).
   resolveProducer(producer) {

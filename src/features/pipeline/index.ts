@@ -7,6 +7,7 @@
 import { defineFeature } from '../../scenario/feature.ts';
 import { stateEqualsReference } from './checks/state-equals-reference.ts';
 import { buildPipeline, referenceStates } from './scenario/build.ts';
+import { pipelineActorNames } from './scenario/actor-names.ts';
 import { checkPipeline } from './scenario/cross-check.ts';
 import { estimatePipeline } from './scenario/estimate.ts';
 import { resolveCheckpoint, resolvePipeline } from './scenario/resolve.ts';
@@ -25,6 +26,7 @@ export default defineFeature({
   },
   checkers: [stateEqualsReference],
   crossCheck: checkPipeline,
+  actorNames: pipelineActorNames,
   resolve(s, { sites }) {
     if (s.pipeline === undefined) return {};
     const pipeline = resolvePipeline(s.pipeline, sites);

@@ -4,7 +4,9 @@
  * `NemesisSpec` of failure units.
  *
  * Guarantee: pure and total on fields that passed `cross-check-faults.ts`; driven by the kind
- * table, so every kind resolves the same way. A schedule partition written with `among` and
+ * table, so every kind resolves the same way. A target naming a group of processes (a log service,
+ * a pipeline operator) resolves to its processes: one fault on all of them in a schedule, one
+ * failure unit per process in a nemesis. A schedule partition written with `among` and
  * `shape` is split here, in the order written, and resolves to explicit sides.
  */
 import { type DistributionSpec, type FaultSpec, type FaultTemplate, type NemesisEntrySpec, type NemesisSpec, type PartitionShape, splitGroup } from '../../faults/index.ts';
@@ -15,6 +17,8 @@ import type { SiteSpec } from '../types.ts';
 /** What resolution needs to know of the topology. */
 export interface Topology {
   readonly sites: readonly SiteSpec[];
+  /** Names of processes and of groups of them (`scenario/actor-names.ts`) → the actor ids they stand for. */
+  readonly actors?: ReadonlyMap<string, readonly string[]>;
 }
 
 export function resolveFaults(faults: readonly WrittenFault[], durationUs: number, topology: Topology): FaultSpec[] {
@@ -111,10 +115,11 @@ function distribution(written: WrittenDistribution): DistributionSpec {
   };
 }
 
-/** The names given, or every site with the role. */
+/** The names given — a group (a service, an operator) as its processes, each once — or every site with the role. */
 function named(given: string | readonly string[] | undefined, role: string | undefined, topology: Topology): string[] {
-  if (given !== undefined) return typeof given === 'string' ? [given] : [...given];
-  return topology.sites.filter((site) => site.role === role).map((site) => site.name);
+  if (given === undefined) return topology.sites.filter((site) => site.role === role).map((site) => site.name);
+  const names = typeof given === 'string' ? [given] : given;
+  return [...new Set(names.flatMap((name) => topology.actors?.get(name) ?? [name]))];
 }
 
 /** Site or node names to node names, each once, in order. */
