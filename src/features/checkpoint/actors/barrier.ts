@@ -27,6 +27,7 @@
  * coordinator abandons it at its timeout.
  */
 import type { Context, Message } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { Alignment, CheckpointConfig } from './config.ts';
 import type { Capture, Marker, OperatorHost } from './host.ts';
 import { withRecorded, type PendingItem } from './image.ts';
@@ -120,6 +121,7 @@ export class BarrierCheckpoints implements Part {
     if (this.active !== undefined && this.active.id > id) return undefined;
     if (this.active === undefined || this.active.id < id) {
       if (this.active !== undefined && this.alignment === 'aligned') this.host.unblockInputs(ctx);
+      assert(completed < id, () => `${this.host.instance}: the last complete checkpoint precedes barrier #${id}, but it is #${completed}`);
       this.active = { id, epoch: this.cell.epoch, completed, startedUs: ctx.now(), received: new Set(), recorded: [] };
     }
     return this.active;
@@ -136,6 +138,8 @@ export class BarrierCheckpoints implements Part {
 
   private maybeFinish(ctx: Context, active: ActiveBarrier): void {
     if (active.capture === undefined || !this.allReceived(active)) return;
+    // `activate` refuses ids at or below the last done: each id is written once, in order.
+    assert(active.id > this.lastDone, () => `${this.host.instance}: barrier checkpoints done in id order, but #${active.id} after #${this.lastDone}`);
     this.active = undefined;
     this.lastDone = active.id;
     const capture = { ...active.capture, image: withRecorded(active.capture.image, active.recorded) };

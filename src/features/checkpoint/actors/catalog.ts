@@ -9,16 +9,25 @@
  * it is told to `keep` — the last complete global checkpoint, which checkpoints abandoned since
  * could otherwise push out.
  */
+import { assert } from '../../../kernel/contract/index.ts';
 import { chainTo, type StoredCheckpoint } from './image.ts';
 import type { Retention } from './messages.ts';
 
 export class CheckpointCatalog {
   /** key → id → entry, in ascending id order (ids only grow per key). */
   private readonly byKey = new Map<string, Map<number, StoredCheckpoint>>();
+  /** key → the largest id added: what keeps `byKey`'s insertion order ascending. */
+  private readonly newest = new Map<string, number>();
 
   /** Adds an entry; returns the ids retention dropped for that key. */
   add(key: string, entry: StoredCheckpoint, retention: Retention): number[] {
-    this.entries(key).set(entry.id, entry);
+    const entries = this.entries(key);
+    const newest = this.newest.get(key) ?? 0;
+    // `latest` and retention read the entries in insertion order as id order; a re-sent put is the same entry.
+    assert(entry.id > newest || entries.has(entry.id), () => `checkpoint ${key}: ids added in ascending order, but #${entry.id} arrives after #${newest}`);
+    assert(entry.kind === 'full' || entry.base < entry.id, () => `checkpoint ${key}#${entry.id}: an incremental entry builds on an older one, but its base is ${entry.kind === 'incremental' ? entry.base : ''}`);
+    entries.set(entry.id, entry);
+    this.newest.set(key, Math.max(newest, entry.id));
     return retention.all ? [] : this.trim(key, retention.keep);
   }
 
@@ -36,6 +45,7 @@ export class CheckpointCatalog {
   /** Forgets everything (a medium that lost its contents). */
   clear(): void {
     this.byKey.clear();
+    this.newest.clear();
   }
 
   totalBytes(): number {

@@ -22,6 +22,7 @@
  * abandons that checkpoint.
  */
 import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { Marker, OperatorHost } from './host.ts';
 import type { Continue, Pause, Saved } from './messages.ts';
@@ -103,6 +104,8 @@ export class CoordinatedCheckpoints implements Part {
       return;
     }
     if (this.active !== undefined) this.finish(ctx);
+    // The chain retention must keep is an older, complete checkpoint.
+    assert(message.completed < message.id, () => `${this.host.instance}: the last complete checkpoint precedes the one paused for, but #${message.completed} ≥ #${message.id}`);
     const active: ActivePause = { id: message.id, epoch: message.epoch, completed: message.completed, flushed: false, saving: false, saved: false };
     this.active = active;
     this.host.hold(ctx, 'checkpoint');

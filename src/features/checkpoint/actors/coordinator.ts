@@ -26,6 +26,7 @@
  * failure of every global strategy.
  */
 import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { IntervalPolicy, StrategyName } from './config.ts';
 import { CheckpointClock } from './interval.ts';
 import type { Continue, Meta, MetaAck, Pause, Restored, Resume, Rollback, Saved, Status, Trigger } from './messages.ts';
@@ -99,6 +100,8 @@ export class CheckpointCoordinator implements Actor<Message> {
   recover(ctx: Context): void {
     const saved = ctx.disk.get(STATE_FILE) as Durable | undefined;
     if (saved !== undefined) this.durable = structuredClone(saved);
+    // What was written together comes back together: the last complete checkpoint is one that was issued.
+    assert(this.durable.completed < this.durable.nextId, () => `checkpoint coordinator: restored last complete id < next id, but ${this.durable.completed} ≥ ${this.durable.nextId}`);
     for (const instance of this.config.instances) this.durable.histories[instance] ??= [];
     if (this.durable.roundOpen) this.openRound(ctx, 'coordinator restarted during a rollback', 'coordinator');
     this.scheduleCheckpoint(ctx, false);
@@ -155,6 +158,7 @@ export class CheckpointCoordinator implements Actor<Message> {
 
   private openRound(ctx: Context, reason: string, cause: string, toStart = false): void {
     if (this.active !== undefined) this.abort(ctx, 'rollback');
+    assert(this.round === undefined || this.round.epoch <= this.durable.epoch, () => `checkpoint coordinator: rollback epochs monotone, but round ${this.round!.epoch} is ahead of epoch ${this.durable.epoch}`);
     this.durable.epoch++;
     this.durable.failures++;
     this.durable.roundOpen = true;
@@ -180,6 +184,7 @@ export class CheckpointCoordinator implements Actor<Message> {
       return recoveryLine(histories, this.config.channels);
     }
     const target = toStart || !this.checkpoints ? 0 : this.durable.completed;
+    assert(target < this.durable.nextId, () => `checkpoint coordinator: a rollback target was issued, but ${target} ≥ next id ${this.durable.nextId}`);
     for (const instance of this.config.instances) targets.set(instance, target);
     return targets;
   }
@@ -216,6 +221,8 @@ export class CheckpointCoordinator implements Actor<Message> {
     }
     round.restored.add(from);
     if (round.restored.size < this.config.instances.length) return;
+    // Only the newest round can close: an older one was superseded when the epoch moved on.
+    assert(round.epoch === this.durable.epoch && this.durable.roundOpen, () => `checkpoint coordinator: the round closing is the open one of the current epoch, but round ${round.epoch}, epoch ${this.durable.epoch}, open ${this.durable.roundOpen}`);
     round.done = true;
     this.durable.roundOpen = false;
     this.persist(ctx, () => {
@@ -243,6 +250,7 @@ export class CheckpointCoordinator implements Actor<Message> {
 
   private begin(ctx: Context): void {
     const id = this.durable.nextId++;
+    assert(id > this.durable.completed, () => `checkpoint coordinator: checkpoint ids monotone, but starting ${id} after completing ${this.durable.completed}`);
     const active: ActiveCheckpoint = { id, epoch: this.durable.epoch, saved: new Set() };
     this.active = active;
     this.persist(ctx, () => {
@@ -282,6 +290,7 @@ export class CheckpointCoordinator implements Actor<Message> {
     }
     active.saved.add(from);
     if (active.saved.size < this.config.instances.length) return;
+    assert(active.id > this.durable.completed && active.epoch === this.durable.epoch, () => `checkpoint coordinator: completed ids monotone within the current epoch, but completing ${active.id} (epoch ${active.epoch}) after ${this.durable.completed} (epoch ${this.durable.epoch})`);
     this.durable.completed = active.id;
     this.persist(ctx, () => {
       if (this.active !== active) return;

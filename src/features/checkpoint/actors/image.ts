@@ -20,6 +20,7 @@
  * unacknowledged output (channel state) cost their events' own bytes.
  */
 import { applyPatches, enablePatches, type Patch } from 'immer';
+import { assert } from '../../../kernel/contract/index.ts';
 
 enablePatches();
 
@@ -88,6 +89,8 @@ export function chainTo(entries: ReadonlyMap<number, StoredCheckpoint>, id: numb
   while (entry !== undefined) {
     chain.push(entry);
     if (entry.kind === 'full') return chain.reverse();
+    // Bases are older: the walk ends (and cannot cycle).
+    assert(entry.base < entry.id, () => `checkpoint chain: an incremental entry's base is older, but #${entry!.id} builds on #${entry!.kind === 'incremental' ? entry!.base : ''}`);
     entry = entries.get(entry.base);
   }
   return undefined;

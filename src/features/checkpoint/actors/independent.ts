@@ -27,6 +27,7 @@
  * consistent recovery line, and recovery rolls back further and further (the domino effect).
  */
 import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { OperatorHost } from './host.ts';
 import { CheckpointClock } from './interval.ts';
@@ -146,6 +147,8 @@ export class IndependentCheckpoints implements Part {
   }
 
   private saved(ctx: Context, id: number, result: WriteResult): void {
+    // Writes of an abandoned history were dropped by generation: what completes is this part's newest id.
+    assert(id === this.lastId, () => `${this.host.instance}: the saved checkpoint is the last one taken, but #${id} while the last is #${this.lastId}`);
     this.clock.observeCost(result.durationUs);
     if (this.options.report) {
       const meta: Meta = { type: 'ckpt:meta', id, inputs: result.image.inputs, outputs: result.image.outputs };

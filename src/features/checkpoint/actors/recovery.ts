@@ -29,6 +29,7 @@
  * coordinator falls back to the initial state for everyone.
  */
 import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { OperatorHost } from './host.ts';
 import { materialize, type OperatorImage, type StoredCheckpoint } from './image.ts';
@@ -106,9 +107,13 @@ export class LocalRecovery implements Part {
     if (first === undefined) return this.finish(ctx, undefined, 0, 'none', startedUs);
     first.tier.load(ctx, first.id, (chain) => {
       const image = chain === undefined ? undefined : materialize(chain);
+      // Independent checkpoint ids are capture times: the restored one is in the past, so the
+      // checkpoints taken after the restore get larger ids than it (ids stay monotone per key).
+      const id = chain?.[chain.length - 1]?.id ?? 0;
+      if (image !== undefined) assert(id > 0 && id <= ctx.now(), () => `${this.host.instance}: a restored checkpoint was captured before now, but #${id} at ${ctx.now()}`);
       // A level that lost its copy between the probe and the read: the next newest.
       if (image === undefined) this.tryCandidates(ctx, rest, startedUs);
-      else this.finish(ctx, image, chain![chain!.length - 1].id, first.tier.tier, startedUs);
+      else this.finish(ctx, image, id, first.tier.tier, startedUs);
     });
   }
 
@@ -205,6 +210,9 @@ export class GlobalRecovery implements Part {
         this.reportRestored(ctx, false);
         return;
       }
+      // The tier answered for the asked id: every operator restores the same cut.
+      const restoredId = chain?.[chain.length - 1]?.id ?? 0;
+      assert(restoredId === message.target, () => `${this.host.instance}: restores the rollback's target, but got #${restoredId} for target #${message.target} (epoch ${epoch})`);
       this.host.restore(ctx, image, epoch);
       this.writer?.restart();
       recordRestore(ctx, this.host, { strategy: this.strategy, id: message.target, tier: this.tier.tier, image, startedUs, epoch });

@@ -19,6 +19,7 @@
  * A full disk refuses a put (`ok: false`), and the operator's checkpoint fails.
  */
 import type { Actor, Context, Wakeup } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { StoredCheckpoint } from './image.ts';
 import { CONTROL_BYTES, type GetReply, type HeadReply, type Put, type PutAck, type ToStore } from './messages.ts';
@@ -53,6 +54,8 @@ export class CheckpointStore implements Actor<ToStore> {
     if (message.type === 'ckpt:put') this.put(ctx, message, from);
     else if (message.type === 'ckpt:get') {
       const chain = this.catalog.chain(message.key, message.id);
+      const last = chain?.[chain.length - 1];
+      assert(last === undefined || message.id === 'latest' || last.id === message.id, () => `checkpoint store: a get answers the asked id, but #${last!.id} for #${message.id}`);
       const bytes = CONTROL_BYTES + (chain ?? []).reduce((sum, entry) => sum + entry.bytes, 0);
       ctx.send<GetReply>(from, { type: 'ckpt:get-reply', req: message.req, chain }, { bytes });
     } else if (message.type === 'ckpt:head') {
@@ -83,6 +86,8 @@ export class CheckpointStore implements Actor<ToStore> {
   }
 
   private synced(ctx: Context): void {
+    // Puts are acknowledged only by the fsync issued after them.
+    assert(this.flushing, 'checkpoint store: an fsync completes only while one is in flight');
     this.flushing = false;
     for (const ack of this.inFlight) {
       ctx.record('ckpt', { op: 'stored', key: ack.key, id: ack.entry.id, bytes: ack.entry.bytes, totalBytes: this.catalog.totalBytes() });

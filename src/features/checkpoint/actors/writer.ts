@@ -12,6 +12,7 @@
  */
 import type { Patch } from 'immer';
 import type { Context, Micros } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { StrategyName } from './config.ts';
 import type { Capture, OperatorHost } from './host.ts';
 import { channelStateBytes, incrementalBytes, type OperatorImage, type StoredCheckpoint } from './image.ts';
@@ -68,6 +69,7 @@ export class CheckpointWriter {
     this.tier.save(ctx, entry, retention, (ok) => {
       const durationUs = ctx.now() - started;
       this.inFlight--;
+      assert(this.inFlight >= 0, () => `checkpoint writer ${this.host.instance}: writes in flight never negative, but ${this.inFlight} after #${id}`);
       if (ok) {
         // Writes may complete out of order; only the newest can be a base.
         if (this.lastSaved === undefined || id > this.lastSaved) {
@@ -91,6 +93,8 @@ export class CheckpointWriter {
     if (!useIncremental || this.lastSaved === undefined) {
       return { id, kind: 'full', bytes: this.host.stateBytes + channelBytes, image };
     }
+    // An incremental entry applies to the newest entry saved before it (writes settled, ids grow).
+    assert(this.lastSaved < id, () => `checkpoint writer ${this.host.instance}: an incremental entry builds on an older one, but #${id} on #${this.lastSaved}`);
     const { state, ...rest } = image;
     const bytes = incrementalBytes(this.host.stateBytes, state, this.carried) + channelBytes;
     return { id, kind: 'incremental', bytes, base: this.lastSaved, patches: this.carried, image: rest };

@@ -6,7 +6,8 @@
  * acknowledges an instrument only after an fsync covering it (group commit), so an acknowledged
  * event survives a power loss. Segments are deleted once every event in them has been acknowledged
  * by the next tier. The buffer's bookkeeping of what was planned, forwarded and dropped lives in
- * the forwarder's state file (see forwarder.ts); `recover` rebuilds the queue from both.
+ * the forwarder's state file (see forwarder.ts); `recover` rebuilds the queue from both, skipping
+ * a record torn by a power loss (an unsynced write: its event was never acknowledged).
  *
  * Capacity counts every event not yet acknowledged by the next tier, planned or not. When an event
  * does not fit, the overflow policy decides (config.ts): refuse it (`block`), evict the oldest
@@ -21,7 +22,7 @@
  * forwarder (the memory of released ids is not durable) — is stored again (a duplicate).
  */
 import type { Disk, Micros } from '../../../kernel/contract/index.ts';
-import { SECOND } from '../../../kernel/contract/index.ts';
+import { SECOND, assert, isTornRecord } from '../../../kernel/contract/index.ts';
 import type { EdgeBufferConfig } from './config.ts';
 
 /** Events per segment file. */
@@ -65,6 +66,8 @@ export class EdgeBuffer {
     for (const file of this.disk.files()) {
       if (!file.startsWith('seg-')) continue;
       for (const record of this.disk.read(file) ?? []) {
+        // A write torn by a power loss was never fsynced, so its event was never acknowledged.
+        if (isTornRecord(record)) continue;
         const event = record as BufferedEvent;
         this.nextSeq = Math.max(this.nextSeq, event.seq + 1);
         if (event.seq < nextUnplanned && !plannedIds.has(event.id)) continue;
@@ -76,6 +79,8 @@ export class EdgeBuffer {
     }
     this.entries.sort((x, y) => x.seq - y.seq);
     this.plannedCount = this.entries.filter((e) => e.seq < nextUnplanned).length;
+    // Sequence numbers are never reused: the next one follows everything on disk, planned or not.
+    assert(nextUnplanned <= this.nextSeq || this.entries.length === 0, () => `edge buffer: the state file's next unplanned seq ≤ next seq after recovery, but ${nextUnplanned} > ${this.nextSeq}`);
   }
 
   /** Takes a request's events in, or says why not. All or nothing. */
@@ -100,6 +105,9 @@ export class EdgeBuffer {
       writtenAt = this.spillBusyUntil;
     }
     for (const id of fresh) this.append({ seq: this.nextSeq++, id, bytes: eventBytes, spilled });
+    // The tier the events went to had room for them (evicting, spilling or blocking made sure).
+    if (spilled) assert(this.spillBytes <= this.config.spillBytes, () => `edge buffer: spill bytes ≤ spill capacity, but ${this.spillBytes} > ${this.config.spillBytes}`);
+    else assert(this.fastBytes <= this.config.capacityBytes, () => `edge buffer: buffered bytes ≤ capacity, but ${this.fastBytes} > ${this.config.capacityBytes}`);
     return { kind: 'accepted', writtenAt, dropped };
   }
 
@@ -119,6 +127,7 @@ export class EdgeBuffer {
       bytes += event.bytes;
       this.plannedCount++;
     }
+    assert(this.plannedCount <= this.entries.length, () => `edge buffer: planned ≤ held, but ${this.plannedCount} of ${this.entries.length}`);
     return taken;
   }
 
@@ -134,6 +143,8 @@ export class EdgeBuffer {
       this.remember(event.id);
     }
     this.plannedCount -= this.entries.length - kept.length;
+    // Only planned events are acknowledged by the next tier, and they sit at the front.
+    assert(this.plannedCount >= 0 && this.plannedCount <= kept.length, () => `edge buffer: 0 ≤ planned ≤ held after releasing [${first}, ${end}), but ${this.plannedCount} of ${kept.length}`);
     this.entries = kept;
     this.deleteReleasedSegments();
   }
@@ -181,6 +192,7 @@ export class EdgeBuffer {
     this.held.delete(event.id);
     if (event.spilled) this.spillBytes -= event.bytes;
     else this.fastBytes -= event.bytes;
+    assert(this.fastBytes >= 0 && this.spillBytes >= 0, () => `edge buffer: buffered bytes never negative, but fast ${this.fastBytes}, spill ${this.spillBytes} after forgetting ${event.id}`);
   }
 
   private remember(id: string): void {

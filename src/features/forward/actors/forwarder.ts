@@ -28,6 +28,7 @@
  * after every change (for timelines and the `forward` metric).
  */
 import type { Actor, Context, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { ClientInbound } from '../../log/actors/messages.ts';
 import type { ProduceRequest as StoreProduce } from '../../store/actors/messages.ts';
 import { IDEMPOTENCE_WINDOW, type ForwarderConfig } from './config.ts';
@@ -176,6 +177,8 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
 
   private releaseAcks(ctx: Context): void {
     const now = ctx.now();
+    // An ack leaves once its fsync generation completed; completed generations were issued.
+    assert(this.durable <= this.issued, () => `forwarder: durable generation ≤ issued, but ${this.durable} > ${this.issued}`);
     for (let i = 0; i < this.pendingAcks.length; ) {
       const ack = this.pendingAcks[i]!;
       if (ack.generation <= this.durable && ack.writtenAt <= now) {
@@ -195,6 +198,9 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
       while (lane.pid !== null && lane.plans.length < this.config.maxInFlight) {
         const plan = this.plan(ctx, lane, i);
         if (plan === undefined) break;
+        // Plans of a lane carry contiguous destination sequence numbers: the broker's idempotence expects them.
+        const previous = lane.plans[lane.plans.length - 1];
+        assert(previous === undefined || plan.destSeq === previous.destSeq + previous.events.length, () => `forwarder lane ${i}: destination sequences contiguous, but plan at ${plan.destSeq} follows one at ${previous!.destSeq} of ${previous!.events.length} events`);
         lane.plans.push(plan);
         this.planGeneration.set(`${i}:${plan.destSeq}`, this.issued + 1);
         ctx.record('client', { op: 'forward', events: plan.events, topic: this.config.sink.topic, partition: this.sink.partitionOf(i), seq: plan.destSeq, ...this.sourcePosition(i, plan) });
@@ -233,6 +239,8 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
   private takeFromSource(ctx: Context, lane: LaneState, i: number): Omit<Plan, 'destSeq'> | undefined {
     if (!this.source!.hasPending(i)) return undefined;
     const events = this.source!.take(ctx, i, this.config.batchBytes);
+    // The committed source position only moves forward: nothing below it is planned twice.
+    assert(events[0]!.offset >= lane.nextSrc, () => `forwarder lane ${i}: source positions monotone, but planning offset ${events[0]!.offset} below the committed position ${lane.nextSrc}`);
     lane.nextSrc = events[events.length - 1]!.offset + 1;
     return { events: events.map((e) => e.id), bytes: sum(events), srcFirst: events[0]!.offset, srcEnd: lane.nextSrc };
   }
@@ -247,6 +255,7 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
   }
 
   private madeDurable(ctx: Context, generation: number): void {
+    assert(generation <= this.issued, () => `forwarder: an fsync completes only after it was issued, but generation ${generation} of ${this.issued}`);
     this.durable = Math.max(this.durable, generation);
     this.releaseAcks(ctx);
     this.pump(ctx);

@@ -13,6 +13,7 @@
  * the log start, recording a `forward-gap` with the offsets it could not read.
  */
 import type { Context, TimerId } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import { MetadataView } from '../../log/actors/metadata-view.ts';
 import type { FetchReply } from '../../log/actors/messages.ts';
 import type { ForwarderConfig, LogEndpoint } from './config.ts';
@@ -89,6 +90,7 @@ export class LogSource {
       bytes += event.bytes;
     }
     fetch.pendingBytes -= bytes;
+    assert(fetch.pendingBytes >= 0, () => `log source ${this.endpoint.topic}-${p}: fetched bytes never negative, but ${fetch.pendingBytes}`);
     if (fetch.req === undefined && fetch.timer === undefined) this.fetch(ctx, p);
     return taken;
   }
@@ -154,6 +156,11 @@ export class LogSource {
       this.metadata.refresh(ctx, ++this.req);
       fetch.timer = ctx.setTimer(this.config.retryBackoffUs, 'forward:fetch', p);
       return undefined;
+    } else {
+      // A reader sees only committed events: the leader reads up to its high watermark.
+      const last = reply.batches[reply.batches.length - 1];
+      const end = last === undefined ? reply.highWatermark : last.base + last.events.length;
+      assert(end <= reply.highWatermark && reply.highWatermark <= reply.logEnd, () => `log source ${this.endpoint.topic}-${p}: fetched end ≤ high watermark ≤ log end, but ${end} / ${reply.highWatermark} / ${reply.logEnd}`);
     }
     let added = false;
     for (const batch of reply.batches) {

@@ -13,6 +13,7 @@
  * link that is down for hours costs a few messages per minute, not thousands per second.
  */
 import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import { MetadataView } from '../../log/actors/metadata-view.ts';
 import type { ClientInbound, LogError, ProduceReply } from '../../log/actors/messages.ts';
 import type { ForwarderConfig } from './config.ts';
@@ -203,7 +204,9 @@ export class IdempotentSink {
     if (entry === undefined) return undefined;
     this.outstanding.delete(req);
     ctx.cancelTimer(entry.timer);
-    this.sent[entry.lane]!.delete(entry.plan.destSeq);
+    // A plan is outstanding at most once per lane (`send` skips what is sent), so its mark is there.
+    const marked = this.sent[entry.lane]!.delete(entry.plan.destSeq);
+    assert(marked, () => `sink lane ${entry.lane}: an outstanding plan is marked sent, but seq ${entry.plan.destSeq} was not`);
     return entry;
   }
 

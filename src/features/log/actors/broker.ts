@@ -20,10 +20,11 @@
  * otherwise; with `acks=1` it goes on acknowledging writes that the new leader never sees. With
  * `acks=all` it cannot: its followers moved to the new epoch and no longer fetch from it.
  */
-import type { Actor, Context, Micros, Wakeup } from '../../../kernel/index.ts';
-import { MS } from '../../../kernel/index.ts';
+import type { Actor, Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
+import { MS } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, RoleTimer } from './broker-host.ts';
 import { DELETE_RETENTION_DEFAULT_US, type ClusterConfig, type TopicConfig } from './config.ts';
+import { assertPartitionState } from './elections.ts';
 import { FollowerRole } from './follower.ts';
 import { LeaderRole } from './leader.ts';
 import { tpKey, type BrokerInbound, type DescribeProducersRequest, type EpochEndRequest, type FetchRequest, type LogError, type PartitionMeta, type ProduceRequest } from './messages.ts';
@@ -208,6 +209,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     } else if (!newer(meta, { leaderEpoch: replica.leaderEpoch, partitionEpoch: replica.partitionEpoch })) {
       return;
     }
+    assertPartitionState(meta, `broker ${this.id} applies`);
     const newEpoch = meta.leaderEpoch > replica.leaderEpoch;
     replica.meta = meta;
     replica.partitionEpoch = meta.partitionEpoch;
@@ -304,6 +306,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     this.flushInFlight = null;
     for (const [replica, end, truncations] of done.covered) {
       if (replica.truncations === truncations) replica.flushedEnd = Math.max(replica.flushedEnd, end);
+      replica.assertPositions('fsync completed');
     }
     for (const then of done.callbacks) then();
     for (const replica of this.replicas.values()) if (replica.role instanceof LeaderRole) replica.role.onFlushed(ctx);

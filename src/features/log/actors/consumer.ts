@@ -16,7 +16,8 @@
  * Guarantee: at least once. Events processed after the last commit are processed again after a
  * crash or a rebalance — by design, never lost by the consumer.
  */
-import type { Actor, Context, TimerId, Wakeup } from '../../../kernel/index.ts';
+import type { Actor, Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { LogConsumerConfig } from './config.ts';
 import type { ClientInbound, FetchReply, GroupAssignment, OffsetFetchReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
@@ -138,6 +139,7 @@ export class LogConsumer implements Actor<ClientInbound> {
     this.offsetRequest = undefined;
     [...this.assignment.entries()].forEach(([partition, p], i) => {
       const committed = reply.offsets[i] ?? null;
+      assert(committed === null || committed >= 0, () => `${this.config.topic}-${partition}: committed offsets are positions, but ${committed}`);
       p.committed = committed ?? -1;
       // No committed offset: ask from 0; the leader's out-of-range answer says where the log starts.
       p.position = committed ?? (this.config.autoOffsetReset === 'earliest' ? 0 : -1);
@@ -193,6 +195,10 @@ export class LogConsumer implements Actor<ClientInbound> {
       this.metadata.refresh(ctx, ++this.reqCounter);
       return this.retryLater(ctx, reply.partition, p);
     }
+    // A consumer sees only committed events: the leader reads up to its high watermark.
+    const last = reply.batches[reply.batches.length - 1];
+    const end = last === undefined ? reply.highWatermark : last.base + last.events.length;
+    assert(p.position >= 0 && end <= reply.highWatermark && reply.highWatermark <= reply.logEnd, () => `${this.config.topic}-${reply.partition}: position ≥ 0 and fetched end ≤ high watermark ≤ log end, but ${p.position}, ${end} / ${reply.highWatermark} / ${reply.logEnd}`);
     const events: string[] = [];
     const first = p.position;
     for (const batch of reply.batches) {

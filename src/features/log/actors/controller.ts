@@ -14,10 +14,10 @@
  * follower died cannot shrink its ISR, so its `acks=all` writes time out until the controller
  * returns. After a restart every broker gets a full session timeout before it can be fenced.
  */
-import type { Actor, Context, Micros, Wakeup } from '../../../kernel/index.ts';
-import { MS } from '../../../kernel/index.ts';
+import type { Actor, Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
+import { MS, assert } from '../../../kernel/contract/index.ts';
 import type { ClusterConfig, TopicConfig } from './config.ts';
-import { acceptedIsr, assignReplicas, electLeader, withoutFromIsr } from './elections.ts';
+import { acceptedIsr, assertPartitionState, assignReplicas, electLeader, withoutFromIsr } from './elections.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { Journal } from './journal.ts';
 import { CONTROL_BYTES, tpKey, type AlterIsrRequest, type BrokerHeartbeat, type ControllerInbound, type ControllerOutbound, type PartitionMeta } from './messages.ts';
@@ -101,6 +101,7 @@ export class Controller implements Actor<ControllerInbound> {
       case 'init-producer-id': {
         const kept = message.transactionalId === undefined ? undefined : this.transactionalIds.get(message.transactionalId);
         if (kept !== undefined) {
+          assert(kept < this.nextPid, () => `a kept producer id was issued before, but ${message.transactionalId} keeps ${kept} and the next id is ${this.nextPid}`);
           this.send(ctx, from, { type: 'init-producer-id-reply', req: message.req, pid: kept });
           break;
         }
@@ -225,7 +226,10 @@ export class Controller implements Actor<ControllerInbound> {
   }
 
   private store(meta: PartitionMeta): void {
-    this.partitions.set(tpKey(meta.topic, meta.partition), meta);
+    const key = tpKey(meta.topic, meta.partition);
+    assertPartitionState(meta, 'controller decision');
+    assertNewer(meta, this.partitions.get(key), 'controller decision');
+    this.partitions.set(key, meta);
     this.changed.push(meta);
   }
 
@@ -280,9 +284,12 @@ export class Controller implements Actor<ControllerInbound> {
       this.nextPid = s.nextPid;
       for (const [id, pid] of s.transactionalIds ?? []) this.transactionalIds.set(id, pid);
     }
+    let issued = 0;
     for (const r of records) {
       if (r.t === 'partition') {
-        this.partitions.set(tpKey(r.meta.topic, r.meta.partition), r.meta);
+        const key = tpKey(r.meta.topic, r.meta.partition);
+        assertNewer(r.meta, this.partitions.get(key), 'journal replay');
+        this.partitions.set(key, r.meta);
         this.version = Math.max(this.version, r.version);
       } else if (r.t === 'broker') {
         this.brokers.set(r.id, { fenced: r.fenced, incarnation: r.incarnation, lastSeenUs: now });
@@ -290,10 +297,13 @@ export class Controller implements Actor<ControllerInbound> {
         this.nextPid = Math.max(this.nextPid, r.next);
       } else if (r.t === 'txn') {
         this.transactionalIds.set(r.id, r.pid);
+        issued = Math.max(issued, r.pid);
       } else {
         this.offsets.set(r.key, r.offset);
       }
     }
+    // The `pid` record precedes its `txn` record in the journal: a restarted controller never reissues an id.
+    assert(issued < this.nextPid, () => `journal replay: every issued producer id is below the next one, but ${issued} ≥ ${this.nextPid}`);
     return true;
   }
 
@@ -326,4 +336,13 @@ export class Controller implements Actor<ControllerInbound> {
   private sessionCheckUs(): Micros {
     return Math.max(MS, Math.floor(this.config.brokerSessionTimeoutUs / 8));
   }
+}
+
+/** Leader epochs never go back and every change of a partition bumps its partition epoch. */
+function assertNewer(next: PartitionMeta, previous: PartitionMeta | undefined, where: string): void {
+  if (previous === undefined) return;
+  assert(
+    next.leaderEpoch >= previous.leaderEpoch && next.partitionEpoch > previous.partitionEpoch,
+    () => `${next.topic}-${next.partition} (${where}): leader epoch monotone and partition epoch increasing, but ${previous.leaderEpoch}/${previous.partitionEpoch} → ${next.leaderEpoch}/${next.partitionEpoch}`,
+  );
 }

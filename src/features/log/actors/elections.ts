@@ -12,6 +12,7 @@
  * members are all down elects any live replica, with an ISR of itself alone; whatever it lacked is
  * lost when the others truncate to it.
  */
+import { assert } from '../../../kernel/contract/index.ts';
 import type { PartitionMeta } from './messages.ts';
 
 export interface Election {
@@ -52,6 +53,17 @@ export function acceptedIsr(meta: PartitionMeta, proposed: readonly string[], li
 
 function inReplicaOrder(meta: PartitionMeta, members: readonly string[]): string[] {
   return meta.replicas.filter((b) => members.includes(b));
+}
+
+/**
+ * The shape every partition state has: a non-empty ISR drawn from the replicas, holding the leader
+ * if there is one. Asserted where the controller decides a state and where a broker or leader acts
+ * on one; O(replicas²), a handful of brokers.
+ */
+export function assertPartitionState(meta: Pick<PartitionMeta, 'topic' | 'partition' | 'replicas' | 'leader' | 'isr'>, where: string): void {
+  const { topic, partition, replicas, leader, isr } = meta;
+  assert(isr.length > 0 && isr.every((b) => replicas.includes(b)), () => `${topic}-${partition} (${where}): ISR non-empty and ⊆ replicas, but ISR [${isr.join(', ')}], replicas [${replicas.join(', ')}]`);
+  assert(leader === null || isr.includes(leader), () => `${topic}-${partition} (${where}): the ISR contains the leader, but leader ${leader}, ISR [${isr.join(', ')}]`);
 }
 
 /** Replica assignment of a new topic: partition p's replicas start at broker (p + topicIndex) mod n. */

@@ -10,6 +10,7 @@
  * Guarantee: entries are strictly increasing in both epoch and start offset. Assigning an epoch
  * lower than the latest is a protocol bug and throws.
  */
+import { assert } from '../../../kernel/contract/index.ts';
 
 export interface EpochEntry {
   readonly epoch: number;
@@ -31,8 +32,8 @@ export class EpochCache {
     const last = this.entries[this.entries.length - 1];
     if (last !== undefined) {
       if (epoch === last.epoch) return;
-      if (epoch < last.epoch) throw new Error(`epoch cache: epoch ${epoch} after epoch ${last.epoch}`);
-      if (start < last.start) throw new Error(`epoch cache: epoch ${epoch} starts at ${start}, before epoch ${last.epoch} at ${last.start}`);
+      assert(epoch > last.epoch, () => `epoch cache: leader epochs monotone, but epoch ${epoch} after epoch ${last.epoch}`);
+      assert(start >= last.start, () => `epoch cache: epoch starts monotone, but epoch ${epoch} starts at ${start}, before epoch ${last.epoch} at ${last.start}`);
       // An epoch that appended nothing is replaced by the next one starting at the same offset.
       if (start === last.start) this.entries.pop();
     }
@@ -72,6 +73,13 @@ export class EpochCache {
 
   /** Kafka's `endOffsetFor`: the largest epoch ≤ `epoch` and where it ends in a log ending at `logEnd`. */
   endOffsetFor(epoch: number, logEnd: number): EpochEnd {
+    const found = this.find(epoch, logEnd);
+    // Every epoch starts inside the log: a follower truncating to this end keeps a prefix of its log.
+    assert(found.end <= logEnd, () => `epoch cache: an epoch ends at or before the log end, but epoch ${found.epoch} ends at ${found.end} > ${logEnd}`);
+    return found;
+  }
+
+  private find(epoch: number, logEnd: number): EpochEnd {
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const entry = this.entries[i]!;
       if (entry.epoch <= epoch) return { epoch: entry.epoch, end: this.entries[i + 1]?.start ?? logEnd };

@@ -10,7 +10,8 @@
  * and while a partition has no leader, it asks again every `retryUs`. A crash of the reader starts
  * the whole read again; the duplicate checker tells a re-read (same offset) from a duplicate.
  */
-import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/index.ts';
+import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { ClientInbound, FetchReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 
@@ -90,6 +91,8 @@ export class LogFinalReader implements Actor<ClientInbound> {
       return this.read(ctx);
     }
     if (reply.error !== undefined) return this.retry(ctx, true);
+    // Its completion test (offset ≥ high watermark = log end) relies on the leader's positions.
+    assert(reply.logStart <= reply.highWatermark && reply.highWatermark <= reply.logEnd, () => `final read of ${reply.topic}-${reply.partition}: log start ≤ high watermark ≤ log end, but ${reply.logStart} / ${reply.highWatermark} / ${reply.logEnd}`);
     const events: string[] = [];
     for (const batch of reply.batches) {
       batch.events.forEach((id, i) => {

@@ -17,7 +17,8 @@
  * its log end, and with `flush: every-write` it fetches again only after that end is fsynced, so
  * what the leader counts survives a power loss of the follower.
  */
-import type { Context } from '../../../kernel/index.ts';
+import type { Context } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, RoleTimer } from './broker-host.ts';
 import type { EpochEndReply, FetchReply } from './messages.ts';
 import type { Replica, Role } from './replica.ts';
@@ -137,10 +138,14 @@ export class FollowerRole implements Role {
     this.host.cancelTimer(ctx, this.timer);
     if (reply.error === 'offset-out-of-range') return this.outOfRange(ctx, reply);
     if (reply.error !== undefined) return this.backoff(ctx);
+    // The leader answers a replica's fetch only in the epoch the fetch named, with its own positions.
+    assert(reply.leaderEpoch === this.epoch, () => `${this.replica.key}: a fetch is answered in the follower's epoch, but epoch ${reply.leaderEpoch} answered a follower of epoch ${this.epoch}`);
+    assert(reply.logStart <= reply.highWatermark && reply.highWatermark <= reply.logEnd, () => `${this.replica.key}: the leader's log start ≤ high watermark ≤ log end, but ${reply.logStart} / ${reply.highWatermark} / ${reply.logEnd}`);
     const { appended, full } = this.appendAll(ctx, reply);
     const replica = this.replica;
     const hw = Math.min(reply.highWatermark, replica.log.logEnd);
     if (hw > replica.hw) replica.setHighWatermark(ctx, hw);
+    replica.assertPositions('fetch applied');
     if (full) this.backoff(ctx);
     else if (appended && this.host.waitsForFlush) this.host.flush(ctx, () => this.fetch(ctx));
     else this.fetch(ctx);
@@ -153,11 +158,9 @@ export class FollowerRole implements Role {
       const end = batch.base + batch.events.length;
       if (end <= log.logEnd) continue;
       // A cleaned leader's log has gaps: the next batch it holds may start past our end.
-      if (batch.base !== log.logEnd && !(log.compacted && batch.base > log.logEnd)) {
-        // The leader returns whole batches from the one holding our offset; we only ever fetch at
-        // our log end, which is a batch boundary in the leader's log once aligned.
-        throw new Error(`${this.replica.key}: fetched a batch at ${batch.base} but the log ends at ${log.logEnd}`);
-      }
+      // The leader returns whole batches from the one holding our offset; we only ever fetch at
+      // our log end, which is a batch boundary in the leader's log once aligned.
+      assert(batch.base === log.logEnd || (log.compacted && batch.base > log.logEnd), () => `${this.replica.key}: fetched batches continue the log, but one starts at ${batch.base} and the log ends at ${log.logEnd}`);
       // A full disk: keep what fitted, and ask again from the log end after a backoff.
       if (!this.replica.append(ctx, batch, 'replicate')) return { appended, full: true };
       appended = true;

@@ -13,7 +13,8 @@
  * members rejoin (their heartbeats are answered `unknown-member`) once it is back. While the
  * controller is down, no group can rebalance and no offset can be committed.
  */
-import type { Context, Micros } from '../../../kernel/index.ts';
+import type { Context, Micros } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { ControllerOutbound, GroupHeartbeat, JoinGroupRequest, OffsetCommitRequest, OffsetFetchRequest } from './messages.ts';
 
 interface Group {
@@ -73,6 +74,8 @@ export class GroupCoordinator {
     const reply = { type: 'offset-commit-reply', req: request.req, partition: request.partition, offset: request.offset } as const;
     if (group === undefined || !group.members.has(member)) return this.host.send(ctx, member, { ...reply, error: 'unknown-member' });
     if (request.generation !== group.generation) return this.host.send(ctx, member, { ...reply, error: 'illegal-generation' });
+    // A consumer commits only a position it has (never its -1 placeholder).
+    assert(request.offset >= 0, () => `${request.group}: committed offsets are positions, but ${member} commits ${request.offset} for ${request.topic}-${request.partition}`);
     this.host.commitOffset(offsetKey(request.group, request.topic, request.partition), request.offset);
     this.host.send(ctx, member, reply);
   }

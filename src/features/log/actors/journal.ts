@@ -10,7 +10,8 @@
  * Compaction writes the whole state as one `snapshot` record and empties the journal; both changes
  * become durable in the same fsync, so a power loss leaves either the old pair or the new one.
  */
-import type { Context, Disk } from '../../../kernel/index.ts';
+import type { Context, Disk } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 
 const JOURNAL_FILE = 'metadata.journal';
 const SNAPSHOT_FILE = 'metadata.snapshot';
@@ -74,8 +75,10 @@ export class Journal<R> {
   /** The fsync the journal asked for has completed. */
   synced(ctx: Context): void {
     const done = this.inFlight;
+    // Messages wait on `inFlight`; an fsync completing without one would have released nothing it covered.
+    assert(done !== null, 'journal: an fsync completes only after `sync` issued it');
     this.inFlight = null;
-    for (const then of done ?? []) then();
+    for (const then of done) then();
     if (this.waiting.length > 0) this.sync(ctx);
   }
 

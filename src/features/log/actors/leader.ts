@@ -19,8 +19,10 @@
  * `min.insync.replicas=1` lets the ISR shrink to the leader alone and `acks=all` then means `acks=1`;
  * `flush: never` or an interval acknowledges data that a power loss of every replica's node destroys.
  */
-import type { Context, Micros } from '../../../kernel/index.ts';
+import type { Context, Micros } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, RoleTimer } from './broker-host.ts';
+import { assertPartitionState } from './elections.ts';
 import { batchesBytes, type Batch, type DescribeProducersRequest, type EpochEndRequest, type FetchRequest, type LogError, type ProduceRequest } from './messages.ts';
 import type { Replica, Role } from './replica.ts';
 
@@ -69,6 +71,7 @@ export class LeaderRole implements Role {
       if (broker !== this.host.id) this.progress.set(broker, { logEnd: -1, lastCaughtUpUs: now, lastFetchUs: now, leaderEndAtLastFetch: 0 });
     }
     const log = this.replica.log;
+    assert(this.epoch === this.replica.leaderEpoch && this.replica.meta.leader === this.host.id, () => `${this.replica.key}: a leader leads in its replica's epoch, but epoch ${this.epoch}, replica epoch ${this.replica.leaderEpoch}, leader ${this.replica.meta.leader}`);
     log.epochs.assign(this.epoch, log.logEnd);
     this.replica.record(ctx, 'leader', log.logEnd, { isr: this.replica.meta.isr, hw: this.replica.hw });
     // After a restart, what the page cache holds may not be durable yet, and only durable data
@@ -103,6 +106,8 @@ export class LeaderRole implements Role {
     if (sequence?.kind === 'out-of-order') return this.replyProduce(ctx, request, from, { error: 'out-of-order-sequence' });
     if (sequence?.kind === 'duplicate') {
       offset = sequence.offset;
+      // The producer table describes the log: a batch it remembers is in it.
+      assert(offset < replica.log.logEnd, () => `${replica.key}: a duplicate's original is in the log, but pid ${request.pid} seq ${request.seq} was at ${offset} and the log ends at ${replica.log.logEnd}`);
       duplicate = true;
       replica.record(ctx, 'duplicate', offset, { pid: request.pid, seq: request.seq, events: request.events.length });
     } else {
@@ -209,6 +214,8 @@ export class LeaderRole implements Role {
 
   private replyFetch(ctx: Context, request: FetchRequest, to: string, batches: readonly Batch[], error?: LogError): void {
     const log = this.replica.log;
+    // Followers and consumers rely on the high watermark and log end the reply carries.
+    this.replica.assertPositions('fetch reply');
     ctx.send(
       to,
       {
@@ -261,6 +268,8 @@ export class LeaderRole implements Role {
     else if (offset >= p.leaderEndAtLastFetch) p.lastCaughtUpUs = Math.max(p.lastCaughtUpUs, p.lastFetchUs);
     p.leaderEndAtLastFetch = logEnd;
     p.lastFetchUs = now;
+    // onFetch answered an offset past the log end with offset-out-of-range: progress never overtakes the leader.
+    assert(offset <= logEnd, () => `${this.replica.key}: follower ${follower} is at or behind the leader, but at ${offset} of a log ending at ${logEnd}`);
     p.logEnd = offset;
     this.maybeExpandIsr(ctx, follower, offset);
     this.advanceHighWatermark(ctx);
@@ -289,8 +298,9 @@ export class LeaderRole implements Role {
   }
 
   private propose(ctx: Context, isr: readonly string[]): void {
+    const { topic, partition, partitionEpoch, replicas } = this.replica.meta;
+    assertPartitionState({ topic, partition, replicas, leader: this.host.id, isr }, `leader ${this.host.id} proposes`);
     this.pending = { isr, sentUs: ctx.now() };
-    const { topic, partition, partitionEpoch } = this.replica.meta;
     ctx.send(this.host.config.controller, { type: 'alter-isr', topic, partition, leaderEpoch: this.epoch, partitionEpoch, isr });
   }
 
@@ -309,6 +319,8 @@ export class LeaderRole implements Role {
   private advanceHighWatermark(ctx: Context): void {
     const replica = this.replica;
     let hw = this.host.waitsForFlush ? replica.flushedEnd : replica.log.logEnd;
+    // The high watermark is a minimum over the ISR, the leader's own log end included.
+    assert(replica.meta.isr.includes(this.host.id), () => `${replica.key}: the ISR contains the leader, but leader ${this.host.id}, ISR [${replica.meta.isr.join(', ')}]`);
     const members = new Set([...replica.meta.isr, ...(this.pending?.isr ?? [])]);
     for (const broker of members) {
       if (broker === this.host.id) continue;

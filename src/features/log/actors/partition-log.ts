@@ -24,7 +24,8 @@
  * The cleaner rewrites a segment in place; until the broker's next fsync a power loss brings the
  * uncleaned segment back, which holds a superset of the records.
  */
-import type { Disk } from '../../../kernel/index.ts';
+import type { Disk } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import { EpochCache } from './epoch-cache.ts';
 import type { Batch } from './messages.ts';
 
@@ -91,8 +92,8 @@ export class PartitionLog {
   /** Appends a batch; false (and nothing changes) when the disk refuses the write because it is full. */
   append(batch: Batch): boolean {
     const gapAllowed = this.compacted && batch.base > this.end;
-    if (batch.base !== this.end && !gapAllowed) throw new Error(`${this.dir}: append at ${batch.base}, but the log ends at ${this.end}`);
-    if (batch.events.length === 0) throw new Error(`${this.dir}: empty batch`);
+    assert(batch.base === this.end || gapAllowed, () => `${this.dir}: offsets contiguous on append (append at ${batch.base}, but the log ends at ${this.end})`);
+    assert(batch.events.length > 0, () => `${this.dir}: a batch holds at least one event, but the one at ${batch.base} is empty`);
     let active = this.segments[this.segments.length - 1];
     const roll = active === undefined || active.bytes >= this.segmentBytes;
     const file = roll ? segmentFile(this.dir, batch.base) : active!.file;
@@ -116,6 +117,8 @@ export class PartitionLog {
    * payload (but always one batch, if there is one, so that a large batch cannot block a reader).
    */
   read(from: number, upper: number, maxBytes: number): Batch[] {
+    // Readers are bounded by the high watermark (consumers) or the log end (followers).
+    assert(upper <= this.end, () => `${this.dir}: read bound ≤ log end, but reading up to ${upper} of a log ending at ${this.end}`);
     const out: Batch[] = [];
     if (from < this.start || from >= upper) return out;
     let bytes = 0;
@@ -144,6 +147,15 @@ export class PartitionLog {
 
   /** Removes every event at or above `offset`; returns how many were removed. */
   truncateTo(offset: number): number {
+    const removed = this.removeFrom(offset);
+    // A cleaned log may end below `offset` (the truncation point fell in a gap); a dense one ends at it.
+    const expected = Math.max(offset, this.start);
+    const ends = this.compacted ? this.end <= expected : this.end === expected;
+    assert(removed === 0 || ends, () => `${this.dir}: truncation to ${offset} ends the log ${this.compacted ? 'at or below' : 'at'} ${expected}, but it ends at ${this.end}`);
+    return removed;
+  }
+
+  private removeFrom(offset: number): number {
     if (offset >= this.end) return 0;
     const removed = this.end - Math.max(offset, this.start);
     if (offset <= this.start) {
@@ -164,12 +176,15 @@ export class PartitionLog {
     const batches = this.batchesOf(segment);
     const i = batchIndex(batches, offset);
     const cut = batches[i]!;
+    // A cleaned segment keeps the base it was named by, but its first batch left may start past
+    // `offset`: then none of it stays, and the log ends at `offset` (a gap), not at that batch.
+    const end = Math.min(cut.base, offset);
     this.disk.truncate(segment.file, i);
-    segment.end = cut.base;
+    segment.end = end;
     segment.bytes = 0;
     for (let j = 0; j < i; j++) segment.bytes += batches[j]!.bytes + BATCH_OVERHEAD_BYTES;
-    this.end = cut.base;
-    this.epochs.truncateFrom(cut.base);
+    this.end = end;
+    this.epochs.truncateFrom(end);
     if (i === 0) {
       this.disk.delete(segment.file);
       this.segments.pop();
@@ -193,6 +208,7 @@ export class PartitionLog {
    * Returns the new log start, or undefined if nothing was deleted.
    */
   applyRetention(now: number, highWatermark: number, policy: RetentionPolicy): number | undefined {
+    assert(this.start <= highWatermark && highWatermark <= this.end, () => `${this.dir}: log start ≤ high watermark ≤ log end before retention, but ${this.start} / ${highWatermark} / ${this.end}`);
     let size = this.sizeBytes;
     let deleted = 0;
     while (deleted < this.segments.length - 1) {
@@ -208,6 +224,7 @@ export class PartitionLog {
     if (deleted === 0) return undefined;
     this.segments.splice(0, deleted);
     this.start = this.segments[0]!.base;
+    assert(this.start <= highWatermark, () => `${this.dir}: retention deletes only below the high watermark, but the log now starts at ${this.start} > ${highWatermark}`);
     this.epochs.truncateBefore(this.start);
     return this.start;
   }
@@ -218,6 +235,7 @@ export class PartitionLog {
    * batches older than `now - deleteRetentionUs`. Unkeyed records are never removed.
    */
   compact(now: number, cleanableEnd: number, deleteRetentionUs: number): CompactionResult {
+    assert(cleanableEnd <= this.end, () => `${this.dir}: cleanable end (high watermark) ≤ log end, but ${cleanableEnd} > ${this.end}`);
     const bytesBefore = this.sizeBytes;
     // Only records that cannot be truncated away any more supersede others (Kafka's first
     // uncleanable offset): those below the high watermark and before the active segment.

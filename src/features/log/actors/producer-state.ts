@@ -13,6 +13,7 @@
  * deleted by retention) is accepted at whatever sequence it sends; a gap in sequence numbers is
  * rejected as `out-of-order-sequence` and the producer retries the missing batch first.
  */
+import { assert } from '../../../kernel/contract/index.ts';
 import type { Batch } from './messages.ts';
 
 const REMEMBERED_BATCHES = 5;
@@ -66,6 +67,8 @@ export class ProducerStateTable {
       this.producers.set(batch.pid, entry);
     }
     const lastSeq = batch.seq + batch.events.length - 1;
+    // A producer numbers its batches in order, and the leader appends only the next one it expects.
+    assert(batch.seq > entry.lastSeq, () => `producer ${batch.pid}: sequence numbers monotone in the log, but seq ${batch.seq} at ${batch.base} follows seq ${entry!.lastSeq}`);
     entry.lastSeq = lastSeq;
     entry.batches.push({ firstSeq: batch.seq, lastSeq, offset: batch.base });
     if (entry.batches.length > REMEMBERED_BATCHES) entry.batches.shift();

@@ -23,8 +23,8 @@
  * How it breaks: without idempotence, a retry of a batch whose acknowledgement was lost (a timeout,
  * a lossy link, a leader crash after the append) stores it twice — a duplicate.
  */
-import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/index.ts';
-import { MS, SECOND } from '../../../kernel/index.ts';
+import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import { MS, SECOND, assert } from '../../../kernel/contract/index.ts';
 import type { LogProducerConfig } from './config.ts';
 import type { ClientInbound, LogError, ProduceReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
@@ -114,6 +114,7 @@ export class LogProducer implements Actor<ClientInbound> {
         break;
       case 'init-producer-id-reply':
         if (message.req !== this.pidRequest) return;
+        assert(message.pid > 0, () => `producer ids are positive, but the controller issued ${message.pid}`);
         this.pidRequest = undefined;
         this.pid = message.pid;
         break;
@@ -204,6 +205,8 @@ export class LogProducer implements Actor<ClientInbound> {
       let window = this.windows.get(partition);
       if (window === undefined) this.windows.set(partition, (window = []));
       window.push({ batch, resolved: false });
+      // `mayNumber` keeps the window within what the broker remembers, so any retry is recognised.
+      assert(window.length <= Math.min(this.config.maxInFlight, 5), () => `${this.config.topic}-${partition}: numbered batches in flight ≤ ${Math.min(this.config.maxInFlight, 5)}, but ${window!.length}`);
     }
     batch.attempts++;
     const req = ++this.reqCounter;
@@ -215,7 +218,9 @@ export class LogProducer implements Actor<ClientInbound> {
       ctx.record('client', { op: 'ack', events: batch.events, topic, partition, acks: 0 });
       return;
     }
-    this.perBroker.set(leader, (this.perBroker.get(leader) ?? 0) + 1);
+    const inFlight = (this.perBroker.get(leader) ?? 0) + 1;
+    assert(inFlight <= this.config.maxInFlight, () => `requests in flight to ${leader} ≤ max.in.flight ${this.config.maxInFlight}, but ${inFlight}`);
+    this.perBroker.set(leader, inFlight);
     this.inFlight.set(req, { batch, broker: leader, timer: ctx.setTimer(requestTimeoutUs, 'request-timeout', req) });
   }
 
@@ -225,6 +230,7 @@ export class LogProducer implements Actor<ClientInbound> {
     ctx.cancelTimer(entry.timer);
     const { batch } = entry;
     if (reply.error === undefined) {
+      assert(typeof reply.offset === 'number' && reply.offset >= 0, () => `an acknowledged batch has its offset, but partition ${batch.partition} acknowledged at ${reply.offset}`);
       this.resolved(batch);
       const duplicate = reply.duplicate ? { duplicate: true } : {};
       ctx.record('client', { op: 'ack', events: batch.events, topic: this.config.topic, partition: batch.partition, offset: reply.offset, ...duplicate });
@@ -242,7 +248,9 @@ export class LogProducer implements Actor<ClientInbound> {
     const entry = this.inFlight.get(req);
     if (entry === undefined) return undefined;
     this.inFlight.delete(req);
-    this.perBroker.set(entry.broker, (this.perBroker.get(entry.broker) ?? 1) - 1);
+    const inFlight = (this.perBroker.get(entry.broker) ?? 1) - 1;
+    assert(inFlight >= 0, () => `requests in flight to ${entry.broker} never negative, but ${inFlight}`);
+    this.perBroker.set(entry.broker, inFlight);
     return entry;
   }
 

@@ -10,7 +10,8 @@
  * Guarantee: the high watermark never exceeds the log end and only moves back when the log is
  * truncated below it; the producer table always describes the log as it is.
  */
-import type { Context, Disk } from '../../../kernel/index.ts';
+import type { Context, Disk } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { Batch, PartitionMeta } from './messages.ts';
 import { PartitionLog, hwFile } from './partition-log.ts';
 import { ProducerStateTable } from './producer-state.ts';
@@ -52,6 +53,7 @@ export class Replica {
     this.hw = Math.min(typeof checkpoint === 'number' ? checkpoint : 0, this.log.logEnd);
     this.hw = Math.max(this.hw, this.log.logStart);
     this.flushedEnd = this.log.logStart;
+    this.assertPositions('recovery');
     this.record(ctx, 'recover', this.log.logEnd, { logStart: this.log.logStart, hw: this.hw, latestEpoch: this.log.epochs.latest() });
   }
 
@@ -62,6 +64,8 @@ export class Replica {
 
   /** Appends a batch (as leader or follower) and records what it holds; false if the disk is full. */
   append(ctx: Context, batch: Batch, op: 'append' | 'replicate'): boolean {
+    // Batches carry the epoch of the leader that appended them: never one newer than the replica knows.
+    assert(batch.epoch <= this.leaderEpoch, () => `${this.key}: batch epoch ≤ replica's leader epoch, but ${op} of a batch of epoch ${batch.epoch} at ${batch.base} in epoch ${this.leaderEpoch}`);
     if (!this.log.append(batch)) {
       this.record(ctx, 'reject', batch.base, { error: 'disk-full', events: batch.events.length });
       return false;
@@ -74,8 +78,8 @@ export class Replica {
 
   setHighWatermark(ctx: Context, hw: number): void {
     if (hw === this.hw) return;
-    if (hw > this.log.logEnd) throw new Error(`${this.key}: high watermark ${hw} beyond the log end ${this.log.logEnd}`);
     this.hw = hw;
+    this.assertPositions('high watermark change');
     this.record(ctx, 'hw', hw);
   }
 
@@ -85,6 +89,7 @@ export class Replica {
     const removed = this.log.truncateTo(offset);
     if (removed === 0) return;
     this.afterTruncation();
+    this.assertPositions('truncation');
     this.record(ctx, 'truncate', this.log.logEnd, { from, removed, reason });
   }
 
@@ -94,10 +99,23 @@ export class Replica {
     this.log.resetTo(offset);
     this.afterTruncation();
     this.hw = Math.max(this.hw, offset);
+    this.assertPositions('reset');
     this.record(ctx, 'truncate', offset, { from, logStart: offset, reason });
   }
 
+  /**
+   * log start ≤ high watermark ≤ log end, and the fsynced end ≤ log end: asserted where they
+   * change, and by the leader, follower and retention where they are relied on. O(1).
+   */
+  assertPositions(where: string): void {
+    const { logStart, logEnd } = this.log;
+    assert(logStart <= this.hw && this.hw <= logEnd, () => `${this.key} (${where}): log start ≤ high watermark ≤ log end, but ${logStart} / ${this.hw} / ${logEnd}`);
+    assert(this.flushedEnd <= logEnd, () => `${this.key} (${where}): fsynced end ≤ log end, but ${this.flushedEnd} > ${logEnd}`);
+  }
+
   checkpointHighWatermark(disk: Disk): void {
+    // Recovery trusts the checkpoint only up to the log end, but never writes one past it.
+    this.assertPositions('high watermark checkpoint');
     if (disk.get(hwFile(this.key)) !== this.hw) disk.put(hwFile(this.key), this.hw, 8);
   }
 

@@ -21,7 +21,7 @@
  * Fault coverage (see metrics/coverage.ts): `store.recover`, `store.truncate-torn`,
  * `store.disk-full` mark the failure-handling paths on the records that describe them.
  */
-import { isTornRecord, type Actor, type Context, type Micros, type Wakeup } from '../../../kernel/contract/index.ts';
+import { assert, isTornRecord, type Actor, type Context, type Micros, type Wakeup } from '../../../kernel/contract/index.ts';
 import { idBytes, type ProduceRequest, type ReadRequest, type StoreRequest } from './messages.ts';
 
 export type FlushPolicy = { kind: 'every-write' } | { kind: 'never' } | { kind: 'interval'; intervalUs: Micros };
@@ -39,6 +39,8 @@ interface PendingAck {
   readonly to: string;
   readonly req: number;
   readonly offset: number;
+  /** The log length after the request's events: an fsync must cover it before the ack. */
+  readonly end: number;
 }
 
 export class EventStore implements Actor<StoreRequest> {
@@ -47,6 +49,8 @@ export class EventStore implements Actor<StoreRequest> {
   private inFlight: PendingAck[] = [];
   private waiting: PendingAck[] = [];
   private flushing = false;
+  /** The log length the fsync in flight covers (its frontier). */
+  private covering = 0;
 
   constructor(private readonly config: EventStoreConfig) {}
 
@@ -65,7 +69,10 @@ export class EventStore implements Actor<StoreRequest> {
   }
 
   private open(ctx: Context): void {
-    this.length = ctx.disk.read(LOG_FILE)?.length ?? 0;
+    const log = ctx.disk.read(LOG_FILE) ?? [];
+    this.length = log.length;
+    // `recover` cut a torn tail: every offset the store hands out from here is a whole record.
+    assert(!isTornRecord(log[log.length - 1]), () => `store: the log ends with a whole record after opening, but record ${log.length - 1} is torn`);
     const flush = this.config.flush;
     if (flush.kind === 'interval') ctx.setTimer(flush.intervalUs, 'flush');
   }
@@ -95,11 +102,14 @@ export class EventStore implements Actor<StoreRequest> {
       }
       this.length++;
     }
-    const ack = { to: from, req: request.req, offset };
+    const ack = { to: from, req: request.req, offset, end: this.length };
     if (this.config.flush.kind !== 'every-write') {
       this.acknowledge(ctx, ack);
       return;
     }
+    // Acks wait in log order, so the fsync that completes covers a prefix of them.
+    const previous = this.waiting[this.waiting.length - 1] ?? this.inFlight[this.inFlight.length - 1];
+    assert(previous === undefined || previous.end <= ack.offset, () => `store: acks wait in log order, but events from ${ack.offset} queue behind events up to ${previous!.end}`);
     this.waiting.push(ack);
     if (!this.flushing) this.startFlush(ctx);
   }
@@ -108,12 +118,18 @@ export class EventStore implements Actor<StoreRequest> {
     this.flushing = true;
     this.inFlight = this.waiting;
     this.waiting = [];
+    this.covering = this.length;
     ctx.disk.fsync({ name: 'flushed' });
   }
 
   private flushed(ctx: Context): void {
+    assert(this.flushing && this.covering <= this.length, () => `store: an fsync completes while one is in flight, covering at most the written length, but flushing ${this.flushing}, frontier ${this.covering}, length ${this.length}`);
     this.flushing = false;
-    for (const ack of this.inFlight) this.acknowledge(ctx, ack);
+    for (const ack of this.inFlight) {
+      // every-write acknowledges only what the completed fsync covered.
+      assert(ack.end <= this.covering, () => `store: an ack waits for an fsync covering its events, but events up to ${ack.end} were acknowledged by an fsync covering ${this.covering}`);
+      this.acknowledge(ctx, ack);
+    }
     this.inFlight = [];
     if (this.waiting.length > 0) this.startFlush(ctx);
   }
@@ -124,6 +140,8 @@ export class EventStore implements Actor<StoreRequest> {
 
   private read(ctx: Context, request: ReadRequest, from: string): void {
     const log = (ctx.disk.read(LOG_FILE) ?? []) as readonly string[];
+    // Offsets in acks are positions in this log: the store's length must describe it.
+    assert(log.length === this.length, () => `store: its length describes its log, but it counts ${this.length} records and the log holds ${log.length}`);
     const events = log.slice(request.offset, request.offset + request.max);
     const end = request.offset + events.length >= log.length;
     ctx.send(from, { type: 'read-reply', req: request.req, offset: request.offset, events, end }, { bytes: idBytes(events) });

@@ -11,7 +11,7 @@
  * paths `producer.retry` and `producer.give-up` (see metrics/coverage.ts).
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
-import { SECOND } from '../../../kernel/contract/index.ts';
+import { SECOND, assert } from '../../../kernel/contract/index.ts';
 import type { StoreReply } from './messages.ts';
 
 /** The failure-handling paths the producer marks with `cover`. */
@@ -58,6 +58,7 @@ export class Producer implements Actor<StoreReply> {
     const request = this.outstanding.get(message.req);
     if (request === undefined) return; // a duplicate ack for a retried request, or from before a restart
     this.outstanding.delete(message.req);
+    assert(message.offset >= 0, () => `store producer: an ack carries the event's offset, but request ${message.req} was acknowledged at ${message.offset}`);
     ctx.cancelTimer(request.timer);
     ctx.record('client', { op: 'ack', events: request.events, offset: message.offset });
   }

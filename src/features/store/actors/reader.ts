@@ -8,6 +8,7 @@
  * the read from the beginning.
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
 import type { StoreReply } from './messages.ts';
 
 export interface ReaderConfig {
@@ -37,6 +38,8 @@ export class FinalReader implements Actor<StoreReply> {
   onMessage(ctx: Context, message: StoreReply): void {
     if (message.type !== 'read-reply' || message.req !== this.req) return;
     if (this.timer !== undefined) ctx.cancelTimer(this.timer);
+    // Pages are read in order: the reply to the request in flight starts where the reader is.
+    assert(message.offset === this.offset, () => `store reader: pages contiguous, but a page at ${message.offset} answered a read at ${this.offset}`);
     ctx.record('client', { op: 'consume', final: true, offset: message.offset, events: message.events });
     this.offset += message.events.length;
     this.found += message.events.length;
