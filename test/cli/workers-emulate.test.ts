@@ -53,7 +53,7 @@ test('emulate: real crash, the same trace format, and diaspora check agrees with
 test('emulate rejects a bad --speed or --duration as bad input', async (t) => {
   const speed = await diaspora(['emulate', DRILL, '--speed', '0']);
   t.is(speed.code, 2);
-  t.regex(speed.stderr, /--speed: expected a positive number/);
+  t.regex(speed.stderr, /--speed 0: expected a positive number/);
   const duration = await diaspora(['emulate', DRILL, '--duration', 'soon']);
   t.is(duration.code, 2);
   t.regex(duration.stderr, /--duration: expected a duration like "5ms"/);

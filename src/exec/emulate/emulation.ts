@@ -7,7 +7,9 @@
  * thread — its memory, timers and unsynced writes are gone — and a restart starts a fresh thread
  * that recovers from the node's files. A standby thread is booted as soon as a node crashes, so a
  * restart costs what starting the actors costs, not loading the code. The control plane — start,
- * pause, resume, stats, crash, restart — is this class; it drives the nodes through comlink.
+ * pause, resume, stats, crash, restart — is this class; it drives the nodes through comlink. The
+ * clock is one piece of shared memory that every thread reads and beats a heartbeat into: it
+ * waits for any thread (this one included) the host has descheduled (clock.ts).
  *
  * Guarantee: none of determinism (real threads, real scheduling, real fsync latency); the trace has
  * the simulation's format so the same checkers, metrics and timelines run on it, and the run
@@ -20,7 +22,7 @@ import { SimulationError, TraceWriter, type Micros, type Simulator, type TraceRe
 import { simulatorOf, type World } from '../../world/world.ts';
 import { buildFromRecipe, type WorldRecipe } from '../recipe.ts';
 import { observeTrace, summarize, type ObservedTrace, type PreparedRun, type RunSummary } from '../run.ts';
-import { EmulatedClock, EmulatedTimers, realNowMs } from './clock.ts';
+import { EmulatedClock, EmulatedTimers, HEARTBEAT_MS, realNowMs } from './clock.ts';
 import { NodeThread } from './node-thread.ts';
 import type { ActorFailed, Delivery, FromNode, NodeStats, SendDropped } from './protocol.ts';
 import { Router } from './router.ts';
@@ -78,6 +80,8 @@ export interface EmulationResult {
 const REORDER_SLACK_MS = 250;
 const FLUSH_EVERY_MS = 25;
 const PROGRESS_EVERY_MS = 100;
+/** The orchestrator's heartbeat slot in the clock; node threads take the next free ones. */
+const ORCHESTRATOR_SLOT = 0;
 
 type NodeState = { kind: 'up'; thread: NodeThread } | { kind: 'crashing'; pending: (() => void)[]; killed: Promise<void> } | { kind: 'down' };
 
@@ -99,6 +103,8 @@ export class Emulation {
   /** Every thread ever started, so that none outlives the run. */
   private readonly threads = new Set<NodeThread>();
   private readonly incarnations = new Map<string, number>();
+  /** The clock's heartbeat slot of each started thread. */
+  private readonly slots = new Map<NodeThread, number>();
   private readonly crashes: CrashReport[] = [];
   private readonly finishedStats: NodeStats[] = [];
   private retiredEvents = 0;
@@ -130,7 +136,7 @@ export class Emulation {
     this.worldEvents = simulatorOf(this.world);
     this.endUs = options.durationUs ?? prepared.endUs;
     const speed = options.speed ?? 1;
-    this.clock = new EmulatedClock({ epochMs: realNowMs(), speed, pausedMs: 0, pausedAtMs: realNowMs() });
+    this.clock = EmulatedClock.create(speed);
     this.timers = new EmulatedTimers(this.clock);
     this.sink = new EmulationTrace(trace, REORDER_SLACK_MS * 1000 * speed);
     this.router = new Router(this.world, this.timers, {
@@ -158,13 +164,13 @@ export class Emulation {
     if (this.clock.paused || this.over) return;
     this.clock.pause();
     this.timers.hold();
-    for (const thread of this.liveThreads()) void thread.ask((c) => c.pause(this.clock.state)).catch(() => {});
+    for (const thread of this.liveThreads()) void thread.ask((c) => c.pause()).catch(() => {});
   }
 
   resume(): void {
     if (!this.clock.paused || this.over) return;
     this.clock.resume();
-    for (const thread of this.liveThreads()) void thread.ask((c) => c.resume(this.clock.state)).catch(() => {});
+    for (const thread of this.liveThreads()) void thread.ask((c) => c.resume()).catch(() => {});
     this.timers.arm();
   }
 
@@ -182,6 +188,7 @@ export class Emulation {
     this.states.set(node, { kind: 'crashing', pending, killed });
     const atUs = this.clock.now();
     await killed;
+    this.release(state.thread);
     this.retiredEvents += state.thread.events;
     for (const actor of this.world.actorsOn(node)) this.sink.recordAt(actor, this.clock.now(), 'crash', { scope: 'node', reason });
     this.states.set(node, { kind: 'down' });
@@ -205,7 +212,7 @@ export class Emulation {
     this.states.set(node, { kind: 'up', thread });
     const report = [...this.crashes].reverse().find((c) => c.node === node);
     if (report !== undefined) report.restartedAtUs = this.clock.now();
-    await thread.ask((c) => c.start({ clock: this.clock.state, entry: 'recover', recordCounts: actors.map((a) => [a, this.sink.nextNumber(a)]) }));
+    await thread.ask((c) => c.start({ clock: this.clock.buffer, slot: this.join(thread), entry: 'recover', recordCounts: actors.map((a) => [a, this.sink.nextNumber(a)]) }));
   }
 
   /** Stops the run now, as a failure: every thread is terminated and the trace discarded. */
@@ -242,10 +249,31 @@ export class Emulation {
     this.timers.at(this.endUs, () => void this.finish());
     this.intervals.push(setInterval(() => this.sink.flush(this.clock.now()), FLUSH_EVERY_MS));
     if (options.onProgress !== undefined) this.intervals.push(setInterval(() => options.onProgress!(this.progress()), PROGRESS_EVERY_MS));
+    // The orchestrator beats too: while it is starved, nothing is routed, so time must wait for it.
+    this.clock.join(ORCHESTRATOR_SLOT);
+    this.intervals.push(setInterval(() => this.clock.beat(ORCHESTRATOR_SLOT), HEARTBEAT_MS));
     this.startedMs = realNowMs();
-    this.clock.adopt({ epochMs: this.startedMs, speed: this.clock.state.speed, pausedMs: 0 });
-    for (const thread of threads) await thread.ask((c) => c.start({ clock: this.clock.state, entry: 'start', recordCounts: [] }));
+    this.clock.resume();
+    // A thread is waited for from its start on: a slow start freezes time instead of losing it.
+    for (const thread of threads) await thread.ask((c) => c.start({ clock: this.clock.buffer, slot: this.join(thread), entry: 'start', recordCounts: [] }));
     this.timers.arm();
+  }
+
+  /** Gives a thread about to start a heartbeat slot of the clock, counted from now. */
+  private join(thread: NodeThread): number {
+    let slot = ORCHESTRATOR_SLOT + 1;
+    while ([...this.slots.values()].includes(slot)) slot++;
+    this.slots.set(thread, slot);
+    this.clock.join(slot);
+    return slot;
+  }
+
+  /** A thread that is gone: the clock no longer waits for its heartbeat. */
+  private release(thread: NodeThread): void {
+    const slot = this.slots.get(thread);
+    if (slot === undefined) return;
+    this.clock.leave(slot);
+    this.slots.delete(thread);
   }
 
   private launch(node: string): NodeThread {
@@ -353,7 +381,7 @@ export class Emulation {
       const totals = { traceHash: this.trace.close(), events, records: this.trace.records, simulatedTimeUs: this.endUs, wallTimeMs: realTimeMs };
       this.resolve({
         summary: summarize(this.prepared, totals, this.observed, this.options.version),
-        emulation: { speed: this.clock.state.speed, realTimeMs, bootMs: Math.round(this.startedMs - this.launchedMs), messagesRouted: this.router.routed, crashes: this.crashes, nodes: this.finishedStats },
+        emulation: { speed: this.clock.speed, realTimeMs, bootMs: Math.round(this.startedMs - this.launchedMs), messagesRouted: this.router.routed, crashes: this.crashes, nodes: this.finishedStats },
       });
     } catch (error) {
       this.trace.abort();

@@ -15,7 +15,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TraceWriter } from '../../kernel/index.ts';
 import { buildFromRecipe } from '../recipe.ts';
-import { EmulatedClock, EmulatedTimers } from './clock.ts';
+import { EmulatedClock, EmulatedTimers, HEARTBEAT_MS } from './clock.ts';
 import { NodeRuntime } from './node-runtime.ts';
 import type { FromNode, NodeControl, NodeStats, NodeWorkerData, StartOptions, ToNode } from './protocol.ts';
 
@@ -27,8 +27,16 @@ const deployment = prepared.world.deployment;
 let runtime: NodeRuntime | undefined;
 let clock: EmulatedClock | undefined;
 let timers: EmulatedTimers | undefined;
+let heartbeat: NodeJS.Timeout | undefined;
 
 const post = (message: FromNode) => port.postMessage(message);
+/** Deliveries that arrived while the clock was paused, in arrival order. */
+const held: ToNode[] = [];
+
+function take(message: ToNode): void {
+  if (message.type === 'deliver') runtime!.deliver(message);
+  else runtime!.dropped(message);
+}
 
 function stats(): NodeStats {
   return {
@@ -44,7 +52,9 @@ function stats(): NodeStats {
 const control: NodeControl = {
   start(options: StartOptions) {
     if (runtime !== undefined) throw new Error(`node ${data.node} is already started`);
-    clock = new EmulatedClock(options.clock);
+    const shared = new EmulatedClock(options.clock);
+    clock = shared;
+    heartbeat = setInterval(() => shared.beat(options.slot), HEARTBEAT_MS);
     timers = new EmulatedTimers(clock);
     runtime = new NodeRuntime({
       node: data.node,
@@ -63,22 +73,24 @@ const control: NodeControl = {
       },
     });
     port.on('message', (message: ToNode) => {
-      if (message.type === 'deliver') runtime!.deliver(message);
-      else runtime!.dropped(message);
+      // The clock is shared: a delivery that arrives after a pause began waits for the resume, so
+      // no handler runs while paused, whichever of the two ports is read first.
+      if (shared.paused) held.push(message);
+      else take(message);
     });
     runtime.start(options.entry);
   },
-  pause(settings) {
-    clock?.adopt(settings);
+  pause() {
     timers?.hold();
   },
-  resume(settings) {
-    clock?.adopt(settings);
+  resume() {
+    for (const message of held.splice(0)) take(message);
     timers?.arm();
   },
   stats,
   stop() {
     runtime?.stop();
+    clearInterval(heartbeat);
     return stats();
   },
 };

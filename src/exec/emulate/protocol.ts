@@ -9,7 +9,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { DropCause, Message, Micros, TraceRecord } from '../../kernel/index.ts';
 import type { WorldRecipe } from '../recipe.ts';
-import type { ClockSettings } from './clock.ts';
 
 /** `workerData` of a node thread (its data port travels in the transfer list). */
 export interface NodeWorkerData {
@@ -24,7 +23,10 @@ export interface NodeWorkerData {
 }
 
 export interface StartOptions {
-  clock: ClockSettings;
+  /** The emulated clock's shared state (clock.ts). */
+  clock: SharedArrayBuffer;
+  /** The clock's heartbeat slot this thread beats in. */
+  slot: number;
   /** `recover` after a crash: actors run `recover` on what their files hold. */
   entry: 'start' | 'recover';
   /** Next trace record number of each actor (records continue across the node's lives). */
@@ -44,8 +46,9 @@ export interface NodeStats {
 /** The control plane a node thread exposes through comlink. */
 export interface NodeControl {
   start(options: StartOptions): void;
-  pause(clock: ClockSettings): void;
-  resume(clock: ClockSettings): void;
+  /** Holds timers while the (shared) clock is paused, and arms them again after. */
+  pause(): void;
+  resume(): void;
   stats(): NodeStats;
   /** Stops timers and deliveries: the clean end of a run (a crash is `terminate`, not this). */
   stop(): NodeStats;

@@ -34,6 +34,11 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 test.serial('pause, stats, crash and restart through the control plane; records keep their numbering', async (t) => {
   const dir = scratch(t);
   const emulation = await Emulation.start(mesh(), { speed: 5, dir, trace: new TraceWriter(join(dir, 'trace.jsonl')) });
+  // A failed assertion must not leave the node threads running: ava would wait for them.
+  t.teardown(async () => {
+    emulation.abort('the test ended');
+    await emulation.done.catch(() => {});
+  });
   await until(() => emulation.now() > 300 * MS, 'the run to get going');
 
   emulation.pause();
