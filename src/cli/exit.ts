@@ -1,17 +1,15 @@
 /**
- * Exit codes and the one place errors are turned into what the user reads.
+ * Exit codes (exit-codes.ts) and the one place errors are turned into what the user reads.
  *
- * 0: the run completed and every check held. 1: a check failed. 2: bad input (scenario, flag,
- * trace) — one readable line per problem, no stack. 3: a bug of ours or of a protocol — the
- * message, the seed and simulated time when known, and the command that reproduces it.
+ * 2: bad input (scenario, flag, trace) — one readable line per problem, no stack. 3: a bug of
+ * ours or of a protocol — the message, the seed and simulated time when known, and the command
+ * that reproduces it.
  */
 import { InputError, SimulationError } from '../kernel/index.ts';
 import { locateInFile } from '../scenario/index.ts';
+import { EXIT_BAD_INPUT, EXIT_INTERNAL } from './exit-codes.ts';
 
-export const EXIT_OK = 0;
-export const EXIT_CHECK_FAILED = 1;
-export const EXIT_BAD_INPUT = 2;
-export const EXIT_INTERNAL = 3;
+export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL } from './exit-codes.ts';
 
 /** An input error found while building the world carries no file: place it in the scenario's. */
 export function inScenario(error: unknown, file: string): unknown {
