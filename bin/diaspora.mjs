@@ -4,7 +4,7 @@
 // sources as they are now (no file under src/ is newer than dist/BUILT). Otherwise — no build, or
 // a source edited or added since — it runs the TypeScript sources through tsx, so an edit is never
 // silently ignored. Folders are not compared: an installed package's folders are dated by the
-// install, its files by the tarball. The check stats every file under src/: about a millisecond.
+// install, its files by the tarball. The check stats every file under src/: a few ms (≈ 360 files: ≈ 7 ms of CPU).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
