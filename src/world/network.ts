@@ -13,6 +13,12 @@
  * its direction(s) both when they are sent and when they would arrive (a message in flight when the
  * partition starts is lost, as packets on a cut cable are).
  *
+ * What it keeps does not grow with the pairs of nodes that ever talked: nodes are numbered as
+ * they are added, a LAN direction is found by its two node numbers (pair-table.ts), and only while
+ * its state differs from a fresh channel's — busy, or with an arrival still due past the earliest a
+ * new message could arrive, or drawing from streams of its own (a LAN with jitter or loss keeps
+ * those for the run). WAN directions are one object per ordered pair of linked sites.
+ *
  * Link faults (driven by `src/faults/` through `setLink`) may also duplicate a message (a second
  * copy arrives up to one latency later) or reorder it (it is held back by up to `reorderDelayUs`
  * and lets later messages overtake it: the only way a channel stops being FIFO). Each has its own
@@ -21,6 +27,7 @@
  */
 import type { DropCause, Micros, Rng } from '../kernel/index.ts';
 import { SECOND } from '../kernel/index.ts';
+import { PairTable } from './pair-table.ts';
 
 /** Loopback between actors on one node: about one kernel round trip. */
 export const LOOPBACK_LATENCY_US = 5;
@@ -42,55 +49,95 @@ export interface LinkParams {
   reorderDelayUs?: Micros;
 }
 
-type ExtraStream = 'dup' | 'reorder';
-
 export interface NodeInfo {
   readonly name: string;
   readonly site: string;
 }
 
-/** One direction of one link. */
-class Channel {
+/** The random streams of one channel direction, each derived on its first draw (`<stream>:<direction>`). */
+class ChannelStreams {
+  private jitterRng: Rng | undefined;
+  private lossRng: Rng | undefined;
+  private dupRng: Rng | undefined;
+  private reorderRng: Rng | undefined;
+
+  constructor(
+    private readonly direction: string,
+    private readonly rngFor: (purpose: string) => Rng,
+  ) {}
+
+  jitter(): Rng {
+    return (this.jitterRng ??= this.rngFor(`jitter:${this.direction}`));
+  }
+
+  loss(): Rng {
+    return (this.lossRng ??= this.rngFor(`loss:${this.direction}`));
+  }
+
+  dup(): Rng {
+    return (this.dupRng ??= this.rngFor(`dup:${this.direction}`));
+  }
+
+  reorder(): Rng {
+    return (this.reorderRng ??= this.rngFor(`reorder:${this.direction}`));
+  }
+}
+
+/** The two times a channel direction carries from one message to the next. */
+interface ChannelTimes {
   /** When the channel finishes transmitting what it has already accepted. */
-  busyUntil: Micros = 0;
+  busyUntil: Micros;
   /** Latest arrival scheduled so far; later messages never arrive before it (FIFO). */
+  lastArrival: Micros;
+}
+
+/** Whether messages on a link with these parameters draw random numbers (and so need streams). */
+function draws(params: LinkParams): boolean {
+  return params.loss > 0 || params.jitterUs > 0 || (params.duplicate ?? 0) > 0 || (params.reorder ?? 0) > 0;
+}
+
+/**
+ * Sends `bytes` at `now` on a channel direction: updates its times and returns the arrival(s), or
+ * `loss`. `streams` must be given when the parameters draw (see `draws`).
+ */
+function transmitOn(times: ChannelTimes, params: LinkParams, streams: ChannelStreams | undefined, bytes: number, now: Micros): Micros | Micros[] | 'loss' {
+  const { latencyUs, jitterUs, bandwidthBytesPerSec, loss } = params;
+  const departure = Math.max(now, times.busyUntil);
+  const transmitted = departure + Math.ceil((bytes * SECOND) / bandwidthBytesPerSec);
+  times.busyUntil = transmitted;
+  // The message used the wire even if it is then lost, as a corrupted frame does.
+  if (loss > 0 && streams!.loss().chance(loss)) return 'loss';
+  const jitter = jitterUs > 0 ? streams!.jitter().int(0, jitterUs) : 0;
+  const inOrder = Math.max(transmitted + latencyUs + jitter, times.lastArrival);
+  const held = holdBack(params, streams);
+  // A held-back message does not hold back the ones behind it: that is the reordering.
+  if (held === 0) times.lastArrival = inOrder;
+  return duplicated(params, streams, inOrder + held);
+}
+
+/** How long a message chosen to be reordered is held back (0: it is not). */
+function holdBack(params: LinkParams, streams: ChannelStreams | undefined): Micros {
+  const p = params.reorder ?? 0;
+  if (!(p > 0) || !streams!.reorder().chance(p)) return 0;
+  return streams!.reorder().int(1, Math.max(1, params.reorderDelayUs ?? params.latencyUs));
+}
+
+/** The arrival, plus a second copy's when the message is duplicated. */
+function duplicated(params: LinkParams, streams: ChannelStreams | undefined, arrival: Micros): Micros | Micros[] {
+  const p = params.duplicate ?? 0;
+  if (!(p > 0) || !streams!.dup().chance(p)) return arrival;
+  return [arrival, arrival + streams!.dup().int(0, Math.max(1, params.latencyUs))];
+}
+
+/** One direction of a WAN link (few: one per ordered pair of linked sites). */
+class WanChannel implements ChannelTimes {
+  busyUntil: Micros = 0;
   lastArrival: Micros = 0;
 
   constructor(
-    readonly params: LinkParams,
-    private readonly jitterRng: Rng,
-    private readonly lossRng: Rng,
-    private readonly extraRng: (stream: ExtraStream) => Rng,
+    public params: LinkParams,
+    readonly streams: ChannelStreams,
   ) {}
-
-  transmit(bytes: number, now: Micros): Micros | Micros[] | 'loss' {
-    const { latencyUs, jitterUs, bandwidthBytesPerSec, loss } = this.params;
-    const departure = Math.max(now, this.busyUntil);
-    const transmitted = departure + Math.ceil((bytes * SECOND) / bandwidthBytesPerSec);
-    this.busyUntil = transmitted;
-    // The message used the wire even if it is then lost, as a corrupted frame does.
-    if (loss > 0 && this.lossRng.chance(loss)) return 'loss';
-    const jitter = jitterUs > 0 ? this.jitterRng.int(0, jitterUs) : 0;
-    const inOrder = Math.max(transmitted + latencyUs + jitter, this.lastArrival);
-    const held = this.holdBack();
-    // A held-back message does not hold back the ones behind it: that is the reordering.
-    if (held === 0) this.lastArrival = inOrder;
-    return this.duplicated(inOrder + held);
-  }
-
-  /** How long a message chosen to be reordered is held back (0: it is not). */
-  private holdBack(): Micros {
-    const p = this.params.reorder ?? 0;
-    if (!(p > 0) || !this.extraRng('reorder').chance(p)) return 0;
-    return this.extraRng('reorder').int(1, Math.max(1, this.params.reorderDelayUs ?? this.params.latencyUs));
-  }
-
-  /** The arrival, plus a second copy's when the message is duplicated. */
-  private duplicated(arrival: Micros): Micros | Micros[] {
-    const p = this.params.duplicate ?? 0;
-    if (!(p > 0) || !this.extraRng('dup').chance(p)) return arrival;
-    return [arrival, arrival + this.extraRng('dup').int(0, Math.max(1, this.params.latencyUs))];
-  }
 }
 
 export interface PartitionRule {
@@ -104,9 +151,25 @@ export interface PartitionRule {
 
 export class Network {
   private readonly nodes = new Map<string, NodeInfo>();
+  /** Node name → its index (the order added), so that a channel is found by two integers. */
+  private readonly nodeIndex = new Map<string, number>();
+  /** Node index → its site's index. */
+  private readonly nodeSite: number[] = [];
+  private readonly nodeNames: string[] = [];
+  private readonly siteIndex = new Map<string, number>();
+  private readonly siteNames: string[] = [];
   private readonly lans = new Map<string, LinkParams>();
+  /** Site index → its LAN's parameters (fixed once the site exists). */
+  private readonly lanOf: LinkParams[] = [];
   private readonly wans = new Map<string, LinkParams>();
-  private readonly channels = new Map<string, Channel>();
+  /** `[from site][to site]` → that WAN direction, made at its first message. */
+  private readonly wanOut: (WanChannel | undefined)[][] = [];
+  /** LAN channel directions by (from node, to node): only those whose state differs from a fresh one's. */
+  private readonly lanPairs = new PairTable<ChannelStreams>();
+  private readonly scratch: ChannelTimes = { busyUntil: 0, lastArrival: 0 };
+  private readonly keepPair = (table: PairTable<ChannelStreams>, slot: number) => this.pairMatters(table, slot);
+  /** No message will be sent before this time (see `advanceTo`); channels idle by then may be forgotten. */
+  private horizon: Micros = -Infinity;
   private readonly partitions: PartitionRule[] = [];
 
   constructor(private readonly rngFor: (purpose: string) => Rng) {}
@@ -114,7 +177,18 @@ export class Network {
   addNode(node: NodeInfo, lan: LinkParams): void {
     if (this.nodes.has(node.name)) throw new Error(`node ${node.name} already exists`);
     this.nodes.set(node.name, node);
-    if (!this.lans.has(node.site)) this.lans.set(node.site, lan);
+    let site = this.siteIndex.get(node.site);
+    if (site === undefined) {
+      site = this.siteNames.length;
+      this.siteIndex.set(node.site, site);
+      this.siteNames.push(node.site);
+      this.lans.set(node.site, lan);
+      this.lanOf.push(lan);
+      this.wanOut.push([]);
+    }
+    this.nodeIndex.set(node.name, this.nodeNames.length);
+    this.nodeNames.push(node.name);
+    this.nodeSite.push(site);
   }
 
   node(name: string): NodeInfo {
@@ -142,19 +216,15 @@ export class Network {
     return params;
   }
 
-  /** Replaces the parameters of the WAN link between two sites from now on. */
+  /** Replaces the parameters of the WAN link between two sites from now on (messages already sent keep their times). */
   setLink(siteA: string, siteB: string, params: LinkParams): void {
     const key = wanKey(siteA, siteB);
     if (!this.wans.has(key)) throw new Error(`sites ${siteA} and ${siteB} are not linked`);
     this.wans.set(key, params);
-    for (const direction of [`wan:${siteA}>${siteB}`, `wan:${siteB}>${siteA}`]) {
-      const old = this.channels.get(direction);
-      if (old === undefined) continue;
-      const channel = this.newChannel(params, direction);
-      channel.busyUntil = old.busyUntil;
-      channel.lastArrival = old.lastArrival;
-      this.channels.set(direction, channel);
-    }
+    const [a, b] = [this.siteIndex.get(siteA), this.siteIndex.get(siteB)];
+    if (a === undefined || b === undefined) return;
+    // A direction keeps its times and streams: the link is the same cable with other properties.
+    for (const channel of [this.wanOut[a][b], this.wanOut[b][a]]) if (channel !== undefined) channel.params = params;
   }
 
   /** The parameters of the WAN link between two sites now. */
@@ -164,11 +234,79 @@ export class Network {
     return params;
   }
 
+  /**
+   * Promises that no later `transmit` asks about a time before `now` (the simulator's clock only
+   * moves forward). Without it (emulation, whose senders' clocks interleave) every LAN channel
+   * that ever carried a message is kept; with it, those idle since are forgotten as the table grows.
+   */
+  advanceTo(now: Micros): void {
+    this.horizon = now;
+  }
+
   /** Arrival time(s) of `bytes` sent now from one node to another, or why it is dropped. */
   transmit(fromNode: string, toNode: string, bytes: number, now: Micros): Micros | Micros[] | DropCause {
     if (fromNode === toNode) return now + LOOPBACK_LATENCY_US;
     if (this.blocked(fromNode, toNode)) return 'partition';
-    return this.channel(fromNode, toNode).transmit(bytes, now);
+    const from = this.indexOf(fromNode);
+    const to = this.indexOf(toNode);
+    const fromSite = this.nodeSite[from];
+    const toSite = this.nodeSite[to];
+    if (fromSite !== toSite) {
+      const channel = this.wanOut[fromSite][toSite] ?? this.openWan(fromSite, toSite);
+      return transmitOn(channel, channel.params, channel.streams, bytes, now);
+    }
+    return this.transmitLan(from, to, this.lanOf[fromSite], bytes, now);
+  }
+
+  /**
+   * One LAN direction, per pair of nodes. Its state lives in `lanPairs` only while it says
+   * something: a channel with no streams whose times a fresh channel would give at the horizon
+   * (idle, its last arrival no later than the earliest a new message could arrive) is left out,
+   * which changes no arrival time.
+   */
+  private transmitLan(from: number, to: number, params: LinkParams, bytes: number, now: Micros): Micros | Micros[] | 'loss' {
+    const pairs = this.lanPairs;
+    let slot = pairs.find(from, to);
+    let streams: ChannelStreams | undefined;
+    if (draws(params)) {
+      // A channel that draws keeps its streams for the whole run, so it has a slot for good.
+      if (slot < 0) slot = pairs.insert(from, to, this.keepPair);
+      streams = pairs.extra[slot] ??= new ChannelStreams(`lan:${this.nodeNames[from]}>${this.nodeNames[to]}`, this.rngFor);
+    }
+    const times = this.scratch;
+    times.busyUntil = slot < 0 ? 0 : pairs.busyUntil[slot];
+    times.lastArrival = slot < 0 ? 0 : pairs.lastArrival[slot];
+    const arrival = transmitOn(times, params, streams, bytes, now);
+    if (slot < 0) {
+      if (times.busyUntil <= now && times.lastArrival <= now + params.latencyUs) return arrival;
+      slot = pairs.insert(from, to, this.keepPair);
+    }
+    pairs.busyUntil[slot] = times.busyUntil;
+    pairs.lastArrival[slot] = times.lastArrival;
+    return arrival;
+  }
+
+  /** Whether a LAN direction's entry must be kept: it has streams, or is busy or has arrivals due past the horizon. */
+  private pairMatters(table: PairTable<ChannelStreams>, slot: number): boolean {
+    if (table.extra[slot] !== undefined) return true;
+    const latencyUs = this.lanOf[this.nodeSite[table.firstOf(slot)]].latencyUs;
+    return table.busyUntil[slot] > this.horizon || table.lastArrival[slot] > this.horizon + latencyUs;
+  }
+
+  private openWan(fromSite: number, toSite: number): WanChannel {
+    const [from, to] = [this.siteNames[fromSite], this.siteNames[toSite]];
+    const params = this.wans.get(wanKey(from, to));
+    if (params === undefined) throw new Error(`no link between sites ${from} and ${to}`);
+    // LAN and WAN directions live in separate name spaces: a node may be named like a site.
+    const channel = new WanChannel(params, new ChannelStreams(`wan:${from}>${to}`, this.rngFor));
+    this.wanOut[fromSite][toSite] = channel;
+    return channel;
+  }
+
+  private indexOf(node: string): number {
+    const index = this.nodeIndex.get(node);
+    if (index === undefined) throw new Error(`no node named ${node}`);
+    return index;
   }
 
   /** Whether a partition now separates `fromNode` from `toNode` in that direction. */
@@ -197,25 +335,9 @@ export class Network {
     return this.partitions;
   }
 
-  private newChannel(params: LinkParams, direction: string): Channel {
-    // Streams are per channel and purpose; the world caches them, so a replaced channel continues them.
-    return new Channel(params, this.rngFor(`jitter:${direction}`), this.rngFor(`loss:${direction}`), (stream) => this.rngFor(`${stream}:${direction}`));
-  }
-
-  private channel(fromNode: string, toNode: string): Channel {
-    const from = this.node(fromNode);
-    const to = this.node(toNode);
-    const sameSite = from.site === to.site;
-    // LAN and WAN channels live in separate name spaces: a node may be named like a site.
-    const direction = sameSite ? `lan:${fromNode}>${toNode}` : `wan:${from.site}>${to.site}`;
-    let channel = this.channels.get(direction);
-    if (channel === undefined) {
-      const params = sameSite ? this.lans.get(from.site) : this.wans.get(wanKey(from.site, to.site));
-      if (params === undefined) throw new Error(`no link between sites ${from.site} and ${to.site}`);
-      channel = this.newChannel(params, direction);
-      this.channels.set(direction, channel);
-    }
-    return channel;
+  /** LAN channel directions held now (for tests of what the network keeps). */
+  get heldLanChannels(): number {
+    return this.lanPairs.size;
   }
 }
 

@@ -314,6 +314,8 @@ export class World implements Environment {
   // --- Environment ---
 
   transmit(from: Placement, to: Placement, bytes: number, now: Micros): Micros | Micros[] | DropCause {
+    // The simulator asks in the order of its clock, so the network may forget channels idle by now.
+    this.network.advanceTo(now);
     return this.network.transmit(from.node, to.node, bytes, now);
   }
 

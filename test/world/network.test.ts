@@ -3,8 +3,8 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { MS } from '../../src/kernel/index.ts';
-import { LOOPBACK_LATENCY_US } from '../../src/world/index.ts';
+import { deriveRng, MS, SECOND, WORLD, type Rng } from '../../src/kernel/index.ts';
+import { LOOPBACK_LATENCY_US, Network, type LinkParams } from '../../src/world/index.ts';
 import { Scenario, transmissionUs } from './_scenario.ts';
 
 /** Two sites `here` and `there` of one node each, joined by a WAN link with these parameters. */
@@ -267,4 +267,96 @@ test('a LAN pair whose node names equal two site names does not share their WAN 
   s.run(Number.POSITIVE_INFINITY);
   t.deepEqual(siteB.arrivalsFrom('siteA'), [100 + 1_000 + 1_000]);
   t.deepEqual(onB.arrivalsFrom('onA'), [100 + 1 + 10], 'the LAN message took the LAN');
+});
+
+// --- what the network keeps (src/world/network.ts, pair-table.ts) ---
+
+/**
+ * The network as first written, one channel object per direction ever used, kept for the run:
+ * the model the compact network must agree with to the microsecond and the random draw.
+ */
+class ChannelModel {
+  private readonly channels = new Map<string, { busyUntil: number; lastArrival: number }>();
+
+  constructor(
+    private readonly seed: number,
+    private readonly siteOf: (node: string) => string,
+    private readonly lan: LinkParams,
+  ) {}
+
+  transmit(from: string, to: string, bytes: number, now: number): number | 'loss' {
+    if (from === to) return now + LOOPBACK_LATENCY_US;
+    const direction = this.siteOf(from) === this.siteOf(to) ? `lan:${from}>${to}` : `wan:${this.siteOf(from)}>${this.siteOf(to)}`;
+    let channel = this.channels.get(direction);
+    if (channel === undefined) this.channels.set(direction, (channel = { busyUntil: 0, lastArrival: 0 }));
+    const { latencyUs, jitterUs, bandwidthBytesPerSec, loss } = this.lan;
+    const departure = Math.max(now, channel.busyUntil);
+    channel.busyUntil = departure + Math.ceil((bytes * SECOND) / bandwidthBytesPerSec);
+    if (loss > 0 && this.stream('loss', direction).chance(loss)) return 'loss';
+    const jitter = jitterUs > 0 ? this.stream('jitter', direction).int(0, jitterUs) : 0;
+    channel.lastArrival = Math.max(channel.busyUntil + latencyUs + jitter, channel.lastArrival);
+    return channel.lastArrival;
+  }
+
+  private readonly streams = new Map<string, Rng>();
+
+  private stream(kind: string, direction: string): Rng {
+    const purpose = `${kind}:${direction}`;
+    let rng = this.streams.get(purpose);
+    if (rng === undefined) this.streams.set(purpose, (rng = deriveRng(this.seed, WORLD, purpose)));
+    return rng;
+  }
+}
+
+function oneSiteNetwork(nodes: number, lan: LinkParams, seed: number): Network {
+  const network = new Network((purpose) => deriveRng(seed, WORLD, purpose));
+  for (let i = 0; i < nodes; i++) network.addNode({ name: `n-${i}`, site: 'hall' }, lan);
+  return network;
+}
+
+test('LAN channels held only while they matter give the arrivals (and draws) of one channel per pair kept for the run', (t) => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 2, max: 40 }), // nodes
+      fc.record({ latencyUs: fc.integer({ min: 0, max: 2_000 }), jitterUs: fc.constantFrom(0, 0, 50), bandwidthBytesPerSec: fc.integer({ min: 1_000, max: 2_000_000 }), loss: fc.constantFrom(0, 0, 0.1) }),
+      // (from, to, bytes, time step); a few hot nodes reuse their channels while busy, the rest fill the table.
+      fc.array(fc.tuple(fc.oneof(fc.nat({ max: 2 }), fc.nat()), fc.oneof(fc.nat({ max: 2 }), fc.nat()), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 300 })), { minLength: 100, maxLength: 600, size: 'max' }),
+      fc.integer({ min: 1, max: 1_000 }), // seed
+      (nodes, lan, sends, seed) => {
+        const network = oneSiteNetwork(nodes, lan, seed);
+        const model = new ChannelModel(seed, () => 'hall', lan);
+        let now = 0;
+        for (const [a, b, bytes, step] of sends) {
+          now += step;
+          const [from, to] = [`n-${a % nodes}`, `n-${b % nodes}`];
+          network.advanceTo(now);
+          t.deepEqual(network.transmit(from, to, bytes, now), model.transmit(from, to, bytes, now), `${from}>${to} at ${now}`);
+        }
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+test('what the network holds follows the LAN channels busy at once, not the pairs that ever talked', (t) => {
+  const lan: LinkParams = { latencyUs: 100, jitterUs: 0, bandwidthBytesPerSec: 1_000_000_000, loss: 0 };
+  const nodes = 1_000;
+  const network = oneSiteNetwork(nodes, lan, 1);
+  let held = 0;
+  // 200 000 sends of 1 kB (1 µs on the wire) among 10^6 possible pairs, one every 10 µs.
+  for (let i = 0, now = 0; i < 200_000; i++, now += 10) {
+    network.advanceTo(now);
+    network.transmit(`n-${(i * 7919) % nodes}`, `n-${(i * 104_729 + 1) % nodes}`, 1_000, now);
+    held = Math.max(held, network.heldLanChannels);
+  }
+  // At most ~10 channels have an arrival due (100 µs latency / 10 µs between sends); the table compacts at half full.
+  t.true(held <= 64, `held ${held}`);
+  // Without the clock's promise (emulation), nothing may be forgotten.
+  const unsettled = oneSiteNetwork(nodes, lan, 1);
+  for (let i = 0; i < 2_000; i++) unsettled.transmit(`n-${i % nodes}`, `n-${(i + 1) % nodes}`, 1_000, i * 10);
+  t.is(unsettled.heldLanChannels, 1_000);
+  // Messages of no size on a LAN without jitter leave nothing behind at all.
+  const empty = oneSiteNetwork(nodes, lan, 1);
+  for (let i = 0; i < 2_000; i++) empty.transmit(`n-${i % nodes}`, `n-${(i * 13 + 1) % nodes}`, 0, i);
+  t.is(empty.heldLanChannels, 0);
 });
