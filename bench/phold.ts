@@ -67,19 +67,36 @@ function endUsFor(n: number, deliveries: number): number {
   return WARM_UP_US + Math.round(((deliveries * expectedHopSeconds(n)) / n) * SECOND);
 }
 
-interface Measured {
-  /** Messages taken in the measured window (after the warm-up). */
-  deliveries: number;
-  /** Wall time of the measured window, s. */
+/**
+ * Wall time and CPU time of a stretch of work. CPU time counts every thread of the process (the
+ * garbage collector's helpers too); on a shared machine it varies far less than wall time, since
+ * it does not count the time other processes held the cores.
+ */
+interface Elapsed {
   seconds: number;
+  cpuSeconds: number;
+}
+
+function stopwatch(): () => Elapsed {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return { seconds: (performance.now() - wall) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
+  };
+}
+
+interface Measured extends Elapsed {
+  /** Messages taken in the measured window (after the warm-up); `seconds` is that window's. */
+  deliveries: number;
   /** Wall time to build the world (or arrays) before the warm-up, s. */
   buildSeconds: number;
   /** Simulated time of the window × N / deliveries in it, s. */
   hopSeconds: number;
 }
 
-function measured(n: number, deliveries: number, seconds: number, buildSeconds: number, windowUs: number): Measured {
-  return { deliveries, seconds, buildSeconds, hopSeconds: ((windowUs / SECOND) * n) / deliveries };
+function measured(n: number, deliveries: number, elapsed: Elapsed, buildSeconds: number, windowUs: number): Measured {
+  return { deliveries, ...elapsed, buildSeconds, hopSeconds: ((windowUs / SECOND) * n) / deliveries };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -153,11 +170,11 @@ function runApi(n: number, deliveries: number, window: Window = plainly): Measur
   const buildSeconds = (performance.now() - built) / 1000;
   world.advance({ until: WARM_UP_US });
   const before = tally.deliveries;
-  const started = performance.now();
+  const elapsed = stopwatch();
   window(() => world.advance({ until: endUsFor(n, deliveries) }));
-  const seconds = (performance.now() - started) / 1000;
+  const spent = elapsed();
   const result = world.finish();
-  return measured(n, tally.deliveries - before, seconds, buildSeconds, result.simulatedTimeUs - WARM_UP_US);
+  return measured(n, tally.deliveries - before, spent, buildSeconds, result.simulatedTimeUs - WARM_UP_US);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -270,10 +287,10 @@ function runBare(n: number, deliveries: number): Measured {
   const buildSeconds = (performance.now() - built) / 1000;
   loop.run(WARM_UP_US);
   const before = loop.taken;
-  const started = performance.now();
   const endUs = endUsFor(n, deliveries);
+  const elapsed = stopwatch();
   loop.run(endUs);
-  return measured(n, loop.taken - before, (performance.now() - started) / 1000, buildSeconds, endUs - WARM_UP_US);
+  return measured(n, loop.taken - before, elapsed(), buildSeconds, endUs - WARM_UP_US);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -330,6 +347,7 @@ function median(xs: readonly number[]): number {
 }
 
 const rate = (m: Measured) => m.deliveries / m.seconds;
+const cpuRate = (m: Measured) => m.deliveries / m.cpuSeconds;
 const mps = (x: number) => `${(x / 1e6).toFixed(3)} M/s`;
 
 function table(header: string[], rows: string[][]): string {
@@ -364,12 +382,19 @@ function compareAtThousand(deliveries: number, rounds: number): boolean {
   }
   const row = (name: string, runs: Measured[]): string[] => {
     const mid = [...runs].sort((a, b) => rate(a) - rate(b))[(runs.length - 1) >> 1];
-    return [name, runs.map((r) => (rate(r) / 1e6).toFixed(3)).join(' / '), mps(rate(mid)), mid.deliveries.toLocaleString('en'), hopCheck(mid, n)];
+    const rounds = (of: (m: Measured) => number) => runs.map((r) => (of(r) / 1e6).toFixed(3)).join(' / ');
+    return [name, rounds(rate), mps(median(runs.map(rate))), rounds(cpuRate), mps(median(runs.map(cpuRate))), mid.deliveries.toLocaleString('en'), hopCheck(mid, n)];
   };
   const ratio = median(api.map(rate)) / median(bare.map(rate));
-  console.log(`PHOLD-actors, N = ${n}, ≈ ${deliveries.toLocaleString('en')} deliveries per run, ${rounds} alternating rounds (median run shown)\n`);
-  console.log(table(['implementation', 'rounds (M/s)', 'deliveries/s', 'deliveries', `hop time (exact ${expectedHopSeconds(n).toFixed(4)} s)`], [row('bare typed-array heap', bare), row('public API (World, Actor)', api)]));
-  console.log(`\nratio public API ÷ bare loop: ${ratio.toFixed(4)} (1/${(1 / ratio).toFixed(1)}); goal ≥ 0.5`);
+  const cpuRatio = median(api.map(cpuRate)) / median(bare.map(cpuRate));
+  console.log(`PHOLD-actors, N = ${n}, ≈ ${deliveries.toLocaleString('en')} deliveries per run, ${rounds} alternating rounds (medians; hop time of the median run)\n`);
+  console.log(
+    table(
+      ['implementation', 'rounds (M/s)', 'deliveries/s', 'rounds (M/CPU-s)', 'per CPU-s', 'deliveries', `hop time (exact ${expectedHopSeconds(n).toFixed(4)} s)`],
+      [row('bare typed-array heap', bare), row('public API (World, Actor)', api)],
+    ),
+  );
+  console.log(`\nratio public API ÷ bare loop: ${ratio.toFixed(4)} (1/${(1 / ratio).toFixed(1)}) in wall time, ${cpuRatio.toFixed(4)} (1/${(1 / cpuRatio).toFixed(1)}) in CPU time; goal ≥ 0.5`);
   const ok = [...api, ...bare].every((m) => Math.abs(m.hopSeconds / expectedHopSeconds(n) - 1) <= 0.03);
   return ok;
 }
@@ -382,7 +407,7 @@ function scaling(sizes: readonly number[], deliveries: number): boolean {
     const bare = runChild('bare', n, deliveries);
     const api = runChild('api', n, deliveries);
     ok &&= [api, bare].every((m) => Math.abs(m.hopSeconds / expectedHopSeconds(n) - 1) <= 0.03);
-    const usPerDelivery = (api.seconds * 1e6) / api.deliveries;
+    const usPerDelivery = (api.cpuSeconds * 1e6) / api.deliveries;
     first ??= usPerDelivery;
     rows.push([
       n.toLocaleString('en'),
@@ -394,13 +419,14 @@ function scaling(sizes: readonly number[], deliveries: number): boolean {
       `${api.peakRssMiB.toFixed(0)} MiB`,
       mps(rate(bare)),
       (rate(api) / rate(bare)).toFixed(4),
+      (cpuRate(api) / cpuRate(bare)).toFixed(4),
       `${bare.peakRssMiB.toFixed(0)} MiB`,
       hopCheck(api, n),
     ]);
   }
   console.log(`\nScaling: one child process per implementation and N, ≈ ${deliveries.toLocaleString('en')} deliveries each\n`);
   console.log(
-    table(['N', 'deliveries', 'API deliveries/s', 'API per delivery', 'vs N=100', 'API build', 'API peak RSS', 'bare deliveries/s', 'ratio', 'bare peak RSS', 'API hop time vs exact'], rows),
+    table(['N', 'deliveries', 'API deliveries/s', 'API CPU per delivery', 'vs N=100', 'API build', 'API peak RSS', 'bare deliveries/s', 'ratio', 'ratio (CPU)', 'bare peak RSS', 'API hop time vs exact'], rows),
   );
   console.log('\nPeak RSS includes Node and the tsx loader (the bare child loads the same modules: its RSS is that floor).');
   return ok;
