@@ -27,3 +27,18 @@ test('a node crash after a process crash restores the newest flushed checkpoint,
   // The RAM disk's files were lost with the node: nothing under /dev/shm came back.
   t.true(run.records.some((r) => r.k === 'disk' && r.op === 'lost' && r.a === 'recon-2' && String(r.file).startsWith('/dev/shm/') && r.t === 20 * SECOND));
 });
+
+test('the flush cadence outlives process crashes: a node crash loses at most flush-every checkpoint intervals', (t) => {
+  const flushEvery = 3;
+  const intervalUs = 2 * SECOND;
+  const checkpoint = { strategy: 'multilevel' as const, nodeLocal: 'memory' as const, flushTo: 'site-pfs' as const, flushEvery, interval: { kind: 'time' as const, everyUs: intervalUs } };
+  // Each restart comes back before its third checkpoint: a count kept only in memory never reaches a flush.
+  const processCrashes = [5, 9.5, 14, 18.5].map((s) => ({ actor: 'recon-2', atUs: s * SECOND, forUs: 500 * MS }));
+  const crashAt = 23 * SECOND;
+  const run = pipelineRun({ checkpoint, operators: xray(), processCrashes, crashes: [{ node: 'hpc-2', atUs: crashAt, forUs: SECOND }], durationUs: 40 * SECOND });
+  const restore = ckpt(run.records, 'restore', 'recon-2').find((r) => r.t > crashAt)!;
+  t.like(restore, { tier: 'site-pfs', toStart: false });
+  const lostUs = crashAt - (restore.id as number);
+  // The newest flush is at most flush-every intervals old, plus its own write.
+  t.true(lostUs <= flushEvery * intervalUs + SECOND, `lost ${lostUs} µs`);
+});

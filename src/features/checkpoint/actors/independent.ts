@@ -14,7 +14,12 @@
  *   channels (uncoordinated): nobody can send those events again. Over persistent streams the
  *   positions of processed events suffice: the rest is re-read.
  * - `flush` (multilevel): every `every`-th successful checkpoint is then copied, whole, to a second
- *   tier, asynchronously (SCR and VeloC flush their node-local cache to the PFS this way).
+ *   tier, asynchronously (SCR and VeloC flush their node-local cache to the PFS this way); one
+ *   falling due while a flush is still running goes at the next checkpoint after it. The count
+ *   since the last flush is kept beside the node-local checkpoints (a RAM-disk file for the
+ *   `memory` medium), as SCR keeps its cache index: it outlives a process crash — a restart goes
+ *   on counting, so crashes more frequent than `every` intervals do not postpone every flush —
+ *   and dies with the checkpoints it counts.
  * - `report` (uncoordinated): each durable checkpoint's channel counters are sent to the
  *   coordinator (re-sent until acknowledged), which needs them to compute a recovery line.
  *
@@ -27,7 +32,7 @@
  * consistent recovery line, and recovery rolls back further and further (the domino effect).
  */
 import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
-import { assert } from '../../../kernel/contract/index.ts';
+import { assert, RAM_DISK_DIR } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { OperatorHost } from './host.ts';
 import { CheckpointClock } from './interval.ts';
@@ -46,12 +51,14 @@ export interface IndependentOptions {
 }
 
 const FAILURES_FILE = 'ckpt-failures';
+/** Multilevel: node-local checkpoints saved since the last flush. */
+const SINCE_FLUSH_FILE = 'ckpt-since-flush';
 
 export class IndependentCheckpoints implements Part {
   private readonly clock: CheckpointClock;
   private inProgress = false;
   private flushing = false;
-  private saves = 0;
+  private sinceFlush = 0;
   private lastId = 0;
   private failures = 0;
   /** A checkpoint of the finished operator's final state is durable: no more are due. */
@@ -78,6 +85,7 @@ export class IndependentCheckpoints implements Part {
     this.failures = ((ctx.disk.get(FAILURES_FILE) as number | undefined) ?? 0) + 1;
     ctx.disk.put(FAILURES_FILE, this.failures, 8);
     ctx.disk.fsync();
+    if (this.options.flush !== undefined) this.sinceFlush = (ctx.disk.get(this.sinceFlushFile) as number | undefined) ?? 0;
     this.scheduleFirst(ctx);
   }
 
@@ -156,7 +164,18 @@ export class IndependentCheckpoints implements Part {
       this.sendMeta(ctx, meta);
     }
     const flush = this.options.flush;
-    if (flush !== undefined && ++this.saves % flush.every === 0 && !this.flushing) this.flushWhole(ctx, id, result, flush.tier);
+    if (flush === undefined) return;
+    this.sinceFlush++;
+    if (this.sinceFlush >= flush.every && !this.flushing) {
+      this.sinceFlush = 0;
+      this.flushWhole(ctx, id, result, flush.tier);
+    }
+    ctx.disk.put(this.sinceFlushFile, this.sinceFlush, 8);
+  }
+
+  /** Where the count since the last flush lives: with the node-local checkpoints it counts. */
+  private get sinceFlushFile(): string {
+    return `${this.config.nodeLocal === 'memory' ? RAM_DISK_DIR : ''}${SINCE_FLUSH_FILE}`;
   }
 
   /** Copies a checkpoint, materialized as a full one, to the slower tier. */
