@@ -31,6 +31,11 @@ export interface Outcome {
   /** Actors that crashed, in the order their `crash` records came. */
   crashed: string[];
   restarted: string[];
+  /**
+   * Events acknowledged to clients before the first crash: what a crash could lose. An order of
+   * events, not a rate — how many fit before it depends on how fast the host ran the emulation.
+   */
+  ackedBeforeCrash: number;
 }
 
 export interface Runner {
@@ -47,24 +52,24 @@ export interface ConformanceOptions {
   slow?: boolean;
 }
 
-/** A trace writer that remembers crashes and restarts, for either runner. */
-function watchedTrace(): { trace: TraceWriter; crashed: string[]; restarted: string[] } {
+/** A trace writer that remembers crashes, restarts and acknowledgements, for either runner. */
+function watchedTrace(): { trace: TraceWriter; watched: Omit<Outcome, 'summary'> } {
   const trace = new TraceWriter();
-  const crashed: string[] = [];
-  const restarted: string[] = [];
+  const watched = { crashed: [] as string[], restarted: [] as string[], ackedBeforeCrash: 0 };
   trace.listen((record) => {
-    if (record.k === 'crash') crashed.push(record.a);
-    if (record.k === 'restart') restarted.push(record.a);
+    if (record.k === 'crash') watched.crashed.push(record.a);
+    if (record.k === 'restart') watched.restarted.push(record.a);
+    if (record.k === 'client' && record.op === 'ack' && watched.crashed.length === 0) watched.ackedBeforeCrash += Array.isArray(record.events) ? record.events.length : 1;
   });
-  return { trace, crashed, restarted };
+  return { trace, watched };
 }
 
 const simulated: Runner = {
   mode: 'simulated',
   async run(file, sets = []) {
     const scenario = loadScenarioFile(join(ROOT, file), sets);
-    const { trace, crashed, restarted } = watchedTrace();
-    return { summary: execute(prepareRun(scenario, { seed: scenario.seed, trace })), crashed, restarted };
+    const { trace, watched } = watchedTrace();
+    return { summary: execute(prepareRun(scenario, { seed: scenario.seed, trace })), ...watched };
   },
 };
 
@@ -73,13 +78,13 @@ function emulated(speed: number): Runner {
     mode: 'emulated',
     async run(file, sets = []) {
       const scenario = loadScenarioFile(join(ROOT, file), sets);
-      const { trace, crashed, restarted } = watchedTrace();
+      const { trace, watched } = watchedTrace();
       const dir = mkdtempSync(join(tmpdir(), 'conformance-'));
       try {
         const { standby } = emulationFaultNotes(scenario);
         const emulation = await Emulation.start(scenarioRecipe(scenario, scenario.seed), { speed, dir, trace, standby });
         const { summary } = await emulation.done;
-        return { summary, crashed, restarted };
+        return { summary, ...watched };
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

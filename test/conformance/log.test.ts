@@ -6,11 +6,11 @@ import { conformance, eventually } from './_harness.ts';
 const LEADER_CRASH = 'scenarios/drills/log-acks1-leader-crash.yaml';
 
 conformance('log, acks=all and min.insync.replicas=2: killing the leader loses no acknowledged event', async (t, runner) => {
-  const { summary, crashed } = await runner.run(LEADER_CRASH, ['workload.detector.acks=all']);
+  const { summary, crashed, ackedBeforeCrash } = await runner.run(LEADER_CRASH, ['workload.detector.acks=all']);
   t.true(crashed.includes('stream-broker-1'), 'the leader was killed');
+  t.true(ackedBeforeCrash > 0, 'after it had acknowledged events: there was something to lose');
   const verdict = summary.checks['no-acked-loss'];
   t.true(verdict.ok, JSON.stringify(verdict.violations.slice(0, 2)));
-  t.true((verdict.stats.acked as number) > 1000, 'events were acknowledged');
 });
 
 conformance('log, acks=1: killing the leader right after it acknowledged loses events', async (t, runner) => {

@@ -7,12 +7,12 @@ import { conformance, eventually } from './_harness.ts';
 const DRILL = 'test/fixtures/conformance/store-crash.yaml';
 
 conformance('store, flush every-write: a crash of its node loses no acknowledged event', async (t, runner) => {
-  const { summary, crashed, restarted } = await runner.run(DRILL, ['services.store.flush=every-write']);
+  const { summary, crashed, restarted, ackedBeforeCrash } = await runner.run(DRILL, ['services.store.flush=every-write']);
   t.true(crashed.includes('store'), 'the store crashed');
   t.true(restarted.includes('store'), 'and came back');
+  t.true(ackedBeforeCrash > 0, 'after it had acknowledged events: there was something to lose');
   const verdict = summary.checks['no-acked-loss'];
   t.true(verdict.ok, JSON.stringify(verdict.violations.slice(0, 2)));
-  t.true((verdict.stats.acked as number) > 20, 'events were acknowledged');
 });
 
 conformance('store, flush never: a crash of its node loses acknowledged events', async (t, runner) => {
