@@ -29,12 +29,15 @@ export class LatencyHistogram {
   private max = 0;
   private sum = 0;
 
-  record(value: Micros): void {
+  /** Records `value`, `count` times (many events that took the same time, recorded at once). */
+  record(value: Micros, count = 1): void {
+    if (count < 1) return;
     const us = Math.max(0, Math.round(value));
-    this.histogram.recordValue(us);
+    if (count === 1) this.histogram.recordValue(us);
+    else this.histogram.recordValueWithCount(us, count);
     this.min = Math.min(this.min, us);
     this.max = Math.max(this.max, us);
-    this.sum += us;
+    this.sum += us * count;
   }
 
   percentiles(): Percentiles {

@@ -31,3 +31,14 @@ test('percentiles of mixed values: ordered, between min and max, each within 0.1
   for (const [q, got] of [[50, p.p50], [99, p.p99], [99.9, p.p999]] as const) t.true(Math.abs(got - exact(q)) <= exact(q) / 1000, `p${q} ${got} vs ${exact(q)}`);
   t.is(p.mean, Math.round(values.reduce((a, b) => a + b, 0) / values.length));
 });
+
+test('a value recorded with a count counts that many times, as the same value recorded one by one', (t) => {
+  const once = new LatencyHistogram();
+  const each = new LatencyHistogram();
+  once.record(1_000, 3);
+  once.record(9_000, 1);
+  for (const v of [1_000, 1_000, 1_000, 9_000]) each.record(v);
+  t.deepEqual(once.percentiles(), each.percentiles());
+  t.is(once.percentiles().count, 4);
+  t.is(once.percentiles().mean, 3_000);
+});

@@ -40,6 +40,7 @@ test('a log service takes Kafka\'s defaults; topics inherit the service\'s setti
     retentionUs: 3_600_000_000,
     retentionBytes: null,
     segmentBytes: 1 << 30,
+    maxMessageBytes: 1_048_588,
   });
   t.deepEqual([stream.flush, stream.truncation, stream.replicaLagTimeMaxUs, stream.brokerSessionTimeoutUs], [{ kind: 'never' }, 'leader-epoch', 30_000_000, 9_000_000]);
   const log = s.workload[0]!.log!;

@@ -20,7 +20,7 @@ export default defineFeature({
   sections: {
     alerts: alertsSchema
       .optional()
-      .describe("A survey telescope's alert stream: the alert producer writing bursts of alert packets into a log service at every visit, and community brokers with per-object state and subscribers. Default none."),
+      .describe("A survey telescope's alert stream: the alert producer writing a burst of alerts (one per record) into a log service at every visit, and community brokers with per-object state and subscribers. Default none."),
   },
   checkers: [alertsExactlyOnce],
   crossCheck: checkAlerts,

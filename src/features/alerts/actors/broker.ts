@@ -1,28 +1,31 @@
 /**
  * A community alert broker (ALeRCE, ANTARES, Fink, Lasair, Pitt-Google): it consumes a survey's
- * alert stream from a topic of the log service, keeps per-object history, classifies each packet
- * of alerts against it, and sends what passes its filter to each of its subscribers.
+ * alert stream — one alert per record — from a topic of the log service, keeps per-object history,
+ * classifies the alerts against it, and sends what passes its filter to each of its subscribers.
  *
- * Consuming: per partition, the forwarder's fetch loop (`LogSource`) reads committed packets from
- * the partition's leader; the broker classifies one packet at a time, partitions taken in turn,
- * each packet costing `classifyUs` of compute (stretched by a `slow-node` fault).
+ * Consuming: per partition, the forwarder's fetch loop (`LogSource`) reads committed alerts from
+ * the partition's leader; the broker classifies one step at a time — up to `maxPollRecords`
+ * consecutive alerts of one partition, as a Kafka consumer's poll returns them — partitions taken
+ * in turn, each alert costing `classifyUs` of compute (stretched by a `slow-node` fault). A step
+ * ends with one notice to each subscriber, carrying the alerts of the step that passed.
  *
  * Guarantee — exactly once in the broker's state: every `checkpointUs` the broker writes its
- * per-object history together with, per partition, the offset after the last packet applied to it,
+ * per-object history together with, per partition, the offset after the last alert applied to it,
  * as one file, and fsyncs it. A restarted broker restores that file and fetches again from its
- * positions, so every packet of the log is applied to the history it restored exactly once,
+ * positions, so every alert of the log is applied to the history it restored exactly once,
  * however often the broker crashed. The `alerts-exactly-once` checker verifies this from the
  * `alert-apply` and `alert-restore` records.
  *
- * How it fails: its subscribers get at-least-once delivery, not exactly once — packets applied
+ * How it fails: its subscribers get at-least-once delivery, not exactly once — alerts applied
  * after the last checkpoint are applied again after a crash and their notices sent again (the
- * subscribers record every receipt; the `alerts` metric counts the duplicates). Packets the
+ * subscribers record every receipt; the `alerts` metric counts the duplicates). Alerts the
  * producer could not store are never seen. While the broker's region or its link to the log is
  * down, its alerts wait in the log and reach its subscribers late.
  *
- * Records (`state`): `alert-broker` (at start: service, topic), `alert-apply` (packet, partition,
- * offset, passed), `alert-checkpoint` (when durable: positions, applied, digest), `alert-restore`
- * (positions, applied, digest of the history restored — coverage path `alerts.restore` — or
+ * Records (`state`): `alert-broker` (at start: service, topic), `alert-apply` (per step: partition,
+ * offset of the first alert, `events` — the alert ids in offset order — and passed),
+ * `alert-checkpoint` (when durable: positions, applied, digest), `alert-restore` (positions,
+ * applied, digest of the history restored — coverage path `alerts.restore` — or
  * `fromCheckpoint: false`).
  */
 import type { Actor, Context, Wakeup } from '../../../kernel/contract/index.ts';
@@ -30,7 +33,7 @@ import { LogSource, type SourceEvent } from '../../forward/actors/index.ts';
 import { burstNominalUs, burstOfEvent } from '../../log/actors/index.ts';
 import { NOTICE_HEADER_BYTES, type AlertBrokerConfig, type AlertNotice } from './config.ts';
 import { ObjectHistory, type ObjectHistoryImage } from './object-history.ts';
-import { packetAlerts } from './sky.ts';
+import { Sky } from './sky.ts';
 
 const CHECKPOINT_FILE = 'alert-broker-state';
 
@@ -42,20 +45,21 @@ interface Saved {
 
 export class AlertBroker implements Actor {
   private history!: ObjectHistory;
-  /** Per partition, the offset after the last packet applied to `history`. */
+  /** Per partition, the offset after the last alert applied to `history`. */
   private positions: number[] = [];
-  /** Packets applied to `history`. */
+  /** Alerts applied to `history`. */
   private applied = 0;
   private dirty = false;
   private source!: LogSource;
-  private classifying: { readonly event: SourceEvent; readonly partition: number } | undefined;
-  /** The partition to look at first for the next packet (partitions are taken in turn). */
+  private sky!: Sky;
+  private classifying: { readonly events: readonly SourceEvent[]; readonly partition: number } | undefined;
+  /** The partition to look at first for the next step (partitions are taken in turn). */
   private turn = 0;
 
   constructor(private readonly config: AlertBrokerConfig) {}
 
   start(ctx: Context): void {
-    this.history = ObjectHistory.empty(this.config.packet.objects);
+    this.history = ObjectHistory.empty(this.config.sky.objects);
     this.positions = new Array<number>(this.config.source.partitions).fill(0);
     ctx.record('state', { op: 'alert-broker', service: this.config.source.service, topic: this.config.source.topic });
     this.begin(ctx);
@@ -94,45 +98,61 @@ export class AlertBroker implements Actor {
   }
 
   private begin(ctx: Context): void {
+    this.sky = new Sky(this.config.sky);
     this.source = new LogSource(ctx, this.config.source, this.config);
     this.source.start(ctx, this.positions);
     ctx.setTimer(this.config.checkpointUs, 'checkpoint');
   }
 
-  /** Starts classifying the next fetched packet, partitions in turn, unless one is in progress. */
+  /** Starts classifying the next step of fetched alerts, partitions in turn, unless one is in progress. */
   private classifyNext(ctx: Context): void {
     if (this.classifying !== undefined) return;
     const partitions = this.positions.length;
     for (let i = 0; i < partitions; i++) {
       const partition = (this.turn + i) % partitions;
       if (!this.source.hasPending(partition)) continue;
-      // maxBytes 0: exactly one packet.
-      const [event] = this.source.take(ctx, partition, 0);
-      this.classifying = { event: event!, partition };
+      const events = this.source.take(ctx, partition, this.config.maxPollRecords * this.config.alertBytes);
+      this.classifying = { events, partition };
       this.turn = partition + 1;
-      ctx.setTimer(Math.max(1, Math.round(this.config.classifyUs * ctx.cpuSlowdown())), 'classified');
+      ctx.setTimer(Math.max(1, Math.round(events.length * this.config.classifyUs * ctx.cpuSlowdown())), 'classified');
       return;
     }
   }
 
   private classified(ctx: Context): void {
-    const { event, partition } = this.classifying!;
+    const { events, partition } = this.classifying!;
     this.classifying = undefined;
-    if (event.offset !== this.positions[partition]) {
-      throw new Error(`alert broker ${ctx.self}: packet ${event.id} at offset ${event.offset} of partition ${partition}, expected ${this.positions[partition]}`);
-    }
-    const burst = burstOfEvent(event.id);
-    if (burst === undefined) throw new Error(`alert broker ${ctx.self}: event ${event.id} is not a packet of a visit`);
-    const classes = this.history.apply(packetAlerts(this.config.packet, event.id), this.config.minDetections);
-    this.positions[partition] = event.offset + 1;
-    this.applied++;
+    const offset = events[0]!.offset;
+    events.forEach((event, i) => {
+      if (event.offset !== this.positions[partition]! + i) {
+        throw new Error(`alert broker ${ctx.self}: alert ${event.id} at offset ${event.offset} of partition ${partition}, expected ${this.positions[partition]! + i}`);
+      }
+    });
+    const ids = events.map((event) => event.id);
+    const classes = this.history.apply(this.sky.alerts(ids), this.config.minDetections);
+    this.positions[partition] = offset + events.length;
+    this.applied += events.length;
     this.dirty = true;
     const passed = classes.brightening + classes.fading + classes.steady;
-    ctx.record('state', { op: 'alert-apply', packet: event.id, partition, offset: event.offset, passed });
-    const notice: AlertNotice = { type: 'alert-notice', packet: event.id, visitUs: burstNominalUs(this.config.bursts, burst.burst), ...classes };
-    const bytes = NOTICE_HEADER_BYTES + passed * this.config.packet.alertBytes;
+    ctx.record('state', { op: 'alert-apply', partition, offset, events: ids, passed });
+    const notice: AlertNotice = { type: 'alert-notice', partition, offset, alerts: events.length, visits: this.visitsOf(ids), ...classes };
+    const bytes = NOTICE_HEADER_BYTES + passed * this.config.alertBytes;
     for (const subscriber of this.config.subscribers) ctx.send(subscriber, notice, { bytes });
     this.classifyNext(ctx);
+  }
+
+  /** The alerts' visits as `[visit end, alerts]` runs, in order. */
+  private visitsOf(ids: readonly string[]): [number, number][] {
+    const runs: [number, number][] = [];
+    for (const id of ids) {
+      const at = burstOfEvent(id);
+      if (at === undefined) throw new Error(`alert broker: event ${id} is not an alert of a visit`);
+      const visitUs = burstNominalUs(this.config.bursts, at.burst);
+      const last = runs.at(-1);
+      if (last !== undefined && last[0] === visitUs) last[1]++;
+      else runs.push([visitUs, 1]);
+    }
+    return runs;
   }
 
   /** Writes the history with the positions it reflects, as one file, and makes it durable. */

@@ -6,29 +6,22 @@
 import type { Micros } from '../../../kernel/contract/index.ts';
 import type { BurstShape } from '../../log/actors/index.ts';
 import type { LogEndpoint } from '../../forward/actors/index.ts';
-
-/** The alerts of one log event (a packet): how many, what each weighs, and the sky they come from. */
-export interface PacketModel {
-  /** Alerts per packet (one log event); every packet is full. */
-  readonly alerts: number;
-  /** Bytes of one alert on the wire (with its image cutouts). */
-  readonly alertBytes: number;
-  /** Distinct objects on the sky: alert object ids are drawn from [0, objects). */
-  readonly objects: number;
-  /** Seeds the sky (which objects a packet's alerts see, and their magnitudes): the run's seed. */
-  readonly skySeed: number | string;
-}
+import type { SkyModel } from './sky.ts';
 
 export interface AlertBrokerConfig {
-  /** The topic the survey's alert producer writes, with the log's actors. */
+  /** The topic the survey's alert producer writes (one alert per record), with the log's actors. */
   readonly source: LogEndpoint;
-  /** The producer's burst shape: a packet's visit, and hence its nominal time, follows from its id. */
+  /** The producer's burst shape: an alert's visit, and hence its nominal time, follows from its id. */
   readonly bursts: BurstShape;
-  readonly packet: PacketModel;
-  /** Subscriber actor ids, sent every filtered packet. */
+  readonly sky: SkyModel;
+  /** Bytes of one alert on the wire (with its image cutouts). */
+  readonly alertBytes: number;
+  /** Subscriber actor ids, sent the filtered alerts of every step. */
   readonly subscribers: readonly string[];
-  /** Compute time to classify one packet (stretched by a `slow-node` fault), µs. */
+  /** Compute time to classify one alert (stretched by a `slow-node` fault), µs. */
   readonly classifyUs: Micros;
+  /** Alerts classified in one step, at most (Kafka's consumer `max.poll.records`). */
+  readonly maxPollRecords: number;
   /** An alert goes to subscribers once its object has at least this many detections (this one included). */
   readonly minDetections: number;
   /** How often the broker writes its per-object state with its log positions, µs. */
@@ -39,14 +32,24 @@ export interface AlertBrokerConfig {
   readonly fetchMaxBytes: number;
 }
 
-/** Broker → subscriber: the alerts of one packet that passed the broker's filter, classified. */
+/**
+ * Broker → subscriber: one classification step — the alerts at `offset` … `offset + alerts − 1` of
+ * a partition — with those that passed the broker's filter, classified. Every alert of the step is
+ * delivered by it (filtered out or passed on); the payload carries the passed ones.
+ */
 export interface AlertNotice {
   readonly type: 'alert-notice';
-  /** The packet's event id in the log. */
-  readonly packet: string;
-  /** The end of the packet's visit, µs: latency is measured from it. */
-  readonly visitUs: Micros;
-  /** Alerts of the packet that passed the filter, by class. */
+  readonly partition: number;
+  /** The offset of the step's first alert. */
+  readonly offset: number;
+  /** Alerts in the step (consecutive offsets). */
+  readonly alerts: number;
+  /**
+   * The visits the step's alerts come from, in offset order: `[visit end µs, alerts]` runs adding
+   * up to `alerts`. Latency is measured from the end of each alert's visit.
+   */
+  readonly visits: readonly (readonly [Micros, number])[];
+  /** Alerts of the step that passed the filter, by class. */
   readonly brightening: number;
   readonly fading: number;
   readonly steady: number;

@@ -2,16 +2,16 @@
  * A broker's per-object state: for every object id, how many detections it has had and the sum of
  * their magnitudes (so the running mean is `sum / count`), in two dense typed arrays.
  *
- * Guarantee: updates are integer additions, so the state after a set of packets does not depend on
+ * Guarantee: updates are integer additions, so the state after a set of alerts does not depend on
  * the order they were applied in; `digest` is over the whole arrays, so two brokers (or two runs)
- * with the same digest applied the same multiset of alerts. Applying a packet twice counts its
- * alerts twice — the broker's checkpoint, written with its log positions, is what prevents that.
+ * with the same digest applied the same multiset of alerts. Applying an alert twice counts it
+ * twice — the broker's checkpoint, written with its log positions, is what prevents that.
  *
  * Classification of an alert, against its object's history before it: `brightening` (more than
  * 0.5 mag brighter than the running mean), `fading` (0.5 mag fainter) or `steady`; alerts of
  * objects with fewer than `minDetections` detections (this one included) are not passed on.
  */
-import type { PacketAlerts } from './sky.ts';
+import type { AlertBatch } from './sky.ts';
 
 /** Half a magnitude: the change a broker calls brightening or fading. */
 const CHANGE_MILLI_MAG = 500;
@@ -49,8 +49,8 @@ export class ObjectHistory {
     return this.image.count.byteLength + this.image.sumMilliMag.byteLength;
   }
 
-  /** Adds a packet's alerts to their objects' histories and classifies the ones that pass. */
-  apply(alerts: PacketAlerts, minDetections: number): Classified {
+  /** Adds alerts to their objects' histories, in order, and classifies the ones that pass. */
+  apply(alerts: AlertBatch, minDetections: number): Classified {
     const { count, sumMilliMag } = this.image;
     let brightening = 0;
     let fading = 0;

@@ -1,33 +1,40 @@
 /**
  * A subscriber of a community broker (a science team's filter endpoint, a follow-up telescope's
- * scheduler): it receives the broker's filtered alerts and records when each packet arrived.
+ * scheduler): it receives the broker's filtered alerts, one notice per classification step, and
+ * records when each arrived.
  *
- * Delivery time is when the notice arrives here, so the latency it records
- * (`latencyUs = now − visitUs`) includes the log, the broker's queue and classification, and the
- * fan-out over the network. A notice received again (the broker replayed after a crash) is
- * recorded again with `duplicate: true`; the subscriber keeps what it saw in memory only, so after
- * its own crash a repeat is not recognised — the `alerts` metric counts first receipts per packet.
+ * Delivery time is when the notice arrives here, so latency (`now − the end of each alert's
+ * visit`, computed by the `alerts` metric from the notice's visits) includes the log, the broker's
+ * queue and classification, and the fan-out over the network. A notice covering alerts received
+ * before (the broker replayed after a crash) is recorded too, with how many of its alerts this
+ * subscriber had already seen (`redelivered`); the subscriber keeps that knowledge in memory only,
+ * so after its own crash a repeat is not recognised — the `alerts` metric counts first receipts
+ * per alert itself.
  *
- * Records (`state`): `alert-delivered` (broker, packet, visitUs, latencyUs, alerts, duplicate); a
- * repeat marks the coverage path `alerts.redelivered`.
+ * Records (`state`): `alert-delivered` (broker, partition, offset, alerts, visits, passed, and
+ * `redelivered` when some were seen before, marking the coverage path `alerts.redelivered`).
  */
 import type { Actor, Context } from '../../../kernel/contract/index.ts';
 import type { AlertNotice } from './config.ts';
 
 export class AlertSubscriber implements Actor<AlertNotice> {
-  private readonly seen = new Set<string>();
+  /** Per partition, the offset after the last alert received (a broker sends each partition in offset order). */
+  private readonly seenEnd = new Map<number, number>();
 
   onMessage(ctx: Context, notice: AlertNotice, from: string): void {
-    const duplicate = this.seen.has(notice.packet);
-    this.seen.add(notice.packet);
+    const end = notice.offset + notice.alerts;
+    const seenEnd = this.seenEnd.get(notice.partition) ?? 0;
+    const redelivered = Math.max(0, Math.min(seenEnd, end) - notice.offset);
+    this.seenEnd.set(notice.partition, Math.max(seenEnd, end));
     ctx.record('state', {
       op: 'alert-delivered',
       broker: from,
-      packet: notice.packet,
-      visitUs: notice.visitUs,
-      latencyUs: ctx.now() - notice.visitUs,
-      alerts: notice.brightening + notice.fading + notice.steady,
-      ...(duplicate ? { duplicate: true, cover: 'alerts.redelivered' } : {}),
+      partition: notice.partition,
+      offset: notice.offset,
+      alerts: notice.alerts,
+      visits: notice.visits,
+      passed: notice.brightening + notice.fading + notice.steady,
+      ...(redelivered > 0 ? { redelivered, cover: 'alerts.redelivered' } : {}),
     });
   }
 }

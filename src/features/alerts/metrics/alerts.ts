@@ -1,20 +1,23 @@
 /**
- * Astronomical alert metrics (src/features/alerts/actors/): per community broker, the share of alerts its
- * subscribers received within 60 s of the end of their visit (Rubin's latency requirement), and
- * the alert latency percentiles.
+ * Astronomical alert metrics (src/features/alerts/actors/): per community broker, the share of
+ * alerts its subscribers received within 60 s of the end of their visit (Rubin's latency
+ * requirement), and the alert latency percentiles. One log record is one alert.
  *
- * - Denominator: every packet the survey's alert producer produced (`client` `produce` records of
- *   the `producer` actor), times the broker's subscribers — a packet the log never stored, or a
+ * - Denominator: every alert the survey's alert producer produced (`client` `produce` records of
+ *   the `producer` actor), times the broker's subscribers — an alert the log never stored, or a
  *   broker never delivered, counts as late.
- * - A delivery is a subscriber's first `alert-delivered` record of a packet; its latency is the
- *   arrival time minus the visit's end. `duplicates` counts repeated receipts (a broker replaying
- *   after a crash: at-least-once downstream).
+ * - A delivery is a subscriber's first receipt of an alert: its `alert-delivered` records name a
+ *   partition's offset range, and the first notice covering an offset delivers that alert. Its
+ *   latency is the arrival time minus the end of the alert's visit (the notice's `visits` runs).
+ *   `duplicates` counts alerts received again (a broker replaying after a crash: at-least-once
+ *   downstream).
  * - `within60sShare` over every broker and subscriber, `within60sShare.<broker>` per broker (both
  *   in [0, 1]), `latencyUs` percentiles over every first delivery, and under each broker's name its
  *   latency percentiles (µs; `count` is its first deliveries), `expected` and `duplicates` — one
  *   level deep, so the printed summary shows each broker's p50/p99 and studies can compare
- *   `alerts.<broker>.p99`.
- *   Every packet holds `alertsPerPacket` alerts, so shares of packets are shares of alerts.
+ *   `alerts.<broker>.p99`. `visits` and `alerts` count what the survey produced.
+ *
+ * Memory: per subscriber and partition, the offset ranges delivered (a few, merged as they grow).
  */
 import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
@@ -23,7 +26,6 @@ import type { TraceMetric } from '../../../metrics/metric.ts';
 export interface AlertMetricsConfig {
   /** The alert producer's actor id. */
   readonly producer: string;
-  readonly alertsPerPacket: number;
   /** The latency requirement, µs (Rubin: 60 s). */
   readonly deadlineUs: Micros;
   /** Each broker's actor id and its number of subscribers, in scenario order. */
@@ -38,9 +40,10 @@ interface BrokerTally {
 
 export class AlertMetrics implements TraceMetric {
   readonly name = 'alerts';
-  private readonly produced = new Set<string>();
+  private produced = 0;
   private readonly visits = new Set<string>();
-  private readonly firstReceipt = new Set<string>();
+  /** Per `<subscriber>|<partition>`, the offsets delivered so far. */
+  private readonly delivered = new Map<string, OffsetRanges>();
   private readonly tallies = new Map<string, BrokerTally>();
   private readonly latency = new LatencyHistogram();
 
@@ -50,37 +53,41 @@ export class AlertMetrics implements TraceMetric {
 
   observe(record: TraceRecord): void {
     if (record.k === 'client' && record.op === 'produce' && record.a === this.config.producer) {
-      for (const id of record.events as string[]) {
-        this.produced.add(id);
-        // A packet's id is `<producer>-v<visit>-<j>` (features/log/actors/bursts.ts): its visit is the id without `-<j>`.
-        this.visits.add(id.slice(0, id.lastIndexOf('-')));
-      }
+      const ids = record.events as string[];
+      this.produced += ids.length;
+      // An alert's id is `<producer>-v<visit>-<j>` (features/log/actors/bursts.ts): its visit is the id without `-<j>`.
+      for (const id of ids) this.visits.add(id.slice(0, id.lastIndexOf('-')));
       return;
     }
     if (record.k !== 'state' || record.op !== 'alert-delivered') return;
     const tally = this.tallies.get(record.broker as string);
     if (tally === undefined) return;
-    const key = `${record.a}|${String(record.packet)}`;
-    if (this.firstReceipt.has(key)) {
-      tally.duplicates++;
-      return;
+    const key = `${record.a}|${String(record.partition)}`;
+    let ranges = this.delivered.get(key);
+    if (ranges === undefined) this.delivered.set(key, (ranges = new OffsetRanges()));
+    const offset = record.offset as number;
+    const count = record.alerts as number;
+    let fresh = 0;
+    for (const [from, to] of ranges.add(offset, offset + count)) {
+      for (const [visitUs, alerts] of visitRuns(record.visits as [Micros, number][], offset, from, to)) {
+        const latencyUs = record.t - visitUs;
+        if (latencyUs <= this.config.deadlineUs) tally.inTime += alerts;
+        tally.latency.record(latencyUs, alerts);
+        this.latency.record(latencyUs, alerts);
+        fresh += alerts;
+      }
     }
-    this.firstReceipt.add(key);
-    const latencyUs = record.t - (record.visitUs as number);
-    if (latencyUs <= this.config.deadlineUs) tally.inTime++;
-    tally.latency.record(latencyUs);
-    this.latency.record(latencyUs);
+    tally.duplicates += count - fresh;
   }
 
   result(): Record<string, unknown> {
-    const packets = this.produced.size;
     let expected = 0;
     let inTime = 0;
     const shares: Record<string, number> = {};
     const brokers: Record<string, unknown> = {};
     for (const { name, subscribers } of this.config.brokers) {
       const tally = this.tallies.get(name)!;
-      const due = packets * subscribers;
+      const due = this.produced * subscribers;
       expected += due;
       inTime += tally.inTime;
       shares[`within60sShare.${name}`] = share(tally.inTime, due);
@@ -88,13 +95,55 @@ export class AlertMetrics implements TraceMetric {
     }
     return {
       visits: this.visits.size,
-      packets,
-      alerts: packets * this.config.alertsPerPacket,
+      alerts: this.produced,
       within60sShare: share(inTime, expected),
       ...shares,
       latencyUs: this.latency.percentiles(),
       ...brokers,
     };
+  }
+}
+
+/** The `[visit end, alerts]` runs of the offsets `from … to − 1`, given the runs from `offset` on. */
+function* visitRuns(runs: readonly [Micros, number][], offset: number, from: number, to: number): Generator<[Micros, number]> {
+  let start = offset;
+  for (const [visitUs, alerts] of runs) {
+    const overlap = Math.min(to, start + alerts) - Math.max(from, start);
+    if (overlap > 0) yield [visitUs, overlap];
+    start += alerts;
+  }
+}
+
+/** Disjoint, sorted half-open offset ranges; `add` returns the parts of a range not yet in it. */
+class OffsetRanges {
+  private ranges: [number, number][] = [];
+
+  add(from: number, to: number): [number, number][] {
+    const fresh: [number, number][] = [];
+    let cursor = from;
+    for (const [a, b] of this.ranges) {
+      if (b <= cursor) continue;
+      if (a >= to) break;
+      if (a > cursor) fresh.push([cursor, a]);
+      cursor = Math.max(cursor, b);
+      if (cursor >= to) break;
+    }
+    if (cursor < to) fresh.push([cursor, to]);
+    // Merge [from, to) in, keeping the list sorted and disjoint.
+    const merged: [number, number][] = [];
+    let lo = from;
+    let hi = to;
+    for (const [a, b] of this.ranges) {
+      if (b < lo || a > hi) merged.push([a, b]);
+      else {
+        lo = Math.min(lo, a);
+        hi = Math.max(hi, b);
+      }
+    }
+    merged.push([lo, hi]);
+    merged.sort((x, y) => x[0] - y[0]);
+    this.ranges = merged;
+    return fresh;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Builds the `alerts:` section into a world: the survey's alert producer (a `LogProducer` with a
- * burst shape, one burst of packets per visit) writing to its log service, every community broker
+ * burst shape, one burst of alerts per visit, one record per alert) writing to its log service, every community broker
  * with its subscribers, and the `alerts` metric. The sky is seeded with the run's seed, so every
  * broker sees the same alerts and a seed reproduces them. How it fails: an `InputError` when an
  * actor name is taken.
@@ -38,32 +38,34 @@ export function buildAlerts(world: World, scenario: Scenario): TraceMetric[] {
     ...log,
     brokers,
     controller,
-    // Only the mean rate of ordinary visits, for reports: the bursts decide when packets are produced.
+    // Only the mean rate of ordinary visits, for reports: the bursts decide when alerts are produced.
     ratePerSec: (producer.bursts.events * SECOND) / producer.bursts.everyUs,
-    eventBytes: a.alertsPerPacket * a.alertBytes,
+    eventBytes: a.alertBytes,
     stopAtUs: scenario.durationUs,
     bursts: producer.bursts,
   };
   world.spawn(producer.actor, producer.node, () => new LogProducer(producerConfig, partitions));
-  const packet = { alerts: a.alertsPerPacket, alertBytes: a.alertBytes, objects: a.objects, skySeed: world.seed };
+  const sky = { objects: a.objects, skySeed: world.seed };
   const source = { service: service.name, topic: log.topic, partitions, brokers, controller };
   for (const b of a.brokers) {
     const config = {
       source,
       bursts: producer.bursts,
-      packet,
+      sky,
+      alertBytes: a.alertBytes,
       subscribers: b.subscribers,
       classifyUs: b.classifyUs,
+      maxPollRecords: b.maxPollRecords,
       minDetections: b.minDetections,
       checkpointUs: a.checkpointUs,
       requestTimeoutUs: FORWARDER_DEFAULTS.requestTimeoutUs,
       retryBackoffUs: FORWARDER_DEFAULTS.retryBackoffUs,
-      // Two packets ahead per partition: enough to keep classifying while the next fetch travels.
-      fetchMaxBytes: 2 * a.alertsPerPacket * a.alertBytes,
+      // Two steps ahead per partition: enough to keep classifying while the next fetch travels.
+      fetchMaxBytes: 2 * b.maxPollRecords * a.alertBytes,
     };
     world.spawn(b.name, b.node, () => new AlertBroker(config));
     for (const subscriber of b.subscribers) world.spawn(subscriber, b.subscriberNode, () => new AlertSubscriber());
   }
-  const metric = new AlertMetrics({ producer: producer.actor, alertsPerPacket: a.alertsPerPacket, deadlineUs: ALERT_DEADLINE_US, brokers: a.brokers.map((b) => ({ name: b.name, subscribers: b.subscribers.length })) });
+  const metric = new AlertMetrics({ producer: producer.actor, deadlineUs: ALERT_DEADLINE_US, brokers: a.brokers.map((b) => ({ name: b.name, subscribers: b.subscribers.length })) });
   return [metric];
 }

@@ -8,9 +8,9 @@ import type { ScenarioFields } from '../../../scenario/written-types.ts';
 import type { Report } from '../../../scenario/feature.ts';
 import { type Names, checkPlacement, unknownSite } from '../../../scenario/name-messages.ts';
 import { suggestion } from '../../../scenario/suggest.ts';
-import { checkProducerStart } from '../../log/scenario/cross-check.ts';
+import { checkProducerStart } from '../../log/index.ts';
 
-const METRIC_FIELDS = ['visits', 'packets', 'alerts', 'within60sShare', 'latencyUs'];
+const METRIC_FIELDS = ['visits', 'alerts', 'within60sShare', 'latencyUs'];
 
 export function checkAlerts(s: ScenarioFields, names: Names, report: Report): void {
   const a = s.alerts;

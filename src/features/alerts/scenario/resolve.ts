@@ -1,6 +1,6 @@
 /**
  * Resolution of the `alerts:` section. Pure, and total on fields that passed
- * `cross-check-alerts.ts`. Alerts per visit become packets per visit, rounded up.
+ * `cross-check.ts`. A visit's alerts are a burst of log records, one per alert.
  */
 import type { WrittenAlerts } from './schema.ts';
 import { resolveLogProducer } from '../../log/index.ts';
@@ -13,16 +13,14 @@ export const ALERT_PRODUCER_ACTOR = 'alert-producer';
 
 export function resolveAlerts(a: WrittenAlerts, sites: readonly SiteSpec[], place: Place): AlertsSpec {
   const p = a.producer;
-  const packets = (alerts: number) => Math.ceil(alerts / p.packet);
   return {
     producer: {
       actor: ALERT_PRODUCER_ACTOR,
       ...place(p),
       service: p.service,
-      bursts: { everyUs: p.every, delayUs: p.delay, events: packets(p.alerts), peakEvents: packets(p['peak-alerts']), peakProbability: p['peak-probability'] },
+      bursts: { everyUs: p.every, delayUs: p.delay, events: p.alerts, peakEvents: p['peak-alerts'], peakProbability: p['peak-probability'] },
       log: resolveLogProducer(p),
     },
-    alertsPerPacket: p.packet,
     alertBytes: p['alert-size'],
     objects: a.objects,
     brokers: Object.entries(a.brokers).map(([name, b]) => {
@@ -35,6 +33,7 @@ export function resolveAlerts(a: WrittenAlerts, sites: readonly SiteSpec[], plac
         subscriberNode: nodes.at(-1)!,
         classifyUs: b.classify,
         minDetections: b['min-detections'],
+        maxPollRecords: b['max.poll.records'],
       };
     }),
     checkpointUs: a.checkpoint,

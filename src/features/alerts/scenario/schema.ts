@@ -1,10 +1,11 @@
 /**
- * The `alerts:` section: a survey telescope's alert stream (src/features/alerts/actors/) — the facility-side
- * alert producer writing bursts of alert packets into a topic of a log service at every visit,
- * and the community brokers that consume it, keep per-object history and fan out to subscribers.
+ * The `alerts:` section: a survey telescope's alert stream (src/features/alerts/actors/) — the
+ * facility-side alert producer writing a burst of alerts into a topic of a log service at every
+ * visit, one alert per record, batched by its Kafka producer settings, and the community brokers
+ * that consume it, keep per-object history and fan out to subscribers.
  *
  * Cross-section rules (the producer's service is a log service with that topic, brokers' sites
- * exist, a packet fits a visit) are in cross-check-alerts.ts.
+ * exist, Kafka's producer rules) are in cross-check.ts.
  */
 import * as z from 'zod';
 import { count, duration, name, positiveDuration, probability, reference, size } from '../../../scenario/fields.ts';
@@ -19,20 +20,24 @@ const producerSchema = z.strictObject({
   alerts: count(1).default(10_000).describe('Alerts of an ordinary visit, an integer ≥ 1. Default 10000 (Rubin\'s design figure).'),
   'peak-alerts': count(1).default(40_000).describe('Alerts of a peak visit (a crowded galactic-plane field), an integer ≥ 1. Default 40000.'),
   'peak-probability': probability().prefault('5%').describe('Probability that a visit is a peak, 0..1 or a percentage, drawn per visit. Default 5%.'),
-  'alert-size': size().prefault('80kB').describe('Bytes of one alert with its image cutouts (e.g. 80kB). Default 80kB.'),
-  packet: count(1).default(500).describe('Alerts per log event: alerts travel in packets (as Rubin batches alerts into Kafka messages), so a visit is alerts / packet events, rounded up. Default 500.'),
+  'alert-size': size()
+    .prefault('82kB')
+    .describe('Bytes of one alert with its image cutouts, one log record each (e.g. 82kB): at most max.request.size and the topic\'s max.message.bytes. Default 82kB (Rubin\'s figure).'),
   ...logProducerFields,
 });
 
 const brokerSchema = z.strictObject({
   site: reference().describe('The region it runs in (a site name): the broker on its first node, its subscribers on its last node. Required.'),
-  subscribers: count(1).default(4).describe('Downstream subscribers the broker sends every filtered packet to, an integer ≥ 1. Default 4.'),
-  classify: duration().prefault('250ms').describe('Compute time to classify one packet of alerts, a duration (stretched by a slow-node fault). Default 250ms.'),
+  subscribers: count(1).default(4).describe('Downstream subscribers the broker sends the filtered alerts of every step to, an integer ≥ 1. Default 4.'),
+  classify: duration().prefault('500us').describe('Compute time to classify one alert, a duration (stretched by a slow-node fault). Default 500us.'),
+  'max.poll.records': count(1)
+    .default(500)
+    .describe('Alerts the broker takes from the log and classifies in one step (Kafka\'s consumer max.poll.records); each step ends with one notice to every subscriber. Default 500.'),
   'min-detections': count(1).default(2).describe('An alert is passed on once its object has this many detections (this one included), an integer ≥ 1. Default 2.'),
 });
 
 export const alertsSchema = z.strictObject({
-  producer: producerSchema.describe('The facility-side alert producer: visits, alerts per visit, alert size, packets, and its Kafka settings. Required.'),
+  producer: producerSchema.describe('The facility-side alert producer: visits, alerts per visit, alert size, and its Kafka settings. Required.'),
   objects: count(1).default(100_000).describe('Distinct objects on the sky alerts are drawn from (objects reappear across visits), an integer ≥ 1. Default 100000.'),
   brokers: z
     .record(name('broker'), brokerSchema)

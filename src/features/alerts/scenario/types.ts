@@ -16,6 +16,8 @@ export interface AlertBrokerSpec {
   readonly subscriberNode: string;
   readonly classifyUs: Micros;
   readonly minDetections: number;
+  /** Alerts classified in one step (`max.poll.records`). */
+  readonly maxPollRecords: number;
 }
 
 export interface AlertsSpec {
@@ -25,11 +27,10 @@ export interface AlertsSpec {
     readonly node: string;
     readonly site: string;
     readonly service: string;
-    /** Visits as bursts of packets (one log event per packet). */
+    /** Visits as bursts of alerts (one log record per alert). */
     readonly bursts: BurstShape;
     readonly log: LogProducerSpec;
   };
-  readonly alertsPerPacket: number;
   readonly alertBytes: number;
   readonly objects: number;
   readonly brokers: readonly AlertBrokerSpec[];

@@ -37,12 +37,26 @@ export interface TopicConfig {
   readonly cleanupPolicy?: CleanupPolicy;
   /** Compacted topics: a tombstone is removed once older than this (`delete.retention.ms`); default 24h. */
   readonly deleteRetentionUs?: Micros;
+  /**
+   * The largest record batch a leader appends (`max.message.bytes`, Kafka's default 1048588): a
+   * larger one is refused with MESSAGE_TOO_LARGE. Sizes here are payload bytes, as everywhere in
+   * the simulation: Kafka also counts the batch's 61-byte header and a few bytes per record, so its
+   * limit bites some dozens of bytes earlier. Absent: no limit (a pipeline's node-local streams,
+   * which are not Kafka topics).
+   */
+  readonly maxMessageBytes?: number;
 }
 
 export type CleanupPolicy = 'delete' | 'compact';
 
 /** Kafka's `delete.retention.ms` default. */
 export const DELETE_RETENTION_DEFAULT_US: Micros = 24 * 3600 * SECOND;
+
+/** Kafka's `max.message.bytes` (topic) and `message.max.bytes` (broker) default: 1 MiB plus the 12-byte log overhead. */
+export const MAX_MESSAGE_BYTES_DEFAULT = 1_048_588;
+
+/** Kafka's producer `max.request.size` default: 1 MiB. */
+export const MAX_REQUEST_SIZE_DEFAULT = 1_048_576;
 
 export interface ClusterConfig {
   /** Broker actor ids, in preference order for replica assignment. */
@@ -99,6 +113,12 @@ export interface LogProducerConfig {
   readonly acks: AcksSetting;
   readonly lingerUs: Micros;
   readonly batchBytes: number;
+  /**
+   * `max.request.size`: a record larger than this fails at once with RecordTooLargeException,
+   * unsent; a batch never grows past it, whatever `batch.size` says (payload bytes, see
+   * `TopicConfig.maxMessageBytes`). Default {@link MAX_REQUEST_SIZE_DEFAULT}.
+   */
+  readonly maxRequestBytes?: number;
   readonly requestTimeoutUs: Micros;
   readonly retries: number;
   readonly retryBackoffUs: Micros;

@@ -15,6 +15,9 @@
  *  - A follower leaves the ISR when it has not caught up for `replica.lag.time.max.ms`, and is
  *    proposed back once its log reaches the high watermark and the start of this epoch.
  *
+ * A batch larger than its topic's `max.message.bytes` is refused whole (`message-too-large`, Kafka's
+ * MESSAGE_TOO_LARGE), after the ISR check and before the sequence check, as Kafka orders them.
+ *
  * How it breaks, by configuration: `acks=1` is answered before any follower has the batch;
  * `min.insync.replicas=1` lets the ISR shrink to the leader alone and `acks=all` then means `acks=1`;
  * `flush: never` or an interval acknowledges data that a power loss of every replica's node destroys.
@@ -99,6 +102,11 @@ export class LeaderRole implements Role {
     if (request.acks === -1 && replica.meta.isr.length < topic.minInsyncReplicas) {
       replica.record(ctx, 'reject', replica.log.logEnd, { error: 'not-enough-replicas', isr: replica.meta.isr, events: request.events.length });
       return this.replyProduce(ctx, request, from, { error: 'not-enough-replicas' });
+    }
+    // As Kafka validates a batch before appending it: larger than the topic allows, it is refused whole.
+    if (topic.maxMessageBytes !== undefined && request.bytes > topic.maxMessageBytes) {
+      replica.record(ctx, 'reject', replica.log.logEnd, { error: 'message-too-large', bytes: request.bytes, max: topic.maxMessageBytes, events: request.events.length });
+      return this.replyProduce(ctx, request, from, { error: 'message-too-large' });
     }
     let offset: number;
     let duplicate = false;

@@ -58,7 +58,9 @@ export type LogError =
   | 'illegal-generation'
   | 'unknown-member'
   | 'stale-partition-epoch'
-  | 'kafka-storage-error';
+  | 'kafka-storage-error'
+  /** MESSAGE_TOO_LARGE: the batch is larger than the topic's `max.message.bytes`; not retriable. */
+  | 'message-too-large';
 
 /** What the controller knows about one partition (Kafka's PartitionRecord / LeaderAndIsr). */
 export interface PartitionMeta {

@@ -16,6 +16,13 @@
  * With a burst shape (`bursts`, see bursts.ts) a tick is a whole burst instead, its events named
  * `<producer>-v<burst>-<j>`.
  *
+ * Sizes (Kafka's `max.request.size`, in payload bytes): an event larger than `max.request.size`
+ * fails as soon as it is produced with `record-too-large` (Kafka's RecordTooLargeException) and is
+ * never sent; batches are capped at `max.request.size`. A batch the leader refuses as larger than
+ * the topic's `max.message.bytes` (`message-too-large`) fails without retry — a simplification:
+ * Kafka's producer splits such a batch into `batch.size` pieces and retries them, which helps only
+ * when `batch.size` is below the topic's limit.
+ *
  * Every produce, retry, acknowledgement and final error is a `client` record with the event ids it
  * covers, the partition and, for an ack, the offset: the checkers and metrics read those. With
  * `acks=0` the ack is recorded when the request is sent, as Kafka's callback fires then.
@@ -25,7 +32,7 @@
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { MS, SECOND, assert } from '../../../kernel/contract/index.ts';
-import type { LogProducerConfig } from './config.ts';
+import { MAX_REQUEST_SIZE_DEFAULT, type LogProducerConfig } from './config.ts';
 import type { ClientInbound, LogError, ProduceReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
@@ -66,7 +73,7 @@ export class LogProducer implements Actor<ClientInbound> {
     /** The topic's partition count (Kafka's producer reads it from metadata before its first send). */
     private readonly partitions: number,
   ) {
-    this.accumulator = new RecordAccumulator({ ...config, partitions });
+    this.accumulator = new RecordAccumulator({ ...config, partitions, maxRequestBytes: this.maxRequestBytes });
     this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs);
   }
 
@@ -126,18 +133,38 @@ export class LogProducer implements Actor<ClientInbound> {
 
   // --- producing ---------------------------------------------------------------------------------
 
+  private get maxRequestBytes(): number {
+    return this.config.maxRequestBytes ?? MAX_REQUEST_SIZE_DEFAULT;
+  }
+
   private produce(ctx: Context): void {
     const now = ctx.now();
+    const due = this.due(ctx, now);
+    const topic = this.config.topic;
+    const bytes = this.config.eventBytes;
+    if (bytes > this.maxRequestBytes) {
+      // Kafka's send() fails at once with RecordTooLargeException: the record could never be sent.
+      const events = due.map(([, event]) => event);
+      if (events.length > 0) {
+        ctx.record('client', { op: 'produce', events, topic });
+        ctx.record('client', { op: 'error', events, topic, error: 'record-too-large', bytes, max: this.maxRequestBytes });
+      }
+      return this.scheduleTick(ctx);
+    }
     const byPartition = new Map<number, string[]>();
-    for (const [k, event] of this.due(ctx, now)) {
+    const opened: ProducerBatch[] = [];
+    for (const [k, event] of due) {
       const partition = this.accumulator.partitionFor(k);
-      const { opened } = this.accumulator.add(partition, event, this.config.eventBytes, now);
-      if (opened !== undefined && this.config.lingerUs > 0) ctx.setTimer(this.config.lingerUs, 'linger', { partition, id: opened.id });
+      const batch = this.accumulator.add(partition, event, this.config.eventBytes, now).opened;
+      if (batch !== undefined) opened.push(batch);
       let list = byPartition.get(partition);
       if (list === undefined) byPartition.set(partition, (list = []));
       list.push(event);
     }
-    const topic = this.config.topic;
+    // A batch that filled up in this same tick is already on its way: it needs no linger timer.
+    if (this.config.lingerUs > 0) {
+      for (const batch of opened) if (this.accumulator.isOpen(batch)) ctx.setTimer(this.config.lingerUs, 'linger', { partition: batch.partition, id: batch.id });
+    }
     for (const [partition, events] of byPartition) ctx.record('client', { op: 'produce', events, topic, partition });
     if (this.config.lingerUs === 0) this.accumulator.closeAll();
     this.scheduleTick(ctx);
@@ -254,9 +281,11 @@ export class LogProducer implements Actor<ClientInbound> {
     return entry;
   }
 
-  /** A retriable failure: back off and retry, or give up when out of retries or time. */
+  /** A failed request: back off and retry, or give up when out of retries or time, or when retrying cannot help. */
   private failed(ctx: Context, batch: ProducerBatch, error: LogError): void {
     const now = ctx.now();
+    // Not retriable: the same batch would be refused again.
+    if (error === 'message-too-large') return this.giveUp(ctx, batch, error);
     if (error === 'not-leader' || error === 'unknown-partition' || error === 'request-timed-out') this.metadata.refresh(ctx, ++this.reqCounter);
     // An out-of-order answer means an earlier batch is missing; it is not this batch's fault.
     if (error === 'out-of-order-sequence') {

@@ -1,7 +1,11 @@
 /**
  * The producer's record accumulator and partitioner: events are assigned a partition and gathered
  * into one open batch per partition; a batch closes when it reaches `batch.size` or has lingered
- * `linger.ms`, and then waits in its partition's queue to be sent.
+ * `linger.ms`, and then waits in its partition's queue to be sent. As in Kafka, an event joins the
+ * open batch only if it still fits (else that batch closes and the event opens the next), and an
+ * event larger than `batch.size` gets a batch of its own. `max.request.size` caps every batch,
+ * whatever `batch.size` says — Kafka's documentation calls it "effectively a cap on the maximum
+ * uncompressed record batch size"; the producer refuses, before this, an event larger than it.
  *
  * Partitioners: `key` hashes the event's key (FNV-1a, not Kafka's murmur2, so key placement differs
  * from a real cluster's, but is as stable); `round-robin` cycles through partitions event by event;
@@ -34,6 +38,8 @@ export interface AccumulatorConfig {
   readonly partitioner: PartitionerKind;
   readonly keys: number;
   readonly batchBytes: number;
+  /** `max.request.size`: no batch exceeds it. */
+  readonly maxRequestBytes: number;
   readonly deliveryTimeoutUs: Micros;
 }
 
@@ -43,9 +49,12 @@ export class RecordAccumulator {
   private nextId = 1;
   private roundRobin = 0;
   private sticky = 0;
+  /** The most payload a batch holds: `batch.size`, or less if `max.request.size` says so. */
+  private readonly fullBytes: number;
 
   constructor(private readonly config: AccumulatorConfig) {
     this.queues = Array.from({ length: config.partitions }, () => []);
+    this.fullBytes = Math.min(config.batchBytes, config.maxRequestBytes);
   }
 
   /** Picks the partition for event number `k`. */
@@ -62,11 +71,16 @@ export class RecordAccumulator {
   }
 
   /**
-   * Adds an event to its partition's open batch; returns the batch if it was just opened (the
-   * caller starts its linger timer), and closes it at once if it is full.
+   * Adds an event to its partition's open batch, or to a new one if it does not fit there; returns
+   * the batch if it was just opened (the caller starts its linger timer), and closes it at once if
+   * it is full.
    */
-  add(partition: number, event: string, bytes: number, now: Micros): { opened?: ProducerBatch; closed?: ProducerBatch } {
+  add(partition: number, event: string, bytes: number, now: Micros): { opened?: ProducerBatch } {
     let batch = this.open.get(partition);
+    if (batch !== undefined && batch.bytes + bytes > this.fullBytes) {
+      this.close(batch);
+      batch = undefined;
+    }
     let opened: ProducerBatch | undefined;
     if (batch === undefined) {
       batch = { id: this.nextId++, partition, events: [], bytes: 0, createdUs: now, attempts: 0, retryAtUs: 0, deadlineUs: now + this.config.deliveryTimeoutUs };
@@ -75,9 +89,13 @@ export class RecordAccumulator {
     }
     batch.events.push(event);
     batch.bytes += bytes;
-    if (batch.bytes < this.config.batchBytes) return opened ? { opened } : {};
-    this.close(batch);
-    return opened ? { opened, closed: batch } : { closed: batch };
+    if (batch.bytes >= this.fullBytes) this.close(batch);
+    return opened ? { opened } : {};
+  }
+
+  /** Whether `batch` is still its partition's open batch (not yet full, not yet lingered out). */
+  isOpen(batch: ProducerBatch): boolean {
+    return this.open.get(batch.partition) === batch;
   }
 
   /** Closes the open batch `id` of `partition` if it is still open (its linger expired). */

@@ -20,6 +20,7 @@
  * its default (2 min) is raised to that sum when the sum is longer.
  */
 import { MS, SECOND, formatMicros, type Micros } from '../../../kernel/contract/index.ts';
+import { MAX_REQUEST_SIZE_DEFAULT } from '../actors/config.ts';
 import type { WrittenLogProducer } from './schema.ts';
 
 /** Kafka producer defaults (Kafka 3.x, and 4.0's linger.ms of 5 ms). */
@@ -27,6 +28,7 @@ export const LOG_PRODUCER_DEFAULTS = {
   acks: -1,
   lingerUs: 5 * MS,
   batchBytes: 16 * 1024,
+  maxRequestBytes: MAX_REQUEST_SIZE_DEFAULT,
   maxInFlight: 5,
   requestTimeoutUs: 30 * SECOND,
   /** Integer.MAX_VALUE: retries never run out first; `delivery.timeout.ms` ends a batch. */

@@ -28,6 +28,7 @@ export function resolveLogService(name: string, service: WrittenLogService, site
     retentionUs: t['retention.ms'] !== undefined ? t['retention.ms'] : service['retention.ms'],
     retentionBytes: t['retention.bytes'] !== undefined ? t['retention.bytes'] : service['retention.bytes'],
     segmentBytes: t['segment.bytes'] ?? service['segment.bytes'],
+    maxMessageBytes: t['max.message.bytes'] ?? service['max.message.bytes'],
     // Only a compacted topic says so, so that resolved scenarios without one read as before.
     ...(t['cleanup.policy'] === 'compact' ? { cleanupPolicy: 'compact' as const, deleteRetentionUs: t['delete.retention.ms'] } : {}),
   }));
@@ -60,6 +61,7 @@ export function resolveLogProducer(producer: WrittenLogProducer & ProducerSettin
     acks,
     lingerUs: producer['linger.ms'] ?? d.lingerUs,
     batchBytes: producer['batch.size'] ?? d.batchBytes,
+    maxRequestBytes: producer['max.request.size'] ?? d.maxRequestBytes,
     idempotence: idempotenceOf(producer),
     maxInFlight: producer['max.in.flight.requests.per.connection'] ?? d.maxInFlight,
     requestTimeoutUs: producer['request.timeout.ms'] ?? d.requestTimeoutUs,

@@ -63,6 +63,7 @@ const topicOverrides = {
   'retention.ms': retention(tryReadDuration, 'duration').optional().describe("Delete a segment once its newest event is older than this (a duration or ms), -1 for never. Default: the service's."),
   'retention.bytes': retention(tryReadSize, 'size').optional().describe("Delete the oldest segments while a partition is larger than this (a size), -1 for no limit. Default: the service's."),
   'segment.bytes': size().optional().describe("Roll to a new segment file at this size (retention deletes whole segments). Default: the service's."),
+  'max.message.bytes': size().optional().describe("Largest record batch the topic accepts, a size; a larger one is refused with MESSAGE_TOO_LARGE. Default: the service's."),
 };
 
 const topicSchema = z.strictObject({
@@ -102,6 +103,11 @@ export const logServiceSchema = z.strictObject({
   'retention.ms': retention(tryReadDuration, 'duration').prefault('168h').describe('Delete a segment once its newest event is older than this (a duration or ms), -1 for never. Default 168h (7 days).'),
   'retention.bytes': retention(tryReadSize, 'size').prefault(-1).describe('Delete the oldest segments while a partition is larger than this (a size), -1 for no limit. Default -1.'),
   'segment.bytes': size().prefault('1GiB').describe('Roll to a new segment file at this size. Default 1GiB.'),
+  'max.message.bytes': size()
+    .prefault(1_048_588)
+    .describe(
+      "Largest record batch a topic accepts (Kafka's topic max.message.bytes; its broker-wide default is message.max.bytes), a size of payload (Kafka also counts a few dozen header bytes): a larger produce request is refused with MESSAGE_TOO_LARGE, and retrying does not help. Raise it for large events (and the producers' max.request.size with it). Default 1048588 (1 MiB + 12 B).",
+    ),
   flush: flushField
     .prefault('never')
     .describe('When brokers fsync: every-write (Kafka flush.messages=1), a duration (flush.ms), or never (Kafka\'s default: the page cache and replication are the durability). Default never.'),
@@ -120,7 +126,12 @@ export const logProducerFields = {
     .optional()
     .describe('(log services) 0: no reply; 1: the leader has it; all: every in-sync replica has it. Default all.'),
   'linger.ms': kafkaDuration().optional().describe('(log services) How long a batch waits for more events before it is sent (a duration or ms). Default 5ms.'),
-  'batch.size': size().optional().describe('(log services) A batch is sent as soon as it holds this many bytes. Default 16KiB.'),
+  'batch.size': size().optional().describe('(log services) A batch is sent as soon as it holds this many bytes; an event joins a batch only if it still fits, and a larger event gets a batch of its own. Default 16KiB.'),
+  'max.request.size': size()
+    .optional()
+    .describe(
+      "(log services) Largest request the producer sends, a size: an event larger than this fails at once with RecordTooLargeException and is never sent; no batch grows past it, whatever batch.size says. Default 1048576 (1 MiB).",
+    ),
   'enable.idempotence': z
     .boolean()
     .optional()

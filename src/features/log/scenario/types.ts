@@ -42,6 +42,8 @@ export interface LogProducerSpec {
   readonly acks: 0 | 1 | -1;
   readonly lingerUs: Micros;
   readonly batchBytes: number;
+  /** `max.request.size`. */
+  readonly maxRequestBytes: number;
   readonly idempotence: boolean;
   readonly maxInFlight: number;
   /** `request.timeout.ms`. */

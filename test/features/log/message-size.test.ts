@@ -1,0 +1,93 @@
+/**
+ * Kafka's message size limits: the producer's `max.request.size` (1048576) refuses a record that
+ * cannot fit in a request (RecordTooLargeException) before sending it and caps every batch it
+ * builds; the broker refuses a record batch larger than its topic's `max.message.bytes` (1048588)
+ * with MESSAGE_TOO_LARGE. Both reach the trace as client errors; nothing refused is acknowledged.
+ */
+import test from 'ava';
+import { execute } from '../../../src/exec/run.ts';
+import { TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import { loadScenario, prepareRun } from '../../../src/scenario/index.ts';
+import type { LogServiceSpec } from '../../../src/features/log/index.ts';
+
+const LOG = `name: sizes
+seed: 1
+duration: 2s
+quiesce: 3m
+sites:
+  beamline: { nodes: 1 }
+  hpc: { nodes: [hpc-1, hpc-2, hpc-3, hpc-ctl] }
+links:
+  - { between: [beamline, hpc], latency: 500us }
+services:
+  stream:
+    kind: log
+    nodes: [hpc-1, hpc-2, hpc-3]
+    controller: hpc-ctl
+    min.insync.replicas: 2
+    topics:
+      frames: { partitions: 1 }
+workload:
+  detector: { node: beamline-1, service: stream, topic: frames, rate: 100/s, size: 4KiB, acks: all }
+checks: [no-acked-loss]
+`;
+
+/** Runs LOG with `sets`; returns the detector's client records and its produce requests' sizes. */
+function run(sets: string[]) {
+  const trace = new TraceWriter();
+  const client: TraceRecord[] = [];
+  const requests: number[] = [];
+  const rejects: TraceRecord[] = [];
+  trace.listen((r) => {
+    if (r.k === 'client' && r.a === 'detector') client.push(r);
+    if (r.k === 'send' && r.a === 'detector' && r.msg === 'produce') requests.push(r.bytes as number);
+    if (r.k === 'log' && r.op === 'reject') rejects.push(r);
+  });
+  const summary = execute(prepareRun(loadScenario(LOG, 'sizes.yaml', sets), { trace }));
+  const count = (op: string, error?: string) => client.filter((r) => r.op === op && (error === undefined || r.error === error)).reduce((n, r) => n + (r.events as string[]).length, 0);
+  return { summary, client, requests, rejects, count };
+}
+
+test('Kafka\'s defaults: max.message.bytes 1048588 on every topic, max.request.size 1048576 on every producer', (t) => {
+  const s = loadScenario(LOG, 'sizes.yaml');
+  t.is((s.services[0] as LogServiceSpec).topics[0]!.maxMessageBytes, 1_048_588);
+  t.is(s.workload[0]!.log!.maxRequestBytes, 1_048_576);
+  const set = loadScenario(LOG, 'sizes.yaml', ['services.stream["max.message.bytes"]=8MiB', 'services.stream.topics.frames["max.message.bytes"]=2MiB', 'workload.detector["max.request.size"]=4MiB']);
+  t.is((set.services[0] as LogServiceSpec).topics[0]!.maxMessageBytes, 2 * 1_048_576, 'the topic overrides the service');
+  t.is(set.workload[0]!.log!.maxRequestBytes, 4 * 1_048_576);
+});
+
+test('a record larger than max.request.size fails at the producer (RecordTooLargeException) and is never sent', (t) => {
+  const { client, requests, count } = run(['workload.detector.size=2MiB']);
+  const produced = count('produce');
+  t.is(produced, 200);
+  t.is(count('error', 'record-too-large'), produced, 'every record fails with record-too-large');
+  t.is(count('ack'), 0);
+  t.deepEqual(requests, [], 'no produce request leaves the producer');
+  t.true(client.every((r) => r.op === 'produce' || r.error === 'record-too-large'));
+});
+
+test('a batch larger than the topic\'s max.message.bytes is refused by the leader with MESSAGE_TOO_LARGE', (t) => {
+  const small = 'services.stream.topics.frames["max.message.bytes"]=100KiB';
+  // 40 KiB records in batches of up to 1 MiB: each batch holds several records, more than 100 KiB.
+  const refused = run([small, 'workload.detector.size=40KiB', 'workload.detector["batch.size"]=1MiB', 'workload.detector["linger.ms"]=100ms']);
+  t.true(refused.rejects.length > 0 && refused.rejects.every((r) => r.error === 'message-too-large'), 'the leader says why');
+  // Every batch fails: refused itself, or in doubt when the idempotent producer then takes a new id.
+  t.true(refused.count('error', 'message-too-large') > 0);
+  t.is(refused.count('error'), refused.count('produce'));
+  t.is(refused.count('ack'), 0);
+  t.true(refused.summary.checks['no-acked-loss']!.ok, 'refused is not lost: nothing was acknowledged');
+  // One 40 KiB record per batch (batch.size 16 KiB): each fits the topic's limit.
+  const accepted = run([small, 'workload.detector.size=40KiB']);
+  t.is(accepted.rejects.length, 0);
+  t.is(accepted.count('ack'), accepted.count('produce'));
+});
+
+test('the producer never builds a batch larger than max.request.size, whatever batch.size says', (t) => {
+  const { requests, client, count } = run(['workload.detector.size=100KiB', 'workload.detector["batch.size"]=4MiB', 'workload.detector["linger.ms"]=500ms']);
+  t.true(requests.length > 0);
+  // A request is the batch plus 64 bytes of request header (producer.ts); the batch holds whole 100 KiB records.
+  t.true(requests.every((bytes) => bytes - 64 <= 1_048_576), `largest request ${Math.max(...requests)} bytes`);
+  t.true(client.filter((r) => r.op === 'ack').some((r) => (r.events as string[]).length === 10), 'full batches: ten 100 KiB records');
+  t.is(count('ack'), count('produce'));
+});
