@@ -177,6 +177,8 @@ declare module '../../../scenario/written-types.ts' {
   interface WrittenServiceKinds {
     log: WrittenLogService;
   }
+  // An augmentation: the interface adds the log's producer fields by extending them.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface WrittenProducerExtensions extends WrittenLogProducer {}
   interface WrittenSections {
     consumers: Record<string, WrittenConsumer>;
