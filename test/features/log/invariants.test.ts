@@ -95,3 +95,23 @@ test('compacted partition log: a truncation into the gap at the start of a clean
   t.is(log.logEnd, 2, 'not 3: the follower must fetch offset 2 again from its leader');
   t.deepEqual([...log.batches()].map((b) => b.base), [0, 1]);
 });
+
+test('a follower that led an epoch without appending drops that epoch when it aligns, and takes the new leader\'s older batches', (t) => {
+  // Found by the epoch-cache assertion in an emulated conformance run (log, acks=1, stream-broker-2
+  // handling a fetch-reply): 'epoch cache: leader epochs monotone, but epoch 0 after epoch 1'.
+  const ctx = brokerContext();
+  const replica = new Replica(ctx, 't', 0, meta, 1 << 20);
+  replica.leaderEpoch = 0;
+  replica.append(ctx, batch(0, 3), 'replicate');
+  // Elected for epoch 1 while behind another ISR member, it starts epoch 1 at its log end (3), appends nothing…
+  replica.leaderEpoch = 1;
+  replica.log.epochs.assign(1, replica.log.logEnd);
+  // …and follows that member, leader of epoch 2, whose epoch 0 ends at 5: truncating to 3 removes nothing.
+  replica.leaderEpoch = 2;
+  replica.truncate(ctx, 3, 'leader-epoch');
+  t.is(replica.log.epochs.latest(), 0, 'the empty epoch 1 is gone');
+  t.true(replica.append(ctx, batch(3, 2, 0), 'replicate'));
+  t.true(replica.append(ctx, batch(5, 1, 2), 'replicate'));
+  t.deepEqual(replica.log.epochs.list(), [{ epoch: 0, start: 0 }, { epoch: 2, start: 5 }]);
+});
+

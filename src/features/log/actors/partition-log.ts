@@ -156,7 +156,13 @@ export class PartitionLog {
   }
 
   private removeFrom(offset: number): number {
-    if (offset >= this.end) return 0;
+    if (offset >= this.end) {
+      // Nothing to remove, but an epoch this replica began as leader without appending anything
+      // starts at the log end and would refuse the new leader's older batches: drop it (Kafka's
+      // Log.truncateTo does the same).
+      this.epochs.truncateFrom(this.end);
+      return 0;
+    }
     const removed = this.end - Math.max(offset, this.start);
     if (offset <= this.start) {
       this.resetTo(offset < this.start ? this.start : offset);
