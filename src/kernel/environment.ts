@@ -15,9 +15,9 @@ export interface Environment {
    * Arrival time of a message sent now, or why it will never arrive. A list of times delivers the
    * message once per entry (the network duplicated it); an empty list is not allowed.
    */
-  transmit(from: Placement, to: Placement, bytes: number, now: Micros): Micros | readonly Micros[] | DropCause;
+  transmit(from: ActorHandle, to: ActorHandle, bytes: number, now: Micros): Micros | readonly Micros[] | DropCause;
   /** Whether a message arriving now may be delivered, or why not (a partition began in flight). */
-  admits(from: Placement, to: Placement, now: Micros): DropCause | undefined;
+  admits(from: ActorHandle, to: ActorHandle, now: Micros): DropCause | undefined;
   /** The disk view an actor's context exposes. */
   disk(actor: ActorHandle): Disk;
   /** The actor's node-local clock reading at `now` (`Context.localTime`); default `now`. */

@@ -7,10 +7,11 @@
  * over worker threads reproduce the single-thread order.
  *
  * The heap is a struct of arrays: keys live in two growable Float64Arrays (time, and origin·2^32 +
- * seq packed into one exact double) and a slot index in an Int32Array; the payload objects stay put
- * in a slot table, written once on push and cleared on pop. Sifting therefore moves only numbers —
- * no object pointers, so no garbage-collector write barriers — which is what keeps it fast with
- * 10^5 pending events (bench/kernel.ts measures it against a bare heap).
+ * seq packed into one exact double) and a slot index in an Int32Array. What an event carries stays
+ * put under its slot, written once on push: in this class's payload table (`push`/`pop`), or in the
+ * caller's own typed arrays (`pushKey`/`popKey`, which the simulator uses, so that an event is no
+ * object at all). Sifting moves only numbers — no object pointers, so no garbage-collector write
+ * barriers — which is what keeps it fast with 10^5 pending events (bench/kernel.ts).
  *
  * Limits, asserted on push: origin < 2^21 actors, seq < 2^32 events per actor.
  */
@@ -20,25 +21,35 @@ import type { Micros } from './contract/time.ts';
 export const SEQ_SPAN = 2 ** 32;
 const ORIGIN_LIMIT = 2 ** 21;
 
-export class EventQueue<P> {
+export class EventQueue<P = never> {
   private times: Float64Array;
   private keys: Float64Array;
-  /** Heap position → payload slot. */
+  /** Heap position → slot. */
   private slots: Int32Array;
-  /** Slot → payload; a slot is written once on push and cleared on pop. */
+  /** Slots freed by pops, reused by pushes (a stack of `freeCount`). */
+  private free: Int32Array;
+  private freeCount = 0;
+  /** Slots below this have been handed out at least once. */
+  private fresh = 0;
+  /** Slot → payload, for the payload form (`push`/`pop`); the kernel keeps its own per-slot fields. */
   private payloads: (P | undefined)[] = [];
-  /** Slots freed by pops, reused by pushes. */
-  private free: number[] = [];
   private count = 0;
 
   constructor(initialCapacity = 1024) {
-    this.times = new Float64Array(initialCapacity);
-    this.keys = new Float64Array(initialCapacity);
-    this.slots = new Int32Array(initialCapacity);
+    const capacity = Math.max(1, initialCapacity);
+    this.times = new Float64Array(capacity);
+    this.keys = new Float64Array(capacity);
+    this.slots = new Int32Array(capacity);
+    this.free = new Int32Array(capacity);
   }
 
   get size(): number {
     return this.count;
+  }
+
+  /** Every slot handed out is below this (it grows with the queue). */
+  get slotCapacity(): number {
+    return this.times.length;
   }
 
   /** Time of the earliest event; only meaningful when `size > 0`. */
@@ -51,13 +62,29 @@ export class EventQueue<P> {
     return this.keys[0];
   }
 
+  /** Queues an event with its payload. */
   push(time: Micros, origin: number, seq: number, payload: P): void {
+    this.payloads[this.pushKey(time, origin, seq)] = payload;
+  }
+
+  /** Removes and returns the earliest event's payload. The queue must not be empty. */
+  pop(): P {
+    const slot = this.popKey();
+    const top = this.payloads[slot] as P;
+    this.payloads[slot] = undefined;
+    return top;
+  }
+
+  /**
+   * Queues an event key and returns the slot it holds until it is popped: the caller keeps what
+   * the event carries in its own arrays under that slot (no object per event).
+   */
+  pushKey(time: Micros, origin: number, seq: number): number {
     if (!(Number.isSafeInteger(time) && time >= 0)) throw new Error(`event time must be a non-negative integer µs, got ${time}`);
     if (origin >= ORIGIN_LIMIT || seq >= SEQ_SPAN) throw new Error(`event key out of range: origin ${origin}, seq ${seq}`);
     if (this.count === this.times.length) this.grow();
     const key = origin * SEQ_SPAN + seq;
-    const slot = this.free.length > 0 ? this.free.pop()! : this.payloads.length;
-    this.payloads[slot] = payload;
+    const slot = this.freeCount > 0 ? this.free[--this.freeCount] : this.fresh++;
     // Sift up: move parents down until the place for the new key is found.
     let i = this.count++;
     const times = this.times;
@@ -75,17 +102,19 @@ export class EventQueue<P> {
     times[i] = time;
     keys[i] = key;
     slots[i] = slot;
+    return slot;
   }
 
-  /** Removes and returns the earliest event's payload. The queue must not be empty. */
-  pop(): P {
+  /**
+   * Removes the earliest event and returns its slot, which is free again from now: the caller reads
+   * what it keeps under the slot before its next push. The queue must not be empty.
+   */
+  popKey(): number {
     const times = this.times;
     const keys = this.keys;
     const slots = this.slots;
     const topSlot = slots[0];
-    const top = this.payloads[topSlot] as P;
-    this.payloads[topSlot] = undefined;
-    this.free.push(topSlot);
+    this.free[this.freeCount++] = topSlot;
     const last = --this.count;
     if (last > 0) {
       const time = times[last];
@@ -111,7 +140,7 @@ export class EventQueue<P> {
       keys[i] = key;
       slots[i] = slot;
     }
-    return top;
+    return topSlot;
   }
 
   private grow(): void {
@@ -122,9 +151,12 @@ export class EventQueue<P> {
     keys.set(this.keys);
     const slots = new Int32Array(capacity);
     slots.set(this.slots);
+    const free = new Int32Array(capacity);
+    free.set(this.free);
     this.times = times;
     this.keys = keys;
     this.slots = slots;
+    this.free = free;
   }
 }
 

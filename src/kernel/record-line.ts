@@ -15,7 +15,7 @@
  * functions check the types they rely on and fall back to `JSON.stringify` for anything else;
  * test/kernel/record-line.test.ts compares them with `JSON.stringify` on generated records.
  */
-import type { TraceRecord } from './trace.ts';
+import type { TraceRecord } from './contract/record.ts';
 
 export interface SendRecord extends TraceRecord {
   k: 'send';

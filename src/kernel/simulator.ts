@@ -29,17 +29,18 @@ import type { TimerId, Wakeup } from './contract/wakeup.ts';
 import type { Environment } from './environment.ts';
 import { EventQueue } from './event-queue.ts';
 import { PartitionState, type PartitionRole, type RemoteMessage } from './partition.ts';
-import { genericLine, recvLine, sendLine, timerLine } from './record-line.ts';
 import { SimulationError } from './contract/simulation-error.ts';
 import type { TraceWriter } from './trace.ts';
 
 const DEFAULT_MESSAGE_BYTES = 64;
 
-type Event =
-  | { kind: 'start'; to: ActorHandle }
-  | { kind: 'message'; to: ActorHandle; from: ActorHandle; sendN: number; message: Message }
-  | { kind: 'timer'; to: ActorHandle; incarnation: number; timer: TimerId; wakeup: Wakeup }
-  | { kind: 'call'; label: string; origin: ActorHandle; run: () => void };
+/** Event kinds, as stored per queue slot. */
+const START = 0;
+const MESSAGE = 1;
+const TIMER = 2;
+const CALL = 3;
+
+const INITIAL_SLOTS = 4096;
 
 export interface RunOptions {
   /** Stop after the last event at or before this time. */
@@ -56,7 +57,19 @@ export interface RunOptions {
 }
 
 export class Simulator implements ContextHost {
-  private readonly queue = new EventQueue<Event>(4096);
+  private readonly queue = new EventQueue(INITIAL_SLOTS);
+  // What each queued event carries, under the slot the queue gave its key (struct of arrays: an
+  // event is no object, so scheduling one allocates nothing and the garbage collector never sees
+  // it). Fields by kind — START: target. MESSAGE: target, sender, number (the send record's `n`),
+  // ref (the message). TIMER: target, number (timer id), incarnation, ref (the data), name. CALL:
+  // target (the origin), ref (the action), name (its label).
+  private kinds = new Uint8Array(INITIAL_SLOTS);
+  private targets = new Int32Array(INITIAL_SLOTS);
+  private senders = new Int32Array(INITIAL_SLOTS);
+  private numbers = new Float64Array(INITIAL_SLOTS);
+  private incarnations = new Float64Array(INITIAL_SLOTS);
+  private refs: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill(undefined);
+  private names: (string | undefined)[] = new Array<string | undefined>(INITIAL_SLOTS).fill(undefined);
   private readonly handles: ActorHandle[] = [];
   private readonly byId = new Map<string, ActorHandle>();
   private readonly world: ActorHandle;
@@ -113,7 +126,9 @@ export class Simulator implements ContextHost {
     this.handles.push(handle);
     this.byId.set(handle.id, handle);
     handle.up = true;
-    this.push(this.clock, handle, { kind: 'start', to: handle });
+    const slot = this.slotFor(this.clock, handle);
+    this.kinds[slot] = START;
+    this.targets[slot] = handle.index;
   }
 
   /**
@@ -127,7 +142,11 @@ export class Simulator implements ContextHost {
       // The world's own event counter must advance alike in every thread; an actor's event runs in one.
       throw new Error(`world action ${label} was scheduled from an actor's event; a parallel run needs world actions scheduled up front or by world actions`);
     }
-    this.push(time, origin, { kind: 'call', label, origin, run });
+    const slot = this.slotFor(time, origin);
+    this.kinds[slot] = CALL;
+    this.targets[slot] = origin.index;
+    this.refs[slot] = run;
+    this.names[slot] = label;
   }
 
   /** Hands a wakeup (an I/O completion) to an actor now, unless it crashed since `incarnation`. */
@@ -153,17 +172,9 @@ export class Simulator implements ContextHost {
         rec[key] = fields[key];
       }
     }
-    this.emit(handle, rec, genericLine);
-    return n;
-  }
-
-  /**
-   * Hands a record to the trace, or to this partition's role in a parallel run. `line` serialises
-   * it; the hot kinds pass their hand-written serialiser (record-line.ts), built only if needed.
-   */
-  private emit<R extends TraceRecord>(handle: ActorHandle, rec: R, line: (rec: R) => string): void {
-    if (this.partition === undefined) this.trace.writeLine(rec, line(rec));
+    if (this.partition === undefined) this.trace.write(rec);
     else this.partition.write(rec, handle, handle === this.world);
+    return n;
   }
 
   recordWorld(kind: RecordKind, fields?: Record<string, unknown>): void {
@@ -218,9 +229,11 @@ export class Simulator implements ContextHost {
     while (queue.size > 0 && queue.peekTime() <= until) {
       this.clock = queue.peekTime();
       partition.enterEvent(this.clock, queue.peekOrder());
-      const event = queue.pop();
-      this.dispatch(event);
-      if (this.counts(event, partition.role)) this.dispatched++;
+      const slot = queue.popKey();
+      // Read before dispatching: the slot is free again once the event's handler pushes.
+      const counts = this.counts(slot, partition.role);
+      this.dispatch(slot);
+      if (counts) this.dispatched++;
     }
   }
 
@@ -235,12 +248,14 @@ export class Simulator implements ContextHost {
     const from = this.handles[remote.origin];
     if (to === undefined || from === undefined || !to.local) throw new Error(`message for actor #${remote.to} injected into the wrong partition`);
     if (remote.time < this.clock) throw new Error(`message ${remote.message.type} to ${to.id} injected in the past (${remote.time} < ${this.clock})`);
-    this.queue.push(remote.time, remote.origin, remote.seq, { kind: 'message', to, from, sendN: remote.sendN, message: remote.message });
+    this.storeMessage(this.queue.pushKey(remote.time, remote.origin, remote.seq), to, from, remote.sendN, remote.message);
   }
 
-  private counts(event: Event, role: PartitionRole): boolean {
-    if (event.kind === 'start') return event.to.local;
-    if (event.kind === 'call' && event.origin === this.world) return role.writesWorld;
+  /** Whether the event in `slot` counts in this partition's `events` (see `runWindow`). */
+  private counts(slot: number, role: PartitionRole): boolean {
+    const kind = this.kinds[slot];
+    if (kind === START) return this.handles[this.targets[slot]].local;
+    if (kind === CALL && this.targets[slot] === this.world.index) return role.writesWorld;
     return true;
   }
 
@@ -263,7 +278,7 @@ export class Simulator implements ContextHost {
     const queue = this.queue;
     while (queue.size > 0 && queue.peekTime() <= until) {
       this.clock = queue.peekTime();
-      this.dispatch(queue.pop());
+      this.dispatch(queue.popKey());
       if (++this.dispatched % every === 0) {
         if (onProgress !== undefined) onProgress(this.clock);
         if (pause !== undefined && pause()) return false;
@@ -273,44 +288,88 @@ export class Simulator implements ContextHost {
     return true;
   }
 
-  private push(time: Micros, origin: ActorHandle, event: Event): void {
-    this.queue.push(time, origin.index, origin.seq++, event);
+  /** Queues an event caused by `origin` (its key takes the origin's next seq) and returns its slot. */
+  private slotFor(time: Micros, origin: ActorHandle): number {
+    const slot = this.queue.pushKey(time, origin.index, origin.seq++);
+    if (slot >= this.kinds.length) this.growSlots();
+    return slot;
   }
 
-  private dispatch(event: Event): void {
-    switch (event.kind) {
-      case 'call':
-        this.guard(event.origin, event.label, event.run);
-        return;
-      case 'start': {
-        if (!event.to.up || event.to.instance !== undefined || !event.to.local) return;
-        this.instantiate(event.to, 'start');
+  private growSlots(): void {
+    const capacity = this.queue.slotCapacity;
+    const grown = <T extends Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.kinds = grown(this.kinds, (n) => new Uint8Array(n));
+    this.targets = grown(this.targets, (n) => new Int32Array(n));
+    this.senders = grown(this.senders, (n) => new Int32Array(n));
+    this.numbers = grown(this.numbers, (n) => new Float64Array(n));
+    this.incarnations = grown(this.incarnations, (n) => new Float64Array(n));
+    for (let i = this.refs.length; i < capacity; i++) {
+      this.refs.push(undefined);
+      this.names.push(undefined);
+    }
+  }
+
+  private storeMessage(slot: number, to: ActorHandle, from: ActorHandle, sendN: number, message: Message): void {
+    if (slot >= this.kinds.length) this.growSlots();
+    this.kinds[slot] = MESSAGE;
+    this.targets[slot] = to.index;
+    this.senders[slot] = from.index;
+    this.numbers[slot] = sendN;
+    this.refs[slot] = message;
+  }
+
+  /** Runs the event just popped from `slot`; its fields are read before any handler can reuse the slot. */
+  private dispatch(slot: number): void {
+    const to = this.handles[this.targets[slot]];
+    switch (this.kinds[slot]) {
+      case TIMER: {
+        const timer = this.numbers[slot];
+        const incarnation = this.incarnations[slot];
+        const data = this.refs[slot];
+        const name = this.names[slot]!;
+        this.refs[slot] = undefined;
+        if (!to.up || to.incarnation !== incarnation || !to.timers.delete(timer)) return;
+        const n = to.recordCount++;
+        if (this.partition === undefined) this.trace.writeTimer(this.clock, to.id, n, name);
+        else this.partition.write({ t: this.clock, k: 'timer', a: to.id, n, name }, to, false);
+        this.wake(to, incarnation, { name, data });
         return;
       }
-      case 'message':
-        this.deliver(event);
+      case MESSAGE: {
+        const message = this.refs[slot] as Message;
+        this.refs[slot] = undefined;
+        this.deliver(to, this.handles[this.senders[slot]], this.numbers[slot], message);
         return;
-      case 'timer': {
-        const to = event.to;
-        if (!to.up || to.incarnation !== event.incarnation || !to.timers.delete(event.timer)) return;
-        this.emit(to, { t: this.clock, k: 'timer', a: to.id, n: to.recordCount++, name: event.wakeup.name }, timerLine);
-        this.wake(to, event.incarnation, event.wakeup);
+      }
+      case START:
+        if (!to.up || to.instance !== undefined || !to.local) return;
+        this.instantiate(to, 'start');
+        return;
+      case CALL: {
+        const run = this.refs[slot] as () => void;
+        this.refs[slot] = undefined;
+        this.guard(to, this.names[slot]!, run);
         return;
       }
     }
   }
 
-  private deliver(event: Extract<Event, { kind: 'message' }>): void {
-    const { to, from, message } = event;
+  private deliver(to: ActorHandle, from: ActorHandle, sendN: number, message: Message): void {
     const blocked = to.up ? this.env().admits(from, to, this.clock) : 'dead';
     if (blocked !== undefined) {
-      this.record(to, 'drop', { from: from.id, msg: message.type, s: event.sendN, cause: blocked });
+      this.record(to, 'drop', { from: from.id, msg: message.type, s: sendN, cause: blocked });
       return;
     }
     // A message can reach an actor spawned at this very instant before its start event runs
     // (the sender's key sorts first); the actor starts now, then handles the message.
     if (to.instance === undefined) this.instantiate(to, 'start');
-    this.emit(to, { t: this.clock, k: 'recv', a: to.id, n: to.recordCount++, from: from.id, msg: message.type, s: event.sendN }, recvLine);
+    const n = to.recordCount++;
+    if (this.partition === undefined) this.trace.writeRecv(this.clock, to.id, n, from.id, message.type, sendN);
+    else this.partition.write({ t: this.clock, k: 'recv', a: to.id, n, from: from.id, msg: message.type, s: sendN }, to, false);
     const instance = to.instance;
     if (instance?.onMessage === undefined) return;
     // Inline rather than through `guard`: this runs once per message, and the label is built only on failure.
@@ -360,7 +419,8 @@ export class Simulator implements ContextHost {
     const bytes = options?.bytes ?? DEFAULT_MESSAGE_BYTES;
     const target = this.byId.get(to);
     const sendN = from.recordCount++;
-    this.emit(from, { t: this.clock, k: 'send', a: from.id, n: sendN, to, msg: message.type, bytes }, sendLine);
+    if (this.partition === undefined) this.trace.writeSend(this.clock, from.id, sendN, to, message.type, bytes);
+    else this.partition.write({ t: this.clock, k: 'send', a: from.id, n: sendN, to, msg: message.type, bytes }, from, false);
     if (target === undefined) {
       this.record(from, 'drop', { to, msg: message.type, s: sendN, cause: 'unknown-target' });
       return;
@@ -381,7 +441,7 @@ export class Simulator implements ContextHost {
   /** Queues a message here, or hands it to the partition its receiver runs in. */
   private enqueueMessage(time: Micros, from: ActorHandle, to: ActorHandle, sendN: number, message: Message): void {
     if (to.local) {
-      this.push(time, from, { kind: 'message', to, from, sendN, message });
+      this.storeMessage(this.slotFor(time, from), to, from, sendN, message);
       return;
     }
     // Only a partition's simulator has actors that are not local.
@@ -404,7 +464,13 @@ export class Simulator implements ContextHost {
     // threads) did — an actor may record or send its ids without breaking determinism.
     const timer = ++handle.timerCount;
     handle.timers.add(timer);
-    this.push(this.clock + delay, handle, { kind: 'timer', to: handle, incarnation: handle.incarnation, timer, wakeup: { name, data } });
+    const slot = this.slotFor(this.clock + delay, handle);
+    this.kinds[slot] = TIMER;
+    this.targets[slot] = handle.index;
+    this.numbers[slot] = timer;
+    this.incarnations[slot] = handle.incarnation;
+    this.refs[slot] = data;
+    this.names[slot] = name;
     return timer;
   }
 

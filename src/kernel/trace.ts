@@ -19,6 +19,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { TraceRecord } from './contract/record.ts';
+import { recvLine, sendLine, timerLine, type RecvRecord, type SendRecord, type TimerRecord } from './record-line.ts';
 
 export type { RecordKind, TraceRecord } from './contract/record.ts';
 
@@ -26,6 +27,12 @@ export const TRACE_FORMAT_VERSION = 1;
 
 /** Receives every record in order, with its canonical line (without the newline). */
 export type TraceListener = (record: TraceRecord, line: string) => void;
+
+/**
+ * The hot record kinds as the simulator writes them (one or two per event): their fields in
+ * order, so that the writer builds a record object only for listeners.
+ */
+type HotRecord = SendRecord | RecvRecord | TimerRecord;
 
 const CHUNK_CHARS = 64 * 1024;
 
@@ -66,6 +73,36 @@ export class TraceWriter {
     if (this.digest !== undefined) throw new Error('trace written after close');
     this.count++;
     for (const listener of this.listeners) listener(record, line);
+    this.pending += line + '\n';
+    if (this.pending.length >= CHUNK_CHARS) this.flush();
+  }
+
+  /** A `send` record: `{t, k: 'send', a, n, to, msg, bytes}`, as `write` would write it. */
+  writeSend(t: number, a: string, n: number, to: string, msg: string, bytes: number): void {
+    if (this.listeners.length > 0) this.writeHot({ t, k: 'send', a, n, to, msg, bytes }, sendLine);
+    else this.writeBare(sendLine({ t, k: 'send', a, n, to, msg, bytes }));
+  }
+
+  /** A `recv` record: `{t, k: 'recv', a, n, from, msg, s}`. */
+  writeRecv(t: number, a: string, n: number, from: string, msg: string, s: number): void {
+    if (this.listeners.length > 0) this.writeHot({ t, k: 'recv', a, n, from, msg, s }, recvLine);
+    else this.writeBare(recvLine({ t, k: 'recv', a, n, from, msg, s }));
+  }
+
+  /** A `timer` record: `{t, k: 'timer', a, n, name}`. */
+  writeTimer(t: number, a: string, n: number, name: string): void {
+    if (this.listeners.length > 0) this.writeHot({ t, k: 'timer', a, n, name }, timerLine);
+    else this.writeBare(timerLine({ t, k: 'timer', a, n, name }));
+  }
+
+  private writeHot<R extends HotRecord>(record: R, line: (record: R) => string): void {
+    this.writeLine(record, line(record));
+  }
+
+  /** A record nobody listens to: only its line matters. */
+  private writeBare(line: string): void {
+    if (this.digest !== undefined) throw new Error('trace written after close');
+    this.count++;
     this.pending += line + '\n';
     if (this.pending.length >= CHUNK_CHARS) this.flush();
   }

@@ -171,6 +171,10 @@ export class Network {
   /** No message will be sent before this time (see `advanceTo`); channels idle by then may be forgotten. */
   private horizon: Micros = -Infinity;
   private readonly partitions: PartitionRule[] = [];
+  /** Per active partition (same order), its `from` and `to` sets as flags by node index. */
+  private partitionMasks: { from: Uint8Array; to: Uint8Array }[] = [];
+  /** Nodes there were when `partitionMasks` was built (a node added since rebuilds them). */
+  private maskedNodes = 0;
 
   constructor(private readonly rngFor: (purpose: string) => Rng) {}
 
@@ -245,10 +249,13 @@ export class Network {
 
   /** Arrival time(s) of `bytes` sent now from one node to another, or why it is dropped. */
   transmit(fromNode: string, toNode: string, bytes: number, now: Micros): Micros | Micros[] | DropCause {
-    if (fromNode === toNode) return now + LOOPBACK_LATENCY_US;
-    if (this.blocked(fromNode, toNode)) return 'partition';
-    const from = this.indexOf(fromNode);
-    const to = this.indexOf(toNode);
+    return this.transmitBetween(this.indexOf(fromNode), this.indexOf(toNode), bytes, now);
+  }
+
+  /** `transmit` between nodes given by their index (`indexOf`): the simulator's path, with no name to look up. */
+  transmitBetween(from: number, to: number, bytes: number, now: Micros): Micros | Micros[] | DropCause {
+    if (from === to) return now + LOOPBACK_LATENCY_US;
+    if (this.partitions.length > 0 && this.blockedBetween(from, to)) return 'partition';
     const fromSite = this.nodeSite[from];
     const toSite = this.nodeSite[to];
     if (fromSite !== toSite) {
@@ -303,7 +310,8 @@ export class Network {
     return channel;
   }
 
-  private indexOf(node: string): number {
+  /** A node's index: the order it was added in. */
+  indexOf(node: string): number {
     const index = this.nodeIndex.get(node);
     if (index === undefined) throw new Error(`no node named ${node}`);
     return index;
@@ -311,9 +319,18 @@ export class Network {
 
   /** Whether a partition now separates `fromNode` from `toNode` in that direction. */
   blocked(fromNode: string, toNode: string): boolean {
-    for (const rule of this.partitions) {
-      if (rule.from.has(fromNode) && rule.to.has(toNode)) return true;
-      if (rule.symmetric && rule.from.has(toNode) && rule.to.has(fromNode)) return true;
+    return this.blockedBetween(this.indexOf(fromNode), this.indexOf(toNode));
+  }
+
+  /** `blocked` between nodes given by their index. */
+  blockedBetween(from: number, to: number): boolean {
+    const count = this.partitions.length;
+    if (count === 0) return false;
+    if (this.maskedNodes !== this.nodeNames.length) this.buildMasks();
+    for (let i = 0; i < count; i++) {
+      const mask = this.partitionMasks[i];
+      if (mask.from[from] === 1 && mask.to[to] === 1) return true;
+      if (this.partitions[i].symmetric && mask.from[to] === 1 && mask.to[from] === 1) return true;
     }
     return false;
   }
@@ -321,6 +338,7 @@ export class Network {
   addPartition(rule: PartitionRule): void {
     if (this.partitions.some((p) => p.id === rule.id)) throw new Error(`partition ${rule.id} is already active`);
     this.partitions.push(rule);
+    this.maskedNodes = -1;
   }
 
   /** Removes a partition; returns false if it was not active. */
@@ -328,7 +346,23 @@ export class Network {
     const index = this.partitions.findIndex((p) => p.id === id);
     if (index < 0) return false;
     this.partitions.splice(index, 1);
+    this.maskedNodes = -1;
     return true;
+  }
+
+  /** The active partitions' node sets as flags by node index (names a rule lists that are no node stay out, as they match no node). */
+  private buildMasks(): void {
+    const nodes = this.nodeNames.length;
+    const flags = (names: ReadonlySet<string>) => {
+      const mask = new Uint8Array(nodes);
+      for (const name of names) {
+        const index = this.nodeIndex.get(name);
+        if (index !== undefined) mask[index] = 1;
+      }
+      return mask;
+    };
+    this.partitionMasks = this.partitions.map((rule) => ({ from: flags(rule.from), to: flags(rule.to) }));
+    this.maskedNodes = nodes;
   }
 
   activePartitions(): readonly PartitionRule[] {

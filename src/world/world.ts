@@ -91,6 +91,8 @@ export class World implements Environment {
   private readonly sites = new Map<string, SiteInfo>();
   private readonly nodes = new Map<string, NodeState>();
   private readonly options: WorldOptions;
+  /** Actor index (the kernel's) → the network index of its node, so a message needs no name lookup. */
+  private readonly actorNodes: number[] = [];
   private started = false;
 
   constructor(options: WorldOptions) {
@@ -160,6 +162,7 @@ export class World implements Environment {
     const state = this.node(node);
     // The simulator checks the id first (taken, or the world's own), so a refused spawn leaves no entry behind.
     this.sim.spawn({ id, node, site: state.site }, factory);
+    this.actorNodes[this.sim.handle(id).index] = this.network.indexOf(node);
     this.placed.add({ id, node, site: state.site, factory });
     if (!state.up) this.sim.crash(id, { scope: 'node', reason: 'placed on a node that is down' });
   }
@@ -313,10 +316,10 @@ export class World implements Environment {
 
   // --- Environment ---
 
-  transmit(from: Placement, to: Placement, bytes: number, now: Micros): Micros | Micros[] | DropCause {
+  transmit(from: ActorHandle, to: ActorHandle, bytes: number, now: Micros): Micros | Micros[] | DropCause {
     // The simulator asks in the order of its clock, so the network may forget channels idle by now.
     this.network.advanceTo(now);
-    return this.network.transmit(from.node, to.node, bytes, now);
+    return this.network.transmitBetween(this.actorNodes[from.index], this.actorNodes[to.index], bytes, now);
   }
 
   localTime(actor: Placement, now: Micros): Micros {
@@ -327,8 +330,8 @@ export class World implements Environment {
     return this.node(actor.node).cpuSlowdown;
   }
 
-  admits(from: Placement, to: Placement): DropCause | undefined {
-    return this.network.blocked(from.node, to.node) ? 'partition' : undefined;
+  admits(from: ActorHandle, to: ActorHandle): DropCause | undefined {
+    return this.network.blockedBetween(this.actorNodes[from.index], this.actorNodes[to.index]) ? 'partition' : undefined;
   }
 
   disk(actor: ActorHandle): Disk {

@@ -3,24 +3,70 @@
  *
  * Every stream is derived from `(rootSeed, owner, purpose)`, so each actor has one stream per
  * purpose and no two purposes share draws: a fault stream never shifts because the workload drew one
- * more number (common random numbers across compared strategies). Streams use seedrandom's Alea,
- * which is fast and gives the same sequence on every platform.
+ * more number (common random numbers across compared strategies). Streams are Baagøe's Alea, as
+ * seedrandom 3 implements it (`seedrandom.alea`), written out here so that a stream is one small
+ * object of four numbers — no closure per stream, no call through one per draw — with exactly
+ * seedrandom's sequence for the same seed string (test/kernel/rng.test.ts compares them).
  *
  * Distributions use only `Math.log`, `Math.pow` and `Math.sqrt`; V8 computes them identically on the
  * platforms we run on, and we promise bit-identical traces per Node major version.
  */
-import seedrandom from 'seedrandom';
+
+/** 2^-32. */
+const INV_2_32 = 2.3283064365386963e-10;
+
+/** Baagøe's Mash, which Alea seeds itself with: the state `n` carries over from one call to the next. */
+class Mash {
+  private n = 0xefc8249d;
+
+  hash(data: string): number {
+    let n = this.n;
+    for (let i = 0; i < data.length; i++) {
+      n += data.charCodeAt(i);
+      let h = 0.02519603282416938 * n;
+      n = h >>> 0;
+      h -= n;
+      h *= n;
+      n = h >>> 0;
+      h -= n;
+      n += h * 0x100000000;
+    }
+    this.n = n;
+    return (n >>> 0) * INV_2_32;
+  }
+}
 
 export class Rng {
-  private readonly prng: seedrandom.PRNG;
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private c = 1;
 
   constructor(seed: string) {
-    this.prng = seedrandom.alea(seed);
+    const mash = new Mash();
+    this.s0 = mash.hash(' ');
+    this.s1 = mash.hash(' ');
+    this.s2 = mash.hash(' ');
+    this.s0 -= mash.hash(seed);
+    if (this.s0 < 0) this.s0 += 1;
+    this.s1 -= mash.hash(seed);
+    if (this.s1 < 0) this.s1 += 1;
+    this.s2 -= mash.hash(seed);
+    if (this.s2 < 0) this.s2 += 1;
   }
 
   /** Uniform in [0, 1). */
   next(): number {
     return this.prng();
+  }
+
+  /** One step of Alea. */
+  private prng(): number {
+    const t = 2091639 * this.s0 + this.c * INV_2_32;
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    this.c = t | 0;
+    return (this.s2 = t - this.c);
   }
 
   /** Uniform integer in [lo, hi] (both inclusive). */
