@@ -28,6 +28,7 @@ const LINE_CHARS = 300;
 export function inputErrorText(error: InputError, all = process.argv.includes('--all-errors')): string {
   const lines = error.message.split('\n').map((text) => {
     // A control character echoed from the input (a path, a --set) is shown, not obeyed by the terminal.
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     const line = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return line.length > LINE_CHARS ? `${line.slice(0, LINE_CHARS)}… (${line.length - LINE_CHARS} more characters)` : line;
   });

@@ -7,11 +7,9 @@
  * records are streamed, never collected.
  */
 import { performance } from 'node:perf_hooks';
-import { failingVacuous, verdictFor, type CheckerDefinition, type Verdict } from '../check/index.ts';
+import { failingVacuous, verdictFor, type Verdict } from '../check/index.ts';
 import type { RealisedFault } from '../faults/index.ts';
 import { formatMicros, InputError, type Micros, type TraceWriter } from '../kernel/index.ts';
-import type { TraceMetric } from '../metrics/index.ts';
-import type { World } from '../world/index.ts';
 import { VERSION } from './version.ts';
 
 import type { PreparedRun } from '../scenario/build.ts';

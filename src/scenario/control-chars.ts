@@ -8,6 +8,7 @@
  */
 import type { Problem } from './explain.ts';
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 export function controlCharacterProblems(data: unknown, path: readonly PropertyKey[] = []): Problem[] {
