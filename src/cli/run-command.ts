@@ -13,7 +13,7 @@ import { formatMicros, TraceWriter } from '../kernel/index.ts';
 import { checkDeterminism } from '../exec/determinism.ts';
 import { executeInSlices, failingVacuousChecks, type RunSummary } from '../exec/run.ts';
 import type { StagedDirectory } from '../exec/staging.ts';
-import { checkWorkBudget, loadScenarioFile, prepareRun, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
+import { checkWorkBudget, loadScenarioFileAsync, prepareRun, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { writeTimeline } from '../report/timeline.ts';
 import { EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, inScenario, reportError } from './exit.ts';
@@ -73,7 +73,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
 async function runHandler(args: RunArgs): Promise<number> {
   let scenario: Scenario;
   try {
-    scenario = loadScenarioFile(args.scenario, args.set);
+    scenario = await loadScenarioFileAsync(args.scenario, args.set);
     checkWorkBudget(scenario, args.maxEvents);
   } catch (error) {
     return reportError(inScenario(error, args.scenario));
