@@ -21,6 +21,7 @@ export interface ContextHost {
   cpuSlowdown(handle: ActorHandle): number;
   send(from: ActorHandle, to: string, message: Message, options: SendOptions | undefined): void;
   setTimer(handle: ActorHandle, delay: Micros, name: string, data: unknown): TimerId;
+  cancelTimer(handle: ActorHandle, timer: TimerId): void;
   rng(handle: ActorHandle, purpose: string): Rng;
   record(handle: ActorHandle, kind: RecordKind, fields?: Record<string, unknown>): void;
 }
@@ -63,7 +64,7 @@ export class ActorContext implements Context {
   }
 
   cancelTimer(id: TimerId): void {
-    this.handle.timers.delete(id);
+    this.sim.cancelTimer(this.handle, id);
   }
 
   rng(purpose: string): Rng {

@@ -1,6 +1,7 @@
 /**
  * The kernel's bookkeeping for one actor, which outlives the actor's instances: where it lives,
  * whether it is up, its incarnation and its counters (events, records, timers), its random streams.
+ * (Its pending timers are in the simulator's one table, pending-timers.ts.)
  *
  * Guarantee: every counter is the actor's own, so an actor's event keys, record numbers and timer
  * ids never depend on what other actors (or other worker threads) did. Internal to the kernel and
@@ -8,7 +9,6 @@
  */
 import type { Actor, ActorFactory, Context } from './contract/actor.ts';
 import type { Rng } from './contract/rng.ts';
-import type { TimerId } from './contract/wakeup.ts';
 
 /** The `world` pseudo-actor: index 0, the origin of scheduled faults and other control actions. */
 export const WORLD = 'world';
@@ -34,7 +34,6 @@ export class ActorHandle implements Placement {
   timerCount = 0;
   /** Whether this actor runs in this thread: false only for other partitions' actors in a parallel run. */
   local = true;
-  readonly timers = new Set<TimerId>();
   readonly rngs = new Map<string, Rng>();
 
   constructor(

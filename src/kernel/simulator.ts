@@ -29,6 +29,7 @@ import type { TimerId, Wakeup } from './contract/wakeup.ts';
 import type { Environment } from './environment.ts';
 import { EventQueue } from './event-queue.ts';
 import { PartitionState, type PartitionRole, type RemoteMessage } from './partition.ts';
+import { PendingTimers } from './pending-timers.ts';
 import { SimulationError } from './contract/simulation-error.ts';
 import type { TraceWriter } from './trace.ts';
 
@@ -69,6 +70,8 @@ export class Simulator implements ContextHost {
   private numbers = new Float64Array(INITIAL_SLOTS);
   private incarnations = new Float64Array(INITIAL_SLOTS);
   private refs: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill(undefined);
+  /** Timers set and neither fired nor cancelled, by (actor index, timer id). */
+  private readonly pendingTimers = new PendingTimers();
   private names: (string | undefined)[] = new Array<string | undefined>(INITIAL_SLOTS).fill(undefined);
   private readonly handles: ActorHandle[] = [];
   private readonly byId = new Map<string, ActorHandle>();
@@ -189,8 +192,8 @@ export class Simulator implements ContextHost {
     handle.up = false;
     handle.instance = undefined;
     handle.context = undefined;
+    // Its timers' events still queued are dropped when they pop: their incarnation is over.
     handle.incarnation++;
-    handle.timers.clear();
     this.record(handle, 'crash', fields);
   }
 
@@ -332,7 +335,8 @@ export class Simulator implements ContextHost {
         const data = this.refs[slot];
         const name = this.names[slot]!;
         this.refs[slot] = undefined;
-        if (!to.up || to.incarnation !== incarnation || !to.timers.delete(timer)) return;
+        // Removed whatever else holds: a timer of an earlier incarnation leaves the set as it fires.
+        if (!this.pendingTimers.remove(to.index, timer) || !to.up || to.incarnation !== incarnation) return;
         const n = to.recordCount++;
         if (this.partition === undefined) this.trace.writeTimer(this.clock, to.id, n, name);
         else this.partition.write({ t: this.clock, k: 'timer', a: to.id, n, name }, to, false);
@@ -463,7 +467,7 @@ export class Simulator implements ContextHost {
     // Timer ids count per actor, so they do not depend on what other actors (or other worker
     // threads) did — an actor may record or send its ids without breaking determinism.
     const timer = ++handle.timerCount;
-    handle.timers.add(timer);
+    this.pendingTimers.add(handle.index, timer);
     const slot = this.slotFor(this.clock + delay, handle);
     this.kinds[slot] = TIMER;
     this.targets[slot] = handle.index;
@@ -472,6 +476,10 @@ export class Simulator implements ContextHost {
     this.refs[slot] = data;
     this.names[slot] = name;
     return timer;
+  }
+
+  cancelTimer(handle: ActorHandle, timer: TimerId): void {
+    this.pendingTimers.remove(handle.index, timer);
   }
 
   rng(handle: ActorHandle, purpose: string): Rng {
