@@ -12,10 +12,10 @@
  *                through the world's LAN channels (latency + jitter + FIFO).
  * Each is run through the kernel with the trace hashed (the default and only kernel mode) and, for
  * reference, with a bench-only `TraceWriter` subclass that discards records (the kernel has no
- * switch to skip hashing; the subclass shows roughly what the trace costs — send, recv and timer
- * records still build their hand-written line, see src/kernel/record-line.ts). The baseline is a bare
+ * switch to skip hashing; the subclass shows what the trace hash costs). The baseline is a bare
  * struct-of-arrays binary heap doing the same push-one-per-pop loop. Measurements alternate
- * kernel and baseline runs and report the median of the rounds, because the machines are noisy.
+ * kernel and baseline runs and report the median of the rounds, in wall time and in the process's
+ * CPU time (which a loaded machine distorts less), because the machines are noisy.
  *
  * Memory. Child processes (so that peak RSS is per run) run 10^6 and 10^7 events with the trace
  * streamed to a file in os.tmpdir() (deleted after) and report peak RSS, RSS sampled along the
@@ -109,22 +109,37 @@ class BareHeap {
   }
 }
 
-/** Runs `events` events of the bare loop with `pending` events outstanding; returns events/s. */
-function bareLoop(pending: number, events: number): number {
+/** Events per second of wall time and per second of this process's CPU time. */
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+/** Wall and CPU time of `run`, s: CPU time is what a loaded machine distorts least. */
+function timed(run: () => void): { wall: number; cpu: number } {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  run();
+  const used = process.cpuUsage(cpu);
+  return { wall: (performance.now() - started) / 1000, cpu: (used.user + used.system) / 1e6 };
+}
+
+/** Runs `events` events of the bare loop with `pending` events outstanding. */
+function bareLoop(pending: number, events: number): Rate {
   resetDelays();
   const heap = new BareHeap(pending + 1);
   let seq = 0;
   for (let i = 0; i < pending; i++) heap.push(nextDelay(), seq++, i);
   let checksum = 0;
-  const started = performance.now();
-  for (let n = 0; n < events; n++) {
-    const id = heap.pop();
-    checksum += id;
-    heap.push(heap.poppedTime + nextDelay(), seq++, id);
-  }
-  const seconds = (performance.now() - started) / 1000;
+  const time = timed(() => {
+    for (let n = 0; n < events; n++) {
+      const id = heap.pop();
+      checksum += id;
+      heap.push(heap.poppedTime + nextDelay(), seq++, id);
+    }
+  });
   if (checksum < 0) console.log(checksum); // keeps the loop observable
-  return events / seconds;
+  return { wall: events / time.wall, cpu: events / time.cpu };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -133,16 +148,22 @@ function bareLoop(pending: number, events: number): number {
 type Workload = 'timers' | 'ping-pong';
 
 /**
- * A trace that only counts records: no hash (bench-only; the kernel has no such mode). Records of
- * the hot kinds arrive through `writeLine` with their hand-written line already built, so this
- * mode still pays for those lines; the other kinds skip their `JSON.stringify`.
+ * A trace that only counts records: no hash (bench-only; the kernel has no such mode). The hot
+ * kinds arrive by their fields (`writeSend`, `writeRecv`, `writeTimer`) and are dropped as they
+ * come: the difference to the hashed rows is what the trace hash costs.
  */
 class DiscardingTrace extends TraceWriter {
   private discarded = 0;
   override write(_record: TraceRecord): void {
     this.discarded++;
   }
-  override writeLine(_record: TraceRecord, _line: string): void {
+  override writeSend(): void {
+    this.discarded++;
+  }
+  override writeRecv(): void {
+    this.discarded++;
+  }
+  override writeTimer(): void {
     this.discarded++;
   }
   override get records(): number {
@@ -200,25 +221,25 @@ function buildWorld(workload: Workload, pending: number, trace: TraceWriter): Wo
   return world;
 }
 
-/** Advances a world until at least `events` more events ran; returns how many and how long. */
-function advanceEvents(world: World, events: number, pending: number): { events: number; seconds: number } {
+/** Advances a world until at least `events` more events ran; returns how many. */
+function advanceEvents(world: World, events: number, pending: number): number {
   // Roughly `pending / 500` events per simulated µs (mean delay ~500 µs): steps of up to ~20k
   // events, shrinking near the target so that a run overshoots it by little.
   const before = world.events;
-  const started = performance.now();
   for (let left = events; left > 0; left = events - (world.events - before)) {
     world.advance({ until: world.now() + Math.max(1, Math.ceil((Math.min(left, 20_000) * 500) / pending)) });
   }
-  return { events: world.events - before, seconds: (performance.now() - started) / 1000 };
+  return world.events - before;
 }
 
-/** Events/s of the kernel on one workload, after a warm-up. */
-function kernelLoop(workload: Workload, pending: number, hashed: boolean, events: number): number {
+/** Events per second (wall and CPU) of the kernel on one workload, after a warm-up. */
+function kernelLoop(workload: Workload, pending: number, hashed: boolean, events: number): Rate {
   const world = buildWorld(workload, pending, hashed ? new TraceWriter() : new DiscardingTrace());
   advanceEvents(world, Math.max(pending * 2, 50_000), pending); // start-up and JIT warm-up
-  const run = advanceEvents(world, events, pending);
+  let ran = 0;
+  const time = timed(() => (ran = advanceEvents(world, events, pending)));
   world.finish();
-  return run.events / run.seconds;
+  return { wall: ran / time.wall, cpu: ran / time.cpu };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -307,26 +328,27 @@ function main(): void {
 
   const rows: string[][] = [];
   for (const pending of [1_000, 100_000]) {
-    const bare: number[] = [];
-    const kernel: Record<string, number[]> = {};
+    const bare: Rate[] = [];
+    const kernel: Record<string, Rate[]> = {};
     for (let round = 0; round < rounds; round++) {
       bare.push(bareLoop(pending, bareEvents));
       for (const workload of ['timers', 'ping-pong'] as const) {
         for (const hashed of [true, false]) (kernel[`${workload}|${hashed}`] ??= []).push(kernelLoop(workload, pending, hashed, kernelEvents));
       }
     }
-    const base = median(bare);
-    rows.push([`bare heap loop`, pending.toLocaleString('en'), '—', mps(base), '1', '1.0×']);
+    const wall = median(bare.map((r) => r.wall));
+    const cpu = median(bare.map((r) => r.cpu));
+    rows.push([`bare heap loop`, pending.toLocaleString('en'), '—', mps(wall), '1', mps(cpu), '1']);
     for (const workload of ['timers', 'ping-pong'] as const) {
       for (const hashed of [true, false]) {
-        const rate = median(kernel[`${workload}|${hashed}`]);
-        rows.push([`kernel ${workload}`, pending.toLocaleString('en'), hashed ? 'hashed' : 'discarded*', mps(rate), (rate / base).toFixed(3), `${(base / rate).toFixed(1)}×`]);
+        const runs = kernel[`${workload}|${hashed}`];
+        const [w, c] = [median(runs.map((r) => r.wall)), median(runs.map((r) => r.cpu))];
+        rows.push([`kernel ${workload}`, pending.toLocaleString('en'), hashed ? 'hashed' : 'discarded*', mps(w), (w / wall).toFixed(3), mps(c), (c / cpu).toFixed(3)]);
       }
     }
   }
-  console.log('Throughput (events/s; ratio = kernel ÷ bare heap at the same pending count)\n');
-  console.log(table(['loop', 'pending', 'trace', 'events/s', 'ratio', 'slowdown'], rows));
-  console.log('\n* discarded: bench-only TraceWriter subclass that drops records (no SHA-256; hot kinds still build their hand-written line); the kernel itself always hashes.\n');
+  console.log(table(['loop', 'pending', 'trace', 'events/s', 'ratio', 'events/CPU-s', 'ratio (CPU)'], rows));
+  console.log('\n* discarded: bench-only TraceWriter subclass that drops records (no trace hash); the kernel itself always hashes.\n');
 
   const rss: RssReport[] = [];
   const sizes = quick ? [100_000, 1_000_000] : [1_000_000, 10_000_000];
