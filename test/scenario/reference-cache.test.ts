@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TraceWriter } from '../../src/kernel/index.ts';
 import { execute } from '../../src/exec/run.ts';
-import { diaspora } from '../cli/cli.ts';
 import { loadScenarioFile, prepareRun, type Scenario } from '../../src/scenario/index.ts';
 import { defaultCacheDir, recallReference, referenceKey, type ReferenceCacheMode } from '../../src/scenario/reference-cache.ts';
 
@@ -122,21 +121,4 @@ test('the cache directory comes from DIASPORA_CACHE, then XDG_CACHE_HOME, then ~
   t.is(defaultCacheDir({ DIASPORA_CACHE: '/x/y' }), '/x/y');
   t.is(defaultCacheDir({ XDG_CACHE_HOME: '/cache' }), join('/cache', 'diaspora-sim'));
   t.regex(defaultCacheDir({})!, /\.cache[\\/]diaspora-sim$/);
-});
-
-test('run --check-determinism computes the reference in both runs and stores it, whatever the cache held', async (t) => {
-  const dir = scratch();
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const scenario = loadScenarioFile(DOMINO);
-  const key = referenceKey({ scenario, seed: scenario.seed, purpose: 'pipeline/final-states' });
-  const file = join(dir, 'references', `${key}.json`);
-  traceHash(scenario, 'use', dir);
-  const computed = readFileSync(file, 'utf8');
-  // A poisoned entry: recalled, it would be the reference of both runs, and stay.
-  writeFileSync(file, JSON.stringify({ key, json: '{"digests":{},"processed":{}}' }));
-  process.env.DIASPORA_CACHE = dir;
-  const r = await diaspora(['run', DOMINO, '--check-determinism']);
-  t.is(r.code, 0, r.stdout + r.stderr);
-  t.regex(r.stdout, /deterministic: two runs gave trace hash/);
-  t.is(readFileSync(file, 'utf8'), computed);
 });
