@@ -92,8 +92,14 @@ export function recordedTraceOf(run: RunDirectory): RecordedTrace {
   return { records: run.summary.records, traceHash: run.summary.traceHash, source: 'summary.json' };
 }
 
-/** The scenario and seed a trace's `meta` header names (its first line); checks the format version. */
-export function traceHeader(path: string): { scenario: unknown; seed: unknown } {
+/**
+ * Trace formats this version reads: 2 (hash over the records' values, kernel/trace-hash.ts) and 1
+ * (SHA-256 over the lines). The lines themselves are the same JSON in both.
+ */
+export const READABLE_TRACE_FORMATS: readonly number[] = [1, TRACE_FORMAT_VERSION];
+
+/** The scenario, seed and format a trace's `meta` header names (its first line); checks the format version. */
+export function traceHeader(path: string): { scenario: unknown; seed: unknown; format: number } {
   const line = firstLine(path);
   if (line === '') throw new InputError(`${path}: the trace is empty (was the run interrupted, or the file truncated?)`);
   let meta: Record<string, unknown>;
@@ -103,8 +109,10 @@ export function traceHeader(path: string): { scenario: unknown; seed: unknown } 
     throw new InputError(`${path}:1: not a diaspora trace (the first line is not JSON)`);
   }
   if (typeof meta !== 'object' || meta === null || meta.k !== 'meta') throw new InputError(`${path}:1: not a diaspora trace (it does not start with a meta record)`);
-  if (meta.v !== TRACE_FORMAT_VERSION) throw new InputError(`${path}:1: trace format ${String(meta.v)}; this version of diaspora-sim reads format ${TRACE_FORMAT_VERSION}`);
-  return { scenario: meta.scenario, seed: meta.seed };
+  if (typeof meta.v !== 'number' || !READABLE_TRACE_FORMATS.includes(meta.v)) {
+    throw new InputError(`${path}:1: trace format ${String(meta.v)}; this version of diaspora-sim reads formats ${READABLE_TRACE_FORMATS.join(' and ')}`);
+  }
+  return { scenario: meta.scenario, seed: meta.seed, format: meta.v };
 }
 
 interface Identity {

@@ -32,6 +32,8 @@ export class ActorHandle implements Placement {
   recordCount = 0;
   /** Counter of timers this actor has set (its timer ids). */
   timerCount = 0;
+  /** Its id's slot in the trace's string table (trace-hash.ts), once it has written a hot record; -1 before. */
+  traceSlot = -1;
   /** Whether this actor runs in this thread: false only for other partitions' actors in a parallel run. */
   local = true;
   readonly rngs = new Map<string, Rng>();

@@ -1,12 +1,12 @@
 /**
  * Canonical trace lines for the hot record kinds (`send`, `recv`, `timer`), written by hand.
  *
- * Every event writes at least one of these, and `JSON.stringify` of a generic object was the
- * largest cost of a kernel event (bench/kernel.ts). These functions build the same line from a
- * template instead of walking the object.
+ * Every event writes at least one of these; when the trace goes to a file (or to a listener that
+ * takes lines), these functions build the same line as `JSON.stringify` from a template instead of
+ * walking the object. (The trace hash does not need lines: trace-hash.ts digests the fields.)
  *
  * Guarantee: each returns exactly `JSON.stringify(record)` for the record the simulator builds
- * (keys in the same order, the same bytes), so the trace hash does not depend on which path wrote a
+ * (keys in the same order, the same bytes), so a file does not depend on which path wrote a
  * record. Strings are escaped by `JSON.stringify` itself (quotes, backslashes, control characters,
  * lone surrogates); numbers go through `String`, which is what JSON uses for every finite number.
  *

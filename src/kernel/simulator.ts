@@ -338,7 +338,7 @@ export class Simulator implements ContextHost {
         // Removed whatever else holds: a timer of an earlier incarnation leaves the set as it fires.
         if (!this.pendingTimers.remove(to.index, timer) || !to.up || to.incarnation !== incarnation) return;
         const n = to.recordCount++;
-        if (this.partition === undefined) this.trace.writeTimer(this.clock, to.id, n, name);
+        if (this.partition === undefined) this.trace.writeTimer(this.clock, this.traceSlot(to), n, name);
         else this.partition.write({ t: this.clock, k: 'timer', a: to.id, n, name }, to, false);
         this.wake(to, incarnation, { name, data });
         return;
@@ -372,7 +372,7 @@ export class Simulator implements ContextHost {
     // (the sender's key sorts first); the actor starts now, then handles the message.
     if (to.instance === undefined) this.instantiate(to, 'start');
     const n = to.recordCount++;
-    if (this.partition === undefined) this.trace.writeRecv(this.clock, to.id, n, from.id, message.type, sendN);
+    if (this.partition === undefined) this.trace.writeRecv(this.clock, this.traceSlot(to), n, this.traceSlot(from), message.type, sendN);
     else this.partition.write({ t: this.clock, k: 'recv', a: to.id, n, from: from.id, msg: message.type, s: sendN }, to, false);
     const instance = to.instance;
     if (instance?.onMessage === undefined) return;
@@ -417,14 +417,22 @@ export class Simulator implements ContextHost {
     return this.environment;
   }
 
+  /** An actor's id as the trace's interned string (the hot records name actors by it). */
+  private traceSlot(handle: ActorHandle): number {
+    let slot = handle.traceSlot;
+    if (slot < 0) slot = handle.traceSlot = this.trace.intern(handle.id);
+    return slot;
+  }
+
   // --- operations on behalf of an actor's context ---
 
   send(from: ActorHandle, to: string, message: Message, options: SendOptions | undefined): void {
     const bytes = options?.bytes ?? DEFAULT_MESSAGE_BYTES;
     const target = this.byId.get(to);
     const sendN = from.recordCount++;
-    if (this.partition === undefined) this.trace.writeSend(this.clock, from.id, sendN, to, message.type, bytes);
-    else this.partition.write({ t: this.clock, k: 'send', a: from.id, n: sendN, to, msg: message.type, bytes }, from, false);
+    if (this.partition !== undefined) this.partition.write({ t: this.clock, k: 'send', a: from.id, n: sendN, to, msg: message.type, bytes }, from, false);
+    else if (target !== undefined) this.trace.writeSend(this.clock, this.traceSlot(from), sendN, this.traceSlot(target), message.type, bytes);
+    else this.trace.write({ t: this.clock, k: 'send', a: from.id, n: sendN, to, msg: message.type, bytes });
     if (target === undefined) {
       this.record(from, 'drop', { to, msg: message.type, s: sendN, cause: 'unknown-target' });
       return;

@@ -1,44 +1,49 @@
 /**
- * The trace: a stream of JSON lines, one per thing that happened, written as it happens.
+ * The trace: a stream of records, one per thing that happened, handed on as it happens — to the
+ * trace hash, to listeners (online checkers and metrics) and, when asked, to a file of JSON lines.
  *
  * Every record has `t` (µs), `k` (kind), `a` (the actor, or `world`, it happened at) and `n` (that
  * actor's own record counter), so `(a, n)` names a record and a `recv` can point at its `send`.
  * The first record is a `meta` header naming the format version, the scenario, the seed and the
  * actors with their nodes and sites.
  *
- * The trace hash is SHA-256 over the canonical bytes of all records (each `JSON.stringify`d with
- * `t, k, a, n` first and then the fields in the order the code wrote them, one `\n` after each; the
- * simulator builds the lines of its hot kinds by hand, to the same bytes, see record-line.ts). It
- * is computed in chunks of ~64 KiB, which gives the same digest as hashing line by line. Nothing
- * keeps the records: they go to the hash, to an optional file and to listeners (online checkers and
- * metrics), so memory stays flat however long the run.
+ * The trace hash (format 2, trace-hash.ts) is a 128-bit digest of every record's JSON value, in
+ * order: a record nobody reads is hashed from its fields and never serialised. A line (its
+ * `JSON.stringify`, keys `t, k, a, n` first and then the fields in the order the code wrote them)
+ * is built only for the file and for listeners that take it. Format 1 hashed those lines with
+ * SHA-256; `check` still verifies format-1 traces that way (`traceHashOfLines`). Nothing keeps the
+ * records, so memory stays flat however long the run.
  *
  * A trace file is written to `<path>.tmp` and renamed into place by `close()`, so a run that dies
  * leaves no complete-looking trace behind.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { TraceRecord } from './contract/record.ts';
 import { recvLine, sendLine, timerLine, type RecvRecord, type SendRecord, type TimerRecord } from './record-line.ts';
+import { TraceHasher } from './trace-hash.ts';
 
 export type { RecordKind, TraceRecord } from './contract/record.ts';
 
-export const TRACE_FORMAT_VERSION = 1;
-
-/** Receives every record in order, with its canonical line (without the newline). */
-export type TraceListener = (record: TraceRecord, line: string) => void;
+/** 2: the trace hash is trace-hash.ts's digest of the records' values (1: SHA-256 of the lines). */
+export const TRACE_FORMAT_VERSION = 2;
 
 /**
- * The hot record kinds as the simulator writes them (one or two per event): their fields in
- * order, so that the writer builds a record object only for listeners.
+ * Receives every record in order, with its canonical line (without the newline). The line is
+ * built only for listeners that declare the parameter (`listener.length >= 2`): a run whose
+ * listeners read records only never serialises a record it does not write to a file.
  */
+export type TraceListener = (record: TraceRecord, line: string) => void;
+
+/** The hot record kinds as the simulator writes them (one or two per event). */
 type HotRecord = SendRecord | RecvRecord | TimerRecord;
 
 const CHUNK_CHARS = 64 * 1024;
 
 export class TraceWriter {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hasher = new TraceHasher();
   private readonly listeners: TraceListener[] = [];
+  /** Whether a listener takes lines (then every record is serialised). */
+  private linesListened = false;
   private readonly fd: number | undefined;
   private readonly tmpPath: string | undefined;
   private pending = '';
@@ -59,74 +64,73 @@ export class TraceWriter {
 
   listen(listener: TraceListener): void {
     this.listeners.push(listener);
+    if (listener.length >= 2) this.linesListened = true;
   }
 
+  /** Writes any record (its fields in the order they will be serialised). */
   write(record: TraceRecord): void {
-    this.writeLine(record, JSON.stringify(record));
+    this.open();
+    this.hasher.digest(record);
+    this.hasher.foldLast();
+    this.deliver(record, this.fd !== undefined || this.linesListened ? JSON.stringify(record) : '');
   }
 
   /**
-   * Writes a record whose canonical line the caller built (the simulator's hand-written lines for
-   * hot kinds, see record-line.ts): `line` must equal `JSON.stringify(record)`.
+   * A slot for a string the simulator names in record after record (an actor id): hot records
+   * take it instead of the string, whose digest is kept (trace-hash.ts).
    */
-  writeLine(record: TraceRecord, line: string): void {
-    if (this.digest !== undefined) throw new Error('trace written after close');
-    this.count++;
-    for (const listener of this.listeners) listener(record, line);
-    this.pending += line + '\n';
-    if (this.pending.length >= CHUNK_CHARS) this.flush();
+  intern(id: string): number {
+    return this.hasher.intern(id);
   }
 
-  /** A `send` record: `{t, k: 'send', a, n, to, msg, bytes}`, as `write` would write it. */
-  writeSend(t: number, a: string, n: number, to: string, msg: string, bytes: number): void {
-    if (this.listeners.length > 0) this.writeHot({ t, k: 'send', a, n, to, msg, bytes }, sendLine);
-    else this.writeBare(sendLine({ t, k: 'send', a, n, to, msg, bytes }));
+  /** A `send` record `{t, k: 'send', a, n, to, msg, bytes}`, `a` and `to` interned: as `write` would take it. */
+  writeSend(t: number, a: number, n: number, to: number, msg: string, bytes: number): void {
+    this.open();
+    const h = this.hasher;
+    // A field of another type (an actor's bug) takes the generic path, which writes it as JSON does.
+    if (typeof msg !== 'string' || !Number.isFinite(bytes)) return this.write({ t, k: 'send', a: h.stringAt(a), n, to: h.stringAt(to), msg, bytes });
+    h.digestSend(t, a, n, to, msg, bytes);
+    if (this.folded()) this.deliverHot({ t, k: 'send', a: h.stringAt(a), n, to: h.stringAt(to), msg, bytes }, sendLine);
   }
 
-  /** A `recv` record: `{t, k: 'recv', a, n, from, msg, s}`. */
-  writeRecv(t: number, a: string, n: number, from: string, msg: string, s: number): void {
-    if (this.listeners.length > 0) this.writeHot({ t, k: 'recv', a, n, from, msg, s }, recvLine);
-    else this.writeBare(recvLine({ t, k: 'recv', a, n, from, msg, s }));
+  /** A `recv` record `{t, k: 'recv', a, n, from, msg, s}`, `a` and `from` interned. */
+  writeRecv(t: number, a: number, n: number, from: number, msg: string, s: number): void {
+    this.open();
+    const h = this.hasher;
+    if (typeof msg !== 'string' || !Number.isFinite(s)) return this.write({ t, k: 'recv', a: h.stringAt(a), n, from: h.stringAt(from), msg, s });
+    h.digestRecv(t, a, n, from, msg, s);
+    if (this.folded()) this.deliverHot({ t, k: 'recv', a: h.stringAt(a), n, from: h.stringAt(from), msg, s }, recvLine);
   }
 
-  /** A `timer` record: `{t, k: 'timer', a, n, name}`. */
-  writeTimer(t: number, a: string, n: number, name: string): void {
-    if (this.listeners.length > 0) this.writeHot({ t, k: 'timer', a, n, name }, timerLine);
-    else this.writeBare(timerLine({ t, k: 'timer', a, n, name }));
-  }
-
-  private writeHot<R extends HotRecord>(record: R, line: (record: R) => string): void {
-    this.writeLine(record, line(record));
-  }
-
-  /** A record nobody listens to: only its line matters. */
-  private writeBare(line: string): void {
-    if (this.digest !== undefined) throw new Error('trace written after close');
-    this.count++;
-    this.pending += line + '\n';
-    if (this.pending.length >= CHUNK_CHARS) this.flush();
+  /** A `timer` record `{t, k: 'timer', a, n, name}`, `a` interned. */
+  writeTimer(t: number, a: number, n: number, name: string): void {
+    this.open();
+    const h = this.hasher;
+    if (typeof name !== 'string') return this.write({ t, k: 'timer', a: h.stringAt(a), n, name });
+    h.digestTimer(t, a, n, name);
+    if (this.folded()) this.deliverHot({ t, k: 'timer', a: h.stringAt(a), n, name }, timerLine);
   }
 
   /**
-   * Writes a record serialised elsewhere (by a worker thread of a parallel run) exactly as `write`
-   * would have: `line` must be the record's `JSON.stringify`. It is parsed only for listeners.
+   * Writes a record another thread serialised and digested (a parallel run's partitions): `line`
+   * is its `JSON.stringify`, `d1`–`d4` its digest (trace-hash.ts). It is parsed only for listeners.
    */
-  writeSerialized(line: string): void {
-    if (this.digest !== undefined) throw new Error('trace written after close');
-    this.count++;
-    if (this.listeners.length > 0) {
-      const record = JSON.parse(line) as TraceRecord;
-      for (const listener of this.listeners) listener(record, line);
+  writeSerialized(line: string, d1: number, d2: number, d3: number, d4: number): void {
+    this.open();
+    this.hasher.fold(d1, d2, d3, d4);
+    if (this.listeners.length === 0) {
+      this.count++;
+      if (this.fd !== undefined) this.append(line);
+      return;
     }
-    this.pending += line + '\n';
-    if (this.pending.length >= CHUNK_CHARS) this.flush();
+    this.deliver(JSON.parse(line) as TraceRecord, line);
   }
 
-  /** Flushes, renames the file into place and returns the hex digest. Idempotent. */
+  /** Flushes, renames the file into place and returns the hash (32 hex digits). Idempotent. */
   close(): string {
     if (this.digest === undefined) {
       this.flush();
-      this.digest = this.hash.digest('hex');
+      this.digest = this.hasher.hex();
       if (this.fd !== undefined && this.tmpPath !== undefined && this.path !== undefined) {
         closeSync(this.fd);
         renameSync(this.tmpPath, this.path);
@@ -145,9 +149,40 @@ export class TraceWriter {
     }
   }
 
+  /**
+   * Folds the hot record just digested (from its fields, by the `TraceHasher`) and says whether
+   * anyone reads it: if not, it is counted and done — no record object, no line.
+   */
+  private folded(): boolean {
+    this.hasher.foldLast();
+    if (this.listeners.length > 0 || this.fd !== undefined) return true;
+    this.count++;
+    return false;
+  }
+
+  /** A hot record someone reads: its hand-written line (record-line.ts) is built only for the file or a line listener. */
+  private deliverHot<R extends HotRecord>(record: R, line: (record: R) => string): void {
+    this.deliver(record, this.fd !== undefined || this.linesListened ? line(record) : '');
+  }
+
+  private open(): void {
+    if (this.digest !== undefined) throw new Error('trace written after close');
+  }
+
+  /** Counts the record, hands it to listeners and to the file; `line` is empty when nobody takes it. */
+  private deliver(record: TraceRecord, line: string): void {
+    this.count++;
+    for (const listener of this.listeners) listener(record, line);
+    if (this.fd !== undefined) this.append(line);
+  }
+
+  private append(line: string): void {
+    this.pending += line + '\n';
+    if (this.pending.length >= CHUNK_CHARS) this.flush();
+  }
+
   private flush(): void {
     if (this.pending.length === 0) return;
-    this.hash.update(this.pending);
     if (this.fd !== undefined) writeSync(this.fd, this.pending);
     this.pending = '';
   }

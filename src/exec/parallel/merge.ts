@@ -56,9 +56,11 @@ function writeAll(batch: RecordBatch, trace: TraceWriter): number {
 }
 
 function writeOne(batch: RecordBatch, i: number, trace: TraceWriter): void {
-  const start = i === 0 ? 0 : batch.tags[(i - 1) * TAG_WIDTH + 4];
+  const tags = batch.tags;
+  const at = i * TAG_WIDTH;
+  const start = i === 0 ? 0 : tags[at - TAG_WIDTH + 4];
   // The line without its newline: the trace writer adds it, as it does for its own records.
-  trace.writeSerialized(batch.text.slice(start, batch.tags[i * TAG_WIDTH + 4] - 1));
+  trace.writeSerialized(batch.text.slice(start, tags[at + 4] - 1), tags[at + 5], tags[at + 6], tags[at + 7], tags[at + 8]);
 }
 
 function sameplace(batch: RecordBatch, i: number): Error {

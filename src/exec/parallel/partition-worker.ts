@@ -12,7 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
-import { InputError, SimulationError, TraceWriter, type RecordTag, type RemoteMessage, type Simulator, type TraceRecord } from '../../kernel/index.ts';
+import { InputError, SimulationError, TraceHasher, TraceWriter, type RecordTag, type RemoteMessage, type Simulator, type TraceRecord } from '../../kernel/index.ts';
 import { buildFromRecipe } from '../recipe.ts';
 import { simulatorOf } from '../../world/world.ts';
 import type { FromWorker, PartitionAssignment, RecordBatch, ToWorker, WorkerFailed } from './protocol.ts';
@@ -24,6 +24,7 @@ class Outbox {
   private lines: string[] = [];
   private tags: number[] = [];
   private chars = 0;
+  private readonly hasher = new TraceHasher();
   messages: RemoteMessage[][];
 
   constructor(private readonly partitions: number) {
@@ -34,7 +35,10 @@ class Outbox {
     const line = JSON.stringify(record);
     this.lines.push(line);
     this.chars += line.length + 1;
-    this.tags.push(tag.time, tag.order, tag.step, tag.index, this.chars);
+    // Digested here, in parallel: the coordinator only folds the digests in the merged order.
+    const h = this.hasher;
+    h.digest(record);
+    this.tags.push(tag.time, tag.order, tag.step, tag.index, this.chars, h.d1, h.d2, h.d3, h.d4);
   }
 
   /** Hands over what was collected and starts afresh. */

@@ -8,7 +8,7 @@
  * arithmetic only). Digests hash canonical JSON (object keys sorted at every level), so two states
  * with the same content have the same digest whatever order their keys were inserted in —
  * insertion order follows arrival order, which faults change. Not a cryptographic hash: collisions
- * are improbable, not impossible, and the trace hash (SHA-256, kernel/trace.ts) is separate.
+ * are improbable, not impossible, and the trace hash (kernel/trace-hash.ts) is separate.
  */
 
 /** 32-bit FNV-1a of a string; `seed` replaces the standard offset basis for a second, independent hash. */

@@ -1,0 +1,520 @@
+/**
+ * The trace hash, format 2: a 128-bit digest of every record, computed from the records' values
+ * rather than from their text, so that a run need not serialise a record it does not write to a
+ * file, and the digest is pure JavaScript (no `node:crypto`: the kernel runs in a browser too).
+ *
+ * Each record is encoded as a sequence of 32-bit words and hashed to a 128-bit record digest with
+ * MurmurHash3 (x86, 128-bit) over the words' little-endian bytes. The trace hash is MurmurHash3
+ * over the sequence of record digests (each one 16-byte block), in trace order, as 32 hexadecimal
+ * digits. A parallel run's threads digest their own records and the merge folds the digests in the
+ * single-thread order, so the hash is the same for any number of threads.
+ *
+ * The encoding is a function of the record's JSON value — what `JSON.stringify` writes: keys in
+ * order, `undefined` and functions left out of objects and `null` in arrays, non-finite numbers as
+ * `null`, `-0` as `0`, `toJSON` honoured — so a record and its line parsed back digest alike.
+ * Word by word: an object is OBJECT, then key and value for each kept key, then END; an array is
+ * ARRAY, its items, END; a string of one code unit is `CHAR << 24 | unit`, a longer one
+ * `STRING << 24 | length` (length < 2^24; longer ones add a word with the full length after
+ * `STRING << 24 | 0xffffff`), then its UTF-16 code units two per word (low unit in the low half);
+ * a non-negative safe integer is `UINT << 24 | high 21 bits` and its low 32 bits, any other
+ * number NUMBER and its float64 bits (low word, high word); true, false and null are one tag each.
+ *
+ * The three kinds written once or twice per event have a short form instead, used exactly when a
+ * record has their shape — own keys `t, k, a, n, to, msg, bytes` (send), `t, k, a, n, from, msg, s`
+ * (recv) or `t, k, a, n, name` (timer), in that order, `k` the kind, the others strings where
+ * named so and finite numbers elsewhere: the kind's tag, the numbers, then each string as its own
+ * 64-bit digest (the first two words of MurmurHash3 over its encoding above). A writer keeps the
+ * digests of the strings it sees again and again (actor ids, message types, timer names), so such
+ * a record costs a dozen words and no string scan.
+ *
+ * Guarantee: equal records (as JSON values) give equal digests, on any platform, whichever path
+ * wrote them (test/kernel/trace-hash.test.ts compares the hot paths with the generic one and with
+ * lines parsed back). Not cryptographic: a collision is improbable, not impossible. How it fails:
+ * a value JSON cannot write (a BigInt, a cycle) throws, as `JSON.stringify` would.
+ */
+
+const OBJECT = 1;
+const ARRAY = 2;
+const STRING = 3;
+const NUMBER = 4;
+const TRUE = 5;
+const FALSE = 6;
+const NULL = 7;
+const END = 8;
+const CHAR = 9;
+const UINT = 10;
+const HOT_SEND = 11;
+const HOT_RECV = 12;
+const HOT_TIMER = 13;
+
+const LONG = 0xffffff;
+const TWO_32 = 2 ** 32;
+const C1 = 0x239b961b;
+const C2 = 0xab0e9789;
+const C3 = 0x38b34ae5;
+const C4 = 0xa1e38b93;
+
+const scratch = new Float64Array(1);
+const scratchWords = new Int32Array(scratch.buffer);
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * MurmurHash3 x86-128 (seed 0) of `count` words of `words` read as little-endian bytes, and of
+ * nothing else: the digest goes to `out[0..3]`.
+ */
+export function murmur128(words: Int32Array, count: number, out: Int32Array): void {
+  let h1 = 0;
+  let h2 = 0;
+  let h3 = 0;
+  let h4 = 0;
+  let k1: number;
+  let k2: number;
+  let k3: number;
+  let k4: number;
+  const blocks = count & ~3;
+  for (let i = 0; i < blocks; i += 4) {
+    k1 = Math.imul(words[i], C1);
+    k1 = Math.imul((k1 << 15) | (k1 >>> 17), C2);
+    h1 ^= k1;
+    h1 = (h1 << 19) | (h1 >>> 13);
+    h1 = (Math.imul(h1 + h2, 5) + 0x561ccd1b) | 0;
+    k2 = Math.imul(words[i + 1], C2);
+    k2 = Math.imul((k2 << 16) | (k2 >>> 16), C3);
+    h2 ^= k2;
+    h2 = (h2 << 17) | (h2 >>> 15);
+    h2 = (Math.imul(h2 + h3, 5) + 0x0bcaa747) | 0;
+    k3 = Math.imul(words[i + 2], C3);
+    k3 = Math.imul((k3 << 17) | (k3 >>> 15), C4);
+    h3 ^= k3;
+    h3 = (h3 << 15) | (h3 >>> 17);
+    h3 = (Math.imul(h3 + h4, 5) + 0x96cd1c35) | 0;
+    k4 = Math.imul(words[i + 3], C4);
+    k4 = Math.imul((k4 << 18) | (k4 >>> 14), C1);
+    h4 ^= k4;
+    h4 = (h4 << 13) | (h4 >>> 19);
+    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
+  }
+  // The tail: up to three words, as MurmurHash3 mixes up to 15 trailing bytes.
+  const tail = count - blocks;
+  if (tail >= 3) {
+    k3 = Math.imul(words[blocks + 2], C3);
+    h3 ^= Math.imul((k3 << 17) | (k3 >>> 15), C4);
+  }
+  if (tail >= 2) {
+    k2 = Math.imul(words[blocks + 1], C2);
+    h2 ^= Math.imul((k2 << 16) | (k2 >>> 16), C3);
+  }
+  if (tail >= 1) {
+    k1 = Math.imul(words[blocks], C1);
+    h1 ^= Math.imul((k1 << 15) | (k1 >>> 17), C2);
+  }
+  const bytes = count * 4;
+  h1 ^= bytes;
+  h2 ^= bytes;
+  h3 ^= bytes;
+  h4 ^= bytes;
+  h1 = (h1 + h2 + h3 + h4) | 0;
+  h2 = (h2 + h1) | 0;
+  h3 = (h3 + h1) | 0;
+  h4 = (h4 + h1) | 0;
+  h1 = fmix(h1);
+  h2 = fmix(h2);
+  h3 = fmix(h3);
+  h4 = fmix(h4);
+  h1 = (h1 + h2 + h3 + h4) | 0;
+  out[0] = h1;
+  out[1] = (h2 + h1) | 0;
+  out[2] = (h3 + h1) | 0;
+  out[3] = (h4 + h1) | 0;
+}
+
+/** The 32 hex digits of a digest: its four words as little-endian bytes, in order. */
+export function hex(d1: number, d2: number, d3: number, d4: number): string {
+  let out = '';
+  for (const word of [d1, d2, d3, d4]) {
+    for (let byte = 0; byte < 4; byte++) out += ((word >>> (8 * byte)) & 0xff).toString(16).padStart(2, '0');
+  }
+  return out;
+}
+
+/** Strings whose digests a hasher keeps besides the interned ones (message types, timer names); past it, they are digested each time. */
+const CACHED_STRINGS_MAX = 4096;
+
+/** The slot of a string digested just now, outside the table (the cache was full). */
+const SCRATCH = -1;
+
+const SEND_KEYS = ['t', 'k', 'a', 'n', 'to', 'msg', 'bytes'];
+const RECV_KEYS = ['t', 'k', 'a', 'n', 'from', 'msg', 's'];
+const TIMER_KEYS = ['t', 'k', 'a', 'n', 'name'];
+
+function sameKeys(keys: readonly string[], expected: readonly string[]): boolean {
+  if (keys.length !== expected.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== expected[i]) return false;
+  return true;
+}
+
+/**
+ * Encodes records into record digests (left in `d1`–`d4`) and folds digests into the trace's hash
+ * (`fold`, `hex`). One per trace writer, or per thread of a parallel run.
+ */
+export class TraceHasher {
+  /** The record being encoded: `used` words of `words` (grown for long strings). */
+  private words = new Int32Array(1024);
+  private used = 0;
+  private readonly out = new Int32Array(4);
+  /** The trace hash's state: MurmurHash3 over the record digests folded so far (`blocks` of them). */
+  private h1 = 0;
+  private h2 = 0;
+  private h3 = 0;
+  private h4 = 0;
+  private blocks = 0;
+  /** String table: interned strings (`intern`) and cached ones, with their 64-bit digests, by slot. */
+  private readonly slots = new Map<string, number>();
+  private readonly strings: string[] = [];
+  private low: number[] = [];
+  private high: number[] = [];
+  private cached = 0;
+  private scratchLow = 0;
+  private scratchHigh = 0;
+  /** The last record's digest. */
+  d1 = 0;
+  d2 = 0;
+  d3 = 0;
+  d4 = 0;
+
+  /** Digests any record (a JSON value): the definition, and the path of every kind but the hot ones' writers. */
+  digest(record: object): void {
+    const r = record as Record<string, unknown>;
+    const k = r.k;
+    if ((k === 'send' || k === 'recv' || k === 'timer') && this.digestHotShape(r, k)) return;
+    this.used = 0;
+    this.value(record, '');
+    this.end();
+  }
+
+  /**
+   * A slot for a string the writer will name again and again (an actor id): its digest is kept for
+   * the run, so hot records naming it cost two words. The table grows with the strings interned.
+   */
+  intern(text: string): number {
+    let slot = this.slots.get(text);
+    if (slot === undefined) {
+      slot = this.strings.length;
+      this.slots.set(text, slot);
+      this.strings.push(text);
+      this.stringDigest(text);
+      this.low.push(this.d1);
+      this.high.push(this.d2);
+    }
+    return slot;
+  }
+
+  /** The string in a slot. */
+  stringAt(slot: number): string {
+    return this.strings[slot];
+  }
+
+  /**
+   * `{t, k: 'send', a, n, to, msg, bytes}` with `a` and `to` interned: its digest, as `digest`
+   * would. The numbers must be finite (the caller checks: other records take `digest`).
+   */
+  digestSend(t: number, a: number, n: number, to: number, msg: string, bytes: number): void {
+    // The message type first: digesting a string not seen before reuses the word buffer.
+    const type = this.cachedSlot(msg);
+    this.hot(HOT_SEND, t, n, bytes, this.low[a], this.high[a], this.low[to], this.high[to], this.lowOf(type), this.highOf(type));
+  }
+
+  /** `{t, k: 'recv', a, n, from, msg, s}` with `a` and `from` interned. */
+  digestRecv(t: number, a: number, n: number, from: number, msg: string, s: number): void {
+    const type = this.cachedSlot(msg);
+    this.hot(HOT_RECV, t, n, s, this.low[a], this.high[a], this.low[from], this.high[from], this.lowOf(type), this.highOf(type));
+  }
+
+  /** `{t, k: 'timer', a, n, name}` with `a` interned. */
+  digestTimer(t: number, a: number, n: number, name: string): void {
+    const named = this.cachedSlot(name);
+    this.hot(HOT_TIMER, t, n, -1, this.low[a], this.high[a], this.lowOf(named), this.highOf(named), 0, 0);
+  }
+
+  /** Folds the last record's digest into the trace's hash. */
+  foldLast(): void {
+    this.fold(this.d1, this.d2, this.d3, this.d4);
+  }
+
+  /** Folds a record digest (computed here or in another thread) into the trace's hash: one MurmurHash3 block. */
+  fold(d1: number, d2: number, d3: number, d4: number): void {
+    let { h1, h2, h3, h4 } = this;
+    let k = Math.imul(d1, C1);
+    h1 ^= Math.imul((k << 15) | (k >>> 17), C2);
+    h1 = (h1 << 19) | (h1 >>> 13);
+    h1 = (Math.imul(h1 + h2, 5) + 0x561ccd1b) | 0;
+    k = Math.imul(d2, C2);
+    h2 ^= Math.imul((k << 16) | (k >>> 16), C3);
+    h2 = (h2 << 17) | (h2 >>> 15);
+    h2 = (Math.imul(h2 + h3, 5) + 0x0bcaa747) | 0;
+    k = Math.imul(d3, C3);
+    h3 ^= Math.imul((k << 17) | (k >>> 15), C4);
+    h3 = (h3 << 15) | (h3 >>> 17);
+    h3 = (Math.imul(h3 + h4, 5) + 0x96cd1c35) | 0;
+    k = Math.imul(d4, C4);
+    h4 ^= Math.imul((k << 18) | (k >>> 14), C1);
+    h4 = (h4 << 13) | (h4 >>> 19);
+    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
+    this.h1 = h1;
+    this.h2 = h2;
+    this.h3 = h3;
+    this.h4 = h4;
+    this.blocks++;
+  }
+
+  /** The trace's hash: MurmurHash3 over the digests folded so far, as if they were one byte string. */
+  hex(): string {
+    // Finalisation of a whole number of blocks: no tail; the length is 16 bytes per digest.
+    const bytes = this.blocks * 16;
+    let h1 = this.h1 ^ bytes;
+    let h2 = this.h2 ^ bytes;
+    let h3 = this.h3 ^ bytes;
+    let h4 = this.h4 ^ bytes;
+    h1 = (h1 + h2 + h3 + h4) | 0;
+    h2 = (h2 + h1) | 0;
+    h3 = (h3 + h1) | 0;
+    h4 = (h4 + h1) | 0;
+    h1 = fmix(h1);
+    h2 = fmix(h2);
+    h3 = fmix(h3);
+    h4 = fmix(h4);
+    h1 = (h1 + h2 + h3 + h4) | 0;
+    return hex(h1, (h2 + h1) | 0, (h3 + h1) | 0, (h4 + h1) | 0);
+  }
+
+  // --- the short form of the hot kinds ---
+
+  /** A record of kind send, recv or timer with its kind's shape, in the short form; false if it has another shape. */
+  private digestHotShape(r: Record<string, unknown>, k: 'send' | 'recv' | 'timer'): boolean {
+    const { t, a, n } = r;
+    // Finite numbers only: JSON writes the others as null, and the line read back must digest alike.
+    if (!Number.isFinite(t) || typeof a !== 'string' || !Number.isFinite(n)) return false;
+    const keys = Object.keys(r);
+    if (k === 'timer') {
+      const name = r.name;
+      if (!sameKeys(keys, TIMER_KEYS) || typeof name !== 'string') return false;
+      const sa = this.cachedSlot(a);
+      const [aLo, aHi] = [this.lowOf(sa), this.highOf(sa)];
+      const sn = this.cachedSlot(name);
+      this.hot(HOT_TIMER, t as number, n as number, -1, aLo, aHi, this.lowOf(sn), this.highOf(sn), 0, 0);
+      return true;
+    }
+    const other = k === 'send' ? r.to : r.from;
+    const number = k === 'send' ? r.bytes : r.s;
+    const msg = r.msg;
+    if (!sameKeys(keys, k === 'send' ? SEND_KEYS : RECV_KEYS) || typeof other !== 'string' || typeof msg !== 'string' || !Number.isFinite(number)) return false;
+    // Each digest read before the next lookup, which may reuse the scratch slot.
+    const sa = this.cachedSlot(a);
+    const [aLo, aHi] = [this.lowOf(sa), this.highOf(sa)];
+    const so = this.cachedSlot(other);
+    const [oLo, oHi] = [this.lowOf(so), this.highOf(so)];
+    const sm = this.cachedSlot(msg);
+    this.hot(k === 'send' ? HOT_SEND : HOT_RECV, t as number, n as number, number as number, aLo, aHi, oLo, oHi, this.lowOf(sm), this.highOf(sm));
+    return true;
+  }
+
+  /**
+   * The short form: the tag, `t`, `n`, the kind's number (none for a timer: -1, which no short
+   * form can otherwise hold there, since it writes nothing), then the string digests (a timer has two).
+   */
+  private hot(tag: number, t: number, n: number, x: number, s1: number, s2: number, s3: number, s4: number, s5: number, s6: number): void {
+    const w = this.words;
+    w[0] = tag;
+    let at = this.putNumber(1, t);
+    at = this.putNumber(at, n);
+    if (tag !== HOT_TIMER) at = this.putNumber(at, x);
+    w[at++] = s1;
+    w[at++] = s2;
+    w[at++] = s3;
+    w[at++] = s4;
+    if (tag !== HOT_TIMER) {
+      w[at++] = s5;
+      w[at++] = s6;
+    }
+    this.finishRecord(at);
+  }
+
+  /**
+   * A slot for a string seen in a hot record: the interned or cached one, or a new cached one; once
+   * the cache is full, `SCRATCH`, with the string digested afresh (read it before the next lookup).
+   */
+  private cachedSlot(text: string): number {
+    const slot = this.slots.get(text);
+    if (slot !== undefined) return slot;
+    if (this.cached < CACHED_STRINGS_MAX) {
+      this.cached++;
+      return this.intern(text);
+    }
+    this.stringDigest(text);
+    this.scratchLow = this.d1;
+    this.scratchHigh = this.d2;
+    return SCRATCH;
+  }
+
+  private lowOf(slot: number): number {
+    return slot === SCRATCH ? this.scratchLow : this.low[slot];
+  }
+
+  private highOf(slot: number): number {
+    return slot === SCRATCH ? this.scratchHigh : this.high[slot];
+  }
+
+  /** The 64-bit digest of a string (its generic encoding, hashed), left in `d1` and `d2`. */
+  private stringDigest(text: string): void {
+    this.used = 0;
+    this.text(text);
+    this.end();
+  }
+
+  /** A string's words from `at` (room reserved); returns where the next word goes. */
+  private put(at: number, s: string): number {
+    const w = this.words;
+    const length = s.length;
+    if (length === 1) {
+      w[at++] = (CHAR << 24) | s.charCodeAt(0);
+      return at;
+    }
+    if (length < LONG) w[at++] = (STRING << 24) | length;
+    else {
+      w[at++] = (STRING << 24) | LONG;
+      w[at++] = length;
+    }
+    let i = 0;
+    for (; i + 1 < length; i += 2) w[at++] = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+    if (i < length) w[at++] = s.charCodeAt(i);
+    return at;
+  }
+
+  /** A number's words from `at` (room reserved); returns where the next word goes. */
+  private putNumber(at: number, x: number): number {
+    const w = this.words;
+    if (x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x) {
+      // -0 passes too, and writes as 0, as JSON writes it.
+      if (x < TWO_32) {
+        w[at++] = UINT << 24;
+        w[at++] = x | 0;
+      } else {
+        const high = Math.floor(x / TWO_32);
+        w[at++] = (UINT << 24) | high;
+        w[at++] = (x - high * TWO_32) | 0;
+      }
+      return at;
+    }
+    if (!Number.isFinite(x)) {
+      w[at++] = NULL;
+      return at;
+    }
+    scratch[0] = x;
+    w[at++] = NUMBER;
+    w[at++] = scratchWords[0];
+    w[at++] = scratchWords[1];
+    return at;
+  }
+
+  /** Makes room for `words` more words past the `used` ones (with a little to spare for string headers). */
+  private reserve(words: number): void {
+    if (this.used + words + 8 > this.words.length) this.grow(words + 8);
+  }
+
+  private finishRecord(used: number): void {
+    this.used = used;
+    this.end();
+  }
+
+  private end(): void {
+    const out = this.out;
+    murmur128(this.words, this.used, out);
+    this.d1 = out[0];
+    this.d2 = out[1];
+    this.d3 = out[2];
+    this.d4 = out[3];
+  }
+
+  private word(w: number): void {
+    if (this.used === this.words.length) this.grow(1);
+    this.words[this.used++] = w;
+  }
+
+  private grow(more: number): void {
+    const next = new Int32Array(Math.max(this.words.length * 2, this.used + more));
+    next.set(this.words);
+    this.words = next;
+  }
+
+  private text(s: string): void {
+    this.reserve(2 + ((s.length + 1) >> 1));
+    this.used = this.put(this.used, s);
+  }
+
+  private number(x: number): void {
+    this.reserve(3);
+    this.used = this.putNumber(this.used, x);
+  }
+
+  /** A JSON value as `JSON.stringify(holder[key])` would write it; `key` is for `toJSON`. */
+  private value(value: unknown, key: string | number): void {
+    if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+      value = (value as { toJSON: (key: string) => unknown }).toJSON(String(key));
+    }
+    switch (typeof value) {
+      case 'string':
+        this.text(value);
+        return;
+      case 'number':
+        this.number(value);
+        return;
+      case 'boolean':
+        this.word(value ? TRUE : FALSE);
+        return;
+      case 'bigint':
+        throw new TypeError('Do not know how to serialize a BigInt');
+      case 'object':
+        if (value === null) this.word(NULL);
+        else if (Array.isArray(value)) this.array(value);
+        else this.object(value as Record<string, unknown>);
+        return;
+      default:
+        // undefined, a function or a symbol where a value must be: JSON writes null.
+        this.word(NULL);
+    }
+  }
+
+  private array(items: readonly unknown[]): void {
+    this.word(ARRAY);
+    for (let i = 0; i < items.length; i++) this.value(items[i], i);
+    this.word(END);
+  }
+
+  private object(object: Record<string, unknown>): void {
+    this.word(OBJECT);
+    const proto = Object.getPrototypeOf(object) as unknown;
+    if (proto === Object.prototype || proto === null) {
+      // A plain object inherits no enumerable key, so `for…in` lists its own ones, in their order —
+      // and lets V8 read each value through the enumeration cache.
+      for (const key in object) this.member(key, object[key]);
+    } else {
+      for (const key of Object.keys(object)) this.member(key, object[key]);
+    }
+    this.word(END);
+  }
+
+  /** One key and value of an object, unless JSON leaves the key out. */
+  private member(key: string, value: unknown): void {
+    const type = typeof value;
+    if (type === 'undefined' || type === 'function' || type === 'symbol') return;
+    this.text(key);
+    this.value(value, key);
+  }
+}
