@@ -127,7 +127,9 @@ async function determinism(scenario: Scenario, seed: number, say: (line: string)
   try {
     const report = await checkDeterminism(async (path) => {
       const trace = new TraceWriter(path);
-      return (await executeInSlices(prepareRun(scenario, { seed, trace }), { version: VERSION })).traceHash;
+      // Each run computes its fault-free reference itself: a reference recalled from the cache would
+      // hide a nondeterminism in it.
+      return (await executeInSlices(prepareRun(scenario, { seed, trace, referenceCache: { mode: 'refresh' } }), { version: VERSION })).traceHash;
     });
     if (report.deterministic) {
       say(`deterministic: two runs gave trace hash ${report.hashes[0]}`);

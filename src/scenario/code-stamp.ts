@@ -3,23 +3,28 @@
  * this code must be keyed by (reference-cache.ts), so that no edit, build, upgrade or runtime
  * change can ever bring back a result another code computed.
  *
- * It hashes every file of the running tree (`src/` from source, `dist/src/` compiled: the folder
- * this module sits in, and so everything the simulation can execute of this package), the
- * package's own package.json, the installed version of each runtime dependency, and the Node
- * version and architecture (V8's `Math` is promised bit-identical per Node version only).
+ * It hashes every file of the TypeScript sources (`src/` beside the package, whichever form runs:
+ * from source through tsx, or compiled from `dist/src/`), the package's own package.json, the
+ * installed version of each runtime dependency (the compiler, typescript, among them), and the
+ * Node version and architecture (V8's `Math` is promised bit-identical per Node version only).
+ * Both forms stamp alike, so they share cache entries: that is exact because the compiled CLI runs
+ * dist/ only while it is the build of src/ as it is (bin/dist-current.mjs), and the build is a
+ * function of src/, tsconfig and the compiler's version.
  *
  * Guarantee: equal stamps mean byte-identical sources, dependency versions and runtime. It errs
  * on the side of change: an edited comment is a new stamp. How it fails: a file that cannot be
  * read throws (the caller then does without the cache); a dependency that cannot be resolved is
- * stamped as such, which is still a stamp of its own.
+ * stamped as such, which is still a stamp of its own. A compiled copy run without its sources
+ * beside it (or imported directly while they are edited) is the configuration it cannot see.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { besideSource } from '../package-layout.ts';
 
-/** The folder of the running tree: `src/` or `dist/src/`. */
-const TREE = fileURLToPath(new URL('..', import.meta.url));
+/** The TypeScript sources, `<root>/src/`, from source and from dist/ alike. */
+const TREE = fileURLToPath(besideSource('..', import.meta.url));
 
 let stamp: string | undefined;
 

@@ -11,9 +11,10 @@ export interface Outcome {
   stderr: string;
 }
 
-export function diaspora(args: string[], cwd = ROOT): Promise<Outcome> {
+/** `env` is added to this process's environment for the child. */
+export function diaspora(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, maxBuffer: 64 << 20, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TraceWriter } from '../../src/kernel/index.ts';
 import { execute } from '../../src/exec/run.ts';
+import { diaspora } from '../cli/cli.ts';
 import { loadScenarioFile, prepareRun, type Scenario } from '../../src/scenario/index.ts';
 import { defaultCacheDir, recallReference, referenceKey, type ReferenceCacheMode } from '../../src/scenario/reference-cache.ts';
 
@@ -121,4 +122,21 @@ test('the cache directory comes from DIASPORA_CACHE, then XDG_CACHE_HOME, then ~
   t.is(defaultCacheDir({ DIASPORA_CACHE: '/x/y' }), '/x/y');
   t.is(defaultCacheDir({ XDG_CACHE_HOME: '/cache' }), join('/cache', 'diaspora-sim'));
   t.regex(defaultCacheDir({})!, /\.cache[\\/]diaspora-sim$/);
+});
+
+test('run --check-determinism computes the reference in both runs and stores it, whatever the cache held', async (t) => {
+  const dir = scratch();
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  traceHash(loadScenarioFile(DOMINO), 'use', dir);
+  t.is(entries(dir).length, 1);
+  const computed = readFileSync(join(dir, 'references', entries(dir)[0]), 'utf8');
+  // Poisoned entries: recalled, one would be the reference of both runs, and stay. Every entry is
+  // poisoned rather than one whose key is computed here: the CLI may run compiled (dist/) while
+  // this test runs from source, and the entry it uses must be the one this process stored.
+  for (const name of entries(dir)) writeFileSync(join(dir, 'references', name), JSON.stringify({ key: name.replace(/\.json$/, ''), json: '{"digests":{},"processed":{}}' }));
+  const r = await diaspora(['run', DOMINO, '--check-determinism'], undefined, { DIASPORA_CACHE: dir });
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /deterministic: two runs gave trace hash/);
+  t.is(entries(dir).length, 1, 'the CLI used the entry this process stored (same code stamp from source and compiled)');
+  t.is(readFileSync(join(dir, 'references', entries(dir)[0]), 'utf8'), computed);
 });
