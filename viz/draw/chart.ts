@@ -223,8 +223,16 @@ ${children(this.front)}</g>`;
     }).call((g) => {
       const y = laneHeight / 2 + 4;
       g.attr('transform', (r) => `translate(0,${r.y})`).attr('data-actor', (r) => (r as LaneRow).lane.id);
-      g.select('text.actor').attr('x', 14).attr('y', y).text((r) => shorten((r as LaneRow).lane.id, 20));
-      g.select('text.node').attr('x', GUTTER - 8).attr('y', y).text((r) => shorten((r as LaneRow).lane.node, 12));
+      // Names in full: the node moves into the tooltip when both do not fit on one line, and a
+      // name longer than the whole gutter wraps onto a second line in a tall enough lane.
+      const fits = (r: Row) => labelFits((r as LaneRow).lane.id, (r as LaneRow).lane.node);
+      g.select('text.actor').attr('x', 14).attr('y', y).each(function (r) {
+        const id = (r as LaneRow).lane.id;
+        const lines = wrapLabel(id, laneHeight >= 26 ? 2 : 1);
+        const text = d3.select(this).text(lines.length === 1 ? lines[0] : null);
+        if (lines.length > 1) lines.forEach((part, i) => text.append('tspan').attr('x', 14).attr('dy', i === 0 ? (lines.length - 1) * -6 : 12).text(part));
+      });
+      g.select('text.node').attr('x', GUTTER - 8).attr('y', y).text((r) => (fits(r) ? (r as LaneRow).lane.node : ''));
       g.select('title').text((r) => `actor ${(r as LaneRow).lane.id} on node ${(r as LaneRow).lane.node || '?'} at site ${(r as LaneRow).lane.site}`);
     });
   }
@@ -263,6 +271,24 @@ ${children(this.front)}</g>`;
 type Row = Layout['rows'][number];
 type LaneRow = Extract<Row, { kind: 'lane' }>;
 
-function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+/** Characters of a lane label that fit in the gutter (12 px system font, about 6.6 px each). */
+const LABEL_CHARS = Math.floor((GUTTER - 22) / 6.6);
+
+function labelFits(id: string, node: string): boolean {
+  return id.length + (node.length > 0 ? node.length + 3 : 0) <= LABEL_CHARS;
+}
+
+/** A lane name in at most `lines` lines, broken after `@`, `-`, `/` or `.` where possible. */
+export function wrapLabel(id: string, lines: number): string[] {
+  if (id.length <= LABEL_CHARS || lines < 2) return [id.length <= LABEL_CHARS * lines ? id : `${id.slice(0, LABEL_CHARS - 1)}…`];
+  let cut = -1;
+  for (let i = Math.min(id.length - 1, LABEL_CHARS); i > LABEL_CHARS / 3; i--) {
+    if ('@-/.:'.includes(id[i - 1])) {
+      cut = i;
+      break;
+    }
+  }
+  if (cut < 0) cut = LABEL_CHARS;
+  const rest = id.slice(cut);
+  return [id.slice(0, cut), rest.length <= LABEL_CHARS ? rest : `${rest.slice(0, LABEL_CHARS - 1)}…`];
 }

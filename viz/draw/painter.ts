@@ -6,10 +6,10 @@
  * Batching is what keeps tens of thousands of arrows fast: one canvas path per batch.
  */
 
-export type Shape = 'line' | 'dashed' | 'arrowhead' | 'rect' | 'dot' | 'ring' | 'square' | 'diamond' | 'triangle' | 'cross' | 'plus';
+export type Shape = 'line' | 'dashed' | 'arrowhead' | 'rect' | 'dot' | 'ring' | 'square' | 'diamond' | 'triangle' | 'cross' | 'plus' | 'vbar';
 
 /** Coordinates per primitive: lines and arrowheads x1 y1 x2 y2, rects x y w h, glyphs x y. */
-const STRIDE: Record<Shape, number> = { line: 4, dashed: 4, arrowhead: 4, rect: 4, dot: 2, ring: 2, square: 2, diamond: 2, triangle: 2, cross: 2, plus: 2 };
+const STRIDE: Record<Shape, number> = { line: 4, dashed: 4, arrowhead: 4, rect: 4, dot: 2, ring: 2, square: 2, diamond: 2, triangle: 2, cross: 2, plus: 2, vbar: 2 };
 
 export interface Batch {
   shape: Shape;
@@ -20,7 +20,7 @@ export interface Batch {
   coords: number[];
 }
 
-const SHAPE_CODE: Record<Shape, number> = { line: 0, dashed: 1, arrowhead: 2, rect: 3, dot: 4, ring: 5, square: 6, diamond: 7, triangle: 8, cross: 9, plus: 10 };
+const SHAPE_CODE: Record<Shape, number> = { line: 0, dashed: 1, arrowhead: 2, rect: 3, dot: 4, ring: 5, square: 6, diamond: 7, triangle: 8, cross: 9, plus: 10, vbar: 11 };
 
 export class Scene {
   readonly batches: Batch[] = [];
@@ -53,7 +53,7 @@ export function paintCanvas(ctx: CanvasRenderingContext2D, scene: Scene): void {
     const r = b.size;
     ctx.globalAlpha = b.alpha;
     ctx.strokeStyle = ctx.fillStyle = b.color;
-    ctx.lineWidth = b.shape === 'line' || b.shape === 'dashed' ? b.size : 1.5;
+    ctx.lineWidth = b.shape === 'line' || b.shape === 'dashed' ? b.size : b.shape === 'vbar' ? 2.5 : 1.5;
     ctx.setLineDash(b.shape === 'dashed' ? [4, 3] : []);
     ctx.beginPath();
     switch (b.shape) {
@@ -65,6 +65,7 @@ export function paintCanvas(ctx: CanvasRenderingContext2D, scene: Scene): void {
       case 'dashed':
       case 'cross':
       case 'plus':
+      case 'vbar':
         tracePath(c, b.shape, r, (x, y) => ctx.moveTo(x, y), (x, y) => ctx.lineTo(x, y));
         ctx.stroke();
         break;
@@ -129,6 +130,11 @@ function tracePath(c: number[], shape: Shape, r: number, move: (x: number, y: nu
         move(x, y - r);
         line(x, y + r);
         break;
+      case 'vbar':
+        // A tall bar across the lane: fsyncs, which must not look like the writes they cover.
+        move(x, y - 2 * r - 1);
+        line(x, y + 2 * r + 1);
+        break;
       case 'square':
         move(x - r, y - r);
         line(x + r, y - r);
@@ -176,9 +182,9 @@ export function sceneToSvg(scene: Scene, dx = 0, dy = 0): string {
     } else {
       tracePath(c, b.shape, b.size, (x, y) => (d += `M${f(x + dx)} ${f(y + dy)}`), (x, y) => (d += `L${f(x + dx)} ${f(y + dy)}`), () => (d += 'z'));
     }
-    const stroked = b.shape === 'line' || b.shape === 'dashed' || b.shape === 'cross' || b.shape === 'plus';
+    const stroked = b.shape === 'line' || b.shape === 'dashed' || b.shape === 'cross' || b.shape === 'plus' || b.shape === 'vbar';
     const paint = stroked
-      ? `fill="none" stroke="${b.color}" stroke-width="${b.shape === 'line' || b.shape === 'dashed' ? b.size : 1.5}"${b.shape === 'dashed' ? ' stroke-dasharray="4 3"' : ''}`
+      ? `fill="none" stroke="${b.color}" stroke-width="${b.shape === 'line' || b.shape === 'dashed' ? b.size : b.shape === 'vbar' ? 2.5 : 1.5}"${b.shape === 'dashed' ? ' stroke-dasharray="4 3"' : ''}`
       : `fill="${b.color}"`;
     out.push(`<path d="${d}" ${paint}${opacity}/>`);
   }

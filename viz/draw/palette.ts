@@ -77,14 +77,16 @@ export function buildPalette(types: Iterable<string>): Palette {
 
 /** The glyph and colour of a local (non-message) record on its lane. */
 export interface Glyph {
-  shape: 'dot' | 'ring' | 'square' | 'diamond' | 'triangle' | 'cross' | 'plus';
+  shape: 'dot' | 'ring' | 'square' | 'diamond' | 'triangle' | 'cross' | 'plus' | 'vbar';
   color: string;
   label: string;
 }
 
 export const GLYPHS: Record<string, Glyph> = {
   timer: { shape: 'ring', color: '#888888', label: 'timer fired' },
-  disk: { shape: 'square', color: '#8C6D31', label: 'disk (write, fsync, loss)' },
+  disk: { shape: 'square', color: '#8C6D31', label: 'disk write' },
+  fsync: { shape: 'vbar', color: '#117733', label: 'fsync issued / completed' },
+  'disk-lost': { shape: 'cross', color: '#DC267F', label: 'disk lost unsynced writes (power loss)' },
   log: { shape: 'diamond', color: '#332288', label: 'log (append, watermark, election)' },
   ckpt: { shape: 'diamond', color: '#CC79A7', label: 'checkpoint' },
   state: { shape: 'dot', color: '#999999', label: 'state digest' },

@@ -12,7 +12,7 @@ export const K = {
 const CODES = new Map<string, number>(Object.entries(K));
 
 /** Glyph keys (see `GLYPHS` in draw/palette.ts), index 0 meaning "not a lane glyph". */
-export const GLYPH_KEYS = ['', 'timer', 'disk', 'log', 'ckpt', 'state', 'produce', 'ack', 'error', 'consume', 'client', 'other'] as const;
+export const GLYPH_KEYS = ['', 'timer', 'disk', 'log', 'ckpt', 'state', 'produce', 'ack', 'error', 'consume', 'client', 'other', 'fsync', 'disk-lost'] as const;
 const GLYPH_INDEX = new Map<string, number>(GLYPH_KEYS.map((key, i) => [key, i]));
 const CLIENT_OPS = new Set(['produce', 'ack', 'error', 'consume']);
 
@@ -27,9 +27,12 @@ export function classify(run: RunData): { kind: Uint8Array; glyph: Uint8Array } 
     [K.timer]: GLYPH_INDEX.get('timer')!, [K.disk]: GLYPH_INDEX.get('disk')!, [K.log]: GLYPH_INDEX.get('log')!,
     [K.ckpt]: GLYPH_INDEX.get('ckpt')!, [K.state]: GLYPH_INDEX.get('state')!, [K.other]: GLYPH_INDEX.get('other')!, [K.meta]: GLYPH_INDEX.get('other')!,
   };
+  // fsyncs and losses get glyphs of their own: a student must tell them from the writes they cover.
+  const diskGlyph = strings.map((s) => GLYPH_INDEX.get(s === 'fsync' || s === 'fsync-done' ? 'fsync' : s === 'lost' ? 'disk-lost' : 'disk')!);
   for (let i = 0; i < run.length; i++) {
     const k = (kind[i] = codeOf[run.k[i]]);
-    if (k === K.client) glyph[i] = run.op[i] >= 0 ? opGlyph[run.op[i]] : GLYPH_INDEX.get('client')!;
+    if (k === K.disk && run.op[i] >= 0) glyph[i] = diskGlyph[run.op[i]];
+    else if (k === K.client) glyph[i] = run.op[i] >= 0 ? opGlyph[run.op[i]] : GLYPH_INDEX.get('client')!;
     else glyph[i] = simple[k] ?? 0;
   }
   return { kind, glyph };

@@ -9,6 +9,7 @@
 import type { RunData } from '../wire/codec.ts';
 import { classify, K } from './kinds.ts';
 import { layoutLanes, type Lane, type SiteGroup } from './lanes.ts';
+import { deriveDurability, type Durability } from './durability.ts';
 import { deriveRecovery, type Recovery } from './recovery.ts';
 import { downSpans, faultSpans, type DownSpan, type FaultSpan } from './spans.ts';
 
@@ -27,6 +28,8 @@ export interface RunModel {
   downs: DownSpan[];
   /** Checkpoints, cuts, lost work and replays (see recovery.ts). */
   recovery: Recovery;
+  /** fsyncs, durable writes and power losses per disk (see durability.ts). */
+  durability: Durability;
   endUs: number;
   /** Message types in the run, as strings. */
   msgTypes: Set<string>;
@@ -43,9 +46,12 @@ export function buildModel(data: RunData, name: string): RunModel {
   const drawnAt = new Uint8Array(data.header.actors.length);
   const counts = new Map<number, number>();
   const msgTypes = new Set<string>();
+  // The simulator's own `world` actor writes the run's meta, faults (drawn as bands) and the
+  // reference digest: none of them belongs on a lane, and an empty `world` lane is only clutter.
+  const world = data.header.actors.findIndex((info) => info.id === 'world');
   for (let i = 0; i < data.length; i++) {
     if (data.link[i] >= 0 && fwd[data.link[i]] < 0 && data.link[i] !== i) fwd[data.link[i]] = i;
-    if (kind[i] !== K.fault) drawnAt[data.a[i]] = 1;
+    if (kind[i] !== K.fault && kind[i] !== K.meta && !(data.a[i] === world && kind[i] === K.state)) drawnAt[data.a[i]] = 1;
     counts.set(data.k[i], (counts.get(data.k[i]) ?? 0) + 1);
     if (data.msg[i] >= 0) msgTypes.add(data.header.strings[data.msg[i]]);
   }
@@ -67,6 +73,7 @@ export function buildModel(data: RunData, name: string): RunModel {
     faults: faultSpans(data, kind, endUs),
     downs: downSpans(data, kind, endUs),
     recovery: deriveRecovery(data, kind),
+    durability: deriveDurability(data, kind),
   };
 }
 

@@ -25,6 +25,7 @@ import { pick } from './pick.ts';
 import { Playback } from './playback.ts';
 import { recordFields } from '../wire/codec.ts';
 import { RecoveryLayer } from '../draw/recovery-layer.ts';
+import { ExplainLayer } from '../draw/explain-layer.ts';
 import { checkpointArea } from '../draw/recovery-marks.ts';
 import { showVerdicts } from '../panels/verdicts.ts';
 import { cellTooltip, faultTooltip, recordTooltip } from './tooltip.ts';
@@ -37,6 +38,7 @@ class App {
   readonly charts: Chart[];
   readonly panels: Panels[];
   readonly recovery: RecoveryLayer[];
+  readonly explain: ExplainLayer[];
   private readonly palette: Palette;
   private readonly vocabulary: Vocabulary;
   private readonly minimap: Minimap;
@@ -66,6 +68,7 @@ class App {
     this.panels = this.charts.map((c) => new Panels(c.root, c.model));
     const { area } = checkpointArea(models);
     this.recovery = this.charts.map((c) => new RecoveryLayer(c, area));
+    this.explain = this.charts.map((c) => new ExplainLayer(c));
     this.minimap = new Minimap(byId('minimap'), models, this.view.domain, (t0, t1) => this.view.update({ t0, t1 }));
     this.playback = new Playback(this.view, models, (run, row) => {
       const mask = this.masks[run];
@@ -188,6 +191,7 @@ class App {
       colorOf: this.palette.color, playhead: s.playhead,
     }));
     this.recovery.forEach((r) => r.render());
+    this.explain.forEach((e) => e.render());
     this.panels.forEach((p) => p.render(s.t0, s.t1, s.playhead));
     this.minimap.render(s.t0, s.t1, s.playhead);
     this.updateStatus();

@@ -9,6 +9,7 @@ import type { RunModel } from '../model/model.ts';
 import { CRASH_COLOR, DENSITY_COLOR, DROP_COLOR, GLYPHS, RESTART_COLOR, faultColor, type Palette } from '../draw/palette.ts';
 import { Scene, sceneToSvg, type Shape } from '../draw/painter.ts';
 import { recoveryLegend } from './recovery-legend.ts';
+import { FATE_COLORS, FSYNC_COLOR } from '../draw/durability-marks.ts';
 import { DOWN_HATCH } from '../wire/patterns.ts';
 
 interface Entry {
@@ -56,7 +57,22 @@ function rows(models: RunModel[], palette: Palette): Rows {
     { symbol: line('#117733', '5 3'), label: 'start of the causal future' },
     { symbol: '<rect x="1" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.2"/><rect x="10" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.55"/><rect x="19" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.95"/>', label: 'density when zoomed out: darker = more records' },
   ];
-  return [['Messages', messages], ['Records', records], ['Actors', actors], ['Recovery', recoveryLegend(models)], ['Faults', faults], ['Reading', reading]];
+  return [['Messages', messages], ['Records', records], ['Actors', actors], ['Durability', durabilityLegend(models)], ['Recovery', recoveryLegend(models)], ['Faults', faults], ['Reading', reading]];
+}
+
+function durabilityLegend(models: RunModel[]): Entry[] {
+  if (models.every((m) => m.durability.disks.length === 0)) return [];
+  const strip = (color: string) => `<rect x="1" y="8" width="28" height="4" fill="${color}"/>`;
+  const entries: Entry[] = [
+    { symbol: `<path d="M4,12V4H26V12" fill="none" stroke="${FSYNC_COLOR}" stroke-width="2"/>`, label: 'fsync, issued → completed' },
+    { symbol: strip(FATE_COLORS.durable), label: 'writes made durable' },
+  ];
+  if (models.some((m) => m.durability.losses.length > 0)) {
+    entries.push({ symbol: strip(FATE_COLORS.lost), label: 'writes lost at power loss' });
+    entries.push({ symbol: `<line x1="4" y1="1" x2="4" y2="13" stroke="${FSYNC_COLOR}" stroke-width="2.5"/><rect x="5" y="2" width="23" height="10" fill="${FATE_COLORS.lost}" fill-opacity="0.12" stroke="${FATE_COLORS.lost}" stroke-dasharray="4 2"/>`, label: 'durable frontier | lost suffix' });
+  }
+  if (models.some((m) => m.durability.spans.some((sp) => sp.fate === 'unsynced'))) entries.push({ symbol: strip(FATE_COLORS.unsynced), label: 'never synced' });
+  return entries;
 }
 
 export function legendHtml(models: RunModel[], palette: Palette): string {
