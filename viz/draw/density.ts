@@ -8,6 +8,7 @@
  * back to single records (zoom in or filter).
  */
 import type { Cone } from '../model/causal.ts';
+import { binCounts, densityIndex } from './density-index.ts';
 import { Hits, visibleRows, type Frame } from './frame.ts';
 import { K } from '../model/kinds.ts';
 import { DENSITY_COLOR } from './palette.ts';
@@ -40,8 +41,11 @@ interface Aggregate {
 /** The last aggregate per run: playback and selection redraw the same window many times. */
 const memo = new WeakMap<object, { key: string; mask: Uint8Array | null; laneY: Float64Array; aggregate: Aggregate }>();
 
-/** Counts the window's records into cells and flows: one pass over its rows, no allocation per row. */
-function aggregate(frame: Frame): Aggregate {
+/**
+ * Counts the window's records into cells and flows: by the time index (cost per bin) when no
+ * record filter applies, else one pass over the window's rows, no allocation per row.
+ */
+export function aggregate(frame: Frame): Aggregate {
   const { model, laneY, mask, t0, t1, width } = frame;
   const key = `${t0}|${t1}|${width}`;
   const last = memo.get(model);
@@ -64,6 +68,15 @@ function aggregate(frame: Frame): Aggregate {
   skip[K.fault] = skip[K.crash] = skip[K.restart] = 1;
   const perBin = 1 / usPerBin;
   const perFlowBin = flowBins / ((t1 - t0) || 1);
+  if (mask === null) {
+    const index = densityIndex(model);
+    for (let actor = 0; actor < actors; actor++) if (base[actor] >= 0) binCounts(index.actorTimes[actor], t0, t1, bins, perBin, cells, base[actor]);
+    for (let f = 0; f < flows.length; f++) {
+      if (flowShown[f] === 0 || base[flows[f].to] < 0) continue;
+      binCounts(index.flowTimes[f], t0, t1, flowBins, perFlowBin, flowCount, f * flowBins, index.flowSendSum[f], flowSendT);
+    }
+    return remember(model, key, mask, laneY, { bins, usPerBin, cells, flowBins, flowCount, flowSendT });
+  }
   const [i0, i1] = visibleRows(frame);
   for (let i = i0; i < i1; i++) {
     if ((mask !== null && mask[i] === 0) || skip[kind[i]] === 1) continue;
@@ -82,9 +95,12 @@ function aggregate(frame: Frame): Aggregate {
       flowSendT[cell] += t[link[i]];
     }
   }
-  const result = { bins, usPerBin, cells, flowBins, flowCount, flowSendT };
-  memo.set(model, { key, mask, laneY, aggregate: result });
-  return result;
+  return remember(model, key, mask, laneY, { bins, usPerBin, cells, flowBins, flowCount, flowSendT });
+}
+
+function remember(model: object, key: string, mask: Uint8Array | null, laneY: Float64Array, aggregate: Aggregate): Aggregate {
+  memo.set(model, { key, mask, laneY, aggregate });
+  return aggregate;
 }
 
 export function densityScene(frame: Frame): { scene: Scene; hits: Hits } {

@@ -4,12 +4,12 @@
  * answer) rows for the diagram to outline.
  *
  * Guarantee: a pure function of the run's model and its `summary.json` verdicts (see
- * `wire/annotations.ts`); each arrow is labelled with the first verdict naming one of its events.
+ * `wire/annotations.ts`, whose `flagged` rows the encoder found); each arrow is labelled with the
+ * first verdict naming one of its events.
  * How it fails: the client layer records `produce` just before its send and `ack` just after the
  * reply arrives, at the same instant and actor — an arrow is found only when a record sits there,
  * so a client that recorded elsewhere gets no outline.
  */
-import { extraField } from '../wire/codec.ts';
 import { K } from './kinds.ts';
 import type { RunModel } from './model.ts';
 
@@ -23,21 +23,14 @@ export interface FlaggedArrow {
 
 /** The produce and ack arrows of every event a verdict of `model`'s run names. */
 export function flaggedArrows(model: RunModel): FlaggedArrow[] {
-  const verdicts = model.data.header.annotations?.verdicts ?? [];
-  const named = new Map<string, string>();
-  for (const v of verdicts) for (const id of v.events) if (!named.has(id)) named.set(id, `${v.check}: ${v.anomaly}`);
-  if (named.size === 0) return [];
-  const { data, kind } = model;
+  const { verdicts, flagged } = model.data.header.annotations ?? { verdicts: null, flagged: [] };
+  const { data } = model;
   const arrows: FlaggedArrow[] = [];
-  for (let i = 0; i < data.length; i++) {
-    if (kind[i] !== K.client || data.op[i] < 0) continue;
-    const op = data.header.strings[data.op[i]];
-    if (op !== 'produce' && op !== 'ack') continue;
-    const events = extraField(data, i, 'events');
-    const label = Array.isArray(events) ? events.map((e) => named.get(String(e))).find((l) => l !== undefined) : undefined;
-    if (label === undefined) continue;
-    const arrow = op === 'produce' ? sendAfter(model, i) : replyBefore(model, i);
-    if (arrow !== null) arrows.push({ ...arrow, label });
+  for (const [i, verdict] of flagged) {
+    const v = verdicts?.[verdict];
+    if (v === undefined) continue;
+    const arrow = data.header.strings[data.op[i]] === 'produce' ? sendAfter(model, i) : replyBefore(model, i);
+    if (arrow !== null) arrows.push({ ...arrow, label: `${v.check}: ${v.anomaly}` });
   }
   return arrows;
 }

@@ -41,4 +41,9 @@ export interface Annotations {
   replays: ReplaySpan[];
   /** Null when the trace has no `summary.json` beside it. */
   verdicts: TimelineVerdict[] | null;
+  /**
+   * The `produce` and `ack` client rows whose events a verdict lists, each with the index (in
+   * `verdicts`) of the verdict naming it; found by the encoder, so the page parses no event lists.
+   */
+  flagged: Array<[row: number, verdict: number]>;
 }

@@ -8,7 +8,7 @@
  * How it fails: a payload of another wire version, or with columns of the wrong length, throws
  * with a message saying so.
  */
-import { RECORD_COLUMNS, SERIES_COLUMNS, WIRE_VERSION, readVarints, unzigzag, type PayloadHeader } from './wire.ts';
+import { RECORD_COLUMNS, SERIES_COLUMNS, WIRE_VERSION, readColumn, unzigzag, type PayloadHeader } from './wire.ts';
 
 export interface Series {
   /** Times (µs), sorted. */
@@ -58,7 +58,7 @@ export function decodePayload(payload: Uint8Array): RunData {
   });
   if (at !== payload.length) throw new Error(`timeline payload: ${payload.length - at} bytes after the last column`);
   const column = (name: string, out: Int32Array | Float64Array) => {
-    readVarints(columns.get(name)!, out, name);
+    readColumn(columns.get(name)!, out, name);
     return out;
   };
   const length = header.records;

@@ -1,6 +1,7 @@
 /**
- * Turns the page's TypeScript modules (`viz/**.ts`, entry `viz/ui/app.ts`) into one classic script
- * to inline in the HTML, with esbuild: types stripped (no type checking — `tsc` does that for the
+ * Turns the page's TypeScript modules (`viz/**.ts`) into classic scripts to inline in the HTML —
+ * the page (entry `viz/ui/app.ts`), the script that starts decoding (`viz/ui/start-load.ts`) and
+ * the decoder Worker's source (`viz/wire/decode-worker.ts`) — with esbuild: types stripped (no type checking — `tsc` does that for the
  * repository), modules joined into one immediately-invoked function, so there is no `import` that
  * a page opened from disk could not load.
  *
@@ -17,7 +18,10 @@ import { besideSource } from '../../package-layout.ts';
 
 // viz/ is read at run time, from the package root, also when this module runs compiled (dist/).
 export const VIZ_DIR = fileURLToPath(besideSource('../../../viz/', import.meta.url));
-const ENTRY = 'ui/app.ts';
+
+/** The scripts a page carries, by entry module under `viz/`. */
+export const ENTRIES = { app: 'ui/app.ts', startLoad: 'ui/start-load.ts', decoder: 'wire/decode-worker.ts' } as const;
+export type Entry = keyof typeof ENTRIES;
 
 /** Rejects every import that does not resolve to a file inside `viz/`. */
 const insideViz: Plugin = {
@@ -34,21 +38,25 @@ const insideViz: Plugin = {
   },
 };
 
-let bundle: Promise<string> | undefined;
+const bundles = new Map<Entry, Promise<string>>();
 
-/** The page script; built once per process. */
-export function bundleViz(): Promise<string> {
-  bundle ??= build().catch((error: unknown) => {
-    bundle = undefined;
-    throw error;
-  });
+/** One of the page's scripts (the page script itself by default); each built once per process. */
+export function bundleViz(entry: Entry = 'app'): Promise<string> {
+  let bundle = bundles.get(entry);
+  if (bundle === undefined) {
+    bundle = build(ENTRIES[entry]).catch((error: unknown) => {
+      bundles.delete(entry);
+      throw error;
+    });
+    bundles.set(entry, bundle);
+  }
   return bundle;
 }
 
-async function build(): Promise<string> {
+async function build(entry: string): Promise<string> {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
-    entryPoints: [resolve(VIZ_DIR, ENTRY)],
+    entryPoints: [resolve(VIZ_DIR, entry)],
     bundle: true,
     write: false,
     format: 'iife',

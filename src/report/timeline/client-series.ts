@@ -13,16 +13,16 @@
  * the trace — plus, for a run with pipeline outputs, one set entry per distinct output id (what
  * telling a duplicate from a first output takes).
  */
-import { VarintWriter, type SeriesSource } from '../../../viz/wire/wire.ts';
+import { ColumnWriter, type SeriesSource } from '../../../viz/wire/wire.ts';
 
 /** Counts per record (time delta, number of events) and latencies per event (time delta, µs). */
 class Columns {
-  readonly countT = new VarintWriter();
-  readonly countN = new VarintWriter();
-  readonly otherT = new VarintWriter();
-  readonly otherN = new VarintWriter();
-  readonly latT = new VarintWriter();
-  readonly latUs = new VarintWriter();
+  readonly countT = new ColumnWriter();
+  readonly countN = new ColumnWriter();
+  readonly otherT = new ColumnWriter();
+  readonly otherN = new ColumnWriter();
+  readonly latT = new ColumnWriter();
+  readonly latUs = new ColumnWriter();
   readonly length = { ack: 0, err: 0, lat: 0 };
   private readonly last = { count: 0, other: 0, lat: 0 };
 

@@ -14,8 +14,9 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { InputError } from '../../kernel/contract/index.ts';
 import type { TraceRecord } from '../../kernel/contract/index.ts';
-import { RECORD_COLUMNS, VarintWriter, WIRE_VERSION, zigzag, type ActorInfo, type FieldType, type PayloadHeader, type RecordColumn, type Shape } from '../../../viz/wire/wire.ts';
+import { RECORD_COLUMNS, ColumnWriter, WIRE_VERSION, zigzag, type ActorInfo, type FieldType, type PayloadHeader, type RecordColumn, type Shape } from '../../../viz/wire/wire.ts';
 import { ClientSeries } from './client-series.ts';
+import { FlaggedRows } from './flagged-rows.ts';
 import { PanelGauges } from './panel-gauges.ts';
 import { ReplayTracker } from './replay-spans.ts';
 import type { TimelineVerdict } from '../../../viz/wire/annotations.ts';
@@ -29,15 +30,15 @@ const COLUMN_FIELDS = new Set(['t', 'k', 'a', 'n']);
 const ZIGZAG_SAFE = 2 ** 52;
 
 export class TraceEncoder {
-  private readonly columns = new Map<RecordColumn, VarintWriter>(RECORD_COLUMNS.map((c) => [c, new VarintWriter()]));
-  private readonly values = new VarintWriter();
+  private readonly columns = new Map<RecordColumn, ColumnWriter>(RECORD_COLUMNS.map((c) => [c, new ColumnWriter()]));
+  private readonly values = new ColumnWriter();
   private readonly series = new ClientSeries();
   private readonly gauges = new PanelGauges();
   /** min.insync.replicas per `<controller>|<topic>` (see `min-insync.ts`), set by the caller when known. */
   minInsync: ReadonlyMap<string, number> = new Map();
   private readonly replays = new ReplayTracker();
-  /** The run's verdicts (from its summary), set by the caller; null for a bare trace. */
-  verdicts: TimelineVerdict[] | null = null;
+  private verdictList: TimelineVerdict[] | null = null;
+  private flagged = new FlaggedRows(null);
   private readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
   private readonly actors: ActorInfo[] = [];
@@ -59,6 +60,17 @@ export class TraceEncoder {
     private readonly source: string,
     private readonly label: string = source,
   ) {}
+
+  /** The run's verdicts (from its summary), set by the caller before the first record; null for a bare trace. */
+  get verdicts(): TimelineVerdict[] | null {
+    return this.verdictList;
+  }
+
+  set verdicts(verdicts: TimelineVerdict[] | null) {
+    if (this.rows > 0) throw new Error('TraceEncoder: verdicts must be set before the first record');
+    this.verdictList = verdicts;
+    this.flagged = new FlaggedRows(verdicts);
+  }
 
   /** Records added so far, the `meta` header included. */
   get records(): number {
@@ -91,7 +103,10 @@ export class TraceEncoder {
     this.put('shape', this.extras(record, consumed));
     const key = record.k === 'send' ? linkKey(a, n) : undefined;
     if (key !== undefined) this.pendingSends.set(key, this.rows);
-    if (record.k === 'client') this.series.add(t, record.op, record.events, record.born);
+    if (record.k === 'client') {
+      this.series.add(t, record.op, record.events, record.born);
+      this.flagged.add(this.rows, record.op, record.events);
+    }
     this.gauges.add(record);
     this.replays.add(record);
     this.rows++;
@@ -112,7 +127,7 @@ export class TraceEncoder {
       seriesLength: this.series.length,
       seriesSource: this.series.source,
       gauges: this.gauges.gauges(this.minInsync),
-      annotations: { replays: this.replays.spans(), verdicts: this.verdicts },
+      annotations: { replays: this.replays.spans(), verdicts: this.verdictList, flagged: this.flagged.list() },
     };
     const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
     const length = Buffer.alloc(4);
