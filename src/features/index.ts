@@ -9,6 +9,7 @@ import federated from './federated/index.ts';
 import forward from './forward/index.ts';
 import log from './log/index.ts';
 import pipeline from './pipeline/index.ts';
+import raft from './raft/index.ts';
 import store from './store/index.ts';
 
-export const BUILTIN_FEATURES: readonly Feature[] = [store, log, forward, federated, alerts, pipeline, checkpoint];
+export const BUILTIN_FEATURES: readonly Feature[] = [store, log, forward, federated, alerts, pipeline, checkpoint, raft];

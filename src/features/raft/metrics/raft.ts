@@ -1,0 +1,37 @@
+/**
+ * The metric `raft`, per run (all groups together): elections won, the highest term, the highest
+ * commit index any node reached, snapshots taken and installed, and the teaching client's replies
+ * with their slowest latency (about a failover's cost when a leader is lost mid-request).
+ */
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
+import type { TraceMetric } from '../../../metrics/metric.ts';
+import { raftOp } from '../shared/trace.ts';
+
+export class RaftMetric implements TraceMetric {
+  readonly name = 'raft';
+  private elections = 0;
+  private maxTerm = 0;
+  private committed = 0;
+  private snapshots = 0;
+  private installs = 0;
+  private replies = 0;
+  private maxReplyUs = 0;
+
+  observe(record: TraceRecord): void {
+    if (record.k === 'client' && record.op === 'raft-reply') {
+      this.replies++;
+      this.maxReplyUs = Math.max(this.maxReplyUs, record.latencyUs as number);
+      return;
+    }
+    const op = raftOp(record);
+    if (op === 'raft-role' && record.role === 'leader') this.elections++;
+    else if (op === 'raft-term') this.maxTerm = Math.max(this.maxTerm, record.term as number);
+    else if (op === 'raft-commit') this.committed = Math.max(this.committed, record.index as number);
+    else if (op === 'raft-snapshot') this.snapshots++;
+    else if (op === 'raft-install') this.installs++;
+  }
+
+  result(): Record<string, number> {
+    return { elections: this.elections, maxTerm: this.maxTerm, committed: this.committed, snapshots: this.snapshots, installs: this.installs, clientReplies: this.replies, maxReplyUs: this.maxReplyUs };
+  }
+}
