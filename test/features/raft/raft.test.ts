@@ -21,7 +21,7 @@ links:
 raft:
   nodes: [a-1, a-2, a-3, b-1, b-2]
   client: { node: a-1 }
-  raft.snapshot.records: 50
+  snapshot.records: 50
 faults:
   - { kind: node-crash, target: a-2, at: 5s, for: 3s }
 checks: [election-safety, log-matching, leader-completeness, state-machine-safety]

@@ -65,10 +65,10 @@ export function resolveRaft(raft: WrittenRaft): RaftSpec {
     servers: raft.nodes.map((node) => ({ actor: serverActor(node), node })),
     electionTimeoutUs: raft['controller.quorum.election.timeout.ms'],
     fetchTimeoutUs: raft['controller.quorum.fetch.timeout.ms'],
-    snapshotRecords: raft['raft.snapshot.records'],
-    preVote: raft['raft.pre-vote'],
-    commitPreviousTermByCount: raft['raft.unsafe.commit-previous-term-by-count'],
-    skipVoteFsync: raft['raft.unsafe.skip-vote-fsync'],
+    snapshotRecords: raft['snapshot.records'],
+    preVote: raft['pre-vote'],
+    commitPreviousTermByCount: raft.unsafe['commit-previous-term-by-count'],
+    skipVoteFsync: raft.unsafe['skip-vote-fsync'],
     ...(client === undefined ? {} : { client: { actor: CLIENT_ACTOR, node: client.node, everyUs: client.every, timeoutUs: client.timeout, keys: client.keys } }),
   };
 }

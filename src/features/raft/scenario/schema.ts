@@ -28,16 +28,21 @@ export const raftSchema = z.strictObject({
   client: clientSchema.optional().describe('A client adding to counters through the leader. Default none.'),
   'controller.quorum.election.timeout.ms': kraftMs('1000ms').describe('A node without a leader waits this long plus up to as long again at random before an election (a duration or ms). Default 1000.'),
   'controller.quorum.fetch.timeout.ms': kraftMs('2000ms').describe('A follower unanswered by its leader this long starts an election; a leader no majority fetched from this long resigns (a duration or ms). Default 2000.'),
-  'raft.snapshot.records': z.int().min(0).default(100).describe('Snapshot the state machine every this many applied entries; followers that are further behind catch up from the snapshot (KIP-630); 0: never. Default 100.'),
-  'raft.pre-vote': z.boolean().default(true).describe('Pre-vote (KIP-996): a node must win a pre-vote round before it bumps its term, so a rejoining node does not unseat a live leader. Default true.'),
-  'raft.unsafe.commit-previous-term-by-count': z
-    .boolean()
-    .default(false)
-    .describe('UNSAFE, for teaching (the Raft paper\'s Figure 8): the leader commits entries of earlier terms by counting replicas and appends no no-op; a committed entry can be overwritten. Default false.'),
-  'raft.unsafe.skip-vote-fsync': z
-    .boolean()
-    .default(false)
-    .describe('UNSAFE, for teaching: term and vote are not fsynced before a vote is answered; a power loss makes a node forget its vote and vote twice in a term. Default false.'),
+  'snapshot.records': z.int().min(0).default(100).describe('Snapshot the state machine every this many applied entries; followers that are further behind catch up from the snapshot (KIP-630); 0: never. Default 100.'),
+  'pre-vote': z.boolean().default(true).describe('Pre-vote (KIP-996): a node must win a pre-vote round before it bumps its term, so a rejoining node does not unseat a live leader. Default true.'),
+  unsafe: z
+    .strictObject({
+      'commit-previous-term-by-count': z
+        .boolean()
+        .default(false)
+        .describe("UNSAFE, for teaching (the Raft paper's Figure 8): the leader commits entries of earlier terms by counting replicas and appends no no-op; a committed entry can be overwritten. Default false."),
+      'skip-vote-fsync': z
+        .boolean()
+        .default(false)
+        .describe('UNSAFE, for teaching: term and vote are not fsynced before a vote is answered; a power loss makes a node forget its vote and vote twice in a term. Default false.'),
+    })
+    .prefault({})
+    .describe('Knobs that break Raft on purpose, for the drills (`--set raft.unsafe.skip-vote-fsync=true`). Default: all off.'),
 });
 
 export type WrittenRaft = z.output<typeof raftSchema>;
