@@ -30,6 +30,13 @@ export class ActorContext implements Context {
   readonly self: string;
   readonly node: string;
   readonly site: string;
+  // The two streams asked for last, by purpose: most actors draw from one or two purposes, and a
+  // hit here skips the lookup in the handle's table (a Map, cold in memory when there are many
+  // actors). The streams themselves are the handle's, so they carry on across incarnations.
+  private lastPurpose: string | undefined;
+  private lastRng: Rng | undefined;
+  private otherPurpose: string | undefined;
+  private otherRng: Rng | undefined;
 
   constructor(
     private readonly sim: ContextHost,
@@ -68,7 +75,13 @@ export class ActorContext implements Context {
   }
 
   rng(purpose: string): Rng {
-    return this.sim.rng(this.handle, purpose);
+    if (purpose === this.lastPurpose) return this.lastRng!;
+    const other = this.otherPurpose;
+    const otherRng = this.otherRng;
+    this.otherPurpose = this.lastPurpose;
+    this.otherRng = this.lastRng;
+    this.lastPurpose = purpose;
+    return (this.lastRng = purpose === other ? otherRng! : this.sim.rng(this.handle, purpose));
   }
 
   record(kind: RecordKind, fields?: Record<string, unknown>): void {
