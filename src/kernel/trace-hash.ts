@@ -150,6 +150,11 @@ const CACHED_STRINGS_MAX = 4096;
 /** The slot of a string digested just now, outside the table (the cache was full). */
 const SCRATCH = -1;
 
+/** The hot kinds' memo entries (`TraceHasher.namedSlot`). */
+const SEND_SITE = 0;
+const RECV_SITE = 1;
+const TIMER_SITE = 2;
+
 const SEND_KEYS = ['t', 'k', 'a', 'n', 'to', 'msg', 'bytes'];
 const RECV_KEYS = ['t', 'k', 'a', 'n', 'from', 'msg', 's'];
 const TIMER_KEYS = ['t', 'k', 'a', 'n', 'name'];
@@ -178,9 +183,15 @@ export class TraceHasher {
   /** String table: interned strings (`intern`) and cached ones, with their 64-bit digests, by slot. */
   private readonly slots = new Map<string, number>();
   private readonly strings: string[] = [];
-  private low: number[] = [];
-  private high: number[] = [];
+  /** The 64-bit digests of the table's strings, two words per slot side by side (one cache line for both). */
+  private digests = new Int32Array(2 * 256);
   private cached = 0;
+  // The message type or timer name each hot kind (SEND_SITE…) named last, and its slot: a run
+  // names few of them, often the same one many times in a row, and a hit skips the table lookup.
+  // A string digested afresh (`SCRATCH`, the cache being full) is not remembered: that slot is
+  // another string's next.
+  private readonly lastNamed: (string | undefined)[] = [undefined, undefined, undefined];
+  private readonly lastSlots = new Int32Array(3);
   private scratchLow = 0;
   private scratchHigh = 0;
   /** The last record's digest. */
@@ -210,8 +221,13 @@ export class TraceHasher {
       this.slots.set(text, slot);
       this.strings.push(text);
       this.stringDigest(text);
-      this.low.push(this.d1);
-      this.high.push(this.d2);
+      if (2 * slot + 2 > this.digests.length) {
+        const grown = new Int32Array(2 * this.digests.length);
+        grown.set(this.digests);
+        this.digests = grown;
+      }
+      this.digests[2 * slot] = this.d1;
+      this.digests[2 * slot + 1] = this.d2;
     }
     return slot;
   }
@@ -227,20 +243,23 @@ export class TraceHasher {
    */
   digestSend(t: number, a: number, n: number, to: number, msg: string, bytes: number): void {
     // The message type first: digesting a string not seen before reuses the word buffer.
-    const type = this.cachedSlot(msg);
-    this.hot(HOT_SEND, t, n, bytes, this.low[a], this.high[a], this.low[to], this.high[to], this.lowOf(type), this.highOf(type));
+    const type = this.namedSlot(SEND_SITE, msg);
+    const d = this.digests;
+    this.hot(HOT_SEND, t, n, bytes, d[2 * a], d[2 * a + 1], d[2 * to], d[2 * to + 1], this.lowOf(type), this.highOf(type));
   }
 
   /** `{t, k: 'recv', a, n, from, msg, s}` with `a` and `from` interned. */
   digestRecv(t: number, a: number, n: number, from: number, msg: string, s: number): void {
-    const type = this.cachedSlot(msg);
-    this.hot(HOT_RECV, t, n, s, this.low[a], this.high[a], this.low[from], this.high[from], this.lowOf(type), this.highOf(type));
+    const type = this.namedSlot(RECV_SITE, msg);
+    const d = this.digests;
+    this.hot(HOT_RECV, t, n, s, d[2 * a], d[2 * a + 1], d[2 * from], d[2 * from + 1], this.lowOf(type), this.highOf(type));
   }
 
   /** `{t, k: 'timer', a, n, name}` with `a` interned. */
   digestTimer(t: number, a: number, n: number, name: string): void {
-    const named = this.cachedSlot(name);
-    this.hot(HOT_TIMER, t, n, -1, this.low[a], this.high[a], this.lowOf(named), this.highOf(named), 0, 0);
+    const named = this.namedSlot(TIMER_SITE, name);
+    const d = this.digests;
+    this.hot(HOT_TIMER, t, n, -1, d[2 * a], d[2 * a + 1], this.lowOf(named), this.highOf(named), 0, 0);
   }
 
   /** Folds the last record's digest into the trace's hash. */
@@ -363,12 +382,21 @@ export class TraceHasher {
     return SCRATCH;
   }
 
+  /** `cachedSlot` for the string a hot kind names (`site`), through that kind's last-named memo. */
+  private namedSlot(site: number, text: string): number {
+    if (text === this.lastNamed[site]) return this.lastSlots[site];
+    const slot = this.cachedSlot(text);
+    this.lastNamed[site] = slot === SCRATCH ? undefined : text;
+    this.lastSlots[site] = slot;
+    return slot;
+  }
+
   private lowOf(slot: number): number {
-    return slot === SCRATCH ? this.scratchLow : this.low[slot];
+    return slot === SCRATCH ? this.scratchLow : this.digests[2 * slot];
   }
 
   private highOf(slot: number): number {
-    return slot === SCRATCH ? this.scratchHigh : this.high[slot];
+    return slot === SCRATCH ? this.scratchHigh : this.digests[2 * slot + 1];
   }
 
   /** The 64-bit digest of a string (its generic encoding, hashed), left in `d1` and `d2`. */
