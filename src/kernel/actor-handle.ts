@@ -1,7 +1,7 @@
 /**
  * The kernel's bookkeeping for one actor, which outlives the actor's instances: where it lives,
  * whether it is up, its incarnation and its counters (events, records, timers), its random streams.
- * (Its pending timers are in the simulator's one table, pending-timers.ts.)
+ * (Its cancelled timers are in the simulator's one table, timer-set.ts.)
  *
  * Guarantee: every counter is the actor's own, so an actor's event keys, record numbers and timer
  * ids never depend on what other actors (or other worker threads) did. Internal to the kernel and

@@ -54,6 +54,11 @@ export class EventQueue<P = never> {
     return this.times.length;
   }
 
+  /** The slot of the event at heap position `position` (< `size`): a way to visit every queued event, in no particular order. */
+  slotAt(position: number): number {
+    return this.slots[position];
+  }
+
   /** Time of the earliest event; only meaningful when `size > 0`. */
   peekTime(): Micros {
     return this.times[0];

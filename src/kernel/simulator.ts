@@ -29,7 +29,7 @@ import type { TimerId, Wakeup } from './contract/wakeup.ts';
 import type { Environment } from './environment.ts';
 import { EventQueue } from './event-queue.ts';
 import { PartitionState, type PartitionRole, type RemoteMessage } from './partition.ts';
-import { PendingTimers } from './pending-timers.ts';
+import { TimerSet } from './timer-set.ts';
 import { SimulationError } from './contract/simulation-error.ts';
 import type { TraceWriter } from './trace.ts';
 
@@ -70,8 +70,12 @@ export class Simulator implements ContextHost {
   private numbers = new Float64Array(INITIAL_SLOTS);
   private incarnations = new Float64Array(INITIAL_SLOTS);
   private refs: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill(undefined);
-  /** Timers set and neither fired nor cancelled, by (actor index, timer id). */
-  private readonly pendingTimers = new PendingTimers();
+  /**
+   * Timers cancelled whose events may still be queued, by (actor index, timer id): a timer's event
+   * finding its pair here is dropped (and the pair removed). A timer that is never cancelled costs
+   * nothing here. A pair whose timer had fired already stays until `purgeCancelled`.
+   */
+  private cancelled = new TimerSet();
   private names: (string | undefined)[] = new Array<string | undefined>(INITIAL_SLOTS).fill(undefined);
   private readonly handles: ActorHandle[] = [];
   private readonly byId = new Map<string, ActorHandle>();
@@ -335,8 +339,8 @@ export class Simulator implements ContextHost {
         const data = this.refs[slot];
         const name = this.names[slot]!;
         this.refs[slot] = undefined;
-        // Removed whatever else holds: a timer of an earlier incarnation leaves the set as it fires.
-        if (!this.pendingTimers.remove(to.index, timer) || !to.up || to.incarnation !== incarnation) return;
+        // Removed whatever else holds: a cancelled timer of an earlier incarnation leaves the set as it fires.
+        if ((this.cancelled.size > 0 && this.cancelled.remove(to.index, timer)) || !to.up || to.incarnation !== incarnation) return;
         const n = to.recordCount++;
         if (this.partition === undefined) this.trace.writeTimer(this.clock, this.traceSlot(to), n, name);
         else this.partition.write({ t: this.clock, k: 'timer', a: to.id, n, name }, to, false);
@@ -475,7 +479,6 @@ export class Simulator implements ContextHost {
     // Timer ids count per actor, so they do not depend on what other actors (or other worker
     // threads) did — an actor may record or send its ids without breaking determinism.
     const timer = ++handle.timerCount;
-    this.pendingTimers.add(handle.index, timer);
     const slot = this.slotFor(this.clock + delay, handle);
     this.kinds[slot] = TIMER;
     this.targets[slot] = handle.index;
@@ -487,7 +490,25 @@ export class Simulator implements ContextHost {
   }
 
   cancelTimer(handle: ActorHandle, timer: TimerId): void {
-    this.pendingTimers.remove(handle.index, timer);
+    // An id this actor never got names no timer; one cancelled before is cancelled already.
+    if (!(timer >= 1 && timer <= handle.timerCount) || this.cancelled.has(handle.index, timer)) return;
+    this.cancelled.add(handle.index, timer);
+    if (this.cancelled.size > 2 * this.queue.size + 1024) this.purgeCancelled();
+  }
+
+  /**
+   * Drops the cancelled pairs whose timers are no longer queued (they had fired, or their actor
+   * cancelled a timer it had already seen): only queued events can find a pair. It runs when the
+   * set outgrows twice the queue, so its cost per cancel is constant.
+   */
+  private purgeCancelled(): void {
+    const kept = new TimerSet();
+    const queue = this.queue;
+    for (let position = 0; position < queue.size; position++) {
+      const slot = queue.slotAt(position);
+      if (this.kinds[slot] === TIMER && this.cancelled.has(this.targets[slot], this.numbers[slot])) kept.add(this.targets[slot], this.numbers[slot]);
+    }
+    this.cancelled = kept;
   }
 
   rng(handle: ActorHandle, purpose: string): Rng {

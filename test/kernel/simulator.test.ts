@@ -137,6 +137,61 @@ test('a timer cancelled by another timer due at the same instant does not fire',
   ]);
 });
 
+test('any mix of cancels — of pending, fired, unknown and already cancelled timers, past the purge of stale ones — stops exactly the pending ones', (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat({ max: 50 }), fc.array(fc.integer({ min: -1, max: 45 }), { maxLength: 400 })), { minLength: 1, maxLength: 40 }),
+      (plan) => {
+        // Timer i (id i + 1) is set at start with delay plan[i][0]; when it fires it cancels the ids plan[i][1].
+        const fired: number[] = [];
+        new Kernel()
+          .spawn('a', () => ({
+            start(ctx: Context) {
+              plan.forEach(([delay], i) => ctx.setTimer(delay, `t${i}`, i));
+            },
+            onTimer(ctx: Context, w) {
+              const i = w.data as number;
+              fired.push(i);
+              for (const id of plan[i][1]) ctx.cancelTimer(id);
+            },
+          }))
+          .run();
+        const order = plan.map((_, i) => i).sort((x, y) => plan[x][0] - plan[y][0] || x - y);
+        const cancelled = new Set<number>();
+        const expected: number[] = [];
+        for (const i of order) {
+          if (cancelled.has(i + 1)) continue;
+          expected.push(i);
+          for (const id of plan[i][1]) cancelled.add(id);
+        }
+        t.deepEqual(fired, expected);
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+test('thousands of cancels of fired timers (purged from the cancelled set) leave the pending cancels in force', (t) => {
+  // Timer k (delay k) cancels itself (fired already: a stale pair) and, when k % 7 = 0, timer k + 5.
+  const count = 5000;
+  const fired: number[] = [];
+  new Kernel()
+    .spawn('a', () => ({
+      start(ctx: Context) {
+        for (let k = 1; k <= count; k++) ctx.setTimer(k, 'tick', k);
+      },
+      onTimer(ctx: Context, w) {
+        const k = w.data as number;
+        fired.push(k);
+        ctx.cancelTimer(k);
+        if (k % 7 === 0) ctx.cancelTimer(k + 5);
+      },
+    }))
+    .run();
+  const expected = Array.from({ length: count }, (_, i) => i + 1).filter((k) => !(k > 5 && (k - 5) % 7 === 0));
+  t.deepEqual(fired, expected);
+});
+
 test('timer delays must be non-negative integer µs', (t) => {
   for (const delay of [-1, 0.5, Number.NaN]) {
     const kernel = new Kernel().spawn('a', () => ({ start: (ctx: Context) => void ctx.setTimer(delay, 'bad') }));

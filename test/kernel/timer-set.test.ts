@@ -4,14 +4,14 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { PendingTimers } from '../../src/kernel/pending-timers.ts';
+import { TimerSet } from '../../src/kernel/timer-set.ts';
 
 test('adds and removals agree with a Set of pairs', (t) => {
   fc.assert(
     fc.property(
       fc.array(fc.tuple(fc.boolean(), fc.nat({ max: 20 }), fc.oneof(fc.nat({ max: 60 }), fc.maxSafeNat())), { maxLength: 3000 }),
       (ops) => {
-        const table = new PendingTimers(16);
+        const table = new TimerSet(16);
         const model = new Set<string>();
         for (const [adding, actor, id] of ops) {
           const key = `${actor}/${id}`;

@@ -1,20 +1,21 @@
 /**
- * The timers that are set and have neither fired nor been cancelled, as a set of (actor index,
- * timer id) pairs: what lets `cancelTimer` stop a timer whose event is already queued.
+ * A set of (actor index, timer id) pairs: the simulator's timers cancelled while their events may
+ * still be queued (simulator.ts), which lets `cancelTimer` stop a timer whose event is queued.
  *
  * Why not a `Set` per actor: adding and deleting a timer id there cost more than the rest of a
  * timer event (bench/kernel.ts), and every actor carried one. This is one open-addressing table
  * for the whole simulator in typed arrays (linear probing, deletion by backward shift, so no
- * tombstones): a timer costs an insert and a removal of two numbers, no allocation.
+ * tombstones): a pair costs an insert and a removal of two numbers, no allocation.
  *
- * Guarantee: `remove` returns true exactly once for a pair `add`ed before and not removed since.
- * How it fails: it does not; it grows as needed (to twice the timers pending at once).
+ * Guarantee: `remove` returns true exactly once for a pair `add`ed before and not removed since;
+ * `has` says whether it would. How it fails: it does not; it grows as needed (to twice the pairs
+ * held at once).
  */
 
 const EMPTY = -1;
 const MIN_CAPACITY = 1024;
 
-export class PendingTimers {
+export class TimerSet {
   private actors: Int32Array;
   private ids: Float64Array;
   private mask: number;
@@ -32,25 +33,24 @@ export class PendingTimers {
     return this.count;
   }
 
-  /** Adds a pending timer; the pair must not be in the set. */
+  /** Adds a pair; it must not be in the set. */
   add(actor: number, id: number): void {
     if (2 * (this.count + 1) > this.actors.length) this.rehash(this.actors.length * 2);
     this.place(actor, id);
     this.count++;
   }
 
-  /** Removes a pending timer; false if it was not pending (fired, cancelled, or never set). */
+  has(actor: number, id: number): boolean {
+    return this.find(actor, id) >= 0;
+  }
+
+  /** Removes a pair; false if it was not in the set. */
   remove(actor: number, id: number): boolean {
+    const i = this.find(actor, id);
+    if (i < 0) return false;
     const actors = this.actors;
     const ids = this.ids;
     const mask = this.mask;
-    let i = hash(actor, id) & mask;
-    for (;;) {
-      const a = actors[i];
-      if (a === EMPTY) return false;
-      if (a === actor && ids[i] === id) break;
-      i = (i + 1) & mask;
-    }
     // Backward shift: pull later entries of the probe run into the hole unless their home lies
     // cyclically after the hole (then they are already where a lookup from home would stop).
     let hole = i;
@@ -65,6 +65,18 @@ export class PendingTimers {
     actors[hole] = EMPTY;
     this.count--;
     return true;
+  }
+
+  /** Where a pair sits, or -1. */
+  private find(actor: number, id: number): number {
+    const actors = this.actors;
+    const ids = this.ids;
+    const mask = this.mask;
+    for (let i = hash(actor, id) & mask; ; i = (i + 1) & mask) {
+      const a = actors[i];
+      if (a === EMPTY) return -1;
+      if (a === actor && ids[i] === id) return i;
+    }
   }
 
   private place(actor: number, id: number): void {
