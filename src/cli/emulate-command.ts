@@ -7,10 +7,15 @@
  * timeline work on it), `summary.json` (with an `emulation` section), `summary.md`, and `disk/`,
  * the nodes' real files. Shows live progress on a terminal. Not deterministic: the trace hash is
  * printed for reference only.
+ *
+ * With `--kafka [PORT]` the scenario's log service is served to real Kafka clients (kafkajs, kcat,
+ * librdkafka, …) on 127.0.0.1:PORT, PORT+1, … — one port per broker — and the emulator prints the
+ * faults, crashes and rebalances as they happen instead of a progress bar (exec/emulate/kafka).
  */
 import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
 import { Emulation, emulationFaultNotes, type EmulationProgress, type EmulationResult } from '../exec/emulate/index.ts';
+import { DEFAULT_KAFKA_PORT, startKafkaEmulation } from '../exec/emulate/kafka/index.ts';
 import { scenarioRecipe } from '../exec/scenario-recipe.ts';
 import type { StagedDirectory } from '../exec/staging.ts';
 import { onInterrupt } from '../exec/interrupt.ts';
@@ -34,6 +39,10 @@ interface EmulateArgs {
   maxEvents: number;
   json: boolean;
   quiet: boolean;
+  kafka?: string;
+  kafkaService?: string;
+  kafkaClientNode?: string;
+  kafkaKeepWorkload: boolean;
 }
 
 export const emulateCommand: CommandModule<object, EmulateArgs> = {
@@ -51,6 +60,11 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
       .options(MAX_EVENTS_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly summary.json on stdout and nothing else' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the verdict line' })
+      .option('kafka', { type: 'string', describe: `Serve the log service to real Kafka clients: broker i on 127.0.0.1:PORT+i-1 (bare --kafka: ${DEFAULT_KAFKA_PORT})` })
+      .option('kafka-service', { type: 'string', describe: "With --kafka: the log service to serve (default the scenario's first)" })
+      .option('kafka-client-node', { type: 'string', describe: "With --kafka: the node the real clients count as running on, for partitions and latency (default the service's first producer's node)" })
+      .option('kafka-keep-workload', { type: 'boolean', default: false, describe: "With --kafka: keep the scenario's own producers and consumers of the service running" })
+      .example('$0 emulate scenarios/drills/log-acks1-leader-crash.yaml --kafka', 'Kafka clients meet the drill on 127.0.0.1:9092-9094')
       .example('$0 emulate scenarios/beamline-store.yaml --speed 10', 'The demo at ten times real time: about 7 s')
       .example('$0 emulate scenarios/beamline-store.yaml --speed 20 --duration 40s', 'Only the first 40 s of emulated time') as unknown as Argv<EmulateArgs>,
   handler: async (args) => {
@@ -68,7 +82,9 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   } catch (error) {
     return reportError(inScenario(error, args.scenario));
   }
+  let kafkaPort: number | undefined;
   try {
+    kafkaPort = parseKafkaPort(args.kafka);
     durationUs = parseDurationFlag(args.duration);
     dir = stageOutput(args.out, `results/${scenario.name}/emulated-${stamp()}`, 'emulation', args.force);
   } catch (error) {
@@ -78,18 +94,25 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   const say = (line: string) => {
     if (!args.json) process.stdout.write(`${line}\n`);
   };
+  // Live lines of a Kafka emulation go to stderr under --json, so stdout stays summary.json alone.
+  const live = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
   say(`diaspora-sim ${VERSION} · ${scenario.name} · seed ${seed} · emulated at ${args.speed}× real time`);
   const { skipped, standby } = emulationFaultNotes(scenario);
   if (skipped.length > 0) say(`not emulated (they act on the simulated world only): ${skipped.join(', ')}`);
 
-  const progress = emulationProgress(!args.quiet && !args.json);
+  const progress = emulationProgress(!args.quiet && !args.json && kafkaPort === undefined);
   let result: EmulationResult;
   try {
     dir.write('scenario.resolved.json', `${JSON.stringify({ ...scenario, seed }, null, 2)}\n`);
     const trace = new TraceWriter(dir.path('trace.jsonl'));
-    const emulation = await Emulation.start(scenarioRecipe(scenario, seed), { speed: args.speed, durationUs, dir: dir.staging, trace, standby, version: VERSION, onProgress: progress.update });
+    const options = { speed: args.speed, durationUs, dir: dir.staging, trace, standby, version: VERSION, onProgress: progress.update };
+    const kafka =
+      kafkaPort === undefined
+        ? undefined
+        : await startKafkaEmulation(scenario, seed, { ...options, port: kafkaPort, service: args.kafkaService, clientNode: args.kafkaClientNode, keepWorkload: args.kafkaKeepWorkload, say: live });
+    const emulation = kafka?.emulation ?? (await Emulation.start(scenarioRecipe(scenario, seed), options));
     const unhook = onInterrupt(() => emulation.abort('interrupted (Ctrl-C)'));
-    result = await emulation.done.finally(unhook);
+    result = await (kafka?.done ?? emulation.done).finally(unhook);
     progress.stop();
     dir.write('summary.json', `${JSON.stringify({ ...result.summary, emulation: result.emulation }, null, 2)}\n`);
     dir.write('summary.md', summaryMarkdown(result.summary, `npx diaspora emulate ${args.scenario} --speed ${args.speed}`));
@@ -106,6 +129,15 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
     if (!args.quiet) say(describeEmulation(result));
   }
   return result.summary.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+/** `--kafka` alone is the default port; with a value, a port that leaves room for the brokers after it. */
+function parseKafkaPort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (text === '') return DEFAULT_KAFKA_PORT;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65_000) throw new InputError(`--kafka: expected a port number like ${DEFAULT_KAFKA_PORT}, got "${text}"`);
+  return port;
 }
 
 function parseDurationFlag(text: string | undefined): Micros | undefined {

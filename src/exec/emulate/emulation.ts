@@ -25,6 +25,7 @@ import { observeTrace, summarize, type ObservedTrace, type PreparedRun, type Run
 import { EmulatedClock, EmulatedTimers, HEARTBEAT_MS, realNowMs } from './clock.ts';
 import { NodeThread } from './node-thread.ts';
 import type { ActorFailed, Delivery, FromNode, NodeStats, SendDropped } from './protocol.ts';
+import type { Message } from '../../kernel/index.ts';
 import { Router } from './router.ts';
 import { EmulationTrace } from './trace-sink.ts';
 
@@ -42,6 +43,25 @@ export interface EmulateOptions {
   version?: string;
   /** Called about ten times a second of real time. */
   onProgress?: (progress: EmulationProgress) => void;
+  /** Told of every fault record, node crash and node restart as it happens (for live output and gateways). */
+  onEvent?: (event: EmulationEvent) => void;
+}
+
+/** Something that happened to the emulated world, told as it happens. */
+export type EmulationEvent =
+  | { kind: 'crash' | 'restart'; node: string; atUs: Micros; reason: string }
+  | { kind: 'fault'; atUs: Micros; record: TraceRecord };
+
+/**
+ * Actors the orchestrator runs itself, outside any node thread (a gateway from real clients): they
+ * are in the deployment, so the network model places them on a node, but what reaches them — a
+ * delivery, or the router's verdict that their own message never left — is handed here, and they
+ * write their records through {@link Emulation.recordAt}.
+ */
+export interface LocalActors {
+  owns(actor: string): boolean;
+  deliver(delivery: Delivery): void;
+  dropped(drop: SendDropped): void;
 }
 
 export interface EmulationProgress {
@@ -87,7 +107,7 @@ type NodeState = { kind: 'up'; thread: NodeThread } | { kind: 'crashing'; pendin
 
 export class Emulation {
   readonly done: Promise<EmulationResult>;
-  readonly endUs: Micros;
+  endUs: Micros;
   private resolve!: (result: EmulationResult) => void;
   private reject!: (error: unknown) => void;
   private readonly world: World;
@@ -109,6 +129,7 @@ export class Emulation {
   private readonly finishedStats: NodeStats[] = [];
   private retiredEvents = 0;
   private intervals: NodeJS.Timeout[] = [];
+  private local: LocalActors | undefined;
   private over = false;
   /** Names the fault behind the next crash or restart, for its record. */
   private lastFault = 'fault';
@@ -160,6 +181,31 @@ export class Emulation {
 
   // --- the control plane ---
 
+  /** Runs `actors` here; see {@link LocalActors}. */
+  attach(actors: LocalActors): void {
+    this.local = actors;
+  }
+
+  /** A message from a local actor, through the network model like any other; returns its send record's number. */
+  sendFrom(from: string, to: string, message: Message, bytes: number): number {
+    const sendN = this.sink.nextNumber(from);
+    this.sink.recordAt(from, this.clock.now(), 'send', { to, msg: message.type, bytes });
+    this.router.route({ type: 'send', from, to, sendN, bytes, sentAtUs: this.clock.now(), message });
+    return sendN;
+  }
+
+  /** Writes a record at a local actor, now. */
+  recordAt(actor: string, kind: TraceRecord['k'], fields: Record<string, unknown>): void {
+    this.sink.recordAt(actor, this.clock.now(), kind, fields);
+  }
+
+  /** Ends the run now instead of at its planned end (every record so far is kept). */
+  finishNow(): void {
+    if (this.over) return;
+    this.endUs = Math.min(this.endUs, this.clock.now());
+    void this.finish();
+  }
+
   pause(): void {
     if (this.clock.paused || this.over) return;
     this.clock.pause();
@@ -193,6 +239,7 @@ export class Emulation {
     for (const actor of this.world.actorsOn(node)) this.sink.recordAt(actor, this.clock.now(), 'crash', { scope: 'node', reason });
     this.states.set(node, { kind: 'down' });
     this.crashes.push({ node, reason, atUs });
+    this.options.onEvent?.({ kind: 'crash', node, atUs, reason });
     for (const settle of pending) settle();
     // A node crashed by the control plane, beyond the plan, boots its next life now, while it is down.
     if (!this.over && (this.spares.get(node)?.length ?? 0) === 0) this.spares.set(node, [this.launch(node)]);
@@ -212,6 +259,7 @@ export class Emulation {
     this.states.set(node, { kind: 'up', thread });
     const report = [...this.crashes].reverse().find((c) => c.node === node);
     if (report !== undefined) report.restartedAtUs = this.clock.now();
+    this.options.onEvent?.({ kind: 'restart', node, atUs: this.clock.now(), reason });
     await thread.ask((c) => c.start({ clock: this.clock.buffer, slot: this.join(thread), entry: 'recover', recordCounts: actors.map((a) => [a, this.sink.nextNumber(a)]) }));
   }
 
@@ -307,10 +355,12 @@ export class Emulation {
   }
 
   private deliver(node: string, delivery: Delivery): void {
+    if (this.local?.owns(delivery.to)) return this.local.deliver(delivery);
     this.toNode(node, () => this.sink.recordAt(delivery.to, this.clock.now(), 'drop', { from: delivery.from, msg: delivery.message.type, s: delivery.sendN, cause: 'dead' }), (t) => t.send(delivery));
   }
 
   private dropped(node: string, drop: SendDropped): void {
+    if (this.local?.owns(drop.from)) return this.local.dropped(drop);
     this.toNode(node, () => this.sink.recordAt(drop.from, this.clock.now(), 'drop', { to: drop.to, msg: drop.msg, s: drop.sendN, cause: drop.cause }), (t) => t.send(drop));
   }
 
@@ -340,6 +390,7 @@ export class Emulation {
   /** A record the world copy wrote at the world (the header, faults): into the trace. */
   private worldRecord(record: TraceRecord): void {
     if (record.k === 'fault' && typeof record.fault === 'string') this.lastFault = `fault ${record.fault}`;
+    if (record.k === 'fault') this.options.onEvent?.({ kind: 'fault', atUs: record.t, record });
     this.sink.add([record]);
   }
 
