@@ -23,7 +23,7 @@
  * than none and gzip gets UNSUPPORTED_COMPRESSION_TYPE; transactions are not supported.
  */
 import type { Message } from '../../../kernel/index.ts';
-import type { Batch, FetchReply, LogError, MetadataReply, PartitionMeta, ProduceReply } from '../../../features/log/actors/messages.ts';
+import type { Batch, FetchReply, LogError, MetadataReply, PartitionMeta, ProduceReply } from '../../../features/log/index.ts';
 import type { Delivery, SendDropped } from '../protocol.ts';
 import type { LocalActors } from '../emulation.ts';
 import * as api from './apis.ts';

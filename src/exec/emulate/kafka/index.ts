@@ -11,8 +11,7 @@
  */
 import { formatMicros, InputError } from '../../../kernel/index.ts';
 import type { Scenario } from '../../../scenario/index.ts';
-import type { LogServiceSpec } from '../../../features/log/scenario/types.ts';
-import { brokerIds } from '../../../features/log/actors/cluster.ts';
+import { brokerIds, type LogServiceSpec } from '../../../features/log/index.ts';
 import { Emulation, type EmulateOptions, type EmulationEvent, type EmulationResult } from '../emulation.ts';
 import { KafkaGateway, type KafkaService } from './gateway.ts';
 import { BrokerListener } from './server.ts';
