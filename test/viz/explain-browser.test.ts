@@ -1,7 +1,8 @@
 /**
  * Timelines that explain why, in headless Chromium, on the drills a teacher would show: the demo's
  * durable frontier and lost suffix (the cause of its loss is the last fsync at 15 s), and no empty
- * `world` lane. Assertions read the DOM the page draws (`data-*` attributes), never pixels.
+ * `world` lane; the acks=1 drill's replication view, where the lost offsets lie between the old
+ * leader's log end and the new leader's. Assertions read the DOM the page draws (`data-*` attributes), never pixels.
  *
  * `WRITE_SCREENSHOTS=1` also saves each page as a PNG under `docs/` for the README.
  */
@@ -19,6 +20,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'viz-explain-'));
 const SCENARIOS = {
   store: 'scenarios/beamline-store.yaml',
+  acks1: 'scenarios/drills/log-acks1-leader-crash.yaml',
 } as const;
 type Name = keyof typeof SCENARIOS;
 const pageOf = (name: Name) => join(dir, name, 'timeline.html');
@@ -72,6 +74,35 @@ maybe('the demo shows why its data was lost: the durable frontier at the last fs
   t.true(fsyncs.includes(15_000_000), 'the fsync at 15 s is drawn as a bracket of its own');
   t.false((await page.evaluate(() => window.diasporaViz.lanes(0))).includes('world'), 'no empty world lane');
   await screenshot(page, 'timeline-beamline-store.png');
+  t.deepEqual(errors, []);
+  await page.close();
+});
+
+maybe('the acks=1 drill shows at the default zoom who led, how far each replica got, and the offsets only the old leader had', async (t) => {
+  const { page, errors } = await openTimeline(browser, pageOf('acks1'), { width: 1400, height: 1300 });
+  const view = await page.evaluate(() => {
+    const panel = document.querySelector<SVGGElement>('g.replication')!;
+    const lost = panel.querySelector<SVGGElement>('g.lost-range')!;
+    return {
+      partition: panel.dataset.partition,
+      replicas: Array.from(panel.querySelectorAll<SVGPathElement>('path.log-end')).map((p) => p.dataset.replica),
+      watermark: panel.querySelector('path.high-watermark')!.getAttribute('d')!.length > 0,
+      terms: Array.from(panel.querySelectorAll<SVGGElement>('g.leader-term')).map((g) => `${g.dataset.leader}@${g.dataset.epoch}`),
+      elections: Array.from(panel.querySelectorAll<SVGGElement>('g.election')).map((g) => g.dataset.leader),
+      lost: { from: lost.dataset.from, to: lost.dataset.to, old: lost.dataset.oldLeader, next: lost.dataset.newLeader, truncated: Number(lost.dataset.truncated) > 0 },
+      sentence: lost.querySelector('text.lost-label')!.textContent,
+      outOfIsr: Array.from(panel.querySelectorAll<SVGRectElement>('rect.isr-member')).filter((r) => r.dataset.replica === 'stream-broker-1').length,
+    };
+  });
+  t.is(view.partition, 'projections/0');
+  t.deepEqual(view.replicas, ['stream-broker-1', 'stream-broker-2', 'stream-broker-3']);
+  t.true(view.watermark);
+  t.deepEqual(view.terms, ['stream-broker-1@0', 'stream-broker-2@1']);
+  t.deepEqual(view.elections, ['stream-broker-2']);
+  t.deepEqual(view.lost, { from: '8000', to: '10000', old: 'stream-broker-1', next: 'stream-broker-2', truncated: true });
+  t.regex(view.sentence ?? '', /offsets 8,000–9,999 were only on stream-broker-1 \(old leader\) — truncated at 15/);
+  t.is(view.outOfIsr, 2, 'stream-broker-1 leaves the ISR at the election and rejoins after catching up');
+  await screenshot(page, 'timeline-log-acks1.png');
   t.deepEqual(errors, []);
   await page.close();
 });

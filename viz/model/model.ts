@@ -11,6 +11,7 @@ import { classify, K } from './kinds.ts';
 import { layoutLanes, type Lane, type SiteGroup } from './lanes.ts';
 import { deriveDurability, type Durability } from './durability.ts';
 import { deriveRecovery, type Recovery } from './recovery.ts';
+import { deriveReplication, type PartitionView } from './replication.ts';
 import { downSpans, faultSpans, type DownSpan, type FaultSpan } from './spans.ts';
 
 export interface RunModel {
@@ -30,6 +31,8 @@ export interface RunModel {
   recovery: Recovery;
   /** fsyncs, durable writes and power losses per disk (see durability.ts). */
   durability: Durability;
+  /** Per partition of a replicated log: leaders, log ends, high watermark, ISR (see replication.ts). */
+  replication: PartitionView[];
   endUs: number;
   /** Message types in the run, as strings. */
   msgTypes: Set<string>;
@@ -74,6 +77,7 @@ export function buildModel(data: RunData, name: string): RunModel {
     downs: downSpans(data, kind, endUs),
     recovery: deriveRecovery(data, kind),
     durability: deriveDurability(data, kind),
+    replication: deriveReplication(data, kind),
   };
 }
 

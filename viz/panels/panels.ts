@@ -23,6 +23,7 @@ const BUCKET_PX = 4;
 const PLOT_H = 60;
 const TITLE_H = 18;
 const PANEL_H = PLOT_H + TITLE_H + 10;
+const FOLDED_H = TITLE_H + 4;
 const SERIES_COLORS = { ack: '#009E73', error: '#D55E00', p50: '#0072B2', p99: '#E69F00', max: '#777777' };
 
 /**
@@ -46,6 +47,9 @@ interface Panel {
   name: 'throughput' | 'latency' | GaugePanel;
   title: string;
   g: G;
+  height: number;
+  /** A constant gauge panel, shown as its title line only. */
+  folded: boolean;
   bands: G;
   plot: G;
   yAxis: G;
@@ -73,12 +77,18 @@ export class Panels {
     const gauges = (model.data.header.gauges ?? []).map(decodeGauge);
     const present = (['lag', 'isr', 'buffer'] as const).filter((panel) => gauges.some((g) => g.panel === panel));
     const series = source === 'none' ? [] : (['throughput', 'latency'] as const);
-    this.panels = ([...series, ...present] as const).map((name, i) => {
-      const g = this.svg.append('g').attr('class', `panel ${name}`).attr('transform', `translate(0,${i * PANEL_H})`);
+    let top = 0;
+    this.panels = ([...series, ...present] as const).map((name) => {
+      const g = this.svg.append('g').attr('class', `panel ${name}`).attr('transform', `translate(0,${top})`);
       const gauge = name === 'throughput' || name === 'latency' ? null : GAUGE_TITLES[name];
-      const text = gauge?.title ?? titles[name as keyof typeof titles];
-      const title = g.append('text').attr('class', 'panel-title').attr('x', GUTTER).attr('y', 13).text(text);
       const own = gauges.filter((s) => s.panel === name);
+      // A gauge that never moves says all it has in one line: the panel folds to its title.
+      const level = gauge === null ? null : constantLevel(own);
+      const text = (gauge?.title ?? titles[name as keyof typeof titles]) + (level === null ? '' : ` — ${formatCount(level)} throughout the run (constant; panel folded)`);
+      const title = g.append('text').attr('class', 'panel-title').attr('x', GUTTER).attr('y', 13).text(text);
+      if (level !== null) g.classed('folded', true);
+      const height = level === null ? PANEL_H : FOLDED_H;
+      top += height;
       const inner = g.append('g').attr('transform', `translate(${GUTTER},${TITLE_H})`);
       if (gauge !== null) {
         title.append('title').text(gauge.tooltip);
@@ -86,7 +96,7 @@ export class Panels {
         this.hover(inner, own);
       }
       return {
-        name, title: text, g,
+        name, title: text, g, height, folded: level !== null,
         bands: inner.append('g').attr('class', 'bands'),
         plot: inner.append('g').attr('class', 'series'),
         yAxis: inner.append('g').attr('class', 'y-axis'),
@@ -99,7 +109,7 @@ export class Panels {
   }
 
   get height(): number {
-    return this.panels.length * PANEL_H;
+    return this.panels.reduce((h, p) => h + p.height, 0);
   }
 
   relayout(width: number): void {
@@ -120,6 +130,7 @@ export class Panels {
       const edges = d3.range(buckets + 1).map((b) => t0 + ((t1 - t0) * b) / buckets);
       const marks: MarkFrame = { x, t0, t1, width: pw, laneY: new Float64Array(0), laneHeight: 0, top: 0, bottom: PLOT_H };
       for (const panel of this.panels) {
+        if (panel.folded) continue;
         // The frame goes under the fault bands, or its fill would hide them.
         panel.bands.selectAll('rect.panel-frame').data([0]).join((enter) => enter.insert('rect', ':first-child').attr('class', 'panel-frame'))
           .attr('width', pw).attr('height', PLOT_H);
@@ -132,6 +143,7 @@ export class Panels {
     }
     const p = playhead !== null && playhead <= t1 ? Math.max(0, x(playhead)) : null;
     for (const panel of this.panels) {
+      if (panel.folded) continue;
       panel.overlay.selectAll('rect.unplayed').data(p === null ? [] : [p]).join('rect').attr('class', 'unplayed')
         .attr('x', (d) => d).attr('width', (d) => pw - d).attr('height', PLOT_H);
       panel.overlay.selectAll('line.playhead').data(p === null || playhead! < t0 ? [] : [p]).join('line').attr('class', 'playhead')
@@ -205,6 +217,16 @@ export class Panels {
     panel.yAxis.selectAll('*').remove();
     panel.plot.append('text').attr('class', 'panel-empty').attr('x', pw / 2).attr('y', PLOT_H / 2 + 4).text(message);
   }
+}
+
+/** The one level every gauge of a panel holds for the whole run, or null if any of them moves. */
+function constantLevel(gauges: Gauge[]): number | null {
+  if (gauges.length === 0 || gauges[0].last.length === 0) return null;
+  const level = gauges[0].last[0];
+  for (const g of gauges) {
+    for (let i = 0; i < g.last.length; i++) if (g.min[i] !== level || g.max[i] !== level || g.last[i] !== level) return null;
+  }
+  return level;
 }
 
 function prefix(values: Float64Array): Float64Array {

@@ -21,6 +21,7 @@ import { Minimap } from './minimap.ts';
 import { buildModel, type RunModel } from '../model/model.ts';
 import { buildPalette, type Palette } from '../draw/palette.ts';
 import { Panels } from '../panels/panels.ts';
+import { ReplicationPanels } from '../panels/replication-panel.ts';
 import { pick } from './pick.ts';
 import { Playback } from './playback.ts';
 import { recordFields } from '../wire/codec.ts';
@@ -37,6 +38,7 @@ class App {
   readonly view: View;
   readonly charts: Chart[];
   readonly panels: Panels[];
+  readonly replication: ReplicationPanels[];
   readonly recovery: RecoveryLayer[];
   readonly explain: ExplainLayer[];
   private readonly palette: Palette;
@@ -65,6 +67,7 @@ class App {
     this.masks = models.map(() => null);
     const runs = byId('runs');
     this.charts = models.map((m, i) => new Chart(runs, m, i));
+    this.replication = this.charts.map((c) => new ReplicationPanels(c.root, c.model));
     this.panels = this.charts.map((c) => new Panels(c.root, c.model));
     const { area } = checkpointArea(models);
     this.recovery = this.charts.map((c) => new RecoveryLayer(c, area));
@@ -160,6 +163,7 @@ class App {
     this.charts.forEach((chart, i) => {
       chart.relayout(layoutChart(chart.model, this.filter), width);
       this.panels[i].relayout(width);
+      this.replication[i].relayout(width);
     });
     this.minimap.relayout(width);
     const pw = this.charts[0].plotWidth;
@@ -193,6 +197,7 @@ class App {
     this.recovery.forEach((r) => r.render());
     this.explain.forEach((e) => e.render());
     this.panels.forEach((p) => p.render(s.t0, s.t1, s.playhead));
+    this.replication.forEach((p) => p.render(s.t0, s.t1, s.playhead));
     this.minimap.render(s.t0, s.t1, s.playhead);
     this.updateStatus();
     return performance.now() - started;
@@ -292,7 +297,7 @@ class App {
   }
 
   private figure(): ReturnType<typeof viewToSvg> {
-    const parts = this.charts.map((chart, i) => ({ chart, panels: this.panels[i] }));
+    const parts = this.charts.map((chart, i) => ({ chart, panels: this.replication[i].shown.length > 0 ? [this.replication[i], this.panels[i]] : [this.panels[i]] }));
     return viewToSvg(parts, this.heading(), (width) => legendSvg(this.models, this.palette, width));
   }
 

@@ -11,7 +11,7 @@ import type { Panels } from '../panels/panels.ts';
 import { PATTERN_DEFS } from '../wire/patterns.ts';
 
 /** The view as one SVG: a heading, every run's diagram and panels, and the legend at the bottom. */
-export function viewToSvg(parts: Array<{ chart: Chart; panels: Panels }>, heading: string, legend: (width: number) => { svg: string; height: number }): { svg: string; width: number; height: number } {
+export function viewToSvg(parts: Array<{ chart: Chart; panels: Array<Pick<Panels, 'svg' | 'height'>> }>, heading: string, legend: (width: number) => { svg: string; height: number }): { svg: string; width: number; height: number } {
   const width = parts[0]?.chart.width ?? 800;
   const style = document.getElementById('viz-style')?.textContent ?? '';
   const serializer = new XMLSerializer();
@@ -20,8 +20,10 @@ export function viewToSvg(parts: Array<{ chart: Chart; panels: Panels }>, headin
   for (const { chart, panels } of parts) {
     body.push(chart.toSvg(y));
     y += chart.height + 20;
-    body.push(`<g transform="translate(0,${y})">${Array.from(panels.svg.node()!.children).map((c) => serializer.serializeToString(c)).join('')}</g>`);
-    y += panels.height + 12;
+    for (const group of panels) {
+      body.push(`<g transform="translate(0,${y})">${Array.from(group.svg.node()!.children).map((c) => serializer.serializeToString(c)).join('')}</g>`);
+      y += group.height + 12;
+    }
   }
   const key = legend(width);
   body.push(`<g class="legend" transform="translate(0,${y})">${key.svg}</g>`);
