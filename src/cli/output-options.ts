@@ -6,6 +6,7 @@
 import { checkOutputDirectory } from '../exec/output-guard.ts';
 import { prepareOutputFile, StagedDirectory } from '../exec/staging.ts';
 import { PERFETTO_HEAD } from '../report/perfetto.ts';
+import { SHIVIZ_HEAD } from '../report/shiviz.ts';
 
 export const FORCE_OPTION = {
   force: {
@@ -38,6 +39,7 @@ export function stageOutput(out: string | undefined, fallback: string, kind: str
 export const OWN_FILES = {
   timeline: { what: 'timeline', own: (head: string) => head.includes('<meta name="generator" content="diaspora-sim timeline">') },
   perfetto: { what: 'Perfetto trace', own: (head: string) => head.startsWith(PERFETTO_HEAD) },
+  shiviz: { what: 'ShiViz log', own: (head: string) => head.startsWith(SHIVIZ_HEAD) },
   shrunk: { what: 'minimal scenario', own: (head: string) => head.startsWith('# Minimal failing scenario written by diaspora shrink') },
 } as const;
 

@@ -6,13 +6,15 @@
  * its trace (`timeline.html` in the run directory, or `<name>.html` beside another trace file) and
  * a comparison to `timeline.html` in the current directory. Bad input (a missing path, a directory
  * without a trace, a malformed trace) is an `InputError`: one line, exit code 2. `--perfetto out.json`
- * writes one run as Chrome trace-event JSON for Perfetto instead of the page.
+ * writes one run as Chrome trace-event JSON for Perfetto, and `--shiviz out.log` one run as a
+ * ShiViz log with vector clocks, instead of the page (both may be given at once).
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../kernel/contract/index.ts';
 import { writePerfetto } from '../report/perfetto.ts';
+import { writeShiViz } from '../report/shiviz.ts';
 import { writeTimeline } from '../report/timeline.ts';
 import { reportError } from './exit.ts';
 import { FORCE_OPTION, prepareFile, targetLabel } from './output-options.ts';
@@ -22,6 +24,7 @@ interface VizArgs {
   out?: string;
   title?: string;
   perfetto?: string;
+  shiviz?: string;
   force: boolean;
 }
 
@@ -34,18 +37,28 @@ export const vizCommand: CommandModule<object, VizArgs> = {
       .option('out', { alias: 'o', type: 'string', describe: 'HTML file to write (default: timeline.html next to a single run, or in the current directory)' })
       .option('title', { type: 'string', describe: 'Page title (default: from the scenario names)' })
       .option('perfetto', { type: 'string', describe: 'Write one run as Chrome trace-event JSON to this file (open it in ui.perfetto.dev) instead of the page' })
+      .option('shiviz', { type: 'string', describe: 'Write one run as a ShiViz log (vector clocks; its parser regex is the first line) to this file instead of the page' })
       .options(FORCE_OPTION)
       .example('$0 viz results/beamline-store/20261125-172800-seed1', "Write the run's timeline.html next to its trace")
       .example('$0 viz runA runB -o compare.html', 'Two strategies on the same seed, one above the other')
-      .example('$0 viz runA --perfetto runA.json', 'The run for Perfetto: a track per actor, flows for messages') as unknown as Argv<VizArgs>,
+      .example('$0 viz runA --perfetto runA.json', 'The run for Perfetto: a track per actor, flows for messages, faults as spans, gauges as counters')
+      .example('$0 viz runA --shiviz runA.log', 'The run for ShiViz (shiviz.cs.ubc.ca): load the file, its first line is the parser') as unknown as Argv<VizArgs>,
   handler: async (args) => {
     try {
       const traces = args.traces.map(traceOf);
-      if (args.perfetto !== undefined) {
-        if (traces.length !== 1) throw new InputError(`viz --perfetto: exactly one run, got ${traces.length}`);
-        const release = prepareFile(args.perfetto, `--perfetto ${args.perfetto}`, 'perfetto', args.force, true);
-        const written = await writePerfetto(traces[0], args.perfetto).finally(release);
-        process.stdout.write(`wrote ${written.out} (${written.records.toLocaleString('en-US')} records); open it in ui.perfetto.dev\n`);
+      if (args.perfetto !== undefined || args.shiviz !== undefined) {
+        const flags = [args.perfetto !== undefined ? '--perfetto' : '', args.shiviz !== undefined ? '--shiviz' : ''].filter(Boolean).join(' and ');
+        if (traces.length !== 1) throw new InputError(`viz ${flags}: exactly one run, got ${traces.length}`);
+        if (args.perfetto !== undefined) {
+          const release = prepareFile(args.perfetto, `--perfetto ${args.perfetto}`, 'perfetto', args.force, true);
+          const written = await writePerfetto(traces[0], args.perfetto).finally(release);
+          process.stdout.write(`wrote ${written.out} (${written.records.toLocaleString('en-US')} records); open it in ui.perfetto.dev\n`);
+        }
+        if (args.shiviz !== undefined) {
+          const release = prepareFile(args.shiviz, `--shiviz ${args.shiviz}`, 'shiviz', args.force, true);
+          const written = await writeShiViz(traces[0], args.shiviz).finally(release);
+          process.stdout.write(`wrote ${written.out} (${written.events.toLocaleString('en-US')} events); load it in ShiViz — its first line is the parser regex, the delimiter is empty\n`);
+        }
         return;
       }
       const out = args.out ?? defaultOut(args.traces);

@@ -1,16 +1,19 @@
 /**
  * `diaspora viz --perfetto`: the trace as Chrome trace-event JSON — a named track per actor under
  * its site, one event per record at its simulated time, and a flow from every send to its receipt
- * or drop; exactly one run, else a one-line error with exit code 2.
+ * or drop; faults and down periods as spans, gauges as counters, verdicts as markers, all valid by
+ * the format's rules; exactly one run, else a one-line error with exit code 2.
  */
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { vizCommand } from '../../src/cli/viz-command.ts';
 import { writePerfetto } from '../../src/report/perfetto.ts';
 import { drillTrace } from './synthetic-trace.ts';
+import { gaugeTrace } from './gauge-trace.ts';
+import { traceEventProblems, type TraceEvent } from './trace-event-format.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viz-perfetto-'));
 const trace = join(dir, 'drill.jsonl');
@@ -18,16 +21,6 @@ test.before(async () => {
   await drillTrace().writeTo(trace).finish();
 });
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
-
-interface TraceEvent {
-  ph: string;
-  name: string;
-  ts?: number;
-  pid: number;
-  tid: number;
-  id?: number;
-  args?: { name?: string };
-}
 
 test('every record is an event on its actor track, every message a flow', async (t) => {
   const out = join(dir, 'drill.json');
@@ -38,7 +31,7 @@ test('every record is an event on its actor track, every message a flow', async 
   const threads = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [e.tid, String(e.args?.name)]));
   const processes = new Map(events.filter((e) => e.name === 'process_name').map((e) => [e.pid, String(e.args?.name)]));
   const body = records.filter((r) => r.k !== 'meta');
-  const drawn = events.filter((e) => e.ph === 'i' || e.ph === 'X');
+  const drawn = events.filter((e) => (e.ph === 'i' && e.s === 't') || e.ph === 'X');
   t.is(drawn.length, body.length);
   drawn.forEach((e, i) => {
     t.is(threads.get(e.tid), String(body[i].a));
@@ -68,4 +61,36 @@ test('--perfetto takes exactly one run', async (t) => {
   }
   t.is(err.join(''), 'viz --perfetto: exactly one run, got 2\n');
   t.false(existsSync(join(dir, 'two.json')));
+});
+
+test('the export follows the trace event format: faults and down periods as spans, gauges as counters, verdicts as markers, sites in order', async (t) => {
+  const run = join(dir, 'gauge-run');
+  mkdirSync(run);
+  const gaugeTracePath = join(run, 'trace.jsonl');
+  await gaugeTrace().writeTo(gaugeTracePath).finish();
+  const cited = readFileSync(gaugeTracePath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.k === 'crash')!;
+  writeFileSync(join(run, 'summary.json'), JSON.stringify({ checks: { 'no-acked-loss': { violations: [{ anomaly: 'lost', message: '2 lost', events: ['e1', 'e2'], cites: [{ a: cited.a, n: cited.n, t: cited.t, k: cited.k }] }] } } }));
+  const out = join(dir, 'gauges.json');
+  await writePerfetto(gaugeTracePath, out);
+  const file = JSON.parse(readFileSync(out, 'utf8')) as { traceEvents: TraceEvent[] };
+  t.deepEqual(traceEventProblems(file), []);
+  const events = file.traceEvents;
+  const spans = (cat: string) => events.filter((e) => e.cat === cat && e.ph === 'b').map((b) => [b, events.find((e) => e.ph === 'e' && e.cat === cat && e.id === b.id && e.name === b.name)!] as const);
+  const faults = spans('fault');
+  t.true(faults.length >= 2, 'faults are async spans');
+  for (const [b, e] of faults) t.true(e.ts! > b.ts!, `fault ${b.name} lasts`);
+  const downs = spans('down');
+  t.true(downs.length >= 1, 'down periods are spans');
+  for (const [b, e] of downs) t.true(e.ts! > b.ts!);
+  const counters = new Set(events.filter((e) => e.ph === 'C').map((e) => e.name));
+  for (const prefix of ['in-sync replicas', 'consumer lag', 'buffer fill', 'high watermark']) t.true([...counters].some((n) => n!.startsWith(prefix)), `a ${prefix} counter track`);
+  const isr = events.filter((e) => e.ph === 'C' && e.name!.startsWith('in-sync replicas')).map((e) => e.args!.value);
+  t.deepEqual([...new Set(isr)].sort(), [1, 2]);
+  const verdict = events.find((e) => e.cat === 'verdict')!;
+  t.is(verdict.name, 'no-acked-loss: lost');
+  t.is(verdict.s, 'g');
+  t.is(verdict.ts, Number(cited.t));
+  const order = events.filter((e) => e.name === 'process_sort_index').map((e) => e.pid);
+  const names = new Map(events.filter((e) => e.name === 'process_name').map((e) => [e.pid, String(e.args!.name)]));
+  t.deepEqual(order.map((pid) => names.get(pid)), ['faults and verdicts', 'site edge', 'site hpc']);
 });

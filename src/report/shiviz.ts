@@ -1,0 +1,95 @@
+/**
+ * `writeShiViz`: one run's trace → a log ShiViz (the DistributedClocks space-time diagram viewer)
+ * loads: every record becomes an event line followed by a line with its host (the actor) and its
+ * vector clock as JSON, GoVector's layout.
+ *
+ * The file begins with the regular expression ShiViz needs to parse it (`SHIVIZ_REGEX`, its own
+ * default parser) on the first line and an empty "multiple executions" delimiter on the second,
+ * the form in which ShiViz takes a log file together with its parser; pasting the log into ShiViz,
+ * give it that regular expression and leave the delimiter empty.
+ *
+ * Vector clocks follow the trace's causality: each record ticks its actor's entry; a `recv` first
+ * merges (element-wise maximum) the clock its `send` had, so a send happened before its receipt
+ * in ShiViz exactly as in the trace. A dropped message is never received, so it merges nothing.
+ * Host names are actor ids with whitespace replaced (the regex's host is `\S*`).
+ *
+ * Guarantee: streamed, each record written as it is read; held are one clock per actor and one per
+ * message in flight (sent, not yet received or dropped). The file appears complete or not at all.
+ * How it fails: a missing or malformed trace is an `InputError` naming the file and line.
+ */
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { InputError } from '../kernel/contract/index.ts';
+import { readTrace } from '../kernel/trace-reader.ts';
+
+/** ShiViz's parser for this layout (its default), with the multi-line flag ShiViz applies. */
+export const SHIVIZ_REGEX = '(?<event>.*)\\n(?<host>\\S*) (?<clock>{.*})';
+
+/** How every file written here begins: the parser line, then the (empty) delimiter line. */
+export const SHIVIZ_HEAD = `${SHIVIZ_REGEX}\n\n`;
+
+const RECORD_FIELDS = new Set(['t', 'k', 'a', 'n']);
+
+export interface ShiVizResult {
+  out: string;
+  /** Events written (records other than the meta header). */
+  events: number;
+}
+
+type Clock = Record<string, number>;
+
+export async function writeShiViz(trace: string, out: string): Promise<ShiVizResult> {
+  const tmp = `${out}.tmp-${process.pid}`;
+  const file = createWriteStream(tmp);
+  const write = async (text: string) => {
+    if (!file.write(text)) await once(file, 'drain');
+  };
+  const clocks = new Map<string, Clock>();
+  /** Clocks of sends not yet received or dropped, by sender and the send's `n`. */
+  const inFlight = new Map<string, Clock>();
+  let events = 0;
+  let records = 0;
+  try {
+    await write(SHIVIZ_HEAD);
+    for await (const { record, line } of readTrace(trace)) {
+      records++;
+      if (record.k === 'meta') continue;
+      if (!Number.isSafeInteger(record.t) || typeof record.a !== 'string') throw new InputError(`${trace}:${line}: a record needs an integer t and an actor a`);
+      const host = record.a.replace(/\s/g, '_');
+      const clock = clocks.get(host) ?? {};
+      clocks.set(host, clock);
+      const sender = typeof record.from === 'string' ? record.from.replace(/\s/g, '_') : host;
+      const key = `${sender} ${String(record.s)}`;
+      if ((record.k === 'recv' || record.k === 'drop') && record.s !== undefined) {
+        const sent = inFlight.get(key);
+        inFlight.delete(key);
+        if (sent !== undefined && record.k === 'recv') for (const [h, v] of Object.entries(sent)) if ((clock[h] ?? 0) < v) clock[h] = v;
+      }
+      clock[host] = (clock[host] ?? 0) + 1;
+      if (record.k === 'send') inFlight.set(`${host} ${record.n}`, { ...clock });
+      await write(`${describe(record)}\n${host} ${JSON.stringify(clock)}\n`);
+      events++;
+    }
+    if (records === 0) throw new InputError(`${trace}: the trace is empty`);
+    file.end();
+    await once(file, 'finish');
+    await rename(tmp, out);
+  } catch (error) {
+    file.destroy();
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  return { out, events };
+}
+
+/** One line saying what happened: kind, message or operation, peer, time, then the other fields. */
+function describe(record: Record<string, unknown>): string {
+  const what = typeof record.msg === 'string' ? ` ${record.msg}` : typeof record.op === 'string' ? ` ${record.op}` : '';
+  const peer = typeof record.to === 'string' ? ` to ${record.to}` : typeof record.from === 'string' ? ` from ${record.from}` : '';
+  const rest: Record<string, unknown> = {};
+  for (const key in record) if (!RECORD_FIELDS.has(key) && key !== 'msg' && key !== 'op' && key !== 'to' && key !== 'from') rest[key] = record[key];
+  const extras = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+  // JSON.stringify escapes line breaks inside values; none may reach the event line itself.
+  return `${String(record.k)}${what}${peer} at ${Number(record.t)} µs (#${Number(record.n)})${extras}`.replace(/[\r\n]/g, ' ');
+}
