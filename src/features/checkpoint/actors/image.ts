@@ -1,10 +1,10 @@
 /**
- * What a checkpoint holds: an operator's image (its immer state plus the stream positions that
+ * What a checkpoint holds: an operator's image (a copy of its state plus the stream positions that
  * make the state meaningful), stored either whole or as the immer patches since the previous one.
  *
  * Guarantee: `materialize(chain)` of the entries a store returns for a checkpoint id gives back
- * exactly the image that was captured for that id: a full entry carries the state object itself
- * (immer states are immutable, so keeping the reference is a snapshot in O(1)); an incremental
+ * exactly the image that was captured for that id: a full entry carries the captured state (the
+ * image's own copy, which nobody changes: the operator restores from a copy of it); an incremental
  * entry carries the patches `produceWithPatches` recorded since its base, and applying them in
  * order to the base's state rebuilds the state (immer's `applyPatches`).
  *
@@ -41,7 +41,7 @@ export interface OutboxItem {
 
 /** Everything an operator instance needs to resume: state, positions, channel state. */
 export interface OperatorImage {
-  /** The operator's immer state (immutable). */
+  /** The operator's state as captured: the image's own copy, never changed. */
   readonly state: unknown;
   /** Per input channel, how many of its items the image includes (processed or pending). */
   readonly inputs: Readonly<Record<string, number>>;

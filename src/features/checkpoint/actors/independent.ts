@@ -3,7 +3,7 @@
  * Used by `stream-replay`, `multilevel` and `uncoordinated`; they differ in what the image includes
  * and what happens afterwards.
  *
- * A checkpoint captures the image between two events (immer makes that O(1)), and the write then
+ * A checkpoint captures the image between two events (a copy of the small state), and the write then
  * proceeds while the operator goes on processing — the operator is never blocked. At most one
  * checkpoint is in flight per operator; one that falls due meanwhile is skipped, not queued.
  * Each operator's first checkpoint is placed at a random phase of its interval (its own `ckpt`

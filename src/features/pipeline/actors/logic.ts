@@ -1,7 +1,7 @@
 /**
- * What an operator kind is: its initial state, how one event changes it (in immer, so the runtime
- * gets patches for incremental checkpoints), what it emits, and — for sources — the events its
- * generator produces.
+ * What an operator kind is: its initial state, how one event changes it (in place: the runtime
+ * hands `apply` the state itself, or an immer draft of it when incremental checkpoints need the
+ * patches), what it emits, and — for sources — the events its generator produces.
  *
  * Contract (what makes replay correct): `apply` is deterministic, and its effect on the state
  * commutes — counts, integer sums, multiset hashes, windows keyed by content — so the final state

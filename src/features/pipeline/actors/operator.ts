@@ -3,10 +3,16 @@
  *
  * It takes one item at a time — the oldest input on an unblocked channel, or the source's next
  * generator event once that is due — spends its virtual service time on it, then applies it to its
- * immer state (`produceWithPatches`, so incremental checkpoints get the patches), emits the
- * outputs, advances its input position and writes a `state` record (event id, born time, service
+ * state, emits the outputs, advances its input position and writes a `state` record (event id, born time, service
  * time, state digest). A checkpoint strategy's participant rides along (`OperatorHost`): it can
  * hold the operator, block channels, capture an image and restore one.
+ *
+ * The state is a plain object changed in place: an image owns a deep copy of it (`capture` and
+ * `restore` copy), so a checkpoint is a snapshot however the operator goes on. Only incremental
+ * checkpoints need to know what an event changed: then the event is applied through immer's
+ * `produceWithPatches` and the patches are kept for the next capture. (Through immer on every
+ * event, the patches and the frozen copies were a seventh of an x-ray run's time, for nothing
+ * when checkpoints are full.)
  *
  * Guarantee: with the same inputs the state evolves identically (the operator kinds commute, see
  * `logic.ts`), so a replay after a restore converges to what a fault-free run computes; every
@@ -18,7 +24,7 @@
  * generator is the instrument's retained stream: events missed while the source was down are
  * produced late (catching up), never lost.
  */
-import { enablePatches, produceWithPatches, type Patch } from 'immer';
+import { enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
 import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { digestOf, SECOND } from '../../../kernel/contract/index.ts';
 import {
@@ -193,9 +199,14 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     this.holds.idle(ctx);
     const { event, origin } = this.eventOf(done);
     const outputs: StreamEvent[] = [];
-    const [next, patches] = produceWithPatches(this.state, (draft) => this.spec.logic.apply(draft, event, origin, (out) => outputs.push(out)));
-    this.state = next;
-    if (this.spec.checkpoint.incremental) this.patches.push(...patches);
+    const emit = (out: StreamEvent) => outputs.push(out);
+    if (this.spec.checkpoint.incremental) {
+      const [next, patches] = produceWithPatches(this.state, (draft) => this.spec.logic.apply(draft, event, origin, emit));
+      this.state = next;
+      this.patches.push(...patches);
+    } else {
+      this.spec.logic.apply(this.state as Draft<object>, event, origin, emit);
+    }
     if (done.item !== undefined) {
       this.positions[done.item.channel] = Math.max(this.positions[done.item.channel] ?? 0, done.item.position + 1);
       this.transport.consumed(ctx, done.item.channel, done.item.position);
@@ -262,7 +273,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
       for (const item of pending) inputs[item.channel] = Math.max(inputs[item.channel] ?? 0, item.position + 1);
     }
     const image: OperatorImage = {
-      state: this.state,
+      state: structuredClone(this.state),
       inputs,
       outputs: this.transport.outputs(),
       generated: this.generated,
@@ -282,7 +293,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     this.generatorTimer = undefined;
     this.queue.clear();
     this.idleWaiters = [];
-    this.state = (image?.state as object | undefined) ?? this.spec.logic.initial();
+    this.state = image === undefined ? this.spec.logic.initial() : structuredClone(image.state as object);
     this.patches = [];
     this.positions = { ...image?.inputs };
     this.generated = image?.generated ?? 0;
