@@ -29,8 +29,103 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
 }
 
-/** A 64-bit digest (16 hex digits) of a value's canonical JSON: two FNV-1a hashes with different seeds. */
+/**
+ * A 64-bit digest (16 hex digits) of a value's canonical JSON: two FNV-1a hashes with different
+ * seeds. It is `fnv1a(canonicalJson(value))` and `fnv1a(…, 0x9747b28c)` exactly (a property test
+ * holds the two together), computed in one walk over the value without building the text: operators
+ * digest their state after every event, and the string was most of the cost.
+ */
 export function digestOf(value: unknown): string {
-  const json = canonicalJson(value);
-  return fnv1a(json).toString(16).padStart(8, '0') + fnv1a(json, 0x9747b28c).toString(16).padStart(8, '0');
+  low = 0x811c9dc5;
+  high = 0x9747b28c;
+  feedValue(value);
+  return (low >>> 0).toString(16).padStart(8, '0') + (high >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The two FNV-1a states of the digest being computed (int32; `>>> 0` at the end). */
+let low = 0;
+let high = 0;
+
+function feedCode(code: number): void {
+  low = Math.imul(low ^ code, 0x01000193);
+  high = Math.imul(high ^ code, 0x01000193);
+}
+
+function feedText(text: string): void {
+  let a = low;
+  let b = high;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193);
+    b = Math.imul(b ^ code, 0x01000193);
+  }
+  low = a;
+  high = b;
+}
+
+/** Feeds what `JSON.stringify(text)` writes: quoted, escaped only when it must be. */
+function feedString(text: string): void {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // Control characters, quote, backslash and surrogates (a lone one is escaped) take JSON's own path.
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) {
+      feedText(JSON.stringify(text));
+      return;
+    }
+  }
+  feedCode(0x22);
+  feedText(text);
+  feedCode(0x22);
+}
+
+/** Decimal digits of the integer being fed, last digit first. */
+const digits = new Uint8Array(10);
+
+/** Feeds what `JSON.stringify(value)` writes; an integer of 32 bits or less without making its text. */
+function feedNumber(value: number): void {
+  const magnitude = Math.abs(value);
+  if (!Number.isInteger(value) || magnitude > 0xffffffff) {
+    feedText(Number.isFinite(value) ? String(value) : 'null');
+    return;
+  }
+  // -0 writes as 0.
+  if (value < 0) feedCode(0x2d);
+  let rest = magnitude;
+  let count = 0;
+  do {
+    // Exact: below 2^32 the quotient by 10 is far from rounding up to the next integer.
+    const quotient = Math.floor(rest / 10);
+    digits[count++] = rest - quotient * 10;
+    rest = quotient;
+  } while (rest > 0);
+  while (count > 0) feedCode(0x30 + digits[--count]!);
+}
+
+/** Feeds `canonicalJson(value)`, case by case as it writes it. */
+function feedValue(value: unknown): void {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'string') feedString(value);
+    else if (typeof value === 'number') feedNumber(value);
+    else feedText(JSON.stringify(value) ?? 'null');
+    return;
+  }
+  if (Array.isArray(value)) {
+    feedCode(0x5b);
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) feedCode(0x2c);
+      // `map` skips holes and `join` writes them as nothing.
+      if (i in value) feedValue(value[i]);
+    }
+    feedCode(0x5d);
+    return;
+  }
+  const keys = Object.keys(value).sort();
+  feedCode(0x7b);
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) feedCode(0x2c);
+    feedString(keys[i]!);
+    feedCode(0x3a);
+    feedValue((value as Record<string, unknown>)[keys[i]!]);
+  }
+  feedCode(0x7d);
 }
