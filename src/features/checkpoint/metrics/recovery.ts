@@ -46,7 +46,8 @@ export class RecoveryMetrics implements TraceMetric {
   private readonly down = new Set<string>();
   /** `<instance>#<checkpoint id>` → the progress its snapshot held. */
   private readonly snapshots = new Map<string, number>();
-  private readonly processed = new Set<string>();
+  /** Instance → ids of the events it processed (the ids are the records' own strings: no key is built per record). */
+  private readonly processed = new Map<string, Set<string>>();
   private readonly failures: Failure[] = [];
   private readonly blockedUs: Record<string, number> = {};
   private events = 0;
@@ -78,12 +79,13 @@ export class RecoveryMetrics implements TraceMetric {
     const us = typeof record.us === 'number' ? record.us : 0;
     this.events++;
     this.serviceUs += us;
-    const key = `${record.a}\u0000${record.event}`;
-    if (this.processed.has(key)) {
+    let processed = this.processed.get(record.a);
+    if (processed === undefined) this.processed.set(record.a, (processed = new Set()));
+    if (processed.has(record.event)) {
       this.redone++;
       this.redoneUs += us;
     } else {
-      this.processed.add(key);
+      processed.add(record.event);
     }
     this.progress.set(record.a, (this.progress.get(record.a) ?? 0) + 1);
     this.moved(record.a, record.t);
