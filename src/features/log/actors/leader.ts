@@ -326,19 +326,28 @@ export class LeaderRole implements Role {
 
   private advanceHighWatermark(ctx: Context): void {
     const replica = this.replica;
-    let hw = this.host.waitsForFlush ? replica.flushedEnd : replica.log.logEnd;
-    // The high watermark is a minimum over the ISR, the leader's own log end included.
-    assert(replica.meta.isr.includes(this.host.id), () => `${replica.key}: the ISR contains the leader, but leader ${this.host.id}, ISR [${replica.meta.isr.join(', ')}]`);
-    const members = new Set([...replica.meta.isr, ...(this.pending?.isr ?? [])]);
-    for (const broker of members) {
-      if (broker === this.host.id) continue;
-      const p = this.progress.get(broker);
-      if (p === undefined || p.logEnd < 0) return;
-      hw = Math.min(hw, p.logEnd);
-    }
-    if (hw <= replica.hw) return;
+    const own = this.host.waitsForFlush ? replica.flushedEnd : replica.log.logEnd;
+    // The high watermark is a minimum over the maximal ISR (the committed one and the members a
+    // pending change adds), the leader's own log end included.
+    const isr = replica.meta.isr;
+    assert(isr.includes(this.host.id), () => `${replica.key}: the ISR contains the leader, but leader ${this.host.id}, ISR [${isr.join(', ')}]`);
+    const committed = this.lowestEnd(isr, own);
+    const hw = committed === undefined || this.pending === null ? committed : this.lowestEnd(this.pending.isr, committed, isr);
+    if (hw === undefined || hw <= replica.hw) return;
     replica.setHighWatermark(ctx, hw);
     this.completeWaiting(ctx);
     this.wakeParked(ctx);
+  }
+
+  /** The smallest of `bound` and the log ends of `brokers` (but the leader and those in `counted`); undefined while one has not fetched in this epoch. */
+  private lowestEnd(brokers: readonly string[], bound: number, counted: readonly string[] = []): number | undefined {
+    let lowest = bound;
+    for (const broker of brokers) {
+      if (broker === this.host.id || counted.includes(broker)) continue;
+      const p = this.progress.get(broker);
+      if (p === undefined || p.logEnd < 0) return undefined;
+      lowest = Math.min(lowest, p.logEnd);
+    }
+    return lowest;
   }
 }
