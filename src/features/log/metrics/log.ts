@@ -92,31 +92,33 @@ export class LogMetrics implements TraceMetric {
   }
 
   private onLog(record: TraceRecord): void {
-    const tp = `${String(record.topic)}-${String(record.partition)}`;
     switch (record.op) {
-      case 'hw':
+      case 'hw': {
+        const tp = partitionOf(record);
         if ((this.highWatermark.get(tp) ?? -1) < Number(record.offset)) this.highWatermark.set(tp, Number(record.offset));
         break;
+      }
       case 'reject':
         this.rejectedAtLeader++;
         break;
       case 'elect':
         if (record.reason !== 'topic created') this.elections++;
         if (record.clean === false) this.uncleanElections++;
-        this.setIsr(tp, record);
+        this.setIsr(record);
         break;
       case 'offline':
         this.offline++;
-        this.setIsr(tp, record);
+        this.setIsr(record);
         break;
       case 'isr-shrink':
       case 'isr-expand':
-        this.setIsr(tp, record);
+        this.setIsr(record);
         break;
     }
   }
 
-  private setIsr(tp: string, record: TraceRecord): void {
+  private setIsr(record: TraceRecord): void {
+    const tp = partitionOf(record);
     const isr = Array.isArray(record.isr) ? record.isr.length : 0;
     const replicas = typeof record.replicas === 'number' ? record.replicas : (this.replication.get(tp)?.replicas ?? isr);
     this.replication.set(tp, { isr, replicas });
@@ -160,4 +162,9 @@ export class LogMetrics implements TraceMetric {
       elections: { total: this.elections, unclean: this.uncleanElections, offline: this.offline },
     };
   }
+}
+
+/** A `log` record's partition, as `<topic>-<partition>` (built only for the records that need it: most are appends). */
+function partitionOf(record: TraceRecord): string {
+  return `${String(record.topic)}-${String(record.partition)}`;
 }
