@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { TraceWriter, World, type Actor, type Context, type Message, type TraceRecord } from '../src/index.ts';
+import { TraceWriter, traceFile, World, type Actor, type Context, type Message, type TraceRecord } from '../src/index.ts';
 
 // ------------------------------------------------------------------------------------------------
 // Shared pseudo-random delays: the same cheap generator drives the kernel actors and the baseline,
@@ -263,7 +263,7 @@ function rssChild(workload: Workload, events: number): RssReport {
   const path = join(dir, 'trace.jsonl');
   try {
     const pending = 1_000;
-    const world = buildWorld(workload, pending, new TraceWriter(path));
+    const world = buildWorld(workload, pending, new TraceWriter(traceFile(path)));
     const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
     const gc = (globalThis as { gc?: () => void }).gc;
     const rss: number[] = [];

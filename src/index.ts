@@ -14,7 +14,8 @@
 // The actor contract: what an actor is, and all it sees.
 export * from './kernel/contract/index.ts';
 // The trace: where records go (a file, listeners) with its hash, and reading a trace file back.
-export { TraceWriter, TRACE_FORMAT_VERSION, type TraceListener } from './kernel/trace.ts';
+export { TraceWriter, TRACE_FORMAT_VERSION, type TraceListener, type TraceSink } from './kernel/trace.ts';
+export { traceFile } from './kernel/trace-file.ts';
 export { readTrace, type NumberedRecord } from './kernel/trace-reader.ts';
 // The world, and the deployment: which actor runs on which node, built by which factory.
 export { World, DEFAULT_DISK, DEFAULT_LAN, type RunResult, type SiteInfo, type SiteOptions, type SiteRole, type WorldOptions } from './world/world.ts';

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MS, SECOND, readTrace, TraceWriter, type TraceRecord } from 'diaspora-sim';
+import { MS, SECOND, readTrace, TraceWriter, traceFile, type TraceRecord } from 'diaspora-sim';
 import { runHeartbeat } from './heartbeat.ts';
 
 /** Runs the example with its trace on disk and returns the monitor's `state` records. */
@@ -10,7 +10,7 @@ async function opinions(options: Parameters<typeof runHeartbeat>[0]): Promise<Tr
   const dir = mkdtempSync(join(tmpdir(), 'heartbeat-'));
   try {
     const path = join(dir, 'trace.jsonl');
-    runHeartbeat({ ...options, trace: new TraceWriter(path) });
+    runHeartbeat({ ...options, trace: new TraceWriter(traceFile(path)) });
     const states: TraceRecord[] = [];
     for await (const { record } of readTrace(path)) if (record.k === 'state') states.push(record);
     return states;

@@ -21,6 +21,7 @@ import type { StagedDirectory } from '../exec/staging.ts';
 import { onInterrupt } from '../exec/interrupt.ts';
 import { VERSION } from '../exec/version.ts';
 import { formatMicros, InputError, TraceWriter, type Micros } from '../kernel/index.ts';
+import { traceFile } from '../kernel/trace-file.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { checkWorkBudget, loadScenarioFileAsync, tryReadDuration, type Scenario } from '../scenario/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, inScenario, reportError } from './exit.ts';
@@ -104,7 +105,7 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   let result: EmulationResult;
   try {
     dir.write('scenario.resolved.json', `${JSON.stringify({ ...scenario, seed }, null, 2)}\n`);
-    const trace = new TraceWriter(dir.path('trace.jsonl'));
+    const trace = new TraceWriter(traceFile(dir.path('trace.jsonl')));
     const options = { speed: args.speed, durationUs, dir: dir.staging, trace, standby, version: VERSION, onProgress: progress.update };
     const kafka =
       kafkaPort === undefined

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { formatMicros, TraceWriter } from '../kernel/index.ts';
+import { traceFile } from '../kernel/trace-file.ts';
 import { checkDeterminism } from '../exec/determinism.ts';
 import { executeInSlices, failingVacuousChecks, type RunSummary } from '../exec/run.ts';
 import type { StagedDirectory } from '../exec/staging.ts';
@@ -100,7 +101,7 @@ async function runHandler(args: RunArgs): Promise<number> {
     dir.write('scenario.resolved.json', `${JSON.stringify({ ...scenario, seed }, null, 2)}\n`);
     // As written (with --set applied), so `diaspora shrink` can write a minimal scenario back.
     dir.write('scenario.yaml', renderScenarioYaml({ ...writtenScenario(args.scenario, args.set), seed }));
-    const trace = new TraceWriter(args.trace || args.viz ? dir.path('trace.jsonl') : undefined);
+    const trace = new TraceWriter(traceFile(args.trace || args.viz ? dir.path('trace.jsonl') : undefined));
     const ran = await executeScenario(scenario, seed, trace, args, progress.update);
     summary = args.failVacuous ? failingVacuousChecks(ran.summary) : ran.summary;
     progress.stop();
@@ -126,7 +127,7 @@ async function runHandler(args: RunArgs): Promise<number> {
 async function determinism(scenario: Scenario, seed: number, say: (line: string) => void, reproduce: string): Promise<number> {
   try {
     const report = await checkDeterminism(async (path) => {
-      const trace = new TraceWriter(path);
+      const trace = new TraceWriter(traceFile(path));
       // Each run computes its fault-free reference itself: a reference recalled from the cache would
       // hide a nondeterminism in it.
       return (await executeInSlices(prepareRun(scenario, { seed, trace, referenceCache: { mode: 'refresh' } }), { version: VERSION })).traceHash;

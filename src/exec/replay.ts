@@ -13,6 +13,7 @@
  */
 import { join } from 'node:path';
 import { InputError, TraceWriter } from '../kernel/index.ts';
+import { traceFile } from '../kernel/trace-file.ts';
 import { loadPlugins, prepareRun } from '../scenario/index.ts';
 import { checkTraceFile } from './check-trace.ts';
 import { type Divergence, checkDeterminism, firstDifference, withScratchDirectory } from './determinism.ts';
@@ -37,7 +38,7 @@ export interface ReplayReport {
 export async function replayRun(run: RunDirectory): Promise<ReplayReport> {
   await loadPlugins(run.scenario.plugins ?? []);
   // Sliced, so that Ctrl-C is served and the scratch trace removed.
-  const runOnce = async (tracePath?: string) => (await executeInSlices(prepareRecorded(run, new TraceWriter(tracePath)))).traceHash;
+  const runOnce = async (tracePath?: string) => (await executeInSlices(prepareRecorded(run, new TraceWriter(traceFile(tracePath))))).traceHash;
   const base = { recordedHash: run.summary.traceHash, recordedVersion: run.summary.version, version: VERSION };
   if (run.tracePath !== undefined) {
     const recorded = run.tracePath;

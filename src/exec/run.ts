@@ -6,35 +6,15 @@
  * (wall time is reported, never used). Memory stays bounded by the checkers' and metrics' own state:
  * records are streamed, never collected.
  */
-import { performance } from 'node:perf_hooks';
-import { failingVacuous, verdictFor, type Verdict } from '../check/index.ts';
-import type { RealisedFault } from '../faults/index.ts';
-import { formatMicros, InputError, type Micros, type TraceWriter } from '../kernel/index.ts';
+import { failingVacuous } from '../check/index.ts';
+import { formatMicros, InputError, type Micros } from '../kernel/index.ts';
+import { observeTrace, summarize, type RunSummary } from './observe.ts';
 import { VERSION } from './version.ts';
 
 import type { PreparedRun } from '../scenario/build.ts';
 
 export type { PreparedRun };
-
-export interface RunSummary {
-  scenario: string;
-  seed: number;
-  /** diaspora-sim version that produced the run. */
-  version: string;
-  traceHash: string;
-  /** Kernel events dispatched. */
-  events: number;
-  /** Trace records written. */
-  records: number;
-  simulatedTimeUs: Micros;
-  wallTimeMs: number;
-  /** True when every check held. */
-  ok: boolean;
-  checks: Record<string, Verdict>;
-  metrics: Record<string, Record<string, unknown>>;
-  /** The realised faults, in injection order (also written to `faults.json`). */
-  faults: RealisedFault[];
-}
+export { observeTrace, summarize, type ObservedTrace, type RunSummary, type RunTotals } from './observe.ts';
 
 export interface ExecuteOptions {
   /** Recorded in the summary; defaults to this package's version. */
@@ -105,56 +85,8 @@ function startRun(prepared: PreparedRun, options: ExecuteOptions): { advance: (p
     finish() {
       const result = world.finish();
       const wallTimeMs = Math.round((performance.now() - started) * 10) / 10;
-      return summarize(prepared, { ...result, wallTimeMs }, observed, options.version);
+      return summarize(prepared, { ...result, wallTimeMs }, observed, options.version ?? VERSION);
     },
-  };
-}
-
-/** The checkers and metrics of a run, fed every record the trace receives. */
-export interface ObservedTrace {
-  checks(): Record<string, Verdict>;
-  metrics(): Record<string, Record<string, unknown>>;
-}
-
-/** Feeds every record written to `trace` to the run's checkers and metrics, as it is written. */
-export function observeTrace(prepared: PreparedRun, trace: TraceWriter): ObservedTrace {
-  const checkers = prepared.checks.map((c) => c.create());
-  const metrics = prepared.metrics;
-  trace.listen((record) => {
-    for (const checker of checkers) checker.observe(record);
-    for (const metric of metrics) metric.observe(record);
-  });
-  return {
-    checks: () => Object.fromEntries(checkers.map((checker, i) => [checker.name, verdictFor(prepared.checks[i]!, checker)])),
-    metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result()])),
-  };
-}
-
-/** What the kernel reports at the end of a run, and how long it took. */
-export interface RunTotals {
-  traceHash: string;
-  events: number;
-  records: number;
-  simulatedTimeUs: Micros;
-  wallTimeMs: number;
-}
-
-/** The summary of a finished run: the same shape however it was executed. */
-export function summarize(prepared: PreparedRun, totals: RunTotals, observed: ObservedTrace, version?: string): RunSummary {
-  const checks = observed.checks();
-  return {
-    scenario: prepared.scenario,
-    seed: prepared.world.seed,
-    version: version ?? VERSION,
-    traceHash: totals.traceHash,
-    events: totals.events,
-    records: totals.records,
-    simulatedTimeUs: totals.simulatedTimeUs,
-    wallTimeMs: totals.wallTimeMs,
-    ok: Object.values(checks).every((v) => v.ok),
-    checks,
-    metrics: observed.metrics(),
-    faults: [...(prepared.faults ?? [])],
   };
 }
 

@@ -69,6 +69,11 @@ export class EventQueue<P = never> {
     return this.keys[0];
   }
 
+  /** The time of the event at a heap position (0 ≤ position < size), as `slotAt` gives its slot. */
+  timeAt(position: number): Micros {
+    return this.times[position];
+  }
+
   /** Queues an event with its payload. */
   push(time: Micros, origin: number, seq: number, payload: P): void {
     this.payloads[this.pushKey(time, origin, seq)] = payload;

@@ -8,7 +8,7 @@ export * from './contract/index.ts';
 export * from './trace.ts';
 export { TraceHasher } from './trace-hash.ts';
 export { EventQueue } from './event-queue.ts';
-export { Simulator, type RunOptions } from './simulator.ts';
+export { Simulator, type PendingEvent, type RunOptions } from './simulator.ts';
 export { ActorHandle, WORLD, type Placement } from './actor-handle.ts';
 export type { DropCause, Environment } from './environment.ts';
 export type { PartitionRole, RecordTag, RemoteMessage } from './partition.ts';

@@ -43,6 +43,11 @@ const CALL = 3;
 
 const INITIAL_SLOTS = 4096;
 
+/** An event queued for an actor, as `Simulator.pendingFor` lists it. */
+export type PendingEvent =
+  | { time: Micros; kind: 'message'; from: string; message: Message }
+  | { time: Micros; kind: 'timer'; name: string; timer: number };
+
 export interface RunOptions {
   /** Stop after the last event at or before this time. */
   until: Micros;
@@ -120,6 +125,34 @@ export class Simulator implements ContextHost {
     const handle = this.byId.get(id);
     if (handle === undefined) throw new Error(`no actor named ${id}`);
     return handle;
+  }
+
+  /**
+   * What is queued for an actor, earliest first: messages on their way (its mailbox) and its
+   * timers still pending — for inspection (the lab); it changes nothing. A message in flight is
+   * listed from its send, since the network has already given it its arrival time.
+   */
+  pendingFor(id: string): PendingEvent[] {
+    const handle = this.handle(id);
+    const out: PendingEvent[] = [];
+    for (let position = 0; position < this.queue.size; position++) {
+      const slot = this.queue.slotAt(position);
+      const time = this.queue.timeAt(position);
+      if (this.targets[slot] !== handle.index) continue;
+      const kind = this.kinds[slot];
+      if (kind === MESSAGE) {
+        out.push({ time, kind: 'message', from: this.handles[this.senders[slot]].id, message: this.refs[slot] as Message });
+      } else if (kind === TIMER && this.incarnations[slot] === handle.incarnation && !this.cancelled.has(handle.index, this.numbers[slot])) {
+        out.push({ time, kind: 'timer', name: this.names[slot]!, timer: this.numbers[slot] });
+      }
+    }
+    return out.sort((a, b) => a.time - b.time);
+  }
+
+  /** The actor's own view of its state (`Actor.inspect`), or undefined when it is down or offers none. */
+  inspect(id: string): unknown {
+    const handle = this.handle(id);
+    return handle.up ? handle.instance?.inspect?.() : undefined;
   }
 
   has(id: string): boolean {

@@ -14,10 +14,10 @@
  * SHA-256; `check` still verifies format-1 traces that way (`traceHashOfLines`). Nothing keeps the
  * records, so memory stays flat however long the run.
  *
- * A trace file is written to `<path>.tmp` and renamed into place by `close()`, so a run that dies
- * leaves no complete-looking trace behind.
+ * Where lines go is a `TraceSink`: a file (trace-file.ts, written to `<path>.tmp` and renamed into
+ * place by `close()`, so a run that dies leaves no complete-looking trace behind) or nothing. The
+ * writer itself touches no file, so it runs in a browser as it does in Node.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { TraceRecord } from './contract/record.ts';
 import { recvLine, sendLine, timerLine, type RecvRecord, type SendRecord, type TimerRecord } from './record-line.ts';
 import { TraceHasher } from './trace-hash.ts';
@@ -39,24 +39,24 @@ type HotRecord = SendRecord | RecvRecord | TimerRecord;
 
 const CHUNK_CHARS = 64 * 1024;
 
+/** Where a trace's lines go, in chunks of whole lines; `close` keeps them, `abort` discards them. */
+export interface TraceSink {
+  write(chunk: string): void;
+  close(): void;
+  abort(): void;
+}
+
 export class TraceWriter {
   private readonly hasher = new TraceHasher();
   private readonly listeners: TraceListener[] = [];
   /** Whether a listener takes lines (then every record is serialised). */
   private linesListened = false;
-  private readonly fd: number | undefined;
-  private readonly tmpPath: string | undefined;
   private pending = '';
   private count = 0;
   private digest: string | undefined;
 
-  /** @param path where to write the trace file; omit to only hash and notify listeners. */
-  constructor(private readonly path?: string) {
-    if (path !== undefined) {
-      this.tmpPath = `${path}.tmp`;
-      this.fd = openSync(this.tmpPath, 'w');
-    }
-  }
+  /** @param sink where the lines go (`traceFile(path)`); omit to only hash and notify listeners. */
+  constructor(private readonly sink?: TraceSink) {}
 
   get records(): number {
     return this.count;
@@ -72,7 +72,7 @@ export class TraceWriter {
     this.open();
     this.hasher.digest(record);
     this.hasher.foldLast();
-    this.deliver(record, this.fd !== undefined || this.linesListened ? JSON.stringify(record) : '');
+    this.deliver(record, this.sink !== undefined || this.linesListened ? JSON.stringify(record) : '');
   }
 
   /**
@@ -120,7 +120,7 @@ export class TraceWriter {
     this.hasher.fold(d1, d2, d3, d4);
     if (this.listeners.length === 0) {
       this.count++;
-      if (this.fd !== undefined) this.append(line);
+      if (this.sink !== undefined) this.append(line);
       return;
     }
     this.deliver(JSON.parse(line) as TraceRecord, line);
@@ -131,10 +131,7 @@ export class TraceWriter {
     if (this.digest === undefined) {
       this.flush();
       this.digest = this.hasher.hex();
-      if (this.fd !== undefined && this.tmpPath !== undefined && this.path !== undefined) {
-        closeSync(this.fd);
-        renameSync(this.tmpPath, this.path);
-      }
+      this.sink?.close();
     }
     return this.digest;
   }
@@ -143,10 +140,7 @@ export class TraceWriter {
   abort(): void {
     if (this.digest !== undefined) return;
     this.digest = '';
-    if (this.fd !== undefined && this.tmpPath !== undefined) {
-      closeSync(this.fd);
-      rmSync(this.tmpPath, { force: true });
-    }
+    this.sink?.abort();
   }
 
   /**
@@ -155,14 +149,14 @@ export class TraceWriter {
    */
   private folded(): boolean {
     this.hasher.foldLast();
-    if (this.listeners.length > 0 || this.fd !== undefined) return true;
+    if (this.listeners.length > 0 || this.sink !== undefined) return true;
     this.count++;
     return false;
   }
 
   /** A hot record someone reads: its hand-written line (record-line.ts) is built only for the file or a line listener. */
   private deliverHot<R extends HotRecord>(record: R, line: (record: R) => string): void {
-    this.deliver(record, this.fd !== undefined || this.linesListened ? line(record) : '');
+    this.deliver(record, this.sink !== undefined || this.linesListened ? line(record) : '');
   }
 
   private open(): void {
@@ -173,7 +167,7 @@ export class TraceWriter {
   private deliver(record: TraceRecord, line: string): void {
     this.count++;
     for (const listener of this.listeners) listener(record, line);
-    if (this.fd !== undefined) this.append(line);
+    if (this.sink !== undefined) this.append(line);
   }
 
   private append(line: string): void {
@@ -183,7 +177,7 @@ export class TraceWriter {
 
   private flush(): void {
     if (this.pending.length === 0) return;
-    if (this.fd !== undefined) writeSync(this.fd, this.pending);
+    this.sink?.write(this.pending);
     this.pending = '';
   }
 }

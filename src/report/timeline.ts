@@ -38,7 +38,7 @@ export interface TimelineResult {
 
 export async function writeTimeline(options: TimelineOptions): Promise<TimelineResult> {
   if (options.traces.length === 0) throw new InputError('viz: no trace given');
-  const payloads: Buffer[] = [];
+  const payloads: Uint8Array[] = [];
   const scenarios: string[] = [];
   let records = 0;
   for (const [index, path] of options.traces.entries()) {

@@ -13,22 +13,18 @@ import { FaultCoverage, ProduceMetrics, type TraceMetric } from '../metrics/inde
 import { World } from '../world/index.ts';
 import type { BuildContext } from './feature.ts';
 import { realiseFaults } from './faults/build.ts';
-import { defaultCacheDir, faultFree, recallReference, type ReferenceCacheMode } from './reference-cache.ts';
-import { anyPluginLoaded, checkerNamed, features, pluginsLoaded } from './registry.ts';
+import { computeReference, faultFree, type ReferenceRecall } from './reference.ts';
+import { checkerNamed, features, pluginsLoaded } from './registry.ts';
 import type { Scenario } from './types.ts';
 import type { CheckerDefinition } from '../check/index.ts';
 import type { RealisedFault } from '../faults/index.ts';
 
-export interface PrepareOptions {
+export interface BuildOptions {
   /** Overrides the scenario's seed. */
   seed?: number;
   trace: TraceWriter;
-  /**
-   * How the fault-free reference a feature measures is cached (reference-cache.ts): `use` by
-   * default, in the directory the environment names; `refresh` recomputes it (a determinism check
-   * must run it, not recall it).
-   */
-  referenceCache?: { readonly mode: ReferenceCacheMode; readonly dir?: string };
+  /** How a feature's fault-free reference is measured or recalled (prepare.ts: the cache on disk); measured every time by default. */
+  recall?: ReferenceRecall;
 }
 
 /** A world ready to run, with what to check and measure when it has run. Its seed is the world's. */
@@ -43,7 +39,8 @@ export interface PreparedRun {
   readonly faults?: readonly RealisedFault[];
 }
 
-export function prepareRun(scenario: Scenario, options: PrepareOptions): PreparedRun {
+/** The world a scenario builds for a seed, ready to run; pure (no file, no cache of its own). */
+export function buildRun(scenario: Scenario, options: BuildOptions): PreparedRun {
   if (scenario.plugins !== undefined && !pluginsLoaded(scenario.plugins)) {
     throw new Error(`prepareRun: the scenario's plug-ins are not loaded (${scenario.plugins.join(', ')}); await loadPlugins(scenario.plugins) first`);
   }
@@ -71,16 +68,14 @@ export function prepareRun(scenario: Scenario, options: PrepareOptions): Prepare
       loss: link.lossProbability,
     });
   }
-  const withoutFaults = () => prepareRun(faultFree(scenario), { seed, trace: new TraceWriter() });
-  // A plug-in's code is not in the cache key (code-stamp.ts): with one loaded, nothing is recalled.
-  const cacheMode = (): ReferenceCacheMode => (anyPluginLoaded() ? 'off' : (options.referenceCache?.mode ?? 'use'));
+  const withoutFaults = () => buildRun(faultFree(scenario), { seed, trace: new TraceWriter() });
   const all = features();
   const clients = all.flatMap((feature) => feature.serviceClients?.(scenario) ?? []);
   const context: BuildContext = {
     seed,
     clientsOf: (service) => clients.filter((client) => client.service === service),
     withoutFaults,
-    reference: (purpose, measure) => recallReference({ scenario, seed, purpose, mode: cacheMode(), dir: options.referenceCache?.dir ?? defaultCacheDir() }, () => measure(withoutFaults())),
+    reference: (purpose, measure) => (options.recall ?? ((_, m) => computeReference(m)))({ scenario, seed, purpose }, () => measure(withoutFaults())),
   };
   const featureMetrics = all.flatMap((feature) => feature.build?.(world, scenario, context) ?? []);
   const faults = realiseFaults(scenario, world);

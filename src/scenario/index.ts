@@ -10,8 +10,10 @@
 export { loadScenario, loadScenarioAsync, loadScenarioFile, loadScenarioFileAsync, loadScenarioPlugins, locateInFile, readScenarioText } from './load.ts';
 export { scenarioSchema, DISK_PRESETS, type ScenarioInput } from './schema.ts';
 export { renderScenarioJsonSchema, scenarioJsonSchema, SCHEMA_FILE } from './json-schema.ts';
-export { prepareRun, type PrepareOptions, type PreparedRun } from './build.ts';
-export { checkerNamed, checkers, features, loadPlugins } from './registry.ts';
+export { buildRun, type BuildOptions, type PreparedRun } from './build.ts';
+export { prepareRun, type PrepareOptions } from './prepare.ts';
+export { checkerNamed, checkers, features } from './registry.ts';
+export { loadPlugins } from './plugin-load.ts';
 export { defineFeature, type Feature, type BuildContext, type ResolveContext, type Report, type ServiceClient } from './feature.ts';
 export { renderScenarioYaml, writtenScenario } from './written.ts';
 export { writtenFault } from './faults/render.ts';

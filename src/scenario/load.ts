@@ -1,76 +1,27 @@
 /**
- * Reads a scenario: YAML text (plus `--set` overrides) in, a validated, resolved `Scenario` out.
- *
- * Guarantee: either a `Scenario` that satisfies every rule of `schema.ts`, or an `InputError`
- * whose message has one line per problem, each starting with where it is —
- * `scenarios/x.yaml:14 links[0].latency: expected a duration like "5ms", got "fast"`, or
- * `--set links[0].latency=fast links[0].latency: …` when an override caused it. File problems
- * come first, in line order, then `--set` problems in argument order.
- *
- * Failure: only `InputError` for anything the user wrote (YAML syntax, schema, references,
- * overrides, an unreadable file); no zod or yaml text or stack reaches the user. Any other
- * exception is a bug of ours and propagates unchanged.
+ * Reads a scenario file: its text (see encoding.ts), its plug-in modules, then `parse.ts` — a
+ * validated, resolved `Scenario` out, or an `InputError` with one placed line per problem (see
+ * parse.ts). An unreadable file is an `InputError` naming it.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Document, LineCounter, type YAMLError, parseDocument, visit } from 'yaml';
+import { type Document, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../kernel/contract/index.ts';
-import { controlCharacterProblems } from './control-chars.ts';
 import { decodeScenarioBytes } from './encoding.ts';
-import { type Problem, PARSE_OPTIONS, explainIssues } from './explain.ts';
-import { applySets, blame } from './overrides.ts';
-import { formatPath, parsePath } from './paths.ts';
+import { parseScenario, type PluginResolver } from './parse.ts';
+import { parsePath } from './paths.ts';
+import { loadPlugins } from './plugin-load.ts';
 import { isRecord } from './schema-walk.ts';
-import { scenarioSchema } from './schema.ts';
-import { loadPlugins, pluginsLoaded } from './registry.ts';
 import type { Scenario } from './types.ts';
-import { describeInput } from './units.ts';
 import { lineOf } from './yaml-locate.ts';
 
 /**
  * @param text the YAML source
- * @param file how to name the file in messages (as the user gave it)
+ * @param file how to name the file in messages (as the user gave it); plug-in paths are relative to its folder
  * @param sets `path=value` overrides, applied in order before validation
  */
 export function loadScenario(text: string, file: string, sets: readonly string[] = []): Scenario {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    // After the first syntax error the parser is lost: it reports every token after it. One error
-    // per line is kept, and the CLI shows the first (`cascade`).
-    const firsts = doc.errors.filter((error, i) => i === 0 || lineAt(lines, error.pos[0]) !== lineAt(lines, doc.errors[i - 1]!.pos[0]));
-    const messages = firsts.map((error) => `${file}:${lineAt(lines, error.pos[0])} ${yamlMessage(error, text, lines)}`);
-    throw new InputError([messages[0] + indentedStart(text, lineAt(lines, firsts[0]!.pos[0])), ...messages.slice(1)].join('\n'), { cascade: true });
-  }
-  const raw = toData(doc, lines, file);
-  if (raw === null || raw === undefined) {
-    throw new InputError(`${file}:1 the file is empty; a scenario needs at least name, duration and sites`);
-  }
-  if (!isRecord(raw)) {
-    throw new InputError(`${file}:${lineOf(doc, lines, [])} a scenario is a map of fields (name, duration, sites, …), got ${describeInput(raw)}`);
-  }
-
-  const plugins = pluginPaths(raw, file);
-  if (!pluginsLoaded(plugins)) {
-    throw new InputError(`${file}:${lineOf(doc, lines, ['plugins'])} plugins: not loaded; load the scenario with loadScenarioAsync (the diaspora command does)`);
-  }
-  const { data, applied, problems: setProblems } = applySets(raw, sets, scenarioSchema());
-  if (setProblems.length > 0) {
-    throw new InputError(setProblems.map((p) => `--set ${p.set}${p.path.length > 0 ? ` ${formatPath(p.path)}` : ''}: ${p.message}`).join('\n'));
-  }
-
-  const place = (problems: readonly Problem[]) => {
-    const located = problems.map((problem) => locate(problem, applied, doc, lines, file));
-    // File lines in order, then --set lines; the sort is stable, so ties keep zod's order.
-    located.sort((a, b) => a.order - b.order);
-    return new InputError(dedupe(located.map((entry) => entry.line)).join('\n'));
-  };
-  const control = controlCharacterProblems(data);
-  if (control.length > 0) throw place(control);
-
-  const result = scenarioSchema().safeParse(data, PARSE_OPTIONS);
-  if (result.success) return plugins.length === 0 ? result.data : { ...result.data, plugins };
-  throw place(explainIssues(result.error.issues, scenarioSchema(), data));
+  return parseScenario(text, file, sets, resolvePlugins);
 }
 
 /** {@link loadScenario} on a file; `path` is also how messages name it. */
@@ -133,9 +84,13 @@ export function readScenarioText(path: string): string {
 function pluginPaths(raw: Record<string, unknown>, file: string): string[] {
   const list = raw.plugins;
   if (!Array.isArray(list) || !list.every((entry): entry is string => typeof entry === 'string' && entry.length > 0)) return [];
+  return resolvePlugins(list, file);
+}
+
+const resolvePlugins: PluginResolver = (list, file) => {
   const base = dirname(resolve(file));
   return list.map((entry) => resolve(base, entry));
-}
+};
 
 /**
  * Places problems found after validation (while the world is built: a fault target with no such
@@ -159,99 +114,4 @@ export function locateInFile(file: string, message: string): string {
       return doc === undefined ? `${file}: ${line}` : `${file}:${lineOf(doc, lines, path)} ${line}`;
     })
     .join('\n');
-}
-
-function locate(
-  problem: Problem,
-  applied: Parameters<typeof blame>[0],
-  doc: Document,
-  lines: LineCounter,
-  file: string,
-): { order: number; line: string } {
-  const field = problem.path.length > 0 ? `${formatPath(problem.path)}: ` : '';
-  const set = blame(applied, problem.path);
-  // After every file line (line numbers stay far below this), in the order the sets were given.
-  if (set !== undefined) return { order: SET_ORDER + applied.indexOf(set), line: `--set ${set.text} ${field}${problem.message}` };
-  const line = lineOf(doc, lines, problem.path, problem.isKey);
-  return { order: line, line: `${file}:${line} ${field}${problem.message}` };
-}
-
-const SET_ORDER = 2 ** 40;
-
-function toData(doc: Document, lines: LineCounter, file: string): unknown {
-  const unknown: string[] = [];
-  visit(doc, {
-    Alias(_, alias) {
-      if (alias.resolve(doc) === undefined) {
-        const line = alias.range ? lineAt(lines, alias.range[0]) : 1;
-        unknown.push(`${file}:${line} YAML: unknown alias *${alias.source}; an anchor &${alias.source} must come before it`);
-      }
-    },
-  });
-  if (unknown.length > 0) throw new InputError(unknown.join('\n'));
-  try {
-    // A small alias budget: a scenario has no use for billion-laughs expansion.
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    throw new InputError(`${file}:1 YAML: the aliases (*name) expand to too much`);
-  }
-}
-
-function lineAt(lines: LineCounter, offset: number): number {
-  return Math.max(1, lines.linePos(offset).line);
-}
-
-/**
- * A stray indent on the file's first line makes every top-level field after it "unexpected": the
- * error is reported there, far from its cause. Names the cause when that is what happened.
- */
-function indentedStart(text: string, errorLine: number): string {
-  const all = text.split('\n');
-  const first = all.findIndex((line) => line.trim() !== '' && !line.trimStart().startsWith('#'));
-  const indent = (line: string) => line.length - line.trimStart().length;
-  if (first === -1 || first + 1 >= errorLine || indent(all[first]!) === 0 || indent(all[errorLine - 1] ?? '') !== 0) return '';
-  return `; line ${first + 1}, the first field, is indented by ${indent(all[first]!)} spaces and this one is not: top-level fields start in column 1`;
-}
-
-/** yaml's own messages embed source excerpts over several lines; ours are one sentence per code. */
-function yamlMessage(error: YAMLError, text: string, lines: LineCounter): string {
-  const column = `(column ${lines.linePos(error.pos[0]).col})`;
-  const excerpt = JSON.stringify(text.slice(error.pos[0], Math.min(error.pos[1], error.pos[0] + 40)));
-  // yaml's text is only inspected to choose ours, never shown.
-  const unclosed = /^Flow (sequence|map)/.exec(error.message)?.[1];
-  switch (error.code) {
-    case 'DUPLICATE_KEY': {
-      const key = /^[^:\n]*/.exec(text.slice(error.pos[0]))![0].trim();
-      return `YAML: the key ${JSON.stringify(key)} appears twice in the same map`;
-    }
-    case 'TAB_AS_INDENT':
-      return `YAML: tabs cannot indent YAML; use spaces ${column}`;
-    case 'BAD_INDENT':
-      if (unclosed === 'sequence') return `YAML: a list opened with "[" is not closed with "]" before this line ${column}`;
-      if (unclosed === 'map') return `YAML: a map opened with "{" is not closed with "}" before this line ${column}`;
-      return `YAML: bad indentation; items of one map or list must start at the same column ${column}`;
-    case 'MULTILINE_IMPLICIT_KEY':
-    case 'BLOCK_AS_IMPLICIT_KEY':
-      return `YAML: a key must fit on one line; is a ":" or a closing quote missing? ${column}`;
-    case 'MISSING_CHAR':
-      if (/quote/i.test(error.message)) return 'YAML: a quoted string is not closed (it runs to the end of the file)';
-      if (/map values/.test(error.message)) return `YAML: a ":" is missing after the key ${column}`;
-      return `YAML: a closing bracket, brace or quote is missing ${column}`;
-    case 'MULTIPLE_DOCS':
-      return 'YAML: a scenario file holds one document, but a second one starts here ("---")';
-    case 'BAD_DQ_ESCAPE':
-      return `YAML: unknown escape in a double-quoted string ${column}`;
-    case 'BAD_SCALAR_START':
-      return `YAML: a plain value cannot start with ${excerpt}; quote it ${column}`;
-    case 'BAD_ALIAS':
-      return `YAML: unknown or malformed alias ${excerpt} ${column}`;
-    case 'UNEXPECTED_TOKEN':
-      return `YAML: unexpected ${excerpt} ${column}`;
-    default:
-      return `YAML: syntax error (${error.code}) ${column}`;
-  }
-}
-
-function dedupe(items: readonly string[]): string[] {
-  return [...new Set(items)];
 }

@@ -29,19 +29,13 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { canonicalJson } from '../kernel/contract/index.ts';
 import { codeStamp } from './code-stamp.ts';
+import { computeReference, faultFree, type ReferenceCacheMode } from './reference.ts';
 import type { Scenario } from './types.ts';
 
 /** Bump when the key material or the entry format changes. */
 const ENTRY_FORMAT = 1;
 
-/** The scenario without any fault, schedule or nemesis, and without checks: what the reference run runs. */
-export function faultFree(scenario: Scenario): Scenario {
-  const { nemesis: _nemesis, ...rest } = scenario;
-  return { ...rest, faults: [], checks: [] };
-}
-
-/** How a build uses the cache: `use` recalls and stores; `refresh` computes, then stores (a determinism check); `off` neither. */
-export type ReferenceCacheMode = 'use' | 'refresh' | 'off';
+export { faultFree, type ReferenceCacheMode } from './reference.ts';
 
 export interface ReferenceRequest {
   /** The scenario as the run has it (faults included): the key takes its fault-free form. */
@@ -75,7 +69,7 @@ export function referenceKey(request: Pick<ReferenceRequest, 'scenario' | 'seed'
  */
 export function recallReference<T>(request: ReferenceRequest, measure: () => T): T {
   const file = request.mode === 'off' || request.dir === undefined ? undefined : entryFile(request);
-  if (file === undefined) return roundTrip(measure());
+  if (file === undefined) return computeReference(measure);
   const key = file.key;
   if (request.mode === 'use') {
     const recalled = readEntry(file.path, key);
@@ -87,11 +81,6 @@ export function recallReference<T>(request: ReferenceRequest, measure: () => T):
   return JSON.parse(json) as T;
 }
 
-function roundTrip<T>(value: T): T {
-  const json = JSON.stringify(value);
-  if (json === undefined) throw new Error('reference: the measured value is not JSON data');
-  return JSON.parse(json) as T;
-}
 
 /** Where the entry lives, or `undefined` when the cache must not be used (a plug-in is loaded, or the code cannot be stamped). */
 function entryFile(request: ReferenceRequest): { dir: string; path: string; key: string } | undefined {

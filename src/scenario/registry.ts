@@ -12,13 +12,10 @@
  * or that reuses a feature name, section key, service kind or checker name is an `InputError`
  * naming the module and the clash.
  */
-import { isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CORE_CHECKERS, type CheckerDefinition } from '../check/index.ts';
 import { BUILTIN_FEATURES } from '../features/index.ts';
 import { InputError } from '../kernel/contract/index.ts';
 import type { Feature } from './feature.ts';
-import { preparePluginImports } from './plugin-imports.ts';
 
 const registered: Feature[] = [];
 /** Plug-in module path → its feature. */
@@ -58,27 +55,11 @@ export function pluginsLoaded(paths: readonly string[]): boolean {
   return paths.every((path) => plugins.has(path));
 }
 
-/**
- * Imports plug-in modules (absolute paths of `.ts` or `.js` files) and registers their default
- * export. TypeScript plug-ins need a TypeScript loader in the process: from source the `diaspora`
- * command and its workers have one; compiled, `preparePluginImports` adds it.
- */
-export async function loadPlugins(paths: readonly string[]): Promise<void> {
-  for (const path of paths) {
-    if (plugins.has(path)) continue;
-    if (!isAbsolute(path)) throw new Error(`loadPlugins: "${path}" is not an absolute path`);
-    let module: { default?: unknown };
-    try {
-      await preparePluginImports();
-      module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-    } catch (error) {
-      throw new InputError(`plugin ${path}: cannot be loaded${loadedAsCommonJs(error) ? ESM_HINT : ''}: ${firstLine(error)}`);
-    }
-    const feature = module.default;
-    if (!isFeature(feature)) throw new InputError(`plugin ${path}: its default export must be a feature made with defineFeature({ name, … }) from 'diaspora-sim'`);
-    register(feature, path);
-    plugins.set(path, feature);
-  }
+/** Registers a plug-in module's feature (plugin-load.ts imports it); a path already loaded is ignored. */
+export function registerPlugin(path: string, feature: Feature): void {
+  if (plugins.has(path)) return;
+  register(feature, path);
+  plugins.set(path, feature);
 }
 
 function register(feature: Feature, source: string): void {
@@ -98,22 +79,4 @@ function register(feature: Feature, source: string): void {
 /** The `kind` literals of a feature's service schemas. */
 export function serviceKinds(feature: Feature): string[] {
   return (feature.services ?? []).map((schema) => String((schema.shape as { kind: { value: unknown } }).kind.value));
-}
-
-function isFeature(value: unknown): value is Feature {
-  return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string';
-}
-
-/**
- * Node (and tsx after it) loads a `.ts` or `.js` file outside an ES-module package as CommonJS,
- * which cannot import `diaspora-sim`: its error then speaks of `require`, never of the cause.
- */
-function loadedAsCommonJs(error: unknown): boolean {
-  return error instanceof Error && /\brequire\b/.test(error.message);
-}
-
-const ESM_HINT = ' as an ES module (name it .mts or .mjs, or put a package.json saying "type": "module" beside it)';
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }

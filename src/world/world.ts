@@ -20,7 +20,7 @@
  * slow, or lose its unsynced data (`diskOf`).
  */
 import { Deployment, type ReadonlyDeployment } from '../deploy/index.ts';
-import type { ActorFactory, ActorHandle, Disk, DropCause, Environment, Micros, Placement, RecordKind, Rng, RunOptions } from '../kernel/index.ts';
+import type { ActorFactory, ActorHandle, Disk, DropCause, Environment, Micros, PendingEvent, Placement, RecordKind, Rng, RunOptions } from '../kernel/index.ts';
 import { Simulator, TRACE_FORMAT_VERSION, TraceWriter } from '../kernel/index.ts';
 import { NodeDisk, type DiskParams } from './disk.ts';
 import { NodeRamDisk } from './ram-disk.ts';
@@ -250,6 +250,14 @@ export class World implements Environment {
   /** Whether an actor is up (not crashed, alone or with its node). */
   isActorUp(id: string): boolean {
     return this.sim.isUp(id);
+  }
+
+  /**
+   * An actor as the lab's inspector shows it: up or down, its own view of its state
+   * (`Actor.inspect`), and what is queued for it (mailbox, pending timers). Reads only.
+   */
+  inspectActor(id: string): { up: boolean; node: string; state: unknown; pending: PendingEvent[] } {
+    return { up: this.sim.isUp(id), node: this.nodeOf(id), state: this.sim.inspect(id), pending: this.sim.pendingFor(id) };
   }
 
   /**

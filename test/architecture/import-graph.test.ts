@@ -28,7 +28,7 @@ const GENERIC = ['src/world/**', 'src/deploy/**', 'src/faults/**', 'src/check/**
 /** Where the package's own files are on the host (package.json, viz sources): for code that reads them. */
 const HOST = ['src/package-layout.ts'];
 /** The kernel's output format — writing a trace and reading one back — is public, unlike its engine. */
-const TRACE_WRITER = 'src/kernel/trace.ts';
+const TRACE_WRITER = 'src/kernel/trace*.ts';
 const TRACE_READER = 'src/kernel/trace-reader.ts';
 
 /**
@@ -147,6 +147,12 @@ export const RULES: readonly Rule[] = [
     why: 'it only computes where the package lives (source or dist/); anything it imported would load in every runner and worker',
   },
   {
+    name: 'the lab runs scenarios in the page',
+    files: ['src/lab/**'],
+    may: ['src/kernel/**', ...GENERIC, ...HOST, 'src/scenario/**', 'src/features/index.ts', 'src/exec/**', 'src/report/**', 'src/lab/**', 'viz/lab/protocol.ts'],
+    why: "the lab builds and runs a scenario as the CLI does (scenario, exec) and draws it with the timeline's encoder (report); its worker and page speak through viz/lab/protocol.ts, and commands (cli/) start it, not the other way round",
+  },
+  {
     name: 'cli is the top',
     files: ['src/cli/**'],
     may: ['src/**', 'viz/wire/**'],
@@ -175,6 +181,12 @@ export const RULES: readonly Rule[] = [
     files: ['viz/panels/**'],
     may: ['viz/wire/**', 'viz/model/**', 'viz/draw/**', 'viz/panels/**'],
     why: 'a panel composes marks over the model; the UI (controls, playback, export) drives panels, not the other way round',
+  },
+  {
+    name: 'the lab page composes the timeline',
+    files: ['viz/lab/**'],
+    may: ['viz/wire/**', 'viz/model/**', 'viz/draw/**', 'viz/panels/**', 'viz/ui/**', 'viz/lab/**'],
+    why: 'the lab page draws with the timeline modules and talks to its worker only through messages (protocol.ts); it imports nothing from src/',
   },
   {
     name: 'viz UI is the top of the page',

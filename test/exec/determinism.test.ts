@@ -2,6 +2,7 @@ import test from 'ava';
 import { checkDeterminism } from '../../src/exec/determinism.ts';
 import { execute } from '../../src/exec/run.ts';
 import { MS, SECOND, TraceWriter, type Actor, type Context } from '../../src/kernel/index.ts';
+import { traceFile } from '../../src/kernel/trace-file.ts';
 import { World } from '../../src/world/index.ts';
 
 /** Two actors that ping each other; `jitterOf` decides each reply delay. */
@@ -25,7 +26,7 @@ function pingPong(trace: TraceWriter, jitterOf: (ctx: Context) => number): strin
 }
 
 test('a protocol that draws only from its context is deterministic', async (t) => {
-  const report = await checkDeterminism((path) => pingPong(new TraceWriter(path), (ctx) => ctx.rng('reply').int(0, 1000)));
+  const report = await checkDeterminism((path) => pingPong(new TraceWriter(traceFile(path)), (ctx) => ctx.rng('reply').int(0, 1000)));
   t.true(report.deterministic);
   t.is(report.hashes[0], report.hashes[1]);
   t.is(report.divergence, undefined);
@@ -35,7 +36,7 @@ test('injected nondeterminism is found, with the first divergent record and its 
   // A hidden global counter: the second run starts where the first stopped, as a wall clock would.
   let calls = 0;
   const report = await checkDeterminism((path) =>
-    pingPong(new TraceWriter(path), () => {
+    pingPong(new TraceWriter(traceFile(path)), () => {
       calls++;
       return calls > 150 ? 500 : 100;
     }),

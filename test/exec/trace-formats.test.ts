@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRACE_FORMAT_VERSION, TraceWriter, type Actor, type Context } from '../../src/kernel/index.ts';
+import { traceFile } from '../../src/kernel/trace-file.ts';
 import { checkTraceFile } from '../../src/exec/check-trace.ts';
 import { writeTimeline } from '../../src/report/timeline.ts';
 import { World } from '../../src/world/index.ts';
@@ -17,7 +18,7 @@ import { World } from '../../src/world/index.ts';
 /** A small run's trace in `dir`: its path, record count and hash. */
 function traced(dir: string): { path: string; records: number; traceHash: string } {
   const path = join(dir, 'trace.jsonl');
-  const world = new World({ seed: 3, scenario: 'formats', trace: new TraceWriter(path) });
+  const world = new World({ seed: 3, scenario: 'formats', trace: new TraceWriter(traceFile(path)) });
   const [a, b] = world.addSite('lab', { nodes: 2 });
   const pinger = (peer: string): Actor => ({
     start: (ctx: Context) => void ctx.setTimer(1, 'go'),

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, TraceRecord } from '../../src/kernel/index.ts';
 import { SimulationError, TraceHasher, TraceWriter } from '../../src/kernel/index.ts';
+import { traceFile } from '../../src/kernel/trace-file.ts';
 import { Kernel } from './_harness.ts';
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
@@ -37,7 +38,7 @@ function someRecords(count: number): TraceRecord[] {
 test('a trace file is written to <path>.tmp and renamed into place by close', (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'trace.jsonl');
-  const writer = new TraceWriter(path);
+  const writer = new TraceWriter(traceFile(path));
   const records = someRecords(5_000);
   records.forEach((r, i) => {
     writer.write(r);
@@ -64,7 +65,7 @@ test('a trace file is written to <path>.tmp and renamed into place by close', (t
 test('the hash does not depend on the file or on chunking; lines go only to listeners that take them', (t) => {
   const dir = tempDir(t);
   const records = someRecords(3_000);
-  const toFile = new TraceWriter(join(dir, 'a.jsonl'));
+  const toFile = new TraceWriter(traceFile(join(dir, 'a.jsonl')));
   const hashOnly = new TraceWriter();
   const listened: string[] = [];
   const recordsOnly: string[] = [];
@@ -87,8 +88,8 @@ test('the hash does not depend on the file or on chunking; lines go only to list
 
 test('send, recv and timer records handed in by their fields hash and serialise as the same records handed in whole', (t) => {
   const dir = tempDir(t);
-  const byFields = new TraceWriter(join(dir, 'fields.jsonl'));
-  const whole = new TraceWriter(join(dir, 'whole.jsonl'));
+  const byFields = new TraceWriter(traceFile(join(dir, 'fields.jsonl')));
+  const whole = new TraceWriter(traceFile(join(dir, 'whole.jsonl')));
   const seen: TraceRecord[] = [];
   byFields.listen((record) => seen.push(record));
   const [a, b] = [byFields.intern('alice'), byFields.intern('bob')];
@@ -113,7 +114,7 @@ test('send, recv and timer records handed in by their fields hash and serialise 
 test('abort leaves neither the trace nor its temp file', (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'trace.jsonl');
-  const writer = new TraceWriter(path);
+  const writer = new TraceWriter(traceFile(path));
   for (const r of someRecords(2_000)) writer.write(r);
   writer.abort();
   t.deepEqual(readdirSync(dir), []);
@@ -126,11 +127,11 @@ test('a failed run aborted by its caller leaves no trace file; a good run leaves
   const dir = tempDir(t);
   const good = join(dir, 'good.jsonl');
   const bad = join(dir, 'bad.jsonl');
-  const ok = new Kernel(9, new TraceWriter(good)).spawn('a', () => ({ start: (ctx: Context) => void ctx.setTimer(5, 'tick') }));
+  const ok = new Kernel(9, new TraceWriter(traceFile(good))).spawn('a', () => ({ start: (ctx: Context) => void ctx.setTimer(5, 'tick') }));
   const hash = ok.run();
   t.is(hash, hashOfLines(readFileSync(good)));
 
-  const failing = new Kernel(9, new TraceWriter(bad)).spawn('a', () => ({
+  const failing = new Kernel(9, new TraceWriter(traceFile(bad))).spawn('a', () => ({
     start: (ctx: Context) => void ctx.setTimer(5, 'tick'),
     onTimer() {
       throw new Error('bug');

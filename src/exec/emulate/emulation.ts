@@ -17,6 +17,7 @@
  * with a `SimulationError` naming the actor, the seed and the emulated time; a node thread that
  * dies on its own stops it too; either way every thread is terminated and the trace is aborted.
  */
+import { VERSION } from '../version.ts';
 import { join } from 'node:path';
 import { SimulationError, TraceWriter, type Micros, type Simulator, type TraceRecord } from '../../kernel/index.ts';
 import { simulatorOf, type World } from '../../world/world.ts';
@@ -431,7 +432,7 @@ export class Emulation {
       const realTimeMs = Math.round(realNowMs() - this.startedMs);
       const totals = { traceHash: this.trace.close(), events, records: this.trace.records, simulatedTimeUs: this.endUs, wallTimeMs: realTimeMs };
       this.resolve({
-        summary: summarize(this.prepared, totals, this.observed, this.options.version),
+        summary: summarize(this.prepared, totals, this.observed, this.options.version ?? VERSION),
         emulation: { speed: this.clock.speed, realTimeMs, bootMs: Math.round(this.startedMs - this.launchedMs), messagesRouted: this.router.routed, crashes: this.crashes, nodes: this.finishedStats },
       });
     } catch (error) {

@@ -18,6 +18,7 @@
  * simulated time, event); any other failure of a worker stops the run too. Either way every thread
  * is terminated and the trace is aborted, so no partial trace looks complete.
  */
+import { VERSION } from '../version.ts';
 import { performance } from 'node:perf_hooks';
 import { InputError, SimulationError, TraceWriter, type Micros, type RemoteMessage } from '../../kernel/index.ts';
 import { buildFromRecipe, type WorldRecipe } from '../recipe.ts';
@@ -86,7 +87,7 @@ export async function executeParallel(recipe: WorldRecipe, options: ParallelOpti
     const wallTimeMs = Math.round((performance.now() - started) * 10) / 10;
     const totals = { traceHash: trace.close(), events: barrier.events(), records: trace.records, simulatedTimeUs: prepared.endUs, wallTimeMs };
     const startupMs = Math.round(started - launched);
-    return { summary: summarize(prepared, totals, observed, options.version), stats: { ...barrier.stats(wallTimeMs), startupMs } };
+    return { summary: summarize(prepared, totals, observed, options.version ?? VERSION), stats: { ...barrier.stats(wallTimeMs), startupMs } };
   } catch (error) {
     failed = true;
     trace.abort();

@@ -62,6 +62,12 @@ export interface Actor<M extends Message = Message> {
   recover?(ctx: Context): void;
   onMessage?(ctx: Context, message: M, from: string): void;
   onTimer?(ctx: Context, wakeup: Wakeup): void;
+  /**
+   * The actor's state as its protocol would show it (a broker: its partitions' log end, high
+   * watermark, ISR, epoch), as plain data — for the lab's inspector. Optional, read-only: it must
+   * change nothing, and nothing that runs may depend on it being called.
+   */
+  inspect?(): unknown;
 }
 
 /** Builds a fresh instance of an actor: at the start, and again at every restart. */

@@ -10,8 +10,6 @@
  * How it fails: a record whose `t` or `n` is not a non-negative safe integer, or whose time goes
  * backwards, is an `InputError` naming the line — the page relies on time order for its search.
  */
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { InputError } from '../../kernel/contract/index.ts';
 import type { TraceRecord } from '../../kernel/contract/index.ts';
 import { RECORD_COLUMNS, ColumnWriter, WIRE_VERSION, zigzag, type ActorInfo, type FieldType, type PayloadHeader, type RecordColumn, type Shape } from '../../../viz/wire/wire.ts';
@@ -21,7 +19,6 @@ import { PanelGauges } from './panel-gauges.ts';
 import { ReplayTracker } from './replay-spans.ts';
 import type { TimelineVerdict } from '../../../viz/wire/annotations.ts';
 
-const gzipAsync = promisify(gzip);
 /** Room for 2^32 record counters per actor, and 2^20 actors, in one safe-integer map key. */
 const ACTOR_KEY = 2 ** 32;
 const linkKey = (actor: number, n: number): number | undefined => (n < ACTOR_KEY && actor < 2 ** 20 ? actor * ACTOR_KEY + n : undefined);
@@ -112,8 +109,18 @@ export class TraceEncoder {
     this.rows++;
   }
 
-  /** The gzipped payload: header and columns (see `viz/wire/wire.ts`). */
-  async finish(): Promise<Buffer> {
+  /** The gzipped payload (see `viz/wire/wire.ts`), as the page embeds it. */
+  async finish(): Promise<Uint8Array> {
+    // CompressionStream (Node and browsers alike) keeps this module free of Node's zlib.
+    const stream = new Blob([this.payload()]).stream().pipeThrough(new CompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  /**
+   * The payload before compression: header and columns of the records added so far. It can be
+   * taken again after more records (the lab's live timeline); adding goes on as before.
+   */
+  payload(): Uint8Array<ArrayBuffer> {
     const columns = [...RECORD_COLUMNS.map((c) => this.columns.get(c)!.finish()), this.values.finish(), ...this.series.columns()];
     const header: PayloadHeader = {
       wire: WIRE_VERSION,
@@ -129,10 +136,16 @@ export class TraceEncoder {
       gauges: this.gauges.gauges(this.minInsync),
       annotations: { replays: this.replays.spans(), verdicts: this.verdictList, flagged: this.flagged.list() },
     };
-    const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32LE(headerBytes.length);
-    return gzipAsync(Buffer.concat([length, headerBytes, ...columns]));
+    const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+    const parts = [headerBytes, ...columns];
+    const out = new Uint8Array(4 + parts.reduce((n, part) => n + part.length, 0));
+    new DataView(out.buffer).setUint32(0, headerBytes.length, true);
+    let at = 4;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
   }
 
   private addMeta(record: TraceRecord): void {

@@ -24,7 +24,7 @@ const scriptSafe = (code: string) => code.replace(/<\/script/gi, '<\\/script');
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Writes the page; returns its size in bytes. */
-export async function writePage(out: string, title: string, payloads: Buffer[]): Promise<number> {
+export async function writePage(out: string, title: string, payloads: readonly Uint8Array[]): Promise<number> {
   const [template, style, d3, app, decoder, startLoad] = await Promise.all([
     readFile(join(VIZ_DIR, 'page.html'), 'utf8'),
     readFile(join(VIZ_DIR, 'style.css'), 'utf8'),
@@ -50,7 +50,7 @@ export async function writePage(out: string, title: string, payloads: Buffer[]):
     await write(fill(head));
     for (const payload of payloads) {
       await write(`<script type="${RUN_SCRIPT_TYPE}">\n`);
-      const base64 = payload.toString('base64');
+      const base64 = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64');
       for (let at = 0; at < base64.length; at += BASE64_LINE) await write(`${base64.slice(at, at + BASE64_LINE)}\n`);
       await write('</script>\n');
     }

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Emulation } from '../../../src/exec/emulate/index.ts';
 import type { WorldRecipe } from '../../../src/exec/recipe.ts';
 import { MS, SECOND, SimulationError, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import { traceFile } from '../../../src/kernel/trace-file.ts';
 import type { MeshArgs } from '../parallel/_worlds.ts';
 
 const mesh = (extra: Partial<MeshArgs> = {}): WorldRecipe => ({
@@ -33,7 +34,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 
 test.serial('pause, stats, crash and restart through the control plane; records keep their numbering', async (t) => {
   const dir = scratch(t);
-  const emulation = await Emulation.start(mesh(), { speed: 5, dir, trace: new TraceWriter(join(dir, 'trace.jsonl')) });
+  const emulation = await Emulation.start(mesh(), { speed: 5, dir, trace: new TraceWriter(traceFile(join(dir, 'trace.jsonl'))) });
   // A failed assertion must not leave the node threads running: ava would wait for them.
   t.teardown(async () => {
     emulation.abort('the test ended');
@@ -74,7 +75,7 @@ test.serial('pause, stats, crash and restart through the control plane; records 
 test.serial('an actor that throws stops the emulation with its actor, seed and time, and leaves no trace', async (t) => {
   const dir = scratch(t);
   const trace = join(dir, 'trace.jsonl');
-  const emulation = await Emulation.start(mesh({ explode: { node: 's2-1', atUs: 200 * MS } }), { speed: 5, dir, trace: new TraceWriter(trace) });
+  const emulation = await Emulation.start(mesh({ explode: { node: 's2-1', atUs: 200 * MS } }), { speed: 5, dir, trace: new TraceWriter(traceFile(trace)) });
   const error = await t.throwsAsync(emulation.done, { instanceOf: SimulationError });
   t.is(error!.actor, 'g-s2-1');
   t.is(error!.seed, 3);

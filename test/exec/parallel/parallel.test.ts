@@ -6,6 +6,7 @@ import { executeParallel, PartitionPool, type ParallelOptions, type PartitionBy 
 import type { WorldRecipe } from '../../../src/exec/recipe.ts';
 import { execute } from '../../../src/exec/run.ts';
 import { InputError, MS, SimulationError, TraceWriter } from '../../../src/kernel/index.ts';
+import { traceFile } from '../../../src/kernel/trace-file.ts';
 import { MESH_DEFAULT, meshWorld, type MeshArgs } from './_worlds.ts';
 
 const recipe = (args: MeshArgs): WorldRecipe => ({ module: new URL('./_worlds.ts', import.meta.url).href, export: 'meshWorld', args });
@@ -64,7 +65,7 @@ test('an actor that throws in a worker stops the run with its actor, seed and ti
   try {
     const args: MeshArgs = { ...MESH_DEFAULT, explode: { node: 's3-2', atUs: 500 * MS } };
     const expected = t.throws(() => single(args), { instanceOf: SimulationError });
-    const error = await t.throwsAsync(parallel(args, { workers: 4, trace: new TraceWriter(join(dir, 'trace.jsonl')) }), { instanceOf: SimulationError });
+    const error = await t.throwsAsync(parallel(args, { workers: 4, trace: new TraceWriter(traceFile(join(dir, 'trace.jsonl'))) }), { instanceOf: SimulationError });
     t.is(error!.actor, 'g-s3-2');
     t.is(error!.seed, 3);
     t.is(error!.time, expected!.time, 'the same simulated time as in one thread');
@@ -81,8 +82,8 @@ test('the merged trace file is the single-thread trace file, byte for byte', asy
   try {
     const a = join(dir, 'single.jsonl');
     const b = join(dir, 'parallel.jsonl');
-    const reference = execute(meshWorld(MESH_DEFAULT, new TraceWriter(a)));
-    const { summary } = await parallel(MESH_DEFAULT, { workers: 4, trace: new TraceWriter(b) });
+    const reference = execute(meshWorld(MESH_DEFAULT, new TraceWriter(traceFile(a))));
+    const { summary } = await parallel(MESH_DEFAULT, { workers: 4, trace: new TraceWriter(traceFile(b)) });
     t.is(summary.traceHash, reference.traceHash);
     t.true(existsSync(b));
     const { readFileSync } = await import('node:fs');

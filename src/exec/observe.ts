@@ -1,0 +1,80 @@
+/**
+ * A run's checkers and metrics fed from its trace as records are written, and the summary of the
+ * finished run — shared by every way of executing a world (one thread, parallel, emulated, the lab
+ * in a browser), so that a summary has the same fields however it was made. Pure: no file, no clock.
+ *
+ * Guarantee: the checks and metrics depend only on the records, in order.
+ */
+import { verdictFor, type Verdict } from '../check/index.ts';
+import type { RealisedFault } from '../faults/index.ts';
+import type { Micros, TraceWriter } from '../kernel/index.ts';
+import type { PreparedRun } from '../scenario/build.ts';
+
+export interface RunSummary {
+  scenario: string;
+  seed: number;
+  /** diaspora-sim version that produced the run. */
+  version: string;
+  traceHash: string;
+  /** Kernel events dispatched. */
+  events: number;
+  /** Trace records written. */
+  records: number;
+  simulatedTimeUs: Micros;
+  wallTimeMs: number;
+  /** True when every check held. */
+  ok: boolean;
+  checks: Record<string, Verdict>;
+  metrics: Record<string, Record<string, unknown>>;
+  /** The realised faults, in injection order (also written to `faults.json`). */
+  faults: RealisedFault[];
+}
+
+/** The checkers and metrics of a run, fed every record the trace receives. */
+export interface ObservedTrace {
+  checks(): Record<string, Verdict>;
+  metrics(): Record<string, Record<string, unknown>>;
+}
+
+/** Feeds every record written to `trace` to the run's checkers and metrics, as it is written. */
+export function observeTrace(prepared: PreparedRun, trace: TraceWriter): ObservedTrace {
+  const checkers = prepared.checks.map((c) => c.create());
+  const metrics = prepared.metrics;
+  trace.listen((record) => {
+    for (const checker of checkers) checker.observe(record);
+    for (const metric of metrics) metric.observe(record);
+  });
+  return {
+    checks: () => Object.fromEntries(checkers.map((checker, i) => [checker.name, verdictFor(prepared.checks[i]!, checker)])),
+    metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result()])),
+  };
+}
+
+/** What the kernel reports at the end of a run, and how long it took. */
+export interface RunTotals {
+  traceHash: string;
+  events: number;
+  records: number;
+  simulatedTimeUs: Micros;
+  wallTimeMs: number;
+}
+
+/** The summary of a finished run: the same shape however it was executed. */
+export function summarize(prepared: PreparedRun, totals: RunTotals, observed: ObservedTrace, version: string): RunSummary {
+  const checks = observed.checks();
+  return {
+    scenario: prepared.scenario,
+    seed: prepared.world.seed,
+    version,
+    traceHash: totals.traceHash,
+    events: totals.events,
+    records: totals.records,
+    simulatedTimeUs: totals.simulatedTimeUs,
+    wallTimeMs: totals.wallTimeMs,
+    ok: Object.values(checks).every((v) => v.ok),
+    checks,
+    metrics: observed.metrics(),
+    faults: [...(prepared.faults ?? [])],
+  };
+}
+

@@ -1,0 +1,103 @@
+/**
+ * The lab's Web Worker: runs one `LabSession` at a time for the page (viz/lab/protocol.ts), in
+ * slices of a few tens of milliseconds, posting the status and — at most a few times a second —
+ * the timeline payload of every record so far. Browser only; bundled by src/lab/bundle.ts.
+ *
+ * How it fails: any error (a scenario refused, a run that breaks an assertion) is posted as one
+ * message and ends the session; the page shows it.
+ */
+import { InputError } from '../kernel/contract/index.ts';
+import type { FromWorker, LabStop, ToWorker } from '../../viz/lab/protocol.ts';
+import { LabSession } from './session.ts';
+
+const SLICE_MS = 40;
+const PAYLOAD_EVERY_MS = 250;
+
+interface WorkerScope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+let session: LabSession | undefined;
+let stop: LabStop | undefined;
+let lastPayload = 0;
+let scheduled = false;
+
+scope.onmessage = (event) => {
+  try {
+    handle(event.data);
+  } catch (error) {
+    fail(error);
+  }
+};
+
+function handle(message: ToWorker): void {
+  switch (message.type) {
+    case 'start': {
+      session = new LabSession({ text: message.text, file: message.file, version: message.version, ...(message.seed === undefined ? {} : { seed: message.seed }) });
+      const { world, endUs } = session.prepared;
+      scope.postMessage({
+        type: 'started', scenario: session.scenario.name, seed: world.seed, endUs, durationUs: session.scenario.durationUs,
+        actors: session.actors(), sites: world.siteList().map((s) => ({ id: s.id, nodes: [...s.nodes] })),
+      });
+      lastPayload = 0;
+      run(message.stop ?? { until: 'events', count: 0 });
+      return;
+    }
+    case 'advance':
+      run(message.stop);
+      return;
+    case 'pause':
+      stop = undefined;
+      post(true);
+      return;
+    case 'inspect':
+      if (session !== undefined) scope.postMessage({ type: 'inspected', actor: message.actor, view: session.inspect(message.actor) });
+      return;
+  }
+}
+
+function run(next: LabStop): void {
+  stop = next;
+  if (!scheduled) slice();
+}
+
+function slice(): void {
+  scheduled = false;
+  if (session === undefined || stop === undefined) return;
+  const started = performance.now();
+  try {
+    const outcome = stop.until === 'events' && stop.count === 0 ? 'stopped' : session.advance(stop, () => performance.now() - started > SLICE_MS);
+    if (outcome !== 'yielded') stop = undefined;
+    post(stop === undefined);
+  } catch (error) {
+    stop = undefined;
+    fail(error);
+    return;
+  }
+  if (stop !== undefined) {
+    scheduled = true;
+    setTimeout(slice, 0);
+  }
+}
+
+/** Posts the status; the payload too when the run stopped or enough time has passed. */
+function post(force: boolean): void {
+  if (session === undefined) return;
+  const status = { ...session.status(), running: stop !== undefined };
+  const now = performance.now();
+  const withPayload = force || now - lastPayload > PAYLOAD_EVERY_MS;
+  const summary = session.summary();
+  const base = { type: 'status' as const, status: { ...status, last: status.last as Record<string, unknown> | null }, actors: session.actors(), ...(summary === null ? {} : { summary }) };
+  if (!withPayload) return scope.postMessage(base);
+  lastPayload = now;
+  const payload = session.encoder.payload();
+  scope.postMessage({ ...base, payload }, [payload.buffer]);
+}
+
+function fail(error: unknown): void {
+  const message = error instanceof InputError ? error.message : error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+  session = undefined;
+  scope.postMessage({ type: 'error', message });
+}

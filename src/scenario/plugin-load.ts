@@ -1,0 +1,54 @@
+/**
+ * Loading plug-in modules (`plugins: [./token-ring.ts]`): imports each file and registers its
+ * default export as a feature (registry.ts). Node only — a browser bundle (the lab) uses the
+ * registry without this module, with the built-in features.
+ *
+ * How it fails: a module that cannot be imported, or whose default export is not a feature, is an
+ * `InputError` naming the module; a clash with a registered feature is the registry's.
+ */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InputError } from '../kernel/contract/index.ts';
+import type { Feature } from './feature.ts';
+import { preparePluginImports } from './plugin-imports.ts';
+import { pluginsLoaded, registerPlugin } from './registry.ts';
+
+/**
+ * Imports plug-in modules (absolute paths of `.ts` or `.js` files) and registers their default
+ * export. TypeScript plug-ins need a TypeScript loader in the process: from source the `diaspora`
+ * command and its workers have one; compiled, `preparePluginImports` adds it.
+ */
+export async function loadPlugins(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    if (pluginsLoaded([path])) continue;
+    if (!isAbsolute(path)) throw new Error(`loadPlugins: "${path}" is not an absolute path`);
+    let module: { default?: unknown };
+    try {
+      await preparePluginImports();
+      module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    } catch (error) {
+      throw new InputError(`plugin ${path}: cannot be loaded${loadedAsCommonJs(error) ? ESM_HINT : ''}: ${firstLine(error)}`);
+    }
+    const feature = module.default;
+    if (!isFeature(feature)) throw new InputError(`plugin ${path}: its default export must be a feature made with defineFeature({ name, … }) from 'diaspora-sim'`);
+    registerPlugin(path, feature);
+  }
+}
+
+function isFeature(value: unknown): value is Feature {
+  return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string';
+}
+
+/**
+ * Node (and tsx after it) loads a `.ts` or `.js` file outside an ES-module package as CommonJS,
+ * which cannot import `diaspora-sim`: its error then speaks of `require`, never of the cause.
+ */
+function loadedAsCommonJs(error: unknown): boolean {
+  return error instanceof Error && /\brequire\b/.test(error.message);
+}
+
+const ESM_HINT = ' as an ES module (name it .mts or .mjs, or put a package.json saying "type": "module" beside it)';
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+}
