@@ -36,6 +36,27 @@ test('acks=1: the leader dies before its followers fetch; what it acknowledged s
   t.true(fixed.ok, JSON.stringify(fixed.checks['no-acked-loss']!.violations[0]));
 });
 
+test('acks=1: a leader bounced within its session is fenced by its new incarnation and loses its unreplicated tail; acks=all loses nothing', (t) => {
+  const bounce = 'faults[1].for=300ms';
+  const summary = run('log-acks1-leader-crash', [bounce]);
+  const loss = lost(summary);
+  t.true(loss.count >= 1900 && loss.count <= 2100, `${loss.count} lost`);
+  t.true(loss.from >= 8 * SECOND && loss.to <= 10.01 * SECOND, `acknowledged ${loss.from} to ${loss.to}`);
+  t.true(run('log-acks1-leader-crash', [bounce, 'workload.detector.acks=all']).ok);
+});
+
+test('KIP-966: the last ISR member loses power; without eligible leader replicas its empty log wins, with them a follower from the ELR is elected', (t) => {
+  const summary = run('log-kip966-eligible-leader-replicas');
+  const loss = lost(summary);
+  // 500 events/s acknowledged until the ISR shrank (5 s + 1 s lag), refused after; the leader fsynced none.
+  t.true(loss.count >= 2400 && loss.count <= 2600, `${loss.count} lost`);
+  t.true(loss.to < 6 * SECOND);
+  const elr = run('log-kip966-eligible-leader-replicas', ['services.stream["eligible.leader.replicas.enable"]=true']);
+  t.true(elr.ok, JSON.stringify(elr.checks['no-acked-loss']!.violations[0]));
+  t.is((elr.metrics['log']!.elections as { unclean: number }).unclean, 0);
+  t.true(elr.checks['no-acked-loss']!.stats.acked! > summary.checks['no-acked-loss']!.stats.acked!, 'and the partition came back sooner');
+});
+
 test('acks=all with min.insync.replicas=1: the ISR shrinks to the leader, which then loses power', (t) => {
   const summary = run('log-min-isr-1');
   const loss = lost(summary);

@@ -6,6 +6,7 @@
 import test from 'ava';
 import type { Context } from '../../../src/kernel/index.ts';
 import { EpochCache } from '../../../src/features/log/actors/epoch-cache.ts';
+import { afterUncleanShutdown, withIsr } from '../../../src/features/log/actors/elections.ts';
 import { assignReplicas, electLeader, rangeAssignment, type Batch, type PartitionMeta } from '../../../src/features/log/actors/index.ts';
 import { PartitionLog } from '../../../src/features/log/actors/partition-log.ts';
 import { ProducerStateTable } from '../../../src/features/log/actors/producer-state.ts';
@@ -109,13 +110,38 @@ test('producer table: a retry within the last five batches is a duplicate; a gap
 const meta: PartitionMeta = { topic: 't', partition: 0, replicas: ['b1', 'b2', 'b3'], leader: 'b1', leaderEpoch: 4, partitionEpoch: 9, isr: ['b1', 'b3'] };
 
 test('elections: clean ones pick the first live ISR member; none alive leaves the partition offline', (t) => {
-  const clean = electLeader(meta, (b) => b !== 'b1', false);
+  const clean = electLeader(meta, (b) => b !== 'b1', { unclean: false });
   t.deepEqual([clean.meta.leader, clean.meta.isr, clean.meta.leaderEpoch, clean.meta.partitionEpoch, clean.clean], ['b3', ['b3'], 5, 10, true]);
-  const offline = electLeader(meta, (b) => b === 'b2', false);
+  const offline = electLeader(meta, (b) => b === 'b2', { unclean: false });
   t.is(offline.meta.leader, null);
   t.deepEqual(offline.meta.isr, ['b1', 'b3'], 'the last ISR members stay, to be elected when they return');
-  const unclean = electLeader(meta, (b) => b === 'b2', true);
+  const unclean = electLeader(meta, (b) => b === 'b2', { unclean: true });
   t.deepEqual([unclean.meta.leader, unclean.meta.isr, unclean.clean], ['b2', ['b2'], false]);
+});
+
+test('KIP-966: members leaving an ISR below min.insync.replicas join the ELR and stay electable; an unclean shutdown takes them out', (t) => {
+  const rules = { unclean: false, elrMinIsr: 2 };
+  const full: PartitionMeta = { ...meta, isr: ['b1', 'b2', 'b3'], elr: [], lastKnownElr: [] };
+  const shrunk = withIsr(full, ['b1'], rules);
+  t.deepEqual([shrunk.isr, shrunk.elr], [['b1'], ['b2', 'b3']], 'below the minimum: the removed members hold everything committed');
+  t.deepEqual(withIsr(full, ['b1', 'b2'], rules).elr, [], 'at the minimum, no ELR');
+  t.deepEqual(withIsr(shrunk, ['b1', 'b3'], rules).elr, [], 'back at the minimum, the ELR is cleared');
+  // The leader b1 loses power: b2 is elected from the ELR, b1 moves to it.
+  const elected = electLeader(shrunk, (b) => b !== 'b1', rules);
+  t.deepEqual([elected.meta.leader, elected.meta.isr, elected.meta.elr, elected.clean], ['b2', ['b2'], ['b1', 'b3'], true]);
+  // Without ELR the last replica standing keeps the partition offline until it returns.
+  t.deepEqual(electLeader({ ...shrunk, elr: undefined, lastKnownElr: undefined }, (b) => b !== 'b1', { unclean: false }).meta.leader, null);
+  // Every replica down: the ISR empties into the ELR.
+  const offline = electLeader(shrunk, () => false, rules).meta;
+  t.deepEqual([offline.leader, offline.isr, offline.elr], [null, [], ['b1', 'b2', 'b3']]);
+  // b1 comes back from an unclean shutdown: out of the ELR; b2 returning cleanly is elected.
+  const unclean = afterUncleanShutdown(offline, 'b1');
+  t.deepEqual([unclean.elr, unclean.lastKnownElr], [['b2', 'b3'], ['b1']]);
+  t.is(electLeader(unclean, (b) => b !== 'b3', rules).meta.leader, 'b2');
+  // Every ELR member shut down uncleanly: the last known one is elected, as Kafka 4.0 does, uncleanly.
+  const none = afterUncleanShutdown(afterUncleanShutdown(unclean, 'b2'), 'b3');
+  const last = electLeader(none, (b) => b === 'b1', rules);
+  t.deepEqual([last.meta.leader, last.clean], ['b1', false]);
 });
 
 test('replica assignment and the range assignor', (t) => {

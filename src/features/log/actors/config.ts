@@ -82,6 +82,19 @@ export interface ClusterConfig {
   readonly hwCheckpointIntervalUs: Micros;
   /** How often retention runs (`log.retention.check.interval.ms`). */
   readonly retentionCheckIntervalUs: Micros;
+  /** KIP-966 (`eligible.leader.replicas.enable`): see `elections.ts`. */
+  readonly eligibleLeaderReplicas: boolean;
+}
+
+/**
+ * Whether the controller fences a broker that restarted within its session (its heartbeat carries a
+ * new incarnation) and moves its leaderships, as KRaft's broker registration and ZooKeeper's broker
+ * epochs (KIP-380, Kafka 2.2) do. `truncation: high-watermark` models Kafka before 0.11, whose
+ * controller did not tell a bounced broker from a live one: there the bounced broker stays in its
+ * ISRs and keeps its leaderships (with a new epoch), which KIP-101's scenario needs.
+ */
+export function fencesBouncedBrokers(config: Pick<ClusterConfig, 'truncation'>): boolean {
+  return config.truncation === 'leader-epoch';
 }
 
 export const CLUSTER_DEFAULTS = {
@@ -96,6 +109,7 @@ export const CLUSTER_DEFAULTS = {
   brokerSessionTimeoutUs: 9 * SECOND,
   hwCheckpointIntervalUs: 5 * SECOND,
   retentionCheckIntervalUs: 5 * 60 * SECOND,
+  eligibleLeaderReplicas: false,
 } as const;
 
 export type AcksSetting = 0 | 1 | -1;

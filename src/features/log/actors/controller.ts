@@ -16,8 +16,8 @@
  */
 import type { Actor, Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import { MS, assert } from '../../../kernel/contract/index.ts';
-import type { ClusterConfig, TopicConfig } from './config.ts';
-import { acceptedIsr, assertPartitionState, assignReplicas, electLeader, withoutFromIsr } from './elections.ts';
+import { fencesBouncedBrokers, type ClusterConfig, type TopicConfig } from './config.ts';
+import { acceptedIsr, afterUncleanShutdown, assertPartitionState, assignReplicas, electLeader, withIsr, withoutFromIsr, type ElectionRules } from './elections.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { Journal } from './journal.ts';
 import { CONTROL_BYTES, tpKey, type AlterIsrRequest, type BrokerHeartbeat, type ControllerInbound, type ControllerOutbound, type PartitionMeta } from './messages.ts';
@@ -148,10 +148,16 @@ export class Controller implements Actor<ControllerInbound> {
     if (session === undefined) return;
     session.lastSeenUs = ctx.now();
     if (session.incarnation !== heartbeat.incarnation) {
-      const restarted = session.incarnation !== null && !session.fenced;
+      const restarted = session.incarnation !== null;
+      const bounced = restarted && !session.fenced;
       session.incarnation = heartbeat.incarnation;
       this.journalBroker(ctx, heartbeat.broker, session);
-      if (restarted) this.reelectLedBy(ctx, heartbeat.broker);
+      // The new incarnation fences the old one (KIP-380 / KRaft registration): its leaderships move
+      // to in-sync replicas, and it rejoins the ISRs only once caught up.
+      if (bounced && fencesBouncedBrokers(this.config)) this.fence(ctx, heartbeat.broker, 'new-incarnation');
+      else if (bounced) this.reelectLedBy(ctx, heartbeat.broker);
+      // Every restart here is unclean (no fault is a controlled shutdown).
+      if (restarted && this.config.eligibleLeaderReplicas) this.uncleanShutdown(ctx, heartbeat.broker);
     }
     if (session.fenced) this.unfence(ctx, heartbeat.broker);
     // Behind (or, after a controller restart, somehow ahead): send the whole image.
@@ -169,7 +175,7 @@ export class Controller implements Actor<ControllerInbound> {
     for (const meta of this.partitions.values()) {
       if (!meta.replicas.includes(broker)) continue;
       if (meta.leader === broker) this.elect(ctx, meta, `leader ${broker} fenced (${reason})`);
-      else this.changeIsr(ctx, meta, withoutFromIsr(meta, broker), `${broker} fenced`);
+      else this.changeIsr(ctx, meta, withoutFromIsr(meta, broker, this.rules(meta.topic)), `${broker} fenced`);
     }
   }
 
@@ -183,7 +189,18 @@ export class Controller implements Actor<ControllerInbound> {
     }
   }
 
-  /** A broker restarted without the controller noticing: its leaderships get a new epoch. */
+  /** KIP-966: a broker back from an unclean shutdown leaves every ELR. */
+  private uncleanShutdown(ctx: Context, broker: string): void {
+    for (const meta of this.partitions.values()) {
+      const next = afterUncleanShutdown(meta, broker);
+      if (next === meta) continue;
+      const { topic, partition } = next;
+      ctx.record('log', { op: 'elr-shrink', topic, partition, offset: -1, epoch: next.leaderEpoch, isr: next.isr, elr: next.elr, lastKnownElr: next.lastKnownElr, reason: `${broker} unclean shutdown` });
+      this.store(next);
+    }
+  }
+
+  /** Pre-KIP-380: a broker restarted without the controller noticing; its leaderships get a new epoch. */
   private reelectLedBy(ctx: Context, broker: string): void {
     ctx.record('log', { op: 'broker-restarted', broker });
     for (const meta of this.partitions.values()) if (meta.leader === broker) this.elect(ctx, meta, `leader ${broker} restarted`);
@@ -195,12 +212,17 @@ export class Controller implements Actor<ControllerInbound> {
 
   // --- partitions --------------------------------------------------------------------------------
 
+  private rules(topic: string): ElectionRules {
+    const config = this.topics.get(topic);
+    const unclean = config?.uncleanLeaderElection ?? false;
+    return this.config.eligibleLeaderReplicas ? { unclean, elrMinIsr: config?.minInsyncReplicas ?? 1 } : { unclean };
+  }
+
   private elect(ctx: Context, meta: PartitionMeta, reason: string): void {
-    const unclean = this.topics.get(meta.topic)?.uncleanLeaderElection ?? false;
-    const { meta: next, clean } = electLeader(meta, (b) => this.live(b), unclean);
+    const { meta: next, clean } = electLeader(meta, (b) => this.live(b), this.rules(meta.topic));
     const { topic, partition } = next;
     const op = next.leader === null ? 'offline' : 'elect';
-    ctx.record('log', { op, topic, partition, offset: -1, epoch: next.leaderEpoch, leader: next.leader, isr: next.isr, replicas: next.replicas.length, clean, reason });
+    ctx.record('log', { op, topic, partition, offset: -1, epoch: next.leaderEpoch, leader: next.leader, isr: next.isr, ...elrFields(next), replicas: next.replicas.length, clean, reason });
     this.store(next);
   }
 
@@ -208,7 +230,7 @@ export class Controller implements Actor<ControllerInbound> {
     if (next === meta) return;
     const op = next.isr.length < meta.isr.length ? 'isr-shrink' : 'isr-expand';
     const { topic, partition } = next;
-    ctx.record('log', { op, topic, partition, offset: -1, epoch: next.leaderEpoch, isr: next.isr, replicas: next.replicas.length, reason });
+    ctx.record('log', { op, topic, partition, offset: -1, epoch: next.leaderEpoch, isr: next.isr, ...elrFields(next), replicas: next.replicas.length, reason });
     this.store(next);
   }
 
@@ -221,7 +243,7 @@ export class Controller implements Actor<ControllerInbound> {
     }
     const isr = acceptedIsr(meta, request.isr, (b) => this.live(b));
     const same = isr.length === meta.isr.length && isr.every((b) => meta.isr.includes(b));
-    if (!same) this.changeIsr(ctx, meta, { ...meta, isr, partitionEpoch: meta.partitionEpoch + 1 }, `proposed by leader ${from}`);
+    if (!same) this.changeIsr(ctx, meta, { ...withIsr(meta, isr, this.rules(meta.topic)), partitionEpoch: meta.partitionEpoch + 1 }, `proposed by leader ${from}`);
     this.send(ctx, from, { ...reply, state: this.partitions.get(tpKey(meta.topic, meta.partition))! });
   }
 
@@ -263,7 +285,8 @@ export class Controller implements Actor<ControllerInbound> {
     this.config.topics.forEach((topic, index) => {
       for (let p = 0; p < topic.partitions; p++) {
         const replicas = assignReplicas(this.config.brokers, index, p, topic.replicationFactor);
-        const meta: PartitionMeta = { topic: topic.name, partition: p, replicas, leader: replicas[0]!, leaderEpoch: 0, partitionEpoch: 0, isr: replicas };
+        const elr = this.config.eligibleLeaderReplicas ? { elr: [], lastKnownElr: [] } : {};
+        const meta: PartitionMeta = { topic: topic.name, partition: p, replicas, leader: replicas[0]!, leaderEpoch: 0, partitionEpoch: 0, isr: replicas, ...elr };
         ctx.record('log', { op: 'elect', topic: topic.name, partition: p, offset: -1, epoch: 0, leader: meta.leader, isr: replicas, replicas: replicas.length, clean: true, reason: 'topic created' });
         this.store(meta);
       }
@@ -336,6 +359,11 @@ export class Controller implements Actor<ControllerInbound> {
   private sessionCheckUs(): Micros {
     return Math.max(MS, Math.floor(this.config.brokerSessionTimeoutUs / 8));
   }
+}
+
+/** A partition's ELR fields for a trace record, present only with ELR. */
+function elrFields(meta: PartitionMeta): { elr?: readonly string[]; lastKnownElr?: readonly string[] } {
+  return meta.elr === undefined ? {} : { elr: meta.elr, lastKnownElr: meta.lastKnownElr ?? [] };
 }
 
 /** Leader epochs never go back and every change of a partition bumps its partition epoch. */

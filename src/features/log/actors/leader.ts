@@ -326,6 +326,9 @@ export class LeaderRole implements Role {
 
   private advanceHighWatermark(ctx: Context): void {
     const replica = this.replica;
+    // KIP-966: with ELR the high watermark waits while the ISR is below min.insync.replicas, so a
+    // replica that leaves such an ISR (into the ELR) holds everything committed.
+    if (this.host.config.eligibleLeaderReplicas && replica.meta.isr.length < this.host.topic(replica.topic).minInsyncReplicas) return;
     const own = this.host.waitsForFlush ? replica.flushedEnd : replica.log.logEnd;
     // The high watermark is a minimum over the maximal ISR (the committed one and the members a
     // pending change adds), the leader's own log end included.

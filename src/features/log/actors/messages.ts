@@ -75,6 +75,13 @@ export interface PartitionMeta {
   /** Bumped by every change of leader or ISR (Kafka's partition epoch). */
   readonly partitionEpoch: number;
   readonly isr: readonly string[];
+  /**
+   * KIP-966's eligible leader replicas: out of the ISR but holding everything committed, so
+   * electable. Present only with `eligible.leader.replicas.enable`.
+   */
+  readonly elr?: readonly string[];
+  /** ELR members that came back from an unclean shutdown, the last resort of an election (KIP-966). */
+  readonly lastKnownElr?: readonly string[];
 }
 
 // --- clients ↔ brokers ---------------------------------------------------------------------------

@@ -81,6 +81,7 @@ function spawnService(world: World, service: LogServiceSpec): SpawnedCluster {
       brokerSessionTimeoutUs: service.brokerSessionTimeoutUs,
       hwCheckpointIntervalUs: service.hwCheckpointIntervalUs,
       retentionCheckIntervalUs: service.retentionCheckIntervalUs,
+      eligibleLeaderReplicas: service.eligibleLeaderReplicas,
     },
   );
 }

@@ -50,6 +50,7 @@ export function resolveLogService(name: string, service: WrittenLogService, site
     brokerSessionTimeoutUs: service['broker.session.timeout.ms'],
     hwCheckpointIntervalUs: service['replica.high.watermark.checkpoint.interval.ms'],
     retentionCheckIntervalUs: service['log.retention.check.interval.ms'],
+    eligibleLeaderReplicas: service['eligible.leader.replicas.enable'],
   };
 }
 

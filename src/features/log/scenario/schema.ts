@@ -93,6 +93,12 @@ export const logServiceSchema = z.strictObject({
       "An acks=all write needs this many in-sync replicas, else it is refused with NotEnoughReplicas. Default 1, Kafka's — and unsafe: once the ISR has shrunk to the leader, acks=all means acks=1 and the leader's loss loses acknowledged writes (drill log-min-isr-1). With replication.factor 3, set 2.",
     ),
   'unclean.leader.election.enable': z.boolean().default(false).describe('When no in-sync replica is alive, elect any live replica (available, but loses what it lacked). Default false.'),
+  'eligible.leader.replicas.enable': z
+    .boolean()
+    .default(false)
+    .describe(
+      'KIP-966 eligible leader replicas: the high watermark advances only while the ISR has at least min.insync.replicas members; replicas leaving a smaller ISR stay electable (ELR); a broker back from an unclean shutdown is not electable until it has caught up. Tolerates min.insync.replicas - 1 lossy shutdowns (drill log-kip966-eligible-leader-replicas). Default false, as in Kafka 3.x and 4.0.',
+    ),
   'replica.lag.time.max.ms': kafkaDuration().prefault('30s').describe('A follower that has not caught up for this long leaves the ISR (a duration or ms). Default 30s.'),
   'replica.fetch.wait.max.ms': kafkaDuration().prefault('500ms').describe('How long a leader holds a follower\'s fetch that finds nothing new (a duration or ms). Default 500ms.'),
   'replica.fetch.backoff.ms': kafkaDuration().prefault('1s').describe('Pause after a failed follower fetch (a duration or ms). Default 1s.'),
@@ -115,7 +121,9 @@ export const logServiceSchema = z.strictObject({
   truncation: z
     .enum(['leader-epoch', 'high-watermark'])
     .default('leader-epoch')
-    .describe('How a follower aligns with a new leader: leader-epoch (KIP-101, Kafka ≥ 0.11) or high-watermark (the older rule that loses acknowledged data). Default leader-epoch.'),
+    .describe(
+      'How a follower aligns with a new leader: leader-epoch (KIP-101, Kafka ≥ 0.11) or high-watermark (the older rule that loses acknowledged data; it also models that era\'s controller, which does not fence a broker that restarts within its session — broker epochs came with KIP-380). Default leader-epoch.',
+    ),
 });
 
 /** Producer settings that apply when the producer writes to a log service (Kafka's names). */

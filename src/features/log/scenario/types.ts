@@ -33,6 +33,8 @@ export interface LogServiceSpec {
   readonly brokerSessionTimeoutUs: Micros;
   readonly hwCheckpointIntervalUs: Micros;
   readonly retentionCheckIntervalUs: Micros;
+  /** KIP-966 (`eligible.leader.replicas.enable`). */
+  readonly eligibleLeaderReplicas: boolean;
 }
 
 /** The Kafka settings of a producer that writes to a log service. */
