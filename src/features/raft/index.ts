@@ -1,13 +1,15 @@
 /**
  * Raft as a feature: the engine (actors/raft-node.ts, hosted by any actor — the log feature's
  * controller quorum runs on it), a teaching section `raft:` (a replicated counter service with a
- * client, KRaft's timeout names and two clearly named unsafe knobs), the four Raft checkers over the
- * trace (they judge every Raft group in a run, whoever hosts it) and the `raft` metric.
+ * client, KRaft's timeout names and two clearly named unsafe knobs), the four Raft safety checkers
+ * and a progress check over the trace (they judge every Raft group in a run, whoever hosts it) and
+ * the `raft` metric.
  */
 import { defineFeature } from '../../scenario/feature.ts';
 import { electionSafety } from './checks/election-safety.ts';
 import { leaderCompleteness } from './checks/leader-completeness.ts';
 import { logMatching } from './checks/log-matching.ts';
+import { raftProgress } from './checks/raft-progress.ts';
 import { stateMachineSafety } from './checks/state-machine-safety.ts';
 import { RaftMetric } from './metrics/raft.ts';
 import { buildRaft, checkRaft, raftActorNames, resolveRaft } from './scenario/build.ts';
@@ -16,7 +18,7 @@ import { raftSchema } from './scenario/schema.ts';
 export type { RaftSpec } from './scenario/build.ts';
 
 /** The Raft checkers, for features that host Raft groups and want them named by default. */
-export const RAFT_CHECKERS = [electionSafety, logMatching, leaderCompleteness, stateMachineSafety] as const;
+export const RAFT_CHECKERS = [electionSafety, logMatching, leaderCompleteness, stateMachineSafety, raftProgress] as const;
 
 export default defineFeature({
   name: 'raft',

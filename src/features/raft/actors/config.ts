@@ -56,7 +56,7 @@ export interface RaftOptions {
      * them, and appends no no-op at the start of its term. A committed entry can be overwritten.
      */
     readonly commitPreviousTermByCount?: boolean;
-    /** Term and vote are written but never fsynced: a power loss forgets a vote, and a node may vote twice in one term. */
+    /** Term and vote are never made durable (RAM disk) and votes are answered at once: a power loss forgets a vote, and a node may vote twice in one term. */
     readonly skipVoteFsync?: boolean;
   };
 }

@@ -34,9 +34,10 @@
  *  - `unsafe.commitPreviousTermByCount` (the Raft paper's Figure 8): the leader commits an entry
  *    of an earlier term once a majority holds it, and appends no no-op. A later leader elected
  *    without that entry overwrites it: `leader-completeness` and `state-machine-safety` fail.
- *  - `unsafe.skipVoteFsync`: a vote is answered before it is durable; a power loss makes the voter
- *    forget it and vote again in the same term for another candidate: two leaders in one term,
- *    `election-safety` fails (under a nemesis of power losses; see the drills).
+ *  - `unsafe.skipVoteFsync`: term and vote are never made durable (kept on the node's RAM disk, as
+ *    if the quorum-state file were never fsynced) and a vote is answered at once; a power loss makes
+ *    the voter forget its vote, and it may vote again in the same term for another candidate: two
+ *    leaders in one term, `election-safety` fails (scenarios/drills/raft-vote-fsync.yaml).
  *  - a disk that loses acknowledged writes (the `lose-unsynced` fault, "fsyncgate"): a follower
  *    forgets entries it acknowledged and commitments may be lost. Raft assumes durable storage.
  *
@@ -45,7 +46,7 @@
  * `raft-recover` (see trace.ts).
  */
 import type { Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
-import { assert, digestOf } from '../../../kernel/contract/index.ts';
+import { assert, digestOf, RAM_DISK_DIR } from '../../../kernel/contract/index.ts';
 import { resolveRaftOptions, type RaftCallbacks, type RaftOptions, type ResolvedRaftOptions, type StateMachine } from './config.ts';
 import type { BeginQuorumEpoch, FetchRequest, FetchResponse, FetchSnapshotRequest, FetchSnapshotResponse, RaftEntry, RaftMessage, VoteRequest, VoteResponse } from './messages.ts';
 import { isRaftMessage } from './messages.ts';
@@ -107,7 +108,8 @@ export class RaftNode<C, R = unknown> {
   ) {
     this.options = resolveRaftOptions(options);
     assert(new Set(this.options.voters).size === this.options.voters.length, () => `raft ${options.group}: voters listed twice: ${options.voters.join(', ')}`);
-    this.metaFile = `raft-${options.group}.meta`;
+    // The skip-vote-fsync knob keeps term and vote where no fsync reaches them (tmpfs): every power loss forgets them.
+    this.metaFile = `${this.options.unsafe.skipVoteFsync ? RAM_DISK_DIR : ''}raft-${options.group}.meta`;
     this.timerPrefix = `raft:${options.group}:`;
   }
 
@@ -212,6 +214,8 @@ export class RaftNode<C, R = unknown> {
   /** Follows `leader` in the current term (undefined: none known; an election timer runs). */
   private becomeFollower(ctx: Context, leader: string | undefined, newTerm = false): void {
     const changed = newTerm || this.roleNow !== 'follower' || this.leader !== leader;
+    // A leader is live only once heard from (a fetch answered, an announcement), not when named by another voter.
+    if (this.leader !== leader) this.leaderContactUs = -Infinity;
     this.leaveLeadership(ctx);
     this.roleNow = 'follower';
     this.leader = leader;
@@ -222,7 +226,6 @@ export class RaftNode<C, R = unknown> {
       this.arm(ctx, 'election', this.randomElectionTimeout(ctx));
     } else {
       this.disarm(ctx, 'election');
-      this.leaderContactUs = ctx.now();
       this.arm(ctx, 'fetch-timeout', this.options.fetchTimeoutUs);
       this.fetching = undefined;
       this.whenDurable(ctx, () => this.sendFetch(ctx));
@@ -337,17 +340,16 @@ export class RaftNode<C, R = unknown> {
 
   private onVote(ctx: Context, request: VoteRequest, from: string): void {
     const upToDate = request.lastTerm > this.log.lastTerm() || (request.lastTerm === this.log.lastTerm() && request.lastIndex >= this.log.lastIndex());
+    const liveLeader = this.roleNow === 'leader' || (this.leader !== undefined && ctx.now() - this.leaderContactUs < this.options.fetchTimeoutUs);
+    // Only a leader heard from lately is named: a candidate told of a dead one would follow it and never elect.
     const answer = (granted: boolean) =>
       ctx.send<VoteResponse>(
         from,
-        { type: 'raft-vote-resp', group: this.options.group, term: this.currentTerm, granted, preVote: request.preVote, round: request.term, ...(this.leader === undefined ? {} : { leader: this.leader }) },
+        { type: 'raft-vote-resp', group: this.options.group, term: this.currentTerm, granted, preVote: request.preVote, round: request.term, ...(liveLeader ? { leader: this.leader } : {}) },
         { bytes: HEADER_BYTES },
       );
-    if (request.preVote) {
-      // KIP-996: no pre-vote while this node has a live leader, so a partitioned node rejoining cannot disrupt it.
-      const liveLeader = this.roleNow === 'leader' || (this.leader !== undefined && ctx.now() - this.leaderContactUs < this.options.fetchTimeoutUs);
-      return answer(request.term > this.currentTerm && upToDate && !liveLeader);
-    }
+    // KIP-996: no pre-vote while this node has a live leader, so a partitioned node rejoining cannot disrupt it.
+    if (request.preVote) return answer(request.term > this.currentTerm && upToDate && !liveLeader);
     if (request.term < this.currentTerm) return answer(false);
     if (request.term > this.currentTerm) this.stepDown(ctx, request.term, undefined);
     const free = this.votedFor === null || this.votedFor === request.candidate;
@@ -383,9 +385,11 @@ export class RaftNode<C, R = unknown> {
 
   private onBeginEpoch(ctx: Context, message: BeginQuorumEpoch): void {
     if (message.term < this.currentTerm) return;
-    if (message.term > this.currentTerm) return this.stepDown(ctx, message.term, message.leader);
+    if (message.term > this.currentTerm) this.stepDown(ctx, message.term, message.leader);
     // Two leaders in one term cannot both announce themselves unless votes were forgotten (the unsafe knob); keep leading and let the checkers tell.
-    if (this.roleNow !== 'leader') this.becomeFollower(ctx, message.leader);
+    else if (this.roleNow === 'leader') return;
+    else this.becomeFollower(ctx, message.leader);
+    this.leaderContactUs = ctx.now();
   }
 
   // ---- replication: the leader's side ---------------------------------------------------------
