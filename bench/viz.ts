@@ -1,91 +1,138 @@
 /**
- * Benchmark of the timeline at 10^4, 10^5 and 10^6 records (a benchmark, not a test): for each
- * size, a synthetic workload trace is generated, written as a timeline (time, HTML bytes), opened
- * in headless Chromium (load time until the page is drawn and ready), and drawn at several zooms
- * (frame time = one synchronous render of the diagram, panels and overview for a slightly shifted
- * window each time, so that no frame reuses cached counts; median of repeats),
- * plus a pan sweep at the detail zoom.
+ * Benchmark of the timeline (a benchmark, not a test) on real runs and, optionally, synthetic
+ * traces of given sizes.
  *
- *   node --import=tsx bench/viz.ts [sizes…]      e.g. node --import=tsx bench/viz.ts 10000 100000
+ * Real runs: each scenario below is run with `--trace` (the 100 s acks=1 drill writes ~0.92 M
+ * records), its timeline written, and the page opened in headless Chromium several times,
+ * alternating the two loading paths side by side — decoding in a Worker (the page's default) and
+ * on the main thread (the fallback, as every page decoded before the Worker) — so that both see
+ * the same machine load. Per path it reports the first frame (the page's `viz:drawn` mark: parsed,
+ * decoded, modelled and drawn) and the wheel zoom: real wheel events over the diagram, each timed
+ * from the event to the end of the frame that shows it (a message posted from the next animation
+ * frame runs after that frame's rendering), stepping from the whole run in to detail and back out.
  *
- * Needs /usr/bin/chromium (or CHROMIUM_PATH). Numbers are noisy on shared machines; compare
- * ratios within one run.
+ *   node --import=tsx bench/viz.ts                    the real runs
+ *   node --import=tsx bench/viz.ts 100000 1000000     and synthetic traces of these sizes
+ *
+ * Needs /usr/bin/chromium (or CHROMIUM_PATH). The machine's load average is printed with the
+ * results: compare the two paths within one run, not absolute times across runs.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
 import { writeTimeline } from '../src/report/timeline.ts';
-import { launch, openTimeline } from '../test/viz/browser.ts';
+import { launch } from '../test/viz/browser.ts';
 import { writeWorkloadTrace } from '../test/viz/synthetic-workload.ts';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-const SIZES = sizes.length > 0 ? sizes : [10_000, 100_000, 1_000_000];
-const REPEATS = 5;
+const REAL_RUNS: Array<{ name: string; scenario: string; sets: string[] }> = [
+  { name: 'log-acks1-leader-crash, 100 s', scenario: 'scenarios/drills/log-acks1-leader-crash.yaml', sets: ['duration=100s'] },
+];
+const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
+/** Page openings per path; the paths alternate. */
+const OPENINGS = 3;
+const ZOOM_IN_STEPS = 12;
+const ZOOM_OUT_STEPS = 6;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+interface Opening {
+  marks: Record<string, number>;
+  wheel: number[];
+  errors: string[];
+}
+
+/** Opens the page once (decoding in a Worker or on the main thread), then zooms with the wheel. */
+async function open(browser: Browser, file: string, inPage: boolean): Promise<Opening> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    if (inPage) await page.addInitScript(() => ((window as unknown as { diasporaDecodeInPage: boolean }).diasporaDecodeInPage = true));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => window.diasporaViz?.ready === true, undefined, { timeout: 120_000 });
+    const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
+    await page.evaluate(() => {
+      const times: number[] = [];
+      (window as unknown as { wheelTimes: number[] }).wheelTimes = times;
+      window.addEventListener('wheel', () => {
+        const start = performance.now();
+        requestAnimationFrame(() => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => times.push(performance.now() - start);
+          channel.port2.postMessage(0);
+        });
+      }, { capture: true });
+    });
+    const box = await page.evaluate(() => {
+      const r = document.querySelector('rect.zoom-target')!.getBoundingClientRect();
+      return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    });
+    await page.mouse.move(box.x, box.y);
+    for (const [steps, dy] of [[ZOOM_IN_STEPS, -100], [ZOOM_OUT_STEPS, 100]]) {
+      for (let i = 0; i < steps; i++) {
+        await page.mouse.wheel(0, dy);
+        await page.waitForTimeout(250);
+      }
+    }
+    const wheel = await page.evaluate(() => (window as unknown as { wheelTimes: number[] }).wheelTimes);
+    return { marks, wheel, errors };
+  } finally {
+    await page.close();
+  }
+}
+
+/** Both paths side by side on one page file. */
+async function compare(browser: Browser, file: string): Promise<void> {
+  const results: Record<'worker' | 'main thread', Opening[]> = { worker: [], 'main thread': [] };
+  for (let i = 0; i < OPENINGS; i++) {
+    results.worker.push(await open(browser, file, false));
+    results['main thread'].push(await open(browser, file, true));
+  }
+  for (const [path, openings] of Object.entries(results)) {
+    const phase = (name: string) => median(openings.map((o) => o.marks[name]));
+    const wheel = openings.flatMap((o) => o.wheel);
+    const firstSteps = openings.flatMap((o) => o.wheel.slice(0, 3));
+    console.log(`  decode in ${path.padEnd(11)}: first frame ${ms(phase('viz:drawn'))} (script ${ms(phase('viz:script'))}, runs decoded ${ms(phase('viz:decoded'))}, modelled ${ms(phase('viz:modelled'))}; medians of ${OPENINGS})`
+      + ` · wheel zoom per step: median ${ms(median(wheel))}, p95 ${ms(p95(wheel))}, first 3 steps (whole run) median ${ms(median(firstSteps))}, ${wheel.length} steps`);
+    const errors = openings.flatMap((o) => o.errors);
+    if (errors.length > 0) console.log(`    page errors: ${errors.join(' | ')}`);
+  }
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'viz-bench-'));
 const browser = await launch();
-console.log(`timeline benchmark — ${new Date().toISOString()} — Node ${process.version}`);
+console.log(`timeline benchmark — ${new Date().toISOString()} — Node ${process.version} — load average ${load()}`);
 try {
+  for (const run of REAL_RUNS) {
+    const out = join(dir, run.name.replace(/\W+/g, '-'));
+    let started = performance.now();
+    try {
+      execFileSync(process.execPath, ['bin/diaspora.mjs', 'run', run.scenario, '-q', '--trace', '-o', out, ...run.sets.flatMap((s) => ['--set', s])], { stdio: 'pipe' });
+    } catch (error) {
+      // A failing check exits 1 and still writes the run.
+      if ((error as { status?: number }).status !== 1) throw error;
+    }
+    const runMs = performance.now() - started;
+    started = performance.now();
+    const html = join(out, 'timeline.html');
+    const written = await writeTimeline({ traces: [join(out, 'trace.jsonl')], out: html });
+    console.log(`\n${run.name}: ${written.records.toLocaleString('en-US')} records (run ${ms(runMs)}, trace ${mb(statSync(join(out, 'trace.jsonl')).size)}); timeline written in ${ms(performance.now() - started)}, page ${mb(written.bytes)}; load average ${load()}`);
+    await compare(browser, html);
+  }
   for (const size of SIZES) {
     const trace = join(dir, `trace-${size}.jsonl`);
     const html = join(dir, `timeline-${size}.html`);
-    let started = performance.now();
     const records = await writeWorkloadTrace(trace, { records: size });
-    const generateMs = performance.now() - started;
-    started = performance.now();
     const written = await writeTimeline({ traces: [trace], out: html });
-    const writeMs = performance.now() - started;
-    started = performance.now();
-    const { page, errors } = await openTimeline(browser, html, { width: 1400, height: 900 });
-    const loadMs = performance.now() - started;
-    const end = await page.evaluate(() => window.diasporaViz.state().t1);
-    const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
-    const phases = `script parsed ${ms(marks['viz:script'])}, decoded +${ms(marks['viz:decoded'] - marks['viz:script'])}, derived +${ms(marks['viz:modelled'] - marks['viz:decoded'])}, drawn +${ms(marks['viz:drawn'] - marks['viz:modelled'])}`;
-    const views: Array<[string, number, number]> = [
-      ['whole run', 0, end],
-      ['1/2 of the run', end * 0.25, end * 0.75],
-      ['1/10 of the run', end * 0.45, end * 0.55],
-      ['1/100 of the run', end * 0.5, end * 0.51],
-      ['detail (~2k records)', end * 0.5, end * 0.5 + (end * 2_000) / records],
-    ];
-    const frames: string[] = [];
-    for (const [name, t0, t1] of views) {
-      // Each repeat shifts the window a little, so no frame reuses the previous frame's counts.
-      const result = await page.evaluate(
-        ([a, b, repeats]) => {
-          const times: number[] = [];
-          for (let i = 0; i < repeats; i++) {
-            const shift = ((b - a) * i) / 200;
-            window.diasporaViz.setWindow(a - shift, b - shift);
-            times.push(window.diasporaViz.renderNow());
-          }
-          return { times, mode: window.diasporaViz.modes()[0] };
-        },
-        [t0, t1, REPEATS] as const,
-      );
-      frames.push(`${name}: ${ms(median(result.times))} (${result.mode})`);
-    }
-    const pan = await page.evaluate(([a, span]) => {
-      const times: number[] = [];
-      for (let i = 0; i < 30; i++) {
-        window.diasporaViz.setWindow(a + (i * span) / 10, a + span + (i * span) / 10);
-        times.push(window.diasporaViz.renderNow());
-      }
-      return times;
-    }, [end * 0.2, end / 100] as const);
-    const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
-    console.log(`\n${records.toLocaleString('en-US')} records (trace ${mb(statSync(trace).size)}, generated in ${ms(generateMs)})`);
-    console.log(`  write timeline: ${ms(writeMs)}, HTML ${mb(written.bytes)} (${(written.bytes / records).toFixed(1)} bytes/record incl. ~0.4 MB page and d3)`);
-    console.log(`  load in Chromium until drawn: ${ms(loadMs)} (${phases}), JS heap ${mb(heap)}`);
-    console.log(`  frame (median of ${REPEATS}): ${frames.join('; ')}`);
-    console.log(`  pan at 1/100 zoom, 30 frames: median ${ms(median(pan))}, p95 ${ms(p95(pan))}`);
-    if (errors.length > 0) console.log(`  console errors: ${errors.join(' | ')}`);
-    await page.close();
+    console.log(`\nsynthetic workload, ${records.toLocaleString('en-US')} records: page ${mb(written.bytes)}; load average ${load()}`);
+    await compare(browser, html);
   }
 } finally {
   await browser.close();

@@ -3,6 +3,7 @@
  * how sure we are — means with 95% confidence intervals over seeds, and paired differences to the
  * baseline on the same seeds, flagged where significant.
  */
+import { plural } from './study-format.ts';
 import { compareTable } from './compare-table.ts';
 import type { StudyView } from './study-data.ts';
 import { constantSection, errorSection, markdownTable, reproduceSection, studyHeader } from './study-markdown.ts';
@@ -10,7 +11,7 @@ import type { StudySummary } from './study-summary.ts';
 
 export function compareTitle(view: StudyView): string {
   const { spec } = view;
-  return `Compare ${spec.variants.map((v) => v.name).join(', ')} — ${spec.scenario.name}, ${spec.seeds.length} seeds`;
+  return `Compare ${spec.variants.map((v) => v.name).join(', ')} — ${spec.scenario.name}, ${plural(spec.seeds.length, 'seed')}`;
 }
 
 export function compareMarkdown(view: StudyView, summary: StudySummary): string {

@@ -15,7 +15,7 @@
   const data = JSON.parse(document.getElementById('study-data').textContent);
   const colour = d3.scaleOrdinal(d3.schemeTableau10).domain(data.variants);
   const W = 360;
-  const MARGIN = { top: 10, right: 24, bottom: 34, left: 58 };
+  const MARGIN = { top: 10, right: 24, bottom: 34, left: 70 };
 
   const UNITS = {
     duration: [['h', 3.6e9], ['m', 6e7], ['s', 1e6], ['ms', 1e3], ['us', 1]],
@@ -40,9 +40,16 @@
 
   function card(metric) {
     const div = d3.select('#charts').append('div').attr('class', 'card');
-    div.append('h3').text(metric.name);
+    const title = div.append('h3').text(metric.label);
+    title.append('code').text(metric.name);
     return div;
   }
+  /** The y axis's title: the metric in plain words and what its numbers count. */
+  function yTitle(s, H, metric) {
+    s.append('text').attr('class', 'axis-title').attr('transform', `translate(12,${(H - MARGIN.bottom + MARGIN.top) / 2}) rotate(-90)`)
+      .attr('text-anchor', 'middle').text(`${metric.label} (${metric.noun})`);
+  }
+  const seeds = (n) => `${n} seed${n === 1 ? '' : 's'}`;
   function svg(parent, height) {
     return parent.append('svg').attr('viewBox', `0 0 ${W} ${height}`).attr('width', W).attr('height', height);
   }
@@ -82,12 +89,13 @@
     const y = d3.scaleLinear().domain(extent(values)).nice().range([H - MARGIN.bottom, MARGIN.top]);
     s.append('g').attr('transform', `translate(0,${H - MARGIN.bottom})`).call(d3.axisBottom(x));
     yAxis(s.append('g').attr('transform', `translate(${MARGIN.left},0)`), y, metric.unit);
+    yTitle(s, H, metric);
     for (const g of groups) {
       const e = g.stats[metric.name];
       const cx = x(g.variant) + x.bandwidth() / 2;
       s.append('rect').attr('class', 'bar').attr('x', x(g.variant)).attr('width', x.bandwidth())
         .attr('y', Math.min(y(e.mean), y(0))).attr('height', Math.abs(y(e.mean) - y(0))).attr('fill', colour(g.variant))
-        .append('title').text(`${g.variant}: mean ${fmt(e.mean, metric.unit)} over ${e.n} seeds`);
+        .append('title').text(`${g.variant}: mean ${fmt(e.mean, metric.unit)} over ${seeds(e.n)}`);
       if (e.low !== null) {
         const w = s.append('g').attr('class', 'whisker');
         w.append('line').attr('x1', cx).attr('x2', cx).attr('y1', y(e.low)).attr('y2', y(e.high));
@@ -150,6 +158,7 @@
       .call(d3.axisBottom(x).tickValues(ticks.map((v) => (numeric ? v.x : v.text))).tickFormat((_, i) => ticks[i].text));
     s.append('text').attr('class', 'caption').attr('x', W - MARGIN.right).attr('y', H - 4).attr('text-anchor', 'end').text(param.path);
     yAxis(s.append('g').attr('transform', `translate(${MARGIN.left},0)`), y, metric.unit);
+    yTitle(s, H, metric);
     for (const line of series) {
       const points = line.points.filter((p) => has(p.e.mean));
       const withBand = points.filter((p) => p.e.low !== null);
@@ -158,14 +167,17 @@
       s.append('path').attr('class', 'line').attr('stroke', line.colour).attr('stroke-dasharray', line.dash)
         .attr('d', d3.line().x((p) => xOf(p.value)).y((p) => y(p.e.mean))(points));
       for (const p of points) {
-        s.append('circle').attr('cx', xOf(p.value)).attr('cy', y(p.e.mean)).attr('r', 3).attr('fill', line.colour)
+        s.append('path').attr('transform', `translate(${xOf(p.value)},${y(p.e.mean)})`).attr('d', d3.symbol(line.symbol, 40)())
+          .attr('fill', line.hollow ? 'none' : line.colour).attr('stroke', line.colour).attr('stroke-width', 1.5)
           .append('title').text(`${line.label}, ${param.path}=${p.value.text}: ${fmt(p.e.mean, metric.unit)}` +
-            (p.e.low === null ? '' : ` [${fmt(p.e.low, metric.unit)}, ${fmt(p.e.high, metric.unit)}]`) + ` over ${p.e.n} seeds`);
+            (p.e.low === null ? '' : ` [${fmt(p.e.low, metric.unit)}, ${fmt(p.e.high, metric.unit)}]`) + ` over ${seeds(p.e.n)}`);
       }
     }
   }
 
   const DASHES = ['', '6,3', '2,2', '9,3,2,3'];
+  /** Per variant a marker and a dash, besides its colour: lines that coincide stay told apart. */
+  const SYMBOLS = [d3.symbolCircle, d3.symbolSquare, d3.symbolTriangle, d3.symbolDiamond, d3.symbolCross, d3.symbolWye, d3.symbolStar];
 
   /** Every combination of the values of the parameters not on the x axis. */
   function restsOf(others) {
@@ -174,13 +186,20 @@
     return rests;
   }
 
-  /** One line per variant (colour) and per combination of the other parameters' values (dash). */
+  /**
+   * One line per variant (colour and marker) and per combination of the other parameters' values
+   * (dash; with no other parameter, the dash and a hollow marker tell the variants apart too — a
+   * hollow marker drawn over a filled one at the same point leaves it visible).
+   */
   function seriesOf(param, others, metric) {
-    return data.variants.flatMap((variant) =>
-      restsOf(others).map((rest, r) => ({
-        label: [variant, ...Object.entries(rest).map(([k, v]) => `${k}=${v}`)].join(' '),
+    const rests = restsOf(others);
+    return data.variants.flatMap((variant, v) =>
+      rests.map((rest, r) => ({
+        label: [variant, ...Object.entries(rest).map(([k, val]) => `${k}=${val}`)].join(' '),
         colour: colour(variant),
-        dash: DASHES[r % DASHES.length],
+        symbol: SYMBOLS[v % SYMBOLS.length],
+        hollow: v % 2 === 1,
+        dash: DASHES[(rests.length > 1 ? r : v) % DASHES.length],
         points: param.values.map((value) => {
           const point = {};
           for (const p of data.params) point[p.path] = p.path === param.path ? value.text : rest[p.path];
@@ -201,11 +220,20 @@
 
   function legend() {
     const ul = d3.select('#legend');
-    for (const v of data.variants) {
+    data.variants.forEach((v, i) => {
       const li = ul.append('li');
-      li.append('span').attr('class', 'swatch').style('background', colour(v));
+      if (data.kind === 'compare' || data.params.length === 0) {
+        li.append('span').attr('class', 'swatch').style('background', colour(v));
+        li.append('span').text(v === data.baseline && data.variants.length > 1 ? `${v} (baseline)` : v);
+        return;
+      }
+      const key = li.append('svg').attr('width', 34).attr('height', 12).style('margin-right', '6px');
+      key.append('line').attr('x1', 0).attr('x2', 34).attr('y1', 6).attr('y2', 6).attr('stroke', colour(v)).attr('stroke-width', 2)
+        .attr('stroke-dasharray', data.kind === 'sweep' && data.params.length === 1 ? DASHES[i % DASHES.length] : '');
+      key.append('path').attr('transform', 'translate(17,6)').attr('d', d3.symbol(SYMBOLS[i % SYMBOLS.length], 40)())
+        .attr('fill', i % 2 === 1 ? 'none' : colour(v)).attr('stroke', colour(v)).attr('stroke-width', 1.5);
       li.append('span').text(v === data.baseline && data.variants.length > 1 ? `${v} (baseline)` : v);
-    }
+    });
   }
 
   /** Which dash stands for which values of the parameters off the x axis. */

@@ -19,6 +19,49 @@ export function metricUnit(metric: string): MetricUnit {
   return 'number';
 }
 
+/**
+ * What a reader of a study looks for first, in this order: whether the checks passed, work lost,
+ * waste, time to recover, duplicates, latency (matched in the metric's name, any case); every
+ * other metric follows in alphabetical order, so reports list the same metrics in the same order.
+ */
+const FIRST = [/^passed$/, /lost/i, /waste/i, /recover/i, /duplicate/i, /latency/i];
+
+const rank = (metric: string) => {
+  const at = FIRST.findIndex((pattern) => pattern.test(metric));
+  return at < 0 ? FIRST.length : at;
+};
+
+/** Metrics in reading order (see `FIRST`). */
+export function orderMetrics(metrics: Iterable<string>): string[] {
+  return [...metrics].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** What a metric's numbers count, for an axis title: `time`, `bytes`, `fraction`, `per second` or `count`. */
+export function unitNoun(metric: string): string {
+  const unit = metricUnit(metric);
+  if (unit !== 'number') return unit === 'duration' ? 'time' : 'bytes';
+  const last = metric.split('.').pop() ?? metric;
+  if (metric === 'passed') return 'fraction of seeds, 0–1';
+  if (/fraction$/i.test(last)) return 'fraction, 0–1';
+  if (/persec$/i.test(last)) return 'per second';
+  return 'count';
+}
+
+/**
+ * A metric's plain name: its parts in words, camel case split, units left to `unitNoun` —
+ * `recovery.lostWorkUs` → `recovery: lost work`, `produce.ackLatencyUs.p99` → `produce: ack latency p99`.
+ */
+export function metricLabel(metric: string): string {
+  const words = (part: string) => part.replace(/Us$/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  const [head, ...rest] = metric.split('.');
+  return rest.length === 0 ? words(head!) : `${words(head!)}: ${rest.map(words).join(' ')}`;
+}
+
+/** `1 seed`, `3 seeds`: a count with its noun, singular for one. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 /** `1234.5` → `1235`, `7.5712` → `7.57`, `0.000123` → `0.000123`. */
 export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return '–';

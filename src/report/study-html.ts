@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { besideSource } from '../package-layout.ts';
-import { formatSeeds, formatValue, metricUnit } from './study-format.ts';
+import { formatSeeds, formatValue, metricLabel, metricUnit, plural, unitNoun } from './study-format.ts';
 import type { StudyView } from './study-data.ts';
 import type { StudySummary } from './study-summary.ts';
 
@@ -28,14 +28,16 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 #charts { display: flex; flex-wrap: wrap; gap: 16px; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 10px; }
 .card svg { display: block; }
-.card h3 { font-size: 13px; margin: 0 0 4px; font-family: ui-monospace, monospace; }
+.card h3 { font-size: 14px; margin: 0 0 4px; }
+.card h3 code { font-size: 11px; color: #777; font-weight: normal; margin-left: 6px; }
+.axis-title { font-size: 11px; fill: #333; }
 .bar { opacity: 0.75; }
 .seed { fill: #222; opacity: 0.55; }
 .whisker line, .zero { stroke: #222; stroke-width: 1.5; }
 .zero { stroke-dasharray: 3,3; stroke-width: 1; }
 .interval { stroke-width: 3; }
 .band { opacity: 0.18; stroke: none; }
-.line { fill: none; stroke-width: 2; }
+.line { fill: none; stroke-width: 2; opacity: 0.9; }
 .caption, .label { font-size: 11px; fill: #555; }
 .constant { color: #555; font-size: 13px; }
 `;
@@ -47,7 +49,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 export function studyHtml(view: StudyView, summary: StudySummary, title: string): string {
   const { spec } = view;
   const c = summary.cells;
-  const meta = `${spec.scenario.name} (${view.file}) · diaspora-sim ${spec.version} · ${spec.kind} ${view.id} · seeds ${formatSeeds(spec.seeds)} · ` +
+  const meta = `${spec.scenario.name} (${view.file}) · diaspora-sim ${spec.version} · ${spec.kind} ${view.id} · ${plural(spec.seeds.length, 'seed')} (--seeds ${formatSeeds(spec.seeds)}) · ` +
     `${c.total} cells: ${c.pass} passed, ${c.fail} failed a check, ${c.error} errored`;
   const constant = Object.entries(summary.constant).map(([m, v]) => `${m} ${formatValue(v, metricUnit(m))}`).join(', ');
   const data = JSON.stringify(chartData(view, summary)).replace(/</g, '\\u003c');
@@ -83,7 +85,7 @@ function chartData(view: StudyView, summary: StudySummary) {
     variants: view.spec.variants.map((v) => v.name),
     baseline: view.spec.baseline,
     params: view.spec.params,
-    metrics: summary.varying.map((name) => ({ name, unit: metricUnit(name) })),
+    metrics: summary.varying.map((name) => ({ name, unit: metricUnit(name), label: metricLabel(name), noun: unitNoun(name) })),
     groups: summary.groups.map((g) => ({
       point: g.point,
       variant: g.variant,

@@ -11,6 +11,7 @@
  */
 import { type Difference, type Estimate, estimate, pairedDifference } from './stats.ts';
 import type { CellView, StudyView } from './study-data.ts';
+import { orderMetrics } from './study-format.ts';
 
 export interface Group {
   point: Record<string, string>;
@@ -110,7 +111,7 @@ function paired(base: readonly CellView[], other: readonly CellView[], metric: s
 function metricNames(cells: readonly CellView[]): string[] {
   const names = new Set<string>();
   for (const cell of cells) for (const name of Object.keys(cell.values ?? {})) names.add(name);
-  return [...names];
+  return orderMetrics(names);
 }
 
 function splitConstant(cells: readonly CellView[], metrics: readonly string[]): { varying: string[]; constant: Record<string, number> } {

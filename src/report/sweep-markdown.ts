@@ -3,14 +3,14 @@
  * half-width at each grid point (rows) for each variant (columns); the charts of the same numbers
  * are in `report.html`.
  */
-import { formatEstimate, metricUnit } from './study-format.ts';
+import { formatEstimate, metricUnit, plural } from './study-format.ts';
 import type { StudyView } from './study-data.ts';
 import { constantSection, errorSection, markdownTable, reproduceSection, studyHeader } from './study-markdown.ts';
 import { groupAt, type StudySummary } from './study-summary.ts';
 
 export function sweepTitle(view: StudyView): string {
   const { spec } = view;
-  return `Sweep of ${spec.params.map((p) => p.path).join(' × ') || 'nothing'} — ${spec.scenario.name}, ${spec.seeds.length} seeds`;
+  return `Sweep of ${spec.params.map((p) => p.path).join(' × ') || 'nothing'} — ${spec.scenario.name}, ${plural(spec.seeds.length, 'seed')}`;
 }
 
 export function sweepMarkdown(view: StudyView, summary: StudySummary): string {

@@ -43,7 +43,8 @@ if (!browserAvailable) {
   test('a comparison: bars with intervals and seeds, and the paired differences', async (t) => {
     const { page, errors } = await open(browser, comparisonView());
     t.deepEqual(errors, []);
-    t.deepEqual(await page.$$eval('.card h3', (hs) => hs.map((h) => h.textContent)), ['passed', 'store.lost', 'produce.latencyUs.p99', 'checkpoint.bytesWritten']);
+    t.deepEqual(await page.$$eval('.card h3 code', (hs) => hs.map((h) => h.textContent)), ['passed', 'store.lost', 'produce.latencyUs.p99', 'checkpoint.bytesWritten']);
+    t.deepEqual(await page.$$eval('.card .axis-title', (ts) => ts.map((e) => e.textContent)), ['passed (fraction of seeds, 0–1)', 'store: lost (count)', 'produce: latency p99 (time)', 'checkpoint: bytes written (bytes)']);
     t.is(await page.$$eval('.card', (cards) => cards[2]!.querySelectorAll('rect.bar').length), 2);
     // Seven seeds ran (four of a, three of b), each a dot.
     t.is(await page.$$eval('.card', (cards) => cards[2]!.querySelectorAll('circle.seed').length), 7);

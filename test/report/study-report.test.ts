@@ -46,7 +46,7 @@ test('files: deterministic JSON and CSV without wall times; a report that names 
   t.false(json.includes('"samples"'));
   t.is(JSON.parse(json).cells.length, 8);
   const csv = studyCsv(v, summary).split('\n');
-  t.is(csv[0], 'index,cell,variant,seed,status,traceHash,events,passed,store.lost,produce.latencyUs.p99,produce.produced,checkpoint.bytesWritten,error');
+  t.is(csv[0], 'index,cell,variant,seed,status,traceHash,events,passed,store.lost,produce.latencyUs.p99,checkpoint.bytesWritten,produce.produced,error');
   t.is(csv[8], '7,b seed=4,b,4,error,,,,,,,,internal: boom');
   const md = compareMarkdown(v, summary);
   t.regex(md, /^# Compare a, b — x, 4 seeds\n/);
