@@ -44,6 +44,11 @@ export interface EmulateOptions {
   version?: string;
   /** Called about ten times a second of real time. */
   onProgress?: (progress: EmulationProgress) => void;
+  /**
+   * Actors the orchestrator runs itself ({@link Emulation.attach}): no node thread is booted for a
+   * node that holds only these.
+   */
+  local?: readonly string[];
   /** Told of every fault record, node crash and node restart as it happens (for live output and gateways). */
   onEvent?: (event: EmulationEvent) => void;
 }
@@ -280,7 +285,8 @@ export class Emulation {
   // --- running ---
 
   private async boot(options: EmulateOptions): Promise<void> {
-    const nodes = this.world.nodeNames().filter((node) => this.world.deployment.on(node).length > 0);
+    const local = new Set(options.local ?? []);
+    const nodes = this.world.nodeNames().filter((node) => this.world.deployment.on(node).some((actor) => !local.has(actor.id)));
     const threads = nodes.map((node) => this.launch(node));
     // A standby for every planned crash, booted now: a restart then costs starting the actors, not
     // loading the code (which takes seconds of real time on a loaded machine).

@@ -22,7 +22,7 @@
  * REQUEST_TIMED_OUT after the client's own timeout, so no client waits forever; compression other
  * than none and gzip gets UNSUPPORTED_COMPRESSION_TYPE; transactions are not supported.
  */
-import type { Message } from '../../../kernel/index.ts';
+import { formatMicros, type Message, type Micros } from '../../../kernel/index.ts';
 import type { Batch, FetchReply, LogError, MetadataReply, PartitionMeta, ProduceReply } from '../../../features/log/index.ts';
 import type { Delivery, SendDropped } from '../protocol.ts';
 import type { LocalActors } from '../emulation.ts';
@@ -38,6 +38,7 @@ export interface GatewayHost {
   sendFrom(from: string, to: string, message: Message, bytes: number): number;
   recordAt(actor: string, kind: 'client' | 'recv' | 'drop', fields: Record<string, unknown>): void;
   isUp(node: string): boolean;
+  now(): Micros;
 }
 
 export interface KafkaService {
@@ -93,6 +94,10 @@ export class KafkaGateway implements LocalActors {
   private readonly owned: ReadonlySet<string>;
   private req = 0;
   private eventCount = 0;
+  /** The leader clients were last told of, per `topic-partition`, to say when it changes. */
+  private readonly toldLeader = new Map<string, string>();
+  /** When each kind of notice was last printed (emulated µs), so that a fault does not flood the output. */
+  private readonly noticed = new Map<string, Micros>();
 
   constructor(
     private readonly host: GatewayHost,
@@ -249,6 +254,7 @@ export class KafkaGateway implements LocalActors {
       const partitions = Array.from({ length: topic.partitions }, (_, partition) => {
         const meta: PartitionMeta | undefined = known.get(`${name}-${partition}`);
         const leader = meta?.leader == null ? -1 : idOf(meta.leader);
+        if (meta?.leader != null) this.tellLeader(`${name}-${partition}`, meta.leader, meta.leaderEpoch);
         return { error: leader < 0 ? ERROR.LEADER_NOT_AVAILABLE : ERROR.NONE, partition, leader, replicas: (meta?.replicas ?? []).map(idOf), isr: (meta?.isr ?? []).map(idOf) };
       });
       return { error: ERROR.NONE, name, partitions };
@@ -330,6 +336,7 @@ export class KafkaGateway implements LocalActors {
         continue;
       }
       const reply = (await this.call(gateway, this.options.service.brokers[i]!, message, timeoutMs + REPLY_MARGIN_MS, bytes + 64)) as ProduceReply | undefined;
+      if (reply === undefined) this.notice(`timeout ${i}`, `a produce to ${this.options.service.brokers[i]} got no answer within ${timeoutMs} ms: ${client || 'the client'} is told REQUEST_TIMED_OUT`);
       const error = reply === undefined ? 'request-timed-out' : reply.error;
       if (error !== undefined) {
         this.host.recordAt(gateway, 'client', { op: 'error', events, topic, partition, error, client });
@@ -402,6 +409,20 @@ export class KafkaGateway implements LocalActors {
       })),
     );
     return api.encodeListOffsets(topics);
+  }
+
+  private tellLeader(partition: string, leader: string, epoch: number): void {
+    const before = this.toldLeader.get(partition);
+    this.toldLeader.set(partition, leader);
+    if (before !== undefined && before !== leader) this.options.say(`[${formatMicros(this.host.now())}] clients now see ${leader} leading ${partition} (epoch ${epoch}; it was ${before})`);
+  }
+
+  /** Prints a line, at most once a second of emulated time per `key`. */
+  private notice(key: string, line: string): void {
+    const now = this.host.now();
+    if (now - (this.noticed.get(key) ?? -Infinity) < 1_000_000) return;
+    this.noticed.set(key, now);
+    this.options.say(`[${formatMicros(now)}] ${line}`);
   }
 
   /**

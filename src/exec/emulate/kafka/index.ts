@@ -59,7 +59,7 @@ export async function startKafkaEmulation(scenario: Scenario, seed: number, opti
   const say = options.say;
 
   let onEvent: (event: EmulationEvent) => void = () => {};
-  const emulation = await Emulation.start(kafkaRecipe(run, seed, gateways.map((id) => ({ id, node: clientNode }))), { ...options, onEvent: (event) => onEvent(event) });
+  const emulation = await Emulation.start(kafkaRecipe(run, seed, gateways.map((id) => ({ id, node: clientNode }))), { ...options, local: gateways, onEvent: (event) => onEvent(event) });
   const gateway = new KafkaGateway(emulation, { service, gateways, host: HOST, basePort: options.port, usPerMs: 1000 * (options.speed ?? 1), say });
   emulation.attach(gateway);
   const listeners = brokers.map((_, i) => new BrokerListener(HOST, options.port + i, gateway.handler(i), say));
