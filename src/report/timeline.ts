@@ -15,6 +15,7 @@ import { readTrace } from '../kernel/trace-reader.ts';
 import { TraceEncoder } from './timeline/encoder.ts';
 import { writePage } from './timeline/page.ts';
 import { readVerdicts } from './timeline/verdicts.ts';
+import { readRunNumbers } from './timeline/run-numbers.ts';
 import { readMinInsync } from './timeline/min-insync.ts';
 
 export interface TimelineOptions {
@@ -47,6 +48,7 @@ export async function writeTimeline(options: TimelineOptions): Promise<TimelineR
     if (!info.isFile()) throw new InputError(`${path}: not a trace file`);
     const encoder = new TraceEncoder(path, options.labels?.[index]);
     encoder.verdicts = await readVerdicts(path);
+    encoder.numbers = await readRunNumbers(path);
     encoder.minInsync = await readMinInsync(path);
     for await (const { record, line } of readTrace(path)) encoder.add(record, line);
     if (encoder.records === 0) throw new InputError(`${path}: the trace is empty`);

@@ -21,7 +21,11 @@ const dir = mkdtempSync(join(tmpdir(), 'viz-explain-'));
 const SCENARIOS = {
   store: 'scenarios/beamline-store.yaml',
   acks1: 'scenarios/drills/log-acks1-leader-crash.yaml',
+  domino: 'scenarios/drills/domino-uncoordinated.yaml',
+  replay: 'scenarios/drills/domino-stream-replay.yaml',
 } as const;
+/** The two domino drills stacked on one page, as `diaspora viz A B` draws them. */
+const COMPARISON = join(dir, 'domino-compare.html');
 type Name = keyof typeof SCENARIOS;
 const pageOf = (name: Name) => join(dir, name, 'timeline.html');
 let browser: Browser;
@@ -50,6 +54,8 @@ async function screenshot(page: Page, file: string): Promise<void> {
 test.before(async () => {
   if (!browserAvailable) return;
   for (const name of Object.keys(SCENARIOS) as Name[]) await runWithViz(name);
+  const viz = [join(ROOT, 'bin', 'diaspora.mjs'), 'viz', join(dir, 'domino'), join(dir, 'replay'), '-o', COMPARISON];
+  await promisify(execFile)(process.execPath, viz, { cwd: ROOT });
   browser = await launch();
 });
 
@@ -103,6 +109,26 @@ maybe('the acks=1 drill shows at the default zoom who led, how far each replica 
   t.regex(view.sentence ?? '', /offsets 8,000–9,999 were only on stream-broker-1 \(old leader\) — truncated at 15/);
   t.is(view.outOfIsr, 2, 'stream-broker-1 leaves the ISR at the election and rejoins after catching up');
   await screenshot(page, 'timeline-log-acks1.png');
+  t.deepEqual(errors, []);
+  await page.close();
+});
+
+maybe('the domino comparison has numbers on the page: a paired table, and the passing run still shows its waste', async (t) => {
+  const { page, errors } = await openTimeline(browser, COMPARISON, { width: 1400, height: 1100 });
+  const cells = await page.$$eval('table.paired td', (tds) => tds.map((td) => [(td as HTMLElement).dataset.run, (td as HTMLElement).dataset.key, td.textContent] as const));
+  const cell = (run: string, key: string) => cells.find(([r, k]) => r === run && k === key)?.[2];
+  const numbers = {
+    waste: [cell('A', 'recovery.wasteFraction'), cell('B', 'recovery.wasteFraction')],
+    lost: [cell('A', 'recovery.lostWorkEvents'), cell('B', 'recovery.lostWorkEvents')],
+    toStart: [cell('A', 'recovery.rolledBackToStart'), cell('B', 'recovery.rolledBackToStart')],
+    heads: await page.$$eval('.verdict-head', (hs) => hs.map((h) => h.textContent)),
+  };
+  t.deepEqual(numbers.waste, ['42.1%', '3.5%']);
+  t.deepEqual(numbers.lost, ['406 events', '5 events']);
+  t.deepEqual(numbers.toStart, ['2', '0']);
+  t.regex(numbers.heads[0] ?? '', /^Run A: every check passed — yet 42% of its work was wasted/);
+  t.is(numbers.heads[1], 'Run B: every check passed');
+  await screenshot(page, 'timeline-domino-compare.png');
   t.deepEqual(errors, []);
   await page.close();
 });

@@ -4,6 +4,8 @@
  * synced), each fsync as a bracket from its issue to its completion, and at each power loss the
  * lost suffix outlined with the reason written beside it — "the last fsync was issued at 15 s".
  *
+ * Drawn on the disks that lost data at a power loss; elsewhere the fsync glyph tells fsyncs from writes.
+ *
  * Guarantee: drawn from `model/durability.ts` whatever the zoom (spans and losses are few; fsync
  * brackets are drawn while at most `FSYNC_LIMIT` are in view, the strip says the rest), hidden with
  * their lane. Every mark carries `data-*` attributes naming what it shows.
@@ -40,7 +42,10 @@ export function lossSentence(loss: DiskLoss, actor: string): string {
 export function drawDurability(g: G, model: RunModel, f: MarkFrame): void {
   const { spans, fsyncs, losses } = model.durability;
   const ids = model.data.header.actors.map((a) => a.id);
-  const shown = (actor: number) => !Number.isNaN(f.laneY[actor]);
+  // Only disks that lost data get the strip and brackets: on the others (fsync per write, no power
+  // loss) they would repeat the fsync glyphs and explain nothing.
+  const lossy = new Set(losses.map((l) => l.actor));
+  const shown = (actor: number) => lossy.has(actor) && !Number.isNaN(f.laneY[actor]);
   const bottom = (actor: number) => f.laneY[actor] + f.laneHeight / 2 - STRIP - 1;
   const top = (actor: number) => f.laneY[actor] - f.laneHeight / 2;
 

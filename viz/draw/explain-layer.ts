@@ -17,7 +17,7 @@ export class ExplainLayer {
 
   constructor(private readonly chart: Chart) {
     const { durability } = chart.model;
-    if (durability.disks.length === 0) {
+    if (durability.losses.length === 0) {
       this.g = null;
       return;
     }

@@ -10,9 +10,15 @@
 import { escapeHtml, formatTime } from '../draw/format.ts';
 import type { RunModel } from '../model/model.ts';
 import type { EvidenceCite } from '../wire/annotations.ts';
+import { numbersLine, pairedTable } from './run-numbers.ts';
+
+/** Waste from this fraction up is named in the run's verdict line. */
+const WASTE_WORTH_SAYING = 0.1;
 
 /** The panel's HTML: per run with verdicts, each violation and buttons for its evidence. */
 export function verdictPanelHtml(models: RunModel[]): string {
+  const table = pairedTable(models);
+  const paired = table !== '';
   const runs = models.flatMap((m, run) => {
     const verdicts = m.data.header.annotations?.verdicts;
     if (verdicts === null || verdicts === undefined) return [];
@@ -21,10 +27,15 @@ export function verdictPanelHtml(models: RunModel[]): string {
       const cites = v.cites.map((c, ci) => `<button class="evidence" data-run="${run}" data-verdict="${index}" data-cite="${ci}">${escapeHtml(c.k)} at ${escapeHtml(c.a)} · ${escapeHtml(formatTime(c.t))}</button>`);
       return `<li class="verdict"><button class="verdict-zoom" data-run="${run}" data-verdict="${index}" title="Zoom to all of its evidence"><b>${escapeHtml(v.check)}</b> ${escapeHtml(v.anomaly)}</button> ${escapeHtml(v.message)}${events}<div class="evidence-list">${cites.join('')}</div></li>`;
     });
-    const head = `Run ${escapeHtml(m.name)}: ${verdicts.length === 0 ? 'every check passed' : `${verdicts.length} violation${verdicts.length === 1 ? '' : 's'}`}`;
-    return [`<div class="verdict-run"><div class="verdict-head">${head}</div>${items.length ? `<ol>${items.join('')}</ol>` : ''}</div>`];
+    const waste = m.data.header.annotations?.numbers?.find((x) => x.key === 'recovery.wasteFraction')?.value ?? 0;
+    // Passing its checks is not the whole story: a run that threw away work says so in its verdict line.
+    const cost = waste >= WASTE_WORTH_SAYING ? ` <span class="waste" data-waste="${waste}">— yet ${(waste * 100).toFixed(0)}% of its work was wasted (lost and redone)</span>` : '';
+    const head = `Run ${escapeHtml(m.name)}: ${verdicts.length === 0 ? 'every check passed' : `${verdicts.length} violation${verdicts.length === 1 ? '' : 's'}`}${cost}`;
+    // With a paired table below, the numbers are there; one run gets them on its own line.
+    const numbers = paired ? '' : numbersLine(m);
+    return [`<div class="verdict-run" data-run="${run}"><div class="verdict-head">${head}</div>${numbers}${items.length ? `<ol>${items.join('')}</ol>` : ''}</div>`];
   });
-  return runs.join('');
+  return runs.join('') + table;
 }
 
 function abbreviate(ids: string[]): string {
@@ -61,7 +72,15 @@ const PANEL_STYLE = `
 #verdicts .verdict-head { font-weight: 600; margin-top: 4px; }
 #verdicts button { font: inherit; cursor: pointer; border: 1px solid #d0d7de; background: #f6f8fa; border-radius: 4px; padding: 0 6px; margin: 1px 4px 1px 0; }
 #verdicts button.verdict-zoom { border-color: #DC267F; color: #8a1040; }
-#verdicts .verdict-events { color: #6e7781; }`;
+#verdicts .verdict-events { color: #6e7781; }
+#verdicts .waste { color: #8a1040; }
+#verdicts .run-numbers { color: #3d444d; margin: 1px 0 2px 12px; }
+#verdicts .run-number b { color: #1f2328; }
+#verdicts table.paired { border-collapse: collapse; margin: 4px 0 2px 12px; }
+#verdicts table.paired th, #verdicts table.paired td { padding: 1px 10px; text-align: right; border-bottom: 1px solid #eaeef2; }
+#verdicts table.paired th:first-child { text-align: left; font-weight: normal; color: #3d444d; }
+#verdicts table.paired thead th { font-weight: 600; vertical-align: bottom; }
+#verdicts .run-sub { font-weight: normal; color: #6e7781; }`;
 
 /**
  * Puts the verdict panel under the legend (when any run has verdicts) and makes its buttons move

@@ -61,17 +61,15 @@ function rows(models: RunModel[], palette: Palette): Rows {
 }
 
 function durabilityLegend(models: RunModel[]): Entry[] {
-  if (models.every((m) => m.durability.disks.length === 0)) return [];
+  if (models.every((m) => m.durability.losses.length === 0)) return [];
   const strip = (color: string) => `<rect x="1" y="8" width="28" height="4" fill="${color}"/>`;
   const entries: Entry[] = [
     { symbol: `<path d="M4,12V4H26V12" fill="none" stroke="${FSYNC_COLOR}" stroke-width="2"/>`, label: 'fsync, issued → completed' },
     { symbol: strip(FATE_COLORS.durable), label: 'writes made durable' },
   ];
-  if (models.some((m) => m.durability.losses.length > 0)) {
-    entries.push({ symbol: strip(FATE_COLORS.lost), label: 'writes lost at power loss' });
-    entries.push({ symbol: `<line x1="4" y1="1" x2="4" y2="13" stroke="${FSYNC_COLOR}" stroke-width="2.5"/><rect x="5" y="2" width="23" height="10" fill="${FATE_COLORS.lost}" fill-opacity="0.12" stroke="${FATE_COLORS.lost}" stroke-dasharray="4 2"/>`, label: 'durable frontier | lost suffix' });
-  }
-  if (models.some((m) => m.durability.spans.some((sp) => sp.fate === 'unsynced'))) entries.push({ symbol: strip(FATE_COLORS.unsynced), label: 'never synced' });
+  entries.push({ symbol: strip(FATE_COLORS.lost), label: 'writes lost at power loss' });
+  entries.push({ symbol: `<line x1="4" y1="1" x2="4" y2="13" stroke="${FSYNC_COLOR}" stroke-width="2.5"/><rect x="5" y="2" width="23" height="10" fill="${FATE_COLORS.lost}" fill-opacity="0.12" stroke="${FATE_COLORS.lost}" stroke-dasharray="4 2"/>`, label: 'durable frontier | lost suffix' });
+  if (models.some((m) => m.durability.spans.some((sp) => sp.fate === 'unsynced' && m.durability.losses.some((l) => l.actor === sp.actor)))) entries.push({ symbol: strip(FATE_COLORS.unsynced), label: 'never synced' });
   return entries;
 }
 

@@ -37,6 +37,15 @@ export interface TimelineVerdict {
   cites: EvidenceCite[];
 }
 
+/** One of a run's metrics as the page shows it beside the verdicts (`src/report/timeline/run-numbers.ts`). */
+export interface RunNumber {
+  /** The metric's path in `summary.json`, e.g. `recovery.wasteFraction`. */
+  key: string;
+  label: string;
+  value: number;
+  unit: 'events' | 'count' | 'fraction' | 'us' | 'bytes';
+}
+
 export interface Annotations {
   replays: ReplaySpan[];
   /** Null when the trace has no `summary.json` beside it. */
@@ -46,4 +55,6 @@ export interface Annotations {
    * `verdicts`) of the verdict naming it; found by the encoder, so the page parses no event lists.
    */
   flagged: Array<[row: number, verdict: number]>;
+  /** Recovery and output metrics from the summary; absent in older payloads, null for a bare trace. */
+  numbers?: RunNumber[] | null;
 }

@@ -17,7 +17,7 @@ import { ClientSeries } from './client-series.ts';
 import { FlaggedRows } from './flagged-rows.ts';
 import { PanelGauges } from './panel-gauges.ts';
 import { ReplayTracker } from './replay-spans.ts';
-import type { TimelineVerdict } from '../../../viz/wire/annotations.ts';
+import type { RunNumber, TimelineVerdict } from '../../../viz/wire/annotations.ts';
 
 /** Room for 2^32 record counters per actor, and 2^20 actors, in one safe-integer map key. */
 const ACTOR_KEY = 2 ** 32;
@@ -35,6 +35,8 @@ export class TraceEncoder {
   minInsync: ReadonlyMap<string, number> = new Map();
   private readonly replays = new ReplayTracker();
   private verdictList: TimelineVerdict[] | null = null;
+  /** The run's recovery and output metrics (from its summary), set by the caller; null for a bare trace. */
+  numbers: RunNumber[] | null = null;
   private flagged = new FlaggedRows(null);
   private readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
@@ -134,7 +136,7 @@ export class TraceEncoder {
       seriesLength: this.series.length,
       seriesSource: this.series.source,
       gauges: this.gauges.gauges(this.minInsync),
-      annotations: { replays: this.replays.spans(), verdicts: this.verdictList, flagged: this.flagged.list() },
+      annotations: { replays: this.replays.spans(), verdicts: this.verdictList, flagged: this.flagged.list(), numbers: this.numbers },
     };
     const headerBytes = new TextEncoder().encode(JSON.stringify(header));
     const parts = [headerBytes, ...columns];
