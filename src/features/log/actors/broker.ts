@@ -34,6 +34,8 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   readonly waitsForFlush: boolean;
   private readonly topics = new Map<string, TopicConfig>();
   private readonly replicas = new Map<string, Replica>();
+  /** The same replicas by topic, then partition number: found per request without building a key. */
+  private readonly byTopic = new Map<string, Replica[]>();
   /** The metadata cache: every partition as the controller last described it. */
   private readonly image = new Map<string, PartitionMeta>();
   private version = 0;
@@ -146,7 +148,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private onFetch(ctx: Context, request: FetchRequest, from: string): void {
     const leader = this.leaderOf(request.topic, request.partition);
     if (leader !== undefined) return leader.onFetch(ctx, request, from);
-    const replica = this.replicas.get(tpKey(request.topic, request.partition));
+    const replica = this.replicaOf(request.topic, request.partition);
     ctx.send(from, {
       type: 'fetch-reply',
       req: request.req,
@@ -174,13 +176,17 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     ctx.send(from, { type: 'describe-producers-reply', req, topic, partition, error: 'not-leader', lastSequence: -1, uncommitted: false });
   }
 
+  private replicaOf(topic: string, partition: number): Replica | undefined {
+    return this.byTopic.get(topic)?.[partition];
+  }
+
   private leaderOf(topic: string, partition: number): LeaderRole | undefined {
-    const role = this.replicas.get(tpKey(topic, partition))?.role;
+    const role = this.replicaOf(topic, partition)?.role;
     return role instanceof LeaderRole ? role : undefined;
   }
 
   private followerOf(topic: string, partition: number): FollowerRole | undefined {
-    const role = this.replicas.get(tpKey(topic, partition))?.role;
+    const role = this.replicaOf(topic, partition)?.role;
     return role instanceof FollowerRole ? role : undefined;
   }
 
@@ -206,6 +212,9 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       const topic = this.topic(meta.topic);
       replica = new Replica(ctx, meta.topic, meta.partition, meta, topic.segmentBytes, topic.cleanupPolicy === 'compact');
       this.replicas.set(key, replica);
+      let partitions = this.byTopic.get(meta.topic);
+      if (partitions === undefined) this.byTopic.set(meta.topic, (partitions = []));
+      partitions[meta.partition] = replica;
     } else if (!newer(meta, { leaderEpoch: replica.leaderEpoch, partitionEpoch: replica.partitionEpoch })) {
       return;
     }
