@@ -17,7 +17,7 @@
  * reference (more: work redone after failures; fewer: the run had not caught up at its end).
  */
 import type { TraceRecord } from '../../../kernel/contract/index.ts';
-import { cite, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
+import { cite, verdictOf, type CheckerDefinition, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
 
 export const stateEqualsReference: CheckerDefinition = {
   name: 'state-equals-reference',
@@ -28,8 +28,9 @@ export const stateEqualsReference: CheckerDefinition = {
 
 interface Last {
   digest: string;
-  record: Citation;
-  restore?: Citation;
+  /** The instance's last state or restore record, cited only if it diverged (records are never changed once written). */
+  record: TraceRecord;
+  restore?: TraceRecord;
   processed: number;
 }
 
@@ -49,12 +50,12 @@ class StateEqualsReference implements TraceChecker {
     if ((record.k !== 'state' && !restore) || typeof record.digest !== 'string') return;
     let last = this.last.get(record.a);
     if (last === undefined) {
-      last = { digest: record.digest, record: cite(record), processed: 0 };
+      last = { digest: record.digest, record, processed: 0 };
       this.last.set(record.a, last);
     }
     last.digest = record.digest;
-    last.record = cite(record);
-    if (restore) last.restore = cite(record);
+    last.record = record;
+    if (restore) last.restore = record;
     if (record.k === 'state' && typeof record.event === 'string') last.processed++;
   }
 
@@ -85,7 +86,7 @@ class StateEqualsReference implements TraceChecker {
       violations.push({
         anomaly: 'diverged',
         message: `operator ${instance} ends with state ${last.digest}, the fault-free run with ${digest}${how}${restored}`,
-        cites: last.restore === undefined ? [last.record] : [last.restore, last.record],
+        cites: last.restore === undefined ? [cite(last.record)] : [cite(last.restore), cite(last.record)],
       });
     }
     return verdictOf(violations, { instances: Object.keys(reference).length, matching, processed, referenceProcessed });
