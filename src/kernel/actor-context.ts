@@ -19,7 +19,10 @@ export interface ContextHost {
   now(): Micros;
   localTime(handle: ActorHandle): Micros;
   cpuSlowdown(handle: ActorHandle): number;
-  send(from: ActorHandle, to: string, message: Message, options: SendOptions | undefined): void;
+  /** The actor named `id`, or undefined. */
+  actorNamed(id: string): ActorHandle | undefined;
+  /** Sends to `to`, whose handle is `target` (undefined: no such actor). */
+  send(from: ActorHandle, to: string, target: ActorHandle | undefined, message: Message, options: SendOptions | undefined): void;
   setTimer(handle: ActorHandle, delay: Micros, name: string, data: unknown): TimerId;
   cancelTimer(handle: ActorHandle, timer: TimerId): void;
   rng(handle: ActorHandle, purpose: string): Rng;
@@ -37,6 +40,13 @@ export class ActorContext implements Context {
   private lastRng: Rng | undefined;
   private otherPurpose: string | undefined;
   private otherRng: Rng | undefined;
+  /**
+   * The actor this one last exchanged a message with — sent to, or received from (the simulator
+   * sets it on delivery) — and its handle: a reply, or the next message to the same peer, skips
+   * the lookup by name. Handles live as long as the run, so a remembered one never goes stale.
+   */
+  peer: string | undefined;
+  peerHandle: ActorHandle | undefined;
 
   constructor(
     private readonly sim: ContextHost,
@@ -62,7 +72,15 @@ export class ActorContext implements Context {
 
   send<M extends Message>(to: string, message: M, options?: SendOptions): void {
     this.live();
-    this.sim.send(this.handle, to, message, options);
+    let target = this.peerHandle;
+    if (to !== this.peer) {
+      target = this.sim.actorNamed(to);
+      if (target !== undefined) {
+        this.peer = to;
+        this.peerHandle = target;
+      }
+    }
+    this.sim.send(this.handle, to, target, message, options);
   }
 
   setTimer(delay: Micros, name: string, data?: unknown): TimerId {

@@ -7,7 +7,8 @@
  * ids never depend on what other actors (or other worker threads) did. Internal to the kernel and
  * the world; actor code never sees a handle, only its `Context`.
  */
-import type { Actor, ActorFactory, Context } from './contract/actor.ts';
+import type { ActorContext } from './actor-context.ts';
+import type { Actor, ActorFactory } from './contract/actor.ts';
 import type { Rng } from './contract/rng.ts';
 
 /** The `world` pseudo-actor: index 0, the origin of scheduled faults and other control actions. */
@@ -22,7 +23,7 @@ export interface Placement {
 
 export class ActorHandle implements Placement {
   instance: Actor<any> | undefined;
-  context: Context | undefined;
+  context: ActorContext | undefined;
   up = false;
   /** Bumped at every crash; timers and completions of an older incarnation are dropped. */
   incarnation = 0;

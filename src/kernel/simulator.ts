@@ -413,9 +413,12 @@ export class Simulator implements ContextHost {
     else this.partition.write({ t: this.clock, k: 'recv', a: to.id, n, from: from.id, msg: message.type, s: sendN }, to, false);
     const instance = to.instance;
     if (instance?.onMessage === undefined) return;
+    const ctx = to.context!;
+    ctx.peer = from.id;
+    ctx.peerHandle = from;
     // Inline rather than through `guard`: this runs once per message, and the label is built only on failure.
     try {
-      instance.onMessage(to.context!, message, from.id);
+      instance.onMessage(ctx, message, from.id);
     } catch (error) {
       this.fail(to, `message ${message.type} from ${from.id}`, error);
     }
@@ -463,9 +466,12 @@ export class Simulator implements ContextHost {
 
   // --- operations on behalf of an actor's context ---
 
-  send(from: ActorHandle, to: string, message: Message, options: SendOptions | undefined): void {
+  actorNamed(id: string): ActorHandle | undefined {
+    return this.byId.get(id);
+  }
+
+  send(from: ActorHandle, to: string, target: ActorHandle | undefined, message: Message, options: SendOptions | undefined): void {
     const bytes = options?.bytes ?? DEFAULT_MESSAGE_BYTES;
-    const target = this.byId.get(to);
     const sendN = from.recordCount++;
     if (this.partition !== undefined) this.partition.write({ t: this.clock, k: 'send', a: from.id, n: sendN, to, msg: message.type, bytes }, from, false);
     else if (target !== undefined) this.trace.writeSend(this.clock, this.traceSlot(from), sendN, this.traceSlot(target), message.type, bytes);
