@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { TraceWriter, traceFile, World, type Actor, type Context, type Message, type TraceRecord } from '../src/index.ts';
+import { BareHeap, median, mps as rateOf, stopwatch, table } from './harness.ts';
 
 // ------------------------------------------------------------------------------------------------
 // Shared pseudo-random delays: the same cheap generator drives the kernel actors and the baseline,
@@ -50,65 +51,6 @@ function nextDelay(): number {
   return 1 + (rngState % 1000);
 }
 
-// ------------------------------------------------------------------------------------------------
-// Baseline: a bare struct-of-arrays binary heap keyed by (time, seq), payload an int.
-
-class BareHeap {
-  private times: Float64Array;
-  private seqs: Float64Array;
-  private ids: Int32Array;
-  size = 0;
-
-  constructor(capacity: number) {
-    this.times = new Float64Array(capacity);
-    this.seqs = new Float64Array(capacity);
-    this.ids = new Int32Array(capacity);
-  }
-
-  push(time: number, seq: number, id: number): void {
-    const { times, seqs, ids } = this;
-    let i = this.size++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (times[p] < time || (times[p] === time && seqs[p] < seq)) break;
-      times[i] = times[p];
-      seqs[i] = seqs[p];
-      ids[i] = ids[p];
-      i = p;
-    }
-    times[i] = time;
-    seqs[i] = seq;
-    ids[i] = id;
-  }
-
-  /** Pops the earliest; its time is left in `poppedTime`. */
-  poppedTime = 0;
-  pop(): number {
-    const { times, seqs, ids } = this;
-    const top = ids[0];
-    this.poppedTime = times[0];
-    const last = --this.size;
-    const time = times[last];
-    const seq = seqs[last];
-    const id = ids[last];
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= last) break;
-      if (c + 1 < last && (times[c + 1] < times[c] || (times[c + 1] === times[c] && seqs[c + 1] < seqs[c]))) c++;
-      if (time < times[c] || (time === times[c] && seq < seqs[c])) break;
-      times[i] = times[c];
-      seqs[i] = seqs[c];
-      ids[i] = ids[c];
-      i = c;
-    }
-    times[i] = time;
-    seqs[i] = seq;
-    ids[i] = id;
-    return top;
-  }
-}
-
 /** Events per second of wall time and per second of this process's CPU time. */
 interface Rate {
   wall: number;
@@ -117,11 +59,10 @@ interface Rate {
 
 /** Wall and CPU time of `run`, s: CPU time is what a loaded machine distorts least. */
 function timed(run: () => void): { wall: number; cpu: number } {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
+  const elapsed = stopwatch();
   run();
-  const used = process.cpuUsage(cpu);
-  return { wall: (performance.now() - started) / 1000, cpu: (used.user + used.system) / 1e6 };
+  const { seconds, cpuSeconds } = elapsed();
+  return { wall: seconds, cpu: cpuSeconds };
 }
 
 /** Runs `events` events of the bare loop with `pending` events outstanding. */
@@ -305,18 +246,7 @@ function runRssChild(workload: Workload, events: number): RssReport {
 // ------------------------------------------------------------------------------------------------
 // Report.
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-const mps = (x: number) => `${(x / 1e6).toFixed(2)} M/s`;
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-  return [line(header), '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)].join('\n');
-}
+const mps = (x: number) => rateOf(x, 2);
 
 function main(): void {
   const quick = process.argv.includes('--quick');

@@ -39,6 +39,7 @@ import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
 import { MS, SECOND, World, type Actor, type Context, type Message, type Wakeup } from '../src/index.ts';
 import { summarizeProfile, type CpuProfile } from './cpuprofile-summary.ts';
+import { BareHeap, median, mps, stopwatch, table, type Elapsed } from './harness.ts';
 
 const LATENCY_US = 100 * MS;
 const SEED = 1;
@@ -65,25 +66,6 @@ const WARM_UP_US = 20 * SECOND;
 /** The measured window's simulated end, so that about `deliveries` messages are taken in it. */
 function endUsFor(n: number, deliveries: number): number {
   return WARM_UP_US + Math.round(((deliveries * expectedHopSeconds(n)) / n) * SECOND);
-}
-
-/**
- * Wall time and CPU time of a stretch of work. CPU time counts every thread of the process (the
- * garbage collector's helpers too); on a shared machine it varies far less than wall time, since
- * it does not count the time other processes held the cores.
- */
-interface Elapsed {
-  seconds: number;
-  cpuSeconds: number;
-}
-
-function stopwatch(): () => Elapsed {
-  const wall = performance.now();
-  const cpu = process.cpuUsage();
-  return () => {
-    const used = process.cpuUsage(cpu);
-    return { seconds: (performance.now() - wall) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
-  };
 }
 
 interface Measured extends Elapsed {
@@ -188,21 +170,16 @@ class BareLoop {
   private readonly holdRng = seedrandom.alea(`${SEED}\u0000bare\u0000hold`);
   private readonly targetRng = seedrandom.alea(`${SEED}\u0000bare\u0000target`);
   // Every message has at most one pending event (its hold end or its arrival): N slots suffice.
-  private readonly times: Float64Array;
-  private readonly seqs: Float64Array;
-  private readonly payloads: Int32Array;
+  private readonly heap: BareHeap;
   /** Messages waiting in each actor's mailbox (messages are alike, so a count is the FIFO). */
   private readonly waiting: Int32Array;
   /** 1 while the actor holds a message. */
   private readonly busy: Uint8Array;
-  private size = 0;
   private seq = 0;
   taken = 0;
 
   constructor(private readonly n: number) {
-    this.times = new Float64Array(n);
-    this.seqs = new Float64Array(n);
-    this.payloads = new Int32Array(n);
+    this.heap = new BareHeap(n);
     this.waiting = new Int32Array(n);
     this.busy = new Uint8Array(n);
     for (let actor = 0; actor < n; actor++) {
@@ -213,11 +190,10 @@ class BareLoop {
 
   /** Runs every event at or before `until` (µs). */
   run(until: number): void {
-    const { times, payloads, waiting, busy, n } = this;
-    while (this.size > 0 && times[0] <= until) {
-      const now = times[0];
-      const payload = payloads[0];
-      this.popTop();
+    const { heap, waiting, busy, n } = this;
+    while (heap.size > 0 && heap.peekTime() <= until) {
+      const payload = heap.pop();
+      const now = heap.poppedTime;
       const actor = payload >> 1;
       if ((payload & 1) === ARRIVAL) {
         if (busy[actor] === 1) waiting[actor]++;
@@ -226,7 +202,7 @@ class BareLoop {
           this.take(actor, now);
         }
       } else {
-        this.push(now + LATENCY_US, Math.floor(this.targetRng() * n) * 2 + ARRIVAL);
+        heap.push(now + LATENCY_US, this.seq++, Math.floor(this.targetRng() * n) * 2 + ARRIVAL);
         if (waiting[actor] > 0) {
           waiting[actor]--;
           this.take(actor, now);
@@ -237,47 +213,7 @@ class BareLoop {
 
   private take(actor: number, now: number): void {
     this.taken++;
-    this.push(now + Math.round(-SECOND * Math.log(1 - this.holdRng())), actor * 2 + HOLD_END);
-  }
-
-  private push(time: number, payload: number): void {
-    const { times, seqs, payloads } = this;
-    const seq = this.seq++;
-    let i = this.size++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (times[p] < time || (times[p] === time && seqs[p] < seq)) break;
-      times[i] = times[p];
-      seqs[i] = seqs[p];
-      payloads[i] = payloads[p];
-      i = p;
-    }
-    times[i] = time;
-    seqs[i] = seq;
-    payloads[i] = payload;
-  }
-
-  /** Removes the earliest event (the caller read its time and payload at index 0). */
-  private popTop(): void {
-    const { times, seqs, payloads } = this;
-    const last = --this.size;
-    const time = times[last];
-    const seq = seqs[last];
-    const payload = payloads[last];
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= last) break;
-      if (c + 1 < last && (times[c + 1] < times[c] || (times[c + 1] === times[c] && seqs[c + 1] < seqs[c]))) c++;
-      if (time < times[c] || (time === times[c] && seq < seqs[c])) break;
-      times[i] = times[c];
-      seqs[i] = seqs[c];
-      payloads[i] = payloads[c];
-      i = c;
-    }
-    times[i] = time;
-    seqs[i] = seq;
-    payloads[i] = payload;
+    this.heap.push(now + Math.round(-SECOND * Math.log(1 - this.holdRng())), this.seq++, actor * 2 + HOLD_END);
   }
 }
 
@@ -341,20 +277,8 @@ function runChild(impl: Implementation, n: number, deliveries: number, profilePa
 // ------------------------------------------------------------------------------------------------
 // Report.
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 const rate = (m: Measured) => m.deliveries / m.seconds;
 const cpuRate = (m: Measured) => m.deliveries / m.cpuSeconds;
-const mps = (x: number) => `${(x / 1e6).toFixed(3)} M/s`;
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-  return [line(header), '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)].join('\n');
-}
 
 /** The hop-time check: within 3 % of the exact mean. */
 function hopCheck(m: Measured, n: number): string {
