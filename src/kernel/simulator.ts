@@ -316,10 +316,15 @@ export class Simulator implements ContextHost {
     const { until, onProgress, pause } = options;
     const every = options.progressEvery ?? 65536;
     const queue = this.queue;
+    // Events until the next multiple of `every` (progress is reported at those counts): a countdown
+    // instead of a division per event.
+    let untilProgress = every - (this.dispatched % every);
     while (queue.size > 0 && queue.peekTime() <= until) {
       this.clock = queue.peekTime();
       this.dispatch(queue.popKey());
-      if (++this.dispatched % every === 0) {
+      this.dispatched++;
+      if (--untilProgress === 0) {
+        untilProgress = every;
         if (onProgress !== undefined) onProgress(this.clock);
         if (pause !== undefined && pause()) return false;
       }

@@ -192,6 +192,24 @@ test('thousands of cancels of fired timers (purged from the cancelled set) leave
   t.deepEqual(fired, expected);
 });
 
+test('progress is reported at every multiple of progressEvery events, across runs and pauses', (t) => {
+  // One timer per µs, 1..40: event k (the start is event 1) runs at k - 1 µs.
+  const kernel = new Kernel().spawn('a', () => ({
+    start(ctx: Context) {
+      for (let k = 1; k <= 40; k++) ctx.setTimer(k, 'tick');
+    },
+  }));
+  const seen: number[] = [];
+  const onProgress = () => seen.push(kernel.sim.events);
+  t.true(kernel.sim.run({ until: 10, onProgress, progressEvery: 4 }));
+  let pauses = 0;
+  t.false(kernel.sim.run({ until: 30, onProgress, progressEvery: 4, pause: () => ++pauses === 2 }));
+  t.is(kernel.sim.events, 16, 'paused at the second report of this run');
+  t.true(kernel.sim.run({ until: Number.POSITIVE_INFINITY, onProgress, progressEvery: 4 }));
+  t.deepEqual(seen, [4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
+  t.is(kernel.sim.events, 41);
+});
+
 test('timer delays must be non-negative integer µs', (t) => {
   for (const delay of [-1, 0.5, Number.NaN]) {
     const kernel = new Kernel().spawn('a', () => ({ start: (ctx: Context) => void ctx.setTimer(delay, 'bad') }));
