@@ -3,7 +3,7 @@
  * names, with the checker citing the records that prove it, and the same faults pass without it.
  */
 import test from 'ava';
-import { TraceWriter } from '../../../src/kernel/index.ts';
+import { MS, SECOND, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
 import { execute } from '../../../src/exec/run.ts';
 import { loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
 
@@ -52,4 +52,56 @@ test('the nemesis drill: 100 seeds of crashes, power loss, partitions, packet lo
   }
   t.deepEqual(failures, []);
   t.true(elections > 150, `the nemesis forced re-elections (${elections})`);
+});
+
+/** Runs a drill and keeps its Raft records (kind `log`, op `raft-*`) and crashes. */
+function traced(file: string, sets: string[] = []) {
+  const trace = new TraceWriter();
+  const records: TraceRecord[] = [];
+  trace.listen((record) => {
+    if ((record.k === 'log' && typeof record.op === 'string' && record.op.startsWith('raft-')) || record.k === 'crash') records.push(record);
+  });
+  const summary = execute(prepareRun(loadScenarioFile(`scenarios/drills/${file}`, sets), { trace }));
+  const at = (actor: string, op: string) => records.filter((r) => r.a === actor && r.op === op);
+  const leaders = records.filter((r) => r.op === 'raft-role' && r.role === 'leader').map((r) => ({ actor: r.a, term: r.term as number, t: r.t }));
+  return { summary, records, at, leaders, raft: summary.metrics.raft as Record<string, number> };
+}
+
+test('stale leader: cut off with a minority it appends but never commits, resigns, and its tail is truncated; pre-vote keeps the term', (t) => {
+  const { summary, at, leaders, raft } = traced('raft-stale-leader.yaml');
+  t.true(summary.ok, JSON.stringify(summary.checks));
+  t.is(leaders[0]!.actor, 'raft-a-1');
+  const commitsBefore = Math.max(...at('raft-a-1', 'raft-commit').filter((r) => r.t < 4 * SECOND).map((r) => r.index as number));
+  t.true(at('raft-a-1', 'raft-append').some((r) => r.t > 4 * SECOND && r.t < 10 * SECOND), 'the stale leader keeps appending');
+  t.deepEqual(at('raft-a-1', 'raft-commit').filter((r) => r.t >= 4 * SECOND && r.t < 10 * SECOND).map((r) => r.index), [], `no commit past ${commitsBefore} while cut off`);
+  t.true(at('raft-a-1', 'raft-role').some((r) => r.why === 'check-quorum' && r.t < 10 * SECOND), 'it resigns before the partition heals');
+  t.true(at('raft-a-1', 'raft-truncate').some((r) => r.t >= 10 * SECOND && (r.index as number) >= commitsBefore), 'its uncommitted tail is truncated after the heal');
+  t.true(leaders.some((l) => l.actor.startsWith('raft-b-') && l.term === 2 && l.t < 10 * SECOND), 'site b elects a leader of term 2 meanwhile');
+  t.is(raft.maxTerm, 2);
+
+  const noPreVote = traced('raft-stale-leader.yaml', ['raft.pre-vote=false']);
+  t.true(noPreVote.summary.ok, JSON.stringify(noPreVote.summary.checks));
+  t.true(noPreVote.raft.maxTerm! > 2 && noPreVote.raft.elections! > raft.elections!, `without pre-vote: maxTerm ${noPreVote.raft.maxTerm}, elections ${noPreVote.raft.elections}`);
+});
+
+test('leader crash mid-replication: the entry on its way is committed by the next leader, and the client waits out the failover', (t) => {
+  const { summary, at, leaders, raft } = traced('raft-leader-crash.yaml');
+  t.true(summary.ok, JSON.stringify(summary.checks));
+  t.is(leaders[0]!.actor, 'raft-a-1');
+  const last = Math.max(...at('raft-a-1', 'raft-append').filter((r) => r.t < 4045 * MS).map((r) => r.index as number));
+  const committedByOld = Math.max(...at('raft-a-1', 'raft-commit').filter((r) => r.t < 4045 * MS).map((r) => r.index as number));
+  t.true(last > committedByOld, 'a-1 crashed with an uncommitted entry');
+  const next = leaders.find((l) => l.t > 4045 * MS)!;
+  t.not(next.actor, 'raft-a-1');
+  t.true(at(next.actor, 'raft-commit').some((r) => (r.index as number) >= last), 'the new leader commits it');
+  t.true(raft.maxReplyUs! > 2 * SECOND && raft.maxReplyUs! < 6 * SECOND, `client waited ${raft.maxReplyUs} us`);
+});
+
+test('split vote: the followers time out together, no candidate wins the first term, randomized timeouts elect one next', (t) => {
+  const { summary, leaders, raft } = traced('raft-split-vote.yaml');
+  t.true(summary.ok, JSON.stringify(summary.checks));
+  t.is(leaders[0]!.actor, 'raft-a-1');
+  t.true(raft.leaderlessTerms! >= 1, `leaderless terms ${raft.leaderlessTerms}`);
+  t.is(raft.elections, 2);
+  t.true(leaders[1]!.term > 2);
 });

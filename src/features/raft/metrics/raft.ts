@@ -1,5 +1,6 @@
 /**
- * The metric `raft`, per run (all groups together): elections won, the highest term, the highest
+ * The metric `raft`, per run (all groups together): elections won, terms in which candidates ran
+ * but no leader was elected (split votes, lost candidacies), the highest term, the highest
  * commit index any node reached, snapshots taken and installed, and the teaching client's replies
  * with their slowest latency (about a failover's cost when a leader is lost mid-request).
  */
@@ -15,6 +16,9 @@ export class RaftMetric implements TraceMetric {
   private snapshots = 0;
   private installs = 0;
   private replies = 0;
+  /** `group|term` of every candidacy, and of every term that got a leader. */
+  private readonly candidateTerms = new Set<string>();
+  private readonly leaderTerms = new Set<string>();
   private maxReplyUs = 0;
 
   observe(record: TraceRecord): void {
@@ -24,7 +28,10 @@ export class RaftMetric implements TraceMetric {
       return;
     }
     const op = raftOp(record);
-    if (op === 'raft-role' && record.role === 'leader') this.elections++;
+    if (op === 'raft-role' && record.role === 'leader') {
+      this.elections++;
+      this.leaderTerms.add(`${record.group as string}|${record.term as number}`);
+    } else if (op === 'raft-role' && record.role === 'candidate') this.candidateTerms.add(`${record.group as string}|${record.term as number}`);
     else if (op === 'raft-term') this.maxTerm = Math.max(this.maxTerm, record.term as number);
     else if (op === 'raft-commit') this.committed = Math.max(this.committed, record.index as number);
     else if (op === 'raft-snapshot') this.snapshots++;
@@ -32,6 +39,8 @@ export class RaftMetric implements TraceMetric {
   }
 
   result(): Record<string, number> {
-    return { elections: this.elections, maxTerm: this.maxTerm, committed: this.committed, snapshots: this.snapshots, installs: this.installs, clientReplies: this.replies, maxReplyUs: this.maxReplyUs };
+    let leaderless = 0;
+    for (const term of this.candidateTerms) if (!this.leaderTerms.has(term)) leaderless++;
+    return { elections: this.elections, leaderlessTerms: leaderless, maxTerm: this.maxTerm, committed: this.committed, snapshots: this.snapshots, installs: this.installs, clientReplies: this.replies, maxReplyUs: this.maxReplyUs };
   }
 }
