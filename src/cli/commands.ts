@@ -38,6 +38,11 @@ export const COMMANDS: readonly LazyCommand[] = [
     load: async () => (await import('./viz-command.ts')).vizCommand,
   },
   {
+    command: 'gallery',
+    describe: 'Run every shipped scenario and drill and write a gallery page: lesson, thumbnail, command and timeline of each',
+    load: async () => (await import('./gallery-command.ts')).galleryCommand,
+  },
+  {
     command: 'compare <scenario>',
     describe: 'Run variants (strategies) on the same seeds and compare them with confidence intervals',
     load: async () => (await import('./compare-command.ts')).compareCommand,

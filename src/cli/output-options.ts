@@ -40,6 +40,7 @@ export const OWN_FILES = {
   timeline: { what: 'timeline', own: (head: string) => head.includes('<meta name="generator" content="diaspora-sim timeline">') },
   perfetto: { what: 'Perfetto trace', own: (head: string) => head.startsWith(PERFETTO_HEAD) },
   shiviz: { what: 'ShiViz log', own: (head: string) => head.startsWith(SHIVIZ_HEAD) },
+  gallery: { what: 'gallery page', own: (head: string) => head.includes('<meta name="generator" content="diaspora-sim gallery">') },
   shrunk: { what: 'minimal scenario', own: (head: string) => head.startsWith('# Minimal failing scenario written by diaspora shrink') },
 } as const;
 
