@@ -102,6 +102,8 @@ export class CheckpointWriter {
 
   private recordSnapshot(ctx: Context, id: number, image: OperatorImage, options: WriteOptions): void {
     const conserved = this.host.conserved(image);
+    // The part of it in recorded channel state, so a timeline can show state + in flight = total.
+    const held = conserved === undefined ? undefined : this.host.conserved({ ...image, pending: [], outbox: [] });
     ctx.record('ckpt', {
       op: 'snapshot',
       strategy: this.strategy,
@@ -111,7 +113,7 @@ export class CheckpointWriter {
       outputs: image.outputs,
       generated: image.generated,
       pending: image.pending.length,
-      ...(conserved === undefined ? {} : { conserved }),
+      ...(conserved === undefined || held === undefined ? {} : { conserved, inFlight: conserved - held }),
       digest: this.host.digest(image.state),
     });
   }

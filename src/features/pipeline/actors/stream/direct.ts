@@ -31,7 +31,8 @@ const CONTROL_BYTES = 64;
 type Item = { readonly event: StreamEvent } | { readonly marker: Marker };
 
 interface DataMessage extends Message {
-  readonly type: 'stream:data';
+  /** Markers travel in-band like events, under a type of their own so a trace tells them apart. */
+  readonly type: 'stream:data' | 'stream:marker';
   readonly stream: string;
   readonly epoch: number;
   /** The sender's first sequence number in this epoch (its restored position). */
@@ -137,6 +138,7 @@ export class DirectTransport implements OperatorTransport {
   onMessage(ctx: Context, message: Message, from: string): boolean {
     switch (message.type) {
       case 'stream:data':
+      case 'stream:marker':
         this.receive(ctx, message as DataMessage, from);
         return true;
       case 'stream:ack':
@@ -166,7 +168,7 @@ export class DirectTransport implements OperatorTransport {
   // --- sending ------------------------------------------------------------------------------
 
   private transmit(ctx: Context, sender: Sender, item: Item, bytes: number): void {
-    const message: DataMessage = { type: 'stream:data', stream: this.routes.output.stream, epoch: sender.epoch, base: sender.base, seq: sender.next++, item };
+    const message: DataMessage = { type: 'event' in item ? 'stream:data' : 'stream:marker', stream: this.routes.output.stream, epoch: sender.epoch, base: sender.base, seq: sender.next++, item };
     if ('event' in item) sender.sentEvents = message.seq + 1;
     if (sender.unacked.size === 0) sender.lastProgressUs = ctx.now();
     sender.unacked.set(message.seq, message);
