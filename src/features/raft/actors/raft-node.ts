@@ -82,6 +82,8 @@ export class RaftNode<C, R = unknown> {
   private lastApplied = 0;
   /** When this node last heard from a leader of its term (a fetch answered, an announcement). */
   private leaderContactUs: Micros = -Infinity;
+  /** The leader this node just timed out on, and in which term: in the first pre-vote round after, a voter naming it is not followed. */
+  private abandoned: { term: number; leader: string } | undefined;
   /** Votes (or pre-votes) granted to this node in the running round. */
   private readonly granted = new Set<string>();
 
@@ -245,12 +247,16 @@ export class RaftNode<C, R = unknown> {
 
   private electionTimeout(ctx: Context): void {
     // A prospective or candidate node that did not win in time starts over (with a pre-vote again).
+    // By now the leader it timed out on has been silent to every voter, or is alive: either way a
+    // voter naming it may be believed again (a node cut off from a live leader must rejoin it).
+    this.abandoned = undefined;
     this.startElection(ctx);
   }
 
   private startElection(ctx: Context): void {
     if (this.roleNow === 'leader') return;
     this.disarm(ctx, 'fetch-timeout');
+    if (this.leader !== undefined) this.abandoned = { term: this.currentTerm, leader: this.leader };
     this.leader = undefined;
     if (this.options.preVote) this.becomeProspective(ctx);
     else this.becomeCandidate(ctx);
@@ -373,8 +379,9 @@ export class RaftNode<C, R = unknown> {
       if (response.granted) {
         this.granted.add(from);
         if (this.hasMajority(this.granted)) this.becomeCandidate(ctx);
-      } else if (response.leader !== undefined && response.leader !== this.self && response.term === this.currentTerm) {
-        // A voter follows a live leader of this term: follow it too.
+      } else if (response.leader !== undefined && response.leader !== this.self && response.term === this.currentTerm && !this.isAbandoned(response.leader)) {
+        // A voter follows a live leader of this term: follow it too — unless it is the one this node
+        // just timed out on (the voter has not timed out yet; following it again would livelock).
         this.becomeFollower(ctx, response.leader);
       }
     } else if (this.roleNow === 'candidate' && !response.preVote && response.granted) {
@@ -632,6 +639,10 @@ export class RaftNode<C, R = unknown> {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  private isAbandoned(leader: string): boolean {
+    return this.abandoned !== undefined && this.abandoned.term === this.currentTerm && this.abandoned.leader === leader;
+  }
 
   private others(): string[] {
     return this.options.voters.filter((v) => v !== this.self);
