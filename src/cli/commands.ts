@@ -43,6 +43,11 @@ export const COMMANDS: readonly LazyCommand[] = [
     load: async () => (await import('./gallery-command.ts')).galleryCommand,
   },
   {
+    command: 'lab [scenario]',
+    describe: 'Open the lab: run, step, break and inspect a scenario in the browser, then reproduce it from the CLI',
+    load: async () => (await import('./lab-command.ts')).labCommand,
+  },
+  {
     command: 'compare <scenario>',
     describe: 'Run variants (strategies) on the same seeds and compare them with confidence intervals',
     load: async () => (await import('./compare-command.ts')).compareCommand,

@@ -12,14 +12,10 @@
  * node) is refused by `parseScenario` when the session starts, with the CLI's message.
  */
 import { isMap, isSeq, parseDocument, type YAMLSeq } from 'yaml';
-import type { Micros } from '../kernel/index.ts';
+import type { HandFault } from '../../viz/lab/protocol.ts';
 import { formatDuration } from '../scenario/units.ts';
 
-/** What the lab's controls inject. `forUs` absent: the fault lasts until the final phase (it was never repaired). */
-export type HandFault =
-  | { readonly kind: 'node-crash'; readonly target: string; readonly atUs: Micros; readonly forUs?: Micros }
-  | { readonly kind: 'slow-node'; readonly target: string; readonly factor: number; readonly atUs: Micros; readonly forUs?: Micros }
-  | { readonly kind: 'partition'; readonly from: readonly string[]; readonly to: readonly string[]; readonly atUs: Micros; readonly forUs?: Micros };
+export type { HandFault };
 
 /** The scenario entry for a fault, as a scenario file writes it. */
 export function faultEntry(fault: HandFault): Record<string, unknown> {

@@ -130,6 +130,14 @@ export class LabSession {
     return this.result;
   }
 
+  /**
+   * The checks failing on the records so far (live checks). A check that judges only at the end
+   * (a final read) cannot fail before it; one that fails early may still be judged at the end.
+   */
+  failing(): string[] {
+    return Object.entries(this.observed.checks()).filter(([, verdict]) => !verdict.ok).map(([name]) => name);
+  }
+
   /** An actor's own view of its state, its mailbox and pending timers, now. */
   inspect(actor: string): { up: boolean; node: string; state: unknown; pending: PendingEvent[] } {
     return this.prepared.world.inspectActor(actor);

@@ -8,6 +8,7 @@
  */
 import { InputError } from '../kernel/contract/index.ts';
 import type { FromWorker, LabStop, ToWorker } from '../../viz/lab/protocol.ts';
+import { withHandFaults } from './hand-faults.ts';
 import { LabSession } from './session.ts';
 
 const SLICE_MS = 40;
@@ -21,7 +22,11 @@ const scope = globalThis as unknown as WorkerScope;
 
 let session: LabSession | undefined;
 let stop: LabStop | undefined;
+/** Live checks: pause when a check starts failing (those failing already when the run was resumed do not count). */
+let pauseOn: { violation: boolean; known: Set<string> } = { violation: false, known: new Set() };
 let lastPayload = 0;
+/** The last start or advance taken (`LabStatus.answers`). */
+let answers = 0;
 let scheduled = false;
 
 scope.onmessage = (event) => {
@@ -33,12 +38,14 @@ scope.onmessage = (event) => {
 };
 
 function handle(message: ToWorker): void {
+  if (message.type === 'start' || message.type === 'advance') answers = message.id;
   switch (message.type) {
     case 'start': {
-      session = new LabSession({ text: message.text, file: message.file, version: message.version, ...(message.seed === undefined ? {} : { seed: message.seed }) });
+      const text = withHandFaults(message.text, message.faults);
+      session = new LabSession({ text, file: message.file, version: message.version, ...(message.seed === undefined ? {} : { seed: message.seed }) });
       const { world, endUs } = session.prepared;
       scope.postMessage({
-        type: 'started', scenario: session.scenario.name, seed: world.seed, endUs, durationUs: session.scenario.durationUs,
+        type: 'started', text, scenario: session.scenario.name, seed: world.seed, endUs, durationUs: session.scenario.durationUs,
         actors: session.actors(), sites: world.siteList().map((s) => ({ id: s.id, nodes: [...s.nodes] })),
       });
       lastPayload = 0;
@@ -46,6 +53,7 @@ function handle(message: ToWorker): void {
       return;
     }
     case 'advance':
+      pauseOn = { violation: message.pauseOn?.violation === true, known: new Set(session?.failing() ?? []) };
       run(message.stop);
       return;
     case 'pause':
@@ -70,6 +78,11 @@ function slice(): void {
   try {
     const outcome = stop.until === 'events' && stop.count === 0 ? 'stopped' : session.advance(stop, () => performance.now() - started > SLICE_MS);
     if (outcome !== 'yielded') stop = undefined;
+    const failed = pauseOn.violation && stop !== undefined ? session.failing().filter((name) => !pauseOn.known.has(name)) : [];
+    if (failed.length > 0) {
+      stop = undefined;
+      scope.postMessage({ type: 'violation', checks: failed });
+    }
     post(stop === undefined);
   } catch (error) {
     stop = undefined;
@@ -85,7 +98,7 @@ function slice(): void {
 /** Posts the status; the payload too when the run stopped or enough time has passed. */
 function post(force: boolean): void {
   if (session === undefined) return;
-  const status = { ...session.status(), running: stop !== undefined };
+  const status = { ...session.status(), running: stop !== undefined, answers };
   const now = performance.now();
   const withPayload = force || now - lastPayload > PAYLOAD_EVERY_MS;
   const summary = session.summary();

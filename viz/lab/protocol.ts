@@ -11,10 +11,19 @@ export type LabStop =
   | { readonly until: 'record'; readonly kinds: readonly string[] }
   | { readonly until: 'time'; readonly us: number };
 
+/**
+ * A fault injected by hand, at a time. `forUs` absent: it lasts until the final phase (never
+ * repaired). The worker writes it into the scenario text as a timed fault (src/lab/hand-faults.ts).
+ */
+export type HandFault =
+  | { readonly kind: 'node-crash'; readonly target: string; readonly atUs: number; readonly forUs?: number }
+  | { readonly kind: 'slow-node'; readonly target: string; readonly factor: number; readonly atUs: number; readonly forUs?: number }
+  | { readonly kind: 'partition'; readonly from: readonly string[]; readonly to: readonly string[]; readonly atUs: number; readonly forUs?: number };
+
 export type ToWorker =
-  /** A fresh run of `text` (a rewind is a fresh run to a number of events). */
-  | { type: 'start'; text: string; file: string; seed?: number; version: string; stop?: LabStop }
-  | { type: 'advance'; stop: LabStop; pauseOn?: PauseOn }
+  /** A fresh run of `text` with `faults` written into it (a rewind is a fresh run to a number of events). */
+  | { type: 'start'; id: number; text: string; faults: readonly HandFault[]; file: string; seed?: number; version: string; stop?: LabStop }
+  | { type: 'advance'; id: number; stop: LabStop; pauseOn?: PauseOn }
   | { type: 'pause' }
   | { type: 'inspect'; actor: string };
 
@@ -33,6 +42,8 @@ export interface LabStatus {
   last: Record<string, unknown> | null;
   /** Whether the worker is running (between an advance and its stop). */
   running: boolean;
+  /** The id of the last start or advance the worker took: the page knows which request a stop answers. */
+  answers: number;
 }
 
 export interface LabActor {
@@ -43,7 +54,9 @@ export interface LabActor {
 }
 
 export type FromWorker =
-  | { type: 'started'; scenario: string; seed: number; endUs: number; durationUs: number; actors: LabActor[]; sites: Array<{ id: string; nodes: string[] }> }
+  | { type: 'started'; text: string; scenario: string; seed: number; endUs: number; durationUs: number; actors: LabActor[]; sites: Array<{ id: string; nodes: string[] }> }
   | { type: 'status'; status: LabStatus; actors: LabActor[]; payload?: Uint8Array; summary?: unknown }
   | { type: 'inspected'; actor: string; view: unknown }
+  /** A live check started failing; the run paused. */
+  | { type: 'violation'; checks: string[] }
   | { type: 'error'; message: string };

@@ -1,0 +1,69 @@
+/**
+ * `diaspora lab [scenario.yaml] [--port N] [--export DIR]`: the lab — a page where the simulator
+ * itself runs (in a Web Worker): pick a drill, run, pause, step, inject faults by hand, inspect
+ * actors, download the scenario with the injected faults and reproduce the run with `diaspora run`.
+ *
+ * It serves the page on the loopback address and prints the URL (it opens nothing by itself);
+ * Ctrl-C stops the server and the command exits 0. `--export DIR` writes the same page as
+ * `DIR/index.html` instead — a teacher can host it anywhere, or open it from disk.
+ * A given scenario is checked first: one that the schema refuses, or that needs plug-ins (the
+ * browser has only the built-in features), is an input error (exit 2) before anything is served.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { VERSION } from '../exec/version.ts';
+import { catalog } from '../lab/catalog.ts';
+import { labPage } from '../lab/page.ts';
+import { serveLab } from '../lab/server.ts';
+import { parseScenario } from '../scenario/parse.ts';
+import { reportError } from './exit.ts';
+
+interface LabArgs {
+  scenario?: string;
+  port: number;
+  host: string;
+  export?: string;
+}
+
+export const labCommand: CommandModule<object, LabArgs> = {
+  command: 'lab [scenario]',
+  describe: 'Open the lab: run, step, break and inspect a scenario in the browser, then reproduce it from the CLI',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('scenario', { type: 'string', describe: 'A scenario file to offer first (the shipped drills and scenarios are always listed)' })
+      .option('port', { type: 'number', default: 4173, describe: 'Port to serve the lab on (0: any free port)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
+      .option('export', { type: 'string', describe: 'Write the lab as a static page DIR/index.html instead of serving it' })
+      .example('$0 lab', 'Serve the lab at http://127.0.0.1:4173/')
+      .example('$0 lab my-drill.yaml --port 8080', 'Offer your own scenario first')
+      .example('$0 lab --export site/', 'A static lab for any web host (or to open from disk)') as unknown as Argv<LabArgs>,
+  handler: async (args) => {
+    try {
+      const entries = catalog(args.scenario);
+      if (args.scenario !== undefined) parseScenario(entries[0]!.text, args.scenario);
+      const page = await labPage(entries, VERSION);
+      if (args.export !== undefined) {
+        mkdirSync(args.export, { recursive: true });
+        const out = join(args.export, 'index.html');
+        writeFileSync(out, page);
+        process.stdout.write(`wrote ${out} (${(page.length / 1e6).toFixed(1)} MB, ${entries.length} scenarios); open it in a browser or host the folder anywhere\n`);
+        return;
+      }
+      const server = await serveLab(page, { port: args.port, host: args.host });
+      process.stdout.write(`diaspora lab ${VERSION}: ${server.url}  (${entries.length} scenarios; Ctrl-C stops)\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      process.stdout.write('lab stopped\n');
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  },
+};

@@ -1,0 +1,124 @@
+/**
+ * The lab in Chromium: the page's own run (in its Web Worker) has the CLI's trace hash for the
+ * same scenario and seed; the issue's "done when" — pause before the crash, cut the leader off by
+ * hand, step to the crash, inspect the new leader, download the scenario — and `diaspora run` on
+ * the downloaded file gives the hash the page showed. The page is the static export, opened from
+ * disk (what `diaspora lab` serves is the same page).
+ */
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { execute } from '../../src/exec/run.ts';
+import { TraceWriter } from '../../src/kernel/index.ts';
+import { catalog } from '../../src/lab/catalog.ts';
+import { labPage } from '../../src/lab/page.ts';
+import { loadScenario, prepareRun } from '../../src/scenario/index.ts';
+import { browserAvailable, launch, skipReason } from '../viz/browser.ts';
+
+/** What the lab page exposes (viz/lab/app.ts `expose`). */
+interface LabApi {
+  ready: boolean;
+  summary(): unknown;
+  status(): unknown;
+  scenarioText(): string;
+  faults(): unknown[];
+  idle(): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    diasporaLab: LabApi;
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'lab-browser-'));
+const pageFile = join(dir, 'index.html');
+let browser: Browser | undefined;
+
+test.before(async () => {
+  if (!browserAvailable) return;
+  writeFileSync(pageFile, await labPage(catalog(), 'test'));
+  browser = await launch();
+});
+test.after.always(async () => {
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function cliHash(text: string, file: string, seed: number): string {
+  return execute(prepareRun(loadScenario(text, file), { seed, trace: new TraceWriter() })).traceHash;
+}
+
+async function open(hash: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+  await page.goto(pathToFileURL(pageFile).href + hash);
+  await page.waitForFunction(() => window.diasporaLab?.ready === true);
+  return { page, errors };
+}
+
+const idle = (page: Page) => page.evaluate(() => window.diasporaLab.idle());
+
+const drills = [
+  { name: 'log-acks1-leader-crash', file: 'scenarios/drills/log-acks1-leader-crash.yaml', seed: 1 },
+  { name: 'domino-uncoordinated', file: 'scenarios/drills/domino-uncoordinated.yaml', seed: 4 },
+];
+
+for (const drill of drills) {
+  test(`#scenario=${drill.name}&seed=${drill.seed}&run: the page's trace hash is the CLI's`, async (t) => {
+    if (!browserAvailable) return t.pass(skipReason);
+    const { page, errors } = await open(`#scenario=${drill.name}&seed=${drill.seed}&run`);
+    await page.waitForFunction(() => window.diasporaLab.summary() !== null, undefined, { timeout: 300_000 });
+    const summary = (await page.evaluate(() => window.diasporaLab.summary())) as { traceHash: string; seed: number; checks: object };
+    t.is(summary.seed, drill.seed);
+    t.is(summary.traceHash, cliHash(readFileSync(drill.file, 'utf8'), drill.file, drill.seed));
+    t.truthy(summary.checks);
+    t.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('done when: pause before the crash, cut the leader off by hand, step to the crash, inspect, download, reproduce', async (t) => {
+  if (!browserAvailable) return t.pass(skipReason);
+  const { page, errors } = await open('#scenario=log-acks1-leader-crash&seed=1');
+  await idle(page);
+  // Pause before the crash (10 s), after the scripted cut (8 s).
+  await page.fill('#to-time', '9s');
+  await page.click('#go');
+  await idle(page);
+  t.is(((await page.evaluate(() => window.diasporaLab.status())) as { nowUs: number }).nowUs, 9_000_000);
+  // Cut the leader's node off from the detector's site by hand: the page replays with it to 9 s + 1 µs.
+  await page.selectOption('#cut-from', 'hpc-1');
+  await page.selectOption('#cut-to', 'beamline');
+  await page.click('#cut');
+  await page.waitForFunction(() => window.diasporaLab.faults().length === 1);
+  await idle(page);
+  const text = await page.evaluate(() => window.diasporaLab.scenarioText());
+  t.regex(text, /- \{ kind: partition, from: \[ hpc-1 \], to: \[ beamline \], at: 9s1us \} # injected by hand in the lab/);
+  // Step to the next fault: the leader's crash at 10 s.
+  await page.click('#next-fault');
+  await idle(page);
+  const last = ((await page.evaluate(() => window.diasporaLab.status())) as { last: { t: number } }).last;
+  t.is(last.t, 10_000_000);
+  // Run to the end: the loss appears; inspect the new leader.
+  await page.click('#run');
+  await page.waitForFunction(() => window.diasporaLab.summary() !== null, undefined, { timeout: 300_000 });
+  const summary = (await page.evaluate(() => window.diasporaLab.summary())) as { traceHash: string; ok: boolean };
+  t.false(summary.ok, 'acknowledged events are lost');
+  await page.selectOption('#actor', 'stream-broker-2');
+  await page.waitForSelector('#inspect-body h3');
+  t.regex(await page.textContent('#inspect-body') ?? '', /stream-broker-2 on hpc-2/);
+  // Download the scenario and reproduce the run from the CLI.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  const saved = join(dir, download.suggestedFilename());
+  await download.saveAs(saved);
+  t.is(readFileSync(saved, 'utf8'), text);
+  t.is(cliHash(readFileSync(saved, 'utf8'), saved, 1), summary.traceHash);
+  t.deepEqual(errors, []);
+  await page.close();
+});

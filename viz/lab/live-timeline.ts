@@ -1,0 +1,108 @@
+/**
+ * The lab's timeline: the timeline page's own diagram (viz/draw/chart.ts over viz/model) redrawn
+ * from each payload the worker sends, so it grows as the run goes. Hovering shows a record's
+ * fields (viz/ui/tooltip.ts); the wheel zooms around the pointer, and "fit" follows the run again.
+ *
+ * Guarantee: what is drawn is a pure function of the payload and the window (the model is rebuilt
+ * from the payload, never patched). Rebuilding costs O(records); the worker sends a payload at
+ * most four times a second while running.
+ */
+import { Chart } from '../draw/chart.ts';
+import { layoutChart } from '../draw/layout.ts';
+import { buildPalette } from '../draw/palette.ts';
+import { formatTime } from '../draw/format.ts';
+import { parseFilter } from '../model/filter.ts';
+import { buildModel, type RunModel } from '../model/model.ts';
+import { pick } from '../ui/pick.ts';
+import { faultTooltip, recordTooltip } from '../ui/tooltip.ts';
+import { decodePayload } from '../wire/codec.ts';
+
+export class LiveTimeline {
+  private chart: Chart | null = null;
+  model: RunModel | null = null;
+  /** The window the user zoomed to, or null to follow the run (the whole run so far). */
+  private window: [number, number] | null = null;
+  private nowUs = 0;
+
+  constructor(private readonly host: HTMLElement, private readonly tooltip: HTMLElement) {
+    host.innerHTML = '<p class="empty">Pick a scenario on the left; its run is drawn here as it happens.</p>';
+  }
+
+  clear(message: string): void {
+    this.chart = null;
+    this.model = null;
+    this.window = null;
+    this.host.innerHTML = `<p class="empty">${message}</p>`;
+  }
+
+  /** Redraws from a payload (every record so far) with the run at `nowUs`. */
+  update(payload: Uint8Array, nowUs: number): void {
+    this.nowUs = nowUs;
+    const model = buildModel(decodePayload(payload), 'A');
+    // The model's domain runs to the scenario's end; the lab's follows the run.
+    this.model = model;
+    this.host.innerHTML = '';
+    const chart = new Chart(this.host, model, 0);
+    this.chart = chart;
+    const filter = parseFilter('', { lanes: model.lanes, kinds: new Set(model.kindCounts.keys()), msgs: model.msgTypes });
+    chart.relayout(layoutChart(model, filter), Math.max(480, this.host.clientWidth));
+    this.wire(chart, model);
+    this.render();
+  }
+
+  /** The window shown: the user's, or the run so far with a little room after now. */
+  span(): [number, number] {
+    if (this.window !== null) return this.window;
+    return [0, Math.max(1000, Math.ceil(this.nowUs * 1.02) + 1)];
+  }
+
+  fit(): void {
+    this.window = null;
+    this.render();
+  }
+
+  private render(): void {
+    if (this.chart === null || this.model === null) return;
+    const [t0, t1] = this.span();
+    const palette = buildPalette(this.model.msgTypes);
+    this.chart.render({ t0, t1, mask: null, cone: null, colorOf: palette.color, playhead: this.nowUs });
+  }
+
+  private wire(chart: Chart, model: RunModel): void {
+    const target = d3.select(chart.zoomTarget);
+    const timeAt = (x: number) => {
+      const [t0, t1] = this.span();
+      return t0 + ((t1 - t0) * x) / chart.plotWidth;
+    };
+    target.on('mousemove', (event: MouseEvent) => {
+      const [mx, my] = d3.pointer(event, chart.zoomTarget);
+      const hit = chart.hits === null ? null : pick(chart.hits, model.faults, timeAt, mx, my);
+      if (hit === null || (hit.type !== 'row' && hit.type !== 'fault')) {
+        this.tooltip.hidden = true;
+        return;
+      }
+      this.tooltip.innerHTML = hit.type === 'row' ? recordTooltip(model, hit.row) : faultTooltip(model, hit.span);
+      this.tooltip.hidden = false;
+      const box = this.tooltip.getBoundingClientRect();
+      this.tooltip.style.left = `${Math.min(event.clientX + 14, window.innerWidth - box.width - 8)}px`;
+      this.tooltip.style.top = `${event.clientY + 14 + box.height > window.innerHeight ? Math.max(4, event.clientY - box.height - 10) : event.clientY + 14}px`;
+    });
+    target.on('mouseleave', () => (this.tooltip.hidden = true));
+    target.on('wheel', (event: WheelEvent) => {
+      event.preventDefault();
+      const [mx] = d3.pointer(event, chart.zoomTarget);
+      const [t0, t1] = this.span();
+      const at = timeAt(mx);
+      const factor = event.deltaY < 0 ? 0.8 : 1.25;
+      const next: [number, number] = [Math.max(0, at - (at - t0) * factor), at + (t1 - at) * factor];
+      this.window = next[1] - next[0] < 10 ? [at - 5, at + 5] : next;
+      this.render();
+    });
+  }
+
+  /** A one-line description of the window, for the status line. */
+  describe(): string {
+    const [t0, t1] = this.span();
+    return `${this.window === null ? 'showing the run so far' : 'zoomed'}: ${formatTime(t0)} – ${formatTime(t1)}${this.window === null ? '' : ' (double-click the diagram or press 0 to follow the run)'}`;
+  }
+}
