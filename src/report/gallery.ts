@@ -123,7 +123,7 @@ h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 28px 0 4p
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 18px; }
 .card { border: 1px solid #ddd; border-radius: 8px; padding: 12px 14px; background: #fff; }
 .card h3 { font-size: 16px; margin: 0 0 8px; font-family: ui-monospace, monospace; }
-.thumb { display: block; width: 100%; height: auto; aspect-ratio: 16 / 9; border: 1px solid #eee; border-radius: 4px; object-fit: cover; object-position: left top; }
+.thumb { display: block; width: 100%; height: auto; aspect-ratio: 16 / 9; border: 1px solid #eee; border-radius: 4px; object-fit: contain; background: #fff; }
 .thumb.none { display: flex; align-items: center; justify-content: center; color: #888; background: #f4f4f4; }
 .lesson { margin: 10px 0; }
 pre { background: #f4f4f4; padding: 6px 8px; border-radius: 4px; overflow-x: auto; margin: 0 0 8px; font-size: 13px; }

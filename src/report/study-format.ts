@@ -138,11 +138,11 @@ export function studyCommand(file: string, spec: StudySpecView): string {
   return words.join(' ');
 }
 
-/** The `diaspora run` command that reproduces one cell, with its trace. */
-export function cellCommand(file: string, spec: StudySpecView, cell: { variant: string; params: Record<string, string>; seed: number }): string {
+/** The `diaspora run` command that reproduces one cell, with its trace (or what `tail` asks for). */
+export function cellCommand(file: string, spec: StudySpecView, cell: { variant: string; params: Record<string, string>; seed: number }, tail: readonly string[] = ['--trace']): string {
   const variant = spec.variants.find((v) => v.name === cell.variant);
   const sets = [...spec.sets, ...(variant?.sets ?? []), ...Object.entries(cell.params).map(([path, text]) => `${path}=${text}`)];
-  return ['npx', 'diaspora', 'run', quote(file), '--seed', String(cell.seed), ...sets.flatMap((set) => ['--set', quote(set)]), '--trace'].join(' ');
+  return ['npx', 'diaspora', 'run', quote(file), '--seed', String(cell.seed), ...sets.flatMap((set) => ['--set', quote(set)]), ...tail.map(quote)].join(' ');
 }
 
 function quote(word: string): string {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { besideSource } from '../package-layout.ts';
-import { formatSeeds, formatValue, metricLabel, metricUnit, plural, unitNoun } from './study-format.ts';
+import { cellCommand, formatSeeds, formatValue, metricLabel, metricUnit, plural, unitNoun } from './study-format.ts';
 import type { StudyView } from './study-data.ts';
 import type { StudySummary } from './study-summary.ts';
 
@@ -40,6 +40,12 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 .line { fill: none; stroke-width: 2; opacity: 0.9; }
 .caption, .label { font-size: 11px; fill: #555; }
 .constant { color: #555; font-size: 13px; }
+h2 { font-size: 16px; margin: 24px 0 4px; }
+table.cells { border-collapse: collapse; font-size: 13px; }
+table.cells th, table.cells td { border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; vertical-align: top; }
+table.cells td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.cells code { font-size: 11px; color: #444; }
+.status-fail { color: #8c1d16; } .status-error { color: #8c1d16; font-weight: bold; }
 `;
 
 /** Inline scripts must not contain `</script`, which would end the element early. */
@@ -69,12 +75,41 @@ export function studyHtml(view: StudyView, summary: StudySummary, title: string)
 <ul id="dashes"></ul>
 <div id="charts"></div>
 ${constant ? `<p class="constant">The same in every cell: ${escapeHtml(constant)}.</p>` : ''}
+${cellTable(view, summary)}
 <script type="application/json" id="study-data">${data}</script>
 <script>${scriptSafe(readFileSync(d3Path(), 'utf8'))}</script>
 <script>${scriptSafe(readFileSync(CHARTS, 'utf8'))}</script>
 </body>
 </html>
 `;
+}
+
+/** Columns of the cell table: the first varying metrics in reading order. */
+const CELL_METRICS = 4;
+
+/**
+ * Every cell with its verdict, its first metrics, and its timeline: the link to
+ * `cells/<index>/timeline.html` beside this page, and the command (run in this page's directory)
+ * that writes it — studies keep no traces, so a cell's timeline is written on demand, the run
+ * being deterministic.
+ */
+function cellTable(view: StudyView, summary: StudySummary): string {
+  const metrics = summary.varying.slice(0, CELL_METRICS);
+  const params = view.spec.params.map((p) => p.path);
+  const head = ['variant', ...params, 'seed', 'checks', ...metrics.map(metricLabel), 'timeline'].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const rows = view.cells.map((cell) => {
+    const dir = `cells/${cell.index}`;
+    const command = cellCommand(view.file, view.spec, cell, ['--viz', '-o', dir]);
+    const status = cell.status === 'pass' ? 'passed' : cell.status === 'fail' ? 'failed' : 'errored';
+    const values = metrics.map((m) => `<td class="num">${cell.values?.[m] === undefined ? '–' : escapeHtml(formatValue(cell.values[m], metricUnit(m)))}</td>`).join('');
+    return `<tr><td>${escapeHtml(cell.variant)}</td>${params.map((p) => `<td>${escapeHtml(cell.params[p] ?? '')}</td>`).join('')}<td class="num">${cell.seed}</td>` +
+      `<td class="status-${cell.status}">${status}</td>${values}<td><a href="${dir}/timeline.html">timeline</a> <code>${escapeHtml(command)}</code></td></tr>`;
+  }).join('\n');
+  return `<h2>Cells</h2>
+<p class="meta">Each cell is one run. Its timeline link works once its command has been run in this report's directory (studies keep no traces; the run is deterministic, so it is the same run).</p>
+<table class="cells"><thead><tr>${head}</tr></thead><tbody>
+${rows}
+</tbody></table>`;
 }
 
 /** What the chart script reads: the varying metrics only, with their units. */
