@@ -55,6 +55,11 @@ export interface GatewayOptions {
   gateways: readonly string[];
   host: string;
   basePort: number;
+  /**
+   * The end of the scenario's safety phase, emulated µs: later produces are refused
+   * (POLICY_VIOLATION, not retriable), so every write a client is told of precedes the final read.
+   */
+  produceUntilUs: Micros;
   /** Emulated µs per real ms (1000 × the emulation's speed). */
   usPerMs: number;
   say: (line: string) => void;
@@ -298,6 +303,10 @@ export class KafkaGateway implements LocalActors {
   ): Promise<{ error: number; offset: number; ack?: () => void }> {
     const config = this.options.service.topics.find((t) => t.name === topic);
     if (config === undefined || partition < 0 || partition >= config.partitions) return { error: ERROR.UNKNOWN_TOPIC_OR_PARTITION, offset: -1 };
+    if (this.host.now() >= this.options.produceUntilUs) {
+      this.notice('over', `the safety phase ended at ${formatMicros(this.options.produceUntilUs)}: produces are refused (POLICY_VIOLATION) so that the final read sees every write a client was told of`);
+      return { error: ERROR.POLICY_VIOLATION, offset: -1 };
+    }
     let batches;
     try {
       batches = decodeBatches(records ?? Buffer.alloc(0));

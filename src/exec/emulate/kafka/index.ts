@@ -5,6 +5,8 @@
  * scenario's faults act on the clients' connections (a broker whose node is down refuses them, and
  * partitions and latency act through the gateway actors, which sit on the clients' node); every
  * fault, crash, restart, refused connection and rebalance is told through `say` as it happens.
+ * Produces are accepted during the safety phase (`duration`) only, as the scenario's own producers
+ * stop then: the final read follows, and a write acknowledged after it could not be judged.
  *
  * How it fails: a scenario without a log service, an unknown `clientNode`, or a port already in
  * use is an `InputError` naming it; the listeners are closed whichever way the run ends.
@@ -60,7 +62,7 @@ export async function startKafkaEmulation(scenario: Scenario, seed: number, opti
 
   let onEvent: (event: EmulationEvent) => void = () => {};
   const emulation = await Emulation.start(kafkaRecipe(run, seed, gateways.map((id) => ({ id, node: clientNode }))), { ...options, local: gateways, onEvent: (event) => onEvent(event) });
-  const gateway = new KafkaGateway(emulation, { service, gateways, host: HOST, basePort: options.port, usPerMs: 1000 * (options.speed ?? 1), say });
+  const gateway = new KafkaGateway(emulation, { service, gateways, host: HOST, basePort: options.port, produceUntilUs: scenario.durationUs, usPerMs: 1000 * (options.speed ?? 1), say });
   emulation.attach(gateway);
   const listeners = brokers.map((_, i) => new BrokerListener(HOST, options.port + i, gateway.handler(i), say));
   const tick = setInterval(() => gateway.groups.tick(), GROUP_TICK_MS);

@@ -17,7 +17,7 @@ interface Sent {
 }
 
 /** A host whose "actors" answer through `reply`, or not at all. */
-function scripted(reply: (sent: Sent) => Message | undefined) {
+function scripted(reply: (sent: Sent) => Message | undefined, nowUs = 0) {
   const sent: Sent[] = [];
   const records: Record<string, unknown>[] = [];
   const host: GatewayHost = {
@@ -30,13 +30,14 @@ function scripted(reply: (sent: Sent) => Message | undefined) {
     },
     recordAt: (actor, kind, fields) => void records.push({ a: actor, k: kind, ...fields }),
     isUp: () => true,
-    now: () => 0,
+    now: () => nowUs,
   };
   const gateway = new KafkaGateway(host, {
     service: { brokers: ['s-broker-1', 's-broker-2'], controller: 's-controller', nodeOf: new Map([['s-broker-1', 'n1'], ['s-broker-2', 'n2']]), topics: [{ name: 't', partitions: 2 }] },
     gateways: ['s-kafka-1', 's-kafka-2'],
     host: '127.0.0.1',
     basePort: 9092,
+    produceUntilUs: 10_000_000,
     usPerMs: 1000,
     say: () => {},
   });
@@ -76,6 +77,14 @@ test('a produce nobody answers (a partition, a crash) is answered REQUEST_TIMED_
   response!.sent!();
   t.like(records.find((rec) => rec.op === 'error'), { a: 's-kafka-2', error: 'request-timed-out' });
   t.false(records.some((rec) => rec.op === 'ack'));
+});
+
+test('after the safety phase a produce is refused (POLICY_VIOLATION, not retriable) and never reaches a broker', async (t) => {
+  const { gateway, sent, records } = scripted(() => undefined, 10_000_000);
+  const response = await gateway.handler(0)(connection, header(api.API.Produce, 3), produceBody(1000));
+  t.deepEqual(produceResults(response!.body), [{ partition: 1, error: api.ERROR.POLICY_VIOLATION, offset: -1 }]);
+  t.deepEqual(sent, []);
+  t.false(records.some((rec) => rec.op === 'produce' || rec.op === 'ack'));
 });
 
 test('Metadata: leaders and ISR by broker number, every broker at its local port, LEADER_NOT_AVAILABLE for a partition without one', async (t) => {
