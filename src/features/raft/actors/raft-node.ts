@@ -150,9 +150,11 @@ export class RaftNode<C, R = unknown> {
     this.self = ctx.self;
     assert(this.options.voters.includes(this.self), () => `raft ${this.options.group}: ${this.self} is not one of the voters ${this.options.voters.join(', ')}`);
     const meta = ctx.disk.get(this.metaFile) as Meta | undefined;
-    this.currentTerm = meta?.term ?? 0;
-    this.votedFor = meta?.votedFor ?? null;
     this.log = RaftLog.load<C>(ctx.disk, this.options.group, this.options.entryBytes);
+    // Never behind its own log (only the skip-vote-fsync knob loses a term the log kept): a node that
+    // led or followed a term must not append or lead in an older one.
+    this.currentTerm = Math.max(meta?.term ?? 0, this.log.lastTerm());
+    this.votedFor = meta?.term === this.currentTerm ? meta.votedFor : null;
     const snapshot = this.log.snapshot;
     if (snapshot !== undefined) this.machine.restore(snapshot.state);
     this.commitIndex = this.lastApplied = this.log.snapIndex;
@@ -556,8 +558,9 @@ export class RaftNode<C, R = unknown> {
 
   private truncateTo(ctx: Context, index: number): void {
     if (index >= this.log.lastIndex()) return;
-    // Committed entries are never truncated, except when the Figure 8 knob let a leader commit too early.
-    assert(index >= this.commitIndex || this.options.unsafe.commitPreviousTermByCount, () => `raft ${this.options.group}: truncating to ${index} below the commit index ${this.commitIndex}`);
+    // Committed entries are never truncated — unless an unsafe knob broke Raft (then the checkers tell, citing it).
+    const unsafe = this.options.unsafe.commitPreviousTermByCount || this.options.unsafe.skipVoteFsync;
+    assert(index >= this.commitIndex || unsafe, () => `raft ${this.options.group}: truncating to ${index} below the commit index ${this.commitIndex}`);
     this.log.truncateAfter(index);
     this.durableIndex = Math.min(this.durableIndex, index);
     if (this.inFlight !== undefined) this.inFlight.index = Math.min(this.inFlight.index, index);
