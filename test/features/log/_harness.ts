@@ -34,6 +34,8 @@ export interface LogWorldOptions extends Partial<ClusterSettings> {
   brokers?: number;
   /** Put the controller on its own node (`hpc-ctl`), default true. */
   separateController?: boolean;
+  /** A controller quorum of three on `hpc-ctl`, `hpc-ctl-2`, `hpc-ctl-3` (the final reader on the first). */
+  quorum?: boolean;
   wanLatencyUs?: Micros;
   wanLoss?: number;
   /** Checkers to run (default: every checker that needs no consumer). */
@@ -64,12 +66,13 @@ export class LogWorld {
     this.checkers = (options.checks ?? DEFAULT_CHECKS).map((name) => checkerNamed(name).create());
     this.world = new World({ seed: options.seed ?? 1 });
     const nodes = Array.from({ length: brokers }, (_, i) => `hpc-${i + 1}`);
-    this.world.addSite('hpc', { nodes: [...nodes, 'hpc-ctl'] });
+    const controllerNodes = options.quorum === true ? ['hpc-ctl', 'hpc-ctl-2', 'hpc-ctl-3'] : undefined;
+    this.world.addSite('hpc', { nodes: [...nodes, ...(controllerNodes ?? ['hpc-ctl'])] });
     this.world.addSite('beamline', { nodes: ['beamline-1'] });
     this.world.link('beamline', 'hpc', { latencyUs: options.wanLatencyUs ?? 500, loss: options.wanLoss ?? 0 });
     const settings: ClusterSettings = { ...FAST, ...options, topics: options.topics ?? [topic('t', 3)] };
     const controllerNode = options.separateController === false ? 'hpc-1' : 'hpc-ctl';
-    this.cluster = spawnLogCluster(this.world, { name: 'log', brokerNodes: nodes, controllerNode }, settings);
+    this.cluster = spawnLogCluster(this.world, { name: 'log', brokerNodes: nodes, controllerNode, ...(controllerNodes === undefined ? {} : { controllerNodes }) }, settings);
     this.world.trace.listen((r) => {
       for (const c of this.checkers) c.observe(r);
       if (r.k === 'log' || r.k === 'client' || r.k === 'crash' || r.k === 'restart') this.records.push(r);

@@ -9,6 +9,8 @@ import type { ClusterConfig, TopicConfig } from './config.ts';
 export interface BrokerHost {
   readonly id: string;
   readonly config: ClusterConfig;
+  /** The controller ISR proposals go to (with a quorum, the active one as the broker last learned). */
+  readonly activeController: string;
   topic(name: string): TopicConfig;
   /** A request number no earlier incarnation of this broker used. */
   nextReq(): number;

@@ -41,6 +41,10 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private version = 0;
   private incarnation = 0;
   private registered = false;
+  /** The controller heartbeats and ISR proposals go to: with a quorum, the active one as last learned. */
+  activeController: string;
+  /** Whether the last heartbeat was answered (with a quorum, an unanswered one moves to the next member). */
+  private heartbeatAnswered = true;
   private reqCounter = 0;
   private readonly callbacks = new Map<number, (ctx: Context) => void>();
   private timerToken = 0;
@@ -52,6 +56,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     readonly config: ClusterConfig,
   ) {
     this.waitsForFlush = config.flush.kind === 'every-write' && !config.ackBeforeFlush;
+    this.activeController = config.controller;
     for (const topic of config.topics) this.topics.set(topic.name, topic);
   }
 
@@ -123,6 +128,8 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
         return this.followerOf(message.topic, message.partition)?.onEpochEndReply(ctx, message);
       case 'broker-heartbeat-reply':
         if (message.incarnation !== this.incarnation) return;
+        if (message.error === 'not-controller') return this.redirected(ctx, from, message.controller);
+        this.heartbeatAnswered = true;
         this.registered = true;
         if (message.partitions !== undefined) this.applyState(ctx, message.partitions, message.version, true);
         return;
@@ -277,8 +284,28 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   }
 
   private heartbeat(ctx: Context): void {
-    ctx.send(this.config.controller, { type: 'broker-heartbeat', broker: this.id, incarnation: this.incarnation, version: this.version });
+    // A quorum member that left the last heartbeat unanswered may be down: try the next one.
+    if (!this.heartbeatAnswered) this.activeController = this.nextController(this.activeController);
+    this.heartbeatAnswered = false;
+    this.sendHeartbeat(ctx);
     ctx.setTimer(this.config.brokerHeartbeatIntervalUs, 'heartbeat');
+  }
+
+  private sendHeartbeat(ctx: Context): void {
+    ctx.send(this.activeController, { type: 'broker-heartbeat', broker: this.id, incarnation: this.incarnation, version: this.version });
+  }
+
+  /** NOT_CONTROLLER: heartbeat at once to the active controller it named, or else to the next member. */
+  private redirected(ctx: Context, from: string, controller: string | undefined): void {
+    if (from !== this.activeController) return;
+    this.activeController = controller ?? this.nextController(from);
+    this.heartbeatAnswered = true;
+    if (controller !== undefined) this.sendHeartbeat(ctx);
+  }
+
+  private nextController(current: string): string {
+    const quorum = this.config.controllers ?? [this.config.controller];
+    return quorum[(quorum.indexOf(current) + 1) % quorum.length]!;
   }
 
   /** How often leaders check their followers' lag and their pending requests' timeouts. */

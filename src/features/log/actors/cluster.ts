@@ -1,7 +1,8 @@
 /**
- * Places a log cluster: one broker per given node, the controller on its node, and the final
- * reader. Actor ids are `<name>-broker-<i>`, `<name>-controller` and `<name>-reader`, so a trace
- * names the service they belong to.
+ * Places a log cluster: one broker per given node, the controller on its node (or a controller
+ * quorum, one member per node), and the final reader. Actor ids are `<name>-broker-<i>`,
+ * `<name>-controller` (a quorum's first member; the others `<name>-controller-<i>`, i ≥ 2) and
+ * `<name>-reader`, so a trace names the service they belong to.
  *
  * Guarantee: pure placement, no behaviour: the same arguments give the same actors in the same
  * order (which decides the order of their events at equal times).
@@ -23,14 +24,18 @@ export interface ClusterPlacement {
   /** One broker on each of these nodes (a node may be listed twice for two brokers). */
   readonly brokerNodes: readonly string[];
   readonly controllerNode: string;
+  /** A controller quorum (KRaft): one member per node, the first on `controllerNode`. Absent or one node: a single controller. */
+  readonly controllerNodes?: readonly string[];
 }
 
-export type ClusterSettings = Partial<Omit<ClusterConfig, 'brokers' | 'controller' | 'topics'>> & Pick<ClusterConfig, 'topics'>;
+export type ClusterSettings = Partial<Omit<ClusterConfig, 'brokers' | 'controller' | 'controllers' | 'topics'>> & Pick<ClusterConfig, 'topics'>;
 
 export interface SpawnedCluster {
   readonly config: ClusterConfig;
   readonly brokers: readonly string[];
   readonly controller: string;
+  /** Every controller's actor id (one for a single controller). */
+  readonly controllers: readonly string[];
   /** Broker actor id → its node. */
   readonly nodeOf: ReadonlyMap<string, string>;
 }
@@ -39,18 +44,26 @@ export function brokerIds(name: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${name}-broker-${i + 1}`);
 }
 
+/** The controllers' actor ids: `<name>-controller`, then `<name>-controller-2` … for a quorum. */
+export function controllerIds(name: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => (i === 0 ? `${name}-controller` : `${name}-controller-${i + 1}`));
+}
+
 export function spawnLogCluster(world: Placer, placement: ClusterPlacement, settings: ClusterSettings): SpawnedCluster {
   const brokers = brokerIds(placement.name, placement.brokerNodes.length);
-  const controller = `${placement.name}-controller`;
-  const config: ClusterConfig = { ...CLUSTER_DEFAULTS, ...settings, brokers, controller };
+  const controllerNodes = placement.controllerNodes !== undefined && placement.controllerNodes.length > 1 ? placement.controllerNodes : [placement.controllerNode];
+  const controllers = controllerIds(placement.name, controllerNodes.length);
+  const controller = controllers[0]!;
+  const quorum = controllers.length > 1 ? { controllers } : {};
+  const config: ClusterConfig = { ...CLUSTER_DEFAULTS, ...settings, brokers, controller, ...quorum };
   const nodeOf = new Map<string, string>();
-  world.spawn(controller, placement.controllerNode, () => new Controller(config));
+  controllers.forEach((id, i) => world.spawn(id, controllerNodes[i]!, () => new Controller(config)));
   brokers.forEach((id, i) => {
     const node = placement.brokerNodes[i]!;
     nodeOf.set(id, node);
     world.spawn(id, node, () => new Broker(id, config));
   });
-  return { config, brokers, controller, nodeOf };
+  return { config, brokers, controller, controllers, nodeOf };
 }
 
 /** Spawns the final reader of a cluster, reading every topic from `readAtUs`. */

@@ -61,8 +61,16 @@ export const MAX_REQUEST_SIZE_DEFAULT = 1_048_576;
 export interface ClusterConfig {
   /** Broker actor ids, in preference order for replica assignment. */
   readonly brokers: readonly string[];
-  /** The controller's actor id. */
+  /** The controller's actor id (with a quorum, the first member's: clients address it, and it forwards). */
   readonly controller: string;
+  /**
+   * A controller quorum (KRaft): every member's actor id, `controller` first; the active controller
+   * is the Raft leader among them. Absent (or one id): a single controller with its own journal.
+   */
+  readonly controllers?: readonly string[];
+  /** The quorum's Raft timeouts (`controller.quorum.election.timeout.ms`, `controller.quorum.fetch.timeout.ms`). */
+  readonly quorumElectionTimeoutUs?: Micros;
+  readonly quorumFetchTimeoutUs?: Micros;
   readonly topics: readonly TopicConfig[];
   readonly flush: LogFlushPolicy;
   /** With `flush: every-write`, acknowledge (and count toward the high watermark) before the fsync completes. */

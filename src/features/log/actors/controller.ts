@@ -16,15 +16,19 @@
  * follower died cannot shrink its ISR, so its `acks=all` writes time out until the controller
  * returns. After a restart every broker gets a full session timeout before it can be fenced. */
 import type { Actor, Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
-import { MS, assert } from '../../../kernel/contract/index.ts';
+import { MS, SECOND, assert } from '../../../kernel/contract/index.ts';
 import { fencesBouncedBrokers, type ClusterConfig, type TopicConfig } from './config.ts';
 import { acceptedIsr, afterUncleanShutdown, assertPartitionState, assignReplicas, electLeader, withIsr, withoutFromIsr, type ElectionRules } from './elections.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { MetadataImage, type MetadataRecord } from './metadata-image.ts';
-import { JournalMetadataLog } from './metadata-log.ts';
-import { CONTROL_BYTES, tpKey, type AlterIsrRequest, type BrokerHeartbeat, type ControllerInbound, type ControllerOutbound, type InitProducerIdRequest, type PartitionMeta } from './messages.ts';
+import { JournalMetadataLog, type MetadataLog } from './metadata-log.ts';
+import { CONTROL_BYTES, tpKey, type AlterIsrRequest, type BrokerHeartbeat, type ControllerInbound, type ControllerOutbound, type InitProducerIdRequest, type PartitionMeta, type ClientToController } from './messages.ts';
+import { QuorumMetadataLog, type QuorumHost } from './quorum-log.ts';
 
-export class Controller implements Actor<ControllerInbound> {
+/** Client requests a quorum member holds at most while no active controller is known. */
+const MAX_HELD = 1024;
+
+export class Controller implements Actor<ControllerInbound>, QuorumHost {
   private readonly topics = new Map<string, TopicConfig>();
   /** The metadata, changed only through `emit` (or staged by `store` until `publish` seals it). */
   private image = new MetadataImage();
@@ -32,7 +36,14 @@ export class Controller implements Actor<ControllerInbound> {
   private readonly lastSeenUs = new Map<string, Micros>();
   /** Partitions changed by the message being handled, pushed to the brokers once durable. */
   private changed: PartitionMeta[] = [];
-  private log!: JournalMetadataLog;
+  private log!: MetadataLog;
+  /** The single controller's journal, or the quorum member's Raft-replicated log: one of the two. */
+  private journal: JournalMetadataLog | undefined;
+  private quorum: QuorumMetadataLog | undefined;
+  /** A single controller is always active; a quorum member while it is the active controller. */
+  private active = false;
+  /** Clients' requests a quorum member got while no active controller was known, passed on once one is. */
+  private held: { readonly from: string; readonly message: ClientToController }[] = [];
   /** Set when the journal's disk refused a write: the controller then stops, as Kafka's exits. */
   private halted = false;
   private groups!: GroupCoordinator;
@@ -50,14 +61,20 @@ export class Controller implements Actor<ControllerInbound> {
   }
 
   private boot(ctx: Context): void {
-    this.log = new JournalMetadataLog(ctx.disk);
-    this.groups = new GroupCoordinator({
-      partitionsOf: (topic) => this.topics.get(topic)?.partitions ?? 0,
-      commitOffset: (key, offset) => this.emit(ctx, { t: 'offset', key, offset }),
-      committedOffset: (key) => this.image.offsets.get(key),
-      send: (c, to, message) => this.send(c, to, message),
-    });
-    const { snapshot, records } = this.log.contents();
+    this.groups = this.newCoordinator(ctx);
+    const voters = this.config.controllers ?? [this.config.controller];
+    if (voters.length > 1) {
+      const timeouts = { electionTimeoutUs: this.config.quorumElectionTimeoutUs ?? SECOND, fetchTimeoutUs: this.config.quorumFetchTimeoutUs ?? 2 * SECOND };
+      this.quorum = new QuorumMetadataLog({ group: `${this.config.controller}-quorum`, voters, ...timeouts }, this);
+      this.log = this.quorum;
+      this.quorum.start(ctx);
+      ctx.setTimer(this.sessionCheckUs(), 'sessions');
+      return;
+    }
+    this.journal = new JournalMetadataLog(ctx.disk);
+    this.log = this.journal;
+    this.active = true;
+    const { snapshot, records } = this.journal.contents();
     if (snapshot !== undefined) this.image.restore(snapshot);
     for (const record of records) this.image.apply(record);
     if (!this.image.empty) {
@@ -67,8 +84,80 @@ export class Controller implements Actor<ControllerInbound> {
     ctx.setTimer(this.sessionCheckUs(), 'sessions');
   }
 
+  private newCoordinator(ctx: Context): GroupCoordinator {
+    return new GroupCoordinator({
+      partitionsOf: (topic) => this.topics.get(topic)?.partitions ?? 0,
+      commitOffset: (key, offset) => this.emit(ctx, { t: 'offset', key, offset }),
+      committedOffset: (key) => this.image.offsets.get(key),
+      send: (c, to, message) => this.send(c, to, message),
+    });
+  }
+
+  // --- quorum ------------------------------------------------------------------------------------
+
+  onActivated(ctx: Context, image: MetadataImage, term: number): void {
+    this.image = image;
+    this.active = true;
+    this.changed = [];
+    // Like a restarted controller, a new active one gives every broker a full session, and knows no group.
+    this.groups = this.newCoordinator(ctx);
+    for (const broker of image.brokers.keys()) this.lastSeenUs.set(broker, ctx.now());
+    ctx.record('log', { op: 'controller-activate', term, offset: image.version, partitions: image.partitions.size });
+    if (image.empty) this.createTopics(ctx);
+    const held = this.held;
+    this.held = [];
+    for (const { from, message } of held) this.handle(ctx, message, from);
+    this.publish(ctx);
+  }
+
+  onDeactivated(ctx: Context): void {
+    this.active = false;
+    this.changed = [];
+    this.groups = this.newCoordinator(ctx);
+    ctx.record('log', { op: 'controller-deactivate' });
+  }
+
+  /** A quorum member that is not the active controller: NOT_CONTROLLER to brokers, clients' requests passed on. */
+  private notActive(ctx: Context, message: ControllerInbound, from: string): void {
+    const leader = this.quorum?.leaderId;
+    const known = leader !== undefined && leader !== ctx.self ? leader : undefined;
+    switch (message.type) {
+      case 'broker-heartbeat':
+        return ctx.send(from, { type: 'broker-heartbeat-reply', incarnation: message.incarnation, version: -1, error: 'not-controller', ...(known === undefined ? {} : { controller: known }) });
+      case 'alter-isr':
+      case 'controller-forward':
+        return; // the leader proposes again to the controller its broker follows; the client retries
+      default:
+        if (known !== undefined) return ctx.send(known, { type: 'controller-forward', from, message });
+        // No active controller known yet (an election is on): hold it; the client's retry bounds the wait.
+        if (this.held.length < MAX_HELD) this.held.push({ from, message });
+    }
+  }
+
+  /** Passes held client requests on once this member knows another active controller. */
+  private passHeld(ctx: Context): void {
+    const leader = this.quorum?.leaderId;
+    if (this.held.length === 0 || this.active || leader === undefined || leader === ctx.self) return;
+    const held = this.held;
+    this.held = [];
+    for (const { from, message } of held) ctx.send(leader, { type: 'controller-forward', from, message });
+  }
+
+  // --- requests ----------------------------------------------------------------------------------
+
   onMessage(ctx: Context, message: ControllerInbound, from: string): void {
+    if (this.quorum?.handles(message)) {
+      this.quorum.onMessage(ctx, message, from);
+      return this.passHeld(ctx);
+    }
     if (this.halted) return;
+    if (!this.active) return this.notActive(ctx, message, from);
+    if (message.type === 'controller-forward') this.handle(ctx, message.message, message.from);
+    else this.handle(ctx, message, from);
+    this.publish(ctx);
+  }
+
+  private handle(ctx: Context, message: Exclude<ControllerInbound, { type: 'controller-forward' }>, from: string): void {
     switch (message.type) {
       case 'broker-heartbeat':
         this.onBrokerHeartbeat(ctx, message);
@@ -92,12 +181,16 @@ export class Controller implements Actor<ControllerInbound> {
         this.groups.onOffsetFetch(ctx, message, from);
         break;
     }
-    this.publish(ctx);
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
-    if (wakeup.name === 'journal-synced') return this.log.synced(ctx);
+    if (this.quorum?.handlesTimer(wakeup)) {
+      this.quorum.onTimer(ctx, wakeup);
+      return this.passHeld(ctx);
+    }
+    if (wakeup.name === 'journal-synced') return this.journal!.synced(ctx);
     if (wakeup.name !== 'sessions' || this.halted) return;
+    if (!this.active) return void ctx.setTimer(this.sessionCheckUs(), 'sessions');
     const now = ctx.now();
     for (const [id, registration] of this.image.brokers) {
       if (!registration.fenced && now - (this.lastSeenUs.get(id) ?? now) > this.config.brokerSessionTimeoutUs) this.fence(ctx, id, 'session-timeout');
@@ -239,7 +332,7 @@ export class Controller implements Actor<ControllerInbound> {
     if (this.changed.length > 0) {
       const version = this.image.version + 1;
       // The image holds these states since `store` staged them (the last of each partition's).
-      for (const meta of this.changed) this.journal(ctx, { t: 'partition', meta, version });
+      for (const meta of this.changed) this.append(ctx, { t: 'partition', meta, version });
       this.image.version = version;
       const update = { type: 'partition-state', version, partitions: this.changed } as const;
       this.changed = [];
@@ -280,10 +373,10 @@ export class Controller implements Actor<ControllerInbound> {
   private emit(ctx: Context, record: MetadataRecord): void {
     if (this.halted) return;
     this.image.apply(record);
-    this.journal(ctx, record);
+    this.append(ctx, record);
   }
 
-  private journal(ctx: Context, record: MetadataRecord): void {
+  private append(ctx: Context, record: MetadataRecord): void {
     if (this.halted || this.log.append(ctx, record)) return;
     this.halted = true;
     ctx.record('log', { op: 'controller-halted', reason: 'disk full' });

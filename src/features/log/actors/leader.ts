@@ -309,7 +309,7 @@ export class LeaderRole implements Role {
     const { topic, partition, partitionEpoch, replicas } = this.replica.meta;
     assertPartitionState({ topic, partition, replicas, leader: this.host.id, isr }, `leader ${this.host.id} proposes`);
     this.pending = { isr, sentUs: ctx.now() };
-    ctx.send(this.host.config.controller, { type: 'alter-isr', topic, partition, leaderEpoch: this.epoch, partitionEpoch, isr });
+    ctx.send(this.host.activeController, { type: 'alter-isr', topic, partition, leaderEpoch: this.epoch, partitionEpoch, isr });
   }
 
   /** The controller changed the partition (same epoch): a committed or refused ISR change. */

@@ -196,6 +196,21 @@ export interface BrokerHeartbeatReply {
   readonly version: number;
   /** Every partition, when the broker's version is behind. */
   readonly partitions?: readonly PartitionMeta[];
+  /** NOT_CONTROLLER: a quorum member that is not the active controller answered; nothing else holds. */
+  readonly error?: 'not-controller';
+  /** With `not-controller`: the active controller as this member knows it, if it does. */
+  readonly controller?: string;
+}
+
+/**
+ * A client's request to a controller quorum member that is not the active controller, passed on to
+ * the active one with its sender (as Kafka brokers forward to the controller, KIP-590): the reply
+ * goes straight back to `from`.
+ */
+export interface ControllerForward {
+  readonly type: 'controller-forward';
+  readonly from: string;
+  readonly message: ClientToController;
 }
 
 /** Pushed by the controller after every change it made durable. */
@@ -331,7 +346,9 @@ export interface OffsetFetchReply {
 }
 
 export type BrokerInbound = MetadataRequest | ProduceRequest | FetchRequest | EpochEndRequest | DescribeProducersRequest | FetchReply | EpochEndReply | BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply;
-export type ControllerInbound = BrokerHeartbeat | AlterIsrRequest | InitProducerIdRequest | JoinGroupRequest | GroupHeartbeat | OffsetCommitRequest | OffsetFetchRequest;
+/** What clients (producers, consumers) ask of the controller. */
+export type ClientToController = InitProducerIdRequest | JoinGroupRequest | GroupHeartbeat | OffsetCommitRequest | OffsetFetchRequest;
+export type ControllerInbound = BrokerHeartbeat | AlterIsrRequest | ClientToController | ControllerForward;
 export type ControllerOutbound = BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply;
 export type ClientInbound = MetadataReply | ProduceReply | FetchReply | DescribeProducersReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply;
 

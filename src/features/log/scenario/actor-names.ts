@@ -10,7 +10,7 @@
 import type { ActorGroup } from '../../../scenario/feature.ts';
 import { nodeNames } from '../../../scenario/topology.ts';
 import type { ScenarioFields } from '../../../scenario/written-types.ts';
-import { brokerIds } from '../actors/index.ts';
+import { brokerIds, controllerIds } from '../actors/index.ts';
 import { brokerNodesOf } from './resolve.ts';
 import type { WrittenLogService } from './schema.ts';
 
@@ -18,7 +18,7 @@ export function logActorNames(s: ScenarioFields): (string | ActorGroup)[] {
   const sites = Object.entries(s.sites).map(([name, site]) => ({ name, nodes: [...nodeNames(name, site.nodes)] }));
   const services = Object.entries(s.services)
     .filter(([, service]) => service.kind === 'log')
-    .map(([name, service]) => ({ name, actors: [...brokerIds(name, brokerNodesOf(service as WrittenLogService, sites).length), `${name}-controller`] }));
+    .map(([name, service]) => ({ name, actors: [...brokerIds(name, brokerNodesOf(service as WrittenLogService, sites).length), ...controllerIds(name, (service as WrittenLogService).controllers?.length ?? 1)] }));
   // One member is named as its consumer; several are <consumer>-1 … (resolveConsumer).
   const consumers = Object.entries(s.consumers ?? {}).map(([name, consumer]) =>
     consumer.instances === 1 ? name : { name, actors: Array.from({ length: consumer.instances }, (_, i) => `${name}-${i + 1}`) },

@@ -12,7 +12,7 @@
 import { InputError, MS, formatMicros } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
 import { LogMetrics } from '../metrics/log.ts';
-import { LogConsumer, LogProducer, spawnFinalReader, spawnLogCluster, type SpawnedCluster } from '../actors/index.ts';
+import { LogConsumer, LogProducer, controllerIds, spawnFinalReader, spawnLogCluster, type SpawnedCluster } from '../actors/index.ts';
 import type { World } from '../../../world/index.ts';
 import type { LogServiceSpec } from './types.ts';
 import type { ProducerSpec, Scenario } from '../../../scenario/types.ts';
@@ -64,11 +64,11 @@ export function buildLogServices(world: World, scenario: Scenario, context: Buil
 function spawnService(world: World, service: LogServiceSpec): SpawnedCluster {
   const path = `services.${service.name}`;
   for (let i = 1; i <= service.brokerNodes.length; i++) claim(world, `${service.name}-broker-${i}`, path);
-  claim(world, `${service.name}-controller`, path);
+  for (const id of controllerIds(service.name, service.controllerNodes.length)) claim(world, id, path);
   claim(world, `${service.name}-reader`, path);
   return spawnLogCluster(
     world,
-    { name: service.name, brokerNodes: service.brokerNodes, controllerNode: service.controllerNode },
+    { name: service.name, brokerNodes: service.brokerNodes, controllerNode: service.controllerNode, controllerNodes: service.controllerNodes },
     {
       topics: service.topics,
       flush: service.flush,
@@ -82,6 +82,8 @@ function spawnService(world: World, service: LogServiceSpec): SpawnedCluster {
       hwCheckpointIntervalUs: service.hwCheckpointIntervalUs,
       retentionCheckIntervalUs: service.retentionCheckIntervalUs,
       eligibleLeaderReplicas: service.eligibleLeaderReplicas,
+      quorumElectionTimeoutUs: service.quorumElectionTimeoutUs,
+      quorumFetchTimeoutUs: service.quorumFetchTimeoutUs,
     },
   );
 }

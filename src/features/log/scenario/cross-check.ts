@@ -36,6 +36,11 @@ export function checkLogService(service: LogService, path: Path, names: Names, r
     known = false;
   });
   if (service.controller !== undefined && !names.nodes.has(service.controller)) report([...path, 'controller'], unknownNode(service.controller, names));
+  if (service.controller !== undefined && service.controllers !== undefined) report([...path, 'controllers'], 'give either "controller" (one node) or "controllers" (a list of nodes: a quorum), not both');
+  service.controllers?.forEach((node, i) => {
+    if (!names.nodes.has(node)) report([...path, 'controllers', i], unknownNode(node, names));
+    else if (service.controllers!.indexOf(node) !== i) report([...path, 'controllers', i], `${node} is listed twice: a quorum needs one controller per node`);
+  });
   if (!known) return;
   const sites = names.sites.map((site) => ({ name: site, nodes: [...names.nodes].filter(([, s]) => s === site).map(([node]) => node) }));
   const brokers = brokerNodesOf(service, sites).length;

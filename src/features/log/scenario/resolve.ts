@@ -18,7 +18,8 @@ export function brokerNodesOf(service: Pick<WrittenLogService, 'site' | 'nodes' 
 
 export function resolveLogService(name: string, service: WrittenLogService, sites: readonly SiteSpec[], siteOf: (node: string) => string): LogServiceSpec {
   const brokerNodes = brokerNodesOf(service, sites);
-  const controllerNode = service.controller ?? brokerNodes[0]!;
+  const controllerNodes = service.controllers ?? [service.controller ?? brokerNodes[0]!];
+  const controllerNode = controllerNodes[0]!;
   const topics: LogTopicSpec[] = Object.entries(service.topics).map(([topic, t]) => ({
     name: topic,
     partitions: t.partitions,
@@ -37,6 +38,9 @@ export function resolveLogService(name: string, service: WrittenLogService, site
     name,
     brokerNodes,
     controllerNode,
+    controllerNodes,
+    quorumElectionTimeoutUs: service['controller.quorum.election.timeout.ms'],
+    quorumFetchTimeoutUs: service['controller.quorum.fetch.timeout.ms'],
     node: brokerNodes[0]!,
     site: siteOf(brokerNodes[0]!),
     topics,

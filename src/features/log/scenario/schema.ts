@@ -81,7 +81,20 @@ export const logServiceSchema = z.strictObject({
   site: reference().optional().describe('Run the brokers on this site\'s nodes, one per node in order. Give exactly one of site and nodes.'),
   nodes: z.array(reference()).min(1).optional().describe('Run one broker on each of these nodes (a node may repeat). Give exactly one of site and nodes.'),
   brokers: count(1).optional().describe('How many brokers (on the first nodes of the site, round-robin). Default: one per node.'),
-  controller: reference().optional().describe("The node the controller runs on. Default: the first broker's node (KRaft combined mode)."),
+  controller: reference().optional().describe("The node the controller runs on. Default: the first broker's node (KRaft combined mode). Give at most one of controller and controllers."),
+  controllers: z
+    .array(reference())
+    .min(1)
+    .optional()
+    .describe(
+      "A controller quorum (KRaft): one controller per listed node (distinct nodes), replicating the cluster's metadata on Raft; the active controller is the Raft leader, and any majority keeps electing partition leaders (Kafka's production default is 3). One node: a single controller, as with controller. Give at most one of controller and controllers. Default: a single controller (see controller).",
+    ),
+  'controller.quorum.election.timeout.ms': kafkaDuration()
+    .prefault('1s')
+    .describe('(controllers) A quorum member that hears from no leader waits this long, plus up to as long again at random, before it asks for votes (a duration or ms). Default 1s.'),
+  'controller.quorum.fetch.timeout.ms': kafkaDuration()
+    .prefault('2s')
+    .describe('(controllers) A follower whose metadata fetches go unanswered this long starts an election; a leader that no majority fetched from this long resigns (a duration or ms). Default 2s.'),
   topics: z
     .record(name('topic'), topicSchema)
     .refine((topics) => Object.keys(topics).length > 0, { error: 'needs at least one topic' })

@@ -19,6 +19,11 @@ export interface LogServiceSpec {
   readonly brokerNodes: readonly string[];
   /** The controller's node (`<name>-controller`); the final reader (`<name>-reader`) runs there too. */
   readonly controllerNode: string;
+  /** Every controller's node: one, or a quorum's (the first is `controllerNode`). */
+  readonly controllerNodes: readonly string[];
+  /** `controller.quorum.election.timeout.ms` and `controller.quorum.fetch.timeout.ms` (a quorum's Raft). */
+  readonly quorumElectionTimeoutUs: Micros;
+  readonly quorumFetchTimeoutUs: Micros;
   /** The first broker's node and its site (where the service "is", for reports). */
   readonly node: string;
   readonly site: string;
