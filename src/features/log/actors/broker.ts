@@ -68,6 +68,24 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     this.boot(ctx);
   }
 
+  /** Each partition it holds as Kafka's tools would show it: role, log start and end, high watermark, ISR, epochs. */
+  inspect(): unknown {
+    const partitions = [...this.replicas.values()].map((replica) => ({
+      partition: replica.key,
+      role: replica.role instanceof LeaderRole ? 'leader' : replica.role instanceof FollowerRole ? 'follower' : 'none',
+      leader: replica.meta.leader,
+      logStart: replica.log.logStart,
+      logEnd: replica.log.logEnd,
+      highWatermark: replica.hw,
+      flushedEnd: replica.flushedEnd,
+      isr: [...replica.meta.isr],
+      leaderEpoch: replica.leaderEpoch,
+      partitionEpoch: replica.partitionEpoch,
+      latestEpoch: replica.log.epochs.latest(),
+    }));
+    return { broker: this.id, partitions };
+  }
+
   private boot(ctx: Context): void {
     this.incarnation = ctx.now();
     // Request numbers start from the clock so no reply to an earlier incarnation can match one.
