@@ -99,6 +99,8 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   private idleWaiters: (() => void)[] = [];
   private generatorTimer: { id: TimerId; atUs: Micros } | undefined;
   private processedCount = 0;
+  /** What the last checkpoint captured (input positions, events generated), for the inspector only. */
+  private lastCapture: { inputs: Record<string, number>; generated: number; captures: number } | undefined;
 
   constructor(private readonly spec: OperatorSpec) {
     this.instance = spec.instance;
@@ -116,6 +118,21 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     this.transport.open(ctx, { inputs: {}, outputs: {}, outbox: [], epoch: 0 });
     this.participant.start(ctx);
     this.pump(ctx);
+  }
+
+  /** Its state as the operator's logic keeps it, its input positions, queue, and what its last checkpoint captured. */
+  inspect(): unknown {
+    return {
+      operator: this.operator,
+      instance: this.instance,
+      state: structuredClone(this.state),
+      inputPositions: { ...this.positions },
+      queued: this.queue.length,
+      inService: this.inService !== undefined,
+      processed: this.processedCount,
+      generated: this.generated,
+      lastCheckpoint: this.lastCapture ?? 'none yet',
+    };
   }
 
   /** After a crash: the participant holds the operator and restores it; `restore` reopens the streams. */
@@ -282,6 +299,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     };
     const patches = this.patches;
     this.patches = [];
+    this.lastCapture = { inputs: { ...inputs }, generated: this.generated, captures: (this.lastCapture?.captures ?? 0) + 1 };
     return { image, patches };
   }
 
