@@ -58,6 +58,11 @@ export class EventStore implements Actor<StoreRequest> {
     this.open(ctx);
   }
 
+  /** The log's length, the fsync frontier, and the acknowledgements waiting for an fsync. */
+  inspect(): unknown {
+    return { logLength: this.length, fsyncInFlight: this.flushing, fsyncCovers: this.covering, acksWaitingForFsync: this.inFlight.length + this.waiting.length };
+  }
+
   recover(ctx: Context): void {
     const log = ctx.disk.read(LOG_FILE) ?? [];
     if (log.length > 0 && isTornRecord(log[log.length - 1])) {
