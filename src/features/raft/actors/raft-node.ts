@@ -119,6 +119,26 @@ export class RaftNode<C, R = unknown> {
     return this.currentTerm;
   }
 
+  /** The node as Raft's paper names its state: term, vote, role, leader, commit and apply indexes, and the log's tail (index and term of its last entries). */
+  inspect(): unknown {
+    const last = this.log.lastIndex();
+    const tail: Array<{ index: number; term: number | undefined }> = [];
+    for (let index = Math.max(this.log.snapIndex + 1, last - 9); index <= last; index++) tail.push({ index, term: this.log.termAt(index) });
+    return {
+      currentTerm: this.currentTerm,
+      votedFor: this.votedFor,
+      role: this.roleNow,
+      leader: this.leader ?? null,
+      commitIndex: this.commitIndex,
+      lastApplied: this.lastApplied,
+      durableIndex: this.durableIndex,
+      snapshotIndex: this.log.snapIndex,
+      lastIndex: last,
+      lastTerm: this.log.lastTerm(),
+      logTail: tail,
+    };
+  }
+
   get role(): RaftRole {
     return this.roleNow;
   }

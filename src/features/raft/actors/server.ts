@@ -44,6 +44,10 @@ export class RaftServer implements Actor {
     this.raft.start(ctx);
   }
 
+  inspect(): unknown {
+    return this.raft.inspect();
+  }
+
   recover(ctx: Context): void {
     this.raft.start(ctx);
   }
