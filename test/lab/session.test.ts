@@ -62,6 +62,17 @@ test('faults injected by hand reproduce in the CLI, and a seed override too', (t
   t.not(session.summary()!.traceHash, cliHash(text, 3));
 });
 
+test('operators, Raft nodes and store nodes describe their state too', (t) => {
+  const shown = (file: string, us: number) => {
+    const session = new LabSession({ text: readFileSync(file, 'utf8'), file, version: 'test' });
+    session.advance({ until: 'time', us });
+    return session.actors().map((a) => session.inspect(a.id).state).filter((s) => s !== undefined) as Array<Record<string, unknown>>;
+  };
+  t.true(shown('scenarios/drills/domino-stream-replay.yaml', 15_000_000).some((s) => 'lastCheckpoint' in s && 'inputPositions' in s));
+  t.true(shown('scenarios/beamline-store.yaml', 5_000_000).some((s) => 'logLength' in s));
+  t.true(shown('scenarios/drills/raft-leader-crash.yaml', 3_000_000).some((s) => s.role === 'leader' && typeof s.currentTerm === 'number' && Array.isArray(s.logTail)));
+});
+
 test('inspecting an actor lists its pending timers and changes nothing', (t) => {
   const session = new LabSession({ text, file: DRILL, version: 'test' });
   session.advance({ until: 'time', us: 5_000_000 });
@@ -69,6 +80,11 @@ test('inspecting an actor lists its pending timers and changes nothing', (t) => 
   t.true(view.up);
   t.is(view.node, 'hpc-1');
   t.true(view.pending.some((p) => p.kind === 'timer'));
+  const broker = view.state as { partitions: Array<{ partition: string; role: string; logEnd: number; highWatermark: number; isr: string[]; leaderEpoch: number }> };
+  t.is(broker.partitions.length, 1);
+  t.like(broker.partitions[0], { partition: 'projections-0', role: 'leader' });
+  t.true(broker.partitions[0]!.highWatermark <= broker.partitions[0]!.logEnd);
+  t.deepEqual([...broker.partitions[0]!.isr].sort(), ['stream-broker-1', 'stream-broker-2', 'stream-broker-3']);
   session.advance({ until: 'end' });
   t.is(session.summary()!.traceHash, cliHash(text));
 });
