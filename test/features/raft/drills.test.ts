@@ -105,3 +105,16 @@ test('split vote: the followers time out together, no candidate wins the first t
   t.is(raft.elections, 2);
   t.true(leaders[1]!.term > 2);
 });
+
+test('majority loss: nothing commits while three of five voters are down, nothing is lost, and progress resumes', (t) => {
+  const { summary, records } = traced('raft-majority-loss.yaml');
+  t.true(summary.ok, JSON.stringify(summary.checks));
+  const commits = records.filter((r) => r.op === 'raft-commit');
+  t.deepEqual(commits.filter((r) => r.t > 4100 * MS && r.t < 10 * SECOND).map((r) => r.a), []);
+  t.true(commits.some((r) => r.t > 10 * SECOND));
+
+  const late = run('raft-majority-loss.yaml', ['faults[0].for=10s', 'quiesce=20ms']);
+  t.false(late.checks['raft-progress']!.ok);
+  t.is(late.checks['raft-progress']!.violations[0]!.anomaly, 'no-leader');
+  t.true(late.checks['leader-completeness']!.ok && late.checks['election-safety']!.ok);
+});
