@@ -116,7 +116,7 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
     result = await (kafka?.done ?? emulation.done).finally(unhook);
     progress.stop();
     dir.write('summary.json', `${JSON.stringify({ ...result.summary, emulation: result.emulation }, null, 2)}\n`);
-    dir.write('summary.md', summaryMarkdown(result.summary, `npx diaspora emulate ${args.scenario} --speed ${args.speed}`));
+    dir.write('summary.md', summaryMarkdown(result.summary, `npx diaspora emulate ${args.scenario} --speed ${args.speed}${kafkaPort === undefined ? '' : ` --kafka ${kafkaPort}`}`));
     dir.commit();
   } catch (error) {
     progress.stop();
