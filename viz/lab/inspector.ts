@@ -35,12 +35,23 @@ export function inspectorHtml(actor: string, raw: unknown, nowUs: number): strin
   return `${head}<h3>State</h3>${state}<h3>Mailbox (${mail.length} on the way)</h3>${rows(mail, (p) => `${escapeHtml(p.message?.type ?? '?')} from ${escapeHtml(p.from ?? '?')}`)}<h3>Pending timers (${timers.length})</h3>${rows(timers, (p) => escapeHtml(p.name ?? '?'))}`;
 }
 
-/** Top-level fields as rows; nested values as indented JSON. */
+/** Top-level fields as rows; a list of records (a broker's partitions) as a table; other nested values as indented JSON. */
 function stateHtml(state: unknown): string {
   if (state === null || typeof state !== 'object' || Array.isArray(state)) return `<pre>${escapeHtml(JSON.stringify(state, null, 2))}</pre>`;
   const rows = Object.entries(state as Record<string, unknown>).map(([key, value]) => {
-    const text = typeof value === 'object' && value !== null ? `<pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre>` : escapeHtml(String(value));
+    const text = isRecordList(value) ? recordTable(value) : typeof value === 'object' && value !== null ? `<pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre>` : escapeHtml(String(value));
     return `<tr><th>${escapeHtml(key)}</th><td>${text}</td></tr>`;
   });
   return `<table>${rows.join('')}</table>`;
+}
+
+function isRecordList(value: unknown): value is Array<Record<string, unknown>> {
+  return Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item));
+}
+
+/** One row per field, one column per record: a partition's fields read down its column. */
+function recordTable(list: Array<Record<string, unknown>>): string {
+  const fields = [...new Set(list.flatMap((item) => Object.keys(item)))];
+  const cell = (value: unknown) => escapeHtml(Array.isArray(value) ? value.join(', ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
+  return `<table class="records">${fields.map((field) => `<tr><th>${escapeHtml(field)}</th>${list.map((item) => `<td>${cell(item[field])}</td>`).join('')}</tr>`).join('')}</table>`;
 }

@@ -1,0 +1,58 @@
+/**
+ * `diaspora lab` as a user runs it: it serves the page on the loopback address and prints the URL,
+ * Ctrl-C stops it (exit 0, nothing left open — the process ends by itself); `--export DIR` writes
+ * the same page as DIR/index.html; a scenario the schema refuses is an input error before anything
+ * is served.
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diaspora } from '../cli/cli.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/diaspora.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'lab-command-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+
+test('lab serves the page at the printed URL, and Ctrl-C stops it cleanly', async (t) => {
+  const child = spawn(process.execPath, [BIN, 'lab', 'scenarios/drills/log-acks1-leader-crash.yaml', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 120_000);
+      child.stdout.on('data', () => {
+        const found = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+        if (found !== null) {
+          clearTimeout(timer);
+          resolve(found[0]);
+        }
+      });
+    });
+    const page = await fetch(url);
+    t.is(page.status, 200);
+    const html = await page.text();
+    t.regex(html, /<title>diaspora lab<\/title>/);
+    t.regex(html, /log-acks1-leader-crash/);
+    t.is((await fetch(`${url}trace.jsonl`)).status, 404);
+  } finally {
+    child.kill('SIGINT');
+  }
+  t.is(await exited, 0, out);
+  t.regex(out, /lab stopped/);
+});
+
+test('lab --export writes the page; a refused scenario exits 2 before serving', async (t) => {
+  const exported = await diaspora(['lab', '--export', join(dir, 'site')]);
+  t.is(exported.code, 0, exported.stderr);
+  t.regex(readFileSync(join(dir, 'site', 'index.html'), 'utf8'), /id="lab-worker"/);
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'name: bad\nduration: fast\nsites: {}\n');
+  const refused = await diaspora(['lab', bad, '--port', '0']);
+  t.is(refused.code, 2);
+  t.regex(refused.stderr, /bad\.yaml:2 duration/);
+});
