@@ -78,6 +78,8 @@ export interface VizApi {
   clientX(run: number, t: number): number;
   modes(): Array<'detail' | 'density'>;
   renderNow(): number;
+  /** Draws the first n steps of the first rollback cascade and names the last in the step line. */
+  cascadeStep(n: number): void;
   exportSvg(): string;
   exportPng(): Promise<Blob>;
 }

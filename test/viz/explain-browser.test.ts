@@ -2,7 +2,8 @@
  * Timelines that explain why, in headless Chromium, on the drills a teacher would show: the demo's
  * durable frontier and lost suffix (the cause of its loss is the last fsync at 15 s), and no empty
  * `world` lane; the acks=1 drill's replication view, where the lost offsets lie between the old
- * leader's log end and the new leader's. Assertions read the DOM the page draws (`data-*` attributes), never pixels.
+ * leader's log end and the new leader's; Chandy–Lamport's recorded channel state and conserved total
+ * at each cut; the domino cascade, step by step; and the numbers of the two domino runs side by side. Assertions read the DOM the page draws (`data-*` attributes), never pixels.
  *
  * `WRITE_SCREENSHOTS=1` also saves each page as a PNG under `docs/` for the README.
  */
@@ -23,6 +24,7 @@ const SCENARIOS = {
   acks1: 'scenarios/drills/log-acks1-leader-crash.yaml',
   domino: 'scenarios/drills/domino-uncoordinated.yaml',
   replay: 'scenarios/drills/domino-stream-replay.yaml',
+  bank: 'scenarios/drills/chandy-lamport-bank.yaml',
 } as const;
 /** The two domino drills stacked on one page, as `diaspora viz A B` draws them. */
 const COMPARISON = join(dir, 'domino-compare.html');
@@ -123,12 +125,41 @@ maybe('the domino comparison has numbers on the page: a paired table, and the pa
     toStart: [cell('A', 'recovery.rolledBackToStart'), cell('B', 'recovery.rolledBackToStart')],
     heads: await page.$$eval('.verdict-head', (hs) => hs.map((h) => h.textContent)),
   };
+  const steps = await page.$$eval('section.run[data-run="0"] g.cascade-step', (gs) => gs.map((g) => [(g as SVGGElement).dataset.actor, Number((g as SVGGElement).dataset.to)] as const));
+  t.true(steps.length >= 3, 'the cascade takes several steps');
+  t.deepEqual(steps[0], ['process-2', 0], 'the failed process falls first, to its initial state (its checkpoints were on the crashed node)');
+  t.deepEqual(steps[steps.length - 1], ['process-1', 0], 'the last domino: process-1 back to the start');
+  t.is(await page.$$eval('section.run[data-run="1"] g.cascade-step', (gs) => gs.length), 0, 'stream replay has no cascade');
+  await page.evaluate(() => window.diasporaViz.cascadeStep(2));
+  await page.evaluate(() => window.diasporaViz.renderNow());
+  t.is(await page.$$eval('g.cascade-step', (gs) => gs.length), 2, 'stepping draws the dominoes one at a time');
+  t.regex(await page.$eval('#step', (e) => e.textContent ?? ''), /Rollback step 2 of \d+: process-1's checkpoint at .* an orphan\. So process-1 falls back to its checkpoint at/);
+  await page.evaluate((n) => window.diasporaViz.cascadeStep(n), steps.length);
+  await page.evaluate(() => window.diasporaViz.renderNow());
   t.deepEqual(numbers.waste, ['42.1%', '3.5%']);
   t.deepEqual(numbers.lost, ['406 events', '5 events']);
   t.deepEqual(numbers.toStart, ['2', '0']);
   t.regex(numbers.heads[0] ?? '', /^Run A: every check passed — yet 42% of its work was wasted/);
   t.is(numbers.heads[1], 'Run B: every check passed');
   await screenshot(page, 'timeline-domino-compare.png');
+  t.deepEqual(errors, []);
+  await page.close();
+});
+
+maybe('Chandy–Lamport: markers apart from transfers, the recorded channel state on its channel, and money conserved at every cut', async (t) => {
+  const { page, errors } = await openTimeline(browser, pageOf('bank'), { width: 1400, height: 1000 });
+  const totals = await page.$$eval('g.cut-total', (gs) => gs.map((g) => Number((g as SVGGElement).dataset.total)));
+  t.true(totals.length >= 10);
+  t.true(totals.every((v) => v === 4000), 'balances + in flight = 4000 at each cut');
+  t.regex(await page.$eval('svg.conservation-panel .panel-title', (e) => e.textContent ?? ''), /= 4,000 at all \d+ cuts/);
+  t.true(await page.$$eval('rect.in-flight', (r) => r.length) > 0, 'some cut recorded money in flight');
+  t.true(await page.$$eval('#legend-body .item', (items) => items.some((i) => i.textContent === 'marker')), 'markers have a legend entry of their own');
+  // Zoom onto the second cut: its channel state is drawn on the receiving lane.
+  await page.evaluate(() => window.diasporaViz.setWindow(4_030_000, 4_100_000));
+  await page.evaluate(() => window.diasporaViz.renderNow());
+  const channels = await page.$$eval('g.channel-state', (gs) => gs.map((g) => ({ cut: (g as SVGGElement).dataset.cut, from: (g as SVGGElement).dataset.from, to: (g as SVGGElement).dataset.to, n: Number((g as SVGGElement).dataset.messages) })));
+  t.true(channels.some((c) => c.cut === '2' && c.to === 'account-1' && c.n > 0), 'in cut 2, account-1 recorded messages in flight to it');
+  await screenshot(page, 'timeline-chandy-lamport.png');
   t.deepEqual(errors, []);
   await page.close();
 });

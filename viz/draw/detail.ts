@@ -24,6 +24,7 @@ export function detailScene(frame: Frame): { scene: Scene; hits: Hits } {
   const { data, kind, glyph, fwd } = model;
   const { t, a, link, msg, peer, peerFrom } = data;
   const strings = data.header.strings;
+  const { markerType } = model.snapshots;
   const [i0, i1] = visibleRows(frame);
   const admitted = (i: number) => mask === null || mask[i] === 1;
   const lit = (i: number) => cone === null || inPast(cone, data, i) || inFuture(cone, data, i);
@@ -37,7 +38,9 @@ export function detailScene(frame: Frame): { scene: Scene; hits: Hits } {
     if (Number.isNaN(y1) || Number.isNaN(y2)) return;
     const alpha = cone === null || inPast(cone, data, to) || inFuture(cone, data, from) ? 1 : DIM;
     const color = colorOfRow(from);
-    scene.batch(dashed ? 'dashed' : 'line', color, alpha, 1.25).push(x1, y1, x2, y2);
+    // Snapshot markers are control messages of the algorithm, not application data: drawn bolder.
+    const width = msg[from] >= 0 && markerType[msg[from]] === 1 ? 2.75 : 1.25;
+    scene.batch(dashed ? 'dashed' : 'line', color, alpha, width).push(x1, y1, x2, y2);
     scene.batch('arrowhead', color, alpha).push(x1, y1, x2, y2);
     hits.segments.push(x1, y1, x2, y2, row);
     if (dashed) scene.batch('cross', DROP_COLOR, alpha, 4).push(x2, y2);

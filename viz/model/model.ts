@@ -12,6 +12,8 @@ import { layoutLanes, type Lane, type SiteGroup } from './lanes.ts';
 import { deriveDurability, type Durability } from './durability.ts';
 import { deriveRecovery, type Recovery } from './recovery.ts';
 import { deriveReplication, type PartitionView } from './replication.ts';
+import { deriveSnapshots, type Snapshots } from './snapshots.ts';
+import { deriveCascades, type Cascade } from './cascade.ts';
 import { downSpans, faultSpans, type DownSpan, type FaultSpan } from './spans.ts';
 
 export interface RunModel {
@@ -33,6 +35,10 @@ export interface RunModel {
   durability: Durability;
   /** Per partition of a replicated log: leaders, log ends, high watermark, ISR (see replication.ts). */
   replication: PartitionView[];
+  /** Markers, recorded channel state and conserved totals of snapshots (see snapshots.ts). */
+  snapshots: Snapshots;
+  /** Rollback cascades, step by step (see cascade.ts). */
+  cascades: Cascade[];
   endUs: number;
   /** Message types in the run, as strings. */
   msgTypes: Set<string>;
@@ -71,6 +77,7 @@ export function buildModel(data: RunData, name: string): RunModel {
   const { flowOf, flows } = messageFlows(data, kind);
   const kindCounts = new Map([...counts].map(([k, c]) => [data.header.strings[k], c]));
   const label = describe(data);
+  const snapshots = deriveSnapshots(data, kind);
   return {
     data, name, label, kind, glyph, fwd, lanes, groups, endUs, msgTypes, kindCounts, flowOf, flows,
     faults: faultSpans(data, kind, endUs),
@@ -78,6 +85,8 @@ export function buildModel(data: RunData, name: string): RunModel {
     recovery: deriveRecovery(data, kind),
     durability: deriveDurability(data, kind),
     replication: deriveReplication(data, kind),
+    snapshots,
+    cascades: deriveCascades(data, kind, snapshots),
   };
 }
 

@@ -22,11 +22,13 @@ import { buildModel, type RunModel } from '../model/model.ts';
 import { buildPalette, type Palette } from '../draw/palette.ts';
 import { Panels } from '../panels/panels.ts';
 import { ReplicationPanels } from '../panels/replication-panel.ts';
+import { ConservationPanel } from '../panels/conservation-panel.ts';
 import { pick } from './pick.ts';
 import { Playback } from './playback.ts';
 import { recordFields } from '../wire/codec.ts';
 import { RecoveryLayer } from '../draw/recovery-layer.ts';
 import { ExplainLayer } from '../draw/explain-layer.ts';
+import { stepSentence } from '../draw/cascade-marks.ts';
 import { checkpointArea } from '../draw/recovery-marks.ts';
 import { showVerdicts } from '../panels/verdicts.ts';
 import { cellTooltip, faultTooltip, recordTooltip } from './tooltip.ts';
@@ -39,6 +41,7 @@ class App {
   readonly charts: Chart[];
   readonly panels: Panels[];
   readonly replication: ReplicationPanels[];
+  readonly conservation: ConservationPanel[];
   readonly recovery: RecoveryLayer[];
   readonly explain: ExplainLayer[];
   private readonly palette: Palette;
@@ -68,6 +71,7 @@ class App {
     const runs = byId('runs');
     this.charts = models.map((m, i) => new Chart(runs, m, i));
     this.replication = this.charts.map((c) => new ReplicationPanels(c.root, c.model));
+    this.conservation = this.charts.map((c) => new ConservationPanel(c.root, c.model));
     this.panels = this.charts.map((c) => new Panels(c.root, c.model));
     const { area } = checkpointArea(models);
     this.recovery = this.charts.map((c) => new RecoveryLayer(c, area));
@@ -99,6 +103,7 @@ class App {
       exportSvg: () => this.exportSvg(),
       exportPng: () => void this.exportPng(),
     });
+    this.wireCascade();
     this.view.onChange((s) => {
       if (s.filter !== this.filter.text) this.applyFilter(s.filter);
       this.requestRender();
@@ -108,6 +113,33 @@ class App {
     window.addEventListener('resize', () => this.relayout());
     window.addEventListener('hashchange', () => this.applyHash());
   }
+
+  /**
+   * The rollback buttons, when a run has a cascade: they draw its steps one at a time (the first
+   * press starts over at step 1) and say in the step line what each one did.
+   */
+  private wireCascade(): void {
+    const run = this.explain.findIndex((e) => e.cascadeSteps > 0);
+    if (run < 0) return;
+    const layer = this.explain[run];
+    const model = this.models[run];
+    const steps = model.cascades.flatMap((cascade) => cascade.steps.map((_, index) => ({ cascade, index })));
+    byId('cascade-controls').hidden = false;
+    const show = (n: number) => {
+      layer.shownSteps = n;
+      byId('cascade-pos').textContent = ` ${n}/${steps.length} `;
+      const step = steps[n - 1];
+      byId('step').textContent = `Run ${model.name}: ${stepSentence(model, step.cascade, step.index)}`;
+      this.requestRender();
+    };
+    byId('cascade-prev').addEventListener('click', () => show(Math.max(1, layer.shownSteps - 1)));
+    byId('cascade-next').addEventListener('click', () => show(layer.shownSteps >= steps.length ? 1 : layer.shownSteps + 1));
+    byId('cascade-pos').textContent = ` ${steps.length}/${steps.length} `;
+    this.cascadeStep = show;
+  }
+
+  /** Shows the first n steps of the first rollback cascade (tests and the step buttons). */
+  cascadeStep: (n: number) => void = () => {};
 
   start(): void {
     this.relayout();
@@ -164,6 +196,7 @@ class App {
       chart.relayout(layoutChart(chart.model, this.filter), width);
       this.panels[i].relayout(width);
       this.replication[i].relayout(width);
+      this.conservation[i].relayout(width);
     });
     this.minimap.relayout(width);
     const pw = this.charts[0].plotWidth;
@@ -198,6 +231,7 @@ class App {
     this.explain.forEach((e) => e.render());
     this.panels.forEach((p) => p.render(s.t0, s.t1, s.playhead));
     this.replication.forEach((p) => p.render(s.t0, s.t1, s.playhead));
+    this.conservation.forEach((p) => p.render(s.t0, s.t1));
     this.minimap.render(s.t0, s.t1, s.playhead);
     this.updateStatus();
     return performance.now() - started;
@@ -297,7 +331,7 @@ class App {
   }
 
   private figure(): ReturnType<typeof viewToSvg> {
-    const parts = this.charts.map((chart, i) => ({ chart, panels: this.replication[i].shown.length > 0 ? [this.replication[i], this.panels[i]] : [this.panels[i]] }));
+    const parts = this.charts.map((chart, i) => ({ chart, panels: [this.replication[i], this.conservation[i], this.panels[i]].filter((p, k) => k === 2 || p.height > 0) }));
     return viewToSvg(parts, this.heading(), (width) => legendSvg(this.models, this.palette, width));
   }
 
@@ -342,6 +376,7 @@ function expose(app: App): void {
     /** Client x (viewport pixels) of simulated time t on a run's diagram. */
     clientX: (run: number, t: number) => app.charts[run].zoomTarget.getBoundingClientRect().left + (app.charts[run].xOf(t) - app.charts[run].xOf(app.view.state.t0)),
     modes: () => app.results.map((r) => r.mode),
+    cascadeStep: (n: number) => app.cascadeStep(n),
     renderNow: () => app.renderNow(),
     exportSvg: () => app.exportSvg(),
     exportPng: () => app.exportPng(),

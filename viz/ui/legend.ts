@@ -6,7 +6,7 @@
 import { escapeHtml } from '../draw/format.ts';
 import { GLYPH_KEYS } from '../model/kinds.ts';
 import type { RunModel } from '../model/model.ts';
-import { CRASH_COLOR, DENSITY_COLOR, DROP_COLOR, GLYPHS, RESTART_COLOR, faultColor, type Palette } from '../draw/palette.ts';
+import { CRASH_COLOR, CUT_COLOR, DENSITY_COLOR, DROP_COLOR, FAIL_COLOR, GLYPHS, RESTART_COLOR, faultColor, type Palette } from '../draw/palette.ts';
 import { Scene, sceneToSvg, type Shape } from '../draw/painter.ts';
 import { recoveryLegend } from './recovery-legend.ts';
 import { FATE_COLORS, FSYNC_COLOR } from '../draw/durability-marks.ts';
@@ -57,7 +57,20 @@ function rows(models: RunModel[], palette: Palette): Rows {
     { symbol: line('#117733', '5 3'), label: 'start of the causal future' },
     { symbol: '<rect x="1" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.2"/><rect x="10" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.55"/><rect x="19" y="3" width="9" height="8" fill="' + DENSITY_COLOR + '" opacity="0.95"/>', label: 'density when zoomed out: darker = more records' },
   ];
-  return [['Messages', messages], ['Records', records], ['Actors', actors], ['Durability', durabilityLegend(models)], ['Recovery', recoveryLegend(models)], ['Faults', faults], ['Reading', reading]];
+  return [['Messages', messages], ['Records', records], ['Actors', actors], ['Durability', durabilityLegend(models)], ['Recovery', recoveryLegend(models)], ['Algorithm', algorithmLegend(models)], ['Faults', faults], ['Reading', reading]];
+}
+
+/** Snapshot channel state, the conserved panel's in-flight part, and rollback cascade steps. */
+function algorithmLegend(models: RunModel[]): Entry[] {
+  const entries: Entry[] = [];
+  if (models.some((m) => m.snapshots.channels.length > 0)) {
+    entries.push({ symbol: `<line x1="2" y1="11" x2="28" y2="3" stroke="${CUT_COLOR}" stroke-width="5" stroke-opacity="0.45"/><path d="M4,8V12H26V8" fill="none" stroke="${CUT_COLOR}" stroke-width="2"/>`, label: 'channel state a snapshot recorded (from the snapshot to the channel\'s marker)' });
+  }
+  if (models.some((m) => m.cascades.length > 0)) {
+    entries.push({ symbol: `<line x1="2" y1="12" x2="28" y2="2" stroke="${FAIL_COLOR}" stroke-width="3.5"/>`, label: 'orphan message' });
+    entries.push({ symbol: `<path d="M26,11Q15,-3 4,11" fill="none" stroke="${FAIL_COLOR}" stroke-width="2"/><circle cx="15" cy="5" r="5" fill="#fff" stroke="${FAIL_COLOR}" stroke-width="1.5"/><path d="M23,3L29,11M23,11L29,3" stroke="${FAIL_COLOR}" stroke-width="2"/>`, label: 'rollback step n: checkpoint abandoned (✕), fall back (step with ◀ rollback ▶)' });
+  }
+  return entries;
 }
 
 function durabilityLegend(models: RunModel[]): Entry[] {
