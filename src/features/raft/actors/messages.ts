@@ -70,6 +70,12 @@ export interface FetchResponse extends GroupMessage {
   readonly diverging?: { readonly term: number; readonly endIndex: number };
   /** The entries the follower needs are compacted away: fetch this snapshot. */
   readonly snapshot?: SnapshotId;
+  /**
+   * The fetch was not checked against the leader's log (KRaft's FENCED_LEADER_EPOCH: it named an
+   * older term; NOT_LEADER_OR_FOLLOWER: this node does not lead): its `commit` and `entries` say
+   * nothing about the follower's log, which must not commit on them.
+   */
+  readonly error?: 'fenced' | 'not-leader';
 }
 
 export interface FetchSnapshotRequest extends GroupMessage {

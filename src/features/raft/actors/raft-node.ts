@@ -213,11 +213,11 @@ export class RaftNode<C, R = unknown> {
       case 'raft-fetch':
         return this.onFetch(ctx, message, from);
       case 'raft-fetch-resp':
-        return this.onFetchResponse(ctx, message);
+        return this.onFetchResponse(ctx, message, from);
       case 'raft-fetch-snapshot':
         return this.onFetchSnapshot(ctx, message, from);
       case 'raft-fetch-snapshot-resp':
-        return this.onFetchSnapshotResponse(ctx, message);
+        return this.onFetchSnapshotResponse(ctx, message, from);
     }
   }
 
@@ -433,7 +433,8 @@ export class RaftNode<C, R = unknown> {
 
   private onFetch(ctx: Context, request: FetchRequest, from: string): void {
     if (request.term > this.currentTerm) this.stepDown(ctx, request.term, undefined);
-    if (request.term < this.currentTerm || this.roleNow !== 'leader') return this.answerFetch(ctx, from, request, {});
+    // Not validated against this log: the answer carries no entries and no commit index the follower may use.
+    if (request.term < this.currentTerm || this.roleNow !== 'leader') return this.answerFetch(ctx, from, request, { error: this.roleNow === 'leader' ? 'fenced' : 'not-leader' });
     this.fetchedAt.set(from, ctx.now());
     const previous = request.fetchOffset - 1;
     if (previous < this.log.snapIndex) return this.answerFetch(ctx, from, request, { snapshot: { index: this.log.snapIndex, term: this.log.snapshot!.term } });
@@ -465,7 +466,7 @@ export class RaftNode<C, R = unknown> {
     this.answerFetch(ctx, voter, request, { entries });
   }
 
-  private answerFetch(ctx: Context, to: string, request: FetchRequest, body: Partial<Pick<FetchResponse, 'entries' | 'diverging' | 'snapshot'>>): void {
+  private answerFetch(ctx: Context, to: string, request: FetchRequest, body: Partial<Pick<FetchResponse, 'entries' | 'diverging' | 'snapshot' | 'error'>>): void {
     const entries = body.entries ?? [];
     const response: FetchResponse = {
       type: 'raft-fetch-resp',
@@ -514,21 +515,27 @@ export class RaftNode<C, R = unknown> {
     this.arm(ctx, 'refetch', 2 * this.options.fetchMaxWaitUs);
   }
 
-  /** A response from the leader of this term: true when this node now follows it and the answer is for its fetch in flight. */
-  private acceptFromLeader(ctx: Context, term: number, leader: string | undefined): boolean {
+  /**
+   * A fetch answer names a term and its leader: follow that leader, and return true when the answer
+   * came from the leader itself (contact; a hint from another voter is no sign the leader lives).
+   */
+  private acceptFromLeader(ctx: Context, term: number, leader: string | undefined, from: string): boolean {
     if (term > this.currentTerm) this.stepDown(ctx, term, leader);
     if (term < this.currentTerm || leader === undefined || leader === this.self || this.roleNow === 'leader') return false;
     if (this.roleNow !== 'follower' || this.leader !== leader) this.becomeFollower(ctx, leader);
+    if (from !== leader) return false;
     this.leaderContactUs = ctx.now();
     this.arm(ctx, 'fetch-timeout', this.options.fetchTimeoutUs);
     return true;
   }
 
-  private onFetchResponse(ctx: Context, response: FetchResponse): void {
-    if (!this.acceptFromLeader(ctx, response.term, response.leader)) return;
+  private onFetchResponse(ctx: Context, response: FetchResponse, from: string): void {
+    if (!this.acceptFromLeader(ctx, response.term, response.leader, from)) return;
     if (response.fetchOffset !== this.fetching) return;
     this.fetching = undefined;
     this.disarm(ctx, 'refetch');
+    // A fetch of an older term, answered without looking at the log: ask again in this term.
+    if (response.error !== undefined) return this.sendFetch(ctx);
     if (response.snapshot !== undefined) {
       ctx.send<FetchSnapshotRequest>(this.leader!, { type: 'raft-fetch-snapshot', group: this.options.group, term: this.currentTerm, snapshot: response.snapshot }, { bytes: HEADER_BYTES });
       this.arm(ctx, 'refetch', 2 * this.options.fetchMaxWaitUs);
@@ -551,8 +558,8 @@ export class RaftNode<C, R = unknown> {
     this.whenDurable(ctx, () => this.sendFetch(ctx));
   }
 
-  private onFetchSnapshotResponse(ctx: Context, response: FetchSnapshotResponse): void {
-    if (!this.acceptFromLeader(ctx, response.term, response.leader)) return;
+  private onFetchSnapshotResponse(ctx: Context, response: FetchSnapshotResponse, from: string): void {
+    if (!this.acceptFromLeader(ctx, response.term, response.leader, from)) return;
     this.disarm(ctx, 'refetch');
     const snapshot = response.snapshot;
     if (snapshot !== undefined && snapshot.index > this.log.snapIndex && snapshot.index > this.lastApplied) {
