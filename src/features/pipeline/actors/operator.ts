@@ -74,10 +74,11 @@ export interface OperatorSpec {
   readonly logAcks?: 1 | -1;
 }
 
+/** The item in service: an input, or a generator position. One shape for both (no spread per event). */
 interface InService {
-  readonly item?: QueuedItem;
+  readonly item: QueuedItem | undefined;
   /** The generator position being produced. */
-  readonly generated?: number;
+  readonly generated: number | undefined;
   readonly serviceUs: Micros;
   readonly timer: TimerId;
 }
@@ -194,9 +195,9 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
       if (head !== undefined && (!generatorReady || head.item.arrivedUs <= dueUs)) {
         const item = this.queue.take(head.index);
         if (item.marker !== undefined) this.participant.onMarker(ctx, item.channel, item.marker);
-        else this.begin(ctx, { item });
+        else this.begin(ctx, item, undefined);
       } else if (generatorReady) {
-        this.begin(ctx, { generated: this.generated });
+        this.begin(ctx, undefined, this.generated);
       } else {
         if (dueUs !== undefined) this.wakeGeneratorAt(ctx, dueUs);
         return;
@@ -204,9 +205,9 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     }
   }
 
-  private begin(ctx: Context, what: { item?: QueuedItem; generated?: number }): void {
+  private begin(ctx: Context, item: QueuedItem | undefined, generated: number | undefined): void {
     const serviceUs = drawServiceUs(ctx, this.spec.service);
-    this.inService = { ...what, serviceUs, timer: ctx.setTimer(serviceUs, 'op:done') };
+    this.inService = { item, generated, serviceUs, timer: ctx.setTimer(serviceUs, 'op:done') };
   }
 
   private complete(ctx: Context): void {
