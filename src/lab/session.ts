@@ -26,6 +26,8 @@ export interface SessionOptions {
   readonly file: string;
   /** Overrides the scenario's seed. */
   readonly seed?: number;
+  /** `path=value` overrides, as `diaspora run --set` takes them (the lab's "what if"). */
+  readonly sets?: readonly string[];
   /** Recorded in the summary (the package version, which the page is given). */
   readonly version: string;
 }
@@ -66,7 +68,7 @@ export class LabSession {
   private readonly started = Date.now();
 
   constructor(readonly options: SessionOptions) {
-    this.scenario = parseScenario(options.text, options.file);
+    this.scenario = parseScenario(options.text, options.file, options.sets ?? []);
     this.prepared = buildRun(this.scenario, { trace: new TraceWriter(), ...(options.seed === undefined ? {} : { seed: options.seed }) });
     this.encoder = new TraceEncoder(options.file);
     this.observed = observeTrace(this.prepared, this.prepared.world.trace);

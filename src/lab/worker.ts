@@ -42,7 +42,7 @@ function handle(message: ToWorker): void {
   switch (message.type) {
     case 'start': {
       const text = withHandFaults(message.text, message.faults);
-      session = new LabSession({ text, file: message.file, version: message.version, ...(message.seed === undefined ? {} : { seed: message.seed }) });
+      session = new LabSession({ text, file: message.file, version: message.version, sets: message.sets ?? [], ...(message.seed === undefined ? {} : { seed: message.seed }) });
       const { world, endUs } = session.prepared;
       scope.postMessage({
         type: 'started', text, scenario: session.scenario.name, seed: world.seed, endUs, durationUs: session.scenario.durationUs,

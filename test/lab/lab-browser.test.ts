@@ -22,6 +22,7 @@ import { browserAvailable, launch, skipReason } from '../viz/browser.ts';
 interface LabApi {
   ready: boolean;
   summary(): unknown;
+  summaryB(): unknown;
   status(): unknown;
   scenarioText(): string;
   faults(): unknown[];
@@ -48,8 +49,8 @@ test.after.always(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function cliHash(text: string, file: string, seed: number): string {
-  return execute(prepareRun(loadScenario(text, file), { seed, trace: new TraceWriter() })).traceHash;
+function cliHash(text: string, file: string, seed: number, sets: string[] = []): string {
+  return execute(prepareRun(loadScenario(text, file, sets), { seed, trace: new TraceWriter() })).traceHash;
 }
 
 async function open(hash: string): Promise<{ page: Page; errors: string[] }> {
@@ -119,6 +120,22 @@ test('done when: pause before the crash, cut the leader off by hand, step to the
   await download.saveAs(saved);
   t.is(readFileSync(saved, 'utf8'), text);
   t.is(cliHash(readFileSync(saved, 'utf8'), saved, 1), summary.traceHash);
+  t.deepEqual(errors, []);
+  await page.close();
+});
+
+test("what if: run B with the lesson's own change, stacked below run A, has the CLI's hash for that --set", async (t) => {
+  if (!browserAvailable) return t.pass(skipReason);
+  const drill = drills[0]!;
+  const { page, errors } = await open(`#scenario=${drill.name}&seed=${drill.seed}`);
+  await idle(page);
+  t.is(await page.inputValue('#what-if-set'), 'workload.detector.acks=all', 'suggested by the lesson');
+  await page.click('#what-if-run');
+  await page.waitForFunction(() => window.diasporaLab.summaryB() !== null, undefined, { timeout: 300_000 });
+  const b = (await page.evaluate(() => window.diasporaLab.summaryB())) as { traceHash: string; ok: boolean };
+  t.is(b.traceHash, cliHash(readFileSync(drill.file, 'utf8'), drill.file, drill.seed, ['workload.detector.acks=all']));
+  t.true(b.ok, 'with acks=all nothing acknowledged is lost');
+  t.is(await page.locator('#runs-b section.run').count(), 1);
   t.deepEqual(errors, []);
   await page.close();
 });

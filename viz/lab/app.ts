@@ -16,6 +16,7 @@ import { escapeHtml, formatTime } from '../draw/format.ts';
 import { HandFaults } from './hand-faults.ts';
 import { inspectorHtml } from './inspector.ts';
 import { LiveTimeline } from './live-timeline.ts';
+import { WhatIf } from './what-if.ts';
 import type { FromWorker, HandFault, LabActor, LabStatus, LabStop, ToWorker } from './protocol.ts';
 
 interface CatalogEntry {
@@ -38,8 +39,10 @@ interface Verdict {
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const data = JSON.parse(byId('lab-data').textContent ?? '{}') as { version: string; catalog: CatalogEntry[] };
 
-const worker = new Worker(URL.createObjectURL(new Blob([byId('lab-worker').textContent ?? ''], { type: 'text/javascript' })));
+const workerSource = byId('lab-worker').textContent ?? '';
+const worker = new Worker(URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' })));
 const timeline = new LiveTimeline(byId('runs'), byId('tooltip'));
+const whatIf = new WhatIf(byId('what-if'), workerSource, byId('runs-b'), byId('tooltip'));
 const hand = new HandFaults(byId('hand'), (faults, atUs) => restart({ until: 'time', us: atUs }, faults));
 
 let entry: CatalogEntry | undefined;
@@ -84,6 +87,7 @@ function choose(next: CatalogEntry, options: { seed?: number; run?: boolean } = 
   byId('lesson-body').innerHTML = next.lesson.split(/\n\n+/).map((p) => `<p>${escapeHtml(p)}</p>`).join('');
   Array.from(document.querySelectorAll<HTMLButtonElement>('#catalog button')).forEach((button) => button.setAttribute('aria-current', String(button.dataset.name === next.name)));
   hand.faults = [];
+  whatIf.reset(next.lesson);
   byId('reproduce').textContent = '';
   byId('checks-body').innerHTML = '<p class="hint">Run to the end to see every verdict.</p>';
   timeline.clear('Building the world…');
@@ -242,6 +246,7 @@ function wireControls(): void {
   on('go', () => goTo(parseTime(byId<HTMLInputElement>('to-time').value)));
   on('rewind', () => restart({ until: 'events', count: 0 }));
   on('download', download);
+  on('what-if-run', () => entry !== undefined && whatIf.run({ text: entry.text, file: entry.file, seed, faults: hand.faults, version: data.version }));
   byId('to-time').addEventListener('keydown', (event) => {
     if (event.key === 'Enter') goTo(parseTime(byId<HTMLInputElement>('to-time').value));
   });
@@ -306,6 +311,8 @@ function expose(): void {
   (window as unknown as { diasporaLab: unknown }).diasporaLab = {
     ready: true,
     summary: () => summary,
+    /** Run B's summary (what if), null until it ends. */
+    summaryB: () => whatIf.summary,
     status: () => status,
     scenarioText: () => text,
     faults: () => hand.faults,

@@ -24,7 +24,7 @@ export class LiveTimeline {
   private window: [number, number] | null = null;
   private nowUs = 0;
 
-  constructor(private readonly host: HTMLElement, private readonly tooltip: HTMLElement) {
+  constructor(readonly host: HTMLElement, private readonly tooltip: HTMLElement) {
     host.innerHTML = '<p class="empty">Pick a scenario on the left; its run is drawn here as it happens.</p>';
   }
 

@@ -22,7 +22,7 @@ export type HandFault =
 
 export type ToWorker =
   /** A fresh run of `text` with `faults` written into it (a rewind is a fresh run to a number of events). */
-  | { type: 'start'; id: number; text: string; faults: readonly HandFault[]; file: string; seed?: number; version: string; stop?: LabStop }
+  | { type: 'start'; id: number; text: string; faults: readonly HandFault[]; sets?: readonly string[]; file: string; seed?: number; version: string; stop?: LabStop }
   | { type: 'advance'; id: number; stop: LabStop; pauseOn?: PauseOn }
   | { type: 'pause' }
   | { type: 'inspect'; actor: string };
