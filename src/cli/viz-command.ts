@@ -42,7 +42,7 @@ export const vizCommand: CommandModule<object, VizArgs> = {
       .example('$0 viz results/beamline-store/20261125-172800-seed1', "Write the run's timeline.html next to its trace")
       .example('$0 viz runA runB -o compare.html', 'Two strategies on the same seed, one above the other')
       .example('$0 viz runA --perfetto runA.json', 'The run for Perfetto: a track per actor, flows for messages, faults as spans, gauges as counters')
-      .example('$0 viz runA --shiviz runA.log', 'The run for ShiViz (shiviz.cs.ubc.ca): load the file, its first line is the parser') as unknown as Argv<VizArgs>,
+      .example('$0 viz runA --shiviz runA.log', 'The run for ShiViz: load the file; its first line is the parser regex') as unknown as Argv<VizArgs>,
   handler: async (args) => {
     try {
       const traces = args.traces.map(traceOf);
