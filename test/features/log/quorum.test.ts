@@ -89,6 +89,10 @@ test('drill log-controller-quorum: failover in 1.5 s, the dead broker fenced a s
   t.deepEqual(quiet, [], 'two controllers down: no metadata change');
   t.true(records.some((r) => r.k === 'client' && r.op === 'ack' && r.t > 55 * SECOND && r.t < 70 * SECOND), 'the data path goes on');
   t.true(activations.some((r) => r.t > 70 * SECOND));
+  const metric = summary.metrics['controller'] as { failovers: number; takeover: { maxUs: number }; firstMetadataChange: { count: number; maxUs: number } };
+  t.is(metric.failovers, 2, 'the crash at 10 s, and the majority back at 70 s');
+  t.true(metric.takeover.maxUs > 19 * SECOND && metric.takeover.maxUs < 21 * SECOND, `${metric.takeover.maxUs}`);
+  t.true(metric.firstMetadataChange.count >= 1 && metric.firstMetadataChange.maxUs >= 11 * SECOND, JSON.stringify(metric.firstMetadataChange));
 
   const single = drill('log-controller-quorum', ['services.stream.controllers=[hpc-3]', 'faults[1].target=[stream-controller]']);
   t.true(single.summary.ok);

@@ -11,6 +11,7 @@
  */
 import { InputError, MS, formatMicros } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
+import { ControllerMetrics } from '../metrics/controller.ts';
 import { LogMetrics } from '../metrics/log.ts';
 import { LogConsumer, LogProducer, controllerIds, spawnFinalReader, spawnLogCluster, type SpawnedCluster } from '../actors/index.ts';
 import type { World } from '../../../world/index.ts';
@@ -58,7 +59,8 @@ export function buildLogServices(world: World, scenario: Scenario, context: Buil
       }
     }
   }
-  return [new LogMetrics()];
+  // Failover is measured only where there is a quorum to fail over, so other summaries stay as they were.
+  return [new LogMetrics(), ...(services.some((s) => s.controllerNodes.length > 1) ? [new ControllerMetrics()] : [])];
 }
 
 function spawnService(world: World, service: LogServiceSpec): SpawnedCluster {
