@@ -67,6 +67,13 @@ function traced(file: string, sets: string[] = []) {
   return { summary, records, at, leaders, raft: summary.metrics.raft as Record<string, number> };
 }
 
+test('regression, nemesis seed 292: a follower does not commit on the commit index of a fetch answer that never checked its log', (t) => {
+  // A fetch sent in term 2 reached the leader of term 3, which answered it fenced; the follower had
+  // taken that answer's commit index for its own divergent entry (committed-changed, divergent-apply).
+  const summary = run('raft-nemesis.yaml', ['seed=292']);
+  t.true(summary.ok, JSON.stringify(summary.checks));
+});
+
 test('stale leader: cut off with a minority it appends but never commits, resigns, and its tail is truncated; pre-vote keeps the term', (t) => {
   const { summary, at, leaders, raft } = traced('raft-stale-leader.yaml');
   t.true(summary.ok, JSON.stringify(summary.checks));
