@@ -159,6 +159,8 @@ maybe('Chandy–Lamport: markers apart from transfers, the recorded channel stat
   await page.evaluate(() => window.diasporaViz.renderNow());
   const channels = await page.$$eval('g.channel-state', (gs) => gs.map((g) => ({ cut: (g as SVGGElement).dataset.cut, from: (g as SVGGElement).dataset.from, to: (g as SVGGElement).dataset.to, n: Number((g as SVGGElement).dataset.messages) })));
   t.true(channels.some((c) => c.cut === '2' && c.to === 'account-1' && c.n > 0), 'in cut 2, account-1 recorded messages in flight to it');
+  const labels = await page.$$eval('text.arrow-label', (ts) => ts.map((x) => x.textContent));
+  t.true(labels.includes('stream:marker') && labels.includes('stream:data'), 'zoomed in, arrows carry their message type');
   await screenshot(page, 'timeline-chandy-lamport.png');
   t.deepEqual(errors, []);
   await page.close();

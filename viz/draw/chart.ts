@@ -17,6 +17,7 @@ import { GROUP_ROW, GUTTER, RIGHT, TOP, type Layout } from './layout.ts';
 import { drawDowns, drawFaultBands, drawLifeMarks } from './marks.ts';
 import type { RunModel } from '../model/model.ts';
 import { drawOffscreen, offscreenItems } from './offscreen.ts';
+import { drawArrowLabels } from './arrow-labels.ts';
 import { paintCanvas, sceneToSvg, type Scene } from './painter.ts';
 
 /** Above this many records in the window, the diagram switches to density. */
@@ -54,7 +55,7 @@ export class Chart {
   private readonly back: Svg;
   private readonly front: Svg;
   private readonly canvas: HTMLCanvasElement;
-  private readonly layers: Record<'bg' | 'gutter' | 'bands' | 'downs' | 'faultLabels' | 'axis' | 'axisBottom' | 'marks' | 'overlay', G>;
+  private readonly layers: Record<'bg' | 'gutter' | 'bands' | 'downs' | 'faultLabels' | 'axis' | 'axisBottom' | 'marks' | 'labels' | 'overlay', G>;
   /** Above the zoom target, so that its markers take clicks (`offscreen.ts`). */
   private readonly offscreen: G;
   /** Called with a time when an off-screen marker is clicked; the page pans there. */
@@ -89,6 +90,7 @@ export class Chart {
       axis: this.front.append('g').attr('class', 'axis axis-top').attr('transform', `translate(${GUTTER},${TOP - 4})`),
       axisBottom: this.front.append('g').attr('class', 'axis axis-bottom'),
       marks: plot(this.front, 'marks', true),
+      labels: plot(this.front, 'arrow-labels', true),
       overlay: plot(this.front, 'overlay', true),
     };
     // Inside a group at the plot's origin, so pointer and zoom coordinates are plot coordinates.
@@ -149,6 +151,7 @@ export class Chart {
       }
     }
     this.drawAxis(scale);
+    drawArrowLabels(this.layers.labels, hits, model, mode === 'detail');
     this.drawOverlay(frame, input);
     drawOffscreen(this.offscreen, offscreenItems(model, input.cone, marks), marks, (t) => this.onJump(t));
     this.frame = frame;
