@@ -139,3 +139,37 @@ test("what if: run B with the lesson's own change, stacked below run A, has the 
   t.deepEqual(errors, []);
   await page.close();
 });
+
+test('stepping and going back one event give the records of a straight run to that step', async (t) => {
+  if (!browserAvailable) return t.pass(skipReason);
+  const { page, errors } = await open('#scenario=domino-uncoordinated&seed=4');
+  await idle(page);
+  // Everything but `answers` (the id of the request it answers).
+  const at = async () => {
+    const { answers: _answers, ...rest } = (await page.evaluate(() => window.diasporaLab.status())) as { answers: number; events: number; records: number; last: unknown; nowUs: number };
+    return rest;
+  };
+  for (let i = 0; i < 3; i++) {
+    await page.click('#step-one');
+    await idle(page);
+  }
+  const third = await at();
+  t.is(third.events, 3);
+  await page.click('#step-one');
+  await idle(page);
+  await page.click('#back');
+  await idle(page);
+  t.deepEqual(await at(), third, 'back from step 4 is step 3, record for record');
+  await page.fill('#to-time', '2s');
+  await page.click('#go');
+  await idle(page);
+  const forward = await at();
+  await page.click('#rewind');
+  await idle(page);
+  await page.fill('#to-time', '2s');
+  await page.click('#go');
+  await idle(page);
+  t.deepEqual(await at(), forward, 'rewound to the start and run to 2 s again: the same state');
+  t.deepEqual(errors, []);
+  await page.close();
+});
