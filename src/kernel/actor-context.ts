@@ -6,7 +6,7 @@
  * reaching the new incarnation's state. How it fails: acting through a stale context throws, which
  * the simulator reports as that actor's bug.
  */
-import type { ActorHandle } from './actor-handle.ts';
+import type { ActorHandle, PeerMemo } from './actor-handle.ts';
 import type { Context, Message, SendOptions } from './contract/actor.ts';
 import type { Disk } from './contract/disk.ts';
 import type { RecordKind } from './contract/record.ts';
@@ -29,7 +29,7 @@ export interface ContextHost {
   record(handle: ActorHandle, kind: RecordKind, fields?: Record<string, unknown>): void;
 }
 
-export class ActorContext implements Context {
+export class ActorContext implements Context, PeerMemo {
   readonly self: string;
   readonly node: string;
   readonly site: string;

@@ -7,8 +7,7 @@
  * ids never depend on what other actors (or other worker threads) did. Internal to the kernel and
  * the world; actor code never sees a handle, only its `Context`.
  */
-import type { ActorContext } from './actor-context.ts';
-import type { Actor, ActorFactory } from './contract/actor.ts';
+import type { Actor, ActorFactory, Context } from './contract/actor.ts';
 import type { Rng } from './contract/rng.ts';
 
 /** The `world` pseudo-actor: index 0, the origin of scheduled faults and other control actions. */
@@ -21,9 +20,18 @@ export interface Placement {
   readonly site: string;
 }
 
+/**
+ * The peer an actor's context last exchanged a message with, and its handle (actor-context.ts):
+ * the simulator sets it when it delivers a message.
+ */
+export interface PeerMemo {
+  peer: string | undefined;
+  peerHandle: ActorHandle | undefined;
+}
+
 export class ActorHandle implements Placement {
   instance: Actor<any> | undefined;
-  context: ActorContext | undefined;
+  context: (Context & PeerMemo) | undefined;
   up = false;
   /** Bumped at every crash; timers and completions of an older incarnation are dropped. */
   incarnation = 0;
