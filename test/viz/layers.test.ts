@@ -1,6 +1,6 @@
 /**
  * The timeline page's layers, checked rather than hoped for: viz/'s folders are ordered wire →
- * model → draw → panels → ui, and a module imports only from its own folder or an earlier one;
+ * model → draw → panels → ui → lab (the lab page), and a module imports only from its own folder or an earlier one;
  * no viz module is in an import cycle (type imports included); and src/report/ reaches into viz/
  * only through viz/wire/, the format both sides share.
  */
@@ -10,7 +10,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const LAYERS = ['wire', 'model', 'draw', 'panels', 'ui'];
+// The lab page (viz/lab) composes the timeline's modules, so it comes after the timeline's UI.
+const LAYERS = ['wire', 'model', 'draw', 'panels', 'ui', 'lab'];
 
 /** Repository-relative path of every `.ts` file under `dir`. */
 async function sources(dir: string): Promise<string[]> {
