@@ -23,10 +23,8 @@
  * How it fails: a missing or malformed trace is an `InputError` naming the file and line; the
  * temporary file is removed.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { InputError } from '../kernel/contract/index.ts';
+import { writeTextAtomically, type WriteText } from './atomic-text-file.ts';
 import { readTrace } from '../kernel/trace-reader.ts';
 import { decodeGauge, type GaugeWire } from '../../viz/wire/gauges.ts';
 import { readMinInsync } from './timeline/min-insync.ts';
@@ -62,79 +60,74 @@ function gaugeName(gauge: GaugeWire): string {
 
 export async function writePerfetto(trace: string, out: string): Promise<PerfettoResult> {
   const [verdicts, minInsync] = await Promise.all([readVerdicts(trace), readMinInsync(trace)]);
-  const tmp = `${out}.tmp-${process.pid}`;
-  const file = createWriteStream(tmp);
-  const write = async (text: string) => {
-    if (!file.write(text)) await once(file, 'drain');
-  };
-  const actors = new Map<string, number>();
-  const sites = new Map<string, number>();
-  const siteOf = new Map<string, string>();
-  const gauges = new PanelGauges();
-  /** Open faults by their id: the async-slice id and name they began with. */
-  const faults = new Map<string, { id: number; name: string }>();
-  let faultIds = 0;
-  /** Actors down since a crash: the crash time. */
-  const down = new Map<string, number>();
-  let records = 0;
-  let endUs = 0;
-  let first = true;
-  const event = async (e: Record<string, unknown>) => {
-    await write(`${first ? '' : ',\n'}${JSON.stringify(e)}`);
-    first = false;
-  };
-  /** The site's process id, announcing the site (and its place in the order) on first use. */
-  const pidOf = async (site: string) => {
-    let pid = sites.get(site);
-    if (pid === undefined) {
-      pid = RUN_PID + 1 + sites.size;
-      sites.set(site, pid);
-      await event({ ph: 'M', name: 'process_name', pid, tid: 0, args: { name: `site ${site}` } });
-      await event({ ph: 'M', name: 'process_sort_index', pid, tid: 0, args: { sort_index: pid } });
-    }
-    return pid;
-  };
-  /** The actor's thread id (and its site's pid), announcing its track on first use. */
-  const track = async (actor: string) => {
-    const pid = actor === WORLD ? RUN_PID : await pidOf(siteOf.get(actor) ?? UNPLACED);
-    let tid = actors.get(actor);
-    if (tid === undefined) {
-      tid = actors.size + 1;
-      actors.set(actor, tid);
-      await event({ ph: 'M', name: 'thread_name', pid, tid, args: { name: actor } });
-      await event({ ph: 'M', name: 'thread_sort_index', pid, tid, args: { sort_index: tid } });
-    }
-    return { pid, tid };
-  };
-  const downSpan = async (actor: string, from: number, to: number) => {
-    const { pid, tid } = await track(actor);
-    const base = { cat: 'down', name: `${actor} down`, id: tid, pid, tid };
-    await event({ ...base, ph: 'b', ts: from });
-    await event({ ...base, ph: 'e', ts: to });
-  };
-  const fault = async (record: Record<string, unknown>, t: number) => {
-    const key = String(record.fault ?? `#${records}`);
-    const args: Record<string, unknown> = {};
-    for (const k in record) if (!RECORD_FIELDS.has(k) && k !== 'phase') args[k] = record[k];
-    if (record.phase === 'end') {
-      const open = faults.get(key);
-      if (open === undefined) return;
-      faults.delete(key);
-      await event({ ph: 'e', cat: 'fault', name: open.name, id: open.id, ts: t, pid: RUN_PID, tid: 0 });
-      return;
-    }
-    const targets = Array.isArray(record.targets) ? ` ${record.targets.join(', ')}` : '';
-    const name = `${String(record.kind ?? 'fault')}${targets}`;
-    if (record.phase !== 'start') {
-      // A fault record without a phase is a one-off action, not a period.
-      await event({ ph: 'i', s: 'g', cat: 'fault', name, ts: t, pid: RUN_PID, tid: 0, args });
-      return;
-    }
-    const id = ++faultIds;
-    faults.set(key, { id, name });
-    await event({ ph: 'b', cat: 'fault', name, id, ts: t, pid: RUN_PID, tid: 0, args });
-  };
-  try {
+  return writeTextAtomically(out, async (write: WriteText) => {
+    const actors = new Map<string, number>();
+    const sites = new Map<string, number>();
+    const siteOf = new Map<string, string>();
+    const gauges = new PanelGauges();
+    /** Open faults by their id: the async-slice id and name they began with. */
+    const faults = new Map<string, { id: number; name: string }>();
+    let faultIds = 0;
+    /** Actors down since a crash: the crash time. */
+    const down = new Map<string, number>();
+    let records = 0;
+    let endUs = 0;
+    let first = true;
+    const event = async (e: Record<string, unknown>) => {
+      await write(`${first ? '' : ',\n'}${JSON.stringify(e)}`);
+      first = false;
+    };
+    /** The site's process id, announcing the site (and its place in the order) on first use. */
+    const pidOf = async (site: string) => {
+      let pid = sites.get(site);
+      if (pid === undefined) {
+        pid = RUN_PID + 1 + sites.size;
+        sites.set(site, pid);
+        await event({ ph: 'M', name: 'process_name', pid, tid: 0, args: { name: `site ${site}` } });
+        await event({ ph: 'M', name: 'process_sort_index', pid, tid: 0, args: { sort_index: pid } });
+      }
+      return pid;
+    };
+    /** The actor's thread id (and its site's pid), announcing its track on first use. */
+    const track = async (actor: string) => {
+      const pid = actor === WORLD ? RUN_PID : await pidOf(siteOf.get(actor) ?? UNPLACED);
+      let tid = actors.get(actor);
+      if (tid === undefined) {
+        tid = actors.size + 1;
+        actors.set(actor, tid);
+        await event({ ph: 'M', name: 'thread_name', pid, tid, args: { name: actor } });
+        await event({ ph: 'M', name: 'thread_sort_index', pid, tid, args: { sort_index: tid } });
+      }
+      return { pid, tid };
+    };
+    const downSpan = async (actor: string, from: number, to: number) => {
+      const { pid, tid } = await track(actor);
+      const base = { cat: 'down', name: `${actor} down`, id: tid, pid, tid };
+      await event({ ...base, ph: 'b', ts: from });
+      await event({ ...base, ph: 'e', ts: to });
+    };
+    const fault = async (record: Record<string, unknown>, t: number) => {
+      const key = String(record.fault ?? `#${records}`);
+      const args: Record<string, unknown> = {};
+      for (const k in record) if (!RECORD_FIELDS.has(k) && k !== 'phase') args[k] = record[k];
+      if (record.phase === 'end') {
+        const open = faults.get(key);
+        if (open === undefined) return;
+        faults.delete(key);
+        await event({ ph: 'e', cat: 'fault', name: open.name, id: open.id, ts: t, pid: RUN_PID, tid: 0 });
+        return;
+      }
+      const targets = Array.isArray(record.targets) ? ` ${record.targets.join(', ')}` : '';
+      const name = `${String(record.kind ?? 'fault')}${targets}`;
+      if (record.phase !== 'start') {
+        // A fault record without a phase is a one-off action, not a period.
+        await event({ ph: 'i', s: 'g', cat: 'fault', name, ts: t, pid: RUN_PID, tid: 0, args });
+        return;
+      }
+      const id = ++faultIds;
+      faults.set(key, { id, name });
+      await event({ ph: 'b', cat: 'fault', name, id, ts: t, pid: RUN_PID, tid: 0, args });
+    };
     await write(`${PERFETTO_HEAD}"traceEvents":[\n`);
     await event({ ph: 'M', name: 'process_name', pid: RUN_PID, tid: 0, args: { name: 'faults and verdicts' } });
     await event({ ph: 'M', name: 'process_sort_index', pid: RUN_PID, tid: 0, args: { sort_index: RUN_PID } });
@@ -193,13 +186,6 @@ export async function writePerfetto(trace: string, out: string): Promise<Perfett
       for (const ts of [...new Set(at)]) await event({ ph: 'i', s: 'g', cat: 'verdict', name: `${verdict.check}: ${verdict.anomaly}`, ts, pid: RUN_PID, tid: 0, args });
     }
     await write('\n]}\n');
-    file.end();
-    await once(file, 'finish');
-    await rename(tmp, out);
-  } catch (error) {
-    file.destroy();
-    await rm(tmp, { force: true });
-    throw error;
-  }
-  return { out, records };
+    return { out, records };
+  });
 }

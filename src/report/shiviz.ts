@@ -17,10 +17,8 @@
  * message in flight (sent, not yet received or dropped). The file appears complete or not at all.
  * How it fails: a missing or malformed trace is an `InputError` naming the file and line.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { InputError } from '../kernel/contract/index.ts';
+import { writeTextAtomically, type WriteText } from './atomic-text-file.ts';
 import { readTrace } from '../kernel/trace-reader.ts';
 
 /** ShiViz's parser for this layout (its default), with the multi-line flag ShiViz applies. */
@@ -40,17 +38,12 @@ export interface ShiVizResult {
 type Clock = Record<string, number>;
 
 export async function writeShiViz(trace: string, out: string): Promise<ShiVizResult> {
-  const tmp = `${out}.tmp-${process.pid}`;
-  const file = createWriteStream(tmp);
-  const write = async (text: string) => {
-    if (!file.write(text)) await once(file, 'drain');
-  };
   const clocks = new Map<string, Clock>();
   /** Clocks of sends not yet received or dropped, by sender and the send's `n`. */
   const inFlight = new Map<string, Clock>();
   let events = 0;
   let records = 0;
-  try {
+  return writeTextAtomically(out, async (write: WriteText) => {
     await write(SHIVIZ_HEAD);
     for await (const { record, line } of readTrace(trace)) {
       records++;
@@ -72,15 +65,8 @@ export async function writeShiViz(trace: string, out: string): Promise<ShiVizRes
       events++;
     }
     if (records === 0) throw new InputError(`${trace}: the trace is empty`);
-    file.end();
-    await once(file, 'finish');
-    await rename(tmp, out);
-  } catch (error) {
-    file.destroy();
-    await rm(tmp, { force: true });
-    throw error;
-  }
-  return { out, events };
+    return { out, events };
+  });
 }
 
 /** One line saying what happened: kind, message or operation, peer, time, then the other fields. */

@@ -1,0 +1,29 @@
+/**
+ * A text file written piece by piece and published whole: the pieces stream (backpressure honoured)
+ * into `<out>.tmp-<pid>`, which is renamed over `out` once every piece is on disk. If producing the
+ * pieces throws, the temporary file is removed and `out` is left as it was — a reader never sees a
+ * half-written export.
+ */
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+
+export type WriteText = (text: string) => Promise<void>;
+
+export async function writeTextAtomically<T>(out: string, produce: (write: WriteText) => Promise<T>): Promise<T> {
+  const tmp = `${out}.tmp-${process.pid}`;
+  const file = createWriteStream(tmp);
+  try {
+    const result = await produce(async (text) => {
+      if (!file.write(text)) await once(file, 'drain');
+    });
+    file.end();
+    await once(file, 'finish');
+    await rename(tmp, out);
+    return result;
+  } catch (error) {
+    file.destroy();
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
