@@ -8,7 +8,11 @@
  */
 import { InputError } from '../kernel/contract/index.ts';
 import type { FromWorker, LabStop, ToWorker } from '../../viz/lab/protocol.ts';
+import { parse } from 'yaml';
+import { scenarioJsonSchema } from '../scenario/json-schema.ts';
+import { registryVersion } from '../scenario/registry.ts';
 import { withHandFaults } from './hand-faults.ts';
+import { scenarioForm, type FormGroup } from './scenario-form.ts';
 import { LabSession } from './session.ts';
 
 const SLICE_MS = 40;
@@ -46,7 +50,7 @@ function handle(message: ToWorker): void {
       const { world, endUs } = session.prepared;
       scope.postMessage({
         type: 'started', text, scenario: session.scenario.name, seed: world.seed, endUs, durationUs: session.scenario.durationUs,
-        actors: session.actors(), sites: world.siteList().map((s) => ({ id: s.id, nodes: [...s.nodes] })),
+        actors: session.actors(), sites: world.siteList().map((s) => ({ id: s.id, nodes: [...s.nodes] })), form: formOf(text),
       });
       lastPayload = 0;
       run(message.stop ?? { until: 'events', count: 0 });
@@ -64,6 +68,15 @@ function handle(message: ToWorker): void {
       if (session !== undefined) scope.postMessage({ type: 'inspected', actor: message.actor, view: session.inspect(message.actor) });
       return;
   }
+}
+
+/** The JSON Schema, made once per set of registered features (it takes a few tenths of a second). */
+let schema: { version: number; json: Record<string, unknown> } | undefined;
+
+/** The "what if" form of the text the session runs (it parsed, so the YAML reads). */
+function formOf(text: string): FormGroup[] {
+  if (schema?.version !== registryVersion()) schema = { version: registryVersion(), json: scenarioJsonSchema('diaspora lab') };
+  return scenarioForm(schema.json, parse(text));
 }
 
 function run(next: LabStop): void {

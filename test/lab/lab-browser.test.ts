@@ -124,18 +124,35 @@ test('done when: pause before the crash, cut the leader off by hand, step to the
   await page.close();
 });
 
-test("what if: run B with the lesson's own change, stacked below run A, has the CLI's hash for that --set", async (t) => {
+test("what if: the form from the JSON Schema shows the scenario's values; the lesson's change in it, run B stacked below has the CLI's hash for that --set", async (t) => {
   if (!browserAvailable) return t.pass(skipReason);
   const drill = drills[0]!;
   const { page, errors } = await open(`#scenario=${drill.name}&seed=${drill.seed}`);
   await idle(page);
-  t.is(await page.inputValue('#what-if-set'), 'workload.detector.acks=all', 'suggested by the lesson');
+  const field = (path: string) => page.locator(`#what-if-form .field[data-path='${path}']`).locator('input, select');
+  // The scenario's own values, typed: a choice for acks, a number for min.insync.replicas, a duration.
+  t.is(await field('workload.detector.acks').inputValue(), '1');
+  t.deepEqual(await field('workload.detector.acks').locator('option').allTextContents(), ['all', '-1', '0', '1']);
+  t.is(await field('services.stream["min.insync.replicas"]').getAttribute('type'), 'number');
+  t.is(await field('services.stream["min.insync.replicas"]').inputValue(), '2');
+  t.regex(await page.locator(`#what-if-form .field[data-path='faults[1].for']`).textContent() ?? '', /duration/);
+  // The lesson's suggestion fills the form; the user could equally choose it.
+  await page.click('#what-if-suggested button[data-set="workload.detector.acks=all"]');
+  t.is(await field('workload.detector.acks').inputValue(), 'all');
+  t.is(await page.textContent('#what-if-changes'), 'Changes: workload.detector.acks=all');
   await page.click('#what-if-run');
   await page.waitForFunction(() => window.diasporaLab.summaryB() !== null, undefined, { timeout: 300_000 });
-  const b = (await page.evaluate(() => window.diasporaLab.summaryB())) as { traceHash: string; ok: boolean };
+  const b = (await page.evaluate(() => window.diasporaLab.summaryB())) as { traceHash: string; ok: boolean; seed: number };
+  t.is(b.seed, drill.seed);
   t.is(b.traceHash, cliHash(readFileSync(drill.file, 'utf8'), drill.file, drill.seed, ['workload.detector.acks=all']));
   t.true(b.ok, 'with acks=all nothing acknowledged is lost');
   t.is(await page.locator('#runs-b section.run').count(), 1);
+  t.regex(await page.textContent('#what-if-result') ?? '', /--set 'workload\.detector\.acks=all'/);
+  // A field found and typed by hand: a duration, written as --set takes it.
+  await page.fill('#what-if-find', 'faults[1].f');
+  await field('faults[1].for').fill('300ms');
+  await field('faults[1].for').dispatchEvent('change');
+  t.is(await page.textContent('#what-if-changes'), 'Changes: workload.detector.acks=all faults[1].for=300ms');
   t.deepEqual(errors, []);
   await page.close();
 });

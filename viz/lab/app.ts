@@ -108,6 +108,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       text = message.text;
       started = true;
       hand.reset(message.sites, hand.faults);
+      whatIf.show(message.form);
       fillActors(message.actors);
       say(`${message.scenario}, seed ${message.seed}: ${message.actors.length} actors on ${message.sites.reduce((n, s) => n + s.nodes.length, 0)} nodes; ${formatTime(message.durationUs)} of faults and workload, then the final phase to ${formatTime(message.endUs)}.`);
       return;

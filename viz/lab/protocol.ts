@@ -53,8 +53,37 @@ export interface LabActor {
   up: boolean;
 }
 
+/** A field of the "what if" form (src/lab/scenario-form.ts, from the scenario's JSON Schema). */
+export interface FormField {
+  /** The `--set` path. */
+  path: string;
+  /** The property name. */
+  key: string;
+  /** The value as the file writes it (YAML text), or null when the file leaves it out. */
+  value: string | null;
+  /** The schema's default, as YAML text, or null. */
+  defaultText: string | null;
+  input: 'select' | 'integer' | 'number' | 'text';
+  /** Choices, for `select`. */
+  options?: string[];
+  /** What a text field holds and how to write it: "duration, e.g. 500ms, 2s", "a list like [a, b]". */
+  unit?: string;
+  min?: number;
+  max?: number;
+  description: string;
+}
+
+/** A section of the scenario in the form: `workload.detector`, `faults[1]`. */
+export interface FormGroup {
+  /** The section's path; empty for the top level. */
+  path: string;
+  /** How the group is titled (a list item adds its kind: `faults[1] node-crash`). */
+  title: string;
+  fields: FormField[];
+}
+
 export type FromWorker =
-  | { type: 'started'; text: string; scenario: string; seed: number; endUs: number; durationUs: number; actors: LabActor[]; sites: Array<{ id: string; nodes: string[] }> }
+  | { type: 'started'; text: string; scenario: string; seed: number; endUs: number; durationUs: number; actors: LabActor[]; sites: Array<{ id: string; nodes: string[] }>; form: FormGroup[] }
   | { type: 'status'; status: LabStatus; actors: LabActor[]; payload?: Uint8Array; summary?: unknown }
   | { type: 'inspected'; actor: string; view: unknown }
   /** A live check started failing; the run paused. */
