@@ -25,7 +25,11 @@
  * named so and finite numbers elsewhere: the kind's tag, the numbers, then each string as its own
  * 64-bit digest (the first two words of MurmurHash3 over its encoding above). A writer keeps the
  * digests of the strings it sees again and again (actor ids, message types, timer names), so such
- * a record costs a dozen words and no string scan.
+ * a record costs a dozen words and no string scan. The writers' own entry points (`digestSend`,
+ * `digestRecv`, `digestTimer`) go further when the numbers are non-negative safe integers (the
+ * words' layout is then fixed): they run MurmurHash3 over those words without writing them to a
+ * buffer, with each table string's digest words kept already mixed for the lanes they fall in.
+ * Same words, same digest: this is a way of computing the format, not a change of it.
  *
  * Guarantee: equal records (as JSON values) give equal digests, on any platform, whichever path
  * wrote them (test/kernel/trace-hash.test.ts compares the hot paths with the generic one and with
@@ -63,6 +67,37 @@ function fmix(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
+}
+
+/** MurmurHash3's mixing of one word in lane 0 (1, 2, 3) of a block: what is xored into h1 (h2, h3, h4). */
+function mix0(w: number): number {
+  const k = Math.imul(w, C1);
+  return Math.imul((k << 15) | (k >>> 17), C2);
+}
+
+function mix1(w: number): number {
+  const k = Math.imul(w, C2);
+  return Math.imul((k << 16) | (k >>> 16), C3);
+}
+
+function mix2(w: number): number {
+  const k = Math.imul(w, C3);
+  return Math.imul((k << 17) | (k >>> 15), C4);
+}
+
+function mix3(w: number): number {
+  const k = Math.imul(w, C4);
+  return Math.imul((k << 18) | (k >>> 14), C1);
+}
+
+/** Whether a number is written as `UINT` (two words): a non-negative safe integer (-0 included). */
+function isUint(x: number): boolean {
+  return x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x;
+}
+
+/** The first of a `UINT`'s two words (`isUint(x)`); the second is `x | 0`. */
+function uintHigh(x: number): number {
+  return x < TWO_32 ? UINT << 24 : (UINT << 24) | Math.floor(x / TWO_32);
 }
 
 /**
@@ -150,6 +185,18 @@ const CACHED_STRINGS_MAX = 4096;
 /** The slot of a string digested just now, outside the table (the cache was full). */
 const SCRATCH = -1;
 
+/** The hot kinds' tags, mixed as the first word of a record (lane 0). */
+const HOT_SEND_K1 = mix0(HOT_SEND);
+const HOT_RECV_K1 = mix0(HOT_RECV);
+const HOT_TIMER_K1 = mix0(HOT_TIMER);
+
+/** Words per slot of the string table's digests, and where the premixed words sit among them. */
+const DIGEST_STRIDE = 8;
+const LOW_LANE3 = 2;
+const HIGH_LANE0 = 3;
+const LOW_LANE1 = 4;
+const HIGH_LANE2 = 5;
+
 /** The hot kinds' memo entries (`TraceHasher.namedSlot`). */
 const SEND_SITE = 0;
 const RECV_SITE = 1;
@@ -183,8 +230,12 @@ export class TraceHasher {
   /** String table: interned strings (`intern`) and cached ones, with their 64-bit digests, by slot. */
   private readonly slots = new Map<string, number>();
   private readonly strings: string[] = [];
-  /** The 64-bit digests of the table's strings, two words per slot side by side (one cache line for both). */
-  private digests = new Int32Array(2 * 256);
+  /**
+   * Per slot, `DIGEST_STRIDE` words: the string's 64-bit digest (low, high), then the same two
+   * words already mixed as MurmurHash3 mixes a word in the lanes where the fused hot records
+   * (`hot13`, `hot9`) place them: low in lane 3 and in lane 1, high in lane 0 and in lane 2.
+   */
+  private digests = new Int32Array(DIGEST_STRIDE * 256);
   private cached = 0;
   // The message type or timer name each hot kind (SEND_SITE…) named last, and its slot: a run
   // names few of them, often the same one many times in a row, and a hit skips the table lookup.
@@ -221,13 +272,19 @@ export class TraceHasher {
       this.slots.set(text, slot);
       this.strings.push(text);
       this.stringDigest(text);
-      if (2 * slot + 2 > this.digests.length) {
+      if (DIGEST_STRIDE * (slot + 1) > this.digests.length) {
         const grown = new Int32Array(2 * this.digests.length);
         grown.set(this.digests);
         this.digests = grown;
       }
-      this.digests[2 * slot] = this.d1;
-      this.digests[2 * slot + 1] = this.d2;
+      const d = this.digests;
+      const at = DIGEST_STRIDE * slot;
+      d[at] = this.d1;
+      d[at + 1] = this.d2;
+      d[at + LOW_LANE3] = mix3(this.d1);
+      d[at + HIGH_LANE0] = mix0(this.d2);
+      d[at + LOW_LANE1] = mix1(this.d1);
+      d[at + HIGH_LANE2] = mix2(this.d2);
     }
     return slot;
   }
@@ -244,22 +301,28 @@ export class TraceHasher {
   digestSend(t: number, a: number, n: number, to: number, msg: string, bytes: number): void {
     // The message type first: digesting a string not seen before reuses the word buffer.
     const type = this.namedSlot(SEND_SITE, msg);
+    if (type !== SCRATCH && isUint(t) && isUint(n) && isUint(bytes)) return this.hot13(HOT_SEND_K1, t, n, bytes, a, to, type);
     const d = this.digests;
-    this.hot(HOT_SEND, t, n, bytes, d[2 * a], d[2 * a + 1], d[2 * to], d[2 * to + 1], this.lowOf(type), this.highOf(type));
+    const [as, os] = [DIGEST_STRIDE * a, DIGEST_STRIDE * to];
+    this.hot(HOT_SEND, t, n, bytes, d[as], d[as + 1], d[os], d[os + 1], this.lowOf(type), this.highOf(type));
   }
 
   /** `{t, k: 'recv', a, n, from, msg, s}` with `a` and `from` interned. */
   digestRecv(t: number, a: number, n: number, from: number, msg: string, s: number): void {
     const type = this.namedSlot(RECV_SITE, msg);
+    if (type !== SCRATCH && isUint(t) && isUint(n) && isUint(s)) return this.hot13(HOT_RECV_K1, t, n, s, a, from, type);
     const d = this.digests;
-    this.hot(HOT_RECV, t, n, s, d[2 * a], d[2 * a + 1], d[2 * from], d[2 * from + 1], this.lowOf(type), this.highOf(type));
+    const [as, fs] = [DIGEST_STRIDE * a, DIGEST_STRIDE * from];
+    this.hot(HOT_RECV, t, n, s, d[as], d[as + 1], d[fs], d[fs + 1], this.lowOf(type), this.highOf(type));
   }
 
   /** `{t, k: 'timer', a, n, name}` with `a` interned. */
   digestTimer(t: number, a: number, n: number, name: string): void {
     const named = this.namedSlot(TIMER_SITE, name);
+    if (named !== SCRATCH && isUint(t) && isUint(n)) return this.hot9(t, n, a, named);
     const d = this.digests;
-    this.hot(HOT_TIMER, t, n, -1, d[2 * a], d[2 * a + 1], this.lowOf(named), this.highOf(named), 0, 0);
+    const as = DIGEST_STRIDE * a;
+    this.hot(HOT_TIMER, t, n, -1, d[as], d[as + 1], this.lowOf(named), this.highOf(named), 0, 0);
   }
 
   /** Folds the last record's digest into the trace's hash. */
@@ -366,6 +429,117 @@ export class TraceHasher {
   }
 
   /**
+   * The short form of a send or recv whose three numbers are non-negative safe integers and whose
+   * strings are in the table, hashed without the word buffer: the 13 words `hot` would write —
+   * tag, t, n, x (two words each), then the digests of `a`, the other actor and the type — in
+   * MurmurHash3's lanes (blocks of words 0–3, 4–7, 8–11, word 12 the tail), the constant and
+   * interned words mixed in advance. Same digest as `hot`, by construction and by test.
+   */
+  private hot13(tagMixed: number, t: number, n: number, x: number, a: number, other: number, type: number): void {
+    const d = this.digests;
+    const as = DIGEST_STRIDE * a;
+    const os = DIGEST_STRIDE * other;
+    const ms = DIGEST_STRIDE * type;
+    // Block 0: tag, t (high, low), n (high). The state starts at zero.
+    let h1 = tagMixed;
+    h1 = (h1 << 19) | (h1 >>> 13);
+    h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
+    let h2 = mix1(uintHigh(t));
+    h2 = (h2 << 17) | (h2 >>> 15);
+    h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
+    let h3 = mix2(t | 0);
+    h3 = (h3 << 15) | (h3 >>> 17);
+    h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
+    let h4 = mix3(uintHigh(n));
+    h4 = (h4 << 13) | (h4 >>> 19);
+    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
+    // Block 1: n (low), x (high, low), a (low).
+    h1 ^= mix0(n | 0);
+    h1 = (h1 << 19) | (h1 >>> 13);
+    h1 = (Math.imul(h1 + h2, 5) + 0x561ccd1b) | 0;
+    h2 ^= mix1(uintHigh(x));
+    h2 = (h2 << 17) | (h2 >>> 15);
+    h2 = (Math.imul(h2 + h3, 5) + 0x0bcaa747) | 0;
+    h3 ^= mix2(x | 0);
+    h3 = (h3 << 15) | (h3 >>> 17);
+    h3 = (Math.imul(h3 + h4, 5) + 0x96cd1c35) | 0;
+    h4 ^= d[as + LOW_LANE3];
+    h4 = (h4 << 13) | (h4 >>> 19);
+    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
+    // Block 2: a (high), other (low, high), type (low).
+    h1 ^= d[as + HIGH_LANE0];
+    h1 = (h1 << 19) | (h1 >>> 13);
+    h1 = (Math.imul(h1 + h2, 5) + 0x561ccd1b) | 0;
+    h2 ^= d[os + LOW_LANE1];
+    h2 = (h2 << 17) | (h2 >>> 15);
+    h2 = (Math.imul(h2 + h3, 5) + 0x0bcaa747) | 0;
+    h3 ^= d[os + HIGH_LANE2];
+    h3 = (h3 << 15) | (h3 >>> 17);
+    h3 = (Math.imul(h3 + h4, 5) + 0x96cd1c35) | 0;
+    h4 ^= d[ms + LOW_LANE3];
+    h4 = (h4 << 13) | (h4 >>> 19);
+    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
+    // Tail: type (high), in lane 0, no rotation of the state.
+    h1 ^= d[ms + HIGH_LANE0];
+    this.finish(h1, h2, h3, h4, 13 * 4);
+  }
+
+  /** The timer's short form (9 words: tag, t, n, `a`'s digest, the name's; word 8 the tail), as `hot13`. */
+  private hot9(t: number, n: number, a: number, named: number): void {
+    const d = this.digests;
+    const as = DIGEST_STRIDE * a;
+    const ns = DIGEST_STRIDE * named;
+    let h1 = HOT_TIMER_K1;
+    h1 = (h1 << 19) | (h1 >>> 13);
+    h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
+    let h2 = mix1(uintHigh(t));
+    h2 = (h2 << 17) | (h2 >>> 15);
+    h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
+    let h3 = mix2(t | 0);
+    h3 = (h3 << 15) | (h3 >>> 17);
+    h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
+    let h4 = mix3(uintHigh(n));
+    h4 = (h4 << 13) | (h4 >>> 19);
+    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
+    // Block 1: n (low), a (low, high), name (low).
+    h1 ^= mix0(n | 0);
+    h1 = (h1 << 19) | (h1 >>> 13);
+    h1 = (Math.imul(h1 + h2, 5) + 0x561ccd1b) | 0;
+    h2 ^= d[as + LOW_LANE1];
+    h2 = (h2 << 17) | (h2 >>> 15);
+    h2 = (Math.imul(h2 + h3, 5) + 0x0bcaa747) | 0;
+    h3 ^= d[as + HIGH_LANE2];
+    h3 = (h3 << 15) | (h3 >>> 17);
+    h3 = (Math.imul(h3 + h4, 5) + 0x96cd1c35) | 0;
+    h4 ^= d[ns + LOW_LANE3];
+    h4 = (h4 << 13) | (h4 >>> 19);
+    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
+    h1 ^= d[ns + HIGH_LANE0];
+    this.finish(h1, h2, h3, h4, 9 * 4);
+  }
+
+  /** MurmurHash3's finalisation of a state after `bytes` bytes: the record's digest, left in `d1`–`d4`. */
+  private finish(h1: number, h2: number, h3: number, h4: number, bytes: number): void {
+    h1 ^= bytes;
+    h2 ^= bytes;
+    h3 ^= bytes;
+    h4 ^= bytes;
+    h1 = (h1 + h2 + h3 + h4) | 0;
+    h2 = (h2 + h1) | 0;
+    h3 = (h3 + h1) | 0;
+    h4 = (h4 + h1) | 0;
+    h1 = fmix(h1);
+    h2 = fmix(h2);
+    h3 = fmix(h3);
+    h4 = fmix(h4);
+    h1 = (h1 + h2 + h3 + h4) | 0;
+    this.d1 = h1;
+    this.d2 = (h2 + h1) | 0;
+    this.d3 = (h3 + h1) | 0;
+    this.d4 = (h4 + h1) | 0;
+  }
+
+  /**
    * A slot for a string seen in a hot record: the interned or cached one, or a new cached one; once
    * the cache is full, `SCRATCH`, with the string digested afresh (read it before the next lookup).
    */
@@ -392,11 +566,11 @@ export class TraceHasher {
   }
 
   private lowOf(slot: number): number {
-    return slot === SCRATCH ? this.scratchLow : this.digests[2 * slot];
+    return slot === SCRATCH ? this.scratchLow : this.digests[DIGEST_STRIDE * slot];
   }
 
   private highOf(slot: number): number {
-    return slot === SCRATCH ? this.scratchHigh : this.digests[2 * slot + 1];
+    return slot === SCRATCH ? this.scratchHigh : this.digests[DIGEST_STRIDE * slot + 1];
   }
 
   /** The 64-bit digest of a string (its generic encoding, hashed), left in `d1` and `d2`. */

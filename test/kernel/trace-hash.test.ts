@@ -124,6 +124,40 @@ test('the hot kinds digest exactly as the generic path, which uses their short f
   );
 });
 
+test('the fused hot paths digest as the word-buffer path for any numbers and strings, memo hits and a full cache included', (t) => {
+  // Numbers around the encodings' edges: small, near 2^32 (where the high word starts to count),
+  // large safe integers, -0, and some that take the long form (fractions, negatives, unsafe).
+  const edge = fc.oneof(
+    fc.nat({ max: 1000 }),
+    fc.integer({ min: 2 ** 32 - 3, max: 2 ** 32 + 3 }),
+    fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+    fc.constantFrom(-0, 0.5, -1, 2 ** 53, 1e300),
+  );
+  const text = fc.string({ unit: 'binary', maxLength: 12 });
+  const record = fc.record({ k: fc.constantFrom('send', 'recv', 'timer'), time: edge, a: text, n: edge, other: text, msg: fc.constantFrom('token', 'ping', 'hold'), x: edge });
+  fc.assert(
+    fc.property(fc.array(record, { minLength: 1, maxLength: 20 }), (records) => {
+      // One hasher for the whole sequence, so the last-named memo and the cache are exercised.
+      const hot = new TraceHasher();
+      for (const { k, time, a, n, other, msg, x } of records) {
+        if (k === 'send') hot.digestSend(time, hot.intern(a), n, hot.intern(other), msg, x);
+        else if (k === 'recv') hot.digestRecv(time, hot.intern(a), n, hot.intern(other), msg, x);
+        else hot.digestTimer(time, hot.intern(a), n, msg);
+        const fields = k === 'send' ? { to: other, msg, bytes: x } : k === 'recv' ? { from: other, msg, s: x } : { name: msg };
+        t.is(hex(hot.d1, hot.d2, hot.d3, hot.d4), digestOf({ t: time, k, a, n, ...fields }));
+      }
+    }),
+    { numRuns: 300 },
+  );
+  // Past the cache of message types, a type is digested afresh each time: the same digests.
+  const h = new TraceHasher();
+  const [a, b] = [h.intern('alice'), h.intern('bob')];
+  for (let i = 0; i < 5_000; i++) {
+    h.digestSend(i, a, i, b, `type-${i}`, 64);
+    if (i % 97 === 0) t.is(hex(h.d1, h.d2, h.d3, h.d4), digestOf({ t: i, k: 'send', a: 'alice', n: i, to: 'bob', msg: `type-${i}`, bytes: 64 }), `record ${i}`);
+  }
+});
+
 test('a hot kind digests as its line parsed back, whatever its fields (short form or not)', (t) => {
   const odd = fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.double(), fc.constantFrom(-0, NaN, Infinity, undefined, null, 7));
   fc.assert(
