@@ -5,7 +5,7 @@
 import test from 'ava';
 import { MS, SECOND, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
 import { execute } from '../../../src/exec/run.ts';
-import { loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
+import { loadScenario, loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
 
 const run = (file: string, sets: string[] = []) => execute(prepareRun(loadScenarioFile(`scenarios/drills/${file}`, sets), { trace: new TraceWriter() }));
 const anomalies = (verdict: { violations: { anomaly: string }[] }) => new Set(verdict.violations.map((v) => v.anomaly));
@@ -102,6 +102,43 @@ test('leader crash mid-replication: the entry on its way is committed by the nex
   t.not(next.actor, 'raft-a-1');
   t.true(at(next.actor, 'raft-commit').some((r) => (r.index as number) >= last), 'the new leader commits it');
   t.true(raft.maxReplyUs! > 2 * SECOND && raft.maxReplyUs! < 6 * SECOND, `client waited ${raft.maxReplyUs} us`);
+});
+
+test('regression, pre-vote livelock: the leader dies for good; the followers, timing out moments apart, elect one of them', (t) => {
+  // b-1 hears the leader 20 ms before b-2 and times out first; its pre-vote reaches b-2 (1 ms away)
+  // before b-2 times out, so b-2 refuses it naming the leader. b-1 used to follow that dead leader
+  // again (and then refuse b-2's pre-vote in turn), every fetch timeout, forever
+  // (notes/s4-kraft-to-raft.md); no leader was ever elected.
+  const scenario = `
+name: raft-prevote-livelock
+seed: 1
+duration: 12s
+quiesce: 2s
+sites:
+  a: { role: facility, nodes: 1 }
+  b: { role: facility, nodes: 1 }
+  c: { role: facility, nodes: 1 }
+links:
+  - { between: [a, b], latency: 10ms, bandwidth: 1Gbps }
+  - { between: [a, c], latency: 30ms, bandwidth: 1Gbps }
+  - { between: [b, c], latency: 1ms, bandwidth: 1Gbps }
+raft:
+  nodes: [a-1, b-1, c-1]
+faults:
+  - { kind: node-crash, target: a-1, at: 3s }
+checks: [election-safety, raft-progress]
+`;
+  const trace = new TraceWriter();
+  const leaders: TraceRecord[] = [];
+  trace.listen((r) => {
+    if (r.k === 'log' && r.op === 'raft-role' && r.role === 'leader') leaders.push(r);
+  });
+  const summary = execute(prepareRun(loadScenario(scenario, 'raft-prevote-livelock.yaml'), { trace }));
+  t.is(leaders[0]?.a, 'raft-a-1', 'a-1 leads first (seed 1)');
+  const next = leaders.find((l) => l.t > 3 * SECOND);
+  t.truthy(next, 'a new leader is elected');
+  t.true(next!.t < 3 * SECOND + 6 * SECOND, `elected at ${next!.t} us: within the fetch timeout and a few election timeouts`);
+  t.true(summary.checks['raft-progress']!.ok, JSON.stringify(summary.checks['raft-progress']));
 });
 
 test('split vote: the followers time out together, no candidate wins the first term, randomized timeouts elect one next', (t) => {

@@ -52,12 +52,6 @@ export class QuorumMetadataLog implements MetadataLog {
   private activation: { readonly index: number; readonly term: number } | null = null;
   private active = false;
   private self = '';
-  /**
-   * The leader this member stopped hearing from, during its first pre-vote round after that (see
-   * `onMessage`): a workaround for the Raft node re-following a dead leader that a voter names.
-   */
-  private silentLeader: string | undefined;
-
   constructor(
     settings: QuorumSettings,
     private readonly host: QuorumHost,
@@ -97,19 +91,7 @@ export class QuorumMetadataLog implements MetadataLog {
   }
 
   onMessage(ctx: Context, message: RaftMessage, from: string): void {
-    // Both followers of a leader that died time out together: the first asks the second for a
-    // pre-vote, which (not timed out yet) refuses and names the dead leader, and the Raft node would
-    // follow that leader again — and so refuse the second's pre-vote in turn, every fetch timeout,
-    // forever. Until the Raft node ignores such hints itself, drop the hint naming the leader this
-    // member just timed out on, for its first pre-vote round.
-    const hint = message.type === 'raft-vote-resp' && message.preVote && !message.granted ? message.leader : undefined;
-    if (hint !== undefined && hint === this.silentLeader && this.raft.role === 'prospective') {
-      const { leader: _dead, ...withoutHint } = message as Extract<RaftMessage, { type: 'raft-vote-resp' }>;
-      this.raft.onMessage(ctx, withoutHint, from);
-    } else {
-      this.raft.onMessage(ctx, message, from);
-    }
-    if (this.raft.role !== 'prospective') this.silentLeader = undefined;
+    this.raft.onMessage(ctx, message, from);
   }
 
   handlesTimer(wakeup: Wakeup): boolean {
@@ -117,12 +99,7 @@ export class QuorumMetadataLog implements MetadataLog {
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
-    const before = this.raft.role;
-    const leader = this.raft.leaderId;
     this.raft.onTimer(ctx, wakeup);
-    if (this.raft.role !== 'prospective') this.silentLeader = undefined;
-    else if (before === 'follower') this.silentLeader = leader;
-    else if (wakeup.name.endsWith(':election')) this.silentLeader = undefined;
   }
 
   append(ctx: Context, record: MetadataRecord): boolean {
