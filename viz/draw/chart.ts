@@ -32,12 +32,15 @@ export interface RenderInput {
   cone: Cone | null;
   colorOf: Map<string, string>;
   playhead: number | null;
+  showIdle: boolean;
 }
 
 export interface RenderResult {
   mode: 'detail' | 'density';
   /** Records the filter admits in the window (counted up to DETAIL_LIMIT + 1 in density mode). */
   drawn: number;
+  /** Idle messages folded into grey lines (detail mode; see model/chatter.ts). */
+  folded: number;
 }
 
 type Svg = D3.Selection<SVGSVGElement, unknown, null, undefined>;
@@ -131,11 +134,11 @@ export class Chart {
     const x = (t: number) => scale(t);
     const frame: Frame = {
       model, t0: input.t0, t1: input.t1, x, width: pw, laneY: layout.laneY, laneHeight: layout.laneHeight,
-      mask: input.mask, cone: input.cone, colorOf: input.colorOf,
+      mask: input.mask, cone: input.cone, colorOf: input.colorOf, showIdle: input.showIdle,
     };
     const drawn = countDrawn(frame, DETAIL_LIMIT);
     const mode = drawn > DETAIL_LIMIT ? 'density' : 'detail';
-    const { scene, hits } = mode === 'density' ? densityScene(frame) : detailScene(frame);
+    const { scene, hits, folded } = mode === 'density' ? { ...densityScene(frame), folded: 0 } : detailScene(frame);
     const ctx = this.canvas.getContext('2d')!;
     const ratio = this.canvas.width / pw;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -157,7 +160,7 @@ export class Chart {
     this.frame = frame;
     this.scene = scene;
     this.hits = hits;
-    return { mode, drawn };
+    return { mode, drawn, folded };
   }
 
   /** The x (in page pixels, relative to the chart's left edge) of a simulated time. */

@@ -4,14 +4,14 @@
  * one faint line per (sender, receiver, type) per column, darker for more messages.
  *
  * Guarantee: every record in the window that the filter admits is counted in exactly one cell;
- * nothing is sampled away. The page tells the reader that it is showing density and how to get
+ * nothing is sampled away; idle chatter's flows are grey unless asked for. The page tells the reader that it is showing density and how to get
  * back to single records (zoom in or filter).
  */
 import type { Cone } from '../model/causal.ts';
 import { binCounts, densityIndex } from './density-index.ts';
 import { Hits, visibleRows, type Frame } from './frame.ts';
 import { K } from '../model/kinds.ts';
-import { DENSITY_COLOR } from './palette.ts';
+import { DENSITY_COLOR, IDLE_COLOR } from './palette.ts';
 import { Scene } from './painter.ts';
 import { DIM } from './detail.ts';
 
@@ -113,8 +113,9 @@ export function densityScene(frame: Frame): { scene: Scene; hits: Hits } {
   let maxFlow = 0;
   for (let c = 0; c < flowCount.length; c++) if (flowCount[c] > maxFlow) maxFlow = flowCount[c];
   for (let f = 0; f < flows.length; f++) {
-    const { from, to, msg } = flows[f];
-    const color = frame.colorOf.get(msg) ?? '#555';
+    const { from, to, msg, idle } = flows[f];
+    // Idle chatter recedes in grey unless asked for (see model/chatter.ts).
+    const color = idle && !frame.showIdle && frame.mask === null ? IDLE_COLOR : frame.colorOf.get(msg) ?? '#555';
     for (let b = 0; b < flowBins; b++) {
       const count = flowCount[f * flowBins + b];
       if (count === 0) continue;

@@ -6,26 +6,41 @@
  * admitted by the filter, otherwise by its sending end; messages whose both ends are outside the
  * window are not drawn (they would cross the whole view as one line and hide the rest).
  * Crashes, restarts and faults are not here: they are SVG marks, always exact (see marks.ts).
+ * Idle chatter (heartbeats, empty fetches: `model/chatter.ts`) is folded — one faint grey line per
+ * (sender, receiver) and 8-pixel column — while more than `UNFOLD_AT` idle messages are in the
+ * window, unless the reader asks for it (the "idle chatter" box, or any record filter).
  */
 import { inFuture, inPast } from '../model/causal.ts';
 import { Hits, visibleRows, type Frame } from './frame.ts';
 import { GLYPH_KEYS, K } from '../model/kinds.ts';
-import { DROP_COLOR, GLYPHS } from './palette.ts';
+import { DROP_COLOR, GLYPHS, IDLE_COLOR } from './palette.ts';
 import { Scene } from './painter.ts';
 
 /** Opacity of records outside the selected record's causal past and future. */
 export const DIM = 0.12;
 const STUB = 0.35;
+/** With at most this many idle messages in the window, each is drawn: few enough to read. */
+export const UNFOLD_AT = 40;
+const FOLD_BIN_PX = 8;
 
-export function detailScene(frame: Frame): { scene: Scene; hits: Hits } {
+export function detailScene(frame: Frame): { scene: Scene; hits: Hits; folded: number } {
   const scene = new Scene();
   const hits = new Hits();
   const { model, x, laneY, mask, cone, colorOf } = frame;
-  const { data, kind, glyph, fwd } = model;
+  const { data, kind, glyph, fwd, flowOf } = model;
   const { t, a, link, msg, peer, peerFrom } = data;
   const strings = data.header.strings;
   const { markerType } = model.snapshots;
   const [i0, i1] = visibleRows(frame);
+  const { idle } = model.chatter;
+  let idleSends = 0;
+  if (!frame.showIdle && mask === null && model.chatter.messages > 0) for (let i = i0; i < i1; i++) if (idle[i] === 1 && kind[i] === K.send) idleSends++;
+  const fold = idleSends > UNFOLD_AT;
+  /** Folded idle arrivals per (flow, column): count and sum of send times. */
+  const folded = new Map<number, [number, number]>();
+  const columns = Math.max(1, Math.ceil(frame.width / FOLD_BIN_PX));
+  // Made first, so that the folded lines lie under everything else: 1, 2–3, 4+ messages per line.
+  const foldLines = fold ? [0.2, 0.3, 0.45].map((alpha) => scene.batch('line', IDLE_COLOR, alpha, 1)) : [];
   const admitted = (i: number) => mask === null || mask[i] === 1;
   const lit = (i: number) => cone === null || inPast(cone, data, i) || inFuture(cone, data, i);
   const colorOfRow = (i: number) => (msg[i] >= 0 ? colorOf.get(strings[msg[i]]) ?? '#555' : '#555');
@@ -50,6 +65,19 @@ export function detailScene(frame: Frame): { scene: Scene; hits: Hits } {
     const k = kind[i];
     const y = laneY[a[i]];
     if (Number.isNaN(y)) continue;
+    if (fold && idle[i] === 1) {
+      if (flowOf[i] >= 0 && !Number.isNaN(laneY[a[link[i]]])) {
+        const column = Math.min(columns - 1, Math.max(0, Math.floor(x(t[i]) / FOLD_BIN_PX)));
+        const key = flowOf[i] * columns + column;
+        const cell = folded.get(key);
+        if (cell === undefined) folded.set(key, [1, t[link[i]]]);
+        else {
+          cell[0]++;
+          cell[1] += t[link[i]];
+        }
+      }
+      continue;
+    }
     if (k === K.send) {
       const f = fwd[i];
       // The receiving end draws the arrow, unless it is off screen or filtered out.
@@ -73,7 +101,12 @@ export function detailScene(frame: Frame): { scene: Scene; hits: Hits } {
     if (k === K.crash || k === K.restart || k === K.fault) continue;
     glyphAt(i, GLYPH_KEYS[glyph[i]] || 'other');
   }
-  return { scene, hits };
+  for (const [key, [count, sendSum]] of folded) {
+    const { from, to } = model.flows[Math.floor(key / columns)];
+    const x2 = ((key % columns) + 0.5) * FOLD_BIN_PX;
+    foldLines[count === 1 ? 0 : count < 4 ? 1 : 2].push(Math.max(0, x(sendSum / count)), laneY[from], x2, laneY[to]);
+  }
+  return { scene, hits, folded: fold ? idleSends : 0 };
 
   function glyphAt(i: number, key: string) {
     const style = GLYPHS[key] ?? GLYPHS.other;

@@ -22,6 +22,8 @@ export interface Frame {
   cone: Cone | null;
   /** Colour per message type. */
   colorOf: Map<string, string>;
+  /** Draw idle chatter (`model/chatter.ts`) one message at a time even when zoomed out. */
+  showIdle: boolean;
 }
 
 /**

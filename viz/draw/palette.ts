@@ -105,6 +105,8 @@ export const FAULT_COLORS: Record<string, string> = { partition: '#E69F00', 'nod
 export const faultColor = (kind: string): string => FAULT_COLORS[kind] ?? FAULT_COLORS.other;
 /** Density bands: darker blue = more records per pixel column. */
 export const DENSITY_COLOR = '#0072B2';
+/** Folded idle chatter (heartbeats, empty fetches): grey, so it recedes behind the messages that matter. */
+export const IDLE_COLOR = '#8c959f';
 
 /**
  * Checkpoint tiers: a shape and an Okabe–Ito colour each, so that tiers differ without colour

@@ -65,7 +65,7 @@ export class LiveTimeline {
     if (this.chart === null || this.model === null) return;
     const [t0, t1] = this.span();
     const palette = buildPalette(this.model.msgTypes);
-    this.chart.render({ t0, t1, mask: null, cone: null, colorOf: palette.color, playhead: this.nowUs });
+    this.chart.render({ t0, t1, mask: null, cone: null, colorOf: palette.color, playhead: this.nowUs, showIdle: false });
   }
 
   private wire(chart: Chart, model: RunModel): void {

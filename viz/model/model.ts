@@ -14,6 +14,7 @@ import { deriveRecovery, type Recovery } from './recovery.ts';
 import { deriveReplication, type PartitionView } from './replication.ts';
 import { deriveSnapshots, type Snapshots } from './snapshots.ts';
 import { deriveCascades, type Cascade } from './cascade.ts';
+import { deriveChatter, type Chatter } from './chatter.ts';
 import { downSpans, faultSpans, type DownSpan, type FaultSpan } from './spans.ts';
 
 export interface RunModel {
@@ -39,6 +40,8 @@ export interface RunModel {
   snapshots: Snapshots;
   /** Rollback cascades, step by step (see cascade.ts). */
   cascades: Cascade[];
+  /** Heartbeats and empty fetches, folded unless zoomed in or asked for (see chatter.ts). */
+  chatter: Chatter;
   endUs: number;
   /** Message types in the run, as strings. */
   msgTypes: Set<string>;
@@ -46,7 +49,8 @@ export interface RunModel {
   kindCounts: Map<string, number>;
   /** For each arrow-ending row (recv, drop on arrival), its flow id, else -1; see `flows`. */
   flowOf: Int32Array;
-  flows: Array<{ from: number; to: number; msg: string }>;
+  /** Idle chatter (`chatter.ts`) has flows of its own, so that it can be drawn apart. */
+  flows: Array<{ from: number; to: number; msg: string; idle: boolean }>;
 }
 
 export function buildModel(data: RunData, name: string): RunModel {
@@ -74,7 +78,8 @@ export function buildModel(data: RunData, name: string): RunModel {
     numberField(meta, 'durationUs'),
     1,
   );
-  const { flowOf, flows } = messageFlows(data, kind);
+  const chatter = deriveChatter(data, kind);
+  const { flowOf, flows } = messageFlows(data, kind, chatter.idle);
   const kindCounts = new Map([...counts].map(([k, c]) => [data.header.strings[k], c]));
   const label = describe(data);
   const snapshots = deriveSnapshots(data, kind);
@@ -86,6 +91,7 @@ export function buildModel(data: RunData, name: string): RunModel {
     durability: deriveDurability(data, kind),
     replication: deriveReplication(data, kind),
     snapshots,
+    chatter,
     cascades: deriveCascades(data, kind, snapshots),
   };
 }
@@ -103,8 +109,8 @@ function describe(data: RunData): string {
   return `${parts.join(' · ')} — ${data.header.source}`;
 }
 
-/** Groups arrows by (sender, receiver, type), the unit the density view aggregates. */
-function messageFlows(data: RunData, kind: Uint8Array): Pick<RunModel, 'flowOf' | 'flows'> {
+/** Groups arrows by (sender, receiver, type, idle), the unit the density view aggregates. */
+function messageFlows(data: RunData, kind: Uint8Array, idle: Uint8Array): Pick<RunModel, 'flowOf' | 'flows'> {
   const flowOf = new Int32Array(data.length).fill(-1);
   const flows: RunModel['flows'] = [];
   const ids = new Map<number, number>();
@@ -113,11 +119,11 @@ function messageFlows(data: RunData, kind: Uint8Array): Pick<RunModel, 'flowOf' 
     const k = kind[i];
     if (data.link[i] < 0 || !(k === K.recv || (k === K.drop && data.peerFrom[i] === 1))) continue;
     const from = data.a[data.link[i]];
-    const key = (from * actors + data.a[i]) * (data.header.strings.length + 1) + (data.msg[i] + 1);
+    const key = ((from * actors + data.a[i]) * (data.header.strings.length + 1) + (data.msg[i] + 1)) * 2 + idle[i];
     let id = ids.get(key);
     if (id === undefined) {
       id = flows.length;
-      flows.push({ from, to: data.a[i], msg: data.msg[i] >= 0 ? data.header.strings[data.msg[i]] : '' });
+      flows.push({ from, to: data.a[i], msg: data.msg[i] >= 0 ? data.header.strings[data.msg[i]] : '', idle: idle[i] === 1 });
       ids.set(key, id);
     }
     flowOf[i] = id;

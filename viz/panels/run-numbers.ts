@@ -2,7 +2,7 @@
  * A run's numbers on the page, beside its verdicts: lost work, waste, recovery time, duplicates,
  * latency — the metrics the summary holds (`wire/annotations.ts`, picked by the report) — as a
  * line under the run's verdict, and, when several stacked runs have them, one small table with a
- * column per run, so a comparison has a numeric answer on the page.
+ * row per run, so a comparison has a numeric answer on the page.
  *
  * Guarantee: shows exactly the summary's values, formatted with their unit; a run without a
  * summary shows none, and a metric only some runs have is a dash in the others' columns.
@@ -36,19 +36,22 @@ export function numbersLine(model: RunModel): string {
   return `<div class="run-numbers" title="${escapeHtml(all)}">${items.join(' · ')}</div>`;
 }
 
-/** A table with a row per metric and a column per run, when two or more runs have numbers. */
+/**
+ * A table with a row per run and a column per metric, when two or more runs have numbers: as many
+ * lines as runs, so the comparison sits above the diagrams without pushing them off the first screen.
+ */
 export function pairedTable(models: RunModel[]): string {
   const runs = models.filter((m) => numbersOf(m).length > 0);
   if (runs.length < 2) return '';
   const keys: RunNumber[] = [];
   for (const m of runs) for (const n of numbersOf(m)) if (!keys.some((k) => k.key === n.key)) keys.push(n);
-  const head = runs.map((m) => `<th title="${escapeHtml(m.label)}">Run ${escapeHtml(m.name)}<br><span class="run-sub">${escapeHtml(shortLabel(m))}</span></th>`).join('');
-  const rows = keys.map((k) => {
-    const cells = runs.map((m) => {
+  const head = keys.map((k) => `<th>${escapeHtml(k.label)}</th>`).join('');
+  const rows = runs.map((m) => {
+    const cells = keys.map((k) => {
       const n = numbersOf(m).find((x) => x.key === k.key);
       return `<td data-run="${escapeHtml(m.name)}" data-key="${escapeHtml(k.key)}">${n === undefined ? '—' : escapeHtml(formatNumber(n))}</td>`;
     });
-    return `<tr><th>${escapeHtml(k.label)}</th>${cells.join('')}</tr>`;
+    return `<tr><th title="${escapeHtml(m.label)}">Run ${escapeHtml(m.name)} <span class="run-sub">${escapeHtml(shortLabel(m))}</span></th>${cells.join('')}</tr>`;
   });
   return `<table class="paired"><thead><tr><th></th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

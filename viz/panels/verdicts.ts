@@ -69,17 +69,19 @@ const PANEL_STYLE = `
 #verdicts summary { cursor: pointer; font-weight: 600; }
 #verdicts ol { margin: 4px 0; padding-left: 22px; }
 #verdicts li.verdict { margin: 3px 0; }
-#verdicts .verdict-head { font-weight: 600; margin-top: 4px; }
+#verdicts .verdict-head { font-weight: 600; margin-top: 2px; }
 #verdicts button { font: inherit; cursor: pointer; border: 1px solid #d0d7de; background: #f6f8fa; border-radius: 4px; padding: 0 6px; margin: 1px 4px 1px 0; }
 #verdicts button.verdict-zoom { border-color: #DC267F; color: #8a1040; }
 #verdicts .verdict-events { color: #6e7781; }
 #verdicts .waste { color: #8a1040; }
-#verdicts .run-numbers { color: #3d444d; margin: 1px 0 2px 12px; }
+#verdicts .run-numbers { color: #3d444d; display: inline; }
 #verdicts .run-number b { color: #1f2328; }
 #verdicts table.paired { border-collapse: collapse; margin: 4px 0 2px 12px; }
 #verdicts table.paired th, #verdicts table.paired td { padding: 1px 10px; text-align: right; border-bottom: 1px solid #eaeef2; }
 #verdicts table.paired th:first-child { text-align: left; font-weight: normal; color: #3d444d; }
-#verdicts table.paired thead th { font-weight: 600; vertical-align: bottom; }
+#verdicts table.paired thead th { font-weight: 600; vertical-align: bottom; text-align: right; }
+#verdicts .evidence-list { display: inline; margin-left: 4px; }
+#verdicts .verdict-head { display: inline-block; margin-right: 12px; }
 #verdicts .run-sub { font-weight: normal; color: #6e7781; }`;
 
 /**

@@ -81,7 +81,10 @@ class App {
       const mask = this.masks[run];
       return (mask === null || mask[row] === 1) && !Number.isNaN(this.charts[run].layout.laneY[models[run].data.a[row]]);
     });
-    byId('legend-body').innerHTML = legendHtml(models, this.palette);
+    const legend = legendHtml(models, this.palette);
+    byId('legend-body').innerHTML = legend.body;
+    byId('legend-inline').innerHTML = legend.inline;
+    byId('idle-toggle').hidden = models.every((m) => m.chatter.messages === 0);
     showVerdicts(models, domainEnd, (change) => this.view.update(change));
     byId('summary').textContent = summary(models);
     this.zoom.on('zoom', (event: D3.D3ZoomEvent<SVGRectElement, unknown>) => {
@@ -225,7 +228,7 @@ class App {
     for (const chart of this.charts) d3.select(chart.zoomTarget).property('__zoom', transform);
     this.results = this.charts.map((chart, i) => chart.render({
       t0: s.t0, t1: s.t1, mask: this.masks[i], cone: this.cone !== null && s.selection?.run === i ? this.cone : null,
-      colorOf: this.palette.color, playhead: s.playhead,
+      colorOf: this.palette.color, playhead: s.playhead, showIdle: s.idle,
     }));
     this.recovery.forEach((r) => r.render());
     this.explain.forEach((e) => e.render());
@@ -252,7 +255,8 @@ class App {
     this.results.forEach((r, i) => {
       const m = this.models[i];
       const count = r.mode === 'density' ? `more than ${formatCount(DETAIL_LIMIT)}` : formatCount(r.drawn);
-      parts.push(`run ${m.name}: ${count} of ${formatCount(m.data.length)} records in view`);
+      const folded = r.folded > 0 ? ` (${formatCount(r.folded)} idle messages — heartbeats, empty fetches — as grey lines; zoom in or tick “idle chatter”)` : '';
+      parts.push(`run ${m.name}: ${count} of ${formatCount(m.data.length)} records in view${folded}`);
     });
     if (s.playhead !== null) parts.push(`playhead ${formatTime(s.playhead)}`);
     if (s.selection !== null) {

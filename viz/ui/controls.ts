@@ -1,6 +1,6 @@
 /**
- * The toolbar and the keyboard: filter box, playback buttons and speed, zoom buttons, export and
- * help. The markup is in page.html; this module only wires it to actions, so every action has both
+ * The toolbar and the keyboard: filter box, playback buttons and speed, the idle-chatter box, zoom
+ * buttons, export and help. The markup is in page.html; this module only wires it to actions, so every action has both
  * a button (with its shortcut in the tooltip) and a key.
  */
 import { SPEEDS, type View } from './view.ts';
@@ -30,6 +30,8 @@ export function wireControls(view: View, actions: Actions): void {
   const speed = byId<HTMLSelectElement>('speed');
   speed.innerHTML = SPEEDS.map((s) => `<option value="${s}">${s}×</option>`).join('');
   speed.addEventListener('change', () => view.update({ speed: Number(speed.value) }));
+  const idle = byId<HTMLInputElement>('show-idle');
+  idle.addEventListener('change', () => view.update({ idle: idle.checked }));
   const click = (id: string, action: () => void) => byId(id).addEventListener('click', action);
   click('play', () => actions.togglePlay());
   click('prev-event', () => actions.stepEvent(-1));
@@ -48,6 +50,7 @@ export function wireControls(view: View, actions: Actions): void {
     byId('play').textContent = s.playing ? '❚❚ Pause' : '▶ Play';
     if (document.activeElement !== filter && filter.value !== s.filter) filter.value = s.filter;
     speed.value = String(s.speed);
+    idle.checked = s.idle;
   });
   document.addEventListener('keydown', (event) => onKey(event, view, actions, filter, help));
 }
@@ -82,6 +85,7 @@ function onKey(event: KeyboardEvent, view: View, actions: Actions, filter: HTMLI
     f: () => filter.focus(),
     Escape: () => actions.clearSelection(),
     '?': () => (help.open ? help.close() : help.showModal()),
+    i: () => view.update({ idle: !view.state.idle }),
   };
   const action = keys[event.key];
   if (action === undefined) return;

@@ -86,14 +86,17 @@ function durabilityLegend(models: RunModel[]): Entry[] {
   return entries;
 }
 
-export function legendHtml(models: RunModel[], palette: Palette): string {
-  return rows(models, palette)
-    .filter(([, entries]) => entries.length > 0)
-    .map(([title, entries]) => {
-      const items = entries.map((e) => `<span class="item"${e.title ? ` title="${escapeHtml(e.title)}"` : ''}><svg class="swatch" width="30" height="14" viewBox="0 0 30 14">${e.symbol}</svg>${escapeHtml(e.label)}</span>`);
-      return `<div class="legend-row"><b>${title}</b>${items.join('')}</div>`;
-    })
-    .join('');
+const itemHtml = (e: Entry) => `<span class="item"${e.title ? ` title="${escapeHtml(e.title)}"` : ''}><svg class="swatch" width="30" height="14" viewBox="0 0 30 14">${e.symbol}</svg>${escapeHtml(e.label)}</span>`;
+
+/**
+ * The legend as HTML: `inline` is the message colours, written on the legend's one closed line so
+ * the first screen is the diagram; `body` is every row, shown when the reader opens it.
+ */
+export function legendHtml(models: RunModel[], palette: Palette): { inline: string; body: string } {
+  const all = rows(models, palette).filter(([, entries]) => entries.length > 0);
+  const messages = all.find(([title]) => title === 'Messages')?.[1] ?? [];
+  const body = all.map(([title, entries]) => `<div class="legend-row"><b>${title}</b>${entries.map(itemHtml).join('')}</div>`).join('');
+  return { inline: messages.map(itemHtml).join(''), body };
 }
 
 const ROW_H = 18;

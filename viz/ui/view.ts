@@ -1,6 +1,7 @@
 /**
- * The view state — visible time window, filter text, selected record, playhead and speed — and its
- * form in the URL hash (`#t=0,12000&f=site:hpc&sel=0.42&p=5000&s=2`), so a link reopens the page
+ * The view state — visible time window, filter text, selected record, playhead, speed and whether
+ * idle chatter is unfolded — and its
+ * form in the URL hash (`#t=0,12000&f=site:hpc&sel=0.42&p=5000&s=2&i=1`), so a link reopens the page
  * on the same view. Everything the page shows is a function of the trace and this state.
  *
  * Guarantee: the window always lies inside the run's time domain and spans at least `MIN_SPAN_US`;
@@ -25,6 +26,8 @@ export interface ViewState {
   playing: boolean;
   /** Playback speed: at 1 the playhead crosses the visible window in 10 s. */
   speed: number;
+  /** Draw idle chatter (heartbeats, empty fetches) one by one at every zoom. */
+  idle: boolean;
 }
 
 export class View {
@@ -32,7 +35,7 @@ export class View {
   private readonly listeners: Array<(state: ViewState) => void> = [];
 
   constructor(readonly domain: [number, number]) {
-    this.state = { t0: domain[0], t1: domain[1], filter: '', selection: null, playhead: null, playing: false, speed: 1 };
+    this.state = { t0: domain[0], t1: domain[1], filter: '', selection: null, playhead: null, playing: false, speed: 1, idle: false };
   }
 
   onChange(listener: (state: ViewState) => void): void {
@@ -64,6 +67,7 @@ export class View {
     if (s.selection !== null) parts.push(`sel=${s.selection.run}.${s.selection.row}`);
     if (s.playhead !== null) parts.push(`p=${Math.round(s.playhead)}`);
     if (s.speed !== 1) parts.push(`s=${s.speed}`);
+    if (s.idle) parts.push('i=1');
     return `#${parts.join('&')}`;
   }
 
@@ -93,6 +97,8 @@ export class View {
       } else if (key === 's') {
         const s = Number(value);
         if (SPEEDS.includes(s)) change.speed = s;
+      } else if (key === 'i') {
+        change.idle = value === '1';
       }
     }
     return change;
