@@ -15,7 +15,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
+import { gunzipSync } from 'node:zlib';
 import { browserAvailable, launch, openTimeline, skipReason } from './browser.ts';
+import { TraceEncoder } from '../../src/report/timeline/encoder.ts';
+import { readTrace } from '../../src/kernel/trace-reader.ts';
+import { decodePayload } from '../../viz/wire/codec.ts';
+import { buildModel } from '../../viz/model/model.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'viz-explain-'));
@@ -164,4 +169,30 @@ maybe('Chandy–Lamport: markers apart from transfers, the recorded channel stat
   await screenshot(page, 'timeline-chandy-lamport.png');
   t.deepEqual(errors, []);
   await page.close();
+});
+
+maybe('Chandy–Lamport as the algorithm: money counted in flight is exactly the channel state drawn, and each cut runs through the capture instants', async (t) => {
+  const trace = join(dir, 'bank', 'trace.jsonl');
+  const encoder = new TraceEncoder(trace);
+  for await (const { record, line } of readTrace(trace)) encoder.add(record, line);
+  const model = buildModel(decodePayload(gunzipSync(await encoder.finish())), 'A');
+  const { totals, channels } = model.snapshots;
+  // In flight = what arrived between a participant's snapshot and its channel's marker, nothing
+  // queued before the snapshot: a participant with money in flight has a recorded channel, and back.
+  const withMoney = totals.flatMap((c) => c.parts.filter((p) => (p.inFlight ?? 0) > 0).map((p) => `${c.cut}/${p.actor}`)).sort();
+  const recorded = [...new Set(channels.filter((c) => c.rows.length > 0).map((c) => `${c.cut}/${c.to}`))].sort();
+  t.true(withMoney.length > 0);
+  t.deepEqual(withMoney, recorded);
+  // The zig-zag cut passes through each participant where it captured its state (when it sent its
+  // markers), before its snapshot record, written once every marker had come.
+  const cuts = model.recovery.cuts.filter((c) => c.kind === 'cut');
+  t.true(cuts.length >= 10);
+  for (const c of channels) {
+    const cut = cuts.find((x) => x.label.startsWith(`cut ${c.cut} `));
+    t.is(cut?.points.find((p) => p.actor === c.to)?.t, c.snapshotAt, `cut ${c.cut} at ${model.data.header.actors[c.to].id}`);
+  }
+  const { t: times, a, msg, length } = model.data;
+  const markerSends = new Set<string>();
+  for (let i = 0; i < length; i++) if (msg[i] >= 0 && model.snapshots.markerType[msg[i]] === 1 && model.data.header.strings[model.data.k[i]] === 'send') markerSends.add(`${a[i]}@${times[i]}`);
+  t.true(cuts.every((c) => c.points.every((p) => markerSends.has(`${p.actor}@${p.t}`))), 'every cut point is a participant sending its markers');
 });

@@ -4,6 +4,12 @@
  * global snapshot cut through its participants' local snapshots, each recovery line a rollback
  * chose, and per restore the work lost and the span replayed.
  *
+ * A local snapshot sits where its state was captured, not where its record was written: in a
+ * marker algorithm (Chandy–Lamport, barriers) a participant captures its state and sends its
+ * markers in the same step, then writes the `snapshot` record only when every input channel's
+ * marker has come (its channel state is complete). So a snapshot's instant is its participant's
+ * first marker sent since its previous snapshot record (or crash), else the record's own time.
+ *
  * Guarantee: a pure function of the payload; one entry per checkpoint, cut, rollback and restore
  * (few, whatever the run's length). How it fails: a record missing a field it needs is left out
  * rather than guessed — a `saved` without `bytes` has no mark, a cut with no snapshots no line; a
@@ -12,6 +18,7 @@
  */
 import { extraField, type RunData } from '../wire/codec.ts';
 import { K } from './kinds.ts';
+import { MARKER_TYPE } from './snapshots.ts';
 
 export interface CheckpointMark {
   actor: number;
@@ -75,17 +82,26 @@ export function deriveRecovery(data: RunData, kind: Uint8Array): Recovery {
   const begun = new Map<string, { t: number; bytes?: number }>();
   const lastCrash = new Map<number, number>();
   const recovery: Recovery = { checkpoints: [], cuts: [], lost: [], replays: [] };
+  const markerType = data.header.strings.map((s) => MARKER_TYPE.test(s));
+  /** Per actor: its first marker sent since its last snapshot record, the capture instant. */
+  const captured = new Map<number, number>();
   for (let i = 0; i < data.length; i++) {
-    if (kind[i] === K.crash) lastCrash.set(data.a[i], data.t[i]);
+    if (kind[i] === K.crash) {
+      lastCrash.set(data.a[i], data.t[i]);
+      captured.delete(data.a[i]);
+    }
+    if (kind[i] === K.send && data.msg[i] >= 0 && markerType[data.msg[i]] && !captured.has(data.a[i])) captured.set(data.a[i], data.t[i]);
     if (kind[i] !== K.ckpt || data.op[i] < 0) continue;
     const op = data.header.strings[data.op[i]];
     const actor = data.a[i];
-    const t = data.t[i];
+    const recordedAt = data.t[i];
+    const t = op === 'snapshot' ? captured.get(actor) ?? recordedAt : recordedAt;
+    if (op === 'snapshot') captured.delete(actor);
     const id = num(extraField(data, i, 'id'));
     const key = `${actor}/${id}`;
     if (op === 'snapshot' && id !== undefined) {
       snapshots.set(key, t);
-      if (!begun.has(key)) begun.set(key, { t });
+      if (!begun.has(key)) begun.set(key, { t: recordedAt });
       const cut = num(extraField(data, i, 'cut'));
       if (cut !== undefined) {
         const list = cutSnapshots.get(cut) ?? [];

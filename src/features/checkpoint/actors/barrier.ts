@@ -143,7 +143,7 @@ export class BarrierCheckpoints implements Part {
     this.active = undefined;
     this.lastDone = active.id;
     const capture = { ...active.capture, image: withRecorded(active.capture.image, active.recorded) };
-    this.writer.write(ctx, active.id, capture, { cut: active.id, keep: active.completed }, (result) => {
+    this.writer.write(ctx, active.id, capture, { cut: active.id, keep: active.completed, recorded: active.recorded }, (result) => {
       if (!result.ok || this.cell.epoch !== active.epoch) return;
       this.saved = { id: active.id, epoch: active.epoch };
       this.reportSaved(ctx);

@@ -15,7 +15,7 @@ import type { Context, Micros } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import type { StrategyName } from './config.ts';
 import type { Capture, OperatorHost } from './host.ts';
-import { channelStateBytes, incrementalBytes, type OperatorImage, type StoredCheckpoint } from './image.ts';
+import { channelStateBytes, incrementalBytes, type OperatorImage, type PendingItem, type StoredCheckpoint } from './image.ts';
 import type { TierClient } from './tiers.ts';
 
 export interface WriteOptions {
@@ -25,6 +25,13 @@ export interface WriteOptions {
   readonly retainAll?: boolean;
   /** A checkpoint whose chain the tier must keep (the last complete global one). */
   readonly keep?: number;
+  /**
+   * The channel state a marker algorithm recorded: what arrived on each input between the
+   * snapshot and that channel's marker. The snapshot record's `inFlight` counts only these; the
+   * input queue at the snapshot and the unsent outbox are the participant's own. Without it (a
+   * coordinated pause, whose flushed queue is its channel state) queue and outbox count.
+   */
+  readonly recorded?: readonly PendingItem[];
 }
 
 export interface WriteResult {
@@ -103,7 +110,9 @@ export class CheckpointWriter {
   private recordSnapshot(ctx: Context, id: number, image: OperatorImage, options: WriteOptions): void {
     const conserved = this.host.conserved(image);
     // The part of it in recorded channel state, so a timeline can show state + in flight = total.
-    const held = conserved === undefined ? undefined : this.host.conserved({ ...image, pending: [], outbox: [] });
+    const bare = conserved === undefined ? undefined : this.host.conserved({ ...image, pending: [], outbox: [] });
+    const recorded = options.recorded === undefined || bare === undefined ? undefined : this.host.conserved({ ...image, pending: options.recorded, outbox: [] });
+    const inFlight = conserved === undefined || bare === undefined ? undefined : recorded === undefined ? conserved - bare : recorded - bare;
     ctx.record('ckpt', {
       op: 'snapshot',
       strategy: this.strategy,
@@ -113,7 +122,7 @@ export class CheckpointWriter {
       outputs: image.outputs,
       generated: image.generated,
       pending: image.pending.length,
-      ...(conserved === undefined || held === undefined ? {} : { conserved, inFlight: conserved - held }),
+      ...(conserved === undefined || inFlight === undefined ? {} : { conserved, inFlight }),
       digest: this.host.digest(image.state),
     });
   }
