@@ -7,7 +7,7 @@
  * with the sentence that says so — an acks=1 loss readable without zooming.
  *
  * Guarantee: lines are exact step lines (several changes in one pixel column are drawn through
- * their lowest and highest value); only partitions whose view says something (a leader change, a
+ * their lowest and highest value) on an offset axis fitted to what the window shows; only partitions whose view says something (a leader change, a
  * truncation, an ISR change; more than one replica) get a panel, at most `MAX_PANELS`, and the
  * title says how many were left out. Marks carry `data-*` attributes for tests.
  */
@@ -99,8 +99,10 @@ function drawPartition(g: G, p: PartitionView, model: RunModel, x: D3.ScaleLinea
     if (w > label.length * 6) seg.append('text').attr('class', 'leader-label').attr('x', x1 + 4).attr('y', TITLE_H + 11).text(label);
   }
 
-  // Offsets on the y axis, over the whole run's range so the lines keep their place while panning.
-  const y = d3.scaleLinear().domain([0, Math.max(1, p.maxOffset)]).nice(4).range([plotTop + PLOT_H, plotTop]);
+  // Offsets on the y axis over what the window shows, so zooming in on an election spreads the
+  // replicas' few differing offsets over the whole plot instead of one pixel of the run's range.
+  const [lo, hi] = offsetRange(p, t0, t1);
+  const y = d3.scaleLinear().domain([lo, Math.max(lo + 1, hi)]).nice(4).range([plotTop + PLOT_H, plotTop]);
   inner.append('g').attr('class', 'y-axis').call(d3.axisLeft(y).ticks(4).tickFormat((d) => formatCount(Number(d))));
 
   // Lost ranges under the lines: what the old leader alone had when the new one was elected.
@@ -170,6 +172,26 @@ function drawPartition(g: G, p: PartitionView, model: RunModel, x: D3.ScaleLinea
   if (playhead !== null && playhead >= t0 && playhead <= t1) {
     inner.append('line').attr('class', 'playhead').attr('x1', x(playhead)).attr('x2', x(playhead)).attr('y1', TITLE_H).attr('y2', bottom);
   }
+}
+
+/** Lowest and highest offset the window shows: each series' value entering it and its changes inside, and visible lost ranges. */
+function offsetRange(p: PartitionView, t0: number, t1: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  const take = (v: number) => {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  };
+  for (const s of [p.hw, ...p.replicas.map((r) => r.end)]) {
+    const from = Math.max(0, d3.bisectRight(s.t, t0) - 1);
+    for (let i = from; i < s.t.length && s.t[i] <= t1; i++) take(s.v[i]);
+  }
+  for (const l of p.lost) {
+    if ((l.truncatedAt ?? Infinity) < t0 || l.election > t1) continue;
+    take(l.from);
+    take(l.to);
+  }
+  return Number.isFinite(lo) ? [lo, hi] : [0, Math.max(1, p.maxOffset)];
 }
 
 /**
