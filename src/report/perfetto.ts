@@ -3,9 +3,11 @@
  * `chrome://tracing` open:
  *
  * - a process per site, in the order the trace's meta lists the sites (`process_sort_index`), with
- *   a thread track per actor in the order meta lists the actors (`thread_sort_index`), every record
- *   an event on its actor's track at its simulated time (µs, as the format wants), and every
- *   delivered or dropped message a flow arrow from its send to its receipt;
+ *   a thread track per actor in the order meta lists the actors (`thread_sort_index`); on it, each
+ *   *step* of the actor — every record it wrote at one simulated instant (µs, as the format wants):
+ *   a receipt or timer and the sends and writes it caused — is one slice named after its first
+ *   record, with the records in its args; every delivered or dropped message is a flow arrow from
+ *   the sender's step to the receiver's;
  * - a first process, "faults and verdicts", holding the `world` actor's track, each fault as a
  *   span from its start to its end (an async slice), each checker's violation as a global marker
  *   at the records it cites, and the gauges the timeline draws as counter tracks (in-sync
@@ -14,10 +16,13 @@
  *   watermark per partition as a counter track on its site.
  *
  * Guarantee: streamed — each record is written as it is read, with backpressure; what is held is
- * one entry per actor, site, open fault, down actor and gauge, never the trace. Messages and their
+ * one entry per actor, site, open fault, down actor and gauge, and each actor's current step, never the trace. Messages and their
  * receipts share a flow id computed from the send's `(actor, n)`, so no map of messages in flight
- * is needed. Sends and receipts are 1 µs slices, since flow arrows bind to slices; other records
- * are instant events. Faults or down periods still open at the end are closed at the run's end.
+ * is needed. A step has no duration in simulated time, so its slice has none (`dur: 0`); flow
+ * events (`s`, and `f` with `bp: "e"`) follow their step's slice at the same instant and bind to it,
+ * the slice on top of the actor's track (Perfetto's JSON importer and catapult bind them so). One
+ * step is held at a time per actor. Faults or down periods still open at the end are closed at
+ * the run's end.
  * The file appears complete or not at all (temporary name, then rename).
  *
  * How it fails: a missing or malformed trace is an `InputError` naming the file and line; the
@@ -46,6 +51,17 @@ const WORLD = 'world';
  */
 export const PERFETTO_HEAD = '{"displayTimeUnit":"ms","otherData":{"generator":"diaspora-sim"},';
 
+/** One actor's step: every record it wrote at one instant, drawn as one slice. */
+interface Step {
+  ts: number;
+  pid: number;
+  tid: number;
+  /** The first record's kind and message or operation: what the step was a reaction to. */
+  label: string;
+  records: Array<Record<string, unknown>>;
+  flows: Array<Record<string, unknown>>;
+}
+
 export interface PerfettoResult {
   out: string;
   records: number;
@@ -72,6 +88,19 @@ export async function writePerfetto(trace: string, out: string): Promise<Perfett
     const down = new Map<string, number>();
     let records = 0;
     let endUs = 0;
+    /** Per actor, its step at `stepTime`: the records it wrote at that instant, and their flow ends. */
+    const steps = new Map<string, Step>();
+    let stepTime = -Infinity;
+    /** Writes each open step as one slice, then its flow starts and ends, which bind to it. */
+    const flushSteps = async () => {
+      for (const step of steps.values()) {
+        const more = step.records.length - 1;
+        const name = more === 0 ? step.label : `${step.label} (+${more})`;
+        await event({ ph: 'X', name, cat: 'step', ts: step.ts, dur: 0, pid: step.pid, tid: step.tid, args: more === 0 ? step.records[0] : { records: step.records } });
+        for (const f of step.flows) await event(f);
+      }
+      steps.clear();
+    };
     let first = true;
     const event = async (e: Record<string, unknown>) => {
       await write(`${first ? '' : ',\n'}${JSON.stringify(e)}`);
@@ -156,22 +185,22 @@ export async function writePerfetto(trace: string, out: string): Promise<Perfett
       if (record.k === 'log' && record.op === 'hw' && Number.isSafeInteger(record.offset)) {
         await event({ ph: 'C', name: `high watermark ${String(record.topic)}/${String(record.partition)} at ${record.a}`, ts: record.t, pid, args: { offset: record.offset } });
       }
-      const args: Record<string, unknown> = { n: record.n };
+      const args: Record<string, unknown> = { k: record.k, n: record.n };
       for (const key in record) if (!RECORD_FIELDS.has(key)) args[key] = record[key];
       const label = typeof record.msg === 'string' ? `${record.k} ${record.msg}` : typeof record.op === 'string' ? `${record.k} ${record.op}` : record.k;
-      const base = { name: label, cat: record.k, ts: record.t, pid, tid };
       const peer = record.k === 'send' ? record.a : typeof record.from === 'string' ? record.from : record.k === 'drop' ? record.a : undefined;
       const sendN = record.k === 'send' ? record.n : record.s;
       const peerTid = peer === undefined ? undefined : peer === record.a ? tid : (await track(peer)).tid;
       const flow = peerTid !== undefined && Number.isSafeInteger(sendN) && (sendN as number) < ACTOR_SPAN && (record.k === 'send' || record.k === 'recv' || record.k === 'drop')
         ? peerTid * ACTOR_SPAN + (sendN as number) : undefined;
-      if (flow === undefined) {
-        await event({ ...base, ph: 'i', s: 't', args });
-        continue;
-      }
-      await event({ ...base, ph: 'X', dur: 1, args });
-      await event({ ph: record.k === 'send' ? 's' : 'f', ...(record.k === 'send' ? {} : { bp: 'e' }), id: flow, name: String(record.msg ?? 'message'), cat: 'message', ts: record.t, pid, tid });
+      if (record.t > stepTime) await flushSteps();
+      stepTime = record.t;
+      let step = steps.get(record.a);
+      if (step === undefined) steps.set(record.a, (step = { ts: record.t, pid, tid, label, records: [], flows: [] }));
+      step.records.push(args);
+      if (flow !== undefined) step.flows.push({ ph: record.k === 'send' ? 's' : 'f', ...(record.k === 'send' ? {} : { bp: 'e' }), id: flow, name: String(record.msg ?? 'message'), cat: 'message', ts: record.t, pid, tid });
     }
+    await flushSteps();
     if (records === 0) throw new InputError(`${trace}: the trace is empty`);
     for (const open of faults.values()) await event({ ph: 'e', cat: 'fault', name: open.name, id: open.id, ts: endUs, pid: RUN_PID, tid: 0 });
     for (const [actor, from] of down) await downSpan(actor, from, endUs);

@@ -1,7 +1,7 @@
 /**
  * `diaspora viz --perfetto`: the trace as Chrome trace-event JSON — a named track per actor under
- * its site, one event per record at its simulated time, and a flow from every send to its receipt
- * or drop; faults and down periods as spans, gauges as counters, verdicts as markers, all valid by
+ * its site, one slice per step (the records an actor wrote at one instant), and a flow from the
+ * step of every send to the step of its receipt or drop; faults and down periods as spans, gauges as counters, verdicts as markers, all valid by
  * the format's rules; exactly one run, else a one-line error with exit code 2.
  */
 import test from 'ava';
@@ -22,7 +22,7 @@ test.before(async () => {
 });
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-test('every record is an event on its actor track, every message a flow', async (t) => {
+test('every record is in one step slice on its actor track, every message a flow between the steps', async (t) => {
   const out = join(dir, 'drill.json');
   const result = await writePerfetto(trace, out);
   const records = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -31,13 +31,14 @@ test('every record is an event on its actor track, every message a flow', async 
   const threads = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [e.tid, String(e.args?.name)]));
   const processes = new Map(events.filter((e) => e.name === 'process_name').map((e) => [e.pid, String(e.args?.name)]));
   const body = records.filter((r) => r.k !== 'meta');
-  const drawn = events.filter((e) => (e.ph === 'i' && e.s === 't') || e.ph === 'X');
-  t.is(drawn.length, body.length);
-  drawn.forEach((e, i) => {
-    t.is(threads.get(e.tid), String(body[i].a));
-    t.is(e.ts, Number(body[i].t));
-  });
-  const broker = drawn.find((e) => threads.get(e.tid) === 'broker-1')!;
+  const steps = events.filter((e) => e.ph === 'X' && e.cat === 'step');
+  t.false(events.some((e) => e.ph === 'i' && e.s === 't'), 'no record is left as a loose instant');
+  // Each record once, in a step of its actor at its time; one step per actor and instant.
+  const inSteps = steps.flatMap((e) => ((e.args!.records as Array<Record<string, unknown>> | undefined) ?? [e.args!]).map((r) => `${threads.get(e.tid)}|${e.ts}|${String(r.n)}`));
+  t.deepEqual(inSteps.sort(), body.map((r) => `${String(r.a)}|${Number(r.t)}|${String(r.n)}`).sort());
+  t.is(new Set(steps.map((e) => `${e.tid}|${e.ts}`)).size, steps.length);
+  t.true(steps.every((e) => e.dur === 0), 'a step takes no simulated time');
+  const broker = steps.find((e) => threads.get(e.tid) === 'broker-1')!;
   t.is(processes.get(broker.pid), 'site hpc');
   const starts = events.filter((e) => e.ph === 's');
   const ends = events.filter((e) => e.ph === 'f');
@@ -45,6 +46,12 @@ test('every record is an event on its actor track, every message a flow', async 
   t.is(ends.length, body.filter((r) => (r.k === 'recv' || r.k === 'drop') && r.s !== undefined).length);
   const started = new Map(starts.map((e) => [e.id, e]));
   for (const end of ends) t.true(started.has(end.id) && started.get(end.id)!.ts! <= end.ts!, `flow ${end.id} ends before it starts`);
+  // A flow event binds to the slice on top of its track: its own step, written just before it.
+  for (const [i, e] of events.entries()) {
+    if (e.ph !== 's' && e.ph !== 'f') continue;
+    const slice = events.slice(0, i).reverse().find((x) => x.ph === 'X' && x.tid === e.tid);
+    t.true(slice !== undefined && slice.ts === e.ts && events.slice(events.indexOf(slice) + 1, i).every((x) => x.ph === 's' || x.ph === 'f' || x.tid !== e.tid), `flow ${e.id} binds to its step`);
+  }
 });
 
 test('--perfetto takes exactly one run', async (t) => {
