@@ -73,7 +73,7 @@ async function compareHandler(args: CompareArgs): Promise<number> {
     }
     dir = stageOutput(args.out, target, 'compare', args.force);
     const staged = dir;
-    const view = studyView(study, records);
+    const view = studyView(study, records, args.out ?? target);
     const summary = writeStudyReports(view, (file, content) => staged.write(file, content));
     const final = dir.commit();
     const only = args.metrics?.split(',').map((prefix) => prefix.trim()).filter((prefix) => prefix !== '');

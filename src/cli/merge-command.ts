@@ -44,12 +44,13 @@ function mergeHandler(args: MergeArgs): number {
     // An explicit --out is checked before the slices are read, the default once they name it.
     if (args.out !== undefined) checkOutputTarget(args.out, args.out, args.force);
     const { manifest, records } = mergeSweeps(args.dirs);
-    dir = stageOutput(args.out, join('results', manifest.spec.scenario.name, `sweep-${manifest.id}`), 'merge', args.force);
+    const reportDir = args.out ?? join('results', manifest.spec.scenario.name, `sweep-${manifest.id}`);
+    dir = stageOutput(args.out, reportDir, 'merge', args.force);
     say(`diaspora-sim ${VERSION} · ${manifest.spec.scenario.name} · merge of sweep ${manifest.id} from ${args.dirs.length} director${args.dirs.length === 1 ? 'y' : 'ies'}`);
     const staged = dir;
     staged.write(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
     staged.write(RESULTS_LOG, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    const view = studyView(manifest, records);
+    const view = studyView(manifest, records, reportDir);
     const summary = writeStudyReports(view, (file, content) => staged.write(file, content));
     const final = dir.commit();
     return studyClosing({ view, summary, dir: final, files: [...REPORT_FILES, RESULTS_LOG], seconds: (performance.now() - started) / 1000, say });

@@ -16,8 +16,8 @@ import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from './exit.ts';
 
 export const REPORT_FILES = ['report.html', 'report.md', 'results.csv', 'results.json'];
 
-export function studyView(study: Pick<Study, 'id' | 'file' | 'spec'>, records: readonly CellRecord[]): StudyView {
-  return { id: study.id, file: study.file, spec: study.spec, cells: [...records] };
+export function studyView(study: Pick<Study, 'id' | 'file' | 'spec'>, records: readonly CellRecord[], dir?: string): StudyView {
+  return { id: study.id, file: study.file, spec: study.spec, cells: [...records], ...(dir === undefined ? {} : { dir }) };
 }
 
 export function writeStudyReports(view: StudyView, write: (file: string, content: string) => void): StudySummary {

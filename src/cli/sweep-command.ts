@@ -85,7 +85,7 @@ async function sweepHandler(args: SweepArgs): Promise<number> {
       say(`interrupted: ${outcome.tally.done} of ${outcome.tally.total} cells are saved in ${dir}/; run the same command again to resume`);
       return 130;
     }
-    const view = studyView(study, outcome.records);
+    const view = studyView(study, outcome.records, dir);
     const seconds = (performance.now() - started) / 1000;
     if (shard) return sliceClosing(view, dir, shard, seconds, say);
     const summary = writeStudyReports(view, (file, content) => writeFileAtomic(join(dir, file), content));

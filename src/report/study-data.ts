@@ -44,4 +44,9 @@ export interface StudyView {
   spec: StudySpecView;
   /** Every cell, in cell order. */
   cells: CellView[];
+  /**
+   * The report's directory as the study named it (relative to where it ran, like `file`), so a
+   * cell's command writes its timeline beside the report; without it, commands write `cells/<i>`.
+   */
+  dir?: string;
 }

@@ -89,9 +89,9 @@ const CELL_METRICS = 4;
 
 /**
  * Every cell with its verdict, its first metrics, and its timeline: the link to
- * `cells/<index>/timeline.html` beside this page, and the command (run in this page's directory)
- * that writes it — studies keep no traces, so a cell's timeline is written on demand, the run
- * being deterministic.
+ * `cells/<index>/timeline.html` beside this page, and the command that writes it there, run where
+ * the study ran (its scenario path and the report's directory are as the study named them) —
+ * studies keep no traces, so a cell's timeline is written on demand, the run being deterministic.
  */
 function cellTable(view: StudyView, summary: StudySummary): string {
   const metrics = summary.varying.slice(0, CELL_METRICS);
@@ -99,14 +99,14 @@ function cellTable(view: StudyView, summary: StudySummary): string {
   const head = ['variant', ...params, 'seed', 'checks', ...metrics.map(metricLabel), 'timeline'].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const rows = view.cells.map((cell) => {
     const dir = `cells/${cell.index}`;
-    const command = cellCommand(view.file, view.spec, cell, ['--viz', '-o', dir]);
+    const command = cellCommand(view.file, view.spec, cell, ['--viz', '-o', view.dir === undefined ? dir : `${view.dir.replace(/\/+$/, '')}/${dir}`]);
     const status = cell.status === 'pass' ? 'passed' : cell.status === 'fail' ? 'failed' : 'errored';
     const values = metrics.map((m) => `<td class="num">${cell.values?.[m] === undefined ? '–' : escapeHtml(formatValue(cell.values[m], metricUnit(m)))}</td>`).join('');
     return `<tr><td>${escapeHtml(cell.variant)}</td>${params.map((p) => `<td>${escapeHtml(cell.params[p] ?? '')}</td>`).join('')}<td class="num">${cell.seed}</td>` +
       `<td class="status-${cell.status}">${status}</td>${values}<td><a href="${dir}/timeline.html">timeline</a> <code>${escapeHtml(command)}</code></td></tr>`;
   }).join('\n');
   return `<h2>Cells</h2>
-<p class="meta">Each cell is one run. Its timeline link works once its command has been run in this report's directory (studies keep no traces; the run is deterministic, so it is the same run).</p>
+<p class="meta">Each cell is one run. Its timeline link works once its command has been run ${view.dir === undefined ? "in this report's directory" : "where the study was run"} — studies keep no traces; the run is deterministic, so it is the same run.</p>
 <table class="cells"><thead><tr>${head}</tr></thead><tbody>
 ${rows}
 </tbody></table>`;
