@@ -19,8 +19,8 @@ import { FAST } from '../log/_harness.ts';
 
 export const KiB = 1024;
 
-function topic(name: string, partitions: number, rf: number): TopicConfig {
-  return { name, partitions, replicationFactor: rf, minInsyncReplicas: Math.min(2, rf), uncleanLeaderElection: false, retentionUs: null, retentionBytes: null, segmentBytes: 1 << 20 };
+function topic(name: string, partitions: number, rf: number, maxMessageBytes?: number): TopicConfig {
+  return { name, partitions, replicationFactor: rf, minInsyncReplicas: Math.min(2, rf), uncleanLeaderElection: false, retentionUs: null, retentionBytes: null, segmentBytes: 1 << 20, ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }) };
 }
 
 export interface ForwardWorldOptions {
@@ -29,6 +29,8 @@ export interface ForwardWorldOptions {
   /** Put a non-replicated facility log between the edge and the core, with a second forwarder. */
   twoTier?: boolean;
   checks?: readonly string[];
+  /** The core topic's `max.message.bytes` (default: no limit). */
+  coreMaxMessageBytes?: number;
 }
 
 const FORWARD_TEST: Omit<ForwarderConfig, 'source' | 'sink'> = { ...FORWARDER_DEFAULTS, batchBytes: 16 * KiB, requestTimeoutUs: 500 * MS, retryBackoffUs: 50 * MS, maxBackoffUs: 1 * SECOND };
@@ -47,7 +49,7 @@ export class ForwardWorld {
     this.world.addSite('edge', { role: 'edge', nodes: ['edge-1', 'edge-2'] });
     this.world.addSite('core', { role: 'cloud', nodes: ['core-1', 'core-2', 'core-3', 'core-ctl'] });
     this.world.link('edge', 'core', { latencyUs: 10 * MS, bandwidthBytesPerSec: 12_500_000 });
-    this.core = spawnLogCluster(this.world, { name: 'core', brokerNodes: ['core-1', 'core-2', 'core-3'], controllerNode: 'core-ctl' }, { ...FAST, flush: { kind: 'every-write' }, topics: [topic('events', 2, 3)] });
+    this.core = spawnLogCluster(this.world, { name: 'core', brokerNodes: ['core-1', 'core-2', 'core-3'], controllerNode: 'core-ctl' }, { ...FAST, flush: { kind: 'every-write' }, topics: [topic('events', 2, 3, options.coreMaxMessageBytes)] });
     const sink = endpoint('core', this.core, 'events', 2);
     if (options.twoTier === true) {
       this.world.addSite('facility', { role: 'hpc', nodes: ['fac-1', 'fac-2'] });

@@ -72,3 +72,21 @@ test('overflow spill: the overflow goes to the spill disk and nothing is refused
   t.is(idsOf(records, 'error').length, 0);
   t.true(records.some((r) => r.op === 'buffer' && typeof r.spillBytes === 'number' && r.spillBytes > 0));
 });
+
+test('MESSAGE_TOO_LARGE is not retried as it is: batches over the topic limit are split, an event over it is dropped and reported', (t) => {
+  // Batches of up to 16 KiB of 1 KiB events meet a topic that accepts 8 KiB; one instrument's events are 20 KiB each.
+  const run = forwardWorld({ buffer: roomy, coreMaxMessageBytes: 8 * KiB });
+  run.instrument('det', { ratePerSec: 50, stopAtUs: 5 * SECOND });
+  run.instrument('big', { ratePerSec: 2, eventBytes: 20 * KiB, stopAtUs: 5 * SECOND });
+  const { verdicts, records } = run.go(20 * SECOND, 8 * SECOND);
+  const tooLarge = records.filter((r) => r.op === 'drop' && r.reason === 'message-too-large').flatMap((r) => r.events as string[]);
+  const big = idsOf(records, 'intake').filter((id) => id.startsWith('big-'));
+  t.true(big.length >= 8, `big events taken in: ${big.length}`);
+  t.deepEqual([...tooLarge].sort(), [...big].sort(), 'exactly the events over the limit are dropped, each reported');
+  const once = verdicts['forwarded-once']!;
+  t.true(once.ok, JSON.stringify(once.violations.slice(0, 3)));
+  t.true(once.stats['accepted']! > 200);
+  // Each refusal is answered once: split or dropped, never re-sent as it was.
+  const refusals = records.filter((r) => r.op === 'forward-retry' && r.error === 'message-too-large').length;
+  t.true(refusals < 200, `refusals ${refusals}`);
+});

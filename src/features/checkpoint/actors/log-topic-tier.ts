@@ -57,7 +57,7 @@ const RETRY_BACKOFF_US = 100 * MS;
 /** Bytes a fetch asks for: several full checkpoints at once. */
 const FETCH_MAX_BYTES = 256 << 20;
 /** Kafka's default `max.message.bytes`: the largest record a broker accepts. */
-const RECORD_BYTES_MAX_DEFAULT = 1 << 20;
+export const RECORD_BYTES_MAX_DEFAULT = 1 << 20;
 /** Chunks of one image in flight at once: enough to keep the link busy, few enough that none waits out its timeout behind the others. */
 const CHUNKS_IN_FLIGHT = 4;
 
@@ -244,7 +244,11 @@ export class LogTopicTier implements TierClient {
     for (let k = 0; k < of; k++) this.produce(ctx, chunkKey(this.key, id, k), null, 0, () => undefined);
   }
 
-  /** Produces one keyed record (payload null: a tombstone) in a batch of its own; `done(false)` only when the broker's disk is full. */
+  /**
+   * Produces one keyed record (payload null: a tombstone) in a batch of its own; `done(false)` when
+   * retrying cannot help: the broker's disk is full, or the record is larger than the topic's
+   * `max.message.bytes` (MESSAGE_TOO_LARGE is not retriable in Kafka: the save fails, and says why).
+   */
   private produce(ctx: Context, key: string, payload: Chunk | null, bytes: number, done: (ok: boolean) => void): void {
     const { topic, acks } = this.config;
     // The leader holds an acks=all request while followers copy the record: as long as it takes to send.
@@ -254,10 +258,11 @@ export class LogTopicTier implements TierClient {
       bytes: CONTROL_BYTES + bytes,
       replyBytes: bytes,
       tries: 0,
-      settle: (_c, reply) => {
-        if (reply.error === 'kafka-storage-error') done(false);
-        else if (reply.error === undefined) done(true);
-        return reply.error === undefined || reply.error === 'kafka-storage-error';
+      settle: (c, reply) => {
+        if (reply.error === 'message-too-large') c.record('state', { op: 'ckpt-chunk-refused', key, bytes, error: reply.error });
+        const final = reply.error === undefined || reply.error === 'kafka-storage-error' || reply.error === 'message-too-large';
+        if (final) done(reply.error === undefined);
+        return final;
       },
     });
   }

@@ -34,7 +34,7 @@ import type { ProduceRequest as StoreProduce } from '../../store/actors/messages
 import { IDEMPOTENCE_WINDOW, type ForwarderConfig } from './config.ts';
 import { EdgeBuffer, type BufferedEvent } from './edge-buffer.ts';
 import { LogSource } from './log-source.ts';
-import { IdempotentSink, type LaneState, type Plan } from './sink.ts';
+import { IdempotentSink, splitPlan, type LaneState, type Plan } from './sink.ts';
 
 /** The paths a forwarder marks with `cover` (fault-coverage metric). */
 export const FORWARD_COVERAGE_PATHS = ['forward.retry', 'forward.duplicate', 'forward.drop', 'forward.block', 'forward.gap'] as const;
@@ -119,6 +119,7 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
     this.sink = new IdempotentSink(ctx, this.config, this.state.lanes.length, {
       forwarded: (c, lane, plan, offset, duplicate) => this.forwarded(c, lane, plan, offset, duplicate),
       pidAssigned: (c, lane, pid) => this.pidAssigned(c, lane, pid),
+      tooLarge: (c, lane, plan) => this.tooLarge(c, lane, plan),
     });
     this.sink.start(ctx);
     if (source.kind === 'buffer') {
@@ -259,6 +260,35 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
     this.durable = Math.max(this.durable, generation);
     this.releaseAcks(ctx);
     this.pump(ctx);
+  }
+
+  /**
+   * The destination refused a plan as larger than its topic accepts. Several events: the plan is
+   * split in two (Kafka's producer splits such a batch). One event: it can never be stored, so it
+   * is dropped and reported (`op: drop`, reason `message-too-large`: Kafka fails the record), and
+   * the lane's later plans move down into the sequence numbers it leaves free. The changed plans
+   * are made durable before they are sent, as every plan is.
+   */
+  private tooLarge(ctx: Context, lane: number, plan: Plan): void {
+    const state = this.state.lanes[lane]!;
+    const index = state.plans.findIndex((p) => p.destSeq === plan.destSeq);
+    if (index < 0) return;
+    const halves = splitPlan(plan);
+    if (halves !== undefined) {
+      state.plans.splice(index, 1, ...halves);
+    } else {
+      state.plans.splice(index, 1);
+      ctx.record('client', { op: 'drop', events: plan.events, bytes: plan.bytes, reason: 'message-too-large', topic: this.config.sink.topic, cover: 'forward.drop' });
+      for (let i = index; i < state.plans.length; i++) state.plans[i] = { ...state.plans[i]!, destSeq: state.plans[i]!.destSeq - plan.events.length };
+      state.nextDestSeq -= plan.events.length;
+      if (this.buffer !== undefined) {
+        this.buffer.release(plan.srcFirst, plan.srcEnd);
+        this.recordFill(ctx);
+      }
+    }
+    for (const key of [...this.planGeneration.keys()]) if (key.startsWith(`${lane}:`)) this.planGeneration.delete(key);
+    for (const p of state.plans) this.planGeneration.set(`${lane}:${p.destSeq}`, this.issued + 1);
+    this.dirty = true;
   }
 
   private pidAssigned(ctx: Context, lane: number, pid: number): void {

@@ -35,6 +35,8 @@ interface PartitionFetch {
   pending: SourceEvent[];
   pendingBytes: number;
   req: number | undefined;
+  /** The broker the fetch in flight went to. */
+  broker?: string;
   timer: TimerId | undefined;
 }
 
@@ -114,13 +116,19 @@ export class LogSource {
   /** Handles the source's timers; false if the timer is not the source's. */
   onTimer(ctx: Context, name: string, data: unknown): boolean {
     if (name === 'metadata-timeout') {
-      if (this.metadata.onTimeout(data as number)) this.metadata.refresh(ctx, ++this.req);
+      if (this.metadata.onTimeout(ctx, data as number)) this.metadata.refresh(ctx, ++this.req);
       return false; // the sink's view may own it too
     }
     if (name !== 'forward:fetch') return false;
     const p = data as number;
     const fetch = this.partitions.get(p)!;
     fetch.timer = undefined;
+    if (fetch.req !== undefined) {
+      // The fetch got no answer within request.timeout.ms: its broker may be gone. As a Kafka
+      // consumer does, give up on that connection and ask another broker who leads now.
+      if (fetch.broker !== undefined) this.metadata.unreachable(ctx, fetch.broker);
+      this.metadata.refresh(ctx, ++this.req);
+    }
     fetch.req = undefined;
     this.fetch(ctx, p);
     return true;
@@ -129,7 +137,7 @@ export class LogSource {
   private fetch(ctx: Context, p: number): void {
     const fetch = this.partitions.get(p)!;
     if (fetch.pendingBytes >= this.config.fetchMaxBytes || fetch.req !== undefined) return;
-    const leader = this.metadata.leaderOf(this.endpoint.topic, p);
+    const leader = this.metadata.usableLeaderOf(this.endpoint.topic, p);
     if (leader === null) {
       this.metadata.refresh(ctx, ++this.req);
       fetch.timer = ctx.setTimer(this.config.retryBackoffUs, 'forward:fetch', p);
@@ -137,6 +145,7 @@ export class LogSource {
     }
     const req = ++this.req;
     fetch.req = req;
+    fetch.broker = leader;
     const maxBytes = this.config.fetchMaxBytes - fetch.pendingBytes;
     ctx.send(leader, { type: 'fetch', req, topic: this.endpoint.topic, partition: p, offset: fetch.position, maxBytes, maxWaitUs: FETCH_WAIT_US });
     fetch.timer = ctx.setTimer(FETCH_WAIT_US + this.config.requestTimeoutUs, 'forward:fetch', p);
@@ -147,6 +156,7 @@ export class LogSource {
     const fetch = this.partitions.get(p);
     if (fetch === undefined || fetch.req !== reply.req) return undefined;
     if (fetch.timer !== undefined) ctx.cancelTimer(fetch.timer);
+    if (fetch.broker !== undefined) this.metadata.reachable(fetch.broker);
     fetch.req = undefined;
     fetch.timer = undefined;
     if (reply.error === 'offset-out-of-range' && reply.logStart > fetch.position) {

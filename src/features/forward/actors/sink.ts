@@ -11,6 +11,12 @@
  *
  * Retries back off exponentially per lane (`retryBackoffUs` doubling up to `maxBackoffUs`), so a
  * link that is down for hours costs a few messages per minute, not thousands per second.
+ *
+ * A plan larger than the topic's `max.message.bytes` (MESSAGE_TOO_LARGE) is not retried as it is:
+ * the owner splits it into two plans under the same sequence numbers, as Kafka's producer splits
+ * such a batch, or — one event alone too large — fails that event and gives the plans after it
+ * the sequence numbers it leaves free (Kafka's sequence adjustment after a failed batch). Either
+ * is safe: a refused plan was not appended, so nothing after it was either.
  */
 import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
@@ -43,6 +49,8 @@ interface Outstanding {
   readonly lane: number;
   readonly plan: Plan;
   readonly timer: TimerId;
+  /** The broker the request went to. */
+  readonly broker: string;
 }
 
 export interface SinkEvents {
@@ -52,6 +60,29 @@ export interface SinkEvents {
   pidAssigned(ctx: Context, lane: number, pid: number): void;
   /** The leader refused the plan; the sink backs off and re-sends it, unless this changes the lane. */
   refused?(ctx: Context, lane: number, plan: Plan, error: LogError): void;
+  /**
+   * The plan is larger than the topic accepts (not retriable as it is): the owner replaces it by
+   * `splitPlan`'s halves, or fails its one event; the sink then re-sends the lane's plans.
+   */
+  tooLarge(ctx: Context, lane: number, plan: Plan): void;
+}
+
+/**
+ * A refused plan's two halves, under the same contiguous sequence numbers (each at least one
+ * event), or undefined when it holds a single event and cannot be split. Bytes are shared out
+ * evenly; the source range is cut at the same count (ranges only bound what a half releases).
+ */
+export function splitPlan(plan: Plan): [Plan, Plan] | undefined {
+  const n = plan.events.length;
+  if (n < 2) return undefined;
+  const half = Math.ceil(n / 2);
+  const each = plan.bytes / n;
+  const part = (from: number, to: number): Plan => {
+    const bytes = Math.round(each * to) - Math.round(each * from);
+    const payloads = plan.payloads === undefined ? {} : { payloads: plan.payloads.slice(from, to) };
+    return { destSeq: plan.destSeq + from, events: plan.events.slice(from, to), bytes, srcFirst: plan.srcFirst + from, srcEnd: to === n ? plan.srcEnd : plan.srcFirst + to, ...payloads };
+  };
+  return [part(0, half), part(half, n)];
 }
 
 /** What the sink needs of its owner's configuration (a forwarder's, or a pipeline's log transport's). */
@@ -106,7 +137,7 @@ export class IdempotentSink {
   /** Sends every durable plan of the lane not yet outstanding, in order, unless the lane is backing off. */
   send(ctx: Context, lane: number, state: LaneState, durable: (plan: Plan) => boolean): void {
     if (state.pid === null || this.retryTimers[lane] !== undefined) return;
-    const leader = this.metadata.leaderOf(this.config.sink.topic, this.partitionOf(lane));
+    const leader = this.metadata.usableLeaderOf(this.config.sink.topic, this.partitionOf(lane));
     if (leader === null) {
       this.metadata.refresh(ctx, ++this.req);
       return this.backOff(ctx, lane);
@@ -121,13 +152,13 @@ export class IdempotentSink {
       const produce = { type: 'produce', req, topic, partition, events, bytes, acks, timeoutUs: this.config.requestTimeoutUs, pid: state.pid, seq: plan.destSeq };
       ctx.send(leader, payloads === undefined ? produce : { ...produce, payloads }, { bytes: bytes + 64 });
       this.sent[lane]!.add(plan.destSeq);
-      this.outstanding.set(req, { lane, plan, timer: ctx.setTimer(this.config.requestTimeoutUs, 'forward:request-timeout', req) });
+      this.outstanding.set(req, { lane, plan, broker: leader, timer: ctx.setTimer(this.config.requestTimeoutUs, 'forward:request-timeout', req) });
     }
   }
 
   /** The lane's partition leader as last known, or null (a metadata refresh is then on its way). */
   leaderOf(ctx: Context, lane: number): string | null {
-    const leader = this.metadata.leaderOf(this.config.sink.topic, this.partitionOf(lane));
+    const leader = this.metadata.usableLeaderOf(this.config.sink.topic, this.partitionOf(lane));
     if (leader === null) this.metadata.refresh(ctx, ++this.req);
     return leader;
   }
@@ -162,6 +193,8 @@ export class IdempotentSink {
       case 'forward:request-timeout': {
         const entry = this.settle(ctx, data as number);
         if (entry === undefined) return undefined;
+        // Its broker may be gone: ask another one who leads now (Kafka disconnects a timed-out node).
+        this.metadata.unreachable(ctx, entry.broker);
         this.metadata.refresh(ctx, ++this.req);
         this.backOff(ctx, entry.lane);
         return undefined;
@@ -177,7 +210,7 @@ export class IdempotentSink {
         return undefined;
       }
       case 'metadata-timeout':
-        if (this.metadata.onTimeout(data as number)) this.metadata.refresh(ctx, ++this.req);
+        if (this.metadata.onTimeout(ctx, data as number)) this.metadata.refresh(ctx, ++this.req);
         return undefined;
       default:
         return -1;
@@ -187,6 +220,13 @@ export class IdempotentSink {
   private onProduceReply(ctx: Context, reply: ProduceReply): number | undefined {
     const entry = this.settle(ctx, reply.req);
     if (entry === undefined) return undefined;
+    this.metadata.reachable(entry.broker);
+    if (reply.error === 'message-too-large') {
+      ctx.record('client', { op: 'forward-retry', events: entry.plan.events, topic: this.config.sink.topic, partition: this.partitionOf(entry.lane), error: reply.error, bytes: entry.plan.bytes, cover: 'forward.retry' });
+      this.events.tooLarge(ctx, entry.lane, entry.plan);
+      this.backOff(ctx, entry.lane);
+      return undefined;
+    }
     if (reply.error !== undefined) {
       if (reply.error === 'not-leader' || reply.error === 'unknown-partition') this.metadata.refresh(ctx, ++this.req);
       ctx.record('client', { op: 'forward-retry', events: entry.plan.events, topic: this.config.sink.topic, partition: this.partitionOf(entry.lane), error: reply.error, cover: 'forward.retry' });

@@ -27,6 +27,8 @@ interface PartitionFetch {
   position: number;
   committed: number;
   req: number | undefined;
+  /** The broker the fetch in flight went to. */
+  broker?: string;
   timer: TimerId | undefined;
 }
 
@@ -90,7 +92,7 @@ export class LogConsumer implements Actor<ClientInbound> {
         this.joinTimer = undefined;
         return this.join(ctx);
       case 'metadata-timeout':
-        if (this.metadata.onTimeout(wakeup.data as number)) this.metadata.refresh(ctx, ++this.reqCounter);
+        if (this.metadata.onTimeout(ctx, wakeup.data as number)) this.metadata.refresh(ctx, ++this.reqCounter);
         return;
       case 'offset-timeout':
         if (wakeup.data === this.offsetRequest) this.fetchOffsets(ctx);
@@ -98,8 +100,12 @@ export class LogConsumer implements Actor<ClientInbound> {
       case 'fetch': {
         const { partition, generation } = wakeup.data as { partition: number; generation: number };
         if (generation !== this.generation) return;
-        // A fetch that got no answer may have gone to a leader that is gone: ask who leads now.
-        if (this.assignment.get(partition)?.req !== undefined) this.metadata.refresh(ctx, ++this.reqCounter);
+        // A fetch that got no answer may have gone to a leader that is gone: ask another broker who leads now.
+        const p = this.assignment.get(partition);
+        if (p?.req !== undefined) {
+          if (p.broker !== undefined) this.metadata.unreachable(ctx, p.broker);
+          this.metadata.refresh(ctx, ++this.reqCounter);
+        }
         this.fetch(ctx, partition);
         return;
       }
@@ -161,13 +167,14 @@ export class LogConsumer implements Actor<ClientInbound> {
   private fetch(ctx: Context, partition: number): void {
     const p = this.assignment.get(partition);
     if (p === undefined) return;
-    const leader = this.metadata.leaderOf(this.config.topic, partition);
+    const leader = this.metadata.usableLeaderOf(this.config.topic, partition);
     if (leader === null) {
       this.metadata.refresh(ctx, ++this.reqCounter);
       return this.retryLater(ctx, partition, p);
     }
     const req = ++this.reqCounter;
     p.req = req;
+    p.broker = leader;
     // Position -1 (latest, nothing committed): a huge offset is out of range, and the answer
     // carries the high watermark to start from.
     const offset = p.position < 0 ? Number.MAX_SAFE_INTEGER : p.position;
@@ -184,6 +191,7 @@ export class LogConsumer implements Actor<ClientInbound> {
     const p = this.assignment.get(reply.partition);
     if (p === undefined || p.req !== reply.req) return;
     if (p.timer !== undefined) ctx.cancelTimer(p.timer);
+    if (p.broker !== undefined) this.metadata.reachable(p.broker);
     p.req = undefined;
     p.timer = undefined;
     if (reply.error === 'offset-out-of-range') {

@@ -34,6 +34,8 @@ export class LogFinalReader implements Actor<ClientInbound> {
   private timer: TimerId | undefined;
   /** A fetch is out and unanswered. */
   private awaiting = false;
+  /** The broker the last fetch went to. */
+  private askedBroker: string | undefined;
 
   constructor(private readonly config: FinalReaderConfig) {
     this.metadata = new MetadataView(config.brokers, config.timeoutUs);
@@ -47,12 +49,15 @@ export class LogFinalReader implements Actor<ClientInbound> {
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
     if (wakeup.name === 'metadata-timeout') {
-      this.metadata.onTimeout(wakeup.data as number);
+      this.metadata.onTimeout(ctx, wakeup.data as number);
       return;
     }
     if (wakeup.name !== 'read') return;
-    // A read that got no answer may have gone to a leader that is gone: ask who leads now.
-    if (this.awaiting) this.metadata.refresh(ctx, ++this.req);
+    // A read that got no answer may have gone to a leader that is gone: ask another broker who leads now.
+    if (this.awaiting) {
+      if (this.askedBroker !== undefined) this.metadata.unreachable(ctx, this.askedBroker);
+      this.metadata.refresh(ctx, ++this.req);
+    }
     this.read(ctx);
   }
 
@@ -68,7 +73,7 @@ export class LogFinalReader implements Actor<ClientInbound> {
     if (this.timer !== undefined) ctx.cancelTimer(this.timer);
     const current = this.partitions[this.index];
     if (current === undefined) return;
-    const leader = this.metadata.leaderOf(current.topic, current.partition);
+    const leader = this.metadata.usableLeaderOf(current.topic, current.partition);
     if (leader === null) {
       this.metadata.refresh(ctx, ++this.req);
       this.timer = ctx.setTimer(this.config.retryUs, 'read');
@@ -76,6 +81,7 @@ export class LogFinalReader implements Actor<ClientInbound> {
     }
     this.req++;
     this.awaiting = true;
+    this.askedBroker = leader;
     ctx.send(leader, { type: 'fetch', req: this.req, topic: current.topic, partition: current.partition, offset: this.offset, maxBytes: this.config.pageBytes, maxWaitUs: 0 });
     this.timer = ctx.setTimer(this.config.timeoutUs, 'read');
   }
@@ -83,6 +89,7 @@ export class LogFinalReader implements Actor<ClientInbound> {
   private fetched(ctx: Context, reply: FetchReply): void {
     if (reply.req !== this.req) return;
     this.awaiting = false;
+    if (this.askedBroker !== undefined) this.metadata.reachable(this.askedBroker);
     if (this.timer !== undefined) ctx.cancelTimer(this.timer);
     this.timer = undefined;
     if (reply.error === 'offset-out-of-range' && this.offset < reply.logStart) {

@@ -1,20 +1,31 @@
 /**
- * A client's view of the cluster's metadata: which broker leads each partition. Clients ask their
- * bootstrap brokers in turn (each broker answers from its metadata cache, so clients keep working
- * while the controller is down) and keep, per partition, the answer with the highest leader epoch,
- * so a broker with a stale cache cannot move a client back to an old leader.
+ * A client's view of the cluster's metadata: which broker leads each partition. Clients keep, per
+ * partition, the answer with the highest leader epoch, so a broker with a stale cache cannot move
+ * a client back to an old leader. Each broker answers from its metadata cache, so clients keep
+ * working while the controller is down.
+ *
+ * Which broker is asked (Kafka's `NetworkClient.leastLoadedNode`): never one the client has found
+ * unreachable — a request to it timed out and nothing has been heard from it since (Kafka
+ * disconnects it and keeps it in connection backoff) — and among the others the one with the
+ * fewest requests of this client in flight (the owner says how many, if it counts them), ties
+ * going round the bootstrap list in turn (Kafka starts from a random offset). Only when every
+ * broker is unreachable does the client ask the one it has not heard from for the longest.
  *
  * How it fails: a client whose metadata names a leader that lost its leadership learns it from a
- * `not-leader` error and refreshes; until the new leader's election reaches some broker's cache, it
- * retries against the old one.
+ * `not-leader` error or from its request timing out, and refreshes; until the new leader's
+ * election reaches some broker's cache, it retries against the old one. A broker that died
+ * without a request of this client outstanding is found out only by the metadata request that
+ * times out on it (`request.timeout.ms`), as in Kafka.
  */
 import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { tpKey, type MetadataReply, type PartitionMeta } from './messages.ts';
 
 export class MetadataView {
   private readonly partitions = new Map<string, PartitionMeta>();
-  private inFlight: { readonly req: number; readonly timer: TimerId } | null = null;
+  private inFlight: { readonly req: number; readonly timer: TimerId; readonly broker: string } | null = null;
   private next = 0;
+  /** Brokers a request to timed out, with the time it did; cleared by any answer from them. */
+  private readonly unreachableSince = new Map<string, Micros>();
 
   constructor(
     private readonly brokers: readonly string[],
@@ -25,22 +36,46 @@ export class MetadataView {
     return this.partitions.get(tpKey(topic, partition))?.leader ?? null;
   }
 
+  /**
+   * The leader to send to, or null to wait: none is known, or the one known is unreachable while
+   * a refresh is on its way (it may name a new leader). When the refresh still names the
+   * unreachable broker, it is tried again — Kafka's reconnect after its backoff.
+   */
+  usableLeaderOf(topic: string, partition: number): string | null {
+    const leader = this.leaderOf(topic, partition);
+    return leader !== null && this.inFlight !== null && this.unreachableSince.has(leader) ? null : leader;
+  }
+
   known(topic: string, partition: number): PartitionMeta | undefined {
     return this.partitions.get(tpKey(topic, partition));
   }
 
-  /** Asks the next bootstrap broker, unless a request is already out. */
-  refresh(ctx: Context, req: number): void {
+  /**
+   * Asks the least-loaded reachable broker (see the header), unless a request is already out.
+   * `load(broker)` is the owner's requests in flight to it; without it every broker counts as idle.
+   */
+  refresh(ctx: Context, req: number, load?: (broker: string) => number): void {
     if (this.inFlight !== null) return;
-    const broker = this.brokers[this.next++ % this.brokers.length]!;
+    const broker = this.leastLoaded(load);
     ctx.send(broker, { type: 'metadata', req });
-    this.inFlight = { req, timer: ctx.setTimer(this.timeoutUs, 'metadata-timeout', req) };
+    this.inFlight = { req, broker, timer: ctx.setTimer(this.timeoutUs, 'metadata-timeout', req) };
+  }
+
+  /** A request of the owner to `broker` timed out: avoid it for metadata until it answers again. */
+  unreachable(ctx: Context, broker: string): void {
+    if (!this.unreachableSince.has(broker)) this.unreachableSince.set(broker, ctx.now());
+  }
+
+  /** The owner heard from `broker`: it may be asked again. */
+  reachable(broker: string): void {
+    this.unreachableSince.delete(broker);
   }
 
   /** Takes a reply in; true if it answered the request in flight. */
   onReply(ctx: Context, reply: MetadataReply): boolean {
     if (this.inFlight === null || reply.req !== this.inFlight.req) return false;
     ctx.cancelTimer(this.inFlight.timer);
+    this.reachable(this.inFlight.broker);
     this.inFlight = null;
     for (const meta of reply.partitions) {
       const key = tpKey(meta.topic, meta.partition);
@@ -51,9 +86,29 @@ export class MetadataView {
   }
 
   /** The request timed out; true if it was the one in flight (the caller may refresh again). */
-  onTimeout(req: number): boolean {
+  onTimeout(ctx: Context, req: number): boolean {
     if (this.inFlight === null || this.inFlight.req !== req) return false;
+    this.unreachable(ctx, this.inFlight.broker);
     this.inFlight = null;
     return true;
+  }
+
+  private leastLoaded(load: ((broker: string) => number) | undefined): string {
+    const n = this.brokers.length;
+    const start = this.next++;
+    let best: string | undefined;
+    let bestLoad = Infinity;
+    for (let i = 0; i < n; i++) {
+      const broker = this.brokers[(start + i) % n]!;
+      if (this.unreachableSince.has(broker)) continue;
+      const l = load?.(broker) ?? 0;
+      if (l < bestLoad) [best, bestLoad] = [broker, l];
+      if (l === 0) break;
+    }
+    if (best !== undefined) return best;
+    // Every broker is unreachable: the one given up on longest ago is the likeliest to be back.
+    let oldest = this.brokers[start % n]!;
+    for (const broker of this.brokers) if (this.unreachableSince.get(broker)! < this.unreachableSince.get(oldest)!) oldest = broker;
+    return oldest;
   }
 }

@@ -99,7 +99,7 @@ export class LogProducer implements Actor<ClientInbound> {
         this.timedOut(ctx, wakeup.data as number);
         break;
       case 'metadata-timeout':
-        if (this.metadata.onTimeout(wakeup.data as number)) this.metadata.refresh(ctx, ++this.reqCounter);
+        if (this.metadata.onTimeout(ctx, wakeup.data as number)) this.refreshMetadata(ctx);
         break;
       case 'pid-timeout':
         if (this.pidRequest === wakeup.data) this.requestPid(ctx);
@@ -193,9 +193,9 @@ export class LogProducer implements Actor<ClientInbound> {
           wakeAt = Math.min(wakeAt, batch.retryAtUs);
           break;
         }
-        const leader = this.metadata.leaderOf(this.config.topic, partition);
+        const leader = this.metadata.usableLeaderOf(this.config.topic, partition);
         if (leader === null) {
-          this.metadata.refresh(ctx, ++this.reqCounter);
+          this.refreshMetadata(ctx);
           wakeAt = Math.min(wakeAt, now + this.config.retryBackoffUs);
           break;
         }
@@ -255,6 +255,7 @@ export class LogProducer implements Actor<ClientInbound> {
     const entry = this.settle(reply.req);
     if (entry === undefined) return;
     ctx.cancelTimer(entry.timer);
+    this.metadata.reachable(entry.broker);
     const { batch } = entry;
     if (reply.error === undefined) {
       assert(typeof reply.offset === 'number' && reply.offset >= 0, () => `an acknowledged batch has its offset, but partition ${batch.partition} acknowledged at ${reply.offset}`);
@@ -266,9 +267,27 @@ export class LogProducer implements Actor<ClientInbound> {
     this.failed(ctx, batch, reply.error);
   }
 
+  /**
+   * A request timed out. As Kafka's NetworkClient does, the producer then disconnects from that
+   * broker: every request in flight to it fails at once (not each at its own timeout), and the
+   * metadata refresh goes to another broker. Failed newest first, since each retried batch goes
+   * to the front of its partition's queue.
+   */
   private timedOut(ctx: Context, req: number): void {
-    const entry = this.settle(req);
-    if (entry !== undefined) this.failed(ctx, entry.batch, 'request-timed-out');
+    const entry = this.inFlight.get(req);
+    if (entry === undefined) return;
+    this.metadata.unreachable(ctx, entry.broker);
+    const same = [...this.inFlight].filter(([, e]) => e.broker === entry.broker).reverse();
+    for (const [r, e] of same) {
+      this.settle(r);
+      if (r !== req) ctx.cancelTimer(e.timer);
+      this.failed(ctx, e.batch, 'request-timed-out');
+    }
+  }
+
+  /** Asks for metadata the broker Kafka's `leastLoadedNode` would: reachable, fewest requests in flight. */
+  private refreshMetadata(ctx: Context): void {
+    this.metadata.refresh(ctx, ++this.reqCounter, (broker) => this.perBroker.get(broker) ?? 0);
   }
 
   private settle(req: number): InFlight | undefined {
@@ -286,7 +305,7 @@ export class LogProducer implements Actor<ClientInbound> {
     const now = ctx.now();
     // Not retriable: the same batch would be refused again.
     if (error === 'message-too-large') return this.giveUp(ctx, batch, error);
-    if (error === 'not-leader' || error === 'unknown-partition' || error === 'request-timed-out') this.metadata.refresh(ctx, ++this.reqCounter);
+    if (error === 'not-leader' || error === 'unknown-partition' || error === 'request-timed-out') this.refreshMetadata(ctx);
     // An out-of-order answer means an earlier batch is missing; it is not this batch's fault.
     if (error === 'out-of-order-sequence') {
       batch.attempts--;

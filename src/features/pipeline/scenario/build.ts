@@ -18,7 +18,7 @@ import type { TraceMetric } from '../../../metrics/index.ts';
 import { CheckpointMetrics, RecoveryMetrics } from '../../checkpoint/index.ts';
 import { JobMetrics } from '../metrics/job.ts';
 import { OutputMetrics } from '../metrics/pipeline-output.ts';
-import { DEFAULT_CHECKPOINT, type CheckpointConfig, type LogTopicTierConfig, type StorePlacement, type TierName } from '../../checkpoint/actors/index.ts';
+import { DEFAULT_CHECKPOINT, RECORD_BYTES_MAX_DEFAULT, type CheckpointConfig, type LogTopicTierConfig, type StorePlacement, type TierName } from '../../checkpoint/actors/index.ts';
 import type { World } from '../../../world/index.ts';
 import type { LogEndpoint } from '../../forward/actors/index.ts';
 import { brokerIds } from '../../log/actors/index.ts';
@@ -90,8 +90,10 @@ export function checkpointConfig(spec: CheckpointSpec, world: World, services: S
 /** The log-topic tier's topic on its service (cross-checked: a compacted topic of a log service). */
 function logTopicTier(placed: NonNullable<CheckpointSpec['logTopic']>, services: Scenario['services']): LogTopicTierConfig {
   const service = services.find((s): s is LogServiceSpec => s.kind === 'log' && s.name === placed.service)!;
-  const { partitions } = service.topics.find((t) => t.name === placed.topic)!;
-  return { topic: placed.topic, partitions, brokers: brokerIds(placed.service, service.brokerNodes.length), acks: placed.acks, ...(placed.recordBytesMax === undefined ? {} : { recordBytesMax: placed.recordBytesMax }) };
+  const { partitions, maxMessageBytes } = service.topics.find((t) => t.name === placed.topic)!;
+  // Chunks fit the topic: at most Kafka's 1 MiB default, less when the topic accepts less.
+  const recordBytesMax = placed.recordBytesMax ?? (maxMessageBytes !== undefined && maxMessageBytes < RECORD_BYTES_MAX_DEFAULT ? maxMessageBytes : undefined);
+  return { topic: placed.topic, partitions, brokers: brokerIds(placed.service, service.brokerNodes.length), acks: placed.acks, ...(recordBytesMax === undefined ? {} : { recordBytesMax }) };
 }
 
 /** The log endpoint of every stream placed on a log service (cross-checked: the topic exists). */

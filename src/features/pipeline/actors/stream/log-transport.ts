@@ -35,7 +35,7 @@
 import type { Context, Message, Wakeup } from '../../../../kernel/contract/index.ts';
 import { MS, SECOND } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
-import { IDEMPOTENCE_WINDOW, IdempotentSink, LogSource, type LaneState, type Plan } from '../../../forward/actors/index.ts';
+import { IDEMPOTENCE_WINDOW, IdempotentSink, LogSource, splitPlan, type LaneState, type Plan } from '../../../forward/actors/index.ts';
 import type { ClientInbound, DescribeProducersReply, LogError } from '../../../log/actors/index.ts';
 import type { StreamEvent } from '../event.ts';
 import { recordOutput, type InstanceRoutes, type OperatorTransport, type Resume, type TransportSink } from './transport.ts';
@@ -101,6 +101,7 @@ export class LogTransport implements OperatorTransport {
         forwarded: (c: Context, lane: number, plan: Plan) => this.forwarded(c, lane, plan),
         pidAssigned: (_c: Context, lane: number, pid: number) => void (this.lanes[lane]!.pid = pid),
         refused: (c: Context, lane: number, _plan: Plan, error: LogError) => this.refused(c, lane, error),
+        tooLarge: (c: Context, lane: number, plan: Plan) => this.tooLarge(c, lane, plan),
       };
       const transactionalIdOf = (lane: number) => `${routes.instance}>${routes.output.stream}/${lane}`;
       this.sink = new IdempotentSink(ctx, { sink: output, ...CLIENT }, output.partitions, events, { acks: options.acks ?? -1, transactionalIdOf });
@@ -255,6 +256,30 @@ export class LogTransport implements OperatorTransport {
 
   private refused(ctx: Context, p: number, error: LogError): void {
     if (error === 'out-of-order-sequence') this.describe(ctx, p);
+  }
+
+  /**
+   * The leader refused a plan as larger than the topic's `max.message.bytes`: split it (Kafka's
+   * producer splits such a batch), or, one output alone too large, fail that output — a `client`
+   * error record (`message-too-large`, counted by the log metric) — and number the outputs after it
+   * one lower, into the sequence number it leaves free. A regenerated replay is refused at the same
+   * output and numbered the same way. The stream then lacks that output, which the state checker sees.
+   */
+  private tooLarge(ctx: Context, p: number, plan: Plan): void {
+    const lane = this.lanes[p]!;
+    const index = lane.plans.indexOf(plan);
+    if (index < 0) return;
+    const halves = splitPlan(plan);
+    if (halves !== undefined) {
+      lane.plans.splice(index, 1, ...halves);
+      return;
+    }
+    lane.plans.splice(index, 1);
+    const { topic } = this.routes.output.log!;
+    ctx.record('client', { op: 'error', events: plan.events, topic, partition: this.sink!.partitionOf(p), error: 'message-too-large', bytes: plan.bytes });
+    for (let i = index; i < lane.plans.length; i++) lane.plans[i] = { ...lane.plans[i]!, destSeq: lane.plans[i]!.destSeq - 1 };
+    lane.queued = lane.queued.map((output) => ({ seq: output.seq - 1, event: output.event }));
+    lane.nextSeq--;
   }
 
   private pump(ctx: Context, p: number): void {
