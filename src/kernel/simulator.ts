@@ -23,7 +23,7 @@ import { ActorContext, type ContextHost } from './actor-context.ts';
 import { ActorHandle, WORLD, type Placement } from './actor-handle.ts';
 import type { ActorFactory, Message, SendOptions } from './contract/actor.ts';
 import type { RecordKind, TraceRecord } from './contract/record.ts';
-import { deriveRng, type Rng } from './contract/rng.ts';
+import { deriveRng, RngPool, type Rng } from './contract/rng.ts';
 import type { Micros } from './contract/time.ts';
 import type { TimerId, Wakeup } from './contract/wakeup.ts';
 import type { Environment } from './environment.ts';
@@ -84,6 +84,8 @@ export class Simulator implements ContextHost {
   private names: (string | undefined)[] = new Array<string | undefined>(INITIAL_SLOTS).fill(undefined);
   private readonly handles: ActorHandle[] = [];
   private readonly byId = new Map<string, ActorHandle>();
+  /** Where the actors' and the world's random streams keep their state (side by side: rng.ts). */
+  private readonly rngPool = new RngPool();
   private readonly world: ActorHandle;
   private environment: Environment | undefined;
   private clock: Micros = 0;
@@ -558,7 +560,7 @@ export class Simulator implements ContextHost {
   rng(handle: ActorHandle, purpose: string): Rng {
     let rng = handle.rngs.get(purpose);
     if (rng === undefined) {
-      rng = deriveRng(this.seed, handle.id, purpose);
+      rng = deriveRng(this.seed, handle.id, purpose, this.rngPool);
       handle.rngs.set(purpose, rng);
     }
     return rng;
