@@ -98,6 +98,9 @@ interface Drawing {
  * Draws the recovery marks of `model` into `g`; returns what can be hovered. `mask` is the record
  * filter's (`model/filter.ts`, null when it has no record terms).
  */
+/** Above one flagged arrow per this many pixels, they are drawn as outlined bands. */
+const HULL_PX = 4;
+
 export function drawRecovery(g: G, model: RunModel, area: (bytes: number) => number, flagged: FlaggedArrow[], f: MarkFrame, mask: Uint8Array | null): RecoveryHit[] {
   const d: Drawing = {
     g, model, f, ids: model.data.header.actors.map((a) => a.id), hits: [],
@@ -144,15 +147,42 @@ function drawRegions({ g, model, f, ids, hits, shown, admitted }: Drawing): void
   }
 }
 
-/** The arrows a verdict names, under a wide translucent stroke in the fail colour. */
+/**
+ * The arrows a verdict names, under a translucent stroke in the fail colour, as wide as their
+ * spacing allows (so that zoomed out they stay separate strokes, not a block); when there are more
+ * than one per `HULL_PX` pixels, each (sender, receiver) pair's arrows become one outlined band from
+ * their sends to their answers (its count in `data-count`).
+ */
 function drawFlagged({ g, model, f, shown, admitted }: Drawing, flagged: FlaggedArrow[]): void {
   const { t, a } = model.data;
   const arrows = flagged.filter((arrow) => shown(a[arrow.send]) && shown(a[arrow.answer]) && admitted(arrow.send) && admitted(arrow.answer) && inView(f, t[arrow.send], t[arrow.answer]));
-  g.selectAll('line.flagged-arrow').data(arrows).join('line').attr('class', 'flagged-arrow')
+  const hull = arrows.length > f.width / HULL_PX;
+  const lines = hull ? [] : arrows;
+  let spread = 0;
+  for (const arrow of lines) spread = Math.max(spread, f.x(t[arrow.send]) - f.x(t[lines[0].send]));
+  const width = lines.length <= 1 ? 6 : Math.max(1.5, Math.min(6, spread / lines.length));
+  g.selectAll('line.flagged-arrow').data(lines).join('line').attr('class', 'flagged-arrow')
     .attr('data-row', (d) => d.send)
     .attr('x1', (d) => f.x(t[d.send])).attr('y1', (d) => f.laneY[a[d.send]])
     .attr('x2', (d) => f.x(t[d.answer])).attr('y2', (d) => f.laneY[a[d.answer]])
-    .attr('stroke', FAIL_COLOR).attr('stroke-width', 6).attr('stroke-opacity', 0.45).attr('stroke-linecap', 'round');
+    .attr('stroke', FAIL_COLOR).attr('stroke-width', width).attr('stroke-opacity', 0.45).attr('stroke-linecap', 'round');
+  const bands = new Map<string, { from: number; to: number; s0: number; s1: number; r0: number; r1: number; count: number }>();
+  if (hull) {
+    for (const arrow of arrows) {
+      const key = `${a[arrow.send]}>${a[arrow.answer]}`;
+      const b = bands.get(key) ?? { from: a[arrow.send], to: a[arrow.answer], s0: Infinity, s1: -Infinity, r0: Infinity, r1: -Infinity, count: 0 };
+      b.s0 = Math.min(b.s0, t[arrow.send]);
+      b.s1 = Math.max(b.s1, t[arrow.send]);
+      b.r0 = Math.min(b.r0, t[arrow.answer]);
+      b.r1 = Math.max(b.r1, t[arrow.answer]);
+      b.count++;
+      bands.set(key, b);
+    }
+  }
+  g.selectAll('path.flagged-band').data([...bands.values()]).join('path').attr('class', 'flagged-band')
+    .attr('data-count', (d) => d.count)
+    .attr('d', (d) => `M${f.x(d.s0)},${f.laneY[d.from]}H${Math.max(f.x(d.s1), f.x(d.s0) + 2)}L${Math.max(f.x(d.r1), f.x(d.r0) + 2)},${f.laneY[d.to]}H${f.x(d.r0)}Z`)
+    .attr('fill', FAIL_COLOR).attr('fill-opacity', 0.12).attr('stroke', FAIL_COLOR).attr('stroke-width', 1.5).attr('stroke-dasharray', '4 2');
 }
 
 /** Each checkpoint: its tier's shape at the saved time, and a tick back to where the write began. */

@@ -105,7 +105,9 @@ function drawPartition(g: G, p: PartitionView, model: RunModel, x: D3.ScaleLinea
   const y = d3.scaleLinear().domain([lo, Math.max(lo + 1, hi)]).nice(4).range([plotTop + PLOT_H, plotTop]);
   inner.append('g').attr('class', 'y-axis').call(d3.axisLeft(y).ticks(4).tickFormat((d) => formatCount(Number(d))));
 
-  // Lost ranges under the lines: what the old leader alone had when the new one was elected.
+  // The lines' group comes before the lost ranges, so that each range's sentence reads on top.
+  const lines = inner.append('g').attr('class', 'replica-lines');
+  // Lost ranges, translucent over the lines: what the old leader alone had when the new one was elected.
   for (const l of p.lost) {
     const until = l.truncatedAt ?? end;
     if (until < t0 || l.election > t1) continue;
@@ -124,7 +126,6 @@ function drawPartition(g: G, p: PartitionView, model: RunModel, x: D3.ScaleLinea
       .attr('text-anchor', right ? 'end' : 'start').text(sentence);
   }
 
-  const lines = inner.append('g').attr('class', 'replica-lines');
   // Replicas in step lie on top of each other: earlier ones are drawn wider, so that lines that
   // coincide show as nested stripes instead of hiding one another.
   p.replicas.forEach((r, i) => {
