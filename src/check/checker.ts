@@ -70,6 +70,14 @@ export interface CheckerDefinition<S extends CheckStats = CheckStats> {
    * marks such verdicts vacuous, for every check alike.
    */
   vacuous?(stats: S): string | undefined;
+  /**
+   * True when a violation found on a prefix of the trace stands whatever follows — two leaders in
+   * one term, an offset skipped, replicas that disagree below the high watermark — so the verdict
+   * on the records so far is already a verdict (the lab pauses on it). Unset for a check judged on
+   * the end state (what the final read found, whether progress was made): its verdict before the
+   * end means nothing.
+   */
+  readonly live?: true;
 }
 
 /** Verdicts list at most this many violations; the count says how many there were. */

@@ -12,6 +12,7 @@
  * How it fails: a scenario the schema refuses throws `InputError` from the constructor, with the
  * CLI's placed messages; a run that breaks an assertion throws from `advance` and the session is over.
  */
+import type { Violation } from '../check/index.ts';
 import { observeTrace, summarize, type ObservedTrace, type RunSummary } from '../exec/observe.ts';
 import { TraceWriter, type Micros, type PendingEvent, type TraceRecord } from '../kernel/index.ts';
 import { TraceEncoder } from '../report/timeline/encoder.ts';
@@ -30,6 +31,12 @@ export interface SessionOptions {
   readonly sets?: readonly string[];
   /** Recorded in the summary (the package version, which the page is given). */
   readonly version: string;
+}
+
+/** A live check that fails, with its violations (each citing the records that prove it). */
+export interface LiveViolation {
+  check: string;
+  violations: Violation[];
 }
 
 /** Where `advance` stops. */
@@ -133,11 +140,13 @@ export class LabSession {
   }
 
   /**
-   * The checks failing on the records so far (live checks). A check that judges only at the end
-   * (a final read) cannot fail before it; one that fails early may still be judged at the end.
+   * The live checks failing on the records so far: those whose violations stand whatever follows
+   * (`CheckerDefinition.live`). A check judged on the end state (what the final read found) is
+   * left out: before the end its verdict means nothing.
    */
-  failing(): string[] {
-    return Object.entries(this.observed.checks()).filter(([, verdict]) => !verdict.ok).map(([name]) => name);
+  failing(): LiveViolation[] {
+    const checks = this.observed.checks();
+    return this.prepared.checks.filter((definition) => definition.live === true && checks[definition.name]?.ok === false).map((definition) => ({ check: definition.name, violations: checks[definition.name]!.violations }));
   }
 
   /** An actor's own view of its state, its mailbox and pending timers, now. */

@@ -57,7 +57,7 @@ function handle(message: ToWorker): void {
       return;
     }
     case 'advance':
-      pauseOn = { violation: message.pauseOn?.violation === true, known: new Set(session?.failing() ?? []) };
+      pauseOn = { violation: message.pauseOn?.violation === true, known: new Set((session?.failing() ?? []).map((v) => v.check)) };
       run(message.stop);
       return;
     case 'pause':
@@ -91,10 +91,10 @@ function slice(): void {
   try {
     const outcome = stop.until === 'events' && stop.count === 0 ? 'stopped' : session.advance(stop, () => performance.now() - started > SLICE_MS);
     if (outcome !== 'yielded') stop = undefined;
-    const failed = pauseOn.violation && stop !== undefined ? session.failing().filter((name) => !pauseOn.known.has(name)) : [];
+    const failed = pauseOn.violation && stop !== undefined ? session.failing().filter((v) => !pauseOn.known.has(v.check)) : [];
     if (failed.length > 0) {
       stop = undefined;
-      scope.postMessage({ type: 'violation', checks: failed });
+      scope.postMessage({ type: 'violation', failed });
     }
     post(stop === undefined);
   } catch (error) {

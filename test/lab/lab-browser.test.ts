@@ -157,6 +157,30 @@ test("what if: the form from the JSON Schema shows the scenario's values; the le
   await page.close();
 });
 
+test('live checks: a violation that stands whatever follows pauses the run and selects its evidence in the timeline', async (t) => {
+  if (!browserAvailable) return t.pass(skipReason);
+  const { page, errors } = await open('#scenario=raft-figure-8&seed=3');
+  await idle(page);
+  t.true(await page.isChecked('#pause-on-violation'));
+  await page.click('#run');
+  await page.waitForFunction(() => /Paused: /.test(document.getElementById('notice')?.textContent ?? '') || window.diasporaLab.summary() !== null, undefined, { timeout: 300_000 });
+  await idle(page);
+  const status = (await page.evaluate(() => window.diasporaLab.status())) as { done: boolean; nowUs: number; endUs: number };
+  t.false(status.done, 'paused before the end');
+  t.regex(await page.textContent('#notice') ?? '', /leader-completeness/);
+  // The cited records are ringed on the diagram, inside the window it zoomed to, and the pane offers them again.
+  t.true(await page.locator('#runs circle.evidence').count() >= 1);
+  t.regex(await page.textContent('#status') ?? '', /zoomed/);
+  t.true(await page.locator('#checks-body button.evidence').count() >= 1);
+  // Run on: the check already failing does not pause again; the end confirms it.
+  await page.click('#run');
+  await page.waitForFunction(() => window.diasporaLab.summary() !== null, undefined, { timeout: 300_000 });
+  const summary = (await page.evaluate(() => window.diasporaLab.summary())) as { checks: Record<string, { ok: boolean }> };
+  t.false(summary.checks['leader-completeness']!.ok);
+  t.deepEqual(errors, []);
+  await page.close();
+});
+
 test('stepping and going back one event give the records of a straight run to that step', async (t) => {
   if (!browserAvailable) return t.pass(skipReason);
   const { page, errors } = await open('#scenario=domino-uncoordinated&seed=4');

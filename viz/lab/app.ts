@@ -70,6 +70,8 @@ function restart(stop: LabStop, faults: HandFault[] = hand.faults): void {
   if (entry === undefined) return;
   started = false;
   summary = null;
+  timeline.select([]);
+  showChecksHint();
   send({ type: 'start', text: entry.text, faults, file: entry.file, seed, version: data.version, stop });
 }
 
@@ -89,7 +91,7 @@ function choose(next: CatalogEntry, options: { seed?: number; run?: boolean } = 
   hand.faults = [];
   whatIf.reset(next.lesson);
   byId('reproduce').textContent = '';
-  byId('checks-body').innerHTML = '<p class="hint">Run to the end to see every verdict.</p>';
+  showChecksHint();
   timeline.clear('Building the world…');
   playing = null;
   history.replaceState(null, '', `#scenario=${encodeURIComponent(next.name)}&seed=${seed}`);
@@ -118,10 +120,15 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'inspected':
       if (message.actor === inspected && status !== null) byId('inspect-body').innerHTML = inspectorHtml(message.actor, message.view, status.nowUs);
       return;
-    case 'violation':
+    case 'violation': {
       playing = null;
-      say(`Paused: ${message.checks.join(', ')} failed on the records so far. See the Checks pane when the run ends, and the timeline now.`, true);
+      const first = message.failed[0]!;
+      const v = first.violations[0];
+      say(`Paused: ${message.failed.map((f) => f.check).join(', ')} failed on the records so far${v === undefined ? '' : ` — ${v.anomaly}: ${v.message}`}. Its evidence is selected in the timeline (see Checks).`, true);
+      showViolations(Object.fromEntries(message.failed.map((f) => [f.check, { ok: false, violations: f.violations, violationCount: f.violations.length }])), 'Failing so far (a live check: this violation stands whatever follows):');
+      if (v !== undefined) timeline.select(v.cites);
       return;
+    }
     case 'error': {
       playing = null;
       say(message.message, true);
@@ -140,7 +147,7 @@ function onStatus(next: LabStatus, nextActors: LabActor[], payload: Uint8Array |
   if (payload !== undefined) timeline.update(payload, next.nowUs);
   if (done !== undefined) {
     summary = done as Record<string, unknown>;
-    showChecks(summary.checks as Record<string, Verdict>);
+    showViolations(summary.checks as Record<string, Verdict>, '');
     byId('reproduce').textContent = reproduceText();
   }
   hand.show(nextActors, next.nowUs);
@@ -173,12 +180,24 @@ function fillActors(list: LabActor[]): void {
   else inspected = '';
 }
 
-function showChecks(checks: Record<string, Verdict>): void {
+function showChecksHint(): void {
+  shownVerdicts = {};
+  byId('checks-body').innerHTML = '<p class="hint">Live checks (two leaders in a term, a skipped offset, replicas that disagree…) pause the run as they fail; the rest judge the end state: run to the end to see every verdict.</p>';
+}
+
+/** The verdicts shown in the Checks pane, for its evidence buttons. */
+let shownVerdicts: Record<string, Verdict> = {};
+
+/** Verdicts in the Checks pane: each failing check's first violations with a button that selects its evidence. */
+function showViolations(checks: Record<string, Verdict>, heading: string): void {
+  shownVerdicts = checks;
   const rows = Object.entries(checks).map(([name, v]) => {
-    const why = v.ok ? (v.vacuous === true ? `passed, having checked nothing: ${v.vacuousReason ?? ''}` : '') : v.violations.slice(0, 3).map((x) => `${x.anomaly}: ${x.message}`).join('; ') + (v.violationCount > 3 ? ` (and ${v.violationCount - 3} more)` : '');
-    return `<div class="verdict ${v.ok ? 'ok' : 'fail'}"><b>${escapeHtml(name)}</b>${why === '' ? '' : `<span class="why">${escapeHtml(why)}</span>`}</div>`;
+    const vacuous = v.ok && v.vacuous === true ? `<span class="why">passed, having checked nothing: ${escapeHtml(v.vacuousReason ?? '')}</span>` : '';
+    const listed = v.ok ? '' : v.violations.slice(0, 3).map((x, i) => `<span class="why">${escapeHtml(`${x.anomaly}: ${x.message}`)}${x.cites.length === 0 ? '' : ` <button class="evidence" data-check="${escapeHtml(name)}" data-violation="${i}" title="Zoom to the records that prove it and ring them">evidence (${x.cites.length})</button>`}</span>`).join('');
+    const more = !v.ok && v.violationCount > 3 ? `<span class="why">(and ${v.violationCount - 3} more)</span>` : '';
+    return `<div class="verdict ${v.ok ? 'ok' : 'fail'}"><b>${escapeHtml(name)}</b>${vacuous}${listed}${more}</div>`;
   });
-  byId('checks-body').innerHTML = rows.join('') || '<p class="hint">This scenario names no check.</p>';
+  byId('checks-body').innerHTML = (heading === '' ? '' : `<p class="hint">${escapeHtml(heading)}</p>`) + (rows.join('') || '<p class="hint">This scenario names no check.</p>');
 }
 
 function reproduceText(): string {
@@ -261,6 +280,11 @@ function wireControls(): void {
     if (inspected !== '') send({ type: 'inspect', actor: inspected });
   });
   byId('runs').addEventListener('dblclick', () => timeline.fit());
+  byId('checks-body').addEventListener('click', (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.evidence');
+    const violation = button === null ? undefined : shownVerdicts[button.dataset.check ?? '']?.violations[Number(button.dataset.violation)];
+    if (violation !== undefined) timeline.select(violation.cites);
+  });
   document.addEventListener('keydown', (event) => {
     if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
     const keys: Record<string, () => void> = {

@@ -11,7 +11,10 @@ import { Chart } from '../draw/chart.ts';
 import { layoutChart } from '../draw/layout.ts';
 import { buildPalette } from '../draw/palette.ts';
 import { formatTime } from '../draw/format.ts';
+import { causalCone, type Cone } from '../model/causal.ts';
 import { parseFilter } from '../model/filter.ts';
+import { citedRow, evidenceWindow } from '../panels/verdicts.ts';
+import type { LabCite } from './protocol.ts';
 import { buildModel, type RunModel } from '../model/model.ts';
 import { pick } from '../ui/pick.ts';
 import { faultTooltip, recordTooltip } from '../ui/tooltip.ts';
@@ -23,6 +26,8 @@ export class LiveTimeline {
   /** The window the user zoomed to, or null to follow the run (the whole run so far). */
   private window: [number, number] | null = null;
   private nowUs = 0;
+  /** The evidence selected (a violation's cites), with their rows in the current model (-1: not there yet). */
+  private evidence: { cites: LabCite[]; rows: number[]; cone: Cone | null } | null = null;
 
   constructor(readonly host: HTMLElement, private readonly tooltip: HTMLElement) {
     host.innerHTML = '<p class="empty">Pick a scenario on the left; its run is drawn here as it happens.</p>';
@@ -32,7 +37,33 @@ export class LiveTimeline {
     this.chart = null;
     this.model = null;
     this.window = null;
+    this.evidence = null;
     this.host.innerHTML = `<p class="empty">${message}</p>`;
+  }
+
+  /**
+   * Selects a violation's evidence, as the timeline's verdict panel does: zooms to the cited
+   * records, rings each one, and draws the causal past and future of the first.
+   */
+  select(cites: LabCite[]): void {
+    this.evidence = cites.length === 0 ? null : { cites, rows: [], cone: null };
+    if (this.evidence === null) return this.render();
+    this.window = evidenceWindow(cites, Math.max(1000, this.nowUs / 50));
+    this.locate();
+    this.render();
+  }
+
+  /** Rows of the cited records, as many as there are now. */
+  selectedRows(): number[] {
+    return this.evidence?.rows.filter((row) => row >= 0) ?? [];
+  }
+
+  private locate(): void {
+    const { evidence, model } = this;
+    if (evidence === null || model === null) return;
+    evidence.rows = evidence.cites.map((cite) => citedRow(model, cite));
+    const first = evidence.rows.find((row) => row >= 0);
+    evidence.cone = first === undefined ? null : causalCone({ ...model.data, fwd: model.fwd }, first, model.data.header.actors.length);
   }
 
   /** Redraws from a payload (every record so far) with the run at `nowUs`. */
@@ -47,6 +78,7 @@ export class LiveTimeline {
     const filter = parseFilter('', { lanes: model.lanes, kinds: new Set(model.kindCounts.keys()), msgs: model.msgTypes });
     chart.relayout(layoutChart(model, filter), Math.max(480, this.host.clientWidth));
     this.wire(chart, model);
+    this.locate();
     this.render();
   }
 
@@ -65,7 +97,12 @@ export class LiveTimeline {
     if (this.chart === null || this.model === null) return;
     const [t0, t1] = this.span();
     const palette = buildPalette(this.model.msgTypes);
-    this.chart.render({ t0, t1, mask: null, cone: null, colorOf: palette.color, playhead: this.nowUs, showIdle: false });
+    const chart = this.chart;
+    chart.render({ t0, t1, mask: null, cone: this.evidence?.cone ?? null, colorOf: palette.color, playhead: this.nowUs, showIdle: false });
+    const { data } = this.model;
+    const rings = this.selectedRows().filter((row) => data.t[row] >= t0 && data.t[row] <= t1);
+    d3.select(chart.root).select('svg.front g.overlay').selectAll('circle.evidence').data(rings).join('circle').attr('class', 'evidence')
+      .attr('cx', (row) => chart.frame!.x(data.t[row])).attr('cy', (row) => chart.layout.laneY[data.a[row]]).attr('r', 9);
   }
 
   private wire(chart: Chart, model: RunModel): void {

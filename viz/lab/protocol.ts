@@ -46,6 +46,20 @@ export interface LabStatus {
   answers: number;
 }
 
+/** A record cited as evidence, named as the trace names it. */
+export interface LabCite {
+  a: string;
+  n: number;
+  t: number;
+  k: string;
+}
+
+/** A failing check with its violations (src/check/checker.ts `Violation`), each citing its evidence. */
+export interface LabViolation {
+  check: string;
+  violations: Array<{ anomaly: string; message: string; events?: string[]; cites: LabCite[] }>;
+}
+
 export interface LabActor {
   id: string;
   node: string;
@@ -86,6 +100,6 @@ export type FromWorker =
   | { type: 'started'; text: string; scenario: string; seed: number; endUs: number; durationUs: number; actors: LabActor[]; sites: Array<{ id: string; nodes: string[] }>; form: FormGroup[] }
   | { type: 'status'; status: LabStatus; actors: LabActor[]; payload?: Uint8Array; summary?: unknown }
   | { type: 'inspected'; actor: string; view: unknown }
-  /** A live check started failing; the run paused. */
-  | { type: 'violation'; checks: string[] }
+  /** Live checks started failing; the run paused. */
+  | { type: 'violation'; failed: LabViolation[] }
   | { type: 'error'; message: string };

@@ -20,6 +20,7 @@ import { CutCollector, type Cut } from './cut-records.ts';
 
 export const consistentCuts: CheckerDefinition = {
   name: 'consistent-cuts',
+  live: true,
   description: 'every global checkpoint and recovery line is a consistent cut with complete channel state',
   create: () => new ConsistentCuts(),
   vacuous: (stats) => (stats.cuts === 0 ? '0 cuts: no global checkpoint completed and no recovery line was chosen' : undefined),

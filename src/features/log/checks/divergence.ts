@@ -25,6 +25,7 @@ import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type 
 
 export const divergence: CheckerDefinition = {
   name: 'divergence',
+  live: true,
   description: 'replicas agree on every offset below their high watermarks',
   create: () => new Divergence(),
   vacuous: (stats) => (stats.compared === 0 ? '0 replica logs compared' : undefined),

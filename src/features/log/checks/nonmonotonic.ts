@@ -14,6 +14,7 @@ import { ConsumerPositions } from './consumer-positions.ts';
 
 export const nonmonotonic: CheckerDefinition = {
   name: 'nonmonotonic',
+  live: true,
   description: 'within a consumer session, each poll of a partition starts after the previous one ended',
   create: () => new Nonmonotonic(),
   vacuous: (stats) => (stats.polls === 0 ? '0 consumer polls' : undefined),

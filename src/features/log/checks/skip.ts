@@ -14,6 +14,7 @@ import { ConsumerPositions } from './consumer-positions.ts';
 
 export const skip: CheckerDefinition = {
   name: 'skip',
+  live: true,
   description: 'within a consumer session, no offset of a partition is jumped over',
   create: () => new Skip(),
   vacuous: (stats) => (stats.polls === 0 ? '0 consumer polls' : undefined),

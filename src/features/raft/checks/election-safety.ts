@@ -18,6 +18,7 @@ type Stats = { leaders: number; terms: number; votes: number };
 
 export const electionSafety: CheckerDefinition<Stats> = {
   name: 'election-safety',
+  live: true,
   description: 'at most one leader per term in each Raft group',
   create: () => new ElectionSafety(),
   vacuous: (stats) => (stats.leaders === 0 ? '0 leaders elected' : undefined),

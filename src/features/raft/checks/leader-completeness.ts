@@ -23,6 +23,7 @@ type Stats = { committed: number; leaders: number };
 
 export const leaderCompleteness: CheckerDefinition<Stats> = {
   name: 'leader-completeness',
+  live: true,
   description: 'every Raft leader holds every entry committed before its term; no committed entry is overwritten',
   create: () => new LeaderCompleteness(),
   vacuous: (stats) => (stats.committed === 0 ? '0 entries committed' : undefined),

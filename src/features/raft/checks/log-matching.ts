@@ -20,6 +20,7 @@ type Stats = { entries: number; compared: number };
 
 export const logMatching: CheckerDefinition<Stats> = {
   name: 'log-matching',
+  live: true,
   description: 'Raft logs that agree on an entry’s index and term agree on every entry up to it',
   create: () => new LogMatching(),
   vacuous: (stats) => (stats.compared === 0 ? '0 entries held by two nodes' : undefined),

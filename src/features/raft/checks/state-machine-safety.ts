@@ -19,6 +19,7 @@ type Stats = { applied: number; indices: number };
 
 export const stateMachineSafety: CheckerDefinition<Stats> = {
   name: 'state-machine-safety',
+  live: true,
   description: 'every node of a Raft group applies the same command at each index, in order',
   create: () => new StateMachineSafety(),
   vacuous: (stats) => (stats.applied === 0 ? '0 entries applied' : undefined),
