@@ -25,8 +25,8 @@ export { checkProducerStart } from './scenario/cross-check.ts';
 export { resolveLogProducer } from './scenario/resolve.ts';
 export { logProducerFields } from './scenario/schema.ts';
 // For executors that speak the log's protocol to outside clients (exec/emulate/kafka).
-export { brokerIds } from './actors/cluster.ts';
-export type { Batch, FetchReply, LogError, MetadataReply, PartitionMeta, ProduceReply } from './actors/messages.ts';
+export { brokerIds, controllerIds } from './actors/cluster.ts';
+export type { Batch, FetchReply, LogError, MetadataReply, NotControllerReply, PartitionMeta, ProduceReply } from './actors/messages.ts';
 
 export default defineFeature({
   name: 'log',

@@ -45,6 +45,45 @@ test('the active controller crashes: another takes office within seconds and the
   t.not(elect.leader, 'log-broker-1');
 });
 
+test('clients find the active controller: the first member is down, so InitProducerId and the group requests get NOT_CONTROLLER or no answer and go on to the active one', (t) => {
+  const run = logWorld({ quorum: true, topics: [topic('t', 2)], flush: { kind: 'every-write' } });
+  run.producer('p', { stopAtUs: 6 * SECOND, ratePerSec: 200, retries: 100 });
+  run.consumer('c');
+  run.crashNode('hpc-ctl', 1, 8 * SECOND); // log-controller, the member clients ask first
+  const { verdicts, records } = run.go(14 * SECOND);
+  t.true(verdicts['no-acked-loss']!.ok, verdicts['no-acked-loss']!.violations[0]?.message);
+  const activation = records.find((r) => r.k === 'log' && r.op === 'controller-activate')!;
+  t.not(activation.a, 'log-controller');
+  // An idempotent producer sends nothing before it has its producer id.
+  const firstAck = records.find((r) => r.k === 'client' && r.op === 'ack' && r.a === 'p');
+  t.truthy(firstAck, 'the producer got its id and was acknowledged');
+  t.true(firstAck!.t < 4 * SECOND, `first ack at ${firstAck!.t / MS} ms, long before log-controller returns at 8 s`);
+  const assign = records.find((r) => r.k === 'client' && r.op === 'assign' && r.a === 'c');
+  t.truthy(assign, 'the consumer joined its group');
+  t.true(assign!.t < 6 * SECOND, `assigned at ${assign!.t / MS} ms`);
+});
+
+test('NOT_CONTROLLER: members refuse a client while no controller is active (it tries the next one after its backoff) and name the active one once known (it goes there at once)', (t) => {
+  const run = logWorld({ quorum: true, topics: [topic('t', 1)], flush: { kind: 'every-write' } });
+  const sends: TraceRecord[] = [];
+  run.world.trace.listen((r) => {
+    if (r.k === 'send' && (r.msg === 'not-controller' || r.msg === 'init-producer-id' || r.msg === 'init-producer-id-reply')) sends.push(r);
+  });
+  run.producer('p', { stopAtUs: 4 * SECOND, ratePerSec: 50 });
+  const { verdicts, records } = run.go(8 * SECOND);
+  t.true(verdicts['no-acked-loss']!.ok);
+  const active = records.find((r) => r.k === 'log' && r.op === 'controller-activate')!.a;
+  const asks = sends.filter((r) => r.msg === 'init-producer-id');
+  const refusals = sends.filter((r) => r.msg === 'not-controller');
+  t.true(refusals.length >= 1, 'the producer asked before any controller was active');
+  t.is(asks[0]!.to, 'log-controller', 'it asks the first member first');
+  // Every refusal is followed by one request to another member (the named active one, or the next).
+  for (const refusal of refusals) t.true(asks.some((a) => a.t >= refusal.t && a.to !== refusal.a), `a request after the refusal by ${refusal.a}`);
+  const answered = sends.find((r) => r.msg === 'init-producer-id-reply')!;
+  t.is(answered.a, active, 'the active controller issues the id');
+  t.is(asks[asks.length - 1]!.to, active);
+});
+
 test('majority loss: no metadata changes while two of three controllers are down, the data path keeps its leaders; one back and the quorum resumes', (t) => {
   const run = logWorld({ quorum: true, topics: [topic('t', 3)], flush: { kind: 'every-write' } });
   run.producer('p', { stopAtUs: 9 * SECOND, ratePerSec: 200, deliveryTimeoutUs: 8 * SECOND, retries: 100 });

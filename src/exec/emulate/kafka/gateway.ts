@@ -23,7 +23,7 @@
  * than none and gzip gets UNSUPPORTED_COMPRESSION_TYPE; transactions are not supported.
  */
 import { formatMicros, type Message, type Micros } from '../../../kernel/index.ts';
-import type { Batch, FetchReply, LogError, MetadataReply, PartitionMeta, ProduceReply } from '../../../features/log/index.ts';
+import type { Batch, FetchReply, LogError, MetadataReply, NotControllerReply, PartitionMeta, ProduceReply } from '../../../features/log/index.ts';
 import type { Delivery, SendDropped } from '../protocol.ts';
 import type { LocalActors } from '../emulation.ts';
 import * as api from './apis.ts';
@@ -44,6 +44,8 @@ export interface GatewayHost {
 export interface KafkaService {
   readonly brokers: readonly string[];
   readonly controller: string;
+  /** The controller quorum's members (`controller` first; one for a single controller). */
+  readonly controllers: readonly string[];
   /** Broker actor id → its node. */
   readonly nodeOf: ReadonlyMap<string, string>;
   readonly topics: readonly { readonly name: string; readonly partitions: number }[];
@@ -98,6 +100,8 @@ export class KafkaGateway implements LocalActors {
   private readonly waiting = new Map<number, { resolve: (reply: Message | undefined) => void; timer: NodeJS.Timeout }>();
   private readonly owned: ReadonlySet<string>;
   private req = 0;
+  /** The controller InitProducerId goes to: the active one as last learned. */
+  private controller: string;
   private eventCount = 0;
   /** The leader clients were last told of, per `topic-partition`, to say when it changes. */
   private readonly toldLeader = new Map<string, string>();
@@ -109,6 +113,7 @@ export class KafkaGateway implements LocalActors {
     private readonly options: GatewayOptions,
   ) {
     this.owned = new Set(options.gateways);
+    this.controller = options.service.controller;
     this.groups = new GroupCoordinator({
       rebalanced: (group, generation, members, reason) => {
         this.host.recordAt(options.gateways[0]!, 'client', { op: 'rebalance', group, generation, members, reason });
@@ -227,13 +232,29 @@ export class KafkaGateway implements LocalActors {
       case api.API.InitProducerId: {
         const request = api.decodeInitProducerId(body);
         const message = { type: 'init-producer-id', req: ++this.req, ...(request.transactionalId === null ? {} : { transactionalId: request.transactionalId }) };
-        const reply = await this.call(gateway, this.options.service.controller, message, CONTROL_TIMEOUT_MS);
+        const reply = await this.callController(gateway, message);
         const pid = (reply as { pid?: number } | undefined)?.pid;
         return { body: api.encodeInitProducerId(pid === undefined ? ERROR.COORDINATOR_NOT_AVAILABLE : ERROR.NONE, pid ?? -1, 0) };
       }
       default:
         return { body: api.unsupportedBody(header.apiKey) };
     }
+  }
+
+  /**
+   * Asks the active controller: a quorum member that is not answers NOT_CONTROLLER, naming the
+   * active one when it knows it; ask that one, or else the next member (at most one round).
+   */
+  private async callController(gateway: string, message: Message & { req: number }): Promise<Message | undefined> {
+    const { controllers } = this.options.service;
+    let to = this.controller;
+    for (let tries = 0; tries <= controllers.length; tries++) {
+      const reply = await this.call(gateway, to, { ...message, req: ++this.req }, CONTROL_TIMEOUT_MS);
+      const next = reply?.type === 'not-controller' ? (reply as NotControllerReply).controller : undefined;
+      if (reply !== undefined && reply.type !== 'not-controller') return reply;
+      to = this.controller = next ?? controllers[(controllers.indexOf(to) + 1) % controllers.length]!;
+    }
+    return undefined;
   }
 
   /** Sends a message from a gateway actor and waits for the reply with its `req`, or `timeoutMs` of real time. */

@@ -13,7 +13,7 @@
  */
 import { formatMicros, InputError } from '../../../kernel/index.ts';
 import type { Scenario } from '../../../scenario/index.ts';
-import { brokerIds, type LogServiceSpec } from '../../../features/log/index.ts';
+import { brokerIds, controllerIds, type LogServiceSpec } from '../../../features/log/index.ts';
 import { Emulation, type EmulateOptions, type EmulationEvent, type EmulationResult } from '../emulation.ts';
 import { KafkaGateway, type KafkaService } from './gateway.ts';
 import { BrokerListener } from './server.ts';
@@ -57,7 +57,8 @@ export async function startKafkaEmulation(scenario: Scenario, seed: number, opti
   if (!scenario.nodes.some((n) => n.name === clientNode)) throw new InputError(`--kafka-client-node: no node named ${clientNode}`);
   const gateways = brokers.map((_, i) => `${spec.name}-kafka-${i + 1}`);
   const run = options.keepWorkload ? scenario : withoutClientsOf(scenario, spec.name);
-  const service: KafkaService = { brokers, controller: `${spec.name}-controller`, nodeOf, topics: spec.topics };
+  const controllers = controllerIds(spec.name, spec.controllerNodes.length);
+  const service: KafkaService = { brokers, controller: controllers[0]!, controllers, nodeOf, topics: spec.topics };
   const say = options.say;
 
   let onEvent: (event: EmulationEvent) => void = () => {};

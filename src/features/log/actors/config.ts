@@ -61,7 +61,7 @@ export const MAX_REQUEST_SIZE_DEFAULT = 1_048_576;
 export interface ClusterConfig {
   /** Broker actor ids, in preference order for replica assignment. */
   readonly brokers: readonly string[];
-  /** The controller's actor id (with a quorum, the first member's: clients address it, and it forwards). */
+  /** The controller's actor id (with a quorum, the first member's: clients ask it first, and follow its NOT_CONTROLLER answers). */
   readonly controller: string;
   /**
    * A controller quorum (KRaft): every member's actor id, `controller` first; the active controller
@@ -130,6 +130,8 @@ export interface LogProducerConfig {
   /** Bootstrap brokers, asked for metadata in turn. */
   readonly brokers: readonly string[];
   readonly controller: string;
+  /** A controller quorum's members (`controller` first), for the client to look for the active one; absent: `controller` alone. */
+  readonly controllers?: readonly string[];
   readonly ratePerSec: number;
   readonly eventBytes: number;
   readonly acks: AcksSetting;
@@ -164,6 +166,8 @@ export interface LogConsumerConfig {
   readonly topic: string;
   readonly brokers: readonly string[];
   readonly controller: string;
+  /** A controller quorum's members (`controller` first), for the client to look for the active one; absent: `controller` alone. */
+  readonly controllers?: readonly string[];
   readonly maxPollRecords: number;
   readonly fetchMaxWaitUs: Micros;
   readonly fetchMaxBytes: number;

@@ -19,7 +19,8 @@
 import type { Actor, Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import type { LogConsumerConfig } from './config.ts';
-import type { ClientInbound, FetchReply, GroupAssignment, OffsetFetchReply } from './messages.ts';
+import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
+import type { ClientInbound, ClientToController, FetchReply, GroupAssignment, OffsetFetchReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 
 interface PartitionFetch {
@@ -39,9 +40,14 @@ export class LogConsumer implements Actor<ClientInbound> {
   private offsetRequest: number | undefined;
   private reqCounter = 0;
   private joinTimer: TimerId | undefined;
+  /** Where group requests go: the active controller (it hosts the group coordinator) as last learned. */
+  private readonly controllers: ControllerView;
+  /** When the oldest group heartbeat still unanswered was sent. */
+  private heartbeatUnansweredSinceUs: number | undefined;
 
   constructor(private readonly config: LogConsumerConfig) {
     this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs);
+    this.controllers = new ControllerView(config.controllers ?? [config.controller]);
   }
 
   start(ctx: Context): void {
@@ -52,14 +58,18 @@ export class LogConsumer implements Actor<ClientInbound> {
     ctx.setTimer(this.config.commitIntervalUs, 'commit');
   }
 
-  onMessage(ctx: Context, message: ClientInbound): void {
+  onMessage(ctx: Context, message: ClientInbound, from: string): void {
     switch (message.type) {
+      case 'not-controller':
+        if (this.stillWanted(message.request)) this.controllers.onNotController(ctx, message, from, this.config.retryBackoffUs);
+        return;
       case 'metadata-reply':
         this.metadata.onReply(ctx, message);
         return;
       case 'group-assignment':
         return this.assigned(ctx, message);
       case 'group-heartbeat-reply':
+        this.heartbeatUnansweredSinceUs = undefined;
         if (message.error !== undefined) this.join(ctx);
         return;
       case 'offset-fetch-reply':
@@ -81,8 +91,11 @@ export class LogConsumer implements Actor<ClientInbound> {
   onTimer(ctx: Context, wakeup: Wakeup): void {
     switch (wakeup.name) {
       case 'heartbeat':
-        if (this.generation >= 0) ctx.send(this.config.controller, { type: 'group-heartbeat', group: this.config.group, generation: this.generation });
+        if (this.generation >= 0) this.heartbeat(ctx);
         ctx.setTimer(this.config.heartbeatIntervalUs, 'heartbeat');
+        return;
+      case CONTROLLER_RETRY:
+        if (this.stillWanted(wakeup.data as ClientToController)) this.controllers.onRetry(ctx, wakeup);
         return;
       case 'commit':
         this.commit(ctx);
@@ -90,13 +103,15 @@ export class LogConsumer implements Actor<ClientInbound> {
         return;
       case 'join-timeout':
         this.joinTimer = undefined;
+        this.controllers.unanswered();
         return this.join(ctx);
       case 'metadata-timeout':
         if (this.metadata.onTimeout(ctx, wakeup.data as number)) this.metadata.refresh(ctx, ++this.reqCounter);
         return;
       case 'offset-timeout':
-        if (wakeup.data === this.offsetRequest) this.fetchOffsets(ctx);
-        return;
+        if (wakeup.data !== this.offsetRequest) return;
+        this.controllers.unanswered();
+        return this.fetchOffsets(ctx);
       case 'fetch': {
         const { partition, generation } = wakeup.data as { partition: number; generation: number };
         if (generation !== this.generation) return;
@@ -114,10 +129,40 @@ export class LogConsumer implements Actor<ClientInbound> {
 
   // --- group membership --------------------------------------------------------------------------
 
+  /**
+   * Heartbeats the coordinator; when none was answered for a session timeout, the controller asked
+   * may be down, and the next heartbeat goes to the next quorum member (Kafka's consumer marks its
+   * coordinator dead and looks for it again).
+   */
+  private heartbeat(ctx: Context): void {
+    const now = ctx.now();
+    if (this.heartbeatUnansweredSinceUs === undefined) this.heartbeatUnansweredSinceUs = now;
+    else if (now - this.heartbeatUnansweredSinceUs >= this.config.sessionTimeoutUs) {
+      this.controllers.unanswered();
+      this.heartbeatUnansweredSinceUs = now;
+    }
+    this.controllers.send(ctx, { type: 'group-heartbeat', group: this.config.group, generation: this.generation });
+  }
+
+  /** Whether a request refused by a non-active controller is still worth sending again. */
+  private stillWanted(request: ClientToController): boolean {
+    switch (request.type) {
+      case 'join-group':
+        return this.joinTimer !== undefined;
+      case 'offset-fetch':
+        return request.req === this.offsetRequest;
+      case 'group-heartbeat':
+      case 'offset-commit':
+        return request.generation === this.generation;
+      default:
+        return false;
+    }
+  }
+
   private join(ctx: Context): void {
     if (this.joinTimer !== undefined) return;
     const { group, topic, sessionTimeoutUs } = this.config;
-    ctx.send(this.config.controller, { type: 'join-group', group, topic, sessionTimeoutUs });
+    this.controllers.send(ctx, { type: 'join-group', group, topic, sessionTimeoutUs });
     this.joinTimer = ctx.setTimer(this.config.requestTimeoutUs, 'join-timeout');
   }
 
@@ -136,7 +181,7 @@ export class LogConsumer implements Actor<ClientInbound> {
     if (this.assignment.size === 0) return;
     const req = ++this.reqCounter;
     this.offsetRequest = req;
-    ctx.send(this.config.controller, { type: 'offset-fetch', req, group: this.config.group, topic: this.config.topic, partitions: [...this.assignment.keys()] });
+    this.controllers.send(ctx, { type: 'offset-fetch', req, group: this.config.group, topic: this.config.topic, partitions: [...this.assignment.keys()] });
     ctx.setTimer(this.config.requestTimeoutUs, 'offset-timeout', req);
   }
 
@@ -158,7 +203,7 @@ export class LogConsumer implements Actor<ClientInbound> {
       if (p.position < 0 || p.position <= p.committed) continue;
       const req = ++this.reqCounter;
       const { group, topic } = this.config;
-      ctx.send(this.config.controller, { type: 'offset-commit', req, group, generation: this.generation, topic, partition, offset: p.position });
+      this.controllers.send(ctx, { type: 'offset-commit', req, group, generation: this.generation, topic, partition, offset: p.position });
     }
   }
 

@@ -22,11 +22,8 @@ import { acceptedIsr, afterUncleanShutdown, assertPartitionState, assignReplicas
 import { GroupCoordinator } from './group-coordinator.ts';
 import { MetadataImage, type MetadataRecord } from './metadata-image.ts';
 import { JournalMetadataLog, type MetadataLog } from './metadata-log.ts';
-import { CONTROL_BYTES, tpKey, type AlterIsrRequest, type BrokerHeartbeat, type ControllerInbound, type ControllerOutbound, type InitProducerIdRequest, type PartitionMeta, type ClientToController } from './messages.ts';
+import { CONTROL_BYTES, tpKey, type AlterIsrRequest, type BrokerHeartbeat, type ControllerInbound, type ControllerOutbound, type InitProducerIdRequest, type PartitionMeta } from './messages.ts';
 import { QuorumMetadataLog, type QuorumHost } from './quorum-log.ts';
-
-/** Client requests a quorum member holds at most while no active controller is known. */
-const MAX_HELD = 1024;
 
 export class Controller implements Actor<ControllerInbound>, QuorumHost {
   private readonly topics = new Map<string, TopicConfig>();
@@ -42,8 +39,6 @@ export class Controller implements Actor<ControllerInbound>, QuorumHost {
   private quorum: QuorumMetadataLog | undefined;
   /** A single controller is always active; a quorum member while it is the active controller. */
   private active = false;
-  /** Clients' requests a quorum member got while no active controller was known, passed on once one is. */
-  private held: { readonly from: string; readonly message: ClientToController }[] = [];
   /** Set when the journal's disk refused a write: the controller then stops, as Kafka's exits. */
   private halted = false;
   private groups!: GroupCoordinator;
@@ -104,9 +99,6 @@ export class Controller implements Actor<ControllerInbound>, QuorumHost {
     for (const broker of image.brokers.keys()) this.lastSeenUs.set(broker, ctx.now());
     ctx.record('log', { op: 'controller-activate', term, offset: image.version, partitions: image.partitions.size });
     if (image.empty) this.createTopics(ctx);
-    const held = this.held;
-    this.held = [];
-    for (const { from, message } of held) this.handle(ctx, message, from);
     this.publish(ctx);
   }
 
@@ -117,47 +109,36 @@ export class Controller implements Actor<ControllerInbound>, QuorumHost {
     ctx.record('log', { op: 'controller-deactivate' });
   }
 
-  /** A quorum member that is not the active controller: NOT_CONTROLLER to brokers, clients' requests passed on. */
+  /**
+   * A quorum member that is not the active controller answers NOT_CONTROLLER, naming the active
+   * controller if it knows it (as KRaft controllers do): brokers heartbeat there, clients send
+   * their request again there. An ISR proposal is dropped: its leader proposes again to the
+   * controller its broker follows.
+   */
   private notActive(ctx: Context, message: ControllerInbound, from: string): void {
     const leader = this.quorum?.leaderId;
-    const known = leader !== undefined && leader !== ctx.self ? leader : undefined;
+    const known = leader !== undefined && leader !== ctx.self ? { controller: leader } : {};
     switch (message.type) {
       case 'broker-heartbeat':
-        return ctx.send(from, { type: 'broker-heartbeat-reply', incarnation: message.incarnation, version: -1, error: 'not-controller', ...(known === undefined ? {} : { controller: known }) });
+        return ctx.send(from, { type: 'broker-heartbeat-reply', incarnation: message.incarnation, version: -1, error: 'not-controller', ...known });
       case 'alter-isr':
-      case 'controller-forward':
-        return; // the leader proposes again to the controller its broker follows; the client retries
+        return;
       default:
-        if (known !== undefined) return ctx.send(known, { type: 'controller-forward', from, message });
-        // No active controller known yet (an election is on): hold it; the client's retry bounds the wait.
-        if (this.held.length < MAX_HELD) this.held.push({ from, message });
+        return ctx.send(from, { type: 'not-controller', request: message, ...('req' in message ? { req: message.req } : {}), ...known });
     }
-  }
-
-  /** Passes held client requests on once this member knows another active controller. */
-  private passHeld(ctx: Context): void {
-    const leader = this.quorum?.leaderId;
-    if (this.held.length === 0 || this.active || leader === undefined || leader === ctx.self) return;
-    const held = this.held;
-    this.held = [];
-    for (const { from, message } of held) ctx.send(leader, { type: 'controller-forward', from, message });
   }
 
   // --- requests ----------------------------------------------------------------------------------
 
   onMessage(ctx: Context, message: ControllerInbound, from: string): void {
-    if (this.quorum?.handles(message)) {
-      this.quorum.onMessage(ctx, message, from);
-      return this.passHeld(ctx);
-    }
+    if (this.quorum?.handles(message)) return this.quorum.onMessage(ctx, message, from);
     if (this.halted) return;
     if (!this.active) return this.notActive(ctx, message, from);
-    if (message.type === 'controller-forward') this.handle(ctx, message.message, message.from);
-    else this.handle(ctx, message, from);
+    this.handle(ctx, message, from);
     this.publish(ctx);
   }
 
-  private handle(ctx: Context, message: Exclude<ControllerInbound, { type: 'controller-forward' }>, from: string): void {
+  private handle(ctx: Context, message: ControllerInbound, from: string): void {
     switch (message.type) {
       case 'broker-heartbeat':
         this.onBrokerHeartbeat(ctx, message);
@@ -184,10 +165,7 @@ export class Controller implements Actor<ControllerInbound>, QuorumHost {
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
-    if (this.quorum?.handlesTimer(wakeup)) {
-      this.quorum.onTimer(ctx, wakeup);
-      return this.passHeld(ctx);
-    }
+    if (this.quorum?.handlesTimer(wakeup)) return this.quorum.onTimer(ctx, wakeup);
     if (wakeup.name === 'journal-synced') return this.journal!.synced(ctx);
     if (wakeup.name !== 'sessions' || this.halted) return;
     if (!this.active) return void ctx.setTimer(this.sessionCheckUs(), 'sessions');

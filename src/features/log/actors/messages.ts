@@ -203,14 +203,17 @@ export interface BrokerHeartbeatReply {
 }
 
 /**
- * A client's request to a controller quorum member that is not the active controller, passed on to
- * the active one with its sender (as Kafka brokers forward to the controller, KIP-590): the reply
- * goes straight back to `from`.
+ * NOT_CONTROLLER, to a client: the quorum member it asked is not the active controller (Kafka's
+ * error 41; clients then look for the active controller and send again).
  */
-export interface ControllerForward {
-  readonly type: 'controller-forward';
-  readonly from: string;
-  readonly message: ClientToController;
+export interface NotControllerReply {
+  readonly type: 'not-controller';
+  /** The request refused, for the client to send again to the active controller. */
+  readonly request: ClientToController;
+  /** The request's number, where it has one (so whoever waits on that number is answered). */
+  readonly req?: number;
+  /** The active controller as this member knows it, if it does. */
+  readonly controller?: string;
 }
 
 /** Pushed by the controller after every change it made durable. */
@@ -348,9 +351,9 @@ export interface OffsetFetchReply {
 export type BrokerInbound = MetadataRequest | ProduceRequest | FetchRequest | EpochEndRequest | DescribeProducersRequest | FetchReply | EpochEndReply | BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply;
 /** What clients (producers, consumers) ask of the controller. */
 export type ClientToController = InitProducerIdRequest | JoinGroupRequest | GroupHeartbeat | OffsetCommitRequest | OffsetFetchRequest;
-export type ControllerInbound = BrokerHeartbeat | AlterIsrRequest | ClientToController | ControllerForward;
-export type ControllerOutbound = BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply;
-export type ClientInbound = MetadataReply | ProduceReply | FetchReply | DescribeProducersReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply;
+export type ControllerInbound = BrokerHeartbeat | AlterIsrRequest | ClientToController;
+export type ControllerOutbound = BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply | NotControllerReply;
+export type ClientInbound = MetadataReply | ProduceReply | FetchReply | DescribeProducersReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply | NotControllerReply;
 
 /** Wire size of a small control message, bytes. */
 export const CONTROL_BYTES = 64;

@@ -33,7 +33,8 @@
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { MS, SECOND, assert } from '../../../kernel/contract/index.ts';
 import { MAX_REQUEST_SIZE_DEFAULT, type LogProducerConfig } from './config.ts';
-import type { ClientInbound, LogError, ProduceReply } from './messages.ts';
+import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
+import type { ClientInbound, InitProducerIdRequest, LogError, ProduceReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
 import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
@@ -50,6 +51,8 @@ interface InFlight {
 export class LogProducer implements Actor<ClientInbound> {
   private readonly accumulator: RecordAccumulator;
   private readonly metadata: MetadataView;
+  /** Where InitProducerId goes: the active controller as last learned. */
+  private readonly controllers: ControllerView;
   private readonly inFlight = new Map<number, InFlight>();
   private readonly perBroker = new Map<string, number>();
   private readonly nextSeq = new Map<number, number>();
@@ -75,6 +78,7 @@ export class LogProducer implements Actor<ClientInbound> {
   ) {
     this.accumulator = new RecordAccumulator({ ...config, partitions, maxRequestBytes: this.maxRequestBytes });
     this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs);
+    this.controllers = new ControllerView(config.controllers ?? [config.controller]);
   }
 
   start(ctx: Context): void {
@@ -102,7 +106,12 @@ export class LogProducer implements Actor<ClientInbound> {
         if (this.metadata.onTimeout(ctx, wakeup.data as number)) this.refreshMetadata(ctx);
         break;
       case 'pid-timeout':
-        if (this.pidRequest === wakeup.data) this.requestPid(ctx);
+        if (this.pidRequest !== wakeup.data) break;
+        this.controllers.unanswered();
+        this.requestPid(ctx);
+        break;
+      case CONTROLLER_RETRY:
+        if (this.pidRequest === (wakeup.data as InitProducerIdRequest).req) this.controllers.onRetry(ctx, wakeup);
         break;
       case 'drain':
         this.drainTimer = undefined;
@@ -111,8 +120,11 @@ export class LogProducer implements Actor<ClientInbound> {
     this.drain(ctx);
   }
 
-  onMessage(ctx: Context, message: ClientInbound): void {
+  onMessage(ctx: Context, message: ClientInbound, from: string): void {
     switch (message.type) {
+      case 'not-controller':
+        if (message.req === this.pidRequest) this.controllers.onNotController(ctx, message, from, this.config.retryBackoffUs);
+        return;
       case 'metadata-reply':
         this.metadata.onReply(ctx, message);
         break;
@@ -380,7 +392,7 @@ export class LogProducer implements Actor<ClientInbound> {
   private requestPid(ctx: Context): void {
     const req = ++this.reqCounter;
     this.pidRequest = req;
-    ctx.send(this.config.controller, { type: 'init-producer-id', req });
+    this.controllers.send(ctx, { type: 'init-producer-id', req });
     ctx.setTimer(this.config.requestTimeoutUs, 'pid-timeout', req);
   }
 

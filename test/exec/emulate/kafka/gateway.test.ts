@@ -33,7 +33,7 @@ function scripted(reply: (sent: Sent) => Message | undefined, nowUs = 0) {
     now: () => nowUs,
   };
   const gateway = new KafkaGateway(host, {
-    service: { brokers: ['s-broker-1', 's-broker-2'], controller: 's-controller', nodeOf: new Map([['s-broker-1', 'n1'], ['s-broker-2', 'n2']]), topics: [{ name: 't', partitions: 2 }] },
+    service: { brokers: ['s-broker-1', 's-broker-2'], controller: 's-controller', controllers: ['s-controller'], nodeOf: new Map([['s-broker-1', 'n1'], ['s-broker-2', 'n2']]), topics: [{ name: 't', partitions: 2 }] },
     gateways: ['s-kafka-1', 's-kafka-2'],
     host: '127.0.0.1',
     basePort: 9092,
