@@ -31,6 +31,8 @@ export function printSummary(summary: RunSummary, options: PrintOptions): void {
     if (verdict.violationCount > SHOWN) out(`     … ${verdict.violationCount - SHOWN} more in ${options.dir}/summary.json`);
   }
   for (const [name, values] of Object.entries(summary.metrics)) {
+    // A metric that measured nothing (every number zero: no producer, no coverage path) does not apply to this run.
+    if (measuredNothing(values)) continue;
     const line = headline(values);
     if (line !== '') out(`${name}: ${line}`);
   }
@@ -39,6 +41,14 @@ export function printSummary(summary: RunSummary, options: PrintOptions): void {
   const evidence = failed.flatMap(([, v]) => v.violations).find((v) => v.cites.length > 0)?.cites[0];
   if (options.timeline) out(`timeline: ${options.dir}/timeline.html${evidence ? `#a=${encodeURIComponent(evidence.a)}&n=${evidence.n}` : ''}`);
   if (!summary.ok) out(`reproduce: ${options.reproduce}`);
+}
+
+function measuredNothing(values: Record<string, unknown>): boolean {
+  return Object.values(values).every((value) => {
+    if (typeof value === 'number') return value === 0;
+    if (value !== null && typeof value === 'object' && 'p50' in value && 'p99' in value) return (value as { p50: number }).p50 === 0 && (value as { p99: number }).p99 === 0;
+    return true;
+  });
 }
 
 function headline(values: Record<string, unknown>): string {

@@ -29,6 +29,16 @@ test('the demo loses acknowledged events (exit 1) and writes a complete run dire
   t.true(summary.checks['no-acked-loss'].stats.lost > 0);
 });
 
+test('only the metrics that apply are printed: a Raft drill has no producer and no coverage path, the demo has both', async (t) => {
+  const raft = await diaspora(['run', join(ROOT, 'scenarios/drills/raft-leader-crash.yaml'), '--out', join(scratch(t), 'run')]);
+  t.is(raft.code, 0, raft.stderr);
+  t.regex(raft.stdout, /^raft: elections/m);
+  t.notRegex(raft.stdout, /^(produce|coverage):/m);
+  const demo = await diaspora(['run', DEMO, '--out', join(scratch(t), 'run')]);
+  t.regex(demo.stdout, /^produce: produced \d+/m);
+  t.regex(demo.stdout, /^coverage: distinct \d+, known 5/m);
+});
+
 test('fsync before every ack: the same faults lose nothing (exit 0)', async (t) => {
   const r = await diaspora(['run', DEMO, '--out', join(scratch(t), 'run'), '--set', 'services.store.flush=every-write']);
   t.is(r.code, 0, r.stdout + r.stderr);

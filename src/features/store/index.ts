@@ -28,5 +28,6 @@ export default defineFeature({
     buildStores(world, scenario);
     return [];
   },
-  coveragePaths: () => [...STORE_COVERAGE_PATHS, ...PRODUCER_COVERAGE_PATHS],
+  // Only a scenario with an event store runs the store's actors and its retrying producers.
+  coveragePaths: (scenario) => (scenario.services.some((service) => service.kind === 'event-store') ? [...STORE_COVERAGE_PATHS, ...PRODUCER_COVERAGE_PATHS] : []),
 });
