@@ -75,3 +75,27 @@ test('no fault, no loss, whatever the flush policy', (t) => {
     t.is(verdict.stats.finalRead, verdict.stats.acked);
   }
 });
+
+test('the final reader numbers its requests monotonically across its own crash, as a real client would', (t) => {
+  const reads: { t: Micros; req: number; offset: number }[] = [];
+  class ReadSpy extends EventStore {
+    override onMessage(ctx: Parameters<EventStore['onMessage']>[0], message: Parameters<EventStore['onMessage']>[1], from: string): void {
+      if (message.type === 'read') reads.push({ t: ctx.now(), req: message.req, offset: message.offset });
+      super.onMessage(ctx, message, from);
+    }
+  }
+  const world = new World({ seed: 1 });
+  world.addSite('beamline');
+  world.addSite('hpc', { nodes: 2 });
+  world.link('beamline', 'hpc', { latencyUs: 500 });
+  world.spawn('store', 'hpc-1', () => new ReadSpy({ flush: { kind: 'every-write' } }));
+  world.spawn('reader', 'hpc-2', () => new FinalReader({ store: 'store', readAtUs: 12 * SECOND, pageSize: 10, timeoutUs: SECOND }));
+  world.spawn('detector', 'beamline-1', () => new Producer({ store: 'store', ratePerSec: 50, eventBytes: 1024, timeoutUs: SECOND, retries: 3, stopAtUs: 10 * SECOND }));
+  // The reader's node fails in the middle of the read and comes back.
+  world.at(12 * SECOND + 2 * MS, 'reader down', () => world.crashNode('hpc-2', 'test'));
+  world.at(13 * SECOND, 'reader back', () => world.restartNode('hpc-2', 'test'));
+  world.run({ until: 20 * SECOND });
+  const restart = reads.findIndex((r) => r.t >= 13 * SECOND);
+  t.true(restart > 0 && reads[restart]!.offset === 0, 'the read started over after the restart');
+  for (let i = 1; i < reads.length; i++) t.true(reads[i]!.req > reads[i - 1]!.req, `request ${i}: ${reads[i - 1]!.req} then ${reads[i]!.req}`);
+});

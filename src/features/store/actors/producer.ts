@@ -12,7 +12,7 @@
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { SECOND, assert } from '../../../kernel/contract/index.ts';
-import type { StoreReply } from './messages.ts';
+import { requestNumbersFrom, type StoreReply } from './messages.ts';
 
 /** The failure-handling paths the producer marks with `cover`. */
 export const PRODUCER_COVERAGE_PATHS = ['producer.retry', 'producer.give-up'] as const;
@@ -38,12 +38,14 @@ interface Outstanding {
 
 export class Producer implements Actor<StoreReply> {
   private readonly outstanding = new Map<number, Outstanding>();
-  private nextReq = 1;
+  private nextReq = 0;
   private tick = 0;
 
   constructor(private readonly config: ProducerConfig) {}
 
   start(ctx: Context): void {
+    // Above every earlier incarnation's, so a late ack to a request before a crash matches none now.
+    this.nextReq = requestNumbersFrom(ctx.now()) + 1;
     this.tick = this.firstTickAtOrAfter(ctx.now());
     this.scheduleTick(ctx);
   }

@@ -5,11 +5,13 @@
  * acknowledged to a producer but absent here was lost.
  *
  * A page that gets no reply within the timeout is asked for again; a crash of the reader restarts
- * the read from the beginning.
+ * the read from the beginning, with request numbers above every earlier incarnation's (they start
+ * from the clock), as a real client's would be: a page still in flight to the crashed incarnation
+ * can never be taken for an answer to the restarted one.
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
-import type { StoreReply } from './messages.ts';
+import { requestNumbersFrom, type StoreReply } from './messages.ts';
 
 export interface ReaderConfig {
   store: string;
@@ -28,6 +30,7 @@ export class FinalReader implements Actor<StoreReply> {
   constructor(private readonly config: ReaderConfig) {}
 
   start(ctx: Context): void {
+    this.req = requestNumbersFrom(ctx.now());
     ctx.setTimer(Math.max(0, this.config.readAtUs - ctx.now()), 'read');
   }
 
