@@ -64,3 +64,12 @@ test('the page is self-contained and its data block cannot end the script early'
   t.true(html.includes('<title>title &#60;b&#62;</title>'));
   t.is(studyHtml(v, summarise(v), 'title <b>'), html, 'deterministic');
 });
+
+test("each cell links to its timeline and gives the command that writes it there, in the report's own directory", (t) => {
+  const v = { ...view(), dir: 'results/x/compare-1/' };
+  const html = studyHtml(v, summarise(v), 'cells');
+  t.true(html.includes('<a href="cells/0/timeline.html">timeline</a>'));
+  t.true(html.includes('--viz -o results/x/compare-1/cells/0</code>'), 'the command writes beside this page, run where the study ran');
+  const bare = studyHtml(view(), summarise(view()), 'cells');
+  t.true(bare.includes('--viz -o cells/0</code>') && bare.includes("in this report's directory"));
+});
