@@ -40,7 +40,7 @@ export function drawChannelState(g: G, model: RunModel, f: MarkFrame): void {
     .attr('data-cut', (c) => c.cut).attr('data-from', (c) => ids[c.from]).attr('data-to', (c) => ids[c.to]).attr('data-messages', (c) => c.rows.length)
     .each(function (c: RecordedChannel) {
       const m = d3.select(this);
-      const y = f.laneY[c.to] + f.laneHeight / 2 - 3 - 13 * (level.get(c) ?? 0);
+      const y = f.laneY[c.to] + f.laneHeight / 2 - 3 - 17 * (level.get(c) ?? 0);
       const x1 = f.x(c.snapshotAt);
       const x2 = Math.max(x1 + 3, f.x(c.markerAt));
       m.select('path.recording').attr('d', `M${x1},${y - 5}V${y}H${x2}V${y - 5}`).attr('fill', 'none').attr('stroke', CUT_COLOR).attr('stroke-width', 2);
