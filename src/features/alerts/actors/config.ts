@@ -61,5 +61,3 @@ export const ALERT_COVERAGE_PATHS = ['alerts.restore', 'alerts.redelivered'] as 
 /** Bytes of a notice beyond its alerts. */
 export const NOTICE_HEADER_BYTES = 256;
 
-/** Rubin's requirement: alerts distributed within 60 s of the end of the visit (the LSST SRD's OTT1). */
-export const ALERT_DEADLINE_US = 60_000_000;

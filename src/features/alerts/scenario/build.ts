@@ -5,7 +5,7 @@
  * broker sees the same alerts and a seed reproduces them. How it fails: an `InputError` when an
  * actor name is taken.
  */
-import { ALERT_DEADLINE_US, AlertBroker, AlertSubscriber } from '../actors/index.ts';
+import { AlertBroker, AlertSubscriber } from '../actors/index.ts';
 import { InputError, SECOND } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
 import { AlertMetrics } from '../metrics/alerts.ts';
@@ -66,6 +66,6 @@ export function buildAlerts(world: World, scenario: Scenario): TraceMetric[] {
     world.spawn(b.name, b.node, () => new AlertBroker(config));
     for (const subscriber of b.subscribers) world.spawn(subscriber, b.subscriberNode, () => new AlertSubscriber());
   }
-  const metric = new AlertMetrics({ producer: producer.actor, deadlineUs: ALERT_DEADLINE_US, brokers: a.brokers.map((b) => ({ name: b.name, subscribers: b.subscribers.length })) });
+  const metric = new AlertMetrics({ producer: producer.actor, deadlineUs: a.latencyTargetUs, brokers: a.brokers.map((b) => ({ name: b.name, subscribers: b.subscribers.length })) });
   return [metric];
 }

@@ -37,5 +37,6 @@ export function resolveAlerts(a: WrittenAlerts, sites: readonly SiteSpec[], plac
       };
     }),
     checkpointUs: a.checkpoint,
+    latencyTargetUs: a['latency-target'],
   };
 }

@@ -44,6 +44,9 @@ export const alertsSchema = z.strictObject({
     .refine((brokers) => Object.keys(brokers).length > 0, { error: 'needs at least one broker' })
     .describe('Community brokers by name (e.g. alerce, fink), each in a region with its subscribers. At least one. Required.'),
   checkpoint: positiveDuration().prefault('10s').describe('How often each broker writes its per-object state with its log positions (exactly once in its state), a duration. Default 10s.'),
+  'latency-target': positiveDuration()
+    .prefault('60s')
+    .describe("The alert latency requirement, from the end of the visit to a subscriber, a duration (Rubin: 60 s, LSST SRD OTT1). The alerts metric reports the share of alerts within it as within<target>Share (within60sShare, within2mShare, …). Default 60s."),
 });
 
 export type WrittenAlerts = z.output<typeof alertsSchema>;

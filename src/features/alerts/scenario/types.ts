@@ -35,6 +35,8 @@ export interface AlertsSpec {
   readonly objects: number;
   readonly brokers: readonly AlertBrokerSpec[];
   readonly checkpointUs: Micros;
+  /** The latency requirement the alerts metric counts against (Rubin: 60 s). */
+  readonly latencyTargetUs: Micros;
 }
 
 declare module '../../../scenario/types.ts' {

@@ -15,12 +15,22 @@
  *
  * Guarantee: at least once. Events processed after the last commit are processed again after a
  * crash or a rebalance — by design, never lost by the consumer.
+ *
+ * Truncation detection (KIP-320, Kafka ≥ 2.3): the consumer remembers the leader epoch of the last
+ * record it consumed. When a partition's leader epoch has changed since it last checked, it asks the
+ * new leader where that epoch ends (OffsetsForLeaderEpoch) before it fetches again; if the log ends
+ * there below its position — an unclean election truncated records it already consumed — it moves
+ * back to that offset (`client` record `op: truncation-detected`, with the offsets it consumed that
+ * no longer exist) and reads the new leader's records from there: none skipped, none read twice.
+ * Without it (pre-2.3 clients) its position past the new log end would be out of range and reset
+ * by `auto.offset.reset` — to the log start (re-reading everything) or the end (skipping).
+ * Committed offsets are not validated (KIP-320 also checks those on assignment).
  */
 import type { Actor, Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import type { LogConsumerConfig } from './config.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
-import type { ClientInbound, ClientToController, FetchReply, GroupAssignment, OffsetFetchReply } from './messages.ts';
+import type { ClientInbound, ClientToController, EpochEndReply, FetchReply, GroupAssignment, OffsetFetchReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 
 interface PartitionFetch {
@@ -31,6 +41,12 @@ interface PartitionFetch {
   /** The broker the fetch in flight went to. */
   broker?: string;
   timer: TimerId | undefined;
+  /** The leader epoch of the batch holding the last record consumed (KIP-320). */
+  epoch?: number;
+  /** The leader epoch the position was last checked against. */
+  checkedEpoch?: number;
+  /** An OffsetsForLeaderEpoch request in flight: its number and the leader epoch it was sent in. */
+  validating?: { readonly req: number; readonly leaderEpoch: number };
 }
 
 export class LogConsumer implements Actor<ClientInbound> {
@@ -83,6 +99,8 @@ export class LogConsumer implements Actor<ClientInbound> {
       }
       case 'fetch-reply':
         return this.fetched(ctx, message);
+      case 'epoch-end-reply':
+        return this.validated(ctx, message);
       default:
         return;
     }
@@ -227,6 +245,40 @@ export class LogConsumer implements Actor<ClientInbound> {
     p.timer = ctx.setTimer(this.config.fetchMaxWaitUs + this.config.requestTimeoutUs, 'fetch', { partition, generation: this.generation });
   }
 
+  /** KIP-320: asks the leader (in `leaderEpoch`) where the epoch of the last record consumed ends. */
+  private validate(ctx: Context, partition: number, p: PartitionFetch, leaderEpoch: number): void {
+    const leader = this.metadata.usableLeaderOf(this.config.topic, partition);
+    if (leader === null) return this.retryLater(ctx, partition, p);
+    const req = ++this.reqCounter;
+    p.req = req;
+    p.broker = leader;
+    p.validating = { req, leaderEpoch };
+    ctx.send(leader, { type: 'epoch-end', req, topic: this.config.topic, partition, epoch: p.epoch!, leaderEpoch });
+    p.timer = ctx.setTimer(this.config.requestTimeoutUs, 'fetch', { partition, generation: this.generation });
+  }
+
+  private validated(ctx: Context, reply: EpochEndReply): void {
+    const p = this.assignment.get(reply.partition);
+    if (p === undefined || p.req !== reply.req || p.validating?.req !== reply.req) return;
+    if (p.timer !== undefined) ctx.cancelTimer(p.timer);
+    p.req = undefined;
+    p.timer = undefined;
+    const { leaderEpoch } = p.validating;
+    p.validating = undefined;
+    if (reply.error !== undefined) {
+      this.metadata.refresh(ctx, ++this.reqCounter);
+      return this.retryLater(ctx, reply.partition, p);
+    }
+    p.checkedEpoch = leaderEpoch;
+    if (reply.endOffset >= 0 && reply.endOffset < p.position) {
+      const { group, topic } = this.config;
+      ctx.record('client', { op: 'truncation-detected', group, topic, partition: reply.partition, from: reply.endOffset, to: p.position, epoch: reply.epoch, generation: this.generation });
+      p.position = reply.endOffset;
+      p.epoch = reply.epoch >= 0 ? reply.epoch : undefined;
+    }
+    this.fetch(ctx, reply.partition);
+  }
+
   private retryLater(ctx: Context, partition: number, p: PartitionFetch): void {
     p.req = undefined;
     p.timer = ctx.setTimer(this.config.retryBackoffUs, 'fetch', { partition, generation: this.generation });
@@ -239,6 +291,11 @@ export class LogConsumer implements Actor<ClientInbound> {
     if (p.broker !== undefined) this.metadata.reachable(p.broker);
     p.req = undefined;
     p.timer = undefined;
+    if ((reply.error === undefined || reply.error === 'offset-out-of-range') && reply.leaderEpoch !== p.checkedEpoch) {
+      // A new leader since the position was last checked: where does our last epoch end in its log?
+      if (p.epoch === undefined) p.checkedEpoch = reply.leaderEpoch;
+      else return this.validate(ctx, reply.partition, p, reply.leaderEpoch);
+    }
     if (reply.error === 'offset-out-of-range') {
       const earliest = this.config.autoOffsetReset === 'earliest';
       p.position = earliest ? reply.logStart : reply.highWatermark;
@@ -256,7 +313,9 @@ export class LogConsumer implements Actor<ClientInbound> {
     const first = p.position;
     for (const batch of reply.batches) {
       for (let i = 0; i < batch.events.length && events.length < this.config.maxPollRecords; i++) {
-        if (batch.base + i >= p.position) events.push(batch.events[i]!);
+        if (batch.base + i < p.position) continue;
+        events.push(batch.events[i]!);
+        p.epoch = batch.epoch;
       }
     }
     if (events.length === 0) return this.fetch(ctx, reply.partition);

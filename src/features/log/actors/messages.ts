@@ -353,7 +353,7 @@ export type BrokerInbound = MetadataRequest | ProduceRequest | FetchRequest | Ep
 export type ClientToController = InitProducerIdRequest | JoinGroupRequest | GroupHeartbeat | OffsetCommitRequest | OffsetFetchRequest;
 export type ControllerInbound = BrokerHeartbeat | AlterIsrRequest | ClientToController;
 export type ControllerOutbound = BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply | NotControllerReply;
-export type ClientInbound = MetadataReply | ProduceReply | FetchReply | DescribeProducersReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply | NotControllerReply;
+export type ClientInbound = MetadataReply | ProduceReply | FetchReply | EpochEndReply | DescribeProducersReply | InitProducerIdReply | GroupAssignment | GroupHeartbeatReply | OffsetCommitReply | OffsetFetchReply | NotControllerReply;
 
 /** Wire size of a small control message, bytes. */
 export const CONTROL_BYTES = 64;
