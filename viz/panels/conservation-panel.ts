@@ -4,6 +4,8 @@
  * the cut colour, what it recorded in flight — against a dotted line at the total, and a title that
  * says whether the total was the same at every cut. The sum is the invariant Chandy–Lamport keeps.
  *
+ * Zoomed onto a few cuts, each bar also says its sum ("3,979 held + 21 recorded in flight = 4,000").
+ *
  * Guarantee: bars are the snapshot records' numbers, exactly; the panel exists only when some
  * snapshot carries a conserved amount. Each bar carries `data-cut` and `data-total`.
  */
@@ -17,6 +19,8 @@ import type { RunModel } from '../model/model.ts';
 const TITLE_H = 18;
 const PLOT_H = 80;
 const BAR_W = 9;
+/** With at most this many cuts in the window, each bar is labelled with its sum. */
+const SPELLED_CUTS = 3;
 const COLORS = ['#0072B2', '#E69F00', '#009E73', '#56B4E9', '#D55E00', '#999933', '#332288', '#117733'];
 
 export class ConservationPanel {
@@ -60,8 +64,10 @@ export class ConservationPanel {
       .attr('stroke', '#555').attr('stroke-dasharray', '2 3');
     const actors = [...new Set(totals.flatMap((c) => c.parts.map((p) => p.actor)))].sort((p, q) => p - q);
     const colorOf = new Map(actors.map((actor, i) => [actor, COLORS[i % COLORS.length]]));
-    for (const cut of totals) {
-      if (cut.t < t0 || cut.t > t1) continue;
+    const inView = totals.filter((cut) => cut.t >= t0 && cut.t <= t1);
+    // Zoomed onto a few cuts, each bar says its sum in words: a few units in flight are a hair on a bar.
+    const spell = inView.length <= SPELLED_CUTS;
+    for (const cut of inView) {
       const bar = inner.append('g').attr('class', 'cut-total').attr('data-cut', cut.cut).attr('data-total', cut.total);
       let base = 0;
       const cx = x(cut.t) - BAR_W / 2;
@@ -72,6 +78,13 @@ export class ConservationPanel {
       }
       const inFlight = cut.parts.reduce((n, p) => n + (p.inFlight ?? 0), 0);
       if (inFlight > 0) bar.append('rect').attr('class', 'in-flight').attr('x', cx).attr('width', BAR_W).attr('y', y(base + inFlight)).attr('height', Math.max(1, y(base) - y(base + inFlight))).attr('fill', CUT_COLOR);
+      if (spell) {
+        const right = x(cut.t) > pw * 0.7;
+        bar.append('text').attr('class', 'cut-sum').attr('x', right ? cx - 4 : cx + BAR_W + 4).attr('y', y(cut.total) + 14)
+          .attr('text-anchor', right ? 'end' : 'start')
+          .attr('font-size', 11).attr('font-weight', 600).attr('fill', '#1f2328').attr('stroke', '#fff').attr('stroke-width', 3).attr('paint-order', 'stroke')
+          .text(`cut ${cut.cut}: ${formatCount(cut.total - inFlight)} held + ${formatCount(inFlight)} recorded in flight = ${formatCount(cut.total)}`);
+      }
       bar.append('title').text(`cut ${cut.cut}: ${cut.parts.map((p) => `${this.model.data.header.actors[p.actor].id} ${formatCount(p.conserved - (p.inFlight ?? 0))}${p.inFlight ? ` + ${formatCount(p.inFlight)} in flight` : ''}`).join(', ')} = ${formatCount(cut.total)}`);
     }
     // Participants named once, in the gutter, in their colours.
