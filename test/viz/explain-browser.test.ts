@@ -72,7 +72,7 @@ test.after.always(async () => {
 });
 
 maybe('the demo shows why its data was lost: the durable frontier at the last fsync (15 s) and the lost suffix after it', async (t) => {
-  const { page, errors } = await openTimeline(browser, pageOf('store'), { width: 1400, height: 1000 });
+  const { page, errors } = await openTimeline(browser, pageOf('store'), { width: 1400, height: 700 });
   const loss = await page.evaluate(() => {
     const g = document.querySelector<SVGGElement>('g.disk-loss')!;
     return {
@@ -92,7 +92,7 @@ maybe('the demo shows why its data was lost: the durable frontier at the last fs
 });
 
 maybe('the acks=1 drill shows at the default zoom who led, how far each replica got, and the offsets only the old leader had', async (t) => {
-  const { page, errors } = await openTimeline(browser, pageOf('acks1'), { width: 1400, height: 1300 });
+  const { page, errors } = await openTimeline(browser, pageOf('acks1'), { width: 1400, height: 1110 });
   const view = await page.evaluate(() => {
     const panel = document.querySelector<SVGGElement>('g.replication')!;
     const lost = panel.querySelector<SVGGElement>('g.lost-range')!;
@@ -152,7 +152,7 @@ maybe('the domino comparison has numbers on the page: a paired table, and the pa
 });
 
 maybe('Chandy–Lamport: markers apart from transfers, the recorded channel state on its channel, and money conserved at every cut', async (t) => {
-  const { page, errors } = await openTimeline(browser, pageOf('bank'), { width: 1400, height: 1000 });
+  const { page, errors } = await openTimeline(browser, pageOf('bank'), { width: 1400, height: 660 });
   const totals = await page.$$eval('g.cut-total', (gs) => gs.map((g) => Number((g as SVGGElement).dataset.total)));
   t.true(totals.length >= 10);
   t.true(totals.every((v) => v === 4000), 'balances + in flight = 4000 at each cut');

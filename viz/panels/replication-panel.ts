@@ -119,10 +119,12 @@ function drawPartition(g: G, p: PartitionView, model: RunModel, x: D3.ScaleLinea
       .attr('fill', FAIL_COLOR).attr('opacity', 0.25);
     const sentence = `offsets ${formatCount(l.from)}–${formatCount(l.to - 1)} were only on ${l.oldLeader} (old leader)` +
       (l.truncatedAt === null ? '' : ` — truncated at ${formatTime(l.truncatedAt)}: lost`);
-    // The sentence goes at the top of the plot, clear of the lines, with a leader down to the range.
+    // The sentence goes low in the plot, with a leader up to the range: after an election the logs
+    // only grow from the new leader's end, so below the range and right of it is clear of lines.
     const right = x1 > pw * 0.6;
-    lost.append('line').attr('x1', x1 + 1).attr('x2', x1 + 1).attr('y1', plotTop + 4).attr('y2', y(l.to)).attr('stroke', FAIL_COLOR).attr('stroke-dasharray', '2 2');
-    lost.append('text').attr('class', 'lost-label').attr('x', right ? x1 - 4 : x1 + 5).attr('y', plotTop + 13)
+    const labelY = plotTop + PLOT_H - 20;
+    lost.append('line').attr('x1', x1 + 1).attr('x2', x1 + 1).attr('y1', labelY - 10).attr('y2', y(l.from)).attr('stroke', FAIL_COLOR).attr('stroke-dasharray', '2 2');
+    lost.append('text').attr('class', 'lost-label').attr('x', right ? x1 - 4 : x1 + 5).attr('y', labelY)
       .attr('text-anchor', right ? 'end' : 'start').text(sentence);
   }
 
