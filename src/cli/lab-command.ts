@@ -9,7 +9,7 @@
  * A given scenario is checked first: one that the schema refuses, or that needs plug-ins (the
  * browser has only the built-in features), is an input error (exit 2) before anything is served.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { VERSION } from '../exec/version.ts';
@@ -18,6 +18,9 @@ import { labPage } from '../lab/page.ts';
 import { serveLab } from '../lab/server.ts';
 import { parseScenario } from '../scenario/parse.ts';
 import { reportError } from './exit.ts';
+import { numericOption, readPort } from './numeric-flags.ts';
+import { checkDirectoryPlace } from '../exec/output-guard.ts';
+import { writeFileAtomic } from '../exec/staging.ts';
 
 interface LabArgs {
   scenario?: string;
@@ -32,7 +35,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('scenario', { type: 'string', describe: 'A scenario file to offer first (the shipped drills and scenarios are always listed)' })
-      .option('port', { type: 'number', default: 4173, describe: 'Port to serve the lab on (0: any free port)' })
+      .option('port', { ...numericOption('--port', 'Port to serve the lab on (0: any free port)', readPort), default: '4173' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
       .option('export', { type: 'string', describe: 'Write the lab as a static page DIR/index.html instead of serving it' })
       .example('$0 lab', 'Serve the lab at http://127.0.0.1:4173/')
@@ -44,9 +47,10 @@ export const labCommand: CommandModule<object, LabArgs> = {
       if (args.scenario !== undefined) parseScenario(entries[0]!.text, args.scenario);
       const page = await labPage(entries, VERSION);
       if (args.export !== undefined) {
+        checkDirectoryPlace(args.export, `--export ${args.export}`);
         mkdirSync(args.export, { recursive: true });
         const out = join(args.export, 'index.html');
-        writeFileSync(out, page);
+        writeFileAtomic(out, page);
         process.stdout.write(`wrote ${out} (${(page.length / 1e6).toFixed(1)} MB, ${entries.length} scenarios); open it in a browser or host the folder anywhere\n`);
         return;
       }

@@ -5,10 +5,11 @@
  * Only the command being run is loaded (commands.ts); the others are listed by name and
  * description, so `--version` and `--help` start in a fraction of a second.
  */
-import yargs, { type CommandModule } from 'yargs';
+import yargs, { type Arguments, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMANDS, commandName, invokedCommand } from './commands.ts';
 import { EXIT_BAD_INPUT } from './exit-codes.ts';
+import { checkFlagShapes, type OptionLists } from './flag-shapes.ts';
 import { VERSION } from '../exec/version.ts';
 
 // A reader that stops early (`| head`) is not an error of ours.
@@ -41,6 +42,8 @@ cli
   .example('$0 check results/beamline-store/<run-id>', 'Re-run the checkers offline over a saved trace')
   .example('$0 viz results/beamline-store/<run-a> results/beamline-store/<run-b>', 'Two runs on one time axis, in one HTML file')
   .option('all-errors', { type: 'boolean', global: true, describe: 'List every problem in the input, not only the first few' })
+  // yargs hands middleware the instance of the command being run, whose options these are.
+  .middleware(((argv: Arguments, instance: { getOptions(): OptionLists }) => checkFlagShapes(argv, instance.getOptions(), args)) as never, true)
   .strict()
   .recommendCommands()
   .version(VERSION)

@@ -35,6 +35,11 @@ export function countReader(min: number, max: number, noun: string): (text: stri
   return (text, flag) => readWhole(text, flag, min, max, `expected a whole number of ${noun}`);
 }
 
+/** A TCP port, 0 meaning any free one. */
+export function readPort(text: string, flag: string): number {
+  return readWhole(text, flag, 0, 65535, 'expected a port number');
+}
+
 /** A positive finite number, e.g. an emulation speed. */
 export function readPositive(text: string, flag: string): number {
   const value = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : Number.NaN;

@@ -16,6 +16,7 @@ import { InputError } from '../kernel/contract/index.ts';
 import { writePerfetto } from '../report/perfetto.ts';
 import { writeShiViz } from '../report/shiviz.ts';
 import { writeTimeline } from '../report/timeline.ts';
+import { runToCheck } from '../exec/run-dir.ts';
 import { reportError } from './exit.ts';
 import { FORCE_OPTION, prepareFile, targetLabel } from './output-options.ts';
 
@@ -75,9 +76,8 @@ export const vizCommand: CommandModule<object, VizArgs> = {
 export function traceOf(path: string): string {
   if (!existsSync(path)) throw new InputError(`${path}: no such file or directory`);
   if (!statSync(path).isDirectory()) return path;
-  const trace = join(path, 'trace.jsonl');
-  if (!existsSync(trace)) throw new InputError(`${path}: no trace.jsonl here; run the scenario with --trace to keep one`);
-  return trace;
+  // A run directory is read as `check` reads it: damaged or mixed files are named, not drawn.
+  return runToCheck(path).trace;
 }
 
 function defaultOut(inputs: string[]): string {

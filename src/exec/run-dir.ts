@@ -14,9 +14,10 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { RealisedFault } from '../faults/index.ts';
-import { InputError, TRACE_FORMAT_VERSION } from '../kernel/index.ts';
+import { InputError } from '../kernel/index.ts';
+import { READABLE_TRACE_FORMATS } from '../kernel/trace-reader.ts';
 import type { Scenario } from '../scenario/index.ts';
-import { readOutputMarker } from './output-guard.ts';
+import { OUTPUT_MARKER, readOutputMarker } from './output-guard.ts';
 import type { RunSummary } from './run.ts';
 
 export interface RunDirectory {
@@ -78,8 +79,10 @@ export function readRunDirectory(dir: string): RunDirectory {
 export function runToCheck(dir: string): { trace: string; checks: string[] | undefined; plugins: readonly string[]; recorded: RecordedTrace | undefined } {
   const trace = join(dir, 'trace.jsonl');
   if (!existsSync(trace)) throw new InputError(`${dir}: no trace.jsonl here; run the scenario with --trace to keep one`);
-  const complete = ['scenario.resolved.json', 'summary.json'].every((file) => existsSync(join(dir, file)));
-  if (complete) {
+  // A directory `diaspora run` wrote always has both files (it is committed whole): one that has
+  // either, or the directory's marker, and lacks the other was damaged, and is not judged.
+  const runFiles = ['scenario.resolved.json', 'summary.json', OUTPUT_MARKER].filter((file) => existsSync(join(dir, file)));
+  if (runFiles.length > 0) {
     const run = readRunDirectory(dir);
     return { trace, checks: [...run.scenario.checks], plugins: run.scenario.plugins ?? [], recorded: recordedTraceOf(run) };
   }
@@ -91,12 +94,6 @@ export function runToCheck(dir: string): { trace: string; checks: string[] | und
 export function recordedTraceOf(run: RunDirectory): RecordedTrace {
   return { records: run.summary.records, traceHash: run.summary.traceHash, source: 'summary.json' };
 }
-
-/**
- * Trace formats this version reads: 2 (hash over the records' values, kernel/trace-hash.ts) and 1
- * (SHA-256 over the lines). The lines themselves are the same JSON in both.
- */
-export const READABLE_TRACE_FORMATS: readonly number[] = [1, TRACE_FORMAT_VERSION];
 
 /** The scenario, seed and format a trace's `meta` header names (its first line); checks the format version. */
 export function traceHeader(path: string): { scenario: unknown; seed: unknown; format: number } {
@@ -149,6 +146,7 @@ const SUMMARY_FIELDS: Record<string, FieldType> = { scenario: 'string', seed: 'n
 function readJson<T>(dir: string, file: string, fields: Record<string, FieldType>): T {
   const path = join(dir, file);
   if (!existsSync(path)) throw new InputError(`${dir}: no ${file} here; is this a directory written by diaspora run?`);
+  if (statSync(path).isDirectory()) throw new InputError(`${path}: a directory, not a file; is this a directory written by diaspora run?`);
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
@@ -160,16 +158,25 @@ function readJson<T>(dir: string, file: string, fields: Record<string, FieldType
   const wrong = Object.entries(fields).find(([key, type]) => !hasType(record[key], type));
   if (wrong !== undefined) {
     const [key, type] = wrong;
-    const why = record[key] === undefined ? `lacks the field ${key}` : `has ${key} of the wrong type (expected ${type === 'array' ? 'a list' : `a ${type}`})`;
+    const why = record[key] === undefined ? `lacks the field ${key}` : `has ${key} of the wrong type (expected ${type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`})`;
     throw new InputError(`${path}: ${why}; it was edited, or written by another version`);
+  }
+  const checks = record.checks;
+  if (file === 'summary.json' && isObject(checks)) {
+    const bad = Object.entries(checks).find(([, verdict]) => !isObject(verdict) || typeof verdict.ok !== 'boolean');
+    if (bad !== undefined) throw new InputError(`${path}: checks.${bad[0]} is not a verdict (an object with ok true or false); it was edited, or written by another version`);
   }
   return value as T;
 }
 
 function hasType(value: unknown, type: FieldType): boolean {
   if (type === 'array') return Array.isArray(value);
-  if (type === 'object') return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (type === 'object') return isObject(value);
   return typeof value === type;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `scenario.yaml`'s data, when present; a damaged one is an error, not a missing one. */
@@ -189,6 +196,7 @@ function readWritten(dir: string): Record<string, unknown> | undefined {
 
 /** The first line of a file, read in small pieces (a trace can be gigabytes long). */
 function firstLine(path: string): string {
+  if (statSync(path).isDirectory()) throw new InputError(`${path}: a directory, not a trace file`);
   const fd = openSync(path, 'r');
   try {
     const chunks: Buffer[] = [];

@@ -155,7 +155,7 @@ function removeStaleStaging(parent: string): string[] {
   return notes;
 }
 
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

@@ -17,6 +17,7 @@ import { InputError } from '../kernel/index.ts';
 import { checkDirectoryPlace, checkOutputDirectory, type TargetOptions } from './output-guard.ts';
 import { writeFileAtomic, writeMarker } from './staging.ts';
 import type { CellRun } from './sweep-cell.ts';
+import { assertUnlocked } from './sweep-lock.ts';
 import type { Shard, StudySpec } from './sweep-plan.ts';
 
 export const MANIFEST = 'sweep.json';
@@ -90,6 +91,7 @@ export function openSweepDir(dir: string, manifest: Manifest, target: TargetOpti
         : undefined;
   if (mismatch === undefined) return;
   if (!target.force) throw new InputError(`${target.label}: ${mismatch}; choose another --out, or add --force to start over there`);
+  assertUnlocked(dir, target.label);
   create(dir, manifest);
 }
 

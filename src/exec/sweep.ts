@@ -17,6 +17,7 @@ import type { TargetOptions } from './output-guard.ts';
 import type { CellRunner } from './pool.ts';
 import type { CellRun } from './sweep-cell.ts';
 import { type CellRecord, manifestOf, openSweepDir, readResultsLog, ResultsLog } from './sweep-log.ts';
+import { lockSweepDir } from './sweep-lock.ts';
 import { type Cell, cellsOf, type Shard, shardOf, type Study } from './sweep-plan.ts';
 
 export interface Tally {
@@ -95,6 +96,17 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const all = cellsOf(study.spec);
   const mine = shard ? shardOf(all, shard) : all;
   openSweepDir(dir, manifestOf(study, all.length, shard), options.target);
+  const unlock = lockSweepDir(dir, options.target?.label ?? dir);
+  try {
+    return await runUnlocked(options, mine);
+  } finally {
+    unlock();
+  }
+}
+
+/** {@link runSweep} once the directory is open and this process is its only writer. */
+async function runUnlocked(options: SweepOptions, mine: readonly Cell[]): Promise<SweepOutcome> {
+  const { study, dir } = options;
   const log = readResultsLog(dir, study.id);
   const finished = finishedCells(log.records, mine, dir);
   const tally = newTally(mine.length);

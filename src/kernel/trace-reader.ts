@@ -1,12 +1,20 @@
 /**
- * Reads a trace file back as a stream of records, line by line, never all at once.
- * A malformed line is reported as `file:line: reason`, the form every bad-input error takes; a
- * last line cut short (no newline, not JSON: the writer was stopped mid-line, or the file was
- * truncated) is named as a torn trace rather than as a bad record.
+ * Reads a trace file back as a stream of records, line by line, never all at once — for every
+ * command that reads traces (`check`, `viz`, `--perfetto`, `--shiviz`), so that all of them accept
+ * and refuse the same files.
+ *
+ * Guarantee: every record yielded is a JSON object with a non-negative whole `t` (µs) that never
+ * goes back, a whole `n` ≥ 0, and string `k` and `a`; the first is the `meta` header of a format
+ * this version reads (READABLE_TRACE_FORMATS), and no other record is a header. How it fails: an
+ * `InputError` `file:line: reason`, the form every bad-input error takes: a last line cut short
+ * (no newline, not JSON: the writer was stopped mid-line, or the file was truncated) is named as a
+ * torn trace rather than as a bad record; a directory, a file that is not a trace, a header of
+ * another format, a second header (two traces joined), time going back, or a record nested too
+ * deeply to be one of ours (it would exhaust the stack of whoever walks it) are each named.
  */
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { TraceRecord } from './trace.ts';
+import { TRACE_FORMAT_VERSION, type TraceRecord } from './trace.ts';
 import { InputError } from './contract/input-error.ts';
 
 export interface NumberedRecord {
@@ -15,10 +23,22 @@ export interface NumberedRecord {
   record: TraceRecord;
 }
 
+/**
+ * Trace formats this version reads: 2 (hash over the records' values, kernel/trace-hash.ts) and 1
+ * (SHA-256 over the lines). The lines themselves are the same JSON in both.
+ */
+export const READABLE_TRACE_FORMATS: readonly number[] = [1, TRACE_FORMAT_VERSION];
+
+/** Records are a few levels deep; past this a line is not one of ours. */
+const MAX_RECORD_DEPTH = 32;
+/** Lines shorter than this cannot nest deeply enough to matter, and are not walked. */
+const DEPTH_CHECKED_FROM = 4096;
+
 export async function* readTrace(path: string): AsyncGenerator<NumberedRecord> {
   const torn = !endsWithNewline(path);
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
   let line = 0;
+  let previous: number | undefined;
   for (let next = await lines.next(); !next.done; ) {
     const text = next.value;
     line++;
@@ -29,21 +49,53 @@ export async function* readTrace(path: string): AsyncGenerator<NumberedRecord> {
       record = JSON.parse(text);
     } catch {
       if (torn && next.done) throw new InputError(`${path}:${line}: the last line is cut short: the trace is torn (was the run interrupted, or the file truncated?)`);
+      if (previous === undefined) throw new InputError(`${path}:${line}: not a diaspora trace (the first line is not JSON)`);
       throw new InputError(`${path}:${line}: not a JSON trace record`);
     }
     if (!isRecord(record)) throw new InputError(`${path}:${line}: a trace record needs numeric t and n and string k and a`);
+    if (text.length >= DEPTH_CHECKED_FROM && deeperThan(record, MAX_RECORD_DEPTH)) {
+      throw new InputError(`${path}:${line}: a record nested more than ${MAX_RECORD_DEPTH} levels deep is not a diaspora trace record`);
+    }
+    if (previous === undefined) checkHeader(record, path, line);
+    else if (record.k === 'meta') throw new InputError(`${path}:${line}: a second meta header: two traces joined into one file?`);
+    if (!Number.isSafeInteger(record.t) || record.t < 0) throw new InputError(`${path}:${line}: t must be a non-negative integer (µs), got ${record.t}`);
+    if (!Number.isSafeInteger(record.n) || record.n < 0) throw new InputError(`${path}:${line}: n must be a non-negative integer, got ${record.n}`);
+    if (previous !== undefined && record.t < previous) {
+      throw new InputError(`${path}:${line}: t=${record.t} goes back in time (previous record at ${previous}); records are in event order`);
+    }
+    previous = record.t;
     yield { line, text, record };
   }
 }
 
+/** The first record: a `meta` header of a format this version reads. */
+function checkHeader(record: TraceRecord, path: string, line: number): void {
+  if (record.k !== 'meta') throw new InputError(`${path}:${line}: not a diaspora trace (it does not start with a meta record)`);
+  const v = (record as { v?: unknown }).v;
+  if (typeof v !== 'number' || !READABLE_TRACE_FORMATS.includes(v)) {
+    throw new InputError(`${path}:${line}: trace format ${String(v)}; this version of diaspora-sim reads formats ${READABLE_TRACE_FORMATS.join(' and ')}`);
+  }
+  const meta = record as { scenario?: unknown; seed?: unknown; sites?: unknown; actors?: unknown };
+  const wrong = typeof meta.scenario !== 'string' ? 'scenario (a name)' : typeof meta.seed !== 'number' ? 'seed (a number)'
+    : meta.sites !== undefined && !Array.isArray(meta.sites) ? 'sites (a list)' : meta.actors !== undefined && !Array.isArray(meta.actors) ? 'actors (a list)' : undefined;
+  if (wrong !== undefined) throw new InputError(`${path}:${line}: the meta header lacks ${wrong}; the file was edited, or is not a diaspora trace`);
+}
+
 /** Whether the file's last byte is a newline (an empty file counts as complete). */
 function endsWithNewline(path: string): boolean {
-  const fd = openSync(path, 'r');
+  let fd: number;
   try {
-    const size = fstatSync(fd).size;
-    if (size === 0) return true;
+    fd = openSync(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a trace file' : `cannot be read (${code})`}`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw new InputError(`${path}: a directory, not a trace file`);
+    if (stats.size === 0) return true;
     const last = Buffer.alloc(1);
-    readSync(fd, last, 0, 1, size - 1);
+    readSync(fd, last, 0, 1, stats.size - 1);
     return last[0] === 0x0a;
   } finally {
     closeSync(fd);
@@ -54,4 +106,14 @@ function isRecord(value: unknown): value is TraceRecord {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Record<string, unknown>;
   return typeof r.t === 'number' && typeof r.k === 'string' && typeof r.a === 'string' && typeof r.n === 'number';
+}
+
+/** Whether `value` nests more than `limit` levels of objects and lists (without recursion). */
+function deeperThan(value: unknown, limit: number): boolean {
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth++) {
+    if (depth > limit) return true;
+    level = level.flatMap((v) => (typeof v === 'object' && v !== null ? Object.values(v) : []));
+  }
+  return false;
 }

@@ -13,6 +13,7 @@ import { parsePath } from './paths.ts';
 import { loadPlugins } from './plugin-load.ts';
 import { isRecord } from './schema-walk.ts';
 import type { Scenario } from './types.ts';
+import { checkYamlDepth, yamlData } from './yaml-guard.ts';
 import { lineOf } from './yaml-locate.ts';
 
 /**
@@ -37,9 +38,11 @@ export async function loadScenarioAsync(text: string, file: string, sets: readon
 
 /** Imports the plug-in modules a scenario's text names, so that {@link loadScenario} accepts it. */
 export async function loadScenarioPlugins(text: string, file: string): Promise<void> {
+  checkYamlDepth(text, file);
   const raw = (() => {
     try {
-      return parseDocument(text, { uniqueKeys: true }).toJS({ maxAliasCount: 100 }) as unknown;
+      const lines = new LineCounter();
+      return yamlData(parseDocument(text, { lineCounter: lines, uniqueKeys: true }), lines, file);
     } catch {
       return undefined; // loadScenario reports it, placed in the file
     }
@@ -101,7 +104,9 @@ export function locateInFile(file: string, message: string): string {
   let doc: Document | undefined;
   const lines = new LineCounter();
   try {
-    doc = parseDocument(readScenarioText(file), { lineCounter: lines, prettyErrors: false });
+    const text = readScenarioText(file);
+    checkYamlDepth(text, file);
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   } catch {
     doc = undefined;
   }

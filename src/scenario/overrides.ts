@@ -17,6 +17,7 @@
  * the `--set` that wrote the value.
  */
 import { parseDocument } from 'yaml';
+import { checkYamlDepth, MAX_YAML_DEPTH } from './yaml-guard.ts';
 import type * as z from 'zod';
 import { type Path, formatPath, parsePath, startsWith } from './paths.ts';
 import { isRecord, shapeOf } from './schema-walk.ts';
@@ -81,9 +82,19 @@ export function blame(applied: readonly AppliedSet[], path: readonly PropertyKey
 }
 
 function readValue(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    checkYamlDepth(text, '');
+  } catch {
+    return { ok: false, message: `the value is nested more than ${MAX_YAML_DEPTH} levels deep` };
+  }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) return { ok: false, message: `cannot read the value ${JSON.stringify(text)} as YAML (quote it?)` };
-  return { ok: true, value: doc.toJS({ maxAliasCount: 0 }) };
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: 0 }) };
+  } catch {
+    // An alias (`*a`) refers to an anchor of the file, which a value on its own does not see.
+    return { ok: false, message: `cannot use the alias in ${JSON.stringify(text)}: a --set value stands alone (quote it to mean the text)` };
+  }
 }
 
 type Outcome = { readonly ok: true; readonly root: unknown } | { readonly ok: false; readonly at: Path; readonly message: string };

@@ -13,7 +13,7 @@
  * overrides); no zod or yaml text or stack reaches the user. Any other exception is a bug of ours
  * and propagates unchanged.
  */
-import { type Document, LineCounter, type YAMLError, parseDocument, visit } from 'yaml';
+import { type Document, LineCounter, type YAMLError, parseDocument } from 'yaml';
 import { InputError } from '../kernel/contract/index.ts';
 import { controlCharacterProblems } from './control-chars.ts';
 import { type Problem, PARSE_OPTIONS, explainIssues } from './explain.ts';
@@ -24,6 +24,7 @@ import { scenarioSchema } from './schema.ts';
 import { pluginsLoaded } from './registry.ts';
 import type { Scenario } from './types.ts';
 import { describeInput } from './units.ts';
+import { checkYamlDepth, yamlData } from './yaml-guard.ts';
 import { lineOf } from './yaml-locate.ts';
 
 /**
@@ -39,6 +40,7 @@ export type PluginResolver = (list: readonly string[], file: string) => string[]
  * @param resolvePlugins where `plugins:` entries are; omitted, a scenario with plug-ins is refused
  */
 export function parseScenario(text: string, file: string, sets: readonly string[] = [], resolvePlugins?: PluginResolver): Scenario {
+  checkYamlDepth(text, file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -48,7 +50,7 @@ export function parseScenario(text: string, file: string, sets: readonly string[
     const messages = firsts.map((error) => `${file}:${lineAt(lines, error.pos[0])} ${yamlMessage(error, text, lines)}`);
     throw new InputError([messages[0] + indentedStart(text, lineAt(lines, firsts[0]!.pos[0])), ...messages.slice(1)].join('\n'), { cascade: true });
   }
-  const raw = toData(doc, lines, file);
+  const raw = yamlData(doc, lines, file);
   if (raw === null || raw === undefined) {
     throw new InputError(`${file}:1 the file is empty; a scenario needs at least name, duration and sites`);
   }
@@ -96,25 +98,6 @@ function locate(
 }
 
 const SET_ORDER = 2 ** 40;
-
-function toData(doc: Document, lines: LineCounter, file: string): unknown {
-  const unknown: string[] = [];
-  visit(doc, {
-    Alias(_, alias) {
-      if (alias.resolve(doc) === undefined) {
-        const line = alias.range ? lineAt(lines, alias.range[0]) : 1;
-        unknown.push(`${file}:${line} YAML: unknown alias *${alias.source}; an anchor &${alias.source} must come before it`);
-      }
-    },
-  });
-  if (unknown.length > 0) throw new InputError(unknown.join('\n'));
-  try {
-    // A small alias budget: a scenario has no use for billion-laughs expansion.
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    throw new InputError(`${file}:1 YAML: the aliases (*name) expand to too much`);
-  }
-}
 
 function lineAt(lines: LineCounter, offset: number): number {
   return Math.max(1, lines.linePos(offset).line);

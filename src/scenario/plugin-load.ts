@@ -6,6 +6,7 @@
  * How it fails: a module that cannot be imported, or whose default export is not a feature, is an
  * `InputError` naming the module; a clash with a registered feature is the registry's.
  */
+import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../kernel/contract/index.ts';
@@ -22,12 +23,15 @@ export async function loadPlugins(paths: readonly string[]): Promise<void> {
   for (const path of paths) {
     if (pluginsLoaded([path])) continue;
     if (!isAbsolute(path)) throw new Error(`loadPlugins: "${path}" is not an absolute path`);
+    const kind = statSync(path, { throwIfNoEntry: false });
+    if (kind === undefined) throw new InputError(`plugin ${path}: no such file`);
+    if (kind.isDirectory()) throw new InputError(`plugin ${path}: a directory; name the plug-in's module file (.ts, .mts, .js or .mjs)`);
     let module: { default?: unknown };
     try {
       await preparePluginImports();
       module = (await import(pathToFileURL(path).href)) as { default?: unknown };
     } catch (error) {
-      throw new InputError(`plugin ${path}: cannot be loaded${loadedAsCommonJs(error) ? ESM_HINT : ''}: ${firstLine(error)}`);
+      throw new InputError(`plugin ${path}: cannot be loaded${loadedAsCommonJs(error) ? ESM_HINT : ''}: ${firstLine(error)}${lineIn(error, path)}`);
     }
     const feature = module.default;
     if (!isFeature(feature)) throw new InputError(`plugin ${path}: its default export must be a feature made with defineFeature({ name, … }) from 'diaspora-sim'`);
@@ -48,6 +52,17 @@ function loadedAsCommonJs(error: unknown): boolean {
 }
 
 const ESM_HINT = ' as an ES module (name it .mts or .mjs, or put a package.json saying "type": "module" beside it)';
+
+/** ` (line N of the plug-in)` when the error's stack points into the plug-in's file, else nothing. */
+function lineIn(error: unknown, path: string): string {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  for (const name of [pathToFileURL(path).href, path]) {
+    const at = stack.indexOf(`${name}:`);
+    const line = at === -1 ? undefined : /^:(\d+)/.exec(stack.slice(at + name.length))?.[1];
+    if (line !== undefined) return ` (line ${line} of the plug-in)`;
+  }
+  return '';
+}
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

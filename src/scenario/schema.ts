@@ -76,7 +76,9 @@ function scenarioFields() {
       .regex(/^[a-z0-9-]+$/, {
         error: (issue) => `a scenario name uses lower-case letters, digits and "-"; got ${describeInput(issue.input)}`,
       })
-      .describe('Scenario name, [a-z0-9-]+; names the results directory. Required.'),
+      // It names a directory (results/<name>/…), and file systems allow 255 bytes a name.
+      .max(100, { error: (issue) => `a scenario name is at most 100 characters (it names the results directory); got ${String(issue.input).length}` })
+      .describe('Scenario name, [a-z0-9-]+, at most 100 characters; names the results directory. Required.'),
     description: z.string().optional().describe('Free text shown in reports. Optional.'),
     seed: count(0).default(1).describe('Root seed of every random stream, an integer ≥ 0. Default 1.'),
     duration: positiveDuration().describe('Length of the safety phase, during which the workload and faults run, a duration (e.g. 60s). Required.'),

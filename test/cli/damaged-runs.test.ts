@@ -5,7 +5,7 @@
  * (no PASS/FAIL, no "reproduced").
  */
 import test from 'ava';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diaspora, ROOT } from './cli.ts';
@@ -51,7 +51,11 @@ const CORPUS: [string, (dir: string, runs: Runs) => void, string[], RegExp][] = 
   ['summary.json a list', (dir) => writeFileSync(join(dir, 'summary.json'), '[]'), ['check', 'replay'], /summary\.json: not a JSON object/],
   ['unparsable scenario.yaml', (dir) => edit(join(dir, 'scenario.yaml'), (t) => `${t}\nsites: [unclosed\n`), ['replay', 'shrink'], /scenario\.yaml:\d+: not valid YAML \(the file was damaged or edited\)$/],
   ['files of another version', (dir) => editJson(join(dir, '.diaspora-output'), (j) => (j.version = '0.0.1')), ['replay', 'check'], /: files from different versions: summary\.json was written by \S+, the directory by 0\.0\.1$/],
-  ['no summary.json', (dir) => rmSync(join(dir, 'summary.json')), ['replay', 'shrink'], /: no summary\.json here; is this a directory written by diaspora run\?$/],
+  ['no summary.json', (dir) => rmSync(join(dir, 'summary.json')), ['replay', 'shrink', 'check', 'viz'], /: no summary\.json here; is this a directory written by diaspora run\?$/],
+  ['summary.json a directory', (dir) => { rmSync(join(dir, 'summary.json')); mkdirSync(join(dir, 'summary.json')); }, ['check', 'replay', 'viz'], /summary\.json: a directory, not a file/],
+  ['trace.jsonl a directory', (dir) => { rmSync(join(dir, 'trace.jsonl')); mkdirSync(join(dir, 'trace.jsonl')); }, ['check', 'replay', 'viz'], /trace\.jsonl: a directory, not a trace file$/],
+  ['a verdict of summary.json not a verdict', (dir) => editJson(join(dir, 'summary.json'), (j) => ((j.checks as Record<string, unknown>)['no-acked-loss'] = 7)), ['check', 'replay', 'viz'], /summary\.json: checks\.no-acked-loss is not a verdict/],
+  ['summary.json of the wrong shape, drawn', (dir) => editJson(join(dir, 'summary.json'), (j) => (j.checks = 'all good')), ['viz'], /summary\.json: has checks of the wrong type \(expected an object\)/],
 ];
 
 for (const [name, damage, commands, message] of CORPUS) {

@@ -46,7 +46,11 @@ test('replay of a run whose trace differs names the first divergent record (exit
   const copy = join(mkdtempSync(join(tmpdir(), 'diaspora-tampered-')), 'run');
   cpSync(out, copy, { recursive: true });
   const lines = readFileSync(join(copy, 'trace.jsonl'), 'utf8').split('\n');
-  lines[100] = lines[100]!.replace(/"t":(\d+)/, (_, t) => `"t":${Number(t) + 1}`);
+  // One microsecond later, on a record after which time moves on (a trace never goes back in time).
+  const time = (i: number) => Number(/"t":(\d+)/.exec(lines[i]!)![1]);
+  let tampered = 100;
+  while (time(tampered + 1) <= time(tampered) + 1) tampered++;
+  lines[tampered] = lines[tampered]!.replace(/"t":(\d+)/, (_, t) => `"t":${Number(t) + 1}`);
   writeFileSync(join(copy, 'trace.jsonl'), lines.join('\n'));
   // As if an older build had recorded this trace: the summary's hash is the trace's own.
   const hasher = new TraceHasher();
@@ -61,7 +65,7 @@ test('replay of a run whose trace differs names the first divergent record (exit
   const r = await diaspora(['replay', copy]);
   t.is(r.code, 1, r.stdout + r.stderr);
   t.regex(r.stdout, /NOT reproduced/);
-  t.regex(r.stdout, /first divergence at trace line 101, simulated time/);
+  t.regex(r.stdout, new RegExp(`first divergence at trace line ${tampered + 1}, simulated time`));
   t.regex(r.stdout, /\n {2}recorded: \{"t":/);
 });
 

@@ -63,7 +63,7 @@ test.serial('bad input is one line on stderr and exit code 2', async (t) => {
   t.is(missing.code, 2);
   t.is(missing.err, `${join(dir, 'nope')}: no such file or directory\n`);
   const bad = join(dir, 'bad.jsonl');
-  writeFileSync(bad, '{"t":0,"k":"meta","a":"world","n":0}\n{"t":1,"k":"send"\n');
+  writeFileSync(bad, '{"t":0,"k":"meta","a":"world","n":0,"v":2,"scenario":"x","seed":1}\n{"t":1,"k":"send"\n');
   const malformed = await viz([bad]);
   t.is(malformed.code, 2);
   t.is(malformed.err, `${bad}:2: not a JSON trace record\n`);

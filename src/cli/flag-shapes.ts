@@ -1,0 +1,44 @@
+/**
+ * Flags given in a shape yargs accepts without a word but the user did not mean: a single-valued
+ * flag given twice (`--out a --out b`, which yargs turns into a list that a command then reads as
+ * a path), a repeatable flag given without its value (`--set` at the end of the line: no override
+ * at all), and a switch given a value (`--trace=yes`, which yargs reads as false).
+ *
+ * Guarantee: run as yargs middleware before validation, for every command, so no command sees
+ * these shapes. How it fails: an `InputError` of one line naming the flag (exit code 2).
+ */
+import type { Arguments } from 'yargs';
+import { InputError } from '../kernel/contract/index.ts';
+
+/** What yargs' `getOptions()` tells of the options of the command being run. */
+export interface OptionLists {
+  array: string[];
+  boolean: string[];
+  string: string[];
+  number: string[];
+  alias: Record<string, string[]>;
+  key: Record<string, unknown>;
+}
+
+/** Throws for the first flag of `raw` (the command line as typed) whose shape is wrong. */
+export function checkFlagShapes(argv: Arguments, options: OptionLists, raw: readonly string[]): void {
+  const names = (key: string) => [key, ...(options.alias[key] ?? [])].map((name) => (name.length === 1 ? `-${name}` : `--${name}`));
+  const typed = (key: string) => names(key).find((name) => raw.some((arg) => arg === name || arg.startsWith(`${name}=`)));
+  for (const key of [...options.string, ...options.number]) {
+    const value = argv[key];
+    if (options.array.includes(key) || !Array.isArray(value)) continue;
+    throw new InputError(`${typed(key) ?? `--${key}`}: given ${value.length} times (${value.join(', ')}); give it once`);
+  }
+  for (const key of options.array) {
+    const value = argv[key];
+    const flag = typed(key);
+    if (flag !== undefined && Array.isArray(value) && value.length === 0) throw new InputError(`${flag}: needs a value (see diaspora ${String(argv._[0] ?? '')} --help)`);
+  }
+  for (const key of options.boolean) {
+    for (const name of names(key)) {
+      const given = raw.find((arg) => arg.startsWith(`${name}=`));
+      const value = given?.slice(name.length + 1);
+      if (value !== undefined && value !== 'true' && value !== 'false') throw new InputError(`${name}=${value}: ${name} is a switch; give it alone, or =true / =false`);
+    }
+  }
+}

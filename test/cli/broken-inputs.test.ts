@@ -1,0 +1,159 @@
+/**
+ * A corpus of broken inputs as an outsider writes them — scenario files (test/fixtures/broken/
+ * scenarios), command lines, traces (test/fixtures/broken/traces) and sweep directories — each
+ * given to the real `diaspora` command: one readable line on stderr that names the file (and the
+ * line and field when it has them), exit code 2, no stack trace, nothing on stdout that judges.
+ *
+ * Cases run in parallel child processes, a few at a time, so the whole corpus costs seconds.
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diaspora, type Outcome, ROOT } from './cli.ts';
+
+const BROKEN = join(ROOT, 'test/fixtures/broken');
+const DEMO = join(ROOT, 'scenarios/beamline-store.yaml');
+const BIN = fileURLToPath(new URL('../../bin/diaspora.mjs', import.meta.url));
+const SCRATCH = mkdtempSync(join(tmpdir(), 'diaspora-broken-'));
+test.after.always(() => rmSync(SCRATCH, { recursive: true, force: true }));
+
+/** A file where a directory is expected, and a directory where a file is. */
+const A_FILE = join(SCRATCH, 'a-file');
+writeFileSync(A_FILE, 'not a directory\n');
+const A_DIR = join(SCRATCH, 'a-dir.yaml');
+mkdirSync(A_DIR);
+
+/** [arguments (run in test/fixtures/broken), the one line expected on stderr]. */
+type Case = [string[], RegExp];
+
+const SCENARIOS: Case[] = [
+  [['run', 'scenarios/recursive-alias.yaml'], /^scenarios\/recursive-alias\.yaml:1 YAML: the alias \*a is inside its own anchor &a/],
+  [['run', 'scenarios/deep-nesting.yaml'], /^scenarios\/deep-nesting\.yaml:\d+ YAML: nested more than 100 levels deep/],
+  [['run', 'scenarios/deep-block.yaml'], /^scenarios\/deep-block\.yaml:\d+ YAML: nested more than 100 levels deep/],
+  [['run', 'scenarios/complex-key.yaml'], /^scenarios\/complex-key\.yaml:3 YAML: a key must be a name, not a list or map$/],
+  [['run', 'scenarios/proto-site.yaml'], /^scenarios\/proto-site\.yaml:8 YAML: "__proto__" cannot be a key/],
+  [['run', 'scenarios/bom-crlf-typo.yaml'], /^scenarios\/bom-crlf-typo\.yaml:18 links\[0\]\.lantency: unknown field "lantency"; did you mean "latency"\?$/],
+  [['run', 'scenarios/tab-indent.yaml'], /^scenarios\/tab-indent\.yaml:12 YAML: tabs cannot indent YAML; use spaces/],
+  [['run', 'scenarios/unit-typo.yaml'], /^scenarios\/unit-typo\.yaml:4 duration: expected a duration like "5ms", got "10 ss"$/],
+  [['run', 'scenarios/unit-overflow.yaml'], /^scenarios\/unit-overflow\.yaml:4 duration: expected a duration like "5ms", got "1e999s"$/],
+  [['run', 'scenarios/name-too-long.yaml'], /^scenarios\/name-too-long\.yaml:1 name: a scenario name is at most 100 characters/],
+  [['run', 'scenarios/binary.yaml'], /^scenarios\/binary\.yaml:1 a NUL byte: this is not a text file$/],
+  [['run', 'scenarios/plugin-missing.yaml'], /^scenarios\/plugin-missing\.yaml:4 plugins\[0\]: no such file$/],
+  [['run', 'scenarios/plugin-directory.yaml'], /^scenarios\/plugin-directory\.yaml:4 plugins\[0\]: a directory; name the plug-in's module file/],
+  [['run', 'scenarios/plugin-throws.yaml'], /^scenarios\/plugin-throws\.yaml:4 plugins\[0\]: cannot be loaded: the plug-in failed to start \(line 2 of the plug-in\)$/],
+  [['run', 'scenarios/plugin-syntax.yaml'], /^scenarios\/plugin-syntax\.yaml:4 plugins\[0\]: cannot be loaded: Unexpected token/],
+  [['run', 'scenarios/plugin-wrong-export.yaml'], /^scenarios\/plugin-wrong-export\.yaml:4 plugins\[0\]: its default export must be a feature/],
+  [['run', A_DIR], /a-dir\.yaml: is a directory, not a scenario file$/],
+  [['run', 'scenarios/no-such.yaml'], /^scenarios\/no-such\.yaml: .*no such file$/],
+];
+
+const FLAGS: Case[] = [
+  [['compare', DEMO, '--strategies', 'a,b', '--seeds', '1', '--seeds', '2'], /^--seeds: given 2 times \(1, 2\); give it once$/],
+  [['run', DEMO, '--out', 'a', '--out', 'b'], /^--out: given 2 times \(a, b\); give it once$/],
+  [['run', DEMO, '--set'], /^--set: needs a value \(see diaspora run --help\)$/],
+  [['sweep', DEMO, '--param'], /^--param: needs a value/],
+  [['run', DEMO, '--trace=maybe'], /^--trace=maybe: --trace is a switch; give it alone, or =true \/ =false$/],
+  [['run', DEMO, '--set', 'checks=&a [*a]'], /^--set checks=&a \[\*a\]: cannot use the alias/],
+  [['run', DEMO, '--set', 'sevices.store.flush=1s'], /^--set sevices\.store\.flush=1s sevices: unknown field "sevices"; did you mean "services"\?$/],
+  [['compare', DEMO, '--strategies', 'a,b', '--seeds', '1..'], /^--seeds 1\.\.: /],
+  [['compare', DEMO, '--strategies', 'a,b', '--seeds', '0'], /^--seeds 0: asks for no seeds/],
+  [['run', DEMO, '--workers', '-1'], /^--workers -1: expected a whole number of worker threads/],
+  [['run', DEMO, '--sed', '1'], /^Unknown argument: sed \(see diaspora --help\)$/],
+  [['run', DEMO, '--out', A_FILE], /a-file is a file, not a directory/],
+  [['run', DEMO, '--out', join(A_FILE, 'x')], /a-file is a file, so nothing can be written below it$/],
+  [['lab', '--port', '99999'], /^--port 99999: expected a port number from 0 to 65535$/],
+  [['lab', '--port', 'abc'], /^--port abc: expected a port number from 0 to 65535$/],
+  [['lab', '--export', A_FILE], /^--export .*a-file: .*a-file is a file, not a directory/],
+];
+
+const TRACES: Case[] = [
+  [['check', 'traces/empty.jsonl'], /^traces\/empty\.jsonl: the trace is empty/],
+  [['check', 'traces/torn.jsonl'], /^traces\/torn\.jsonl:6: the last line is cut short: the trace is torn/],
+  [['viz', 'traces/torn.jsonl', '-o', join(SCRATCH, 'torn.html')], /^traces\/torn\.jsonl:6: the last line is cut short/],
+  [['check', 'traces/corrupt-line.jsonl'], /^traces\/corrupt-line\.jsonl:4: not a JSON trace record$/],
+  [['check', 'traces/not-a-record.jsonl'], /^traces\/not-a-record\.jsonl:4: a trace record needs/],
+  [['check', 'traces/format-99.jsonl'], /^traces\/format-99\.jsonl:1: trace format 99; this version of diaspora-sim reads formats 1 and 2$/],
+  [['viz', 'traces/format-99.jsonl', '-o', join(SCRATCH, 'f99.html')], /^traces\/format-99\.jsonl:1: trace format 99/],
+  [['viz', 'traces/format-missing.jsonl', '-o', join(SCRATCH, 'fm.html')], /^traces\/format-missing\.jsonl:1: trace format undefined/],
+  [['viz', 'traces/no-meta.jsonl', '-o', join(SCRATCH, 'nm.html')], /^traces\/no-meta\.jsonl:1: not a diaspora trace \(it does not start with a meta record\)$/],
+  [['check', 'traces/meta-twice.jsonl'], /^traces\/meta-twice\.jsonl:4: a second meta header/],
+  [['check', 'traces/meta-bad-sites.jsonl'], /^traces\/meta-bad-sites\.jsonl:1: the meta header lacks sites/],
+  [['check', 'traces/time-backwards.jsonl'], /^traces\/time-backwards\.jsonl:4: t=5 goes back in time/],
+  [['check', 'traces/time-negative.jsonl'], /^traces\/time-negative\.jsonl:4: t must be a non-negative integer/],
+  [['check', 'traces/deep-record.jsonl'], /^traces\/deep-record\.jsonl:4: a record nested more than 32 levels deep/],
+  [['viz', 'traces/deep-record.jsonl', '-o', join(SCRATCH, 'deep.html')], /^traces\/deep-record\.jsonl:4: a record nested/],
+  [['check', 'traces/binary.jsonl'], /^traces\/binary\.jsonl:1: /],
+  [['check', 'traces/no-such.jsonl'], /^traces\/no-such\.jsonl: no such file or directory$/],
+  [['check', 'traces/valid.jsonl', '--check', 'no-aked-loss'], /unknown check "no-aked-loss"/],
+];
+
+/** Runs `cases` a few at a time (the machine is shared). */
+async function runAll(cases: readonly Case[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(cases.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < cases.length) {
+      const i = next++;
+      outcomes[i] = await diaspora(cases[i]![0], BROKEN);
+    }
+  };
+  await Promise.all([lane(), lane(), lane()]);
+  return outcomes;
+}
+
+function judge(t: import('ava').ExecutionContext, cases: readonly Case[], outcomes: readonly Outcome[]): void {
+  for (const [i, [args, message]] of cases.entries()) {
+    const r = outcomes[i]!;
+    const name = args.join(' ');
+    t.is(r.code, 2, `${name}: ${r.stderr}`);
+    t.notRegex(r.stderr, /\n\s+at |internal error|node:internal|Warning:/, name);
+    // A syntax error's echoes are counted, not shown: "and N more problems (--all-errors lists them)".
+    const lines = r.stderr.trimEnd().split('\n').filter((line) => !/^and \d+ more problems? \(--all-errors lists them\)$/.test(line));
+    t.is(lines.length, 1, `${name}: ${r.stderr}`);
+    t.regex(lines[0]!, message, name);
+    t.notRegex(r.stdout, /PASS|FAIL/, `${name} judged a broken input`);
+  }
+}
+
+for (const [kind, cases] of [['scenario files', SCENARIOS], ['command lines', FLAGS], ['traces', TRACES]] as const) {
+  test(`broken ${kind}: one located line, exit 2, no stack`, async (t) => judge(t, cases, await runAll(cases)));
+}
+
+test('the valid trace of the corpus is judged: the broken ones differ from it only by their damage', async (t) => {
+  const r = await diaspora(['check', 'traces/valid.jsonl', '--check', 'liveness'], BROKEN);
+  t.true(r.code === 0 || r.code === 1, r.stderr);
+  t.is(r.stderr, '');
+});
+
+const SWEEP = ['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '40', '--jobs', '1', '--quiet'];
+const lines = (dir: string) => (existsSync(join(dir, 'results.jsonl')) ? readFileSync(join(dir, 'results.jsonl'), 'utf8').split('\n').filter(Boolean) : []);
+
+test('a sweep killed with SIGKILL leaves a lock and finished lines; a second writer is refused while it runs; the resume redoes and corrupts nothing', async (t) => {
+  const out = join(SCRATCH, 'killed-sweep');
+  const child = spawn(process.execPath, [BIN, ...SWEEP, '--out', out], { cwd: ROOT, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  // Wait for the first finished cell, then try a second writer, then kill the first.
+  for (let waited = 0; lines(out).length === 0 && child.exitCode === null && waited < 600; waited++) await new Promise((r) => setTimeout(r, 100));
+  if (child.exitCode === null) {
+    const second = await diaspora([...SWEEP, '--out', out]);
+    if (child.exitCode === null) {
+      t.is(second.code, 2, second.stderr);
+      t.regex(second.stderr, /another diaspora sweep \(process \d+ since .*\) is writing this directory/);
+    }
+  }
+  child.kill('SIGKILL');
+  await exited;
+  const before = lines(out);
+  t.true(before.length > 0, 'some cells finished before the kill');
+  const resumed = await diaspora([...SWEEP, '--out', out]);
+  t.is(resumed.code, 0, resumed.stderr);
+  const after = lines(out);
+  t.deepEqual(after.slice(0, before.length), before, 'finished lines are kept byte for byte');
+  const cells = after.map((line) => (JSON.parse(line) as { cell: string }).cell);
+  t.is(cells.length, 80, 'every cell once');
+  t.is(new Set(cells).size, 80, 'no cell twice');
+  t.false(existsSync(join(out, 'sweep.lock')), 'the lock is released');
+});
