@@ -10,7 +10,7 @@
  * Failure: none; an issue code this module does not know is still described generically.
  */
 import type * as z from 'zod';
-import { allowedKeys } from './schema-walk.ts';
+import { allowedKeys, fieldDescribedAs, schemaAt } from './schema-walk.ts';
 import { formatPath } from './paths.ts';
 import { closest, suggestion } from './suggest.ts';
 import { describeInput } from './units.ts';
@@ -45,12 +45,11 @@ function explain(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[], schema
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = allowedKeys(schema, path, data);
-      return issue.keys.map((key) => ({
-        path: [...path, key],
-        message: `unknown field "${key}"${suggestion(key, allowed, '; this map takes no fields', 'allowed')}`,
-        isKey: true,
-        meant: closest(key, allowed),
-      }));
+      return issue.keys.map((key) => {
+        const namesIt = fieldDescribedAs(key, allowed, (field) => schemaAt(schema, [...path, field], data));
+        const hint = namesIt === undefined ? suggestion(key, allowed, '; this map takes no fields', 'allowed') : `; here that is "${namesIt.field}": ${namesIt.description}`;
+        return { path: [...path, key], message: `unknown field "${key}"${hint}`, isKey: true, meant: namesIt?.field ?? closest(key, allowed) };
+      });
     }
     case 'invalid_key':
       // A bad key of a record (a site named `HPC`): the nested issue says why, at the key.

@@ -20,7 +20,7 @@ import { parseDocument } from 'yaml';
 import { checkYamlDepth, MAX_YAML_DEPTH } from './yaml-guard.ts';
 import type * as z from 'zod';
 import { type Path, formatPath, parsePath, startsWith } from './paths.ts';
-import { isRecord, shapeOf } from './schema-walk.ts';
+import { fieldDescribedAs, isRecord, shapeOf } from './schema-walk.ts';
 import { suggestion } from './suggest.ts';
 import { describeInput } from './units.ts';
 
@@ -113,7 +113,11 @@ function setIn(root: Record<string, unknown>, path: Path, value: unknown, schema
     let child: z.core.$ZodType | undefined;
     if (shape.kind === 'object') {
       child = typeof step === 'string' ? shape.child(step) : undefined;
-      if (child === undefined) return reject(path.slice(0, i + 1), `unknown field ${describeStep(step)}${suggestion(String(step), shape.keys, '', 'allowed')}`);
+      if (child === undefined) {
+        const namesIt = fieldDescribedAs(String(step), shape.keys, (field) => shape.child(field));
+        const hint = namesIt === undefined ? suggestion(String(step), shape.keys, '', 'allowed') : `; here that is "${namesIt.field}": ${namesIt.description}`;
+        return reject(path.slice(0, i + 1), `unknown field ${describeStep(step)}${hint}`);
+      }
     } else if (shape.kind === 'record') {
       if (typeof step !== 'string') return reject(parent, `is a map of names; expected ${here}.<name>, not [${step}]`);
       if (!last && !Object.hasOwn(container, step)) {

@@ -103,6 +103,23 @@ export function schemaAt(root: Schema, path: readonly PropertyKey[], data: unkno
   return schema;
 }
 
+/**
+ * The field, among `fields`, whose description names `key` as a word: how a setting known by
+ * another name elsewhere is found (a field described as "Kafka's flush.messages=1" answers an
+ * unknown `flush.messages`). Only dotted or underscored keys (configuration names such as
+ * `message.max.bytes`, `dirty_expire_centisecs`) are looked up: plain words like `between` would
+ * match prose.
+ */
+export function fieldDescribedAs(key: string, fields: readonly string[], schemaOf: (field: string) => Schema | undefined): { field: string; description: string } | undefined {
+  if (!/[._]/.test(key)) return undefined;
+  const word = new RegExp(`(^|[^\\w.])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w.]|$)`);
+  for (const field of fields) {
+    const description = (schemaOf(field) as { description?: string } | undefined)?.description;
+    if (description !== undefined && word.test(description)) return { field, description };
+  }
+  return undefined;
+}
+
 /** The keys a map at `path` may have; empty when the path is not a map of fixed fields. */
 export function allowedKeys(root: Schema, path: readonly PropertyKey[], data: unknown): readonly string[] {
   const schema = schemaAt(root, path, data);

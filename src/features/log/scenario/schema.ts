@@ -129,7 +129,7 @@ export const logServiceSchema = z.strictObject({
     ),
   flush: flushField
     .prefault('never')
-    .describe('When brokers fsync: every-write (Kafka flush.messages=1), a duration (flush.ms), or never (Kafka\'s default: the page cache and replication are the durability). Default never.'),
+    .describe('When brokers fsync: every-write (Kafka\'s flush.messages=1, broker-wide log.flush.interval.messages=1), a duration (flush.ms, log.flush.interval.ms), or never (Kafka\'s default: the page cache and replication are the durability). Default never.'),
   'ack.before.flush': z.boolean().default(false).describe('With flush every-write, acknowledge before the fsync completes (Mofka\'s optional early ack). Default false.'),
   truncation: z
     .enum(['leader-epoch', 'high-watermark'])
