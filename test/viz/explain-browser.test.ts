@@ -121,7 +121,7 @@ maybe('the acks=1 drill shows at the default zoom who led, how far each replica 
 });
 
 maybe('the domino comparison has numbers on the page: a paired table, and the passing run still shows its waste', async (t) => {
-  const { page, errors } = await openTimeline(browser, COMPARISON, { width: 1400, height: 1100 });
+  const { page, errors } = await openTimeline(browser, COMPARISON, { width: 1400, height: 880 });
   const cells = await page.$$eval('table.paired td', (tds) => tds.map((td) => [(td as HTMLElement).dataset.run, (td as HTMLElement).dataset.key, td.textContent] as const));
   const cell = (run: string, key: string) => cells.find(([r, k]) => r === run && k === key)?.[2];
   const numbers = {
@@ -146,7 +146,15 @@ maybe('the domino comparison has numbers on the page: a paired table, and the pa
   t.deepEqual(numbers.toStart, ['2', '0']);
   t.regex(numbers.heads[0] ?? '', /^Run A: every check passed — yet 42% of its work was wasted/);
   t.is(numbers.heads[1], 'Run B: every check passed');
+  // Run B's idle fetches after its sources stop are folded into grey lines, named in the legend's
+  // closed line and the status; ticking "idle chatter" draws each of them again.
+  t.regex(await page.$eval('#legend-inline', (e) => e.textContent ?? ''), /idle chatter \(folded\)/);
+  t.false(await page.$eval('#legend', (e) => (e as HTMLDetailsElement).open), 'the legend is one closed line');
+  t.regex(await page.$eval('#status', (e) => e.textContent ?? ''), /run B: .*\(\d[\d,]* idle messages/);
   await screenshot(page, 'timeline-domino-compare.png');
+  await page.click('#show-idle');
+  await page.evaluate(() => window.diasporaViz.renderNow());
+  t.notRegex(await page.$eval('#status', (e) => e.textContent ?? ''), /idle messages/);
   t.deepEqual(errors, []);
   await page.close();
 });

@@ -6,7 +6,7 @@
 import { escapeHtml } from '../draw/format.ts';
 import { GLYPH_KEYS } from '../model/kinds.ts';
 import type { RunModel } from '../model/model.ts';
-import { CRASH_COLOR, CUT_COLOR, DENSITY_COLOR, DROP_COLOR, FAIL_COLOR, GLYPHS, RESTART_COLOR, faultColor, type Palette } from '../draw/palette.ts';
+import { CRASH_COLOR, CUT_COLOR, DENSITY_COLOR, DROP_COLOR, FAIL_COLOR, GLYPHS, IDLE_COLOR, RESTART_COLOR, faultColor, type Palette } from '../draw/palette.ts';
 import { Scene, sceneToSvg, type Shape } from '../draw/painter.ts';
 import { recoveryLegend } from './recovery-legend.ts';
 import { FATE_COLORS, FSYNC_COLOR } from '../draw/durability-marks.ts';
@@ -39,6 +39,9 @@ function rows(models: RunModel[], palette: Palette): Rows {
     symbol: `<line x1="2" y1="11" x2="22" y2="5" stroke="${DROP_COLOR}" stroke-width="1.5" stroke-dasharray="4 3"/><path d="M19,2L27,10M19,10L27,2" stroke="${DROP_COLOR}" stroke-width="1.5"/>`,
     label: 'dropped (cause in tooltip)',
   });
+  if (models.some((m) => m.chatter.messages > 0)) {
+    messages.push({ symbol: `<line x1="2" y1="11" x2="28" y2="3" stroke="${IDLE_COLOR}" stroke-width="1.5" stroke-opacity="0.6"/>`, label: 'idle chatter (folded)', title: 'heartbeats, and fetches that came back empty: one faint grey line per column while more than 40 are in view; zoom in, filter or press I to draw each' });
+  }
   const glyphs = new Set<number>();
   for (const m of models) for (let i = 0; i < m.glyph.length; i++) glyphs.add(m.glyph[i]);
   const records = [...glyphs].filter((g) => g > 0).sort((x, y) => x - y).map((g) => {
