@@ -86,6 +86,7 @@ async function gallery(args: GalleryArgs): Promise<number> {
   let chosen = shipped();
   if (args.only !== undefined) {
     const names = args.only.split(',').map((n) => n.trim()).filter(Boolean);
+    if (names.length === 0) throw new InputError(`gallery --only ${JSON.stringify(args.only)}: names no scenario; give names like beamline-store,log-acks1-leader-crash`);
     const unknown = names.filter((n) => !chosen.some((s) => s.name === n));
     if (unknown.length > 0) throw new InputError(`gallery --only: no shipped scenario named ${unknown.join(', ')} (known: ${chosen.map((s) => s.name).join(', ')})`);
     chosen = chosen.filter((s) => names.includes(s.name));

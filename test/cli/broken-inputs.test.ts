@@ -67,6 +67,8 @@ const FLAGS: Case[] = [
   [['lab', '--port', '99999'], /^--port 99999: expected a port number from 0 to 65535$/],
   [['lab', '--port', 'abc'], /^--port abc: expected a port number from 0 to 65535$/],
   [['lab', '--export', A_FILE], /^--export .*a-file: .*a-file is a file, not a directory/],
+  [['gallery', '-o', join(SCRATCH, 'gallery'), '--only', ','], /^gallery --only ",": names no scenario/],
+  [['run', join(ROOT, 'scenarios/aps-xray.yaml'), '--set', 'pipeline.operators.reconstruct.parallelism=100000000'], /parallelism: at most 100000 instances per operator/],
 ];
 
 const TRACES: Case[] = [

@@ -38,9 +38,15 @@ const serviceField = z
   .union([duration(), serviceObject])
   .transform((written): WrittenService => (typeof written === 'number' ? { mean: written, distribution: 'fixed', cv: 0 } : written));
 
+const MAX_PARALLELISM = 100_000;
+
 const common = {
   ...placement,
-  parallelism: count(1).default(1).describe('How many instances; instance i reads partition i of the input stream. Default 1.'),
+  parallelism: count(1)
+    // Each instance is an actor with its own state and name: ten million of them take minutes to name before a run could be refused.
+    .max(MAX_PARALLELISM, { error: `at most ${MAX_PARALLELISM} instances per operator: more would not fit in one process's memory` })
+    .default(1)
+    .describe(`How many instances; instance i reads partition i of the input stream. Default 1, at most ${MAX_PARALLELISM}.`),
   to: name('stream').describe('The stream it writes (a stream name; a stream no operator reads is the pipeline\'s output). Required.'),
   service: serviceField
     .prefault('1ms')
