@@ -5,7 +5,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
-import { deriveRng, Rng } from '../../src/kernel/contract/rng.ts';
+import { deriveRng, Rng, RngPool } from '../../src/kernel/contract/rng.ts';
 
 function sameStream(t: { is: (a: unknown, b: unknown, m?: string) => void }, seed: string, draws: number): void {
   const ours = new Rng(seed);
@@ -28,4 +28,16 @@ test('derived streams are seeded by (root seed, owner, purpose)', (t) => {
   const b = seedrandom.alea('7\u0000actor-1\u0000hold');
   for (let i = 0; i < 100; i++) t.is(a.next(), b());
   t.not(deriveRng(7, 'actor-1', 'hold').next(), deriveRng(7, 'actor-1', 'target').next());
+});
+
+test('streams sharing a pool are independent and draw what standalone ones draw, across chunk boundaries', (t) => {
+  const pool = new RngPool();
+  // Enough streams to fill several chunks; draws interleaved, so a stream writing its neighbour's
+  // state would show.
+  const seeds = Array.from({ length: 300 }, (_, i) => `1\u0000actor-${i}\u0000hold`);
+  const pooled = seeds.map((seed) => new Rng(seed, pool));
+  const alone = seeds.map((seed) => seedrandom.alea(seed));
+  for (let round = 0; round < 20; round++) {
+    for (let i = 0; i < seeds.length; i += 1 + (round % 3)) t.is(pooled[i].next(), alone[i](), `stream ${i}, round ${round}`);
+  }
 });
