@@ -7,7 +7,8 @@
  * `report.html`, `report.md`, `results.csv`, `results.json`. Exit 0 when every cell ran (failed
  * checks are results, not errors), 2 for bad input (including values a cell's world cannot be
  * built with), 3 when a cell hit a bug (with the command that reproduces it), 130 when interrupted
- * (nothing is written).
+ * (nothing is written). With `--timelines`, each cell is then run again with `--viz` into
+ * `cells/<i>/` beside the report, so that its timeline links open (`cell-timelines.ts`).
  */
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
@@ -18,6 +19,7 @@ import { cellsOf } from '../exec/sweep-plan.ts';
 import { compareTable } from '../report/compare-table.ts';
 import { alignedTable } from '../report/study-markdown.ts';
 import { cellProgress } from './cell-progress.ts';
+import { writeCellTimelines } from './cell-timelines.ts';
 import { checkOutputTarget, stageOutput } from './output-options.ts';
 import { reportError } from './exit.ts';
 import { REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
@@ -25,7 +27,7 @@ import { runnerFor, studyBanner, studyFromArgs, studyOptions, studyShape, stopOn
 
 const DEFAULT_SEEDS = 10;
 
-type CompareArgs = StudyArgs & { metrics?: string };
+type CompareArgs = StudyArgs & { metrics?: string; timelines: boolean };
 
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare <scenario>',
@@ -33,6 +35,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   builder: (yargs: Argv) =>
     studyOptions(yargs, DEFAULT_SEEDS)
       .option('metrics', { type: 'string', describe: 'Print only the metrics starting with one of these prefixes, a,b (the reports keep every metric)' })
+      .option('timelines', { type: 'boolean', default: false, describe: "Also write each cell's timeline beside the report (cells/<i>/timeline.html, the report's links), running each cell again" })
       .example('$0 compare scenarios/beamline-store.yaml --variant fsync5s:services.store.flush=5s --variant everywrite:services.store.flush=every-write --seeds 20', 'Does fsync before every ack cost latency, and save data?')
       .example('$0 compare scenario.yaml --strategies none,stream-replay,coordinated --seeds 1..30', 'Checkpoint strategies, paired by seed')
       .example('$0 compare scenarios/aps-xray.yaml --strategies none,stream-replay --seeds 1 --metrics recovery,output', 'Only the recovery and output metrics in the printed table') as unknown as Argv<CompareArgs>,
@@ -84,6 +87,16 @@ async function compareHandler(args: CompareArgs): Promise<number> {
       }
     }
     if (!args.quiet) for (const line of alignedTable(compareTable(view, summary, { compact: true, ...(only ? { only } : {}) }))) say(line);
+    if (args.timelines) {
+      const again = { stopped: false };
+      const unhookAgain = stopOnInterrupt(again, (line) => process.stderr.write(`\n${line}\n`));
+      try {
+        await writeCellTimelines(view, final, (line) => process.stderr.write(`${line}\n`), again);
+      } finally {
+        unhookAgain();
+      }
+      if (again.stopped) return 130;
+    }
     return studyClosing({ view, summary, dir: final, files: REPORT_FILES, seconds: (performance.now() - started) / 1000, say });
   } catch (error) {
     dir?.abort();

@@ -138,11 +138,18 @@ export function studyCommand(file: string, spec: StudySpecView): string {
   return words.join(' ');
 }
 
-/** The `diaspora run` command that reproduces one cell, with its trace (or what `tail` asks for). */
-export function cellCommand(file: string, spec: StudySpecView, cell: { variant: string; params: Record<string, string>; seed: number }, tail: readonly string[] = ['--trace']): string {
+type CellKey = { variant: string; params: Record<string, string>; seed: number };
+
+/** The arguments of the `diaspora run` that reproduces one cell, ending with `tail`. */
+export function cellArgs(file: string, spec: StudySpecView, cell: CellKey, tail: readonly string[]): string[] {
   const variant = spec.variants.find((v) => v.name === cell.variant);
   const sets = [...spec.sets, ...(variant?.sets ?? []), ...Object.entries(cell.params).map(([path, text]) => `${path}=${text}`)];
-  return ['npx', 'diaspora', 'run', quote(file), '--seed', String(cell.seed), ...sets.flatMap((set) => ['--set', quote(set)]), ...tail.map(quote)].join(' ');
+  return ['run', file, '--seed', String(cell.seed), ...sets.flatMap((set) => ['--set', set]), ...tail];
+}
+
+/** The `diaspora run` command that reproduces one cell, with its trace (or what `tail` asks for). */
+export function cellCommand(file: string, spec: StudySpecView, cell: CellKey, tail: readonly string[] = ['--trace']): string {
+  return ['npx', 'diaspora', ...cellArgs(file, spec, cell, tail).map(quote)].join(' ');
 }
 
 function quote(word: string): string {

@@ -62,6 +62,18 @@ test('compare --metrics prints only the metrics with those prefixes, warns of a 
   t.true(Object.keys(json.summary.comparisons[0].diffs).some((metric) => metric.startsWith('produce.')), 'the reports keep every metric');
 });
 
+test('compare --timelines writes each cell\'s timeline where the report links it', async (t) => {
+  const out = join(scratch(), 'cmp');
+  const r = await diaspora(['compare', DEMO, ...VARIANTS, '--seeds', '1', '--timelines', '-q', '--out', out]);
+  t.is(r.code, 0, r.stderr);
+  const html = read(out, 'report.html');
+  for (const cell of [0, 1]) {
+    t.true(html.includes(`<a href="cells/${cell}/timeline.html">`));
+    t.true(existsSync(join(out, 'cells', String(cell), 'timeline.html')), `cell ${cell}'s timeline`);
+  }
+  t.regex(r.stderr, /timelines: 2\/2 cell 1\n/);
+});
+
 test.serial('a sharded sweep, merged, is byte-for-byte the unsharded sweep; slices of another sweep are refused', async (t) => {
   const root = scratch();
   const whole = join(root, 'whole');

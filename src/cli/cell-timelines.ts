@@ -1,0 +1,34 @@
+/**
+ * `compare --timelines`: after the report is written, each cell is run again with `--viz` into
+ * `cells/<index>/` beside it, so that the report's timeline links open. Studies keep no traces;
+ * runs are deterministic, so the re-run is the same run.
+ *
+ * Guarantee: one child `diaspora run` per cell that did not error, one at a time, a line of
+ * progress each; a cell whose run fails to write its timeline is named, and the report stays as
+ * written (its command for that cell still says how to write it). Ctrl-C stops between cells.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { besideSource } from '../package-layout.ts';
+import type { StudyView } from '../report/study-data.ts';
+import { cellArgs } from '../report/study-format.ts';
+
+const CLI = join(fileURLToPath(besideSource('../../', import.meta.url)), 'bin', 'diaspora.mjs');
+
+/** Writes each cell's timeline under `dir/cells/<index>/`; returns how many were written. */
+export async function writeCellTimelines(view: StudyView, dir: string, say: (line: string) => void, stop: { stopped: boolean }): Promise<number> {
+  const cells = view.cells.filter((cell) => cell.status !== 'error');
+  let written = 0;
+  for (const [i, cell] of cells.entries()) {
+    if (stop.stopped) break;
+    const args = cellArgs(view.file, view.spec, cell, ['--viz', '-q', '--force', '-o', join(dir, 'cells', String(cell.index))]);
+    // Exit 1 is a failed check: a result, with its timeline written.
+    const code = await new Promise<number>((resolve) => {
+      execFile(process.execPath, [CLI, ...args], { maxBuffer: 64 << 20 }, (error) => resolve(error === null ? 0 : typeof error.code === 'number' ? error.code : -1));
+    });
+    if (code === 0 || code === 1) written++;
+    say(`timelines: ${i + 1}/${cells.length} cell ${cell.index}${code === 0 || code === 1 ? '' : ` not written (exit ${code})`}`);
+  }
+  return written;
+}
