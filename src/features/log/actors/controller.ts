@@ -84,6 +84,8 @@ export class Controller implements Actor<ControllerInbound>, QuorumHost {
       partitionsOf: (topic) => this.topics.get(topic)?.partitions ?? 0,
       commitOffset: (key, offset) => this.emit(ctx, { t: 'offset', key, offset }),
       committedOffset: (key) => this.image.offsets.get(key),
+      recordGeneration: (group, generation) => this.emit(ctx, { t: 'generation', group, generation }),
+      lastGeneration: (group) => this.image.generations.get(group),
       send: (c, to, message) => this.send(c, to, message),
     });
   }

@@ -9,6 +9,10 @@
  * member took the partition over. Consumption is at least once: a new owner resumes from the last
  * committed offset, re-reading what the old owner processed but had not yet committed.
  *
+ * Generations only grow, across controller restarts and failovers too: each rebalance journals
+ * the group's new generation (as Kafka keeps it in `__consumer_offsets`), assignments are sent only
+ * once it is durable, and a coordinator meeting a group continues from its last journaled one.
+ *
  * How it fails: membership is in memory; when the controller crashes, groups are forgotten and
  * members rejoin (their heartbeats are answered `unknown-member`) once it is back. While the
  * controller is down, no group can rebalance and no offset can be committed.
@@ -35,6 +39,10 @@ export interface CoordinatorHost {
   /** Journals a committed offset. */
   commitOffset(key: string, offset: number): void;
   committedOffset(key: string): number | undefined;
+  /** Journals a group's new generation. */
+  recordGeneration(group: string, generation: number): void;
+  /** The group's last journaled generation. */
+  lastGeneration(group: string): number | undefined;
   /** Sends once everything journaled so far is durable. */
   send(ctx: Context, to: string, message: ControllerOutbound): void;
 }
@@ -51,7 +59,7 @@ export class GroupCoordinator {
   onJoin(ctx: Context, request: JoinGroupRequest, member: string): void {
     let group = this.groups.get(request.group);
     if (group === undefined) {
-      group = { name: request.group, topic: request.topic, generation: 0, members: new Map() };
+      group = { name: request.group, topic: request.topic, generation: this.host.lastGeneration(request.group) ?? 0, members: new Map() };
       this.groups.set(request.group, group);
     }
     const known = group.members.has(member);
@@ -98,6 +106,7 @@ export class GroupCoordinator {
 
   private rebalance(ctx: Context, group: Group, reason: string): void {
     group.generation++;
+    this.host.recordGeneration(group.name, group.generation);
     ctx.record('client', { op: 'rebalance', group: group.name, generation: group.generation, members: this.sortedMembers(group), reason });
     for (const member of group.members.keys()) this.sendAssignment(ctx, group, member);
   }

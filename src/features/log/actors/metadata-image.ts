@@ -24,6 +24,8 @@ export type MetadataRecord =
   | { readonly t: 'pid'; readonly next: number }
   | { readonly t: 'txn'; readonly id: string; readonly pid: number }
   | { readonly t: 'offset'; readonly key: string; readonly offset: number }
+  /** A consumer group's generation (Kafka keeps it with the group's metadata in __consumer_offsets). */
+  | { readonly t: 'generation'; readonly group: string; readonly generation: number }
   /** A controller that won a quorum election takes office once this record of its own is applied. */
   | { readonly t: 'activate'; readonly controller: string; readonly term: number };
 
@@ -41,12 +43,15 @@ export interface MetadataSnapshot {
   readonly nextPid: number;
   readonly transactionalIds?: readonly [string, number][];
   readonly offsets: readonly [string, number][];
+  readonly generations?: readonly [string, number][];
 }
 
 export class MetadataImage {
   readonly partitions = new Map<string, PartitionMeta>();
   readonly brokers = new Map<string, BrokerRegistration>();
   readonly offsets = new Map<string, number>();
+  /** Consumer group → its latest generation, so a new coordinator continues the numbering. */
+  readonly generations = new Map<string, number>();
   /** Transactional id → the producer id it keeps across the producer's restarts. */
   readonly transactionalIds = new Map<string, number>();
   /** Bumped once per sealed batch of partition changes; brokers name the version they applied. */
@@ -79,6 +84,10 @@ export class MetadataImage {
       case 'offset':
         this.offsets.set(record.key, record.offset);
         return;
+      case 'generation':
+        assert(record.generation > (this.generations.get(record.group) ?? 0), () => `metadata: group ${record.group}'s generations only grow, but ${record.generation} follows ${this.generations.get(record.group)}`);
+        this.generations.set(record.group, record.generation);
+        return;
       case 'activate':
         return;
     }
@@ -103,6 +112,7 @@ export class MetadataImage {
       nextPid: this.nextPid,
       transactionalIds: [...this.transactionalIds],
       offsets: [...this.offsets],
+      generations: [...this.generations],
     };
   }
 
@@ -111,10 +121,12 @@ export class MetadataImage {
     this.partitions.clear();
     this.brokers.clear();
     this.offsets.clear();
+    this.generations.clear();
     this.transactionalIds.clear();
     for (const meta of s.partitions) this.partitions.set(tpKey(meta.topic, meta.partition), meta);
     for (const b of s.brokers) this.brokers.set(b.id, { fenced: b.fenced, incarnation: b.incarnation });
     for (const [key, offset] of s.offsets) this.offsets.set(key, offset);
+    for (const [group, generation] of s.generations ?? []) this.generations.set(group, generation);
     this.version = s.version;
     this.nextPid = s.nextPid;
     this.issued = 0;
