@@ -309,8 +309,11 @@ export class Emulation {
     this.intervals.push(setInterval(() => this.clock.beat(ORCHESTRATOR_SLOT), HEARTBEAT_MS));
     this.startedMs = realNowMs();
     this.clock.resume();
-    // A thread is waited for from its start on: a slow start freezes time instead of losing it.
-    for (const thread of threads) await thread.ask((c) => c.start({ clock: this.clock.buffer, slot: this.join(thread), entry: 'start', recordCounts: [] }));
+    // A thread is waited for from its start on: a slow start freezes time instead of losing it. The
+    // threads start together (their slots are taken in node order first, so they are the same as
+    // one at a time): the slowest start, not the sum of them, is what the run waits for.
+    const slots = threads.map((thread) => this.join(thread));
+    await Promise.all(threads.map((thread, i) => thread.ask((c) => c.start({ clock: this.clock.buffer, slot: slots[i]!, entry: 'start', recordCounts: [] }))));
     this.timers.arm();
   }
 
