@@ -7,6 +7,7 @@ import { liveness } from './liveness.ts';
 import { noAckedLoss } from './no-acked-loss.ts';
 
 export * from './checker.ts';
+export type { RunResult } from './run-result.ts';
 export { noAckedLoss } from './no-acked-loss.ts';
 export { liveness, DEFAULT_LIVENESS_BOUND_US } from './liveness.ts';
 export { duplicate } from './duplicate.ts';

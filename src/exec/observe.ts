@@ -5,27 +5,13 @@
  *
  * Guarantee: the checks and metrics depend only on the records, in order.
  */
-import { verdictFor, type Verdict } from '../check/index.ts';
+import { verdictFor, type RunResult, type Verdict } from '../check/index.ts';
 import type { RealisedFault } from '../faults/index.ts';
 import type { Micros, TraceWriter } from '../kernel/index.ts';
 import type { PreparedRun } from '../scenario/build.ts';
 
-export interface RunSummary {
-  scenario: string;
-  seed: number;
-  /** diaspora-sim version that produced the run. */
-  version: string;
-  traceHash: string;
-  /** Kernel events dispatched. */
-  events: number;
-  /** Trace records written. */
-  records: number;
-  simulatedTimeUs: Micros;
-  wallTimeMs: number;
-  /** True when every check held. */
-  ok: boolean;
-  checks: Record<string, Verdict>;
-  metrics: Record<string, Record<string, unknown>>;
+/** A run's result (check/run-result.ts) and the faults it realised. */
+export interface RunSummary extends RunResult {
   /** The realised faults, in injection order (also written to `faults.json`). */
   faults: RealisedFault[];
 }

@@ -3,27 +3,12 @@
  * each violation (the first few, in stream terms, with the trace records `(actor, n)` to find them
  * in the timeline), the metrics, and the command that reproduces the run.
  */
-import { verdictWord, type Verdict } from '../check/index.ts';
+import { verdictWord, type RunResult } from '../check/index.ts';
 import { formatMicros } from '../kernel/contract/index.ts';
-
-/** The fields of a run summary this report reads. */
-export interface SummaryView {
-  scenario: string;
-  seed: number;
-  version: string;
-  traceHash: string;
-  events: number;
-  records: number;
-  simulatedTimeUs: number;
-  wallTimeMs: number;
-  ok: boolean;
-  checks: Record<string, Verdict>;
-  metrics: Record<string, Record<string, unknown>>;
-}
 
 const SHOWN_VIOLATIONS = 5;
 
-export function summaryMarkdown(summary: SummaryView, reproduce: string): string {
+export function summaryMarkdown(summary: RunResult, reproduce: string): string {
   const lines = [
     `# ${summary.scenario} — seed ${summary.seed}: ${summary.ok ? 'PASS' : 'FAIL'}`,
     '',

@@ -186,16 +186,7 @@ export function formatBandwidth(bytesPerSec: number): string {
 // ---------------------------------------------------------------------------------------------
 // Rates → events per second
 
-const RATE_UNITS: ReadonlyMap<string, Micros> = new Map([
-  ['h', HOUR],
-  ['m', MINUTE],
-  ['min', MINUTE],
-  ['s', SECOND],
-  ['ms', MS],
-  ['us', US],
-  ['µs', US],
-  ['μs', US],
-]);
+// A rate's time unit is a duration's (`/s`, `/m`, …): the same table.
 const RATE = new RegExp(`^${DECIMAL}/(h|min|ms|m|s|us|µs|μs)$`);
 export const RATE_PATTERN = String.raw`^\d+(\.\d+)?/(h|min|ms|m|s|us|µs|μs)$`;
 
@@ -212,7 +203,7 @@ export function tryReadRate(input: unknown): UnitResult<number> {
   if (BigInt(m[1]!) > BigInt(Number.MAX_SAFE_INTEGER)) return fail(`"${input}" is more events than a run can count (at most 2^53−1 per unit)`);
   // One division at the end, so the only rounding is the final conversion to a double.
   const numerator = count * BigInt(SECOND);
-  const denominator = 10n ** BigInt(digits.length) * BigInt(RATE_UNITS.get(m[3]!)!);
+  const denominator = 10n ** BigInt(digits.length) * BigInt(DURATION_UNITS.get(m[3]!)!);
   return ok(Number(numerator) / Number(denominator));
 }
 

@@ -5,14 +5,15 @@
  * from disk, offline, attached to an email. The data comes first so that decoding (in Workers)
  * overlaps the parsing of d3 and the page script.
  *
- * Guarantee: the file appears complete or not at all (written to a temporary name, then renamed).
- * How it fails: an I/O error removes the temporary file and is rethrown.
+ * Guarantee: the file appears complete or not at all (report/atomic-text-file.ts: streamed to a
+ * temporary name, then renamed). How it fails: an I/O error removes the temporary file and is rethrown.
  */
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PATTERN_DEFS } from '../../../viz/wire/patterns.ts';
 import { DECODER_SCRIPT_TYPE, RUN_SCRIPT_TYPE } from '../../../viz/wire/wire.ts';
+import { writeTextAtomically } from '../atomic-text-file.ts';
 import { bundleViz, VIZ_DIR } from './bundle.ts';
 /** Base64 line length in the data blocks: long enough to be compact, short enough for editors. */
 const BASE64_LINE = 16_384;
@@ -38,15 +39,12 @@ export async function writePage(out: string, title: string, payloads: readonly U
   const fill = (text: string) =>
     text.replaceAll('<!--@title-->', escapeHtml(title)).replaceAll('<!--@style-->', style).replaceAll('<!--@patterns-->', PATTERN_DEFS);
   await mkdir(dirname(out), { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}`;
-  const file = await open(tmp, 'w');
   let bytes = 0;
-  const write = async (text: string) => {
-    const buffer = Buffer.from(text, 'utf8');
-    bytes += buffer.length;
-    await file.write(buffer);
-  };
-  try {
+  await writeTextAtomically(out, async (put) => {
+    const write = (text: string) => {
+      bytes += Buffer.byteLength(text, 'utf8');
+      return put(text);
+    };
     await write(fill(head));
     for (const payload of payloads) {
       await write(`<script type="${RUN_SCRIPT_TYPE}">\n`);
@@ -59,12 +57,6 @@ export async function writePage(out: string, title: string, payloads: readonly U
     await write(`<script>${scriptSafe(d3)}</script>\n`);
     await write(`<script>${scriptSafe(app)}</script>`);
     await write(fill(tail));
-    await file.close();
-    await rename(tmp, out);
-  } catch (error) {
-    await file.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw error;
-  }
+  });
   return bytes;
 }

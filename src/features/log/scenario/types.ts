@@ -6,13 +6,28 @@
  */
 import type { Micros } from '../../../kernel/contract/index.ts';
 import type { FlushPolicy } from '../../../scenario/types.ts';
-import type { TopicConfig } from '../actors/config.ts';
+import type { ClusterConfig, TopicConfig } from '../actors/config.ts';
 
 /** A topic with its effective settings: exactly what the log's brokers are configured with. */
 export type LogTopicSpec = TopicConfig;
 
+/** The broker settings a scenario gives exactly as the brokers take them (documented on `ClusterConfig`). */
+type BrokerSettings = Pick<
+  ClusterConfig,
+  | 'ackBeforeFlush'
+  | 'truncation'
+  | 'replicaLagTimeMaxUs'
+  | 'replicaFetchWaitMaxUs'
+  | 'replicaFetchBackoffUs'
+  | 'brokerHeartbeatIntervalUs'
+  | 'brokerSessionTimeoutUs'
+  | 'hwCheckpointIntervalUs'
+  | 'retentionCheckIntervalUs'
+  | 'eligibleLeaderReplicas'
+>;
+
 /** A replicated partitioned log: brokers, a controller and topics. */
-export interface LogServiceSpec {
+export interface LogServiceSpec extends BrokerSettings {
   readonly kind: 'log';
   readonly name: string;
   /** One broker per entry, on that node, in order (brokers are `<name>-broker-1` …). */
@@ -29,17 +44,6 @@ export interface LogServiceSpec {
   readonly site: string;
   readonly topics: readonly LogTopicSpec[];
   readonly flush: FlushPolicy;
-  readonly ackBeforeFlush: boolean;
-  readonly truncation: 'leader-epoch' | 'high-watermark';
-  readonly replicaLagTimeMaxUs: Micros;
-  readonly replicaFetchWaitMaxUs: Micros;
-  readonly replicaFetchBackoffUs: Micros;
-  readonly brokerHeartbeatIntervalUs: Micros;
-  readonly brokerSessionTimeoutUs: Micros;
-  readonly hwCheckpointIntervalUs: Micros;
-  readonly retentionCheckIntervalUs: Micros;
-  /** KIP-966 (`eligible.leader.replicas.enable`). */
-  readonly eligibleLeaderReplicas: boolean;
 }
 
 /** The Kafka settings of a producer that writes to a log service. */
