@@ -17,25 +17,20 @@ const EMPTY = -1;
 const MIN_CAPACITY = 64;
 
 export class PairTable<Extra> {
-  private firsts: Int32Array;
-  private seconds: Int32Array;
+  // Set by `allocate` (from the constructor and `compact`).
+  private firsts!: Int32Array;
+  private seconds!: Int32Array;
   /** When the channel finishes transmitting what it has already accepted. */
-  busyUntil: Float64Array;
+  busyUntil!: Float64Array;
   /** Latest arrival scheduled so far on the channel (FIFO). */
-  lastArrival: Float64Array;
+  lastArrival!: Float64Array;
   /** Per slot, what few channels also need (their random streams), else undefined. */
-  extra: (Extra | undefined)[];
+  extra!: (Extra | undefined)[];
   private count = 0;
-  private mask: number;
+  private mask = 0;
 
   constructor(capacity = MIN_CAPACITY) {
-    const size = powerOfTwoAtLeast(Math.max(capacity, MIN_CAPACITY));
-    this.firsts = new Int32Array(size).fill(EMPTY);
-    this.seconds = new Int32Array(size);
-    this.busyUntil = new Float64Array(size);
-    this.lastArrival = new Float64Array(size);
-    this.extra = new Array<Extra | undefined>(size).fill(undefined);
-    this.mask = size - 1;
+    this.allocate(powerOfTwoAtLeast(Math.max(capacity, MIN_CAPACITY)));
   }
 
   /** Entries held. */
@@ -71,13 +66,7 @@ export class PairTable<Extra> {
     const { firsts, seconds, busyUntil, lastArrival, extra } = this;
     const kept: number[] = [];
     for (let i = 0; i < firsts.length; i++) if (firsts[i] !== EMPTY && keep(this, i)) kept.push(i);
-    const size = powerOfTwoAtLeast(Math.max(MIN_CAPACITY, 4 * (kept.length + 1)));
-    this.firsts = new Int32Array(size).fill(EMPTY);
-    this.seconds = new Int32Array(size);
-    this.busyUntil = new Float64Array(size);
-    this.lastArrival = new Float64Array(size);
-    this.extra = new Array<Extra | undefined>(size).fill(undefined);
-    this.mask = size - 1;
+    this.allocate(powerOfTwoAtLeast(Math.max(MIN_CAPACITY, 4 * (kept.length + 1))));
     this.count = kept.length;
     for (const old of kept) {
       const slot = this.place(firsts[old], seconds[old]);
@@ -90,6 +79,16 @@ export class PairTable<Extra> {
   /** The first of the pair held in a slot. */
   firstOf(slot: number): number {
     return this.firsts[slot];
+  }
+
+  /** Empty arrays of `size` slots (a power of two). */
+  private allocate(size: number): void {
+    this.firsts = new Int32Array(size).fill(EMPTY);
+    this.seconds = new Int32Array(size);
+    this.busyUntil = new Float64Array(size);
+    this.lastArrival = new Float64Array(size);
+    this.extra = new Array<Extra | undefined>(size).fill(undefined);
+    this.mask = size - 1;
   }
 
   /** Writes the key in the first free slot of its probe sequence; the caller counts it. */
