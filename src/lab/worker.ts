@@ -1,7 +1,7 @@
 /**
  * The lab's Web Worker: runs one `LabSession` at a time for the page (viz/lab/protocol.ts), in
  * slices of a few tens of milliseconds, posting the status and — at most a few times a second —
- * the timeline payload of every record so far. Browser only; bundled by src/lab/bundle.ts.
+ * the records written since the last post, for the page's timeline to append. Browser only; bundled by src/lab/bundle.ts.
  *
  * How it fails: any error (a scenario refused, a run that breaks an assertion) is posted as one
  * message and ends the session; the page shows it.
@@ -13,6 +13,7 @@ import { scenarioJsonSchema } from '../scenario/json-schema.ts';
 import { registryVersion } from '../scenario/registry.ts';
 import { withHandFaults } from './hand-faults.ts';
 import { scenarioForm, type FormGroup } from './scenario-form.ts';
+import type { ChunkMark } from '../report/timeline/encoder.ts';
 import { LabSession } from './session.ts';
 
 const SLICE_MS = 40;
@@ -29,6 +30,8 @@ let stop: LabStop | undefined;
 /** Live checks: pause when a check starts failing (those failing already when the run was resumed do not count). */
 let pauseOn: { violation: boolean; known: Set<string> } = { violation: false, known: new Set() };
 let lastPayload = 0;
+/** Where the next chunk of records for the page's timeline starts. */
+let mark: ChunkMark | undefined;
 /** The last start or advance taken (`LabStatus.answers`). */
 let answers = 0;
 let scheduled = false;
@@ -53,6 +56,7 @@ function handle(message: ToWorker): void {
         actors: session.actors(), sites: world.siteList().map((s) => ({ id: s.id, nodes: [...s.nodes] })), form: formOf(text),
       });
       lastPayload = 0;
+      mark = undefined;
       run(message.stop ?? { until: 'events', count: 0 });
       return;
     }
@@ -108,7 +112,7 @@ function slice(): void {
   }
 }
 
-/** Posts the status; the payload too when the run stopped or enough time has passed. */
+/** Posts the status; the records written since the last chunk too when the run stopped or enough time has passed. */
 function post(force: boolean): void {
   if (session === undefined) return;
   const status = { ...session.status(), running: stop !== undefined, answers };
@@ -118,8 +122,10 @@ function post(force: boolean): void {
   const base = { type: 'status' as const, status: { ...status, last: status.last as Record<string, unknown> | null }, actors: session.actors(), ...(summary === null ? {} : { summary }) };
   if (!withPayload) return scope.postMessage(base);
   lastPayload = now;
-  const payload = session.encoder.payload();
-  scope.postMessage({ ...base, payload }, [payload.buffer]);
+  const next = session.encoder.chunk(mark);
+  mark = next.mark;
+  const { chunk } = next;
+  scope.postMessage({ ...base, chunk }, [...chunk.columns.map((c) => c.buffer as ArrayBuffer), chunk.values.buffer as ArrayBuffer]);
 }
 
 function fail(error: unknown): void {

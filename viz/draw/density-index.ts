@@ -25,14 +25,15 @@ export interface DensityIndex {
   flowSendSum: Float64Array[];
 }
 
-const built = new WeakMap<RunModel, DensityIndex>();
+/** Keyed by the model's columns: a live model that grew has new ones, and a new index. */
+const built = new WeakMap<object, DensityIndex>();
 
 /** The model's index, built on first use (one pass over the rows). */
 export function densityIndex(model: RunModel): DensityIndex {
-  let index = built.get(model);
+  let index = built.get(model.data);
   if (index === undefined) {
     index = build(model);
-    built.set(model, index);
+    built.set(model.data, index);
   }
   return index;
 }

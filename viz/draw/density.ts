@@ -11,6 +11,7 @@ import type { Cone } from '../model/causal.ts';
 import { binCounts, densityIndex } from './density-index.ts';
 import { Hits, visibleRows, type Frame } from './frame.ts';
 import { K } from '../model/kinds.ts';
+import type { RunModel } from '../model/model.ts';
 import { DENSITY_COLOR, IDLE_COLOR } from './palette.ts';
 import { Scene } from './painter.ts';
 import { DIM } from './detail.ts';
@@ -38,7 +39,7 @@ interface Aggregate {
   flowSendT: Float64Array;
 }
 
-/** The last aggregate per run: playback and selection redraw the same window many times. */
+/** The last aggregate per run's columns (a live model that grew has new ones): playback and selection redraw the same window many times. */
 const memo = new WeakMap<object, { key: string; mask: Uint8Array | null; laneY: Float64Array; aggregate: Aggregate }>();
 
 /**
@@ -48,7 +49,7 @@ const memo = new WeakMap<object, { key: string; mask: Uint8Array | null; laneY: 
 export function aggregate(frame: Frame): Aggregate {
   const { model, laneY, mask, t0, t1, width } = frame;
   const key = `${t0}|${t1}|${width}`;
-  const last = memo.get(model);
+  const last = memo.get(model.data);
   if (last !== undefined && last.key === key && last.mask === mask && last.laneY === laneY) return last.aggregate;
   const { data, kind, flowOf, flows } = model;
   const { t, a, link } = data;
@@ -98,8 +99,8 @@ export function aggregate(frame: Frame): Aggregate {
   return remember(model, key, mask, laneY, { bins, usPerBin, cells, flowBins, flowCount, flowSendT });
 }
 
-function remember(model: object, key: string, mask: Uint8Array | null, laneY: Float64Array, aggregate: Aggregate): Aggregate {
-  memo.set(model, { key, mask, laneY, aggregate });
+function remember(model: RunModel, key: string, mask: Uint8Array | null, laneY: Float64Array, aggregate: Aggregate): Aggregate {
+  memo.set(model.data, { key, mask, laneY, aggregate });
   return aggregate;
 }
 

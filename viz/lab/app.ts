@@ -17,6 +17,7 @@ import { HandFaults } from './hand-faults.ts';
 import { inspectorHtml } from './inspector.ts';
 import { LiveTimeline } from './live-timeline.ts';
 import { WhatIf } from './what-if.ts';
+import type { LiveChunk } from '../wire/live-chunk.ts';
 import type { FromWorker, HandFault, LabActor, LabStatus, LabStop, ToWorker } from './protocol.ts';
 
 interface CatalogEntry {
@@ -115,7 +116,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       say(`${message.scenario}, seed ${message.seed}: ${message.actors.length} actors on ${message.sites.reduce((n, s) => n + s.nodes.length, 0)} nodes; ${formatTime(message.durationUs)} of faults and workload, then the final phase to ${formatTime(message.endUs)}.`);
       return;
     case 'status':
-      onStatus(message.status, message.actors, message.payload, message.summary);
+      onStatus(message.status, message.actors, message.chunk, message.summary);
       return;
     case 'inspected':
       if (message.actor === inspected && status !== null) byId('inspect-body').innerHTML = inspectorHtml(message.actor, message.view, status.nowUs);
@@ -141,10 +142,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   }
 };
 
-function onStatus(next: LabStatus, nextActors: LabActor[], payload: Uint8Array | undefined, done: unknown): void {
+function onStatus(next: LabStatus, nextActors: LabActor[], chunk: LiveChunk | undefined, done: unknown): void {
   status = next;
 
-  if (payload !== undefined) timeline.update(payload, next.nowUs);
+  if (chunk !== undefined) timeline.update(chunk, next.nowUs, !next.running);
   if (done !== undefined) {
     summary = done as Record<string, unknown>;
     showViolations(summary.checks as Record<string, Verdict>, '');

@@ -1,11 +1,14 @@
 /**
- * The lab's timeline: the timeline page's own diagram (viz/draw/chart.ts over viz/model) redrawn
- * from each payload the worker sends, so it grows as the run goes. Hovering shows a record's
- * fields (viz/ui/tooltip.ts); the wheel zooms around the pointer, and "fit" follows the run again.
+ * The lab's timeline: the timeline page's own diagram (viz/draw/chart.ts over viz/model), grown
+ * from the chunks of records the worker sends as the run goes (viz/wire/live-chunk.ts): each is
+ * appended to the run's columns and model (viz/model/live-model.ts) and the same Chart redraws —
+ * an update costs the records it adds and one frame, not the whole run. When the run stops, the
+ * explanations derived from the whole run (replication, recovery, durability…) are brought up to
+ * date. Hovering shows a record's fields (viz/ui/tooltip.ts); the wheel zooms around the pointer,
+ * and "fit" follows the run again; a violation's evidence can be selected (`select`).
  *
- * Guarantee: what is drawn is a pure function of the payload and the window (the model is rebuilt
- * from the payload, never patched). Rebuilding costs O(records); the worker sends a payload at
- * most four times a second while running.
+ * Guarantee: once stopped, what is drawn is what the timeline page draws for the same records
+ * (the live model then equals `buildModel`'s). A new run starts from a chunk at row 0.
  */
 import { Chart } from '../draw/chart.ts';
 import { layoutChart } from '../draw/layout.ts';
@@ -15,14 +18,17 @@ import { causalCone, type Cone } from '../model/causal.ts';
 import { parseFilter } from '../model/filter.ts';
 import { citedRow, evidenceWindow } from '../panels/verdicts.ts';
 import type { LabCite } from './protocol.ts';
-import { buildModel, type RunModel } from '../model/model.ts';
+import { LiveModel } from '../model/live-model.ts';
+import type { RunModel } from '../model/model.ts';
 import { pick } from '../ui/pick.ts';
 import { faultTooltip, recordTooltip } from '../ui/tooltip.ts';
-import { decodePayload } from '../wire/codec.ts';
+import { LiveRun, type LiveChunk } from '../wire/live-chunk.ts';
 
 export class LiveTimeline {
   private chart: Chart | null = null;
   model: RunModel | null = null;
+  private run: LiveRun | null = null;
+  private live: LiveModel | null = null;
   /** The window the user zoomed to, or null to follow the run (the whole run so far). */
   private window: [number, number] | null = null;
   private nowUs = 0;
@@ -36,6 +42,8 @@ export class LiveTimeline {
   clear(message: string): void {
     this.chart = null;
     this.model = null;
+    this.run = null;
+    this.live = null;
     this.window = null;
     this.evidence = null;
     this.host.innerHTML = `<p class="empty">${message}</p>`;
@@ -66,19 +74,33 @@ export class LiveTimeline {
     evidence.cone = first === undefined ? null : causalCone({ ...model.data, fwd: model.fwd }, first, model.data.header.actors.length);
   }
 
-  /** Redraws from a payload (every record so far) with the run at `nowUs`. */
-  update(payload: Uint8Array, nowUs: number): void {
+  /**
+   * Appends a chunk of records with the run at `nowUs` and redraws; `stopped`: the run paused or
+   * ended, so the whole-run explanations are brought up to date.
+   */
+  update(chunk: LiveChunk, nowUs: number, stopped: boolean): void {
     this.nowUs = nowUs;
-    const model = buildModel(decodePayload(payload), 'A');
-    // The model's domain runs to the scenario's end; the lab's follows the run.
-    this.model = model;
-    this.host.innerHTML = '';
-    const chart = new Chart(this.host, model, 0);
-    this.chart = chart;
-    const filter = parseFilter('', { lanes: model.lanes, kinds: new Set(model.kindCounts.keys()), msgs: model.msgTypes });
-    chart.relayout(layoutChart(model, filter), Math.max(480, this.host.clientWidth));
-    this.wire(chart, model);
-    this.locate();
+    if (chunk.from === 0 || this.run === null) {
+      this.run = new LiveRun(chunk.source);
+      this.live = null;
+      this.chart = null;
+      this.host.innerHTML = '';
+    }
+    const from = this.run.append(chunk);
+    let relayout = this.live === null;
+    if (this.live === null) this.live = new LiveModel(this.run.data, 'A');
+    else relayout = this.live.extend(this.run.data, from);
+    if (stopped) this.live.settle();
+    const model = (this.model = this.live.model);
+    if (this.chart === null) {
+      this.chart = new Chart(this.host, model, 0);
+      this.wire(this.chart, model);
+    }
+    if (relayout || stopped) {
+      const filter = parseFilter('', { lanes: model.lanes, kinds: new Set(model.kindCounts.keys()), msgs: model.msgTypes });
+      this.chart.relayout(layoutChart(model, filter), Math.max(480, this.host.clientWidth));
+    }
+    if (stopped) this.locate();
     this.render();
   }
 

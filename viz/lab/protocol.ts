@@ -1,8 +1,9 @@
 /**
  * The messages between the lab page and the Web Worker that runs the simulation (src/lab/worker.ts).
- * Plain structured-cloneable data; the timeline's records cross as the wire format's payload bytes
- * (viz/wire), transferred, not copied.
+ * Plain structured-cloneable data; the timeline's records cross as chunks of the wire format's
+ * columns (viz/wire/live-chunk.ts), transferred, not copied.
  */
+import type { LiveChunk } from '../wire/live-chunk.ts';
 
 /** Where the worker's run stops (src/lab/session.ts `Stop`). */
 export type LabStop =
@@ -98,7 +99,8 @@ export interface FormGroup {
 
 export type FromWorker =
   | { type: 'started'; text: string; scenario: string; seed: number; endUs: number; durationUs: number; actors: LabActor[]; sites: Array<{ id: string; nodes: string[] }>; form: FormGroup[] }
-  | { type: 'status'; status: LabStatus; actors: LabActor[]; payload?: Uint8Array; summary?: unknown }
+  /** `chunk`: the records written since the previous chunk, for the live timeline to append. */
+  | { type: 'status'; status: LabStatus; actors: LabActor[]; chunk?: LiveChunk; summary?: unknown }
   | { type: 'inspected'; actor: string; view: unknown }
   /** Live checks started failing; the run paused. */
   | { type: 'violation'; failed: LabViolation[] }

@@ -100,7 +100,7 @@ export class WhatIf {
       const message = event.data;
       if (message.type === 'error') result.innerHTML = `<span class="error">${escapeHtml(message.message)}</span>`;
       if (message.type !== 'status') return;
-      if (message.payload !== undefined) this.timeline.update(message.payload, message.status.nowUs);
+      if (message.chunk !== undefined) this.timeline.update(message.chunk, message.status.nowUs, !message.status.running);
       if (message.summary === undefined) return;
       this.summary = message.summary as Record<string, unknown>;
       const checks = Object.entries(this.summary.checks as Record<string, { ok: boolean }>).map(([name, v]) => `${v.ok ? '✓' : '✗'} ${name}`).join(', ');

@@ -18,22 +18,27 @@ const CLIENT_OPS = new Set(['produce', 'ack', 'error', 'consume']);
 
 /** Per row: the kind code, and the glyph index for records drawn as a mark on their lane. */
 export function classify(run: RunData): { kind: Uint8Array; glyph: Uint8Array } {
+  const kind = new Uint8Array(run.length);
+  const glyph = new Uint8Array(run.length);
+  classifyInto(run, kind, glyph, 0);
+  return { kind, glyph };
+}
+
+/** `classify` for rows `from` to the end, written into `kind` and `glyph` (the live timeline's appended rows). */
+export function classifyInto(run: RunData, kind: Uint8Array, glyph: Uint8Array, from: number): void {
   const { strings } = run.header;
   const codeOf = strings.map((s) => CODES.get(s) ?? K.other);
   const opGlyph = strings.map((s) => GLYPH_INDEX.get(CLIENT_OPS.has(s) ? s : 'client')!);
-  const kind = new Uint8Array(run.length);
-  const glyph = new Uint8Array(run.length);
   const simple: Record<number, number> = {
     [K.timer]: GLYPH_INDEX.get('timer')!, [K.disk]: GLYPH_INDEX.get('disk')!, [K.log]: GLYPH_INDEX.get('log')!,
     [K.ckpt]: GLYPH_INDEX.get('ckpt')!, [K.state]: GLYPH_INDEX.get('state')!, [K.other]: GLYPH_INDEX.get('other')!, [K.meta]: GLYPH_INDEX.get('other')!,
   };
   // fsyncs and losses get glyphs of their own: a student must tell them from the writes they cover.
   const diskGlyph = strings.map((s) => GLYPH_INDEX.get(s === 'fsync' || s === 'fsync-done' ? 'fsync' : s === 'lost' ? 'disk-lost' : 'disk')!);
-  for (let i = 0; i < run.length; i++) {
+  for (let i = from; i < run.length; i++) {
     const k = (kind[i] = codeOf[run.k[i]]);
     if (k === K.disk && run.op[i] >= 0) glyph[i] = diskGlyph[run.op[i]];
     else if (k === K.client) glyph[i] = run.op[i] >= 0 ? opGlyph[run.op[i]] : GLYPH_INDEX.get('client')!;
     else glyph[i] = simple[k] ?? 0;
   }
-  return { kind, glyph };
 }

@@ -59,28 +59,14 @@ export function buildModel(data: RunData, name: string): RunModel {
   const drawnAt = new Uint8Array(data.header.actors.length);
   const counts = new Map<number, number>();
   const msgTypes = new Set<string>();
-  // The simulator's own `world` actor writes the run's meta, faults (drawn as bands) and the
-  // reference digest: none of them belongs on a lane, and an empty `world` lane is only clutter.
-  const world = data.header.actors.findIndex((info) => info.id === 'world');
-  for (let i = 0; i < data.length; i++) {
-    if (data.link[i] >= 0 && fwd[data.link[i]] < 0 && data.link[i] !== i) fwd[data.link[i]] = i;
-    if (kind[i] !== K.fault && kind[i] !== K.meta && !(data.a[i] === world && kind[i] === K.state)) drawnAt[data.a[i]] = 1;
-    counts.set(data.k[i], (counts.get(data.k[i]) ?? 0) + 1);
-    if (data.msg[i] >= 0) msgTypes.add(data.header.strings[data.msg[i]]);
-  }
-  const listed = new Set<string>();
-  const meta = data.header.meta;
-  if (meta !== null && Array.isArray(meta.actors)) for (const a of meta.actors) if (typeof a?.id === 'string') listed.add(a.id);
-  const { lanes, groups } = layoutLanes(data.header, (actor) => drawnAt[actor] === 1 || (listed.has(data.header.actors[actor].id) && data.header.actors[actor].id !== 'world'));
-  const endUs = Math.max(
-    data.length > 0 ? data.t[data.length - 1] : 0,
-    numberField(meta, 'endUs'),
-    numberField(meta, 'durationUs'),
-    1,
-  );
+  scanRows(data, kind, 0, fwd, drawnAt, counts, msgTypes);
+  const { lanes, groups } = lanesOf(data, drawnAt);
+  const endUs = endOf(data);
   const chatter = deriveChatter(data, kind);
-  const { flowOf, flows } = messageFlows(data, kind, chatter.idle);
-  const kindCounts = new Map([...counts].map(([k, c]) => [data.header.strings[k], c]));
+  const flowOf = new Int32Array(data.length).fill(-1);
+  const flows: RunModel['flows'] = [];
+  extendFlows(data, kind, chatter.idle, 0, flowOf, flows, new Map());
+  const kindCounts = namedCounts(data, counts);
   const label = describe(data);
   const snapshots = deriveSnapshots(data, kind);
   return {
@@ -96,12 +82,47 @@ export function buildModel(data: RunData, name: string): RunModel {
   };
 }
 
+/**
+ * The per-row pass over rows `from` on: forward links (a send's answer), which actors have a
+ * drawn record (`drawnAt`), records per kind and the message types present.
+ */
+export function scanRows(data: RunData, kind: Uint8Array, from: number, fwd: Int32Array, drawnAt: Uint8Array, counts: Map<number, number>, msgTypes: Set<string>): void {
+  // The simulator's own `world` actor writes the run's meta, faults (drawn as bands) and the
+  // reference digest: none of them belongs on a lane, and an empty `world` lane is only clutter.
+  const world = data.header.actors.findIndex((info) => info.id === 'world');
+  for (let i = from; i < data.length; i++) {
+    if (data.link[i] >= 0 && fwd[data.link[i]] < 0 && data.link[i] !== i) fwd[data.link[i]] = i;
+    if (kind[i] !== K.fault && kind[i] !== K.meta && !(data.a[i] === world && kind[i] === K.state)) drawnAt[data.a[i]] = 1;
+    counts.set(data.k[i], (counts.get(data.k[i]) ?? 0) + 1);
+    if (data.msg[i] >= 0) msgTypes.add(data.header.strings[data.msg[i]]);
+  }
+}
+
+/** Lanes for the actors with a drawn record, and for those the meta lists (but `world`). */
+export function lanesOf(data: RunData, drawnAt: Uint8Array): { lanes: Lane[]; groups: SiteGroup[] } {
+  const listed = new Set<string>();
+  const meta = data.header.meta;
+  if (meta !== null && Array.isArray(meta.actors)) for (const a of meta.actors) if (typeof a?.id === 'string') listed.add(a.id);
+  return layoutLanes(data.header, (actor) => drawnAt[actor] === 1 || (listed.has(data.header.actors[actor].id) && data.header.actors[actor].id !== 'world'));
+}
+
+/** The time domain's end: the last record, or the run's declared end when later. */
+export function endOf(data: RunData): number {
+  const meta = data.header.meta;
+  return Math.max(data.length > 0 ? data.t[data.length - 1] : 0, numberField(meta, 'endUs'), numberField(meta, 'durationUs'), 1);
+}
+
+/** Records per kind name. */
+export function namedCounts(data: RunData, counts: ReadonlyMap<number, number>): Map<string, number> {
+  return new Map([...counts].map(([k, c]) => [data.header.strings[k], c]));
+}
+
 function numberField(meta: Record<string, unknown> | null, field: string): number {
   const value = meta?.[field];
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
-function describe(data: RunData): string {
+export function describe(data: RunData): string {
   const meta = data.header.meta ?? {};
   const parts = [typeof meta.scenario === 'string' ? meta.scenario : 'trace'];
   if (meta.seed !== undefined) parts.push(`seed ${String(meta.seed)}`);
@@ -109,24 +130,31 @@ function describe(data: RunData): string {
   return `${parts.join(' · ')} — ${data.header.source}`;
 }
 
-/** Groups arrows by (sender, receiver, type, idle), the unit the density view aggregates. */
-function messageFlows(data: RunData, kind: Uint8Array, idle: Uint8Array): Pick<RunModel, 'flowOf' | 'flows'> {
-  const flowOf = new Int32Array(data.length).fill(-1);
-  const flows: RunModel['flows'] = [];
-  const ids = new Map<number, number>();
-  const actors = data.header.actors.length;
-  for (let i = 0; i < data.length; i++) {
+/** Flow ids by (sender, receiver, idle), then by message type. */
+export type FlowIds = Map<number, Map<number, number>>;
+
+/** More actors than a trace can name (the encoder's limit is 2^20). */
+const ACTOR_LIMIT = 2 ** 21;
+
+/**
+ * Groups arrows by (sender, receiver, type, idle), the unit the density view aggregates: sets
+ * `flowOf` for rows `from` on, adding flows as they appear (`ids` keeps them between calls).
+ */
+export function extendFlows(data: RunData, kind: Uint8Array, idle: Uint8Array, from: number, flowOf: Int32Array, flows: RunModel['flows'], ids: FlowIds): void {
+  for (let i = from; i < data.length; i++) {
     const k = kind[i];
     if (data.link[i] < 0 || !(k === K.recv || (k === K.drop && data.peerFrom[i] === 1))) continue;
-    const from = data.a[data.link[i]];
-    const key = ((from * actors + data.a[i]) * (data.header.strings.length + 1) + (data.msg[i] + 1)) * 2 + idle[i];
-    let id = ids.get(key);
+    const sender = data.a[data.link[i]];
+    // Two levels, so that keys stay exact however many actors and strings a live run adds.
+    const pair = (sender * ACTOR_LIMIT + data.a[i]) * 2 + idle[i];
+    let byMsg = ids.get(pair);
+    if (byMsg === undefined) ids.set(pair, (byMsg = new Map()));
+    let id = byMsg.get(data.msg[i]);
     if (id === undefined) {
       id = flows.length;
-      flows.push({ from, to: data.a[i], msg: data.msg[i] >= 0 ? data.header.strings[data.msg[i]] : '', idle: idle[i] === 1 });
-      ids.set(key, id);
+      flows.push({ from: sender, to: data.a[i], msg: data.msg[i] >= 0 ? data.header.strings[data.msg[i]] : '', idle: idle[i] === 1 });
+      byMsg.set(data.msg[i], id);
     }
     flowOf[i] = id;
   }
-  return { flowOf, flows };
 }

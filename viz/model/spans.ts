@@ -51,11 +51,17 @@ function placeIndex(run: RunData): Map<string, number[]> {
   return index;
 }
 
-export function faultSpans(run: RunData, kind: Uint8Array, endUs: number): FaultSpan[] {
+/**
+ * @param rows the rows to look at, in order, if not all (the live timeline keeps the fault, crash
+ * and restart rows it has seen)
+ */
+export function faultSpans(run: RunData, kind: Uint8Array, endUs: number, rows?: ArrayLike<number>): FaultSpan[] {
   const places = placeIndex(run);
   const open = new Map<string, FaultSpan>();
   const spans: FaultSpan[] = [];
-  for (let i = 0; i < run.length; i++) {
+  const count = rows?.length ?? run.length;
+  for (let j = 0; j < count; j++) {
+    const i = rows === undefined ? j : rows[j];
     if (kind[i] !== K.fault) continue;
     const id = String(extraField(run, i, 'fault') ?? `#${i}`);
     const phase = extraField(run, i, 'phase');
@@ -84,10 +90,13 @@ export function faultSpans(run: RunData, kind: Uint8Array, endUs: number): Fault
   return spans;
 }
 
-export function downSpans(run: RunData, kind: Uint8Array, endUs: number): DownSpan[] {
+/** @param rows as for `faultSpans` */
+export function downSpans(run: RunData, kind: Uint8Array, endUs: number, rows?: ArrayLike<number>): DownSpan[] {
   const down = new Map<number, DownSpan>();
   const spans: DownSpan[] = [];
-  for (let i = 0; i < run.length; i++) {
+  const count = rows?.length ?? run.length;
+  for (let j = 0; j < count; j++) {
+    const i = rows === undefined ? j : rows[j];
     const k = kind[i];
     if (k === K.crash) {
       if (down.has(run.a[i])) continue;

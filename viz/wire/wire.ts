@@ -113,6 +113,11 @@ export class ColumnWriter {
     if (value > this.max) this.max = value;
   }
 
+  /** The values written from `from` on, as written (before byte-planing): the lab's live chunks. */
+  since(from: number): Float64Array<ArrayBuffer> {
+    return this.values.slice(from, this.used);
+  }
+
   finish(): Uint8Array {
     let width = 0;
     while (width < MAX_WIDTH && this.max >= 256 ** width) width++;

@@ -17,7 +17,16 @@ import { ClientSeries } from './client-series.ts';
 import { FlaggedRows } from './flagged-rows.ts';
 import { PanelGauges } from './panel-gauges.ts';
 import { ReplayTracker } from './replay-spans.ts';
-import type { RunNumber, TimelineVerdict } from '../../../viz/wire/annotations.ts';
+import type { Annotations, RunNumber, TimelineVerdict } from '../../../viz/wire/annotations.ts';
+import type { LiveChunk } from '../../../viz/wire/live-chunk.ts';
+
+/** Where the next live chunk starts: counts of rows, strings, shapes and extras values already sent. */
+export interface ChunkMark {
+  rows: number;
+  strings: number;
+  shapes: number;
+  values: number;
+}
 
 /** Room for 2^32 record counters per actor, and 2^20 actors, in one safe-integer map key. */
 const ACTOR_KEY = 2 ** 32;
@@ -136,7 +145,7 @@ export class TraceEncoder {
       seriesLength: this.series.length,
       seriesSource: this.series.source,
       gauges: this.gauges.gauges(this.minInsync),
-      annotations: { replays: this.replays.spans(), verdicts: this.verdictList, flagged: this.flagged.list(), numbers: this.numbers },
+      annotations: this.annotations(),
     };
     const headerBytes = new TextEncoder().encode(JSON.stringify(header));
     const parts = [headerBytes, ...columns];
@@ -148,6 +157,33 @@ export class TraceEncoder {
       at += part.length;
     }
     return out;
+  }
+
+  /**
+   * The records added since `mark` as a live chunk (viz/wire/live-chunk.ts) — the column values as
+   * written and what was interned since — and the mark to take the next one from. Costs the new
+   * records only; the lab's live timeline appends it instead of decoding the whole run again.
+   */
+  chunk(mark: ChunkMark = { rows: 0, strings: 0, shapes: 0, values: 0 }): { chunk: LiveChunk; mark: ChunkMark } {
+    const next: ChunkMark = { rows: this.rows, strings: this.strings.length, shapes: this.shapes.length, values: this.values.length };
+    const chunk: LiveChunk = {
+      from: mark.rows,
+      rows: next.rows - mark.rows,
+      meta: this.meta,
+      source: this.label,
+      strings: this.strings.slice(mark.strings),
+      shapes: this.shapes.slice(mark.shapes),
+      actors: this.actors.map((actor) => ({ ...actor })),
+      annotations: this.annotations(),
+      columns: RECORD_COLUMNS.map((c) => this.columns.get(c)!.since(mark.rows)),
+      values: this.values.since(mark.values),
+    };
+    return { chunk, mark: next };
+  }
+
+  /** Replay spans, verdicts and flagged rows: bounded by restores and listed violations, not by records. */
+  private annotations(): Annotations {
+    return { replays: this.replays.spans(), verdicts: this.verdictList, flagged: this.flagged.list(), numbers: this.numbers };
   }
 
   private addMeta(record: TraceRecord): void {
