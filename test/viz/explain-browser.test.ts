@@ -9,7 +9,7 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,9 +53,14 @@ async function runWithViz(name: Name): Promise<void> {
   });
 }
 
+/** Where pngquant is installed, README images are palette PNGs (a third of the size, same look). */
+const PNGQUANT = '/usr/bin/pngquant';
+
 async function screenshot(page: Page, file: string): Promise<void> {
   if (process.env.WRITE_SCREENSHOTS === undefined) return;
-  await page.screenshot({ path: join(ROOT, 'docs', file) });
+  const path = join(ROOT, 'docs', file);
+  await page.screenshot({ path });
+  if (existsSync(PNGQUANT)) await promisify(execFile)(PNGQUANT, ['--force', '--skip-if-larger', '--quality=70-95', '--output', path, path]).catch(() => undefined);
 }
 
 test.before(async () => {
