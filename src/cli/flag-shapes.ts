@@ -2,7 +2,8 @@
  * Flags given in a shape yargs accepts without a word but the user did not mean: a single-valued
  * flag given twice (`--out a --out b`, which yargs turns into a list that a command then reads as
  * a path), a repeatable flag given without its value (`--set` at the end of the line: no override
- * at all), and a switch given a value (`--trace=yes`, which yargs reads as false).
+ * at all), a switch given a value (`--trace=yes`, which yargs reads as false), and a value that starts with
+ * "-" and is not a number (`--seeds -1..3`, which yargs splits into short flags).
  *
  * Guarantee: run as yargs middleware before validation, for every command, so no command sees
  * these shapes. How it fails: an `InputError` of one line naming the flag (exit code 2).
@@ -22,6 +23,13 @@ export interface OptionLists {
 
 /** Throws for the first flag of `raw` (the command line as typed) whose shape is wrong. */
 export function checkFlagShapes(argv: Arguments, options: OptionLists, raw: readonly string[]): void {
+  // `--seeds -1..3`: yargs takes a value that starts with "-" and is not a number for short flags.
+  for (const [i, arg] of raw.entries()) {
+    const flag = raw[i - 1];
+    if (/^-\d/.test(arg) && !/^-\d+(\.\d+)?$/.test(arg) && flag?.startsWith('--') && !flag.includes('=')) {
+      throw new InputError(`${flag} ${arg}: a value starting with "-" reads as flags; write ${flag}=${arg}`);
+    }
+  }
   const names = (key: string) => [key, ...(options.alias[key] ?? [])].map((name) => (name.length === 1 ? `-${name}` : `--${name}`));
   const typed = (key: string) => names(key).find((name) => raw.some((arg) => arg === name || arg.startsWith(`${name}=`)));
   for (const key of [...options.string, ...options.number]) {

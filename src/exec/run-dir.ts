@@ -194,9 +194,14 @@ function readWritten(dir: string): Record<string, unknown> | undefined {
   return data as Record<string, unknown>;
 }
 
+/** Longer than any `meta` header: scenarios of a million nodes list a few tens of MiB. */
+const MAX_HEADER_BYTES = 256 << 20;
+
 /** The first line of a file, read in small pieces (a trace can be gigabytes long). */
 function firstLine(path: string): string {
-  if (statSync(path).isDirectory()) throw new InputError(`${path}: a directory, not a trace file`);
+  const kind = statSync(path);
+  if (kind.isDirectory()) throw new InputError(`${path}: a directory, not a trace file`);
+  if (!kind.isFile()) throw new InputError(`${path}: not a regular file; a trace is a file written by diaspora run --trace`);
   const fd = openSync(path, 'r');
   try {
     const chunks: Buffer[] = [];
@@ -207,6 +212,8 @@ function firstLine(path: string): string {
       const newline = buffer.subarray(0, bytes).indexOf(0x0a);
       chunks.push(Buffer.from(buffer.subarray(0, newline === -1 ? bytes : newline)));
       if (newline !== -1) break;
+      // A meta header is a few kilobytes even with thousands of actors.
+      if (chunks.length * buffer.length > MAX_HEADER_BYTES) throw new InputError(`${path}:1: not a diaspora trace (its first line runs past ${MAX_HEADER_BYTES >> 20} MiB)`);
     }
     return Buffer.concat(chunks).toString('utf8');
   } finally {

@@ -93,6 +93,8 @@ function endsWithNewline(path: string): boolean {
   try {
     const stats = fstatSync(fd);
     if (stats.isDirectory()) throw new InputError(`${path}: a directory, not a trace file`);
+    // A device (/dev/zero) or a pipe has no end to look at, and may never end.
+    if (!stats.isFile()) throw new InputError(`${path}: not a regular file; a trace is a file written by diaspora run --trace`);
     if (stats.size === 0) return true;
     const last = Buffer.alloc(1);
     readSync(fd, last, 0, 1, stats.size - 1);

@@ -3,7 +3,7 @@
  * validated, resolved `Scenario` out, or an `InputError` with one placed line per problem (see
  * parse.ts). An unreadable file is an `InputError` naming it.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../kernel/contract/index.ts';
@@ -69,8 +69,13 @@ export async function loadScenarioFileAsync(path: string, sets: readonly string[
 export function readScenarioText(path: string): string {
   let bytes: Buffer;
   try {
+    // A device (/dev/zero, /dev/urandom) never ends: reading it would fill the memory. A pipe
+    // (`<(sed … x.yaml)`) is read like a file.
+    const kind = statSync(path);
+    if (kind.isCharacterDevice() || kind.isBlockDevice() || kind.isSocket()) throw new InputError(`${path}: a device or socket, not a scenario file`);
     bytes = readFileSync(path);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot be read (${code ?? 'unknown error'})`;
     throw new InputError(`${path}: ${why}`);

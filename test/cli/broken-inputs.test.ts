@@ -48,6 +48,8 @@ const SCENARIOS: Case[] = [
   [['run', 'scenarios/plugin-wrong-export.yaml'], /^scenarios\/plugin-wrong-export\.yaml:4 plugins\[0\]: its default export must be a feature/],
   [['run', A_DIR], /a-dir\.yaml: is a directory, not a scenario file$/],
   [['run', 'scenarios/no-such.yaml'], /^scenarios\/no-such\.yaml: .*no such file$/],
+  // A device never ends: read whole, it would fill the memory.
+  [['run', '/dev/zero'], /^\/dev\/zero: a device or socket, not a scenario file$/],
 ];
 
 const FLAGS: Case[] = [
@@ -60,6 +62,7 @@ const FLAGS: Case[] = [
   [['run', DEMO, '--set', 'sevices.store.flush=1s'], /^--set sevices\.store\.flush=1s sevices: unknown field "sevices"; did you mean "services"\?$/],
   [['compare', DEMO, '--strategies', 'a,b', '--seeds', '1..'], /^--seeds 1\.\.: /],
   [['compare', DEMO, '--strategies', 'a,b', '--seeds', '0'], /^--seeds 0: asks for no seeds/],
+  [['compare', DEMO, '--strategies', 'a,b', '--seeds', '-1..3'], /^--seeds -1\.\.3: a value starting with "-" reads as flags; write --seeds=-1\.\.3$/],
   [['run', DEMO, '--workers', '-1'], /^--workers -1: expected a whole number of worker threads/],
   [['run', DEMO, '--sed', '1'], /^Unknown argument: sed \(see diaspora --help\)$/],
   [['run', DEMO, '--out', A_FILE], /a-file is a file, not a directory/],
@@ -89,6 +92,7 @@ const TRACES: Case[] = [
   [['viz', 'traces/deep-record.jsonl', '-o', join(SCRATCH, 'deep.html')], /^traces\/deep-record\.jsonl:4: a record nested/],
   [['check', 'traces/binary.jsonl'], /^traces\/binary\.jsonl:1: /],
   [['check', 'traces/no-such.jsonl'], /^traces\/no-such\.jsonl: no such file or directory$/],
+  [['check', '/dev/zero'], /^\/dev\/zero: not a regular file/],
   [['check', 'traces/valid.jsonl', '--check', 'no-aked-loss'], /unknown check "no-aked-loss"/],
 ];
 
