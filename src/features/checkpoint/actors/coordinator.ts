@@ -326,16 +326,23 @@ export class CheckpointCoordinator implements Actor<Message> {
     // Independent checkpoint ids are their capture times.
     const current = message.id >= this.durable.rolledBackAtUs;
     if (current && (history.length === 0 || history[history.length - 1].id < message.id)) {
-      history.push({ id: message.id, inputs: message.inputs, outputs: message.outputs });
+      // Frozen and owned: the images on disk share the entries (see `persist`).
+      history.push(Object.freeze({ id: message.id, inputs: { ...message.inputs }, outputs: { ...message.outputs } }));
     }
     this.persist(ctx, () => ctx.send<MetaAck>(from, { type: 'ckpt:meta-ack', id: message.id }));
   }
 
-  /** Writes the durable state and runs `then` once it is on disk. */
+  /**
+   * Writes the durable state and runs `then` once it is on disk. The image written is a copy of
+   * the state's structure but shares the history entries, which are frozen when reported: a deep
+   * copy of every history at every report grew with the square of the run's length.
+   */
   private persist(ctx: Context, then: () => void): void {
     const seq = this.persistSeq++;
     this.persisted.set(seq, then);
-    ctx.disk.put(STATE_FILE, structuredClone(this.durable), 256);
+    const histories: Durable['histories'] = {};
+    for (const [instance, history] of Object.entries(this.durable.histories)) histories[instance] = history.slice();
+    ctx.disk.put(STATE_FILE, { ...this.durable, histories }, 256);
     ctx.disk.fsync({ name: 'coord:persisted', data: seq });
   }
 }
