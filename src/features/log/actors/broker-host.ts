@@ -25,6 +25,12 @@ export interface BrokerHost {
   /** A timer that calls `fire` after `delay`, unless cancelled or the broker crashed. */
   timer(ctx: Context, delay: Micros, fire: (ctx: Context) => void): RoleTimer;
   cancelTimer(ctx: Context, timer: RoleTimer | undefined): void;
+  /**
+   * Leaders' periodic maintenance (ISR expiry, request timeouts, a lost ISR proposal) must run at
+   * the first maintenance tick at or after `dueUs`; ticks at which no leader has anything due are
+   * skipped.
+   */
+  maintainBy(ctx: Context, dueUs: Micros): void;
 }
 
 /** A pending role timer: the kernel's timer and the broker's token for its callback. */

@@ -20,7 +20,7 @@
  * otherwise; with `acks=1` it goes on acknowledging writes that the new leader never sees. With
  * `acks=all` it cannot: its followers moved to the new epoch and no longer fetch from it.
  */
-import type { Actor, Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { MS } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, RoleTimer } from './broker-host.ts';
 import { DELETE_RETENTION_DEFAULT_US, type ClusterConfig, type TopicConfig } from './config.ts';
@@ -50,6 +50,10 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private timerToken = 0;
   private flushInFlight: { callbacks: (() => void)[]; covered: [Replica, number, number][] } | null = null;
   private flushWaiting: (() => void)[] = [];
+  /** Maintenance ticks fall every `maintenanceUs` from boot; the one armed (if any) and the last that ran. */
+  private maintenanceGrid = 0;
+  private maintenanceArmed: { readonly id: TimerId; readonly at: Micros } | undefined;
+  private maintenanceRan = -1;
 
   constructor(
     readonly id: string,
@@ -91,7 +95,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     // Request numbers start from the clock so no reply to an earlier incarnation can match one.
     this.reqCounter = ctx.now() * 1024;
     this.heartbeat(ctx);
-    ctx.setTimer(this.maintenanceUs(), 'maintenance');
+    this.maintenanceGrid = ctx.now();
     ctx.setTimer(this.config.hwCheckpointIntervalUs, 'hw-checkpoint');
     ctx.setTimer(this.config.retentionCheckIntervalUs, 'retention');
     if (this.config.flush.kind === 'interval') ctx.setTimer(this.config.flush.intervalUs, 'flush-interval');
@@ -124,6 +128,26 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     if (timer === undefined) return;
     ctx.cancelTimer(timer.id);
     this.callbacks.delete(timer.token);
+  }
+
+  maintainBy(ctx: Context, dueUs: Micros): void {
+    if (dueUs === Infinity) return;
+    const period = this.maintenanceUs();
+    const now = ctx.now();
+    const from = Math.max(dueUs, now);
+    let tick = this.maintenanceGrid + Math.max(1, Math.ceil((from - this.maintenanceGrid) / period)) * period;
+    if (tick <= this.maintenanceRan) tick += period;
+    const armed = this.maintenanceArmed;
+    if (armed !== undefined) {
+      if (armed.at <= tick) return;
+      ctx.cancelTimer(armed.id);
+    }
+    // The tick's timer is set one period ahead, as a timer re-armed at every tick would be, so that
+    // it keeps its place among other events at the same instant (a heartbeat, say): a tick further
+    // off is prepared by a `maintenance-due` wakeup one period before it.
+    const setAt = tick - period;
+    const id = setAt > now ? ctx.setTimer(setAt - now, 'maintenance-due') : ctx.setTimer(tick - now, 'maintenance');
+    this.maintenanceArmed = { id, at: tick };
   }
 
   // --- messages ----------------------------------------------------------------------------------
@@ -283,8 +307,9 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       case 'heartbeat':
         return this.heartbeat(ctx);
       case 'maintenance':
-        for (const replica of this.replicas.values()) if (replica.role instanceof LeaderRole) replica.role.maintain(ctx);
-        ctx.setTimer(this.maintenanceUs(), 'maintenance');
+        return this.maintain(ctx);
+      case 'maintenance-due':
+        this.maintenanceArmed = { id: ctx.setTimer(this.maintenanceUs(), 'maintenance'), at: ctx.now() + this.maintenanceUs() };
         return;
       case 'hw-checkpoint':
         for (const replica of this.replicas.values()) replica.checkpointHighWatermark(ctx.disk);
@@ -324,6 +349,23 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private nextController(current: string): string {
     const quorum = this.config.controllers ?? [this.config.controller];
     return quorum[(quorum.indexOf(current) + 1) % quorum.length]!;
+  }
+
+  /**
+   * A maintenance tick: every leader maintains, as at every tick of a fixed period, and the next
+   * tick armed is the first at which a leader has something due (a tick at which none has is a
+   * no-op, so skipping it changes nothing but the number of events).
+   */
+  private maintain(ctx: Context): void {
+    this.maintenanceArmed = undefined;
+    this.maintenanceRan = ctx.now();
+    let due = Infinity;
+    for (const replica of this.replicas.values()) {
+      if (!(replica.role instanceof LeaderRole)) continue;
+      replica.role.maintain(ctx);
+      due = Math.min(due, replica.role.nextDue(ctx.now()));
+    }
+    this.maintainBy(ctx, due);
   }
 
   /** How often leaders check their followers' lag and their pending requests' timeouts. */

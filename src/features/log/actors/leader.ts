@@ -81,6 +81,7 @@ export class LeaderRole implements Role {
     // counts toward the high watermark: make it so now rather than at the next produce.
     if (this.host.waitsForFlush && this.replica.flushedEnd < log.logEnd) this.host.flush(ctx, () => undefined);
     this.advanceHighWatermark(ctx);
+    this.host.maintainBy(ctx, this.nextDue(ctx.now()));
   }
 
   resign(ctx: Context): void {
@@ -148,8 +149,11 @@ export class LeaderRole implements Role {
     if (request.acks === 1) this.replyProduce(ctx, request, from, { offset, duplicate });
     if (request.acks !== -1) return;
     const end = duplicate ? offset + request.events.length : this.replica.log.logEnd;
-    this.waiting.push({ request, from, offset, end, deadlineUs: ctx.now() + request.timeoutUs, duplicate });
+    const deadlineUs = ctx.now() + request.timeoutUs;
+    this.waiting.push({ request, from, offset, end, deadlineUs, duplicate });
     this.advanceHighWatermark(ctx);
+    // Still waiting: answered at the next tick if the high watermark already covers it, else timed out at a tick.
+    if (this.waiting.length > 0 && this.waiting[this.waiting.length - 1]!.request === request) this.host.maintainBy(ctx, end <= this.replica.hw ? ctx.now() : deadlineUs);
   }
 
   /** Answers `acks=all` requests the high watermark now covers, and those past their timeout. */
@@ -305,11 +309,30 @@ export class LeaderRole implements Role {
     if (lagging.length > 0) this.propose(ctx, isr.filter((b) => !lagging.includes(b)));
   }
 
+  /**
+   * The earliest time at which `maintain` would do something, as it stands now (Infinity: never
+   * until the state changes): a waiting request the high watermark covers (now) or its timeout; a
+   * proposal to resend; else the first moment a member of the ISR has lagged too long.
+   */
+  nextDue(now: Micros): Micros {
+    let due = Infinity;
+    const hw = this.replica.hw;
+    for (const w of this.waiting) due = Math.min(due, w.end <= hw ? now : w.deadlineUs);
+    if (this.pending !== null) return Math.min(due, this.pending.sentUs + this.host.config.brokerHeartbeatIntervalUs);
+    const lagMax = this.host.config.replicaLagTimeMaxUs;
+    for (const b of this.replica.meta.isr) {
+      const caughtUp = b === this.host.id ? undefined : this.progress.get(b)?.lastCaughtUpUs;
+      if (caughtUp !== undefined) due = Math.min(due, caughtUp + lagMax + 1);
+    }
+    return due;
+  }
+
   private propose(ctx: Context, isr: readonly string[]): void {
     const { topic, partition, partitionEpoch, replicas } = this.replica.meta;
     assertPartitionState({ topic, partition, replicas, leader: this.host.id, isr }, `leader ${this.host.id} proposes`);
     this.pending = { isr, sentUs: ctx.now() };
     ctx.send(this.host.activeController, { type: 'alter-isr', topic, partition, leaderEpoch: this.epoch, partitionEpoch, isr });
+    this.host.maintainBy(ctx, this.pending.sentUs + this.host.config.brokerHeartbeatIntervalUs);
   }
 
   /** The controller changed the partition (same epoch): a committed or refused ISR change. */
@@ -317,6 +340,7 @@ export class LeaderRole implements Role {
     this.pending = null;
     this.advanceHighWatermark(ctx);
     this.completeWaiting(ctx);
+    if (this.active) this.host.maintainBy(ctx, this.nextDue(ctx.now()));
   }
 
   /** The broker's fsync completed: fsynced data now counts toward the high watermark. */
