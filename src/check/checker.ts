@@ -15,7 +15,7 @@
  * stats as a type literal, which fits the default `Record<string, number>` where checkers are
  * listed together), so code that runs one checker reads its numbers without casts.
  */
-import type { Micros, TraceRecord } from '../kernel/contract/index.ts';
+import type { Micros, RecordKind, TraceRecord } from '../kernel/contract/index.ts';
 
 /** A record cited as evidence: where and when it happened. */
 export interface Citation {
@@ -55,6 +55,11 @@ export interface Verdict<S extends CheckStats = CheckStats> {
 
 export interface TraceChecker<S extends CheckStats = CheckStats> {
   readonly name: string;
+  /**
+   * The record kinds it reads (`k`), so a run hands it only those; absent: every record — for a
+   * fold that reads every record's time, or a field any kind may carry.
+   */
+  readonly kinds?: readonly RecordKind[];
   observe(record: TraceRecord): void;
   verdict(): Verdict<S>;
 }

@@ -5,7 +5,7 @@
  *
  * Guarantee: the checks and metrics depend only on the records, in order.
  */
-import { verdictFor, type RunResult, type Verdict } from '../check/index.ts';
+import { verdictFor, type RunResult, type TraceChecker, type Verdict } from '../check/index.ts';
 import type { RealisedFault } from '../faults/index.ts';
 import type { Micros, TraceWriter } from '../kernel/index.ts';
 import type { PreparedRun } from '../scenario/build.ts';
@@ -22,19 +22,32 @@ export interface ObservedTrace {
   metrics(): Record<string, Record<string, unknown>>;
 }
 
-/** Feeds every record written to `trace` to the run's checkers and metrics, as it is written. */
+/**
+ * Feeds every record written to `trace` to the run's checkers and metrics, as it is written: each
+ * record to those that read its kind (their `kinds`, or all of them), found once per kind.
+ */
 export function observeTrace(prepared: PreparedRun, trace: TraceWriter): ObservedTrace {
   const checkers = prepared.checks.map((c) => c.create());
   const metrics = prepared.metrics;
+  const observers: readonly Observer[] = [...checkers, ...metrics];
+  const byKind = new Map<string, readonly Observer[]>();
+  const readersOf = (kind: string): readonly Observer[] => {
+    const readers = observers.filter((o) => o.kinds === undefined || (o.kinds as readonly string[]).includes(kind));
+    byKind.set(kind, readers);
+    return readers;
+  };
   trace.listen((record) => {
-    for (const checker of checkers) checker.observe(record);
-    for (const metric of metrics) metric.observe(record);
+    const readers = byKind.get(record.k) ?? readersOf(record.k);
+    for (let i = 0; i < readers.length; i++) readers[i]!.observe(record);
   });
   return {
     checks: () => Object.fromEntries(checkers.map((checker, i) => [checker.name, verdictFor(prepared.checks[i]!, checker)])),
     metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result()])),
   };
 }
+
+/** A checker or a metric, as the run feeds it. */
+type Observer = Pick<TraceChecker, 'kinds' | 'observe'>;
 
 /** What the kernel reports at the end of a run, and how long it took. */
 export interface RunTotals {

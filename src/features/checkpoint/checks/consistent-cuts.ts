@@ -28,6 +28,7 @@ export const consistentCuts: CheckerDefinition = {
 
 class ConsistentCuts implements TraceChecker {
   readonly name = consistentCuts.name;
+  readonly kinds = ['ckpt'] as const;
   private readonly violations: Violation[] = [];
   private readonly collector = new CutCollector((cut) => this.check(cut));
   private cuts = 0;

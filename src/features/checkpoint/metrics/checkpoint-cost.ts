@@ -13,6 +13,7 @@ import type { TraceMetric } from '../../../metrics/metric.ts';
 
 export class CheckpointMetrics implements TraceMetric {
   readonly name = 'checkpoint';
+  readonly kinds = ['ckpt'] as const;
   private saved = 0;
   private failed = 0;
   private flushed = 0;

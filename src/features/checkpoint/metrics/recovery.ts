@@ -41,6 +41,7 @@ interface Failure {
 
 export class RecoveryMetrics implements TraceMetric {
   readonly name = 'recovery';
+  readonly kinds = ['state', 'crash', 'ckpt'] as const;
   /** Operator instance → events its current state holds. */
   private readonly progress = new Map<string, number>();
   private readonly down = new Set<string>();

@@ -22,6 +22,7 @@ export const unobserved: CheckerDefinition = {
 
 class Unobserved implements TraceChecker {
   readonly name = unobserved.name;
+  readonly kinds = ['client'] as const;
   private readonly acked = new Map<string, Citation>();
   private readonly inLog = new Set<string>();
   private readonly consumed = new Set<string>();

@@ -23,6 +23,7 @@ interface Quorum {
 
 export class ControllerMetrics implements TraceMetric {
   readonly name = 'controller';
+  readonly kinds = ['crash', 'log'] as const;
   /** By service (the controllers' ids are `<service>-controller[-i]`). */
   private readonly quorums = new Map<string, Quorum>();
   private readonly takeoverUs: Micros[] = [];

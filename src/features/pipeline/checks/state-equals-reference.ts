@@ -36,6 +36,7 @@ interface Last {
 
 class StateEqualsReference implements TraceChecker {
   readonly name = stateEqualsReference.name;
+  readonly kinds = ['state', 'ckpt'] as const;
   private reference: Record<string, string> | undefined;
   private referenceProcessed: Record<string, number> = {};
   private readonly last = new Map<string, Last>();

@@ -34,6 +34,7 @@ export type JobResult = {
 
 export class JobMetrics implements TraceMetric<JobResult> {
   readonly name = 'job';
+  readonly kinds = ['state'] as const;
   private readonly operators = new Set<string>();
   private readonly done = new Set<string>();
   /** Instance → service time of its first-time work. */
