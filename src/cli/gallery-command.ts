@@ -15,14 +15,15 @@
  * an index.html at the target that diaspora did not write, is one line on stderr with exit code 2.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../kernel/contract/index.ts';
 import { onInterrupt, removeOnInterrupt } from '../exec/interrupt.ts';
 import { besideSource } from '../package-layout.ts';
-import { galleryHtml, lessonOf, sketchSvg, type GalleryEntry } from '../report/gallery.ts';
+import { galleryHtml, sketchSvg, type GalleryEntry } from '../report/gallery.ts';
+import { lessonOf, shippedScenarios } from '../scenario/catalog.ts';
 import { reportError } from './exit.ts';
 import { FORCE_OPTION, prepareFile } from './output-options.ts';
 
@@ -36,20 +37,6 @@ interface GalleryArgs {
 const ROOT = fileURLToPath(besideSource('../../', import.meta.url));
 const CLI = join(ROOT, 'bin', 'diaspora.mjs');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-interface Shipped {
-  name: string;
-  path: string;
-  file: string;
-  group: GalleryEntry['group'];
-}
-
-/** The shipped scenarios (scenarios/*.yaml) and drills (scenarios/drills/*.yaml), by name. */
-function shipped(): Shipped[] {
-  const list = (dir: string, group: Shipped['group']) =>
-    readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => ({ name: basename(f, '.yaml'), path: join(ROOT, dir, f), file: `${dir}/${f}`, group }));
-  return [...list('scenarios/drills', 'drill'), ...list('scenarios', 'scenario')];
-}
 
 const stderr = (line: string) => process.stderr.write(`gallery: ${line}\n`);
 
@@ -83,7 +70,7 @@ export const galleryCommand: CommandModule<object, GalleryArgs> = {
 };
 
 async function gallery(args: GalleryArgs): Promise<number> {
-  let chosen = shipped();
+  let chosen = shippedScenarios();
   if (args.only !== undefined) {
     const names = args.only.split(',').map((n) => n.trim()).filter(Boolean);
     if (names.length === 0) throw new InputError(`gallery --only ${JSON.stringify(args.only)}: names no scenario; give names like beamline-store,log-acks1-leader-crash`);

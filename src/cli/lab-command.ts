@@ -12,6 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { InputError } from '../kernel/contract/index.ts';
 import { VERSION } from '../exec/version.ts';
 import { catalog } from '../lab/catalog.ts';
 import { labPage } from '../lab/page.ts';
@@ -44,7 +45,12 @@ export const labCommand: CommandModule<object, LabArgs> = {
   handler: async (args) => {
     try {
       const entries = catalog(args.scenario);
-      if (args.scenario !== undefined) parseScenario(entries[0]!.text, args.scenario);
+      if (args.scenario !== undefined) {
+        const file = args.scenario;
+        parseScenario(entries[0]!.text, file, [], (list) => {
+          throw new InputError(`${file}: plugins: ${list.join(', ')}: the lab runs only the built-in features in the browser (a plug-in's module is not bundled into the page); run it with diaspora run ${file} --viz`);
+        });
+      }
       const page = await labPage(entries, VERSION);
       if (args.export !== undefined) {
         checkDirectoryPlace(args.export, `--export ${args.export}`);

@@ -28,28 +28,6 @@ export interface GalleryEntry {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/**
- * The lesson of a scenario file: its header comment (the `#` lines before the first key, the
- * editor's schema line left out) as one paragraph; a first paragraph of one line (a title such as
- * "Drill: …") is joined with the next. Falls back to the `description:` field, then to nothing.
- */
-export function lessonOf(text: string): string {
-  const header: string[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('#')) break;
-    const content = line.replace(/^#\s?/, '');
-    if (/^yaml-language-server:/.test(content)) continue;
-    header.push(content.trim());
-  }
-  const paragraphs = header.join('\n').split(/\n\s*\n/).map((p) => p.trim().split(/\s*\n\s*/)).filter((lines) => lines[0] !== '');
-  if (paragraphs.length > 0) {
-    const [first, second] = paragraphs;
-    return (first.length === 1 && second !== undefined ? [...first, ...second] : first).join(' ');
-  }
-  const description = /^description:\s*(.+)$/m.exec(text)?.[1]?.trim();
-  return description?.replace(/^['"]|['"]$/g, '') ?? '';
-}
-
 interface SketchSummary {
   simulatedTimeUs?: number;
   ok?: boolean;

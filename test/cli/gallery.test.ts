@@ -8,7 +8,7 @@ import test from 'ava';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lessonOf } from '../../src/report/gallery.ts';
+import { lessonOf } from '../../src/scenario/catalog.ts';
 import { diaspora } from './cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gallery-'));

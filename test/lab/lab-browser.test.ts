@@ -86,7 +86,9 @@ for (const drill of drills) {
 
 test('done when: pause before the crash, cut the leader off by hand, step to the crash, inspect, download, reproduce', async (t) => {
   if (!browserAvailable) return t.pass(skipReason);
-  const { page, errors } = await open('#scenario=log-acks1-leader-crash&seed=1');
+  // Pick the drill from the catalog, as a student does.
+  const { page, errors } = await open('');
+  await page.click('#catalog button[data-name="log-acks1-leader-crash"]');
   await idle(page);
   // Pause before the crash (10 s), after the scripted cut (8 s).
   await page.fill('#to-time', '9s');
@@ -111,6 +113,10 @@ test('done when: pause before the crash, cut the leader off by hand, step to the
   await page.waitForFunction(() => window.diasporaLab.summary() !== null, undefined, { timeout: 300_000 });
   const summary = (await page.evaluate(() => window.diasporaLab.summary())) as { traceHash: string; ok: boolean };
   t.false(summary.ok, 'acknowledged events are lost');
+  // The loss points at its evidence: the Checks pane's button rings the cited records on the diagram.
+  t.is(await page.inputValue('#cut-from'), 'hpc-1', 'the partition ends chosen stay chosen after the replay');
+  await page.click('#checks-body button.evidence');
+  t.true(await page.locator('#runs circle.evidence').count() >= 1);
   await page.selectOption('#actor', 'stream-broker-2');
   await page.waitForSelector('#inspect-body h3');
   t.regex(await page.textContent('#inspect-body') ?? '', /stream-broker-2 on hpc-2/);

@@ -55,4 +55,9 @@ test('lab --export writes the page; a refused scenario exits 2 before serving', 
   const refused = await diaspora(['lab', bad, '--port', '0']);
   t.is(refused.code, 2);
   t.regex(refused.stderr, /bad\.yaml:2 duration/);
+  // A plug-in scenario: one line saying why the page cannot run it and what to run instead.
+  const plugin = await diaspora(['lab', 'examples/token-ring/token-ring.yaml', '--port', '0']);
+  t.is(plugin.code, 2);
+  t.regex(plugin.stderr, /plugins: \.\/token-ring\.ts: the lab runs only the built-in features .*diaspora run examples\/token-ring\/token-ring\.yaml --viz/);
+  t.notRegex(plugin.stderr, /\n\s+at /, 'no stack trace');
 });

@@ -223,16 +223,21 @@ function say(message: string, error = false): void {
   notice.innerHTML = error ? `<span class="error">${escapeHtml(message)}</span>` : escapeHtml(message);
 }
 
-/** "9.5s", "800ms", "120us", "2m" or a bare number of seconds, in µs; NaN if unreadable. */
+/**
+ * A time as scenario files write durations — "9.5s", "800ms", "1h30m", "9s1us" (the times the
+ * injected faults show) — or a bare number of seconds, in µs; NaN if unreadable.
+ */
 function parseTime(input: string): number {
-  const found = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|min)?\s*$/.exec(input);
-  if (found === null) return NaN;
-  const scale = { us: 1, µs: 1, ms: 1e3, s: 1e6, m: 6e7, min: 6e7 }[found[2] ?? 's'] ?? 1e6;
-  return Math.round(Number(found[1]) * scale);
+  const text = input.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1e6);
+  const scale: Record<string, number> = { us: 1, µs: 1, μs: 1, ms: 1e3, s: 1e6, m: 6e7, min: 6e7, h: 3.6e9 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(us|µs|μs|ms|min|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return NaN;
+  return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * scale[p[2]!]!, 0));
 }
 
 function goTo(us: number): void {
-  if (status === null || !Number.isFinite(us)) return say('Write a time like 9.5s, 800ms or 12 (seconds).', true);
+  if (status === null || !Number.isFinite(us)) return say('Write a time as a scenario does — 9.5s, 800ms, 1h30m, 9s1us — or a number of seconds.', true);
   if (us < status.nowUs || status.done) restart({ until: 'time', us });
   else advance({ until: 'time', us });
 }

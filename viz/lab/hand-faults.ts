@@ -42,9 +42,14 @@ export class HandFaults {
     const options = [...sites.map((s) => `<option value="${escapeHtml(s.id)}">site ${escapeHtml(s.id)}</option>`), ...sites.flatMap((s) => s.nodes.map((n) => `<option value="${escapeHtml(n)}">node ${escapeHtml(n)}</option>`))].join('');
     const from = this.root.querySelector<HTMLSelectElement>('#cut-from')!;
     const to = this.root.querySelector<HTMLSelectElement>('#cut-to')!;
+    // A replay (after a fault injected by hand) keeps the two ends chosen, when they still exist.
+    const chosen = [from.value, to.value];
     from.innerHTML = options;
     to.innerHTML = options;
     if (to.options.length > 1) to.selectedIndex = 1;
+    [from, to].forEach((select, i) => {
+      if (Array.from(select.options).some((o) => o.value === chosen[i] && chosen[i] !== '')) select.value = chosen[i]!;
+    });
   }
 
   /** The run's state now: redraws the node table and the list. */
