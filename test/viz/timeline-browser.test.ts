@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { writeTimeline } from '../../src/report/timeline.ts';
+import { TRACE_FORMAT_VERSION } from '../../src/kernel/trace.ts';
 import { browserAvailable, launch, openTimeline, skipReason } from './browser.ts';
 import { drillTrace } from './synthetic-trace.ts';
 import { writeWorkloadTrace } from './synthetic-workload.ts';
@@ -272,10 +273,11 @@ maybe('the drill exports the same SVG as the stored reference', async (t) => {
   t.true(svg === expected, `the export differs from ${SNAPSHOT}; the new one is in ${join(tmpdir(), 'drill-timeline.actual.svg')} — if the change is intended, rerun with UPDATE_SNAPSHOTS=1`);
 });
 
-maybe('a trace without meta, with unplaced actors and unknown targets, still draws', async (t) => {
+maybe('a trace whose meta places no actor, with unknown targets and kinds, still draws', async (t) => {
   const bare = join(dir, 'bare.jsonl');
   const out = join(dir, 'bare.html');
   writeFileSync(bare, [
+    { t: 0, k: 'meta', a: 'world', n: 0, v: TRACE_FORMAT_VERSION, scenario: 'hand-written', seed: 1 },
     { t: 5, k: 'send', a: 'x', n: 0, to: 'y', msg: 'hello', bytes: 10 },
     { t: 5, k: 'send', a: 'x', n: 1, to: 'ghost', msg: 'hello', bytes: 10 },
     { t: 5, k: 'drop', a: 'x', n: 2, to: 'ghost', msg: 'hello', s: 1, cause: 'unknown-target' },
