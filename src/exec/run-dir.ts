@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { RealisedFault } from '../faults/index.ts';
 import { InputError } from '../kernel/index.ts';
-import { READABLE_TRACE_FORMATS } from '../kernel/trace-reader.ts';
+import { checkTraceHeader } from '../kernel/trace-reader.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { OUTPUT_MARKER, readOutputMarker } from './output-guard.ts';
 import type { RunSummary } from './run.ts';
@@ -105,11 +105,9 @@ export function traceHeader(path: string): { scenario: unknown; seed: unknown; f
   } catch {
     throw new InputError(`${path}:1: not a diaspora trace (the first line is not JSON)`);
   }
-  if (typeof meta !== 'object' || meta === null || meta.k !== 'meta') throw new InputError(`${path}:1: not a diaspora trace (it does not start with a meta record)`);
-  if (typeof meta.v !== 'number' || !READABLE_TRACE_FORMATS.includes(meta.v)) {
-    throw new InputError(`${path}:1: trace format ${String(meta.v)}; this version of diaspora-sim reads formats ${READABLE_TRACE_FORMATS.join(' and ')}`);
-  }
-  return { scenario: meta.scenario, seed: meta.seed, format: meta.v };
+  if (typeof meta !== 'object' || meta === null) throw new InputError(`${path}:1: not a diaspora trace (it does not start with a meta record)`);
+  checkTraceHeader(meta, path, 1);
+  return { scenario: meta.scenario, seed: meta.seed, format: meta.v as number };
 }
 
 interface Identity {

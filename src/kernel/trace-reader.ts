@@ -56,7 +56,7 @@ export async function* readTrace(path: string): AsyncGenerator<NumberedRecord> {
     if (text.length >= DEPTH_CHECKED_FROM && deeperThan(record, MAX_RECORD_DEPTH)) {
       throw new InputError(`${path}:${line}: a record nested more than ${MAX_RECORD_DEPTH} levels deep is not a diaspora trace record`);
     }
-    if (previous === undefined) checkHeader(record, path, line);
+    if (previous === undefined) checkTraceHeader(record, path, line);
     else if (record.k === 'meta') throw new InputError(`${path}:${line}: a second meta header: two traces joined into one file?`);
     if (!Number.isSafeInteger(record.t) || record.t < 0) throw new InputError(`${path}:${line}: t must be a non-negative integer (µs), got ${record.t}`);
     if (!Number.isSafeInteger(record.n) || record.n < 0) throw new InputError(`${path}:${line}: n must be a non-negative integer, got ${record.n}`);
@@ -68,8 +68,11 @@ export async function* readTrace(path: string): AsyncGenerator<NumberedRecord> {
   }
 }
 
-/** The first record: a `meta` header of a format this version reads. */
-function checkHeader(record: TraceRecord, path: string, line: number): void {
+/**
+ * The first record: a `meta` header of a format this version reads, naming its scenario and seed.
+ * Also what `traceHeader` (exec/run-dir.ts) checks of a trace's first line, so both refuse alike.
+ */
+export function checkTraceHeader(record: { k?: unknown }, path: string, line: number): void {
   if (record.k !== 'meta') throw new InputError(`${path}:${line}: not a diaspora trace (it does not start with a meta record)`);
   const v = (record as { v?: unknown }).v;
   if (typeof v !== 'number' || !READABLE_TRACE_FORMATS.includes(v)) {
