@@ -13,17 +13,19 @@ import { createHash } from 'node:crypto';
 import { verdictFor, type CheckerDefinition, type Verdict } from '../check/index.ts';
 import { InputError, TraceHasher, type TraceRecord } from '../kernel/index.ts';
 import { readTrace } from '../kernel/trace-reader.ts';
+import { routeByKind } from './observe.ts';
 import { type RecordedTrace, traceHeader } from './run-dir.ts';
 
 export async function checkTraceFile(path: string, checks: readonly CheckerDefinition[], recorded?: RecordedTrace): Promise<Record<string, Verdict>> {
   const { format } = traceHeader(path);
   const checkers = checks.map((c) => c.create());
+  const observe = routeByKind(checkers);
   const hash = traceHashOf(format);
   let records = 0;
   for await (const { record, text } of readTrace(path)) {
     records++;
     hash.add(record, text);
-    for (const checker of checkers) checker.observe(record);
+    observe(record);
   }
   if (recorded !== undefined) {
     const traceHash = hash.hex();

@@ -7,7 +7,7 @@
  */
 import { verdictFor, type RunResult, type TraceChecker, type Verdict } from '../check/index.ts';
 import type { RealisedFault } from '../faults/index.ts';
-import type { Micros, TraceWriter } from '../kernel/index.ts';
+import type { Micros, TraceRecord, TraceWriter } from '../kernel/index.ts';
 import type { PreparedRun } from '../scenario/build.ts';
 
 /** A run's result (check/run-result.ts) and the faults it realised. */
@@ -29,17 +29,7 @@ export interface ObservedTrace {
 export function observeTrace(prepared: PreparedRun, trace: TraceWriter): ObservedTrace {
   const checkers = prepared.checks.map((c) => c.create());
   const metrics = prepared.metrics;
-  const observers: readonly Observer[] = [...checkers, ...metrics];
-  const byKind = new Map<string, readonly Observer[]>();
-  const readersOf = (kind: string): readonly Observer[] => {
-    const readers = observers.filter((o) => o.kinds === undefined || (o.kinds as readonly string[]).includes(kind));
-    byKind.set(kind, readers);
-    return readers;
-  };
-  trace.listen((record) => {
-    const readers = byKind.get(record.k) ?? readersOf(record.k);
-    for (let i = 0; i < readers.length; i++) readers[i]!.observe(record);
-  });
+  trace.listen(routeByKind([...checkers, ...metrics]));
   return {
     checks: () => Object.fromEntries(checkers.map((checker, i) => [checker.name, verdictFor(prepared.checks[i]!, checker)])),
     metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result()])),
@@ -48,6 +38,23 @@ export function observeTrace(prepared: PreparedRun, trace: TraceWriter): Observe
 
 /** A checker or a metric, as the run feeds it. */
 type Observer = Pick<TraceChecker, 'kinds' | 'observe'>;
+
+/**
+ * A listener that hands each record to the observers that read its kind (their `kinds`, or all of
+ * them), in their order; the readers of a kind are found once, the first time it is seen.
+ */
+export function routeByKind(observers: readonly Observer[]): (record: TraceRecord) => void {
+  const byKind = new Map<string, readonly Observer[]>();
+  const readersOf = (kind: string): readonly Observer[] => {
+    const readers = observers.filter((o) => o.kinds === undefined || (o.kinds as readonly string[]).includes(kind));
+    byKind.set(kind, readers);
+    return readers;
+  };
+  return (record) => {
+    const readers = byKind.get(record.k) ?? readersOf(record.k);
+    for (let i = 0; i < readers.length; i++) readers[i]!.observe(record);
+  };
+}
 
 /** What the kernel reports at the end of a run, and how long it took. */
 export interface RunTotals {
