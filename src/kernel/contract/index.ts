@@ -16,7 +16,7 @@ export type { Actor, ActorFactory, Context, Message, SendOptions } from './actor
 export type { TimerId, Wakeup } from './wakeup.ts';
 export { isTornRecord, RAM_DISK_DIR, type Disk, type TornRecord } from './disk.ts';
 export type { RecordKind, TraceRecord } from './record.ts';
-export { formatMicros, HOUR, MINUTE, MS, SECOND, US, type Micros } from './time.ts';
+export { formatMicros, HOUR, MINUTE, MS, requestNumbersFrom, SECOND, US, type Micros } from './time.ts';
 export { deriveRng, type Rng } from './rng.ts';
 export { canonicalJson, digestOf, fnv1a } from './hash.ts';
 export { assert, InvariantViolation, isInvariantViolation } from './assert.ts';

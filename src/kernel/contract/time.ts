@@ -30,3 +30,12 @@ export function formatMicros(us: Micros): string {
 function trim(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(3).replace(/\.?0+$/, '');
 }
+
+/**
+ * Where a client incarnation starting at `nowUs` numbers its requests from: above any number an
+ * earlier incarnation of it can have used (fewer than 1024 requests per µs), so request numbers are
+ * monotone per client across crashes and a reply to a dead incarnation's request matches nothing.
+ */
+export function requestNumbersFrom(nowUs: Micros): number {
+  return nowUs * 1024;
+}

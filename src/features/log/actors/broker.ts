@@ -21,7 +21,7 @@
  * `acks=all` it cannot: its followers moved to the new epoch and no longer fetch from it.
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
-import { MS } from '../../../kernel/contract/index.ts';
+import { MS, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, RoleTimer } from './broker-host.ts';
 import { DELETE_RETENTION_DEFAULT_US, type ClusterConfig, type TopicConfig } from './config.ts';
 import { assertPartitionState } from './elections.ts';
@@ -93,7 +93,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private boot(ctx: Context): void {
     this.incarnation = ctx.now();
     // Request numbers start from the clock so no reply to an earlier incarnation can match one.
-    this.reqCounter = ctx.now() * 1024;
+    this.reqCounter = requestNumbersFrom(ctx.now());
     this.heartbeat(ctx);
     this.maintenanceGrid = ctx.now();
     ctx.setTimer(this.config.hwCheckpointIntervalUs, 'hw-checkpoint');

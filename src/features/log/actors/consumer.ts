@@ -27,7 +27,7 @@
  * Committed offsets are not validated (KIP-320 also checks those on assignment).
  */
 import type { Actor, Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
-import { assert } from '../../../kernel/contract/index.ts';
+import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import type { LogConsumerConfig } from './config.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
 import type { ClientInbound, ClientToController, EpochEndReply, FetchReply, GroupAssignment, OffsetFetchReply } from './messages.ts';
@@ -67,7 +67,7 @@ export class LogConsumer implements Actor<ClientInbound> {
   }
 
   start(ctx: Context): void {
-    this.reqCounter = ctx.now() * 1024;
+    this.reqCounter = requestNumbersFrom(ctx.now());
     this.metadata.refresh(ctx, ++this.reqCounter);
     this.join(ctx);
     ctx.setTimer(this.config.heartbeatIntervalUs, 'heartbeat');

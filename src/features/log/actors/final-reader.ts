@@ -11,7 +11,7 @@
  * the whole read again; the duplicate checker tells a re-read (same offset) from a duplicate.
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
-import { assert } from '../../../kernel/contract/index.ts';
+import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import type { ClientInbound, FetchReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 
@@ -43,7 +43,7 @@ export class LogFinalReader implements Actor<ClientInbound> {
   }
 
   start(ctx: Context): void {
-    this.req = ctx.now() * 1024;
+    this.req = requestNumbersFrom(ctx.now());
     ctx.setTimer(Math.max(0, this.config.readAtUs - ctx.now()), 'read');
   }
 

@@ -31,7 +31,7 @@
  * a lossy link, a leader crash after the append) stores it twice — a duplicate.
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
-import { MS, SECOND, assert } from '../../../kernel/contract/index.ts';
+import { MS, SECOND, assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import { MAX_REQUEST_SIZE_DEFAULT, type LogProducerConfig } from './config.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
 import type { ClientInbound, InitProducerIdRequest, LogError, ProduceReply } from './messages.ts';
@@ -82,7 +82,7 @@ export class LogProducer implements Actor<ClientInbound> {
   }
 
   start(ctx: Context): void {
-    this.reqCounter = ctx.now() * 1024;
+    this.reqCounter = requestNumbersFrom(ctx.now());
     this.tick = this.firstTickAtOrAfter(ctx.now());
     this.metadata.refresh(ctx, ++this.reqCounter);
     if (this.config.idempotence) this.requestPid(ctx);

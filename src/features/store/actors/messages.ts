@@ -2,7 +2,6 @@
  * The wire protocol of the single-node event store: requests from producers and readers, replies
  * from the store. Plain data, so it can cross worker threads unchanged.
  */
-import type { Micros } from '../../../kernel/contract/index.ts';
 
 /** Append events; the store replies `produce-ack` when its flush policy says they are safe. */
 export interface ProduceRequest {
@@ -47,11 +46,3 @@ export function idBytes(events: readonly string[]): number {
   return bytes;
 }
 
-/**
- * Where a client incarnation starting at `nowUs` numbers its requests from: above any number an
- * earlier incarnation of it can have used (fewer than 1024 requests per µs), so request numbers are
- * monotone per client across crashes and a reply to a dead incarnation's request matches nothing.
- */
-export function requestNumbersFrom(nowUs: Micros): number {
-  return nowUs * 1024;
-}

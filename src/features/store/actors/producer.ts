@@ -11,8 +11,8 @@
  * paths `producer.retry` and `producer.give-up` (see metrics/coverage.ts).
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
-import { SECOND, assert } from '../../../kernel/contract/index.ts';
-import { requestNumbersFrom, type StoreReply } from './messages.ts';
+import { SECOND, assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
+import type { StoreReply } from './messages.ts';
 
 /** The failure-handling paths the producer marks with `cover`. */
 export const PRODUCER_COVERAGE_PATHS = ['producer.retry', 'producer.give-up'] as const;

@@ -10,8 +10,8 @@
  * can never be taken for an answer to the restarted one.
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
-import { assert } from '../../../kernel/contract/index.ts';
-import { requestNumbersFrom, type StoreReply } from './messages.ts';
+import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
+import type { StoreReply } from './messages.ts';
 
 export interface ReaderConfig {
   store: string;
