@@ -23,7 +23,7 @@ import { writeCellTimelines } from './cell-timelines.ts';
 import { checkOutputTarget, stageOutput } from './output-options.ts';
 import { reportError } from './exit.ts';
 import { REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
-import { runnerFor, studyBanner, studyFromArgs, studyOptions, studyShape, stopOnInterrupt, type StudyArgs } from './study-options.ts';
+import { checkedRunner, runnerFor, studyBanner, studyFromArgs, studyOptions, studyShape, stopOnInterrupt, type StudyArgs } from './study-options.ts';
 
 const DEFAULT_SEEDS = 10;
 
@@ -54,21 +54,25 @@ async function compareHandler(args: CompareArgs): Promise<number> {
     }
     const target = join('results', study.spec.scenario.name, `compare-${study.id}`);
     checkOutputTarget(args.out, target, args.force);
-    const runner = runnerFor(args.jobs);
-    say(studyBanner(study));
-    if (!args.quiet) say(`${studyShape(study, cellsOf(study.spec).length)} · ${runner.jobs} jobs`);
-    const progress = cellProgress('compare', !args.quiet);
+    const pool = runnerFor(args.jobs);
     const stop = { stopped: false };
-    const unhook = stopOnInterrupt(stop, (line) => process.stderr.write(`\n${line}\n`));
-    progress.start({ total: cellsOf(study.spec).length, done: 0, resumed: 0, failedChecks: 0, errors: 0 });
     const started = performance.now();
     let records;
     try {
-      records = await runStudy(study, runner, (_, tally) => progress.update(tally), stop);
+      say(studyBanner(study));
+      if (!args.quiet) say(`${studyShape(study, cellsOf(study.spec).length)} · ${pool.jobs} jobs`);
+      const runner = await checkedRunner(study, pool, args.skipInvalid, say);
+      const progress = cellProgress('compare', !args.quiet);
+      const unhook = stopOnInterrupt(stop, (line) => process.stderr.write(`\n${line}\n`));
+      progress.start({ total: cellsOf(study.spec).length, done: 0, resumed: 0, failedChecks: 0, errors: 0 });
+      try {
+        records = await runStudy(study, runner, (_, tally) => progress.update(tally), stop);
+      } finally {
+        progress.stop();
+        unhook();
+      }
     } finally {
-      progress.stop();
-      unhook();
-      await runner.close();
+      await pool.close();
     }
     if (stop.stopped) {
       say('interrupted: nothing written (a comparison is written whole or not at all)');
@@ -91,13 +95,13 @@ async function compareHandler(args: CompareArgs): Promise<number> {
       const again = { stopped: false };
       const unhookAgain = stopOnInterrupt(again, (line) => process.stderr.write(`\n${line}\n`));
       try {
-        await writeCellTimelines(view, final, (line) => process.stderr.write(`${line}\n`), again);
+        await writeCellTimelines(view, final, (line) => args.quiet || process.stderr.write(`${line}\n`), again);
       } finally {
         unhookAgain();
       }
       if (again.stopped) return 130;
     }
-    return studyClosing({ view, summary, dir: final, files: REPORT_FILES, seconds: (performance.now() - started) / 1000, say });
+    return studyClosing({ view, summary, dir: final, files: REPORT_FILES, seconds: (performance.now() - started) / 1000, say, skipInvalid: args.skipInvalid });
   } catch (error) {
     dir?.abort();
     return reportError(error);

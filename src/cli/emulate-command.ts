@@ -23,7 +23,7 @@ import { VERSION } from '../exec/version.ts';
 import { formatMicros, InputError, TraceWriter, type Micros } from '../kernel/index.ts';
 import { traceFile } from '../kernel/trace-file.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
-import { checkWorkBudget, loadScenarioFileAsync, tryReadDuration, type Scenario } from '../scenario/index.ts';
+import { checkWorkBudget, loadScenarioAsync, readScenarioText, tryReadDuration, type Scenario } from '../scenario/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, inScenario, reportError } from './exit.ts';
 import { MAX_EVENTS_OPTION, numericOption, readPositive, readSeed } from './numeric-flags.ts';
 import { FORCE_OPTION, stageOutput } from './output-options.ts';
@@ -77,12 +77,16 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   let scenario: Scenario;
   let durationUs: Micros | undefined;
   let dir: StagedDirectory;
+  // Read once: the file may be a pipe, which has no second reading.
+  let text: string | undefined;
   try {
-    scenario = await loadScenarioFileAsync(args.scenario, args.set);
+    text = readScenarioText(args.scenario);
+    scenario = await loadScenarioAsync(text, args.scenario, args.set);
     checkWorkBudget(scenario, args.maxEvents);
   } catch (error) {
-    return reportError(inScenario(error, args.scenario));
+    return reportError(inScenario(error, args.scenario, text));
   }
+  const source = text;
   let kafkaPort: number | undefined;
   try {
     kafkaPort = parseKafkaPort(args.kafka);
@@ -121,7 +125,7 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   } catch (error) {
     progress.stop();
     dir.abort();
-    return reportError(inScenario(error, args.scenario));
+    return reportError(inScenario(error, args.scenario, source));
   }
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ ...result.summary, emulation: result.emulation }, null, 2)}\n`);

@@ -11,9 +11,9 @@ import { EXIT_BAD_INPUT, EXIT_INTERNAL } from './exit-codes.ts';
 
 export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL } from './exit-codes.ts';
 
-/** An input error found while building the world carries no file: place it in the scenario's. */
-export function inScenario(error: unknown, file: string): unknown {
-  return error instanceof InputError ? new InputError(locateInFile(file, error.message), error.options) : error;
+/** An input error found while building the world carries no file: place it in the scenario's (`text`: as already read). */
+export function inScenario(error: unknown, file: string, text?: string): unknown {
+  return error instanceof InputError ? new InputError(locateInFile(file, error.message, text), error.options) : error;
 }
 
 /** Problems shown at once; `--all-errors` shows them all. A file with many has one cause, mostly. */

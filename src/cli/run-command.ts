@@ -14,7 +14,7 @@ import { traceFile } from '../kernel/trace-file.ts';
 import { checkDeterminism } from '../exec/determinism.ts';
 import { executeInSlices, failingVacuousChecks, type RunSummary } from '../exec/run.ts';
 import type { StagedDirectory } from '../exec/staging.ts';
-import { checkWorkBudget, loadScenarioFileAsync, prepareRun, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
+import { checkWorkBudget, loadScenarioAsync, prepareRun, readScenarioText, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { writeTimeline } from '../report/timeline.ts';
 import { EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, inScenario, reportError } from './exit.ts';
@@ -73,12 +73,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
 
 async function runHandler(args: RunArgs): Promise<number> {
   let scenario: Scenario;
+  // Read once: the file may be a pipe (`diaspora run <(sed … x.yaml)`), which has no second reading.
+  let text: string | undefined;
   try {
-    scenario = await loadScenarioFileAsync(args.scenario, args.set);
+    text = readScenarioText(args.scenario);
+    scenario = await loadScenarioAsync(text, args.scenario, args.set);
     checkWorkBudget(scenario, args.maxEvents);
   } catch (error) {
-    return reportError(inScenario(error, args.scenario));
+    return reportError(inScenario(error, args.scenario, text));
   }
+  const source = text;
   const seed = args.seed ?? scenario.seed;
   const reproduce = reproduceCommand(args, seed);
   const say = (line: string) => {
@@ -100,7 +104,7 @@ async function runHandler(args: RunArgs): Promise<number> {
   try {
     dir.write('scenario.resolved.json', `${JSON.stringify({ ...scenario, seed }, null, 2)}\n`);
     // As written (with --set applied), so `diaspora shrink` can write a minimal scenario back.
-    dir.write('scenario.yaml', renderScenarioYaml({ ...writtenScenario(args.scenario, args.set), seed }));
+    dir.write('scenario.yaml', renderScenarioYaml({ ...writtenScenario(source, args.scenario, args.set), seed }));
     const trace = new TraceWriter(traceFile(args.trace || args.viz ? dir.path('trace.jsonl') : undefined));
     const ran = await executeScenario(scenario, seed, trace, args, progress.update);
     summary = args.failVacuous ? failingVacuousChecks(ran.summary) : ran.summary;
@@ -117,7 +121,7 @@ async function runHandler(args: RunArgs): Promise<number> {
   } catch (error) {
     progress.stop();
     dir.abort();
-    return reportError(inScenario(error, args.scenario), reproduce);
+    return reportError(inScenario(error, args.scenario, source), reproduce);
   }
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else printSummary(summary, { quiet: args.quiet, dir: displayPath(dir.final), reproduce, timeline: args.viz });

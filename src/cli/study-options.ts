@@ -5,6 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import { defaultJobs, workerPool, type CellRunner } from '../exec/pool.ts';
+import { checkStudyBuilds, skipping, unbuildableError } from '../exec/sweep-build-check.ts';
 import { planStudy, type Study, type StudyRequest } from '../exec/sweep-plan.ts';
 import { parseParam, parseSeeds, parseVariant, strategyVariants } from '../exec/sweep-values.ts';
 import { loadScenarioPlugins, readScenarioText } from '../scenario/index.ts';
@@ -29,6 +30,7 @@ export interface StudyArgs {
   force: boolean;
   maxEvents: number;
   quiet: boolean;
+  skipInvalid: boolean;
 }
 
 export function studyOptions(yargs: Argv, defaultSeeds: number): Argv {
@@ -43,7 +45,24 @@ export function studyOptions(yargs: Argv, defaultSeeds: number): Argv {
     .option('out', { alias: 'o', type: 'string', describe: 'Results directory, new or empty' })
     .options(FORCE_OPTION)
     .options(MAX_EVENTS_OPTION)
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the closing lines' });
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the closing lines' })
+    .option('skip-invalid', { type: 'boolean', default: false, describe: 'Run the cells whose scenario can be built and record the others as skipped (default: refuse the study)' });
+}
+
+/**
+ * Builds every scenario of the study before any cell runs (sweep-build-check.ts). When some cannot
+ * be built, refuses the study with one line per cause, or with `--skip-invalid` says so once and
+ * returns a runner that records their cells as input errors without running them.
+ */
+export async function checkedRunner(study: Study, runner: CellRunner, skipInvalid: boolean, say: (line: string) => void): Promise<CellRunner> {
+  const check = await checkStudyBuilds(study, runner);
+  const error = unbuildableError(check, '--skip-invalid');
+  if (error === undefined) return runner;
+  const runnable = check.total - check.unbuildable.reduce((sum, u) => sum + u.cells, 0);
+  if (!skipInvalid || runnable === 0) throw error;
+  say(`--skip-invalid: skipping ${check.total - runnable} of ${check.total} cells whose scenario cannot be built:`);
+  for (const line of check.lines) say(`  ${line}`);
+  return skipping(runner, check.unbuildable);
 }
 
 /** Reads the scenario and the flags into a planned study (every variant and grid point loaded once). */

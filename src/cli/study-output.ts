@@ -34,6 +34,8 @@ export function writeStudyReports(view: StudyView, write: (file: string, content
 
 export interface Closing {
   view: StudyView;
+  /** `--skip-invalid`: cells that could not run because of their values were skipped on purpose. */
+  skipInvalid?: boolean;
   summary: StudySummary;
   dir: string;
   files: readonly string[];
@@ -45,21 +47,22 @@ export interface Closing {
  * The last lines of a study: what the cells did, where the results are, and for a cell that could
  * not run, its error and the command that reproduces it. Returns the exit code (`errorExit`).
  */
-export function studyClosing({ view, summary, dir, files, seconds, say }: Closing): number {
+export function studyClosing({ view, summary, dir, files, seconds, say, skipInvalid = false }: Closing): number {
   const c = summary.cells;
   say(`${c.total} cells: ${c.pass} passed every check, ${c.fail} failed a check, ${c.error} errored · ${seconds.toFixed(1)} s`);
   say(`results: ${dir}/ (${files.join(', ')})`);
-  return errorExit(view);
+  return errorExit(view, skipInvalid);
 }
 
 /**
  * 0 when every cell ran (failed checks are findings, not failures of the study); 2 when cells could
  * not run only because of their values (a world that cannot be built with them, e.g. a quiesce too
  * short for one of them); 3 when a cell hit a bug. The first such cell is printed on stderr with
- * the command that reproduces it.
+ * the command that reproduces it. With `skipInvalid`, cells that could not run because of their
+ * values were skipped as asked: 0, unless a cell hit a bug.
  */
-export function errorExit(view: StudyView): number {
-  const errored = view.cells.filter((cell) => cell.status === 'error');
+export function errorExit(view: StudyView, skipInvalid = false): number {
+  const errored = view.cells.filter((cell) => cell.status === 'error' && !(skipInvalid && cell.error?.kind === 'input'));
   const first = errored.find((cell) => cell.error?.kind !== 'input') ?? errored[0];
   if (first === undefined) return EXIT_OK;
   process.stderr.write(`${errored.length} cell${errored.length === 1 ? '' : 's'} could not run; ${first.cell}:\n${first.error?.message ?? ''}\n`);

@@ -21,7 +21,7 @@ import { cellProgress } from './cell-progress.ts';
 import { reportError } from './exit.ts';
 import { targetLabel } from './output-options.ts';
 import { errorExit, REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
-import { runnerFor, studyBanner, studyFromArgs, studyOptions, studyShape, stopOnInterrupt, type StudyArgs } from './study-options.ts';
+import { checkedRunner, runnerFor, studyBanner, studyFromArgs, studyOptions, studyShape, stopOnInterrupt, type StudyArgs } from './study-options.ts';
 
 const DEFAULT_SEEDS = 5;
 
@@ -54,32 +54,37 @@ async function sweepHandler(args: SweepArgs): Promise<number> {
     const target = { label: targetLabel('--out', args.out, dir), force: args.force };
     // Where the sweep goes is checked before any worker starts; what the directory holds, when it is opened.
     checkDirectoryPlace(dir, target.label);
-    const runner = runnerFor(args.jobs);
-    say(studyBanner(study));
-    if (!args.quiet) say(`${studyShape(study, cellsOf(study.spec).length)}${shard ? ` · slice ${shard.index}/${shard.count}` : ''} · ${runner.jobs} jobs`);
-    const progress = cellProgress(shard ? `slice ${shard.index}/${shard.count}` : 'sweep', !args.quiet);
-    const stop = { stopped: false };
-    const unhook = stopOnInterrupt(stop, (line) => process.stderr.write(`\n${line}\n`));
-    const started = performance.now();
+    const pool = runnerFor(args.jobs);
     let outcome: SweepOutcome;
+    const started = performance.now();
     try {
-      outcome = await runSweep({
-        study,
-        dir,
-        target,
-        ...(shard ? { shard } : {}),
-        runner,
-        onStart: (tally) => {
-          if (tally.resumed > 0 && !args.quiet) say(`resuming: ${tally.resumed} of ${tally.total} cells are already in ${join(dir, RESULTS_LOG)}`);
-          progress.start(tally);
-        },
-        onRecord: (_, tally) => progress.update(tally),
-        stop,
-      });
+      say(studyBanner(study));
+      if (!args.quiet) say(`${studyShape(study, cellsOf(study.spec).length)}${shard ? ` · slice ${shard.index}/${shard.count}` : ''} · ${pool.jobs} jobs`);
+      // Every shard checks the whole study, so that every slice of a job array refuses it alike.
+      const runner = await checkedRunner(study, pool, args.skipInvalid, say);
+      const progress = cellProgress(shard ? `slice ${shard.index}/${shard.count}` : 'sweep', !args.quiet);
+      const stop = { stopped: false };
+      const unhook = stopOnInterrupt(stop, (line) => process.stderr.write(`\n${line}\n`));
+      try {
+        outcome = await runSweep({
+          study,
+          dir,
+          target,
+          ...(shard ? { shard } : {}),
+          runner,
+          onStart: (tally) => {
+            if (tally.resumed > 0 && !args.quiet) say(`resuming: ${tally.resumed} of ${tally.total} cells are already in ${join(dir, RESULTS_LOG)}`);
+            progress.start(tally);
+          },
+          onRecord: (_, tally) => progress.update(tally),
+          stop,
+        });
+      } finally {
+        progress.stop();
+        unhook();
+      }
     } finally {
-      progress.stop();
-      unhook();
-      await runner.close();
+      await pool.close();
     }
     if (!outcome.complete) {
       say(`interrupted: ${outcome.tally.done} of ${outcome.tally.total} cells are saved in ${dir}/; run the same command again to resume`);
@@ -87,21 +92,21 @@ async function sweepHandler(args: SweepArgs): Promise<number> {
     }
     const view = studyView(study, outcome.records, dir);
     const seconds = (performance.now() - started) / 1000;
-    if (shard) return sliceClosing(view, dir, shard, seconds, say);
+    if (shard) return sliceClosing(view, dir, shard, seconds, say, args.skipInvalid);
     const summary = writeStudyReports(view, (file, content) => writeFileAtomic(join(dir, file), content));
-    return studyClosing({ view, summary, dir, files: [...REPORT_FILES, RESULTS_LOG], seconds, say });
+    return studyClosing({ view, summary, dir, files: [...REPORT_FILES, RESULTS_LOG], seconds, say, skipInvalid: args.skipInvalid });
   } catch (error) {
     return reportError(error);
   }
 }
 
 /** A slice has no report of its own: its cells are a sample of every group. */
-function sliceClosing(view: ReturnType<typeof studyView>, dir: string, shard: Shard, seconds: number, say: (line: string) => void): number {
+function sliceClosing(view: ReturnType<typeof studyView>, dir: string, shard: Shard, seconds: number, say: (line: string) => void, skipInvalid: boolean): number {
   const errors = view.cells.filter((c) => c.status === 'error').length;
   const failed = view.cells.filter((c) => c.status === 'fail').length;
   say(`slice ${shard.index}/${shard.count}: ${view.cells.length} cells, ${failed} failed a check, ${errors} errored · ${seconds.toFixed(1)} s`);
   say(`results: ${dir}/${RESULTS_LOG}; when every slice is done: npx diaspora merge <slice dirs…>`);
-  return errorExit(view);
+  return errorExit(view, skipInvalid);
 }
 
 /** `results/<scenario>/sweep-<id>`, so that running the same command again finds it and resumes. */

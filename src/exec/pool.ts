@@ -11,13 +11,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { runCell, type CellRun, type CellTask } from './sweep-cell.ts';
+import { buildCell, runCell, type CellBuild, type CellRun, type CellTask } from './sweep-cell.ts';
 import { poolModule } from './worker-entry.ts';
 
 export interface CellRunner {
   /** How many cells run at once. */
   readonly jobs: number;
   run(task: CellTask): Promise<CellRun>;
+  /** Builds the cell's world without running it (`buildCell`). */
+  build(task: CellTask): Promise<CellBuild>;
   close(): Promise<void>;
 }
 
@@ -25,7 +27,7 @@ export interface CellRunner {
 export const defaultJobs = (): number => availableParallelism();
 
 export function workerPool(jobs: number = defaultJobs()): CellRunner {
-  const pool = new Piscina<CellTask, CellRun>({
+  const pool = new Piscina<CellTask, CellRun | CellBuild>({
     filename: poolModule('./sweep-cell.ts', './pool-worker.mjs', import.meta.url).href,
     name: 'runCell',
     minThreads: jobs,
@@ -36,7 +38,8 @@ export function workerPool(jobs: number = defaultJobs()): CellRunner {
   });
   return {
     jobs,
-    run: (task) => pool.run(task),
+    run: (task) => pool.run(task) as Promise<CellRun>,
+    build: (task) => pool.run(task, { name: 'buildCell' }) as Promise<CellBuild>,
     close: () => pool.destroy(),
   };
 }
@@ -46,6 +49,7 @@ export function inThisThread(): CellRunner {
   return {
     jobs: 1,
     run: (task) => runCell(task),
+    build: (task) => buildCell(task),
     close: () => Promise.resolve(),
   };
 }

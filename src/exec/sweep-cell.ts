@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { InputError, TraceWriter } from '../kernel/index.ts';
-import { loadScenarioAsync, prepareRun, type Scenario } from '../scenario/index.ts';
+import { buildRun, loadScenarioAsync, prepareRun, type Scenario } from '../scenario/index.ts';
 import { execute, type RunSummary } from './run.ts';
 
 /** What a worker needs to run a cell: plain data, cheap to send across threads. */
@@ -63,6 +63,24 @@ function deepFreeze<T>(value: T): T {
     for (const inner of Object.values(value)) deepFreeze(inner);
   }
   return value;
+}
+
+/** Whether a cell's world can be built (sweep-build-check.ts asks before a study runs anything). */
+export type CellBuild = { ok: true } | { ok: false; error: { kind: 'input' | 'internal'; message: string } };
+
+/**
+ * Loads the cell's scenario and builds its world, measuring no fault-free reference (that is a
+ * whole run; the probe hands the feature nothing). A feature that reads its reference while
+ * building then fails with a non-input error, which the caller leaves to the cell to report.
+ */
+export async function buildCell(task: CellTask): Promise<CellBuild> {
+  try {
+    buildRun(await load(task), { seed: task.seed, trace: new TraceWriter(), recall: () => undefined as never });
+    return { ok: true };
+  } catch (error) {
+    const kind = error instanceof InputError ? 'input' : 'internal';
+    return { ok: false, error: { kind, message: error instanceof Error ? error.message : String(error) } };
+  }
 }
 
 export async function runCell(task: CellTask): Promise<CellRun> {

@@ -167,7 +167,7 @@ function validate(request: StudyRequest, variants: readonly Variant[]): string {
     try {
       checkWorkBudget(scenario, request.maxEvents);
     } catch (error) {
-      throw error instanceof InputError ? new InputError(locateInFile(request.file, error.message)) : error;
+      throw error instanceof InputError ? new InputError(locateInFile(request.file, error.message, request.scenarioText)) : error;
     }
   };
   // The scenario with the study's own --sets first: its problems are nobody's variant's fault.

@@ -79,11 +79,28 @@ function explainUnion(
     return [{ path, message }];
   }
   if (issue.input === undefined) return [{ path, message: REQUIRED }];
-  // A union of a scalar and a structure (`nodes: 2` or `nodes: [a, b]`): when exactly one
-  // option got past the type check, its complaints are the useful ones.
-  const informative = issue.errors.filter((branch) => !branch.every((inner) => inner.code === 'invalid_type' && inner.path.length === 0));
-  if (informative.length === 1) return informative[0]!.flatMap((inner) => explain(inner, path, schema, data));
+  // A union of a scalar and a structure (`nodes: 2` or `nodes: [a, b]`, `service: 20ms` or
+  // `service: { mean, distribution }`): when exactly one option got past the type check, its
+  // complaints are the useful ones — a misspelt key or value inside the map gets its "did you mean".
+  const informative = issue.errors.filter((branch) => !typeMismatch(branch));
+  const chosen = informative.length === 1 ? informative[0] : closestMap(informative, issue.input);
+  if (chosen !== undefined) return chosen.flatMap((inner) => explain(inner, path, schema, data));
   return [{ path, message: issue.message !== ZOD_DEFAULT ? issue.message : `has the wrong type, got ${describeInput(issue.input)}` }];
+}
+
+/** A branch that failed only because the input is of another type (a map given to a duration, itself a union of a string and a number). */
+function typeMismatch(branch: readonly z.core.$ZodIssue[]): boolean {
+  return branch.every((inner) => inner.path.length === 0 && (inner.code === 'invalid_type' || (inner.code === 'invalid_union' && inner.errors.length > 0 && inner.errors.every(typeMismatch))));
+}
+
+/**
+ * Of several map shapes a map was given to (a forwarder's `{ buffer }` or its topic fields), the
+ * one it is nearest to: the branch with strictly the fewest complaints. None when that is a tie.
+ */
+function closestMap(branches: readonly (readonly z.core.$ZodIssue[])[], input: unknown): readonly z.core.$ZodIssue[] | undefined {
+  if (input === null || typeof input !== 'object' || Array.isArray(input) || branches.length < 2) return undefined;
+  const sorted = [...branches].sort((a, b) => a.length - b.length);
+  return sorted[0]!.length < sorted[1]!.length ? sorted[0] : undefined;
 }
 
 const TYPE_NOUNS: Readonly<Record<string, string>> = {

@@ -104,24 +104,31 @@ const resolvePlugins: PluginResolver = (list, file) => {
  * Places problems found after validation (while the world is built: a fault target with no such
  * process, an actor name taken twice) in the scenario file: each line `path: message` becomes
  * `file:line path: message`. Other lines (about flags, or already placed) are left as they are.
+ * Give the `text` already read when there is one: a pipe (`<(…)`) cannot be read a second time, and
+ * the file is read only when a line needs placing.
  */
-export function locateInFile(file: string, message: string): string {
-  let doc: Document | undefined;
+export function locateInFile(file: string, message: string, text?: string): string {
+  let doc: Document | undefined | null = null;
   const lines = new LineCounter();
-  try {
-    const text = readScenarioText(file);
-    checkYamlDepth(text, file);
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  } catch {
-    doc = undefined;
-  }
+  const parsed = (): Document | undefined => {
+    if (doc !== null) return doc;
+    try {
+      const source = text ?? readScenarioText(file);
+      checkYamlDepth(source, file);
+      doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
+    } catch {
+      doc = undefined;
+    }
+    return doc;
+  };
   return message
     .split('\n')
     .map((line) => {
       const field = /^([^\s:]+): /.exec(line)?.[1];
       const path = field === undefined ? undefined : parsePath(field);
       if (path === undefined || typeof path === 'string') return line;
-      return doc === undefined ? `${file}: ${line}` : `${file}:${lineOf(doc, lines, path)} ${line}`;
+      const placed = parsed();
+      return placed === undefined ? `${file}: ${line}` : `${file}:${lineOf(placed, lines, path)} ${line}`;
     })
     .join('\n');
 }

@@ -10,14 +10,16 @@
  */
 import { Document, isMap, isScalar, parseDocument, visit } from 'yaml';
 import { InputError } from '../kernel/contract/index.ts';
-import { readScenarioText } from './load.ts';
 import { applySets } from './overrides.ts';
 import { isRecord } from './schema-walk.ts';
 import { scenarioSchema } from './schema.ts';
 
-/** The written data of a scenario file with overrides applied; call after `loadScenarioFile` succeeded. */
-export function writtenScenario(path: string, sets: readonly string[] = []): Record<string, unknown> {
-  const doc = parseDocument(readScenarioText(path), { uniqueKeys: true });
+/**
+ * The written data of a scenario's text with overrides applied; call after `loadScenario` accepted
+ * the same text. The text, not the file: a file is read once (a pipe, `<(…)`, cannot be read twice).
+ */
+export function writtenScenario(text: string, path: string, sets: readonly string[] = []): Record<string, unknown> {
+  const doc = parseDocument(text, { uniqueKeys: true });
   const { data, problems } = applySets(doc.toJS({ maxAliasCount: 100 }), sets, scenarioSchema());
   if (problems.length > 0 || !isRecord(data)) throw new InputError(`${path}: cannot be read back as written (load it first)`);
   return data;

@@ -46,6 +46,8 @@ const SCENARIOS: Case[] = [
   [['run', 'scenarios/plugin-throws.yaml'], /^scenarios\/plugin-throws\.yaml:4 plugins\[0\]: cannot be loaded: the plug-in failed to start \(line 2 of the plug-in\)$/],
   [['run', 'scenarios/plugin-syntax.yaml'], /^scenarios\/plugin-syntax\.yaml:4 plugins\[0\]: cannot be loaded: Unexpected token/],
   [['run', 'scenarios/plugin-wrong-export.yaml'], /^scenarios\/plugin-wrong-export\.yaml:4 plugins\[0\]: its default export must be a feature/],
+  // A typo inside a map that is one shape of a union (a duration or { mean, distribution, cv }).
+  [['run', 'scenarios/service-map-typo.yaml'], /^scenarios\/service-map-typo\.yaml:106 pipeline\.operators\.reconstruct\.service\.distribution: unknown value "lognorml"; did you mean "lognormal"\?$/],
   [['run', A_DIR], /a-dir\.yaml: is a directory, not a scenario file$/],
   [['run', 'scenarios/no-such.yaml'], /^scenarios\/no-such\.yaml: .*no such file$/],
   // A device never ends: read whole, it would fill the memory.
@@ -72,6 +74,11 @@ const FLAGS: Case[] = [
   [['lab', '--export', A_FILE], /^--export .*a-file: .*a-file is a file, not a directory/],
   [['gallery', '-o', join(SCRATCH, 'gallery'), '--only', ','], /^gallery --only ",": names no scenario/],
   [['run', join(ROOT, 'scenarios/aps-xray.yaml'), '--set', 'pipeline.operators.reconstruct.parallelism=100000000'], /parallelism: at most 100000 instances per operator/],
+  [['run', join(ROOT, 'scenarios/aps-xray.yaml'), '--set', 'pipeline.operators.reconstruct.service={mean: 1s, distributon: fixed}'], /reconstruct\.service\.distributon: unknown field "distributon"; did you mean "distribution"\?$/],
+  [['run', join(ROOT, 'scenarios/aps-xray.yaml'), '--set', 'pipeline.operators.reconstruct.service={maen: 1s}'], /reconstruct\.service\.maen: unknown field "maen"; did you mean "mean"\?$/],
+  [['run', join(ROOT, 'scenarios/drills/forward-field-station.yaml'), '--set', 'forwarders.uplink.from={bufer: {capacity: 1GiB}}'], /forwarders\.uplink\.from\.bufer: unknown field "bufer"; did you mean "buffer"\?$/],
+  // Values only the world's build refuses: refused before any cell runs (and nothing written here).
+  [['sweep', DEMO, '--param', 'quiesce=1s', '--seeds', '2', '--jobs', '1'], /^--param quiesce=1s: .*beamline-store\.yaml:14 quiesce: 1s is too short for the final read/],
 ];
 
 const TRACES: Case[] = [

@@ -66,7 +66,7 @@ test('compare --metrics prints only the metrics with those prefixes, warns of a 
 
 test('compare --timelines writes each cell\'s timeline where the report links it', async (t) => {
   const out = join(scratch(), 'cmp');
-  const r = await diaspora(['compare', DEMO, ...VARIANTS, '--seeds', '1', '--timelines', '-q', '--out', out]);
+  const r = await diaspora(['compare', DEMO, ...VARIANTS, '--seeds', '1', '--timelines', '--out', out]);
   t.is(r.code, 0, r.stderr);
   const html = read(out, 'report.html');
   for (const cell of [0, 1]) {
