@@ -24,15 +24,22 @@ export interface ObservedTrace {
 
 /**
  * Feeds every record written to `trace` to the run's checkers and metrics, as it is written: each
- * record to those that read its kind (their `kinds`, or all of them), found once per kind.
+ * record to those that read its kind (their `kinds`, or all of them), found once per kind. The
+ * metrics' results get the time of the trace's last record, so a metric that needs only that
+ * (a rate over the run) does not have to read every record for it.
  */
 export function observeTrace(prepared: PreparedRun, trace: TraceWriter): ObservedTrace {
   const checkers = prepared.checks.map((c) => c.create());
   const metrics = prepared.metrics;
-  trace.listen(routeByKind([...checkers, ...metrics]));
+  const route = routeByKind([...checkers, ...metrics]);
+  let lastUs: Micros = 0;
+  trace.listen((record) => {
+    lastUs = record.t;
+    route(record);
+  });
   return {
     checks: () => Object.fromEntries(checkers.map((checker, i) => [checker.name, verdictFor(prepared.checks[i]!, checker)])),
-    metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result()])),
+    metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result({ lastUs })])),
   };
 }
 

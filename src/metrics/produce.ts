@@ -6,20 +6,19 @@
 import type { Micros, TraceRecord } from '../kernel/contract/index.ts';
 import { SECOND } from '../kernel/contract/index.ts';
 import { LatencyHistogram } from './latency.ts';
-import type { TraceMetric } from './metric.ts';
+import type { TraceEnd, TraceMetric } from './metric.ts';
 
 export class ProduceMetrics implements TraceMetric {
   readonly name = 'produce';
+  readonly kinds = ['client'] as const;
   private readonly producedAt = new Map<string, Micros>();
   private readonly latency = new LatencyHistogram();
   private produced = 0;
   private acked = 0;
   private retries = 0;
   private errors = 0;
-  private lastTime: Micros = 0;
 
   observe(record: TraceRecord): void {
-    this.lastTime = record.t;
     if (record.k !== 'client') return;
     const events = Array.isArray(record.events) ? (record.events as string[]) : [];
     switch (record.op) {
@@ -45,7 +44,7 @@ export class ProduceMetrics implements TraceMetric {
     }
   }
 
-  result(): Record<string, unknown> {
+  result(end: TraceEnd): Record<string, unknown> {
     return {
       produced: this.produced,
       acked: this.acked,
@@ -53,7 +52,7 @@ export class ProduceMetrics implements TraceMetric {
       errors: this.errors,
       unacknowledged: this.producedAt.size,
       ackLatencyUs: this.latency.percentiles(),
-      ackedPerSec: this.lastTime > 0 ? Math.round((this.acked * SECOND * 1000) / this.lastTime) / 1000 : 0,
+      ackedPerSec: end.lastUs > 0 ? Math.round((this.acked * SECOND * 1000) / end.lastUs) / 1000 : 0,
     };
   }
 }

@@ -11,9 +11,13 @@ test('under-replicated partitions, elections, end-to-end latency and consumer la
   run.producer('p', { stopAtUs: 6 * SECOND, ratePerSec: 300 }).consumer('c', { commitIntervalUs: 500 * MS });
   run.crashNode('hpc-1', 2 * SECOND, 2 * SECOND);
   const metrics = new LogMetrics();
-  run.world.trace.listen((r) => metrics.observe(r));
+  let lastUs = 0;
+  run.world.trace.listen((r) => {
+    lastUs = r.t;
+    metrics.observe(r);
+  });
   run.go(12 * SECOND);
-  const result = metrics.result() as {
+  const result = metrics.result({ lastUs }) as {
     underReplicatedPartitions: { peak: number; series: [number, number][] };
     elections: { total: number; unclean: number };
     endToEndLatencyUs: { count: number; p50: number; p99: number };

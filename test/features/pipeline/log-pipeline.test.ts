@@ -55,7 +55,7 @@ function verdictOf(records: readonly TraceRecord[], reference: TraceRecord): Ver
 function outputsOf(records: readonly TraceRecord[]): { outputs: number; duplicates: number } {
   const metric = new OutputMetrics();
   for (const record of records) metric.observe(record);
-  return metric.result() as { outputs: number; duplicates: number };
+  return metric.result({ lastUs: records.at(-1)?.t ?? 0 }) as { outputs: number; duplicates: number };
 }
 
 const CHECKPOINT = { strategy: 'stream-replay' as const, tier: 'site-pfs' as const, interval: { kind: 'time' as const, everyUs: 3 * SECOND } };

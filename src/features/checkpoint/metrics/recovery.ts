@@ -82,11 +82,12 @@ export class RecoveryMetrics implements TraceMetric {
     this.serviceUs += us;
     let processed = this.processed.get(record.a);
     if (processed === undefined) this.processed.set(record.a, (processed = new Set()));
-    if (processed.has(record.event)) {
+    // One lookup: the set grows unless the instance had processed this event before.
+    const before = processed.size;
+    processed.add(record.event);
+    if (processed.size === before) {
       this.redone++;
       this.redoneUs += us;
-    } else {
-      processed.add(record.event);
     }
     this.progress.set(record.a, (this.progress.get(record.a) ?? 0) + 1);
     this.moved(record.a, record.t);

@@ -16,7 +16,7 @@
 import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import { SECOND } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
-import type { TraceMetric } from '../../../metrics/metric.ts';
+import type { TraceEnd, TraceMetric } from '../../../metrics/metric.ts';
 
 const SAMPLE_US = SECOND;
 /** Events awaiting their first delivery kept at most; older ones are forgotten (and counted). */
@@ -24,6 +24,7 @@ const TRACKED_MAX = 1_000_000;
 
 export class LogMetrics implements TraceMetric {
   readonly name = 'log';
+  readonly kinds = ['client', 'log'] as const;
   private readonly endToEnd = new LatencyHistogram();
   private readonly producedAt = new Map<string, Micros>();
   private untracked = 0;
@@ -141,7 +142,10 @@ export class LogMetrics implements TraceMetric {
     this.nextSampleUs += SAMPLE_US;
   }
 
-  result(): Record<string, unknown> {
+  result(end: TraceEnd): Record<string, unknown> {
+    // The series run to the trace's end, as if every record had been read: later records of other
+    // kinds change nothing the samples show.
+    while (end.lastUs >= this.nextSampleUs) this.sample();
     const span = this.firstConsumeUs === undefined ? 0 : this.lastConsumeUs - this.firstConsumeUs;
     // Without consumers (a log read only by forwarders or brokers through their own fetch loops)
     // there is no end-to-end latency to report: leave it out rather than print zeros.

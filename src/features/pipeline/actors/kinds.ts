@@ -50,8 +50,10 @@ export function sourceLogic(ctx: LogicContext, params: SourceParams): OperatorLo
     kind: 'source',
     initial: tally,
     generate(k: number, dueUs: Micros): StreamEvent {
-      const value = Array.from({ length: WIDTH }, (_, j) => fnv1a(`${ctx.instance}:${k}:${j}`) % PIXEL);
-      return { id: `${ctx.instance}:${k}`, key: k, root: k, bornUs: dueUs, bytes: params.bytes, value };
+      const id = `${ctx.instance}:${k}`;
+      const value: number[] = [];
+      for (let j = 0; j < WIDTH; j++) value.push(fnv1a(`${id}:${j}`) % PIXEL);
+      return { id, key: k, root: k, bornUs: dueUs, bytes: params.bytes, value };
     },
     apply(draft, event, _origin, emit) {
       add(draft, event);
@@ -72,7 +74,8 @@ export function splitLogic(ctx: LogicContext, params: SplitParams): OperatorLogi
       add(draft, event);
       const bytes = Math.ceil(event.bytes / params.fanout);
       for (let j = 0; j < params.fanout; j++) {
-        const value = Array.from({ length: WIDTH }, (_, i) => event.value[(i + j) % event.value.length]);
+        const value: number[] = [];
+        for (let i = 0; i < WIDTH; i++) value.push(event.value[(i + j) % event.value.length]!);
         emit({ id: `${ctx.op}/${event.id}#${j}`, key: j, root: event.root, bornUs: event.bornUs, bytes, value });
       }
     },

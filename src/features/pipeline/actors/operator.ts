@@ -100,6 +100,11 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   private idleWaiters: (() => void)[] = [];
   private generatorTimer: { id: TimerId; atUs: Micros } | undefined;
   private processedCount = 0;
+  /** What the event being applied emits (empty between events): one array and one function for every event. */
+  private readonly outputs: StreamEvent[] = [];
+  private readonly collect = (out: StreamEvent): void => {
+    this.outputs.push(out);
+  };
   /** What the last checkpoint captured (input positions, events generated), for the inspector only. */
   private lastCapture: { inputs: Record<string, number>; generated: number; captures: number } | undefined;
 
@@ -216,14 +221,12 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     this.inService = undefined;
     this.holds.idle(ctx);
     const { event, origin } = this.eventOf(done);
-    const outputs: StreamEvent[] = [];
-    const emit = (out: StreamEvent) => outputs.push(out);
     if (this.spec.checkpoint.incremental) {
-      const [next, patches] = produceWithPatches(this.state, (draft) => this.spec.logic.apply(draft, event, origin, emit));
+      const [next, patches] = produceWithPatches(this.state, (draft) => this.spec.logic.apply(draft, event, origin, this.collect));
       this.state = next;
       this.patches.push(...patches);
     } else {
-      this.spec.logic.apply(this.state as Draft<object>, event, origin, emit);
+      this.spec.logic.apply(this.state as Draft<object>, event, origin, this.collect);
     }
     if (done.item !== undefined) {
       this.positions[done.item.channel] = Math.max(this.positions[done.item.channel] ?? 0, done.item.position + 1);
@@ -231,7 +234,9 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     } else {
       this.generated = done.generated! + 1;
     }
-    for (const out of outputs) this.transport.emit(ctx, out);
+    const outputs = this.outputs;
+    for (let i = 0; i < outputs.length; i++) this.transport.emit(ctx, outputs[i]!);
+    outputs.length = 0;
     this.processedCount++;
     ctx.record('state', { event: event.id, born: event.bornUs, us: done.serviceUs, digest: digestOf(this.state) });
     this.participant.afterEvent(ctx);

@@ -9,17 +9,16 @@
 import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import { SECOND } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
-import type { TraceMetric } from '../../../metrics/metric.ts';
+import type { TraceEnd, TraceMetric } from '../../../metrics/metric.ts';
 
 export class OutputMetrics implements TraceMetric {
   readonly name = 'output';
+  readonly kinds = ['client'] as const;
   private readonly seen = new Set<string>();
   private readonly latency = new LatencyHistogram();
   private duplicates = 0;
-  private lastUs: Micros = 0;
 
   observe(record: TraceRecord): void {
-    this.lastUs = record.t;
     if (record.k !== 'client' || record.op !== 'output' || !Array.isArray(record.events)) return;
     const born = Array.isArray(record.born) ? (record.born as number[]) : [];
     (record.events as string[]).forEach((id, i) => {
@@ -32,12 +31,12 @@ export class OutputMetrics implements TraceMetric {
     });
   }
 
-  result(): Record<string, unknown> {
+  result(end: TraceEnd): Record<string, unknown> {
     return {
       outputs: this.seen.size,
       duplicates: this.duplicates,
       latencyUs: this.latency.percentiles(),
-      perSec: this.lastUs > 0 ? Math.round((this.seen.size * SECOND * 1000) / this.lastUs) / 1000 : 0,
+      perSec: end.lastUs > 0 ? Math.round((this.seen.size * SECOND * 1000) / end.lastUs) / 1000 : 0,
     };
   }
 }

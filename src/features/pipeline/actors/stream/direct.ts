@@ -59,6 +59,8 @@ interface ProbeMessage extends Message {
 }
 
 interface Sender {
+  /** The channel's name, `<stream>><consumer>` (snapshots count what was sent on it). */
+  readonly key: string;
   readonly to: string;
   epoch: number;
   base: number;
@@ -70,6 +72,10 @@ interface Sender {
 }
 
 interface Receiver {
+  /** The channel's name, `<stream><<producer>` (the operator's input position is kept under it). */
+  readonly key: string;
+  readonly stream: string;
+  readonly from: string;
   epoch: number;
   /** Next sequence number to deliver; undefined until the first item of the epoch says its base. */
   expected: number | undefined;
@@ -79,8 +85,15 @@ interface Receiver {
 
 export class DirectTransport implements OperatorTransport {
   readonly markerInputs: readonly string[];
+  /** By consumer: one output stream, so the consumer names the channel. */
   private readonly senders = new Map<string, Sender>();
-  private readonly receivers = new Map<string, Receiver>();
+  /**
+   * By stream, then producer: a message names both, and looking them up in two steps builds no
+   * `<stream><<producer>` string per message (a new string is hashed at every lookup).
+   */
+  private readonly receivers = new Map<string, Map<string, Receiver>>();
+  /** Every receiver, in the order of the routes' inputs. */
+  private readonly allReceivers: Receiver[] = [];
   private ackTimer = false;
   private probeTimer = false;
 
@@ -89,21 +102,28 @@ export class DirectTransport implements OperatorTransport {
     private readonly sink: TransportSink,
   ) {
     const { stream, consumers } = routes.output;
-    for (const consumer of consumers) this.senders.set(`${stream}>${consumer}`, { to: consumer, epoch: 0, base: 0, next: 0, sentEvents: 0, unacked: new Map(), lastProgressUs: 0 });
+    for (const consumer of consumers) this.senders.set(consumer, { key: `${stream}>${consumer}`, to: consumer, epoch: 0, base: 0, next: 0, sentEvents: 0, unacked: new Map(), lastProgressUs: 0 });
     for (const input of routes.inputs) {
-      for (const producer of input.producers) this.receivers.set(`${input.stream}<${producer}`, { epoch: 0, expected: undefined, buffer: new Map(), ackDue: false });
+      let byProducer = this.receivers.get(input.stream);
+      if (byProducer === undefined) this.receivers.set(input.stream, (byProducer = new Map()));
+      for (const producer of input.producers) {
+        if (byProducer.has(producer)) continue;
+        const receiver: Receiver = { key: `${input.stream}<${producer}`, stream: input.stream, from: producer, epoch: 0, expected: undefined, buffer: new Map(), ackDue: false };
+        byProducer.set(producer, receiver);
+        this.allReceivers.push(receiver);
+      }
     }
-    this.markerInputs = [...this.receivers.keys()];
+    this.markerInputs = this.allReceivers.map((receiver) => receiver.key);
   }
 
   open(ctx: Context, resume: Resume): void {
-    for (const [key, sender] of this.senders) {
+    for (const sender of this.senders.values()) {
       sender.epoch = resume.epoch;
-      sender.base = sender.next = sender.sentEvents = resume.outputs[key] ?? 0;
+      sender.base = sender.next = sender.sentEvents = resume.outputs[sender.key] ?? 0;
       sender.unacked.clear();
       sender.lastProgressUs = ctx.now();
     }
-    for (const receiver of this.receivers.values()) {
+    for (const receiver of this.allReceivers) {
       receiver.epoch = resume.epoch;
       receiver.expected = undefined;
       receiver.buffer.clear();
@@ -113,10 +133,10 @@ export class DirectTransport implements OperatorTransport {
   }
 
   emit(ctx: Context, event: StreamEvent): void {
-    const { stream, consumers } = this.routes.output;
+    const { consumers } = this.routes.output;
     if (consumers.length === 0) return recordOutput(ctx, [event]);
-    const consumer = consumers[event.key % consumers.length];
-    this.transmit(ctx, this.senders.get(`${stream}>${consumer}`)!, { event }, event.bytes);
+    const consumer = consumers[event.key % consumers.length]!;
+    this.transmit(ctx, this.senders.get(consumer)!, { event }, event.bytes);
   }
 
   marker(ctx: Context, marker: Marker): void {
@@ -127,7 +147,7 @@ export class DirectTransport implements OperatorTransport {
 
   outputs(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const [key, sender] of this.senders) counts[key] = sender.sentEvents;
+    for (const sender of this.senders.values()) counts[sender.key] = sender.sentEvents;
     return counts;
   }
 
@@ -154,7 +174,7 @@ export class DirectTransport implements OperatorTransport {
   onTimer(ctx: Context, wakeup: Wakeup): boolean {
     if (wakeup.name === 'stream:ack') {
       this.ackTimer = false;
-      for (const [key, receiver] of this.receivers) if (receiver.ackDue) this.sendAck(ctx, key, receiver);
+      for (const receiver of this.allReceivers) if (receiver.ackDue) this.sendAck(ctx, receiver);
       return true;
     }
     if (wakeup.name === 'stream:probe') {
@@ -177,7 +197,7 @@ export class DirectTransport implements OperatorTransport {
   }
 
   private acknowledged(ctx: Context, ack: AckMessage, from: string): void {
-    const sender = this.senders.get(`${ack.stream}>${from}`);
+    const sender = ack.stream === this.routes.output.stream ? this.senders.get(from) : undefined;
     if (sender === undefined || ack.epoch !== sender.epoch) return;
     // Unacknowledged messages are kept in sequence order; deleting while iterating a Map is safe.
     for (const seq of sender.unacked.keys()) {
@@ -214,8 +234,7 @@ export class DirectTransport implements OperatorTransport {
   // --- receiving ----------------------------------------------------------------------------
 
   private receive(ctx: Context, message: DataMessage, from: string): void {
-    const key = `${message.stream}<${from}`;
-    const receiver = this.receivers.get(key);
+    const receiver = this.receivers.get(message.stream)?.get(from);
     if (receiver === undefined || message.epoch < receiver.epoch) return;
     if (message.epoch > receiver.epoch || receiver.expected === undefined) {
       receiver.epoch = message.epoch;
@@ -231,16 +250,15 @@ export class DirectTransport implements OperatorTransport {
       if (item === undefined) return;
       receiver.buffer.delete(seq);
       receiver.expected = seq + 1;
-      if ('event' in item) this.sink.deliver(ctx, key, seq, item.event);
-      else this.sink.marker(ctx, key, item.marker);
+      if ('event' in item) this.sink.deliver(ctx, receiver.key, seq, item.event);
+      else this.sink.marker(ctx, receiver.key, item.marker);
       // Delivering may have restored the operator into a new epoch; stop feeding this one.
       if (receiver.epoch !== message.epoch) return;
     }
   }
 
   private probed(ctx: Context, probe: ProbeMessage, from: string): void {
-    const key = `${probe.stream}<${from}`;
-    const receiver = this.receivers.get(key);
+    const receiver = this.receivers.get(probe.stream)?.get(from);
     if (receiver === undefined || probe.epoch < receiver.epoch) return;
     const next = probe.epoch === receiver.epoch && receiver.expected !== undefined ? receiver.expected : -1;
     ctx.send<AckMessage>(from, { type: 'stream:ack', stream: probe.stream, epoch: probe.epoch, next, probe: probe.seq });
@@ -253,10 +271,9 @@ export class DirectTransport implements OperatorTransport {
     ctx.setTimer(ACK_DELAY_US, 'stream:ack');
   }
 
-  private sendAck(ctx: Context, key: string, receiver: Receiver): void {
+  private sendAck(ctx: Context, receiver: Receiver): void {
     receiver.ackDue = false;
     if (receiver.expected === undefined) return;
-    const at = key.lastIndexOf('<');
-    ctx.send<AckMessage>(key.slice(at + 1), { type: 'stream:ack', stream: key.slice(0, at), epoch: receiver.epoch, next: receiver.expected });
+    ctx.send<AckMessage>(receiver.from, { type: 'stream:ack', stream: receiver.stream, epoch: receiver.epoch, next: receiver.expected });
   }
 }
