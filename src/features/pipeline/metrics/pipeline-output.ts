@@ -6,7 +6,7 @@
  * Reads `client` records with `op: output` (`events` ids and their `born` times). Memory: one entry
  * per distinct output id.
  */
-import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
+import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { SECOND } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
 import type { TraceEnd, TraceMetric } from '../../../metrics/metric.ts';
