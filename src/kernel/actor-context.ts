@@ -7,7 +7,8 @@
  * the simulator reports as that actor's bug.
  */
 import type { ActorHandle, PeerMemo } from './actor-handle.ts';
-import type { Context, Message, SendOptions } from './contract/actor.ts';
+import { KernelRef } from './actor-ref.ts';
+import type { ActorRef, Context, Message, SendOptions } from './contract/actor.ts';
 import type { Disk } from './contract/disk.ts';
 import type { RecordKind } from './contract/record.ts';
 import type { Rng } from './contract/rng.ts';
@@ -21,6 +22,8 @@ export interface ContextHost {
   cpuSlowdown(handle: ActorHandle): number;
   /** The actor named `id`, or undefined. */
   actorNamed(id: string): ActorHandle | undefined;
+  /** A ref to the actor named `id` (see `Context.actor`). */
+  refTo(id: string): ActorRef;
   /** Sends to `to`, whose handle is `target` (undefined: no such actor). */
   send(from: ActorHandle, to: string, target: ActorHandle | undefined, message: Message, options: SendOptions | undefined): void;
   setTimer(handle: ActorHandle, delay: Micros, name: string, data: unknown): TimerId;
@@ -70,8 +73,14 @@ export class ActorContext implements Context, PeerMemo {
     return this.sim.cpuSlowdown(this.handle);
   }
 
-  send<M extends Message>(to: string, message: M, options?: SendOptions): void {
+  send<M extends Message>(to: string | ActorRef, message: M, options?: SendOptions): void {
     this.live();
+    if (typeof to !== 'string') {
+      // A ref of this run goes straight to its handle; any other ({ id } cloned or built) is looked up.
+      const id = to.id;
+      this.sim.send(this.handle, id, KernelRef.handleIn(to, this.sim) ?? this.sim.actorNamed(id), message, options);
+      return;
+    }
     let target = this.peerHandle;
     if (to !== this.peer) {
       target = this.sim.actorNamed(to);
@@ -81,6 +90,10 @@ export class ActorContext implements Context, PeerMemo {
       }
     }
     this.sim.send(this.handle, to, target, message, options);
+  }
+
+  actor(id: string): ActorRef {
+    return this.sim.refTo(id);
   }
 
   setTimer(delay: Micros, name: string, data?: unknown): TimerId {

@@ -7,6 +7,7 @@
  * ids never depend on what other actors (or other worker threads) did. Internal to the kernel and
  * the world; actor code never sees a handle, only its `Context`.
  */
+import { KernelRef } from './actor-ref.ts';
 import type { Actor, ActorFactory, Context } from './contract/actor.ts';
 import type { Rng } from './contract/rng.ts';
 
@@ -41,17 +42,29 @@ export class ActorHandle implements Placement {
   recordCount = 0;
   /** Counter of timers this actor has set (its timer ids). */
   timerCount = 0;
+  /**
+   * The id of its timer that fired (or was dropped) last: no longer queued, so cancelling it needs
+   * no entry in the simulator's cancelled set — the common case of a handler re-arming the timer
+   * that woke it (`cancelTimer(this.timer); this.timer = setTimer(…)`).
+   */
+  lastFiredTimer = 0;
   /** Its id's slot in the trace's string table (trace-hash.ts), once it has written a hot record; -1 before. */
   traceSlot = -1;
   /** Whether this actor runs in this thread: false only for other partitions' actors in a parallel run. */
   local = true;
   readonly rngs = new Map<string, Rng>();
+  /** The ref `World.spawn` and `ctx.actor(id)` hand out for this actor (actor-ref.ts). */
+  readonly ref: KernelRef;
 
+  /** @param owner the simulator this handle belongs to: its refs resolve only there. */
   constructor(
     readonly index: number,
     readonly id: string,
     readonly node: string,
     readonly site: string,
     readonly factory: ActorFactory,
-  ) {}
+    owner: object,
+  ) {
+    this.ref = new KernelRef(id, owner, this);
+  }
 }

@@ -21,7 +21,8 @@
  */
 import { ActorContext, type ContextHost } from './actor-context.ts';
 import { ActorHandle, WORLD, type Placement } from './actor-handle.ts';
-import type { ActorFactory, Message, SendOptions } from './contract/actor.ts';
+import { KernelRef } from './actor-ref.ts';
+import type { ActorFactory, ActorRef, Message, SendOptions } from './contract/actor.ts';
 import type { RecordKind, TraceRecord } from './contract/record.ts';
 import { deriveRng, RngPool, type Rng } from './contract/rng.ts';
 import type { Micros } from './contract/time.ts';
@@ -97,7 +98,7 @@ export class Simulator implements ContextHost {
     readonly seed: number | string,
     private readonly trace: TraceWriter,
   ) {
-    this.world = new ActorHandle(0, WORLD, WORLD, WORLD, () => ({}));
+    this.world = new ActorHandle(0, WORLD, WORLD, WORLD, () => ({}), this);
     this.handles.push(this.world);
   }
 
@@ -161,16 +162,17 @@ export class Simulator implements ContextHost {
     return this.byId.has(id);
   }
 
-  /** Adds an actor; it starts at the current time (time 0 for actors added before the run). */
-  spawn(placement: Placement, factory: ActorFactory): void {
+  /** Adds an actor; it starts at the current time (time 0 for actors added before the run). Returns its handle. */
+  spawn(placement: Placement, factory: ActorFactory): ActorHandle {
     if (this.byId.has(placement.id) || placement.id === WORLD) throw new Error(`actor id ${placement.id} is already taken`);
-    const handle = new ActorHandle(this.handles.length, placement.id, placement.node, placement.site, factory);
+    const handle = new ActorHandle(this.handles.length, placement.id, placement.node, placement.site, factory, this);
     this.handles.push(handle);
     this.byId.set(handle.id, handle);
     handle.up = true;
     const slot = this.slotFor(this.clock, handle);
     this.kinds[slot] = START;
     this.targets[slot] = handle.index;
+    return handle;
   }
 
   /**
@@ -379,6 +381,7 @@ export class Simulator implements ContextHost {
         const data = this.refs[slot];
         const name = this.names[slot]!;
         this.refs[slot] = undefined;
+        to.lastFiredTimer = timer;
         // Removed whatever else holds: a cancelled timer of an earlier incarnation leaves the set as it fires.
         if ((this.cancelled.size > 0 && this.cancelled.remove(to.index, timer)) || !to.up || to.incarnation !== incarnation) return;
         const n = to.recordCount++;
@@ -477,6 +480,11 @@ export class Simulator implements ContextHost {
     return this.byId.get(id);
   }
 
+  refTo(id: string): ActorRef {
+    // An actor spawned later is found by its id at each send through this ref, as by name.
+    return this.byId.get(id)?.ref ?? new KernelRef(id, this, undefined);
+  }
+
   send(from: ActorHandle, to: string, target: ActorHandle | undefined, message: Message, options: SendOptions | undefined): void {
     const bytes = options?.bytes ?? DEFAULT_MESSAGE_BYTES;
     const sendN = from.recordCount++;
@@ -536,10 +544,16 @@ export class Simulator implements ContextHost {
   }
 
   cancelTimer(handle: ActorHandle, timer: TimerId): void {
-    // An id this actor never got names no timer; one cancelled before is cancelled already.
-    if (!(timer >= 1 && timer <= handle.timerCount) || this.cancelled.has(handle.index, timer)) return;
+    // An id this actor never got names no timer; one cancelled before is cancelled already; the one
+    // that fired last is queued no more (the usual re-arm from its own handler): nothing to stop.
+    if (!(timer >= 1 && timer <= handle.timerCount) || timer === handle.lastFiredTimer || this.cancelled.has(handle.index, timer)) return;
     this.cancelled.add(handle.index, timer);
     if (this.cancelled.size > 2 * this.queue.size + 1024) this.purgeCancelled();
+  }
+
+  /** Cancelled timers the simulator holds on to (for tests of what the kernel keeps). */
+  get cancelledHeld(): number {
+    return this.cancelled.size;
   }
 
   /**

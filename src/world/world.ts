@@ -20,7 +20,7 @@
  * slow, or lose its unsynced data (`diskOf`).
  */
 import { Deployment, type ReadonlyDeployment } from '../deploy/index.ts';
-import type { ActorFactory, ActorHandle, Disk, DropCause, Environment, Micros, PendingEvent, Placement, RecordKind, Rng, RunOptions } from '../kernel/index.ts';
+import type { ActorFactory, ActorHandle, ActorRef, Disk, DropCause, Environment, Micros, PendingEvent, Placement, RecordKind, Rng, RunOptions } from '../kernel/index.ts';
 import { Simulator, TRACE_FORMAT_VERSION, TraceWriter } from '../kernel/index.ts';
 import { NodeDisk, type DiskParams } from './disk.ts';
 import { NodeRamDisk } from './ram-disk.ts';
@@ -157,14 +157,18 @@ export class World implements Environment {
     this.network.addLink(siteA, siteB, { jitterUs: 0, bandwidthBytesPerSec: 1_250_000_000, loss: 0, ...params });
   }
 
-  /** Places an actor on a node (in the deployment, and in the simulator); it starts at the current time. */
-  spawn(id: string, node: string, factory: ActorFactory): void {
+  /**
+   * Places an actor on a node (in the deployment, and in the simulator); it starts at the current
+   * time. Returns a ref to it, for actors that send to it often (`ctx.send(ref, …)`).
+   */
+  spawn(id: string, node: string, factory: ActorFactory): ActorRef {
     const state = this.node(node);
     // The simulator checks the id first (taken, or the world's own), so a refused spawn leaves no entry behind.
-    this.sim.spawn({ id, node, site: state.site }, factory);
-    this.actorNodes[this.sim.handle(id).index] = this.network.indexOf(node);
+    const handle = this.sim.spawn({ id, node, site: state.site }, factory);
+    this.actorNodes[handle.index] = this.network.indexOf(node);
     this.placed.add({ id, node, site: state.site, factory });
     if (!state.up) this.sim.crash(id, { scope: 'node', reason: 'placed on a node that is down' });
+    return handle.ref;
   }
 
   /** Whether an actor of this id has been spawned. */

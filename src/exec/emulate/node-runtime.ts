@@ -18,6 +18,7 @@ import type { DeployedActor, ReadonlyDeployment } from '../../deploy/index.ts';
 import {
   deriveRng,
   type Actor,
+  type ActorRef,
   type Context,
   type Disk,
   type Message,
@@ -255,8 +256,13 @@ class RealtimeContext implements Context {
     return 1;
   }
 
-  send<M extends Message>(to: string, message: M, options?: SendOptions): void {
-    this.runtime.send(this.host, to, message, options);
+  /** Emulation sends by id (each node process finds its peers through the deployment), so a ref is its id. */
+  send<M extends Message>(to: string | ActorRef, message: M, options?: SendOptions): void {
+    this.runtime.send(this.host, typeof to === 'string' ? to : to.id, message, options);
+  }
+
+  actor(id: string): ActorRef {
+    return { id };
   }
 
   setTimer(delay: Micros, name: string, data?: unknown): TimerId {

@@ -20,6 +20,20 @@ export interface Message {
   readonly type: string;
 }
 
+/**
+ * A resolved reference to an actor: what `World.spawn` and `ctx.actor(id)` return, and what
+ * `ctx.send` takes besides an id. Sending through a ref is sending to its `id` — the same records,
+ * the same delivery to whichever incarnation is up when the message arrives, the same drop when
+ * none is — only without looking the id up at every send.
+ *
+ * A ref is plain data to everything but its own world's kernel: cloned (into another thread of a
+ * parallel run, into a snapshot) or built by hand, it is `{ id }`, and sends through it look the id
+ * up, as a send by name does. So it may travel in messages and actor state like an id.
+ */
+export interface ActorRef {
+  readonly id: string;
+}
+
 export interface SendOptions {
   /** Size on the wire in bytes; a link takes bytes / bandwidth to transmit it. Default 64. */
   bytes?: number;
@@ -44,7 +58,14 @@ export interface Context {
    * kernel itself charges no CPU time, so an actor that models none is not slowed.
    */
   cpuSlowdown(): number;
-  send<M extends Message>(to: string, message: M, options?: SendOptions): void;
+  /** Sends to the actor named `to`, or to the actor a ref names (the same, without a lookup). */
+  send<M extends Message>(to: string | ActorRef, message: M, options?: SendOptions): void;
+  /**
+   * A ref to the actor named `id`, for sends in a loop or to many peers: resolve once, send often.
+   * The actor need not exist yet: then sends through the ref look it up, and drop as a send by
+   * name would while there is none.
+   */
+  actor(id: string): ActorRef;
   /** Fires `onTimer(ctx, { name, data })` after `delay` µs, unless cancelled or the actor crashes. */
   setTimer(delay: Micros, name: string, data?: unknown): TimerId;
   cancelTimer(id: TimerId): void;

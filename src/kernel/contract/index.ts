@@ -12,7 +12,7 @@
  *
  * Guarantee: this module and its parts import nothing of the kernel outside `contract/`.
  */
-export type { Actor, ActorFactory, Context, Message, SendOptions } from './actor.ts';
+export type { Actor, ActorFactory, ActorRef, Context, Message, SendOptions } from './actor.ts';
 export type { TimerId, Wakeup } from './wakeup.ts';
 export { isTornRecord, RAM_DISK_DIR, type Disk, type TornRecord } from './disk.ts';
 export type { RecordKind, TraceRecord } from './record.ts';

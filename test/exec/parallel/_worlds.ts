@@ -10,7 +10,7 @@
  * once — the case where one world event writes records in several partitions.
  */
 import type { PreparedRun } from '../../../src/exec/run.ts';
-import { MS, SECOND, type Actor, type Context, type Message, type TraceWriter, type Wakeup } from '../../../src/kernel/index.ts';
+import { MS, SECOND, type Actor, type ActorRef, type Context, type Message, type TraceWriter, type Wakeup } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
 import { simulatorOf } from '../../../src/world/world.ts';
 
@@ -26,19 +26,27 @@ export interface MeshArgs {
   faults?: boolean;
   /** One world action wakes actors of two sites directly: records of two partitions in one step. */
   pokeTwo?: boolean;
+  /**
+   * Address peers by the refs `World.spawn` returned, and answer a ping through the ref it carries
+   * (a ref that crosses threads arrives as a plain `{ id }`). Same records as by name.
+   */
+  refs?: boolean;
 }
 
 interface Ping extends Message {
   type: 'ping' | 'pong';
   hop: number;
+  /** The sender's ref, when the mesh uses refs. */
+  replyTo?: ActorRef;
 }
 
 class Gossip implements Actor<Ping> {
   private heard = 0;
 
   constructor(
-    private readonly peers: readonly string[],
+    private readonly peers: readonly (string | ActorRef)[],
     private readonly explode: MeshArgs['explode'],
+    private readonly self: string | ActorRef,
   ) {}
 
   start(ctx: Context): void {
@@ -52,7 +60,8 @@ class Gossip implements Actor<Ping> {
       return;
     }
     const to = ctx.rng('peer').pick(this.peers);
-    if (to !== ctx.self) ctx.send<Ping>(to, { type: 'ping', hop: 0 }, { bytes: ctx.rng('size').int(64, 64 * 1024) });
+    const ping: Ping = typeof this.self === 'string' ? { type: 'ping', hop: 0 } : { type: 'ping', hop: 0, replyTo: this.self };
+    if (to !== this.self) ctx.send<Ping>(to, ping, { bytes: ctx.rng('size').int(64, 64 * 1024) });
     ctx.setTimer(ctx.rng('wake').int(1, 20 * MS), 'wake');
   }
 
@@ -61,7 +70,7 @@ class Gossip implements Actor<Ping> {
     this.heard++;
     ctx.disk.append('heard', { from, hop: message.hop }, 128);
     if (this.heard % 5 === 0) ctx.disk.fsync({ name: 'synced' });
-    if (message.type === 'ping' && message.hop < 3 && ctx.rng('answer').chance(0.5)) ctx.send<Ping>(from, { type: 'pong', hop: message.hop + 1 });
+    if (message.type === 'ping' && message.hop < 3 && ctx.rng('answer').chance(0.5)) ctx.send<Ping>(message.replyTo ?? from, { type: 'pong', hop: message.hop + 1 });
   }
 }
 
@@ -76,8 +85,12 @@ export function meshWorld(args: MeshArgs, trace: TraceWriter): PreparedRun {
     }
   }
   const nodes = world.nodeNames();
-  const actors = nodes.map((node) => `g-${node}`);
-  nodes.forEach((node, i) => world.spawn(actors[i], node, () => new Gossip(actors, args.explode)));
+  const ids = nodes.map((node) => `g-${node}`);
+  const peers: (string | ActorRef)[] = args.refs === true ? [] : ids;
+  nodes.forEach((node, i) => {
+    const ref = world.spawn(ids[i], node, () => new Gossip(peers, args.explode, peers[i]));
+    if (args.refs === true) peers.push(ref);
+  });
   if (args.faults !== false) scheduleMeshFaults(world, sites);
   if (args.pokeTwo === true) {
     world.at(500 * MS, 'poke two', () => {

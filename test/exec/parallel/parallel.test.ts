@@ -36,6 +36,17 @@ for (const [name, workers, partitionBy] of layouts) {
   });
 }
 
+test('peers addressed by refs, and answered through refs carried in messages across threads, give the trace of peers addressed by name', async (t) => {
+  const byName = single(MESH_DEFAULT);
+  const args: MeshArgs = { ...MESH_DEFAULT, refs: true };
+  t.is(single(args).traceHash, byName.traceHash);
+  for (const workers of [2, 4]) {
+    const { summary, stats } = await parallel(args, { workers });
+    t.is(summary.traceHash, byName.traceHash, `${workers} workers`);
+    t.true(stats.crossMessages > 0, 'refs crossed partitions');
+  }
+});
+
 test('a site split over partitions by node runs identically when it has no WAN link', async (t) => {
   const args: MeshArgs = { ...MESH_DEFAULT, sites: 1, nodes: 3, faults: false };
   const { summary, stats } = await parallel(args, { workers: 3, partitionBy: 'node' });
