@@ -20,12 +20,12 @@ export interface ContextHost {
   now(): Micros;
   localTime(handle: ActorHandle): Micros;
   cpuSlowdown(handle: ActorHandle): number;
-  /** The actor named `id`, or undefined. */
-  actorNamed(id: string): ActorHandle | undefined;
+  /** The index of the actor named `id`, or -1. */
+  indexNamed(id: string): number;
   /** A ref to the actor named `id` (see `Context.actor`). */
   refTo(id: string): ActorRef;
-  /** Sends to `to`, whose handle is `target` (undefined: no such actor). */
-  send(from: ActorHandle, to: string, target: ActorHandle | undefined, message: Message, options: SendOptions | undefined): void;
+  /** Sends to `to`, whose index is `target` (-1: no such actor). */
+  send(from: ActorHandle, to: string, target: number, message: Message, options: SendOptions | undefined): void;
   setTimer(handle: ActorHandle, delay: Micros, name: string, data: unknown): TimerId;
   cancelTimer(handle: ActorHandle, timer: TimerId): void;
   rng(handle: ActorHandle, purpose: string): Rng;
@@ -45,11 +45,11 @@ export class ActorContext implements Context, PeerMemo {
   private otherRng: Rng | undefined;
   /**
    * The actor this one last exchanged a message with — sent to, or received from (the simulator
-   * sets it on delivery) — and its handle: a reply, or the next message to the same peer, skips
-   * the lookup by name. Handles live as long as the run, so a remembered one never goes stale.
+   * sets it on delivery) — and its index: a reply, or the next message to the same peer, skips
+   * the lookup by name. Indices last as long as the run, so a remembered one never goes stale.
    */
   peer: string | undefined;
-  peerHandle: ActorHandle | undefined;
+  peerIndex = -1;
 
   constructor(
     private readonly sim: ContextHost,
@@ -76,17 +76,18 @@ export class ActorContext implements Context, PeerMemo {
   send<M extends Message>(to: string | ActorRef, message: M, options?: SendOptions): void {
     this.live();
     if (typeof to !== 'string') {
-      // A ref of this run goes straight to its handle; any other ({ id } cloned or built) is looked up.
+      // A ref of this run goes straight to its actor; any other ({ id } cloned or built) is looked up.
       const id = to.id;
-      this.sim.send(this.handle, id, KernelRef.handleIn(to, this.sim) ?? this.sim.actorNamed(id), message, options);
+      const index = KernelRef.indexIn(to, this.sim);
+      this.sim.send(this.handle, id, index >= 0 ? index : this.sim.indexNamed(id), message, options);
       return;
     }
-    let target = this.peerHandle;
+    let target = this.peerIndex;
     if (to !== this.peer) {
-      target = this.sim.actorNamed(to);
-      if (target !== undefined) {
+      target = this.sim.indexNamed(to);
+      if (target >= 0) {
         this.peer = to;
-        this.peerHandle = target;
+        this.peerIndex = target;
       }
     }
     this.sim.send(this.handle, to, target, message, options);

@@ -1,7 +1,9 @@
 /**
  * The kernel's bookkeeping for one actor, which outlives the actor's instances: where it lives,
  * whether it is up, its incarnation and its counters (events, records, timers), its random streams.
- * (Its cancelled timers are in the simulator's one table, timer-set.ts.)
+ * (Its cancelled timers are in the simulator's one table, timer-set.ts; what a send or a delivery
+ * needs of the other actor — its id, its trace-string slot — in the simulator's arrays by index,
+ * so that neither touches the other actor's handle.)
  *
  * Guarantee: every counter is the actor's own, so an actor's event keys, record numbers and timer
  * ids never depend on what other actors (or other worker threads) did. Internal to the kernel and
@@ -22,12 +24,12 @@ export interface Placement {
 }
 
 /**
- * The peer an actor's context last exchanged a message with, and its handle (actor-context.ts):
+ * The peer an actor's context last exchanged a message with, and its index (actor-context.ts):
  * the simulator sets it when it delivers a message.
  */
 export interface PeerMemo {
   peer: string | undefined;
-  peerHandle: ActorHandle | undefined;
+  peerIndex: number;
 }
 
 export class ActorHandle implements Placement {
@@ -48,8 +50,6 @@ export class ActorHandle implements Placement {
    * that woke it (`cancelTimer(this.timer); this.timer = setTimer(…)`).
    */
   lastFiredTimer = 0;
-  /** Its id's slot in the trace's string table (trace-hash.ts), once it has written a hot record; -1 before. */
-  traceSlot = -1;
   /** Whether this actor runs in this thread: false only for other partitions' actors in a parallel run. */
   local = true;
   readonly rngs = new Map<string, Rng>();
@@ -65,6 +65,6 @@ export class ActorHandle implements Placement {
     readonly factory: ActorFactory,
     owner: object,
   ) {
-    this.ref = new KernelRef(id, owner, this);
+    this.ref = new KernelRef(id, owner, index);
   }
 }

@@ -12,12 +12,13 @@ export type DropCause = 'partition' | 'loss' | 'dead' | 'unknown-target';
 
 export interface Environment {
   /**
-   * Arrival time of a message sent now, or why it will never arrive. A list of times delivers the
-   * message once per entry (the network duplicated it); an empty list is not allowed.
+   * Arrival time of a message sent now between two actors (by index: `ActorHandle.index`), or why
+   * it will never arrive. A list of times delivers the message once per entry (the network
+   * duplicated it); an empty list is not allowed.
    */
-  transmit(from: ActorHandle, to: ActorHandle, bytes: number, now: Micros): Micros | readonly Micros[] | DropCause;
-  /** Whether a message arriving now may be delivered, or why not (a partition began in flight). */
-  admits(from: ActorHandle, to: ActorHandle, now: Micros): DropCause | undefined;
+  transmit(from: number, to: number, bytes: number, now: Micros): Micros | readonly Micros[] | DropCause;
+  /** Whether a message arriving now from one actor to another (by index) may be delivered, or why not (a partition began in flight). */
+  admits(from: number, to: number, now: Micros): DropCause | undefined;
   /** The disk view an actor's context exposes. */
   disk(actor: ActorHandle): Disk;
   /** The actor's node-local clock reading at `now` (`Context.localTime`); default `now`. */

@@ -84,7 +84,16 @@ export class Simulator implements ContextHost {
   private cancelled = new TimerSet();
   private names: (string | undefined)[] = new Array<string | undefined>(INITIAL_SLOTS).fill(undefined);
   private readonly handles: ActorHandle[] = [];
-  private readonly byId = new Map<string, ActorHandle>();
+  /**
+   * What a send or a delivery needs of the other actor, by actor index, beside its handle: its id,
+   * and its id's slot in the trace's string table (trace-hash.ts; -1 until it is in a hot record).
+   * Reading them does not touch the other actor's handle — one dependent cache miss fewer per
+   * message when there are many actors.
+   */
+  private readonly ids: string[] = [];
+  private traceSlots = new Int32Array(1024).fill(-1);
+  /** Actor id → index. */
+  private readonly byId = new Map<string, number>();
   /** Where the actors' and the world's random streams keep their state (side by side: rng.ts). */
   private readonly rngPool = new RngPool();
   private readonly world: ActorHandle;
@@ -100,6 +109,7 @@ export class Simulator implements ContextHost {
   ) {
     this.world = new ActorHandle(0, WORLD, WORLD, WORLD, () => ({}), this);
     this.handles.push(this.world);
+    this.ids.push(WORLD);
   }
 
   /** Attaches the network and storage. Must be called before the first event runs. */
@@ -125,9 +135,9 @@ export class Simulator implements ContextHost {
   }
 
   handle(id: string): ActorHandle {
-    const handle = this.byId.get(id);
-    if (handle === undefined) throw new Error(`no actor named ${id}`);
-    return handle;
+    const index = this.byId.get(id);
+    if (index === undefined) throw new Error(`no actor named ${id}`);
+    return this.handles[index];
   }
 
   /**
@@ -144,7 +154,7 @@ export class Simulator implements ContextHost {
       if (this.targets[slot] !== handle.index) continue;
       const kind = this.kinds[slot];
       if (kind === MESSAGE) {
-        out.push({ time, kind: 'message', from: this.handles[this.senders[slot]].id, message: this.refs[slot] as Message });
+        out.push({ time, kind: 'message', from: this.ids[this.senders[slot]], message: this.refs[slot] as Message });
       } else if (kind === TIMER && this.incarnations[slot] === handle.incarnation && !this.cancelled.has(handle.index, this.numbers[slot])) {
         out.push({ time, kind: 'timer', name: this.names[slot]!, timer: this.numbers[slot] });
       }
@@ -167,7 +177,13 @@ export class Simulator implements ContextHost {
     if (this.byId.has(placement.id) || placement.id === WORLD) throw new Error(`actor id ${placement.id} is already taken`);
     const handle = new ActorHandle(this.handles.length, placement.id, placement.node, placement.site, factory, this);
     this.handles.push(handle);
-    this.byId.set(handle.id, handle);
+    this.ids.push(handle.id);
+    this.byId.set(handle.id, handle.index);
+    if (handle.index >= this.traceSlots.length) {
+      const grown = new Int32Array(2 * this.traceSlots.length).fill(-1);
+      grown.set(this.traceSlots);
+      this.traceSlots = grown;
+    }
     handle.up = true;
     const slot = this.slotFor(this.clock, handle);
     this.kinds[slot] = START;
@@ -292,7 +308,7 @@ export class Simulator implements ContextHost {
     const from = this.handles[remote.origin];
     if (to === undefined || from === undefined || !to.local) throw new Error(`message for actor #${remote.to} injected into the wrong partition`);
     if (remote.time < this.clock) throw new Error(`message ${remote.message.type} to ${to.id} injected in the past (${remote.time} < ${this.clock})`);
-    this.storeMessage(this.queue.pushKey(remote.time, remote.origin, remote.seq), to, from, remote.sendN, remote.message);
+    this.storeMessage(this.queue.pushKey(remote.time, remote.origin, remote.seq), to.index, from.index, remote.sendN, remote.message);
   }
 
   /** Whether the event in `slot` counts in this partition's `events` (see `runWindow`). */
@@ -362,11 +378,11 @@ export class Simulator implements ContextHost {
     }
   }
 
-  private storeMessage(slot: number, to: ActorHandle, from: ActorHandle, sendN: number, message: Message): void {
+  private storeMessage(slot: number, to: number, from: number, sendN: number, message: Message): void {
     if (slot >= this.kinds.length) this.growSlots();
     this.kinds[slot] = MESSAGE;
-    this.targets[slot] = to.index;
-    this.senders[slot] = from.index;
+    this.targets[slot] = to;
+    this.senders[slot] = from;
     this.numbers[slot] = sendN;
     this.refs[slot] = message;
   }
@@ -385,7 +401,7 @@ export class Simulator implements ContextHost {
         // Removed whatever else holds: a cancelled timer of an earlier incarnation leaves the set as it fires.
         if ((this.cancelled.size > 0 && this.cancelled.remove(to.index, timer)) || !to.up || to.incarnation !== incarnation) return;
         const n = to.recordCount++;
-        if (this.partition === undefined) this.trace.writeTimer(this.clock, this.traceSlot(to), n, name);
+        if (this.partition === undefined) this.trace.writeTimer(this.clock, this.traceSlot(to.index), n, name);
         else this.partition.write({ t: this.clock, k: 'timer', a: to.id, n, name }, to, false);
         this.wake(to, incarnation, { name, data });
         return;
@@ -393,7 +409,7 @@ export class Simulator implements ContextHost {
       case MESSAGE: {
         const message = this.refs[slot] as Message;
         this.refs[slot] = undefined;
-        this.deliver(to, this.handles[this.senders[slot]], this.numbers[slot], message);
+        this.deliver(to, this.senders[slot], this.numbers[slot], message);
         return;
       }
       case START:
@@ -409,28 +425,30 @@ export class Simulator implements ContextHost {
     }
   }
 
-  private deliver(to: ActorHandle, from: ActorHandle, sendN: number, message: Message): void {
-    const blocked = to.up ? this.env().admits(from, to, this.clock) : 'dead';
+  /** Delivers a message from the actor with index `from` (whose handle it leaves alone: see `ids`). */
+  private deliver(to: ActorHandle, from: number, sendN: number, message: Message): void {
+    const fromId = this.ids[from];
+    const blocked = to.up ? this.env().admits(from, to.index, this.clock) : 'dead';
     if (blocked !== undefined) {
-      this.record(to, 'drop', { from: from.id, msg: message.type, s: sendN, cause: blocked });
+      this.record(to, 'drop', { from: fromId, msg: message.type, s: sendN, cause: blocked });
       return;
     }
     // A message can reach an actor spawned at this very instant before its start event runs
     // (the sender's key sorts first); the actor starts now, then handles the message.
     if (to.instance === undefined) this.instantiate(to, 'start');
     const n = to.recordCount++;
-    if (this.partition === undefined) this.trace.writeRecv(this.clock, this.traceSlot(to), n, this.traceSlot(from), message.type, sendN);
-    else this.partition.write({ t: this.clock, k: 'recv', a: to.id, n, from: from.id, msg: message.type, s: sendN }, to, false);
+    if (this.partition === undefined) this.trace.writeRecv(this.clock, this.traceSlot(to.index), n, this.traceSlot(from), message.type, sendN);
+    else this.partition.write({ t: this.clock, k: 'recv', a: to.id, n, from: fromId, msg: message.type, s: sendN }, to, false);
     const instance = to.instance;
     if (instance?.onMessage === undefined) return;
     const ctx = to.context!;
-    ctx.peer = from.id;
-    ctx.peerHandle = from;
+    ctx.peer = fromId;
+    ctx.peerIndex = from;
     // Inline rather than through `guard`: this runs once per message, and the label is built only on failure.
     try {
-      instance.onMessage(ctx, message, from.id);
+      instance.onMessage(ctx, message, fromId);
     } catch (error) {
-      this.fail(to, `message ${message.type} from ${from.id}`, error);
+      this.fail(to, `message ${message.type} from ${fromId}`, error);
     }
   }
 
@@ -467,35 +485,37 @@ export class Simulator implements ContextHost {
     return this.environment;
   }
 
-  /** An actor's id as the trace's interned string (the hot records name actors by it). */
-  private traceSlot(handle: ActorHandle): number {
-    let slot = handle.traceSlot;
-    if (slot < 0) slot = handle.traceSlot = this.trace.intern(handle.id);
+  /** An actor's id (by index) as the trace's interned string (the hot records name actors by it). */
+  private traceSlot(index: number): number {
+    let slot = this.traceSlots[index];
+    if (slot < 0) slot = this.traceSlots[index] = this.trace.intern(this.ids[index]);
     return slot;
   }
 
   // --- operations on behalf of an actor's context ---
 
-  actorNamed(id: string): ActorHandle | undefined {
-    return this.byId.get(id);
+  indexNamed(id: string): number {
+    return this.byId.get(id) ?? -1;
   }
 
   refTo(id: string): ActorRef {
     // An actor spawned later is found by its id at each send through this ref, as by name.
-    return this.byId.get(id)?.ref ?? new KernelRef(id, this, undefined);
+    const index = this.byId.get(id);
+    return index === undefined ? new KernelRef(id, this, -1) : this.handles[index].ref;
   }
 
-  send(from: ActorHandle, to: string, target: ActorHandle | undefined, message: Message, options: SendOptions | undefined): void {
+  /** Sends to `to`, whose index is `target` (-1: no such actor): the receiver's handle is not read unless it runs in another partition. */
+  send(from: ActorHandle, to: string, target: number, message: Message, options: SendOptions | undefined): void {
     const bytes = options?.bytes ?? DEFAULT_MESSAGE_BYTES;
     const sendN = from.recordCount++;
     if (this.partition !== undefined) this.partition.write({ t: this.clock, k: 'send', a: from.id, n: sendN, to, msg: message.type, bytes }, from, false);
-    else if (target !== undefined) this.trace.writeSend(this.clock, this.traceSlot(from), sendN, this.traceSlot(target), message.type, bytes);
+    else if (target >= 0) this.trace.writeSend(this.clock, this.traceSlot(from.index), sendN, this.traceSlot(target), message.type, bytes);
     else this.trace.write({ t: this.clock, k: 'send', a: from.id, n: sendN, to, msg: message.type, bytes });
-    if (target === undefined) {
+    if (target < 0) {
       this.record(from, 'drop', { to, msg: message.type, s: sendN, cause: 'unknown-target' });
       return;
     }
-    const arrival = this.env().transmit(from, target, bytes, this.clock);
+    const arrival = this.env().transmit(from.index, target, bytes, this.clock);
     if (typeof arrival === 'string') {
       this.record(from, 'drop', { to, msg: message.type, s: sendN, cause: arrival });
       return;
@@ -509,13 +529,13 @@ export class Simulator implements ContextHost {
   }
 
   /** Queues a message here, or hands it to the partition its receiver runs in. */
-  private enqueueMessage(time: Micros, from: ActorHandle, to: ActorHandle, sendN: number, message: Message): void {
-    if (to.local) {
-      this.storeMessage(this.slotFor(time, from), to, from, sendN, message);
+  private enqueueMessage(time: Micros, from: ActorHandle, to: number, sendN: number, message: Message): void {
+    // Only a partition's simulator has actors that are not local.
+    if (this.partition === undefined || this.handles[to].local) {
+      this.storeMessage(this.slotFor(time, from), to, from.index, sendN, message);
       return;
     }
-    // Only a partition's simulator has actors that are not local.
-    this.partition!.export(time, from, to, sendN, message);
+    this.partition.export(time, from, this.handles[to], sendN, message);
   }
 
   /** The node-local clock of an actor (see `Context.localTime`). */

@@ -328,10 +328,10 @@ export class World implements Environment {
 
   // --- Environment ---
 
-  transmit(from: ActorHandle, to: ActorHandle, bytes: number, now: Micros): Micros | Micros[] | DropCause {
+  transmit(from: number, to: number, bytes: number, now: Micros): Micros | Micros[] | DropCause {
     // The simulator asks in the order of its clock, so the network may forget channels idle by now.
     this.network.advanceTo(now);
-    return this.network.transmitBetween(this.actorNodes[from.index], this.actorNodes[to.index], bytes, now);
+    return this.network.transmitBetween(this.actorNodes[from], this.actorNodes[to], bytes, now);
   }
 
   localTime(actor: Placement, now: Micros): Micros {
@@ -342,8 +342,8 @@ export class World implements Environment {
     return this.node(actor.node).cpuSlowdown;
   }
 
-  admits(from: ActorHandle, to: ActorHandle): DropCause | undefined {
-    return this.network.blockedBetween(this.actorNodes[from.index], this.actorNodes[to.index]) ? 'partition' : undefined;
+  admits(from: number, to: number): DropCause | undefined {
+    return this.network.blockedBetween(this.actorNodes[from], this.actorNodes[to]) ? 'partition' : undefined;
   }
 
   disk(actor: ActorHandle): Disk {

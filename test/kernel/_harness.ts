@@ -3,7 +3,7 @@
  * fixed latency, nothing is partitioned, disks are not available) and a trace whose records are
  * kept for inspection. World behaviour is tested in test/world against the real environment.
  */
-import type { Actor, ActorHandle, Context, Disk, DropCause, Environment, Message, Micros, Placement, TraceRecord, Wakeup } from '../../src/kernel/index.ts';
+import type { Actor, ActorHandle, Context, Disk, DropCause, Environment, Message, Micros, TraceRecord, Wakeup } from '../../src/kernel/index.ts';
 import { Simulator, TraceWriter } from '../../src/kernel/index.ts';
 
 export const LATENCY_US = 100;
@@ -11,7 +11,7 @@ export const LATENCY_US = 100;
 class FixedLatency implements Environment {
   constructor(private readonly latencyUs: Micros) {}
 
-  transmit(_from: Placement, _to: Placement, _bytes: number, now: Micros): Micros | DropCause {
+  transmit(_from: number, _to: number, _bytes: number, now: Micros): Micros | DropCause {
     return now + this.latencyUs;
   }
   admits(): DropCause | undefined {
