@@ -6,7 +6,10 @@
  * Guarantee: within an epoch, a receiver gets every item its sender sent on the channel, once and
  * in order, as long as both stay up — whatever the network loses, duplicates or reorders. Items
  * carry sequence numbers; the receiver delivers in order, drops duplicates and older epochs, and
- * acknowledges cumulatively after a short delay. A sender whose acknowledgements stall sends a
+ * acknowledges cumulatively as TCP does: at least every second full-sized segment (RFC 1122
+ * §4.2.3.2, RFC 5681 §4.2), so an item of two segments or more (a frame, a slab) is acknowledged
+ * as soon as it has arrived, and a lone small one (a marker) after at most Linux's delayed-ack
+ * timeout of 40 ms, or at once when a second one joins it. A sender whose acknowledgements stall sends a
  * probe behind its data (channels are FIFO unless reordered, so the probe's reply tells exactly
  * what was lost) and re-sends what the reply shows missing. Markers are items too, so a marker
  * arrives after everything sent before it.
@@ -22,8 +25,12 @@ import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
 import type { StreamEvent } from '../event.ts';
 import { recordOutput, type InstanceRoutes, type OperatorTransport, type Resume, type TransportSink } from './transport.ts';
 
-/** How long a receiver waits to acknowledge, so one ack covers a burst. */
-export const ACK_DELAY_US = 1 * MS;
+/** TCP's maximum segment size on an Ethernet path: an item takes ⌈bytes / MSS⌉ segments. */
+const MSS_BYTES = 1460;
+/** A receiver acknowledges once this many segments have arrived since its last ack. */
+const SEGMENTS_PER_ACK = 2;
+/** How long a receiver holds the ack of fewer segments (Linux's TCP_DELACK_MIN). */
+export const ACK_DELAY_US = 40 * MS;
 /** How long a sender waits for acknowledgement progress before it probes. */
 export const PROBE_AFTER_US = 200 * MS;
 const CONTROL_BYTES = 64;
@@ -80,6 +87,8 @@ interface Receiver {
   /** Next sequence number to deliver; undefined until the first item of the epoch says its base. */
   expected: number | undefined;
   readonly buffer: Map<number, Item>;
+  /** Segments arrived since the last ack. */
+  unackedSegments: number;
   ackDue: boolean;
 }
 
@@ -108,7 +117,7 @@ export class DirectTransport implements OperatorTransport {
       if (byProducer === undefined) this.receivers.set(input.stream, (byProducer = new Map()));
       for (const producer of input.producers) {
         if (byProducer.has(producer)) continue;
-        const receiver: Receiver = { key: `${input.stream}<${producer}`, stream: input.stream, from: producer, epoch: 0, expected: undefined, buffer: new Map(), ackDue: false };
+        const receiver: Receiver = { key: `${input.stream}<${producer}`, stream: input.stream, from: producer, epoch: 0, expected: undefined, buffer: new Map(), unackedSegments: 0, ackDue: false };
         byProducer.set(producer, receiver);
         this.allReceivers.push(receiver);
       }
@@ -127,6 +136,7 @@ export class DirectTransport implements OperatorTransport {
       receiver.epoch = resume.epoch;
       receiver.expected = undefined;
       receiver.buffer.clear();
+      receiver.unackedSegments = 0;
       receiver.ackDue = false;
     }
     // Direct channels keep no outbox: their in-flight items are channel state at the receiver.
@@ -241,20 +251,24 @@ export class DirectTransport implements OperatorTransport {
       receiver.expected = message.base;
       receiver.buffer.clear();
     }
-    this.scheduleAck(ctx, receiver);
-    if (message.seq < receiver.expected) return; // a duplicate
-    receiver.buffer.set(message.seq, message.item);
-    for (;;) {
-      const seq: number = receiver.expected!;
-      const item = receiver.buffer.get(seq);
-      if (item === undefined) return;
-      receiver.buffer.delete(seq);
-      receiver.expected = seq + 1;
-      if ('event' in item) this.sink.deliver(ctx, receiver.key, seq, item.event);
-      else this.sink.marker(ctx, receiver.key, item.marker);
-      // Delivering may have restored the operator into a new epoch; stop feeding this one.
-      if (receiver.epoch !== message.epoch) return;
+    receiver.unackedSegments += Math.max(1, Math.ceil(('event' in message.item ? message.item.event.bytes : CONTROL_BYTES) / MSS_BYTES));
+    // A duplicate is only acknowledged.
+    if (message.seq >= receiver.expected) {
+      receiver.buffer.set(message.seq, message.item);
+      for (;;) {
+        const seq: number = receiver.expected!;
+        const item = receiver.buffer.get(seq);
+        if (item === undefined) break;
+        receiver.buffer.delete(seq);
+        receiver.expected = seq + 1;
+        if ('event' in item) this.sink.deliver(ctx, receiver.key, seq, item.event);
+        else this.sink.marker(ctx, receiver.key, item.marker);
+        // Delivering may have restored the operator into a new epoch, which acknowledges nothing of this one.
+        if (receiver.epoch !== message.epoch) return;
+      }
     }
+    if (receiver.unackedSegments >= SEGMENTS_PER_ACK) this.sendAck(ctx, receiver);
+    else this.scheduleAck(ctx, receiver);
   }
 
   private probed(ctx: Context, probe: ProbeMessage, from: string): void {
@@ -273,6 +287,7 @@ export class DirectTransport implements OperatorTransport {
 
   private sendAck(ctx: Context, receiver: Receiver): void {
     receiver.ackDue = false;
+    receiver.unackedSegments = 0;
     if (receiver.expected === undefined) return;
     ctx.send<AckMessage>(receiver.from, { type: 'stream:ack', stream: receiver.stream, epoch: receiver.epoch, next: receiver.expected });
   }
