@@ -1,13 +1,19 @@
 /**
- * The trace hash, format 2: a 128-bit digest of every record, computed from the records' values
+ * The trace hash, format 3: a 64-bit digest of every record, computed from the records' values
  * rather than from their text, so that a run need not serialise a record it does not write to a
  * file, and the digest is pure JavaScript (no `node:crypto`: the kernel runs in a browser too).
  *
- * Each record is encoded as a sequence of 32-bit words and hashed to a 128-bit record digest with
- * MurmurHash3 (x86, 128-bit) over the words' little-endian bytes. The trace hash is MurmurHash3
- * over the sequence of record digests (each one 16-byte block), in trace order, as 32 hexadecimal
- * digits. A parallel run's threads digest their own records and the merge folds the digests in the
- * single-thread order, so the hash is the same for any number of threads.
+ * Each record is encoded as a sequence of 32-bit words and digested to 64 bits by two 32-bit
+ * lanes that take the words two at a time, one multiply and one cross xorshift per word
+ * (`digestWords`), and a last mixing of the lanes. The trace hash folds the record digests, in
+ * trace order, into two 64-bit chains by one multiply–xorshift step each (`TraceHasher.fold`) and
+ * finishes each chain with the record count: 32 hexadecimal digits. Every step of the digest and
+ * of the fold is a bijection of its state for given input, so records of one length that differ
+ * in one word, and traces that differ in one record's digest, always hash apart. A parallel run's
+ * threads digest their own records and the merge folds the digests in the single-thread order, so
+ * the hash is the same for any number of threads. (Format 2 ran MurmurHash3 x86-128 over the
+ * same words and over 128-bit record digests: about twice the work, for a chance of two records
+ * colliding of 2^-128 instead of 2^-64 — more than telling runs apart needs.)
  *
  * The encoding is a function of the record's JSON value — what `JSON.stringify` writes: keys in
  * order, `undefined` and functions left out of objects and `null` in arrays, non-finite numbers as
@@ -23,18 +29,18 @@
  * record has their shape — own keys `t, k, a, n, to, msg, bytes` (send), `t, k, a, n, from, msg, s`
  * (recv) or `t, k, a, n, name` (timer), in that order, `k` the kind, the others strings where
  * named so and finite numbers elsewhere: the kind's tag, the numbers, then each string as its own
- * 64-bit digest (the first two words of MurmurHash3 over its encoding above). A writer keeps the
- * digests of the strings it sees again and again (actor ids, message types, timer names), so such
- * a record costs a dozen words and no string scan. The writers' own entry points (`digestSend`,
- * `digestRecv`, `digestTimer`) go further when the numbers are non-negative safe integers (the
- * words' layout is then fixed): they run MurmurHash3 over those words without writing them to a
- * buffer, with each table string's digest words kept already mixed for the lanes they fall in.
- * Same words, same digest: this is a way of computing the format, not a change of it.
+ * 64-bit digest (low word, high word). A writer keeps the digests of the strings it sees again and
+ * again (actor ids, message types, timer names), so such a record costs a dozen words and no
+ * string scan. The writers' own entry points (`digestSend`, `digestRecv`, `digestTimer`) go further
+ * when the numbers are non-negative safe integers (the words' layout is then fixed): they run the
+ * lanes over those words in registers, without writing them to a buffer, the first step (tag and
+ * length) done in advance. Same words, same digest: a way of computing the format, not a change of it.
  *
  * Guarantee: equal records (as JSON values) give equal digests, on any platform, whichever path
- * wrote them (test/kernel/trace-hash.test.ts compares the hot paths with the generic one and with
- * lines parsed back). Not cryptographic: a collision is improbable, not impossible. How it fails:
- * a value JSON cannot write (a BigInt, a cycle) throws, as `JSON.stringify` would.
+ * wrote them (test/kernel/trace-hash.test.ts compares the hot paths with the generic one, lines
+ * parsed back, and both with a plain transcription of this definition). Not cryptographic: two
+ * different records collide with probability about 2^-64, and a crafted collision is easy. How it
+ * fails: a value JSON cannot write (a BigInt, a cycle) throws, as `JSON.stringify` would.
  */
 
 const OBJECT = 1;
@@ -53,42 +59,22 @@ const HOT_TIMER = 13;
 
 const LONG = 0xffffff;
 const TWO_32 = 2 ** 32;
-const C1 = 0x239b961b;
-const C2 = 0xab0e9789;
-const C3 = 0x38b34ae5;
-const C4 = 0xa1e38b93;
+/** Odd multipliers (xxHash's 32-bit primes) and the two lanes' starting values (digits of pi). */
+const P1 = 0x9e3779b1 | 0;
+const P2 = 0x85ebca77 | 0;
+const P3 = 0xc2b2ae3d | 0;
+const P4 = 0x27d4eb2f | 0;
+const P5 = 0x165667b1 | 0;
+const SEED_A = 0x243f6a88;
+const SEED_B = 0x85a308d3 | 0;
+/** The trace hash's chains start here (more digits of pi). */
+const RUN_SEED_1 = 0x13198a2e;
+const RUN_SEED_2 = 0x03707344;
+const RUN_SEED_3 = 0xa4093822 | 0;
+const RUN_SEED_4 = 0x299f31d0;
 
 const scratch = new Float64Array(1);
 const scratchWords = new Int32Array(scratch.buffer);
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
-
-/** MurmurHash3's mixing of one word in lane 0 (1, 2, 3) of a block: what is xored into h1 (h2, h3, h4). */
-function mix0(w: number): number {
-  const k = Math.imul(w, C1);
-  return Math.imul((k << 15) | (k >>> 17), C2);
-}
-
-function mix1(w: number): number {
-  const k = Math.imul(w, C2);
-  return Math.imul((k << 16) | (k >>> 16), C3);
-}
-
-function mix2(w: number): number {
-  const k = Math.imul(w, C3);
-  return Math.imul((k << 17) | (k >>> 15), C4);
-}
-
-function mix3(w: number): number {
-  const k = Math.imul(w, C4);
-  return Math.imul((k << 18) | (k >>> 14), C1);
-}
 
 /** Whether a number is written as `UINT` (two words): a non-negative safe integer (-0 included). */
 function isUint(x: number): boolean {
@@ -100,77 +86,52 @@ function uintHigh(x: number): number {
   return x < TWO_32 ? UINT << 24 : (UINT << 24) | Math.floor(x / TWO_32);
 }
 
-/**
- * MurmurHash3 x86-128 (seed 0) of `count` words of `words` read as little-endian bytes, and of
- * nothing else: the digest goes to `out[0..3]`.
- */
-export function murmur128(words: Int32Array, count: number, out: Int32Array): void {
-  let h1 = 0;
-  let h2 = 0;
-  let h3 = 0;
-  let h4 = 0;
-  let k1: number;
-  let k2: number;
-  let k3: number;
-  let k4: number;
-  const blocks = count & ~3;
-  for (let i = 0; i < blocks; i += 4) {
-    k1 = Math.imul(words[i], C1);
-    k1 = Math.imul((k1 << 15) | (k1 >>> 17), C2);
-    h1 ^= k1;
-    h1 = (h1 << 19) | (h1 >>> 13);
-    h1 = (Math.imul(h1 + h2, 5) + 0x561ccd1b) | 0;
-    k2 = Math.imul(words[i + 1], C2);
-    k2 = Math.imul((k2 << 16) | (k2 >>> 16), C3);
-    h2 ^= k2;
-    h2 = (h2 << 17) | (h2 >>> 15);
-    h2 = (Math.imul(h2 + h3, 5) + 0x0bcaa747) | 0;
-    k3 = Math.imul(words[i + 2], C3);
-    k3 = Math.imul((k3 << 17) | (k3 >>> 15), C4);
-    h3 ^= k3;
-    h3 = (h3 << 15) | (h3 >>> 17);
-    h3 = (Math.imul(h3 + h4, 5) + 0x96cd1c35) | 0;
-    k4 = Math.imul(words[i + 3], C4);
-    k4 = Math.imul((k4 << 18) | (k4 >>> 14), C1);
-    h4 ^= k4;
-    h4 = (h4 << 13) | (h4 >>> 19);
-    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
-  }
-  // The tail: up to three words, as MurmurHash3 mixes up to 15 trailing bytes.
-  const tail = count - blocks;
-  if (tail >= 3) {
-    k3 = Math.imul(words[blocks + 2], C3);
-    h3 ^= Math.imul((k3 << 17) | (k3 >>> 15), C4);
-  }
-  if (tail >= 2) {
-    k2 = Math.imul(words[blocks + 1], C2);
-    h2 ^= Math.imul((k2 << 16) | (k2 >>> 16), C3);
-  }
-  if (tail >= 1) {
-    k1 = Math.imul(words[blocks], C1);
-    h1 ^= Math.imul((k1 << 15) | (k1 >>> 17), C2);
-  }
-  const bytes = count * 4;
-  h1 ^= bytes;
-  h2 ^= bytes;
-  h3 ^= bytes;
-  h4 ^= bytes;
-  h1 = (h1 + h2 + h3 + h4) | 0;
-  h2 = (h2 + h1) | 0;
-  h3 = (h3 + h1) | 0;
-  h4 = (h4 + h1) | 0;
-  h1 = fmix(h1);
-  h2 = fmix(h2);
-  h3 = fmix(h3);
-  h4 = fmix(h4);
-  h1 = (h1 + h2 + h3 + h4) | 0;
-  out[0] = h1;
-  out[1] = (h2 + h1) | 0;
-  out[2] = (h3 + h1) | 0;
-  out[3] = (h4 + h1) | 0;
+/** Lane `a` after its first word, `first`, in a record of `count` words (a constant for the hot kinds). */
+function firstA(count: number, first: number): number {
+  const a = Math.imul(SEED_A ^ count ^ first, P1);
+  return a ^ (a >>> 15);
 }
 
-/** The 32 hex digits of a digest: its four words as little-endian bytes, in order. */
+/**
+ * The record digest of `count` words of `words` (format 3): two 32-bit lanes, `a` starting at
+ * `SEED_A ^ count` and taking the even-numbered words, `b` starting at `SEED_B` and taking the odd
+ * ones, each word by `lane = (lane ^ word)·P; lane ^= lane >>> 15` (P1 for `a`, P2 for `b`), then
+ * `finish64`. The lanes are independent until the finish, so a processor runs them side by side.
+ * Every step is a bijection of its lane for a given word, so two word sequences of one length that
+ * differ in one word always digest apart. Left in `out[0..1]`.
+ */
+export function digestWords(words: Int32Array, count: number, out: Int32Array): void {
+  let a = SEED_A ^ count;
+  let b = SEED_B;
+  let i = 0;
+  for (; i + 1 < count; i += 2) {
+    a = Math.imul(a ^ words[i], P1);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ words[i + 1], P2);
+    b ^= b >>> 15;
+  }
+  if (i < count) {
+    a = Math.imul(a ^ words[i], P1);
+    a ^= a >>> 15;
+  }
+  finish64(a, b, out);
+}
+
+/**
+ * The last mixing of a record's lanes into its digest, `out[0..1]`: a bijection of the 64 bits,
+ * so that every bit of every word reaches every bit of the digest.
+ */
+function finish64(a: number, b: number, out: Int32Array): void {
+  a = Math.imul(a ^ (b >>> 16), P3);
+  b = Math.imul(b ^ (a >>> 15), P4);
+  a = Math.imul(a ^ (b >>> 13), P5);
+  b = Math.imul(b ^ (a >>> 16), P3);
+  a ^= b >>> 16;
+  out[0] = a;
+  out[1] = b ^ (a >>> 15);
+}
+
+/** The 32 hex digits of a trace hash: its four words as little-endian bytes, in order. */
 export function hex(d1: number, d2: number, d3: number, d4: number): string {
   let out = '';
   for (const word of [d1, d2, d3, d4]) {
@@ -185,17 +146,13 @@ const CACHED_STRINGS_MAX = 4096;
 /** The slot of a string digested just now, outside the table (the cache was full). */
 const SCRATCH = -1;
 
-/** The hot kinds' tags, mixed as the first word of a record (lane 0). */
-const HOT_SEND_K1 = mix0(HOT_SEND);
-const HOT_RECV_K1 = mix0(HOT_RECV);
-const HOT_TIMER_K1 = mix0(HOT_TIMER);
+/** Lane `a` after the first word of the hot kinds' register form (13 words for send and recv, 9 for a timer). */
+const HOT_SEND_A = firstA(13, HOT_SEND);
+const HOT_RECV_A = firstA(13, HOT_RECV);
+const HOT_TIMER_A = firstA(9, HOT_TIMER);
 
-/** Words per slot of the string table's digests, and where the premixed words sit among them. */
-const DIGEST_STRIDE = 8;
-const LOW_LANE3 = 2;
-const HIGH_LANE0 = 3;
-const LOW_LANE1 = 4;
-const HIGH_LANE2 = 5;
+/** Words per slot of the string table: the string's 64-bit digest (low, high). */
+const DIGEST_STRIDE = 2;
 
 /** The hot kinds' memo entries (`TraceHasher.namedSlot`). */
 const SEND_SITE = 0;
@@ -220,21 +177,17 @@ export class TraceHasher {
   /** The record being encoded: `used` words of `words` (grown for long strings). */
   private words = new Int32Array(1024);
   private used = 0;
-  private readonly out = new Int32Array(4);
-  /** The trace hash's state: MurmurHash3 over the record digests folded so far (`blocks` of them). */
-  private h1 = 0;
-  private h2 = 0;
-  private h3 = 0;
-  private h4 = 0;
-  private blocks = 0;
+  private readonly out = new Int32Array(2);
+  /** The trace hash's state: two 64-bit chains (`h1, h2` and `h3, h4`) over the `folded` record digests. */
+  private h1 = RUN_SEED_1;
+  private h2 = RUN_SEED_2;
+  private h3 = RUN_SEED_3;
+  private h4 = RUN_SEED_4;
+  private folded = 0;
   /** String table: interned strings (`intern`) and cached ones, with their 64-bit digests, by slot. */
   private readonly slots = new Map<string, number>();
   private readonly strings: string[] = [];
-  /**
-   * Per slot, `DIGEST_STRIDE` words: the string's 64-bit digest (low, high), then the same two
-   * words already mixed as MurmurHash3 mixes a word in the lanes where the fused hot records
-   * (`hot13`, `hot9`) place them: low in lane 3 and in lane 1, high in lane 0 and in lane 2.
-   */
+  /** Per slot, `DIGEST_STRIDE` words: the string's 64-bit digest (low, high). */
   private digests = new Int32Array(DIGEST_STRIDE * 256);
   private cached = 0;
   // The message type or timer name each hot kind (SEND_SITE…) named last, and its slot: a run
@@ -245,11 +198,9 @@ export class TraceHasher {
   private readonly lastSlots = new Int32Array(3);
   private scratchLow = 0;
   private scratchHigh = 0;
-  /** The last record's digest. */
+  /** The last record's digest (low word, high word). */
   d1 = 0;
   d2 = 0;
-  d3 = 0;
-  d4 = 0;
 
   /** Digests any record (a JSON value): the definition, and the path of every kind but the hot ones' writers. */
   digest(record: object): void {
@@ -281,10 +232,6 @@ export class TraceHasher {
       const at = DIGEST_STRIDE * slot;
       d[at] = this.d1;
       d[at + 1] = this.d2;
-      d[at + LOW_LANE3] = mix3(this.d1);
-      d[at + HIGH_LANE0] = mix0(this.d2);
-      d[at + LOW_LANE1] = mix1(this.d1);
-      d[at + HIGH_LANE2] = mix2(this.d2);
     }
     return slot;
   }
@@ -301,7 +248,7 @@ export class TraceHasher {
   digestSend(t: number, a: number, n: number, to: number, msg: string, bytes: number): void {
     // The message type first: digesting a string not seen before reuses the word buffer.
     const type = this.namedSlot(SEND_SITE, msg);
-    if (type !== SCRATCH && isUint(t) && isUint(n) && isUint(bytes)) return this.hot13(HOT_SEND_K1, t, n, bytes, a, to, type);
+    if (type !== SCRATCH && isUint(t) && isUint(n) && isUint(bytes)) return this.hot13(HOT_SEND_A, t, n, bytes, a, to, type);
     const d = this.digests;
     const [as, os] = [DIGEST_STRIDE * a, DIGEST_STRIDE * to];
     this.hot(HOT_SEND, t, n, bytes, d[as], d[as + 1], d[os], d[os + 1], this.lowOf(type), this.highOf(type));
@@ -310,7 +257,7 @@ export class TraceHasher {
   /** `{t, k: 'recv', a, n, from, msg, s}` with `a` and `from` interned. */
   digestRecv(t: number, a: number, n: number, from: number, msg: string, s: number): void {
     const type = this.namedSlot(RECV_SITE, msg);
-    if (type !== SCRATCH && isUint(t) && isUint(n) && isUint(s)) return this.hot13(HOT_RECV_K1, t, n, s, a, from, type);
+    if (type !== SCRATCH && isUint(t) && isUint(n) && isUint(s)) return this.hot13(HOT_RECV_A, t, n, s, a, from, type);
     const d = this.digests;
     const [as, fs] = [DIGEST_STRIDE * a, DIGEST_STRIDE * from];
     this.hot(HOT_RECV, t, n, s, d[as], d[as + 1], d[fs], d[fs + 1], this.lowOf(type), this.highOf(type));
@@ -327,53 +274,38 @@ export class TraceHasher {
 
   /** Folds the last record's digest into the trace's hash. */
   foldLast(): void {
-    this.fold(this.d1, this.d2, this.d3, this.d4);
+    this.fold(this.d1, this.d2);
   }
 
-  /** Folds a record digest (computed here or in another thread) into the trace's hash: one MurmurHash3 block. */
-  fold(d1: number, d2: number, d3: number, d4: number): void {
-    let { h1, h2, h3, h4 } = this;
-    let k = Math.imul(d1, C1);
-    h1 ^= Math.imul((k << 15) | (k >>> 17), C2);
-    h1 = (h1 << 19) | (h1 >>> 13);
-    h1 = (Math.imul(h1 + h2, 5) + 0x561ccd1b) | 0;
-    k = Math.imul(d2, C2);
-    h2 ^= Math.imul((k << 16) | (k >>> 16), C3);
-    h2 = (h2 << 17) | (h2 >>> 15);
-    h2 = (Math.imul(h2 + h3, 5) + 0x0bcaa747) | 0;
-    k = Math.imul(d3, C3);
-    h3 ^= Math.imul((k << 17) | (k >>> 15), C4);
-    h3 = (h3 << 15) | (h3 >>> 17);
-    h3 = (Math.imul(h3 + h4, 5) + 0x96cd1c35) | 0;
-    k = Math.imul(d4, C4);
-    h4 ^= Math.imul((k << 18) | (k >>> 14), C1);
-    h4 = (h4 << 13) | (h4 >>> 19);
-    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
+  /**
+   * Folds a record digest (computed here or in another thread) into the trace's hash: each chain
+   * takes both words by one multiply–xorshift step (a bijection of the chain for a given digest,
+   * so a record that digests apart always moves the state apart), the second chain with the words
+   * swapped and other multipliers.
+   */
+  fold(d1: number, d2: number): void {
+    let h1 = Math.imul(this.h1 ^ d1, P1);
+    let h2 = Math.imul(this.h2 ^ d2, P2);
+    h1 ^= h2 >>> 15;
+    h2 ^= h1 >>> 13;
+    let h3 = Math.imul(this.h3 ^ d2, P3);
+    let h4 = Math.imul(this.h4 ^ d1, P4);
+    h3 ^= h4 >>> 16;
+    h4 ^= h3 >>> 11;
     this.h1 = h1;
     this.h2 = h2;
     this.h3 = h3;
     this.h4 = h4;
-    this.blocks++;
+    this.folded++;
   }
 
-  /** The trace's hash: MurmurHash3 over the digests folded so far, as if they were one byte string. */
+  /** The trace's hash: each chain, with the number of records folded, finished as a record digest is. */
   hex(): string {
-    // Finalisation of a whole number of blocks: no tail; the length is 16 bytes per digest.
-    const bytes = this.blocks * 16;
-    let h1 = this.h1 ^ bytes;
-    let h2 = this.h2 ^ bytes;
-    let h3 = this.h3 ^ bytes;
-    let h4 = this.h4 ^ bytes;
-    h1 = (h1 + h2 + h3 + h4) | 0;
-    h2 = (h2 + h1) | 0;
-    h3 = (h3 + h1) | 0;
-    h4 = (h4 + h1) | 0;
-    h1 = fmix(h1);
-    h2 = fmix(h2);
-    h3 = fmix(h3);
-    h4 = fmix(h4);
-    h1 = (h1 + h2 + h3 + h4) | 0;
-    return hex(h1, (h2 + h1) | 0, (h3 + h1) | 0, (h4 + h1) | 0);
+    const out = this.out;
+    finish64(this.h1 ^ this.folded, this.h2, out);
+    const [w1, w2] = out;
+    finish64(this.h3 ^ Math.floor(this.folded / TWO_32), this.h4 ^ this.folded, out);
+    return hex(w1, w2, out[0], out[1]);
   }
 
   // --- the short form of the hot kinds ---
@@ -430,113 +362,74 @@ export class TraceHasher {
 
   /**
    * The short form of a send or recv whose three numbers are non-negative safe integers and whose
-   * strings are in the table, hashed without the word buffer: the 13 words `hot` would write —
-   * tag, t, n, x (two words each), then the digests of `a`, the other actor and the type — in
-   * MurmurHash3's lanes (blocks of words 0–3, 4–7, 8–11, word 12 the tail), the constant and
-   * interned words mixed in advance. Same digest as `hot`, by construction and by test.
+   * strings are in the table, digested without the word buffer: the 13 words `hot` would write —
+   * tag, t, n, x (high word, low word each), then the digests of `a`, the other actor and the type
+   * (low, high) — in the lanes where `digestWords` takes them: even words (tag, the numbers' low
+   * words, the digests' high words) in `a`, whose first step is done in advance (`aFirst`), odd
+   * ones in `b`. Same digest as `hot`, by construction and by test.
    */
-  private hot13(tagMixed: number, t: number, n: number, x: number, a: number, other: number, type: number): void {
+  private hot13(aFirst: number, t: number, n: number, x: number, a: number, other: number, type: number): void {
     const d = this.digests;
     const as = DIGEST_STRIDE * a;
     const os = DIGEST_STRIDE * other;
     const ms = DIGEST_STRIDE * type;
-    // Block 0: tag, t (high, low), n (high). The state starts at zero.
-    let h1 = tagMixed;
-    h1 = (h1 << 19) | (h1 >>> 13);
-    h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
-    let h2 = mix1(uintHigh(t));
-    h2 = (h2 << 17) | (h2 >>> 15);
-    h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
-    let h3 = mix2(t | 0);
-    h3 = (h3 << 15) | (h3 >>> 17);
-    h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
-    let h4 = mix3(uintHigh(n));
-    h4 = (h4 << 13) | (h4 >>> 19);
-    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
-    // Block 1: n (low), x (high, low), a (low).
-    h1 ^= mix0(n | 0);
-    h1 = (h1 << 19) | (h1 >>> 13);
-    h1 = (Math.imul(h1 + h2, 5) + 0x561ccd1b) | 0;
-    h2 ^= mix1(uintHigh(x));
-    h2 = (h2 << 17) | (h2 >>> 15);
-    h2 = (Math.imul(h2 + h3, 5) + 0x0bcaa747) | 0;
-    h3 ^= mix2(x | 0);
-    h3 = (h3 << 15) | (h3 >>> 17);
-    h3 = (Math.imul(h3 + h4, 5) + 0x96cd1c35) | 0;
-    h4 ^= d[as + LOW_LANE3];
-    h4 = (h4 << 13) | (h4 >>> 19);
-    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
-    // Block 2: a (high), other (low, high), type (low).
-    h1 ^= d[as + HIGH_LANE0];
-    h1 = (h1 << 19) | (h1 >>> 13);
-    h1 = (Math.imul(h1 + h2, 5) + 0x561ccd1b) | 0;
-    h2 ^= d[os + LOW_LANE1];
-    h2 = (h2 << 17) | (h2 >>> 15);
-    h2 = (Math.imul(h2 + h3, 5) + 0x0bcaa747) | 0;
-    h3 ^= d[os + HIGH_LANE2];
-    h3 = (h3 << 15) | (h3 >>> 17);
-    h3 = (Math.imul(h3 + h4, 5) + 0x96cd1c35) | 0;
-    h4 ^= d[ms + LOW_LANE3];
-    h4 = (h4 << 13) | (h4 >>> 19);
-    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
-    // Tail: type (high), in lane 0, no rotation of the state.
-    h1 ^= d[ms + HIGH_LANE0];
-    this.finish(h1, h2, h3, h4, 13 * 4);
+    let h = Math.imul(aFirst ^ (t | 0), P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ (n | 0), P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ (x | 0), P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ d[as + 1], P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ d[os + 1], P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ d[ms + 1], P1);
+    h ^= h >>> 15;
+    let b = Math.imul(SEED_B ^ uintHigh(t), P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ uintHigh(n), P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ uintHigh(x), P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ d[as], P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ d[os], P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ d[ms], P2);
+    b ^= b >>> 15;
+    this.finish(h, b);
   }
 
-  /** The timer's short form (9 words: tag, t, n, `a`'s digest, the name's; word 8 the tail), as `hot13`. */
+  /** The timer's short form (9 words: tag, t, n, `a`'s digest, the name's), as `hot13`. */
   private hot9(t: number, n: number, a: number, named: number): void {
     const d = this.digests;
     const as = DIGEST_STRIDE * a;
     const ns = DIGEST_STRIDE * named;
-    let h1 = HOT_TIMER_K1;
-    h1 = (h1 << 19) | (h1 >>> 13);
-    h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
-    let h2 = mix1(uintHigh(t));
-    h2 = (h2 << 17) | (h2 >>> 15);
-    h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
-    let h3 = mix2(t | 0);
-    h3 = (h3 << 15) | (h3 >>> 17);
-    h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
-    let h4 = mix3(uintHigh(n));
-    h4 = (h4 << 13) | (h4 >>> 19);
-    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
-    // Block 1: n (low), a (low, high), name (low).
-    h1 ^= mix0(n | 0);
-    h1 = (h1 << 19) | (h1 >>> 13);
-    h1 = (Math.imul(h1 + h2, 5) + 0x561ccd1b) | 0;
-    h2 ^= d[as + LOW_LANE1];
-    h2 = (h2 << 17) | (h2 >>> 15);
-    h2 = (Math.imul(h2 + h3, 5) + 0x0bcaa747) | 0;
-    h3 ^= d[as + HIGH_LANE2];
-    h3 = (h3 << 15) | (h3 >>> 17);
-    h3 = (Math.imul(h3 + h4, 5) + 0x96cd1c35) | 0;
-    h4 ^= d[ns + LOW_LANE3];
-    h4 = (h4 << 13) | (h4 >>> 19);
-    h4 = (Math.imul(h4 + h1, 5) + 0x32ac3b17) | 0;
-    h1 ^= d[ns + HIGH_LANE0];
-    this.finish(h1, h2, h3, h4, 9 * 4);
+    let h = Math.imul(HOT_TIMER_A ^ (t | 0), P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ (n | 0), P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ d[as + 1], P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ d[ns + 1], P1);
+    h ^= h >>> 15;
+    let b = Math.imul(SEED_B ^ uintHigh(t), P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ uintHigh(n), P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ d[as], P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ d[ns], P2);
+    b ^= b >>> 15;
+    this.finish(h, b);
   }
 
-  /** MurmurHash3's finalisation of a state after `bytes` bytes: the record's digest, left in `d1`–`d4`. */
-  private finish(h1: number, h2: number, h3: number, h4: number, bytes: number): void {
-    h1 ^= bytes;
-    h2 ^= bytes;
-    h3 ^= bytes;
-    h4 ^= bytes;
-    h1 = (h1 + h2 + h3 + h4) | 0;
-    h2 = (h2 + h1) | 0;
-    h3 = (h3 + h1) | 0;
-    h4 = (h4 + h1) | 0;
-    h1 = fmix(h1);
-    h2 = fmix(h2);
-    h3 = fmix(h3);
-    h4 = fmix(h4);
-    h1 = (h1 + h2 + h3 + h4) | 0;
-    this.d1 = h1;
-    this.d2 = (h2 + h1) | 0;
-    this.d3 = (h3 + h1) | 0;
-    this.d4 = (h4 + h1) | 0;
+  /** The record's digest from its lanes (`finish64`), left in `d1`, `d2`. */
+  private finish(a: number, b: number): void {
+    const out = this.out;
+    finish64(a, b, out);
+    this.d1 = out[0];
+    this.d2 = out[1];
   }
 
   /**
@@ -637,11 +530,9 @@ export class TraceHasher {
 
   private end(): void {
     const out = this.out;
-    murmur128(this.words, this.used, out);
+    digestWords(this.words, this.used, out);
     this.d1 = out[0];
     this.d2 = out[1];
-    this.d3 = out[2];
-    this.d4 = out[3];
   }
 
   private word(w: number): void {

@@ -24,10 +24,11 @@ export interface NumberedRecord {
 }
 
 /**
- * Trace formats this version reads: 2 (hash over the records' values, kernel/trace-hash.ts) and 1
- * (SHA-256 over the lines). The lines themselves are the same JSON in both.
+ * Trace formats this version reads: 3 (kernel/trace-hash.ts), and 2 and 1, which differ from it
+ * only in how the run's hash was computed (the lines are the same JSON), so they are drawn and
+ * checked alike; only a format-3 trace's hash can be recomputed (exec/check-trace.ts).
  */
-export const READABLE_TRACE_FORMATS: readonly number[] = [1, TRACE_FORMAT_VERSION];
+export const READABLE_TRACE_FORMATS: readonly number[] = [1, 2, TRACE_FORMAT_VERSION];
 
 /** Records are a few levels deep; past this a line is not one of ours. */
 const MAX_RECORD_DEPTH = 32;
@@ -76,7 +77,7 @@ export function checkTraceHeader(record: { k?: unknown }, path: string, line: nu
   if (record.k !== 'meta') throw new InputError(`${path}:${line}: not a diaspora trace (it does not start with a meta record)`);
   const v = (record as { v?: unknown }).v;
   if (typeof v !== 'number' || !READABLE_TRACE_FORMATS.includes(v)) {
-    throw new InputError(`${path}:${line}: trace format ${String(v)}; this version of diaspora-sim reads formats ${READABLE_TRACE_FORMATS.join(' and ')}`);
+    throw new InputError(`${path}:${line}: trace format ${String(v)}; this version of diaspora-sim reads formats ${READABLE_TRACE_FORMATS.slice(0, -1).join(', ')} and ${READABLE_TRACE_FORMATS.at(-1)}`);
   }
   const meta = record as { scenario?: unknown; seed?: unknown; sites?: unknown; actors?: unknown };
   const wrong = typeof meta.scenario !== 'string' ? 'scenario (a name)' : typeof meta.seed !== 'number' ? 'seed (a number)'

@@ -7,12 +7,13 @@
  * The first record is a `meta` header naming the format version, the scenario, the seed and the
  * actors with their nodes and sites.
  *
- * The trace hash (format 2, trace-hash.ts) is a 128-bit digest of every record's JSON value, in
+ * The trace hash (format 3, trace-hash.ts) folds a 64-bit digest of every record's JSON value, in
  * order: a record nobody reads is hashed from its fields and never serialised. A line (its
  * `JSON.stringify`, keys `t, k, a, n` first and then the fields in the order the code wrote them)
- * is built only for the file and for listeners that take it. Format 1 hashed those lines with
- * SHA-256; `check` still verifies format-1 traces that way (`traceHashOfLines`). Nothing keeps the
- * records, so memory stays flat however long the run.
+ * is built only for the file and for listeners that take it. Formats 1 (SHA-256 of the lines) and
+ * 2 (MurmurHash3 of the values) wrote the same lines with another hash; they are still read, but
+ * their hashes are no longer computed. Nothing keeps the records, so memory stays flat however
+ * long the run.
  *
  * Where lines go is a `TraceSink`: a file (trace-file.ts, written to `<path>.tmp` and renamed into
  * place by `close()`, so a run that dies leaves no complete-looking trace behind) or nothing. The
@@ -24,8 +25,11 @@ import { TraceHasher } from './trace-hash.ts';
 
 export type { RecordKind, TraceRecord } from './contract/record.ts';
 
-/** 2: the trace hash is trace-hash.ts's digest of the records' values (1: SHA-256 of the lines). */
-export const TRACE_FORMAT_VERSION = 2;
+/**
+ * 3: the trace hash is trace-hash.ts's 64-bit record digests folded in order (2: MurmurHash3 x86-128
+ * of the same values; 1: SHA-256 of the lines). The lines are the same JSON in all three.
+ */
+export const TRACE_FORMAT_VERSION = 3;
 
 /**
  * Receives every record in order, with its canonical line (without the newline). The line is
@@ -113,11 +117,11 @@ export class TraceWriter {
 
   /**
    * Writes a record another thread serialised and digested (a parallel run's partitions): `line`
-   * is its `JSON.stringify`, `d1`–`d4` its digest (trace-hash.ts). It is parsed only for listeners.
+   * is its `JSON.stringify`, `d1`, `d2` its digest (trace-hash.ts). It is parsed only for listeners.
    */
-  writeSerialized(line: string, d1: number, d2: number, d3: number, d4: number): void {
+  writeSerialized(line: string, d1: number, d2: number): void {
     this.open();
-    this.hasher.fold(d1, d2, d3, d4);
+    this.hasher.fold(d1, d2);
     if (this.listeners.length === 0) {
       this.count++;
       if (this.sink !== undefined) this.append(line);

@@ -1,11 +1,10 @@
 /**
- * `check` reads the trace formats this version knows: format 2 (the hash of the records' values)
- * and format 1 (SHA-256 of the lines, what earlier versions wrote); it verifies each against its
- * summary with that format's hash, and names the formats it reads when given another. `viz` draws
- * both: their lines are the same JSON.
+ * `check` reads the trace formats this version knows: format 3 (its own hash of the records'
+ * values), verified against its summary's record count and hash, and formats 2 and 1 (the same
+ * lines, hashed by earlier versions), verified against the record count only; it names the formats
+ * it reads when given another. `viz` draws all three: their lines are the same JSON.
  */
 import test from 'ava';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,25 +30,29 @@ function traced(dir: string): { path: string; records: number; traceHash: string
   return { path, records: result.records, traceHash: result.traceHash };
 }
 
-test('format 2 traces are checked against their hash; format 1 traces against SHA-256 of their lines', async (t) => {
+test('format 3 traces are checked against their hash; format 2 and 1 traces against their record count', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'diaspora-formats-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const { path, records, traceHash } = traced(dir);
-  t.is(TRACE_FORMAT_VERSION, 2);
+  t.is(TRACE_FORMAT_VERSION, 3);
   t.regex(traceHash, /^[0-9a-f]{32}$/);
   t.deepEqual(await checkTraceFile(path, [], { records, traceHash, source: 'summary.json' }), {});
-  t.is((await writeTimeline({ traces: [path], out: join(dir, 'v2.html') })).records, records);
+  const otherHash = traceHash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+  await t.throwsAsync(checkTraceFile(path, [], { records, traceHash: otherHash, source: 'summary.json' }), { message: /does not match summary\.json/ });
+  t.is((await writeTimeline({ traces: [path], out: join(dir, 'v3.html') })).records, records);
 
-  // The same trace as an earlier version wrote it: header `v: 1`, its hash SHA-256 of the bytes.
+  // The same trace as earlier versions wrote it: header `v: 2` or `v: 1`, a hash this version does
+  // not compute — the records are read and counted, whatever hash the summary names.
   const lines = readFileSync(path, 'utf8').split('\n');
-  lines[0] = lines[0]!.replace('"v":2', '"v":1');
-  writeFileSync(path, lines.join('\n'));
-  const sha = createHash('sha256').update(readFileSync(path)).digest('hex');
-  t.deepEqual(await checkTraceFile(path, [], { records, traceHash: sha, source: 'summary.json' }), {});
-  await t.throwsAsync(checkTraceFile(path, [], { records, traceHash, source: 'summary.json' }), { message: /does not match summary\.json/ });
-  t.is((await writeTimeline({ traces: [path], out: join(dir, 'v1.html') })).records, records);
+  for (const v of [2, 1]) {
+    lines[0] = lines[0]!.replace(/"v":\d+/, `"v":${v}`);
+    writeFileSync(path, lines.join('\n'));
+    t.deepEqual(await checkTraceFile(path, [], { records, traceHash: otherHash, source: 'summary.json' }), {});
+    await t.throwsAsync(checkTraceFile(path, [], { records: records + 1, traceHash, source: 'summary.json' }), { message: new RegExp(`\\(${records} records; summary\\.json says ${records + 1}\\)`) });
+    t.is((await writeTimeline({ traces: [path], out: join(dir, `v${v}.html`) })).records, records);
+  }
 
-  lines[0] = lines[0]!.replace('"v":1', '"v":3');
+  lines[0] = lines[0]!.replace(/"v":\d+/, '"v":4');
   writeFileSync(path, lines.join('\n'));
-  await t.throwsAsync(checkTraceFile(path, [], undefined), { message: /trace format 3; this version of diaspora-sim reads formats 1 and 2/ });
+  await t.throwsAsync(checkTraceFile(path, [], undefined), { message: /trace format 4; this version of diaspora-sim reads formats 1, 2 and 3/ });
 });

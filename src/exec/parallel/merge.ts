@@ -60,7 +60,7 @@ function writeOne(batch: RecordBatch, i: number, trace: TraceWriter): void {
   const at = i * TAG_WIDTH;
   const start = i === 0 ? 0 : tags[at - TAG_WIDTH + 4];
   // The line without its newline: the trace writer adds it, as it does for its own records.
-  trace.writeSerialized(batch.text.slice(start, tags[at + 4] - 1), tags[at + 5], tags[at + 6], tags[at + 7], tags[at + 8]);
+  trace.writeSerialized(batch.text.slice(start, tags[at + 4] - 1), tags[at + 5], tags[at + 6]);
 }
 
 function sameplace(batch: RecordBatch, i: number): Error {

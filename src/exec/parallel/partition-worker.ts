@@ -38,7 +38,7 @@ class Outbox {
     // Digested here, in parallel: the coordinator only folds the digests in the merged order.
     const h = this.hasher;
     h.digest(record);
-    this.tags.push(tag.time, tag.order, tag.step, tag.index, this.chars, h.d1, h.d2, h.d3, h.d4);
+    this.tags.push(tag.time, tag.order, tag.step, tag.index, this.chars, h.d1, h.d2);
   }
 
   /** Hands over what was collected and starts afresh. */

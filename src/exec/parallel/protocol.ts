@@ -29,8 +29,8 @@ export interface PartitionAssignment {
 
 /**
  * Trace records of one window in this partition's order: `text` holds the lines, each followed by
- * `\n`; `tags` holds nine numbers per record: the merge tag (time, order, step, index), the
- * offset in `text` just past the record's newline, and the record's digest (four 32-bit words,
+ * `\n`; `tags` holds seven numbers per record: the merge tag (time, order, step, index), the
+ * offset in `text` just past the record's newline, and the record's digest (two 32-bit words,
  * kernel/trace-hash.ts), which the coordinator folds into the trace hash in the merged order.
  */
 export interface RecordBatch {
@@ -38,7 +38,7 @@ export interface RecordBatch {
   tags: Float64Array;
 }
 
-export const TAG_WIDTH = 9;
+export const TAG_WIDTH = 7;
 
 /** Start a run; or run every event up to and including `until`, after injecting `inbound`. */
 export type ToWorker = ({ type: 'assign' } & PartitionAssignment) | { type: 'window'; until: Micros; inbound: RemoteMessage[] };
