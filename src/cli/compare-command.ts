@@ -19,7 +19,7 @@ import { cellsOf } from '../exec/sweep-plan.ts';
 import { compareTable } from '../report/compare-table.ts';
 import { alignedTable } from '../report/study-markdown.ts';
 import { cellProgress } from './cell-progress.ts';
-import { writeCellTimelines } from './cell-timelines.ts';
+import { timelinesBesideReport } from './cell-timelines.ts';
 import { checkOutputTarget, stageOutput } from './output-options.ts';
 import { reportError } from './exit.ts';
 import { REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
@@ -91,16 +91,7 @@ async function compareHandler(args: CompareArgs): Promise<number> {
       }
     }
     if (!args.quiet) for (const line of alignedTable(compareTable(view, summary, { compact: true, ...(only ? { only } : {}) }))) say(line);
-    if (args.timelines) {
-      const again = { stopped: false };
-      const unhookAgain = stopOnInterrupt(again, (line) => process.stderr.write(`\n${line}\n`));
-      try {
-        await writeCellTimelines(view, final, (line) => args.quiet || process.stderr.write(`${line}\n`), again);
-      } finally {
-        unhookAgain();
-      }
-      if (again.stopped) return 130;
-    }
+    if (args.timelines && !(await timelinesBesideReport(view, final, args.quiet))) return 130;
     return studyClosing({ view, summary, dir: final, files: REPORT_FILES, seconds: (performance.now() - started) / 1000, say, skipInvalid: args.skipInvalid });
   } catch (error) {
     dir?.abort();

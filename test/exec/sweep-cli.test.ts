@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diaspora, ROOT } from '../cli/cli.ts';
@@ -74,6 +74,30 @@ test('compare --timelines writes each cell\'s timeline where the report links it
     t.true(existsSync(join(out, 'cells', String(cell), 'timeline.html')), `cell ${cell}'s timeline`);
   }
   t.regex(r.stderr, /timelines: 2\/2 cell 1\n/);
+});
+
+test('sweep --timelines writes each cell\'s timeline where the report links it; run again, it writes only the missing ones', async (t) => {
+  const out = join(scratch(), 'sweep-timelines');
+  const args = ['sweep', DEMO, '--param', 'services.store.flush=1s,every-write', '--seeds', '1', '--jobs', '1', '--timelines', '--out', out];
+  const r = await diaspora(args);
+  t.is(r.code, 0, r.stderr);
+  const html = read(out, 'report.html');
+  const timeline = (cell: number) => join(out, 'cells', String(cell), 'timeline.html');
+  for (const cell of [0, 1]) {
+    t.true(html.includes(`<a href="cells/${cell}/timeline.html">`));
+    t.true(existsSync(timeline(cell)), `cell ${cell}'s timeline`);
+  }
+  t.regex(r.stderr, /timelines: 2\/2 cell 1\n/);
+  const kept = statSync(timeline(0)).mtimeMs;
+  rmSync(join(out, 'cells', '1'), { recursive: true });
+  const again = await diaspora(args);
+  t.is(again.code, 0, again.stderr);
+  t.true(existsSync(timeline(1)), 'the missing timeline is written');
+  t.is(statSync(timeline(0)).mtimeMs, kept, 'the one already there is left alone');
+  t.notRegex(again.stderr, /timelines: 1\/2 cell 0/);
+  const sharded = await diaspora([...args.slice(0, -2), '--shard', '0/2', '--out', join(scratch(), 'slice')]);
+  t.is(sharded.code, 2);
+  t.regex(sharded.stderr, /^--timelines with --shard: a slice has no report/);
 });
 
 test.serial('a sharded sweep, merged, is byte-for-byte the unsharded sweep; slices of another sweep are refused', async (t) => {

@@ -7,8 +7,9 @@
  * window are not drawn (they would cross the whole view as one line and hide the rest).
  * Crashes, restarts and faults are not here: they are SVG marks, always exact (see marks.ts).
  * Idle chatter (heartbeats, empty fetches: `model/chatter.ts`) is folded — one faint grey line per
- * (sender, receiver) and 8-pixel column — while more than `UNFOLD_AT` idle messages are in the
- * window, unless the reader asks for it (the "idle chatter" box, or any record filter).
+ * (sender, receiver) and 8-pixel column, heartbeat timers not drawn — while more than `UNFOLD_AT`
+ * idle messages are in the window, unless the reader asks for it (the "idle chatter" box, or any
+ * record filter).
  */
 import { inFuture, inPast } from '../model/causal.ts';
 import { Hits, visibleRows, type Frame } from './frame.ts';

@@ -40,7 +40,7 @@ function rows(models: RunModel[], palette: Palette): Rows {
     label: 'dropped (cause in tooltip)',
   });
   if (models.some((m) => m.chatter.messages > 0)) {
-    messages.push({ symbol: `<line x1="2" y1="11" x2="28" y2="3" stroke="${IDLE_COLOR}" stroke-width="1.5" stroke-opacity="0.6"/>`, label: 'idle chatter (folded)', title: 'heartbeats, and fetches that came back empty: one faint grey line per column while more than 40 are in view; zoom in, filter or press I to draw each' });
+    messages.push({ symbol: `<line x1="2" y1="11" x2="28" y2="3" stroke="${IDLE_COLOR}" stroke-width="1.5" stroke-opacity="0.6"/>`, label: 'idle chatter (folded)', title: 'heartbeats (and their timers), and fetches that came back with no records and no error: one faint grey line per column while more than 40 are in view; zoom in, filter or press I to draw each' });
   }
   const glyphs = new Set<number>();
   for (const m of models) for (let i = 0; i < m.glyph.length; i++) glyphs.add(m.glyph[i]);
