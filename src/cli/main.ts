@@ -22,11 +22,7 @@ const args = hideBin(process.argv);
 const invoked = invokedCommand(args);
 const loaded = await invoked?.load();
 
-/**
- * The command as yargs sees it: without its handler, which runs after parsing. yargs lays out a
- * command's whole help text before running its handler (to show it should the handler fail; we
- * never do), quadratic in the options (≈ 0.1 s of every `run`); without a handler it does not.
- */
+/** The command as yargs sees it: without its handler, which runs after parsing, outside yargs. */
 function parseOnly(command: CommandModule): CommandModule {
   const { handler: _runAfterParsing, ...parsing } = command;
   return parsing as CommandModule;
@@ -68,6 +64,18 @@ cli
     process.stderr.write(text.startsWith('-') ? `${text}\n` : `${text} (see diaspora --help)\n`);
     process.exit(EXIT_BAD_INPUT);
   });
+
+/**
+ * Before it runs a command, yargs lays out the command's whole help text and keeps it, to show
+ * should the handler fail (command.js, `cacheHelpMessage`) — even for a command without a handler,
+ * to which it gives an empty one. The layout is quadratic in the options (string widths per cell):
+ * 0.05–0.15 s of every `diaspora run`, more than the rest of the parsing. Our `fail` never shows
+ * help and our handlers run after parsing, so nothing reads that text: keeping nothing skips it.
+ * `--help` lays out its text when asked, as before. (An internal of yargs 17: without it, the
+ * layout simply happens.)
+ */
+const usage = (cli as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?(): void } } }).getInternalMethods?.().getUsageInstance?.();
+if (usage?.cacheHelpMessage !== undefined) usage.cacheHelpMessage = () => {};
 
 try {
   const argv = await cli.parseAsync();
