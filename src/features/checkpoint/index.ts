@@ -9,6 +9,7 @@ import { consistentCuts } from './checks/consistent-cuts.ts';
 
 export { CheckpointMetrics } from './metrics/checkpoint-cost.ts';
 export { RecoveryMetrics } from './metrics/recovery.ts';
+export { MessageLogMetrics } from './metrics/message-log.ts';
 
 export default defineFeature({
   name: 'checkpoint',

@@ -22,6 +22,15 @@ export type IntervalPolicy =
   /** Daly's higher-order optimum from the measured checkpoint cost and the MTBF (given, or estimated from failures seen): see interval.ts. */
   | { readonly kind: 'adaptive'; readonly mtbfUs?: Micros; readonly minUs: Micros; readonly maxUs: Micros };
 
+/**
+ * Message logging under `uncoordinated`: `none` (Randell's model: recovery needs a consistent set of
+ * checkpoints and can domino) or `pessimistic` (receiver-based: every message received and every
+ * processing decision is on stable storage before it can affect anyone, so a failed operator
+ * rolls back alone and replays; see message-log.ts).
+ */
+export const MESSAGE_LOGGING = ['none', 'pessimistic'] as const;
+export type MessageLogging = (typeof MESSAGE_LOGGING)[number];
+
 /** Where a node-local checkpoint lives: `memory` (tmpfs: survives a process crash, not a node crash) or `disk` (fsynced). */
 export type NodeLocalMedium = 'memory' | 'disk';
 
@@ -52,6 +61,8 @@ export interface CheckpointConfig {
   readonly restartUs: Micros;
   /** How fast a restore reads a node-local `disk` checkpoint, bytes/s (remote tiers: their links). */
   readonly readBandwidthBytesPerSec: number;
+  /** Uncoordinated: whether received messages and processing decisions are logged (see `MessageLogging`). */
+  readonly messageLogging: MessageLogging;
   /** The compacted topic behind the `log-topic` tier; without it, `log-topic` is a store actor like the others. */
   readonly logTopic?: LogTopicTierConfig;
 }
@@ -98,4 +109,5 @@ export const DEFAULT_CHECKPOINT: CheckpointConfig = {
   restartUs: 0,
   // NVMe class.
   readBandwidthBytesPerSec: 2_000_000_000,
+  messageLogging: 'none',
 };

@@ -37,6 +37,9 @@ export interface PendingItem {
 export interface OutboxItem {
   readonly stream: string;
   readonly event: unknown;
+  /** A direct channel's receiver and the item's sequence number on it (kept under message logging). */
+  readonly to?: string;
+  readonly seq?: number;
 }
 
 /** Everything an operator instance needs to resume: state, positions, channel state. */
@@ -53,6 +56,8 @@ export interface OperatorImage {
   readonly pending: readonly PendingItem[];
   /** Output not yet acknowledged by its stream, re-sent after a restore. */
   readonly outbox: readonly OutboxItem[];
+  /** Under message logging: the log entry this image resumes from (entries before it are in the image). */
+  readonly logSeq?: number;
 }
 
 export type StoredCheckpoint =

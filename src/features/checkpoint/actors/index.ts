@@ -13,3 +13,4 @@ export { recoveryLine, type ChannelLink, type CheckpointCounters } from './recov
 export { CheckpointClock } from './interval.ts';
 export { makeParticipant, strategyInfo, type Guarantee, type StrategyInfo } from './strategies.ts';
 export { ComposedParticipant } from './participant.ts';
+export { MessageLog, ENTRY_BYTES, type LogEntry, type LoggedFact } from './message-log.ts';

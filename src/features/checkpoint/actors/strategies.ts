@@ -9,6 +9,7 @@
  * | coordinated       | global, last complete     | pause · flush · save · continue       | direct        |
  * | barrier-snapshot  | global, last complete     | barriers (aligned/unaligned/none)     | direct        |
  * | uncoordinated     | global, recovery line     | independent, channel state, all kept  | direct        |
+ * |  + message log    | local, own latest + replay| independent, channel state, log fsync | direct        |
  * | stream-replay     | local, own latest         | independent, positions only           | persistent    |
  * | multilevel        | local, node then remote   | independent, node-local + async flush | persistent    |
  *
@@ -183,6 +184,11 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
         guarantee: exactlyOnce,
         parts: (kit) => {
           const { tiers, writer } = configuredTier(kit);
+          if (kit.config.messageLogging === 'pessimistic') {
+            // The log replays what followed the checkpoint: a failed operator recovers alone (message-log.ts).
+            const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: true, retainAll: false, report: false });
+            return { tiers, parts: [new LocalRecovery(kit.host, 'uncoordinated', tiers, [writer], kit.config.restartUs), checkpoints] };
+          }
           const recovery = globalRecovery(kit, 'uncoordinated', tiers[0]!, writer);
           return { tiers, parts: [recovery, new IndependentCheckpoints(kit.host, kit.config, writer, { pending: true, retainAll: true, report: true })] };
         },

@@ -51,6 +51,15 @@ export class InputQueue {
     return item;
   }
 
+  /** Where the item at `position` of `channel` is, or -1 (a logged replay takes items in a given order). */
+  indexOf(channel: string, position: number): number {
+    for (let index = this.head; index < this.items.length; index++) {
+      const item = this.items[index];
+      if (item.channel === channel && item.position === position) return index;
+    }
+    return -1;
+  }
+
   block(channel: string): void {
     this.blocked.add(channel);
   }

@@ -18,6 +18,11 @@
  * `logic.ts`), so a replay after a restore converges to what a fault-free run computes; every
  * processed event is in the trace, so re-processing (lost work) is measurable.
  *
+ * Under message logging (`message-logging: pessimistic`, checkpoint/actors/message-log.ts) it logs
+ * every input it is handed and every choice of what to process next, and finishes an event (state,
+ * outputs) only once that choice is durable; a restore replays the choices logged after the image
+ * (logged-replay.ts) before it takes anything new.
+ *
  * How it breaks: a crash loses everything in memory — state, queue, the event in service, outputs
  * not yet handed to the network — and what comes back is whatever the strategy restores: nothing
  * (`none` restarts it from the beginning), a checkpoint, or a checkpoint plus replay. The source's
@@ -26,7 +31,7 @@
  */
 import { enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
 import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
-import { digestOf, SECOND } from '../../../kernel/contract/index.ts';
+import { assert, digestOf, SECOND } from '../../../kernel/contract/index.ts';
 import {
   LOG_TIER_REPLIES,
   makeParticipant,
@@ -39,9 +44,12 @@ import {
   type OperatorHost,
   type OperatorImage,
   type PendingItem,
+  ENTRY_BYTES,
+  MessageLog,
 } from '../../checkpoint/actors/index.ts';
 import type { StreamEvent } from './event.ts';
 import { InputQueue, type QueuedItem } from './input-queue.ts';
+import { loadLoggedReplay, type Decision } from './logged-replay.ts';
 import type { OperatorLogic, Origin } from './logic.ts';
 import { drawServiceUs, type ServiceTime } from './service-time.ts';
 import { DirectTransport } from './stream/direct.ts';
@@ -81,6 +89,10 @@ interface InService {
   readonly generated: number | undefined;
   readonly serviceUs: Micros;
   readonly timer: TimerId;
+  /** Message logging: whether the decision to process it is durable (it cannot finish before). */
+  logged: boolean;
+  /** Its service time is over; it finishes when `logged`. */
+  served: boolean;
 }
 
 export class OperatorActor implements Actor<Message>, OperatorHost, TransportSink {
@@ -107,6 +119,11 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   };
   /** What the last checkpoint captured (input positions, events generated), for the inspector only. */
   private lastCapture: { inputs: Record<string, number>; generated: number; captures: number } | undefined;
+  /** Pessimistic message logging: the operator's log (undefined when off). */
+  private log: MessageLog | undefined;
+  /** Logged decisions a restore replays, in order, before anything new is taken. */
+  private decisions: Decision[] = [];
+  private decisionAt = 0;
 
   constructor(private readonly spec: OperatorSpec) {
     this.instance = spec.instance;
@@ -155,28 +172,40 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
-    if (wakeup.name === 'op:done') this.complete(ctx);
+    if (wakeup.name === 'op:done') this.served(ctx);
     else if (wakeup.name === 'op:generator') {
       this.generatorTimer = undefined;
       this.pump(ctx);
-    } else if (!this.transport.onTimer(ctx, wakeup)) this.participant.onTimer(ctx, wakeup);
+    } else if (this.log?.onTimer(ctx, wakeup) !== true && !this.transport.onTimer(ctx, wakeup)) this.participant.onTimer(ctx, wakeup);
   }
 
   private boot(ctx: Context): void {
     const routes: InstanceRoutes = this.spec.routes;
     this.transport = this.transportFor(ctx, routes);
     this.participant = makeParticipant(ctx, this, this.spec.checkpoint);
+    this.decisions = [];
+    this.decisionAt = 0;
+    if (this.logging) {
+      this.log = new MessageLog();
+      this.log.open(ctx);
+    }
+  }
+
+  private get logging(): boolean {
+    return this.spec.checkpoint.messageLogging === 'pessimistic' && this.spec.transport === 'direct';
   }
 
   /** Direct channels, or persistent streams: topics of log services (the scenario's, or a node's own). */
   private transportFor(ctx: Context, routes: InstanceRoutes): OperatorTransport {
-    if (this.spec.transport === 'direct') return new DirectTransport(routes, this);
+    if (this.spec.transport === 'direct') return new DirectTransport(routes, this, { logged: this.logging });
     return new LogTransport(ctx, routes, this, this.spec.logAcks === undefined ? {} : { acks: this.spec.logAcks });
   }
 
   // --- TransportSink ------------------------------------------------------------------------
 
   deliver(ctx: Context, channel: string, position: number, event: StreamEvent): void {
+    // Acknowledged to its sender only once it is durable here.
+    this.log?.append(ctx, { kind: 'received', channel, position, event }, event.bytes + ENTRY_BYTES, (c) => this.transport.logged?.(c, channel, position + 1));
     this.participant.onInput(ctx, channel, position, event);
     this.queue.push({ channel, position, arrivedUs: ctx.now(), event });
     this.pump(ctx);
@@ -194,6 +223,10 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
 
   private pump(ctx: Context): void {
     while (this.inService === undefined && this.holds.size === 0) {
+      if (this.decisionAt < this.decisions.length) {
+        this.replayDecision(ctx, this.decisions[this.decisionAt++]!);
+        continue;
+      }
       const head = this.queue.peek();
       const dueUs = this.nextDueUs();
       const generatorReady = dueUs !== undefined && dueUs <= ctx.now();
@@ -210,9 +243,37 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     }
   }
 
-  private begin(ctx: Context, item: QueuedItem | undefined, generated: number | undefined): void {
+  /** `replayed`: a logged decision taken again, already durable. */
+  private begin(ctx: Context, item: QueuedItem | undefined, generated: number | undefined, replayed = false): void {
     const serviceUs = drawServiceUs(ctx, this.spec.service);
-    this.inService = { item, generated, serviceUs, timer: ctx.setTimer(serviceUs, 'op:done') };
+    const log = this.log;
+    const inService: InService = { item, generated, serviceUs, timer: ctx.setTimer(serviceUs, 'op:done'), logged: log === undefined || replayed, served: false };
+    this.inService = inService;
+    if (inService.logged) return;
+    const decision = item === undefined ? { kind: 'generated' as const, k: generated! } : { kind: 'processed' as const, channel: item.channel, position: item.position };
+    log!.append(ctx, decision, ENTRY_BYTES, (c) => {
+      inService.logged = true;
+      if (inService.served && this.inService === inService) this.complete(c);
+    });
+  }
+
+  /** Takes the item a logged decision names (it is queued: its receipt was durable before the decision). */
+  private replayDecision(ctx: Context, decision: Decision): void {
+    if (decision.kind === 'generated') {
+      assert(decision.k === this.generated, () => `${this.instance}: a replayed source decision is the next source event, but #${decision.k} after ${this.generated}`);
+      return this.begin(ctx, undefined, decision.k, true);
+    }
+    const index = this.queue.indexOf(decision.channel, decision.position);
+    assert(index >= 0, () => `${this.instance}: a replayed decision names a queued input, but ${decision.channel}#${decision.position} is not queued`);
+    this.begin(ctx, this.queue.take(index), undefined, true);
+  }
+
+  /** The service time is over: the event finishes, once its decision is durable. */
+  private served(ctx: Context): void {
+    const done = this.inService;
+    if (done === undefined) return;
+    done.served = true;
+    if (done.logged) this.complete(ctx);
   }
 
   private complete(ctx: Context): void {
@@ -302,6 +363,8 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
       generated: this.generated,
       pending,
       outbox: this.transport.outbox(),
+      // Mid-replay, the decisions not yet taken again are the image's future.
+      ...(this.log === undefined ? {} : { logSeq: this.decisionAt < this.decisions.length ? this.decisions[this.decisionAt]!.seq : this.log.seq }),
     };
     const patches = this.patches;
     this.patches = [];
@@ -322,7 +385,14 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     this.positions = { ...image?.inputs };
     this.generated = image?.generated ?? 0;
     for (const item of image?.pending ?? []) this.queue.push({ ...item, event: item.event as StreamEvent, arrivedUs: ctx.now() });
-    this.transport.open(ctx, { inputs: image?.inputs ?? {}, outputs: image?.outputs ?? {}, outbox: image?.outbox ?? [], epoch });
+    let inputs = image?.inputs ?? {};
+    if (this.log !== undefined) {
+      const replay = loadLoggedReplay(ctx, this.log, image, this.queue);
+      inputs = replay.inputs;
+      this.decisions = replay.decisions;
+      this.decisionAt = 0;
+    }
+    this.transport.open(ctx, { inputs, outputs: image?.outputs ?? {}, outbox: image?.outbox ?? [], epoch });
     this.pump(ctx);
   }
 

@@ -15,7 +15,7 @@
 import { spawnPipeline, type PipelineDef } from '../actors/index.ts';
 import { InputError, type TraceRecord } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
-import { CheckpointMetrics, RecoveryMetrics } from '../../checkpoint/index.ts';
+import { CheckpointMetrics, MessageLogMetrics, RecoveryMetrics } from '../../checkpoint/index.ts';
 import { JobMetrics } from '../metrics/job.ts';
 import { OutputMetrics } from '../metrics/pipeline-output.ts';
 import { DEFAULT_CHECKPOINT, RECORD_BYTES_MAX_DEFAULT, type CheckpointConfig, type LogTopicTierConfig, type StorePlacement, type TierName } from '../../checkpoint/actors/index.ts';
@@ -83,6 +83,7 @@ export function checkpointConfig(spec: CheckpointSpec, world: World, services: S
     requestTimeoutUs: spec.requestTimeoutUs,
     restartUs: spec.restartUs,
     readBandwidthBytesPerSec: spec.readBandwidthBytesPerSec,
+    messageLogging: spec.messageLogging,
     ...(spec.logTopic === undefined ? {} : { logTopic: logTopicTier(spec.logTopic, services) }),
   };
 }
@@ -135,6 +136,7 @@ export function buildPipeline(scenario: Scenario & { readonly pipeline?: Pipelin
     world.at(0, 'fault-free reference', () => world.record('state', { reference: states.digests, processed: states.processed }));
   }
   const metrics: TraceMetric[] = [new RecoveryMetrics(), new CheckpointMetrics(), new OutputMetrics()];
+  if (checkpoint.messageLogging === 'pessimistic') metrics.push(new MessageLogMetrics());
   return isBatch(pipeline) ? [...metrics, new JobMetrics()] : metrics;
 }
 

@@ -127,6 +127,9 @@ function checkCheckpoint(c: WrittenCheckpoint, pipeline: WrittenPipeline, names:
     if (tier === 'node-local') report(['checkpoint', 'tiers', tier], 'node-local checkpoints live on each operator\'s own node; it takes no placement');
     else checkPlacement(placed, ['checkpoint', 'tiers', tier], names, report, true);
   }
+  if (c['message-logging'] !== 'none' && c.strategy !== 'uncoordinated') {
+    report(['checkpoint', 'message-logging'], `message logging is an option of strategy uncoordinated (independent checkpoints over direct channels), not of ${c.strategy}`);
+  }
   if (c.coordinator !== undefined) checkPlacement(c.coordinator, ['checkpoint', 'coordinator'], names, report, false);
   if (c.strategy === 'barrier-snapshot' && c.alignment !== 'unaligned') {
     const operators = Object.entries(pipeline.operators).map(([name, op]) => ({ name, to: op.to, ...('from' in op ? { from: op.from } : {}) }));

@@ -98,6 +98,7 @@ export function resolveCheckpoint(written: WrittenCheckpoint | undefined, pipeli
     requestTimeoutUs: c.timeout,
     restartUs: c['restart-time'],
     readBandwidthBytesPerSec: c['read-bandwidth'],
+    messageLogging: c['message-logging'],
     checkpointTimeoutUs: c['checkpoint-timeout'],
   };
 }

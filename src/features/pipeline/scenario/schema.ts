@@ -9,7 +9,7 @@
  */
 import * as z from 'zod';
 import { SERVICE_DISTRIBUTIONS } from '../actors/index.ts';
-import { ALIGNMENTS, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/actors/index.ts';
+import { ALIGNMENTS, MESSAGE_LOGGING, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/actors/index.ts';
 import { bandwidth, count, duration, name, positiveDuration, rate, reference, size } from '../../../scenario/fields.ts';
 import { DURATION_PATTERN, describeInput, tryReadDuration } from '../../../scenario/units.ts';
 
@@ -229,6 +229,12 @@ export const checkpointSchema = z
     'read-bandwidth': bandwidth()
       .prefault('2GB/s')
       .describe('How fast a restore reads a node-local disk checkpoint (e.g. 2GB/s); a restart costs restart-time plus the read. Remote tiers read over their links. Default 2GB/s.'),
+    'message-logging': z
+      .enum(MESSAGE_LOGGING)
+      .default('none')
+      .describe(
+        'uncoordinated: none (no message log: recovery needs a consistent set of checkpoints, which can domino back to the start — Randell) or pessimistic (receiver-based pessimistic message logging, Johnson & Zwaenepoel / Strom & Yemini: each operator fsyncs every message it receives before acknowledging it and every processing decision before its outputs leave; a failed operator alone restores its latest checkpoint and replays its log, no orphans, no domino). Default none.',
+      ),
     timeout: positiveDuration().prefault('2s').describe('How long a request to a store or the coordinator waits before it is re-sent, a duration. Default 2s.'),
     'checkpoint-timeout': positiveDuration()
       .prefault('10m')

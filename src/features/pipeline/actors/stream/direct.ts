@@ -14,6 +14,15 @@
  * what was lost) and re-sends what the reply shows missing. Markers are items too, so a marker
  * arrives after everything sent before it.
  *
+ * Under message logging (`logged`, see checkpoint/actors/message-log.ts) the receiver acknowledges
+ * only what its operator's log holds durably, at once when an fsync makes more of it durable
+ * (`logged`), so a sender forgets nothing a restarted receiver could lack; a sender's
+ * unacknowledged items go into its checkpoint (`outbox`, with their receivers and sequence
+ * numbers) and are sent again after a restore; and a restored operator stays in the same epoch,
+ * its receivers expecting what follows its restored and replayed input, its senders numbering from
+ * its restored output, so what it sends again is dropped as a duplicate. Until the restore reopens
+ * the channels a restarted receiver takes nothing.
+ *
  * How it breaks: nothing is retained beyond the sender's memory. If a sender or receiver crashes,
  * what was in flight is gone, and only a global rollback to a consistent cut (a new epoch) makes
  * the pipeline whole again — which is why every strategy over direct channels is a global one.
@@ -87,6 +96,8 @@ interface Receiver {
   /** Next sequence number to deliver; undefined until the first item of the epoch says its base. */
   expected: number | undefined;
   readonly buffer: Map<number, Item>;
+  /** Under message logging: everything below it is in the receiver's log, durably (what is acknowledged). */
+  durable: number;
   /** Segments arrived since the last ack. */
   unackedSegments: number;
   ackDue: boolean;
@@ -105,10 +116,13 @@ export class DirectTransport implements OperatorTransport {
   private readonly allReceivers: Receiver[] = [];
   private ackTimer = false;
   private probeTimer = false;
+  /** Message logging: false until the first `open` (a restarted operator's restore). */
+  private opened = false;
 
   constructor(
     private readonly routes: InstanceRoutes,
     private readonly sink: TransportSink,
+    private readonly options: { readonly logged: boolean } = { logged: false },
   ) {
     const { stream, consumers } = routes.output;
     for (const consumer of consumers) this.senders.set(consumer, { key: `${stream}>${consumer}`, to: consumer, epoch: 0, base: 0, next: 0, sentEvents: 0, unacked: new Map(), lastProgressUs: 0 });
@@ -117,7 +131,7 @@ export class DirectTransport implements OperatorTransport {
       if (byProducer === undefined) this.receivers.set(input.stream, (byProducer = new Map()));
       for (const producer of input.producers) {
         if (byProducer.has(producer)) continue;
-        const receiver: Receiver = { key: `${input.stream}<${producer}`, stream: input.stream, from: producer, epoch: 0, expected: undefined, buffer: new Map(), unackedSegments: 0, ackDue: false };
+        const receiver: Receiver = { key: `${input.stream}<${producer}`, stream: input.stream, from: producer, epoch: 0, expected: undefined, buffer: new Map(), durable: 0, unackedSegments: 0, ackDue: false };
         byProducer.set(producer, receiver);
         this.allReceivers.push(receiver);
       }
@@ -126,6 +140,7 @@ export class DirectTransport implements OperatorTransport {
   }
 
   open(ctx: Context, resume: Resume): void {
+    this.opened = true;
     for (const sender of this.senders.values()) {
       sender.epoch = resume.epoch;
       sender.base = sender.next = sender.sentEvents = resume.outputs[sender.key] ?? 0;
@@ -134,12 +149,36 @@ export class DirectTransport implements OperatorTransport {
     }
     for (const receiver of this.allReceivers) {
       receiver.epoch = resume.epoch;
-      receiver.expected = undefined;
+      // Logged: the same epoch goes on, and the channel resumes after the restored and replayed input.
+      receiver.expected = this.options.logged ? (resume.inputs[receiver.key] ?? 0) : undefined;
+      receiver.durable = receiver.expected ?? 0;
       receiver.buffer.clear();
       receiver.unackedSegments = 0;
       receiver.ackDue = false;
     }
-    // Direct channels keep no outbox: their in-flight items are channel state at the receiver.
+    // Without a log, direct channels keep no outbox: their in-flight items are channel state at the receiver.
+    if (this.options.logged) this.resend(ctx, resume.outbox);
+  }
+
+  /** Message logging: the operator's log now holds the input of `channel` below `next` durably; acknowledged at once. */
+  logged(ctx: Context, channel: string, next: number): void {
+    const receiver = this.allReceivers.find((r) => r.key === channel);
+    if (receiver === undefined || next <= receiver.durable) return;
+    receiver.durable = next;
+    this.sendAck(ctx, receiver);
+  }
+
+  /** Sends again, under their old sequence numbers, the unacknowledged items a restored image kept. */
+  private resend(ctx: Context, outbox: readonly OutboxItem[]): void {
+    for (const item of outbox) {
+      const sender = item.to === undefined ? undefined : this.senders.get(item.to);
+      if (sender === undefined || item.seq === undefined) continue;
+      const event = item.event as StreamEvent;
+      const message: DataMessage = { type: 'stream:data', stream: this.routes.output.stream, epoch: sender.epoch, base: sender.base, seq: item.seq, item: { event } };
+      sender.unacked.set(item.seq, message);
+      ctx.send(sender.to, message, { bytes: event.bytes });
+    }
+    if (outbox.length > 0) this.armProbe(ctx);
   }
 
   emit(ctx: Context, event: StreamEvent): void {
@@ -162,7 +201,12 @@ export class DirectTransport implements OperatorTransport {
   }
 
   outbox(): OutboxItem[] {
-    return [];
+    if (!this.options.logged) return [];
+    const items: OutboxItem[] = [];
+    for (const sender of this.senders.values()) {
+      for (const [seq, message] of sender.unacked) if ('event' in message.item) items.push({ stream: message.stream, event: message.item.event, to: sender.to, seq });
+    }
+    return items;
   }
 
   onMessage(ctx: Context, message: Message, from: string): boolean {
@@ -246,6 +290,8 @@ export class DirectTransport implements OperatorTransport {
   private receive(ctx: Context, message: DataMessage, from: string): void {
     const receiver = this.receivers.get(message.stream)?.get(from);
     if (receiver === undefined || message.epoch < receiver.epoch) return;
+    // Logged and not yet restored: the sender keeps it until the restored operator acknowledges it.
+    if (this.options.logged && !this.opened) return;
     if (message.epoch > receiver.epoch || receiver.expected === undefined) {
       receiver.epoch = message.epoch;
       receiver.expected = message.base;
@@ -274,7 +320,7 @@ export class DirectTransport implements OperatorTransport {
   private probed(ctx: Context, probe: ProbeMessage, from: string): void {
     const receiver = this.receivers.get(probe.stream)?.get(from);
     if (receiver === undefined || probe.epoch < receiver.epoch) return;
-    const next = probe.epoch === receiver.epoch && receiver.expected !== undefined ? receiver.expected : -1;
+    const next = probe.epoch !== receiver.epoch || receiver.expected === undefined ? -1 : this.options.logged ? receiver.durable : receiver.expected;
     ctx.send<AckMessage>(from, { type: 'stream:ack', stream: probe.stream, epoch: probe.epoch, next, probe: probe.seq });
   }
 
@@ -289,6 +335,7 @@ export class DirectTransport implements OperatorTransport {
     receiver.ackDue = false;
     receiver.unackedSegments = 0;
     if (receiver.expected === undefined) return;
-    ctx.send<AckMessage>(receiver.from, { type: 'stream:ack', stream: receiver.stream, epoch: receiver.epoch, next: receiver.expected });
+    const next = this.options.logged ? receiver.durable : receiver.expected;
+    ctx.send<AckMessage>(receiver.from, { type: 'stream:ack', stream: receiver.stream, epoch: receiver.epoch, next });
   }
 }

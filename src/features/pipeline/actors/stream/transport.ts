@@ -45,6 +45,8 @@ export interface OperatorTransport {
   outputs(): Record<string, number>;
   /** Outputs emitted but not yet acknowledged by their stream (they must survive a restore). */
   outbox(): OutboxItem[];
+  /** Message logging: the operator's log holds the input of `channel` below `next` durably (it may be acknowledged). */
+  logged?(ctx: Context, channel: string, next: number): void;
   onMessage(ctx: Context, message: Message, from: string): boolean;
   onTimer(ctx: Context, wakeup: Wakeup): boolean;
 }
