@@ -78,3 +78,24 @@ test('with unclean.leader.election.enable false (Kafka\'s default) nothing ackno
   t.true(summary.ok, JSON.stringify(Object.entries(summary.checks).filter(([, v]) => !v.ok).map(([n]) => n)));
   t.is(records.filter((r) => r.op === 'truncation-detected').length, 0);
 });
+
+test('KIP-320 on committed offsets: a member resuming from an offset committed before the unclean election validates its epoch and re-reads from the new log end, skipping none of the new records', (t) => {
+  // The reader commits offset 4,000 (epoch 0) at 40 s, crashes at 46 s and comes back at 90 s; by
+  // then the new leader's log, truncated to 500, has grown past 4,000 with new records. Fetching
+  // from 4,000 would succeed and silently skip the new records at 500–3,999.
+  const trace = new TraceWriter();
+  const records: TraceRecord[] = [];
+  trace.listen((r) => {
+    if (r.k === 'client' && r.a === 'reader' && (r.op === 'truncation-detected' || r.op === 'consume' || r.op === 'commit')) records.push(r);
+  });
+  const sets = ['duration=100s', 'faults=[{kind: partition, from: [k3], to: [k1, k2], at: 5s, for: 35s}, {kind: process-crash, target: [kafka-broker-1, kafka-broker-2], at: 40s}, {kind: process-crash, target: reader, at: 46s, for: 44s}]'];
+  const summary = execute(prepareRun(loadScenario(SCENARIO, 'unclean-kip320-committed.yaml', sets), { trace }));
+  const committedBefore = records.filter((r) => r.op === 'commit' && r.t < 46_000_000).at(-1);
+  t.like(committedBefore, { offset: 4000 });
+  const truncations = records.filter((r) => r.op === 'truncation-detected');
+  t.is(truncations.length, 1);
+  t.like(truncations[0], { partition: 0, from: 500, to: 4000, committed: true });
+  const firstAfter = records.find((r) => r.op === 'consume' && r.t > 90_000_000);
+  t.like(firstAfter, { offset: 500 });
+  for (const check of ['nonmonotonic', 'skip', 'unobserved']) t.true(summary.checks[check]!.ok, `${check}: ${JSON.stringify(summary.checks[check]!.stats)}`);
+});

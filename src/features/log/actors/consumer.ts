@@ -24,7 +24,19 @@
  * no longer exist) and reads the new leader's records from there: none skipped, none read twice.
  * Without it (pre-2.3 clients) its position past the new log end would be out of range and reset
  * by `auto.offset.reset` — to the log start (re-reading everything) or the end (skipping).
- * Committed offsets are not validated (KIP-320 also checks those on assignment).
+ *
+ * Committed offsets are validated the same way (KIP-320): a commit carries the leader epoch of the
+ * last record consumed, the group keeps it with the offset, and the member that resumes from that
+ * offset after a (re)assignment or a restart takes the epoch with it, so its first fetch from the
+ * partition's leader asks where that epoch ends before it reads. A committed offset beyond the new
+ * leader's log for that epoch — an unclean election truncated records the group had already
+ * consumed, and new records may since have taken those offsets — is `truncation-detected` (with
+ * `committed: true`) and the member reads from where the epoch ends; none of the new records is
+ * skipped. When the leader does not know the epoch at all (its log holds nothing of it or after it)
+ * the position is reset by `auto.offset.reset` (`reset` in the record), as Kafka's consumer does.
+ * An offset committed without an epoch (none consumed since the assignment that set it) is not
+ * validated: past the log end it is out of range and reset by `auto.offset.reset`; below it, a
+ * truncation is not seen.
  */
 import type { Actor, Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
@@ -45,6 +57,8 @@ interface PartitionFetch {
   epoch?: number;
   /** The leader epoch the position was last checked against. */
   checkedEpoch?: number;
+  /** The position came from the group's committed offset and has not been validated yet. */
+  fromCommit?: boolean;
   /** An OffsetsForLeaderEpoch request in flight: its number and the leader epoch it was sent in. */
   validating?: { readonly req: number; readonly leaderEpoch: number };
 }
@@ -210,6 +224,12 @@ export class LogConsumer implements Actor<ClientInbound> {
       const committed = reply.offsets[i] ?? null;
       assert(committed === null || committed >= 0, () => `${this.config.topic}-${partition}: committed offsets are positions, but ${committed}`);
       p.committed = committed ?? -1;
+      // KIP-320: the committed epoch is validated against the leader before the first read.
+      const epoch = committed === null ? null : (reply.leaderEpochs[i] ?? null);
+      if (epoch !== null) {
+        p.epoch = epoch;
+        p.fromCommit = true;
+      }
       // No committed offset: ask from 0; the leader's out-of-range answer says where the log starts.
       p.position = committed ?? (this.config.autoOffsetReset === 'earliest' ? 0 : -1);
       this.fetch(ctx, partition);
@@ -221,7 +241,8 @@ export class LogConsumer implements Actor<ClientInbound> {
       if (p.position < 0 || p.position <= p.committed) continue;
       const req = ++this.reqCounter;
       const { group, topic } = this.config;
-      this.controllers.send(ctx, { type: 'offset-commit', req, group, generation: this.generation, topic, partition, offset: p.position });
+      const epoch = p.epoch === undefined ? {} : { leaderEpoch: p.epoch };
+      this.controllers.send(ctx, { type: 'offset-commit', req, group, generation: this.generation, topic, partition, offset: p.position, ...epoch });
     }
   }
 
@@ -270,11 +291,19 @@ export class LogConsumer implements Actor<ClientInbound> {
       return this.retryLater(ctx, reply.partition, p);
     }
     p.checkedEpoch = leaderEpoch;
+    const committed = p.fromCommit === true ? { committed: true } : {};
+    p.fromCommit = undefined;
+    const { group, topic } = this.config;
     if (reply.endOffset >= 0 && reply.endOffset < p.position) {
-      const { group, topic } = this.config;
-      ctx.record('client', { op: 'truncation-detected', group, topic, partition: reply.partition, from: reply.endOffset, to: p.position, epoch: reply.epoch, generation: this.generation });
+      ctx.record('client', { op: 'truncation-detected', group, topic, partition: reply.partition, from: reply.endOffset, to: p.position, epoch: reply.epoch, generation: this.generation, ...committed });
       p.position = reply.endOffset;
       p.epoch = reply.epoch >= 0 ? reply.epoch : undefined;
+    } else if (reply.endOffset < 0 && committed.committed === true) {
+      // The leader knows nothing of the committed epoch: nothing says where the logs diverge, so the
+      // position is reset as auto.offset.reset says (Kafka's consumer does the same).
+      ctx.record('client', { op: 'truncation-detected', group, topic, partition: reply.partition, to: p.position, epoch: p.epoch, generation: this.generation, reset: this.config.autoOffsetReset, committed: true });
+      p.position = this.config.autoOffsetReset === 'earliest' ? 0 : -1;
+      p.epoch = undefined;
     }
     this.fetch(ctx, reply.partition);
   }

@@ -82,8 +82,11 @@ export class Controller implements Actor<ControllerInbound>, QuorumHost {
   private newCoordinator(ctx: Context): GroupCoordinator {
     return new GroupCoordinator({
       partitionsOf: (topic) => this.topics.get(topic)?.partitions ?? 0,
-      commitOffset: (key, offset) => this.emit(ctx, { t: 'offset', key, offset }),
-      committedOffset: (key) => this.image.offsets.get(key),
+      commitOffset: (key, offset, leaderEpoch) => this.emit(ctx, { t: 'offset', key, offset, ...(leaderEpoch === undefined ? {} : { leaderEpoch }) }),
+      committedOffset: (key) => {
+        const offset = this.image.offsets.get(key);
+        return offset === undefined ? undefined : { offset, leaderEpoch: this.image.offsetEpochs.get(key) };
+      },
       recordGeneration: (group, generation) => this.emit(ctx, { t: 'generation', group, generation }),
       lastGeneration: (group) => this.image.generations.get(group),
       send: (c, to, message) => this.send(c, to, message),

@@ -36,9 +36,9 @@ interface Member {
 /** What the coordinator needs from the controller: partition counts, durable writes, ordered sends. */
 export interface CoordinatorHost {
   partitionsOf(topic: string): number;
-  /** Journals a committed offset. */
-  commitOffset(key: string, offset: number): void;
-  committedOffset(key: string): number | undefined;
+  /** Journals a committed offset, with the leader epoch of the record before it if given (KIP-320). */
+  commitOffset(key: string, offset: number, leaderEpoch: number | undefined): void;
+  committedOffset(key: string): { readonly offset: number; readonly leaderEpoch: number | undefined } | undefined;
   /** Journals a group's new generation. */
   recordGeneration(group: string, generation: number): void;
   /** The group's last journaled generation. */
@@ -84,13 +84,15 @@ export class GroupCoordinator {
     if (request.generation !== group.generation) return this.host.send(ctx, member, { ...reply, error: 'illegal-generation' });
     // A consumer commits only a position it has (never its -1 placeholder).
     assert(request.offset >= 0, () => `${request.group}: committed offsets are positions, but ${member} commits ${request.offset} for ${request.topic}-${request.partition}`);
-    this.host.commitOffset(offsetKey(request.group, request.topic, request.partition), request.offset);
+    this.host.commitOffset(offsetKey(request.group, request.topic, request.partition), request.offset, request.leaderEpoch);
     this.host.send(ctx, member, reply);
   }
 
   onOffsetFetch(ctx: Context, request: OffsetFetchRequest, member: string): void {
-    const offsets = request.partitions.map((p) => this.host.committedOffset(offsetKey(request.group, request.topic, p)) ?? null);
-    this.host.send(ctx, member, { type: 'offset-fetch-reply', req: request.req, offsets });
+    const committed = request.partitions.map((p) => this.host.committedOffset(offsetKey(request.group, request.topic, p)));
+    const offsets = committed.map((c) => c?.offset ?? null);
+    const leaderEpochs = committed.map((c) => c?.leaderEpoch ?? null);
+    this.host.send(ctx, member, { type: 'offset-fetch-reply', req: request.req, offsets, leaderEpochs });
   }
 
   /** Periodic: removes members whose sessions expired, and rebalances their groups. */

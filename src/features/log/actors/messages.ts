@@ -323,6 +323,8 @@ export interface OffsetCommitRequest {
   readonly partition: number;
   /** The next offset to consume: everything before it is acknowledged (cumulative). */
   readonly offset: number;
+  /** KIP-320: the leader epoch of the last record consumed before `offset`, when the consumer knows it. */
+  readonly leaderEpoch?: number;
 }
 
 export interface OffsetCommitReply {
@@ -346,6 +348,8 @@ export interface OffsetFetchReply {
   readonly req: number;
   /** Committed offset per requested partition, null where none was committed. */
   readonly offsets: readonly (number | null)[];
+  /** KIP-320: the leader epoch committed with each offset, null where none was. */
+  readonly leaderEpochs: readonly (number | null)[];
 }
 
 export type BrokerInbound = MetadataRequest | ProduceRequest | FetchRequest | EpochEndRequest | DescribeProducersRequest | FetchReply | EpochEndReply | BrokerHeartbeatReply | PartitionStateUpdate | AlterIsrReply;

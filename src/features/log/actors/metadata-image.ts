@@ -23,7 +23,8 @@ export type MetadataRecord =
   | { readonly t: 'broker'; readonly id: string; readonly fenced: boolean; readonly incarnation: number | null }
   | { readonly t: 'pid'; readonly next: number }
   | { readonly t: 'txn'; readonly id: string; readonly pid: number }
-  | { readonly t: 'offset'; readonly key: string; readonly offset: number }
+  /** A committed offset, with the leader epoch of the record before it when the consumer gave one (KIP-320). */
+  | { readonly t: 'offset'; readonly key: string; readonly offset: number; readonly leaderEpoch?: number }
   /** A consumer group's generation (Kafka keeps it with the group's metadata in __consumer_offsets). */
   | { readonly t: 'generation'; readonly group: string; readonly generation: number }
   /** A controller that won a quorum election takes office once this record of its own is applied. */
@@ -43,6 +44,7 @@ export interface MetadataSnapshot {
   readonly nextPid: number;
   readonly transactionalIds?: readonly [string, number][];
   readonly offsets: readonly [string, number][];
+  readonly offsetEpochs?: readonly [string, number][];
   readonly generations?: readonly [string, number][];
 }
 
@@ -50,6 +52,8 @@ export class MetadataImage {
   readonly partitions = new Map<string, PartitionMeta>();
   readonly brokers = new Map<string, BrokerRegistration>();
   readonly offsets = new Map<string, number>();
+  /** The leader epoch committed with each offset that has one (KIP-320). */
+  readonly offsetEpochs = new Map<string, number>();
   /** Consumer group → its latest generation, so a new coordinator continues the numbering. */
   readonly generations = new Map<string, number>();
   /** Transactional id → the producer id it keeps across the producer's restarts. */
@@ -83,6 +87,8 @@ export class MetadataImage {
         return;
       case 'offset':
         this.offsets.set(record.key, record.offset);
+        if (record.leaderEpoch === undefined) this.offsetEpochs.delete(record.key);
+        else this.offsetEpochs.set(record.key, record.leaderEpoch);
         return;
       case 'generation':
         assert(record.generation > (this.generations.get(record.group) ?? 0), () => `metadata: group ${record.group}'s generations only grow, but ${record.generation} follows ${this.generations.get(record.group)}`);
@@ -112,6 +118,7 @@ export class MetadataImage {
       nextPid: this.nextPid,
       transactionalIds: [...this.transactionalIds],
       offsets: [...this.offsets],
+      ...(this.offsetEpochs.size === 0 ? {} : { offsetEpochs: [...this.offsetEpochs] }),
       generations: [...this.generations],
     };
   }
@@ -121,11 +128,13 @@ export class MetadataImage {
     this.partitions.clear();
     this.brokers.clear();
     this.offsets.clear();
+    this.offsetEpochs.clear();
     this.generations.clear();
     this.transactionalIds.clear();
     for (const meta of s.partitions) this.partitions.set(tpKey(meta.topic, meta.partition), meta);
     for (const b of s.brokers) this.brokers.set(b.id, { fenced: b.fenced, incarnation: b.incarnation });
     for (const [key, offset] of s.offsets) this.offsets.set(key, offset);
+    for (const [key, epoch] of s.offsetEpochs ?? []) this.offsetEpochs.set(key, epoch);
     for (const [group, generation] of s.generations ?? []) this.generations.set(group, generation);
     this.version = s.version;
     this.nextPid = s.nextPid;
