@@ -6,7 +6,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { execute } from '../../../src/exec/run.ts';
-import { TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import { TraceWriter, type Actor, type Context, type Message, type TraceRecord } from '../../../src/kernel/index.ts';
 import { loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
 import { ROOT } from '../../cli/cli.ts';
 import { logWorld, MS, SECOND, topic } from './_harness.ts';
@@ -82,6 +82,37 @@ test('NOT_CONTROLLER: members refuse a client while no controller is active (it 
   const answered = sends.find((r) => r.msg === 'init-producer-id-reply')!;
   t.is(answered.a, active, 'the active controller issues the id');
   t.is(asks[asks.length - 1]!.to, active);
+});
+
+/** A client that asks a broker for metadata at `atUs` and records the controller its reply names. */
+class MetadataProbe implements Actor<Message> {
+  constructor(
+    private readonly broker: string,
+    private readonly atUs: number,
+  ) {}
+
+  start(ctx: Context): void {
+    ctx.setTimer(this.atUs, 'ask');
+  }
+
+  onTimer(ctx: Context): void {
+    ctx.send(this.broker, { type: 'metadata', req: 1 });
+  }
+
+  onMessage(ctx: Context, message: Message): void {
+    if (message.type === 'metadata-reply') ctx.record('client', { op: 'probe', controller: (message as Message & { controller?: string }).controller ?? null });
+  }
+}
+
+test('metadata replies name the active controller the broker knows from the quorum, not the first member', (t) => {
+  const run = logWorld({ quorum: true, topics: [topic('t', 1)], flush: { kind: 'every-write' } });
+  run.crashNode('hpc-ctl', 1, 30 * SECOND); // log-controller, the first member, never takes office
+  run.world.spawn('probe', 'beamline-1', () => new MetadataProbe('log-broker-2', 6 * SECOND));
+  const { records } = run.go(8 * SECOND);
+  const active = records.find((r) => r.k === 'log' && r.op === 'controller-activate')!.a;
+  t.not(active, 'log-controller');
+  const probe = records.find((r) => r.k === 'client' && r.op === 'probe');
+  t.like(probe, { controller: active });
 });
 
 test('majority loss: no metadata changes while two of three controllers are down, the data path keeps its leaders; one back and the quorum resumes', (t) => {

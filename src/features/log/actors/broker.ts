@@ -8,6 +8,11 @@
  * incarnation so the controller can tell a restart it did not see. Until then it ignores pushed
  * partition state, so a push sent to its previous incarnation cannot make it lead again by mistake.
  *
+ * Metadata replies name the active controller as the broker knows it from the quorum (the one that
+ * last answered its heartbeat or pushed it partition state, or that a NOT_CONTROLLER named), not
+ * the first configured member; none while it knows none (after a restart, or an unanswered
+ * heartbeat), as Kafka answers -1.
+ *
  * Flushing: with `flush: every-write` every append is followed by an fsync; fsyncs are group
  * committed (appends while one is in flight wait for the next). With an interval the broker fsyncs
  * on a timer; with `never` it does not fsync at all, and only the page cache holds the data —
@@ -43,6 +48,8 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private registered = false;
   /** The controller heartbeats and ISR proposals go to: with a quorum, the active one as last learned. */
   activeController: string;
+  /** The active controller as last confirmed (answered, pushed, or named by a NOT_CONTROLLER); what metadata replies name. */
+  private knownController: string | undefined;
   /** Whether the last heartbeat was answered (with a quorum, an unanswered one moves to the next member). */
   private heartbeatAnswered = true;
   private reqCounter = 0;
@@ -92,6 +99,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
 
   private boot(ctx: Context): void {
     this.incarnation = ctx.now();
+    this.knownController = undefined;
     // Request numbers start from the clock so no reply to an earlier incarnation can match one.
     this.reqCounter = requestNumbersFrom(ctx.now());
     this.heartbeat(ctx);
@@ -155,7 +163,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   onMessage(ctx: Context, message: BrokerInbound, from: string): void {
     switch (message.type) {
       case 'metadata':
-        return ctx.send(from, { type: 'metadata-reply', req: message.req, controller: this.config.controller, partitions: [...this.image.values()] }, { bytes: 64 + 48 * this.image.size });
+        return this.onMetadata(ctx, message.req, from);
       case 'produce':
         return this.onProduce(ctx, message, from);
       case 'fetch':
@@ -172,11 +180,15 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
         if (message.incarnation !== this.incarnation) return;
         if (message.error === 'not-controller') return this.redirected(ctx, from, message.controller);
         this.heartbeatAnswered = true;
+        this.knownController = from;
         this.registered = true;
         if (message.partitions !== undefined) this.applyState(ctx, message.partitions, message.version, true);
         return;
       case 'partition-state':
-        if (this.registered) this.applyState(ctx, message.partitions, message.version, false);
+        if (!this.registered) return;
+        // Only the active controller pushes partition state.
+        this.knownController = from;
+        this.applyState(ctx, message.partitions, message.version, false);
         return;
       case 'alter-isr-reply':
         if (!this.registered) return;
@@ -326,9 +338,18 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     }
   }
 
+  /** Metadata: the partitions as the controller last described them, and the active controller it knows (not merely the first). */
+  private onMetadata(ctx: Context, req: number, from: string): void {
+    const controller = this.knownController === undefined ? {} : { controller: this.knownController };
+    ctx.send(from, { type: 'metadata-reply', req, ...controller, partitions: [...this.image.values()] }, { bytes: 64 + 48 * this.image.size });
+  }
+
   private heartbeat(ctx: Context): void {
     // A quorum member that left the last heartbeat unanswered may be down: try the next one.
-    if (!this.heartbeatAnswered) this.activeController = this.nextController(this.activeController);
+    if (!this.heartbeatAnswered) {
+      this.activeController = this.nextController(this.activeController);
+      this.knownController = undefined;
+    }
     this.heartbeatAnswered = false;
     this.sendHeartbeat(ctx);
     ctx.setTimer(this.config.brokerHeartbeatIntervalUs, 'heartbeat');
@@ -342,6 +363,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private redirected(ctx: Context, from: string, controller: string | undefined): void {
     if (from !== this.activeController) return;
     this.activeController = controller ?? this.nextController(from);
+    this.knownController = controller;
     this.heartbeatAnswered = true;
     if (controller !== undefined) this.sendHeartbeat(ctx);
   }

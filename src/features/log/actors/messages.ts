@@ -94,7 +94,13 @@ export interface MetadataRequest {
 export interface MetadataReply {
   readonly type: 'metadata-reply';
   readonly req: number;
-  readonly controller: string;
+  /**
+   * The active controller as the answering broker knows it from the quorum (KRaft): the one that
+   * last answered its heartbeat or pushed it partition state, or that a NOT_CONTROLLER named.
+   * Absent while it knows none (Kafka answers -1): after a restart, or once its heartbeat went
+   * unanswered.
+   */
+  readonly controller?: string;
   readonly partitions: readonly PartitionMeta[];
 }
 
