@@ -138,6 +138,9 @@ export function windowLogic(ctx: LogicContext, params: WindowParams): OperatorLo
   };
 }
 
+/** Bytes of one transfer between accounts. */
+export const TRANSFER_BYTES = 128;
+
 export interface AccountParams {
   /** Initial balance of each account. */
   readonly balance: number;
@@ -161,7 +164,7 @@ export function accountLogic(ctx: LogicContext, params: AccountParams): Operator
       const others = Math.max(1, ctx.parallelism - 1);
       const target = ctx.parallelism === 1 ? ctx.index : (ctx.index + 1 + (h % others)) % ctx.parallelism;
       const amount = 1 + ((h >>> 8) % params.maxAmount);
-      return { id: `${ctx.instance}:${k}`, key: target, root: k, bornUs: dueUs, bytes: 128, value: [amount] };
+      return { id: `${ctx.instance}:${k}`, key: target, root: k, bornUs: dueUs, bytes: TRANSFER_BYTES, value: [amount] };
     },
     apply(draft, event, origin: Origin, emit: Emit) {
       draft.hash = mixId(draft.hash, event.id);

@@ -2,7 +2,9 @@
  * Cross-section checks of `pipeline:` and `checkpoint:`: placements name existing nodes and sites,
  * every stream an operator reads is written by some operator and read by only one, stores exist
  * for the tiers a strategy writes to, and no strategy is asked for what it cannot do (aligned
- * barriers on a cyclic pipeline would wait for each other forever).
+ * barriers on a cyclic pipeline would wait for each other forever), and no stream on a log service
+ * carries events larger than its topic's `max.message.bytes` (every one would be refused with
+ * MESSAGE_TOO_LARGE at run time; pipeline event sizes are fixed, so it is known here).
  *
  * Guarantee: when it reports nothing, `resolve-pipeline.ts` and the pipeline builder can resolve
  * every name. Failure: one issue per problem at the exact path, with near names suggested.
@@ -10,9 +12,11 @@
 import { hasCycle, instanceName } from '../actors/index.ts';
 import type { Report } from '../../../scenario/paths.ts';
 import { type Names, unknownNode, unknownSite } from '../../../scenario/name-messages.ts';
-import type { Path } from '../../../scenario/paths.ts';
+import { formatPath, type Path } from '../../../scenario/paths.ts';
 import type { WrittenCheckpoint, WrittenPipeline } from './schema.ts';
 import { suggestion } from '../../../scenario/suggest.ts';
+import { formatSize } from '../../../scenario/units.ts';
+import { streamEventSizes, type StreamEventSize } from './event-sizes.ts';
 
 /** Checks that need a pipeline to mean anything. */
 export const PIPELINE_CHECKS: readonly string[] = ['state-equals-reference', 'consistent-cuts', 'conservation'];
@@ -21,7 +25,16 @@ interface Sections {
   readonly pipeline?: WrittenPipeline | undefined;
   readonly checkpoint?: WrittenCheckpoint | undefined;
   readonly checks: readonly string[];
-  readonly services?: Readonly<Record<string, { readonly kind: string; readonly topics?: Readonly<Record<string, { readonly partitions?: number; readonly 'cleanup.policy'?: string }>> }>>;
+  readonly services?: Readonly<
+    Record<
+      string,
+      {
+        readonly kind: string;
+        readonly 'max.message.bytes'?: number;
+        readonly topics?: Readonly<Record<string, { readonly partitions?: number; readonly 'cleanup.policy'?: string; readonly 'max.message.bytes'?: number }>>;
+      }
+    >
+  >;
 }
 
 interface Placed {
@@ -92,6 +105,8 @@ function checkStreams(pipeline: WrittenPipeline, names: Names, report: Report): 
 
 /** A stream on a log service is that service's topic of the same name, one partition per reading instance. */
 function checkStreamLogs(pipeline: WrittenPipeline, services: NonNullable<Sections['services']>, report: Report): void {
+  let sizes: Map<string, StreamEventSize> | undefined;
+  const tooLarge: { stream: string; log: string; limit: number; size: StreamEventSize }[] = [];
   for (const [stream, placed] of Object.entries(pipeline.streams)) {
     if (placed.log === undefined) continue;
     const path: Path = ['pipeline', 'streams', stream, 'log'];
@@ -106,6 +121,16 @@ function checkStreamLogs(pipeline: WrittenPipeline, services: NonNullable<Sectio
     const topic = service.topics?.[stream];
     if (topic === undefined) report(path, `service "${placed.log}" has no topic "${stream}": add \`topics: { ${stream}: { partitions: ${partitions} } }\``);
     else if (topic.partitions !== partitions) report(path, `topic "${stream}" of "${placed.log}" has ${topic.partitions} partitions; the stream needs ${partitions}, one per reading instance`);
+    if (topic === undefined) continue;
+    const limit = topic['max.message.bytes'] ?? service['max.message.bytes'];
+    const size = (sizes ??= streamEventSizes(pipeline)).get(stream);
+    if (limit !== undefined && size !== undefined && size.bytes > limit) tooLarge.push({ stream, log: placed.log, limit, size });
+  }
+  // One line per size set too large, naming every stream it reaches (a map passes its input's size on).
+  for (const [i, { size, log, limit }] of tooLarge.entries()) {
+    if (tooLarge.findIndex((other) => formatPath(other.size.path) === formatPath(size.path)) !== i) continue;
+    const streams = tooLarge.filter((other) => formatPath(other.size.path) === formatPath(size.path)).map((other) => `"${other.stream}"`);
+    report(size.path, `${formatSize(size.bytes)} events on stream ${streams.join(', ')} exceed max.message.bytes ${formatSize(limit)} of "${log}": each would be refused (MESSAGE_TOO_LARGE); raise it or shrink the events`);
   }
 }
 
