@@ -220,3 +220,18 @@ test('stepping and going back one event give the records of a straight run to th
   t.deepEqual(errors, []);
   await page.close();
 });
+
+test('while a run goes, the whole-run views (checkpoints, recovery) are drawn without pausing', async (t) => {
+  if (!browserAvailable) return t.pass(skipReason);
+  const { page, errors } = await open('#scenario=domino-uncoordinated&seed=4');
+  await idle(page);
+  // 10 s of simulated time per second: the 30 s run takes seconds of wall time, never paused.
+  await page.selectOption('#speed', '10000000');
+  await page.click('#run');
+  await page.waitForSelector('#runs g.checkpoint', { state: 'attached', timeout: 120_000 });
+  const status = (await page.evaluate(() => window.diasporaLab.status())) as { nowUs: number; endUs: number };
+  t.true(status.nowUs < status.endUs, `drawn at ${status.nowUs} µs, before the end at ${status.endUs} µs`);
+  t.is(await page.evaluate(() => window.diasporaLab.summary()), null, 'the run has not finished');
+  t.deepEqual(errors, []);
+  await page.close();
+});

@@ -2,15 +2,19 @@
  * The lab's timeline: the timeline page's own diagram (viz/draw/chart.ts over viz/model), grown
  * from the chunks of records the worker sends as the run goes (viz/wire/live-chunk.ts): each is
  * appended to the run's columns and model (viz/model/live-model.ts) and the same Chart redraws —
- * an update costs the records it adds and one frame, not the whole run. When the run stops, the
- * explanations derived from the whole run (replication, recovery, durability…) are brought up to
- * date. Hovering shows a record's fields (viz/ui/tooltip.ts); the wheel zooms around the pointer,
+ * an update costs the records it adds and one frame, not the whole run. The explanations derived
+ * from the whole run — and the timeline page's layers that draw them (checkpoints, recovery lines,
+ * lost work, durability, channel state, cascades) — are brought up to date while it goes, spaced
+ * out so that they take a bounded share of the page (settle-throttle.ts), and when it stops. Hovering shows a record's fields (viz/ui/tooltip.ts); the wheel zooms around the pointer,
  * and "fit" follows the run again; a violation's evidence can be selected (`select`).
  *
  * Guarantee: once stopped, what is drawn is what the timeline page draws for the same records
  * (the live model then equals `buildModel`'s). A new run starts from a chunk at row 0.
  */
 import { Chart } from '../draw/chart.ts';
+import { ExplainLayer } from '../draw/explain-layer.ts';
+import { RecoveryLayer } from '../draw/recovery-layer.ts';
+import { checkpointArea } from '../draw/recovery-marks.ts';
 import { layoutChart } from '../draw/layout.ts';
 import { buildPalette } from '../draw/palette.ts';
 import { formatTime } from '../draw/format.ts';
@@ -23,6 +27,7 @@ import type { RunModel } from '../model/model.ts';
 import { pick } from '../ui/pick.ts';
 import { faultTooltip, recordTooltip } from '../ui/tooltip.ts';
 import { LiveRun, type LiveChunk } from '../wire/live-chunk.ts';
+import { SettleThrottle } from './settle-throttle.ts';
 
 export class LiveTimeline {
   private chart: Chart | null = null;
@@ -34,6 +39,9 @@ export class LiveTimeline {
   private nowUs = 0;
   /** The evidence selected (a violation's cites), with their rows in the current model (-1: not there yet). */
   private evidence: { cites: LabCite[]; rows: number[]; cone: Cone | null } | null = null;
+  private readonly settling = new SettleThrottle();
+  /** The timeline page's "why" layers (checkpoints, recovery lines, durability, channel state), made again at each settle. */
+  private layers: { recovery: RecoveryLayer; explain: ExplainLayer } | null = null;
 
   constructor(readonly host: HTMLElement, private readonly tooltip: HTMLElement) {
     host.innerHTML = '<p class="empty">Pick a scenario on the left; its run is drawn here as it happens.</p>';
@@ -44,6 +52,7 @@ export class LiveTimeline {
     this.model = null;
     this.run = null;
     this.live = null;
+    this.layers = null;
     this.window = null;
     this.evidence = null;
     this.host.innerHTML = `<p class="empty">${message}</p>`;
@@ -75,14 +84,16 @@ export class LiveTimeline {
   }
 
   /**
-   * Appends a chunk of records with the run at `nowUs` and redraws; `stopped`: the run paused or
-   * ended, so the whole-run explanations are brought up to date.
+   * Appends a chunk of records with the run at `nowUs` and redraws; the whole-run explanations are
+   * brought up to date when a refresh is due, and always when `stopped` (the run paused or ended).
    */
   update(chunk: LiveChunk, nowUs: number, stopped: boolean): void {
     this.nowUs = nowUs;
     if (chunk.from === 0 || this.run === null) {
       this.run = new LiveRun(chunk.source);
       this.live = null;
+      this.settling.reset();
+      this.layers = null;
       this.chart = null;
       this.host.innerHTML = '';
     }
@@ -90,18 +101,30 @@ export class LiveTimeline {
     let relayout = this.live === null;
     if (this.live === null) this.live = new LiveModel(this.run.data, 'A');
     else relayout = this.live.extend(this.run.data, from);
-    if (stopped) this.live.settle();
+    const settled = this.settling.due(performance.now(), stopped);
+    if (settled) {
+      const started = performance.now();
+      this.live.settle();
+      this.settling.done(started, performance.now());
+    }
     const model = (this.model = this.live.model);
     if (this.chart === null) {
       this.chart = new Chart(this.host, model, 0);
       this.wire(this.chart, model);
     }
-    if (relayout || stopped) {
+    if (relayout || settled) {
       const filter = parseFilter('', { lanes: model.lanes, kinds: new Set(model.kindCounts.keys()), msgs: model.msgTypes });
       this.chart.relayout(layoutChart(model, filter), Math.max(480, this.host.clientWidth));
     }
-    if (stopped) this.locate();
+    if (settled) this.layers = this.makeLayers(this.chart);
+    if (settled) this.locate();
     this.render();
+  }
+
+  /** The layers for what the model now explains, in place of the previous ones. */
+  private makeLayers(chart: Chart): { recovery: RecoveryLayer; explain: ExplainLayer } {
+    chart.root.querySelectorAll('svg.front > g.recovery, svg.front > g.explain').forEach((old) => old.remove());
+    return { recovery: new RecoveryLayer(chart, checkpointArea([chart.model]).area), explain: new ExplainLayer(chart) };
   }
 
   /** The window shown: the user's, or the run so far with a little room after now. */
@@ -121,6 +144,8 @@ export class LiveTimeline {
     const palette = buildPalette(this.model.msgTypes);
     const chart = this.chart;
     chart.render({ t0, t1, mask: null, cone: this.evidence?.cone ?? null, colorOf: palette.color, playhead: this.nowUs, showIdle: false });
+    this.layers?.recovery.render();
+    this.layers?.explain.render();
     const { data } = this.model;
     const rings = this.selectedRows().filter((row) => data.t[row] >= t0 && data.t[row] <= t1);
     d3.select(chart.root).select('svg.front g.overlay').selectAll('circle.evidence').data(rings).join('circle').attr('class', 'evidence')

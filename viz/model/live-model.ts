@@ -3,7 +3,8 @@
  * kinds and glyphs, forward links, lanes, message flows, fault and down spans — are extended with
  * the new rows only, and the explanations derived from the whole run (recovery, durability,
  * replication, snapshots, cascades, idle chatter) are recomputed by `settle()`, which the lab calls
- * when the run stops. So while a run goes, an update costs the records it adds.
+ * now and then while the run goes (viz/lab/settle-throttle.ts) and when it stops. So an update
+ * costs the records it adds, and a settle a pass over the rows.
  *
  * Guarantee: after `settle()`, `model` equals `buildModel` of the same rows, field for field (a
  * test compares them). Before it, the whole-run explanations are those of the last settle (empty
