@@ -7,7 +7,9 @@
  * a comparison to `timeline.html` in the current directory. Bad input (a missing path, a directory
  * without a trace, a malformed trace) is an `InputError`: one line, exit code 2. `--perfetto out.json`
  * writes one run as Chrome trace-event JSON for Perfetto, and `--shiviz out.log` one run as a
- * ShiViz log with vector clocks, instead of the page (both may be given at once).
+ * ShiViz log with vector clocks, instead of the page (both may be given at once). A trace cut short
+ * (no end record: a killed run, a truncated copy) is drawn as far as it goes, with a warning on
+ * stderr — looking at what a run did before it died is the point — whereas `check` refuses it.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
@@ -52,25 +54,30 @@ export const vizCommand: CommandModule<object, VizArgs> = {
         if (traces.length !== 1) throw new InputError(`viz ${flags}: exactly one run, got ${traces.length}`);
         if (args.perfetto !== undefined) {
           const release = prepareFile(args.perfetto, `--perfetto ${args.perfetto}`, 'perfetto', args.force, true);
-          const written = await writePerfetto(traces[0], args.perfetto).finally(release);
+          const written = await writePerfetto(traces[0], args.perfetto, warnCut).finally(release);
           process.stdout.write(`wrote ${written.out} (${written.records.toLocaleString('en-US')} records); open it in ui.perfetto.dev\n`);
         }
         if (args.shiviz !== undefined) {
           const release = prepareFile(args.shiviz, `--shiviz ${args.shiviz}`, 'shiviz', args.force, true);
-          const written = await writeShiViz(traces[0], args.shiviz).finally(release);
+          const written = await writeShiViz(traces[0], args.shiviz, warnCut).finally(release);
           process.stdout.write(`wrote ${written.out} (${written.events.toLocaleString('en-US')} events); load it in ShiViz — its first line is the parser regex, the delimiter is empty\n`);
         }
         return;
       }
       const out = args.out ?? defaultOut(args.traces);
       const release = prepareFile(out, targetLabel('-o', args.out, out), 'timeline', args.force, true);
-      const result = await writeTimeline({ traces, out, title: args.title }).finally(release);
+      const result = await writeTimeline({ traces, out, title: args.title, onCut: warnCut }).finally(release);
       process.stdout.write(`wrote ${result.out} (${(result.bytes / 1e6).toFixed(2)} MB, ${result.records.toLocaleString('en-US')} records); open it in a browser\n`);
     } catch (error) {
       process.exitCode = reportError(error);
     }
   },
 };
+
+/** A trace cut short is still drawn, as far as it goes, with a warning: looking at what a killed run did is what one wants. */
+function warnCut(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
 
 /** The trace file a command-line argument names: itself, or a run directory's `trace.jsonl`. */
 export function traceOf(path: string): string {

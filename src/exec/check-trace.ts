@@ -3,9 +3,10 @@
  * online during the run, so the verdicts are the same.
  *
  * Guarantee: verdicts only over a trace that is whole — it starts with its `meta` header, has at
- * least that record, no torn last line, and, when it belongs to a recorded run, exactly the
- * records its summary names and, for a trace of this version's format (3), the hash it names,
- * recomputed from the records' values (kernel/trace-hash.ts). Traces of formats 1 and 2 (the same
+ * least that record, no torn last line, ends with its end record (format 3: a trace cut exactly at
+ * a line break is refused, never judged "ok"), whose record count and hash match the records read
+ * (the hash recomputed from the records' values, kernel/trace-hash.ts: an edited record is
+ * refused), and, when it belongs to a recorded run, the records and hash its summary names. Traces of formats 1 and 2 (the same
  * lines, another hash: SHA-256 of the lines, MurmurHash3 of the values) are read and judged alike,
  * but only their record count is compared with the summary: this version no longer computes
  * those hashes. How it fails: an `InputError` saying which of these does not hold; no verdict is
@@ -13,7 +14,7 @@
  */
 import { verdictFor, type CheckerDefinition, type Verdict } from '../check/index.ts';
 import { InputError, TRACE_FORMAT_VERSION, TraceHasher } from '../kernel/index.ts';
-import { readTrace } from '../kernel/trace-reader.ts';
+import { readTrace, type TraceEnd } from '../kernel/trace-reader.ts';
 import { routeByKind } from './observe.ts';
 import { type RecordedTrace, traceHeader } from './run-dir.ts';
 
@@ -24,7 +25,8 @@ export async function checkTraceFile(path: string, checks: readonly CheckerDefin
   // Only this version's format has a hash this version computes.
   const hasher = format === TRACE_FORMAT_VERSION ? new TraceHasher() : undefined;
   let records = 0;
-  for await (const { record } of readTrace(path)) {
+  let end: TraceEnd | undefined;
+  for await (const { record } of readTrace(path, { onEnd: (e) => (end = e) })) {
     records++;
     if (hasher !== undefined) {
       hasher.digest(record);
@@ -32,8 +34,12 @@ export async function checkTraceFile(path: string, checks: readonly CheckerDefin
     }
     observe(record);
   }
+  const traceHash = hasher?.hex();
+  // The reader checked the end record's count; its hash is checked here, where it is computed.
+  if (end !== undefined && traceHash !== undefined && end.hash !== traceHash) {
+    throw new InputError(`${path}: its records hash to ${traceHash.slice(0, 16)}, its end record says ${end.hash.slice(0, 16)}: a record was edited`);
+  }
   if (recorded !== undefined) {
-    const traceHash = hasher?.hex();
     if (records !== recorded.records || (traceHash !== undefined && traceHash !== recorded.traceHash)) {
       const [ours, theirs] = traceHash === undefined ? ['', ''] : [`, hash ${traceHash.slice(0, 16)}`, `, ${recorded.traceHash.slice(0, 16)}`];
       throw new InputError(

@@ -11,10 +11,18 @@
  * torn trace rather than as a bad record; a directory, a file that is not a trace, a header of
  * another format, a second header (two traces joined), time going back, or a record nested too
  * deeply to be one of ours (it would exhaust the stack of whoever walks it) are each named.
+ *
+ * The end (format 3 on): a trace file ends with its end record (kernel/trace.ts), which is checked
+ * — the records it counts must be those read, nothing may follow it — and handed to `onEnd`, not
+ * yielded. A format-3 trace without it was cut short, perhaps exactly at a line break (a killed
+ * run, a truncated copy, `head`): that is an `InputError` too, unless the caller passes `onCut`,
+ * which then gets the message and the records read are all there is — for the commands that let
+ * a partial trace be looked at (`viz`, `--perfetto`, `--shiviz`), never for a verdict (`check`).
+ * Formats 1 and 2 had no end record; a cut at a line break in them cannot be told.
  */
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { TRACE_FORMAT_VERSION, type TraceRecord } from './trace.ts';
+import { END_KIND, TRACE_FORMAT_VERSION, type TraceRecord } from './trace.ts';
 import { InputError } from './contract/input-error.ts';
 
 export interface NumberedRecord {
@@ -22,6 +30,22 @@ export interface NumberedRecord {
   text: string;
   record: TraceRecord;
 }
+
+/** A trace file's end record: how many records precede it and the trace's hash. */
+export interface TraceEnd {
+  records: number;
+  hash: string;
+}
+
+export interface ReadTraceOptions {
+  /** Told, instead of an error, that a trace which should end with its end record does not (it was cut short). */
+  onCut?: (message: string) => void;
+  /** Given the end record, after the last record. */
+  onEnd?: (end: TraceEnd) => void;
+}
+
+/** The first format whose files end with an end record. */
+const ENDED_FROM_FORMAT = 3;
 
 /**
  * Trace formats this version reads: 3 (kernel/trace-hash.ts), and 2 and 1, which differ from it
@@ -35,11 +59,14 @@ const MAX_RECORD_DEPTH = 32;
 /** Lines shorter than this cannot nest deeply enough to matter, and are not walked. */
 const DEPTH_CHECKED_FROM = 4096;
 
-export async function* readTrace(path: string): AsyncGenerator<NumberedRecord> {
+export async function* readTrace(path: string, options: ReadTraceOptions = {}): AsyncGenerator<NumberedRecord> {
   const torn = !endsWithNewline(path);
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
   let line = 0;
+  let records = 0;
   let previous: number | undefined;
+  let ended = false;
+  let format = 0;
   for (let next = await lines.next(); !next.done; ) {
     const text = next.value;
     line++;
@@ -53,19 +80,39 @@ export async function* readTrace(path: string): AsyncGenerator<NumberedRecord> {
       if (previous === undefined) throw new InputError(`${path}:${line}: not a diaspora trace (the first line is not JSON)`);
       throw new InputError(`${path}:${line}: not a JSON trace record`);
     }
+    if (ended) throw new InputError(`${path}:${line}: a line after the end record: two traces joined, or the file written to after its run ended?`);
+    if (isEndRecord(record) && previous !== undefined) {
+      if (!Number.isSafeInteger(record.records) || typeof record.hash !== 'string') {
+        throw new InputError(`${path}:${line}: an end record needs a whole number of records and a hash; the file was edited`);
+      }
+      if (record.records !== records) {
+        throw new InputError(`${path}:${line}: the end record counts ${record.records} records, the trace has ${records}: records were removed or added`);
+      }
+      ended = true;
+      options.onEnd?.({ records: record.records as number, hash: record.hash });
+      continue;
+    }
     if (!isRecord(record)) throw new InputError(`${path}:${line}: a trace record needs numeric t and n and string k and a`);
     if (text.length >= DEPTH_CHECKED_FROM && deeperThan(record, MAX_RECORD_DEPTH)) {
       throw new InputError(`${path}:${line}: a record nested more than ${MAX_RECORD_DEPTH} levels deep is not a diaspora trace record`);
     }
-    if (previous === undefined) checkTraceHeader(record, path, line);
-    else if (record.k === 'meta') throw new InputError(`${path}:${line}: a second meta header: two traces joined into one file?`);
+    if (previous === undefined) {
+      checkTraceHeader(record, path, line);
+      format = record.v as number;
+    } else if (record.k === 'meta') throw new InputError(`${path}:${line}: a second meta header: two traces joined into one file?`);
     if (!Number.isSafeInteger(record.t) || record.t < 0) throw new InputError(`${path}:${line}: t must be a non-negative integer (µs), got ${record.t}`);
     if (!Number.isSafeInteger(record.n) || record.n < 0) throw new InputError(`${path}:${line}: n must be a non-negative integer, got ${record.n}`);
     if (previous !== undefined && record.t < previous) {
       throw new InputError(`${path}:${line}: t=${record.t} goes back in time (previous record at ${previous}); records are in event order`);
     }
     previous = record.t;
+    records++;
     yield { line, text, record };
+  }
+  if (!ended && format >= ENDED_FROM_FORMAT) {
+    const message = `${path}:${line}: the trace ends without its end record (cut short? a run killed mid-way or a truncated copy): its ${records} records may not be all`;
+    if (options.onCut === undefined) throw new InputError(message);
+    options.onCut(message);
   }
 }
 
@@ -106,6 +153,11 @@ function endsWithNewline(path: string): boolean {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The end record: `k` is `end` and it has no actor (a record always has one). */
+function isEndRecord(value: unknown): value is { k: string; records: unknown; hash: unknown } {
+  return typeof value === 'object' && value !== null && (value as { k?: unknown }).k === END_KIND && !('a' in value);
 }
 
 function isRecord(value: unknown): value is TraceRecord {

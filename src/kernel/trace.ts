@@ -17,7 +17,14 @@
  *
  * Where lines go is a `TraceSink`: a file (trace-file.ts, written to `<path>.tmp` and renamed into
  * place by `close()`, so a run that dies leaves no complete-looking trace behind) or nothing. The
- * writer itself touches no file, so it runs in a browser as it does in Node.
+ * writer itself touches no file, so it runs in a browser as it does in Node. Lines go out in
+ * chunks of 64 KiB, so the writer holds at most one chunk however long the run.
+ *
+ * A file ends with an end record (format 3 on), written by `close()` after the last record:
+ * `{"k":"end","records":<records before it>,"hash":<the trace hash>}` — not a record of the trace
+ * (no `t`, `a` or `n`; not hashed, not counted, not given to listeners), but what tells a whole
+ * trace from one cut short at a line break, which a file of lines alone cannot: a run killed
+ * mid-way, a truncated copy, a `head` of the file all end without it (kernel/trace-reader.ts).
  */
 import type { TraceRecord } from './contract/record.ts';
 import { recvLine, sendLine, timerLine, type RecvRecord, type SendRecord, type TimerRecord } from './record-line.ts';
@@ -37,6 +44,14 @@ export const TRACE_FORMAT_VERSION = 3;
  * listeners read records only never serialises a record it does not write to a file.
  */
 export type TraceListener = (record: TraceRecord, line: string) => void;
+
+/** The `k` of a trace file's end record (format 3 on); see the header comment. */
+export const END_KIND = 'end';
+
+/** A trace file's last line: the records before it and the trace's hash. */
+export function endLine(records: number, hash: string): string {
+  return JSON.stringify({ k: END_KIND, records, hash });
+}
 
 /** The hot record kinds as the simulator writes them (one or two per event). */
 type HotRecord = SendRecord | RecvRecord | TimerRecord;
@@ -130,12 +145,15 @@ export class TraceWriter {
     this.deliver(JSON.parse(line) as TraceRecord, line);
   }
 
-  /** Flushes, renames the file into place and returns the hash (32 hex digits). Idempotent. */
+  /** Ends the file with its end record, flushes, renames it into place and returns the hash (32 hex digits). Idempotent. */
   close(): string {
     if (this.digest === undefined) {
-      this.flush();
       this.digest = this.hasher.hex();
-      this.sink?.close();
+      if (this.sink !== undefined) {
+        this.append(endLine(this.count, this.digest));
+        this.flush();
+        this.sink.close();
+      }
     }
     return this.digest;
   }

@@ -26,7 +26,8 @@
  * The file appears complete or not at all (temporary name, then rename).
  *
  * How it fails: a missing or malformed trace is an `InputError` naming the file and line; the
- * temporary file is removed.
+ * temporary file is removed. A trace cut short (no end record) is written as far as it goes when
+ * `onCut` is given (which is told), and refused otherwise.
  */
 import { InputError } from '../kernel/contract/index.ts';
 import { writeTextAtomically, type WriteText } from './atomic-text-file.ts';
@@ -74,7 +75,7 @@ function gaugeName(gauge: GaugeWire): string {
   return `buffer ${gauge.role === 'spill' ? 'spilled' : 'fill'} ${gauge.name} (bytes)`;
 }
 
-export async function writePerfetto(trace: string, out: string): Promise<PerfettoResult> {
+export async function writePerfetto(trace: string, out: string, onCut?: (message: string) => void): Promise<PerfettoResult> {
   const [verdicts, minInsync] = await Promise.all([readVerdicts(trace), readMinInsync(trace)]);
   return writeTextAtomically(out, async (write: WriteText) => {
     const actors = new Map<string, number>();
@@ -160,7 +161,7 @@ export async function writePerfetto(trace: string, out: string): Promise<Perfett
     await write(`${PERFETTO_HEAD}"traceEvents":[\n`);
     await event({ ph: 'M', name: 'process_name', pid: RUN_PID, tid: 0, args: { name: 'faults and verdicts' } });
     await event({ ph: 'M', name: 'process_sort_index', pid: RUN_PID, tid: 0, args: { sort_index: RUN_PID } });
-    for await (const { record, line } of readTrace(trace)) {
+    for await (const { record, line } of readTrace(trace, { onCut })) {
       records++;
       if (record.k === 'meta') {
         if (typeof record.endUs === 'number') endUs = Math.max(endUs, record.endUs);

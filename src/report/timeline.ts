@@ -7,7 +7,8 @@
  * traces and the title, and is written atomically.
  *
  * How it fails: a missing, empty or malformed trace is an `InputError` naming the file (and line);
- * nothing is written then.
+ * nothing is written then. A trace cut short (no end record, kernel/trace-reader.ts) is drawn as
+ * far as it goes when `onCut` is given (which is told), and refused otherwise.
  */
 import { stat } from 'node:fs/promises';
 import { InputError } from '../kernel/contract/index.ts';
@@ -27,6 +28,8 @@ export interface TimelineOptions {
   title?: string;
   /** How the page names each run (parallel to `traces`); the trace paths by default. */
   labels?: string[];
+  /** Told that a trace was cut short, which is then drawn as far as it goes; without it such a trace is refused. */
+  onCut?: (message: string) => void;
 }
 
 export interface TimelineResult {
@@ -50,7 +53,7 @@ export async function writeTimeline(options: TimelineOptions): Promise<TimelineR
     encoder.verdicts = await readVerdicts(path);
     encoder.numbers = await readRunNumbers(path);
     encoder.minInsync = await readMinInsync(path);
-    for await (const { record, line } of readTrace(path)) encoder.add(record, line);
+    for await (const { record, line } of readTrace(path, { onCut: options.onCut })) encoder.add(record, line);
     if (encoder.records === 0) throw new InputError(`${path}: the trace is empty`);
     records += encoder.records;
     scenarios.push(encoder.scenario ?? path);

@@ -51,15 +51,16 @@ test('replay of a run whose trace differs names the first divergent record (exit
   let tampered = 100;
   while (time(tampered + 1) <= time(tampered) + 1) tampered++;
   lines[tampered] = lines[tampered]!.replace(/"t":(\d+)/, (_, t) => `"t":${Number(t) + 1}`);
-  writeFileSync(join(copy, 'trace.jsonl'), lines.join('\n'));
-  // As if an older build had recorded this trace: the summary's hash is the trace's own.
+  // As if an older build had recorded this trace: the summary's hash, and its end record's, are the trace's own.
   const hasher = new TraceHasher();
-  for (const line of readFileSync(join(copy, 'trace.jsonl'), 'utf8').split('\n')) {
-    if (line === '') continue;
+  const end = lines.length - 2;
+  for (const line of lines.slice(0, end)) {
     hasher.digest(JSON.parse(line) as object);
     hasher.foldLast();
   }
   const traceHash = hasher.hex();
+  lines[end] = JSON.stringify({ ...JSON.parse(lines[end]!), hash: traceHash });
+  writeFileSync(join(copy, 'trace.jsonl'), lines.join('\n'));
   const summary = JSON.parse(readFileSync(join(copy, 'summary.json'), 'utf8'));
   writeFileSync(join(copy, 'summary.json'), JSON.stringify({ ...summary, traceHash }));
   const r = await diaspora(['replay', copy]);

@@ -41,9 +41,11 @@ test('format 3 traces are checked against their hash; format 2 and 1 traces agai
   await t.throwsAsync(checkTraceFile(path, [], { records, traceHash: otherHash, source: 'summary.json' }), { message: /does not match summary\.json/ });
   t.is((await writeTimeline({ traces: [path], out: join(dir, 'v3.html') })).records, records);
 
-  // The same trace as earlier versions wrote it: header `v: 2` or `v: 1`, a hash this version does
-  // not compute — the records are read and counted, whatever hash the summary names.
+  // The same trace as earlier versions wrote it: header `v: 2` or `v: 1`, no end record, a hash
+  // this version does not compute — the records are read and counted, whatever hash the summary names.
   const lines = readFileSync(path, 'utf8').split('\n');
+  t.regex(lines.at(-2)!, /^\{"k":"end","records":\d+,"hash":"[0-9a-f]{32}"\}$/);
+  lines.splice(-2, 1);
   for (const v of [2, 1]) {
     lines[0] = lines[0]!.replace(/"v":\d+/, `"v":${v}`);
     writeFileSync(path, lines.join('\n'));
@@ -55,4 +57,29 @@ test('format 3 traces are checked against their hash; format 2 and 1 traces agai
   lines[0] = lines[0]!.replace(/"v":\d+/, '"v":4');
   writeFileSync(path, lines.join('\n'));
   await t.throwsAsync(checkTraceFile(path, [], undefined), { message: /trace format 4; this version of diaspora-sim reads formats 1, 2 and 3/ });
+});
+
+test('check refuses a format-3 trace cut at a line break or with an edited record; viz draws a cut one with a warning', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-formats-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { path, records, traceHash } = traced(dir);
+  const whole = readFileSync(path, 'utf8');
+  const lines = whole.split('\n');
+  t.is(lines.length, records + 2, 'the records, the end record, and the empty string after the last newline');
+
+  writeFileSync(path, lines.slice(0, records).join('\n') + '\n');
+  for (const recorded of [undefined, { records, traceHash, source: 'summary.json' }]) {
+    await t.throwsAsync(checkTraceFile(path, [], recorded), { message: /the trace ends without its end record \(cut short\?/ });
+  }
+  const warnings: string[] = [];
+  t.is((await writeTimeline({ traces: [path], out: join(dir, 'cut.html'), onCut: (m) => warnings.push(m) })).records, records);
+  t.is(warnings.length, 1);
+  await t.throwsAsync(writeTimeline({ traces: [path], out: join(dir, 'cut2.html') }), { message: /without its end record/ });
+
+  // One record edited, the end record kept: its hash gives the edit away, with or without a summary.
+  writeFileSync(path, whole.replace('"digest":"x"', '"digest":"y"'));
+  t.not(readFileSync(path, 'utf8'), whole);
+  await t.throwsAsync(checkTraceFile(path, [], undefined), { message: /its end record says [0-9a-f]{16}: a record was edited/ });
+  writeFileSync(path, whole);
+  t.deepEqual(await checkTraceFile(path, [], undefined), {});
 });

@@ -1,16 +1,18 @@
 /**
  * The trace writer: a trace file appears only when complete (`<path>.tmp`, renamed by `close`),
- * `abort` leaves nothing behind, and the hash (format 2) is the one recomputed from the file's
- * lines parsed back — with or without a file, whichever way a record was handed in, whatever the
- * chunking.
+ * ends with its end record (the records before it and the hash `close` returns), `abort` leaves
+ * nothing behind, and the hash is the one recomputed from the file's lines parsed back — with or
+ * without a file, whichever way a record was handed in, whatever the chunking. The reader refuses
+ * a trace cut exactly at a line break (no end record), or lets a caller look at it with a warning.
  */
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, TraceRecord } from '../../src/kernel/index.ts';
-import { SimulationError, TraceHasher, TraceWriter } from '../../src/kernel/index.ts';
+import { InputError, SimulationError, TRACE_FORMAT_VERSION, TraceHasher, TraceWriter } from '../../src/kernel/index.ts';
 import { traceFile } from '../../src/kernel/trace-file.ts';
+import { readTrace, type ReadTraceOptions } from '../../src/kernel/trace-reader.ts';
 import { Kernel } from './_harness.ts';
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
@@ -19,12 +21,14 @@ function tempDir(t: { teardown(fn: () => void): void }): string {
   return dir;
 }
 
-/** The trace hash of a file's lines, parsed back: what `diaspora check` recomputes. */
+/** The trace hash of a file's lines, parsed back, its end record left out (it is no record): what `diaspora check` recomputes. */
 function hashOfLines(data: string | Buffer): string {
   const hasher = new TraceHasher();
   for (const line of data.toString().split('\n')) {
     if (line === '') continue;
-    hasher.digest(JSON.parse(line) as object);
+    const record = JSON.parse(line) as Record<string, unknown>;
+    if (record.k === 'end' && !('a' in record)) continue;
+    hasher.digest(record);
     hasher.foldLast();
   }
   return hasher.hex();
@@ -52,6 +56,7 @@ test('a trace file is written to <path>.tmp and renamed into place by close', (t
   const bytes = readFileSync(path);
   const lines = bytes.toString('utf8').split('\n');
   t.is(lines.pop(), '', 'every line ends with a newline');
+  t.deepEqual(JSON.parse(lines.pop()!), { k: 'end', records: records.length, hash: digest }, 'the end record counts the records and names the hash close returned');
   t.deepEqual(
     lines.map((l) => JSON.parse(l)),
     records,
@@ -141,4 +146,65 @@ test('a failed run aborted by its caller leaves no trace file; a good run leaves
   t.true(existsSync(`${bad}.tmp`) && !existsSync(bad), 'until aborted, only the temp file exists');
   failing.trace.abort();
   t.deepEqual(readdirSync(dir), ['good.jsonl']);
+});
+
+/** A small run's trace file (format 3, with its end record) in `dir`, and the hash its run returned. */
+function smallTrace(dir: string): { path: string; hash: string; records: number } {
+  const path = join(dir, 'trace.jsonl');
+  const writer = new TraceWriter(traceFile(path));
+  writer.write({ t: 0, k: 'meta', a: 'world', n: 0, v: TRACE_FORMAT_VERSION, scenario: 'small', seed: 4 });
+  const kernel = new Kernel(4, writer).spawn('a', () => ({ start: (ctx: Context) => void ctx.setTimer(5, 'tick'), onTimer: (ctx: Context) => void (ctx.now() < 100 ? ctx.setTimer(5, 'tick') : undefined) }));
+  const hash = kernel.run();
+  return { path, hash, records: readFileSync(path, 'utf8').split('\n').length - 2 };
+}
+
+async function readAll(path: string, options?: ReadTraceOptions): Promise<number> {
+  let records = 0;
+  for await (const _ of readTrace(path, options)) records++;
+  return records;
+}
+
+test('an intact trace is read whole, and its end record names the run\'s hash and record count', async (t) => {
+  const { path, hash, records } = smallTrace(tempDir(t));
+  const ends: unknown[] = [];
+  t.is(await readAll(path, { onEnd: (end) => ends.push(end), onCut: () => t.fail('not cut') }), records);
+  t.deepEqual(ends, [{ records, hash }]);
+  t.true(records > 3);
+});
+
+test('a trace cut exactly at a line break is told from a whole one: refused, or read with a warning', async (t) => {
+  const { path, records } = smallTrace(tempDir(t));
+  const lines = readFileSync(path, 'utf8').split('\n');
+  // Every cut at a line break: the file ends with a newline, so only the missing end record tells.
+  for (let keep = 1; keep <= records; keep++) {
+    writeFileSync(path, lines.slice(0, keep).join('\n') + '\n');
+    await t.throwsAsync(readAll(path), { instanceOf: InputError, message: new RegExp(`:${keep}: the trace ends without its end record \\(cut short\\?`) });
+    const warnings: string[] = [];
+    t.is(await readAll(path, { onCut: (message) => warnings.push(message) }), keep, 'the records before the cut are all read');
+    t.is(warnings.length, 1);
+  }
+});
+
+test('an end record must count the records before it and be the last line', async (t) => {
+  const { path, records } = smallTrace(tempDir(t));
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const end = lines[records]!;
+  const dropped = [...lines.slice(0, 2), ...lines.slice(3)];
+  writeFileSync(path, dropped.join('\n'));
+  await t.throwsAsync(readAll(path), { message: new RegExp(`the end record counts ${records} records, the trace has ${records - 1}: records were removed or added`) });
+  writeFileSync(path, [...lines.slice(0, records + 1), lines[1], ''].join('\n'));
+  await t.throwsAsync(readAll(path), { message: /a line after the end record/ });
+  writeFileSync(path, [...lines.slice(0, records), end.replace(/"records":\d+/, '"records":"many"'), ''].join('\n'));
+  await t.throwsAsync(readAll(path), { message: /an end record needs a whole number of records and a hash/ });
+});
+
+test('a killed run leaves only its temporary file, and that ends without its end record', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'trace.jsonl');
+  const writer = new TraceWriter(traceFile(path));
+  writer.write({ t: 0, k: 'meta', a: 'world', n: 0, v: TRACE_FORMAT_VERSION, scenario: 'killed', seed: 1 });
+  for (const r of someRecords(3_000)) writer.write(r);
+  // The process dies here: no close, no abort. What reached the disk is whole chunks of lines.
+  t.false(existsSync(path));
+  await t.throwsAsync(readAll(`${path}.tmp`), { message: /the trace ends without its end record/ });
 });

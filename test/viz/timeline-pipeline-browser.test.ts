@@ -8,12 +8,12 @@
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
+import { readTrace } from '../../src/kernel/trace-reader.ts';
 import { TraceEncoder } from '../../src/report/timeline/encoder.ts';
 import { decodePayload } from '../../viz/wire/codec.ts';
 import { browserAvailable, gaugeAt, launch, openTimeline, skipReason } from './browser.ts';
@@ -59,8 +59,7 @@ const panelNames = (p: Page) => p.$$eval('section.run[data-run="0"] g.panel', (n
 
 test('the pipeline\'s output series agree with its output metric', async (t) => {
   const encoder = new TraceEncoder('trace');
-  let line = 0;
-  for await (const text of createInterface({ input: createReadStream(join(dir, 'pipeline', 'trace.jsonl')) })) encoder.add(JSON.parse(text), ++line);
+  for await (const { record, line } of readTrace(join(dir, 'pipeline', 'trace.jsonl'))) encoder.add(record, line);
   const run = decodePayload(gunzipSync(await encoder.finish()));
   const { output } = JSON.parse(readFileSync(join(dir, 'pipeline', 'summary.json'), 'utf8')).metrics as { output: { outputs: number; duplicates: number; latencyUs: { count: number; max: number } } };
   t.is(run.header.seriesSource, 'outputs');

@@ -64,7 +64,9 @@ test.serial('pause, stats, crash and restart through the control plane; records 
   const { summary, emulation: report } = await emulation.done;
   t.is(report.crashes.length, 1);
   t.truthy(report.crashes[0].restartedAtUs);
-  const records = readFileSync(join(dir, 'trace.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TraceRecord);
+  const lines = readFileSync(join(dir, 'trace.jsonl'), 'utf8').trim().split('\n');
+  t.deepEqual(JSON.parse(lines.pop()!), { k: 'end', records: summary.records, hash: summary.traceHash }, 'the trace ends with its end record');
+  const records = lines.map((l) => JSON.parse(l) as TraceRecord);
   t.is(records.length, summary.records);
   const gossip = records.filter((r) => r.a === 'g-s2-1');
   t.deepEqual(gossip.map((r) => r.n), gossip.map((_, i) => i), 'one numbering across both lives');
