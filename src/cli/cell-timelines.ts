@@ -10,7 +10,7 @@
  * and the same command again (a sweep resumes) writes only the missing ones.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { besideSource } from '../package-layout.ts';
@@ -23,6 +23,11 @@ const CLI = join(fileURLToPath(besideSource('../../', import.meta.url)), 'bin', 
 /** Writes each cell's timeline under `dir/cells/<index>/`; returns how many were written. */
 export async function writeCellTimelines(view: StudyView, dir: string, say: (line: string) => void, stop: { stopped: boolean }): Promise<number> {
   const cells = view.cells.filter((cell) => cell.status !== 'error');
+  // Each cell's run reads the scenario file again: a pipe (`<(…)`) was read once, by the study.
+  if (!statSync(view.file, { throwIfNoEntry: false })?.isFile()) {
+    process.stderr.write(`timelines: not written: ${view.file} is not a regular file (a pipe cannot be read again); save the scenario to a file and run the study on it\n`);
+    return 0;
+  }
   let written = 0;
   for (const [i, cell] of cells.entries()) {
     if (stop.stopped) break;
