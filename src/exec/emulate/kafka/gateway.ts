@@ -23,7 +23,7 @@
  * than none and gzip gets UNSUPPORTED_COMPRESSION_TYPE; transactions are not supported.
  */
 import { formatMicros, type Message, type Micros } from '../../../kernel/index.ts';
-import type { Batch, FetchReply, LogError, MetadataReply, NotControllerReply, PartitionMeta, ProduceReply } from '../../../features/log/index.ts';
+import { fetchOne, produceOne, type Batch, type FetchPartitionReply, type FetchReply, type LogError, type MetadataReply, type NotControllerReply, type PartitionMeta, type ProduceReply } from '../../../features/log/index.ts';
 import type { Delivery, SendDropped } from '../protocol.ts';
 import type { LocalActors } from '../emulation.ts';
 import * as api from './apis.ts';
@@ -344,19 +344,8 @@ export class KafkaGateway implements LocalActors {
       const events = batch.records.map((_, k) => (idempotent ? `kafka-p${batch.producerId}-${topic}-${partition}-${batch.baseSequence + k}` : `kafka-${i + 1}-${++this.eventCount}`));
       const bytes = batch.records.reduce((n, r) => n + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0);
       const keys = batch.records.some((r) => r.key !== null) ? { keys: batch.records.map((r) => (r.key === null ? null : r.key.toString('base64'))) } : {};
-      const message = {
-        type: 'produce',
-        req: ++this.req,
-        topic,
-        partition,
-        events,
-        bytes,
-        acks,
-        timeoutUs: Math.round(timeoutMs * this.options.usPerMs),
-        ...(idempotent ? { pid: batch.producerId, seq: batch.baseSequence } : {}),
-        payloads: batch.records.map(storedRecord),
-        ...keys,
-      };
+      const part = { topic, partition, events, bytes, ...(idempotent ? { pid: batch.producerId, seq: batch.baseSequence } : {}), payloads: batch.records.map(storedRecord), ...keys };
+      const message = produceOne(++this.req, part, acks, Math.round(timeoutMs * this.options.usPerMs));
       this.host.recordAt(gateway, 'client', { op: 'produce', events, topic, partition, acks, client });
       const ack = (offset: number, extra: Record<string, unknown> = {}) => () => this.host.recordAt(gateway, 'client', { op: 'ack', events, topic, partition, offset, acks, client, ...extra });
       if (acks === 0) {
@@ -365,7 +354,7 @@ export class KafkaGateway implements LocalActors {
         first ??= { error: ERROR.NONE, offset: -1 };
         continue;
       }
-      const reply = (await this.call(gateway, this.options.service.brokers[i]!, message, timeoutMs + REPLY_MARGIN_MS, bytes + 64)) as ProduceReply | undefined;
+      const reply = ((await this.call(gateway, this.options.service.brokers[i]!, message, timeoutMs + REPLY_MARGIN_MS, bytes + 64)) as ProduceReply | undefined)?.partitions[0];
       if (reply === undefined) this.notice(`timeout ${i}`, `a produce to ${this.options.service.brokers[i]} got no answer within ${timeoutMs} ms: ${client || 'the client'} is told REQUEST_TIMED_OUT`);
       const error = reply === undefined ? 'request-timed-out' : reply.error;
       if (error !== undefined) {
@@ -388,8 +377,8 @@ export class KafkaGateway implements LocalActors {
     let replies = await Promise.all(wanted.map((w) => this.fetchPartition(i, gateway, w.topic, w.partition, w.offset, w.maxBytes, 0)));
     if (request.maxWaitMs > 0 && replies.every((r) => r === undefined || (r.error === undefined && r.batches.length === 0))) {
       const waits = wanted.map((w) => this.fetchPartition(i, gateway, w.topic, w.partition, w.offset, w.maxBytes, request.maxWaitMs));
-      const some = await new Promise<(FetchReply | undefined)[]>((resolve) => {
-        const got: (FetchReply | undefined)[] = wanted.map(() => undefined);
+      const some = await new Promise<(FetchPartitionReply | undefined)[]>((resolve) => {
+        const got: (FetchPartitionReply | undefined)[] = wanted.map(() => undefined);
         let left = waits.length;
         waits.forEach((wait, k) =>
           void wait.then((reply) => {
@@ -417,10 +406,11 @@ export class KafkaGateway implements LocalActors {
     return api.encodeFetch([...byTopic].map(([name, partitions]) => ({ name, partitions })));
   }
 
-  private fetchPartition(i: number, gateway: string, topic: string, partition: number, offset: number, maxBytes: number, maxWaitMs: number): Promise<FetchReply | undefined> {
-    if (!this.knownPartition(topic, partition)) return Promise.resolve(undefined);
-    const message = { type: 'fetch', req: ++this.req, topic, partition, offset, maxBytes, maxWaitUs: Math.round(maxWaitMs * this.options.usPerMs) };
-    return this.call(gateway, this.options.service.brokers[i]!, message, maxWaitMs + CONTROL_TIMEOUT_MS) as Promise<FetchReply | undefined>;
+  private async fetchPartition(i: number, gateway: string, topic: string, partition: number, offset: number, maxBytes: number, maxWaitMs: number): Promise<FetchPartitionReply | undefined> {
+    if (!this.knownPartition(topic, partition)) return undefined;
+    const message = fetchOne(++this.req, { topic, partition, offset, maxBytes }, Math.round(maxWaitMs * this.options.usPerMs));
+    const reply = (await this.call(gateway, this.options.service.brokers[i]!, message, maxWaitMs + CONTROL_TIMEOUT_MS)) as FetchReply | undefined;
+    return reply?.partitions[0];
   }
 
   private async listOffsets(i: number, gateway: string, request: ReturnType<typeof api.decodeListOffsets>): Promise<Buffer> {

@@ -41,8 +41,8 @@
  */
 import type { Context, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import { fnv1a, MS } from '../../../kernel/contract/index.ts';
-import type { FetchReply, FetchRequest, MetadataReply, ProduceReply, ProduceRequest } from '../../log/actors/index.ts';
-import { tpKey } from '../../log/actors/index.ts';
+import type { FetchPartitionReply, FetchReply, FetchRequest, MetadataReply, ProducePartitionReply, ProduceReply, ProduceRequest } from '../../log/actors/index.ts';
+import { fetchOne, produceOne, tpKey } from '../../log/actors/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { LogTopicTierConfig } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';
@@ -83,7 +83,7 @@ interface Attempt {
   readonly request: (req: number, leader: string) => ProduceRequest | FetchRequest;
   readonly bytes: number;
   readonly replyBytes: number;
-  readonly settle: (ctx: Context, reply: ProduceReply | FetchReply) => boolean;
+  readonly settle: (ctx: Context, reply: ProducePartitionReply | FetchPartitionReply) => boolean;
   tries: number;
 }
 
@@ -148,12 +148,12 @@ export class LogTopicTier implements TierClient {
     const found = new Map<number, Found>();
     const fetchFrom = (offset: number): void =>
       this.transmit(ctx, {
-        request: (req) => ({ type: 'fetch', req, topic: this.config.topic, partition: this.partition, offset, maxBytes: FETCH_MAX_BYTES, maxWaitUs: 0 }),
+        request: (req) => fetchOne(req, { topic: this.config.topic, partition: this.partition, offset, maxBytes: FETCH_MAX_BYTES }, 0),
         bytes: CONTROL_BYTES,
         replyBytes: FETCH_MAX_BYTES,
         tries: 0,
         settle: (_c, reply) => {
-          const fetched = reply as FetchReply;
+          const fetched = reply as FetchPartitionReply;
           if (fetched.error === 'offset-out-of-range' && fetched.logStart > offset) {
             // Retention moved the log's start past what we asked for: read on from there.
             fetchFrom(fetched.logStart);
@@ -178,9 +178,11 @@ export class LogTopicTier implements TierClient {
     if (message.type !== 'produce-reply' && message.type !== 'fetch-reply') return false;
     const reply = message as unknown as ProduceReply | FetchReply;
     const attempt = this.sent.get(reply.req);
-    if (attempt === undefined || reply.topic !== this.config.topic) return false;
+    // The tier reads and writes one partition per request: its reply's one partition.
+    const part = reply.partitions[0];
+    if (attempt === undefined || part?.topic !== this.config.topic) return false;
     this.sent.delete(reply.req);
-    if (!attempt.settle(ctx, reply)) this.backOff(ctx, reply.req, attempt);
+    if (!attempt.settle(ctx, part)) this.backOff(ctx, reply.req, attempt);
     return true;
   }
 
@@ -254,7 +256,7 @@ export class LogTopicTier implements TierClient {
     // The leader holds an acks=all request while followers copy the record: as long as it takes to send.
     const holdUs = patienceUs(this.timeoutUs, bytes, 0);
     this.transmit(ctx, {
-      request: (req) => ({ type: 'produce', req, topic, partition: this.partition, events: [key], bytes, acks, timeoutUs: holdUs, payloads: [payload], keys: [key] }),
+      request: (req) => produceOne(req, { topic, partition: this.partition, events: [key], bytes, payloads: [payload], keys: [key] }, acks, holdUs),
       bytes: CONTROL_BYTES + bytes,
       replyBytes: bytes,
       tries: 0,

@@ -209,7 +209,7 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
       }
     });
     if (this.dirty) this.flush(ctx);
-    this.state.lanes.forEach((lane, i) => this.sink.send(ctx, i, lane, (plan) => (this.planGeneration.get(`${i}:${plan.destSeq}`) ?? 0) <= this.durable));
+    this.sink.send(ctx, this.state.lanes, (i, plan) => (this.planGeneration.get(`${i}:${plan.destSeq}`) ?? 0) <= this.durable);
   }
 
   /**

@@ -15,7 +15,7 @@
 import type { Context, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import { MetadataView } from '../../log/actors/metadata-view.ts';
-import type { FetchReply } from '../../log/actors/messages.ts';
+import { fetchOne, type FetchPartitionReply, type FetchReply } from '../../log/actors/messages.ts';
 import type { ForwarderConfig, LogEndpoint } from './config.ts';
 
 export interface SourceEvent {
@@ -109,8 +109,10 @@ export class LogSource {
     }
     if (message.type !== 'fetch-reply') return undefined;
     const reply = message as FetchReply;
-    if (reply.topic !== this.endpoint.topic) return undefined;
-    return this.fetched(ctx, reply);
+    // Each fetch asks for one partition: its reply's one partition.
+    const part = reply.partitions[0];
+    if (part?.topic !== this.endpoint.topic) return undefined;
+    return this.fetched(ctx, reply.req, part);
   }
 
   /** Handles the source's timers; false if the timer is not the source's. */
@@ -147,14 +149,14 @@ export class LogSource {
     fetch.req = req;
     fetch.broker = leader;
     const maxBytes = this.config.fetchMaxBytes - fetch.pendingBytes;
-    ctx.send(leader, { type: 'fetch', req, topic: this.endpoint.topic, partition: p, offset: fetch.position, maxBytes, maxWaitUs: FETCH_WAIT_US });
+    ctx.send(leader, fetchOne(req, { topic: this.endpoint.topic, partition: p, offset: fetch.position, maxBytes }, FETCH_WAIT_US));
     fetch.timer = ctx.setTimer(FETCH_WAIT_US + this.config.requestTimeoutUs, 'forward:fetch', p);
   }
 
-  private fetched(ctx: Context, reply: FetchReply): number | undefined {
+  private fetched(ctx: Context, req: number, reply: FetchPartitionReply): number | undefined {
     const p = reply.partition;
     const fetch = this.partitions.get(p);
-    if (fetch === undefined || fetch.req !== reply.req) return undefined;
+    if (fetch === undefined || fetch.req !== req) return undefined;
     if (fetch.timer !== undefined) ctx.cancelTimer(fetch.timer);
     if (fetch.broker !== undefined) this.metadata.reachable(fetch.broker);
     fetch.req = undefined;

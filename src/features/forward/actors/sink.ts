@@ -9,6 +9,12 @@
  * than `IDEMPOTENCE_WINDOW` plans outstanding, because the broker remembers a producer's last five
  * batches: a re-sent plan is always among them.
  *
+ * Sending is Kafka's Sender: the plans ready to go are drained per leader broker, one request to
+ * each carrying the next plan of every lane that broker leads, again while each broker has fewer
+ * than `MAX_IN_FLIGHT` requests outstanding (max.in.flight.requests.per.connection = 5). The reply
+ * has an outcome per partition, and each lane handles its own: one lane's `not-leader` backs off
+ * that lane only.
+ *
  * Retries back off exponentially per lane (`retryBackoffUs` doubling up to `maxBackoffUs`), so a
  * link that is down for hours costs a few messages per minute, not thousands per second.
  *
@@ -21,7 +27,7 @@
 import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import { MetadataView } from '../../log/actors/metadata-view.ts';
-import type { ClientInbound, LogError, ProduceReply } from '../../log/actors/messages.ts';
+import { produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
 import type { ForwarderConfig } from './config.ts';
 
 /** A batch as planned: what it carries, and which source positions it covers. */
@@ -45,11 +51,16 @@ export interface LaneState {
   plans: Plan[];
 }
 
+/** Requests in flight to one broker, at most (Kafka's max.in.flight.requests.per.connection default). */
+const MAX_IN_FLIGHT = 5;
+
+/** A produce request in flight: the plans it carries (at most one per lane) and the broker it went to. */
 interface Outstanding {
-  readonly lane: number;
-  readonly plan: Plan;
+  /** In request order, as the reply's partitions are. */
+  readonly parts: readonly { readonly lane: number; readonly plan: Plan }[];
+  /** Lanes that backed off since: their outcomes are ignored (their plans will be re-sent). */
+  readonly dropped: Set<number>;
   readonly timer: TimerId;
-  /** The broker the request went to. */
   readonly broker: string;
 }
 
@@ -134,26 +145,58 @@ export class IdempotentSink {
     ctx.setTimer(this.config.requestTimeoutUs, 'forward:pid-timeout', req);
   }
 
-  /** Sends every durable plan of the lane not yet outstanding, in order, unless the lane is backing off. */
-  send(ctx: Context, lane: number, state: LaneState, durable: (plan: Plan) => boolean): void {
-    if (state.pid === null || this.retryTimers[lane] !== undefined) return;
-    const leader = this.metadata.usableLeaderOf(this.config.sink.topic, this.partitionOf(lane));
-    if (leader === null) {
-      this.metadata.refresh(ctx, ++this.req);
-      return this.backOff(ctx, lane);
+  /**
+   * Sends the plans of every lane (index = lane) that are durable and not outstanding, in order,
+   * grouped per leader broker: each round one request per broker with a free slot, carrying the
+   * next such plan of each of its lanes. A lane that is backing off or has no producer id waits.
+   */
+  send(ctx: Context, lanes: readonly LaneState[], durable: (lane: number, plan: Plan) => boolean): void {
+    const { topic } = this.config.sink;
+    // Per lane, its leader and the plans still to send, in order.
+    const pending: { lane: number; leader: string; plans: Plan[] }[] = [];
+    lanes.forEach((state, lane) => {
+      if (state.pid === null || this.retryTimers[lane] !== undefined) return;
+      const plans = state.plans.filter((plan) => !this.sent[lane]!.has(plan.destSeq) && durable(lane, plan));
+      if (plans.length === 0) return;
+      const leader = this.metadata.usableLeaderOf(topic, this.partitionOf(lane));
+      if (leader === null) {
+        this.metadata.refresh(ctx, ++this.req);
+        return this.backOff(ctx, lane);
+      }
+      pending.push({ lane, leader, plans });
+    });
+    for (;;) {
+      const requests = new Map<string, { lane: number; plan: Plan }[]>();
+      for (const p of pending) {
+        if (p.plans.length === 0 || this.inFlightTo(p.leader) >= MAX_IN_FLIGHT) continue;
+        let parts = requests.get(p.leader);
+        if (parts === undefined) requests.set(p.leader, (parts = []));
+        // One batch per partition per request: a second lane onto the same partition waits a round.
+        if (parts.some((part) => this.partitionOf(part.lane) === this.partitionOf(p.lane))) continue;
+        parts.push({ lane: p.lane, plan: p.plans.shift()! });
+      }
+      if (requests.size === 0) return;
+      for (const [leader, parts] of requests) this.sendRequest(ctx, leader, parts, lanes);
     }
-    for (const plan of state.plans) {
-      if (this.sent[lane]!.has(plan.destSeq) || !durable(plan)) continue;
-      const req = ++this.req;
-      const { topic } = this.config.sink;
-      const partition = this.partitionOf(lane);
+  }
+
+  private sendRequest(ctx: Context, leader: string, parts: { lane: number; plan: Plan }[], lanes: readonly LaneState[]): void {
+    const req = ++this.req;
+    const { topic } = this.config.sink;
+    const partitions = parts.map(({ lane, plan }) => {
       const { events, bytes, payloads } = plan;
-      const acks = this.options.acks ?? -1;
-      const produce = { type: 'produce', req, topic, partition, events, bytes, acks, timeoutUs: this.config.requestTimeoutUs, pid: state.pid, seq: plan.destSeq };
-      ctx.send(leader, payloads === undefined ? produce : { ...produce, payloads }, { bytes: bytes + 64 });
+      const part = { topic, partition: this.partitionOf(lane), events, bytes, pid: lanes[lane]!.pid!, seq: plan.destSeq };
       this.sent[lane]!.add(plan.destSeq);
-      this.outstanding.set(req, { lane, plan, broker: leader, timer: ctx.setTimer(this.config.requestTimeoutUs, 'forward:request-timeout', req) });
-    }
+      return payloads === undefined ? part : { ...part, payloads };
+    });
+    ctx.send(leader, { type: 'produce', req, partitions, acks: this.options.acks ?? -1, timeoutUs: this.config.requestTimeoutUs }, { bytes: produceBytes(partitions) });
+    this.outstanding.set(req, { parts, dropped: new Set(), broker: leader, timer: ctx.setTimer(this.config.requestTimeoutUs, 'forward:request-timeout', req) });
+  }
+
+  private inFlightTo(broker: string): number {
+    let n = 0;
+    for (const entry of this.outstanding.values()) if (entry.broker === broker) n++;
+    return n;
   }
 
   /** The lane's partition leader as last known, or null (a metadata refresh is then on its way). */
@@ -196,7 +239,7 @@ export class IdempotentSink {
         // Its broker may be gone: ask another one who leads now (Kafka disconnects a timed-out node).
         this.metadata.unreachable(ctx, entry.broker);
         this.metadata.refresh(ctx, ++this.req);
-        this.backOff(ctx, entry.lane);
+        for (const { lane } of entry.parts) if (!entry.dropped.has(lane)) this.backOff(ctx, lane);
         return undefined;
       }
       case 'forward:retry':
@@ -217,26 +260,37 @@ export class IdempotentSink {
     }
   }
 
+  /** Each lane's outcome on its own; returns a lane that stored its plan (its owner pumps again), if any. */
   private onProduceReply(ctx: Context, reply: ProduceReply): number | undefined {
     const entry = this.settle(ctx, reply.req);
     if (entry === undefined) return undefined;
     this.metadata.reachable(entry.broker);
+    let stored: number | undefined;
+    reply.partitions.forEach((part, i) => {
+      const sent = entry.parts[i];
+      if (sent !== undefined && !entry.dropped.has(sent.lane) && this.onOutcome(ctx, sent.lane, sent.plan, part)) stored = sent.lane;
+    });
+    return stored;
+  }
+
+  private onOutcome(ctx: Context, lane: number, plan: Plan, reply: ProducePartitionReply): boolean {
+    const { topic } = this.config.sink;
     if (reply.error === 'message-too-large') {
-      ctx.record('client', { op: 'forward-retry', events: entry.plan.events, topic: this.config.sink.topic, partition: this.partitionOf(entry.lane), error: reply.error, bytes: entry.plan.bytes, cover: 'forward.retry' });
-      this.events.tooLarge(ctx, entry.lane, entry.plan);
-      this.backOff(ctx, entry.lane);
-      return undefined;
+      ctx.record('client', { op: 'forward-retry', events: plan.events, topic, partition: this.partitionOf(lane), error: reply.error, bytes: plan.bytes, cover: 'forward.retry' });
+      this.events.tooLarge(ctx, lane, plan);
+      this.backOff(ctx, lane);
+      return false;
     }
     if (reply.error !== undefined) {
       if (reply.error === 'not-leader' || reply.error === 'unknown-partition') this.metadata.refresh(ctx, ++this.req);
-      ctx.record('client', { op: 'forward-retry', events: entry.plan.events, topic: this.config.sink.topic, partition: this.partitionOf(entry.lane), error: reply.error, cover: 'forward.retry' });
-      this.backOff(ctx, entry.lane);
-      this.events.refused?.(ctx, entry.lane, entry.plan, reply.error);
-      return undefined;
+      ctx.record('client', { op: 'forward-retry', events: plan.events, topic, partition: this.partitionOf(lane), error: reply.error, cover: 'forward.retry' });
+      this.backOff(ctx, lane);
+      this.events.refused?.(ctx, lane, plan, reply.error);
+      return false;
     }
-    this.failures[entry.lane] = 0;
-    this.events.forwarded(ctx, entry.lane, entry.plan, reply.offset ?? -1, reply.duplicate === true);
-    return entry.lane;
+    this.failures[lane] = 0;
+    this.events.forwarded(ctx, lane, plan, reply.offset ?? -1, reply.duplicate === true);
+    return true;
   }
 
   private settle(ctx: Context, req: number): Outstanding | undefined {
@@ -244,17 +298,23 @@ export class IdempotentSink {
     if (entry === undefined) return undefined;
     this.outstanding.delete(req);
     ctx.cancelTimer(entry.timer);
-    // A plan is outstanding at most once per lane (`send` skips what is sent), so its mark is there.
-    const marked = this.sent[entry.lane]!.delete(entry.plan.destSeq);
-    assert(marked, () => `sink lane ${entry.lane}: an outstanding plan is marked sent, but seq ${entry.plan.destSeq} was not`);
+    for (const { lane, plan } of entry.parts) {
+      if (entry.dropped.has(lane)) continue;
+      // A plan is outstanding at most once per lane (`send` skips what is sent), so its mark is there.
+      const marked = this.sent[lane]!.delete(plan.destSeq);
+      assert(marked, () => `sink lane ${lane}: an outstanding plan is marked sent, but seq ${plan.destSeq} was not`);
+    }
     return entry;
   }
 
   /** Everything outstanding on the lane will be re-sent after a pause that grows per failure. */
   private backOff(ctx: Context, lane: number): void {
     if (this.retryTimers[lane] !== undefined) return;
+    // Its plans leave the requests in flight (their outcomes will be ignored); a request left with none is forgotten.
     for (const [req, entry] of this.outstanding) {
-      if (entry.lane !== lane) continue;
+      if (!entry.parts.some((part) => part.lane === lane)) continue;
+      entry.dropped.add(lane);
+      if (entry.parts.some((part) => !entry.dropped.has(part.lane))) continue;
       ctx.cancelTimer(entry.timer);
       this.outstanding.delete(req);
     }

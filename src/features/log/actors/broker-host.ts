@@ -1,10 +1,13 @@
 /**
  * What a partition role (leader or follower) may ask of the broker it runs in: its identity and
- * configuration, request numbers, group-committed fsyncs, and named timers routed back to it.
+ * configuration, request numbers, group-committed fsyncs, named timers routed back to it, the
+ * broker's replica fetcher for each leader it follows, and its purgatory of parked fetches.
  * Roles are plain objects inside the broker actor, so they use the broker's `Context`.
  */
 import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import type { ClusterConfig, TopicConfig } from './config.ts';
+import type { FetchPartition, FetchPartitionReply } from './messages.ts';
+import type { Replica } from './replica.ts';
 
 export interface BrokerHost {
   readonly id: string;
@@ -31,10 +34,34 @@ export interface BrokerHost {
    * skipped.
    */
   maintainBy(ctx: Context, dueUs: Micros): void;
+  /** The broker's one replica fetcher for partitions led by `leader` (Kafka's num.replica.fetchers = 1). */
+  fetcherFor(leader: string): Fetcher;
+  /** A leader's log end or high watermark moved: fetches parked on the partition may now be answered. */
+  readable(ctx: Context, replica: Replica): void;
 }
 
 /** A pending role timer: the kernel's timer and the broker's token for its callback. */
 export interface RoleTimer {
   readonly id: TimerId;
   readonly token: number;
+}
+
+/** The broker's replica fetcher for one leader broker, as its partitions see it (replica-fetcher.ts). */
+export interface Fetcher {
+  /** The partition is ready to fetch (again): it is in the next request. */
+  add(ctx: Context, member: FetcherMember): void;
+  remove(member: FetcherMember): void;
+}
+
+/** A partition a fetcher fetches: a follower role (follower.ts). */
+export interface FetcherMember {
+  readonly replica: Replica;
+  /** False once the role resigned: replies for it are dropped. */
+  readonly active: boolean;
+  /** Aligned and not backing off: in the next request. */
+  readonly fetching: boolean;
+  /** Its part of the next request. */
+  fetchPartition(): FetchPartition;
+  /** Its part of a reply; true if it appended. */
+  onFetched(ctx: Context, reply: FetchPartitionReply): boolean;
 }

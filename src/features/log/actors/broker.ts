@@ -18,6 +18,12 @@
  * on a timer; with `never` it does not fsync at all, and only the page cache holds the data —
  * which survives a process crash but not a power loss of the node.
  *
+ * Fetches (Kafka's FetchRequest, many partitions each) are answered at once when any partition
+ * has data or an error, else parked in the broker's purgatory (Kafka's DelayedFetch) until an
+ * append or a high-watermark move gives one of them data, the broker stops leading one, or the
+ * fetch's wait expires. As follower, the broker runs one replica fetcher per leader broker
+ * (replica-fetcher.ts), which fetches all the partitions it follows from that broker together.
+ *
  * Retention runs every `retentionCheckIntervalUs`: a `delete` topic drops old segments, a `compact`
  * topic is cleaned instead (`PartitionLog.compact`), each replica on its own, as Kafka's cleaner does.
  *
@@ -31,9 +37,17 @@ import type { BrokerHost, RoleTimer } from './broker-host.ts';
 import { DELETE_RETENTION_DEFAULT_US, type ClusterConfig, type TopicConfig } from './config.ts';
 import { assertPartitionState } from './elections.ts';
 import { FollowerRole } from './follower.ts';
-import { LeaderRole } from './leader.ts';
-import { tpKey, type BrokerInbound, type DescribeProducersRequest, type EpochEndRequest, type FetchRequest, type LogError, type PartitionMeta, type ProduceRequest } from './messages.ts';
+import { LeaderRole, type ProduceOutcome } from './leader.ts';
+import { fetchReplyBytes, tpKey, type BrokerInbound, type DescribeProducersRequest, type EpochEndRequest, type FetchPartition, type FetchPartitionReply, type FetchRequest, type PartitionMeta, type ProducePartition, type ProducePartitionReply, type ProduceRequest } from './messages.ts';
 import { Replica } from './replica.ts';
+import { ReplicaFetcher } from './replica-fetcher.ts';
+
+/** A fetch held until one of its partitions has data (Kafka's DelayedFetch). */
+interface ParkedFetch {
+  readonly request: FetchRequest;
+  readonly from: string;
+  readonly timer: RoleTimer;
+}
 
 export class Broker implements Actor<BrokerInbound>, BrokerHost {
   readonly waitsForFlush: boolean;
@@ -61,6 +75,11 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private maintenanceGrid = 0;
   private maintenanceArmed: { readonly id: TimerId; readonly at: Micros } | undefined;
   private maintenanceRan = -1;
+  /** The replica fetcher per leader broker followed. */
+  private readonly fetchers = new Map<string, ReplicaFetcher>();
+  private parked: ParkedFetch[] = [];
+  /** While a produce request is being appended: the partitions whose parked fetches to wake after it. */
+  private appended: Set<Replica> | undefined;
 
   constructor(
     readonly id: string,
@@ -158,6 +177,30 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     this.maintenanceArmed = { id, at: tick };
   }
 
+  fetcherFor(leader: string): ReplicaFetcher {
+    let fetcher = this.fetchers.get(leader);
+    if (fetcher === undefined) this.fetchers.set(leader, (fetcher = new ReplicaFetcher(this, leader)));
+    return fetcher;
+  }
+
+  readable(ctx: Context, replica: Replica): void {
+    if (this.parked.length === 0) return;
+    if (this.appended !== undefined) {
+      this.appended.add(replica);
+      return;
+    }
+    const still: ParkedFetch[] = [];
+    for (const p of this.parked) {
+      if (!p.request.partitions.some((part) => part.topic === replica.topic && part.partition === replica.partition) || !this.fetchAnswerable(p.request)) {
+        still.push(p);
+        continue;
+      }
+      this.cancelTimer(ctx, p.timer);
+      this.answerFetch(ctx, p.request, p.from);
+    }
+    this.parked = still;
+  }
+
   // --- messages ----------------------------------------------------------------------------------
 
   onMessage(ctx: Context, message: BrokerInbound, from: string): void {
@@ -173,7 +216,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       case 'describe-producers':
         return this.onDescribeProducers(ctx, message, from);
       case 'fetch-reply':
-        return this.followerOf(message.topic, message.partition)?.onFetchReply(ctx, message);
+        return this.fetchers.get(from)?.onReply(ctx, message);
       case 'epoch-end-reply':
         return this.followerOf(message.topic, message.partition)?.onEpochEndReply(ctx, message);
       case 'broker-heartbeat-reply':
@@ -198,30 +241,82 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     }
   }
 
+  /**
+   * Kafka's appendRecords: each partition's batch goes to its leader role (or gets its error), and
+   * the reply (acks 1 or all) goes out once every partition has its outcome (Kafka's DelayedProduce
+   * waits for the slowest). Fetches parked on the partitions are woken after all the appends, once.
+   */
   private onProduce(ctx: Context, request: ProduceRequest, from: string): void {
-    const leader = this.leaderOf(request.topic, request.partition);
-    if (leader !== undefined) return leader.onProduce(ctx, request, from);
-    if (request.acks === 0) return;
-    const error: LogError = this.topics.has(request.topic) ? 'not-leader' : 'unknown-partition';
-    ctx.send(from, { type: 'produce-reply', req: request.req, topic: request.topic, partition: request.partition, error });
+    const outcomes: ProducePartitionReply[] = new Array(request.partitions.length);
+    let left = request.partitions.length;
+    const respond = (i: number, part: ProducePartition) => (c: Context, outcome: ProduceOutcome) => {
+      const { topic, partition } = part;
+      outcomes[i] = outcome.error !== undefined ? { topic, partition, error: outcome.error } : { topic, partition, offset: outcome.offset!, ...(outcome.duplicate ? { duplicate: true } : {}) };
+      if (--left === 0 && request.acks !== 0) c.send(from, { type: 'produce-reply', req: request.req, partitions: outcomes });
+    };
+    const woken = (this.appended = new Set());
+    request.partitions.forEach((part, i) => {
+      const leader = this.leaderOf(part.topic, part.partition);
+      if (leader !== undefined) return leader.onProduce(ctx, part, request.acks, request.timeoutUs, respond(i, part));
+      respond(i, part)(ctx, { error: this.topics.has(part.topic) ? 'not-leader' : 'unknown-partition' });
+    });
+    this.appended = undefined;
+    for (const replica of woken) this.readable(ctx, replica);
   }
 
+  /** Kafka's fetchMessages: validate every partition (recording followers' positions), then answer or park. */
   private onFetch(ctx: Context, request: FetchRequest, from: string): void {
-    const leader = this.leaderOf(request.topic, request.partition);
-    if (leader !== undefined) return leader.onFetch(ctx, request, from);
-    const replica = this.replicaOf(request.topic, request.partition);
-    ctx.send(from, {
-      type: 'fetch-reply',
-      req: request.req,
-      topic: request.topic,
-      partition: request.partition,
-      error: 'not-leader',
-      batches: [],
-      highWatermark: replica?.hw ?? 0,
-      logStart: replica?.log.logStart ?? 0,
-      logEnd: replica?.log.logEnd ?? 0,
-      leaderEpoch: replica?.leaderEpoch ?? -1,
+    let now = request.maxWaitUs <= 0;
+    for (const part of request.partitions) {
+      const leader = this.leaderOf(part.topic, part.partition);
+      if (leader === undefined || leader.acceptFetch(ctx, part, request.replica) !== undefined) now = true;
+    }
+    if (now || this.fetchAnswerable(request)) return this.answerFetch(ctx, request, from);
+    const timer = this.timer(ctx, request.maxWaitUs, (c) => this.fetchExpired(c, request));
+    this.parked.push({ request, from, timer });
+  }
+
+  /** Whether a parked fetch can be answered: a partition has data (fetch.min.bytes = 1) or an error. */
+  private fetchAnswerable(request: FetchRequest): boolean {
+    return request.partitions.some((part) => {
+      const leader = this.leaderOf(part.topic, part.partition);
+      return leader === undefined || leader.fetchError(part, request.replica) !== undefined || leader.read(part, request.replica, part.maxBytes, true).length > 0;
     });
+  }
+
+  /**
+   * Reads every partition in request order (Kafka's readFromLocalLog): each up to its own limit and
+   * what is left of the request's, except that the first partition with data returns at least one batch.
+   */
+  private answerFetch(ctx: Context, request: FetchRequest, from: string): void {
+    let left = request.maxBytes ?? Infinity;
+    let minOne = true;
+    const partitions = request.partitions.map((part): FetchPartitionReply => {
+      const leader = this.leaderOf(part.topic, part.partition);
+      if (leader === undefined) return this.notLeader(part);
+      const error = leader.fetchError(part, request.replica);
+      if (error !== undefined) return leader.fetchReply(part, [], error);
+      const batches = leader.read(part, request.replica, Math.min(part.maxBytes, left), minOne);
+      let bytes = 0;
+      for (const batch of batches) bytes += batch.bytes;
+      if (bytes > 0) minOne = false;
+      left = Math.max(0, left - bytes);
+      return leader.fetchReply(part, batches);
+    });
+    ctx.send(from, { type: 'fetch-reply', req: request.req, partitions }, { bytes: fetchReplyBytes(partitions) });
+  }
+
+  private fetchExpired(ctx: Context, request: FetchRequest): void {
+    const i = this.parked.findIndex((p) => p.request === request);
+    if (i < 0) return;
+    const [p] = this.parked.splice(i, 1);
+    this.answerFetch(ctx, request, p!.from);
+  }
+
+  private notLeader(part: FetchPartition): FetchPartitionReply {
+    const replica = this.replicaOf(part.topic, part.partition);
+    const { topic, partition } = part;
+    return { topic, partition, error: 'not-leader', batches: [], highWatermark: replica?.hw ?? 0, logStart: replica?.log.logStart ?? 0, logEnd: replica?.log.logEnd ?? 0, leaderEpoch: replica?.leaderEpoch ?? -1 };
   }
 
   private onEpochEnd(ctx: Context, request: EpochEndRequest, from: string): void {
@@ -301,6 +396,8 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     } else {
       replica.record(ctx, 'offline', replica.log.logEnd);
     }
+    // Fetches parked on the partition are answered now if it changed hands (Kafka's DelayedFetch, case A).
+    this.readable(ctx, replica);
   }
 
   // --- timers ------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ import type { Actor, Context, TimerId, Wakeup } from '../../../kernel/contract/i
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import type { LogConsumerConfig } from './config.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
-import type { ClientInbound, ClientToController, EpochEndReply, FetchReply, GroupAssignment, OffsetFetchReply } from './messages.ts';
+import { fetchOne, type ClientInbound, type ClientToController, type EpochEndReply, type FetchPartitionReply, type GroupAssignment, type OffsetFetchReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 
 interface PartitionFetch {
@@ -112,7 +112,8 @@ export class LogConsumer implements Actor<ClientInbound> {
         return;
       }
       case 'fetch-reply':
-        return this.fetched(ctx, message);
+        // Each fetch asks for one partition: its reply's one partition.
+        return this.fetched(ctx, message.req, message.partitions[0]!);
       case 'epoch-end-reply':
         return this.validated(ctx, message);
       default:
@@ -262,7 +263,7 @@ export class LogConsumer implements Actor<ClientInbound> {
     // Position -1 (latest, nothing committed): a huge offset is out of range, and the answer
     // carries the high watermark to start from.
     const offset = p.position < 0 ? Number.MAX_SAFE_INTEGER : p.position;
-    ctx.send(leader, { type: 'fetch', req, topic: this.config.topic, partition, offset, maxBytes: this.config.fetchMaxBytes, maxWaitUs: this.config.fetchMaxWaitUs });
+    ctx.send(leader, fetchOne(req, { topic: this.config.topic, partition, offset, maxBytes: this.config.fetchMaxBytes }, this.config.fetchMaxWaitUs));
     p.timer = ctx.setTimer(this.config.fetchMaxWaitUs + this.config.requestTimeoutUs, 'fetch', { partition, generation: this.generation });
   }
 
@@ -313,9 +314,9 @@ export class LogConsumer implements Actor<ClientInbound> {
     p.timer = ctx.setTimer(this.config.retryBackoffUs, 'fetch', { partition, generation: this.generation });
   }
 
-  private fetched(ctx: Context, reply: FetchReply): void {
+  private fetched(ctx: Context, req: number, reply: FetchPartitionReply): void {
     const p = this.assignment.get(reply.partition);
-    if (p === undefined || p.req !== reply.req) return;
+    if (p === undefined || p.req !== req) return;
     if (p.timer !== undefined) ctx.cancelTimer(p.timer);
     if (p.broker !== undefined) this.metadata.reachable(p.broker);
     p.req = undefined;

@@ -12,7 +12,7 @@
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
-import type { ClientInbound, FetchReply } from './messages.ts';
+import { fetchOne, type ClientInbound, type FetchPartitionReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 
 export interface FinalReaderConfig {
@@ -65,7 +65,8 @@ export class LogFinalReader implements Actor<ClientInbound> {
     if (message.type === 'metadata-reply') {
       if (this.metadata.onReply(ctx, message)) this.read(ctx);
     } else if (message.type === 'fetch-reply') {
-      this.fetched(ctx, message);
+      // Each fetch asks for one partition: its reply's one partition.
+      this.fetched(ctx, message.req, message.partitions[0]!);
     }
   }
 
@@ -82,12 +83,12 @@ export class LogFinalReader implements Actor<ClientInbound> {
     this.req++;
     this.awaiting = true;
     this.askedBroker = leader;
-    ctx.send(leader, { type: 'fetch', req: this.req, topic: current.topic, partition: current.partition, offset: this.offset, maxBytes: this.config.pageBytes, maxWaitUs: 0 });
+    ctx.send(leader, fetchOne(this.req, { topic: current.topic, partition: current.partition, offset: this.offset, maxBytes: this.config.pageBytes }, 0));
     this.timer = ctx.setTimer(this.config.timeoutUs, 'read');
   }
 
-  private fetched(ctx: Context, reply: FetchReply): void {
-    if (reply.req !== this.req) return;
+  private fetched(ctx: Context, req: number, reply: FetchPartitionReply): void {
+    if (req !== this.req) return;
     this.awaiting = false;
     if (this.askedBroker !== undefined) this.metadata.reachable(this.askedBroker);
     if (this.timer !== undefined) ctx.cancelTimer(this.timer);

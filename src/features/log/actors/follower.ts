@@ -1,7 +1,9 @@
 /**
  * A follower of one partition at one broker, for one leader epoch: it first aligns its log with the
- * leader's, then fetches from the leader in a loop (pull, as Kafka replicates) and appends what it
- * gets.
+ * leader's, then joins its broker's replica fetcher for that leader (replica-fetcher.ts), which
+ * pulls for every partition the broker follows from that leader in one fetch loop (as Kafka
+ * replicates), and appends what it gets. Errors are per partition: a partition that gets one backs
+ * off on its own while the others go on fetching.
  *
  * Alignment, by `truncation`:
  *  - `leader-epoch` (KIP-101, with KIP-279's iteration): the follower asks the leader where its
@@ -14,33 +16,28 @@
  *    scenario); and a fetch beyond the leader's log end truncates to the leader's end.
  *
  * Guarantee: the follower's fetch offset (what the leader counts toward the high watermark) is
- * its log end, and with `flush: every-write` it fetches again only after that end is fsynced, so
- * what the leader counts survives a power loss of the follower.
+ * its log end, and with `flush: every-write` its fetcher asks again only after that end is
+ * fsynced, so what the leader counts survives a power loss of the follower.
  */
 import type { Context } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
-import type { BrokerHost, RoleTimer } from './broker-host.ts';
-import type { EpochEndReply, FetchReply } from './messages.ts';
+import type { BrokerHost, FetcherMember, RoleTimer } from './broker-host.ts';
+import type { EpochEndReply, FetchPartition, FetchPartitionReply } from './messages.ts';
 import type { Replica, Role } from './replica.ts';
+import { SILENCE_US } from './replica-fetcher.ts';
 
-/** A follower that hears nothing back for this long past the fetch's wait asks again. */
-const SILENCE_US = 1_000_000;
-
-export class FollowerRole implements Role {
+export class FollowerRole implements Role, FetcherMember {
   readonly kind = 'follower';
-  private awaiting: { readonly req: number; readonly what: 'fetch' | 'epoch-end'; readonly epoch: number } | null = null;
+  private awaiting: { readonly req: number; readonly epoch: number } | null = null;
   private timer: RoleTimer | undefined;
-  /**
-   * The fetch last given up on for silence, still welcome while the log end is where it asked from:
-   * a reply carrying a batch of gigabytes (a checkpoint image) can take longer than the silence.
-   */
-  private abandoned: { readonly req: number; readonly offset: number } | null = null;
   private aligned = false;
-  private active = true;
+  /** Aligned and not backing off: its fetcher includes it in the next fetch. */
+  fetching = false;
+  active = true;
 
   constructor(
     private readonly host: BrokerHost,
-    private readonly replica: Replica,
+    readonly replica: Replica,
     readonly leader: string,
     readonly epoch: number,
   ) {}
@@ -55,8 +52,10 @@ export class FollowerRole implements Role {
 
   resign(ctx: Context): void {
     this.active = false;
+    this.fetching = false;
     this.awaiting = null;
     this.host.cancelTimer(ctx, this.timer);
+    this.host.fetcherFor(this.leader).remove(this);
   }
 
   private align(ctx: Context): void {
@@ -72,20 +71,27 @@ export class FollowerRole implements Role {
 
   private beginFetching(ctx: Context): void {
     this.aligned = true;
-    this.fetch(ctx);
+    this.resume(ctx);
+  }
+
+  /** Back in its fetcher's next request. */
+  private resume(ctx: Context): void {
+    if (!this.active) return;
+    this.fetching = true;
+    this.host.fetcherFor(this.leader).add(ctx, this);
   }
 
   private askEpochEnd(ctx: Context, epoch: number): void {
     const req = this.host.nextReq();
-    this.awaiting = { req, what: 'epoch-end', epoch };
+    this.awaiting = { req, epoch };
     const { topic, partition } = this.replica;
     ctx.send(this.leader, { type: 'epoch-end', req, topic, partition, epoch, leaderEpoch: this.epoch });
-    this.armSilence(ctx, 0);
+    this.armSilence(ctx);
   }
 
   onEpochEndReply(ctx: Context, reply: EpochEndReply): void {
     const asked = this.awaiting;
-    if (!this.active || asked === null || asked.what !== 'epoch-end' || asked.req !== reply.req) return;
+    if (!this.active || asked === null || asked.req !== reply.req) return;
     this.awaiting = null;
     this.host.cancelTimer(ctx, this.timer);
     if (reply.error !== undefined) return this.backoff(ctx);
@@ -109,35 +115,22 @@ export class FollowerRole implements Role {
     this.askEpochEnd(ctx, older);
   }
 
-  private fetch(ctx: Context): void {
-    if (!this.active) return;
-    const req = this.host.nextReq();
-    this.awaiting = { req, what: 'fetch', epoch: this.epoch };
-    const config = this.host.config;
-    const { topic, partition } = this.replica;
-    ctx.send(this.leader, {
-      type: 'fetch',
-      req,
-      topic,
-      partition,
-      offset: this.replica.log.logEnd,
-      maxBytes: config.replicaFetchMaxBytes,
-      maxWaitUs: config.replicaFetchWaitMaxUs,
-      replica: this.host.id,
-      leaderEpoch: this.epoch,
-    });
-    this.armSilence(ctx, config.replicaFetchWaitMaxUs);
+  /** This partition's part of its fetcher's next request: from its log end, in its epoch. */
+  fetchPartition(): FetchPartition {
+    const { topic, partition, log } = this.replica;
+    return { topic, partition, offset: log.logEnd, maxBytes: this.host.config.replicaFetchMaxBytes, leaderEpoch: this.epoch };
   }
 
-  onFetchReply(ctx: Context, reply: FetchReply): void {
-    const asked = this.awaiting;
-    const late = this.abandoned?.req === reply.req && this.abandoned.offset === this.replica.log.logEnd;
-    if (!this.active || asked === null || asked.what !== 'fetch' || (asked.req !== reply.req && !late)) return;
-    this.awaiting = null;
-    this.abandoned = null;
-    this.host.cancelTimer(ctx, this.timer);
-    if (reply.error === 'offset-out-of-range') return this.outOfRange(ctx, reply);
-    if (reply.error !== undefined) return this.backoff(ctx);
+  /** This partition's part of a fetch reply; true if it appended (its fetcher then fsyncs before asking again). */
+  onFetched(ctx: Context, reply: FetchPartitionReply): boolean {
+    if (reply.error === 'offset-out-of-range') {
+      this.outOfRange(ctx, reply);
+      return false;
+    }
+    if (reply.error !== undefined) {
+      this.backoff(ctx);
+      return false;
+    }
     // The leader answers a replica's fetch only in the epoch the fetch named, with its own positions.
     assert(reply.leaderEpoch === this.epoch, () => `${this.replica.key}: a fetch is answered in the follower's epoch, but epoch ${reply.leaderEpoch} answered a follower of epoch ${this.epoch}`);
     assert(reply.logStart <= reply.highWatermark && reply.highWatermark <= reply.logEnd, () => `${this.replica.key}: the leader's log start ≤ high watermark ≤ log end, but ${reply.logStart} / ${reply.highWatermark} / ${reply.logEnd}`);
@@ -147,11 +140,10 @@ export class FollowerRole implements Role {
     if (hw > replica.hw) replica.setHighWatermark(ctx, hw);
     replica.assertPositions('fetch applied');
     if (full) this.backoff(ctx);
-    else if (appended && this.host.waitsForFlush) this.host.flush(ctx, () => this.fetch(ctx));
-    else this.fetch(ctx);
+    return appended;
   }
 
-  private appendAll(ctx: Context, reply: FetchReply): { appended: boolean; full: boolean } {
+  private appendAll(ctx: Context, reply: FetchPartitionReply): { appended: boolean; full: boolean } {
     const log = this.replica.log;
     let appended = false;
     for (const batch of reply.batches) {
@@ -168,34 +160,36 @@ export class FollowerRole implements Role {
     return { appended, full: false };
   }
 
-  private outOfRange(ctx: Context, reply: FetchReply): void {
+  private outOfRange(ctx: Context, reply: FetchPartitionReply): void {
     const replica = this.replica;
     if (replica.log.logEnd < reply.logStart) {
       replica.reset(ctx, reply.logStart, 'below-leader-log-start');
-      return this.fetch(ctx);
+      return;
     }
     if (this.host.config.truncation === 'high-watermark') {
       // Before KIP-101 a follower ahead of its leader simply cut its log to the leader's end.
       replica.truncate(ctx, reply.logEnd, 'leader-log-end');
-      return this.fetch(ctx);
+      return;
     }
     this.aligned = false;
+    this.fetching = false;
     this.align(ctx);
   }
 
+  /** Out of its fetcher's requests for `replica.fetch.backoff.ms`, then back (or aligning again). */
   private backoff(ctx: Context): void {
-    this.timer = this.host.timer(ctx, this.host.config.replicaFetchBackoffUs, (c) => (this.aligned ? this.fetch(c) : this.align(c)));
+    this.fetching = false;
+    this.host.cancelTimer(ctx, this.timer);
+    this.timer = this.host.timer(ctx, this.host.config.replicaFetchBackoffUs, (c) => (this.aligned ? this.resume(c) : this.align(c)));
   }
 
-  /** If the leader never answers (it crashed, or a partition ate the message), try again. */
-  private armSilence(ctx: Context, waitUs: number): void {
+  /** If the leader never answers the epoch question (it crashed, or a partition ate the message), ask again. */
+  private armSilence(ctx: Context): void {
     this.host.cancelTimer(ctx, this.timer);
-    this.timer = this.host.timer(ctx, waitUs + SILENCE_US, (c) => {
+    this.timer = this.host.timer(ctx, SILENCE_US, (c) => {
       if (!this.active || this.awaiting === null) return;
-      if (this.awaiting.what === 'fetch') this.abandoned = { req: this.awaiting.req, offset: this.replica.log.logEnd };
       this.awaiting = null;
-      if (this.aligned) this.fetch(c);
-      else this.align(c);
+      this.align(c);
     });
   }
 }

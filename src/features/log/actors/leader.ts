@@ -24,9 +24,9 @@
  */
 import type { Context, Micros } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
-import type { BrokerHost, RoleTimer } from './broker-host.ts';
+import type { BrokerHost } from './broker-host.ts';
 import { assertPartitionState } from './elections.ts';
-import { batchesBytes, type Batch, type DescribeProducersRequest, type EpochEndRequest, type FetchRequest, type LogError, type ProduceRequest } from './messages.ts';
+import type { Batch, DescribeProducersRequest, EpochEndRequest, FetchPartition, FetchPartitionReply, LogError, ProducePartition } from './messages.ts';
 import type { Replica, Role } from './replica.ts';
 
 interface FollowerProgress {
@@ -37,15 +37,18 @@ interface FollowerProgress {
   leaderEndAtLastFetch: number;
 }
 
-interface ParkedFetch {
-  readonly request: FetchRequest;
-  readonly from: string;
-  readonly timer: RoleTimer;
+/** One partition's outcome of a produce request: an error, or the offset its batch got. */
+export interface ProduceOutcome {
+  readonly error?: LogError;
+  readonly offset?: number;
+  readonly duplicate?: boolean;
 }
 
+/** Hands a partition's outcome back to the broker, which answers once every partition of the request has one. */
+export type ProduceRespond = (ctx: Context, outcome: ProduceOutcome) => void;
+
 interface WaitingProduce {
-  readonly request: ProduceRequest;
-  readonly from: string;
+  readonly respond: ProduceRespond;
   readonly offset: number;
   /** Offset after the batch: the high watermark must reach it. */
   readonly end: number;
@@ -57,7 +60,6 @@ export class LeaderRole implements Role {
   readonly kind = 'leader';
   private readonly progress = new Map<string, FollowerProgress>();
   private pending: { readonly isr: readonly string[]; readonly sentUs: Micros } | null = null;
-  private parked: ParkedFetch[] = [];
   private waiting: WaitingProduce[] = [];
   private active = true;
 
@@ -86,33 +88,29 @@ export class LeaderRole implements Role {
 
   resign(ctx: Context): void {
     this.active = false;
-    for (const w of this.waiting) this.replyProduce(ctx, w.request, w.from, { error: 'not-leader' });
+    for (const w of this.waiting) w.respond(ctx, { error: 'not-leader' });
     this.waiting = [];
-    for (const p of this.parked) {
-      this.host.cancelTimer(ctx, p.timer);
-      this.replyFetch(ctx, p.request, p.from, [], 'not-leader');
-    }
-    this.parked = [];
   }
 
   // --- produce -----------------------------------------------------------------------------------
 
-  onProduce(ctx: Context, request: ProduceRequest, from: string): void {
+  /** One partition's batch of a produce request; its outcome goes to `respond`, now or when safe. */
+  onProduce(ctx: Context, request: ProducePartition, acks: 0 | 1 | -1, timeoutUs: Micros, respond: ProduceRespond): void {
     const replica = this.replica;
     const topic = this.host.topic(request.topic);
-    if (request.acks === -1 && replica.meta.isr.length < topic.minInsyncReplicas) {
+    if (acks === -1 && replica.meta.isr.length < topic.minInsyncReplicas) {
       replica.record(ctx, 'reject', replica.log.logEnd, { error: 'not-enough-replicas', isr: replica.meta.isr, events: request.events.length });
-      return this.replyProduce(ctx, request, from, { error: 'not-enough-replicas' });
+      return respond(ctx, { error: 'not-enough-replicas' });
     }
     // As Kafka validates a batch before appending it: larger than the topic allows, it is refused whole.
     if (topic.maxMessageBytes !== undefined && request.bytes > topic.maxMessageBytes) {
       replica.record(ctx, 'reject', replica.log.logEnd, { error: 'message-too-large', bytes: request.bytes, max: topic.maxMessageBytes, events: request.events.length });
-      return this.replyProduce(ctx, request, from, { error: 'message-too-large' });
+      return respond(ctx, { error: 'message-too-large' });
     }
     let offset: number;
     let duplicate = false;
     const sequence = request.pid === undefined ? undefined : replica.producers.check(request.pid, request.seq ?? 0, request.events.length);
-    if (sequence?.kind === 'out-of-order') return this.replyProduce(ctx, request, from, { error: 'out-of-order-sequence' });
+    if (sequence?.kind === 'out-of-order') return respond(ctx, { error: 'out-of-order-sequence' });
     if (sequence?.kind === 'duplicate') {
       offset = sequence.offset;
       // The producer table describes the log: a batch it remembers is in it.
@@ -132,28 +130,28 @@ export class LeaderRole implements Role {
         ...(request.keys === undefined ? {} : { keys: request.keys }),
       };
       // A full disk refuses the write (Kafka's KafkaStorageException); the producer retries.
-      if (!replica.append(ctx, batch, 'append')) return this.replyProduce(ctx, request, from, { error: 'kafka-storage-error' });
-      this.wakeParked(ctx);
+      if (!replica.append(ctx, batch, 'append')) return respond(ctx, { error: 'kafka-storage-error' });
+      this.host.readable(ctx, replica);
     }
-    this.acknowledgeWhenSafe(ctx, request, from, offset, duplicate);
+    this.acknowledgeWhenSafe(ctx, request, acks, timeoutUs, respond, offset, duplicate);
   }
 
-  private acknowledgeWhenSafe(ctx: Context, request: ProduceRequest, from: string, offset: number, duplicate: boolean): void {
+  private acknowledgeWhenSafe(ctx: Context, request: ProducePartition, acks: 0 | 1 | -1, timeoutUs: Micros, respond: ProduceRespond, offset: number, duplicate: boolean): void {
     // With `flush: every-write` every append is fsynced; only the moment of the reply differs.
     const flushes = this.host.config.flush.kind === 'every-write';
-    if (request.acks === 1 && this.host.waitsForFlush) {
-      this.host.flush(ctx, () => this.replyProduce(ctx, request, from, { offset, duplicate }));
+    if (acks === 1 && this.host.waitsForFlush) {
+      this.host.flush(ctx, () => respond(ctx, { offset, duplicate }));
       return;
     }
     if (flushes) this.host.flush(ctx, () => undefined);
-    if (request.acks === 1) this.replyProduce(ctx, request, from, { offset, duplicate });
-    if (request.acks !== -1) return;
+    if (acks === 1) respond(ctx, { offset, duplicate });
+    if (acks !== -1) return;
     const end = duplicate ? offset + request.events.length : this.replica.log.logEnd;
-    const deadlineUs = ctx.now() + request.timeoutUs;
-    this.waiting.push({ request, from, offset, end, deadlineUs, duplicate });
+    const deadlineUs = ctx.now() + timeoutUs;
+    this.waiting.push({ respond, offset, end, deadlineUs, duplicate });
     this.advanceHighWatermark(ctx);
     // Still waiting: answered at the next tick if the high watermark already covers it, else timed out at a tick.
-    if (this.waiting.length > 0 && this.waiting[this.waiting.length - 1]!.request === request) this.host.maintainBy(ctx, end <= this.replica.hw ? ctx.now() : deadlineUs);
+    if (this.waiting.length > 0 && this.waiting[this.waiting.length - 1]!.respond === respond) this.host.maintainBy(ctx, end <= this.replica.hw ? ctx.now() : deadlineUs);
   }
 
   /** Answers `acks=all` requests the high watermark now covers, and those past their timeout. */
@@ -165,10 +163,10 @@ export class LeaderRole implements Role {
     const still: WaitingProduce[] = [];
     for (const w of this.waiting) {
       if (w.end <= hw) {
-        if (enough) this.replyProduce(ctx, w.request, w.from, { offset: w.offset, duplicate: w.duplicate });
-        else this.replyProduce(ctx, w.request, w.from, { error: 'not-enough-replicas-after-append' });
+        if (enough) w.respond(ctx, { offset: w.offset, duplicate: w.duplicate });
+        else w.respond(ctx, { error: 'not-enough-replicas-after-append' });
       } else if (w.deadlineUs <= now) {
-        this.replyProduce(ctx, w.request, w.from, { error: 'request-timed-out' });
+        w.respond(ctx, { error: 'request-timed-out' });
       } else {
         still.push(w);
       }
@@ -176,29 +174,24 @@ export class LeaderRole implements Role {
     this.waiting = still;
   }
 
-  private replyProduce(ctx: Context, request: ProduceRequest, to: string, outcome: { error?: LogError; offset?: number; duplicate?: boolean }): void {
-    if (request.acks === 0) return;
-    const { topic, partition, req } = request;
-    const body = outcome.error !== undefined ? { error: outcome.error } : { offset: outcome.offset, ...(outcome.duplicate ? { duplicate: true } : {}) };
-    ctx.send(to, { type: 'produce-reply', req, topic, partition, ...body });
-  }
-
   // --- fetch -------------------------------------------------------------------------------------
 
-  onFetch(ctx: Context, request: FetchRequest, from: string): void {
+  /**
+   * One partition of a fetch as it arrives: an error to answer it with, or undefined after
+   * recording a follower's position (Kafka's updateFollowerFetchState).
+   */
+  acceptFetch(ctx: Context, part: FetchPartition, replica: string | undefined): LogError | undefined {
+    const error = this.fetchError(part, replica);
+    if (error === undefined && replica !== undefined) this.followerFetched(ctx, replica, part.offset);
+    return error;
+  }
+
+  /** Why one partition of a fetch cannot be read here: a follower's stale or future epoch, or an offset outside the log. */
+  fetchError(part: FetchPartition, replica: string | undefined): LogError | undefined {
+    if (replica !== undefined && part.leaderEpoch !== this.epoch) return (part.leaderEpoch ?? -1) < this.epoch ? 'fenced-leader-epoch' : 'unknown-leader-epoch';
     const log = this.replica.log;
-    if (request.replica !== undefined && request.leaderEpoch !== this.epoch) {
-      return this.replyFetch(ctx, request, from, [], (request.leaderEpoch ?? -1) < this.epoch ? 'fenced-leader-epoch' : 'unknown-leader-epoch');
-    }
-    if (request.offset > log.logEnd || request.offset < log.logStart) return this.replyFetch(ctx, request, from, [], 'offset-out-of-range');
-    if (request.replica !== undefined) this.followerFetched(ctx, request.replica, request.offset);
-    const batches = this.readFor(request);
-    if (batches.length === 0 && request.maxWaitUs > 0) {
-      const timer = this.host.timer(ctx, request.maxWaitUs, (c) => this.parkExpired(c, request));
-      this.parked.push({ request, from, timer });
-      return;
-    }
-    this.replyFetch(ctx, request, from, batches);
+    if (part.offset > log.logEnd || part.offset < log.logStart) return 'offset-out-of-range';
+    return undefined;
   }
 
   onEpochEnd(ctx: Context, request: EpochEndRequest, from: string): void {
@@ -218,54 +211,19 @@ export class LeaderRole implements Role {
   }
 
   /** Followers read up to the log end; consumers only what is committed. */
-  private readFor(request: FetchRequest): Batch[] {
+  read(part: FetchPartition, replica: string | undefined, maxBytes: number, minOne: boolean): Batch[] {
     const log = this.replica.log;
-    const upper = request.replica !== undefined ? log.logEnd : this.replica.hw;
-    return log.read(request.offset, upper, request.maxBytes);
+    const upper = replica !== undefined ? log.logEnd : this.replica.hw;
+    return log.read(part.offset, upper, maxBytes, minOne);
   }
 
-  private replyFetch(ctx: Context, request: FetchRequest, to: string, batches: readonly Batch[], error?: LogError): void {
+  /** One partition of a fetch reply: `batches` or `error`, with this leader's positions. */
+  fetchReply(part: FetchPartition, batches: readonly Batch[], error?: LogError): FetchPartitionReply {
     const log = this.replica.log;
     // Followers and consumers rely on the high watermark and log end the reply carries.
     this.replica.assertPositions('fetch reply');
-    ctx.send(
-      to,
-      {
-        type: 'fetch-reply',
-        req: request.req,
-        topic: request.topic,
-        partition: request.partition,
-        ...(error === undefined ? {} : { error }),
-        batches,
-        highWatermark: this.replica.hw,
-        logStart: log.logStart,
-        logEnd: log.logEnd,
-        leaderEpoch: this.epoch,
-      },
-      { bytes: batchesBytes(batches) },
-    );
-  }
-
-  private wakeParked(ctx: Context): void {
-    if (this.parked.length === 0) return;
-    const still: ParkedFetch[] = [];
-    for (const p of this.parked) {
-      const batches = this.readFor(p.request);
-      if (batches.length === 0) {
-        still.push(p);
-        continue;
-      }
-      this.host.cancelTimer(ctx, p.timer);
-      this.replyFetch(ctx, p.request, p.from, batches);
-    }
-    this.parked = still;
-  }
-
-  private parkExpired(ctx: Context, request: FetchRequest): void {
-    const i = this.parked.findIndex((p) => p.request === request);
-    if (i < 0 || !this.active) return;
-    const [p] = this.parked.splice(i, 1);
-    this.replyFetch(ctx, request, p!.from, this.readFor(request));
+    const { topic, partition } = part;
+    return { topic, partition, ...(error === undefined ? {} : { error }), batches, highWatermark: this.replica.hw, logStart: log.logStart, logEnd: log.logEnd, leaderEpoch: this.epoch };
   }
 
   // --- followers, ISR and high watermark ---------------------------------------------------------
@@ -363,7 +321,7 @@ export class LeaderRole implements Role {
     if (hw === undefined || hw <= replica.hw) return;
     replica.setHighWatermark(ctx, hw);
     this.completeWaiting(ctx);
-    this.wakeParked(ctx);
+    this.host.readable(ctx, replica);
   }
 
   /** The smallest of `bound` and the log ends of `brokers` (but the leader and those in `counted`); undefined while one has not fetched in this epoch. */

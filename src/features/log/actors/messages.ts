@@ -104,17 +104,12 @@ export interface MetadataReply {
   readonly partitions: readonly PartitionMeta[];
 }
 
-export interface ProduceRequest {
-  readonly type: 'produce';
-  readonly req: number;
+/** One partition's batch in a produce request. */
+export interface ProducePartition {
   readonly topic: string;
   readonly partition: number;
   readonly events: readonly string[];
   readonly bytes: number;
-  /** 0: no reply; 1: the leader's append; -1 (all): every in-sync replica. */
-  readonly acks: 0 | 1 | -1;
-  /** How long the leader may hold an acks=all request before answering request-timed-out. */
-  readonly timeoutUs: Micros;
   readonly pid?: number;
   readonly seq?: number;
   /** One payload per event, stored with the batch and returned by fetches (see `Batch`). */
@@ -123,9 +118,23 @@ export interface ProduceRequest {
   readonly keys?: readonly (string | null)[];
 }
 
-export interface ProduceReply {
-  readonly type: 'produce-reply';
+/**
+ * Kafka's ProduceRequest: one batch for each of several partitions the receiving broker leads,
+ * as a producer's sender drains them per leader. Each partition succeeds or fails on its own; the
+ * reply (acks 1 or all) comes when every partition has its outcome.
+ */
+export interface ProduceRequest {
+  readonly type: 'produce';
   readonly req: number;
+  readonly partitions: readonly ProducePartition[];
+  /** 0: no reply; 1: the leader's append; -1 (all): every in-sync replica. */
+  readonly acks: 0 | 1 | -1;
+  /** How long the leader may hold an acks=all request before answering request-timed-out. */
+  readonly timeoutUs: Micros;
+}
+
+/** One partition's outcome in a produce reply: its error code, or the base offset its batch got. */
+export interface ProducePartitionReply {
   readonly topic: string;
   readonly partition: number;
   readonly error?: LogError;
@@ -135,24 +144,58 @@ export interface ProduceReply {
   readonly duplicate?: boolean;
 }
 
-/** Fetch from a partition's leader; `replica` is set by followers, absent for consumers. */
-export interface FetchRequest {
-  readonly type: 'fetch';
+export interface ProduceReply {
+  readonly type: 'produce-reply';
   readonly req: number;
+  /** Every partition the request carried, in its order. */
+  readonly partitions: readonly ProducePartitionReply[];
+}
+
+/** A produce request of a single partition's batch, as a client that writes one partition at a time sends it. */
+export function produceOne(req: number, part: ProducePartition, acks: 0 | 1 | -1, timeoutUs: Micros): ProduceRequest {
+  return { type: 'produce', req, partitions: [part], acks, timeoutUs };
+}
+
+/** Wire size of a produce request: its batches' payload plus the request's header. */
+export function produceBytes(partitions: readonly ProducePartition[]): number {
+  let bytes = CONTROL_BYTES;
+  for (const part of partitions) bytes += part.bytes;
+  return bytes;
+}
+
+/** One partition of a fetch: where to read from, and how much at most. */
+export interface FetchPartition {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
+  /** Kafka's max.partition.fetch.bytes / replica.fetch.max.bytes (see `FetchRequest`). */
   readonly maxBytes: number;
-  /** How long the leader may hold the request while it has nothing to return. */
-  readonly maxWaitUs: Micros;
-  readonly replica?: string;
   /** The leader epoch the fetcher believes current (followers), for fencing. */
   readonly leaderEpoch?: number;
 }
 
-export interface FetchReply {
-  readonly type: 'fetch-reply';
+/**
+ * Fetch from one broker every listed partition it leads (Kafka's FetchRequest): `replica` is set
+ * by followers, absent for consumers. The broker answers at once when any partition has data or
+ * an error, else holds the request (its purgatory) until one has or `maxWaitUs` passes.
+ *
+ * Sizes as Kafka reads them: partitions are read in the order listed, each up to its `maxBytes`
+ * and the whole reply up to `maxBytes` here; only the first partition that has data may exceed
+ * those limits, by its first batch, so a batch larger than the limits still makes progress.
+ */
+export interface FetchRequest {
+  readonly type: 'fetch';
   readonly req: number;
+  readonly partitions: readonly FetchPartition[];
+  /** How long the leader may hold the request while no partition has anything to return. */
+  readonly maxWaitUs: Micros;
+  /** Kafka's fetch.max.bytes / replica.fetch.response.max.bytes; absent: no limit but the partitions'. */
+  readonly maxBytes?: number;
+  readonly replica?: string;
+}
+
+/** One partition of a fetch reply, with the leader's positions. */
+export interface FetchPartitionReply {
   readonly topic: string;
   readonly partition: number;
   readonly error?: LogError;
@@ -161,6 +204,18 @@ export interface FetchReply {
   readonly logStart: number;
   readonly logEnd: number;
   readonly leaderEpoch: number;
+}
+
+export interface FetchReply {
+  readonly type: 'fetch-reply';
+  readonly req: number;
+  /** Every partition the request listed, in its order. */
+  readonly partitions: readonly FetchPartitionReply[];
+}
+
+/** A fetch of a single partition, as a client that reads one partition at a time sends it. */
+export function fetchOne(req: number, part: FetchPartition, maxWaitUs: Micros): FetchRequest {
+  return { type: 'fetch', req, partitions: [part], maxWaitUs };
 }
 
 /** Kafka's OffsetsForLeaderEpoch: where does `epoch` end in the leader's log? */
@@ -369,8 +424,8 @@ export type ClientInbound = MetadataReply | ProduceReply | FetchReply | EpochEnd
 export const CONTROL_BYTES = 64;
 
 /** Wire size of a fetch reply: its payload plus a header per batch. */
-export function batchesBytes(batches: readonly Batch[]): number {
+export function fetchReplyBytes(partitions: readonly FetchPartitionReply[]): number {
   let bytes = CONTROL_BYTES;
-  for (const batch of batches) bytes += batch.bytes + 61; // Kafka's record batch header is 61 bytes
+  for (const part of partitions) for (const batch of part.batches) bytes += batch.bytes + 61; // Kafka's record batch header is 61 bytes
   return bytes;
 }

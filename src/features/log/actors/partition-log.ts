@@ -116,7 +116,7 @@ export class PartitionLog {
    * Whole batches from the one holding `from`, ending at or below `upper`, at most `maxBytes` of
    * payload (but always one batch, if there is one, so that a large batch cannot block a reader).
    */
-  read(from: number, upper: number, maxBytes: number): Batch[] {
+  read(from: number, upper: number, maxBytes: number, minOne = true): Batch[] {
     // Readers are bounded by the high watermark (consumers) or the log end (followers).
     assert(upper <= this.end, () => `${this.dir}: read bound ≤ log end, but reading up to ${upper} of a log ending at ${this.end}`);
     const out: Batch[] = [];
@@ -132,7 +132,8 @@ export class PartitionLog {
         // In a cleaned log `from` may fall in a gap after the batch found for it.
         if (batch.base + batch.events.length <= from) continue;
         if (batch.base + batch.events.length > upper) return out;
-        if (out.length > 0 && bytes + batch.bytes > maxBytes) return out;
+        // The first batch may exceed `maxBytes` when `minOne` says so (Kafka's minOneMessage).
+        if ((out.length > 0 || !minOne) && bytes + batch.bytes > maxBytes) return out;
         out.push(batch);
         bytes += batch.bytes;
       }

@@ -34,7 +34,7 @@ import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/co
 import { MS, SECOND, assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import { MAX_REQUEST_SIZE_DEFAULT, type LogProducerConfig } from './config.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
-import type { ClientInbound, InitProducerIdRequest, LogError, ProduceReply } from './messages.ts';
+import { produceBytes, type ClientInbound, type InitProducerIdRequest, type LogError, type ProduceReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
 import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
@@ -42,8 +42,9 @@ import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
 /** The least time between two wakes of the rate generator. */
 const MIN_TICK_US = MS;
 
+/** A produce request in flight: one batch per partition, all led by `broker`. */
 interface InFlight {
-  readonly batch: ProducerBatch;
+  readonly batches: readonly ProducerBatch[];
   readonly broker: string;
   readonly timer: TimerId;
 }
@@ -70,6 +71,8 @@ export class LogProducer implements Actor<ClientInbound> {
   private tick = 0;
   private reqCounter = 0;
   private drainTimer: { at: Micros; id: TimerId } | undefined;
+  /** The partition each drain starts from, moving on by one every drain (Kafka's drainIndex), so none is always last. */
+  private drainIndex = 0;
 
   constructor(
     private readonly config: LogProducerConfig,
@@ -183,39 +186,47 @@ export class LogProducer implements Actor<ClientInbound> {
   }
 
   /**
-   * Sends what may be sent: per partition, the batches at the head of its queue, as long as the
-   * leader is known, its broker has a free in-flight slot and (idempotence) the window allows. A
-   * batch that cannot go yet still fails at its delivery deadline: the drain wakes up for it.
+   * Sends what may be sent, as Kafka's Sender drains the accumulator: per leader broker with a free
+   * in-flight slot, one request carrying the batch at the head of each of its partitions' queues
+   * (up to `max.request.size`, at least one batch), again while slots and batches remain. A
+   * partition's head batch waits while its leader is unknown, it backs off, or (idempotence) the
+   * window is full; it still fails at its delivery deadline: the drain wakes up for it.
    */
   private drain(ctx: Context): void {
     const now = ctx.now();
     let wakeAt = Infinity;
-    for (let partition = 0; partition < this.partitions; partition++) {
-      const queue = this.accumulator.queue(partition);
-      while (queue.length > 0) {
-        const batch = queue[0]!;
-        if (now >= batch.deadlineUs) {
-          queue.shift();
-          this.giveUp(ctx, batch, 'delivery-timeout');
-          continue;
-        }
+    const n = this.partitions;
+    const start = this.drainIndex++ % n;
+    for (;;) {
+      const requests = new Map<string, { batches: ProducerBatch[]; bytes: number }>();
+      for (let i = 0; i < n; i++) {
+        const partition = (start + i) % n;
+        const queue = this.accumulator.queue(partition);
+        while (queue.length > 0 && now >= queue[0]!.deadlineUs) this.giveUp(ctx, queue.shift()!, 'delivery-timeout');
+        const batch = queue[0];
+        if (batch === undefined) continue;
         wakeAt = Math.min(wakeAt, batch.deadlineUs);
-        if (this.config.idempotence && this.pid === undefined) break;
+        if (this.config.idempotence && this.pid === undefined) continue;
         if (batch.retryAtUs > now) {
           wakeAt = Math.min(wakeAt, batch.retryAtUs);
-          break;
+          continue;
         }
         const leader = this.metadata.usableLeaderOf(this.config.topic, partition);
         if (leader === null) {
           this.refreshMetadata(ctx);
           wakeAt = Math.min(wakeAt, now + this.config.retryBackoffUs);
-          break;
+          continue;
         }
-        if ((this.perBroker.get(leader) ?? 0) >= this.config.maxInFlight) break;
-        if (!this.mayNumber(batch)) break;
+        if ((this.perBroker.get(leader) ?? 0) >= this.config.maxInFlight || !this.mayNumber(batch)) continue;
+        let request = requests.get(leader);
+        if (request === undefined) requests.set(leader, (request = { batches: [], bytes: 0 }));
+        if (request.batches.length > 0 && request.bytes + batch.bytes > this.maxRequestBytes) continue;
         queue.shift();
-        this.send(ctx, batch, leader);
+        request.batches.push(batch);
+        request.bytes += batch.bytes;
       }
+      if (requests.size === 0) break;
+      for (const [leader, request] of requests) this.send(ctx, request.batches, leader);
     }
     if (wakeAt < Infinity && (this.drainTimer === undefined || this.drainTimer.at > wakeAt)) {
       if (this.drainTimer !== undefined) ctx.cancelTimer(this.drainTimer.id);
@@ -235,48 +246,62 @@ export class LogProducer implements Actor<ClientInbound> {
     return (this.windows.get(batch.partition)?.length ?? 0) < Math.min(this.config.maxInFlight, 5);
   }
 
-  private send(ctx: Context, batch: ProducerBatch, leader: string): void {
+  /** Numbers a batch (idempotence) the first time it is sent under the current producer id. */
+  private number(batch: ProducerBatch): void {
+    if (!this.config.idempotence || (batch.seq !== undefined && batch.pid === this.pid)) return;
     const partition = batch.partition;
-    if (this.config.idempotence && (batch.seq === undefined || batch.pid !== this.pid)) {
-      batch.pid = this.pid!;
-      batch.seq = this.nextSeq.get(partition) ?? 0;
-      this.nextSeq.set(partition, batch.seq + batch.events.length);
-      let window = this.windows.get(partition);
-      if (window === undefined) this.windows.set(partition, (window = []));
-      window.push({ batch, resolved: false });
-      // `mayNumber` keeps the window within what the broker remembers, so any retry is recognised.
-      assert(window.length <= Math.min(this.config.maxInFlight, 5), () => `${this.config.topic}-${partition}: numbered batches in flight ≤ ${Math.min(this.config.maxInFlight, 5)}, but ${window!.length}`);
-    }
-    batch.attempts++;
+    batch.pid = this.pid!;
+    batch.seq = this.nextSeq.get(partition) ?? 0;
+    this.nextSeq.set(partition, batch.seq + batch.events.length);
+    let window = this.windows.get(partition);
+    if (window === undefined) this.windows.set(partition, (window = []));
+    window.push({ batch, resolved: false });
+    // `mayNumber` keeps the window within what the broker remembers, so any retry is recognised.
+    assert(window.length <= Math.min(this.config.maxInFlight, 5), () => `${this.config.topic}-${partition}: numbered batches in flight ≤ ${Math.min(this.config.maxInFlight, 5)}, but ${window!.length}`);
+  }
+
+  /** One produce request to `leader`: a batch for each of several partitions it leads. */
+  private send(ctx: Context, batches: readonly ProducerBatch[], leader: string): void {
     const req = ++this.reqCounter;
     const { topic, acks, requestTimeoutUs } = this.config;
-    const idempotence = batch.pid === undefined ? {} : { pid: batch.pid, seq: batch.seq! };
-    ctx.send(leader, { type: 'produce', req, topic, partition, events: batch.events, bytes: batch.bytes, acks, timeoutUs: requestTimeoutUs, ...idempotence }, { bytes: batch.bytes + 64 });
+    const partitions = batches.map((batch) => {
+      this.number(batch);
+      batch.attempts++;
+      const idempotence = batch.pid === undefined ? {} : { pid: batch.pid, seq: batch.seq! };
+      return { topic, partition: batch.partition, events: batch.events, bytes: batch.bytes, ...idempotence };
+    });
+    ctx.send(leader, { type: 'produce', req, partitions, acks, timeoutUs: requestTimeoutUs }, { bytes: produceBytes(partitions) });
     if (acks === 0) {
-      this.resolved(batch);
-      ctx.record('client', { op: 'ack', events: batch.events, topic, partition, acks: 0 });
+      for (const batch of batches) {
+        this.resolved(batch);
+        ctx.record('client', { op: 'ack', events: batch.events, topic, partition: batch.partition, acks: 0 });
+      }
       return;
     }
     const inFlight = (this.perBroker.get(leader) ?? 0) + 1;
     assert(inFlight <= this.config.maxInFlight, () => `requests in flight to ${leader} ≤ max.in.flight ${this.config.maxInFlight}, but ${inFlight}`);
     this.perBroker.set(leader, inFlight);
-    this.inFlight.set(req, { batch, broker: leader, timer: ctx.setTimer(requestTimeoutUs, 'request-timeout', req) });
+    this.inFlight.set(req, { batches, broker: leader, timer: ctx.setTimer(requestTimeoutUs, 'request-timeout', req) });
   }
 
+  /** Each partition's outcome on its own: an acknowledgement, or a failure handled as that partition's. */
   private onProduceReply(ctx: Context, reply: ProduceReply): void {
     const entry = this.settle(reply.req);
     if (entry === undefined) return;
     ctx.cancelTimer(entry.timer);
     this.metadata.reachable(entry.broker);
-    const { batch } = entry;
-    if (reply.error === undefined) {
-      assert(typeof reply.offset === 'number' && reply.offset >= 0, () => `an acknowledged batch has its offset, but partition ${batch.partition} acknowledged at ${reply.offset}`);
-      this.resolved(batch);
-      const duplicate = reply.duplicate ? { duplicate: true } : {};
-      ctx.record('client', { op: 'ack', events: batch.events, topic: this.config.topic, partition: batch.partition, offset: reply.offset, ...duplicate });
-      return;
+    for (const part of reply.partitions) {
+      const batch = entry.batches.find((b) => b.partition === part.partition);
+      if (batch === undefined) continue;
+      if (part.error === undefined) {
+        assert(typeof part.offset === 'number' && part.offset >= 0, () => `an acknowledged batch has its offset, but partition ${batch.partition} acknowledged at ${part.offset}`);
+        this.resolved(batch);
+        const duplicate = part.duplicate ? { duplicate: true } : {};
+        ctx.record('client', { op: 'ack', events: batch.events, topic: this.config.topic, partition: batch.partition, offset: part.offset, ...duplicate });
+      } else {
+        this.failed(ctx, batch, part.error);
+      }
     }
-    this.failed(ctx, batch, reply.error);
   }
 
   /**
@@ -293,7 +318,7 @@ export class LogProducer implements Actor<ClientInbound> {
     for (const [r, e] of same) {
       this.settle(r);
       if (r !== req) ctx.cancelTimer(e.timer);
-      this.failed(ctx, e.batch, 'request-timed-out');
+      for (const batch of e.batches) this.failed(ctx, batch, 'request-timed-out');
     }
   }
 

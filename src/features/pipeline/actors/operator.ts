@@ -296,7 +296,8 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
       this.generated = done.generated! + 1;
     }
     const outputs = this.outputs;
-    for (let i = 0; i < outputs.length; i++) this.transport.emit(ctx, outputs[i]!);
+    // One send cycle: the transport sends the step's outputs together (it keeps none of the array).
+    if (outputs.length > 0) this.transport.emit(ctx, outputs);
     outputs.length = 0;
     this.processedCount++;
     ctx.record('state', { event: event.id, born: event.bornUs, us: done.serviceUs, digest: digestOf(this.state) });

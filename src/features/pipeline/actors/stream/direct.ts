@@ -181,11 +181,16 @@ export class DirectTransport implements OperatorTransport {
     if (outbox.length > 0) this.armProbe(ctx);
   }
 
-  emit(ctx: Context, event: StreamEvent): void {
+  emit(ctx: Context, events: readonly StreamEvent[]): void {
     const { consumers } = this.routes.output;
-    if (consumers.length === 0) return recordOutput(ctx, [event]);
-    const consumer = consumers[event.key % consumers.length]!;
-    this.transmit(ctx, this.senders.get(consumer)!, { event }, event.bytes);
+    for (const event of events) {
+      if (consumers.length === 0) {
+        recordOutput(ctx, [event]);
+        continue;
+      }
+      const consumer = consumers[event.key % consumers.length]!;
+      this.transmit(ctx, this.senders.get(consumer)!, { event }, event.bytes);
+    }
   }
 
   marker(ctx: Context, marker: Marker): void {

@@ -125,7 +125,7 @@ export class LogTransport implements OperatorTransport {
       lane.acked.clear();
       lane.described = false;
     });
-    for (const item of resume.outbox) if (item.stream === this.routes.output.stream) this.emit(ctx, item.event as StreamEvent);
+    this.emit(ctx, resume.outbox.filter((item) => item.stream === this.routes.output.stream).map((item) => item.event as StreamEvent));
     this.lanes.forEach((lane, p) => (lane.pid === null ? this.sink!.requestPid(ctx, p) : this.describe(ctx, p)));
     for (const input of this.inputs) {
       const position = resume.inputs[input.key] ?? 0;
@@ -136,12 +136,13 @@ export class LogTransport implements OperatorTransport {
     }
   }
 
-  emit(ctx: Context, event: StreamEvent): void {
+  emit(ctx: Context, events: readonly StreamEvent[]): void {
     if (this.sink === undefined) return;
-    const p = event.key % this.lanes.length;
-    const lane = this.lanes[p]!;
-    lane.queued.push({ seq: lane.nextSeq++, event });
-    this.pump(ctx, p);
+    for (const event of events) {
+      const lane = this.lanes[event.key % this.lanes.length]!;
+      lane.queued.push({ seq: lane.nextSeq++, event });
+    }
+    this.pump(ctx);
   }
 
   marker(_ctx: Context, _marker: Marker): void {
@@ -204,7 +205,7 @@ export class LogTransport implements OperatorTransport {
     if (wakeup.name === 'forward:fetch') return true;
     if (this.sink === undefined) return ours || wakeup.name === 'metadata-timeout';
     const lane = this.sink.onTimer(ctx, wakeup.name, wakeup.data);
-    if (typeof lane === 'number' && lane >= 0) this.pump(ctx, lane);
+    if (typeof lane === 'number' && lane >= 0) this.pump(ctx);
     return ours || lane !== -1 || wakeup.name === 'metadata-timeout';
   }
 
@@ -223,7 +224,7 @@ export class LogTransport implements OperatorTransport {
   private afterSink(ctx: Context, lane: number, type: string): void {
     // A fresh producer id: learn what the partition already holds under it before sending.
     if (type === 'init-producer-id-reply') this.describe(ctx, lane);
-    else this.pump(ctx, lane);
+    else this.pump(ctx);
   }
 
   private describe(ctx: Context, p: number): void {
@@ -251,7 +252,7 @@ export class LogTransport implements OperatorTransport {
     lane.queued = this.unacknowledged(lane).filter((output) => output.seq > reply.lastSequence);
     lane.plans = [];
     lane.acked.clear();
-    this.pump(ctx, p);
+    this.pump(ctx);
   }
 
   private refused(ctx: Context, p: number, error: LogError): void {
@@ -282,11 +283,13 @@ export class LogTransport implements OperatorTransport {
     lane.nextSeq--;
   }
 
-  private pump(ctx: Context, p: number): void {
-    const lane = this.lanes[p]!;
-    if (lane.pid === null || !lane.described) return;
-    while (lane.plans.length < IDEMPOTENCE_WINDOW && lane.queued.length > 0) lane.plans.push(planOf(lane.queued));
-    this.sink!.send(ctx, p, lane, (plan) => !lane.acked.has(plan.destSeq));
+  /** Plans what each described lane has queued, then sends every lane's plans together (one request per leader). */
+  private pump(ctx: Context): void {
+    for (const lane of this.lanes) {
+      if (lane.pid === null || !lane.described) continue;
+      while (lane.plans.length < IDEMPOTENCE_WINDOW && lane.queued.length > 0) lane.plans.push(planOf(lane.queued));
+    }
+    this.sink!.send(ctx, this.lanes, (p, plan) => this.lanes[p]!.described && !this.lanes[p]!.acked.has(plan.destSeq));
   }
 
   private forwarded(ctx: Context, p: number, plan: Plan): void {

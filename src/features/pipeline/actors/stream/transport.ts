@@ -35,8 +35,11 @@ export interface OperatorTransport {
   readonly markerInputs: readonly string[];
   /** Starts, or restarts after a restore, from `resume`. */
   open(ctx: Context, resume: Resume): void;
-  /** Sends one output event on the operator's output stream. */
-  emit(ctx: Context, event: StreamEvent): void;
+  /**
+   * Sends the output events of one processing step on the operator's output stream, in order: one
+   * send cycle, so a log transport sends them together, one produce request per leader broker.
+   */
+  emit(ctx: Context, events: readonly StreamEvent[]): void;
   /** Sends a marker in-band on every output channel. */
   marker(ctx: Context, marker: Marker): void;
   /** The operator finished the item at `position` of `channel`. */

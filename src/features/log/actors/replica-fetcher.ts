@@ -1,0 +1,116 @@
+/**
+ * A broker's replica fetcher for one leader broker (Kafka's ReplicaFetcherThread with
+ * `num.replica.fetchers` = 1): one fetch loop that carries, in one FetchRequest, every partition
+ * the broker follows from that leader and is ready to fetch (aligned, not backing off). The leader
+ * holds the request until any of them has data or `replica.fetch.wait.max.ms` passes; the fetcher
+ * hands each partition its part of the reply, and asks again — after an fsync of what it appended,
+ * with `flush: every-write`.
+ *
+ * Fairness, as Kafka's PartitionStates: a partition that got data moves to the end of the order,
+ * and the leader reads partitions in request order, letting only the first with data exceed the
+ * size limits (one oversized batch per reply), so no partition starves behind a busy one.
+ *
+ * Partitions join and leave as their follower roles start, back off and resign; one that joins
+ * while a fetch is out waits for its reply (at most the wait plus the link), as in Kafka. A reply
+ * part is applied only to the very role it was asked for, so a role of a newer epoch never
+ * applies data fetched for an older one.
+ *
+ * Silence: no reply within the wait plus `SILENCE_US` (the leader crashed, a partition ate the
+ * message) → the fetch is abandoned and sent again; a late reply to the abandoned fetch is still
+ * welcome for the partitions whose log end has not moved since (a reply carrying a batch of
+ * gigabytes, a checkpoint image, can take longer than the silence).
+ */
+import type { Context } from '../../../kernel/contract/index.ts';
+import type { BrokerHost, Fetcher, FetcherMember, RoleTimer } from './broker-host.ts';
+import { tpKey, type FetchReply } from './messages.ts';
+
+/** A follower that hears nothing back for this long past the fetch's wait asks again. */
+export const SILENCE_US = 1_000_000;
+
+/** Kafka's replica.fetch.response.max.bytes default: the most one fetch reply carries (but one oversized batch). */
+const RESPONSE_MAX_BYTES = 10 << 20;
+
+interface Asked {
+  readonly req: number;
+  /** Per partition key, the role it was asked for and the offset asked from. */
+  readonly parts: ReadonlyMap<string, { readonly role: FetcherMember; readonly offset: number }>;
+}
+
+export class ReplicaFetcher implements Fetcher {
+  /** The partitions it fetches, in fetch order. */
+  private members: FetcherMember[] = [];
+  private inFlight: Asked | null = null;
+  private abandoned: Asked | null = null;
+  private timer: RoleTimer | undefined;
+  private flushing = false;
+
+  constructor(
+    private readonly host: BrokerHost,
+    readonly leader: string,
+  ) {}
+
+  /** A partition is ready to fetch (again): it is in the next request. */
+  add(ctx: Context, role: FetcherMember): void {
+    if (!this.members.includes(role)) this.members.push(role);
+    this.kick(ctx);
+  }
+
+  remove(role: FetcherMember): void {
+    const i = this.members.indexOf(role);
+    if (i >= 0) this.members.splice(i, 1);
+  }
+
+  onReply(ctx: Context, reply: FetchReply): void {
+    const late = this.abandoned?.req === reply.req;
+    const asked = late ? this.abandoned! : this.inFlight;
+    if (asked === null || asked.req !== reply.req || this.inFlight === null) return;
+    this.inFlight = null;
+    this.abandoned = null;
+    this.host.cancelTimer(ctx, this.timer);
+    let appended = false;
+    for (const part of reply.partitions) {
+      const entry = asked.parts.get(tpKey(part.topic, part.partition));
+      if (entry === undefined) continue;
+      const { role, offset } = entry;
+      if (!role.active || !role.fetching || (late && role.replica.log.logEnd !== offset)) continue;
+      if (role.onFetched(ctx, part)) appended = true;
+      if (part.batches.length > 0) this.moveToEnd(role);
+    }
+    if (appended && this.host.waitsForFlush) {
+      this.flushing = true;
+      this.host.flush(ctx, () => {
+        this.flushing = false;
+        this.kick(ctx);
+      });
+      return;
+    }
+    this.kick(ctx);
+  }
+
+  /** Sends the next fetch unless one is out, an fsync is pending, or no partition is ready. */
+  private kick(ctx: Context): void {
+    if (this.inFlight !== null || this.flushing) return;
+    const ready = this.members.filter((role) => role.active && role.fetching);
+    if (ready.length === 0) return;
+    const config = this.host.config;
+    const req = this.host.nextReq();
+    const partitions = ready.map((role) => role.fetchPartition());
+    ctx.send(this.leader, { type: 'fetch', req, partitions, maxWaitUs: config.replicaFetchWaitMaxUs, maxBytes: RESPONSE_MAX_BYTES, replica: this.host.id });
+    this.inFlight = { req, parts: new Map(partitions.map((part, i) => [tpKey(part.topic, part.partition), { role: ready[i]!, offset: part.offset }])) };
+    this.timer = this.host.timer(ctx, config.replicaFetchWaitMaxUs + SILENCE_US, (c) => this.silence(c));
+  }
+
+  private silence(ctx: Context): void {
+    if (this.inFlight === null) return;
+    this.abandoned = this.inFlight;
+    this.inFlight = null;
+    this.kick(ctx);
+  }
+
+  private moveToEnd(role: FetcherMember): void {
+    const i = this.members.indexOf(role);
+    if (i < 0 || i === this.members.length - 1) return;
+    this.members.splice(i, 1);
+    this.members.push(role);
+  }
+}
