@@ -93,7 +93,7 @@ export async function* readTrace(path: string, options: ReadTraceOptions = {}): 
       continue;
     }
     if (!isRecord(record)) throw new InputError(`${path}:${line}: a trace record needs numeric t and n and string k and a`);
-    if (text.length >= DEPTH_CHECKED_FROM && deeperThan(record, MAX_RECORD_DEPTH)) {
+    if (text.length >= DEPTH_CHECKED_FROM && deeperThan(text, MAX_RECORD_DEPTH)) {
       throw new InputError(`${path}:${line}: a record nested more than ${MAX_RECORD_DEPTH} levels deep is not a diaspora trace record`);
     }
     if (previous === undefined) {
@@ -166,12 +166,26 @@ function isRecord(value: unknown): value is TraceRecord {
   return typeof r.t === 'number' && typeof r.k === 'string' && typeof r.a === 'string' && typeof r.n === 'number';
 }
 
-/** Whether `value` nests more than `limit` levels of objects and lists (without recursion). */
-function deeperThan(value: unknown, limit: number): boolean {
-  let level: unknown[] = [value];
-  for (let depth = 0; level.length > 0; depth++) {
-    if (depth > limit) return true;
-    level = level.flatMap((v) => (typeof v === 'object' && v !== null ? Object.values(v) : []));
+/**
+ * Whether the JSON text of a record nests a value more than `limit` levels deep (inside more than
+ * `limit` objects and lists), read from the text: a scan of its characters, where walking the
+ * parsed value level by level allocated a list per level (6 % of `viz` on long lines). Strings are
+ * skipped, escapes included; `text` is known to be valid JSON.
+ */
+function deeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      if (depth > limit) return true;
+      for (i++; text.charCodeAt(i) !== QUOTE; i++) if (text.charCodeAt(i) === BACKSLASH) i++;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (depth > limit) return true;
+      depth++;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+    else if (depth > limit && c !== COMMA && c !== COLON && c > SPACE) return true;
   }
   return false;
 }
+
+const [QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON, SPACE] = [...'"\\{}[],: '].map((c) => c.charCodeAt(0));

@@ -6,6 +6,7 @@
  * a trace cut exactly at a line break (no end record), or lets a caller look at it with a warning.
  */
 import test from 'ava';
+import fc from 'fast-check';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -207,4 +208,29 @@ test('a killed run leaves only its temporary file, and that ends without its end
   // The process dies here: no close, no abort. What reached the disk is whole chunks of lines.
   t.false(existsSync(path));
   await t.throwsAsync(readAll(`${path}.tmp`), { message: /the trace ends without its end record/ });
+});
+
+test('a long record nested more than 32 levels deep is refused, one of 32 levels read, whatever strings it holds', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'deep.jsonl');
+  /** How many objects and lists its deepest value sits in (an empty one holds none). */
+  const levels = (value: unknown): number => {
+    const children = typeof value === 'object' && value !== null ? Object.values(value) : [];
+    return children.length === 0 ? 0 : 1 + Math.max(...children.map(levels));
+  };
+  const meta = JSON.stringify({ t: 0, k: 'meta', a: 'world', n: 0, v: 1, scenario: 'deep', seed: 1 });
+  // Strings full of the characters the scan must not take for structure.
+  const tricky = fc.constantFrom('[', ']', '{', '}', '"', '\\', '\\"[', 'a"b', ':', ',', ' ');
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 28, max: 36 }), fc.array(tricky, { maxLength: 6 }), fc.boolean(), fc.constantFrom('list', 'object', 'empty'), async (depth, strings, inside, leaf) => {
+      let value: unknown = leaf === 'empty' ? [] : leaf === 'list' ? [strings.join('')] : { [strings.join('')]: 1 };
+      for (let i = 1; i < depth; i++) value = i % 2 === 0 ? [value, strings.join('')] : { x: value, [inside ? strings.join('') : 'y']: 'z' };
+      const record = { t: 1, k: 'state', a: 'x', n: 0, pad: 'p'.repeat(4096), v: value };
+      writeFileSync(path, `${meta}\n${JSON.stringify(record)}\n`);
+      const deep = levels(record) > 32;
+      if (deep) await t.throwsAsync(readAll(path), { message: /nested more than 32 levels deep/ });
+      else t.is(await readAll(path), 2);
+    }),
+    { numRuns: 150 },
+  );
 });
