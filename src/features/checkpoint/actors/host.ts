@@ -119,6 +119,11 @@ export interface OperatorHost {
    * Independent checkpoints then save it once more and stop; absent means never.
    */
   finished?(): boolean;
+  /**
+   * A checkpoint of this image is durable on a tier that survives whatever the operator's own disk
+   * survives: what only an older state needed may go (its message log's covered entries).
+   */
+  checkpointStable?(ctx: Context, image: OperatorImage): void;
 }
 
 /** A strategy's per-operator part. Hooks return true when they consumed the message or wakeup. */

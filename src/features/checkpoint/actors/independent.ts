@@ -22,6 +22,8 @@
  *   and dies with the checkpoints it counts.
  * - `report` (uncoordinated): each durable checkpoint's channel counters are sent to the
  *   coordinator (re-sent until acknowledged), which needs them to compute a recovery line.
+ * - `stable` (uncoordinated with message logging): each saved checkpoint is handed to the host,
+ *   whose message log discards what it covers; only when the tier survives the node's disk.
  *
  * An operator that has finished (`OperatorHost.finished`) is checkpointed until one image of its
  * final state is saved, then the clock stops: on a time or adaptive interval it would otherwise
@@ -48,6 +50,8 @@ export interface IndependentOptions {
   readonly flush?: { readonly tier: TierClient; readonly every: number };
   /** Report durable checkpoints to the coordinator. */
   readonly report: boolean;
+  /** Tell the host each saved checkpoint is stable (`OperatorHost.checkpointStable`): the tier outlives the operator's disk. */
+  readonly stable?: boolean;
 }
 
 const FAILURES_FILE = 'ckpt-failures';
@@ -158,6 +162,7 @@ export class IndependentCheckpoints implements Part {
     // Writes of an abandoned history were dropped by generation: what completes is this part's newest id.
     assert(id === this.lastId, () => `${this.host.instance}: the saved checkpoint is the last one taken, but #${id} while the last is #${this.lastId}`);
     this.clock.observeCost(result.durationUs);
+    if (this.options.stable === true) this.host.checkpointStable?.(ctx, result.image);
     if (this.options.report) {
       const meta: Meta = { type: 'ckpt:meta', id, inputs: result.image.inputs, outputs: result.image.outputs };
       this.unacked.set(id, meta);

@@ -6,11 +6,21 @@
  * each durable before it can affect anyone: a receipt before the channel acknowledges it (the
  * sender may then forget it), a decision before the outputs of that event leave.
  *
- * This module is the log itself: entries numbered from 0 in one append-only file on the
- * operator's own disk, group-committed (appends made while an fsync is in flight share the next
- * one), each append's `then` run once it is durable. The operator decides what to log and replays
- * it (pipeline/actors/operator.ts); the direct channel acknowledges only what is durable
- * (pipeline/actors/stream/direct.ts).
+ * This module is the log itself: entries numbered from 0, appended to segment files on the
+ * operator's own disk (`message-log.<first entry's number>`), group-committed (appends made while
+ * an fsync is in flight share the next one), each append's `then` run once it is durable. The
+ * operator decides what to log and replays it (pipeline/actors/operator.ts); the direct channel
+ * acknowledges only what is durable (pipeline/actors/stream/direct.ts).
+ *
+ * What is retained, and why: a restore replays only the entries from its checkpoint's `logSeq` on,
+ * so once a checkpoint is stable — durable on a tier that survives whatever the log survives — the
+ * entries before its `logSeq` are garbage (Elnozahy et al. §4: the log is garbage-collected at each
+ * checkpoint). `trim` then deletes every segment wholly before it and starts a new one, so the log
+ * holds about the entries since the checkpoint before last (the segment the latest one falls in,
+ * and after). Its live bytes count as checkpoint storage: each fsync and each trim records
+ * `stored` (tier `message-log`) with the total, which `checkpoint.storageBytes` adds to the images.
+ * Not trimmed: behind a node-local `memory` checkpoint, which a node crash loses while the disk
+ * log survives it (the restore then starts from the initial state and needs the whole log).
  *
  * Guarantee (with `message-logging: pessimistic`): a failed operator restores its own latest
  * checkpoint and re-executes, in the logged order, the events it processed after that checkpoint,
@@ -23,8 +33,8 @@
  *
  * How it breaks: the log is only as stable as its disk — a node crash loses what was not yet
  * fsynced (never anything acknowledged or acted upon), but a node-local checkpoint on the `memory`
- * medium does not survive with it, and the log is not truncated, so a restore from the initial
- * state replays everything. A full disk refuses appends: they are retried every
+ * medium does not survive with it, so that log is never trimmed and a restore from the initial state
+ * replays everything (the log then grows with the run). A full disk refuses appends: they are retried every
  * `RETRY_US`, and meanwhile the operator acknowledges nothing and emits nothing. Nondeterminism
  * the log does not capture (none in the operator kinds here: their state is a function of the
  * events in order) would make the replay diverge.
@@ -38,9 +48,11 @@ export type LoggedFact =
   | { readonly kind: 'processed'; readonly channel: string; readonly position: number }
   | { readonly kind: 'generated'; readonly k: number };
 
-export type LogEntry = LoggedFact & { readonly seq: number };
+/** An entry as stored: its number and its modelled size (kept so a restart can count the live bytes). */
+export type LogEntry = LoggedFact & { readonly seq: number; readonly bytes: number };
 
-const FILE = 'message-log';
+/** Segment files are named after it and the number of their first entry. */
+const PREFIX = 'message-log.';
 const SYNCED = 'msglog:synced';
 const RETRY = 'msglog:retry';
 /** How long a refused append (disk full) waits before it is tried again. */
@@ -67,11 +79,32 @@ export class MessageLog {
   private readonly waiting: Waiting[] = [];
   /** Appends the disk refused, tried again in order. */
   private readonly refused: { fact: LoggedFact; bytes: number; then: (ctx: Context) => void }[] = [];
+  /** The segments on disk, oldest first, with the bytes of their entries; appends go to the last. */
+  private segments: { first: number; bytes: number }[] = [];
+  /** Whether the last segment takes appends (false after a trim or restart: the next opens one). */
+  private appending = false;
 
   /** After a (re)start: numbering goes on after the last entry that survived. */
   open(ctx: Context): void {
+    this.segments = ctx.disk
+      .files()
+      .filter((file) => file.startsWith(PREFIX))
+      .map((file) => ({ first: Number(file.slice(PREFIX.length)), bytes: this.segment(ctx, file).reduce((sum, entry) => sum + entry.bytes, 0) }))
+      .sort((a, b) => a.first - b.first);
+    this.appending = false;
     const entries = this.entries(ctx);
     this.next = this.durable = entries.length === 0 ? 0 : entries[entries.length - 1]!.seq + 1;
+  }
+
+  /**
+   * A checkpoint that resumes at entry `upTo` is stable: the segments wholly before it are deleted
+   * and the next append starts a new segment (see the module doc for when this must not be called).
+   */
+  trim(ctx: Context, upTo: number): void {
+    const keepFrom = this.segments.findIndex((segment, i) => (this.segments[i + 1]?.first ?? Infinity) > upTo);
+    for (const { first } of this.segments.splice(0, keepFrom)) ctx.disk.delete(PREFIX + first);
+    this.appending = false;
+    this.recordStored(ctx);
   }
 
   /** The sequence number the next entry will get: where a checkpoint taken now resumes. */
@@ -87,11 +120,15 @@ export class MessageLog {
 
   /** Appends one entry; `then` runs once it is durable. */
   append(ctx: Context, fact: LoggedFact, bytes: number, then: (ctx: Context) => void): void {
-    if (this.refused.length > 0 || !ctx.disk.append(FILE, { ...fact, seq: this.next }, bytes)) {
+    const segment = this.appending ? this.segments[this.segments.length - 1]! : { first: this.next, bytes: 0 };
+    if (this.refused.length > 0 || !ctx.disk.append(PREFIX + segment.first, { ...fact, seq: this.next, bytes }, bytes)) {
       if (this.refused.length === 0) ctx.setTimer(RETRY_US, RETRY);
       this.refused.push({ fact, bytes, then });
       return;
     }
+    if (!this.appending) this.segments.push(segment);
+    this.appending = true;
+    segment.bytes += bytes;
     this.waiting.push({ seq: this.next++, then });
     this.unsyncedBytes += bytes;
     if (this.syncing === undefined) this.sync(ctx);
@@ -116,7 +153,16 @@ export class MessageLog {
   }
 
   private entries(ctx: Context): LogEntry[] {
-    return ((ctx.disk.read(FILE) ?? []) as unknown[]).filter((record): record is LogEntry => !isTornRecord(record));
+    return this.segments.flatMap(({ first }) => this.segment(ctx, PREFIX + first));
+  }
+
+  private segment(ctx: Context, file: string): LogEntry[] {
+    return ((ctx.disk.read(file) ?? []) as unknown[]).filter((record): record is LogEntry => !isTornRecord(record));
+  }
+
+  /** The live log's bytes, as checkpoint storage (metrics/checkpoint-cost.ts). */
+  private recordStored(ctx: Context): void {
+    ctx.record('ckpt', { op: 'stored', tier: 'message-log', key: 'message-log', totalBytes: this.segments.reduce((sum, segment) => sum + segment.bytes, 0) });
   }
 
   private sync(ctx: Context): void {
@@ -133,6 +179,7 @@ export class MessageLog {
     const entries = upTo - this.durable;
     assert(entries >= 0, () => `message log: durable entries only grow, but an fsync up to #${upTo} completed after #${this.durable}`);
     ctx.record('ckpt', { op: 'logged', entries, bytes: this.syncingBytes, us: ctx.now() - this.syncStartedUs });
+    this.recordStored(ctx);
     this.durable = upTo;
     this.syncing = undefined;
     // The next group goes to disk before the callbacks run, so what they append joins the group after it.

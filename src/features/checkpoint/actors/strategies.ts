@@ -186,7 +186,9 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
           const { tiers, writer } = configuredTier(kit);
           if (kit.config.messageLogging === 'pessimistic') {
             // The log replays what followed the checkpoint: a failed operator recovers alone (message-log.ts).
-            const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: true, retainAll: false, report: false });
+            // A node-local `memory` checkpoint dies with the node while the log survives: then the whole log is kept.
+            const stable = !(tiers[0]!.tier === 'node-local' && kit.config.nodeLocal === 'memory');
+            const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: true, retainAll: false, report: false, stable });
             return { tiers, parts: [new LocalRecovery(kit.host, 'uncoordinated', tiers, [writer], kit.config.restartUs), checkpoints] };
           }
           const recovery = globalRecovery(kit, 'uncoordinated', tiers[0]!, writer);

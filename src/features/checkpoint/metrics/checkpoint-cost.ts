@@ -4,8 +4,9 @@
  *
  * Reads `ckpt` records: `saved` and `flushed` (bytes per tier, write duration), `failed`,
  * `aligned` (barrier alignment time), `complete` / `aborted` (global checkpoints), `blocked` with
- * reason `checkpoint` (coordinated pauses), and `stored` (each store's — or node-local key's —
- * total bytes held after a write; storage used is their sum now, and its peak).
+ * reason `checkpoint` (coordinated pauses), and `stored` (each store's — or node-local key's, or
+ * message log's (tier `message-log`) — total bytes held after a write or trim; storage used is their
+ * sum now, and its peak).
  */
 import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
@@ -57,7 +58,7 @@ export class CheckpointMetrics implements TraceMetric {
         this.aborted++;
         return;
       case 'stored': {
-        const key = `${record.a}\u0000${record.tier === 'node-local' ? String(record.key) : ''}`;
+        const key = `${record.a}\u0000${String(record.tier)}\u0000${record.tier === 'node-local' ? String(record.key) : ''}`;
         this.storageBytes += (record.totalBytes as number) - (this.held.get(key) ?? 0);
         this.held.set(key, record.totalBytes as number);
         this.storagePeakBytes = Math.max(this.storagePeakBytes, this.storageBytes);

@@ -373,6 +373,11 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     return { image, patches };
   }
 
+  /** Message logging: the entries a stable checkpoint covers are garbage (checkpoint/actors/message-log.ts). */
+  checkpointStable(ctx: Context, image: OperatorImage): void {
+    if (image.logSeq !== undefined) this.log?.trim(ctx, image.logSeq);
+  }
+
   restore(ctx: Context, image: OperatorImage | undefined, epoch: number): void {
     if (this.inService !== undefined) ctx.cancelTimer(this.inService.timer);
     this.inService = undefined;
