@@ -35,7 +35,7 @@ export interface Comparison {
 export interface StudySummary {
   /** Every metric, in first-seen order. */
   metrics: string[];
-  /** The metrics that are not the same in every cell that ran: the ones worth a chart. */
+  /** The metrics that are not the same in every cell that ran (or missing in some): the ones worth a chart. */
   varying: string[];
   /** The metrics that are: name → the value every cell had. */
   constant: Record<string, number>;
@@ -114,12 +114,19 @@ function metricNames(cells: readonly CellView[]): string[] {
   return orderMetrics(names);
 }
 
+/**
+ * A metric is the same in every cell only if every cell that ran has it, with one value: one that
+ * some variant does not measure at all (message logging's cost beside a run without a log) varies
+ * — present against absent — even when it is constant where it applies.
+ */
 function splitConstant(cells: readonly CellView[], metrics: readonly string[]): { varying: string[]; constant: Record<string, number> } {
   const varying: string[] = [];
   const constant: Record<string, number> = {};
+  const ran = cells.filter((c) => c.values !== undefined);
   for (const metric of metrics) {
-    const values = new Set(cells.flatMap((c) => (c.values?.[metric] === undefined ? [] : [c.values[metric]])));
-    if (values.size === 1) constant[metric] = [...values][0]!;
+    const values = new Set(ran.flatMap((c) => (c.values![metric] === undefined ? [] : [c.values![metric]])));
+    const everywhere = ran.every((c) => c.values![metric] !== undefined);
+    if (values.size === 1 && everywhere) constant[metric] = [...values][0]!;
     else varying.push(metric);
   }
   return { varying, constant };

@@ -25,6 +25,17 @@ test('summarise pairs by seed and leaves errored cells out', (t) => {
   t.like(summary.comparisons[0]!.diffs['checkpoint.bytesWritten'], { n: 0, significant: false });
 });
 
+test('a metric only one variant measures is never "the same in every cell", even when constant there: it gets its row', (t) => {
+  const v = view();
+  // Variant b alone logs messages, the same count on every seed (as a failure-free run does).
+  v.cells = v.cells.map((cell) => (cell.variant === 'b' && cell.values !== undefined ? { ...cell, values: { ...cell.values, 'messageLog.syncs': 894 } } : cell));
+  const summary = summarise(v);
+  t.false('messageLog.syncs' in summary.constant);
+  t.true(summary.varying.includes('messageLog.syncs'));
+  const row = compareTable(v, summary).rows.find((r) => r[0] === 'messageLog.syncs');
+  t.deepEqual(row?.slice(0, 3), ['messageLog.syncs', '–', '894 ± 0']);
+});
+
 test('the table: means ± intervals, paired differences with their flag, units from metric names', (t) => {
   const v = view();
   const lines = alignedTable(compareTable(v, summarise(v)));
