@@ -8,7 +8,7 @@
  * How it fails: a payload of another wire version, or with columns of the wrong length, throws
  * with a message saying so.
  */
-import { RECORD_COLUMNS, SERIES_COLUMNS, WIRE_VERSION, readColumn, unzigzag, type PayloadHeader, type Shape } from './wire.ts';
+import { RECORD_COLUMNS, SERIES_COLUMNS, WIRE_VERSION, readColumn, unzigzag, type PayloadHeader } from './wire.ts';
 
 export interface Series {
   /** Times (µs), sorted. */
@@ -63,84 +63,53 @@ export function decodePayload(payload: Uint8Array): RunData {
   };
   const length = header.records;
   const ints = (name: string) => column(name, new Int32Array(length)) as Int32Array;
-  const rows: RowColumns = {
-    t: column('t', new Float64Array(length)) as Float64Array,
-    n: column('n', new Float64Array(length)) as Float64Array,
-    k: ints('k'), a: ints('a'), peer: ints('peer'), msg: ints('msg'), op: ints('op'), link: ints('link'), shape: ints('shape'),
-    peerFrom: new Uint8Array(length),
-    valueStart: new Int32Array(length + 1),
-    values: new Float64Array(0),
-  };
-  // The extras column's length is the sum of the rows' shape lengths (shape indexes are 1-based here).
-  let valueCount = 0;
-  for (let i = 0; i < length; i++) if (rows.shape[i] > 0) valueCount += header.shapes[rows.shape[i] - 1].length;
-  rows.values = column('values', new Float64Array(valueCount)) as Float64Array;
-  // Decoded in place: each row is read before it is written.
-  decodeRows(rows, rows, 0, length, 0, header.shapes, { time: 0, lastN: new Float64Array(header.actors.length).fill(-1) });
-  const { t, k, a, n, peer, peerFrom, msg, op, link, shape, valueStart, values } = rows;
+  const t = column('t', new Float64Array(length)) as Float64Array;
+  const n = column('n', new Float64Array(length)) as Float64Array;
+  const k = ints('k');
+  const a = ints('a');
+  const peer = ints('peer');
+  const msg = ints('msg');
+  const op = ints('op');
+  const link = ints('link');
+  const shape = ints('shape');
+  const peerFrom = new Uint8Array(length);
+  const valueStart = new Int32Array(length + 1);
+  const lastN = new Float64Array(header.actors.length).fill(-1);
+  let time = 0;
+  let values = 0;
+  // Undo the encodings in place: time deltas, n relative to the actor's last, absent-as-zero.
+  for (let i = 0; i < length; i++) {
+    time += t[i];
+    t[i] = time;
+    n[i] = lastN[a[i]] = lastN[a[i]] + 1 + unzigzag(n[i]);
+    const p = peer[i];
+    peer[i] = p === 0 ? -1 : (p - 1) >> 1;
+    peerFrom[i] = p === 0 ? 0 : (p - 1) & 1;
+    msg[i] -= 1;
+    op[i] -= 1;
+    link[i] = link[i] === 0 ? -1 : i - link[i];
+    shape[i] -= 1;
+    valueStart[i] = values;
+    if (shape[i] >= 0) values += header.shapes[shape[i]].length;
+  }
+  valueStart[length] = values;
+  const extras = column('values', new Float64Array(values)) as Float64Array;
+  for (let i = 0; i < length; i++) {
+    if (shape[i] < 0) continue;
+    const fields = header.shapes[shape[i]];
+    for (let f = 0; f < fields.length; f++) if (fields[f][1] === 'i') extras[valueStart[i] + f] = unzigzag(extras[valueStart[i] + f]);
+  }
   const series = (times: string, vals: string, count: number): Series => {
     const st = column(times, new Float64Array(count)) as Float64Array;
     for (let i = 1; i < count; i++) st[i] += st[i - 1];
     return { t: st, v: column(vals, new Float64Array(count)) as Float64Array };
   };
   return {
-    header, length, t, k, a, n, peer, peerFrom, msg, op, link, shape, valueStart, values,
+    header, length, t, k, a, n, peer, peerFrom, msg, op, link, shape, valueStart, values: extras,
     acks: series('ackT', 'ackN', header.seriesLength.ack),
     errors: series('errT', 'errN', header.seriesLength.err),
     latency: series('latT', 'latUs', header.seriesLength.lat),
   };
-}
-
-/** A run's record columns as `RunData` holds them (a live run grows its own). */
-export type RowColumns = Pick<RunData, 't' | 'n' | 'k' | 'a' | 'peer' | 'peerFrom' | 'msg' | 'op' | 'link' | 'shape' | 'valueStart' | 'values'>;
-
-/** Record columns as the encoder wrote them (wire.ts), and the extras values of those rows. */
-export type EncodedRows = Record<'t' | 'n' | 'k' | 'a' | 'peer' | 'msg' | 'op' | 'link' | 'shape' | 'values', { readonly [i: number]: number }>;
-
-/** Where decoding left off: the last row's time and each actor's last `n` (a live run decodes chunk after chunk). */
-export interface DecodeCursor {
-  time: number;
-  lastN: { [actor: number]: number };
-}
-
-/**
- * Undoes the wire encodings of `count` rows — time deltas, `n` relative to the actor's last,
- * absent-as-zero peers and string indexes, link distances, zigzagged integer extras — read from
- * `src` (its row 0 and its value 0 first) and written to `out` from row `from` and value
- * `valuesFrom`. `src` may be `out` itself (decoding in place, from 0). The one decoding of a
- * run's rows, for a whole payload and for a live run's chunks. Returns the end of the values.
- */
-export function decodeRows(src: EncodedRows, out: RowColumns, from: number, count: number, valuesFrom: number, shapes: readonly Shape[], cursor: DecodeCursor): number {
-  const { t, n, k, a, peer, msg, op, link, shape, values: raw } = src;
-  // Locals, not `out.x[i]`: a property load per column per row costs a sixth of the decoding.
-  const { t: outT, n: outN, k: outK, a: outA, peer: outPeer, peerFrom: outFrom, msg: outMsg, op: outOp, link: outLink, shape: outShape, valueStart: outStart, values: outValues } = out;
-  const lastN = cursor.lastN;
-  let time = cursor.time;
-  let values = valuesFrom;
-  for (let j = 0; j < count; j++) {
-    const i = from + j;
-    time += t[j];
-    outT[i] = time;
-    const actor = (outA[i] = a[j]);
-    outK[i] = k[j];
-    outN[i] = lastN[actor] = lastN[actor] + 1 + unzigzag(n[j]);
-    const p = peer[j];
-    outPeer[i] = p === 0 ? -1 : (p - 1) >> 1;
-    outFrom[i] = p === 0 ? 0 : (p - 1) & 1;
-    outMsg[i] = msg[j] - 1;
-    outOp[i] = op[j] - 1;
-    outLink[i] = link[j] === 0 ? -1 : i - link[j];
-    const s = (outShape[i] = shape[j] - 1);
-    outStart[i] = values;
-    if (s < 0) continue;
-    const fields = shapes[s];
-    const at = values - valuesFrom;
-    for (let f = 0; f < fields.length; f++) outValues[values + f] = fields[f][1] === 'i' ? unzigzag(raw[at + f]) : raw[at + f];
-    values += fields.length;
-  }
-  outStart[from + count] = values;
-  cursor.time = time;
-  return values;
 }
 
 /** The value of one extras field of row `i`, or undefined when the row does not have it. */

@@ -6,16 +6,15 @@
  * A chunk holds the column values as the encoder writes them (wire.ts: time deltas, zigzagged `n`
  * differences, link distances, 1-based string indexes), before byte-planing, and the strings and
  * shapes interned since the previous chunk. `LiveRun.append` undoes the encodings from where the
- * previous chunk left off (the last time, each actor's last `n`) with `decodeRows`, the decoding
- * `decodePayload` does.
+ * previous chunk left off (the last time, each actor's last `n`), exactly as `decodePayload` does.
  *
  * Guarantee: after appending chunks 1…k, `data` equals `decodePayload` of the payload of the same
  * records, column for column (a test compares them). How it fails: a chunk out of order (its first
  * row is not the next one) throws.
  */
 import type { Annotations } from './annotations.ts';
-import { decodeRows, type DecodeCursor, type EncodedRows, type RowColumns, type RunData } from './codec.ts';
-import { RECORD_COLUMNS, WIRE_VERSION, type ActorInfo, type PayloadHeader, type Shape } from './wire.ts';
+import type { RunData } from './codec.ts';
+import { RECORD_COLUMNS, WIRE_VERSION, unzigzag, type ActorInfo, type PayloadHeader, type Shape } from './wire.ts';
 
 export interface LiveChunk {
   /** The row this chunk starts at. */
@@ -44,8 +43,9 @@ export class LiveRun {
   private capacity = 0;
   private valueCapacity = 0;
   private readonly header: PayloadHeader;
-  private readonly cursor: DecodeCursor = { time: 0, lastN: [] };
-  private cols!: RowColumns;
+  private time = 0;
+  private lastN: number[] = [];
+  private cols!: { t: Float64Array; n: Float64Array; k: Int32Array; a: Int32Array; peer: Int32Array; msg: Int32Array; op: Int32Array; link: Int32Array; shape: Int32Array; peerFrom: Uint8Array; valueStart: Int32Array; values: Float64Array };
 
   constructor(source: string) {
     this.header = { wire: WIRE_VERSION, meta: null, source, records: 0, strings: [], actors: [], shapes: [], columnBytes: [], seriesLength: { ack: 0, err: 0, lat: 0 } };
@@ -63,13 +63,38 @@ export class LiveRun {
     header.annotations = chunk.annotations;
     header.strings.push(...chunk.strings);
     header.shapes.push(...chunk.shapes);
-    const lastN = this.cursor.lastN as number[];
-    while (lastN.length < header.actors.length) lastN.push(-1);
+    while (this.lastN.length < header.actors.length) this.lastN.push(-1);
     const to = from + chunk.rows;
     const valuesFrom = this.cols.valueStart[from];
     this.grow(to, valuesFrom + chunk.values.length);
-    const src = { ...Object.fromEntries(RECORD_COLUMNS.map((name, i) => [name, chunk.columns[i]!])), values: chunk.values } as unknown as EncodedRows;
-    const values = decodeRows(src, this.cols, from, chunk.rows, valuesFrom, header.shapes, this.cursor);
+    const c = this.cols;
+    const named = new Map(RECORD_COLUMNS.map((name, i) => [name, chunk.columns[i]!]));
+    const t = named.get('t')!, k = named.get('k')!, a = named.get('a')!, n = named.get('n')!, peer = named.get('peer')!, msg = named.get('msg')!, op = named.get('op')!, link = named.get('link')!, shape = named.get('shape')!;
+    let values = valuesFrom;
+    for (let j = 0; j < chunk.rows; j++) {
+      const i = from + j;
+      this.time += t[j]!;
+      c.t[i] = this.time;
+      const actor = (c.a[i] = a[j]!);
+      c.k[i] = k[j]!;
+      c.n[i] = this.lastN[actor] = this.lastN[actor]! + 1 + unzigzag(n[j]!);
+      const p = peer[j]!;
+      c.peer[i] = p === 0 ? -1 : (p - 1) >> 1;
+      c.peerFrom[i] = p === 0 ? 0 : (p - 1) & 1;
+      c.msg[i] = msg[j]! - 1;
+      c.op[i] = op[j]! - 1;
+      c.link[i] = link[j] === 0 ? -1 : i - link[j]!;
+      const s = (c.shape[i] = shape[j]! - 1);
+      c.valueStart[i] = values;
+      if (s < 0) continue;
+      const fields = header.shapes[s]!;
+      for (let f = 0; f < fields.length; f++) {
+        const raw = chunk.values[values - valuesFrom + f]!;
+        c.values[values + f] = fields[f]![1] === 'i' ? unzigzag(raw) : raw;
+      }
+      values += fields.length;
+    }
+    c.valueStart[to] = values;
     header.records = to;
     this.data = this.view(to, values);
     return from;
