@@ -22,7 +22,7 @@
  */
 import type { Context } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, Fetcher, FetcherMember, RoleTimer } from './broker-host.ts';
-import { tpKey, type FetchReply } from './messages.ts';
+import type { FetchReply } from './messages.ts';
 
 /** A follower that hears nothing back for this long past the fetch's wait asks again. */
 export const SILENCE_US = 1_000_000;
@@ -32,8 +32,8 @@ const RESPONSE_MAX_BYTES = 10 << 20;
 
 interface Asked {
   readonly req: number;
-  /** Per partition key, the role it was asked for and the offset asked from. */
-  readonly parts: ReadonlyMap<string, { readonly role: FetcherMember; readonly offset: number }>;
+  /** In request order (as the reply's partitions are): the role each partition was asked for, and the offset asked from. */
+  readonly parts: readonly { readonly role: FetcherMember; readonly offset: number }[];
 }
 
 export class ReplicaFetcher implements Fetcher {
@@ -68,8 +68,9 @@ export class ReplicaFetcher implements Fetcher {
     this.abandoned = null;
     this.host.cancelTimer(ctx, this.timer);
     let appended = false;
-    for (const part of reply.partitions) {
-      const entry = asked.parts.get(tpKey(part.topic, part.partition));
+    for (let i = 0; i < reply.partitions.length; i++) {
+      const part = reply.partitions[i]!;
+      const entry = asked.parts[i];
       if (entry === undefined) continue;
       const { role, offset } = entry;
       if (!role.active || !role.fetching || (late && role.replica.log.logEnd !== offset)) continue;
@@ -96,7 +97,7 @@ export class ReplicaFetcher implements Fetcher {
     const req = this.host.nextReq();
     const partitions = ready.map((role) => role.fetchPartition());
     ctx.send(this.leader, { type: 'fetch', req, partitions, maxWaitUs: config.replicaFetchWaitMaxUs, maxBytes: RESPONSE_MAX_BYTES, replica: this.host.id });
-    this.inFlight = { req, parts: new Map(partitions.map((part, i) => [tpKey(part.topic, part.partition), { role: ready[i]!, offset: part.offset }])) };
+    this.inFlight = { req, parts: partitions.map((part, i) => ({ role: ready[i]!, offset: part.offset })) };
     this.timer = this.host.timer(ctx, config.replicaFetchWaitMaxUs + SILENCE_US, (c) => this.silence(c));
   }
 
