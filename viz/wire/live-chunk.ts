@@ -5,16 +5,17 @@
  *
  * A chunk holds the column values as the encoder writes them (wire.ts: time deltas, zigzagged `n`
  * differences, link distances, 1-based string indexes), before byte-planing, and the strings and
- * shapes interned since the previous chunk. `LiveRun.append` undoes the encodings from where the
- * previous chunk left off (the last time, each actor's last `n`), exactly as `decodePayload` does.
+ * shapes interned since the previous chunk. `LiveRun.append` copies them into the run's columns
+ * and undoes the encodings there from where the previous chunk left off (the last time, each
+ * actor's last `n`) with `decodePayload`'s own decoding (`decodeRowsInPlace`, `decodeExtrasInPlace`).
  *
  * Guarantee: after appending chunks 1…k, `data` equals `decodePayload` of the payload of the same
  * records, column for column (a test compares them). How it fails: a chunk out of order (its first
  * row is not the next one) throws.
  */
 import type { Annotations } from './annotations.ts';
-import type { RunData } from './codec.ts';
-import { RECORD_COLUMNS, WIRE_VERSION, unzigzag, type ActorInfo, type PayloadHeader, type Shape } from './wire.ts';
+import { decodeExtrasInPlace, decodeRowsInPlace, type DecodeCursor, type RunData } from './codec.ts';
+import { RECORD_COLUMNS, WIRE_VERSION, type ActorInfo, type PayloadHeader, type Shape } from './wire.ts';
 
 export interface LiveChunk {
   /** The row this chunk starts at. */
@@ -43,8 +44,7 @@ export class LiveRun {
   private capacity = 0;
   private valueCapacity = 0;
   private readonly header: PayloadHeader;
-  private time = 0;
-  private lastN: number[] = [];
+  private readonly cursor: DecodeCursor = { time: 0, lastN: [] };
   private cols!: { t: Float64Array; n: Float64Array; k: Int32Array; a: Int32Array; peer: Int32Array; msg: Int32Array; op: Int32Array; link: Int32Array; shape: Int32Array; peerFrom: Uint8Array; valueStart: Int32Array; values: Float64Array };
 
   constructor(source: string) {
@@ -63,38 +63,17 @@ export class LiveRun {
     header.annotations = chunk.annotations;
     header.strings.push(...chunk.strings);
     header.shapes.push(...chunk.shapes);
-    while (this.lastN.length < header.actors.length) this.lastN.push(-1);
+    const lastN = this.cursor.lastN as number[];
+    while (lastN.length < header.actors.length) lastN.push(-1);
     const to = from + chunk.rows;
     const valuesFrom = this.cols.valueStart[from];
     this.grow(to, valuesFrom + chunk.values.length);
     const c = this.cols;
-    const named = new Map(RECORD_COLUMNS.map((name, i) => [name, chunk.columns[i]!]));
-    const t = named.get('t')!, k = named.get('k')!, a = named.get('a')!, n = named.get('n')!, peer = named.get('peer')!, msg = named.get('msg')!, op = named.get('op')!, link = named.get('link')!, shape = named.get('shape')!;
-    let values = valuesFrom;
-    for (let j = 0; j < chunk.rows; j++) {
-      const i = from + j;
-      this.time += t[j]!;
-      c.t[i] = this.time;
-      const actor = (c.a[i] = a[j]!);
-      c.k[i] = k[j]!;
-      c.n[i] = this.lastN[actor] = this.lastN[actor]! + 1 + unzigzag(n[j]!);
-      const p = peer[j]!;
-      c.peer[i] = p === 0 ? -1 : (p - 1) >> 1;
-      c.peerFrom[i] = p === 0 ? 0 : (p - 1) & 1;
-      c.msg[i] = msg[j]! - 1;
-      c.op[i] = op[j]! - 1;
-      c.link[i] = link[j] === 0 ? -1 : i - link[j]!;
-      const s = (c.shape[i] = shape[j]! - 1);
-      c.valueStart[i] = values;
-      if (s < 0) continue;
-      const fields = header.shapes[s]!;
-      for (let f = 0; f < fields.length; f++) {
-        const raw = chunk.values[values - valuesFrom + f]!;
-        c.values[values + f] = fields[f]![1] === 'i' ? unzigzag(raw) : raw;
-      }
-      values += fields.length;
-    }
-    c.valueStart[to] = values;
+    // The chunk's columns as encoded, copied into place and decoded there (decodePayload's decoding).
+    RECORD_COLUMNS.forEach((name, i) => c[name].set(chunk.columns[i]!.subarray(0, chunk.rows), from));
+    c.values.set(chunk.values, valuesFrom);
+    const values = decodeRowsInPlace(c, from, to, header.shapes, this.cursor);
+    decodeExtrasInPlace(c, from, to, header.shapes);
     header.records = to;
     this.data = this.view(to, values);
     return from;
