@@ -33,7 +33,10 @@ export function canonicalJson(value: unknown): string {
  * A 64-bit digest (16 hex digits) of a value's canonical JSON: two FNV-1a hashes with different
  * seeds. It is `fnv1a(canonicalJson(value))` and `fnv1a(…, 0x9747b28c)` exactly (a property test
  * holds the two together), computed in one walk over the value without building the text: operators
- * digest their state after every event, and the string was most of the cost.
+ * digest their state after every event, and the string was most of the cost. The walk is tuned for
+ * the small states operators keep (a few keys, 32-bit integers, plain ASCII strings): see
+ * `sortedKeys`, `feedNumber` and `feedString`. Anything outside those shortcuts (fractions, numbers
+ * beyond 32 bits, strings JSON escapes, many keys) takes JSON's or the library's own path.
  */
 export function digestOf(value: unknown): string {
   low = 0x811c9dc5;
@@ -46,9 +49,11 @@ export function digestOf(value: unknown): string {
 let low = 0;
 let high = 0;
 
+const PRIME = 0x01000193;
+
 function feedCode(code: number): void {
-  low = Math.imul(low ^ code, 0x01000193);
-  high = Math.imul(high ^ code, 0x01000193);
+  low = Math.imul(low ^ code, PRIME);
+  high = Math.imul(high ^ code, PRIME);
 }
 
 function feedText(text: string): void {
@@ -56,15 +61,21 @@ function feedText(text: string): void {
   let b = high;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    a = Math.imul(a ^ code, 0x01000193);
-    b = Math.imul(b ^ code, 0x01000193);
+    a = Math.imul(a ^ code, PRIME);
+    b = Math.imul(b ^ code, PRIME);
   }
   low = a;
   high = b;
 }
 
-/** Feeds what `JSON.stringify(text)` writes: quoted, escaped only when it must be. */
+/**
+ * Feeds what `JSON.stringify(text)` writes: quoted, escaped only when it must be. The common case
+ * (nothing to escape) is one pass that hashes into locals as it checks; a character that needs
+ * escaping drops them and feeds JSON's own text instead.
+ */
 function feedString(text: string): void {
+  let a = Math.imul(low ^ 0x22, PRIME);
+  let b = Math.imul(high ^ 0x22, PRIME);
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     // Control characters, quote, backslash and surrogates (a lone one is escaped) take JSON's own path.
@@ -72,13 +83,21 @@ function feedString(text: string): void {
       feedText(JSON.stringify(text));
       return;
     }
+    a = Math.imul(a ^ code, PRIME);
+    b = Math.imul(b ^ code, PRIME);
   }
-  feedCode(0x22);
-  feedText(text);
-  feedCode(0x22);
+  low = Math.imul(a ^ 0x22, PRIME);
+  high = Math.imul(b ^ 0x22, PRIME);
 }
 
-/** Decimal digits of the integer being fed, last digit first. */
+/** The two ASCII digits of 0–99, tens first: an integer is split two digits per division. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 0x30 + Math.floor(i / 10);
+  DIGIT_PAIRS[2 * i + 1] = 0x30 + (i % 10);
+}
+
+/** ASCII digits of the integer being fed, last digit first (2^32 has 10). */
 const digits = new Uint8Array(10);
 
 /** Feeds what `JSON.stringify(value)` writes; an integer of 32 bits or less without making its text. */
@@ -90,15 +109,54 @@ function feedNumber(value: number): void {
   }
   // -0 writes as 0.
   if (value < 0) feedCode(0x2d);
-  let rest = magnitude;
+  // Exact: below 2^32 both `>>> 0` (an unsigned 32-bit integer) and the truncated quotient are exact.
+  let rest = magnitude >>> 0;
   let count = 0;
-  do {
-    // Exact: below 2^32 the quotient by 10 is far from rounding up to the next integer.
-    const quotient = Math.floor(rest / 10);
-    digits[count++] = rest - quotient * 10;
+  while (rest >= 100) {
+    const quotient = (rest / 100) >>> 0;
+    const pair = 2 * (rest - quotient * 100);
+    digits[count++] = DIGIT_PAIRS[pair + 1]!;
+    digits[count++] = DIGIT_PAIRS[pair]!;
     rest = quotient;
-  } while (rest > 0);
-  while (count > 0) feedCode(0x30 + digits[--count]!);
+  }
+  if (rest >= 10) {
+    digits[count++] = DIGIT_PAIRS[2 * rest + 1]!;
+    digits[count++] = DIGIT_PAIRS[2 * rest]!;
+  } else {
+    digits[count++] = 0x30 + rest;
+  }
+  let a = low;
+  let b = high;
+  while (count > 0) {
+    const code = digits[--count]!;
+    a = Math.imul(a ^ code, PRIME);
+    b = Math.imul(b ^ code, PRIME);
+  }
+  low = a;
+  high = b;
+}
+
+/** Above this many keys `Array.prototype.sort` beats insertion sort's quadratic worst case. */
+const INSERTION_SORT_MAX = 16;
+
+/**
+ * An object's own enumerable keys in `Array.prototype.sort`'s default order (UTF-16 code units,
+ * which `>` on strings compares too). States have a handful of keys, which an insertion sort orders
+ * faster than the library sort's setup; keys are distinct, so stability does not matter.
+ */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value);
+  if (keys.length > INSERTION_SORT_MAX) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /** Feeds `canonicalJson(value)`, case by case as it writes it. */
@@ -119,7 +177,7 @@ function feedValue(value: unknown): void {
     feedCode(0x5d);
     return;
   }
-  const keys = Object.keys(value).sort();
+  const keys = sortedKeys(value);
   feedCode(0x7b);
   for (let i = 0; i < keys.length; i++) {
     if (i > 0) feedCode(0x2c);
