@@ -284,7 +284,11 @@ maybe('a trace whose meta places no actor, with unknown targets and kinds, still
     { t: 9, k: 'recv', a: 'y', n: 0, from: 'x', msg: 'hello', s: 0 },
     { t: 12, k: 'mystery', a: 'y', n: 1, nested: { deep: [1, 2] } },
   ].map((r) => JSON.stringify(r)).join('\n'));
-  await writeTimeline({ traces: [bare], out });
+  // Written by hand, it has no end record: drawn as far as it goes, with the cut told, not refused.
+  const cuts: string[] = [];
+  await writeTimeline({ traces: [bare], out, onCut: (message) => cuts.push(message) });
+  t.is(cuts.length, 1);
+  t.regex(cuts[0]!, /without its end record/);
   const { page, errors } = await openTimeline(browser, out);
   t.deepEqual(await page.evaluate(() => window.diasporaViz.lanes(0)), ['x', 'y']);
   t.deepEqual(await page.$$eval('.group-label', (nodes) => nodes.map((n) => n.getAttribute('data-site'))), ['(unplaced)']);
