@@ -91,3 +91,26 @@ test('the producer never builds a batch larger than max.request.size, whatever b
   t.true(client.filter((r) => r.op === 'ack').some((r) => (r.events as string[]).length === 10), 'full batches: ten 100 KiB records');
   t.is(count('ack'), count('produce'));
 });
+
+test('replica.fetch.max.bytes: a follower catching up gets one batch per fetch at Kafka\'s 1 MiB; raised, one fetch brings several', (t) => {
+  // 1.5 MiB batches (above the default fetch size); the third broker is cut off for a second, then catches up.
+  const cut = `${LOG}faults:\n  - { kind: partition, from: [hpc-3], to: [hpc-1, hpc-2], at: 500ms, for: 1s }\n`;
+  const sets = ['services.stream["max.message.bytes"]=8MiB', 'workload.detector.size=512KiB', 'workload.detector.rate=20/s', 'workload.detector["max.request.size"]=8MiB', 'workload.detector["batch.size"]=1536KiB', 'workload.detector["linger.ms"]=200ms'];
+  t.is((loadScenario(LOG, 'sizes.yaml').services[0] as LogServiceSpec).replicaFetchMaxBytes, 1_048_576, "Kafka's default");
+  const replies = (extra: string[]) => {
+    const bytes: number[] = [];
+    const trace = new TraceWriter();
+    trace.listen((r) => {
+      if (r.k === 'send' && r.msg === 'fetch-reply' && r.to === 'stream-broker-3') bytes.push(r.bytes as number);
+    });
+    const summary = execute(prepareRun(loadScenario(cut, 'sizes.yaml', [...sets, ...extra]), { trace }));
+    t.true(summary.checks['no-acked-loss']!.ok);
+    return bytes;
+  };
+  const small = replies([]);
+  const large = replies(['services.stream["replica.fetch.max.bytes"]=8MiB']);
+  t.true(small.some((b) => b > 1 << 20), 'a batch larger than the fetch size is still replicated whole');
+  t.true(Math.max(...small) < 2 << 20, 'one batch per reply');
+  t.true(Math.max(...large) > 2 << 20, 'raised: a reply carries several batches');
+  t.true(large.filter((b) => b > 1 << 20).length < small.filter((b) => b > 1 << 20).length, 'so fewer replies carry data');
+});

@@ -79,6 +79,7 @@ function spawnService(world: World, service: LogServiceSpec): SpawnedCluster {
       truncation: service.truncation,
       replicaLagTimeMaxUs: service.replicaLagTimeMaxUs,
       replicaFetchWaitMaxUs: service.replicaFetchWaitMaxUs,
+      replicaFetchMaxBytes: service.replicaFetchMaxBytes,
       replicaFetchBackoffUs: service.replicaFetchBackoffUs,
       brokerHeartbeatIntervalUs: service.brokerHeartbeatIntervalUs,
       brokerSessionTimeoutUs: service.brokerSessionTimeoutUs,

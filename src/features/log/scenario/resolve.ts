@@ -49,6 +49,7 @@ export function resolveLogService(name: string, service: WrittenLogService, site
     truncation: service.truncation,
     replicaLagTimeMaxUs: service['replica.lag.time.max.ms'],
     replicaFetchWaitMaxUs: service['replica.fetch.wait.max.ms'],
+    replicaFetchMaxBytes: service['replica.fetch.max.bytes'],
     replicaFetchBackoffUs: service['replica.fetch.backoff.ms'],
     brokerHeartbeatIntervalUs: service['broker.heartbeat.interval.ms'],
     brokerSessionTimeoutUs: service['broker.session.timeout.ms'],

@@ -114,6 +114,11 @@ export const logServiceSchema = z.strictObject({
     ),
   'replica.lag.time.max.ms': kafkaDuration().prefault('30s').describe('A follower that has not caught up for this long leaves the ISR (a duration or ms). Default 30s.'),
   'replica.fetch.wait.max.ms': kafkaDuration().prefault('500ms').describe('How long a leader holds a follower\'s fetch that finds nothing new (a duration or ms). Default 500ms.'),
+  'replica.fetch.max.bytes': size()
+    .prefault('1MiB')
+    .describe(
+      "Bytes a follower's fetch asks of each partition (Kafka's replica.fetch.max.bytes). Not a hard limit: the first batch of the first partition with data is sent whole however large, so replication never stalls, but a reply then carries that one batch only. With events larger than this (max.message.bytes raised), raise it as well, as Kafka advises, so one fetch brings every partition's batches. Default 1MiB.",
+    ),
   'replica.fetch.backoff.ms': kafkaDuration().prefault('1s').describe('Pause after a failed follower fetch (a duration or ms). Default 1s.'),
   'broker.heartbeat.interval.ms': kafkaDuration().prefault('2s').describe('How often brokers heartbeat to the controller (a duration or ms). Default 2s.'),
   'broker.session.timeout.ms': kafkaDuration().prefault('9s').describe('The controller fences a broker silent for this long and moves its leaderships (a duration or ms). Default 9s.'),

@@ -18,6 +18,7 @@ type BrokerSettings = Pick<
   | 'truncation'
   | 'replicaLagTimeMaxUs'
   | 'replicaFetchWaitMaxUs'
+  | 'replicaFetchMaxBytes'
   | 'replicaFetchBackoffUs'
   | 'brokerHeartbeatIntervalUs'
   | 'brokerSessionTimeoutUs'
