@@ -18,7 +18,8 @@ export interface RunSummary extends RunResult {
 
 /** The checkers and metrics of a run, fed every record the trace receives. */
 export interface ObservedTrace {
-  checks(): Record<string, Verdict>;
+  /** The verdicts so far: of every check, or of those named (a live probe asks only for the few it watches). */
+  checks(only?: ReadonlySet<string>): Record<string, Verdict>;
   metrics(): Record<string, Record<string, unknown>>;
 }
 
@@ -39,7 +40,8 @@ export function observeTrace(prepared: PreparedRun, trace: TraceWriter): Observe
     route(record);
   });
   return {
-    checks: () => Object.fromEntries(checkers.map((checker, i) => [checker.name, verdictFor(prepared.checks[i]!, checker)])),
+    checks: (only) =>
+      Object.fromEntries(checkers.flatMap((checker, i) => (only === undefined || only.has(checker.name) ? [[checker.name, verdictFor(prepared.checks[i]!, checker)]] : []))),
     metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result({ lastUs: lastUs[0]! })])),
   };
 }

@@ -92,8 +92,13 @@ function slice(): void {
   scheduled = false;
   if (session === undefined || stop === undefined) return;
   const started = performance.now();
+  const current = session;
+  // A new violation ends the slice where it is found (the run's pause probe, every few hundred
+  // events), not at the slice's end: else a violation late in a run would pause only if the
+  // machine were slow enough for the run's end to fall in a later slice.
+  const violated = () => pauseOn.violation && current.failing().some((v) => !pauseOn.known.has(v.check));
   try {
-    const outcome = stop.until === 'events' && stop.count === 0 ? 'stopped' : session.advance(stop, () => performance.now() - started > SLICE_MS);
+    const outcome = stop.until === 'events' && stop.count === 0 ? 'stopped' : session.advance(stop, () => performance.now() - started > SLICE_MS || violated());
     if (outcome !== 'yielded') stop = undefined;
     const failed = pauseOn.violation && stop !== undefined ? session.failing().filter((v) => !pauseOn.known.has(v.check)) : [];
     if (failed.length > 0) {
