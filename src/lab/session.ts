@@ -73,12 +73,15 @@ export class LabSession {
   private matched = false;
   private result: RunSummary | null = null;
   private readonly started = Date.now();
+  /** The names of the run's live checks (`failing` asks only them; the worker asks every few hundred events). */
+  private readonly live: ReadonlySet<string>;
 
   constructor(readonly options: SessionOptions) {
     this.scenario = parseScenario(options.text, options.file, options.sets ?? []);
     this.prepared = buildRun(this.scenario, { trace: new TraceWriter(), ...(options.seed === undefined ? {} : { seed: options.seed }) });
     this.encoder = new TraceEncoder(options.file);
     this.observed = observeTrace(this.prepared, this.prepared.world.trace);
+    this.live = new Set(this.prepared.checks.filter((definition) => definition.live === true).map((definition) => definition.name));
     // A one-parameter listener: records are not serialised for it (trace.ts).
     this.prepared.world.trace.listen((record) => {
       this.encoder.add(record, this.encoder.records + 1);
@@ -145,10 +148,9 @@ export class LabSession {
    * left out: before the end its verdict means nothing.
    */
   failing(): LiveViolation[] {
-    const live = this.prepared.checks.filter((definition) => definition.live === true);
-    if (live.length === 0) return [];
-    const checks = this.observed.checks(new Set(live.map((definition) => definition.name)));
-    return live.filter((definition) => checks[definition.name]?.ok === false).map((definition) => ({ check: definition.name, violations: checks[definition.name]!.violations }));
+    if (this.live.size === 0) return [];
+    const checks = this.observed.checks(this.live);
+    return [...this.live].filter((name) => checks[name]?.ok === false).map((name) => ({ check: name, violations: checks[name]!.violations }));
   }
 
   /** An actor's own view of its state, its mailbox and pending timers, now. */
