@@ -55,7 +55,7 @@ export function lessonParagraphs(text: string): string[] {
 export function lessonOf(text: string): string {
   const [first, second] = lessonParagraphs(text);
   if (first === undefined) return '';
-  const title = !/\n/.test(first) && second !== undefined && isTitle(text, first);
+  const title = second !== undefined && isTitle(text, first);
   return title ? `${first} ${second}` : first;
 }
 
