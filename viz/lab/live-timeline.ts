@@ -116,8 +116,10 @@ export class LiveTimeline {
       const filter = parseFilter('', { lanes: model.lanes, kinds: new Set(model.kindCounts.keys()), msgs: model.msgTypes });
       this.chart.relayout(layoutChart(model, filter), Math.max(480, this.host.clientWidth));
     }
-    if (settled) this.layers = this.makeLayers(this.chart);
-    if (settled) this.locate();
+    if (settled) {
+      this.layers = this.makeLayers(this.chart);
+      this.locate();
+    }
     this.render();
   }
 
