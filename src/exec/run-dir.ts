@@ -210,7 +210,6 @@ function firstLine(path: string): string {
       const newline = buffer.subarray(0, bytes).indexOf(0x0a);
       chunks.push(Buffer.from(buffer.subarray(0, newline === -1 ? bytes : newline)));
       if (newline !== -1) break;
-      // A meta header is a few kilobytes even with thousands of actors.
       if (chunks.length * buffer.length > MAX_HEADER_BYTES) throw new InputError(`${path}:1: not a diaspora trace (its first line runs past ${MAX_HEADER_BYTES >> 20} MiB)`);
     }
     return Buffer.concat(chunks).toString('utf8');
