@@ -42,6 +42,11 @@ import { fetchReplyBytes, tpKey, type BrokerInbound, type DescribeProducersReque
 import { Replica } from './replica.ts';
 import { ReplicaFetcher } from './replica-fetcher.ts';
 
+/** Whether a fetch's reply as read now may go: a partition has data (fetch.min.bytes = 1) or an error. */
+function answerable(partitions: readonly FetchPartitionReply[]): boolean {
+  return partitions.some((part) => part.error !== undefined || part.batches.length > 0);
+}
+
 /** A fetch held until one of its partitions has data (Kafka's DelayedFetch). */
 interface ParkedFetch {
   readonly request: FetchRequest;
@@ -191,12 +196,13 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     }
     const still: ParkedFetch[] = [];
     for (const p of this.parked) {
-      if (!p.request.partitions.some((part) => part.topic === replica.topic && part.partition === replica.partition) || !this.fetchAnswerable(p.request)) {
+      const partitions = p.request.partitions.some((part) => part.topic === replica.topic && part.partition === replica.partition) ? this.readFetch(p.request) : undefined;
+      if (partitions === undefined || !answerable(partitions)) {
         still.push(p);
         continue;
       }
       this.cancelTimer(ctx, p.timer);
-      this.answerFetch(ctx, p.request, p.from);
+      this.sendFetchReply(ctx, p.request, p.from, partitions);
     }
     this.parked = still;
   }
@@ -271,27 +277,20 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       const leader = this.leaderOf(part.topic, part.partition);
       if (leader === undefined || leader.acceptFetch(ctx, part, request.replica) !== undefined) now = true;
     }
-    if (now || this.fetchAnswerable(request)) return this.answerFetch(ctx, request, from);
+    const partitions = this.readFetch(request);
+    if (now || answerable(partitions)) return this.sendFetchReply(ctx, request, from, partitions);
     const timer = this.timer(ctx, request.maxWaitUs, (c) => this.fetchExpired(c, request));
     this.parked.push({ request, from, timer });
-  }
-
-  /** Whether a parked fetch can be answered: a partition has data (fetch.min.bytes = 1) or an error. */
-  private fetchAnswerable(request: FetchRequest): boolean {
-    return request.partitions.some((part) => {
-      const leader = this.leaderOf(part.topic, part.partition);
-      return leader === undefined || leader.fetchError(part, request.replica) !== undefined || leader.read(part, request.replica, part.maxBytes, true).length > 0;
-    });
   }
 
   /**
    * Reads every partition in request order (Kafka's readFromLocalLog): each up to its own limit and
    * what is left of the request's, except that the first partition with data returns at least one batch.
    */
-  private answerFetch(ctx: Context, request: FetchRequest, from: string): void {
+  private readFetch(request: FetchRequest): FetchPartitionReply[] {
     let left = request.maxBytes ?? Infinity;
     let minOne = true;
-    const partitions = request.partitions.map((part): FetchPartitionReply => {
+    return request.partitions.map((part): FetchPartitionReply => {
       const leader = this.leaderOf(part.topic, part.partition);
       if (leader === undefined) return this.notLeader(part);
       const error = leader.fetchError(part, request.replica);
@@ -303,6 +302,9 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       left = Math.max(0, left - bytes);
       return leader.fetchReply(part, batches);
     });
+  }
+
+  private sendFetchReply(ctx: Context, request: FetchRequest, from: string, partitions: FetchPartitionReply[]): void {
     ctx.send(from, { type: 'fetch-reply', req: request.req, partitions }, { bytes: fetchReplyBytes(partitions) });
   }
 
@@ -310,7 +312,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     const i = this.parked.findIndex((p) => p.request === request);
     if (i < 0) return;
     const [p] = this.parked.splice(i, 1);
-    this.answerFetch(ctx, request, p!.from);
+    this.sendFetchReply(ctx, request, p!.from, this.readFetch(request));
   }
 
   private notLeader(part: FetchPartition): FetchPartitionReply {
