@@ -2,6 +2,9 @@
  * `diaspora replay <run-dir>`: runs a recorded run again from its `scenario.resolved.json` and
  * seed, and verifies that the trace hash is the one in its `summary.json`.
  *
+ * A run recorded in an older trace format (another hash) is compared record by record against its
+ * kept trace, and the output says so; without its trace only the hash can be compared.
+ *
  * Exit 0: reproduced. Exit 1: not reproduced — with the first divergent record when the run kept
  * its trace (or, without one, when this build turns out nondeterministic). Exit 2: not a run
  * directory.
@@ -36,16 +39,23 @@ async function replay(dir: string): Promise<number> {
     const run = readRunDirectory(dir);
     out(`diaspora-sim ${VERSION} · replay ${run.scenario.name} · seed ${run.seed}`);
     const report = await replayRun(run);
+    if (report.compared === 'records') {
+      out(`the run's trace is of format ${report.recordedFormat}, this version writes format ${report.format} (another trace hash): comparing its ${report.records} records instead of the hash`);
+    }
+    if (report.matches && report.compared === 'records') {
+      out(`reproduced: every record equal to the recorded trace (trace hash now ${report.replayedHash})`);
+      return EXIT_OK;
+    }
     if (report.matches) {
       out(`reproduced: trace hash ${report.replayedHash} (${report.compared === 'trace' ? 'and the recorded trace' : 'no trace recorded'})`);
       return EXIT_OK;
     }
-    out(`NOT reproduced: recorded ${report.recordedHash.slice(0, 16)}, replayed ${report.replayedHash.slice(0, 16)}`);
+    out(report.compared === 'records' ? 'NOT reproduced: the records differ' : `NOT reproduced: recorded ${report.recordedHash.slice(0, 16)}, replayed ${report.replayedHash.slice(0, 16)}`);
     if (report.recordedVersion !== report.version) out(`the run was recorded by version ${report.recordedVersion}; this is ${report.version}`);
     if (report.compared === 'hash') {
       out(report.deterministicNow ? 'two fresh runs agree with each other: the code or version changed since the recording (record with --trace to see where)' : 'two fresh runs disagree: this build is nondeterministic');
     }
-    if (report.divergence !== undefined) describe(report.divergence, report.compared === 'trace' ? ['recorded', 'replayed'] : ['first run', 'second run'], out);
+    if (report.divergence !== undefined) describe(report.divergence, report.compared === 'hash' ? ['first run', 'second run'] : ['recorded', 'replayed'], out);
     return EXIT_CHECK_FAILED;
   } catch (error) {
     return reportError(error, `npx diaspora replay ${dir}`);

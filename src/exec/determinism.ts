@@ -52,16 +52,38 @@ export async function withScratchDirectory<T>(prefix: string, use: (dir: string)
   }
 }
 
+/**
+ * How two traces' lines are compared: by default as text. Traces of different formats carry the
+ * same records but another header version and end record; `across formats` compares them by value.
+ */
+export interface LineComparison {
+  /** Whether two lines say the same (default: the same text). */
+  readonly same?: (a: string, b: string) => boolean;
+  /** Lines that are not records to compare (default: none); `line` still counts them in the first file. */
+  readonly skip?: (line: string) => boolean;
+}
+
 /** Compares two trace files line by line; `line` is past the end of both when they are equal. */
-export async function firstDifference(pathA: string, pathB: string): Promise<Divergence> {
-  const a = createInterface({ input: createReadStream(pathA, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
-  const b = createInterface({ input: createReadStream(pathB, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
-  for (let line = 1; ; line++) {
-    const [x, y] = await Promise.all([a.next(), b.next()]);
-    if (x.done && y.done) return { line, timeUs: undefined, first: undefined, second: undefined };
-    const first = x.done ? undefined : x.value;
-    const second = y.done ? undefined : y.value;
-    if (first !== second) return { line, timeUs: timeOf(first ?? second), first, second };
+export async function firstDifference(pathA: string, pathB: string, how: LineComparison = {}): Promise<Divergence> {
+  const same = how.same ?? ((x: string, y: string) => x === y);
+  const skip = how.skip ?? (() => false);
+  const lines = (path: string) => createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const a = lines(pathA);
+  const b = lines(pathB);
+  let line = 0;
+  const next = async (it: AsyncIterator<string>, counted: boolean): Promise<string | undefined> => {
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return undefined;
+      if (counted) line++;
+      if (!skip(r.value)) return r.value;
+    }
+  };
+  for (;;) {
+    const [first, second] = await Promise.all([next(a, true), next(b, false)]);
+    if (first === undefined && second === undefined) return { line: line + 1, timeUs: undefined, first, second };
+    if (first === undefined) line++;
+    if (first === undefined || second === undefined || !same(first, second)) return { line, timeUs: timeOf(first ?? second), first, second };
   }
 }
 

@@ -8,16 +8,22 @@
  * build (the two new runs disagree, and their first divergence is reported) from a changed one
  * (they agree with each other but not with the record: a different version or a code change).
  *
+ * A trace recorded in an older trace format (formats differ in the hash and the end record, not in
+ * the records) cannot be compared by hash: its records are compared one by one with the replay's,
+ * the header's format version and the end record aside, and the report says so (`compared:
+ * 'records'`). Without a trace, a hash of another format simply differs: the version line says why.
+ *
  * How it fails: damage is an `InputError`, never a verdict — a recorded trace that does not match
  * its summary (cut, edited, another run's), or a recorded scenario no world can be built from.
  */
 import { join } from 'node:path';
-import { InputError, TraceWriter } from '../kernel/index.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { InputError, TRACE_FORMAT_VERSION, TraceWriter } from '../kernel/index.ts';
 import { traceFile } from '../kernel/trace-file.ts';
 import { loadPlugins, prepareRun } from '../scenario/index.ts';
 import { checkTraceFile } from './check-trace.ts';
-import { type Divergence, checkDeterminism, firstDifference, withScratchDirectory } from './determinism.ts';
-import { type RunDirectory, recordedTraceOf } from './run-dir.ts';
+import { type Divergence, type LineComparison, checkDeterminism, firstDifference, withScratchDirectory } from './determinism.ts';
+import { type RunDirectory, recordedTraceOf, traceHeader } from './run-dir.ts';
 import { executeInSlices, type PreparedRun } from './run.ts';
 import { VERSION } from './version.ts';
 
@@ -25,8 +31,18 @@ export interface ReplayReport {
   readonly recordedHash: string;
   readonly replayedHash: string;
   readonly matches: boolean;
-  /** How the mismatch was located: against the recorded trace, or by two fresh runs. */
-  readonly compared: 'trace' | 'hash';
+  /**
+   * What was compared: the hash and the recorded trace; the recorded trace's records alone (it is
+   * of another trace format, whose hash this version does not compute); or the hash alone, a
+   * mismatch located by two fresh runs.
+   */
+  readonly compared: 'trace' | 'records' | 'hash';
+  /** The recorded trace's format version, when the run kept its trace. */
+  readonly recordedFormat?: number;
+  /** This version's trace format. */
+  readonly format: number;
+  /** With `compared: 'records'`, how many records were compared. */
+  readonly records?: number;
   /** The first divergent record, when one could be found. */
   readonly divergence?: Divergence;
   /** Without a recorded trace: whether this build is itself deterministic (two runs agree). */
@@ -39,22 +55,49 @@ export async function replayRun(run: RunDirectory): Promise<ReplayReport> {
   await loadPlugins(run.scenario.plugins ?? []);
   // Sliced, so that Ctrl-C is served and the scratch trace removed.
   const runOnce = async (tracePath?: string) => (await executeInSlices(prepareRecorded(run, new TraceWriter(traceFile(tracePath))))).traceHash;
-  const base = { recordedHash: run.summary.traceHash, recordedVersion: run.summary.version, version: VERSION };
+  const base = { recordedHash: run.summary.traceHash, recordedVersion: run.summary.version, version: VERSION, format: TRACE_FORMAT_VERSION };
   if (run.tracePath !== undefined) {
     const recorded = run.tracePath;
     // A damaged recorded trace would show up as a divergence of the code: it is named as damage instead.
     await checkTraceFile(recorded, [], recordedTraceOf(run));
+    const recordedFormat = traceHeader(recorded).format;
     return withScratchDirectory('diaspora-replay-', async (dir) => {
       const replayed = join(dir, 'trace.jsonl');
       const replayedHash = await runOnce(replayed);
+      if (recordedFormat !== TRACE_FORMAT_VERSION) {
+        const divergence = await firstDifference(recorded, replayed, ACROSS_FORMATS);
+        const matches = divergence.first === undefined && divergence.second === undefined;
+        return { ...base, replayedHash, matches, compared: 'records', recordedFormat, records: run.summary.records, ...(matches ? {} : { divergence }) };
+      }
       const matches = replayedHash === base.recordedHash;
-      return { ...base, replayedHash, matches, compared: 'trace', ...(matches ? {} : { divergence: await firstDifference(recorded, replayed) }) };
+      return { ...base, replayedHash, matches, compared: 'trace', recordedFormat, ...(matches ? {} : { divergence: await firstDifference(recorded, replayed) }) };
     });
   }
   const replayedHash = await runOnce();
   if (replayedHash === base.recordedHash) return { ...base, replayedHash, matches: true, compared: 'hash' };
   const again = await checkDeterminism((path) => runOnce(path));
   return { ...base, replayedHash, matches: false, compared: 'hash', deterministicNow: again.deterministic, ...(again.divergence ? { divergence: again.divergence } : {}) };
+}
+
+/**
+ * Records of two trace formats: the same lines, but for the header's format version `v` and the
+ * end record (none before format 3; its hash is of the writer's format). A line that differs as
+ * text is compared by value, so a format that orders a record's keys otherwise still compares.
+ */
+const ACROSS_FORMATS: LineComparison = {
+  skip: (line) => line.startsWith('{"k":"end"'),
+  same: (a, b) => a === b || isDeepStrictEqual(withoutVersion(a), withoutVersion(b)),
+};
+
+function withoutVersion(line: string): unknown {
+  try {
+    const value = JSON.parse(line) as Record<string, unknown>;
+    if (value.k !== 'meta') return value;
+    const { v: _format, ...rest } = value;
+    return rest;
+  } catch {
+    return line;
+  }
 }
 
 /**

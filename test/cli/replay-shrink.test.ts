@@ -70,6 +70,37 @@ test('replay of a run whose trace differs names the first divergent record (exit
   t.regex(r.stdout, /\n {2}recorded: \{"t":/);
 });
 
+/** A copy of the recorded run as an older version wrote it: trace format `v`, no end record, another hash. */
+function asFormat(out: string, v: number, edit: (lines: string[]) => void = () => {}): string {
+  const copy = join(mkdtempSync(join(tmpdir(), 'diaspora-old-format-')), 'run');
+  cpSync(out, copy, { recursive: true });
+  const lines = readFileSync(join(copy, 'trace.jsonl'), 'utf8').split('\n');
+  lines.splice(-2, 1);
+  lines[0] = lines[0]!.replace(/"v":\d+/, `"v":${v}`);
+  edit(lines);
+  writeFileSync(join(copy, 'trace.jsonl'), lines.join('\n'));
+  const summary = JSON.parse(readFileSync(join(copy, 'summary.json'), 'utf8'));
+  writeFileSync(join(copy, 'summary.json'), JSON.stringify({ ...summary, traceHash: 'f'.repeat(32) }));
+  return copy;
+}
+
+test('replay of a run recorded in an older trace format compares its records, not the hash (exit 0; 1 at a changed record)', async (t) => {
+  const { out } = await recorded;
+  for (const v of [2, 1]) {
+    const r = await diaspora(['replay', asFormat(out, v)]);
+    t.is(r.code, 0, r.stdout + r.stderr);
+    t.regex(r.stdout, new RegExp(`the run's trace is of format ${v}, this version writes format \\d+ \\(another trace hash\\): comparing its \\d+ records instead of the hash`));
+    t.regex(r.stdout, /reproduced: every record equal to the recorded trace/);
+    t.notRegex(r.stdout, /divergence/);
+  }
+  // A record changed in the old trace is still found, at its own line.
+  const changed = asFormat(out, 2, (lines) => (lines[50] = lines[50]!.replace(/"n":(\d+)/, (_, n) => `"n":${Number(n) + 1000}`)));
+  const r = await diaspora(['replay', changed]);
+  t.is(r.code, 1, r.stdout + r.stderr);
+  t.regex(r.stdout, /NOT reproduced: the records differ/);
+  t.regex(r.stdout, /first divergence at trace line 51, simulated time/);
+});
+
 test('shrink writes a minimal failing scenario with at most two faults; running it fails the check', async (t) => {
   const { out } = await recorded;
   const minimal = join(mkdtempSync(join(tmpdir(), 'diaspora-shrunk-')), 'shrunk.yaml');
