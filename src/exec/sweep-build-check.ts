@@ -6,14 +6,19 @@
  *
  * Planning (sweep-plan.ts) already loaded each value once; what only building reveals can depend
  * on the combination, so every combination is built, in the study's own workers, with the
- * study's first seed. A failure is blamed on the axis value every one of whose combinations fails
- * (`--param quiesce=1s`, `variant coordinated`), otherwise on the combination itself; each message
- * is placed in the scenario file (file:line field). When the scenario fails without any variant
- * or value (its own `--set`s), that one message is given as `diaspora run` gives it.
+ * study's first seed. A build can depend on the seed too (a nemesis plans its faults from it; a
+ * feature may seed its own model with it): a build that read the seed (`CellBuild.seeded`, seen by
+ * the world) is built again with every other seed of the study; one that did not is, provably,
+ * the same for every seed — the seed reaches a build only through the world — and is built once.
+ * A failure is blamed on the axis value every one of whose combinations fails for every seed
+ * (`--param quiesce=1s`, `variant coordinated`), otherwise on the combination itself, and on the
+ * seeds for which it fails when it builds with others; each message is placed in the scenario file
+ * (file:line field). When the scenario fails without any variant or value (its own `--set`s),
+ * that one message is given as `diaspora run` gives it.
  *
- * How it fails: a build that fails for one seed and not the first (a nemesis realised differently)
- * is not found here; its cells record the input error as before. A probe that fails with anything
- * but an input error is left to its cells, which report it with the command that reproduces it.
+ * How it fails: a probe that fails with anything but an input error is left to its cells, which
+ * report it with the command that reproduces it. What only running reveals (a fault-free reference
+ * a feature reads while building is not measured here) is left to the cells too.
  */
 import { InputError } from '../kernel/index.ts';
 import { locateInFile } from '../scenario/index.ts';
@@ -27,6 +32,8 @@ export interface Unbuildable {
   params: Record<string, string>;
   sets: readonly string[];
   cells: number;
+  /** The seeds it cannot be built with, when it can with others; undefined: with none. */
+  seeds?: readonly number[];
   /** Placed in the scenario file. */
   message: string;
 }
@@ -38,10 +45,10 @@ export interface BuildCheck {
   lines: string[];
 }
 
-/** Builds each distinct scenario of `study` once through `runner` (its workers, in parallel). */
+/** Builds each distinct scenario of `study` through `runner` (its workers, in parallel): once, or once per seed when its build reads the seed. */
 export async function checkStudyBuilds(study: Study, runner: CellRunner): Promise<BuildCheck> {
   const cells = cellsOf(study.spec);
-  const seed = study.spec.seeds[0]!;
+  const [first, ...others] = study.spec.seeds;
   const combos = new Map<string, Unbuildable>();
   for (const cell of cells) {
     const key = JSON.stringify(cell.sets);
@@ -49,11 +56,18 @@ export async function checkStudyBuilds(study: Study, runner: CellRunner): Promis
     if (known) known.cells++;
     else combos.set(key, { variant: cell.variant, params: cell.params, sets: cell.sets, cells: 1, message: '' });
   }
-  const task = (sets: readonly string[]): CellTask => ({ scenarioText: study.scenarioText, file: study.file, sets, seed });
+  const task = (sets: readonly string[], seed = first!): CellTask => ({ scenarioText: study.scenarioText, file: study.file, sets, seed });
   const failures = await Promise.all(
     [...combos.values()].map(async (combo) => {
       const built = await runner.build(task(combo.sets));
-      return built.ok || built.error.kind !== 'input' ? undefined : { ...combo, message: locateInFile(study.file, built.error.message, study.scenarioText) };
+      const seeds = built.seeded ? [built, ...(await Promise.all(others.map((seed) => runner.build(task(combo.sets, seed)))))] : [built];
+      const failing = seeds.flatMap((b, i) => (b.ok || b.error.kind !== 'input' ? [] : [{ seed: study.spec.seeds[i]!, message: b.error.message }]));
+      if (failing.length === 0) return undefined;
+      const message = locateInFile(study.file, failing[0]!.message, study.scenarioText);
+      if (failing.length === study.spec.seeds.length || !built.seeded) return { ...combo, message };
+      // Each seed's cells: the combination's cells are its seeds' cells, as many for each.
+      const perSeed = combo.cells / study.spec.seeds.length;
+      return { ...combo, cells: perSeed * failing.length, seeds: failing.map((f) => f.seed), message };
     }),
   );
   const unbuildable = failures.filter((f): f is Unbuildable => f !== undefined);
@@ -75,14 +89,15 @@ export function skippedRun(message: string): CellRun {
   return { status: 'error', error: { kind: 'input', message }, wallTimeMs: 0 };
 }
 
-/** Wraps `runner` so that cells of `unbuildable` scenarios come back at once as input errors, unrun. */
+/** Wraps `runner` so that cells of `unbuildable` scenarios (for their failing seeds) come back at once as input errors, unrun. */
 export function skipping(runner: CellRunner, unbuildable: readonly Unbuildable[]): CellRunner {
-  const messages = new Map(unbuildable.map((u) => [JSON.stringify(u.sets), u.message]));
+  const failing = new Map(unbuildable.map((u) => [JSON.stringify(u.sets), u]));
   return {
     ...runner,
     run: (task) => {
-      const message = messages.get(JSON.stringify(task.sets));
-      return message === undefined ? runner.run(task) : Promise.resolve(skippedRun(message));
+      const u = failing.get(JSON.stringify(task.sets));
+      const skipped = u !== undefined && (u.seeds === undefined || u.seeds.includes(task.seed));
+      return skipped ? Promise.resolve(skippedRun(u.message)) : runner.run(task);
     },
   };
 }
@@ -94,9 +109,10 @@ async function blame(
   runner: CellRunner,
   task: (sets: readonly string[]) => CellTask,
 ): Promise<string[]> {
-  const failure = new Map(unbuildable.map((u) => [JSON.stringify(u.sets), u]));
+  // An axis value or the scenario itself is to blame only for what fails with every seed.
+  const failure = new Map(unbuildable.filter((u) => u.seeds === undefined).map((u) => [JSON.stringify(u.sets), u]));
   const failed = (combo: Unbuildable) => failure.get(JSON.stringify(combo.sets));
-  if (unbuildable.length === combos.length) {
+  if (failure.size === combos.length) {
     // Nothing the study varies is to blame when the scenario with its own --sets fails the same way.
     const base = await runner.build(task(study.spec.sets));
     if (!base.ok && base.error.kind === 'input') {
@@ -127,7 +143,8 @@ async function blame(
   for (const u of unbuildable) {
     if (explained.has(JSON.stringify(u.sets))) continue;
     const point = [u.variant, ...Object.entries(u.params).map(([path, text]) => `${path}=${text}`)].join(' ');
-    lines.push(`cell "${point}": ${u.message}`);
+    const seeds = u.seeds === undefined ? '' : ` with seed${u.seeds.length > 1 ? 's' : ''} ${u.seeds.join(', ')}`;
+    lines.push(`cell "${point}"${seeds}: ${u.message}`);
   }
   return lines;
 }

@@ -65,8 +65,12 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Whether a cell's world can be built (sweep-build-check.ts asks before a study runs anything). */
-export type CellBuild = { ok: true } | { ok: false; error: { kind: 'input' | 'internal'; message: string } };
+/**
+ * Whether a cell's world can be built (sweep-build-check.ts asks before a study runs anything), and
+ * whether building it read the seed: one that did not (up to its end, or its failure) builds the
+ * same way for every seed.
+ */
+export type CellBuild = { seeded: boolean } & ({ ok: true } | { ok: false; error: { kind: 'input' | 'internal'; message: string } });
 
 /**
  * Loads the cell's scenario and builds its world, measuring no fault-free reference (that is a
@@ -74,12 +78,14 @@ export type CellBuild = { ok: true } | { ok: false; error: { kind: 'input' | 'in
  * building then fails with a non-input error, which the caller leaves to the cell to report.
  */
 export async function buildCell(task: CellTask): Promise<CellBuild> {
+  let seeded = false;
   try {
-    buildRun(await load(task), { seed: task.seed, trace: new TraceWriter(), recall: () => undefined as never });
-    return { ok: true };
+    const scenario = await load(task);
+    buildRun(scenario, { seed: task.seed, trace: new TraceWriter(), recall: () => undefined as never, onSeedRead: () => (seeded = true) });
+    return { ok: true, seeded };
   } catch (error) {
     const kind = error instanceof InputError ? 'input' : 'internal';
-    return { ok: false, error: { kind, message: error instanceof Error ? error.message : String(error) } };
+    return { ok: false, seeded, error: { kind, message: error instanceof Error ? error.message : String(error) } };
   }
 }
 

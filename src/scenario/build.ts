@@ -25,6 +25,8 @@ export interface BuildOptions {
   trace: TraceWriter;
   /** How a feature's fault-free reference is measured or recalled (prepare.ts: the cache on disk); measured every time by default. */
   recall?: ReferenceRecall;
+  /** Called when the build reads the seed (WorldOptions.onSeedRead); a build that never does is the same for every seed. */
+  onSeedRead?: () => void;
 }
 
 /** A world ready to run, with what to check and measure when it has run. Its seed is the world's. */
@@ -46,7 +48,14 @@ export function buildRun(scenario: Scenario, options: BuildOptions): PreparedRun
   }
   const seed = options.seed ?? scenario.seed;
   const endUs = scenario.durationUs + scenario.quiesceUs;
-  const world = new World({ seed, scenario: scenario.name, trace: options.trace, meta: { durationUs: scenario.durationUs, endUs, ...liveness(scenario) } });
+  const seedReads = options.onSeedRead === undefined ? {} : { onSeedRead: options.onSeedRead };
+  const world = new World({
+    seed,
+    scenario: scenario.name,
+    trace: options.trace,
+    meta: { durationUs: scenario.durationUs, endUs, ...liveness(scenario) },
+    ...seedReads,
+  });
   for (const site of scenario.sites) {
     world.addSite(site.name, {
       role: site.role,
@@ -68,14 +77,17 @@ export function buildRun(scenario: Scenario, options: BuildOptions): PreparedRun
       loss: link.lossProbability,
     });
   }
-  const withoutFaults = () => buildRun(faultFree(scenario), { seed, trace: new TraceWriter() });
+  const withoutFaults = () => buildRun(faultFree(scenario), { seed, trace: new TraceWriter(), ...seedReads });
   const all = features();
   const clients = all.flatMap((feature) => feature.serviceClients?.(scenario) ?? []);
   const context: BuildContext = {
-    seed,
+    // Read through the world, so that a feature reading the seed is seen to (onSeedRead).
+    get seed() {
+      return world.seed;
+    },
     clientsOf: (service) => clients.filter((client) => client.service === service),
     withoutFaults,
-    reference: (purpose, measure) => (options.recall ?? ((_, m) => computeReference(m)))({ scenario, seed, purpose }, () => measure(withoutFaults())),
+    reference: (purpose, measure) => (options.recall ?? ((_, m) => computeReference(m)))({ scenario, seed: world.seed, purpose }, () => measure(withoutFaults())),
   };
   const featureMetrics = all.flatMap((feature) => feature.build?.(world, scenario, context) ?? []);
   const faults = realiseFaults(scenario, world);

@@ -56,6 +56,12 @@ export interface WorldOptions {
   trace?: TraceWriter;
   /** Extra fields for the trace header (e.g. `durationUs`). */
   meta?: Record<string, unknown>;
+  /**
+   * Called whenever the seed is read — `seed`, a world stream (`rng`), a network stream — so a
+   * build can tell whether it depended on the seed at all (sweep-build-check.ts). Actors' streams
+   * are drawn only once the run starts.
+   */
+  onSeedRead?: () => void;
 }
 
 export interface RunResult {
@@ -100,7 +106,7 @@ export class World implements Environment {
     this.trace = options.trace ?? new TraceWriter();
     this.sim = new Simulator(options.seed, this.trace);
     this.sim.setEnvironment(this);
-    this.network = new Network((purpose) => this.sim.worldRng(purpose));
+    this.network = new Network((purpose) => this.rng(purpose));
   }
 
   static {
@@ -108,6 +114,7 @@ export class World implements Environment {
   }
 
   get seed(): number {
+    this.options.onSeedRead?.();
     return this.options.seed;
   }
 
@@ -193,6 +200,7 @@ export class World implements Environment {
 
   /** The world's own random stream for a purpose (faults, the nemesis), separate from every actor's. */
   rng(purpose: string): Rng {
+    this.options.onSeedRead?.();
     return this.sim.worldRng(purpose);
   }
 
