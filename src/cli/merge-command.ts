@@ -4,7 +4,9 @@
  * run unsharded, plus its `sweep.json` and `results.jsonl` (in cell order) — written atomically.
  *
  * Exit 0 when merged, 2 for slices of different sweeps, missing cells or a directory that is not a
- * sweep (one line saying which); when merged cells had errored, 2 or 3 as for the sweep itself.
+ * sweep (one line saying which); when merged cells had errored, 2 or 3 as for the sweep itself —
+ * cells a slice skipped on purpose (`--skip-invalid`: their scenario cannot be built; their records
+ * say so) do not count, so slices run with it merge as the whole sweep run with it.
  */
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';

@@ -49,20 +49,28 @@ export interface Closing {
  */
 export function studyClosing({ view, summary, dir, files, seconds, say, skipInvalid = false }: Closing): number {
   const c = summary.cells;
-  say(`${c.total} cells: ${c.pass} passed every check, ${c.fail} failed a check, ${c.error} errored · ${seconds.toFixed(1)} s`);
+  say(`${c.total} cells: ${c.pass} passed every check, ${c.fail} failed a check, ${erroredOf(view, c.error)} · ${seconds.toFixed(1)} s`);
   say(`results: ${dir}/ (${files.join(', ')})`);
   return errorExit(view, skipInvalid);
+}
+
+/** "N errored", and how many of them were skipped on purpose (`--skip-invalid`). */
+export function erroredOf(view: StudyView, errored: number): string {
+  const skipped = view.cells.filter((cell) => cell.error?.skipped === true).length;
+  return `${errored} errored${skipped === 0 ? '' : ` (${skipped} skipped: their scenario cannot be built)`}`;
 }
 
 /**
  * 0 when every cell ran (failed checks are findings, not failures of the study); 2 when cells could
  * not run only because of their values (a world that cannot be built with them, e.g. a quiesce too
  * short for one of them); 3 when a cell hit a bug. The first such cell is printed on stderr with
- * the command that reproduces it. With `skipInvalid`, cells that could not run because of their
- * values were skipped as asked: 0, unless a cell hit a bug.
+ * the command that reproduces it. Cells skipped as asked (`--skip-invalid`: their scenario cannot
+ * be built; the record says so, so a merge of slices knows it too) do not count; with
+ * `skipInvalid`, neither does any other cell that could not run because of its values.
  */
 export function errorExit(view: StudyView, skipInvalid = false): number {
-  const errored = view.cells.filter((cell) => cell.status === 'error' && !(skipInvalid && cell.error?.kind === 'input'));
+  const excused = (cell: StudyView['cells'][number]) => cell.error?.skipped === true || (skipInvalid && cell.error?.kind === 'input');
+  const errored = view.cells.filter((cell) => cell.status === 'error' && !excused(cell));
   const first = errored.find((cell) => cell.error?.kind !== 'input') ?? errored[0];
   if (first === undefined) return EXIT_OK;
   process.stderr.write(`${errored.length} cell${errored.length === 1 ? '' : 's'} could not run; ${first.cell}:\n${first.error?.message ?? ''}\n`);

@@ -23,7 +23,7 @@ import { cellProgress } from './cell-progress.ts';
 import { timelinesBesideReport } from './cell-timelines.ts';
 import { reportError } from './exit.ts';
 import { targetLabel } from './output-options.ts';
-import { errorExit, REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
+import { errorExit, erroredOf, REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
 import { checkedRunner, runnerFor, studyBanner, studyFromArgs, studyOptions, studyShape, stopOnInterrupt, type StudyArgs } from './study-options.ts';
 
 const DEFAULT_SEEDS = 5;
@@ -116,7 +116,7 @@ async function sweepHandler(args: SweepArgs): Promise<number> {
 function sliceClosing(view: ReturnType<typeof studyView>, dir: string, shard: Shard, seconds: number, say: (line: string) => void, skipInvalid: boolean): number {
   const errors = view.cells.filter((c) => c.status === 'error').length;
   const failed = view.cells.filter((c) => c.status === 'fail').length;
-  say(`slice ${shard.index}/${shard.count}: ${view.cells.length} cells, ${failed} failed a check, ${errors} errored · ${seconds.toFixed(1)} s`);
+  say(`slice ${shard.index}/${shard.count}: ${view.cells.length} cells, ${failed} failed a check, ${erroredOf(view, errors)} · ${seconds.toFixed(1)} s`);
   say(`results: ${dir}/${RESULTS_LOG}; when every slice is done: npx diaspora merge <slice dirs…>`);
   return errorExit(view, skipInvalid);
 }

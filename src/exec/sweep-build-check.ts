@@ -86,7 +86,7 @@ export function unbuildableError(check: BuildCheck, skipFlag: string): InputErro
 
 /** A cell's run when its scenario was found unbuildable and the user asked to skip such cells. */
 export function skippedRun(message: string): CellRun {
-  return { status: 'error', error: { kind: 'input', message }, wallTimeMs: 0 };
+  return { status: 'error', error: { kind: 'input', message, skipped: true }, wallTimeMs: 0 };
 }
 
 /** Wraps `runner` so that cells of `unbuildable` scenarios (for their failing seeds) come back at once as input errors, unrun. */

@@ -35,7 +35,15 @@ export type CellRun =
       values: Record<string, number>;
       wallTimeMs: number;
     }
-  | { status: 'error'; error: { kind: 'input' | 'internal'; message: string }; wallTimeMs: number };
+  | {
+      status: 'error';
+      /**
+       * `skipped`: the cell was not run — its scenario cannot be built and the study was asked to
+       * skip such cells (`--skip-invalid`) — so merging slices knows it was skipped on purpose.
+       */
+      error: { kind: 'input' | 'internal'; message: string; skipped?: true };
+      wallTimeMs: number;
+    };
 
 /**
  * Scenarios already loaded in this thread, by text and overrides: cells of one grid point and

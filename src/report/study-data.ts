@@ -33,7 +33,8 @@ export interface CellView {
   events?: number;
   checks?: Record<string, boolean>;
   values?: Record<string, number>;
-  error?: { kind: string; message: string };
+  /** `skipped`: not run, its scenario cannot be built (`--skip-invalid`). */
+  error?: { kind: string; message: string; skipped?: true };
   wallTimeMs: number;
 }
 

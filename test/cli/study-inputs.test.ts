@@ -53,6 +53,25 @@ test('a sweep where some values fail to build says so up front and runs nothing;
   t.true(records.filter((r) => r.params.quiesce === '20s').every((r) => r.status !== 'error'));
 });
 
+test('slices of a sweep run with --skip-invalid merge into the whole result (exit 0), the skipped cells recorded as input errors', async (t) => {
+  const args = (i: number) => ['sweep', DEMO, '--param', 'quiesce=1s,20s', '--seeds', '2', '--jobs', '1', '--skip-invalid', '--quiet', '--shard', `${i}/2`, '--out', join(SCRATCH, `slice-${i}`)];
+  for (const i of [0, 1]) {
+    const slice = await diaspora(args(i));
+    t.is(slice.code, 0, slice.stderr);
+    t.regex(slice.stdout, /1 errored \(1 skipped: their scenario cannot be built\)/);
+  }
+  const out = join(SCRATCH, 'merged');
+  const merged = await diaspora(['merge', join(SCRATCH, 'slice-0'), join(SCRATCH, 'slice-1'), '--out', out]);
+  t.is(merged.code, 0, merged.stdout + merged.stderr);
+  t.regex(merged.stdout, /4 cells: .* 2 errored \(2 skipped: their scenario cannot be built\)/);
+  t.is(merged.stderr, '');
+  const records = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { params: Record<string, string>; status: string; error?: { kind: string; skipped?: boolean } });
+  t.is(records.length, 4);
+  t.true(records.filter((r) => r.params.quiesce === '1s').every((r) => r.status === 'error' && r.error?.kind === 'input' && r.error.skipped === true));
+  t.true(records.filter((r) => r.params.quiesce === '20s').every((r) => r.status !== 'error'));
+  t.true(existsSync(join(out, 'report.md')));
+});
+
 test('compare blames the variant whose scenario cannot be built', async (t) => {
   const r = await diaspora(['compare', DEMO, '--variant', 'short:quiesce=2s', '--variant', 'long:quiesce=20s', '--seeds', '2', '--jobs', '1', '--out', join(SCRATCH, 'cmp')]);
   t.is(r.code, 2, r.stderr);
