@@ -3,11 +3,12 @@
  * online during the run, so the verdicts are the same.
  *
  * Guarantee: verdicts only over a trace that is whole — it starts with its `meta` header, has at
- * least that record, no torn last line, ends with its end record (format 3: a trace cut exactly at
+ * least that record, no torn last line, ends with its end record (format 3 on: a trace cut exactly at
  * a line break is refused, never judged "ok"), whose record count and hash match the records read
  * (the hash recomputed from the records' values, kernel/trace-hash.ts: an edited record is
- * refused), and, when it belongs to a recorded run, the records and hash its summary names. Traces of formats 1 and 2 (the same
- * lines, another hash: SHA-256 of the lines, MurmurHash3 of the values) are read and judged alike,
+ * refused), and, when it belongs to a recorded run, the records and hash its summary names. Traces of formats 1, 2 and 3 (the same
+ * lines, another hash: SHA-256 of the lines, MurmurHash3 of the values, format 4's lanes over
+ * another encoding of the values) are read and judged alike,
  * but only their record count is compared with the summary: this version no longer computes
  * those hashes. How it fails: an `InputError` saying which of these does not hold; no verdict is
  * returned for a damaged or foreign trace.

@@ -1,46 +1,57 @@
 /**
- * The trace hash, format 3: a 64-bit digest of every record, computed from the records' values
+ * The trace hash, format 4: a 64-bit digest of every record, computed from the records' values
  * rather than from their text, so that a run need not serialise a record it does not write to a
  * file, and the digest is pure JavaScript (no `node:crypto`: the kernel runs in a browser too).
  *
  * Each record is encoded as a sequence of 32-bit words and digested to 64 bits by two 32-bit
- * lanes that take the words two at a time, one multiply and one cross xorshift per word
- * (`digestWords`), and a last mixing of the lanes. The trace hash folds the record digests, in
- * trace order, into two 64-bit chains by one multiply–xorshift step each (`TraceHasher.fold`) and
- * finishes each chain with the record count: 32 hexadecimal digits. Every step of the digest and
- * of the fold is a bijection of its state for given input, so records of one length that differ
- * in one word, and traces that differ in one record's digest, always hash apart. A parallel run's
- * threads digest their own records and the merge folds the digests in the single-thread order, so
- * the hash is the same for any number of threads. (Format 2 ran MurmurHash3 x86-128 over the
- * same words and over 128-bit record digests: about twice the work, for a chance of two records
- * colliding of 2^-128 instead of 2^-64 — more than telling runs apart needs.)
+ * lanes that take the words two at a time, one multiply and one xorshift per word, and a last
+ * mixing of the lanes with the word count (`digestWords`). The trace hash folds the record digests,
+ * in trace order, into two 64-bit chains by one multiply–xorshift step each (`TraceHasher.fold`)
+ * and finishes each chain with the record count: 32 hexadecimal digits. Every step of the digest
+ * and of the fold is a bijection of its state for given input, so records of one length that
+ * differ in one word, and traces that differ in one record's digest, always hash apart. A parallel
+ * run's threads digest their own records and the merge folds the digests in the single-thread
+ * order, so the hash is the same for any number of threads.
  *
  * The encoding is a function of the record's JSON value — what `JSON.stringify` writes: keys in
- * order, `undefined` and functions left out of objects and `null` in arrays, non-finite numbers as
- * `null`, `-0` as `0`, `toJSON` honoured — so a record and its line parsed back digest alike.
- * Word by word: an object is OBJECT, then key and value for each kept key, then END; an array is
- * ARRAY, its items, END; a string of one code unit is `CHAR << 24 | unit`, a longer one
- * `STRING << 24 | length` (length < 2^24; longer ones add a word with the full length after
- * `STRING << 24 | 0xffffff`), then its UTF-16 code units two per word (low unit in the low half);
- * a non-negative safe integer is `UINT << 24 | high 21 bits` and its low 32 bits, any other
- * number NUMBER and its float64 bits (low word, high word); true, false and null are one tag each.
+ * order, members whose value is `undefined`, a function or a symbol left out of objects and
+ * `null` in arrays, non-finite numbers as `null`, `-0` as `0`, `toJSON` honoured, `Number`/
+ * `String`/`Boolean` objects as their values — so a record and its line parsed back digest alike.
+ * Strings and key lists enter a record as 64-bit digests of their own, so that what repeats from
+ * record to record (the keys of a kind, its kind) is digested once, not once per record:
+ * - a **string** is digested by `stringDigest`: lanes as a record's over its UTF-16 code units two
+ *   per word (low unit in the low half), lane `a` starting at `SEED_A ^ length`.
+ * - an **object's shape** is its kept keys in order, each with whether its value is a string: a
+ *   chain of 64-bit steps (`shapeStep`) over each key's string digest from a root. An object
+ *   whose first four kept members are `t` and `n` (non-negative safe integers), `k` and `a`
+ *   (strings) — every trace record — is a *record*: its root is its kind's string digest, so the
+ *   kind costs nothing past the shape; any other object's root is a constant.
+ * Word by word: a record is `RECORD`, its shape (low, high word), `t` (`UINT` form, two words),
+ * `a`'s digest (low, high), `n` (two words), then its other values; any other object is `OBJECT`,
+ * its shape, its values. A value where the shape says string is its digest (two words); any other
+ * value is tagged: a string (an array's item) `STRING` and its digest, an array `ARRAY << 24 |
+ * length` (longer than 2^24 - 2: `ARRAY << 24 | 0xffffff` and the length) then its items, a
+ * non-negative integer below 2^24 `SMALL << 24 | x`, a larger non-negative safe integer
+ * `UINT << 24 | high 21 bits` and its low 32 bits, any other finite number `NUMBER` and its
+ * float64 bits (low word, high word); true, false and null (a non-finite number too) one tag each.
  *
- * The three kinds written once or twice per event have a short form instead, used exactly when a
- * record has their shape — own keys `t, k, a, n, to, msg, bytes` (send), `t, k, a, n, from, msg, s`
- * (recv) or `t, k, a, n, name` (timer), in that order, `k` the kind, the others strings where
- * named so and finite numbers elsewhere: the kind's tag, the numbers, then each string as its own
- * 64-bit digest (low word, high word). A writer keeps the digests of the strings it sees again and
- * again (actor ids, message types, timer names), so such a record costs a dozen words and no
- * string scan. The writers' own entry points (`digestSend`, `digestRecv`, `digestTimer`) go further
- * when the numbers are non-negative safe integers (the words' layout is then fixed): they run the
- * lanes over those words in registers, without writing them to a buffer, the first step (tag and
- * length) done in advance. Same words, same digest: a way of computing the format, not a change of it.
+ * Hot kinds: the writers' own entry points for the three kinds written once or twice per event
+ * (`digestSend`, `digestRecv`, `digestTimer`) compute exactly these words' digest in registers:
+ * their shape is a constant, so the lanes' first steps are done in advance, and the strings they
+ * name again and again (actor ids, message types, timer names) have their digests kept in a
+ * table. Same words, same digest: a way of computing the format, not a change of it.
+ *
+ * Caches (results never depend on them): the shapes seen are kept in a trie of `ShapeNode`s (at
+ * most SHAPE_NODES_MAX nodes, SHAPE_CHILDREN_MAX children each; past either, the steps are
+ * computed), walked by comparing each key with the node's children — property names are
+ * interned by the engine, so a comparison is usually one pointer test.
  *
  * Guarantee: equal records (as JSON values) give equal digests, on any platform, whichever path
  * wrote them (test/kernel/trace-hash.test.ts compares the hot paths with the generic one, lines
  * parsed back, and both with a plain transcription of this definition). Not cryptographic: two
- * different records collide with probability about 2^-64, and a crafted collision is easy. How it
- * fails: a value JSON cannot write (a BigInt, a cycle) throws, as `JSON.stringify` would.
+ * different records collide with probability about 2^-64 (two strings or two shapes whose 64-bit
+ * digests collide make two records collide), and a crafted collision is easy. How it fails: a
+ * value JSON cannot write (a BigInt, a cycle) throws, as `JSON.stringify` would.
  */
 
 const OBJECT = 1;
@@ -50,14 +61,12 @@ const NUMBER = 4;
 const TRUE = 5;
 const FALSE = 6;
 const NULL = 7;
-const END = 8;
-const CHAR = 9;
+const RECORD = 8;
+const SMALL = 9;
 const UINT = 10;
-const HOT_SEND = 11;
-const HOT_RECV = 12;
-const HOT_TIMER = 13;
 
 const LONG = 0xffffff;
+const SMALL_LIMIT = 2 ** 24;
 const TWO_32 = 2 ** 32;
 /** Odd multipliers (xxHash's 32-bit primes) and the two lanes' starting values (digits of pi). */
 const P1 = 0x9e3779b1 | 0;
@@ -72,6 +81,12 @@ const RUN_SEED_1 = 0x13198a2e;
 const RUN_SEED_2 = 0x03707344;
 const RUN_SEED_3 = 0xa4093822 | 0;
 const RUN_SEED_4 = 0x299f31d0;
+/** The shape chain's root for objects that are not records, and what a string-valued key adds (more digits of pi). */
+const OBJECT_ROOT_LOW = 0x082efa98;
+const OBJECT_ROOT_HIGH = 0xec4e6c89 | 0;
+const RECORD_ROOT_LOW = 0x452821e6;
+const RECORD_ROOT_HIGH = 0x38d01377;
+const STRING_VALUED = 0xbe5466cf | 0;
 
 const scratch = new Float64Array(1);
 const scratchWords = new Int32Array(scratch.buffer);
@@ -86,22 +101,16 @@ function uintHigh(x: number): number {
   return x < TWO_32 ? UINT << 24 : (UINT << 24) | Math.floor(x / TWO_32);
 }
 
-/** Lane `a` after its first word, `first`, in a record of `count` words (a constant for the hot kinds). */
-function firstA(count: number, first: number): number {
-  const a = Math.imul(SEED_A ^ count ^ first, P1);
-  return a ^ (a >>> 15);
-}
-
 /**
- * The record digest of `count` words of `words` (format 3): two 32-bit lanes, `a` starting at
- * `SEED_A ^ count` and taking the even-numbered words, `b` starting at `SEED_B` and taking the odd
- * ones, each word by `lane = (lane ^ word)·P; lane ^= lane >>> 15` (P1 for `a`, P2 for `b`), then
- * `finish64`. The lanes are independent until the finish, so a processor runs them side by side.
- * Every step is a bijection of its lane for a given word, so two word sequences of one length that
- * differ in one word always digest apart. Left in `out[0..1]`.
+ * The record digest of `count` words of `words`: two 32-bit lanes, `a` starting at `SEED_A` and
+ * taking the even-numbered words, `b` starting at `SEED_B` and taking the odd ones, each word by
+ * `lane = (lane ^ word)·P; lane ^= lane >>> 15` (P1 for `a`, P2 for `b`), then `finish64` of
+ * `a ^ count` and `b`. The lanes are independent until the finish, so a processor runs them side
+ * by side. Every step is a bijection of its lane for a given word, so two word sequences of one
+ * length that differ in one word always digest apart. Left in `out[0..1]`.
  */
 export function digestWords(words: Int32Array, count: number, out: Int32Array): void {
-  let a = SEED_A ^ count;
+  let a = SEED_A;
   let b = SEED_B;
   let i = 0;
   for (; i + 1 < count; i += 2) {
@@ -114,7 +123,7 @@ export function digestWords(words: Int32Array, count: number, out: Int32Array): 
     a = Math.imul(a ^ words[i], P1);
     a ^= a >>> 15;
   }
-  finish64(a, b, out);
+  finish64(a ^ count, b, out);
 }
 
 /**
@@ -131,6 +140,49 @@ function finish64(a: number, b: number, out: Int32Array): void {
   out[1] = b ^ (a >>> 15);
 }
 
+/**
+ * A string's digest, left in `out[0..1]`: its code units two per word (the last one alone if the
+ * length is odd), lane `a` from `SEED_A ^ length` taking the even words and `b` from `SEED_B` the
+ * odd ones, then `finish64` — the record digest's lanes, with the length in place of the count.
+ */
+export function stringDigest(s: string, out: Int32Array): void {
+  const length = s.length;
+  let a = SEED_A ^ length;
+  let b = SEED_B;
+  let i = 0;
+  for (; i + 3 < length; i += 4) {
+    a = Math.imul(a ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), P1);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ (s.charCodeAt(i + 2) | (s.charCodeAt(i + 3) << 16)), P2);
+    b ^= b >>> 15;
+  }
+  if (i + 1 < length) {
+    a = Math.imul(a ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), P1);
+    a ^= a >>> 15;
+    if (i + 2 < length) {
+      b = Math.imul(b ^ s.charCodeAt(i + 2), P2);
+      b ^= b >>> 15;
+    }
+  } else if (i < length) {
+    a = Math.imul(a ^ s.charCodeAt(i), P1);
+    a ^= a >>> 15;
+  }
+  finish64(a, b, out);
+}
+
+/**
+ * One step of a shape chain: the chain `(low, high)` takes a key's digest `(keyLow, keyHigh)` and
+ * whether its value is a string; left in `out[0..1]`. A bijection of the chain for given input.
+ */
+function shapeStep(low: number, high: number, keyLow: number, keyHigh: number, stringValued: boolean, out: Int32Array): void {
+  let x = Math.imul(low ^ keyLow, P3);
+  let y = Math.imul(high ^ keyHigh ^ (stringValued ? STRING_VALUED : 0), P4);
+  x ^= y >>> 15;
+  y ^= x >>> 13;
+  out[0] = x;
+  out[1] = y;
+}
+
 /** The 32 hex digits of a trace hash: its four words as little-endian bytes, in order. */
 export function hex(d1: number, d2: number, d3: number, d4: number): string {
   let out = '';
@@ -140,16 +192,26 @@ export function hex(d1: number, d2: number, d3: number, d4: number): string {
   return out;
 }
 
+/** A shape seen before: the chain after its last key (`low`, `high`) and the shapes that extend it. */
+class ShapeNode {
+  readonly children: ShapeNode[] = [];
+  constructor(
+    readonly key: string,
+    readonly stringValued: boolean,
+    readonly low: number,
+    readonly high: number,
+  ) {}
+}
+
+/** Bounds of the shape trie: a run whose objects are keyed by data must not grow memory with its length. */
+const SHAPE_NODES_MAX = 8192;
+const SHAPE_CHILDREN_MAX = 64;
+
 /** Strings whose digests a hasher keeps besides the interned ones (message types, timer names); past it, they are digested each time. */
 const CACHED_STRINGS_MAX = 4096;
 
 /** The slot of a string digested just now, outside the table (the cache was full). */
 const SCRATCH = -1;
-
-/** Lane `a` after the first word of the hot kinds' register form (13 words for send and recv, 9 for a timer). */
-const HOT_SEND_A = firstA(13, HOT_SEND);
-const HOT_RECV_A = firstA(13, HOT_RECV);
-const HOT_TIMER_A = firstA(9, HOT_TIMER);
 
 /** Words per slot of the string table: the string's 64-bit digest (low, high). */
 const DIGEST_STRIDE = 2;
@@ -159,22 +221,69 @@ const SEND_SITE = 0;
 const RECV_SITE = 1;
 const TIMER_SITE = 2;
 
-const SEND_KEYS = ['t', 'k', 'a', 'n', 'to', 'msg', 'bytes'];
-const RECV_KEYS = ['t', 'k', 'a', 'n', 'from', 'msg', 's'];
-const TIMER_KEYS = ['t', 'k', 'a', 'n', 'name'];
+/** The keys of a record's head, in order. */
+const HEAD = ['t', 'k', 'a', 'n'];
 
-function sameKeys(keys: readonly string[], expected: readonly string[]): boolean {
-  if (keys.length !== expected.length) return false;
-  for (let i = 0; i < keys.length; i++) if (keys[i] !== expected[i]) return false;
-  return true;
+const shapeOut = new Int32Array(2);
+
+/** The chain of a record of kind `kind` whose other keys are `rest` (each with whether its value is a string). */
+function recordShape(kind: string, rest: readonly (readonly [string, boolean])[]): [number, number] {
+  stringDigest(kind, shapeOut);
+  let [low, high] = [shapeOut[0] ^ RECORD_ROOT_LOW, shapeOut[1] ^ RECORD_ROOT_HIGH];
+  for (const [key, stringValued] of rest) {
+    stringDigest(key, shapeOut);
+    shapeStep(low, high, shapeOut[0], shapeOut[1], stringValued, shapeOut);
+    [low, high] = [shapeOut[0], shapeOut[1]];
+  }
+  return [low, high];
 }
 
+/** Lane `a` after words 0 and 2 and lane `b` after word 1 of a hot kind's record (`RECORD`, its shape). */
+function hotStart(kind: string, rest: readonly (readonly [string, boolean])[]): [number, number] {
+  const [low, high] = recordShape(kind, rest);
+  let a = Math.imul(SEED_A ^ RECORD, P1);
+  a ^= a >>> 15;
+  a = Math.imul(a ^ high, P1);
+  a ^= a >>> 15;
+  let b = Math.imul(SEED_B ^ low, P2);
+  b ^= b >>> 15;
+  return [a, b];
+}
+
+const [SEND_A, SEND_B] = hotStart('send', [['to', true], ['msg', true], ['bytes', false]]);
+const [RECV_A, RECV_B] = hotStart('recv', [['from', true], ['msg', true], ['s', false]]);
+const [TIMER_A, TIMER_B] = hotStart('timer', [['name', true]]);
+
 /**
- * Encodes records into record digests (left in `d1`–`d4`) and folds digests into the trace's hash
+ * What `JSON.stringify` writes for `value` as `holder[key]`, before it looks at the type: the
+ * result of its `toJSON`, and a Number, String or Boolean object's primitive value.
+ */
+function resolve(value: unknown, key: string | number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON: (key: string) => unknown }).toJSON(String(key));
+    if (value === null || typeof value !== 'object') return value;
+  }
+  if (Array.isArray(value)) return value;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto === Object.prototype || proto === null) return value;
+  if (value instanceof Number) return Number(value);
+  if (value instanceof String) return String(value);
+  if (value instanceof Boolean) return value.valueOf();
+  return value;
+}
+
+/** Where the member walk of an object stands (`TraceHasher.object`). */
+const MAYBE_RECORD = 0;
+const IS_RECORD = 1;
+const NOT_RECORD = 2;
+
+/**
+ * Encodes records into record digests (left in `d1`, `d2`) and folds digests into the trace's hash
  * (`fold`, `hex`). One per trace writer, or per thread of a parallel run.
  */
 export class TraceHasher {
-  /** The record being encoded: `used` words of `words` (grown for long strings). */
+  /** The record being encoded: `used` words of `words` (grown for deep or long values). */
   private words = new Int32Array(1024);
   private used = 0;
   private readonly out = new Int32Array(2);
@@ -198,18 +307,26 @@ export class TraceHasher {
   private readonly lastSlots = new Int32Array(3);
   private scratchLow = 0;
   private scratchHigh = 0;
+  /** The shape trie's roots: records (children by kind) and other objects (children by first key). */
+  private readonly records = new ShapeNode('', false, RECORD_ROOT_LOW, RECORD_ROOT_HIGH);
+  private readonly objects = new ShapeNode('', false, OBJECT_ROOT_LOW, OBJECT_ROOT_HIGH);
+  private shapeNodes = 0;
+  /** The last record's actor and its digest: records come in runs from one actor. */
+  private lastActor: string | undefined;
+  private lastActorLow = 0;
+  private lastActorHigh = 0;
   /** The last record's digest (low word, high word). */
   d1 = 0;
   d2 = 0;
 
   /** Digests any record (a JSON value): the definition, and the path of every kind but the hot ones' writers. */
   digest(record: object): void {
-    const r = record as Record<string, unknown>;
-    const k = r.k;
-    if ((k === 'send' || k === 'recv' || k === 'timer') && this.digestHotShape(r, k)) return;
     this.used = 0;
     this.value(record, '');
-    this.end();
+    const out = this.out;
+    digestWords(this.words, this.used, out);
+    this.d1 = out[0];
+    this.d2 = out[1];
   }
 
   /**
@@ -222,16 +339,15 @@ export class TraceHasher {
       slot = this.strings.length;
       this.slots.set(text, slot);
       this.strings.push(text);
-      this.stringDigest(text);
       if (DIGEST_STRIDE * (slot + 1) > this.digests.length) {
         const grown = new Int32Array(2 * this.digests.length);
         grown.set(this.digests);
         this.digests = grown;
       }
-      const d = this.digests;
-      const at = DIGEST_STRIDE * slot;
-      d[at] = this.d1;
-      d[at + 1] = this.d2;
+      const out = this.out;
+      stringDigest(text, out);
+      this.digests[DIGEST_STRIDE * slot] = out[0];
+      this.digests[DIGEST_STRIDE * slot + 1] = out[1];
     }
     return slot;
   }
@@ -246,30 +362,44 @@ export class TraceHasher {
    * would. The numbers must be finite (the caller checks: other records take `digest`).
    */
   digestSend(t: number, a: number, n: number, to: number, msg: string, bytes: number): void {
-    // The message type first: digesting a string not seen before reuses the word buffer.
+    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'send', a: this.stringAt(a), n, to: this.stringAt(to), msg, bytes });
     const type = this.namedSlot(SEND_SITE, msg);
-    if (type !== SCRATCH && isUint(t) && isUint(n) && isUint(bytes)) return this.hot13(HOT_SEND_A, t, n, bytes, a, to, type);
-    const d = this.digests;
-    const [as, os] = [DIGEST_STRIDE * a, DIGEST_STRIDE * to];
-    this.hot(HOT_SEND, t, n, bytes, d[as], d[as + 1], d[os], d[os + 1], this.lowOf(type), this.highOf(type));
+    this.hot3(SEND_A, SEND_B, t, a, n, to, this.lowOf(type), this.highOf(type), bytes);
   }
 
   /** `{t, k: 'recv', a, n, from, msg, s}` with `a` and `from` interned. */
   digestRecv(t: number, a: number, n: number, from: number, msg: string, s: number): void {
+    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'recv', a: this.stringAt(a), n, from: this.stringAt(from), msg, s });
     const type = this.namedSlot(RECV_SITE, msg);
-    if (type !== SCRATCH && isUint(t) && isUint(n) && isUint(s)) return this.hot13(HOT_RECV_A, t, n, s, a, from, type);
-    const d = this.digests;
-    const [as, fs] = [DIGEST_STRIDE * a, DIGEST_STRIDE * from];
-    this.hot(HOT_RECV, t, n, s, d[as], d[as + 1], d[fs], d[fs + 1], this.lowOf(type), this.highOf(type));
+    this.hot3(RECV_A, RECV_B, t, a, n, from, this.lowOf(type), this.highOf(type), s);
   }
 
   /** `{t, k: 'timer', a, n, name}` with `a` interned. */
   digestTimer(t: number, a: number, n: number, name: string): void {
+    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'timer', a: this.stringAt(a), n, name });
     const named = this.namedSlot(TIMER_SITE, name);
-    if (named !== SCRATCH && isUint(t) && isUint(n)) return this.hot9(t, n, a, named);
+    const nameLow = this.lowOf(named);
+    const nameHigh = this.highOf(named);
     const d = this.digests;
     const as = DIGEST_STRIDE * a;
-    this.hot(HOT_TIMER, t, n, -1, d[as], d[as + 1], this.lowOf(named), this.highOf(named), 0, 0);
+    // Words 3–10: t (high, low), a's digest (low, high), n (high, low), the name's digest (low, high).
+    let h = Math.imul(TIMER_A ^ (t | 0), P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ d[as + 1], P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ (n | 0), P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ nameHigh, P1);
+    h ^= h >>> 15;
+    let b = Math.imul(TIMER_B ^ uintHigh(t), P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ d[as], P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ uintHigh(n), P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ nameLow, P2);
+    b ^= b >>> 15;
+    this.finish(h ^ 11, b);
   }
 
   /** Folds the last record's digest into the trace's hash. */
@@ -308,120 +438,66 @@ export class TraceHasher {
     return hex(w1, w2, out[0], out[1]);
   }
 
-  // --- the short form of the hot kinds ---
-
-  /** A record of kind send, recv or timer with its kind's shape, in the short form; false if it has another shape. */
-  private digestHotShape(r: Record<string, unknown>, k: 'send' | 'recv' | 'timer'): boolean {
-    const { t, a, n } = r;
-    // Finite numbers only: JSON writes the others as null, and the line read back must digest alike.
-    if (!Number.isFinite(t) || typeof a !== 'string' || !Number.isFinite(n)) return false;
-    const keys = Object.keys(r);
-    if (k === 'timer') {
-      const name = r.name;
-      if (!sameKeys(keys, TIMER_KEYS) || typeof name !== 'string') return false;
-      const sa = this.cachedSlot(a);
-      const [aLo, aHi] = [this.lowOf(sa), this.highOf(sa)];
-      const sn = this.cachedSlot(name);
-      this.hot(HOT_TIMER, t as number, n as number, -1, aLo, aHi, this.lowOf(sn), this.highOf(sn), 0, 0);
-      return true;
-    }
-    const other = k === 'send' ? r.to : r.from;
-    const number = k === 'send' ? r.bytes : r.s;
-    const msg = r.msg;
-    if (!sameKeys(keys, k === 'send' ? SEND_KEYS : RECV_KEYS) || typeof other !== 'string' || typeof msg !== 'string' || !Number.isFinite(number)) return false;
-    // Each digest read before the next lookup, which may reuse the scratch slot.
-    const sa = this.cachedSlot(a);
-    const [aLo, aHi] = [this.lowOf(sa), this.highOf(sa)];
-    const so = this.cachedSlot(other);
-    const [oLo, oHi] = [this.lowOf(so), this.highOf(so)];
-    const sm = this.cachedSlot(msg);
-    this.hot(k === 'send' ? HOT_SEND : HOT_RECV, t as number, n as number, number as number, aLo, aHi, oLo, oHi, this.lowOf(sm), this.highOf(sm));
-    return true;
-  }
+  // --- the hot kinds, in registers ---
 
   /**
-   * The short form: the tag, `t`, `n`, the kind's number (none for a timer: -1, which no short
-   * form can otherwise hold there, since it writes nothing), then the string digests (a timer has two).
+   * A send or recv record (`t`, `n` non-negative safe integers), digested without the word buffer:
+   * the words `digest` would write — `RECORD`, the shape (done in advance: `aStart`, `bStart`),
+   * t (high, low), `a`'s digest (low, high), n (high, low), the other actor's and the type's
+   * digests (low, high), then the last number in its tagged form (one, two or three words) — in
+   * the lanes where `digestWords` takes them. Same digest as `digest`, by construction and by test.
    */
-  private hot(tag: number, t: number, n: number, x: number, s1: number, s2: number, s3: number, s4: number, s5: number, s6: number): void {
-    const w = this.words;
-    w[0] = tag;
-    let at = this.putNumber(1, t);
-    at = this.putNumber(at, n);
-    if (tag !== HOT_TIMER) at = this.putNumber(at, x);
-    w[at++] = s1;
-    w[at++] = s2;
-    w[at++] = s3;
-    w[at++] = s4;
-    if (tag !== HOT_TIMER) {
-      w[at++] = s5;
-      w[at++] = s6;
-    }
-    this.finishRecord(at);
-  }
-
-  /**
-   * The short form of a send or recv whose three numbers are non-negative safe integers and whose
-   * strings are in the table, digested without the word buffer: the 13 words `hot` would write —
-   * tag, t, n, x (high word, low word each), then the digests of `a`, the other actor and the type
-   * (low, high) — in the lanes where `digestWords` takes them: even words (tag, the numbers' low
-   * words, the digests' high words) in `a`, whose first step is done in advance (`aFirst`), odd
-   * ones in `b`. Same digest as `hot`, by construction and by test.
-   */
-  private hot13(aFirst: number, t: number, n: number, x: number, a: number, other: number, type: number): void {
+  private hot3(aStart: number, bStart: number, t: number, a: number, n: number, other: number, typeLow: number, typeHigh: number, x: number): void {
     const d = this.digests;
     const as = DIGEST_STRIDE * a;
     const os = DIGEST_STRIDE * other;
-    const ms = DIGEST_STRIDE * type;
-    let h = Math.imul(aFirst ^ (t | 0), P1);
-    h ^= h >>> 15;
-    h = Math.imul(h ^ (n | 0), P1);
-    h ^= h >>> 15;
-    h = Math.imul(h ^ (x | 0), P1);
+    let h = Math.imul(aStart ^ (t | 0), P1);
     h ^= h >>> 15;
     h = Math.imul(h ^ d[as + 1], P1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ (n | 0), P1);
     h ^= h >>> 15;
     h = Math.imul(h ^ d[os + 1], P1);
     h ^= h >>> 15;
-    h = Math.imul(h ^ d[ms + 1], P1);
+    h = Math.imul(h ^ typeHigh, P1);
     h ^= h >>> 15;
-    let b = Math.imul(SEED_B ^ uintHigh(t), P2);
-    b ^= b >>> 15;
-    b = Math.imul(b ^ uintHigh(n), P2);
-    b ^= b >>> 15;
-    b = Math.imul(b ^ uintHigh(x), P2);
+    let b = Math.imul(bStart ^ uintHigh(t), P2);
     b ^= b >>> 15;
     b = Math.imul(b ^ d[as], P2);
+    b ^= b >>> 15;
+    b = Math.imul(b ^ uintHigh(n), P2);
     b ^= b >>> 15;
     b = Math.imul(b ^ d[os], P2);
     b ^= b >>> 15;
-    b = Math.imul(b ^ d[ms], P2);
+    b = Math.imul(b ^ typeLow, P2);
     b ^= b >>> 15;
-    this.finish(h, b);
-  }
-
-  /** The timer's short form (9 words: tag, t, n, `a`'s digest, the name's), as `hot13`. */
-  private hot9(t: number, n: number, a: number, named: number): void {
-    const d = this.digests;
-    const as = DIGEST_STRIDE * a;
-    const ns = DIGEST_STRIDE * named;
-    let h = Math.imul(HOT_TIMER_A ^ (t | 0), P1);
-    h ^= h >>> 15;
-    h = Math.imul(h ^ (n | 0), P1);
-    h ^= h >>> 15;
-    h = Math.imul(h ^ d[as + 1], P1);
-    h ^= h >>> 15;
-    h = Math.imul(h ^ d[ns + 1], P1);
-    h ^= h >>> 15;
-    let b = Math.imul(SEED_B ^ uintHigh(t), P2);
-    b ^= b >>> 15;
-    b = Math.imul(b ^ uintHigh(n), P2);
-    b ^= b >>> 15;
-    b = Math.imul(b ^ d[as], P2);
-    b ^= b >>> 15;
-    b = Math.imul(b ^ d[ns], P2);
-    b ^= b >>> 15;
-    this.finish(h, b);
+    // Word 13 (lane b) on: the last number.
+    let count: number;
+    if (x >= 0 && x < SMALL_LIMIT && Math.floor(x) === x) {
+      b = Math.imul(b ^ ((SMALL << 24) | x), P2);
+      b ^= b >>> 15;
+      count = 14;
+    } else if (isUint(x)) {
+      b = Math.imul(b ^ uintHigh(x), P2);
+      b ^= b >>> 15;
+      h = Math.imul(h ^ ((x - Math.floor(x / TWO_32) * TWO_32) | 0), P1);
+      h ^= h >>> 15;
+      count = 15;
+    } else if (Number.isFinite(x)) {
+      scratch[0] = x;
+      b = Math.imul(b ^ NUMBER, P2);
+      b ^= b >>> 15;
+      h = Math.imul(h ^ scratchWords[0], P1);
+      h ^= h >>> 15;
+      b = Math.imul(b ^ scratchWords[1], P2);
+      b ^= b >>> 15;
+      count = 16;
+    } else {
+      b = Math.imul(b ^ NULL, P2);
+      b ^= b >>> 15;
+      count = 14;
+    }
+    this.finish(h ^ count, b);
   }
 
   /** The record's digest from its lanes (`finish64`), left in `d1`, `d2`. */
@@ -443,9 +519,9 @@ export class TraceHasher {
       this.cached++;
       return this.intern(text);
     }
-    this.stringDigest(text);
-    this.scratchLow = this.d1;
-    this.scratchHigh = this.d2;
+    stringDigest(text, this.out);
+    this.scratchLow = this.out[0];
+    this.scratchHigh = this.out[1];
     return SCRATCH;
   }
 
@@ -466,148 +542,280 @@ export class TraceHasher {
     return slot === SCRATCH ? this.scratchHigh : this.digests[DIGEST_STRIDE * slot + 1];
   }
 
-  /** The 64-bit digest of a string (its generic encoding, hashed), left in `d1` and `d2`. */
-  private stringDigest(text: string): void {
-    this.used = 0;
-    this.text(text);
-    this.end();
+  // --- the generic path: the word buffer ---
+
+  /** Makes room for `words` more words past the `used` ones. */
+  private reserve(words: number): void {
+    if (this.used + words > this.words.length) {
+      const next = new Int32Array(Math.max(this.words.length * 2, this.used + words));
+      next.set(this.words);
+      this.words = next;
+    }
   }
 
-  /** A string's words from `at` (room reserved); returns where the next word goes. */
-  private put(at: number, s: string): number {
-    const w = this.words;
-    const length = s.length;
-    if (length === 1) {
-      w[at++] = (CHAR << 24) | s.charCodeAt(0);
-      return at;
-    }
-    if (length < LONG) w[at++] = (STRING << 24) | length;
-    else {
-      w[at++] = (STRING << 24) | LONG;
-      w[at++] = length;
-    }
-    let i = 0;
-    for (; i + 1 < length; i += 2) w[at++] = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
-    if (i < length) w[at++] = s.charCodeAt(i);
-    return at;
+  /** A string's digest as two words at `at` (room reserved). */
+  private putString(at: number, s: string): void {
+    const out = this.out;
+    stringDigest(s, out);
+    this.words[at] = out[0];
+    this.words[at + 1] = out[1];
   }
 
-  /** A number's words from `at` (room reserved); returns where the next word goes. */
-  private putNumber(at: number, x: number): number {
+  /** A number's words at `used` (room for three reserved). */
+  private number(x: number): void {
     const w = this.words;
+    let at = this.used;
     if (x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x) {
       // -0 passes too, and writes as 0, as JSON writes it.
-      if (x < TWO_32) {
-        w[at++] = UINT << 24;
-        w[at++] = x | 0;
-      } else {
+      if (x < SMALL_LIMIT) w[at++] = (SMALL << 24) | x;
+      else {
         const high = Math.floor(x / TWO_32);
         w[at++] = (UINT << 24) | high;
         w[at++] = (x - high * TWO_32) | 0;
       }
-      return at;
-    }
-    if (!Number.isFinite(x)) {
+    } else if (!Number.isFinite(x)) {
       w[at++] = NULL;
-      return at;
+    } else {
+      scratch[0] = x;
+      w[at++] = NUMBER;
+      w[at++] = scratchWords[0];
+      w[at++] = scratchWords[1];
     }
-    scratch[0] = x;
-    w[at++] = NUMBER;
-    w[at++] = scratchWords[0];
-    w[at++] = scratchWords[1];
-    return at;
+    this.used = at;
   }
 
-  /** Makes room for `words` more words past the `used` ones (with a little to spare for string headers). */
-  private reserve(words: number): void {
-    if (this.used + words + 8 > this.words.length) this.grow(words + 8);
-  }
-
-  private finishRecord(used: number): void {
-    this.used = used;
-    this.end();
-  }
-
-  private end(): void {
-    const out = this.out;
-    digestWords(this.words, this.used, out);
-    this.d1 = out[0];
-    this.d2 = out[1];
-  }
-
-  private word(w: number): void {
-    if (this.used === this.words.length) this.grow(1);
-    this.words[this.used++] = w;
-  }
-
-  private grow(more: number): void {
-    const next = new Int32Array(Math.max(this.words.length * 2, this.used + more));
-    next.set(this.words);
-    this.words = next;
-  }
-
-  private text(s: string): void {
-    this.reserve(2 + ((s.length + 1) >> 1));
-    this.used = this.put(this.used, s);
-  }
-
-  private number(x: number): void {
-    this.reserve(3);
-    this.used = this.putNumber(this.used, x);
-  }
-
-  /** A JSON value as `JSON.stringify(holder[key])` would write it; `key` is for `toJSON`. */
+  /** A JSON value, tagged, as `JSON.stringify(holder[key])` would write it; `key` is for `toJSON`. */
   private value(value: unknown, key: string | number): void {
-    if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-      value = (value as { toJSON: (key: string) => unknown }).toJSON(String(key));
-    }
+    this.encode(resolve(value, key));
+  }
+
+  /** A value `resolve`d already, tagged. */
+  private encode(value: unknown): void {
+    this.reserve(3);
     switch (typeof value) {
       case 'string':
-        this.text(value);
+        this.words[this.used] = STRING;
+        this.putString(this.used + 1, value);
+        this.used += 3;
         return;
       case 'number':
         this.number(value);
         return;
       case 'boolean':
-        this.word(value ? TRUE : FALSE);
+        this.words[this.used++] = value ? TRUE : FALSE;
         return;
       case 'bigint':
         throw new TypeError('Do not know how to serialize a BigInt');
       case 'object':
-        if (value === null) this.word(NULL);
+        if (value === null) this.words[this.used++] = NULL;
         else if (Array.isArray(value)) this.array(value);
-        else this.object(value as Record<string, unknown>);
+        else this.object(value);
         return;
       default:
-        // undefined, a function or a symbol where a value must be: JSON writes null.
-        this.word(NULL);
+        // undefined, a function or a symbol where a value must be (an array's item): JSON writes null.
+        this.words[this.used++] = NULL;
     }
   }
 
   private array(items: readonly unknown[]): void {
-    this.word(ARRAY);
-    for (let i = 0; i < items.length; i++) this.value(items[i], i);
-    this.word(END);
+    const length = items.length;
+    if (length < LONG) this.words[this.used++] = (ARRAY << 24) | length;
+    else {
+      this.words[this.used++] = (ARRAY << 24) | LONG;
+      this.words[this.used++] = length;
+    }
+    for (let i = 0; i < length; i++) this.value(items[i], i);
   }
 
-  private object(object: Record<string, unknown>): void {
-    this.word(OBJECT);
+  /** An object (not an array, `resolve`d): a record or a plain object, by its first members. */
+  private object(object: object): void {
+    // The walk's state is in fields (no closure per object): an object nested in a member saves the enclosing one's.
+    const header = this.header;
+    const state = this.state;
+    const kept = this.kept;
+    const node = this.node;
+    const low = this.shapeLow;
+    const high = this.shapeHigh;
+    this.beginMembers();
+    const o = object as Record<string, unknown>;
     const proto = Object.getPrototypeOf(object) as unknown;
     if (proto === Object.prototype || proto === null) {
       // A plain object inherits no enumerable key, so `for…in` lists its own ones, in their order —
       // and lets V8 read each value through the enumeration cache.
-      for (const key in object) this.member(key, object[key]);
+      for (const key in o) this.member(key, o[key]);
     } else {
-      for (const key of Object.keys(object)) this.member(key, object[key]);
+      for (const key of Object.keys(o)) this.member(key, o[key]);
     }
-    this.word(END);
+    this.endMembers();
+    this.header = header;
+    this.state = state;
+    this.kept = kept;
+    this.node = node;
+    this.shapeLow = low;
+    this.shapeHigh = high;
   }
 
-  /** One key and value of an object, unless JSON leaves the key out. */
-  private member(key: string, value: unknown): void {
+  // The member walk of the innermost object being encoded. An object nested in a member's value
+  // saves these and restores them (`member`), so the walk's state lives in fields, not in a closure.
+  private header = 0;
+  private state = MAYBE_RECORD;
+  private kept = 0;
+  private node: ShapeNode | undefined;
+  private shapeLow = 0;
+  private shapeHigh = 0;
+  private headT = 0;
+  private headKind = '';
+  private headActor = '';
+
+  private beginMembers(): void {
+    // Room for the header and a record's head (9 words); the tag and shape are written at the end.
+    this.reserve(9);
+    this.header = this.used;
+    this.state = MAYBE_RECORD;
+    this.kept = 0;
+  }
+
+  private endMembers(): void {
+    if (this.state === MAYBE_RECORD) this.notRecord();
+    const w = this.words;
+    const h = this.header;
+    w[h] = this.state === IS_RECORD ? RECORD : OBJECT;
+    if (this.node !== undefined) {
+      w[h + 1] = this.node.low;
+      w[h + 2] = this.node.high;
+    } else {
+      w[h + 1] = this.shapeLow;
+      w[h + 2] = this.shapeHigh;
+    }
+  }
+
+  /** One key and value of the object being walked, unless JSON leaves the key out. */
+  private member(key: string, raw: unknown): void {
+    const value = resolve(raw, key);
     const type = typeof value;
     if (type === 'undefined' || type === 'function' || type === 'symbol') return;
-    this.text(key);
-    this.value(value, key);
+    if (this.state === MAYBE_RECORD && this.head(key, value)) return;
+    const isString = type === 'string';
+    this.step(key, isString);
+    if (isString) {
+      this.reserve(2);
+      this.putString(this.used, value as string);
+      this.used += 2;
+    } else if (type === 'number') {
+      this.reserve(3);
+      this.number(value as number);
+    } else this.encode(value);
+  }
+
+  /**
+   * While the object may still be a record: takes the member as the next of the head (`t`, `k`,
+   * `a`, `n`) and says so, or rewrites what was taken as plain members and says it did not.
+   */
+  private head(key: string, value: unknown): boolean {
+    const i = this.kept;
+    if (key === HEAD[i]) {
+      const w = this.words;
+      const h = this.header;
+      if (i === 0 && typeof value === 'number' && isUint(value)) {
+        this.headT = value;
+        w[h + 3] = uintHigh(value);
+        w[h + 4] = value | 0;
+        this.kept = 1;
+        return true;
+      }
+      if (i === 1 && typeof value === 'string') {
+        this.headKind = value;
+        this.kept = 2;
+        return true;
+      }
+      if (i === 2 && typeof value === 'string') {
+        this.headActor = value;
+        if (value !== this.lastActor) {
+          const out = this.out;
+          stringDigest(value, out);
+          this.lastActor = value;
+          this.lastActorLow = out[0];
+          this.lastActorHigh = out[1];
+        }
+        w[h + 5] = this.lastActorLow;
+        w[h + 6] = this.lastActorHigh;
+        this.kept = 3;
+        return true;
+      }
+      if (i === 3 && typeof value === 'number' && isUint(value)) {
+        w[h + 7] = uintHigh(value);
+        w[h + 8] = value | 0;
+        this.used = h + 9;
+        this.state = IS_RECORD;
+        this.node = this.records;
+        this.step(this.headKind, true);
+        return true;
+      }
+    }
+    this.notRecord();
+    return false;
+  }
+
+  /** The object is not a record: its members taken as the head so far are written as plain members. */
+  private notRecord(): void {
+    const taken = this.kept;
+    this.state = NOT_RECORD;
+    this.node = this.objects;
+    this.used = this.header + 3;
+    if (taken > 0) {
+      this.step('t', false);
+      this.number(this.headT);
+    }
+    if (taken > 1) {
+      this.step('k', true);
+      this.putString(this.used, this.headKind);
+      this.used += 2;
+    }
+    if (taken > 2) {
+      this.step('a', true);
+      this.putString(this.used, this.headActor);
+      this.used += 2;
+    }
+  }
+
+  /**
+   * The shape chain takes a key (for a record's root: its kind): the trie's child of the current
+   * node when there is one (or room for a new one), else the step computed.
+   */
+  private step(key: string, stringValued: boolean): void {
+    const node = this.node;
+    if (node !== undefined) {
+      const children = node.children;
+      for (let i = 0; i < children.length; i++) {
+        const child = children[i];
+        if (child.key === key && child.stringValued === stringValued) {
+          // Move a child found often towards the front (one place per hit): fewer comparisons next time.
+          if (i > 0) {
+            children[i] = children[i - 1];
+            children[i - 1] = child;
+          }
+          this.node = child;
+          return;
+        }
+      }
+    }
+    const out = this.out;
+    stringDigest(key, out);
+    if (node === this.records) {
+      // A record's root: its kind's digest.
+      out[0] ^= RECORD_ROOT_LOW;
+      out[1] ^= RECORD_ROOT_HIGH;
+    } else if (node !== undefined) shapeStep(node.low, node.high, out[0], out[1], stringValued, out);
+    else shapeStep(this.shapeLow, this.shapeHigh, out[0], out[1], stringValued, out);
+    if (node !== undefined && node.children.length < SHAPE_CHILDREN_MAX && this.shapeNodes < SHAPE_NODES_MAX) {
+      const child = new ShapeNode(key, stringValued, out[0], out[1]);
+      node.children.push(child);
+      this.shapeNodes++;
+      this.node = child;
+      return;
+    }
+    this.node = undefined;
+    this.shapeLow = out[0];
+    this.shapeHigh = out[1];
   }
 }

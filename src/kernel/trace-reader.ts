@@ -48,11 +48,11 @@ export interface ReadTraceOptions {
 const ENDED_FROM_FORMAT = 3;
 
 /**
- * Trace formats this version reads: 3 (kernel/trace-hash.ts), and 2 and 1, which differ from it
+ * Trace formats this version reads: 4 (kernel/trace-hash.ts), and 3, 2 and 1, which differ from it
  * only in how the run's hash was computed (the lines are the same JSON), so they are drawn and
- * checked alike; only a format-3 trace's hash can be recomputed (exec/check-trace.ts).
+ * checked alike; only a format-4 trace's hash can be recomputed (exec/check-trace.ts).
  */
-export const READABLE_TRACE_FORMATS: readonly number[] = [1, 2, TRACE_FORMAT_VERSION];
+export const READABLE_TRACE_FORMATS: readonly number[] = [1, 2, 3, TRACE_FORMAT_VERSION];
 
 /** Records are a few levels deep; past this a line is not one of ours. */
 const MAX_RECORD_DEPTH = 32;

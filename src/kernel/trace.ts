@@ -7,12 +7,13 @@
  * The first record is a `meta` header naming the format version, the scenario, the seed and the
  * actors with their nodes and sites.
  *
- * The trace hash (format 3, trace-hash.ts) folds a 64-bit digest of every record's JSON value, in
+ * The trace hash (format 4, trace-hash.ts) folds a 64-bit digest of every record's JSON value, in
  * order: a record nobody reads is hashed from its fields and never serialised. A line (its
  * `JSON.stringify`, keys `t, k, a, n` first and then the fields in the order the code wrote them)
- * is built only for the file and for listeners that take it. Formats 1 (SHA-256 of the lines) and
- * 2 (MurmurHash3 of the values) wrote the same lines with another hash; they are still read, but
- * their hashes are no longer computed. Nothing keeps the records, so memory stays flat however
+ * is built only for the file and for listeners that take it. Formats 1 (SHA-256 of the lines), 2
+ * (MurmurHash3 of the values) and 3 (format 4's lanes over another encoding of the values: every
+ * key and string spelled out word by word) wrote the same lines with another hash; they are still
+ * read, but their hashes are no longer computed. Nothing keeps the records, so memory stays flat however
  * long the run.
  *
  * Where lines go is a `TraceSink`: a file (trace-file.ts, written to `<path>.tmp` and renamed into
@@ -33,10 +34,12 @@ import { TraceHasher } from './trace-hash.ts';
 export type { RecordKind, TraceRecord } from './contract/record.ts';
 
 /**
- * 3: the trace hash is trace-hash.ts's 64-bit record digests folded in order (2: MurmurHash3 x86-128
- * of the same values; 1: SHA-256 of the lines). The lines are the same JSON in all three.
+ * 4: the trace hash is trace-hash.ts's 64-bit record digests folded in order, strings and key lists
+ * entering a record as digests of their own (3: the same lanes over every key and string spelled
+ * out; 2: MurmurHash3 x86-128 of the values; 1: SHA-256 of the lines). The lines are the same JSON
+ * in all four.
  */
-export const TRACE_FORMAT_VERSION = 3;
+export const TRACE_FORMAT_VERSION = 4;
 
 /**
  * Receives every record in order, with its canonical line (without the newline). The line is

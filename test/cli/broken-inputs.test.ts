@@ -87,7 +87,7 @@ const TRACES: Case[] = [
   [['viz', 'traces/torn.jsonl', '-o', join(SCRATCH, 'torn.html')], /^traces\/torn\.jsonl:6: the last line is cut short/],
   [['check', 'traces/corrupt-line.jsonl'], /^traces\/corrupt-line\.jsonl:4: not a JSON trace record$/],
   [['check', 'traces/not-a-record.jsonl'], /^traces\/not-a-record\.jsonl:4: a trace record needs/],
-  [['check', 'traces/format-99.jsonl'], /^traces\/format-99\.jsonl:1: trace format 99; this version of diaspora-sim reads formats 1, 2 and 3$/],
+  [['check', 'traces/format-99.jsonl'], /^traces\/format-99\.jsonl:1: trace format 99; this version of diaspora-sim reads formats 1, 2, 3 and 4$/],
   [['viz', 'traces/format-99.jsonl', '-o', join(SCRATCH, 'f99.html')], /^traces\/format-99\.jsonl:1: trace format 99/],
   [['viz', 'traces/format-missing.jsonl', '-o', join(SCRATCH, 'fm.html')], /^traces\/format-missing\.jsonl:1: trace format undefined/],
   [['viz', 'traces/no-meta.jsonl', '-o', join(SCRATCH, 'nm.html')], /^traces\/no-meta\.jsonl:1: not a diaspora trace \(it does not start with a meta record\)$/],

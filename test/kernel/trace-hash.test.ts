@@ -1,15 +1,18 @@
 /**
- * The format-3 trace hash: the record digest and the fold are what their definitions say (a plain
- * transcription of the spec below); a record's digest is a function of its JSON value (the same
- * for the record and for its line parsed back); the simulator's hot kinds digest exactly as the
- * generic path.
+ * The format-4 trace hash: the record digest, the string digest, the encoding and the fold are
+ * what their definitions say (a plain transcription of kernel/trace-hash.ts's header below); a
+ * record's digest is a function of its JSON value (the same for the record and for its line parsed
+ * back); the simulator's hot kinds digest exactly as the generic path; any one change to a record
+ * (a value, a key, the keys' order, a member more or less) changes its digest.
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { digestWords, hex, TraceHasher } from '../../src/kernel/trace-hash.ts';
+import { digestWords, hex, stringDigest, TraceHasher } from '../../src/kernel/trace-hash.ts';
 
 // The format as kernel/trace-hash.ts's header states it, written out plainly.
 const [P1, P2, P3, P4, P5] = [0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f, 0x165667b1];
+const [SEED_A, SEED_B] = [0x243f6a88, 0x85a308d3 | 0];
+const [OBJECT, ARRAY, STRING, NUMBER, TRUE, FALSE, NULL, RECORD, SMALL, UINT] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 /** The two lanes' last mixing. */
 function referenceFinish(a: number, b: number): [number, number] {
@@ -21,14 +24,78 @@ function referenceFinish(a: number, b: number): [number, number] {
   return [a, b ^ (a >>> 15)];
 }
 
-/** A record digest: lane a takes the even-numbered words, lane b the odd ones, then the two are finished. */
-function referenceDigest(words: readonly number[]): [number, number] {
-  const lanes = [0x243f6a88 ^ words.length, 0x85a308d3 | 0];
+/** The lanes over `words` from `seedA`: lane a takes the even-numbered words, lane b the odd ones. */
+function referenceLanes(words: readonly number[], seedA: number): [number, number] {
+  const lanes = [seedA, SEED_B];
   words.forEach((word, i) => {
     const lane = Math.imul(lanes[i % 2]! ^ word, i % 2 === 0 ? P1 : P2);
     lanes[i % 2] = lane ^ (lane >>> 15);
   });
-  return referenceFinish(lanes[0]!, lanes[1]!);
+  return [lanes[0]!, lanes[1]!];
+}
+
+/** A record digest: the lanes, then lane a with the word count, finished. */
+function referenceDigest(words: readonly number[]): [number, number] {
+  const [a, b] = referenceLanes(words, SEED_A);
+  return referenceFinish(a ^ words.length, b);
+}
+
+/** A string digest: the lanes over its code units two per word, lane a from `SEED_A ^ length`, finished. */
+function referenceString(s: string): [number, number] {
+  const words: number[] = [];
+  for (let i = 0; i < s.length; i += 2) words.push(s.charCodeAt(i) | (i + 1 < s.length ? s.charCodeAt(i + 1) << 16 : 0));
+  return referenceFinish(...referenceLanes(words, SEED_A ^ s.length));
+}
+
+/** A shape: the chain from its root over each key's digest and whether its value is a string. */
+function referenceShape(root: [number, number], keys: readonly [string, boolean][]): [number, number] {
+  let [x, y] = root;
+  for (const [key, isString] of keys) {
+    const [kl, kh] = referenceString(key);
+    x = Math.imul(x ^ kl, P3);
+    y = Math.imul(y ^ kh ^ (isString ? 0xbe5466cf : 0), P4);
+    x ^= y >>> 15;
+    y ^= x >>> 13;
+  }
+  return [x, y];
+}
+
+const isUint = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+/** A number's tagged words. */
+function referenceNumber(x: number): number[] {
+  if (isUint(x) || Object.is(x, -0)) {
+    if (x < 2 ** 24) return [(SMALL << 24) | x];
+    return [(UINT << 24) | Math.floor(x / 2 ** 32), x % 2 ** 32 | 0];
+  }
+  if (!Number.isFinite(x)) return [NULL];
+  const bits = new Int32Array(new Float64Array([x]).buffer);
+  return [NUMBER, bits[0]!, bits[1]!];
+}
+
+/** A JSON value's words, tagged (the value as `JSON.parse` gives it back: no undefined, no toJSON). */
+function referenceWords(value: unknown): number[] {
+  if (typeof value === 'string') return [STRING, ...referenceString(value)];
+  if (typeof value === 'number') return referenceNumber(value);
+  if (value === true) return [TRUE];
+  if (value === false) return [FALSE];
+  if (value === null) return [NULL];
+  if (Array.isArray(value)) {
+    const head = value.length < 0xffffff ? [(ARRAY << 24) | value.length] : [(ARRAY << 24) | 0xffffff, value.length];
+    return [...head, ...value.flatMap(referenceWords)];
+  }
+  const members = Object.entries(value as object);
+  const valueWords = (v: unknown) => (typeof v === 'string' ? referenceString(v) : referenceWords(v));
+  const [t, k, a, n] = members;
+  const record = members.length >= 4 && t![0] === 't' && isUint(t![1]) && k![0] === 'k' && typeof k![1] === 'string' && a![0] === 'a' && typeof a![1] === 'string' && n![0] === 'n' && isUint(n![1]);
+  const shapeOf = (ms: [string, unknown][]) => ms.map(([key, v]): [string, boolean] => [key, typeof v === 'string']);
+  if (record) {
+    const [kl, kh] = referenceString(k![1] as string);
+    const rest = members.slice(4);
+    const uint = (x: number) => [(UINT << 24) | Math.floor(x / 2 ** 32), x % 2 ** 32 | 0];
+    return [RECORD, ...referenceShape([kl ^ 0x452821e6, kh ^ 0x38d01377], shapeOf(rest)), ...uint(t![1] as number), ...referenceString(a![1] as string), ...uint(n![1] as number), ...rest.flatMap(([, v]) => valueWords(v))];
+  }
+  return [OBJECT, ...referenceShape([0x082efa98, 0xec4e6c89 | 0], shapeOf(members)), ...members.flatMap(([, v]) => valueWords(v))];
 }
 
 /** The trace hash: two chains over the record digests, each finished with the record count. */
@@ -86,6 +153,28 @@ function digestOf(record: object): string {
   return hex(h.d1, h.d2, 0, 0);
 }
 
+/** The digest the plain transcription gives a record (as its line parsed back). */
+function referenceOf(record: object): string {
+  const [d1, d2] = referenceDigest(referenceWords(JSON.parse(JSON.stringify(record))));
+  return hex(d1, d2, 0, 0);
+}
+
+test('stringDigest is the string digest as specified', (t) => {
+  const out = new Int32Array(2);
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
+      stringDigest(s, out);
+      t.deepEqual([out[0], out[1]], referenceString(s));
+    }),
+    { numRuns: 1000 },
+  );
+  // The length is part of it: a trailing U+0000 is not packed away.
+  stringDigest('a', out);
+  const a = [out[0], out[1]];
+  stringDigest('a\u0000', out);
+  t.notDeepEqual([out[0], out[1]], a);
+});
+
 /** JSON-ish values with what JSON normalises: undefined, NaN, ±Infinity, -0, lone surrogates, nesting. */
 const jsonish = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -113,13 +202,87 @@ test('a record digests as its line parsed back: the digest is a function of the 
   t.is(digestOf(withToJson), digestOf(JSON.parse(JSON.stringify(withToJson))));
 });
 
+test('a record digests as the plain transcription of the format says, records and other objects alike', (t) => {
+  const head = fc.record({ t: fc.oneof(fc.nat(), fc.nat({ max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(-1, 0.5, 2 ** 53)), k: fc.string({ maxLength: 6 }), a: fc.string({ unit: 'binary', maxLength: 24 }), n: fc.nat() });
+  fc.assert(
+    fc.property(head, fc.dictionary(fc.string({ maxLength: 6 }), jsonish, { maxKeys: 8 }), fc.boolean(), (h, fields, nested) => {
+      const record = { ...h, ...fields, ...(nested ? { inner: { ...h, x: [fields] } } : {}) };
+      t.is(digestOf(record), referenceOf(record));
+      // Not a record: the head out of order, or a field missing from it.
+      t.is(digestOf({ ...fields, ...h }), referenceOf({ ...fields, ...h }));
+      t.is(digestOf({ t: h.t, k: h.k, n: h.n, ...fields }), referenceOf({ t: h.t, k: h.k, n: h.n, ...fields }));
+    }),
+    { numRuns: 1000 },
+  );
+  for (const record of [{ t: 3, k: 'send', a: 'x', n: 1, to: 'y', msg: 'm', bytes: 2 ** 40 }, { t: 2 ** 33, k: 'timer', a: 'x', n: 2 ** 24, name: '' }, { k: 'x' }, {}, { t: 1, k: 'x', a: 'y' }]) {
+    t.is(digestOf(record), referenceOf(record), JSON.stringify(record));
+  }
+});
+
+test('any one change to a record changes its digest: a value, a key, the keys\' order, a member more or less', (t) => {
+  const scalar = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 }));
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 6 }), scalar), { minLength: 2, maxLength: 8, selector: ([key]) => key }), fc.nat(), fc.nat(), (members, i, j) => {
+      const build = (ms: readonly (readonly [string, unknown])[]) => Object.fromEntries([['t', 7], ['k', 'log'], ['a', 'broker-1'], ['n', 3], ...ms.filter(([key]) => !['t', 'k', 'a', 'n', '__proto__'].includes(key) && !/^\d+$/.test(key))]);
+      const base = build(members);
+      const kept = Object.keys(base).length - 4;
+      fc.pre(kept >= 2);
+      const rest = Object.entries(base).slice(4);
+      const at = i % kept;
+      const other = (j % (kept - 1)) + (j % (kept - 1) >= at ? 1 : 0);
+      const value = rest[at]![1];
+      const changedValue = typeof value === 'string' ? value + 'x' : typeof value === 'number' ? (value === 0 ? 1 : -value) : value === null ? false : Array.isArray(value) ? [...value, 'x'] : !value;
+      const swapped = [...rest];
+      [swapped[at], swapped[other]] = [swapped[other]!, swapped[at]!];
+      const variants = [
+        build(rest.map(([k, v], m): [string, unknown] => (m === at ? [k, changedValue] : [k, v]))),
+        build(rest.map(([k, v], m): [string, unknown] => (m === at ? [`${k}_`, v] : [k, v]))),
+        build(swapped),
+        build(rest.filter((_, m) => m !== at)),
+        build([...rest, ['extra', value]]),
+        { ...base, a: 'broker-2' },
+        { ...base, k: 'disk' },
+        { ...base, t: 8 },
+        { ...base, n: 4 },
+      ];
+      for (const variant of variants) t.not(digestOf(variant), digestOf(base), `${JSON.stringify(base)} vs ${JSON.stringify(variant)}`);
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('what JSON writes differently from the object is digested as JSON writes it (toJSON, wrapper objects, omitted members)', (t) => {
+  const records = [
+    { t: 1, k: 'x', a: 'a', n: 0, when: { toJSON: () => 'then' } },
+    { t: 1, k: 'x', a: 'a', n: 0, gone: { toJSON: () => undefined }, kept: 1 },
+    { t: 1, k: 'x', a: 'a', n: 0, s: new String('str'), m: new Number(4), b: new Boolean(false), list: [new String('in'), undefined, () => 1] },
+    { t: new Number(1), k: new String('x'), a: 'a', n: 0 },
+    { t: 1, k: 'x', a: 'a', n: 0, map: new Map([[1, 2]]), date: new Date(0), f: () => 1, u: undefined },
+    { t: { toJSON: () => 5 }, k: 'x', a: { toJSON: () => 'y' }, n: 0 },
+  ];
+  for (const record of records) t.is(digestOf(record), digestOf(JSON.parse(JSON.stringify(record))), JSON.stringify(record));
+});
+
+test('past the shape cache\'s bounds (objects keyed by data), shapes are computed: the same digests as a fresh hasher', (t) => {
+  const h = new TraceHasher();
+  for (let i = 0; i < 12_000; i++) {
+    const record = { t: i, k: `kind-${i % 100}`, a: 'x', n: i, [`key-${i}`]: i, inputs: { [`topic/${i % 300}`]: i, [`other-${i}`]: 'v' } };
+    h.digest(record);
+    if (i % 101 !== 0) continue;
+    const fresh = new TraceHasher();
+    fresh.digest(record);
+    t.deepEqual([h.d1, h.d2], [fresh.d1, fresh.d2], `record ${i}`);
+    t.is(hex(h.d1, h.d2, 0, 0), referenceOf(record));
+  }
+});
+
 test('digests tell apart what JSON tells apart', (t) => {
   const base = { t: 1, k: 'x', a: 'a', n: 0 };
   const variants = [base, { ...base, t: 2 }, { ...base, v: '' }, { ...base, v: null }, { ...base, v: 0 }, { ...base, v: false }, { ...base, v: [] }, { ...base, v: {} }, { ...base, v: [null] }, { ...base, v: 'ab' }, { ...base, v: ['a', 'b'] }, { n: 0, t: 1, k: 'x', a: 'a' }];
   t.is(new Set(variants.map(digestOf)).size, variants.length);
 });
 
-test('the hot kinds digest exactly as the generic path, which uses their short form', (t) => {
+test('the hot kinds\' register paths digest exactly as the generic path', (t) => {
   const text = fc.string({ unit: 'binary', maxLength: 20 });
   const int = fc.nat({ max: 2 ** 53 - 1 });
   const num = fc.oneof(int, fc.double({ noNaN: true, noDefaultInfinity: true }));
@@ -138,7 +301,7 @@ test('the hot kinds digest exactly as the generic path, which uses their short f
   );
 });
 
-test('the fused hot paths digest as the word-buffer path for any numbers and strings, memo hits and a full cache included', (t) => {
+test('the register paths digest as the word-buffer path for any numbers and strings, memo hits and a full cache included', (t) => {
   // Numbers around the encodings' edges: small, near 2^32 (where the high word starts to count),
   // large safe integers, -0, and some that take the long form (fractions, negatives, unsafe).
   const edge = fc.oneof(
@@ -172,7 +335,7 @@ test('the fused hot paths digest as the word-buffer path for any numbers and str
   }
 });
 
-test('a hot kind digests as its line parsed back, whatever its fields (short form or not)', (t) => {
+test('a hot kind digests as its line parsed back, whatever its fields', (t) => {
   const odd = fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.double(), fc.constantFrom(-0, NaN, Infinity, undefined, null, 7));
   fc.assert(
     fc.property(fc.constantFrom('send', 'recv', 'timer'), odd, odd, odd, odd, odd, fc.boolean(), (k, a, n, x, y, z, extra) => {
