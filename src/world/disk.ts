@@ -59,13 +59,22 @@ interface FileState {
   dirtiedAtUs: Micros | undefined;
   /** Bytes written since then: what an fsync or writeback of the file puts on the device. */
   dirtyBytes: number;
+  /** Whether it is in its actor's `dirty` list (at most once; it may have been cleaned since). */
+  listed: boolean;
 }
 
 /** What one fsync or writeback makes durable when it completes: each file as it was when it was issued. */
 type Capture = [FileState, unknown[] | undefined, number][];
 
-/** Per-actor files on one node's disk. */
-type ActorFiles = Map<string, FileState>;
+/**
+ * Per-actor files on one node's disk, and those written since the actor's last fsync: an fsync
+ * visits only these, not every file the actor ever had (a log broker keeps an entry per segment).
+ * A file listed may have been cleaned since by a writeback or a power loss; the fsync skips it.
+ */
+interface ActorFiles {
+  readonly byName: Map<string, FileState>;
+  dirty: FileState[];
+}
 
 export class NodeDisk {
   private readonly actors = new Map<string, ActorFiles>();
@@ -91,15 +100,19 @@ export class NodeDisk {
   view(handle: ActorHandle): Disk {
     let files = this.actors.get(handle.id);
     if (files === undefined) {
-      files = new Map();
+      files = { byName: new Map(), dirty: [] };
       this.actors.set(handle.id, files);
     }
     return new ActorDisk(this, this.sim, handle, files);
   }
 
   /** A write to `file` by `handle`'s actor: the file is dirty, and the flusher must wake for it. */
-  wrote(handle: ActorHandle, file: FileState, bytes: number): void {
+  wrote(handle: ActorHandle, files: ActorFiles, file: FileState, bytes: number): void {
     if (file.dirtiedAtUs === undefined) file.dirtiedAtUs = this.sim.now();
+    if (!file.listed) {
+      file.listed = true;
+      files.dirty.push(file);
+    }
     file.dirtyBytes += bytes;
     if (!this.flusherAwake && this.writebackUs > 0) this.wakeFlusher(handle);
   }
@@ -109,7 +122,10 @@ export class NodeDisk {
     // Capture what this fsync covers now: later writes need a later fsync.
     const covered: Capture = [];
     let bytes = 0;
-    for (const file of files.values()) {
+    const dirty = files.dirty;
+    files.dirty = [];
+    for (const file of dirty) {
+      file.listed = false;
       if (file.dirtiedAtUs !== undefined) {
         covered.push(clean(file));
         bytes += file.dirtyBytes;
@@ -176,7 +192,7 @@ export class NodeDisk {
     const byActor: { handle: ActorHandle; files: string[]; bytes: number }[] = [];
     let bytes = 0;
     let stillDirty = false;
-    for (const [actor, files] of this.actors) {
+    for (const [actor, { byName: files }] of this.actors) {
       let mine: { handle: ActorHandle; files: string[]; bytes: number } | undefined;
       for (const [name, file] of files) {
         if (file.dirtiedAtUs === undefined) continue;
@@ -227,7 +243,11 @@ export class NodeDisk {
   }
 
   private revert(tear: boolean): void {
-    for (const [actor, files] of this.actors) {
+    for (const [actor, actorFiles] of this.actors) {
+      // Every file is clean afterwards (back to its durable content, or gone).
+      for (const file of actorFiles.dirty) file.listed = false;
+      actorFiles.dirty = [];
+      const files = actorFiles.byName;
       const handle = this.sim.handle(actor);
       for (const [name, file] of [...files]) {
         const before = file.live?.length ?? 0;
@@ -276,7 +296,7 @@ class ActorDisk implements Disk {
     private readonly disk: NodeDisk,
     private readonly sim: Simulator,
     private readonly handle: ActorHandle,
-    private readonly fileMap: ActorFiles,
+    private readonly own: ActorFiles,
   ) {}
 
   put(file: string, value: unknown, bytes: number): boolean {
@@ -304,7 +324,7 @@ class ActorDisk implements Disk {
   }
 
   truncate(file: string, length: number): void {
-    const state = this.fileMap.get(file);
+    const state = this.own.byName.get(file);
     if (state?.live === undefined || length >= state.live.length) return;
     // A copy, never in place: the old array may be what is on the device or what a pending fsync
     // is about to make durable. Truncation is rare (log failover), so the copy costs little.
@@ -313,14 +333,14 @@ class ActorDisk implements Disk {
   }
 
   delete(file: string): void {
-    const state = this.fileMap.get(file);
+    const state = this.own.byName.get(file);
     if (state?.live === undefined) return;
     state.live = undefined;
     this.wrote(state, file, 'delete', 0);
   }
 
   read(file: string): readonly unknown[] | undefined {
-    return this.fileMap.get(file)?.live;
+    return this.own.byName.get(file)?.live;
   }
 
   get(file: string): unknown {
@@ -328,24 +348,24 @@ class ActorDisk implements Disk {
   }
 
   files(): string[] {
-    return liveFileNames(this.fileMap);
+    return liveFileNames(this.own.byName);
   }
 
   fsync(done?: Wakeup): void {
-    this.disk.fsync(this.handle, this.fileMap, done);
+    this.disk.fsync(this.handle, this.own, done);
   }
 
   private state(file: string): FileState {
-    let state = this.fileMap.get(file);
+    let state = this.own.byName.get(file);
     if (state === undefined) {
-      state = { live: undefined, durable: undefined, durableLength: 0, dirtiedAtUs: undefined, dirtyBytes: 0 };
-      this.fileMap.set(file, state);
+      state = { live: undefined, durable: undefined, durableLength: 0, dirtiedAtUs: undefined, dirtyBytes: 0, listed: false };
+      this.own.byName.set(file, state);
     }
     return state;
   }
 
   private wrote(state: FileState, file: string, op: string, bytes: number): void {
-    this.disk.wrote(this.handle, state, bytes);
+    this.disk.wrote(this.handle, this.own, state, bytes);
     this.sim.record(this.handle, 'disk', { op, file, bytes });
   }
 }
