@@ -152,28 +152,34 @@ export class IdempotentSink {
    */
   send(ctx: Context, lanes: readonly LaneState[], durable: (lane: number, plan: Plan) => boolean): void {
     const { topic } = this.config.sink;
-    // Per lane, its leader and the plans still to send, in order.
-    const pending: { lane: number; leader: string; plans: Plan[] }[] = [];
-    lanes.forEach((state, lane) => {
-      if (state.pid === null || this.retryTimers[lane] !== undefined) return;
-      const plans = state.plans.filter((plan) => !this.sent[lane]!.has(plan.destSeq) && durable(lane, plan));
-      if (plans.length === 0) return;
+    // Per lane with something to send: its leader, and its plans still to send in order (from `next`).
+    // Built only for such lanes: the sink is pumped after every event, mostly with nothing new to send.
+    const pending: { lane: number; leader: string; plans: Plan[]; next: number }[] = [];
+    for (let lane = 0; lane < lanes.length; lane++) {
+      const state = lanes[lane]!;
+      if (state.pid === null || this.retryTimers[lane] !== undefined) continue;
+      const sent = this.sent[lane]!;
+      let plans: Plan[] | undefined;
+      for (const plan of state.plans) if (!sent.has(plan.destSeq) && durable(lane, plan)) (plans ??= []).push(plan);
+      if (plans === undefined) continue;
       const leader = this.metadata.usableLeaderOf(topic, this.partitionOf(lane));
       if (leader === null) {
         this.metadata.refresh(ctx, ++this.req);
-        return this.backOff(ctx, lane);
+        this.backOff(ctx, lane);
+        continue;
       }
-      pending.push({ lane, leader, plans });
-    });
+      pending.push({ lane, leader, plans, next: 0 });
+    }
+    if (pending.length === 0) return;
     for (;;) {
       const requests = new Map<string, { lane: number; plan: Plan }[]>();
       for (const p of pending) {
-        if (p.plans.length === 0 || this.inFlightTo(p.leader) >= MAX_IN_FLIGHT) continue;
+        if (p.next === p.plans.length || this.inFlightTo(p.leader) >= MAX_IN_FLIGHT) continue;
         let parts = requests.get(p.leader);
         if (parts === undefined) requests.set(p.leader, (parts = []));
         // One batch per partition per request: a second lane onto the same partition waits a round.
         if (parts.some((part) => this.partitionOf(part.lane) === this.partitionOf(p.lane))) continue;
-        parts.push({ lane: p.lane, plan: p.plans.shift()! });
+        parts.push({ lane: p.lane, plan: p.plans[p.next++]! });
       }
       if (requests.size === 0) return;
       for (const [leader, parts] of requests) this.sendRequest(ctx, leader, parts, lanes);
