@@ -31,10 +31,13 @@ export class LogMetrics implements TraceMetric {
   private consumed = 0;
   private firstConsumeUs: Micros | undefined;
   private lastConsumeUs: Micros = 0;
-  /** Highest high watermark reported per partition. */
-  private readonly highWatermark = new Map<string, number>();
-  /** Last committed offset per `group/partition`. */
-  private readonly committed = new Map<string, number>();
+  /**
+   * Highest high watermark reported per partition, by topic, then partition: no `<topic>-<partition>`
+   * string is built per `hw` record (one per replica per batch appended).
+   */
+  private readonly highWatermark = new Map<string, Map<string, number>>();
+  /** Last committed offset per `group/partition`, with the partition it is of. */
+  private readonly committed = new Map<string, { readonly topic: string; readonly partition: string; offset: number }>();
   private readonly lagSeries = new Map<string, [number, number][]>();
   /** Per partition: ISR size and replica count, as the controller last set them. */
   private readonly replication = new Map<string, { isr: number; replicas: number }>();
@@ -73,7 +76,7 @@ export class LogMetrics implements TraceMetric {
         }
         break;
       case 'commit':
-        this.committed.set(`${String(record.group)}/${String(record.topic)}-${String(record.partition)}`, Number(record.offset));
+        this.committed.set(`${String(record.group)}/${partitionOf(record)}`, { topic: String(record.topic), partition: String(record.partition), offset: Number(record.offset) });
         break;
       case 'error': {
         const cause = String(record.error);
@@ -95,8 +98,11 @@ export class LogMetrics implements TraceMetric {
   private onLog(record: TraceRecord): void {
     switch (record.op) {
       case 'hw': {
-        const tp = partitionOf(record);
-        if ((this.highWatermark.get(tp) ?? -1) < Number(record.offset)) this.highWatermark.set(tp, Number(record.offset));
+        const topic = String(record.topic);
+        let byPartition = this.highWatermark.get(topic);
+        if (byPartition === undefined) this.highWatermark.set(topic, (byPartition = new Map()));
+        const partition = String(record.partition);
+        if ((byPartition.get(partition) ?? -1) < Number(record.offset)) byPartition.set(partition, Number(record.offset));
         break;
       }
       case 'reject':
@@ -132,9 +138,8 @@ export class LogMetrics implements TraceMetric {
     for (const { isr, replicas } of this.replication.values()) if (isr < replicas) urp++;
     this.underReplicated.push([t, urp]);
     this.peakUnderReplicated = Math.max(this.peakUnderReplicated, urp);
-    for (const [key, offset] of this.committed) {
-      const tp = key.slice(key.indexOf('/') + 1);
-      const lag = Math.max(0, (this.highWatermark.get(tp) ?? 0) - offset);
+    for (const [key, { topic, partition, offset }] of this.committed) {
+      const lag = Math.max(0, (this.highWatermark.get(topic)?.get(partition) ?? 0) - offset);
       let series = this.lagSeries.get(key);
       if (series === undefined) this.lagSeries.set(key, (series = []));
       series.push([t, lag]);
