@@ -71,8 +71,10 @@ export class Replica {
       return false;
     }
     this.producers.appended(batch);
-    const producer = batch.pid === undefined ? {} : { pid: batch.pid, seq: batch.seq };
-    this.record(ctx, op, batch.base, { batchEpoch: batch.epoch, events: batch.events, ...producer });
+    // `record`'s fields written out (one per replica per batch): the same record without two spreads.
+    const { topic, partition, leaderEpoch: epoch } = this;
+    const { base: offset, epoch: batchEpoch, events, pid, seq } = batch;
+    ctx.record('log', pid === undefined ? { op, topic, partition, offset, epoch, batchEpoch, events } : { op, topic, partition, offset, epoch, batchEpoch, events, pid, seq });
     return true;
   }
 
@@ -80,7 +82,7 @@ export class Replica {
     if (hw === this.hw) return;
     this.hw = hw;
     this.assertPositions('high watermark change');
-    this.record(ctx, 'hw', hw);
+    ctx.record('log', { op: 'hw', topic: this.topic, partition: this.partition, offset: hw, epoch: this.leaderEpoch });
   }
 
   /** Truncates the log to `offset` (a no-op at or beyond its end) and records why. */
