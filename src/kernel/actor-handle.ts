@@ -50,6 +50,12 @@ export class ActorHandle implements Placement {
    * that woke it (`cancelTimer(this.timer); this.timer = setTimer(…)`).
    */
   lastFiredTimer = 0;
+  /**
+   * The peers (by index) this incarnation has a connection to — sent to, and heard no disconnect
+   * from since — kept only while its instance handles `onDisconnect` (contract/disconnect.ts);
+   * undefined otherwise, which is all a send checks.
+   */
+  peers: Set<number> | undefined = undefined;
   /** Whether this actor runs in this thread: false only for other partitions' actors in a parallel run. */
   local = true;
   readonly rngs = new Map<string, Rng>();

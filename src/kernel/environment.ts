@@ -19,6 +19,12 @@ export interface Environment {
   transmit(from: number, to: number, bytes: number, now: Micros): Micros | readonly Micros[] | DropCause;
   /** Whether a message arriving now from one actor to another (by index) may be delivered, or why not (a partition began in flight). */
   admits(from: number, to: number, now: Micros): DropCause | undefined;
+  /**
+   * When the host of actor `dead` (whose process is down) answers for it with an RST sent now, the
+   * time that answer reaches actor `to`'s node; undefined when nothing answers — the host itself is
+   * down, or the way to `to` is cut (see contract/disconnect.ts). Without it, nothing ever answers.
+   */
+  answers?(dead: number, to: number, now: Micros): Micros | undefined;
   /** The disk view an actor's context exposes. */
   disk(actor: ActorHandle): Disk;
   /** The actor's node-local clock reading at `now` (`Context.localTime`); default `now`. */

@@ -41,6 +41,11 @@ export interface RemoteMessage {
   /** The sender's `send` record number (`s` of the receiver's `recv`). */
   sendN: number;
   message: Message;
+  /**
+   * Set when this is no message but a host's RST for a dead `origin` (contract/disconnect.ts): the
+   * cause code and the receiver's incarnation it is for; `message.type` names the refused message.
+   */
+  notice?: { cause: number; incarnation: number };
 }
 
 /** Where a record goes in the merged trace: compare field by field, in this order. */
@@ -110,14 +115,19 @@ export class PartitionState {
     if (atWorld ? this.role.writesWorld : handle.local) this.role.write(rec, { time: this.tagTime, order: this.tagOrder, step: this.tagStep, index });
   }
 
-  /** Hands a message for an actor of another partition to the role, under the key its sender gives it. */
-  export(time: Micros, from: ActorHandle, to: ActorHandle, sendN: number, message: Message): void {
+  /**
+   * Hands a message for an actor of another partition to the role, under the key its sender gives
+   * it; with `notice`, a host's RST for a dead `from` instead (see `RemoteMessage.notice`).
+   */
+  export(time: Micros, from: ActorHandle, to: ActorHandle, sendN: number, message: Message, notice?: RemoteMessage['notice']): void {
     if (time < this.windowEnd) {
       throw new Error(
         `message ${message.type} from ${from.id} to ${to.id} in another partition arrives at ${time}us, inside the current window ` +
           `(ends ${this.windowEnd}us): a link's latency fell below the parallel run's lookahead`,
       );
     }
-    this.role.export({ time, origin: from.index, seq: from.seq++, to: to.index, sendN, message });
+    const remote: RemoteMessage = { time, origin: from.index, seq: from.seq++, to: to.index, sendN, message };
+    if (notice !== undefined) remote.notice = notice;
+    this.role.export(remote);
   }
 }

@@ -23,6 +23,7 @@ import { ActorContext, type ContextHost } from './actor-context.ts';
 import { ActorHandle, WORLD, type Placement } from './actor-handle.ts';
 import { KernelRef } from './actor-ref.ts';
 import type { ActorFactory, ActorRef, Message, SendOptions } from './contract/actor.ts';
+import type { Disconnect } from './contract/disconnect.ts';
 import type { RecordKind, TraceRecord } from './contract/record.ts';
 import { deriveRng, RngPool, type Rng } from './contract/rng.ts';
 import type { Micros } from './contract/time.ts';
@@ -41,6 +42,12 @@ const START = 0;
 const MESSAGE = 1;
 const TIMER = 2;
 const CALL = 3;
+/** A host's notification that a peer's process died (contract/disconnect.ts). */
+const NOTICE = 4;
+
+/** A `NOTICE`'s cause, as stored in its slot. */
+const CLOSED = 0;
+const REFUSED = 1;
 
 const INITIAL_SLOTS = 4096;
 
@@ -69,7 +76,8 @@ export class Simulator implements ContextHost {
   // event is no object, so scheduling one allocates nothing and the garbage collector never sees
   // it). Fields by kind — START: target. MESSAGE: target, sender, number (the send record's `n`),
   // ref (the message). TIMER: target, number (timer id), incarnation, ref (the data), name. CALL:
-  // target (the origin), ref (the action), name (its label).
+  // target (the origin), ref (the action), name (its label). NOTICE: target, sender (the dead peer),
+  // number (the cause), incarnation (the target's it is for), ref (the refused message's type).
   private kinds = new Uint8Array(INITIAL_SLOTS);
   private targets = new Int32Array(INITIAL_SLOTS);
   private senders = new Int32Array(INITIAL_SLOTS);
@@ -100,6 +108,8 @@ export class Simulator implements ContextHost {
   private environment: Environment | undefined;
   private clock: Micros = 0;
   private dispatched = 0;
+  /** The actors here whose instance handles `onDisconnect` (at some incarnation), in the order first seen. */
+  private readonly listeners = new Set<ActorHandle>();
   /** Set when this simulator runs one partition of a parallel run (see partition.ts). */
   private partition: PartitionState | undefined;
 
@@ -249,9 +259,61 @@ export class Simulator implements ContextHost {
     handle.up = false;
     handle.instance = undefined;
     handle.context = undefined;
+    handle.peers = undefined;
     // Its timers' events still queued are dropped when they pop: their incarnation is over.
     handle.incarnation++;
     this.record(handle, 'crash', fields);
+    if (this.listeners.size > 0) this.closeConnectionsTo(handle);
+  }
+
+  /**
+   * The host of a crashed actor closes its connections: each actor here with a connection to it
+   * hears `closed` one latency later, unless the host is down too or the way is cut.
+   */
+  private closeConnectionsTo(dead: ActorHandle): void {
+    const env = this.env();
+    for (const listener of this.listeners) {
+      if (listener.peers?.delete(dead.index) !== true) continue;
+      const at = env.answers?.(dead.index, listener.index, this.clock);
+      if (at !== undefined) this.storeNotice(this.slotFor(at, listener), listener.index, dead.index, CLOSED, listener.incarnation, undefined);
+    }
+  }
+
+  /** A message reached a dead actor: unless its host is down or the way is cut, the host refuses it (an RST back to the sender). */
+  private refuse(dead: ActorHandle, sender: number, type: string): void {
+    const env = this.env();
+    if (env.answers === undefined || env.admits(sender, dead.index, this.clock) !== undefined) return;
+    const at = env.answers(dead.index, sender, this.clock);
+    if (at === undefined) return;
+    const to = this.handles[sender];
+    // A sender that never handled notices gets none: no event, as before notices existed. Whether it
+    // did is known where it runs, so one in another partition is asked there (`inject`).
+    if (this.partition === undefined || to.local) {
+      if (this.listeners.has(to)) this.storeNotice(this.slotFor(at, dead), sender, dead.index, REFUSED, to.incarnation, type);
+    } else {
+      this.partition.export(at, dead, to, -1, { type }, { cause: REFUSED, incarnation: to.incarnation });
+    }
+  }
+
+  private storeNotice(slot: number, to: number, peer: number, cause: number, incarnation: number, type: string | undefined): void {
+    if (slot >= this.kinds.length) this.growSlots();
+    this.kinds[slot] = NOTICE;
+    this.targets[slot] = to;
+    this.senders[slot] = peer;
+    this.numbers[slot] = cause;
+    this.incarnations[slot] = incarnation;
+    this.refs[slot] = type;
+  }
+
+  /** Hands a host's notice to its actor, if it is the incarnation it is for, it handles notices, and the way is still open. */
+  private notify(to: ActorHandle, peer: number, cause: number, incarnation: number, type: string | undefined): void {
+    const instance = to.instance;
+    if (!to.up || to.incarnation !== incarnation || instance?.onDisconnect === undefined) return;
+    if (this.env().admits(peer, to.index, this.clock) !== undefined) return;
+    to.peers?.delete(peer);
+    const disconnect: Disconnect = cause === REFUSED ? { peer: this.ids[peer], cause: 'refused', msg: type } : { peer: this.ids[peer], cause: 'closed' };
+    this.record(to, 'conn', { ...disconnect });
+    this.guard(to, `disconnect from ${disconnect.peer}`, () => instance.onDisconnect!(to.context!, disconnect));
   }
 
   /** Restarts a crashed actor: a fresh instance whose `recover` runs now. */
@@ -308,6 +370,12 @@ export class Simulator implements ContextHost {
     const from = this.handles[remote.origin];
     if (to === undefined || from === undefined || !to.local) throw new Error(`message for actor #${remote.to} injected into the wrong partition`);
     if (remote.time < this.clock) throw new Error(`message ${remote.message.type} to ${to.id} injected in the past (${remote.time} < ${this.clock})`);
+    const notice = remote.notice;
+    if (notice !== undefined) {
+      // The sender listened before it sent, if ever (its instance's hook is there from its start).
+      if (this.listeners.has(to)) this.storeNotice(this.queue.pushKey(remote.time, remote.origin, remote.seq), to.index, from.index, notice.cause, notice.incarnation, remote.message.type);
+      return;
+    }
     this.storeMessage(this.queue.pushKey(remote.time, remote.origin, remote.seq), to.index, from.index, remote.sendN, remote.message);
   }
 
@@ -422,6 +490,12 @@ export class Simulator implements ContextHost {
         this.guard(to, this.names[slot]!, run);
         return;
       }
+      case NOTICE: {
+        const type = this.refs[slot] as string | undefined;
+        this.refs[slot] = undefined;
+        this.notify(to, this.senders[slot], this.numbers[slot], this.incarnations[slot], type);
+        return;
+      }
     }
   }
 
@@ -431,6 +505,7 @@ export class Simulator implements ContextHost {
     const blocked = to.up ? this.env().admits(from, to.index, this.clock) : 'dead';
     if (blocked !== undefined) {
       this.record(to, 'drop', { from: fromId, msg: message.type, s: sendN, cause: blocked });
+      if (blocked === 'dead') this.refuse(to, from, message.type);
       return;
     }
     // A message can reach an actor spawned at this very instant before its start event runs
@@ -459,6 +534,10 @@ export class Simulator implements ContextHost {
     this.guard(handle, entry, () => {
       const instance = handle.factory();
       handle.instance = instance;
+      if (instance.onDisconnect !== undefined) {
+        handle.peers = new Set();
+        this.listeners.add(handle);
+      }
       const ctx = new ActorContext(this, handle, this.env().disk(handle));
       handle.context = ctx;
       const run = entry === 'recover' && instance.recover !== undefined ? instance.recover : instance.start;
@@ -515,6 +594,8 @@ export class Simulator implements ContextHost {
       this.record(from, 'drop', { to, msg: message.type, s: sendN, cause: 'unknown-target' });
       return;
     }
+    // A connection, for an actor that hears of its peers' deaths (contract/disconnect.ts).
+    if (from.peers !== undefined) from.peers.add(target);
     const arrival = this.env().transmit(from.index, target, bytes, this.clock);
     if (typeof arrival === 'string') {
       this.record(from, 'drop', { to, msg: message.type, s: sendN, cause: arrival });

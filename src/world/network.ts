@@ -310,6 +310,19 @@ export class Network {
     return channel;
   }
 
+  /**
+   * The one-way latency from one node to another now (by index): loopback, their site's LAN or
+   * their sites' WAN link — no transmission time, jitter or loss, and no channel state read or
+   * changed. A host's RST is timed by it (contract/disconnect.ts).
+   */
+  latencyBetween(from: number, to: number): Micros {
+    if (from === to) return LOOPBACK_LATENCY_US;
+    const fromSite = this.nodeSite[from];
+    const toSite = this.nodeSite[to];
+    if (fromSite === toSite) return this.lanOf[fromSite].latencyUs;
+    return this.linkParams(this.siteNames[fromSite], this.siteNames[toSite]).latencyUs;
+  }
+
   /** A node's index: the order it was added in. */
   indexOf(node: string): number {
     const index = this.nodeIndex.get(node);

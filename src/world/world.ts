@@ -13,7 +13,8 @@
  * timers, the node's disk drops every write not yet made durable by `fsync`, and its RAM disk
  * (`/dev/shm/`, ram-disk.ts) is emptied. A process crash takes one actor and keeps the page cache
  * and the RAM disk. Restarting brings every actor of the node back through
- * `recover`. Messages to an actor that is down are dropped on arrival (`drop`, cause `dead`).
+ * `recover`. Messages to an actor that is down are dropped on arrival (`drop`, cause `dead`); when
+ * only its process is down, its host answers for it (an RST: `answers`, contract/disconnect.ts).
  *
  * Grey failures (driven by `src/faults/`): each node has a CPU slowdown factor and a clock offset,
  * which actors read through `ctx.cpuSlowdown()` and `ctx.localTime()`; its disk can be made full or
@@ -99,6 +100,8 @@ export class World implements Environment {
   private readonly options: WorldOptions;
   /** Actor index (the kernel's) → the network index of its node, so a message needs no name lookup. */
   private readonly actorNodes: number[] = [];
+  /** Node states by their network index (`Network.indexOf`: the order added). */
+  private readonly nodeStates: NodeState[] = [];
   private started = false;
 
   constructor(options: WorldOptions) {
@@ -141,7 +144,9 @@ export class World implements Environment {
     const disk = { ...DEFAULT_DISK, ...options.disk };
     for (const name of names) {
       this.network.addNode({ name, site: id }, lan);
-      this.nodes.set(name, { name, site: id, disk: new NodeDisk(name, disk, this.sim), ram: new NodeRamDisk(), up: true, cpuSlowdown: 1, clockOffsetUs: 0 });
+      const state: NodeState = { name, site: id, disk: new NodeDisk(name, disk, this.sim), ram: new NodeRamDisk(), up: true, cpuSlowdown: 1, clockOffsetUs: 0 };
+      this.nodes.set(name, state);
+      this.nodeStates.push(state);
     }
     this.sites.set(id, { id, role: options.role ?? 'edge', nodes: names });
     return names;
@@ -352,6 +357,13 @@ export class World implements Environment {
 
   admits(from: number, to: number): DropCause | undefined {
     return this.network.blockedBetween(this.actorNodes[from], this.actorNodes[to]) ? 'partition' : undefined;
+  }
+
+  answers(dead: number, to: number, now: Micros): Micros | undefined {
+    const from = this.actorNodes[dead];
+    const at = this.actorNodes[to];
+    if (!this.nodeStates[from].up || this.network.blockedBetween(from, at)) return undefined;
+    return now + this.network.latencyBetween(from, at);
   }
 
   disk(actor: ActorHandle): Disk {

@@ -48,19 +48,24 @@ export class Puppet {
   readonly wakeups: [Micros, string][] = [];
   /** What the actor found on its disk at each `recover`. */
   readonly recoveries: { t: Micros; files: Files }[] = [];
+  /** `[time, peer, cause]` of every disconnect heard (only when it listens for them). */
+  readonly disconnects: [Micros, string, string][] = [];
   private sent = 0;
 
   constructor(
     private readonly scenario: Scenario,
     readonly id: string,
+    private readonly listens = false,
   ) {}
 
   actor(): Actor<DataMessage> {
-    return {
+    const actor: Actor<DataMessage> = {
       recover: (ctx) => this.recoveries.push({ t: ctx.now(), files: filesOf(ctx.disk) }),
       onMessage: (ctx, message, from) => this.inbox.push({ t: ctx.now(), from, id: message.id }),
       onTimer: (ctx, wakeup: Wakeup) => this.wakeups.push([ctx.now(), wakeup.name]),
     };
+    if (this.listens) actor.onDisconnect = (ctx, { peer, cause }) => this.disconnects.push([ctx.now(), peer, cause]);
+    return actor;
   }
 
   get ctx(): Context {
@@ -131,8 +136,9 @@ export class Scenario {
     this.world.link(siteA, siteB, params);
   }
 
-  puppet(id: string, node: string): Puppet {
-    const puppet = new Puppet(this, id);
+  /** An actor driven by the test; with `listens`, it handles `onDisconnect` (recording each in `disconnects`). */
+  puppet(id: string, node: string, options: { listens?: boolean } = {}): Puppet {
+    const puppet = new Puppet(this, id, options.listens);
     this.world.spawn(id, node, () => puppet.actor());
     return puppet;
   }

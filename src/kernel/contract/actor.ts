@@ -9,6 +9,7 @@
  * disk completions. A restart builds a fresh instance from the actor's factory and calls `recover`,
  * which may read what the actor made durable through `ctx.disk` before the crash.
  */
+import type { Disconnect } from './disconnect.ts';
 import type { Disk } from './disk.ts';
 import type { RecordKind } from './record.ts';
 import type { Rng } from './rng.ts';
@@ -83,6 +84,11 @@ export interface Actor<M extends Message = Message> {
   recover?(ctx: Context): void;
   onMessage?(ctx: Context, message: M, from: string): void;
   onTimer?(ctx: Context, wakeup: Wakeup): void;
+  /**
+   * A peer's process died under a connection to it, and its host said so (disconnect.ts: when this
+   * comes, when it never does). Optional: an actor without it relies on its own timeouts.
+   */
+  onDisconnect?(ctx: Context, disconnect: Disconnect): void;
   /**
    * The actor's state as its protocol would show it (a broker: its partitions' log end, high
    * watermark, ISR, epoch), as plain data — for the lab's inspector. Optional, read-only: it must

@@ -14,6 +14,7 @@
  */
 export type { Actor, ActorFactory, ActorRef, Context, Message, SendOptions } from './actor.ts';
 export type { TimerId, Wakeup } from './wakeup.ts';
+export type { Disconnect } from './disconnect.ts';
 export { isTornRecord, RAM_DISK_DIR, type Disk, type TornRecord } from './disk.ts';
 export type { RecordKind, TraceRecord } from './record.ts';
 export { formatMicros, HOUR, MINUTE, MS, requestNumbersFrom, SECOND, US, type Micros } from './time.ts';

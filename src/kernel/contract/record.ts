@@ -21,7 +21,9 @@ export type RecordKind =
   | 'log'
   | 'client'
   | 'ckpt'
-  | 'state';
+  | 'state'
+  /** A peer's host reported its process dead to this actor (disconnect.ts). */
+  | 'conn';
 
 export interface TraceRecord {
   t: Micros;

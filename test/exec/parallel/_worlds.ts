@@ -10,7 +10,7 @@
  * once — the case where one world event writes records in several partitions.
  */
 import type { PreparedRun } from '../../../src/exec/run.ts';
-import { MS, SECOND, type Actor, type ActorRef, type Context, type Message, type TraceWriter, type Wakeup } from '../../../src/kernel/index.ts';
+import { MS, SECOND, type Actor, type ActorRef, type Context, type Disconnect, type Message, type TraceWriter, type Wakeup } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
 import { simulatorOf } from '../../../src/world/world.ts';
 
@@ -31,6 +31,11 @@ export interface MeshArgs {
    * (a ref that crosses threads arrives as a plain `{ id }`). Same records as by name.
    */
   refs?: boolean;
+  /**
+   * Gossips hear of their peers' deaths (`onDisconnect`: refused and closed connections, across
+   * threads) and answer each with a ping to another peer, so the notices change what happens.
+   */
+  listen?: boolean;
 }
 
 interface Ping extends Message {
@@ -44,9 +49,9 @@ class Gossip implements Actor<Ping> {
   private heard = 0;
 
   constructor(
-    private readonly peers: readonly (string | ActorRef)[],
+    protected readonly peers: readonly (string | ActorRef)[],
     private readonly explode: MeshArgs['explode'],
-    private readonly self: string | ActorRef,
+    protected readonly self: string | ActorRef,
   ) {}
 
   start(ctx: Context): void {
@@ -74,6 +79,14 @@ class Gossip implements Actor<Ping> {
   }
 }
 
+/** A gossip that, told a peer died, pings another one at once. */
+class ListeningGossip extends Gossip {
+  onDisconnect(ctx: Context, disconnect: Disconnect): void {
+    const to = ctx.rng('disconnect').pick(this.peers);
+    if (to !== this.self) ctx.send<Ping>(to, { type: 'ping', hop: disconnect.cause === 'closed' ? 1 : 2 });
+  }
+}
+
 export function meshWorld(args: MeshArgs, trace: TraceWriter): PreparedRun {
   const world = new World({ seed: args.seed, scenario: 'mesh', trace });
   const sites = Array.from({ length: args.sites }, (_, i) => `s${i + 1}`);
@@ -88,7 +101,8 @@ export function meshWorld(args: MeshArgs, trace: TraceWriter): PreparedRun {
   const ids = nodes.map((node) => `g-${node}`);
   const peers: (string | ActorRef)[] = args.refs === true ? [] : ids;
   nodes.forEach((node, i) => {
-    const ref = world.spawn(ids[i], node, () => new Gossip(peers, args.explode, peers[i]));
+    const kind = args.listen === true ? ListeningGossip : Gossip;
+    const ref = world.spawn(ids[i], node, () => new kind(peers, args.explode, peers[i]));
     if (args.refs === true) peers.push(ref);
   });
   if (args.faults !== false) scheduleMeshFaults(world, sites);

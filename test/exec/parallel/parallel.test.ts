@@ -36,6 +36,18 @@ for (const [name, workers, partitionBy] of layouts) {
   });
 }
 
+test('actors that hear of dead peers (refused and closed connections, across threads) give the single-thread trace for 1, 2 and 4 workers', async (t) => {
+  const args: MeshArgs = { ...MESH_DEFAULT, listen: true };
+  const reference = single(args);
+  t.not(reference.traceHash, single(MESH_DEFAULT).traceHash, 'the notices changed what happened');
+  for (const workers of [1, 2, 4]) {
+    const { summary } = await parallel(args, { workers });
+    t.is(summary.traceHash, reference.traceHash, `${workers} workers`);
+    t.is(summary.events, reference.events, `${workers} workers`);
+    t.is(summary.records, reference.records, `${workers} workers`);
+  }
+});
+
 test('peers addressed by refs, and answered through refs carried in messages across threads, give the trace of peers addressed by name', async (t) => {
   const byName = single(MESH_DEFAULT);
   const args: MeshArgs = { ...MESH_DEFAULT, refs: true };
