@@ -27,7 +27,7 @@
  * stored it (`duplicate: true` when it already had it), `drop`, and `buffer` with the fill level
  * after every change (for timelines and the `forward` metric).
  */
-import type { Actor, Context, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Actor, Context, Disconnect, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import type { ClientInbound } from '../../log/actors/messages.ts';
 import type { ProduceRequest as StoreProduce } from '../../store/actors/messages.ts';
@@ -96,6 +96,11 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
     const sinkLane = this.sink.onMessage(ctx, message as ClientInbound);
     const sourceLane = this.source?.onMessage(ctx, message);
     if (sinkLane !== undefined || sourceLane !== undefined) this.pump(ctx);
+  }
+
+  /** A destination broker's process died: the sink fails what is in flight to it now (sink.ts). */
+  onDisconnect(ctx: Context, { peer }: Disconnect): void {
+    this.sink.disconnected(ctx, peer);
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {

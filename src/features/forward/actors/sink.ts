@@ -15,6 +15,9 @@
  * has an outcome per partition, and each lane handles its own: one lane's `not-leader` backs off
  * that lane only.
  *
+ * A broker whose process died on a live host is found out at once, its host closing the connection
+ * (`disconnected`); one whose node died, by the request timeout.
+ *
  * Retries back off exponentially per lane (`retryBackoffUs` doubling up to `maxBackoffUs`), so a
  * link that is down for hours costs a few messages per minute, not thousands per second.
  *
@@ -245,7 +248,7 @@ export class IdempotentSink {
         // Its broker may be gone: ask another one who leads now (Kafka disconnects a timed-out node).
         this.metadata.unreachable(ctx, entry.broker);
         this.metadata.refresh(ctx, ++this.req);
-        for (const { lane } of entry.parts) if (!entry.dropped.has(lane)) this.backOff(ctx, lane);
+        this.failed(ctx, entry);
         return undefined;
       }
       case 'forward:retry':
@@ -264,6 +267,28 @@ export class IdempotentSink {
       default:
         return -1;
     }
+  }
+
+  /**
+   * The connection to `peer` broke — its process died on a live host (kernel/contract/disconnect.ts).
+   * To a broker, as Kafka's NetworkClient: every request in flight to it fails now, as at its
+   * timeout (its lanes back off and re-send; the broker is avoided for metadata, which is asked for
+   * elsewhere). The owner passes on every disconnect; others' are not the sink's.
+   */
+  disconnected(ctx: Context, peer: string): void {
+    if (!this.config.sink.brokers.includes(peer)) return;
+    this.metadata.disconnected(ctx, peer);
+    this.metadata.refresh(ctx, ++this.req);
+    for (const [req, entry] of [...this.outstanding]) {
+      if (entry.broker !== peer) continue;
+      this.settle(ctx, req);
+      this.failed(ctx, entry);
+    }
+  }
+
+  /** A request that failed as a whole: each lane still in it backs off and re-sends. */
+  private failed(ctx: Context, entry: Outstanding): void {
+    for (const { lane } of entry.parts) if (!entry.dropped.has(lane)) this.backOff(ctx, lane);
   }
 
   /** Each lane's outcome on its own; returns a lane that stored its plan (its owner pumps again), if any. */

@@ -31,7 +31,7 @@
  * otherwise; with `acks=1` it goes on acknowledging writes that the new leader never sees. With
  * `acks=all` it cannot: its followers moved to the new epoch and no longer fetch from it.
  */
-import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Actor, Context, Disconnect, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { MS, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, RoleTimer } from './broker-host.ts';
 import { DELETE_RETENTION_DEFAULT_US, type ClusterConfig, type TopicConfig } from './config.ts';
@@ -208,6 +208,15 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   }
 
   // --- messages ----------------------------------------------------------------------------------
+
+  /**
+   * A peer's process died on a live host (kernel/contract/disconnect.ts): when it is a leader this
+   * broker fetches from, its replica fetcher fails the fetch in flight and backs off. Other peers
+   * (clients, the controller) are left to the timeouts, as before.
+   */
+  onDisconnect(ctx: Context, { peer }: Disconnect): void {
+    this.fetchers.get(peer)?.disconnected(ctx);
+  }
 
   onMessage(ctx: Context, message: BrokerInbound, from: string): void {
     switch (message.type) {

@@ -38,9 +38,10 @@
  * validated: past the log end it is out of range and reset by `auto.offset.reset`; below it, a
  * truncation is not seen.
  */
-import type { Actor, Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Actor, Context, Disconnect, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import type { LogConsumerConfig } from './config.ts';
+import { ConnectionStates } from './connection-states.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
 import { fetchOne, type ClientInbound, type ClientToController, type EpochEndReply, type FetchPartitionReply, type GroupAssignment, type OffsetFetchReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
@@ -72,6 +73,8 @@ export class LogConsumer implements Actor<ClientInbound> {
   private joinTimer: TimerId | undefined;
   /** Where group requests go: the active controller (it hosts the group coordinator) as last learned. */
   private readonly controllers: ControllerView;
+  /** Brokers whose connection broke, in reconnect backoff. */
+  private readonly connections = new ConnectionStates();
   /** When the oldest group heartbeat still unanswered was sent. */
   private heartbeatUnansweredSinceUs: number | undefined;
 
@@ -89,6 +92,7 @@ export class LogConsumer implements Actor<ClientInbound> {
   }
 
   onMessage(ctx: Context, message: ClientInbound, from: string): void {
+    this.connections.heard(from);
     switch (message.type) {
       case 'not-controller':
         if (this.stillWanted(message.request)) this.controllers.onNotController(ctx, message, from, this.config.retryBackoffUs);
@@ -158,6 +162,40 @@ export class LogConsumer implements Actor<ClientInbound> {
         return;
       }
     }
+  }
+
+  /**
+   * A connection broke: a broker's or the controller's process died on a live host (Kafka's
+   * NetworkClient disconnect). A fetch or epoch request in flight to the broker fails now: metadata
+   * is asked for elsewhere and the partition is fetched again after `retry.backoff.ms`, or after the
+   * broker's reconnect backoff if it is still named leader then. The group coordinator (the
+   * controller) gone: the consumer looks for it at the next quorum member, and sends a join or
+   * offset request still unanswered there now.
+   */
+  onDisconnect(ctx: Context, { peer }: Disconnect): void {
+    if (!this.config.brokers.includes(peer)) return this.coordinatorLost(ctx, peer);
+    this.connections.disconnected(ctx.now(), peer);
+    this.metadata.disconnected(ctx, peer);
+    this.metadata.refresh(ctx, ++this.reqCounter);
+    for (const [partition, p] of this.assignment) {
+      if (p.req === undefined || p.broker !== peer) continue;
+      if (p.timer !== undefined) ctx.cancelTimer(p.timer);
+      p.req = undefined;
+      p.validating = undefined;
+      const wait = Math.max(this.config.retryBackoffUs, this.connections.readyAt(peer) - ctx.now());
+      p.timer = ctx.setTimer(wait, 'fetch', { partition, generation: this.generation });
+    }
+  }
+
+  private coordinatorLost(ctx: Context, controller: string): void {
+    if (controller !== this.controllers.target) return;
+    this.controllers.unanswered();
+    if (this.joinTimer !== undefined) {
+      ctx.cancelTimer(this.joinTimer);
+      this.joinTimer = undefined;
+      this.join(ctx);
+    }
+    if (this.offsetRequest !== undefined) this.fetchOffsets(ctx);
   }
 
   // --- group membership --------------------------------------------------------------------------

@@ -12,10 +12,12 @@
  * broker is unreachable does the client ask the one it has not heard from for the longest.
  *
  * How it fails: a client whose metadata names a leader that lost its leadership learns it from a
- * `not-leader` error or from its request timing out, and refreshes; until the new leader's
- * election reaches some broker's cache, it retries against the old one. A broker that died
- * without a request of this client outstanding is found out only by the metadata request that
- * times out on it (`request.timeout.ms`), as in Kafka.
+ * `not-leader` error, from its connection to it breaking (`disconnected`: the leader's process died
+ * on a live host) or from its request timing out, and refreshes; until the new leader's
+ * election reaches some broker's cache, it retries against the old one. A broker whose node died
+ * (or that is cut off) without a request of this client outstanding is found out only by the
+ * metadata request that times out on it (`request.timeout.ms`), as in Kafka; one whose process died
+ * on a live host, at once (its host closes the connection).
  */
 import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { tpKey, type MetadataReply, type PartitionMeta } from './messages.ts';
@@ -64,6 +66,19 @@ export class MetadataView {
   /** A request of the owner to `broker` timed out: avoid it for metadata until it answers again. */
   unreachable(ctx: Context, broker: string): void {
     if (!this.unreachableSince.has(broker)) this.unreachableSince.set(broker, ctx.now());
+  }
+
+  /**
+   * The connection to `broker` broke — its host closed or refused it, its process is dead
+   * (kernel/contract/disconnect.ts): it is avoided for metadata as after a timeout, and a metadata
+   * request in flight to it fails now instead of at its timeout (the owner then asks again: Kafka
+   * requests a metadata update on every disconnect).
+   */
+  disconnected(ctx: Context, broker: string): void {
+    this.unreachable(ctx, broker);
+    if (this.inFlight?.broker !== broker) return;
+    ctx.cancelTimer(this.inFlight.timer);
+    this.inFlight = null;
   }
 
   /** The owner heard from `broker`: it may be asked again. */

@@ -27,12 +27,19 @@
  * covers, the partition and, for an ack, the offset: the checkers and metrics read those. With
  * `acks=0` the ack is recorded when the request is sent, as Kafka's callback fires then.
  *
+ * A broker's process dying on a live host closes the producer's connection to it (or refuses the
+ * next request): as Kafka's NetworkClient, the producer fails every request in flight to it at once
+ * (NetworkException, retriable), asks for metadata, and connects to it again only after
+ * `reconnect.backoff.ms` (connection-states.ts). A broker whose node died is found out by
+ * `request.timeout.ms`, as before.
+ *
  * How it breaks: without idempotence, a retry of a batch whose acknowledgement was lost (a timeout,
  * a lossy link, a leader crash after the append) stores it twice — a duplicate.
  */
-import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Actor, Context, Disconnect, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { MS, SECOND, assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import { MAX_REQUEST_SIZE_DEFAULT, type LogProducerConfig } from './config.ts';
+import { ConnectionStates } from './connection-states.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
 import { produceBytes, type ClientInbound, type InitProducerIdRequest, type LogError, type ProduceReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
@@ -47,7 +54,12 @@ interface InFlight {
   readonly batches: readonly ProducerBatch[];
   readonly broker: string;
   readonly timer: TimerId;
+  /** Sent over a new connection after the last one to `broker` broke (connection-states.ts). */
+  readonly reconnect: boolean;
 }
+
+/** Why a batch failed: the broker's error, or the client's own (Kafka's NetworkException: the connection broke). */
+type Failure = LogError | 'network-exception';
 
 export class LogProducer implements Actor<ClientInbound> {
   private readonly accumulator: RecordAccumulator;
@@ -56,6 +68,8 @@ export class LogProducer implements Actor<ClientInbound> {
   private readonly controllers: ControllerView;
   private readonly inFlight = new Map<number, InFlight>();
   private readonly perBroker = new Map<string, number>();
+  /** Brokers whose connection broke, in reconnect backoff. */
+  private readonly connections = new ConnectionStates();
   private readonly nextSeq = new Map<number, number>();
   /**
    * Per partition, the batches numbered under the current producer id, in sequence order, from the
@@ -124,6 +138,7 @@ export class LogProducer implements Actor<ClientInbound> {
   }
 
   onMessage(ctx: Context, message: ClientInbound, from: string): void {
+    this.connections.heard(from);
     switch (message.type) {
       case 'not-controller':
         if (message.req === this.pidRequest) this.controllers.onNotController(ctx, message, from, this.config.retryBackoffUs);
@@ -217,7 +232,14 @@ export class LogProducer implements Actor<ClientInbound> {
           wakeAt = Math.min(wakeAt, now + this.config.retryBackoffUs);
           continue;
         }
-        if ((this.perBroker.get(leader) ?? 0) >= this.config.maxInFlight || !this.mayNumber(batch)) continue;
+        const readyAt = this.connections.readyAt(leader);
+        if (readyAt > now) {
+          wakeAt = Math.min(wakeAt, readyAt);
+          continue;
+        }
+        // Reconnecting, one request stands for Kafka's connection attempt: the rest wait for it to come up.
+        const slots = this.connections.reconnecting(leader) ? 1 : this.config.maxInFlight;
+        if ((this.perBroker.get(leader) ?? 0) >= slots || !this.mayNumber(batch)) continue;
         let request = requests.get(leader);
         if (request === undefined) requests.set(leader, (request = { batches: [], bytes: 0 }));
         if (request.batches.length > 0 && request.bytes + batch.bytes > this.maxRequestBytes) continue;
@@ -281,7 +303,7 @@ export class LogProducer implements Actor<ClientInbound> {
     const inFlight = (this.perBroker.get(leader) ?? 0) + 1;
     assert(inFlight <= this.config.maxInFlight, () => `requests in flight to ${leader} ≤ max.in.flight ${this.config.maxInFlight}, but ${inFlight}`);
     this.perBroker.set(leader, inFlight);
-    this.inFlight.set(req, { batches, broker: leader, timer: ctx.setTimer(requestTimeoutUs, 'request-timeout', req) });
+    this.inFlight.set(req, { batches, broker: leader, timer: ctx.setTimer(requestTimeoutUs, 'request-timeout', req), reconnect: this.connections.reconnecting(leader) });
   }
 
   /** Each partition's outcome on its own: an acknowledgement, or a failure handled as that partition's. */
@@ -322,6 +344,41 @@ export class LogProducer implements Actor<ClientInbound> {
     }
   }
 
+  /**
+   * A connection broke: a broker's or the controller's process died on a live host. To a broker, as
+   * Kafka's NetworkClient handles a disconnect: every request in flight to it fails now with a
+   * NetworkException (retried after `retry.backoff.ms`), metadata is asked for elsewhere, and the
+   * broker is not connected to again before its reconnect backoff. A request that was itself the
+   * reconnection attempt (refused) never reached the broker: its batches go back unattempted. To
+   * the controller with a producer id request out: the request goes to the next quorum member now.
+   */
+  onDisconnect(ctx: Context, { peer, cause }: Disconnect): void {
+    if (!this.config.brokers.includes(peer)) {
+      if (this.pidRequest !== undefined && peer === this.controllers.target) {
+        this.controllers.unanswered();
+        this.requestPid(ctx);
+      }
+      return;
+    }
+    this.connections.disconnected(ctx.now(), peer);
+    this.metadata.disconnected(ctx, peer);
+    // Newest first, since each retried batch goes to the front of its partition's queue.
+    for (const [req, entry] of [...this.inFlight].filter(([, e]) => e.broker === peer).reverse()) {
+      this.settle(req);
+      ctx.cancelTimer(entry.timer);
+      for (const batch of entry.batches) {
+        if (cause === 'refused' && entry.reconnect) {
+          batch.attempts--;
+          this.accumulator.requeue(batch);
+        } else {
+          this.failed(ctx, batch, 'network-exception');
+        }
+      }
+    }
+    this.refreshMetadata(ctx);
+    this.drain(ctx);
+  }
+
   /** Asks for metadata the broker Kafka's `leastLoadedNode` would: reachable, fewest requests in flight. */
   private refreshMetadata(ctx: Context): void {
     this.metadata.refresh(ctx, ++this.reqCounter, (broker) => this.perBroker.get(broker) ?? 0);
@@ -338,7 +395,7 @@ export class LogProducer implements Actor<ClientInbound> {
   }
 
   /** A failed request: back off and retry, or give up when out of retries or time, or when retrying cannot help. */
-  private failed(ctx: Context, batch: ProducerBatch, error: LogError): void {
+  private failed(ctx: Context, batch: ProducerBatch, error: Failure): void {
     const now = ctx.now();
     // Not retriable: the same batch would be refused again.
     if (error === 'message-too-large') return this.giveUp(ctx, batch, error);

@@ -19,6 +19,11 @@
  * message) → the fetch is abandoned and sent again; a late reply to the abandoned fetch is still
  * welcome for the partitions whose log end has not moved since (a reply carrying a batch of
  * gigabytes, a checkpoint image, can take longer than the silence).
+ *
+ * Disconnect: the leader's process died on a live host, whose stack closed or refused the
+ * connection (kernel/contract/disconnect.ts). As Kafka's fetcher thread on a failed fetch, the fetch
+ * in flight fails now and the partitions wait `replica.fetch.backoff.ms` before the next one (which
+ * the host refuses again while the process is down), instead of waiting for the silence.
  */
 import type { Context } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, Fetcher, FetcherMember, RoleTimer } from './broker-host.ts';
@@ -43,6 +48,8 @@ export class ReplicaFetcher implements Fetcher {
   private abandoned: Asked | null = null;
   private timer: RoleTimer | undefined;
   private flushing = false;
+  /** Waiting out replica.fetch.backoff.ms after the connection to the leader broke. */
+  private backingOff = false;
 
   constructor(
     private readonly host: BrokerHost,
@@ -90,7 +97,7 @@ export class ReplicaFetcher implements Fetcher {
 
   /** Sends the next fetch unless one is out, an fsync is pending, or no partition is ready. */
   private kick(ctx: Context): void {
-    if (this.inFlight !== null || this.flushing) return;
+    if (this.inFlight !== null || this.flushing || this.backingOff) return;
     const ready = this.members.filter((role) => role.active && role.fetching);
     if (ready.length === 0) return;
     const config = this.host.config;
@@ -99,6 +106,19 @@ export class ReplicaFetcher implements Fetcher {
     ctx.send(this.leader, { type: 'fetch', req, partitions, maxWaitUs: config.replicaFetchWaitMaxUs, maxBytes: RESPONSE_MAX_BYTES, replica: this.host.id });
     this.inFlight = { req, parts: partitions.map((part, i) => ({ role: ready[i]!, offset: part.offset })) };
     this.timer = this.host.timer(ctx, config.replicaFetchWaitMaxUs + SILENCE_US, (c) => this.silence(c));
+  }
+
+  /** The leader's host closed or refused the connection: see the header. */
+  disconnected(ctx: Context): void {
+    if (this.inFlight === null || this.backingOff) return;
+    this.inFlight = null;
+    this.abandoned = null;
+    this.host.cancelTimer(ctx, this.timer);
+    this.backingOff = true;
+    this.timer = this.host.timer(ctx, this.host.config.replicaFetchBackoffUs, (c) => {
+      this.backingOff = false;
+      this.kick(c);
+    });
   }
 
   private silence(ctx: Context): void {

@@ -1,0 +1,99 @@
+/**
+ * A broker's process dies while its node stays up: its host closes the clients' connections, and
+ * Kafka's clients react at once — the producer fails its requests in flight with a NetworkException
+ * and retries, the consumer fetches elsewhere — instead of waiting request.timeout.ms (30 s here,
+ * Kafka's default). When the whole node dies, nothing answers: the producer waits out its timeout,
+ * as before. (kernel/contract/disconnect.ts; log/actors/connection-states.ts.)
+ */
+import test from 'ava';
+import { executeParallel, PartitionPool } from '../../../src/exec/parallel/index.ts';
+import { execute } from '../../../src/exec/run.ts';
+import { scenarioRecipe, scenarioWorld } from '../../../src/exec/scenario-recipe.ts';
+import { SECOND, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import { loadScenario, prepareRun } from '../../../src/scenario/index.ts';
+
+const CRASH_US = 5 * SECOND;
+
+const SCENARIO = `
+name: broker-process-crash
+seed: 1
+duration: 50s
+quiesce: 3m
+sites:
+  lab: { role: instrument, nodes: 1 }
+  dc: { role: hpc, nodes: [k1, k2, k3, kc, c1] }
+links:
+  - { between: [lab, dc], latency: 1ms }
+services:
+  kafka:
+    kind: log
+    nodes: [k1, k2, k3]
+    controller: kc
+    replication.factor: 3
+    min.insync.replicas: 2
+    topics:
+      t: { partitions: 1 }
+workload:
+  app: { node: lab-1, service: kafka, topic: t, rate: 100/s, size: 1KiB, acks: all }
+consumers:
+  reader: { node: c1, service: kafka, topic: t }
+faults:
+  - { kind: process-crash, target: [kafka-broker-1], at: 5s, for: 40s }
+checks: [no-acked-loss, nonmonotonic, skip]
+`;
+
+function run(sets: string[] = []) {
+  const trace = new TraceWriter();
+  const records: TraceRecord[] = [];
+  trace.listen((r) => {
+    if (r.k === 'client' || r.k === 'conn' || (r.k === 'log' && r.op === 'elect')) records.push(r);
+  });
+  const summary = execute(prepareRun(loadScenario(SCENARIO, 'broker-process-crash.yaml', sets), { trace }));
+  const after = (pred: (r: TraceRecord) => boolean) => records.find((r) => r.t >= CRASH_US && pred(r));
+  return { summary, records, after };
+}
+
+test('a leader broker\'s process crash: the producer hears the connection close within a round trip and moves on, not after request.timeout.ms', (t) => {
+  const { summary, after } = run();
+  t.true(summary.ok, JSON.stringify(Object.entries(summary.checks).filter(([, v]) => !v.ok).map(([n]) => n)));
+  const closed = after((r) => r.k === 'conn' && r.a === 'app');
+  t.like(closed, { peer: 'kafka-broker-1', cause: 'closed' });
+  t.true(closed!.t - CRASH_US <= 2_000, `heard at ${closed!.t}`);
+  // Its next request goes out after reconnect.backoff.ms (50 ms) and is refused within a round trip.
+  const refused = after((r) => r.k === 'conn' && r.a === 'app' && r.cause === 'refused');
+  t.true(refused!.t - CRASH_US <= 60_000, `refused at ${refused!.t}`);
+  // Acknowledgements resume once the controller has moved the leadership, long before 30 s.
+  const ack = after((r) => r.k === 'client' && r.a === 'app' && r.op === 'ack');
+  t.true(ack!.t - CRASH_US < 15 * SECOND, `first ack after the crash at ${ack!.t}`);
+  // The consumer's fetch parked at the dead leader fails too; it reads from the new leader.
+  t.like(after((r) => r.k === 'conn' && r.a === 'reader'), { peer: 'kafka-broker-1' });
+  t.true(after((r) => r.k === 'client' && r.a === 'reader' && r.op === 'consume')!.t - CRASH_US < 15 * SECOND);
+});
+
+test('the leader\'s whole node crashes: nothing answers, and the producer waits out request.timeout.ms as before', (t) => {
+  const { summary, records, after } = run(['faults[0].kind=node-crash', 'faults[0].target=k1']);
+  t.true(summary.ok);
+  t.deepEqual(records.filter((r) => r.k === 'conn' && r.peer === 'kafka-broker-1'), []);
+  const retry = after((r) => r.k === 'client' && r.a === 'app' && r.op === 'retry');
+  t.like(retry, { error: 'request-timed-out' });
+  t.true(retry!.t - CRASH_US >= 29 * SECOND, `retried at ${retry!.t}`);
+});
+
+test('the same crash with its clients, brokers and consumer on three sites gives the single-thread summary for 1, 2 and 4 workers (notices crossing threads)', async (t) => {
+  const split = SCENARIO.replace('dc: { role: hpc, nodes: [k1, k2, k3, kc, c1] }', 'dc: { role: hpc, nodes: [k1, k2, k3, kc] }\n  ops: { role: facility, nodes: [c1] }').replace(
+    'links:\n  - { between: [lab, dc], latency: 1ms }',
+    'links:\n  - { between: [lab, dc], latency: 1ms }\n  - { between: [ops, dc], latency: 2ms }\n  - { between: [lab, ops], latency: 3ms }',
+  );
+  const scenario = loadScenario(split, 'split.yaml');
+  const endUs = 8 * SECOND;
+  const single = execute(await scenarioWorld({ scenario, seed: scenario.seed, endUs }, new TraceWriter()));
+  const pool = new PartitionPool();
+  try {
+    for (const workers of [1, 2, 4]) {
+      const { summary } = await executeParallel(scenarioRecipe(scenario, scenario.seed, endUs), { workers, pool });
+      t.deepEqual({ ...summary, wallTimeMs: 0 }, { ...single, wallTimeMs: 0 }, `${workers} workers`);
+    }
+  } finally {
+    await pool.close();
+  }
+});
