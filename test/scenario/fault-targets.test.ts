@@ -61,3 +61,18 @@ test('a name that is none of these is still refused, with the near names', (t) =
   const error = t.throws(() => loadScenario(`${BASE}faults:\n  - { kind: process-crash, target: [compte], at: 5s, for: 1s }\n`, 'targets.yaml'));
   t.regex(error!.message, /unknown site, node, service.*"compte".*did you mean "compute"/s);
 });
+
+test('a schedule takes the nemesis spelling `targets` too (a list, or one name), meaning what `target` means', (t) => {
+  const faults = (key: string) =>
+    loadScenario(
+      `${BASE}faults:\n` +
+        `  - { kind: process-crash, ${key}: [compute, stream-broker-1], at: 5s, for: 1s }\n` +
+        `  - { kind: disk-full, ${key}: hpc-2, at: 6s, for: 1s }\n` +
+        `  - { kind: node-crash, ${key}: ${key === 'targets' ? '[hpc-4]' : 'hpc-4'}, at: 7s, for: 1s }\n`,
+      'targets.yaml',
+    ).faults;
+  const written = faults('target');
+  t.is(written.length, 3);
+  t.deepEqual(faults('targets'), written);
+  t.deepEqual(crashedAt(run('faults:\n  - { kind: process-crash, targets: [compute], at: 5s, for: 1s }\n'), 5_000_000), ['compute-1', 'compute-2']);
+});

@@ -15,7 +15,7 @@ import { kindDef } from './kinds.ts';
 import { type Names, unknownNode, unknownSite } from '../name-messages.ts';
 import { type Path, formatPath } from '../paths.ts';
 import type { ScenarioFields } from '../written-types.ts';
-import type { WrittenDistribution, WrittenFault, WrittenNemesis, WrittenNemesisEntry } from './schema.ts';
+import { crashedNode, type WrittenDistribution, type WrittenFault, type WrittenNemesis, type WrittenNemesisEntry } from './schema.ts';
 import { suggestion } from '../suggest.ts';
 import { formatDuration } from '../units.ts';
 
@@ -25,10 +25,12 @@ export function checkFaults(s: ScenarioFields, names: Names, actors: readonly st
   faults.forEach((fault, i) => {
     const path: Path = ['faults', i];
     checkTiming(fault, s.duration, path, report);
-    checkTargets(fault, 'target', s, names, actors, path, report);
+    const key = scheduleTargetKey(fault, path, report);
+    if (key === undefined) return;
+    checkTargets(fault, { key, schedule: true }, s, names, actors, path, report);
     if (fault.kind === 'node-crash') {
       if (fault.restart === false && fault.for !== undefined) report([...path, 'for'], 'a node crash with restart: false never ends; remove "for"');
-      if (names.nodes.has(fault.target as string)) checkCrashOverlap(faults, i, s.duration, report);
+      if (names.nodes.has(crashedNode(fault)!)) checkCrashOverlap(faults, i, s.duration, report);
     }
   });
 }
@@ -39,7 +41,7 @@ export function checkNemesis(s: ScenarioFields, nemesis: WrittenNemesis, names: 
   }
   nemesis.faults.forEach((entry, i) => {
     const path: Path = ['nemesis', 'faults', i];
-    checkTargets(entry, 'targets', s, names, actors, path, report);
+    checkTargets(entry, { key: 'targets', schedule: false }, s, names, actors, path, report);
     checkDistribution(entry.mtbf, [...path, 'mtbf'], report);
     if (entry.repair !== undefined) checkDistribution(entry.repair, [...path, 'repair'], report);
   });
@@ -57,15 +59,32 @@ function checkTiming(fault: WrittenFault, duration: number, path: Path, report: 
   }
 }
 
-/** The target fields of a schedule entry (`target`) or a nemesis entry (`targets`). */
-function checkTargets(entry: WrittenFault | WrittenNemesisEntry, key: 'target' | 'targets', s: ScenarioFields, names: Names, actors: readonly string[], path: Path, report: Report): void {
+/**
+ * Which of `target` and `targets` (the same in a schedule) a schedule entry gives: both is a
+ * mistake, reported (undefined). Kinds that name no targets read neither.
+ */
+function scheduleTargetKey(fault: WrittenFault, path: Path, report: Report): 'target' | 'targets' | undefined {
+  if (fault.target !== undefined && fault.targets !== undefined) {
+    report([...path, 'targets'], 'give "target" or "targets" (the same in a schedule), not both');
+    return undefined;
+  }
+  return fault.targets !== undefined ? 'targets' : 'target';
+}
+
+/** The target fields of a schedule entry (`target` or `targets`) or a nemesis entry (`targets`). */
+function checkTargets(
+  entry: WrittenFault | WrittenNemesisEntry,
+  { key, schedule }: { key: 'target' | 'targets'; schedule: boolean },
+  s: ScenarioFields,
+  names: Names,
+  actors: readonly string[],
+  path: Path,
+  report: Report,
+): void {
   switch (kindDef(entry.kind).target) {
     case 'node':
-      if (key === 'target') {
-        if (!names.nodes.has(entry.target as string)) report([...path, 'target'], unknownNode(entry.target as string, names));
-      } else {
-        checkNamed(entry, key, s, names, actors, path, report, 'node');
-      }
+      if (schedule) checkCrashedNode(entry as WrittenFault, key, names, path, report);
+      else checkNamed(entry, key, s, names, actors, path, report, 'node');
       return;
     case 'nodes':
     case 'actors':
@@ -80,6 +99,21 @@ function checkTargets(entry: WrittenFault | WrittenNemesisEntry, key: 'target' |
     case 'none':
       return;
   }
+}
+
+/** A scheduled node-crash names one node, in `target` or `targets`. */
+function checkCrashedNode(fault: WrittenFault, key: 'target' | 'targets', names: Names, path: Path, report: Report): void {
+  const given = fault[key] as string | readonly string[] | undefined;
+  if (given === undefined) {
+    report([...path, 'target'], 'required field is missing');
+    return;
+  }
+  const node = crashedNode(fault);
+  if (node === undefined) {
+    report([...path, key], `a scheduled ${fault.kind} crashes one node; write one entry per node`);
+    return;
+  }
+  if (!names.nodes.has(node)) report(typeof given === 'string' ? [...path, key] : [...path, key, 0], unknownNode(node, names));
 }
 
 /** `target`/`targets` or `role`: exactly one, and every name a site, a node or an actor. */
@@ -165,10 +199,10 @@ function checkCrashOverlap(faults: readonly WrittenFault[], i: number, duration:
   const end = (f: WrittenFault) => (f.restart === false ? Number.POSITIVE_INFINITY : f.for === undefined ? duration : f.at + f.for);
   for (let j = 0; j < i; j++) {
     const other = faults[j];
-    if (other.kind !== 'node-crash' || other.target !== fault.target) continue;
+    if (other.kind !== 'node-crash' || crashedNode(other) !== crashedNode(fault)) continue;
     if (fault.at < end(other) && other.at < end(fault)) {
       const until = end(other) === Number.POSITIVE_INFINITY ? 'on, never restarting' : `to ${formatDuration(end(other))}`;
-      report(['faults', i, 'at'], `${fault.target as string} is already down then (${formatPath(['faults', j])}, from ${formatDuration(other.at)} ${until})`);
+      report(['faults', i, 'at'], `${crashedNode(fault)!} is already down then (${formatPath(['faults', j])}, from ${formatDuration(other.at)} ${until})`);
       return;
     }
   }

@@ -11,7 +11,7 @@
  */
 import { type DistributionSpec, type FaultSpec, type FaultTemplate, type NemesisEntrySpec, type NemesisSpec, type PartitionShape, splitGroup } from '../../faults/index.ts';
 import { type KindDef, kindDef } from './kinds.ts';
-import type { WrittenDistribution, WrittenFault, WrittenNemesis, WrittenNemesisEntry } from './schema.ts';
+import { crashedNode, type WrittenDistribution, type WrittenFault, type WrittenNemesis, type WrittenNemesisEntry } from './schema.ts';
 import type { SiteSpec } from '../types.ts';
 
 /** What resolution needs to know of the topology. */
@@ -52,10 +52,11 @@ function magnitudes(def: KindDef, entry: WrittenFault | WrittenNemesisEntry): Re
 function scheduleTargets(def: KindDef, fault: WrittenFault, topology: Topology): Record<string, unknown> {
   switch (def.target) {
     case 'node':
-      return { target: fault.target };
+      return { target: crashedNode(fault) };
     case 'nodes':
     case 'actors':
-      return { targets: named(fault.target as string | string[] | undefined, fault.role as string | undefined, topology) };
+      // `targets` is the nemesis's spelling, accepted in a schedule with the same meaning.
+      return { targets: named((fault.target ?? fault.targets) as string | string[] | undefined, fault.role as string | undefined, topology) };
     case 'link':
       return { between: fault.between };
     case 'groups':

@@ -24,6 +24,13 @@ export interface WrittenFault {
   readonly [key: string]: unknown;
 }
 
+/** The node a scheduled node-crash names, in `target` or `targets` (a list of one); undefined if it names none or several. */
+export function crashedNode(fault: WrittenFault): string | undefined {
+  const given = (fault.target ?? fault.targets) as string | readonly string[] | undefined;
+  if (given === undefined || typeof given === 'string') return given;
+  return given.length === 1 ? given[0] : undefined;
+}
+
 /** A failure or repair distribution as parsed: a bare duration (exponential with that mean) or a map. */
 export type WrittenDistribution = number | { readonly mean: number; readonly distribution: (typeof DISTRIBUTIONS)[number]; readonly shape?: number; readonly sigma?: number };
 
@@ -120,18 +127,29 @@ const groupFields = {
     .describe('both: dropped both ways; one-way: only messages from `from` to `to` are dropped. Default both.'),
 };
 
+/**
+ * A schedule entry names what it hits in `target`; `targets` (the nemesis's spelling) is accepted
+ * too, with the same meaning (one fault on all of them), so an entry moved between the sections
+ * still reads. The cross-check (cross-check.ts) wants exactly one of them (or `role`).
+ */
 function scheduleTargets(mode: TargetMode): Record<string, z.ZodType> {
   const what = mode === 'actors' ? 'the processes on it' : 'all its nodes';
+  const nameOrNames = (describe: string) =>
+    z
+      .union([reference(), names], { error: (issue) => (issue.input === undefined ? undefined : `expected a name or a list of names, got ${describeInput(issue.input)}`) })
+      .optional()
+      .describe(describe);
   switch (mode) {
     case 'node':
-      return { target: reference().describe('The node (a node name). Required.') };
+      return {
+        target: reference().optional().describe('The node (a node name). Give target or targets.'),
+        targets: nameOrNames('The node, as `target` (one node name, or a list of one). Give target or targets.'),
+      };
     case 'nodes':
     case 'actors':
       return {
-        target: z
-          .union([reference(), names], { error: (issue) => (issue.input === undefined ? undefined : `expected a name or a list of names, got ${describeInput(issue.input)}`) })
-          .optional()
-          .describe(`A site (meaning ${what}), node or actor name, or a list of them. Give target or role.`),
+        target: nameOrNames(`A site (meaning ${what}), node or actor name, or a list of them. Give target (or targets) or role.`),
+        targets: nameOrNames('The same as `target`: one fault on every name given. Give target (or targets) or role.'),
         role: role.describe(`Every site with this role (meaning ${what}). Give target or role.`),
       };
     case 'link':
