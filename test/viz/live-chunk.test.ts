@@ -61,3 +61,20 @@ for (const [file, slices] of [['scenarios/drills/log-acks1-leader-crash.yaml', [
     sameModel(t, live!.model, buildModel(whole, 'A'));
   });
 }
+
+test('a live model made from a run already under way explains nothing of the whole run until it settles', (t) => {
+  // The domino drill to its end: checkpoints, a rollback, replays in the header's annotations.
+  const file = 'scenarios/drills/domino-uncoordinated.yaml';
+  const session = new LabSession({ text: readFileSync(file, 'utf8'), file, version: 'test' });
+  session.advance({ until: 'end' });
+  const run = new LiveRun(file);
+  run.append(session.encoder.chunk(undefined).chunk);
+  const live = new LiveModel(run.data, 'A');
+  t.deepEqual(live.model.recovery, { checkpoints: [], cuts: [], lost: [], replays: [] });
+  t.deepEqual(live.model.durability, { disks: [], spans: [], fsyncs: [], losses: [] });
+  t.deepEqual({ ...live.model.snapshots, markerType: plain(live.model.snapshots.markerType) }, { markerType: [], channels: [], totals: [] });
+  live.settle();
+  const whole = buildModel(decodePayload(session.encoder.payload()), 'A');
+  t.true(whole.recovery.replays.length > 0 && whole.recovery.checkpoints.length > 0);
+  sameModel(t, live.model, whole);
+});

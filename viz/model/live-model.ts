@@ -41,8 +41,10 @@ export class LiveModel {
     this.model = {
       data, name, label: '', kind: this.kind, glyph: this.glyph, fwd: this.fwd, lanes: [], groups: [], endUs: 1, msgTypes: new Set(), kindCounts: new Map(),
       flowOf: this.flowOf, flows: [], faults: [], downs: [],
-      recovery: deriveRecovery(data, this.kind), durability: deriveDurability(data, this.kind), replication: [],
-      snapshots: deriveSnapshots(data, this.kind), chatter: { idle: this.idle, messages: 0 }, cascades: [],
+      // Empty until the first settle, as the header says: derived here they would be a pass over
+      // the rows with no kinds classified yet (`extend` classifies them), so wasted or wrong.
+      recovery: { checkpoints: [], cuts: [], lost: [], replays: [] }, durability: { disks: [], spans: [], fsyncs: [], losses: [] }, replication: [],
+      snapshots: { markerType: new Uint8Array(0), channels: [], totals: [] }, chatter: { idle: this.idle, messages: 0 }, cascades: [],
     };
     this.extend(data, 0);
   }
