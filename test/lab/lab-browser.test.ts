@@ -227,10 +227,20 @@ test('while a run goes, the whole-run views (checkpoints, recovery) are drawn wi
   await idle(page);
   // 10 s of simulated time per second: the 30 s run takes seconds of wall time, never paused.
   await page.selectOption('#speed', '10000000');
+  // Every text the status line shows while the run goes: between the stretches of a run at a set
+  // speed (the page asks for the next one 50 ms after each stop) it is running, never "paused".
+  await page.evaluate(() => {
+    const shown: string[] = ((window as unknown as { shown: string[] }).shown = []);
+    const line = document.getElementById('status')!;
+    new MutationObserver(() => shown.push(line.textContent ?? '')).observe(line, { childList: true, characterData: true, subtree: true });
+  });
   await page.click('#run');
   await page.waitForSelector('#runs g.checkpoint', { state: 'attached', timeout: 120_000 });
   const status = (await page.evaluate(() => window.diasporaLab.status())) as { nowUs: number; endUs: number };
   t.true(status.nowUs < status.endUs, `drawn at ${status.nowUs} µs, before the end at ${status.endUs} µs`);
+  const shown = await page.evaluate(() => (window as unknown as { shown: string[] }).shown);
+  t.true(shown.length >= 2, shown.join('\n'));
+  t.true(shown.every((text) => /^running at 10 s \/ s/.test(text)), shown.join('\n'));
   t.is(await page.evaluate(() => window.diasporaLab.summary()), null, 'the run has not finished');
   t.deepEqual(errors, []);
   await page.close();

@@ -154,13 +154,24 @@ function onStatus(next: LabStatus, nextActors: LabActor[], chunk: LiveChunk | un
   hand.show(nextActors, next.nowUs);
   const last = next.last === null ? '' : ` · last: ${String(next.last.k)} at ${String(next.last.a)}${next.last.msg !== undefined ? ` (${String(next.last.msg)})` : ''}`;
   byId('clock').innerHTML = `${formatTime(next.nowUs)} of ${formatTime(next.endUs)} · ${next.events.toLocaleString('en-US')} events · ${next.records.toLocaleString('en-US')} records${next.traceHash === null ? '' : ` · trace hash <span class="hash">${next.traceHash}</span>`}`;
-  byId('status').textContent = `${next.running ? 'running' : next.done ? 'ended' : 'paused'}${last} · ${timeline.describe()}`;
+  byId('status').textContent = `${runState(next, playing)}${last} · ${timeline.describe()}`;
   if (!next.running) {
     if (inspected !== '') send({ type: 'inspect', actor: inspected });
     if (playing !== null && !next.done && playing.speed > 0) window.setTimeout(tick, 50);
     else if (!next.running) playing = null;
     if (isIdle()) while (waiters.length > 0) waiters.shift()!();
   }
+}
+
+/**
+ * What the status line calls the run. At a set speed the worker stops after each stretch of
+ * simulated time and the page asks for the next one 50 ms later (`tick`): between the two it is
+ * still running at that speed, not paused.
+ */
+function runState(next: LabStatus, play: typeof playing): string {
+  if (next.done) return 'ended';
+  if (play !== null && play.speed > 0) return `running at ${formatTime(play.speed)} / s`;
+  return next.running ? 'running' : 'paused';
 }
 
 function isIdle(): boolean {
