@@ -44,7 +44,10 @@
  * Caches (results never depend on them): the shapes seen are kept in a trie of `ShapeNode`s (at
  * most SHAPE_NODES_MAX nodes, SHAPE_CHILDREN_MAX children each; past either, the steps are
  * computed), walked by comparing each key with the node's children — property names are
- * interned by the engine, so a comparison is usually one pointer test.
+ * interned by the engine, so a comparison is usually one pointer test; each node also keeps the
+ * last string value its key had and that string's digest (a kind's `op`, `topic` or `file`
+ * repeats), and the hasher the last record's actor's. A string table keyed by content was tried
+ * and is not used: a `Map` lookup hashes the string, which costs as much as digesting it.
  *
  * Guarantee: equal records (as JSON values) give equal digests, on any platform, whichever path
  * wrote them (test/kernel/trace-hash.test.ts compares the hot paths with the generic one, lines
@@ -195,6 +198,12 @@ export function hex(d1: number, d2: number, d3: number, d4: number): string {
 /** A shape seen before: the chain after its last key (`low`, `high`) and the shapes that extend it. */
 class ShapeNode {
   readonly children: ShapeNode[] = [];
+  /** In the trie (false: made past its bounds, for one object only; its children are never kept). */
+  attached = true;
+  /** The string value this key had last, and its digest: a kind's `op` or `file` often repeats. */
+  text: string | undefined;
+  textLow = 0;
+  textHigh = 0;
   constructor(
     readonly key: string,
     readonly stringValued: boolean,
@@ -220,9 +229,6 @@ const DIGEST_STRIDE = 2;
 const SEND_SITE = 0;
 const RECV_SITE = 1;
 const TIMER_SITE = 2;
-
-/** The keys of a record's head, in order. */
-const HEAD = ['t', 'k', 'a', 'n'];
 
 const shapeOut = new Int32Array(2);
 
@@ -273,10 +279,6 @@ function resolve(value: unknown, key: string | number): unknown {
   return value;
 }
 
-/** Where the member walk of an object stands (`TraceHasher.object`). */
-const MAYBE_RECORD = 0;
-const IS_RECORD = 1;
-const NOT_RECORD = 2;
 
 /**
  * Encodes records into record digests (left in `d1`, `d2`) and folds digests into the trace's hash
@@ -364,14 +366,18 @@ export class TraceHasher {
   digestSend(t: number, a: number, n: number, to: number, msg: string, bytes: number): void {
     if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'send', a: this.stringAt(a), n, to: this.stringAt(to), msg, bytes });
     const type = this.namedSlot(SEND_SITE, msg);
-    this.hot3(SEND_A, SEND_B, t, a, n, to, this.lowOf(type), this.highOf(type), bytes);
+    if (type === SCRATCH) return this.hot3(SEND_A, SEND_B, t, a, n, to, this.scratchLow, this.scratchHigh, bytes);
+    const d = this.digests;
+    this.hot3(SEND_A, SEND_B, t, a, n, to, d[DIGEST_STRIDE * type], d[DIGEST_STRIDE * type + 1], bytes);
   }
 
   /** `{t, k: 'recv', a, n, from, msg, s}` with `a` and `from` interned. */
   digestRecv(t: number, a: number, n: number, from: number, msg: string, s: number): void {
     if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'recv', a: this.stringAt(a), n, from: this.stringAt(from), msg, s });
     const type = this.namedSlot(RECV_SITE, msg);
-    this.hot3(RECV_A, RECV_B, t, a, n, from, this.lowOf(type), this.highOf(type), s);
+    if (type === SCRATCH) return this.hot3(RECV_A, RECV_B, t, a, n, from, this.scratchLow, this.scratchHigh, s);
+    const d = this.digests;
+    this.hot3(RECV_A, RECV_B, t, a, n, from, d[DIGEST_STRIDE * type], d[DIGEST_STRIDE * type + 1], s);
   }
 
   /** `{t, k: 'timer', a, n, name}` with `a` interned. */
@@ -471,33 +477,29 @@ export class TraceHasher {
     b ^= b >>> 15;
     b = Math.imul(b ^ typeLow, P2);
     b ^= b >>> 15;
-    // Word 13 (lane b) on: the last number.
-    let count: number;
+    // Word 13 (lane b) on: the last number, most often small (one word); the other forms out of line.
     if (x >= 0 && x < SMALL_LIMIT && Math.floor(x) === x) {
       b = Math.imul(b ^ ((SMALL << 24) | x), P2);
-      b ^= b >>> 15;
-      count = 14;
-    } else if (isUint(x)) {
+      this.finish(h ^ 14, b ^ (b >>> 15));
+    } else this.hotTail(h, b, x);
+  }
+
+  /** `hot3`'s last number when it is not small: `UINT` (words 13–14) or `NUMBER` (13–15), then the finish. */
+  private hotTail(h: number, b: number, x: number): void {
+    if (isUint(x)) {
       b = Math.imul(b ^ uintHigh(x), P2);
       b ^= b >>> 15;
       h = Math.imul(h ^ ((x - Math.floor(x / TWO_32) * TWO_32) | 0), P1);
-      h ^= h >>> 15;
-      count = 15;
-    } else if (Number.isFinite(x)) {
-      scratch[0] = x;
-      b = Math.imul(b ^ NUMBER, P2);
-      b ^= b >>> 15;
-      h = Math.imul(h ^ scratchWords[0], P1);
-      h ^= h >>> 15;
-      b = Math.imul(b ^ scratchWords[1], P2);
-      b ^= b >>> 15;
-      count = 16;
-    } else {
-      b = Math.imul(b ^ NULL, P2);
-      b ^= b >>> 15;
-      count = 14;
+      this.finish((h ^ (h >>> 15)) ^ 15, b);
+      return;
     }
-    this.finish(h ^ count, b);
+    scratch[0] = x;
+    b = Math.imul(b ^ NUMBER, P2);
+    b ^= b >>> 15;
+    h = Math.imul(h ^ scratchWords[0], P1);
+    h ^= h >>> 15;
+    b = Math.imul(b ^ scratchWords[1], P2);
+    this.finish(h ^ 16, b ^ (b >>> 15));
   }
 
   /** The record's digest from its lanes (`finish64`), left in `d1`, `d2`. */
@@ -627,176 +629,149 @@ export class TraceHasher {
     for (let i = 0; i < length; i++) this.value(items[i], i);
   }
 
-  /** An object (not an array, `resolve`d): a record or a plain object, by its first members. */
+  /**
+   * An object (not an array, `resolve`d): a record if its first four kept members are a record's
+   * head, else a plain object. The tag and the shape go in the header's three words at the end;
+   * a record's head takes the next six words, written as its members come.
+   */
   private object(object: object): void {
-    // The walk's state is in fields (no closure per object): an object nested in a member saves the enclosing one's.
-    const header = this.header;
-    const state = this.state;
-    const kept = this.kept;
-    const node = this.node;
-    const low = this.shapeLow;
-    const high = this.shapeHigh;
-    this.beginMembers();
-    const o = object as Record<string, unknown>;
     const proto = Object.getPrototypeOf(object) as unknown;
-    if (proto === Object.prototype || proto === null) {
-      // A plain object inherits no enumerable key, so `for…in` lists its own ones, in their order —
-      // and lets V8 read each value through the enumeration cache.
-      for (const key in o) this.member(key, o[key]);
-    } else {
-      for (const key of Object.keys(o)) this.member(key, o[key]);
+    if (proto !== Object.prototype && proto !== null) {
+      // Its own enumerable keys in order, as JSON takes them (`for…in` would list inherited ones too).
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(object)) copy[key] = (object as Record<string, unknown>)[key];
+      return this.object(copy);
     }
-    this.endMembers();
-    this.header = header;
-    this.state = state;
-    this.kept = kept;
-    this.node = node;
-    this.shapeLow = low;
-    this.shapeHigh = high;
-  }
-
-  // The member walk of the innermost object being encoded. An object nested in a member's value
-  // saves these and restores them (`member`), so the walk's state lives in fields, not in a closure.
-  private header = 0;
-  private state = MAYBE_RECORD;
-  private kept = 0;
-  private node: ShapeNode | undefined;
-  private shapeLow = 0;
-  private shapeHigh = 0;
-  private headT = 0;
-  private headKind = '';
-  private headActor = '';
-
-  private beginMembers(): void {
-    // Room for the header and a record's head (9 words); the tag and shape are written at the end.
+    const o = object as Record<string, unknown>;
     this.reserve(9);
-    this.header = this.used;
-    this.state = MAYBE_RECORD;
-    this.kept = 0;
-  }
-
-  private endMembers(): void {
-    if (this.state === MAYBE_RECORD) this.notRecord();
-    const w = this.words;
-    const h = this.header;
-    w[h] = this.state === IS_RECORD ? RECORD : OBJECT;
-    if (this.node !== undefined) {
-      w[h + 1] = this.node.low;
-      w[h + 2] = this.node.high;
-    } else {
-      w[h + 1] = this.shapeLow;
-      w[h + 2] = this.shapeHigh;
+    const header = this.used;
+    // Until `node` is set, the members so far (`taken`) may be a record's head.
+    let node: ShapeNode | undefined;
+    let taken = 0;
+    let t = 0;
+    let kind = '';
+    let actor = '';
+    // A plain object inherits no enumerable key, so `for…in` lists its own ones, in their order —
+    // and lets V8 read each value through the enumeration cache.
+    for (const key in o) {
+      let value = o[key];
+      if (typeof value === 'object' && value !== null) value = resolve(value, key);
+      const type = typeof value;
+      if (type === 'undefined' || type === 'function' || type === 'symbol') continue;
+      if (node === undefined) {
+        if (taken === 0 && key === 't' && type === 'number' && isUint(value as number)) {
+          t = value as number;
+          taken = 1;
+          continue;
+        }
+        if (taken === 1 && key === 'k' && type === 'string') {
+          kind = value as string;
+          taken = 2;
+          continue;
+        }
+        if (taken === 2 && key === 'a' && type === 'string') {
+          actor = value as string;
+          taken = 3;
+          continue;
+        }
+        if (taken === 3 && key === 'n' && type === 'number' && isUint(value as number)) {
+          this.recordHead(header, t, actor, value as number);
+          node = this.child(this.records, kind, true);
+          continue;
+        }
+        node = this.plainHead(header, taken, t, kind, actor);
+      }
+      if (type === 'string') {
+        node = this.child(node, key, true);
+        this.reserve(2);
+        const w = this.words;
+        const at = this.used;
+        this.used = at + 2;
+        if (value === node.text) {
+          w[at] = node.textLow;
+          w[at + 1] = node.textHigh;
+          continue;
+        }
+        const out = this.out;
+        stringDigest(value as string, out);
+        node.text = value as string;
+        w[at] = node.textLow = out[0];
+        w[at + 1] = node.textHigh = out[1];
+      } else if (type === 'number') {
+        node = this.child(node, key, false);
+        this.reserve(3);
+        this.number(value as number);
+      } else {
+        node = this.child(node, key, false);
+        this.encode(value);
+      }
     }
+    if (node === undefined) node = this.plainHead(header, taken, t, kind, actor);
+    const w = this.words;
+    w[header + 1] = node.low;
+    w[header + 2] = node.high;
   }
 
-  /** One key and value of the object being walked, unless JSON leaves the key out. */
-  private member(key: string, raw: unknown): void {
-    const value = resolve(raw, key);
-    const type = typeof value;
-    if (type === 'undefined' || type === 'function' || type === 'symbol') return;
-    if (this.state === MAYBE_RECORD && this.head(key, value)) return;
-    const isString = type === 'string';
-    this.step(key, isString);
-    if (isString) {
-      this.reserve(2);
-      this.putString(this.used, value as string);
-      this.used += 2;
-    } else if (type === 'number') {
-      this.reserve(3);
-      this.number(value as number);
-    } else this.encode(value);
+  /** A record's tag and head after its header: t, `a`'s digest, n (`n` the last of them, just read). */
+  private recordHead(header: number, t: number, actor: string, n: number): void {
+    const w = this.words;
+    w[header] = RECORD;
+    w[header + 3] = uintHigh(t);
+    w[header + 4] = t | 0;
+    if (actor !== this.lastActor) {
+      const out = this.out;
+      stringDigest(actor, out);
+      this.lastActor = actor;
+      this.lastActorLow = out[0];
+      this.lastActorHigh = out[1];
+    }
+    w[header + 5] = this.lastActorLow;
+    w[header + 6] = this.lastActorHigh;
+    w[header + 7] = uintHigh(n);
+    w[header + 8] = n | 0;
+    this.used = header + 9;
   }
 
   /**
-   * While the object may still be a record: takes the member as the next of the head (`t`, `k`,
-   * `a`, `n`) and says so, or rewrites what was taken as plain members and says it did not.
+   * The object is not a record: its tag, and the members taken so far as a head (`taken` of t,
+   * k, a) written as plain members; returns the shape so far.
    */
-  private head(key: string, value: unknown): boolean {
-    const i = this.kept;
-    if (key === HEAD[i]) {
-      const w = this.words;
-      const h = this.header;
-      if (i === 0 && typeof value === 'number' && isUint(value)) {
-        this.headT = value;
-        w[h + 3] = uintHigh(value);
-        w[h + 4] = value | 0;
-        this.kept = 1;
-        return true;
-      }
-      if (i === 1 && typeof value === 'string') {
-        this.headKind = value;
-        this.kept = 2;
-        return true;
-      }
-      if (i === 2 && typeof value === 'string') {
-        this.headActor = value;
-        if (value !== this.lastActor) {
-          const out = this.out;
-          stringDigest(value, out);
-          this.lastActor = value;
-          this.lastActorLow = out[0];
-          this.lastActorHigh = out[1];
-        }
-        w[h + 5] = this.lastActorLow;
-        w[h + 6] = this.lastActorHigh;
-        this.kept = 3;
-        return true;
-      }
-      if (i === 3 && typeof value === 'number' && isUint(value)) {
-        w[h + 7] = uintHigh(value);
-        w[h + 8] = value | 0;
-        this.used = h + 9;
-        this.state = IS_RECORD;
-        this.node = this.records;
-        this.step(this.headKind, true);
-        return true;
-      }
-    }
-    this.notRecord();
-    return false;
-  }
-
-  /** The object is not a record: its members taken as the head so far are written as plain members. */
-  private notRecord(): void {
-    const taken = this.kept;
-    this.state = NOT_RECORD;
-    this.node = this.objects;
-    this.used = this.header + 3;
+  private plainHead(header: number, taken: number, t: number, kind: string, actor: string): ShapeNode {
+    this.words[header] = OBJECT;
+    this.used = header + 3;
+    let node = this.objects;
     if (taken > 0) {
-      this.step('t', false);
-      this.number(this.headT);
+      node = this.child(node, 't', false);
+      this.number(t);
     }
     if (taken > 1) {
-      this.step('k', true);
-      this.putString(this.used, this.headKind);
+      node = this.child(node, 'k', true);
+      this.putString(this.used, kind);
       this.used += 2;
     }
     if (taken > 2) {
-      this.step('a', true);
-      this.putString(this.used, this.headActor);
+      node = this.child(node, 'a', true);
+      this.putString(this.used, actor);
       this.used += 2;
     }
+    return node;
   }
 
   /**
-   * The shape chain takes a key (for a record's root: its kind): the trie's child of the current
-   * node when there is one (or room for a new one), else the step computed.
+   * The shape `node` extended by a key (from the record root: a kind): the trie's child when there
+   * is one, a new child while the trie has room, else a node outside the trie with the step computed.
    */
-  private step(key: string, stringValued: boolean): void {
-    const node = this.node;
-    if (node !== undefined) {
-      const children = node.children;
-      for (let i = 0; i < children.length; i++) {
-        const child = children[i];
-        if (child.key === key && child.stringValued === stringValued) {
-          // Move a child found often towards the front (one place per hit): fewer comparisons next time.
-          if (i > 0) {
-            children[i] = children[i - 1];
-            children[i - 1] = child;
-          }
-          this.node = child;
-          return;
+  private child(node: ShapeNode, key: string, stringValued: boolean): ShapeNode {
+    const children = node.children;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      if (child.key === key && child.stringValued === stringValued) {
+        // Move a child found often towards the front (one place per hit): fewer comparisons next time.
+        if (i > 0) {
+          children[i] = children[i - 1];
+          children[i - 1] = child;
         }
+        return child;
       }
     }
     const out = this.out;
@@ -805,17 +780,12 @@ export class TraceHasher {
       // A record's root: its kind's digest.
       out[0] ^= RECORD_ROOT_LOW;
       out[1] ^= RECORD_ROOT_HIGH;
-    } else if (node !== undefined) shapeStep(node.low, node.high, out[0], out[1], stringValued, out);
-    else shapeStep(this.shapeLow, this.shapeHigh, out[0], out[1], stringValued, out);
-    if (node !== undefined && node.children.length < SHAPE_CHILDREN_MAX && this.shapeNodes < SHAPE_NODES_MAX) {
-      const child = new ShapeNode(key, stringValued, out[0], out[1]);
-      node.children.push(child);
+    } else shapeStep(node.low, node.high, out[0], out[1], stringValued, out);
+    const child = new ShapeNode(key, stringValued, out[0], out[1]);
+    if (node.attached && children.length < SHAPE_CHILDREN_MAX && this.shapeNodes < SHAPE_NODES_MAX) {
+      children.push(child);
       this.shapeNodes++;
-      this.node = child;
-      return;
-    }
-    this.node = undefined;
-    this.shapeLow = out[0];
-    this.shapeHigh = out[1];
+    } else child.attached = false;
+    return child;
   }
 }
