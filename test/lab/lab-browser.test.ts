@@ -65,9 +65,10 @@ async function open(hash: string): Promise<{ page: Page; errors: string[] }> {
 
 const idle = (page: Page) => page.evaluate(() => window.diasporaLab.idle());
 
+/** `replicated`: the partitions whose replication panel the timeline page draws for this run (a leader change). */
 const drills = [
-  { name: 'log-acks1-leader-crash', file: 'scenarios/drills/log-acks1-leader-crash.yaml', seed: 1 },
-  { name: 'domino-uncoordinated', file: 'scenarios/drills/domino-uncoordinated.yaml', seed: 4 },
+  { name: 'log-acks1-leader-crash', file: 'scenarios/drills/log-acks1-leader-crash.yaml', seed: 1, replicated: ['projections/0'] },
+  { name: 'domino-uncoordinated', file: 'scenarios/drills/domino-uncoordinated.yaml', seed: 4, replicated: [] },
 ];
 
 for (const drill of drills) {
@@ -79,6 +80,16 @@ for (const drill of drills) {
     t.is(summary.seed, drill.seed);
     t.is(summary.traceHash, cliHash(readFileSync(drill.file, 'utf8'), drill.file, drill.seed));
     t.truthy(summary.checks);
+    // The replication panels under the diagram, as the timeline page draws them: the leader band
+    // with the election, and for acks=1 the offsets only the old leader had.
+    await idle(page);
+    const panels = await page.$$eval('#runs svg.replication-panels g.replication', (gs) =>
+      gs.map((g) => ({ key: g.getAttribute('data-partition'), terms: g.querySelectorAll('g.leader-term').length, lost: g.querySelectorAll('g.lost-range').length })));
+    t.deepEqual(panels.map((p) => p.key), drill.replicated);
+    for (const p of panels) t.true(p.terms >= 2 && p.lost >= 1, JSON.stringify(p));
+    if (process.env.LAB_SCREENSHOT_DIR !== undefined && panels.length > 0) {
+      await page.screenshot({ path: join(process.env.LAB_SCREENSHOT_DIR, `lab-${drill.name}.png`), fullPage: true });
+    }
     t.deepEqual(errors, []);
     await page.close();
   });

@@ -4,7 +4,9 @@
  * appended to the run's columns and model (viz/model/live-model.ts) and the same Chart redraws —
  * an update costs the records it adds and one frame, not the whole run. The explanations derived
  * from the whole run — and the timeline page's layers that draw them (checkpoints, recovery lines,
- * lost work, durability, channel state, cascades) — are brought up to date while it goes, spaced
+ * lost work, durability, channel state, cascades) and the replication panels under the diagram (each
+ * log partition's leader and epoch, replicas' log ends, high watermark and in-sync replicas over
+ * time: viz/panels/replication-panel.ts) — are brought up to date while it goes, spaced
  * out so that they take a bounded share of the page (settle-throttle.ts), and when it stops. Hovering shows a record's fields (viz/ui/tooltip.ts); the wheel zooms around the pointer,
  * and "fit" follows the run again; a violation's evidence can be selected (`select`).
  *
@@ -20,6 +22,7 @@ import { buildPalette } from '../draw/palette.ts';
 import { formatTime } from '../draw/format.ts';
 import { causalCone, type Cone } from '../model/causal.ts';
 import { parseFilter } from '../model/filter.ts';
+import { ReplicationPanels } from '../panels/replication-panel.ts';
 import { citedRow, evidenceWindow } from '../panels/verdicts.ts';
 import type { LabCite } from './protocol.ts';
 import { LiveModel } from '../model/live-model.ts';
@@ -42,6 +45,8 @@ export class LiveTimeline {
   private readonly settling = new SettleThrottle();
   /** The timeline page's "why" layers (checkpoints, recovery lines, durability, channel state), made again at each settle. */
   private layers: { recovery: RecoveryLayer; explain: ExplainLayer } | null = null;
+  /** The timeline page's replication panels, made again at each settle (they read the settled model). */
+  private replication: ReplicationPanels | null = null;
 
   constructor(readonly host: HTMLElement, private readonly tooltip: HTMLElement) {
     host.innerHTML = '<p class="empty">Pick a scenario on the left; its run is drawn here as it happens.</p>';
@@ -53,6 +58,7 @@ export class LiveTimeline {
     this.run = null;
     this.live = null;
     this.layers = null;
+    this.replication = null;
     this.window = null;
     this.evidence = null;
     this.host.innerHTML = `<p class="empty">${message}</p>`;
@@ -94,6 +100,7 @@ export class LiveTimeline {
       this.live = null;
       this.settling.reset();
       this.layers = null;
+      this.replication = null;
       this.chart = null;
       this.host.innerHTML = '';
     }
@@ -112,12 +119,16 @@ export class LiveTimeline {
       this.chart = new Chart(this.host, model, 0);
       this.wire(this.chart, model);
     }
+    const width = Math.max(480, this.host.clientWidth);
     if (relayout || settled) {
       const filter = parseFilter('', { lanes: model.lanes, kinds: new Set(model.kindCounts.keys()), msgs: model.msgTypes });
-      this.chart.relayout(layoutChart(model, filter), Math.max(480, this.host.clientWidth));
+      this.chart.relayout(layoutChart(model, filter), width);
     }
     if (settled) {
       this.layers = this.makeLayers(this.chart);
+      this.replication?.svg.remove();
+      this.replication = new ReplicationPanels(this.chart.root, model);
+      this.replication.relayout(width);
       this.locate();
     }
     this.render();
@@ -148,6 +159,7 @@ export class LiveTimeline {
     chart.render({ t0, t1, mask: null, cone: this.evidence?.cone ?? null, colorOf: palette.color, playhead: this.nowUs, showIdle: false });
     this.layers?.recovery.render();
     this.layers?.explain.render();
+    this.replication?.render(t0, t1, this.nowUs);
     const { data } = this.model;
     const rings = this.selectedRows().filter((row) => data.t[row] >= t0 && data.t[row] <= t1);
     d3.select(chart.root).select('svg.front g.overlay').selectAll('circle.evidence').data(rings).join('circle').attr('class', 'evidence')
