@@ -286,6 +286,8 @@ export class Simulator implements ContextHost {
     const at = env.answers(dead.index, sender, this.clock);
     if (at === undefined) return;
     const to = this.handles[sender];
+    // A sender down by now would hear nothing (and a restart must not hear of its predecessor's message).
+    if (!to.up) return;
     // A sender that never handled notices gets none: no event, as before notices existed. Whether it
     // did is known where it runs, so one in another partition is asked there (`inject`).
     if (this.partition === undefined || to.local) {
