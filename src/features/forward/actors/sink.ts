@@ -193,10 +193,11 @@ export class IdempotentSink {
     const req = ++this.req;
     const { topic } = this.config.sink;
     const partitions = parts.map(({ lane, plan }) => {
-      const { events, bytes, payloads } = plan;
-      const part = { topic, partition: this.partitionOf(lane), events, bytes, pid: lanes[lane]!.pid!, seq: plan.destSeq };
-      this.sent[lane]!.add(plan.destSeq);
-      return payloads === undefined ? part : { ...part, payloads };
+      const { events, bytes, payloads, destSeq: seq } = plan;
+      const partition = this.partitionOf(lane);
+      const pid = lanes[lane]!.pid!;
+      this.sent[lane]!.add(seq);
+      return payloads === undefined ? { topic, partition, events, bytes, pid, seq } : { topic, partition, events, bytes, pid, seq, payloads };
     });
     ctx.send(leader, { type: 'produce', req, partitions, acks: this.options.acks ?? -1, timeoutUs: this.config.requestTimeoutUs }, { bytes: produceBytes(partitions) });
     this.outstanding.set(req, { parts, dropped: new Set(), broker: leader, timer: ctx.setTimer(this.config.requestTimeoutUs, 'forward:request-timeout', req) });

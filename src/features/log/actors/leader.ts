@@ -119,16 +119,14 @@ export class LeaderRole implements Role {
       replica.record(ctx, 'duplicate', offset, { pid: request.pid, seq: request.seq, events: request.events.length });
     } else {
       offset = replica.log.logEnd;
-      const batch: Batch = {
-        base: offset,
-        epoch: this.epoch,
-        events: request.events,
-        bytes: request.bytes,
-        ts: ctx.now(),
-        ...(request.pid === undefined ? {} : { pid: request.pid, seq: request.seq ?? 0 }),
-        ...(request.payloads === undefined ? {} : { payloads: request.payloads }),
-        ...(request.keys === undefined ? {} : { keys: request.keys }),
-      };
+      // The optional fields set one by one rather than spread from conditional objects: one batch per append.
+      const batch: { -readonly [F in keyof Batch]: Batch[F] } = { base: offset, epoch: this.epoch, events: request.events, bytes: request.bytes, ts: ctx.now() };
+      if (request.pid !== undefined) {
+        batch.pid = request.pid;
+        batch.seq = request.seq ?? 0;
+      }
+      if (request.payloads !== undefined) batch.payloads = request.payloads;
+      if (request.keys !== undefined) batch.keys = request.keys;
       // A full disk refuses the write (Kafka's KafkaStorageException); the producer retries.
       if (!replica.append(ctx, batch, 'append')) return respond(ctx, { error: 'kafka-storage-error' });
       this.host.readable(ctx, replica);

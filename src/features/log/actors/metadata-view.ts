@@ -20,10 +20,11 @@
  * on a live host, at once (its host closes the connection).
  */
 import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
-import { tpKey, type MetadataReply, type PartitionMeta } from './messages.ts';
+import type { MetadataReply, PartitionMeta } from './messages.ts';
 
 export class MetadataView {
-  private readonly partitions = new Map<string, PartitionMeta>();
+  /** Per topic, by partition number: a lookup (one per request a client sends) builds no key string. */
+  private readonly partitions = new Map<string, PartitionMeta[]>();
   private inFlight: { readonly req: number; readonly timer: TimerId; readonly broker: string } | null = null;
   private next = 0;
   /** Brokers a request to timed out, with the time it did; cleared by any answer from them. */
@@ -35,7 +36,7 @@ export class MetadataView {
   ) {}
 
   leaderOf(topic: string, partition: number): string | null {
-    return this.partitions.get(tpKey(topic, partition))?.leader ?? null;
+    return this.known(topic, partition)?.leader ?? null;
   }
 
   /**
@@ -49,7 +50,7 @@ export class MetadataView {
   }
 
   known(topic: string, partition: number): PartitionMeta | undefined {
-    return this.partitions.get(tpKey(topic, partition));
+    return this.partitions.get(topic)?.[partition];
   }
 
   /**
@@ -93,9 +94,10 @@ export class MetadataView {
     this.reachable(this.inFlight.broker);
     this.inFlight = null;
     for (const meta of reply.partitions) {
-      const key = tpKey(meta.topic, meta.partition);
-      const known = this.partitions.get(key);
-      if (known === undefined || meta.leaderEpoch >= known.leaderEpoch) this.partitions.set(key, meta);
+      let byPartition = this.partitions.get(meta.topic);
+      if (byPartition === undefined) this.partitions.set(meta.topic, (byPartition = []));
+      const known = byPartition[meta.partition];
+      if (known === undefined || meta.leaderEpoch >= known.leaderEpoch) byPartition[meta.partition] = meta;
     }
     return true;
   }
