@@ -196,6 +196,23 @@ test('an fsync in flight at power loss never completes, and does not hold up the
   ]);
 });
 
+test('an fsync after a power loss covers only what was written since: unsynced files the loss dropped count for nothing', (t) => {
+  const { s } = store(); // 100 µs + 1 µs per byte
+  const db = s.puppet('db', 'store-1');
+  s.at(10, () => {
+    db.disk.append('never-synced', 'r1', 10_000);
+    db.disk.put('state', 'a', 5_000);
+  });
+  s.crashNode('store-1').at(5_000);
+  s.restartNode('store-1').at(6_000);
+  s.at(7_000, () => {
+    db.disk.append('wal', 'r2', 100);
+    db.disk.fsync({ name: 'after' }); // 100 dirty bytes, not 15 100: 7 000 + 100 + 100
+  });
+  s.run(100_000);
+  t.deepEqual(db.wakeups, [[7_200, 'after']]);
+});
+
 test('an fsync in flight at a process crash completes (durable) but wakes nobody', (t) => {
   const { s } = store();
   const db = s.puppet('db', 'store-1');

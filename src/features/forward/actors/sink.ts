@@ -156,7 +156,7 @@ export class IdempotentSink {
   send(ctx: Context, lanes: readonly LaneState[], durable: (lane: number, plan: Plan) => boolean): void {
     const { topic } = this.config.sink;
     // Per lane with something to send: its leader, and its plans still to send in order (from `next`).
-    // Built only for such lanes: the sink is pumped after every event, mostly with nothing new to send.
+    // Built only for such lanes: a pump (an operator step's outputs, a reply) finds most lanes with nothing unsent.
     const pending: { lane: number; leader: string; plans: Plan[]; next: number }[] = [];
     for (let lane = 0; lane < lanes.length; lane++) {
       const state = lanes[lane]!;
