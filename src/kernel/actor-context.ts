@@ -29,6 +29,8 @@ export interface ContextHost {
   setTimer(handle: ActorHandle, delay: Micros, name: string, data: unknown): TimerId;
   cancelTimer(handle: ActorHandle, timer: TimerId): void;
   rng(handle: ActorHandle, purpose: string): Rng;
+  /** The disk the actor's context exposes (made at the context's first `disk`). */
+  disk(handle: ActorHandle): Disk;
   record(handle: ActorHandle, kind: RecordKind, fields?: Record<string, unknown>): void;
 }
 
@@ -50,15 +52,20 @@ export class ActorContext implements Context, PeerMemo {
    */
   peer: string | undefined;
   peerIndex = -1;
+  /** Made at the first `disk`: most actors of a large run never touch a disk (see world/disk.ts). */
+  private diskView: Disk | undefined;
 
   constructor(
     private readonly sim: ContextHost,
     private readonly handle: ActorHandle,
-    readonly disk: Disk,
   ) {
     this.self = handle.id;
     this.node = handle.node;
     this.site = handle.site;
+  }
+
+  get disk(): Disk {
+    return (this.diskView ??= this.sim.disk(this.handle));
   }
 
   now(): Micros {

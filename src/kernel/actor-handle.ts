@@ -56,9 +56,24 @@ export class ActorHandle implements Placement {
    * undefined otherwise, which is all a send checks.
    */
   peers: Set<number> | undefined = undefined;
+  /**
+   * Its place in the order this simulator's actors first started in (first instantiation; -1
+   * before): the order a node's disk lists its actors' files in (world/disk.ts), which is where
+   * they were listed when every actor's files were registered as it started.
+   */
+  startOrder = -1;
   /** Whether this actor runs in this thread: false only for other partitions' actors in a parallel run. */
   local = true;
-  readonly rngs = new Map<string, Rng>();
+  /**
+   * Its random streams by purpose: the first two in fields (most actors draw for one or two
+   * purposes), any further in a Map made for the third — a Map costs ≈ 250 bytes, which is more
+   * than all of a handle's own fields.
+   */
+  firstPurpose: string | undefined = undefined;
+  firstRng: Rng | undefined = undefined;
+  secondPurpose: string | undefined = undefined;
+  secondRng: Rng | undefined = undefined;
+  moreRngs: Map<string, Rng> | undefined = undefined;
   /** The ref `World.spawn` and `ctx.actor(id)` hand out for this actor (actor-ref.ts). */
   readonly ref: KernelRef;
 

@@ -25,7 +25,11 @@ export interface Environment {
    * down, or the way to `to` is cut (see contract/disconnect.ts). Without it, nothing ever answers.
    */
   answers?(dead: number, to: number, now: Micros): Micros | undefined;
-  /** The disk view an actor's context exposes. */
+  /**
+   * The disk view an actor's context exposes, asked for at the context's first `disk` (not when
+   * the actor starts: most actors of a large run never touch one). What lists several actors'
+   * files lists them in `ActorHandle.startOrder`, as if each had registered them as it started.
+   */
   disk(actor: ActorHandle): Disk;
   /** The actor's node-local clock reading at `now` (`Context.localTime`); default `now`. */
   localTime?(actor: Placement, now: Micros): Micros;

@@ -28,6 +28,7 @@ import type { RecordKind, TraceRecord } from './contract/record.ts';
 import { deriveRng, RngPool, type Rng } from './contract/rng.ts';
 import type { Micros } from './contract/time.ts';
 import type { TimerId, Wakeup } from './contract/wakeup.ts';
+import type { Disk } from './contract/disk.ts';
 import type { Environment } from './environment.ts';
 import { EventQueue } from './event-queue.ts';
 import { PartitionState, type PartitionRole, type RemoteMessage } from './partition.ts';
@@ -110,6 +111,8 @@ export class Simulator implements ContextHost {
   private dispatched = 0;
   /** The actors here whose instance handles `onDisconnect` (at some incarnation), in the order first seen. */
   private readonly listeners = new Set<ActorHandle>();
+  /** Actors started so far (their `startOrder`). */
+  private started = 0;
   /** Set when this simulator runs one partition of a parallel run (see partition.ts). */
   private partition: PartitionState | undefined;
 
@@ -473,7 +476,14 @@ export class Simulator implements ContextHost {
         const n = to.recordCount++;
         if (this.partition === undefined) this.trace.writeTimer(this.clock, this.traceSlot(to.index), n, name);
         else this.partition.write({ t: this.clock, k: 'timer', a: to.id, n, name }, to, false);
-        this.wake(to, incarnation, { name, data });
+        // What `wake` does, without checking again that the actor is up in this incarnation.
+        const instance = to.instance;
+        if (instance?.onTimer === undefined) return;
+        try {
+          instance.onTimer(to.context!, { name, data });
+        } catch (error) {
+          this.fail(to, `wakeup ${name}`, error);
+        }
         return;
       }
       case MESSAGE: {
@@ -540,7 +550,8 @@ export class Simulator implements ContextHost {
         handle.peers = new Set();
         this.listeners.add(handle);
       }
-      const ctx = new ActorContext(this, handle, this.env().disk(handle));
+      if (handle.startOrder < 0) handle.startOrder = this.started++;
+      const ctx = new ActorContext(this, handle);
       handle.context = ctx;
       const run = entry === 'recover' && instance.recover !== undefined ? instance.recover : instance.start;
       run?.call(instance, ctx);
@@ -674,12 +685,24 @@ export class Simulator implements ContextHost {
     this.cancelled = kept;
   }
 
+  disk(handle: ActorHandle): Disk {
+    return this.env().disk(handle);
+  }
+
   rng(handle: ActorHandle, purpose: string): Rng {
-    let rng = handle.rngs.get(purpose);
-    if (rng === undefined) {
-      rng = deriveRng(this.seed, handle.id, purpose, this.rngPool);
-      handle.rngs.set(purpose, rng);
-    }
+    if (purpose === handle.firstPurpose) return handle.firstRng!;
+    if (purpose === handle.secondPurpose) return handle.secondRng!;
+    let rng = handle.moreRngs?.get(purpose);
+    if (rng !== undefined) return rng;
+    // A stream is derived from (seed, actor, purpose) alone, so when it is made changes no draw.
+    rng = deriveRng(this.seed, handle.id, purpose, this.rngPool);
+    if (handle.firstPurpose === undefined) {
+      handle.firstPurpose = purpose;
+      handle.firstRng = rng;
+    } else if (handle.secondPurpose === undefined) {
+      handle.secondPurpose = purpose;
+      handle.secondRng = rng;
+    } else (handle.moreRngs ??= new Map()).set(purpose, rng);
     return rng;
   }
 

@@ -72,12 +72,23 @@ type Capture = [FileState, unknown[] | undefined, number][];
  * A file listed may have been cleaned since by a writeback or a power loss; the fsync skips it.
  */
 interface ActorFiles {
+  /** The actor's place in the order the actors started in (`ActorHandle.startOrder`). */
+  readonly order: number;
   readonly byName: Map<string, FileState>;
   dirty: FileState[];
 }
 
 export class NodeDisk {
-  private readonly actors = new Map<string, ActorFiles>();
+  /**
+   * The actors that wrote here, by id, in the order they started in — the order every loop over
+   * them (power loss, writeback) writes its records in. An actor gets its entry at its first write
+   * (most actors of a large run never write: no entry, no Map) and it is placed by start order,
+   * so the loops see the order they saw when each actor's entry was made as it started (an actor
+   * that never wrote has no files, and wrote no records in those loops). Made at the first entry.
+   */
+  private actors: Map<string, ActorFiles> | undefined;
+  /** The largest start order among the entries (an entry below it re-sorts the Map). */
+  private lastOrder = -1;
   /** Whether the flusher's next wake-up is scheduled. */
   private flusherAwake = false;
   /** When the device finishes the fsyncs it has accepted. */
@@ -98,12 +109,20 @@ export class NodeDisk {
   ) {}
 
   view(handle: ActorHandle): Disk {
-    let files = this.actors.get(handle.id);
-    if (files === undefined) {
-      files = { byName: new Map(), dirty: [] };
-      this.actors.set(handle.id, files);
-    }
-    return new ActorDisk(this, this.sim, handle, files);
+    return new ActorDisk(this, this.sim, handle);
+  }
+
+  /** The actor's files; with `create`, made (empty) and placed by start order if it has none yet. */
+  filesOf(handle: ActorHandle, create: boolean): ActorFiles | undefined {
+    const found = this.actors?.get(handle.id);
+    if (found !== undefined || !create) return found;
+    const order = handle.startOrder;
+    const files: ActorFiles = { order, byName: new Map(), dirty: [] };
+    const actors = (this.actors ??= new Map());
+    actors.set(handle.id, files);
+    if (order < this.lastOrder) this.actors = new Map([...actors].sort((a, b) => a[1].order - b[1].order));
+    else this.lastOrder = order;
+    return files;
   }
 
   /** A write to `file` by `handle`'s actor: the file is dirty, and the flusher must wake for it. */
@@ -118,12 +137,12 @@ export class NodeDisk {
   }
 
   /** Schedules an fsync of one actor's files; completion marks them durable, then wakes the actor. */
-  fsync(handle: ActorHandle, files: ActorFiles, done: Wakeup | undefined): void {
+  fsync(handle: ActorHandle, files: ActorFiles | undefined, done: Wakeup | undefined): void {
     // Capture what this fsync covers now: later writes need a later fsync.
     const covered: Capture = [];
     let bytes = 0;
-    const dirty = files.dirty;
-    files.dirty = [];
+    const dirty = files?.dirty ?? [];
+    if (files !== undefined) files.dirty = [];
     for (const file of dirty) {
       file.listed = false;
       if (file.dirtiedAtUs !== undefined) {
@@ -192,7 +211,7 @@ export class NodeDisk {
     const byActor: { handle: ActorHandle; files: string[]; bytes: number }[] = [];
     let bytes = 0;
     let stillDirty = false;
-    for (const [actor, { byName: files }] of this.actors) {
+    for (const [actor, { byName: files }] of this.actors ?? []) {
       let mine: { handle: ActorHandle; files: string[]; bytes: number } | undefined;
       for (const [name, file] of files) {
         if (file.dirtiedAtUs === undefined) continue;
@@ -243,7 +262,7 @@ export class NodeDisk {
   }
 
   private revert(tear: boolean): void {
-    for (const [actor, actorFiles] of this.actors) {
+    for (const [actor, actorFiles] of this.actors ?? []) {
       // Every file is clean afterwards (back to its durable content, or gone).
       for (const file of actorFiles.dirty) file.listed = false;
       actorFiles.dirty = [];
@@ -291,13 +310,21 @@ function keptPrefix(live: unknown[] | undefined, durable: unknown[], durableLeng
   return k;
 }
 
+const NO_FILES = new Map<string, FileState>();
+
 class ActorDisk implements Disk {
+  /** The actor's files, once it has any (the same for every incarnation's view). */
+  private own: ActorFiles | undefined;
+
   constructor(
     private readonly disk: NodeDisk,
     private readonly sim: Simulator,
     private readonly handle: ActorHandle,
-    private readonly own: ActorFiles,
   ) {}
+
+  private ownIfAny(): ActorFiles | undefined {
+    return (this.own ??= this.disk.filesOf(this.handle, false));
+  }
 
   put(file: string, value: unknown, bytes: number): boolean {
     if (this.refused(file, bytes)) return false;
@@ -324,7 +351,7 @@ class ActorDisk implements Disk {
   }
 
   truncate(file: string, length: number): void {
-    const state = this.own.byName.get(file);
+    const state = this.ownIfAny()?.byName.get(file);
     if (state?.live === undefined || length >= state.live.length) return;
     // A copy, never in place: the old array may be what is on the device or what a pending fsync
     // is about to make durable. Truncation is rare (log failover), so the copy costs little.
@@ -333,14 +360,14 @@ class ActorDisk implements Disk {
   }
 
   delete(file: string): void {
-    const state = this.own.byName.get(file);
+    const state = this.ownIfAny()?.byName.get(file);
     if (state?.live === undefined) return;
     state.live = undefined;
     this.wrote(state, file, 'delete', 0);
   }
 
   read(file: string): readonly unknown[] | undefined {
-    return this.own.byName.get(file)?.live;
+    return this.ownIfAny()?.byName.get(file)?.live;
   }
 
   get(file: string): unknown {
@@ -348,24 +375,26 @@ class ActorDisk implements Disk {
   }
 
   files(): string[] {
-    return liveFileNames(this.own.byName);
+    return liveFileNames(this.ownIfAny()?.byName ?? NO_FILES);
   }
 
   fsync(done?: Wakeup): void {
-    this.disk.fsync(this.handle, this.own, done);
+    this.disk.fsync(this.handle, this.ownIfAny(), done);
   }
 
   private state(file: string): FileState {
-    let state = this.own.byName.get(file);
+    const own = (this.own ??= this.disk.filesOf(this.handle, true)!);
+    let state = own.byName.get(file);
     if (state === undefined) {
       state = { live: undefined, durable: undefined, durableLength: 0, dirtiedAtUs: undefined, dirtyBytes: 0, listed: false };
-      this.own.byName.set(file, state);
+      own.byName.set(file, state);
     }
     return state;
   }
 
   private wrote(state: FileState, file: string, op: string, bytes: number): void {
-    this.disk.wrote(this.handle, this.own, state, bytes);
+    // Every write found or made the file in the actor's files, so `own` is set.
+    this.disk.wrote(this.handle, this.own!, state, bytes);
     this.sim.record(this.handle, 'disk', { op, file, bytes });
   }
 }

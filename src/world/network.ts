@@ -378,6 +378,11 @@ export class Network {
     this.maskedNodes = nodes;
   }
 
+  /** Whether any partition is active. */
+  get partitioned(): boolean {
+    return this.partitions.length > 0;
+  }
+
   activePartitions(): readonly PartitionRule[] {
     return this.partitions;
   }

@@ -24,28 +24,56 @@ interface RamFile {
 }
 
 interface Mounted {
+  /** The actor's place in the order the node's actors started in: the order of `actors`. */
+  readonly order: number;
   readonly files: Map<string, RamFile>;
-  /** The latest incarnation's recorder. */
+  /** The latest incarnation's recorder (of those that touched the RAM disk, for a lazy mount). */
   record: DiskRecord;
 }
 
 export class NodeRamDisk {
-  private readonly actors = new Map<string, Mounted>();
+  /**
+   * The actors' RAM-disk files by actor, in the order the actors started in (power loss writes
+   * its records in this order). Made at the first entry.
+   */
+  private actors: Map<string, Mounted> | undefined;
+  /** The largest order among the entries (an entry below it re-sorts the Map). */
+  private lastOrder = -1;
+  /** Mounts without a start order so far (emulation): their order is the one they were mounted in. */
+  private mounts = 0;
 
-  /** `device` with this RAM disk mounted under `RAM_DISK_DIR`, as `actor` sees them; `record` writes its `disk` records. */
-  mount(actor: string, device: Disk, record: DiskRecord): Disk {
-    let mounted = this.actors.get(actor);
-    if (mounted === undefined) {
-      mounted = { files: new Map(), record };
-      this.actors.set(actor, mounted);
-    }
+  /**
+   * `device` with this RAM disk mounted under `RAM_DISK_DIR`, as `actor` sees them; `record` writes
+   * its `disk` records. With `startOrder` (the simulated world), the actor's entry is made at its
+   * first use of the RAM disk and placed by that order, so that an actor that never uses it costs
+   * nothing — which needs `record` to write the same records whichever incarnation passed it.
+   * Without (emulation), the entry is made now, in mount order, and its recorder is this one.
+   */
+  mount(actor: string, device: Disk, record: DiskRecord, startOrder?: number): Disk {
+    if (startOrder !== undefined) return new MountedDisk(device, this, actor, startOrder, record, undefined);
+    const mounted = this.actors?.get(actor) ?? this.enter(actor, this.mounts++, record);
     mounted.record = record;
-    return new MountedDisk(device, mounted.files, record);
+    return new MountedDisk(device, this, actor, mounted.order, record, mounted);
+  }
+
+  /** The actor's entry, if it has one. */
+  entry(actor: string): Mounted | undefined {
+    return this.actors?.get(actor);
+  }
+
+  /** Makes the actor's entry, placed by `order`. */
+  enter(actor: string, order: number, record: DiskRecord): Mounted {
+    const mounted: Mounted = { order, files: new Map(), record };
+    const actors = (this.actors ??= new Map());
+    actors.set(actor, mounted);
+    if (order < this.lastOrder) this.actors = new Map([...actors].sort((a, b) => a[1].order - b[1].order));
+    else this.lastOrder = order;
+    return mounted;
   }
 
   /** The node lost its power: every RAM-disk file is gone. */
   losePower(): void {
-    for (const { files, record } of this.actors.values()) {
+    for (const { files, record } of this.actors?.values() ?? []) {
       for (const [file, state] of files) if (state.live !== undefined) record({ op: 'lost', file, records: state.live.length });
       files.clear();
     }
@@ -57,12 +85,23 @@ function onRamDisk(file: string): boolean {
 }
 
 /** The device's files and the RAM disk's, by name. */
+const NO_FILES = new Map<string, RamFile>();
+
 class MountedDisk implements Disk {
   constructor(
     private readonly device: Disk,
-    private readonly ram: Map<string, RamFile>,
+    private readonly node: NodeRamDisk,
+    private readonly actor: string,
+    private readonly order: number,
     private readonly record: DiskRecord,
+    /** The actor's entry, once it has one. */
+    private mounted: Mounted | undefined,
   ) {}
+
+  /** The actor's RAM-disk files (none yet: an empty Map, not the actor's). */
+  private get ram(): Map<string, RamFile> {
+    return (this.mounted ??= this.node.entry(this.actor))?.files ?? NO_FILES;
+  }
 
   put(file: string, value: unknown, bytes: number): boolean {
     if (!onRamDisk(file)) return this.device.put(file, value, bytes);
@@ -114,10 +153,11 @@ class MountedDisk implements Disk {
   }
 
   private state(file: string): RamFile {
-    let state = this.ram.get(file);
+    const files = (this.mounted ??= this.node.entry(this.actor) ?? this.node.enter(this.actor, this.order, this.record)).files;
+    let state = files.get(file);
     if (state === undefined) {
       state = { live: undefined };
-      this.ram.set(file, state);
+      files.set(file, state);
     }
     return state;
   }

@@ -77,9 +77,14 @@ export interface RunResult {
 interface NodeState {
   readonly name: string;
   readonly site: string;
-  readonly disk: NodeDisk;
-  /** Its tmpfs (`/dev/shm/`): survives process crashes, not the node's power. */
-  readonly ram: NodeRamDisk;
+  readonly diskParams: DiskParams;
+  /**
+   * Its disk, made at its first use (an actor's `ctx.disk`, a disk fault): a disk nobody has used
+   * holds nothing and has nothing in flight, so one made later behaves as one made with the node.
+   */
+  disk: NodeDisk | undefined;
+  /** Its tmpfs (`/dev/shm/`): survives process crashes, not the node's power. Made at its first use too. */
+  ram: NodeRamDisk | undefined;
   up: boolean;
   /** CPU slowdown factor read by `ctx.cpuSlowdown()`; 1 when healthy. */
   cpuSlowdown: number;
@@ -144,7 +149,7 @@ export class World implements Environment {
     const disk = { ...DEFAULT_DISK, ...options.disk };
     for (const name of names) {
       this.network.addNode({ name, site: id }, lan);
-      const state: NodeState = { name, site: id, disk: new NodeDisk(name, disk, this.sim), ram: new NodeRamDisk(), up: true, cpuSlowdown: 1, clockOffsetUs: 0 };
+      const state: NodeState = { name, site: id, diskParams: disk, disk: undefined, ram: undefined, up: true, cpuSlowdown: 1, clockOffsetUs: 0 };
       this.nodes.set(name, state);
       this.nodeStates.push(state);
     }
@@ -222,8 +227,8 @@ export class World implements Environment {
     if (!state.up) return;
     state.up = false;
     for (const actor of this.deployment.on(node)) this.sim.crash(actor.id, { scope: 'node', reason });
-    state.disk.losePower(options);
-    state.ram.losePower();
+    state.disk?.losePower(options);
+    state.ram?.losePower();
   }
 
   /** Powers a node back on; its actors restart, except those in `keepDown` (still held down by a fault). */
@@ -238,7 +243,7 @@ export class World implements Environment {
   diskOf(node: string): NodeDisk {
     // A fault acting on this disk writes records at this node's actors: a step of its own (parallel runs).
     this.sim.beginStep();
-    return this.node(node).disk;
+    return this.deviceOf(this.node(node));
   }
 
   /** Sets a node's CPU slowdown factor (≥ 1 slows it; 1 is healthy), as `ctx.cpuSlowdown()` reads it. */
@@ -356,6 +361,8 @@ export class World implements Environment {
   }
 
   admits(from: number, to: number): DropCause | undefined {
+    // Without a partition the actors' nodes need not be read (two cache misses with many actors).
+    if (!this.network.partitioned) return undefined;
     return this.network.blockedBetween(this.actorNodes[from], this.actorNodes[to]) ? 'partition' : undefined;
   }
 
@@ -368,7 +375,12 @@ export class World implements Environment {
 
   disk(actor: ActorHandle): Disk {
     const node = this.node(actor.node);
-    return node.ram.mount(actor.id, node.disk.view(actor), (fields) => this.sim.record(this.sim.handle(actor.id), 'disk', fields));
+    // One recorder per context that touches its disk; every one writes at the actor's handle alike.
+    return (node.ram ??= new NodeRamDisk()).mount(actor.id, this.deviceOf(node).view(actor), (fields) => this.sim.record(actor, 'disk', fields), actor.startOrder);
+  }
+
+  private deviceOf(node: NodeState): NodeDisk {
+    return (node.disk ??= new NodeDisk(node.name, node.diskParams, this.sim));
   }
 
   private node(name: string): NodeState {

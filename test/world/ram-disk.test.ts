@@ -56,3 +56,23 @@ test('a process crash keeps the RAM disk; the device dropping its unsynced data 
   s.run(5_000);
   t.deepEqual(op.recoveries, [{ t: 4_000, files: { [shm]: ['image'] } }]);
 });
+
+test('a power loss lists the actors in the order they started, not the order they first wrote', (t) => {
+  // Each actor's files are registered at its first write (an actor that never writes costs no
+  // entry); power loss must still report them actor by actor in start order, device then RAM disk.
+  const s = store();
+  const [a, b, c] = [s.puppet('a', 'store-1'), s.puppet('b', 'store-1'), s.puppet('c', 'store-1')];
+  s.at(1_000, () => {
+    c.disk.put(shm, 'c', 10);
+    c.disk.put('log', 'c', 10);
+  });
+  s.at(2_000, () => {
+    b.disk.put('log', 'b', 10);
+    a.disk.put(shm, 'a', 10);
+    a.disk.put('log', 'a', 10);
+  });
+  s.crashNode('store-1').at(3_000);
+  s.run(4_000);
+  const lost = s.records.filter((r) => r.k === 'disk' && r.op === 'lost').map((r) => `${r.a}:${String(r.file)}`);
+  t.deepEqual(lost, ['a:log', 'b:log', 'c:log', `a:${shm}`, `c:${shm}`]);
+});
