@@ -84,9 +84,9 @@ function onRamDisk(file: string): boolean {
   return file.startsWith(RAM_DISK_DIR);
 }
 
-/** The device's files and the RAM disk's, by name. */
 const NO_FILES = new Map<string, RamFile>();
 
+/** The device's files and the RAM disk's, by name. */
 class MountedDisk implements Disk {
   constructor(
     private readonly device: Disk,
