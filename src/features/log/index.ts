@@ -27,7 +27,7 @@ export { resolveLogProducer } from './scenario/resolve.ts';
 export { logProducerFields } from './scenario/schema.ts';
 // For executors that speak the log's protocol to outside clients (exec/emulate/kafka).
 export { brokerIds, controllerIds } from './actors/cluster.ts';
-export type { Batch, FetchPartitionReply, FetchReply, LogError, MetadataReply, NotControllerReply, PartitionMeta, ProduceReply } from './actors/messages.ts';
+export type { Batch, FetchPartitionReply, FetchReply, FetchRequest, LogError, MetadataReply, NotControllerReply, PartitionMeta, ProduceReply } from './actors/messages.ts';
 export { fetchOne, produceOne } from './actors/messages.ts';
 
 export default defineFeature({

@@ -13,6 +13,8 @@ import { checkerNamed } from '../../../src/scenario/index.ts';
 import { MS, SECOND, type Micros, type TraceRecord } from '../../../src/kernel/index.ts';
 import {
   CLUSTER_DEFAULTS,
+  FETCH_MAX_BYTES_DEFAULT,
+  MAX_PARTITION_FETCH_BYTES_DEFAULT,
   LogConsumer,
   LogProducer,
   spawnFinalReader,
@@ -117,7 +119,9 @@ export class LogWorld {
       controllers: this.cluster.controllers,
       maxPollRecords: 500,
       fetchMaxWaitUs: 100 * MS,
-      fetchMaxBytes: 1 << 20,
+      fetchMinBytes: 1,
+      fetchMaxBytes: FETCH_MAX_BYTES_DEFAULT,
+      maxPartitionFetchBytes: MAX_PARTITION_FETCH_BYTES_DEFAULT,
       autoOffsetReset: 'earliest',
       heartbeatIntervalUs: 200 * MS,
       sessionTimeoutUs: 1 * SECOND,

@@ -23,7 +23,7 @@
  * than none and gzip gets UNSUPPORTED_COMPRESSION_TYPE; transactions are not supported.
  */
 import { formatMicros, type Message, type Micros } from '../../../kernel/index.ts';
-import { fetchOne, produceOne, type Batch, type FetchPartitionReply, type FetchReply, type LogError, type MetadataReply, type NotControllerReply, type PartitionMeta, type ProduceReply } from '../../../features/log/index.ts';
+import { fetchOne, produceOne, type Batch, type FetchPartitionReply, type FetchReply, type FetchRequest, type LogError, type MetadataReply, type NotControllerReply, type PartitionMeta, type ProduceReply } from '../../../features/log/index.ts';
 import type { Delivery, SendDropped } from '../protocol.ts';
 import type { LocalActors } from '../emulation.ts';
 import * as api from './apis.ts';
@@ -372,24 +372,17 @@ export class KafkaGateway implements LocalActors {
 
   private async fetch(i: number, gateway: string, request: api.FetchRequest): Promise<Buffer> {
     const wanted = request.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, ...p })));
-    // First every partition at once without waiting; if none has data, wait on all and answer with
-    // the first that gets some (a broker answers a fetch as soon as min.bytes are there).
-    let replies = await Promise.all(wanted.map((w) => this.fetchPartition(i, gateway, w.topic, w.partition, w.offset, w.maxBytes, 0)));
-    if (request.maxWaitMs > 0 && replies.every((r) => r === undefined || (r.error === undefined && r.batches.length === 0))) {
-      const waits = wanted.map((w) => this.fetchPartition(i, gateway, w.topic, w.partition, w.offset, w.maxBytes, request.maxWaitMs));
-      const some = await new Promise<(FetchPartitionReply | undefined)[]>((resolve) => {
-        const got: (FetchPartitionReply | undefined)[] = wanted.map(() => undefined);
-        let left = waits.length;
-        waits.forEach((wait, k) =>
-          void wait.then((reply) => {
-            got[k] = reply;
-            if (reply !== undefined && (reply.error !== undefined || reply.batches.length > 0)) resolve(got);
-            if (--left === 0) resolve(got);
-          }),
-        );
-      });
-      replies = some.map((reply, k) => reply ?? replies[k]);
-    }
+    // The client's request as it sent it (it groups partitions per leader): one simulated fetch to
+    // the listener's broker for every partition it names that exists, held there until min.bytes
+    // are there, an error, or max.wait passes; each partition answered on its own.
+    const known = wanted.filter((w) => this.knownPartition(w.topic, w.partition));
+    const partitions = known.map((w) => ({ topic: w.topic, partition: w.partition, offset: w.offset, maxBytes: w.maxBytes }));
+    const message: FetchRequest = { type: 'fetch', req: ++this.req, partitions, maxWaitUs: Math.round(request.maxWaitMs * this.options.usPerMs), maxBytes: request.maxBytes, minBytes: request.minBytes };
+    const reply = known.length === 0 ? undefined : ((await this.call(gateway, this.options.service.brokers[i]!, message, request.maxWaitMs + CONTROL_TIMEOUT_MS)) as FetchReply | undefined);
+    const replies = wanted.map((w) => {
+      const k = known.indexOf(w);
+      return k < 0 ? undefined : reply?.partitions[k];
+    });
     const byTopic = new Map<string, api.FetchPartitionResult[]>();
     wanted.forEach((w, k) => {
       const reply = replies[k];

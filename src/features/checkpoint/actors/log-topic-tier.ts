@@ -42,7 +42,7 @@
 import type { Context, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import { fnv1a, MS } from '../../../kernel/contract/index.ts';
 import type { FetchPartitionReply, FetchReply, FetchRequest, MetadataReply, ProducePartitionReply, ProduceReply, ProduceRequest } from '../../log/actors/index.ts';
-import { fetchOne, produceOne, tpKey } from '../../log/actors/index.ts';
+import { BOOTSTRAP_RNG, fetchOne, produceOne, tpKey } from '../../log/actors/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { LogTopicTierConfig } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';
@@ -92,7 +92,6 @@ export class LogTopicTier implements TierClient {
   private readonly partition: number;
   private leader: { readonly broker: string; readonly epoch: number } | undefined;
   private metadataReq: number | undefined;
-  private nextBroker = 0;
   /** Attempts waiting for a leader to be known. */
   private parked: Attempt[] = [];
   /** By request number: sent and not yet answered, or backing off before a retry. */
@@ -330,8 +329,9 @@ export class LogTopicTier implements TierClient {
     if (this.metadataReq !== undefined) return;
     const req = this.nextReq++;
     this.metadataReq = req;
+    // A random broker each time, as Kafka's leastLoadedNode picks among idle ones (metadata-view.ts).
     const brokers = this.config.brokers;
-    ctx.send(brokers[this.nextBroker++ % brokers.length]!, { type: 'metadata', req });
+    ctx.send(brokers[brokers.length === 1 ? 0 : ctx.rng(BOOTSTRAP_RNG).int(0, brokers.length - 1)]!, { type: 'metadata', req });
     ctx.setTimer(this.timeoutUs, 'ckpt:log-metadata-timeout', req);
   }
 

@@ -38,13 +38,18 @@ import { DELETE_RETENTION_DEFAULT_US, type ClusterConfig, type TopicConfig } fro
 import { assertPartitionState } from './elections.ts';
 import { FollowerRole } from './follower.ts';
 import { LeaderRole, type ProduceOutcome } from './leader.ts';
-import { fetchReplyBytes, tpKey, type BrokerInbound, type DescribeProducersRequest, type EpochEndRequest, type FetchPartition, type FetchPartitionReply, type FetchRequest, type PartitionMeta, type ProducePartition, type ProducePartitionReply, type ProduceRequest } from './messages.ts';
+import { fetchedBytes, fetchReplyBytes, tpKey, type BrokerInbound, type DescribeProducersRequest, type EpochEndRequest, type FetchPartition, type FetchPartitionReply, type FetchRequest, type PartitionMeta, type ProducePartition, type ProducePartitionReply, type ProduceRequest } from './messages.ts';
 import { Replica } from './replica.ts';
 import { ReplicaFetcher } from './replica-fetcher.ts';
 
-/** Whether a fetch's reply as read now may go: a partition has data (fetch.min.bytes = 1) or an error. */
-function answerable(partitions: readonly FetchPartitionReply[]): boolean {
-  return partitions.some((part) => part.error !== undefined || part.batches.length > 0);
+/** Whether a fetch's reply as read now may go: a partition has an error, or there are `fetch.min.bytes` to return (Kafka's DelayedFetch). */
+function answerable(partitions: readonly FetchPartitionReply[], minBytes: number | undefined): boolean {
+  let bytes = 0;
+  for (const part of partitions) {
+    if (part.error !== undefined) return true;
+    bytes += fetchedBytes(part);
+  }
+  return bytes > 0 && bytes >= (minBytes ?? 1);
 }
 
 /** A fetch held until one of its partitions has data (Kafka's DelayedFetch). */
@@ -197,7 +202,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     const still: ParkedFetch[] = [];
     for (const p of this.parked) {
       const partitions = p.request.partitions.some((part) => part.topic === replica.topic && part.partition === replica.partition) ? this.readFetch(p.request) : undefined;
-      if (partitions === undefined || !answerable(partitions)) {
+      if (partitions === undefined || !answerable(partitions, p.request.minBytes)) {
         still.push(p);
         continue;
       }
@@ -233,7 +238,8 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       case 'fetch-reply':
         return this.fetchers.get(from)?.onReply(ctx, message);
       case 'epoch-end-reply':
-        return this.followerOf(message.topic, message.partition)?.onEpochEndReply(ctx, message);
+        for (const part of message.partitions) this.followerOf(part.topic, part.partition)?.onEpochEndReply(ctx, message.req, part);
+        return;
       case 'broker-heartbeat-reply':
         if (message.incarnation !== this.incarnation) return;
         if (message.error === 'not-controller') return this.redirected(ctx, from, message.controller);
@@ -287,7 +293,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       if (leader === undefined || leader.acceptFetch(ctx, part, request.replica) !== undefined) now = true;
     }
     const partitions = this.readFetch(request);
-    if (now || answerable(partitions)) return this.sendFetchReply(ctx, request, from, partitions);
+    if (now || answerable(partitions, request.minBytes)) return this.sendFetchReply(ctx, request, from, partitions);
     const timer = this.timer(ctx, request.maxWaitUs, (c) => this.fetchExpired(c, request));
     this.parked.push({ request, from, timer });
   }
@@ -330,10 +336,10 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     return { topic, partition, error: 'not-leader', batches: [], highWatermark: replica?.hw ?? 0, logStart: replica?.log.logStart ?? 0, logEnd: replica?.log.logEnd ?? 0, leaderEpoch: replica?.leaderEpoch ?? -1 };
   }
 
+  /** OffsetsForLeaderEpoch: each partition answered by its leader role, or not-leader. */
   private onEpochEnd(ctx: Context, request: EpochEndRequest, from: string): void {
-    const leader = this.leaderOf(request.topic, request.partition);
-    if (leader !== undefined) return leader.onEpochEnd(ctx, request, from);
-    ctx.send(from, { type: 'epoch-end-reply', req: request.req, topic: request.topic, partition: request.partition, error: 'not-leader', epoch: -1, endOffset: -1 });
+    const partitions = request.partitions.map((part) => this.leaderOf(part.topic, part.partition)?.epochEnd(part) ?? { topic: part.topic, partition: part.partition, error: 'not-leader' as const, epoch: -1, endOffset: -1 });
+    ctx.send(from, { type: 'epoch-end-reply', req: request.req, partitions });
   }
 
   private onDescribeProducers(ctx: Context, request: DescribeProducersRequest, from: string): void {

@@ -169,8 +169,11 @@ export interface LogConsumerConfig {
   /** A controller quorum's members (`controller` first), for the client to look for the active one; absent: `controller` alone. */
   readonly controllers?: readonly string[];
   readonly maxPollRecords: number;
+  /** Kafka's fetch.max.wait.ms, fetch.min.bytes, fetch.max.bytes and max.partition.fetch.bytes (see client-fetcher.ts). */
   readonly fetchMaxWaitUs: Micros;
+  readonly fetchMinBytes: number;
   readonly fetchMaxBytes: number;
+  readonly maxPartitionFetchBytes: number;
   readonly autoOffsetReset: OffsetReset;
   readonly heartbeatIntervalUs: Micros;
   /** The coordinator removes the member after this long without a heartbeat (`session.timeout.ms`). */

@@ -8,6 +8,15 @@
  * committed it starts as `auto.offset.reset` says (earliest: the log start; latest: the high
  * watermark).
  *
+ * Fetching, as Kafka's consumer fetcher: one FetchRequest per leader broker for every assigned
+ * partition it leads that is ready (client-fetcher.ts), at most one in flight per broker, within
+ * `fetch.max.bytes` and each partition's `max.partition.fetch.bytes` (the first batch of the first
+ * partition with data may exceed both, so a batch larger than the limits is still read), held by
+ * the leader until `fetch.min.bytes` are there or `fetch.max.wait.ms` passes. Each partition's part
+ * is its own: its records are buffered and polled `max.poll.records` at a time, and it is fetched
+ * again only once they are all polled; an error on it (not-leader, fenced or unknown leader epoch,
+ * offset out of range) is handled for it alone while the others' records are delivered.
+ *
  * Every poll is a `client` record `op: consume` with the event ids, the partition and the offset
  * of the first event; every new assignment is `op: assign`; every commit the coordinator accepted
  * is `op: commit`. The nonmonotonic and skip checkers follow a consumer's offsets per partition
@@ -17,8 +26,12 @@
  * crash or a rebalance — by design, never lost by the consumer.
  *
  * Truncation detection (KIP-320, Kafka ≥ 2.3): the consumer remembers the leader epoch of the last
- * record it consumed. When a partition's leader epoch has changed since it last checked, it asks the
- * new leader where that epoch ends (OffsetsForLeaderEpoch) before it fetches again; if the log ends
+ * record it consumed, and fetches with the leader epoch its metadata names (a leader of another
+ * epoch answers fenced or unknown leader epoch, and the consumer refreshes its metadata or waits).
+ * When its metadata names a new leader epoch for a partition, it validates its position before it
+ * fetches from the new leader (Kafka's AWAIT_VALIDATION): it asks where the epoch of its last
+ * record ends (OffsetsForLeaderEpoch, one request per broker for every partition to validate
+ * there); if the log ends
  * there below its position — an unclean election truncated records it already consumed — it moves
  * back to that offset (`client` record `op: truncation-detected`, with the offsets it consumed that
  * no longer exist) and reads the new leader's records from there: none skipped, none read twice.
@@ -40,23 +53,27 @@
  */
 import type { Actor, Context, Disconnect, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
+import { ClientFetcher } from './client-fetcher.ts';
 import type { LogConsumerConfig } from './config.ts';
 import { ConnectionStates } from './connection-states.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
-import { fetchOne, type ClientInbound, type ClientToController, type EpochEndReply, type FetchPartitionReply, type GroupAssignment, type OffsetFetchReply } from './messages.ts';
+import type { Batch, ClientInbound, ClientToController, EpochEndPartitionReply, EpochEndReply, FetchPartition, FetchPartitionReply, GroupAssignment, OffsetFetchReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 
 interface PartitionFetch {
+  readonly partition: number;
   /** Next offset to consume; -1 until the committed offset (or the reset policy) says. */
   position: number;
   committed: number;
-  req: number | undefined;
-  /** The broker the fetch in flight went to. */
-  broker?: string;
+  /** Queued for, or carried by, a fetch to its leader. */
+  fetching: boolean;
+  /** Fetched and not yet polled, in offset order (the first may start below the position). */
+  buffered: Batch[];
+  /** The processing pause before it polls again. */
   timer: TimerId | undefined;
   /** The leader epoch of the batch holding the last record consumed (KIP-320). */
   epoch?: number;
-  /** The leader epoch the position was last checked against. */
+  /** The leader epoch the position was last checked against, sent with its fetches. */
   checkedEpoch?: number;
   /** The position came from the group's committed offset and has not been validated yet. */
   fromCommit?: boolean;
@@ -64,10 +81,20 @@ interface PartitionFetch {
   validating?: { readonly req: number; readonly leaderEpoch: number };
 }
 
+/** Partitions to validate, per broker, in the OffsetsForLeaderEpoch request to send; or one sent, awaiting its reply. */
+interface Validation {
+  readonly broker: string;
+  readonly members: { readonly p: PartitionFetch; readonly leaderEpoch: number }[];
+}
+
 export class LogConsumer implements Actor<ClientInbound> {
   private readonly metadata: MetadataView;
   private generation = -1;
   private assignment = new Map<number, PartitionFetch>();
+  private readonly fetcher: ClientFetcher<PartitionFetch>;
+  /** OffsetsForLeaderEpoch requests: to send at the end of this step, per broker; and out, by request number. */
+  private validationsQueued = new Map<string, Validation>();
+  private validationsOut = new Map<number, Validation>();
   private offsetRequest: number | undefined;
   private reqCounter = 0;
   private joinTimer: TimerId | undefined;
@@ -81,6 +108,9 @@ export class LogConsumer implements Actor<ClientInbound> {
   constructor(private readonly config: LogConsumerConfig) {
     this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs);
     this.controllers = new ControllerView(config.controllers ?? [config.controller]);
+    const owner = { partOf: (p: PartitionFetch) => this.partOf(p), onFetched: (ctx: Context, p: PartitionFetch, part: FetchPartitionReply, broker: string) => this.fetched(ctx, p, part, broker), onUnanswered: (ctx: Context, broker: string, members: readonly PartitionFetch[]) => this.unanswered(ctx, broker, members), retry: (ctx: Context, p: PartitionFetch) => this.retry(ctx, p) };
+    const { fetchMaxWaitUs: maxWaitUs, fetchMaxBytes: maxBytes, fetchMinBytes: minBytes, requestTimeoutUs: timeoutUs, retryBackoffUs: backoffUs } = config;
+    this.fetcher = new ClientFetcher(owner, { maxWaitUs, maxBytes, minBytes, timeoutUs, backoffUs, timerName: 'fetch-timeout' }, () => ++this.reqCounter);
   }
 
   start(ctx: Context): void {
@@ -93,6 +123,16 @@ export class LogConsumer implements Actor<ClientInbound> {
 
   onMessage(ctx: Context, message: ClientInbound, from: string): void {
     this.connections.heard(from);
+    this.handle(ctx, message, from);
+    this.sendRequests(ctx);
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    this.tick(ctx, wakeup);
+    this.sendRequests(ctx);
+  }
+
+  private handle(ctx: Context, message: ClientInbound, from: string): void {
     switch (message.type) {
       case 'not-controller':
         if (this.stillWanted(message.request)) this.controllers.onNotController(ctx, message, from, this.config.retryBackoffUs);
@@ -116,16 +156,17 @@ export class LogConsumer implements Actor<ClientInbound> {
         return;
       }
       case 'fetch-reply':
-        // Each fetch asks for one partition: its reply's one partition.
-        return this.fetched(ctx, message.req, message.partitions[0]!);
+        this.fetcher.onReply(ctx, message);
+        return;
       case 'epoch-end-reply':
-        return this.validated(ctx, message);
+        return this.validatedAll(ctx, message, from);
       default:
         return;
     }
   }
 
-  onTimer(ctx: Context, wakeup: Wakeup): void {
+  private tick(ctx: Context, wakeup: Wakeup): void {
+    if (this.fetcher.onTimer(ctx, wakeup)) return;
     switch (wakeup.name) {
       case 'heartbeat':
         if (this.generation >= 0) this.heartbeat(ctx);
@@ -149,17 +190,20 @@ export class LogConsumer implements Actor<ClientInbound> {
         if (wakeup.data !== this.offsetRequest) return;
         this.controllers.unanswered();
         return this.fetchOffsets(ctx);
-      case 'fetch': {
+      case 'poll': {
         const { partition, generation } = wakeup.data as { partition: number; generation: number };
-        if (generation !== this.generation) return;
-        // A fetch that got no answer may have gone to a leader that is gone: ask another broker who leads now.
         const p = this.assignment.get(partition);
-        if (p?.req !== undefined) {
-          if (p.broker !== undefined) this.metadata.unreachable(ctx, p.broker);
-          this.metadata.refresh(ctx, ++this.reqCounter);
-        }
-        this.fetch(ctx, partition);
-        return;
+        if (generation !== this.generation || p === undefined) return;
+        p.timer = undefined;
+        return this.poll(ctx, p);
+      }
+      case 'validate-timeout': {
+        const validation = this.validationsOut.get(wakeup.data as number);
+        if (validation === undefined) return;
+        this.validationsOut.delete(wakeup.data as number);
+        const members = validation.members.filter(({ p }) => p.validating?.req === wakeup.data);
+        for (const { p } of members) p.validating = undefined;
+        return this.unanswered(ctx, validation.broker, members.map(({ p }) => p));
       }
     }
   }
@@ -177,14 +221,20 @@ export class LogConsumer implements Actor<ClientInbound> {
     this.connections.disconnected(ctx.now(), peer);
     this.metadata.disconnected(ctx, peer);
     this.metadata.refresh(ctx, ++this.reqCounter);
-    for (const [partition, p] of this.assignment) {
-      if (p.req === undefined || p.broker !== peer) continue;
-      if (p.timer !== undefined) ctx.cancelTimer(p.timer);
-      p.req = undefined;
-      p.validating = undefined;
-      const wait = Math.max(this.config.retryBackoffUs, this.connections.readyAt(peer) - ctx.now());
-      p.timer = ctx.setTimer(wait, 'fetch', { partition, generation: this.generation });
+    const wait = Math.max(this.config.retryBackoffUs, this.connections.readyAt(peer) - ctx.now());
+    const failed = this.fetcher.disconnected(ctx, peer);
+    for (const [req, validation] of this.validationsOut) {
+      if (validation.broker !== peer) continue;
+      this.validationsOut.delete(req);
+      for (const { p } of validation.members) if (p.validating?.req === req) failed.push(p);
     }
+    for (const p of failed) {
+      if (this.assignment.get(p.partition) !== p) continue;
+      p.fetching = false;
+      p.validating = undefined;
+      this.fetcher.backOff(ctx, p, wait);
+    }
+    this.sendRequests(ctx);
   }
 
   private coordinatorLost(ctx: Context, controller: string): void {
@@ -242,8 +292,10 @@ export class LogConsumer implements Actor<ClientInbound> {
     if (this.joinTimer !== undefined) ctx.cancelTimer(this.joinTimer);
     this.joinTimer = undefined;
     for (const p of this.assignment.values()) if (p.timer !== undefined) ctx.cancelTimer(p.timer);
+    this.fetcher.clear(ctx);
+    this.validationsQueued.clear();
     this.generation = message.generation;
-    this.assignment = new Map(message.partitions.map((partition) => [partition, { position: -1, committed: -1, req: undefined, timer: undefined }]));
+    this.assignment = new Map(message.partitions.map((partition) => [partition, { partition, position: -1, committed: -1, fetching: false, buffered: [], timer: undefined }]));
     ctx.record('client', { op: 'assign', group: this.config.group, topic: this.config.topic, generation: message.generation, partitions: message.partitions });
     this.fetchOffsets(ctx);
   }
@@ -271,7 +323,7 @@ export class LogConsumer implements Actor<ClientInbound> {
       }
       // No committed offset: ask from 0; the leader's out-of-range answer says where the log starts.
       p.position = committed ?? (this.config.autoOffsetReset === 'earliest' ? 0 : -1);
-      this.fetch(ctx, partition);
+      this.ready(ctx, p);
     });
   }
 
@@ -287,47 +339,76 @@ export class LogConsumer implements Actor<ClientInbound> {
 
   // --- fetching ----------------------------------------------------------------------------------
 
-  private fetch(ctx: Context, partition: number): void {
-    const p = this.assignment.get(partition);
-    if (p === undefined) return;
-    const leader = this.metadata.usableLeaderOf(this.config.topic, partition);
-    if (leader === null) {
+  /**
+   * The partition has nothing left to poll: it goes in its leader's next fetch — after validating
+   * its position (KIP-320) when its metadata names a leader epoch it was not checked against.
+   */
+  private ready(ctx: Context, p: PartitionFetch): void {
+    const { topic } = this.config;
+    const leader = this.metadata.usableLeaderOf(topic, p.partition);
+    const leaderEpoch = this.metadata.known(topic, p.partition)?.leaderEpoch;
+    if (leader === null || leaderEpoch === undefined) {
       this.metadata.refresh(ctx, ++this.reqCounter);
-      return this.retryLater(ctx, partition, p);
+      return this.retryLater(ctx, p);
     }
-    const req = ++this.reqCounter;
-    p.req = req;
-    p.broker = leader;
-    // Position -1 (latest, nothing committed): a huge offset is out of range, and the answer
-    // carries the high watermark to start from.
+    if (leaderEpoch !== p.checkedEpoch) {
+      // Nothing consumed yet (no epoch to validate): the position holds in any epoch.
+      if (p.epoch === undefined) p.checkedEpoch = leaderEpoch;
+      else return this.validate(p, leader, leaderEpoch);
+    }
+    p.fetching = true;
+    this.fetcher.want(leader, p);
+  }
+
+  /** This partition's part of the next fetch; position -1 (latest, nothing committed) asks a huge offset, whose out-of-range answer carries the high watermark. */
+  private partOf(p: PartitionFetch): FetchPartition {
     const offset = p.position < 0 ? Number.MAX_SAFE_INTEGER : p.position;
-    ctx.send(leader, fetchOne(req, { topic: this.config.topic, partition, offset, maxBytes: this.config.fetchMaxBytes }, this.config.fetchMaxWaitUs));
-    p.timer = ctx.setTimer(this.config.fetchMaxWaitUs + this.config.requestTimeoutUs, 'fetch', { partition, generation: this.generation });
+    const epoch = p.checkedEpoch === undefined ? {} : { leaderEpoch: p.checkedEpoch };
+    return { topic: this.config.topic, partition: p.partition, offset, maxBytes: this.config.maxPartitionFetchBytes, ...epoch };
   }
 
-  /** KIP-320: asks the leader (in `leaderEpoch`) where the epoch of the last record consumed ends. */
-  private validate(ctx: Context, partition: number, p: PartitionFetch, leaderEpoch: number): void {
-    const leader = this.metadata.usableLeaderOf(this.config.topic, partition);
-    if (leader === null) return this.retryLater(ctx, partition, p);
-    const req = ++this.reqCounter;
-    p.req = req;
-    p.broker = leader;
-    p.validating = { req, leaderEpoch };
-    ctx.send(leader, { type: 'epoch-end', req, topic: this.config.topic, partition, epoch: p.epoch!, leaderEpoch });
-    p.timer = ctx.setTimer(this.config.requestTimeoutUs, 'fetch', { partition, generation: this.generation });
+  /** Sends the OffsetsForLeaderEpoch requests this step queued (one per broker) and the fetches (one per broker without one out). */
+  private sendRequests(ctx: Context): void {
+    for (const validation of this.validationsQueued.values()) {
+      const req = ++this.reqCounter;
+      const partitions = validation.members.map(({ p, leaderEpoch }) => {
+        p.validating = { req, leaderEpoch };
+        return { topic: this.config.topic, partition: p.partition, epoch: p.epoch!, leaderEpoch };
+      });
+      ctx.send(validation.broker, { type: 'epoch-end', req, partitions });
+      this.validationsOut.set(req, validation);
+      ctx.setTimer(this.config.requestTimeoutUs, 'validate-timeout', req);
+    }
+    this.validationsQueued.clear();
+    this.fetcher.send(ctx);
   }
 
-  private validated(ctx: Context, reply: EpochEndReply): void {
-    const p = this.assignment.get(reply.partition);
-    if (p === undefined || p.req !== reply.req || p.validating?.req !== reply.req) return;
-    if (p.timer !== undefined) ctx.cancelTimer(p.timer);
-    p.req = undefined;
-    p.timer = undefined;
-    const { leaderEpoch } = p.validating;
+  /** KIP-320: queues the question to the leader (in `leaderEpoch`) of where the epoch of the last record consumed ends. */
+  private validate(p: PartitionFetch, leader: string, leaderEpoch: number): void {
+    let validation = this.validationsQueued.get(leader);
+    if (validation === undefined) this.validationsQueued.set(leader, (validation = { broker: leader, members: [] }));
+    validation.members.push({ p, leaderEpoch });
+    p.validating = { req: -1, leaderEpoch };
+  }
+
+  private validatedAll(ctx: Context, reply: EpochEndReply, from: string): void {
+    const validation = this.validationsOut.get(reply.req);
+    if (validation === undefined) return;
+    this.validationsOut.delete(reply.req);
+    this.metadata.reachable(from);
+    reply.partitions.forEach((part, i) => {
+      const member = validation.members[i];
+      if (member !== undefined && this.assignment.get(part.partition) === member.p && member.p.validating?.req === reply.req) this.validated(ctx, member.p, part);
+    });
+  }
+
+  private validated(ctx: Context, p: PartitionFetch, reply: EpochEndPartitionReply): void {
+    const { leaderEpoch } = p.validating!;
     p.validating = undefined;
     if (reply.error !== undefined) {
-      this.metadata.refresh(ctx, ++this.reqCounter);
-      return this.retryLater(ctx, reply.partition, p);
+      // Fenced (our metadata is behind) or not the leader: refresh; unknown epoch (the leader is behind): wait.
+      if (reply.error !== 'unknown-leader-epoch') this.metadata.refresh(ctx, ++this.reqCounter);
+      return this.retryLater(ctx, p);
     }
     p.checkedEpoch = leaderEpoch;
     const committed = p.fromCommit === true ? { committed: true } : {};
@@ -344,54 +425,79 @@ export class LogConsumer implements Actor<ClientInbound> {
       p.position = this.config.autoOffsetReset === 'earliest' ? 0 : -1;
       p.epoch = undefined;
     }
-    this.fetch(ctx, reply.partition);
+    this.ready(ctx, p);
   }
 
-  private retryLater(ctx: Context, partition: number, p: PartitionFetch): void {
-    p.req = undefined;
-    p.timer = ctx.setTimer(this.config.retryBackoffUs, 'fetch', { partition, generation: this.generation });
+  /** Requests to `broker` went unanswered: it may be gone. As a Kafka consumer, give up on it and ask another broker who leads now. */
+  private unanswered(ctx: Context, broker: string, members: readonly PartitionFetch[]): void {
+    this.metadata.unreachable(ctx, broker);
+    this.metadata.refresh(ctx, ++this.reqCounter);
+    for (const p of members) {
+      if (this.assignment.get(p.partition) !== p) continue;
+      p.fetching = false;
+      this.ready(ctx, p);
+    }
   }
 
-  private fetched(ctx: Context, req: number, reply: FetchPartitionReply): void {
-    const p = this.assignment.get(reply.partition);
-    if (p === undefined || p.req !== req) return;
-    if (p.timer !== undefined) ctx.cancelTimer(p.timer);
-    if (p.broker !== undefined) this.metadata.reachable(p.broker);
-    p.req = undefined;
-    p.timer = undefined;
-    if ((reply.error === undefined || reply.error === 'offset-out-of-range') && reply.leaderEpoch !== p.checkedEpoch) {
-      // A new leader since the position was last checked: where does our last epoch end in its log?
-      if (p.epoch === undefined) p.checkedEpoch = reply.leaderEpoch;
-      else return this.validate(ctx, reply.partition, p, reply.leaderEpoch);
-    }
-    if (reply.error === 'offset-out-of-range') {
-      const earliest = this.config.autoOffsetReset === 'earliest';
-      p.position = earliest ? reply.logStart : reply.highWatermark;
-      return this.fetch(ctx, reply.partition);
-    }
-    if (reply.error !== undefined) {
-      this.metadata.refresh(ctx, ++this.reqCounter);
-      return this.retryLater(ctx, reply.partition, p);
+  private retryLater(ctx: Context, p: PartitionFetch): void {
+    this.fetcher.backOff(ctx, p);
+  }
+
+  private retry(ctx: Context, p: PartitionFetch): void {
+    if (this.assignment.get(p.partition) === p) this.ready(ctx, p);
+  }
+
+  private fetched(ctx: Context, p: PartitionFetch, reply: FetchPartitionReply, broker: string): void {
+    if (this.assignment.get(reply.partition) !== p || !p.fetching) return;
+    p.fetching = false;
+    this.metadata.reachable(broker);
+    switch (reply.error) {
+      case undefined:
+        break;
+      case 'offset-out-of-range':
+        p.position = this.config.autoOffsetReset === 'earliest' ? reply.logStart : reply.highWatermark;
+        return this.ready(ctx, p);
+      case 'unknown-leader-epoch':
+        // The leader has not yet heard of the epoch our metadata names: ask it again shortly.
+        return this.retryLater(ctx, p);
+      default:
+        // Not the leader, or fenced (our metadata is behind): who leads now, and in which epoch?
+        this.metadata.refresh(ctx, ++this.reqCounter);
+        return this.retryLater(ctx, p);
     }
     // A consumer sees only committed events: the leader reads up to its high watermark.
     const last = reply.batches[reply.batches.length - 1];
     const end = last === undefined ? reply.highWatermark : last.base + last.events.length;
     assert(p.position >= 0 && end <= reply.highWatermark && reply.highWatermark <= reply.logEnd, () => `${this.config.topic}-${reply.partition}: position ≥ 0 and fetched end ≤ high watermark ≤ log end, but ${p.position}, ${end} / ${reply.highWatermark} / ${reply.logEnd}`);
-    const events: string[] = [];
-    const first = p.position;
-    for (const batch of reply.batches) {
-      for (let i = 0; i < batch.events.length && events.length < this.config.maxPollRecords; i++) {
-        if (batch.base + i < p.position) continue;
-        events.push(batch.events[i]!);
-        p.epoch = batch.epoch;
+    p.buffered = [...reply.batches];
+    this.poll(ctx, p);
+  }
+
+  /**
+   * One poll of the partition: up to `max.poll.records` of its buffered records, then their
+   * processing time before the next poll; once nothing is buffered, it is fetched again.
+   */
+  private poll(ctx: Context, p: PartitionFetch): void {
+    const { group, topic, maxPollRecords, processingUs } = this.config;
+    for (;;) {
+      const events: string[] = [];
+      const first = p.position;
+      while (p.buffered.length > 0 && events.length < maxPollRecords) {
+        const batch = p.buffered[0]!;
+        let i = Math.max(0, first + events.length - batch.base);
+        for (; i < batch.events.length && events.length < maxPollRecords; i++) {
+          events.push(batch.events[i]!);
+          p.epoch = batch.epoch;
+        }
+        if (i >= batch.events.length) p.buffered.shift();
+      }
+      if (events.length === 0) return this.ready(ctx, p);
+      p.position += events.length;
+      ctx.record('client', { op: 'consume', events, group, topic, partition: p.partition, offset: first, generation: this.generation });
+      if (processingUs > 0) {
+        p.timer = ctx.setTimer(processingUs * events.length, 'poll', { partition: p.partition, generation: this.generation });
+        return;
       }
     }
-    if (events.length === 0) return this.fetch(ctx, reply.partition);
-    p.position += events.length;
-    const { group, topic } = this.config;
-    ctx.record('client', { op: 'consume', events, group, topic, partition: reply.partition, offset: first, generation: this.generation });
-    const processing = this.config.processingUs * events.length;
-    if (processing === 0) return this.fetch(ctx, reply.partition);
-    p.timer = ctx.setTimer(processing, 'fetch', { partition: reply.partition, generation: this.generation });
   }
 }

@@ -5,14 +5,19 @@
  * `op: consume`, `final: true`, the partition and the offset of the first event — then one
  * `op: final-read`. An acknowledged event absent from it was lost.
  *
- * A partition is finished when the read reaches a high watermark that equals the leader's log end,
- * so nothing in the leader's log is left uncommitted (the followers have caught up). Until then,
- * and while a partition has no leader, it asks again every `retryUs`. A crash of the reader starts
- * the whole read again; the duplicate checker tells a re-read (same offset) from a duplicate.
+ * It reads as a Kafka consumer fetches (client-fetcher.ts): one request per leader broker for every
+ * partition it leads that is not finished, each partition up to `pageBytes`
+ * (max.partition.fetch.bytes) and the reply up to fetch.max.bytes, without waiting (it reads what
+ * is there). A partition is finished when the read reaches a high watermark that equals the
+ * leader's log end, so nothing in the leader's log is left uncommitted (the followers have caught
+ * up). Until then, and while a partition has no leader or answers an error, that partition asks
+ * again every `retryUs`; the others read on. A crash of the reader starts the whole read again;
+ * the duplicate checker tells a re-read (same offset) from a duplicate.
  */
-import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Actor, Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
-import { fetchOne, type ClientInbound, type FetchPartitionReply } from './messages.ts';
+import { ClientFetcher, FETCH_MAX_BYTES_DEFAULT } from './client-fetcher.ts';
+import type { ClientInbound, FetchPartitionReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 
 export interface FinalReaderConfig {
@@ -24,22 +29,33 @@ export interface FinalReaderConfig {
   readonly retryUs: Micros;
 }
 
+interface PartitionRead {
+  readonly topic: string;
+  readonly partition: number;
+  offset: number;
+  fetching: boolean;
+  done: boolean;
+}
+
 export class LogFinalReader implements Actor<ClientInbound> {
   private readonly metadata: MetadataView;
-  private readonly partitions: { topic: string; partition: number }[];
-  private index = 0;
-  private offset = 0;
+  private readonly partitions: PartitionRead[];
+  private readonly fetcher: ClientFetcher<PartitionRead>;
+  private left: number;
   private found = 0;
   private req = 0;
-  private timer: TimerId | undefined;
-  /** A fetch is out and unanswered. */
-  private awaiting = false;
-  /** The broker the last fetch went to. */
-  private askedBroker: string | undefined;
 
   constructor(private readonly config: FinalReaderConfig) {
     this.metadata = new MetadataView(config.brokers, config.timeoutUs);
-    this.partitions = config.topics.flatMap((t) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition })));
+    this.partitions = config.topics.flatMap((t) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition }))).map(({ topic, partition }) => ({ topic, partition, offset: 0, fetching: false, done: false }));
+    this.left = this.partitions.length;
+    const owner = {
+      partOf: (r: PartitionRead) => ({ topic: r.topic, partition: r.partition, offset: r.offset, maxBytes: config.pageBytes }),
+      onFetched: (ctx: Context, r: PartitionRead, part: FetchPartitionReply, broker: string) => this.fetched(ctx, r, part, broker),
+      onUnanswered: (ctx: Context, broker: string, reads: readonly PartitionRead[]) => this.unanswered(ctx, broker, reads),
+      retry: (ctx: Context, r: PartitionRead) => this.read(ctx, r),
+    };
+    this.fetcher = new ClientFetcher(owner, { maxWaitUs: 0, maxBytes: FETCH_MAX_BYTES_DEFAULT, timeoutUs: config.timeoutUs, backoffUs: config.retryUs, timerName: 'read-timeout' }, () => ++this.req);
   }
 
   start(ctx: Context): void {
@@ -52,80 +68,74 @@ export class LogFinalReader implements Actor<ClientInbound> {
       this.metadata.onTimeout(ctx, wakeup.data as number);
       return;
     }
-    if (wakeup.name !== 'read') return;
-    // A read that got no answer may have gone to a leader that is gone: ask another broker who leads now.
-    if (this.awaiting) {
-      if (this.askedBroker !== undefined) this.metadata.unreachable(ctx, this.askedBroker);
-      this.metadata.refresh(ctx, ++this.req);
-    }
-    this.read(ctx);
+    // The read begins with every partition at once.
+    if (wakeup.name === 'read') for (const r of this.partitions) this.read(ctx, r);
+    else if (!this.fetcher.onTimer(ctx, wakeup)) return;
+    this.fetcher.send(ctx);
   }
 
   onMessage(ctx: Context, message: ClientInbound): void {
     if (message.type === 'metadata-reply') {
-      if (this.metadata.onReply(ctx, message)) this.read(ctx);
+      this.metadata.onReply(ctx, message);
     } else if (message.type === 'fetch-reply') {
-      // Each fetch asks for one partition: its reply's one partition.
-      this.fetched(ctx, message.req, message.partitions[0]!);
+      this.fetcher.onReply(ctx, message);
+    }
+    this.fetcher.send(ctx);
+  }
+
+  /** Puts the partition in its leader's next request, or waits for one to be known. */
+  private read(ctx: Context, r: PartitionRead): void {
+    if (r.done || r.fetching) return;
+    const leader = this.metadata.usableLeaderOf(r.topic, r.partition);
+    if (leader === null) return this.retry(ctx, r, true);
+    r.fetching = true;
+    this.fetcher.want(leader, r);
+  }
+
+  /** A request to `broker` got no answer: it may be gone; ask another broker who leads now. */
+  private unanswered(ctx: Context, broker: string, reads: readonly PartitionRead[]): void {
+    this.metadata.unreachable(ctx, broker);
+    this.metadata.refresh(ctx, ++this.req);
+    for (const r of reads) {
+      r.fetching = false;
+      this.read(ctx, r);
     }
   }
 
-  private read(ctx: Context): void {
-    if (this.timer !== undefined) ctx.cancelTimer(this.timer);
-    const current = this.partitions[this.index];
-    if (current === undefined) return;
-    const leader = this.metadata.usableLeaderOf(current.topic, current.partition);
-    if (leader === null) {
-      this.metadata.refresh(ctx, ++this.req);
-      this.timer = ctx.setTimer(this.config.retryUs, 'read');
-      return;
-    }
-    this.req++;
-    this.awaiting = true;
-    this.askedBroker = leader;
-    ctx.send(leader, fetchOne(this.req, { topic: current.topic, partition: current.partition, offset: this.offset, maxBytes: this.config.pageBytes }, 0));
-    this.timer = ctx.setTimer(this.config.timeoutUs, 'read');
-  }
-
-  private fetched(ctx: Context, req: number, reply: FetchPartitionReply): void {
-    if (req !== this.req) return;
-    this.awaiting = false;
-    if (this.askedBroker !== undefined) this.metadata.reachable(this.askedBroker);
-    if (this.timer !== undefined) ctx.cancelTimer(this.timer);
-    this.timer = undefined;
-    if (reply.error === 'offset-out-of-range' && this.offset < reply.logStart) {
+  private fetched(ctx: Context, r: PartitionRead, reply: FetchPartitionReply, broker: string): void {
+    r.fetching = false;
+    this.metadata.reachable(broker);
+    if (reply.error === 'offset-out-of-range' && r.offset < reply.logStart) {
       // Retention deleted the beginning: start where the log starts now.
-      this.offset = reply.logStart;
-      return this.read(ctx);
+      r.offset = reply.logStart;
+      return this.read(ctx, r);
     }
-    if (reply.error !== undefined) return this.retry(ctx, true);
+    if (reply.error !== undefined) return this.retry(ctx, r, true);
     // Its completion test (offset ≥ high watermark = log end) relies on the leader's positions.
     assert(reply.logStart <= reply.highWatermark && reply.highWatermark <= reply.logEnd, () => `final read of ${reply.topic}-${reply.partition}: log start ≤ high watermark ≤ log end, but ${reply.logStart} / ${reply.highWatermark} / ${reply.logEnd}`);
     const events: string[] = [];
     for (const batch of reply.batches) {
       batch.events.forEach((id, i) => {
-        if (batch.base + i >= this.offset) events.push(id);
+        if (batch.base + i >= r.offset) events.push(id);
       });
     }
     if (events.length > 0) {
-      ctx.record('client', { op: 'consume', final: true, events, topic: reply.topic, partition: reply.partition, offset: this.offset });
-      this.offset += events.length;
+      ctx.record('client', { op: 'consume', final: true, events, topic: reply.topic, partition: reply.partition, offset: r.offset });
+      r.offset += events.length;
       this.found += events.length;
-      return this.read(ctx);
+      return this.read(ctx, r);
     }
-    if (this.offset >= reply.highWatermark && reply.highWatermark === reply.logEnd) return this.next(ctx);
-    this.retry(ctx, false);
+    if (r.offset >= reply.highWatermark && reply.highWatermark === reply.logEnd) return this.finished(ctx, r);
+    this.retry(ctx, r, false);
   }
 
-  private next(ctx: Context): void {
-    this.index++;
-    this.offset = 0;
-    if (this.index < this.partitions.length) return this.read(ctx);
-    ctx.record('client', { op: 'final-read', events: this.found });
+  private finished(ctx: Context, r: PartitionRead): void {
+    r.done = true;
+    if (--this.left === 0) ctx.record('client', { op: 'final-read', events: this.found });
   }
 
-  private retry(ctx: Context, refresh: boolean): void {
+  private retry(ctx: Context, r: PartitionRead, refresh: boolean): void {
     if (refresh) this.metadata.refresh(ctx, ++this.req);
-    this.timer = ctx.setTimer(this.config.retryUs, 'read');
+    this.fetcher.backOff(ctx, r);
   }
 }

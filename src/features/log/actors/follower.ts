@@ -22,7 +22,7 @@
 import type { Context } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, FetcherMember, RoleTimer } from './broker-host.ts';
-import type { EpochEndReply, FetchPartition, FetchPartitionReply } from './messages.ts';
+import type { EpochEndPartitionReply, FetchPartition, FetchPartitionReply } from './messages.ts';
 import type { Replica, Role } from './replica.ts';
 import { SILENCE_US } from './replica-fetcher.ts';
 
@@ -85,13 +85,13 @@ export class FollowerRole implements Role, FetcherMember {
     const req = this.host.nextReq();
     this.awaiting = { req, epoch };
     const { topic, partition } = this.replica;
-    ctx.send(this.leader, { type: 'epoch-end', req, topic, partition, epoch, leaderEpoch: this.epoch });
+    ctx.send(this.leader, { type: 'epoch-end', req, partitions: [{ topic, partition, epoch, leaderEpoch: this.epoch }] });
     this.armSilence(ctx);
   }
 
-  onEpochEndReply(ctx: Context, reply: EpochEndReply): void {
+  onEpochEndReply(ctx: Context, req: number, reply: EpochEndPartitionReply): void {
     const asked = this.awaiting;
-    if (!this.active || asked === null || asked.req !== reply.req) return;
+    if (!this.active || asked === null || asked.req !== req) return;
     this.awaiting = null;
     this.host.cancelTimer(ctx, this.timer);
     if (reply.error !== undefined) return this.backoff(ctx);

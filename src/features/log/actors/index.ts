@@ -10,6 +10,8 @@ export { Controller } from './controller.ts';
 export { LogProducer } from './producer.ts';
 export * from './bursts.ts';
 export { LogConsumer } from './consumer.ts';
+export { BOOTSTRAP_RNG } from './metadata-view.ts';
+export { ClientFetcher, FETCH_MAX_BYTES_DEFAULT, MAX_PARTITION_FETCH_BYTES_DEFAULT, type ClientFetchOwner, type ClientFetchSettings } from './client-fetcher.ts';
 export { LogFinalReader, type FinalReaderConfig } from './final-reader.ts';
 export { electLeader, assignReplicas } from './elections.ts';
 export { rangeAssignment } from './group-coordinator.ts';

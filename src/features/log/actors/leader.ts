@@ -26,7 +26,7 @@ import type { Context, Micros } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import type { BrokerHost } from './broker-host.ts';
 import { assertPartitionState } from './elections.ts';
-import type { Batch, DescribeProducersRequest, EpochEndRequest, FetchPartition, FetchPartitionReply, LogError, ProducePartition } from './messages.ts';
+import type { Batch, DescribeProducersRequest, EpochEndPartition, EpochEndPartitionReply, FetchPartition, FetchPartitionReply, LogError, ProducePartition } from './messages.ts';
 import type { Replica, Role } from './replica.ts';
 
 interface FollowerProgress {
@@ -184,22 +184,27 @@ export class LeaderRole implements Role {
     return error;
   }
 
-  /** Why one partition of a fetch cannot be read here: a follower's stale or future epoch, or an offset outside the log. */
+  /**
+   * Why one partition of a fetch cannot be read here: the fetcher's stale or future leader epoch (a
+   * follower always sends its epoch; a consumer sends the one its metadata names, KIP-320), or an
+   * offset outside the log.
+   */
   fetchError(part: FetchPartition, replica: string | undefined): LogError | undefined {
-    if (replica !== undefined && part.leaderEpoch !== this.epoch) return (part.leaderEpoch ?? -1) < this.epoch ? 'fenced-leader-epoch' : 'unknown-leader-epoch';
+    if ((replica !== undefined || part.leaderEpoch !== undefined) && part.leaderEpoch !== this.epoch) return (part.leaderEpoch ?? -1) < this.epoch ? 'fenced-leader-epoch' : 'unknown-leader-epoch';
     const log = this.replica.log;
     if (part.offset > log.logEnd || part.offset < log.logStart) return 'offset-out-of-range';
     return undefined;
   }
 
-  onEpochEnd(ctx: Context, request: EpochEndRequest, from: string): void {
-    const reply = { type: 'epoch-end-reply', req: request.req, topic: request.topic, partition: request.partition } as const;
-    if (request.leaderEpoch !== this.epoch) {
-      const error: LogError = request.leaderEpoch < this.epoch ? 'fenced-leader-epoch' : 'unknown-leader-epoch';
-      return ctx.send(from, { ...reply, error, epoch: -1, endOffset: -1 });
+  /** One partition of an OffsetsForLeaderEpoch request, answered from this leader's epoch cache (or fenced). */
+  epochEnd(part: EpochEndPartition): EpochEndPartitionReply {
+    const { topic, partition } = part;
+    if (part.leaderEpoch !== this.epoch) {
+      const error: LogError = part.leaderEpoch < this.epoch ? 'fenced-leader-epoch' : 'unknown-leader-epoch';
+      return { topic, partition, error, epoch: -1, endOffset: -1 };
     }
-    const found = this.replica.log.epochs.endOffsetFor(request.epoch, this.replica.log.logEnd);
-    ctx.send(from, { ...reply, epoch: found.epoch, endOffset: found.end });
+    const found = this.replica.log.epochs.endOffsetFor(part.epoch, this.replica.log.logEnd);
+    return { topic, partition, epoch: found.epoch, endOffset: found.end };
   }
 
   onDescribeProducers(ctx: Context, request: DescribeProducersRequest, from: string): void {

@@ -191,6 +191,11 @@ export interface FetchRequest {
   readonly maxWaitUs: Micros;
   /** Kafka's fetch.max.bytes / replica.fetch.response.max.bytes; absent: no limit but the partitions'. */
   readonly maxBytes?: number;
+  /**
+   * Kafka's fetch.min.bytes: the leader holds the request until this many bytes (record batches
+   * with their headers) are there to return, an error, or the wait's end; absent: 1 (any data).
+   */
+  readonly minBytes?: number;
   readonly replica?: string;
 }
 
@@ -218,19 +223,27 @@ export function fetchOne(req: number, part: FetchPartition, maxWaitUs: Micros): 
   return { type: 'fetch', req, partitions: [part], maxWaitUs };
 }
 
-/** Kafka's OffsetsForLeaderEpoch: where does `epoch` end in the leader's log? */
-export interface EpochEndRequest {
-  readonly type: 'epoch-end';
-  readonly req: number;
+/** One partition of an OffsetsForLeaderEpoch request: where does `epoch` end in the leader's log? */
+export interface EpochEndPartition {
   readonly topic: string;
   readonly partition: number;
   readonly epoch: number;
+  /** The leader epoch the asker believes current, for fencing (Kafka's currentLeaderEpoch). */
   readonly leaderEpoch: number;
 }
 
-export interface EpochEndReply {
-  readonly type: 'epoch-end-reply';
+/**
+ * Kafka's OffsetsForLeaderEpoch: one request per broker for every partition it leads that the
+ * asker validates (a consumer after a leader change, KIP-320) or truncates (a follower, KIP-101);
+ * each partition answered on its own.
+ */
+export interface EpochEndRequest {
+  readonly type: 'epoch-end';
   readonly req: number;
+  readonly partitions: readonly EpochEndPartition[];
+}
+
+export interface EpochEndPartitionReply {
   readonly topic: string;
   readonly partition: number;
   readonly error?: LogError;
@@ -238,6 +251,13 @@ export interface EpochEndReply {
   readonly epoch: number;
   /** The start offset of the next epoch after `epoch` in the leader's log, or its log end. */
   readonly endOffset: number;
+}
+
+export interface EpochEndReply {
+  readonly type: 'epoch-end-reply';
+  readonly req: number;
+  /** Every partition the request listed, in its order. */
+  readonly partitions: readonly EpochEndPartitionReply[];
 }
 
 // --- brokers ↔ controller ------------------------------------------------------------------------
@@ -423,9 +443,19 @@ export type ClientInbound = MetadataReply | ProduceReply | FetchReply | EpochEnd
 /** Wire size of a small control message, bytes. */
 export const CONTROL_BYTES = 64;
 
+/** Kafka's record batch header, bytes: what a batch costs on the wire beyond its records. */
+export const BATCH_HEADER_BYTES = 61;
+
+/** Bytes of record batches a fetch reply part carries, headers included (what fetch.min.bytes counts). */
+export function fetchedBytes(part: FetchPartitionReply): number {
+  let bytes = 0;
+  for (const batch of part.batches) bytes += batch.bytes + BATCH_HEADER_BYTES;
+  return bytes;
+}
+
 /** Wire size of a fetch reply: its payload plus a header per batch. */
 export function fetchReplyBytes(partitions: readonly FetchPartitionReply[]): number {
   let bytes = CONTROL_BYTES;
-  for (const part of partitions) for (const batch of part.batches) bytes += batch.bytes + 61; // Kafka's record batch header is 61 bytes
+  for (const part of partitions) bytes += fetchedBytes(part);
   return bytes;
 }

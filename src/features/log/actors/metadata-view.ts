@@ -8,7 +8,10 @@
  * unreachable — a request to it timed out and nothing has been heard from it since (Kafka
  * disconnects it and keeps it in connection backoff) — and among the others the one with the
  * fewest requests of this client in flight (the owner says how many, if it counts them), ties
- * going round the bootstrap list in turn (Kafka starts from a random offset). Only when every
+ * going to the first found from a random place in the bootstrap list — Kafka's `leastLoadedNode`
+ * draws that offset at every call, so even a client's first request (to a "bootstrap" broker) goes
+ * to a random one, not the first listed. The draw is from the actor's own random stream
+ * (`BOOTSTRAP_RNG`), so a seed gives the same choices at any worker count. Only when every
  * broker is unreachable does the client ask the one it has not heard from for the longest.
  *
  * How it fails: a client whose metadata names a leader that lost its leadership learns it from a
@@ -22,11 +25,13 @@
 import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import type { MetadataReply, PartitionMeta } from './messages.ts';
 
+/** The random stream a client's broker choice draws from. */
+export const BOOTSTRAP_RNG = 'bootstrap';
+
 export class MetadataView {
   /** Per topic, by partition number: a lookup (one per request a client sends) builds no key string. */
   private readonly partitions = new Map<string, PartitionMeta[]>();
   private inFlight: { readonly req: number; readonly timer: TimerId; readonly broker: string } | null = null;
-  private next = 0;
   /** Brokers a request to timed out, with the time it did; cleared by any answer from them. */
   private readonly unreachableSince = new Map<string, Micros>();
 
@@ -59,7 +64,7 @@ export class MetadataView {
    */
   refresh(ctx: Context, req: number, load?: (broker: string) => number): void {
     if (this.inFlight !== null) return;
-    const broker = this.leastLoaded(load);
+    const broker = this.leastLoaded(ctx, load);
     ctx.send(broker, { type: 'metadata', req });
     this.inFlight = { req, broker, timer: ctx.setTimer(this.timeoutUs, 'metadata-timeout', req) };
   }
@@ -110,9 +115,9 @@ export class MetadataView {
     return true;
   }
 
-  private leastLoaded(load: ((broker: string) => number) | undefined): string {
+  private leastLoaded(ctx: Context, load: ((broker: string) => number) | undefined): string {
     const n = this.brokers.length;
-    const start = this.next++;
+    const start = n === 1 ? 0 : ctx.rng(BOOTSTRAP_RNG).int(0, n - 1);
     let best: string | undefined;
     let bestLoad = Infinity;
     for (let i = 0; i < n; i++) {

@@ -8,7 +8,8 @@
  *
  * Fairness, as Kafka's PartitionStates: a partition that got data moves to the end of the order,
  * and the leader reads partitions in request order, letting only the first with data exceed the
- * size limits (one oversized batch per reply), so no partition starves behind a busy one.
+ * size limits (one oversized batch per reply), so no partition starves behind a busy one. The
+ * request building and reply splitting are the clients' too (fetch-request.ts).
  *
  * Partitions join and leave as their follower roles start, back off and resign; one that joins
  * while a fetch is out waits for its reply (at most the wait plus the link), as in Kafka. A reply
@@ -27,6 +28,7 @@
  */
 import type { Context } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, Fetcher, FetcherMember, RoleTimer } from './broker-host.ts';
+import { askFetch, eachPart, moveToEnd, type Asked } from './fetch-request.ts';
 import type { FetchReply } from './messages.ts';
 
 /** A follower that hears nothing back for this long past the fetch's wait asks again. */
@@ -35,17 +37,11 @@ export const SILENCE_US = 1_000_000;
 /** Kafka's replica.fetch.response.max.bytes default: the most one fetch reply carries (but one oversized batch). */
 const RESPONSE_MAX_BYTES = 10 << 20;
 
-interface Asked {
-  readonly req: number;
-  /** In request order (as the reply's partitions are): the role each partition was asked for, and the offset asked from. */
-  readonly parts: readonly { readonly role: FetcherMember; readonly offset: number }[];
-}
-
 export class ReplicaFetcher implements Fetcher {
   /** The partitions it fetches, in fetch order. */
   private members: FetcherMember[] = [];
-  private inFlight: Asked | null = null;
-  private abandoned: Asked | null = null;
+  private inFlight: Asked<FetcherMember> | null = null;
+  private abandoned: Asked<FetcherMember> | null = null;
   private timer: RoleTimer | undefined;
   private flushing = false;
   /** Waiting out replica.fetch.backoff.ms after the connection to the leader broke. */
@@ -75,15 +71,11 @@ export class ReplicaFetcher implements Fetcher {
     this.abandoned = null;
     this.host.cancelTimer(ctx, this.timer);
     let appended = false;
-    for (let i = 0; i < reply.partitions.length; i++) {
-      const part = reply.partitions[i]!;
-      const entry = asked.parts[i];
-      if (entry === undefined) continue;
-      const { role, offset } = entry;
-      if (!role.active || !role.fetching || (late && role.replica.log.logEnd !== offset)) continue;
+    eachPart(reply, asked, (role, part, offset) => {
+      if (!role.active || !role.fetching || (late && role.replica.log.logEnd !== offset)) return;
       if (role.onFetched(ctx, part)) appended = true;
-      if (part.batches.length > 0) this.moveToEnd(role);
-    }
+      if (part.batches.length > 0) moveToEnd(this.members, role);
+    });
     if (appended && this.host.waitsForFlush) {
       this.flushing = true;
       this.host.flush(ctx, () => {
@@ -102,9 +94,9 @@ export class ReplicaFetcher implements Fetcher {
     if (ready.length === 0) return;
     const config = this.host.config;
     const req = this.host.nextReq();
-    const partitions = ready.map((role) => role.fetchPartition());
-    ctx.send(this.leader, { type: 'fetch', req, partitions, maxWaitUs: config.replicaFetchWaitMaxUs, maxBytes: RESPONSE_MAX_BYTES, replica: this.host.id });
-    this.inFlight = { req, parts: partitions.map((part, i) => ({ role: ready[i]!, offset: part.offset })) };
+    const { request, asked } = askFetch(req, ready, (role) => role.fetchPartition(), { maxWaitUs: config.replicaFetchWaitMaxUs, maxBytes: RESPONSE_MAX_BYTES, replica: this.host.id });
+    ctx.send(this.leader, request);
+    this.inFlight = asked;
     this.timer = this.host.timer(ctx, config.replicaFetchWaitMaxUs + SILENCE_US, (c) => this.silence(c));
   }
 
@@ -126,12 +118,5 @@ export class ReplicaFetcher implements Fetcher {
     this.abandoned = this.inFlight;
     this.inFlight = null;
     this.kick(ctx);
-  }
-
-  private moveToEnd(role: FetcherMember): void {
-    const i = this.members.indexOf(role);
-    if (i < 0 || i === this.members.length - 1) return;
-    this.members.splice(i, 1);
-    this.members.push(role);
   }
 }

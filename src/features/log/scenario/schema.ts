@@ -188,7 +188,14 @@ export const consumerSchema = z.strictObject({
   'max.poll.records': count(1).default(500).describe('Most events one poll returns. Default 500.'),
   'auto.offset.reset': z.enum(['earliest', 'latest']).default('earliest').describe('Where to start without a committed offset: earliest (the log start) or latest (the high watermark). Default earliest.'),
   'auto.commit.interval.ms': kafkaDuration().prefault('5s').describe('How often the consumer commits its position, a cumulative acknowledgement (a duration or ms). Default 5s.'),
-  'fetch.max.wait.ms': kafkaDuration().prefault('500ms').describe('How long the leader holds a fetch that finds nothing new (a duration or ms). Default 500ms.'),
+  'fetch.max.wait.ms': kafkaDuration().prefault('500ms').describe('How long the leader holds a fetch that has fewer than fetch.min.bytes to return (a duration or ms). Default 500ms.'),
+  'fetch.min.bytes': size().prefault('1B').describe('The leader answers a fetch once this many bytes are there to return (or an error, or fetch.max.wait.ms passed), a size. Default 1B.'),
+  'fetch.max.bytes': size()
+    .prefault('50MiB')
+    .describe("Most bytes one fetch reply carries, over every partition of the broker, a size. Not a hard limit: the first batch of the first partition with data comes whole however large, so the consumer always makes progress. Default 50MiB (Kafka's 52428800)."),
+  'max.partition.fetch.bytes': size()
+    .prefault('1MiB')
+    .describe('Most bytes one fetch reply carries of each partition, a size; not a hard limit either (see fetch.max.bytes). Default 1MiB.'),
   'heartbeat.interval.ms': kafkaDuration().prefault('3s').describe('How often members heartbeat to the group coordinator (a duration or ms). Default 3s.'),
   'session.timeout.ms': kafkaDuration().prefault('45s').describe('The coordinator removes a member silent for this long and rebalances (a duration or ms). Default 45s.'),
   'request.timeout.ms': kafkaDuration().prefault('30s').describe('How long a request waits for its reply before it is retried (a duration or ms). Default 30s.'),

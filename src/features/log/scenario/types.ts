@@ -83,6 +83,10 @@ export interface ConsumerSpec {
   readonly autoOffsetReset: 'earliest' | 'latest';
   readonly commitIntervalUs: Micros;
   readonly fetchMaxWaitUs: Micros;
+  /** `fetch.min.bytes`, `fetch.max.bytes`, `max.partition.fetch.bytes`. */
+  readonly fetchMinBytes: number;
+  readonly fetchMaxBytes: number;
+  readonly maxPartitionFetchBytes: number;
   readonly heartbeatIntervalUs: Micros;
   readonly sessionTimeoutUs: Micros;
   readonly requestTimeoutUs: Micros;

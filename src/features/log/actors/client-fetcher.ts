@@ -1,0 +1,162 @@
+/**
+ * A log client's fetches, grouped per leader broker as Kafka's consumer fetcher groups them
+ * (AbstractFetch.prepareFetchRequests): at most one FetchRequest in flight to each broker, carrying
+ * every partition the client has queued for that broker since (its `fetch.max.bytes`,
+ * `fetch.min.bytes` and `fetch.max.wait.ms`, each partition its `max.partition.fetch.bytes`). A
+ * partition that becomes ready while its broker's request is out waits for that reply, as Kafka's
+ * fetcher skips a node with a fetch pending. Used by the consumer, the final reader and the
+ * forwarders' log source; the replica fetcher shares the request building (fetch-request.ts).
+ *
+ * The owner says which broker leads a partition (`want`), sends what is queued (`send`, once per
+ * handler, so partitions ready at the same moment share a request), and takes each partition's
+ * part of the reply on its own (`onFetched`): an error on one (NOT_LEADER_OR_FOLLOWER,
+ * OFFSET_OUT_OF_RANGE, FENCED_LEADER_EPOCH…) leaves the others' data delivered. A member that must
+ * wait (no leader known, an error) backs off through `backOff`: members that back off at the same
+ * moment come back together (`retry`), so they share a request again, as Kafka's fetcher, which
+ * prepares its requests for every fetchable partition at each poll.
+ *
+ * How it fails: a request unanswered for the wait plus `request.timeout.ms` (the broker died, a
+ * partition ate the message) is abandoned; its partitions go back to the owner (`onUnanswered`),
+ * which marks the broker unreachable and asks again; a late reply to it is ignored, as Kafka
+ * ignores responses on a connection it closed.
+ */
+import type { Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import { askFetch, eachPart, moveToEnd, type Asked, type FetchLimits } from './fetch-request.ts';
+import type { FetchPartition, FetchPartitionReply, FetchReply } from './messages.ts';
+
+/** Kafka's consumer defaults: fetch.max.bytes 50 MiB, max.partition.fetch.bytes 1 MiB, fetch.min.bytes 1, fetch.max.wait.ms 500. */
+export const FETCH_MAX_BYTES_DEFAULT = 50 << 20;
+export const MAX_PARTITION_FETCH_BYTES_DEFAULT = 1 << 20;
+
+export interface ClientFetchSettings extends FetchLimits {
+  /** request.timeout.ms: how long past the wait a request may go unanswered. */
+  readonly timeoutUs: Micros;
+  /** retry.backoff.ms: the pause of a member that backs off. */
+  readonly backoffUs: Micros;
+  /** The names of the owner's timers for an unanswered request and for a backoff's end (the owner routes its timers to `onTimer`). */
+  readonly timerName: string;
+}
+
+export interface ClientFetchOwner<M> {
+  /** The member's part of the next request: its offset, its max.partition.fetch.bytes, its leader epoch. */
+  partOf(member: M): FetchPartition;
+  /** The member's part of a reply from `broker`. */
+  onFetched(ctx: Context, member: M, part: FetchPartitionReply, broker: string): void;
+  /** A request to `broker` went unanswered: its members are no longer asked for. */
+  onUnanswered(ctx: Context, broker: string, members: readonly M[]): void;
+  /** The member's backoff is over. */
+  retry(ctx: Context, member: M): void;
+}
+
+interface Out<M> {
+  readonly broker: string;
+  readonly asked: Asked<M>;
+  readonly timer: TimerId;
+}
+
+export class ClientFetcher<M> {
+  /** Per broker, the members waiting for its next request, in fetch order. */
+  private readonly queued = new Map<string, M[]>();
+  /** The request out, per broker, and the same by request number. */
+  private readonly outTo = new Map<string, Out<M>>();
+  private readonly outByReq = new Map<number, Out<M>>();
+  /** Members backing off, by the time their backoff ends, with its timer. */
+  private readonly backingOff = new Map<number, { readonly members: M[]; readonly timer: TimerId }>();
+  private readonly backoffTimer: string;
+
+  constructor(
+    private readonly owner: ClientFetchOwner<M>,
+    private readonly settings: ClientFetchSettings,
+    private readonly nextReq: () => number,
+  ) {
+    this.backoffTimer = `${settings.timerName}:backoff`;
+  }
+
+  /** `member` is ready to fetch from `broker`, its leader: it goes in that broker's next request. */
+  want(broker: string, member: M): void {
+    let members = this.queued.get(broker);
+    if (members === undefined) this.queued.set(broker, (members = []));
+    if (!members.includes(member)) members.push(member);
+  }
+
+  /** Sends one request to every broker that has members queued and no request out. */
+  send(ctx: Context): void {
+    for (const [broker, members] of this.queued) {
+      if (members.length === 0 || this.outTo.has(broker)) continue;
+      const { request, asked } = askFetch(this.nextReq(), members, (m) => this.owner.partOf(m), this.settings);
+      ctx.send(broker, request);
+      const out = { broker, asked, timer: ctx.setTimer(this.settings.maxWaitUs + this.settings.timeoutUs, this.settings.timerName, asked.req) };
+      this.outTo.set(broker, out);
+      this.outByReq.set(asked.req, out);
+      this.queued.set(broker, []);
+    }
+  }
+
+  /** Hands a reply's parts to their members (then send again); false if the reply is to no request out. */
+  onReply(ctx: Context, reply: FetchReply): boolean {
+    const out = this.outByReq.get(reply.req);
+    if (out === undefined) return false;
+    ctx.cancelTimer(out.timer);
+    this.settle(out);
+    eachPart(reply, out.asked, (member, part) => {
+      // A member that got data comes after the others in its next request (fairness, fetch-request.ts).
+      this.owner.onFetched(ctx, member, part, out.broker);
+      if (part.batches.length > 0) moveToEnd(this.queued.get(out.broker) ?? [], member);
+    });
+    return true;
+  }
+
+  /** `member` waits `backoffUs` (or `delayUs`), with any other member that backs off until then, and then the owner's `retry` has it. */
+  backOff(ctx: Context, member: M, delayUs: Micros = this.settings.backoffUs): void {
+    const due = ctx.now() + delayUs;
+    const waiting = this.backingOff.get(due);
+    if (waiting !== undefined) return void waiting.members.push(member);
+    this.backingOff.set(due, { members: [member], timer: ctx.setTimer(delayUs, this.backoffTimer, due) });
+  }
+
+  /**
+   * The connection to `broker` broke (its process died on a live host): the request out to it
+   * fails now, and the members it carried or queued for it are handed back for the owner to back off.
+   */
+  disconnected(ctx: Context, broker: string): M[] {
+    const failed = this.queued.get(broker) ?? [];
+    this.queued.delete(broker);
+    const out = this.outTo.get(broker);
+    if (out === undefined) return failed;
+    ctx.cancelTimer(out.timer);
+    this.settle(out);
+    return [...out.asked.parts.map((p) => p.member), ...failed];
+  }
+
+  /** Handles the request-timeout and backoff timers; false if the wakeup is not one of this fetcher's (an actor may hold several). */
+  onTimer(ctx: Context, wakeup: Pick<Wakeup, 'name' | 'data'>): boolean {
+    if (wakeup.name === this.backoffTimer) {
+      const waiting = this.backingOff.get(wakeup.data as number);
+      if (waiting === undefined) return false;
+      this.backingOff.delete(wakeup.data as number);
+      for (const member of waiting.members) this.owner.retry(ctx, member);
+      return true;
+    }
+    if (wakeup.name !== this.settings.timerName) return false;
+    const out = this.outByReq.get(wakeup.data as number);
+    if (out === undefined) return false;
+    this.settle(out);
+    this.owner.onUnanswered(ctx, out.broker, out.asked.parts.map((p) => p.member));
+    return true;
+  }
+
+  /** Forgets every request, queue and backoff (a new assignment): replies to them are ignored. */
+  clear(ctx: Context): void {
+    for (const out of this.outTo.values()) ctx.cancelTimer(out.timer);
+    for (const waiting of this.backingOff.values()) ctx.cancelTimer(waiting.timer);
+    this.backingOff.clear();
+    this.outTo.clear();
+    this.outByReq.clear();
+    this.queued.clear();
+  }
+
+  private settle(out: Out<M>): void {
+    this.outTo.delete(out.broker);
+    this.outByReq.delete(out.asked.req);
+  }
+}

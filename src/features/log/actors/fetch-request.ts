@@ -1,0 +1,52 @@
+/**
+ * What every multi-partition fetcher shares — the replica fetcher (a follower, per leader broker)
+ * and the clients' per-broker fetcher (consumers, the final reader, log sources): one FetchRequest
+ * carrying an ordered list of members (partitions), and each member handed its part of the reply.
+ *
+ * Guarantee: a reply part reaches the member it was asked for, by position (the leader answers
+ * every partition in request order, `FetchReply`), so a member that left and came back (a new
+ * role, a new assignment) is a different object and is never handed data asked for another.
+ * Fairness, as Kafka's PartitionStates / SubscriptionState.movePartitionToEnd: a member that got
+ * data moves to the end of its fetcher's order, and the leader lets only the first partition with
+ * data exceed the size limits, so no partition starves behind a busy one.
+ */
+import type { Micros } from '../../../kernel/contract/index.ts';
+import type { FetchPartition, FetchPartitionReply, FetchReply, FetchRequest } from './messages.ts';
+
+/** A fetch sent: the member each partition was asked for and the offset asked from, in request order. */
+export interface Asked<M> {
+  readonly req: number;
+  readonly parts: readonly { readonly member: M; readonly offset: number }[];
+}
+
+/** How a fetcher asks: Kafka's fetch.max.wait.ms, fetch.max.bytes, fetch.min.bytes, and `replica` for a follower. */
+export interface FetchLimits {
+  readonly maxWaitUs: Micros;
+  readonly maxBytes: number;
+  readonly minBytes?: number;
+  readonly replica?: string;
+}
+
+/** One FetchRequest for `members` in order, each asking what `partOf` says; and what was asked, to split the reply by. */
+export function askFetch<M>(req: number, members: readonly M[], partOf: (member: M) => FetchPartition, limits: FetchLimits): { readonly request: FetchRequest; readonly asked: Asked<M> } {
+  const partitions = members.map(partOf);
+  const { maxWaitUs, maxBytes, minBytes, replica } = limits;
+  const request: FetchRequest = { type: 'fetch', req, partitions, maxWaitUs, maxBytes, ...(minBytes === undefined ? {} : { minBytes }), ...(replica === undefined ? {} : { replica }) };
+  return { request, asked: { req, parts: partitions.map((part, i) => ({ member: members[i]!, offset: part.offset })) } };
+}
+
+/** Hands each member asked its part of `reply` (matched by position), with the offset it asked from. */
+export function eachPart<M>(reply: FetchReply, asked: Asked<M>, take: (member: M, part: FetchPartitionReply, offset: number) => void): void {
+  for (let i = 0; i < reply.partitions.length; i++) {
+    const entry = asked.parts[i];
+    if (entry !== undefined) take(entry.member, reply.partitions[i]!, entry.offset);
+  }
+}
+
+/** Moves `member` to the end of a fetch order (it just got data). */
+export function moveToEnd<M>(order: M[], member: M): void {
+  const i = order.indexOf(member);
+  if (i < 0 || i === order.length - 1) return;
+  order.splice(i, 1);
+  order.push(member);
+}
