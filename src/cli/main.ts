@@ -10,6 +10,7 @@ import { hideBin } from 'yargs/helpers';
 import { COMMANDS, commandName, invokedCommand } from './commands.ts';
 import { EXIT_BAD_INPUT } from './exit-codes.ts';
 import { checkFlagShapes, type OptionLists } from './flag-shapes.ts';
+import { explainParseError } from './parse-errors.ts';
 import { VERSION } from '../exec/version.ts';
 
 // A reader that stops early (`| head`) is not an error of ours.
@@ -27,6 +28,9 @@ function parseOnly(command: CommandModule): CommandModule {
   const { handler: _runAfterParsing, ...parsing } = command;
   return parsing as CommandModule;
 }
+
+/** The options of the command being run, as yargs knows them (set before validation), for did-you-mean. */
+let known: OptionLists | undefined;
 
 const cli = yargs(args)
   .scriptName('diaspora')
@@ -49,7 +53,10 @@ cli
   .example('$0 viz results/beamline-store/<run-a> results/beamline-store/<run-b>', 'Two runs on one time axis, in one HTML file')
   .option('all-errors', { type: 'boolean', global: true, describe: 'List every problem in the input, not only the first few' })
   // yargs hands middleware the instance of the command being run, whose options these are.
-  .middleware(((argv: Arguments, instance: { getOptions(): OptionLists }) => checkFlagShapes(argv, instance.getOptions(), args)) as never, true)
+  .middleware(((argv: Arguments, instance: { getOptions(): OptionLists }) => {
+    known = instance.getOptions();
+    checkFlagShapes(argv, known, args);
+  }) as never, true)
   .strict()
   .recommendCommands()
   .version(VERSION)
@@ -60,8 +67,10 @@ cli
     // yargs wraps what a flag's coerce threw (our own InputError) in a YError of the same message.
     if (error && error.name !== 'YError') throw error;
     const text = message ?? error?.message ?? 'bad command line';
-    // Our messages name their flag first; yargs' own ("Unknown argument: sed") get a pointer to help.
-    process.stderr.write(text.startsWith('-') ? `${text}\n` : `${text} (see diaspora --help)\n`);
+    // Our messages name their flag first; yargs' own ("Unknown argument: sed") are put in our words.
+    const flags = known === undefined ? [] : [...Object.keys(known.key), ...Object.values(known.alias).flat()];
+    const command = invoked === undefined ? undefined : commandName(invoked);
+    process.stderr.write(`${explainParseError(text, { args, commands: COMMANDS.map(commandName), command, usage: invoked?.command, flags })}\n`);
     process.exit(EXIT_BAD_INPUT);
   });
 

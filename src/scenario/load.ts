@@ -124,6 +124,8 @@ export function locateInFile(file: string, message: string, text?: string): stri
   return message
     .split('\n')
     .map((line) => {
+      // Already placed in the file (it could not be read: `x.yaml: no such file`), not a field.
+      if (line.startsWith(`${file}:`)) return line;
       const field = /^([^\s:]+): /.exec(line)?.[1];
       const path = field === undefined ? undefined : parsePath(field);
       if (path === undefined || typeof path === 'string') return line;

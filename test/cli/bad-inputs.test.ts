@@ -23,7 +23,7 @@ const FLAGS: [string[], RegExp][] = [
   [['run', DEMO, '--seed', '9007199254740992'], /^--seed 9007199254740992: a seed is a whole number/],
   [['run', DEMO, '--seed', '1e3'], /^--seed 1e3: a seed is a whole number/],
   [['run', DEMO, '--seed', '1', '--seed', '2'], /^--seed: given 2 times \(1, 2\); give it once$/],
-  [['run', DEMO, '--seed'], /^Not enough arguments following: seed \(see diaspora --help\)$/],
+  [['run', DEMO, '--seed'], /^--seed: needs a value \(see diaspora run --help\)$/],
   [['emulate', DEMO, '--seed', 'NaN'], /^--seed NaN: a seed is a whole number/],
   [['run', DEMO, '--workers', '0'], /^--workers 0: expected a whole number of worker threads from 1 to 1024$/],
   [['run', DEMO, '--workers', 'two'], /^--workers two: expected a whole number of worker threads/],

@@ -49,7 +49,7 @@ const SCENARIOS: Case[] = [
   // A typo inside a map that is one shape of a union (a duration or { mean, distribution, cv }).
   [['run', 'scenarios/service-map-typo.yaml'], /^scenarios\/service-map-typo\.yaml:106 pipeline\.operators\.reconstruct\.service\.distribution: unknown value "lognorml"; did you mean "lognormal"\?$/],
   [['run', A_DIR], /a-dir\.yaml: is a directory, not a scenario file$/],
-  [['run', 'scenarios/no-such.yaml'], /^scenarios\/no-such\.yaml: .*no such file$/],
+  [['run', 'scenarios/no-such.yaml'], /^scenarios\/no-such\.yaml: no such file$/],
   // A device never ends: read whole, it would fill the memory.
   [['run', '/dev/zero'], /^\/dev\/zero: a device or socket, not a scenario file$/],
 ];
@@ -66,7 +66,12 @@ const FLAGS: Case[] = [
   [['compare', DEMO, '--strategies', 'a,b', '--seeds', '0'], /^--seeds 0: asks for no seeds/],
   [['compare', DEMO, '--strategies', 'a,b', '--seeds', '-1..3'], /^--seeds -1\.\.3: a value starting with "-" reads as flags; write --seeds=-1\.\.3$/],
   [['run', DEMO, '--workers', '-1'], /^--workers -1: expected a whole number of worker threads/],
-  [['run', DEMO, '--sed', '1'], /^Unknown argument: sed \(see diaspora --help\)$/],
+  [['run', DEMO, '--sed', '1'], /^--sed: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
+  [['run', DEMO, '--seeds', '3'], /^--seeds: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
+  [['run', DEMO, DEMO], /^unexpected argument "\S*beamline-store\.yaml" \(see diaspora run --help\)$/],
+  [['run'], /^<scenario> missing: diaspora run <scenario> \(see diaspora run --help\)$/],
+  [['frobnicate'], /^unknown command "frobnicate"; the commands are: run, .*schema \(see diaspora --help\)$/],
+  [['rnu', DEMO], /^unknown command "rnu"; did you mean "run"\? \(see diaspora --help\)$/],
   [['run', DEMO, '--out', A_FILE], /a-file is a file, not a directory/],
   [['run', DEMO, '--out', join(A_FILE, 'x')], /a-file is a file, so nothing can be written below it$/],
   [['lab', '--port', '99999'], /^--port 99999: expected a port number from 0 to 65535$/],

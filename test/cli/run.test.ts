@@ -108,7 +108,7 @@ test('a fault on a service that runs as several processes strikes each of them',
 test('bad flags and missing files are bad input (exit 2), not crashes', async (t) => {
   const unknownFlag = await diaspora(['run', DEMO, '--sed', '3']);
   t.is(unknownFlag.code, 2);
-  t.regex(unknownFlag.stderr, /Unknown argument: sed/);
+  t.regex(unknownFlag.stderr, /^--sed: unknown flag; did you mean --seed\?/);
   const missing = await diaspora(['run', 'no/such/file.yaml']);
   t.is(missing.code, 2);
   t.notRegex(missing.stderr, /\n\s+at /);

@@ -1,0 +1,48 @@
+/**
+ * yargs' own parse errors in our voice: one line that names what was wrong and how to go on. An
+ * unknown command gets the nearest command ("did you mean"), an unknown flag the nearest flag of
+ * the command being run, and anything else a pointer to that command's help.
+ *
+ * Guarantee: one line, never yargs' help text. A message this does not recognise is kept as yargs
+ * wrote it, with the pointer to help (yargs' wording may change between versions; the pointer
+ * stays). Our own messages, which name their flag first, are returned unchanged.
+ */
+import { closest, suggestion } from '../scenario/suggest.ts';
+
+export interface ParseContext {
+  /** The command line as typed, without node and the script. */
+  readonly args: readonly string[];
+  /** Every command's name. */
+  readonly commands: readonly string[];
+  /** The command being run, if one was named. */
+  readonly command: string | undefined;
+  /** Its usage as declared (`run <scenario>`), naming its positional arguments. */
+  readonly usage: string | undefined;
+  /** The long names of the flags the command being run knows (and their aliases). */
+  readonly flags: readonly string[];
+}
+
+export function explainParseError(text: string, context: ParseContext): string {
+  if (text.startsWith('-')) return text;
+  const help = `(see diaspora${context.command === undefined ? '' : ` ${context.command}`} --help)`;
+  const meant = /^Did you mean (\S+)\?$/.exec(text)?.[1];
+  if (meant !== undefined) return `unknown command "${context.args[0] ?? ''}"; did you mean "${meant}"? (see diaspora --help)`;
+  if (/^Not enough non-option arguments/.test(text) && context.usage !== undefined) {
+    const missing = context.usage.match(/<[^>]+>/g) ?? [];
+    return `${missing.join(' ')} missing: diaspora ${context.usage} ${help}`;
+  }
+  const valueless = /^Not enough arguments following: (\S+)$/.exec(text)?.[1];
+  if (valueless !== undefined) return `${valueless.length === 1 ? '-' : '--'}${valueless}: needs a value ${help}`;
+  const unknown = /^Unknown arguments?: (.+)$/.exec(text)?.[1]?.split(', ');
+  if (unknown === undefined) return `${text} ${help}`;
+  const first = unknown[0]!;
+  if (context.command === undefined && context.args[0] === first) {
+    return `unknown command "${first}"${suggestion(first, context.commands, '', 'the commands are')} (see diaspora --help)`;
+  }
+  const flag = (name: string) => `${name.length === 1 ? '-' : '--'}${name}`;
+  const typed = context.args.find((arg) => arg.replace(/^-+/, '').split('=')[0] === first);
+  if (typed === undefined || !typed.startsWith('-')) return `unexpected argument "${first}" ${help}`;
+  const near = closest(first, context.flags.filter((name) => name.length > 1));
+  const others = unknown.length > 1 ? ` (and ${unknown.slice(1).map(flag).join(', ')})` : '';
+  return `${flag(first)}: unknown flag${near === undefined ? '' : `; did you mean --${near}?`}${others} ${help}`;
+}
