@@ -117,7 +117,9 @@ function drawPartition(g: G, p: PartitionView, model: RunModel, x: D3.ScaleLinea
       .attr('data-old-leader', l.oldLeader).attr('data-new-leader', l.newLeader).attr('data-truncated', l.truncatedAt ?? '');
     lost.append('rect').attr('x', x1).attr('width', x2 - x1).attr('y', y(l.to)).attr('height', Math.max(2, y(l.from) - y(l.to)))
       .attr('fill', FAIL_COLOR).attr('opacity', 0.25);
-    const sentence = `offsets ${formatCount(l.from)}–${formatCount(l.to - 1)} were only on ${l.oldLeader} (old leader)` +
+    // "Not on the new leader" rather than "only on the old one": another replica may have held them
+    // too, fenced or out of the ISR when the election passed it over.
+    const sentence = `offsets ${formatCount(l.from)}–${formatCount(l.to - 1)} were on ${l.oldLeader} (old leader), not on ${l.newLeader}` +
       (l.truncatedAt === null ? '' : ` — truncated at ${formatTime(l.truncatedAt)}: lost`);
     // The sentence goes low in the plot, with a leader up to the range: after an election the logs
     // only grow from the new leader's end, so below the range and right of it is clear of lines.
