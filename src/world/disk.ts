@@ -34,6 +34,7 @@
 import type { ActorHandle, Disk, Micros, Simulator, TornRecord, Wakeup } from '../kernel/index.ts';
 import { SECOND } from '../kernel/index.ts';
 import { lastRecord, liveFileNames } from './file-reads.ts';
+import { StartOrdered } from './start-ordered.ts';
 
 export interface DiskParams {
   /** Fixed cost of one fsync, µs. */
@@ -84,11 +85,9 @@ export class NodeDisk {
    * them (power loss, writeback) writes its records in. An actor gets its entry at its first write
    * (most actors of a large run never write: no entry, no Map) and it is placed by start order,
    * so the loops see the order they saw when each actor's entry was made as it started (an actor
-   * that never wrote has no files, and wrote no records in those loops). Made at the first entry.
+   * that never wrote has no files, and wrote no records in those loops).
    */
-  private actors: Map<string, ActorFiles> | undefined;
-  /** The largest start order among the entries (an entry below it re-sorts the Map). */
-  private lastOrder = -1;
+  private readonly actors = new StartOrdered<ActorFiles>();
   /** Whether the flusher's next wake-up is scheduled. */
   private flusherAwake = false;
   /** When the device finishes the fsyncs it has accepted. */
@@ -114,15 +113,9 @@ export class NodeDisk {
 
   /** The actor's files; with `create`, made (empty) and placed by start order if it has none yet. */
   filesOf(handle: ActorHandle, create: boolean): ActorFiles | undefined {
-    const found = this.actors?.get(handle.id);
+    const found = this.actors.get(handle.id);
     if (found !== undefined || !create) return found;
-    const order = handle.startOrder;
-    const files: ActorFiles = { order, byName: new Map(), dirty: [] };
-    const actors = (this.actors ??= new Map());
-    actors.set(handle.id, files);
-    if (order < this.lastOrder) this.actors = new Map([...actors].sort((a, b) => a[1].order - b[1].order));
-    else this.lastOrder = order;
-    return files;
+    return this.actors.add(handle.id, { order: handle.startOrder, byName: new Map(), dirty: [] });
   }
 
   /** A write to `file` by `handle`'s actor: the file is dirty, and the flusher must wake for it. */
@@ -211,7 +204,7 @@ export class NodeDisk {
     const byActor: { handle: ActorHandle; files: string[]; bytes: number }[] = [];
     let bytes = 0;
     let stillDirty = false;
-    for (const [actor, { byName: files }] of this.actors ?? []) {
+    for (const [actor, { byName: files }] of this.actors.entries()) {
       let mine: { handle: ActorHandle; files: string[]; bytes: number } | undefined;
       for (const [name, file] of files) {
         if (file.dirtiedAtUs === undefined) continue;
@@ -262,7 +255,7 @@ export class NodeDisk {
   }
 
   private revert(tear: boolean): void {
-    for (const [actor, actorFiles] of this.actors ?? []) {
+    for (const [actor, actorFiles] of this.actors.entries()) {
       // Every file is clean afterwards (back to its durable content, or gone).
       for (const file of actorFiles.dirty) file.listed = false;
       actorFiles.dirty = [];

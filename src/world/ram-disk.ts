@@ -15,6 +15,7 @@
  */
 import { RAM_DISK_DIR, type Disk, type Wakeup } from '../kernel/contract/index.ts';
 import { lastRecord, liveFileNames } from './file-reads.ts';
+import { StartOrdered } from './start-ordered.ts';
 
 /** Writes one `disk` trace record at the actor. */
 type DiskRecord = (fields: Record<string, unknown>) => void;
@@ -34,11 +35,9 @@ interface Mounted {
 export class NodeRamDisk {
   /**
    * The actors' RAM-disk files by actor, in the order the actors started in (power loss writes
-   * its records in this order). Made at the first entry.
+   * its records in this order).
    */
-  private actors: Map<string, Mounted> | undefined;
-  /** The largest order among the entries (an entry below it re-sorts the Map). */
-  private lastOrder = -1;
+  private readonly actors = new StartOrdered<Mounted>();
   /** Mounts without a start order so far (emulation): their order is the one they were mounted in. */
   private mounts = 0;
 
@@ -51,29 +50,24 @@ export class NodeRamDisk {
    */
   mount(actor: string, device: Disk, record: DiskRecord, startOrder?: number): Disk {
     if (startOrder !== undefined) return new MountedDisk(device, this, actor, startOrder, record, undefined);
-    const mounted = this.actors?.get(actor) ?? this.enter(actor, this.mounts++, record);
+    const mounted = this.actors.get(actor) ?? this.enter(actor, this.mounts++, record);
     mounted.record = record;
     return new MountedDisk(device, this, actor, mounted.order, record, mounted);
   }
 
   /** The actor's entry, if it has one. */
   entry(actor: string): Mounted | undefined {
-    return this.actors?.get(actor);
+    return this.actors.get(actor);
   }
 
   /** Makes the actor's entry, placed by `order`. */
   enter(actor: string, order: number, record: DiskRecord): Mounted {
-    const mounted: Mounted = { order, files: new Map(), record };
-    const actors = (this.actors ??= new Map());
-    actors.set(actor, mounted);
-    if (order < this.lastOrder) this.actors = new Map([...actors].sort((a, b) => a[1].order - b[1].order));
-    else this.lastOrder = order;
-    return mounted;
+    return this.actors.add(actor, { order, files: new Map(), record });
   }
 
   /** The node lost its power: every RAM-disk file is gone. */
   losePower(): void {
-    for (const { files, record } of this.actors?.values() ?? []) {
+    for (const [, { files, record }] of this.actors.entries()) {
       for (const [file, state] of files) if (state.live !== undefined) record({ op: 'lost', file, records: state.live.length });
       files.clear();
     }
