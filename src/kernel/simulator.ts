@@ -225,6 +225,11 @@ export class Simulator implements ContextHost {
   /** Hands a wakeup (an I/O completion) to an actor now, unless it crashed since `incarnation`. */
   wake(handle: ActorHandle, incarnation: number, wakeup: Wakeup): void {
     if (!handle.up || handle.incarnation !== incarnation) return;
+    this.fire(handle, wakeup);
+  }
+
+  /** Hands `wakeup` to the `onTimer` of an actor known to be up in the incarnation it is for. */
+  private fire(handle: ActorHandle, wakeup: Wakeup): void {
     const instance = handle.instance;
     if (instance?.onTimer === undefined) return;
     // Inline rather than through `guard`: this runs once per timer, and the label is built only on failure.
@@ -476,14 +481,8 @@ export class Simulator implements ContextHost {
         const n = to.recordCount++;
         if (this.partition === undefined) this.trace.writeTimer(this.clock, this.traceSlot(to.index), n, name);
         else this.partition.write({ t: this.clock, k: 'timer', a: to.id, n, name }, to, false);
-        // What `wake` does, without checking again that the actor is up in this incarnation.
-        const instance = to.instance;
-        if (instance?.onTimer === undefined) return;
-        try {
-          instance.onTimer(to.context!, { name, data });
-        } catch (error) {
-          this.fail(to, `wakeup ${name}`, error);
-        }
+        // Checked up and in this incarnation just above: `fire`, not `wake`.
+        this.fire(to, { name, data });
         return;
       }
       case MESSAGE: {
