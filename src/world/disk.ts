@@ -52,6 +52,7 @@ export const LINUX_WRITEBACK = { dirtyExpireUs: 30 * SECOND, dirtyWritebackUs: 5
 
 /** One file: the live (page-cache) records, and which prefix of which array is durable. */
 interface FileState {
+  readonly name: string;
   live: unknown[] | undefined;
   /** The array whose first `durableLength` records are on the device (may be `live` itself). */
   durable: unknown[] | undefined;
@@ -64,8 +65,11 @@ interface FileState {
   listed: boolean;
 }
 
-/** What one fsync or writeback makes durable when it completes: each file as it was when it was issued. */
-type Capture = [FileState, unknown[] | undefined, number][];
+/**
+ * What one fsync or writeback makes durable when it completes: each file as it was when it was
+ * issued, with its actor's files (a file deleted on the device too is forgotten there).
+ */
+type Capture = [FileState, unknown[] | undefined, number, Map<string, FileState>][];
 
 /**
  * Per-actor files on one node's disk, and those written since the actor's last fsync: an fsync
@@ -139,7 +143,7 @@ export class NodeDisk {
     for (const file of dirty) {
       file.listed = false;
       if (file.dirtiedAtUs !== undefined) {
-        covered.push(clean(file));
+        covered.push(clean(file, files!.byName));
         bytes += file.dirtyBytes;
         file.dirtyBytes = 0;
       }
@@ -169,9 +173,12 @@ export class NodeDisk {
       () => {
         if (this.powerEpoch !== epoch) return;
         // Data dropped since this write was issued stays dropped, though the write "succeeds".
-        if (this.cacheEpoch === cache) for (const [file, array, length] of covered) {
+        if (this.cacheEpoch === cache) for (const [file, array, length, files] of covered) {
           file.durable = array;
           file.durableLength = length;
+          // Deleted, and now gone from the device too: nothing of it is left to keep. Dropping the
+          // entry keeps memory bounded when an actor deletes as it goes (log segments, checkpoints).
+          if (array === undefined && file.live === undefined && file.dirtiedAtUs === undefined && files.get(file.name) === file) files.delete(file.name);
         }
         then();
       },
@@ -217,7 +224,7 @@ export class NodeDisk {
         mine.bytes += file.dirtyBytes;
         bytes += file.dirtyBytes;
         file.dirtyBytes = 0;
-        covered.push(clean(file));
+        covered.push(clean(file, files));
       }
     }
     if (covered.length > 0) {
@@ -288,9 +295,9 @@ export class NodeDisk {
 }
 
 /** Marks a file clean and captures what it holds now, for the fsync or writeback that cleaned it. */
-function clean(file: FileState): Capture[number] {
+function clean(file: FileState, files: Map<string, FileState>): Capture[number] {
   file.dirtiedAtUs = undefined;
-  return [file, file.live, file.live?.length ?? 0];
+  return [file, file.live, file.live?.length ?? 0, files];
 }
 
 /** How many of the live records are also the first durable ones (the rest are lost on power loss). */
@@ -379,7 +386,7 @@ class ActorDisk implements Disk {
     const own = (this.own ??= this.disk.filesOf(this.handle, true)!);
     let state = own.byName.get(file);
     if (state === undefined) {
-      state = { live: undefined, durable: undefined, durableLength: 0, dirtiedAtUs: undefined, dirtyBytes: 0, listed: false };
+      state = { name: file, live: undefined, durable: undefined, durableLength: 0, dirtiedAtUs: undefined, dirtyBytes: 0, listed: false };
       own.byName.set(file, state);
     }
     return state;

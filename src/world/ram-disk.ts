@@ -123,9 +123,9 @@ class MountedDisk implements Disk {
 
   delete(file: string): void {
     if (!onRamDisk(file)) return this.device.delete(file);
-    const state = this.ram.get(file);
-    if (state?.live === undefined) return;
-    state.live = undefined;
+    if (this.ram.get(file)?.live === undefined) return;
+    // Nothing of a deleted tmpfs file survives anything: forget it (bounded memory).
+    this.ram.delete(file);
     this.record({ op: 'delete', file, bytes: 0 });
   }
 

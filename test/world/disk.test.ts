@@ -5,6 +5,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import type { Micros } from '../../src/kernel/index.ts';
+import { simulatorOf } from '../../src/world/world.ts';
 import { Scenario, transmissionUs, type Files, type Puppet } from './_scenario.ts';
 
 /** Site `store` with nodes `store-1`, `store-2` and a disk of the given parameters on each. */
@@ -292,6 +293,27 @@ test('truncate and delete made durable by an fsync stay so', (t) => {
   s.restartNode('store-1').at(4_000);
   s.run(10_000);
   t.deepEqual(db.recoveries, [{ t: 4_000, files: { log: ['e1'] } }]);
+});
+
+test('a file deleted on the device too is forgotten: an actor that deletes as it goes holds no entry per file it ever had', (t) => {
+  const { s } = store();
+  const db = s.puppet('db', 'store-1');
+  for (let i = 0; i < 50; i++) {
+    s.at(10 + i * 1_000, () => {
+      db.disk.put(`checkpoint-${i}`, i, 10);
+      if (i > 0) db.disk.delete(`checkpoint-${i - 1}`);
+      db.disk.fsync();
+    });
+  }
+  // Deleted, not yet synced: a power loss would bring it back, so it must still be known.
+  s.at(60_000, () => db.disk.delete('checkpoint-49'));
+  const seen: string[][] = [];
+  const names = () => seen.push([...s.world.diskOf('store-1').filesOf(simulatorOf(s.world).handle('db'), false)!.byName.keys()]);
+  s.at(61_000, names);
+  s.at(62_000, () => db.disk.fsync());
+  s.at(70_000, names);
+  s.run(70_001);
+  t.deepEqual(seen, [['checkpoint-49'], []]);
 });
 
 test('a synced file keeps its durable prefix through appends and repeated power losses', (t) => {
