@@ -18,7 +18,7 @@ export function inScenario(error: unknown, file: string, text?: string): unknown
 
 /** Problems shown at once; `--all-errors` shows them all. A file with many has one cause, mostly. */
 const SHOWN = 4;
-/** A line longer than this is cut: a message quotes a value, never a whole file. */
+/** A line longer than this (after its `file:line`, however long the path) is cut: a message quotes a value, never a whole file. */
 const LINE_CHARS = 300;
 
 /**
@@ -30,7 +30,8 @@ export function inputErrorText(error: InputError, all = process.argv.includes('-
     // A control character echoed from the input (a path, a --set) is shown, not obeyed by the terminal.
     // eslint-disable-next-line no-control-regex -- matching control characters is the point
     const line = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return line.length > LINE_CHARS ? `${line.slice(0, LINE_CHARS)}… (${line.length - LINE_CHARS} more characters)` : line;
+    const limit = LINE_CHARS + (/^\S*:\d+ /.exec(line)?.[0].length ?? 0);
+    return line.length > limit ? `${line.slice(0, limit)}… (${line.length - limit} more characters)` : line;
   });
   const shown = all ? lines.length : error.options.cascade === true ? 1 : SHOWN;
   // "and 1 more" would take the line the problem itself takes.

@@ -1,17 +1,9 @@
 /**
- * The `diaspora` command line: parse, call `exec`/`report`, print. Kept thin on purpose — every
- * command's work lives in a layer below, reachable from the programmatic API too.
- *
- * Only the command being run is loaded (commands.ts); the others are listed by name and
- * description, so `--version` and `--help` start in a fraction of a second.
+ * The `diaspora` command line: parse, call `exec`/`report`, print (entry.ts). Kept thin on
+ * purpose — every command's work lives in a layer below, reachable from the programmatic API too.
  */
-import yargs, { type Arguments, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { COMMANDS, commandName, invokedCommand } from './commands.ts';
-import { EXIT_BAD_INPUT } from './exit-codes.ts';
-import { checkFlagShapes, type OptionLists } from './flag-shapes.ts';
-import { explainParseError } from './parse-errors.ts';
-import { VERSION } from '../exec/version.ts';
+import { diaspora } from './entry.ts';
 
 // A reader that stops early (`| head`) is not an error of ours.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -19,77 +11,4 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const args = hideBin(process.argv);
-const invoked = invokedCommand(args);
-const loaded = await invoked?.load();
-
-/** The command as yargs sees it: without its handler, which runs after parsing, outside yargs. */
-function parseOnly(command: CommandModule): CommandModule {
-  const { handler: _runAfterParsing, ...parsing } = command;
-  return parsing as CommandModule;
-}
-
-/** The options of the command being run, as yargs knows them (set before validation), for did-you-mean. */
-let known: OptionLists | undefined;
-
-const cli = yargs(args)
-  .scriptName('diaspora')
-  .usage('$0 <command> [options]\n\nDeterministic simulation of resilient hierarchical event streaming.');
-for (const entry of COMMANDS) {
-  const stub: CommandModule = {
-    command: entry.command,
-    describe: entry.describe,
-    handler: () => {
-      throw new Error(`command ${commandName(entry)} ran without being loaded`);
-    },
-  };
-  cli.command(entry === invoked && loaded !== undefined ? parseOnly(loaded) : stub);
-}
-cli
-  .demandCommand(1, 'name a command: run, emulate, check, viz, compare, sweep, merge, replay, shrink, schema')
-  .example('$0 run scenarios/beamline-store.yaml', 'Run the demo: a beamline streaming to an HPC event store that loses power')
-  .example('$0 run scenarios/beamline-store.yaml --set services.store.flush=every-write', 'The same with fsync before every ack')
-  .example('$0 check results/beamline-store/<run-id>', 'Re-run the checkers offline over a saved trace')
-  .example('$0 viz results/beamline-store/<run-a> results/beamline-store/<run-b>', 'Two runs on one time axis, in one HTML file')
-  .option('all-errors', { type: 'boolean', global: true, describe: 'List every problem in the input, not only the first few' })
-  // yargs hands middleware the instance of the command being run, whose options these are.
-  .middleware(((argv: Arguments, instance: { getOptions(): OptionLists }) => {
-    known = instance.getOptions();
-    checkFlagShapes(argv, known, args);
-  }) as never, true)
-  .strict()
-  .recommendCommands()
-  .version(VERSION)
-  .alias('h', 'help')
-  .alias('V', 'version')
-  .wrap(Math.min(110, process.stdout.columns || 110))
-  .fail((message, error) => {
-    // yargs wraps what a flag's coerce threw (our own InputError) in a YError of the same message.
-    if (error && error.name !== 'YError') throw error;
-    const text = message ?? error?.message ?? 'bad command line';
-    // Our messages name their flag first; yargs' own ("Unknown argument: sed") are put in our words.
-    const flags = known === undefined ? [] : [...Object.keys(known.key), ...Object.values(known.alias).flat()];
-    const command = invoked === undefined ? undefined : commandName(invoked);
-    process.stderr.write(`${explainParseError(text, { args, commands: COMMANDS.map(commandName), command, usage: invoked?.command, flags })}\n`);
-    process.exit(EXIT_BAD_INPUT);
-  });
-
-/**
- * Before it runs a command, yargs lays out the command's whole help text and keeps it, to show
- * should the handler fail (command.js, `cacheHelpMessage`) — even for a command without a handler,
- * to which it gives an empty one. The layout is quadratic in the options (string widths per cell):
- * 0.05–0.15 s of every `diaspora run`, more than the rest of the parsing. Our `fail` never shows
- * help and our handlers run after parsing, so nothing reads that text: keeping nothing skips it.
- * `--help` lays out its text when asked, as before. (An internal of yargs 17: without it, the
- * layout simply happens.)
- */
-const usage = (cli as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?(): void } } }).getInternalMethods?.().getUsageInstance?.();
-if (usage?.cacheHelpMessage !== undefined) usage.cacheHelpMessage = () => {};
-
-try {
-  const argv = await cli.parseAsync();
-  await loaded?.handler(argv);
-} catch (error) {
-  const { reportError } = await import('./exit.ts');
-  process.exitCode = reportError(error);
-}
+await diaspora(hideBin(process.argv));

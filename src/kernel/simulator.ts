@@ -33,6 +33,7 @@ import type { Environment } from './environment.ts';
 import { EventQueue } from './event-queue.ts';
 import { PartitionState, type PartitionRole, type RemoteMessage } from './partition.ts';
 import { TimerSet } from './timer-set.ts';
+import { InputError } from './contract/input-error.ts';
 import { SimulationError } from './contract/simulation-error.ts';
 import type { TraceWriter } from './trace.ts';
 
@@ -565,9 +566,13 @@ export class Simulator implements ContextHost {
     }
   }
 
-  /** Turns an exception thrown by an actor into a `SimulationError` that reproduces it. */
+  /**
+   * Turns an exception thrown by an actor into a `SimulationError` that reproduces it. An
+   * `InputError` is the scenario's fault, found only while running (a message between two sites
+   * no link joins): it goes to the user as such.
+   */
   private fail(handle: ActorHandle, what: string, error: unknown): never {
-    if (error instanceof SimulationError) throw error;
+    if (error instanceof SimulationError || error instanceof InputError) throw error;
     throw new SimulationError(this.seed, this.clock, handle.id, what, error);
   }
 

@@ -97,7 +97,12 @@ function scenarioFields() {
       .array(
         z.enum(checkNames, {
           // The list of checkers grows with the features; name the nearest one rather than all.
-          error: (issue) => (issue.input === undefined ? undefined : `unknown check ${describeInput(issue.input)}${suggestion(String(issue.input), checkNames)}`),
+          error: (issue) =>
+            issue.input === undefined
+              ? undefined
+              : typeof issue.input === 'string'
+                ? `unknown check ${describeInput(issue.input)}${suggestion(issue.input, checkNames)}`
+                : `expected a check name, got ${describeInput(issue.input)}`,
         }),
       )
       .optional()

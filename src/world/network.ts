@@ -26,7 +26,7 @@
  * duplicates or reorders draws exactly what it drew before these existed.
  */
 import type { DropCause, Micros, Rng } from '../kernel/index.ts';
-import { SECOND } from '../kernel/index.ts';
+import { InputError, SECOND } from '../kernel/index.ts';
 import { PairTable } from './pair-table.ts';
 
 /** Loopback between actors on one node: about one kernel round trip. */
@@ -259,7 +259,7 @@ export class Network {
     const fromSite = this.nodeSite[from];
     const toSite = this.nodeSite[to];
     if (fromSite !== toSite) {
-      const channel = this.wanOut[fromSite][toSite] ?? this.openWan(fromSite, toSite);
+      const channel = this.wanOut[fromSite][toSite] ?? this.openWan(fromSite, toSite, from, to);
       return transmitOn(channel, channel.params, channel.streams, bytes, now);
     }
     return this.transmitLan(from, to, this.lanOf[fromSite], bytes, now);
@@ -300,10 +300,14 @@ export class Network {
     return table.busyUntil[slot] > this.horizon || table.lastArrival[slot] > this.horizon + latencyUs;
   }
 
-  private openWan(fromSite: number, toSite: number): WanChannel {
+  /** The channel from one site to another, made at its first message (`fromNode`, `toNode`: that message's ends, for the error). */
+  private openWan(fromSite: number, toSite: number, fromNode: number, toNode: number): WanChannel {
     const [from, to] = [this.siteNames[fromSite], this.siteNames[toSite]];
     const params = this.wans.get(wanKey(from, to));
-    if (params === undefined) throw new Error(`no link between sites ${from} and ${to}`);
+    if (params === undefined) {
+      // Messages are not routed through other sites: a pair that talks needs a link of its own.
+      throw new InputError(`links: no link between sites ${from} and ${to}, but ${this.nodeNames[fromNode]} sends to ${this.nodeNames[toNode]}; add { between: [${from}, ${to}], latency: … }`);
+    }
     // LAN and WAN directions live in separate name spaces: a node may be named like a site.
     const channel = new WanChannel(params, new ChannelStreams(`wan:${from}>${to}`, this.rngFor));
     this.wanOut[fromSite][toSite] = channel;

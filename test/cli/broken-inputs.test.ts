@@ -48,6 +48,8 @@ const SCENARIOS: Case[] = [
   [['run', 'scenarios/plugin-wrong-export.yaml'], /^scenarios\/plugin-wrong-export\.yaml:4 plugins\[0\]: its default export must be a feature/],
   // A typo inside a map that is one shape of a union (a duration or { mean, distribution, cv }).
   [['run', 'scenarios/service-map-typo.yaml'], /^scenarios\/service-map-typo\.yaml:106 pipeline\.operators\.reconstruct\.service\.distribution: unknown value "lognorml"; did you mean "lognormal"\?$/],
+  // Two sites no link joins: found when the first message has no way (messages are not routed), not a crash.
+  [['run', 'scenarios/no-link.yaml'], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1; add \{ between: \[beamline, hpc\], latency: … \}$/],
   [['run', A_DIR], /a-dir\.yaml: is a directory, not a scenario file$/],
   [['run', 'scenarios/no-such.yaml'], /^scenarios\/no-such\.yaml: no such file$/],
   // A device never ends: read whole, it would fill the memory.

@@ -1,0 +1,96 @@
+/**
+ * The `diaspora` command called in this process, many times, as the input fuzzer needs it: the
+ * arguments in, the exit code, stdout and stderr out (src/cli/entry.ts, the function main.ts
+ * calls). And the judge of what came out for a broken input: exit 2, one short located message,
+ * no stack, no `undefined`/`[object Object]`/`NaN` the input did not hold, nothing half-written.
+ *
+ * Guarantee: process.argv, process.exitCode and the two streams are restored after each call.
+ * How it fails: a command that writes after its promise settled (it should not) is not captured.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+type Entry = (args: string[]) => Promise<void>;
+let entry: Entry | undefined;
+
+/** `dist`: the compiled command (`npm run build`), as a user runs it; else the sources through tsx. */
+export async function loadCli(dist = false): Promise<void> {
+  const module = (dist ? await import(new URL('../../dist/src/cli/entry.js', import.meta.url).href) : await import('../../src/cli/entry.ts')) as { diaspora: Entry };
+  entry = module.diaspora;
+}
+
+/** Runs `diaspora …args` in this process. */
+export async function cli(args: string[]): Promise<Outcome> {
+  if (entry === undefined) await loadCli();
+  const saved = { argv: process.argv, exitCode: process.exitCode, out: process.stdout.write, err: process.stderr.write };
+  let stdout = '';
+  let stderr = '';
+  process.argv = [process.argv[0]!, 'diaspora', ...args];
+  process.exitCode = undefined;
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    await entry!(args);
+    const code = process.exitCode ?? 0;
+    return { code: typeof code === 'number' ? code : Number(code), stdout, stderr };
+  } catch (error) {
+    // The entry catches everything it can: anything escaping it is a crash.
+    return { code: -1, stdout, stderr: `${stderr}escaped: ${error instanceof Error ? error.stack : String(error)}` };
+  } finally {
+    process.argv = saved.argv;
+    process.exitCode = saved.exitCode;
+    process.stdout.write = saved.out;
+    process.stderr.write = saved.err;
+  }
+}
+
+export interface Expect {
+  /** The message's first line must start with this (the file as given), when set. */
+  readonly file?: string;
+  /** …and carry a line number after it (`file:12 `). */
+  readonly line?: boolean;
+  /** Words the input itself holds, so the message may quote them (`NaN`, `undefined`). */
+  readonly input?: string;
+  /** A run directory that must not exist afterwards, or be empty. */
+  readonly out?: string;
+}
+
+/** The "and N more problems (--all-errors lists them)" line the CLI adds to a long list. */
+const MORE = /^and \d+ more problems? \(--all-errors lists them\)$/;
+
+/** What is wrong with how a refused input was reported; empty when nothing is. */
+export function judgeRefusal(r: Outcome, expect: Expect = {}): string[] {
+  const problems: string[] = [];
+  if (r.code !== 2) problems.push(`exit code ${r.code}, not 2`);
+  if (/\n\s+at |internal error|node:internal|Warning:|escaped:/.test(r.stderr)) problems.push('a stack trace or internal error');
+  const lines = r.stderr.trimEnd().split('\n').filter((l) => !MORE.test(l));
+  if (r.stderr.trim() === '') problems.push('nothing on stderr');
+  else if (lines.length > 4) problems.push(`${lines.length} lines`);
+  const first = lines[0] ?? '';
+  for (const word of ['undefined', '[object Object]', 'NaN', 'null']) {
+    if (r.stderr.includes(word) && !(expect.input ?? '').includes(word)) problems.push(`"${word}" in the message`);
+  }
+  if (first.length > 400) problems.push('a first line over 400 characters');
+  if (expect.file !== undefined) {
+    if (!first.startsWith(expect.file)) problems.push('the message does not start with the file');
+    else if (expect.line === true && !/^:\d+ /.test(first.slice(expect.file.length))) problems.push('the message has no line number');
+  }
+  if (/PASS|FAIL/.test(r.stdout)) problems.push('stdout judged a broken input');
+  if (expect.out !== undefined) problems.push(...halfWritten(expect.out));
+  return problems;
+}
+
+/** A run directory left behind by a refused command, or a staging directory beside it. */
+export function halfWritten(out: string): string[] {
+  const problems: string[] = [];
+  if (existsSync(out) && readdirSync(out).length > 0) problems.push(`${out} was written`);
+  const parent = dirname(out);
+  if (existsSync(parent)) for (const name of readdirSync(parent)) if (/\.tmp(-\d+)?$|^\..*\.\d+\.tmp/.test(name)) problems.push(`a temporary ${name} was left`);
+  return problems;
+}

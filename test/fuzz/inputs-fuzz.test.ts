@@ -1,0 +1,28 @@
+/**
+ * The input fuzzer (test/fuzz, scripts/fuzz-inputs.ts) on a small seeded sample: every shipped
+ * scenario mutated a few times and given to `diaspora run` in this process — each refusal one
+ * located line, exit 2, no stack, nothing half-written; each mutation that changes nothing still
+ * accepted; a few accepted mutations run in full. `FUZZ_SEED` picks another sample;
+ * `node --import=tsx scripts/fuzz-inputs.ts --per-file 60` runs thousands.
+ */
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fuzzScenarios } from './fuzz-scenarios.ts';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 1);
+const SCRATCH = mkdtempSync(join(tmpdir(), 'diaspora-fuzz-test-'));
+test.after.always(() => rmSync(SCRATCH, { recursive: true, force: true }));
+
+test(`mutated scenarios (seed ${SEED}): refused in one located line, or accepted and run`, async (t) => {
+  const { findings, tally } = await fuzzScenarios({
+    seed: SEED,
+    perFile: 4,
+    scratch: join(SCRATCH, 'scenarios'),
+    runs: { files: ['beamline-store.yaml', 'token-ring.yaml', 'raft-leader-crash.yaml'], count: 3 },
+  });
+  t.deepEqual(findings, []);
+  t.true(tally.rejected > tally.cases / 2, `most mutations break the scenario: ${JSON.stringify(tally)}`);
+  t.true(tally.loaded + tally.ran > 0, 'some mutations are accepted');
+});
