@@ -332,6 +332,49 @@ export class TraceHasher {
   }
 
   /**
+   * Copies `fields` into `record` — a record's head `{t, k, a, n}` so far — and digests the whole
+   * record in the same walk over `fields`: what `digest(record)` gives after the copy, without
+   * walking the members twice (the writer's path for records made of a head and fields). A field
+   * named `t`, `k`, `a` or `n` throws before anything is digested past it (the head's names are
+   * the trace's). A key that begins with a digit may be an array index, which JavaScript lists
+   * before `t`, and `__proto__` sets the copy's prototype instead of a member: the copy is then
+   * finished and digested by `digest`, as is a head that is not a record's.
+   */
+  digestFields(record: Record<string, unknown>, fields: Record<string, unknown>): void {
+    const { t, k: kind, a: actor, n } = record;
+    let node: ShapeNode | undefined;
+    if (typeof kind === 'string' && typeof actor === 'string' && typeof t === 'number' && isUint(t) && typeof n === 'number' && isUint(n)) {
+      this.used = 0;
+      this.reserve(9);
+      this.recordHead(0, t, actor, n);
+      node = this.child(this.records, kind, true);
+    }
+    for (const key in fields) {
+      if (key === 't' || key === 'k' || key === 'a' || key === 'n') throw new Error(`trace field name ${key} is reserved`);
+      const raw = fields[key];
+      record[key] = raw;
+      if (node === undefined) continue;
+      const first = key.charCodeAt(0);
+      if ((first >= 48 && first <= 57) || key === '__proto__') {
+        node = undefined;
+        continue;
+      }
+      const value = typeof raw === 'object' && raw !== null ? resolve(raw, key) : raw;
+      const type = typeof value;
+      if (type === 'undefined' || type === 'function' || type === 'symbol') continue;
+      node = this.member(node, key, value, type);
+    }
+    if (node === undefined) return this.digest(record);
+    const w = this.words;
+    w[1] = node.low;
+    w[2] = node.high;
+    const out = this.out;
+    digestWords(w, this.used, out);
+    this.d1 = out[0];
+    this.d2 = out[1];
+  }
+
+  /**
    * A slot for a string the writer will name again and again (an actor id): its digest is kept for
    * the run, so hot records naming it cost two words. The table grows with the strings interned.
    */
@@ -681,35 +724,44 @@ export class TraceHasher {
         }
         node = this.plainHead(header, taken, t, kind, actor);
       }
-      if (type === 'string') {
-        node = this.child(node, key, true);
-        this.reserve(2);
-        const w = this.words;
-        const at = this.used;
-        this.used = at + 2;
-        if (value === node.text) {
-          w[at] = node.textLow;
-          w[at + 1] = node.textHigh;
-          continue;
-        }
-        const out = this.out;
-        stringDigest(value as string, out);
-        node.text = value as string;
-        w[at] = node.textLow = out[0];
-        w[at + 1] = node.textHigh = out[1];
-      } else if (type === 'number') {
-        node = this.child(node, key, false);
-        this.reserve(3);
-        this.number(value as number);
-      } else {
-        node = this.child(node, key, false);
-        this.encode(value);
-      }
+      node = this.member(node, key, value, type);
     }
     if (node === undefined) node = this.plainHead(header, taken, t, kind, actor);
     const w = this.words;
     w[header + 1] = node.low;
     w[header + 2] = node.high;
+  }
+
+  /**
+   * A kept member of an object after its head (`value` `resolve`d, of type `type`): the shape
+   * extended by its key, its words at `used`. Returns the extended shape.
+   */
+  private member(node: ShapeNode, key: string, value: unknown, type: string): ShapeNode {
+    if (type === 'string') {
+      node = this.child(node, key, true);
+      this.reserve(2);
+      const w = this.words;
+      const at = this.used;
+      this.used = at + 2;
+      if (value === node.text) {
+        w[at] = node.textLow;
+        w[at + 1] = node.textHigh;
+        return node;
+      }
+      const out = this.out;
+      stringDigest(value as string, out);
+      node.text = value as string;
+      w[at] = node.textLow = out[0];
+      w[at + 1] = node.textHigh = out[1];
+    } else if (type === 'number') {
+      node = this.child(node, key, false);
+      this.reserve(3);
+      this.number(value as number);
+    } else {
+      node = this.child(node, key, false);
+      this.encode(value);
+    }
+    return node;
   }
 
   /** A record's tag and head after its header: t, `a`'s digest, n (`n` the last of them, just read). */

@@ -219,6 +219,42 @@ test('a record digests as the plain transcription of the format says, records an
   }
 });
 
+test('a head and fields copied and digested in one walk digest as the whole record: digit keys, __proto__, toJSON and a non-record head included', (t) => {
+  const head = fc.record({ t: fc.oneof(fc.nat(), fc.constantFrom(-1, 0.5, 2 ** 53)), k: fc.constantFrom('log', 'disk', 'state'), a: fc.constantFrom('broker-1', 'op-1', ''), n: fc.nat() });
+  const fields = fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('0', '12', '1a', '01', 'op', 'file')), jsonish, { maxKeys: 8 });
+  fc.assert(
+    fc.property(fc.array(fc.tuple(head, fields), { minLength: 1, maxLength: 12 }), (records) => {
+      // One hasher for the sequence: the memos (last actor, a key's last string) are exercised.
+      const h = new TraceHasher();
+      for (const [hd, fs] of records) {
+        const kept = Object.fromEntries(Object.entries(fs).filter(([key]) => !['t', 'k', 'a', 'n'].includes(key)));
+        const record: Record<string, unknown> = { ...hd };
+        h.digestFields(record, kept);
+        const whole: Record<string, unknown> = { ...hd };
+        for (const key in kept) whole[key] = kept[key];
+        t.is(JSON.stringify(record), JSON.stringify(whole));
+        t.is(hex(h.d1, h.d2, 0, 0), digestOf(whole));
+        t.is(hex(h.d1, h.d2, 0, 0), referenceOf(whole));
+      }
+    }),
+    { numRuns: 500 },
+  );
+  const h = new TraceHasher();
+  const cases: Record<string, unknown>[] = [
+    { op: 'x', 3: 'index', after: 1 },
+    JSON.parse('{"op":"x","__proto__":{"p":1},"after":1}') as Record<string, unknown>,
+    { when: { toJSON: () => 'then' }, gone: { toJSON: () => undefined }, u: undefined, f: () => 1, s: new String('s') },
+  ];
+  for (const fs of cases) {
+    const record: Record<string, unknown> = { t: 1, k: 'log', a: 'b', n: 2 };
+    h.digestFields(record, fs);
+    const whole: Record<string, unknown> = { t: 1, k: 'log', a: 'b', n: 2 };
+    for (const key in fs) whole[key] = fs[key];
+    t.is(hex(h.d1, h.d2, 0, 0), digestOf(whole), JSON.stringify(whole));
+  }
+  t.throws(() => h.digestFields({ t: 1, k: 'log', a: 'b', n: 2 }, { op: 'x', n: 3 }), { message: 'trace field name n is reserved' });
+});
+
 test('any one change to a record changes its digest: a value, a key, the keys\' order, a member more or less', (t) => {
   const scalar = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 }));
   fc.assert(
