@@ -1,0 +1,80 @@
+/**
+ * Kafka's ways to lose acknowledged data, checked the way a reader of Kafka's documentation and KIPs
+ * would check them: scenarios written apart from the drills (other replication factors, partition
+ * counts, rates, timings; `scenarios/literature/kafka-*.yaml`), and the number lost compared with
+ * what the mechanism implies for those settings — the rate times the window in which only the
+ * doomed replica held what was acknowledged. Each header derives its number.
+ */
+import test from 'ava';
+import { fileURLToPath } from 'node:url';
+import { execute, type RunSummary } from '../../src/exec/run.ts';
+import { SECOND, TraceWriter, type TraceRecord } from '../../src/kernel/index.ts';
+import { loadScenarioFile, prepareRun } from '../../src/scenario/index.ts';
+
+const dir = fileURLToPath(new URL('../../scenarios/literature/', import.meta.url));
+
+function run(name: string, sets: string[] = [], keep?: (record: TraceRecord) => boolean): { summary: RunSummary; records: TraceRecord[] } {
+  const trace = new TraceWriter();
+  const records: TraceRecord[] = [];
+  if (keep !== undefined) trace.listen((record) => void (keep(record) && records.push(record)));
+  return { summary: execute(prepareRun(loadScenarioFile(`${dir}${name}.yaml`, sets), { trace })), records };
+}
+
+/** How many acknowledged events the final read lacks, and when the first and last were acknowledged. */
+function lost(summary: RunSummary): { count: number; from: number; to: number } {
+  const verdict = summary.checks['no-acked-loss']!;
+  // A lost-events violation cites its first and last acks, maybe a disk loss, then the final read.
+  const times = verdict.violations.filter((v) => v.anomaly === 'lost').flatMap((v) => v.cites.slice(0, -1).filter((c) => c.k === 'client').map((c) => c.t));
+  return { count: verdict.stats.lost!, from: Math.min(...times), to: Math.max(...times) };
+}
+
+const within = (value: number, expected: number, slack: number) => Math.abs(value - expected) <= slack;
+
+test('acks=1, RF 5, 4 partitions: the cut-off leader of one partition loses (rate / partitions) × (crash − cut)', (t) => {
+  const loss = lost(run('kafka-acks1-rf5').summary);
+  const expected = (200 / 4) * (5 - 3);
+  t.true(within(loss.count, expected, 16), `${loss.count} lost, mechanism ${expected} (± one sticky batch)`);
+  t.true(loss.from >= 3 * SECOND && loss.to <= 5 * SECOND, `acknowledged ${loss.from} to ${loss.to} µs`);
+});
+
+test('min.insync.replicas=1 with flush every 2 s: the lone leader loses rate × (crash − last fsync)', (t) => {
+  const loss = lost(run('kafka-min-isr1-flush').summary);
+  const expected = 300 * (7.3 - 6);
+  t.true(within(loss.count, expected, 3), `${loss.count} lost, mechanism ${expected}`);
+  t.true(loss.from >= 6 * SECOND && loss.to <= 7.31 * SECOND, `acknowledged ${loss.from} to ${loss.to} µs`);
+});
+
+test('unclean election, RF 4, 2 partitions: the replica cut off at 2 s is elected at 6 s; rate × 4 s lost', (t) => {
+  const loss = lost(run('kafka-unclean-rf4').summary);
+  const expected = 200 * (6 - 2);
+  t.true(within(loss.count, expected, 4), `${loss.count} lost, mechanism ${expected}`);
+  t.true(loss.from >= 3 * SECOND && loss.to <= 6 * SECOND, 'acknowledged once the ISR had shrunk (3 s), up to the power loss');
+});
+
+test('pre-KIP-101 truncation to a 3 s high-watermark checkpoint: rate × (follower crash − last checkpoint) lost', (t) => {
+  const loss = lost(run('kafka-kip101-hw-checkpoint').summary);
+  const expected = 400 * (10.2 - 9);
+  // The follower's high watermark trails the leader's by a fetch: a few more than the window.
+  t.true(loss.count >= expected && loss.count <= expected + 8, `${loss.count} lost, mechanism ${expected} (+ a fetch's worth)`);
+  t.true(loss.from >= 8.99 * SECOND && loss.to <= 10.2 * SECOND, `acknowledged ${loss.from} to ${loss.to} µs`);
+});
+
+test('KIP-966: flush never, the last ISR member loses power — rate × cut lost without ELR, nothing with it', (t) => {
+  const loss = lost(run('kafka-kip966-elr').summary);
+  const expected = 250 * 3;
+  t.true(within(loss.count, expected, 3), `${loss.count} lost, mechanism ${expected}`);
+  t.true(loss.to < 3 * SECOND, 'only what was produced before the cut was acknowledged');
+  const elr = run('kafka-kip966-elr', ['services.bus["eligible.leader.replicas.enable"]=true']).summary;
+  t.true(elr.checks['no-acked-loss']!.ok, JSON.stringify(elr.checks['no-acked-loss']!.violations[0]));
+});
+
+test('KIP-320: the consumer detects exactly the truncated range (new log end → its position) and skips nothing', (t) => {
+  const { summary, records } = run('kafka-kip320-consumer', [], (r) => r.k === 'client' && r.op === 'truncation-detected');
+  const loss = lost(summary);
+  const expected = 200 * (20 - 3);
+  t.true(within(loss.count, expected, 2), `${loss.count} lost, mechanism ${expected}`);
+  t.is(records.length, 1);
+  const detected = records[0]!;
+  t.is((detected.to as number) - (detected.from as number), loss.count, `truncation-detected ${detected.from} → ${detected.to}`);
+  for (const check of ['skip', 'nonmonotonic', 'unobserved']) t.true(summary.checks[check]!.ok, check);
+});
