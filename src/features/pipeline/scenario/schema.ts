@@ -12,6 +12,7 @@ import { SERVICE_DISTRIBUTIONS } from '../actors/index.ts';
 import { ALIGNMENTS, MESSAGE_LOGGING, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/actors/index.ts';
 import { bandwidth, count, duration, name, positiveDuration, rate, reference, size } from '../../../scenario/fields.ts';
 import { DURATION_PATTERN, describeInput, tryReadDuration } from '../../../scenario/units.ts';
+import { strategyHint } from './strategy-names.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Operators
@@ -183,7 +184,8 @@ export const adaptiveIntervalFields = {
 export const checkpointSchema = z
   .strictObject({
     strategy: z
-      .enum(STRATEGY_NAMES)
+      // `chandy-lamport`, `independent`, `daly` …: say what it is called here, not just the list.
+      .enum(STRATEGY_NAMES, { error: (issue) => strategyHint(issue.input) })
       .default('none')
       .describe('none, coordinated, barrier-snapshot, stream-replay, uncoordinated or multilevel. Default none.'),
     interval: intervalField('event', false)
