@@ -59,6 +59,15 @@ test('the makespan of a batch job: when its last item was first processed; compa
   t.is(flattenSummary(crashed)['job.completionUs'], job(crashed).completionUs);
 });
 
+test("the job's failures: those before it completed (Daly's T_w / M); one after its end is the run's, not the job's", (t) => {
+  const during = run([CRASH]).summary;
+  t.is((during.metrics.job as { failures: number }).failures, 1);
+  const after = run(['faults=[{kind: node-crash, target: hpc-2, at: 50s, for: 5s}]']).summary;
+  t.true(job(after).completionUs < 50 * SECOND);
+  t.is((after.metrics.job as { failures: number }).failures, 0);
+  t.is(recovery(after).failures, 1);
+});
+
 test('recovery time of a batch job: from the failure until every operator is back where it was', (t) => {
   const { summary, records } = run([CRASH]);
   const r = recovery(summary);

@@ -30,18 +30,26 @@ export type JobResult = {
   wasteFraction: number;
   /** T_s: the busiest instance's first-time service time. */
   solveUs: Micros;
+  /** Instants at which an operator instance crashed before the job completed. */
+  failures: number;
 };
 
 export class JobMetrics implements TraceMetric<JobResult> {
   readonly name = 'job';
-  readonly kinds = ['state'] as const;
+  readonly kinds = ['state', 'crash'] as const;
   private readonly operators = new Set<string>();
   private readonly done = new Set<string>();
   /** Instance → service time of its first-time work. */
   private readonly firstTimeUs = new Map<string, Micros>();
   private completionUs: Micros = 0;
+  /** Distinct instants at which an operator instance crashed, in trace order. */
+  private readonly crashUs: Micros[] = [];
 
   observe(record: TraceRecord): void {
+    if (record.k === 'crash') {
+      if (this.operators.has(record.a) && this.crashUs.at(-1) !== record.t) this.crashUs.push(record.t);
+      return;
+    }
     if (record.k !== 'state') return;
     if (record.init === true) this.operators.add(record.a);
     if (typeof record.event !== 'string' || !this.operators.has(record.a)) return;
@@ -55,6 +63,7 @@ export class JobMetrics implements TraceMetric<JobResult> {
   result(): JobResult {
     const solveUs = Math.max(0, ...this.firstTimeUs.values());
     const wasteFraction = this.completionUs === 0 ? 0 : Math.round((1 - solveUs / this.completionUs) * 10_000) / 10_000;
-    return { completionUs: this.completionUs, workEvents: this.done.size, wasteFraction, solveUs };
+    const failures = this.crashUs.filter((t) => t < this.completionUs).length;
+    return { completionUs: this.completionUs, workEvents: this.done.size, wasteFraction, solveUs, failures };
   }
 }
