@@ -6,9 +6,12 @@
  * pushed — in particular it does not depend on a global counter, which is what lets a run split
  * over worker threads reproduce the single-thread order.
  *
- * The heap is 4-ary (children of i at 4i+1…4i+4): half the levels of a binary heap, each level's
- * children side by side in memory, which is what matters with 10^5 pending events. It is a struct
- * of arrays: keys live in two growable Float64Arrays (time, and origin·2^32 + seq packed into one
+ * The heap is binary (children of i at 2i+1, 2i+2), the arity of the bare loop the benchmarks
+ * compare the kernel with (bench/harness.ts), so that their ratios compare like with like. Until
+ * session 8 it was 4-ary; in a queue-only microbenchmark its variable-length child loop cost more
+ * than the levels it saved (pop + push 134 → 121 ns at 10^3 pending, 262 → 215 ns at 10^5), while
+ * in the kernel benchmarks the two read the same within the noise (bench/README.md, "Session 8:
+ * phold"). It is a struct of arrays: keys live in two growable Float64Arrays (time, and origin·2^32 + seq packed into one
  * exact double) and a slot index in an Int32Array. What an event carries stays
  * put under its slot, written once on push: in this class's payload table (`push`/`pop`), or in the
  * caller's own typed arrays (`pushKey`/`popKey`, which the simulator uses, so that an event is no
@@ -103,7 +106,7 @@ export class EventQueue<P = never> {
     const keys = this.keys;
     const slots = this.slots;
     while (i > 0) {
-      const parent = (i - 1) >> 2;
+      const parent = (i - 1) >> 1;
       const pt = times[parent];
       if (pt < time || (pt === time && keys[parent] < key)) break;
       times[i] = pt;
@@ -135,16 +138,15 @@ export class EventQueue<P = never> {
       // Sift down the former last element from the root.
       let i = 0;
       for (;;) {
-        const first = 4 * i + 1;
-        if (first >= last) break;
-        // The earliest of up to four children: they sit side by side, so one cache line or two.
-        let child = first;
-        let ct = times[first];
-        const end = first + 4 < last ? first + 4 : last;
-        for (let c = first + 1; c < end; c++) {
-          const t = times[c];
-          if (t < ct || (t === ct && keys[c] < keys[child])) {
-            child = c;
+        let child = 2 * i + 1;
+        if (child >= last) break;
+        // The earlier of the two children.
+        let ct = times[child];
+        const right = child + 1;
+        if (right < last) {
+          const t = times[right];
+          if (t < ct || (t === ct && keys[right] < keys[child])) {
+            child = right;
             ct = t;
           }
         }
