@@ -25,7 +25,7 @@ import { KernelRef } from './actor-ref.ts';
 import type { ActorFactory, ActorRef, Message, SendOptions } from './contract/actor.ts';
 import type { Disconnect } from './contract/disconnect.ts';
 import type { RecordKind, TraceRecord } from './contract/record.ts';
-import { deriveRng, RngPool, type Rng } from './contract/rng.ts';
+import { deriveRng, type Rng } from './contract/rng.ts';
 import type { Micros } from './contract/time.ts';
 import type { TimerId, Wakeup } from './contract/wakeup.ts';
 import type { Disk } from './contract/disk.ts';
@@ -104,8 +104,6 @@ export class Simulator implements ContextHost {
   private traceSlots = new Int32Array(1024).fill(-1);
   /** Actor id → index. */
   private readonly byId = new Map<string, number>();
-  /** Where the actors' and the world's random streams keep their state (side by side: rng.ts). */
-  private readonly rngPool = new RngPool();
   private readonly world: ActorHandle;
   private environment: Environment | undefined;
   private clock: Micros = 0;
@@ -704,7 +702,7 @@ export class Simulator implements ContextHost {
     let rng = handle.moreRngs?.get(purpose);
     if (rng !== undefined) return rng;
     // A stream is derived from (seed, actor, purpose) alone, so when it is made changes no draw.
-    rng = deriveRng(this.seed, handle.id, purpose, this.rngPool);
+    rng = deriveRng(this.seed, handle.id, purpose);
     if (handle.firstPurpose === undefined) {
       handle.firstPurpose = purpose;
       handle.firstRng = rng;

@@ -8,11 +8,17 @@
  * object of four numbers — no closure per stream, no call through one per draw — with exactly
  * seedrandom's sequence for the same seed string (test/kernel/rng.test.ts compares them).
  *
- * A stream's state (three fractions and a carry) lives in a Float64Array, not in object fields:
- * V8 keeps a double-valued field boxed, and a draw rewrote three boxes (measured: 35–40 ns per
- * draw, against 6 ns from a typed array). Streams made through an `RngPool` (the simulator has one)
- * share chunks of one typed array, side by side, so that with 10^5 actors a draw touches one
- * cache line of dense state instead of a scattered object and its boxes.
+ * A stream's state is four integers in the stream object's own fields: Alea's three fractions are
+ * always multiples of 2^-32 (Mash hands out such fractions, and a step keeps them so), so each is
+ * kept as its 32 bits (a signed int32, which V8 stores in the field itself as a small integer), and
+ * the carry is below 2^21. A draw computes in doubles exactly what seedrandom computes — every
+ * intermediate is an integer below 2^53 or such an integer scaled by 2^-32 — so the sequence is
+ * bit for bit seedrandom's (test/kernel/rng.test.ts). Why fields of small integers: a double-valued
+ * field is boxed by V8 (a draw rewrote three boxes: 35–40 ns), and state kept in a typed array
+ * apart from the object (session 6: a shared pool) is one more dependent cache miss per draw when
+ * there are many actors — the object and its state on different pages. Here a draw touches one
+ * object, allocated when the stream is first asked for (usually in the actor's event, beside the
+ * actor's other objects).
  *
  * Distributions use only `Math.log`, `Math.pow` and `Math.sqrt`; V8 computes them identically on the
  * platforms we run on, and we promise bit-identical traces per Node major version.
@@ -42,48 +48,18 @@ class Mash {
   }
 }
 
-/** Words of state per stream: s0, s1, s2 and the carry c. */
-const STATE = 4;
-const FIRST_CHUNK_STREAMS = 64;
-const LARGEST_CHUNK_STREAMS = 8192;
-
-/**
- * Hands out the state of many streams from a few typed arrays (chunks that never move, each twice
- * as large as the last up to a bound), so that streams made together sit together in memory. The
- * pool lives as long as its streams: one per simulator.
- */
-export class RngPool {
-  /** The chunk the last `claim` took its place in. */
-  chunk = new Float64Array(0);
-  private used = 0;
-
-  /** A place for one more stream's state in `chunk` (read it right after): its first index. */
-  claim(): number {
-    if (this.used + STATE > this.chunk.length) {
-      const streams = Math.min(LARGEST_CHUNK_STREAMS, Math.max(FIRST_CHUNK_STREAMS, (2 * this.chunk.length) / STATE));
-      this.chunk = new Float64Array(streams * STATE);
-      this.used = 0;
-    }
-    const base = this.used;
-    this.used += STATE;
-    return base;
-  }
-}
+/** 2^32: a fraction of Alea's state is its integer numerator over this. */
+const TWO_32 = 4294967296;
 
 export class Rng {
-  /** The state, at `b`…`b + 3` of `s`: s0, s1, s2, c. */
-  private readonly s: Float64Array;
-  private readonly b: number;
+  // Alea's state s0, s1, s2 as numerators over 2^32 (stored as signed int32: `>>> 0` reads them
+  // back), and its carry c.
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private c = 1;
 
-  /** A stream seeded with `seed`; its state in `pool` when given, else in an array of its own. */
-  constructor(seed: string, pool?: RngPool) {
-    if (pool === undefined) {
-      this.s = new Float64Array(STATE);
-      this.b = 0;
-    } else {
-      this.b = pool.claim();
-      this.s = pool.chunk;
-    }
+  constructor(seed: string) {
     const mash = new Mash();
     let s0 = mash.hash(' ');
     let s1 = mash.hash(' ');
@@ -94,11 +70,9 @@ export class Rng {
     if (s1 < 0) s1 += 1;
     s2 -= mash.hash(seed);
     if (s2 < 0) s2 += 1;
-    const { s, b } = this;
-    s[b] = s0;
-    s[b + 1] = s1;
-    s[b + 2] = s2;
-    s[b + 3] = 1;
+    this.s0 = (s0 * TWO_32) | 0;
+    this.s1 = (s1 * TWO_32) | 0;
+    this.s2 = (s2 * TWO_32) | 0;
   }
 
   /** Uniform in [0, 1). */
@@ -106,16 +80,19 @@ export class Rng {
     return this.prng();
   }
 
-  /** One step of Alea. */
+  /**
+   * One step of Alea: t = 2091639·s0 + c·2^-32, c' = ⌊t⌋, s2' = t − c', here scaled by 2^32 so that
+   * every value is an integer below 2^53 (exact in a double), the result the same fraction.
+   */
   private prng(): number {
-    const s = this.s;
-    const b = this.b;
-    const t = 2091639 * s[b] + s[b + 3] * INV_2_32;
-    s[b] = s[b + 1];
-    s[b + 1] = s[b + 2];
-    const c = t | 0;
-    s[b + 3] = c;
-    return (s[b + 2] = t - c);
+    const t = 2091639 * (this.s0 >>> 0) + this.c;
+    const c = (t * INV_2_32) | 0;
+    const s2 = t - c * TWO_32;
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    this.s2 = s2 | 0;
+    this.c = c;
+    return s2 * INV_2_32;
   }
 
   /** Uniform integer in [lo, hi] (both inclusive). */
@@ -160,7 +137,7 @@ export class Rng {
   }
 }
 
-/** Makes the stream for `(rootSeed, owner, purpose)`, its state in `pool` when given. */
-export function deriveRng(rootSeed: number | string, owner: string, purpose: string, pool?: RngPool): Rng {
-  return new Rng(`${rootSeed}\u0000${owner}\u0000${purpose}`, pool);
+/** Makes the stream for `(rootSeed, owner, purpose)`. */
+export function deriveRng(rootSeed: number | string, owner: string, purpose: string): Rng {
+  return new Rng(`${rootSeed}\u0000${owner}\u0000${purpose}`);
 }
