@@ -103,8 +103,11 @@ export class World implements Environment {
   private readonly sites = new Map<string, SiteInfo>();
   private readonly nodes = new Map<string, NodeState>();
   private readonly options: WorldOptions;
-  /** Actor index (the kernel's) → the network index of its node, so a message needs no name lookup. */
-  private readonly actorNodes: number[] = [];
+  /**
+   * Actor index (the kernel's) `i` → the network index of its node at `2i` and of its node's site
+   * at `2i + 1`, side by side, so that a message needs no name lookup and reads one place per actor.
+   */
+  private readonly actorPlaces: number[] = [];
   /** Node states by their network index (`Network.indexOf`: the order added). */
   private readonly nodeStates: NodeState[] = [];
   private started = false;
@@ -182,7 +185,10 @@ export class World implements Environment {
     const state = this.node(node);
     // The simulator checks the id first (taken, or the world's own), so a refused spawn leaves no entry behind.
     const handle = this.sim.spawn({ id, node, site: state.site }, factory);
-    this.actorNodes[handle.index] = this.network.indexOf(node);
+    const nodeIndex = this.network.indexOf(node);
+    // Actor indices are handed out in order (the world's own, 0, never sends): fill up to this one.
+    while (this.actorPlaces.length < 2 * handle.index) this.actorPlaces.push(-1);
+    this.actorPlaces.push(nodeIndex, this.network.siteIndexOf(nodeIndex));
     this.placed.add({ id, node, site: state.site, factory });
     if (!state.up) this.sim.crash(id, { scope: 'node', reason: 'placed on a node that is down' });
     return handle.ref;
@@ -349,7 +355,8 @@ export class World implements Environment {
   transmit(from: number, to: number, bytes: number, now: Micros): Micros | Micros[] | DropCause {
     // The simulator asks in the order of its clock, so the network may forget channels idle by now.
     this.network.advanceTo(now);
-    return this.network.transmitBetween(this.actorNodes[from], this.actorNodes[to], bytes, now);
+    const places = this.actorPlaces;
+    return this.network.transmitPlaced(places[2 * from], places[2 * from + 1], places[2 * to], places[2 * to + 1], bytes, now);
   }
 
   localTime(actor: Placement, now: Micros): Micros {
@@ -363,12 +370,12 @@ export class World implements Environment {
   admits(from: number, to: number): DropCause | undefined {
     // Without a partition the actors' nodes need not be read (two cache misses with many actors).
     if (!this.network.partitioned) return undefined;
-    return this.network.blockedBetween(this.actorNodes[from], this.actorNodes[to]) ? 'partition' : undefined;
+    return this.network.blockedBetween(this.actorPlaces[2 * from], this.actorPlaces[2 * to]) ? 'partition' : undefined;
   }
 
   answers(dead: number, to: number, now: Micros): Micros | undefined {
-    const from = this.actorNodes[dead];
-    const at = this.actorNodes[to];
+    const from = this.actorPlaces[2 * dead];
+    const at = this.actorPlaces[2 * to];
     if (!this.nodeStates[from].up || this.network.blockedBetween(from, at)) return undefined;
     return now + this.network.latencyBetween(from, at);
   }
