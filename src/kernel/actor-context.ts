@@ -8,7 +8,7 @@
  */
 import type { ActorHandle, PeerMemo } from './actor-handle.ts';
 import { KernelRef } from './actor-ref.ts';
-import type { ActorRef, Context, Message, SendOptions } from './contract/actor.ts';
+import type { Actor, ActorRef, Context, Message, SendOptions } from './contract/actor.ts';
 import type { Disk } from './contract/disk.ts';
 import type { RecordKind } from './contract/record.ts';
 import type { Rng } from './contract/rng.ts';
@@ -55,9 +55,14 @@ export class ActorContext implements Context, PeerMemo {
   /** Made at the first `disk`: most actors of a large run never touch a disk (see world/disk.ts). */
   private diskView: Disk | undefined;
 
+  /**
+   * @param instance the incarnation's actor, kept here for the simulator: a delivery reaches it
+   *   from the context, made right after it and so near it in memory (see `Simulator.contexts`).
+   */
   constructor(
     private readonly sim: ContextHost,
     private readonly handle: ActorHandle,
+    readonly instance: Actor<any>,
   ) {
     this.self = handle.id;
     this.node = handle.node;

@@ -95,6 +95,14 @@ export class Simulator implements ContextHost {
   private names: (string | undefined)[] = new Array<string | undefined>(INITIAL_SLOTS).fill(undefined);
   private readonly handles: ActorHandle[] = [];
   /**
+   * Each actor's context while an incarnation of it runs here (else undefined), by actor index —
+   * the same as its handle's `context`. A delivery reads it beside the handle rather than through
+   * it: the context (made with the instance, right after it) and the handle (made at spawn) are
+   * far apart in memory with many actors, and the instance is then reached without waiting for
+   * the handle's cache miss first.
+   */
+  private readonly contexts: (ActorContext | undefined)[] = [undefined];
+  /**
    * What a send or a delivery needs of the other actor, by actor index, beside its handle: its id,
    * and its id's slot in the trace's string table (trace-hash.ts; -1 until it is in a hot record).
    * Reading them does not touch the other actor's handle — one dependent cache miss fewer per
@@ -189,6 +197,7 @@ export class Simulator implements ContextHost {
     if (this.byId.has(placement.id) || placement.id === WORLD) throw new Error(`actor id ${placement.id} is already taken`);
     const handle = new ActorHandle(this.handles.length, placement.id, placement.node, placement.site, factory, this);
     this.handles.push(handle);
+    this.contexts.push(undefined);
     this.ids.push(handle.id);
     this.byId.set(handle.id, handle.index);
     if (handle.index >= this.traceSlots.length) {
@@ -224,16 +233,16 @@ export class Simulator implements ContextHost {
   /** Hands a wakeup (an I/O completion) to an actor now, unless it crashed since `incarnation`. */
   wake(handle: ActorHandle, incarnation: number, wakeup: Wakeup): void {
     if (!handle.up || handle.incarnation !== incarnation) return;
-    this.fire(handle, wakeup);
+    this.fire(handle, this.contexts[handle.index], wakeup);
   }
 
-  /** Hands `wakeup` to the `onTimer` of an actor known to be up in the incarnation it is for. */
-  private fire(handle: ActorHandle, wakeup: Wakeup): void {
-    const instance = handle.instance;
+  /** Hands `wakeup` to the `onTimer` of an actor known to be up in the incarnation it is for (whose context is `ctx`). */
+  private fire(handle: ActorHandle, ctx: ActorContext | undefined, wakeup: Wakeup): void {
+    const instance = ctx?.instance;
     if (instance?.onTimer === undefined) return;
     // Inline rather than through `guard`: this runs once per timer, and the label is built only on failure.
     try {
-      instance.onTimer(handle.context!, wakeup);
+      instance.onTimer(ctx!, wakeup);
     } catch (error) {
       this.fail(handle, `wakeup ${wakeup.name}`, error);
     }
@@ -271,6 +280,7 @@ export class Simulator implements ContextHost {
     handle.up = false;
     handle.instance = undefined;
     handle.context = undefined;
+    this.contexts[handle.index] = undefined;
     handle.peers = undefined;
     // Its timers' events still queued are dropped when they pop: their incarnation is over.
     handle.incarnation++;
@@ -471,7 +481,10 @@ export class Simulator implements ContextHost {
 
   /** Runs the event just popped from `slot`; its fields are read before any handler can reuse the slot. */
   private dispatch(slot: number): void {
-    const to = this.handles[this.targets[slot]];
+    const target = this.targets[slot];
+    const to = this.handles[target];
+    // Loaded beside the handle, not from it (see `contexts`).
+    const ctx = this.contexts[target];
     switch (this.kinds[slot]) {
       case TIMER: {
         const timer = this.numbers[slot];
@@ -486,13 +499,13 @@ export class Simulator implements ContextHost {
         if (this.partition === undefined) this.trace.writeTimer(this.clock, this.traceSlot(to.index), n, name);
         else this.partition.write({ t: this.clock, k: 'timer', a: to.id, n, name }, to, false);
         // Checked up and in this incarnation just above: `fire`, not `wake`.
-        this.fire(to, { name, data });
+        this.fire(to, ctx, { name, data });
         return;
       }
       case MESSAGE: {
         const message = this.refs[slot] as Message;
         this.refs[slot] = undefined;
-        this.deliver(to, this.senders[slot], this.numbers[slot], message);
+        this.deliver(to, ctx, this.senders[slot], this.numbers[slot], message);
         return;
       }
       case START:
@@ -515,7 +528,7 @@ export class Simulator implements ContextHost {
   }
 
   /** Delivers a message from the actor with index `from` (whose handle it leaves alone: see `ids`). */
-  private deliver(to: ActorHandle, from: number, sendN: number, message: Message): void {
+  private deliver(to: ActorHandle, ctx: ActorContext | undefined, from: number, sendN: number, message: Message): void {
     const fromId = this.ids[from];
     const blocked = to.up ? this.env().admits(from, to.index, this.clock) : 'dead';
     if (blocked !== undefined) {
@@ -525,13 +538,16 @@ export class Simulator implements ContextHost {
     }
     // A message can reach an actor spawned at this very instant before its start event runs
     // (the sender's key sorts first); the actor starts now, then handles the message.
-    if (to.instance === undefined) this.instantiate(to, 'start');
+    if (to.instance === undefined) {
+      this.instantiate(to, 'start');
+      ctx = this.contexts[to.index];
+    }
     const n = to.recordCount++;
     if (this.partition === undefined) this.trace.writeRecv(this.clock, this.traceSlot(to.index), n, this.traceSlot(from), message.type, sendN);
     else this.partition.write({ t: this.clock, k: 'recv', a: to.id, n, from: fromId, msg: message.type, s: sendN }, to, false);
-    const instance = to.instance;
+    const instance = ctx?.instance;
     if (instance?.onMessage === undefined) return;
-    const ctx = to.context!;
+    ctx = ctx!;
     ctx.peer = fromId;
     ctx.peerIndex = from;
     // Inline rather than through `guard`: this runs once per message, and the label is built only on failure.
@@ -554,8 +570,9 @@ export class Simulator implements ContextHost {
         this.listeners.add(handle);
       }
       if (handle.startOrder < 0) handle.startOrder = this.started++;
-      const ctx = new ActorContext(this, handle);
+      const ctx = new ActorContext(this, handle, instance);
       handle.context = ctx;
+      this.contexts[handle.index] = ctx;
       const run = entry === 'recover' && instance.recover !== undefined ? instance.recover : instance.start;
       run?.call(instance, ctx);
     });
