@@ -52,6 +52,12 @@ function answerable(partitions: readonly FetchPartitionReply[], minBytes: number
   return bytes > 0 && bytes >= (minBytes ?? 1);
 }
 
+/** Whether a fetch asks for `replica`'s partition (a loop: this runs for every parked fetch at every append). */
+function asks(request: FetchRequest, replica: Replica): boolean {
+  for (const part of request.partitions) if (part.topic === replica.topic && part.partition === replica.partition) return true;
+  return false;
+}
+
 /** A fetch held until one of its partitions has data (Kafka's DelayedFetch). */
 interface ParkedFetch {
   readonly request: FetchRequest;
@@ -201,7 +207,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     }
     const still: ParkedFetch[] = [];
     for (const p of this.parked) {
-      const partitions = p.request.partitions.some((part) => part.topic === replica.topic && part.partition === replica.partition) ? this.readFetch(p.request) : undefined;
+      const partitions = asks(p.request, replica) ? this.readFetch(p.request) : undefined;
       if (partitions === undefined || !answerable(partitions, p.request.minBytes)) {
         still.push(p);
         continue;

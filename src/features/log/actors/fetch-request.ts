@@ -31,7 +31,10 @@ export interface FetchLimits {
 export function askFetch<M>(req: number, members: readonly M[], partOf: (member: M) => FetchPartition, limits: FetchLimits): { readonly request: FetchRequest; readonly asked: Asked<M> } {
   const partitions = members.map(partOf);
   const { maxWaitUs, maxBytes, minBytes, replica } = limits;
-  const request: FetchRequest = { type: 'fetch', req, partitions, maxWaitUs, maxBytes, ...(minBytes === undefined ? {} : { minBytes }), ...(replica === undefined ? {} : { replica }) };
+  // The optional members added in place rather than spread from conditional objects (every fetch of every fetcher): same members, same order.
+  const request: { -readonly [K in keyof FetchRequest]: FetchRequest[K] } = { type: 'fetch', req, partitions, maxWaitUs, maxBytes };
+  if (minBytes !== undefined) request.minBytes = minBytes;
+  if (replica !== undefined) request.replica = replica;
   return { request, asked: { req, parts: partitions.map((part, i) => ({ member: members[i]!, offset: part.offset })) } };
 }
 
