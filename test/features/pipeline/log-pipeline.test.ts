@@ -114,3 +114,15 @@ test('acks=1 with unclean leader election loses acknowledged records, and the st
   t.true(run.records.some((r) => r.k === 'log' && r.op === 'elect' && r.clean === false), 'an unclean election happened');
   t.false(verdictOf(run.records, referenceRecord(reference)).ok);
 });
+
+test('a stream broker\'s process dies: the operators hear their connections close at once and the pipeline still ends in the fault-free state, each output once', (t) => {
+  const crashUs = 14 * SECOND + 333;
+  const reference = pipelineRun({ checkpoint: { strategy: 'none' }, operators: xray(), ...hpcLog() });
+  const run = pipelineRun({ checkpoint: CHECKPOINT, operators: xray(), ...hpcLog(), processCrashes: [{ actor: 'stream-broker-2', atUs: crashUs, forUs: 3 * SECOND }] });
+  const state = verdictOf(run.records, referenceRecord(reference));
+  t.true(state.ok, JSON.stringify(state.violations[0]));
+  t.is(outputsOf(run.records).duplicates, 0);
+  // Every operator talks to every broker (fetching, producing): each hears the close within a round trip.
+  const heard = new Set(run.records.filter((r) => r.k === 'conn' && r.peer === 'stream-broker-2' && r.cause === 'closed' && r.t - crashUs < 5 * MS).map((r) => r.a));
+  for (const operator of ['distribute', 'recon-1', 'recon-2']) t.true(heard.has(operator), `${operator} heard of the crash: ${[...heard].join(', ')}`);
+});

@@ -3,8 +3,9 @@
  * alert stream — one alert per record — from a topic of the log service, keeps per-object history,
  * classifies the alerts against it, and sends what passes its filter to each of its subscribers.
  *
- * Consuming: per partition, the forwarder's fetch loop (`LogSource`) reads committed alerts from
- * the partition's leader; the broker classifies one step at a time — up to `maxPollRecords`
+ * Consuming: the forwarders' log source (`LogSource`) reads committed alerts as a Kafka consumer
+ * fetches them — one request per leader broker — and fails a fetch out to a broker whose process
+ * died at once (`onDisconnect`); the broker classifies one step at a time — up to `maxPollRecords`
  * consecutive alerts of one partition, as a Kafka consumer's poll returns them — partitions taken
  * in turn, each alert costing `classifyUs` of compute (stretched by a `slow-node` fault). A step
  * ends with one notice to each subscriber, carrying the alerts of the step that passed.
@@ -28,7 +29,7 @@
  * applied, digest of the history restored — coverage path `alerts.restore` — or
  * `fromCheckpoint: false`).
  */
-import type { Actor, Context, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Actor, Context, Disconnect, Wakeup } from '../../../kernel/contract/index.ts';
 import { LogSource, type SourceEvent } from '../../forward/actors/index.ts';
 import { burstNominalUs, burstOfEvent } from '../../log/actors/index.ts';
 import { NOTICE_HEADER_BYTES, type AlertBrokerConfig, type AlertNotice } from './config.ts';
@@ -78,8 +79,13 @@ export class AlertBroker implements Actor {
     this.begin(ctx);
   }
 
-  onMessage(ctx: Context, message: { readonly type: string }): void {
-    if (this.source.onMessage(ctx, message) !== undefined) this.classifyNext(ctx);
+  onMessage(ctx: Context, message: { readonly type: string }, from: string): void {
+    if (this.source.onMessage(ctx, message, from) !== undefined) this.classifyNext(ctx);
+  }
+
+  /** A source broker's process died: the fetch out to it fails now (log-source.ts). */
+  onDisconnect(ctx: Context, { peer }: Disconnect): void {
+    this.source.disconnected(ctx, peer);
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
@@ -112,6 +118,7 @@ export class AlertBroker implements Actor {
       const partition = (this.turn + i) % partitions;
       if (!this.source.hasPending(partition)) continue;
       const events = this.source.take(ctx, partition, this.config.maxPollRecords * this.config.alertBytes);
+      this.source.send(ctx);
       this.classifying = { events, partition };
       this.turn = partition + 1;
       ctx.setTimer(Math.max(1, Math.round(events.length * this.config.classifyUs * ctx.cpuSlowdown())), 'classified');

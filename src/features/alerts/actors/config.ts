@@ -29,7 +29,10 @@ export interface AlertBrokerConfig {
   /** Log fetch settings (the fetch loop is the forwarder's `LogSource`). */
   readonly requestTimeoutUs: Micros;
   readonly retryBackoffUs: Micros;
-  readonly fetchMaxBytes: number;
+  /** Fetched alerts per partition kept ahead of classification, bytes (the source's `readAheadBytes`). */
+  readonly readAheadBytes: number;
+  /** The brokers' consumers' max.partition.fetch.bytes (Kafka's default 1 MiB when absent). */
+  readonly maxPartitionFetchBytes?: number;
 }
 
 /**

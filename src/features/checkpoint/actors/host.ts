@@ -145,4 +145,6 @@ export interface Participant {
   onInput(ctx: Context, channel: string, position: number, event: unknown): void;
   /** An event finished processing. */
   afterEvent(ctx: Context): void;
+  /** The operator's connection to `peer` broke (its process died on a live host). */
+  onDisconnect?(ctx: Context, peer: string): void;
 }

@@ -42,7 +42,7 @@
 import type { Context, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import { fnv1a, MS } from '../../../kernel/contract/index.ts';
 import type { FetchPartitionReply, FetchReply, FetchRequest, MetadataReply, ProducePartitionReply, ProduceReply, ProduceRequest } from '../../log/actors/index.ts';
-import { BOOTSTRAP_RNG, fetchOne, produceOne, tpKey } from '../../log/actors/index.ts';
+import { BOOTSTRAP_RNG, ConnectionStates, fetchOne, produceOne, tpKey } from '../../log/actors/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { LogTopicTierConfig } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';
@@ -92,10 +92,14 @@ export class LogTopicTier implements TierClient {
   private readonly partition: number;
   private leader: { readonly broker: string; readonly epoch: number } | undefined;
   private metadataReq: number | undefined;
+  /** The broker the metadata request out went to. */
+  private metadataTo: string | undefined;
+  /** Brokers whose connection broke, in reconnect backoff. */
+  private readonly connections = new ConnectionStates();
   /** Attempts waiting for a leader to be known. */
   private parked: Attempt[] = [];
-  /** By request number: sent and not yet answered, or backing off before a retry. */
-  private readonly sent = new Map<number, Attempt>();
+  /** By request number: sent and not yet answered (with the broker it went to), or backing off before a retry. */
+  private readonly sent = new Map<number, { readonly attempt: Attempt; readonly broker: string }>();
   private readonly backingOff = new Map<number, Attempt>();
   /** What this incarnation knows the partition holds for its key: the last load, plus its own saves. */
   private catalog = new CheckpointCatalog();
@@ -176,11 +180,13 @@ export class LogTopicTier implements TierClient {
     if (message.type === 'metadata-reply') return this.metadata(ctx, message as unknown as MetadataReply);
     if (message.type !== 'produce-reply' && message.type !== 'fetch-reply') return false;
     const reply = message as unknown as ProduceReply | FetchReply;
-    const attempt = this.sent.get(reply.req);
+    const sent = this.sent.get(reply.req);
     // The tier reads and writes one partition per request: its reply's one partition.
     const part = reply.partitions[0];
-    if (attempt === undefined || part?.topic !== this.config.topic) return false;
+    if (sent === undefined || part?.topic !== this.config.topic) return false;
+    const { attempt, broker } = sent;
     this.sent.delete(reply.req);
+    this.connections.heard(broker);
     if (!attempt.settle(ctx, part)) this.backOff(ctx, reply.req, attempt);
     return true;
   }
@@ -189,7 +195,7 @@ export class LogTopicTier implements TierClient {
     const req = wakeup.data as number;
     switch (wakeup.name) {
       case 'ckpt:log-timeout': {
-        const attempt = this.sent.get(req);
+        const attempt = this.sent.get(req)?.attempt;
         this.sent.delete(req);
         if (attempt !== undefined) this.backOff(ctx, req, attempt);
         return true;
@@ -311,32 +317,61 @@ export class LogTopicTier implements TierClient {
       return;
     }
     const req = this.nextReq++;
-    this.sent.set(req, attempt);
+    this.sent.set(req, { attempt, broker: this.leader.broker });
     const request = attempt.request(req, this.leader.broker);
     ctx.send(this.leader.broker, request, { bytes: attempt.bytes });
     // Long enough for the request to arrive and the leader to hold it (`replyBytes` covers both for a produce).
     ctx.setTimer(patienceUs(this.timeoutUs, attempt.bytes + attempt.replyBytes, attempt.tries++), 'ckpt:log-timeout', req);
   }
 
+  /**
+   * The connection to `peer` broke — its process died on a live host (kernel/contract/disconnect.ts).
+   * As a Kafka client's NetworkClient: requests out to it fail now and are re-sent after the retry
+   * backoff or the broker's reconnect backoff, whichever is longer (to whoever metadata then names),
+   * and a metadata request out to it is asked of another broker at once.
+   */
+  disconnected(ctx: Context, peer: string): void {
+    if (!this.config.brokers.includes(peer)) return;
+    this.connections.disconnected(ctx.now(), peer);
+    const waitUs = Math.max(RETRY_BACKOFF_US, this.connections.readyAt(peer) - ctx.now());
+    for (const [req, { attempt, broker }] of [...this.sent]) {
+      if (broker !== peer) continue;
+      this.sent.delete(req);
+      this.backOff(ctx, req, attempt, waitUs);
+    }
+    if (this.metadataReq !== undefined && this.metadataTo === peer) {
+      this.metadataReq = undefined;
+      this.refreshMetadata(ctx);
+    }
+  }
+
   /** A refused or unanswered request: the leader may have moved; ask for metadata and try again shortly. */
-  private backOff(ctx: Context, req: number, attempt: Attempt): void {
+  private backOff(ctx: Context, req: number, attempt: Attempt, delayUs: Micros = RETRY_BACKOFF_US): void {
     this.leader = undefined;
     this.backingOff.set(req, attempt);
-    ctx.setTimer(RETRY_BACKOFF_US, 'ckpt:log-retry', req);
+    ctx.setTimer(delayUs, 'ckpt:log-retry', req);
   }
 
   private refreshMetadata(ctx: Context): void {
     if (this.metadataReq !== undefined) return;
     const req = this.nextReq++;
     this.metadataReq = req;
-    // A random broker each time, as Kafka's leastLoadedNode picks among idle ones (metadata-view.ts).
+    // A random broker each time, as Kafka's leastLoadedNode picks among idle ones (metadata-view.ts),
+    // passing over one in reconnect backoff (its process died) while another is not.
     const brokers = this.config.brokers;
-    ctx.send(brokers[brokers.length === 1 ? 0 : ctx.rng(BOOTSTRAP_RNG).int(0, brokers.length - 1)]!, { type: 'metadata', req });
+    const start = brokers.length === 1 ? 0 : ctx.rng(BOOTSTRAP_RNG).int(0, brokers.length - 1);
+    const now = ctx.now();
+    let to = brokers[start]!;
+    for (let i = 0; i < brokers.length && this.connections.readyAt(to) > now; i++) to = brokers[(start + i + 1) % brokers.length]!;
+    if (this.connections.readyAt(to) > now) to = brokers[start]!;
+    this.metadataTo = to;
+    ctx.send(to, { type: 'metadata', req });
     ctx.setTimer(this.timeoutUs, 'ckpt:log-metadata-timeout', req);
   }
 
   private metadata(ctx: Context, reply: MetadataReply): boolean {
     if (reply.req !== this.metadataReq) return false;
+    this.connections.heard(this.metadataTo!);
     this.metadataReq = undefined;
     const meta = reply.partitions.find((p) => tpKey(p.topic, p.partition) === tpKey(this.config.topic, this.partition));
     if (meta?.leader !== null && meta !== undefined && (this.leader === undefined || meta.leaderEpoch >= this.leader.epoch)) {

@@ -22,6 +22,8 @@ export interface Part {
   afterEvent?(ctx: Context): void;
   /** The operator was (or is about to be) rolled back: abandon any checkpoint in progress. */
   onRollback?(ctx: Context): void;
+  /** The operator's connection to `peer` broke (its process died on a live host; kernel/contract/disconnect.ts). */
+  onDisconnect?(ctx: Context, peer: string): void;
 }
 
 export class ComposedParticipant implements Participant {
@@ -56,6 +58,11 @@ export class ComposedParticipant implements Participant {
 
   afterEvent(ctx: Context): void {
     for (const part of this.parts) part.afterEvent?.(ctx);
+  }
+
+  /** Tells every part that a connection to `peer` broke (a log-topic tier fails its requests to it). */
+  onDisconnect(ctx: Context, peer: string): void {
+    for (const part of this.parts) part.onDisconnect?.(ctx, peer);
   }
 
   /** Tells every part that a rollback abandons whatever it had in progress. */

@@ -61,6 +61,10 @@ class TierPart implements Part {
   onTimer(ctx: Context, wakeup: Parameters<NonNullable<Part['onTimer']>>[1]): boolean {
     return this.tiers.some((tier) => tier.onTimer(ctx, wakeup));
   }
+
+  onDisconnect(ctx: Context, peer: string): void {
+    for (const tier of this.tiers) tier.disconnected?.(ctx, peer);
+  }
 }
 
 /** A pure source under a global strategy with an events interval tells the coordinator when one is due. */

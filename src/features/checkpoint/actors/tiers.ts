@@ -43,6 +43,8 @@ export interface TierClient {
   /** Takes a reply to one of its requests in; false for anything else. */
   onMessage(ctx: Context, message: FromStore | Message): boolean;
   onTimer(ctx: Context, wakeup: Wakeup): boolean;
+  /** The owner's connection to `peer` broke (its process died on a live host): fail what is out to it now. */
+  disconnected?(ctx: Context, peer: string): void;
 }
 
 /** The replies a store sends; a participant routes them to its tiers. */

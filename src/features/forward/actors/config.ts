@@ -50,8 +50,15 @@ export interface ForwarderConfig {
   /** First pause after a failed request; doubles per consecutive failure up to `maxBackoffUs`. */
   readonly retryBackoffUs: Micros;
   readonly maxBackoffUs: Micros;
-  /** How much a log source fetches ahead of what is planned, per partition, bytes. */
-  readonly fetchMaxBytes: number;
+  /**
+   * How much a log source fetches ahead of what is planned, per partition, bytes — what MirrorMaker
+   * holds in its producer's `buffer.memory` (32 MiB) while its consumer polls on. It must cover what
+   * the destination drains during one `fetch.max.wait.ms`: a partition with this much fetched is
+   * left out of requests, and when the request out to its broker is held for idle partitions, it
+   * rejoins only when that returns (up to 500 ms later). One batch of read-ahead (4 MiB, before
+   * session 8) let a hot partition next to an idle one forward one batch per 500 ms.
+   */
+  readonly readAheadBytes: number;
 }
 
 export const FORWARDER_DEFAULTS = {
@@ -60,7 +67,7 @@ export const FORWARDER_DEFAULTS = {
   requestTimeoutUs: 2 * SECOND,
   retryBackoffUs: 100 * MS,
   maxBackoffUs: 30 * SECOND,
-  fetchMaxBytes: 4 << 20,
+  readAheadBytes: 32 << 20,
 } as const;
 
 /** The broker remembers a producer's last five batches; more in flight could not be de-duplicated. */

@@ -94,13 +94,14 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
   onMessage(ctx: Context, message: ClientInbound | StoreProduce, from: string): void {
     if (message.type === 'produce') return this.intake(ctx, message as StoreProduce, from);
     const sinkLane = this.sink.onMessage(ctx, message as ClientInbound);
-    const sourceLane = this.source?.onMessage(ctx, message);
+    const sourceLane = this.source?.onMessage(ctx, message, from);
     if (sinkLane !== undefined || sourceLane !== undefined) this.pump(ctx);
   }
 
-  /** A destination broker's process died: the sink fails what is in flight to it now (sink.ts). */
+  /** A source or destination broker's process died: what is in flight to it fails now (sink.ts, log-source.ts). */
   onDisconnect(ctx: Context, { peer }: Disconnect): void {
     this.sink.disconnected(ctx, peer);
+    this.source?.disconnected(ctx, peer);
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
@@ -215,6 +216,8 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
     });
     if (this.dirty) this.flush(ctx);
     this.sink.send(ctx, this.state.lanes, (i, plan) => (this.planGeneration.get(`${i}:${plan.destSeq}`) ?? 0) <= this.durable);
+    // What planning took from the source is fetched again, one request per broker.
+    this.source?.send(ctx);
   }
 
   /**

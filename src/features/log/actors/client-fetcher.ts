@@ -21,12 +21,14 @@
  * ignores responses on a connection it closed.
  */
 import type { Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import { MS } from '../../../kernel/contract/index.ts';
 import { askFetch, eachPart, moveToEnd, type Asked, type FetchLimits } from './fetch-request.ts';
 import type { FetchPartition, FetchPartitionReply, FetchReply } from './messages.ts';
 
 /** Kafka's consumer defaults: fetch.max.bytes 50 MiB, max.partition.fetch.bytes 1 MiB, fetch.min.bytes 1, fetch.max.wait.ms 500. */
 export const FETCH_MAX_BYTES_DEFAULT = 50 << 20;
 export const MAX_PARTITION_FETCH_BYTES_DEFAULT = 1 << 20;
+export const FETCH_MAX_WAIT_DEFAULT_US = 500 * MS;
 
 export interface ClientFetchSettings extends FetchLimits {
   /** request.timeout.ms: how long past the wait a request may go unanswered. */

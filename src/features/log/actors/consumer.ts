@@ -55,10 +55,10 @@ import type { Actor, Context, Disconnect, TimerId, Wakeup } from '../../../kerne
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import { ClientFetcher } from './client-fetcher.ts';
 import type { LogConsumerConfig } from './config.ts';
-import { ConnectionStates } from './connection-states.ts';
+import { ClientNetwork } from './client-network.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
 import type { Batch, ClientInbound, ClientToController, EpochEndPartitionReply, EpochEndReply, FetchPartition, FetchPartitionReply, GroupAssignment, OffsetFetchReply } from './messages.ts';
-import { MetadataView } from './metadata-view.ts';
+import type { MetadataView } from './metadata-view.ts';
 
 interface PartitionFetch {
   readonly partition: number;
@@ -100,13 +100,14 @@ export class LogConsumer implements Actor<ClientInbound> {
   private joinTimer: TimerId | undefined;
   /** Where group requests go: the active controller (it hosts the group coordinator) as last learned. */
   private readonly controllers: ControllerView;
-  /** Brokers whose connection broke, in reconnect backoff. */
-  private readonly connections = new ConnectionStates();
+  /** Metadata and the brokers whose connection broke, in reconnect backoff (client-network.ts). */
+  private readonly network: ClientNetwork;
   /** When the oldest group heartbeat still unanswered was sent. */
   private heartbeatUnansweredSinceUs: number | undefined;
 
   constructor(private readonly config: LogConsumerConfig) {
-    this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs);
+    this.network = new ClientNetwork(config.brokers, config.requestTimeoutUs, () => ++this.reqCounter);
+    this.metadata = this.network.metadata;
     this.controllers = new ControllerView(config.controllers ?? [config.controller]);
     const owner = { partOf: (p: PartitionFetch) => this.partOf(p), onFetched: (ctx: Context, p: PartitionFetch, part: FetchPartitionReply, broker: string) => this.fetched(ctx, p, part, broker), onUnanswered: (ctx: Context, broker: string, members: readonly PartitionFetch[]) => this.unanswered(ctx, broker, members), retry: (ctx: Context, p: PartitionFetch) => this.retry(ctx, p) };
     const { fetchMaxWaitUs: maxWaitUs, fetchMaxBytes: maxBytes, fetchMinBytes: minBytes, requestTimeoutUs: timeoutUs, retryBackoffUs: backoffUs } = config;
@@ -122,7 +123,7 @@ export class LogConsumer implements Actor<ClientInbound> {
   }
 
   onMessage(ctx: Context, message: ClientInbound, from: string): void {
-    this.connections.heard(from);
+    this.network.heard(from);
     this.handle(ctx, message, from);
     this.sendRequests(ctx);
   }
@@ -218,10 +219,7 @@ export class LogConsumer implements Actor<ClientInbound> {
    */
   onDisconnect(ctx: Context, { peer }: Disconnect): void {
     if (!this.config.brokers.includes(peer)) return this.coordinatorLost(ctx, peer);
-    this.connections.disconnected(ctx.now(), peer);
-    this.metadata.disconnected(ctx, peer);
-    this.metadata.refresh(ctx, ++this.reqCounter);
-    const wait = Math.max(this.config.retryBackoffUs, this.connections.readyAt(peer) - ctx.now());
+    const wait = this.network.disconnected(ctx, peer, this.config.retryBackoffUs);
     const failed = this.fetcher.disconnected(ctx, peer);
     for (const [req, validation] of this.validationsOut) {
       if (validation.broker !== peer) continue;

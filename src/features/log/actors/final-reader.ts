@@ -14,11 +14,12 @@
  * again every `retryUs`; the others read on. A crash of the reader starts the whole read again;
  * the duplicate checker tells a re-read (same offset) from a duplicate.
  */
-import type { Actor, Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Actor, Context, Disconnect, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import { ClientFetcher, FETCH_MAX_BYTES_DEFAULT } from './client-fetcher.ts';
 import type { ClientInbound, FetchPartitionReply } from './messages.ts';
-import { MetadataView } from './metadata-view.ts';
+import { ClientNetwork } from './client-network.ts';
+import type { MetadataView } from './metadata-view.ts';
 
 export interface FinalReaderConfig {
   readonly topics: readonly { readonly name: string; readonly partitions: number }[];
@@ -38,6 +39,7 @@ interface PartitionRead {
 }
 
 export class LogFinalReader implements Actor<ClientInbound> {
+  private readonly network: ClientNetwork;
   private readonly metadata: MetadataView;
   private readonly partitions: PartitionRead[];
   private readonly fetcher: ClientFetcher<PartitionRead>;
@@ -46,7 +48,8 @@ export class LogFinalReader implements Actor<ClientInbound> {
   private req = 0;
 
   constructor(private readonly config: FinalReaderConfig) {
-    this.metadata = new MetadataView(config.brokers, config.timeoutUs);
+    this.network = new ClientNetwork(config.brokers, config.timeoutUs, () => ++this.req);
+    this.metadata = this.network.metadata;
     this.partitions = config.topics.flatMap((t) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition }))).map(({ topic, partition }) => ({ topic, partition, offset: 0, fetching: false, done: false }));
     this.left = this.partitions.length;
     const owner = {
@@ -74,11 +77,27 @@ export class LogFinalReader implements Actor<ClientInbound> {
     this.fetcher.send(ctx);
   }
 
-  onMessage(ctx: Context, message: ClientInbound): void {
+  onMessage(ctx: Context, message: ClientInbound, from: string): void {
+    this.network.heard(from);
     if (message.type === 'metadata-reply') {
       this.metadata.onReply(ctx, message);
     } else if (message.type === 'fetch-reply') {
       this.fetcher.onReply(ctx, message);
+    }
+    this.fetcher.send(ctx);
+  }
+
+  /**
+   * A broker's process died on a live host (kernel/contract/disconnect.ts): as a Kafka consumer, the
+   * read out to it fails now, its partitions ask again after `retryUs` or the broker's reconnect
+   * backoff, and metadata is asked of another broker (client-network.ts).
+   */
+  onDisconnect(ctx: Context, { peer }: Disconnect): void {
+    if (!this.config.brokers.includes(peer)) return;
+    const waitUs = this.network.disconnected(ctx, peer, this.config.retryUs);
+    for (const r of this.fetcher.disconnected(ctx, peer)) {
+      r.fetching = false;
+      this.fetcher.backOff(ctx, r, waitUs);
     }
     this.fetcher.send(ctx);
   }

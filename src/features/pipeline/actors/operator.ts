@@ -23,6 +23,11 @@
  * outputs) only once that choice is durable; a restore replays the choices logged after the image
  * (logged-replay.ts) before it takes anything new.
  *
+ * Over a log (persistent streams, or the `log-topic` checkpoint tier) it is a Kafka client: a
+ * broker's process dying on a live host fails what is out to that broker at once (`onDisconnect`,
+ * kernel/contract/disconnect.ts). An operator that talks to no log has no such hook, so the death of
+ * a peer operator stays silent to it (it relies on its strategy's timeouts), as before.
+ *
  * How it breaks: a crash loses everything in memory — state, queue, the event in service, outputs
  * not yet handed to the network — and what comes back is whatever the strategy restores: nothing
  * (`none` restarts it from the beginning), a checkpoint, or a checkpoint plus replay. The source's
@@ -30,7 +35,7 @@
  * produced late (catching up), never lost.
  */
 import { enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
-import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Actor, Context, Disconnect, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert, digestOf, SECOND } from '../../../kernel/contract/index.ts';
 import {
   LOG_TIER_REPLIES,
@@ -125,11 +130,20 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   private decisions: Decision[] = [];
   private decisionAt = 0;
 
+  /** Only an operator that is a log client listens for broken connections (see the header); the kernel asks whether the hook exists. */
+  readonly onDisconnect?: (ctx: Context, disconnect: Disconnect) => void;
+
   constructor(private readonly spec: OperatorSpec) {
     this.instance = spec.instance;
     this.operator = spec.op;
     this.stateBytes = spec.stateBytes;
     this.state = spec.logic.initial();
+    if (spec.transport === 'stream' || spec.checkpoint.logTopic !== undefined) {
+      this.onDisconnect = (ctx, { peer }) => {
+        this.transport.disconnected?.(ctx, peer);
+        this.participant.onDisconnect?.(ctx, peer);
+      };
+    }
   }
 
   // --- Actor --------------------------------------------------------------------------------

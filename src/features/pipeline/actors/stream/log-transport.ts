@@ -46,7 +46,7 @@ export const MAX_BUFFERED = 64;
 const MAX_BATCH = 64;
 /** Payload bytes per produced batch, at most (at least one event). */
 const MAX_BATCH_BYTES = 16 << 20;
-const CLIENT = { requestTimeoutUs: 2 * SECOND, retryBackoffUs: 100 * MS, maxBackoffUs: 5 * SECOND, fetchMaxBytes: 64 << 20 };
+const CLIENT = { requestTimeoutUs: 2 * SECOND, retryBackoffUs: 100 * MS, maxBackoffUs: 5 * SECOND, readAheadBytes: 64 << 20 };
 
 /** What the log transport may change about how it produces. */
 export interface LogTransportOptions {
@@ -168,15 +168,15 @@ export class LogTransport implements OperatorTransport {
     return this.lanes.flatMap((lane) => this.unacknowledged(lane).map(({ event }) => ({ stream, event })));
   }
 
-  onMessage(ctx: Context, message: Message): boolean {
+  onMessage(ctx: Context, message: Message, from: string): boolean {
     const inbound = message as unknown as ClientInbound;
     switch (inbound.type) {
       case 'metadata-reply':
-        for (const input of this.inputs) input.source.onMessage(ctx, inbound);
+        for (const input of this.inputs) input.source.onMessage(ctx, inbound, from);
         this.sink?.onMessage(ctx, inbound);
         return true;
       case 'fetch-reply':
-        for (const input of this.inputs) if (input.source.onMessage(ctx, inbound) !== undefined) this.deliver(ctx, input);
+        for (const input of this.inputs) if (input.source.onMessage(ctx, inbound, from) !== undefined) this.deliver(ctx, input);
         return true;
       case 'describe-producers-reply':
         this.described(ctx, inbound);
@@ -207,6 +207,12 @@ export class LogTransport implements OperatorTransport {
     const lane = this.sink.onTimer(ctx, wakeup.name, wakeup.data);
     if (typeof lane === 'number' && lane >= 0) this.pump(ctx);
     return ours || lane !== -1 || wakeup.name === 'metadata-timeout';
+  }
+
+  /** A broker's process died: what the sink and the sources have in flight to it fails now (sink.ts, log-source.ts). */
+  disconnected(ctx: Context, peer: string): void {
+    this.sink?.disconnected(ctx, peer);
+    for (const input of this.inputs) input.source.disconnected(ctx, peer);
   }
 
   // --- producing ----------------------------------------------------------------------------
@@ -312,6 +318,7 @@ export class LogTransport implements OperatorTransport {
       // Delivering may have restored the operator; `open` has then moved the input back.
       if (this.incarnation !== incarnation) return;
     }
+    input.source.send(ctx);
   }
 }
 

@@ -52,6 +52,8 @@ export interface OperatorTransport {
   logged?(ctx: Context, channel: string, next: number): void;
   onMessage(ctx: Context, message: Message, from: string): boolean;
   onTimer(ctx: Context, wakeup: Wakeup): boolean;
+  /** The operator's connection to `peer` broke (its process died on a live host): fail what is out to it now. */
+  disconnected?(ctx: Context, peer: string): void;
 }
 
 /** The streams one operator instance reads and writes, resolved to actors. */

@@ -1,0 +1,68 @@
+/**
+ * Scripted brokers for client tests: they answer metadata (partitions 0 and 2 led by b1, 1 and 3 by
+ * b2, each holding `EVENTS` records), fetches (holding one with nothing to return for its wait, as
+ * a leader does) and OffsetsForLeaderEpoch, and record every request they get.
+ */
+import type { FetchPartitionReply, FetchRequest, PartitionMeta } from '../../../src/features/log/actors/index.ts';
+import type { Actor, Context, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
+
+/** Partitions 0 and 2 are led by b1, 1 and 3 by b2; each holds `EVENTS` records. */
+export const LEADS: Record<string, number[]> = { b1: [0, 2], b2: [1, 3] };
+export const EVENTS = 5;
+
+export interface Scripted {
+  /** The leader epoch of every partition (bumped to make a leader change). */
+  epoch: number;
+  /** Partitions that answer not-leader. */
+  notLeader: Set<number>;
+  /** What each broker received, in order. */
+  received: { t: number; to: string; message: Message & Record<string, unknown> }[];
+}
+
+export class ScriptedBroker implements Actor<Message> {
+  constructor(
+    private readonly name: string,
+    private readonly script: Scripted,
+  ) {}
+
+  start(): void {}
+
+  onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
+    this.script.received.push({ t: ctx.now(), to: this.name, message });
+    switch (message.type) {
+      case 'metadata': {
+        const partitions: PartitionMeta[] = Object.entries(LEADS).flatMap(([leader, ps]) => ps.map((partition) => ({ topic: 't', partition, replicas: [leader], leader, leaderEpoch: this.script.epoch, partitionEpoch: this.script.epoch, isr: [leader] })));
+        return ctx.send(from, { type: 'metadata-reply', req: message.req, partitions });
+      }
+      case 'fetch': {
+        const request = message as unknown as FetchRequest;
+        const reply = () => ({ type: 'fetch-reply', req: request.req, partitions: request.partitions.map((part) => this.part(part.partition, part.offset, part.leaderEpoch)) });
+        const now = reply();
+        // Nothing to return: hold the request for its wait, as a leader does.
+        if (now.partitions.every((p) => p.error === undefined && p.batches.length === 0)) return void ctx.setTimer(request.maxWaitUs, 'answer', { from, reply: now });
+        return ctx.send(from, now);
+      }
+      case 'epoch-end': {
+        const parts = message.partitions as { topic: string; partition: number; epoch: number }[];
+        return ctx.send(from, { type: 'epoch-end-reply', req: message.req, partitions: parts.map((p) => ({ topic: p.topic, partition: p.partition, epoch: p.epoch, endOffset: EVENTS })) });
+      }
+    }
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    const { from, reply } = wakeup.data as { from: string; reply: Message };
+    ctx.send(from, reply);
+  }
+
+  private part(partition: number, offset: number, leaderEpoch: number | undefined): FetchPartitionReply {
+    const positions = { topic: 't', partition, batches: [], highWatermark: EVENTS, logStart: 0, logEnd: EVENTS, leaderEpoch: this.script.epoch };
+    if (this.script.notLeader.has(partition)) return { ...positions, error: 'not-leader' };
+    if (leaderEpoch !== undefined && leaderEpoch < this.script.epoch) return { ...positions, error: 'fenced-leader-epoch' };
+    if (offset >= EVENTS) return positions;
+    const events = Array.from({ length: EVENTS - offset }, (_, i) => `t${partition}-${offset + i}`);
+    return { ...positions, batches: [{ base: offset, epoch: 1, events, bytes: events.length * 100, ts: 0 }] };
+  }
+}
+
+export const fetches = (script: Scripted, to: string) => script.received.filter((r) => r.to === to && r.message.type === 'fetch').map((r) => r.message as unknown as FetchRequest & { t?: number });
+export const partitionsOf = (request: FetchRequest) => request.partitions.map((p) => p.partition);
