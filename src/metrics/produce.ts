@@ -1,12 +1,14 @@
 /**
  * Producer-side metrics from `client` records: how many events were produced, acknowledged,
- * retried and given up on, the produce→ack latency percentiles, and acknowledged throughput over
- * the simulated time the run covered. Only events still awaiting their ack are held in memory.
+ * retried and given up on, the produce→ack latency percentiles, and acknowledged throughput: acks
+ * per second from the first produce to the last ack — what the producers achieved while they ran,
+ * not diluted by the quiesce phase after them (as the log's consumedPerSec spans its consumes).
+ * Only events still awaiting their ack are held in memory.
  */
 import type { Micros, TraceRecord } from '../kernel/contract/index.ts';
 import { SECOND } from '../kernel/contract/index.ts';
 import { LatencyHistogram } from './latency.ts';
-import type { TraceEnd, TraceMetric } from './metric.ts';
+import type { TraceMetric } from './metric.ts';
 
 export class ProduceMetrics implements TraceMetric {
   readonly name = 'produce';
@@ -17,6 +19,8 @@ export class ProduceMetrics implements TraceMetric {
   private acked = 0;
   private retries = 0;
   private errors = 0;
+  private firstProduceUs: Micros | undefined;
+  private lastAckUs: Micros = 0;
 
   observe(record: TraceRecord): void {
     if (record.k !== 'client') return;
@@ -24,6 +28,7 @@ export class ProduceMetrics implements TraceMetric {
     switch (record.op) {
       case 'produce':
         this.produced += events.length;
+        this.firstProduceUs ??= record.t;
         for (const id of events) this.producedAt.set(id, record.t);
         break;
       case 'ack':
@@ -32,6 +37,7 @@ export class ProduceMetrics implements TraceMetric {
           if (at === undefined) continue;
           this.producedAt.delete(id);
           this.acked++;
+          this.lastAckUs = record.t;
           this.latency.record(record.t - at);
         }
         break;
@@ -44,7 +50,8 @@ export class ProduceMetrics implements TraceMetric {
     }
   }
 
-  result(end: TraceEnd): Record<string, unknown> {
+  result(): Record<string, unknown> {
+    const spanUs = this.firstProduceUs === undefined ? 0 : this.lastAckUs - this.firstProduceUs;
     return {
       produced: this.produced,
       acked: this.acked,
@@ -52,7 +59,7 @@ export class ProduceMetrics implements TraceMetric {
       errors: this.errors,
       unacknowledged: this.producedAt.size,
       ackLatencyUs: this.latency.percentiles(),
-      ackedPerSec: end.lastUs > 0 ? Math.round((this.acked * SECOND * 1000) / end.lastUs) / 1000 : 0,
+      ackedPerSec: spanUs > 0 ? Math.round((this.acked * SECOND * 1000) / spanUs) / 1000 : 0,
     };
   }
 }
