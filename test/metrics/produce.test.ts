@@ -18,7 +18,7 @@ test('ackedPerSec spans the first produce to the last ack, whatever follows', (t
     metric.observe(client(at, 'produce', [`e${i}`]));
     metric.observe(client(at + 10_000, 'ack', [`e${i}`]));
   }
-  const result = metric.result({ lastUs: 21 * SECOND } as never) as { acked: number; ackedPerSec: number };
+  const result = metric.result() as { acked: number; ackedPerSec: number };
   t.is(result.acked, 40);
   t.is(result.ackedPerSec, Math.round((40 / 9.76) * 1000) / 1000);
 });
@@ -26,5 +26,5 @@ test('ackedPerSec spans the first produce to the last ack, whatever follows', (t
 test('nothing acknowledged: 0 per second', (t) => {
   const metric = new ProduceMetrics();
   metric.observe(client(SECOND, 'produce', ['x']));
-  t.is((metric.result({ lastUs: 5 * SECOND } as never) as { ackedPerSec: number }).ackedPerSec, 0);
+  t.is((metric.result() as { ackedPerSec: number }).ackedPerSec, 0);
 });
