@@ -5,8 +5,7 @@
  */
 import { checkOutputDirectory } from '../exec/output-guard.ts';
 import { prepareOutputFile, StagedDirectory } from '../exec/staging.ts';
-import { PERFETTO_HEAD } from '../report/perfetto.ts';
-import { SHIVIZ_HEAD } from '../report/shiviz.ts';
+import { PERFETTO_HEAD, SHIVIZ_HEAD } from '../report/file-heads.ts';
 
 export const FORCE_OPTION = {
   force: {

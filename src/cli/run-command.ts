@@ -11,12 +11,10 @@ import { join, relative, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { formatMicros, TraceWriter } from '../kernel/index.ts';
 import { traceFile } from '../kernel/trace-file.ts';
-import { checkDeterminism } from '../exec/determinism.ts';
 import { executeInSlices, failingVacuousChecks, type RunSummary } from '../exec/run.ts';
 import type { StagedDirectory } from '../exec/staging.ts';
 import { checkWorkBudget, loadScenarioAsync, prepareRun, readScenarioText, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
-import { writeTimeline } from '../report/timeline.ts';
 import { EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, inScenario, reportError } from './exit.ts';
 import { MAX_EVENTS_OPTION, numericOption, readSeed } from './numeric-flags.ts';
 import { FORCE_OPTION, stageOutput } from './output-options.ts';
@@ -115,6 +113,8 @@ async function runHandler(args: RunArgs): Promise<number> {
     dir.write('summary.md', summaryMarkdown(summary, reproduce));
     if (args.viz) {
       const label = join(displayPath(dir.final), 'trace.jsonl');
+      // Loaded only when asked for, as --check-determinism and --workers are: a plain run does not pay their modules' loading.
+      const { writeTimeline } = await import('../report/timeline.ts');
       await writeTimeline({ traces: [dir.path('trace.jsonl')], out: dir.path('timeline.html'), title: `${scenario.name} · seed ${seed}`, labels: [label] });
     }
     dir.commit();
@@ -130,6 +130,7 @@ async function runHandler(args: RunArgs): Promise<number> {
 
 async function determinism(scenario: Scenario, seed: number, say: (line: string) => void, reproduce: string): Promise<number> {
   try {
+    const { checkDeterminism } = await import('../exec/determinism.ts');
     const report = await checkDeterminism(async (path) => {
       const trace = new TraceWriter(traceFile(path));
       // Each run computes its fault-free reference itself: a reference recalled from the cache would

@@ -6,9 +6,8 @@
  * zero-latency link between partitions) is an `InputError`, printed as one line, exit code 2.
  */
 import { formatMicros, InputError, type Micros, type TraceWriter } from '../kernel/index.ts';
-import { executeParallel, type ParallelStats, type PartitionBy } from '../exec/parallel/index.ts';
+import type { ParallelStats, PartitionBy } from '../exec/parallel/index.ts';
 import { executeInSlices, type RunSummary } from '../exec/run.ts';
-import { scenarioRecipe } from '../exec/scenario-recipe.ts';
 import { VERSION } from '../exec/version.ts';
 import { prepareRun, type Scenario } from '../scenario/index.ts';
 import { countReader, numericOption } from './numeric-flags.ts';
@@ -51,6 +50,8 @@ export interface ScenarioRun {
 export async function executeScenario(scenario: Scenario, seed: number, trace: TraceWriter, args: WorkersArgs, onProgress: (now: Micros, end: Micros) => void): Promise<ScenarioRun> {
   if (args.workers === undefined) return { summary: await executeInSlices(prepareRun(scenario, { seed, trace }), { version: VERSION, onProgress, ...(args.maxEvents === undefined ? {} : { maxEvents: args.maxEvents }) }) };
   const partitionBy = parsePartitionBy(args.partitionBy);
+  // Loaded only for a parallel run: a run in this thread does not pay the worker machinery's modules.
+  const [{ executeParallel }, { scenarioRecipe }] = await Promise.all([import('../exec/parallel/index.ts'), import('../exec/scenario-recipe.ts')]);
   const { summary, stats } = await executeParallel(scenarioRecipe(scenario, seed), { workers: args.workers, partitionBy, trace, version: VERSION, onProgress });
   return { summary, parallel: stats };
 }

@@ -36,6 +36,7 @@ import { decodeGauge, type GaugeWire } from '../../viz/wire/gauges.ts';
 import { readMinInsync } from './timeline/min-insync.ts';
 import { PanelGauges } from './timeline/panel-gauges.ts';
 import { readVerdicts } from './timeline/verdicts.ts';
+import { PERFETTO_HEAD } from './file-heads.ts';
 
 /** Room for 2^32 record counters per actor in one safe-integer flow id (as in the timeline). */
 const ACTOR_SPAN = 2 ** 32;
@@ -45,12 +46,6 @@ const RUN_PID = 1;
 const UNPLACED = '(unplaced)';
 /** The simulator's own actor (faults are recorded there): its track joins the run-wide process. */
 const WORLD = 'world';
-
-/**
- * How every file written here begins; `otherData` is the trace-event format's place for metadata,
- * and the generator in it lets `--perfetto` tell its own earlier output from a user's file.
- */
-export const PERFETTO_HEAD = '{"displayTimeUnit":"ms","otherData":{"generator":"diaspora-sim"},';
 
 /** One actor's step: every record it wrote at one instant, drawn as one slice. */
 interface Step {

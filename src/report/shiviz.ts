@@ -22,12 +22,7 @@
 import { InputError } from '../kernel/contract/index.ts';
 import { writeTextAtomically, type WriteText } from './atomic-text-file.ts';
 import { readTrace } from '../kernel/trace-reader.ts';
-
-/** ShiViz's parser for this layout (its default), with the multi-line flag ShiViz applies. */
-export const SHIVIZ_REGEX = '(?<event>.*)\\n(?<host>\\S*) (?<clock>{.*})';
-
-/** How every file written here begins: the parser line, then the (empty) delimiter line. */
-export const SHIVIZ_HEAD = `${SHIVIZ_REGEX}\n\n`;
+import { SHIVIZ_HEAD } from './file-heads.ts';
 
 const RECORD_FIELDS = new Set(['t', 'k', 'a', 'n']);
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { vizCommand } from '../../src/cli/viz-command.ts';
-import { SHIVIZ_REGEX } from '../../src/report/shiviz.ts';
+import { SHIVIZ_REGEX } from '../../src/report/file-heads.ts';
 import { drillTrace } from './synthetic-trace.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viz-shiviz-'));
