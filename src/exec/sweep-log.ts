@@ -63,9 +63,12 @@ export function readManifest(dir: string): Manifest | undefined {
   } catch {
     throw new InputError(`${path}: not a sweep manifest (it is not JSON)`);
   }
-  if (manifest.format !== FORMAT || typeof manifest.id !== 'string' || manifest.spec === undefined) {
-    throw new InputError(`${path}: not a sweep manifest of this version of diaspora-sim (format ${String(manifest.format)})`);
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) throw new InputError(`${path}: not a sweep manifest (not a JSON object)`);
+  if (manifest.format !== FORMAT) {
+    const found = manifest.format === undefined ? 'it has no format' : `its format is ${JSON.stringify(manifest.format)}`;
+    throw new InputError(`${path}: not a sweep manifest of this version of diaspora-sim (${found}; this version reads ${FORMAT})`);
   }
+  if (typeof manifest.id !== 'string' || typeof manifest.spec !== 'object' || manifest.spec === null) throw new InputError(`${path}: a sweep manifest without its id or spec; the file was edited`);
   return manifest as Manifest;
 }
 
@@ -121,6 +124,8 @@ export function readResultsLog(dir: string, id: string): LogContents {
   return { records, validBytes: end, torn: end < buffer.length };
 }
 
+const isMap = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 function parseRecord(line: string, where: string, id: string): CellRecord {
   let record: Partial<CellRecord>;
   try {
@@ -128,10 +133,19 @@ function parseRecord(line: string, where: string, id: string): CellRecord {
   } catch {
     throw new InputError(`${where}: not a result line (the file was edited or damaged); remove the line to go on`);
   }
-  if (typeof record.cell !== 'string' || typeof record.index !== 'number' || typeof record.status !== 'string') {
+  if (record === null || typeof record !== 'object' || typeof record.cell !== 'string' || typeof record.index !== 'number' || typeof record.status !== 'string') {
     throw new InputError(`${where}: not a result line (no cell, index or status)`);
   }
-  if (record.sweep !== id) throw new InputError(`${where}: a result of sweep ${String(record.sweep)}, but the directory is sweep ${id}`);
+  if (record.sweep !== id) throw new InputError(`${where}: ${typeof record.sweep === 'string' ? `a result of sweep ${record.sweep}` : 'a result line without its sweep'}, but the directory is sweep ${id}`);
+  // What reports read of a record: a ran cell's numbers, a failed cell's error.
+  const ran = record.status === 'pass' || record.status === 'fail';
+  const shaped = ran
+    ? isMap((record as { values?: unknown }).values) && isMap((record as { checks?: unknown }).checks)
+    : record.status === 'error' && isMap((record as { error?: unknown }).error) && typeof (record as { error: { message?: unknown } }).error.message === 'string';
+  if (!shaped) {
+    const why = ran || record.status === 'error' ? `status ${record.status} without its ${ran ? 'values and checks' : 'error'}` : `status ${JSON.stringify(record.status)} is not pass, fail or error`;
+    throw new InputError(`${where}: not a result line (${why}); the file was edited or damaged`);
+  }
   return record as CellRecord;
 }
 

@@ -124,7 +124,7 @@ export function checkTraceHeader(record: { k?: unknown }, path: string, line: nu
   if (record.k !== 'meta') throw new InputError(`${path}:${line}: not a diaspora trace (it does not start with a meta record)`);
   const v = (record as { v?: unknown }).v;
   if (typeof v !== 'number' || !READABLE_TRACE_FORMATS.includes(v)) {
-    throw new InputError(`${path}:${line}: trace format ${String(v)}; this version of diaspora-sim reads formats ${READABLE_TRACE_FORMATS.slice(0, -1).join(', ')} and ${READABLE_TRACE_FORMATS.at(-1)}`);
+    throw new InputError(`${path}:${line}: ${v === undefined ? 'the meta header has no trace format (v)' : `trace format ${JSON.stringify(v)}`}; this version of diaspora-sim reads formats ${READABLE_TRACE_FORMATS.slice(0, -1).join(', ')} and ${READABLE_TRACE_FORMATS.at(-1)}`);
   }
   const meta = record as { scenario?: unknown; seed?: unknown; sites?: unknown; actors?: unknown };
   const wrong = typeof meta.scenario !== 'string' ? 'scenario (a name)' : typeof meta.seed !== 'number' ? 'seed (a number)'

@@ -2,7 +2,8 @@
  * A text file written piece by piece and published whole: the pieces stream (backpressure honoured)
  * into `<out>.tmp-<pid>`, which is renamed over `out` once every piece is on disk. If producing the
  * pieces throws, the temporary file is removed and `out` is left as it was — a reader never sees a
- * half-written export.
+ * half-written export. A write that fails (a full disk) fails the export the same way, with its
+ * error: never an unhandled stream event.
  */
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
@@ -13,8 +14,13 @@ export type WriteText = (text: string) => Promise<void>;
 export async function writeTextAtomically<T>(out: string, produce: (write: WriteText) => Promise<T>): Promise<T> {
   const tmp = `${out}.tmp-${process.pid}`;
   const file = createWriteStream(tmp);
+  // The stream's first error, thrown at the next write; later ones (writes queued when the stream
+  // was destroyed) are expected then, not news.
+  let failed: Error | undefined;
+  file.on('error', (error) => (failed ??= error));
   try {
     const result = await produce(async (text) => {
+      if (failed !== undefined) throw failed;
       if (!file.write(text)) await once(file, 'drain');
     });
     file.end();
@@ -22,7 +28,7 @@ export async function writeTextAtomically<T>(out: string, produce: (write: Write
     await rename(tmp, out);
     return result;
   } catch (error) {
-    file.destroy();
+    if (!file.closed) await new Promise<void>((resolve) => file.destroy().once('close', () => resolve()));
     await rm(tmp, { force: true });
     throw error;
   }

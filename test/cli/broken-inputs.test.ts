@@ -1,6 +1,7 @@
 /**
  * A corpus of broken inputs as an outsider writes them — scenario files (test/fixtures/broken/
- * scenarios), command lines, traces (test/fixtures/broken/traces) and sweep directories — each
+ * scenarios), command lines, traces (test/fixtures/broken/traces) and sweep directories
+ * (…/sweeps, and a sweep killed mid-way) — each
  * given to the real `diaspora` command: one readable line on stderr that names the file (and the
  * line and field when it has them), exit code 2, no stack trace, nothing on stdout that judges.
  *
@@ -96,7 +97,7 @@ const TRACES: Case[] = [
   [['check', 'traces/not-a-record.jsonl'], /^traces\/not-a-record\.jsonl:4: a trace record needs/],
   [['check', 'traces/format-99.jsonl'], /^traces\/format-99\.jsonl:1: trace format 99; this version of diaspora-sim reads formats 1, 2, 3 and 4$/],
   [['viz', 'traces/format-99.jsonl', '-o', join(SCRATCH, 'f99.html')], /^traces\/format-99\.jsonl:1: trace format 99/],
-  [['viz', 'traces/format-missing.jsonl', '-o', join(SCRATCH, 'fm.html')], /^traces\/format-missing\.jsonl:1: trace format undefined/],
+  [['viz', 'traces/format-missing.jsonl', '-o', join(SCRATCH, 'fm.html')], /^traces\/format-missing\.jsonl:1: the meta header has no trace format \(v\); this version/],
   [['viz', 'traces/no-meta.jsonl', '-o', join(SCRATCH, 'nm.html')], /^traces\/no-meta\.jsonl:1: not a diaspora trace \(it does not start with a meta record\)$/],
   [['check', 'traces/meta-twice.jsonl'], /^traces\/meta-twice\.jsonl:4: a second meta header/],
   [['check', 'traces/meta-bad-sites.jsonl'], /^traces\/meta-bad-sites\.jsonl:1: the meta header lacks sites/],
@@ -108,6 +109,11 @@ const TRACES: Case[] = [
   [['check', 'traces/no-such.jsonl'], /^traces\/no-such\.jsonl: no such file or directory$/],
   [['check', '/dev/zero'], /^\/dev\/zero: not a regular file/],
   [['check', 'traces/valid.jsonl', '--check', 'no-aked-loss'], /unknown check "no-aked-loss"/],
+  // Sweep slices given to merge: a manifest that is not a map, or has no format; a result line that is null, or of no known status.
+  [['merge', 'sweeps/null-manifest', '--out', join(SCRATCH, 'm1')], /^sweeps\/null-manifest\/sweep\.json: not a sweep manifest \(not a JSON object\)$/],
+  [['merge', 'sweeps/no-format', '--out', join(SCRATCH, 'm2')], /^sweeps\/no-format\/sweep\.json: not a sweep manifest of this version of diaspora-sim \(it has no format; this version reads diaspora-sweep\/1\)$/],
+  [['merge', 'sweeps/null-line', '--out', join(SCRATCH, 'm3')], /^sweeps\/null-line\/results\.jsonl:1: not a result line \(no cell, index or status\)$/],
+  [['merge', 'sweeps/status-unknown', '--out', join(SCRATCH, 'm4')], /^sweeps\/status-unknown\/results\.jsonl:1: not a result line \(status "weird" is not pass, fail or error\)/],
 ];
 
 /** Runs `cases` a few at a time (the machine is shared). */

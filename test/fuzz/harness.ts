@@ -28,6 +28,8 @@ export async function loadCli(dist = false): Promise<void> {
 /** Runs `diaspora …args` in this process. */
 export async function cli(args: string[]): Promise<Outcome> {
   if (entry === undefined) await loadCli();
+  // What is about to run, for a case that takes the process down with it.
+  if (process.env.FUZZ_ECHO === '1') process.stderr.write(`> diaspora ${args.join(' ')}\n`);
   const saved = { argv: process.argv, exitCode: process.exitCode, out: process.stdout.write, err: process.stderr.write };
   let stdout = '';
   let stderr = '';
