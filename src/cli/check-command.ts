@@ -31,7 +31,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('plugin', { type: 'string', array: true, default: [], describe: 'Plug-in module (.ts or .js) whose checks a bare trace needs (repeatable; a run directory names its own)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the verdicts as JSON' })
       .option('fail-vacuous', { type: 'boolean', default: false, describe: 'A check that judged nothing (VACUOUS, e.g. 0 cuts) fails' })
-      .example('$0 check results/beamline-store/20261125-172800-seed1', "The run's own checks over its trace")
+      .example('$0 check results/beamline-store/<run-id>', "The run's own checks over its trace")
       .example('$0 check trace.jsonl --check no-acked-loss', 'One check over a trace file') as unknown as Argv<CheckArgs>,
   handler: async (args) => {
     try {

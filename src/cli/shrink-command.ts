@@ -44,8 +44,8 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       .option('out', { alias: 'o', type: 'string', describe: 'Where to write the minimal scenario (default <dir>/shrunk.yaml)' })
       .option('probes', { ...numericOption('--probes', 'At most this many probe runs', countReader(1, MAX_PROBES, 'probe runs')), default: '300' })
       .options(FORCE_OPTION)
-      .example('$0 shrink results/nemesis/<run-id>', 'The fewest, shortest faults that still lose acknowledged events')
-      .example('$0 shrink results/nemesis/<run-id> --check liveness', 'Shrink a liveness failure instead') as unknown as Argv<ShrinkArgs>,
+      .example('$0 shrink results/beamline-nemesis/<run-id>', 'The fewest, shortest faults that still lose acknowledged events')
+      .example('$0 shrink results/beamline-nemesis/<run-id> --check liveness', 'Shrink a liveness failure instead') as unknown as Argv<ShrinkArgs>,
   handler: async (args) => {
     process.exitCode = await shrink(args);
   },

@@ -42,7 +42,7 @@ export const vizCommand: CommandModule<object, VizArgs> = {
       .option('perfetto', { type: 'string', describe: 'Write one run as Chrome trace-event JSON to this file (open it in ui.perfetto.dev) instead of the page' })
       .option('shiviz', { type: 'string', describe: 'Write one run as a ShiViz log (vector clocks; its parser regex is the first line) to this file instead of the page' })
       .options(FORCE_OPTION)
-      .example('$0 viz results/beamline-store/20261125-172800-seed1', "Write the run's timeline.html next to its trace")
+      .example('$0 viz results/beamline-store/<run-id>', "Write the run's timeline.html next to its trace")
       .example('$0 viz runA runB -o compare.html', 'Two strategies on the same seed, one above the other')
       .example('$0 viz runA --perfetto runA.json', 'The run for Perfetto: a track per actor, flows for messages, faults as spans, gauges as counters')
       .example('$0 viz runA --shiviz runA.log', 'The run for ShiViz: load the file; its first line is the parser regex') as unknown as Argv<VizArgs>,
