@@ -23,7 +23,7 @@ function run(name: string, sets: string[] = []): { summary: RunSummary; ckpt: Tr
   return { summary: execute(prepareRun(loadScenarioFile(`${dir}${name}.yaml`, sets), { trace })), ckpt };
 }
 
-const recovery = (summary: RunSummary) => summary.metrics.recovery as Record<string, number>;
+const recovery = (summary: RunSummary) => summary.metrics.recovery as Record<string, number> & { rollbackDepth: { max: number; mean: number } };
 
 /** Each completed cut's total: the `conserved` share (state + recorded channel state) of its snapshots. */
 function cutTotals(ckpt: readonly TraceRecord[]): number[] {
@@ -62,7 +62,10 @@ test('domino effect on a ring: no fall-back with rare messages, to the start wit
     const rollback = ckpt.find((r) => r.op === 'rollback')!;
     const failure = 30 * SECOND; // p2's node-crash
     // How many of its own checkpoints from before the failure each process falls behind.
-    return Object.entries(rollback.targets as Record<string, number>).map(([p, id]) => ckpt.filter((r) => r.a === p && r.op === 'snapshot' && r.t < failure && (r.id as number) > id).length);
+    const depths = Object.entries(rollback.targets as Record<string, number>).map(([p, id]) => ckpt.filter((r) => r.a === p && r.op === 'snapshot' && r.t < failure && (r.id as number) > id).length);
+    // The summary reports the same: recovery.rollbackDepth.
+    t.deepEqual(recovery(summary).rollbackDepth, { max: Math.max(...depths), mean: Math.round((depths.reduce((a, b) => a + b, 0) / depths.length) * 100) / 100 });
+    return depths;
   };
   const rare = depth('0.1/s');
   const some = depth('0.4/s');
@@ -74,4 +77,5 @@ test('domino effect on a ring: no fall-back with rare messages, to the start wit
   const coordinated = run('domino-ring', ['checkpoint.strategy=coordinated']).summary;
   t.true(coordinated.ok);
   t.is(recovery(coordinated).rolledBackToStart, 0);
+  t.deepEqual(recovery(coordinated).rollbackDepth, { max: 0, mean: 0 }, 'a global checkpoint is a recovery line: no fall-back');
 });

@@ -20,6 +20,11 @@
  * - Blocked: time operators were held, by reason (`checkpoint`: coordinated pauses; `recovery`:
  *   waiting for a global rollback; `restore`: restarting and reading their own checkpoint back),
  *   each from the end of the event in service when it began.
+ * - Rollback depth (uncoordinated checkpoints, whose `rollback` names a recovery line): for each
+ *   operator instance in a recovery line, how many of its own checkpoints from before the failure
+ *   lie after the one it was sent back to — 0 when it restored its latest, all of them when it went
+ *   back to its initial state. The domino effect (Randell 1975) is this number growing; `max` and
+ *   `mean` over every instance of every recovery line.
  * - Waste fraction: (redone service time + blocked time) / (all service time + blocked time) — the
  *   share of operator time not spent on useful, first-time work. Time an operator was down is not
  *   counted: it is the fault's, the same under every strategy.
@@ -59,6 +64,10 @@ export class RecoveryMetrics implements TraceMetric {
   private restoresToStart = 0;
   private rollbacks = 0;
   private rolledBackToStart = 0;
+  /** Instance → the capture time and id of each of its checkpoints, oldest first. */
+  private readonly taken = new Map<string, { t: Micros; id: number }[]>();
+  /** Each instance's rollback depth in each recovery line. */
+  private readonly depths: number[] = [];
 
   observe(record: TraceRecord): void {
     switch (record.k) {
@@ -107,9 +116,15 @@ export class RecoveryMetrics implements TraceMetric {
 
   private checkpoint(record: TraceRecord): void {
     switch (record.op) {
-      case 'snapshot':
-        if (this.progress.has(record.a)) this.snapshots.set(`${record.a}#${String(record.id)}`, this.progress.get(record.a)!);
+      case 'snapshot': {
+        if (!this.progress.has(record.a)) return;
+        this.snapshots.set(`${record.a}#${String(record.id)}`, this.progress.get(record.a)!);
+        if (typeof record.id !== 'number') return;
+        let taken = this.taken.get(record.a);
+        if (taken === undefined) this.taken.set(record.a, (taken = []));
+        taken.push({ t: record.t, id: record.id });
         return;
+      }
       case 'blocked': {
         const reason = String(record.reason);
         this.blockedUs[reason] = (this.blockedUs[reason] ?? 0) + (record.us as number);
@@ -126,7 +141,17 @@ export class RecoveryMetrics implements TraceMetric {
       case 'rollback':
         this.rollbacks++;
         this.rolledBackToStart += Array.isArray(record.toStart) ? record.toStart.length : 0;
+        if (typeof record.targets === 'object' && record.targets !== null) this.depth(record.targets as Record<string, number>);
         return;
+    }
+  }
+
+  /** A recovery line: each instance's checkpoints from before the failure newer than its target. */
+  private depth(targets: Readonly<Record<string, number>>): void {
+    const failureUs = this.failures.at(-1)?.atUs ?? Number.POSITIVE_INFINITY;
+    for (const [instance, id] of Object.entries(targets)) {
+      const taken = this.taken.get(instance) ?? [];
+      this.depths.push(taken.filter((c) => c.t <= failureUs && c.id > id).length);
     }
   }
 
@@ -167,6 +192,10 @@ export class RecoveryMetrics implements TraceMetric {
       restoresToStart: this.restoresToStart,
       rollbacks: this.rollbacks,
       rolledBackToStart: this.rolledBackToStart,
+      rollbackDepth: {
+        max: this.depths.length === 0 ? 0 : Math.max(...this.depths),
+        mean: this.depths.length === 0 ? 0 : Math.round((this.depths.reduce((a, b) => a + b, 0) / this.depths.length) * 100) / 100,
+      },
     };
   }
 }
