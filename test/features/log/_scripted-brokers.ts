@@ -1,6 +1,6 @@
 /**
  * Scripted brokers for client tests: they answer metadata (partitions 0 and 2 led by b1, 1 and 3 by
- * b2, each holding `EVENTS` records), fetches (holding one with nothing to return for its wait, as
+ * b2, each holding `EVENTS` records), produce requests (appended at once), fetches (holding one with nothing to return for its wait, as
  * a leader does) and OffsetsForLeaderEpoch, and record every request they get.
  */
 import type { FetchPartitionReply, FetchRequest, PartitionMeta } from '../../../src/features/log/actors/index.ts';
@@ -41,6 +41,11 @@ export class ScriptedBroker implements Actor<Message> {
         // Nothing to return: hold the request for its wait, as a leader does.
         if (now.partitions.every((p) => p.error === undefined && p.batches.length === 0)) return void ctx.setTimer(request.maxWaitUs, 'answer', { from, reply: now });
         return ctx.send(from, now);
+      }
+      case 'produce': {
+        // Appended at once (the offsets are not followed): the client's connection works.
+        const parts = message.partitions as { topic: string; partition: number }[];
+        return ctx.send(from, { type: 'produce-reply', req: message.req, partitions: parts.map((p) => ({ topic: p.topic, partition: p.partition, offset: 0 })) });
       }
       case 'epoch-end': {
         const parts = message.partitions as { topic: string; partition: number; epoch: number }[];

@@ -96,7 +96,7 @@ export class LogSource {
       backoffUs: config.retryBackoffUs,
       timerName: FETCH_TIMER,
     };
-    this.fetcher = new ClientFetcher(owner, settings, () => ++this.req);
+    this.fetcher = new ClientFetcher(owner, settings, () => ++this.req, this.network.connections);
   }
 
   /** Starts fetching each partition from its committed position (partition p at `positions[p]`). */

@@ -16,12 +16,15 @@
  * prepares its requests for every fetchable partition at each poll.
  *
  * How it fails: a request unanswered for the wait plus `request.timeout.ms` (the broker died, a
- * partition ate the message) is abandoned; its partitions go back to the owner (`onUnanswered`),
+ * partition ate the message) — or, over a connection not yet set up, for the connection set-up
+ * timeout if that is shorter (KIP-601, connection-states.ts) — is abandoned; its partitions go
+ * back to the owner (`onUnanswered`),
  * which marks the broker unreachable and asks again; a late reply to it is ignored, as Kafka
  * ignores responses on a connection it closed.
  */
 import type { Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { MS } from '../../../kernel/contract/index.ts';
+import type { ConnectionStates } from './connection-states.ts';
 import { askFetch, eachPart, moveToEnd, type Asked, type FetchLimits } from './fetch-request.ts';
 import type { FetchPartition, FetchPartitionReply, FetchReply } from './messages.ts';
 
@@ -53,7 +56,10 @@ export interface ClientFetchOwner<M> {
 interface Out<M> {
   readonly broker: string;
   readonly asked: Asked<M>;
-  readonly timer: TimerId;
+  timer: TimerId;
+  readonly sentAtUs: Micros;
+  /** Its timer is the connection set-up deadline (a new connection), not the request's own. */
+  setup: boolean;
 }
 
 export class ClientFetcher<M> {
@@ -70,6 +76,8 @@ export class ClientFetcher<M> {
     private readonly owner: ClientFetchOwner<M>,
     private readonly settings: ClientFetchSettings,
     private readonly nextReq: () => number,
+    /** The owner's connection states: a request over a new connection gets its set-up timeout. */
+    private readonly connections?: ConnectionStates,
   ) {
     this.backoffTimer = `${settings.timerName}:backoff`;
   }
@@ -87,7 +95,9 @@ export class ClientFetcher<M> {
       if (members.length === 0 || this.outTo.has(broker)) continue;
       const { request, asked } = askFetch(this.nextReq(), members, (m) => this.owner.partOf(m), this.settings);
       ctx.send(broker, request);
-      const out = { broker, asked, timer: ctx.setTimer(this.settings.maxWaitUs + this.settings.timeoutUs, this.settings.timerName, asked.req) };
+      const requestTimeoutUs = this.settings.maxWaitUs + this.settings.timeoutUs;
+      const { timeoutUs, setup } = this.connections?.deadline(broker, requestTimeoutUs) ?? { timeoutUs: requestTimeoutUs, setup: false };
+      const out = { broker, asked, sentAtUs: ctx.now(), setup, timer: ctx.setTimer(timeoutUs, this.settings.timerName, asked.req) };
       this.outTo.set(broker, out);
       this.outByReq.set(asked.req, out);
       this.queued.set(broker, []);
@@ -142,6 +152,16 @@ export class ClientFetcher<M> {
     if (wakeup.name !== this.settings.timerName) return false;
     const out = this.outByReq.get(wakeup.data as number);
     if (out === undefined) return false;
+    if (out.setup) {
+      out.setup = false;
+      // The broker answered something since: the connection is up, and the request waits its own timeout.
+      if (!this.connections!.setupTimedOut(ctx.now(), out.broker)) {
+        out.timer = ctx.setTimer(out.sentAtUs + this.settings.maxWaitUs + this.settings.timeoutUs - ctx.now(), this.settings.timerName, out.asked.req);
+        return true;
+      }
+    } else {
+      this.connections?.timedOut(out.broker);
+    }
     this.settle(out);
     this.owner.onUnanswered(ctx, out.broker, out.asked.parts.map((p) => p.member));
     return true;

@@ -8,7 +8,8 @@
  * (connection-states.ts), it is avoided for metadata and a metadata request out to it fails
  * (metadata-view.ts), and metadata is asked for again — every owner then fails its own requests to
  * that broker and retries them after the wait this returns. Keeping that in one place keeps the
- * clients' reactions the same.
+ * clients' reactions the same. Requests over a connection not yet set up (never heard from the
+ * broker, or the last connection broke) get the connection set-up timeout (connection-states.ts).
  */
 import type { Context, Micros } from '../../../kernel/contract/index.ts';
 import { ConnectionStates } from './connection-states.ts';
@@ -24,7 +25,7 @@ export class ClientNetwork {
     /** The owner's next request number (metadata requests share the owner's numbering). */
     private readonly nextReq: () => number,
   ) {
-    this.metadata = new MetadataView(brokers, requestTimeoutUs);
+    this.metadata = new MetadataView(brokers, requestTimeoutUs, this.connections);
   }
 
   /** Asks for metadata (the least-loaded reachable broker), unless a request is already out. */

@@ -111,7 +111,7 @@ export class LogConsumer implements Actor<ClientInbound> {
     this.controllers = new ControllerView(config.controllers ?? [config.controller]);
     const owner = { partOf: (p: PartitionFetch) => this.partOf(p), onFetched: (ctx: Context, p: PartitionFetch, part: FetchPartitionReply, broker: string) => this.fetched(ctx, p, part, broker), onUnanswered: (ctx: Context, broker: string, members: readonly PartitionFetch[]) => this.unanswered(ctx, broker, members), retry: (ctx: Context, p: PartitionFetch) => this.retry(ctx, p) };
     const { fetchMaxWaitUs: maxWaitUs, fetchMaxBytes: maxBytes, fetchMinBytes: minBytes, requestTimeoutUs: timeoutUs, retryBackoffUs: backoffUs } = config;
-    this.fetcher = new ClientFetcher(owner, { maxWaitUs, maxBytes, minBytes, timeoutUs, backoffUs, timerName: 'fetch-timeout' }, () => ++this.reqCounter);
+    this.fetcher = new ClientFetcher(owner, { maxWaitUs, maxBytes, minBytes, timeoutUs, backoffUs, timerName: 'fetch-timeout' }, () => ++this.reqCounter, this.network.connections);
   }
 
   start(ctx: Context): void {

@@ -58,7 +58,7 @@ export class LogFinalReader implements Actor<ClientInbound> {
       onUnanswered: (ctx: Context, broker: string, reads: readonly PartitionRead[]) => this.unanswered(ctx, broker, reads),
       retry: (ctx: Context, r: PartitionRead) => this.read(ctx, r),
     };
-    this.fetcher = new ClientFetcher(owner, { maxWaitUs: 0, maxBytes: FETCH_MAX_BYTES_DEFAULT, timeoutUs: config.timeoutUs, backoffUs: config.retryUs, timerName: 'read-timeout' }, () => ++this.req);
+    this.fetcher = new ClientFetcher(owner, { maxWaitUs: 0, maxBytes: FETCH_MAX_BYTES_DEFAULT, timeoutUs: config.timeoutUs, backoffUs: config.retryUs, timerName: 'read-timeout' }, () => ++this.req, this.network.connections);
   }
 
   start(ctx: Context): void {

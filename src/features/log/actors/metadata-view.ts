@@ -20,9 +20,13 @@
  * election reaches some broker's cache, it retries against the old one. A broker whose node died
  * (or that is cut off) without a request of this client outstanding is found out only by the
  * metadata request that times out on it (`request.timeout.ms`), as in Kafka; one whose process died
- * on a live host, at once (its host closes the connection).
+ * on a live host, at once (its host closes the connection). A request to a broker the client has no
+ * connection to (connection-states.ts, when the owner passes its connection states) fails after the
+ * connection set-up timeout (10 s, growing to 30 s) rather than `request.timeout.ms`, as Kafka's
+ * does since KIP-601.
  */
 import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
+import type { ConnectionStates } from './connection-states.ts';
 import type { MetadataReply, PartitionMeta } from './messages.ts';
 
 /** The random stream a client's broker choice draws from. */
@@ -31,13 +35,15 @@ export const BOOTSTRAP_RNG = 'bootstrap';
 export class MetadataView {
   /** Per topic, by partition number: a lookup (one per request a client sends) builds no key string. */
   private readonly partitions = new Map<string, PartitionMeta[]>();
-  private inFlight: { readonly req: number; readonly timer: TimerId; readonly broker: string } | null = null;
+  private inFlight: { readonly req: number; timer: TimerId; readonly broker: string; readonly sentAtUs: Micros; setup: boolean } | null = null;
   /** Brokers a request to timed out, with the time it did; cleared by any answer from them. */
   private readonly unreachableSince = new Map<string, Micros>();
 
   constructor(
     private readonly brokers: readonly string[],
     private readonly timeoutUs: Micros,
+    /** The owner's connection states: a request over a new connection gets its set-up timeout. */
+    private readonly connections?: ConnectionStates,
   ) {}
 
   leaderOf(topic: string, partition: number): string | null {
@@ -66,7 +72,8 @@ export class MetadataView {
     if (this.inFlight !== null) return;
     const broker = this.leastLoaded(ctx, load);
     ctx.send(broker, { type: 'metadata', req });
-    this.inFlight = { req, broker, timer: ctx.setTimer(this.timeoutUs, 'metadata-timeout', req) };
+    const { timeoutUs, setup } = this.connections?.deadline(broker, this.timeoutUs) ?? { timeoutUs: this.timeoutUs, setup: false };
+    this.inFlight = { req, broker, sentAtUs: ctx.now(), setup, timer: ctx.setTimer(timeoutUs, 'metadata-timeout', req) };
   }
 
   /** A request of the owner to `broker` timed out: avoid it for metadata until it answers again. */
@@ -107,10 +114,23 @@ export class MetadataView {
     return true;
   }
 
-  /** The request timed out; true if it was the one in flight (the caller may refresh again). */
+  /**
+   * The request timed out; true if it was the one in flight (the caller may refresh again). At its
+   * set-up deadline, a broker heard from since (the connection came up) keeps it until `request.timeout.ms`.
+   */
   onTimeout(ctx: Context, req: number): boolean {
-    if (this.inFlight === null || this.inFlight.req !== req) return false;
-    this.unreachable(ctx, this.inFlight.broker);
+    const inFlight = this.inFlight;
+    if (inFlight === null || inFlight.req !== req) return false;
+    if (inFlight.setup) {
+      inFlight.setup = false;
+      if (!this.connections!.setupTimedOut(ctx.now(), inFlight.broker)) {
+        inFlight.timer = ctx.setTimer(inFlight.sentAtUs + this.timeoutUs - ctx.now(), 'metadata-timeout', req);
+        return false;
+      }
+    } else {
+      this.connections?.timedOut(inFlight.broker);
+    }
+    this.unreachable(ctx, inFlight.broker);
     this.inFlight = null;
     return true;
   }

@@ -53,9 +53,12 @@ const MIN_TICK_US = MS;
 interface InFlight {
   readonly batches: readonly ProducerBatch[];
   readonly broker: string;
-  readonly timer: TimerId;
+  timer: TimerId;
+  readonly sentAtUs: Micros;
   /** Sent over a new connection after the last one to `broker` broke (connection-states.ts). */
   readonly reconnect: boolean;
+  /** Its timer is the connection set-up deadline (a new connection), not the request timeout. */
+  setup: boolean;
 }
 
 /** Why a batch failed: the broker's error, or the client's own (Kafka's NetworkException: the connection broke). */
@@ -94,7 +97,7 @@ export class LogProducer implements Actor<ClientInbound> {
     private readonly partitions: number,
   ) {
     this.accumulator = new RecordAccumulator({ ...config, partitions, maxRequestBytes: this.maxRequestBytes });
-    this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs);
+    this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs, this.connections);
     this.controllers = new ControllerView(config.controllers ?? [config.controller]);
   }
 
@@ -303,7 +306,8 @@ export class LogProducer implements Actor<ClientInbound> {
     const inFlight = (this.perBroker.get(leader) ?? 0) + 1;
     assert(inFlight <= this.config.maxInFlight, () => `requests in flight to ${leader} ≤ max.in.flight ${this.config.maxInFlight}, but ${inFlight}`);
     this.perBroker.set(leader, inFlight);
-    this.inFlight.set(req, { batches, broker: leader, timer: ctx.setTimer(requestTimeoutUs, 'request-timeout', req), reconnect: this.connections.reconnecting(leader) });
+    const { timeoutUs, setup } = this.connections.deadline(leader, requestTimeoutUs);
+    this.inFlight.set(req, { batches, broker: leader, timer: ctx.setTimer(timeoutUs, 'request-timeout', req), sentAtUs: ctx.now(), reconnect: this.connections.reconnecting(leader), setup });
   }
 
   /** Each partition's outcome on its own: an acknowledgement, or a failure handled as that partition's. */
@@ -335,12 +339,45 @@ export class LogProducer implements Actor<ClientInbound> {
   private timedOut(ctx: Context, req: number): void {
     const entry = this.inFlight.get(req);
     if (entry === undefined) return;
+    if (entry.setup) return this.setupTimedOut(ctx, req, entry);
+    this.connections.timedOut(entry.broker);
     this.metadata.unreachable(ctx, entry.broker);
     const same = [...this.inFlight].filter(([, e]) => e.broker === entry.broker).reverse();
     for (const [r, e] of same) {
       this.settle(r);
       if (r !== req) ctx.cancelTimer(e.timer);
       for (const batch of e.batches) this.failed(ctx, batch, 'request-timed-out');
+    }
+  }
+
+  /**
+   * A request over a new connection reached its connection set-up deadline (KIP-601,
+   * connection-states.ts). Heard from the broker since, the connection is up and the request waits
+   * out `request.timeout.ms`. Otherwise the connection never came up: nothing was sent on it, so
+   * every request out to that broker goes back unattempted (as a refused reconnection), the broker
+   * waits out its reconnect backoff, and metadata is asked of another broker.
+   */
+  private setupTimedOut(ctx: Context, req: number, entry: InFlight): void {
+    entry.setup = false;
+    if (!this.connections.setupTimedOut(ctx.now(), entry.broker)) {
+      entry.timer = ctx.setTimer(entry.sentAtUs + this.config.requestTimeoutUs - ctx.now(), 'request-timeout', req);
+      return;
+    }
+    this.metadata.unreachable(ctx, entry.broker);
+    this.putBack(ctx, entry.broker);
+    this.refreshMetadata(ctx);
+  }
+
+  /** Every request out to `broker` never reached it: their batches go back to their queues unattempted. */
+  private putBack(ctx: Context, broker: string): void {
+    // Newest first, since each requeued batch goes to the front of its partition's queue.
+    for (const [req, entry] of [...this.inFlight].filter(([, e]) => e.broker === broker).reverse()) {
+      this.settle(req);
+      ctx.cancelTimer(entry.timer);
+      for (const batch of entry.batches) {
+        batch.attempts--;
+        this.accumulator.requeue(batch);
+      }
     }
   }
 

@@ -1,0 +1,107 @@
+/**
+ * A dead host stays silent, and Kafka's clients tell a request on a working connection from a new
+ * connection (KIP-601): a request in flight on a connection that was up waits `request.timeout.ms`
+ * (30 s); a connection to a host that never answers fails after `socket.connection.setup.timeout.ms`
+ * (10 s), doubling per consecutive failure to `socket.connection.setup.timeout.max.ms` (30 s).
+ * Against scripted brokers that keep naming b1 leader of partitions 0 and 2 while b1's node is down.
+ */
+import test from 'ava';
+import { LogConsumer, LogProducer, type LogConsumerConfig, type LogProducerConfig } from '../../../src/features/log/actors/index.ts';
+import type { Actor, Context, Message } from '../../../src/kernel/contract/index.ts';
+import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
+import { World } from '../../../src/world/index.ts';
+import { ScriptedBroker, type Scripted } from './_scripted-brokers.ts';
+
+/** Answers the group protocol: one member, partitions 0–3, nothing committed. */
+class Coordinator implements Actor<Message> {
+  start(): void {}
+  onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
+    if (message.type === 'join-group') ctx.send(from, { type: 'group-assignment', group: 'g', generation: 1, partitions: [0, 1, 2, 3] });
+    if (message.type === 'offset-fetch') ctx.send(from, { type: 'offset-fetch-reply', req: message.req, offsets: [null, null, null, null], leaderEpochs: [null, null, null, null] });
+    if (message.type === 'group-heartbeat') ctx.send(from, { type: 'group-heartbeat-reply', group: 'g' });
+  }
+}
+
+/** A consumer (Kafka's defaults: request.timeout.ms 30 s) with b1's node down from the start; what it sends. */
+function consumerWithDeadBroker(seed: number) {
+  const script: Scripted = { epoch: 1, notLeader: new Set(), received: [] };
+  const world = new World({ seed });
+  world.addSite('dc', { nodes: ['n1', 'n2', 'n3', 'nc', 'nx'] });
+  for (const [i, b] of ['b1', 'b2', 'b3'].entries()) world.spawn(b, `n${i + 1}`, () => new ScriptedBroker(b, script));
+  world.spawn('ctl', 'nc', () => new Coordinator());
+  const config: LogConsumerConfig = {
+    group: 'g', topic: 't', brokers: ['b1', 'b2', 'b3'], controller: 'ctl',
+    maxPollRecords: 500, fetchMaxWaitUs: 500 * MS, fetchMinBytes: 1, fetchMaxBytes: 50 << 20, maxPartitionFetchBytes: 1 << 20,
+    autoOffsetReset: 'earliest', heartbeatIntervalUs: 3 * SECOND, sessionTimeoutUs: 45 * SECOND, processingUs: 0,
+    commitIntervalUs: 5 * SECOND, requestTimeoutUs: 30 * SECOND, retryBackoffUs: 100 * MS,
+  };
+  world.spawn('c', 'nx', () => new LogConsumer(config));
+  const sends: TraceRecord[] = [];
+  world.trace.listen((r) => {
+    if (r.k === 'send' && r.a === 'c') sends.push(r);
+  });
+  world.at(0, 'b1 down', () => world.crashNode('n1', 'test'));
+  world.run({ until: 120 * SECOND });
+  return sends;
+}
+
+test('a consumer fetching from a broker whose host never answers gives each new connection up after its set-up timeout (10 s, doubling to 30 s), not request.timeout.ms', (t) => {
+  const fetches = consumerWithDeadBroker(1).filter((r) => r.msg === 'fetch' && r.to === 'b1');
+  t.true(fetches.length >= 4, `${fetches.length} fetches to b1`);
+  const gaps = fetches.slice(1, 4).map((r, i) => r.t - fetches[i]!.t);
+  // Each gap: a set-up timeout (10 s, 20 s, 30 s by consecutive failures of b1 — the first may be its
+  // metadata request's), plus the metadata refresh and the backoffs (< 2 s); request.timeout.ms would be 30.5 s each.
+  t.true(gaps[0]! < 22 * SECOND, `first gap ${gaps[0]! / SECOND} s`);
+  for (const [i, gap] of gaps.entries()) {
+    const setupUs = [10, 20, 30].map((s) => s * SECOND).find((s) => gap >= s && gap < s + 2 * SECOND);
+    t.truthy(setupUs, `gap ${i + 1}: ${gap / SECOND} s`);
+    if (i > 0) t.true(gap >= gaps[i - 1]! - 2 * SECOND, 'never shorter than the one before');
+  }
+});
+
+test('a metadata request to a bootstrap broker whose host never answers is retried elsewhere after 10 s, not 30 s', (t) => {
+  // Seeds whose first metadata request draws b1 (the draw is the consumer's own; others ask b2 or b3 first).
+  const runs = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => consumerWithDeadBroker(seed).filter((r) => r.msg === 'metadata'));
+  const firsts = runs.filter((metadata) => metadata[0]?.to === 'b1');
+  t.true(firsts.length > 0, 'some seed asks b1 first');
+  for (const metadata of firsts) {
+    t.not(metadata[1]!.to, 'b1', 'then another broker');
+    t.is(metadata[1]!.t - metadata[0]!.t, 10 * SECOND, `asked again ${(metadata[1]!.t - metadata[0]!.t) / SECOND} s later`);
+  }
+});
+
+/** A producer (request.timeout.ms 30 s) to partitions 0–3, with b1 (leading 0 and 2) alive until its node dies at 5 s. */
+function producerWithDyingBroker() {
+  const script: Scripted = { epoch: 1, notLeader: new Set(), received: [] };
+  const world = new World({ seed: 1 });
+  world.addSite('dc', { nodes: ['n1', 'n2', 'n3', 'nc', 'nx'] });
+  for (const [i, b] of ['b1', 'b2', 'b3'].entries()) world.spawn(b, `n${i + 1}`, () => new ScriptedBroker(b, script));
+  const config: LogProducerConfig = {
+    topic: 't', brokers: ['b1', 'b2', 'b3'], controller: 'ctl', ratePerSec: 10, eventBytes: 1000, acks: -1, lingerUs: 0, batchBytes: 16_384,
+    requestTimeoutUs: 30 * SECOND, retries: 1000, retryBackoffUs: 100 * MS, deliveryTimeoutUs: 300 * SECOND, maxInFlight: 5, idempotence: false,
+    partitioner: 'round-robin', keys: 0, stopAtUs: 200 * SECOND,
+  };
+  world.spawn('p', 'nx', () => new LogProducer(config, 4));
+  const sends: TraceRecord[] = [];
+  world.trace.listen((r) => {
+    if ((r.k === 'send' && r.a === 'p' && r.to === 'b1' && r.msg === 'produce') || (r.k === 'client' && r.a === 'p' && r.op === 'retry')) sends.push(r);
+  });
+  world.at(5 * SECOND, 'b1 down', () => world.crashNode('n1', 'test'));
+  world.run({ until: 150 * SECOND });
+  return sends;
+}
+
+test('a producer whose leader\'s host dies: requests in flight wait request.timeout.ms, then each new connection only its set-up timeout (10 s, 20 s, 30 s)', (t) => {
+  const records = producerWithDyingBroker();
+  const firstRetry = records.find((r) => r.k === 'client' && r.t > 5 * SECOND)!;
+  t.like(firstRetry, { error: 'request-timed-out' });
+  t.true(firstRetry.t >= 34 * SECOND && firstRetry.t < 36 * SECOND, `first retry at ${firstRetry.t / SECOND} s`);
+  // Requests retried together go out together (one set-up attempt).
+  const attempts = records.filter((r, i) => r.k === 'send' && r.t >= firstRetry.t && !records.slice(0, i).some((o) => o.k === 'send' && o.t === r.t));
+  const gaps = attempts.slice(1, 4).map((r, i) => r.t - attempts[i]!.t);
+  for (const [i, setupUs] of [10, 20, 30].entries()) {
+    t.true(gaps[i]! >= setupUs * SECOND && gaps[i]! < setupUs * SECOND + 2 * SECOND, `attempt ${i + 2}: ${gaps[i]! / SECOND} s after the one before, expected ${setupUs} s`);
+  }
+  // A connection that never came up sent nothing: no retry is counted for it.
+  t.deepEqual(records.filter((r) => r.k === 'client' && r.t > firstRetry.t + 1 * SECOND).map((r) => `${r.t} ${r.error} ${r.attempt}`), []);
+});
