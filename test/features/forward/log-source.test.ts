@@ -11,8 +11,7 @@ import { LogSource } from '../../../src/features/forward/actors/index.ts';
 import { LogFinalReader } from '../../../src/features/log/actors/index.ts';
 import type { Actor, Context, Disconnect, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
-import { World } from '../../../src/world/index.ts';
-import { fetches, partitionsOf, ScriptedBroker, type Scripted } from '../log/_scripted-brokers.ts';
+import { fetches, partitionsOf, scriptedWorld, type Scripted } from '../log/_scripted-brokers.ts';
 
 const BROKERS = ['b1', 'b2', 'b3'];
 const REQUEST_TIMEOUT_US = 2 * SECOND;
@@ -43,10 +42,7 @@ class Reader implements Actor<Message> {
 }
 
 function scripted(client: () => Actor<Message>, crashAtUs?: number) {
-  const script: Scripted = { epoch: 1, notLeader: new Set(), received: [] };
-  const world = new World({ seed: 1 });
-  world.addSite('dc', { nodes: ['n1', 'n2', 'n3', 'nx'] });
-  for (const [i, b] of BROKERS.entries()) world.spawn(b, `n${i + 1}`, () => new ScriptedBroker(b, script));
+  const { world, script } = scriptedWorld(1);
   world.spawn('r', 'nx', client);
   const conns: { t: number; peer: unknown; cause: unknown }[] = [];
   world.trace.listen((r) => {

@@ -3,8 +3,10 @@
  * b2, each holding `EVENTS` records), produce requests (appended at once), fetches (holding one with nothing to return for its wait, as
  * a leader does) and OffsetsForLeaderEpoch, and record every request they get.
  */
-import type { FetchPartitionReply, FetchRequest, PartitionMeta } from '../../../src/features/log/actors/index.ts';
+import type { FetchPartitionReply, FetchRequest, LogConsumerConfig, PartitionMeta } from '../../../src/features/log/actors/index.ts';
 import type { Actor, Context, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
+import { MS, SECOND } from '../../../src/kernel/index.ts';
+import { World } from '../../../src/world/index.ts';
 
 /** Partitions 0 and 2 are led by b1, 1 and 3 by b2; each holds `EVENTS` records. */
 export const LEADS: Record<string, number[]> = { b1: [0, 2], b2: [1, 3] };
@@ -71,3 +73,34 @@ export class ScriptedBroker implements Actor<Message> {
 
 export const fetches = (script: Scripted, to: string) => script.received.filter((r) => r.to === to && r.message.type === 'fetch').map((r) => r.message as unknown as FetchRequest & { t?: number });
 export const partitionsOf = (request: FetchRequest) => request.partitions.map((p) => p.partition);
+
+/** Answers the group protocol: one member, partitions 0–3, nothing committed. */
+export class ScriptedCoordinator implements Actor<Message> {
+  start(): void {}
+  onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
+    if (message.type === 'join-group') ctx.send(from, { type: 'group-assignment', group: 'g', generation: 1, partitions: [0, 1, 2, 3] });
+    if (message.type === 'offset-fetch') ctx.send(from, { type: 'offset-fetch-reply', req: message.req, offsets: [null, null, null, null], leaderEpochs: [null, null, null, null] });
+    if (message.type === 'group-heartbeat') ctx.send(from, { type: 'group-heartbeat-reply', group: 'g' });
+  }
+}
+
+/** A world with scripted brokers b1–b3 on nodes n1–n3, the scripted group coordinator `ctl` on nc, and node nx for the client. */
+export function scriptedWorld(seed: number): { world: World; script: Scripted } {
+  const script: Scripted = { epoch: 1, notLeader: new Set(), received: [] };
+  const world = new World({ seed });
+  world.addSite('dc', { nodes: ['n1', 'n2', 'n3', 'nc', 'nx'] });
+  for (const [i, b] of ['b1', 'b2', 'b3'].entries()) world.spawn(b, `n${i + 1}`, () => new ScriptedBroker(b, script));
+  world.spawn('ctl', 'nc', () => new ScriptedCoordinator());
+  return { world, script };
+}
+
+/** A consumer of topic t in group g on the scripted brokers, with Kafka's defaults unless `overrides` say otherwise. */
+export function scriptedConsumer(overrides: Partial<LogConsumerConfig> = {}): LogConsumerConfig {
+  return {
+    group: 'g', topic: 't', brokers: ['b1', 'b2', 'b3'], controller: 'ctl',
+    maxPollRecords: 500, fetchMaxWaitUs: 500 * MS, fetchMinBytes: 1, fetchMaxBytes: 50 << 20, maxPartitionFetchBytes: 1 << 20,
+    autoOffsetReset: 'earliest', heartbeatIntervalUs: 3 * SECOND, sessionTimeoutUs: 45 * SECOND, processingUs: 0,
+    commitIntervalUs: 5 * SECOND, requestTimeoutUs: 30 * SECOND, retryBackoffUs: 100 * MS,
+    ...overrides,
+  };
+}

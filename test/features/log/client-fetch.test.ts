@@ -8,38 +8,16 @@
  */
 import test from 'ava';
 import { execute } from '../../../src/exec/run.ts';
-import { LogConsumer, type FetchRequest, type LogConsumerConfig } from '../../../src/features/log/actors/index.ts';
-import type { Actor, Context, Message } from '../../../src/kernel/contract/index.ts';
+import { LogConsumer, type FetchRequest } from '../../../src/features/log/actors/index.ts';
 import { MS, SECOND, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
 import { loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
-import { World } from '../../../src/world/index.ts';
+import type { World } from '../../../src/world/index.ts';
 import { ROOT } from '../../cli/cli.ts';
-import { fetches, partitionsOf, ScriptedBroker, type Scripted } from './_scripted-brokers.ts';
-
-/** Answers the group protocol: one member, partitions 0–3, nothing committed. */
-class ScriptedCoordinator implements Actor<Message> {
-  start(): void {}
-  onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
-    if (message.type === 'join-group') ctx.send(from, { type: 'group-assignment', group: 'g', generation: 1, partitions: [0, 1, 2, 3] });
-    if (message.type === 'offset-fetch') ctx.send(from, { type: 'offset-fetch-reply', req: message.req, offsets: [null, null, null, null], leaderEpochs: [null, null, null, null] });
-    if (message.type === 'group-heartbeat') ctx.send(from, { type: 'group-heartbeat-reply', group: 'g' });
-  }
-}
+import { fetches, partitionsOf, scriptedConsumer, scriptedWorld, type Scripted } from './_scripted-brokers.ts';
 
 function scripted(seed: number, setup: (script: Scripted, world: World) => void = () => undefined) {
-  const script: Scripted = { epoch: 1, notLeader: new Set(), received: [] };
-  const world = new World({ seed });
-  world.addSite('dc', { nodes: ['n1', 'n2', 'n3', 'nc', 'nx'] });
-  world.spawn('b1', 'n1', () => new ScriptedBroker('b1', script));
-  world.spawn('b2', 'n2', () => new ScriptedBroker('b2', script));
-  world.spawn('b3', 'n3', () => new ScriptedBroker('b3', script));
-  world.spawn('ctl', 'nc', () => new ScriptedCoordinator());
-  const config: LogConsumerConfig = {
-    group: 'g', topic: 't', brokers: ['b1', 'b2', 'b3'], controller: 'ctl',
-    maxPollRecords: 500, fetchMaxWaitUs: 100 * MS, fetchMinBytes: 1, fetchMaxBytes: 50 << 20, maxPartitionFetchBytes: 1 << 20,
-    autoOffsetReset: 'earliest', heartbeatIntervalUs: 200 * MS, sessionTimeoutUs: 1 * SECOND, processingUs: 0,
-    commitIntervalUs: 10 * SECOND, requestTimeoutUs: 1 * SECOND, retryBackoffUs: 100 * MS,
-  };
+  const { world, script } = scriptedWorld(seed);
+  const config = scriptedConsumer({ fetchMaxWaitUs: 100 * MS, heartbeatIntervalUs: 200 * MS, sessionTimeoutUs: 1 * SECOND, commitIntervalUs: 10 * SECOND, requestTimeoutUs: 1 * SECOND });
   world.spawn('c', 'nx', () => new LogConsumer(config));
   const consumed: TraceRecord[] = [];
   world.trace.listen((r) => {

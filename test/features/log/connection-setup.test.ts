@@ -6,36 +6,14 @@
  * Against scripted brokers that keep naming b1 leader of partitions 0 and 2 while b1's node is down.
  */
 import test from 'ava';
-import { LogConsumer, LogProducer, type LogConsumerConfig, type LogProducerConfig } from '../../../src/features/log/actors/index.ts';
-import type { Actor, Context, Message } from '../../../src/kernel/contract/index.ts';
+import { LogConsumer, LogProducer, type LogProducerConfig } from '../../../src/features/log/actors/index.ts';
 import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
-import { World } from '../../../src/world/index.ts';
-import { ScriptedBroker, type Scripted } from './_scripted-brokers.ts';
-
-/** Answers the group protocol: one member, partitions 0–3, nothing committed. */
-class Coordinator implements Actor<Message> {
-  start(): void {}
-  onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
-    if (message.type === 'join-group') ctx.send(from, { type: 'group-assignment', group: 'g', generation: 1, partitions: [0, 1, 2, 3] });
-    if (message.type === 'offset-fetch') ctx.send(from, { type: 'offset-fetch-reply', req: message.req, offsets: [null, null, null, null], leaderEpochs: [null, null, null, null] });
-    if (message.type === 'group-heartbeat') ctx.send(from, { type: 'group-heartbeat-reply', group: 'g' });
-  }
-}
+import { scriptedConsumer, scriptedWorld } from './_scripted-brokers.ts';
 
 /** A consumer (Kafka's defaults: request.timeout.ms 30 s) with b1's node down from the start; what it sends. */
 function consumerWithDeadBroker(seed: number) {
-  const script: Scripted = { epoch: 1, notLeader: new Set(), received: [] };
-  const world = new World({ seed });
-  world.addSite('dc', { nodes: ['n1', 'n2', 'n3', 'nc', 'nx'] });
-  for (const [i, b] of ['b1', 'b2', 'b3'].entries()) world.spawn(b, `n${i + 1}`, () => new ScriptedBroker(b, script));
-  world.spawn('ctl', 'nc', () => new Coordinator());
-  const config: LogConsumerConfig = {
-    group: 'g', topic: 't', brokers: ['b1', 'b2', 'b3'], controller: 'ctl',
-    maxPollRecords: 500, fetchMaxWaitUs: 500 * MS, fetchMinBytes: 1, fetchMaxBytes: 50 << 20, maxPartitionFetchBytes: 1 << 20,
-    autoOffsetReset: 'earliest', heartbeatIntervalUs: 3 * SECOND, sessionTimeoutUs: 45 * SECOND, processingUs: 0,
-    commitIntervalUs: 5 * SECOND, requestTimeoutUs: 30 * SECOND, retryBackoffUs: 100 * MS,
-  };
-  world.spawn('c', 'nx', () => new LogConsumer(config));
+  const { world } = scriptedWorld(seed);
+  world.spawn('c', 'nx', () => new LogConsumer(scriptedConsumer()));
   const sends: TraceRecord[] = [];
   world.trace.listen((r) => {
     if (r.k === 'send' && r.a === 'c') sends.push(r);
@@ -72,10 +50,7 @@ test('a metadata request to a bootstrap broker whose host never answers is retri
 
 /** A producer (request.timeout.ms 30 s) to partitions 0–3, with b1 (leading 0 and 2) alive until its node dies at 5 s. */
 function producerWithDyingBroker() {
-  const script: Scripted = { epoch: 1, notLeader: new Set(), received: [] };
-  const world = new World({ seed: 1 });
-  world.addSite('dc', { nodes: ['n1', 'n2', 'n3', 'nc', 'nx'] });
-  for (const [i, b] of ['b1', 'b2', 'b3'].entries()) world.spawn(b, `n${i + 1}`, () => new ScriptedBroker(b, script));
+  const { world } = scriptedWorld(1);
   const config: LogProducerConfig = {
     topic: 't', brokers: ['b1', 'b2', 'b3'], controller: 'ctl', ratePerSec: 10, eventBytes: 1000, acks: -1, lingerUs: 0, batchBytes: 16_384,
     requestTimeoutUs: 30 * SECOND, retries: 1000, retryBackoffUs: 100 * MS, deliveryTimeoutUs: 300 * SECOND, maxInFlight: 5, idempotence: false,

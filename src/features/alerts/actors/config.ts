@@ -26,7 +26,7 @@ export interface AlertBrokerConfig {
   readonly minDetections: number;
   /** How often the broker writes its per-object state with its log positions, µs. */
   readonly checkpointUs: Micros;
-  /** Log fetch settings (the fetch loop is the forwarder's `LogSource`). */
+  /** Log fetch settings (the broker reads through the forwarders' `LogSource`). */
   readonly requestTimeoutUs: Micros;
   readonly retryBackoffUs: Micros;
   /** Fetched alerts per partition kept ahead of classification, bytes (the source's `readAheadBytes`). */

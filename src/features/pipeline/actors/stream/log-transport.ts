@@ -19,8 +19,8 @@
  * because a leader appends a producer's batches only in sequence order. An `out-of-order-sequence`
  * refusal (a batch of a dead incarnation landed after that answer) makes the lane ask again.
  *
- * Consuming: per input partition, the forwarder's fetch loop (`LogSource`) from the leader, up to the
- * high watermark, a bounded amount ahead; at most `MAX_BUFFERED` events are handed to the operator
+ * Consuming: per input, the forwarders' log source (`LogSource`, a Kafka consumer's fetching) from
+ * the leader, up to the high watermark, a bounded amount ahead; at most `MAX_BUFFERED` events are handed to the operator
  * and not yet processed. Positions are offsets; a restore seeks back to the image's and the log
  * replays from there.
  *
