@@ -88,6 +88,7 @@ export function planStudy(request: StudyRequest): Study {
   checkDistinct(variants.map((v) => v.name), (name) => `--variant ${name}: the name is given twice`);
   checkDistinct(request.params.map((p) => p.path), (path) => `--param ${path}: the parameter is given twice`);
   checkNoOverlap(variants, request.params);
+  checkSeedNotSet(request, variants);
   const baseline = request.baseline ?? variants[0]!.name;
   if (!variants.some((v) => v.name === baseline)) {
     throw new InputError(`--baseline ${baseline}: no such variant; the variants are ${variants.map((v) => v.name).join(', ')}`);
@@ -234,6 +235,25 @@ function checkNoOverlap(variants: readonly Variant[], params: readonly Param[]):
       }
     }
   }
+}
+
+/**
+ * A cell's seed is its `--seeds` value, whatever the scenario's `seed:` says: a `--param seed=…`
+ * (or a variant or `--set` of it) would run the same cells under other names, silently.
+ */
+function checkSeedNotSet(request: StudyRequest, variants: readonly Variant[]): void {
+  const isSeed = (set: string) => {
+    const path = parsePath(set.slice(0, Math.max(0, set.indexOf('='))));
+    return typeof path !== 'string' && path.length === 1 && path[0] === 'seed';
+  };
+  const seeds = '--seeds 1,2 or --seeds 1..10';
+  for (const param of request.params) if (param.path === 'seed') throw new InputError(`--param seed: a cell's seed comes from --seeds, not from the scenario; write ${seeds}`);
+  for (const variant of variants) {
+    const set = variant.sets.find(isSeed);
+    if (set !== undefined) throw new InputError(`--variant ${variant.name}:${set}: a cell's seed comes from --seeds, not from the scenario; variants share their seeds`);
+  }
+  const set = request.sets.find(isSeed);
+  if (set !== undefined) throw new InputError(`--set ${set}: a cell's seed comes from --seeds, not from the scenario; write ${seeds}`);
 }
 
 function sha256(text: string): string {

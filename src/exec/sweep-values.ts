@@ -160,10 +160,14 @@ function parseValueList(text: string, fail: (why: string) => never): { values: P
     log ||= isLog !== undefined;
     values.push(...expandRange(item, from!, to!, isLog ? Number(logCount) : linearCount ? Number(linearCount) : undefined, isLog !== undefined, fail));
   }
-  const seen = new Set<string>();
+  // Equal after units (`10s,10000ms`) is the same cell twice under two names.
+  const seen = new Map<string, string>();
   for (const value of values) {
-    if (seen.has(value.text)) fail(`the value ${value.text} appears twice`);
-    seen.add(value.text);
+    const quantity = value.x === null ? undefined : readQuantity(value.text);
+    const key = quantity === undefined ? `text ${value.text}` : `${quantity.kind} ${quantity.x}`;
+    const before = seen.get(key);
+    if (before !== undefined) fail(before === value.text ? `the value ${value.text} appears twice` : `the values ${before} and ${value.text} are the same`);
+    seen.set(key, value.text);
   }
   return { values, log };
 }

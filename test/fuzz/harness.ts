@@ -73,7 +73,8 @@ export function judgeRefusal(r: Outcome, expect: Expect = {}): string[] {
   if (/\n\s+at |internal error|node:internal|Warning:|escaped:/.test(r.stderr)) problems.push('a stack trace or internal error');
   const lines = r.stderr.trimEnd().split('\n').filter((l) => !MORE.test(l));
   if (r.stderr.trim() === '') problems.push('nothing on stderr');
-  else if (lines.length > 4) problems.push(`${lines.length} lines`);
+  // The first four problems, or five when "and 1 more" would take the fifth line itself (exit.ts).
+  else if (lines.length > 5) problems.push(`${lines.length} lines`);
   const first = lines[0] ?? '';
   for (const word of ['undefined', '[object Object]', 'NaN', 'null']) {
     if (r.stderr.includes(word) && !(expect.input ?? '').includes(word)) problems.push(`"${word}" in the message`);
