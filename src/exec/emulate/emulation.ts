@@ -356,7 +356,13 @@ export class Emulation {
         this.sink.add(message.records);
         return;
       case 'send':
-        this.router.route(message);
+        // A message with no way (two sites no link joins) is the scenario's error: it ends the
+        // emulation, as it ends a simulated run, rather than escaping a port's event handler.
+        try {
+          this.router.route(message);
+        } catch (error) {
+          this.fail(error);
+        }
         return;
       case 'failed':
         this.fail(actorFailure(message, this.world.seed));
