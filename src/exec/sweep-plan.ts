@@ -85,7 +85,7 @@ export const BASE_VARIANT = 'base';
 /** Checks the request, loads every grid point × variant once, and fixes the study's identity. */
 export function planStudy(request: StudyRequest): Study {
   const variants = request.variants.length > 0 ? [...request.variants] : [{ name: BASE_VARIANT, sets: [] }];
-  checkDistinct(variants.map((v) => v.name), (name) => `--variant ${name}: the name is given twice`);
+  checkDistinct(variants.map((v) => v.name), (name) => `${variantFlag(variants.find((v) => v.name === name)!)}: the name is given twice`);
   checkDistinct(request.params.map((p) => p.path), (path) => `--param ${path}: the parameter is given twice`);
   checkNoOverlap(variants, request.params);
   checkSeedNotSet(request, variants);
@@ -180,7 +180,7 @@ function validate(request: StudyRequest, variants: readonly Variant[]): string {
       budget(loadScenario(request.scenarioText, request.file, [...request.sets, ...variant.sets, ...pointSets]));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      const labels = new Map([...variant.sets.map((set) => [set, `--variant ${variant.name}:${set}`] as const), ...pointSets.map((set) => [set, `--param ${set}`] as const)]);
+      const labels = new Map([...variant.sets.map((set) => [set, isStrategy(variant) ? `--strategies ${variant.name}:` : `--variant ${variant.name}:${set}`] as const), ...pointSets.map((set) => [set, `--param ${set}`] as const)]);
       throw relabel(error, labels, variant.name, point);
     }
   }
@@ -214,6 +214,16 @@ function relabel(error: InputError, labels: ReadonlyMap<string, string>, variant
     return line.startsWith('--set ') ? line : `${where}: ${line}`;
   });
   return new InputError(lines.join('\n'));
+}
+
+/** A variant `--strategies a,b` made (sweep-values.ts): its one override sets the strategy it is named after. */
+function isStrategy(variant: Variant): boolean {
+  return variant.sets.length === 1 && variant.sets[0] === `checkpoint.strategy=${variant.name}`;
+}
+
+/** How the user gave a variant, for a message: `--strategies a` or `--variant a`. */
+function variantFlag(variant: Variant): string {
+  return `${isStrategy(variant) ? '--strategies' : '--variant'} ${variant.name}`;
 }
 
 function checkDistinct(items: readonly string[], message: (item: string) => string): void {

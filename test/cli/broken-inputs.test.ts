@@ -86,6 +86,9 @@ const FLAGS: Case[] = [
   [['run', join(ROOT, 'scenarios/aps-xray.yaml'), '--set', 'pipeline.operators.reconstruct.service={mean: 1s, distributon: fixed}'], /reconstruct\.service\.distributon: unknown field "distributon"; did you mean "distribution"\?$/],
   [['run', join(ROOT, 'scenarios/aps-xray.yaml'), '--set', 'pipeline.operators.reconstruct.service={maen: 1s}'], /reconstruct\.service\.maen: unknown field "maen"; did you mean "mean"\?$/],
   [['run', join(ROOT, 'scenarios/drills/forward-field-station.yaml'), '--set', 'forwarders.uplink.from={bufer: {capacity: 1GiB}}'], /forwarders\.uplink\.from\.bufer: unknown field "bufer"; did you mean "buffer"\?$/],
+  // --strategies a,b is written as variants; its mistakes are named as typed.
+  [['compare', join(ROOT, 'scenarios/aps-xray.yaml'), '--strategies', 'none,streamreplay'], /^--strategies streamreplay: checkpoint\.strategy: unknown value "streamreplay"; did you mean "stream-replay"\?$/],
+  [['compare', DEMO, '--strategies', 'none,none'], /^--strategies none: the name is given twice$/],
   // Contradictory study options: a seed set where --seeds rules (the cells would be the same runs under other names), values equal after units.
   [['sweep', DEMO, '--param', 'seed=1,2', '--seeds', '1'], /^--param seed: a cell's seed comes from --seeds, not from the scenario; write --seeds 1,2 or --seeds 1\.\.10$/],
   [['compare', DEMO, '--variant', 'a:seed=1', '--variant', 'b:seed=2'], /^--variant a:seed=1: a cell's seed comes from --seeds, not from the scenario/],
