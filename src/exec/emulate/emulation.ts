@@ -137,6 +137,8 @@ export class Emulation {
   private intervals: NodeJS.Timeout[] = [];
   private local: LocalActors | undefined;
   private over = false;
+  /** What ended the emulation early (`fail`), when something did. */
+  private failure: unknown;
   /** Names the fault behind the next crash or restart, for its record. */
   private lastFault = 'fault';
   private readonly launchedMs = realNowMs();
@@ -147,7 +149,12 @@ export class Emulation {
     const prepared = await buildFromRecipe(recipe, new TraceWriter());
     const trace = options.trace ?? new TraceWriter();
     const emulation = new Emulation(recipe, prepared, trace, observeTrace(prepared, trace), options);
-    await emulation.boot(options);
+    try {
+      await emulation.boot(options);
+    } catch (error) {
+      // A failure while booting (a first message with no way) shuts the threads down, which fails the boot.
+      throw emulation.failure ?? error;
+    }
     return emulation;
   }
 
@@ -159,6 +166,8 @@ export class Emulation {
     private readonly options: EmulateOptions,
   ) {
     this.done = new Promise((resolve, reject) => ((this.resolve = resolve), (this.reject = reject)));
+    // Failed while booting, nobody awaits `done`: the boot reports the failure instead.
+    this.done.catch(() => {});
     this.world = prepared.world;
     this.worldEvents = simulatorOf(this.world);
     this.endUs = options.durationUs ?? prepared.endUs;
@@ -452,13 +461,16 @@ export class Emulation {
       });
     } catch (error) {
       this.trace.abort();
-      this.reject(error);
+      // A failure ends the emulation by shutting its threads down, which fails what the run was
+      // waiting for ("thread is gone"): the failure is the cause to report, not that.
+      this.reject(this.failure ?? error);
     }
   }
 
   private fail(error: unknown): void {
     if (this.over) return;
     this.over = true;
+    this.failure = error;
     this.trace.abort();
     void this.shutdown().finally(() => this.reject(error));
   }
