@@ -1,6 +1,8 @@
 /**
  * The kernel's bookkeeping for one actor, which outlives the actor's instances: where it lives,
- * whether it is up, its incarnation and its counters (events, records, timers), its random streams.
+ * whether it is up, its incarnation and its counters (events, records, timers: in its
+ * `ActorState`, which the hot paths read from the actor's context without touching the handle),
+ * its random streams.
  * (Its cancelled timers are in the simulator's one table, timer-set.ts; what a send or a delivery
  * needs of the other actor — its id, its trace-string slot — in the simulator's arrays by index,
  * so that neither touches the other actor's handle.)
@@ -32,9 +34,14 @@ export interface PeerMemo {
   peerIndex: number;
 }
 
-export class ActorHandle implements Placement {
-  instance: Actor<any> | undefined;
-  context: (Context & PeerMemo) | undefined;
+/**
+ * What every event of an actor reads and counts: whether it is up, its incarnation, its counters.
+ * A handle's `state`, and its context's while an incarnation runs: the simulator's delivery, send
+ * and timer paths read it from the context and never touch the handle. It is made with the handle
+ * and moved once, at the actor's first start, to sit beside the instance and context made then
+ * (`relocated`): with many actors the handle is a cache miss of its own, far from those.
+ */
+export class ActorState {
   up = false;
   /** Bumped at every crash; timers and completions of an older incarnation are dropped. */
   incarnation = 0;
@@ -56,6 +63,29 @@ export class ActorHandle implements Placement {
    * undefined otherwise, which is all a send checks.
    */
   peers: Set<number> | undefined = undefined;
+
+  /** @param index the actor's index (as its handle's). */
+  constructor(readonly index: number) {}
+
+  /** A copy made now (so placed where the allocator is now); the handle must drop this one for it. */
+  relocated(): ActorState {
+    const moved = new ActorState(this.index);
+    moved.up = this.up;
+    moved.incarnation = this.incarnation;
+    moved.seq = this.seq;
+    moved.recordCount = this.recordCount;
+    moved.timerCount = this.timerCount;
+    moved.lastFiredTimer = this.lastFiredTimer;
+    moved.peers = this.peers;
+    return moved;
+  }
+}
+
+export class ActorHandle implements Placement {
+  instance: Actor<any> | undefined;
+  context: (Context & PeerMemo) | undefined;
+  /** Its counters and liveness (see `ActorState`; the accessors below read and write them there). */
+  state: ActorState;
   /**
    * Its place in the order this simulator's actors first started in (first instantiation; -1
    * before): the order a node's disk lists its actors' files in (world/disk.ts), which is where
@@ -87,5 +117,43 @@ export class ActorHandle implements Placement {
     owner: object,
   ) {
     this.ref = new KernelRef(id, owner, index);
+    this.state = new ActorState(index);
+  }
+
+  get up(): boolean {
+    return this.state.up;
+  }
+  set up(up: boolean) {
+    this.state.up = up;
+  }
+  get incarnation(): number {
+    return this.state.incarnation;
+  }
+  set incarnation(incarnation: number) {
+    this.state.incarnation = incarnation;
+  }
+  get seq(): number {
+    return this.state.seq;
+  }
+  set seq(seq: number) {
+    this.state.seq = seq;
+  }
+  get recordCount(): number {
+    return this.state.recordCount;
+  }
+  set recordCount(count: number) {
+    this.state.recordCount = count;
+  }
+  get timerCount(): number {
+    return this.state.timerCount;
+  }
+  get lastFiredTimer(): number {
+    return this.state.lastFiredTimer;
+  }
+  get peers(): Set<number> | undefined {
+    return this.state.peers;
+  }
+  set peers(peers: Set<number> | undefined) {
+    this.state.peers = peers;
   }
 }
