@@ -17,6 +17,8 @@ export interface Scripted {
   epoch: number;
   /** Partitions that answer not-leader. */
   notLeader: Set<number>;
+  /** Partitions metadata names no leader for (offline). */
+  leaderless?: Set<number>;
   /** What each broker received, in order. */
   received: { t: number; to: string; message: Message & Record<string, unknown> }[];
 }
@@ -33,7 +35,7 @@ export class ScriptedBroker implements Actor<Message> {
     this.script.received.push({ t: ctx.now(), to: this.name, message });
     switch (message.type) {
       case 'metadata': {
-        const partitions: PartitionMeta[] = Object.entries(LEADS).flatMap(([leader, ps]) => ps.map((partition) => ({ topic: 't', partition, replicas: [leader], leader, leaderEpoch: this.script.epoch, partitionEpoch: this.script.epoch, isr: [leader] })));
+        const partitions: PartitionMeta[] = Object.entries(LEADS).flatMap(([leader, ps]) => ps.map((partition) => ({ topic: 't', partition, replicas: [leader], leader: this.script.leaderless?.has(partition) ? null : leader, leaderEpoch: this.script.epoch, partitionEpoch: this.script.epoch, isr: [leader] })));
         return ctx.send(from, { type: 'metadata-reply', req: message.req, partitions });
       }
       case 'fetch': {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execute, type RunSummary } from '../../../src/exec/run.ts';
-import { SECOND, TraceWriter } from '../../../src/kernel/index.ts';
+import { MS, SECOND, TraceWriter } from '../../../src/kernel/index.ts';
 import { loadScenario, loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
 import { diaspora, ROOT } from '../../cli/cli.ts';
 
@@ -105,7 +105,8 @@ test('KIP-966 class: flush never, the ISR shrank to one, the whole site loses po
 test('Mofka-like mode: RF 1, flush per batch; acknowledging before the flush loses the last batches', (t) => {
   const loss = lost(run('log-mofka-ack-before-flush'));
   t.true(loss.count > 0 && loss.count < 400, `${loss.count} lost: only what the fsync in flight would have covered`);
-  t.true(loss.from >= 7.9 * SECOND && loss.to <= 8 * SECOND);
+  // The fsync in flight at 8 s and the writes after it: each fsync of the backlog takes ≈ 64 ms on this HDD.
+  t.true(loss.from >= 8 * SECOND - 2 * 64 * MS && loss.to <= 8 * SECOND, `acknowledged ${loss.from} to ${loss.to} µs`);
   t.true(run('log-mofka-ack-before-flush', ['services.events["ack.before.flush"]=false']).ok);
 });
 

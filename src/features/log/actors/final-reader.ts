@@ -68,7 +68,8 @@ export class LogFinalReader implements Actor<ClientInbound> {
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
     if (wakeup.name === 'metadata-timeout') {
-      this.metadata.onTimeout(ctx, wakeup.data as number);
+      // Timed out, or a refresh deferred by its backoff is due: ask (again) — partitions may be waiting for it.
+      if (this.metadata.onTimeout(ctx, wakeup.data as number)) this.metadata.refresh(ctx, ++this.req);
       return;
     }
     // The read begins with every partition at once.

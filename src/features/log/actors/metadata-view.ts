@@ -14,6 +14,11 @@
  * (`BOOTSTRAP_RNG`), so a seed gives the same choices at any worker count. Only when every
  * broker is unreachable does the client ask the one it has not heard from for the longest.
  *
+ * Refreshes are spaced as Kafka's `Metadata.timeToNextUpdate` spaces them: one asked for less than
+ * `retry.backoff.ms` after the last request ended (answered, timed out, connection broken) is sent
+ * when that backoff is over, and counts as on its way meanwhile — a client whose partition has no
+ * leader asks about every 100 ms, not once per round trip.
+ *
  * How it fails: a client whose metadata names a leader that lost its leadership learns it from a
  * `not-leader` error, from its connection to it breaking (`disconnected`: the leader's process died
  * on a live host) or from its request timing out, and refreshes; until the new leader's
@@ -25,9 +30,12 @@
  * connection set-up timeout (10 s, growing to 30 s) rather than `request.timeout.ms`, as Kafka's
  * does since KIP-601.
  */
-import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
+import { MS, type Context, type Micros, type TimerId } from '../../../kernel/contract/index.ts';
 import type { ConnectionStates } from './connection-states.ts';
 import type { MetadataReply, PartitionMeta } from './messages.ts';
+
+/** Kafka's `retry.backoff.ms` default: the least time between two metadata refreshes. */
+const REFRESH_BACKOFF_US = 100 * MS;
 
 /** The random stream a client's broker choice draws from. */
 export const BOOTSTRAP_RNG = 'bootstrap';
@@ -36,6 +44,10 @@ export class MetadataView {
   /** Per topic, by partition number: a lookup (one per request a client sends) builds no key string. */
   private readonly partitions = new Map<string, PartitionMeta[]>();
   private inFlight: { readonly req: number; timer: TimerId; readonly broker: string; readonly sentAtUs: Micros; setup: boolean } | null = null;
+  /** A refresh asked for within the backoff: its request waits for this timer ('metadata-timeout'). */
+  private deferred: { readonly req: number; readonly timer: TimerId } | null = null;
+  /** When the last request ended (answered, timed out, or its connection broke). */
+  private lastEndedUs: Micros = -Infinity;
   /** Brokers a request to timed out, with the time it did; cleared by any answer from them. */
   private readonly unreachableSince = new Map<string, Micros>();
 
@@ -44,6 +56,8 @@ export class MetadataView {
     private readonly timeoutUs: Micros,
     /** The owner's connection states: a request over a new connection gets its set-up timeout. */
     private readonly connections?: ConnectionStates,
+    /** `retry.backoff.ms`: the least time from one request's end to the next one. */
+    private readonly backoffUs: Micros = REFRESH_BACKOFF_US,
   ) {}
 
   leaderOf(topic: string, partition: number): string | null {
@@ -57,7 +71,7 @@ export class MetadataView {
    */
   usableLeaderOf(topic: string, partition: number): string | null {
     const leader = this.leaderOf(topic, partition);
-    return leader !== null && this.inFlight !== null && this.unreachableSince.has(leader) ? null : leader;
+    return leader !== null && (this.inFlight !== null || this.deferred !== null) && this.unreachableSince.has(leader) ? null : leader;
   }
 
   known(topic: string, partition: number): PartitionMeta | undefined {
@@ -69,7 +83,12 @@ export class MetadataView {
    * `load(broker)` is the owner's requests in flight to it; without it every broker counts as idle.
    */
   refresh(ctx: Context, req: number, load?: (broker: string) => number): void {
-    if (this.inFlight !== null) return;
+    if (this.inFlight !== null || this.deferred !== null) return;
+    const waitUs = this.lastEndedUs + this.backoffUs - ctx.now();
+    if (waitUs > 0) {
+      this.deferred = { req, timer: ctx.setTimer(waitUs, 'metadata-timeout', req) };
+      return;
+    }
     const broker = this.leastLoaded(ctx, load);
     ctx.send(broker, { type: 'metadata', req });
     const { timeoutUs, setup } = this.connections?.deadline(broker, this.timeoutUs) ?? { timeoutUs: this.timeoutUs, setup: false };
@@ -92,6 +111,7 @@ export class MetadataView {
     if (this.inFlight?.broker !== broker) return;
     ctx.cancelTimer(this.inFlight.timer);
     this.inFlight = null;
+    this.lastEndedUs = ctx.now();
   }
 
   /** The owner heard from `broker`: it may be asked again. */
@@ -105,6 +125,7 @@ export class MetadataView {
     ctx.cancelTimer(this.inFlight.timer);
     this.reachable(this.inFlight.broker);
     this.inFlight = null;
+    this.lastEndedUs = ctx.now();
     for (const meta of reply.partitions) {
       let byPartition = this.partitions.get(meta.topic);
       if (byPartition === undefined) this.partitions.set(meta.topic, (byPartition = []));
@@ -115,10 +136,15 @@ export class MetadataView {
   }
 
   /**
-   * The request timed out; true if it was the one in flight (the caller may refresh again). At its
-   * set-up deadline, a broker heard from since (the connection came up) keeps it until `request.timeout.ms`.
+   * The request timed out, or a deferred refresh's backoff ended; true if it was the one on its way
+   * (the caller then refreshes). At its set-up deadline, a broker heard from since (the connection
+   * came up) keeps the request until `request.timeout.ms`.
    */
   onTimeout(ctx: Context, req: number): boolean {
+    if (this.deferred?.req === req) {
+      this.deferred = null;
+      return true;
+    }
     const inFlight = this.inFlight;
     if (inFlight === null || inFlight.req !== req) return false;
     if (inFlight.setup) {
@@ -132,6 +158,7 @@ export class MetadataView {
     }
     this.unreachable(ctx, inFlight.broker);
     this.inFlight = null;
+    this.lastEndedUs = ctx.now();
     return true;
   }
 
