@@ -3,7 +3,7 @@
  * b2, each holding `EVENTS` records), produce requests (appended at once), fetches (holding one with nothing to return for its wait, as
  * a leader does) and OffsetsForLeaderEpoch, and record every request they get.
  */
-import type { FetchPartitionReply, FetchRequest, LogConsumerConfig, PartitionMeta } from '../../../src/features/log/actors/index.ts';
+import type { FetchPartitionReply, FetchRequest, LogConsumerConfig, LogProducerConfig, PartitionMeta } from '../../../src/features/log/actors/index.ts';
 import type { Actor, Context, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
@@ -103,6 +103,16 @@ export function scriptedConsumer(overrides: Partial<LogConsumerConfig> = {}): Lo
     maxPollRecords: 500, fetchMaxWaitUs: 500 * MS, fetchMinBytes: 1, fetchMaxBytes: 50 << 20, maxPartitionFetchBytes: 1 << 20,
     autoOffsetReset: 'earliest', heartbeatIntervalUs: 3 * SECOND, sessionTimeoutUs: 45 * SECOND, processingUs: 0,
     commitIntervalUs: 5 * SECOND, requestTimeoutUs: 30 * SECOND, retryBackoffUs: 100 * MS,
+    ...overrides,
+  };
+}
+
+/** A producer of topic t on the scripted brokers (acks=all, request.timeout.ms 30 s, retry.backoff.ms 100 ms) unless `overrides` say otherwise. */
+export function scriptedProducer(overrides: Partial<LogProducerConfig> = {}): LogProducerConfig {
+  return {
+    topic: 't', brokers: ['b1', 'b2', 'b3'], controller: 'ctl', ratePerSec: 10, eventBytes: 1000, acks: -1, lingerUs: 0, batchBytes: 16_384,
+    requestTimeoutUs: 30 * SECOND, retries: 1000, retryBackoffUs: 100 * MS, deliveryTimeoutUs: 300 * SECOND, maxInFlight: 5, idempotence: false,
+    partitioner: 'round-robin', keys: 0, stopAtUs: 200 * SECOND,
     ...overrides,
   };
 }

@@ -6,9 +6,9 @@
  * Against scripted brokers that keep naming b1 leader of partitions 0 and 2 while b1's node is down.
  */
 import test from 'ava';
-import { LogConsumer, LogProducer, type LogProducerConfig } from '../../../src/features/log/actors/index.ts';
+import { LogConsumer, LogProducer } from '../../../src/features/log/actors/index.ts';
 import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
-import { scriptedConsumer, scriptedWorld } from './_scripted-brokers.ts';
+import { scriptedConsumer, scriptedProducer, scriptedWorld } from './_scripted-brokers.ts';
 
 /** A consumer (Kafka's defaults: request.timeout.ms 30 s) with b1's node down from the start; what it sends. */
 function consumerWithDeadBroker(seed: number) {
@@ -52,12 +52,7 @@ test('a metadata request to a bootstrap broker whose host never answers is retri
 /** A producer (request.timeout.ms 30 s) to partitions 0–3, with b1 (leading 0 and 2) alive until its node dies at 5 s. */
 function producerWithDyingBroker() {
   const { world } = scriptedWorld(1);
-  const config: LogProducerConfig = {
-    topic: 't', brokers: ['b1', 'b2', 'b3'], controller: 'ctl', ratePerSec: 10, eventBytes: 1000, acks: -1, lingerUs: 0, batchBytes: 16_384,
-    requestTimeoutUs: 30 * SECOND, retries: 1000, retryBackoffUs: 100 * MS, deliveryTimeoutUs: 300 * SECOND, maxInFlight: 5, idempotence: false,
-    partitioner: 'round-robin', keys: 0, stopAtUs: 200 * SECOND,
-  };
-  world.spawn('p', 'nx', () => new LogProducer(config, 4));
+  world.spawn('p', 'nx', () => new LogProducer(scriptedProducer(), 4));
   const sends: TraceRecord[] = [];
   world.trace.listen((r) => {
     if ((r.k === 'send' && r.a === 'p' && r.to === 'b1' && r.msg === 'produce') || (r.k === 'client' && r.a === 'p' && r.op === 'retry')) sends.push(r);

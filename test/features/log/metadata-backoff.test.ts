@@ -4,19 +4,14 @@
  * per round trip.
  */
 import test from 'ava';
-import { LogProducer, type LogProducerConfig } from '../../../src/features/log/actors/index.ts';
+import { LogProducer } from '../../../src/features/log/actors/index.ts';
 import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
-import { scriptedWorld } from './_scripted-brokers.ts';
+import { scriptedProducer, scriptedWorld } from './_scripted-brokers.ts';
 
 test('a producer whose partition has no leader asks for metadata once per retry.backoff.ms, not once per round trip', (t) => {
   const { world, script } = scriptedWorld(1);
   script.leaderless = new Set([0]);
-  const config: LogProducerConfig = {
-    topic: 't', brokers: ['b1', 'b2', 'b3'], controller: 'ctl', ratePerSec: 100, eventBytes: 1000, acks: -1, lingerUs: 0, batchBytes: 16_384,
-    requestTimeoutUs: 30 * SECOND, retries: 1000, retryBackoffUs: 100 * MS, deliveryTimeoutUs: 300 * SECOND, maxInFlight: 5, idempotence: false,
-    partitioner: 'round-robin', keys: 0, stopAtUs: 20 * SECOND,
-  };
-  world.spawn('p', 'nx', () => new LogProducer(config, 4));
+  world.spawn('p', 'nx', () => new LogProducer(scriptedProducer({ ratePerSec: 100, stopAtUs: 20 * SECOND }), 4));
   const asked: TraceRecord[] = [];
   world.trace.listen((r) => {
     if (r.k === 'send' && r.a === 'p' && r.msg === 'metadata') asked.push(r);
