@@ -2,7 +2,8 @@
  * What the timeline derives about recovery without a browser: replay spans from `state` records
  * after a `restore` (only events processed before count, whatever their producer), the recovery
  * model of the page (checkpoints, cuts, lost work) from `ckpt` records, and verdicts read from a
- * run directory's `summary.json` (none for a bare trace; a broken summary is a one-line error).
+ * run directory's `summary.json` (none for a bare trace; a broken summary is a one-line error), and a
+ * power loss on a disk as one loss however many files it hit.
  */
 import test from 'ava';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { ReplayTracker } from '../../src/report/timeline/replay-spans.ts';
 import { readVerdicts } from '../../src/report/timeline/verdicts.ts';
 import { decodePayload } from '../../viz/wire/codec.ts';
 import { classify } from '../../viz/model/kinds.ts';
+import { deriveDurability } from '../../viz/model/durability.ts';
 import { deriveRecovery } from '../../viz/model/recovery.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viz-recovery-enc-'));
@@ -94,4 +96,19 @@ test('verdicts come from the summary beside the trace, one entry per violation',
   t.is(await readVerdicts(join(bare, 'trace.jsonl')), null);
   writeFileSync(join(bare, 'summary.json'), '{ not json');
   await t.throwsAsync(readVerdicts(join(bare, 'trace.jsonl')), { instanceOf: InputError, message: /summary\.json: not JSON/ });
+});
+
+test('a power loss that drops unsynced writes from two files is one loss of their sum', async (t) => {
+  const encoder = new TraceEncoder('mem');
+  const disk = (time: number, fields: Record<string, unknown>) => rec(time, 'disk', 'broker', fields);
+  const records = [
+    disk(10, { op: 'append', file: 'p-0.log', bytes: 10 }), disk(11, { op: 'append', file: 'p-1.log', bytes: 10 }),
+    disk(12, { op: 'fsync', bytes: 20 }), disk(20, { op: 'fsync-done', bytes: 20 }),
+    disk(30, { op: 'append', file: 'p-0.log', bytes: 10 }), disk(31, { op: 'append', file: 'p-1.log', bytes: 10 }), disk(32, { op: 'append', file: 'p-1.log', bytes: 10 }),
+    disk(40, { op: 'lost', file: 'p-0.log', records: 1 }), disk(40, { op: 'lost', file: 'p-1.log', records: 2 }),
+  ];
+  records.forEach((r, i) => encoder.add(r, i + 1));
+  const data = decodePayload(gunzipSync(await encoder.finish()));
+  const durability = deriveDurability(data, classify(data).kind);
+  t.deepEqual(durability.losses.map((l) => [data.header.actors[l.actor].id, l.t, l.writes, l.from, l.to, l.lastFsync?.done]), [['broker', 40, 3, 30, 32, 20]]);
 });

@@ -120,7 +120,11 @@ export function deriveDurability(data: RunData, kind: Uint8Array): Durability {
       const from = batches.length > 0 ? batches[0].from : t;
       const to = batches.length > 0 ? batches[batches.length - 1].to : t;
       for (const b of batches) emit(actor, b.n, b.from, b.to, 'lost');
-      result.losses.push({ actor, t, row: i, writes: typeof recorded === 'number' ? recorded : counted, from, to, lastFsync: s.lastDone });
+      const writes = typeof recorded === 'number' ? recorded : counted;
+      const previous = result.losses[result.losses.length - 1];
+      // A power loss writes one `lost` record per file of the actor: one loss, the sum of their writes.
+      if (previous?.actor === actor && previous.t === t) previous.writes += writes;
+      else result.losses.push({ actor, t, row: i, writes, from, to, lastFsync: s.lastDone });
       s.syncing = [];
       s.open = { n: 0, from: t, to: t };
     }
