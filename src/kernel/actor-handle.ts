@@ -12,7 +12,7 @@
  * the world; actor code never sees a handle, only its `Context`.
  */
 import { KernelRef } from './actor-ref.ts';
-import type { Actor, ActorFactory, Context } from './contract/actor.ts';
+import type { ActorFactory } from './contract/actor.ts';
 import type { Rng } from './contract/rng.ts';
 
 /** The `world` pseudo-actor: index 0, the origin of scheduled faults and other control actions. */
@@ -82,8 +82,6 @@ export class ActorState {
 }
 
 export class ActorHandle implements Placement {
-  instance: Actor<any> | undefined;
-  context: (Context & PeerMemo) | undefined;
   /** Its counters and liveness (see `ActorState`; the accessors below read and write them there). */
   state: ActorState;
   /**

@@ -22,7 +22,7 @@
 import { ActorContext, type ContextHost } from './actor-context.ts';
 import { ActorHandle, ActorState, WORLD, type Placement } from './actor-handle.ts';
 import { KernelRef } from './actor-ref.ts';
-import type { ActorFactory, ActorRef, Message, SendOptions } from './contract/actor.ts';
+import type { ActorFactory, ActorRef, Context, Message, SendOptions } from './contract/actor.ts';
 import type { Disconnect } from './contract/disconnect.ts';
 import type { RecordKind, TraceRecord } from './contract/record.ts';
 import { deriveRng, type Rng } from './contract/rng.ts';
@@ -95,8 +95,8 @@ export class Simulator implements ContextHost {
   private names: (string | undefined)[] = new Array<string | undefined>(INITIAL_SLOTS).fill(undefined);
   private readonly handles: ActorHandle[] = [];
   /**
-   * Each actor's context while an incarnation of it runs here (else undefined), by actor index —
-   * the same as its handle's `context`. A delivery reads it instead of the handle: the context,
+   * Each actor's context while an incarnation of it runs here (else undefined), by actor index; the
+   * incarnation's instance is the context's. The handle keeps neither: a delivery reads it instead of the handle: the context,
    * the instance and the actor's `ActorState` are made together at its first start and sit
    * together in memory, the handle (made at spawn) elsewhere — one cache miss fewer per event
    * with many actors. The delivery, send and timer paths read the handle only when they must
@@ -161,6 +161,11 @@ export class Simulator implements ContextHost {
     return this.handles[index];
   }
 
+  /** The context of the incarnation of `id` running here, if one is. */
+  contextOf(id: string): Context | undefined {
+    return this.contexts[this.handle(id).index];
+  }
+
   /**
    * What is queued for an actor, earliest first: messages on their way (its mailbox) and its
    * timers still pending — for inspection (the lab); it changes nothing. A message in flight is
@@ -186,7 +191,7 @@ export class Simulator implements ContextHost {
   /** The actor's own view of its state (`Actor.inspect`), or undefined when it is down or offers none. */
   inspect(id: string): unknown {
     const handle = this.handle(id);
-    return handle.up ? handle.instance?.inspect?.() : undefined;
+    return handle.up ? this.contexts[handle.index]?.instance?.inspect?.() : undefined;
   }
 
   has(id: string): boolean {
@@ -280,8 +285,6 @@ export class Simulator implements ContextHost {
     if (!handle.up) return;
     handle.up = false;
     this.contexts[handle.index]?.retire();
-    handle.instance = undefined;
-    handle.context = undefined;
     this.contexts[handle.index] = undefined;
     handle.peers = undefined;
     // Its timers' events still queued are dropped when they pop: their incarnation is over.
@@ -333,13 +336,14 @@ export class Simulator implements ContextHost {
 
   /** Hands a host's notice to its actor, if it is the incarnation it is for, it handles notices, and the way is still open. */
   private notify(to: ActorHandle, peer: number, cause: number, incarnation: number, type: string | undefined): void {
-    const instance = to.instance;
+    const ctx = this.contexts[to.index];
+    const instance = ctx?.instance;
     if (!to.up || to.incarnation !== incarnation || instance?.onDisconnect === undefined) return;
     if (this.env().admits(peer, to.index, this.clock) !== undefined) return;
     to.peers?.delete(peer);
     const disconnect: Disconnect = cause === REFUSED ? { peer: this.ids[peer], cause: 'refused', msg: type } : { peer: this.ids[peer], cause: 'closed' };
     this.record(to, 'conn', { ...disconnect });
-    this.guard(to, `disconnect from ${disconnect.peer}`, () => instance.onDisconnect!(to.context!, disconnect));
+    this.guard(to, `disconnect from ${disconnect.peer}`, () => instance.onDisconnect!(ctx!, disconnect));
   }
 
   /** Restarts a crashed actor: a fresh instance whose `recover` runs now. */
@@ -514,7 +518,7 @@ export class Simulator implements ContextHost {
     const to = this.handles[target];
     switch (this.kinds[slot]) {
       case START:
-        if (!to.up || to.instance !== undefined || !to.local) return;
+        if (!to.up || this.contexts[target] !== undefined || !to.local) return;
         this.instantiate(to, 'start');
         return;
       case CALL: {
@@ -545,7 +549,7 @@ export class Simulator implements ContextHost {
     }
     // A message can reach an actor spawned at this very instant before its start event runs
     // (the sender's key sorts first); the actor starts now, then handles the message.
-    if (ctx === undefined && this.handles[target].instance === undefined) {
+    if (ctx === undefined) {
       this.instantiate(this.handles[target], 'start');
       ctx = this.contexts[target];
     }
@@ -571,7 +575,6 @@ export class Simulator implements ContextHost {
     // The factory runs inside the guard too: a constructor that throws is the actor's bug.
     this.guard(handle, entry, () => {
       const instance = handle.factory();
-      handle.instance = instance;
       if (instance.onDisconnect !== undefined) {
         handle.peers = new Set();
         this.listeners.add(handle);
@@ -582,7 +585,6 @@ export class Simulator implements ContextHost {
         handle.state = handle.state.relocated();
       }
       const ctx = new ActorContext(this, handle, instance);
-      handle.context = ctx;
       this.contexts[handle.index] = ctx;
       const run = entry === 'recover' && instance.recover !== undefined ? instance.recover : instance.start;
       run?.call(instance, ctx);

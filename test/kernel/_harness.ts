@@ -59,7 +59,7 @@ export class Kernel {
 
   /** The live context of an actor, to act on its behalf from a world action. */
   ctx(id: string): Context {
-    const ctx = this.sim.handle(id).context;
+    const ctx = this.sim.contextOf(id);
     if (ctx === undefined) throw new Error(`${id} is down`);
     return ctx;
   }

@@ -69,7 +69,7 @@ export class Puppet {
   }
 
   get ctx(): Context {
-    const ctx = simulatorOf(this.scenario.world).handle(this.id).context;
+    const ctx = simulatorOf(this.scenario.world).contextOf(this.id);
     if (ctx === undefined) throw new Error(`puppet ${this.id} is down`);
     return ctx;
   }
