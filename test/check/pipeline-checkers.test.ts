@@ -24,7 +24,7 @@ function check(checker: CheckerDefinition, records: TraceRecord[]): Verdict {
 test('consistent-cuts: a matching cut passes; an orphan and a lost in-flight message are named and cited', (t) => {
   const good = check(consistentCuts, [snapshot(10, 'p', 1, {}, { 's>q': 5 }), snapshot(12, 'q', 1, { 's<p': 5 }, {}), complete(20, 1)]);
   t.true(good.ok);
-  t.deepEqual(good.stats, { cuts: 1, channels: 1, orphans: 0, lostInTransit: 0 });
+  t.deepEqual(good.stats, { cuts: 1, channels: 1, selfChannels: 0, orphans: 0, lostInTransit: 0 });
   const bad = check(consistentCuts, [
     snapshot(10, 'p', 2, {}, { 's>q': 5, 's>r': 3 }),
     snapshot(12, 'q', 2, { 's<p': 7 }, {}),
@@ -35,6 +35,19 @@ test('consistent-cuts: a matching cut passes; an orphan and a lost in-flight mes
   t.deepEqual(bad.violations.map((v) => v.anomaly), ['orphan', 'lost-in-transit']);
   t.regex(bad.violations[0].message, /q includes 7 messages of channel s>q but p had sent only 5/);
   t.deepEqual(bad.violations[0].cites.map((c) => [c.a, c.t]), [['p', 10], ['q', 12], ['ckpt-coordinator', 20]]);
+});
+
+test('consistent-cuts: channels are those between distinct processes (Chandy–Lamport); a self-channel is checked but counted apart', (t) => {
+  // Two accounts whose output stream routes to both, themselves included (as a complete graph's `from: pay, to: pay`).
+  const verdict = check(consistentCuts, [
+    snapshot(10, 'a', 1, { 'pay<a': 0, 'pay<b': 3 }, { 'pay>a': 0, 'pay>b': 2 }),
+    snapshot(11, 'b', 1, { 'pay<a': 2, 'pay<b': 0 }, { 'pay>a': 3, 'pay>b': 0 }),
+    complete(20, 1),
+  ]);
+  t.true(verdict.ok);
+  t.deepEqual(verdict.stats, { cuts: 1, channels: 2, selfChannels: 2, orphans: 0, lostInTransit: 0 });
+  const selfOrphan = check(consistentCuts, [snapshot(10, 'a', 2, { 'pay<a': 4 }, { 'pay>a': 3 }), complete(20, 2)]);
+  t.deepEqual(selfOrphan.violations.map((v) => v.anomaly), ['orphan']);
 });
 
 test('consistent-cuts: an abandoned checkpoint is no cut; a recovery line is', (t) => {

@@ -53,6 +53,10 @@ test('Chandy–Lamport on a complete graph of six accounts: every cut holds 6 ×
   t.deepEqual([...new Set(totals)], [6 * 2000]);
   t.true(ckpt.filter((r) => r.op === 'snapshot' && (r.inFlight as number) > 0).length >= totals.length, 'most cuts caught transfers in flight');
   t.is(recovery(summary).rollbacks, 2);
+  // Chandy–Lamport's channels join distinct processes: n(n − 1) = 30 a cut; each account's channel to itself apart.
+  const cuts = summary.checks['consistent-cuts']!.stats as Record<string, number>;
+  t.is(cuts.channels, 30 * cuts.cuts!);
+  t.is(cuts.selfChannels, 6 * cuts.cuts!);
 });
 
 test('domino effect on a ring: no fall-back with rare messages, to the start with one every interval, none when coordinated', (t) => {

@@ -11,7 +11,14 @@
  *  - `lost-in-transit`: p sent more than q includes — a message sent inside the cut that neither
  *    q's state nor its channel state holds, so a restore to this cut loses it.
  * Each violation cites both snapshots and the record that made the cut (its completion, or the
- * rollback that chose the line). Strategies over persistent streams take no global cuts; the
+ * rollback that chose the line).
+ *
+ * Stats: `channels` counts the channels between two distinct operator instances of each cut —
+ * Chandy–Lamport's channels, n(n − 1) for a complete graph of n. An instance whose output stream
+ * routes back to itself (a complete graph's `from: pay, to: pay`) also has a channel to itself: its
+ * items and markers do travel the transport (over loopback) and can be in flight at a cut, so it is
+ * checked like any other, but it is no channel of the algorithm's process graph and is counted
+ * apart, in `selfChannels` (accounts never send themselves a transfer: theirs carry markers only). Strategies over persistent streams take no global cuts; the
  * check then passes with `cuts: 0`.
  */
 import type { TraceRecord } from '../../../kernel/contract/index.ts';
@@ -33,6 +40,7 @@ class ConsistentCuts implements TraceChecker {
   private readonly collector = new CutCollector((cut) => this.check(cut));
   private cuts = 0;
   private channels = 0;
+  private selfChannels = 0;
 
   observe(record: TraceRecord): void {
     this.collector.observe(record);
@@ -40,7 +48,7 @@ class ConsistentCuts implements TraceChecker {
 
   verdict(): Verdict {
     const count = (anomaly: string) => this.violations.filter((v) => v.anomaly === anomaly).length;
-    return verdictOf(this.violations, { cuts: this.cuts, channels: this.channels, orphans: count('orphan'), lostInTransit: count('lost-in-transit') });
+    return verdictOf(this.violations, { cuts: this.cuts, channels: this.channels, selfChannels: this.selfChannels, orphans: count('orphan'), lostInTransit: count('lost-in-transit') });
   }
 
   private check(cut: Cut): void {
@@ -51,7 +59,8 @@ class ConsistentCuts implements TraceChecker {
         const at = channel.lastIndexOf('>');
         const receiver = byInstance.get(channel.slice(at + 1));
         if (receiver === undefined) continue;
-        this.channels++;
+        if (receiver === sender) this.selfChannels++;
+        else this.channels++;
         const included = receiver.inputs[`${channel.slice(0, at)}<${sender.instance}`] ?? 0;
         if (included === sent) continue;
         const cites = [sender.cite, receiver.cite, cut.cite].filter((c) => c !== undefined);
