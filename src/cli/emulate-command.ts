@@ -25,7 +25,7 @@ import { traceFile } from '../kernel/trace-file.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { checkWorkBudget, loadScenarioAsync, readScenarioText, tryReadDuration, type Scenario } from '../scenario/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, inScenario, reportError } from './exit.ts';
-import { MAX_EVENTS_OPTION, numericOption, readPositive, readSeed } from './numeric-flags.ts';
+import { checkSeedGivenOnce, MAX_EVENTS_OPTION, numericOption, readPositive, readSeed } from './numeric-flags.ts';
 import { FORCE_OPTION, stageOutput } from './output-options.ts';
 import { printSummary } from './print-summary.ts';
 
@@ -80,6 +80,7 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   // Read once: the file may be a pipe, which has no second reading.
   let text: string | undefined;
   try {
+    checkSeedGivenOnce(args.seed, args.set);
     text = readScenarioText(args.scenario);
     scenario = await loadScenarioAsync(text, args.scenario, args.set);
     checkWorkBudget(scenario, args.maxEvents);

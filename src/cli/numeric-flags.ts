@@ -9,7 +9,7 @@
  * (exit code 2).
  */
 import { InputError } from '../kernel/index.ts';
-import { DEFAULT_MAX_EVENTS } from '../scenario/index.ts';
+import { DEFAULT_MAX_EVENTS, setOfField } from '../scenario/index.ts';
 
 /** The largest seed: beyond it a double no longer holds every integer, so two seeds could be one. */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
@@ -28,6 +28,15 @@ export function numericOption<T extends number>(flag: string, describe: string, 
 /** A root seed: a whole number from 0 to 2^53−1. */
 export function readSeed(text: string, flag = '--seed'): number {
   return readWhole(text, flag, 0, MAX_SEED, 'a seed is a whole number');
+}
+
+/**
+ * Refuses a seed given twice, by `--seed` and by `--set seed=…`: one of them would silently win
+ * (the run's seed is `--seed`, its written scenario would say the other).
+ */
+export function checkSeedGivenOnce(seed: number | undefined, sets: readonly string[]): void {
+  const set = seed === undefined ? undefined : setOfField(sets, 'seed');
+  if (set !== undefined) throw new InputError(`--set ${set}: the seed is also given by --seed ${seed}; give it once (--seed alone)`);
 }
 
 /** A count of workers, jobs, probes: a whole number ≥ `min` and at most `max`. */

@@ -16,7 +16,7 @@ import type { StagedDirectory } from '../exec/staging.ts';
 import { checkWorkBudget, loadScenarioAsync, prepareRun, readScenarioText, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, inScenario, reportError } from './exit.ts';
-import { MAX_EVENTS_OPTION, numericOption, readSeed } from './numeric-flags.ts';
+import { checkSeedGivenOnce, MAX_EVENTS_OPTION, numericOption, readSeed } from './numeric-flags.ts';
 import { FORCE_OPTION, stageOutput } from './output-options.ts';
 import { simulatedTimeProgress } from './progress.ts';
 import { printSummary } from './print-summary.ts';
@@ -74,6 +74,7 @@ async function runHandler(args: RunArgs): Promise<number> {
   // Read once: the file may be a pipe (`diaspora run <(sed … x.yaml)`), which has no second reading.
   let text: string | undefined;
   try {
+    checkSeedGivenOnce(args.seed, args.set);
     text = readScenarioText(args.scenario);
     scenario = await loadScenarioAsync(text, args.scenario, args.set);
     checkWorkBudget(scenario, args.maxEvents);

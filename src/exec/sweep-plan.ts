@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../kernel/index.ts';
-import { checkWorkBudget, loadScenario, locateInFile, type Scenario } from '../scenario/index.ts';
+import { checkWorkBudget, loadScenario, locateInFile, setOfField, type Scenario } from '../scenario/index.ts';
 import { formatPath, parsePath } from '../scenario/paths.ts';
 import type { Param, Variant } from './sweep-values.ts';
 import { VERSION } from './version.ts';
@@ -252,17 +252,13 @@ function checkNoOverlap(variants: readonly Variant[], params: readonly Param[]):
  * (or a variant or `--set` of it) would run the same cells under other names, silently.
  */
 function checkSeedNotSet(request: StudyRequest, variants: readonly Variant[]): void {
-  const isSeed = (set: string) => {
-    const path = parsePath(set.slice(0, Math.max(0, set.indexOf('='))));
-    return typeof path !== 'string' && path.length === 1 && path[0] === 'seed';
-  };
   const seeds = '--seeds 1,2 or --seeds 1..10';
   for (const param of request.params) if (param.path === 'seed') throw new InputError(`--param seed: a cell's seed comes from --seeds, not from the scenario; write ${seeds}`);
   for (const variant of variants) {
-    const set = variant.sets.find(isSeed);
+    const set = setOfField(variant.sets, 'seed');
     if (set !== undefined) throw new InputError(`--variant ${variant.name}:${set}: a cell's seed comes from --seeds, not from the scenario; variants share their seeds`);
   }
-  const set = request.sets.find(isSeed);
+  const set = setOfField(request.sets, 'seed');
   if (set !== undefined) throw new InputError(`--set ${set}: a cell's seed comes from --seeds, not from the scenario; write ${seeds}`);
 }
 

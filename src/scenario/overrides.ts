@@ -75,6 +75,14 @@ export function applySets(
 }
 
 /** The latest `--set` that wrote `path` or one of its ancestors. */
+/** The first `--set` that writes the top-level `field` itself (`seed=5`), or undefined. */
+export function setOfField(sets: readonly string[], field: string): string | undefined {
+  return sets.find((set) => {
+    const path = parsePath(set.slice(0, Math.max(0, set.indexOf('='))));
+    return typeof path !== 'string' && path.length === 1 && path[0] === field;
+  });
+}
+
 export function blame(applied: readonly AppliedSet[], path: readonly PropertyKey[]): AppliedSet | undefined {
   // Later sets win, as they do when applied.
   for (let i = applied.length - 1; i >= 0; i--) if (startsWith(path, applied[i]!.path)) return applied[i];

@@ -25,7 +25,7 @@ import { pluginsLoaded } from './registry.ts';
 import type { Scenario } from './types.ts';
 import { describeInput } from './units.ts';
 import { checkYamlDepth, yamlData } from './yaml-guard.ts';
-import { lineOf } from './yaml-locate.ts';
+import { lineOf, writtenNumber } from './yaml-locate.ts';
 
 /**
  * Where a scenario's plug-in modules are: the list as written in, absolute paths out (load.ts
@@ -92,9 +92,20 @@ function locate(
   const field = problem.path.length > 0 ? `${formatPath(problem.path)}: ` : '';
   const set = blame(applied, problem.path);
   // After every file line (line numbers stay far below this), in the order the sets were given.
-  if (set !== undefined) return { order: SET_ORDER + applied.indexOf(set), line: `--set ${set.text} ${field}${problem.message}` };
+  if (set !== undefined) {
+    const value = parseDocument(set.text.slice(set.text.indexOf('=') + 1));
+    const message = asWritten(problem.message, writtenNumber(value, problem.path.slice(set.path.length)));
+    return { order: SET_ORDER + applied.indexOf(set), line: `--set ${set.text} ${field}${message}` };
+  }
   const line = lineOf(doc, lines, problem.path, problem.isKey);
-  return { order: line, line: `${file}:${line} ${field}${problem.message}` };
+  return { order: line, line: `${file}:${line} ${field}${asWritten(problem.message, writtenNumber(doc, problem.path))}` };
+}
+
+/** `got Infinity` → `got 1e400`: the schema's messages quote the parsed number, the user wrote another text. */
+function asWritten(message: string, number: { parsed: string; written: string } | undefined): string {
+  if (number === undefined) return message;
+  const parsed = number.parsed.replace(/[.+-]/g, (c) => `\\${c}`);
+  return message.replace(new RegExp(`got ${parsed}(?![\\w.])`, 'g'), `got ${number.written}`);
 }
 
 const SET_ORDER = 2 ** 40;

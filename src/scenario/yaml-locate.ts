@@ -13,29 +13,46 @@
 import { type Document, type LineCounter, type Node, isAlias, isMap, isScalar, isSeq } from 'yaml';
 
 export function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[], isKey = false): number {
+  return walk(doc, lines, path, isKey).line;
+}
+
+/**
+ * A number as the file writes it, when the parsed value reads differently: `1e400` (parsed as
+ * Infinity), `9007199254740993` (rounded to …992), `0x10` (16). Undefined for anything else, so a
+ * message quotes the user's own text and not what the parser made of it.
+ */
+export function writtenNumber(doc: Document, path: readonly PropertyKey[]): { parsed: string; written: string } | undefined {
+  const { node } = walk(doc, undefined, path, false);
+  if (!isScalar(node) || typeof node.value !== 'number' || node.source === undefined) return undefined;
+  const parsed = String(node.value);
+  return node.source === parsed ? undefined : { parsed, written: node.source };
+}
+
+/** The node at `path` (undefined when the path does not exist) and the line to report for it. */
+function walk(doc: Document, lines: LineCounter | undefined, path: readonly PropertyKey[], isKey: boolean): { node: Node | null | undefined; line: number } {
   const lineAt = (node: Node | null | undefined): number | undefined =>
-    node?.range ? Math.max(1, lines.linePos(node.range[0]).line) : undefined;
+    node?.range && lines !== undefined ? Math.max(1, lines.linePos(node.range[0]).line) : undefined;
   let node = resolve(doc, doc.contents);
   let line = lineAt(node) ?? 1;
   for (const [i, step] of path.entries()) {
     const last = i === path.length - 1;
     if (isMap(node)) {
       const pair = node.items.find((item) => keyText(item.key) === String(step));
-      if (pair === undefined) return line;
+      if (pair === undefined) return { node: undefined, line };
       line = lineAt(pair.key as Node) ?? line;
-      if (last && isKey) return line;
+      if (last && isKey) return { node: undefined, line };
       node = resolve(doc, pair.value as Node | null);
     } else if (isSeq(node) && typeof step === 'number') {
       const item = node.items[step] as Node | undefined;
-      if (item === undefined) return line;
+      if (item === undefined) return { node: undefined, line };
       node = resolve(doc, item);
       line = lineAt(node) ?? line;
     } else {
-      return line;
+      return { node: undefined, line };
     }
   }
   // A scalar may sit on the line after its key (`latency:\n  fast`); point at the value itself.
-  return isScalar(node) ? (lineAt(node) ?? line) : line;
+  return { node, line: isScalar(node) ? (lineAt(node) ?? line) : line };
 }
 
 function keyText(key: unknown): string | undefined {

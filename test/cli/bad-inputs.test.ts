@@ -34,6 +34,9 @@ const FLAGS: [string[], RegExp][] = [
   [['emulate', DEMO, '--duration=-5s'], /^--duration: expected a duration like "5ms", got "-5s" \(durations cannot be negative\)$/],
   [['sweep', DEMO, '--param', 'quiesce=10s,20s', '--shard', '0/99999999999999999999'], /^--shard 0\/99999999999999999999: 99999999999999999999 slices is beyond any job array/],
   [['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '1,x'], /^--seeds 1,x: /],
+  [['run', DEMO, '--seed', '3', '--set', 'seed=5'], /^--set seed=5: the seed is also given by --seed 3; give it once \(--seed alone\)$/],
+  [['emulate', DEMO, '--set', 'seed=3', '-s', '3'], /^--set seed=3: the seed is also given by --seed 3; give it once/],
+  [['run', DEMO, '--set', 'duration=1e400'], /^--set duration=1e400 duration: expected a duration like "5ms", got 1e400 /],
   [['run', DEMO, '--set', 'name=a\u0001b'], /^--set name=a\\u0001b name: the value "a\\u0001b" holds the control character U\+0001 at character 2; remove it$/],
 ];
 

@@ -113,3 +113,9 @@ test('value problems from several --set are listed in argument order', (t) => {
     ].join('\n'),
   );
 });
+
+test('a number in a --set value is quoted as written, not as parsed (1e400 is not "Infinity")', (t) => {
+  t.is(failure(['seed=1e400']), '--set seed=1e400 seed: expected a whole number, got 1e400');
+  t.is(failure(['seed=9007199254740993']), '--set seed=9007199254740993 seed: must be ≤ 9007199254740991, got 9007199254740993');
+  t.regex(failure(['links[0]={between: [beamline, hpc], latency: 2ms, loss: 1e999}']) ?? '', /links\[0\]\.loss: .*got 1e999/);
+});
