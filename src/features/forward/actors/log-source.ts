@@ -80,7 +80,7 @@ export class LogSource {
     private readonly endpoint: LogEndpoint,
     private readonly config: LogSourceConfig,
   ) {
-    this.network = new ClientNetwork(endpoint.brokers, config.requestTimeoutUs, () => ++this.req);
+    this.network = new ClientNetwork(endpoint.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.req);
     this.req = ctx.rng('forward-fetch-req').int(1, 2 ** 40);
     const owner = {
       partOf: (p: PartitionFetch): FetchPartition => ({ topic: endpoint.topic, partition: p.partition, offset: p.position, maxBytes: config.maxPartitionFetchBytes ?? MAX_PARTITION_FETCH_BYTES_DEFAULT }),
@@ -184,7 +184,7 @@ export class LogSource {
    */
   disconnected(ctx: Context, peer: string): void {
     if (!this.endpoint.brokers.includes(peer)) return;
-    const waitUs = this.network.disconnected(ctx, peer, this.config.retryBackoffUs);
+    const waitUs = this.network.disconnected(ctx, peer);
     for (const p of this.fetcher.disconnected(ctx, peer)) {
       if (this.partitions.get(p.partition) !== p) continue;
       p.fetching = false;

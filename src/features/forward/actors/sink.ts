@@ -127,7 +127,7 @@ export class IdempotentSink {
     private readonly events: SinkEvents,
     private readonly options: SinkOptions = {},
   ) {
-    this.metadata = new MetadataView(config.sink.brokers, config.requestTimeoutUs);
+    this.metadata = new MetadataView(config.sink.brokers, config.requestTimeoutUs, undefined, config.retryBackoffUs);
     this.sent = Array.from({ length: lanes }, () => new Set<number>());
     this.failures = Array.from({ length: lanes }, () => 0);
     this.retryTimers = Array.from({ length: lanes }, () => undefined);

@@ -22,10 +22,12 @@ export class ClientNetwork {
   constructor(
     brokers: readonly string[],
     requestTimeoutUs: Micros,
+    /** The owner's `retry.backoff.ms`: spaces metadata refreshes, and the least wait after a disconnect. */
+    private readonly retryBackoffUs: Micros,
     /** The owner's next request number (metadata requests share the owner's numbering). */
     private readonly nextReq: () => number,
   ) {
-    this.metadata = new MetadataView(brokers, requestTimeoutUs, this.connections);
+    this.metadata = new MetadataView(brokers, requestTimeoutUs, this.connections, retryBackoffUs);
   }
 
   /** Asks for metadata (the least-loaded reachable broker), unless a request is already out. */
@@ -41,12 +43,12 @@ export class ClientNetwork {
   /**
    * The connection to `broker` broke (its process died on a live host): reconnect backoff, metadata
    * elsewhere (see the header). Returns how long the owner's requests to it wait before they are
-   * retried: `retryBackoffUs`, or the reconnect backoff if longer (they may still go to it).
+   * retried: `retry.backoff.ms`, or the reconnect backoff if longer (they may still go to it).
    */
-  disconnected(ctx: Context, broker: string, retryBackoffUs: Micros): Micros {
+  disconnected(ctx: Context, broker: string): Micros {
     this.connections.disconnected(ctx.now(), broker);
     this.metadata.disconnected(ctx, broker);
     this.refresh(ctx);
-    return Math.max(retryBackoffUs, this.connections.readyAt(broker) - ctx.now());
+    return Math.max(this.retryBackoffUs, this.connections.readyAt(broker) - ctx.now());
   }
 }

@@ -106,7 +106,7 @@ export class LogConsumer implements Actor<ClientInbound> {
   private heartbeatUnansweredSinceUs: number | undefined;
 
   constructor(private readonly config: LogConsumerConfig) {
-    this.network = new ClientNetwork(config.brokers, config.requestTimeoutUs, () => ++this.reqCounter);
+    this.network = new ClientNetwork(config.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.reqCounter);
     this.metadata = this.network.metadata;
     this.controllers = new ControllerView(config.controllers ?? [config.controller]);
     const owner = { partOf: (p: PartitionFetch) => this.partOf(p), onFetched: (ctx: Context, p: PartitionFetch, part: FetchPartitionReply, broker: string) => this.fetched(ctx, p, part, broker), onUnanswered: (ctx: Context, broker: string, members: readonly PartitionFetch[]) => this.unanswered(ctx, broker, members), retry: (ctx: Context, p: PartitionFetch) => this.retry(ctx, p) };
@@ -219,7 +219,7 @@ export class LogConsumer implements Actor<ClientInbound> {
    */
   onDisconnect(ctx: Context, { peer }: Disconnect): void {
     if (!this.config.brokers.includes(peer)) return this.coordinatorLost(ctx, peer);
-    const wait = this.network.disconnected(ctx, peer, this.config.retryBackoffUs);
+    const wait = this.network.disconnected(ctx, peer);
     const failed = this.fetcher.disconnected(ctx, peer);
     for (const [req, validation] of this.validationsOut) {
       if (validation.broker !== peer) continue;

@@ -48,7 +48,7 @@ export class LogFinalReader implements Actor<ClientInbound> {
   private req = 0;
 
   constructor(private readonly config: FinalReaderConfig) {
-    this.network = new ClientNetwork(config.brokers, config.timeoutUs, () => ++this.req);
+    this.network = new ClientNetwork(config.brokers, config.timeoutUs, config.retryUs, () => ++this.req);
     this.metadata = this.network.metadata;
     this.partitions = config.topics.flatMap((t) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition }))).map(({ topic, partition }) => ({ topic, partition, offset: 0, fetching: false, done: false }));
     this.left = this.partitions.length;
@@ -95,7 +95,7 @@ export class LogFinalReader implements Actor<ClientInbound> {
    */
   onDisconnect(ctx: Context, { peer }: Disconnect): void {
     if (!this.config.brokers.includes(peer)) return;
-    const waitUs = this.network.disconnected(ctx, peer, this.config.retryUs);
+    const waitUs = this.network.disconnected(ctx, peer);
     for (const r of this.fetcher.disconnected(ctx, peer)) {
       r.fetching = false;
       this.fetcher.backOff(ctx, r, waitUs);

@@ -17,7 +17,7 @@
  * Refreshes are spaced as Kafka's `Metadata.timeToNextUpdate` spaces them: one asked for less than
  * `retry.backoff.ms` after the last request ended (answered, timed out, connection broken) is sent
  * when that backoff is over, and counts as on its way meanwhile — a client whose partition has no
- * leader asks about every 100 ms, not once per round trip.
+ * leader asks once per its `retry.backoff.ms` (100 ms by default), not once per round trip.
  *
  * How it fails: a client whose metadata names a leader that lost its leadership learns it from a
  * `not-leader` error, from its connection to it breaking (`disconnected`: the leader's process died
@@ -30,12 +30,9 @@
  * connection set-up timeout (10 s, growing to 30 s) rather than `request.timeout.ms`, as Kafka's
  * does since KIP-601.
  */
-import { MS, type Context, type Micros, type TimerId } from '../../../kernel/contract/index.ts';
+import { type Context, type Micros, type TimerId } from '../../../kernel/contract/index.ts';
 import type { ConnectionStates } from './connection-states.ts';
 import type { MetadataReply, PartitionMeta } from './messages.ts';
-
-/** Kafka's `retry.backoff.ms` default: the least time between two metadata refreshes. */
-const REFRESH_BACKOFF_US = 100 * MS;
 
 /** The random stream a client's broker choice draws from. */
 export const BOOTSTRAP_RNG = 'bootstrap';
@@ -55,9 +52,9 @@ export class MetadataView {
     private readonly brokers: readonly string[],
     private readonly timeoutUs: Micros,
     /** The owner's connection states: a request over a new connection gets its set-up timeout. */
-    private readonly connections?: ConnectionStates,
-    /** `retry.backoff.ms`: the least time from one request's end to the next one. */
-    private readonly backoffUs: Micros = REFRESH_BACKOFF_US,
+    private readonly connections: ConnectionStates | undefined,
+    /** The owner's `retry.backoff.ms` (Kafka's Metadata refreshBackoffMs): the least time from one request's end to the next one. */
+    private readonly backoffUs: Micros,
   ) {}
 
   leaderOf(topic: string, partition: number): string | null {

@@ -97,7 +97,7 @@ export class LogProducer implements Actor<ClientInbound> {
     private readonly partitions: number,
   ) {
     this.accumulator = new RecordAccumulator({ ...config, partitions, maxRequestBytes: this.maxRequestBytes });
-    this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs, this.connections);
+    this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs, this.connections, config.retryBackoffUs);
     this.controllers = new ControllerView(config.controllers ?? [config.controller]);
   }
 
