@@ -59,6 +59,13 @@ test('the makespan of a batch job: when its last item was first processed; compa
   t.is(flattenSummary(crashed)['job.completionUs'], job(crashed).completionUs);
 });
 
+test("a batch job's summary leads with the job's metrics: Daly's waste before the operators' (recovery.wasteFraction)", (t) => {
+  const { summary } = run([CRASH]);
+  // The printed summary lists metrics in this order (those that measured nothing, as produce here, left out).
+  const names = Object.keys(summary.metrics);
+  t.true(names.includes('recovery') && names.indexOf('job') >= 0 && names.indexOf('job') < names.indexOf('recovery'), names.join(', '));
+});
+
 test("the job's failures: those before it completed (Daly's T_w / M); one after its end is the run's, not the job's", (t) => {
   const during = run([CRASH]).summary;
   t.is((during.metrics.job as { failures: number }).failures, 1);

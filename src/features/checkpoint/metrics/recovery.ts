@@ -26,8 +26,11 @@
  *   back to its initial state. The domino effect (Randell 1975) is this number growing; `max` and
  *   `mean` over every instance of every recovery line.
  * - Waste fraction: (redone service time + blocked time) / (all service time + blocked time) — the
- *   share of operator time not spent on useful, first-time work. Time an operator was down is not
- *   counted: it is the fault's, the same under every strategy.
+ *   share of operator time not spent on useful, first-time work, summed over every operator
+ *   instance (sources included) up to the run's end. Time an operator was down is not counted: it
+ *   is the fault's, the same under every strategy. This is not Daly's waste (1 − T_s/T_w, the
+ *   bottleneck's wall clock up to the makespan): a batch job reports that as `job.wasteFraction`,
+ *   printed first; this one also counts checkpoints of an idle pipeline after the job ended.
  *
  * Memory: one entry per (instance, event id) processed, to recognise re-processing, and one per
  * checkpoint snapshot (its progress).

@@ -137,7 +137,9 @@ export function buildPipeline(scenario: Scenario & { readonly pipeline?: Pipelin
   }
   const metrics: TraceMetric[] = [new RecoveryMetrics(), new CheckpointMetrics(), new OutputMetrics()];
   if (checkpoint.messageLogging === 'pessimistic') metrics.push(new MessageLogMetrics());
-  return isBatch(pipeline) ? [...metrics, new JobMetrics()] : metrics;
+  // A batch job's own numbers first: its makespan and Daly's waste are what a reader of a batch run
+  // looks for, and `job.wasteFraction` must not read after `recovery.wasteFraction`, a different measure.
+  return isBatch(pipeline) ? [new JobMetrics(), ...metrics] : metrics;
 }
 
 /** A batch job ends: every operator that generates events is a source with a `limit`. */
