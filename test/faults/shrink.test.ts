@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { type RealisedFault, shrinkFaults } from '../../src/faults/index.ts';
 import { ddmin } from '../../src/faults/shrink.ts';
+import { largerThan } from './_shrink-measure.ts';
 import type { RunDirectory } from '../../src/exec/run-dir.ts';
 import { execute } from '../../src/exec/run.ts';
 import { shrinkRun } from '../../src/exec/shrink.ts';
@@ -86,4 +87,56 @@ test('a random nemesis finds a loss of acknowledged events on the demo store; sh
   t.true(result.faults.some((f) => f.kind === 'node-crash' || f.kind === 'power-loss' || f.kind === 'torn-write'), 'the culprit loses power');
   const rerun = execute(prepareRun(minimal, { trace: new TraceWriter() }));
   t.false(rerun.checks['no-acked-loss']!.ok);
+});
+
+test('shrinkFaults, for any fault list and any failure monotone in duration and start: the result fails, is no larger, fits the safety phase, is the same twice, and is 1-minimal when finished', (t) => {
+  const SAFETY = 60 * SECOND;
+  const faultArb = fc.record({ node: fc.integer({ min: 1, max: 3 }), at: fc.integer({ min: 0, max: 500 }), length: fc.integer({ min: 1, max: 100 }) });
+  // A condition: a crash of node n lasting at least `min` (×100 ms) and starting by `by` (×100 ms).
+  const conditionArb = fc.record({ node: fc.integer({ min: 1, max: 3 }), min: fc.integer({ min: 1, max: 60 }), by: fc.integer({ min: 0, max: 550 }) });
+  fc.assert(
+    fc.property(fc.array(faultArb, { minLength: 1, maxLength: 12 }), fc.array(conditionArb, { minLength: 1, maxLength: 2 }), fc.integer({ min: 5, max: 400 }), (raw, conditions, maxProbes) => {
+      const input = raw.map((f, i) => ({ ...crash(`f${i}`, f.at * 100 * MS, f.length * 100 * MS), target: `n-${f.node}` }) as RealisedFault);
+      const fails = (list: readonly RealisedFault[]) =>
+        conditions.every((c) => list.some((f) => f.kind === 'node-crash' && f.target === `n-${c.node}` && f.endUs! - f.atUs >= c.min * 100 * MS && f.atUs <= c.by * 100 * MS));
+      fc.pre(fails(input) && input.every((f) => f.endUs! <= SAFETY));
+      let probes = 0;
+      const counted = (list: readonly RealisedFault[]) => (probes++, fails(list));
+      const result = shrinkFaults(input, { fails: counted, safetyEndUs: SAFETY, maxProbes });
+      t.true(result.reproduced);
+      t.true(fails(result.faults), 'the result still fails');
+      t.is(largerThan(result.faults, input), undefined);
+      t.true(result.faults.every((f) => f.endUs! <= SAFETY && f.atUs >= 0 && f.forUs === f.endUs! - f.atUs), 'every fault fits the safety phase');
+      t.true(result.probes <= maxProbes && result.probes === probes, 'the budget holds and no list is probed twice');
+      t.deepEqual(shrinkFaults(input, { fails, safetyEndUs: SAFETY, maxProbes }), result, 'the same result twice');
+      if (result.complete) {
+        for (const i of result.faults.keys()) t.false(fails(result.faults.filter((_, j) => j !== i)), `fault ${i} can be dropped`);
+      }
+      return true;
+    }),
+    { numRuns: 200, seed: 9 },
+  );
+});
+
+test('shrinkFaults, for any failure at all (not monotone, instants and permanent crashes included): the result was seen to fail, is no larger, and is the same twice', (t) => {
+  const SAFETY = 30 * SECOND;
+  const faultArb = fc.record({ at: fc.integer({ min: 0, max: 250 }), length: fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }) });
+  fc.assert(
+    fc.property(fc.array(faultArb, { minLength: 1, maxLength: 10 }), fc.integer(), (raw, salt) => {
+      const input = raw.map((f, i): RealisedFault =>
+        f.length === undefined
+          ? { kind: 'node-crash', target: 'n-1', atUs: f.at * 100 * MS, id: `f${i}`, source: 'nemesis' }
+          : crash(`f${i}`, f.at * 100 * MS, f.length * 100 * MS),
+      );
+      // An arbitrary verdict per list (a hash of it), failing on the input itself.
+      const verdict = (list: readonly RealisedFault[]) => [...JSON.stringify(list)].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, salt >>> 0) % 3 === 0;
+      const fails = (list: readonly RealisedFault[]) => list.length === input.length && JSON.stringify(list) === JSON.stringify(input) ? true : verdict(list);
+      const result = shrinkFaults(input, { fails, safetyEndUs: SAFETY, maxProbes: 120 });
+      t.true(fails(result.faults), 'the result is a list seen to fail');
+      t.is(largerThan(result.faults, input), undefined);
+      t.deepEqual(shrinkFaults(input, { fails, safetyEndUs: SAFETY, maxProbes: 120 }), result);
+      return true;
+    }),
+    { numRuns: 200, seed: 11 },
+  );
 });
