@@ -104,13 +104,12 @@ export class Simulator implements ContextHost {
    */
   private readonly contexts: (ActorContext | undefined)[] = [undefined];
   /**
-   * What a send or a delivery needs of the other actor, by actor index, beside its handle: its id,
-   * and its id's slot in the trace's string table (trace-hash.ts; -1 until it is in a hot record).
-   * Reading them does not touch the other actor's handle — one dependent cache miss fewer per
-   * message when there are many actors.
+   * What a send or a delivery needs of the other actor's id, by actor index, beside its handle:
+   * reading it does not touch the other actor's handle — one dependent cache miss fewer per
+   * message when there are many actors. (The trace numbers the actors by the same index, and
+   * keeps their ids' digests: `TraceWriter.addActor`.)
    */
   private readonly ids: string[] = [];
-  private traceSlots = new Int32Array(1024).fill(-1);
   /** Actor id → index. */
   private readonly byId = new Map<string, number>();
   private readonly world: ActorHandle;
@@ -130,7 +129,7 @@ export class Simulator implements ContextHost {
   ) {
     this.world = new ActorHandle(0, WORLD, WORLD, WORLD, () => ({}), this);
     this.handles.push(this.world);
-    this.ids.push(WORLD);
+    this.addId(WORLD);
   }
 
   /** Attaches the network and storage. Must be called before the first event runs. */
@@ -204,15 +203,10 @@ export class Simulator implements ContextHost {
     const handle = new ActorHandle(this.handles.length, placement.id, placement.node, placement.site, factory, this);
     this.handles.push(handle);
     this.contexts.push(undefined);
-    this.ids.push(handle.id);
+    this.addId(handle.id);
     this.byId.set(handle.id, handle.index);
-    if (handle.index >= this.traceSlots.length) {
-      const grown = new Int32Array(2 * this.traceSlots.length).fill(-1);
-      grown.set(this.traceSlots);
-      this.traceSlots = grown;
-    }
-    handle.up = true;
-    const slot = this.slotFor(this.clock, handle);
+    // Up, its start event its first (see `ActorHandle.state`: its counters are made at its start).
+    const slot = this.queueSlot(this.clock, handle.index, handle.spawned());
     this.kinds[slot] = START;
     this.targets[slot] = handle.index;
     return handle;
@@ -453,7 +447,12 @@ export class Simulator implements ContextHost {
 
   /** Queues an event caused by `origin` (its key takes the origin's next seq) and returns its slot. */
   private slotFor(time: Micros, origin: ActorHandle | ActorState): number {
-    const slot = this.queue.pushKey(time, origin.index, origin.seq++);
+    return this.queueSlot(time, origin.index, origin.seq++);
+  }
+
+  /** Queues an event keyed `(time, origin, seq)` and returns its slot. */
+  private queueSlot(time: Micros, origin: number, seq: number): number {
+    const slot = this.queue.pushKey(time, origin, seq);
     if (slot >= this.kinds.length) this.growSlots();
     return slot;
   }
@@ -502,7 +501,7 @@ export class Simulator implements ContextHost {
         // Removed whatever else holds: a cancelled timer of an earlier incarnation leaves the set as it fires.
         if ((this.cancelled.size > 0 && this.cancelled.remove(target, timer)) || !state.up || state.incarnation !== incarnation) return;
         const n = state.recordCount++;
-        if (this.partition === undefined) this.trace.writeTimer(this.clock, this.traceSlot(target), n, name);
+        if (this.partition === undefined) this.trace.writeTimer(this.clock, target, n, name);
         else this.partition.write({ t: this.clock, k: 'timer', a: this.ids[target], n, name }, this.handles[target], false);
         // Checked up and in this incarnation just above: `fire`, not `wake`.
         this.fire(target, ctx, { name, data });
@@ -554,7 +553,7 @@ export class Simulator implements ContextHost {
       ctx = this.contexts[target];
     }
     const n = state.recordCount++;
-    if (this.partition === undefined) this.trace.writeRecv(this.clock, this.traceSlot(target), n, this.traceSlot(from), message.type, sendN);
+    if (this.partition === undefined) this.trace.writeRecv(this.clock, target, n, from, message.type, sendN);
     else this.partition.write({ t: this.clock, k: 'recv', a: this.ids[target], n, from: fromId, msg: message.type, s: sendN }, this.handles[target], false);
     const instance = ctx?.instance;
     if (instance?.onMessage === undefined) return;
@@ -579,11 +578,8 @@ export class Simulator implements ContextHost {
         handle.peers = new Set();
         this.listeners.add(handle);
       }
-      if (handle.startOrder < 0) {
-        handle.startOrder = this.started++;
-        // Beside the instance and the context, for good (see `ActorState`).
-        handle.state = handle.state.relocated();
-      }
+      if (handle.startOrder < 0) handle.startOrder = this.started++;
+      // Its first start makes its `ActorState` (read by the context), right after the instance.
       const ctx = new ActorContext(this, handle, instance);
       this.contexts[handle.index] = ctx;
       const run = entry === 'recover' && instance.recover !== undefined ? instance.recover : instance.start;
@@ -614,11 +610,11 @@ export class Simulator implements ContextHost {
     return this.environment;
   }
 
-  /** An actor's id (by index) as the trace's interned string (the hot records name actors by it). */
-  private traceSlot(index: number): number {
-    let slot = this.traceSlots[index];
-    if (slot < 0) slot = this.traceSlots[index] = this.trace.intern(this.ids[index]);
-    return slot;
+  /** The next actor's id, under its index here and in the trace (whose hot records name actors by it). */
+  private addId(id: string): void {
+    const index = this.ids.length;
+    this.ids.push(id);
+    if (this.trace.addActor(id) !== index) throw new Error('a trace writer records the actors of one simulator only');
   }
 
   // --- operations on behalf of an actor's context ---
@@ -638,7 +634,7 @@ export class Simulator implements ContextHost {
     const bytes = options?.bytes ?? DEFAULT_MESSAGE_BYTES;
     const sendN = state.recordCount++;
     if (this.partition !== undefined) this.partition.write({ t: this.clock, k: 'send', a: from.id, n: sendN, to, msg: message.type, bytes }, from, false);
-    else if (target >= 0) this.trace.writeSend(this.clock, this.traceSlot(state.index), sendN, this.traceSlot(target), message.type, bytes);
+    else if (target >= 0) this.trace.writeSend(this.clock, state.index, sendN, target, message.type, bytes);
     else this.trace.write({ t: this.clock, k: 'send', a: from.id, n: sendN, to, msg: message.type, bytes });
     if (target < 0) {
       this.record(from, 'drop', { to, msg: message.type, s: sendN, cause: 'unknown-target' });

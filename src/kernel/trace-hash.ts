@@ -37,9 +37,11 @@
  *
  * Hot kinds: the writers' own entry points for the three kinds written once or twice per event
  * (`digestSend`, `digestRecv`, `digestTimer`) compute exactly these words' digest in registers:
- * their shape is a constant, so the lanes' first steps are done in advance, and the strings they
- * name again and again (actor ids, message types, timer names) have their digests kept in a
- * table. Same words, same digest: a way of computing the format, not a change of it.
+ * their shape is a constant, so the lanes' first steps are done in advance; the actors they name
+ * come as numbers (`addActor`: the simulator's actor indices) whose ids' digests are kept in an
+ * array by number, and the strings they name again and again (message types, timer names) have
+ * their digests kept in a table. Same words, same digest: a way of computing the format, not a
+ * change of it.
  *
  * Caches (results never depend on them): the shapes seen are kept in a trie of `ShapeNode`s (at
  * most SHAPE_NODES_MAX nodes, SHAPE_CHILDREN_MAX children each; past either, the steps are
@@ -216,7 +218,7 @@ class ShapeNode {
 const SHAPE_NODES_MAX = 8192;
 const SHAPE_CHILDREN_MAX = 64;
 
-/** Strings whose digests a hasher keeps besides the interned ones (message types, timer names); past it, they are digested each time. */
+/** Strings whose digests a hasher keeps (message types, timer names); past it, they are digested each time. */
 const CACHED_STRINGS_MAX = 4096;
 
 /** The slot of a string digested just now, outside the table (the cache was full). */
@@ -295,12 +297,18 @@ export class TraceHasher {
   private h3 = RUN_SEED_3;
   private h4 = RUN_SEED_4;
   private folded = 0;
-  /** String table: interned strings (`intern`) and cached ones, with their 64-bit digests, by slot. */
+  /**
+   * Actors by number (`addActor`), and their ids' digests (`DIGEST_STRIDE` words each): a hot record
+   * names an actor by number and reads its digest with one load. (Session 8 looked the id up in the
+   * string table below through a slot the simulator kept per actor: two dependent cache misses per
+   * actor named, with many actors.)
+   */
+  private readonly actorIds: string[] = [];
+  private actorDigests = new Int32Array(DIGEST_STRIDE * 256);
+  /** String table: the hot records' cached strings (message types, timer names), with their 64-bit digests, by slot. */
   private readonly slots = new Map<string, number>();
-  private readonly strings: string[] = [];
   /** Per slot, `DIGEST_STRIDE` words: the string's 64-bit digest (low, high). */
   private digests = new Int32Array(DIGEST_STRIDE * 256);
-  private cached = 0;
   // The message type or timer name each hot kind (SEND_SITE…) named last, and its slot: a run
   // names few of them, often the same one many times in a row, and a hit skips the table lookup.
   // A string digested afresh (`SCRATCH`, the cache being full) is not remembered: that slot is
@@ -375,61 +383,57 @@ export class TraceHasher {
   }
 
   /**
-   * A slot for a string the writer will name again and again (an actor id): its digest is kept for
-   * the run, so hot records naming it cost two words. The table grows with the strings interned.
+   * Numbers an actor for the hot records (the next number, from 0; the simulator's actor index):
+   * its id's digest is kept for the run. The table grows with the actors.
    */
-  intern(text: string): number {
-    let slot = this.slots.get(text);
-    if (slot === undefined) {
-      slot = this.strings.length;
-      this.slots.set(text, slot);
-      this.strings.push(text);
-      if (DIGEST_STRIDE * (slot + 1) > this.digests.length) {
-        const grown = new Int32Array(2 * this.digests.length);
-        grown.set(this.digests);
-        this.digests = grown;
-      }
-      const out = this.out;
-      stringDigest(text, out);
-      this.digests[DIGEST_STRIDE * slot] = out[0];
-      this.digests[DIGEST_STRIDE * slot + 1] = out[1];
+  addActor(id: string): number {
+    const number = this.actorIds.length;
+    this.actorIds.push(id);
+    if (DIGEST_STRIDE * (number + 1) > this.actorDigests.length) {
+      const grown = new Int32Array(2 * this.actorDigests.length);
+      grown.set(this.actorDigests);
+      this.actorDigests = grown;
     }
-    return slot;
+    const out = this.out;
+    stringDigest(id, out);
+    this.actorDigests[DIGEST_STRIDE * number] = out[0];
+    this.actorDigests[DIGEST_STRIDE * number + 1] = out[1];
+    return number;
   }
 
-  /** The string in a slot. */
-  stringAt(slot: number): string {
-    return this.strings[slot];
+  /** The id of actor `number` (`addActor`). */
+  actorAt(number: number): string {
+    return this.actorIds[number];
   }
 
   /**
-   * `{t, k: 'send', a, n, to, msg, bytes}` with `a` and `to` interned: its digest, as `digest`
+   * `{t, k: 'send', a, n, to, msg, bytes}` with `a` and `to` actor numbers: its digest, as `digest`
    * would. The numbers must be finite (the caller checks: other records take `digest`).
    */
   digestSend(t: number, a: number, n: number, to: number, msg: string, bytes: number): void {
-    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'send', a: this.stringAt(a), n, to: this.stringAt(to), msg, bytes });
+    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'send', a: this.actorAt(a), n, to: this.actorAt(to), msg, bytes });
     const type = this.namedSlot(SEND_SITE, msg);
     if (type === SCRATCH) return this.hot3(SEND_A, SEND_B, t, a, n, to, this.scratchLow, this.scratchHigh, bytes);
     const d = this.digests;
     this.hot3(SEND_A, SEND_B, t, a, n, to, d[DIGEST_STRIDE * type], d[DIGEST_STRIDE * type + 1], bytes);
   }
 
-  /** `{t, k: 'recv', a, n, from, msg, s}` with `a` and `from` interned. */
+  /** `{t, k: 'recv', a, n, from, msg, s}` with `a` and `from` actor numbers. */
   digestRecv(t: number, a: number, n: number, from: number, msg: string, s: number): void {
-    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'recv', a: this.stringAt(a), n, from: this.stringAt(from), msg, s });
+    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'recv', a: this.actorAt(a), n, from: this.actorAt(from), msg, s });
     const type = this.namedSlot(RECV_SITE, msg);
     if (type === SCRATCH) return this.hot3(RECV_A, RECV_B, t, a, n, from, this.scratchLow, this.scratchHigh, s);
     const d = this.digests;
     this.hot3(RECV_A, RECV_B, t, a, n, from, d[DIGEST_STRIDE * type], d[DIGEST_STRIDE * type + 1], s);
   }
 
-  /** `{t, k: 'timer', a, n, name}` with `a` interned. */
+  /** `{t, k: 'timer', a, n, name}` with `a` an actor number. */
   digestTimer(t: number, a: number, n: number, name: string): void {
-    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'timer', a: this.stringAt(a), n, name });
+    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'timer', a: this.actorAt(a), n, name });
     const named = this.namedSlot(TIMER_SITE, name);
     const nameLow = this.lowOf(named);
     const nameHigh = this.highOf(named);
-    const d = this.digests;
+    const d = this.actorDigests;
     const as = DIGEST_STRIDE * a;
     // Words 3–10: t (high, low), a's digest (low, high), n (high, low), the name's digest (low, high).
     let h = Math.imul(TIMER_A ^ (t | 0), P1);
@@ -497,7 +501,7 @@ export class TraceHasher {
    * the lanes where `digestWords` takes them. Same digest as `digest`, by construction and by test.
    */
   private hot3(aStart: number, bStart: number, t: number, a: number, n: number, other: number, typeLow: number, typeHigh: number, x: number): void {
-    const d = this.digests;
+    const d = this.actorDigests;
     const as = DIGEST_STRIDE * a;
     const os = DIGEST_STRIDE * other;
     let h = Math.imul(aStart ^ (t | 0), P1);
@@ -554,20 +558,29 @@ export class TraceHasher {
   }
 
   /**
-   * A slot for a string seen in a hot record: the interned or cached one, or a new cached one; once
-   * the cache is full, `SCRATCH`, with the string digested afresh (read it before the next lookup).
+   * A slot for a string seen in a hot record: the cached one, or a new one while the cache has
+   * room; once it is full, `SCRATCH`, with the string digested afresh (read it before the next lookup).
    */
   private cachedSlot(text: string): number {
-    const slot = this.slots.get(text);
-    if (slot !== undefined) return slot;
-    if (this.cached < CACHED_STRINGS_MAX) {
-      this.cached++;
-      return this.intern(text);
+    const known = this.slots.get(text);
+    if (known !== undefined) return known;
+    const out = this.out;
+    stringDigest(text, out);
+    const slot = this.slots.size;
+    if (slot >= CACHED_STRINGS_MAX) {
+      this.scratchLow = out[0];
+      this.scratchHigh = out[1];
+      return SCRATCH;
     }
-    stringDigest(text, this.out);
-    this.scratchLow = this.out[0];
-    this.scratchHigh = this.out[1];
-    return SCRATCH;
+    this.slots.set(text, slot);
+    if (DIGEST_STRIDE * (slot + 1) > this.digests.length) {
+      const grown = new Int32Array(2 * this.digests.length);
+      grown.set(this.digests);
+      this.digests = grown;
+    }
+    this.digests[DIGEST_STRIDE * slot] = out[0];
+    this.digests[DIGEST_STRIDE * slot + 1] = out[1];
+    return slot;
   }
 
   /** `cachedSlot` for the string a hot kind names (`site`), through that kind's last-named memo. */

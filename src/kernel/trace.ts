@@ -110,39 +110,39 @@ export class TraceWriter {
   }
 
   /**
-   * A slot for a string the simulator names in record after record (an actor id): hot records
-   * take it instead of the string, whose digest is kept (trace-hash.ts).
+   * Numbers an actor for the hot records (`writeSend`, `writeRecv`, `writeTimer`), from 0 in the
+   * order asked: the simulator numbers its actors by their index (trace-hash.ts keeps each id's digest).
    */
-  intern(id: string): number {
-    return this.hasher.intern(id);
+  addActor(id: string): number {
+    return this.hasher.addActor(id);
   }
 
-  /** A `send` record `{t, k: 'send', a, n, to, msg, bytes}`, `a` and `to` interned: as `write` would take it. */
+  /** A `send` record `{t, k: 'send', a, n, to, msg, bytes}`, `a` and `to` actor numbers (`addActor`): as `write` would take it. */
   writeSend(t: number, a: number, n: number, to: number, msg: string, bytes: number): void {
     this.open();
     const h = this.hasher;
     // A field of another type (an actor's bug) takes the generic path, which writes it as JSON does.
-    if (typeof msg !== 'string' || !Number.isFinite(bytes)) return this.write({ t, k: 'send', a: h.stringAt(a), n, to: h.stringAt(to), msg, bytes });
+    if (typeof msg !== 'string' || !Number.isFinite(bytes)) return this.write({ t, k: 'send', a: h.actorAt(a), n, to: h.actorAt(to), msg, bytes });
     h.digestSend(t, a, n, to, msg, bytes);
-    if (this.folded()) this.deliverHot({ t, k: 'send', a: h.stringAt(a), n, to: h.stringAt(to), msg, bytes }, sendLine);
+    if (this.folded()) this.deliverHot({ t, k: 'send', a: h.actorAt(a), n, to: h.actorAt(to), msg, bytes }, sendLine);
   }
 
-  /** A `recv` record `{t, k: 'recv', a, n, from, msg, s}`, `a` and `from` interned. */
+  /** A `recv` record `{t, k: 'recv', a, n, from, msg, s}`, `a` and `from` actor numbers. */
   writeRecv(t: number, a: number, n: number, from: number, msg: string, s: number): void {
     this.open();
     const h = this.hasher;
-    if (typeof msg !== 'string' || !Number.isFinite(s)) return this.write({ t, k: 'recv', a: h.stringAt(a), n, from: h.stringAt(from), msg, s });
+    if (typeof msg !== 'string' || !Number.isFinite(s)) return this.write({ t, k: 'recv', a: h.actorAt(a), n, from: h.actorAt(from), msg, s });
     h.digestRecv(t, a, n, from, msg, s);
-    if (this.folded()) this.deliverHot({ t, k: 'recv', a: h.stringAt(a), n, from: h.stringAt(from), msg, s }, recvLine);
+    if (this.folded()) this.deliverHot({ t, k: 'recv', a: h.actorAt(a), n, from: h.actorAt(from), msg, s }, recvLine);
   }
 
-  /** A `timer` record `{t, k: 'timer', a, n, name}`, `a` interned. */
+  /** A `timer` record `{t, k: 'timer', a, n, name}`, `a` an actor number. */
   writeTimer(t: number, a: number, n: number, name: string): void {
     this.open();
     const h = this.hasher;
-    if (typeof name !== 'string') return this.write({ t, k: 'timer', a: h.stringAt(a), n, name });
+    if (typeof name !== 'string') return this.write({ t, k: 'timer', a: h.actorAt(a), n, name });
     h.digestTimer(t, a, n, name);
-    if (this.folded()) this.deliverHot({ t, k: 'timer', a: h.stringAt(a), n, name }, timerLine);
+    if (this.folded()) this.deliverHot({ t, k: 'timer', a: h.actorAt(a), n, name }, timerLine);
   }
 
   /**

@@ -98,7 +98,7 @@ test('send, recv and timer records handed in by their fields hash and serialise 
   const whole = new TraceWriter(traceFile(join(dir, 'whole.jsonl')));
   const seen: TraceRecord[] = [];
   byFields.listen((record) => seen.push(record));
-  const [a, b] = [byFields.intern('alice'), byFields.intern('bob')];
+  const [a, b] = [byFields.addActor('alice'), byFields.addActor('bob')];
   const expected: TraceRecord[] = [];
   for (let i = 0; i < 2_000; i++) {
     const t0 = i * 1_000_003;
