@@ -1,6 +1,6 @@
 /**
  * Scripted brokers for client tests: they answer metadata (partitions 0 and 2 led by b1, 1 and 3 by
- * b2, each holding `EVENTS` records), produce requests (appended at once), fetches (holding one with nothing to return for its wait, as
+ * b2, each holding `EVENTS` records), produce requests (appended at once, answered after `produceDelayUs`), fetches (holding one with nothing to return for its wait, as
  * a leader does) and OffsetsForLeaderEpoch, and record every request they get.
  */
 import type { FetchPartitionReply, FetchRequest, LogConsumerConfig, LogProducerConfig, PartitionMeta } from '../../../src/features/log/actors/index.ts';
@@ -19,6 +19,8 @@ export interface Scripted {
   notLeader: Set<number>;
   /** Partitions metadata names no leader for (offline). */
   leaderless?: Set<number>;
+  /** How long a broker takes to answer a produce request (0: at once). */
+  produceDelayUs?: number;
   /** What each broker received, in order. */
   received: { t: number; to: string; message: Message & Record<string, unknown> }[];
 }
@@ -49,7 +51,9 @@ export class ScriptedBroker implements Actor<Message> {
       case 'produce': {
         // Appended at once (the offsets are not followed): the client's connection works.
         const parts = message.partitions as { topic: string; partition: number }[];
-        return ctx.send(from, { type: 'produce-reply', req: message.req, partitions: parts.map((p) => ({ topic: p.topic, partition: p.partition, offset: 0 })) });
+        const reply = { type: 'produce-reply', req: message.req, partitions: parts.map((p) => ({ topic: p.topic, partition: p.partition, offset: 0 })) };
+        if (this.script.produceDelayUs) return void ctx.setTimer(this.script.produceDelayUs, 'answer', { from, reply });
+        return ctx.send(from, reply);
       }
       case 'epoch-end': {
         const parts = message.partitions as { topic: string; partition: number; epoch: number }[];

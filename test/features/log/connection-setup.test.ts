@@ -8,7 +8,8 @@
 import test from 'ava';
 import { LogConsumer, LogProducer } from '../../../src/features/log/actors/index.ts';
 import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
-import { scriptedConsumer, scriptedProducer, scriptedWorld } from './_scripted-brokers.ts';
+import { scriptedConsumer, scriptedProducer, scriptedWorld, type Scripted } from './_scripted-brokers.ts';
+import type { World } from '../../../src/world/index.ts';
 
 /** A consumer (Kafka's defaults: request.timeout.ms 30 s) with b1's node down from the start; what it sends. */
 function consumerWithDeadBroker(seed: number) {
@@ -75,4 +76,44 @@ test('a producer whose leader\'s host dies: requests in flight wait request.time
   }
   // A connection that never came up sent nothing: no retry is counted for it.
   t.deepEqual(records.filter((r) => r.k === 'client' && r.t > firstRetry.t + 1 * SECOND).map((r) => `${r.t} ${r.error} ${r.attempt}`), []);
+});
+
+/**
+ * A producer (1,000 events/s, linger.ms 0) to leaders b1 and b2: per broker, the number of its produce
+ * requests in flight at each send, and when the producer first heard from that broker (metadata or
+ * produce reply: the connection is up).
+ */
+function producerSends(script: (s: Scripted, world: World) => void, until: number) {
+  const { world, script: scripted } = scriptedWorld(1);
+  script(scripted, world);
+  world.spawn('p', 'nx', () => new LogProducer(scriptedProducer({ ratePerSec: 1000 }), 4));
+  const brokers = new Map(['b1', 'b2'].map((b) => [b, { sends: [] as { t: number; inFlight: number }[], inFlight: 0, heardAt: Infinity }]));
+  world.trace.listen((r) => {
+    if (r.k === 'send' && r.a === 'p' && r.msg === 'produce') {
+      const b = brokers.get(r.to as string)!;
+      b.sends.push({ t: r.t, inFlight: ++b.inFlight });
+    }
+    if (r.k === 'recv' && r.a === 'p' && brokers.has(r.from as string)) {
+      const b = brokers.get(r.from as string)!;
+      if (r.msg === 'produce-reply') b.inFlight--;
+      b.heardAt = Math.min(b.heardAt, r.t);
+    }
+  });
+  world.run({ until });
+  return brokers;
+}
+
+test('a producer sends one request on a connection still being set up, and up to max.in.flight once the broker has answered (Kafka\'s NetworkClient.isReady)', (t) => {
+  const brokers = producerSends((s) => (s.produceDelayUs = 50 * MS), 2 * SECOND);
+  // Seed 1 asks b1 for metadata: the connection to b1 is up before the first produce, the one to b2 is not.
+  t.is(brokers.get('b1')!.sends.filter((s) => s.t < brokers.get('b1')!.heardAt).length, 0, 'b1 answered metadata first');
+  const b2 = brokers.get('b2')!;
+  t.deepEqual(b2.sends.filter((s) => s.t < b2.heardAt).map((s) => s.inFlight), [1], 'one request to b2 before its connection is up');
+  for (const [name, b] of brokers) t.is(Math.max(...b.sends.map((s) => s.inFlight)), 5, `then up to max.in.flight (5) to ${name}`);
+});
+
+test('a producer whose leader\'s host is down from the start has one request out to it, not max.in.flight, until the set-up timeout', (t) => {
+  const brokers = producerSends((_, world) => world.at(0, 'b2 down', () => world.crashNode('n2', 'test')), 9 * SECOND);
+  t.is(brokers.get('b2')!.sends.length, 1, `${brokers.get('b2')!.sends.length} produce requests to b2 in the first 9 s`);
+  t.true(brokers.get('b1')!.sends.length > 1000, 'b1 takes its partitions\' events meanwhile');
 });

@@ -13,10 +13,12 @@
  *
  * Anything heard from the broker means a connection works, and clears both.
  *
- * A request sent while a broker is `reconnecting` stands for Kafka's connection attempt followed by
- * the request: when that is refused, or its set-up times out, the request never reached the broker,
- * so the owner puts it back without counting an attempt (Kafka sends nothing on a connection that
- * never came up).
+ * A request sent to a broker the client has no working connection to (`isReady` false) stands for
+ * Kafka's connection attempt followed by the request: when that is refused, or its set-up times out,
+ * the request never reached the broker, so the owner puts it back without counting an attempt (Kafka
+ * sends nothing on a connection that never came up), and the owner sends no second request to that
+ * broker until the first is answered (Kafka's `NetworkClient.isReady`: no request before the
+ * connection is ready, then up to `max.in.flight.requests.per.connection`).
  *
  * Simplifications: Kafka spreads each backoff and set-up timeout by ±20 % at random; here they are
  * exact (no random draw). The simulated network has no handshake, so a connection counts as set up
@@ -65,9 +67,13 @@ export class ConnectionStates {
     return this.broken.get(broker)?.readyAtUs ?? 0;
   }
 
-  /** Whether a request to `broker` now would go over a new connection after a broken one. */
-  reconnecting(broker: string): boolean {
-    return this.broken.has(broker);
+  /**
+   * Whether the client has a working connection to `broker` (heard from it since the last one broke
+   * or timed out). Kafka's NetworkClient sends nothing to a broker before its connection is ready;
+   * here, with no handshake, a request sent meanwhile stands for the connection attempt (see the header).
+   */
+  isReady(broker: string): boolean {
+    return this.connected.has(broker);
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * A Kafka-style producer: an instrument emitting events at a fixed rate into one topic, batching
  * them per partition (`batch.size`, `linger.ms`), sending at most `max.in.flight` requests per
- * broker, retrying failed batches after `retry.backoff.ms` until `retries` or `delivery.timeout.ms`
+ * broker (one while the connection to it is being set up: connection-states.ts),
+ * retrying failed batches after `retry.backoff.ms` until `retries` or `delivery.timeout.ms`
  * runs out, with `acks` 0, 1 or all.
  *
  * Idempotence (`enable.idempotence`): the producer gets an id from the controller and numbers each
@@ -55,8 +56,8 @@ interface InFlight {
   readonly broker: string;
   timer: TimerId;
   readonly sentAtUs: Micros;
-  /** Sent over a new connection after the last one to `broker` broke (connection-states.ts). */
-  readonly reconnect: boolean;
+  /** Sent before the connection to `broker` was ready: it stands for the connection attempt (connection-states.ts). */
+  readonly connecting: boolean;
   /** Its timer is the connection set-up deadline (a new connection), not the request timeout. */
   setup: boolean;
 }
@@ -240,8 +241,9 @@ export class LogProducer implements Actor<ClientInbound> {
           wakeAt = Math.min(wakeAt, readyAt);
           continue;
         }
-        // Reconnecting, one request stands for Kafka's connection attempt: the rest wait for it to come up.
-        const slots = this.connections.reconnecting(leader) ? 1 : this.config.maxInFlight;
+        // No connection yet (never heard from the broker, or the last connection broke or timed out):
+        // one request stands for Kafka's connection attempt, the rest wait for it to come up.
+        const slots = this.connections.isReady(leader) ? this.config.maxInFlight : 1;
         if ((this.perBroker.get(leader) ?? 0) >= slots || !this.mayNumber(batch)) continue;
         let request = requests.get(leader);
         if (request === undefined) requests.set(leader, (request = { batches: [], bytes: 0 }));
@@ -307,7 +309,7 @@ export class LogProducer implements Actor<ClientInbound> {
     assert(inFlight <= this.config.maxInFlight, () => `requests in flight to ${leader} ≤ max.in.flight ${this.config.maxInFlight}, but ${inFlight}`);
     this.perBroker.set(leader, inFlight);
     const { timeoutUs, setup } = this.connections.deadline(leader, requestTimeoutUs);
-    this.inFlight.set(req, { batches, broker: leader, timer: ctx.setTimer(timeoutUs, 'request-timeout', req), sentAtUs: ctx.now(), reconnect: this.connections.reconnecting(leader), setup });
+    this.inFlight.set(req, { batches, broker: leader, timer: ctx.setTimer(timeoutUs, 'request-timeout', req), sentAtUs: ctx.now(), connecting: !this.connections.isReady(leader), setup });
   }
 
   /** Each partition's outcome on its own: an acknowledgement, or a failure handled as that partition's. */
@@ -386,7 +388,7 @@ export class LogProducer implements Actor<ClientInbound> {
    * Kafka's NetworkClient handles a disconnect: every request in flight to it fails now with a
    * NetworkException (retried after `retry.backoff.ms`), metadata is asked for elsewhere, and the
    * broker is not connected to again before its reconnect backoff. A request that was itself the
-   * reconnection attempt (refused) never reached the broker: its batches go back unattempted. To
+   * connection attempt (refused) never reached the broker: its batches go back unattempted. To
    * the controller with a producer id request out: the request goes to the next quorum member now.
    */
   onDisconnect(ctx: Context, { peer, cause }: Disconnect): void {
@@ -404,7 +406,7 @@ export class LogProducer implements Actor<ClientInbound> {
       this.settle(req);
       ctx.cancelTimer(entry.timer);
       for (const batch of entry.batches) {
-        if (cause === 'refused' && entry.reconnect) {
+        if (cause === 'refused' && entry.connecting) {
           batch.attempts--;
           this.accumulator.requeue(batch);
         } else {
