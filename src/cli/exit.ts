@@ -1,13 +1,15 @@
 /**
  * Exit codes (exit-codes.ts) and the one place errors are turned into what the user reads.
  *
- * 2: bad input (scenario, flag, trace) — one readable line per problem, no stack. 3: a bug of
+ * 2: bad input (scenario, flag, trace, or a file-system error on a path the user gave or owns)
+ * — one readable line per problem, no stack. 3: a bug of
  * ours or of a protocol — the message, the seed and simulated time when known, and the command
  * that reproduces it.
  */
 import { InputError, SimulationError } from '../kernel/index.ts';
 import { locateInFile } from '../scenario/index.ts';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL } from './exit-codes.ts';
+import { fileProblem } from './file-problem.ts';
 
 export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL } from './exit-codes.ts';
 
@@ -44,6 +46,11 @@ export function inputErrorText(error: InputError, all = process.argv.includes('-
 export function reportError(error: unknown, reproduce?: string): number {
   if (error instanceof InputError) {
     process.stderr.write(`${inputErrorText(error)}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const file = fileProblem(error);
+  if (file !== undefined) {
+    process.stderr.write(`${inputErrorText(new InputError(file))}\n`);
     return EXIT_BAD_INPUT;
   }
   if (error instanceof SimulationError) {

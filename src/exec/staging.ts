@@ -1,7 +1,8 @@
 /**
  * Atomic results: a run directory is built under a temporary name next to its final place and
  * renamed into place only when every file in it is complete. A run that fails or is interrupted
- * leaves no directory that looks like a result; single files are written temp-then-rename too.
+ * leaves no directory that looks like a result; single files are written temp-then-rename too,
+ * fsynced before the rename so that after a power loss the name holds the old file or the new one.
  *
  * Guarantee: nothing a user wrote is replaced — the final path is checked by `output-guard.ts`
  * when staging starts and again just before the rename. The staging directory
@@ -12,7 +13,7 @@
  *
  * How it fails: `InputError` for a target the guard refuses or a place that cannot be written.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../kernel/index.ts';
@@ -36,14 +37,7 @@ export function prepareOutputFile(path: string, options: FileTargetOptions & { i
     throw new InputError(`${options.label}: cannot create ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   // Both temporary names in use: `<file>.<pid>.tmp` (writeFileAtomic) and `<file>.tmp-<pid>` (streamed pages).
-  const name = basename(path);
-  for (const entry of readdirSync(dir)) {
-    if (!entry.startsWith(`${name}.`)) continue;
-    const pid = /^\.(?:(\d+)\.tmp|tmp-(\d+))$/.exec(entry.slice(name.length));
-    if (pid === null || isRunning(Number(pid[1] ?? pid[2]))) continue;
-    rmSync(join(dir, entry), { force: true });
-    notes.push(`removed ${join(dir, entry)}: an unfinished file of an interrupted run`);
-  }
+  for (const stale of removeStaleTemporaries(dir, basename(path))) notes.push(`removed ${stale}: an unfinished file of an interrupted run`);
   if (!options.interruptible) return { notes, release: () => {} };
   const releases = [`${path}.${process.pid}.tmp`, `${path}.tmp-${process.pid}`].map(removeOnInterrupt);
   return { notes, release: () => releases.forEach((release) => release()) };
@@ -51,8 +45,32 @@ export function prepareOutputFile(path: string, options: FileTargetOptions & { i
 
 export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeFileSync(fd, content);
+    // Durable before the rename: after a power loss the name must not point at an empty file
+    // (a sweep's manifest, written once, is what lets its fsynced results be resumed).
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
+}
+
+/**
+ * Removes the temporary files (`<file>.<pid>.tmp`, `<file>.tmp-<pid>`) that processes no longer
+ * running left in `dir` — killed while writing a file there — and returns their paths.
+ * `name`: only those of that file.
+ */
+export function removeStaleTemporaries(dir: string, name?: string): string[] {
+  const removed: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const temporary = /^(.+)\.(?:(\d+)\.tmp|tmp-(\d+))$/.exec(entry);
+    if (temporary === null || (name !== undefined && temporary[1] !== name) || isRunning(Number(temporary[2] ?? temporary[3]))) continue;
+    rmSync(join(dir, entry), { recursive: true, force: true });
+    removed.push(join(dir, entry));
+  }
+  return removed;
 }
 
 export interface StagingOptions extends TargetOptions {

@@ -11,11 +11,11 @@
  * the middle, a line of another study — is an `InputError` naming the file and line, because
  * resuming or merging on top of it would produce a result that looks right and is not.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../kernel/index.ts';
 import { checkDirectoryPlace, checkOutputDirectory, type TargetOptions } from './output-guard.ts';
-import { writeFileAtomic, writeMarker } from './staging.ts';
+import { removeStaleTemporaries, writeFileAtomic, writeMarker } from './staging.ts';
 import type { CellRun } from './sweep-cell.ts';
 import { assertUnlocked } from './sweep-lock.ts';
 import type { Shard, StudySpec } from './sweep-plan.ts';
@@ -57,9 +57,10 @@ export function writeManifest(dir: string, manifest: Manifest): void {
 export function readManifest(dir: string): Manifest | undefined {
   const path = join(dir, MANIFEST);
   if (!existsSync(path)) return undefined;
+  const text = readFileOf(path, 'the sweep manifest', 'utf8');
   let manifest: Partial<Manifest>;
   try {
-    manifest = JSON.parse(readFileSync(path, 'utf8')) as Partial<Manifest>;
+    manifest = JSON.parse(text) as Partial<Manifest>;
   } catch {
     throw new InputError(`${path}: not a sweep manifest (it is not JSON)`);
   }
@@ -92,7 +93,11 @@ export function openSweepDir(dir: string, manifest: Manifest, target: TargetOpti
       : slice(existing.shard) !== slice(manifest.shard)
         ? `holds ${slice(existing.shard)} of sweep ${manifest.id}, not ${slice(manifest.shard)}`
         : undefined;
-  if (mismatch === undefined) return;
+  if (mismatch === undefined) {
+    // A report a killed sweep was writing when it died: the resumed sweep writes it again.
+    removeStaleTemporaries(dir);
+    return;
+  }
   if (!target.force) throw new InputError(`${target.label}: ${mismatch}; choose another --out, or add --force to start over there`);
   assertUnlocked(dir, target.label);
   create(dir, manifest);
@@ -117,11 +122,24 @@ export interface LogContents {
 export function readResultsLog(dir: string, id: string): LogContents {
   const path = join(dir, RESULTS_LOG);
   if (!existsSync(path)) return { records: [], validBytes: 0, torn: false };
-  const buffer = readFileSync(path);
+  const buffer = readFileOf(path, 'the results of the finished cells');
   const end = buffer.lastIndexOf(0x0a) + 1;
   const lines = buffer.subarray(0, end).toString('utf8').split('\n').slice(0, -1);
   const records = lines.map((line, i) => parseRecord(line, `${path}:${i + 1}`, id));
   return { records, validBytes: end, torn: end < buffer.length };
+}
+
+/** A file of the sweep directory; a directory in its place is named as such (readFileSync's error has no path). */
+function readFileOf(path: string, what: string): Buffer;
+function readFileOf(path: string, what: string, encoding: 'utf8'): string;
+function readFileOf(path: string, what: string, encoding?: 'utf8'): Buffer | string {
+  if (statSync(path).isDirectory()) throw new InputError(`${path}: is a directory; it should be a file with ${what}`);
+  return encoding === undefined ? readFileSync(path) : readFileSync(path, encoding);
+}
+
+/** What must agree between two copies of a cell (wall time may differ). */
+export function cellOutcome(record: CellRecord): string {
+  return record.status === 'error' ? `error: ${record.error.message.split('\n')[0]}` : `${record.status} ${record.traceHash.slice(0, 16)}`;
 }
 
 const isMap = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);

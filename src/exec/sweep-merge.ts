@@ -11,7 +11,7 @@
  * a cell whose two copies disagree, or cells that no slice holds (naming the slices to run).
  */
 import { InputError } from '../kernel/index.ts';
-import { type CellRecord, type Manifest, readManifest, readResultsLog } from './sweep-log.ts';
+import { type CellRecord, cellOutcome, type Manifest, readManifest, readResultsLog } from './sweep-log.ts';
 import { cellsOf, shardOf } from './sweep-plan.ts';
 
 export interface Merged {
@@ -37,8 +37,8 @@ export function mergeSweeps(dirs: readonly string[]): Merged {
     for (const record of readResultsLog(dir, first.manifest.id).records) {
       const seen = byKey.get(record.cell);
       if (seen === undefined) byKey.set(record.cell, { record, dir });
-      else if (outcome(seen.record) !== outcome(record)) {
-        throw new InputError(`cell "${record.cell}" differs between ${seen.dir} and ${dir} (${outcome(seen.record)} vs ${outcome(record)}); a run is not deterministic, or the slices were run by different builds`);
+      else if (cellOutcome(seen.record) !== cellOutcome(record)) {
+        throw new InputError(`cell "${record.cell}" differs between ${seen.dir} and ${dir} (${cellOutcome(seen.record)} vs ${cellOutcome(record)}); a run is not deterministic, or the slices were run by different builds`);
       }
     }
   }
@@ -47,11 +47,6 @@ export function mergeSweeps(dirs: readonly string[]): Merged {
   const missing = cells.filter((cell) => !byKey.has(cell.key));
   if (missing.length > 0) throw new InputError(missingMessage(missing, cells.length, slices.map((s) => s.manifest)));
   return { manifest: whole, records: cells.map((cell) => byKey.get(cell.key)!.record) };
-}
-
-/** What must agree between two copies of a cell (wall time may differ). */
-function outcome(record: CellRecord): string {
-  return record.status === 'error' ? `error: ${record.error.message.split('\n')[0]}` : `${record.status} ${record.traceHash.slice(0, 16)}`;
 }
 
 function missingMessage(missing: readonly { key: string; index: number }[], total: number, manifests: readonly Manifest[]): string {

@@ -16,7 +16,8 @@ import { InputError } from '../kernel/index.ts';
 import type { TargetOptions } from './output-guard.ts';
 import type { CellRunner } from './pool.ts';
 import type { CellRun } from './sweep-cell.ts';
-import { type CellRecord, manifestOf, openSweepDir, readResultsLog, ResultsLog } from './sweep-log.ts';
+import { join } from 'node:path';
+import { type CellRecord, cellOutcome, manifestOf, openSweepDir, readResultsLog, RESULTS_LOG, ResultsLog } from './sweep-log.ts';
 import { lockSweepDir } from './sweep-lock.ts';
 import { type Cell, cellsOf, type Shard, shardOf, type Study } from './sweep-plan.ts';
 
@@ -129,15 +130,24 @@ async function runUnlocked(options: SweepOptions, mine: readonly Cell[]): Promis
   return { records, tally, complete: records.length === mine.length };
 }
 
-/** The records of `log` by cell key, checked against the cells this directory is for. */
+/**
+ * The records of `log` by cell key, checked against the cells this directory is for. A cell
+ * written twice (by hand, or by two writers before the lock existed) is kept once when both copies
+ * agree, and refused when they do not: which one to trust cannot be told.
+ */
 function finishedCells(records: readonly CellRecord[], mine: readonly Cell[], dir: string): Map<string, CellRecord> {
   const expected = new Map(mine.map((cell) => [cell.key, cell.index]));
   const finished = new Map<string, CellRecord>();
-  for (const record of records) {
+  const log = join(dir, RESULTS_LOG);
+  for (const [i, record] of records.entries()) {
     if (expected.get(record.cell) !== record.index) {
-      throw new InputError(`${dir}: results.jsonl holds cell "${record.cell}" (index ${record.index}), which is not a cell of this sweep or slice`);
+      throw new InputError(`${log}:${i + 1}: cell "${record.cell}" (index ${record.index}) is not a cell of this sweep or slice`);
     }
-    if (!finished.has(record.cell)) finished.set(record.cell, record);
+    const seen = finished.get(record.cell);
+    if (seen === undefined) finished.set(record.cell, record);
+    else if (cellOutcome(seen) !== cellOutcome(record)) {
+      throw new InputError(`${log}:${i + 1}: cell "${record.cell}" is here twice with different outcomes (${cellOutcome(seen)} vs ${cellOutcome(record)}); remove the wrong line, or both to run the cell again`);
+    }
   }
   return finished;
 }

@@ -1,0 +1,49 @@
+/**
+ * A file-system error on a path the user named, or that lives in a directory the user gave us
+ * (a run directory, a sweep's results, an --out), as one line: `results/x/results.jsonl: is a
+ * directory, not a file`. The CLI's last net under every command, so that no such error reaches
+ * the user as a stack trace and an "internal error": the path is the user's, and so is the fix.
+ *
+ * Guarantee: only Node's own file-system errors that carry a path are recognised (an errno code
+ * from the list below, or the SystemError Node raises for `rm` on a directory); anything else is
+ * left for the caller to report as a bug. A rename names its destination, which is the file the
+ * user knows (the source is our temporary file).
+ */
+
+const WHY: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory, not a file',
+  ERR_FS_EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ELOOP: 'too many symbolic links (a loop?)',
+  ENAMETOOLONG: 'the name is too long',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exceeded',
+  EEXIST: 'already exists',
+  ENOTEMPTY: 'is a directory that is not empty',
+  EBUSY: 'is busy (in use by another process)',
+  ETXTBSY: 'is busy (in use by another process)',
+  EMLINK: 'has too many links',
+  EFBIG: 'the file is too large',
+  EIO: 'an input/output error (the disk or the network file system failed)',
+};
+
+interface FsError {
+  code?: unknown;
+  path?: unknown;
+  dest?: unknown;
+  syscall?: unknown;
+}
+
+/** The one line to show for `error`, or undefined when it is not a file-system error on a path. */
+export function fileProblem(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, path, dest, syscall } = error as FsError;
+  const why = typeof code === 'string' ? WHY[code] : undefined;
+  if (why === undefined || typeof path !== 'string') return undefined;
+  const named = syscall === 'rename' && typeof dest === 'string' && code !== 'ENOENT' ? dest : path;
+  return `${named}: ${why}`;
+}
