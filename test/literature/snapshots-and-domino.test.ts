@@ -59,25 +59,74 @@ test('Chandy–Lamport on a complete graph of six accounts: every cut holds 6 ×
   t.is(cuts.selfChannels, 6 * cuts.cuts!);
 });
 
-test('domino effect on a ring: no fall-back with rare messages, to the start with one every interval, none when coordinated', (t) => {
-  const depth = (rate: string) => {
+type Counters = { id: number; inputs: Record<string, number>; outputs: Record<string, number> };
+
+/**
+ * The recovery line recomputed from the trace alone, as the survey states it: each survivor starts
+ * at its present state (`current`), the failed process at its latest checkpoint saved before the
+ * round; an orphan (received > sent) sends the receiver back, a message in transit (sent >
+ * received, which no log holds) the sender, each to its newest earlier candidate, until none is left.
+ */
+function lineFromTrace(ckpt: readonly TraceRecord[]): Record<string, number> {
+  const currents = ckpt.filter((r) => r.op === 'current');
+  const roundUs = Math.min(...currents.map((r) => r.t), ckpt.find((r) => r.op === 'rollback')!.t);
+  const saved = new Set(ckpt.filter((r) => r.op === 'saved' && r.t < roundUs).map((r) => `${r.a}#${r.id}`));
+  const candidates = new Map<string, Counters[]>();
+  for (const p of ['p1', 'p2', 'p3']) {
+    const own = ckpt.filter((r) => r.a === p && r.op === 'snapshot' && saved.has(`${p}#${r.id}`)).map((r) => r as unknown as Counters);
+    const present = currents.filter((r) => r.a === p).map((r) => r as unknown as Counters);
+    candidates.set(p, [{ id: 0, inputs: {}, outputs: {} }, ...own, ...present]);
+  }
+  const at = new Map([...candidates].map(([p, list]) => [p, list.length - 1]));
+  const pick = (p: string) => candidates.get(p)![at.get(p)!]!;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const sender of candidates.keys()) {
+      for (const [channel, sent] of Object.entries(pick(sender).outputs)) {
+        const [stream, receiver] = channel.split('>') as [string, string];
+        const inKey = `${stream}<${sender}`;
+        const received = pick(receiver).inputs[inKey] ?? 0;
+        if (received > sent) while (at.get(receiver)! > 0 && (pick(receiver).inputs[inKey] ?? 0) > sent) at.set(receiver, at.get(receiver)! - 1);
+        else if (sent > received) while (at.get(sender)! > 0 && (pick(sender).outputs[channel] ?? 0) > received) at.set(sender, at.get(sender)! - 1);
+        else continue;
+        changed = true;
+      }
+    }
+  }
+  return Object.fromEntries([...candidates.keys()].map((p) => [p, pick(p).id]));
+}
+
+test('domino effect on a ring: survivors keep their state with no messages, fall back exactly as far as the line needs, to the start with one every interval', (t) => {
+  const failure = 30 * SECOND; // p2's node-crash
+  const line = (rate: string) => {
     const { summary, ckpt } = run('domino-ring', ['p1', 'p2', 'p3'].map((p) => `pipeline.operators.${p}.rate=${rate}`));
     t.true(summary.checks['state-equals-reference']!.ok);
+    t.true(summary.checks['consistent-cuts']!.ok, 'the line is a consistent cut');
     const rollback = ckpt.find((r) => r.op === 'rollback')!;
-    const failure = 30 * SECOND; // p2's node-crash
-    // How many of its own checkpoints from before the failure each process falls behind.
-    const depths = Object.entries(rollback.targets as Record<string, number>).map(([p, id]) => ckpt.filter((r) => r.a === p && r.op === 'snapshot' && r.t < failure && (r.id as number) > id).length);
-    // The summary reports the same: recovery.rollbackDepth.
+    const targets = rollback.targets as Record<string, number>;
+    t.deepEqual(targets, lineFromTrace(ckpt), `the coordinator's line at ${rate} is the one recomputed from the trace`);
+    const kept = rollback.kept as string[];
+    // States each process fell back past: its checkpoints from before the failure after its target,
+    // and for a survivor (p1, p3) its present state unless it kept it.
+    const depths = Object.entries(targets).map(([p, id]) => ckpt.filter((r) => r.a === p && r.op === 'snapshot' && r.t < failure && (r.id as number) > id).length + (p !== 'p2' && !kept.includes(p) ? 1 : 0));
     t.deepEqual(recovery(summary).rollbackDepth, { max: Math.max(...depths), mean: Math.round((depths.reduce((a, b) => a + b, 0) / depths.length) * 100) / 100 });
-    return depths;
+    return { depths, kept, summary };
   };
-  const rare = depth('0.1/s');
-  const some = depth('0.4/s');
-  const every = depth('2/s');
-  t.deepEqual(rare, [0, 0, 0], 'the latest checkpoints form a line');
-  t.true(some.some((d) => d > 0) && some.every((d) => d <= 3), `some fall-back: ${some}`);
-  t.true(every.every((d, i) => d >= 7 && d > some[i]!), `every process back to its start: ${every}`);
-  t.is(recovery(run('domino-ring').summary).rolledBackToStart, 3);
+  // No message since p2's last checkpoint: p2 restores it, p1 and p3 go on from where they were.
+  const quiet = line('0.02/s');
+  t.deepEqual(quiet.kept, ['p1', 'p3']);
+  t.deepEqual(quiet.depths, [0, 0, 0]);
+  t.is(recovery(quiet.summary).lostWorkEvents, 0, 'no work redone');
+  t.is(recovery(quiet.summary).restores, 1, 'only the failed process restores');
+  // Some messages: exact depths (this seed's phases), each survivor back past its present state and as many checkpoints as the orphans and in-transit messages need.
+  t.deepEqual(line('0.1/s').depths, [1, 0, 1]);
+  t.deepEqual(line('0.4/s').depths, [3, 1, 2]);
+  // A message across every channel in every interval: all the way to the initial states.
+  const every = line('2/s');
+  t.deepEqual(every.kept, []);
+  t.is(recovery(every.summary).rolledBackToStart, 3);
+  // Past every checkpoint each took before the failure (p1 10, p2 9, p3 9), and the survivors past their present states.
+  t.deepEqual(every.depths, [11, 9, 10]);
   const coordinated = run('domino-ring', ['checkpoint.strategy=coordinated']).summary;
   t.true(coordinated.ok);
   t.is(recovery(coordinated).rolledBackToStart, 0);

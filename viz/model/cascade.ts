@@ -4,8 +4,10 @@
  * the recovery line the coordinator chose), the participants' `snapshot` records (their
  * checkpoints) and the messages between them.
  *
- * The steps replay the classic algorithm: the failed process starts at the checkpoint the
- * coordinator gave it (its own checkpoints may have been lost with its node); then, while some
+ * The steps replay the classic algorithm: every survivor starts at its present state (the `current`
+ * record it reported for the round; its latest checkpoint when it reported none), the failed
+ * process at the checkpoint the coordinator gave it (its own checkpoints may have been lost with
+ * its node); then, while some
  * process's current checkpoint recorded the receipt of a message that its sender, at its own
  * current checkpoint, had not yet sent (an orphan), that process moves back to its latest
  * checkpoint before the orphan's receipt. One step per move, citing the latest such orphan.
@@ -51,6 +53,8 @@ export function deriveCascades(data: RunData, kind: Uint8Array, snapshots: Snaps
   const ids = data.header.actors.map((a) => a.id);
   const actorOf = new Map(ids.map((id, i) => [id, i]));
   const checkpoints = new Map<number, Point[]>();
+  /** Per actor, the present state it reported to the round being collected (uncoordinated). */
+  const present = new Map<number, Point>();
   const cascades: Cascade[] = [];
   let epochStart = 0;
   for (let i = 0; i < data.length; i++) {
@@ -62,33 +66,37 @@ export function deriveCascades(data: RunData, kind: Uint8Array, snapshots: Snaps
       const list = checkpoints.get(data.a[i]) ?? [];
       list.push({ id, t: data.t[i] });
       checkpoints.set(data.a[i], list);
+    } else if (op === 'current') {
+      const id = extraField(data, i, 'id');
+      if (typeof id === 'number') present.set(data.a[i], { id, t: data.t[i] });
     } else if (op === 'rollback') {
-      const cascade = replay(data, kind, snapshots, i, epochStart, checkpoints, actorOf);
+      const cascade = replay(data, kind, snapshots, i, epochStart, checkpoints, present, actorOf);
       if (cascade !== null) cascades.push(cascade);
       epochStart = data.t[i];
       checkpoints.clear();
+      present.clear();
     }
   }
   return cascades;
 }
 
-function replay(data: RunData, kind: Uint8Array, snapshots: Snapshots, row: number, epochStart: number, checkpoints: Map<number, Point[]>, actorOf: Map<string, number>): Cascade | null {
+function replay(data: RunData, kind: Uint8Array, snapshots: Snapshots, row: number, epochStart: number, checkpoints: Map<number, Point[]>, present: ReadonlyMap<number, Point>, actorOf: Map<string, number>): Cascade | null {
   const targets = extraField(data, row, 'targets');
   const causeId = extraField(data, row, 'cause');
   if (typeof targets !== 'object' || targets === null || typeof causeId !== 'string') return null;
   const cause = actorOf.get(causeId);
   if (cause === undefined) return null;
-  const pointOf = (actor: number, id: unknown): Point => (id === 0 ? INITIAL : checkpoints.get(actor)?.find((c) => c.id === id) ?? INITIAL);
+  const pointOf = (actor: number, id: unknown): Point => (id === 0 ? INITIAL : (present.get(actor)?.id === id ? present.get(actor) : checkpoints.get(actor)?.find((c) => c.id === id)) ?? INITIAL);
   const chosen = new Map<number, Point>();
   for (const [name, target] of Object.entries(targets as Record<string, unknown>)) {
     const actor = actorOf.get(name);
     if (actor !== undefined) chosen.set(actor, pointOf(actor, target));
   }
-  // Everyone starts at their latest checkpoint; the failed process at the one it was given.
+  // Survivors start at their present state, or their latest checkpoint; the failed process at the one it was given.
   const line = new Map<number, Point>();
   for (const actor of chosen.keys()) {
     const list = checkpoints.get(actor) ?? [];
-    line.set(actor, list.length > 0 ? list[list.length - 1] : INITIAL);
+    line.set(actor, present.get(actor) ?? (list.length > 0 ? list[list.length - 1] : INITIAL));
   }
   const steps: CascadeStep[] = [];
   const latest = line.get(cause) ?? INITIAL;

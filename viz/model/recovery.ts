@@ -108,6 +108,9 @@ export function deriveRecovery(data: RunData, kind: Uint8Array): Recovery {
         list.push({ actor, t });
         cutSnapshots.set(cut, list);
       }
+    } else if (op === 'current' && id !== undefined) {
+      // A survivor's present state, which an uncoordinated recovery line may keep: the line runs through it.
+      snapshots.set(key, t);
     } else if (op === 'begin' && id !== undefined) {
       begun.set(key, { t: begun.get(key)?.t ?? t, bytes: num(extraField(data, i, 'bytes')) });
     } else if ((op === 'saved' || op === 'failed' || op === 'flushed') && id !== undefined) {

@@ -11,6 +11,7 @@ import {
   CheckpointClock,
   materialize,
   recoveryLine,
+  recoveryLineCandidates,
   type ChannelLink,
   type CheckpointCounters,
   type OperatorImage,
@@ -61,6 +62,23 @@ test('recovery line: an orphan rolls the receiver back, an in-transit message th
     ['q', [at(2, { self: 'q', sent: 0, received: 2 })]],
   ]);
   t.deepEqual(Object.fromEntries(recoveryLine(inTransit, channels)), { p: 1, q: 2 });
+});
+
+test("recovery line with survivors' present states: kept unless an orphan or a message in transit forces them back", (t) => {
+  const history = new Map([
+    ['p', [at(1, { self: 'p', sent: 2, received: 2 })]],
+    ['q', [at(2, { self: 'q', sent: 2, received: 2 })]],
+  ]);
+  // q failed at its checkpoint #2; p survived with nothing sent or received since: p keeps its present state.
+  const quiet = recoveryLineCandidates(history, channels, new Map([['p', at(9, { self: 'p', sent: 2, received: 2 })]]));
+  t.deepEqual([...quiet].map(([instance, c]) => [instance, c.id]), [['p', 9], ['q', 2]]);
+  // p sent q a third message that q's checkpoint lacks: nobody can send it again, p goes back to #1 (depth 1).
+  t.deepEqual(Object.fromEntries(recoveryLine(history, channels, new Map([['p', at(9, { self: 'p', sent: 3, received: 2 })]]))), { p: 1, q: 2 });
+  // q sent p a third message after its checkpoint: an orphan at p, which goes back to #1.
+  t.deepEqual(Object.fromEntries(recoveryLine(history, channels, new Map([['p', at(9, { self: 'p', sent: 2, received: 3 })]]))), { p: 1, q: 2 });
+  // Both survivors with present states, one message between them in each direction since: a line of present states.
+  const both = new Map([['p', at(9, { self: 'p', sent: 3, received: 3 })], ['q', at(9, { self: 'q', sent: 3, received: 3 })]]);
+  t.deepEqual(Object.fromEntries(recoveryLine(history, channels, both)), { p: 9, q: 9 });
 });
 
 test('recovery line: whatever the histories, the line has sent = received on every channel', (t) => {

@@ -14,10 +14,16 @@
  *
  * Rollbacks: a restarted operator's `hello` opens a round in a new epoch. The targets are, by
  * strategy: the initial state (`none`), the last complete checkpoint (`coordinated`,
- * `barrier-snapshot`), or the recovery line over each operator's reported checkpoints
- * (`uncoordinated`, see `recovery-line.ts`). Every operator gets `rollback(epoch, target)` (re-sent
- * until it answers); once all have `restored`, all get `resume(epoch)`. A `hello` during a round
- * from an operator that already restored in it (it crashed again) opens a newer round.
+ * `barrier-snapshot`), or the recovery line (`uncoordinated`, see `recovery-line.ts`). For the
+ * line the coordinator first asks every operator to stop and `report` its present state (re-sent
+ * until each answers `current`): a survivor answers with its channel counters and holds that state,
+ * a restarted operator has none. The line runs over each operator's reported checkpoints plus the
+ * survivors' present states, so a survivor keeps its state (`rollback` with `current`) unless an
+ * orphan or a message in transit forces it back. Every operator gets `rollback(epoch, target)`
+ * (re-sent until it answers); once all have `restored`, all get `resume(epoch)`. A `hello` during a
+ * round from an operator that already restored in it, or that was to keep a state it has now lost
+ * (it crashed again), opens a newer round; one while the states are being collected only drops
+ * that operator's answer and asks it again.
  *
  * Guarantee: the epoch, the checkpoint counter, the last complete checkpoint and the reported
  * histories are fsynced before any message depends on them, so a coordinator that crashes and
@@ -29,8 +35,8 @@ import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../
 import { assert } from '../../../kernel/contract/index.ts';
 import type { IntervalPolicy, StrategyName } from './config.ts';
 import { CheckpointClock } from './interval.ts';
-import type { Continue, Meta, MetaAck, Pause, Restored, Resume, Rollback, Saved, Status, Trigger } from './messages.ts';
-import { recoveryLine, type ChannelLink, type CheckpointCounters } from './recovery-line.ts';
+import type { Continue, Current, Meta, MetaAck, Pause, Report, Restored, Resume, Rollback, Saved, Status, Trigger } from './messages.ts';
+import { recoveryLineCandidates, type ChannelLink, type CheckpointCounters } from './recovery-line.ts';
 
 export interface CoordinatorConfig {
   readonly strategy: StrategyName;
@@ -60,7 +66,14 @@ interface Durable {
 
 interface Round {
   readonly epoch: number;
-  readonly targets: ReadonlyMap<string, number>;
+  readonly reason: string;
+  readonly cause: string;
+  /** Undefined while an uncoordinated round collects the operators' present states. */
+  targets: ReadonlyMap<string, number> | undefined;
+  /** Uncoordinated: the operators whose target is the present state they reported. */
+  kept: ReadonlySet<string>;
+  /** Uncoordinated, while collecting: each operator's present state (null: it has none). */
+  readonly reports: Map<string, CheckpointCounters | null>;
   readonly restored: Set<string>;
   done: boolean;
 }
@@ -117,6 +130,8 @@ export class CheckpointCoordinator implements Actor<Message> {
         return this.saved(ctx, message as Saved, from);
       case 'ckpt:meta':
         return this.meta(ctx, message as Meta, from);
+      case 'ckpt:current':
+        return this.current(ctx, message as Current, from);
       case 'ckpt:due':
         if (this.active === undefined && !this.recovering() && this.checkpoints) this.begin(ctx);
         return;
@@ -149,9 +164,19 @@ export class CheckpointCoordinator implements Actor<Message> {
 
   private hello(ctx: Context, from: string): void {
     const round = this.round;
-    if (round !== undefined && !round.done && !round.restored.has(from)) {
-      this.sendRollback(ctx, from, round);
-      return;
+    if (round !== undefined && !round.done) {
+      if (round.targets === undefined) {
+        // It restarted since it answered, if it did: the present state it reported is gone.
+        if (round.reports.get(from) !== null) {
+          round.reports.delete(from);
+          this.sendReport(ctx, from, round);
+        }
+        return;
+      }
+      if (!round.restored.has(from) && !round.kept.has(from)) {
+        this.sendRollback(ctx, from, round);
+        return;
+      }
     }
     this.openRound(ctx, 'failure', from);
   }
@@ -163,30 +188,56 @@ export class CheckpointCoordinator implements Actor<Message> {
     this.durable.failures++;
     this.durable.roundOpen = true;
     this.durable.rolledBackAtUs = ctx.now();
-    const targets = this.targets(toStart);
     const epoch = this.durable.epoch;
+    const line = this.config.strategy === 'uncoordinated';
+    const collect = line && !toStart;
     // A new round supersedes any older one at once, even before it is on disk.
-    this.round = { epoch, targets, restored: new Set(), done: false };
-    if (this.config.strategy === 'uncoordinated') this.pruneHistories(targets);
+    const round: Round = { epoch, reason, cause, targets: collect ? undefined : this.targets(toStart), kept: new Set(), reports: new Map(), restored: new Set(), done: false };
+    this.round = round;
+    if (line && round.targets !== undefined) this.pruneHistories(round.targets);
     this.persist(ctx, () => {
-      if (this.round?.epoch !== epoch) return;
-      const toStartList = [...targets].filter(([, id]) => id === 0).map(([instance]) => instance);
-      ctx.record('ckpt', { op: 'rollback', strategy: this.config.strategy, epoch, reason, cause, targets: Object.fromEntries(targets), toStart: toStartList });
-      for (const instance of this.config.instances) this.sendRollback(ctx, instance, this.round);
+      if (this.round !== round) return;
+      if (!collect) return this.issue(ctx, round);
+      for (const instance of this.config.instances) this.sendReport(ctx, instance, round);
       ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', epoch);
     });
   }
 
   private targets(toStart: boolean): Map<string, number> {
     const targets = new Map<string, number>();
-    if (this.config.strategy === 'uncoordinated' && !toStart) {
-      const histories = new Map(this.config.instances.map((instance) => [instance, this.durable.histories[instance] ?? []] as const));
-      return recoveryLine(histories, this.config.channels);
-    }
     const target = toStart || !this.checkpoints ? 0 : this.durable.completed;
     assert(target < this.durable.nextId, () => `checkpoint coordinator: a rollback target was issued, but ${target} ≥ next id ${this.durable.nextId}`);
     for (const instance of this.config.instances) targets.set(instance, target);
     return targets;
+  }
+
+  /** Uncoordinated: an operator's present state (or that it has none) for the open round. */
+  private current(ctx: Context, message: Current, from: string): void {
+    const round = this.round;
+    if (round === undefined || round.epoch !== message.epoch || round.targets !== undefined || !this.config.instances.includes(from)) return;
+    round.reports.set(from, message.id === undefined ? null : Object.freeze({ id: message.id, inputs: { ...message.inputs }, outputs: { ...message.outputs } }));
+    if (round.reports.size < this.config.instances.length) return;
+    // Every answer is in: the line over the reported checkpoints and the survivors' present states.
+    const histories = new Map(this.config.instances.map((instance) => [instance, this.durable.histories[instance] ?? []] as const));
+    const present = new Map<string, CheckpointCounters>();
+    for (const [instance, state] of round.reports) if (state !== null) present.set(instance, state);
+    const chosen = recoveryLineCandidates(histories, this.config.channels, present);
+    round.targets = new Map([...chosen].map(([instance, candidate]) => [instance, candidate.id] as const));
+    round.kept = new Set([...chosen].filter(([instance, candidate]) => candidate === present.get(instance)).map(([instance]) => instance));
+    this.pruneHistories(round.targets);
+    this.persist(ctx, () => {
+      if (this.round === round) this.issue(ctx, round);
+    });
+  }
+
+  /** The targets are known and on disk: record the line and send every operator its rollback. */
+  private issue(ctx: Context, round: Round): void {
+    const targets = round.targets!;
+    const toStart = [...targets].filter(([, id]) => id === 0).map(([instance]) => instance);
+    const kept = this.config.strategy === 'uncoordinated' ? { kept: this.config.instances.filter((instance) => round.kept.has(instance)) } : {};
+    ctx.record('ckpt', { op: 'rollback', strategy: this.config.strategy, epoch: round.epoch, reason: round.reason, cause: round.cause, targets: Object.fromEntries(targets), toStart, ...kept });
+    for (const instance of this.config.instances) this.sendRollback(ctx, instance, round);
+    ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', round.epoch);
   }
 
   /** After rolling back to the line, checkpoints beyond it belong to a history that no longer happened. */
@@ -196,20 +247,29 @@ export class CheckpointCoordinator implements Actor<Message> {
     }
   }
 
+  private sendReport(ctx: Context, instance: string, round: Round): void {
+    ctx.send<Report>(instance, { type: 'ckpt:report', epoch: round.epoch });
+  }
+
   private sendRollback(ctx: Context, instance: string, round: Round): void {
-    ctx.send<Rollback>(instance, { type: 'ckpt:rollback', epoch: round.epoch, target: round.targets.get(instance) ?? 0 });
+    const target = round.targets?.get(instance) ?? 0;
+    ctx.send<Rollback>(instance, { type: 'ckpt:rollback', epoch: round.epoch, target, ...(round.kept.has(instance) ? { current: true as const } : {}) });
   }
 
   private retryRound(ctx: Context, epoch: number): void {
     const round = this.round;
     if (round === undefined || round.epoch !== epoch || round.done) return;
-    for (const instance of this.config.instances) if (!round.restored.has(instance)) this.sendRollback(ctx, instance, round);
+    for (const instance of this.config.instances) {
+      if (round.targets === undefined) {
+        if (!round.reports.has(instance)) this.sendReport(ctx, instance, round);
+      } else if (!round.restored.has(instance)) this.sendRollback(ctx, instance, round);
+    }
     ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', epoch);
   }
 
   private restored(ctx: Context, message: Restored, from: string): void {
     const round = this.round;
-    if (round === undefined || message.epoch !== round.epoch) return;
+    if (round === undefined || message.epoch !== round.epoch || round.targets === undefined) return;
     if (!message.ok) {
       // The target checkpoint is gone from its tier: nothing consistent is left but the start.
       if (!round.done) this.openRound(ctx, `checkpoint ${round.targets.get(from)} of ${from} is missing`, from, true);

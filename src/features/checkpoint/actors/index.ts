@@ -9,7 +9,7 @@ export * from './messages.ts';
 export { CheckpointStore } from './store.ts';
 export { LOG_TIER_REPLIES, RECORD_BYTES_MAX_DEFAULT } from './log-topic-tier.ts';
 export { CheckpointCoordinator, type CoordinatorConfig } from './coordinator.ts';
-export { recoveryLine, type ChannelLink, type CheckpointCounters } from './recovery-line.ts';
+export { recoveryLine, recoveryLineCandidates, type ChannelLink, type CheckpointCounters } from './recovery-line.ts';
 export { CheckpointClock } from './interval.ts';
 export { makeParticipant, strategyInfo, type Guarantee, type StrategyInfo } from './strategies.ts';
 export { ComposedParticipant } from './participant.ts';

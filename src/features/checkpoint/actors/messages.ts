@@ -9,8 +9,25 @@ import type { StoredCheckpoint } from './image.ts';
 
 /** A restarted operator announces itself and asks what to restore (re-sent until answered). */
 export interface Hello { readonly type: 'ckpt:hello' }
-/** Restore this checkpoint (0: the initial state) and enter `epoch`. */
-export interface Rollback { readonly type: 'ckpt:rollback'; readonly epoch: number; readonly target: number }
+/**
+ * Restore this checkpoint (0: the initial state) and enter `epoch`. `current` (uncoordinated): the
+ * target is the present state the operator reported for this epoch (`Current`): keep it.
+ */
+export interface Rollback { readonly type: 'ckpt:rollback'; readonly epoch: number; readonly target: number; readonly current?: true }
+/** Uncoordinated: a recovery round of `epoch` opened — stop, and say what state you have now (re-sent until answered). */
+export interface Report { readonly type: 'ckpt:report'; readonly epoch: number }
+/**
+ * The answer to `Report`: the operator's present state, held from now until the rollback, as a
+ * recovery-line candidate (`id`, its channel counters); without `id`, it has none — it restarted
+ * and its volatile state is gone, or it was restoring a checkpoint.
+ */
+export interface Current {
+  readonly type: 'ckpt:current';
+  readonly epoch: number;
+  readonly id?: number;
+  readonly inputs?: Readonly<Record<string, number>>;
+  readonly outputs?: Readonly<Record<string, number>>;
+}
 /** `ok: false`: the target checkpoint could not be read (its tier lost it). */
 export interface Restored { readonly type: 'ckpt:restored'; readonly epoch: number; readonly ok: boolean }
 export interface Resume { readonly type: 'ckpt:resume'; readonly epoch: number }
@@ -35,8 +52,8 @@ export interface MetaAck { readonly type: 'ckpt:meta-ack'; readonly id: number }
 /** Global strategies with an events interval: a source says a checkpoint is due. */
 export interface Due { readonly type: 'ckpt:due' }
 
-export type ToCoordinator = Hello | Restored | Saved | Meta | Due;
-export type FromCoordinator = Rollback | Resume | Pause | Continue | Trigger | MetaAck | Status;
+export type ToCoordinator = Hello | Restored | Saved | Meta | Due | Current;
+export type FromCoordinator = Rollback | Resume | Pause | Continue | Trigger | MetaAck | Status | Report;
 
 // --- operator ⇄ store ------------------------------------------------------------------------
 

@@ -16,11 +16,22 @@
  * restores `target` (0: the initial state), enters the new epoch (data of older epochs is
  * discarded by the transport), reports `restored`, and stays held until `resume(epoch)`.
  *
+ * Uncoordinated, before the rollback, the coordinator asks every operator for its present state
+ * (`report`). A running (or restored, not yet resumed) operator stops — held for `recovery` from
+ * then on — captures its image once the event in service ends (its queue included: that is the
+ * channel state), records it (`ckpt` `current`, with its channel counters) and answers with the
+ * counters; a restarted operator, or one reading a checkpoint, has no present state and says so.
+ * A rollback with `current` then keeps that image: the operator reopens its channels in the new
+ * epoch from it, pays no restart and reads nothing (`ckpt` `keep`). Items that arrived after the
+ * capture are dropped with the old epoch — their senders had counted them sent, so the line sent
+ * those senders back to before them, and they are sent again.
+ *
  * Restart cost: every restore first waits the configured `restartUs` (relaunching the process,
  * rejoining the job) and then reads its checkpoint (the tier's cost). Under global recovery every
- * operator pays it, survivors too (the whole job is restarted, as in HPC checkpoint/restart or a
- * Flink global failover), and so does a rollback to the start, which reads nothing. The `restore`
- * record's `us` is the whole of it.
+ * operator rolled back pays it, survivors too (the whole job is restarted, as in HPC
+ * checkpoint/restart or a Flink global failover), and so does a rollback to the start, which reads
+ * nothing; an operator that keeps its present state pays nothing. The `restore` record's `us` is
+ * the whole of it.
  *
  * Guarantee: an operator under global recovery never processes an event of the new epoch before
  * every operator has restored into it. How it breaks: if the coordinator is down, restarted
@@ -33,7 +44,7 @@ import { assert } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { OperatorHost } from './host.ts';
 import { materialize, type OperatorImage, type StoredCheckpoint } from './image.ts';
-import type { Hello, Restored, Rollback } from './messages.ts';
+import type { Current, Hello, Report, Restored, Rollback } from './messages.ts';
 import type { Part } from './participant.ts';
 import type { TierClient } from './tiers.ts';
 import type { CheckpointWriter } from './writer.ts';
@@ -125,12 +136,26 @@ export class LocalRecovery implements Part {
   }
 }
 
-type GlobalState = 'running' | 'awaiting-rollback' | 'restoring' | 'restored';
+/** `stopped`: it reported its present state (uncoordinated) and holds it until the rollback. */
+type GlobalState = 'running' | 'awaiting-rollback' | 'stopped' | 'restoring' | 'restored';
+
+/** A present state reported for a round: the id it was given (its capture time) and the image. */
+interface Present {
+  readonly epoch: number;
+  readonly id: number;
+  readonly image: OperatorImage;
+}
 
 export class GlobalRecovery implements Part {
   private state: GlobalState = 'running';
   /** The read a rollback starts once its restart time has passed. */
   private restarting: (() => void) | undefined;
+  /** Uncoordinated: the present state reported for the newest round that asked (captured once the operator was idle). */
+  private present: Present | undefined;
+  /** A `report` waiting for the event in service to end, by epoch. */
+  private capturing: number | undefined;
+  /** The newest epoch whose round asked for the present state: a rollback of an older one is stale. */
+  private asked = 0;
 
   constructor(
     private readonly host: OperatorHost,
@@ -152,6 +177,10 @@ export class GlobalRecovery implements Part {
   onMessage(ctx: Context, message: Message): boolean {
     if (message.type === 'ckpt:rollback') {
       this.rollback(ctx, message as Rollback);
+      return true;
+    }
+    if (message.type === 'ckpt:report') {
+      this.report(ctx, (message as Report).epoch);
       return true;
     }
     if (message.type === 'ckpt:resume') {
@@ -191,14 +220,47 @@ export class GlobalRecovery implements Part {
     ctx.setTimer(this.config.requestTimeoutUs, 'ckpt:hello');
   }
 
+  /** Uncoordinated: a round of `epoch` asks for the present state — stop, capture it once idle, answer. */
+  private report(ctx: Context, epoch: number): void {
+    if (epoch <= this.cell.epoch || epoch < this.asked || this.capturing === epoch) return;
+    this.asked = epoch;
+    const answer = (present: Present | undefined) =>
+      ctx.send<Current>(this.config.coordinator, present === undefined ? { type: 'ckpt:current', epoch } : { type: 'ckpt:current', epoch, id: present.id, inputs: present.image.inputs, outputs: present.image.outputs });
+    // Its answer was lost: the same state again.
+    if (this.present?.epoch === epoch) return answer(this.present);
+    // A restarted operator's state is gone; one reading a checkpoint has abandoned its own.
+    if (this.state === 'awaiting-rollback' || this.state === 'restoring') return answer(undefined);
+    if (this.state === 'running') this.host.hold(ctx, 'recovery');
+    this.state = 'stopped';
+    this.capturing = epoch;
+    this.host.whenIdle(ctx, () => {
+      // A newer round asked meanwhile (it captures for itself), or the rollback came first.
+      if (this.capturing !== epoch || this.state !== 'stopped') return;
+      this.capturing = undefined;
+      const { image } = this.host.capture({ pending: true });
+      // Ids of independent checkpoints are capture times; this one is a candidate among them.
+      const present: Present = { epoch, id: ctx.now(), image };
+      this.present = present;
+      const conserved = this.host.conserved(image);
+      ctx.record('ckpt', { op: 'current', strategy: this.strategy, id: present.id, epoch, inputs: image.inputs, outputs: image.outputs, pending: image.pending.length, ...(conserved === undefined ? {} : { conserved }), digest: this.host.digest(image.state) });
+      answer(present);
+    });
+  }
+
   private rollback(ctx: Context, message: Rollback): void {
     if (message.epoch <= this.cell.epoch) {
       // A repeated rollback of the epoch we are in: our `restored` was lost.
       if (message.epoch === this.cell.epoch && this.state === 'restored') this.reportRestored(ctx, true);
       return;
     }
+    // A restarted coordinator's newer round asked already; this one's rollback was overtaken.
+    if (message.epoch < this.asked) return;
     if (this.state === 'running') this.host.hold(ctx, 'recovery');
     this.abandon(ctx);
+    this.capturing = undefined;
+    const present = this.present;
+    this.present = undefined;
+    if (message.current === true) return this.keep(ctx, message, present);
     this.cell.epoch = message.epoch;
     this.state = 'restoring';
     const epoch = message.epoch;
@@ -225,6 +287,19 @@ export class GlobalRecovery implements Part {
       this.restarting = read;
       ctx.setTimer(this.config.restartUs, 'ckpt:restart', epoch);
     }
+  }
+
+  /** The line keeps the present state this operator reported: it goes on from it in the new epoch. */
+  private keep(ctx: Context, message: Rollback, present: Present | undefined): void {
+    // The coordinator names the state it was told of, captured for this very round.
+    assert(present !== undefined && present.id === message.target && present.epoch === message.epoch, () => `${this.host.instance}: keeps the present state it reported for epoch ${message.epoch}, but it holds ${present === undefined ? 'none' : `#${present.id} of epoch ${present.epoch}`} and the rollback names #${message.target}`);
+    this.cell.epoch = message.epoch;
+    this.host.restore(ctx, present.image, message.epoch);
+    // The operator's record of patches began again at the restore: the next checkpoint is full.
+    this.writer?.restart();
+    ctx.record('ckpt', { op: 'keep', strategy: this.strategy, id: present.id, epoch: message.epoch });
+    this.state = 'restored';
+    this.reportRestored(ctx, true);
   }
 
   private reportRestored(ctx: Context, ok: boolean): void {

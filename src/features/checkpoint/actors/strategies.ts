@@ -9,6 +9,7 @@
  * | coordinated       | global, last complete     | pause · flush · save · continue       | direct        |
  * | barrier-snapshot  | global, last complete     | barriers (aligned/unaligned/none)     | direct        |
  * | uncoordinated     | global, recovery line     | independent, channel state, all kept  | direct        |
+ *   (survivors keep their present state unless the line needs them back: recovery-line.ts)
  * |  + message log    | local, own latest + replay| independent, channel state, log fsync | direct        |
  * | stream-replay     | local, own latest         | independent, positions only           | persistent    |
  * | multilevel        | local, node then remote   | independent, node-local + async flush | persistent    |

@@ -1,7 +1,9 @@
 /**
  * Collects what the consistent-cut and conservation checkers share: the local snapshots
  * (`ckpt` `snapshot` records) grouped into global cuts, each cut handed over once it is complete
- * (the coordinator's `complete` record) or chosen as a recovery line (`rollback` with targets).
+ * (the coordinator's `complete` record) or chosen as a recovery line (`rollback` with targets). A
+ * recovery line can also run through a survivor's present state, which it reported as a `current`
+ * record (uncoordinated recovery keeps it): that is a local snapshot like the others.
  */
 import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { cite, type Citation } from '../../../check/checker.ts';
@@ -34,7 +36,7 @@ export class CutCollector {
 
   observe(record: TraceRecord): void {
     if (record.k !== 'ckpt') return;
-    if (record.op === 'snapshot') {
+    if (record.op === 'snapshot' || (record.op === 'current' && record.strategy === 'uncoordinated')) {
       const snapshot: LocalSnapshot = {
         instance: record.a,
         id: record.id as number,

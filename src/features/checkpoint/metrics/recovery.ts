@@ -21,10 +21,15 @@
  *   waiting for a global rollback; `restore`: restarting and reading their own checkpoint back),
  *   each from the end of the event in service when it began.
  * - Rollback depth (uncoordinated checkpoints, whose `rollback` names a recovery line): for each
- *   operator instance in a recovery line, how many of its own checkpoints from before the failure
- *   lie after the one it was sent back to — 0 when it restored its latest, all of them when it went
- *   back to its initial state. The domino effect (Randell 1975) is this number growing; `max` and
- *   `mean` over every instance of every recovery line.
+ *   operator instance in a recovery line, how many of the states it could have resumed from it
+ *   fell back past: its own checkpoints from before the failure that lie after the one it was sent
+ *   back to, and — for a survivor, whose present state is the line's newest candidate (the
+ *   `rollback` lists those that `kept` it) — that present state too. So 0 for a survivor that
+ *   kept its state and for the failed instance at its latest checkpoint; a survivor sent back to
+ *   its latest checkpoint is at 1; an instance back at its initial state fell past all of them. The
+ *   domino effect (Randell 1975) is this number growing; `max` and `mean` over every instance of
+ *   every recovery line. A rollback that names no `kept` list (every global strategy but
+ *   uncoordinated: no present state is a candidate) counts checkpoints only.
  * - Waste fraction: (redone service time + blocked time) / (all service time + blocked time) — the
  *   share of operator time not spent on useful, first-time work, summed over every operator
  *   instance (sources included) up to the run's end. Time an operator was down is not counted: it
@@ -144,17 +149,19 @@ export class RecoveryMetrics implements TraceMetric {
       case 'rollback':
         this.rollbacks++;
         this.rolledBackToStart += Array.isArray(record.toStart) ? record.toStart.length : 0;
-        if (typeof record.targets === 'object' && record.targets !== null) this.depth(record.targets as Record<string, number>);
+        if (typeof record.targets === 'object' && record.targets !== null) this.depth(record.targets as Record<string, number>, Array.isArray(record.kept) ? (record.kept as string[]) : undefined);
         return;
     }
   }
 
   /** A recovery line: each instance's checkpoints from before the failure newer than its target. */
-  private depth(targets: Readonly<Record<string, number>>): void {
+  private depth(targets: Readonly<Record<string, number>>, kept: readonly string[] | undefined): void {
     const failureUs = this.failures.at(-1)?.atUs ?? Number.POSITIVE_INFINITY;
     for (const [instance, id] of Object.entries(targets)) {
       const taken = this.taken.get(instance) ?? [];
-      this.depths.push(taken.filter((c) => c.t <= failureUs && c.id > id).length);
+      // A survivor (up when the line is chosen) that did not keep its present state fell back past it too.
+      const present = kept !== undefined && !this.down.has(instance) && !kept.includes(instance) ? 1 : 0;
+      this.depths.push(taken.filter((c) => c.t <= failureUs && c.id > id).length + present);
     }
   }
 
