@@ -72,6 +72,23 @@ test('duplicate: positions are per service, so two services\' topics of the same
   t.deepEqual(verdict.violations[0]!.cites.map((c) => [c.a, c.n]), [['cloud-reader', 0], ['cloud-reader', 1]]);
 });
 
+test('no-acked-loss: an ack in flight when the acknowledging broker lost power is lost to that power loss', (t) => {
+  const { records, add } = trace();
+  add(1_000, 'p', 'client', { op: 'produce', events: ['a'] });
+  add(1_010, 'p', 'client', { op: 'ack', events: ['a'] });
+  add(6_000, 'p', 'client', { op: 'produce', events: ['b', 'c'] });
+  // The broker appended b and c and answered at 6 010; its node lost power at 7 000, before the ack arrived.
+  add(7_000, 'broker', 'disk', { op: 'lost', file: 'events-0/0.log', records: 3 });
+  add(7_001, 'p', 'client', { op: 'ack', events: ['b', 'c'] });
+  add(9_000, 'other', 'disk', { op: 'lost', file: 'x.log', records: 1 });
+  add(9_500, 'reader', 'client', { op: 'final-read', events: 0 });
+  const verdict = check(noAckedLoss, records);
+  t.is(verdict.stats.lost, 3);
+  // a: acknowledged, then lost at 7 000; b and c: the same power loss, with their acks in flight.
+  t.deepEqual(verdict.violations.map((v) => v.events), [['a', 'b', 'c']]);
+  t.regex(verdict.violations[0]!.message, /broker lost unsynced data at 7ms; 2 of them were acknowledged after it, their acks in flight when it struck/);
+});
+
 test('no-acked-loss: an id found in two tiers or re-read is not a duplicate; an id at two offsets of one stream is', (t) => {
   const { records, add } = trace();
   add(1, 'p', 'client', { op: 'ack', events: ['a', 'b', 'c'] });
