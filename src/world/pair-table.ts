@@ -17,7 +17,7 @@ const EMPTY = -1;
 const MIN_CAPACITY = 64;
 
 export class PairTable<Extra> {
-  // Set by `allocate` (from the constructor and `compact`).
+  // Set by `use` (from the constructor and `compact`).
   private firsts!: Int32Array;
   private seconds!: Int32Array;
   /** When the channel finishes transmitting what it has already accepted. */
@@ -28,9 +28,18 @@ export class PairTable<Extra> {
   extra!: (Extra | undefined)[];
   private count = 0;
   private mask = 0;
+  /**
+   * Arrays of the live ones' size from before the last `compact`, to rebuild into at the next: a
+   * table that is compacted at a steady size — most, since entries last only while a channel is
+   * busy — allocates nothing. Making five fresh arrays per compaction was half of a 64-byte
+   * message's `transmit` (bench/README, "Session 9: kernel").
+   */
+  private spare: Columns<Extra> | undefined;
+  /** The slots a `compact` keeps (reused). */
+  private readonly kept: number[] = [];
 
   constructor(capacity = MIN_CAPACITY) {
-    this.allocate(powerOfTwoAtLeast(Math.max(capacity, MIN_CAPACITY)));
+    this.use(columns<Extra>(powerOfTwoAtLeast(Math.max(capacity, MIN_CAPACITY))));
   }
 
   /** Entries held. */
@@ -63,16 +72,24 @@ export class PairTable<Extra> {
 
   /** Rebuilds the table with only the entries `keep` accepts, at a capacity of four times their number. */
   compact(keep: (table: this, slot: number) => boolean): void {
-    const { firsts, seconds, busyUntil, lastArrival, extra } = this;
-    const kept: number[] = [];
-    for (let i = 0; i < firsts.length; i++) if (firsts[i] !== EMPTY && keep(this, i)) kept.push(i);
-    this.allocate(powerOfTwoAtLeast(Math.max(MIN_CAPACITY, 4 * (kept.length + 1))));
+    const old: Columns<Extra> = { firsts: this.firsts, seconds: this.seconds, busyUntil: this.busyUntil, lastArrival: this.lastArrival, extra: this.extra };
+    const kept = this.kept;
+    kept.length = 0;
+    for (let i = 0; i < old.firsts.length; i++) if (old.firsts[i] !== EMPTY && keep(this, i)) kept.push(i);
+    const size = powerOfTwoAtLeast(Math.max(MIN_CAPACITY, 4 * (kept.length + 1)));
+    const spare = this.spare;
+    if (spare !== undefined && spare.firsts.length === size) {
+      spare.firsts.fill(EMPTY);
+      spare.extra.fill(undefined);
+      this.use(spare);
+    } else this.use(columns<Extra>(size));
+    this.spare = old.firsts.length === size ? old : undefined;
     this.count = kept.length;
-    for (const old of kept) {
-      const slot = this.place(firsts[old], seconds[old]);
-      this.busyUntil[slot] = busyUntil[old];
-      this.lastArrival[slot] = lastArrival[old];
-      this.extra[slot] = extra[old];
+    for (const at of kept) {
+      const slot = this.place(old.firsts[at], old.seconds[at]);
+      this.busyUntil[slot] = old.busyUntil[at];
+      this.lastArrival[slot] = old.lastArrival[at];
+      this.extra[slot] = old.extra[at];
     }
   }
 
@@ -81,14 +98,14 @@ export class PairTable<Extra> {
     return this.firsts[slot];
   }
 
-  /** Empty arrays of `size` slots (a power of two). */
-  private allocate(size: number): void {
-    this.firsts = new Int32Array(size).fill(EMPTY);
-    this.seconds = new Int32Array(size);
-    this.busyUntil = new Float64Array(size);
-    this.lastArrival = new Float64Array(size);
-    this.extra = new Array<Extra | undefined>(size).fill(undefined);
-    this.mask = size - 1;
+  /** Makes `table` (empty, or being refilled by `compact`) the live arrays. */
+  private use(table: Columns<Extra>): void {
+    this.firsts = table.firsts;
+    this.seconds = table.seconds;
+    this.busyUntil = table.busyUntil;
+    this.lastArrival = table.lastArrival;
+    this.extra = table.extra;
+    this.mask = table.firsts.length - 1;
   }
 
   /** Writes the key in the first free slot of its probe sequence; the caller counts it. */
@@ -104,6 +121,26 @@ export class PairTable<Extra> {
       }
     }
   }
+}
+
+/** A table's arrays. */
+interface Columns<Extra> {
+  firsts: Int32Array;
+  seconds: Int32Array;
+  busyUntil: Float64Array;
+  lastArrival: Float64Array;
+  extra: (Extra | undefined)[];
+}
+
+/** Empty arrays of `size` slots (a power of two). */
+function columns<Extra>(size: number): Columns<Extra> {
+  return {
+    firsts: new Int32Array(size).fill(EMPTY),
+    seconds: new Int32Array(size),
+    busyUntil: new Float64Array(size),
+    lastArrival: new Float64Array(size),
+    extra: new Array<Extra | undefined>(size).fill(undefined),
+  };
 }
 
 /** Mixes two 32-bit integers (multiplicative hashing, then a final avalanche of the high bits). */
