@@ -12,6 +12,8 @@ import type { Micros, Rng } from '../kernel/index.ts';
 import type { DistributionSpec } from './spec.ts';
 
 export function drawDuration(spec: DistributionSpec, rng: Rng): Micros {
+  // A zero mean is the instant restart (`repair: 0s`), drawing nothing; any other mean gives at least 1 µs.
+  if (spec.meanUs === 0) return 0;
   return Math.max(1, Math.round(sample(spec, rng)));
 }
 

@@ -94,7 +94,8 @@ function admit(candidates: readonly Candidate[], maxConcurrent: number): Candida
 }
 
 function realise(c: Candidate, id: string): RealisedFault {
-  const timing = c.endUs === c.atUs ? { atUs: c.atUs, endUs: c.endUs } : { atUs: c.atUs, forUs: c.endUs - c.atUs, endUs: c.endUs };
+  // A crash repaired in 0 µs keeps its length, 0: written back as `for: 0s`, not as an entry without `for` (until the quiesce phase).
+  const timing = INSTANT_KINDS.has(c.template.kind) ? { atUs: c.atUs, endUs: c.endUs } : { atUs: c.atUs, forUs: c.endUs - c.atUs, endUs: c.endUs };
   return { ...c.template, ...timing, id, source: 'nemesis' } as RealisedFault;
 }
 

@@ -181,7 +181,7 @@ function later(list: RealisedFault[], i: number, probe: Prober, grid: Micros, sa
   const first = Math.ceil(fault.atUs / grid);
   const last = Math.floor((safetyEndUs - length - (length === 0 ? 1 : 0)) / grid);
   if (last <= first) return list;
-  const at = (k: number) => replaced(list, i, length === 0 ? { ...fault, atUs: k * grid, endUs: k * grid } : retimed(fault, k * grid, fault.forUs ?? length));
+  const at = (k: number) => replaced(list, i, length === 0 && fault.forUs === undefined ? { ...fault, atUs: k * grid, endUs: k * grid } : retimed(fault, k * grid, fault.forUs ?? length));
   // The latest start that fails: bisect on the mirrored axis (smallest distance from `last`).
   if (!probe.fails(at(first), list.length)) return list;
   const back = bisect(-1, last - first, (d) => probe.fails(at(last - d), list.length));

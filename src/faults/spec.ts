@@ -201,6 +201,13 @@ export type FaultSpec =
 /** Kinds that happen at an instant rather than over a period. */
 export const INSTANT_KINDS: ReadonlySet<FaultKind> = new Set(['lose-unsynced', 'heal']);
 
+/**
+ * Crashes, whose end is a restart: the only kinds a zero length (`for: 0s`, a nemesis `repair: 0s`)
+ * means something for — they restart at the very instant they crash (Daly's instantaneous failure:
+ * the state is lost, no time is). A zero-length fault of another kind would be no fault at all.
+ */
+export const RESTARTING_KINDS: ReadonlySet<FaultKind> = new Set(['process-crash', 'node-crash', 'power-loss', 'torn-write']);
+
 /** Kinds that act on the network, and that a `heal` ends. */
 export const NETWORK_KINDS: ReadonlySet<FaultKind> = new Set([
   'partition',

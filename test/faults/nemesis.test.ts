@@ -131,3 +131,28 @@ test('a mistyped mtbf that would plan an absurd number of faults is an input err
   const bad = loadScenario(TEXT, 'x.yaml', ['nemesis.faults=[{ kind: slow-disk, targets: [hpc-1], factor: 2, mtbf: 1us, repair: 1us }]']);
   t.throws(() => prepareRun(bad, { trace: new TraceWriter() }), { instanceOf: InputError, message: /mtbf .* too short/ });
 });
+
+test('repair: 0s restarts at once (Daly\'s instantaneous failure): a crash and its restart at the same instant, written back as for: 0s', (t) => {
+  const nemesis = 'nemesis.faults=[{ kind: process-crash, targets: [detector], mtbf: 20s, repair: 0s }]';
+  const faults = realised([nemesis]);
+  t.true(faults.length > 0);
+  for (const fault of faults) t.like(fault, { kind: 'process-crash', forUs: 0, endUs: fault.atUs });
+  // Each crash has its end, at its own instant: the process restarts at once, never stays down.
+  const records = injected([nemesis]).filter(([, fault]) => fault === faults[0]!.id);
+  t.deepEqual(records.map(([time, , phase]) => [time, phase]), [[faults[0]!.atUs, 'start'], [faults[0]!.atUs, 'end']]);
+  // The same as a schedule entry: `for: 0s`, replayed exactly.
+  const scheduled = realised(['faults=[{ kind: process-crash, targets: [detector], at: 7s, for: 0s }]']);
+  t.like(scheduled[0], { atUs: 7 * SECOND, forUs: 0, endUs: 7 * SECOND });
+  // A negative or malformed repair is still refused, with its field.
+  for (const bad of ['-1s', 'soon', '{ mean: -2s }']) {
+    const error = t.throws(() => loadScenario(TEXT, 'x.yaml', [`nemesis.faults=[{ kind: process-crash, targets: [detector], mtbf: 20s, repair: ${bad} }]`]), { instanceOf: InputError });
+    t.regex(error!.message, /nemesis\.faults\[0\]\.repair/);
+  }
+});
+
+test('a zero length is refused where it would be no fault at all: a partition healed as it begins', (t) => {
+  const nemesis = t.throws(() => loadScenario(TEXT, 'x.yaml', ['nemesis.faults=[{ kind: partition, among: [beamline, hpc], shape: isolate, mtbf: 20s, repair: 0s }]']), { instanceOf: InputError });
+  t.regex(nemesis!.message, /nemesis\.faults\[0\]\.repair: 0s would end a partition as it begins \(no fault at all\); only a crash restarts at once/);
+  const schedule = t.throws(() => loadScenario(TEXT, 'x.yaml', ['faults=[{ kind: slow-disk, targets: [hpc-1], factor: 2, at: 5s, for: 0s }]']), { instanceOf: InputError });
+  t.regex(schedule!.message, /faults\[0\]\.for: 0s would end a slow-disk as it begins/);
+});

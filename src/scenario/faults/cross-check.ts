@@ -9,7 +9,7 @@
  *
  * Failure: one issue per problem at the path of the value at fault, with near names suggested.
  */
-import { MIN_GROUP, type PartitionShape } from '../../faults/index.ts';
+import { MIN_GROUP, RESTARTING_KINDS, type FaultKind, type PartitionShape } from '../../faults/index.ts';
 import type { Report } from '../feature.ts';
 import { kindDef } from './kinds.ts';
 import { type Names, unknownNode, unknownSite } from '../name-messages.ts';
@@ -44,10 +44,19 @@ export function checkNemesis(s: ScenarioFields, nemesis: WrittenNemesis, names: 
     checkTargets(entry, { key: 'targets', schedule: false }, s, names, actors, path, report);
     checkDistribution(entry.mtbf, [...path, 'mtbf'], report);
     if (entry.repair !== undefined) checkDistribution(entry.repair, [...path, 'repair'], report);
+    const repairMean = entry.repair === undefined ? undefined : typeof entry.repair === 'number' ? entry.repair : entry.repair.mean;
+    if (repairMean === 0) checkZeroLength(entry.kind, [...path, 'repair'], report);
   });
 }
 
+/** A zero length restarts a crash at once; any other fault would begin and end at the same instant, and do nothing. */
+function checkZeroLength(kind: FaultKind, path: Path, report: Report): void {
+  if (RESTARTING_KINDS.has(kind)) return;
+  report(path, `0s would end a ${kind} as it begins (no fault at all); only a crash restarts at once — give a positive duration`);
+}
+
 function checkTiming(fault: WrittenFault, duration: number, path: Path, report: Report): void {
+  if (fault.for === 0) checkZeroLength(fault.kind, [...path, 'for'], report);
   if (fault.at >= duration) {
     report([...path, 'at'], `the fault would begin at ${formatDuration(fault.at)}, which is not within duration (${formatDuration(duration)})`);
   } else if (fault.for !== undefined && fault.at + fault.for > duration) {

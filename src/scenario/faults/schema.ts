@@ -181,9 +181,9 @@ function nemesisTargets(mode: TargetMode): Record<string, z.ZodType> {
 const at = duration().describe('When the fault begins, a duration since the start (within duration). Required.');
 const timing = {
   at,
-  for: positiveDuration()
+  for: duration()
     .optional()
-    .describe('How long it lasts, a duration; at + for must be within duration. Default: until the quiesce phase.'),
+    .describe('How long it lasts, a duration; at + for must be within duration. 0s: a crash (process-crash, node-crash, power-loss, torn-write) restarts at the instant it happens. Default: until the quiesce phase.'),
 };
 
 function scheduleEntry(def: KindDef) {
@@ -204,8 +204,9 @@ export const faultSchema = discriminated<WrittenFault>(FAULT_KIND_DEFS.map(sched
 // ---------------------------------------------------------------------------------------------
 // The nemesis
 
-const distributionMap = z.strictObject({
-  mean: positiveDuration().describe('The mean, a duration. Required.'),
+/** `zero`: a mean of 0 is allowed (a repair: the crash restarts at once). */
+const distributionMap = (zero: boolean) => z.strictObject({
+  mean: (zero ? duration() : positiveDuration()).describe(zero ? 'The mean, a duration; 0s restarts a crash at once. Required.' : 'The mean, a duration. Required.'),
   distribution: z
     .enum(DISTRIBUTIONS)
     .default('exponential')
@@ -214,9 +215,9 @@ const distributionMap = z.strictObject({
   sigma: z.number().positive().optional().describe('Lognormal sigma: the spread (a long tail above about 1). Default 1.'),
 });
 
-function distribution(what: string) {
+function distribution(what: string, zero = false) {
   return z
-    .union([positiveDuration(), distributionMap], { error: (issue) => (issue.input === undefined ? undefined : `expected a duration like "30s" or a map { mean, distribution }, got ${describeInput(issue.input)}`) })
+    .union([zero ? duration() : positiveDuration(), distributionMap(zero)], { error: (issue) => (issue.input === undefined ? undefined : `expected a duration like "30s" or a map { mean, distribution }, got ${describeInput(issue.input)}`) })
     .describe(`${what}: a duration (the mean of an exponential distribution), or { mean, distribution, shape | sigma }. Required.`);
 }
 
@@ -226,7 +227,7 @@ function nemesisEntry(def: KindDef) {
     ...nemesisTargets(def.target),
     ...paramFields(def, 'nemesis'),
     mtbf: distribution('Mean time between failures of each unit'),
-    ...(def.instant === true ? {} : { repair: distribution('Time to repair') }),
+    ...(def.instant === true ? {} : { repair: distribution('Time to repair (0s: a crash restarts at the instant it happens)', true) }),
   });
 }
 
