@@ -26,8 +26,34 @@ function parseOnly(command: CommandModule): CommandModule {
 /** A command line yargs refused, already put in our words. */
 class ParseFailure extends Error {}
 
+/**
+ * `--` ends the options: the words after it are positional (a scenario, run directories). yargs
+ * would keep them aside — `run -- x.yaml` missing its scenario, `run x.yaml -- --seed 3` running
+ * without the seed, silently — so `--` is taken out here and what follows is parsed as positional,
+ * checked like any other. A word after it that starts with "-" is refused: it is a flag put in the
+ * wrong place, or a name that only `./-name` can give unambiguously.
+ */
+function withoutDoubleDash(args: readonly string[]): string[] {
+  const at = args.indexOf('--');
+  if (at === -1) return [...args];
+  const rest = args.slice(at + 1);
+  const dashed = rest.find((arg) => arg.startsWith('-'));
+  if (dashed !== undefined) {
+    throw new ParseFailure(`-- ${dashed}: what follows "--" is a file or directory name, not a flag; put flags before "--" (a name that starts with "-": write ./${dashed})`);
+  }
+  return [...args.slice(0, at), ...rest];
+}
+
 /** Runs `diaspora <args…>`; the exit code is left in `process.exitCode`. */
-export async function diaspora(args: string[]): Promise<void> {
+export async function diaspora(given: string[]): Promise<void> {
+  let args: string[];
+  try {
+    args = withoutDoubleDash(given);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = EXIT_BAD_INPUT;
+    return;
+  }
   const invoked = invokedCommand(args);
   const loaded = await invoked?.load();
 

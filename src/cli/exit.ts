@@ -29,9 +29,10 @@ const LINE_CHARS = 300;
  */
 export function inputErrorText(error: InputError, all = process.argv.includes('--all-errors')): string {
   const lines = error.message.split('\n').map((text) => {
-    // A control character echoed from the input (a path, a --set) is shown, not obeyed by the terminal.
+    // A control character echoed from the input (a path, a --set) is shown, not obeyed by the terminal;
+    // so are the invisible ones that reorder or hide text (bidi overrides, zero-width marks, a BOM).
     // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    const line = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const line = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     const limit = LINE_CHARS + (/^\S*:\d+ /.exec(line)?.[0].length ?? 0);
     return line.length > limit ? `${line.slice(0, limit)}… (${line.length - limit} more characters)` : line;
   });

@@ -13,7 +13,7 @@ import { parsePath } from './paths.ts';
 import { loadPlugins } from './plugin-load.ts';
 import { isRecord } from './schema-walk.ts';
 import type { Scenario } from './types.ts';
-import { checkYamlDepth, yamlData } from './yaml-guard.ts';
+import { checkYamlDepth, SCENARIO_YAML, yamlData } from './yaml-guard.ts';
 import { lineOf } from './yaml-locate.ts';
 
 /**
@@ -42,7 +42,7 @@ export async function loadScenarioPlugins(text: string, file: string): Promise<v
   const raw = (() => {
     try {
       const lines = new LineCounter();
-      return yamlData(parseDocument(text, { lineCounter: lines, uniqueKeys: true }), lines, file);
+      return yamlData(parseDocument(text, { ...SCENARIO_YAML, lineCounter: lines }), lines, file);
     } catch {
       return undefined; // loadScenario reports it, placed in the file
     }
@@ -54,7 +54,7 @@ export async function loadScenarioPlugins(text: string, file: string): Promise<v
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       const lines = new LineCounter();
-      const doc = parseDocument(text, { lineCounter: lines });
+      const doc = parseDocument(text, { ...SCENARIO_YAML, lineCounter: lines });
       throw new InputError(`${file}:${lineOf(doc, lines, ['plugins', i])} plugins[${i}]: ${error.message.replace(/^plugin \S+: /, '')}`);
     }
   }
@@ -115,7 +115,7 @@ export function locateInFile(file: string, message: string, text?: string): stri
     try {
       const source = text ?? readScenarioText(file);
       checkYamlDepth(source, file);
-      doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
+      doc = parseDocument(source, { ...SCENARIO_YAML, lineCounter: lines, prettyErrors: false });
     } catch {
       doc = undefined;
     }

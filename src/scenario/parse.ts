@@ -24,7 +24,7 @@ import { scenarioSchema } from './schema.ts';
 import { pluginsLoaded } from './registry.ts';
 import type { Scenario } from './types.ts';
 import { describeInput } from './units.ts';
-import { checkYamlDepth, yamlData } from './yaml-guard.ts';
+import { checkYamlDepth, SCENARIO_YAML, yamlData } from './yaml-guard.ts';
 import { lineOf, writtenNumber } from './yaml-locate.ts';
 
 /**
@@ -42,7 +42,7 @@ export type PluginResolver = (list: readonly string[], file: string) => string[]
 export function parseScenario(text: string, file: string, sets: readonly string[] = [], resolvePlugins?: PluginResolver): Scenario {
   checkYamlDepth(text, file);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { ...SCENARIO_YAML, lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     // After the first syntax error the parser is lost: it reports every token after it. One error
     // per line is kept, and the CLI shows the first (`cascade`).

@@ -35,6 +35,11 @@ export function describeInput(input: unknown): string {
 // `1e3ms` reads like a typo more often than like intent.
 const DECIMAL = String.raw`(\d+)(?:\.(\d+))?`;
 
+/** Why a value in the right shape was not read: exponents (`1e9h`) are refused on purpose (see DECIMAL). */
+function unread(expected: string, input: string): string {
+  return /^\s*\d+(\.\d+)?e[+-]?\d/i.test(input) ? `${expected} (write the digits out: an exponent like 1e9 is not read)` : expected;
+}
+
 /** `int.frac × factor / divisor`, exactly, or undefined when that is not a whole number. */
 function exactScale(int: string, frac: string | undefined, factor: bigint, divisor = 1n): bigint | undefined {
   const digits = frac ?? '';
@@ -78,7 +83,7 @@ export function tryReadDuration(input: unknown): UnitResult<Micros> {
   DURATION_PART.lastIndex = 0;
   while (DURATION_PART.lastIndex < input.length) {
     const m = DURATION_PART.exec(input);
-    if (m === null) return fail(expected);
+    if (m === null) return fail(unread(expected, input));
     const factor = DURATION_UNITS.get(m[3]!)!;
     // Descending, non-repeating units keep `2m30s` unambiguous and refuse `30s2m` or `1s1s`.
     if (factor >= lastFactor) return fail(`${expected} (write each unit once, larger units first, e.g. "2m30s")`);
@@ -130,7 +135,7 @@ export function tryReadSize(input: unknown): UnitResult<number> {
   }
   if (typeof input !== 'string') return fail(expected);
   const m = SIZE.exec(input);
-  if (m === null) return fail(expected);
+  if (m === null) return fail(unread(expected, input));
   const unit = m[3] === '' ? 'B' : m[3]!;
   const factor = SIZE_UNITS.get(unit);
   if (factor === undefined) return fail(`${expected}${unitHint(unit, 'size')}`);
@@ -165,7 +170,7 @@ export function tryReadBandwidth(input: unknown): UnitResult<number> {
   if (typeof input === 'number') return fail(`${expected} (a number needs a unit such as Mbps or MB/s)`);
   if (typeof input !== 'string') return fail(expected);
   const m = BANDWIDTH.exec(input);
-  if (m === null) return fail(expected);
+  if (m === null) return fail(unread(expected, input));
   const [int, frac, prefix, suffix] = [m[1]!, m[2], m[3]!, m[4]!];
   const bits = suffix !== 'B/s';
   const factor = bits ? BIT_PREFIXES.get(prefix) : SIZE_UNITS.get(`${prefix}B`);
@@ -196,7 +201,7 @@ export function tryReadRate(input: unknown): UnitResult<number> {
   if (typeof input === 'number') return fail(`${expected} (a number needs a unit: /s, /m, /h, /ms)`);
   if (typeof input !== 'string') return fail(expected);
   const m = RATE.exec(input);
-  if (m === null) return fail(expected);
+  if (m === null) return fail(unread(expected, input));
   const digits = m[2] ?? '';
   const count = BigInt(m[1]! + digits);
   if (count === 0n) return fail(`${expected} (a rate must be more than zero)`);
@@ -219,7 +224,7 @@ export function tryReadProbability(input: unknown): UnitResult<number> {
   if (typeof input === 'number') return input >= 0 && input <= 1 ? ok(input) : fail(expected);
   if (typeof input !== 'string') return fail(expected);
   const m = PERCENT.exec(input);
-  if (m === null) return fail(expected);
+  if (m === null) return fail(unread(expected, input));
   const percent = Number(m[0].slice(0, -1));
   return percent <= 100 ? ok(percent / 100) : fail(`${expected} (a percentage is at most 100%)`);
 }

@@ -13,13 +13,14 @@ import { InputError } from '../kernel/contract/index.ts';
 import { applySets } from './overrides.ts';
 import { isRecord } from './schema-walk.ts';
 import { scenarioSchema } from './schema.ts';
+import { SCENARIO_YAML } from './yaml-guard.ts';
 
 /**
  * The written data of a scenario's text with overrides applied; call after `loadScenario` accepted
  * the same text. The text, not the file: a file is read once (a pipe, `<(…)`, cannot be read twice).
  */
 export function writtenScenario(text: string, path: string, sets: readonly string[] = []): Record<string, unknown> {
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const doc = parseDocument(text, SCENARIO_YAML);
   const { data, problems } = applySets(doc.toJS({ maxAliasCount: 100 }), sets, scenarioSchema());
   if (problems.length > 0 || !isRecord(data)) throw new InputError(`${path}: cannot be read back as written (load it first)`);
   return data;

@@ -15,8 +15,14 @@
  * cycles, keys that are strings, and no `__proto__` key. How it fails: an `InputError` of one line
  * per problem, `file:line YAML: …`, exit code 2 — never a stack, a crash or a warning on stderr.
  */
-import { type Document, isCollection, isScalar, type LineCounter, visit, type Node } from 'yaml';
+import { type Document, isAlias, isCollection, isMap, isScalar, isSeq, type LineCounter, visit, type Node } from 'yaml';
 import { InputError } from '../kernel/contract/index.ts';
+
+/**
+ * How every scenario text is parsed: YAML 1.2, plus the `<<: *defaults` merge keys of YAML 1.1 that
+ * users copy from Compose and CI files (without them `<<` would be an unknown field named "<<").
+ */
+export const SCENARIO_YAML = { merge: true, uniqueKeys: true } as const;
 
 /** Far beyond any scenario (the deepest shipped one nests 6 levels), far below the parser's stack. */
 export const MAX_YAML_DEPTH = 100;
@@ -70,6 +76,15 @@ function deepestLine(text: string): number | undefined {
   return undefined;
 }
 
+// With `merge`, yaml reads a plain `<<` key as a symbol (a quoted "<<" stays a string key).
+const isMergeKey = (key: unknown): boolean => isScalar(key) && typeof key.value === 'symbol';
+
+/** Whether a `<<` value is a map, an alias of one, or a list of those: what YAML merges. */
+function mergesMaps(doc: Document, value: unknown): boolean {
+  const map = (node: unknown) => isMap(isAlias(node) ? node.resolve(doc) : node);
+  return map(value) || (isSeq(value) && value.items.every(map));
+}
+
 /** A parsed document's data, after the checks above; `file` names it in messages. */
 export function yamlData(doc: Document, lines: LineCounter, file: string): unknown {
   const problems: string[] = [];
@@ -86,6 +101,9 @@ export function yamlData(doc: Document, lines: LineCounter, file: string): unkno
     Pair(_, pair) {
       if (isCollection(pair.key)) problems.push(`${file}:${at(pair.key)} YAML: a key must be a name, not a list or map`);
       else if (isScalar(pair.key) && pair.key.value === '__proto__') problems.push(`${file}:${at(pair.key)} YAML: "__proto__" cannot be a key; choose another name`);
+      else if (isMergeKey(pair.key) && !mergesMaps(doc, pair.value)) {
+        problems.push(`${file}:${at(pair.key as Node)} YAML: "<<" merges maps into this one; give it an anchored map (<<: *defaults) or a list of them`);
+      }
     },
   });
   if (problems.length > 0) throw new InputError(problems.join('\n'));

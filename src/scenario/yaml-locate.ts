@@ -10,7 +10,7 @@
  * needs the key node), it compares keys by identity (a YAML key `1` is not the string "1"), and
  * it stops at aliases. Walking pairs by hand handles all three.
  */
-import { type Document, type LineCounter, type Node, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { type Document, type LineCounter, type Node, type Pair, type YAMLMap, isAlias, isMap, isScalar, isSeq } from 'yaml';
 
 export function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[], isKey = false): number {
   return walk(doc, lines, path, isKey).line;
@@ -37,7 +37,7 @@ function walk(doc: Document, lines: LineCounter | undefined, path: readonly Prop
   for (const [i, step] of path.entries()) {
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((item) => keyText(item.key) === String(step));
+      const pair = pairOf(doc, node, String(step));
       if (pair === undefined) return { node: undefined, line };
       line = lineAt(pair.key as Node) ?? line;
       if (last && isKey) return { node: undefined, line };
@@ -53,6 +53,28 @@ function walk(doc: Document, lines: LineCounter | undefined, path: readonly Prop
   }
   // A scalar may sit on the line after its key (`latency:\n  fast`); point at the value itself.
   return { node, line: isScalar(node) ? (lineAt(node) ?? line) : line };
+}
+
+/**
+ * The pair of `key` in `map`, or in the maps it merges (`<<: *defaults`, `<<: [*a, *b]`): a merged
+ * field is written where its anchor is. The map's own keys win, then the merged maps in order, as
+ * YAML merges them.
+ */
+function pairOf(doc: Document, map: YAMLMap, key: string, seen = new Set<YAMLMap>()): Pair | undefined {
+  // A map that merges itself (through an alias of an enclosing anchor) is refused elsewhere; not looped on here.
+  if (seen.has(map)) return undefined;
+  seen.add(map);
+  const own = map.items.find((item) => keyText(item.key) === key);
+  if (own !== undefined) return own;
+  for (const merge of map.items.filter((item) => isScalar(item.key) && typeof item.key.value === 'symbol')) {
+    const value = resolve(doc, merge.value as Node | null);
+    const sources = isSeq(value) ? value.items.map((item) => resolve(doc, item as Node)) : [value];
+    for (const source of sources) {
+      const found = isMap(source) ? pairOf(doc, source, key, seen) : undefined;
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 function keyText(key: unknown): string | undefined {

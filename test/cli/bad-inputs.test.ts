@@ -37,6 +37,11 @@ const FLAGS: [string[], RegExp][] = [
   [['run', DEMO, '--seed', '3', '--set', 'seed=5'], /^--set seed=5: the seed is also given by --seed 3; give it once \(--seed alone\)$/],
   [['emulate', DEMO, '--set', 'seed=3', '-s', '3'], /^--set seed=3: the seed is also given by --seed 3; give it once/],
   [['run', DEMO, '--set', 'duration=1e400'], /^--set duration=1e400 duration: expected a duration like "5ms", got 1e400 /],
+  [['run', DEMO, '--set', 'name=hpc\u202egnp.exe'], /^--set name=hpc\\u202egnp\.exe name: a scenario name uses .*; got "hpc\\u202egnp\.exe"$/],
+  [['run', DEMO, '--set', 'name=a\u200bb'], /^--set name=a\\u200bb name: .*got "a\\u200bb"$/],
+  [['run', '--', DEMO, '--seed', '3'], /^-- --seed: what follows "--" is a file or directory name, not a flag; put flags before "--"/],
+  [['run', DEMO, '--max-events', '1', '--', 'extra'], /^unexpected argument "extra"/],
+  [['run', DEMO, '--set', 'duration=1e9h'], /^--set duration=1e9h duration: expected a duration like "5ms", got "1e9h"/],
   [['run', DEMO, '--set', 'name=a\u0001b'], /^--set name=a\\u0001b name: the value "a\\u0001b" holds the control character U\+0001 at character 2; remove it$/],
 ];
 
@@ -118,4 +123,10 @@ test('work no estimate foresaw is stopped by --max-events while the run goes, le
   t.is(r.code, 2, r.stderr);
   t.regex(r.stderr, /^the run of hierarchy-edge-hpc-cloud passed its budget of 50,000 events at \S+ of \S+ simulated; raise --max-events to let it finish\n$/);
   t.deepEqual(readdirSync(root), []);
+});
+
+test('"--" ends the options: the scenario after it is read as the positional it is', async (t) => {
+  const r = await diaspora(['run', '--max-events', '1', '--', DEMO]);
+  t.is(r.code, 2, r.stderr);
+  t.regex(r.stderr, /^\S+beamline-store\.yaml:\d+ workload\.detector\.rate: the run would take about/);
 });

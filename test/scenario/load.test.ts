@@ -189,3 +189,14 @@ test('loadScenarioFile names the file in its messages, and reports a missing fil
 test('the scenario shipped in scenarios/ loads', (t) => {
   t.notThrows(() => loadScenarioFile('scenarios/beamline-store.yaml'));
 });
+
+test('YAML merge keys (<<: *defaults) merge maps as YAML 1.1 does: the map\'s own fields win, --set changes one copy', (t) => {
+  const text = 'name: merges\nduration: 1s\nsites:\n  a: &site { role: hpc, nodes: 2 }\n  b:\n    <<: *site\n    nodes: 3\n  c: { <<: [*site, { role: cloud }] }\nlinks:\n  - { between: [a, b], latency: 1ms }\n  - { between: [a, c], latency: 1ms }\n';
+  const s = loadScenario(text, 'merges.yaml', ['sites.c.nodes=1']);
+  t.deepEqual(
+    s.sites.map((site) => [site.name, site.role, site.nodes.length]),
+    [['a', 'hpc', 2], ['b', 'hpc', 3], ['c', 'hpc', 1]],
+  );
+  // A quoted "<<" is a key like any other, so unknown here.
+  t.throws(() => loadScenario(text.replace('<<: *site', '"<<": *site'), 'merges.yaml'), { message: /merges\.yaml:6 sites\.b\["<<"\]: unknown field "<<"/ });
+});
