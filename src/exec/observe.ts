@@ -7,7 +7,7 @@
  */
 import { verdictFor, type RunResult, type TraceChecker, type Verdict } from '../check/index.ts';
 import type { RealisedFault } from '../faults/index.ts';
-import type { Micros, TraceRecord, TraceWriter } from '../kernel/index.ts';
+import type { Micros, RecordKind, TraceRecord, TraceWriter } from '../kernel/index.ts';
 import type { PreparedRun } from '../scenario/build.ts';
 
 /** A run's result (check/run-result.ts) and the faults it realised. */
@@ -32,22 +32,30 @@ export interface ObservedTrace {
 export function observeTrace(prepared: PreparedRun, trace: TraceWriter): ObservedTrace {
   const checkers = prepared.checks.map((c) => c.create());
   const metrics = prepared.metrics;
-  const route = routeByKind([...checkers, ...metrics]);
-  // In a typed array: a time past 2^31 µs written to a closure's variable would box a new number per record.
-  const lastUs = new Float64Array(1);
-  trace.listen((record) => {
-    lastUs[0] = record.t;
-    route(record);
-  });
+  const observers = [...checkers, ...metrics];
+  // Only the kinds some observer reads: a hot kind none of them reads (a `send`, say) is then
+  // never made into a record object (TraceWriter.listen).
+  trace.listen(routeByKind(observers), kindsRead(observers));
   return {
     checks: (only) =>
       Object.fromEntries(checkers.flatMap((checker, i) => (only === undefined || only.has(checker.name) ? [[checker.name, verdictFor(prepared.checks[i]!, checker)]] : []))),
-    metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result({ lastUs: lastUs[0]! })])),
+    // The time of the trace's last record of any kind, read by an observer or not.
+    metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result({ lastUs: trace.lastTime })])),
   };
 }
 
 /** A checker or a metric, as the run feeds it. */
 type Observer = Pick<TraceChecker, 'kinds' | 'observe'>;
+
+/** Every kind some observer reads; `undefined` when one of them reads every kind. */
+export function kindsRead(observers: readonly Observer[]): RecordKind[] | undefined {
+  const kinds = new Set<RecordKind>();
+  for (const o of observers) {
+    if (o.kinds === undefined) return undefined;
+    for (const kind of o.kinds) kinds.add(kind);
+  }
+  return [...kinds];
+}
 
 /**
  * A listener that hands each record to the observers that read its kind (their `kinds`, or all of

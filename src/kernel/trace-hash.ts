@@ -342,13 +342,15 @@ export class TraceHasher {
   /**
    * Copies `fields` into `record` — a record's head `{t, k, a, n}` so far — and digests the whole
    * record in the same walk over `fields`: what `digest(record)` gives after the copy, without
-   * walking the members twice (the writer's path for records made of a head and fields). A field
-   * named `t`, `k`, `a` or `n` throws before anything is digested past it (the head's names are
-   * the trace's). A key that begins with a digit may be an array index, which JavaScript lists
-   * before `t`, and `__proto__` sets the copy's prototype instead of a member: the copy is then
-   * finished and digested by `digest`, as is a head that is not a record's.
+   * walking the members twice (the writer's path for records made of a head and fields). With
+   * `copy` false the fields are digested as if copied, and `record` keeps only its head unless a
+   * fallback below needs the copy (the writer's path for a record nobody reads). A field named
+   * `t`, `k`, `a` or `n` throws before anything is digested past it (the head's names are the
+   * trace's). A key that begins with a digit may be an array index, which JavaScript lists before
+   * `t`, and `__proto__` sets the copy's prototype instead of a member: the copy is then finished
+   * and digested by `digest`, as is a head that is not a record's.
    */
-  digestFields(record: Record<string, unknown>, fields: Record<string, unknown>): void {
+  digestFields(record: Record<string, unknown>, fields: Record<string, unknown>, copy = true): void {
     const { t, k: kind, a: actor, n } = record;
     let node: ShapeNode | undefined;
     if (typeof kind === 'string' && typeof actor === 'string' && typeof t === 'number' && isUint(t) && typeof n === 'number' && isUint(n)) {
@@ -357,13 +359,15 @@ export class TraceHasher {
       this.recordHead(0, t, actor, n);
       node = this.child(this.records, kind, true);
     }
+    if (node === undefined && !copy) return this.digestCopy(record, fields);
     for (const key in fields) {
       if (key === 't' || key === 'k' || key === 'a' || key === 'n') throw new Error(`trace field name ${key} is reserved`);
       const raw = fields[key];
-      record[key] = raw;
+      if (copy) record[key] = raw;
       if (node === undefined) continue;
       const first = key.charCodeAt(0);
       if ((first >= 48 && first <= 57) || key === '__proto__') {
+        if (!copy) return this.digestCopy(record, fields);
         node = undefined;
         continue;
       }
@@ -380,6 +384,15 @@ export class TraceHasher {
     digestWords(w, this.used, out);
     this.d1 = out[0];
     this.d2 = out[1];
+  }
+
+  /** `digestFields` with the copy made first (its fallbacks, when asked not to copy): the copy's digest. */
+  private digestCopy(record: Record<string, unknown>, fields: Record<string, unknown>): void {
+    for (const key in fields) {
+      if (key === 't' || key === 'k' || key === 'a' || key === 'n') throw new Error(`trace field name ${key} is reserved`);
+      record[key] = fields[key];
+    }
+    this.digest(record);
   }
 
   /**

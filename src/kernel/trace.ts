@@ -27,7 +27,7 @@
  * trace from one cut short at a line break, which a file of lines alone cannot: a run killed
  * mid-way, a truncated copy, a `head` of the file all end without it (kernel/trace-reader.ts).
  */
-import type { TraceRecord } from './contract/record.ts';
+import type { RecordKind, TraceRecord } from './contract/record.ts';
 import { recvLine, sendLine, timerLine, type RecvRecord, type SendRecord, type TimerRecord } from './record-line.ts';
 import { TraceHasher } from './trace-hash.ts';
 
@@ -42,11 +42,18 @@ export type { RecordKind, TraceRecord } from './contract/record.ts';
 export const TRACE_FORMAT_VERSION = 4;
 
 /**
- * Receives every record in order, with its canonical line (without the newline). The line is
- * built only for listeners that declare the parameter (`listener.length >= 2`): a run whose
- * listeners read records only never serialises a record it does not write to a file.
+ * Receives every record in order (or those of the kinds it was registered for), with its canonical
+ * line (without the newline). The line is built only for listeners that declare the parameter
+ * (`listener.length >= 2`): a run whose listeners read records only never serialises a record it
+ * does not write to a file.
  */
 export type TraceListener = (record: TraceRecord, line: string) => void;
+
+/** A listener and the kinds it reads (`undefined`: every kind). */
+interface Listening {
+  readonly listener: TraceListener;
+  readonly kinds: ReadonlySet<string> | undefined;
+}
 
 /** The `k` of a trace file's end record (format 3 on); see the header comment. */
 export const END_KIND = 'end';
@@ -70,23 +77,52 @@ export interface TraceSink {
 
 export class TraceWriter {
   private readonly hasher = new TraceHasher();
-  private readonly listeners: TraceListener[] = [];
+  private readonly listeners: Listening[] = [];
   /** Whether a listener takes lines (then every record is serialised). */
   private linesListened = false;
+  /** Whether the file or a listener takes every kind, and the kinds listeners take otherwise. */
+  private readAll: boolean;
+  private readonly kindsRead = new Set<string>();
+  // Whether anyone reads each hot kind: if not, a hot record is digested and counted, and no record
+  // object is made for it.
+  private sendRead = false;
+  private recvRead = false;
+  private timerRead = false;
+  // In a typed array: a time past 2^31 µs written to a field per record would box a new number.
+  private readonly last = new Float64Array(1);
   private pending = '';
   private count = 0;
   private digest: string | undefined;
 
   /** @param sink where the lines go (`traceFile(path)`); omit to only hash and notify listeners. */
-  constructor(private readonly sink?: TraceSink) {}
+  constructor(private readonly sink?: TraceSink) {
+    this.readAll = sink !== undefined;
+    this.sendRead = this.recvRead = this.timerRead = this.readAll;
+  }
 
   get records(): number {
     return this.count;
   }
 
-  listen(listener: TraceListener): void {
-    this.listeners.push(listener);
+  /** The time of the last record written, of any kind, read by a listener or not (0 before the first). */
+  get lastTime(): number {
+    return this.last[0]!;
+  }
+
+  /**
+   * Hands `listener` every record from now on — or, with `kinds`, only the records of those kinds:
+   * then a record of a kind no listener reads and no file takes is digested and counted but never
+   * made into a record object (the hot kinds `send`, `recv`, `timer`) or a copy of its fields.
+   */
+  listen(listener: TraceListener, kinds?: readonly RecordKind[]): void {
+    const set = kinds === undefined ? undefined : new Set<string>(kinds);
+    this.listeners.push({ listener, kinds: set });
     if (listener.length >= 2) this.linesListened = true;
+    if (set === undefined) this.readAll = true;
+    else for (const kind of set) this.kindsRead.add(kind);
+    this.sendRead = this.reads('send');
+    this.recvRead = this.reads('recv');
+    this.timerRead = this.reads('timer');
   }
 
   /** Writes any record (its fields in the order they will be serialised). */
@@ -100,13 +136,17 @@ export class TraceWriter {
   /**
    * Writes the record `head` (`{t, k, a, n}`) with `fields` copied into it, in their order: as
    * `write` would take the whole record, with one walk over the fields for the copy and the
-   * digest. A field named `t`, `k`, `a` or `n` throws (nothing is written).
+   * digest — and no copy when nobody reads records of its kind. A field named `t`, `k`, `a` or `n`
+   * throws (nothing is written).
    */
   writeFields(head: TraceRecord, fields: Record<string, unknown>): void {
     this.open();
-    this.hasher.digestFields(head, fields);
+    const read = this.reads(head.k);
+    this.hasher.digestFields(head, fields, read);
     this.hasher.foldLast();
-    this.deliver(head, this.sink !== undefined || this.linesListened ? JSON.stringify(head) : '');
+    if (read) return this.deliver(head, this.sink !== undefined || this.linesListened ? JSON.stringify(head) : '');
+    this.last[0] = head.t;
+    this.count++;
   }
 
   /**
@@ -124,7 +164,7 @@ export class TraceWriter {
     // A field of another type (an actor's bug) takes the generic path, which writes it as JSON does.
     if (typeof msg !== 'string' || !Number.isFinite(bytes)) return this.write({ t, k: 'send', a: h.actorAt(a), n, to: h.actorAt(to), msg, bytes });
     h.digestSend(t, a, n, to, msg, bytes);
-    if (this.folded()) this.deliverHot({ t, k: 'send', a: h.actorAt(a), n, to: h.actorAt(to), msg, bytes }, sendLine);
+    if (this.folded(t, this.sendRead)) this.deliverHot({ t, k: 'send', a: h.actorAt(a), n, to: h.actorAt(to), msg, bytes }, sendLine);
   }
 
   /** A `recv` record `{t, k: 'recv', a, n, from, msg, s}`, `a` and `from` actor numbers. */
@@ -133,7 +173,7 @@ export class TraceWriter {
     const h = this.hasher;
     if (typeof msg !== 'string' || !Number.isFinite(s)) return this.write({ t, k: 'recv', a: h.actorAt(a), n, from: h.actorAt(from), msg, s });
     h.digestRecv(t, a, n, from, msg, s);
-    if (this.folded()) this.deliverHot({ t, k: 'recv', a: h.actorAt(a), n, from: h.actorAt(from), msg, s }, recvLine);
+    if (this.folded(t, this.recvRead)) this.deliverHot({ t, k: 'recv', a: h.actorAt(a), n, from: h.actorAt(from), msg, s }, recvLine);
   }
 
   /** A `timer` record `{t, k: 'timer', a, n, name}`, `a` an actor number. */
@@ -142,7 +182,7 @@ export class TraceWriter {
     const h = this.hasher;
     if (typeof name !== 'string') return this.write({ t, k: 'timer', a: h.actorAt(a), n, name });
     h.digestTimer(t, a, n, name);
-    if (this.folded()) this.deliverHot({ t, k: 'timer', a: h.actorAt(a), n, name }, timerLine);
+    if (this.folded(t, this.timerRead)) this.deliverHot({ t, k: 'timer', a: h.actorAt(a), n, name }, timerLine);
   }
 
   /**
@@ -153,6 +193,8 @@ export class TraceWriter {
     this.open();
     this.hasher.fold(d1, d2);
     if (this.listeners.length === 0) {
+      // Its time from the line's head (`{"t":<t>,`), without parsing the rest.
+      this.last[0] = Number(line.slice(5, line.indexOf(',')));
       this.count++;
       if (this.sink !== undefined) this.append(line);
       return;
@@ -181,12 +223,14 @@ export class TraceWriter {
   }
 
   /**
-   * Folds the hot record just digested (from its fields, by the `TraceHasher`) and says whether
-   * anyone reads it: if not, it is counted and done — no record object, no line.
+   * Folds the hot record at `t` just digested (from its fields, by the `TraceHasher`) and says
+   * whether anyone reads it (`read`: its kind's flag): if not, it is counted and done — no record
+   * object, no line.
    */
-  private folded(): boolean {
+  private folded(t: number, read: boolean): boolean {
     this.hasher.foldLast();
-    if (this.listeners.length > 0 || this.sink !== undefined) return true;
+    if (read) return true;
+    this.last[0] = t;
     this.count++;
     return false;
   }
@@ -196,14 +240,24 @@ export class TraceWriter {
     this.deliver(record, this.sink !== undefined || this.linesListened ? line(record) : '');
   }
 
+  /** Whether the file or some listener takes records of kind `kind`. */
+  private reads(kind: string): boolean {
+    return this.readAll || this.kindsRead.has(kind);
+  }
+
   private open(): void {
     if (this.digest !== undefined) throw new Error('trace written after close');
   }
 
-  /** Counts the record, hands it to listeners and to the file; `line` is empty when nobody takes it. */
+  /** Counts the record, hands it to the listeners of its kind and to the file; `line` is empty when nobody takes it. */
   private deliver(record: TraceRecord, line: string): void {
+    this.last[0] = record.t;
     this.count++;
-    for (const listener of this.listeners) listener(record, line);
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) {
+      const { listener, kinds } = listeners[i]!;
+      if (kinds === undefined || kinds.has(record.k)) listener(record, line);
+    }
     if (this.sink !== undefined) this.append(line);
   }
 

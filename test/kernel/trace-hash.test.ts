@@ -219,7 +219,7 @@ test('a record digests as the plain transcription of the format says, records an
   }
 });
 
-test('a head and fields copied and digested in one walk digest as the whole record: digit keys, __proto__, toJSON and a non-record head included', (t) => {
+test('a head and fields copied and digested in one walk, or digested without the copy, digest as the whole record: digit keys, __proto__, toJSON and a non-record head included', (t) => {
   const head = fc.record({ t: fc.oneof(fc.nat(), fc.constantFrom(-1, 0.5, 2 ** 53)), k: fc.constantFrom('log', 'disk', 'state'), a: fc.constantFrom('broker-1', 'op-1', ''), n: fc.nat() });
   const fields = fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('0', '12', '1a', '01', 'op', 'file')), jsonish, { maxKeys: 8 });
   fc.assert(
@@ -235,6 +235,8 @@ test('a head and fields copied and digested in one walk digest as the whole reco
         t.is(JSON.stringify(record), JSON.stringify(whole));
         t.is(hex(h.d1, h.d2, 0, 0), digestOf(whole));
         t.is(hex(h.d1, h.d2, 0, 0), referenceOf(whole));
+        h.digestFields({ ...hd }, kept, false);
+        t.is(hex(h.d1, h.d2, 0, 0), digestOf(whole));
       }
     }),
     { numRuns: 500 },
@@ -251,8 +253,13 @@ test('a head and fields copied and digested in one walk digest as the whole reco
     const whole: Record<string, unknown> = { t: 1, k: 'log', a: 'b', n: 2 };
     for (const key in fs) whole[key] = fs[key];
     t.is(hex(h.d1, h.d2, 0, 0), digestOf(whole), JSON.stringify(whole));
+    h.digestFields({ t: 1, k: 'log', a: 'b', n: 2 }, fs, false);
+    t.is(hex(h.d1, h.d2, 0, 0), digestOf(whole), `${JSON.stringify(whole)} without the copy`);
   }
-  t.throws(() => h.digestFields({ t: 1, k: 'log', a: 'b', n: 2 }, { op: 'x', n: 3 }), { message: 'trace field name n is reserved' });
+  for (const copy of [true, false]) {
+    t.throws(() => h.digestFields({ t: 1, k: 'log', a: 'b', n: 2 }, { op: 'x', n: 3 }, copy), { message: 'trace field name n is reserved' });
+    t.throws(() => h.digestFields({ k: 'log' }, { op: 'x', a: 3 }, copy), { message: 'trace field name a is reserved' });
+  }
 });
 
 test('any one change to a record changes its digest: a value, a key, the keys\' order, a member more or less', (t) => {

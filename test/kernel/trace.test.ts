@@ -117,6 +117,39 @@ test('send, recv and timer records handed in by their fields hash and serialise 
   t.deepEqual(seen, expected);
 });
 
+test('a listener registered for some kinds gets only those; hot kinds nobody reads still hash, count and move the last time', (t) => {
+  const filtered = new TraceWriter();
+  const whole = new TraceWriter();
+  const states: string[] = [];
+  const sends: string[] = [];
+  filtered.listen((record) => states.push(record.k), ['state']);
+  const [a, b] = [filtered.addActor('alice'), filtered.addActor('bob')];
+  const [wa, wb] = [whole.addActor('alice'), whole.addActor('bob')];
+  for (const w of [filtered, whole]) w.writeFields({ t: 5, k: 'state', a: 'alice', n: 0 }, { event: 'e1' });
+  // A kind nobody reads: its fields are digested, not copied into the head.
+  const unread = { t: 6, k: 'disk' as const, a: 'bob', n: 0 };
+  filtered.writeFields(unread, { op: 'fsync', bytes: 8 });
+  whole.writeFields({ t: 6, k: 'disk', a: 'bob', n: 0 }, { op: 'fsync', bytes: 8 });
+  t.deepEqual(Object.keys(unread), ['t', 'k', 'a', 'n']);
+  filtered.writeSend(7, a, 1, b, 'm', 10);
+  whole.writeSend(7, wa, 1, wb, 'm', 10);
+  filtered.writeTimer(9, b, 0, 'tick');
+  whole.writeTimer(9, wb, 0, 'tick');
+  t.deepEqual(states, ['state']);
+  t.is(filtered.lastTime, 9);
+  t.is(filtered.records, 4);
+  t.is(filtered.close(), whole.close());
+  // A second listener for sends makes them delivered again, to it alone.
+  const both = new TraceWriter();
+  both.listen((record) => states.push(record.k), ['state']);
+  both.listen((record) => sends.push(record.k), ['send']);
+  const [c, d] = [both.addActor('alice'), both.addActor('bob')];
+  both.writeSend(11, c, 0, d, 'm', 1);
+  both.writeRecv(12, d, 0, c, 'm', 0);
+  t.deepEqual(sends, ['send']);
+  t.deepEqual(states, ['state']);
+});
+
 test('abort leaves neither the trace nor its temp file', (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'trace.jsonl');

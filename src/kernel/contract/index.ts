@@ -16,7 +16,7 @@ export type { Actor, ActorFactory, ActorRef, Context, Message, SendOptions } fro
 export type { TimerId, Wakeup } from './wakeup.ts';
 export type { Disconnect } from './disconnect.ts';
 export { isTornRecord, RAM_DISK_DIR, type Disk, type TornRecord } from './disk.ts';
-export type { RecordKind, TraceRecord } from './record.ts';
+export { KERNEL_HOT_KINDS, RECORD_KINDS, type RecordKind, type TraceRecord } from './record.ts';
 export { formatMicros, HOUR, MINUTE, MS, requestNumbersFrom, SECOND, US, type Micros } from './time.ts';
 export { deriveRng, type Rng } from './rng.ts';
 export { canonicalJson, digestOf, fnv1a } from './hash.ts';

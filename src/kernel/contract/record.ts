@@ -8,22 +8,32 @@
  */
 import type { Micros } from './time.ts';
 
-export type RecordKind =
-  | 'meta'
-  | 'send'
-  | 'recv'
-  | 'drop'
-  | 'timer'
-  | 'crash'
-  | 'restart'
-  | 'fault'
-  | 'disk'
-  | 'log'
-  | 'client'
-  | 'ckpt'
-  | 'state'
+/** Every record kind, in one list (a metric that reads many kinds names them from it). */
+export const RECORD_KINDS = [
+  'meta',
+  'send',
+  'recv',
+  'drop',
+  'timer',
+  'crash',
+  'restart',
+  'fault',
+  'disk',
+  'log',
+  'client',
+  'ckpt',
+  'state',
   /** A peer's host reported its process dead to this actor (disconnect.ts). */
-  | 'conn';
+  'conn',
+] as const;
+
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/**
+ * The kinds the kernel writes itself, one or two per event, with fixed fields (`send`: to, msg,
+ * bytes; `recv`: from, msg, s; `timer`: name) — never a protocol's own field such as `cover`.
+ */
+export const KERNEL_HOT_KINDS: readonly RecordKind[] = ['send', 'recv', 'timer'];
 
 export interface TraceRecord {
   t: Micros;
