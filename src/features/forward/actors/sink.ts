@@ -31,6 +31,7 @@ import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts
 import { assert } from '../../../kernel/contract/index.ts';
 import { MetadataView } from '../../log/actors/metadata-view.ts';
 import { produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
+import { RequestDeadlines } from '../../log/actors/index.ts';
 import type { ForwarderConfig } from './config.ts';
 
 /** A batch as planned: what it carries, and which source positions it covers. */
@@ -63,7 +64,6 @@ interface Outstanding {
   readonly parts: readonly { readonly lane: number; readonly plan: Plan }[];
   /** Lanes that backed off since: their outcomes are ignored (their plans will be re-sent). */
   readonly dropped: Set<number>;
-  readonly timer: TimerId;
   readonly broker: string;
 }
 
@@ -113,6 +113,8 @@ export interface SinkOptions {
 export class IdempotentSink {
   private readonly metadata: MetadataView;
   private readonly outstanding = new Map<number, Outstanding>();
+  /** Each request's deadline, checked when the forwarder wakes (Kafka's handleTimedOutRequests), not a timer per request. */
+  private readonly deadlines = new RequestDeadlines<number>('forward:request-timeout');
   /** Per lane: destSeqs sent and not answered. */
   private readonly sent: Set<number>[];
   private readonly failures: number[];
@@ -200,7 +202,8 @@ export class IdempotentSink {
       return payloads === undefined ? { topic, partition, events, bytes, pid, seq } : { topic, partition, events, bytes, pid, seq, payloads };
     });
     ctx.send(leader, { type: 'produce', req, partitions, acks: this.options.acks ?? -1, timeoutUs: this.config.requestTimeoutUs }, { bytes: produceBytes(partitions) });
-    this.outstanding.set(req, { parts, dropped: new Set(), broker: leader, timer: ctx.setTimer(this.config.requestTimeoutUs, 'forward:request-timeout', req) });
+    this.outstanding.set(req, { parts, dropped: new Set(), broker: leader });
+    this.deadlines.set(ctx, req, ctx.now() + this.config.requestTimeoutUs);
   }
 
   private inFlightTo(broker: string): number {
@@ -244,12 +247,14 @@ export class IdempotentSink {
   onTimer(ctx: Context, name: string, data: unknown): number | undefined | -1 {
     switch (name) {
       case 'forward:request-timeout': {
-        const entry = this.settle(ctx, data as number);
-        if (entry === undefined) return undefined;
-        // Its broker may be gone: ask another one who leads now (Kafka disconnects a timed-out node).
-        this.metadata.unreachable(ctx, entry.broker);
-        this.metadata.refresh(ctx, ++this.req);
-        this.failed(ctx, entry);
+        for (const req of this.deadlines.expired(ctx, { name, data }) ?? []) {
+          const entry = this.settle(ctx, req);
+          if (entry === undefined) continue;
+          // Its broker may be gone: ask another one who leads now (Kafka disconnects a timed-out node).
+          this.metadata.unreachable(ctx, entry.broker);
+          this.metadata.refresh(ctx, ++this.req);
+          this.failed(ctx, entry);
+        }
         return undefined;
       }
       case 'forward:retry':
@@ -329,7 +334,7 @@ export class IdempotentSink {
     const entry = this.outstanding.get(req);
     if (entry === undefined) return undefined;
     this.outstanding.delete(req);
-    ctx.cancelTimer(entry.timer);
+    this.deadlines.delete(req);
     for (const { lane, plan } of entry.parts) {
       if (entry.dropped.has(lane)) continue;
       // A plan is outstanding at most once per lane (`send` skips what is sent), so its mark is there.
@@ -347,7 +352,7 @@ export class IdempotentSink {
       if (!entry.parts.some((part) => part.lane === lane)) continue;
       entry.dropped.add(lane);
       if (entry.parts.some((part) => !entry.dropped.has(part.lane))) continue;
-      ctx.cancelTimer(entry.timer);
+      this.deadlines.delete(req);
       this.outstanding.delete(req);
     }
     this.sent[lane]!.clear();

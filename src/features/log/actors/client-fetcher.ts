@@ -18,15 +18,16 @@
  * How it fails: a request unanswered for the wait plus `request.timeout.ms` (the broker died, a
  * partition ate the message) — or, over a connection not yet set up, for the connection set-up
  * timeout if that is shorter (KIP-601, connection-states.ts) — is abandoned; its partitions go
- * back to the owner (`onUnanswered`),
- * which marks the broker unreachable and asks again; a late reply to it is ignored, as Kafka
- * ignores responses on a connection it closed.
+ * back to the owner (`onUnanswered`), which marks the broker unreachable and asks again; a late
+ * reply to it is ignored, as Kafka ignores responses on a connection it closed. The deadlines are
+ * checked when the client wakes, by one timer (request-deadlines.ts), not a timer per request.
  */
 import type { Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { MS } from '../../../kernel/contract/index.ts';
 import type { ConnectionStates } from './connection-states.ts';
 import { askFetch, eachPart, moveToEnd, type Asked, type FetchLimits } from './fetch-request.ts';
 import type { FetchPartition, FetchPartitionReply, FetchReply } from './messages.ts';
+import { RequestDeadlines } from './request-deadlines.ts';
 
 /** Kafka's consumer defaults: fetch.max.bytes 50 MiB, max.partition.fetch.bytes 1 MiB, fetch.min.bytes 1, fetch.max.wait.ms 500. */
 export const FETCH_MAX_BYTES_DEFAULT = 50 << 20;
@@ -38,7 +39,7 @@ export interface ClientFetchSettings extends FetchLimits {
   readonly timeoutUs: Micros;
   /** retry.backoff.ms: the pause of a member that backs off. */
   readonly backoffUs: Micros;
-  /** The names of the owner's timers for an unanswered request and for a backoff's end (the owner routes its timers to `onTimer`). */
+  /** The names of the owner's timers for the requests' deadlines and for a backoff's end (the owner routes its timers to `onTimer`). */
   readonly timerName: string;
 }
 
@@ -56,9 +57,8 @@ export interface ClientFetchOwner<M> {
 interface Out<M> {
   readonly broker: string;
   readonly asked: Asked<M>;
-  timer: TimerId;
   readonly sentAtUs: Micros;
-  /** Its timer is the connection set-up deadline (a new connection), not the request's own. */
+  /** Its deadline is the connection set-up deadline (a new connection), not the request's own. */
   setup: boolean;
 }
 
@@ -71,6 +71,8 @@ export class ClientFetcher<M> {
   /** Members backing off, by the time their backoff ends, with its timer. */
   private readonly backingOff = new Map<number, { readonly members: M[]; readonly timer: TimerId }>();
   private readonly backoffTimer: string;
+  /** The deadline of each request out. */
+  private readonly deadlines: RequestDeadlines<Out<M>>;
 
   constructor(
     private readonly owner: ClientFetchOwner<M>,
@@ -80,6 +82,7 @@ export class ClientFetcher<M> {
     private readonly connections?: ConnectionStates,
   ) {
     this.backoffTimer = `${settings.timerName}:backoff`;
+    this.deadlines = new RequestDeadlines(settings.timerName);
   }
 
   /** `member` is ready to fetch from `broker`, its leader: it goes in that broker's next request. */
@@ -97,7 +100,8 @@ export class ClientFetcher<M> {
       ctx.send(broker, request);
       const requestTimeoutUs = this.settings.maxWaitUs + this.settings.timeoutUs;
       const { timeoutUs, setup } = this.connections?.deadline(broker, requestTimeoutUs) ?? { timeoutUs: requestTimeoutUs, setup: false };
-      const out = { broker, asked, sentAtUs: ctx.now(), setup, timer: ctx.setTimer(timeoutUs, this.settings.timerName, asked.req) };
+      const out = { broker, asked, sentAtUs: ctx.now(), setup };
+      this.deadlines.set(ctx, out, ctx.now() + timeoutUs);
       this.outTo.set(broker, out);
       this.outByReq.set(asked.req, out);
       this.queued.set(broker, []);
@@ -108,7 +112,6 @@ export class ClientFetcher<M> {
   onReply(ctx: Context, reply: FetchReply): boolean {
     const out = this.outByReq.get(reply.req);
     if (out === undefined) return false;
-    ctx.cancelTimer(out.timer);
     this.settle(out);
     eachPart(reply, out.asked, (member, part) => {
       // A member that got data comes after the others in its next request (fairness, fetch-request.ts).
@@ -135,7 +138,6 @@ export class ClientFetcher<M> {
     this.queued.delete(broker);
     const out = this.outTo.get(broker);
     if (out === undefined) return failed;
-    ctx.cancelTimer(out.timer);
     this.settle(out);
     return [...out.asked.parts.map((p) => p.member), ...failed];
   }
@@ -149,27 +151,28 @@ export class ClientFetcher<M> {
       for (const member of waiting.members) this.owner.retry(ctx, member);
       return true;
     }
-    if (wakeup.name !== this.settings.timerName) return false;
-    const out = this.outByReq.get(wakeup.data as number);
-    if (out === undefined) return false;
+    const expired = this.deadlines.expired(ctx, wakeup);
+    if (expired === null) return false;
+    for (const out of expired) this.timedOut(ctx, out);
+    return true;
+  }
+
+  /** A request reached its deadline unanswered. */
+  private timedOut(ctx: Context, out: Out<M>): void {
     if (out.setup) {
       out.setup = false;
       // The broker answered something since: the connection is up, and the request waits its own timeout.
-      if (!this.connections!.setupTimedOut(ctx.now(), out.broker)) {
-        out.timer = ctx.setTimer(out.sentAtUs + this.settings.maxWaitUs + this.settings.timeoutUs - ctx.now(), this.settings.timerName, out.asked.req);
-        return true;
-      }
+      if (!this.connections!.setupTimedOut(ctx.now(), out.broker)) return this.deadlines.set(ctx, out, out.sentAtUs + this.settings.maxWaitUs + this.settings.timeoutUs);
     } else {
       this.connections?.timedOut(out.broker);
     }
     this.settle(out);
     this.owner.onUnanswered(ctx, out.broker, out.asked.parts.map((p) => p.member));
-    return true;
   }
 
   /** Forgets every request, queue and backoff (a new assignment): replies to them are ignored. */
   clear(ctx: Context): void {
-    for (const out of this.outTo.values()) ctx.cancelTimer(out.timer);
+    this.deadlines.clear(ctx);
     for (const waiting of this.backingOff.values()) ctx.cancelTimer(waiting.timer);
     this.backingOff.clear();
     this.outTo.clear();
@@ -178,6 +181,7 @@ export class ClientFetcher<M> {
   }
 
   private settle(out: Out<M>): void {
+    this.deadlines.delete(out);
     this.outTo.delete(out.broker);
     this.outByReq.delete(out.asked.req);
   }

@@ -45,6 +45,7 @@ import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
 import { produceBytes, type ClientInbound, type InitProducerIdRequest, type LogError, type ProduceReply } from './messages.ts';
 import { MetadataView } from './metadata-view.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
+import { RequestDeadlines } from './request-deadlines.ts';
 import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
 
 /** The least time between two wakes of the rate generator. */
@@ -54,11 +55,10 @@ const MIN_TICK_US = MS;
 interface InFlight {
   readonly batches: readonly ProducerBatch[];
   readonly broker: string;
-  timer: TimerId;
   readonly sentAtUs: Micros;
   /** Sent before the connection to `broker` was ready: it stands for the connection attempt (connection-states.ts). */
   readonly connecting: boolean;
-  /** Its timer is the connection set-up deadline (a new connection), not the request timeout. */
+  /** Its deadline is the connection set-up deadline (a new connection), not the request timeout. */
   setup: boolean;
 }
 
@@ -71,6 +71,8 @@ export class LogProducer implements Actor<ClientInbound> {
   /** Where InitProducerId goes: the active controller as last learned. */
   private readonly controllers: ControllerView;
   private readonly inFlight = new Map<number, InFlight>();
+  /** Each request's deadline, checked when the producer wakes (Kafka's handleTimedOutRequests), not a timer per request. */
+  private readonly deadlines = new RequestDeadlines<number>('request-timeout');
   private readonly perBroker = new Map<string, number>();
   /** Brokers whose connection broke, in reconnect backoff. */
   private readonly connections = new ConnectionStates();
@@ -121,7 +123,7 @@ export class LogProducer implements Actor<ClientInbound> {
         break;
       }
       case 'request-timeout':
-        this.timedOut(ctx, wakeup.data as number);
+        for (const req of this.deadlines.expired(ctx, wakeup) ?? []) this.timedOut(ctx, req);
         break;
       case 'metadata-timeout':
         if (this.metadata.onTimeout(ctx, wakeup.data as number)) this.refreshMetadata(ctx);
@@ -309,14 +311,14 @@ export class LogProducer implements Actor<ClientInbound> {
     assert(inFlight <= this.config.maxInFlight, () => `requests in flight to ${leader} ≤ max.in.flight ${this.config.maxInFlight}, but ${inFlight}`);
     this.perBroker.set(leader, inFlight);
     const { timeoutUs, setup } = this.connections.deadline(leader, requestTimeoutUs);
-    this.inFlight.set(req, { batches, broker: leader, timer: ctx.setTimer(timeoutUs, 'request-timeout', req), sentAtUs: ctx.now(), connecting: !this.connections.isReady(leader), setup });
+    this.inFlight.set(req, { batches, broker: leader, sentAtUs: ctx.now(), connecting: !this.connections.isReady(leader), setup });
+    this.deadlines.set(ctx, req, ctx.now() + timeoutUs);
   }
 
   /** Each partition's outcome on its own: an acknowledgement, or a failure handled as that partition's. */
   private onProduceReply(ctx: Context, reply: ProduceReply): void {
     const entry = this.settle(reply.req);
     if (entry === undefined) return;
-    ctx.cancelTimer(entry.timer);
     this.metadata.reachable(entry.broker);
     for (const part of reply.partitions) {
       const batch = entry.batches.find((b) => b.partition === part.partition);
@@ -347,7 +349,6 @@ export class LogProducer implements Actor<ClientInbound> {
     const same = [...this.inFlight].filter(([, e]) => e.broker === entry.broker).reverse();
     for (const [r, e] of same) {
       this.settle(r);
-      if (r !== req) ctx.cancelTimer(e.timer);
       for (const batch of e.batches) this.failed(ctx, batch, 'request-timed-out');
     }
   }
@@ -362,7 +363,7 @@ export class LogProducer implements Actor<ClientInbound> {
   private setupTimedOut(ctx: Context, req: number, entry: InFlight): void {
     entry.setup = false;
     if (!this.connections.setupTimedOut(ctx.now(), entry.broker)) {
-      entry.timer = ctx.setTimer(entry.sentAtUs + this.config.requestTimeoutUs - ctx.now(), 'request-timeout', req);
+      this.deadlines.set(ctx, req, entry.sentAtUs + this.config.requestTimeoutUs);
       return;
     }
     this.metadata.unreachable(ctx, entry.broker);
@@ -375,7 +376,6 @@ export class LogProducer implements Actor<ClientInbound> {
     // Newest first, since each requeued batch goes to the front of its partition's queue.
     for (const [req, entry] of [...this.inFlight].filter(([, e]) => e.broker === broker).reverse()) {
       this.settle(req);
-      ctx.cancelTimer(entry.timer);
       for (const batch of entry.batches) {
         batch.attempts--;
         this.accumulator.requeue(batch);
@@ -404,7 +404,6 @@ export class LogProducer implements Actor<ClientInbound> {
     // Newest first, since each retried batch goes to the front of its partition's queue.
     for (const [req, entry] of [...this.inFlight].filter(([, e]) => e.broker === peer).reverse()) {
       this.settle(req);
-      ctx.cancelTimer(entry.timer);
       for (const batch of entry.batches) {
         if (cause === 'refused' && entry.connecting) {
           batch.attempts--;
@@ -427,6 +426,7 @@ export class LogProducer implements Actor<ClientInbound> {
     const entry = this.inFlight.get(req);
     if (entry === undefined) return undefined;
     this.inFlight.delete(req);
+    this.deadlines.delete(req);
     const inFlight = (this.perBroker.get(entry.broker) ?? 1) - 1;
     assert(inFlight >= 0, () => `requests in flight to ${entry.broker} never negative, but ${inFlight}`);
     this.perBroker.set(entry.broker, inFlight);
