@@ -121,6 +121,11 @@ function writeEntry(dir: string, path: string, key: string, json: string): void 
     writeFileSync(tmp, JSON.stringify({ key, json } satisfies Entry));
     renameSync(tmp, path);
   } catch {
-    rmSync(tmp, { force: true });
+    // The temporary file may not exist, or not be removable either (a path through a file): a miss all the same.
+    try {
+      rmSync(tmp, { recursive: true, force: true });
+    } catch {
+      // nothing to clean up that can be reached
+    }
   }
 }

@@ -4,7 +4,7 @@
  * with nothing else.
  */
 import test from 'ava';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,4 +139,22 @@ test('run --check-determinism computes the reference in both runs and stores it,
   t.regex(r.stdout, /deterministic: two runs gave trace hash/);
   t.is(entries(dir).length, 1, 'the CLI used the entry this process stored (same code stamp from source and compiled)');
   t.is(readFileSync(join(dir, 'references', entries(dir)[0]), 'utf8'), computed);
+});
+
+test('a cache directory that cannot be used (a file, a path through a file, a directory in an entry\'s place) is a miss, never an error', (t) => {
+  const dir = scratch();
+  try {
+    const scenario = loadScenarioFile(DOMINO);
+    writeFileSync(join(dir, 'a-file'), 'not a directory');
+    const blocked = join(dir, 'blocked');
+    const request = { scenario, seed: 1, purpose: 'test/unusable', mode: 'use' as const };
+    mkdirSync(join(blocked, 'references', `${referenceKey(request)}.json`), { recursive: true });
+    for (const place of [join(dir, 'a-file'), join(dir, 'a-file', 'below'), blocked]) {
+      let computed = 0;
+      t.deepEqual(recallReference({ ...request, dir: place }, () => ({ n: ++computed })), { n: 1 }, place);
+      t.deepEqual(recallReference({ ...request, dir: place }, () => ({ n: ++computed })), { n: 2 }, `${place}: computed again`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
