@@ -15,9 +15,10 @@
  * Rollbacks: a restarted operator's `hello` opens a round in a new epoch. The targets are, by
  * strategy: the initial state (`none`), the last complete checkpoint (`coordinated`,
  * `barrier-snapshot`), or the recovery line (`uncoordinated`, see `recovery-line.ts`). For the
- * line the coordinator first asks every operator to stop and `report` its present state (re-sent
- * until each answers `current`): a survivor answers with its channel counters and holds that state,
- * a restarted operator has none. The line runs over each operator's reported checkpoints plus the
+ * line the coordinator first asks every operator to `report` its present state (re-sent until each
+ * answers `current`), in two phases: `stop` (each stops and waits until what it sent has arrived;
+ * a restarted operator says it has no present state), then, once all have stopped, `capture`
+ * (each survivor captures the state it holds from then on and sends its channel counters). The line runs over each operator's reported checkpoints plus the
  * survivors' present states, so a survivor keeps its state (`rollback` with `current`) unless an
  * orphan or a message in transit forces it back. Every operator gets `rollback(epoch, target)`
  * (re-sent until it answers); once all have `restored`, all get `resume(epoch)`. A `hello` during a
@@ -72,6 +73,10 @@ interface Round {
   targets: ReadonlyMap<string, number> | undefined;
   /** Uncoordinated: the operators whose target is the present state they reported. */
   kept: ReadonlySet<string>;
+  /** Uncoordinated: the operators known to have restarted in this round (their hello, or no present state). */
+  readonly restarted: Set<string>;
+  /** Uncoordinated, while collecting: each operator's answer to `stop` (false: it has no present state). */
+  readonly stopped: Map<string, boolean>;
   /** Uncoordinated, while collecting: each operator's present state (null: it has none). */
   readonly reports: Map<string, CheckpointCounters | null>;
   readonly restored: Set<string>;
@@ -166,8 +171,10 @@ export class CheckpointCoordinator implements Actor<Message> {
     const round = this.round;
     if (round !== undefined && !round.done) {
       if (round.targets === undefined) {
-        // It restarted since it answered, if it did: the present state it reported is gone.
-        if (round.reports.get(from) !== null) {
+        // It restarted since it answered, if it did: the present state it stopped in is gone.
+        round.restarted.add(from);
+        if (round.stopped.get(from) !== false) {
+          round.stopped.delete(from);
           round.reports.delete(from);
           this.sendReport(ctx, from, round);
         }
@@ -192,7 +199,7 @@ export class CheckpointCoordinator implements Actor<Message> {
     const line = this.config.strategy === 'uncoordinated';
     const collect = line && !toStart;
     // A new round supersedes any older one at once, even before it is on disk.
-    const round: Round = { epoch, reason, cause, targets: collect ? undefined : this.targets(toStart), kept: new Set(), reports: new Map(), restored: new Set(), done: false };
+    const round: Round = { epoch, reason, cause, targets: collect ? undefined : this.targets(toStart), kept: new Set(), restarted: new Set(this.config.instances.includes(cause) ? [cause] : []), stopped: new Map(), reports: new Map(), restored: new Set(), done: false };
     this.round = round;
     if (line && round.targets !== undefined) this.pruneHistories(round.targets);
     this.persist(ctx, () => {
@@ -211,12 +218,29 @@ export class CheckpointCoordinator implements Actor<Message> {
     return targets;
   }
 
-  /** Uncoordinated: an operator's present state (or that it has none) for the open round. */
+  /**
+   * Uncoordinated: an operator's answer for the open round. First every operator stops (and its
+   * outputs arrive), then every stopped one captures: no message is then in flight between two
+   * survivors' present states, so none sends its sender back.
+   */
   private current(ctx: Context, message: Current, from: string): void {
     const round = this.round;
     if (round === undefined || round.epoch !== message.epoch || round.targets !== undefined || !this.config.instances.includes(from)) return;
-    round.reports.set(from, message.id === undefined ? null : Object.freeze({ id: message.id, inputs: { ...message.inputs }, outputs: { ...message.outputs } }));
-    if (round.reports.size < this.config.instances.length) return;
+    const all = this.config.instances.length;
+    if (message.phase === 'stop') {
+      if (round.stopped.has(from)) return;
+      round.stopped.set(from, message.none !== true);
+      if (message.none === true) {
+        round.reports.set(from, null);
+        round.restarted.add(from);
+      }
+      // Everyone stopped: ask the ones with a present state to capture it.
+      if (round.stopped.size === all) for (const instance of this.config.instances) if (round.stopped.get(instance) === true && !round.reports.has(instance)) this.sendReport(ctx, instance, round);
+    } else {
+      if (round.stopped.size < all || round.stopped.get(from) !== true || round.reports.has(from)) return;
+      round.reports.set(from, message.none === true ? null : Object.freeze({ id: message.id!, inputs: { ...message.inputs }, outputs: { ...message.outputs } }));
+    }
+    if (round.reports.size < all) return;
     // Every answer is in: the line over the reported checkpoints and the survivors' present states.
     const histories = new Map(this.config.instances.map((instance) => [instance, this.durable.histories[instance] ?? []] as const));
     const present = new Map<string, CheckpointCounters>();
@@ -247,8 +271,10 @@ export class CheckpointCoordinator implements Actor<Message> {
     }
   }
 
+  /** Asks for the answer the round waits for from this operator: `stop` until everyone stopped, then `capture`. */
   private sendReport(ctx: Context, instance: string, round: Round): void {
-    ctx.send<Report>(instance, { type: 'ckpt:report', epoch: round.epoch });
+    if (round.stopped.size < this.config.instances.length) ctx.send<Report>(instance, { type: 'ckpt:report', epoch: round.epoch, phase: 'stop', restarted: [...round.restarted] });
+    else ctx.send<Report>(instance, { type: 'ckpt:report', epoch: round.epoch, phase: 'capture' });
   }
 
   private sendRollback(ctx: Context, instance: string, round: Round): void {
@@ -261,7 +287,8 @@ export class CheckpointCoordinator implements Actor<Message> {
     if (round === undefined || round.epoch !== epoch || round.done) return;
     for (const instance of this.config.instances) {
       if (round.targets === undefined) {
-        if (!round.reports.has(instance)) this.sendReport(ctx, instance, round);
+        const waiting = round.stopped.size < this.config.instances.length ? !round.stopped.has(instance) : !round.reports.has(instance);
+        if (waiting) this.sendReport(ctx, instance, round);
       } else if (!round.restored.has(instance)) this.sendRollback(ctx, instance, round);
     }
     ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', epoch);

@@ -102,6 +102,13 @@ export interface OperatorHost {
   isHeld(reason: HoldReason): boolean;
   /** Runs `then` as soon as no event is in service (at once if none is). */
   whenIdle(ctx: Context, then: () => void): void;
+  /**
+   * Whether every item it sent to a receiver other than `except` has reached it (acknowledged on
+   * its direct channel): with the operator held, nothing of it is in flight any more. A restarted
+   * receiver lost its channel's beginning and can acknowledge nothing of it, hence `except`.
+   * Absent or over persistent streams: true.
+   */
+  outputsDelivered?(except: ReadonlySet<string>): boolean;
   /** Stops taking events from one input channel (barrier alignment). */
   blockInput(channel: string): void;
   /** Lets every blocked input channel flow again. */

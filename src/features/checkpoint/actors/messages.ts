@@ -14,16 +14,29 @@ export interface Hello { readonly type: 'ckpt:hello' }
  * target is the present state the operator reported for this epoch (`Current`): keep it.
  */
 export interface Rollback { readonly type: 'ckpt:rollback'; readonly epoch: number; readonly target: number; readonly current?: true }
-/** Uncoordinated: a recovery round of `epoch` opened — stop, and say what state you have now (re-sent until answered). */
-export interface Report { readonly type: 'ckpt:report'; readonly epoch: number }
 /**
- * The answer to `Report`: the operator's present state, held from now until the rollback, as a
- * recovery-line candidate (`id`, its channel counters); without `id`, it has none — it restarted
- * and its volatile state is gone, or it was restoring a checkpoint.
+ * Uncoordinated: a recovery round of `epoch` asks for the operators' present states, in two phases
+ * (each re-sent until answered): `stop` — stop, and answer once everything you sent has arrived;
+ * then, once every operator has, `capture` — capture your present state and send its counters.
+ */
+export interface Report {
+  readonly type: 'ckpt:report';
+  readonly epoch: number;
+  readonly phase: 'stop' | 'capture';
+  /** `stop`: operators known to have restarted: what they were sent is lost with them, nobody waits for it to arrive. */
+  readonly restarted?: readonly string[];
+}
+/**
+ * The answer to `Report`. `none`: the operator has no present state — it restarted and its
+ * volatile state is gone, or it was restoring a checkpoint. Otherwise `stop`: it is stopped and
+ * its outputs delivered; `capture`: its present state, held until the rollback, as a recovery-line
+ * candidate (`id`, its channel counters).
  */
 export interface Current {
   readonly type: 'ckpt:current';
   readonly epoch: number;
+  readonly phase: 'stop' | 'capture';
+  readonly none?: true;
   readonly id?: number;
   readonly inputs?: Readonly<Record<string, number>>;
   readonly outputs?: Readonly<Record<string, number>>;

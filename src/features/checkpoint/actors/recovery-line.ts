@@ -32,10 +32,10 @@
  *
  * How it breaks: a message on a channel in every checkpoint interval of every operator (both ways,
  * or one way, as in-transit messages count too) leaves no line but the initial states — the domino
- * effect; and survivors' present states are only as good as the moment they stop: a message in
- * flight between two survivors when they report (sent by one, not yet arrived at the other)
- * counts as in transit and sends its sender back, though a reliable channel would have delivered
- * it. A checkpoint the coordinator never heard of (its report lost with the coordinator's disk, or
+ * effect. Survivors' present states are captured only once all have stopped and their outputs
+ * arrived (coordinator.ts), so nothing is in flight between them; a survivor whose receiver does
+ * not acknowledge within a request timeout (its node down) reports anyway, and what is then in
+ * flight counts as in transit and sends it back. A checkpoint the coordinator never heard of (its report lost with the coordinator's disk, or
  * still unacknowledged at the failure) is no candidate: the line may fall further than the
  * checkpoints on the tiers would allow.
  */

@@ -17,14 +17,19 @@
  * discarded by the transport), reports `restored`, and stays held until `resume(epoch)`.
  *
  * Uncoordinated, before the rollback, the coordinator asks every operator for its present state
- * (`report`). A running (or restored, not yet resumed) operator stops — held for `recovery` from
- * then on — captures its image once the event in service ends (its queue included: that is the
- * channel state), records it (`ckpt` `current`, with its channel counters) and answers with the
- * counters; a restarted operator, or one reading a checkpoint, has no present state and says so.
- * A rollback with `current` then keeps that image: the operator reopens its channels in the new
- * epoch from it, pays no restart and reads nothing (`ckpt` `keep`). Items that arrived after the
- * capture are dropped with the old epoch — their senders had counted them sent, so the line sent
- * those senders back to before them, and they are sent again.
+ * (`report`), in two phases. `stop`: a running (or restored, not yet resumed) operator stops —
+ * held for `recovery` from then on — and answers once the event in service has ended and everything
+ * it sent has been acknowledged by its receivers, but those the coordinator names as restarted
+ * (their channels' beginnings died with them: they acknowledge nothing more of them), at most a
+ * request timeout (a receiver whose node is down never answers); a restarted operator, or one reading a checkpoint, has no present state
+ * and says so. `capture`, once every operator has stopped: it captures its image (its queue
+ * included: that is the channel state), records it (`ckpt` `current`, with its channel counters)
+ * and answers with the counters. So no message is in flight between two survivors' present
+ * states. A rollback with `current` then keeps that image: the operator reopens its channels in
+ * the new epoch from it, pays no restart and reads nothing (`ckpt` `keep`). Items that arrived
+ * after the capture (only from an operator without a present state, or one waited for in vain)
+ * are dropped with the old epoch — their senders had counted them sent, so the line sent those
+ * senders back to before them, and they are sent again.
  *
  * Restart cost: every restore first waits the configured `restartUs` (relaunching the process,
  * rejoining the job) and then reads its checkpoint (the tier's cost). Under global recovery every
@@ -40,7 +45,7 @@
  * coordinator falls back to the initial state for everyone.
  */
 import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
-import { assert } from '../../../kernel/contract/index.ts';
+import { assert, MS } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { OperatorHost } from './host.ts';
 import { materialize, type OperatorImage, type StoredCheckpoint } from './image.ts';
@@ -146,14 +151,26 @@ interface Present {
   readonly image: OperatorImage;
 }
 
+/** A stopped operator waiting for its outputs to arrive: its round, until when, and whose channels not to wait for. */
+interface Drain {
+  readonly epoch: number;
+  readonly deadline: number;
+  readonly restarted: ReadonlySet<string>;
+}
+
+/** How often a stopped operator looks whether its outputs have all arrived (direct channels acknowledge within 40 ms). */
+const DRAIN_POLL_US = 5 * MS;
+
 export class GlobalRecovery implements Part {
   private state: GlobalState = 'running';
   /** The read a rollback starts once its restart time has passed. */
   private restarting: (() => void) | undefined;
   /** Uncoordinated: the present state reported for the newest round that asked (captured once the operator was idle). */
   private present: Present | undefined;
-  /** A `report` waiting for the event in service to end, by epoch. */
-  private capturing: number | undefined;
+  /** The round whose `stop` it is carrying out (waiting for the event in service to end, or its outputs to arrive). */
+  private draining: number | undefined;
+  /** The round it answered `stop` to: stopped, its outputs delivered. */
+  private stoppedIn: number | undefined;
   /** The newest epoch whose round asked for the present state: a rollback of an older one is stale. */
   private asked = 0;
 
@@ -180,7 +197,8 @@ export class GlobalRecovery implements Part {
       return true;
     }
     if (message.type === 'ckpt:report') {
-      this.report(ctx, (message as Report).epoch);
+      const report = message as Report;
+      this.report(ctx, report.epoch, report.phase, new Set(report.restarted));
       return true;
     }
     if (message.type === 'ckpt:resume') {
@@ -203,6 +221,10 @@ export class GlobalRecovery implements Part {
       if (this.state === 'restored' && wakeup.data === this.cell.epoch) this.reportRestored(ctx, true);
       return true;
     }
+    if (wakeup.name === 'ckpt:drain') {
+      this.drain(ctx, wakeup.data as Drain);
+      return true;
+    }
     if (wakeup.name === 'ckpt:restart') {
       // The restart of a rollback a newer one has overtaken is void.
       const read = this.restarting;
@@ -220,31 +242,55 @@ export class GlobalRecovery implements Part {
     ctx.setTimer(this.config.requestTimeoutUs, 'ckpt:hello');
   }
 
-  /** Uncoordinated: a round of `epoch` asks for the present state — stop, capture it once idle, answer. */
-  private report(ctx: Context, epoch: number): void {
-    if (epoch <= this.cell.epoch || epoch < this.asked || this.capturing === epoch) return;
+  /** Uncoordinated: a round of `epoch` asks for the present state, in two phases (see the header). */
+  private report(ctx: Context, epoch: number, phase: Report['phase'], restarted: ReadonlySet<string>): void {
+    if (epoch <= this.cell.epoch || epoch < this.asked) return;
     this.asked = epoch;
-    const answer = (present: Present | undefined) =>
-      ctx.send<Current>(this.config.coordinator, present === undefined ? { type: 'ckpt:current', epoch } : { type: 'ckpt:current', epoch, id: present.id, inputs: present.image.inputs, outputs: present.image.outputs });
-    // Its answer was lost: the same state again.
-    if (this.present?.epoch === epoch) return answer(this.present);
-    // A restarted operator's state is gone; one reading a checkpoint has abandoned its own.
-    if (this.state === 'awaiting-rollback' || this.state === 'restoring') return answer(undefined);
-    if (this.state === 'running') this.host.hold(ctx, 'recovery');
-    this.state = 'stopped';
-    this.capturing = epoch;
-    this.host.whenIdle(ctx, () => {
-      // A newer round asked meanwhile (it captures for itself), or the rollback came first.
-      if (this.capturing !== epoch || this.state !== 'stopped') return;
-      this.capturing = undefined;
+    const none = () => ctx.send<Current>(this.config.coordinator, { type: 'ckpt:current', epoch, phase, none: true });
+    if (phase === 'capture') {
+      // Its answer was lost: the same state again.
+      if (this.present?.epoch === epoch) return this.sendPresent(ctx, this.present);
+      // Stopped and drained for this round (else it crashed since, and its state is gone).
+      if (this.state !== 'stopped' || this.stoppedIn !== epoch) return none();
       const { image } = this.host.capture({ pending: true });
       // Ids of independent checkpoints are capture times; this one is a candidate among them.
       const present: Present = { epoch, id: ctx.now(), image };
       this.present = present;
       const conserved = this.host.conserved(image);
       ctx.record('ckpt', { op: 'current', strategy: this.strategy, id: present.id, epoch, inputs: image.inputs, outputs: image.outputs, pending: image.pending.length, ...(conserved === undefined ? {} : { conserved }), digest: this.host.digest(image.state) });
-      answer(present);
-    });
+      return this.sendPresent(ctx, present);
+    }
+    if (this.stoppedIn === epoch) return ctx.send<Current>(this.config.coordinator, { type: 'ckpt:current', epoch, phase });
+    // A restarted operator's state is gone; one reading a checkpoint has abandoned its own.
+    if (this.state === 'awaiting-rollback' || this.state === 'restoring') return none();
+    if (this.draining === epoch) return;
+    if (this.state === 'running') this.host.hold(ctx, 'recovery');
+    this.state = 'stopped';
+    this.draining = epoch;
+    const deadline = ctx.now() + this.config.requestTimeoutUs;
+    this.host.whenIdle(ctx, () => this.drain(ctx, { epoch, deadline, restarted }));
+  }
+
+  /**
+   * Stopped: answers `stop` once everything it sent has arrived, so that no message is in flight
+   * between two stopped survivors when they capture. A receiver that does not acknowledge (its node
+   * is down) is waited for one request timeout at most; what it has not received then counts as in
+   * transit, and the line sends this operator back past it.
+   */
+  private drain(ctx: Context, wait: Drain): void {
+    const { epoch, deadline, restarted } = wait;
+    if (this.draining !== epoch || this.state !== 'stopped') return;
+    if (!(this.host.outputsDelivered?.(restarted) ?? true) && ctx.now() < deadline) {
+      ctx.setTimer(DRAIN_POLL_US, 'ckpt:drain', wait);
+      return;
+    }
+    this.draining = undefined;
+    this.stoppedIn = epoch;
+    ctx.send<Current>(this.config.coordinator, { type: 'ckpt:current', epoch, phase: 'stop' });
+  }
+
+  private sendPresent(ctx: Context, present: Present): void {
+    ctx.send<Current>(this.config.coordinator, { type: 'ckpt:current', epoch: present.epoch, phase: 'capture', id: present.id, inputs: present.image.inputs, outputs: present.image.outputs });
   }
 
   private rollback(ctx: Context, message: Rollback): void {
@@ -255,9 +301,16 @@ export class GlobalRecovery implements Part {
     }
     // A restarted coordinator's newer round asked already; this one's rollback was overtaken.
     if (message.epoch < this.asked) return;
+    if (message.current === true && (this.present?.epoch !== message.epoch || this.present.id !== message.target)) {
+      // It was to keep the state it reported, but it crashed since and restarted without it: its
+      // `hello` (said at once) tells the coordinator, which opens a newer round.
+      if (this.state === 'awaiting-rollback') this.hello(ctx);
+      return;
+    }
     if (this.state === 'running') this.host.hold(ctx, 'recovery');
     this.abandon(ctx);
-    this.capturing = undefined;
+    this.draining = undefined;
+    this.stoppedIn = undefined;
     const present = this.present;
     this.present = undefined;
     if (message.current === true) return this.keep(ctx, message, present);
@@ -291,7 +344,7 @@ export class GlobalRecovery implements Part {
 
   /** The line keeps the present state this operator reported: it goes on from it in the new epoch. */
   private keep(ctx: Context, message: Rollback, present: Present | undefined): void {
-    // The coordinator names the state it was told of, captured for this very round.
+    // The coordinator names the state it was told of, captured for this very round (checked in `rollback`).
     assert(present !== undefined && present.id === message.target && present.epoch === message.epoch, () => `${this.host.instance}: keeps the present state it reported for epoch ${message.epoch}, but it holds ${present === undefined ? 'none' : `#${present.id} of epoch ${present.epoch}`} and the rollback names #${message.target}`);
     this.cell.epoch = message.epoch;
     this.host.restore(ctx, present.image, message.epoch);

@@ -433,6 +433,10 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     else this.idleWaiters.push(then);
   }
 
+  outputsDelivered(except: ReadonlySet<string>): boolean {
+    return this.transport.delivered?.(except) ?? true;
+  }
+
   blockInput(channel: string): void {
     this.queue.block(channel);
   }

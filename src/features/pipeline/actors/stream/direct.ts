@@ -199,6 +199,11 @@ export class DirectTransport implements OperatorTransport {
 
   consumed(): void {}
 
+  delivered(except: ReadonlySet<string>): boolean {
+    for (const sender of this.senders.values()) if (sender.unacked.size > 0 && !except.has(sender.to)) return false;
+    return true;
+  }
+
   outputs(): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const sender of this.senders.values()) counts[sender.key] = sender.sentEvents;

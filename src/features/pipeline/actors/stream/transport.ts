@@ -48,6 +48,8 @@ export interface OperatorTransport {
   outputs(): Record<string, number>;
   /** Outputs emitted but not yet acknowledged by their stream (they must survive a restore). */
   outbox(): OutboxItem[];
+  /** Whether everything sent to a receiver other than `except` has been acknowledged (absent: a stream keeps what it was given). */
+  delivered?(except: ReadonlySet<string>): boolean;
   /** Message logging: the operator's log holds the input of `channel` below `next` durably (it may be acknowledged). */
   logged?(ctx: Context, channel: string, next: number): void;
   onMessage(ctx: Context, message: Message, from: string): boolean;
