@@ -47,8 +47,8 @@
  * most SHAPE_NODES_MAX nodes, SHAPE_CHILDREN_MAX children each; past either, the steps are
  * computed), walked by comparing each key with the node's children — property names are
  * interned by the engine, so a comparison is usually one pointer test; each node also keeps the
- * last string value its key had and that string's digest (a kind's `op`, `topic` or `file`
- * repeats), and the hasher the last record's actor's. A string table keyed by content was tried
+ * last four string values its key had and their digests (a kind's `op`, `topic` or `file` takes
+ * a few values, interleaved), and the hasher the last record's actor's. A string table keyed by content was tried
  * and is not used: a `Map` lookup hashes the string, which costs as much as digesting it.
  *
  * Guarantee: equal records (as JSON values) give equal digests, on any platform, whichever path
@@ -202,10 +202,14 @@ class ShapeNode {
   readonly children: ShapeNode[] = [];
   /** In the trie (false: made past its bounds, for one object only; its children are never kept). */
   attached = true;
-  /** The string value this key had last, and its digest: a kind's `op` or `file` often repeats. */
-  text: string | undefined;
-  textLow = 0;
-  textHigh = 0;
+  /**
+   * The last `TEXT_MEMO` string values this key had, and their digests (low, high), replaced in
+   * turn: a kind's `op`, `topic` or `file` takes a few values, often interleaved (a disk's
+   * `append`, `fsync`, `fsync-done`), and a hit costs a comparison instead of a digest.
+   */
+  readonly texts: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  readonly textDigests = new Int32Array(2 * TEXT_MEMO);
+  nextText = 0;
   constructor(
     readonly key: string,
     readonly stringValued: boolean,
@@ -213,6 +217,9 @@ class ShapeNode {
     readonly high: number,
   ) {}
 }
+
+/** String values remembered per shape node (a power of two). */
+const TEXT_MEMO = 4;
 
 /** Bounds of the shape trie: a run whose objects are keyed by data must not grow memory with its length. */
 const SHAPE_NODES_MAX = 8192;
@@ -769,16 +776,22 @@ export class TraceHasher {
       const w = this.words;
       const at = this.used;
       this.used = at + 2;
-      if (value === node.text) {
-        w[at] = node.textLow;
-        w[at + 1] = node.textHigh;
-        return node;
+      const texts = node.texts;
+      const digests = node.textDigests;
+      for (let i = 0; i < TEXT_MEMO; i++) {
+        if (value === texts[i]) {
+          w[at] = digests[2 * i];
+          w[at + 1] = digests[2 * i + 1];
+          return node;
+        }
       }
       const out = this.out;
       stringDigest(value as string, out);
-      node.text = value as string;
-      w[at] = node.textLow = out[0];
-      w[at + 1] = node.textHigh = out[1];
+      const i = node.nextText;
+      node.nextText = (i + 1) & (TEXT_MEMO - 1);
+      texts[i] = value as string;
+      w[at] = digests[2 * i] = out[0];
+      w[at + 1] = digests[2 * i + 1] = out[1];
     } else if (type === 'number') {
       node = this.child(node, key, false);
       this.reserve(3);
