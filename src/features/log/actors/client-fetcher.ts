@@ -65,9 +65,12 @@ interface Out<M> {
 export class ClientFetcher<M> {
   /** Per broker, the members waiting for its next request, in fetch order. */
   private readonly queued = new Map<string, M[]>();
-  /** The request out, per broker, and the same by request number. */
-  private readonly outTo = new Map<string, Out<M>>();
-  private readonly outByReq = new Map<number, Out<M>>();
+  /**
+   * The request out, per broker (`undefined`: none). A broker's entry stays once made: a Map whose
+   * entries come and go with every request rehashes and shrinks its table over and over, and a
+   * client talks to few brokers. A reply finds its request among these by number.
+   */
+  private readonly outTo = new Map<string, Out<M> | undefined>();
   /** Members backing off, by the time their backoff ends, with its timer. */
   private readonly backingOff = new Map<number, { readonly members: M[]; readonly timer: TimerId }>();
   private readonly backoffTimer: string;
@@ -95,7 +98,7 @@ export class ClientFetcher<M> {
   /** Sends one request to every broker that has members queued and no request out. */
   send(ctx: Context): void {
     for (const [broker, members] of this.queued) {
-      if (members.length === 0 || this.outTo.has(broker)) continue;
+      if (members.length === 0 || this.outTo.get(broker) !== undefined) continue;
       const { request, asked } = askFetch(this.nextReq(), members, (m) => this.owner.partOf(m), this.settings);
       ctx.send(broker, request);
       const requestTimeoutUs = this.settings.maxWaitUs + this.settings.timeoutUs;
@@ -103,14 +106,13 @@ export class ClientFetcher<M> {
       const out = { broker, asked, sentAtUs: ctx.now(), setup };
       this.deadlines.set(ctx, out, ctx.now() + timeoutUs);
       this.outTo.set(broker, out);
-      this.outByReq.set(asked.req, out);
       this.queued.set(broker, []);
     }
   }
 
   /** Hands a reply's parts to their members (then send again); false if the reply is to no request out. */
   onReply(ctx: Context, reply: FetchReply): boolean {
-    const out = this.outByReq.get(reply.req);
+    const out = this.outWith(reply.req);
     if (out === undefined) return false;
     this.settle(out);
     eachPart(reply, out.asked, (member, part) => {
@@ -176,13 +178,17 @@ export class ClientFetcher<M> {
     for (const waiting of this.backingOff.values()) ctx.cancelTimer(waiting.timer);
     this.backingOff.clear();
     this.outTo.clear();
-    this.outByReq.clear();
     this.queued.clear();
+  }
+
+  /** The request out with number `req`, if it is still out. */
+  private outWith(req: number): Out<M> | undefined {
+    for (const out of this.outTo.values()) if (out !== undefined && out.asked.req === req) return out;
+    return undefined;
   }
 
   private settle(out: Out<M>): void {
     this.deadlines.delete(out);
-    this.outTo.delete(out.broker);
-    this.outByReq.delete(out.asked.req);
+    this.outTo.set(out.broker, undefined);
   }
 }
