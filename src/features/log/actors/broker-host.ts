@@ -40,10 +40,14 @@ export interface BrokerHost {
   readable(ctx: Context, replica: Replica): void;
 }
 
-/** A pending role timer: the kernel's timer and the broker's token for its callback. */
+/**
+ * A pending role timer: the kernel's timer and what it runs when it fires. It is the timer's own
+ * data, so it needs no table: a cancelled kernel timer never fires (a table of callbacks by token,
+ * set and deleted for every parked fetch and waiting produce, rehashed and shrank over and over).
+ */
 export interface RoleTimer {
   readonly id: TimerId;
-  readonly token: number;
+  readonly fire: (ctx: Context) => void;
 }
 
 /** The broker's replica fetcher for one leader broker, as its partitions see it (replica-fetcher.ts). */

@@ -83,8 +83,6 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   /** Whether the last heartbeat was answered (with a quorum, an unanswered one moves to the next member). */
   private heartbeatAnswered = true;
   private reqCounter = 0;
-  private readonly callbacks = new Map<number, (ctx: Context) => void>();
-  private timerToken = 0;
   private flushInFlight: { callbacks: (() => void)[]; covered: [Replica, number, number][] } | null = null;
   private flushWaiting: (() => void)[] = [];
   /** Maintenance ticks fall every `maintenanceUs` from boot; the one armed (if any) and the last that ran. */
@@ -162,15 +160,13 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   }
 
   timer(ctx: Context, delay: Micros, fire: (ctx: Context) => void): RoleTimer {
-    const token = ++this.timerToken;
-    this.callbacks.set(token, fire);
-    return { id: ctx.setTimer(delay, 'role-timer', token), token };
+    const timer = { id: 0, fire };
+    timer.id = ctx.setTimer(delay, 'role-timer', timer);
+    return timer;
   }
 
   cancelTimer(ctx: Context, timer: RoleTimer | undefined): void {
-    if (timer === undefined) return;
-    ctx.cancelTimer(timer.id);
-    this.callbacks.delete(timer.token);
+    if (timer !== undefined) ctx.cancelTimer(timer.id);
   }
 
   maintainBy(ctx: Context, dueUs: Micros): void {
@@ -427,13 +423,8 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
     switch (wakeup.name) {
-      case 'role-timer': {
-        const token = wakeup.data as number;
-        const fire = this.callbacks.get(token);
-        this.callbacks.delete(token);
-        fire?.(ctx);
-        return;
-      }
+      case 'role-timer':
+        return (wakeup.data as RoleTimer).fire(ctx);
       case 'flushed':
         return this.flushDone(ctx);
       case 'heartbeat':
