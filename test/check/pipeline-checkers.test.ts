@@ -73,6 +73,14 @@ test('conservation: every snapshot must hold what the accounts started with', (t
   const lost = check(conservation, [...init, snapshot(5, 'a', 1, {}, {}, 70), snapshot(6, 'b', 1, {}, {}, 120), complete(9, 1)]);
   t.false(lost.ok);
   t.regex(lost.violations[0].message, /checkpoint 1 holds 190 in all .* started with 200: lost 10/);
+  // A recovery line that sends one account back to its initial state: that one holds its initial share.
+  const line = check(conservation, [
+    ...init,
+    rec(5, 'ckpt', 'a', { op: 'snapshot', strategy: 'uncoordinated', id: 5, inputs: {}, outputs: {}, conserved: 100 }),
+    rec(9, 'ckpt', 'ckpt-coordinator', { op: 'rollback', strategy: 'uncoordinated', epoch: 1, targets: { a: 5, b: 0 }, toStart: ['b'] }),
+  ]);
+  t.true(line.ok, JSON.stringify(line.violations));
+  t.deepEqual(line.stats, { cuts: 1, total: 200 });
   const blind = check(conservation, [snapshot(5, 'a', 1, {}, {}), complete(9, 1)]);
   t.false(blind.ok);
   t.is(blind.violations[0].anomaly, 'no-invariant');

@@ -5,7 +5,8 @@
  *
  * The total comes from the operators' `state` `init` records (`conserved`); each local snapshot
  * reports its share (its state's plus the in-flight events its image holds). A cut is judged once
- * complete (`cut-records.ts`).
+ * complete (`cut-records.ts`). An operator a recovery line sends back to its initial state holds
+ * its initial share there (a line can mix initial states and checkpoints).
  *
  * Anomalies: `not-conserved` (the cut's sum differs from the initial total; cites the cut's
  * completion and its first snapshot); `no-invariant` when no operator declares a conserved
@@ -26,14 +27,15 @@ class Conservation implements TraceChecker {
   readonly name = conservation.name;
   private total = 0;
   private declared = false;
-  private readonly counted = new Set<string>();
+  /** Each operator's initial share, from its `init` record. */
+  private readonly initial = new Map<string, number>();
   private readonly violations: Violation[] = [];
   private readonly collector = new CutCollector((cut) => this.check(cut));
   private cuts = 0;
 
   observe(record: TraceRecord): void {
-    if (record.k === 'state' && record.init === true && typeof record.conserved === 'number' && !this.counted.has(record.a)) {
-      this.counted.add(record.a);
+    if (record.k === 'state' && record.init === true && typeof record.conserved === 'number' && !this.initial.has(record.a)) {
+      this.initial.set(record.a, record.conserved);
       this.total += record.conserved;
       this.declared = true;
       return;
@@ -52,7 +54,7 @@ class Conservation implements TraceChecker {
     // A recovery line of initial states reports no shares; it holds the initial total by definition.
     if (cut.snapshots.every((s) => s.conserved === undefined)) return;
     this.cuts++;
-    const sum = cut.snapshots.reduce((acc, s) => acc + (s.conserved ?? 0), 0);
+    const sum = cut.snapshots.reduce((acc, s) => acc + (s.conserved ?? (s.id === 0 ? (this.initial.get(s.instance) ?? 0) : 0)), 0);
     if (sum === this.total) return;
     const first = cut.snapshots.find((s) => s.cite !== undefined)?.cite;
     this.violations.push({
