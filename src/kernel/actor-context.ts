@@ -1,10 +1,11 @@
 /**
  * The `Context` of one incarnation of one actor: the actor's only door to the kernel.
  *
- * Guarantee: every call acts on the actor's own handle (its timers, streams and counters), and a
- * context kept past its incarnation (in a closure across a crash) refuses to act instead of
- * reaching the new incarnation's state. How it fails: acting through a stale context throws, which
- * the simulator reports as that actor's bug.
+ * Guarantee: every call acts on the actor's own handle (its timers, streams and counters — the
+ * counters held here while the incarnation runs), and a context kept past its incarnation (in a
+ * closure across a crash) refuses to act instead of reaching the new incarnation's state. How it
+ * fails: acting through a stale context throws (cancelling a timer through one does nothing),
+ * which the simulator reports as that actor's bug.
  */
 import type { ActorHandle, ActorState, PeerMemo } from './actor-handle.ts';
 import { KernelRef } from './actor-ref.ts';
@@ -34,7 +35,23 @@ export interface ContextHost {
   record(handle: ActorHandle, kind: RecordKind, fields?: Record<string, unknown>): void;
 }
 
-export class ActorContext implements Context, PeerMemo {
+export class ActorContext implements Context, PeerMemo, ActorState {
+  /**
+   * The incarnation's actor, kept here for the simulator: a delivery reaches it from the context
+   * (see `Simulator.contexts`); undefined once the incarnation has ended (`retire`), which is what
+   * a stale context checks.
+   */
+  instance: Actor<any> | undefined;
+  // The actor's state while this incarnation runs (see `ActorState`: the handle's `runIn` moves it
+  // here, `leave` moves it out at a crash): every event reads it, and reads the context anyway.
+  readonly index: number;
+  up = false;
+  incarnation = 0;
+  seq = 0;
+  recordCount = 0;
+  timerCount = 0;
+  lastFiredTimer = 0;
+  peers: Set<number> | undefined = undefined;
   // The two streams asked for last, by purpose: most actors draw from one or two purposes, and a
   // hit here skips the lookup in the handle's table (a Map, cold in memory when there are many
   // actors). The streams themselves are the handle's, so they carry on across incarnations.
@@ -51,20 +68,14 @@ export class ActorContext implements Context, PeerMemo {
   peerIndex = -1;
   /** Made at the first `disk`: most actors of a large run never touch a disk (see world/disk.ts). */
   private diskView: Disk | undefined;
-  /** The actor's counters, read and written here instead of through the handle (see `ActorState`). */
-  readonly state: ActorState;
-
-  /**
-   * @param instance the incarnation's actor, kept here for the simulator: a delivery reaches it
-   *   from the context, made right after it and so near it in memory (see `Simulator.contexts`);
-   *   undefined once the incarnation has ended (`retire`), which is what a stale context checks.
-   */
   constructor(
     private readonly sim: ContextHost,
     private readonly handle: ActorHandle,
-    public instance: Actor<any> | undefined,
+    instance: Actor<any>,
   ) {
-    this.state = handle.state;
+    this.instance = instance;
+    this.index = handle.index;
+    handle.runIn(this);
   }
 
   // Read from the handle, not copied: three fields fewer per actor, and no event reads them.
@@ -107,7 +118,7 @@ export class ActorContext implements Context, PeerMemo {
       // A ref of this run goes straight to its actor; any other ({ id } cloned or built) is looked up.
       const id = to.id;
       const index = KernelRef.indexIn(to, this.sim);
-      this.sim.send(this.handle, this.state, id, index >= 0 ? index : this.sim.indexNamed(id), message, options);
+      this.sim.send(this.handle, this, id, index >= 0 ? index : this.sim.indexNamed(id), message, options);
       return;
     }
     let target = this.peerIndex;
@@ -118,7 +129,7 @@ export class ActorContext implements Context, PeerMemo {
         this.peerIndex = target;
       }
     }
-    this.sim.send(this.handle, this.state, to, target, message, options);
+    this.sim.send(this.handle, this, to, target, message, options);
   }
 
   actor(id: string): ActorRef {
@@ -127,11 +138,14 @@ export class ActorContext implements Context, PeerMemo {
 
   setTimer(delay: Micros, name: string, data?: unknown): TimerId {
     this.live();
-    return this.sim.setTimer(this.state, delay, name, data);
+    return this.sim.setTimer(this, delay, name, data);
   }
 
   cancelTimer(id: TimerId): void {
-    this.sim.cancelTimer(this.state, id);
+    // A stale context's timers are gone with its incarnation (their events carry its number), and
+    // its counters are no longer the actor's: nothing to cancel.
+    if (this.instance === undefined) return;
+    this.sim.cancelTimer(this, id);
   }
 
   rng(purpose: string): Rng {

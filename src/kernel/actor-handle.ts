@@ -1,11 +1,11 @@
 /**
  * The kernel's bookkeeping for one actor, which outlives the actor's instances: where it lives,
- * whether it is up, its incarnation and its counters (events, records, timers: in its
- * `ActorState`, which the hot paths read from the actor's context without touching the handle),
- * its random streams.
+ * whether it is up, its incarnation and its counters (events, records, timers: its `ActorState`,
+ * held by the running incarnation's context, which the hot paths read without touching the
+ * handle), its random streams.
  * (Its cancelled timers are in the simulator's one table, timer-set.ts; what a send or a delivery
- * needs of the other actor — its id, its trace-string slot — in the simulator's arrays by index,
- * so that neither touches the other actor's handle.)
+ * needs of the other actor — its id — in the simulator's array by index, and its id's digest in
+ * the trace's, so that neither touches the other actor's handle.)
  *
  * Guarantee: every counter is the actor's own, so an actor's event keys, record numbers and timer
  * ids never depend on what other actors (or other worker threads) did. Internal to the kernel and
@@ -36,47 +36,68 @@ export interface PeerMemo {
 
 /**
  * What every event of an actor reads and counts: whether it is up, its incarnation, its counters.
- * A handle's `state`, and its context's while an incarnation runs: the simulator's delivery, send
- * and timer paths read it from the context and never touch the handle. A spawned actor's is made
- * at its first start (`ActorHandle.state`), so that it sits beside the instance and context made
- * then: with many actors the handle is a cache miss of its own, far from those.
+ * While an incarnation runs here, its context holds them (`ActorContext` is an `ActorState`): a
+ * delivery, a send and a timer read them from the object they touch anyway, not from one of its
+ * own. Otherwise — before the first start, between a crash and a restart, for another partition's
+ * actor — an `IdleState` does. The handle's `state` is always the one that holds them now.
  */
-export class ActorState {
-  up = false;
+export interface ActorState {
+  /** The actor's index (as its handle's). */
+  readonly index: number;
+  up: boolean;
   /** Bumped at every crash; timers and completions of an older incarnation are dropped. */
-  incarnation = 0;
+  incarnation: number;
   /** Counter of events this actor originated (the `seq` of the event key). */
-  seq = 0;
+  seq: number;
   /** Counter of trace records written at this actor (the `n` of a record). */
-  recordCount = 0;
+  recordCount: number;
   /** Counter of timers this actor has set (its timer ids). */
-  timerCount = 0;
+  timerCount: number;
   /**
    * The id of its timer that fired (or was dropped) last: no longer queued, so cancelling it needs
    * no entry in the simulator's cancelled set — the common case of a handler re-arming the timer
    * that woke it (`cancelTimer(this.timer); this.timer = setTimer(…)`).
    */
-  lastFiredTimer = 0;
+  lastFiredTimer: number;
   /**
    * The peers (by index) this incarnation has a connection to — sent to, and heard no disconnect
    * from since — kept only while its instance handles `onDisconnect` (contract/disconnect.ts);
    * undefined otherwise, which is all a send checks.
    */
-  peers: Set<number> | undefined = undefined;
+  peers: Set<number> | undefined;
+}
 
-  /** @param index the actor's index (as its handle's). */
+/** An actor's state while no incarnation of it runs here (see `ActorState`). */
+class IdleState implements ActorState {
+  up = false;
+  incarnation = 0;
+  seq = 0;
+  recordCount = 0;
+  timerCount = 0;
+  lastFiredTimer = 0;
+  peers: Set<number> | undefined = undefined;
   constructor(readonly index: number) {}
+}
+
+/** Copies every counter of `from` into `to` (the state moving between a context and an `IdleState`). */
+function moveState(from: ActorState, to: ActorState): void {
+  to.up = from.up;
+  to.incarnation = from.incarnation;
+  to.seq = from.seq;
+  to.recordCount = from.recordCount;
+  to.timerCount = from.timerCount;
+  to.lastFiredTimer = from.lastFiredTimer;
+  to.peers = from.peers;
 }
 
 export class ActorHandle implements Placement {
   /**
-   * Its counters and liveness (see `ActorState`; the accessors below read and write them there),
-   * made at their first use (`state`). Until then a spawned actor is up with its start event queued
-   * as its event 0 (`spawned`), and nothing else has happened to it. Session 8 made the state with
-   * the handle and a copy at the first start, beside the instance: one object per actor left as
-   * garbage, +5 % peak RSS with 10^5 actors.
+   * Its counters and liveness (see `ActorState`; the accessors below read and write them there):
+   * its running context's, else an `IdleState` made at first use. Until then a spawned actor is up
+   * with its start event queued as its event 0 (`spawned`), and nothing else has happened to it —
+   * so most actors never have an `IdleState` before their first start.
    */
-  private made: ActorState | undefined = undefined;
+  private holder: ActorState | undefined = undefined;
   /** Set by `spawned()`: the state, when made, starts up with one event (its start) queued. */
   private queuedStart = false;
   /**
@@ -112,28 +133,44 @@ export class ActorHandle implements Placement {
     this.ref = new KernelRef(id, owner, index);
   }
 
-  /**
-   * The actor's state, made now if it was not yet: the simulator first asks for it at the actor's
-   * first start (or earlier, on a cold path: a crash before the start, another partition's actor).
-   */
+  /** The actor's state now (`holder`), made if it was not yet. */
   get state(): ActorState {
-    return (this.made ??= this.fresh());
+    return (this.holder ??= this.fresh());
   }
 
   /** Marks a new actor up with its start event queued; returns that event's seq (its first: 0). */
   spawned(): number {
-    if (this.made !== undefined || this.queuedStart) throw new Error(`actor ${this.id} spawned twice`);
+    if (this.holder !== undefined || this.queuedStart) throw new Error(`actor ${this.id} spawned twice`);
     this.queuedStart = true;
     return 0;
   }
 
+  /** An incarnation starts here: `running` (its context) takes the actor's state over. */
+  runIn(running: ActorState): void {
+    // Most often at the first start, with no state made yet: `running` starts from a fresh one's values.
+    if (this.holder !== undefined) moveState(this.holder, running);
+    else this.spawnedInto(running);
+    this.holder = running;
+  }
+
+  /** The running incarnation ends (a crash): its context hands the state back, to an `IdleState`. */
+  leave(): void {
+    const idle = new IdleState(this.index);
+    moveState(this.state, idle);
+    this.holder = idle;
+  }
+
   private fresh(): ActorState {
-    const state = new ActorState(this.index);
-    if (this.queuedStart) {
-      state.up = true;
-      state.seq = 1;
-    }
+    const state = new IdleState(this.index);
+    this.spawnedInto(state);
     return state;
+  }
+
+  /** A fresh state (all counters 0, down) becomes a spawned actor's: up, its start event queued. */
+  private spawnedInto(state: ActorState): void {
+    if (!this.queuedStart) return;
+    state.up = true;
+    state.seq = 1;
   }
 
   get up(): boolean {

@@ -20,7 +20,7 @@
  * thread is the reference and its traces are unchanged.
  */
 import { ActorContext, type ContextHost } from './actor-context.ts';
-import { ActorHandle, ActorState, WORLD, type Placement } from './actor-handle.ts';
+import { ActorHandle, WORLD, type ActorState, type Placement } from './actor-handle.ts';
 import { KernelRef } from './actor-ref.ts';
 import type { ActorFactory, ActorRef, Context, Message, SendOptions } from './contract/actor.ts';
 import type { Disconnect } from './contract/disconnect.ts';
@@ -96,11 +96,11 @@ export class Simulator implements ContextHost {
   private readonly handles: ActorHandle[] = [];
   /**
    * Each actor's context while an incarnation of it runs here (else undefined), by actor index; the
-   * incarnation's instance is the context's. The handle keeps neither: a delivery reads it instead of the handle: the context,
-   * the instance and the actor's `ActorState` are made together at its first start and sit
-   * together in memory, the handle (made at spawn) elsewhere — one cache miss fewer per event
-   * with many actors. The delivery, send and timer paths read the handle only when they must
-   * (the actor down or not started, a parallel run, a failure).
+   * incarnation's instance is the context's, and so is the actor's `ActorState` while it runs
+   * (actor-handle.ts). The handle keeps neither: a delivery reads the context instead of the
+   * handle (made at spawn, elsewhere in memory) — one cache miss fewer per event with many actors.
+   * The delivery, send and timer paths read the handle only when they must (the actor down or not
+   * started, a parallel run, a failure).
    */
   private readonly contexts: (ActorContext | undefined)[] = [undefined];
   /**
@@ -277,9 +277,13 @@ export class Simulator implements ContextHost {
     this.beginStep();
     const handle = this.handle(id);
     if (!handle.up) return;
+    const ctx = this.contexts[handle.index];
+    if (ctx !== undefined) {
+      ctx.retire();
+      handle.leave();
+      this.contexts[handle.index] = undefined;
+    }
     handle.up = false;
-    this.contexts[handle.index]?.retire();
-    this.contexts[handle.index] = undefined;
     handle.peers = undefined;
     // Its timers' events still queued are dropped when they pop: their incarnation is over.
     handle.incarnation++;
@@ -496,7 +500,7 @@ export class Simulator implements ContextHost {
         this.refs[slot] = undefined;
         // Not the handle: see `contexts`.
         const ctx = this.contexts[target];
-        const state = ctx !== undefined ? ctx.state : this.handles[target].state;
+        const state = ctx ?? this.handles[target].state;
         state.lastFiredTimer = timer;
         // Removed whatever else holds: a cancelled timer of an earlier incarnation leaves the set as it fires.
         if ((this.cancelled.size > 0 && this.cancelled.remove(target, timer)) || !state.up || state.incarnation !== incarnation) return;
@@ -538,7 +542,7 @@ export class Simulator implements ContextHost {
   /** Delivers a message from the actor with index `from` (whose handle it leaves alone: see `ids`). */
   private deliver(target: number, ctx: ActorContext | undefined, from: number, sendN: number, message: Message): void {
     const fromId = this.ids[from];
-    const state = ctx !== undefined ? ctx.state : this.handles[target].state;
+    const state = ctx ?? this.handles[target].state;
     const blocked = state.up ? this.env().admits(from, target, this.clock) : 'dead';
     if (blocked !== undefined) {
       const to = this.handles[target];
@@ -574,13 +578,13 @@ export class Simulator implements ContextHost {
     // The factory runs inside the guard too: a constructor that throws is the actor's bug.
     this.guard(handle, entry, () => {
       const instance = handle.factory();
+      if (handle.startOrder < 0) handle.startOrder = this.started++;
+      // The context takes the actor's state over for this incarnation (see `ActorState`).
+      const ctx = new ActorContext(this, handle, instance);
       if (instance.onDisconnect !== undefined) {
-        handle.peers = new Set();
+        ctx.peers = new Set();
         this.listeners.add(handle);
       }
-      if (handle.startOrder < 0) handle.startOrder = this.started++;
-      // Its first start makes its `ActorState` (read by the context), right after the instance.
-      const ctx = new ActorContext(this, handle, instance);
       this.contexts[handle.index] = ctx;
       const run = entry === 'recover' && instance.recover !== undefined ? instance.recover : instance.start;
       run?.call(instance, ctx);

@@ -335,6 +335,37 @@ test('a context kept from before a crash cannot act', (t) => {
   t.regex(String((error?.cause as Error).message), /context from before its crash/);
 });
 
+test('an actor’s counters carry on across a crash and restart, and a stale context cancels nothing of the new incarnation', (t) => {
+  let stale: Context | undefined;
+  const ids: number[] = [];
+  const fired: string[] = [];
+  const kernel = new Kernel()
+    .spawn('a', () => ({
+      start: (ctx: Context) => {
+        stale = ctx;
+        ids.push(ctx.setTimer(100, 'old'), ctx.setTimer(5, 'early'));
+      },
+      recover: (ctx: Context) => void ids.push(ctx.setTimer(40, 'new')),
+      onTimer: (_ctx: Context, wakeup: { name: string }) => void fired.push(wakeup.name),
+    }))
+    .crash('a', 50)
+    .restart('a', 60)
+    // The id the new incarnation's timer got: through the stale context, no effect.
+    .at(70, () => stale!.cancelTimer(3));
+  kernel.run();
+  t.deepEqual(ids, [1, 2, 3]);
+  t.deepEqual(fired, ['early', 'new']);
+  t.deepEqual(
+    kernel.records.filter((r) => r.a === 'a').map((r) => [r.t, r.k, r.n]),
+    [
+      [5, 'timer', 0],
+      [50, 'crash', 1],
+      [60, 'restart', 2],
+      [100, 'timer', 3],
+    ],
+  );
+});
+
 // --- random streams ---
 
 /** Draws `n` numbers from each purpose, in the order given, at start (and at recover). */
