@@ -1,6 +1,6 @@
 /**
  * The input fuzzer, at length: `node --import=tsx scripts/fuzz-inputs.ts [--seed N] [--per-file N]
- * [--dist] [--only NAME] [--verbose]` mutates every shipped scenario N times (test/fuzz) and runs
+ * [--flags N] [--traces N] [--files N] [--dist] [--only NAME] [--verbose]` mutates every shipped scenario N times (test/fuzz) and runs
  * each through `diaspora run` in this process; prints every finding (one line each) and a tally.
  * test/fuzz/inputs-fuzz.test.ts runs a small seeded sample of the same in the test suite.
  *
@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadCli } from '../test/fuzz/harness.ts';
 import { fuzzFlags } from '../test/fuzz/fuzz-flags.ts';
 import { fuzzTraces } from '../test/fuzz/fuzz-traces.ts';
+import { fuzzFiles } from '../test/fuzz/fuzz-files.ts';
 import { fuzzScenarios, shippedScenarios, type Finding } from '../test/fuzz/fuzz-scenarios.ts';
 
 const { values } = parseArgs({
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     'per-file': { type: 'string', default: '40' },
     flags: { type: 'string', default: '0' },
     traces: { type: 'string', default: '0' },
+    files: { type: 'string', default: '0' },
     dist: { type: 'boolean', default: false },
     only: { type: 'string' },
     kinds: { type: 'string' },
@@ -64,6 +66,13 @@ try {
     show(findings);
     total += findings.length;
     console.log(`${cases} damaged inputs in ${seconds()} s: ${refused} refused; ${findings.length} findings`);
+  }
+  if (Number(values.files) > 0) {
+    const verbose = values.verbose ? (args: string[], code: number, stderr: string) => process.stderr.write(`exit ${code}: ${args.join(' ')}\n  ${stderr.trimEnd().split('\n').join('\n  ')}\n`) : undefined;
+    const { findings, cases, refused } = await fuzzFiles(Number(values.seed), Number(values.files), join(scratch, 'files'), verbose);
+    show(findings);
+    total += findings.length;
+    console.log(`${cases} odd paths, repeated flags and cache places in ${seconds()} s: ${refused} refused; ${findings.length} findings`);
   }
   process.exitCode = total > 0 ? 1 : 0;
 } finally {

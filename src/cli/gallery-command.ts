@@ -25,7 +25,7 @@ import { besideSource } from '../package-layout.ts';
 import { galleryHtml, sketchSvg, type GalleryEntry } from '../report/gallery.ts';
 import { lessonOf, shippedScenarios } from '../scenario/catalog.ts';
 import { reportError } from './exit.ts';
-import { FORCE_OPTION, prepareFile } from './output-options.ts';
+import { FORCE_OPTION, prepareFile, targetLabel } from './output-options.ts';
 
 interface GalleryArgs {
   out: string;
@@ -79,7 +79,7 @@ async function gallery(args: GalleryArgs): Promise<number> {
     chosen = chosen.filter((s) => names.includes(s.name));
   }
   const index = join(args.out, 'index.html');
-  const release = prepareFile(index, `-o ${args.out}`, 'gallery', args.force, true);
+  const release = prepareFile(index, targetLabel('-o', args.out, index), 'gallery', args.force, true);
   mkdirSync(join(args.out, 'runs'), { recursive: true });
   mkdirSync(join(args.out, 'thumbs'), { recursive: true });
   let stopping = false;

@@ -17,7 +17,8 @@ export const FORCE_OPTION = {
 
 /** How messages name a target: the flag and the path as given, or the path alone for a default. */
 export function targetLabel(flag: string, given: string | undefined, path: string): string {
-  return given === undefined ? path : `${flag} ${given}`;
+  if (given === undefined) return path;
+  return given === '' ? flag : `${flag} ${given}`;
 }
 
 /** Checks the output directory `out ?? fallback` early, before slow work (cells) that would be lost. */

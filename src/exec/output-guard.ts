@@ -12,7 +12,7 @@
  * How it fails: an `InputError` of one line, `<flag> <path>: what is wrong; what to do`, raised
  * before any work starts. Nothing here writes.
  */
-import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../kernel/index.ts';
 
@@ -91,6 +91,20 @@ export function checkOutputFile(path: string, options: FileTargetOptions): void 
   if (!options.force) throw new InputError(`${options.label}: holds an earlier ${options.what}; add --force to replace it`);
 }
 
+function isLinkToNowhere(path: string): boolean {
+  try {
+    if (!lstatSync(path).isSymbolicLink()) return false;
+  } catch {
+    return false;
+  }
+  try {
+    statSync(path);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** The marker of a directory diaspora wrote, or undefined. */
 export function readOutputMarker(dir: string): OutputMarker | undefined {
   try {
@@ -108,6 +122,8 @@ export function readOutputMarker(dir: string): OutputMarker | undefined {
  */
 function checkPlace(path: string, label: string): string {
   if (path === '') throw new InputError(`${label}: an empty path; give a path to write`);
+  // Found before the work, not at the final rename: a link whose target is missing, or a loop.
+  if (isLinkToNowhere(path)) throw new InputError(`${label}: a symbolic link that leads nowhere (its target is missing, or the links loop); remove it or give another path`);
   const absolute = resolve(path);
   const cwd = process.cwd();
   if (absolute === cwd || cwd.startsWith(absolute === sep ? sep : absolute + sep)) {

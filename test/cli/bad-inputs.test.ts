@@ -5,7 +5,7 @@
  * stack trace.
  */
 import test from 'ava';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diaspora, ROOT } from './cli.ts';
@@ -14,6 +14,8 @@ const DEMO = join(ROOT, 'scenarios/beamline-store.yaml');
 const FIXTURES = join(ROOT, 'test/fixtures/bad-scenarios');
 const SCRATCH = mkdtempSync(join(tmpdir(), 'diaspora-bad-inputs-'));
 test.after.always(() => rmSync(SCRATCH, { recursive: true, force: true }));
+const DANGLING = join(SCRATCH, 'dangling');
+symlinkSync(join(SCRATCH, 'nowhere'), DANGLING);
 
 /** [arguments, the one line expected on stderr]. */
 const FLAGS: [string[], RegExp][] = [
@@ -42,6 +44,8 @@ const FLAGS: [string[], RegExp][] = [
   [['run', '--', DEMO, '--seed', '3'], /^-- --seed: what follows "--" is a file or directory name, not a flag; put flags before "--"/],
   [['run', DEMO, '--max-events', '1', '--', 'extra'], /^unexpected argument "extra"/],
   [['run', DEMO, '--set', 'duration=1e9h'], /^--set duration=1e9h duration: expected a duration like "5ms", got "1e9h"/],
+  [['run', DEMO, '--out', DANGLING], /^--out \S+dangling: a symbolic link that leads nowhere \(its target is missing, or the links loop\); remove it or give another path$/],
+  [['viz', DEMO, '--perfetto', ''], /^--perfetto: an empty path; give a path to write$/],
   [['run', DEMO, '--set', 'name=a\u0001b'], /^--set name=a\\u0001b name: the value "a\\u0001b" holds the control character U\+0001 at character 2; remove it$/],
 ];
 

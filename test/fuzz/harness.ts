@@ -80,6 +80,9 @@ export function judgeRefusal(r: Outcome, expect: Expect = {}): string[] {
     if (r.stderr.includes(word) && !(expect.input ?? '').includes(word)) problems.push(`"${word}" in the message`);
   }
   if (first.length > 400) problems.push('a first line over 400 characters');
+  if (lines.some((line) => line.length > 500)) problems.push('a line over 500 characters');
+  // Characters that reorder or hide text on a terminal must be shown escaped, as control characters are.
+  if (/[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/.test(r.stderr)) problems.push('an invisible or bidi character printed as is');
   if (expect.file !== undefined) {
     if (!first.startsWith(expect.file)) problems.push('the message does not start with the file');
     else if (expect.line === true && !/^:\d+ /.test(first.slice(expect.file.length))) problems.push('the message has no line number');

@@ -219,6 +219,38 @@ const MAKERS: Record<string, Maker> = {
     second!.pair!.value = anchor;
     return { kind: 'anchor-alias', what: `${pathText(second!.path)} → *${anchor.source}`, expect: 'accept', bytes: text(doc) };
   },
+  'merge-key': (doc, _raw, rng, all) => {
+    // A map written as a merge of itself (`x: { <<: {…} }`): the same scenario.
+    const maps = all.filter((s) => isMap(s.node) && s.pair !== undefined && (s.node as import('yaml').YAMLMap).items.length > 0);
+    if (maps.length === 0) return undefined;
+    const site = pick(rng, maps);
+    const copy = JSON.stringify((site.node as YamlNode).toJSON());
+    setNode(doc, site, 'MERGED_HERE');
+    const bytes = Buffer.from(doc.toString({ lineWidth: 0 }).replace('MERGED_HERE', `{ <<: ${copy} }`));
+    return { kind: 'merge-key', what: `${pathText(site.path)}: written as { <<: {…} }`, path: pathText(site.path), expect: 'accept', bytes };
+  },
+  'merge-not-a-map': (doc, _raw, rng, all) => {
+    const maps = all.filter((s) => isMap(s.node) && s.pair !== undefined);
+    if (maps.length === 0) return undefined;
+    const site = pick(rng, maps);
+    const value = pick(rng, ['5', '[1, 2]', '"text"', '~', '[*nosuch]']);
+    setNode(doc, site, 'MERGED_HERE');
+    const bytes = Buffer.from(doc.toString({ lineWidth: 0 }).replace('MERGED_HERE', `{ <<: ${value} }`));
+    return { kind: 'merge-not-a-map', what: `${pathText(site.path)}: { <<: ${value} }`, path: pathText(site.path), expect: 'reject', bytes };
+  },
+  'huge-duration': replaceWith('huge-duration', isDuration, ['1e9h', '99999999999999999999h', '1e9999s', '18446744073709551616us', '9007199254740993us', '2562048h', '2562047h47m16s854775us', '1e9h30m', '0x10s', '1_000s', '１０s'], 'either'),
+  'huge-number': replaceWith('huge-number', (s) => isScalar(s.node) && typeof (s.node as Scalar).value === 'number', ['1e9999', '99999999999999999999999', '-0', '0.0000000001', '1e308', '0b101', '0o17', '+5', '.5', '5.', '1__0'], 'either'),
+  'unicode-name': (doc, _raw, rng, all) => {
+    // A user's name (a site, a service, a workload) written with letters a name cannot have.
+    const named = pairSites(all).filter((s) => s.path.length === 2 && ['sites', 'services', 'workload'].includes(String(s.path[0])));
+    if (named.length === 0) return undefined;
+    const site = pick(rng, named);
+    const key = String(site.path.at(-1));
+    const value = pick(rng, [`${key}-é`, 'ｈｐｃ', `${key}\u200b`, `${key}\u202egnp`, '😀', key.toUpperCase(), `${key} two`, `${key}\u0301`, 'ℌ𝔭𝔠', `${key}\ufeff`]);
+    (site.pair!.key as Scalar).value = value;
+    return { kind: 'unicode-name', what: `${pathText(site.path)} → key ${JSON.stringify((site.pair!.key as Scalar).value)}`, path: pathText(site.path), expect: 'either', bytes: text(doc) };
+  },
+  'unicode-value': replaceWith('unicode-value', (s) => isScalar(s.node) && typeof (s.node as Scalar).value === 'string', ['é', '１０ms', '10ｍs', '10 µs', '10μs', '\u202e10s', '10s\u200b', '😀', 'ǅ', '\ufeff10s', '10\u00a0s'], 'either'),
 };
 
 /** Mutations of the raw text: they break what a parser sees, not what the schema sees. */
@@ -280,6 +312,33 @@ const RAW: Record<string, (raw: string, rng: Rng) => Mutation | undefined> = {
   'utf16': (raw) => ({ kind: 'utf16', what: 'saved as UTF-16LE with a BOM', expect: 'reject', bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(raw, 'utf16le')]) }),
   'latin1': (raw) => ({ kind: 'latin1', what: 'a Latin-1 é in a comment', expect: 'either', bytes: Buffer.concat([Buffer.from(raw), Buffer.from([0x23, 0x20, 0xe9, 0x0a])]) }),
   'top-level-list': (raw) => ({ kind: 'top-level-list', what: 'the whole file as one list item', expect: 'reject', bytes: Buffer.from(`- ${raw.replace(/\n/g, '\n  ')}`) }),
+  'bom-crlf': (raw) => ({ kind: 'bom-crlf', what: 'a BOM and CRLF line ends', expect: 'accept', bytes: Buffer.from(`\ufeff${raw.replace(/\r?\n/g, '\r\n')}`) }),
+  'mixed-eol': (raw, rng) => ({ kind: 'mixed-eol', what: 'CRLF on some lines, LF on others', expect: 'accept', bytes: Buffer.from(raw.replace(/\r?\n/g, () => (rng() < 0.5 ? '\r\n' : '\n'))) }),
+  'trailing-whitespace': (raw) => ({ kind: 'trailing-whitespace', what: 'spaces and tabs at the end of every line', expect: 'accept', bytes: Buffer.from(raw.replace(/\n/g, ' \t\n')) }),
+  'tab-separator': (raw, rng) => {
+    const lines = raw.split('\n');
+    const keyed = lines.map((l, i) => [l, i] as const).filter(([l]) => /^\s*[A-Za-z][\w-]*: \S/.test(l));
+    if (keyed.length === 0) return undefined;
+    const [line, i] = pick(rng, keyed);
+    lines[i] = line.replace(': ', ':\t');
+    return { kind: 'tab-separator', what: `line ${i + 1}: a tab after the colon`, expect: 'either', bytes: Buffer.from(lines.join('\n')) };
+  },
+  'nul-byte': (raw, rng) => {
+    const at = Math.floor(rng() * raw.length);
+    return { kind: 'nul-byte', what: `a NUL byte at ${at}`, expect: 'either', bytes: Buffer.concat([Buffer.from(raw.slice(0, at)), Buffer.from([0]), Buffer.from(raw.slice(at))]) };
+  },
+  'bom-inside': (raw, rng) => {
+    const at = raw.indexOf('\n', Math.floor(rng() * raw.length)) + 1;
+    return { kind: 'bom-inside', what: `a BOM at the start of a line (byte ${at})`, expect: 'either', bytes: Buffer.from(`${raw.slice(0, at)}\ufeff${raw.slice(at)}`) };
+  },
+  'long-value': (raw, rng) => {
+    const lines = raw.split('\n');
+    const keyed = lines.map((l, i) => [l, i] as const).filter(([l]) => /^\s*[A-Za-z][\w-]*: [^\s#{[]/.test(l));
+    if (keyed.length === 0) return undefined;
+    const [line, i] = pick(rng, keyed);
+    lines[i] = line.replace(/: .*$/, `: ${'x'.repeat(200_000)}`);
+    return { kind: 'long-value', what: `line ${i + 1}: a value of 200,000 characters`, expect: 'either', bytes: Buffer.from(lines.join('\n')) };
+  },
   'billion-laughs': () => ({
     kind: 'billion-laughs',
     what: 'aliases of aliases',
