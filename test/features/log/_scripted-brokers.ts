@@ -5,6 +5,7 @@
  */
 import type { FetchPartitionReply, FetchRequest, LogConsumerConfig, LogProducerConfig, PartitionMeta } from '../../../src/features/log/actors/index.ts';
 import type { Actor, Context, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
+import type { TraceRecord } from '../../../src/kernel/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
 
@@ -119,4 +120,24 @@ export function scriptedProducer(overrides: Partial<LogProducerConfig> = {}): Lo
     partitioner: 'round-robin', keys: 0, stopAtUs: 200 * SECOND,
     ...overrides,
   };
+}
+
+/**
+ * Listens to `client`'s produce requests to b1 and b2: per broker, each send (time, and how many were
+ * then out to it) and when the client first heard from it (metadata or produce reply: the connection is up).
+ */
+export function producesPerBroker(world: World, client: string) {
+  const brokers = new Map(['b1', 'b2'].map((b) => [b, { sends: [] as { t: number; inFlight: number }[], inFlight: 0, heardAt: Infinity }]));
+  world.trace.listen((r: TraceRecord) => {
+    if (r.k === 'send' && r.a === client && r.msg === 'produce') {
+      const b = brokers.get(r.to as string)!;
+      b.sends.push({ t: r.t, inFlight: ++b.inFlight });
+    }
+    if (r.k === 'recv' && r.a === client && brokers.has(r.from as string)) {
+      const b = brokers.get(r.from as string)!;
+      if (r.msg === 'produce-reply') b.inFlight--;
+      b.heardAt = Math.min(b.heardAt, r.t);
+    }
+  });
+  return brokers;
 }

@@ -8,7 +8,7 @@
 import test from 'ava';
 import { LogConsumer, LogProducer } from '../../../src/features/log/actors/index.ts';
 import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
-import { scriptedConsumer, scriptedProducer, scriptedWorld, type Scripted } from './_scripted-brokers.ts';
+import { producesPerBroker, scriptedConsumer, scriptedProducer, scriptedWorld, type Scripted } from './_scripted-brokers.ts';
 import type { World } from '../../../src/world/index.ts';
 
 /** A consumer (Kafka's defaults: request.timeout.ms 30 s) with b1's node down from the start; what it sends. */
@@ -87,18 +87,7 @@ function producerSends(script: (s: Scripted, world: World) => void, until: numbe
   const { world, script: scripted } = scriptedWorld(1);
   script(scripted, world);
   world.spawn('p', 'nx', () => new LogProducer(scriptedProducer({ ratePerSec: 1000 }), 4));
-  const brokers = new Map(['b1', 'b2'].map((b) => [b, { sends: [] as { t: number; inFlight: number }[], inFlight: 0, heardAt: Infinity }]));
-  world.trace.listen((r) => {
-    if (r.k === 'send' && r.a === 'p' && r.msg === 'produce') {
-      const b = brokers.get(r.to as string)!;
-      b.sends.push({ t: r.t, inFlight: ++b.inFlight });
-    }
-    if (r.k === 'recv' && r.a === 'p' && brokers.has(r.from as string)) {
-      const b = brokers.get(r.from as string)!;
-      if (r.msg === 'produce-reply') b.inFlight--;
-      b.heardAt = Math.min(b.heardAt, r.t);
-    }
-  });
+  const brokers = producesPerBroker(world, 'p');
   world.run({ until });
   return brokers;
 }

@@ -64,7 +64,8 @@ export interface ForwarderConfig {
 export const FORWARDER_DEFAULTS = {
   batchBytes: 1 << 20,
   maxInFlight: 5,
-  requestTimeoutUs: 2 * SECOND,
+  // Kafka's producer request.timeout.ms; MirrorMaker 2 (Kafka Connect) keeps it, and retries without end (delivery.timeout.ms MAX_VALUE).
+  requestTimeoutUs: 30 * SECOND,
   retryBackoffUs: 100 * MS,
   maxBackoffUs: 30 * SECOND,
   readAheadBytes: 32 << 20,

@@ -93,15 +93,15 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
 
   onMessage(ctx: Context, message: ClientInbound | StoreProduce, from: string): void {
     if (message.type === 'produce') return this.intake(ctx, message as StoreProduce, from);
-    const sinkLane = this.sink.onMessage(ctx, message as ClientInbound);
+    const sinkLane = this.sink.onMessage(ctx, message as ClientInbound, from);
     const sourceLane = this.source?.onMessage(ctx, message, from);
     if (sinkLane !== undefined || sourceLane !== undefined) this.pump(ctx);
   }
 
   /** A source or destination broker's process died: what is in flight to it fails now (sink.ts, log-source.ts). */
-  onDisconnect(ctx: Context, { peer }: Disconnect): void {
-    this.sink.disconnected(ctx, peer);
-    this.source?.disconnected(ctx, peer);
+  onDisconnect(ctx: Context, disconnect: Disconnect): void {
+    this.sink.disconnected(ctx, disconnect);
+    this.source?.disconnected(ctx, disconnect.peer);
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {

@@ -15,8 +15,14 @@
  * has an outcome per partition, and each lane handles its own: one lane's `not-leader` backs off
  * that lane only.
  *
- * A broker whose process died on a live host is found out at once, its host closing the connection
- * (`disconnected`); one whose node died, by the request timeout.
+ * Its network layer is the log clients' (ClientNetwork, as Kafka's NetworkClient): a broker whose
+ * process died on a live host is found out at once, its host closing the connection
+ * (`disconnected`); one whose node died, by the request timeout — or, on a connection not yet set
+ * up, by the connection set-up timeout (KIP-601: 10 s, doubling to 30 s), after which the requests
+ * out to it go back unattempted and wait out the broker's reconnect backoff. A broker the sink has
+ * no working connection to gets one request (standing for the connection attempt) until it
+ * answers, then up to five (Kafka's `NetworkClient.isReady`). A timed-out request closes the
+ * connection: every request out to that broker fails with it. See connection-states.ts.
  *
  * Retries back off exponentially per lane (`retryBackoffUs` doubling up to `maxBackoffUs`), so a
  * link that is down for hours costs a few messages per minute, not thousands per second.
@@ -27,11 +33,10 @@
  * the sequence numbers it leaves free (Kafka's sequence adjustment after a failed batch). Either
  * is safe: a refused plan was not appended, so nothing after it was either.
  */
-import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
+import type { Context, Disconnect, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
-import { MetadataView } from '../../log/actors/metadata-view.ts';
 import { produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
-import { RequestDeadlines } from '../../log/actors/index.ts';
+import { ClientNetwork, RequestDeadlines } from '../../log/actors/index.ts';
 import type { ForwarderConfig } from './config.ts';
 
 /** A batch as planned: what it carries, and which source positions it covers. */
@@ -65,6 +70,11 @@ interface Outstanding {
   /** Lanes that backed off since: their outcomes are ignored (their plans will be re-sent). */
   readonly dropped: Set<number>;
   readonly broker: string;
+  readonly sentAtUs: Micros;
+  /** Sent to a broker with no working connection: it stands for the connection attempt. */
+  readonly connecting: boolean;
+  /** Its deadline is the connection set-up deadline (a new connection), not the request timeout. */
+  setup: boolean;
 }
 
 export interface SinkEvents {
@@ -111,7 +121,7 @@ export interface SinkOptions {
 }
 
 export class IdempotentSink {
-  private readonly metadata: MetadataView;
+  private readonly network: ClientNetwork;
   private readonly outstanding = new Map<number, Outstanding>();
   /** Each request's deadline, checked when the forwarder wakes (Kafka's handleTimedOutRequests), not a timer per request. */
   private readonly deadlines = new RequestDeadlines<number>('forward:request-timeout');
@@ -129,7 +139,7 @@ export class IdempotentSink {
     private readonly events: SinkEvents,
     private readonly options: SinkOptions = {},
   ) {
-    this.metadata = new MetadataView(config.sink.brokers, config.requestTimeoutUs, undefined, config.retryBackoffUs);
+    this.network = new ClientNetwork(config.sink.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.req);
     this.sent = Array.from({ length: lanes }, () => new Set<number>());
     this.failures = Array.from({ length: lanes }, () => 0);
     this.retryTimers = Array.from({ length: lanes }, () => undefined);
@@ -138,7 +148,7 @@ export class IdempotentSink {
   }
 
   start(ctx: Context): void {
-    this.metadata.refresh(ctx, ++this.req);
+    this.network.refresh(ctx);
   }
 
   requestPid(ctx: Context, lane: number): void {
@@ -167,10 +177,16 @@ export class IdempotentSink {
       let plans: Plan[] | undefined;
       for (const plan of state.plans) if (!sent.has(plan.destSeq) && durable(lane, plan)) (plans ??= []).push(plan);
       if (plans === undefined) continue;
-      const leader = this.metadata.usableLeaderOf(topic, this.partitionOf(lane));
+      const leader = this.network.metadata.usableLeaderOf(topic, this.partitionOf(lane));
       if (leader === null) {
-        this.metadata.refresh(ctx, ++this.req);
+        this.network.refresh(ctx);
         this.backOff(ctx, lane);
+        continue;
+      }
+      // A broker in reconnect backoff (its connection broke or never came up) is not connected to before it ends.
+      const readyAt = this.network.connections.readyAt(leader);
+      if (readyAt > ctx.now()) {
+        this.waitUntil(ctx, lane, readyAt);
         continue;
       }
       pending.push({ lane, leader, plans, next: 0 });
@@ -179,7 +195,9 @@ export class IdempotentSink {
     for (;;) {
       const requests = new Map<string, { lane: number; plan: Plan }[]>();
       for (const p of pending) {
-        if (p.next === p.plans.length || this.inFlightTo(p.leader) >= MAX_IN_FLIGHT) continue;
+        // No connection yet: one request stands for Kafka's connection attempt, the rest wait for it to come up.
+        const slots = this.network.connections.isReady(p.leader) ? MAX_IN_FLIGHT : 1;
+        if (p.next === p.plans.length || this.inFlightTo(p.leader) >= slots) continue;
         let parts = requests.get(p.leader);
         if (parts === undefined) requests.set(p.leader, (parts = []));
         // One batch per partition per request: a second lane onto the same partition waits a round.
@@ -202,8 +220,9 @@ export class IdempotentSink {
       return payloads === undefined ? { topic, partition, events, bytes, pid, seq } : { topic, partition, events, bytes, pid, seq, payloads };
     });
     ctx.send(leader, { type: 'produce', req, partitions, acks: this.options.acks ?? -1, timeoutUs: this.config.requestTimeoutUs }, { bytes: produceBytes(partitions) });
-    this.outstanding.set(req, { parts, dropped: new Set(), broker: leader });
-    this.deadlines.set(ctx, req, ctx.now() + this.config.requestTimeoutUs);
+    const { timeoutUs, setup } = this.network.connections.deadline(leader, this.config.requestTimeoutUs);
+    this.outstanding.set(req, { parts, dropped: new Set(), broker: leader, sentAtUs: ctx.now(), connecting: !this.network.connections.isReady(leader), setup });
+    this.deadlines.set(ctx, req, ctx.now() + timeoutUs);
   }
 
   private inFlightTo(broker: string): number {
@@ -214,8 +233,8 @@ export class IdempotentSink {
 
   /** The lane's partition leader as last known, or null (a metadata refresh is then on its way). */
   leaderOf(ctx: Context, lane: number): string | null {
-    const leader = this.metadata.usableLeaderOf(this.config.sink.topic, this.partitionOf(lane));
-    if (leader === null) this.metadata.refresh(ctx, ++this.req);
+    const leader = this.network.metadata.usableLeaderOf(this.config.sink.topic, this.partitionOf(lane));
+    if (leader === null) this.network.refresh(ctx);
     return leader;
   }
 
@@ -223,11 +242,12 @@ export class IdempotentSink {
     return lane % this.config.sink.partitions;
   }
 
-  /** Handles a reply meant for the sink; returns the lane to pump again, or undefined. */
-  onMessage(ctx: Context, message: ClientInbound): number | undefined {
+  /** Handles a reply meant for the sink (`from` its sender); returns the lane to pump again, or undefined. */
+  onMessage(ctx: Context, message: ClientInbound, from: string): number | undefined {
+    if (this.config.sink.brokers.includes(from)) this.network.heard(from);
     switch (message.type) {
       case 'metadata-reply':
-        this.metadata.onReply(ctx, message);
+        this.network.metadata.onReply(ctx, message);
         return undefined;
       case 'init-producer-id-reply': {
         const lane = this.pidRequests.get(message.req);
@@ -247,14 +267,7 @@ export class IdempotentSink {
   onTimer(ctx: Context, name: string, data: unknown): number | undefined | -1 {
     switch (name) {
       case 'forward:request-timeout': {
-        for (const req of this.deadlines.expired(ctx, { name, data }) ?? []) {
-          const entry = this.settle(ctx, req);
-          if (entry === undefined) continue;
-          // Its broker may be gone: ask another one who leads now (Kafka disconnects a timed-out node).
-          this.metadata.unreachable(ctx, entry.broker);
-          this.metadata.refresh(ctx, ++this.req);
-          this.failed(ctx, entry);
-        }
+        for (const req of this.deadlines.expired(ctx, { name, data }) ?? []) this.timedOut(ctx, req);
         return undefined;
       }
       case 'forward:retry':
@@ -268,7 +281,7 @@ export class IdempotentSink {
         return undefined;
       }
       case 'metadata-timeout':
-        if (this.metadata.onTimeout(ctx, data as number)) this.metadata.refresh(ctx, ++this.req);
+        if (this.network.metadata.onTimeout(ctx, data as number)) this.network.refresh(ctx);
         return undefined;
       default:
         return -1;
@@ -276,20 +289,79 @@ export class IdempotentSink {
   }
 
   /**
-   * The connection to `peer` broke — its process died on a live host (kernel/contract/disconnect.ts).
-   * To a broker, as Kafka's NetworkClient: every request in flight to it fails now, as at its
-   * timeout (its lanes back off and re-send; the broker is avoided for metadata, which is asked for
-   * elsewhere). The owner passes on every disconnect; others' are not the sink's.
+   * A request timed out. As Kafka's NetworkClient, the sink then closes that connection: every
+   * request out to the broker fails now (their lanes back off and re-send), and metadata is asked
+   * of another broker (the timed-out one may be gone). A request over a new connection reached its
+   * set-up deadline instead: see `setupTimedOut`.
    */
-  disconnected(ctx: Context, peer: string): void {
+  private timedOut(ctx: Context, req: number): void {
+    const entry = this.outstanding.get(req);
+    if (entry === undefined) return;
+    if (entry.setup) return this.setupTimedOut(ctx, req, entry);
+    this.network.connections.timedOut(entry.broker);
+    this.network.metadata.unreachable(ctx, entry.broker);
+    this.network.refresh(ctx);
+    for (const [r, e] of [...this.outstanding]) {
+      if (e.broker !== entry.broker) continue;
+      this.settle(ctx, r);
+      this.failed(ctx, e);
+    }
+  }
+
+  /**
+   * A request over a new connection reached its connection set-up deadline (KIP-601,
+   * connection-states.ts). Heard from the broker since, the connection is up and the request waits
+   * out its own timeout. Otherwise the connection never came up: nothing reached the broker, so
+   * every request out to it goes back unattempted (no backoff step counted), its lanes waiting out
+   * the broker's reconnect backoff, and metadata is asked of another broker.
+   */
+  private setupTimedOut(ctx: Context, req: number, entry: Outstanding): void {
+    entry.setup = false;
+    if (!this.network.connections.setupTimedOut(ctx.now(), entry.broker)) {
+      this.deadlines.set(ctx, req, entry.sentAtUs + this.config.requestTimeoutUs);
+      return;
+    }
+    this.network.metadata.unreachable(ctx, entry.broker);
+    this.network.refresh(ctx);
+    this.putBack(ctx, entry.broker);
+  }
+
+  /** Every request out to `broker` never reached it: its lanes re-send once the broker's reconnect backoff ends. */
+  private putBack(ctx: Context, broker: string): void {
+    const readyAt = this.network.connections.readyAt(broker);
+    for (const [req, entry] of [...this.outstanding]) {
+      if (entry.broker !== broker) continue;
+      this.settle(ctx, req);
+      for (const { lane } of entry.parts) if (!entry.dropped.has(lane)) this.waitUntil(ctx, lane, readyAt);
+    }
+  }
+
+  /**
+   * A connection broke — a process died on a live host (kernel/contract/disconnect.ts). To a broker,
+   * as Kafka's NetworkClient (ClientNetwork.disconnected): reconnect backoff, metadata elsewhere, and
+   * every request in flight to it fails now, as at its timeout (its lanes back off and re-send) — but
+   * a refused request that was itself the connection attempt never reached the broker and goes back
+   * unattempted. The owner passes on every disconnect; others' are not the sink's.
+   */
+  disconnected(ctx: Context, { peer, cause }: Disconnect): void {
     if (!this.config.sink.brokers.includes(peer)) return;
-    this.metadata.disconnected(ctx, peer);
-    this.metadata.refresh(ctx, ++this.req);
+    this.network.disconnected(ctx, peer);
+    const readyAt = this.network.connections.readyAt(peer);
     for (const [req, entry] of [...this.outstanding]) {
       if (entry.broker !== peer) continue;
       this.settle(ctx, req);
-      this.failed(ctx, entry);
+      if (cause === 'refused' && entry.connecting) {
+        for (const { lane } of entry.parts) if (!entry.dropped.has(lane)) this.waitUntil(ctx, lane, readyAt);
+      } else {
+        this.failed(ctx, entry);
+      }
     }
+  }
+
+  /** The lane sends again at `atUs` (a broker's reconnect backoff), without counting a failure. */
+  private waitUntil(ctx: Context, lane: number, atUs: Micros): void {
+    if (this.retryTimers[lane] !== undefined) return;
+    this.retryTimers[lane] = ctx.setTimer(Math.max(0, atUs - ctx.now()), 'forward:retry', lane);
   }
 
   /** A request that failed as a whole: each lane still in it backs off and re-sends. */
@@ -301,7 +373,7 @@ export class IdempotentSink {
   private onProduceReply(ctx: Context, reply: ProduceReply): number | undefined {
     const entry = this.settle(ctx, reply.req);
     if (entry === undefined) return undefined;
-    this.metadata.reachable(entry.broker);
+    this.network.metadata.reachable(entry.broker);
     let stored: number | undefined;
     reply.partitions.forEach((part, i) => {
       const sent = entry.parts[i];
@@ -319,7 +391,7 @@ export class IdempotentSink {
       return false;
     }
     if (reply.error !== undefined) {
-      if (reply.error === 'not-leader' || reply.error === 'unknown-partition') this.metadata.refresh(ctx, ++this.req);
+      if (reply.error === 'not-leader' || reply.error === 'unknown-partition') this.network.refresh(ctx);
       ctx.record('client', { op: 'forward-retry', events: plan.events, topic, partition: this.partitionOf(lane), error: reply.error, cover: 'forward.retry' });
       this.backOff(ctx, lane);
       this.events.refused?.(ctx, lane, plan, reply.error);

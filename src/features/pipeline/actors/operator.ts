@@ -139,9 +139,9 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     this.stateBytes = spec.stateBytes;
     this.state = spec.logic.initial();
     if (spec.transport === 'stream' || spec.checkpoint.logTopic !== undefined) {
-      this.onDisconnect = (ctx, { peer }) => {
-        this.transport.disconnected?.(ctx, peer);
-        this.participant.onDisconnect?.(ctx, peer);
+      this.onDisconnect = (ctx, disconnect) => {
+        this.transport.disconnected?.(ctx, disconnect);
+        this.participant.onDisconnect?.(ctx, disconnect.peer);
       };
     }
   }

@@ -32,7 +32,7 @@
  * An operator whose outputs depend on arrival order (an `account`, which also generates) would
  * regenerate different outputs under the same sequence numbers: its exactly-once does not hold here.
  */
-import type { Context, Message, Wakeup } from '../../../../kernel/contract/index.ts';
+import type { Context, Disconnect, Message, Wakeup } from '../../../../kernel/contract/index.ts';
 import { MS, SECOND } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
 import { IDEMPOTENCE_WINDOW, IdempotentSink, LogSource, splitPlan, type LaneState, type Plan } from '../../../forward/actors/index.ts';
@@ -173,7 +173,7 @@ export class LogTransport implements OperatorTransport {
     switch (inbound.type) {
       case 'metadata-reply':
         for (const input of this.inputs) input.source.onMessage(ctx, inbound, from);
-        this.sink?.onMessage(ctx, inbound);
+        this.sink?.onMessage(ctx, inbound, from);
         return true;
       case 'fetch-reply':
         for (const input of this.inputs) if (input.source.onMessage(ctx, inbound, from) !== undefined) this.deliver(ctx, input);
@@ -183,7 +183,7 @@ export class LogTransport implements OperatorTransport {
         return true;
       case 'produce-reply':
       case 'init-producer-id-reply': {
-        const lane = this.sink?.onMessage(ctx, inbound);
+        const lane = this.sink?.onMessage(ctx, inbound, from);
         if (lane !== undefined) this.afterSink(ctx, lane, inbound.type);
         return true;
       }
@@ -210,9 +210,9 @@ export class LogTransport implements OperatorTransport {
   }
 
   /** A broker's process died: what the sink and the sources have in flight to it fails now (sink.ts, log-source.ts). */
-  disconnected(ctx: Context, peer: string): void {
-    this.sink?.disconnected(ctx, peer);
-    for (const input of this.inputs) input.source.disconnected(ctx, peer);
+  disconnected(ctx: Context, disconnect: Disconnect): void {
+    this.sink?.disconnected(ctx, disconnect);
+    for (const input of this.inputs) input.source.disconnected(ctx, disconnect.peer);
   }
 
   // --- producing ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@
  * whether a protocol captures before or after sending its marker. A checkpoint records both;
  * `open` resumes from them.
  */
-import type { Context, Message, Wakeup } from '../../../../kernel/contract/index.ts';
+import type { Context, Disconnect, Message, Wakeup } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
 import type { LogEndpoint } from '../../../forward/actors/index.ts';
 import type { StreamEvent } from '../event.ts';
@@ -54,8 +54,8 @@ export interface OperatorTransport {
   logged?(ctx: Context, channel: string, next: number): void;
   onMessage(ctx: Context, message: Message, from: string): boolean;
   onTimer(ctx: Context, wakeup: Wakeup): boolean;
-  /** The operator's connection to `peer` broke (its process died on a live host): fail what is out to it now. */
-  disconnected?(ctx: Context, peer: string): void;
+  /** The operator's connection to a peer broke (its process died on a live host): fail what is out to it now. */
+  disconnected?(ctx: Context, disconnect: Disconnect): void;
 }
 
 /** The streams one operator instance reads and writes, resolved to actors. */

@@ -1,0 +1,91 @@
+/**
+ * The forwarders' producing side (IdempotentSink, also the pipelines' stream sink) has the log
+ * clients' network layer (ClientNetwork, as Kafka's NetworkClient — MirrorMaker 2 produces with the
+ * ordinary producer): one request on a connection still being set up (`isReady`), a host that never
+ * answers given up after the connection set-up timeout (KIP-601: 10 s, 20 s, 30 s), and Kafka's
+ * request.timeout.ms default (30 s). Against the scripted brokers of the log client tests: b1 leads
+ * partitions 0 and 2, b2 leads 1 and 3.
+ */
+import test from 'ava';
+import { FORWARDER_DEFAULTS, IdempotentSink, type LaneState, type Plan } from '../../../src/features/forward/actors/index.ts';
+import { forwarderSchema } from '../../../src/features/forward/scenario/schema.ts';
+import type { Actor, Context, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
+import { MS, SECOND } from '../../../src/kernel/index.ts';
+import type { ClientInbound } from '../../../src/features/log/actors/index.ts';
+import { producesPerBroker, scriptedWorld, type Scripted } from '../log/_scripted-brokers.ts';
+import type { World } from '../../../src/world/index.ts';
+
+const LANES = 4;
+const PLANS_PER_LANE = 5;
+
+/** A host for the sink: four lanes (one per partition) with producer ids, each with five plans ready; acknowledged plans leave. */
+class SinkHost implements Actor<Message> {
+  private sink!: IdempotentSink;
+  private readonly lanes: LaneState[] = Array.from({ length: LANES }, (_, lane) => ({
+    pid: 100 + lane,
+    nextDestSeq: PLANS_PER_LANE,
+    nextSrc: 0,
+    plans: Array.from({ length: PLANS_PER_LANE }, (_, i): Plan => ({ destSeq: i, events: [`l${lane}-${i}`], bytes: 1000, srcFirst: i, srcEnd: i + 1 })),
+  }));
+
+  start(ctx: Context): void {
+    const config = { ...FORWARDER_DEFAULTS, sink: { service: 's', topic: 't', partitions: LANES, brokers: ['b1', 'b2', 'b3'], controller: 'ctl' } };
+    this.sink = new IdempotentSink(ctx, config, LANES, {
+      forwarded: (_ctx, lane, plan) => void (this.lanes[lane]!.plans = this.lanes[lane]!.plans.filter((p) => p !== plan)),
+      pidAssigned: () => {},
+      tooLarge: () => {},
+    });
+    this.sink.start(ctx);
+  }
+
+  onMessage(ctx: Context, message: Message, from: string): void {
+    this.sink.onMessage(ctx, message as unknown as ClientInbound, from);
+    this.pump(ctx);
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    this.sink.onTimer(ctx, wakeup.name, wakeup.data);
+    this.pump(ctx);
+  }
+
+  private pump(ctx: Context): void {
+    this.sink.send(ctx, this.lanes, () => true);
+  }
+}
+
+/** Per broker: the sink's produce requests to it, and when the sink first heard from it (see `producesPerBroker`). */
+function sinkSends(script: (s: Scripted, world: World) => void, until: number) {
+  const { world, script: scripted } = scriptedWorld(1);
+  script(scripted, world);
+  world.spawn('fwd', 'nx', () => new SinkHost());
+  const brokers = producesPerBroker(world, 'fwd');
+  world.run({ until });
+  return brokers;
+}
+
+test('the forwarders\' sink sends one request on a connection still being set up, and up to five once the broker has answered (Kafka\'s NetworkClient.isReady)', (t) => {
+  const brokers = sinkSends((s) => (s.produceDelayUs = 200 * MS), 3 * SECOND);
+  const [notYet] = [...brokers.values()].filter((b) => b.sends.some((s) => s.t < b.heardAt));
+  t.truthy(notYet, 'one broker had not answered metadata before the first produce');
+  t.deepEqual(notYet!.sends.filter((s) => s.t < notYet!.heardAt).map((s) => s.inFlight), [1], 'one request before its connection is up');
+  t.true(Math.max(...notYet!.sends.map((s) => s.inFlight)) > 1, 'then more than one in flight');
+});
+
+test('the forwarders\' sink gives a host that never answers up after the connection set-up timeout (10 s, 20 s, 30 s), with one request out to it', (t) => {
+  const brokers = sinkSends((_, world) => world.at(0, 'b2 down', () => world.crashNode('n2', 'test')), 75 * SECOND);
+  const b2 = brokers.get('b2')!;
+  const times = b2.sends.map((s) => s.t);
+  t.is(times.filter((at) => at < 10 * SECOND).length, 1, 'one request out to b2 until its set-up timeout');
+  t.true(times.length >= 4, `${times.length} produce requests to b2`);
+  const gaps = times.slice(1, 4).map((at, i) => at - times[i]!);
+  for (const [i, setupUs] of [10, 20, 30].entries()) {
+    // The set-up timeout, then the metadata refresh and the reconnect backoff (< 2 s).
+    t.true(gaps[i]! >= setupUs * SECOND && gaps[i]! < setupUs * SECOND + 2 * SECOND, `attempt ${i + 2}: ${gaps[i]! / SECOND} s after the one before, expected ${setupUs} s`);
+  }
+  t.is(brokers.get('b1')!.sends.length > 0 && brokers.get('b1')!.inFlight, 0, 'b1 took its partitions\' plans meanwhile');
+});
+
+test('a forwarder waits request.timeout.ms 30 s for an acknowledgement by default, as Kafka\'s producer (MirrorMaker 2 keeps it)', (t) => {
+  t.is(FORWARDER_DEFAULTS.requestTimeoutUs, 30 * SECOND);
+  t.is(forwarderSchema.shape.timeout.parse(undefined), 30 * SECOND, 'a scenario\'s forwarder without `timeout`');
+});
