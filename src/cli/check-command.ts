@@ -12,6 +12,7 @@ import { checkTraceFile } from '../exec/check-trace.ts';
 import { type RecordedTrace, runToCheck } from '../exec/run-dir.ts';
 import { InputError } from '../kernel/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, reportError } from './exit.ts';
+import { recordProgress } from './progress.ts';
 
 interface CheckArgs {
   path: string;
@@ -38,7 +39,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       const { trace, checks, plugins, recorded } = locate(args.path);
       await loadPlugins([...plugins, ...args.plugin.map((path) => resolve(path))]);
       const names = args.check.length > 0 ? args.check : (checks ?? [...checkers().keys()]);
-      const judged = await checkTraceFile(trace, names.map(checkerNamed), recorded);
+      const progress = recordProgress('check', recorded?.records, !args.json);
+      const judged = await checkTraceFile(trace, names.map(checkerNamed), recorded, progress.update).finally(progress.stop);
       const verdicts = args.failVacuous ? Object.fromEntries(Object.entries(judged).map(([name, verdict]) => [name, failingVacuous(verdict)])) : judged;
       const ok = Object.values(verdicts).every((v) => v.ok);
       if (args.json) process.stdout.write(`${JSON.stringify(verdicts, null, 2)}\n`);

@@ -19,7 +19,8 @@ import { readTrace, type TraceEnd } from '../kernel/trace-reader.ts';
 import { routeByKind } from './observe.ts';
 import { type RecordedTrace, traceHeader } from './run-dir.ts';
 
-export async function checkTraceFile(path: string, checks: readonly CheckerDefinition[], recorded?: RecordedTrace): Promise<Record<string, Verdict>> {
+/** `onRecord`: called with the count of records read so far, after each (for a progress bar). */
+export async function checkTraceFile(path: string, checks: readonly CheckerDefinition[], recorded?: RecordedTrace, onRecord?: (records: number) => void): Promise<Record<string, Verdict>> {
   const { format } = traceHeader(path);
   const checkers = checks.map((c) => c.create());
   const observe = routeByKind(checkers);
@@ -34,6 +35,7 @@ export async function checkTraceFile(path: string, checks: readonly CheckerDefin
       hasher.foldLast();
     }
     observe(record);
+    onRecord?.(records);
   }
   const traceHash = hasher?.hex();
   // The reader checked the end record's count; its hash is checked here, where it is computed.
