@@ -15,7 +15,8 @@
  * an index.html at the target that diaspora did not write, is one line on stderr with exit code 2.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../make-dirs.ts';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
@@ -80,8 +81,8 @@ async function gallery(args: GalleryArgs): Promise<number> {
   }
   const index = join(args.out, 'index.html');
   const release = prepareFile(index, targetLabel('-o', args.out, index), 'gallery', args.force, true);
-  mkdirSync(join(args.out, 'runs'), { recursive: true });
-  mkdirSync(join(args.out, 'thumbs'), { recursive: true });
+  makeDirs(join(args.out, 'runs'));
+  makeDirs(join(args.out, 'thumbs'));
   let stopping = false;
   let child: ReturnType<typeof execFile> | undefined;
   const unhook = onInterrupt(() => {

@@ -9,7 +9,7 @@
  * A given scenario is checked first: one that the schema refuses, or that needs plug-ins (the
  * browser has only the built-in features), is an input error (exit 2) before anything is served.
  */
-import { mkdirSync } from 'node:fs';
+import { makeDirs } from '../make-dirs.ts';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../kernel/contract/index.ts';
@@ -54,7 +54,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
       const page = await labPage(entries, VERSION);
       if (args.export !== undefined) {
         checkDirectoryPlace(args.export, `--export ${args.export}`);
-        mkdirSync(args.export, { recursive: true });
+        makeDirs(args.export);
         const out = join(args.export, 'index.html');
         writeFileAtomic(out, page);
         process.stdout.write(`wrote ${out} (${(page.length / 1e6).toFixed(1)} MB, ${entries.length} scenarios); open it in a browser or host the folder anywhere\n`);

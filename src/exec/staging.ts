@@ -14,6 +14,7 @@
  * How it fails: `InputError` for a target the guard refuses or a place that cannot be written.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../make-dirs.ts';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../kernel/index.ts';
@@ -32,7 +33,7 @@ export function prepareOutputFile(path: string, options: FileTargetOptions & { i
   const dir = dirname(path);
   const notes: string[] = [];
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (error) {
     throw new InputError(`${options.label}: cannot create ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
@@ -94,7 +95,7 @@ export class StagedDirectory {
     const parent = dirname(final);
     this.staging = join(parent, `.${basename(final)}.${process.pid}.tmp`);
     try {
-      mkdirSync(parent, { recursive: true });
+      makeDirs(parent);
       this.notes = removeStaleStaging(parent);
       rmSync(this.staging, { recursive: true, force: true });
       mkdirSync(this.staging);

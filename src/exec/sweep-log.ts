@@ -11,7 +11,8 @@
  * the middle, a line of another study — is an `InputError` naming the file and line, because
  * resuming or merging on top of it would produce a result that looks right and is not.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { makeDirs } from '../make-dirs.ts';
 import { join } from 'node:path';
 import { InputError } from '../kernel/index.ts';
 import { checkDirectoryPlace, checkOutputDirectory, type TargetOptions } from './output-guard.ts';
@@ -49,7 +50,7 @@ export function manifestOf(study: { id: string; file: string; spec: StudySpec },
 }
 
 export function writeManifest(dir: string, manifest: Manifest): void {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   writeFileAtomic(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 

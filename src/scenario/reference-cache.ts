@@ -23,7 +23,8 @@
  * miss and the value is computed (and stored again if possible).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../make-dirs.ts';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -117,7 +118,7 @@ let written = 0;
 function writeEntry(dir: string, path: string, key: string, json: string): void {
   const tmp = `${path}.${process.pid}-${threadId}-${written++}.tmp`;
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     writeFileSync(tmp, JSON.stringify({ key, json } satisfies Entry));
     renameSync(tmp, path);
   } catch {

@@ -25,8 +25,11 @@ import { governing, permits, violations, type Rule } from './_rules.ts';
 
 /** The layers below a feature that a feature's assembly and the runners above it build on. */
 const GENERIC = ['src/world/**', 'src/deploy/**', 'src/faults/**', 'src/check/**', 'src/metrics/**'];
-/** Where the package's own files are on the host (package.json, viz sources): for code that reads them. */
-const HOST = ['src/package-layout.ts'];
+/**
+ * The host: where the package's own files are (package.json, viz sources), and making directories
+ * on it (Node's recursive mkdir can hang): leaves for any code that touches files.
+ */
+const HOST = ['src/package-layout.ts', 'src/make-dirs.ts'];
 /** The kernel's output format — writing a trace and reading one back — is public, unlike its engine. */
 const TRACE_WRITER = 'src/kernel/trace*.ts';
 const TRACE_READER = 'src/kernel/trace-reader.ts';
@@ -141,10 +144,10 @@ export const RULES: readonly Rule[] = [
     why: 'the package exports the contract, the trace format, World, the deployment, execute, defineFeature and checker/metric definitions; the simulator, event queue and partition role stay internal so they can change',
   },
   {
-    name: 'package layout is a leaf',
+    name: 'host helpers are leaves',
     files: HOST,
     may: [],
-    why: 'it only computes where the package lives (source or dist/); anything it imported would load in every runner and worker',
+    why: 'they only compute where the package lives (source or dist/) or make directories; anything they imported would load in every runner and worker',
   },
   {
     name: 'the lab runs scenarios in the page',

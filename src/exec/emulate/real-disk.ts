@@ -15,7 +15,8 @@
  * How it fails: an I/O error (disk full, permissions) is thrown into the actor's handler, which
  * stops the emulation with the actor named — the real system would crash there too.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { makeDirs } from '../../make-dirs.ts';
 import { join } from 'node:path';
 import type { Disk, Wakeup } from '../../kernel/index.ts';
 import { lastRecord, liveFileNames } from '../../world/file-reads.ts';
@@ -46,7 +47,7 @@ export class RealDisk implements Disk {
     private readonly dir: string,
     private readonly hooks: RealDiskHooks,
   ) {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     this.load();
   }
 

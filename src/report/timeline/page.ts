@@ -8,7 +8,8 @@
  * Guarantee: the file appears complete or not at all (report/atomic-text-file.ts: streamed to a
  * temporary name, then renamed). How it fails: an I/O error removes the temporary file and is rethrown.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { makeDirs } from '../../make-dirs.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PATTERN_DEFS } from '../../../viz/wire/patterns.ts';
@@ -38,7 +39,7 @@ export async function writePage(out: string, title: string, payloads: readonly U
   if (tail === undefined) throw new Error('viz/page.html has no <!--@scripts--> marker');
   const fill = (text: string) =>
     text.replaceAll('<!--@title-->', escapeHtml(title)).replaceAll('<!--@style-->', style).replaceAll('<!--@patterns-->', PATTERN_DEFS);
-  await mkdir(dirname(out), { recursive: true });
+  makeDirs(dirname(out));
   let bytes = 0;
   await writeTextAtomically(out, async (put) => {
     const write = (text: string) => {
