@@ -44,6 +44,8 @@ export class ActorContext implements Context, PeerMemo, ActorState {
   instance: Actor<any> | undefined;
   // The actor's state while this incarnation runs (see `ActorState`: the handle's `runIn` moves it
   // here, `leave` moves it out at a crash): every event reads it, and reads the context anyway.
+  // Declared here, after `instance`, rather than inherited from `IdleState`, whose fields would come
+  // first in the object: measured ×1.03–1.10 CPU per delivery at 10^5 actors (bench/README, session 9).
   readonly index: number;
   up = false;
   incarnation = 0;
