@@ -16,12 +16,12 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { makeDirs } from '../make-dirs.ts';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../kernel/contract/index.ts';
 import { onInterrupt, removeOnInterrupt } from '../exec/interrupt.ts';
+import { makeDirs } from '../make-dirs.ts';
 import { besideSource } from '../package-layout.ts';
 import { galleryHtml, sketchSvg, type GalleryEntry } from '../report/gallery.ts';
 import { lessonOf, shippedScenarios } from '../scenario/catalog.ts';

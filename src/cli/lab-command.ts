@@ -9,7 +9,6 @@
  * A given scenario is checked first: one that the schema refuses, or that needs plug-ins (the
  * browser has only the built-in features), is an input error (exit 2) before anything is served.
  */
-import { makeDirs } from '../make-dirs.ts';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../kernel/contract/index.ts';
@@ -17,6 +16,7 @@ import { VERSION } from '../exec/version.ts';
 import { catalog } from '../lab/catalog.ts';
 import { labPage } from '../lab/page.ts';
 import { serveLab } from '../lab/server.ts';
+import { makeDirs } from '../make-dirs.ts';
 import { parseScenario } from '../scenario/parse.ts';
 import { reportError } from './exit.ts';
 import { numericOption, readPort } from './numeric-flags.ts';

@@ -14,10 +14,10 @@
  * How it fails: `InputError` for a target the guard refuses or a place that cannot be written.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { makeDirs } from '../make-dirs.ts';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../kernel/index.ts';
+import { makeDirs } from '../make-dirs.ts';
 import { removeOnInterrupt } from './interrupt.ts';
 import { checkOutputDirectory, checkOutputFile, OUTPUT_MARKER, readOutputMarker, type FileTargetOptions, type OutputMarker, type TargetOptions } from './output-guard.ts';
 import { VERSION } from './version.ts';

@@ -12,10 +12,10 @@
  * resuming or merging on top of it would produce a result that looks right and is not.
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { makeDirs } from '../make-dirs.ts';
 import { join } from 'node:path';
 import { InputError } from '../kernel/index.ts';
-import { checkDirectoryPlace, checkOutputDirectory, type TargetOptions } from './output-guard.ts';
+import { makeDirs } from '../make-dirs.ts';
+import { checkDirectoryPlace, checkOutputDirectory, readOutputMarker, type TargetOptions } from './output-guard.ts';
 import { removeStaleTemporaries, writeFileAtomic, writeMarker } from './staging.ts';
 import type { CellRun } from './sweep-cell.ts';
 import { assertUnlocked } from './sweep-lock.ts';
@@ -82,6 +82,14 @@ export function readManifest(dir: string): Manifest | undefined {
 export function openSweepDir(dir: string, manifest: Manifest, target: TargetOptions = { label: dir, force: false }): void {
   checkDirectoryPlace(dir, target.label);
   const existing = readManifest(dir);
+  if (existing === undefined && holdsResultsOf(dir, manifest.id)) {
+    // sweep.json is gone (deleted, or lost to a crash before it was made durable) but the finished
+    // cells are this study's: the manifest is written again from this command and they are kept —
+    // the way out otherwise offered, --force, would throw them away.
+    writeManifest(dir, manifest);
+    removeStaleTemporaries(dir);
+    return;
+  }
   if (existing === undefined) {
     checkOutputDirectory(dir, target);
     create(dir, manifest);
@@ -102,6 +110,18 @@ export function openSweepDir(dir: string, manifest: Manifest, target: TargetOpti
   if (!target.force) throw new InputError(`${target.label}: ${mismatch}; choose another --out, or add --force to start over there`);
   assertUnlocked(dir, target.label);
   create(dir, manifest);
+}
+
+/** True when `dir` is a sweep directory of diaspora's whose results are all of study `id` (and there are some). */
+function holdsResultsOf(dir: string, id: string): boolean {
+  if (readOutputMarker(dir)?.kind !== 'sweep' || !existsSync(join(dir, RESULTS_LOG))) return false;
+  try {
+    return readResultsLog(dir, id).records.length > 0;
+  } catch (error) {
+    // Another study's results, or damaged ones: not a sweep to resume; the usual checks decide.
+    if (error instanceof InputError) return false;
+    throw error;
+  }
 }
 
 /** A fresh sweep directory: emptied if it was one (`--force`), the manifest, then the marker. */

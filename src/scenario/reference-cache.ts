@@ -24,11 +24,11 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { makeDirs } from '../make-dirs.ts';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { canonicalJson } from '../kernel/contract/index.ts';
+import { makeDirs } from '../make-dirs.ts';
 import { codeStamp } from './code-stamp.ts';
 import { computeReference, faultFree, type ReferenceCacheMode } from './reference.ts';
 import type { Scenario } from './types.ts';

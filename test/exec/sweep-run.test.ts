@@ -1,5 +1,5 @@
 import test from 'ava';
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../src/kernel/contract/index.ts';
@@ -80,6 +80,26 @@ test('an interrupted sweep resumes: only missing cells run, a torn last line is 
   const idle = counting(inThisThread());
   t.true((await runSweep({ study, dir: resumed, runner: idle })).complete);
   t.is(idle.ran, 0);
+});
+
+test('a sweep directory that lost its sweep.json resumes from its results (--force would discard them); another study\'s results do not', async (t) => {
+  const dir = join(scratch(), 'lost-manifest');
+  const full = await runSweep({ study, dir, runner: inThisThread() });
+  const lines = readFileSync(join(dir, 'results.jsonl'), 'utf8').split('\n');
+  writeFileSync(join(dir, 'results.jsonl'), `${lines.slice(0, 5).join('\n')}\n`);
+  rmSync(join(dir, 'sweep.json'));
+  const runner = counting(inThisThread());
+  let started;
+  const again = await runSweep({ study, dir, runner, onStart: (tally) => (started = tally) });
+  t.like(started, { total: TOTAL, done: 5, resumed: 5 });
+  t.is(runner.ran, TOTAL - 5);
+  t.deepEqual(again.records.map(outcome), full.records.map(outcome));
+  t.is(JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')).id, study.id);
+  // The results of another study give no claim to the directory: refused as before.
+  const other = planStudy({ ...study.spec, kind: 'sweep', file: FILE, scenarioText: TEXT, seeds: [1] });
+  rmSync(join(dir, 'sweep.json'));
+  await t.throwsAsync(runSweep({ study: other, dir, runner }), { instanceOf: InputError, message: /holds an earlier diaspora sweep/ });
+  t.is(readFileSync(join(dir, 'results.jsonl'), 'utf8').split('\n').filter((l) => l !== '').length, TOTAL, 'nothing discarded');
 });
 
 test('values a world cannot be built with make input errors of their cells; the other cells run', async (t) => {

@@ -16,9 +16,9 @@
  * stops the emulation with the actor named — the real system would crash there too.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { makeDirs } from '../../make-dirs.ts';
 import { join } from 'node:path';
 import type { Disk, Wakeup } from '../../kernel/index.ts';
+import { makeDirs } from '../../make-dirs.ts';
 import { lastRecord, liveFileNames } from '../../world/file-reads.ts';
 
 interface FileState {

@@ -9,11 +9,11 @@
  * temporary name, then renamed). How it fails: an I/O error removes the temporary file and is rethrown.
  */
 import { readFile } from 'node:fs/promises';
-import { makeDirs } from '../../make-dirs.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PATTERN_DEFS } from '../../../viz/wire/patterns.ts';
 import { DECODER_SCRIPT_TYPE, RUN_SCRIPT_TYPE } from '../../../viz/wire/wire.ts';
+import { makeDirs } from '../../make-dirs.ts';
 import { writeTextAtomically } from '../atomic-text-file.ts';
 import { bundleViz, VIZ_DIR } from './bundle.ts';
 /** Base64 line length in the data blocks: long enough to be compact, short enough for editors. */
