@@ -3,15 +3,15 @@
  * offline checker is the one that decides. Checks default to those the run's scenario named; a
  * run's plug-ins are loaded so that their checks are known (`--plugin` for a bare trace file).
  */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { failingVacuous, verdictDetail, verdictWord } from '../check/index.ts';
 import { checkerNamed, checkers, loadPlugins } from '../scenario/index.ts';
 import { checkTraceFile } from '../exec/check-trace.ts';
 import { type RecordedTrace, runToCheck } from '../exec/run-dir.ts';
-import { InputError } from '../kernel/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, reportError } from './exit.ts';
+import { requireExisting } from './file-problem.ts';
 import { recordProgress } from './progress.ts';
 
 interface CheckArgs {
@@ -59,7 +59,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
 
 /** The trace to check, the checks its run named, their plug-ins, and what the trace must match when it is a run's. */
 function locate(path: string): { trace: string; checks?: string[]; plugins: readonly string[]; recorded?: RecordedTrace } {
-  if (!existsSync(path)) throw new InputError(`${path}: no such file or directory`);
+  requireExisting(path);
   if (!statSync(path).isDirectory()) return { trace: path, plugins: [] };
   const { trace, checks, plugins, recorded } = runToCheck(path);
   return { trace, plugins, ...(checks ? { checks } : {}), ...(recorded ? { recorded } : {}) };

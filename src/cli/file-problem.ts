@@ -10,6 +10,9 @@
  * user knows (the source is our temporary file).
  */
 
+import { existsSync, lstatSync } from 'node:fs';
+import { InputError } from '../kernel/contract/index.ts';
+
 const WHY: Record<string, string> = {
   ENOENT: 'no such file or directory',
   EISDIR: 'is a directory, not a file',
@@ -46,4 +49,20 @@ export function fileProblem(error: unknown): string | undefined {
   if (why === undefined || typeof path !== 'string') return undefined;
   const named = syscall === 'rename' && typeof dest === 'string' && code !== 'ENOENT' ? dest : path;
   return `${named}: ${why}`;
+}
+
+/**
+ * Refuses a path the user named that leads to nothing: missing, or a symbolic link whose target is
+ * missing or that loops back on itself (existsSync follows links, so both read as "no such file",
+ * which sends the user looking for a file that is there).
+ */
+export function requireExisting(path: string): void {
+  if (existsSync(path)) return;
+  let link = false;
+  try {
+    link = lstatSync(path).isSymbolicLink();
+  } catch {
+    // nothing at all at that path
+  }
+  throw new InputError(`${path}: ${link ? 'a symbolic link that leads nowhere (its target is missing, or the links form a loop)' : WHY.ENOENT}`);
 }

@@ -11,7 +11,7 @@
  * (no end record: a killed run, a truncated copy) is drawn as far as it goes, with a warning on
  * stderr — looking at what a run did before it died is the point — whereas `check` refuses it.
  */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../kernel/contract/index.ts';
@@ -20,6 +20,7 @@ import { writeShiViz } from '../report/shiviz.ts';
 import { writeTimeline } from '../report/timeline.ts';
 import { runToCheck } from '../exec/run-dir.ts';
 import { reportError } from './exit.ts';
+import { requireExisting } from './file-problem.ts';
 import { FORCE_OPTION, prepareFile, targetLabel } from './output-options.ts';
 
 interface VizArgs {
@@ -81,7 +82,7 @@ function warnCut(message: string): void {
 
 /** The trace file a command-line argument names: itself, or a run directory's `trace.jsonl`. */
 export function traceOf(path: string): string {
-  if (!existsSync(path)) throw new InputError(`${path}: no such file or directory`);
+  requireExisting(path);
   if (!statSync(path).isDirectory()) return path;
   // A run directory is read as `check` reads it: damaged or mixed files are named, not drawn.
   return runToCheck(path).trace;

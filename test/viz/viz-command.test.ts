@@ -3,7 +3,7 @@
  * errors for bad input, and pages that are self-contained and a pure function of the trace.
  */
 import test from 'ava';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
@@ -62,6 +62,12 @@ test.serial('bad input is one line on stderr and exit code 2', async (t) => {
   const missing = await viz([join(dir, 'nope')]);
   t.is(missing.code, 2);
   t.is(missing.err, `${join(dir, 'nope')}: no such file or directory\n`);
+  // A link that loops (or whose target is gone) is there to see with `ls`: said so, not "no such file".
+  const loop = join(dir, 'loop.jsonl');
+  symlinkSync(loop, loop);
+  const looping = await viz([loop]);
+  t.is(looping.code, 2);
+  t.is(looping.err, `${loop}: a symbolic link that leads nowhere (its target is missing, or the links form a loop)\n`);
   const bad = join(dir, 'bad.jsonl');
   writeFileSync(bad, '{"t":0,"k":"meta","a":"world","n":0,"v":2,"scenario":"x","seed":1}\n{"t":1,"k":"send"\n');
   const malformed = await viz([bad]);
