@@ -332,7 +332,7 @@ export class IdempotentSink {
     for (const [req, entry] of [...this.outstanding]) {
       if (entry.broker !== broker) continue;
       this.settle(ctx, req);
-      for (const { lane } of entry.parts) if (!entry.dropped.has(lane)) this.waitUntil(ctx, lane, readyAt);
+      this.unattempted(ctx, entry, readyAt);
     }
   }
 
@@ -350,12 +350,14 @@ export class IdempotentSink {
     for (const [req, entry] of [...this.outstanding]) {
       if (entry.broker !== peer) continue;
       this.settle(ctx, req);
-      if (cause === 'refused' && entry.connecting) {
-        for (const { lane } of entry.parts) if (!entry.dropped.has(lane)) this.waitUntil(ctx, lane, readyAt);
-      } else {
-        this.failed(ctx, entry);
-      }
+      if (cause === 'refused' && entry.connecting) this.unattempted(ctx, entry, readyAt);
+      else this.failed(ctx, entry);
     }
+  }
+
+  /** A request that never reached its broker: each lane still in it sends again at `readyAt`, no failure counted. */
+  private unattempted(ctx: Context, entry: Outstanding, readyAt: Micros): void {
+    for (const { lane } of entry.parts) if (!entry.dropped.has(lane)) this.waitUntil(ctx, lane, readyAt);
   }
 
   /** The lane sends again at `atUs` (a broker's reconnect backoff), without counting a failure. */
