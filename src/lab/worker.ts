@@ -98,8 +98,12 @@ function slice(): void {
   // machine were slow enough for the run's end to fall in a later slice.
   const violated = () => pauseOn.violation && current.failing().some((v) => !pauseOn.known.has(v.check));
   try {
+    const before = session.prepared.world.events;
     const outcome = stop.until === 'events' && stop.count === 0 ? 'stopped' : session.advance(stop, () => performance.now() - started > SLICE_MS || violated());
     if (outcome !== 'yielded') stop = undefined;
+    // A step of N events counts from where it was asked: a slice that ran out part-way leaves the
+    // rest for the next one (counting N afresh overshot on a loaded machine).
+    else if (stop.until === 'events') stop = { until: 'events', count: stop.count - (session.prepared.world.events - before) };
     const failed = pauseOn.violation && stop !== undefined ? session.failing().filter((v) => !pauseOn.known.has(v.check)) : [];
     if (failed.length > 0) {
       stop = undefined;
