@@ -88,13 +88,18 @@ test('recovery time of a batch job: from the failure until every operator is bac
   t.true(r.recoveryUs.each[0] > 5 * SECOND + before * 20_000);
 });
 
-test('restart cost: every restart pays restart-time, a rollback to the start too, and node-local reads take state ÷ read-bandwidth', (t) => {
+const restores = (records: readonly TraceRecord[]) => records.filter((r) => r.k === 'ckpt' && r.op === 'restore');
+
+test('restart cost: a crashed process pays restart-time, a rollback to the start too, and node-local reads take state ÷ read-bandwidth', (t) => {
   const free = run([CRASH]);
   const costly = run([CRASH, 'checkpoint.restart-time=10s']);
-  const restores = (records: readonly TraceRecord[]) => records.filter((r) => r.k === 'ckpt' && r.op === 'restore');
-  // Under `none` every operator rolls back to the start; each waits the restart time first.
+  // Under `none` every operator rolls back to the start; the crashed one waits the restart time
+  // first, the surviving source only resets (it did not reboot, and the start reads nothing).
   t.true(restores(costly.records).length >= 2);
-  for (const restore of restores(costly.records)) t.true((restore.us as number) >= 10 * SECOND, `${restore.a}: ${restore.us}`);
+  for (const restore of restores(costly.records)) {
+    if (restore.a === 'compute') t.true((restore.us as number) >= 10 * SECOND, `${restore.a}: ${restore.us}`);
+    else t.is(restore.us, 0, `${restore.a} survived: it pays no restart`);
+  }
   t.true(job(costly.summary).completionUs >= job(free.summary).completionUs + 10 * SECOND);
   t.true(recovery(costly.summary).recoveryUs.each[0] >= recovery(free.summary).recoveryUs.each[0] + 10 * SECOND);
   // Local recovery from a node-local disk checkpoint of 1 GiB read at 100 MB/s: 10.7 s, plus 2 s to restart.
@@ -104,4 +109,20 @@ test('restart cost: every restart pays restart-time, a rollback to the start too
   const saved = local.records.find((r) => r.k === 'ckpt' && r.op === 'saved' && r.a === 'compute' && r.id === restore.id)!;
   t.true((saved.bytes as number) >= 1 << 30);
   t.is(restore.us, 2 * SECOND + Math.ceil(((saved.bytes as number) * SECOND) / 100_000_000));
+});
+
+test('restart cost of a global rollback: survivors reload their checkpoint and do not reboot, so recovery takes the longest of restart + read and read, not their sum', (t) => {
+  // The source (a tiny state) crashes; compute survives but rolls back to the last global
+  // checkpoint: 1 GiB read at 100 MB/s (10.7 s). Restart time 2 s is the source's alone.
+  const sets = ['checkpoint.strategy=coordinated', 'checkpoint.interval=5s', 'checkpoint.read-bandwidth=100MB/s', 'faults=[{kind: process-crash, target: input, at: 30s, for: 0s}]'];
+  const free = run(sets);
+  const costly = run([...sets, 'checkpoint.restart-time=2s']);
+  const restoreOf = (records: readonly TraceRecord[], a: string) => restores(records).find((r) => r.a === a)!;
+  t.is(restoreOf(costly.records, 'compute').us, restoreOf(free.records, 'compute').us, 'the survivor pays its read only');
+  t.true((restoreOf(free.records, 'compute').us as number) > 10 * SECOND);
+  t.is((restoreOf(costly.records, 'input').us as number) - (restoreOf(free.records, 'input').us as number), 2 * SECOND, 'the crashed source pays the restart');
+  // Everyone resumes together once the slowest has restored: the survivor's read, not restart + read.
+  t.is(recovery(costly.summary).recoveryUs.each[0], recovery(free.summary).recoveryUs.each[0]);
+  // And the failure is not over before the survivor has read its checkpoint back (it abandoned its state at the rollback).
+  t.true(recovery(free.summary).recoveryUs.each[0]! > 10 * SECOND, `${recovery(free.summary).recoveryUs.each[0]}`);
 });

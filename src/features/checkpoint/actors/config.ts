@@ -55,8 +55,8 @@ export interface CheckpointConfig {
   readonly requestTimeoutUs: Micros;
   /**
    * The fixed part of a restart, paid before the checkpoint is read: relaunching the process,
-   * rejoining the job. Every restore pays it — after a crash, in a global rollback (survivors
-   * too: the whole job is restarted), and a rollback to the start.
+   * rejoining the job. Paid once per crash by the process that crashed (a rollback to the start
+   * too); a survivor a global rollback sends back did not reboot and only reads (recovery.ts).
    */
   readonly restartUs: Micros;
   /** How fast a restore reads a node-local `disk` checkpoint, bytes/s (remote tiers: their links). */

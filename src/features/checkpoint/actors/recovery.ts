@@ -31,12 +31,18 @@
  * are dropped with the old epoch — their senders had counted them sent, so the line sent those
  * senders back to before them, and they are sent again.
  *
- * Restart cost: every restore first waits the configured `restartUs` (relaunching the process,
- * rejoining the job) and then reads its checkpoint (the tier's cost). Under global recovery every
- * operator rolled back pays it, survivors too (the whole job is restarted, as in HPC
- * checkpoint/restart or a Flink global failover), and so does a rollback to the start, which reads
- * nothing; an operator that keeps its present state pays nothing. The `restore` record's `us` is
- * the whole of it.
+ * Restart cost: a process that crashed pays the configured `restartUs` (relaunching the process,
+ * rejoining the job) once per crash, and then reads its checkpoint (the tier's cost): under local
+ * recovery as soon as it is back, under global recovery when its rollback comes (a rollback to the
+ * start reads nothing). A survivor rolled back by a global rollback — to a checkpoint, to the
+ * recovery line, or to the start — did not reboot: it only reloads, paying the read and no
+ * restart (Elnozahy et al. 2002: the surviving processes roll back, only the failed one restarts;
+ * Daly's restart time R is the failed job's, once per failure). An operator that keeps its present
+ * state pays nothing. The `restore` record's `us` is the whole of what it paid, from its rollback.
+ * A restarted process whose rollback is overtaken by a newer one does not pay its restart twice:
+ * the newer rollback waits only for what is left of it. How it breaks: a survivor whose state is
+ * lost anyway (it is reset by the restart of the whole job, as an MPI job that aborts every rank on
+ * one rank's failure) would pay the restart too — not modelled: model it as a crash of every rank.
  *
  * Guarantee: an operator under global recovery never processes an event of the new epoch before
  * every operator has restored into it. How it breaks: if the coordinator is down, restarted
@@ -45,7 +51,7 @@
  * coordinator falls back to the initial state for everyone.
  */
 import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
-import { assert, MS } from '../../../kernel/contract/index.ts';
+import { assert, MS, type Micros } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { OperatorHost } from './host.ts';
 import { materialize, type OperatorImage, type StoredCheckpoint } from './image.ts';
@@ -173,6 +179,11 @@ export class GlobalRecovery implements Part {
   private stoppedIn: number | undefined;
   /** The newest epoch whose round asked for the present state: a rollback of an older one is stale. */
   private asked = 0;
+  /**
+   * This incarnation's relaunch after a crash: `due` until its first rollback starts it, then when
+   * it ends. A process that never crashed (a survivor) has none and pays no restart.
+   */
+  private relaunch: 'due' | Micros | undefined;
 
   constructor(
     private readonly host: OperatorHost,
@@ -188,6 +199,7 @@ export class GlobalRecovery implements Part {
   recover(ctx: Context): void {
     this.host.hold(ctx, 'recovery');
     this.state = 'awaiting-rollback';
+    this.relaunch = 'due';
     this.hello(ctx);
   }
 
@@ -335,11 +347,20 @@ export class GlobalRecovery implements Part {
       this.reportRestored(ctx, true);
     };
     const read = () => (message.target === 0 ? restore(undefined) : this.tier.load(ctx, message.target, restore));
-    if (this.config.restartUs === 0) read();
+    const relaunchUs = this.relaunchLeft(ctx);
+    if (relaunchUs === 0) read();
     else {
       this.restarting = read;
-      ctx.setTimer(this.config.restartUs, 'ckpt:restart', epoch);
+      ctx.setTimer(relaunchUs, 'ckpt:restart', epoch);
     }
+  }
+
+  /** What is left of this incarnation's relaunch (see the header): all of it at its first rollback, none for a survivor. */
+  private relaunchLeft(ctx: Context): Micros {
+    if (this.relaunch === 'due') this.relaunch = ctx.now() + this.config.restartUs;
+    const left = this.relaunch === undefined ? 0 : Math.max(0, this.relaunch - ctx.now());
+    assert(left <= this.config.restartUs, () => `${this.host.instance}: a relaunch lasts at most restart-time, but ${left} µs are left of ${this.config.restartUs}`);
+    return left;
   }
 
   /** The line keeps the present state this operator reported: it goes on from it in the new epoch. */

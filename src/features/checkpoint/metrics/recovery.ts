@@ -13,7 +13,10 @@
  *   every instance is at or above its progress at the failure; it is `unrecovered` if the trace
  *   ends before. So an instance the failure did not touch is back at once, one that restarts
  *   pays its restart, the read of its checkpoint and the redoing of everything after it, and
- *   under a global rollback the survivors pay theirs too. A failure that cost no operator any
+ *   under a global rollback a survivor sent back pays its read (no restart: it did not reboot)
+ *   and its redoing — it is behind from the `rollback` that sends it back (it abandons its state
+ *   then, not when its restore ends), so a failure is not recovered while a survivor is still
+ *   reading its checkpoint; one that keeps its present state (`kept`) is not set back. A failure that cost no operator any
  *   progress (a store, a broker or the coordinator crashing alone) recovers in 0 µs — the stall
  *   it may cause shows in the output latency, not here. Recovery does not wait for the backlog
  *   that built up while the job was down: catching up with the present is latency too.
@@ -58,6 +61,8 @@ export class RecoveryMetrics implements TraceMetric {
   /** Operator instance → events its current state holds. */
   private readonly progress = new Map<string, number>();
   private readonly down = new Set<string>();
+  /** Instances a rollback sent back, until their `restore`: their state is abandoned meanwhile. */
+  private readonly restoring = new Set<string>();
   /** `<instance>#<checkpoint id>` → the progress its snapshot held. */
   private readonly snapshots = new Map<string, number>();
   /** Instance → ids of the events it processed (the ids are the records' own strings: no key is built per record). */
@@ -144,13 +149,22 @@ export class RecoveryMetrics implements TraceMetric {
         if (!this.progress.has(record.a)) return;
         this.progress.set(record.a, record.toStart === true ? 0 : (this.snapshots.get(`${record.a}#${String(record.id)}`) ?? 0));
         this.down.delete(record.a);
+        this.restoring.delete(record.a);
         this.moved(record.a, record.t);
         return;
-      case 'rollback':
+      case 'rollback': {
         this.rollbacks++;
         this.rolledBackToStart += Array.isArray(record.toStart) ? record.toStart.length : 0;
-        if (typeof record.targets === 'object' && record.targets !== null) this.depth(record.targets as Record<string, number>, Array.isArray(record.kept) ? (record.kept as string[]) : undefined);
+        if (typeof record.targets !== 'object' || record.targets === null) return;
+        const kept = Array.isArray(record.kept) ? (record.kept as string[]) : undefined;
+        this.depth(record.targets as Record<string, number>, kept);
+        for (const instance of Object.keys(record.targets)) {
+          if (kept?.includes(instance) === true || !this.progress.has(instance)) continue;
+          this.restoring.add(instance);
+          this.moved(instance, record.t);
+        }
         return;
+      }
     }
   }
 
@@ -167,7 +181,7 @@ export class RecoveryMetrics implements TraceMetric {
 
   /** An instance's progress or liveness changed: is it behind what each open failure needs of it? */
   private moved(instance: string, nowUs: Micros): void {
-    const up = !this.down.has(instance);
+    const up = !this.down.has(instance) && !this.restoring.has(instance);
     for (const failure of this.failures) {
       // Recovered after its instant is final; at its instant, another crash of that instant reopens it.
       if (failure.recoveredUs !== undefined && failure.recoveredUs > failure.atUs) continue;

@@ -227,7 +227,7 @@ export const checkpointSchema = z
       .describe('Where the stores of site-pfs and remote run, and which topic of which log service is the log-topic tier. Default none.'),
     'restart-time': duration()
       .prefault('0s')
-      .describe('The fixed cost of a restart, a duration: relaunching a process and rejoining the job, paid before the checkpoint is read by every restore (in a global rollback by every operator, and by a rollback to the start). Default 0s.'),
+      .describe('The fixed cost of a restart, a duration: relaunching a process and rejoining the job, paid once per crash by the process that crashed, before it reads its checkpoint (a rollback to the start too); a survivor sent back by a global rollback did not reboot and pays only the read. Default 0s.'),
     'read-bandwidth': bandwidth()
       .prefault('2GB/s')
       .describe('How fast a restore reads a node-local disk checkpoint (e.g. 2GB/s); a restart costs restart-time plus the read. Remote tiers read over their links. Default 2GB/s.'),
