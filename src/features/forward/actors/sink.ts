@@ -22,7 +22,8 @@
  * out to it go back unattempted and wait out the broker's reconnect backoff. A broker the sink has
  * no working connection to gets one request (standing for the connection attempt) until it
  * answers, then up to five (Kafka's `NetworkClient.isReady`). A timed-out request closes the
- * connection: every request out to that broker fails with it. See connection-states.ts.
+ * connection: every request out to that broker fails with it. That protocol is the producer's too
+ * (in-flight-requests.ts); the sink says what it means for lanes.
  *
  * Retries back off exponentially per lane (`retryBackoffUs` doubling up to `maxBackoffUs`), so a
  * link that is down for hours costs a few messages per minute, not thousands per second.
@@ -36,7 +37,7 @@
 import type { Context, Disconnect, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import { produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
-import { ClientNetwork, RequestDeadlines } from '../../log/actors/index.ts';
+import { ClientNetwork, InFlightRequests } from '../../log/actors/index.ts';
 import type { ForwarderConfig } from './config.ts';
 
 /** A batch as planned: what it carries, and which source positions it covers. */
@@ -63,18 +64,12 @@ export interface LaneState {
 /** Requests in flight to one broker, at most (Kafka's max.in.flight.requests.per.connection default). */
 const MAX_IN_FLIGHT = 5;
 
-/** A produce request in flight: the plans it carries (at most one per lane) and the broker it went to. */
+/** A produce request in flight: the plans it carries (at most one per lane). */
 interface Outstanding {
   /** In request order, as the reply's partitions are. */
   readonly parts: readonly { readonly lane: number; readonly plan: Plan }[];
   /** Lanes that backed off since: their outcomes are ignored (their plans will be re-sent). */
   readonly dropped: Set<number>;
-  readonly broker: string;
-  readonly sentAtUs: Micros;
-  /** Sent to a broker with no working connection: it stands for the connection attempt. */
-  readonly connecting: boolean;
-  /** Its deadline is the connection set-up deadline (a new connection), not the request timeout. */
-  setup: boolean;
 }
 
 export interface SinkEvents {
@@ -122,9 +117,8 @@ export interface SinkOptions {
 
 export class IdempotentSink {
   private readonly network: ClientNetwork;
-  private readonly outstanding = new Map<number, Outstanding>();
-  /** Each request's deadline, checked when the forwarder wakes (Kafka's handleTimedOutRequests), not a timer per request. */
-  private readonly deadlines = new RequestDeadlines<number>('forward:request-timeout');
+  /** Produce requests in flight and their connection protocol (in-flight-requests.ts). */
+  private readonly outstanding: InFlightRequests<Outstanding>;
   /** Per lane: destSeqs sent and not answered. */
   private readonly sent: Set<number>[];
   private readonly failures: number[];
@@ -140,6 +134,14 @@ export class IdempotentSink {
     private readonly options: SinkOptions = {},
   ) {
     this.network = new ClientNetwork(config.sink.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.req);
+    this.outstanding = new InFlightRequests(this.network, config.requestTimeoutUs, 'forward:request-timeout', {
+      fail: (ctx, _broker, requests) => this.lost(requests, (entry) => this.failed(ctx, entry)),
+      putBack: (ctx, broker, requests) => {
+        // They never reached the broker: their lanes send again when its reconnect backoff ends, no failure counted.
+        const readyAt = this.network.connections.readyAt(broker);
+        this.lost(requests, (entry) => this.waitUntilEach(ctx, entry, readyAt));
+      },
+    });
     this.sent = Array.from({ length: lanes }, () => new Set<number>());
     this.failures = Array.from({ length: lanes }, () => 0);
     this.retryTimers = Array.from({ length: lanes }, () => undefined);
@@ -195,9 +197,8 @@ export class IdempotentSink {
     for (;;) {
       const requests = new Map<string, { lane: number; plan: Plan }[]>();
       for (const p of pending) {
-        // No connection yet: one request stands for Kafka's connection attempt, the rest wait for it to come up.
-        const slots = this.network.connections.isReady(p.leader) ? MAX_IN_FLIGHT : 1;
-        if (p.next === p.plans.length || this.inFlightTo(p.leader) >= slots) continue;
+        // No connection yet: one request stands for Kafka's connection attempt (in-flight-requests.ts).
+        if (p.next === p.plans.length || !this.outstanding.maySend(p.leader, MAX_IN_FLIGHT)) continue;
         let parts = requests.get(p.leader);
         if (parts === undefined) requests.set(p.leader, (parts = []));
         // One batch per partition per request: a second lane onto the same partition waits a round.
@@ -220,15 +221,7 @@ export class IdempotentSink {
       return payloads === undefined ? { topic, partition, events, bytes, pid, seq } : { topic, partition, events, bytes, pid, seq, payloads };
     });
     ctx.send(leader, { type: 'produce', req, partitions, acks: this.options.acks ?? -1, timeoutUs: this.config.requestTimeoutUs }, { bytes: produceBytes(partitions) });
-    const { timeoutUs, setup } = this.network.connections.deadline(leader, this.config.requestTimeoutUs);
-    this.outstanding.set(req, { parts, dropped: new Set(), broker: leader, sentAtUs: ctx.now(), connecting: !this.network.connections.isReady(leader), setup });
-    this.deadlines.set(ctx, req, ctx.now() + timeoutUs);
-  }
-
-  private inFlightTo(broker: string): number {
-    let n = 0;
-    for (const entry of this.outstanding.values()) if (entry.broker === broker) n++;
-    return n;
+    this.outstanding.add(ctx, req, leader, { parts, dropped: new Set() });
   }
 
   /** The lane's partition leader as last known, or null (a metadata refresh is then on its way). */
@@ -266,10 +259,9 @@ export class IdempotentSink {
   /** Handles a timer meant for the sink; returns the lane to pump again, or undefined (or -1: not ours). */
   onTimer(ctx: Context, name: string, data: unknown): number | undefined | -1 {
     switch (name) {
-      case 'forward:request-timeout': {
-        for (const req of this.deadlines.expired(ctx, { name, data }) ?? []) this.timedOut(ctx, req);
+      case 'forward:request-timeout':
+        this.outstanding.onTimer(ctx, { name, data });
         return undefined;
-      }
       case 'forward:retry':
         this.retryTimers[data as number] = undefined;
         return data as number;
@@ -289,74 +281,28 @@ export class IdempotentSink {
   }
 
   /**
-   * A request timed out. As Kafka's NetworkClient, the sink then closes that connection: every
-   * request out to the broker fails now (their lanes back off and re-send), and metadata is asked
-   * of another broker (the timed-out one may be gone). A request over a new connection reached its
-   * set-up deadline instead: see `setupTimedOut`.
-   */
-  private timedOut(ctx: Context, req: number): void {
-    const entry = this.outstanding.get(req);
-    if (entry === undefined) return;
-    if (entry.setup) return this.setupTimedOut(ctx, req, entry);
-    this.network.connections.timedOut(entry.broker);
-    this.network.metadata.unreachable(ctx, entry.broker);
-    this.network.refresh(ctx);
-    for (const [r, e] of [...this.outstanding]) {
-      if (e.broker !== entry.broker) continue;
-      this.settle(ctx, r);
-      this.failed(ctx, e);
-    }
-  }
-
-  /**
-   * A request over a new connection reached its connection set-up deadline (KIP-601,
-   * connection-states.ts). Heard from the broker since, the connection is up and the request waits
-   * out its own timeout. Otherwise the connection never came up: nothing reached the broker, so
-   * every request out to it goes back unattempted (no backoff step counted), its lanes waiting out
-   * the broker's reconnect backoff, and metadata is asked of another broker.
-   */
-  private setupTimedOut(ctx: Context, req: number, entry: Outstanding): void {
-    entry.setup = false;
-    if (!this.network.connections.setupTimedOut(ctx.now(), entry.broker)) {
-      this.deadlines.set(ctx, req, entry.sentAtUs + this.config.requestTimeoutUs);
-      return;
-    }
-    this.network.metadata.unreachable(ctx, entry.broker);
-    this.network.refresh(ctx);
-    this.putBack(ctx, entry.broker);
-  }
-
-  /** Every request out to `broker` never reached it: its lanes re-send once the broker's reconnect backoff ends. */
-  private putBack(ctx: Context, broker: string): void {
-    const readyAt = this.network.connections.readyAt(broker);
-    for (const [req, entry] of [...this.outstanding]) {
-      if (entry.broker !== broker) continue;
-      this.settle(ctx, req);
-      this.unattempted(ctx, entry, readyAt);
-    }
-  }
-
-  /**
    * A connection broke — a process died on a live host (kernel/contract/disconnect.ts). To a broker,
-   * as Kafka's NetworkClient (ClientNetwork.disconnected): reconnect backoff, metadata elsewhere, and
+   * as Kafka's NetworkClient (in-flight-requests.ts): reconnect backoff, metadata elsewhere, and
    * every request in flight to it fails now, as at its timeout (its lanes back off and re-send) — but
    * a refused request that was itself the connection attempt never reached the broker and goes back
    * unattempted. The owner passes on every disconnect; others' are not the sink's.
    */
-  disconnected(ctx: Context, { peer, cause }: Disconnect): void {
-    if (!this.config.sink.brokers.includes(peer)) return;
-    this.network.disconnected(ctx, peer);
-    const readyAt = this.network.connections.readyAt(peer);
-    for (const [req, entry] of [...this.outstanding]) {
-      if (entry.broker !== peer) continue;
-      this.settle(ctx, req);
-      if (cause === 'refused' && entry.connecting) this.unattempted(ctx, entry, readyAt);
-      else this.failed(ctx, entry);
-    }
+  disconnected(ctx: Context, disconnect: Disconnect): void {
+    if (this.config.sink.brokers.includes(disconnect.peer)) this.outstanding.disconnected(ctx, disconnect);
   }
 
-  /** A request that never reached its broker: each lane still in it sends again at `readyAt`, no failure counted. */
-  private unattempted(ctx: Context, entry: Outstanding, readyAt: Micros): void {
+  /**
+   * Requests to one broker that will not be answered (in-flight-requests.ts): their plans are no
+   * longer sent, then each request's lanes are handled — all marks first, since a lane that backs
+   * off forgets its marks.
+   */
+  private lost(requests: readonly Outstanding[], handle: (entry: Outstanding) => void): void {
+    for (const entry of requests) this.unmark(entry);
+    for (const entry of requests) handle(entry);
+  }
+
+  /** Each lane still in the request sends again at `readyAt`, no failure counted. */
+  private waitUntilEach(ctx: Context, entry: Outstanding, readyAt: Micros): void {
     for (const { lane } of entry.parts) if (!entry.dropped.has(lane)) this.waitUntil(ctx, lane, readyAt);
   }
 
@@ -373,9 +319,9 @@ export class IdempotentSink {
 
   /** Each lane's outcome on its own; returns a lane that stored its plan (its owner pumps again), if any. */
   private onProduceReply(ctx: Context, reply: ProduceReply): number | undefined {
-    const entry = this.settle(ctx, reply.req);
+    const entry = this.outstanding.answered(reply.req);
     if (entry === undefined) return undefined;
-    this.network.metadata.reachable(entry.broker);
+    this.unmark(entry);
     let stored: number | undefined;
     reply.partitions.forEach((part, i) => {
       const sent = entry.parts[i];
@@ -404,18 +350,14 @@ export class IdempotentSink {
     return true;
   }
 
-  private settle(ctx: Context, req: number): Outstanding | undefined {
-    const entry = this.outstanding.get(req);
-    if (entry === undefined) return undefined;
-    this.outstanding.delete(req);
-    this.deadlines.delete(req);
+  /** The request's plans are no longer outstanding (it left the requests in flight). */
+  private unmark(entry: Outstanding): void {
     for (const { lane, plan } of entry.parts) {
       if (entry.dropped.has(lane)) continue;
       // A plan is outstanding at most once per lane (`send` skips what is sent), so its mark is there.
       const marked = this.sent[lane]!.delete(plan.destSeq);
       assert(marked, () => `sink lane ${lane}: an outstanding plan is marked sent, but seq ${plan.destSeq} was not`);
     }
-    return entry;
   }
 
   /** Everything outstanding on the lane will be re-sent after a pause that grows per failure. */
@@ -426,8 +368,7 @@ export class IdempotentSink {
       if (!entry.parts.some((part) => part.lane === lane)) continue;
       entry.dropped.add(lane);
       if (entry.parts.some((part) => !entry.dropped.has(part.lane))) continue;
-      this.deadlines.delete(req);
-      this.outstanding.delete(req);
+      this.outstanding.forget(req);
     }
     this.sent[lane]!.clear();
     const pause: Micros = Math.min(this.config.maxBackoffUs, this.config.retryBackoffUs * 2 ** Math.min(this.failures[lane]!, 20));

@@ -1,7 +1,7 @@
 /**
  * A Kafka-style producer: an instrument emitting events at a fixed rate into one topic, batching
  * them per partition (`batch.size`, `linger.ms`), sending at most `max.in.flight` requests per
- * broker (one while the connection to it is being set up: connection-states.ts),
+ * broker (one while the connection to it is being set up: in-flight-requests.ts),
  * retrying failed batches after `retry.backoff.ms` until `retries` or `delivery.timeout.ms`
  * runs out, with `acks` 0, 1 or all.
  *
@@ -28,11 +28,13 @@
  * covers, the partition and, for an ack, the offset: the checkers and metrics read those. With
  * `acks=0` the ack is recorded when the request is sent, as Kafka's callback fires then.
  *
- * A broker's process dying on a live host closes the producer's connection to it (or refuses the
- * next request): as Kafka's NetworkClient, the producer fails every request in flight to it at once
- * (NetworkException, retriable), asks for metadata, and connects to it again only after
- * `reconnect.backoff.ms` (connection-states.ts). A broker whose node died is found out by
- * `request.timeout.ms`, as before.
+ * Its network layer is every log client's (client-network.ts) and its requests follow the producing
+ * clients' connection protocol (in-flight-requests.ts, as Kafka's NetworkClient): a broker's process
+ * dying on a live host closes the connection (or refuses the next request) and every request in
+ * flight to it fails at once (NetworkException, retriable); a timed-out request closes the
+ * connection, failing the others to that broker with it; a new connection that never comes up
+ * (KIP-601 set-up timeout) puts its requests back unattempted. The broker is connected to again
+ * only after `reconnect.backoff.ms` (connection-states.ts).
  *
  * How it breaks: without idempotence, a retry of a batch whose acknowledgement was lost (a timeout,
  * a lossy link, a leader crash after the append) stores it twice — a duplicate.
@@ -40,42 +42,26 @@
 import type { Actor, Context, Disconnect, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { MS, SECOND, assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import { MAX_REQUEST_SIZE_DEFAULT, type LogProducerConfig } from './config.ts';
-import { ConnectionStates } from './connection-states.ts';
+import { ClientNetwork } from './client-network.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
 import { produceBytes, type ClientInbound, type InitProducerIdRequest, type LogError, type ProduceReply } from './messages.ts';
-import { MetadataView } from './metadata-view.ts';
+import { InFlightRequests } from './in-flight-requests.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
-import { RequestDeadlines } from './request-deadlines.ts';
 import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
 
 /** The least time between two wakes of the rate generator. */
 const MIN_TICK_US = MS;
-
-/** A produce request in flight: one batch per partition, all led by `broker`. */
-interface InFlight {
-  readonly batches: readonly ProducerBatch[];
-  readonly broker: string;
-  readonly sentAtUs: Micros;
-  /** Sent before the connection to `broker` was ready: it stands for the connection attempt (connection-states.ts). */
-  readonly connecting: boolean;
-  /** Its deadline is the connection set-up deadline (a new connection), not the request timeout. */
-  setup: boolean;
-}
 
 /** Why a batch failed: the broker's error, or the client's own (Kafka's NetworkException: the connection broke). */
 type Failure = LogError | 'network-exception';
 
 export class LogProducer implements Actor<ClientInbound> {
   private readonly accumulator: RecordAccumulator;
-  private readonly metadata: MetadataView;
+  private readonly network: ClientNetwork;
   /** Where InitProducerId goes: the active controller as last learned. */
   private readonly controllers: ControllerView;
-  private readonly inFlight = new Map<number, InFlight>();
-  /** Each request's deadline, checked when the producer wakes (Kafka's handleTimedOutRequests), not a timer per request. */
-  private readonly deadlines = new RequestDeadlines<number>('request-timeout');
-  private readonly perBroker = new Map<string, number>();
-  /** Brokers whose connection broke, in reconnect backoff. */
-  private readonly connections = new ConnectionStates();
+  /** Produce requests in flight (acks ≥ 1), each a batch per partition led by its broker; their connection protocol. */
+  private readonly requests: InFlightRequests<readonly ProducerBatch[]>;
   private readonly nextSeq = new Map<number, number>();
   /**
    * Per partition, the batches numbered under the current producer id, in sequence order, from the
@@ -100,14 +86,19 @@ export class LogProducer implements Actor<ClientInbound> {
     private readonly partitions: number,
   ) {
     this.accumulator = new RecordAccumulator({ ...config, partitions, maxRequestBytes: this.maxRequestBytes });
-    this.metadata = new MetadataView(config.brokers, config.requestTimeoutUs, this.connections, config.retryBackoffUs);
+    // Metadata goes to Kafka's `leastLoadedNode`: reachable, fewest requests in flight.
+    this.network = new ClientNetwork(config.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.reqCounter, (broker) => this.requests.count(broker));
+    this.requests = new InFlightRequests(this.network, config.requestTimeoutUs, 'request-timeout', {
+      fail: (ctx, _broker, requests, error) => this.failedRequests(ctx, requests, error),
+      putBack: (_ctx, _broker, requests) => this.putBack(requests),
+    });
     this.controllers = new ControllerView(config.controllers ?? [config.controller]);
   }
 
   start(ctx: Context): void {
     this.reqCounter = requestNumbersFrom(ctx.now());
     this.tick = this.firstTickAtOrAfter(ctx.now());
-    this.metadata.refresh(ctx, ++this.reqCounter);
+    this.network.refresh(ctx);
     if (this.config.idempotence) this.requestPid(ctx);
     this.scheduleTick(ctx, false);
   }
@@ -123,10 +114,10 @@ export class LogProducer implements Actor<ClientInbound> {
         break;
       }
       case 'request-timeout':
-        for (const req of this.deadlines.expired(ctx, wakeup) ?? []) this.timedOut(ctx, req);
+        this.requests.onTimer(ctx, wakeup);
         break;
       case 'metadata-timeout':
-        if (this.metadata.onTimeout(ctx, wakeup.data as number)) this.refreshMetadata(ctx);
+        if (this.network.metadata.onTimeout(ctx, wakeup.data as number)) this.network.refresh(ctx);
         break;
       case 'pid-timeout':
         if (this.pidRequest !== wakeup.data) break;
@@ -144,13 +135,13 @@ export class LogProducer implements Actor<ClientInbound> {
   }
 
   onMessage(ctx: Context, message: ClientInbound, from: string): void {
-    this.connections.heard(from);
+    this.network.heard(from);
     switch (message.type) {
       case 'not-controller':
         if (message.req === this.pidRequest) this.controllers.onNotController(ctx, message, from, this.config.retryBackoffUs);
         return;
       case 'metadata-reply':
-        this.metadata.onReply(ctx, message);
+        this.network.metadata.onReply(ctx, message);
         break;
       case 'produce-reply':
         this.onProduceReply(ctx, message);
@@ -232,21 +223,19 @@ export class LogProducer implements Actor<ClientInbound> {
           wakeAt = Math.min(wakeAt, batch.retryAtUs);
           continue;
         }
-        const leader = this.metadata.usableLeaderOf(this.config.topic, partition);
+        const leader = this.network.metadata.usableLeaderOf(this.config.topic, partition);
         if (leader === null) {
-          this.refreshMetadata(ctx);
+          this.network.refresh(ctx);
           wakeAt = Math.min(wakeAt, now + this.config.retryBackoffUs);
           continue;
         }
-        const readyAt = this.connections.readyAt(leader);
+        const readyAt = this.network.connections.readyAt(leader);
         if (readyAt > now) {
           wakeAt = Math.min(wakeAt, readyAt);
           continue;
         }
-        // No connection yet (never heard from the broker, or the last connection broke or timed out):
-        // one request stands for Kafka's connection attempt, the rest wait for it to come up.
-        const slots = this.connections.isReady(leader) ? this.config.maxInFlight : 1;
-        if ((this.perBroker.get(leader) ?? 0) >= slots || !this.mayNumber(batch)) continue;
+        // No connection yet: one request stands for Kafka's connection attempt (in-flight-requests.ts).
+        if (!this.requests.maySend(leader, this.config.maxInFlight) || !this.mayNumber(batch)) continue;
         let request = requests.get(leader);
         if (request === undefined) requests.set(leader, (request = { batches: [], bytes: 0 }));
         if (request.batches.length > 0 && request.bytes + batch.bytes > this.maxRequestBytes) continue;
@@ -307,21 +296,17 @@ export class LogProducer implements Actor<ClientInbound> {
       }
       return;
     }
-    const inFlight = (this.perBroker.get(leader) ?? 0) + 1;
+    this.requests.add(ctx, req, leader, batches);
+    const inFlight = this.requests.count(leader);
     assert(inFlight <= this.config.maxInFlight, () => `requests in flight to ${leader} ≤ max.in.flight ${this.config.maxInFlight}, but ${inFlight}`);
-    this.perBroker.set(leader, inFlight);
-    const { timeoutUs, setup } = this.connections.deadline(leader, requestTimeoutUs);
-    this.inFlight.set(req, { batches, broker: leader, sentAtUs: ctx.now(), connecting: !this.connections.isReady(leader), setup });
-    this.deadlines.set(ctx, req, ctx.now() + timeoutUs);
   }
 
   /** Each partition's outcome on its own: an acknowledgement, or a failure handled as that partition's. */
   private onProduceReply(ctx: Context, reply: ProduceReply): void {
-    const entry = this.settle(reply.req);
-    if (entry === undefined) return;
-    this.metadata.reachable(entry.broker);
+    const batches = this.requests.answered(reply.req);
+    if (batches === undefined) return;
     for (const part of reply.partitions) {
-      const batch = entry.batches.find((b) => b.partition === part.partition);
+      const batch = batches.find((b) => b.partition === part.partition);
       if (batch === undefined) continue;
       if (part.error === undefined) {
         assert(typeof part.offset === 'number' && part.offset >= 0, () => `an acknowledged batch has its offset, but partition ${batch.partition} acknowledged at ${part.offset}`);
@@ -335,48 +320,19 @@ export class LogProducer implements Actor<ClientInbound> {
   }
 
   /**
-   * A request timed out. As Kafka's NetworkClient does, the producer then disconnects from that
-   * broker: every request in flight to it fails at once (not each at its own timeout), and the
-   * metadata refresh goes to another broker. Failed newest first, since each retried batch goes
-   * to the front of its partition's queue.
+   * Requests to one broker failed — one timed out (Kafka then closes the connection: every request
+   * to that broker fails with it) or its connection broke (NetworkException): each batch is retried
+   * after `retry.backoff.ms`, or given up. Newest first, since each retried batch goes to the front
+   * of its partition's queue.
    */
-  private timedOut(ctx: Context, req: number): void {
-    const entry = this.inFlight.get(req);
-    if (entry === undefined) return;
-    if (entry.setup) return this.setupTimedOut(ctx, req, entry);
-    this.connections.timedOut(entry.broker);
-    this.metadata.unreachable(ctx, entry.broker);
-    const same = [...this.inFlight].filter(([, e]) => e.broker === entry.broker).reverse();
-    for (const [r, e] of same) {
-      this.settle(r);
-      for (const batch of e.batches) this.failed(ctx, batch, 'request-timed-out');
-    }
+  private failedRequests(ctx: Context, requests: readonly (readonly ProducerBatch[])[], error: Failure): void {
+    for (let i = requests.length - 1; i >= 0; i--) for (const batch of requests[i]!) this.failed(ctx, batch, error);
   }
 
-  /**
-   * A request over a new connection reached its connection set-up deadline (KIP-601,
-   * connection-states.ts). Heard from the broker since, the connection is up and the request waits
-   * out `request.timeout.ms`. Otherwise the connection never came up: nothing was sent on it, so
-   * every request out to that broker goes back unattempted (as a refused reconnection), the broker
-   * waits out its reconnect backoff, and metadata is asked of another broker.
-   */
-  private setupTimedOut(ctx: Context, req: number, entry: InFlight): void {
-    entry.setup = false;
-    if (!this.connections.setupTimedOut(ctx.now(), entry.broker)) {
-      this.deadlines.set(ctx, req, entry.sentAtUs + this.config.requestTimeoutUs);
-      return;
-    }
-    this.metadata.unreachable(ctx, entry.broker);
-    this.putBack(ctx, entry.broker);
-    this.refreshMetadata(ctx);
-  }
-
-  /** Every request out to `broker` never reached it: their batches go back to their queues unattempted. */
-  private putBack(ctx: Context, broker: string): void {
-    // Newest first, since each requeued batch goes to the front of its partition's queue.
-    for (const [req, entry] of [...this.inFlight].filter(([, e]) => e.broker === broker).reverse()) {
-      this.settle(req);
-      for (const batch of entry.batches) {
+  /** Requests that never reached their broker: their batches go back to their queues unattempted (newest first, as above). */
+  private putBack(requests: readonly (readonly ProducerBatch[])[]): void {
+    for (let i = requests.length - 1; i >= 0; i--) {
+      for (const batch of requests[i]!) {
         batch.attempts--;
         this.accumulator.requeue(batch);
       }
@@ -384,14 +340,15 @@ export class LogProducer implements Actor<ClientInbound> {
   }
 
   /**
-   * A connection broke: a broker's or the controller's process died on a live host. To a broker, as
-   * Kafka's NetworkClient handles a disconnect: every request in flight to it fails now with a
-   * NetworkException (retried after `retry.backoff.ms`), metadata is asked for elsewhere, and the
-   * broker is not connected to again before its reconnect backoff. A request that was itself the
-   * connection attempt (refused) never reached the broker: its batches go back unattempted. To
-   * the controller with a producer id request out: the request goes to the next quorum member now.
+   * A connection broke: a broker's or the controller's process died on a live host. To a broker,
+   * as Kafka's NetworkClient handles a disconnect (in-flight-requests.ts): every request in flight
+   * to it fails now with a NetworkException (retried after `retry.backoff.ms`), but a refused
+   * connection attempt goes back unattempted; metadata is asked for elsewhere, and the broker is not
+   * connected to again before its reconnect backoff. To the controller with a producer id request
+   * out: the request goes to the next quorum member now.
    */
-  onDisconnect(ctx: Context, { peer, cause }: Disconnect): void {
+  onDisconnect(ctx: Context, disconnect: Disconnect): void {
+    const { peer } = disconnect;
     if (!this.config.brokers.includes(peer)) {
       if (this.pidRequest !== undefined && peer === this.controllers.target) {
         this.controllers.unanswered();
@@ -399,38 +356,8 @@ export class LogProducer implements Actor<ClientInbound> {
       }
       return;
     }
-    this.connections.disconnected(ctx.now(), peer);
-    this.metadata.disconnected(ctx, peer);
-    // Newest first, since each retried batch goes to the front of its partition's queue.
-    for (const [req, entry] of [...this.inFlight].filter(([, e]) => e.broker === peer).reverse()) {
-      this.settle(req);
-      for (const batch of entry.batches) {
-        if (cause === 'refused' && entry.connecting) {
-          batch.attempts--;
-          this.accumulator.requeue(batch);
-        } else {
-          this.failed(ctx, batch, 'network-exception');
-        }
-      }
-    }
-    this.refreshMetadata(ctx);
+    this.requests.disconnected(ctx, disconnect);
     this.drain(ctx);
-  }
-
-  /** Asks for metadata the broker Kafka's `leastLoadedNode` would: reachable, fewest requests in flight. */
-  private refreshMetadata(ctx: Context): void {
-    this.metadata.refresh(ctx, ++this.reqCounter, (broker) => this.perBroker.get(broker) ?? 0);
-  }
-
-  private settle(req: number): InFlight | undefined {
-    const entry = this.inFlight.get(req);
-    if (entry === undefined) return undefined;
-    this.inFlight.delete(req);
-    this.deadlines.delete(req);
-    const inFlight = (this.perBroker.get(entry.broker) ?? 1) - 1;
-    assert(inFlight >= 0, () => `requests in flight to ${entry.broker} never negative, but ${inFlight}`);
-    this.perBroker.set(entry.broker, inFlight);
-    return entry;
   }
 
   /** A failed request: back off and retry, or give up when out of retries or time, or when retrying cannot help. */
@@ -438,7 +365,7 @@ export class LogProducer implements Actor<ClientInbound> {
     const now = ctx.now();
     // Not retriable: the same batch would be refused again.
     if (error === 'message-too-large') return this.giveUp(ctx, batch, error);
-    if (error === 'not-leader' || error === 'unknown-partition' || error === 'request-timed-out') this.refreshMetadata(ctx);
+    if (error === 'not-leader' || error === 'unknown-partition' || error === 'request-timed-out') this.network.refresh(ctx);
     // An out-of-order answer means an earlier batch is missing; it is not this batch's fault.
     if (error === 'out-of-order-sequence') {
       batch.attempts--;

@@ -1,0 +1,161 @@
+/**
+ * A producing client's requests in flight and what becomes of them when their connection fails, as
+ * Kafka's NetworkClient handles it (its InFlightRequests, `handleTimedOutRequests`,
+ * `handleTimedOutConnections`, `processDisconnection`). Shared by the producer (batches) and the
+ * forwarders' sink (lanes): the owner says what a failed request, or one put back, means for what
+ * it carried (`InFlightOwner`); the connection protocol itself is here, once:
+ *
+ * - Sending: a broker the client has no working connection to (never heard from, or its last
+ *   connection broke or timed out) gets ONE request — standing for the connection attempt — until
+ *   it answers, then up to `max.in.flight.requests.per.connection` (Kafka's `isReady`; `maySend`).
+ *   A request over a new connection has the connection set-up deadline if shorter than its own
+ *   (KIP-601, connection-states.ts).
+ * - A request timed out: Kafka closes the connection, so every request in flight to that broker
+ *   fails with it (`fail`), the broker is avoided for metadata, and metadata is asked for.
+ * - A request reached its set-up deadline: a broker heard from since has a connection, and the
+ *   request waits out its own timeout; otherwise the connection never came up, nothing was sent on
+ *   it, and every request to that broker goes back unattempted (`putBack`; reconnect backoff,
+ *   metadata elsewhere).
+ * - The connection broke (the broker's process died on a live host): a refused request that was
+ *   itself the connection attempt never reached the broker and goes back unattempted; every other
+ *   request to that broker fails. Then metadata is asked for (Kafka requests an update on every
+ *   disconnect; the request goes out after the owner has handled its requests, as Kafka's next poll).
+ *
+ * The deadlines are checked when the client wakes, by one timer (request-deadlines.ts).
+ *
+ * Guarantee: every request added leaves exactly once — answered, forgotten by its owner, failed or
+ * put back — and none outlives its deadline; the requests handed to the owner together are one
+ * broker's, in the order they were sent (an owner that puts their contents back at the front of its
+ * queues walks them newest first). How it breaks: an owner that does not report an answer
+ * (`answered`) has that request fail at its deadline — and, with it, every other request to that
+ * broker.
+ */
+import type { Context, Disconnect, Micros, Wakeup } from '../../../kernel/contract/index.ts';
+import type { ClientNetwork } from './client-network.ts';
+import { RequestDeadlines } from './request-deadlines.ts';
+
+/** What the owner does with requests that will not be answered, each list one broker's, in the order sent. */
+export interface InFlightOwner<R> {
+  /**
+   * They failed — one timed out and its connection was closed (`request-timed-out`), or the
+   * connection broke (`network-exception`, Kafka's NetworkException): what they carried is retried
+   * as a failed attempt.
+   */
+  fail(ctx: Context, broker: string, requests: readonly R[], error: 'request-timed-out' | 'network-exception'): void;
+  /** They never reached their broker (no connection came up, or it was refused): what they carried goes back unattempted. */
+  putBack(ctx: Context, broker: string, requests: readonly R[]): void;
+}
+
+interface Entry<R> {
+  readonly request: R;
+  readonly broker: string;
+  readonly sentAtUs: Micros;
+  /** Sent while the connection to `broker` was not ready: it stands for the connection attempt. */
+  readonly connecting: boolean;
+  /** Its deadline is the connection set-up deadline (a new connection), not the request timeout. */
+  setup: boolean;
+}
+
+export class InFlightRequests<R> {
+  private readonly entries = new Map<number, Entry<R>>();
+  private readonly perBroker = new Map<string, number>();
+  private readonly deadlines: RequestDeadlines<number>;
+
+  constructor(
+    private readonly network: ClientNetwork,
+    private readonly requestTimeoutUs: Micros,
+    /** The name of the deadlines' timer (the owner routes it to `onTimer`). */
+    timerName: string,
+    private readonly owner: InFlightOwner<R>,
+  ) {
+    this.deadlines = new RequestDeadlines<number>(timerName);
+  }
+
+  /** Requests in flight to `broker`. */
+  count(broker: string): number {
+    return this.perBroker.get(broker) ?? 0;
+  }
+
+  /** Whether another request may go to `broker` now: `maxInFlight` over a working connection, one over a new one (see the header). */
+  maySend(broker: string, maxInFlight: number): boolean {
+    return this.count(broker) < (this.network.connections.isReady(broker) ? maxInFlight : 1);
+  }
+
+  /** The requests in flight by number, in the order sent (one may `forget` while walking them). */
+  *[Symbol.iterator](): Generator<[number, R]> {
+    for (const [req, entry] of this.entries) yield [req, entry.request];
+  }
+
+  /** Request `req` was just sent to `broker`; its deadline starts now. */
+  add(ctx: Context, req: number, broker: string, request: R): void {
+    const connections = this.network.connections;
+    const { timeoutUs, setup } = connections.deadline(broker, this.requestTimeoutUs);
+    this.entries.set(req, { request, broker, sentAtUs: ctx.now(), connecting: !connections.isReady(broker), setup });
+    this.perBroker.set(broker, this.count(broker) + 1);
+    this.deadlines.set(ctx, req, ctx.now() + timeoutUs);
+  }
+
+  /** Request `req` was answered: it leaves, and its broker is reachable; undefined if it was not in flight (a late answer). */
+  answered(req: number): R | undefined {
+    const entry = this.take(req);
+    if (entry !== undefined) this.network.metadata.reachable(entry.broker);
+    return entry?.request;
+  }
+
+  /** The owner gave request `req` up (it will send what it carried again): it leaves. */
+  forget(req: number): void {
+    this.take(req);
+  }
+
+  /** Handles the deadlines' timer; false for any other wakeup. */
+  onTimer(ctx: Context, wakeup: Pick<Wakeup, 'name' | 'data'>): boolean {
+    const due = this.deadlines.expired(ctx, wakeup);
+    if (due === null) return false;
+    for (const req of due) this.timedOut(ctx, req);
+    return true;
+  }
+
+  /** A connection broke (see the header); the owner passes on every disconnect, others' peers are not its brokers. */
+  disconnected(ctx: Context, { peer, cause }: Disconnect): void {
+    this.network.closed(ctx, peer);
+    const lost = this.takeAll(peer);
+    const unreached = lost.filter((e) => cause === 'refused' && e.connecting);
+    if (unreached.length > 0) this.owner.putBack(ctx, peer, unreached.map((e) => e.request));
+    const failed = unreached.length === 0 ? lost : lost.filter((e) => !unreached.includes(e));
+    if (failed.length > 0) this.owner.fail(ctx, peer, failed.map((e) => e.request), 'network-exception');
+    this.network.refresh(ctx);
+  }
+
+  private timedOut(ctx: Context, req: number): void {
+    const entry = this.entries.get(req);
+    if (entry === undefined) return;
+    if (entry.setup) return this.setupTimedOut(ctx, req, entry);
+    this.network.timedOut(ctx, entry.broker);
+    this.owner.fail(ctx, entry.broker, this.takeAll(entry.broker).map((e) => e.request), 'request-timed-out');
+  }
+
+  private setupTimedOut(ctx: Context, req: number, entry: Entry<R>): void {
+    entry.setup = false;
+    if (!this.network.setupTimedOut(ctx, entry.broker)) {
+      this.deadlines.set(ctx, req, entry.sentAtUs + this.requestTimeoutUs);
+      return;
+    }
+    this.owner.putBack(ctx, entry.broker, this.takeAll(entry.broker).map((e) => e.request));
+  }
+
+  /** Every request in flight to `broker`, in the order sent; they leave. */
+  private takeAll(broker: string): Entry<R>[] {
+    const taken: Entry<R>[] = [];
+    for (const [req, entry] of this.entries) if (entry.broker === broker) taken.push(this.take(req)!);
+    return taken;
+  }
+
+  private take(req: number): Entry<R> | undefined {
+    const entry = this.entries.get(req);
+    if (entry === undefined) return undefined;
+    this.entries.delete(req);
+    this.deadlines.delete(req);
+    this.perBroker.set(entry.broker, this.count(entry.broker) - 1);
+    return entry;
+  }
+}

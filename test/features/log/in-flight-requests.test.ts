@@ -1,0 +1,99 @@
+/**
+ * The producing clients' connection protocol (in-flight-requests.ts), driven directly: which
+ * requests the owner gets back, when, how (failed or put back), and in what order — and what an
+ * owner that forgets to report an answer breaks.
+ */
+import test from 'ava';
+import { ClientNetwork, InFlightRequests } from '../../../src/features/log/actors/index.ts';
+import type { Actor, Context, Disconnect, Wakeup } from '../../../src/kernel/contract/index.ts';
+import { MS, SECOND } from '../../../src/kernel/index.ts';
+import { World } from '../../../src/world/index.ts';
+
+const TIMEOUT = 30 * SECOND;
+
+type Step = (client: Client, ctx: Context) => void;
+
+/** An owner whose script runs at the given times; it logs what comes back. */
+class Client implements Actor<never> {
+  readonly log: string[] = [];
+  network!: ClientNetwork;
+  requests!: InFlightRequests<string>;
+  private req = 1000;
+  constructor(private readonly script: [number, Step][]) {}
+  start(ctx: Context): void {
+    this.network = new ClientNetwork(['b1', 'b2'], TIMEOUT, 100_000, () => ++this.req);
+    const at = (ctx: Context): string => `${ctx.now() / SECOND}s`;
+    this.requests = new InFlightRequests(this.network, TIMEOUT, 'deadline', {
+      fail: (ctx, broker, requests, error) => this.log.push(`${at(ctx)} fail ${broker} ${requests.join(',')} ${error}`),
+      putBack: (ctx, broker, requests) => this.log.push(`${at(ctx)} putBack ${broker} ${requests.join(',')}`),
+    });
+    this.script.forEach(([atUs], i) => ctx.setTimer(atUs, 'step', i));
+  }
+  onMessage(): void {}
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    if (wakeup.name === 'step') this.script[wakeup.data as number]![1](this, ctx);
+    else this.requests.onTimer(ctx, wakeup);
+  }
+  send(ctx: Context, req: number, broker: string): void {
+    this.requests.add(ctx, req, broker, `r${req}`);
+  }
+  disconnect(ctx: Context, disconnect: Disconnect): void {
+    this.requests.disconnected(ctx, disconnect);
+  }
+}
+
+function run(script: [number, Step][], until = 120 * SECOND): Client {
+  const world = new World({ seed: 1 });
+  world.addSite('dc', { nodes: ['n', 'n1', 'n2'] });
+  // Brokers that never answer: the script says what the client hears.
+  for (const [b, node] of [['b1', 'n1'], ['b2', 'n2']] as const) world.spawn(b, node, () => ({ start() {}, onMessage() {} }));
+  let client!: Client;
+  world.spawn('c', 'n', () => (client = new Client(script)));
+  world.run({ until });
+  return client;
+}
+
+test('a timed-out request closes its connection: every request to that broker fails with it, in the order sent, once; others are untouched', (t) => {
+  const client = run([
+    [0, (c, ctx) => (c.network.heard('b1'), c.network.heard('b2'), c.send(ctx, 1, 'b1'), c.send(ctx, 3, 'b2'))],
+    [SECOND, (c, ctx) => c.send(ctx, 2, 'b1')],
+    [2 * SECOND, (c) => t.is(c.requests.answered(3), 'r3')],
+    [31 * SECOND, (c) => (t.false(c.network.connections.isReady('b1')), t.is(c.requests.count('b1'), 0))],
+  ]);
+  t.deepEqual(client.log, ['30s fail b1 r1,r2 request-timed-out']);
+});
+
+test('over a new connection: one request at a time; not heard from by the set-up deadline, every request to the broker goes back unattempted; heard from, it waits out its own timeout', (t) => {
+  const client = run([
+    [0, (c, ctx) => {
+      c.send(ctx, 1, 'b1');
+      // Nothing heard from b1: the one request stands for the connection attempt.
+      t.false(c.requests.maySend('b1', 5));
+      c.send(ctx, 2, 'b2');
+    }],
+    // b2 answers something else: its connection is up, more may go, and request 2 keeps its 30 s.
+    [SECOND, (c, ctx) => (c.network.heard('b2'), t.true(c.requests.maySend('b2', 5)), c.send(ctx, 3, 'b2'))],
+    // The set-up failure put b1 in reconnect backoff (reconnect.backoff.ms 50 ms).
+    [11 * SECOND, (c) => t.is(c.network.connections.readyAt('b1'), 10 * SECOND + 50 * MS)],
+  ]);
+  t.deepEqual(client.log, ['10s putBack b1 r1', '30s fail b2 r2,r3 request-timed-out']);
+});
+
+test('a broken connection: a refused connection attempt goes back unattempted, requests over a working connection fail', (t) => {
+  const client = run([
+    [0, (c, ctx) => (c.network.heard('b2'), c.send(ctx, 1, 'b1'), c.send(ctx, 2, 'b2'), c.send(ctx, 3, 'b2'))],
+    [SECOND, (c, ctx) => c.disconnect(ctx, { peer: 'b1', cause: 'refused' })],
+    [2 * SECOND, (c, ctx) => c.disconnect(ctx, { peer: 'b2', cause: 'closed' })],
+  ]);
+  t.deepEqual(client.log, ['1s putBack b1 r1', '2s fail b2 r2,r3 network-exception']);
+});
+
+test('breaks: an owner that does not report an answer has it fail at its deadline, taking a later request to the same broker with it', (t) => {
+  const client = run([
+    [0, (c, ctx) => (c.network.heard('b1'), c.send(ctx, 1, 'b1'))],
+    // Request 1 was answered at 1 s, but the owner never said so (no `answered(1)`).
+    [20 * SECOND, (c, ctx) => c.send(ctx, 2, 'b1')],
+  ]);
+  // Request 2 had until 50 s; it fails at 30 s with the forgotten one.
+  t.deepEqual(client.log, ['30s fail b1 r1,r2 request-timed-out']);
+});
