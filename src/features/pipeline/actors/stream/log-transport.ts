@@ -46,7 +46,12 @@ export const MAX_BUFFERED = 64;
 const MAX_BATCH = 64;
 /** Payload bytes per produced batch, at most (at least one event). */
 const MAX_BATCH_BYTES = 16 << 20;
-const CLIENT = { requestTimeoutUs: 2 * SECOND, retryBackoffUs: 100 * MS, maxBackoffUs: 5 * SECOND, readAheadBytes: 64 << 20 };
+/**
+ * The operator's Kafka clients (Kafka Streams' producer and consumer): request.timeout.ms 30 s and
+ * retry.backoff.ms 100 ms — Streams keeps the clients' defaults for both (it sets only
+ * auto.offset.reset, linger.ms, max.poll.records) — a lane's backoff growing to 5 s.
+ */
+const CLIENT = { requestTimeoutUs: 30 * SECOND, retryBackoffUs: 100 * MS, maxBackoffUs: 5 * SECOND, readAheadBytes: 64 << 20 };
 
 /** What the log transport may change about how it produces. */
 export interface LogTransportOptions {
