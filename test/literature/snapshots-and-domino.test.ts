@@ -166,3 +166,23 @@ test('uncoordinated recovery under a nemesis of instant process crashes and node
     t.true(ckpt.some((r) => r.op === 'keep'), `seed ${seed}: some survivor kept its state`);
   }
 });
+
+test('a process restarting during the recovery round is heard of at once: survivors stop waiting for what they sent it when its hello comes, not a request timeout later', (t) => {
+  // p3 (site b) pays p1 20 times a second. p1's process crashes at 30.9 s and is back 200 ms later;
+  // p2's node is down from 30 s to 31 s, and its hello opens the round while p1 is still down. p3
+  // stops and waits for its transfers to p1 to be acknowledged — which p1, restarted, never will.
+  // p1's hello tells the coordinator, which names p1 to p3: the round goes on without the 2 s wait.
+  const sets = [
+    'pipeline.operators.p1.rate=0.02/s',
+    'pipeline.operators.p2.rate=0.02/s',
+    'pipeline.operators.p3.rate=20/s',
+    'pipeline.operators.p3.node=b-2',
+    'faults=[{kind: node-crash, target: b-1, at: 30s, for: 1s}, {kind: process-crash, target: p1, at: 30.9s, for: 200ms}]',
+  ];
+  const { summary, ckpt } = run('domino-ring', sets);
+  t.true(summary.ok, JSON.stringify(summary.checks));
+  const rollback = ckpt.find((r) => r.op === 'rollback')!;
+  t.deepEqual(rollback.targets, lineFromTrace(ckpt));
+  // p1 is back at 31.1 s: the line is chosen within a few round trips of that, far inside the 2 s request timeout.
+  t.true(rollback.t < 31.1 * SECOND + 200_000, `rollback at ${rollback.t} µs`);
+});

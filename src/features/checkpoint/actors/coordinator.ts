@@ -24,7 +24,8 @@
  * (re-sent until it answers); once all have `restored`, all get `resume(epoch)`. A `hello` during a
  * round from an operator that already restored in it, or that was to keep a state it has now lost
  * (it crashed again), opens a newer round; one while the states are being collected only drops
- * that operator's answer and asks it again.
+ * that operator's answer and asks it again, and tells every operator still stopping that it
+ * restarted (see `heardOfRestart`).
  *
  * Guarantee: the epoch, the checkpoint counter, the last complete checkpoint and the reported
  * histories are fsynced before any message depends on them, so a coordinator that crashes and
@@ -172,7 +173,7 @@ export class CheckpointCoordinator implements Actor<Message> {
     if (round !== undefined && !round.done) {
       if (round.targets === undefined) {
         // It restarted since it answered, if it did: the present state it stopped in is gone.
-        round.restarted.add(from);
+        this.heardOfRestart(ctx, round, from);
         if (round.stopped.get(from) !== false) {
           round.stopped.delete(from);
           round.reports.delete(from);
@@ -232,7 +233,7 @@ export class CheckpointCoordinator implements Actor<Message> {
       round.stopped.set(from, message.none !== true);
       if (message.none === true) {
         round.reports.set(from, null);
-        round.restarted.add(from);
+        this.heardOfRestart(ctx, round, from);
       }
       // Everyone stopped: ask the ones with a present state to capture it.
       if (round.stopped.size === all) for (const instance of this.config.instances) if (round.stopped.get(instance) === true && !round.reports.has(instance)) this.sendReport(ctx, instance, round);
@@ -269,6 +270,18 @@ export class CheckpointCoordinator implements Actor<Message> {
     for (const [instance, target] of targets) {
       this.durable.histories[instance] = (this.durable.histories[instance] ?? []).filter((meta) => meta.id <= target);
     }
+  }
+
+  /**
+   * The round learns that `instance` restarted (its hello, or its answer that it has no present
+   * state). While operators are still stopping, each is told at once — `stop` again, naming it — so
+   * none waits for what it sent to the restarted process, which can never acknowledge it.
+   */
+  private heardOfRestart(ctx: Context, round: Round, instance: string): void {
+    if (round.restarted.has(instance)) return;
+    round.restarted.add(instance);
+    if (round.stopped.size >= this.config.instances.length) return;
+    for (const other of this.config.instances) if (other !== instance && !round.stopped.has(other)) this.sendReport(ctx, other, round);
   }
 
   /** Asks for the answer the round waits for from this operator: `stop` until everyone stopped, then `capture`. */

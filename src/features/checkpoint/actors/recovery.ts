@@ -22,7 +22,14 @@
  * it sent has been acknowledged by its receivers, but those the coordinator names as restarted
  * (their channels' beginnings died with them: they acknowledge nothing more of them), at most a
  * request timeout (a receiver whose node is down never answers); a restarted operator, or one reading a checkpoint, has no present state
- * and says so. `capture`, once every operator has stopped: it captures its image (its queue
+ * and says so. The coordinator hears of a restart as a real job manager does, from the restarted
+ * process itself — its `hello`, said as soon as it is back, or its answer that it has no present
+ * state — and at once sends `stop` again, naming it, to every operator still stopping, which adds
+ * it to the receivers it does not wait for. Guarantee: a survivor waits for a receiver that
+ * restarted during the round no longer than that receiver's hello takes to reach the coordinator
+ * and the new `stop` to reach the survivor. How it breaks: a receiver that is down (its node not
+ * back yet), or whose hello is lost, is heard of by nobody and is still waited for up to one
+ * request timeout. `capture`, once every operator has stopped: it captures its image (its queue
  * included: that is the channel state), records it (`ckpt` `current`, with its channel counters)
  * and answers with the counters. So no message is in flight between two survivors' present
  * states. A rollback with `current` then keeps that image: the operator reopens its channels in
@@ -157,11 +164,14 @@ interface Present {
   readonly image: OperatorImage;
 }
 
-/** A stopped operator waiting for its outputs to arrive: its round, until when, and whose channels not to wait for. */
+/**
+ * A stopped operator waiting for its outputs to arrive: its round, until when, and whose channels
+ * not to wait for (growing as the coordinator hears of more restarts).
+ */
 interface Drain {
   readonly epoch: number;
   readonly deadline: number;
-  readonly restarted: ReadonlySet<string>;
+  readonly restarted: Set<string>;
 }
 
 /** How often a stopped operator looks whether its outputs have all arrived (direct channels acknowledge within 40 ms). */
@@ -173,8 +183,8 @@ export class GlobalRecovery implements Part {
   private restarting: (() => void) | undefined;
   /** Uncoordinated: the present state reported for the newest round that asked (captured once the operator was idle). */
   private present: Present | undefined;
-  /** The round whose `stop` it is carrying out (waiting for the event in service to end, or its outputs to arrive). */
-  private draining: number | undefined;
+  /** The `stop` it is carrying out (waiting for the event in service to end, or its outputs to arrive). */
+  private draining: Drain | undefined;
   /** The round it answered `stop` to: stopped, its outputs delivered. */
   private stoppedIn: number | undefined;
   /** The newest epoch whose round asked for the present state: a rollback of an older one is stale. */
@@ -275,12 +285,16 @@ export class GlobalRecovery implements Part {
     if (this.stoppedIn === epoch) return ctx.send<Current>(this.config.coordinator, { type: 'ckpt:current', epoch, phase });
     // A restarted operator's state is gone; one reading a checkpoint has abandoned its own.
     if (this.state === 'awaiting-rollback' || this.state === 'restoring') return none();
-    if (this.draining === epoch) return;
+    // The coordinator heard of more restarts: their channels are not waited for either (the next poll sees it).
+    if (this.draining?.epoch === epoch) {
+      for (const instance of restarted) this.draining.restarted.add(instance);
+      return;
+    }
     if (this.state === 'running') this.host.hold(ctx, 'recovery');
     this.state = 'stopped';
-    this.draining = epoch;
-    const deadline = ctx.now() + this.config.requestTimeoutUs;
-    this.host.whenIdle(ctx, () => this.drain(ctx, { epoch, deadline, restarted }));
+    const wait: Drain = { epoch, deadline: ctx.now() + this.config.requestTimeoutUs, restarted: new Set(restarted) };
+    this.draining = wait;
+    this.host.whenIdle(ctx, () => this.drain(ctx, wait));
   }
 
   /**
@@ -291,7 +305,7 @@ export class GlobalRecovery implements Part {
    */
   private drain(ctx: Context, wait: Drain): void {
     const { epoch, deadline, restarted } = wait;
-    if (this.draining !== epoch || this.state !== 'stopped') return;
+    if (this.draining !== wait || this.state !== 'stopped') return;
     if (!(this.host.outputsDelivered?.(restarted) ?? true) && ctx.now() < deadline) {
       ctx.setTimer(DRAIN_POLL_US, 'ckpt:drain', wait);
       return;
