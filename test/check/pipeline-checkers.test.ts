@@ -65,6 +65,22 @@ test('consistent-cuts: an abandoned checkpoint is no cut; a recovery line is', (
   t.regex(line.violations[0].message, /the recovery line of epoch 1/);
 });
 
+test('consistent-cuts: a recovery line of initial states counts and checks its channels; an orphan from a sender sent to its start is named', (t) => {
+  const local = (t0: number, a: string, id: number, inputs: Record<string, number>, outputs: Record<string, number>) =>
+    rec(t0, 'ckpt', a, { op: 'snapshot', strategy: 'uncoordinated', id, inputs, outputs });
+  const rollback = (t0: number, epoch: number, targets: Record<string, number>) =>
+    rec(t0, 'ckpt', 'ckpt-coordinator', { op: 'rollback', strategy: 'uncoordinated', epoch, targets, toStart: Object.keys(targets).filter((a) => targets[a] === 0) });
+  // p ⇄ q: their checkpoints named both channels; the line sends both to their initial states (0 on each).
+  const start = check(consistentCuts, [local(10, 'p', 100, { 's<q': 1 }, { 's>q': 2 }), local(11, 'q', 200, { 's<p': 2 }, { 's>p': 1 }), rollback(30, 1, { p: 0, q: 0 })]);
+  t.true(start.ok);
+  t.deepEqual(start.stats, { cuts: 1, channels: 2, selfChannels: 0, orphans: 0, lostInTransit: 0 });
+  // p at its start, q at a checkpoint that holds 2 of p's messages: p never sent them in this cut.
+  const orphan = check(consistentCuts, [local(10, 'p', 100, {}, { 's>q': 2 }), local(11, 'q', 200, { 's<p': 2 }, {}), rollback(30, 1, { p: 0, q: 200 })]);
+  t.deepEqual(orphan.violations.map((v) => v.anomaly), ['orphan']);
+  t.regex(orphan.violations[0]!.message, /q includes 2 messages of channel s>q but p had sent only 0/);
+  t.is(orphan.stats.channels, 1);
+});
+
 test('conservation: every snapshot must hold what the accounts started with', (t) => {
   const init = [rec(0, 'state', 'a', { init: true, conserved: 100 }), rec(0, 'state', 'b', { init: true, conserved: 100 })];
   const ok = check(conservation, [...init, snapshot(5, 'a', 1, {}, {}, 70), snapshot(6, 'b', 1, {}, {}, 130), complete(9, 1)]);

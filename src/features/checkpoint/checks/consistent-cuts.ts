@@ -18,8 +18,13 @@
  * routes back to itself (a complete graph's `from: pay, to: pay`) also has a channel to itself: its
  * items and markers do travel the transport (over loopback) and can be in flight at a cut, so it is
  * checked like any other, but it is no channel of the algorithm's process graph and is counted
- * apart, in `selfChannels` (accounts never send themselves a transfer: theirs carry markers only). Strategies over persistent streams take no global cuts; the
- * check then passes with `cuts: 0`.
+ * apart, in `selfChannels` (accounts never send themselves a transfer: theirs carry markers only).
+ * The channels are every one the trace's snapshots named so far between two instances of the cut
+ * (cut-records.ts), so a recovery line through initial states — which carry no counters, 0 on each
+ * channel — counts and checks its channels too (before, a line of initial states counted none, and
+ * an orphan at a receiver whose sender went back to its start went unseen). How it breaks: a
+ * channel no snapshot named before the cut is not known. Strategies over persistent streams take
+ * no global cuts; the check then passes with `cuts: 0`.
  */
 import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { verdictOf, type CheckerDefinition, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
@@ -54,25 +59,24 @@ class ConsistentCuts implements TraceChecker {
   private check(cut: Cut): void {
     this.cuts++;
     const byInstance = new Map(cut.snapshots.map((s) => [s.instance, s] as const));
-    for (const sender of cut.snapshots) {
-      for (const [channel, sent] of Object.entries(sender.outputs)) {
-        const at = channel.lastIndexOf('>');
-        const receiver = byInstance.get(channel.slice(at + 1));
-        if (receiver === undefined) continue;
-        if (receiver === sender) this.selfChannels++;
-        else this.channels++;
-        const included = receiver.inputs[`${channel.slice(0, at)}<${sender.instance}`] ?? 0;
-        if (included === sent) continue;
-        const cites = [sender.cite, receiver.cite, cut.cite].filter((c) => c !== undefined);
-        const orphan = included > sent;
-        this.violations.push({
-          anomaly: orphan ? 'orphan' : 'lost-in-transit',
-          message: orphan
-            ? `in ${cut.name}, ${receiver.instance} includes ${included} messages of channel ${channel} but ${sender.instance} had sent only ${sent}: ${included - sent} received inside the cut were sent outside it`
-            : `in ${cut.name}, ${sender.instance} had sent ${sent} messages on channel ${channel} but ${receiver.instance} includes only ${included}: ${sent - included} in flight are in neither its state nor its channel state`,
-          cites,
-        });
-      }
+    for (const link of cut.channels) {
+      const sender = byInstance.get(link.sender)!;
+      const receiver = byInstance.get(link.receiver)!;
+      if (receiver === sender) this.selfChannels++;
+      else this.channels++;
+      // An initial state (a line to the start) carries no counters: 0 on every channel.
+      const sent = sender.outputs[link.out] ?? 0;
+      const included = receiver.inputs[link.in] ?? 0;
+      if (included === sent) continue;
+      const cites = [sender.cite, receiver.cite, cut.cite].filter((c) => c !== undefined);
+      const orphan = included > sent;
+      this.violations.push({
+        anomaly: orphan ? 'orphan' : 'lost-in-transit',
+        message: orphan
+          ? `in ${cut.name}, ${receiver.instance} includes ${included} messages of channel ${link.out} but ${sender.instance} had sent only ${sent}: ${included - sent} received inside the cut were sent outside it`
+          : `in ${cut.name}, ${sender.instance} had sent ${sent} messages on channel ${link.out} but ${receiver.instance} includes only ${included}: ${sent - included} in flight are in neither its state nor its channel state`,
+        cites,
+      });
     }
   }
 }
