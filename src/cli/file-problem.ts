@@ -5,34 +5,14 @@
  * the user as a stack trace and an "internal error": the path is the user's, and so is the fix.
  *
  * Guarantee: only Node's own file-system errors that carry a path are recognised (an errno code
- * from the list below, or the SystemError Node raises for `rm` on a directory); anything else is
+ * with words in kernel/file-errors.ts, or the SystemError Node raises for `rm` on a directory); anything else is
  * left for the caller to report as a bug. A rename names its destination, which is the file the
  * user knows (the source is our temporary file).
  */
 
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { InputError } from '../kernel/contract/index.ts';
-
-const WHY: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EISDIR: 'is a directory, not a file',
-  ERR_FS_EISDIR: 'is a directory, not a file',
-  ENOTDIR: 'a part of the path is a file, not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ELOOP: 'too many symbolic links (a loop?)',
-  ENAMETOOLONG: 'the name is too long',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'the disk quota is exceeded',
-  EEXIST: 'already exists',
-  ENOTEMPTY: 'is a directory that is not empty',
-  EBUSY: 'is busy (in use by another process)',
-  ETXTBSY: 'is busy (in use by another process)',
-  EMLINK: 'has too many links',
-  EFBIG: 'the file is too large',
-  EIO: 'an input/output error (the disk or the network file system failed)',
-};
+import { FILE_ERROR_WORDS, unreadableBecause } from '../kernel/file-errors.ts';
 
 interface FsError {
   code?: unknown;
@@ -45,7 +25,7 @@ interface FsError {
 export function fileProblem(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
   const { code, path, dest, syscall } = error as FsError;
-  const why = typeof code === 'string' ? WHY[code] : undefined;
+  const why = typeof code === 'string' ? FILE_ERROR_WORDS[code] : undefined;
   if (why === undefined || typeof path !== 'string') return undefined;
   const named = syscall === 'rename' && typeof dest === 'string' && code !== 'ENOENT' ? dest : path;
   return `${named}: ${why}`;
@@ -57,12 +37,5 @@ export function fileProblem(error: unknown): string | undefined {
  * which sends the user looking for a file that is there).
  */
 export function requireExisting(path: string): void {
-  if (existsSync(path)) return;
-  let link = false;
-  try {
-    link = lstatSync(path).isSymbolicLink();
-  } catch {
-    // nothing at all at that path
-  }
-  throw new InputError(`${path}: ${link ? 'a symbolic link that leads nowhere (its target is missing, or the links form a loop)' : WHY.ENOENT}`);
+  if (!existsSync(path)) throw new InputError(`${path}: ${unreadableBecause(path, { code: 'ENOENT' }, FILE_ERROR_WORDS.ENOENT!)}`);
 }

@@ -24,6 +24,7 @@ import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node
 import { createInterface } from 'node:readline';
 import { END_KIND, TRACE_FORMAT_VERSION, type TraceRecord } from './trace.ts';
 import { InputError } from './contract/input-error.ts';
+import { unreadableBecause } from './file-errors.ts';
 
 export interface NumberedRecord {
   line: number;
@@ -138,8 +139,7 @@ function endsWithNewline(path: string): boolean {
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a trace file' : `cannot be read (${code})`}`);
+    throw new InputError(`${path}: ${(error as NodeJS.ErrnoException).code === 'EISDIR' ? 'a directory, not a trace file' : unreadableBecause(path, error, 'no such file')}`);
   }
   try {
     const stats = fstatSync(fd);

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../kernel/contract/index.ts';
+import { unreadableBecause } from '../kernel/file-errors.ts';
 import { decodeScenarioBytes } from './encoding.ts';
 import { parseScenario, type PluginResolver } from './parse.ts';
 import { parsePath } from './paths.ts';
@@ -76,8 +77,7 @@ export function readScenarioText(path: string): string {
     bytes = readFileSync(path);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot be read (${code ?? 'unknown error'})`;
+    const why = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory, not a scenario file' : unreadableBecause(path, error, 'no such file');
     throw new InputError(`${path}: ${why}`);
   }
   return decodeScenarioBytes(bytes, path);

@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, TraceRecord } from '../../src/kernel/index.ts';
@@ -230,6 +230,21 @@ test('an end record must count the records before it and be the last line', asyn
   await t.throwsAsync(readAll(path), { message: /a line after the end record/ });
   writeFileSync(path, [...lines.slice(0, records), end.replace(/"records":\d+/, '"records":"many"'), ''].join('\n'));
   await t.throwsAsync(readAll(path), { message: /an end record needs a whole number of records and a hash/ });
+});
+
+test('a trace that cannot be opened is named with the reason in words, never an errno code', async (t) => {
+  const dir = tempDir(t);
+  const loop = join(dir, 'loop.jsonl');
+  symlinkSync(loop, loop);
+  const nowhere = 'a symbolic link that leads nowhere (its target is missing, or the links form a loop)';
+  await t.throwsAsync(readAll(loop), { instanceOf: InputError, message: `${loop}: ${nowhere}` });
+  const dangling = join(dir, 'dangling.jsonl');
+  symlinkSync(join(dir, 'gone.jsonl'), dangling);
+  await t.throwsAsync(readAll(dangling), { instanceOf: InputError, message: `${dangling}: ${nowhere}` });
+  await t.throwsAsync(readAll(join(dir, 'none.jsonl')), { instanceOf: InputError, message: `${join(dir, 'none.jsonl')}: no such file` });
+  const file = join(dir, 'file');
+  writeFileSync(file, '');
+  await t.throwsAsync(readAll(join(file, 'trace.jsonl')), { instanceOf: InputError, message: `${join(file, 'trace.jsonl')}: a part of the path is a file, not a directory` });
 });
 
 test('a killed run leaves only its temporary file, and that ends without its end record', async (t) => {

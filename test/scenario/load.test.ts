@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../src/kernel/contract/index.ts';
@@ -170,7 +170,7 @@ test('YAML anchors and aliases are expanded', (t) => {
   );
 });
 
-test('loadScenarioFile names the file in its messages, and reports a missing file', (t) => {
+test('loadScenarioFile names the file in its messages, and says in words why a file cannot be read', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'scenario-'));
   try {
     const file = join(dir, 'x.yaml');
@@ -181,6 +181,18 @@ test('loadScenarioFile names the file in its messages, and reports a missing fil
     t.is(missing?.message, `${join(dir, 'nope.yaml')}: no such file`);
     const directory = t.throws(() => loadScenarioFile(dir), { instanceOf: InputError });
     t.is(directory?.message, `${dir}: is a directory, not a scenario file`);
+    // A link that loops, or whose target is gone, is there to see with `ls`: said so in words, not as
+    // an errno code ("cannot be read (ELOOP)") or "no such file".
+    const loop = join(dir, 'loop.yaml');
+    symlinkSync(loop, loop);
+    const looping = t.throws(() => loadScenarioFile(loop), { instanceOf: InputError });
+    t.is(looping?.message, `${loop}: a symbolic link that leads nowhere (its target is missing, or the links form a loop)`);
+    const dangling = join(dir, 'dangling.yaml');
+    symlinkSync(join(dir, 'gone.yaml'), dangling);
+    const gone = t.throws(() => loadScenarioFile(dangling), { instanceOf: InputError });
+    t.is(gone?.message, `${dangling}: a symbolic link that leads nowhere (its target is missing, or the links form a loop)`);
+    const below = t.throws(() => loadScenarioFile(join(file, 'x.yaml')), { instanceOf: InputError });
+    t.is(below?.message, `${join(file, 'x.yaml')}: a part of the path is a file, not a directory`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
