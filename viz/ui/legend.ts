@@ -71,6 +71,9 @@ function algorithmLegend(models: RunModel[]): Entry[] {
   }
   if (models.some((m) => m.cascades.length > 0)) {
     entries.push({ symbol: `<line x1="2" y1="12" x2="28" y2="2" stroke="${FAIL_COLOR}" stroke-width="3.5"/>`, label: 'orphan message' });
+    if (models.some((m) => m.cascades.some((c) => c.steps.some((s) => s.cause === 'in-transit')))) {
+      entries.push({ symbol: `<line x1="2" y1="2" x2="28" y2="12" stroke="${FAIL_COLOR}" stroke-width="3.5" stroke-dasharray="7 4"/>`, label: 'message in transit (sent inside the line, not received inside it): its sender falls back' });
+    }
     entries.push({ symbol: `<path d="M26,11Q15,-3 4,11" fill="none" stroke="${FAIL_COLOR}" stroke-width="2"/><circle cx="15" cy="5" r="5" fill="#fff" stroke="${FAIL_COLOR}" stroke-width="1.5"/><path d="M23,3L29,11M23,11L29,3" stroke="${FAIL_COLOR}" stroke-width="2"/>`, label: 'rollback step n: checkpoint abandoned (✕), fall back (step with ◀ rollback ▶)' });
   }
   return entries;
