@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { canonicalJson, digestOf, fnv1a } from '../../src/kernel/contract/hash.ts';
+import { canonicalJson, digestOf, fnv1a, hex64 } from '../../src/kernel/contract/hash.ts';
 
 /** The definition: both FNV-1a hashes of the canonical JSON text. */
 function textDigest(value: unknown): string {
@@ -105,3 +105,14 @@ function reinsert(value: unknown, seed: number): unknown {
   for (const [key, item] of entries) Object.defineProperty(copy, key, { value: reinsert(item, seed + 1), enumerable: true, writable: true, configurable: true });
   return copy;
 }
+
+test('hex64 writes each word as toString(16) padded to 8 digits, signed or unsigned', (t) => {
+  const padded = (w: number): string => (w >>> 0).toString(16).padStart(8, '0');
+  for (const w of [0, 1, 15, 16, 0x7fffffff, -0x80000000, -1, 0xffffffff, 0x80000000, 0x0abcdef0]) t.is(hex64(w, ~w), padded(w) + padded(~w));
+  fc.assert(
+    fc.property(fc.integer({ min: -0x80000000, max: 0xffffffff }), fc.integer({ min: -0x80000000, max: 0xffffffff }), (a, b) => {
+      t.is(hex64(a, b), padded(a) + padded(b));
+    }),
+    { numRuns: 2000 },
+  );
+});

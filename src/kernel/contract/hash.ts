@@ -42,7 +42,25 @@ export function digestOf(value: unknown): string {
   low = 0x811c9dc5;
   high = 0x9747b28c;
   feedValue(value);
-  return (low >>> 0).toString(16).padStart(8, '0') + (high >>> 0).toString(16).padStart(8, '0');
+  return hex64(low, high);
+}
+
+/** The ASCII codes of the hexadecimal digits 0–f. */
+const HEX_DIGITS = new Uint8Array([...'0123456789abcdef'].map((c) => c.charCodeAt(0)));
+
+/**
+ * Two 32-bit words as 16 lowercase hexadecimal digits, `first` then `second`, each most significant
+ * digit first — what `(w >>> 0).toString(16).padStart(8, '0')` of each writes, made as one string
+ * at once (`toString(16)` and the concatenation were half of an operator's state digest).
+ */
+export function hex64(first: number, second: number): string {
+  const h = HEX_DIGITS;
+  return String.fromCharCode(
+    h[(first >>> 28) & 15]!, h[(first >>> 24) & 15]!, h[(first >>> 20) & 15]!, h[(first >>> 16) & 15]!,
+    h[(first >>> 12) & 15]!, h[(first >>> 8) & 15]!, h[(first >>> 4) & 15]!, h[first & 15]!,
+    h[(second >>> 28) & 15]!, h[(second >>> 24) & 15]!, h[(second >>> 20) & 15]!, h[(second >>> 16) & 15]!,
+    h[(second >>> 12) & 15]!, h[(second >>> 8) & 15]!, h[(second >>> 4) & 15]!, h[second & 15]!,
+  );
 }
 
 /** The two FNV-1a states of the digest being computed (int32; `>>> 0` at the end). */

@@ -19,7 +19,7 @@ export { isTornRecord, RAM_DISK_DIR, type Disk, type TornRecord } from './disk.t
 export { KERNEL_HOT_KINDS, RECORD_KINDS, type RecordKind, type TraceRecord } from './record.ts';
 export { formatMicros, HOUR, MINUTE, MS, requestNumbersFrom, SECOND, US, type Micros } from './time.ts';
 export { deriveRng, type Rng } from './rng.ts';
-export { canonicalJson, digestOf, fnv1a } from './hash.ts';
+export { canonicalJson, digestOf, fnv1a, hex64 } from './hash.ts';
 export { assert, InvariantViolation, isInvariantViolation } from './assert.ts';
 export { SimulationError } from './simulation-error.ts';
 export { InputError } from './input-error.ts';

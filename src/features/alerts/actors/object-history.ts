@@ -11,6 +11,7 @@
  * 0.5 mag brighter than the running mean), `fading` (0.5 mag fainter) or `steady`; alerts of
  * objects with fewer than `minDetections` detections (this one included) are not passed on.
  */
+import { hex64 } from '../../../kernel/contract/index.ts';
 import type { AlertBatch } from './sky.ts';
 
 /** Half a magnitude: the change a broker calls brightening or fading. */
@@ -85,6 +86,6 @@ export class ObjectHistory {
         b = Math.imul(b ^ word, 0x5bd1e995) >>> 0;
       }
     }
-    return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+    return hex64(a, b);
   }
 }

@@ -21,7 +21,7 @@
  * snapshot; raft-node.ts fsyncs within a handler's time, so that window is not modelled.
  */
 import type { Disk } from '../../../kernel/contract/index.ts';
-import { assert, digestOf, fnv1a, isTornRecord } from '../../../kernel/contract/index.ts';
+import { assert, digestOf, fnv1a, hex64, isTornRecord } from '../../../kernel/contract/index.ts';
 import type { RaftEntry, SnapshotId } from './messages.ts';
 
 /** A snapshot as stored and shipped: its identity, the chain digest of its last entry, and the state. */
@@ -36,7 +36,7 @@ export const ROOT_CHAIN = '0000000000000000';
 /** The chain digest of `entry` after `previous`: 64 bits from two FNV-1a seeds. */
 export function chainOf(previous: string, entry: RaftEntry): string {
   const text = `${previous}|${entry.t}|${digestOf(entry.c)}`;
-  return fnv1a(text).toString(16).padStart(8, '0') + fnv1a(text, 0x9747b28c).toString(16).padStart(8, '0');
+  return hex64(fnv1a(text), fnv1a(text, 0x9747b28c));
 }
 
 export class RaftLog<C> {
