@@ -254,7 +254,7 @@ export class Simulator implements ContextHost {
     const rec: TraceRecord = { t: this.clock, k: kind, a: handle.id, n };
     if (this.partition === undefined && fields !== undefined) {
       // One walk over the fields copies and digests them (the common case: one thread, fields).
-      this.trace.writeFields(rec, fields);
+      this.trace.writeFields(rec, fields, handle.index);
       return n;
     }
     if (fields !== undefined) {

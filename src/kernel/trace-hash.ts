@@ -210,6 +210,14 @@ class ShapeNode {
   readonly texts: (string | undefined)[] = [undefined, undefined, undefined, undefined];
   readonly textDigests = new Int32Array(2 * TEXT_MEMO);
   nextText = 0;
+  /**
+   * Misses of the memo in a row, and how many values are still digested without looking at it: a
+   * key whose values never repeat (an event id, a state digest) would pay four string comparisons
+   * per value for nothing — and ids of one length share long prefixes. After `MEMO_GIVE_UP` misses
+   * in a row the memo rests for `MEMO_REST` values, then is tried again.
+   */
+  memoMisses = 0;
+  memoRest = 0;
   constructor(
     readonly key: string,
     readonly stringValued: boolean,
@@ -220,6 +228,9 @@ class ShapeNode {
 
 /** String values remembered per shape node (a power of two). */
 const TEXT_MEMO = 4;
+/** Misses in a row after which a shape node's memo rests, and for how many values (`ShapeNode.memoMisses`). */
+const MEMO_GIVE_UP = 16;
+const MEMO_REST = 1024;
 
 /** Bounds of the shape trie: a run whose objects are keyed by data must not grow memory with its length. */
 const SHAPE_NODES_MAX = 8192;
@@ -355,15 +366,17 @@ export class TraceHasher {
    * `t`, `k`, `a` or `n` throws before anything is digested past it (the head's names are the
    * trace's). A key that begins with a digit may be an array index, which JavaScript lists before
    * `t`, and `__proto__` sets the copy's prototype instead of a member: the copy is then finished
-   * and digested by `digest`, as is a head that is not a record's.
+   * and digested by `digest`, as is a head that is not a record's. `actorNumber`, when given, is
+   * the number `addActor` gave the head's `a`: its digest is then read from the actors' table.
    */
-  digestFields(record: Record<string, unknown>, fields: Record<string, unknown>, copy = true): void {
+  digestFields(record: Record<string, unknown>, fields: Record<string, unknown>, copy = true, actorNumber = -1): void {
     const { t, k: kind, a: actor, n } = record;
     let node: ShapeNode | undefined;
     if (typeof kind === 'string' && typeof actor === 'string' && typeof t === 'number' && isUint(t) && typeof n === 'number' && isUint(n)) {
       this.used = 0;
       this.reserve(9);
-      this.recordHead(0, t, actor, n);
+      if (actorNumber >= 0) this.numberedHead(t, actorNumber, n);
+      else this.recordHead(0, t, actor, n);
       node = this.child(this.records, kind, true);
     }
     if (node === undefined && !copy) return this.digestCopy(record, fields);
@@ -776,14 +789,24 @@ export class TraceHasher {
       const w = this.words;
       const at = this.used;
       this.used = at + 2;
+      if (node.memoRest > 0) {
+        node.memoRest--;
+        this.putString(at, value as string);
+        return node;
+      }
       const texts = node.texts;
       const digests = node.textDigests;
       for (let i = 0; i < TEXT_MEMO; i++) {
         if (value === texts[i]) {
+          node.memoMisses = 0;
           w[at] = digests[2 * i];
           w[at + 1] = digests[2 * i + 1];
           return node;
         }
+      }
+      if (++node.memoMisses >= MEMO_GIVE_UP) {
+        node.memoMisses = 0;
+        node.memoRest = MEMO_REST;
       }
       const out = this.out;
       stringDigest(value as string, out);
@@ -821,6 +844,20 @@ export class TraceHasher {
     w[header + 7] = uintHigh(n);
     w[header + 8] = n | 0;
     this.used = header + 9;
+  }
+
+  /** `recordHead` at the start of the words for an actor named by its number (`addActor`). */
+  private numberedHead(t: number, actor: number, n: number): void {
+    const w = this.words;
+    const d = this.actorDigests;
+    w[0] = RECORD;
+    w[3] = uintHigh(t);
+    w[4] = t | 0;
+    w[5] = d[DIGEST_STRIDE * actor];
+    w[6] = d[DIGEST_STRIDE * actor + 1];
+    w[7] = uintHigh(n);
+    w[8] = n | 0;
+    this.used = 9;
   }
 
   /**

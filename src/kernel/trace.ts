@@ -137,12 +137,12 @@ export class TraceWriter {
    * Writes the record `head` (`{t, k, a, n}`) with `fields` copied into it, in their order: as
    * `write` would take the whole record, with one walk over the fields for the copy and the
    * digest — and no copy when nobody reads records of its kind. A field named `t`, `k`, `a` or `n`
-   * throws (nothing is written).
+   * throws (nothing is written). `actor` is the number `addActor` gave `head.a`.
    */
-  writeFields(head: TraceRecord, fields: Record<string, unknown>): void {
+  writeFields(head: TraceRecord, fields: Record<string, unknown>, actor: number): void {
     this.open();
     const read = this.reads(head.k);
-    this.hasher.digestFields(head, fields, read);
+    this.hasher.digestFields(head, fields, read, actor);
     this.hasher.foldLast();
     if (read) return this.deliver(head, this.sink !== undefined || this.linesListened ? JSON.stringify(head) : '');
     this.last[0] = head.t;

@@ -226,6 +226,8 @@ test('a head and fields copied and digested in one walk, or digested without the
     fc.property(fc.array(fc.tuple(head, fields), { minLength: 1, maxLength: 12 }), (records) => {
       // One hasher for the sequence: the memos (last actor, a key's last string) are exercised.
       const h = new TraceHasher();
+      const actors = ['broker-1', 'op-1', ''];
+      for (const id of actors) h.addActor(id);
       for (const [hd, fs] of records) {
         const kept = Object.fromEntries(Object.entries(fs).filter(([key]) => !['t', 'k', 'a', 'n'].includes(key)));
         const record: Record<string, unknown> = { ...hd };
@@ -237,6 +239,11 @@ test('a head and fields copied and digested in one walk, or digested without the
         t.is(hex(h.d1, h.d2, 0, 0), referenceOf(whole));
         h.digestFields({ ...hd }, kept, false);
         t.is(hex(h.d1, h.d2, 0, 0), digestOf(whole));
+        // The actor named by its number (`addActor`), copied or not.
+        for (const copy of [true, false]) {
+          h.digestFields({ ...hd }, kept, copy, actors.indexOf(hd.a));
+          t.is(hex(h.d1, h.d2, 0, 0), digestOf(whole), 'by the actor\'s number');
+        }
       }
     }),
     { numRuns: 500 },
