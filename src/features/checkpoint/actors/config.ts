@@ -75,7 +75,7 @@ export interface LogTopicTierConfig {
   readonly brokers: readonly string[];
   /** -1 (all): the safe setting; 1 loses the latest checkpoint on an unclean failover. */
   readonly acks: 1 | -1;
-  /** Largest record the tier produces, bytes (Kafka's `max.message.bytes`); an image is sent in chunks of it. Default 1 MiB. */
+  /** Largest record batch the topic accepts, bytes (Kafka's `max.message.bytes`; the tier's `max.request.size` follows it): an image is sent in chunks that fit it with their overhead. Default 1 MiB. */
   readonly recordBytesMax?: number;
 }
 

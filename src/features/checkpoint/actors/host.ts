@@ -11,7 +11,7 @@
  * releases it stalls the pipeline (the `blocked` records and the recovery-time metric show it);
  * one that restores an image from another instance corrupts state (the reference checker shows it).
  */
-import type { Context, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Context, Disconnect, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import type { OperatorImage } from './image.ts';
 import type { Patch } from 'immer';
 
@@ -152,6 +152,6 @@ export interface Participant {
   onInput(ctx: Context, channel: string, position: number, event: unknown): void;
   /** An event finished processing. */
   afterEvent(ctx: Context): void;
-  /** The operator's connection to `peer` broke (its process died on a live host). */
-  onDisconnect?(ctx: Context, peer: string): void;
+  /** The operator's connection to a peer broke (its process died on a live host). */
+  onDisconnect?(ctx: Context, disconnect: Disconnect): void;
 }

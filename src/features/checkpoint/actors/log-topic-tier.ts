@@ -2,14 +2,15 @@
  * The `log-topic` checkpoint tier: a compacted topic of a replicated log service
  * (`cleanup.policy: compact`), as the issue asks for "a compacted topic in the replicated log itself".
  *
- * Saving an entry produces it as chunks of at most `recordBytesMax` (Kafka's `max.message.bytes`,
- * 1 MiB by default), each a record in a batch of its own, to the partition the operator instance's
- * name hashes to: key `<instance>#<id>#<k>` (the checkpoint's own key and the chunk's index), payload
- * the chunk's index and count (the first also carries the entry), acks as configured (all by
- * default). A few chunks are in flight at a time and each is re-sent on its own, so a request that
- * times out costs one chunk, not the image: a 2 GiB image sent whole on brokers that also carry the
- * streams outlasts its acks=all request timeout again and again, and is re-sent whole each time.
- * `done(true)` comes when every chunk is acknowledged. Entries that the
+ * Saving an entry produces it as chunks, each a record in a batch of its own, to the partition the
+ * operator instance's name hashes to: key `<instance>#<id>#<k>` (the checkpoint's own key and the
+ * chunk's index), payload the chunk's index and count (the first also carries the entry), acks as
+ * configured (all by default). A chunk with its batch and record overhead and its key fits the
+ * topic's `max.message.bytes` (`recordBytesMax`, 1 MiB by default) and the tier producer's
+ * `max.request.size` (Kafka's 1 MiB, raised to `max.message.bytes` as a user who raises that must),
+ * so a chunk carries a little under 1 MiB. Several chunks are in flight at a time and each is re-sent
+ * on its own, so a request that fails costs one chunk, not the image. `done(true)` comes when every
+ * chunk is acknowledged. Entries that the
  * catalog's retention then drops (`catalog.ts`: everything before the second-latest full checkpoint,
  * except the chain of the last complete global one) are retired with a tombstone per chunk (the key, a
  * null payload), and the log cleaner removes a record once a newer one has its key. This is how
@@ -19,18 +20,29 @@
  * A record re-sent after a lost reply is a duplicate with the same key and payload: the cleaner
  * removes it like any superseded record, so the producer needs no idempotence.
  *
- * Loading reads the partition from its start to the high watermark (the fetches of a consumer,
- * without a group), keeps this instance's records, applies the tombstones, keeps the checkpoints
+ * Loading reads the partition from its start to the high watermark (the fetches of a consumer
+ * without a group: `fetch.max.bytes` 50 MiB, `max.partition.fetch.bytes` 1 MiB — at least one whole
+ * record batch however large —, no wait), keeps this instance's records, applies the tombstones, keeps the checkpoints
  * whose every chunk is readable (a save interrupted by a crash leaves some chunks and no checkpoint),
  * and takes the chain the catalog gives for the id (`latest`: the newest whole chain). Chunk keys
  * are distinct, so compaction never removes a chunk a tombstone has not retired. A topic has no
  * index, so `newest` (which level holds the newest checkpoint, asked by a multilevel restart) is
  * such a read, and a `load` of that id right after it takes what the read found.
  *
+ * It is a Kafka client like the others (client-network.ts, in-flight-requests.ts): metadata from
+ * the least-loaded reachable broker, `request.timeout.ms` 30 s for every request whatever its size
+ * (checked when the tier wakes, one timer), `retry.backoff.ms` 100 ms, at most five requests in flight
+ * to the leader — one while the connection to it is being set up — a connection set-up timeout of
+ * 10 s doubling to 30 s (KIP-601), a timed-out request closing the connection (the others to that
+ * broker fail with it), reconnect backoff after a broken connection. A request that fails is re-sent
+ * after `retry.backoff.ms` (or the broker's reconnect backoff); one that never reached its broker
+ * goes back unattempted.
+ *
  * Guarantee: with acks=all, replication factor ≥ 2 and `min.insync.replicas` ≥ 2, an acknowledged
  * checkpoint is on at least two brokers, so the latest checkpoint per key stays readable after a
  * broker is lost. Requests are re-sent (after a timeout, or a `not-leader` error and a metadata
- * refresh) until answered, so a broker crash delays a save or restore but never loses an
+ * refresh) until answered — there is no `delivery.timeout.ms`: a save stalls while the log is
+ * unreachable rather than fails — so a broker crash delays a save or restore but never loses an
  * acknowledged one.
  *
  * How it breaks, by configuration: with acks=1 a save is acknowledged once the leader alone has it;
@@ -39,26 +51,32 @@
  * start. An instance restarted under a global strategy that restores nothing (target 0) reads
  * nothing before it saves, so the entries of its earlier incarnations are never tombstoned.
  */
-import type { Context, Message, Micros, Wakeup } from '../../../kernel/contract/index.ts';
-import { fnv1a, MS } from '../../../kernel/contract/index.ts';
+import type { Context, Disconnect, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import { fnv1a, MS, SECOND } from '../../../kernel/contract/index.ts';
 import type { FetchPartitionReply, FetchReply, FetchRequest, MetadataReply, ProducePartitionReply, ProduceReply, ProduceRequest } from '../../log/actors/index.ts';
-import { BOOTSTRAP_RNG, ConnectionStates, fetchOne, produceOne, tpKey } from '../../log/actors/index.ts';
+import { ClientNetwork, FETCH_MAX_BYTES_DEFAULT, InFlightRequests, MAX_PARTITION_FETCH_BYTES_DEFAULT, fetchOne, produceOne } from '../../log/actors/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { LogTopicTierConfig } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';
 import { CONTROL_BYTES, type Retention } from './messages.ts';
-import { patienceUs, type TierClient } from './tiers.ts';
+import type { TierClient } from './tiers.ts';
 
 /** The log replies a log-topic tier may be waiting for; an operator offers them to its participant first. */
 export const LOG_TIER_REPLIES: ReadonlySet<string> = new Set(['metadata-reply', 'produce-reply', 'fetch-reply']);
 
-/** Pause after a refused request or an unknown leader, before asking again. */
+/** Kafka's client defaults: request.timeout.ms 30 s, retry.backoff.ms 100 ms, max.in.flight.requests.per.connection 5. */
+const REQUEST_TIMEOUT_US = 30 * SECOND;
 const RETRY_BACKOFF_US = 100 * MS;
-/** Bytes a fetch asks for: several full checkpoints at once. */
-const FETCH_MAX_BYTES = 256 << 20;
-/** Kafka's default `max.message.bytes`: the largest record a broker accepts. */
+const MAX_IN_FLIGHT = 5;
+/** Kafka's default `max.message.bytes` (and the producer's `max.request.size`): the largest record batch a broker accepts. */
 export const RECORD_BYTES_MAX_DEFAULT = 1 << 20;
-/** Chunks of one image in flight at once: enough to keep the link busy, few enough that none waits out its timeout behind the others. */
+/**
+ * What a one-record batch adds to its payload besides the key, as Kafka's producer bounds it before
+ * checking `max.request.size`: the batch header (DefaultRecordBatch.RECORD_BATCH_OVERHEAD, 61 B)
+ * and a record's largest overhead (DefaultRecord.MAX_RECORD_OVERHEAD, 21 B).
+ */
+export const RECORD_OVERHEAD_BYTES = 61 + 21;
+/** Chunks of one image in flight at once: with a tombstone or a fetch beside them, within max.in.flight. */
 const CHUNKS_IN_FLIGHT = 4;
 
 /** The payload of one chunk record; the first chunk carries the entry (its bytes are modelled across all). */
@@ -75,32 +93,24 @@ interface Found {
   entry: StoredCheckpoint | undefined;
 }
 
-/**
- * One request, re-sent until settled; `settle` returns false when the reply calls for a retry.
- * `bytes` go on the wire; `replyBytes` may come back (a fetch), and the patience covers both.
- */
+/** One request, re-sent until settled; `settle` returns false when the reply calls for a retry. `bytes` go on the wire. */
 interface Attempt {
-  readonly request: (req: number, leader: string) => ProduceRequest | FetchRequest;
+  readonly request: (req: number) => ProduceRequest | FetchRequest;
   readonly bytes: number;
-  readonly replyBytes: number;
   readonly settle: (ctx: Context, reply: ProducePartitionReply | FetchPartitionReply) => boolean;
-  tries: number;
 }
 
 export class LogTopicTier implements TierClient {
   readonly tier = 'log-topic' as const;
   private readonly partition: number;
-  private leader: { readonly broker: string; readonly epoch: number } | undefined;
-  private metadataReq: number | undefined;
-  /** The broker the metadata request out went to. */
-  private metadataTo: string | undefined;
-  /** Brokers whose connection broke, in reconnect backoff. */
-  private readonly connections = new ConnectionStates();
-  /** Attempts waiting for a leader to be known. */
-  private parked: Attempt[] = [];
-  /** By request number: sent and not yet answered (with the broker it went to), or backing off before a retry. */
-  private readonly sent = new Map<number, { readonly attempt: Attempt; readonly broker: string }>();
+  private readonly network: ClientNetwork;
+  private readonly requests: InFlightRequests<Attempt>;
+  /** Attempts to send, in order, while no leader is known, its broker is in reconnect backoff or max.in.flight is reached. */
+  private waiting: Attempt[] = [];
+  /** Attempts backing off before a retry, by the number of their timer. */
   private readonly backingOff = new Map<number, Attempt>();
+  /** The timer that sends the waiting attempts when the leader's reconnect backoff ends. */
+  private wake: { readonly atUs: Micros; readonly id: TimerId } | undefined;
   /** What this incarnation knows the partition holds for its key: the last load, plus its own saves. */
   private catalog = new CheckpointCatalog();
   /** How many chunks each checkpoint the catalog holds was written in, for its tombstones. */
@@ -114,18 +124,33 @@ export class LogTopicTier implements TierClient {
     ctx: Context,
     private readonly config: LogTopicTierConfig,
     private readonly key: string,
-    private readonly timeoutUs: Micros,
   ) {
     this.partition = fnv1a(key) % config.partitions;
     this.recordBytesMax = config.recordBytesMax ?? RECORD_BYTES_MAX_DEFAULT;
     // Requests numbered from a random base, so replies meant for an earlier incarnation never match.
     this.nextReq = ctx.rng('ckpt-req:log-topic').int(1, 2 ** 40);
+    // Its own metadata timer: the operator's stream transport, in the same actor, has one too.
+    this.network = new ClientNetwork(config.brokers, REQUEST_TIMEOUT_US, RETRY_BACKOFF_US, () => this.nextReq++, {
+      load: (broker) => this.requests.count(broker),
+      metadataTimer: 'ckpt:log-metadata-timeout',
+    });
+    this.requests = new InFlightRequests(this.network, REQUEST_TIMEOUT_US, 'ckpt:log-timeout', {
+      fail: (c, broker, attempts) => {
+        // Re-sent after retry.backoff.ms, or when the broker may be connected to again if later.
+        const delayUs = Math.max(RETRY_BACKOFF_US, this.network.connections.readyAt(broker) - c.now());
+        for (const attempt of attempts) this.backOff(c, attempt, delayUs);
+      },
+      putBack: (c, _broker, attempts) => {
+        this.waiting.unshift(...attempts);
+        this.pump(c);
+      },
+    });
   }
 
   save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void {
     this.produceChunks(ctx, entry, (ok) => {
       if (!ok) return done(false);
-      this.chunksOf.set(entry.id, this.chunkCount(entry.bytes));
+      this.chunksOf.set(entry.id, this.chunkCount(entry));
       for (const id of this.catalog.add(this.key, entry, retention)) this.retire(ctx, id);
       ctx.record('ckpt', { op: 'stored', key: this.key, id: entry.id, bytes: entry.bytes, totalBytes: this.catalog.totalBytes(), tier: this.tier });
       done(true);
@@ -149,12 +174,11 @@ export class LogTopicTier implements TierClient {
   /** Reads the partition and answers with the chain for `id` (see the header). */
   private read(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void {
     const found = new Map<number, Found>();
+    const { topic } = this.config;
     const fetchFrom = (offset: number): void =>
       this.transmit(ctx, {
-        request: (req) => fetchOne(req, { topic: this.config.topic, partition: this.partition, offset, maxBytes: FETCH_MAX_BYTES }, 0),
+        request: (req) => ({ ...fetchOne(req, { topic, partition: this.partition, offset, maxBytes: MAX_PARTITION_FETCH_BYTES_DEFAULT }, 0), maxBytes: FETCH_MAX_BYTES_DEFAULT }),
         bytes: CONTROL_BYTES,
-        replyBytes: FETCH_MAX_BYTES,
-        tries: 0,
         settle: (_c, reply) => {
           const fetched = reply as FetchPartitionReply;
           if (fetched.error === 'offset-out-of-range' && fetched.logStart > offset) {
@@ -176,60 +200,74 @@ export class LogTopicTier implements TierClient {
     fetchFrom(0);
   }
 
-  onMessage(ctx: Context, message: Message): boolean {
-    if (message.type === 'metadata-reply') return this.metadata(ctx, message as unknown as MetadataReply);
+  onMessage(ctx: Context, message: Message, from: string): boolean {
+    if (message.type === 'metadata-reply') {
+      if (!this.network.metadata.onReply(ctx, message as unknown as MetadataReply)) return false;
+      this.network.heard(from);
+      this.pump(ctx);
+      return true;
+    }
     if (message.type !== 'produce-reply' && message.type !== 'fetch-reply') return false;
     const reply = message as unknown as ProduceReply | FetchReply;
-    const sent = this.sent.get(reply.req);
     // The tier reads and writes one partition per request: its reply's one partition.
     const part = reply.partitions[0];
-    if (sent === undefined || part?.topic !== this.config.topic) return false;
-    const { attempt, broker } = sent;
-    this.sent.delete(reply.req);
-    this.connections.heard(broker);
-    if (!attempt.settle(ctx, part)) this.backOff(ctx, reply.req, attempt);
+    if (part?.topic !== this.config.topic || !this.requests.has(reply.req)) return false;
+    const attempt = this.requests.answered(reply.req)!;
+    if (!attempt.settle(ctx, part)) {
+      if (part.error === 'not-leader' || part.error === 'unknown-partition') this.network.refresh(ctx);
+      this.backOff(ctx, attempt, RETRY_BACKOFF_US);
+    }
+    this.pump(ctx);
     return true;
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): boolean {
-    const req = wakeup.data as number;
     switch (wakeup.name) {
-      case 'ckpt:log-timeout': {
-        const attempt = this.sent.get(req)?.attempt;
-        this.sent.delete(req);
-        if (attempt !== undefined) this.backOff(ctx, req, attempt);
-        return true;
-      }
+      case 'ckpt:log-timeout':
+        if (!this.requests.onTimer(ctx, wakeup)) return false;
+        break;
       case 'ckpt:log-retry': {
-        const attempt = this.backingOff.get(req);
-        this.backingOff.delete(req);
-        if (attempt !== undefined) this.transmit(ctx, attempt);
-        return true;
+        const attempt = this.backingOff.get(wakeup.data as number);
+        if (attempt === undefined) return false;
+        this.backingOff.delete(wakeup.data as number);
+        this.waiting.push(attempt);
+        break;
       }
+      case 'ckpt:log-wake':
+        if (wakeup.data !== this) return false;
+        this.wake = undefined;
+        break;
       case 'ckpt:log-metadata-timeout':
-        if (this.metadataReq === req) {
-          this.metadataReq = undefined;
-          this.refreshMetadata(ctx);
-        }
+        if (this.network.metadata.onTimeout(ctx, wakeup.data as number)) this.network.refresh(ctx);
         return true;
       default:
         return false;
     }
+    this.pump(ctx);
+    return true;
   }
 
-  private chunkCount(bytes: number): number {
-    return Math.max(1, Math.ceil(bytes / this.recordBytesMax));
+  /** The payload bytes of each chunk of `entry`: its key and the overhead fit under the limits (see the header). */
+  private chunkBytes(entry: StoredCheckpoint): number {
+    // The key's bytes, with room for the largest chunk index.
+    const keyBytes = new TextEncoder().encode(checkpointFile(this.key, entry.id)).length + 1 + 10;
+    return Math.max(1, this.recordBytesMax - RECORD_OVERHEAD_BYTES - keyBytes);
+  }
+
+  private chunkCount(entry: StoredCheckpoint): number {
+    return Math.max(1, Math.ceil(entry.bytes / this.chunkBytes(entry)));
   }
 
   /** Produces an entry as its chunks, `CHUNKS_IN_FLIGHT` at a time; `done(true)` once all are acknowledged, `done(false)` at the first refused. */
   private produceChunks(ctx: Context, entry: StoredCheckpoint, done: (ok: boolean) => void): void {
-    const of = this.chunkCount(entry.bytes);
+    const of = this.chunkCount(entry);
+    const size = this.chunkBytes(entry);
     let next = 0;
     let acknowledged = 0;
     let failed = false;
     const send = (): void => {
       const k = next++;
-      const bytes = Math.min(this.recordBytesMax, entry.bytes - k * this.recordBytesMax);
+      const bytes = Math.min(size, entry.bytes - k * size);
       const chunk: Chunk = k === 0 ? { k, of, entry } : { k, of };
       this.produce(ctx, chunkKey(this.key, entry.id, k), chunk, bytes, (ok) => {
         if (failed) return;
@@ -258,13 +296,10 @@ export class LogTopicTier implements TierClient {
    */
   private produce(ctx: Context, key: string, payload: Chunk | null, bytes: number, done: (ok: boolean) => void): void {
     const { topic, acks } = this.config;
-    // The leader holds an acks=all request while followers copy the record: as long as it takes to send.
-    const holdUs = patienceUs(this.timeoutUs, bytes, 0);
     this.transmit(ctx, {
-      request: (req) => produceOne(req, { topic, partition: this.partition, events: [key], bytes, payloads: [payload], keys: [key] }, acks, holdUs),
+      // The leader may hold an acks=all request for request.timeout.ms while followers copy the record.
+      request: (req) => produceOne(req, { topic, partition: this.partition, events: [key], bytes, payloads: [payload], keys: [key] }, acks, REQUEST_TIMEOUT_US),
       bytes: CONTROL_BYTES + bytes,
-      replyBytes: bytes,
-      tries: 0,
       settle: (c, reply) => {
         if (reply.error === 'message-too-large') c.record('state', { op: 'ckpt-chunk-refused', key, bytes, error: reply.error });
         const final = reply.error === undefined || reply.error === 'kafka-storage-error' || reply.error === 'message-too-large';
@@ -311,81 +346,54 @@ export class LogTopicTier implements TierClient {
   }
 
   private transmit(ctx: Context, attempt: Attempt): void {
-    if (this.leader === undefined) {
-      this.parked.push(attempt);
-      this.refreshMetadata(ctx);
-      return;
-    }
-    const req = this.nextReq++;
-    this.sent.set(req, { attempt, broker: this.leader.broker });
-    const request = attempt.request(req, this.leader.broker);
-    ctx.send(this.leader.broker, request, { bytes: attempt.bytes });
-    // Long enough for the request to arrive and the leader to hold it (`replyBytes` covers both for a produce).
-    ctx.setTimer(patienceUs(this.timeoutUs, attempt.bytes + attempt.replyBytes, attempt.tries++), 'ckpt:log-timeout', req);
+    this.waiting.push(attempt);
+    this.pump(ctx);
   }
 
   /**
-   * The connection to `peer` broke — its process died on a live host (kernel/contract/disconnect.ts).
-   * As a Kafka client's NetworkClient: requests out to it fail now and are re-sent after the retry
-   * backoff or the broker's reconnect backoff, whichever is longer (to whoever metadata then names),
-   * and a metadata request out to it is asked of another broker at once.
+   * Sends the waiting attempts, in order, to the partition's leader while it may take more (see the
+   * header). Without a usable leader it asks for metadata (the reply pumps again); a leader in
+   * reconnect backoff is waited for; at max.in.flight the next answer pumps again.
    */
-  disconnected(ctx: Context, peer: string): void {
-    if (!this.config.brokers.includes(peer)) return;
-    this.connections.disconnected(ctx.now(), peer);
-    const waitUs = Math.max(RETRY_BACKOFF_US, this.connections.readyAt(peer) - ctx.now());
-    for (const [req, { attempt, broker }] of [...this.sent]) {
-      if (broker !== peer) continue;
-      this.sent.delete(req);
-      this.backOff(ctx, req, attempt, waitUs);
-    }
-    if (this.metadataReq !== undefined && this.metadataTo === peer) {
-      this.metadataReq = undefined;
-      this.refreshMetadata(ctx);
+  private pump(ctx: Context): void {
+    while (this.waiting.length > 0) {
+      const leader = this.network.metadata.usableLeaderOf(this.config.topic, this.partition);
+      if (leader === null) return this.network.refresh(ctx);
+      const readyAt = this.network.connections.readyAt(leader);
+      if (readyAt > ctx.now()) return this.wakeAt(ctx, readyAt);
+      if (!this.requests.maySend(leader, MAX_IN_FLIGHT)) return;
+      const attempt = this.waiting.shift()!;
+      const req = this.nextReq++;
+      ctx.send(leader, attempt.request(req), { bytes: attempt.bytes });
+      this.requests.add(ctx, req, leader, attempt);
     }
   }
 
-  /** A refused or unanswered request: the leader may have moved; ask for metadata and try again shortly. */
-  private backOff(ctx: Context, req: number, attempt: Attempt, delayUs: Micros = RETRY_BACKOFF_US): void {
-    this.leader = undefined;
-    this.backingOff.set(req, attempt);
-    ctx.setTimer(delayUs, 'ckpt:log-retry', req);
+  private wakeAt(ctx: Context, atUs: Micros): void {
+    if (this.wake !== undefined && this.wake.atUs <= atUs) return;
+    if (this.wake !== undefined) ctx.cancelTimer(this.wake.id);
+    // The timer's data is the tier: an operator may hold several tiers (multilevel).
+    this.wake = { atUs, id: ctx.setTimer(atUs - ctx.now(), 'ckpt:log-wake', this) };
   }
 
-  private refreshMetadata(ctx: Context): void {
-    if (this.metadataReq !== undefined) return;
-    const req = this.nextReq++;
-    this.metadataReq = req;
-    // A random broker each time, as Kafka's leastLoadedNode picks among idle ones (metadata-view.ts),
-    // passing over one in reconnect backoff (its process died) while another is not.
-    const brokers = this.config.brokers;
-    const start = brokers.length === 1 ? 0 : ctx.rng(BOOTSTRAP_RNG).int(0, brokers.length - 1);
-    const now = ctx.now();
-    let to = brokers[start]!;
-    for (let i = 0; i < brokers.length && this.connections.readyAt(to) > now; i++) to = brokers[(start + i + 1) % brokers.length]!;
-    if (this.connections.readyAt(to) > now) to = brokers[start]!;
-    this.metadataTo = to;
-    ctx.send(to, { type: 'metadata', req });
-    ctx.setTimer(this.timeoutUs, 'ckpt:log-metadata-timeout', req);
+  /**
+   * The connection to a broker broke — its process died on a live host (kernel/contract/disconnect.ts):
+   * as every Kafka client (in-flight-requests.ts), requests out to it fail now and are re-sent after
+   * the retry backoff or the broker's reconnect backoff, whichever is longer (to whoever metadata then
+   * names) — a refused connection attempt goes back unattempted — and a metadata request out to it is
+   * asked of another broker at once.
+   */
+  disconnected(ctx: Context, disconnect: Disconnect): void {
+    if (!this.config.brokers.includes(disconnect.peer)) return;
+    this.requests.disconnected(ctx, disconnect);
+    this.pump(ctx);
   }
 
-  private metadata(ctx: Context, reply: MetadataReply): boolean {
-    if (reply.req !== this.metadataReq) return false;
-    this.connections.heard(this.metadataTo!);
-    this.metadataReq = undefined;
-    const meta = reply.partitions.find((p) => tpKey(p.topic, p.partition) === tpKey(this.config.topic, this.partition));
-    if (meta?.leader !== null && meta !== undefined && (this.leader === undefined || meta.leaderEpoch >= this.leader.epoch)) {
-      this.leader = { broker: meta.leader, epoch: meta.leaderEpoch };
-    }
-    const parked = this.parked;
-    this.parked = [];
-    if (this.leader === undefined) {
-      // No leader yet (an election in progress): the parked attempts back off and ask again.
-      for (const attempt of parked) this.backOff(ctx, this.nextReq++, attempt);
-      return true;
-    }
-    for (const attempt of parked) this.transmit(ctx, attempt);
-    return true;
+  /** A refused or unanswered attempt: sent again after `delayUs`. */
+  private backOff(ctx: Context, attempt: Attempt, delayUs: Micros): void {
+    const id = this.nextReq++;
+    this.backingOff.set(id, attempt);
+    ctx.setTimer(delayUs, 'ckpt:log-retry', id);
   }
 }
 

@@ -9,7 +9,7 @@
  * parts claiming the same message type would shadow each other; part message types are disjoint
  * by construction (`ckpt:` messages per protocol, `ckpt:*` timer names per part).
  */
-import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Context, Disconnect, Message, Wakeup } from '../../../kernel/contract/index.ts';
 import type { Marker, Participant } from './host.ts';
 
 export interface Part {
@@ -22,8 +22,8 @@ export interface Part {
   afterEvent?(ctx: Context): void;
   /** The operator was (or is about to be) rolled back: abandon any checkpoint in progress. */
   onRollback?(ctx: Context): void;
-  /** The operator's connection to `peer` broke (its process died on a live host; kernel/contract/disconnect.ts). */
-  onDisconnect?(ctx: Context, peer: string): void;
+  /** The operator's connection to a peer broke (its process died on a live host; kernel/contract/disconnect.ts). */
+  onDisconnect?(ctx: Context, disconnect: Disconnect): void;
 }
 
 export class ComposedParticipant implements Participant {
@@ -60,9 +60,9 @@ export class ComposedParticipant implements Participant {
     for (const part of this.parts) part.afterEvent?.(ctx);
   }
 
-  /** Tells every part that a connection to `peer` broke (a log-topic tier fails its requests to it). */
-  onDisconnect(ctx: Context, peer: string): void {
-    for (const part of this.parts) part.onDisconnect?.(ctx, peer);
+  /** Tells every part that a connection to a peer broke (a log-topic tier fails its requests to it). */
+  onDisconnect(ctx: Context, disconnect: Disconnect): void {
+    for (const part of this.parts) part.onDisconnect?.(ctx, disconnect);
   }
 
   /** Tells every part that a rollback abandons whatever it had in progress. */

@@ -21,7 +21,7 @@
  * effect), `coordinated` in blocking, `barrier-snapshot` in alignment or channel state,
  * `stream-replay` and `multilevel` in persisting every stream.
  */
-import { assert, type Context, type Message } from '../../../kernel/contract/index.ts';
+import { assert, type Context, type Disconnect, type Message } from '../../../kernel/contract/index.ts';
 import { BarrierCheckpoints } from './barrier.ts';
 import { STRATEGY_NAMES, storeFor, type CheckpointConfig, type StrategyName, type TierName } from './config.ts';
 import { CoordinatedCheckpoints } from './coordinated.ts';
@@ -51,10 +51,10 @@ export interface StrategyInfo {
 class TierPart implements Part {
   constructor(private readonly tiers: readonly TierClient[]) {}
 
-  onMessage(ctx: Context, message: Message): boolean {
+  onMessage(ctx: Context, message: Message, from: string): boolean {
     const fromLog = LOG_TIER_REPLIES.has(message.type);
     if (!STORE_REPLIES.has(message.type) && !fromLog) return false;
-    for (const tier of this.tiers) if (tier.onMessage(ctx, message as never)) return true;
+    for (const tier of this.tiers) if (tier.onMessage(ctx, message as never, from)) return true;
     // A late store reply nobody waits for any more; a log reply is the stream transport's.
     return !fromLog;
   }
@@ -63,8 +63,8 @@ class TierPart implements Part {
     return this.tiers.some((tier) => tier.onTimer(ctx, wakeup));
   }
 
-  onDisconnect(ctx: Context, peer: string): void {
-    for (const tier of this.tiers) tier.disconnected?.(ctx, peer);
+  onDisconnect(ctx: Context, disconnect: Disconnect): void {
+    for (const tier of this.tiers) tier.disconnected?.(ctx, disconnect);
   }
 }
 
@@ -241,7 +241,7 @@ export function makeParticipant(ctx: Context, host: OperatorHost, config: Checkp
     config,
     tier: (name) => {
       if (name === 'node-local') return new NodeLocalTier(ctx, host.instance, config.nodeLocal, config.readBandwidthBytesPerSec);
-      if (name === 'log-topic' && config.logTopic !== undefined) return new LogTopicTier(ctx, config.logTopic, host.instance, config.requestTimeoutUs);
+      if (name === 'log-topic' && config.logTopic !== undefined) return new LogTopicTier(ctx, config.logTopic, host.instance);
       return new StoreTier(ctx, name, storeFor(config, name, ctx.site)!, host.instance, config.requestTimeoutUs);
     },
     writer: (tier) => new CheckpointWriter(host, config.strategy, tier, incremental),

@@ -25,7 +25,7 @@
  * under `multilevel`, to the newest flushed checkpoint); a remote tier across a slow WAN makes
  * saves and restores as slow as that link.
  */
-import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Context, Disconnect, Message, Wakeup } from '../../../kernel/contract/index.ts';
 import { RAM_DISK_DIR, SECOND } from '../../../kernel/contract/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { NodeLocalMedium, TierName } from './config.ts';
@@ -40,11 +40,11 @@ export interface TierClient {
   save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void;
   load(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void;
   newest(ctx: Context, done: (id: number | undefined) => void): void;
-  /** Takes a reply to one of its requests in; false for anything else. */
-  onMessage(ctx: Context, message: FromStore | Message): boolean;
+  /** Takes a reply to one of its requests in (`from` its sender); false for anything else. */
+  onMessage(ctx: Context, message: FromStore | Message, from: string): boolean;
   onTimer(ctx: Context, wakeup: Wakeup): boolean;
-  /** The owner's connection to `peer` broke (its process died on a live host): fail what is out to it now. */
-  disconnected?(ctx: Context, peer: string): void;
+  /** The owner's connection to a peer broke (its process died on a live host): fail what is out to it now. */
+  disconnected?(ctx: Context, disconnect: Disconnect): void;
 }
 
 /** The replies a store sends; a participant routes them to its tiers. */
@@ -145,7 +145,7 @@ const SLOW_PATH_BANDWIDTH = 100_000_000;
 const MAX_BACKOFF = 32;
 
 /** How long the `attempts`-th try of a request carrying (or fetching) `bytes` waits for its answer. */
-export function patienceUs(timeoutUs: number, bytes: number, attempts: number): number {
+function patienceUs(timeoutUs: number, bytes: number, attempts: number): number {
   return Math.min(MAX_BACKOFF, 2 ** attempts) * (timeoutUs + transferUs(bytes, SLOW_PATH_BANDWIDTH));
 }
 

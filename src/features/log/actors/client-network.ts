@@ -32,15 +32,19 @@ export class ClientNetwork {
     private readonly retryBackoffUs: Micros,
     /** The owner's next request number (metadata requests share the owner's numbering). */
     private readonly nextReq: () => number,
-    /** The owner's requests in flight to a broker, if it counts them: metadata goes to the least loaded (metadata-view.ts). */
-    private readonly load?: (broker: string) => number,
+    private readonly options: {
+      /** The owner's requests in flight to a broker, if it counts them: metadata goes to the least loaded (metadata-view.ts). */
+      readonly load?: (broker: string) => number;
+      /** The metadata request's timer name, for an owner beside another client in one actor (metadata-view.ts). */
+      readonly metadataTimer?: string;
+    } = {},
   ) {
-    this.metadata = new MetadataView(brokers, requestTimeoutUs, this.connections, retryBackoffUs);
+    this.metadata = new MetadataView(brokers, requestTimeoutUs, this.connections, retryBackoffUs, options.metadataTimer);
   }
 
   /** Asks for metadata (the least-loaded reachable broker), unless a request is already out. */
   refresh(ctx: Context): void {
-    this.metadata.refresh(ctx, this.nextReq(), this.load);
+    this.metadata.refresh(ctx, this.nextReq(), this.options.load);
   }
 
   /** Something arrived from `from`: a connection to it works. */

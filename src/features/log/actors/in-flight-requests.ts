@@ -95,11 +95,18 @@ export class InFlightRequests<R> {
     this.deadlines.set(ctx, req, ctx.now() + timeoutUs);
   }
 
-  /** Request `req` was answered: it leaves, and its broker is reachable; undefined if it was not in flight (a late answer). */
+  /** Request `req` was answered: it leaves, and its broker is heard from (reachable); undefined if it was not in flight (a late answer). */
   answered(req: number): R | undefined {
     const entry = this.take(req);
-    if (entry !== undefined) this.network.metadata.reachable(entry.broker);
-    return entry?.request;
+    if (entry === undefined) return undefined;
+    this.network.heard(entry.broker);
+    this.network.metadata.reachable(entry.broker);
+    return entry.request;
+  }
+
+  /** Whether request `req` is in flight. */
+  has(req: number): boolean {
+    return this.entries.has(req);
   }
 
   /** The owner gave request `req` up (it will send what it carried again): it leaves. */

@@ -55,6 +55,8 @@ export class MetadataView {
     private readonly connections: ConnectionStates | undefined,
     /** The owner's `retry.backoff.ms` (Kafka's Metadata refreshBackoffMs): the least time from one request's end to the next one. */
     private readonly backoffUs: Micros,
+    /** Its timer's name: another client in the same actor (a pipeline operator's transport) keeps its own. */
+    private readonly timerName = 'metadata-timeout',
   ) {}
 
   leaderOf(topic: string, partition: number): string | null {
@@ -83,13 +85,13 @@ export class MetadataView {
     if (this.inFlight !== null || this.deferred !== null) return;
     const waitUs = this.lastEndedUs + this.backoffUs - ctx.now();
     if (waitUs > 0) {
-      this.deferred = { req, timer: ctx.setTimer(waitUs, 'metadata-timeout', req) };
+      this.deferred = { req, timer: ctx.setTimer(waitUs, this.timerName, req) };
       return;
     }
     const broker = this.leastLoaded(ctx, load);
     ctx.send(broker, { type: 'metadata', req });
     const { timeoutUs, setup } = this.connections?.deadline(broker, this.timeoutUs) ?? { timeoutUs: this.timeoutUs, setup: false };
-    this.inFlight = { req, broker, sentAtUs: ctx.now(), setup, timer: ctx.setTimer(timeoutUs, 'metadata-timeout', req) };
+    this.inFlight = { req, broker, sentAtUs: ctx.now(), setup, timer: ctx.setTimer(timeoutUs, this.timerName, req) };
   }
 
   /** A request of the owner to `broker` timed out: avoid it for metadata until it answers again. */
@@ -147,7 +149,7 @@ export class MetadataView {
     if (inFlight.setup) {
       inFlight.setup = false;
       if (!this.connections!.setupTimedOut(ctx.now(), inFlight.broker)) {
-        inFlight.timer = ctx.setTimer(inFlight.sentAtUs + this.timeoutUs - ctx.now(), 'metadata-timeout', req);
+        inFlight.timer = ctx.setTimer(inFlight.sentAtUs + this.timeoutUs - ctx.now(), this.timerName, req);
         return false;
       }
     } else {

@@ -87,7 +87,7 @@ export class LogProducer implements Actor<ClientInbound> {
   ) {
     this.accumulator = new RecordAccumulator({ ...config, partitions, maxRequestBytes: this.maxRequestBytes });
     // Metadata goes to Kafka's `leastLoadedNode`: reachable, fewest requests in flight.
-    this.network = new ClientNetwork(config.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.reqCounter, (broker) => this.requests.count(broker));
+    this.network = new ClientNetwork(config.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.reqCounter, { load: (broker) => this.requests.count(broker) });
     this.requests = new InFlightRequests(this.network, config.requestTimeoutUs, 'request-timeout', {
       fail: (ctx, _broker, requests, error) => this.failedRequests(ctx, requests, error),
       putBack: (_ctx, _broker, requests) => this.putBack(requests),

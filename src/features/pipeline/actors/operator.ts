@@ -141,7 +141,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     if (spec.transport === 'stream' || spec.checkpoint.logTopic !== undefined) {
       this.onDisconnect = (ctx, disconnect) => {
         this.transport.disconnected?.(ctx, disconnect);
-        this.participant.onDisconnect?.(ctx, disconnect.peer);
+        this.participant.onDisconnect?.(ctx, disconnect);
       };
     }
   }

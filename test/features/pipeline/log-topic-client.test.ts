@@ -1,0 +1,92 @@
+/**
+ * The `log-topic` checkpoint tier as a Kafka client (log-topic-tier.ts), against scripted brokers:
+ * chunks that fit `max.request.size` with their overhead, Kafka's fetch sizes, one request on a
+ * connection not yet set up, and `request.timeout.ms` 30 s whatever a request carries.
+ */
+import test from 'ava';
+import type { OperatorImage, StoredCheckpoint } from '../../../src/features/checkpoint/actors/index.ts';
+import { LogTopicTier, RECORD_OVERHEAD_BYTES } from '../../../src/features/checkpoint/actors/log-topic-tier.ts';
+import type { FetchRequest, ProduceRequest } from '../../../src/features/log/actors/index.ts';
+import { fnv1a, type Actor, type Context, type Message, type Wakeup } from '../../../src/kernel/contract/index.ts';
+import { SECOND } from '../../../src/kernel/index.ts';
+import { LEADS, scriptedWorld } from '../log/_scripted-brokers.ts';
+
+const MIB = 1 << 20;
+// The tier's partition is led by b1.
+const KEY = Array.from({ length: 50 }, (_, i) => `op-${i}`).find((key) => LEADS.b1!.includes(fnv1a(key) % 4))!;
+
+/**
+ * An operator with nothing but the tier: it saves one entry at 0, and loads at `loadAtUs` if given.
+ * Its bootstrap broker is b2 (so it has not heard from b1, the leader, before its first request),
+ * or b1 itself (the metadata answer sets the connection up).
+ */
+class TierHost implements Actor<Message> {
+  tier!: LogTopicTier;
+  saved: number | undefined;
+  constructor(
+    private readonly bytes: number,
+    private readonly bootstrap: string,
+    private readonly loadAtUs?: number,
+  ) {}
+  start(ctx: Context): void {
+    this.tier = new LogTopicTier(ctx, { topic: 't', partitions: 4, brokers: [this.bootstrap], acks: -1 }, KEY);
+    const entry: StoredCheckpoint = { id: 1, kind: 'full', bytes: this.bytes, image: {} as OperatorImage };
+    this.tier.save(ctx, entry, { all: true }, (ok) => ok && (this.saved = ctx.now()));
+    if (this.loadAtUs !== undefined) ctx.setTimer(this.loadAtUs, 'load');
+  }
+  onMessage(ctx: Context, message: Message, from: string): void {
+    this.tier.onMessage(ctx, message, from);
+  }
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    if (wakeup.name === 'load') this.tier.load(ctx, 'latest', () => undefined);
+    else this.tier.onTimer(ctx, wakeup);
+  }
+}
+
+function run(bytes: number, produceDelayUs: number, untilUs: number, { bootstrap = 'b2', loadAtUs }: { bootstrap?: string; loadAtUs?: number } = {}) {
+  const { world, script } = scriptedWorld(1);
+  script.produceDelayUs = produceDelayUs;
+  let host!: TierHost;
+  world.spawn('op', 'nx', () => (host = new TierHost(bytes, bootstrap, loadAtUs)));
+  world.run({ until: untilUs });
+  const produces = script.received.filter((r) => r.to === 'b1' && r.message.type === 'produce').map((r) => ({ t: r.t, request: r.message as unknown as ProduceRequest }));
+  const fetches = script.received.filter((r) => r.message.type === 'fetch').map((r) => r.message as unknown as FetchRequest);
+  return { host, produces, fetches };
+}
+
+test('a 3 MiB image goes as four chunks, each with its key and record overhead within max.request.size (1 MiB); fetches ask Kafka\'s 50 MiB, 1 MiB per partition', (t) => {
+  const { host, produces, fetches } = run(3 * MIB, 0, 10 * SECOND, { loadAtUs: 5 * SECOND });
+  t.truthy(host.saved);
+  t.is(produces.length, 4);
+  for (const { request } of produces) {
+    const part = request.partitions[0]!;
+    t.true(part.bytes + RECORD_OVERHEAD_BYTES + part.keys![0]!.length <= MIB, `${part.bytes} B chunk`);
+  }
+  t.is(produces.reduce((sum, p) => sum + p.request.partitions[0]!.bytes, 0), 3 * MIB);
+  t.true(fetches.length > 0);
+  for (const fetch of fetches) t.like(fetch, { maxBytes: 50 * MIB, partitions: [{ maxBytes: MIB }] });
+});
+
+test('one request on a connection not yet set up: the other chunks wait for the leader\'s first answer, then go together', (t) => {
+  const { produces } = run(8 * MIB, 500_000, 10 * SECOND);
+  const firstAnswer = produces[0]!.t + 500_000;
+  t.is(produces.filter((p) => p.t < firstAnswer).length, 1);
+  // Then four chunks out at once (the tier's own limit, within max.in.flight 5).
+  t.true(produces.filter((p) => p.t >= firstAnswer && p.t < firstAnswer + 10_000).length >= 3);
+});
+
+test('a produce request over a working connection waits request.timeout.ms (30 s) for its answer whatever its size, then is re-sent', (t) => {
+  // b1 answers metadata at once (the connection is up) and produce requests only after 100 s.
+  const { produces } = run(MIB / 2, 100 * SECOND, 35 * SECOND, { bootstrap: 'b1' });
+  t.is(produces.length, 2);
+  const gap = produces[1]!.t - produces[0]!.t;
+  // 30 s, then retry.backoff.ms 100 ms and a metadata round trip.
+  t.true(gap >= 30.1 * SECOND && gap < 30.2 * SECOND, `re-sent after ${gap} µs`);
+});
+
+test('a leader never heard from: its request is put back at the connection set-up deadline (10 s, then 20 s), not counted as an attempt', (t) => {
+  const { produces } = run(MIB / 2, 100 * SECOND, 40 * SECOND);
+  const gaps = produces.slice(1).map((p, i) => Math.round((p.t - produces[i]!.t) / SECOND));
+  t.deepEqual(gaps, [10, 20]);
+  t.is(new Set(produces.map((p) => p.request.partitions[0]!.keys![0])).size, 1);
+});
