@@ -1,11 +1,13 @@
 /**
  * The producing clients' connection protocol (in-flight-requests.ts), driven directly: which
  * requests the owner gets back, when, how (failed or put back), and in what order — and what an
- * owner that forgets to report an answer breaks.
+ * owner that forgets to report an answer breaks. Also the network layer under it (client-network.ts):
+ * a broken connection's reconnect backoff and metadata elsewhere, and an owner that never says what
+ * it heard.
  */
 import test from 'ava';
 import { ClientNetwork, InFlightRequests } from '../../../src/features/log/actors/index.ts';
-import type { Actor, Context, Disconnect, Wakeup } from '../../../src/kernel/contract/index.ts';
+import type { Actor, Context, Disconnect, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
 
@@ -42,11 +44,14 @@ class Client implements Actor<never> {
   }
 }
 
-function run(script: [number, Step][], until = 120 * SECOND): Client {
+/** Runs the script; `received` is what the brokers got (`<time>s <broker> <type>`). */
+function run(script: [number, Step][], until = 120 * SECOND, received: string[] = []): Client {
   const world = new World({ seed: 1 });
   world.addSite('dc', { nodes: ['n', 'n1', 'n2'] });
   // Brokers that never answer: the script says what the client hears.
-  for (const [b, node] of [['b1', 'n1'], ['b2', 'n2']] as const) world.spawn(b, node, () => ({ start() {}, onMessage() {} }));
+  for (const [b, node] of [['b1', 'n1'], ['b2', 'n2']] as const) {
+    world.spawn(b, node, () => ({ start() {}, onMessage: (ctx: Context, m: Message) => void received.push(`${ctx.now() / SECOND}s ${b} ${m.type}`) }));
+  }
   let client!: Client;
   world.spawn('c', 'n', () => (client = new Client(script)));
   world.run({ until });
@@ -96,4 +101,30 @@ test('breaks: an owner that does not report an answer has it fail at its deadlin
   ]);
   // Request 2 had until 50 s; it fails at 30 s with the forgotten one.
   t.deepEqual(client.log, ['30s fail b1 r1,r2 request-timed-out']);
+});
+
+test('network layer: a broken connection puts the broker in reconnect backoff and metadata is asked of another broker', (t) => {
+  const received: string[] = [];
+  run([
+    [0, (c) => (c.network.heard('b1'), c.network.heard('b2'))],
+    [SECOND, (c, ctx) => {
+      t.is(c.network.disconnected(ctx, 'b1'), 100 * MS, 'retry.backoff.ms, longer than the first reconnect backoff');
+      t.is(c.network.connections.readyAt('b1'), SECOND + 50 * MS);
+      t.false(c.network.connections.isReady('b1'), 'no working connection to b1');
+    }],
+  ], 2 * SECOND, received);
+  t.deepEqual(received.filter((r) => r.endsWith('metadata')).map((r) => r.split(' ')[1]), ['b2']);
+});
+
+test('network layer breaks: an owner that never reports what it heard keeps the set-up deadline (10 s) on a broker that answers', (t) => {
+  run([
+    [0, (c, ctx) => {
+      // b1 answered something, but the owner did not say so: its next request still counts as a connection attempt.
+      t.deepEqual(c.network.connections.deadline('b1', TIMEOUT), { timeoutUs: 10 * SECOND, setup: true });
+      c.send(ctx, 1, 'b1');
+      t.false(c.requests.maySend('b1', 5), 'one request at a time');
+      c.network.heard('b1');
+      t.deepEqual(c.network.connections.deadline('b1', TIMEOUT), { timeoutUs: TIMEOUT, setup: false });
+    }],
+  ], SECOND);
 });

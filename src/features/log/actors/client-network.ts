@@ -14,8 +14,10 @@
  * in-flight-requests.ts). Requests over a connection not yet set up (never heard from the broker,
  * or the last connection broke or timed out) get the connection set-up timeout (connection-states.ts).
  *
- * How it breaks: an owner that does not report what it hears (`heard`) keeps every connection "new"
- * — one request at a time, each with the set-up deadline.
+ * Guarantee: after any of these, metadata is not asked of that broker while another is reachable,
+ * and after a broken connection nothing is sent to it before its reconnect backoff ends — for every
+ * client alike. How it breaks: an owner that does not report what it hears (`heard`) keeps every
+ * connection "new": one request at a time, each with the set-up deadline (10 s, not its own).
  */
 import type { Context, Micros } from '../../../kernel/contract/index.ts';
 import { ConnectionStates } from './connection-states.ts';
