@@ -82,6 +82,8 @@ interface Round {
   readonly reports: Map<string, CheckpointCounters | null>;
   readonly restored: Set<string>;
   done: boolean;
+  /** Uncoordinated: the round is on disk and its first `stop`s went out (nothing of its epoch leaves before). */
+  asking: boolean;
 }
 
 interface ActiveCheckpoint {
@@ -200,12 +202,13 @@ export class CheckpointCoordinator implements Actor<Message> {
     const line = this.config.strategy === 'uncoordinated';
     const collect = line && !toStart;
     // A new round supersedes any older one at once, even before it is on disk.
-    const round: Round = { epoch, reason, cause, targets: collect ? undefined : this.targets(toStart), kept: new Set(), restarted: new Set(this.config.instances.includes(cause) ? [cause] : []), stopped: new Map(), reports: new Map(), restored: new Set(), done: false };
+    const round: Round = { epoch, reason, cause, targets: collect ? undefined : this.targets(toStart), kept: new Set(), restarted: new Set(this.config.instances.includes(cause) ? [cause] : []), stopped: new Map(), reports: new Map(), restored: new Set(), done: false, asking: false };
     this.round = round;
     if (line && round.targets !== undefined) this.pruneHistories(round.targets);
     this.persist(ctx, () => {
       if (this.round !== round) return;
       if (!collect) return this.issue(ctx, round);
+      round.asking = true;
       for (const instance of this.config.instances) this.sendReport(ctx, instance, round);
       ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', epoch);
     });
@@ -280,7 +283,8 @@ export class CheckpointCoordinator implements Actor<Message> {
   private heardOfRestart(ctx: Context, round: Round, instance: string): void {
     if (round.restarted.has(instance)) return;
     round.restarted.add(instance);
-    if (round.stopped.size >= this.config.instances.length) return;
+    // Before the round is on disk its first `stop`s, still to go, will name it.
+    if (!round.asking || round.stopped.size >= this.config.instances.length) return;
     for (const other of this.config.instances) if (other !== instance && !round.stopped.has(other)) this.sendReport(ctx, other, round);
   }
 
