@@ -6,7 +6,7 @@
  * error. Plus the `alerts-exactly-once` checker on hand-made traces, so it is seen to fail.
  */
 import test from 'ava';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertsExactlyOnce } from '../../../src/features/alerts/checks/alerts-exactly-once.ts';
@@ -60,23 +60,34 @@ function lastCheckpoint(records: readonly TraceRecord[], broker: string) {
   return { applied: last.applied, digest: last.digest };
 }
 
+/**
+ * The fault-free survey run once by the CLI, shared: its printed summary, its share, and its trace
+ * hash (the same seed in another process as this one's in-process run).
+ */
+const CLI_SCRATCH = mkdtempSync(join(tmpdir(), 'diaspora-alerts-'));
+test.after.always(() => rmSync(CLI_SCRATCH, { recursive: true, force: true }));
+const cliFaultFree = (async () => {
+  const out = join(CLI_SCRATCH, 'clean');
+  const r = await diaspora(['run', FILE, '--set', 'faults=[]', '--out', out]);
+  const summary = r.code === 0 ? (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { traceHash: string; metrics: { alerts: AlertsResult } }) : undefined;
+  return { ...r, summary };
+})();
+
 test('from the CLI: the 60-s share is high without faults and drops when the WAN is cut for longer than 60 s', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'diaspora-alerts-'));
-  const share = async (faults: string, dir: string) => {
-    const r = await diaspora(['run', FILE, '--json', '--set', `faults=[${faults}]`, '--out', join(out, dir)]);
-    t.is(r.code, 0, r.stderr);
-    return (JSON.parse(r.stdout).metrics.alerts as AlertsResult).within60sShare;
-  };
-  const clean = await share('', 'clean');
-  const cut = await share(WAN_CUT, 'cut');
+  const faultFree = await cliFaultFree;
+  t.is(faultFree.code, 0, faultFree.stderr);
+  const r = await diaspora(['run', FILE, '--json', '--set', `faults=[${WAN_CUT}]`, '--out', join(out, 'cut')]);
+  t.is(r.code, 0, r.stderr);
+  const clean = faultFree.summary!.metrics.alerts.within60sShare;
+  const cut = (JSON.parse(r.stdout).metrics.alerts as AlertsResult).within60sShare;
   for (const s of [clean, cut]) t.true(s >= 0 && s <= 1, `share ${s}`);
   t.true(clean > 0.9, `fault-free share ${clean}`);
   t.true(cut < clean, `cut ${cut} vs fault-free ${clean}`);
 });
 
 test('the printed summary shows the 60-s share', async (t) => {
-  const out = mkdtempSync(join(tmpdir(), 'diaspora-alerts-'));
-  const r = await diaspora(['run', FILE, '--set', 'faults=[]', '--out', join(out, 'run')]);
+  const r = await cliFaultFree;
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /^alerts: .*within60sShare (0|1|0\.\d+), .*within60sShare\.fink (0|1|0\.\d+), .*fink p50 \S+ p99 \S+/m);
 });
@@ -166,9 +177,10 @@ test('no-acked-loss covers the alert producer: the final read follows its last a
   t.true(verdict.violations.every((v) => v.anomaly === 'lost' && v.events!.every((id) => id.startsWith('alert-producer-'))));
 });
 
-test('the same seed gives the same trace hash; another seed another', (t) => {
-  const again = run('as written');
-  t.is(again.summary.traceHash, asWritten().summary.traceHash);
+test('the same seed gives the same trace hash, in this process and in the CLI\'s; another seed another', async (t) => {
+  const cli = await cliFaultFree;
+  t.is(cli.code, 0, cli.stderr);
+  t.is(cli.summary!.traceHash, faultFree().summary.traceHash);
   const text = readFileSync(FILE, 'utf8').replace(/^seed: 1$/m, 'seed: 2');
   const other = execute(prepareRun(loadScenario(text, FILE), { trace: new TraceWriter() }));
   t.not(other.traceHash, asWritten().summary.traceHash);
