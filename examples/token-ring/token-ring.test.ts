@@ -31,9 +31,16 @@ interface Summary {
 }
 const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
 
+/** The ring as shipped, run once by the command with its trace: the reference the other tests compare with. */
+const SHARED = mkdtempSync(join(tmpdir(), '.tmp-token-ring-'));
+test.after.always(() => rmSync(SHARED, { recursive: true, force: true }));
+const ringRun = (async () => {
+  const dir = join(SHARED, 'run');
+  return { dir, ...(await diaspora(['run', RING, '--out', dir, '--trace'])) };
+})();
+
 test('run passes with the detector; check offline agrees with the run; replay reproduces it; viz draws it', async (t) => {
-  const run = join(scratch(t), 'run');
-  const r = await diaspora(['run', RING, '--out', run, '--trace']);
+  const { dir: run, ...r } = await ringRun;
   t.is(r.code, 0, r.stdout + r.stderr);
   t.regex(r.stdout, /PASS single-token/);
   t.regex(r.stdout, /PASS token-progress — members 4, reached 4/);
@@ -110,7 +117,7 @@ test('shrink cuts the nemesis down to the one latency spike; the minimal scenari
 
 test('compare runs two detector timeouts on the same seeds in the worker pool, each cell as run would', async (t) => {
   const dir = scratch(t);
-  const single = await diaspora(['run', RING, '--out', join(dir, 'run'), '--quiet']);
+  const single = await ringRun;
   t.is(single.code, 0, single.stderr);
   const out = join(dir, 'compare');
   const c = await diaspora(['compare', RING, '--variant', 'safe:ring.detector=200ms', '--variant', 'short:ring.detector=30ms', '--seeds', '2', '--jobs', '2', '--out', out, '--quiet']);
@@ -118,7 +125,7 @@ test('compare runs two detector timeouts on the same seeds in the worker pool, e
   const cells = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { cells: { variant: string; seed: number; status: string; traceHash: string; checks: Record<string, boolean> }[] }).cells;
   t.deepEqual(cells.map((cell) => `${cell.variant} ${cell.seed} ${cell.status}`), ['safe 1 pass', 'safe 2 pass', 'short 1 fail', 'short 2 fail']);
   t.true(cells.filter((cell) => cell.variant === 'short').every((cell) => !cell.checks['single-token'] && cell.checks['token-progress']));
-  t.is(cells[0]!.traceHash, summaryOf(join(dir, 'run')).traceHash, 'a pool worker builds the same world as the command');
+  t.is(cells[0]!.traceHash, summaryOf(single.dir).traceHash, 'a pool worker builds the same world as the command');
 });
 
 test('sweep: a grid in the pool, and the same grid in two shards merged, give the same results', async (t) => {
@@ -140,11 +147,11 @@ test('sweep: a grid in the pool, and the same grid in two shards merged, give th
 
 test('--workers 2 (one partition per site) writes the same trace hash as one thread', async (t) => {
   const dir = scratch(t);
-  const one = await diaspora(['run', RING, '--out', join(dir, 'one'), '--quiet']);
+  const one = await ringRun;
   const two = await diaspora(['run', RING, '--out', join(dir, 'two'), '--workers', '2']);
   t.is(two.code, one.code, two.stderr);
   t.regex(two.stdout, /parallel: 2 partition\(s\) \[east \| west\]/);
-  t.is(summaryOf(join(dir, 'two')).traceHash, summaryOf(join(dir, 'one')).traceHash);
+  t.is(summaryOf(join(dir, 'two')).traceHash, summaryOf(one.dir).traceHash);
 });
 
 test('emulate: the ring runs on node threads with a real crash, and check agrees with its verdicts', async (t) => {
@@ -170,9 +177,9 @@ test('the example needs nothing of the repository: a copy of its folder elsewher
   for (const file of readdirSync(EXAMPLE).filter((name) => !name.endsWith('.test.ts') && !name.startsWith('.'))) cpSync(join(EXAMPLE, file), join(copy, file));
   // Outside this package, a .ts file is an ES module only under a package.json that says so.
   writeFileSync(join(copy, 'package.json'), '{ "type": "module" }\n');
-  const here = await diaspora(['run', RING, '--out', join(dir, 'here'), '--quiet']);
+  const here = await ringRun;
   t.is(here.code, 0, here.stdout + here.stderr);
   const there = await diaspora(['run', join(copy, 'token-ring.yaml'), '--out', join(dir, 'there'), '--quiet'], dir);
   t.is(there.code, 0, there.stdout + there.stderr);
-  t.is(summaryOf(join(dir, 'there')).traceHash, summaryOf(join(dir, 'here')).traceHash);
+  t.is(summaryOf(join(dir, 'there')).traceHash, summaryOf(here.dir).traceHash);
 });
