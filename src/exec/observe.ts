@@ -7,7 +7,7 @@
  */
 import { verdictFor, type RunResult, type TraceChecker, type Verdict } from '../check/index.ts';
 import type { RealisedFault } from '../faults/index.ts';
-import type { Micros, RecordKind, TraceRecord, TraceWriter } from '../kernel/index.ts';
+import type { Micros, TraceRecord, TraceWriter } from '../kernel/index.ts';
 import type { PreparedRun } from '../scenario/build.ts';
 
 /** A run's result (check/run-result.ts) and the faults it realised. */
@@ -32,10 +32,10 @@ export interface ObservedTrace {
 export function observeTrace(prepared: PreparedRun, trace: TraceWriter): ObservedTrace {
   const checkers = prepared.checks.map((c) => c.create());
   const metrics = prepared.metrics;
-  const observers = [...checkers, ...metrics];
-  // Only the kinds some observer reads: a hot kind none of them reads (a `send`, say) is then
-  // never made into a record object (TraceWriter.listen).
-  trace.listen(routeByKind(observers), kindsRead(observers));
+  // Each observer listens for the kinds it reads, in this order: the writer hands a record to
+  // the readers of its kind found with one lookup, and never makes a record object of a hot kind
+  // none of them reads (a `send`, say) — TraceWriter.listen.
+  for (const observer of [...checkers, ...metrics]) trace.listen((record) => observer.observe(record), observer.kinds);
   return {
     checks: (only) =>
       Object.fromEntries(checkers.flatMap((checker, i) => (only === undefined || only.has(checker.name) ? [[checker.name, verdictFor(prepared.checks[i]!, checker)]] : []))),
@@ -46,16 +46,6 @@ export function observeTrace(prepared: PreparedRun, trace: TraceWriter): Observe
 
 /** A checker or a metric, as the run feeds it. */
 type Observer = Pick<TraceChecker, 'kinds' | 'observe'>;
-
-/** Every kind some observer reads; `undefined` when one of them reads every kind. */
-export function kindsRead(observers: readonly Observer[]): RecordKind[] | undefined {
-  const kinds = new Set<RecordKind>();
-  for (const o of observers) {
-    if (o.kinds === undefined) return undefined;
-    for (const kind of o.kinds) kinds.add(kind);
-  }
-  return [...kinds];
-}
 
 /**
  * A listener that hands each record to the observers that read its kind (their `kinds`, or all of

@@ -80,9 +80,12 @@ export class TraceWriter {
   private readonly listeners: Listening[] = [];
   /** Whether a listener takes lines (then every record is serialised). */
   private linesListened = false;
-  /** Whether the file or a listener takes every kind, and the kinds listeners take otherwise. */
-  private readAll: boolean;
-  private readonly kindsRead = new Set<string>();
+  /**
+   * The listeners of each kind seen, in the order they were registered (made at a kind's first
+   * record, dropped when a listener comes): one lookup per record says whether anyone reads it and
+   * who, where a lookup per listener did.
+   */
+  private readonly byKind = new Map<string, TraceListener[]>();
   // Whether anyone reads each hot kind: if not, a hot record is digested and counted, and no record
   // object is made for it.
   private sendRead = false;
@@ -96,8 +99,7 @@ export class TraceWriter {
 
   /** @param sink where the lines go (`traceFile(path)`); omit to only hash and notify listeners. */
   constructor(private readonly sink?: TraceSink) {
-    this.readAll = sink !== undefined;
-    this.sendRead = this.recvRead = this.timerRead = this.readAll;
+    this.sendRead = this.recvRead = this.timerRead = sink !== undefined;
   }
 
   get records(): number {
@@ -115,11 +117,9 @@ export class TraceWriter {
    * made into a record object (the hot kinds `send`, `recv`, `timer`) or a copy of its fields.
    */
   listen(listener: TraceListener, kinds?: readonly RecordKind[]): void {
-    const set = kinds === undefined ? undefined : new Set<string>(kinds);
-    this.listeners.push({ listener, kinds: set });
+    this.listeners.push({ listener, kinds: kinds === undefined ? undefined : new Set<string>(kinds) });
+    this.byKind.clear();
     if (listener.length >= 2) this.linesListened = true;
-    if (set === undefined) this.readAll = true;
-    else for (const kind of set) this.kindsRead.add(kind);
     this.sendRead = this.reads('send');
     this.recvRead = this.reads('recv');
     this.timerRead = this.reads('timer');
@@ -130,7 +130,7 @@ export class TraceWriter {
     this.open();
     this.hasher.digest(record);
     this.hasher.foldLast();
-    this.deliver(record, this.sink !== undefined || this.linesListened ? JSON.stringify(record) : '');
+    this.deliver(record, this.sink !== undefined || this.linesListened ? JSON.stringify(record) : '', this.listenersOf(record.k));
   }
 
   /**
@@ -141,10 +141,11 @@ export class TraceWriter {
    */
   writeFields(head: TraceRecord, fields: Record<string, unknown>, actor: number): void {
     this.open();
-    const read = this.reads(head.k);
+    const listeners = this.listenersOf(head.k);
+    const read = this.sink !== undefined || listeners.length > 0;
     this.hasher.digestFields(head, fields, read, actor);
     this.hasher.foldLast();
-    if (read) return this.deliver(head, this.sink !== undefined || this.linesListened ? JSON.stringify(head) : '');
+    if (read) return this.deliver(head, this.sink !== undefined || this.linesListened ? JSON.stringify(head) : '', listeners);
     this.last[0] = head.t;
     this.count++;
   }
@@ -199,7 +200,8 @@ export class TraceWriter {
       if (this.sink !== undefined) this.append(line);
       return;
     }
-    this.deliver(JSON.parse(line) as TraceRecord, line);
+    const record = JSON.parse(line) as TraceRecord;
+    this.deliver(record, line, this.listenersOf(record.k));
   }
 
   /** Ends the file with its end record, flushes, renames it into place and returns the hash (32 hex digits). Idempotent. */
@@ -237,27 +239,33 @@ export class TraceWriter {
 
   /** A hot record someone reads: its hand-written line (record-line.ts) is built only for the file or a line listener. */
   private deliverHot<R extends HotRecord>(record: R, line: (record: R) => string): void {
-    this.deliver(record, this.sink !== undefined || this.linesListened ? line(record) : '');
+    this.deliver(record, this.sink !== undefined || this.linesListened ? line(record) : '', this.listenersOf(record.k));
   }
 
   /** Whether the file or some listener takes records of kind `kind`. */
   private reads(kind: string): boolean {
-    return this.readAll || this.kindsRead.has(kind);
+    return this.sink !== undefined || this.listenersOf(kind).length > 0;
+  }
+
+  /** The listeners of records of kind `kind`, in the order they were registered. */
+  private listenersOf(kind: string): TraceListener[] {
+    let listeners = this.byKind.get(kind);
+    if (listeners === undefined) {
+      listeners = this.listeners.filter(({ kinds }) => kinds === undefined || kinds.has(kind)).map(({ listener }) => listener);
+      this.byKind.set(kind, listeners);
+    }
+    return listeners;
   }
 
   private open(): void {
     if (this.digest !== undefined) throw new Error('trace written after close');
   }
 
-  /** Counts the record, hands it to the listeners of its kind and to the file; `line` is empty when nobody takes it. */
-  private deliver(record: TraceRecord, line: string): void {
+  /** Counts the record, hands it to `listeners` (those of its kind) and to the file; `line` is empty when nobody takes it. */
+  private deliver(record: TraceRecord, line: string, listeners: readonly TraceListener[]): void {
     this.last[0] = record.t;
     this.count++;
-    const listeners = this.listeners;
-    for (let i = 0; i < listeners.length; i++) {
-      const { listener, kinds } = listeners[i]!;
-      if (kinds === undefined || kinds.has(record.k)) listener(record, line);
-    }
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(record, line);
     if (this.sink !== undefined) this.append(line);
   }
 
