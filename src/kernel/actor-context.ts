@@ -46,21 +46,26 @@ export class ActorContext implements Context, PeerMemo, ActorState {
   // here, `leave` moves it out at a crash): every event reads it, and reads the context anyway.
   // Declared here, after `instance`, rather than inherited from `IdleState`, whose fields would come
   // first in the object: measured ×1.03–1.10 CPU per delivery at 10^5 actors (bench/README, session 9).
-  readonly index: number;
+  // In the order events touch them: what every event reads first, then a handler's sends, timers
+  // and draws; what no event reads (`sim`, `handle`, the disk) last, so that with many actors the
+  // lines an event touches are the first ones of the object (bench/README, session 10).
   up = false;
   incarnation = 0;
-  seq = 0;
   recordCount = 0;
-  timerCount = 0;
   lastFiredTimer = 0;
+  private readonly sim: ContextHost;
+  seq = 0;
+  timerCount = 0;
+  readonly index: number;
+  // The two streams asked for, by purpose: most actors draw from one or two purposes, and a hit
+  // here skips the lookup in the handle's table (a Map, cold in memory when there are many
+  // actors), and writes nothing. The streams themselves are the handle's, so they carry on
+  // across incarnations.
+  private firstPurpose: string | undefined;
+  private firstRng: Rng | undefined;
+  private secondPurpose: string | undefined;
+  private secondRng: Rng | undefined;
   peers: Set<number> | undefined = undefined;
-  // The two streams asked for last, by purpose: most actors draw from one or two purposes, and a
-  // hit here skips the lookup in the handle's table (a Map, cold in memory when there are many
-  // actors). The streams themselves are the handle's, so they carry on across incarnations.
-  private lastPurpose: string | undefined;
-  private lastRng: Rng | undefined;
-  private otherPurpose: string | undefined;
-  private otherRng: Rng | undefined;
   /**
    * The actor this one last exchanged a message with — sent to, or received from (the simulator
    * sets it on delivery) — and its index: a reply, or the next message to the same peer, skips
@@ -68,13 +73,14 @@ export class ActorContext implements Context, PeerMemo, ActorState {
    */
   peer: string | undefined;
   peerIndex = -1;
+  private readonly handle: ActorHandle;
   /** Made at the first `disk`: most actors of a large run never touch a disk (see world/disk.ts). */
   private diskView: Disk | undefined;
-  constructor(
-    private readonly sim: ContextHost,
-    private readonly handle: ActorHandle,
-    instance: Actor<any>,
-  ) {
+  /** Which stream a purpose not kept replaces: the two in turn. */
+  private replaceSecond = false;
+  constructor(sim: ContextHost, handle: ActorHandle, instance: Actor<any>) {
+    this.sim = sim;
+    this.handle = handle;
     this.instance = instance;
     this.index = handle.index;
     handle.runIn(this);
@@ -151,13 +157,18 @@ export class ActorContext implements Context, PeerMemo, ActorState {
   }
 
   rng(purpose: string): Rng {
-    if (purpose === this.lastPurpose) return this.lastRng!;
-    const other = this.otherPurpose;
-    const otherRng = this.otherRng;
-    this.otherPurpose = this.lastPurpose;
-    this.otherRng = this.lastRng;
-    this.lastPurpose = purpose;
-    return (this.lastRng = purpose === other ? otherRng! : this.sim.rng(this.handle, purpose));
+    if (purpose === this.firstPurpose) return this.firstRng!;
+    if (purpose === this.secondPurpose) return this.secondRng!;
+    const rng = this.sim.rng(this.handle, purpose);
+    if (this.replaceSecond) {
+      this.secondPurpose = purpose;
+      this.secondRng = rng;
+    } else {
+      this.firstPurpose = purpose;
+      this.firstRng = rng;
+    }
+    this.replaceSecond = !this.replaceSecond;
+    return rng;
   }
 
   record(kind: RecordKind, fields?: Record<string, unknown>): void {
