@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { RealisedFault } from '../faults/index.ts';
 import { InputError } from '../kernel/index.ts';
+import { LEADS_NOWHERE, leadsNowhere } from '../kernel/file-errors.ts';
 import { checkTraceHeader } from '../kernel/trace-reader.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { OUTPUT_MARKER, readOutputMarker } from './output-guard.ts';
@@ -42,8 +43,18 @@ export interface RecordedTrace {
   readonly source: string;
 }
 
+/**
+ * Whether a file of the run is there; a symbolic link in its place that leads nowhere is refused
+ * (it is there to see with `ls`, so "no such file" or silently going without it would mislead).
+ */
+function present(path: string): boolean {
+  if (existsSync(path)) return true;
+  if (leadsNowhere(path)) throw new InputError(`${path}: ${LEADS_NOWHERE}`);
+  return false;
+}
+
 export function readRunDirectory(dir: string): RunDirectory {
-  if (!existsSync(dir)) throw new InputError(`${dir}: no such directory`);
+  if (!present(dir)) throw new InputError(`${dir}: no such directory`);
   if (!statSync(dir).isDirectory()) throw new InputError(`${dir}: not a run directory (give the directory diaspora run wrote)`);
   const scenario = readJson<Scenario & { seed: number }>(dir, 'scenario.resolved.json', RESOLVED_FIELDS);
   const summary = readJson<RunSummary>(dir, 'summary.json', SUMMARY_FIELDS);
@@ -53,7 +64,7 @@ export function readRunDirectory(dir: string): RunDirectory {
   ];
   const faultsFile = join(dir, 'faults.json');
   let faults = summary.faults;
-  if (existsSync(faultsFile)) {
+  if (present(faultsFile)) {
     const recorded = readJson<{ scenario: string; seed: number; faults: RealisedFault[] }>(dir, 'faults.json', { scenario: 'string', seed: 'number', faults: 'array' });
     identities.push({ file: 'faults.json', scenario: recorded.scenario, seed: recorded.seed });
     faults = recorded.faults;
@@ -61,7 +72,7 @@ export function readRunDirectory(dir: string): RunDirectory {
   const written = readWritten(dir);
   if (written !== undefined) identities.push({ file: 'scenario.yaml', scenario: written.name, seed: written.seed });
   const trace = join(dir, 'trace.jsonl');
-  const tracePath = existsSync(trace) ? trace : undefined;
+  const tracePath = present(trace) ? trace : undefined;
   if (tracePath !== undefined) {
     const header = traceHeader(tracePath);
     identities.push({ file: 'trace.jsonl', scenario: header.scenario, seed: header.seed });
@@ -78,10 +89,10 @@ export function readRunDirectory(dir: string): RunDirectory {
  */
 export function runToCheck(dir: string): { trace: string; checks: string[] | undefined; plugins: readonly string[]; recorded: RecordedTrace | undefined } {
   const trace = join(dir, 'trace.jsonl');
-  if (!existsSync(trace)) throw new InputError(`${dir}: no trace.jsonl here; run the scenario with --trace to keep one`);
+  if (!present(trace)) throw new InputError(`${dir}: no trace.jsonl here; run the scenario with --trace to keep one`);
   // A directory `diaspora run` wrote always has both files (it is committed whole): one that has
   // either, or the directory's marker, and lacks the other was damaged, and is not judged.
-  const runFiles = ['scenario.resolved.json', 'summary.json', OUTPUT_MARKER].filter((file) => existsSync(join(dir, file)));
+  const runFiles = ['scenario.resolved.json', 'summary.json', OUTPUT_MARKER].filter((file) => present(join(dir, file)));
   if (runFiles.length > 0) {
     const run = readRunDirectory(dir);
     return { trace, checks: [...run.scenario.checks], plugins: run.scenario.plugins ?? [], recorded: recordedTraceOf(run) };
@@ -143,7 +154,7 @@ const SUMMARY_FIELDS: Record<string, FieldType> = { scenario: 'string', seed: 'n
 
 function readJson<T>(dir: string, file: string, fields: Record<string, FieldType>): T {
   const path = join(dir, file);
-  if (!existsSync(path)) throw new InputError(`${dir}: no ${file} here; is this a directory written by diaspora run?`);
+  if (!present(path)) throw new InputError(`${dir}: no ${file} here; is this a directory written by diaspora run?`);
   if (statSync(path).isDirectory()) throw new InputError(`${path}: a directory, not a file; is this a directory written by diaspora run?`);
   let value: unknown;
   try {
@@ -180,7 +191,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** `scenario.yaml`'s data, when present; a damaged one is an error, not a missing one. */
 function readWritten(dir: string): Record<string, unknown> | undefined {
   const path = join(dir, 'scenario.yaml');
-  if (!existsSync(path)) return undefined;
+  if (!present(path)) return undefined;
   let data: unknown;
   try {
     data = parse(readFileSync(path, 'utf8'));

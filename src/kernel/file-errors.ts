@@ -9,7 +9,7 @@
  * looking at the path itself (lstat), since opening it follows the link and answers ENOENT or
  * ELOOP either way.
  */
-import { lstatSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 
 export const FILE_ERROR_WORDS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file or directory',
@@ -41,6 +41,11 @@ function isLink(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether `path` is a symbolic link that leads nowhere: its target is missing, or the links loop. */
+export function leadsNowhere(path: string): boolean {
+  return isLink(path) && !existsSync(path);
 }
 
 /**
