@@ -36,8 +36,11 @@ export interface BrokerHost {
   maintainBy(ctx: Context, dueUs: Micros): void;
   /** The broker's one replica fetcher for partitions led by `leader` (Kafka's num.replica.fetchers = 1). */
   fetcherFor(leader: string): Fetcher;
-  /** A leader's log end or high watermark moved: fetches parked on the partition may now be answered. */
-  readable(ctx: Context, replica: Replica): void;
+  /**
+   * A leader's log end or high watermark moved: fetches parked on the partition may now be answered.
+   * `appendOnly`: only the log end moved (an append), not the high watermark or the leadership.
+   */
+  readable(ctx: Context, replica: Replica, appendOnly?: boolean): void;
 }
 
 /**

@@ -92,8 +92,11 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   /** The replica fetcher per leader broker followed. */
   private readonly fetchers = new Map<string, ReplicaFetcher>();
   private parked: ParkedFetch[] = [];
-  /** While a produce request is being appended: the partitions whose parked fetches to wake after it. */
-  private appended: Set<Replica> | undefined;
+  /**
+   * While a produce request is being appended: the partitions whose parked fetches to wake after
+   * it, each with whether only its log end moved (`readable`'s `appendOnly`).
+   */
+  private appended: Map<Replica, boolean> | undefined;
 
   constructor(
     readonly id: string,
@@ -195,15 +198,23 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     return fetcher;
   }
 
-  readable(ctx: Context, replica: Replica): void {
+  /**
+   * Answers the fetches parked on `replica`'s partition that now can be. After an append alone
+   * (`appendOnly`) a fetch bounded by the high watermark — a consumer's, not a follower's — reads
+   * what it read when it was last looked at (every move of a high watermark or of a leadership
+   * comes here without `appendOnly`), so it is not read again unless `mayHaveChanged` says so:
+   * half the reads of an x-ray hour were such, their replies built and dropped.
+   */
+  readable(ctx: Context, replica: Replica, appendOnly = false): void {
     if (this.parked.length === 0) return;
     if (this.appended !== undefined) {
-      this.appended.add(replica);
+      this.appended.set(replica, appendOnly && this.appended.get(replica) !== false);
       return;
     }
     const still: ParkedFetch[] = [];
     for (const p of this.parked) {
-      const partitions = asks(p.request, replica) ? this.readFetch(p.request) : undefined;
+      const reads = asks(p.request, replica) && (!appendOnly || p.request.replica !== undefined || this.mayHaveChanged(p.request));
+      const partitions = reads ? this.readFetch(p.request) : undefined;
       if (partitions === undefined || !answerable(partitions, p.request.minBytes)) {
         still.push(p);
         continue;
@@ -277,14 +288,14 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       outcomes[i] = outcome.error !== undefined ? { topic, partition, error: outcome.error } : { topic, partition, offset: outcome.offset!, ...(outcome.duplicate ? { duplicate: true } : {}) };
       if (--left === 0 && request.acks !== 0) c.send(from, { type: 'produce-reply', req: request.req, partitions: outcomes });
     };
-    const woken = (this.appended = new Set());
+    const woken = (this.appended = new Map());
     request.partitions.forEach((part, i) => {
       const leader = this.leaderOf(part.topic, part.partition);
       if (leader !== undefined) return leader.onProduce(ctx, part, request.acks, request.timeoutUs, respond(i, part));
       respond(i, part)(ctx, { error: this.topics.has(part.topic) ? 'not-leader' : 'unknown-partition' });
     });
     this.appended = undefined;
-    for (const replica of woken) this.readable(ctx, replica);
+    for (const [replica, appendOnly] of woken) this.readable(ctx, replica, appendOnly);
   }
 
   /** Kafka's fetchMessages: validate every partition (recording followers' positions), then answer or park. */
@@ -319,6 +330,21 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       left = Math.max(0, left - bytes);
       return leader.fetchReply(part, batches);
     });
+  }
+
+  /**
+   * Whether something that wakes no parked fetch may have changed what a consumer's fetch reads:
+   * a partition that would now be answered with an error (retention moved its log start past the
+   * offset: `readFetch`'s checks, without its reads), or one of a compacted log (the cleaner
+   * rewrites what a read returns).
+   */
+  private mayHaveChanged(request: FetchRequest): boolean {
+    for (const part of request.partitions) {
+      const leader = this.leaderOf(part.topic, part.partition);
+      if (leader === undefined || leader.fetchError(part, request.replica) !== undefined) return true;
+      if (this.replicaOf(part.topic, part.partition)!.log.compacted) return true;
+    }
+    return false;
   }
 
   private sendFetchReply(ctx: Context, request: FetchRequest, from: string, partitions: FetchPartitionReply[]): void {

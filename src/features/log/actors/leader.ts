@@ -129,7 +129,7 @@ export class LeaderRole implements Role {
       if (request.keys !== undefined) batch.keys = request.keys;
       // A full disk refuses the write (Kafka's KafkaStorageException); the producer retries.
       if (!replica.append(ctx, batch, 'append')) return respond(ctx, { error: 'kafka-storage-error' });
-      this.host.readable(ctx, replica);
+      this.host.readable(ctx, replica, true);
     }
     this.acknowledgeWhenSafe(ctx, request, acks, timeoutUs, respond, offset, duplicate);
   }
