@@ -28,10 +28,15 @@
  * restarted (see `heardOfRestart`).
  *
  * Guarantee: the epoch, the checkpoint counter, the last complete checkpoint and the reported
- * histories are fsynced before any message depends on them, so a coordinator that crashes and
- * restarts never reuses an epoch or an id, and reopens an interrupted round. How it breaks: while
- * the coordinator is down nothing is checkpointed and nobody recovers — it is the single point of
- * failure of every global strategy.
+ * histories are fsynced before any message depends on them — nothing of an epoch leaves before the
+ * epoch is durable (a hello that arrives while a new round is being written is answered by the
+ * round's first `stop`, and one while its line is being written by the line's rollback, not ahead
+ * of them) — so a coordinator that crashes and restarts never reuses
+ * an epoch or an id, and reopens an interrupted round. A checkpoint reported late (its report still
+ * travelling when a round opened) is still a candidate unless the last line abandoned it: taken
+ * after that line's target and before the line was chosen. How it breaks: while the coordinator is
+ * down nothing is checkpointed and nobody recovers — it is the single point of failure of every
+ * global strategy.
  */
 import type { Actor, Context, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
@@ -60,8 +65,12 @@ interface Durable {
   completed: number;
   roundOpen: boolean;
   failures: number;
-  /** When the last rollback round opened; checkpoints captured before it belong to an abandoned history. */
-  rolledBackAtUs: Micros;
+  /**
+   * Uncoordinated: per instance, the target of its last line and when that line was chosen.
+   * Checkpoints captured between the two belong to the history the rollback abandons; any other
+   * reported late (a report still travelling when a round opened) is still the instance's own.
+   */
+  cuts: Record<string, { target: number; atUs: Micros }>;
   /** Uncoordinated: each instance's reported checkpoints, oldest first. */
   histories: Record<string, CheckpointCounters[]>;
 }
@@ -84,6 +93,8 @@ interface Round {
   done: boolean;
   /** Uncoordinated: the round is on disk and its first `stop`s went out (nothing of its epoch leaves before). */
   asking: boolean;
+  /** Its targets are on disk and its rollbacks went out (none leaves before). */
+  issued: boolean;
 }
 
 interface ActiveCheckpoint {
@@ -97,7 +108,7 @@ interface ActiveCheckpoint {
 const STATE_FILE = 'coordinator';
 
 export class CheckpointCoordinator implements Actor<Message> {
-  private durable: Durable = { epoch: 0, nextId: 1, completed: 0, roundOpen: false, failures: 0, rolledBackAtUs: 0, histories: {} };
+  private durable: Durable = { epoch: 0, nextId: 1, completed: 0, roundOpen: false, failures: 0, cuts: {}, histories: {} };
   private round: Round | undefined;
   private active: ActiveCheckpoint | undefined;
   private readonly clock: CheckpointClock;
@@ -176,7 +187,8 @@ export class CheckpointCoordinator implements Actor<Message> {
       if (round.targets === undefined) {
         // It restarted since it answered, if it did: the present state it stopped in is gone.
         this.heardOfRestart(ctx, round, from);
-        if (round.stopped.get(from) !== false) {
+        // Before the round is on disk nothing of its epoch leaves: its first `stop`s, still to go, ask this one too.
+        if (round.asking && round.stopped.get(from) !== false) {
           round.stopped.delete(from);
           round.reports.delete(from);
           this.sendReport(ctx, from, round);
@@ -184,7 +196,8 @@ export class CheckpointCoordinator implements Actor<Message> {
         return;
       }
       if (!round.restored.has(from) && !round.kept.has(from)) {
-        this.sendRollback(ctx, from, round);
+        // While the targets are being written, `issue` sends its rollback with everyone's.
+        if (round.issued) this.sendRollback(ctx, from, round);
         return;
       }
     }
@@ -197,14 +210,13 @@ export class CheckpointCoordinator implements Actor<Message> {
     this.durable.epoch++;
     this.durable.failures++;
     this.durable.roundOpen = true;
-    this.durable.rolledBackAtUs = ctx.now();
     const epoch = this.durable.epoch;
     const line = this.config.strategy === 'uncoordinated';
     const collect = line && !toStart;
     // A new round supersedes any older one at once, even before it is on disk.
-    const round: Round = { epoch, reason, cause, targets: collect ? undefined : this.targets(toStart), kept: new Set(), restarted: new Set(this.config.instances.includes(cause) ? [cause] : []), stopped: new Map(), reports: new Map(), restored: new Set(), done: false, asking: false };
+    const round: Round = { epoch, reason, cause, targets: collect ? undefined : this.targets(toStart), kept: new Set(), restarted: new Set(this.config.instances.includes(cause) ? [cause] : []), stopped: new Map(), reports: new Map(), restored: new Set(), done: false, asking: false, issued: false };
     this.round = round;
-    if (line && round.targets !== undefined) this.pruneHistories(round.targets);
+    if (line && round.targets !== undefined) this.pruneHistories(ctx, round.targets);
     this.persist(ctx, () => {
       if (this.round !== round) return;
       if (!collect) return this.issue(ctx, round);
@@ -252,7 +264,7 @@ export class CheckpointCoordinator implements Actor<Message> {
     const chosen = recoveryLineCandidates(histories, this.config.channels, present);
     round.targets = new Map([...chosen].map(([instance, candidate]) => [instance, candidate.id] as const));
     round.kept = new Set([...chosen].filter(([instance, candidate]) => candidate === present.get(instance)).map(([instance]) => instance));
-    this.pruneHistories(round.targets);
+    this.pruneHistories(ctx, round.targets);
     this.persist(ctx, () => {
       if (this.round === round) this.issue(ctx, round);
     });
@@ -261,6 +273,7 @@ export class CheckpointCoordinator implements Actor<Message> {
   /** The targets are known and on disk: record the line and send every operator its rollback. */
   private issue(ctx: Context, round: Round): void {
     const targets = round.targets!;
+    round.issued = true;
     const toStart = [...targets].filter(([, id]) => id === 0).map(([instance]) => instance);
     const kept = this.config.strategy === 'uncoordinated' ? { kept: this.config.instances.filter((instance) => round.kept.has(instance)) } : {};
     ctx.record('ckpt', { op: 'rollback', strategy: this.config.strategy, epoch: round.epoch, reason: round.reason, cause: round.cause, targets: Object.fromEntries(targets), toStart, ...kept });
@@ -269,9 +282,10 @@ export class CheckpointCoordinator implements Actor<Message> {
   }
 
   /** After rolling back to the line, checkpoints beyond it belong to a history that no longer happened. */
-  private pruneHistories(targets: ReadonlyMap<string, number>): void {
+  private pruneHistories(ctx: Context, targets: ReadonlyMap<string, number>): void {
     for (const [instance, target] of targets) {
       this.durable.histories[instance] = (this.durable.histories[instance] ?? []).filter((meta) => meta.id <= target);
+      this.durable.cuts[instance] = { target, atUs: ctx.now() };
     }
   }
 
@@ -306,7 +320,7 @@ export class CheckpointCoordinator implements Actor<Message> {
       if (round.targets === undefined) {
         const waiting = round.stopped.size < this.config.instances.length ? !round.stopped.has(instance) : !round.reports.has(instance);
         if (waiting) this.sendReport(ctx, instance, round);
-      } else if (!round.restored.has(instance)) this.sendRollback(ctx, instance, round);
+      } else if (round.issued && !round.restored.has(instance)) this.sendRollback(ctx, instance, round);
     }
     ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', epoch);
   }
@@ -427,9 +441,11 @@ export class CheckpointCoordinator implements Actor<Message> {
 
   private meta(ctx: Context, message: Meta, from: string): void {
     const history = (this.durable.histories[from] ??= []);
-    // Independent checkpoint ids are their capture times.
-    const current = message.id >= this.durable.rolledBackAtUs;
-    if (current && (history.length === 0 || history[history.length - 1].id < message.id)) {
+    // Independent checkpoint ids are their capture times: one taken after the last line's target
+    // and before that line was chosen is of the abandoned history (its rollback was still to come).
+    const cut = this.durable.cuts[from];
+    const abandoned = cut !== undefined && message.id > cut.target && message.id < cut.atUs;
+    if (!abandoned && (history.length === 0 || history[history.length - 1].id < message.id)) {
       // Frozen and owned: the images on disk share the entries (see `persist`).
       history.push(Object.freeze({ id: message.id, inputs: { ...message.inputs }, outputs: { ...message.outputs } }));
     }

@@ -1,0 +1,121 @@
+/**
+ * The checkpoint coordinator's guarantee (coordinator.ts): nothing of an epoch leaves before the
+ * epoch is durable; and its uncoordinated histories: a checkpoint reported late is still a
+ * candidate, one its last line abandoned is not. Driven by hand with a context whose fsyncs complete only when the test says,
+ * so a `hello` can arrive while a round — or the line it chose — is still being written.
+ */
+import test from 'ava';
+import type { Context, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
+import { CheckpointCoordinator } from '../../../src/features/checkpoint/actors/coordinator.ts';
+
+interface Sent {
+  to: string;
+  message: Message & { epoch?: number };
+}
+
+function harness() {
+  const sent: Sent[] = [];
+  const fsyncs: Wakeup[] = [];
+  const files = new Map<string, unknown>();
+  let timer = 0;
+  const clock = { us: 1_000_000 };
+  const ctx = {
+    now: () => clock.us,
+    send: (to: string, message: Message) => void sent.push({ to, message }),
+    setTimer: () => ++timer,
+    cancelTimer: () => {},
+    record: () => {},
+    disk: {
+      put: (file: string, value: unknown) => (files.set(file, value), true),
+      get: (file: string) => files.get(file),
+      fsync: (done?: Wakeup) => void (done !== undefined && fsyncs.push(done)),
+    },
+  } as unknown as Context;
+  const coordinator = new CheckpointCoordinator({
+    strategy: 'uncoordinated',
+    instances: ['a', 'b'],
+    triggerTargets: ['a'],
+    channels: [{ sender: 'a', receiver: 'b', out: 'x>b', in: 'x<a' }],
+    interval: { kind: 'time', us: 60_000_000 } as never,
+    requestTimeoutUs: 2_000_000,
+    checkpointTimeoutUs: 60_000_000,
+  });
+  coordinator.start(ctx);
+  /** Completes every fsync issued so far. */
+  const durable = () => {
+    for (const wakeup of fsyncs.splice(0)) coordinator.onTimer(ctx, wakeup);
+  };
+  return { sent, ctx, coordinator, durable, clock };
+}
+
+test('coordinator: a hello while the new round is being written gets nothing of its epoch until the round is on disk', (t) => {
+  const { sent, ctx, coordinator, durable } = harness();
+  coordinator.onMessage(ctx, { type: 'ckpt:hello' }, 'a');
+  coordinator.onMessage(ctx, { type: 'ckpt:hello' }, 'b');
+  t.deepEqual(sent.filter((s) => s.message.epoch === 1), [], 'no report of epoch 1 before it is durable');
+  durable();
+  const reports = sent.filter((s) => s.message.type === 'ckpt:report' && s.message.epoch === 1);
+  t.deepEqual(reports.map((s) => s.to).sort(), ['a', 'b'], 'the round\'s first stops ask both');
+  t.deepEqual((reports.find((s) => s.to === 'a')!.message as unknown as { restarted: string[] }).restarted.sort(), ['a', 'b'], 'and name both restarts');
+});
+
+test('coordinator: a hello while the chosen line is being written gets its rollback with everyone\'s, after the write', (t) => {
+  const { sent, ctx, coordinator, durable } = harness();
+  coordinator.onMessage(ctx, { type: 'ckpt:hello' }, 'a');
+  durable();
+  // a restarted (no present state); b stops, then captures its present state.
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch: 1, phase: 'stop', none: true } as Message, 'a');
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch: 1, phase: 'stop' } as Message, 'b');
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch: 1, phase: 'capture', id: 900_000, inputs: {}, outputs: {} } as Message, 'b');
+  // The line is chosen and being written; a's hello (sent again) arrives now.
+  coordinator.onMessage(ctx, { type: 'ckpt:hello' }, 'a');
+  t.deepEqual(sent.filter((s) => s.message.type === 'ckpt:rollback'), [], 'no rollback before the line is durable');
+  durable();
+  const rollbacks = sent.filter((s) => s.message.type === 'ckpt:rollback');
+  t.deepEqual(rollbacks.map((s) => s.to).sort(), ['a', 'b']);
+});
+
+/** One uncoordinated round: a restarted with no present state, b stopped and captured as `present`; the line's rollbacks. */
+function round(h: ReturnType<typeof harness>, epoch: number, present: { id: number; inputs: Record<string, number> }): Map<string, number> {
+  const { sent, ctx, coordinator, durable } = h;
+  sent.length = 0;
+  coordinator.onMessage(ctx, { type: 'ckpt:hello' }, 'a');
+  durable();
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch, phase: 'stop', none: true } as Message, 'a');
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch, phase: 'stop' } as Message, 'b');
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch, phase: 'capture', id: present.id, inputs: present.inputs, outputs: {} } as Message, 'b');
+  durable();
+  return new Map(sent.filter((s) => s.message.type === 'ckpt:rollback').map((s) => [s.to, (s.message as unknown as { target: number }).target]));
+}
+
+const meta = (id: number, inputs: Record<string, number>, outputs: Record<string, number>) => ({ type: 'ckpt:meta', id, inputs, outputs }) as Message;
+
+test('coordinator: a checkpoint whose report arrives after a round opened is still a candidate; one taken after the last line\'s target and before it was chosen is not', (t) => {
+  const h = harness();
+  const { ctx, coordinator, durable, clock } = h;
+  // a sent b one message before its checkpoint at 0.85 s; b's checkpoint at 0.9 s holds it.
+  coordinator.onMessage(ctx, meta(850_000, {}, { 'x>b': 1 }), 'a');
+  durable();
+  clock.us = 1_000_000;
+  coordinator.onMessage(ctx, { type: 'ckpt:hello' }, 'a');
+  // b's report of 0.9 s was still travelling when a's hello opened the round.
+  coordinator.onMessage(ctx, meta(900_000, { 'x<a': 1 }, {}), 'b');
+  durable();
+  // b's present state holds a second message of a's, which a's checkpoint never sent: b goes back to 0.9 s, not to the start.
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch: 1, phase: 'stop', none: true } as Message, 'a');
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch: 1, phase: 'stop' } as Message, 'b');
+  h.sent.length = 0;
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch: 1, phase: 'capture', id: 1_000_000, inputs: { 'x<a': 2 }, outputs: {} } as Message, 'b');
+  durable();
+  const first = new Map(h.sent.filter((s) => s.message.type === 'ckpt:rollback').map((s) => [s.to, (s.message as unknown as { target: number }).target]));
+  t.deepEqual(Object.fromEntries(first), { a: 850_000, b: 900_000 });
+  for (const who of ['a', 'b']) coordinator.onMessage(ctx, { type: 'ckpt:restored', epoch: 1, ok: true } as Message, who);
+  durable();
+  // A report of b's from before that line (0.95 s, past its target 0.9 s): that history was abandoned.
+  clock.us = 2_000_000;
+  coordinator.onMessage(ctx, meta(950_000, { 'x<a': 1 }, {}), 'b');
+  durable();
+  // The next round: b's present state again holds a message a's checkpoint never sent; 0.95 s is no candidate.
+  const second = round(h, 2, { id: 2_000_000, inputs: { 'x<a': 2 } });
+  t.deepEqual(Object.fromEntries(second), { a: 850_000, b: 900_000 });
+});
