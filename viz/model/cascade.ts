@@ -5,30 +5,37 @@
  * and the messages between them.
  *
  * The steps replay the line's rule (Randell 1975; the rollback-dependency computation of Elnozahy
- * et al. 2002, as recovery-line.ts applies it): every survivor starts at its present state (the
- * `current` record it reported for the round; its latest checkpoint when it reported none), the
- * failed process at the checkpoint the coordinator gave it (its own checkpoints may have been lost
- * with its node). A point holds what its record follows in the trace (rows, not times: a checkpoint
- * taken at the instant of a send holds it). Then, while a process's point records the receipt of a message its sender, at its
- * own point, had not yet sent (an *orphan*), that process moves back to its latest checkpoint
- * before the receipt — the latest such orphan first; and once no orphan is left, while a process's
- * point records sending a message its receiver's point does not hold (received after it, or never:
- * *in transit* — over direct channels no log can send it again, so the line sends the sender
- * back), the sender moves back to its latest checkpoint before the send — the earliest such send
- * first. One step per move, citing its message. The result does not depend on the order: every
- * move is forced, so the steps end on the newest consistent line, the coordinator's.
+ * et al. 2002, as recovery-line.ts applies it) over the whole history the line needs. Each process's
+ * candidates are the checkpoints its state still descends from, across epochs and restarts (a
+ * restore keeps those up to its target and drops the abandoned rest; a kept present state keeps
+ * all), that were saved and whose report reached the coordinator before it chose the line (its last
+ * received answer), then its present state — the `current` record it reported to the round, unless
+ * its hello reached the coordinator after it (it restarted and lost it). A candidate holds its
+ * process's rows along its lineage: from each restore to the next state it descends from. Every
+ * survivor starts at its newest candidate, the failed process at the checkpoint the coordinator
+ * gave it. Then, while a process's point holds the receipt of a message its sender's point does not
+ * hold the send of (an *orphan*), that process moves back to its newest candidate without the
+ * receipt — the latest such orphan first; and once no orphan is left, while a process's point holds
+ * sending a message its receiver's point does not hold (received outside it, or never: *in
+ * transit* — over direct channels no log can send it again, so the line sends the sender back), the
+ * sender moves back to its newest candidate without the send — the earliest such send first. A
+ * receipt counts only in the epoch the message was sent in (the transport drops older epochs'
+ * data). One step per move, citing its message; every move is forced, so the steps end on the
+ * newest consistent line, the coordinator's.
  *
  * Guarantee: a pure function of the trace; the cascade ends where neither orphan nor message in
- * transit is left, and `matches` says whether that is the line the coordinator chose. How it fails:
- * a rollback whose participants recorded no snapshots (or a log-based recovery, which has no
- * `rollback` record) gives no cascade; messages of another epoch than the one rolled back are not
- * considered; receipts are arrivals, so a copy lost and sent again counts as received when a later
- * message of its channel arrived inside the receiver's point (FIFO channels deliver in order), and a
- * message that arrived out of order and was held back is taken as received at its arrival. The
- * cascade knows only the rolled-back epoch's checkpoints: a line that reaches into an older epoch
- * (rounds in quick succession) or a second process restarted in the round (started here at its
- * latest checkpoint, which the coordinator may not have heard of) can end elsewhere — `matches`
- * is then false (measured: 14 of 69 lines under a nemesis of instant crashes on six accounts).
+ * transit is left, and `matches` says whether that is the line the coordinator chose — measured:
+ * every one of 701 cascades of 40 seeds of instant process and node crashes on six accounts, 159 on
+ * the domino ring under process crashes, packet loss and node crashes (test/viz/cascade.test.ts).
+ * A send that answers an acknowledgement or a probe's reply is a copy sent again, not a message of
+ * its own (the sender counted it once); its arrival counts for the copies before it.
+ * How it fails: a rollback whose participants recorded no snapshots (or a log-based recovery, which
+ * has no `rollback` record) gives no cascade; receipts are arrivals, so a copy lost and sent again
+ * counts as received when a later message of its channel arrived inside the receiver's point, and a
+ * message that arrived out of order and was held back is taken as received at its arrival; an
+ * application that sends new data when an acknowledgement arrives would have it taken for a copy;
+ * a report the coordinator got during the instant it wrote the line (after its last answer) is
+ * taken as unknown to it.
  */
 import { extraField, type RunData } from '../wire/codec.ts';
 import { K } from './kinds.ts';
@@ -38,7 +45,7 @@ import type { Snapshots } from './snapshots.ts';
 export interface Point {
   id: number;
   t: number;
-  /** Its record's row: what came before it in the trace is in the state (-1 for the initial state). */
+  /** Its record's row (-1 for the initial state). */
   row: number;
 }
 
@@ -63,86 +70,186 @@ export interface Cascade {
   matches: boolean;
 }
 
-const INITIAL: Point = { id: 0, t: 0, row: -1 };
+/** A stretch of one actor's rows, (from, to], that a state holds. */
+interface Span {
+  from: number;
+  to: number;
+}
+
+/** A point and the history it holds: its actor's rows in `spans`, oldest first — one per restore it went through. */
+interface Held extends Point {
+  spans: readonly Span[];
+  /** The row where the coordinator received its report (-1: the initial state, known from the start; a present state is reported to the round). */
+  reported: number;
+}
+
+const INITIAL: Held = { id: 0, t: 0, row: -1, spans: [], reported: -1 };
+
+/** One actor's history as the scan reaches it. */
+interface Lineage {
+  /** The spans the actor's state holds up to the start of its current stretch. */
+  base: readonly Span[];
+  /** Where the current stretch began: the row of its last restore (-1: the run's start). */
+  from: number;
+  /** Its checkpoints that the present state descends from, oldest first: the coordinator's history of it. */
+  chain: Held[];
+  /** The epoch it is in: its last restore's. */
+  epoch: number;
+}
+
+const holds = (point: Held, row: number): boolean => point.spans.some((s) => row > s.from && row <= s.to);
 
 export function deriveCascades(data: RunData, kind: Uint8Array, snapshots: Snapshots): Cascade[] {
   const strings = data.header.strings;
   const ids = data.header.actors.map((a) => a.id);
   const actorOf = new Map(ids.map((id, i) => [id, i]));
-  const checkpoints = new Map<number, Point[]>();
-  /** Per actor, the present state it reported to the round being collected (uncoordinated). */
-  const present = new Map<number, Point>();
+  const lineages = ids.map((): Lineage => ({ base: [], from: -1, chain: [], epoch: 0 }));
+  /** Each actor's epoch at each of its rows, for the messages' epochs (the transport drops data of another epoch). */
+  const epochAt = new Int32Array(data.length);
+  /** Snapshots whose write is not yet saved, by actor and id. */
+  const taken = new Map<string, Held>();
+  /** The present states reported, by actor and epoch of the round. */
+  const present = new Map<string, Held>();
   const cascades: Cascade[] = [];
-  let epochStart = 0;
+  const stateAt = (lineage: Lineage, id: number, row: number): Held => ({ id, t: data.t[row], row, spans: [...lineage.base, { from: lineage.from, to: row }], reported: -1 });
+  const metaType = strings.indexOf('ckpt:meta');
+  const receiptOf = new Map<number, number>();
+  const helloType = strings.indexOf('ckpt:hello');
+  const currentType = strings.indexOf('ckpt:current');
+  const coordinator: Coordinator = { hellos: ids.map(() => []), answers: [] };
   for (let i = 0; i < data.length; i++) {
-    if (kind[i] !== K.ckpt || data.op[i] < 0) continue;
+    if (kind[i] !== K.recv || data.link[i] < 0) continue;
+    if (data.msg[i] === metaType) receiptOf.set(data.link[i], i);
+    else if (data.msg[i] === helloType) coordinator.hellos[data.a[data.link[i]]]?.push(i);
+    else if (data.msg[i] === currentType) coordinator.answers.push(i);
+  }
+  /**
+   * Where the report sent with the `saved` record at row `i` (same event, same actor) reached the
+   * coordinator: Infinity if it never did; the saved row itself where checkpoints are not reported
+   * one by one (a global checkpoint's parts: the coordinator names the complete one).
+   */
+  const reportedAt = (i: number): number => {
+    for (let j = i + 1; j < data.length && data.t[j] === data.t[i] && data.a[j] === data.a[i]; j++) {
+      if (kind[j] === K.send && data.msg[j] === metaType) return receiptOf.get(j) ?? Number.POSITIVE_INFINITY;
+    }
+    return i;
+  };
+  for (let i = 0; i < data.length; i++) {
+    const lineage = lineages[data.a[i]];
+    epochAt[i] = lineage?.epoch ?? 0;
+    if (kind[i] !== K.ckpt || data.op[i] < 0 || lineage === undefined) continue;
     const op = strings[data.op[i]];
-    if (op === 'snapshot') {
-      const id = extraField(data, i, 'id');
-      if (typeof id !== 'number') continue;
-      const list = checkpoints.get(data.a[i]) ?? [];
-      list.push({ id, t: data.t[i], row: i });
-      checkpoints.set(data.a[i], list);
-    } else if (op === 'current') {
-      const id = extraField(data, i, 'id');
-      if (typeof id === 'number') present.set(data.a[i], { id, t: data.t[i], row: i });
-    } else if (op === 'rollback') {
-      const cascade = replay(data, kind, snapshots, i, epochStart, checkpoints, present, actorOf);
+    const id = extraField(data, i, 'id');
+    if (op === 'rollback') {
+      const cascade = replay(data, kind, snapshots, i, lineages, present, coordinator, epochAt, actorOf);
       if (cascade !== null) cascades.push(cascade);
-      epochStart = data.t[i];
-      checkpoints.clear();
-      present.clear();
+      continue;
+    }
+    if (typeof id !== 'number') continue;
+    if (op === 'snapshot') taken.set(`${data.a[i]}:${id}`, stateAt(lineage, id, i));
+    else if (op === 'saved') {
+      // Durable, and reported to the coordinator: a candidate from now on, if its history is still the actor's.
+      const point = taken.get(`${data.a[i]}:${id}`);
+      taken.delete(`${data.a[i]}:${id}`);
+      const last = lineage.chain[lineage.chain.length - 1];
+      if (point !== undefined && point.row > lineage.from && (last === undefined || last.id < id)) lineage.chain.push({ ...point, reported: reportedAt(i) });
+    } else if (op === 'current') present.set(`${data.a[i]}:${extraField(data, i, 'epoch')}`, stateAt(lineage, id, i));
+    else if (op === 'restore' || op === 'keep') {
+      const epoch = extraField(data, i, 'epoch');
+      if (typeof epoch !== 'number') continue;
+      // The state now descends from the checkpoint restored (or the present state kept); checkpoints after it are of a history that no longer happened.
+      const kept = op === 'keep' ? present.get(`${data.a[i]}:${epoch}`) : undefined;
+      const at = lineage.chain.findIndex((c) => c.id === id);
+      const base = kept ?? (at >= 0 ? lineage.chain[at] : INITIAL);
+      lineage.chain = id === 0 ? [] : kept !== undefined ? lineage.chain.filter((c) => c.id <= id) : lineage.chain.slice(0, at + 1);
+      lineage.base = base.spans;
+      lineage.from = i;
+      lineage.epoch = epoch;
+      epochAt[i] = epoch;
     }
   }
   return cascades;
 }
 
-function replay(data: RunData, kind: Uint8Array, snapshots: Snapshots, row: number, epochStart: number, checkpoints: Map<number, Point[]>, present: ReadonlyMap<number, Point>, actorOf: Map<string, number>): Cascade | null {
+/** What the coordinator heard, by row: each actor's hellos, and every answer to a round's `report`. */
+interface Coordinator {
+  hellos: number[][];
+  answers: number[];
+}
+
+/** The last row ≤ `row` in the ascending `rows` (-1: none). */
+function lastAtOrBefore(rows: readonly number[], row: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid] <= row) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? rows[lo - 1] : -1;
+}
+
+function replay(data: RunData, kind: Uint8Array, snapshots: Snapshots, row: number, lineages: readonly Lineage[], present: ReadonlyMap<string, Held>, coordinator: Coordinator, epochAt: Int32Array, actorOf: Map<string, number>): Cascade | null {
   const targets = extraField(data, row, 'targets');
   const causeId = extraField(data, row, 'cause');
+  const epoch = extraField(data, row, 'epoch');
   if (typeof targets !== 'object' || targets === null || typeof causeId !== 'string') return null;
   const cause = actorOf.get(causeId);
   if (cause === undefined) return null;
-  const pointOf = (actor: number, id: unknown): Point => (id === 0 ? INITIAL : (present.get(actor)?.id === id ? present.get(actor) : checkpoints.get(actor)?.find((c) => c.id === id)) ?? INITIAL);
-  const chosen = new Map<number, Point>();
+  // The coordinator chose the line at the last answer it received (a restore-less round has none: then at the rollback).
+  const lastAnswer = lastAtOrBefore(coordinator.answers, row);
+  const decided = lastAnswer >= 0 ? lastAnswer : row;
+  // Each actor's candidates, oldest first: the checkpoints its state descends from, then its present
+  // state if it reported one and the coordinator did not hear it restart since (its hello voids the answer).
+  const candidates = new Map<number, Held[]>();
+  const chosen = new Map<number, number>();
   for (const [name, target] of Object.entries(targets as Record<string, unknown>)) {
     const actor = actorOf.get(name);
-    if (actor !== undefined) chosen.set(actor, pointOf(actor, target));
+    if (actor === undefined) continue;
+    const reported = present.get(`${actor}:${epoch}`);
+    const mine = reported !== undefined && lastAtOrBefore(coordinator.hellos[actor] ?? [], decided) < reported.row ? reported : undefined;
+    // A checkpoint the coordinator had not heard of when it chose the line is none of its candidates.
+    const known = lineages[actor].chain.filter((c) => c.reported < decided);
+    const list = [INITIAL, ...known, ...(mine === undefined ? [] : [mine])];
+    candidates.set(actor, list);
+    chosen.set(actor, Math.max(0, list.findIndex((c) => c.id === target)));
   }
   // Survivors start at their present state, or their latest checkpoint; the failed process at the one it was given.
-  const line = new Map<number, Point>();
-  for (const actor of chosen.keys()) {
-    const list = checkpoints.get(actor) ?? [];
-    line.set(actor, present.get(actor) ?? (list.length > 0 ? list[list.length - 1] : INITIAL));
-  }
+  const line = new Map<number, number>();
+  for (const [actor, list] of candidates) line.set(actor, list.length - 1);
+  const at = (actor: number): Held => candidates.get(actor)![line.get(actor)!];
   const steps: CascadeStep[] = [];
-  const latest = line.get(cause) ?? INITIAL;
-  const given = chosen.get(cause) ?? INITIAL;
-  steps.push({ actor: cause, from: latest, to: given, cause: 'failed', sendRow: -1, recvRow: -1 });
-  line.set(cause, given);
-  const messages = epochMessages(data, kind, snapshots, row, epochStart, line);
-  /** The latest checkpoint of `actor` before row `i` (the initial state if none). */
-  const before = (actor: number, i: number): Point => {
-    const earlier = (checkpoints.get(actor) ?? []).filter((c) => c.row < i);
-    return earlier.length > 0 ? earlier[earlier.length - 1] : INITIAL;
+  const move = (actor: number, to: number, cause: CascadeStep['cause'], sendRow: number, recvRow: number) => {
+    steps.push({ actor, from: point(at(actor)), to: point(candidates.get(actor)![to]), cause, sendRow, recvRow });
+    line.set(actor, to);
+  };
+  move(cause, chosen.get(cause) ?? 0, 'failed', -1, -1);
+  const messages = exchanges(data, kind, snapshots, row, line, epochAt);
+  /** The newest candidate of `actor`, at or below its point on the line, that does not hold row `i`. */
+  const without = (actor: number, i: number): number => {
+    const list = candidates.get(actor)!;
+    let index = line.get(actor)!;
+    while (index > 0 && holds(list[index], i)) index--;
+    return index;
   };
   for (let guard = 0; guard < 10_000; guard++) {
-    const orphan = findOrphan(data, messages, line);
+    const orphan = findOrphan(data, messages, at);
     if (orphan !== null) {
       const q = data.a[orphan.recv];
-      steps.push({ actor: q, from: line.get(q)!, to: before(q, orphan.recv), cause: 'orphan', sendRow: orphan.send, recvRow: orphan.recv });
-      line.set(q, steps[steps.length - 1].to);
+      move(q, without(q, orphan.recv), 'orphan', orphan.send, orphan.recv);
       continue;
     }
-    const lost = findInTransit(data, messages, line);
+    const lost = findInTransit(data, messages, at);
     if (lost === null) break;
     const p = data.a[lost.send];
-    steps.push({ actor: p, from: line.get(p)!, to: before(p, lost.send), cause: 'in-transit', sendRow: lost.send, recvRow: lost.recv });
-    line.set(p, steps[steps.length - 1].to);
+    move(p, without(p, lost.send), 'in-transit', lost.send, lost.recv);
   }
-  const matches = [...chosen].every(([actor, point]) => line.get(actor)?.row === point.row);
+  const matches = [...chosen].every(([actor, index]) => line.get(actor) === index);
   return { row, t: data.t[row], cause, steps, matches };
 }
+
+/** The public face of a candidate: what the steps show. */
+const point = (held: Held): Point => ({ id: held.id, t: held.t, row: held.row });
 
 /** An application message between two participants: its send row, its receipt row (-1: none), and for an unreceived one the receipt of the next message on its channel that arrived (-1: none). */
 interface Exchange {
@@ -154,57 +261,70 @@ interface Exchange {
 /** Control traffic is no part of the line: acknowledgements, probes, checkpoint messages. */
 const CONTROL = /ack|probe|ckpt/i;
 
-/** The application messages between participants sent or received in the rolled-back epoch, before the rollback. */
-function epochMessages(data: RunData, kind: Uint8Array, snapshots: Snapshots, row: number, epochStart: number, line: ReadonlyMap<number, Point>): Exchange[] {
+/** The application messages between participants sent before the rollback; a receipt counts only in the epoch the message was sent in. */
+function exchanges(data: RunData, kind: Uint8Array, snapshots: Snapshots, row: number, line: ReadonlyMap<number, number>, epochAt: Int32Array): Exchange[] {
   const strings = data.header.strings;
-  const between = (i: number, p: number, q: number): boolean => {
+  const control = (i: number): boolean => {
     const m = data.msg[i];
-    if (m >= 0 && (snapshots.markerType[m] === 1 || CONTROL.test(strings[m]))) return false;
-    return p !== q && line.has(p) && line.has(q);
+    return m >= 0 && (snapshots.markerType[m] === 1 || CONTROL.test(strings[m]));
   };
+  const between = (i: number, p: number, q: number): boolean => !control(i) && p !== q && line.has(p) && line.has(q);
   const recvOf = new Map<number, number>();
-  const exchanges: Exchange[] = [];
+  const list: (Exchange & { copy: boolean })[] = [];
   for (let i = 0; i < row; i++) {
-    if (kind[i] !== K.recv || data.link[i] < 0 || data.t[i] < epochStart) continue;
+    if (kind[i] !== K.recv || data.link[i] < 0 || epochAt[i] !== epochAt[data.link[i]]) continue;
     if (!between(i, data.a[data.link[i]], data.a[i])) continue;
     recvOf.set(data.link[i], i);
   }
   for (let i = 0; i < row; i++) {
-    if (kind[i] === K.send && data.t[i] >= epochStart && data.peer[i] >= 0 && !recvOf.has(i) && between(i, data.a[i], data.peer[i])) exchanges.push({ send: i, recv: -1, nextRecv: -1 });
+    if (kind[i] !== K.send || data.peer[i] < 0 || !between(i, data.a[i], data.peer[i])) continue;
+    list.push({ send: i, recv: recvOf.get(i) ?? -1, nextRecv: -1, copy: resent(data, kind, i, control) });
   }
-  for (const [send, recv] of recvOf) exchanges.push({ send, recv, nextRecv: -1 });
-  exchanges.sort((x, y) => x.send - y.send);
-  // Backwards per channel (sender, receiver): the receipt of the next message that did arrive.
+  // Backwards per channel (sender, receiver) and epoch: the arrival of the next message, or copy, that did arrive.
   const next = new Map<string, number>();
-  for (let j = exchanges.length - 1; j >= 0; j--) {
-    const e = exchanges[j];
-    const p = data.a[e.send];
-    const q = e.recv >= 0 ? data.a[e.recv] : data.peer[e.send];
-    const key = `${p}>${q}`;
+  for (let j = list.length - 1; j >= 0; j--) {
+    const e = list[j];
+    const key = `${data.a[e.send]}>${data.peer[e.send]}@${epochAt[e.send]}`;
     if (e.recv >= 0) next.set(key, e.recv);
     else e.nextRecv = next.get(key) ?? -1;
   }
-  return exchanges;
+  // A copy sent again is no message of its own: the sender counted it once, when it first sent it.
+  return list.filter((e) => !e.copy);
 }
 
-/** The orphan received last: received inside its receiver's point, sent after its sender's. */
-function findOrphan(data: RunData, messages: readonly Exchange[], line: ReadonlyMap<number, Point>): Exchange | null {
+/**
+ * Whether the send at row `i` sends again what its sender sent before: the event that made it was
+ * the receipt of control traffic (an acknowledgement or a probe's reply showing it missing) — an
+ * application makes new data from data and timers, never from an acknowledgement.
+ */
+function resent(data: RunData, kind: Uint8Array, i: number, control: (i: number) => boolean): boolean {
+  // An event's rows follow the record of what started it: the receipt or timer it handles.
+  for (let j = i - 1; j >= 0 && data.t[j] === data.t[i]; j--) {
+    if (data.a[j] !== data.a[i]) continue;
+    if (kind[j] === K.recv) return control(j);
+    if (kind[j] === K.timer) return false;
+  }
+  return false;
+}
+
+/** The orphan received last: received inside its receiver's point, sent outside its sender's. */
+function findOrphan(data: RunData, messages: readonly Exchange[], at: (actor: number) => Held): Exchange | null {
   let found: Exchange | null = null;
   for (const e of messages) {
-    if (e.recv < 0) continue;
-    if (e.recv < line.get(data.a[e.recv])!.row && e.send > line.get(data.a[e.send])!.row && (found === null || e.recv > found.recv)) found = e;
+    if (e.recv < 0 || (found !== null && e.recv < found.recv)) continue;
+    if (holds(at(data.a[e.recv]), e.recv) && !holds(at(data.a[e.send]), e.send)) found = e;
   }
   return found;
 }
 
 /** The message in transit sent first: sent inside its sender's point, and not received inside its receiver's. */
-function findInTransit(data: RunData, messages: readonly Exchange[], line: ReadonlyMap<number, Point>): Exchange | null {
+function findInTransit(data: RunData, messages: readonly Exchange[], at: (actor: number) => Held): Exchange | null {
   for (const e of messages) {
-    if (e.send > line.get(data.a[e.send])!.row) continue;
+    if (!holds(at(data.a[e.send]), e.send)) continue;
     const q = e.recv >= 0 ? data.a[e.recv] : data.peer[e.send];
     // Lost and sent again: a later message of its channel arrived inside the receiver's point, so this one did too (FIFO).
-    const arrived = e.recv >= 0 ? e.recv : e.nextRecv >= 0 ? e.nextRecv : Number.POSITIVE_INFINITY;
-    if (arrived > line.get(q)!.row) return e;
+    const arrived = e.recv >= 0 ? e.recv : e.nextRecv;
+    if (arrived < 0 || !holds(at(q), arrived)) return e;
   }
   return null;
 }
