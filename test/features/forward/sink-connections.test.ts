@@ -89,3 +89,22 @@ test('a forwarder waits request.timeout.ms 30 s for an acknowledgement by defaul
   t.is(FORWARDER_DEFAULTS.requestTimeoutUs, 30 * SECOND);
   t.is(forwarderSchema.shape.timeout.parse(undefined), 30 * SECOND, 'a scenario\'s forwarder without `timeout`');
 });
+
+test('the forwarders\' sink asks the least-loaded broker for metadata, never one with produce requests out while another has none (Kafka\'s leastLoadedNode)', (t) => {
+  for (let seed = 1; seed <= 8; seed++) {
+    const { world, script } = scriptedWorld(seed);
+    // b2's partitions have no leader: their lanes refresh metadata again and again while b1 holds every plan it got.
+    script.leaderless = new Set([1, 3]);
+    script.produceDelayUs = 25 * SECOND;
+    world.spawn('fwd', 'nx', () => new SinkHost());
+    const brokers = producesPerBroker(world, 'fwd');
+    const asked: { t: number; to: string; b1Busy: boolean }[] = [];
+    world.trace.listen((r) => {
+      if (r.k === 'send' && r.a === 'fwd' && r.msg === 'metadata') asked.push({ t: r.t, to: r.to as string, b1Busy: brokers.get('b1')!.inFlight > 0 });
+    });
+    world.run({ until: 20 * SECOND });
+    const whileBusy = asked.filter((a) => a.b1Busy);
+    t.true(whileBusy.length >= 3, `seed ${seed}: ${whileBusy.length} metadata requests while b1 was busy`);
+    t.deepEqual(whileBusy.filter((a) => a.to === 'b1').map((a) => a.t), [], `seed ${seed}: metadata asked of busy b1`);
+  }
+});

@@ -23,7 +23,8 @@
  * no working connection to gets one request (standing for the connection attempt) until it
  * answers, then up to five (Kafka's `NetworkClient.isReady`). A timed-out request closes the
  * connection: every request out to that broker fails with it. That protocol is the producer's too
- * (in-flight-requests.ts); the sink says what it means for lanes.
+ * (in-flight-requests.ts); the sink says what it means for lanes. Metadata is asked of the broker
+ * with the fewest produce requests out (Kafka's leastLoadedNode), not of one busy with a lane's plans.
  *
  * Retries back off exponentially per lane (`retryBackoffUs` doubling up to `maxBackoffUs`), so a
  * link that is down for hours costs a few messages per minute, not thousands per second.
@@ -133,7 +134,8 @@ export class IdempotentSink {
     private readonly events: SinkEvents,
     private readonly options: SinkOptions = {},
   ) {
-    this.network = new ClientNetwork(config.sink.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.req);
+    // Metadata goes to the broker with the fewest produce requests out (Kafka's leastLoadedNode), as the producer's.
+    this.network = new ClientNetwork(config.sink.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.req, { load: (broker) => this.outstanding.count(broker) });
     this.outstanding = new InFlightRequests(this.network, config.requestTimeoutUs, 'forward:request-timeout', {
       fail: (ctx, _broker, requests) => this.lost(requests, (entry) => this.failed(ctx, entry)),
       putBack: (ctx, broker, requests) => {
