@@ -1,7 +1,8 @@
 /**
  * The `log-topic` checkpoint tier as a Kafka client (log-topic-tier.ts), against scripted brokers:
  * chunks that fit `max.request.size` with their overhead, Kafka's fetch sizes, one request on a
- * connection not yet set up, and `request.timeout.ms` 30 s whatever a request carries.
+ * connection not yet set up, `request.timeout.ms` 30 s whatever a request carries, and
+ * `delivery.timeout.ms` 120 s per chunk.
  */
 import test from 'ava';
 import type { OperatorImage, StoredCheckpoint } from '../../../src/features/checkpoint/actors/index.ts';
@@ -23,6 +24,7 @@ const KEY = Array.from({ length: 50 }, (_, i) => `op-${i}`).find((key) => LEADS.
 class TierHost implements Actor<Message> {
   tier!: LogTopicTier;
   saved: number | undefined;
+  failed: number | undefined;
   constructor(
     private readonly bytes: number,
     private readonly bootstrap: string,
@@ -31,7 +33,7 @@ class TierHost implements Actor<Message> {
   start(ctx: Context): void {
     this.tier = new LogTopicTier(ctx, { topic: 't', partitions: 4, brokers: [this.bootstrap], acks: -1 }, KEY);
     const entry: StoredCheckpoint = { id: 1, kind: 'full', bytes: this.bytes, image: {} as OperatorImage };
-    this.tier.save(ctx, entry, { all: true }, (ok) => ok && (this.saved = ctx.now()));
+    this.tier.save(ctx, entry, { all: true }, (ok) => (ok ? (this.saved = ctx.now()) : (this.failed = ctx.now())));
     if (this.loadAtUs !== undefined) ctx.setTimer(this.loadAtUs, 'load');
   }
   onMessage(ctx: Context, message: Message, from: string): void {
@@ -43,9 +45,10 @@ class TierHost implements Actor<Message> {
   }
 }
 
-function run(bytes: number, produceDelayUs: number, untilUs: number, { bootstrap = 'b2', loadAtUs }: { bootstrap?: string; loadAtUs?: number } = {}) {
+function run(bytes: number, produceDelayUs: number, untilUs: number, { bootstrap = 'b2', loadAtUs, leaderless }: { bootstrap?: string; loadAtUs?: number; leaderless?: boolean } = {}) {
   const { world, script } = scriptedWorld(1);
   script.produceDelayUs = produceDelayUs;
+  if (leaderless === true) script.leaderless = new Set([fnv1a(KEY) % 4]);
   let host!: TierHost;
   world.spawn('op', 'nx', () => (host = new TierHost(bytes, bootstrap, loadAtUs)));
   world.run({ until: untilUs });
@@ -89,4 +92,30 @@ test('a leader never heard from: its request is put back at the connection set-u
   const gaps = produces.slice(1).map((p, i) => Math.round((p.t - produces[i]!.t) / SECOND));
   t.deepEqual(gaps, [10, 20]);
   t.is(new Set(produces.map((p) => p.request.partitions[0]!.keys![0])).size, 1);
+});
+
+test('a save the log never acknowledges fails delivery.timeout.ms (120 s) after its chunk was produced, instead of stalling; its chunk is not sent again', (t) => {
+  // b1 appends each request at once but answers after 200 s: every attempt times out (30 s) and is re-sent.
+  const { host, produces } = run(MIB / 2, 200 * SECOND, 300 * SECOND, { bootstrap: 'b1' });
+  t.is(host.saved, undefined);
+  t.truthy(host.failed);
+  const producedAt = produces[0]!.t;
+  // Produced after the metadata round trip; failed at its deadline exactly.
+  t.true(host.failed! - producedAt >= 120 * SECOND - 1_000 && host.failed! - producedAt <= 120 * SECOND, `failed ${(host.failed! - producedAt) / SECOND} s after its produce`);
+  t.is(produces.filter((p) => p.t > host.failed!).length, 0, 'nothing re-sent after the save failed');
+  // How it breaks: the broker had appended the chunk from the first attempt on — the save is reported failed though the log holds it (as Kafka's producer fails a send the broker wrote).
+  t.true(produces.length >= 4, `${produces.length} attempts, each appended`);
+});
+
+test('a save whose partition has no leader fails at delivery.timeout.ms (120 s), not never', (t) => {
+  const { host, produces } = run(MIB / 2, 0, 200 * SECOND, { bootstrap: 'b1', leaderless: true });
+  t.is(produces.length, 0);
+  t.is(host.failed, 120 * SECOND);
+});
+
+test('the delivery timeout counts per chunk from its produce: a 20 MiB image taking longer than 120 s in all, each chunk acknowledged in 25 s, is saved', (t) => {
+  const { host, produces } = run(20 * MIB, 25 * SECOND, 400 * SECOND, { bootstrap: 'b1' });
+  t.is(host.failed, undefined);
+  t.true(host.saved! > 120 * SECOND, `saved at ${host.saved! / SECOND} s`);
+  t.is(produces.length, 21);
 });
