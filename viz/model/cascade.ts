@@ -110,7 +110,7 @@ export function deriveCascades(data: RunData, kind: Uint8Array, snapshots: Snaps
   const taken = new Map<string, Held>();
   /** The present states reported, by actor and epoch of the round. */
   const present = new Map<string, Held>();
-  const cascades: Cascade[] = [];
+  const rounds: Round[] = [];
   const stateAt = (lineage: Lineage, id: number, row: number): Held => ({ id, t: data.t[row], row, spans: [...lineage.base, { from: lineage.from, to: row }], reported: -1 });
   const metaType = strings.indexOf('ckpt:meta');
   const receiptOf = new Map<number, number>();
@@ -141,8 +141,8 @@ export function deriveCascades(data: RunData, kind: Uint8Array, snapshots: Snaps
     const op = strings[data.op[i]];
     const id = extraField(data, i, 'id');
     if (op === 'rollback') {
-      const cascade = replay(data, kind, snapshots, i, lineages, present, coordinator, epochAt, actorOf);
-      if (cascade !== null) cascades.push(cascade);
+      const round = lineUp(data, i, lineages, present, coordinator, actorOf);
+      if (round !== null) rounds.push(round);
       continue;
     }
     if (typeof id !== 'number') continue;
@@ -168,7 +168,9 @@ export function deriveCascades(data: RunData, kind: Uint8Array, snapshots: Snaps
       epochAt[i] = epoch;
     }
   }
-  return cascades;
+  // Every message of the run, once: each rollback replays those sent before it.
+  const messages = exchanges(data, kind, snapshots, epochAt);
+  return rounds.map((round) => replay(data, round, messages));
 }
 
 /** What the coordinator heard, by row: each actor's hellos, and every answer to a round's `report`. */
@@ -189,7 +191,16 @@ function lastAtOrBefore(rows: readonly number[], row: number): number {
   return lo > 0 ? rows[lo - 1] : -1;
 }
 
-function replay(data: RunData, kind: Uint8Array, snapshots: Snapshots, row: number, lineages: readonly Lineage[], present: ReadonlyMap<string, Held>, coordinator: Coordinator, epochAt: Int32Array, actorOf: Map<string, number>): Cascade | null {
+/** A rollback to replay: its row, the failed process, and per participant its candidates (oldest first) and the index of the one the coordinator chose. */
+interface Round {
+  row: number;
+  cause: number;
+  candidates: Map<number, Held[]>;
+  chosen: Map<number, number>;
+}
+
+/** The candidates of a rollback's participants as the scan reached its record. */
+function lineUp(data: RunData, row: number, lineages: readonly Lineage[], present: ReadonlyMap<string, Held>, coordinator: Coordinator, actorOf: Map<string, number>): Round | null {
   const targets = extraField(data, row, 'targets');
   const causeId = extraField(data, row, 'cause');
   const epoch = extraField(data, row, 'epoch');
@@ -214,6 +225,11 @@ function replay(data: RunData, kind: Uint8Array, snapshots: Snapshots, row: numb
     candidates.set(actor, list);
     chosen.set(actor, Math.max(0, list.findIndex((c) => c.id === target)));
   }
+  return { row, cause, candidates, chosen };
+}
+
+function replay(data: RunData, round: Round, all: readonly Exchange[]): Cascade {
+  const { row, cause, candidates, chosen } = round;
   // Survivors start at their present state, or their latest checkpoint; the failed process at the one it was given.
   const line = new Map<number, number>();
   for (const [actor, list] of candidates) line.set(actor, list.length - 1);
@@ -224,7 +240,13 @@ function replay(data: RunData, kind: Uint8Array, snapshots: Snapshots, row: numb
     line.set(actor, to);
   };
   move(cause, chosen.get(cause) ?? 0, 'failed', -1, -1);
-  const messages = exchanges(data, kind, snapshots, row, line, epochAt);
+  // The messages between participants sent before the rollback; what arrived after it had not arrived yet.
+  const messages: Exchange[] = [];
+  for (const e of all) {
+    if (e.send >= row) break;
+    if (!line.has(data.a[e.send]) || !line.has(data.peer[e.send])) continue;
+    messages.push(e.recv < row && e.nextRecv < row ? e : { send: e.send, recv: e.recv < row ? e.recv : -1, nextRecv: e.nextRecv < row ? e.nextRecv : -1 });
+  }
   /** The newest candidate of `actor`, at or below its point on the line, that does not hold row `i`. */
   const without = (actor: number, i: number): number => {
     const list = candidates.get(actor)!;
@@ -261,22 +283,22 @@ interface Exchange {
 /** Control traffic is no part of the line: acknowledgements, probes, checkpoint messages. */
 const CONTROL = /ack|probe|ckpt/i;
 
-/** The application messages between participants sent before the rollback; a receipt counts only in the epoch the message was sent in. */
-function exchanges(data: RunData, kind: Uint8Array, snapshots: Snapshots, row: number, line: ReadonlyMap<number, number>, epochAt: Int32Array): Exchange[] {
+/** The application messages between two actors, in the order sent; a receipt counts only in the epoch the message was sent in. */
+function exchanges(data: RunData, kind: Uint8Array, snapshots: Snapshots, epochAt: Int32Array): Exchange[] {
   const strings = data.header.strings;
   const control = (i: number): boolean => {
     const m = data.msg[i];
     return m >= 0 && (snapshots.markerType[m] === 1 || CONTROL.test(strings[m]));
   };
-  const between = (i: number, p: number, q: number): boolean => !control(i) && p !== q && line.has(p) && line.has(q);
+  const between = (i: number, p: number, q: number): boolean => !control(i) && p !== q;
   const recvOf = new Map<number, number>();
   const list: (Exchange & { copy: boolean })[] = [];
-  for (let i = 0; i < row; i++) {
+  for (let i = 0; i < data.length; i++) {
     if (kind[i] !== K.recv || data.link[i] < 0 || epochAt[i] !== epochAt[data.link[i]]) continue;
     if (!between(i, data.a[data.link[i]], data.a[i])) continue;
     recvOf.set(data.link[i], i);
   }
-  for (let i = 0; i < row; i++) {
+  for (let i = 0; i < data.length; i++) {
     if (kind[i] !== K.send || data.peer[i] < 0 || !between(i, data.a[i], data.peer[i])) continue;
     list.push({ send: i, recv: recvOf.get(i) ?? -1, nextRecv: -1, copy: resent(data, kind, i, control) });
   }
