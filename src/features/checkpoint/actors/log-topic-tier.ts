@@ -36,25 +36,37 @@
  * 10 s doubling to 30 s (KIP-601), a timed-out request closing the connection (the others to that
  * broker fail with it), reconnect backoff after a broken connection. A request that fails is re-sent
  * after `retry.backoff.ms` (or the broker's reconnect backoff); one that never reached its broker
- * goes back unattempted.
+ * goes back unattempted. A chunk not acknowledged `delivery.timeout.ms` (Kafka's 120 s) after it
+ * was produced fails, and its save with it — whether it is waiting for a leader, backing off or
+ * out to a broker (an answer that comes later settles nothing) — as Kafka's producer fails a send;
+ * the checkpoint writer then records the save `failed` and makes the next checkpoint full
+ * (writer.ts), as for any refused save. Chunks are produced a few at a time, so the timeout bounds
+ * each chunk, not the image: a large image that keeps being acknowledged takes as long as it needs.
  *
  * Guarantee: with acks=all, replication factor ≥ 2 and `min.insync.replicas` ≥ 2, an acknowledged
  * checkpoint is on at least two brokers, so the latest checkpoint per key stays readable after a
  * broker is lost. Requests are re-sent (after a timeout, or a `not-leader` error and a metadata
- * refresh) until answered — there is no `delivery.timeout.ms`: a save stalls while the log is
- * unreachable rather than fails — so a broker crash delays a save or restore but never loses an
- * acknowledged one.
+ * refresh) until answered or until their chunk's delivery timeout, so a broker crash delays a save
+ * or restore but never loses an acknowledged one, and a save settles — saved or failed — at most
+ * 120 s after its last chunk was produced, never stalls. Loads have no such bound (a consumer's
+ * fetches retry for ever): a restore waits for the log.
  *
  * How it breaks, by configuration: with acks=1 a save is acknowledged once the leader alone has it;
  * if the leader is then lost and an out-of-sync replica is elected (unclean leader election), the
  * new leader's log lacks the latest checkpoint, and recovery falls back to an older one, or to the
- * start. An instance restarted under a global strategy that restores nothing (target 0) reads
+ * start. A log unreachable (no leader, or no answer) for longer than `delivery.timeout.ms` fails
+ * the saves meanwhile, so recovery falls back to the checkpoint before them. A broker that appends a
+ * chunk but answers after the client gave it up leaves a save reported failed that the log holds
+ * (Kafka's producer too reports such a send failed): if it was the save's last chunk, a later load
+ * finds that checkpoint whole. The chunks a failed save did write, and a tombstone that expired,
+ * stay in the partition until a load finds them (the catalog knows only what it saved or read).
+ * An instance restarted under a global strategy that restores nothing (target 0) reads
  * nothing before it saves, so the entries of its earlier incarnations are never tombstoned.
  */
 import type { Context, Disconnect, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { fnv1a, MS, SECOND } from '../../../kernel/contract/index.ts';
 import type { FetchPartitionReply, FetchReply, FetchRequest, MetadataReply, ProducePartitionReply, ProduceReply, ProduceRequest } from '../../log/actors/index.ts';
-import { ClientNetwork, FETCH_MAX_BYTES_DEFAULT, InFlightRequests, MAX_PARTITION_FETCH_BYTES_DEFAULT, fetchOne, produceOne } from '../../log/actors/index.ts';
+import { ClientNetwork, FETCH_MAX_BYTES_DEFAULT, InFlightRequests, MAX_PARTITION_FETCH_BYTES_DEFAULT, RequestDeadlines, fetchOne, produceOne } from '../../log/actors/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { LogTopicTierConfig } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';
@@ -68,6 +80,8 @@ export const LOG_TIER_REPLIES: ReadonlySet<string> = new Set(['metadata-reply', 
 const REQUEST_TIMEOUT_US = 30 * SECOND;
 const RETRY_BACKOFF_US = 100 * MS;
 const MAX_IN_FLIGHT = 5;
+/** Kafka's delivery.timeout.ms default: the longest a produced record waits to be acknowledged before its send fails. */
+export const DELIVERY_TIMEOUT_US = 120 * SECOND;
 /** Kafka's default `max.message.bytes` (and the producer's `max.request.size`): the largest record batch a broker accepts. */
 export const RECORD_BYTES_MAX_DEFAULT = 1 << 20;
 /**
@@ -98,6 +112,8 @@ interface Attempt {
   readonly request: (req: number) => ProduceRequest | FetchRequest;
   readonly bytes: number;
   readonly settle: (ctx: Context, reply: ProducePartitionReply | FetchPartitionReply) => boolean;
+  /** Past its delivery timeout (a produce only): it is never sent again, and its answer settles nothing. */
+  expired?: true;
 }
 
 export class LogTopicTier implements TierClient {
@@ -109,6 +125,8 @@ export class LogTopicTier implements TierClient {
   private waiting: Attempt[] = [];
   /** Attempts backing off before a retry, by the number of their timer. */
   private readonly backingOff = new Map<number, Attempt>();
+  /** Produce attempts not yet settled, by their delivery deadline; each fails its save when due. */
+  private readonly deliveries = new RequestDeadlines<(ctx: Context) => void>('ckpt:log-delivery-timeout');
   /** The timer that sends the waiting attempts when the leader's reconnect backoff ends. */
   private wake: { readonly atUs: Micros; readonly id: TimerId } | undefined;
   /** What this incarnation knows the partition holds for its key: the last load, plus its own saves. */
@@ -240,6 +258,12 @@ export class LogTopicTier implements TierClient {
       case 'ckpt:log-metadata-timeout':
         if (this.network.metadata.onTimeout(ctx, wakeup.data as number)) this.network.refresh(ctx);
         return true;
+      case 'ckpt:log-delivery-timeout': {
+        const due = this.deliveries.expired(ctx, wakeup);
+        if (due === null) return false;
+        for (const fail of due) fail(ctx);
+        break;
+      }
       default:
         return false;
     }
@@ -296,17 +320,29 @@ export class LogTopicTier implements TierClient {
    */
   private produce(ctx: Context, key: string, payload: Chunk | null, bytes: number, done: (ok: boolean) => void): void {
     const { topic, acks } = this.config;
-    this.transmit(ctx, {
+    const attempt: Attempt = {
       // The leader may hold an acks=all request for request.timeout.ms while followers copy the record.
       request: (req) => produceOne(req, { topic, partition: this.partition, events: [key], bytes, payloads: [payload], keys: [key] }, acks, REQUEST_TIMEOUT_US),
       bytes: CONTROL_BYTES + bytes,
       settle: (c, reply) => {
+        // Given up at its delivery timeout: a late answer (even an acknowledgement) changes nothing.
+        if (attempt.expired) return true;
         if (reply.error === 'message-too-large') c.record('state', { op: 'ckpt-chunk-refused', key, bytes, error: reply.error });
         const final = reply.error === undefined || reply.error === 'kafka-storage-error' || reply.error === 'message-too-large';
-        if (final) done(reply.error === undefined);
+        if (final) {
+          this.deliveries.delete(expire);
+          done(reply.error === undefined);
+        }
         return final;
       },
-    });
+    };
+    const expire = (c: Context): void => {
+      attempt.expired = true;
+      c.record('state', { op: 'ckpt-chunk-expired', key, bytes });
+      done(false);
+    };
+    this.deliveries.set(ctx, expire, ctx.now() + DELIVERY_TIMEOUT_US);
+    this.transmit(ctx, attempt);
   }
 
   /** Keeps the newest value of each of this instance's chunk keys: a chunk, or a tombstone that removes it. */
@@ -357,6 +393,11 @@ export class LogTopicTier implements TierClient {
    */
   private pump(ctx: Context): void {
     while (this.waiting.length > 0) {
+      // An attempt past its delivery timeout leaves without a request (or a metadata refresh for it).
+      if (this.waiting[0]!.expired) {
+        this.waiting.shift();
+        continue;
+      }
       const leader = this.network.metadata.usableLeaderOf(this.config.topic, this.partition);
       if (leader === null) return this.network.refresh(ctx);
       const readyAt = this.network.connections.readyAt(leader);
