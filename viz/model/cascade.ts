@@ -97,7 +97,18 @@ interface Lineage {
   epoch: number;
 }
 
-const holds = (point: Held, row: number): boolean => point.spans.some((s) => row > s.from && row <= s.to);
+/** Whether `point` holds row `row` of its actor: the spans are disjoint and ascending, so the last span starting before it decides. */
+function holds(point: Held, row: number): boolean {
+  const spans = point.spans;
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid].from < row) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && row <= spans[lo - 1].to;
+}
 
 export function deriveCascades(data: RunData, kind: Uint8Array, snapshots: Snapshots): Cascade[] {
   const strings = data.header.strings;
@@ -240,13 +251,27 @@ function replay(data: RunData, round: Round, all: readonly Exchange[]): Cascade 
     line.set(actor, to);
   };
   move(cause, chosen.get(cause) ?? 0, 'failed', -1, -1);
-  // The messages between participants sent before the rollback; what arrived after it had not arrived yet.
-  const messages: Exchange[] = [];
+  // Per channel, the messages between participants sent before the rollback (what arrived after it
+  // had not arrived yet), and the orphan and the message in transit it holds: a move changes only the mover's channels.
+  const channels = new Map<number, Channel>();
+  const width = data.header.actors.length;
   for (const e of all) {
     if (e.send >= row) break;
-    if (!line.has(data.a[e.send]) || !line.has(data.peer[e.send])) continue;
-    messages.push(e.recv < row && e.nextRecv < row ? e : { send: e.send, recv: e.recv < row ? e.recv : -1, nextRecv: e.nextRecv < row ? e.nextRecv : -1 });
+    const p = data.a[e.send];
+    const q = data.peer[e.send];
+    if (!line.has(p) || !line.has(q)) continue;
+    let channel = channels.get(p * width + q);
+    if (channel === undefined) channels.set(p * width + q, (channel = { p, q, messages: [], orphan: null, lost: null }));
+    channel.messages.push(e.recv < row && e.nextRecv < row ? e : { send: e.send, recv: e.recv < row ? e.recv : -1, nextRecv: e.nextRecv < row ? e.nextRecv : -1 });
   }
+  const refresh = (actor: number) => {
+    for (const c of channels.values()) {
+      if (c.p !== actor && c.q !== actor && actor >= 0) continue;
+      c.orphan = findOrphan(data, c.messages, at);
+      c.lost = findInTransit(data, c.messages, at);
+    }
+  };
+  refresh(-1);
   /** The newest candidate of `actor`, at or below its point on the line, that does not hold row `i`. */
   const without = (actor: number, i: number): number => {
     const list = candidates.get(actor)!;
@@ -255,16 +280,22 @@ function replay(data: RunData, round: Round, all: readonly Exchange[]): Cascade 
     return index;
   };
   for (let guard = 0; guard < 10_000; guard++) {
-    const orphan = findOrphan(data, messages, at);
+    let orphan: Exchange | null = null;
+    let lost: Exchange | null = null;
+    for (const c of channels.values()) {
+      if (c.orphan !== null && (orphan === null || c.orphan.recv > orphan.recv)) orphan = c.orphan;
+      if (c.lost !== null && (lost === null || c.lost.send < lost.send)) lost = c.lost;
+    }
     if (orphan !== null) {
       const q = data.a[orphan.recv];
       move(q, without(q, orphan.recv), 'orphan', orphan.send, orphan.recv);
+      refresh(q);
       continue;
     }
-    const lost = findInTransit(data, messages, at);
     if (lost === null) break;
     const p = data.a[lost.send];
     move(p, without(p, lost.send), 'in-transit', lost.send, lost.recv);
+    refresh(p);
   }
   const matches = [...chosen].every(([actor, index]) => line.get(actor) === index);
   return { row, t: data.t[row], cause, steps, matches };
@@ -327,6 +358,15 @@ function resent(data: RunData, kind: Uint8Array, i: number, control: (i: number)
     if (kind[j] === K.timer) return false;
   }
   return false;
+}
+
+/** One direct channel of a rollback's replay: its messages in the order sent, and what it now holds against the line. */
+interface Channel {
+  p: number;
+  q: number;
+  messages: Exchange[];
+  orphan: Exchange | null;
+  lost: Exchange | null;
 }
 
 /** The orphan received last: received inside its receiver's point, sent outside its sender's. */
