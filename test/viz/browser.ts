@@ -36,7 +36,8 @@ export async function openTimeline(browser: Browser, file: string, options: { ha
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(pathToFileURL(file).href + (options.hash ?? ''));
-  await page.waitForFunction(() => window.diasporaViz?.ready === true, undefined, { timeout: 20_000 });
+  // A bound for a machine loaded many times over, not a window: the page is ready in well under a second when idle.
+  await page.waitForFunction(() => window.diasporaViz?.ready === true, undefined, { timeout: 180_000 });
   return { page, errors };
 }
 
