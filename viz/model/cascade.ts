@@ -36,6 +36,12 @@
  * application that sends new data when an acknowledgement arrives would have it taken for a copy;
  * a report the coordinator got during the instant it wrote the line (after its last answer) is
  * taken as unknown to it.
+ * Cost: each channel's messages are indexed once by send and by arrival; a point's spans, and the
+ * gaps between them, are found in them by bisection (kept per point, which serves many rollbacks),
+ * and each check looks at the fewer side — for an orphan, the sends in the sender's gaps or the
+ * arrivals in the receiver's spans. CPU side by side in one process (six accounts uncoordinated,
+ * instant crashes): 300 s at 2/s, 1.42 M rows, 198 rollbacks, 4.0 s → 0.37 s; 900 s at 0.3/s,
+ * 181 k rows, 651 rollbacks, 0.6 s → 0.5–0.6 s.
  */
 import { extraField, type RunData } from '../wire/codec.ts';
 import { K } from './kinds.ts';
@@ -179,9 +185,9 @@ export function deriveCascades(data: RunData, kind: Uint8Array, snapshots: Snaps
       epochAt[i] = epoch;
     }
   }
-  // Every message of the run, once: each rollback replays those sent before it.
-  const messages = exchanges(data, kind, snapshots, epochAt);
-  return rounds.map((round) => replay(data, round, messages));
+  // Every message of the run, once, by channel: each rollback replays those sent before it.
+  const channels = byChannel(data, exchanges(data, kind, snapshots, epochAt));
+  return rounds.map((round) => replay(data, round, channels));
 }
 
 /** What the coordinator heard, by row: each actor's hellos, and every answer to a round's `report`. */
@@ -190,8 +196,8 @@ interface Coordinator {
   answers: number[];
 }
 
-/** The last row ≤ `row` in the ascending `rows` (-1: none). */
-function lastAtOrBefore(rows: readonly number[], row: number): number {
+/** The index of the first row > `row` in the ascending `rows` (their length: none). */
+function firstAfter(rows: ArrayLike<number>, row: number): number {
   let lo = 0;
   let hi = rows.length;
   while (lo < hi) {
@@ -199,7 +205,13 @@ function lastAtOrBefore(rows: readonly number[], row: number): number {
     if (rows[mid] <= row) lo = mid + 1;
     else hi = mid;
   }
-  return lo > 0 ? rows[lo - 1] : -1;
+  return lo;
+}
+
+/** The last row ≤ `row` in the ascending `rows` (-1: none). */
+function lastAtOrBefore(rows: readonly number[], row: number): number {
+  const next = firstAfter(rows, row);
+  return next > 0 ? rows[next - 1] : -1;
 }
 
 /** A rollback to replay: its row, the failed process, and per participant its candidates (oldest first) and the index of the one the coordinator chose. */
@@ -239,7 +251,7 @@ function lineUp(data: RunData, row: number, lineages: readonly Lineage[], presen
   return { row, cause, candidates, chosen };
 }
 
-function replay(data: RunData, round: Round, all: readonly Exchange[]): Cascade {
+function replay(data: RunData, round: Round, all: readonly Channel[]): Cascade {
   const { row, cause, candidates, chosen } = round;
   // Survivors start at their present state, or their latest checkpoint; the failed process at the one it was given.
   const line = new Map<number, number>();
@@ -251,24 +263,15 @@ function replay(data: RunData, round: Round, all: readonly Exchange[]): Cascade 
     line.set(actor, to);
   };
   move(cause, chosen.get(cause) ?? 0, 'failed', -1, -1);
-  // Per channel, the messages between participants sent before the rollback (what arrived after it
-  // had not arrived yet), and the orphan and the message in transit it holds: a move changes only the mover's channels.
-  const channels = new Map<number, Channel>();
-  const width = data.header.actors.length;
-  for (const e of all) {
-    if (e.send >= row) break;
-    const p = data.a[e.send];
-    const q = data.peer[e.send];
-    if (!line.has(p) || !line.has(q)) continue;
-    let channel = channels.get(p * width + q);
-    if (channel === undefined) channels.set(p * width + q, (channel = { p, q, messages: [], orphan: null, lost: null }));
-    channel.messages.push(e.recv < row && e.nextRecv < row ? e : { send: e.send, recv: e.recv < row ? e.recv : -1, nextRecv: e.nextRecv < row ? e.nextRecv : -1 });
-  }
+  // The channels between participants, and the orphan and the message in transit each holds: a move
+  // changes only the mover's channels. Every point precedes the rollback, so what it holds was sent
+  // (and received) before it: no message after it need be left out.
+  const channels = all.filter((c) => line.has(c.p) && line.has(c.q)).map((c): Watched => ({ channel: c, orphan: null, lost: null }));
   const refresh = (actor: number) => {
-    for (const c of channels.values()) {
-      if (c.p !== actor && c.q !== actor && actor >= 0) continue;
-      c.orphan = findOrphan(data, c.messages, at);
-      c.lost = findInTransit(data, c.messages, at);
+    for (const c of channels) {
+      if (c.channel.p !== actor && c.channel.q !== actor && actor >= 0) continue;
+      c.orphan = findOrphan(c.channel, at(c.channel.p), at(c.channel.q));
+      c.lost = findInTransit(c.channel, at(c.channel.p), at(c.channel.q), row);
     }
   };
   refresh(-1);
@@ -282,7 +285,7 @@ function replay(data: RunData, round: Round, all: readonly Exchange[]): Cascade 
   for (let guard = 0; guard < 10_000; guard++) {
     let orphan: Exchange | null = null;
     let lost: Exchange | null = null;
-    for (const c of channels.values()) {
+    for (const c of channels) {
       if (c.orphan !== null && (orphan === null || c.orphan.recv > orphan.recv)) orphan = c.orphan;
       if (c.lost !== null && (lost === null || c.lost.send < lost.send)) lost = c.lost;
     }
@@ -360,33 +363,147 @@ function resent(data: RunData, kind: Uint8Array, i: number, control: (i: number)
   return false;
 }
 
-/** One direct channel of a rollback's replay: its messages in the order sent, and what it now holds against the line. */
+/** One direct channel, sender to receiver: its messages in the order sent, and indexed by the row where they or a later one arrived. */
 interface Channel {
   p: number;
   q: number;
   messages: Exchange[];
+  /** Each message's send row, ascending. */
+  sends: number[];
+  /** The messages that arrived, or a later one of their channel did, by that arrival, ascending, and those rows. */
+  arrived: Exchange[];
+  arrivals: number[];
+  /** The messages of which nothing arrived. */
+  unarrived: Exchange[];
+}
+
+/** A channel in a rollback's replay: what it holds against the line. */
+interface Watched {
+  channel: Channel;
   orphan: Exchange | null;
   lost: Exchange | null;
 }
 
-/** The orphan received last: received inside its receiver's point, sent outside its sender's. */
-function findOrphan(data: RunData, messages: readonly Exchange[], at: (actor: number) => Held): Exchange | null {
-  let found: Exchange | null = null;
+/** Where a message, or a later one of its channel, arrived (-1: none). */
+const arrival = (e: Exchange): number => (e.recv >= 0 ? e.recv : e.nextRecv);
+
+/** The messages by channel, each indexed by its sends and its arrivals, so a point's gaps are found by bisection. */
+function byChannel(data: RunData, messages: readonly Exchange[]): Channel[] {
+  const channels = new Map<string, Channel>();
   for (const e of messages) {
-    if (e.recv < 0 || (found !== null && e.recv < found.recv)) continue;
-    if (holds(at(data.a[e.recv]), e.recv) && !holds(at(data.a[e.send]), e.send)) found = e;
+    const key = `${data.a[e.send]}>${data.peer[e.send]}`;
+    let c = channels.get(key);
+    if (c === undefined) channels.set(key, (c = { p: data.a[e.send], q: data.peer[e.send], messages: [], sends: [], arrived: [], arrivals: [], unarrived: [] }));
+    c.messages.push(e);
+    c.sends.push(e.send);
+  }
+  for (const c of channels.values()) {
+    c.arrived = c.messages.filter((e) => arrival(e) >= 0).sort((x, y) => arrival(x) - arrival(y));
+    c.arrivals = c.arrived.map(arrival);
+    c.unarrived = c.messages.filter((e) => arrival(e) < 0);
+  }
+  return [...channels.values()];
+}
+
+interface Split {
+  inside: number[];
+  outside: number[];
+  insideSize: number;
+  outsideSize: number;
+}
+
+/** The splits made, by rows and point: a point is a candidate of many rollbacks, and its spans never change. */
+const splits = new WeakMap<readonly number[], WeakMap<Held, Split>>();
+
+/**
+ * Where the ascending `rows` fall against a point: `inside`, the index ranges [start, end) (flat
+ * pairs) of those in each of its spans, oldest first, found by bisection; `outside`, those in the
+ * gaps before, between and after them; and how many each holds.
+ */
+function split(rows: readonly number[], point: Held): Split {
+  let known = splits.get(rows);
+  if (known === undefined) splits.set(rows, (known = new WeakMap()));
+  const found = known.get(point);
+  if (found !== undefined) return found;
+  const inside: number[] = [];
+  const outside: number[] = [];
+  let last = 0;
+  let insideSize = 0;
+  for (const span of point.spans) {
+    const start = firstAfter(rows, span.from);
+    const end = firstAfter(rows, span.to);
+    if (start > last) outside.push(last, start);
+    if (end > start) inside.push(start, end);
+    insideSize += end - start;
+    last = end;
+  }
+  if (rows.length > last) outside.push(last, rows.length);
+  const made = { inside, outside, insideSize, outsideSize: rows.length - insideSize };
+  known.set(point, made);
+  return made;
+}
+
+/**
+ * The orphan received last: received inside the receiver's point `atQ`, sent outside the sender's
+ * `atP`. Whichever is fewer is looked at: the messages sent in the sender's gaps, or those received
+ * in the receiver's spans (latest first: the first orphan found is the one).
+ */
+function findOrphan(c: Channel, atP: Held, atQ: Held): Exchange | null {
+  const sent = split(c.sends, atP);
+  const received = split(c.arrivals, atQ);
+  if (received.insideSize <= sent.outsideSize) {
+    for (let k = received.inside.length - 2; k >= 0; k -= 2) {
+      for (let i = received.inside[k + 1] - 1; i >= received.inside[k]; i--) {
+        const e = c.arrived[i];
+        if (e.recv >= 0 && !holds(atP, e.send)) return e;
+      }
+    }
+    return null;
+  }
+  let found: Exchange | null = null;
+  for (let k = 0; k < sent.outside.length; k += 2) {
+    for (let i = sent.outside[k]; i < sent.outside[k + 1]; i++) {
+      const e = c.messages[i];
+      if (e.recv >= 0 && (found === null || e.recv > found.recv) && holds(atQ, e.recv)) found = e;
+    }
   }
   return found;
 }
 
-/** The message in transit sent first: sent inside its sender's point, and not received inside its receiver's. */
-function findInTransit(data: RunData, messages: readonly Exchange[], at: (actor: number) => Held): Exchange | null {
-  for (const e of messages) {
-    if (!holds(at(data.a[e.send]), e.send)) continue;
-    const q = e.recv >= 0 ? data.a[e.recv] : data.peer[e.send];
-    // Lost and sent again: a later message of its channel arrived inside the receiver's point, so this one did too (FIFO).
-    const arrived = e.recv >= 0 ? e.recv : e.nextRecv;
-    if (arrived < 0 || !holds(at(q), arrived)) return e;
+/**
+ * The message in transit sent first: sent inside the sender's point `atP`, and not received inside
+ * the receiver's `atQ` — lost and sent again, it counts as received if a later message of its
+ * channel arrived inside the receiver's point (FIFO). Whichever is fewer is looked at: the messages
+ * sent in the sender's spans (in the order sent: the first found is the one), or those that arrived
+ * in the receiver's gaps or never. A receipt after the rollback `row` is none.
+ */
+function findInTransit(c: Channel, atP: Held, atQ: Held, row: number): Exchange | null {
+  const sent = split(c.sends, atP);
+  const arrived = split(c.arrivals, atQ);
+  let found: Exchange | null = null;
+  if (sent.insideSize <= arrived.outsideSize + c.unarrived.length) {
+    found = firstInTransit(c, sent.inside, atQ);
+  } else {
+    const consider = (e: Exchange): void => {
+      if ((found === null || e.send < found.send) && holds(atP, e.send)) found = e;
+    };
+    c.unarrived.forEach(consider);
+    for (let k = 0; k < arrived.outside.length; k += 2) {
+      for (let i = arrived.outside[k]; i < arrived.outside[k + 1]; i++) consider(c.arrived[i]);
+    }
+  }
+  const e = found as Exchange | null;
+  if (e === null || (e.recv < row && e.nextRecv < row)) return e;
+  return { send: e.send, recv: e.recv < row ? e.recv : -1, nextRecv: e.nextRecv < row ? e.nextRecv : -1 };
+}
+
+/** The first message, of those at the index ranges [start, end) in `parts` (in the order sent), whose arrival `atQ` does not hold. */
+function firstInTransit(c: Channel, parts: readonly number[], atQ: Held): Exchange | null {
+  for (let k = 0; k < parts.length; k += 2) {
+    for (let i = parts[k]; i < parts[k + 1]; i++) {
+      const arrived = arrival(c.messages[i]);
+      if (arrived < 0 || !holds(atQ, arrived)) return c.messages[i];
+    }
   }
   return null;
 }
