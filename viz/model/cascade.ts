@@ -248,6 +248,8 @@ function lineUp(data: RunData, row: number, lineages: readonly Lineage[], presen
     candidates.set(actor, list);
     chosen.set(actor, Math.max(0, list.findIndex((c) => c.id === target)));
   }
+  // A failure of an actor the line does not name (a coordinator's own restart) has no cascade to replay.
+  if (!candidates.has(cause)) return null;
   return { row, cause, candidates, chosen };
 }
 

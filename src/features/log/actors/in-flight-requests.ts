@@ -20,6 +20,8 @@
  *   itself the connection attempt never reached the broker and goes back unattempted; every other
  *   request to that broker fails. Then metadata is asked for (Kafka requests an update on every
  *   disconnect; the request goes out after the owner has handled its requests, as Kafka's next poll).
+ *   On the two deadline paths above the refresh is asked for first, while the broker's requests
+ *   still count in its load — harmless while that broker is unreachable (its connection is closed).
  *
  * The deadlines are checked when the client wakes, by one timer (request-deadlines.ts).
  *
