@@ -70,9 +70,11 @@ for (const [signal, at] of [['SIGKILL', 5], ['SIGINT', 3], ['SIGTERM', 7]] as co
     if (signal === 'SIGKILL') t.is(killed.signal, 'SIGKILL');
     else t.is(killed.code, signal === 'SIGINT' ? 130 : 143, killed.stdout);
     const saved = lines(dir);
-    // Ctrl-C lets the cells already running finish and be saved; the others stop at once.
-    if (signal === 'SIGINT') t.true(saved.length >= at && saved.length < CELLS, `${saved.length} saved`);
-    else t.is(saved.length, at);
+    // SIGKILL stops at the line. Ctrl-C lets the cells already running finish and be saved; SIGTERM
+    // stops at once, but a signal a process sends itself is handled on a later turn of its event
+    // loop, so a cell whose answer was already queued may be saved first (the CI of c4695fd saw 8 for 7).
+    if (signal === 'SIGKILL') t.is(saved.length, at);
+    else t.true(saved.length >= at && saved.length < CELLS, `${saved.length} saved`);
     if (signal === 'SIGINT') t.regex(killed.stdout, new RegExp(`interrupted: ${saved.length} of ${CELLS} cells are saved`));
     t.false(REPORTS.some((file) => readFileSync(join(dir, 'sweep.json')) && existsQuiet(join(dir, file))), 'no report before every cell is done');
     await resumeAndCompare(t, dir, saved);
