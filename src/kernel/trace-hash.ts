@@ -375,8 +375,13 @@ export class TraceHasher {
     if (typeof kind === 'string' && typeof actor === 'string' && typeof t === 'number' && isUint(t) && typeof n === 'number' && isUint(n)) {
       this.used = 0;
       this.reserve(9);
-      if (actorNumber >= 0) this.numberedHead(t, actorNumber, n);
-      else this.recordHead(0, t, actor, n);
+      if (actorNumber >= 0) {
+        const d = this.actorDigests;
+        this.recordHead(0, t, d[DIGEST_STRIDE * actorNumber]!, d[DIGEST_STRIDE * actorNumber + 1]!, n);
+      } else {
+        this.actorDigest(actor);
+        this.recordHead(0, t, this.lastActorLow, this.lastActorHigh, n);
+      }
       node = this.child(this.records, kind, true);
     }
     if (node === undefined && !copy) return this.digestCopy(record, fields);
@@ -764,7 +769,8 @@ export class TraceHasher {
           continue;
         }
         if (taken === 3 && key === 'n' && type === 'number' && isUint(value as number)) {
-          this.recordHead(header, t, actor, value as number);
+          this.actorDigest(actor);
+          this.recordHead(header, t, this.lastActorLow, this.lastActorHigh, value as number);
           node = this.child(this.records, kind, true);
           continue;
         }
@@ -827,37 +833,26 @@ export class TraceHasher {
   }
 
   /** A record's tag and head after its header: t, `a`'s digest, n (`n` the last of them, just read). */
-  private recordHead(header: number, t: number, actor: string, n: number): void {
+  private recordHead(header: number, t: number, actorLow: number, actorHigh: number, n: number): void {
     const w = this.words;
     w[header] = RECORD;
     w[header + 3] = uintHigh(t);
     w[header + 4] = t | 0;
-    if (actor !== this.lastActor) {
-      const out = this.out;
-      stringDigest(actor, out);
-      this.lastActor = actor;
-      this.lastActorLow = out[0];
-      this.lastActorHigh = out[1];
-    }
-    w[header + 5] = this.lastActorLow;
-    w[header + 6] = this.lastActorHigh;
+    w[header + 5] = actorLow;
+    w[header + 6] = actorHigh;
     w[header + 7] = uintHigh(n);
     w[header + 8] = n | 0;
     this.used = header + 9;
   }
 
-  /** `recordHead` at the start of the words for an actor named by its number (`addActor`). */
-  private numberedHead(t: number, actor: number, n: number): void {
-    const w = this.words;
-    const d = this.actorDigests;
-    w[0] = RECORD;
-    w[3] = uintHigh(t);
-    w[4] = t | 0;
-    w[5] = d[DIGEST_STRIDE * actor];
-    w[6] = d[DIGEST_STRIDE * actor + 1];
-    w[7] = uintHigh(n);
-    w[8] = n | 0;
-    this.used = 9;
+  /** The digest of the actor id `actor` into `lastActorLow`/`lastActorHigh` (kept while records name the same actor). */
+  private actorDigest(actor: string): void {
+    if (actor === this.lastActor) return;
+    const out = this.out;
+    stringDigest(actor, out);
+    this.lastActor = actor;
+    this.lastActorLow = out[0];
+    this.lastActorHigh = out[1];
   }
 
   /**
