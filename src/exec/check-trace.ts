@@ -14,30 +14,27 @@
  * returned for a damaged or foreign trace.
  */
 import { verdictFor, type CheckerDefinition, type Verdict } from '../check/index.ts';
-import { InputError, TRACE_FORMAT_VERSION, TraceHasher } from '../kernel/index.ts';
+import { InputError, TRACE_FORMAT_VERSION, TraceWriter } from '../kernel/index.ts';
 import { readTrace, type TraceEnd } from '../kernel/trace-reader.ts';
-import { routeByKind } from './observe.ts';
 import { type RecordedTrace, traceHeader } from './run-dir.ts';
 
 /** `onRecord`: called with the count of records read so far, after each (for a progress bar). */
 export async function checkTraceFile(path: string, checks: readonly CheckerDefinition[], recorded?: RecordedTrace, onRecord?: (records: number) => void): Promise<Record<string, Verdict>> {
   const { format } = traceHeader(path);
   const checkers = checks.map((c) => c.create());
-  const observe = routeByKind(checkers);
-  // Only this version's format has a hash this version computes.
-  const hasher = format === TRACE_FORMAT_VERSION ? new TraceHasher() : undefined;
-  let records = 0;
+  // The records written again, without a file: the writer hands each to the checkers that read its
+  // kind, as it did during the run, counts them and hashes them.
+  const trace = new TraceWriter();
+  for (const checker of checkers) trace.listen((record) => checker.observe(record), checker.kinds);
   let end: TraceEnd | undefined;
   for await (const { record } of readTrace(path, { onEnd: (e) => (end = e) })) {
-    records++;
-    if (hasher !== undefined) {
-      hasher.digest(record);
-      hasher.foldLast();
-    }
-    observe(record);
-    onRecord?.(records);
+    trace.write(record);
+    onRecord?.(trace.records);
   }
-  const traceHash = hasher?.hex();
+  const records = trace.records;
+  // Only this version's format has a hash this version computes: an older trace's records hash to
+  // something its end record and summary never held, so that hash is not compared.
+  const traceHash = format === TRACE_FORMAT_VERSION ? trace.close() : undefined;
   // The reader checked the end record's count; its hash is checked here, where it is computed.
   if (end !== undefined && traceHash !== undefined && end.hash !== traceHash) {
     throw new InputError(`${path}: its records hash to ${traceHash.slice(0, 16)}, its end record says ${end.hash.slice(0, 16)}: a record was edited`);

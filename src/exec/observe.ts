@@ -5,9 +5,9 @@
  *
  * Guarantee: the checks and metrics depend only on the records, in order.
  */
-import { verdictFor, type RunResult, type TraceChecker, type Verdict } from '../check/index.ts';
+import { verdictFor, type RunResult, type Verdict } from '../check/index.ts';
 import type { RealisedFault } from '../faults/index.ts';
-import type { Micros, TraceRecord, TraceWriter } from '../kernel/index.ts';
+import type { Micros, TraceWriter } from '../kernel/index.ts';
 import type { PreparedRun } from '../scenario/build.ts';
 
 /** A run's result (check/run-result.ts) and the faults it realised. */
@@ -41,26 +41,6 @@ export function observeTrace(prepared: PreparedRun, trace: TraceWriter): Observe
       Object.fromEntries(checkers.flatMap((checker, i) => (only === undefined || only.has(checker.name) ? [[checker.name, verdictFor(prepared.checks[i]!, checker)]] : []))),
     // The time of the trace's last record of any kind, read by an observer or not.
     metrics: () => Object.fromEntries(metrics.map((metric) => [metric.name, metric.result({ lastUs: trace.lastTime })])),
-  };
-}
-
-/** A checker or a metric, as the run feeds it. */
-type Observer = Pick<TraceChecker, 'kinds' | 'observe'>;
-
-/**
- * A listener that hands each record to the observers that read its kind (their `kinds`, or all of
- * them), in their order; the readers of a kind are found once, the first time it is seen.
- */
-export function routeByKind(observers: readonly Observer[]): (record: TraceRecord) => void {
-  const byKind = new Map<string, readonly Observer[]>();
-  const readersOf = (kind: string): readonly Observer[] => {
-    const readers = observers.filter((o) => o.kinds === undefined || (o.kinds as readonly string[]).includes(kind));
-    byKind.set(kind, readers);
-    return readers;
-  };
-  return (record) => {
-    const readers = byKind.get(record.k) ?? readersOf(record.k);
-    for (let i = 0; i < readers.length; i++) readers[i]!.observe(record);
   };
 }
 
