@@ -75,7 +75,7 @@ export class BarrierCheckpoints implements Part {
       return true;
     }
     this.host.whenIdle(ctx, () => {
-      const active = this.activate(ctx, trigger.id, trigger.completed);
+      const active = this.activate(ctx, trigger.id, trigger.completed, true);
       if (active === undefined || active.capture !== undefined) return;
       this.snapshot(ctx, active);
       this.maybeFinish(ctx, active);
@@ -85,21 +85,23 @@ export class BarrierCheckpoints implements Part {
 
   onMarker(ctx: Context, channel: string, marker: Marker): void {
     if (marker.kind !== 'barrier') return;
-    const active = this.activate(ctx, marker.id, marker.completed);
+    // Aligned and at-least-once barriers are handed over by the operator's pump loop, which takes
+    // the next item once this returns: inputs are unblocked for it, not pumped from here. Pumping
+    // here would take a barrier queued right behind this one (a source that stopped while its
+    // checkpoints queue behind a backlog) before this one is finished, once per such barrier.
+    const active = this.activate(ctx, marker.id, marker.completed, false);
     if (active === undefined) return;
     active.received.add(channel);
     if (this.alignment === 'unaligned') {
       if (active.capture === undefined) this.snapshot(ctx, active);
     } else if (this.allReceived(active)) {
       this.snapshot(ctx, active);
-      if (this.alignment === 'aligned') {
-        ctx.record('ckpt', { op: 'aligned', id: active.id, us: ctx.now() - active.startedUs });
-        this.host.unblockInputs(ctx);
-      }
+      if (this.alignment === 'aligned') ctx.record('ckpt', { op: 'aligned', id: active.id, us: ctx.now() - active.startedUs });
     } else if (this.alignment === 'aligned') {
       this.host.blockInput(channel);
     }
     this.maybeFinish(ctx, active);
+    if (this.alignment === 'aligned' && this.active === undefined) this.host.unblockInputs(ctx, { pump: false });
   }
 
   onInput(_ctx: Context, channel: string, position: number, event: unknown): void {
@@ -115,12 +117,16 @@ export class BarrierCheckpoints implements Part {
     this.active = undefined;
   }
 
-  /** The checkpoint `id` is about: a newer id abandons an older one, an older id is stale. */
-  private activate(ctx: Context, id: number, completed: number): ActiveBarrier | undefined {
+  /**
+   * The checkpoint `id` is about: a newer id abandons an older one, an older id is stale. `pump`:
+   * whether inputs an abandoned alignment blocked are pumped from here (false when the pump loop
+   * handed over the marker; only aligned barriers block, and they come from the pump loop).
+   */
+  private activate(ctx: Context, id: number, completed: number, pump: boolean): ActiveBarrier | undefined {
     if (id <= this.lastDone) return undefined;
     if (this.active !== undefined && this.active.id > id) return undefined;
     if (this.active === undefined || this.active.id < id) {
-      if (this.active !== undefined && this.alignment === 'aligned') this.host.unblockInputs(ctx);
+      if (this.active !== undefined && this.alignment === 'aligned') this.host.unblockInputs(ctx, { pump });
       assert(completed < id, () => `${this.host.instance}: the last complete checkpoint precedes barrier #${id}, but it is #${completed}`);
       this.active = { id, epoch: this.cell.epoch, completed, startedUs: ctx.now(), received: new Set(), recorded: [] };
     }

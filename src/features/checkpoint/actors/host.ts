@@ -111,8 +111,11 @@ export interface OperatorHost {
   outputsDelivered?(except: ReadonlySet<string>): boolean;
   /** Stops taking events from one input channel (barrier alignment). */
   blockInput(channel: string): void;
-  /** Lets every blocked input channel flow again. */
-  unblockInputs(ctx: Context): void;
+  /**
+   * Lets every blocked input channel flow again, and takes the next item at once unless `pump` is
+   * false (the caller was handed a marker by the operator's pump loop, which goes on by itself).
+   */
+  unblockInputs(ctx: Context, options?: { readonly pump: boolean }): void;
   /** Sends a marker in-band on every output channel. */
   sendMarker(ctx: Context, marker: Marker): void;
   /** The conserved quantity an image holds (state plus channel state), if the operator declares one. */

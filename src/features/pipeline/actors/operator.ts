@@ -441,9 +441,9 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     this.queue.block(channel);
   }
 
-  unblockInputs(ctx: Context): void {
+  unblockInputs(ctx: Context, options?: { readonly pump: boolean }): void {
     this.queue.unblockAll();
-    this.pump(ctx);
+    if (options?.pump !== false) this.pump(ctx);
   }
 
   sendMarker(ctx: Context, marker: Marker): void {
