@@ -1,0 +1,157 @@
+/**
+ * The coordinator's global checkpoints (`coordinated`, `barrier-snapshot`): one at a time,
+ * `interval` after the previous one ended (an adaptive interval learns its cost δ from each global
+ * checkpoint, trigger to completion, and its MTBF from the rollbacks, see interval.ts).
+ * `coordinated` sends `pause(id)` to every operator and, once all have `saved(id)`, `continue(id)`;
+ * `barrier-snapshot` sends `trigger(id)` to the pure sources (or to one initiator in a pipeline
+ * without any) and waits for every `saved(id)`. Until they arrive it asks again every request
+ * timeout (pause, trigger, or `status` for the operators barriers reach in-band), as any of these
+ * messages can be lost. A checkpoint is complete when every operator has saved its part (`ckpt`
+ * `complete` record); one that is not complete within `checkpointTimeoutUs` is abandoned
+ * (`aborted`), and so is one in progress when a rollback round opens.
+ *
+ * Guarantee: ids are monotone and never reused — the counter is on disk before a checkpoint is
+ * triggered, the completed id before it is announced — and only a checkpoint of the current epoch
+ * completes. How it breaks: none is started while a rollback round is open or the coordinator is
+ * down; an operator that never answers (its node down for longer than `checkpointTimeoutUs`)
+ * aborts every checkpoint until it is back.
+ */
+import type { Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import { assert } from '../../../kernel/contract/index.ts';
+import type { CoordinatorConfig, CoordinatorState } from './coordinator-state.ts';
+import { CheckpointClock } from './interval.ts';
+import type { Continue, Pause, Saved, Status, Trigger } from './messages.ts';
+
+interface ActiveCheckpoint {
+  readonly id: number;
+  readonly epoch: number;
+  readonly saved: Set<string>;
+  /** When it was triggered (the operators were asked); its cost runs from here to its completion. */
+  triggeredUs?: number;
+}
+
+export class GlobalCheckpoints {
+  private active: ActiveCheckpoint | undefined;
+  private readonly clock: CheckpointClock;
+  private checkpointTimer: TimerId | undefined;
+
+  constructor(
+    private readonly config: CoordinatorConfig,
+    private readonly state: CoordinatorState,
+    /** Whether a rollback round is open: no checkpoint starts meanwhile. */
+    private readonly recovering: () => boolean,
+  ) {
+    this.clock = new CheckpointClock(config.interval);
+  }
+
+  /** Whether the strategy takes global checkpoints at all. */
+  get enabled(): boolean {
+    return this.config.strategy === 'coordinated' || this.config.strategy === 'barrier-snapshot';
+  }
+
+  onTimer(ctx: Context, wakeup: Wakeup): boolean {
+    switch (wakeup.name) {
+      case 'coord:checkpoint':
+        this.checkpointTimer = undefined;
+        if (this.active === undefined && !this.recovering()) this.begin(ctx);
+        else this.schedule(ctx, false);
+        return true;
+      case 'coord:checkpoint-timeout':
+        if (this.active?.id === wakeup.data) this.abort(ctx, 'timeout');
+        return true;
+      case 'coord:checkpoint-retry':
+        this.retry(ctx, wakeup.data as number);
+        return true;
+    }
+    return false;
+  }
+
+  /** A source counting events says a checkpoint is due. */
+  due(ctx: Context): void {
+    if (this.active === undefined && !this.recovering() && this.enabled) this.begin(ctx);
+  }
+
+  /** (Re)arms the one checkpoint timer: the next checkpoint is `interval` from now. */
+  schedule(ctx: Context, first: boolean): void {
+    if (!this.enabled) return;
+    if (this.checkpointTimer !== undefined) ctx.cancelTimer(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    const history = { failures: this.state.durable.failures, nowUs: ctx.now() };
+    const delay = first ? this.clock.firstDelay(history, 0.5) : this.clock.nextDelay(history);
+    if (delay !== undefined) this.checkpointTimer = ctx.setTimer(delay, 'coord:checkpoint');
+  }
+
+  private begin(ctx: Context): void {
+    const durable = this.state.durable;
+    const id = durable.nextId++;
+    assert(id > durable.completed, () => `checkpoint coordinator: checkpoint ids monotone, but starting ${id} after completing ${durable.completed}`);
+    const active: ActiveCheckpoint = { id, epoch: durable.epoch, saved: new Set() };
+    this.active = active;
+    this.state.persist(ctx, () => {
+      if (this.active !== active) return;
+      active.triggeredUs = ctx.now();
+      ctx.record('ckpt', { op: 'trigger', strategy: this.config.strategy, id, epoch: active.epoch });
+      const targets = this.config.strategy === 'coordinated' ? this.config.instances : this.config.triggerTargets;
+      for (const instance of targets) this.ask(ctx, instance, active);
+      ctx.setTimer(this.config.checkpointTimeoutUs, 'coord:checkpoint-timeout', id);
+      ctx.setTimer(this.config.requestTimeoutUs, 'coord:checkpoint-retry', id);
+    });
+  }
+
+  /** Asks an operator for its part of a checkpoint: pause, trigger, or — for the others — its status. */
+  private ask(ctx: Context, instance: string, active: ActiveCheckpoint): void {
+    const { id, epoch } = active;
+    const completed = this.state.durable.completed;
+    if (this.config.strategy === 'coordinated') ctx.send<Pause>(instance, { type: 'ckpt:pause', id, epoch, completed });
+    else if (this.config.triggerTargets.includes(instance)) ctx.send<Trigger>(instance, { type: 'ckpt:trigger', id, epoch, completed });
+    else ctx.send<Status>(instance, { type: 'ckpt:status', id, epoch });
+  }
+
+  /** Messages get lost: asks again everyone whose `saved` has not arrived. */
+  private retry(ctx: Context, id: number): void {
+    const active = this.active;
+    if (active === undefined || active.id !== id) return;
+    for (const instance of this.config.instances) if (!active.saved.has(instance)) this.ask(ctx, instance, active);
+    ctx.setTimer(this.config.requestTimeoutUs, 'coord:checkpoint-retry', id);
+  }
+
+  saved(ctx: Context, message: Saved, from: string): void {
+    const active = this.active;
+    const durable = this.state.durable;
+    if (active === undefined || active.id !== message.id || active.epoch !== message.epoch) {
+      // Its `continue` was lost, or the checkpoint was abandoned: let the operator carry on.
+      if (this.config.strategy === 'coordinated' && message.id < durable.nextId) ctx.send<Continue>(from, { type: 'ckpt:continue', id: message.id });
+      return;
+    }
+    active.saved.add(from);
+    if (active.saved.size < this.config.instances.length) return;
+    assert(active.id > durable.completed && active.epoch === durable.epoch, () => `checkpoint coordinator: completed ids monotone within the current epoch, but completing ${active.id} (epoch ${active.epoch}) after ${durable.completed} (epoch ${durable.epoch})`);
+    durable.completed = active.id;
+    this.state.persist(ctx, () => {
+      if (this.active !== active) return;
+      this.active = undefined;
+      ctx.record('ckpt', { op: 'complete', strategy: this.config.strategy, id: active.id, epoch: active.epoch, participants: this.config.instances.length });
+      // The adaptive interval's δ: what this global checkpoint took, trigger to completion.
+      this.clock.observeCost(ctx.now() - active.triggeredUs!);
+      this.release(ctx, active.id);
+      this.schedule(ctx, false);
+    });
+  }
+
+  /** Abandons the checkpoint in progress, if any; after a timeout the next one is scheduled (a rollback round schedules it once it closes). */
+  abort(ctx: Context, reason: 'timeout' | 'rollback'): void {
+    const active = this.active;
+    if (active === undefined) return;
+    this.active = undefined;
+    ctx.record('ckpt', { op: 'aborted', strategy: this.config.strategy, id: active.id, reason });
+    if (reason !== 'rollback') {
+      this.release(ctx, active.id);
+      this.schedule(ctx, false);
+    }
+  }
+
+  private release(ctx: Context, id: number): void {
+    if (this.config.strategy !== 'coordinated') return;
+    for (const instance of this.config.instances) ctx.send<Continue>(instance, { type: 'ckpt:continue', id });
+  }
+}
