@@ -35,7 +35,39 @@ export function explainIssues(issues: readonly z.core.$ZodIssue[], schema: z.cor
   const problems = issues.flatMap((issue) => explain(issue, [], schema, data));
   // `targt: hpc-1` is both an unknown field and a missing `target`; "did you mean" says it all.
   const misspelt = new Set(problems.flatMap((p) => (p.meant === undefined ? [] : [formatPath([...p.path.slice(0, -1), p.meant])])));
-  return problems.filter((p) => !(p.message === REQUIRED && misspelt.has(formatPath(p.path))));
+  const missing = new Set(problems.flatMap((p) => (p.message === REQUIRED ? [formatPath(p.path)] : [])));
+  // An unknown field already told as the misspelling of a missing one is paired with nothing else.
+  const told = (p: Problem) => p.meant !== undefined && missing.has(formatPath([...p.path.slice(0, -1), p.meant]));
+  return pairMissingWithUnknown(problems.filter((p) => !(p.message === REQUIRED && misspelt.has(formatPath(p.path)))), told);
+}
+
+/**
+ * `runtime: 40s` where `duration` is required, or `probability:` where a packet-loss fault needs
+ * `loss`: one unknown field and one missing required field in the same map are one mistake, a
+ * field written under another name. They are told as one problem at the unknown key, naming the
+ * missing field; with more of either, which goes with which is a guess, so each is told alone.
+ */
+function pairMissingWithUnknown(problems: Problem[], told: (problem: Problem) => boolean): Problem[] {
+  const byMap = new Map<string, { unknown: Problem[]; missing: Problem[] }>();
+  for (const problem of problems) {
+    const unknown = problem.isKey === true && problem.message.startsWith('unknown field') && !told(problem);
+    const side = unknown ? 'unknown' : problem.message === REQUIRED ? 'missing' : undefined;
+    if (side === undefined) continue;
+    const key = formatPath(problem.path.slice(0, -1));
+    const entry = byMap.get(key) ?? { unknown: [], missing: [] };
+    entry[side].push(problem);
+    byMap.set(key, entry);
+  }
+  const merged = new Map<Problem, Problem | undefined>();
+  for (const { unknown, missing } of byMap.values()) {
+    if (unknown.length !== 1 || missing.length !== 1) continue;
+    const [written, needed] = [unknown[0]!, missing[0]!];
+    const field = String(needed.path.at(-1));
+    const key = String(written.path.at(-1));
+    merged.set(written, { ...written, message: `unknown field "${key}", and the required field "${field}" is missing; did you mean "${field}"?`, meant: field });
+    merged.set(needed, undefined);
+  }
+  return problems.flatMap((p) => (merged.has(p) ? (merged.get(p) === undefined ? [] : [merged.get(p)!]) : [p]));
 }
 
 
