@@ -64,6 +64,25 @@ export const bandwidth = () => unitField(tryReadBandwidth, BANDWIDTH_PATTERN);
 export const rate = () => unitField(tryReadRate, RATE_PATTERN);
 export const probability = () => unitField(tryReadProbability, PROBABILITY_PATTERN);
 
+/** Kafka's `.ms` settings: a duration, or a bare number of milliseconds. Output: µs. */
+export function kafkaDuration() {
+  const message = (input: unknown) => `expected a duration like "500ms" or a number of milliseconds, got ${describeInput(input)}`;
+  return z
+    .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? undefined : message(issue.input)) })
+    .transform((input, ctx): number => {
+      if (typeof input === 'number') {
+        if (Number.isSafeInteger(input) && input >= 0) return input * 1000;
+        ctx.addIssue({ code: 'custom', message: message(input), input });
+        return z.NEVER;
+      }
+      const read = tryReadDuration(input);
+      if (read.ok) return read.value;
+      ctx.addIssue({ code: 'custom', message: read.message, input });
+      return z.NEVER;
+    })
+    .meta({ anyOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type: 'integer', minimum: 0 }] });
+}
+
 /**
  * Names of sites, nodes, services and producers. They start with a letter so that no name looks
  * like an integer: JavaScript lists integer-like object keys first, whatever the file order, and

@@ -52,15 +52,20 @@ function run(bytes: number, produceDelayUs: number, untilUs: number, { bootstrap
   let host!: TierHost;
   world.spawn('op', 'nx', () => (host = new TierHost(bytes, bootstrap, loadAtUs)));
   world.run({ until: untilUs });
-  const produces = script.received.filter((r) => r.to === 'b1' && r.message.type === 'produce').map((r) => ({ t: r.t, request: r.message as unknown as ProduceRequest }));
+  const all = script.received.filter((r) => r.to === 'b1' && r.message.type === 'produce').map((r) => ({ t: r.t, request: r.message as unknown as ProduceRequest }));
+  // The chunks: not the commit record, not the tombstones of an abandoned save.
+  const produces = all.filter(({ request }) => request.partitions[0]!.payloads![0] !== null && !request.partitions[0]!.keys![0]!.endsWith('#commit'));
+  const commits = all.filter(({ request }) => request.partitions[0]!.keys![0]!.endsWith('#commit'));
   const fetches = script.received.filter((r) => r.message.type === 'fetch').map((r) => r.message as unknown as FetchRequest);
-  return { host, produces, fetches };
+  return { host, produces, commits, fetches };
 }
 
-test('a 3 MiB image goes as four chunks, each with its key and record overhead within max.request.size (1 MiB); fetches ask Kafka\'s 50 MiB, 1 MiB per partition', (t) => {
-  const { host, produces, fetches } = run(3 * MIB, 0, 10 * SECOND, { loadAtUs: 5 * SECOND });
+test('a 3 MiB image goes as four chunks, each with its key and record overhead within max.request.size (1 MiB), then its commit record; fetches ask Kafka\'s 50 MiB, 1 MiB per partition', (t) => {
+  const { host, produces, commits, fetches } = run(3 * MIB, 0, 10 * SECOND, { loadAtUs: 5 * SECOND });
   t.truthy(host.saved);
   t.is(produces.length, 4);
+  t.is(commits.length, 1);
+  t.true(commits[0]!.t >= produces.at(-1)!.t);
   for (const { request } of produces) {
     const part = request.partitions[0]!;
     t.true(part.bytes + RECORD_OVERHEAD_BYTES + part.keys![0]!.length <= MIB, `${part.bytes} B chunk`);
@@ -102,7 +107,7 @@ test('a save the log never acknowledges fails delivery.timeout.ms (120 s) after 
   const producedAt = produces[0]!.t;
   // Produced after the metadata round trip; failed at its deadline exactly.
   t.true(host.failed! - producedAt >= 120 * SECOND - 1_000 && host.failed! - producedAt <= 120 * SECOND, `failed ${(host.failed! - producedAt) / SECOND} s after its produce`);
-  t.is(produces.filter((p) => p.t > host.failed!).length, 0, 'nothing re-sent after the save failed');
+  t.is(produces.filter((p) => p.t > host.failed!).length, 0, 'nothing re-sent after the save failed (its tombstone goes instead)');
   // How it breaks: the broker had appended the chunk from the first attempt on — the save is reported failed though the log holds it (as Kafka's producer fails a send the broker wrote).
   t.true(produces.length >= 4, `${produces.length} attempts, each appended`);
 });

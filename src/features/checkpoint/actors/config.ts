@@ -77,6 +77,8 @@ export interface LogTopicTierConfig {
   readonly acks: 1 | -1;
   /** Largest record batch the topic accepts, bytes (Kafka's `max.message.bytes`; the tier's `max.request.size` follows it): an image is sent in chunks that fit it with their overhead. Default 1 MiB. */
   readonly recordBytesMax?: number;
+  /** How long a produced chunk may wait for its acknowledgement before its save fails (Kafka's `delivery.timeout.ms`). Default 120 s. */
+  readonly deliveryTimeoutUs?: Micros;
 }
 
 /** The store actors of one tier: one per site that has its own, and the one everybody else uses. */

@@ -7,7 +7,7 @@ export * from './host.ts';
 export * from './image.ts';
 export * from './messages.ts';
 export { CheckpointStore } from './store.ts';
-export { LOG_TIER_REPLIES, RECORD_BYTES_MAX_DEFAULT, RECORD_OVERHEAD_BYTES } from './log-topic-tier.ts';
+export { DELIVERY_TIMEOUT_MIN_US, LOG_TIER_REPLIES, RECORD_BYTES_MAX_DEFAULT, RECORD_OVERHEAD_BYTES } from './log-topic-tier.ts';
 export { CheckpointCoordinator, type CoordinatorConfig } from './coordinator.ts';
 export { recoveryLine, recoveryLineCandidates, type ChannelLink, type CheckpointCounters } from './recovery-line.ts';
 export { CheckpointClock } from './interval.ts';

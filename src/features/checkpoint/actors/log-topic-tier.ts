@@ -4,30 +4,34 @@
  *
  * Saving an entry produces it as chunks, each a record in a batch of its own, to the partition the
  * operator instance's name hashes to: key `<instance>#<id>#<k>` (the checkpoint's own key and the
- * chunk's index), payload the chunk's index and count (the first also carries the entry), acks as
- * configured (all by default). A chunk with its batch and record overhead and its key fits the
- * topic's `max.message.bytes` (`recordBytesMax`, 1 MiB by default) and the tier producer's
+ * chunk's index), payload the chunk's index (the first also carries the entry), acks as configured
+ * (all by default). A chunk with its batch and record overhead and its key fits the topic's
+ * `max.message.bytes` (`recordBytesMax`, 1 MiB by default) and the tier producer's
  * `max.request.size` (Kafka's 1 MiB, raised to `max.message.bytes` as a user who raises that must),
  * so a chunk carries a little under 1 MiB. Several chunks are in flight at a time and each is re-sent
- * on its own, so a request that fails costs one chunk, not the image. `done(true)` comes when every
- * chunk is acknowledged. Entries that the
+ * on its own, so a request that fails costs one chunk, not the image. Once every chunk is
+ * acknowledged the save's commit record (key `<instance>#<id>#commit`, payload the chunk count) is
+ * produced, and `done(true)` comes when it is acknowledged: as Kafka's transaction markers make a
+ * transaction's records visible, or Flink's `_metadata` file, written last, makes a checkpoint
+ * restorable, a checkpoint without its commit record does not exist for a load. Entries that the
  * catalog's retention then drops (`catalog.ts`: everything before the second-latest full checkpoint,
- * except the chain of the last complete global one) are retired with a tombstone per chunk (the key, a
- * null payload), and the log cleaner removes a record once a newer one has its key. This is how
- * incremental chains stay whole: a base is tombstoned only when no retained entry needs it, so
- * compaction never removes a base an incremental entry still chains to, and the partition's size is
- * bounded by the retained chains plus tombstones younger than `delete.retention.ms`.
- * A record re-sent after a lost reply is a duplicate with the same key and payload: the cleaner
- * removes it like any superseded record, so the producer needs no idempotence.
+ * except the chain of the last complete global one) are retired with a tombstone per chunk and one
+ * for the commit record (the key, a null payload), and the log cleaner removes a record once a newer
+ * one has its key. This is how incremental chains stay whole: a base is tombstoned only when no
+ * retained entry needs it, so compaction never removes a base an incremental entry still chains to,
+ * and the partition's size is bounded by the retained chains plus tombstones younger than
+ * `delete.retention.ms`. A record re-sent after a lost reply is a duplicate with the same key and
+ * payload: the cleaner removes it like any superseded record, so the producer needs no idempotence.
  *
  * Loading reads the partition from its start to the high watermark (the fetches of a consumer
  * without a group: `fetch.max.bytes` 50 MiB, `max.partition.fetch.bytes` 1 MiB — at least one whole
- * record batch however large —, no wait), keeps this instance's records, applies the tombstones, keeps the checkpoints
- * whose every chunk is readable (a save interrupted by a crash leaves some chunks and no checkpoint),
- * and takes the chain the catalog gives for the id (`latest`: the newest whole chain). Chunk keys
- * are distinct, so compaction never removes a chunk a tombstone has not retired. A topic has no
- * index, so `newest` (which level holds the newest checkpoint, asked by a multilevel restart) is
- * such a read, and a `load` of that id right after it takes what the read found.
+ * record batch however large —, no wait), keeps this instance's records, applies the tombstones,
+ * keeps the checkpoints with their commit record and every chunk it counts readable (a save
+ * interrupted by a crash leaves some chunks and no commit record: no checkpoint), except those this
+ * incarnation gave up, and takes the chain the catalog gives for the id (`latest`: the newest whole
+ * chain). Keys are distinct, so compaction never removes a chunk a tombstone has not retired. A
+ * topic has no index, so `newest` (which level holds the newest checkpoint, asked by a multilevel
+ * restart) is such a read, and a `load` of that id right after it takes what the read found.
  *
  * It is a Kafka client like the others (client-network.ts, in-flight-requests.ts): metadata from
  * the least-loaded reachable broker, `request.timeout.ms` 30 s for every request whatever its size
@@ -36,30 +40,41 @@
  * 10 s doubling to 30 s (KIP-601), a timed-out request closing the connection (the others to that
  * broker fail with it), reconnect backoff after a broken connection. A request that fails is re-sent
  * after `retry.backoff.ms` (or the broker's reconnect backoff); one that never reached its broker
- * goes back unattempted. A chunk not acknowledged `delivery.timeout.ms` (Kafka's 120 s) after it
- * was produced fails, and its save with it — whether it is waiting for a leader, backing off or
- * out to a broker (an answer that comes later settles nothing) — as Kafka's producer fails a send;
- * the checkpoint writer then records the save `failed` and makes the next checkpoint full
- * (writer.ts), as for any refused save. Chunks are produced a few at a time, so the timeout bounds
- * each chunk, not the image: a large image that keeps being acknowledged takes as long as it needs.
+ * goes back unattempted. A chunk (or commit record) not acknowledged `delivery.timeout.ms` after it
+ * was produced — the scenario's `checkpoint.tiers.log-topic["delivery.timeout.ms"]`, Kafka's 120 s
+ * by default, at least linger.ms (0) + request.timeout.ms (30 s) as Kafka requires — fails, and its
+ * save with it, whether it is waiting for a leader, backing off (its retry timer goes) or out to a
+ * broker (an answer that comes later settles nothing), as Kafka's producer fails a send; the
+ * checkpoint writer then records the save `failed` and makes the next checkpoint full (writer.ts),
+ * as for any refused save. A failed save is abandoned: this incarnation never loads it, its chunks
+ * still waiting or backing off are dropped, and what it may have written is tombstoned — its
+ * chunks, and its commit record if produced, that tombstone re-sent until acknowledged (no delivery
+ * timeout, as Kafka's transaction coordinator writes an abort marker) — so a commit record a broker
+ * appended after the client gave up is superseded in the log as well. Chunks are produced a few at a
+ * time, so the timeout bounds each chunk, not the image: a large image that keeps being
+ * acknowledged takes as long as it needs.
  *
- * Guarantee: with acks=all, replication factor ≥ 2 and `min.insync.replicas` ≥ 2, an acknowledged
- * checkpoint is on at least two brokers, so the latest checkpoint per key stays readable after a
- * broker is lost. Requests are re-sent (after a timeout, or a `not-leader` error and a metadata
- * refresh) until answered or until their chunk's delivery timeout, so a broker crash delays a save
- * or restore but never loses an acknowledged one, and a save settles — saved or failed — at most
- * 120 s after its last chunk was produced, never stalls. Loads have no such bound (a consumer's
- * fetches retry for ever): a restore waits for the log.
+ * Guarantee: a load takes only a save that completed — every chunk, then its commit record,
+ * acknowledged before its delivery timeout; a save declared failed is not completed by a late
+ * acknowledgement. With acks=all, replication factor ≥ 2 and `min.insync.replicas` ≥ 2, an
+ * acknowledged checkpoint is on at least two brokers, so the latest checkpoint per key stays
+ * readable after a broker is lost. Requests are re-sent (after a timeout, or a `not-leader` error and
+ * a metadata refresh) until answered or until their record's delivery timeout, so a broker crash
+ * delays a save or restore but never loses an acknowledged one, and a save settles — saved or
+ * failed — at most `delivery.timeout.ms` after its last record was produced, never stalls. Loads
+ * have no such bound (a consumer's fetches retry for ever): a restore waits for the log.
  *
  * How it breaks, by configuration: with acks=1 a save is acknowledged once the leader alone has it;
  * if the leader is then lost and an out-of-sync replica is elected (unclean leader election), the
  * new leader's log lacks the latest checkpoint, and recovery falls back to an older one, or to the
  * start. A log unreachable (no leader, or no answer) for longer than `delivery.timeout.ms` fails
- * the saves meanwhile, so recovery falls back to the checkpoint before them. A broker that appends a
- * chunk but answers after the client gave it up leaves a save reported failed that the log holds
- * (Kafka's producer too reports such a send failed): if it was the save's last chunk, a later load
- * finds that checkpoint whole. The chunks a failed save did write, and a tombstone that expired,
- * stay in the partition until a load finds them (the catalog knows only what it saved or read).
+ * the saves meanwhile, so recovery falls back to the checkpoint before them. A commit record a
+ * broker appended after the client gave it up makes its failed save loadable by a later incarnation
+ * only if the instance died before that record's tombstone was acknowledged, or if the log lost the
+ * tombstone and kept the commit record (acks=1 and an unclean election). A chunk out to a broker when
+ * its save was given up may still be appended (after its tombstone if it reaches a later leader): it
+ * stays, never loaded without its commit record. A retirement tombstone that expired leaves its
+ * checkpoint in the partition until a load finds it (the catalog knows only what it saved or read).
  * An instance restarted under a global strategy that restores nothing (target 0) reads
  * nothing before it saves, so the entries of its earlier incarnations are never tombstoned.
  */
@@ -82,6 +97,8 @@ const RETRY_BACKOFF_US = 100 * MS;
 const MAX_IN_FLIGHT = 5;
 /** Kafka's delivery.timeout.ms default: the longest a produced record waits to be acknowledged before its send fails. */
 export const DELIVERY_TIMEOUT_US = 120 * SECOND;
+/** Kafka's floor for delivery.timeout.ms: linger.ms (0 here: every chunk is sent at once) + request.timeout.ms. */
+export const DELIVERY_TIMEOUT_MIN_US = REQUEST_TIMEOUT_US;
 /** Kafka's default `max.message.bytes` (and the producer's `max.request.size`): the largest record batch a broker accepts. */
 export const RECORD_BYTES_MAX_DEFAULT = 1 << 20;
 /**
@@ -96,13 +113,17 @@ const CHUNKS_IN_FLIGHT = 4;
 /** The payload of one chunk record; the first chunk carries the entry (its bytes are modelled across all). */
 interface Chunk {
   readonly k: number;
-  readonly of: number;
   readonly entry?: StoredCheckpoint;
 }
 
-/** What a load found of one checkpoint id: the chunks still readable, and the entry if chunk 0 is. */
+/** The payload of a save's commit record: written once every chunk is acknowledged, it names how many there are. */
+interface Commit {
+  readonly chunks: number;
+}
+
+/** What a load found of one checkpoint id: the chunks still readable, the entry if chunk 0 is, the commit record's chunk count if it is. */
 interface Found {
-  of: number;
+  committed: number | undefined;
   readonly chunks: Set<number>;
   entry: StoredCheckpoint | undefined;
 }
@@ -112,8 +133,15 @@ interface Attempt {
   readonly request: (req: number) => ProduceRequest | FetchRequest;
   readonly bytes: number;
   readonly settle: (ctx: Context, reply: ProducePartitionReply | FetchPartitionReply) => boolean;
-  /** Past its delivery timeout (a produce only): it is never sent again, and its answer settles nothing. */
+  /** Past its delivery timeout, or its save abandoned (a produce only): it is never sent again, and its answer settles nothing. */
   expired?: true;
+  /** Its retry timer while it backs off. */
+  retry?: { readonly id: number; readonly timer: TimerId };
+}
+
+/** A produce the tier may give up before it settles: its save failed (see `abandon`). */
+interface Produced {
+  cancel(ctx: Context): void;
 }
 
 export class LogTopicTier implements TierClient {
@@ -135,7 +163,10 @@ export class LogTopicTier implements TierClient {
   private chunksOf = new Map<number, number>();
   /** The chain the last `newest` read, for the `load` that follows it. */
   private probed: readonly StoredCheckpoint[] | undefined;
+  /** Saves this incarnation gave up: never loaded, whatever of them the log holds (see `abandon`). */
+  private readonly abandoned = new Set<number>();
   private readonly recordBytesMax: number;
+  private readonly deliveryTimeoutUs: Micros;
   private nextReq: number;
 
   constructor(
@@ -145,6 +176,7 @@ export class LogTopicTier implements TierClient {
   ) {
     this.partition = fnv1a(key) % config.partitions;
     this.recordBytesMax = config.recordBytesMax ?? RECORD_BYTES_MAX_DEFAULT;
+    this.deliveryTimeoutUs = config.deliveryTimeoutUs ?? DELIVERY_TIMEOUT_US;
     // Requests numbered from a random base, so replies meant for an earlier incarnation never match.
     this.nextReq = ctx.rng('ckpt-req:log-topic').int(1, 2 ** 40);
     // Its own metadata timer: the operator's stream transport, in the same actor, has one too.
@@ -165,14 +197,44 @@ export class LogTopicTier implements TierClient {
     });
   }
 
+  /**
+   * Produces the entry's chunks, then — every one acknowledged — its commit record; saved once that
+   * is acknowledged. A chunk or the commit record that fails fails the save, which is abandoned.
+   */
   save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void {
-    this.produceChunks(ctx, entry, (ok) => {
-      if (!ok) return done(false);
-      this.chunksOf.set(entry.id, this.chunkCount(entry));
-      for (const id of this.catalog.add(this.key, entry, retention)) this.retire(ctx, id);
-      ctx.record('ckpt', { op: 'stored', key: this.key, id: entry.id, bytes: entry.bytes, totalBytes: this.catalog.totalBytes(), tier: this.tier });
-      done(true);
+    const chunks = this.chunkCount(entry);
+    const commit = chunkKey(this.key, entry.id, 'commit');
+    this.produceChunks(ctx, entry, (ok, produced) => {
+      if (!ok) return this.abandon(ctx, entry.id, produced, done);
+      const committed = this.produce(ctx, commit, { chunks } satisfies Commit, 0, (saved) => {
+        if (!saved) return this.abandon(ctx, entry.id, [...produced, committed], done, commit);
+        this.chunksOf.set(entry.id, chunks);
+        for (const id of this.catalog.add(this.key, entry, retention)) this.retire(ctx, id);
+        ctx.record('ckpt', { op: 'stored', key: this.key, id: entry.id, bytes: entry.bytes, totalBytes: this.catalog.totalBytes(), tier: this.tier });
+        done(true);
+      });
     });
+  }
+
+  /**
+   * A save failed: it is never loaded by this incarnation; its produces still waiting or backing off
+   * are cancelled (one out to a broker may still be appended), and what it may have written is
+   * tombstoned — every chunk it produced, and its commit record if sent, that tombstone re-produced
+   * until acknowledged, so no later load takes the save for complete (see the header).
+   */
+  private abandon(ctx: Context, id: number, produced: readonly Produced[], done: (ok: boolean) => void, commit?: string): void {
+    this.abandoned.add(id);
+    ctx.record('state', { op: 'ckpt-save-abandoned', key: this.key, id });
+    for (const each of produced) each.cancel(ctx);
+    const chunks = commit === undefined ? produced.length : produced.length - 1;
+    for (let k = 0; k < chunks; k++) this.produce(ctx, chunkKey(this.key, id, k), null, 0, () => undefined);
+    if (commit !== undefined) this.tombstoneUntilAcknowledged(ctx, commit);
+    done(false);
+  }
+
+  /** A tombstone with no delivery timeout, retried until acknowledged (as Kafka's transaction coordinator writes its markers). */
+  private tombstoneUntilAcknowledged(ctx: Context, key: string): void {
+    this.produce(ctx, key, null, 0, () => undefined, { untilAcknowledged: true });
   }
 
   load(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void {
@@ -248,6 +310,7 @@ export class LogTopicTier implements TierClient {
         const attempt = this.backingOff.get(wakeup.data as number);
         if (attempt === undefined) return false;
         this.backingOff.delete(wakeup.data as number);
+        delete attempt.retry;
         this.waiting.push(attempt);
         break;
       }
@@ -282,53 +345,60 @@ export class LogTopicTier implements TierClient {
     return Math.max(1, Math.ceil(entry.bytes / this.chunkBytes(entry)));
   }
 
-  /** Produces an entry as its chunks, `CHUNKS_IN_FLIGHT` at a time; `done(true)` once all are acknowledged, `done(false)` at the first refused. */
-  private produceChunks(ctx: Context, entry: StoredCheckpoint, done: (ok: boolean) => void): void {
+  /**
+   * Produces an entry as its chunks, `CHUNKS_IN_FLIGHT` at a time; `done(true)` once all are
+   * acknowledged, `done(false)` at the first refused — with what was produced so far, to cancel.
+   */
+  private produceChunks(ctx: Context, entry: StoredCheckpoint, done: (ok: boolean, produced: readonly Produced[]) => void): void {
     const of = this.chunkCount(entry);
     const size = this.chunkBytes(entry);
-    let next = 0;
+    const produced: Produced[] = [];
     let acknowledged = 0;
     let failed = false;
     const send = (): void => {
-      const k = next++;
+      const k = produced.length;
       const bytes = Math.min(size, entry.bytes - k * size);
-      const chunk: Chunk = k === 0 ? { k, of, entry } : { k, of };
-      this.produce(ctx, chunkKey(this.key, entry.id, k), chunk, bytes, (ok) => {
-        if (failed) return;
-        if (!ok) {
-          failed = true;
-          return done(false);
-        }
-        if (++acknowledged === of) return done(true);
-        if (next < of) send();
-      });
+      const chunk: Chunk = k === 0 ? { k, entry } : { k };
+      produced.push(
+        this.produce(ctx, chunkKey(this.key, entry.id, k), chunk, bytes, (ok) => {
+          if (failed) return;
+          if (!ok) {
+            failed = true;
+            return done(false, produced);
+          }
+          if (++acknowledged === of) return done(true, produced);
+          if (produced.length < of) send();
+        }),
+      );
     };
     for (let i = 0; i < Math.min(CHUNKS_IN_FLIGHT, of); i++) send();
   }
 
-  /** Tombstones every chunk of a checkpoint the catalog no longer retains. */
+  /** Tombstones every chunk, and the commit record, of a checkpoint the catalog no longer retains. */
   private retire(ctx: Context, id: number): void {
     const of = this.chunksOf.get(id) ?? 1;
     this.chunksOf.delete(id);
     for (let k = 0; k < of; k++) this.produce(ctx, chunkKey(this.key, id, k), null, 0, () => undefined);
+    this.produce(ctx, chunkKey(this.key, id, 'commit'), null, 0, () => undefined);
   }
 
   /**
-   * Produces one keyed record (payload null: a tombstone) in a batch of its own; `done(false)` when
-   * retrying cannot help: the broker's disk is full, or the record is larger than the topic's
-   * `max.message.bytes` (MESSAGE_TOO_LARGE is not retriable in Kafka: the save fails, and says why).
+   * Produces one keyed record (payload null: a tombstone) in a batch of its own; `done(false)` at its
+   * delivery timeout, or when retrying cannot help: the broker's disk is full, or the record is
+   * larger than the topic's `max.message.bytes` (MESSAGE_TOO_LARGE is not retriable in Kafka: the
+   * save fails, and says why). `untilAcknowledged`: no delivery timeout, and a full disk is retried.
    */
-  private produce(ctx: Context, key: string, payload: Chunk | null, bytes: number, done: (ok: boolean) => void): void {
+  private produce(ctx: Context, key: string, payload: Chunk | Commit | null, bytes: number, done: (ok: boolean) => void, { untilAcknowledged = false } = {}): Produced {
     const { topic, acks } = this.config;
     const attempt: Attempt = {
       // The leader may hold an acks=all request for request.timeout.ms while followers copy the record.
       request: (req) => produceOne(req, { topic, partition: this.partition, events: [key], bytes, payloads: [payload], keys: [key] }, acks, REQUEST_TIMEOUT_US),
       bytes: CONTROL_BYTES + bytes,
       settle: (c, reply) => {
-        // Given up at its delivery timeout: a late answer (even an acknowledgement) changes nothing.
+        // Given up (its delivery timeout, or its save abandoned): a late answer (even an acknowledgement) changes nothing.
         if (attempt.expired) return true;
         if (reply.error === 'message-too-large') c.record('state', { op: 'ckpt-chunk-refused', key, bytes, error: reply.error });
-        const final = reply.error === undefined || reply.error === 'kafka-storage-error' || reply.error === 'message-too-large';
+        const final = reply.error === undefined || reply.error === 'message-too-large' || (reply.error === 'kafka-storage-error' && !untilAcknowledged);
         if (final) {
           this.deliveries.delete(expire);
           done(reply.error === undefined);
@@ -336,13 +406,27 @@ export class LogTopicTier implements TierClient {
         return final;
       },
     };
-    const expire = (c: Context): void => {
+    const giveUp = (c: Context): void => {
       attempt.expired = true;
+      this.deliveries.delete(expire);
+      if (attempt.retry === undefined) return;
+      // Backing off: its retry timer goes (an attempt waiting for a leader leaves at the next pump).
+      c.cancelTimer(attempt.retry.timer);
+      this.backingOff.delete(attempt.retry.id);
+      delete attempt.retry;
+    };
+    const expire = (c: Context): void => {
+      giveUp(c);
       c.record('state', { op: 'ckpt-chunk-expired', key, bytes });
       done(false);
     };
-    this.deliveries.set(ctx, expire, ctx.now() + DELIVERY_TIMEOUT_US);
+    if (!untilAcknowledged) this.deliveries.set(ctx, expire, ctx.now() + this.deliveryTimeoutUs);
     this.transmit(ctx, attempt);
+    return {
+      cancel: (c) => {
+        if (!attempt.expired) giveUp(c);
+      },
+    };
   }
 
   /** Keeps the newest value of each of this instance's chunk keys: a chunk, or a tombstone that removes it. */
@@ -350,32 +434,37 @@ export class LogTopicTier implements TierClient {
     const file = keyOfFile(key);
     if (file === undefined || keyOfFile(file) !== this.key) return;
     const id = Number(file.slice(file.lastIndexOf('#') + 1));
-    const k = Number(key.slice(key.lastIndexOf('#') + 1));
+    const suffix = key.slice(key.lastIndexOf('#') + 1);
     let seen = found.get(id);
     if (seen === undefined) {
-      seen = { of: 0, chunks: new Set(), entry: undefined };
+      seen = { committed: undefined, chunks: new Set(), entry: undefined };
       found.set(id, seen);
     }
-    if (payload === null || payload === undefined) {
+    const removed = payload === null || payload === undefined;
+    if (suffix === 'commit') {
+      seen.committed = removed ? undefined : (payload as Commit).chunks;
+      return;
+    }
+    const k = Number(suffix);
+    if (removed) {
       seen.chunks.delete(k);
       if (k === 0) seen.entry = undefined;
       return;
     }
     const chunk = payload as Chunk;
-    seen.of = chunk.of;
     seen.chunks.add(k);
     if (chunk.entry !== undefined) seen.entry = chunk.entry;
   }
 
-  /** Catalogues the checkpoints whose every chunk was read, and answers with the chain for `id`. */
+  /** Catalogues the committed checkpoints whose every chunk was read and that this incarnation did not abandon, and answers with the chain for `id`. */
   private loaded(found: ReadonlyMap<number, Found>, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void {
     this.catalog = new CheckpointCatalog();
     this.chunksOf = new Map();
     const ids = [...found.keys()].sort((a, b) => a - b);
     for (const each of ids) {
-      const { of, chunks, entry } = found.get(each)!;
-      if (entry === undefined || chunks.size !== of) continue;
-      this.chunksOf.set(each, of);
+      const { committed, chunks, entry } = found.get(each)!;
+      if (entry === undefined || committed === undefined || chunks.size !== committed || this.abandoned.has(each)) continue;
+      this.chunksOf.set(each, committed);
       this.catalog.add(this.key, entry, { all: true });
     }
     done(this.catalog.chain(this.key, id));
@@ -430,15 +519,16 @@ export class LogTopicTier implements TierClient {
     this.pump(ctx);
   }
 
-  /** A refused or unanswered attempt: sent again after `delayUs`. */
+  /** A refused or unanswered attempt: sent again after `delayUs` — unless it was given up, which goes now. */
   private backOff(ctx: Context, attempt: Attempt, delayUs: Micros): void {
+    if (attempt.expired) return;
     const id = this.nextReq++;
     this.backingOff.set(id, attempt);
-    ctx.setTimer(delayUs, 'ckpt:log-retry', id);
+    attempt.retry = { id, timer: ctx.setTimer(delayUs, 'ckpt:log-retry', id) };
   }
 }
 
-/** A chunk's record key: the checkpoint's key (`checkpointFile`) and the chunk's index. */
-function chunkKey(key: string, id: number, k: number): string {
+/** A chunk's record key: the checkpoint's key (`checkpointFile`) and the chunk's index, or `commit` for its commit record. */
+function chunkKey(key: string, id: number, k: number | 'commit'): string {
   return `${checkpointFile(key, id)}#${k}`;
 }

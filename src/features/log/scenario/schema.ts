@@ -10,27 +10,8 @@
  * `cross-check-log.ts`.
  */
 import * as z from 'zod';
-import { count, duration, name, reference, size } from '../../../scenario/fields.ts';
-import { DURATION_PATTERN, describeInput, tryReadDuration, tryReadSize } from '../../../scenario/units.ts';
-
-/** Kafka's `.ms` settings: a duration, or a bare number of milliseconds. Output: µs. */
-function kafkaDuration() {
-  const message = (input: unknown) => `expected a duration like "500ms" or a number of milliseconds, got ${describeInput(input)}`;
-  return z
-    .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? undefined : message(issue.input)) })
-    .transform((input, ctx): number => {
-      if (typeof input === 'number') {
-        if (Number.isSafeInteger(input) && input >= 0) return input * 1000;
-        ctx.addIssue({ code: 'custom', message: message(input), input });
-        return z.NEVER;
-      }
-      const read = tryReadDuration(input);
-      if (read.ok) return read.value;
-      ctx.addIssue({ code: 'custom', message: read.message, input });
-      return z.NEVER;
-    })
-    .meta({ anyOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type: 'integer', minimum: 0 }] });
-}
+import { count, duration, kafkaDuration, name, reference, size } from '../../../scenario/fields.ts';
+import { describeInput, tryReadDuration, tryReadSize } from '../../../scenario/units.ts';
 
 /** Retention: a limit, or -1 (Kafka's "no limit"). Output: the limit, or null. */
 function retention(read: (input: unknown) => { ok: true; value: number } | { ok: false; message: string }, unit: string) {

@@ -94,7 +94,8 @@ function logTopicTier(placed: NonNullable<CheckpointSpec['logTopic']>, services:
   const { partitions, maxMessageBytes } = service.topics.find((t) => t.name === placed.topic)!;
   // Chunks fit the topic: at most Kafka's 1 MiB default, less when the topic accepts less.
   const recordBytesMax = placed.recordBytesMax ?? (maxMessageBytes !== undefined && maxMessageBytes < RECORD_BYTES_MAX_DEFAULT ? maxMessageBytes : undefined);
-  return { topic: placed.topic, partitions, brokers: brokerIds(placed.service, service.brokerNodes.length), acks: placed.acks, ...(recordBytesMax === undefined ? {} : { recordBytesMax }) };
+  const deliveryTimeout = placed.deliveryTimeoutUs === undefined ? {} : { deliveryTimeoutUs: placed.deliveryTimeoutUs };
+  return { topic: placed.topic, partitions, brokers: brokerIds(placed.service, service.brokerNodes.length), acks: placed.acks, ...(recordBytesMax === undefined ? {} : { recordBytesMax }), ...deliveryTimeout };
 }
 
 /** The log endpoint of every stream placed on a log service (cross-checked: the topic exists). */

@@ -94,7 +94,7 @@ export function resolveCheckpoint(written: WrittenCheckpoint | undefined, pipeli
     flushEvery: c['flush-every'],
     coordinatorNode,
     tiers,
-    ...(logTopic === undefined ? {} : { logTopic: { service: logTopic.log, topic: logTopic.topic, acks: logTopic.acks === 'all' ? -1 : 1, ...(logTopic['max.message.bytes'] === undefined ? {} : { recordBytesMax: logTopic['max.message.bytes'] }) } as const }),
+    ...(logTopic === undefined ? {} : { logTopic: { service: logTopic.log, topic: logTopic.topic, acks: logTopic.acks === 'all' ? -1 : 1, ...(logTopic['max.message.bytes'] === undefined ? {} : { recordBytesMax: logTopic['max.message.bytes'] }), ...(logTopic['delivery.timeout.ms'] === undefined ? {} : { deliveryTimeoutUs: logTopic['delivery.timeout.ms'] }) } as const }),
     requestTimeoutUs: c.timeout,
     restartUs: c['restart-time'],
     readBandwidthBytesPerSec: c['read-bandwidth'],

@@ -9,9 +9,9 @@
  */
 import * as z from 'zod';
 import { SERVICE_DISTRIBUTIONS } from '../actors/index.ts';
-import { ALIGNMENTS, MESSAGE_LOGGING, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/actors/index.ts';
-import { bandwidth, count, duration, name, positiveDuration, rate, reference, size } from '../../../scenario/fields.ts';
-import { DURATION_PATTERN, describeInput, tryReadDuration } from '../../../scenario/units.ts';
+import { ALIGNMENTS, DELIVERY_TIMEOUT_MIN_US, MESSAGE_LOGGING, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/actors/index.ts';
+import { bandwidth, count, duration, kafkaDuration, name, positiveDuration, rate, reference, size } from '../../../scenario/fields.ts';
+import { DURATION_PATTERN, describeInput, formatDuration, tryReadDuration } from '../../../scenario/units.ts';
 import { strategyHint } from './strategy-names.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -170,6 +170,12 @@ const logTopicPlacement = z.strictObject({
   'max.message.bytes': size()
     .optional()
     .describe('The largest record the topic accepts, a size: a checkpoint image is produced as chunks of at most this, each re-sent on its own. Default 1MiB (Kafka\'s).'),
+  'delivery.timeout.ms': kafkaDuration()
+    .refine((us) => us >= DELIVERY_TIMEOUT_MIN_US, {
+      error: (issue) => `delivery.timeout.ms (${formatDuration(issue.input as number)}) must be at least linger.ms + request.timeout.ms (0s + 30s) of the tier's producer (Kafka refuses such a producer at start); raise it`,
+    })
+    .optional()
+    .describe('How long a checkpoint chunk (or its commit record) may wait to be acknowledged before the save fails (a duration or ms); at least 30s, the tier\'s request.timeout.ms. A failed save is never restored, whatever the log later holds of it. Default 2m (Kafka\'s 120000).'),
 });
 
 /** The parameters of an `adaptive` interval, shared by every section that schedules checkpoints. */

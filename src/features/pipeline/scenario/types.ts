@@ -25,7 +25,7 @@ export interface CheckpointSpec extends Omit<CheckpointConfig, 'coordinator' | '
   /** The store nodes of each configured tier, in file order. */
   readonly tiers: readonly { readonly tier: TierName; readonly nodes: readonly string[] }[];
   /** The log-topic tier's log service and compacted topic, when the scenario gives one. */
-  readonly logTopic?: { readonly service: string; readonly topic: string; readonly acks: 1 | -1; readonly recordBytesMax?: number };
+  readonly logTopic?: { readonly service: string; readonly topic: string; readonly acks: 1 | -1; readonly recordBytesMax?: number; readonly deliveryTimeoutUs?: number };
   readonly checkpointTimeoutUs: Micros;
 }
 
