@@ -26,8 +26,7 @@ class Client implements Actor<never> {
     this.network = new ClientNetwork(['b1', 'b2'], TIMEOUT, 100_000, () => ++this.req);
     const at = (ctx: Context): string => `${ctx.now() / SECOND}s`;
     this.requests = new InFlightRequests(this.network, TIMEOUT, 'deadline', {
-      fail: (ctx, broker, requests, error) => this.log.push(`${at(ctx)} fail ${broker} ${requests.join(',')} ${error}`),
-      putBack: (ctx, broker, requests) => this.log.push(`${at(ctx)} putBack ${broker} ${requests.join(',')}`),
+      lost: (ctx, broker, requests) => this.log.push(`${at(ctx)} ${broker} ${requests.map((r) => `${r.request} ${r.outcome}`).join(', ')}`),
     });
     this.script.forEach(([atUs], i) => ctx.setTimer(atUs, 'step', i));
   }
@@ -65,7 +64,7 @@ test('a timed-out request closes its connection: every request to that broker fa
     [2 * SECOND, (c) => t.is(c.requests.answered(3), 'r3')],
     [31 * SECOND, (c) => (t.false(c.network.connections.isReady('b1')), t.is(c.requests.count('b1'), 0))],
   ]);
-  t.deepEqual(client.log, ['30s fail b1 r1,r2 request-timed-out']);
+  t.deepEqual(client.log, ['30s b1 r1 request-timed-out, r2 request-timed-out']);
 });
 
 test('over a new connection: one request at a time; not heard from by the set-up deadline, every request to the broker goes back unattempted; heard from, it waits out its own timeout', (t) => {
@@ -81,7 +80,7 @@ test('over a new connection: one request at a time; not heard from by the set-up
     // The set-up failure put b1 in reconnect backoff (reconnect.backoff.ms 50 ms).
     [11 * SECOND, (c) => t.is(c.network.connections.readyAt('b1'), 10 * SECOND + 50 * MS)],
   ]);
-  t.deepEqual(client.log, ['10s putBack b1 r1', '30s fail b2 r2,r3 request-timed-out']);
+  t.deepEqual(client.log, ['10s b1 r1 put-back', '30s b2 r2 request-timed-out, r3 request-timed-out']);
 });
 
 test('a broken connection: a refused connection attempt goes back unattempted, requests over a working connection fail', (t) => {
@@ -90,7 +89,16 @@ test('a broken connection: a refused connection attempt goes back unattempted, r
     [SECOND, (c, ctx) => c.disconnect(ctx, { peer: 'b1', cause: 'refused' })],
     [2 * SECOND, (c, ctx) => c.disconnect(ctx, { peer: 'b2', cause: 'closed' })],
   ]);
-  t.deepEqual(client.log, ['1s putBack b1 r1', '2s fail b2 r2,r3 network-exception']);
+  t.deepEqual(client.log, ['1s b1 r1 put-back', '2s b2 r2 network-exception, r3 network-exception']);
+});
+
+test('a refused connection attempt with requests sent after it over the connection: the owner gets them in one list, in send order, each with its outcome', (t) => {
+  const client = run([
+    // r1 is the connection attempt; b1 is then heard from (another answer), and r2, r3 go over the connection.
+    [0, (c, ctx) => (c.send(ctx, 1, 'b1'), c.network.heard('b1'), c.send(ctx, 2, 'b1'), c.send(ctx, 3, 'b1'))],
+    [SECOND, (c, ctx) => c.disconnect(ctx, { peer: 'b1', cause: 'refused' })],
+  ]);
+  t.deepEqual(client.log, ['1s b1 r1 put-back, r2 network-exception, r3 network-exception']);
 });
 
 test('breaks: an owner that does not report an answer has it fail at its deadline, taking a later request to the same broker with it', (t) => {
@@ -100,7 +108,7 @@ test('breaks: an owner that does not report an answer has it fail at its deadlin
     [20 * SECOND, (c, ctx) => c.send(ctx, 2, 'b1')],
   ]);
   // Request 2 had until 50 s; it fails at 30 s with the forgotten one.
-  t.deepEqual(client.log, ['30s fail b1 r1,r2 request-timed-out']);
+  t.deepEqual(client.log, ['30s b1 r1 request-timed-out, r2 request-timed-out']);
 });
 
 test('network layer: a broken connection puts the broker in reconnect backoff and metadata is asked of another broker', (t) => {

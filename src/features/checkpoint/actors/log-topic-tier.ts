@@ -185,14 +185,13 @@ export class LogTopicTier implements TierClient {
       metadataTimer: 'ckpt:log-metadata-timeout',
     });
     this.requests = new InFlightRequests(this.network, REQUEST_TIMEOUT_US, 'ckpt:log-timeout', {
-      fail: (c, broker, attempts) => {
-        // Re-sent after retry.backoff.ms, or when the broker may be connected to again if later.
-        const delayUs = Math.max(RETRY_BACKOFF_US, this.network.connections.readyAt(broker) - c.now());
-        for (const attempt of attempts) this.backOff(c, attempt, delayUs);
-      },
-      putBack: (c, _broker, attempts) => {
-        this.waiting.unshift(...attempts);
+      lost: (c, broker, attempts) => {
+        // Those that never reached the broker go back unattempted, in order, ahead of the rest.
+        this.waiting.unshift(...attempts.filter((a) => a.outcome === 'put-back').map((a) => a.request));
         this.pump(c);
+        // The failed are re-sent after retry.backoff.ms, or when the broker may be connected to again if later.
+        const delayUs = Math.max(RETRY_BACKOFF_US, this.network.connections.readyAt(broker) - c.now());
+        for (const { request, outcome } of attempts) if (outcome !== 'put-back') this.backOff(c, request, delayUs);
       },
     });
   }

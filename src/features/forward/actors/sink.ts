@@ -38,7 +38,7 @@
 import type { Context, Disconnect, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import { produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
-import { ClientNetwork, InFlightRequests } from '../../log/actors/index.ts';
+import { ClientNetwork, InFlightRequests, type Lost } from '../../log/actors/index.ts';
 import type { ForwarderConfig } from './config.ts';
 
 /** A batch as planned: what it carries, and which source positions it covers. */
@@ -136,14 +136,7 @@ export class IdempotentSink {
   ) {
     // Metadata goes to the broker with the fewest produce requests out (Kafka's leastLoadedNode), as the producer's.
     this.network = new ClientNetwork(config.sink.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.req, { load: (broker) => this.outstanding.count(broker) });
-    this.outstanding = new InFlightRequests(this.network, config.requestTimeoutUs, 'forward:request-timeout', {
-      fail: (ctx, _broker, requests) => this.lost(requests, (entry) => this.failed(ctx, entry)),
-      putBack: (ctx, broker, requests) => {
-        // They never reached the broker: their lanes send again when its reconnect backoff ends, no failure counted.
-        const readyAt = this.network.connections.readyAt(broker);
-        this.lost(requests, (entry) => this.waitUntilEach(ctx, entry, readyAt));
-      },
-    });
+    this.outstanding = new InFlightRequests(this.network, config.requestTimeoutUs, 'forward:request-timeout', { lost: (ctx, broker, requests) => this.lost(ctx, broker, requests) });
     this.sent = Array.from({ length: lanes }, () => new Set<number>());
     this.failures = Array.from({ length: lanes }, () => 0);
     this.retryTimers = Array.from({ length: lanes }, () => undefined);
@@ -298,9 +291,14 @@ export class IdempotentSink {
    * longer sent, then each request's lanes are handled — all marks first, since a lane that backs
    * off forgets its marks.
    */
-  private lost(requests: readonly Outstanding[], handle: (entry: Outstanding) => void): void {
-    for (const entry of requests) this.unmark(entry);
-    for (const entry of requests) handle(entry);
+  private lost(ctx: Context, broker: string, requests: readonly Lost<Outstanding>[]): void {
+    for (const { request } of requests) this.unmark(request);
+    // One that never reached the broker: its lanes send again when its reconnect backoff ends, no failure counted.
+    const readyAt = this.network.connections.readyAt(broker);
+    for (const { request, outcome } of requests) {
+      if (outcome === 'put-back') this.waitUntilEach(ctx, request, readyAt);
+      else this.failed(ctx, request);
+    }
   }
 
   /** Each lane still in the request sends again at `readyAt`, no failure counted. */

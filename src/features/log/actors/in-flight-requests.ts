@@ -3,7 +3,7 @@
  * Kafka's NetworkClient handles it (its InFlightRequests, `handleTimedOutRequests`,
  * `handleTimedOutConnections`, `processDisconnection`). Shared by the producer (batches) and the
  * forwarders' sink (lanes): the owner says what a failed request, or one put back, means for what
- * it carried (`InFlightOwner`); the connection protocol itself is here, once:
+ * it carried (`InFlightOwner.lost`); the connection protocol itself is here, once:
  *
  * - Sending: a broker the client has no working connection to (never heard from, or its last
  *   connection broke or timed out) gets ONE request — standing for the connection attempt — until
@@ -11,14 +11,14 @@
  *   A request over a new connection has the connection set-up deadline if shorter than its own
  *   (KIP-601, connection-states.ts).
  * - A request timed out: Kafka closes the connection, so every request in flight to that broker
- *   fails with it (`fail`), the broker is avoided for metadata, and metadata is asked for.
+ *   fails with it (`request-timed-out`), the broker is avoided for metadata, and metadata is asked for.
  * - A request reached its set-up deadline: a broker heard from since has a connection, and the
  *   request waits out its own timeout; otherwise the connection never came up, nothing was sent on
- *   it, and every request to that broker goes back unattempted (`putBack`; reconnect backoff,
+ *   it, and every request to that broker goes back unattempted (`put-back`; reconnect backoff,
  *   metadata elsewhere).
  * - The connection broke (the broker's process died on a live host): a refused request that was
  *   itself the connection attempt never reached the broker and goes back unattempted; every other
- *   request to that broker fails. Then metadata is asked for (Kafka requests an update on every
+ *   request to that broker fails (`network-exception`). Then metadata is asked for (Kafka requests an update on every
  *   disconnect; the request goes out after the owner has handled its requests, as Kafka's next poll).
  *   On the two deadline paths above the refresh is asked for first, while the broker's requests
  *   still count in its load — harmless while that broker is unreachable (its connection is closed).
@@ -27,8 +27,9 @@
  *
  * Guarantee: every request added leaves exactly once — answered, forgotten by its owner, failed or
  * put back — and none outlives its deadline; the requests handed to the owner together are one
- * broker's, in the order they were sent (an owner that puts their contents back at the front of its
- * queues walks them newest first). How it breaks: an owner that does not report an answer
+ * broker's, in one list in the order they were sent, each with its outcome, so an owner keeps send
+ * order whatever mix of outcomes a disconnect brings (one that puts their contents back at the
+ * front of its queues walks the list newest first). How it breaks: an owner that does not report an answer
  * (`answered`) has that request fail at its deadline — and, with it, every other request to that
  * broker.
  */
@@ -36,16 +37,25 @@ import type { Context, Disconnect, Micros, Wakeup } from '../../../kernel/contra
 import type { ClientNetwork } from './client-network.ts';
 import { RequestDeadlines } from './request-deadlines.ts';
 
-/** What the owner does with requests that will not be answered, each list one broker's, in the order sent. */
+/**
+ * What became of a request that will not be answered: `put-back` — it never reached its broker (no
+ * connection came up, or it was refused), so what it carried goes back unattempted; or it failed —
+ * one request timed out and its connection was closed (`request-timed-out`), or the connection
+ * broke (`network-exception`, Kafka's NetworkException) — so what it carried is retried as a
+ * failed attempt.
+ */
+export type LostOutcome = 'put-back' | 'request-timed-out' | 'network-exception';
+
+/** A request that will not be answered, and what became of it. */
+export interface Lost<R> {
+  readonly request: R;
+  readonly outcome: LostOutcome;
+}
+
+/** What the owner does with requests that will not be answered. */
 export interface InFlightOwner<R> {
-  /**
-   * They failed — one timed out and its connection was closed (`request-timed-out`), or the
-   * connection broke (`network-exception`, Kafka's NetworkException): what they carried is retried
-   * as a failed attempt.
-   */
-  fail(ctx: Context, broker: string, requests: readonly R[], error: 'request-timed-out' | 'network-exception'): void;
-  /** They never reached their broker (no connection came up, or it was refused): what they carried goes back unattempted. */
-  putBack(ctx: Context, broker: string, requests: readonly R[]): void;
+  /** Requests to `broker` that will not be answered, in the order they were sent, each with its outcome. */
+  lost(ctx: Context, broker: string, requests: readonly Lost<R>[]): void;
 }
 
 interface Entry<R> {
@@ -127,11 +137,8 @@ export class InFlightRequests<R> {
   /** A connection broke (see the header); the owner passes on every disconnect, others' peers are not its brokers. */
   disconnected(ctx: Context, { peer, cause }: Disconnect): void {
     this.network.closed(ctx, peer);
-    const lost = this.takeAll(peer);
-    const unreached = lost.filter((e) => cause === 'refused' && e.connecting);
-    if (unreached.length > 0) this.owner.putBack(ctx, peer, unreached.map((e) => e.request));
-    const failed = unreached.length === 0 ? lost : lost.filter((e) => !unreached.includes(e));
-    if (failed.length > 0) this.owner.fail(ctx, peer, failed.map((e) => e.request), 'network-exception');
+    const lost = this.takeAll(peer).map((e) => ({ request: e.request, outcome: cause === 'refused' && e.connecting ? ('put-back' as const) : ('network-exception' as const) }));
+    if (lost.length > 0) this.owner.lost(ctx, peer, lost);
     this.network.refresh(ctx);
   }
 
@@ -140,7 +147,7 @@ export class InFlightRequests<R> {
     if (entry === undefined) return;
     if (entry.setup) return this.setupTimedOut(ctx, req, entry);
     this.network.timedOut(ctx, entry.broker);
-    this.owner.fail(ctx, entry.broker, this.takeAll(entry.broker).map((e) => e.request), 'request-timed-out');
+    this.owner.lost(ctx, entry.broker, this.takeAll(entry.broker).map((e) => ({ request: e.request, outcome: 'request-timed-out' })));
   }
 
   private setupTimedOut(ctx: Context, req: number, entry: Entry<R>): void {
@@ -149,7 +156,7 @@ export class InFlightRequests<R> {
       this.deadlines.set(ctx, req, entry.sentAtUs + this.requestTimeoutUs);
       return;
     }
-    this.owner.putBack(ctx, entry.broker, this.takeAll(entry.broker).map((e) => e.request));
+    this.owner.lost(ctx, entry.broker, this.takeAll(entry.broker).map((e) => ({ request: e.request, outcome: 'put-back' })));
   }
 
   /** Every request in flight to `broker`, in the order sent; they leave. */

@@ -45,7 +45,7 @@ import { MAX_REQUEST_SIZE_DEFAULT, type LogProducerConfig } from './config.ts';
 import { ClientNetwork } from './client-network.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
 import { produceBytes, type ClientInbound, type InitProducerIdRequest, type LogError, type ProduceReply } from './messages.ts';
-import { InFlightRequests } from './in-flight-requests.ts';
+import { InFlightRequests, type Lost } from './in-flight-requests.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
 import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
 
@@ -88,10 +88,7 @@ export class LogProducer implements Actor<ClientInbound> {
     this.accumulator = new RecordAccumulator({ ...config, partitions, maxRequestBytes: this.maxRequestBytes });
     // Metadata goes to Kafka's `leastLoadedNode`: reachable, fewest requests in flight.
     this.network = new ClientNetwork(config.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.reqCounter, { load: (broker) => this.requests.count(broker) });
-    this.requests = new InFlightRequests(this.network, config.requestTimeoutUs, 'request-timeout', {
-      fail: (ctx, _broker, requests, error) => this.failedRequests(ctx, requests, error),
-      putBack: (_ctx, _broker, requests) => this.putBack(requests),
-    });
+    this.requests = new InFlightRequests(this.network, config.requestTimeoutUs, 'request-timeout', { lost: (ctx, _broker, requests) => this.lost(ctx, requests) });
     this.controllers = new ControllerView(config.controllers ?? [config.controller]);
   }
 
@@ -320,19 +317,21 @@ export class LogProducer implements Actor<ClientInbound> {
   }
 
   /**
-   * Requests to one broker failed — one timed out (Kafka then closes the connection: every request
-   * to that broker fails with it) or its connection broke (NetworkException): each batch is retried
-   * after `retry.backoff.ms`, or given up. Newest first, since each retried batch goes to the front
-   * of its partition's queue.
+   * Requests to one broker that will not be answered, in send order (in-flight-requests.ts). One
+   * that failed — it timed out (Kafka then closes the connection: every request to that broker fails
+   * with it) or its connection broke (NetworkException) — has each batch retried after
+   * `retry.backoff.ms`, or given up; one that never reached its broker has its batches go back
+   * unattempted. Newest first, since each batch goes back to the front of its partition's queue: a
+   * queue keeps send order whatever mix of outcomes a disconnect brings.
    */
-  private failedRequests(ctx: Context, requests: readonly (readonly ProducerBatch[])[], error: Failure): void {
-    for (let i = requests.length - 1; i >= 0; i--) for (const batch of requests[i]!) this.failed(ctx, batch, error);
-  }
-
-  /** Requests that never reached their broker: their batches go back to their queues unattempted (newest first, as above). */
-  private putBack(requests: readonly (readonly ProducerBatch[])[]): void {
+  private lost(ctx: Context, requests: readonly Lost<readonly ProducerBatch[]>[]): void {
     for (let i = requests.length - 1; i >= 0; i--) {
-      for (const batch of requests[i]!) {
+      const { request, outcome } = requests[i]!;
+      for (const batch of request) {
+        if (outcome !== 'put-back') {
+          this.failed(ctx, batch, outcome);
+          continue;
+        }
         batch.attempts--;
         this.accumulator.requeue(batch);
       }
