@@ -28,7 +28,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('path', { type: 'string', demandOption: true, describe: 'Run directory or trace.jsonl' })
-      .option('check', { alias: 'c', type: 'string', array: true, default: [], describe: `Check to run (repeatable): ${[...checkers().keys()].join(', ')}` })
+      .option('check', { alias: 'c', type: 'string', array: true, default: [], describe: `Check to run (repeatable, or a,b): ${[...checkers().keys()].join(', ')}` })
       .option('plugin', { type: 'string', array: true, default: [], describe: 'Plug-in module (.ts or .js) whose checks a bare trace needs (repeatable; a run directory names its own)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the verdicts as JSON' })
       .option('fail-vacuous', { type: 'boolean', default: false, describe: 'A check that judged nothing (VACUOUS, e.g. 0 cuts) fails' })
@@ -38,9 +38,12 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     try {
       const { trace, checks, plugins, recorded } = locate(args.path);
       await loadPlugins([...plugins, ...args.plugin.map((path) => resolve(path))]);
-      const names = args.check.length > 0 ? args.check : (checks ?? [...checkers().keys()]);
+      // `--check a,b` as `--strategies a,b` and `--metrics a,b` are written, or `--check a --check b`.
+      const requested = args.check.flatMap((value) => value.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+      const names = requested.length > 0 ? requested : (checks ?? [...checkers().keys()]);
+      const definitions = names.map((name) => checkerNamed(name, '--check'));
       const progress = recordProgress('check', recorded?.records, !args.json);
-      const judged = await checkTraceFile(trace, names.map(checkerNamed), recorded, progress.update).finally(progress.stop);
+      const judged = await checkTraceFile(trace, definitions, recorded, progress.update).finally(progress.stop);
       const verdicts = args.failVacuous ? Object.fromEntries(Object.entries(judged).map(([name, verdict]) => [name, failingVacuous(verdict)])) : judged;
       const ok = Object.values(verdicts).every((v) => v.ok);
       if (args.json) process.stdout.write(`${JSON.stringify(verdicts, null, 2)}\n`);

@@ -14,7 +14,7 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 import { type RealisedFault, type ShrinkProgress, type ShrinkResult, shrinkFaults } from '../faults/index.ts';
 import { InputError, TraceWriter } from '../kernel/index.ts';
-import { type Scenario, checkers, loadPlugins, loadScenario, prepareRun, renderScenarioYaml, writtenFault } from '../scenario/index.ts';
+import { type Scenario, checkerNamed, loadPlugins, loadScenario, prepareRun, renderScenarioYaml, writtenFault } from '../scenario/index.ts';
 import type { RunDirectory } from './run-dir.ts';
 import { execute } from './run.ts';
 
@@ -43,7 +43,7 @@ export function failingCheck(run: RunDirectory, requested: string | undefined): 
     if (failed.length === 0) throw new InputError(`${run.dir}: every check passed in this run; there is no failure to shrink`);
     return failed[0];
   }
-  if (!checkers().has(requested)) throw new InputError(`--check ${requested}: unknown check; known checks: ${[...checkers().keys()].join(', ')}`);
+  checkerNamed(requested, '--check');
   if (run.summary.checks[requested]?.ok === true) throw new InputError(`--check ${requested}: the check passed in this run; there is no failure to shrink`);
   return requested;
 }

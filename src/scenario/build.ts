@@ -92,7 +92,7 @@ export function buildRun(scenario: Scenario, options: BuildOptions): PreparedRun
   const featureMetrics = all.flatMap((feature) => feature.build?.(world, scenario, context) ?? []);
   const faults = realiseFaults(scenario, world);
   const coverage = new FaultCoverage(all.flatMap((feature) => feature.coveragePaths?.(scenario) ?? []));
-  return { scenario: scenario.name, world, endUs, checks: scenario.checks.map(checkerNamed), metrics: [new ProduceMetrics(), coverage, ...featureMetrics], faults };
+  return { scenario: scenario.name, world, endUs, checks: scenario.checks.map((name) => checkerNamed(name)), metrics: [new ProduceMetrics(), coverage, ...featureMetrics], faults };
 }
 
 /** The liveness bound, in the trace header only when the scenario sets one (the check has a default). */

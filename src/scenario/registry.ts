@@ -16,6 +16,7 @@ import { CORE_CHECKERS, type CheckerDefinition } from '../check/index.ts';
 import { BUILTIN_FEATURES } from '../features/index.ts';
 import { InputError } from '../kernel/contract/index.ts';
 import type { Feature } from './feature.ts';
+import { suggestion } from './suggest.ts';
 
 const registered: Feature[] = [];
 /** Plug-in module path → its feature. */
@@ -39,9 +40,11 @@ export function checkers(): ReadonlyMap<string, CheckerDefinition> {
   return new Map([...CORE_CHECKERS, ...registered.flatMap((feature) => feature.checkers ?? [])].map((checker) => [checker.name, checker]));
 }
 
-export function checkerNamed(name: string): CheckerDefinition {
-  const checker = checkers().get(name);
-  if (checker === undefined) throw new InputError(`unknown check "${name}"; known checks: ${[...checkers().keys()].join(', ')}`);
+/** The checker of that name; `flag` (e.g. `--check`) names where an unknown one was given. */
+export function checkerNamed(name: string, flag?: string): CheckerDefinition {
+  const known = checkers();
+  const checker = known.get(name);
+  if (checker === undefined) throw new InputError(`${flag === undefined ? '' : `${flag} ${name}: `}unknown check "${name}"${suggestion(name, [...known.keys()], '', 'known checks')}`);
   return checker;
 }
 

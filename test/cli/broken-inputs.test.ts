@@ -116,7 +116,8 @@ const TRACES: Case[] = [
   [['check', 'traces/binary.jsonl'], /^traces\/binary\.jsonl:1: /],
   [['check', 'traces/no-such.jsonl'], /^traces\/no-such\.jsonl: no such file or directory$/],
   [['check', '/dev/zero'], /^\/dev\/zero: not a regular file/],
-  [['check', 'traces/valid.jsonl', '--check', 'no-aked-loss'], /unknown check "no-aked-loss"/],
+  [['check', 'traces/valid.jsonl', '--check', 'no-aked-loss'], /^--check no-aked-loss: unknown check "no-aked-loss"; did you mean "no-acked-loss"\?$/],
+  [['check', 'traces/valid.jsonl', '--check', 'liveness,bogus'], /^--check bogus: unknown check "bogus"; known checks: no-acked-loss, liveness, .*… \(\d+ more\)$/],
   // Sweep slices given to merge: a manifest that is not a map, or has no format; a result line that is null, or of no known status.
   [['merge', 'sweeps/null-manifest', '--out', join(SCRATCH, 'm1')], /^sweeps\/null-manifest\/sweep\.json: not a sweep manifest \(not a JSON object\)$/],
   [['merge', 'sweeps/no-format', '--out', join(SCRATCH, 'm2')], /^sweeps\/no-format\/sweep\.json: not a sweep manifest of this version of diaspora-sim \(it has no format; this version reads diaspora-sweep\/1\)$/],
@@ -160,6 +161,10 @@ test('the valid trace of the corpus is judged: the broken ones differ from it on
   const r = await diaspora(['check', 'traces/valid.jsonl', '--check', 'liveness'], BROKEN);
   t.true(r.code === 0 || r.code === 1, r.stderr);
   t.is(r.stderr, '');
+  // Several checks as `--strategies` and `--metrics` take several values: a,b.
+  const two = await diaspora(['check', 'traces/valid.jsonl', '--check', 'liveness, duplicate'], BROKEN);
+  t.is(two.stderr, '');
+  t.deepEqual(two.stdout.split('\n').filter((line) => /^(PASS|FAIL|VACUOUS)/.test(line)).map((line) => line.split(' ')[1]), ['liveness', 'duplicate']);
 });
 
 const SWEEP = ['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '40', '--jobs', '1', '--quiet'];
