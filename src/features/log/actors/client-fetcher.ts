@@ -141,7 +141,7 @@ export class ClientFetcher<M> {
     const out = this.outTo.get(broker);
     if (out === undefined) return failed;
     this.settle(out);
-    return [...out.asked.parts.map((p) => p.member), ...failed];
+    return [...out.asked.members, ...failed];
   }
 
   /** Handles the request-timeout and backoff timers; false if the wakeup is not one of this fetcher's (an actor may hold several). */
@@ -169,7 +169,7 @@ export class ClientFetcher<M> {
       this.connections?.timedOut(out.broker);
     }
     this.settle(out);
-    this.owner.onUnanswered(ctx, out.broker, out.asked.parts.map((p) => p.member));
+    this.owner.onUnanswered(ctx, out.broker, out.asked.members);
   }
 
   /** Forgets every request, queue and backoff (a new assignment): replies to them are ignored. */

@@ -13,10 +13,15 @@
 import type { Micros } from '../../../kernel/contract/index.ts';
 import type { FetchPartition, FetchPartitionReply, FetchReply, FetchRequest } from './messages.ts';
 
-/** A fetch sent: the member each partition was asked for and the offset asked from, in request order. */
+/**
+ * A fetch sent: the member each partition was asked for, and the partitions as asked (each with the
+ * offset asked from), in request order — two arrays matched by position, not an object per part:
+ * every fetch of every fetcher makes one.
+ */
 export interface Asked<M> {
   readonly req: number;
-  readonly parts: readonly { readonly member: M; readonly offset: number }[];
+  readonly members: readonly M[];
+  readonly partitions: readonly FetchPartition[];
 }
 
 /** How a fetcher asks: Kafka's fetch.max.wait.ms, fetch.max.bytes, fetch.min.bytes, and `replica` for a follower. */
@@ -27,7 +32,10 @@ export interface FetchLimits {
   readonly replica?: string;
 }
 
-/** One FetchRequest for `members` in order, each asking what `partOf` says; and what was asked, to split the reply by. */
+/**
+ * One FetchRequest for `members` in order, each asking what `partOf` says; and what was asked, to
+ * split the reply by. `members` is kept as it is: the caller must not change it afterwards.
+ */
 export function askFetch<M>(req: number, members: readonly M[], partOf: (member: M) => FetchPartition, limits: FetchLimits): { readonly request: FetchRequest; readonly asked: Asked<M> } {
   const partitions = members.map(partOf);
   const { maxWaitUs, maxBytes, minBytes, replica } = limits;
@@ -35,15 +43,13 @@ export function askFetch<M>(req: number, members: readonly M[], partOf: (member:
   const request: { -readonly [K in keyof FetchRequest]: FetchRequest[K] } = { type: 'fetch', req, partitions, maxWaitUs, maxBytes };
   if (minBytes !== undefined) request.minBytes = minBytes;
   if (replica !== undefined) request.replica = replica;
-  return { request, asked: { req, parts: partitions.map((part, i) => ({ member: members[i]!, offset: part.offset })) } };
+  return { request, asked: { req, members, partitions } };
 }
 
 /** Hands each member asked its part of `reply` (matched by position), with the offset it asked from. */
 export function eachPart<M>(reply: FetchReply, asked: Asked<M>, take: (member: M, part: FetchPartitionReply, offset: number) => void): void {
-  for (let i = 0; i < reply.partitions.length; i++) {
-    const entry = asked.parts[i];
-    if (entry !== undefined) take(entry.member, reply.partitions[i]!, entry.offset);
-  }
+  const { members, partitions } = asked;
+  for (let i = 0; i < reply.partitions.length && i < members.length; i++) take(members[i]!, reply.partitions[i]!, partitions[i]!.offset);
 }
 
 /** Moves `member` to the end of a fetch order (it just got data). */
