@@ -45,6 +45,7 @@
  */
 import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
+import { IdSet } from './id-set.ts';
 
 interface Failure {
   readonly atUs: Micros;
@@ -65,8 +66,8 @@ export class RecoveryMetrics implements TraceMetric {
   private readonly restoring = new Set<string>();
   /** `<instance>#<checkpoint id>` → the progress its snapshot held. */
   private readonly snapshots = new Map<string, number>();
-  /** Instance → ids of the events it processed (the ids are the records' own strings: no key is built per record). */
-  private readonly processed = new Map<string, Set<string>>();
+  /** Instance → ids of the events it processed (compact for the pipeline's counter-like ids: id-set.ts). */
+  private readonly processed = new Map<string, IdSet>();
   private readonly failures: Failure[] = [];
   private readonly blockedUs: Record<string, number> = {};
   private events = 0;
@@ -103,11 +104,8 @@ export class RecoveryMetrics implements TraceMetric {
     this.events++;
     this.serviceUs += us;
     let processed = this.processed.get(record.a);
-    if (processed === undefined) this.processed.set(record.a, (processed = new Set()));
-    // One lookup: the set grows unless the instance had processed this event before.
-    const before = processed.size;
-    processed.add(record.event);
-    if (processed.size === before) {
+    if (processed === undefined) this.processed.set(record.a, (processed = new IdSet()));
+    if (!processed.add(record.event)) {
       this.redone++;
       this.redoneUs += us;
     }
