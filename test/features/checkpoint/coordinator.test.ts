@@ -17,13 +17,15 @@ function harness() {
   const sent: Sent[] = [];
   const fsyncs: Wakeup[] = [];
   const files = new Map<string, unknown>();
+  /** Armed timers by id: when each fires, and its wakeup. */
+  const timers = new Map<number, { at: number; wakeup: Wakeup }>();
   let timer = 0;
   const clock = { us: 1_000_000 };
   const ctx = {
     now: () => clock.us,
     send: (to: string, message: Message) => void sent.push({ to, message }),
-    setTimer: () => ++timer,
-    cancelTimer: () => {},
+    setTimer: (delay: number, name: string, data?: unknown) => (timers.set(++timer, { at: clock.us + delay, wakeup: { name, data } as Wakeup }), timer),
+    cancelTimer: (id: number) => void timers.delete(id),
     record: () => {},
     disk: {
       put: (file: string, value: unknown) => (files.set(file, value), true),
@@ -45,7 +47,18 @@ function harness() {
   const durable = () => {
     for (const wakeup of fsyncs.splice(0)) coordinator.onTimer(ctx, wakeup);
   };
-  return { sent, ctx, coordinator, durable, clock };
+  /** Moves the clock to `us`, firing the timers due by then in time order (ties by arming order). */
+  const advance = (us: number) => {
+    for (;;) {
+      const due = [...timers].filter(([, armed]) => armed.at <= us).sort(([a, x], [b, y]) => x.at - y.at || a - b)[0];
+      if (due === undefined) break;
+      timers.delete(due[0]);
+      clock.us = due[1].at;
+      coordinator.onTimer(ctx, due[1].wakeup);
+    }
+    clock.us = us;
+  };
+  return { sent, ctx, coordinator, durable, clock, advance };
 }
 
 test('coordinator: a hello while the new round is being written gets nothing of its epoch until the round is on disk', (t) => {
@@ -118,4 +131,19 @@ test('coordinator: a checkpoint whose report arrives after a round opened is sti
   // The next round: b's present state again holds a message a's checkpoint never sent; 0.95 s is no candidate.
   const second = round(h, 2, { id: 2_000_000, inputs: { 'x<a': 2 } });
   t.deepEqual(Object.fromEntries(second), { a: 850_000, b: 900_000 });
+});
+
+test('coordinator: an uncoordinated round re-sends its rollbacks once per request timeout, not once per retry timer it armed', (t) => {
+  const h = harness();
+  const { sent, clock, advance } = h;
+  // The round asks (its retry timer armed), then issues the line: one timer must remain, not two.
+  const targets = round(h, 1, { id: 900_000, inputs: {} });
+  t.deepEqual([...targets.keys()].sort(), ['a', 'b']);
+  const issuedAt = clock.us;
+  sent.length = 0;
+  // Nobody restores: over three request timeouts each operator gets its rollback again three times.
+  advance(issuedAt + 3 * 2_000_000);
+  const again = sent.filter((s) => s.message.type === 'ckpt:rollback');
+  t.deepEqual(again.filter((s) => s.to === 'a').length, 3, 'one re-send per request timeout');
+  t.deepEqual(again.filter((s) => s.to === 'b').length, 3);
 });

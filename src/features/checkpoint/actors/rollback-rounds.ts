@@ -9,7 +9,9 @@
  * channel counters). The line runs over each operator's reported checkpoints plus the survivors'
  * present states, so a survivor keeps its state (`rollback` with `current`) unless an orphan or a
  * message in transit forces it back. Every operator gets `rollback(epoch, target)` (re-sent until it
- * answers); once all have `restored`, all get `resume(epoch)`. A `hello` during a round from an
+ * answers); once all have `restored`, all get `resume(epoch)`. A round re-asks on one timer, every
+ * request timeout, whoever has not given the answer it waits for; issuing the rollbacks re-arms it,
+ * so a rollback is sent again a whole request timeout after it went out, once. A `hello` during a round from an
  * operator that already restored in it, or that was to keep a state it has now lost (it crashed
  * again), opens a newer round; one while the states are being collected only drops that operator's
  * answer and asks it again, and tells every operator still stopping that it restarted (see
@@ -23,7 +25,7 @@
  * waits for every operator, so one whose node stays down holds every other one (the request
  * timeout re-asks it, nothing else can: a real process learns nothing from a silent host).
  */
-import type { Context } from '../../../kernel/contract/index.ts';
+import type { Context, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import type { CoordinatorConfig, CoordinatorState } from './coordinator-state.ts';
 import { cutHistories, historiesOf } from './line-histories.ts';
@@ -50,6 +52,8 @@ interface Round {
   asking: boolean;
   /** Its targets are on disk and its rollbacks went out (none leaves before). */
   issued: boolean;
+  /** The round's one retry timer: re-asks whoever has not answered what the round now waits for. */
+  retry: TimerId | undefined;
 }
 
 /** What the rounds tell the rest of the coordinator. */
@@ -110,7 +114,7 @@ export class RollbackRounds {
     const line = this.config.strategy === 'uncoordinated';
     const collect = line && !toStart;
     // A new round supersedes any older one at once, even before it is on disk.
-    const round: Round = { epoch, reason, cause, targets: collect ? undefined : this.targets(toStart), kept: new Set(), restarted: new Set(this.config.instances.includes(cause) ? [cause] : []), stopped: new Map(), reports: new Map(), restored: new Set(), done: false, asking: false, issued: false };
+    const round: Round = { epoch, reason, cause, targets: collect ? undefined : this.targets(toStart), kept: new Set(), restarted: new Set(this.config.instances.includes(cause) ? [cause] : []), stopped: new Map(), reports: new Map(), restored: new Set(), done: false, asking: false, issued: false, retry: undefined };
     this.round = round;
     if (line && round.targets !== undefined) cutHistories(durable, round.targets, ctx.now());
     this.state.persist(ctx, () => {
@@ -118,7 +122,7 @@ export class RollbackRounds {
       if (!collect) return this.issue(ctx, round);
       round.asking = true;
       for (const instance of this.config.instances) this.sendReport(ctx, instance, round);
-      ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', epoch);
+      this.armRetry(ctx, round);
     });
   }
 
@@ -175,7 +179,14 @@ export class RollbackRounds {
     const kept = this.config.strategy === 'uncoordinated' ? { kept: this.config.instances.filter((instance) => round.kept.has(instance)) } : {};
     ctx.record('ckpt', { op: 'rollback', strategy: this.config.strategy, epoch: round.epoch, reason: round.reason, cause: round.cause, targets: Object.fromEntries(targets), toStart, ...kept });
     for (const instance of this.config.instances) this.sendRollback(ctx, instance, round);
-    ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', round.epoch);
+    // The rollbacks just went out: the next re-send is a whole request timeout away, whatever was asked before.
+    this.armRetry(ctx, round);
+  }
+
+  /** (Re)arms the round's one retry timer, a request timeout from now. */
+  private armRetry(ctx: Context, round: Round): void {
+    if (round.retry !== undefined) ctx.cancelTimer(round.retry);
+    round.retry = ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', round.epoch);
   }
 
   /**
@@ -206,13 +217,14 @@ export class RollbackRounds {
   retry(ctx: Context, epoch: number): void {
     const round = this.round;
     if (round === undefined || round.epoch !== epoch || round.done) return;
+    round.retry = undefined;
     for (const instance of this.config.instances) {
       if (round.targets === undefined) {
         const waiting = round.stopped.size < this.config.instances.length ? !round.stopped.has(instance) : !round.reports.has(instance);
         if (waiting) this.sendReport(ctx, instance, round);
       } else if (round.issued && !round.restored.has(instance)) this.sendRollback(ctx, instance, round);
     }
-    ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', epoch);
+    this.armRetry(ctx, round);
   }
 
   restored(ctx: Context, message: Restored, from: string): void {
