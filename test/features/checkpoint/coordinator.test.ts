@@ -101,18 +101,18 @@ function round(h: ReturnType<typeof harness>, epoch: number, present: { id: numb
   return new Map(sent.filter((s) => s.message.type === 'ckpt:rollback').map((s) => [s.to, (s.message as unknown as { target: number }).target]));
 }
 
-const meta = (id: number, inputs: Record<string, number>, outputs: Record<string, number>) => ({ type: 'ckpt:meta', id, inputs, outputs }) as Message;
+const meta = (id: number, epoch: number, inputs: Record<string, number>, outputs: Record<string, number>) => ({ type: 'ckpt:meta', id, epoch, inputs, outputs }) as Message;
 
 test('coordinator: a checkpoint whose report arrives after a round opened is still a candidate; one taken after the last line\'s target and before it was chosen is not', (t) => {
   const h = harness();
   const { ctx, coordinator, durable, clock } = h;
   // a sent b one message before its checkpoint at 0.85 s; b's checkpoint at 0.9 s holds it.
-  coordinator.onMessage(ctx, meta(850_000, {}, { 'x>b': 1 }), 'a');
+  coordinator.onMessage(ctx, meta(850_000, 0, {}, { 'x>b': 1 }), 'a');
   durable();
   clock.us = 1_000_000;
   coordinator.onMessage(ctx, { type: 'ckpt:hello' }, 'a');
   // b's report of 0.9 s was still travelling when a's hello opened the round.
-  coordinator.onMessage(ctx, meta(900_000, { 'x<a': 1 }, {}), 'b');
+  coordinator.onMessage(ctx, meta(900_000, 0, { 'x<a': 1 }, {}), 'b');
   durable();
   // b's present state holds a second message of a's, which a's checkpoint never sent: b goes back to 0.9 s, not to the start.
   coordinator.onMessage(ctx, { type: 'ckpt:current', epoch: 1, phase: 'stop', none: true } as Message, 'a');
@@ -124,9 +124,9 @@ test('coordinator: a checkpoint whose report arrives after a round opened is sti
   t.deepEqual(Object.fromEntries(first), { a: 850_000, b: 900_000 });
   for (const who of ['a', 'b']) coordinator.onMessage(ctx, { type: 'ckpt:restored', epoch: 1, ok: true } as Message, who);
   durable();
-  // A report of b's from before that line (0.95 s, past its target 0.9 s): that history was abandoned.
+  // A report of b's from before that line (0.95 s, of epoch 0, past its target 0.9 s): that history was abandoned.
   clock.us = 2_000_000;
-  coordinator.onMessage(ctx, meta(950_000, { 'x<a': 1 }, {}), 'b');
+  coordinator.onMessage(ctx, meta(950_000, 0, { 'x<a': 1 }, {}), 'b');
   durable();
   // The next round: b's present state again holds a message a's checkpoint never sent; 0.95 s is no candidate.
   const second = round(h, 2, { id: 2_000_000, inputs: { 'x<a': 2 } });
@@ -146,4 +146,52 @@ test('coordinator: an uncoordinated round re-sends its rollbacks once per reques
   const again = sent.filter((s) => s.message.type === 'ckpt:rollback');
   t.deepEqual(again.filter((s) => s.to === 'a').length, 3, 'one re-send per request timeout');
   t.deepEqual(again.filter((s) => s.to === 'b').length, 3);
+});
+
+test('coordinator: a checkpoint captured after a round to the start was chosen, before its rollback arrived, is of the abandoned history', (t) => {
+  const h = harness();
+  const { ctx, coordinator, durable, clock } = h;
+  coordinator.onMessage(ctx, meta(850_000, 0, {}, { 'x>b': 1 }), 'a');
+  coordinator.onMessage(ctx, meta(900_000, 0, { 'x<a': 1 }, {}), 'b');
+  durable();
+  // Round 1: b keeps its present state (1 s); a's target is gone from its tier, so round 2 goes to the start, chosen at 1.5 s.
+  const first = round(h, 1, { id: 1_000_000, inputs: { 'x<a': 1 } });
+  t.deepEqual(Object.fromEntries(first), { a: 850_000, b: 1_000_000 });
+  coordinator.onMessage(ctx, { type: 'ckpt:restored', epoch: 1, ok: true } as Message, 'b');
+  clock.us = 1_500_000;
+  coordinator.onMessage(ctx, { type: 'ckpt:restored', epoch: 1, ok: false } as Message, 'a');
+  durable();
+  // b, still in epoch 1 — its rollback to the start not there yet — captures a checkpoint at 1.6 s and reports it.
+  clock.us = 1_600_000;
+  coordinator.onMessage(ctx, meta(1_600_000, 1, {}, {}), 'b');
+  durable();
+  for (const who of ['a', 'b']) coordinator.onMessage(ctx, { type: 'ckpt:restored', epoch: 2, ok: true } as Message, who);
+  durable();
+  // Round 3: b's present state holds a message of a's that a's start never sent; 1.6 s (epoch 1, above the start) is no candidate.
+  clock.us = 3_000_000;
+  const third = round(h, 3, { id: 3_000_000, inputs: { 'x<a': 1 } });
+  t.deepEqual(Object.fromEntries(third), { a: 0, b: 0 });
+});
+
+test('coordinator: a report of an epoch older than two lines is refused above the lower of their targets, whatever order it arrives in', (t) => {
+  const h = harness();
+  const { ctx, coordinator, durable, clock } = h;
+  coordinator.onMessage(ctx, meta(850_000, 0, {}, { 'x>b': 1 }), 'a');
+  coordinator.onMessage(ctx, meta(900_000, 0, { 'x<a': 1 }, {}), 'b');
+  durable();
+  // Line 1 sends b back to 0.9 s; b enters epoch 1; line 2 keeps b's present state (3 s), above 0.95 s.
+  t.deepEqual(Object.fromEntries(round(h, 1, { id: 1_000_000, inputs: { 'x<a': 2 } })), { a: 850_000, b: 900_000 });
+  for (const who of ['a', 'b']) coordinator.onMessage(ctx, { type: 'ckpt:restored', epoch: 1, ok: true } as Message, who);
+  durable();
+  clock.us = 3_000_000;
+  t.deepEqual(Object.fromEntries(round(h, 2, { id: 3_000_000, inputs: { 'x<a': 1 } })), { a: 850_000, b: 3_000_000 });
+  for (const who of ['a', 'b']) coordinator.onMessage(ctx, { type: 'ckpt:restored', epoch: 2, ok: true } as Message, who);
+  durable();
+  // A copy of a report b sent in epoch 0 at 0.95 s, held back in the network, arrives only now: line 1 abandoned it, though line 2's target is above it.
+  clock.us = 4_000_000;
+  coordinator.onMessage(ctx, meta(950_000, 0, { 'x<a': 1 }, {}), 'b');
+  durable();
+  // Round 3: b's present state holds a second message a's checkpoint never sent, so b goes back to its newest candidate with one: 0.9 s, not 0.95 s.
+  clock.us = 5_000_000;
+  t.deepEqual(Object.fromEntries(round(h, 3, { id: 5_000_000, inputs: { 'x<a': 2 } })), { a: 850_000, b: 900_000 });
 });

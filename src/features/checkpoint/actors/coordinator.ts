@@ -13,7 +13,8 @@
  * histories are fsynced before any message depends on them — nothing of an epoch leaves before the
  * epoch is durable — so a coordinator that crashes and restarts never reuses an epoch or an id,
  * and reopens an interrupted round. A checkpoint reported late (its report still travelling when a
- * round opened) is still a candidate unless the last line abandoned it (line-histories.ts). How it
+ * round opened) is still a candidate unless a line of a newer epoch than its own abandoned it —
+ * each report carries the epoch its operator captured it in (line-histories.ts). How it
  * breaks: while the coordinator is down nothing is checkpointed and nobody recovers — it is the
  * single point of failure of every global strategy.
  */
@@ -80,7 +81,10 @@ export class CheckpointCoordinator implements Actor<Message> {
 
   /** Uncoordinated: a durable checkpoint's report; acknowledged once the history holding it is on disk. */
   private meta(ctx: Context, message: Meta, from: string): void {
-    addReported(this.state.durable, from, message);
+    const durable = this.state.durable;
+    // An epoch reaches an operator only in a rollback, which leaves after the epoch is on disk.
+    assert(message.epoch <= durable.epoch, () => `checkpoint coordinator: a checkpoint's epoch was issued, but ${from} reports #${message.id} of epoch ${message.epoch} > ${durable.epoch}`);
+    addReported(durable, from, message);
     this.state.persist(ctx, () => ctx.send<MetaAck>(from, { type: 'ckpt:meta-ack', id: message.id }));
   }
 }

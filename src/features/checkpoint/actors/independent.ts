@@ -21,7 +21,8 @@
  *   on counting, so crashes more frequent than `every` intervals do not postpone every flush —
  *   and dies with the checkpoints it counts.
  * - `report` (uncoordinated): each durable checkpoint's channel counters are sent to the
- *   coordinator (re-sent until acknowledged), which needs them to compute a recovery line.
+ *   coordinator (re-sent until acknowledged), which needs them to compute a recovery line, with the
+ *   epoch the operator was in when it captured the checkpoint (the shared epoch cell).
  * - `stable` (uncoordinated with message logging): each saved checkpoint is handed to the host,
  *   whose message log discards what it covers; only when the tier survives the node's disk.
  *
@@ -41,6 +42,7 @@ import { CheckpointClock } from './interval.ts';
 import { channelStateBytes, type StoredCheckpoint } from './image.ts';
 import type { Meta, MetaAck } from './messages.ts';
 import type { Part } from './participant.ts';
+import type { EpochCell } from './recovery.ts';
 import type { TierClient } from './tiers.ts';
 import type { CheckpointWriter, WriteResult } from './writer.ts';
 
@@ -48,8 +50,8 @@ export interface IndependentOptions {
   readonly pending: boolean;
   readonly retainAll: boolean;
   readonly flush?: { readonly tier: TierClient; readonly every: number };
-  /** Report durable checkpoints to the coordinator. */
-  readonly report: boolean;
+  /** Report durable checkpoints to the coordinator, each with the epoch of this cell at its capture. */
+  readonly report?: EpochCell;
   /** Tell the host each saved checkpoint is stable (`OperatorHost.checkpointStable`): the tier outlives the operator's disk. */
   readonly stable?: boolean;
 }
@@ -147,24 +149,26 @@ export class IndependentCheckpoints implements Part {
       const id = Math.max(this.lastId + 1, ctx.now());
       this.lastId = id;
       const final = this.host.finished?.() === true;
+      // A rollback between now and the write's end bumps the generation: the epoch stays the capture's.
+      const epoch = this.options.report?.epoch ?? 0;
       const capture = this.host.capture({ pending: this.options.pending });
       this.writer.write(ctx, id, capture, { retainAll: this.options.retainAll }, (result) => {
         if (generation !== this.generation) return;
         this.inProgress = false;
         if (!result.ok) return;
         if (final) this.finalSaved = true;
-        this.saved(ctx, id, result);
+        this.saved(ctx, id, epoch, result);
       });
     });
   }
 
-  private saved(ctx: Context, id: number, result: WriteResult): void {
+  private saved(ctx: Context, id: number, epoch: number, result: WriteResult): void {
     // Writes of an abandoned history were dropped by generation: what completes is this part's newest id.
     assert(id === this.lastId, () => `${this.host.instance}: the saved checkpoint is the last one taken, but #${id} while the last is #${this.lastId}`);
     this.clock.observeCost(result.durationUs);
     if (this.options.stable === true) this.host.checkpointStable?.(ctx, result.image);
-    if (this.options.report) {
-      const meta: Meta = { type: 'ckpt:meta', id, inputs: result.image.inputs, outputs: result.image.outputs };
+    if (this.options.report !== undefined) {
+      const meta: Meta = { type: 'ckpt:meta', id, epoch, inputs: result.image.inputs, outputs: result.image.outputs };
       this.unacked.set(id, meta);
       this.sendMeta(ctx, meta);
     }

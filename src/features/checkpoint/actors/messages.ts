@@ -54,10 +54,15 @@ export interface Trigger { readonly type: 'ckpt:trigger'; readonly id: number; r
 export interface Status { readonly type: 'ckpt:status'; readonly id: number; readonly epoch: number }
 /** An operator's part of global checkpoint `id` is durable. */
 export interface Saved { readonly type: 'ckpt:saved'; readonly id: number; readonly epoch: number }
-/** Uncoordinated: a local checkpoint is durable; its channel counters feed the recovery line. */
+/**
+ * Uncoordinated: a local checkpoint is durable; its channel counters feed the recovery line.
+ * `epoch`: the epoch the operator was in when it captured it (the last rollback it had entered), so
+ * the coordinator can tell a checkpoint of a history a newer line abandoned (line-histories.ts).
+ */
 export interface Meta {
   readonly type: 'ckpt:meta';
   readonly id: number;
+  readonly epoch: number;
   readonly inputs: Readonly<Record<string, number>>;
   readonly outputs: Readonly<Record<string, number>>;
 }

@@ -116,7 +116,7 @@ export class RollbackRounds {
     // A new round supersedes any older one at once, even before it is on disk.
     const round: Round = { epoch, reason, cause, targets: collect ? undefined : this.targets(toStart), kept: new Set(), restarted: new Set(this.config.instances.includes(cause) ? [cause] : []), stopped: new Map(), reports: new Map(), restored: new Set(), done: false, asking: false, issued: false, retry: undefined };
     this.round = round;
-    if (line && round.targets !== undefined) cutHistories(durable, round.targets, ctx.now());
+    if (line && round.targets !== undefined) cutHistories(durable, round.epoch, round.targets);
     this.state.persist(ctx, () => {
       if (this.round !== round) return;
       if (!collect) return this.issue(ctx, round);
@@ -165,7 +165,7 @@ export class RollbackRounds {
     const chosen = recoveryLineCandidates(historiesOf(durable, this.config.instances), this.config.channels, present);
     round.targets = new Map([...chosen].map(([instance, candidate]) => [instance, candidate.id] as const));
     round.kept = new Set([...chosen].filter(([instance, candidate]) => candidate === present.get(instance)).map(([instance]) => instance));
-    cutHistories(durable, round.targets, ctx.now());
+    cutHistories(durable, round.epoch, round.targets);
     this.state.persist(ctx, () => {
       if (this.round === round) this.issue(ctx, round);
     });

@@ -178,7 +178,7 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
         guarantee: exactlyOnce,
         parts: (kit) => {
           const { tiers, writer } = configuredTier(kit);
-          const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: false, retainAll: false, report: false });
+          const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: false, retainAll: false });
           return { tiers, parts: [new LocalRecovery(kit.host, 'stream-replay', tiers, [writer], kit.config.restartUs), checkpoints] };
         },
       },
@@ -193,11 +193,11 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
             // The log replays what followed the checkpoint: a failed operator recovers alone (message-log.ts).
             // A node-local `memory` checkpoint dies with the node while the log survives: then the whole log is kept.
             const stable = !(tiers[0]!.tier === 'node-local' && kit.config.nodeLocal === 'memory');
-            const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: true, retainAll: false, report: false, stable });
+            const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: true, retainAll: false, stable });
             return { tiers, parts: [new LocalRecovery(kit.host, 'uncoordinated', tiers, [writer], kit.config.restartUs), checkpoints] };
           }
           const recovery = globalRecovery(kit, 'uncoordinated', tiers[0]!, writer);
-          return { tiers, parts: [recovery, new IndependentCheckpoints(kit.host, kit.config, writer, { pending: true, retainAll: true, report: true })] };
+          return { tiers, parts: [recovery, new IndependentCheckpoints(kit.host, kit.config, writer, { pending: true, retainAll: true, report: kit.cell })] };
         },
       },
       {
@@ -209,7 +209,7 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
           const tiers = [kit.tier('node-local'), kit.tier(kit.config.flushTo)];
           const writer = kit.writer(tiers[0]!);
           const flush = { tier: tiers[1]!, every: kit.config.flushEvery };
-          const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: false, retainAll: false, report: false, flush });
+          const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: false, retainAll: false, flush });
           return { tiers, parts: [new LocalRecovery(kit.host, 'multilevel', tiers, [writer], kit.config.restartUs), checkpoints] };
         },
       },
