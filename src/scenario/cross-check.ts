@@ -76,7 +76,7 @@ function checkLinks(s: ScenarioFields, names: Names, report: Report): void {
       report(['links', i, 'between', j], unknownSite(site, names));
     });
     if (!known) return;
-    if (a === b) return report(['links', i, 'between'], `a link joins two different sites, got "${a}" twice`);
+    if (a === b) return report(['links', i, 'between'], `a link joins two different sites, got "${a}" twice; the network between nodes of one site is sites.${a}.lan (latency, bandwidth, jitter)`);
     const key = [a, b].sort().join('\u0000');
     const first = seen.get(key);
     if (first !== undefined) report(['links', i, 'between'], `${a} and ${b} are already linked by links[${first}]`);
