@@ -83,7 +83,11 @@ export class CheckpointCatalog {
 
 const ID_DIGITS = 10;
 
-/** File names that sort by id, so `disk.files()` lists a key's entries oldest first. */
+/**
+ * File names that sort by id while ids have at most ten digits. Independent checkpoints are
+ * numbered by their time in µs, eleven digits after 2 h 46 min, so readers of a directory must not
+ * take its listing's order for the ids' order: {@link oldestFirst}.
+ */
 export function checkpointFile(key: string, id: number): string {
   return `${key}#${String(id).padStart(ID_DIGITS, '0')}`;
 }
@@ -92,4 +96,9 @@ export function checkpointFile(key: string, id: number): string {
 export function keyOfFile(file: string): string | undefined {
   const at = file.lastIndexOf('#');
   return at < 0 ? undefined : file.slice(0, at);
+}
+
+/** Entries read back from files, in the order a catalog takes them: by id, oldest first. */
+export function oldestFirst<T extends { readonly entry: StoredCheckpoint }>(read: T[]): T[] {
+  return read.sort((a, b) => a.entry.id - b.entry.id);
 }

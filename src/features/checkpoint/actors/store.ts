@@ -20,7 +20,7 @@
  */
 import type { Actor, Context, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
-import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
+import { CheckpointCatalog, checkpointFile, keyOfFile, oldestFirst } from './catalog.ts';
 import type { StoredCheckpoint } from './image.ts';
 import { CONTROL_BYTES, type GetReply, type HeadReply, type Put, type PutAck, type ToStore } from './messages.ts';
 
@@ -43,11 +43,13 @@ export class CheckpointStore implements Actor<ToStore> {
 
   /** Rebuilds the catalog from what survived on disk. */
   recover(ctx: Context): void {
+    const read: { key: string; entry: StoredCheckpoint }[] = [];
     for (const file of ctx.disk.files()) {
       const key = keyOfFile(file);
       const entry = ctx.disk.get(file) as StoredCheckpoint | undefined;
-      if (key !== undefined && entry !== undefined) this.catalog.add(key, entry, { all: true });
+      if (key !== undefined && entry !== undefined) read.push({ key, entry });
     }
+    for (const { key, entry } of oldestFirst(read)) this.catalog.add(key, entry, { all: true });
   }
 
   onMessage(ctx: Context, message: ToStore, from: string): void {

@@ -27,7 +27,7 @@
  */
 import type { Context, Disconnect, Message, Wakeup } from '../../../kernel/contract/index.ts';
 import { RAM_DISK_DIR, SECOND } from '../../../kernel/contract/index.ts';
-import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
+import { CheckpointCatalog, checkpointFile, keyOfFile, oldestFirst } from './catalog.ts';
 import type { NodeLocalMedium, TierName } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';
 import { CONTROL_BYTES, type FromStore, type Retention, type ToStore } from './messages.ts';
@@ -77,11 +77,13 @@ export class NodeLocalTier implements TierClient {
   ) {
     this.nextReq = requestBase(ctx, this.tier);
     this.dir = medium === 'memory' ? RAM_DISK_DIR : '';
+    const read: { entry: StoredCheckpoint }[] = [];
     for (const file of ctx.disk.files()) {
       if (!file.startsWith(this.dir) || keyOfFile(file.slice(this.dir.length)) !== key) continue;
       const entry = ctx.disk.get(file) as StoredCheckpoint | undefined;
-      if (entry !== undefined) this.catalog.add(key, entry, { all: true });
+      if (entry !== undefined) read.push({ entry });
     }
+    for (const { entry } of oldestFirst(read)) this.catalog.add(key, entry, { all: true });
   }
 
   save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void {
