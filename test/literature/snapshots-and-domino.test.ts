@@ -186,3 +186,26 @@ test('a process restarting during the recovery round is heard of at once: surviv
   // p1 is back at 31.1 s: the line is chosen within a few round trips of that, far inside the 2 s request timeout.
   t.true(rollback.t < 31.1 * SECOND + 200_000, `rollback at ${rollback.t} µs`);
 });
+
+test('a receiver whose node is down is heard of by nobody, yet costs the round nothing: the line comes when it is back, as it must, whether it was down for less or more than a request timeout', (t) => {
+  // As above, but p1's whole node goes down: no host is left to refuse p3's transfers, so nothing
+  // tells p3 (as TCP tells a sender nothing of a dead host). p3 waits until p1's hello names it, or
+  // one request timeout (2 s). The round needs p1's own answer anyway, which comes only when p1 is
+  // back: the line follows p1's return within a few round trips either way, and a failure detector
+  // could not bring it sooner.
+  for (const downMs of [1_000, 4_000]) {
+    const sets = [
+      'pipeline.operators.p1.rate=0.02/s',
+      'pipeline.operators.p2.rate=0.02/s',
+      'pipeline.operators.p3.rate=20/s',
+      'pipeline.operators.p3.node=b-2',
+      `faults=[{kind: node-crash, target: b-1, at: 30s, for: 1s}, {kind: node-crash, target: a-1, at: 30.9s, for: ${downMs}ms}]`,
+    ];
+    const { summary, ckpt } = run('domino-ring', sets);
+    t.true(summary.ok, JSON.stringify(summary.checks));
+    const rollback = ckpt.find((r) => r.op === 'rollback')!;
+    t.deepEqual(rollback.targets, lineFromTrace(ckpt));
+    const back = 30.9 * SECOND + downMs * 1_000;
+    t.true(rollback.t > back && rollback.t < back + 100_000, `p1 back at ${back} µs, rollback at ${rollback.t} µs`);
+  }
+});

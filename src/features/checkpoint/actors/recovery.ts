@@ -21,16 +21,23 @@
  * held for `recovery` from then on — and answers once the event in service has ended and everything
  * it sent has been acknowledged by its receivers, but those the coordinator names as restarted
  * (their channels' beginnings died with them: they acknowledge nothing more of them), at most a
- * request timeout (a receiver whose node is down never answers); a restarted operator, or one reading a checkpoint, has no present state
- * and says so. The coordinator hears of a restart as a real job manager does, from the restarted
- * process itself — its `hello`, said as soon as it is back, or its answer that it has no present
- * state — and at once sends `stop` again, naming it, to every operator still stopping, which adds
- * it to the receivers it does not wait for. Guarantee: a survivor waits for a receiver that
- * restarted during the round no longer than that receiver's hello takes to reach the coordinator
- * and the new `stop` to reach the survivor. How it breaks: a receiver that is down (its node not
- * back yet), or whose hello is lost, is heard of by nobody and is still waited for up to one
- * request timeout. `capture`, once every operator has stopped: it captures its image (its queue
- * included: that is the channel state), records it (`ckpt` `current`, with its channel counters)
+ * request timeout (a receiver whose node is down never answers); a restarted operator, or one
+ * reading a checkpoint, has no present state and says so. The coordinator hears of a restart as a
+ * real job manager does, from the restarted process itself — its `hello`, said as soon as it is
+ * back, or its answer that it has no present state — and at once sends `stop` again, naming it, to
+ * every operator still stopping, which adds it to the receivers it does not wait for. Guarantee: a
+ * survivor waits for a receiver that restarted during the round no longer than that receiver's
+ * hello takes to reach the coordinator and the new `stop` to reach the survivor. How it breaks: a
+ * receiver that is down (its node not back yet), or whose hello is lost, is heard of by nobody and
+ * is waited for up to one request timeout. No failure detector, by design: nothing answers for a
+ * dead host (kernel/contract/disconnect.ts: silence, as TCP gives; only a process dead on a live
+ * host is refused), so a detector would be a timeout too; and the round needs that receiver's own
+ * answer, which comes only once it is back, when its hello ends the wait — the line follows its
+ * return within a few round trips, down for less or more than a request timeout
+ * (test/literature/snapshots-and-domino.test.ts). A detector would pay only in another protocol,
+ * one that takes a silent operator for stateless and lets survivors restore while it is down.
+ * `capture`, once every operator has stopped: it captures its image (its queue included: that is
+ * the channel state), records it (`ckpt` `current`, with its channel counters)
  * and answers with the counters. So no message is in flight between two survivors' present
  * states. A rollback with `current` then keeps that image: the operator reopens its channels in
  * the new epoch from it, pays no restart and reads nothing (`ckpt` `keep`). Items that arrived
