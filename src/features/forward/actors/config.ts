@@ -35,6 +35,12 @@ export interface LogEndpoint {
   readonly partitions: number;
   readonly brokers: readonly string[];
   readonly controller: string;
+  /**
+   * The producing client's `max.request.size` (payload bytes): a produce request never carries more
+   * (its first batch aside), and a pipeline refuses an output larger than this before sending it.
+   * Absent: no bound (forwarders; a pipeline's node-local streams, which are not Kafka topics).
+   */
+  readonly maxRequestBytes?: number;
 }
 
 export type ForwardSource = { readonly kind: 'buffer'; readonly buffer: EdgeBufferConfig } | ({ readonly kind: 'log' } & LogEndpoint);

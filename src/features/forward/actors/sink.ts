@@ -10,7 +10,9 @@
  * batches: a re-sent plan is always among them.
  *
  * Sending is Kafka's Sender: the plans ready to go are drained per leader broker, one request to
- * each carrying the next plan of every lane that broker leads, again while each broker has fewer
+ * each carrying the next plan of every lane that broker leads — within the endpoint's
+ * `max.request.size` if it has one (`maxRequestBytes`: a plan that would take the request past it
+ * waits for the next, the first always goes, as Kafka's drain) — again while each broker has fewer
  * than `MAX_IN_FLIGHT` requests outstanding (max.in.flight.requests.per.connection = 5). The reply
  * has an outcome per partition, and each lane handles its own: one lane's `not-leader` backs off
  * that lane only.
@@ -189,19 +191,24 @@ export class IdempotentSink {
       pending.push({ lane, leader, plans, next: 0 });
     }
     if (pending.length === 0) return;
+    const maxRequestBytes = this.config.sink.maxRequestBytes ?? Infinity;
     for (;;) {
-      const requests = new Map<string, { lane: number; plan: Plan }[]>();
+      const requests = new Map<string, { parts: { lane: number; plan: Plan }[]; bytes: number }>();
       for (const p of pending) {
         // No connection yet: one request stands for Kafka's connection attempt (in-flight-requests.ts).
         if (p.next === p.plans.length || !this.outstanding.maySend(p.leader, MAX_IN_FLIGHT)) continue;
-        let parts = requests.get(p.leader);
-        if (parts === undefined) requests.set(p.leader, (parts = []));
+        let request = requests.get(p.leader);
+        if (request === undefined) requests.set(p.leader, (request = { parts: [], bytes: 0 }));
         // One batch per partition per request: a second lane onto the same partition waits a round.
-        if (parts.some((part) => this.partitionOf(part.lane) === this.partitionOf(p.lane))) continue;
-        parts.push({ lane: p.lane, plan: p.plans[p.next++]! });
+        if (request.parts.some((part) => this.partitionOf(part.lane) === this.partitionOf(p.lane))) continue;
+        const plan = p.plans[p.next]!;
+        if (request.parts.length > 0 && request.bytes + plan.bytes > maxRequestBytes) continue;
+        p.next++;
+        request.parts.push({ lane: p.lane, plan });
+        request.bytes += plan.bytes;
       }
       if (requests.size === 0) return;
-      for (const [leader, parts] of requests) this.sendRequest(ctx, leader, parts, lanes);
+      for (const [leader, { parts }] of requests) this.sendRequest(ctx, leader, parts, lanes);
     }
   }
 

@@ -101,10 +101,10 @@ function logTopicTier(placed: NonNullable<CheckpointSpec['logTopic']>, services:
 /** The log endpoint of every stream placed on a log service (cross-checked: the topic exists). */
 function streamLogs(scenario: Scenario, pipeline: PipelineSpec): Record<string, LogEndpoint> {
   const endpoints: Record<string, LogEndpoint> = {};
-  for (const [stream, name] of Object.entries(pipeline.streamServices)) {
+  for (const [stream, { service: name, maxRequestBytes }] of Object.entries(pipeline.logStreams)) {
     const service = scenario.services.find((s): s is LogServiceSpec => s.kind === 'log' && s.name === name)!;
     const { partitions } = service.topics.find((t) => t.name === stream)!;
-    endpoints[stream] = { service: name, topic: stream, partitions, brokers: brokerIds(name, service.brokerNodes.length), controller: `${name}-controller` };
+    endpoints[stream] = { service: name, topic: stream, partitions, brokers: brokerIds(name, service.brokerNodes.length), controller: `${name}-controller`, maxRequestBytes };
   }
   return endpoints;
 }

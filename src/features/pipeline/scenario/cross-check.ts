@@ -3,13 +3,16 @@
  * every stream an operator reads is written by some operator and read by only one, stores exist
  * for the tiers a strategy writes to, and no strategy is asked for what it cannot do (aligned
  * barriers on a cyclic pipeline would wait for each other forever), and no stream on a log service
- * carries events larger than its topic's `max.message.bytes` (every one would be refused with
- * MESSAGE_TOO_LARGE at run time; pipeline event sizes are fixed, so it is known here).
+ * carries events larger than its producers' `max.request.size` (every one would fail with
+ * RecordTooLargeException before it is sent) or its topic's `max.message.bytes` (refused with
+ * MESSAGE_TOO_LARGE) — pipeline event sizes are fixed, so it is known here, at the field that sets
+ * the size.
  *
  * Guarantee: when it reports nothing, `resolve-pipeline.ts` and the pipeline builder can resolve
  * every name. Failure: one issue per problem at the exact path, with near names suggested.
  */
 import { hasCycle, instanceName } from '../actors/index.ts';
+import { MAX_REQUEST_SIZE_DEFAULT } from '../../log/actors/index.ts';
 import type { Report } from '../../../scenario/paths.ts';
 import { type Names, unknownNode, unknownSite } from '../../../scenario/name-messages.ts';
 import { formatPath, type Path } from '../../../scenario/paths.ts';
@@ -100,6 +103,7 @@ function checkStreams(pipeline: WrittenPipeline, names: Names, report: Report): 
     if (!written.includes(stream)) report(path, `no operator writes stream "${stream}"${suggestion(stream, written)}`);
     if (placed.log === undefined) checkPlacement(placed, path, names, report, false);
     else if (placed.node !== undefined || placed.site !== undefined) report(path, 'give log, or node or site, not both');
+    if (placed.log === undefined && placed['max.request.size'] !== undefined) report([...path, 'max.request.size'], 'max.request.size is a Kafka producer setting: it applies to a stream on a log service (`log:`), not to a node\'s stream');
   }
 }
 
@@ -107,6 +111,7 @@ function checkStreams(pipeline: WrittenPipeline, names: Names, report: Report): 
 function checkStreamLogs(pipeline: WrittenPipeline, services: NonNullable<Sections['services']>, report: Report): void {
   let sizes: Map<string, StreamEventSize> | undefined;
   const tooLarge: { stream: string; log: string; limit: number; size: StreamEventSize }[] = [];
+  const tooLargeToSend: { stream: string; log: string; limit: number; size: StreamEventSize }[] = [];
   for (const [stream, placed] of Object.entries(pipeline.streams)) {
     if (placed.log === undefined) continue;
     const path: Path = ['pipeline', 'streams', stream, 'log'];
@@ -121,16 +126,31 @@ function checkStreamLogs(pipeline: WrittenPipeline, services: NonNullable<Sectio
     const topic = service.topics?.[stream];
     if (topic === undefined) report(path, `service "${placed.log}" has no topic "${stream}": add \`topics: { ${stream}: { partitions: ${partitions} } }\``);
     else if (topic.partitions !== partitions) report(path, `topic "${stream}" of "${placed.log}" has ${topic.partitions} partitions; the stream needs ${partitions}, one per reading instance`);
+    const size = (sizes ??= streamEventSizes(pipeline)).get(stream);
+    const requestLimit = placed['max.request.size'] ?? MAX_REQUEST_SIZE_DEFAULT;
+    if (size !== undefined && size.bytes > requestLimit) tooLargeToSend.push({ stream, log: placed.log, limit: requestLimit, size });
     if (topic === undefined) continue;
     const limit = topic['max.message.bytes'] ?? service['max.message.bytes'];
-    const size = (sizes ??= streamEventSizes(pipeline)).get(stream);
     if (limit !== undefined && size !== undefined && size.bytes > limit) tooLarge.push({ stream, log: placed.log, limit, size });
   }
-  // One line per size set too large, naming every stream it reaches (a map passes its input's size on).
-  for (const [i, { size, log, limit }] of tooLarge.entries()) {
-    if (tooLarge.findIndex((other) => formatPath(other.size.path) === formatPath(size.path)) !== i) continue;
-    const streams = tooLarge.filter((other) => formatPath(other.size.path) === formatPath(size.path)).map((other) => `"${other.stream}"`);
-    report(size.path, `${formatSize(size.bytes)} events on stream ${streams.join(', ')} exceed max.message.bytes ${formatSize(limit)} of "${log}": each would be refused (MESSAGE_TOO_LARGE); raise it or shrink the events`);
+  reportBySize(tooLargeToSend, report, (group) => {
+    const { size, limit } = group[0]!;
+    const streams = group.map((each) => `"${each.stream}"`).join(', ');
+    const fields = group.map((each) => formatPath(['pipeline', 'streams', each.stream, 'max.request.size'])).join(', ');
+    return `${formatSize(size.bytes)} events on stream ${streams} exceed the producers' max.request.size ${formatSize(limit)}: each would fail before it is sent (RecordTooLargeException); raise ${fields} (and the topic's max.message.bytes), or shrink the events`;
+  });
+  reportBySize(tooLarge, report, (group) => {
+    const { size, log, limit } = group[0]!;
+    return `${formatSize(size.bytes)} events on stream ${group.map((each) => `"${each.stream}"`).join(', ')} exceed max.message.bytes ${formatSize(limit)} of "${log}": each would be refused (MESSAGE_TOO_LARGE); raise it or shrink the events`;
+  });
+}
+
+/** One line per size set too large, naming every stream it reaches (a map passes its input's size on). */
+function reportBySize<T extends { readonly size: StreamEventSize }>(found: readonly T[], report: Report, message: (group: readonly T[]) => string): void {
+  for (const [i, each] of found.entries()) {
+    const at = formatPath(each.size.path);
+    if (found.findIndex((other) => formatPath(other.size.path) === at) !== i) continue;
+    report(each.size.path, message(found.filter((other) => formatPath(other.size.path) === at)));
   }
 }
 

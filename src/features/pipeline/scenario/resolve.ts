@@ -7,6 +7,7 @@
  */
 import type { OperatorDef } from '../actors/index.ts';
 import type { IntervalPolicy, TierName } from '../../checkpoint/actors/index.ts';
+import { MAX_REQUEST_SIZE_DEFAULT } from '../../log/actors/index.ts';
 import { checkpointSchema, type WrittenCheckpoint, type WrittenInterval, type WrittenOperator, type WrittenPipeline } from './schema.ts';
 import type { CheckpointSpec, PipelineSpec } from './types.ts';
 import type { SiteSpec } from '../../../scenario/types.ts';
@@ -53,12 +54,12 @@ function operatorDef(name: string, op: WrittenOperator, sites: readonly SiteSpec
 export function resolvePipeline(written: WrittenPipeline, sites: readonly SiteSpec[]): PipelineSpec {
   const operators = Object.entries(written.operators).map(([name, op]) => operatorDef(name, op, sites));
   const topicNodes: Record<string, string> = {};
-  const streamServices: Record<string, string> = {};
+  const logStreams: Record<string, { service: string; maxRequestBytes: number }> = {};
   for (const [stream, placed] of Object.entries(written.streams)) {
-    if (placed.log !== undefined) streamServices[stream] = placed.log;
+    if (placed.log !== undefined) logStreams[stream] = { service: placed.log, maxRequestBytes: placed['max.request.size'] ?? MAX_REQUEST_SIZE_DEFAULT };
     else topicNodes[stream] = placedNodes(placed, sites, false)[0];
   }
-  return { operators, topicNodes, streamServices };
+  return { operators, topicNodes, logStreams };
 }
 
 /** The interval as written, with the adaptive parameters, as the policy the checkpoint clock runs. */

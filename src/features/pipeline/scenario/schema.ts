@@ -105,6 +105,11 @@ const streamPlacement = z.strictObject({
   log: reference()
     .optional()
     .describe('A log service of `services:` holding the stream as its topic of the same name (replicated, persistent). Instead of node or site.'),
+  'max.request.size': size()
+    .optional()
+    .describe(
+      "(with log) The stream's producers' max.request.size, a size: an event larger than this would fail before it is sent (RecordTooLargeException), so such a stream is refused at load; no batch or request grows past it. Raise it with the topic's max.message.bytes for large events, as a Kafka deployment must. Default 1048576 (1 MiB).",
+    ),
 });
 
 export const pipelineSchema = z

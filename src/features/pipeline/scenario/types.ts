@@ -11,8 +11,11 @@ export interface PipelineSpec {
   readonly operators: readonly OperatorDef[];
   /** Stream → the node of its topic, for the streams the file placed. */
   readonly topicNodes: Readonly<Record<string, string>>;
-  /** Stream → the log service holding it as a topic of the same name, for the streams placed on one. */
-  readonly streamServices: Readonly<Record<string, string>>;
+  /**
+   * Stream → the log service holding it as a topic of the same name, for the streams placed on one,
+   * and its producers' `max.request.size` (payload bytes).
+   */
+  readonly logStreams: Readonly<Record<string, { readonly service: string; readonly maxRequestBytes: number }>>;
 }
 
 /**

@@ -24,6 +24,14 @@
  * and not yet processed. Positions are offsets; a restore seeks back to the image's and the log
  * replays from there.
  *
+ * Sizes (Kafka's producer `max.request.size`, the stream's `maxRequestBytes`, 1 MiB unless the
+ * scenario raises it; none on a node-local stream, which is not a Kafka topic): an output larger
+ * than it fails as it is emitted — a `client` error record `record-too-large` (Kafka's
+ * RecordTooLargeException, counted by the log metric), never sent and never numbered, so a replay
+ * refuses it the same way — and neither a batch nor a request grows past it. The scenario refuses
+ * at load a stream whose events are larger (their sizes are fixed by the scenario), so this is what
+ * a run sees only when it is built without that check.
+ *
  * Pipeline output (a stream nobody in the pipeline reads) is recorded (`client` `output`) when its
  * lane's batch is acknowledged. How it breaks: an output that a crashed incarnation stored but never
  * saw acknowledged is dropped by the next one as already stored, and so never recorded — the
@@ -44,7 +52,7 @@ import { recordOutput, type InstanceRoutes, type OperatorTransport, type Resume,
 export const MAX_BUFFERED = 64;
 /** Events per produced batch, at most. */
 const MAX_BATCH = 64;
-/** Payload bytes per produced batch, at most (at least one event). */
+/** Payload bytes per produced batch, at most (at least one event), within `max.request.size` if less. */
 const MAX_BATCH_BYTES = 16 << 20;
 /**
  * The operator's Kafka clients (Kafka Streams' producer and consumer): request.timeout.ms 30 s and
@@ -89,6 +97,8 @@ export class LogTransport implements OperatorTransport {
   private readonly lanes: Lane[] = [];
   private readonly sink: IdempotentSink | undefined;
   private readonly inputs: Input[] = [];
+  /** Payload bytes of one produced batch at most: `MAX_BATCH_BYTES`, or the stream's `max.request.size` if less. */
+  private readonly batchBytes: number;
   /** Bumped by every `open`, so a delivery loop interrupted by a restore stops. */
   private incarnation = 0;
   private req: number;
@@ -101,6 +111,7 @@ export class LogTransport implements OperatorTransport {
   ) {
     this.req = ctx.rng('log-transport-req').int(1, 2 ** 40);
     const output = routes.output.log;
+    this.batchBytes = Math.min(MAX_BATCH_BYTES, output?.maxRequestBytes ?? Infinity);
     if (output !== undefined) {
       const events = {
         forwarded: (c: Context, lane: number, plan: Plan) => this.forwarded(c, lane, plan),
@@ -143,8 +154,14 @@ export class LogTransport implements OperatorTransport {
 
   emit(ctx: Context, events: readonly StreamEvent[]): void {
     if (this.sink === undefined) return;
+    const { topic, maxRequestBytes } = this.routes.output.log!;
     for (const event of events) {
-      const lane = this.lanes[event.key % this.lanes.length]!;
+      const p = event.key % this.lanes.length;
+      if (maxRequestBytes !== undefined && event.bytes > maxRequestBytes) {
+        ctx.record('client', { op: 'error', events: [event.id], topic, partition: this.sink.partitionOf(p), error: 'record-too-large', bytes: event.bytes, max: maxRequestBytes });
+        continue;
+      }
+      const lane = this.lanes[p]!;
       lane.queued.push({ seq: lane.nextSeq++, event });
     }
     this.pump(ctx);
@@ -298,7 +315,7 @@ export class LogTransport implements OperatorTransport {
   private pump(ctx: Context): void {
     for (const lane of this.lanes) {
       if (lane.pid === null || !lane.described) continue;
-      while (lane.plans.length < IDEMPOTENCE_WINDOW && lane.queued.length > 0) lane.plans.push(planOf(lane.queued));
+      while (lane.plans.length < IDEMPOTENCE_WINDOW && lane.queued.length > 0) lane.plans.push(planOf(lane.queued, this.batchBytes));
     }
     this.sink!.send(ctx, this.lanes, (p, plan) => this.lanes[p]!.described && !this.lanes[p]!.acked.has(plan.destSeq));
   }
@@ -327,11 +344,11 @@ export class LogTransport implements OperatorTransport {
   }
 }
 
-/** Takes the next plan off the front of a lane's queue: consecutive sequence numbers, bounded. */
-function planOf(queued: Output[]): Plan {
+/** Takes the next plan off the front of a lane's queue: consecutive sequence numbers, at most `MAX_BATCH` events and `maxBytes` (at least one event). */
+function planOf(queued: Output[], maxBytes: number): Plan {
   let bytes = 0;
   let count = 0;
-  while (count < queued.length && count < MAX_BATCH && (count === 0 || bytes + queued[count]!.event.bytes <= MAX_BATCH_BYTES)) bytes += queued[count++]!.event.bytes;
+  while (count < queued.length && count < MAX_BATCH && (count === 0 || bytes + queued[count]!.event.bytes <= maxBytes)) bytes += queued[count++]!.event.bytes;
   const outputs = queued.splice(0, count);
   const first = outputs[0]!.seq;
   return { destSeq: first, events: outputs.map((o) => o.event.id), bytes, srcFirst: first, srcEnd: first + count, payloads: outputs.map((o) => o.event) };
