@@ -1,7 +1,7 @@
-// Whether dist/ holds the compiled form of src/ as it is now: bin/diaspora.mjs runs dist/ only
+// Whether dist/ holds the bundle of src/ as it is now (scripts/build.mjs): bin/diaspora.mjs runs dist/ only
 // then, and the TypeScript sources through tsx otherwise, so an edited source is never hidden
 // behind stale JavaScript. scripts/build.mjs writes dist/BUILT last, dated to when the build
-// started, with a fingerprint of the sources it compiled.
+// started, with a fingerprint of the sources it bundled.
 //
 // Cheap first: when no file under src/ is newer than dist/BUILT (a checkout built after its last
 // edit), dist/ is current — ≈ 360 stats, ≈ 7 ms of CPU. When some are newer, they were edited, or

@@ -1,5 +1,22 @@
-// `npm run build` (run by `prepare`, so `npm install`, `npm ci` and `npm pack` build too): compiles
-// src/ to dist/ with tsc, emit only (type checking is `npm run typecheck`), from a clean dist/.
+// `npm run build` (run by `prepare`, so `npm install`, `npm ci` and `npm pack` build too): bundles
+// src/ into dist/ with esbuild (type checking is `npm run typecheck`), from a clean dist/.
+//
+// Why a bundle: every `diaspora` start loaded ≈ 450 modules one by one (our ≈ 290, zod's ≈ 95,
+// yaml's, yargs') — most of a start's CPU, paid hundreds of times by a sweep's cell timelines or
+// the test suite. Bundled, a command loads a few files. Each command module stays a chunk loaded
+// only when that command runs (code splitting: `--version` and `--help` load none of the
+// simulator). Every module started by URL rather than imported — a worker thread's entry, a world
+// recipe, the plug-in loader hook, the index plug-ins import as `diaspora-sim` — is an entry of its
+// own, at its source path in dist/ (`src/exec/sweep-cell.ts` → `dist/src/exec/sweep-cell.js`), so
+// package-layout.ts's `packageModule` finds it; entries share chunks, so a plug-in gets the very
+// modules the command runs. Files read at run time (viz/, scenarios/) are found from the package
+// root, never beside a module (package-layout.ts).
+//
+// Left outside the bundle, imported from node_modules as they are: tsx (a loader, registered by
+// plug-in loading), esbuild (a native binary; the viz and lab pages are bundled at run time),
+// piscina (starts its own worker file from beside itself), playwright-core (the gallery's browser).
+// The other dependencies are bundled as installed when the build ran: `npm install` and `npm ci`
+// build again.
 //
 // Last, it writes dist/BUILT: the fingerprint of the sources as they were when the build started,
 // and that start as its date. bin/diaspora.mjs runs dist/ only while it matches src/ (see
@@ -7,26 +24,58 @@
 // stale JavaScript. A build that fails leaves no dist/BUILT, so dist/ is not used.
 //
 // `--if-stale` (run by `npm test`) builds only when dist/ is not current: the tests start the real
-// `diaspora` command hundreds of times, and through tsx each start costs about twice the CPU it
-// costs from dist/ (test/cli/damaged-runs: 61 s of CPU against 27 s); the build costs seconds.
-import { spawnSync } from 'node:child_process';
+// `diaspora` command hundreds of times, and through tsx each start costs several times the CPU it
+// costs from dist/; the build costs a second or two.
 import { rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { BUILT, distIsCurrent, sourceFingerprint } from '../bin/dist-current.mjs';
 
-if (process.argv.includes('--if-stale') && distIsCurrent()) process.exit(0);
+/** The modules run by path: the command, and every module `packageModule` names (test/cli/bundle.test.ts). */
+export const ENTRIES = [
+  'src/cli/main.ts',
+  'src/index.ts',
+  'src/scenario/plugin-resolve.ts',
+  'src/exec/scenario-recipe.ts',
+  'src/exec/emulate/kafka/world.ts',
+  'src/exec/parallel/partition-worker.ts',
+  'src/exec/emulate/node-worker.ts',
+  'src/exec/sweep-cell.ts',
+];
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const started = new Date();
-const fingerprint = sourceFingerprint();
-rmSync(dist, { recursive: true, force: true });
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-if (result.status !== 0) {
-  process.stderr.write(`build: tsc failed (${result.status ?? result.signal}); dist/ is incomplete and will not be used\n`);
-  process.exit(1);
+const EXTERNAL = ['tsx', 'tsx/*', 'esbuild', 'piscina', 'playwright-core'];
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+
+async function main() {
+  if (process.argv.includes('--if-stale') && distIsCurrent()) return;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+  const started = new Date();
+  const fingerprint = sourceFingerprint();
+  rmSync(dist, { recursive: true, force: true });
+  const esbuild = await import('esbuild');
+  try {
+    await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: ENTRIES,
+      outbase: '.',
+      outdir: dist,
+      chunkNames: 'chunks/[name]-[hash]',
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      external: EXTERNAL,
+      // The CommonJS packages bundled (cli-progress, hdr-histogram-js) call `require` for Node's
+      // own modules, which an ES module does not have.
+      banner: { js: "import { createRequire as __diasporaRequire } from 'node:module';\nconst require = __diasporaRequire(import.meta.url);" },
+      logLevel: 'warning',
+    });
+  } catch (error) {
+    process.stderr.write(`build: esbuild failed (${error.message.split('\n')[0]}); dist/ is incomplete and will not be used\n`);
+    process.exit(1);
+  }
+  writeFileSync(BUILT, `${fingerprint}\nbuilt from src/ as it was at ${started.toISOString()}\n`);
+  utimesSync(BUILT, started, started);
 }
-writeFileSync(BUILT, `${fingerprint}\nbuilt from src/ as it was at ${started.toISOString()}\n`);
-utimesSync(BUILT, started, started);

@@ -13,12 +13,12 @@ import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { besideSource } from '../package-layout.ts';
+import { packageFile } from '../package-layout.ts';
 import type { StudyView } from '../report/study-data.ts';
 import { cellArgs } from '../report/study-format.ts';
 import { stopOnInterrupt } from './study-options.ts';
 
-const CLI = join(fileURLToPath(besideSource('../../', import.meta.url)), 'bin', 'diaspora.mjs');
+const CLI = fileURLToPath(packageFile('bin/diaspora.mjs'));
 
 /** Writes each cell's timeline under `dir/cells/<index>/`; returns how many were written. */
 export async function writeCellTimelines(view: StudyView, dir: string, say: (line: string) => void, stop: { stopped: boolean }): Promise<number> {

@@ -22,7 +22,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../kernel/contract/index.ts';
 import { onInterrupt, removeOnInterrupt } from '../exec/interrupt.ts';
 import { makeDirs } from '../make-dirs.ts';
-import { besideSource } from '../package-layout.ts';
+import { PACKAGE_ROOT } from '../package-layout.ts';
 import { galleryHtml, sketchSvg, type GalleryEntry } from '../report/gallery.ts';
 import { lessonOf, shippedScenarios } from '../scenario/catalog.ts';
 import { reportError } from './exit.ts';
@@ -35,7 +35,7 @@ interface GalleryArgs {
   force: boolean;
 }
 
-const ROOT = fileURLToPath(besideSource('../../', import.meta.url));
+const ROOT = fileURLToPath(PACKAGE_ROOT);
 const CLI = join(ROOT, 'bin', 'diaspora.mjs');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -28,7 +28,7 @@ export const defaultJobs = (): number => availableParallelism();
 
 export function workerPool(jobs: number = defaultJobs()): CellRunner {
   const pool = new Piscina<CellTask, CellRun | CellBuild>({
-    filename: poolModule('./sweep-cell.ts', './pool-worker.mjs', import.meta.url).href,
+    filename: poolModule('src/exec/sweep-cell.ts', 'src/exec/pool-worker.mjs').href,
     name: 'runCell',
     minThreads: jobs,
     maxThreads: jobs,

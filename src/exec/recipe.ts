@@ -11,7 +11,10 @@ import type { TraceWriter } from '../kernel/index.ts';
 import type { PreparedRun } from './run.ts';
 
 export interface WorldRecipe {
-  /** Absolute `file:` URL of the module exporting the builder. */
+  /**
+   * Absolute `file:` URL of the module exporting the builder; the package's own are named by
+   * `packageModule` (package-layout.ts), as their code may run bundled into another file.
+   */
   module: string;
   /** Name of the exported {@link WorldBuilder}. */
   export: string;

@@ -3,6 +3,7 @@
  * A module of its own so that threads building other worlds do not load the scenario layer.
  */
 import type { TraceWriter } from '../kernel/index.ts';
+import { packageModule } from '../package-layout.ts';
 import { loadPlugins, prepareRun, type Scenario } from '../scenario/index.ts';
 import type { WorldRecipe } from './recipe.ts';
 import type { PreparedRun } from './run.ts';
@@ -22,5 +23,5 @@ export async function scenarioWorld(args: ScenarioArgs, trace: TraceWriter): Pro
 }
 
 export function scenarioRecipe(scenario: Scenario, seed: number, endUs?: number): WorldRecipe {
-  return { module: import.meta.url, export: 'scenarioWorld', args: { scenario, seed, endUs } satisfies ScenarioArgs };
+  return { module: packageModule('src/exec/scenario-recipe.ts').href, export: 'scenarioWorld', args: { scenario, seed, endUs } satisfies ScenarioArgs };
 }

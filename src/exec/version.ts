@@ -1,5 +1,5 @@
 /** The package version, printed first by every command and stored in every summary. */
 import { readFileSync } from 'node:fs';
-import { besideSource } from '../package-layout.ts';
+import { packageFile } from '../package-layout.ts';
 
-export const VERSION: string = (JSON.parse(readFileSync(besideSource('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION: string = (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;

@@ -8,10 +8,10 @@
  * Guarantee: each script is built once per process and is self-contained (an IIFE, no import).
  */
 import { fileURLToPath } from 'node:url';
-import { besideSource } from '../package-layout.ts';
+import { packageFile } from '../package-layout.ts';
 
-const WORKER_ENTRY = fileURLToPath(besideSource('./worker.ts', import.meta.url));
-const PAGE_ENTRY = fileURLToPath(besideSource('../../viz/lab/app.ts', import.meta.url));
+const WORKER_ENTRY = fileURLToPath(packageFile('src/lab/worker.ts'));
+const PAGE_ENTRY = fileURLToPath(packageFile('viz/lab/app.ts'));
 
 const built = new Map<string, Promise<string>>();
 

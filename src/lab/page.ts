@@ -10,11 +10,11 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { besideSource } from '../package-layout.ts';
+import { packageFile } from '../package-layout.ts';
 import { bundlePage, bundleWorker } from './bundle.ts';
 import type { CatalogEntry } from './catalog.ts';
 
-const VIZ = fileURLToPath(besideSource('../../viz/', import.meta.url));
+const VIZ = fileURLToPath(packageFile('viz/'));
 const d3Path = () => join(dirname(fileURLToPath(import.meta.resolve('d3'))), 'd3.min.js');
 
 /** Inline scripts must not contain `</script`, which would end the element early. */

@@ -9,14 +9,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { besideSource } from '../package-layout.ts';
+import { packageFile } from '../package-layout.ts';
 import { cellCommand, formatSeeds, formatValue, metricLabel, metricUnit, plural, unitNoun } from './study-format.ts';
 import type { StudyView } from './study-data.ts';
 import type { StudySummary } from './study-summary.ts';
 
 const d3Path = () => join(dirname(fileURLToPath(import.meta.resolve('d3'))), 'd3.min.js');
 // A browser script, read as text: it stays in src/ (not compiled), found there from dist/ too.
-const CHARTS = besideSource('./study-charts.client.js', import.meta.url);
+const CHARTS = packageFile('src/report/study-charts.client.js');
 
 const STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }

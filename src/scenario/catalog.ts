@@ -13,7 +13,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { besideSource } from '../package-layout.ts';
+import { PACKAGE_ROOT } from '../package-layout.ts';
 
 export interface ShippedScenario {
   /** The file's stem: what `#scenario=`, `--only` and the gallery name it by. */
@@ -25,7 +25,7 @@ export interface ShippedScenario {
   file: string;
 }
 
-const ROOT = fileURLToPath(besideSource('../../', import.meta.url));
+const ROOT = fileURLToPath(PACKAGE_ROOT);
 
 export function shippedScenarios(): ShippedScenario[] {
   const list = (dir: string, group: ShippedScenario['group']) =>

@@ -4,27 +4,28 @@
  * change can ever bring back a result another code computed.
  *
  * It hashes every file of the TypeScript sources (`src/` beside the package, whichever form runs:
- * from source through tsx, or compiled from `dist/src/`), the package's own package.json, the
- * installed version of each runtime dependency (the compiler, typescript, among them), and the
- * Node version and architecture (V8's `Math` is promised bit-identical per Node version only).
- * Both forms stamp alike, so they share cache entries: that is exact because the compiled CLI runs
- * dist/ only while it is the build of src/ as it is (bin/dist-current.mjs), and the build is a
- * function of src/, tsconfig and the compiler's version.
+ * from source through tsx, or bundled in `dist/`), the package's own package.json, the installed
+ * version of each runtime dependency (the bundler, esbuild, among them), and the Node version and
+ * architecture (V8's `Math` is promised bit-identical per Node version only). Both forms stamp
+ * alike, so they share cache entries: that is exact because the CLI runs dist/ only while it is the
+ * build of src/ as it is (bin/dist-current.mjs), and the build is a function of src/, the build
+ * script and the installed dependencies (the bundled ones included: `npm install` builds again).
  *
  * Guarantee: equal stamps mean byte-identical sources, dependency versions and runtime. It errs
  * on the side of change: an edited comment is a new stamp. How it fails: a file that cannot be
  * read throws (the caller then does without the cache); a dependency that cannot be resolved is
- * stamped as such, which is still a stamp of its own. A compiled copy run without its sources
- * beside it (or imported directly while they are edited) is the configuration it cannot see.
+ * stamped as such, which is still a stamp of its own. A bundled copy run without its sources
+ * beside it (or imported directly while they are edited), or a bundle left from before a
+ * dependency was upgraded without `npm install` building, is the configuration it cannot see.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { besideSource } from '../package-layout.ts';
+import { packageFile } from '../package-layout.ts';
 
 /** The TypeScript sources, `<root>/src/`, from source and from dist/ alike. */
-const TREE = fileURLToPath(besideSource('..', import.meta.url));
+const TREE = fileURLToPath(packageFile('src/'));
 
 let stamp: string | undefined;
 

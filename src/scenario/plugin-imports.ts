@@ -1,17 +1,18 @@
 /**
- * Prepares this thread to import a scenario's plug-in modules when the package runs compiled
+ * Prepares this thread to import a scenario's plug-in modules when the package runs bundled
  * (dist/, see package-layout.ts). A plug-in may be TypeScript, and it imports the framework as
  * `diaspora-sim`, which the package's `exports` map to the TypeScript sources. So, once per thread,
  * this registers tsx and then a resolve hook (plugin-resolve.ts) that sends `diaspora-sim` to the
- * compiled copy already running: the plug-in shares this process's kernel, feature registry and
- * error classes (an `InputError` it throws is reported as bad input, not as a bug). From source
+ * bundle's index entry, made of the same chunks as the command already running: the plug-in
+ * shares this process's kernel, feature registry and error classes (an `InputError` it throws is
+ * reported as bad input, not as a bug). From source
  * there is nothing to do: tsx is loaded, and `diaspora-sim` is the source that runs.
  *
  * How it fails: if tsx cannot be loaded, this rejects and `loadPlugins` reports the plug-in as one
  * that cannot be loaded, with the reason.
  */
 import { register } from 'node:module';
-import { RUNS_COMPILED } from '../package-layout.ts';
+import { packageModule, RUNS_COMPILED } from '../package-layout.ts';
 
 let prepared: Promise<void> | undefined;
 
@@ -28,6 +29,5 @@ async function prepare(): Promise<void> {
   // Hooks are asked last-registered first, so this one answers `diaspora-sim` before tsx would.
   // From source too: a plug-in outside this package (or beside another installed copy) must get
   // the copy that runs. The hook and the index are TypeScript there, loaded through tsx.
-  const ext = RUNS_COMPILED ? 'js' : 'ts';
-  register(new URL(`./plugin-resolve.${ext}`, import.meta.url), { data: { index: new URL(`../index.${ext}`, import.meta.url).href } });
+  register(packageModule('src/scenario/plugin-resolve.ts'), { data: { index: packageModule('src/index.ts').href } });
 }

@@ -6,10 +6,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { besideSource } from '../package-layout.ts';
+import { packageFile } from '../package-layout.ts';
 import { SCHEMA_FILE, renderScenarioJsonSchema } from './json-schema.ts';
 
-const target = fileURLToPath(besideSource(`../../${SCHEMA_FILE}`, import.meta.url));
+const target = fileURLToPath(packageFile(SCHEMA_FILE));
 const text = renderScenarioJsonSchema();
 
 if (process.argv.includes('--check')) {

@@ -19,10 +19,9 @@ export interface Outcome {
 type Entry = (args: string[]) => Promise<void>;
 let entry: Entry | undefined;
 
-/** `dist`: the compiled command (`npm run build`), as a user runs it; else the sources through tsx. */
-export async function loadCli(dist = false): Promise<void> {
-  const module = (dist ? await import(new URL('../../dist/src/cli/entry.js', import.meta.url).href) : await import('../../src/cli/entry.ts')) as { diaspora: Entry };
-  entry = module.diaspora;
+/** The command's sources, through tsx. */
+async function loadCli(): Promise<void> {
+  entry = (await import('../../src/cli/entry.ts')).diaspora;
 }
 
 /** Runs `diaspora …args` in this process. */

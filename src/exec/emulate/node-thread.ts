@@ -6,10 +6,11 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { WorldRecipe } from '../recipe.ts';
-import { siblingModule, workerFile } from '../worker-entry.ts';
+import { packageModule } from '../../package-layout.ts';
+import { workerFile } from '../worker-entry.ts';
 import type { FromNode, NodeControl, NodeWorkerData, ToNode } from './protocol.ts';
 
-const ENTRY = siblingModule('./node-worker.ts', import.meta.url);
+const ENTRY = packageModule('src/exec/emulate/node-worker.ts');
 
 export class NodeThread {
   private readonly remote: Comlink.Remote<NodeControl>;

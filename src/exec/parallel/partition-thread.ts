@@ -8,10 +8,11 @@
  * run's error; such a thread is `broken` and is never reused. `stop()` terminates it in any state.
  */
 import { Worker } from 'node:worker_threads';
-import { siblingModule, workerFile } from '../worker-entry.ts';
+import { packageModule } from '../../package-layout.ts';
+import { workerFile } from '../worker-entry.ts';
 import type { FromWorker, PartitionAssignment, ToWorker, WorkerFailed } from './protocol.ts';
 
-const ENTRY = siblingModule('./partition-worker.ts', import.meta.url);
+const ENTRY = packageModule('src/exec/parallel/partition-worker.ts');
 
 export class PartitionThread {
   private readonly worker: Worker;

@@ -14,10 +14,10 @@
 import { relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { besideSource } from '../../package-layout.ts';
+import { packageFile } from '../../package-layout.ts';
 
 // viz/ is read at run time, from the package root, also when this module runs compiled (dist/).
-export const VIZ_DIR = fileURLToPath(besideSource('../../../viz/', import.meta.url));
+export const VIZ_DIR = fileURLToPath(packageFile('viz/'));
 
 /** The scripts a page carries, by entry module under `viz/`. */
 export const ENTRIES = { app: 'ui/app.ts', startLoad: 'ui/start-load.ts', decoder: 'wire/decode-worker.ts' } as const;

@@ -6,6 +6,7 @@
  * to them (Emulation.attach).
  */
 import type { TraceWriter } from '../../../kernel/index.ts';
+import { packageModule } from '../../../package-layout.ts';
 import type { WorldRecipe } from '../../recipe.ts';
 import type { PreparedRun } from '../../run.ts';
 import { scenarioWorld, type ScenarioArgs } from '../../scenario-recipe.ts';
@@ -22,5 +23,5 @@ export async function kafkaWorld(args: KafkaWorldArgs, trace: TraceWriter): Prom
 }
 
 export function kafkaRecipe(scenario: Scenario, seed: number, gateways: { id: string; node: string }[]): WorldRecipe {
-  return { module: import.meta.url, export: 'kafkaWorld', args: { scenario, seed, gateways } satisfies KafkaWorldArgs };
+  return { module: packageModule('src/exec/emulate/kafka/world.ts').href, export: 'kafkaWorld', args: { scenario, seed, gateways } satisfies KafkaWorldArgs };
 }
