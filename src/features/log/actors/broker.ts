@@ -88,10 +88,10 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private reqCounter = 0;
   /**
    * The group-committed fsync: whether one is in flight, the callbacks it will run, and what it
-   * covers — each replica with its log end and truncation count when it was issued, in three
-   * parallel arrays. At most one fsync is in flight, so the arrays are the broker's own, reused by
-   * every fsync: an every-write broker issues tens of thousands an hour, and a tuple per replica
-   * per fsync was a tenth of an x-ray hour's allocation.
+   * covers — each replica with its log end and truncation count when it was issued, the first
+   * `flushCovers` entries of three parallel arrays. At most one fsync is in flight, so the arrays
+   * are the broker's own, reused by every fsync (an every-write broker issues tens of thousands an
+   * hour), and never shortened: a store to an array's `length` is a runtime call in V8.
    */
   private flushing = false;
   private flushCallbacks: (() => void)[] = [];
@@ -99,6 +99,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private readonly flushReplicas: Replica[] = [];
   private readonly flushEnds: number[] = [];
   private readonly flushTruncations: number[] = [];
+  private flushCovers = 0;
   /** Maintenance ticks fall every `maintenanceUs` from boot; the one armed (if any) and the last that ran. */
   private maintenanceGrid = 0;
   private maintenanceArmed: { readonly id: TimerId; readonly at: Micros } | undefined;
@@ -568,7 +569,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       this.flushEnds[i] = replica.log.logEnd;
       this.flushTruncations[i++] = replica.truncations;
     }
-    this.flushReplicas.length = this.flushEnds.length = this.flushTruncations.length = i;
+    this.flushCovers = i;
     this.flushing = true;
     this.flushCallbacks = this.flushWaiting;
     this.flushWaiting = [];
@@ -578,9 +579,8 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private flushDone(ctx: Context): void {
     if (!this.flushing) return;
     this.flushing = false;
-    const replicas = this.flushReplicas;
-    for (let i = 0; i < replicas.length; i++) {
-      const replica = replicas[i]!;
+    for (let i = 0; i < this.flushCovers; i++) {
+      const replica = this.flushReplicas[i]!;
       if (replica.truncations === this.flushTruncations[i]) replica.flushedEnd = Math.max(replica.flushedEnd, this.flushEnds[i]!);
       replica.assertPositions('fsync completed');
     }

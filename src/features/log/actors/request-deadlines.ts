@@ -89,7 +89,9 @@ export class RequestDeadlines<K> {
       keys[i] = keys[i + 1]!;
       deadlines[i] = deadlines[i + 1]!;
     }
-    keys.length = deadlines.length = last;
+    // `pop`, not a store to `length`: V8 sets an array's length through a runtime call (≈ 0.3 % of an x-ray hour here).
+    keys.pop();
+    deadlines.pop();
   }
 
   private arm(ctx: Context, atUs: Micros): void {
