@@ -160,6 +160,20 @@ function yamlMessage(error: YAMLError, text: string, lines: LineCounter): string
       return `YAML: unknown or malformed alias ${excerpt} ${column}`;
     case 'UNEXPECTED_TOKEN':
       return `YAML: unexpected ${excerpt} ${column}`;
+    case 'BLOCK_IN_FLOW':
+      return `YAML: a "- item" or "key: value" line inside [ ] or { }; write the items inside the brackets, comma-separated, or drop the brackets ${column}`;
+    case 'MULTIPLE_ANCHORS':
+      return `YAML: a value can have one anchor (&name), this one has two ${column}`;
+    case 'MULTIPLE_TAGS':
+      return `YAML: a value can have one tag (!!type), this one has two ${column}`;
+    case 'ALIAS_PROPS':
+      return `YAML: an alias (*name) cannot carry an anchor or a tag ${column}`;
+    case 'BAD_PROP_ORDER':
+      return `YAML: an anchor (&name) or tag (!!type) goes before its value ${column}`;
+    case 'KEY_OVER_1024_CHARS':
+      return `YAML: a key longer than 1024 characters; is a ":" missing after a shorter key? ${column}`;
+    case 'BAD_DIRECTIVE':
+      return `YAML: a "%" directive this reader does not know; remove it ${column}`;
     default:
       return `YAML: syntax error (${error.code}) ${column}`;
   }
