@@ -107,7 +107,7 @@ function explainUnion(
     const message =
       value === undefined
         ? `required field is missing; expected one of: ${options.join(', ')}`
-        : `unknown ${issue.discriminator} ${describeInput(value)}${suggestion(String(value), options)}`;
+        : `unknown ${issue.discriminator} ${describeInput(value)}${aliasOf(String(value), options) ?? suggestion(String(value), options)}`;
     return [{ path, message }];
   }
   if (issue.input === undefined) return [{ path, message: REQUIRED }];
@@ -118,6 +118,18 @@ function explainUnion(
   const chosen = informative.length === 1 ? informative[0] : closestMap(informative, issue.input);
   if (chosen !== undefined) return chosen.flatMap((inner) => explain(inner, path, schema, data));
   return [{ path, message: issue.message !== ZOD_DEFAULT ? issue.message : `has the wrong type, got ${describeInput(issue.input)}` }];
+}
+
+/** What a kind is called elsewhere, and what it is here (offered only where `here` is allowed). */
+const KIND_ALIASES: Readonly<Record<string, { readonly here: string; readonly what: string }>> = {
+  kafka: { here: 'log', what: 'a Kafka-like replicated log' },
+  redpanda: { here: 'log', what: 'a Kafka-like replicated log' },
+  mofka: { here: 'log', what: 'a Mofka-like service (replication.factor: 1, flush: every-write)' },
+};
+
+function aliasOf(value: string, options: readonly string[]): string | undefined {
+  const alias = KIND_ALIASES[value.toLowerCase()];
+  return alias !== undefined && options.includes(alias.here) ? `; ${alias.what} is kind: ${alias.here}` : undefined;
 }
 
 /** A branch that failed only because the input is of another type (a map given to a duration, itself a union of a string and a number). */
