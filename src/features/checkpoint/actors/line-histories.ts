@@ -9,9 +9,11 @@
  * captured the checkpoint (the last rollback it had entered). A checkpoint of epoch E is the
  * instance's own, and a candidate, unless a line of a newer epoch than E cut the instance's history
  * below it: its operator captured it before that line's rollback reached it, in the history the
- * rollback abandons — also when it captured it after the line was chosen (a `toStart` round issues
- * its rollback at once, and the operator goes on checkpointing until it arrives). Any other late
- * report — taken at or before the target of every newer line — is still a candidate.
+ * rollback abandons — also when it captured it after the line was chosen, which a rule by capture
+ * time let through (a `toStart` round issues its rollback at once; an operator not held would go on
+ * checkpointing until it arrived — global-recovery.ts holds each from its `stop` to its `resume`,
+ * but the coordinator no longer relies on that). Any other late report — taken at or before the
+ * target of every newer line — is still a candidate.
  *
  * Guarantee: a history holds ids in increasing order, and only checkpoints of histories no line has
  * abandoned: for every line of an epoch newer than a checkpoint's, its id is at most that line's
