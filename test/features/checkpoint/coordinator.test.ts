@@ -148,12 +148,18 @@ test('coordinator: an uncoordinated round re-sends its rollbacks once per reques
   t.deepEqual(again.filter((s) => s.to === 'b').length, 3);
 });
 
-test('coordinator: a checkpoint captured after a round to the start was chosen, before its rollback arrived, is of the abandoned history', (t) => {
+/** a sent b one message before its checkpoint at 0.85 s; b's checkpoint at 0.9 s holds it (both of epoch 0, on disk). */
+function withTwoCheckpoints(): ReturnType<typeof harness> {
   const h = harness();
+  h.coordinator.onMessage(h.ctx, meta(850_000, 0, {}, { 'x>b': 1 }), 'a');
+  h.coordinator.onMessage(h.ctx, meta(900_000, 0, { 'x<a': 1 }, {}), 'b');
+  h.durable();
+  return h;
+}
+
+test('coordinator: a checkpoint captured after a round to the start was chosen, before its rollback arrived, is of the abandoned history', (t) => {
+  const h = withTwoCheckpoints();
   const { ctx, coordinator, durable, clock } = h;
-  coordinator.onMessage(ctx, meta(850_000, 0, {}, { 'x>b': 1 }), 'a');
-  coordinator.onMessage(ctx, meta(900_000, 0, { 'x<a': 1 }, {}), 'b');
-  durable();
   // Round 1: b keeps its present state (1 s); a's target is gone from its tier, so round 2 goes to the start, chosen at 1.5 s.
   const first = round(h, 1, { id: 1_000_000, inputs: { 'x<a': 1 } });
   t.deepEqual(Object.fromEntries(first), { a: 850_000, b: 1_000_000 });
@@ -174,11 +180,8 @@ test('coordinator: a checkpoint captured after a round to the start was chosen, 
 });
 
 test('coordinator: a report of an epoch older than two lines is refused above the lower of their targets, whatever order it arrives in', (t) => {
-  const h = harness();
+  const h = withTwoCheckpoints();
   const { ctx, coordinator, durable, clock } = h;
-  coordinator.onMessage(ctx, meta(850_000, 0, {}, { 'x>b': 1 }), 'a');
-  coordinator.onMessage(ctx, meta(900_000, 0, { 'x<a': 1 }, {}), 'b');
-  durable();
   // Line 1 sends b back to 0.9 s; b enters epoch 1; line 2 keeps b's present state (3 s), above 0.95 s.
   t.deepEqual(Object.fromEntries(round(h, 1, { id: 1_000_000, inputs: { 'x<a': 2 } })), { a: 850_000, b: 900_000 });
   for (const who of ['a', 'b']) coordinator.onMessage(ctx, { type: 'ckpt:restored', epoch: 1, ok: true } as Message, who);
