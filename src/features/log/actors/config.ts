@@ -145,7 +145,10 @@ export interface LogProducerConfig {
   readonly maxRequestBytes?: number;
   readonly requestTimeoutUs: Micros;
   readonly retries: number;
+  /** `retry.backoff.ms`: the pause before a batch's first retry, doubling for each further one (KIP-580). */
   readonly retryBackoffUs: Micros;
+  /** `retry.backoff.max.ms`: the longest pause before a retry. Default 1 s (Kafka's). */
+  readonly retryBackoffMaxUs?: Micros;
   /** Give up on a batch this long after it was first ready, whatever the retries left. */
   readonly deliveryTimeoutUs: Micros;
   readonly maxInFlight: number;

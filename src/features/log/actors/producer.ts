@@ -2,8 +2,9 @@
  * A Kafka-style producer: an instrument emitting events at a fixed rate into one topic, batching
  * them per partition (`batch.size`, `linger.ms`), sending at most `max.in.flight` requests per
  * broker (one while the connection to it is being set up: in-flight-requests.ts),
- * retrying failed batches after `retry.backoff.ms` until `retries` or `delivery.timeout.ms`
- * runs out, with `acks` 0, 1 or all.
+ * retrying failed batches until `retries` or `delivery.timeout.ms` runs out — each retry after
+ * `retry.backoff.ms` doubling per retry of the batch up to `retry.backoff.max.ms`, spread ±20 % from
+ * the producer's seeded stream (KIP-580, exponential-backoff.ts) — with `acks` 0, 1 or all.
  *
  * Idempotence (`enable.idempotence`): the producer gets an id from the controller and numbers each
  * batch per partition; a retried batch keeps its numbers, so the leader recognises one it already
@@ -46,6 +47,7 @@ import { ClientNetwork } from './client-network.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
 import { produceBytes, type ClientInbound, type InitProducerIdRequest, type LogError, type ProduceReply } from './messages.ts';
 import { InFlightRequests, type Lost } from './in-flight-requests.ts';
+import { ExponentialBackoff, RETRY_BACKOFF_MAX_DEFAULT_US } from './exponential-backoff.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
 import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
 
@@ -58,6 +60,8 @@ type Failure = LogError | 'network-exception';
 export class LogProducer implements Actor<ClientInbound> {
   private readonly accumulator: RecordAccumulator;
   private readonly network: ClientNetwork;
+  /** The pause before a batch's retry (KIP-580). */
+  private readonly retryBackoff: ExponentialBackoff;
   /** Where InitProducerId goes: the active controller as last learned. */
   private readonly controllers: ControllerView;
   /** Produce requests in flight (acks ≥ 1), each a batch per partition led by its broker; their connection protocol. */
@@ -90,6 +94,7 @@ export class LogProducer implements Actor<ClientInbound> {
     this.network = new ClientNetwork(config.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.reqCounter, { load: (broker) => this.requests.count(broker) });
     this.requests = new InFlightRequests(this.network, config.requestTimeoutUs, 'request-timeout', { lost: (ctx, _broker, requests) => this.lost(ctx, requests) });
     this.controllers = new ControllerView(config.controllers ?? [config.controller]);
+    this.retryBackoff = new ExponentialBackoff(config.retryBackoffUs, config.retryBackoffMaxUs ?? RETRY_BACKOFF_MAX_DEFAULT_US);
   }
 
   start(ctx: Context): void {
@@ -378,7 +383,8 @@ export class LogProducer implements Actor<ClientInbound> {
     }
     if (batch.attempts > this.config.retries || now >= batch.deadlineUs) return this.giveUp(ctx, batch, error);
     ctx.record('client', { op: 'retry', events: batch.events, topic: this.config.topic, partition: batch.partition, attempt: batch.attempts + 1, error });
-    batch.retryAtUs = now + this.config.retryBackoffUs;
+    // The n-th retry of this batch (attempts counts the sends that reached a broker).
+    batch.retryAtUs = now + this.retryBackoff.backoff(Math.max(0, batch.attempts - 1), ctx.rng('retry-backoff'));
     this.accumulator.requeue(batch);
   }
 

@@ -34,6 +34,7 @@ export const LOG_PRODUCER_DEFAULTS = {
   /** Integer.MAX_VALUE: retries never run out first; `delivery.timeout.ms` ends a batch. */
   retries: 2_147_483_647,
   retryBackoffUs: 100 * MS,
+  retryBackoffMaxUs: 1 * SECOND,
   deliveryTimeoutUs: 120 * SECOND,
   partitioner: 'sticky',
   keys: 16,

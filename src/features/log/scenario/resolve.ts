@@ -73,6 +73,7 @@ export function resolveLogProducer(producer: WrittenLogProducer & ProducerSettin
     requestTimeoutUs: producer['request.timeout.ms'] ?? d.requestTimeoutUs,
     retries: producer.retries ?? d.retries,
     retryBackoffUs: producer['retry.backoff.ms'] ?? d.retryBackoffUs,
+    retryBackoffMaxUs: producer['retry.backoff.max.ms'] ?? d.retryBackoffMaxUs,
     deliveryTimeoutUs: deliveryTimeoutOf(producer),
     partitioner: producer.partitioner ?? d.partitioner,
     keys: producer.keys ?? d.keys,

@@ -149,7 +149,12 @@ export const logProducerFields = {
   'request.timeout.ms': kafkaDuration()
     .optional()
     .describe('(log services) How long the producer waits for the reply to a request before it retries it; also how long the leader may hold an acks=all write (a duration or ms). Default 30s.'),
-  'retry.backoff.ms': kafkaDuration().optional().describe('(log services) Pause before a failed batch is retried (a duration or ms). Default 100ms.'),
+  'retry.backoff.ms': kafkaDuration()
+    .optional()
+    .describe('(log services) Pause before a failed batch\'s first retry (a duration or ms); it doubles with each further retry of the batch up to retry.backoff.max.ms, spread ±20 % at random (KIP-580). Default 100ms.'),
+  'retry.backoff.max.ms': kafkaDuration()
+    .optional()
+    .describe('(log services) The longest pause before a retry (a duration or ms). Set at or below retry.backoff.ms, every pause is this, unspread (as in Kafka). Default 1s.'),
   'delivery.timeout.ms': kafkaDuration()
     .optional()
     .describe(

@@ -63,6 +63,8 @@ export interface LogProducerSpec {
   /** `retries`: Kafka's default is 2147483647, so `delivery.timeout.ms` bounds a batch. */
   readonly retries: number;
   readonly retryBackoffUs: Micros;
+  /** `retry.backoff.max.ms`. */
+  readonly retryBackoffMaxUs: Micros;
   /** `delivery.timeout.ms`, at least `linger.ms + request.timeout.ms`. */
   readonly deliveryTimeoutUs: Micros;
   readonly partitioner: 'sticky' | 'round-robin' | 'key';

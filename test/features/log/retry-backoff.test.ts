@@ -1,0 +1,61 @@
+/**
+ * KIP-580's exponential retry backoff (exponential-backoff.ts) and the producer's use of it: a
+ * batch's n-th retry waits `retry.backoff.ms × 2^n`, spread ±20 % from the producer's seeded
+ * stream, at most `retry.backoff.max.ms` (the term stops at it, and the spread applies to that); with the maximum at or below the base, every pause is
+ * the maximum, unspread.
+ */
+import test from 'ava';
+import { ExponentialBackoff, LogProducer, type ClientInbound, type ProduceRequest } from '../../../src/features/log/actors/index.ts';
+import { deriveRng, type Actor, type Context, type Message } from '../../../src/kernel/contract/index.ts';
+import { MS, SECOND } from '../../../src/kernel/index.ts';
+import { World } from '../../../src/world/index.ts';
+import { scriptedProducer } from './_scripted-brokers.ts';
+
+test('the n-th pause is base × 2^n spread by ±20 %, capped at the maximum; a maximum at or below the base is a constant pause', (t) => {
+  const backoff = new ExponentialBackoff(100 * MS, SECOND);
+  const rng = deriveRng(1, 'p', 'retry-backoff');
+  for (let n = 0; n < 8; n++) {
+    for (let i = 0; i < 50; i++) {
+      const pause = backoff.backoff(n, rng);
+      // The term stops growing at the maximum; the spread applies to it, and the cap after.
+      const term = Math.min(SECOND, 100 * MS * 2 ** n);
+      t.true(pause >= 0.8 * term - 1 && pause <= Math.min(SECOND, 1.2 * term), `retry ${n}: ${pause} µs`);
+    }
+  }
+  t.is(new ExponentialBackoff(SECOND, 200 * MS).backoff(5, rng), 200 * MS);
+});
+
+/** One broker leading every partition of `t`, refusing every produce with a retriable error at once. */
+class RefusingBroker implements Actor<Message> {
+  readonly sends: number[] = [];
+  start(): void {}
+  onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
+    if (message.type === 'metadata') {
+      const partitions = [0, 1, 2, 3].map((partition) => ({ topic: 't', partition, replicas: ['b1'], leader: 'b1', leaderEpoch: 1, partitionEpoch: 1, isr: ['b1'] }));
+      return ctx.send(from, { type: 'metadata-reply', req: message.req, partitions });
+    }
+    if (message.type === 'produce') {
+      this.sends.push(ctx.now());
+      const request = message as unknown as ProduceRequest;
+      ctx.send(from, { type: 'produce-reply', req: request.req, partitions: request.partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: -1, error: 'not-enough-replicas' })) });
+    }
+  }
+}
+
+test('a batch refused again and again is retried after 100, 200, 400, 800 ms, then every 0.8–1 s, not every 100 ms', (t) => {
+  const world = new World({ seed: 3 });
+  world.addSite('dc', { nodes: ['n1', 'nx'] });
+  let broker!: RefusingBroker;
+  world.spawn('b1', 'n1', () => (broker = new RefusingBroker()));
+  // One event, so one batch.
+  world.spawn('p', 'nx', () => new LogProducer(scriptedProducer({ brokers: ['b1'], ratePerSec: 1, stopAtUs: 500 * MS }), 4) as Actor<ClientInbound>);
+  world.run({ until: 8 * SECOND });
+  const gaps = broker.sends.slice(1).map((at, i) => at - broker.sends[i]!);
+  t.true(gaps.length >= 6, `${gaps.length} retries`);
+  // Each gap is the pause plus a round trip (well under 1 ms here).
+  gaps.forEach((gap, n) => {
+    const term = Math.min(SECOND, 100 * MS * 2 ** n);
+    t.true(gap >= 0.8 * term && gap <= Math.min(SECOND, 1.2 * term) + MS, `retry ${n}: ${gap} µs`);
+  });
+  t.true(new Set(gaps.slice(0, 4).map((gap, n) => Math.round(gap / (100 * MS * 2 ** n) * 100))).size > 1, 'spread at random');
+});
