@@ -17,6 +17,10 @@
  *   latency percentiles (µs; `count` is its first deliveries), `expected` and `duplicates` — one
  *   level deep, so the printed summary shows each broker's p50/p99 and studies can compare
  *   `alerts.<broker>.p99`. `visits` and `alerts` count what the survey produced.
+ * - `toLogUs`: the first component of that latency, from the end of an alert's visit to the log's
+ *   acknowledgement of it to the producer (prompt processing, the WAN, replication: `client` `ack`
+ *   records of the producer, each alert once — an idempotent producer's acks); the rest of
+ *   `latencyUs` is the log → broker → subscriber path, classification queueing included.
  *
  * Memory: per subscriber and partition, the offset ranges delivered (a few, merged as they grow).
  */
@@ -31,6 +35,8 @@ export interface AlertMetricsConfig {
   readonly deadlineUs: Micros;
   /** Each broker's actor id and its number of subscribers, in scenario order. */
   readonly brokers: readonly { readonly name: string; readonly subscribers: number }[];
+  /** The end of an alert's visit (the nominal time of its burst), µs, from its id. */
+  readonly visitEndUs: (alert: string) => Micros | undefined;
 }
 
 interface BrokerTally {
@@ -47,6 +53,7 @@ export class AlertMetrics implements TraceMetric {
   private readonly delivered = new Map<string, OffsetRanges>();
   private readonly tallies = new Map<string, BrokerTally>();
   private readonly latency = new LatencyHistogram();
+  private readonly toLog = new LatencyHistogram();
   /** `within60sShare`, or named after another requirement (`within90sShare`, `within2mShare`). */
   private readonly shareKey: string;
 
@@ -62,6 +69,13 @@ export class AlertMetrics implements TraceMetric {
       this.produced += ids.length;
       // An alert's id is `<producer>-v<visit>-<j>` (features/log/actors/bursts.ts): its visit is the id without `-<j>`.
       for (const id of ids) this.visits.add(id.slice(0, id.lastIndexOf('-')));
+      return;
+    }
+    if (record.k === 'client' && record.op === 'ack' && record.a === this.config.producer) {
+      for (const id of record.events as string[]) {
+        const visitEndUs = this.config.visitEndUs(id);
+        if (visitEndUs !== undefined) this.toLog.record(record.t - visitEndUs, 1);
+      }
       return;
     }
     if (record.k !== 'state' || record.op !== 'alert-delivered') return;
@@ -104,6 +118,7 @@ export class AlertMetrics implements TraceMetric {
       [this.shareKey]: share(inTime, expected),
       ...shares,
       latencyUs: this.latency.percentiles(),
+      toLogUs: this.toLog.percentiles(),
       ...brokers,
     };
   }

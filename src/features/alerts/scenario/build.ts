@@ -10,7 +10,7 @@ import { InputError, SECOND } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
 import { AlertMetrics } from '../metrics/alerts.ts';
 import { FORWARDER_DEFAULTS } from '../../forward/actors/index.ts';
-import { LogProducer, brokerIds } from '../../log/actors/index.ts';
+import { LogProducer, brokerIds, burstNominalUs, burstOfEvent } from '../../log/actors/index.ts';
 import type { World } from '../../../world/index.ts';
 import { deliveryWindow, type LogServiceSpec } from '../../log/index.ts';
 import type { ServiceClient } from '../../../scenario/feature.ts';
@@ -69,6 +69,11 @@ export function buildAlerts(world: World, scenario: Scenario): TraceMetric[] {
     world.spawn(b.name, b.node, () => new AlertBroker(config));
     for (const subscriber of b.subscribers) world.spawn(subscriber, b.subscriberNode, () => new AlertSubscriber());
   }
-  const metric = new AlertMetrics({ producer: producer.actor, deadlineUs: a.latencyTargetUs, brokers: a.brokers.map((b) => ({ name: b.name, subscribers: b.subscribers.length })) });
+  const metric = new AlertMetrics({ producer: producer.actor, deadlineUs: a.latencyTargetUs, brokers: a.brokers.map((b) => ({ name: b.name, subscribers: b.subscribers.length })),
+    visitEndUs: (alert) => {
+      const burst = burstOfEvent(alert)?.burst;
+      return burst === undefined ? undefined : burstNominalUs(producer.bursts, burst);
+    },
+  });
   return [metric];
 }
