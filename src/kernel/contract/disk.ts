@@ -9,7 +9,9 @@
 import type { Wakeup } from './wakeup.ts';
 
 /**
- * An actor's durable storage: named files of records on its node's disk.
+ * An actor's durable storage: named files of records on its node's disk. A record is plain JSON
+ * data: emulation writes each as a JSON line on a real disk (exec/emulate/real-disk.ts), so a Map,
+ * Set or class instance in one comes back as an empty object there — write maps as entry lists.
  *
  * Writes land in the page cache at once (reads see them) and become durable when an `fsync` issued
  * after them completes. A process crash keeps the page cache; a node crash or power loss drops

@@ -1,21 +1,22 @@
 /**
  * The checkpoint coordinator's configuration and what it keeps on disk (coordinator.ts): the epoch,
  * the checkpoint counter, the last complete checkpoint, whether a rollback round is open, and —
- * uncoordinated — the reported checkpoint histories and each instance's last cut.
+ * uncoordinated — the reported checkpoint histories and the lines that cut them.
  *
  * Guarantee: `persist` writes the whole state and runs its continuation only once the fsync has
  * completed, so whatever a message depends on is durable before the message leaves. The image
- * written is a copy of the state's structure (maps, history arrays), so later changes in memory
- * never reach an image already written; it shares the history entries and cuts, which are frozen
- * or replaced, never changed. A restarted coordinator reads back exactly what was last written
+ * written is plain JSON data (emulation writes it as a JSON line), a copy of the state's structure
+ * — its maps as entry lists, its history arrays sliced — so later changes in memory never reach an
+ * image already written; it shares the history entries and cuts, which are frozen or replaced,
+ * never changed. A restarted coordinator reads back exactly what was last written
  * together. How it breaks: a power loss before the fsync completes loses the write (the
  * continuation never runs: nothing depended on it yet); a full disk refuses it and the state stays
  * as last written — the coordinator then runs on with what only its memory holds.
  */
 import type { Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import type { IntervalPolicy, StrategyName } from './config.ts';
-import type { LineHistoryStore } from './line-histories.ts';
-import type { ChannelLink } from './recovery-line.ts';
+import type { LineCut, LineHistoryStore } from './line-histories.ts';
+import type { ChannelLink, CheckpointCounters } from './recovery-line.ts';
 
 export interface CoordinatorConfig {
   readonly strategy: StrategyName;
@@ -39,6 +40,20 @@ export interface Durable extends LineHistoryStore {
   failures: number;
 }
 
+/**
+ * The durable state as written: plain JSON data, its maps as entry lists — in emulation a record
+ * is a JSON line on a real disk (exec/emulate/real-disk.ts), where a Map would come back empty.
+ */
+interface DurableImage {
+  readonly epoch: number;
+  readonly nextId: number;
+  readonly completed: number;
+  readonly roundOpen: boolean;
+  readonly failures: number;
+  readonly cuts: readonly (readonly [string, readonly LineCut[]])[];
+  readonly histories: readonly (readonly [string, CheckpointCounters[]])[];
+}
+
 const STATE_FILE = 'coordinator';
 
 /** The durable state and its writes, shared by the coordinator's parts. */
@@ -53,8 +68,11 @@ export class CoordinatorState {
 
   /** After a restart: what was last written, if anything. */
   load(ctx: Context): void {
-    const saved = ctx.disk.get(STATE_FILE) as Durable | undefined;
-    if (saved !== undefined) this.durable = structuredClone(saved);
+    const saved = ctx.disk.get(STATE_FILE) as DurableImage | undefined;
+    if (saved !== undefined) {
+      const { epoch, nextId, completed, roundOpen, failures, cuts, histories } = structuredClone(saved);
+      this.durable = { epoch, nextId, completed, roundOpen, failures, cuts: new Map(cuts), histories: new Map(histories) };
+    }
     this.addInstances();
   }
 
@@ -70,9 +88,9 @@ export class CoordinatorState {
   persist(ctx: Context, then: () => void): void {
     const seq = this.persistSeq++;
     this.persisted.set(seq, then);
-    const histories: Durable['histories'] = new Map();
-    for (const [instance, history] of this.durable.histories) histories.set(instance, history.slice());
-    ctx.disk.put(STATE_FILE, { ...this.durable, cuts: new Map(this.durable.cuts), histories }, 256);
+    const { epoch, nextId, completed, roundOpen, failures, cuts, histories } = this.durable;
+    const image: DurableImage = { epoch, nextId, completed, roundOpen, failures, cuts: [...cuts], histories: [...histories].map(([instance, history]) => [instance, history.slice()] as const) };
+    ctx.disk.put(STATE_FILE, image, 256);
     ctx.disk.fsync({ name: 'coord:persisted', data: seq });
   }
 
