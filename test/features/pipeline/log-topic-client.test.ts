@@ -88,8 +88,19 @@ test('a produce request over a working connection waits request.timeout.ms (30 s
   const { produces } = run(MIB / 2, 100 * SECOND, 35 * SECOND, { bootstrap: 'b1' });
   t.is(produces.length, 2);
   const gap = produces[1]!.t - produces[0]!.t;
-  // 30 s, then retry.backoff.ms 100 ms and a metadata round trip.
-  t.true(gap >= 30.1 * SECOND && gap < 30.2 * SECOND, `re-sent after ${gap} µs`);
+  // 30 s, then the first retry's backoff (retry.backoff.ms 100 ms ±20 %, KIP-580) and a metadata round trip.
+  t.true(gap >= 30.08 * SECOND && gap < 30.2 * SECOND, `re-sent after ${gap} µs`);
+});
+
+test('a chunk re-sent again and again waits longer each time: retry.backoff.ms doubling per retry, ±20 % (KIP-580, as the producer)', (t) => {
+  // b1 appends at once but answers only after 200 s: every attempt times out (30 s) and is re-sent.
+  const { produces } = run(MIB / 2, 200 * SECOND, 125 * SECOND, { bootstrap: 'b1' });
+  const extra = produces.slice(1).map((p, i) => p.t - produces[i]!.t - 30 * SECOND);
+  t.true(extra.length >= 3, `${extra.length} retries`);
+  extra.slice(0, 3).forEach((us, n) => {
+    const term = 100_000 * 2 ** n;
+    t.true(us >= 0.8 * term && us <= 1.2 * term + 10_000, `retry ${n} after 30 s + ${us} µs`);
+  });
 });
 
 test('a leader never heard from: its request is put back at the connection set-up deadline (10 s, then 20 s), not counted as an attempt', (t) => {

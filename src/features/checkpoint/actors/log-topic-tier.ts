@@ -39,7 +39,9 @@
  * to the leader — one while the connection to it is being set up — a connection set-up timeout of
  * 10 s doubling to 30 s (KIP-601), a timed-out request closing the connection (the others to that
  * broker fail with it), reconnect backoff after a broken connection. A request that fails is re-sent
- * after `retry.backoff.ms` (or the broker's reconnect backoff); one that never reached its broker
+ * after its retry backoff (or the broker's reconnect backoff if longer) — for a produce the
+ * producer's KIP-580 backoff, `retry.backoff.ms` 100 ms doubling per retry of that record up to
+ * `retry.backoff.max.ms` 1 s, ±20 % at random; for a fetch 100 ms —; one that never reached its broker
  * goes back unattempted. A chunk (or commit record) not acknowledged `delivery.timeout.ms` after it
  * was produced — the scenario's `checkpoint.tiers.log-topic["delivery.timeout.ms"]`, Kafka's 120 s
  * by default, at least linger.ms (0) + request.timeout.ms (30 s) as Kafka requires — fails, and its
@@ -81,7 +83,7 @@
 import type { Context, Disconnect, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { fnv1a, MS, SECOND } from '../../../kernel/contract/index.ts';
 import type { FetchPartitionReply, FetchReply, FetchRequest, MetadataReply, ProducePartitionReply, ProduceReply, ProduceRequest } from '../../log/actors/index.ts';
-import { ClientNetwork, FETCH_MAX_BYTES_DEFAULT, InFlightRequests, MAX_PARTITION_FETCH_BYTES_DEFAULT, RequestDeadlines, fetchOne, produceOne } from '../../log/actors/index.ts';
+import { ClientNetwork, ExponentialBackoff, FETCH_MAX_BYTES_DEFAULT, InFlightRequests, MAX_PARTITION_FETCH_BYTES_DEFAULT, RETRY_BACKOFF_MAX_DEFAULT_US, RequestDeadlines, fetchOne, produceOne } from '../../log/actors/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { LogTopicTierConfig } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';
@@ -137,6 +139,8 @@ interface Attempt {
   expired?: true;
   /** Its retry timer while it backs off. */
   retry?: { readonly id: number; readonly timer: TimerId };
+  /** A produce's retries so far: its pause grows with them (KIP-580); absent for a fetch. */
+  retries?: number;
 }
 
 /** A produce the tier may give up before it settles: its save failed (see `abandon`). */
@@ -167,6 +171,7 @@ export class LogTopicTier implements TierClient {
   private readonly abandoned = new Set<number>();
   private readonly recordBytesMax: number;
   private readonly deliveryTimeoutUs: Micros;
+  private readonly retryBackoff = new ExponentialBackoff(RETRY_BACKOFF_US, RETRY_BACKOFF_MAX_DEFAULT_US);
   private nextReq: number;
 
   constructor(
@@ -189,9 +194,9 @@ export class LogTopicTier implements TierClient {
         // Those that never reached the broker go back unattempted, in order, ahead of the rest.
         this.waiting.unshift(...attempts.filter((a) => a.outcome === 'put-back').map((a) => a.request));
         this.pump(c);
-        // The failed are re-sent after retry.backoff.ms, or when the broker may be connected to again if later.
-        const delayUs = Math.max(RETRY_BACKOFF_US, this.network.connections.readyAt(broker) - c.now());
-        for (const { request, outcome } of attempts) if (outcome !== 'put-back') this.backOff(c, request, delayUs);
+        // The failed are re-sent after their retry backoff, or when the broker may be connected to again if later.
+        const readyInUs = this.network.connections.readyAt(broker) - c.now();
+        for (const { request, outcome } of attempts) if (outcome !== 'put-back') this.backOff(c, request, readyInUs);
       },
     });
   }
@@ -294,7 +299,7 @@ export class LogTopicTier implements TierClient {
     const attempt = this.requests.answered(reply.req)!;
     if (!attempt.settle(ctx, part)) {
       if (part.error === 'not-leader' || part.error === 'unknown-partition') this.network.refresh(ctx);
-      this.backOff(ctx, attempt, RETRY_BACKOFF_US);
+      this.backOff(ctx, attempt);
     }
     this.pump(ctx);
     return true;
@@ -393,6 +398,7 @@ export class LogTopicTier implements TierClient {
       // The leader may hold an acks=all request for request.timeout.ms while followers copy the record.
       request: (req) => produceOne(req, { topic, partition: this.partition, events: [key], bytes, payloads: [payload], keys: [key] }, acks, REQUEST_TIMEOUT_US),
       bytes: CONTROL_BYTES + bytes,
+      retries: 0,
       settle: (c, reply) => {
         // Given up (its delivery timeout, or its save abandoned): a late answer (even an acknowledgement) changes nothing.
         if (attempt.expired) return true;
@@ -518,12 +524,18 @@ export class LogTopicTier implements TierClient {
     this.pump(ctx);
   }
 
-  /** A refused or unanswered attempt: sent again after `delayUs` — unless it was given up, which goes now. */
-  private backOff(ctx: Context, attempt: Attempt, delayUs: Micros): void {
+  /**
+   * A refused or unanswered attempt: sent again after its retry backoff, or `atLeastUs` if longer —
+   * unless it was given up, which goes now. A produce's backoff is the producer's (KIP-580:
+   * `retry.backoff.ms` doubling per retry up to `retry.backoff.max.ms`, ±20 % from the tier's seeded
+   * stream); a fetch's is `retry.backoff.ms`.
+   */
+  private backOff(ctx: Context, attempt: Attempt, atLeastUs: Micros = 0): void {
     if (attempt.expired) return;
+    const backoffUs = attempt.retries === undefined ? RETRY_BACKOFF_US : this.retryBackoff.backoff(attempt.retries++, ctx.rng('ckpt-retry:log-topic'));
     const id = this.nextReq++;
     this.backingOff.set(id, attempt);
-    attempt.retry = { id, timer: ctx.setTimer(delayUs, 'ckpt:log-retry', id) };
+    attempt.retry = { id, timer: ctx.setTimer(Math.max(backoffUs, atLeastUs), 'ckpt:log-retry', id) };
   }
 }
 
