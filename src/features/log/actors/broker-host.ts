@@ -38,10 +38,17 @@ export interface BrokerHost {
   fetcherFor(leader: string): Fetcher;
   /**
    * A leader's log end or high watermark moved: fetches parked on the partition may now be answered.
-   * `appendOnly`: only the log end moved (an append), not the high watermark or the leadership.
+   * `moved`: what moved — the log end alone (an append), the high watermark alone, or anything (a
+   * leadership); default `any`.
    */
-  readable(ctx: Context, replica: Replica, appendOnly?: boolean): void;
+  readable(ctx: Context, replica: Replica, moved?: PartitionMove): void;
 }
+
+/**
+ * What moved on a led partition, for the fetches parked on it: its log end alone (an append), its
+ * high watermark alone, or anything (its leadership changed hands).
+ */
+export type PartitionMove = 'log-end' | 'high-watermark' | 'any';
 
 /**
  * A pending role timer: the kernel's timer and what it runs when it fires. It is the timer's own

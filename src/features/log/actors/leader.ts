@@ -129,7 +129,7 @@ export class LeaderRole implements Role {
       if (request.keys !== undefined) batch.keys = request.keys;
       // A full disk refuses the write (Kafka's KafkaStorageException); the producer retries.
       if (!replica.append(ctx, batch, 'append')) return respond(ctx, { error: 'kafka-storage-error' });
-      this.host.readable(ctx, replica, true);
+      this.host.readable(ctx, replica, 'log-end');
     }
     this.acknowledgeWhenSafe(ctx, request, acks, timeoutUs, respond, offset, duplicate);
   }
@@ -326,7 +326,7 @@ export class LeaderRole implements Role {
     if (hw === undefined || hw <= replica.hw) return;
     replica.setHighWatermark(ctx, hw);
     this.completeWaiting(ctx);
-    this.host.readable(ctx, replica);
+    this.host.readable(ctx, replica, 'high-watermark');
   }
 
   /** The smallest of `bound` and the log ends of `brokers` (but the leader and those in `counted`); undefined while one has not fetched in this epoch. */
