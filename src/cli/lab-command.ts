@@ -5,7 +5,9 @@
  *
  * It serves the page on the loopback address and prints the URL (it opens nothing by itself);
  * Ctrl-C stops the server and the command exits 0. `--export DIR` writes the same page as
- * `DIR/index.html` instead — a teacher can host it anywhere, or open it from disk.
+ * `DIR/index.html` instead — a teacher can host it anywhere, or open it from disk. An
+ * `index.html` already there is replaced only when it is an earlier lab page and `--force` is given
+ * (a site's own page is never overwritten).
  * A given scenario is checked first: one that the schema refuses, or that needs plug-ins (the
  * browser has only the built-in features), is an input error (exit 2) before anything is served.
  */
@@ -16,18 +18,19 @@ import { VERSION } from '../exec/version.ts';
 import { catalog } from '../lab/catalog.ts';
 import { labPage } from '../lab/page.ts';
 import { serveLab } from '../lab/server.ts';
-import { makeDirs } from '../make-dirs.ts';
 import { parseScenario } from '../scenario/parse.ts';
 import { reportError } from './exit.ts';
 import { numericOption, readPort } from './numeric-flags.ts';
 import { checkDirectoryPlace } from '../exec/output-guard.ts';
 import { writeFileAtomic } from '../exec/staging.ts';
+import { FORCE_OPTION, prepareFile } from './output-options.ts';
 
 interface LabArgs {
   scenario?: string;
   port: number;
   host: string;
   export?: string;
+  force: boolean;
 }
 
 export const labCommand: CommandModule<object, LabArgs> = {
@@ -39,6 +42,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
       .option('port', { ...numericOption('--port', 'Port to serve the lab on (0: any free port)', readPort), default: '4173' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
       .option('export', { type: 'string', describe: 'Write the lab as a static page DIR/index.html instead of serving it' })
+      .options(FORCE_OPTION)
       .example('$0 lab', 'Serve the lab at http://127.0.0.1:4173/')
       .example('$0 lab my-drill.yaml --port 8080', 'Offer your own scenario first')
       .example('$0 lab --export site/', 'A static lab for any web host (or to open from disk)') as unknown as Argv<LabArgs>,
@@ -54,9 +58,10 @@ export const labCommand: CommandModule<object, LabArgs> = {
       const page = await labPage(entries, VERSION);
       if (args.export !== undefined) {
         checkDirectoryPlace(args.export, `--export ${args.export}`);
-        makeDirs(args.export);
         const out = join(args.export, 'index.html');
+        const release = prepareFile(out, `--export ${args.export}`, 'lab', args.force, false);
         writeFileAtomic(out, page);
+        release();
         process.stdout.write(`wrote ${out} (${(page.length / 1e6).toFixed(1)} MB, ${entries.length} scenarios); open it in a browser or host the folder anywhere\n`);
         return;
       }

@@ -41,6 +41,7 @@ export const OWN_FILES = {
   perfetto: { what: 'Perfetto trace', own: (head: string) => head.startsWith(PERFETTO_HEAD) },
   shiviz: { what: 'ShiViz log', own: (head: string) => head.startsWith(SHIVIZ_HEAD) },
   gallery: { what: 'gallery page', own: (head: string) => head.includes('<meta name="generator" content="diaspora-sim gallery">') },
+  lab: { what: 'lab page', own: (head: string) => head.includes('<meta name="generator" content="diaspora-sim lab">') },
   shrunk: { what: 'minimal scenario', own: (head: string) => head.startsWith('# Minimal failing scenario written by diaspora shrink') },
 } as const;
 

@@ -24,6 +24,10 @@ test.after.always(() => rmSync(SCRATCH, { recursive: true, force: true }));
 /** A file where a directory is expected, and a directory where a file is. */
 const A_FILE = join(SCRATCH, 'a-file');
 writeFileSync(A_FILE, 'not a directory\n');
+/** A web site's own folder: `lab --export` must not overwrite its page. */
+const A_SITE = join(SCRATCH, 'a-site');
+mkdirSync(A_SITE);
+writeFileSync(join(A_SITE, 'index.html'), '<p>my page</p>\n');
 const A_DIR = join(SCRATCH, 'a-dir.yaml');
 mkdirSync(A_DIR);
 
@@ -81,6 +85,8 @@ const FLAGS: Case[] = [
   [['lab', '--port', '99999'], /^--port 99999: expected a port number from 0 to 65535$/],
   [['lab', '--port', 'abc'], /^--port abc: expected a port number from 0 to 65535$/],
   [['lab', '--export', A_FILE], /^--export .*a-file: .*a-file is a file, not a directory/],
+  [['lab', '--export', A_SITE], /^--export .*a-site: the file exists and is not a lab page written by diaspora; choose another name$/],
+  [['lab', '--export', A_SITE, '--force'], /^--export .*a-site: the file exists and is not a lab page written by diaspora; --force replaces only what diaspora wrote$/],
   [['gallery', '-o', join(SCRATCH, 'gallery'), '--only', ','], /^gallery --only ",": names no scenario/],
   [['run', join(ROOT, 'scenarios/aps-xray.yaml'), '--set', 'pipeline.operators.reconstruct.parallelism=100000000'], /parallelism: at most 100000 instances per operator/],
   [['run', join(ROOT, 'scenarios/aps-xray.yaml'), '--set', 'pipeline.operators.reconstruct.service={mean: 1s, distributon: fixed}'], /reconstruct\.service\.distributon: unknown field "distributon"; did you mean "distribution"\?$/],

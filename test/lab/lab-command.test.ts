@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,16 @@ test('lab --export writes the page; a refused scenario exits 2 before serving', 
   const exported = await diaspora(['lab', '--export', join(dir, 'site')]);
   t.is(exported.code, 0, exported.stderr);
   t.regex(readFileSync(join(dir, 'site', 'index.html'), 'utf8'), /id="lab-worker"/);
+  // Its own earlier page is replaced only with --force, as every command that writes does.
+  const again = await diaspora(['lab', '--export', join(dir, 'site')]);
+  t.is(again.code, 2);
+  t.regex(again.stderr, /holds an earlier lab page; add --force to replace it/);
+  t.is((await diaspora(['lab', '--export', join(dir, 'site'), '--force'])).code, 0);
+  // A folder's own page is never replaced, --force or not.
+  mkdirSync(join(dir, 'their-site'));
+  writeFileSync(join(dir, 'their-site', 'index.html'), '<p>their page</p>\n');
+  t.is((await diaspora(['lab', '--export', join(dir, 'their-site'), '--force'])).code, 2);
+  t.is(readFileSync(join(dir, 'their-site', 'index.html'), 'utf8'), '<p>their page</p>\n');
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'name: bad\nduration: fast\nsites: {}\n');
   const refused = await diaspora(['lab', bad, '--port', '0']);
