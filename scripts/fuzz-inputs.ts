@@ -1,6 +1,6 @@
 /**
  * The input fuzzer, at length: `node --import=tsx scripts/fuzz-inputs.ts [--seed N] [--per-file N]
- * [--flags N] [--traces N] [--files N] [--dist] [--only NAME] [--verbose]` mutates every shipped scenario N times (test/fuzz) and runs
+ * [--flags N] [--traces N] [--files N] [--only NAME] [--verbose]` mutates every shipped scenario N times (test/fuzz) and runs
  * each through `diaspora run` in this process; prints every finding (one line each) and a tally.
  * test/fuzz/inputs-fuzz.test.ts runs a small seeded sample of the same in the test suite.
  *
@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadCli } from '../test/fuzz/harness.ts';
 import { fuzzFlags } from '../test/fuzz/fuzz-flags.ts';
 import { fuzzTraces } from '../test/fuzz/fuzz-traces.ts';
 import { fuzzFiles } from '../test/fuzz/fuzz-files.ts';
@@ -23,14 +22,12 @@ const { values } = parseArgs({
     flags: { type: 'string', default: '0' },
     traces: { type: 'string', default: '0' },
     files: { type: 'string', default: '0' },
-    dist: { type: 'boolean', default: false },
     only: { type: 'string' },
     kinds: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
 });
 
-await loadCli(values.dist);
 const scratch = mkdtempSync(join(tmpdir(), 'diaspora-fuzz-'));
 const files = shippedScenarios().filter((f) => values.only === undefined || f.includes(values.only));
 const started = performance.now();
