@@ -74,6 +74,7 @@ function harness() {
   return {
     sent,
     ctx,
+    timers,
     get coordinator() {
       return coordinator;
     },
@@ -169,6 +170,26 @@ test('coordinator: an uncoordinated round re-sends its rollbacks once per reques
   const again = sent.filter((s) => s.message.type === 'ckpt:rollback');
   t.deepEqual(again.filter((s) => s.to === 'a').length, 3, 'one re-send per request timeout');
   t.deepEqual(again.filter((s) => s.to === 'b').length, 3);
+});
+
+test('coordinator: a round superseded or done leaves no retry timer armed; only the live round keeps one', (t) => {
+  const h = harness();
+  const { ctx, coordinator, durable, timers } = h;
+  const retries = () => [...timers.values()].filter(({ wakeup }) => wakeup.name === 'coord:rollback-retry').map(({ wakeup }) => wakeup.data);
+  round(h, 1, { id: 900_000, inputs: {} });
+  t.deepEqual(retries(), [1], 'the issued round waits on one timer');
+  // a restores, then crashes again: its hello opens round 2, which supersedes round 1 at once.
+  coordinator.onMessage(ctx, { type: 'ckpt:restored', epoch: 1, ok: true } as Message, 'a');
+  coordinator.onMessage(ctx, { type: 'ckpt:hello' }, 'a');
+  t.deepEqual(retries(), [], 'round 1 stopped re-asking when round 2 opened');
+  durable();
+  t.deepEqual(retries(), [2], 'round 2 asks on its own timer');
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch: 2, phase: 'stop', none: true } as Message, 'a');
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch: 2, phase: 'stop' } as Message, 'b');
+  coordinator.onMessage(ctx, { type: 'ckpt:current', epoch: 2, phase: 'capture', id: 950_000, inputs: {}, outputs: {} } as Message, 'b');
+  durable();
+  for (const who of ['a', 'b']) coordinator.onMessage(ctx, { type: 'ckpt:restored', epoch: 2, ok: true } as Message, who);
+  t.deepEqual(retries(), [], 'a closed round re-asks no one');
 });
 
 /** a sent b one message before its checkpoint at 0.85 s; b's checkpoint at 0.9 s holds it (both of epoch 0, on disk). */

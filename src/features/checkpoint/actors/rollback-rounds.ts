@@ -11,7 +11,8 @@
  * message in transit forces it back. Every operator gets `rollback(epoch, target)` (re-sent until it
  * answers); once all have `restored`, all get `resume(epoch)`. A round re-asks on one timer, every
  * request timeout, whoever has not given the answer it waits for; issuing the rollbacks re-arms it,
- * so a rollback is sent again a whole request timeout after it went out, once. A `hello` during a round from an
+ * so a rollback is sent again a whole request timeout after it went out, once; a round superseded
+ * or closed cancels it, so no ignored retry is left in the trace. A `hello` during a round from an
  * operator that already restored in it, or that was to keep a state it has now lost (it crashed
  * again), opens a newer round; one while the states are being collected only drops that operator's
  * answer and asks it again, and tells every operator still stopping that it restarted (see
@@ -114,6 +115,8 @@ export class RollbackRounds {
     const line = this.config.strategy === 'uncoordinated';
     const collect = line && !toStart;
     // A new round supersedes any older one at once, even before it is on disk.
+    // The superseded round asks nothing more: its retry timer would only fire to be ignored.
+    if (this.round !== undefined) this.stopRetry(ctx, this.round);
     const round: Round = { epoch, reason, cause, targets: collect ? undefined : this.targets(toStart), kept: new Set(), restarted: new Set(this.config.instances.includes(cause) ? [cause] : []), stopped: new Map(), reports: new Map(), restored: new Set(), done: false, asking: false, issued: false, retry: undefined };
     this.round = round;
     if (line && round.targets !== undefined) cutHistories(durable, round.epoch, round.targets);
@@ -185,8 +188,14 @@ export class RollbackRounds {
 
   /** (Re)arms the round's one retry timer, a request timeout from now. */
   private armRetry(ctx: Context, round: Round): void {
-    if (round.retry !== undefined) ctx.cancelTimer(round.retry);
+    this.stopRetry(ctx, round);
     round.retry = ctx.setTimer(this.config.requestTimeoutUs, 'coord:rollback-retry', round.epoch);
+  }
+
+  /** Cancels the round's retry timer, if armed: the round is superseded or done and re-asks no one. */
+  private stopRetry(ctx: Context, round: Round): void {
+    if (round.retry !== undefined) ctx.cancelTimer(round.retry);
+    round.retry = undefined;
   }
 
   /**
@@ -245,6 +254,7 @@ export class RollbackRounds {
     // Only the newest round can close: an older one was superseded when the epoch moved on.
     assert(round.epoch === durable.epoch && durable.roundOpen, () => `checkpoint coordinator: the round closing is the open one of the current epoch, but round ${round.epoch}, epoch ${durable.epoch}, open ${durable.roundOpen}`);
     round.done = true;
+    this.stopRetry(ctx, round);
     durable.roundOpen = false;
     this.state.persist(ctx, () => {
       ctx.record('ckpt', { op: 'recovered', strategy: this.config.strategy, epoch: round.epoch });
