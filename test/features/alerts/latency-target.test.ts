@@ -37,3 +37,15 @@ test('toLogUs: from the end of each alert\'s visit to the log\'s acknowledgement
   t.is(toLog.max, 4_000_000);
   t.true(Math.abs(toLog.mean - 7_000_000 / 3) < 1e4, String(toLog.mean));
 });
+
+test('toLogUs: an alert acknowledged twice (a retried request answered twice) is one sample, at its first ack', (t) => {
+  const metric = new AlertMetrics({ producer: 'p', deadlineUs: 60_000_000, brokers: [{ name: 'b', subscribers: 1 }], visitEndUs: visitEnd });
+  const ack = (t: number, events: string[]) => metric.observe({ t, k: 'client', a: 'p', n: 0, op: 'ack', events });
+  ack(32_000_000, ['p-v0-0', 'p-v0-1']);
+  // The retry's answer acks p-v0-1 again, 20 s later, with a new alert.
+  ack(52_000_000, ['p-v0-1', 'p-v0-2']);
+  const toLog = metric.result().toLogUs as { count: number; max: number; mean: number };
+  t.is(toLog.count, 3);
+  t.is(toLog.max, 22_000_000);
+  t.true(Math.abs(toLog.mean - 26_000_000 / 3) < 1e4, String(toLog.mean));
+});

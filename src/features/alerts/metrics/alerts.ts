@@ -19,10 +19,12 @@
  *   `alerts.<broker>.p99`. `visits` and `alerts` count what the survey produced.
  * - `toLogUs`: the first component of that latency, from the end of an alert's visit to the log's
  *   acknowledgement of it to the producer (prompt processing, the WAN, replication: `client` `ack`
- *   records of the producer, each alert once — an idempotent producer's acks); the rest of
+ *   records of the producer: each alert's first ack only, should a producer whose retried request
+ *   was answered twice ack the alert again); the rest of
  *   `latencyUs` is the log → broker → subscriber path, classification queueing included.
  *
- * Memory: per subscriber and partition, the offset ranges delivered (a few, merged as they grow).
+ * Memory: per subscriber and partition, the offset ranges delivered (a few, merged as they grow);
+ * the id of every alert acknowledged (one sample each).
  */
 import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
@@ -54,6 +56,8 @@ export class AlertMetrics implements TraceMetric {
   private readonly tallies = new Map<string, BrokerTally>();
   private readonly latency = new LatencyHistogram();
   private readonly toLog = new LatencyHistogram();
+  /** The alerts `toLog` has sampled: one sample per alert, at its first ack. */
+  private readonly acked = new Set<string>();
   /** `within60sShare`, or named after another requirement (`within90sShare`, `within2mShare`). */
   private readonly shareKey: string;
 
@@ -73,6 +77,8 @@ export class AlertMetrics implements TraceMetric {
     }
     if (record.k === 'client' && record.op === 'ack' && record.a === this.config.producer) {
       for (const id of record.events as string[]) {
+        if (this.acked.has(id)) continue;
+        this.acked.add(id);
         const visitEndUs = this.config.visitEndUs(id);
         if (visitEndUs !== undefined) this.toLog.record(record.t - visitEndUs, 1);
       }
