@@ -12,8 +12,8 @@
 // modules the command runs. Files read at run time (viz/, scenarios/) are found from the package
 // root, never beside a module (package-layout.ts).
 //
-// Left outside the bundle, imported from node_modules as they are: tsx (a loader, registered by
-// plug-in loading), esbuild (a native binary; the viz and lab pages are bundled at run time),
+// The entries and the packages left outside are listed in build-entries.mjs. Left outside the
+// bundle, imported from node_modules as they are: tsx (a loader, registered by plug-in loading), esbuild (a native binary; the viz and lab pages are bundled at run time),
 // piscina (starts its own worker file from beside itself), playwright-core (the gallery's browser).
 // The other dependencies are bundled as installed when the build ran: `npm install` and `npm ci`
 // build again.
@@ -29,25 +29,15 @@
 import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BUILT, distIsCurrent, sourceFingerprint } from '../bin/dist-current.mjs';
+import { ENTRIES, EXTERNAL } from './build-entries.mjs';
 
-/** The modules run by path: the command, and every module `packageModule` names (test/cli/bundle.test.ts). */
-export const ENTRIES = [
-  'src/cli/main.ts',
-  'src/index.ts',
-  'src/scenario/plugin-resolve.ts',
-  'src/exec/scenario-recipe.ts',
-  'src/exec/emulate/kafka/world.ts',
-  'src/exec/parallel/partition-worker.ts',
-  'src/exec/emulate/node-worker.ts',
-  'src/exec/sweep-cell.ts',
-];
-
-const EXTERNAL = ['tsx', 'tsx/*', 'esbuild', 'piscina', 'playwright-core'];
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+await main();
 
 async function main() {
-  if (process.argv.includes('--if-stale') && distIsCurrent()) return;
+  if (process.argv.includes('--if-stale') && distIsCurrent()) {
+    process.stdout.write('build: dist/ is current, not built again\n');
+    return;
+  }
   const root = fileURLToPath(new URL('..', import.meta.url));
   const dist = fileURLToPath(new URL('../dist/', import.meta.url));
   const started = new Date();

@@ -7,9 +7,11 @@
  * `npm test` builds dist/ before them.
  */
 import test from 'ava';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ENTRIES } from '../../scripts/build.mjs';
+import { ENTRIES } from '../../scripts/build-entries.mjs';
 import { ROOT } from './cli.ts';
 
 function sources(dir: string): string[] {
@@ -29,7 +31,7 @@ test('every module started by path (packageModule, poolModule) is an entry of th
   t.true(modules.length >= 6, modules.join(' '));
   for (const module of modules) {
     t.true(existsSync(join(ROOT, module)), `${module} exists`);
-    t.true(ENTRIES.includes(module), `${module} is in scripts/build.mjs ENTRIES`);
+    t.true(ENTRIES.includes(module), `${module} is in scripts/build-entries.mjs ENTRIES`);
   }
 });
 
@@ -41,5 +43,21 @@ test('every file read from the package (packageFile) exists and is in the publis
     t.true(existsSync(join(ROOT, file)), `${file} exists`);
     // npm always packs package.json; the rest must lie under a folder of `files`.
     t.true(file === 'package.json' || files.some((f) => file.startsWith(f)), `${file} is published (package.json files)`);
+  }
+});
+
+test('the build runs when started through a symlinked path to the checkout', (t) => {
+  // Node resolves the link in import.meta.url but not in process.argv[1]: a guard comparing the two did nothing, and exited 0.
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-build-link-'));
+  try {
+    const link = join(dir, 'checkout');
+    symlinkSync(ROOT, link, 'dir');
+    const started = Date.now();
+    const out = execFileSync(process.execPath, [join(link, 'scripts', 'build.mjs'), '--if-stale'], { encoding: 'utf8' });
+    const built = statSync(join(ROOT, 'dist', 'BUILT'), { throwIfNoEntry: false });
+    // Either dist/ was current (and the build says so) or it was built now.
+    t.true(out.includes('dist/ is current') || (built !== undefined && built.mtimeMs >= started - 1000), out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
