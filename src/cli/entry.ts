@@ -61,6 +61,10 @@ export async function diaspora(given: string[]): Promise<void> {
   let known: OptionLists | undefined;
 
   const cli = yargs(args)
+    // English whatever the user's LANG: the bundle cannot find yargs' locale files (they are not
+    // modules), so unpinned the source form spoke German where the bundle spoke English, and the
+    // messages this CLI rewrites (parse-errors.ts) are matched in English.
+    .locale('en')
     .scriptName('diaspora')
     .usage('$0 <command> [options]\n\nDeterministic simulation of resilient hierarchical event streaming.');
   for (const entry of COMMANDS) {
