@@ -2,7 +2,10 @@
  * The bundled command (scripts/build.mjs) finds what it starts and reads. Bundled, a module's code
  * lands in an output file the bundler chose, so nothing in src/ may locate a file from its own
  * `import.meta.url` (only package-layout.ts, which finds the package root); every module started
- * by path must be an entry of the bundle; every file read from the package must be shipped.
+ * by path must be an entry of the bundle; every file read from the package must be shipped (a
+ * pool's from-source shim too). Those paths are read from the calls' text, so every argument must
+ * be a literal (or a `const` of one): a computed one would escape the checks. The wire format and
+ * the lab protocol (viz/wire, viz/lab) are bundled too, so they may not use import.meta either.
  * That the bundle then runs — workers, recipes, plug-ins — is what the CLI tests check, as
  * `npm test` builds dist/ before them.
  */
@@ -10,7 +13,7 @@ import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { ENTRIES } from '../../scripts/build-entries.mjs';
 import { ROOT } from './cli.ts';
 
@@ -19,15 +22,71 @@ function sources(dir: string): string[] {
 }
 
 const code = sources(join(ROOT, 'src')).map((path) => ({ file: relative(ROOT, path), text: readFileSync(path, 'utf8') }));
-const named = (pattern: RegExp) => [...new Set(code.flatMap(({ text }) => [...text.matchAll(pattern)].map((m) => m[1]!)))].sort();
+/** Bundled with src/ as well: the wire format and the lab's protocol (the CLI imports them), and the pages beside them. */
+const bundledViz = ['wire', 'lab'].flatMap((dir) => sources(join(ROOT, 'viz', dir))).map((path) => ({ file: relative(ROOT, path), text: readFileSync(path, 'utf8') }));
+
+/** `const NAME = '<text>'` anywhere in src/: a path named through a constant is checked as its text. */
+const constants = new Map(code.flatMap(({ text }) => [...text.matchAll(/\bconst ([A-Z][A-Z0-9_]*) = '([^']*)'/g)].map((m) => [m[1]!, m[2]!] as const)));
+
+/**
+ * The helpers' own bodies, which pass their parameters on: package-layout.ts's packageModule, and
+ * worker-entry.ts's poolModule. Every other argument must be a literal (or a constant of one).
+ */
+const PASSED_ON = new Set(['src/package-layout.ts: RUNS_COMPILED ? `dist/${source.replace(/\\.ts$/, \'.js\')}` : source', 'src/exec/worker-entry.ts: source', 'src/exec/worker-entry.ts: shim']);
+
+interface Call {
+  readonly where: string;
+  /** Each argument's path, or undefined for one that is neither a literal nor a constant of one. */
+  readonly paths: (string | undefined)[];
+}
+
+/** Every call of `name(...)` in src/ (not its declaration), with its arguments split at top-level commas. */
+function calls(name: string): Call[] {
+  const found: Call[] = [];
+  for (const { file, text: source } of code) {
+    // Comments name the helpers too (`packageFile(p)`); only code counts.
+    const text = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
+    for (const match of text.matchAll(new RegExp(`(?<!function )\\b${name}\\(`, 'g'))) {
+      const args: string[] = [];
+      let depth = 0;
+      let from = match.index + match[0].length;
+      let at = from;
+      for (; at < text.length; at++) {
+        const c = text[at];
+        if (c === '(' || c === '[' || c === '{') depth++;
+        else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+        else if (c === ')' || (c === ',' && depth === 0)) {
+          args.push(text.slice(from, at).trim());
+          from = at + 1;
+          if (c === ')') break;
+        }
+      }
+      const where = `${file.split(sep).join('/')}: ${args.join(', ')}`;
+      if (args.length === 1 && PASSED_ON.has(where)) continue;
+      const paths = args.map((arg) => /^'([^']*)'$/.exec(arg)?.[1] ?? constants.get(arg));
+      found.push({ where, paths });
+    }
+  }
+  return found;
+}
 
 test('no module but package-layout.ts locates anything from its own import.meta.url', (t) => {
-  const users = code.filter(({ file, text }) => file !== join('src', 'package-layout.ts') && /import\.meta\.(url|dirname|filename)|__dirname|__filename/.test(text));
+  const users = [...code, ...bundledViz].filter(({ file, text }) => file !== join('src', 'package-layout.ts') && /import\.meta\.(url|dirname|filename)|__dirname|__filename/.test(text));
   t.deepEqual(users.map(({ file }) => file), []);
+  t.true(bundledViz.some(({ file }) => file.endsWith('protocol.ts')) && bundledViz.some(({ file }) => file.endsWith('wire.ts')), 'viz/wire and viz/lab are scanned');
 });
 
+test('every path given to packageModule, packageFile and poolModule is a literal (or a constant of one)', (t) => {
+  const unnamed = ['packageModule', 'packageFile', 'poolModule'].flatMap(calls).filter(({ paths }) => paths.some((path) => path === undefined));
+  t.deepEqual(unnamed.map(({ where }) => where), [], 'a computed path escapes the checks below: name it literally');
+});
+
+const { files } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+/** npm always packs package.json; the rest must lie under a folder of `files`. */
+const published = (file: string) => file === 'package.json' || files.some((f) => file.startsWith(f));
+
 test('every module started by path (packageModule, poolModule) is an entry of the bundle', (t) => {
-  const modules = named(/(?:packageModule|poolModule)\('([^']+)'/g);
+  const modules = [...new Set([...calls('packageModule'), ...calls('poolModule')].flatMap(({ paths }) => paths[0] ?? []))].sort();
   t.true(modules.length >= 6, modules.join(' '));
   for (const module of modules) {
     t.true(existsSync(join(ROOT, module)), `${module} exists`);
@@ -35,14 +94,24 @@ test('every module started by path (packageModule, poolModule) is an entry of th
   }
 });
 
+test("a pool's shim (poolModule's second path), read from source, exists and is published", (t) => {
+  const pools = calls('poolModule');
+  t.true(pools.length >= 1);
+  for (const { where, paths } of pools) {
+    t.is(paths.length, 2, where);
+    const shim = paths[1];
+    if (shim === undefined) continue;
+    t.true(existsSync(join(ROOT, shim)), `${shim} exists`);
+    t.true(published(shim), `${shim} is published (package.json files)`);
+  }
+});
+
 test('every file read from the package (packageFile) exists and is in the published files', (t) => {
-  const { files } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
-  const read = named(/packageFile\('([^']+)'/g);
+  const read = [...new Set(calls('packageFile').flatMap(({ paths }) => paths[0] ?? []))].sort();
   t.true(read.length >= 5, read.join(' '));
   for (const file of read) {
     t.true(existsSync(join(ROOT, file)), `${file} exists`);
-    // npm always packs package.json; the rest must lie under a folder of `files`.
-    t.true(file === 'package.json' || files.some((f) => file.startsWith(f)), `${file} is published (package.json files)`);
+    t.true(published(file), `${file} is published (package.json files)`);
   }
 });
 
