@@ -59,7 +59,7 @@ async function shrink(args: ShrinkArgs): Promise<number> {
     const target = args.out ?? join(args.dir, 'shrunk.yaml');
     // Checked before the probes run, so that a refused target costs nothing.
     prepareFile(target, targetLabel('--out', args.out, target), 'shrunk', args.force, false);
-    out(`diaspora-sim ${VERSION} · shrink ${run.scenario.name} · seed ${run.seed} · ${run.faults.length} faults`);
+    out(`diaspora-sim ${VERSION} · shrink ${run.scenario.name} · seed ${run.seed} · ${run.faults.length} fault${run.faults.length === 1 ? '' : 's'}`);
     const started = performance.now();
     const result = await shrinkRun(run, { ...(args.check === undefined ? {} : { check: args.check }), maxProbes: args.probes, out: target, onProgress: bar.update });
     bar.stop();

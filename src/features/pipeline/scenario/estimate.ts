@@ -19,7 +19,7 @@ export function estimatePipeline(scenario: Scenario, { seconds }: EstimateContex
       const generated = Math.min(source.ratePerSec! * seconds, source.limit ?? Infinity) * source.parallelism;
       return {
         path: ['pipeline', 'operators', source.name, 'rate'],
-        what: `${source.ratePerSec}/s through ${operators.length} operators`,
+        what: `${source.ratePerSec}/s through ${operators.length} operator${operators.length === 1 ? '' : 's'}`,
         events: generated * operators.length * fanout * EVENTS_PER_HOP,
         // An operator's state size is modelled, not held: its memory is a few counters.
         bytes: 0,
