@@ -18,17 +18,19 @@
 // The other dependencies are bundled as installed when the build ran: `npm install` and `npm ci`
 // build again.
 //
-// Last, it writes dist/BUILT: the fingerprint of the sources as they were when the build started,
-// and that start as its date. bin/diaspora.mjs runs dist/ only while it matches src/ (see
-// bin/dist-current.mjs), so a source edited during or after the build is never hidden behind
-// stale JavaScript. A build that fails leaves no dist/BUILT, so dist/ is not used.
+// Last, it writes dist/BUILT: the fingerprint of its inputs (src/, the viz/ files src/ imports,
+// this script and its entry list, the lock files) as they were when the build started, and that
+// start as its date. bin/diaspora.mjs runs dist/ only while it matches them (see
+// bin/dist-current.mjs), so an input edited during or after the build is never hidden behind
+// stale JavaScript. A build that fails, or that bundled a file outside those inputs and
+// node_modules/ (esbuild's metafile), leaves no dist/BUILT, so dist/ is not used.
 //
 // `--if-stale` (run by `npm test`) builds only when dist/ is not current: the tests start the real
 // `diaspora` command hundreds of times, and through tsx each start costs several times the CPU it
 // costs from dist/; the build costs a second or two.
 import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BUILT, distIsCurrent, sourceFingerprint } from '../bin/dist-current.mjs';
+import { BUILT, distIsCurrent, isInput, sourceFingerprint } from '../bin/dist-current.mjs';
 import { ENTRIES, EXTERNAL } from './build-entries.mjs';
 
 await main();
@@ -44,8 +46,9 @@ async function main() {
   const fingerprint = sourceFingerprint();
   rmSync(dist, { recursive: true, force: true });
   const esbuild = await import('esbuild');
+  let result;
   try {
-    await esbuild.build({
+    result = await esbuild.build({
       absWorkingDir: root,
       entryPoints: ENTRIES,
       outbase: '.',
@@ -61,11 +64,18 @@ async function main() {
       // own modules, which an ES module does not have.
       banner: { js: "import { createRequire as __diasporaRequire } from 'node:module';\nconst require = __diasporaRequire(import.meta.url);" },
       logLevel: 'warning',
+      metafile: true,
     });
   } catch (error) {
     process.stderr.write(`build: esbuild failed (${error.message.split('\n')[0]}); dist/ is incomplete and will not be used\n`);
     process.exit(1);
   }
-  writeFileSync(BUILT, `${fingerprint}\nbuilt from src/ as it was at ${started.toISOString()}\n`);
+  // dist/ counts as current while the fingerprinted inputs are unchanged: every other file bundled must be a dependency.
+  const unwatched = Object.keys(result.metafile.inputs).filter((input) => !isInput(input) && !/(^|\/)node_modules\//.test(input));
+  if (unwatched.length > 0) {
+    process.stderr.write(`build: ${unwatched.join(', ')} bundled but not among bin/dist-current.mjs INPUTS, so an edit to it would leave dist/ "current"; add it there. dist/ will not be used\n`);
+    process.exit(1);
+  }
+  writeFileSync(BUILT, `${fingerprint}\nbuilt from its inputs (bin/dist-current.mjs) as they were at ${started.toISOString()}\n`);
   utimesSync(BUILT, started, started);
 }
