@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import { ExponentialBackoff, LogProducer, type ClientInbound, type ProduceRequest } from '../../../src/features/log/actors/index.ts';
-import { deriveRng, type Actor, type Context, type Message } from '../../../src/kernel/contract/index.ts';
+import { deriveRng, type Actor, type Rng, type Context, type Message } from '../../../src/kernel/contract/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
 import { scriptedProducer } from './_scripted-brokers.ts';
@@ -23,6 +23,21 @@ test('the n-th pause is base × 2^n spread by ±20 %, capped at the maximum; a m
     }
   }
   t.is(new ExponentialBackoff(SECOND, 200 * MS).backoff(5, rng), 200 * MS);
+});
+
+/** A stream that always draws `value`, so the jitter factor is known: 0.8 + 0.4 × value. */
+const fixed = (value: number): Rng => ({ next: () => value }) as unknown as Rng;
+
+test('the term doubles in whole µs up to the maximum and then stays at it exactly (Kafka\'s formula, without Math.log)', (t) => {
+  const backoff = new ExponentialBackoff(100 * MS, SECOND);
+  const terms = [0, 1, 2, 3, 4, 5].map((n) => backoff.backoff(n, fixed(0.5)));
+  t.deepEqual(terms, [100 * MS, 200 * MS, 400 * MS, 800 * MS, SECOND, SECOND]);
+  // Lowest jitter (× 0.8): the cap term gives exactly 800 ms, not 1 µs less.
+  t.deepEqual([0, 1, 2, 3, 4, 5].map((n) => backoff.backoff(n, fixed(0))), [80_000, 160_000, 320_000, 640_000, 800_000, 800_000]);
+  // × 1.1: below the cap the spread shows; at it the pause is clipped to the maximum.
+  t.deepEqual([0, 1, 2, 3, 4, 5].map((n) => backoff.backoff(n, fixed(0.75))), [110_000, 220_000, 440_000, 880_000, SECOND, SECOND]);
+  // A base that does not divide the maximum: 300 → 600 → 1000 (not 1200), as Kafka's exponent caps it.
+  t.deepEqual([0, 1, 2, 3].map((n) => new ExponentialBackoff(300 * MS, SECOND).backoff(n, fixed(0.5))), [300 * MS, 600 * MS, SECOND, SECOND]);
 });
 
 /** One broker leading every partition of `t`, refusing every produce with a retriable error at once. */
