@@ -2,14 +2,18 @@
  * A pipeline stream on the replicated log keeps its producers' `max.request.size`
  * (log-transport.ts, sink.ts): no produce request carries more payload than it, whatever the
  * transport's own batch bound, and an output larger than it fails as it is emitted
- * (`record-too-large`, Kafka's RecordTooLargeException), never sent. A scenario refuses such a
- * stream at load (test/fixtures/bad-scenarios/pipeline-record-too-large.yaml); these runs are built
- * without that check.
+ * (`record-too-large`, Kafka's RecordTooLargeException), never sent. Sizes are compared as Kafka
+ * does, serialized: with the record batch header and record overhead (`batchSizeInBytes`), so an
+ * output of exactly the limit fails. A scenario refuses such a stream at load
+ * (test/fixtures/bad-scenarios/pipeline-record-too-large.yaml, pipeline-record-at-limit.yaml); these
+ * runs are built without that check.
  */
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import type { LogEndpoint } from '../../../src/features/forward/actors/index.ts';
-import { CONTROL_BYTES, spawnLogCluster, type TopicConfig } from '../../../src/features/log/actors/index.ts';
+import { CONTROL_BYTES, batchSizeInBytes, spawnLogCluster, type TopicConfig } from '../../../src/features/log/actors/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
+import { loadScenario } from '../../../src/scenario/index.ts';
 import type { World } from '../../../src/world/index.ts';
 import { pipelineRun, xray } from './_harness.ts';
 
@@ -56,4 +60,21 @@ test('an output larger than max.request.size fails as it is emitted (record-too-
   t.true(errors.every((r) => r.error === 'record-too-large' && r.bytes === MIB && r.max === MIB / 2));
   t.is(produceRequests(records, 'recon-1').length + produceRequests(records, 'recon-2').length, 0, 'nothing produced to slabs');
   t.false(records.some((r) => r.k === 'log' && r.op === 'append' && r.topic === 'slabs'));
+});
+
+test('an output of exactly max.request.size fails too (its batch and record overhead take it over), one that fits with the overhead is produced', (t) => {
+  // recon's slabs are 1 MiB.
+  const atLimit = run({ slabs: MIB }).records.filter((r) => r.k === 'client' && r.op === 'error' && r.topic === 'slabs');
+  t.true(atLimit.length > 0);
+  t.true(atLimit.every((r) => r.error === 'record-too-large' && r.bytes === MIB && r.max === MIB));
+  const { records } = run({ slabs: batchSizeInBytes(MIB, 1) });
+  t.false(records.some((r) => r.k === 'client' && r.op === 'error' && r.topic === 'slabs'));
+  t.true(records.some((r) => r.k === 'log' && r.op === 'append' && r.topic === 'slabs'));
+});
+
+test('at load, events of exactly max.request.size are refused (the fixture) and events comfortably under it load', (t) => {
+  const file = 'pipeline-record-at-limit.yaml';
+  const text = readFileSync(new URL(`../../fixtures/bad-scenarios/${file}`, import.meta.url), 'utf8');
+  t.throws(() => loadScenario(text, file), { message: /1MiB events on stream "frames" with their 82B of record batch and record overhead exceed the producers' max\.request\.size 1MiB/ });
+  t.notThrows(() => loadScenario(text.replace('size: 1MiB', 'size: 1023KiB'), file));
 });

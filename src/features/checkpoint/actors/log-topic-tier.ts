@@ -83,7 +83,7 @@
 import type { Context, Disconnect, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { fnv1a, MS, SECOND } from '../../../kernel/contract/index.ts';
 import type { FetchPartitionReply, FetchReply, FetchRequest, MetadataReply, ProducePartitionReply, ProduceReply, ProduceRequest } from '../../log/actors/index.ts';
-import { ClientNetwork, ExponentialBackoff, FETCH_MAX_BYTES_DEFAULT, InFlightRequests, MAX_PARTITION_FETCH_BYTES_DEFAULT, RETRY_BACKOFF_MAX_DEFAULT_US, RequestDeadlines, fetchOne, produceOne } from '../../log/actors/index.ts';
+import { ClientNetwork, ExponentialBackoff, FETCH_MAX_BYTES_DEFAULT, batchSizeInBytes, InFlightRequests, MAX_PARTITION_FETCH_BYTES_DEFAULT, RETRY_BACKOFF_MAX_DEFAULT_US, RequestDeadlines, fetchOne, produceOne } from '../../log/actors/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
 import type { LogTopicTierConfig } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';
@@ -106,9 +106,10 @@ export const RECORD_BYTES_MAX_DEFAULT = 1 << 20;
 /**
  * What a one-record batch adds to its payload besides the key, as Kafka's producer bounds it before
  * checking `max.request.size`: the batch header (DefaultRecordBatch.RECORD_BATCH_OVERHEAD, 61 B)
- * and a record's largest overhead (DefaultRecord.MAX_RECORD_OVERHEAD, 21 B).
+ * and a record's largest overhead (DefaultRecord.MAX_RECORD_OVERHEAD, 21 B) — the log feature's
+ * `batchSizeInBytes`, which the pipeline's log streams check too.
  */
-export const RECORD_OVERHEAD_BYTES = 61 + 21;
+export const RECORD_OVERHEAD_BYTES = batchSizeInBytes(0, 1);
 /** Chunks of one image in flight at once: with a tombstone or a fetch beside them, within max.in.flight. */
 const CHUNKS_IN_FLIGHT = 4;
 

@@ -12,7 +12,8 @@
  * Sending is Kafka's Sender: the plans ready to go are drained per leader broker, one request to
  * each carrying the next plan of every lane that broker leads — within the endpoint's
  * `max.request.size` if it has one (`maxRequestBytes`: a plan that would take the request past it
- * waits for the next, the first always goes, as Kafka's drain) — again while each broker has fewer
+ * waits for the next, the first always goes, as Kafka's drain, which adds up the batches'
+ * serialized sizes, `batchSizeInBytes`, and nothing for the request header) — again while each broker has fewer
  * than `MAX_IN_FLIGHT` requests outstanding (max.in.flight.requests.per.connection = 5). The reply
  * has an outcome per partition, and each lane handles its own: one lane's `not-leader` backs off
  * that lane only.
@@ -39,7 +40,7 @@
  */
 import type { Context, Disconnect, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
-import { produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
+import { batchSizeInBytes, produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
 import { ClientNetwork, InFlightRequests, type Lost } from '../../log/actors/index.ts';
 import type { ForwarderConfig } from './config.ts';
 
@@ -202,10 +203,11 @@ export class IdempotentSink {
         // One batch per partition per request: a second lane onto the same partition waits a round.
         if (request.parts.some((part) => this.partitionOf(part.lane) === this.partitionOf(p.lane))) continue;
         const plan = p.plans[p.next]!;
-        if (request.parts.length > 0 && request.bytes + plan.bytes > maxRequestBytes) continue;
+        const size = batchSizeInBytes(plan.bytes, plan.events.length);
+        if (request.parts.length > 0 && request.bytes + size > maxRequestBytes) continue;
         p.next++;
         request.parts.push({ lane: p.lane, plan });
-        request.bytes += plan.bytes;
+        request.bytes += size;
       }
       if (requests.size === 0) return;
       for (const [leader, { parts }] of requests) this.sendRequest(ctx, leader, parts, lanes);

@@ -446,6 +446,21 @@ export const CONTROL_BYTES = 64;
 /** Kafka's record batch header, bytes: what a batch costs on the wire beyond its records. */
 export const BATCH_HEADER_BYTES = 61;
 
+/** DefaultRecord.MAX_RECORD_OVERHEAD, bytes: a record's largest cost beyond its key and value (its varint lengths, attributes, deltas and header count). */
+export const RECORD_OVERHEAD_MAX_BYTES = 21;
+
+/**
+ * The serialized size Kafka's producer compares with `max.request.size`, bytes, for a batch of
+ * `records` records holding `payloadBytes` of keys and values: the batch header plus each record's
+ * largest overhead. For one record this is AbstractRecords.estimateSizeInBytesUpperBound, which
+ * KafkaProducer.send checks (RecordTooLargeException); the sender's drain adds up batches' sizes
+ * the same way and counts nothing for the request's own header. So a record of exactly
+ * `max.request.size` bytes is refused, as in Kafka.
+ */
+export function batchSizeInBytes(payloadBytes: number, records: number): number {
+  return BATCH_HEADER_BYTES + payloadBytes + records * RECORD_OVERHEAD_MAX_BYTES;
+}
+
 /** Bytes of record batches a fetch reply part carries, headers included (what fetch.min.bytes counts). */
 export function fetchedBytes(part: FetchPartitionReply): number {
   let bytes = 0;

@@ -3,7 +3,7 @@
  * every stream an operator reads is written by some operator and read by only one, stores exist
  * for the tiers a strategy writes to, and no strategy is asked for what it cannot do (aligned
  * barriers on a cyclic pipeline would wait for each other forever), and no stream on a log service
- * carries events larger than its producers' `max.request.size` (every one would fail with
+ * carries events larger, serialized (`batchSizeInBytes`), than its producers' `max.request.size` (every one would fail with
  * RecordTooLargeException before it is sent) or its topic's `max.message.bytes` (refused with
  * MESSAGE_TOO_LARGE) — pipeline event sizes are fixed, so it is known here, at the field that sets
  * the size.
@@ -12,7 +12,7 @@
  * every name. Failure: one issue per problem at the exact path, with near names suggested.
  */
 import { hasCycle, instanceName } from '../actors/index.ts';
-import { MAX_REQUEST_SIZE_DEFAULT } from '../../log/actors/index.ts';
+import { MAX_REQUEST_SIZE_DEFAULT, batchSizeInBytes } from '../../log/actors/index.ts';
 import type { Report } from '../../../scenario/paths.ts';
 import { type Names, unknownNode, unknownSite } from '../../../scenario/name-messages.ts';
 import { formatPath, type Path } from '../../../scenario/paths.ts';
@@ -128,7 +128,8 @@ function checkStreamLogs(pipeline: WrittenPipeline, services: NonNullable<Sectio
     else if (topic.partitions !== partitions) report(path, `topic "${stream}" of "${placed.log}" has ${topic.partitions} partitions; the stream needs ${partitions}, one per reading instance`);
     const size = (sizes ??= streamEventSizes(pipeline)).get(stream);
     const requestLimit = placed['max.request.size'] ?? MAX_REQUEST_SIZE_DEFAULT;
-    if (size !== undefined && size.bytes > requestLimit) tooLargeToSend.push({ stream, log: placed.log, limit: requestLimit, size });
+    // Kafka's producer compares the serialized size (the event with its batch and record overhead).
+    if (size !== undefined && batchSizeInBytes(size.bytes, 1) > requestLimit) tooLargeToSend.push({ stream, log: placed.log, limit: requestLimit, size });
     if (topic === undefined) continue;
     const limit = topic['max.message.bytes'] ?? service['max.message.bytes'];
     if (limit !== undefined && size !== undefined && size.bytes > limit) tooLarge.push({ stream, log: placed.log, limit, size });
@@ -137,7 +138,9 @@ function checkStreamLogs(pipeline: WrittenPipeline, services: NonNullable<Sectio
     const { size, limit } = group[0]!;
     const streams = group.map((each) => `"${each.stream}"`).join(', ');
     const fields = group.map((each) => formatPath(['pipeline', 'streams', each.stream, 'max.request.size'])).join(', ');
-    return `${formatSize(size.bytes)} events on stream ${streams} exceed the producers' max.request.size ${formatSize(limit)}: each would fail before it is sent (RecordTooLargeException); raise ${fields} (and the topic's max.message.bytes), or shrink the events`;
+    // Only the overhead takes an event at or just under the limit past it: say so, or the message reads false.
+    const overhead = size.bytes <= limit ? ` with their ${formatSize(batchSizeInBytes(0, 1))} of record batch and record overhead` : '';
+    return `${formatSize(size.bytes)} events on stream ${streams}${overhead} exceed the producers' max.request.size ${formatSize(limit)}: each would fail before it is sent (RecordTooLargeException); raise ${fields} (and the topic's max.message.bytes), or shrink the events`;
   });
   reportBySize(tooLarge, report, (group) => {
     const { size, log, limit } = group[0]!;

@@ -25,7 +25,9 @@
  * replays from there.
  *
  * Sizes (Kafka's producer `max.request.size`, the stream's `maxRequestBytes`, 1 MiB unless the
- * scenario raises it; none on a node-local stream, which is not a Kafka topic): an output larger
+ * scenario raises it; none on a node-local stream, which is not a Kafka topic, compared as Kafka
+ * does with the serialized size: payload plus the batch header and each record's overhead, the log
+ * feature's `batchSizeInBytes`, so an output of exactly the limit is refused): an output larger
  * than it fails as it is emitted — a `client` error record `record-too-large` (Kafka's
  * RecordTooLargeException, counted by the log metric), never sent and never numbered, so a replay
  * refuses it the same way — and neither a batch nor a request grows past it. The scenario refuses
@@ -44,7 +46,7 @@ import type { Context, Disconnect, Message, Wakeup } from '../../../../kernel/co
 import { MS, SECOND } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
 import { IDEMPOTENCE_WINDOW, IdempotentSink, LogSource, splitPlan, type LaneState, type Plan } from '../../../forward/actors/index.ts';
-import type { ClientInbound, DescribeProducersReply, LogError } from '../../../log/actors/index.ts';
+import { batchSizeInBytes, type ClientInbound, type DescribeProducersReply, type LogError } from '../../../log/actors/index.ts';
 import type { StreamEvent } from '../event.ts';
 import { recordOutput, type InstanceRoutes, type OperatorTransport, type Resume, type TransportSink } from './transport.ts';
 
@@ -52,7 +54,7 @@ import { recordOutput, type InstanceRoutes, type OperatorTransport, type Resume,
 export const MAX_BUFFERED = 64;
 /** Events per produced batch, at most. */
 const MAX_BATCH = 64;
-/** Payload bytes per produced batch, at most (at least one event), within `max.request.size` if less. */
+/** Serialized bytes per produced batch, at most (at least one event), within `max.request.size` if less. */
 const MAX_BATCH_BYTES = 16 << 20;
 /**
  * The operator's Kafka clients (Kafka Streams' producer and consumer): request.timeout.ms 30 s and
@@ -97,7 +99,7 @@ export class LogTransport implements OperatorTransport {
   private readonly lanes: Lane[] = [];
   private readonly sink: IdempotentSink | undefined;
   private readonly inputs: Input[] = [];
-  /** Payload bytes of one produced batch at most: `MAX_BATCH_BYTES`, or the stream's `max.request.size` if less. */
+  /** Serialized bytes (`batchSizeInBytes`) of one produced batch at most: `MAX_BATCH_BYTES`, or the stream's `max.request.size` if less. */
   private readonly batchBytes: number;
   /** Bumped by every `open`, so a delivery loop interrupted by a restore stops. */
   private incarnation = 0;
@@ -157,7 +159,7 @@ export class LogTransport implements OperatorTransport {
     const { topic, maxRequestBytes } = this.routes.output.log!;
     for (const event of events) {
       const p = event.key % this.lanes.length;
-      if (maxRequestBytes !== undefined && event.bytes > maxRequestBytes) {
+      if (maxRequestBytes !== undefined && batchSizeInBytes(event.bytes, 1) > maxRequestBytes) {
         ctx.record('client', { op: 'error', events: [event.id], topic, partition: this.sink.partitionOf(p), error: 'record-too-large', bytes: event.bytes, max: maxRequestBytes });
         continue;
       }
@@ -344,11 +346,15 @@ export class LogTransport implements OperatorTransport {
   }
 }
 
-/** Takes the next plan off the front of a lane's queue: consecutive sequence numbers, at most `MAX_BATCH` events and `maxBytes` (at least one event). */
+/**
+ * Takes the next plan off the front of a lane's queue: consecutive sequence numbers, at most
+ * `MAX_BATCH` events and `maxBytes` serialized (with the batch and record overhead, as Kafka sizes
+ * a batch against `max.request.size`; at least one event).
+ */
 function planOf(queued: Output[], maxBytes: number): Plan {
   let bytes = 0;
   let count = 0;
-  while (count < queued.length && count < MAX_BATCH && (count === 0 || bytes + queued[count]!.event.bytes <= maxBytes)) bytes += queued[count++]!.event.bytes;
+  while (count < queued.length && count < MAX_BATCH && (count === 0 || batchSizeInBytes(bytes + queued[count]!.event.bytes, count + 1) <= maxBytes)) bytes += queued[count++]!.event.bytes;
   const outputs = queued.splice(0, count);
   const first = outputs[0]!.seq;
   return { destSeq: first, events: outputs.map((o) => o.event.id), bytes, srcFirst: first, srcEnd: first + count, payloads: outputs.map((o) => o.event) };
