@@ -75,7 +75,10 @@
  * only if the instance died before that record's tombstone was acknowledged, or if the log lost the
  * tombstone and kept the commit record (acks=1 and an unclean election). A chunk out to a broker when
  * its save was given up may still be appended (after its tombstone if it reaches a later leader): it
- * stays, never loaded without its commit record. A retirement tombstone that expired leaves its
+ * stays, never loaded without its commit record. So may a commit record out to a broker when its
+ * delivery timeout fired, and it then outlives its tombstone; its save still does not load, because
+ * its chunks — all acknowledged before the commit record was produced — were tombstoned after them,
+ * and a load needs every chunk the commit record counts (unless the instance died first, as above). A retirement tombstone that expired leaves its
  * checkpoint in the partition until a load finds it (the catalog knows only what it saved or read).
  * An instance restarted under a global strategy that restores nothing (target 0) reads
  * nothing before it saves, so the entries of its earlier incarnations are never tombstoned.
@@ -168,7 +171,15 @@ export class LogTopicTier implements TierClient {
   private chunksOf = new Map<number, number>();
   /** The chain the last `newest` read, for the `load` that follows it. */
   private probed: readonly StoredCheckpoint[] | undefined;
-  /** Saves this incarnation gave up: never loaded, whatever of them the log holds (see `abandon`). */
+  /**
+   * Saves this incarnation gave up: never loaded, whatever of them the log holds (see `abandon`).
+   * It is not pruned, and stays small: it gains one number per failed save, and a save fails only
+   * when one of its records reaches its delivery timeout (at least 30 s after it was produced), so
+   * it grows only with the checkpoints taken while the log is unreachable for that long (3,600
+   * numbers for an hour's outage at a 1 s interval); a new incarnation starts it empty. Forgetting ids below the latest committed save would not be safe: a chunk and the
+   * commit record that both reached a broker after their tombstones make that save loadable again,
+   * and `latest` would take it if the log then lost the newer save (acks=1, an unclean election).
+   */
   private readonly abandoned = new Set<number>();
   private readonly recordBytesMax: number;
   private readonly deliveryTimeoutUs: Micros;
