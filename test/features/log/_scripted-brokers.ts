@@ -13,6 +13,12 @@ import { World } from '../../../src/world/index.ts';
 export const LEADS: Record<string, number[]> = { b1: [0, 2], b2: [1, 3] };
 export const EVENTS = 5;
 
+/** Answers a metadata request as a broker `b1` that leads all four partitions of topic `t` alone. */
+export function answerSoleLeaderMetadata(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
+  const partitions: PartitionMeta[] = [0, 1, 2, 3].map((partition) => ({ topic: 't', partition, replicas: ['b1'], leader: 'b1', leaderEpoch: 1, partitionEpoch: 1, isr: ['b1'] }));
+  ctx.send(from, { type: 'metadata-reply', req: message.req, partitions });
+}
+
 export interface Scripted {
   /** The leader epoch of every partition (bumped to make a leader change). */
   epoch: number;

@@ -9,7 +9,7 @@ import { ExponentialBackoff, LogProducer, type ClientInbound, type ProduceReques
 import { deriveRng, type Actor, type Rng, type Context, type Message } from '../../../src/kernel/contract/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
-import { scriptedProducer } from './_scripted-brokers.ts';
+import { answerSoleLeaderMetadata, scriptedProducer } from './_scripted-brokers.ts';
 
 test('the n-th pause is base × 2^n spread by ±20 %, capped at the maximum; a maximum at or below the base is a constant pause', (t) => {
   const backoff = new ExponentialBackoff(100 * MS, SECOND);
@@ -46,8 +46,7 @@ class RefusingBroker implements Actor<Message> {
   start(): void {}
   onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
     if (message.type === 'metadata') {
-      const partitions = [0, 1, 2, 3].map((partition) => ({ topic: 't', partition, replicas: ['b1'], leader: 'b1', leaderEpoch: 1, partitionEpoch: 1, isr: ['b1'] }));
-      return ctx.send(from, { type: 'metadata-reply', req: message.req, partitions });
+      return answerSoleLeaderMetadata(ctx, message, from);
     }
     if (message.type === 'produce') {
       this.sends.push(ctx.now());

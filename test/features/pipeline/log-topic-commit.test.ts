@@ -11,6 +11,7 @@ import type { Batch, FetchRequest, ProduceRequest } from '../../../src/features/
 import type { Actor, Context, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
 import { SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
+import { answerSoleLeaderMetadata } from '../log/_scripted-brokers.ts';
 
 const MIB = 1 << 20;
 
@@ -25,8 +26,7 @@ class KeepingBroker implements Actor<Message> {
   start(): void {}
   onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
     if (message.type === 'metadata') {
-      const partitions = [0, 1, 2, 3].map((partition) => ({ topic: 't', partition, replicas: ['b1'], leader: 'b1', leaderEpoch: 1, partitionEpoch: 1, isr: ['b1'] }));
-      return ctx.send(from, { type: 'metadata-reply', req: message.req, partitions });
+      return answerSoleLeaderMetadata(ctx, message, from);
     }
     if (message.type === 'produce') {
       const request = message as unknown as ProduceRequest;
