@@ -1,7 +1,9 @@
 /**
  * yargs' own parse errors in our voice: one line that names what was wrong and how to go on. An
  * unknown command gets the nearest command ("did you mean"), an unknown flag the nearest flag of
- * the command being run, and anything else a pointer to that command's help.
+ * the command being run — or, when none is near and the command takes `--set`, the way to set a
+ * scenario field (users type `--strategy x` for `--set checkpoint.strategy=x`) — and anything else a
+ * pointer to that command's help.
  *
  * Guarantee: one line, never yargs' help text. A message this does not recognise is kept as yargs
  * wrote it, with the pointer to help (yargs' wording may change between versions; the pointer
@@ -44,5 +46,14 @@ export function explainParseError(text: string, context: ParseContext): string {
   if (typed === undefined || !typed.startsWith('-')) return `unexpected argument "${first}" ${help}`;
   const near = closest(first, context.flags.filter((name) => name.length > 1));
   const others = unknown.length > 1 ? ` (and ${unknown.slice(1).map(flag).join(', ')})` : '';
-  return `${flag(first)}: unknown flag${near === undefined ? '' : `; did you mean --${near}?`}${others} ${help}`;
+  return `${flag(first)}: unknown flag${near === undefined ? fieldHint(first, context) : `; did you mean --${near}?`}${others} ${help}`;
+}
+
+/** For a command that overrides scenario fields, how to set the field an unknown flag may name. */
+function fieldHint(name: string, context: ParseContext): string {
+  if (!context.flags.includes('set')) return '';
+  const typed = context.args.findIndex((arg) => arg.replace(/^-+/, '').split('=')[0] === name);
+  const inline = context.args[typed]?.split('=')[1];
+  const value = inline ?? (context.args[typed + 1]?.startsWith('-') === false ? context.args[typed + 1] : undefined) ?? 'value';
+  return `; a scenario field is set with --set <path>=${value}, the path as in the YAML (e.g. checkpoint.interval)`;
 }

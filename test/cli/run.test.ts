@@ -109,6 +109,10 @@ test('bad flags and missing files are bad input (exit 2), not crashes', async (t
   const unknownFlag = await diaspora(['run', DEMO, '--sed', '3']);
   t.is(unknownFlag.code, 2);
   t.regex(unknownFlag.stderr, /^--sed: unknown flag; did you mean --seed\?/);
+  // A flag near none of run's names is likely a scenario field: the way to set one, with the value typed.
+  const field = await diaspora(['run', DEMO, '--strategy', 'coordinated']);
+  t.is(field.code, 2);
+  t.regex(field.stderr, /^--strategy: unknown flag; a scenario field is set with --set <path>=coordinated,/);
   const missing = await diaspora(['run', 'no/such/file.yaml']);
   t.is(missing.code, 2);
   t.notRegex(missing.stderr, /\n\s+at /);
