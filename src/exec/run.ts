@@ -22,9 +22,10 @@ export interface ExecuteOptions {
   /** Called now and then with the simulated time reached. */
   onProgress?: (nowUs: Micros, endUs: Micros) => void;
   /**
-   * The most kernel events the run may dispatch (checked every PROGRESS_EVERY events): past it,
-   * the run stops with an `InputError` — the net under the estimate `work-estimate.ts` makes
-   * before the run, for work no estimate foresaw.
+   * The most kernel events the run may dispatch (checked every PROGRESS_EVERY events, or at event
+   * maxEvents + 1 when that comes first, so a small budget is exact): past it, the run stops with
+   * an `InputError` — the net under the estimate `work-estimate.ts` makes before the run, for work
+   * no estimate foresaw (a scenario without an estimate runs under this alone).
    */
   maxEvents?: number;
 }
@@ -62,11 +63,12 @@ function startRun(prepared: PreparedRun, options: ExecuteOptions): { advance: (p
   const observed = observeTrace(prepared, world.trace);
   const started = performance.now();
   let events = 0;
+  const every = Math.min(PROGRESS_EVERY, (options.maxEvents ?? Infinity) + 1);
   const progress = (nowUs: Micros) => {
-    events += PROGRESS_EVERY;
+    events += every;
     if (options.maxEvents !== undefined && events > options.maxEvents) {
       throw new InputError(
-        `the run of ${prepared.scenario} passed its budget of ${options.maxEvents.toLocaleString('en-US')} events at ${formatMicros(nowUs)} of ${formatMicros(endUs)} simulated; ` +
+        `the run of ${prepared.scenario} passed its budget of ${options.maxEvents.toLocaleString('en-US')} event${options.maxEvents === 1 ? '' : 's'} at ${formatMicros(nowUs)} of ${formatMicros(endUs)} simulated; ` +
           'raise --max-events to let it finish',
       );
     }
@@ -75,7 +77,7 @@ function startRun(prepared: PreparedRun, options: ExecuteOptions): { advance: (p
   return {
     advance(pause) {
       try {
-        return world.advance({ until: endUs, onProgress: progress, progressEvery: PROGRESS_EVERY, ...(pause ? { pause } : {}) });
+        return world.advance({ until: endUs, onProgress: progress, progressEvery: every, ...(pause ? { pause } : {}) });
       } catch (error) {
         // A failed run must not leave a trace that looks complete (or an open file).
         world.trace.abort();

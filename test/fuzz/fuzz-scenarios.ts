@@ -114,7 +114,10 @@ export async function fuzzScenarios(options: ScenarioFuzzOptions): Promise<{ fin
             runsLeft--;
             const full = await cli(['run', file, '--out', join(dir, `full${i}`), '--quiet']);
             tally.ran++;
-            if (full.code !== 0 && full.code !== 1) found(`an accepted mutation did not run (exit ${full.code})`, full.stderr);
+            // A refusal found only while running (e.g. a send between sites no link joins) is bad
+            // input too, told as any other; a mutation that changes nothing must run.
+            if (full.code === 2 && m.expect !== 'accept') for (const p of judgeRefusal(full, { file, line: true, input: m.bytes.toString('latin1') + raw, out: join(dir, `full${i}`) })) found(p, full.stderr);
+            else if (full.code !== 0 && full.code !== 1) found(`an accepted mutation did not run (exit ${full.code})`, full.stderr);
           }
         }
       } else if (r.code === 2) {

@@ -55,3 +55,16 @@ test('a run past maxEvents stops with an input error and leaves no trace behind'
   const error = t.throws(() => execute(prepared, { maxEvents: 1000 }), { instanceOf: InputError });
   t.regex(error!.message, /^the run of beamline-store passed its budget of 1,000 events at \S+ of 10m10s simulated; raise --max-events to let it finish$/);
 });
+
+test('a small budget is exact: a run of N events passes with maxEvents N and stops at N − 1', (t) => {
+  const events = (maxEvents?: number) => {
+    const prepared = prepareRun(demo('duration=30s'), { seed: 1, trace: new TraceWriter() });
+    return execute(prepared, maxEvents === undefined ? {} : { maxEvents }).events;
+  };
+  const n = events();
+  t.true(n > 2 && n < 16384, `a run shorter than one progress period (${n} events)`);
+  t.is(events(n), n);
+  const error = t.throws(() => events(n - 1), { instanceOf: InputError });
+  t.regex(error!.message, new RegExp(`passed its budget of ${(n - 1).toLocaleString('en-US')} events`));
+  t.regex(t.throws(() => events(1))!.message, /passed its budget of 1 event at/);
+});
