@@ -36,7 +36,8 @@ export interface LogEndpoint {
   readonly brokers: readonly string[];
   readonly controller: string;
   /**
-   * The producing client's `max.request.size` (payload bytes): a produce request never carries more
+   * The producing client's `max.request.size`, compared with the serialized size as Kafka does
+   * (`batchSizeInBytes`: the events with their batch and record overhead): a produce request never carries more
    * (its first batch aside), and a pipeline refuses an output larger than this before sending it.
    * Absent: no bound (forwarders; a pipeline's node-local streams, which are not Kafka topics).
    */

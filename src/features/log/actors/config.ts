@@ -39,10 +39,11 @@ export interface TopicConfig {
   readonly deleteRetentionUs?: Micros;
   /**
    * The largest record batch a leader appends (`max.message.bytes`, Kafka's default 1048588): a
-   * larger one is refused with MESSAGE_TOO_LARGE. Sizes here are payload bytes, as everywhere in
-   * the simulation: Kafka also counts the batch's 61-byte header and a few bytes per record, so its
-   * limit bites some dozens of bytes earlier. Absent: no limit (a pipeline's node-local streams,
-   * which are not Kafka topics).
+   * larger one is refused with MESSAGE_TOO_LARGE. The leader compares payload bytes (a
+   * simplification, as the log producer's `max.request.size`): Kafka also counts the batch's 61-byte
+   * header and ≈ 21 bytes per record, so its limit bites some dozens of bytes earlier — pipeline
+   * streams' `max.request.size` does count them (`batchSizeInBytes`). Absent: no limit (a pipeline's
+   * node-local streams, which are not Kafka topics).
    */
   readonly maxMessageBytes?: number;
 }

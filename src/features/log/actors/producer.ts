@@ -18,7 +18,9 @@
  * With a burst shape (`bursts`, see bursts.ts) a tick is a whole burst instead, its events named
  * `<producer>-v<burst>-<j>`.
  *
- * Sizes (Kafka's `max.request.size`, in payload bytes): an event larger than `max.request.size`
+ * Sizes (Kafka's `max.request.size`, in payload bytes — a simplification: Kafka, and the pipeline
+ * streams' transport here, count the batch's 61 B and ≈ 21 B per record too, so a payload within
+ * some dozens of bytes of the limit passes here and fails in Kafka): an event larger than `max.request.size`
  * fails as soon as it is produced with `record-too-large` (Kafka's RecordTooLargeException) and is
  * never sent; batches are capped at `max.request.size`. A batch the leader refuses as larger than
  * the topic's `max.message.bytes` (`message-too-large`) fails without retry — a simplification:
