@@ -38,6 +38,9 @@ test('the term doubles in whole µs up to the maximum and then stays at it exact
   t.deepEqual([0, 1, 2, 3, 4, 5].map((n) => backoff.backoff(n, fixed(0.75))), [110_000, 220_000, 440_000, 880_000, SECOND, SECOND]);
   // A base that does not divide the maximum: 300 → 600 → 1000 (not 1200), as Kafka's exponent caps it.
   t.deepEqual([0, 1, 2, 3].map((n) => new ExponentialBackoff(300 * MS, SECOND).backoff(n, fixed(0.5))), [300 * MS, 600 * MS, SECOND, SECOND]);
+  // A base whose exponent to the cap is irrational: 2^log2(max/base) in floating point lands a hair
+  // under the maximum (999,999.9999999998 µs, floored to 999,999); whole doubling gives it exactly.
+  t.is(new ExponentialBackoff(5985, SECOND).backoff(20, fixed(0.5)), SECOND);
 });
 
 /** One broker leading every partition of `t`, refusing every produce with a retriable error at once. */
