@@ -42,18 +42,22 @@ export function explainParseError(text: string, context: ParseContext): string {
     return `unknown command "${first}"${suggestion(first, context.commands, '', 'the commands are')} (see diaspora --help)`;
   }
   const flag = (name: string) => `${name.length === 1 ? '-' : '--'}${name}`;
-  const typed = context.args.find((arg) => arg.replace(/^-+/, '').split('=')[0] === first);
+  // yargs names `--checkpoint.interval` by its first part, "checkpoint".
+  const typed = context.args.find((arg) => arg.replace(/^-+/, '').split(/[=.]/)[0] === first);
   if (typed === undefined || !typed.startsWith('-')) return `unexpected argument "${first}" ${help}`;
   const near = closest(first, context.flags.filter((name) => name.length > 1));
   const others = unknown.length > 1 ? ` (and ${unknown.slice(1).map(flag).join(', ')})` : '';
-  return `${flag(first)}: unknown flag${near === undefined ? fieldHint(first, context) : `; did you mean --${near}?`}${others} ${help}`;
+  return `${typed.split('=')[0]}: unknown flag${near === undefined ? fieldHint(typed, context) : `; did you mean --${near}?`}${others} ${help}`;
 }
 
 /** For a command that overrides scenario fields, how to set the field an unknown flag may name. */
-function fieldHint(name: string, context: ParseContext): string {
-  if (!context.flags.includes('set')) return '';
-  const typed = context.args.findIndex((arg) => arg.replace(/^-+/, '').split('=')[0] === name);
-  const inline = context.args[typed]?.split('=')[1];
-  const value = inline ?? (context.args[typed + 1]?.startsWith('-') === false ? context.args[typed + 1] : undefined) ?? 'value';
+function fieldHint(typed: string, context: ParseContext): string {
+  if (!context.flags.includes('set') || !typed.startsWith('--')) return '';
+  const at = context.args.indexOf(typed);
+  const name = typed.replace(/^-+/, '').split('=')[0]!;
+  const next = context.args[at + 1];
+  const value = typed.includes('=') ? typed.slice(typed.indexOf('=') + 1) : next !== undefined && !next.startsWith('-') ? next : 'value';
+  // A dotted name is already a path (`--checkpoint.interval 3s`): the whole override to type.
+  if (name.includes('.')) return `; a scenario field is set with --set ${name}=${value}`;
   return `; a scenario field is set with --set <path>=${value}, the path as in the YAML (e.g. checkpoint.interval)`;
 }

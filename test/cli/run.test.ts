@@ -113,6 +113,9 @@ test('bad flags and missing files are bad input (exit 2), not crashes', async (t
   const field = await diaspora(['run', DEMO, '--strategy', 'coordinated']);
   t.is(field.code, 2);
   t.regex(field.stderr, /^--strategy: unknown flag; a scenario field is set with --set <path>=coordinated,/);
+  const dotted = await diaspora(['run', DEMO, '--checkpoint.interval', '3s']);
+  t.is(dotted.code, 2);
+  t.regex(dotted.stderr, /^--checkpoint\.interval: unknown flag; a scenario field is set with --set checkpoint\.interval=3s /);
   const missing = await diaspora(['run', 'no/such/file.yaml']);
   t.is(missing.code, 2);
   t.notRegex(missing.stderr, /\n\s+at /);
