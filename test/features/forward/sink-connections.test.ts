@@ -7,51 +7,12 @@
  * partitions 0 and 2, b2 leads 1 and 3.
  */
 import test from 'ava';
-import { FORWARDER_DEFAULTS, IdempotentSink, type LaneState, type Plan } from '../../../src/features/forward/actors/index.ts';
+import { FORWARDER_DEFAULTS } from '../../../src/features/forward/actors/index.ts';
 import { forwarderSchema } from '../../../src/features/forward/scenario/schema.ts';
-import type { Actor, Context, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
-import type { ClientInbound } from '../../../src/features/log/actors/index.ts';
 import { producesPerBroker, scriptedWorld, type Scripted } from '../log/_scripted-brokers.ts';
+import { SinkHost } from './_sink-host.ts';
 import type { World } from '../../../src/world/index.ts';
-
-const LANES = 4;
-const PLANS_PER_LANE = 5;
-
-/** A host for the sink: four lanes (one per partition) with producer ids, each with five plans ready; acknowledged plans leave. */
-class SinkHost implements Actor<Message> {
-  private sink!: IdempotentSink;
-  private readonly lanes: LaneState[] = Array.from({ length: LANES }, (_, lane) => ({
-    pid: 100 + lane,
-    nextDestSeq: PLANS_PER_LANE,
-    nextSrc: 0,
-    plans: Array.from({ length: PLANS_PER_LANE }, (_, i): Plan => ({ destSeq: i, events: [`l${lane}-${i}`], bytes: 1000, srcFirst: i, srcEnd: i + 1 })),
-  }));
-
-  start(ctx: Context): void {
-    const config = { ...FORWARDER_DEFAULTS, sink: { service: 's', topic: 't', partitions: LANES, brokers: ['b1', 'b2', 'b3'], controller: 'ctl' } };
-    this.sink = new IdempotentSink(ctx, config, LANES, {
-      forwarded: (_ctx, lane, plan) => void (this.lanes[lane]!.plans = this.lanes[lane]!.plans.filter((p) => p !== plan)),
-      pidAssigned: () => {},
-      tooLarge: () => {},
-    });
-    this.sink.start(ctx);
-  }
-
-  onMessage(ctx: Context, message: Message, from: string): void {
-    this.sink.onMessage(ctx, message as unknown as ClientInbound, from);
-    this.pump(ctx);
-  }
-
-  onTimer(ctx: Context, wakeup: Wakeup): void {
-    this.sink.onTimer(ctx, wakeup.name, wakeup.data);
-    this.pump(ctx);
-  }
-
-  private pump(ctx: Context): void {
-    this.sink.send(ctx, this.lanes, () => true);
-  }
-}
 
 /** Per broker: the sink's produce requests to it, and when the sink first heard from it (see `producesPerBroker`). */
 function sinkSends(script: (s: Scripted, world: World) => void, until: number) {

@@ -1,9 +1,10 @@
 /**
  * Scripted brokers for client tests: they answer metadata (partitions 0 and 2 led by b1, 1 and 3 by
- * b2, each holding `EVENTS` records), produce requests (appended at once, answered after `produceDelayUs`), fetches (holding one with nothing to return for its wait, as
+ * b2, each holding `EVENTS` records), produce requests (appended at once, or refused with
+ * `produceError`, answered after `produceDelayUs`), fetches (holding one with nothing to return for its wait, as
  * a leader does) and OffsetsForLeaderEpoch, and record every request they get.
  */
-import type { FetchPartitionReply, FetchRequest, LogConsumerConfig, LogProducerConfig, PartitionMeta } from '../../../src/features/log/actors/index.ts';
+import type { FetchPartitionReply, FetchRequest, LogConsumerConfig, LogError, LogProducerConfig, PartitionMeta } from '../../../src/features/log/actors/index.ts';
 import type { Actor, Context, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
 import type { TraceRecord } from '../../../src/kernel/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
@@ -28,6 +29,8 @@ export interface Scripted {
   leaderless?: Set<number>;
   /** How long a broker takes to answer a produce request (0: at once). */
   produceDelayUs?: number;
+  /** An error every produce request is refused with, for every partition (appended otherwise). */
+  produceError?: LogError;
   /** What each broker received, in order. */
   received: { t: number; to: string; message: Message & Record<string, unknown> }[];
 }
@@ -56,9 +59,10 @@ export class ScriptedBroker implements Actor<Message> {
         return ctx.send(from, now);
       }
       case 'produce': {
-        // Appended at once (the offsets are not followed): the client's connection works.
+        // Appended at once (the offsets are not followed), or refused: the client's connection works.
         const parts = message.partitions as { topic: string; partition: number }[];
-        const reply = { type: 'produce-reply', req: message.req, partitions: parts.map((p) => ({ topic: p.topic, partition: p.partition, offset: 0 })) };
+        const outcome = this.script.produceError === undefined ? { offset: 0 } : { offset: -1, error: this.script.produceError };
+        const reply = { type: 'produce-reply', req: message.req, partitions: parts.map((p) => ({ topic: p.topic, partition: p.partition, ...outcome })) };
         if (this.script.produceDelayUs) return void ctx.setTimer(this.script.produceDelayUs, 'answer', { from, reply });
         return ctx.send(from, reply);
       }

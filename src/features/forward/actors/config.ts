@@ -54,7 +54,7 @@ export interface ForwarderConfig {
   /** Batches per lane sent and not yet acknowledged; at most 5, the broker's idempotence window. */
   readonly maxInFlight: number;
   readonly requestTimeoutUs: Micros;
-  /** First pause after a failed request; doubles per consecutive failure up to `maxBackoffUs`. */
+  /** First pause after a failed request; doubles per consecutive failure up to `maxBackoffUs`, spread ±20 % (KIP-580). */
   readonly retryBackoffUs: Micros;
   readonly maxBackoffUs: Micros;
   /**

@@ -29,8 +29,11 @@
  * (in-flight-requests.ts); the sink says what it means for lanes. Metadata is asked of the broker
  * with the fewest produce requests out (Kafka's leastLoadedNode), not of one busy with a lane's plans.
  *
- * Retries back off exponentially per lane (`retryBackoffUs` doubling up to `maxBackoffUs`), so a
- * link that is down for hours costs a few messages per minute, not thousands per second.
+ * Retries back off exponentially per lane, as Kafka's producer does (KIP-580, the log clients'
+ * ExponentialBackoff): `retryBackoffUs` doubling per consecutive failure up to `maxBackoffUs`,
+ * spread ±20 % from the sink's seeded stream, so a link that is down for hours costs a few
+ * messages per minute, not thousands per second, and lanes that failed together do not all retry
+ * in the same microsecond.
  *
  * A plan larger than the topic's `max.message.bytes` (MESSAGE_TOO_LARGE) is not retried as it is:
  * the owner splits it into two plans under the same sequence numbers, as Kafka's producer splits
@@ -41,7 +44,7 @@
 import type { Context, Disconnect, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import { batchSizeInBytes, produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
-import { ClientNetwork, InFlightRequests, type Lost } from '../../log/actors/index.ts';
+import { ClientNetwork, ExponentialBackoff, InFlightRequests, type Lost } from '../../log/actors/index.ts';
 import type { ForwarderConfig } from './config.ts';
 
 /** A batch as planned: what it carries, and which source positions it covers. */
@@ -125,7 +128,9 @@ export class IdempotentSink {
   private readonly outstanding: InFlightRequests<Outstanding>;
   /** Per lane: destSeqs sent and not answered. */
   private readonly sent: Set<number>[];
+  /** Per lane: failures since its last stored plan, which set its next pause. */
   private readonly failures: number[];
+  private readonly retryBackoff: ExponentialBackoff;
   private readonly retryTimers: (TimerId | undefined)[];
   private readonly pidRequests = new Map<number, number>();
   private req: number;
@@ -143,6 +148,7 @@ export class IdempotentSink {
     this.sent = Array.from({ length: lanes }, () => new Set<number>());
     this.failures = Array.from({ length: lanes }, () => 0);
     this.retryTimers = Array.from({ length: lanes }, () => undefined);
+    this.retryBackoff = new ExponentialBackoff(config.retryBackoffUs, config.maxBackoffUs);
     // Requests numbered from a random base: replies meant for an earlier incarnation never match.
     this.req = ctx.rng('forward-req').int(1, 2 ** 40);
   }
@@ -380,8 +386,7 @@ export class IdempotentSink {
       this.outstanding.forget(req);
     }
     this.sent[lane]!.clear();
-    const pause: Micros = Math.min(this.config.maxBackoffUs, this.config.retryBackoffUs * 2 ** Math.min(this.failures[lane]!, 20));
-    this.failures[lane]!++;
+    const pause = this.retryBackoff.backoff(this.failures[lane]!++, ctx.rng('forward-retry-backoff'));
     this.retryTimers[lane] = ctx.setTimer(pause, 'forward:retry', lane);
   }
 }

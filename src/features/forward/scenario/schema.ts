@@ -40,7 +40,7 @@ export const forwarderSchema = z.strictObject({
   batch: size().prefault('1MiB').describe('Payload bytes per forwarded batch, at most (at least one event). Default 1MiB.'),
   'max.in.flight': count(1).default(5).describe('Batches per lane sent and not yet acknowledged, 1..5 (the broker remembers five per producer). Default 5.'),
   timeout: positiveDuration().prefault('30s').describe('How long a forwarded batch waits for its acknowledgement before it is re-sent (request.timeout.ms; a request over a new connection gives up sooner, at the connection set-up timeout, 10s doubling to 30s). Default 30s, Kafka\'s producer default, which MirrorMaker 2 keeps.'),
-  'retry.backoff': positiveDuration().prefault('100ms').describe('First pause after a failure; doubles per consecutive failure. Default 100ms.'),
+  'retry.backoff': positiveDuration().prefault('100ms').describe('First pause after a failure; doubles per consecutive failure up to retry.backoff.max, spread ±20 % at random (KIP-580, as the log producer). Default 100ms.'),
   'retry.backoff.max': positiveDuration().prefault('30s').describe('Longest pause between retries. Default 30s.'),
   window: windowSchema.optional().describe('Connectivity window of the link from the forwarder\'s site to the destination\'s site (e.g. a field station up 2h a day). Default: always up.'),
 });
