@@ -80,7 +80,8 @@ async function gallery(args: GalleryArgs): Promise<number> {
     chosen = chosen.filter((s) => names.includes(s.name));
   }
   const index = join(args.out, 'index.html');
-  const release = prepareFile(index, targetLabel('-o', args.out, index), 'gallery', args.force, true);
+  // The label names the file as well as the folder given: a refusal is about index.html, not the folder.
+  const release = prepareFile(index, `${targetLabel('-o', args.out, index)} (index.html)`, 'gallery', args.force, true);
   makeDirs(join(args.out, 'runs'));
   makeDirs(join(args.out, 'thumbs'));
   let stopping = false;

@@ -59,7 +59,8 @@ export const labCommand: CommandModule<object, LabArgs> = {
       if (args.export !== undefined) {
         checkDirectoryPlace(args.export, `--export ${args.export}`);
         const out = join(args.export, 'index.html');
-        const release = prepareFile(out, `--export ${args.export}`, 'lab', args.force, false);
+        // The label names the file as well as the folder given: a refusal is about index.html, not the folder.
+        const release = prepareFile(out, `--export ${args.export} (index.html)`, 'lab', args.force, false);
         writeFileAtomic(out, page);
         release();
         process.stdout.write(`wrote ${out} (${(page.length / 1e6).toFixed(1)} MB, ${entries.length} scenarios); open it in a browser or host the folder anywhere\n`);
