@@ -1,8 +1,10 @@
 /**
  * An exact set of event ids, compact for ids made of a fixed text around one counter — as the
  * pipeline names its events (`detector-1:17`, `distribute/detector-1:17#2`; pipeline/actors/event.ts)
- * — for the recovery metric, which keeps every id each operator instance processed (a `Set` of
- * strings hashed every id and held a table entry per id: ≈ 3 % of an x-ray hour).
+ * and the alert producer its alerts (`<producer>-v3-9125`; log/actors/bursts.ts) — for the metrics that
+ * remember every id they saw: the recovery metric (every id each operator instance processed) and
+ * the alert metric (every alert acknowledged: 250,000 in scenarios/astronomy-alerts.yaml). A `Set`
+ * of strings hashed every id and held a table entry per id (≈ 3 % of an x-ray hour).
  *
  * Each id is split at its longest run of decimal digits (the last of equally long ones) into a
  * *family* (the text before and after the run) and a number; a family keeps its numbers as bits in

@@ -6,3 +6,4 @@ export * from './metric.ts';
 export * from './latency.ts';
 export * from './produce.ts';
 export * from './coverage.ts';
+export * from './id-set.ts';

@@ -1,11 +1,11 @@
 /**
- * The recovery metric's id set (features/checkpoint/metrics/id-set.ts) says "new" exactly when a
+ * The id set of the recovery and alert metrics (metrics/id-set.ts) says "new" exactly when a
  * `Set` of the same strings would, for any strings: counter-like ids, digit runs with leading
  * zeros, runs too long for a number, equally long runs, and ids with no digits at all.
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { IdSet } from '../../../src/features/checkpoint/metrics/id-set.ts';
+import { IdSet } from '../../src/metrics/id-set.ts';
 
 /** Adds every id to both sets and compares each answer. */
 function agree(ids: readonly string[]): boolean {

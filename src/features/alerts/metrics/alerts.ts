@@ -24,9 +24,10 @@
  *   `latencyUs` is the log → broker → subscriber path, classification queueing included.
  *
  * Memory: per subscriber and partition, the offset ranges delivered (a few, merged as they grow);
- * the id of every alert acknowledged (one sample each).
+ * the id of every alert acknowledged (one sample each), as bits of a per-visit counter (metrics/id-set.ts).
  */
 import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
+import { IdSet } from '../../../metrics/id-set.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
 
@@ -56,8 +57,8 @@ export class AlertMetrics implements TraceMetric {
   private readonly tallies = new Map<string, BrokerTally>();
   private readonly latency = new LatencyHistogram();
   private readonly toLog = new LatencyHistogram();
-  /** The alerts `toLog` has sampled: one sample per alert, at its first ack. */
-  private readonly acked = new Set<string>();
+  /** The alerts `toLog` has sampled: one sample per alert, at its first ack (compact for the producer's counter ids: metrics/id-set.ts). */
+  private readonly acked = new IdSet();
   /** `within60sShare`, or named after another requirement (`within90sShare`, `within2mShare`). */
   private readonly shareKey: string;
 
@@ -77,8 +78,7 @@ export class AlertMetrics implements TraceMetric {
     }
     if (record.k === 'client' && record.op === 'ack' && record.a === this.config.producer) {
       for (const id of record.events as string[]) {
-        if (this.acked.has(id)) continue;
-        this.acked.add(id);
+        if (!this.acked.add(id)) continue;
         const visitEndUs = this.config.visitEndUs(id);
         if (visitEndUs !== undefined) this.toLog.record(record.t - visitEndUs, 1);
       }

@@ -45,7 +45,7 @@
  */
 import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
-import { IdSet } from './id-set.ts';
+import { IdSet } from '../../../metrics/id-set.ts';
 
 interface Failure {
   readonly atUs: Micros;
@@ -66,7 +66,7 @@ export class RecoveryMetrics implements TraceMetric {
   private readonly restoring = new Set<string>();
   /** `<instance>#<checkpoint id>` → the progress its snapshot held. */
   private readonly snapshots = new Map<string, number>();
-  /** Instance → ids of the events it processed (compact for the pipeline's counter-like ids: id-set.ts). */
+  /** Instance → ids of the events it processed (compact for the pipeline's counter-like ids: metrics/id-set.ts). */
   private readonly processed = new Map<string, IdSet>();
   private readonly failures: Failure[] = [];
   private readonly blockedUs: Record<string, number> = {};
