@@ -14,7 +14,11 @@
  * `max.request.size` if it has one (`maxRequestBytes`: a plan that would take the request past it
  * waits for the next, the first always goes, as Kafka's drain, which adds up the batches'
  * serialized sizes, `batchSizeInBytes`, and nothing for the request header) — again while each broker has fewer
- * than `MAX_IN_FLIGHT` requests outstanding (max.in.flight.requests.per.connection = 5). The reply
+ * than `MAX_IN_FLIGHT` requests outstanding (max.in.flight.requests.per.connection = 5). Each round
+ * of requests takes the lanes in turn from a lane one further than the round before (the
+ * producer's drainIndex, after Kafka's RecordAccumulator), so under `max.request.size` the lanes
+ * share the requests: taken always from lane 0, the first lanes' backlog filled every request and
+ * a later lane on the same broker starved for as long as they had plans to send. The reply
  * has an outcome per partition, and each lane handles its own: one lane's `not-leader` backs off
  * that lane only.
  *
@@ -133,6 +137,8 @@ export class IdempotentSink {
   private readonly retryBackoff: ExponentialBackoff;
   private readonly retryTimers: (TimerId | undefined)[];
   private readonly pidRequests = new Map<number, number>();
+  /** The lane the next round of requests starts from (see the header). */
+  private drainLane = 0;
   private req: number;
 
   constructor(
@@ -169,7 +175,8 @@ export class IdempotentSink {
   /**
    * Sends the plans of every lane (index = lane) that are durable and not outstanding, in order,
    * grouped per leader broker: each round one request per broker with a free slot, carrying the
-   * next such plan of each of its lanes. A lane that is backing off or has no producer id waits.
+   * next such plan of each of its lanes, the lanes taken from `drainLane` on. A lane that is
+   * backing off or has no producer id waits.
    */
   send(ctx: Context, lanes: readonly LaneState[], durable: (lane: number, plan: Plan) => boolean): void {
     const { topic } = this.config.sink;
@@ -201,7 +208,10 @@ export class IdempotentSink {
     const maxRequestBytes = this.config.sink.maxRequestBytes ?? Infinity;
     for (;;) {
       const requests = new Map<string, { parts: { lane: number; plan: Plan }[]; bytes: number }>();
-      for (const p of pending) {
+      // `pending` is in lane order: start at the first lane from `drainLane` on, wrapping around.
+      const first = Math.max(0, pending.findIndex((p) => p.lane >= this.drainLane));
+      for (let i = 0; i < pending.length; i++) {
+        const p = pending[(first + i) % pending.length]!;
         // No connection yet: one request stands for Kafka's connection attempt (in-flight-requests.ts).
         if (p.next === p.plans.length || !this.outstanding.maySend(p.leader, MAX_IN_FLIGHT)) continue;
         let request = requests.get(p.leader);
@@ -216,6 +226,8 @@ export class IdempotentSink {
         request.bytes += size;
       }
       if (requests.size === 0) return;
+      // Moved on only by a round that sent: one that found every slot taken leaves the turn to the lane due.
+      this.drainLane = (this.drainLane + 1) % lanes.length;
       for (const [leader, { parts }] of requests) this.sendRequest(ctx, leader, parts, lanes);
     }
   }
