@@ -8,7 +8,7 @@
 import type { Micros, TraceRecord } from '../../../src/kernel/index.ts';
 import { MS, SECOND, TraceWriter } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
-import { spawnPipeline, type OperatorDef, type PipelineDef, type PipelinePlan } from '../../../src/features/pipeline/actors/index.ts';
+import { spawnPipeline, type FlowControl, type OperatorDef, type PipelineDef, type PipelinePlan } from '../../../src/features/pipeline/actors/index.ts';
 import { DEFAULT_CHECKPOINT, type CheckpointConfig } from '../../../src/features/checkpoint/actors/index.ts';
 
 export interface RunOptions {
@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly streamLogs?: PipelineDef['streamLogs'];
   readonly logAcks?: 1 | -1;
   readonly services?: (world: World) => void;
+  /** The windows of direct channels; Flink's defaults when absent. */
+  readonly flow?: FlowControl;
 }
 
 export interface PipelineRun {
@@ -62,7 +64,11 @@ export function pipelineRun(options: RunOptions): PipelineRun {
   const durationUs = options.durationUs ?? 30 * SECOND;
   const checkpoint: CheckpointConfig = { ...DEFAULT_CHECKPOINT, stores: STORES, ...options.checkpoint };
   options.services?.(world);
-  const logs = { ...(options.streamLogs === undefined ? {} : { streamLogs: options.streamLogs }), ...(options.logAcks === undefined ? {} : { logAcks: options.logAcks }) };
+  const logs = {
+    ...(options.streamLogs === undefined ? {} : { streamLogs: options.streamLogs }),
+    ...(options.logAcks === undefined ? {} : { logAcks: options.logAcks }),
+    ...(options.flow === undefined ? {} : { flow: options.flow }),
+  };
   const plan = spawnPipeline(
     { operators: options.operators, topicNodes: {}, stopAtUs: durationUs, ...logs },
     {

@@ -5,7 +5,9 @@
  * generator event once that is due — spends its virtual service time on it, then applies it to its
  * state, emits the outputs, advances its input position and writes a `state` record (event id, born time, service
  * time, state digest). A checkpoint strategy's participant rides along (`OperatorHost`): it can
- * hold the operator, block channels, capture an image and restore one.
+ * hold the operator, block channels, capture an image and restore one. While its outputs wait for
+ * credit (backpressure on direct channels, stream/direct.ts) it takes nothing, neither input nor
+ * its instrument's events, and it resumes once the transport has sent them.
  *
  * The state is a plain object changed in place: an image owns a deep copy of it (`capture` and
  * `restore` copy), so a checkpoint is a snapshot however the operator goes on. Only incremental
@@ -31,12 +33,12 @@
  * How it breaks: a crash loses everything in memory — state, queue, the event in service, outputs
  * not yet handed to the network — and what comes back is whatever the strategy restores: nothing
  * (`none` restarts it from the beginning), a checkpoint, or a checkpoint plus replay. The source's
- * generator is the instrument's retained stream: events missed while the source was down are
- * produced late (catching up), never lost.
+ * generator is the instrument (instrument.ts): events missed while the source was down or under
+ * backpressure are produced late (catching up), and lost only when its buffer is bounded.
  */
 import { enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
 import type { Actor, Context, Disconnect, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
-import { assert, digestOf, SECOND } from '../../../kernel/contract/index.ts';
+import { assert, digestOf } from '../../../kernel/contract/index.ts';
 import {
   LOG_TIER_REPLIES,
   makeParticipant,
@@ -54,23 +56,17 @@ import {
 } from '../../checkpoint/actors/index.ts';
 import type { StreamEvent } from './event.ts';
 import { InputQueue, type QueuedItem } from './input-queue.ts';
+import { dueUs, nextDueUs, overwritten, type GeneratorSpec } from './instrument.ts';
 import { loadLoggedReplay, type Decision } from './logged-replay.ts';
 import type { OperatorLogic, Origin } from './logic.ts';
 import { drawServiceUs, type ServiceTime } from './service-time.ts';
 import { DirectTransport } from './stream/direct.ts';
+import type { FlowControl } from './stream/flow-control.ts';
 import { LogTransport } from './stream/log-transport.ts';
 import type { InstanceRoutes, OperatorTransport, TransportSink } from './stream/transport.ts';
 
 enablePatches();
 
-/** A source's instrument stream: event k is due at `phaseUs + k/rate`, before `stopAtUs`. */
-export interface GeneratorSpec {
-  readonly ratePerSec: number;
-  readonly phaseUs: Micros;
-  readonly stopAtUs: Micros;
-  /** At most this many events (a scan's projections); unlimited when absent. */
-  readonly limit?: number;
-}
 
 export interface OperatorSpec {
   readonly op: string;
@@ -82,6 +78,8 @@ export interface OperatorSpec {
   readonly generator?: GeneratorSpec;
   readonly routes: InstanceRoutes;
   readonly transport: 'direct' | 'stream';
+  /** Direct channels: their windows (Flink's defaults when absent). */
+  readonly flow?: FlowControl;
   readonly checkpoint: CheckpointConfig;
   /** acks of the producer to streams on log services; default all. */
   readonly logAcks?: 1 | -1;
@@ -181,16 +179,33 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   onMessage(ctx: Context, message: Message, from: string): void {
     // The log-topic checkpoint tier and a log transport hear from the same brokers: the tier takes
     // only replies to its own requests, the transport the rest.
-    if (LOG_TIER_REPLIES.has(message.type) && this.participant.onMessage(ctx, message, from)) return;
-    if (!this.transport.onMessage(ctx, message, from)) this.participant.onMessage(ctx, message, from);
+    const blocked = this.blocked;
+    if (!(LOG_TIER_REPLIES.has(message.type) && this.participant.onMessage(ctx, message, from)) && !this.transport.onMessage(ctx, message, from)) this.participant.onMessage(ctx, message, from);
+    this.resumeIfUnblocked(ctx, blocked);
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
+    const blocked = this.blocked;
     if (wakeup.name === 'op:done') this.served(ctx);
     else if (wakeup.name === 'op:generator') {
       this.generatorTimer = undefined;
       this.pump(ctx);
     } else if (this.log?.onTimer(ctx, wakeup) !== true && !this.transport.onTimer(ctx, wakeup)) this.participant.onTimer(ctx, wakeup);
+    this.resumeIfUnblocked(ctx, blocked);
+  }
+
+  /** Whether outputs wait for credit (backpressure): the operator then takes nothing new. */
+  private get blocked(): boolean {
+    return this.transport.writable?.() === false;
+  }
+
+  /**
+   * Credit came (an acknowledgement opened the window) or a marker took the waiting outputs along:
+   * the operator takes input again. Pumped here, once the handler is done, never from inside a
+   * participant's marker handling (barrier.ts says why).
+   */
+  private resumeIfUnblocked(ctx: Context, blocked: boolean): void {
+    if (blocked && !this.blocked) this.pump(ctx);
   }
 
   private boot(ctx: Context): void {
@@ -211,7 +226,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
 
   /** Direct channels, or persistent streams: topics of log services (the scenario's, or a node's own). */
   private transportFor(ctx: Context, routes: InstanceRoutes): OperatorTransport {
-    if (this.spec.transport === 'direct') return new DirectTransport(routes, this, { logged: this.logging });
+    if (this.spec.transport === 'direct') return new DirectTransport(routes, this, { logged: this.logging, ...(this.spec.flow === undefined ? {} : { flow: this.spec.flow }) });
     return new LogTransport(ctx, routes, this, this.spec.logAcks === undefined ? {} : { acks: this.spec.logAcks });
   }
 
@@ -235,12 +250,18 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
 
   // --- processing ---------------------------------------------------------------------------
 
+  /**
+   * Takes the next item while nothing is in service, nothing holds the operator and its outputs
+   * are not waiting for credit: an operator under backpressure takes neither input nor its
+   * instrument's events, which wait where they are (the sender's window, the instrument's buffer).
+   */
   private pump(ctx: Context): void {
-    while (this.inService === undefined && this.holds.size === 0) {
+    while (this.inService === undefined && this.holds.size === 0 && !this.blocked) {
       if (this.decisionAt < this.decisions.length) {
         this.replayDecision(ctx, this.decisions[this.decisionAt++]!);
         continue;
       }
+      this.skipOverwritten(ctx);
       const head = this.queue.peek();
       const dueUs = this.nextDueUs();
       const generatorReady = dueUs !== undefined && dueUs <= ctx.now();
@@ -325,20 +346,20 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   private eventOf(done: InService): { event: StreamEvent; origin: Origin } {
     if (done.item?.event !== undefined) return { event: done.item.event, origin: 'input' };
     const k = done.generated!;
-    return { event: this.spec.logic.generate!(k, this.dueUs(k)), origin: 'generator' };
-  }
-
-  private dueUs(k: number): Micros {
-    const generator = this.spec.generator!;
-    return generator.phaseUs + Math.floor((k * SECOND) / generator.ratePerSec);
+    return { event: this.spec.logic.generate!(k, dueUs(this.spec.generator!, k)), origin: 'generator' };
   }
 
   /** When the generator's next event is due, or undefined when it has no more. */
   private nextDueUs(): Micros | undefined {
-    const generator = this.spec.generator;
-    if (generator === undefined || (generator.limit !== undefined && this.generated >= generator.limit)) return undefined;
-    const due = this.dueUs(this.generated);
-    return due < generator.stopAtUs ? due : undefined;
+    return this.spec.generator === undefined ? undefined : nextDueUs(this.spec.generator, this.generated);
+  }
+
+  /** A bounded instrument buffer overwrote the oldest events the source had not taken: they are lost (instrument.ts). */
+  private skipOverwritten(ctx: Context): void {
+    const lost = this.spec.generator === undefined ? 0 : overwritten(this.spec.generator, this.generated, ctx.now());
+    if (lost === 0) return;
+    ctx.record('client', { op: 'instrument-lost', first: this.generated, count: lost });
+    this.generated += lost;
   }
 
   private wakeGeneratorAt(ctx: Context, atUs: Micros): void {

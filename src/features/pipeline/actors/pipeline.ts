@@ -29,9 +29,11 @@ import {
 } from '../../checkpoint/actors/index.ts';
 import { accountLogic, mapLogic, sourceLogic, splitLogic, windowLogic } from './kinds.ts';
 import type { LogicContext, OperatorLogic } from './logic.ts';
-import { OperatorActor, type GeneratorSpec } from './operator.ts';
+import type { GeneratorSpec } from './instrument.ts';
+import { OperatorActor } from './operator.ts';
 import type { ServiceTime } from './service-time.ts';
 import { Broker, brokerIds, CLUSTER_DEFAULTS, Controller, type ClusterConfig, type TopicConfig } from '../../log/actors/index.ts';
+import type { FlowControl } from './stream/flow-control.ts';
 import type { InstanceRoutes } from './stream/transport.ts';
 import type { LogEndpoint } from '../../forward/actors/index.ts';
 
@@ -55,6 +57,8 @@ export interface OperatorDef {
   readonly eventBytes?: number;
   /** source: at most this many events. */
   readonly limit?: number;
+  /** source: events its instrument's buffer holds while the source does not take them; unbounded when absent. */
+  readonly bufferEvents?: number;
   /** split */
   readonly fanout?: number;
   /** map, window: bytes per output (map default: the input's). */
@@ -77,6 +81,8 @@ export interface PipelineDef {
   readonly streamLogs?: Readonly<Record<string, LogEndpoint>>;
   /** acks of the operators producing to log services; default all. */
   readonly logAcks?: 1 | -1;
+  /** The windows of direct channels; Flink's defaults when absent. */
+  readonly flow?: FlowControl;
 }
 
 export interface InstancePlan {
@@ -216,7 +222,7 @@ function generatorFor(plan: InstancePlan, stopAtUs: Micros): GeneratorSpec | und
   const rate = op.ratePerSec ?? 1;
   // Instances of one operator are spread over one period, so they do not all fire at once.
   const phaseUs = Math.floor((plan.index * 1_000_000) / (rate * op.parallelism));
-  return { ratePerSec: rate, phaseUs, stopAtUs, ...(op.limit === undefined ? {} : { limit: op.limit }) };
+  return { ratePerSec: rate, phaseUs, stopAtUs, ...(op.limit === undefined ? {} : { limit: op.limit }), ...(op.bufferEvents === undefined ? {} : { bufferEvents: op.bufferEvents }) };
 }
 
 export type Spawn = (id: string, node: string, factory: ActorFactory) => void;
@@ -269,6 +275,7 @@ export function spawnPipeline(def: PipelineDef, options: SpawnOptions, spawn: Sp
         ...(generator === undefined ? {} : { generator }),
         routes: instance.routes,
         transport: info.transport,
+        ...(def.flow === undefined ? {} : { flow: def.flow }),
         checkpoint,
         ...(def.logAcks === undefined ? {} : { logAcks: def.logAcks }),
       }),

@@ -5,6 +5,10 @@
  *
  * Reads `client` records with `op: output` (`events` ids and their `born` times). Memory: one entry
  * per distinct output id.
+ *
+ * `instrumentLost` (shown when a bounded instrument buffer lost anything, instrument.ts): how many
+ * of the sources' events were overwritten before the source took them, each position counted once
+ * however often a rollback sends its source back past it (`op: instrument-lost` records).
  */
 import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { SECOND } from '../../../kernel/contract/index.ts';
@@ -17,8 +21,11 @@ export class OutputMetrics implements TraceMetric {
   private readonly seen = new Set<string>();
   private readonly latency = new LatencyHistogram();
   private duplicates = 0;
+  /** By source instance, the positions its instrument overwrote. */
+  private readonly lost = new Map<string, Set<number>>();
 
   observe(record: TraceRecord): void {
+    if (record.k === 'client' && record.op === 'instrument-lost') return this.overwritten(record.a, record.first as number, record.count as number);
     if (record.k !== 'client' || record.op !== 'output' || !Array.isArray(record.events)) return;
     const born = Array.isArray(record.born) ? (record.born as number[]) : [];
     (record.events as string[]).forEach((id, i) => {
@@ -31,12 +38,21 @@ export class OutputMetrics implements TraceMetric {
     });
   }
 
+  private overwritten(source: string, first: number, count: number): void {
+    let positions = this.lost.get(source);
+    if (positions === undefined) this.lost.set(source, (positions = new Set()));
+    for (let k = first; k < first + count; k++) positions.add(k);
+  }
+
   result(end: TraceEnd): Record<string, unknown> {
+    let instrumentLost = 0;
+    for (const positions of this.lost.values()) instrumentLost += positions.size;
     return {
       outputs: this.seen.size,
       duplicates: this.duplicates,
       latencyUs: this.latency.percentiles(),
       perSec: end.lastUs > 0 ? Math.round((this.seen.size * SECOND * 1000) / end.lastUs) / 1000 : 0,
+      ...(instrumentLost === 0 ? {} : { instrumentLost }),
     };
   }
 }

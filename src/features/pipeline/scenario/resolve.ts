@@ -39,7 +39,7 @@ function operatorDef(name: string, op: WrittenOperator, sites: readonly SiteSpec
   };
   switch (op.kind) {
     case 'source':
-      return { ...base, ratePerSec: op.rate, eventBytes: op.size, ...(op.limit === undefined ? {} : { limit: op.limit }) };
+      return { ...base, ratePerSec: op.rate, eventBytes: op.size, ...(op.limit === undefined ? {} : { limit: op.limit }), ...(op['instrument-buffer'] === undefined ? {} : { bufferEvents: op['instrument-buffer'] }) };
     case 'split':
       return { ...base, from: op.from, fanout: op.fanout };
     case 'map':
@@ -59,7 +59,14 @@ export function resolvePipeline(written: WrittenPipeline, sites: readonly SiteSp
     if (placed.log !== undefined) logStreams[stream] = { service: placed.log, maxRequestBytes: placed['max.request.size'] ?? MAX_REQUEST_SIZE_DEFAULT };
     else topicNodes[stream] = placedNodes(placed, sites, false)[0];
   }
-  return { operators, topicNodes, logStreams };
+  const flow = written['flow-control'];
+  const debloat = flow['buffer-debloat'];
+  return {
+    operators,
+    topicNodes,
+    logStreams,
+    flow: { buffers: flow['buffers-per-channel'] + flow['floating-buffers-per-gate'], segmentBytes: flow['segment-size'], ...(debloat.enabled ? { debloatTargetUs: debloat.target } : {}) },
+  };
 }
 
 /** The interval as written, with the adaptive parameters, as the policy the checkpoint clock runs. */

@@ -62,6 +62,11 @@ const sourceSchema = z.strictObject({
   rate: rate().describe('Events per second per instance, e.g. 10/s. Required.'),
   size: size().prefault('1KiB').describe('Bytes per event (e.g. 8MiB). Default 1KiB.'),
   limit: count(1).optional().describe('Stop after this many events (e.g. the projections of one scan). Default: until the safety phase ends.'),
+  'instrument-buffer': count(1)
+    .optional()
+    .describe(
+      'Events the instrument holds while the source does not take them (under backpressure, down, or sent back by a rollback), an integer ≥ 1: a newer event overwrites the oldest waiting one, which is lost (a detector\'s ring buffer; counted as output.instrumentLost). Default: unbounded, a retained stream the source catches up on.',
+    ),
 });
 
 const splitSchema = z.strictObject({
@@ -112,6 +117,29 @@ const streamPlacement = z.strictObject({
     ),
 });
 
+const debloatSchema = z.strictObject({
+  enabled: z.boolean().default(false).describe('Size each receive window to hold `target` of the throughput its operator consumes. Default false (Flink\'s).'),
+  target: positiveDuration().prefault('1s').describe('How long the in-flight data of a channel should take to consume, a duration. Default 1s (Flink\'s).'),
+});
+
+const flowControlSchema = z
+  .strictObject({
+    'buffers-per-channel': count(0)
+      .default(2)
+      .describe('Exclusive buffers of each receiving channel of a direct stream, an integer (Flink\'s taskmanager.network.memory.buffers-per-channel). Default 2.'),
+    'floating-buffers-per-gate': count(0)
+      .default(8)
+      .describe('Floating buffers a receiving channel may borrow, an integer (Flink\'s floating-buffers-per-gate; here not shared between a gate\'s channels). Default 8.'),
+    'segment-size': size()
+      .prefault('32KiB')
+      .describe('Bytes per buffer, a size (Flink\'s taskmanager.memory.segment-size). A channel\'s receive window is (buffers-per-channel + floating-buffers-per-gate) × segment-size. Default 32KiB.'),
+    'buffer-debloat': debloatSchema.prefault({}).describe('Buffer debloating (Flink 1.14+): { enabled, target }. Default off.'),
+  })
+  .refine((flow) => flow['buffers-per-channel'] + flow['floating-buffers-per-gate'] >= 1, {
+    error: 'a channel needs at least one buffer: buffers-per-channel + floating-buffers-per-gate must be at least 1',
+  })
+  .refine((flow) => flow['segment-size'] >= 1, { error: 'segment-size must be at least 1 byte' });
+
 export const pipelineSchema = z
   .strictObject({
     operators: z
@@ -122,6 +150,11 @@ export const pipelineSchema = z
       .record(name('stream'), streamPlacement)
       .default({})
       .describe('Where each stream\'s topic lives when the strategy needs persistent streams. Default: the reading operator\'s first node.'),
+    'flow-control': flowControlSchema
+      .prefault({})
+      .describe(
+        'Credit-based flow control of direct streams (strategies none, coordinated, barrier-snapshot, uncoordinated): a receiver announces its free window in every acknowledgement and its sender sends only within it, so a slow operator stops its upstream back to the sources, whose instruments hold the backlog. Defaults are Flink\'s: 2 + 8 buffers of 32KiB, no debloating.',
+      ),
   })
   .describe('Stateful operators joined by named streams. Optional.');
 

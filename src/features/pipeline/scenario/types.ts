@@ -3,7 +3,7 @@
  * operators with their placements resolved to node names, strategy settings with units converted.
  */
 import type { Micros } from '../../../kernel/contract/index.ts';
-import type { OperatorDef } from '../actors/index.ts';
+import type { FlowControl, OperatorDef } from '../actors/index.ts';
 import type { CheckpointConfig, TierName } from '../../checkpoint/actors/index.ts';
 
 export interface PipelineSpec {
@@ -16,6 +16,8 @@ export interface PipelineSpec {
    * and its producers' `max.request.size` (payload bytes).
    */
   readonly logStreams: Readonly<Record<string, { readonly service: string; readonly maxRequestBytes: number }>>;
+  /** The windows of direct streams. */
+  readonly flow: FlowControl;
 }
 
 /**

@@ -23,19 +23,36 @@
  * its restored output, so what it sends again is dropped as a duplicate. Until the restore reopens
  * the channels a restarted receiver takes nothing.
  *
+ * Flow control (flow-control.ts): every acknowledgement carries the receiver's free window, and a
+ * sender transmits an event only while the bytes it has in flight are below the last window
+ * announced; what it may not send yet waits in its queue, in order. An operator whose output queue
+ * is not empty takes no new input and produces no new source event (`writable`, operator.ts), so a
+ * slow operator's full window stops its upstream, whose full window stops its own upstream, back
+ * to the sources: the backlog stays where the data was born (the instrument's buffer) instead of
+ * growing in front of the slow operator. A marker needs no credit (as Flink's events) and takes
+ * along the events queued before it, in order: at most one processing step's outputs, since an
+ * operator with a waiting output takes nothing new. So a barrier a source injects passes only the
+ * short in-flight queues, and a coordinated pause, whose receivers take nothing, still gets every
+ * flush marker. A sender whose window stays closed probes (TCP's persist timer), so a lost window
+ * update costs at most `PROBE_AFTER_US`.
+ *
  * How it breaks: nothing is retained beyond the sender's memory. If a sender or receiver crashes,
  * what was in flight is gone, and only a global rollback to a consistent cut (a new epoch) makes
  * the pipeline whole again — which is why every strategy over direct channels is a global one.
- * Buffers are unbounded: no backpressure is modelled.
+ * Bounded windows bound the backlog in front of a slow operator, not the time an aligned barrier
+ * waits behind it: that is the window's worth of items times their service time (a 320 KiB window
+ * of 1 KiB items before a 200 ms operator is 64 s), unless buffer debloating sizes the window to
+ * its target time. A cycle of operators (the bank drill) whose windows all fill deadlocks, as
+ * Flink's iterations can under backpressure; windows far larger than a run's backlog give back
+ * unbounded buffers.
  */
 import type { Context, Message, Wakeup } from '../../../../kernel/contract/index.ts';
 import { MS } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
 import type { StreamEvent } from '../event.ts';
+import { FLINK_FLOW_CONTROL, MSS_BYTES, ReceiveWindow, windowBytesOf, type FlowControl } from './flow-control.ts';
 import { recordOutput, type InstanceRoutes, type OperatorTransport, type Resume, type TransportSink } from './transport.ts';
 
-/** TCP's maximum segment size on an Ethernet path: an item takes ⌈bytes / MSS⌉ segments. */
-const MSS_BYTES = 1460;
 /** A receiver acknowledges once this many segments have arrived since its last ack. */
 const SEGMENTS_PER_ACK = 2;
 /** How long a receiver holds the ack of fewer segments (Linux's TCP_DELACK_MIN). */
@@ -63,6 +80,8 @@ interface AckMessage extends Message {
   readonly epoch: number;
   /** Everything below it arrived; −1: nothing of this epoch did. */
   readonly next: number;
+  /** The receiver's free window, bytes: the sender may have this much in flight beyond `next`. */
+  readonly window: number;
   /** Set when answering a probe: the sender's next sequence number at probe time. */
   readonly probe?: number;
 }
@@ -80,10 +99,22 @@ interface Sender {
   readonly to: string;
   epoch: number;
   base: number;
+  /** The next sequence number to give an item: items below it are in the channel (queued, in flight or acknowledged). */
   next: number;
+  /** The next sequence number to transmit: items from it to `next` wait in the queue for credit. */
+  sent: number;
+  /** One past the last marker queued: everything below it is sent without credit. */
+  flushTo: number;
   /** One past the sequence number of the last event (not marker) sent: what a snapshot counts. */
   sentEvents: number;
+  /** Items queued or transmitted and not yet acknowledged, in sequence order. */
   readonly unacked: Map<number, DataMessage>;
+  /** Bytes transmitted and not yet acknowledged. */
+  inFlightBytes: number;
+  /** The receiver's free window as its last acknowledgement announced. */
+  window: number;
+  /** The highest `next` acknowledged in this epoch: the window of an older acknowledgement is stale. */
+  acked: number;
   lastProgressUs: number;
 }
 
@@ -101,6 +132,7 @@ interface Receiver {
   /** Segments arrived since the last ack. */
   unackedSegments: number;
   ackDue: boolean;
+  readonly window: ReceiveWindow;
 }
 
 export class DirectTransport implements OperatorTransport {
@@ -114,6 +146,8 @@ export class DirectTransport implements OperatorTransport {
   private readonly receivers = new Map<string, Map<string, Receiver>>();
   /** Every receiver, in the order of the routes' inputs. */
   private readonly allReceivers: Receiver[] = [];
+  /** Receivers by channel name (the operator names the channel of what it consumed). */
+  private readonly byChannel = new Map<string, Receiver>();
   private ackTimer = false;
   private probeTimer = false;
   /** Message logging: false until the first `open` (a restarted operator's restore). */
@@ -122,18 +156,23 @@ export class DirectTransport implements OperatorTransport {
   constructor(
     private readonly routes: InstanceRoutes,
     private readonly sink: TransportSink,
-    private readonly options: { readonly logged: boolean } = { logged: false },
+    private readonly options: { readonly logged: boolean; readonly flow?: FlowControl } = { logged: false },
   ) {
     const { stream, consumers } = routes.output;
-    for (const consumer of consumers) this.senders.set(consumer, { key: `${stream}>${consumer}`, to: consumer, epoch: 0, base: 0, next: 0, sentEvents: 0, unacked: new Map(), lastProgressUs: 0 });
+    const flow = options.flow ?? FLINK_FLOW_CONTROL;
+    const window = windowBytesOf(flow);
+    for (const consumer of consumers) {
+      this.senders.set(consumer, { key: `${stream}>${consumer}`, to: consumer, epoch: 0, base: 0, next: 0, sent: 0, flushTo: 0, sentEvents: 0, unacked: new Map(), inFlightBytes: 0, window, acked: -1, lastProgressUs: 0 });
+    }
     for (const input of routes.inputs) {
       let byProducer = this.receivers.get(input.stream);
       if (byProducer === undefined) this.receivers.set(input.stream, (byProducer = new Map()));
       for (const producer of input.producers) {
         if (byProducer.has(producer)) continue;
-        const receiver: Receiver = { key: `${input.stream}<${producer}`, stream: input.stream, from: producer, epoch: 0, expected: undefined, buffer: new Map(), durable: 0, unackedSegments: 0, ackDue: false };
+        const receiver: Receiver = { key: `${input.stream}<${producer}`, stream: input.stream, from: producer, epoch: 0, expected: undefined, buffer: new Map(), durable: 0, unackedSegments: 0, ackDue: false, window: new ReceiveWindow(flow) };
         byProducer.set(producer, receiver);
         this.allReceivers.push(receiver);
+        this.byChannel.set(receiver.key, receiver);
       }
     }
     this.markerInputs = this.allReceivers.map((receiver) => receiver.key);
@@ -143,8 +182,12 @@ export class DirectTransport implements OperatorTransport {
     this.opened = true;
     for (const sender of this.senders.values()) {
       sender.epoch = resume.epoch;
-      sender.base = sender.next = sender.sentEvents = resume.outputs[sender.key] ?? 0;
+      sender.base = sender.next = sender.sent = sender.flushTo = sender.sentEvents = resume.outputs[sender.key] ?? 0;
       sender.unacked.clear();
+      sender.inFlightBytes = 0;
+      sender.acked = -1;
+      // As a TCP sender takes the window of the SYN: the receiver reopens with its whole window free.
+      sender.window = windowBytesOf(this.options.flow ?? FLINK_FLOW_CONTROL);
       sender.lastProgressUs = ctx.now();
     }
     for (const receiver of this.allReceivers) {
@@ -155,6 +198,7 @@ export class DirectTransport implements OperatorTransport {
       receiver.buffer.clear();
       receiver.unackedSegments = 0;
       receiver.ackDue = false;
+      receiver.window.reset();
     }
     // Without a log, direct channels keep no outbox: their in-flight items are channel state at the receiver.
     if (this.options.logged) this.resend(ctx, resume.outbox);
@@ -162,7 +206,7 @@ export class DirectTransport implements OperatorTransport {
 
   /** Message logging: the operator's log now holds the input of `channel` below `next` durably; acknowledged at once. */
   logged(ctx: Context, channel: string, next: number): void {
-    const receiver = this.allReceivers.find((r) => r.key === channel);
+    const receiver = this.byChannel.get(channel);
     if (receiver === undefined || next <= receiver.durable) return;
     receiver.durable = next;
     this.sendAck(ctx, receiver);
@@ -176,6 +220,7 @@ export class DirectTransport implements OperatorTransport {
       const event = item.event as StreamEvent;
       const message: DataMessage = { type: 'stream:data', stream: this.routes.output.stream, epoch: sender.epoch, base: sender.base, seq: item.seq, item: { event } };
       sender.unacked.set(item.seq, message);
+      sender.inFlightBytes += event.bytes;
       ctx.send(sender.to, message, { bytes: event.bytes });
     }
     if (outbox.length > 0) this.armProbe(ctx);
@@ -189,15 +234,24 @@ export class DirectTransport implements OperatorTransport {
         continue;
       }
       const consumer = consumers[event.key % consumers.length]!;
-      this.transmit(ctx, this.senders.get(consumer)!, { event }, event.bytes);
+      this.transmit(ctx, this.senders.get(consumer)!, { event });
     }
   }
 
   marker(ctx: Context, marker: Marker): void {
-    for (const sender of this.senders.values()) this.transmit(ctx, sender, { marker }, CONTROL_BYTES);
+    for (const sender of this.senders.values()) this.transmit(ctx, sender, { marker });
   }
 
-  consumed(): void {}
+  consumed(ctx: Context, channel: string, position: number): void {
+    const receiver = this.byChannel.get(channel);
+    if (receiver !== undefined && receiver.window.consumed(position, ctx.now()) && receiver.expected !== undefined) this.sendAck(ctx, receiver);
+  }
+
+  /** Whether every output item has been handed to the network (none waits for credit). */
+  writable(): boolean {
+    for (const sender of this.senders.values()) if (sender.sent < sender.next) return false;
+    return true;
+  }
 
   delivered(except: ReadonlySet<string>): boolean {
     for (const sender of this.senders.values()) if (sender.unacked.size > 0 && !except.has(sender.to)) return false;
@@ -251,30 +305,52 @@ export class DirectTransport implements OperatorTransport {
 
   // --- sending ------------------------------------------------------------------------------
 
-  private transmit(ctx: Context, sender: Sender, item: Item, bytes: number): void {
+  /** Puts an item in the channel: sent now if the window allows, else queued behind what waits. */
+  private transmit(ctx: Context, sender: Sender, item: Item): void {
     const message: DataMessage = { type: 'event' in item ? 'stream:data' : 'stream:marker', stream: this.routes.output.stream, epoch: sender.epoch, base: sender.base, seq: sender.next++, item };
     if ('event' in item) sender.sentEvents = message.seq + 1;
+    else sender.flushTo = sender.next;
     if (sender.unacked.size === 0) sender.lastProgressUs = ctx.now();
     sender.unacked.set(message.seq, message);
-    ctx.send(sender.to, message, { bytes });
+    this.flush(ctx, sender);
     this.armProbe(ctx);
+  }
+
+  /** Sends queued items in order while the window has room; a queued marker sends everything up to it. */
+  private flush(ctx: Context, sender: Sender): void {
+    while (sender.sent < sender.next && (sender.sent < sender.flushTo || sender.inFlightBytes < sender.window)) {
+      const message = sender.unacked.get(sender.sent++)!;
+      const bytes = bytesOf(message.item);
+      if ('event' in message.item) sender.inFlightBytes += bytes;
+      ctx.send(sender.to, message, { bytes });
+    }
   }
 
   private acknowledged(ctx: Context, ack: AckMessage, from: string): void {
     const sender = ack.stream === this.routes.output.stream ? this.senders.get(from) : undefined;
     if (sender === undefined || ack.epoch !== sender.epoch) return;
     // Unacknowledged messages are kept in sequence order; deleting while iterating a Map is safe.
-    for (const seq of sender.unacked.keys()) {
-      if (seq >= ack.next) break;
+    for (const [seq, message] of sender.unacked) {
+      if (seq >= ack.next || seq >= sender.sent) break;
       sender.unacked.delete(seq);
+      if ('event' in message.item) sender.inFlightBytes -= message.item.event.bytes;
       sender.lastProgressUs = ctx.now();
     }
-    if (ack.probe === undefined) return;
-    // The probe travelled behind everything below `probe`: what the reply lacks was lost.
-    for (const [seq, message] of sender.unacked) {
-      if (seq >= ack.probe) break;
-      if (seq >= ack.next) ctx.send(sender.to, message, { bytes: 'event' in message.item ? message.item.event.bytes : CONTROL_BYTES });
+    // An acknowledgement older than one already applied (the network reordered them) announces a stale window.
+    if (ack.next >= sender.acked) {
+      sender.acked = ack.next;
+      sender.window = ack.window;
+      // As TCP's persist timer restarts on a window update: a sender waiting for credit probes only when the receiver falls silent.
+      if (sender.sent < sender.next) sender.lastProgressUs = ctx.now();
     }
+    if (ack.probe !== undefined) {
+      // The probe travelled behind everything below `probe`: what the reply lacks was lost.
+      for (const [seq, message] of sender.unacked) {
+        if (seq >= ack.probe) break;
+        if (seq >= ack.next) ctx.send(sender.to, message, { bytes: bytesOf(message.item) });
+      }
+    }
+    this.flush(ctx, sender);
   }
 
   private armProbe(ctx: Context): void {
@@ -290,7 +366,7 @@ export class DirectTransport implements OperatorTransport {
       waiting = true;
       if (ctx.now() - sender.lastProgressUs < PROBE_AFTER_US) continue;
       sender.lastProgressUs = ctx.now();
-      ctx.send<ProbeMessage>(sender.to, { type: 'stream:probe', stream: this.routes.output.stream, epoch: sender.epoch, seq: sender.next });
+      ctx.send<ProbeMessage>(sender.to, { type: 'stream:probe', stream: this.routes.output.stream, epoch: sender.epoch, seq: sender.sent });
     }
     if (waiting) this.armProbe(ctx);
   }
@@ -306,10 +382,12 @@ export class DirectTransport implements OperatorTransport {
       receiver.epoch = message.epoch;
       receiver.expected = message.base;
       receiver.buffer.clear();
+      receiver.window.reset();
     }
-    receiver.unackedSegments += Math.max(1, Math.ceil(('event' in message.item ? message.item.event.bytes : CONTROL_BYTES) / MSS_BYTES));
+    receiver.unackedSegments += Math.max(1, Math.ceil(bytesOf(message.item) / MSS_BYTES));
     // A duplicate is only acknowledged.
     if (message.seq >= receiver.expected) {
+      if ('event' in message.item) receiver.window.arrived(message.seq, message.item.event.bytes);
       receiver.buffer.set(message.seq, message.item);
       for (;;) {
         const seq: number = receiver.expected!;
@@ -331,7 +409,8 @@ export class DirectTransport implements OperatorTransport {
     const receiver = this.receivers.get(probe.stream)?.get(from);
     if (receiver === undefined || probe.epoch < receiver.epoch) return;
     const next = probe.epoch !== receiver.epoch || receiver.expected === undefined ? -1 : this.options.logged ? receiver.durable : receiver.expected;
-    ctx.send<AckMessage>(from, { type: 'stream:ack', stream: probe.stream, epoch: probe.epoch, next, probe: probe.seq });
+    const window = probe.epoch === receiver.epoch ? receiver.window.announce() : receiver.window.size;
+    ctx.send<AckMessage>(from, { type: 'stream:ack', stream: probe.stream, epoch: probe.epoch, next, window, probe: probe.seq });
   }
 
   private scheduleAck(ctx: Context, receiver: Receiver): void {
@@ -346,6 +425,10 @@ export class DirectTransport implements OperatorTransport {
     receiver.unackedSegments = 0;
     if (receiver.expected === undefined) return;
     const next = this.options.logged ? receiver.durable : receiver.expected;
-    ctx.send<AckMessage>(receiver.from, { type: 'stream:ack', stream: receiver.stream, epoch: receiver.epoch, next });
+    ctx.send<AckMessage>(receiver.from, { type: 'stream:ack', stream: receiver.stream, epoch: receiver.epoch, next, window: receiver.window.announce() });
   }
+}
+
+function bytesOf(item: Item): number {
+  return 'event' in item ? item.event.bytes : CONTROL_BYTES;
 }

@@ -42,6 +42,11 @@ export interface OperatorTransport {
   emit(ctx: Context, events: readonly StreamEvent[]): void;
   /** Sends a marker in-band on every output channel. */
   marker(ctx: Context, marker: Marker): void;
+  /**
+   * Whether the operator may produce more: false while outputs wait for credit (direct channels
+   * under backpressure). Absent: always (a stream's producer buffers what it is given).
+   */
+  writable?(): boolean;
   /** The operator finished the item at `position` of `channel`. */
   consumed(ctx: Context, channel: string, position: number): void;
   /** Per output channel, one past the position of the last event sent (markers are not counted). */
