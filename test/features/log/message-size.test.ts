@@ -114,3 +114,21 @@ test('replica.fetch.max.bytes: a follower catching up gets one batch per fetch a
   t.true(Math.max(...large) > 2 << 20, 'raised: a reply carries several batches');
   t.true(large.filter((b) => b > 1 << 20).length < small.filter((b) => b > 1 << 20).length, 'so fewer replies carry data');
 });
+
+test('the final reader pages by the largest batch a topic accepts: 1.5 MiB batches under max.message.bytes 8 MiB come several to a fetch', (t) => {
+  // Red before: the reader paged at Kafka's 1 MiB default whatever the topic, so each fetch read one batch (three 512 KiB records).
+  const sets = ['services.stream["max.message.bytes"]=8MiB', 'workload.detector.size=512KiB', 'workload.detector.rate=20/s', 'workload.detector["max.request.size"]=8MiB', 'workload.detector["batch.size"]=1536KiB', 'workload.detector["linger.ms"]=200ms'];
+  const trace = new TraceWriter();
+  const finals: TraceRecord[] = [];
+  let acked = 0;
+  trace.listen((r) => {
+    if (r.k === 'client' && r.a === 'stream-reader' && r.op === 'consume') finals.push(r);
+    if (r.k === 'client' && r.a === 'detector' && r.op === 'ack') acked += (r.events as string[]).length;
+  });
+  const summary = execute(prepareRun(loadScenario(LOG, 'sizes.yaml', sets), { trace }));
+  t.true(summary.checks['no-acked-loss']!.ok);
+  const read = finals.map((r) => (r.events as string[]).length);
+  t.is(read.reduce((a, b) => a + b, 0), acked, 'the final read finds every acknowledged record once');
+  t.true(Math.max(...read) > 3, `a fetch reads more than one batch (largest read ${Math.max(...read)} records)`);
+  t.true(Math.max(...read) <= 5 * 3, 'and no more than 8 MiB of batches');
+});
