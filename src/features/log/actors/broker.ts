@@ -324,10 +324,26 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       const leader = this.leaderOf(part.topic, part.partition);
       if (leader === undefined || leader.acceptFetch(ctx, part, request.replica) !== undefined) now = true;
     }
-    const partitions = this.readFetch(request);
-    if (now || answerable(partitions, request.minBytes)) return this.sendFetchReply(ctx, request, from, partitions);
+    // A fetch with nothing to read parks without its replies built and dropped: three fetches in
+    // four of an x-ray hour are long polls that wait.
+    if (now || !this.atBounds(request)) {
+      const partitions = this.readFetch(request);
+      if (now || answerable(partitions, request.minBytes)) return this.sendFetchReply(ctx, request, from, partitions);
+    }
     const timer = this.timer(ctx, request.maxWaitUs, (c) => this.fetchExpired(c, request));
     this.parked.push({ request, from, timer });
+  }
+
+  /**
+   * Whether every partition of a fetch is led here, without error, at its read bound: `readFetch`
+   * would read nothing, and a fetch that reads nothing and has no error waits (`answerable`).
+   */
+  private atBounds(request: FetchRequest): boolean {
+    for (const part of request.partitions) {
+      const leader = this.leaderOf(part.topic, part.partition);
+      if (leader === undefined || leader.fetchError(part, request.replica) !== undefined || part.offset < leader.readBound(request.replica)) return false;
+    }
+    return true;
   }
 
   /**

@@ -213,11 +213,13 @@ export class LeaderRole implements Role {
     ctx.send(from, { type: 'describe-producers-reply', req, topic, partition, lastSequence: state.lastSeq, uncommitted: state.uncommitted });
   }
 
-  /** Followers read up to the log end; consumers only what is committed. */
+  /** Where a fetch's reads stop: followers read up to the log end, consumers only what is committed. */
+  readBound(replica: string | undefined): number {
+    return replica !== undefined ? this.replica.log.logEnd : this.replica.hw;
+  }
+
   read(part: FetchPartition, replica: string | undefined, maxBytes: number, minOne: boolean): Batch[] {
-    const log = this.replica.log;
-    const upper = replica !== undefined ? log.logEnd : this.replica.hw;
-    return log.read(part.offset, upper, maxBytes, minOne);
+    return this.replica.log.read(part.offset, this.readBound(replica), maxBytes, minOne);
   }
 
   /** One partition of a fetch reply: `batches` or `error`, with this leader's positions. */
