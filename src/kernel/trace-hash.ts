@@ -41,7 +41,11 @@
  * come as numbers (`addActor`: the simulator's actor indices) whose ids' digests are kept in an
  * array by number, and the strings they name again and again (message types, timer names) have
  * their digests kept in a table. Same words, same digest: a way of computing the format, not a
- * change of it.
+ * change of it. Record shapes (`RecordShape`, for a kind written often with the same fields, such
+ * as a disk's `append` and `fsync`): the kind and its field names, each with whether its value is a
+ * string, resolved once into the shape trie below; `digestShaped` then takes the values by
+ * position and writes the same words as `digest` without a fields object or a walk of the trie,
+ * and declines a value that does not fit the shape (the writer then digests the record itself).
  *
  * Caches (results never depend on them): the shapes seen are kept in a trie of `ShapeNode`s (at
  * most SHAPE_NODES_MAX nodes, SHAPE_CHILDREN_MAX children each; past either, the steps are
@@ -301,6 +305,30 @@ function resolve(value: unknown, key: string | number): unknown {
 
 
 /**
+ * A record kind written many times with the same fields (a disk's `append`, a replica's `hw`): the
+ * kind, the field names in order and whether each value is a string, resolved once into the shape
+ * trie of the hasher that made it (`TraceHasher.shape`). `digestShaped` then takes the values by
+ * position — no fields object, no walk of the trie — and gives the digest `digest` gives the
+ * record they make (`recordOf`).
+ */
+export class RecordShape {
+  /** @param nodes the trie's node of the kind, then after each key (made by `TraceHasher.shape`; use only with that hasher). */
+  constructor(
+    readonly kind: string,
+    readonly keys: readonly string[],
+    readonly strings: readonly boolean[],
+    readonly nodes: readonly ShapeNode[],
+  ) {}
+
+  /** The record `head` with the fields `values`, in order (a value `undefined` left out, as JSON leaves it). */
+  recordOf<R extends Record<string, unknown>>(head: R, values: readonly unknown[]): R {
+    const record: Record<string, unknown> = head;
+    for (let i = 0; i < this.keys.length; i++) if (values[i] !== undefined) record[this.keys[i]!] = values[i];
+    return head;
+  }
+}
+
+/**
  * Encodes records into record digests (left in `d1`, `d2`) and folds digests into the trace's hash
  * (`fold`, `hex`). One per trace writer, or per thread of a parallel run.
  */
@@ -418,6 +446,54 @@ export class TraceHasher {
       record[key] = fields[key];
     }
     this.digest(record);
+  }
+
+  /**
+   * The shape of records of kind `kind` whose fields are `fields` (each with whether its value is
+   * a string), for `digestShaped`. A field named `t`, `k`, `a` or `n`, one that begins with a digit
+   * (JavaScript lists it first) and `__proto__` throw: such a record's shape is not its fields'.
+   */
+  shape(kind: string, fields: readonly (readonly [string, boolean])[]): RecordShape {
+    let node = this.child(this.records, kind, true);
+    const nodes = [node];
+    for (const [key, stringValued] of fields) {
+      const first = key.charCodeAt(0);
+      if (key === 't' || key === 'k' || key === 'a' || key === 'n' || (first >= 48 && first <= 57) || key === '__proto__') throw new Error(`trace field name ${key} cannot be in a record shape`);
+      nodes.push((node = this.child(node, key, stringValued)));
+    }
+    return new RecordShape(kind, fields.map(([key]) => key), fields.map(([, stringValued]) => stringValued), nodes);
+  }
+
+  /**
+   * The digest of the record `{t, k: shape.kind, a, n, ...fields}` (`actorNumber` the number
+   * `addActor` gave `a`), its fields `values` by position: what `digest` gives that record. Returns
+   * false, having digested nothing, when the record does not have the shape — a value that is not
+   * a string where the shape says string, or not a number where it says not, or `t` or `n` not
+   * a non-negative safe integer: the caller then digests the record itself.
+   */
+  digestShaped(shape: RecordShape, t: number, actorNumber: number, n: number, values: readonly unknown[]): boolean {
+    if (!isUint(t) || !isUint(n)) return false;
+    const strings = shape.strings;
+    const count = strings.length;
+    for (let i = 0; i < count; i++) if (typeof values[i] !== (strings[i] ? 'string' : 'number')) return false;
+    this.used = 0;
+    this.reserve(9 + 3 * count);
+    const d = this.actorDigests;
+    this.recordHead(0, t, d[DIGEST_STRIDE * actorNumber]!, d[DIGEST_STRIDE * actorNumber + 1]!, n);
+    const nodes = shape.nodes;
+    for (let i = 0; i < count; i++) {
+      if (strings[i]) this.text(nodes[i + 1]!, values[i] as string);
+      else this.number(values[i] as number);
+    }
+    const w = this.words;
+    const last = nodes[count]!;
+    w[1] = last.low;
+    w[2] = last.high;
+    const out = this.out;
+    digestWords(w, this.used, out);
+    this.d1 = out[0];
+    this.d2 = out[1];
+    return true;
   }
 
   /**
@@ -792,35 +868,7 @@ export class TraceHasher {
     if (type === 'string') {
       node = this.child(node, key, true);
       this.reserve(2);
-      const w = this.words;
-      const at = this.used;
-      this.used = at + 2;
-      if (node.memoRest > 0) {
-        node.memoRest--;
-        this.putString(at, value as string);
-        return node;
-      }
-      const texts = node.texts;
-      const digests = node.textDigests;
-      for (let i = 0; i < TEXT_MEMO; i++) {
-        if (value === texts[i]) {
-          node.memoMisses = 0;
-          w[at] = digests[2 * i];
-          w[at + 1] = digests[2 * i + 1];
-          return node;
-        }
-      }
-      if (++node.memoMisses >= MEMO_GIVE_UP) {
-        node.memoMisses = 0;
-        node.memoRest = MEMO_REST;
-      }
-      const out = this.out;
-      stringDigest(value as string, out);
-      const i = node.nextText;
-      node.nextText = (i + 1) & (TEXT_MEMO - 1);
-      texts[i] = value as string;
-      w[at] = digests[2 * i] = out[0];
-      w[at + 1] = digests[2 * i + 1] = out[1];
+      this.text(node, value as string);
     } else if (type === 'number') {
       node = this.child(node, key, false);
       this.reserve(3);
@@ -830,6 +878,42 @@ export class TraceHasher {
       this.encode(value);
     }
     return node;
+  }
+
+  /**
+   * The digest of `value`, the string value of `node`'s key, as two words at `used` (room
+   * reserved): from the node's memo of its last values when it is there.
+   */
+  private text(node: ShapeNode, value: string): void {
+    const w = this.words;
+    const at = this.used;
+    this.used = at + 2;
+    if (node.memoRest > 0) {
+      node.memoRest--;
+      this.putString(at, value);
+      return;
+    }
+    const texts = node.texts;
+    const digests = node.textDigests;
+    for (let i = 0; i < TEXT_MEMO; i++) {
+      if (value === texts[i]) {
+        node.memoMisses = 0;
+        w[at] = digests[2 * i];
+        w[at + 1] = digests[2 * i + 1];
+        return;
+      }
+    }
+    if (++node.memoMisses >= MEMO_GIVE_UP) {
+      node.memoMisses = 0;
+      node.memoRest = MEMO_REST;
+    }
+    const out = this.out;
+    stringDigest(value, out);
+    const i = node.nextText;
+    node.nextText = (i + 1) & (TEXT_MEMO - 1);
+    texts[i] = value;
+    w[at] = digests[2 * i] = out[0];
+    w[at + 1] = digests[2 * i + 1] = out[1];
   }
 
   /** A record's tag and head after its header: t, `a`'s digest, n (`n` the last of them, just read). */

@@ -29,7 +29,7 @@
  */
 import type { RecordKind, TraceRecord } from './contract/record.ts';
 import { recvLine, sendLine, timerLine, type RecvRecord, type SendRecord, type TimerRecord } from './record-line.ts';
-import { TraceHasher } from './trace-hash.ts';
+import { TraceHasher, type RecordShape } from './trace-hash.ts';
 
 export type { RecordKind, TraceRecord } from './contract/record.ts';
 
@@ -148,6 +148,31 @@ export class TraceWriter {
     if (read) return this.deliver(head, this.sink !== undefined || this.linesListened ? JSON.stringify(head) : '', listeners);
     this.last[0] = head.t;
     this.count++;
+  }
+
+  /** The shape of records of kind `kind` with the fields `fields` (each with whether its value is a string), for `writeShaped`. */
+  shape(kind: RecordKind, fields: readonly (readonly [string, boolean])[]): RecordShape {
+    return this.hasher.shape(kind, fields);
+  }
+
+  /**
+   * Writes the record `{t, k: shape.kind, a, n}` with the fields `values`, by position: as `write`
+   * would take the whole record, digested without a walk over its fields, and made into an object
+   * only when someone reads its kind. `actor` is the number `addActor` gave `a`.
+   */
+  writeShaped(shape: RecordShape, t: number, a: string, actor: number, n: number, values: readonly unknown[]): void {
+    this.open();
+    const k = shape.kind as RecordKind;
+    if (!this.hasher.digestShaped(shape, t, actor, n, values)) return this.write(shape.recordOf<TraceRecord>({ t, k, a, n }, values));
+    this.hasher.foldLast();
+    const listeners = this.listenersOf(k);
+    if (this.sink === undefined && listeners.length === 0) {
+      this.last[0] = t;
+      this.count++;
+      return;
+    }
+    const record = shape.recordOf<TraceRecord>({ t, k, a, n }, values);
+    this.deliver(record, this.sink !== undefined || this.linesListened ? JSON.stringify(record) : '', listeners);
   }
 
   /**

@@ -31,7 +31,7 @@
  * cannot bring it back, the "fsyncgate" failure); a full disk refuses writes (`put`/`append` return
  * false and leave the file unchanged); a slow disk multiplies the time every fsync takes.
  */
-import type { ActorHandle, Disk, Micros, Simulator, TornRecord, Wakeup } from '../kernel/index.ts';
+import type { ActorHandle, Disk, Micros, RecordShape, Simulator, TornRecord, Wakeup } from '../kernel/index.ts';
 import { SECOND } from '../kernel/index.ts';
 import { lastRecord, liveFileNames } from './file-reads.ts';
 import { StartOrdered } from './start-ordered.ts';
@@ -105,11 +105,18 @@ export class NodeDisk {
   /** Every fsync takes this many times as long (1: healthy). */
   slowdown = 1;
 
+  /** The shapes of the `disk` records written most (a write, an fsync and its end): digested by position (kernel/trace-hash.ts). */
+  readonly writeShape: RecordShape;
+  private readonly fsyncShape: RecordShape;
+
   constructor(
     readonly node: string,
     readonly params: DiskParams,
     private readonly sim: Simulator,
-  ) {}
+  ) {
+    this.writeShape = sim.recordShape('disk', [['op', true], ['file', true], ['bytes', false]]);
+    this.fsyncShape = sim.recordShape('disk', [['op', true], ['bytes', false]]);
+  }
 
   view(handle: ActorHandle): Disk {
     return new ActorDisk(this, this.sim, handle);
@@ -149,9 +156,9 @@ export class NodeDisk {
       }
     }
     const incarnation = handle.incarnation;
-    this.sim.record(handle, 'disk', { op: 'fsync', bytes });
+    this.sim.recordShaped(handle, this.fsyncShape, ['fsync', bytes]);
     this.write(bytes, covered, `fsync on ${this.node}`, handle, () => {
-      this.sim.record(handle, 'disk', { op: 'fsync-done', bytes });
+      this.sim.recordShaped(handle, this.fsyncShape, ['fsync-done', bytes]);
       if (done !== undefined) this.sim.wake(handle, incarnation, done);
     });
   }
@@ -395,6 +402,6 @@ class ActorDisk implements Disk {
   private wrote(state: FileState, file: string, op: string, bytes: number): void {
     // Every write found or made the file in the actor's files, so `own` is set.
     this.disk.wrote(this.handle, this.own!, state, bytes);
-    this.sim.record(this.handle, 'disk', { op, file, bytes });
+    this.sim.recordShaped(this.handle, this.disk.writeShape, [op, file, bytes]);
   }
 }

@@ -351,6 +351,52 @@ test('the hot kinds\' register paths digest exactly as the generic path', (t) =>
   );
 });
 
+test('a record shape digests its values by position as the generic path digests the record they make, or declines when they do not fit it', (t) => {
+  const edge = fc.oneof(fc.nat({ max: 1000 }), fc.nat({ max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(-0, 0.5, -1, 2 ** 53, 1e300, NaN, Infinity));
+  // Mostly values of the declared types; sometimes not (undefined, a string for a number, a number for a string, an object).
+  const value = (isString: boolean) =>
+    fc.oneof(
+      { weight: 8, arbitrary: isString ? fc.constantFrom('append', 'fsync', 'slabs-in-0/0.log', 'slabs-in-1/0.log', 'a', 'b', 'c', 'd', 'e', '') : edge },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, '7', 7, null, { x: 1 }) },
+    );
+  const shapes: [string, [string, boolean][]][] = [
+    ['disk', [['op', true], ['file', true], ['bytes', false]]],
+    ['disk', [['op', true], ['bytes', false]]],
+    ['log', [['op', true], ['topic', true], ['partition', false], ['offset', false], ['epoch', false]]],
+    ['ckpt', []],
+  ];
+  const written = fc.oneof(
+    ...shapes.map((_, i) =>
+      fc.record({ shape: fc.constant(i), t: edge, a: fc.constantFrom(0, 1), n: edge, values: fc.tuple(...shapes[i]![1].map(([, isString]) => value(isString))) }),
+    ),
+  );
+  fc.assert(
+    fc.property(fc.array(written, { minLength: 1, maxLength: 30 }), (records) => {
+      // One hasher for the sequence: the generic path's records share its trie and memos, as in a run.
+      const h = new TraceHasher();
+      const actors = ['stream-broker-1', 'reconstruct-1'];
+      for (const id of actors) h.addActor(id);
+      const made = shapes.map(([kind, fields]) => h.shape(kind, fields));
+      for (const { shape: i, t: time, a, n, values } of records) {
+        const shape = made[i]!;
+        const record = shape.recordOf<Record<string, unknown>>({ t: time, k: shape.kind, a: actors[a], n }, values);
+        if (h.digestShaped(shape, time, a, n, values)) {
+          t.is(hex(h.d1, h.d2, 0, 0), digestOf(record), JSON.stringify(record));
+          t.is(hex(h.d1, h.d2, 0, 0), referenceOf(record));
+        } else {
+          // Declined: a value of another type than the shape's, or a head that is not a record's.
+          const fits = values.every((v, j) => typeof v === (shapes[i]![1][j]![1] ? 'string' : 'number'));
+          t.false(fits && Number.isSafeInteger(time) && time >= 0 && Number.isSafeInteger(n) && n >= 0, JSON.stringify(record));
+        }
+        h.digest(record);
+      }
+    }),
+    { numRuns: 300 },
+  );
+  const h = new TraceHasher();
+  for (const key of ['n', '0', '__proto__']) t.throws(() => h.shape('log', [['op', true], [key, false]]), { message: `trace field name ${key} cannot be in a record shape` });
+});
+
 test('the register paths digest as the word-buffer path for any numbers and strings, memo hits and a full cache included', (t) => {
   // Numbers around the encodings' edges: small, near 2^32 (where the high word starts to count),
   // large safe integers, -0, and some that take the long form (fractions, negatives, unsafe).

@@ -117,6 +117,31 @@ test('send, recv and timer records handed in by their fields hash and serialise 
   t.deepEqual(seen, expected);
 });
 
+test('records written by shape hash, serialise and reach listeners as the same records handed in whole; unread, they still hash and count', (t) => {
+  const dir = tempDir(t);
+  const byShape = new TraceWriter(traceFile(join(dir, 'shaped.jsonl')));
+  const whole = new TraceWriter(traceFile(join(dir, 'whole.jsonl')));
+  const unread = new TraceWriter();
+  const seen: TraceRecord[] = [];
+  byShape.listen((record) => seen.push(record));
+  const writers = [byShape, unread].map((w) => ({ w, actor: w.addActor('broker'), write: w.shape('disk', [['op', true], ['file', true], ['bytes', false]]) }));
+  const expected: TraceRecord[] = [];
+  for (let i = 0; i < 500; i++) {
+    // Values that do not fit the shape too (a file that is no string, a missing one): the generic path writes them as JSON does.
+    const file = i % 37 === 0 ? (7 as unknown as string) : i % 41 === 0 ? undefined : `f${i % 6}`;
+    const values = [i % 2 === 0 ? 'append' : 'put', file, i * 100];
+    for (const { w, actor, write } of writers) w.writeShaped(write, i * 10, 'broker', actor, i, values);
+    expected.push(JSON.parse(JSON.stringify({ t: i * 10, k: 'disk', a: 'broker', n: i, op: values[0], file, bytes: values[2] })) as TraceRecord);
+  }
+  for (const r of expected) whole.write(r);
+  const hash = whole.close();
+  t.is(byShape.close(), hash);
+  t.is(unread.close(), hash);
+  t.is(unread.records, expected.length);
+  t.is(readFileSync(join(dir, 'shaped.jsonl'), 'utf8'), readFileSync(join(dir, 'whole.jsonl'), 'utf8'));
+  t.deepEqual(seen, expected);
+});
+
 test('a listener registered for some kinds gets only those; hot kinds nobody reads still hash, count and move the last time', (t) => {
   const filtered = new TraceWriter();
   const whole = new TraceWriter();
