@@ -1,86 +1,91 @@
 // Whether dist/ holds the bundle of its inputs as they are now (scripts/build.mjs): bin/diaspora.mjs
 // runs dist/ only then, and the TypeScript sources through tsx otherwise, so an edited input is
 // never hidden behind stale JavaScript. scripts/build.mjs writes dist/BUILT last, dated to when the
-// build started, with a fingerprint of the inputs it bundled.
+// build started: the digest of every input as the build read it, one line each.
 //
-// The inputs (INPUTS): src/; what src/ imports from viz/ (the wire format, the lab's protocol);
-// the build script and its entry list; and the dependencies bundled, through the lock files —
-// package-lock.json and node_modules/.package-lock.json, which npm rewrites whenever it installs
-// (and `npm install` builds again). The last four exist only in a checkout: an installed package
-// (npm pack ships neither scripts/ nor the lock files) is judged by the shipped inputs alone. The build refuses to finish when esbuild reports an input
-// outside INPUTS and node_modules/, so a new import from elsewhere cannot go unwatched. How it
-// fails: a file under node_modules/ edited by hand, without npm, is not seen.
+// The inputs: every file esbuild read outside node_modules/ (its metafile's inputs: src/ and what
+// src/ imports from viz/), with the bytes esbuild was given; package.json (esbuild reads its `type`
+// and `sideEffects`; npm pack ships it unchanged); and, only in a checkout (CHECKOUT), tsconfig.json
+// (esbuild reads its compiler options), the build script and its entry list, and the lock files
+// that stand for the dependencies bundled — package-lock.json and node_modules/.package-lock.json,
+// which npm rewrites whenever it installs (and `npm install` builds again). npm pack ships none of
+// CHECKOUT, so an installed package is judged by the rest alone. Only what the build read is
+// listed: a file npm pack drops (`.DS_Store`, `*.orig`) or a source nothing imports is not an input,
+// so the package made from a checkout holding one is current once installed.
+//
+// How it fails: a file under node_modules/ edited by hand, without npm, is not seen; nor is a new
+// file that changes what an unchanged import resolves to (an import without its extension, `./x`,
+// finding a new `x.ts` before `x/index.ts`) — src/ names every import with its extension.
 //
 // Cheap first: when no input is newer than dist/BUILT (a checkout built after its last edit),
-// dist/ is current — ≈ 380 stats, ≈ 7 ms of CPU. When some are newer, they were edited, or only
-// re-dated (`npm install` writes every file of a package anew; so do copies): then the inputs'
-// fingerprint decides — reading and hashing them, ≈ 11 ms more. A failed build leaves no
-// dist/BUILT, and nothing is current without it.
+// dist/ is current — ≈ 300 stats. When some are newer, they were edited, or only re-dated
+// (`npm install` writes every file of a package anew; so do copies): then their digests decide —
+// reading and hashing them. A failed build leaves no dist/BUILT, and nothing is current without it.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const BUILT = join(root, 'dist', 'BUILT');
 
-/** What the bundle is made of apart from node_modules/ and is published with it: folders and files, from the package root. */
-const SHIPPED = ['src/', 'viz/wire/', 'viz/lab/protocol.ts'];
+/** What shapes the bundle besides the files esbuild reads, and is published with it. */
+const SETTINGS = ['package.json'];
 /** The build's own inputs, only in a checkout (not in package.json `files`): an installed package has none of them. */
-const CHECKOUT = ['scripts/build.mjs', 'scripts/build-entries.mjs', 'package-lock.json', 'node_modules/.package-lock.json'];
-export const INPUTS = [...SHIPPED, ...CHECKOUT];
+const CHECKOUT = ['tsconfig.json', 'scripts/build.mjs', 'scripts/build-entries.mjs', 'package-lock.json', 'node_modules/.package-lock.json'];
 
-/** Whether a path from the package root (`/`-separated) is one of INPUTS or lies in one. */
-export function isInput(path) {
-  return INPUTS.some((input) => (input.endsWith('/') ? path.startsWith(input) : path === input));
+/** How dist/BUILT begins; a BUILT of another form (an older build's) is never current. */
+const HEAD = 'diaspora-sim bundle: its inputs (bin/dist-current.mjs) as the build started at';
+
+/** The digest of a file's bytes, as dist/BUILT lists it. */
+export function digestOf(bytes) {
+  return createHash('sha1').update(bytes).digest('hex');
+}
+
+/** The digest of the file at `path` (from the package root, `/`-separated), or `-` when it is missing (it may appear). */
+function digestOfFile(path) {
+  try {
+    return digestOf(readFileSync(join(root, path)));
+  } catch (error) {
+    if (error.code === 'ENOENT') return '-';
+    throw error;
+  }
+}
+
+/** The digests of the settings and of the build's own inputs, read when a build starts: path → digest. */
+export function settingsDigests() {
+  return new Map([...SETTINGS, ...CHECKOUT].map((path) => [path, digestOfFile(path)]));
+}
+
+/** The text of dist/BUILT for a build started at `started` from `digests` (path from the package root → digest). */
+export function builtRecord(digests, started) {
+  const lines = [...digests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, digest]) => `${digest} ${path}\n`);
+  return `${HEAD} ${started.toISOString()}\n${lines.join('')}`;
 }
 
 /** A checkout (it has the build script), not an installed package. */
 function isCheckout() {
-  return statSync(join(root, CHECKOUT[0]), { throwIfNoEntry: false }) !== undefined;
+  return statSync(join(root, 'scripts', 'build.mjs'), { throwIfNoEntry: false }) !== undefined;
 }
 
-/** Every input file, by its path from the root, in name order (a missing one as itself: it may appear). */
-function inputFiles(inputs = isCheckout() ? INPUTS : SHIPPED) {
-  const files = [];
-  const walk = (dir) => {
-    const entries = readdirSync(join(root, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (entry.isDirectory()) walk(`${dir}${entry.name}/`);
-      else files.push(`${dir}${entry.name}`);
-    }
-  };
-  for (const input of inputs) {
-    if (input.endsWith('/')) walk(input);
-    else files.push(input);
-  }
-  return files;
-}
-
-/** SHA-1 over each file of `inputs` — its path and its bytes, or that it is missing. */
-function fingerprintOf(inputs) {
-  const hash = createHash('sha1');
-  for (const file of inputFiles(inputs)) {
-    const bytes = statSync(join(root, file), { throwIfNoEntry: false }) === undefined ? '\0missing' : readFileSync(join(root, file));
-    hash.update(`${file}\0`).update(bytes);
-  }
-  return hash.digest('hex');
-}
-
-/**
- * The first line of dist/BUILT: `inputs <shipped> <checkout>`, the fingerprints of the shipped
- * inputs and of the build's own (`-` in an installed package, which is compared by the first only).
- */
-export function sourceFingerprint() {
-  return `inputs ${fingerprintOf(SHIPPED)} ${isCheckout() ? fingerprintOf(CHECKOUT) : '-'}`;
+/** The inputs dist/BUILT lists, as `{ path, digest }`, without the checkout's own in an installed package; undefined for a BUILT of another form. */
+function builtInputs() {
+  const [head, ...lines] = readFileSync(BUILT, 'utf8').split('\n');
+  if (!head.startsWith(HEAD)) return undefined;
+  const checkout = isCheckout();
+  const inputs = lines.filter((line) => line !== '').map((line) => ({ digest: line.slice(0, line.indexOf(' ')), path: line.slice(line.indexOf(' ') + 1) }));
+  return inputs.filter(({ path }) => checkout || !CHECKOUT.includes(path));
 }
 
 export function distIsCurrent() {
   const built = statSync(BUILT, { throwIfNoEntry: false });
   if (built === undefined) return false;
-  const fresh = inputFiles().every((file) => (statSync(join(root, file), { throwIfNoEntry: false })?.mtimeMs ?? 0) <= built.mtimeMs);
-  if (fresh) return true;
-  const [, shipped, checkout] = readFileSync(BUILT, 'utf8').split('\n')[0].split(' ');
-  const [, nowShipped, nowCheckout] = sourceFingerprint().split(' ');
-  return shipped === nowShipped && (nowCheckout === '-' || checkout === nowCheckout);
+  const inputs = builtInputs();
+  if (inputs === undefined || !inputs.some(({ path }) => path.startsWith('src/'))) return false;
+  const unchanged = ({ path, digest }) => {
+    const stat = statSync(join(root, path), { throwIfNoEntry: false });
+    return stat === undefined ? digest === '-' : digest !== '-' && stat.mtimeMs <= built.mtimeMs;
+  };
+  if (inputs.every(unchanged)) return true;
+  return inputs.every(({ path, digest }) => digestOfFile(path) === digest);
 }

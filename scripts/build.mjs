@@ -18,20 +18,24 @@
 // The other dependencies are bundled as installed when the build ran: `npm install` and `npm ci`
 // build again.
 //
-// Last, it writes dist/BUILT: the fingerprint of its inputs (src/, the viz/ files src/ imports,
-// this script and its entry list, the lock files) as they were when the build started, and that
-// start as its date. bin/diaspora.mjs runs dist/ only while it matches them (see
-// bin/dist-current.mjs), so an input edited during or after the build is never hidden behind
-// stale JavaScript. A build that fails, or that bundled a file outside those inputs and
-// node_modules/ (esbuild's metafile), leaves no dist/BUILT, so dist/ is not used.
+// Last, it writes dist/BUILT: the digest of every input (bin/dist-current.mjs) as the build read
+// it — each file esbuild loaded outside node_modules/ (its metafile's inputs), taken from the
+// bytes handed to esbuild, and the settings and the build's own files, read when the build
+// started — dated to that start. bin/diaspora.mjs runs dist/ only while they match (see
+// bin/dist-current.mjs), so an input edited during or after the build is never hidden behind stale
+// JavaScript. A build that fails leaves no dist/BUILT, so dist/ is not used.
 //
 // `--if-stale` (run by `npm test`) builds only when dist/ is not current: the tests start the real
 // `diaspora` command hundreds of times, and through tsx each start costs several times the CPU it
 // costs from dist/; the build costs a second or two.
-import { rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { extname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILT, distIsCurrent, isInput, sourceFingerprint } from '../bin/dist-current.mjs';
+import { BUILT, builtRecord, digestOf, distIsCurrent, settingsDigests } from '../bin/dist-current.mjs';
 import { ENTRIES, EXTERNAL } from './build-entries.mjs';
+
+/** esbuild's loader for each kind of source file the bundle holds outside node_modules/ (its defaults for them). */
+const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.json': 'json' };
 
 await main();
 
@@ -43,7 +47,8 @@ async function main() {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const dist = fileURLToPath(new URL('../dist/', import.meta.url));
   const started = new Date();
-  const fingerprint = sourceFingerprint();
+  const settings = settingsDigests();
+  const read = new Map();
   rmSync(dist, { recursive: true, force: true });
   const esbuild = await import('esbuild');
   let result;
@@ -65,17 +70,43 @@ async function main() {
       banner: { js: "import { createRequire as __diasporaRequire } from 'node:module';\nconst require = __diasporaRequire(import.meta.url);" },
       logLevel: 'warning',
       metafile: true,
+      plugins: [fingerprint(root, read)],
     });
   } catch (error) {
     process.stderr.write(`build: esbuild failed (${error.message.split('\n')[0]}); dist/ is incomplete and will not be used\n`);
     process.exit(1);
   }
-  // dist/ counts as current while the fingerprinted inputs are unchanged: every other file bundled must be a dependency.
-  const unwatched = Object.keys(result.metafile.inputs).filter((input) => !isInput(input) && !/(^|\/)node_modules\//.test(input));
-  if (unwatched.length > 0) {
-    process.stderr.write(`build: ${unwatched.join(', ')} bundled but not among bin/dist-current.mjs INPUTS, so an edit to it would leave dist/ "current"; add it there. dist/ will not be used\n`);
+  // Every file esbuild bundled from outside node_modules/ came through the plug-in, so BUILT lists its digest.
+  const unread = Object.keys(result.metafile.inputs).filter((input) => !read.has(input) && !isDependency(input));
+  if (unread.length > 0) {
+    process.stderr.write(`build: ${unread.join(', ')} bundled without its digest (scripts/build.mjs LOADERS has no loader for it), so an edit to it would leave dist/ "current"; dist/ will not be used\n`);
     process.exit(1);
   }
-  writeFileSync(BUILT, `${fingerprint}\nbuilt from its inputs (bin/dist-current.mjs) as they were at ${started.toISOString()}\n`);
+  writeFileSync(BUILT, builtRecord(new Map([...settings, ...read]), started));
   utimesSync(BUILT, started, started);
+}
+
+/** A path (from the root, as the metafile names it) of an installed package's file. */
+function isDependency(path) {
+  return /(^|[\\/])node_modules[\\/]/.test(path);
+}
+
+/**
+ * A plug-in that reads each file outside node_modules/ itself and records the digest of the very
+ * bytes esbuild bundles (`read`: path from the root → digest): a file edited while the build runs
+ * is then recorded as bundled, not as it is afterwards.
+ */
+function fingerprint(root, read) {
+  return {
+    name: 'fingerprint',
+    setup(build) {
+      build.onLoad({ filter: /.*/, namespace: 'file' }, ({ path }) => {
+        const loader = LOADERS[extname(path)];
+        if (isDependency(path) || loader === undefined) return undefined;
+        const contents = readFileSync(path);
+        read.set(relative(root, path).split(sep).join('/'), digestOf(contents));
+        return { contents, loader };
+      });
+    },
+  };
 }

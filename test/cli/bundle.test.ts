@@ -7,11 +7,12 @@
  * be a literal (or a `const` of one): a computed one would escape the checks. The wire format and
  * the lab protocol (viz/wire, viz/lab) are bundled too, so they may not use import.meta either.
  * That the bundle then runs — workers, recipes, plug-ins — is what the CLI tests check, as
- * `npm test` builds dist/ before them.
+ * `npm test` builds dist/ before them; that the package npm pack makes of a checkout runs from its
+ * dist/ once installed, the last test here (on a copy of the checkout, built there).
  */
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { ENTRIES } from '../../scripts/build-entries.mjs';
@@ -115,18 +116,66 @@ test('every file read from the package (packageFile) exists and is in the publis
   }
 });
 
-test('the build runs when started through a symlinked path to the checkout', (t) => {
-  // Node resolves the link in import.meta.url but not in process.argv[1]: a guard comparing the two did nothing, and exited 0.
-  const dir = mkdtempSync(join(tmpdir(), 'diaspora-build-link-'));
+/** What a build and npm pack need of the checkout, copied (dist/ is not: the copy builds its own). */
+const CHECKOUT_COPIED = ['bin', 'src', 'viz', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+test('the package npm pack makes of a checkout, built through a symlink, runs its CLI from dist/ once installed, though the checkout held files npm pack drops', async (t) => {
+  // On a copy of the checkout: a build here never replaces the dist/ other test processes are loading.
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-pack-'));
+  const realBuilt = readIfAny(join(ROOT, 'dist', 'BUILT'));
   try {
-    const link = join(dir, 'checkout');
-    symlinkSync(ROOT, link, 'dir');
-    const started = Date.now();
-    const out = execFileSync(process.execPath, [join(link, 'scripts', 'build.mjs'), '--if-stale'], { encoding: 'utf8' });
-    const built = statSync(join(ROOT, 'dist', 'BUILT'), { throwIfNoEntry: false });
-    // Either dist/ was current (and the build says so) or it was built now.
-    t.true(out.includes('dist/ is current') || (built !== undefined && built.mtimeMs >= started - 1000), out);
+    const checkout = join(dir, 'checkout');
+    for (const entry of CHECKOUT_COPIED) cpSync(join(ROOT, entry), join(checkout, entry), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'), 'dir');
+    // npm pack leaves these out of the package: they must not be inputs of the bundle it ships.
+    writeFileSync(join(checkout, 'src', '.DS_Store'), 'Bud1');
+    writeFileSync(join(checkout, 'src', 'cli', 'main.ts.orig'), '// a merge leftover\n');
+    // Through a symlinked path (Node resolves the link in import.meta.url but not in process.argv[1]: a guard comparing the two did nothing, and exited 0).
+    const link = join(dir, 'link');
+    symlinkSync(checkout, link, 'dir');
+    const build = await run(process.execPath, [join(link, 'scripts', 'build.mjs'), '--if-stale'], dir);
+    t.is(build.code, 0, build.stderr);
+    t.false(build.stdout.includes('dist/ is current'), build.stdout);
+    t.true(existsSync(join(checkout, 'dist', 'BUILT')), 'the copy is built');
+    t.is(readIfAny(join(ROOT, 'dist', 'BUILT')), realBuilt, "the checkout's own dist/ is untouched");
+
+    const pack = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], checkout);
+    t.is(pack.code, 0, pack.stderr);
+    const installed = join(dir, 'installed');
+    mkdirSync(installed);
+    t.is((await run('tar', ['xzf', join(dir, pack.stdout.trim()), '-C', installed], dir)).code, 0);
+    const pkg = join(installed, 'package');
+    t.false(existsSync(join(pkg, 'src', '.DS_Store')) || existsSync(join(pkg, 'src', 'cli', 'main.ts.orig')), 'npm pack dropped them');
+    // npm install writes every file anew: dated before them, BUILT makes the digests decide.
+    utimesSync(join(pkg, 'dist', 'BUILT'), 1_000, 1_000);
+    // The dependencies, but not tsx: a start that fell back to the sources would fail to load it.
+    mkdirSync(join(installed, 'node_modules'));
+    for (const name of readdirSync(join(ROOT, 'node_modules'))) {
+      if (name !== 'tsx' && !name.startsWith('.')) symlinkSync(join(ROOT, 'node_modules', name), join(installed, 'node_modules', name), 'dir');
+    }
+    const current = await run(process.execPath, ['--input-type=module', '-e', "console.log((await import('./bin/dist-current.mjs')).distIsCurrent())"], pkg);
+    t.is(current.stdout.trim(), 'true', current.stderr);
+    const bin = join(pkg, 'bin', 'diaspora.mjs');
+    const version = await run(process.execPath, [bin, '--version'], dir);
+    t.is(version.code, 0, version.stderr);
+    const drill = await run(process.execPath, [bin, 'run', join(ROOT, 'scenarios', 'drills', 'chandy-lamport-bank.yaml'), '--workers', '2', '-q', '-o', join(dir, 'run')], dir);
+    t.is(drill.code, 0, drill.stderr);
+    t.regex(drill.stdout, /PASS chandy-lamport-bank seed 1/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A file's text, or undefined when there is none. */
+function readIfAny(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** Runs a command to its end: exit code and output. */
+function run(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}

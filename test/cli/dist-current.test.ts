@@ -1,26 +1,32 @@
 /**
- * dist/ counts as current only while every input of the bundle is as it was built
- * (bin/dist-current.mjs): src/, the viz/ files src/ imports (wire format, lab protocol), the build
- * script and its entry list, and the lock files that stand for the bundled dependencies. Run on a
- * copy of bin/dist-current.mjs in a small package tree of its own, so nothing of the checkout is touched.
+ * dist/ counts as current only while every input of the bundle is as the build read it
+ * (bin/dist-current.mjs): the files esbuild bundled, package.json, and in a checkout tsconfig.json,
+ * the build script and its entry list, and the lock files that stand for the bundled dependencies.
+ * Run on a copy of bin/dist-current.mjs in a small package tree of its own, so nothing of the
+ * checkout is touched. That a real build records what it read, and that the package npm pack makes
+ * of it is current once installed, is test/cli/bundle.test.ts's.
  */
 import test from 'ava';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from './cli.ts';
 
 interface DistCurrent {
   BUILT: string;
-  isInput(path: string): boolean;
-  sourceFingerprint(): string;
+  digestOf(bytes: string | Buffer): string;
+  settingsDigests(): Map<string, string>;
+  builtRecord(digests: Map<string, string>, started: Date): string;
   distIsCurrent(): boolean;
 }
 
-const FILES = ['src/cli/main.ts', 'viz/wire/wire.ts', 'viz/lab/protocol.ts', 'scripts/build.mjs', 'scripts/build-entries.mjs', 'package-lock.json', 'node_modules/.package-lock.json'];
+/** What the build read: two bundled files (as its esbuild plug-in records them), then the settings and the checkout's own files. */
+const BUNDLED = ['src/cli/main.ts', 'viz/wire/wire.ts'];
+const CHECKOUT = ['tsconfig.json', 'scripts/build.mjs', 'scripts/build-entries.mjs', 'package-lock.json', 'node_modules/.package-lock.json'];
+const FILES = [...BUNDLED, 'package.json', ...CHECKOUT];
 
-test('an edit to any input of the bundle, in src/ or not, makes dist/ stale; the same bytes re-dated do not', async (t) => {
+test('an edit to any input of the bundle, settings included, makes dist/ stale; the same bytes re-dated, or a file the build did not read, do not', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'diaspora-dist-current-'));
   try {
     const write = (file: string, text: string, atSeconds: number) => {
@@ -32,49 +38,39 @@ test('an edit to any input of the bundle, in src/ or not, makes dist/ stale; the
     mkdirSync(join(root, 'bin'));
     copyFileSync(join(ROOT, 'bin', 'dist-current.mjs'), join(root, 'bin', 'dist-current.mjs'));
     const check = (await import(pathToFileURL(join(root, 'bin', 'dist-current.mjs')).href)) as DistCurrent;
+    const digests = check.settingsDigests();
+    t.deepEqual([...digests.keys()].sort(), ['package.json', ...CHECKOUT].sort(), 'the settings and the build’s own files');
+    for (const file of BUNDLED) digests.set(file, check.digestOf(readFileSync(join(root, file))));
     mkdirSync(dirname(check.BUILT), { recursive: true });
-    writeFileSync(check.BUILT, `${check.sourceFingerprint()}\n`);
+    writeFileSync(check.BUILT, check.builtRecord(digests, new Date(2_000_000)));
     utimesSync(check.BUILT, 2_000, 2_000);
     t.true(check.distIsCurrent(), 'as built');
     let at = 3_000;
     for (const file of FILES) {
       write(file, `// ${file}, edited\n`, at++);
       t.false(check.distIsCurrent(), `${file} edited`);
-      // Back to the built bytes, dated after the build (a copy, a checkout): the fingerprint decides.
+      // Back to the built bytes, dated after the build (a copy, a checkout): the digests decide.
       write(file, `// ${file}\n`, at++);
       t.true(check.distIsCurrent(), `${file} re-dated only`);
     }
-    write('viz/wire/new-codec.ts', '// new\n', at++);
-    t.false(check.distIsCurrent(), 'a file added to viz/wire');
-    rmSync(join(root, 'viz/wire/new-codec.ts'));
-    t.true(check.distIsCurrent(), 'and removed');
-    // Installed from npm pack's tarball: no scripts/, no lock files, every file re-dated. Still current; an edit is not.
-    for (const file of ['scripts/build.mjs', 'scripts/build-entries.mjs', 'package-lock.json', 'node_modules/.package-lock.json']) rmSync(join(root, file));
+    // Files the build did not read: what npm pack drops, a source nothing imports. Neither is an input.
+    for (const file of ['src/.DS_Store', 'src/cli/main.ts.orig', 'viz/wire/new-codec.ts']) write(file, '// not bundled\n', at++);
+    t.true(check.distIsCurrent(), 'files the build did not read');
+    // A bundled file removed, though older than BUILT, is not as built.
+    rmSync(join(root, 'viz/wire/wire.ts'));
+    t.false(check.distIsCurrent(), 'a bundled file removed');
+    write('viz/wire/wire.ts', '// viz/wire/wire.ts\n', 1_000);
+    t.true(check.distIsCurrent(), 'and back');
+    // Installed from npm pack's tarball: none of the checkout's files, every file re-dated. Still current; an edit is not.
+    for (const file of CHECKOUT) rmSync(join(root, file));
     write('src/cli/main.ts', '// src/cli/main.ts\n', at++);
     t.true(check.distIsCurrent(), 'an installed package, re-dated');
-    write('viz/lab/protocol.ts', '// edited\n', at++);
-    t.false(check.distIsCurrent(), 'an installed package, edited');
+    write('package.json', '{}\n', at++);
+    t.false(check.distIsCurrent(), 'an installed package, package.json edited');
+    // A BUILT of another form (an older build's) is never current.
+    writeFileSync(check.BUILT, 'inputs 3d24c33e 48b22e5f\n');
+    t.false(check.distIsCurrent(), 'an older form of BUILT');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-});
-
-test('every file src/ imports from outside src/ (not a package) is an input of the fingerprint', async (t) => {
-  const check = (await import(pathToFileURL(join(ROOT, 'bin', 'dist-current.mjs')).href)) as DistCurrent;
-  const outside = new Set<string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts')) {
-        for (const m of readFileSync(path, 'utf8').matchAll(/\bfrom '(\.[^']+)'/g)) {
-          const target = relative(ROOT, join(dirname(path), m[1]!)).split(sep).join('/');
-          if (!target.startsWith('src/')) outside.add(target);
-        }
-      }
-    }
-  };
-  walk(join(ROOT, 'src'));
-  t.true([...outside].some((file) => file.startsWith('viz/wire/')), [...outside].join(' '));
-  for (const file of outside) t.true(check.isInput(file), `${file} is fingerprinted`);
 });
