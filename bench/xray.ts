@@ -30,7 +30,6 @@ import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error -- a plain ES module of the bin, without types.
 import { distIsCurrent } from '../bin/dist-current.mjs';
 
 /** The six strategies of src/features/checkpoint/actors/strategies.ts, each with the scenario's own settings. */

@@ -37,17 +37,23 @@ const CHECKOUT = ['tsconfig.json', 'scripts/build.mjs', 'scripts/build-entries.m
 /** How dist/BUILT begins; a BUILT of another form (an older build's) is never current. */
 const HEAD = 'diaspora-sim bundle: its inputs (bin/dist-current.mjs) as the build started at';
 
-/** The digest of a file's bytes, as dist/BUILT lists it. */
+/**
+ * The digest of a file's bytes, as dist/BUILT lists it.
+ * @param {string | Buffer} bytes
+ */
 export function digestOf(bytes) {
   return createHash('sha1').update(bytes).digest('hex');
 }
 
-/** The digest of the file at `path` (from the package root, `/`-separated), or `-` when it is missing (it may appear). */
+/**
+ * The digest of the file at `path` (from the package root, `/`-separated), or `-` when it is missing (it may appear).
+ * @param {string} path
+ */
 function digestOfFile(path) {
   try {
     return digestOf(readFileSync(join(root, path)));
   } catch (error) {
-    if (error.code === 'ENOENT') return '-';
+    if (/** @type {NodeJS.ErrnoException} */ (error).code === 'ENOENT') return '-';
     throw error;
   }
 }
@@ -57,7 +63,11 @@ export function settingsDigests() {
   return new Map([...SETTINGS, ...CHECKOUT].map((path) => [path, digestOfFile(path)]));
 }
 
-/** The text of dist/BUILT for a build started at `started` from `digests` (path from the package root → digest). */
+/**
+ * The text of dist/BUILT for a build started at `started` from `digests` (path from the package root → digest).
+ * @param {Map<string, string>} digests
+ * @param {Date} started
+ */
 export function builtRecord(digests, started) {
   const lines = [...digests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, digest]) => `${digest} ${path}\n`);
   return `${HEAD} ${started.toISOString()}\n${lines.join('')}`;
@@ -68,7 +78,10 @@ function isCheckout() {
   return statSync(join(root, 'scripts', 'build.mjs'), { throwIfNoEntry: false }) !== undefined;
 }
 
-/** The inputs dist/BUILT lists, as `{ path, digest }`, without the checkout's own in an installed package; undefined for a BUILT of another form. */
+/**
+ * The inputs dist/BUILT lists, without the checkout's own in an installed package; undefined for a BUILT of another form.
+ * @returns {{ path: string, digest: string }[] | undefined}
+ */
 function builtInputs() {
   const [head, ...lines] = readFileSync(BUILT, 'utf8').split('\n');
   if (!head.startsWith(HEAD)) return undefined;
@@ -82,6 +95,7 @@ export function distIsCurrent() {
   if (built === undefined) return false;
   const inputs = builtInputs();
   if (inputs === undefined || !inputs.some(({ path }) => path.startsWith('src/'))) return false;
+  /** @param {{ path: string, digest: string }} input */
   const unchanged = ({ path, digest }) => {
     const stat = statSync(join(root, path), { throwIfNoEntry: false });
     return stat === undefined ? digest === '-' : digest !== '-' && stat.mtimeMs <= built.mtimeMs;

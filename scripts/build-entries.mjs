@@ -1,5 +1,5 @@
 // What scripts/build.mjs bundles and what it leaves outside, apart from the build itself so that
-// test/cli/bundle.test.ts and bin/dist-current.mjs read the lists without starting a build (the
+// test/cli/bundle.test.ts reads the lists without starting a build (the
 // build script then runs whenever it is started, by whatever path — a symlinked checkout too).
 
 /** The modules run by path: the command, and every module `packageModule` names (test/cli/bundle.test.ts). */

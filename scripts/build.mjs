@@ -34,7 +34,10 @@ import { fileURLToPath } from 'node:url';
 import { BUILT, builtRecord, digestOf, distIsCurrent, settingsDigests } from '../bin/dist-current.mjs';
 import { ENTRIES, EXTERNAL } from './build-entries.mjs';
 
-/** esbuild's loader for each kind of source file the bundle holds outside node_modules/ (its defaults for them). */
+/**
+ * esbuild's loader for each kind of source file the bundle holds outside node_modules/ (its defaults for them).
+ * @type {Record<string, import('esbuild').Loader | undefined>}
+ */
 const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.json': 'json' };
 
 await main();
@@ -73,7 +76,7 @@ async function main() {
       plugins: [fingerprint(root, read)],
     });
   } catch (error) {
-    process.stderr.write(`build: esbuild failed (${error.message.split('\n')[0]}); dist/ is incomplete and will not be used\n`);
+    process.stderr.write(`build: esbuild failed (${/** @type {Error} */ (error).message.split('\n')[0]}); dist/ is incomplete and will not be used\n`);
     process.exit(1);
   }
   // Every file esbuild bundled from outside node_modules/ came through the plug-in, so BUILT lists its digest.
@@ -86,7 +89,10 @@ async function main() {
   utimesSync(BUILT, started, started);
 }
 
-/** A path (from the root, as the metafile names it) of an installed package's file. */
+/**
+ * A path (from the root, as the metafile names it) of an installed package's file.
+ * @param {string} path
+ */
 function isDependency(path) {
   return /(^|[\\/])node_modules[\\/]/.test(path);
 }
@@ -95,6 +101,9 @@ function isDependency(path) {
  * A plug-in that reads each file outside node_modules/ itself and records the digest of the very
  * bytes esbuild bundles (`read`: path from the root → digest): a file edited while the build runs
  * is then recorded as bundled, not as it is afterwards.
+ * @param {string} root
+ * @param {Map<string, string>} read
+ * @returns {import('esbuild').Plugin}
  */
 function fingerprint(root, read) {
   return {
