@@ -11,12 +11,11 @@
  * dist/ once installed, the last test here (on a copy of the checkout, built there).
  */
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { ENTRIES } from '../../scripts/build-entries.mjs';
-import { ROOT } from './cli.ts';
+import { ROOT, runCommand } from './cli.ts';
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
@@ -133,17 +132,17 @@ test('the package npm pack makes of a checkout, built through a symlink, runs it
     // Through a symlinked path (Node resolves the link in import.meta.url but not in process.argv[1]: a guard comparing the two did nothing, and exited 0).
     const link = join(dir, 'link');
     symlinkSync(checkout, link, 'dir');
-    const build = await run(process.execPath, [join(link, 'scripts', 'build.mjs'), '--if-stale'], dir);
+    const build = await runCommand(process.execPath, [join(link, 'scripts', 'build.mjs'), '--if-stale'], dir);
     t.is(build.code, 0, build.stderr);
     t.false(build.stdout.includes('dist/ is current'), build.stdout);
     t.true(existsSync(join(checkout, 'dist', 'BUILT')), 'the copy is built');
     t.is(readIfAny(join(ROOT, 'dist', 'BUILT')), realBuilt, "the checkout's own dist/ is untouched");
 
-    const pack = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], checkout);
+    const pack = await runCommand('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], checkout);
     t.is(pack.code, 0, pack.stderr);
     const installed = join(dir, 'installed');
     mkdirSync(installed);
-    t.is((await run('tar', ['xzf', join(dir, pack.stdout.trim()), '-C', installed], dir)).code, 0);
+    t.is((await runCommand('tar', ['xzf', join(dir, pack.stdout.trim()), '-C', installed], dir)).code, 0);
     const pkg = join(installed, 'package');
     t.false(existsSync(join(pkg, 'src', '.DS_Store')) || existsSync(join(pkg, 'src', 'cli', 'main.ts.orig')), 'npm pack dropped them');
     // npm install writes every file anew: dated before them, BUILT makes the digests decide.
@@ -153,12 +152,12 @@ test('the package npm pack makes of a checkout, built through a symlink, runs it
     for (const name of readdirSync(join(ROOT, 'node_modules'))) {
       if (name !== 'tsx' && !name.startsWith('.')) symlinkSync(join(ROOT, 'node_modules', name), join(installed, 'node_modules', name), 'dir');
     }
-    const current = await run(process.execPath, ['--input-type=module', '-e', "console.log((await import('./bin/dist-current.mjs')).distIsCurrent())"], pkg);
+    const current = await runCommand(process.execPath, ['--input-type=module', '-e', "console.log((await import('./bin/dist-current.mjs')).distIsCurrent())"], pkg);
     t.is(current.stdout.trim(), 'true', current.stderr);
     const bin = join(pkg, 'bin', 'diaspora.mjs');
-    const version = await run(process.execPath, [bin, '--version'], dir);
+    const version = await runCommand(process.execPath, [bin, '--version'], dir);
     t.is(version.code, 0, version.stderr);
-    const drill = await run(process.execPath, [bin, 'run', join(ROOT, 'scenarios', 'drills', 'chandy-lamport-bank.yaml'), '--workers', '2', '-q', '-o', join(dir, 'run')], dir);
+    const drill = await runCommand(process.execPath, [bin, 'run', join(ROOT, 'scenarios', 'drills', 'chandy-lamport-bank.yaml'), '--workers', '2', '-q', '-o', join(dir, 'run')], dir);
     t.is(drill.code, 0, drill.stderr);
     t.regex(drill.stdout, /PASS chandy-lamport-bank seed 1/);
   } finally {
@@ -169,13 +168,4 @@ test('the package npm pack makes of a checkout, built through a symlink, runs it
 /** A file's text, or undefined when there is none. */
 function readIfAny(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-}
-
-/** Runs a command to its end: exit code and output. */
-function run(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
-  });
 }
