@@ -83,3 +83,17 @@ test('KIP-320: the consumer detects exactly the truncated range (new log end →
   t.is((detected.to as number) - (detected.from as number), loss.count, `truncation-detected ${detected.from} → ${detected.to}`);
   for (const check of ['skip', 'nonmonotonic', 'unobserved']) t.true(summary.checks[check]!.ok, check);
 });
+
+test('min.insync.replicas=2, both followers die: nothing refused while the ISR holds 2, every write refused (NotEnoughReplicas) once it is the leader alone, nothing lost', (t) => {
+  const { summary, records } = run('kafka-min-isr2-two-down', [], (r) => (r.k === 'log' && r.op === 'reject') || (r.k === 'client' && r.op === 'retry' && r.error === 'not-enough-replicas'));
+  for (const check of ['no-acked-loss', 'divergence']) t.true(summary.checks[check]!.ok, check);
+  t.is(summary.checks['no-acked-loss']!.stats.duplicates, 0);
+  const rejects = records.filter((r) => r.k === 'log');
+  t.true(rejects.length > 0, 'the leader refused writes');
+  t.true(rejects.every((r) => r.error === 'not-enough-replicas' && r.t >= 7 * SECOND && r.t < 10 * SECOND), 'only while the ISR is the leader alone (7 s, until the followers return at 10 s)');
+  t.true(records.some((r) => r.k === 'client'), 'the producer saw NotEnoughReplicas');
+  // Its produce requests to the leader timed out at 7 s; it asks each dead broker for metadata once
+  // (1 s each, with retry.backoff.ms between), then the leader again — red before: it asked the
+  // broker dead since 2 s over and over, and met no refusal before the followers came back.
+  t.true(rejects[0]!.t < 9.5 * SECOND, `first refusal at ${rejects[0]!.t} µs`);
+});

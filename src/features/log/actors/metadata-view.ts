@@ -94,9 +94,15 @@ export class MetadataView {
     this.inFlight = { req, broker, sentAtUs: ctx.now(), setup, timer: ctx.setTimer(timeoutUs, this.timerName, req) };
   }
 
-  /** A request of the owner to `broker` timed out: avoid it for metadata until it answers again. */
+  /**
+   * A request of the owner to `broker` timed out: avoid it for metadata until it answers again.
+   * The time is that of the latest give-up, not the first: when every broker is unreachable, the
+   * one given up on longest ago is asked, and a broker that fails every time it is asked must move
+   * to the back — kept at its first give-up, a dead broker stayed the oldest and was asked forever,
+   * while a live leader given up on later (its produce requests timed out) was never asked again.
+   */
   unreachable(ctx: Context, broker: string): void {
-    if (!this.unreachableSince.has(broker)) this.unreachableSince.set(broker, ctx.now());
+    this.unreachableSince.set(broker, ctx.now());
   }
 
   /**
