@@ -4,12 +4,12 @@
  * run's plug-ins are loaded so that their checks are known (`--plugin` for a bare trace file).
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { failingVacuous, verdictDetail, verdictWord } from '../check/index.ts';
 import { checkerNamed, checkers, loadPlugins } from '../scenario/index.ts';
 import { checkTraceFile } from '../exec/check-trace.ts';
-import { type RecordedTrace, runToCheck } from '../exec/run-dir.ts';
+import { isRunDirectory, type RecordedTrace, runToCheck } from '../exec/run-dir.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, reportError } from './exit.ts';
 import { requireExisting } from './file-problem.ts';
 import { recordProgress } from './progress.ts';
@@ -60,10 +60,16 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   },
 };
 
-/** The trace to check, the checks its run named, their plug-ins, and what the trace must match when it is a run's. */
+/**
+ * The trace to check, the checks its run named, their plug-ins, and what the trace must match when
+ * it is a run's. A run's own `trace.jsonl` named as a file is that run's trace: without its
+ * directory's checks, every check would run, and those whose subject the run lacks (a consumer, an
+ * FL server, a conserved quantity) fail for want of it.
+ */
 function locate(path: string): { trace: string; checks?: string[]; plugins: readonly string[]; recorded?: RecordedTrace } {
   requireExisting(path);
-  if (!statSync(path).isDirectory()) return { trace: path, plugins: [] };
-  const { trace, checks, plugins, recorded } = runToCheck(path);
+  const dir = statSync(path).isDirectory() ? path : basename(path) === 'trace.jsonl' && isRunDirectory(dirname(path)) ? dirname(path) : undefined;
+  if (dir === undefined) return { trace: path, plugins: [] };
+  const { trace, checks, plugins, recorded } = runToCheck(dir);
   return { trace, plugins, ...(checks ? { checks } : {}), ...(recorded ? { recorded } : {}) };
 }

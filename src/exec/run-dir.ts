@@ -83,6 +83,15 @@ export function readRunDirectory(dir: string): RunDirectory {
 }
 
 /**
+ * Whether `dir` is (or was) a directory `diaspora run` wrote. Such a directory always has both
+ * files (it is committed whole): one that has either, or the directory's marker, and lacks the
+ * other was damaged, and is not judged (readRunDirectory says what is missing).
+ */
+export function isRunDirectory(dir: string): boolean {
+  return ['scenario.resolved.json', 'summary.json', OUTPUT_MARKER].some((file) => present(join(dir, file)));
+}
+
+/**
  * For `diaspora check <dir>`: the trace, the checks the run named, the plug-ins that bring them,
  * and what the trace must match — from whatever of the run's files are there (a directory may hold
  * only a trace), each of them checked as `readRunDirectory` checks it.
@@ -90,10 +99,7 @@ export function readRunDirectory(dir: string): RunDirectory {
 export function runToCheck(dir: string): { trace: string; checks: string[] | undefined; plugins: readonly string[]; recorded: RecordedTrace | undefined } {
   const trace = join(dir, 'trace.jsonl');
   if (!present(trace)) throw new InputError(`${dir}: no trace.jsonl here; run the scenario with --trace to keep one`);
-  // A directory `diaspora run` wrote always has both files (it is committed whole): one that has
-  // either, or the directory's marker, and lacks the other was damaged, and is not judged.
-  const runFiles = ['scenario.resolved.json', 'summary.json', OUTPUT_MARKER].filter((file) => present(join(dir, file)));
-  if (runFiles.length > 0) {
+  if (isRunDirectory(dir)) {
     const run = readRunDirectory(dir);
     return { trace, checks: [...run.scenario.checks], plugins: run.scenario.plugins ?? [], recorded: recordedTraceOf(run) };
   }
