@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { checkDirectoryPlace } from '../exec/output-guard.ts';
 import { writeFileAtomic } from '../exec/staging.ts';
-import { runSweep, type SweepOutcome } from '../exec/sweep.ts';
+import { noteOnInterrupt } from '../exec/interrupt.ts';
+import { runSweep, type SweepOutcome, type Tally } from '../exec/sweep.ts';
 import { cellsOf, parseShard, type Shard, type Study } from '../exec/sweep-plan.ts';
 import { RESULTS_LOG } from '../exec/sweep-log.ts';
 import { InputError } from '../kernel/index.ts';
@@ -73,6 +74,8 @@ async function sweepHandler(args: SweepArgs): Promise<number> {
       const progress = cellProgress(shard ? `slice ${shard.index}/${shard.count}` : 'sweep', !args.quiet);
       const stop = { stopped: false };
       const unhook = stopOnInterrupt(stop, (line) => process.stderr.write(`\n${line}\n`));
+      let tally: Tally | undefined;
+      const unnote = noteOnInterrupt(() => `${tally?.done ?? 0} of ${tally?.total ?? '?'} cells are saved in ${dir}/; run the same command again to resume`);
       try {
         outcome = await runSweep({
           study,
@@ -80,16 +83,21 @@ async function sweepHandler(args: SweepArgs): Promise<number> {
           target,
           ...(shard ? { shard } : {}),
           runner,
-          onStart: (tally) => {
-            if (tally.resumed > 0 && !args.quiet) say(`resuming: ${tally.resumed} of ${tally.total} cells are already in ${join(dir, RESULTS_LOG)}`);
-            progress.start(tally);
+          onStart: (started) => {
+            tally = started;
+            if (started.resumed > 0 && !args.quiet) say(`resuming: ${started.resumed} of ${started.total} cells are already in ${join(dir, RESULTS_LOG)}`);
+            progress.start(started);
           },
-          onRecord: (_, tally) => progress.update(tally),
+          onRecord: (_, recorded) => {
+            tally = recorded;
+            progress.update(recorded);
+          },
           stop,
         });
       } finally {
         progress.stop();
         unhook();
+        unnote();
       }
     } finally {
       await pool.close();

@@ -5,7 +5,8 @@
  * when they can stop gracefully (a sweep finishing its running cells, an emulation stopping its
  * threads), a handler for the first Ctrl-C. On SIGINT the graceful handlers run if there are any;
  * a second SIGINT, or SIGTERM, or a SIGINT nobody handles, removes every registered path and
- * exits at once with 130 (SIGINT) or 143 (SIGTERM). Registered paths still present when the
+ * exits at once with 130 (SIGINT) or 143 (SIGTERM), saying what the command's notes say it keeps.
+ * Registered paths still present when the
  * process exits for any other reason are removed too.
  *
  * Guarantee: the signal handlers are installed on first use only, so a command that registers
@@ -16,6 +17,7 @@ import { rmSync } from 'node:fs';
 
 const leftovers = new Set<string>();
 const graceful = new Set<() => void>();
+const notes = new Set<() => string>();
 let installed = false;
 let stopping = false;
 
@@ -33,6 +35,17 @@ export function onInterrupt(handler: () => void): () => void {
   return () => graceful.delete(handler);
 }
 
+/**
+ * Says `note()` when an interruption ends the process at once (SIGTERM — a batch scheduler's time
+ * limit —, a second Ctrl-C): what the command keeps and how to go on, where "unfinished output
+ * removed" alone would read as if everything were gone. Returns a function that unhooks it.
+ */
+export function noteOnInterrupt(note: () => string): () => void {
+  install();
+  notes.add(note);
+  return () => notes.delete(note);
+}
+
 function install(): void {
   if (installed) return;
   installed = true;
@@ -48,7 +61,8 @@ function signalled(signal: 'SIGINT' | 'SIGTERM'): void {
     return;
   }
   const removed = removeLeftovers();
-  process.stderr.write(`\ninterrupted (${signal})${removed > 0 ? '; unfinished output removed' : ''}\n`);
+  const said = [...notes].map((note) => `; ${note()}`);
+  process.stderr.write(`\ninterrupted (${signal})${said.length > 0 ? said.join('') : removed > 0 ? '; unfinished output removed' : ''}\n`);
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 

@@ -40,12 +40,14 @@ const reference = (async () => {
 })();
 
 /** `diaspora sweep …` killed by itself at result line `at`; its exit code (or signal). */
-function killedSweep(dir: string, env: Record<string, string>, jobs = '1'): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
+function killedSweep(dir: string, env: Record<string, string>, jobs = '1'): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', HOOK, BIN, ...SWEEP, '--jobs', jobs, '--out', dir], { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout }));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
 
@@ -76,6 +78,9 @@ for (const [signal, at] of [['SIGKILL', 5], ['SIGINT', 3], ['SIGTERM', 7]] as co
     if (signal === 'SIGKILL') t.is(saved.length, at);
     else t.true(saved.length >= at && saved.length < CELLS, `${saved.length} saved`);
     if (signal === 'SIGINT') t.regex(killed.stdout, new RegExp(`interrupted: ${saved.length} of ${CELLS} cells are saved`));
+    // A batch scheduler's time limit is a SIGTERM: its job log says what was kept (red before: it said
+    // "unfinished output removed", as if the slice's results were gone).
+    if (signal === 'SIGTERM') t.regex(killed.stderr, new RegExp(`^interrupted \\(SIGTERM\\); ${saved.length} of ${CELLS} cells are saved in \\S+/; run the same command again to resume$`, 'm'));
     t.false(REPORTS.some((file) => readFileSync(join(dir, 'sweep.json')) && existsQuiet(join(dir, file))), 'no report before every cell is done');
     await resumeAndCompare(t, dir, saved);
   });
