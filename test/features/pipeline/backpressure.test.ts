@@ -133,3 +133,15 @@ for (const checkpoint of EXACTLY_ONCE) {
     t.true(v.ok, JSON.stringify(v.violations.slice(0, 2)));
   });
 }
+
+test('how it breaks: a cycle whose windows all fill deadlocks (as Flink iterations can); windows larger than its backlog do not', (t) => {
+  // Two accounts paying each other 100 transfers a second that each take 20 ms: both fall behind.
+  const bank = (): OperatorDef[] => [
+    { name: 'account', kind: 'account', nodes: ['hpc-1', 'hpc-2'], parallelism: 2, from: 'transfers', to: 'transfers', service: fixed(20), stateBytes: 1024, ratePerSec: 100, balance: 1000, maxAmount: 100 },
+  ];
+  const lastStep = (run: PipelineRun) => Math.max(...run.records.filter((r) => r.k === 'state' && typeof r.event === 'string').map((r) => r.t));
+  const tight = pipelineRun({ checkpoint: { strategy: 'none' }, operators: bank(), durationUs: 30 * SECOND, endUs: 30 * SECOND, flow: { buffers: 2, segmentBytes: 128 } });
+  const roomy = pipelineRun({ checkpoint: { strategy: 'none' }, operators: bank(), durationUs: 30 * SECOND, endUs: 30 * SECOND, flow: UNBOUNDED });
+  t.true(lastStep(tight) < 5 * SECOND, `deadlocked: the last step at ${lastStep(tight) / SECOND} s`);
+  t.true(lastStep(roomy) > 29 * SECOND, `unbounded: still working at ${lastStep(roomy) / SECOND} s`);
+});
