@@ -73,6 +73,19 @@ test('overflow spill: the overflow goes to the spill disk and nothing is refused
   t.true(records.some((r) => r.op === 'buffer' && typeof r.spillBytes === 'number' && r.spillBytes > 0));
 });
 
+test('a forwarder plans batches of at most `batch` bytes serialized, as the leader counts them: 16 KiB batches fit a 16 KiB topic limit', (t) => {
+  // 1 KiB events: sixteen are 16 KiB of payload, 16781 B serialized (61 B header, 21 B per record): fifteen fit.
+  const run = forwardWorld({ buffer: roomy, coreMaxMessageBytes: 16 * KiB });
+  run.instrument('det', { ratePerSec: 200, stopAtUs: 5 * SECOND });
+  run.outage(1 * SECOND, 2 * SECOND);
+  const { verdicts, records } = run.go(15 * SECOND, 8 * SECOND);
+  const refusals = records.filter((r) => r.op === 'forward-retry' && r.error === 'message-too-large');
+  t.deepEqual(refusals.map((r) => r.events), [], 'no batch refused as too large');
+  const sizes = records.filter((r) => r.op === 'forwarded').map((r) => (r.events as string[]).length);
+  t.is(Math.max(...sizes), 15, 'full batches after the outage: fifteen events');
+  t.true(verdicts['forwarded-once']!.ok);
+});
+
 test('MESSAGE_TOO_LARGE is not retried as it is: batches over the topic limit are split, an event over it is dropped and reported', (t) => {
   // Batches of up to 16 KiB of 1 KiB events meet a topic that accepts 8 KiB; one instrument's events are 20 KiB each.
   const run = forwardWorld({ buffer: roomy, coreMaxMessageBytes: 8 * KiB });

@@ -9,6 +9,7 @@ import { execute } from '../../../src/exec/run.ts';
 import { TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
 import { loadScenario, prepareRun } from '../../../src/scenario/index.ts';
 import type { LogServiceSpec } from '../../../src/features/log/index.ts';
+import { batchSizeInBytes } from '../../../src/features/log/actors/index.ts';
 
 const LOG = `name: sizes
 seed: 1
@@ -131,4 +132,35 @@ test('the final reader pages by the largest batch a topic accepts: 1.5 MiB batch
   t.is(read.reduce((a, b) => a + b, 0), acked, 'the final read finds every acknowledged record once');
   t.true(Math.max(...read) > 3, `a fetch reads more than one batch (largest read ${Math.max(...read)} records)`);
   t.true(Math.max(...read) <= 5 * 3, 'and no more than 8 MiB of batches');
+});
+
+test('max.request.size counts the batch header and the record overhead, as Kafka\'s producer does: a record of exactly the limit fails unsent', (t) => {
+  // 1048576 − 61 − 21 = 1048494 B is the largest record a default producer sends.
+  t.is(batchSizeInBytes(1_048_494, 1), 1_048_576);
+  const largest = run(['workload.detector.size=1048494B', 'workload.detector.rate=10/s']);
+  t.is(largest.count('error'), 0);
+  t.is(largest.count('ack'), largest.count('produce'));
+  const limit = run(['workload.detector.size=1MiB', 'workload.detector.rate=10/s']);
+  t.is(limit.count('error', 'record-too-large'), limit.count('produce'), 'a record of exactly max.request.size fails');
+  t.deepEqual(limit.requests, [], 'and is never sent');
+});
+
+test('a leader compares max.message.bytes with the batch serialized, as Kafka does: a batch whose payload fits but whose header does not is refused', (t) => {
+  const topicLimit = 'services.stream.topics.frames["max.message.bytes"]=100KiB';
+  // One record per batch (larger than batch.size): 102400 − 61 − 21 = 102318 B fits exactly.
+  const fits = run([topicLimit, 'workload.detector.size=102318B']);
+  t.is(fits.rejects.length, 0);
+  t.is(fits.count('ack'), fits.count('produce'));
+  const over = run([topicLimit, 'workload.detector.size=102319B']);
+  t.true(over.rejects.length > 0 && over.rejects.every((r) => r.error === 'message-too-large'), 'refused: 1 B over once serialized');
+  t.is(over.count('ack'), 0);
+});
+
+test('no batch grows past max.request.size serialized: ten records whose payload fits but whose overhead does not make batches of nine', (t) => {
+  // 10 × 104857 = 1048570 B of payload, 1048841 B serialized: over max.request.size (1048576) and max.message.bytes (1048588).
+  const { client, count, rejects } = run(['workload.detector.size=104857B', 'workload.detector["batch.size"]=4MiB', 'workload.detector["linger.ms"]=500ms']);
+  const sizes = client.filter((r) => r.op === 'ack').map((r) => (r.events as string[]).length);
+  t.is(Math.max(...sizes), 9, `events per acknowledged batch: ${[...new Set(sizes)].join(', ')}`);
+  t.is(rejects.length, 0);
+  t.is(count('ack'), count('produce'));
 });

@@ -78,3 +78,12 @@ test('at load, events of exactly max.request.size are refused (the fixture) and 
   t.throws(() => loadScenario(text, file), { message: /1MiB events on stream "frames" \(\+82B batch and record overhead\) exceed max\.request\.size 1MiB/ });
   t.notThrows(() => loadScenario(text.replace('size: 1MiB', 'size: 1023KiB'), file));
 });
+
+test('at load, events that fit the topic\'s max.message.bytes only without their batch and record overhead are refused, as the leader would refuse each', (t) => {
+  const file = 'pipeline-record-at-limit.yaml';
+  const fixture = readFileSync(new URL(`../../fixtures/bad-scenarios/${file}`, import.meta.url), 'utf8');
+  // max.request.size raised out of the way; the topic takes 1 MiB serialized, so 1048494 B events at most.
+  const text = (bytes: number) => fixture.replace('max.message.bytes: 32MiB', 'max.message.bytes: 1MiB').replace('size: 1MiB', `size: ${bytes}B`).replace('frames: { log: stream }', 'frames: { log: stream, max.request.size: 2MiB }');
+  t.throws(() => loadScenario(text(MIB - 40), file), { message: /\(\+82B batch and record overhead\) exceed max\.message\.bytes 1MiB of "stream"/ });
+  t.notThrows(() => loadScenario(text(MIB - batchSizeInBytes(0, 1)), file));
+});

@@ -49,7 +49,11 @@ export type ForwardSource = { readonly kind: 'buffer'; readonly buffer: EdgeBuff
 export interface ForwarderConfig {
   readonly source: ForwardSource;
   readonly sink: LogEndpoint;
-  /** A forwarded batch carries at most this many payload bytes (at least one event). */
+  /**
+   * A forwarded batch is at most this many bytes serialized (`batchSizeInBytes`: payload, batch
+   * header, records' overhead; at least one event), as Kafka's producer sizes a batch — so the 1 MiB
+   * default fits Kafka's default `max.message.bytes` (1048588), which a leader compares the same way.
+   */
   readonly batchBytes: number;
   /** Batches per lane sent and not yet acknowledged; at most 5, the broker's idempotence window. */
   readonly maxInFlight: number;

@@ -23,6 +23,7 @@
  */
 import type { Disk, Micros } from '../../../kernel/contract/index.ts';
 import { SECOND, assert, isTornRecord } from '../../../kernel/contract/index.ts';
+import { batchSizeInBytes } from '../../log/actors/index.ts';
 import type { EdgeBufferConfig } from './config.ts';
 
 /** Events per segment file. */
@@ -116,13 +117,13 @@ export class EdgeBuffer {
     return this.entries.length - this.plannedCount;
   }
 
-  /** Plans up to `maxBytes` (at least one event) of the oldest unplanned events. */
+  /** Plans the oldest unplanned events, up to `maxBytes` serialized as a batch (`batchSizeInBytes`; at least one event). */
   take(maxBytes: number): BufferedEvent[] {
     const taken: BufferedEvent[] = [];
     let bytes = 0;
     while (this.plannedCount < this.entries.length) {
       const event = this.entries[this.plannedCount]!;
-      if (taken.length > 0 && bytes + event.bytes > maxBytes) break;
+      if (taken.length > 0 && batchSizeInBytes(bytes + event.bytes, taken.length + 1) > maxBytes) break;
       taken.push(event);
       bytes += event.bytes;
       this.plannedCount++;

@@ -27,7 +27,7 @@
  */
 import type { Context, Micros } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
-import { ClientFetcher, ClientNetwork, FETCH_MAX_BYTES_DEFAULT, FETCH_MAX_WAIT_DEFAULT_US, MAX_PARTITION_FETCH_BYTES_DEFAULT } from '../../log/actors/index.ts';
+import { ClientFetcher, ClientNetwork, FETCH_MAX_BYTES_DEFAULT, batchSizeInBytes, FETCH_MAX_WAIT_DEFAULT_US, MAX_PARTITION_FETCH_BYTES_DEFAULT } from '../../log/actors/index.ts';
 import type { FetchPartition, FetchPartitionReply, MetadataReply } from '../../log/actors/index.ts';
 import type { ForwarderConfig, LogEndpoint } from './config.ts';
 
@@ -127,14 +127,14 @@ export class LogSource {
     this.send(ctx);
   }
 
-  /** Takes up to `maxBytes` (at least one event) of partition `p`'s fetched events, in offset order. */
+  /** Takes partition `p`'s fetched events in offset order, up to `maxBytes` serialized as a batch (`batchSizeInBytes`; at least one event). */
   take(ctx: Context, p: number, maxBytes: number): SourceEvent[] {
     const fetch = this.partitions.get(p)!;
     const taken: SourceEvent[] = [];
     let bytes = 0;
     while (fetch.pending.length > 0) {
       const event = fetch.pending[0]!;
-      if (taken.length > 0 && bytes + event.bytes > maxBytes) break;
+      if (taken.length > 0 && batchSizeInBytes(bytes + event.bytes, taken.length + 1) > maxBytes) break;
       taken.push(fetch.pending.shift()!);
       bytes += event.bytes;
     }

@@ -37,7 +37,7 @@ export const forwarderSchema = z.strictObject({
     .union([z.strictObject({ buffer: bufferSchema.describe('An edge buffer that instruments produce into (they name the forwarder as their service).') }), z.strictObject(topicRef)])
     .describe('The source: { buffer: {...} } (instruments produce into the forwarder) or { service, topic } of a log service. Required.'),
   to: z.strictObject(topicRef).describe('The destination topic of a log service (acks=all, idempotent). Required.'),
-  batch: size().prefault('1MiB').describe('Payload bytes per forwarded batch, at most (at least one event). Default 1MiB.'),
+  batch: size().prefault('1MiB').describe('Bytes per forwarded batch, at most (at least one event), counted as Kafka serializes a batch: payload, 61 B batch header, 21 B per record. Default 1MiB, within the destination topic\'s default max.message.bytes.'),
   'max.in.flight': count(1).default(5).describe('Batches per lane sent and not yet acknowledged, 1..5 (the broker remembers five per producer). Default 5.'),
   timeout: positiveDuration().prefault('30s').describe('How long a forwarded batch waits for its acknowledgement before it is re-sent (request.timeout.ms; a request over a new connection gives up sooner, at the connection set-up timeout, 10s doubling to 30s). Default 30s, Kafka\'s producer default, which MirrorMaker 2 keeps.'),
   'retry.backoff': positiveDuration().prefault('100ms').describe('First pause after a failure; doubles per consecutive failure up to retry.backoff.max, spread ±20 % at random (KIP-580, as the log producer). Default 100ms.'),

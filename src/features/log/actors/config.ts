@@ -39,11 +39,10 @@ export interface TopicConfig {
   readonly deleteRetentionUs?: Micros;
   /**
    * The largest record batch a leader appends (`max.message.bytes`, Kafka's default 1048588): a
-   * larger one is refused with MESSAGE_TOO_LARGE. The leader compares payload bytes (a
-   * simplification, as the log producer's `max.request.size`): Kafka also counts the batch's 61-byte
-   * header and ≈ 21 bytes per record, so its limit bites some dozens of bytes earlier — pipeline
-   * streams' `max.request.size` does count them (`batchSizeInBytes`). Absent: no limit (a pipeline's
-   * node-local streams, which are not Kafka topics).
+   * larger one is refused with MESSAGE_TOO_LARGE. Compared with the batch's serialized size, its
+   * 61-byte header and 21 bytes per record counted (`batchSizeInBytes`), as every producing client
+   * here counts it against `max.request.size`. Absent: no limit (a pipeline's node-local streams,
+   * which are not Kafka topics).
    */
   readonly maxMessageBytes?: number;
 }
@@ -139,9 +138,10 @@ export interface LogProducerConfig {
   readonly lingerUs: Micros;
   readonly batchBytes: number;
   /**
-   * `max.request.size`: a record larger than this fails at once with RecordTooLargeException,
-   * unsent; a batch never grows past it, whatever `batch.size` says (payload bytes, see
-   * `TopicConfig.maxMessageBytes`). Default {@link MAX_REQUEST_SIZE_DEFAULT}.
+   * `max.request.size`, compared with serialized sizes (`batchSizeInBytes`), as Kafka's producer
+   * does: a record that with the batch header and its overhead is larger fails at once with
+   * RecordTooLargeException, unsent; neither a batch nor a request grows past it, whatever
+   * `batch.size` says. Default {@link MAX_REQUEST_SIZE_DEFAULT}.
    */
   readonly maxRequestBytes?: number;
   readonly requestTimeoutUs: Micros;

@@ -15,8 +15,10 @@
  *  - A follower leaves the ISR when it has not caught up for `replica.lag.time.max.ms`, and is
  *    proposed back once its log reaches the high watermark and the start of this epoch.
  *
- * A batch larger than its topic's `max.message.bytes` is refused whole (`message-too-large`, Kafka's
- * MESSAGE_TOO_LARGE), after the ISR check and before the sequence check, as Kafka orders them.
+ * A batch larger than its topic's `max.message.bytes` — serialized, header and records' overhead
+ * counted (`batchSizeInBytes`), as the producers count it against `max.request.size` — is refused
+ * whole (`message-too-large`, Kafka's MESSAGE_TOO_LARGE), after the ISR check and before the
+ * sequence check, as Kafka orders them.
  *
  * How it breaks, by configuration: `acks=1` is answered before any follower has the batch;
  * `min.insync.replicas=1` lets the ISR shrink to the leader alone and `acks=all` then means `acks=1`;
@@ -26,7 +28,7 @@ import type { Context, Micros } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import type { BrokerHost } from './broker-host.ts';
 import { assertPartitionState } from './elections.ts';
-import type { Batch, DescribeProducersRequest, EpochEndPartition, EpochEndPartitionReply, FetchPartition, FetchPartitionReply, LogError, ProducePartition } from './messages.ts';
+import { batchSizeInBytes, type Batch, type DescribeProducersRequest, type EpochEndPartition, type EpochEndPartitionReply, type FetchPartition, type FetchPartitionReply, type LogError, type ProducePartition } from './messages.ts';
 import type { Replica, Role } from './replica.ts';
 
 interface FollowerProgress {
@@ -103,7 +105,7 @@ export class LeaderRole implements Role {
       return respond(ctx, { error: 'not-enough-replicas' });
     }
     // As Kafka validates a batch before appending it: larger than the topic allows, it is refused whole.
-    if (topic.maxMessageBytes !== undefined && request.bytes > topic.maxMessageBytes) {
+    if (topic.maxMessageBytes !== undefined && batchSizeInBytes(request.bytes, request.events.length) > topic.maxMessageBytes) {
       replica.record(ctx, 'reject', replica.log.logEnd, { error: 'message-too-large', bytes: request.bytes, max: topic.maxMessageBytes, events: request.events.length });
       return respond(ctx, { error: 'message-too-large' });
     }

@@ -450,12 +450,15 @@ export const BATCH_HEADER_BYTES = 61;
 export const RECORD_OVERHEAD_MAX_BYTES = 21;
 
 /**
- * The serialized size Kafka's producer compares with `max.request.size`, bytes, for a batch of
- * `records` records holding `payloadBytes` of keys and values: the batch header plus each record's
- * largest overhead. For one record this is AbstractRecords.estimateSizeInBytesUpperBound, which
- * KafkaProducer.send checks (RecordTooLargeException); the sender's drain adds up batches' sizes
- * the same way and counts nothing for the request's own header. So a record of exactly
- * `max.request.size` bytes is refused, as in Kafka.
+ * The serialized size Kafka's producer compares with `max.request.size`, and a leader with its
+ * topic's `max.message.bytes`, bytes, for a batch of `records` records holding `payloadBytes` of
+ * keys and values: the batch header plus each record's largest overhead. For one record this is
+ * AbstractRecords.estimateSizeInBytesUpperBound, which KafkaProducer.send checks
+ * (RecordTooLargeException); the sender's drain adds up batches' sizes the same way and counts
+ * nothing for the request's own header. So a record of exactly `max.request.size` bytes is refused,
+ * as in Kafka. The leader checks the batch's own size (its records' overhead is at most this, as
+ * small as 7 B each in Kafka: the simulation's records have no keys to size varints by, so the bound
+ * stands for it), and so refuses a batch a few bytes per record sooner than Kafka might.
  */
 export function batchSizeInBytes(payloadBytes: number, records: number): number {
   return BATCH_HEADER_BYTES + payloadBytes + records * RECORD_OVERHEAD_MAX_BYTES;

@@ -18,11 +18,11 @@
  * With a burst shape (`bursts`, see bursts.ts) a tick is a whole burst instead, its events named
  * `<producer>-v<burst>-<j>`.
  *
- * Sizes (Kafka's `max.request.size`, in payload bytes — a simplification: Kafka, and the pipeline
- * streams' transport here, count the batch's 61 B and ≈ 21 B per record too, so a payload within
- * some dozens of bytes of the limit passes here and fails in Kafka): an event larger than `max.request.size`
+ * Sizes (Kafka's `max.request.size`, compared as Kafka does with the serialized size — payload plus
+ * the batch's 61 B header and 21 B per record, `batchSizeInBytes`, as every producing client here
+ * counts it — so an event of exactly the limit is refused): an event larger than `max.request.size`
  * fails as soon as it is produced with `record-too-large` (Kafka's RecordTooLargeException) and is
- * never sent; batches are capped at `max.request.size`. A batch the leader refuses as larger than
+ * never sent; neither a batch nor a request grows past it. A batch the leader refuses as larger than
  * the topic's `max.message.bytes` (`message-too-large`) fails without retry — a simplification:
  * Kafka's producer splits such a batch into `batch.size` pieces and retries them, which helps only
  * when `batch.size` is below the topic's limit.
@@ -47,7 +47,7 @@ import { MS, SECOND, assert, requestNumbersFrom } from '../../../kernel/contract
 import { MAX_REQUEST_SIZE_DEFAULT, type LogProducerConfig } from './config.ts';
 import { ClientNetwork } from './client-network.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
-import { produceBytes, type ClientInbound, type InitProducerIdRequest, type LogError, type ProduceReply } from './messages.ts';
+import { batchSizeInBytes, produceBytes, type ClientInbound, type InitProducerIdRequest, type LogError, type ProduceReply } from './messages.ts';
 import { InFlightRequests, type Lost } from './in-flight-requests.ts';
 import { ExponentialBackoff, RETRY_BACKOFF_MAX_DEFAULT_US } from './exponential-backoff.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
@@ -173,7 +173,7 @@ export class LogProducer implements Actor<ClientInbound> {
     const due = this.due(ctx, now);
     const topic = this.config.topic;
     const bytes = this.config.eventBytes;
-    if (bytes > this.maxRequestBytes) {
+    if (batchSizeInBytes(bytes, 1) > this.maxRequestBytes) {
       // Kafka's send() fails at once with RecordTooLargeException: the record could never be sent.
       const events = due.map(([, event]) => event);
       if (events.length > 0) {
@@ -242,10 +242,11 @@ export class LogProducer implements Actor<ClientInbound> {
         if (!this.requests.maySend(leader, this.config.maxInFlight) || !this.mayNumber(batch)) continue;
         let request = requests.get(leader);
         if (request === undefined) requests.set(leader, (request = { batches: [], bytes: 0 }));
-        if (request.batches.length > 0 && request.bytes + batch.bytes > this.maxRequestBytes) continue;
+        const size = batchSizeInBytes(batch.bytes, batch.events.length);
+        if (request.batches.length > 0 && request.bytes + size > this.maxRequestBytes) continue;
         queue.shift();
         request.batches.push(batch);
-        request.bytes += batch.bytes;
+        request.bytes += size;
       }
       if (requests.size === 0) break;
       for (const [leader, request] of requests) this.send(ctx, request.batches, leader);

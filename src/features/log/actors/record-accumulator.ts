@@ -6,6 +6,9 @@
  * event larger than `batch.size` gets a batch of its own. `max.request.size` caps every batch,
  * whatever `batch.size` says — Kafka's documentation calls it "effectively a cap on the maximum
  * uncompressed record batch size"; the producer refuses, before this, an event larger than it.
+ * The cap compares the batch's serialized size (`batchSizeInBytes`, as Kafka's producer and every
+ * leader here do); `batch.size` compares payload bytes — a simplification: Kafka's batches fill to
+ * `batch.size` serialized, so hold a record fewer now and then (21 B per record, 61 B per batch).
  *
  * Partitioners: `key` hashes the event's key (FNV-1a, not Kafka's murmur2, so key placement differs
  * from a real cluster's, but is as stable); `round-robin` cycles through partitions event by event;
@@ -17,6 +20,7 @@
  */
 import { fnv1a, type Micros } from '../../../kernel/contract/index.ts';
 import type { PartitionerKind } from './config.ts';
+import { batchSizeInBytes } from './messages.ts';
 
 export interface ProducerBatch {
   readonly id: number;
@@ -38,7 +42,7 @@ export interface AccumulatorConfig {
   readonly partitioner: PartitionerKind;
   readonly keys: number;
   readonly batchBytes: number;
-  /** `max.request.size`: no batch exceeds it. */
+  /** `max.request.size`: no batch's serialized size exceeds it. */
   readonly maxRequestBytes: number;
   readonly deliveryTimeoutUs: Micros;
 }
@@ -49,12 +53,9 @@ export class RecordAccumulator {
   private nextId = 1;
   private roundRobin = 0;
   private sticky = 0;
-  /** The most payload a batch holds: `batch.size`, or less if `max.request.size` says so. */
-  private readonly fullBytes: number;
 
   constructor(private readonly config: AccumulatorConfig) {
     this.queues = Array.from({ length: config.partitions }, () => []);
-    this.fullBytes = Math.min(config.batchBytes, config.maxRequestBytes);
   }
 
   /** Picks the partition for event number `k`. */
@@ -77,7 +78,7 @@ export class RecordAccumulator {
    */
   add(partition: number, event: string, bytes: number, now: Micros): { opened?: ProducerBatch } {
     let batch = this.open.get(partition);
-    if (batch !== undefined && batch.bytes + bytes > this.fullBytes) {
+    if (batch !== undefined && !this.holds(batch.bytes + bytes, batch.events.length + 1)) {
       this.close(batch);
       batch = undefined;
     }
@@ -89,8 +90,13 @@ export class RecordAccumulator {
     }
     batch.events.push(event);
     batch.bytes += bytes;
-    if (batch.bytes >= this.fullBytes) this.close(batch);
+    if (batch.bytes >= this.config.batchBytes || batchSizeInBytes(batch.bytes, batch.events.length) >= this.config.maxRequestBytes) this.close(batch);
     return opened ? { opened } : {};
+  }
+
+  /** Whether a batch of `records` records and `bytes` payload is within `batch.size` and `max.request.size`. */
+  private holds(bytes: number, records: number): boolean {
+    return bytes <= this.config.batchBytes && batchSizeInBytes(bytes, records) <= this.config.maxRequestBytes;
   }
 
   /** Whether `batch` is still its partition's open batch (not yet full, not yet lingered out). */

@@ -111,7 +111,7 @@ export const logServiceSchema = z.strictObject({
   'max.message.bytes': size()
     .prefault(1_048_588)
     .describe(
-      "Largest record batch a topic accepts (Kafka's topic max.message.bytes; its broker-wide default is message.max.bytes), a size of payload (Kafka also counts a few dozen header bytes): a larger produce request is refused with MESSAGE_TOO_LARGE, and retrying does not help. Raise it for large events (and the producers' max.request.size with it). Default 1048588 (1 MiB + 12 B).",
+      "Largest record batch a topic accepts (Kafka's topic max.message.bytes; its broker-wide default is message.max.bytes), a size compared, as Kafka does, with the batch serialized (payload, 61 B batch header, 21 B per record): a larger batch is refused with MESSAGE_TOO_LARGE, and retrying does not help. Raise it for large events (and the producers' max.request.size with it). Default 1048588 (1 MiB + 12 B).",
     ),
   flush: flushField
     .prefault('never')
@@ -133,11 +133,11 @@ export const logProducerFields = {
     .optional()
     .describe('(log services) 0: no reply; 1: the leader has it; all: every in-sync replica has it. Default all.'),
   'linger.ms': kafkaDuration().optional().describe('(log services) How long a batch waits for more events before it is sent (a duration or ms). Default 5ms.'),
-  'batch.size': size().optional().describe('(log services) A batch is sent as soon as it holds this many bytes; an event joins a batch only if it still fits, and a larger event gets a batch of its own. Default 16KiB.'),
+  'batch.size': size().optional().describe('(log services) A batch is sent as soon as it holds this many payload bytes; an event joins a batch only if it still fits, and a larger event gets a batch of its own. Default 16KiB.'),
   'max.request.size': size()
     .optional()
     .describe(
-      "(log services) Largest request the producer sends, a size: an event larger than this fails at once with RecordTooLargeException and is never sent; no batch grows past it, whatever batch.size says. Default 1048576 (1 MiB).",
+      "(log services) Largest request the producer sends, a size compared, as Kafka does, with batches serialized (payload, 61 B batch header, 21 B per record): an event that serialized is larger fails at once with RecordTooLargeException and is never sent; no batch grows past it, whatever batch.size says. Default 1048576 (1 MiB).",
     ),
   'enable.idempotence': z
     .boolean()

@@ -5,7 +5,7 @@
  * barriers on a cyclic pipeline would wait for each other forever), and no stream on a log service
  * carries events larger, serialized (`batchSizeInBytes`), than its producers' `max.request.size` (every one would fail with
  * RecordTooLargeException before it is sent) or its topic's `max.message.bytes` (refused with
- * MESSAGE_TOO_LARGE) — pipeline event sizes are fixed, so it is known here, at the field that sets
+ * MESSAGE_TOO_LARGE: the leader compares the serialized size too) — pipeline event sizes are fixed, so it is known here, at the field that sets
  * the size.
  *
  * Guarantee: when it reports nothing, `resolve-pipeline.ts` and the pipeline builder can resolve
@@ -132,21 +132,25 @@ function checkStreamLogs(pipeline: WrittenPipeline, services: NonNullable<Sectio
     if (size !== undefined && batchSizeInBytes(size.bytes, 1) > requestLimit) tooLargeToSend.push({ stream, log: placed.log, limit: requestLimit, size });
     if (topic === undefined) continue;
     const limit = topic['max.message.bytes'] ?? service['max.message.bytes'];
-    if (limit !== undefined && size !== undefined && size.bytes > limit) tooLarge.push({ stream, log: placed.log, limit, size });
+    // The leader compares the serialized size too (log/actors/leader.ts).
+    if (limit !== undefined && size !== undefined && batchSizeInBytes(size.bytes, 1) > limit) tooLarge.push({ stream, log: placed.log, limit, size });
   }
   reportBySize(tooLargeToSend, report, (group) => {
     const { size, limit } = group[0]!;
     const streams = group.map((each) => `"${each.stream}"`).join(', ');
     const fields = group.map((each) => formatPath(['pipeline', 'streams', each.stream, 'max.request.size'])).join(', ');
-    // Only the overhead takes an event at or just under the limit past it: say so, or the message reads false.
-    const overhead = size.bytes <= limit ? ` (+${formatSize(batchSizeInBytes(0, 1))} batch and record overhead)` : '';
     // Kept under exit.ts's 300 characters after the place, or the remedy at its end is cut.
-    return `${formatSize(size.bytes)} events on stream ${streams}${overhead} exceed max.request.size ${formatSize(limit)}: they would fail unsent (RecordTooLargeException); raise ${fields} (and the topic's max.message.bytes), or shrink the events`;
+    return `${formatSize(size.bytes)} events on stream ${streams}${overheadOf(size.bytes, limit)} exceed max.request.size ${formatSize(limit)}: they would fail unsent (RecordTooLargeException); raise ${fields} (and the topic's max.message.bytes), or shrink the events`;
   });
   reportBySize(tooLarge, report, (group) => {
     const { size, log, limit } = group[0]!;
-    return `${formatSize(size.bytes)} events on stream ${group.map((each) => `"${each.stream}"`).join(', ')} exceed max.message.bytes ${formatSize(limit)} of "${log}": each would be refused (MESSAGE_TOO_LARGE); raise it or shrink the events`;
+    return `${formatSize(size.bytes)} events on stream ${group.map((each) => `"${each.stream}"`).join(', ')}${overheadOf(size.bytes, limit)} exceed max.message.bytes ${formatSize(limit)} of "${log}": each would be refused (MESSAGE_TOO_LARGE); raise it or shrink the events`;
   });
+}
+
+/** Only the overhead takes an event at or just under a limit past it: say so, or the message reads false. */
+function overheadOf(eventBytes: number, limit: number): string {
+  return eventBytes <= limit ? ` (+${formatSize(batchSizeInBytes(0, 1))} batch and record overhead)` : '';
 }
 
 /** One line per size set too large, naming every stream it reaches (a map passes its input's size on). */
