@@ -430,6 +430,11 @@ export class TraceHasher {
       node = this.member(node, key, value, type);
     }
     if (node === undefined) return this.digest(record);
+    this.sealRecord(node);
+  }
+
+  /** The record in the word buffer from word 0, of shape `node` (written into its header now): its digest, left in `d1`, `d2`. */
+  private sealRecord(node: ShapeNode): void {
     const w = this.words;
     w[1] = node.low;
     w[2] = node.high;
@@ -485,14 +490,7 @@ export class TraceHasher {
       if (strings[i]) this.text(nodes[i + 1]!, values[i] as string);
       else this.number(values[i] as number);
     }
-    const w = this.words;
-    const last = nodes[count]!;
-    w[1] = last.low;
-    w[2] = last.high;
-    const out = this.out;
-    digestWords(w, this.used, out);
-    this.d1 = out[0];
-    this.d2 = out[1];
+    this.sealRecord(nodes[count]!);
     return true;
   }
 
