@@ -104,6 +104,31 @@ test('aligned barriers wait behind the window, not the backlog: with unbounded b
   t.true(debloated.length > bounded.length && bounded.length > unbounded.length, 'more checkpoints the shorter the wait');
 });
 
+test('uncoordinated: a survivor with outputs waiting for credit answers the stop within a round trip, and its capture counts only what its receiver got', (t) => {
+  // source → relay (both on hpc-1) → slow compute (hpc-2): the relay's window fills and the source's outputs wait for credit.
+  const operators: OperatorDef[] = [
+    overload()[0]!,
+    { name: 'relay', kind: 'map', nodes: ['hpc-1'], parallelism: 1, from: 'items', to: 'mid', service: fixed(1), stateBytes: 1024 },
+    { ...overload()[1]!, from: 'mid' },
+  ];
+  const run = pipelineRun({
+    checkpoint: { strategy: 'uncoordinated', interval: { kind: 'time', everyUs: 3 * SECOND } },
+    operators,
+    flow: SMALL,
+    durationUs: 40 * SECOND,
+    endUs: 40 * SECOND,
+    crashes: [{ node: 'hpc-2', atUs: 30 * SECOND + 333, forUs: 2 * SECOND }],
+    keep: (r) => (r.k === 'send' && (r.msg === 'ckpt:report' || r.msg === 'ckpt:current')) || (r.k === 'ckpt' && r.op === 'current'),
+  });
+  const asked = run.records.find((r) => r.k === 'send' && r.msg === 'ckpt:report' && r.to === 'input')!;
+  const answered = run.records.find((r) => r.k === 'send' && r.msg === 'ckpt:current' && r.a === 'input' && r.t >= asked.t)!;
+  // Held, the relay opens no window: before, the source's queued outputs stayed queued and the stop waited out the 2 s request timeout.
+  t.true(answered.t - asked.t < 100 * MS, `the source answered the stop ${(answered.t - asked.t) / MS} ms after the report`);
+  const current = (actor: string) => run.records.find((r) => r.k === 'ckpt' && r.op === 'current' && r.a === actor)!;
+  const sent = (current('input').outputs as Record<string, number>)['items>relay'];
+  t.is(sent, (current('relay').inputs as Record<string, number>)['items<input'], 'nothing the source counts as sent is left in transit');
+});
+
 const EXACTLY_ONCE: Partial<CheckpointConfig>[] = [
   { strategy: 'coordinated' },
   { strategy: 'barrier-snapshot', alignment: 'aligned' },

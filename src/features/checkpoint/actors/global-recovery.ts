@@ -193,7 +193,11 @@ export class GlobalRecovery implements Part {
     this.state = 'stopped';
     const wait: Drain = { epoch, deadline: ctx.now() + this.config.requestTimeoutUs, restarted: new Set(restarted) };
     this.draining = wait;
-    this.host.whenIdle(ctx, () => this.drain(ctx, wait));
+    this.host.whenIdle(ctx, () => {
+      // Its receivers are stopped too and open no window: what waits for credit goes now.
+      this.host.releaseOutputs?.(ctx);
+      this.drain(ctx, wait);
+    });
   }
 
   /**

@@ -109,6 +109,11 @@ export interface OperatorHost {
    * Absent or over persistent streams: true.
    */
   outputsDelivered?(except: ReadonlySet<string>): boolean;
+  /**
+   * Held and idle: sends now every output still waiting for its receiver's credit (direct channels
+   * under backpressure), since held receivers open no window. Absent: nothing waits.
+   */
+  releaseOutputs?(ctx: Context): void;
   /** Stops taking events from one input channel (barrier alignment). */
   blockInput(channel: string): void;
   /**

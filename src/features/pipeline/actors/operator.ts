@@ -458,6 +458,10 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     return this.transport.delivered?.(except) ?? true;
   }
 
+  releaseOutputs(ctx: Context): void {
+    this.transport.release?.(ctx);
+  }
+
   blockInput(channel: string): void {
     this.queue.block(channel);
   }

@@ -33,7 +33,8 @@
  * along the events queued before it, in order: at most one processing step's outputs, since an
  * operator with a waiting output takes nothing new. So a barrier a source injects passes only the
  * short in-flight queues, and a coordinated pause, whose receivers take nothing, still gets every
- * flush marker. A sender whose window stays closed probes (TCP's persist timer), so a lost window
+ * flush marker; an operator stopped by a recovery line sends its queue the same way (`release`),
+ * so its held receivers get everything it counts as sent and its stop is answered at once. A sender whose window stays closed probes (TCP's persist timer), so a lost window
  * update costs at most `PROBE_AFTER_US`.
  *
  * How it breaks: nothing is retained beyond the sender's memory. If a sender or receiver crashes,
@@ -103,10 +104,14 @@ interface Sender {
   next: number;
   /** The next sequence number to transmit: items from it to `next` wait in the queue for credit. */
   sent: number;
-  /** One past the last marker queued: everything below it is sent without credit. */
+  /** One past the last marker queued, or everything queued when the operator stopped (`release`): all below it is sent without credit. */
   flushTo: number;
-  /** One past the sequence number of the last event (not marker) sent: what a snapshot counts. */
-  sentEvents: number;
+  /**
+   * One past the sequence number of the last event (not marker) put in the channel, queued or sent:
+   * what a snapshot counts. Whatever takes a snapshot sends the queue first — a cut's marker takes
+   * it along, a recovery line's stop `release`s it — so by then it was sent.
+   */
+  emittedEvents: number;
   /** Items queued or transmitted and not yet acknowledged, in sequence order. */
   readonly unacked: Map<number, DataMessage>;
   /** Bytes transmitted and not yet acknowledged. */
@@ -162,7 +167,7 @@ export class DirectTransport implements OperatorTransport {
     const flow = options.flow ?? FLINK_FLOW_CONTROL;
     const window = windowBytesOf(flow);
     for (const consumer of consumers) {
-      this.senders.set(consumer, { key: `${stream}>${consumer}`, to: consumer, epoch: 0, base: 0, next: 0, sent: 0, flushTo: 0, sentEvents: 0, unacked: new Map(), inFlightBytes: 0, window, acked: -1, lastProgressUs: 0 });
+      this.senders.set(consumer, { key: `${stream}>${consumer}`, to: consumer, epoch: 0, base: 0, next: 0, sent: 0, flushTo: 0, emittedEvents: 0, unacked: new Map(), inFlightBytes: 0, window, acked: -1, lastProgressUs: 0 });
     }
     for (const input of routes.inputs) {
       let byProducer = this.receivers.get(input.stream);
@@ -182,7 +187,7 @@ export class DirectTransport implements OperatorTransport {
     this.opened = true;
     for (const sender of this.senders.values()) {
       sender.epoch = resume.epoch;
-      sender.base = sender.next = sender.sent = sender.flushTo = sender.sentEvents = resume.outputs[sender.key] ?? 0;
+      sender.base = sender.next = sender.sent = sender.flushTo = sender.emittedEvents = resume.outputs[sender.key] ?? 0;
       sender.unacked.clear();
       sender.inFlightBytes = 0;
       sender.acked = -1;
@@ -247,6 +252,18 @@ export class DirectTransport implements OperatorTransport {
     if (receiver !== undefined && receiver.window.consumed(position, ctx.now()) && receiver.expected !== undefined) this.sendAck(ctx, receiver);
   }
 
+  /**
+   * The operator stopped (a recovery line's stop phase): what waits for credit is sent now, as a
+   * marker would take it along (at most one step's outputs), so that its receivers, held too and
+   * opening no window, still get everything and the stop is answered within a round trip.
+   */
+  release(ctx: Context): void {
+    for (const sender of this.senders.values()) {
+      sender.flushTo = sender.next;
+      this.flush(ctx, sender);
+    }
+  }
+
   /** Whether every output item has been handed to the network (none waits for credit). */
   writable(): boolean {
     for (const sender of this.senders.values()) if (sender.sent < sender.next) return false;
@@ -260,7 +277,7 @@ export class DirectTransport implements OperatorTransport {
 
   outputs(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const sender of this.senders.values()) counts[sender.key] = sender.sentEvents;
+    for (const sender of this.senders.values()) counts[sender.key] = sender.emittedEvents;
     return counts;
   }
 
@@ -308,7 +325,7 @@ export class DirectTransport implements OperatorTransport {
   /** Puts an item in the channel: sent now if the window allows, else queued behind what waits. */
   private transmit(ctx: Context, sender: Sender, item: Item): void {
     const message: DataMessage = { type: 'event' in item ? 'stream:data' : 'stream:marker', stream: this.routes.output.stream, epoch: sender.epoch, base: sender.base, seq: sender.next++, item };
-    if ('event' in item) sender.sentEvents = message.seq + 1;
+    if ('event' in item) sender.emittedEvents = message.seq + 1;
     else sender.flushTo = sender.next;
     if (sender.unacked.size === 0) sender.lastProgressUs = ctx.now();
     sender.unacked.set(message.seq, message);

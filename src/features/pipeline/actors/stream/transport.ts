@@ -49,7 +49,15 @@ export interface OperatorTransport {
   writable?(): boolean;
   /** The operator finished the item at `position` of `channel`. */
   consumed(ctx: Context, channel: string, position: number): void;
-  /** Per output channel, one past the position of the last event sent (markers are not counted). */
+  /**
+   * The operator stopped for a recovery line: sends at once what waits for credit, so that what it
+   * emitted reaches its (held) receivers. Absent: nothing waits.
+   */
+  release?(ctx: Context): void;
+  /**
+   * Per output channel, one past the position of the last event emitted (markers are not counted);
+   * a direct channel may still queue some for credit, but a cut's marker or `release` sends them first.
+   */
   outputs(): Record<string, number>;
   /** Outputs emitted but not yet acknowledged by their stream (they must survive a restore). */
   outbox(): OutboxItem[];
