@@ -60,6 +60,7 @@ function positive(read: Reader<number>): Reader<number> {
 export const duration = () => unitField(tryReadDuration, DURATION_PATTERN);
 export const positiveDuration = () => unitField(positive(tryReadDuration), DURATION_PATTERN);
 export const size = () => unitField(tryReadSize, SIZE_PATTERN);
+export const positiveSize = () => unitField(positive(tryReadSize), SIZE_PATTERN);
 export const bandwidth = () => unitField(tryReadBandwidth, BANDWIDTH_PATTERN);
 export const rate = () => unitField(tryReadRate, RATE_PATTERN);
 export const probability = () => unitField(tryReadProbability, PROBABILITY_PATTERN);

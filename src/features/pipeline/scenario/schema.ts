@@ -10,7 +10,7 @@
 import * as z from 'zod';
 import { SERVICE_DISTRIBUTIONS } from '../actors/index.ts';
 import { ALIGNMENTS, DELIVERY_TIMEOUT_MIN_US, MESSAGE_LOGGING, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/actors/index.ts';
-import { bandwidth, count, duration, kafkaDuration, name, positiveDuration, rate, reference, size } from '../../../scenario/fields.ts';
+import { bandwidth, count, duration, kafkaDuration, name, positiveDuration, positiveSize, rate, reference, size } from '../../../scenario/fields.ts';
 import { DURATION_PATTERN, describeInput, formatDuration, tryReadDuration } from '../../../scenario/units.ts';
 import { strategyHint } from './strategy-names.ts';
 
@@ -130,15 +130,14 @@ const flowControlSchema = z
     'floating-buffers-per-gate': count(0)
       .default(8)
       .describe('Floating buffers a receiving channel may borrow, an integer (Flink\'s floating-buffers-per-gate; here not shared between a gate\'s channels). Default 8.'),
-    'segment-size': size()
+    'segment-size': positiveSize()
       .prefault('32KiB')
       .describe('Bytes per buffer, a size (Flink\'s taskmanager.memory.segment-size). A channel\'s receive window is (buffers-per-channel + floating-buffers-per-gate) × segment-size. Default 32KiB.'),
     'buffer-debloat': debloatSchema.prefault({}).describe('Buffer debloating (Flink 1.14+): { enabled, target }. Default off.'),
   })
   .refine((flow) => flow['buffers-per-channel'] + flow['floating-buffers-per-gate'] >= 1, {
     error: 'a channel needs at least one buffer: buffers-per-channel + floating-buffers-per-gate must be at least 1',
-  })
-  .refine((flow) => flow['segment-size'] >= 1, { error: 'segment-size must be at least 1 byte' });
+  });
 
 export const pipelineSchema = z
   .strictObject({
