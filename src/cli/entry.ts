@@ -44,10 +44,23 @@ function withoutDoubleDash(args: readonly string[]): string[] {
   return [...args.slice(0, at), ...rest];
 }
 
+/**
+ * A lone "-" (standard input, to many tools) and an empty word where a file goes: yargs drops the
+ * first and passes the second on, so `run -` said ": no such file", naming nothing, and `viz -`
+ * was an internal error (its list of traces came out empty). Refused here, named. An empty word
+ * after a flag is that flag's value, judged with the flag (`--seed ''`).
+ */
+function checkPathWords(args: readonly string[]): void {
+  if (args.includes('-')) throw new ParseFailure('-: diaspora does not read standard input; name a file (a scenario another program writes: save it, or give <(program))');
+  const empty = args.findIndex((arg, i) => arg === '' && (i === 0 || !args[i - 1]!.startsWith('-') || args[i - 1]!.includes('=')));
+  if (empty !== -1) throw new ParseFailure(`"" (argument ${empty + 1}): an empty name where a file or directory goes`);
+}
+
 /** Runs `diaspora <args…>`; the exit code is left in `process.exitCode`. */
 export async function diaspora(given: string[]): Promise<void> {
   let args: string[];
   try {
+    checkPathWords(given);
     args = withoutDoubleDash(given);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);

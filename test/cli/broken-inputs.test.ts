@@ -76,6 +76,12 @@ const FLAGS: Case[] = [
   [['run', DEMO, '--workers', '-1'], /^--workers -1: expected a whole number of worker threads/],
   [['run', DEMO, '--sed', '1'], /^--sed: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
   [['run', DEMO, '--seeds', '3'], /^--seeds: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
+  // Standard input and an empty name where a file goes (red before: ": no such file", and viz an internal error).
+  [['run', '-'], /^-: diaspora does not read standard input; name a file/],
+  [['viz', '-'], /^-: diaspora does not read standard input; name a file/],
+  [['viz', 'traces/valid.jsonl', '-', '-o', join(SCRATCH, 'stdin.html')], /^-: diaspora does not read standard input/],
+  [['check', ''], /^"" \(argument 2\): an empty name where a file or directory goes$/],
+  [['run', DEMO, '--seed', ''], /^--seed \(nothing\): a seed is a whole number/],
   [['run', DEMO, DEMO], /^unexpected argument "\S*beamline-store\.yaml" \(see diaspora run --help\)$/],
   [['run'], /^<scenario> missing: diaspora run <scenario> \(see diaspora run --help\)$/],
   [['frobnicate'], /^unknown command "frobnicate"; the commands are: run, .*schema \(see diaspora --help\)$/],
