@@ -129,6 +129,24 @@ test('uncoordinated: a survivor with outputs waiting for credit answers the stop
   t.is(sent, (current('relay').inputs as Record<string, number>)['items<input'], 'nothing the source counts as sent is left in transit');
 });
 
+test('message logging: a restored sender sends nothing before its receiver, which did not reset, tells its window', (t) => {
+  const run = pipelineRun({
+    checkpoint: { strategy: 'uncoordinated', messageLogging: 'pessimistic', interval: { kind: 'time', everyUs: 3 * SECOND } },
+    operators: overload(),
+    flow: SMALL,
+    durationUs: 40 * SECOND,
+    endUs: 40 * SECOND,
+    crashes: [{ node: 'hpc-1', atUs: 30 * SECOND + 333, forUs: 2 * SECOND }],
+    keep: (r) => (r.k === 'ckpt' && r.op === 'restore' && r.a === 'input') || (r.a === 'input' && (r.msg === 'stream:data' || r.msg === 'stream:ack')),
+  });
+  const restored = run.records.find((r) => r.k === 'ckpt' && r.t > 30 * SECOND)!;
+  const told = run.records.find((r) => r.k === 'recv' && r.msg === 'stream:ack' && r.t > restored.t)!;
+  // The map's window was full at the crash: before, the restored source assumed a whole free window and sent its outbox and new events into it.
+  const early = run.records.filter((r) => r.k === 'send' && r.msg === 'stream:data' && r.t >= restored.t && r.t < told.t);
+  t.is(early.length, 0, `${early.length} items sent before the first acknowledgement after the restore`);
+  t.true(run.records.some((r) => r.k === 'send' && r.msg === 'stream:data' && r.t > told.t), 'and it sends again once told');
+});
+
 const EXACTLY_ONCE: Partial<CheckpointConfig>[] = [
   { strategy: 'coordinated' },
   { strategy: 'barrier-snapshot', alignment: 'aligned' },

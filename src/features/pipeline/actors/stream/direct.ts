@@ -18,7 +18,8 @@
  * only what its operator's log holds durably, at once when an fsync makes more of it durable
  * (`logged`), so a sender forgets nothing a restarted receiver could lack; a sender's
  * unacknowledged items go into its checkpoint (`outbox`, with their receivers and sequence
- * numbers) and are sent again after a restore; and a restored operator stays in the same epoch,
+ * numbers) and are sent again after a restore, within the window its receivers' replies to a
+ * probe tell (they did not reset and may be full); and a restored operator stays in the same epoch,
  * its receivers expecting what follows its restored and replayed input, its senders numbering from
  * its restored output, so what it sends again is dropped as a duplicate. Until the restore reopens
  * the channels a restarted receiver takes nothing.
@@ -83,6 +84,8 @@ interface AckMessage extends Message {
   readonly next: number;
   /** The receiver's free window, bytes: the sender may have this much in flight beyond `next`. */
   readonly window: number;
+  /** The receiver's whole window, bytes (less than configured when debloated): what it offers again after a reset. */
+  readonly size: number;
   /** Set when answering a probe: the sender's next sequence number at probe time. */
   readonly probe?: number;
 }
@@ -118,6 +121,8 @@ interface Sender {
   inFlightBytes: number;
   /** The receiver's free window as its last acknowledgement announced. */
   window: number;
+  /** The receiver's whole window as its last acknowledgement announced: what a new epoch starts with. */
+  offered: number;
   /** The highest `next` acknowledged in this epoch: the window of an older acknowledgement is stale. */
   acked: number;
   lastProgressUs: number;
@@ -167,7 +172,7 @@ export class DirectTransport implements OperatorTransport {
     const flow = options.flow ?? FLINK_FLOW_CONTROL;
     const window = windowBytesOf(flow);
     for (const consumer of consumers) {
-      this.senders.set(consumer, { key: `${stream}>${consumer}`, to: consumer, epoch: 0, base: 0, next: 0, sent: 0, flushTo: 0, emittedEvents: 0, unacked: new Map(), inFlightBytes: 0, window, acked: -1, lastProgressUs: 0 });
+      this.senders.set(consumer, { key: `${stream}>${consumer}`, to: consumer, epoch: 0, base: 0, next: 0, sent: 0, flushTo: 0, emittedEvents: 0, unacked: new Map(), inFlightBytes: 0, window, offered: window, acked: -1, lastProgressUs: 0 });
     }
     for (const input of routes.inputs) {
       let byProducer = this.receivers.get(input.stream);
@@ -191,8 +196,10 @@ export class DirectTransport implements OperatorTransport {
       sender.unacked.clear();
       sender.inFlightBytes = 0;
       sender.acked = -1;
-      // As a TCP sender takes the window of the SYN: the receiver reopens with its whole window free.
-      sender.window = windowBytesOf(this.options.flow ?? FLINK_FLOW_CONTROL);
+      // A new epoch: as a TCP sender takes the window of the SYN, the receiver reopens with its whole
+      // (perhaps debloated) window free. Logged: the same epoch goes on and the receiver may still be
+      // full, so nothing is sent before a probe's reply tells its window.
+      sender.window = this.options.logged ? 0 : sender.offered;
       sender.lastProgressUs = ctx.now();
     }
     for (const receiver of this.allReceivers) {
@@ -206,7 +213,10 @@ export class DirectTransport implements OperatorTransport {
       receiver.window.reset();
     }
     // Without a log, direct channels keep no outbox: their in-flight items are channel state at the receiver.
-    if (this.options.logged) this.resend(ctx, resume.outbox);
+    if (!this.options.logged) return;
+    this.resend(ctx, resume.outbox);
+    // After the resend is queued: a probe's reply re-sends only what was transmitted before the probe.
+    for (const sender of this.senders.values()) this.sendProbe(ctx, sender);
   }
 
   /** Message logging: the operator's log now holds the input of `channel` below `next` durably; acknowledged at once. */
@@ -217,17 +227,19 @@ export class DirectTransport implements OperatorTransport {
     this.sendAck(ctx, receiver);
   }
 
-  /** Sends again, under their old sequence numbers, the unacknowledged items a restored image kept. */
+  /**
+   * Queues again, under their old sequence numbers, the unacknowledged items a restored image kept
+   * (consecutive: logged channels carry no markers); they go out within the window, as new ones do.
+   */
   private resend(ctx: Context, outbox: readonly OutboxItem[]): void {
     for (const item of outbox) {
       const sender = item.to === undefined ? undefined : this.senders.get(item.to);
       if (sender === undefined || item.seq === undefined) continue;
-      const event = item.event as StreamEvent;
-      const message: DataMessage = { type: 'stream:data', stream: this.routes.output.stream, epoch: sender.epoch, base: sender.base, seq: item.seq, item: { event } };
+      const message: DataMessage = { type: 'stream:data', stream: this.routes.output.stream, epoch: sender.epoch, base: sender.base, seq: item.seq, item: { event: item.event as StreamEvent } };
       sender.unacked.set(item.seq, message);
-      sender.inFlightBytes += event.bytes;
-      ctx.send(sender.to, message, { bytes: event.bytes });
+      sender.sent = sender.flushTo = Math.min(sender.sent, item.seq);
     }
+    for (const sender of this.senders.values()) this.flush(ctx, sender);
     if (outbox.length > 0) this.armProbe(ctx);
   }
 
@@ -357,6 +369,7 @@ export class DirectTransport implements OperatorTransport {
     if (ack.next >= sender.acked) {
       sender.acked = ack.next;
       sender.window = ack.window;
+      sender.offered = ack.size;
       // As TCP's persist timer restarts on a window update: a sender waiting for credit probes only when the receiver falls silent.
       if (sender.sent < sender.next) sender.lastProgressUs = ctx.now();
     }
@@ -382,10 +395,14 @@ export class DirectTransport implements OperatorTransport {
       if (sender.unacked.size === 0) continue;
       waiting = true;
       if (ctx.now() - sender.lastProgressUs < PROBE_AFTER_US) continue;
-      sender.lastProgressUs = ctx.now();
-      ctx.send<ProbeMessage>(sender.to, { type: 'stream:probe', stream: this.routes.output.stream, epoch: sender.epoch, seq: sender.sent });
+      this.sendProbe(ctx, sender);
     }
     if (waiting) this.armProbe(ctx);
+  }
+
+  private sendProbe(ctx: Context, sender: Sender): void {
+    sender.lastProgressUs = ctx.now();
+    ctx.send<ProbeMessage>(sender.to, { type: 'stream:probe', stream: this.routes.output.stream, epoch: sender.epoch, seq: sender.sent });
   }
 
   // --- receiving ----------------------------------------------------------------------------
@@ -427,7 +444,7 @@ export class DirectTransport implements OperatorTransport {
     if (receiver === undefined || probe.epoch < receiver.epoch) return;
     const next = probe.epoch !== receiver.epoch || receiver.expected === undefined ? -1 : this.options.logged ? receiver.durable : receiver.expected;
     const window = probe.epoch === receiver.epoch ? receiver.window.announce() : receiver.window.size;
-    ctx.send<AckMessage>(from, { type: 'stream:ack', stream: probe.stream, epoch: probe.epoch, next, window, probe: probe.seq });
+    ctx.send<AckMessage>(from, { type: 'stream:ack', stream: probe.stream, epoch: probe.epoch, next, window, size: receiver.window.size, probe: probe.seq });
   }
 
   private scheduleAck(ctx: Context, receiver: Receiver): void {
@@ -442,7 +459,7 @@ export class DirectTransport implements OperatorTransport {
     receiver.unackedSegments = 0;
     if (receiver.expected === undefined) return;
     const next = this.options.logged ? receiver.durable : receiver.expected;
-    ctx.send<AckMessage>(receiver.from, { type: 'stream:ack', stream: receiver.stream, epoch: receiver.epoch, next, window: receiver.window.announce() });
+    ctx.send<AckMessage>(receiver.from, { type: 'stream:ack', stream: receiver.stream, epoch: receiver.epoch, next, window: receiver.window.announce(), size: receiver.window.size });
   }
 }
 

@@ -83,7 +83,7 @@ export class ReceiveWindow {
     return this.windowBytes;
   }
 
-  /** A new epoch or a restore: nothing is held, the whole window is offered (what a sender assumes at open). */
+  /** A new epoch or a restore: nothing is held, the whole (perhaps debloated) window is offered, as the last acknowledgement's `size` told the sender. */
   reset(): void {
     this.buffered = 0;
     this.sizes.clear();
