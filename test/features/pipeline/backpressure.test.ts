@@ -9,6 +9,7 @@ import { stateEqualsReference } from '../../../src/features/pipeline/checks/stat
 import { FLINK_FLOW_CONTROL, type FlowControl, type OperatorDef } from '../../../src/features/pipeline/actors/index.ts';
 import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
 import type { CheckpointConfig } from '../../../src/features/checkpoint/actors/index.ts';
+import { OutputMetrics } from '../../../src/features/pipeline/metrics/pipeline-output.ts';
 import { pipelineRun, referenceRecord, xray, type PipelineRun } from './_harness.ts';
 
 const fixed = (ms: number) => ({ distribution: 'fixed' as const, meanUs: ms * MS, cv: 0 });
@@ -78,6 +79,10 @@ test('a bounded instrument buffer overwrites the oldest waiting events: each los
   const taken = run.records.filter((r) => r.k === 'state' && r.a === 'input' && typeof r.event === 'string');
   t.true(lostCount > 200, `${lostCount} overwritten`);
   t.is(taken.length + lostCount, 600, 'every event is either taken or recorded lost');
+  // The output metric counts each lost position once, even when a rollback's source loses it again.
+  const metric = new OutputMetrics();
+  for (const r of [...lost, ...lost.slice(1, 3)]) metric.observe(r);
+  t.is((metric.result({ lastUs: 0 }) as { instrumentLost: number }).instrumentLost, lostCount);
   const ids = new Set(taken.map((r) => r.event));
   for (const r of lost) for (let k = r.first as number; k < (r.first as number) + (r.count as number); k++) t.false(ids.has(`input:${k}`));
   // The buffer bounds the wait at the source: 20 events at 10/s, plus what the window holds.

@@ -30,6 +30,7 @@ import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import { IdSet } from '../../../metrics/id-set.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
+import { OffsetRanges } from '../../../metrics/offset-ranges.ts';
 
 export interface AlertMetricsConfig {
   /** The alert producer's actor id. */
@@ -137,39 +138,6 @@ function* visitRuns(runs: readonly [Micros, number][], offset: number, from: num
     const overlap = Math.min(to, start + alerts) - Math.max(from, start);
     if (overlap > 0) yield [visitUs, overlap];
     start += alerts;
-  }
-}
-
-/** Disjoint, sorted half-open offset ranges; `add` returns the parts of a range not yet in it. */
-class OffsetRanges {
-  private ranges: [number, number][] = [];
-
-  add(from: number, to: number): [number, number][] {
-    const fresh: [number, number][] = [];
-    let cursor = from;
-    for (const [a, b] of this.ranges) {
-      if (b <= cursor) continue;
-      if (a >= to) break;
-      if (a > cursor) fresh.push([cursor, a]);
-      cursor = Math.max(cursor, b);
-      if (cursor >= to) break;
-    }
-    if (cursor < to) fresh.push([cursor, to]);
-    // Merge [from, to) in, keeping the list sorted and disjoint.
-    const merged: [number, number][] = [];
-    let lo = from;
-    let hi = to;
-    for (const [a, b] of this.ranges) {
-      if (b < lo || a > hi) merged.push([a, b]);
-      else {
-        lo = Math.min(lo, a);
-        hi = Math.max(hi, b);
-      }
-    }
-    merged.push([lo, hi]);
-    merged.sort((x, y) => x[0] - y[0]);
-    this.ranges = merged;
-    return fresh;
   }
 }
 

@@ -13,6 +13,7 @@
 import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { SECOND } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
+import { OffsetRanges } from '../../../metrics/offset-ranges.ts';
 import type { TraceEnd, TraceMetric } from '../../../metrics/metric.ts';
 
 export class OutputMetrics implements TraceMetric {
@@ -21,8 +22,9 @@ export class OutputMetrics implements TraceMetric {
   private readonly seen = new Set<string>();
   private readonly latency = new LatencyHistogram();
   private duplicates = 0;
-  /** By source instance, the positions its instrument overwrote. */
-  private readonly lost = new Map<string, Set<number>>();
+  /** By source instance, the positions its instrument overwrote (they come as runs: a range per record). */
+  private readonly lost = new Map<string, OffsetRanges>();
+  private instrumentLost = 0;
 
   observe(record: TraceRecord): void {
     if (record.k === 'client' && record.op === 'instrument-lost') return this.overwritten(record.a, record.first as number, record.count as number);
@@ -40,13 +42,12 @@ export class OutputMetrics implements TraceMetric {
 
   private overwritten(source: string, first: number, count: number): void {
     let positions = this.lost.get(source);
-    if (positions === undefined) this.lost.set(source, (positions = new Set()));
-    for (let k = first; k < first + count; k++) positions.add(k);
+    if (positions === undefined) this.lost.set(source, (positions = new OffsetRanges()));
+    for (const [from, to] of positions.add(first, first + count)) this.instrumentLost += to - from;
   }
 
   result(end: TraceEnd): Record<string, unknown> {
-    let instrumentLost = 0;
-    for (const positions of this.lost.values()) instrumentLost += positions.size;
+    const instrumentLost = this.instrumentLost;
     return {
       outputs: this.seen.size,
       duplicates: this.duplicates,
