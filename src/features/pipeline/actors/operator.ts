@@ -78,8 +78,8 @@ export interface OperatorSpec {
   readonly generator?: GeneratorSpec;
   readonly routes: InstanceRoutes;
   readonly transport: 'direct' | 'stream';
-  /** Direct channels: their windows (Flink's defaults when absent). */
-  readonly flow?: FlowControl;
+  /** Direct channels: their windows. */
+  readonly flow: FlowControl;
   readonly checkpoint: CheckpointConfig;
   /** acks of the producer to streams on log services; default all. */
   readonly logAcks?: 1 | -1;
@@ -226,7 +226,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
 
   /** Direct channels, or persistent streams: topics of log services (the scenario's, or a node's own). */
   private transportFor(ctx: Context, routes: InstanceRoutes): OperatorTransport {
-    if (this.spec.transport === 'direct') return new DirectTransport(routes, this, { logged: this.logging, ...(this.spec.flow === undefined ? {} : { flow: this.spec.flow }) });
+    if (this.spec.transport === 'direct') return new DirectTransport(routes, this, { logged: this.logging, flow: this.spec.flow });
     return new LogTransport(ctx, routes, this, this.spec.logAcks === undefined ? {} : { acks: this.spec.logAcks });
   }
 

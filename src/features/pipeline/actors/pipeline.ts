@@ -33,7 +33,7 @@ import type { GeneratorSpec } from './instrument.ts';
 import { OperatorActor } from './operator.ts';
 import type { ServiceTime } from './service-time.ts';
 import { Broker, brokerIds, CLUSTER_DEFAULTS, Controller, type ClusterConfig, type TopicConfig } from '../../log/actors/index.ts';
-import type { FlowControl } from './stream/flow-control.ts';
+import { FLINK_FLOW_CONTROL, type FlowControl } from './stream/flow-control.ts';
 import type { InstanceRoutes } from './stream/transport.ts';
 import type { LogEndpoint } from '../../forward/actors/index.ts';
 
@@ -275,7 +275,7 @@ export function spawnPipeline(def: PipelineDef, options: SpawnOptions, spawn: Sp
         ...(generator === undefined ? {} : { generator }),
         routes: instance.routes,
         transport: info.transport,
-        ...(def.flow === undefined ? {} : { flow: def.flow }),
+        flow: def.flow ?? FLINK_FLOW_CONTROL,
         checkpoint,
         ...(def.logAcks === undefined ? {} : { logAcks: def.logAcks }),
       }),

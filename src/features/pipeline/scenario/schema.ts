@@ -8,10 +8,10 @@
  * across sections by `cross-check-pipeline.ts`.
  */
 import * as z from 'zod';
-import { SERVICE_DISTRIBUTIONS } from '../actors/index.ts';
+import { FLINK_BUFFERS_PER_CHANNEL, FLINK_FLOATING_BUFFERS_PER_GATE, FLINK_SEGMENT_BYTES, SERVICE_DISTRIBUTIONS } from '../actors/index.ts';
 import { ALIGNMENTS, DELIVERY_TIMEOUT_MIN_US, MESSAGE_LOGGING, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/actors/index.ts';
 import { bandwidth, count, duration, kafkaDuration, name, positiveDuration, positiveSize, rate, reference, size } from '../../../scenario/fields.ts';
-import { DURATION_PATTERN, describeInput, formatDuration, tryReadDuration } from '../../../scenario/units.ts';
+import { DURATION_PATTERN, describeInput, formatDuration, formatSize, tryReadDuration } from '../../../scenario/units.ts';
 import { strategyHint } from './strategy-names.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -125,14 +125,14 @@ const debloatSchema = z.strictObject({
 const flowControlSchema = z
   .strictObject({
     'buffers-per-channel': count(0)
-      .default(2)
-      .describe('Exclusive buffers of each receiving channel of a direct stream, an integer (Flink\'s taskmanager.network.memory.buffers-per-channel). Default 2.'),
+      .default(FLINK_BUFFERS_PER_CHANNEL)
+      .describe(`Exclusive buffers of each receiving channel of a direct stream, an integer (Flink's taskmanager.network.memory.buffers-per-channel). Default ${FLINK_BUFFERS_PER_CHANNEL}.`),
     'floating-buffers-per-gate': count(0)
-      .default(8)
-      .describe('Floating buffers a receiving channel may borrow, an integer (Flink\'s floating-buffers-per-gate; here not shared between a gate\'s channels). Default 8.'),
+      .default(FLINK_FLOATING_BUFFERS_PER_GATE)
+      .describe(`Floating buffers a receiving channel may borrow, an integer (Flink's floating-buffers-per-gate; here not shared between a gate's channels). Default ${FLINK_FLOATING_BUFFERS_PER_GATE}.`),
     'segment-size': positiveSize()
-      .prefault('32KiB')
-      .describe('Bytes per buffer, a size (Flink\'s taskmanager.memory.segment-size). A channel\'s receive window is (buffers-per-channel + floating-buffers-per-gate) × segment-size. Default 32KiB.'),
+      .prefault(formatSize(FLINK_SEGMENT_BYTES))
+      .describe(`Bytes per buffer, a size (Flink's taskmanager.memory.segment-size). A channel's receive window is (buffers-per-channel + floating-buffers-per-gate) × segment-size. Default ${formatSize(FLINK_SEGMENT_BYTES)}.`),
     'buffer-debloat': debloatSchema.prefault({}).describe('Buffer debloating (Flink 1.14+): { enabled, target }. Default off.'),
   })
   .refine((flow) => flow['buffers-per-channel'] + flow['floating-buffers-per-gate'] >= 1, {

@@ -35,8 +35,10 @@
  * operator with a waiting output takes nothing new. So a barrier a source injects passes only the
  * short in-flight queues, and a coordinated pause, whose receivers take nothing, still gets every
  * flush marker; an operator stopped by a recovery line sends its queue the same way (`release`),
- * so its held receivers get everything it counts as sent and its stop is answered at once. A sender whose window stays closed probes (TCP's persist timer), so a lost window
- * update costs at most `PROBE_AFTER_US`.
+ * so its held receivers get everything it counts as sent and its stop is answered at once. A
+ * sender whose window stays closed probes (TCP's persist timer): its timer ticks every
+ * `PROBE_AFTER_US` and probes a channel silent for that long, so a lost window update costs up to
+ * two probe periods and a round trip (one period more for each probe or reply lost as well).
  *
  * How it breaks: nothing is retained beyond the sender's memory. If a sender or receiver crashes,
  * what was in flight is gone, and only a global rollback to a consistent cut (a new epoch) makes
@@ -52,7 +54,7 @@ import type { Context, Message, Wakeup } from '../../../../kernel/contract/index
 import { MS } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
 import type { StreamEvent } from '../event.ts';
-import { FLINK_FLOW_CONTROL, MSS_BYTES, ReceiveWindow, windowBytesOf, type FlowControl } from './flow-control.ts';
+import { MSS_BYTES, ReceiveWindow, windowBytesOf, type FlowControl } from './flow-control.ts';
 import { recordOutput, type InstanceRoutes, type OperatorTransport, type Resume, type TransportSink } from './transport.ts';
 
 /** A receiver acknowledges once this many segments have arrived since its last ack. */
@@ -166,10 +168,10 @@ export class DirectTransport implements OperatorTransport {
   constructor(
     private readonly routes: InstanceRoutes,
     private readonly sink: TransportSink,
-    private readonly options: { readonly logged: boolean; readonly flow?: FlowControl } = { logged: false },
+    private readonly options: { readonly logged: boolean; readonly flow: FlowControl },
   ) {
     const { stream, consumers } = routes.output;
-    const flow = options.flow ?? FLINK_FLOW_CONTROL;
+    const { flow } = options;
     const window = windowBytesOf(flow);
     for (const consumer of consumers) {
       this.senders.set(consumer, { key: `${stream}>${consumer}`, to: consumer, epoch: 0, base: 0, next: 0, sent: 0, flushTo: 0, emittedEvents: 0, unacked: new Map(), inFlightBytes: 0, window, offered: window, acked: -1, lastProgressUs: 0 });

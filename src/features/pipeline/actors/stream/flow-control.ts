@@ -23,7 +23,7 @@
  * message here, so one larger than what is free is sent once anything is free, as a Flink record
  * spans buffers) plus one processing step's outputs that a marker takes along (direct.ts). How it
  * breaks: a window update lost in the network is recovered by the sender's probe (persist timer),
- * up to `PROBE_AFTER_US` late; floating buffers are not shared between the channels of a gate
+ * up to two probe periods and a round trip late (direct.ts); floating buffers are not shared between the channels of a gate
  * (each channel may use all of them), which overstates a fan-in gate's memory.
  */
 import type { Micros } from '../../../../kernel/contract/index.ts';
@@ -50,8 +50,14 @@ export interface FlowControl {
   readonly debloatTargetUs?: Micros;
 }
 
-/** Flink's defaults: 2 exclusive buffers per channel plus 8 floating per gate, 32 KiB segments, no debloating. */
-export const FLINK_FLOW_CONTROL: FlowControl = { buffers: 2 + 8, segmentBytes: 32 * 1024 };
+/** Flink's `taskmanager.network.memory.buffers-per-channel`: exclusive buffers of each receiving channel. */
+export const FLINK_BUFFERS_PER_CHANNEL = 2;
+/** Flink's `taskmanager.network.memory.floating-buffers-per-gate`: buffers a channel may borrow. */
+export const FLINK_FLOATING_BUFFERS_PER_GATE = 8;
+/** Flink's `taskmanager.memory.segment-size`, bytes per buffer. */
+export const FLINK_SEGMENT_BYTES = 32 * 1024;
+/** Flink's defaults together, no debloating: a scenario's defaults, and a pipeline's defined without `flow`. */
+export const FLINK_FLOW_CONTROL: FlowControl = { buffers: FLINK_BUFFERS_PER_CHANNEL + FLINK_FLOATING_BUFFERS_PER_GATE, segmentBytes: FLINK_SEGMENT_BYTES };
 
 export function windowBytesOf(flow: FlowControl): number {
   return flow.buffers * flow.segmentBytes;
