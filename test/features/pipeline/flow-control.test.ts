@@ -13,23 +13,23 @@ const FLOW = { buffers: 10, segmentBytes: KIB };
 test('the announced window is what is free: the window less what arrived and is not yet consumed', (t) => {
   const window = new ReceiveWindow(FLOW);
   t.is(window.announce(), 10 * KIB);
-  for (let seq = 0; seq < 4; seq++) window.arrived(seq, KIB);
-  window.arrived(3, KIB); // a duplicate takes nothing more
+  for (let seq = 0; seq < 4; seq++) window.arrived(seq, KIB, 0);
+  window.arrived(3, KIB, 0); // a duplicate takes nothing more
   t.is(window.announce(), 6 * KIB);
   window.consumed(0, 0);
   t.is(window.announce(), 7 * KIB);
   // An item larger than what is free fills the window, never below zero.
-  window.arrived(4, 20 * KIB);
+  window.arrived(4, 20 * KIB, 0);
   t.is(window.announce(), 0);
 });
 
 test('no window update while the sender has more than half the window to send into; one once consuming opens a closed window', (t) => {
   const window = new ReceiveWindow(FLOW);
-  for (let seq = 0; seq < 4; seq++) window.arrived(seq, KIB);
+  for (let seq = 0; seq < 4; seq++) window.arrived(seq, KIB, 0);
   window.announce();
   // Offered 6 KiB of 10: a consumer keeping up costs no extra message.
   t.false(window.consumed(0, 0));
-  for (let seq = 4; seq < 11; seq++) window.arrived(seq, KIB);
+  for (let seq = 4; seq < 11; seq++) window.arrived(seq, KIB, 0);
   t.is(window.announce(), 0);
   // Closed: the first consumed KiB is below an MSS (silly-window avoidance), the second opens 2 KiB.
   t.false(window.consumed(1, 0));
@@ -39,7 +39,7 @@ test('no window update while the sender has more than half the window to send in
 
 test('a reset (new epoch, restore) offers the whole window again', (t) => {
   const window = new ReceiveWindow(FLOW);
-  for (let seq = 0; seq < 10; seq++) window.arrived(seq, KIB);
+  for (let seq = 0; seq < 10; seq++) window.arrived(seq, KIB, 0);
   t.is(window.announce(), 0);
   window.reset();
   t.is(window.announce(), windowBytesOf(FLOW));
@@ -51,7 +51,7 @@ test('debloating sizes the window to the target time of the measured throughput,
   const window = new ReceiveWindow({ ...FLOW, debloatTargetUs: 400 * MS });
   let now = 0;
   for (let seq = 0; seq < 50; seq++) {
-    window.arrived(seq, KIB);
+    window.arrived(seq, KIB, now);
     now += 100 * MS;
     window.consumed(seq, now);
   }
@@ -59,7 +59,7 @@ test('debloating sizes the window to the target time of the measured throughput,
   // The least it shrinks to is one minimum segment (256 B) per buffer.
   const slow = new ReceiveWindow({ ...FLOW, debloatTargetUs: MS });
   for (let seq = 0; seq < 50; seq++) {
-    slow.arrived(seq, 1);
+    slow.arrived(seq, 1, now);
     now += SECOND;
     slow.consumed(seq, now);
   }
@@ -67,9 +67,29 @@ test('debloating sizes the window to the target time of the measured throughput,
   // And the most is the configured window.
   const fast = new ReceiveWindow({ ...FLOW, debloatTargetUs: 60 * SECOND });
   for (let seq = 0; seq < 50; seq++) {
-    fast.arrived(seq, KIB);
+    fast.arrived(seq, KIB, now);
     now += 100 * MS;
     fast.consumed(seq, now);
   }
   t.is(fast.size, 10 * KIB);
+});
+
+test('debloating measures throughput while there is work: idle spells between bursts do not shrink the window', (t) => {
+  // 1 KiB consumed every 100 ms (10 KiB/s, so 4 KiB for a 400 ms target), in bursts of 4 with 30 s of nothing between.
+  const window = new ReceiveWindow({ ...FLOW, debloatTargetUs: 400 * MS });
+  let now = 0;
+  for (let seq = 0; seq < 200; seq++) {
+    if (seq % 4 === 0) now += 30 * SECOND;
+    window.arrived(seq, KIB, now);
+    now += 100 * MS;
+    window.consumed(seq, now);
+  }
+  t.is(window.size, 4 * KIB);
+  // A reset starts measuring over: the time before it is not a period.
+  window.reset();
+  now += 60 * SECOND;
+  window.arrived(200, KIB, now);
+  now += 100 * MS;
+  window.consumed(200, now);
+  t.is(window.size, 4 * KIB);
 });

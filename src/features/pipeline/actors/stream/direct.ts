@@ -423,7 +423,7 @@ export class DirectTransport implements OperatorTransport {
     receiver.unackedSegments += Math.max(1, Math.ceil(bytesOf(message.item) / MSS_BYTES));
     // A duplicate is only acknowledged.
     if (message.seq >= receiver.expected) {
-      if ('event' in message.item) receiver.window.arrived(message.seq, message.item.event.bytes);
+      if ('event' in message.item) receiver.window.arrived(message.seq, message.item.event.bytes, ctx.now());
       receiver.buffer.set(message.seq, message.item);
       for (;;) {
         const seq: number = receiver.expected!;

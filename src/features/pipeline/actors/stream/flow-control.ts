@@ -13,7 +13,9 @@
  * and, against silly windows (RFC 1122 §4.2.3.3), at least min(half the window, one MSS).
  *
  * Buffer debloating (Flink 1.14+, FLIP-183, off by default there as here): the receiver measures
- * how fast its operator consumes the channel and sizes the window to hold `target` of that
+ * how fast its operator consumes the channel while it has work (time with nothing held and nothing
+ * in service is left out, as Flink's ThroughputCalculator pauses while idle; a plain mean of 20
+ * periods where Flink keeps an exponential moving average) and sizes the window to hold `target` of that
  * throughput (Flink's default 1 s), between one minimum segment (256 B) per buffer and the
  * configured window, changing it only when it moves by more than 25 % (Flink's
  * threshold-percentages), so that in-flight data — what an aligned barrier waits behind — stays
@@ -76,6 +78,8 @@ export class ReceiveWindow {
   /** Debloating: bytes consumed in the current period, when it began, and the last periods' throughputs (bytes/s). */
   private periodBytes = 0;
   private periodStartUs: Micros | undefined;
+  /** Debloating: when the receiver ran empty (nothing held, nothing in service); idle time is not throughput time. */
+  private idleSinceUs: Micros | undefined;
   private readonly samples: number[] = [];
 
   constructor(private readonly flow: FlowControl) {
@@ -95,10 +99,17 @@ export class ReceiveWindow {
     this.sizes.clear();
     this.advertised = this.windowBytes;
     this.arrivedSince = 0;
+    // What was consumed before a rollback or restore says nothing of the time since: measuring starts over.
+    this.periodBytes = 0;
+    this.periodStartUs = undefined;
+    this.idleSinceUs = undefined;
   }
 
-  arrived(seq: number, bytes: number): void {
+  arrived(seq: number, bytes: number, nowUs: Micros): void {
     if (this.sizes.has(seq)) return;
+    // Work again after an idle spell: the period goes on as if the spell had not been (Flink's pause/resumeMeasurement).
+    if (this.idleSinceUs !== undefined && this.periodStartUs !== undefined) this.periodStartUs += nowUs - this.idleSinceUs;
+    this.idleSinceUs = undefined;
     this.sizes.set(seq, bytes);
     this.buffered += bytes;
     this.arrivedSince += bytes;
@@ -119,6 +130,7 @@ export class ReceiveWindow {
     this.buffered -= bytes;
     assert(this.buffered >= 0, () => `a receive window holds what arrived less what was consumed, but ${this.buffered} B`);
     if (this.flow.debloatTargetUs !== undefined) this.measure(bytes, nowUs, this.flow.debloatTargetUs);
+    if (this.buffered === 0) this.idleSinceUs = nowUs;
     const offered = Math.max(0, this.advertised - this.arrivedSince);
     const free = this.free();
     return 2 * offered <= this.windowBytes && free >= 2 * offered && free >= Math.min(this.windowBytes / 2, MSS_BYTES);
