@@ -101,6 +101,18 @@ export class ScriptedCoordinator implements Actor<Message> {
   }
 }
 
+/**
+ * Where a pause of KIP-144/580's exponential backoff falls (exponential-backoff.ts): the n-th one
+ * (n from 0) is `baseUs × 2^n`, that term stopping at `maxUs`, spread ±20 %, never above `maxUs`.
+ */
+export function backoffRange(baseUs: number, maxUs: number, n: number): { lo: number; hi: number } {
+  const term = Math.min(maxUs, baseUs * 2 ** n);
+  return { lo: 0.8 * term, hi: Math.min(maxUs, 1.2 * term) };
+}
+
+/** The n-th connection set-up timeout (KIP-601: 10 s doubling to 30 s, ±20 %). */
+export const setupTimeoutRange = (n: number) => backoffRange(10 * SECOND, 30 * SECOND, n);
+
 /** A world with scripted brokers b1–b3 on nodes n1–n3, the scripted group coordinator `ctl` on nc, and node nx for the client. */
 export function scriptedWorld(seed: number): { world: World; script: Scripted } {
   const script: Scripted = { epoch: 1, notLeader: new Set(), received: [] };

@@ -68,6 +68,7 @@ test('a timed-out request closes its connection: every request to that broker fa
 });
 
 test('over a new connection: one request at a time; not heard from by the set-up deadline, every request to the broker goes back unattempted; heard from, it waits out its own timeout', (t) => {
+  let readyAt = 0;
   const client = run([
     [0, (c, ctx) => {
       c.send(ctx, 1, 'b1');
@@ -77,10 +78,15 @@ test('over a new connection: one request at a time; not heard from by the set-up
     }],
     // b2 answers something else: its connection is up, more may go, and request 2 keeps its 30 s.
     [SECOND, (c, ctx) => (c.network.heard('b2'), t.true(c.requests.maySend('b2', 5)), c.send(ctx, 3, 'b2'))],
-    // The set-up failure put b1 in reconnect backoff (reconnect.backoff.ms 50 ms).
-    [11 * SECOND, (c) => t.is(c.network.connections.readyAt('b1'), 10 * SECOND + 50 * MS)],
+    // The set-up failure put b1 in reconnect backoff (reconnect.backoff.ms 50 ms ± 20 %).
+    [13 * SECOND, (c) => (readyAt = c.network.connections.readyAt('b1'))],
   ]);
-  t.deepEqual(client.log, ['10s b1 r1 put-back', '30s b2 r2 request-timed-out, r3 request-timed-out']);
+  // At the set-up deadline: 10 s ± 20 %.
+  const [putBack, ...rest] = client.log;
+  const setupAt = parseFloat(putBack!) * SECOND;
+  t.true(putBack!.endsWith(' b1 r1 put-back') && setupAt >= 8 * SECOND && setupAt <= 12 * SECOND, putBack);
+  t.true(readyAt - setupAt >= 40 * MS && readyAt - setupAt <= 60 * MS, `reconnect backoff ${readyAt - setupAt} µs`);
+  t.deepEqual(rest, ['30s b2 r2 request-timed-out, r3 request-timed-out']);
 });
 
 test('a broken connection: a refused connection attempt goes back unattempted, requests over a working connection fail', (t) => {
@@ -117,7 +123,8 @@ test('network layer: a broken connection puts the broker in reconnect backoff an
     [0, (c) => (c.network.heard('b1'), c.network.heard('b2'))],
     [SECOND, (c, ctx) => {
       t.is(c.network.disconnected(ctx, 'b1'), 100 * MS, 'retry.backoff.ms, longer than the first reconnect backoff');
-      t.is(c.network.connections.readyAt('b1'), SECOND + 50 * MS);
+      const backoffUs = c.network.connections.readyAt('b1') - SECOND;
+      t.true(backoffUs >= 40 * MS && backoffUs <= 60 * MS, `reconnect backoff ${backoffUs} µs: 50 ms ± 20 %`);
       t.false(c.network.connections.isReady('b1'), 'no working connection to b1');
     }],
   ], 2 * SECOND, received);
@@ -128,11 +135,34 @@ test('network layer breaks: an owner that never reports what it heard keeps the 
   run([
     [0, (c, ctx) => {
       // b1 answered something, but the owner did not say so: its next request still counts as a connection attempt.
-      t.deepEqual(c.network.connections.deadline('b1', TIMEOUT), { timeoutUs: 10 * SECOND, setup: true });
+      const { timeoutUs, setup } = c.network.connections.deadline(ctx, 'b1', TIMEOUT);
+      t.true(setup && timeoutUs >= 8 * SECOND && timeoutUs <= 12 * SECOND, `set-up deadline ${timeoutUs} µs: 10 s ± 20 %`);
       c.send(ctx, 1, 'b1');
       t.false(c.requests.maySend('b1', 5), 'one request at a time');
       c.network.heard('b1');
-      t.deepEqual(c.network.connections.deadline('b1', TIMEOUT), { timeoutUs: TIMEOUT, setup: false });
+      t.deepEqual(c.network.connections.deadline(ctx, 'b1', TIMEOUT), { timeoutUs: TIMEOUT, setup: false });
     }],
   ], SECOND);
+});
+
+test('network layer: reconnect backoffs and connection set-up timeouts are spread ±20 % at random, as Kafka\'s ClusterConnectionStates spreads them (KIP-144, KIP-601)', (t) => {
+  const backoffs: number[] = [];
+  const setups: number[] = [];
+  run([
+    [SECOND, (c, ctx) => {
+      for (let i = 0; i < 20; i++) {
+        // A working connection that breaks: the first reconnect backoff (50 ms) each time.
+        c.network.heard('b1');
+        c.network.disconnected(ctx, 'b1');
+        backoffs.push(c.network.connections.readyAt('b1') - ctx.now());
+        // A new connection after a timed-out request: the first set-up timeout (10 s) each time.
+        c.network.heard('b2');
+        c.network.timedOut(ctx, 'b2');
+        setups.push(c.network.connections.deadline(ctx, 'b2', TIMEOUT).timeoutUs);
+      }
+    }],
+  ], 2 * SECOND);
+  t.true(backoffs.every((us) => us >= 40 * MS && us <= 60 * MS), `reconnect backoffs ${Math.min(...backoffs)}–${Math.max(...backoffs)} µs`);
+  t.true(setups.every((us) => us >= 8 * SECOND && us <= 12 * SECOND), `set-up timeouts ${Math.min(...setups)}–${Math.max(...setups)} µs`);
+  t.true(new Set(backoffs).size > 10 && new Set(setups).size > 10, 'drawn at random, not one fixed value');
 });

@@ -6,7 +6,7 @@
 import test from 'ava';
 import { LogConsumer, LogProducer } from '../../../src/features/log/actors/index.ts';
 import { MS, SECOND, type Micros, type TraceRecord } from '../../../src/kernel/index.ts';
-import { scriptedConsumer, scriptedProducer, scriptedWorld } from './_scripted-brokers.ts';
+import { scriptedConsumer, scriptedProducer, scriptedWorld, setupTimeoutRange } from './_scripted-brokers.ts';
 
 /** The gaps between a producer's metadata requests while partition 0 has no leader. */
 function producerMetadataGaps(retryBackoffUs: Micros): number[] {
@@ -31,10 +31,10 @@ for (const backoffMs of [100, 20, 250]) {
 }
 
 test('a consumer asks metadata again its own retry.backoff.ms after a request to a dead bootstrap host fails', (t) => {
-  // Seeds whose first metadata request draws b1 (the draw is the consumer's own).
-  const seen = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => {
+  /** The consumer's first two metadata requests, with b1's node down from the start. */
+  const metadataOf = (seed: number, retryBackoffUs: Micros) => {
     const { world } = scriptedWorld(seed);
-    world.spawn('c', 'nx', () => new LogConsumer(scriptedConsumer({ retryBackoffUs: 300 * MS })));
+    world.spawn('c', 'nx', () => new LogConsumer(scriptedConsumer({ retryBackoffUs })));
     const metadata: TraceRecord[] = [];
     world.trace.listen((r) => {
       if (r.k === 'send' && r.a === 'c' && r.msg === 'metadata') metadata.push(r);
@@ -42,7 +42,14 @@ test('a consumer asks metadata again its own retry.backoff.ms after a request to
     world.at(0, 'b1 down', () => world.crashNode('n1', 'test'));
     world.run({ until: 15 * SECOND });
     return metadata;
-  }).filter((metadata) => metadata[0]?.to === 'b1');
-  t.true(seen.length > 0, 'some seed asks b1 first');
-  for (const metadata of seen) t.is(metadata[1]!.t - metadata[0]!.t, 10 * SECOND + 300 * MS, 'the set-up timeout, then the consumer\'s retry.backoff.ms');
+  };
+  // Seeds whose first metadata request draws b1 (the draw is the consumer's own).
+  const seeds = [1, 2, 3, 4, 5, 6, 7, 8].filter((seed) => metadataOf(seed, 300 * MS)[0]?.to === 'b1');
+  t.true(seeds.length > 0, 'some seed asks b1 first');
+  for (const seed of seeds) {
+    // The set-up timeout (10 s ± 20 %, the same draw at any retry.backoff.ms), then the consumer's retry.backoff.ms.
+    const [slow, fast] = [300 * MS, 100 * MS].map((backoffUs) => metadataOf(seed, backoffUs)).map((m) => m[1]!.t - m[0]!.t);
+    t.is(slow! - fast!, 200 * MS, `seed ${seed}: ${slow} µs at 300 ms, ${fast} µs at 100 ms`);
+    t.true(fast! - 100 * MS >= setupTimeoutRange(0).lo && fast! - 100 * MS <= setupTimeoutRange(0).hi, `seed ${seed}: set-up timeout ${fast! - 100 * MS} µs`);
+  }
 });

@@ -5,11 +5,11 @@
  * the maximum, unspread.
  */
 import test from 'ava';
-import { ExponentialBackoff, LogProducer, type ClientInbound, type ProduceRequest } from '../../../src/features/log/actors/index.ts';
+import { ExponentialBackoff, LogConsumer, LogProducer, type ClientInbound, type ProduceRequest } from '../../../src/features/log/actors/index.ts';
 import { deriveRng, type Actor, type Rng, type Context, type Message } from '../../../src/kernel/contract/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
-import { answerSoleLeaderMetadata, scriptedProducer } from './_scripted-brokers.ts';
+import { answerSoleLeaderMetadata, backoffRange, scriptedConsumer, scriptedProducer, scriptedWorld } from './_scripted-brokers.ts';
 
 test('the n-th pause is base × 2^n spread by ±20 %, capped at the maximum; a maximum at or below the base is a constant pause', (t) => {
   const backoff = new ExponentialBackoff(100 * MS, SECOND);
@@ -75,4 +75,41 @@ test('a batch refused again and again is retried after 100, 200, 400, 800 ms, th
     t.true(gap >= 0.8 * term && gap <= Math.min(SECOND, 1.2 * term) + MS, `retry ${n}: ${gap} µs`);
   });
   t.true(new Set(gaps.slice(0, 4).map((gap, n) => Math.round(gap / (100 * MS * 2 ** n) * 100))).size > 1, 'spread at random');
+});
+
+/** A controller that refuses every request (NOT_CONTROLLER, naming no active controller); the times it got each kind. */
+class RefusingController implements Actor<Message> {
+  readonly received = new Map<string, number[]>();
+  start(): void {}
+  onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
+    this.received.set(message.type, [...(this.received.get(message.type) ?? []), ctx.now()]);
+    ctx.send(from, { type: 'not-controller', request: message, ...(typeof message.req === 'number' ? { req: message.req } : {}) });
+  }
+}
+
+/** Gaps between the requests of `kind` a refusing controller got from a client spawned by `client`. */
+function refusedGaps(kind: string, client: () => Actor<ClientInbound>): number[] {
+  const { world } = scriptedWorld(4);
+  let controller!: RefusingController;
+  world.spawn('refusing', 'nc', () => (controller = new RefusingController()));
+  world.spawn('client', 'nx', client);
+  world.run({ until: 6 * SECOND });
+  const times = controller.received.get(kind) ?? [];
+  return times.slice(1).map((at, i) => at - times[i]!);
+}
+
+test('a consumer whose group coordinator refuses (no active controller) retries after 100, 200, 400, 800 ms, then 0.8–1 s, as Kafka\'s coordinator lookup (KIP-580)', (t) => {
+  const gaps = refusedGaps('join-group', () => new LogConsumer(scriptedConsumer({ controller: 'refusing' })) as Actor<ClientInbound>);
+  t.true(gaps.length >= 6, `${gaps.length} retries`);
+  gaps.forEach((gap, n) => {
+    const { lo, hi } = backoffRange(100 * MS, SECOND, n);
+    // Each gap is the pause plus a round trip (well under 1 ms here).
+    t.true(gap >= lo && gap <= hi + MS, `retry ${n}: ${gap} µs`);
+  });
+});
+
+test('a producer whose InitProducerId is refused retries after retry.backoff.ms each time, as Kafka\'s TransactionManager does', (t) => {
+  const gaps = refusedGaps('init-producer-id', () => new LogProducer(scriptedProducer({ controller: 'refusing', idempotence: true }), 4) as Actor<ClientInbound>);
+  t.true(gaps.length >= 20, `${gaps.length} retries`);
+  t.true(gaps.every((gap) => gap >= 100 * MS && gap <= 101 * MS), `gaps ${Math.min(...gaps)}–${Math.max(...gaps)} µs`);
 });

@@ -102,7 +102,7 @@ export class ClientFetcher<M> {
       const { request, asked } = askFetch(this.nextReq(), members, (m) => this.owner.partOf(m), this.settings);
       ctx.send(broker, request);
       const requestTimeoutUs = this.settings.maxWaitUs + this.settings.timeoutUs;
-      const { timeoutUs, setup } = this.connections?.deadline(broker, requestTimeoutUs) ?? { timeoutUs: requestTimeoutUs, setup: false };
+      const { timeoutUs, setup } = this.connections?.deadline(ctx, broker, requestTimeoutUs) ?? { timeoutUs: requestTimeoutUs, setup: false };
       const out = { broker, asked, sentAtUs: ctx.now(), setup };
       this.deadlines.set(ctx, out, ctx.now() + timeoutUs);
       this.outTo.set(broker, out);
@@ -164,7 +164,7 @@ export class ClientFetcher<M> {
     if (out.setup) {
       out.setup = false;
       // The broker answered something since: the connection is up, and the request waits its own timeout.
-      if (!this.connections!.setupTimedOut(ctx.now(), out.broker)) return this.deadlines.set(ctx, out, out.sentAtUs + this.settings.maxWaitUs + this.settings.timeoutUs);
+      if (!this.connections!.setupTimedOut(ctx, out.broker)) return this.deadlines.set(ctx, out, out.sentAtUs + this.settings.maxWaitUs + this.settings.timeoutUs);
     } else {
       this.connections?.timedOut(out.broker);
     }

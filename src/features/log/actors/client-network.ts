@@ -67,7 +67,7 @@ export class ClientNetwork {
 
   /** `disconnected` without the metadata refresh, for an owner that handles its requests first (in-flight-requests.ts). */
   closed(ctx: Context, broker: string): void {
-    this.connections.disconnected(ctx.now(), broker);
+    this.connections.disconnected(ctx, broker);
     this.metadata.disconnected(ctx, broker);
   }
 
@@ -87,7 +87,7 @@ export class ClientNetwork {
    * metadata asked for); false if the broker was heard from since (the request's own timeout runs on).
    */
   setupTimedOut(ctx: Context, broker: string): boolean {
-    if (!this.connections.setupTimedOut(ctx.now(), broker)) return false;
+    if (!this.connections.setupTimedOut(ctx, broker)) return false;
     this.metadata.unreachable(ctx, broker);
     this.refresh(ctx);
     return true;

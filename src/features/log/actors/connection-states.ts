@@ -3,13 +3,19 @@
  *
  * - Broken connections: a broker whose host closed or refused the connection — its process is dead
  *   (kernel/contract/disconnect.ts) — is not connected to again before `reconnect.backoff.ms`,
- *   doubling with each consecutive failure up to `reconnect.backoff.max.ms`.
+ *   doubling with each consecutive failure up to `reconnect.backoff.max.ms` (KIP-144).
  * - Connection set-up (KIP-601): a client has a connection to a broker once it has heard from it;
  *   a request to a broker it has no connection to (never heard from, or the last connection broke
  *   or timed out) first sets one up, and a host that does not answer at all — its node is down, or
  *   the way to it is cut — fails that set-up after `socket.connection.setup.timeout.ms` (10 s),
  *   doubling with each consecutive failure up to `socket.connection.setup.timeout.max.ms` (30 s),
  *   instead of after `request.timeout.ms`. The request's own deadline is then the shorter of the two.
+ *
+ * Both spread by ±20 % at random, as Kafka's ClusterConnectionStates spreads them (the log clients'
+ * ExponentialBackoff, drawn from the owning actor's seeded stream `CONNECTION_RNG`), so clients cut
+ * off together do not all reconnect in the same instant: a reconnect backoff is drawn when the
+ * connection breaks, a set-up timeout when the attempt starts (first request over a new connection)
+ * and again at each set-up failure, and all requests of one attempt share it.
  *
  * Anything heard from the broker means a connection works, and clears both.
  *
@@ -20,13 +26,13 @@
  * broker until the first is answered (Kafka's `NetworkClient.isReady`: no request before the
  * connection is ready, then up to `max.in.flight.requests.per.connection`).
  *
- * Simplifications: Kafka spreads each backoff and set-up timeout by ±20 % at random; here they are
- * exact (no random draw). The simulated network has no handshake, so a connection counts as set up
+ * Simplification: the simulated network has no handshake, so a connection counts as set up
  * when the broker's first answer on it arrives: a live broker that holds the first request of a new
  * connection longer than the set-up timeout (an acks=all produce waiting for a lagging follower) is
  * taken for unreachable — Kafka would have connected in one round trip.
  */
-import { MS, SECOND, type Micros } from '../../../kernel/contract/index.ts';
+import { MS, SECOND, type Context, type Micros } from '../../../kernel/contract/index.ts';
+import { ExponentialBackoff } from './exponential-backoff.ts';
 
 /** Kafka's reconnect.backoff.ms and reconnect.backoff.max.ms defaults. */
 export const RECONNECT_BACKOFF_US = 50 * MS;
@@ -34,20 +40,25 @@ export const RECONNECT_BACKOFF_MAX_US = 1 * SECOND;
 /** Kafka's socket.connection.setup.timeout.ms and socket.connection.setup.timeout.max.ms defaults (KIP-601). */
 export const CONNECTION_SETUP_TIMEOUT_US = 10 * SECOND;
 export const CONNECTION_SETUP_TIMEOUT_MAX_US = 30 * SECOND;
+/** The random stream the spread of reconnect backoffs and set-up timeouts is drawn from. */
+const CONNECTION_RNG = 'connection-backoff';
+
+const RECONNECT_BACKOFF = new ExponentialBackoff(RECONNECT_BACKOFF_US, RECONNECT_BACKOFF_MAX_US);
+const CONNECTION_SETUP_TIMEOUT = new ExponentialBackoff(CONNECTION_SETUP_TIMEOUT_US, CONNECTION_SETUP_TIMEOUT_MAX_US);
 
 export class ConnectionStates {
   private readonly broken = new Map<string, { failures: number; readyAtUs: Micros }>();
   /** Brokers heard from since the last connection to them broke or timed out. */
   private readonly connected = new Set<string>();
-  /** Consecutive connection set-up timeouts per broker. */
-  private readonly setupFailures = new Map<string, number>();
+  /** Per broker with a connection being set up: consecutive set-up timeouts, and this attempt's timeout. */
+  private readonly setups = new Map<string, { failures: number; timeoutUs: Micros }>();
 
   /** The connection to `broker` broke now: no new one before the (growing) backoff. */
-  disconnected(now: Micros, broker: string): void {
+  disconnected(ctx: Context, broker: string): void {
     this.connected.delete(broker);
-    const failures = (this.broken.get(broker)?.failures ?? 0) + 1;
-    const backoff = Math.min(RECONNECT_BACKOFF_MAX_US, RECONNECT_BACKOFF_US * 2 ** Math.min(failures - 1, 20));
-    this.broken.set(broker, { failures, readyAtUs: now + backoff });
+    const failures = this.broken.get(broker)?.failures ?? 0;
+    const backoffUs = RECONNECT_BACKOFF.backoff(failures, ctx.rng(CONNECTION_RNG));
+    this.broken.set(broker, { failures: failures + 1, readyAtUs: ctx.now() + backoffUs });
   }
 
   /** A request to `broker` timed out: Kafka closes that connection, so the next request sets up a new one. */
@@ -59,7 +70,7 @@ export class ConnectionStates {
   heard(from: string): void {
     this.connected.add(from);
     if (this.broken.size > 0) this.broken.delete(from);
-    if (this.setupFailures.size > 0) this.setupFailures.delete(from);
+    if (this.setups.size > 0) this.setups.delete(from);
   }
 
   /** When a request may go to `broker` (0: its connection never broke, or works again). */
@@ -81,11 +92,11 @@ export class ConnectionStates {
    * that works; over a new one (`setup`), its set-up timeout or the request timeout, whichever is
    * shorter (see the header) — the owner asks `setupTimedOut` when it passes.
    */
-  deadline(broker: string, requestTimeoutUs: Micros): { readonly timeoutUs: Micros; readonly setup: boolean } {
+  deadline(ctx: Context, broker: string, requestTimeoutUs: Micros): { readonly timeoutUs: Micros; readonly setup: boolean } {
     if (this.connected.has(broker)) return { timeoutUs: requestTimeoutUs, setup: false };
-    const failures = this.setupFailures.get(broker) ?? 0;
-    const setupUs = Math.min(CONNECTION_SETUP_TIMEOUT_MAX_US, CONNECTION_SETUP_TIMEOUT_US * 2 ** Math.min(failures, 20));
-    return { timeoutUs: Math.min(setupUs, requestTimeoutUs), setup: true };
+    let setup = this.setups.get(broker);
+    if (setup === undefined) this.setups.set(broker, (setup = { failures: 0, timeoutUs: CONNECTION_SETUP_TIMEOUT.backoff(0, ctx.rng(CONNECTION_RNG)) }));
+    return { timeoutUs: Math.min(setup.timeoutUs, requestTimeoutUs), setup: true };
   }
 
   /**
@@ -93,10 +104,11 @@ export class ConnectionStates {
    * connection never came up — a set-up failure (the next one waits longer) and a broken connection
    * (reconnect backoff). False if it has (the connection came up; the request's own timeout runs on).
    */
-  setupTimedOut(now: Micros, broker: string): boolean {
+  setupTimedOut(ctx: Context, broker: string): boolean {
     if (this.connected.has(broker)) return false;
-    this.setupFailures.set(broker, (this.setupFailures.get(broker) ?? 0) + 1);
-    this.disconnected(now, broker);
+    const failures = (this.setups.get(broker)?.failures ?? 0) + 1;
+    this.setups.set(broker, { failures, timeoutUs: CONNECTION_SETUP_TIMEOUT.backoff(failures, ctx.rng(CONNECTION_RNG)) });
+    this.disconnected(ctx, broker);
     return true;
   }
 }

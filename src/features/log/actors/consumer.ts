@@ -57,6 +57,7 @@ import { ClientFetcher } from './client-fetcher.ts';
 import type { LogConsumerConfig } from './config.ts';
 import { ClientNetwork } from './client-network.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
+import { ExponentialBackoff, RETRY_BACKOFF_MAX_DEFAULT_US } from './exponential-backoff.ts';
 import type { Batch, ClientInbound, ClientToController, EpochEndPartitionReply, EpochEndReply, FetchPartition, FetchPartitionReply, GroupAssignment, OffsetFetchReply } from './messages.ts';
 import type { MetadataView } from './metadata-view.ts';
 
@@ -100,6 +101,14 @@ export class LogConsumer implements Actor<ClientInbound> {
   private joinTimer: TimerId | undefined;
   /** Where group requests go: the active controller (it hosts the group coordinator) as last learned. */
   private readonly controllers: ControllerView;
+  /**
+   * The pause before a group request refused with NOT_CONTROLLER (no active controller named) goes
+   * to the next member: `retry.backoff.ms` doubling with each refusal in a row up to 1 s, ±20 %, as
+   * Kafka's consumer backs off its coordinator lookup (KIP-580, AbstractCoordinator's retryBackoff).
+   */
+  private readonly coordinatorBackoff: ExponentialBackoff;
+  /** Group requests refused in a row; any other answer of a controller ends the run. */
+  private coordinatorRefusals = 0;
   /** Metadata and the brokers whose connection broke, in reconnect backoff (client-network.ts). */
   private readonly network: ClientNetwork;
   /** When the oldest group heartbeat still unanswered was sent. */
@@ -109,6 +118,7 @@ export class LogConsumer implements Actor<ClientInbound> {
     this.network = new ClientNetwork(config.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.reqCounter);
     this.metadata = this.network.metadata;
     this.controllers = new ControllerView(config.controllers ?? [config.controller]);
+    this.coordinatorBackoff = new ExponentialBackoff(config.retryBackoffUs, RETRY_BACKOFF_MAX_DEFAULT_US);
     const owner = { partOf: (p: PartitionFetch) => this.partOf(p), onFetched: (ctx: Context, p: PartitionFetch, part: FetchPartitionReply, broker: string) => this.fetched(ctx, p, part, broker), onUnanswered: (ctx: Context, broker: string, members: readonly PartitionFetch[]) => this.unanswered(ctx, broker, members), retry: (ctx: Context, p: PartitionFetch) => this.retry(ctx, p) };
     const { fetchMaxWaitUs: maxWaitUs, fetchMaxBytes: maxBytes, fetchMinBytes: minBytes, requestTimeoutUs: timeoutUs, retryBackoffUs: backoffUs } = config;
     this.fetcher = new ClientFetcher(owner, { maxWaitUs, maxBytes, minBytes, timeoutUs, backoffUs, timerName: 'fetch-timeout' }, () => ++this.reqCounter, this.network.connections);
@@ -136,20 +146,24 @@ export class LogConsumer implements Actor<ClientInbound> {
   private handle(ctx: Context, message: ClientInbound, from: string): void {
     switch (message.type) {
       case 'not-controller':
-        if (this.stillWanted(message.request)) this.controllers.onNotController(ctx, message, from, this.config.retryBackoffUs);
+        if (this.stillWanted(message.request)) this.controllers.onNotController(ctx, message, from, () => this.coordinatorBackoff.backoff(this.coordinatorRefusals++, ctx.rng('coordinator-backoff')));
         return;
       case 'metadata-reply':
         this.metadata.onReply(ctx, message);
         return;
       case 'group-assignment':
+        this.coordinatorRefusals = 0;
         return this.assigned(ctx, message);
       case 'group-heartbeat-reply':
+        this.coordinatorRefusals = 0;
         this.heartbeatUnansweredSinceUs = undefined;
         if (message.error !== undefined) this.join(ctx);
         return;
       case 'offset-fetch-reply':
+        this.coordinatorRefusals = 0;
         return this.offsetsFetched(ctx, message);
       case 'offset-commit-reply': {
+        this.coordinatorRefusals = 0;
         const p = this.assignment.get(message.partition);
         if (message.error !== undefined || p === undefined) return;
         p.committed = Math.max(p.committed, message.offset);

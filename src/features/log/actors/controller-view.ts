@@ -10,7 +10,9 @@
  *
  * How it fails: while no member knows an active controller (an election is on, or no majority is
  * up) every answer is NOT_CONTROLLER without a name; the client cycles through the members, one
- * per retry backoff, until one names the winner.
+ * per retry backoff, until one names the winner. The backoff is the client's: a consumer's grows
+ * with each refusal in a row (KIP-580, as Kafka's coordinator lookup), a producer's InitProducerId
+ * retries wait `retry.backoff.ms` each (Kafka's TransactionManager).
  */
 import type { Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import type { ClientToController, NotControllerReply } from './messages.ts';
@@ -37,11 +39,11 @@ export class ControllerView {
 
   /**
    * A NOT_CONTROLLER answer to a request the client still wants answered: sends it again at once to
-   * the active controller the answer names, or after `backoffUs` to the next member.
+   * the active controller the answer names, or after the client's backoff (asked only then) to the next member.
    */
-  onNotController(ctx: Context, reply: NotControllerReply, from: string, backoffUs: Micros): void {
+  onNotController(ctx: Context, reply: NotControllerReply, from: string, backoffUs: () => Micros): void {
     if (this.redirect(from, reply.controller)) this.send(ctx, reply.request);
-    else ctx.setTimer(backoffUs, CONTROLLER_RETRY, reply.request);
+    else ctx.setTimer(backoffUs(), CONTROLLER_RETRY, reply.request);
   }
 
   /** The retry timer of `onNotController` fired: the request goes to the current target. */

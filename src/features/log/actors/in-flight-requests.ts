@@ -101,7 +101,7 @@ export class InFlightRequests<R> {
   /** Request `req` was just sent to `broker`; its deadline starts now. */
   add(ctx: Context, req: number, broker: string, request: R): void {
     const connections = this.network.connections;
-    const { timeoutUs, setup } = connections.deadline(broker, this.requestTimeoutUs);
+    const { timeoutUs, setup } = connections.deadline(ctx, broker, this.requestTimeoutUs);
     this.entries.set(req, { request, broker, sentAtUs: ctx.now(), connecting: !connections.isReady(broker), setup });
     this.perBroker.set(broker, this.count(broker) + 1);
     this.deadlines.set(ctx, req, ctx.now() + timeoutUs);

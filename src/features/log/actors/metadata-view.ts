@@ -90,7 +90,7 @@ export class MetadataView {
     }
     const broker = this.leastLoaded(ctx, load);
     ctx.send(broker, { type: 'metadata', req });
-    const { timeoutUs, setup } = this.connections?.deadline(broker, this.timeoutUs) ?? { timeoutUs: this.timeoutUs, setup: false };
+    const { timeoutUs, setup } = this.connections?.deadline(ctx, broker, this.timeoutUs) ?? { timeoutUs: this.timeoutUs, setup: false };
     this.inFlight = { req, broker, sentAtUs: ctx.now(), setup, timer: ctx.setTimer(timeoutUs, this.timerName, req) };
   }
 
@@ -154,7 +154,7 @@ export class MetadataView {
     if (inFlight === null || inFlight.req !== req) return false;
     if (inFlight.setup) {
       inFlight.setup = false;
-      if (!this.connections!.setupTimedOut(ctx.now(), inFlight.broker)) {
+      if (!this.connections!.setupTimedOut(ctx, inFlight.broker)) {
         inFlight.timer = ctx.setTimer(inFlight.sentAtUs + this.timeoutUs - ctx.now(), this.timerName, req);
         return false;
       }

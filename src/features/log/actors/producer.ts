@@ -142,7 +142,8 @@ export class LogProducer implements Actor<ClientInbound> {
     this.network.heard(from);
     switch (message.type) {
       case 'not-controller':
-        if (message.req === this.pidRequest) this.controllers.onNotController(ctx, message, from, this.config.retryBackoffUs);
+        // Kafka's TransactionManager retries InitProducerId after retry.backoff.ms each time, not exponentially.
+        if (message.req === this.pidRequest) this.controllers.onNotController(ctx, message, from, () => this.config.retryBackoffUs);
         return;
       case 'metadata-reply':
         this.network.metadata.onReply(ctx, message);
