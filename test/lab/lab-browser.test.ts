@@ -241,8 +241,11 @@ test('while a run goes, the whole-run views (checkpoints, recovery) are drawn wi
   const { page, errors } = await open('#scenario=domino-uncoordinated&seed=4', { clock: true });
   await idle(page);
   // install() leaves the fake clock flowing with the wall clock (the fresh-clone CI of 0bc0224 had a
-  // starved page ask for the whole run in one stretch): paused here, it moves only by runFor.
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1000);
+  // starved page ask for the whole run in one stretch): paused here, it moves only by runFor. The
+  // pause is 10 s ahead of the page's time read just before, since that time flows on until the
+  // pause arrives (1 s ahead was already in the past on a loaded CI machine); the run has not
+  // started, so the jump fires only idle timers.
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 10_000);
   // 10 s of simulated time per second of the page's clock, never paused.
   await page.selectOption('#speed', '10000000');
   // Every text the status line shows while the run goes: between the stretches of a run at a set
