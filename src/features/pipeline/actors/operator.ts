@@ -177,11 +177,16 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
   }
 
   onMessage(ctx: Context, message: Message, from: string): void {
+    const blocked = this.blocked;
+    this.dispatch(ctx, message, from);
+    this.resumeIfUnblocked(ctx, blocked);
+  }
+
+  private dispatch(ctx: Context, message: Message, from: string): void {
     // The log-topic checkpoint tier and a log transport hear from the same brokers: the tier takes
     // only replies to its own requests, the transport the rest.
-    const blocked = this.blocked;
-    if (!(LOG_TIER_REPLIES.has(message.type) && this.participant.onMessage(ctx, message, from)) && !this.transport.onMessage(ctx, message, from)) this.participant.onMessage(ctx, message, from);
-    this.resumeIfUnblocked(ctx, blocked);
+    if (LOG_TIER_REPLIES.has(message.type) && this.participant.onMessage(ctx, message, from)) return;
+    if (!this.transport.onMessage(ctx, message, from)) this.participant.onMessage(ctx, message, from);
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
