@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../kernel/index.ts';
+import { closest, suggestion } from '../scenario/suggest.ts';
 import type { StagedDirectory } from '../exec/staging.ts';
 import { runStudy } from '../exec/sweep.ts';
 import { cellsOf } from '../exec/sweep-plan.ts';
@@ -48,6 +49,7 @@ async function compareHandler(args: CompareArgs): Promise<number> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let dir: StagedDirectory | undefined;
   try {
+    const only = metricPrefixes(args.metrics);
     const study = await studyFromArgs(args, 'compare', [], DEFAULT_SEEDS);
     if (study.spec.variants.length < 2) {
       throw new InputError('compare needs at least two variants: --strategies a,b or --variant NAME:path=value twice');
@@ -61,7 +63,8 @@ async function compareHandler(args: CompareArgs): Promise<number> {
     try {
       say(studyBanner(study));
       if (!args.quiet) say(`${studyShape(study, cellsOf(study.spec).length)} · ${pool.jobs} jobs`);
-      const runner = await checkedRunner(study, pool, args.skipInvalid, say);
+      const { runner, reported } = await checkedRunner(study, pool, args.skipInvalid, say);
+      for (const prefix of only ?? []) checkMetricPrefix(prefix, reported, study.spec.scenario.name);
       const progress = cellProgress('compare', !args.quiet);
       const unhook = stopOnInterrupt(stop, (line) => process.stderr.write(`\n${line}\n`));
       progress.start({ total: cellsOf(study.spec).length, done: 0, resumed: 0, failedChecks: 0, errors: 0 });
@@ -83,8 +86,8 @@ async function compareHandler(args: CompareArgs): Promise<number> {
     const view = studyView(study, records, args.out ?? target);
     const summary = writeStudyReports(view, (file, content) => staged.write(file, content));
     const final = dir.commit();
-    const only = args.metrics?.split(',').map((prefix) => prefix.trim()).filter((prefix) => prefix !== '');
-    // The runs are done and written: a prefix that matches nothing is worth a warning, not a failure.
+    // The runs are done and written: a prefix that names a check or metric but matches none of
+    // the numbers that varied (a key the results lack, or a constant) is worth a warning, not a failure.
     for (const prefix of only ?? []) {
       if (!summary.varying.some((metric) => metric.startsWith(prefix))) {
         process.stderr.write(`--metrics: no varying metric starts with "${prefix}"; they start with ${[...new Set(summary.varying.map((m) => m.split('.')[0]))].join(', ')}\n`);
@@ -97,5 +100,28 @@ async function compareHandler(args: CompareArgs): Promise<number> {
     dir?.abort();
     return reportError(error);
   }
+}
+
+/** `--metrics a,b` as its prefixes; undefined without the flag. A list of nothing would print an empty table. */
+function metricPrefixes(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const prefixes = text.split(',').map((prefix) => prefix.trim()).filter((prefix) => prefix !== '');
+  if (prefixes.length === 0) throw new InputError(`--metrics: "${text}" names no metric; give prefixes a,b (e.g. --metrics produce,recovery)`);
+  return prefixes;
+}
+
+/**
+ * Refuses, before any cell runs, a `--metrics` prefix that can match nothing the cells report: one
+ * that neither begins a check's or metric's name nor continues one (`recovery.lostWork`). A key
+ * after the name is known only from results, so a prefix that goes past a name is left to the
+ * warning after the run.
+ */
+function checkMetricPrefix(prefix: string, reported: readonly string[], scenario: string): void {
+  if (reported.some((name) => name.startsWith(prefix) || prefix.startsWith(`${name}.`))) return;
+  const dot = prefix.indexOf('.');
+  const [head, rest] = dot < 0 ? [prefix, ''] : [prefix.slice(0, dot), prefix.slice(dot)];
+  const near = closest(head, reported);
+  const hint = near === undefined ? suggestion(head, reported, '', 'its cells report') : `; did you mean "${near}${rest}"?`;
+  throw new InputError(`--metrics: "${prefix}" matches no check or metric of ${scenario}${hint}`);
 }
 

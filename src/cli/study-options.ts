@@ -52,17 +52,18 @@ export function studyOptions(yargs: Argv, defaultSeeds: number): Argv {
 /**
  * Builds every scenario of the study before any cell runs (sweep-build-check.ts). When some cannot
  * be built, refuses the study with one line per cause, or with `--skip-invalid` says so once and
- * returns a runner that records their cells as input errors without running them.
+ * returns a runner that records their cells as input errors without running them. Also returns
+ * what the cells that can be built will report (`BuildCheck.reported`).
  */
-export async function checkedRunner(study: Study, runner: CellRunner, skipInvalid: boolean, say: (line: string) => void): Promise<CellRunner> {
+export async function checkedRunner(study: Study, runner: CellRunner, skipInvalid: boolean, say: (line: string) => void): Promise<{ runner: CellRunner; reported: readonly string[] }> {
   const check = await checkStudyBuilds(study, runner);
   const error = unbuildableError(check, '--skip-invalid');
-  if (error === undefined) return runner;
+  if (error === undefined) return { runner, reported: check.reported };
   const runnable = check.total - check.unbuildable.reduce((sum, u) => sum + u.cells, 0);
   if (!skipInvalid || runnable === 0) throw error;
   say(`--skip-invalid: skipping ${check.total - runnable} of ${check.total} cells whose scenario cannot be built:`);
   for (const line of check.lines) say(`  ${line}`);
-  return skipping(runner, check.unbuildable);
+  return { runner: skipping(runner, check.unbuildable), reported: check.reported };
 }
 
 /** Reads the scenario and the flags into a planned study (every variant and grid point loaded once). */

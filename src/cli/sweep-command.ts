@@ -70,7 +70,7 @@ async function sweepHandler(args: SweepArgs): Promise<number> {
       say(studyBanner(study));
       if (!args.quiet) say(`${studyShape(study, cellsOf(study.spec).length)}${shard ? ` · slice ${shard.index}/${shard.count}` : ''} · ${pool.jobs} jobs`);
       // Every shard checks the whole study, so that every slice of a job array refuses it alike.
-      const runner = await checkedRunner(study, pool, args.skipInvalid, say);
+      const { runner } = await checkedRunner(study, pool, args.skipInvalid, say);
       const progress = cellProgress(shard ? `slice ${shard.index}/${shard.count}` : 'sweep', !args.quiet);
       const stop = { stopped: false };
       const unhook = stopOnInterrupt(stop, (line) => process.stderr.write(`\n${line}\n`));

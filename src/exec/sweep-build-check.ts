@@ -23,7 +23,7 @@
 import { InputError } from '../kernel/index.ts';
 import { locateInFile } from '../scenario/index.ts';
 import type { CellRunner } from './pool.ts';
-import type { CellRun, CellTask } from './sweep-cell.ts';
+import type { CellBuild, CellRun, CellTask } from './sweep-cell.ts';
 import { BASE_VARIANT, cellsOf, type Study } from './sweep-plan.ts';
 
 /** A scenario of the study that cannot be built: its overrides, how many cells run it, and why. */
@@ -40,6 +40,8 @@ export interface Unbuildable {
 
 export interface BuildCheck {
   total: number;
+  /** What the cells that can be built will report (`CellBuild.reported`), each name once, in the order of the study's combinations. */
+  reported: string[];
   unbuildable: Unbuildable[];
   /** One line per blamed axis value or combination (or the scenario's own problem). */
   lines: string[];
@@ -57,9 +59,12 @@ export async function checkStudyBuilds(study: Study, runner: CellRunner): Promis
     else combos.set(key, { variant: cell.variant, params: cell.params, sets: cell.sets, cells: 1, message: '' });
   }
   const task = (sets: readonly string[], seed = first!): CellTask => ({ scenarioText: study.scenarioText, file: study.file, sets, seed });
+  // Each combination's first build, in the order of the combinations (not of their finishing).
+  const firstBuilds: CellBuild[] = [];
   const failures = await Promise.all(
-    [...combos.values()].map(async (combo) => {
+    [...combos.values()].map(async (combo, index) => {
       const built = await runner.build(task(combo.sets));
+      firstBuilds[index] = built;
       const seeds = built.seeded ? [built, ...(await Promise.all(others.map((seed) => runner.build(task(combo.sets, seed)))))] : [built];
       const failing = seeds.flatMap((b, i) => (b.ok || b.error.kind !== 'input' ? [] : [{ seed: study.spec.seeds[i]!, message: b.error.message }]));
       if (failing.length === 0) return undefined;
@@ -71,8 +76,9 @@ export async function checkStudyBuilds(study: Study, runner: CellRunner): Promis
     }),
   );
   const unbuildable = failures.filter((f): f is Unbuildable => f !== undefined);
-  if (unbuildable.length === 0) return { total: cells.length, unbuildable, lines: [] };
-  return { total: cells.length, unbuildable, lines: await blame(study, [...combos.values()], unbuildable, runner, task) };
+  const reported = [...new Set(firstBuilds.flatMap((built) => (built.ok ? built.reported : [])))];
+  if (unbuildable.length === 0) return { total: cells.length, reported, unbuildable, lines: [] };
+  return { total: cells.length, reported, unbuildable, lines: await blame(study, [...combos.values()], unbuildable, runner, task) };
 }
 
 /** The check's verdict as an `InputError` (all lines, the caller's summary first), or undefined when every cell can be built. */

@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { InputError, TraceWriter } from '../kernel/index.ts';
-import { buildRun, loadScenarioAsync, prepareRun, type Scenario } from '../scenario/index.ts';
+import { buildRun, loadScenarioAsync, prepareRun, type PreparedRun, type Scenario } from '../scenario/index.ts';
 import { execute, type RunSummary } from './run.ts';
 
 /** What a worker needs to run a cell: plain data, cheap to send across threads. */
@@ -76,9 +76,11 @@ function deepFreeze<T>(value: T): T {
 /**
  * Whether a cell's world can be built (sweep-build-check.ts asks before a study runs anything), and
  * whether building it read the seed: one that did not (up to its end, or its failure) builds the
- * same way for every seed.
+ * same way for every seed. A world that builds says what its cell will report: the first part of
+ * every name of its `values` (`reportedNames`), so a study can refuse a `--metrics` prefix that
+ * names nothing before it runs a cell.
  */
-export type CellBuild = { seeded: boolean } & ({ ok: true } | { ok: false; error: { kind: 'input' | 'internal'; message: string } });
+export type CellBuild = { seeded: boolean } & ({ ok: true; reported: string[] } | { ok: false; error: { kind: 'input' | 'internal'; message: string } });
 
 /**
  * Loads the cell's scenario and builds its world, measuring no fault-free reference (that is a
@@ -89,8 +91,8 @@ export async function buildCell(task: CellTask): Promise<CellBuild> {
   let seeded = false;
   try {
     const scenario = await load(task);
-    buildRun(scenario, { seed: task.seed, trace: new TraceWriter(), recall: () => undefined as never, onSeedRead: () => (seeded = true) });
-    return { ok: true, seeded };
+    const prepared = buildRun(scenario, { seed: task.seed, trace: new TraceWriter(), recall: () => undefined as never, onSeedRead: () => (seeded = true) });
+    return { ok: true, seeded, reported: reportedNames(prepared) };
   } catch (error) {
     const kind = error instanceof InputError ? 'input' : 'internal';
     return { ok: false, seeded, error: { kind, message: error instanceof Error ? error.message : String(error) } };
@@ -128,6 +130,15 @@ export function flattenSummary(summary: Pick<RunSummary, 'ok' | 'checks' | 'metr
   }
   for (const [name, metric] of Object.entries(summary.metrics)) flattenInto(values, name, metric);
   return values;
+}
+
+/**
+ * The first part of every name `flattenSummary` gives a run of `prepared`: `passed`, each check and
+ * each metric, known from the built world. The parts after it are the results' keys, known only
+ * once the run has ended.
+ */
+export function reportedNames(prepared: Pick<PreparedRun, 'checks' | 'metrics'>): string[] {
+  return ['passed', ...prepared.checks.map((check) => check.name), ...prepared.metrics.map((metric) => metric.name)];
 }
 
 function flattenInto(values: Record<string, number>, prefix: string, value: unknown): void {

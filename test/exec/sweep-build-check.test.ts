@@ -38,11 +38,12 @@ const TOO_MANY_FOR_SEED_3 = ['nemesis.faults[1].mtbf=5500us', 'nemesis.faults[1]
 test('a build that never reads the seed is the same for every seed: built once per combination', async (t) => {
   const file = 'scenarios/beamline-store.yaml';
   const built = await buildCell({ scenarioText: read(file), file, sets: [], seed: 1 });
-  t.deepEqual(built, { ok: true, seeded: false });
+  t.deepEqual(built, { ok: true, seeded: false, reported: ['passed', 'no-acked-loss', 'produce', 'coverage'] });
   const { runner, builds } = counting();
   const study = planStudy(request(file, { params: [parseParam('quiesce=12s,20s')], seeds: [1, 2, 3] }));
   const check = await checkStudyBuilds(study, runner);
   t.deepEqual(check.unbuildable, []);
+  t.deepEqual(check.reported, ['passed', 'no-acked-loss', 'produce', 'coverage'], 'each name once over both combinations');
   t.deepEqual(builds, [1, 1], 'two combinations, the first seed only');
 });
 

@@ -52,16 +52,32 @@ test('compare: a table with intervals and significance, and four reports written
   t.false(/<script[^>]+src=/.test(html), 'nothing is fetched');
 });
 
-test('compare --metrics prints only the metrics with those prefixes, warns of a prefix that matches none, and keeps every metric in the reports', async (t) => {
+test('compare --metrics prints only the metrics with those prefixes, warns of a key no result had, and keeps every metric in the reports', async (t) => {
   const out = join(scratch(), 'cmp');
-  const r = await diaspora(['compare', DEMO, ...VARIANTS, '--seeds', '1..2', '--metrics', 'no-acked-loss,latncy', '--out', out]);
+  const r = await diaspora(['compare', DEMO, ...VARIANTS, '--seeds', '1..2', '--metrics', 'no-acked-loss,produce.nosuch', '--out', out]);
   t.is(r.code, 0, r.stderr);
   const rows = r.stdout.split('\n').filter((line) => /^\S+\.\S+ +\S/.test(line) && !line.startsWith('results:'));
   t.true(rows.length > 0);
   t.true(rows.every((row) => row.startsWith('no-acked-loss.')), rows.join('\n'));
-  t.regex(r.stderr, /--metrics: no varying metric starts with "latncy"; they start with .*produce/);
+  t.regex(r.stderr, /--metrics: no varying metric starts with "produce.nosuch"; they start with .*produce/);
   const json = JSON.parse(read(out, 'results.json'));
   t.true(Object.keys(json.summary.comparisons[0].diffs).some((metric) => metric.startsWith('produce.')), 'the reports keep every metric');
+});
+
+// Red before: every cell ran (the user waited for the whole study), then a warning, an empty table and exit 0.
+test('compare --metrics with a prefix no check or metric of the scenario has: exit 2 with one line before any cell runs', async (t) => {
+  const out = join(scratch(), 'cmp-nosuch');
+  const r = await diaspora(['compare', DEMO, ...VARIANTS, '--seeds', '1', '--metrics', 'produce,nosuch', '--out', out]);
+  t.is(r.code, 2, r.stderr);
+  t.is(r.stderr, '--metrics: "nosuch" matches no check or metric of beamline-store; its cells report: passed, no-acked-loss, produce, coverage\n');
+  t.false(r.stdout.includes('cells ('), 'no cell ran');
+  t.false(existsSync(out), 'nothing written');
+  const typo = await diaspora(['compare', DEMO, ...VARIANTS, '--seeds', '1', '--metrics', 'prodce.ackedUs', '--out', out]);
+  t.is(typo.code, 2, typo.stderr);
+  t.regex(typo.stderr, /^--metrics: "prodce\.ackedUs" matches no check or metric of beamline-store; did you mean "produce\.ackedUs"\?\n$/);
+  const empty = await diaspora(['compare', DEMO, ...VARIANTS, '--metrics', ',', '--out', out]);
+  t.is(empty.code, 2, empty.stderr);
+  t.regex(empty.stderr, /^--metrics: "," names no metric/);
 });
 
 test('compare --timelines writes each cell\'s timeline where the report links it', async (t) => {
