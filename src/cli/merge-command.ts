@@ -3,8 +3,8 @@
  * directory — the same `results.json`, `results.csv`, `report.md` and `report.html` as the sweep
  * run unsharded, plus its `sweep.json` and `results.jsonl` (in cell order) — written atomically.
  *
- * Exit 0 when merged, 2 for slices of different sweeps, missing cells or a directory that is not a
- * sweep (one line saying which); when merged cells had errored, 2 or 3 as for the sweep itself —
+ * Exit 0 when merged, 2 for slices of different sweeps, missing cells, a directory that is not a
+ * sweep or one named twice (one line saying which); when merged cells had errored, 2 or 3 as for the sweep itself —
  * cells a slice skipped on purpose (`--skip-invalid`: their scenario cannot be built; their records
  * say so) do not count, so slices run with it merge as the whole sweep run with it.
  */
@@ -14,6 +14,7 @@ import type { StagedDirectory } from '../exec/staging.ts';
 import { MANIFEST, RESULTS_LOG } from '../exec/sweep-log.ts';
 import { mergeSweeps } from '../exec/sweep-merge.ts';
 import { VERSION } from '../exec/version.ts';
+import { requireDistinct } from './distinct-paths.ts';
 import { reportError } from './exit.ts';
 import { checkOutputTarget, FORCE_OPTION, stageOutput } from './output-options.ts';
 import { REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
@@ -45,6 +46,7 @@ function mergeHandler(args: MergeArgs): number {
   try {
     // An explicit --out is checked before the slices are read, the default once they name it.
     if (args.out !== undefined) checkOutputTarget(args.out, args.out, args.force);
+    requireDistinct('merge', 'slice', args.dirs);
     const { manifest, records } = mergeSweeps(args.dirs);
     const reportDir = args.out ?? join('results', manifest.spec.scenario.name, `sweep-${manifest.id}`);
     dir = stageOutput(args.out, reportDir, 'merge', args.force);

@@ -5,7 +5,7 @@
  * A run directory stands for its `trace.jsonl`. Without `-o`, one run's timeline is written next to
  * its trace (`timeline.html` in the run directory, or `<name>.html` beside another trace file) and
  * a comparison to `timeline.html` in the current directory. Bad input (a missing path, a directory
- * without a trace, a malformed trace) is an `InputError`: one line, exit code 2. `--perfetto out.json`
+ * without a trace, a malformed trace, one run named twice) is an `InputError`: one line, exit code 2. `--perfetto out.json`
  * writes one run as Chrome trace-event JSON for Perfetto, and `--shiviz out.log` one run as a
  * ShiViz log with vector clocks, instead of the page (both may be given at once). A trace cut short
  * (no end record: a killed run, a truncated copy) is drawn as far as it goes, with a warning on
@@ -19,6 +19,7 @@ import { writePerfetto } from '../report/perfetto.ts';
 import { writeShiViz } from '../report/shiviz.ts';
 import { writeTimeline } from '../report/timeline.ts';
 import { runToCheck } from '../exec/run-dir.ts';
+import { requireDistinct } from './distinct-paths.ts';
 import { reportError } from './exit.ts';
 import { requireExisting } from './file-problem.ts';
 import { FORCE_OPTION, prepareFile, targetLabel } from './output-options.ts';
@@ -50,6 +51,7 @@ export const vizCommand: CommandModule<object, VizArgs> = {
   handler: async (args) => {
     try {
       const traces = args.traces.map(traceOf);
+      requireDistinct('viz', 'run', args.traces, traces);
       if (args.perfetto !== undefined || args.shiviz !== undefined) {
         const flags = [args.perfetto !== undefined ? '--perfetto' : '', args.shiviz !== undefined ? '--shiviz' : ''].filter(Boolean).join(' and ');
         if (traces.length !== 1) throw new InputError(`viz ${flags}: exactly one run, got ${traces.length}`);

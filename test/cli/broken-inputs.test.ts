@@ -129,6 +129,10 @@ const TRACES: Case[] = [
   [['check', 'traces/binary.jsonl'], /^traces\/binary\.jsonl:1: /],
   [['check', 'traces/no-such.jsonl'], /^traces\/no-such\.jsonl: no such file or directory$/],
   [['check', '/dev/zero'], /^\/dev\/zero: not a regular file/],
+  // One run named twice, or as its directory and its trace (red before: drawn twice, exit 0).
+  [['viz', 'traces/valid.jsonl', 'traces/valid.jsonl', '-o', join(SCRATCH, 'twice.html')], /^viz: "traces\/valid\.jsonl" is given twice; name each run once$/],
+  [['viz', 'traces/valid.jsonl', './traces/valid.jsonl', '-o', join(SCRATCH, 'twice.html')], /^viz: "traces\/valid\.jsonl" and "\.\/traces\/valid\.jsonl" are the same run; name each run once$/],
+  [['merge', 'sweeps/no-format', 'sweeps/no-format/', '--out', join(SCRATCH, 'm0')], /^merge: "sweeps\/no-format" and "sweeps\/no-format\/" are the same slice; name each slice once$/],
   [['check', 'traces/valid.jsonl', '--check', 'no-aked-loss'], /^--check no-aked-loss: unknown check "no-aked-loss"; did you mean "no-acked-loss"\?$/],
   [['check', 'traces/valid.jsonl', '--check', 'liveness,bogus'], /^--check bogus: unknown check "bogus"; known checks: no-acked-loss, liveness, .*… \(\d+ more\)$/],
   // Sweep slices given to merge: a manifest that is not a map, or has no format; a result line that is null, or of no known status.

@@ -116,7 +116,7 @@ test('sweep --timelines writes each cell\'s timeline where the report links it; 
   t.regex(sharded.stderr, /^--timelines with --shard: a slice has no report/);
 });
 
-test.serial('a sharded sweep, merged, is byte-for-byte the unsharded sweep; slices of another sweep are refused', async (t) => {
+test.serial('a sharded sweep, merged, is byte-for-byte the unsharded sweep; slices of another sweep, and a directory named twice, are refused', async (t) => {
   const root = scratch();
   const whole = join(root, 'whole');
   const r = await diaspora([...SWEEP, '--jobs', '2', '--out', whole]);
@@ -147,6 +147,15 @@ test.serial('a sharded sweep, merged, is byte-for-byte the unsharded sweep; slic
   const refused = await diaspora(['merge', slices[0]!, foreign]);
   t.is(refused.code, 2);
   t.regex(refused.stderr, /^\S+\/foreign holds sweep 0123456789ab but \S+\/shard-0 holds sweep [0-9a-f]{12}; merge joins slices of one sweep\n$/);
+
+  // One directory twice, as written or spelt another way (red before: "merge of sweep … from 2 directories", exit 0).
+  const twice = await diaspora(['merge', whole, whole, '--out', join(root, 'twice')]);
+  t.is(twice.code, 2, twice.stderr);
+  t.is(twice.stderr, `merge: "${whole}" is given twice; name each slice once\n`);
+  const spelt = await diaspora(['merge', slices[0]!, slices[1]!, `${slices[0]!}/`, '--out', join(root, 'twice')]);
+  t.is(spelt.code, 2, spelt.stderr);
+  t.is(spelt.stderr, `merge: "${slices[0]!}" and "${slices[0]!}/" are the same slice; name each slice once\n`);
+  t.false(existsSync(join(root, 'twice')), 'nothing written');
 });
 
 test.serial('Ctrl-C stops a sweep with its finished cells saved; the same command resumes it', async (t) => {
