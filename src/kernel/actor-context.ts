@@ -12,6 +12,7 @@ import { KernelRef } from './actor-ref.ts';
 import type { Actor, ActorRef, Context, Message, SendOptions } from './contract/actor.ts';
 import type { Disk } from './contract/disk.ts';
 import type { RecordKind } from './contract/record.ts';
+import type { RecordShape } from './contract/record-shape.ts';
 import type { Rng } from './contract/rng.ts';
 import type { Micros } from './contract/time.ts';
 import type { TimerId } from './contract/wakeup.ts';
@@ -33,6 +34,7 @@ export interface ContextHost {
   /** The disk the actor's context exposes (made at the context's first `disk`). */
   disk(handle: ActorHandle): Disk;
   record(handle: ActorHandle, kind: RecordKind, fields?: Record<string, unknown>): void;
+  recordShaped(handle: ActorHandle, shape: RecordShape, values: readonly unknown[]): void;
 }
 
 export class ActorContext implements Context, PeerMemo, ActorState {
@@ -175,6 +177,11 @@ export class ActorContext implements Context, PeerMemo, ActorState {
   record(kind: RecordKind, fields?: Record<string, unknown>): void {
     this.live();
     this.sim.record(this.handle, kind, fields);
+  }
+
+  recordShaped<V extends readonly unknown[]>(shape: RecordShape<V>, values: V): void {
+    this.live();
+    this.sim.recordShaped(this.handle, shape, values);
   }
 
   /** A context outliving its incarnation (kept in a closure across a crash) must not act. */

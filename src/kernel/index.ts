@@ -6,7 +6,7 @@
  */
 export * from './contract/index.ts';
 export * from './trace.ts';
-export { RecordShape, TraceHasher } from './trace-hash.ts';
+export { TraceHasher } from './trace-hash.ts';
 export { EventQueue } from './event-queue.ts';
 export { Simulator, type PendingEvent, type RunOptions } from './simulator.ts';
 export { ActorHandle, WORLD, type Placement } from './actor-handle.ts';

@@ -36,7 +36,7 @@ import { TimerSet } from './timer-set.ts';
 import { InputError } from './contract/input-error.ts';
 import { SimulationError } from './contract/simulation-error.ts';
 import type { TraceWriter } from './trace.ts';
-import type { RecordShape } from './trace-hash.ts';
+import type { RecordShape } from './contract/record-shape.ts';
 
 const DEFAULT_MESSAGE_BYTES = 64;
 
@@ -269,19 +269,14 @@ export class Simulator implements ContextHost {
     return n;
   }
 
-  /** The shape of records of kind `kind` with the fields `fields` (each with whether its value is a string), for `recordShaped`. */
-  recordShape(kind: RecordKind, fields: readonly (readonly [string, boolean])[]): RecordShape {
-    return this.trace.shape(kind, fields);
-  }
-
   /**
-   * `record(handle, shape.kind, fields)` with the fields' values by position (`shape` from
-   * `recordShape`): the same record, digested without a fields object (trace.ts's `writeShaped`).
+   * `record(handle, shape.kind, fields)` with the fields' values by position (contract/
+   * record-shape.ts): the same record, digested without a fields object (trace.ts's `writeShaped`).
    */
   recordShaped(handle: ActorHandle, shape: RecordShape, values: readonly unknown[]): number {
     const n = handle.recordCount++;
     if (this.partition === undefined) this.trace.writeShaped(shape, this.clock, handle.id, handle.index, n, values);
-    else this.partition.write(shape.recordOf<TraceRecord>({ t: this.clock, k: shape.kind as RecordKind, a: handle.id, n }, values), handle, handle === this.world);
+    else this.partition.write(shape.recordOf<TraceRecord>({ t: this.clock, k: shape.kind, a: handle.id, n }, values), handle, handle === this.world);
     return n;
   }
 

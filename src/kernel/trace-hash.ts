@@ -41,11 +41,12 @@
  * come as numbers (`addActor`: the simulator's actor indices) whose ids' digests are kept in an
  * array by number, and the strings they name again and again (message types, timer names) have
  * their digests kept in a table. Same words, same digest: a way of computing the format, not a
- * change of it. Record shapes (`RecordShape`, for a kind written often with the same fields, such
- * as a disk's `append` and `fsync`): the kind and its field names, each with whether its value is a
- * string, resolved once into the shape trie below; `digestShaped` then takes the values by
- * position and writes the same words as `digest` without a fields object or a walk of the trie,
- * and declines a value that does not fit the shape (the writer then digests the record itself).
+ * change of it. Record shapes (contract/record-shape.ts: a kind written often with the same
+ * fields, such as a disk's `append` or a replica's `hw`, declared once by an actor's module): the
+ * kind and its field names, each with whether its value is a string, resolved into the shape trie
+ * below at a hasher's first record of the shape; `digestShaped` then takes the values by position
+ * and writes the same words as `digest` without a fields object or a walk of the trie, and declines
+ * a value that does not fit the shape (the writer then digests the record itself).
  *
  * Caches (results never depend on them): the shapes seen are kept in a trie of `ShapeNode`s (at
  * most SHAPE_NODES_MAX nodes, SHAPE_CHILDREN_MAX children each; past either, the steps are
@@ -62,6 +63,7 @@
  * digests collide make two records collide), and a crafted collision is easy. How it fails: a
  * value JSON cannot write (a BigInt, a cycle) throws, as `JSON.stringify` would.
  */
+import type { RecordShape } from './contract/record-shape.ts';
 
 const OBJECT = 1;
 const ARRAY = 2;
@@ -305,30 +307,6 @@ function resolve(value: unknown, key: string | number): unknown {
 
 
 /**
- * A record kind written many times with the same fields (a disk's `append`, a replica's `hw`): the
- * kind, the field names in order and whether each value is a string, resolved once into the shape
- * trie of the hasher that made it (`TraceHasher.shape`). `digestShaped` then takes the values by
- * position — no fields object, no walk of the trie — and gives the digest `digest` gives the
- * record they make (`recordOf`).
- */
-export class RecordShape {
-  /** @param nodes the trie's node of the kind, then after each key (made by `TraceHasher.shape`; use only with that hasher). */
-  constructor(
-    readonly kind: string,
-    readonly keys: readonly string[],
-    readonly strings: readonly boolean[],
-    readonly nodes: readonly ShapeNode[],
-  ) {}
-
-  /** The record `head` with the fields `values`, in order (a value `undefined` left out, as JSON leaves it). */
-  recordOf<R extends Record<string, unknown>>(head: R, values: readonly unknown[]): R {
-    const record: Record<string, unknown> = head;
-    for (let i = 0; i < this.keys.length; i++) if (values[i] !== undefined) record[this.keys[i]!] = values[i];
-    return head;
-  }
-}
-
-/**
  * Encodes records into record digests (left in `d1`, `d2`) and folds digests into the trace's hash
  * (`fold`, `hex`). One per trace writer, or per thread of a parallel run.
  */
@@ -367,6 +345,8 @@ export class TraceHasher {
   private readonly records = new ShapeNode('', false, RECORD_ROOT_LOW, RECORD_ROOT_HIGH);
   private readonly objects = new ShapeNode('', false, OBJECT_ROOT_LOW, OBJECT_ROOT_HIGH);
   private shapeNodes = 0;
+  /** Each record shape's nodes in the trie (`resolve`), by the shape's number. */
+  private readonly shapePaths: (readonly ShapeNode[] | undefined)[] = [];
   /** The last record's actor and its digest: records come in runs from one actor. */
   private lastActor: string | undefined;
   private lastActorLow = 0;
@@ -454,44 +434,50 @@ export class TraceHasher {
   }
 
   /**
-   * The shape of records of kind `kind` whose fields are `fields` (each with whether its value is
-   * a string), for `digestShaped`. A field named `t`, `k`, `a` or `n`, one that begins with a digit
-   * (JavaScript lists it first) and `__proto__` throw: such a record's shape is not its fields'.
-   */
-  shape(kind: string, fields: readonly (readonly [string, boolean])[]): RecordShape {
-    let node = this.child(this.records, kind, true);
-    const nodes = [node];
-    for (const [key, stringValued] of fields) {
-      const first = key.charCodeAt(0);
-      if (key === 't' || key === 'k' || key === 'a' || key === 'n' || (first >= 48 && first <= 57) || key === '__proto__') throw new Error(`trace field name ${key} cannot be in a record shape`);
-      nodes.push((node = this.child(node, key, stringValued)));
-    }
-    return new RecordShape(kind, fields.map(([key]) => key), fields.map(([, stringValued]) => stringValued), nodes);
-  }
-
-  /**
    * The digest of the record `{t, k: shape.kind, a, n, ...fields}` (`actorNumber` the number
    * `addActor` gave `a`), its fields `values` by position: what `digest` gives that record. Returns
-   * false, having digested nothing, when the record does not have the shape — a value that is not
-   * a string where the shape says string, or not a number where it says not, or `t` or `n` not
-   * a non-negative safe integer: the caller then digests the record itself.
+   * false when the record does not have the shape — a value not of its field's type (contract/
+   * record-shape.ts), or `t` or `n` not a non-negative safe integer: the caller then digests the
+   * record itself (a decline may leave words in the buffer and memo entries, never a digest).
    */
   digestShaped(shape: RecordShape, t: number, actorNumber: number, n: number, values: readonly unknown[]): boolean {
     if (!isUint(t) || !isUint(n)) return false;
-    const strings = shape.strings;
-    const count = strings.length;
-    for (let i = 0; i < count; i++) if (typeof values[i] !== (strings[i] ? 'string' : 'number')) return false;
+    const nodes = this.shapePaths[shape.id] ?? this.shapePathOf(shape);
+    const types = shape.types;
+    const count = types.length;
     this.used = 0;
     this.reserve(9 + 3 * count);
     const d = this.actorDigests;
     this.recordHead(0, t, d[DIGEST_STRIDE * actorNumber]!, d[DIGEST_STRIDE * actorNumber + 1]!, n);
-    const nodes = shape.nodes;
     for (let i = 0; i < count; i++) {
-      if (strings[i]) this.text(nodes[i + 1]!, values[i] as string);
-      else this.number(values[i] as number);
+      const value = values[i];
+      const type = types[i];
+      if (type === 'string') {
+        if (typeof value !== 'string') return false;
+        this.text(nodes[i + 1]!, value);
+      } else if (type === 'number') {
+        if (typeof value !== 'number') return false;
+        this.number(value);
+      } else {
+        // As `digestFields` takes a member: resolved, then any type but a string (its node is
+        // not string-valued) or one JSON leaves out.
+        const resolved = typeof value === 'object' && value !== null ? resolve(value, shape.keys[i]!) : value;
+        const of = typeof resolved;
+        if (of === 'string' || of === 'undefined' || of === 'function' || of === 'symbol') return false;
+        this.encode(resolved);
+      }
     }
     this.sealRecord(nodes[count]!);
     return true;
+  }
+
+  /** The trie's nodes of `shape` — its kind's, then one after each field — kept by the shape's number (`shapePaths`). */
+  private shapePathOf(shape: RecordShape): readonly ShapeNode[] {
+    let node = this.child(this.records, shape.kind, true);
+    const nodes = [node];
+    for (let i = 0; i < shape.keys.length; i++) nodes.push((node = this.child(node, shape.keys[i]!, shape.types[i] === 'string')));
+    this.shapePaths[shape.id] = nodes;
+    return nodes;
   }
 
   /**

@@ -29,7 +29,8 @@
  */
 import type { RecordKind, TraceRecord } from './contract/record.ts';
 import { recvLine, sendLine, timerLine, type RecvRecord, type SendRecord, type TimerRecord } from './record-line.ts';
-import { TraceHasher, type RecordShape } from './trace-hash.ts';
+import type { RecordShape } from './contract/record-shape.ts';
+import { TraceHasher } from './trace-hash.ts';
 
 export type { RecordKind, TraceRecord } from './contract/record.ts';
 
@@ -150,11 +151,6 @@ export class TraceWriter {
     this.count++;
   }
 
-  /** The shape of records of kind `kind` with the fields `fields` (each with whether its value is a string), for `writeShaped`. */
-  shape(kind: RecordKind, fields: readonly (readonly [string, boolean])[]): RecordShape {
-    return this.hasher.shape(kind, fields);
-  }
-
   /**
    * Writes the record `{t, k: shape.kind, a, n}` with the fields `values`, by position: as `write`
    * would take the whole record, digested without a walk over its fields, and made into an object
@@ -162,7 +158,7 @@ export class TraceWriter {
    */
   writeShaped(shape: RecordShape, t: number, a: string, actor: number, n: number, values: readonly unknown[]): void {
     this.open();
-    const k = shape.kind as RecordKind;
+    const k = shape.kind;
     if (!this.hasher.digestShaped(shape, t, actor, n, values)) return this.write(shape.recordOf<TraceRecord>({ t, k, a, n }, values));
     this.hasher.foldLast();
     const listeners = this.listenersOf(k);

@@ -31,8 +31,8 @@
  * cannot bring it back, the "fsyncgate" failure); a full disk refuses writes (`put`/`append` return
  * false and leave the file unchanged); a slow disk multiplies the time every fsync takes.
  */
-import type { ActorHandle, Disk, Micros, RecordShape, Simulator, TornRecord, Wakeup } from '../kernel/index.ts';
-import { SECOND } from '../kernel/index.ts';
+import type { ActorHandle, Disk, Micros, Simulator, TornRecord, Wakeup } from '../kernel/index.ts';
+import { recordShape, SECOND } from '../kernel/index.ts';
 import { lastRecord, liveFileNames } from './file-reads.ts';
 import { StartOrdered } from './start-ordered.ts';
 
@@ -46,6 +46,10 @@ export interface DiskParams {
   /** The flusher wakes this often while anything is dirty (`vm.dirty_writeback_centisecs`); 0: never. Default 5 s. */
   dirtyWritebackUs?: Micros;
 }
+
+/** The `disk` records written most (a write, an fsync and its end): digested by position (contract/record-shape.ts). */
+const WRITE = recordShape('disk', [['op', 'string'], ['file', 'string'], ['bytes', 'number']]);
+const FSYNC = recordShape('disk', [['op', 'string'], ['bytes', 'number']]);
 
 /** Linux's defaults: `vm.dirty_expire_centisecs` = 3000, `vm.dirty_writeback_centisecs` = 500. */
 export const LINUX_WRITEBACK = { dirtyExpireUs: 30 * SECOND, dirtyWritebackUs: 5 * SECOND } as const;
@@ -105,18 +109,11 @@ export class NodeDisk {
   /** Every fsync takes this many times as long (1: healthy). */
   slowdown = 1;
 
-  /** The shapes of the `disk` records written most (a write, an fsync and its end): digested by position (kernel/trace-hash.ts). */
-  readonly writeShape: RecordShape;
-  private readonly fsyncShape: RecordShape;
-
   constructor(
     readonly node: string,
     readonly params: DiskParams,
     private readonly sim: Simulator,
-  ) {
-    this.writeShape = sim.recordShape('disk', [['op', true], ['file', true], ['bytes', false]]);
-    this.fsyncShape = sim.recordShape('disk', [['op', true], ['bytes', false]]);
-  }
+  ) {}
 
   view(handle: ActorHandle): Disk {
     return new ActorDisk(this, this.sim, handle);
@@ -156,9 +153,9 @@ export class NodeDisk {
       }
     }
     const incarnation = handle.incarnation;
-    this.sim.recordShaped(handle, this.fsyncShape, ['fsync', bytes]);
+    this.sim.recordShaped(handle, FSYNC, ['fsync', bytes]);
     this.write(bytes, covered, `fsync on ${this.node}`, handle, () => {
-      this.sim.recordShaped(handle, this.fsyncShape, ['fsync-done', bytes]);
+      this.sim.recordShaped(handle, FSYNC, ['fsync-done', bytes]);
       if (done !== undefined) this.sim.wake(handle, incarnation, done);
     });
   }
@@ -319,6 +316,7 @@ function keptPrefix(live: unknown[] | undefined, durable: unknown[], durableLeng
 
 const NO_FILES = new Map<string, FileState>();
 
+
 class ActorDisk implements Disk {
   /** The actor's files, once it has any (the same for every incarnation's view). */
   private own: ActorFiles | undefined;
@@ -402,6 +400,6 @@ class ActorDisk implements Disk {
   private wrote(state: FileState, file: string, op: string, bytes: number): void {
     // Every write found or made the file in the actor's files, so `own` is set.
     this.disk.wrote(this.handle, this.own!, state, bytes);
-    this.sim.recordShaped(this.handle, this.disk.writeShape, [op, file, bytes]);
+    this.sim.recordShaped(this.handle, WRITE, [op, file, bytes]);
   }
 }

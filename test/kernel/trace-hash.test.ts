@@ -7,6 +7,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
+import { recordShape, type ShapeFieldType } from '../../src/kernel/contract/record-shape.ts';
 import { digestWords, hex, stringDigest, TraceHasher } from '../../src/kernel/trace-hash.ts';
 
 // The format as kernel/trace-hash.ts's header states it, written out plainly.
@@ -353,48 +354,59 @@ test('the hot kinds\' register paths digest exactly as the generic path', (t) =>
 
 test('a record shape digests its values by position as the generic path digests the record they make, or declines when they do not fit it', (t) => {
   const edge = fc.oneof(fc.nat({ max: 1000 }), fc.nat({ max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(-0, 0.5, -1, 2 ** 53, 1e300, NaN, Infinity));
-  // Mostly values of the declared types; sometimes not (undefined, a string for a number, a number for a string, an object).
-  const value = (isString: boolean) =>
+  const json = fc.oneof(
+    fc.array(fc.constantFrom('detector:0', 'distribute/detector:0#0', 'r-1'), { maxLength: 4 }),
+    fc.array(edge, { maxLength: 3 }),
+    fc.constantFrom<unknown>(true, false, null, { x: 1 }, { toJSON: () => [1, 2] }, [undefined, 'a']),
+    edge,
+  );
+  // Mostly values of the declared types; sometimes not (undefined, a string for a number, a number
+  // for a string, an object, a string or an object whose toJSON gives one for a json field).
+  const value = (type: ShapeFieldType) =>
     fc.oneof(
-      { weight: 8, arbitrary: isString ? fc.constantFrom('append', 'fsync', 'slabs-in-0/0.log', 'slabs-in-1/0.log', 'a', 'b', 'c', 'd', 'e', '') : edge },
-      { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, '7', 7, null, { x: 1 }) },
+      { weight: 8, arbitrary: type === 'string' ? fc.constantFrom('append', 'fsync', 'slabs-in-0/0.log', 'slabs-in-1/0.log', 'a', 'b', 'c', 'd', 'e', '') : type === 'number' ? edge : json },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, '7', 7, null, { x: 1 }, { toJSON: () => 's' }, () => 1) },
     );
-  const shapes: [string, [string, boolean][]][] = [
-    ['disk', [['op', true], ['file', true], ['bytes', false]]],
-    ['disk', [['op', true], ['bytes', false]]],
-    ['log', [['op', true], ['topic', true], ['partition', false], ['offset', false], ['epoch', false]]],
-    ['ckpt', []],
+  const shapes = [
+    recordShape('disk', [['op', 'string'], ['file', 'string'], ['bytes', 'number']]),
+    recordShape('disk', [['op', 'string'], ['bytes', 'number']]),
+    recordShape('log', [['op', 'string'], ['topic', 'string'], ['partition', 'number'], ['offset', 'number'], ['epoch', 'number']]),
+    recordShape('log', [['op', 'string'], ['offset', 'number'], ['events', 'json'], ['pid', 'json']]),
+    recordShape('ckpt', []),
   ];
   const written = fc.oneof(
-    ...shapes.map((_, i) =>
-      fc.record({ shape: fc.constant(i), t: edge, a: fc.constantFrom(0, 1), n: edge, values: fc.tuple(...shapes[i]![1].map(([, isString]) => value(isString))) }),
-    ),
+    ...shapes.map((shape, i) => fc.record({ shape: fc.constant(i), t: edge, a: fc.constantFrom(0, 1), n: edge, values: fc.tuple(...shape.types.map(value)) })),
   );
+  /** Whether `value` fits a field of type `type` (contract/record-shape.ts), as JSON would see it. */
+  const fits = (value: unknown, type: ShapeFieldType): boolean => {
+    if (type !== 'json') return typeof value === type;
+    const toJSON = (value as { toJSON?: unknown } | null | undefined)?.toJSON;
+    const resolved: unknown = typeof toJSON === 'function' ? (toJSON as () => unknown).call(value) : value;
+    return !['string', 'undefined', 'function', 'symbol'].includes(typeof resolved);
+  };
   fc.assert(
     fc.property(fc.array(written, { minLength: 1, maxLength: 30 }), (records) => {
       // One hasher for the sequence: the generic path's records share its trie and memos, as in a run.
       const h = new TraceHasher();
       const actors = ['stream-broker-1', 'reconstruct-1'];
       for (const id of actors) h.addActor(id);
-      const made = shapes.map(([kind, fields]) => h.shape(kind, fields));
       for (const { shape: i, t: time, a, n, values } of records) {
-        const shape = made[i]!;
+        const shape = shapes[i]!;
         const record = shape.recordOf<Record<string, unknown>>({ t: time, k: shape.kind, a: actors[a], n }, values);
         if (h.digestShaped(shape, time, a, n, values)) {
           t.is(hex(h.d1, h.d2, 0, 0), digestOf(record), JSON.stringify(record));
           t.is(hex(h.d1, h.d2, 0, 0), referenceOf(record));
         } else {
-          // Declined: a value of another type than the shape's, or a head that is not a record's.
-          const fits = values.every((v, j) => typeof v === (shapes[i]![1][j]![1] ? 'string' : 'number'));
-          t.false(fits && Number.isSafeInteger(time) && time >= 0 && Number.isSafeInteger(n) && n >= 0, JSON.stringify(record));
+          // Declined: a value that does not fit its field, or a head that is not a record's.
+          const fitting = values.every((v, j) => fits(v, shape.types[j]!));
+          t.false(fitting && Number.isSafeInteger(time) && time >= 0 && Number.isSafeInteger(n) && n >= 0, JSON.stringify(record));
         }
         h.digest(record);
       }
     }),
     { numRuns: 300 },
   );
-  const h = new TraceHasher();
-  for (const key of ['n', '0', '__proto__']) t.throws(() => h.shape('log', [['op', true], [key, false]]), { message: `trace field name ${key} cannot be in a record shape` });
+  for (const key of ['n', '0', '__proto__']) t.throws(() => recordShape('log', [['op', 'string'], [key, 'number']]), { message: `trace field name ${key} cannot be in a record shape` });
 });
 
 test('the register paths digest as the word-buffer path for any numbers and strings, memo hits and a full cache included', (t) => {

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, TraceRecord } from '../../src/kernel/index.ts';
-import { InputError, SimulationError, TRACE_FORMAT_VERSION, TraceHasher, TraceWriter } from '../../src/kernel/index.ts';
+import { InputError, recordShape, SimulationError, TRACE_FORMAT_VERSION, TraceHasher, TraceWriter } from '../../src/kernel/index.ts';
 import { traceFile } from '../../src/kernel/trace-file.ts';
 import { readTrace, type ReadTraceOptions } from '../../src/kernel/trace-reader.ts';
 import { Kernel } from './_harness.ts';
@@ -124,13 +124,14 @@ test('records written by shape hash, serialise and reach listeners as the same r
   const unread = new TraceWriter();
   const seen: TraceRecord[] = [];
   byShape.listen((record) => seen.push(record));
-  const writers = [byShape, unread].map((w) => ({ w, actor: w.addActor('broker'), write: w.shape('disk', [['op', true], ['file', true], ['bytes', false]]) }));
+  const write = recordShape('disk', [['op', 'string'], ['file', 'string'], ['bytes', 'number']]);
+  const writers = [byShape, unread].map((w) => ({ w, actor: w.addActor('broker') }));
   const expected: TraceRecord[] = [];
   for (let i = 0; i < 500; i++) {
     // Values that do not fit the shape too (a file that is no string, a missing one): the generic path writes them as JSON does.
     const file = i % 37 === 0 ? (7 as unknown as string) : i % 41 === 0 ? undefined : `f${i % 6}`;
-    const values = [i % 2 === 0 ? 'append' : 'put', file, i * 100];
-    for (const { w, actor, write } of writers) w.writeShaped(write, i * 10, 'broker', actor, i, values);
+    const values = [i % 2 === 0 ? 'append' : 'put', file, i * 100] as const;
+    for (const { w, actor } of writers) w.writeShaped(write, i * 10, 'broker', actor, i, values);
     expected.push(JSON.parse(JSON.stringify({ t: i * 10, k: 'disk', a: 'broker', n: i, op: values[0], file, bytes: values[2] })) as TraceRecord);
   }
   for (const r of expected) whole.write(r);

@@ -24,6 +24,7 @@ import {
   type Message,
   type Micros,
   type RecordKind,
+  type RecordShape,
   type Rng,
   type SendOptions,
   type TimerId,
@@ -131,17 +132,31 @@ export class NodeRuntime {
   }
 
   record(host: Hosted, kind: RecordKind, fields?: Record<string, unknown>): number {
-    const n = host.recordCount++;
-    const rec: TraceRecord = { t: this.now(), k: kind, a: host.spec.id, n };
+    const rec = this.head(host, kind);
     if (fields !== undefined) {
       for (const key in fields) {
         if (key === 't' || key === 'k' || key === 'a' || key === 'n') throw new Error(`trace field name ${key} is reserved`);
         rec[key] = fields[key];
       }
     }
+    return this.push(rec);
+  }
+
+  /** `record(host, shape.kind, fields)` with the fields' values by position (kernel/contract/record-shape.ts). */
+  recordShaped(host: Hosted, shape: RecordShape, values: readonly unknown[]): number {
+    return this.push(shape.recordOf(this.head(host, shape.kind), values));
+  }
+
+  /** A new record's head at `host`'s actor, now: its number taken. */
+  private head(host: Hosted, kind: RecordKind): TraceRecord {
+    return { t: this.now(), k: kind, a: host.spec.id, n: host.recordCount++ };
+  }
+
+  /** Queues a record for the handler's flush; returns its number. */
+  private push(rec: TraceRecord): number {
     this.records.push(rec);
     this.recordsWritten++;
-    return n;
+    return rec.n;
   }
 
   send(host: Hosted, to: string, message: Message, options: SendOptions | undefined): void {
@@ -279,5 +294,9 @@ class RealtimeContext implements Context {
 
   record(kind: RecordKind, fields?: Record<string, unknown>): void {
     this.runtime.record(this.host, kind, fields);
+  }
+
+  recordShaped<V extends readonly unknown[]>(shape: RecordShape<V>, values: V): void {
+    this.runtime.recordShaped(this.host, shape, values);
   }
 }

@@ -12,6 +12,7 @@
 import type { Disconnect } from './disconnect.ts';
 import type { Disk } from './disk.ts';
 import type { RecordKind } from './record.ts';
+import type { RecordShape } from './record-shape.ts';
 import type { Rng } from './rng.ts';
 import type { Micros } from './time.ts';
 import type { TimerId, Wakeup } from './wakeup.ts';
@@ -75,6 +76,12 @@ export interface Context {
   readonly disk: Disk;
   /** Writes a trace record at this actor. Field names `t`, `k`, `a`, `n` are reserved. */
   record(kind: RecordKind, fields?: Record<string, unknown>): void;
+  /**
+   * Writes the record `record(shape.kind, fields)` would, its fields' values by position in the
+   * order `shape` declares them (record-shape.ts): for a kind written often, hashed without a
+   * fields object. Same record, same line, same hash.
+   */
+  recordShaped<V extends readonly unknown[]>(shape: RecordShape<V>, values: V): void;
 }
 
 export interface Actor<M extends Message = Message> {

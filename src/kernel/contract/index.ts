@@ -1,7 +1,8 @@
 /**
  * The actor contract: everything actor code may import from the kernel, and nothing else.
  *
- * An actor sees its `Context` (time, timers, randomness, messages, its `Disk`, trace records),
+ * An actor sees its `Context` (time, timers, randomness, messages, its `Disk`, trace records and
+ * the record shapes it declares for the frequent ones),
  * the time units, the `Rng` type, one hash helper and `assert`. The two errors every layer shares
  * live here too, since every layer may import the contract: `SimulationError` (what a broken
  * assert or any exception in a handler becomes) and `InputError` (bad user input, which a feature's
@@ -17,6 +18,7 @@ export type { TimerId, Wakeup } from './wakeup.ts';
 export type { Disconnect } from './disconnect.ts';
 export { isTornRecord, RAM_DISK_DIR, type Disk, type TornRecord } from './disk.ts';
 export { KERNEL_HOT_KINDS, RECORD_KINDS, type RecordKind, type TraceRecord } from './record.ts';
+export { recordShape, RecordShape, type ShapeFieldType, type ShapeValues } from './record-shape.ts';
 export { formatMicros, HOUR, MINUTE, MS, requestNumbersFrom, SECOND, US, type Micros } from './time.ts';
 export { deriveRng, type Rng } from './rng.ts';
 export { canonicalJson, digestOf, fnv1a, hex64 } from './hash.ts';
