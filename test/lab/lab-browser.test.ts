@@ -53,10 +53,26 @@ function cliHash(text: string, file: string, seed: number, sets: string[] = []):
   return execute(prepareRun(loadScenario(text, file, sets), { seed, trace: new TraceWriter() })).traceHash;
 }
 
-/** `clock`: the page's clock is the test's (Playwright's `page.clock`; it flows with the wall clock until the test pauses it). */
+/** A fixed date for the page's fake clock; nothing the lab draws depends on which. */
+const CLOCK_START_MS = Date.UTC(2026, 0, 1);
+
+/**
+ * `clock`: the page's clock is the test's and stands still from the page's first script on, moving
+ * only by the test's `page.clock.runFor`: a loaded machine cannot make a stretch of the run longer.
+ * Playwright's `clock.install()` alone leaves the fake clock flowing with the wall clock (the
+ * fresh-clone CI of 0bc0224 had a starved page ask for the whole run in one stretch, and a pause
+ * sent after the page had loaded could find its target already in the past, as in 8961237's CI).
+ * Both calls are made on the blank page, before `goto`, and replayed in that order when the lab
+ * loads: installed at the fixed date, then paused a day later. The day is only the blank page's
+ * margin (its clock flows between the two calls and it has no timers to fire); the lab starts
+ * paused at that later date.
+ */
 async function open(hash: string, options: { clock?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
   const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
-  if (options.clock === true) await page.clock.install();
+  if (options.clock === true) {
+    await page.clock.install({ time: CLOCK_START_MS });
+    await page.clock.pauseAt(CLOCK_START_MS + 86_400_000);
+  }
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
@@ -236,16 +252,11 @@ test('stepping and going back one event give the records of a straight run to th
 
 test('while a run goes, the whole-run views (checkpoints, recovery) are drawn without pausing', async (t) => {
   if (!browserAvailable) return t.pass(skipReason);
-  // The page's clock is the test's: a loaded machine cannot make a stretch of the run longer
-  // (at 10 s / s, a page starved for 6 s of wall time asks for the whole run at once).
+  // The page's clock is the test's, paused from the start (`open`): at 10 s / s, a page whose clock
+  // flowed and was starved for 6 s of wall time would ask for the whole run at once.
   const { page, errors } = await open('#scenario=domino-uncoordinated&seed=4', { clock: true });
   await idle(page);
-  // install() leaves the fake clock flowing with the wall clock (the fresh-clone CI of 0bc0224 had a
-  // starved page ask for the whole run in one stretch): paused here, it moves only by runFor. The
-  // pause is 10 s ahead of the page's time read just before, since that time flows on until the
-  // pause arrives (1 s ahead was already in the past on a loaded CI machine); the run has not
-  // started, so the jump fires only idle timers.
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 10_000);
+  t.is(await page.evaluate(() => Date.now()), CLOCK_START_MS + 86_400_000, 'the page loaded with its clock standing still');
   // 10 s of simulated time per second of the page's clock, never paused.
   await page.selectOption('#speed', '10000000');
   // Every text the status line shows while the run goes: between the stretches of a run at a set
