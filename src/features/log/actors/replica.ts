@@ -11,10 +11,18 @@
  * truncated below it; the producer table always describes the log as it is.
  */
 import type { Context, Disk } from '../../../kernel/contract/index.ts';
-import { assert } from '../../../kernel/contract/index.ts';
+import { assert, recordShape } from '../../../kernel/contract/index.ts';
 import type { Batch, PartitionMeta } from './messages.ts';
 import { PartitionLog, hwFile } from './partition-log.ts';
 import { ProducerStateTable } from './producer-state.ts';
+
+// The `log` records written once per batch per replica and once per high-watermark move (≈ 0.76 M
+// in an hour of aps-xray under stream-replay): written by shape, the same records as `record`'s.
+const HEAD = [['op', 'string'], ['topic', 'string'], ['partition', 'number'], ['offset', 'number'], ['epoch', 'number']] as const;
+const HW = recordShape('log', HEAD);
+const APPENDED = [...HEAD, ['batchEpoch', 'number'], ['events', 'json']] as const;
+const APPEND = recordShape('log', APPENDED);
+const APPEND_IDEMPOTENT = recordShape('log', [...APPENDED, ['pid', 'number'], ['seq', 'number']]);
 
 /** The part of a role the broker needs to route messages and wake it. */
 export interface Role {
@@ -71,10 +79,10 @@ export class Replica {
       return false;
     }
     this.producers.appended(batch);
-    // `record`'s fields written out (one per replica per batch): the same record without two spreads.
     const { topic, partition, leaderEpoch: epoch } = this;
     const { base: offset, epoch: batchEpoch, events, pid, seq } = batch;
-    ctx.record('log', pid === undefined ? { op, topic, partition, offset, epoch, batchEpoch, events } : { op, topic, partition, offset, epoch, batchEpoch, events, pid, seq });
+    if (pid === undefined) ctx.recordShaped(APPEND, [op, topic, partition, offset, epoch, batchEpoch, events]);
+    else ctx.recordShaped(APPEND_IDEMPOTENT, [op, topic, partition, offset, epoch, batchEpoch, events, pid, seq]);
     return true;
   }
 
@@ -82,7 +90,7 @@ export class Replica {
     if (hw === this.hw) return;
     this.hw = hw;
     this.assertPositions('high watermark change');
-    ctx.record('log', { op: 'hw', topic: this.topic, partition: this.partition, offset: hw, epoch: this.leaderEpoch });
+    ctx.recordShaped(HW, ['hw', this.topic, this.partition, hw, this.leaderEpoch]);
   }
 
   /** Truncates the log to `offset` (a no-op at or beyond its end) and records why. */

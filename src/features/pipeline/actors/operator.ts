@@ -38,7 +38,7 @@
  */
 import { enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
 import type { Actor, Context, Disconnect, Message, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
-import { assert, digestOf } from '../../../kernel/contract/index.ts';
+import { assert, digestOf, recordShape } from '../../../kernel/contract/index.ts';
 import {
   LOG_TIER_REPLIES,
   makeParticipant,
@@ -67,6 +67,8 @@ import type { InstanceRoutes, OperatorTransport, TransportSink } from './stream/
 
 enablePatches();
 
+/** The `state` record of every step (the state's digest after an event, for state-equals-reference): written by shape. */
+const STEP = recordShape('state', [['event', 'string'], ['born', 'number'], ['us', 'number'], ['digest', 'string']]);
 
 export interface OperatorSpec {
   readonly op: string;
@@ -340,7 +342,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     if (outputs.length > 0) this.transport.emit(ctx, outputs);
     outputs.length = 0;
     this.processedCount++;
-    ctx.record('state', { event: event.id, born: event.bornUs, us: done.serviceUs, digest: digestOf(this.state) });
+    ctx.recordShaped(STEP, [event.id, event.bornUs, done.serviceUs, digestOf(this.state)]);
     this.participant.afterEvent(ctx);
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
