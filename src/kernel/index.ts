@@ -7,6 +7,7 @@
 export * from './contract/index.ts';
 export * from './trace.ts';
 export { TraceHasher } from './trace-hash.ts';
+export { ActorRows, NODE, ROW, SITE } from './actor-rows.ts';
 export { EventQueue } from './event-queue.ts';
 export { Simulator, type PendingEvent, type RunOptions } from './simulator.ts';
 export { ActorHandle, WORLD, type Placement } from './actor-handle.ts';

@@ -63,6 +63,7 @@
  * digests collide make two records collide), and a crafted collision is easy. How it fails: a
  * value JSON cannot write (a BigInt, a cycle) throws, as `JSON.stringify` would.
  */
+import { ActorRows, DIGEST_HIGH, DIGEST_LOW, ROW } from './actor-rows.ts';
 import type { RecordShape } from './contract/record-shape.ts';
 
 const OBJECT = 1;
@@ -322,13 +323,13 @@ export class TraceHasher {
   private h4 = RUN_SEED_4;
   private folded = 0;
   /**
-   * Actors by number (`addActor`), and their ids' digests (`DIGEST_STRIDE` words each): a hot record
-   * names an actor by number and reads its digest with one load. (Session 8 looked the id up in the
-   * string table below through a slot the simulator kept per actor: two dependent cache misses per
-   * actor named, with many actors.)
+   * Actors by number (`addActor`), and their ids' digests in the actors' rows (actor-rows.ts, which
+   * the environment's places share): a hot record names an actor by number and reads its digest
+   * from its row. (Session 8 looked the id up in the string table below through a slot the
+   * simulator kept per actor: two dependent cache misses per actor named, with many actors.)
    */
   private readonly actorIds: string[] = [];
-  private actorDigests = new Int32Array(DIGEST_STRIDE * 256);
+  readonly actors = new ActorRows();
   /** String table: the hot records' cached strings (message types, timer names), with their 64-bit digests, by slot. */
   private readonly slots = new Map<string, number>();
   /** Per slot, `DIGEST_STRIDE` words: the string's 64-bit digest (low, high). */
@@ -384,8 +385,8 @@ export class TraceHasher {
       this.used = 0;
       this.reserve(9);
       if (actorNumber >= 0) {
-        const d = this.actorDigests;
-        this.recordHead(0, t, d[DIGEST_STRIDE * actorNumber]!, d[DIGEST_STRIDE * actorNumber + 1]!, n);
+        const d = this.actors.words;
+        this.recordHead(0, t, d[ROW * actorNumber + DIGEST_LOW]!, d[ROW * actorNumber + DIGEST_HIGH]!, n);
       } else {
         this.actorDigest(actor);
         this.recordHead(0, t, this.lastActorLow, this.lastActorHigh, n);
@@ -447,8 +448,8 @@ export class TraceHasher {
     const count = types.length;
     this.used = 0;
     this.reserve(9 + 3 * count);
-    const d = this.actorDigests;
-    this.recordHead(0, t, d[DIGEST_STRIDE * actorNumber]!, d[DIGEST_STRIDE * actorNumber + 1]!, n);
+    const d = this.actors.words;
+    this.recordHead(0, t, d[ROW * actorNumber + DIGEST_LOW]!, d[ROW * actorNumber + DIGEST_HIGH]!, n);
     for (let i = 0; i < count; i++) {
       const value = values[i];
       const type = types[i];
@@ -485,18 +486,10 @@ export class TraceHasher {
    * its id's digest is kept for the run. The table grows with the actors.
    */
   addActor(id: string): number {
-    const number = this.actorIds.length;
     this.actorIds.push(id);
-    if (DIGEST_STRIDE * (number + 1) > this.actorDigests.length) {
-      const grown = new Int32Array(2 * this.actorDigests.length);
-      grown.set(this.actorDigests);
-      this.actorDigests = grown;
-    }
     const out = this.out;
     stringDigest(id, out);
-    this.actorDigests[DIGEST_STRIDE * number] = out[0];
-    this.actorDigests[DIGEST_STRIDE * number + 1] = out[1];
-    return number;
+    return this.actors.add(out[0], out[1]);
   }
 
   /** The id of actor `number` (`addActor`). */
@@ -531,12 +524,12 @@ export class TraceHasher {
     const named = this.namedSlot(TIMER_SITE, name);
     const nameLow = this.lowOf(named);
     const nameHigh = this.highOf(named);
-    const d = this.actorDigests;
-    const as = DIGEST_STRIDE * a;
+    const d = this.actors.words;
+    const as = ROW * a;
     // Words 3–10: t (high, low), a's digest (low, high), n (high, low), the name's digest (low, high).
     let h = Math.imul(TIMER_A ^ (t | 0), P1);
     h ^= h >>> 15;
-    h = Math.imul(h ^ d[as + 1], P1);
+    h = Math.imul(h ^ d[as + DIGEST_HIGH], P1);
     h ^= h >>> 15;
     h = Math.imul(h ^ (n | 0), P1);
     h ^= h >>> 15;
@@ -544,7 +537,7 @@ export class TraceHasher {
     h ^= h >>> 15;
     let b = Math.imul(TIMER_B ^ uintHigh(t), P2);
     b ^= b >>> 15;
-    b = Math.imul(b ^ d[as], P2);
+    b = Math.imul(b ^ d[as + DIGEST_LOW], P2);
     b ^= b >>> 15;
     b = Math.imul(b ^ uintHigh(n), P2);
     b ^= b >>> 15;
@@ -599,26 +592,26 @@ export class TraceHasher {
    * the lanes where `digestWords` takes them. Same digest as `digest`, by construction and by test.
    */
   private hot3(aStart: number, bStart: number, t: number, a: number, n: number, other: number, typeLow: number, typeHigh: number, x: number): void {
-    const d = this.actorDigests;
-    const as = DIGEST_STRIDE * a;
-    const os = DIGEST_STRIDE * other;
+    const d = this.actors.words;
+    const as = ROW * a;
+    const os = ROW * other;
     let h = Math.imul(aStart ^ (t | 0), P1);
     h ^= h >>> 15;
-    h = Math.imul(h ^ d[as + 1], P1);
+    h = Math.imul(h ^ d[as + DIGEST_HIGH], P1);
     h ^= h >>> 15;
     h = Math.imul(h ^ (n | 0), P1);
     h ^= h >>> 15;
-    h = Math.imul(h ^ d[os + 1], P1);
+    h = Math.imul(h ^ d[os + DIGEST_HIGH], P1);
     h ^= h >>> 15;
     h = Math.imul(h ^ typeHigh, P1);
     h ^= h >>> 15;
     let b = Math.imul(bStart ^ uintHigh(t), P2);
     b ^= b >>> 15;
-    b = Math.imul(b ^ d[as], P2);
+    b = Math.imul(b ^ d[as + DIGEST_LOW], P2);
     b ^= b >>> 15;
     b = Math.imul(b ^ uintHigh(n), P2);
     b ^= b >>> 15;
-    b = Math.imul(b ^ d[os], P2);
+    b = Math.imul(b ^ d[os + DIGEST_LOW], P2);
     b ^= b >>> 15;
     b = Math.imul(b ^ typeLow, P2);
     b ^= b >>> 15;

@@ -31,6 +31,7 @@ import type { RecordKind, TraceRecord } from './contract/record.ts';
 import { recvLine, sendLine, timerLine, type RecvRecord, type SendRecord, type TimerRecord } from './record-line.ts';
 import type { RecordShape } from './contract/record-shape.ts';
 import { TraceHasher } from './trace-hash.ts';
+import type { ActorRows } from './actor-rows.ts';
 
 export type { RecordKind, TraceRecord } from './contract/record.ts';
 
@@ -177,6 +178,11 @@ export class TraceWriter {
    */
   addActor(id: string): number {
     return this.hasher.addActor(id);
+  }
+
+  /** The actors' rows (actor-rows.ts): their ids' digests, read by the hot records, beside their places, which the environment keeps there. */
+  get actorRows(): ActorRows {
+    return this.hasher.actors;
   }
 
   /** A `send` record `{t, k: 'send', a, n, to, msg, bytes}`, `a` and `to` actor numbers (`addActor`): as `write` would take it. */

@@ -22,7 +22,7 @@
  */
 import { Deployment, type ReadonlyDeployment } from '../deploy/index.ts';
 import type { ActorFactory, ActorHandle, ActorRef, Disk, DropCause, Environment, Micros, PendingEvent, Placement, RecordKind, Rng, RunOptions } from '../kernel/index.ts';
-import { Simulator, TRACE_FORMAT_VERSION, TraceWriter } from '../kernel/index.ts';
+import { NODE, ROW, SITE, Simulator, TRACE_FORMAT_VERSION, TraceWriter } from '../kernel/index.ts';
 import { NodeDisk, type DiskParams } from './disk.ts';
 import { NodeRamDisk } from './ram-disk.ts';
 import { Network, type LinkParams, type PartitionRule } from './network.ts';
@@ -103,11 +103,6 @@ export class World implements Environment {
   private readonly sites = new Map<string, SiteInfo>();
   private readonly nodes = new Map<string, NodeState>();
   private readonly options: WorldOptions;
-  /**
-   * Actor index (the kernel's) `i` → the network index of its node at `2i` and of its node's site
-   * at `2i + 1`, side by side, so that a message needs no name lookup and reads one place per actor.
-   */
-  private readonly actorPlaces: number[] = [];
   /** Node states by their network index (`Network.indexOf`: the order added). */
   private readonly nodeStates: NodeState[] = [];
   private started = false;
@@ -186,9 +181,9 @@ export class World implements Environment {
     // The simulator checks the id first (taken, or the world's own), so a refused spawn leaves no entry behind.
     const handle = this.sim.spawn({ id, node, site: state.site }, factory);
     const nodeIndex = this.network.indexOf(node);
-    // Actor indices are handed out in order (the world's own, 0, never sends): fill up to this one.
-    while (this.actorPlaces.length < 2 * handle.index) this.actorPlaces.push(-1);
-    this.actorPlaces.push(nodeIndex, this.network.siteIndexOf(nodeIndex));
+    // Its place beside its id's digest, in the row every message of its reads (kernel/actor-rows.ts):
+    // no name lookup, and one row per actor a message names.
+    this.trace.actorRows.place(handle.index, nodeIndex, this.network.siteIndexOf(nodeIndex));
     this.placed.add({ id, node, site: state.site, factory });
     if (!state.up) this.sim.crash(id, { scope: 'node', reason: 'placed on a node that is down' });
     return handle.ref;
@@ -355,8 +350,8 @@ export class World implements Environment {
   transmit(from: number, to: number, bytes: number, now: Micros): Micros | Micros[] | DropCause {
     // The simulator asks in the order of its clock, so the network may forget channels idle by now.
     this.network.advanceTo(now);
-    const places = this.actorPlaces;
-    return this.network.transmitPlaced(places[2 * from], places[2 * from + 1], places[2 * to], places[2 * to + 1], bytes, now);
+    const rows = this.trace.actorRows.words;
+    return this.network.transmitPlaced(rows[ROW * from + NODE], rows[ROW * from + SITE], rows[ROW * to + NODE], rows[ROW * to + SITE], bytes, now);
   }
 
   localTime(actor: Placement, now: Micros): Micros {
@@ -370,12 +365,14 @@ export class World implements Environment {
   admits(from: number, to: number): DropCause | undefined {
     // Without a partition the actors' nodes need not be read (two cache misses with many actors).
     if (!this.network.partitioned) return undefined;
-    return this.network.blockedBetween(this.actorPlaces[2 * from], this.actorPlaces[2 * to]) ? 'partition' : undefined;
+    const rows = this.trace.actorRows.words;
+    return this.network.blockedBetween(rows[ROW * from + NODE], rows[ROW * to + NODE]) ? 'partition' : undefined;
   }
 
   answers(dead: number, to: number, now: Micros): Micros | undefined {
-    const from = this.actorPlaces[2 * dead];
-    const at = this.actorPlaces[2 * to];
+    const rows = this.trace.actorRows.words;
+    const from = rows[ROW * dead + NODE];
+    const at = rows[ROW * to + NODE];
     if (!this.nodeStates[from].up || this.network.blockedBetween(from, at)) return undefined;
     return now + this.network.latencyBetween(from, at);
   }

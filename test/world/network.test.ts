@@ -360,3 +360,22 @@ test('what the network holds follows the LAN channels busy at once, not the pair
   for (let i = 0; i < 2_000; i++) empty.transmit(`n-${i % nodes}`, `n-${(i * 13 + 1) % nodes}`, 0, i);
   t.is(empty.heldLanChannels, 0);
 });
+
+test('actors spawned past the first rows of the actor table take their own nodes\' links', (t) => {
+  // The world keeps each actor's node and site in the kernel's actor rows (256 at first, then
+  // grown): actors far past that still route by their own place — LAN within a site, WAN across.
+  const s = new Scenario();
+  const here = s.lanSite('here', 300, { latencyUs: 2 * MS });
+  s.lanSite('there', 1, { latencyUs: 3 * MS });
+  s.link('here', 'there', { latencyUs: 7 * MS, bandwidthBytesPerSec: 1_000_000_000 });
+  const puppets = here.map((node, i) => s.puppet(`p-${i}`, node));
+  const far = s.puppet('far', 'there-1');
+  const last = puppets[puppets.length - 1];
+  s.at(10, () => last.send('far', { bytes: 0 }));
+  s.at(10, () => last.send('p-0', { bytes: 0 }));
+  s.at(20, () => far.send('p-299', { bytes: 0 }));
+  s.run(Number.POSITIVE_INFINITY);
+  t.deepEqual(far.arrivalsFrom('p-299'), [10 + 7 * MS]);
+  t.deepEqual(puppets[0].arrivalsFrom('p-299'), [10 + 2 * MS]);
+  t.deepEqual(last.arrivalsFrom('far'), [20 + 7 * MS]);
+});
