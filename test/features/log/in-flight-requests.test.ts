@@ -107,6 +107,27 @@ test('a refused connection attempt with requests sent after it over the connecti
   t.deepEqual(client.log, ['1s b1 r1 put-back, r2 network-exception, r3 network-exception']);
 });
 
+test('walking the requests in flight: in the order sent, one forgotten during the walk — the one visited or one ahead — is not visited again or at all; a timeout after the walk takes only those left', (t) => {
+  const walked: string[] = [];
+  const client = run([
+    [0, (c, ctx) => (c.network.heard('b1'), c.network.heard('b2'), [1, 2, 3, 4, 5].forEach((req) => c.send(ctx, req, req === 2 ? 'b2' : 'b1')))],
+    [SECOND, (c) => {
+      t.is(c.requests.answered(3), 'r3');
+      for (const [req, request] of c.requests) {
+        walked.push(request);
+        // As the sink backs a lane off: the one visited leaves, and (here) one further ahead with it.
+        if (req === 1) c.requests.forget(1);
+        if (req === 2) c.requests.forget(4);
+      }
+      t.false(c.requests.has(1));
+      t.true(c.requests.has(2) && c.requests.has(5) && !c.requests.has(4));
+      t.is(c.requests.count('b1'), 1);
+    }],
+  ]);
+  t.deepEqual(walked, ['r1', 'r2', 'r5']);
+  t.deepEqual(client.log, ['30s b2 r2 request-timed-out', '30s b1 r5 request-timed-out']);
+});
+
 test('breaks: an owner that does not report an answer has it fail at its deadline, taking a later request to the same broker with it', (t) => {
   const client = run([
     [0, (c, ctx) => (c.network.heard('b1'), c.send(ctx, 1, 'b1'))],

@@ -6,6 +6,7 @@
 import test from 'ava';
 import type { Context } from '../../../src/kernel/index.ts';
 import { EpochCache } from '../../../src/features/log/actors/epoch-cache.ts';
+import { moveToEnd } from '../../../src/features/log/actors/fetch-request.ts';
 import { afterUncleanShutdown, withIsr } from '../../../src/features/log/actors/elections.ts';
 import { assignReplicas, electLeader, rangeAssignment, type Batch, type PartitionMeta } from '../../../src/features/log/actors/index.ts';
 import { PartitionLog } from '../../../src/features/log/actors/partition-log.ts';
@@ -69,6 +70,36 @@ test('partition log: segments, reads bounded by offset and bytes, truncation ins
   t.deepEqual(log.epochs.endOffsetFor(1, log.logEnd), { epoch: 1, end: 5 });
 });
 
+test('partition log: a read from any offset returns what a scan of the whole log returns (the tail found without a search, older segments by one)', (t) => {
+  const { ctx } = diskWorld();
+  // 60 batches of 1–3 events in segments of ≈ 8 batches: reads at the tail and far behind it.
+  const log = PartitionLog.open(ctx().disk, 't-0', 1200);
+  for (let i = 0; i < 60; i++) log.append(batch(log.logEnd, Array.from({ length: 1 + (i % 3) }, (_, k) => `e${i}.${k}`)));
+  const all = [...log.batches()];
+  const scan = (from: number, upper: number, maxBytes: number): number[] => {
+    const out: number[] = [];
+    let bytes = 0;
+    for (const b of all) {
+      if (b.base + b.events.length <= from) continue;
+      if (b.base + b.events.length > upper || (out.length > 0 && bytes + b.bytes > maxBytes)) break;
+      out.push(b.base);
+      bytes += b.bytes;
+    }
+    return from >= upper ? [] : out;
+  };
+  let reads = 0;
+  for (const upper of [log.logEnd, log.logEnd - 1, 60]) {
+    for (const maxBytes of [1, 500, 1 << 20]) {
+      for (let from = 0; from <= log.logEnd; from++) {
+        t.deepEqual(log.read(from, upper, maxBytes).map((b) => b.base), scan(from, upper, maxBytes), `read(${from}, ${upper}, ${maxBytes})`);
+        reads++;
+      }
+    }
+  }
+  t.true(ctx().disk.files().filter((f) => f.endsWith('.log')).length >= 6, 'several segments');
+  t.is(reads, 9 * (log.logEnd + 1));
+});
+
 test('partition log: what a power loss leaves is what the last fsync covered', (t) => {
   const { world, ctx } = diskWorld();
   const log = PartitionLog.open(ctx().disk, 't-0', 1 << 20);
@@ -105,6 +136,18 @@ test('producer table: a retry within the last five batches is a duplicate; a gap
   t.deepEqual(table.check(7, 12, 1), { kind: 'append' });
   t.deepEqual(table.check(7, 13, 1), { kind: 'out-of-order' });
   t.deepEqual(table.check(8, 40, 1), { kind: 'append' }, 'an unknown producer is accepted');
+});
+
+test('fetch order: a member that got data moves to the end, the others keep their order (PartitionStates)', (t) => {
+  const order = ['p0', 'p1', 'p2', 'p3'];
+  moveToEnd(order, 'p1');
+  t.deepEqual(order, ['p0', 'p2', 'p3', 'p1']);
+  moveToEnd(order, 'p1');
+  t.deepEqual(order, ['p0', 'p2', 'p3', 'p1'], 'already last');
+  moveToEnd(order, 'p0');
+  t.deepEqual(order, ['p2', 'p3', 'p1', 'p0']);
+  moveToEnd(order, 'px');
+  t.deepEqual(order, ['p2', 'p3', 'p1', 'p0'], 'not a member: nothing moves');
 });
 
 const meta: PartitionMeta = { topic: 't', partition: 0, replicas: ['b1', 'b2', 'b3'], leader: 'b1', leaderEpoch: 4, partitionEpoch: 9, isr: ['b1', 'b3'] };

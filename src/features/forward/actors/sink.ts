@@ -50,6 +50,7 @@ import { assert } from '../../../kernel/contract/index.ts';
 import { batchSizeInBytes, produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
 import { ClientNetwork, ExponentialBackoff, InFlightRequests, type Lost } from '../../log/actors/index.ts';
 import type { ForwarderConfig } from './config.ts';
+import { Marks } from './marks.ts';
 
 /** A batch as planned: what it carries, and which source positions it covers. */
 export interface Plan {
@@ -80,7 +81,7 @@ interface Outstanding {
   /** In request order, as the reply's partitions are. */
   readonly parts: readonly { readonly lane: number; readonly plan: Plan }[];
   /** Lanes that backed off since: their outcomes are ignored (their plans will be re-sent). */
-  readonly dropped: Set<number>;
+  readonly dropped: Marks;
 }
 
 export interface SinkEvents {
@@ -130,8 +131,8 @@ export class IdempotentSink {
   private readonly network: ClientNetwork;
   /** Produce requests in flight and their connection protocol (in-flight-requests.ts). */
   private readonly outstanding: InFlightRequests<Outstanding>;
-  /** Per lane: destSeqs sent and not answered. */
-  private readonly sent: Set<number>[];
+  /** Per lane: destSeqs sent and not answered (at most `IDEMPOTENCE_WINDOW`). */
+  private readonly sent: Marks[];
   /** Per lane: failures since its last stored plan, which set its next pause. */
   private readonly failures: number[];
   private readonly retryBackoff: ExponentialBackoff;
@@ -151,7 +152,7 @@ export class IdempotentSink {
     // Metadata goes to the broker with the fewest produce requests out (Kafka's leastLoadedNode), as the producer's.
     this.network = new ClientNetwork(config.sink.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.req, { load: (broker) => this.outstanding.count(broker) });
     this.outstanding = new InFlightRequests(this.network, config.requestTimeoutUs, 'forward:request-timeout', { lost: (ctx, broker, requests) => this.lost(ctx, broker, requests) });
-    this.sent = Array.from({ length: lanes }, () => new Set<number>());
+    this.sent = Array.from({ length: lanes }, () => new Marks());
     this.failures = Array.from({ length: lanes }, () => 0);
     this.retryTimers = Array.from({ length: lanes }, () => undefined);
     this.retryBackoff = new ExponentialBackoff(config.retryBackoffUs, config.maxBackoffUs);
@@ -243,7 +244,7 @@ export class IdempotentSink {
       return payloads === undefined ? { topic, partition, events, bytes, pid, seq } : { topic, partition, events, bytes, pid, seq, payloads };
     });
     ctx.send(leader, { type: 'produce', req, partitions, acks: this.options.acks ?? -1, timeoutUs: this.config.requestTimeoutUs }, { bytes: produceBytes(partitions) });
-    this.outstanding.add(ctx, req, leader, { parts, dropped: new Set() });
+    this.outstanding.add(ctx, req, leader, { parts, dropped: new Marks() });
   }
 
   /** The lane's partition leader as last known, or null (a metadata refresh is then on its way). */

@@ -106,7 +106,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private maintenanceRan = -1;
   /** The replica fetcher per leader broker followed. */
   private readonly fetchers = new Map<string, ReplicaFetcher>();
-  private parked: ParkedFetch[] = [];
+  private readonly parked: ParkedFetch[] = [];
   /**
    * While a produce request is being appended: the partitions whose parked fetches to wake after
    * it, each with whether only its log end moved (`readable`'s `appendOnly`).
@@ -229,19 +229,24 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       this.appended.set(replica, before === undefined || before === moved ? moved : 'any');
       return;
     }
-    const still: ParkedFetch[] = [];
-    for (const p of this.parked) {
+    // The fetches still parked move down in place, in their order (no array per append and per
+    // high-watermark move); answering one only sends, so nothing else touches the list meanwhile.
+    const parked = this.parked;
+    let kept = 0;
+    for (let i = 0; i < parked.length; i++) {
+      const p = parked[i]!;
       const bound: PartitionMove = p.request.replica !== undefined ? 'log-end' : 'high-watermark';
       const reads = asks(p.request, replica) && (moved === 'any' || moved === bound || this.mayHaveChanged(p.request));
       const partitions = reads ? this.readFetch(p.request) : undefined;
       if (partitions === undefined || !answerable(partitions, p.request.minBytes)) {
-        still.push(p);
+        parked[kept++] = p;
         continue;
       }
       this.cancelTimer(ctx, p.timer);
       this.sendFetchReply(ctx, p.request, p.from, partitions);
     }
-    this.parked = still;
+    // `pop`, not a store to `length`: V8 sets an array's length through a runtime call.
+    while (parked.length > kept) parked.pop();
   }
 
   // --- messages ----------------------------------------------------------------------------------

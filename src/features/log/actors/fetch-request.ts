@@ -52,10 +52,11 @@ export function eachPart<M>(reply: FetchReply, asked: Asked<M>, take: (member: M
   for (let i = 0; i < reply.partitions.length && i < members.length; i++) take(members[i]!, reply.partitions[i]!, partitions[i]!.offset);
 }
 
-/** Moves `member` to the end of a fetch order (it just got data). */
+/** Moves `member` to the end of a fetch order (it just got data); the others keep their order. */
 export function moveToEnd<M>(order: M[], member: M): void {
   const i = order.indexOf(member);
   if (i < 0 || i === order.length - 1) return;
-  order.splice(i, 1);
-  order.push(member);
+  // Shifted in place rather than `splice`d out and pushed: `splice` makes an array of what it removes (every reply with data).
+  for (let j = i; j < order.length - 1; j++) order[j] = order[j + 1]!;
+  order[order.length - 1] = member;
 }

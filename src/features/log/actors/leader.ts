@@ -58,6 +58,24 @@ interface WaitingProduce {
   readonly duplicate: boolean;
 }
 
+/**
+ * The batch a leader appends for a produced one: its offset, epoch and append time, and what the
+ * producer sent. Built as one literal per combination of the optional fields, in one key order,
+ * rather than completed property by property: a property added to a literal goes to a second,
+ * out-of-object store (an allocation, and a shape change, per append — every batch is kept all run).
+ */
+function batchOf(request: ProducePartition, base: number, epoch: number, ts: Micros): Batch {
+  const { events, bytes, pid, payloads } = request;
+  let batch: Batch;
+  if (pid === undefined) batch = payloads === undefined ? { base, epoch, events, bytes, ts } : { base, epoch, events, bytes, ts, payloads };
+  else {
+    const seq = request.seq ?? 0;
+    batch = payloads === undefined ? { base, epoch, events, bytes, ts, pid, seq } : { base, epoch, events, bytes, ts, pid, seq, payloads };
+  }
+  // Keys only on compacted topics' records (the checkpoint tier's), a few batches per run.
+  return request.keys === undefined ? batch : { ...batch, keys: request.keys };
+}
+
 export class LeaderRole implements Role {
   readonly kind = 'leader';
   private readonly progress = new Map<string, FollowerProgress>();
@@ -121,16 +139,8 @@ export class LeaderRole implements Role {
       replica.record(ctx, 'duplicate', offset, { pid: request.pid, seq: request.seq, events: request.events.length });
     } else {
       offset = replica.log.logEnd;
-      // The optional fields set one by one rather than spread from conditional objects: one batch per append.
-      const batch: { -readonly [F in keyof Batch]: Batch[F] } = { base: offset, epoch: this.epoch, events: request.events, bytes: request.bytes, ts: ctx.now() };
-      if (request.pid !== undefined) {
-        batch.pid = request.pid;
-        batch.seq = request.seq ?? 0;
-      }
-      if (request.payloads !== undefined) batch.payloads = request.payloads;
-      if (request.keys !== undefined) batch.keys = request.keys;
       // A full disk refuses the write (Kafka's KafkaStorageException); the producer retries.
-      if (!replica.append(ctx, batch, 'append')) return respond(ctx, { error: 'kafka-storage-error' });
+      if (!replica.append(ctx, batchOf(request, offset, this.epoch, ctx.now()), 'append')) return respond(ctx, { error: 'kafka-storage-error' });
       this.host.readable(ctx, replica, 'log-end');
     }
     this.acknowledgeWhenSafe(ctx, request, acks, timeoutUs, respond, offset, duplicate);

@@ -29,6 +29,9 @@ import { assert } from '../../../kernel/contract/index.ts';
 import { EpochCache } from './epoch-cache.ts';
 import type { Batch } from './messages.ts';
 
+/** How many batches at a segment's end a read looks at before it searches the segment (`batchIndex`). */
+const TAIL_BATCHES = 4;
+
 /** Bytes a batch occupies on disk beyond its payload (Kafka's record batch header). */
 const BATCH_OVERHEAD_BYTES = 61;
 
@@ -321,6 +324,9 @@ export class PartitionLog {
 
   /** The segment holding `offset` (the last one starting at or before it), or -1. */
   private segmentIndex(offset: number): number {
+    // Followers and consumers read at the log's tail: the active segment, found without a search.
+    const active = this.segments.length - 1;
+    if (active >= 0 && this.segments[active]!.base <= offset) return active;
     let lo = 0;
     let hi = this.segments.length - 1;
     let found = -1;
@@ -353,8 +359,13 @@ function superseded(batch: Batch, newest: ReadonlyMap<string, number>, tombstone
 
 /** The batch holding `offset` in a segment's batches (the last one starting at or before it). */
 function batchIndex(batches: readonly Batch[], offset: number): number {
+  // Reads are at the tail (a follower at its log end, a consumer a few batches behind at most):
+  // the last few batches first, newest first — bases increase, so the first found is the answer a
+  // search of the whole segment gives, without its reads of batches all over the heap.
+  const tail = Math.max(0, batches.length - TAIL_BATCHES);
+  for (let i = batches.length - 1; i >= tail; i--) if (batches[i]!.base <= offset) return i;
   let lo = 0;
-  let hi = batches.length - 1;
+  let hi = tail - 1;
   let found = 0;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;

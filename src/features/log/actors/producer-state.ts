@@ -31,18 +31,21 @@ interface ProducerEntry {
 
 export type SequenceCheck = { readonly kind: 'append' } | { readonly kind: 'duplicate'; readonly offset: number } | { readonly kind: 'out-of-order' };
 
+/** The two answers without data, one object each (readonly). */
+const APPEND: SequenceCheck = { kind: 'append' };
+const OUT_OF_ORDER: SequenceCheck = { kind: 'out-of-order' };
+
 export class ProducerStateTable {
   private readonly producers = new Map<number, ProducerEntry>();
 
   /** What to do with a batch of `count` events from producer `pid` starting at sequence `seq`. */
   check(pid: number, seq: number, count: number): SequenceCheck {
     const entry = this.producers.get(pid);
-    if (entry === undefined) return { kind: 'append' };
+    if (entry === undefined) return APPEND;
     const lastSeq = seq + count - 1;
-    const seen = entry.batches.find((b) => b.firstSeq === seq && b.lastSeq === lastSeq);
-    if (seen !== undefined) return { kind: 'duplicate', offset: seen.offset };
-    if (seq === entry.lastSeq + 1) return { kind: 'append' };
-    return { kind: 'out-of-order' };
+    // A loop, not `find` with a closure: every produced batch is checked.
+    for (const seen of entry.batches) if (seen.firstSeq === seq && seen.lastSeq === lastSeq) return { kind: 'duplicate', offset: seen.offset };
+    return seq === entry.lastSeq + 1 ? APPEND : OUT_OF_ORDER;
   }
 
   /**

@@ -45,7 +45,7 @@
 import type { Context, Disconnect, Message, Wakeup } from '../../../../kernel/contract/index.ts';
 import { MS, SECOND } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
-import { IDEMPOTENCE_WINDOW, IdempotentSink, LogSource, splitPlan, type LaneState, type Plan } from '../../../forward/actors/index.ts';
+import { IDEMPOTENCE_WINDOW, IdempotentSink, LogSource, Marks, splitPlan, type LaneState, type Plan } from '../../../forward/actors/index.ts';
 import { batchSizeInBytes, type ClientInbound, type DescribeProducersReply, type LogError } from '../../../log/actors/index.ts';
 import type { StreamEvent } from '../event.ts';
 import { recordOutput, type InstanceRoutes, type OperatorTransport, type Resume, type TransportSink } from './transport.ts';
@@ -80,7 +80,7 @@ interface Lane extends LaneState {
   /** Emitted, not yet planned. */
   queued: Output[];
   /** Plans acknowledged but behind an unacknowledged one (they stay in the outbox). */
-  readonly acked: Set<number>;
+  readonly acked: Marks;
   /** The leader said which sequence numbers it already holds; until then nothing is sent. */
   described: boolean;
   describeReq: number | undefined;
@@ -124,7 +124,7 @@ export class LogTransport implements OperatorTransport {
       const transactionalIdOf = (lane: number) => `${routes.instance}>${routes.output.stream}/${lane}`;
       this.sink = new IdempotentSink(ctx, { sink: output, ...CLIENT }, output.partitions, events, { acks: options.acks ?? -1, transactionalIdOf });
       for (let p = 0; p < output.partitions; p++) {
-        this.lanes.push({ pid: null, nextDestSeq: 0, nextSrc: 0, plans: [], nextSeq: 0, queued: [], acked: new Set(), described: false, describeReq: undefined });
+        this.lanes.push({ pid: null, nextDestSeq: 0, nextSrc: 0, plans: [], nextSeq: 0, queued: [], acked: new Marks(), described: false, describeReq: undefined });
       }
       this.sink.start(ctx);
     }
