@@ -97,3 +97,26 @@ test('min.insync.replicas=2, both followers die: nothing refused while the ISR h
   // broker dead since 2 s over and over, and met no refusal before the followers came back.
   t.true(rejects[0]!.t < 9.5 * SECOND, `first refusal at ${rejects[0]!.t} µs`);
 });
+
+test('min.insync.replicas=2, NotEnoughReplicas for 10 s: each batch retries under its own numbers until its retries or delivery.timeout.ms run out; none fails because another did', (t) => {
+  // Kafka's Sender fails one batch at a time (failBatch); an idempotent producer bumps its epoch
+  // only once the partition's earlier batches are resolved. Red before: when the first batch ran
+  // out, the producer took a new id and failed every other numbered batch with producer-id-reset
+  // (808 of 1010 errors), after one retry each.
+  const { summary, records } = run('kafka-min-isr2-two-down', ['duration=16s'], (r) => r.k === 'client' && (r.op === 'produce' || r.op === 'retry' || r.op === 'error'));
+  for (const check of ['no-acked-loss', 'divergence']) t.true(summary.checks[check]!.ok, check);
+  t.is(summary.checks['no-acked-loss']!.stats.duplicates, 0);
+  const producedAt = new Map<string, number>();
+  const retries = new Map<string, number>();
+  for (const r of records) {
+    const event = (r.events as string[])[0]!;
+    if (r.op === 'produce') for (const e of r.events as string[]) producedAt.set(e, r.t);
+    if (r.op === 'retry') retries.set(event, (retries.get(event) ?? 0) + 1);
+  }
+  const errors = records.filter((r) => r.op === 'error');
+  t.true(errors.length > 0, 'writes were refused long enough to fail');
+  t.deepEqual([...new Set(errors.map((r) => r.error))].sort(), ['delivery-timeout'], 'every failure is the batch\'s own');
+  const early = errors.filter((r) => r.t < producedAt.get((r.events as string[])[0]!)! + 5 * SECOND && (retries.get((r.events as string[])[0]!) ?? 0) < 5);
+  t.deepEqual(early, [], 'no batch failed before its 5 retries or its 5 s delivery timeout');
+  t.true([...retries.values()].some((n) => n === 5), 'a batch met NotEnoughReplicas on all of its 5 retries');
+});

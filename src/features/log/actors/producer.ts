@@ -8,9 +8,9 @@
  *
  * Idempotence (`enable.idempotence`): the producer gets an id from the controller and numbers each
  * batch per partition; a retried batch keeps its numbers, so the leader recognises one it already
- * appended and answers with the original offset instead of appending it twice. When a batch is
- * finally given up, the producer takes a new id and renumbers what is still pending (KIP-360's
- * epoch bump, simplified).
+ * appended and answers with the original offset instead of appending it twice. A batch given up
+ * fails alone; once the partition's earlier batches are resolved, a gap it left starts the
+ * partition's numbering again under a new id (KIP-360's epoch bump: producer-sequences.ts).
  *
  * Event ids are `<producer>-<k>` for the k-th tick of the rate, so they are unique across restarts
  * without durable state. At rates above 1000/s the producer wakes once per millisecond and emits
@@ -51,6 +51,7 @@ import { batchSizeInBytes, produceBytes, type ClientInbound, type InitProducerId
 import { InFlightRequests, type Lost } from './in-flight-requests.ts';
 import { ExponentialBackoff, RETRY_BACKOFF_MAX_DEFAULT_US } from './exponential-backoff.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
+import { ProducerSequences, type Settled } from './producer-sequences.ts';
 import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
 
 /** The least time between two wakes of the rate generator. */
@@ -68,16 +69,9 @@ export class LogProducer implements Actor<ClientInbound> {
   private readonly controllers: ControllerView;
   /** Produce requests in flight (acks ≥ 1), each a batch per partition led by its broker; their connection protocol. */
   private readonly requests: InFlightRequests<readonly ProducerBatch[]>;
-  private readonly nextSeq = new Map<number, number>();
-  /**
-   * Per partition, the batches numbered under the current producer id, in sequence order, from the
-   * oldest one not yet resolved (acknowledged or given up) to the newest.
-   */
-  private readonly windows = new Map<number, { readonly batch: ProducerBatch; resolved: boolean }[]>();
-  /** Per partition, the sequence number after the last acknowledged batch (current producer id). */
-  private readonly ackedSeqEnd = new Map<number, number>();
-  /** Abandoned producer ids whose batches of one partition are known never to have been appended. */
-  private readonly notAppended = new Map<number, number>();
+  /** Idempotence: each partition's sequence numbers. */
+  private readonly sequences: ProducerSequences;
+  /** The producer id new numberings take (the last one the controller gave). */
   private pid: number | undefined;
   private pidRequest: number | undefined;
   private tick = 0;
@@ -97,6 +91,7 @@ export class LogProducer implements Actor<ClientInbound> {
     this.requests = new InFlightRequests(this.network, config.requestTimeoutUs, 'request-timeout', { lost: (ctx, _broker, requests) => this.lost(ctx, requests) });
     this.controllers = new ControllerView(config.controllers ?? [config.controller]);
     this.retryBackoff = new ExponentialBackoff(config.retryBackoffUs, config.retryBackoffMaxUs ?? RETRY_BACKOFF_MAX_DEFAULT_US);
+    this.sequences = new ProducerSequences(config.maxInFlight);
   }
 
   start(ctx: Context): void {
@@ -259,29 +254,12 @@ export class LogProducer implements Actor<ClientInbound> {
   }
 
   /**
-   * An idempotent producer numbers a new batch only while fewer than `max.in.flight` (≤ 5) batches
-   * have been numbered since the oldest one still unresolved, as Kafka's does: the broker remembers
-   * a producer's last five batches, so a retry of any unresolved batch is still recognised as a
-   * duplicate. Without this window, batches numbered after one that waits to be retried push it out
-   * of the broker's memory, and its retry is refused as out of order for good.
+   * Idempotence: a new batch is numbered only under a settled producer id, within the five batches
+   * the broker remembers, and not while its partition waits for a gap to resolve
+   * (producer-sequences.ts); a numbered one is retried under its numbers.
    */
   private mayNumber(batch: ProducerBatch): boolean {
-    if (!this.config.idempotence || (batch.seq !== undefined && batch.pid === this.pid)) return true;
-    return (this.windows.get(batch.partition)?.length ?? 0) < Math.min(this.config.maxInFlight, 5);
-  }
-
-  /** Numbers a batch (idempotence) the first time it is sent under the current producer id. */
-  private number(batch: ProducerBatch): void {
-    if (!this.config.idempotence || (batch.seq !== undefined && batch.pid === this.pid)) return;
-    const partition = batch.partition;
-    batch.pid = this.pid!;
-    batch.seq = this.nextSeq.get(partition) ?? 0;
-    this.nextSeq.set(partition, batch.seq + batch.events.length);
-    let window = this.windows.get(partition);
-    if (window === undefined) this.windows.set(partition, (window = []));
-    window.push({ batch, resolved: false });
-    // `mayNumber` keeps the window within what the broker remembers, so any retry is recognised.
-    assert(window.length <= Math.min(this.config.maxInFlight, 5), () => `${this.config.topic}-${partition}: numbered batches in flight ≤ ${Math.min(this.config.maxInFlight, 5)}, but ${window!.length}`);
+    return !this.config.idempotence || this.sequences.mayNumber(batch, this.pidRequest === undefined ? this.pid : undefined);
   }
 
   /** One produce request to `leader`: a batch for each of several partitions it leads. */
@@ -289,7 +267,7 @@ export class LogProducer implements Actor<ClientInbound> {
     const req = ++this.reqCounter;
     const { topic, acks, requestTimeoutUs } = this.config;
     const partitions = batches.map((batch) => {
-      this.number(batch);
+      if (this.config.idempotence) this.sequences.number(batch, this.pid!);
       batch.attempts++;
       const idempotence = batch.pid === undefined ? {} : { pid: batch.pid, seq: batch.seq! };
       return { topic, partition: batch.partition, events: batch.events, bytes: batch.bytes, ...idempotence };
@@ -297,7 +275,7 @@ export class LogProducer implements Actor<ClientInbound> {
     ctx.send(leader, { type: 'produce', req, partitions, acks, timeoutUs: requestTimeoutUs }, { bytes: produceBytes(partitions) });
     if (acks === 0) {
       for (const batch of batches) {
-        this.resolved(batch);
+        this.acked(ctx, batch);
         ctx.record('client', { op: 'ack', events: batch.events, topic, partition: batch.partition, acks: 0 });
       }
       return;
@@ -316,9 +294,9 @@ export class LogProducer implements Actor<ClientInbound> {
       if (batch === undefined) continue;
       if (part.error === undefined) {
         assert(typeof part.offset === 'number' && part.offset >= 0, () => `an acknowledged batch has its offset, but partition ${batch.partition} acknowledged at ${part.offset}`);
-        this.resolved(batch);
         const duplicate = part.duplicate ? { duplicate: true } : {};
         ctx.record('client', { op: 'ack', events: batch.events, topic: this.config.topic, partition: batch.partition, offset: part.offset, ...duplicate });
+        this.acked(ctx, batch);
       } else {
         this.failed(ctx, batch, part.error);
       }
@@ -377,13 +355,14 @@ export class LogProducer implements Actor<ClientInbound> {
     // An out-of-order answer means an earlier batch is missing; it is not this batch's fault.
     if (error === 'out-of-order-sequence') {
       batch.attempts--;
-      if (batch.pid === this.pid && batch.seq === (this.ackedSeqEnd.get(batch.partition) ?? 0)) this.logLostAcknowledged(ctx, batch);
+      const gap = this.sequences.confirmsGap(batch);
+      if (gap?.lostAcknowledged) ctx.record('client', { op: 'sequence-gap', topic: this.config.topic, partition: batch.partition, pid: batch.pid, seq: batch.seq });
+      if (gap !== undefined) this.restartSequences(ctx, batch.partition);
     }
-    if (batch.pid !== undefined && batch.pid !== this.pid) {
-      // Numbered under an abandoned id: retry only what the broker is known not to hold.
-      if (error !== 'out-of-order-sequence' || this.notAppended.get(batch.pid) !== batch.partition) return this.giveUp(ctx, batch, 'producer-id-reset');
-      delete batch.seq;
-      delete batch.pid;
+    if (this.sequences.isAbandoned(batch)) {
+      // Numbered under an abandoned numbering: renumber only what the broker is known not to hold.
+      if (error !== 'out-of-order-sequence') return this.giveUp(ctx, batch, 'producer-id-reset');
+      this.sequences.forget(batch);
     }
     if (batch.attempts > this.config.retries || now >= batch.deadlineUs) return this.giveUp(ctx, batch, error);
     ctx.record('client', { op: 'retry', events: batch.events, topic: this.config.topic, partition: batch.partition, attempt: batch.attempts + 1, error });
@@ -392,58 +371,34 @@ export class LogProducer implements Actor<ClientInbound> {
     this.accumulator.requeue(batch);
   }
 
-  /** The batch was acknowledged (or, with `error`, given up): it leaves its partition's window. */
-  private resolved(batch: ProducerBatch, error?: string): void {
-    if (batch.pid === undefined || batch.pid !== this.pid) return;
-    const window = this.windows.get(batch.partition) ?? [];
-    const entry = window.find((w) => w.batch === batch);
-    if (entry !== undefined) entry.resolved = true;
-    while (window.length > 0 && window[0]!.resolved) window.shift();
-    if (error !== undefined) return;
-    const end = batch.seq! + batch.events.length;
-    if (end > (this.ackedSeqEnd.get(batch.partition) ?? 0)) this.ackedSeqEnd.set(batch.partition, end);
-  }
-
-  /**
-   * The leader refused, as out of order, the batch right after the last one it acknowledged: the
-   * log lost acknowledged events (a new leader without them). Nothing after them was appended
-   * either, so this partition's unacknowledged batches are renumbered under a new producer id and
-   * retried (KIP-360's epoch bump); other partitions' numbered batches are in doubt and fail.
-   */
-  private logLostAcknowledged(ctx: Context, batch: ProducerBatch): void {
-    const oldPid = this.pid!;
-    ctx.record('client', { op: 'sequence-gap', topic: this.config.topic, partition: batch.partition, pid: oldPid, seq: batch.seq });
-    this.notAppended.set(oldPid, batch.partition);
-    this.resetProducerId(ctx, batch.partition);
+  /** The batch was acknowledged: it leaves its partition's window. */
+  private acked(ctx: Context, batch: ProducerBatch): void {
+    if (this.config.idempotence) this.settled(ctx, batch.partition, this.sequences.acked(batch, this.pid));
   }
 
   private giveUp(ctx: Context, batch: ProducerBatch, error: string): void {
     ctx.record('client', { op: 'error', events: batch.events, topic: this.config.topic, partition: batch.partition, error });
-    this.resolved(batch, error);
-    if (!this.config.idempotence || batch.pid === undefined || batch.pid !== this.pid) return;
-    // The sequence gap this leaves would block every later batch: start over with a new id. The
-    // other batches numbered under the old id are in doubt — the broker may hold them, and could no
-    // longer tell their retries apart — so they fail too, rather than risk being stored twice.
-    this.resetProducerId(ctx, undefined);
+    // Only this batch fails (Kafka's Sender.failBatch); the gap it may leave is resolved once the partition's earlier batches are.
+    if (this.config.idempotence) this.settled(ctx, batch.partition, this.sequences.givenUp(batch, this.pid));
   }
 
-  /** Takes a new producer id; numbered batches fail, except those of `renumber` (not appended). */
-  private resetProducerId(ctx: Context, renumber: number | undefined): void {
-    this.pid = undefined;
-    this.nextSeq.clear();
-    this.windows.clear();
-    this.ackedSeqEnd.clear();
+  private settled(ctx: Context, partition: number, settled: Settled): void {
+    if (settled.restart) this.restartSequences(ctx, partition);
+  }
+
+  /**
+   * The partition's numbering has a gap for good: its queued numbered batches (never appended,
+   * since the broker refuses what follows a gap) are numbered again from 0, under a new producer id
+   * when the gap is in the current id's numbering (KIP-360's epoch bump).
+   */
+  private restartSequences(ctx: Context, partition: number): void {
+    const pid = this.sequences.restart(partition);
     // Newest first, since each requeued batch goes to the front of its queue.
-    for (const batch of this.accumulator.takeNumbered().reverse()) {
-      if (batch.partition === renumber) {
-        delete batch.seq;
-        delete batch.pid;
-        this.accumulator.requeue(batch);
-      } else {
-        ctx.record('client', { op: 'error', events: batch.events, topic: this.config.topic, partition: batch.partition, error: 'producer-id-reset' });
-      }
+    for (const batch of this.accumulator.takeNumbered(partition).reverse()) {
+      this.sequences.forget(batch);
+      this.accumulator.requeue(batch);
     }
-    this.requestPid(ctx);
+    if (pid === this.pid && this.pidRequest === undefined) this.requestPid(ctx);
   }
 
   private requestPid(ctx: Context): void {

@@ -121,26 +121,25 @@ export class RecordAccumulator {
     return this.queues[partition]!;
   }
 
-  /** Puts a batch back for a retry: ahead of newer batches, in sequence order when it has one. */
+  /**
+   * Puts a batch back for a retry: ahead of newer batches, in sequence order when it has one. One
+   * without (never numbered, or its numbers taken off to be numbered again) goes after the numbered
+   * ones: they hold the sequences the broker needs first, and must not wait behind a batch that
+   * cannot be numbered while they are unresolved.
+   */
   requeue(batch: ProducerBatch): void {
     const queue = this.queues[batch.partition]!;
-    if (batch.seq === undefined) {
-      queue.unshift(batch);
-      return;
-    }
-    const at = queue.findIndex((b) => b.seq === undefined || b.seq > batch.seq!);
+    const seq = batch.seq;
+    const at = seq === undefined ? queue.findIndex((b) => b.seq === undefined) : queue.findIndex((b) => b.seq === undefined || b.seq > seq);
     if (at < 0) queue.push(batch);
     else queue.splice(at, 0, batch);
   }
 
-  /** Removes and returns every queued batch that was numbered (sent at least once by an idempotent producer). */
-  takeNumbered(): ProducerBatch[] {
-    const taken: ProducerBatch[] = [];
-    for (const queue of this.queues) {
-      const kept = queue.filter((b) => b.seq === undefined);
-      for (const b of queue) if (b.seq !== undefined) taken.push(b);
-      queue.splice(0, queue.length, ...kept);
-    }
+  /** Removes and returns every batch queued for `partition` that was numbered (sent at least once by an idempotent producer). */
+  takeNumbered(partition: number): ProducerBatch[] {
+    const queue = this.queues[partition]!;
+    const taken = queue.filter((b) => b.seq !== undefined);
+    queue.splice(0, queue.length, ...queue.filter((b) => b.seq === undefined));
     return taken;
   }
 
