@@ -1,0 +1,53 @@
+// ava's settings for `npm test` (what STACK.md describes: TypeScript through tsx in child
+// processes, since tsx's hooks are not active in ava's worker threads).
+//
+// Why a file and not package.json's "ava" key: the order the test files start in is a function
+// (`sortTestFiles`). ava runs two files at a time on two cores and starts them in that order, so a
+// long file started late runs on alone at the end while the other core idles. The files below took
+// the most time in a whole-suite run (session 13: CPU of the test process and of its child
+// processes — the CLI runs, Chromium — and wall time; bench/README.md "what the suite spends"):
+// started first, they overlap the many short files instead of trailing them. The rest keep ava's
+// order by path. A listed file that no longer exists stops the run here, so the list cannot go
+// stale unseen.
+import { existsSync } from 'node:fs';
+
+/** The longest test files, longest first. */
+const LONGEST = [
+  'test/features/alerts/alerts.test.ts',
+  'test/exec/parallel/scenarios.test.ts',
+  'examples/token-ring/token-ring.test.ts',
+  'test/cli/broken-inputs.test.ts',
+  'test/exec/sweep-interrupt.test.ts',
+  'test/exec/sweep-cli.test.ts',
+  'test/exec/parallel/parallel.test.ts',
+  'test/lab/session.test.ts',
+  'test/lab/lab-browser.test.ts',
+  'test/cli/bundle.test.ts',
+  'test/cli/damaged-runs.test.ts',
+  'test/cli/bad-inputs.test.ts',
+  'test/cli/outputs.test.ts',
+  'test/conformance/log.test.ts',
+  'test/features/log/drills.test.ts',
+  'test/features/log/property.test.ts',
+];
+const missing = LONGEST.filter((file) => !existsSync(new URL(file, import.meta.url)));
+if (missing.length > 0) throw new Error(`ava.config.mjs lists test files that do not exist: ${missing.join(', ')}`);
+
+/**
+ * A file's place in LONGEST, or after all of them.
+ * @param {string} path an absolute path
+ */
+const rank = (path) => {
+  const at = LONGEST.findIndex((file) => path.endsWith(`/${file}`));
+  return at === -1 ? LONGEST.length : at;
+};
+
+export default {
+  extensions: { ts: 'module' },
+  nodeArguments: ['--import=tsx'],
+  workerThreads: false,
+  files: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+  timeout: '10m',
+  /** @type {(a: string, b: string) => number} */
+  sortTestFiles: (a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }),
+};
