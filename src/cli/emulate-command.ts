@@ -128,6 +128,8 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
     dir.abort();
     return reportError(inScenario(error, args.scenario, source));
   }
+  const behind = fellBehind(result);
+  if (behind !== undefined) process.stderr.write(`warning: ${behind}\n`);
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ ...result.summary, emulation: result.emulation }, null, 2)}\n`);
   } else {
@@ -160,6 +162,27 @@ function describeEmulation(result: EmulationResult): string {
   return (
     `emulated ${formatMicros(result.summary.simulatedTimeUs)} at ${emulation.speed}× in ${(emulation.realTimeMs / 1000).toFixed(1)} s real: ` +
     `${emulation.crashes.length} real crash(es)${crashes.length > 0 ? ` (${crashes.join('; ')})` : ''}, ${emulation.messagesRouted} messages routed`
+  );
+}
+
+/**
+ * Held time (the clock waiting for starved threads) worth telling: more than 5 % of the real time
+ * the run should have taken at its speed, and at least 100 ms — below that it is a garbage
+ * collection or a thread's start, not an emulation that cannot keep up.
+ */
+const BEHIND_SHARE = 0.05;
+const BEHIND_MIN_MS = 100;
+
+/** The warning for an emulation that fell behind real time, or undefined when it kept up. */
+export function fellBehind(result: Pick<EmulationResult, 'summary' | 'emulation'>): string | undefined {
+  const { speed, heldMs, realTimeMs } = result.emulation;
+  const plannedMs = result.summary.simulatedTimeUs / 1000 / speed;
+  if (heldMs < BEHIND_MIN_MS || heldMs < BEHIND_SHARE * plannedMs) return undefined;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  return (
+    `fell behind real time by ${seconds(heldMs)}: the clock waited for threads the machine could not run at ${speed}× ` +
+    `(${formatMicros(result.summary.simulatedTimeUs)} emulated took ${seconds(realTimeMs)} real, not ${seconds(plannedMs)}), ` +
+    `so latencies and timeouts are not real-time; a lower --speed keeps up`
   );
 }
 

@@ -10,12 +10,13 @@
  * (a loaded machine, a long GC) freezes the clock for everyone until it runs again, and the time
  * it lost is then taken out, as a pause would be. So a loaded machine stretches emulated time
  * instead of letting it run on past threads that cannot keep up: a 1 s timeout does not fire
- * because a peer was descheduled for 100 ms of real time at 10×. A timer fires no earlier than
+ * because a peer was descheduled for 100 ms of real time at 10×. The real time so taken out is
+ * counted (`heldMs`), apart from pauses: it is how far the emulation fell behind real time. A timer fires no earlier than
  * its due time, in due order (ties in the order they were set). Emulated time is *not*
  * deterministic: the host's scheduler decides how late a timer fires.
  *
- * Shared state: a seqlock word and a writer lock word (Int32), then epoch, speed, time paused,
- * the pause's start (NaN while running) and one heartbeat per thread slot (Float64, +Infinity for
+ * Shared state: a seqlock word and a writer lock word (Int32), then epoch, speed, time taken out
+ * (pauses and holds), the pause's start (NaN while running), time held for starved threads, and one heartbeat per thread slot (Float64, +Infinity for
  * a slot no running thread holds). Writers (the orchestrator, and a thread whose beat comes late)
  * take the lock; readers retry while the sequence is odd or moves.
  */
@@ -40,7 +41,8 @@ const EPOCH = 0;
 const SPEED = 1;
 const PAUSED_MS = 2;
 const PAUSED_AT = 3;
-const BEATS = 4;
+const HELD_MS = 4;
+const BEATS = 5;
 
 export class EmulatedClock {
   private readonly words: Int32Array;
@@ -53,7 +55,7 @@ export class EmulatedClock {
     const clock = new EmulatedClock(new SharedArrayBuffer(8 + 8 * (BEATS + SLOTS)));
     clock.values.fill(Infinity, BEATS);
     const now = realNowMs();
-    clock.values.set([now, speed, 0, now], 0);
+    clock.values.set([now, speed, 0, now, 0], 0);
     return clock;
   }
 
@@ -101,7 +103,17 @@ export class EmulatedClock {
   }
 
   resume(): void {
-    this.write(() => (this.values[PAUSED_AT] = NaN));
+    this.write(() => (this.values[PAUSED_AT] = NaN), false);
+  }
+
+  /**
+   * Real milliseconds emulated time has stood still waiting for starved threads (not counting
+   * pauses): a stall still going on counts up to now.
+   */
+  heldMs(): number {
+    const real = realNowMs();
+    const frozen = this.paused ? 0 : real - this.effective(real);
+    return this.values[HELD_MS]! + frozen;
   }
 
   /** Counts the thread in `slot` from now on (before it starts: its start must not find time gone). */
@@ -134,16 +146,21 @@ export class EmulatedClock {
 
   /**
    * Changes the shared state so that emulated time goes on from where it stands: whatever the
-   * change does to the effective real time is taken out of (or into) the time paused.
+   * change does to the effective real time is taken out of (or into) the time paused, and counted
+   * as held for a starved thread unless the change ends a pause.
    */
-  private write(change: () => void): void {
+  private write(change: () => void, held = true): void {
     while (Atomics.compareExchange(this.words, LOCK, 0, 1) !== 0);
     try {
       const real = realNowMs();
       const emulatedMs = this.effective(real) - this.values[EPOCH]! - this.values[PAUSED_MS]!;
       Atomics.add(this.words, SEQ, 1);
       change();
-      if (!this.paused) this.values[PAUSED_MS] = this.effective(real) - this.values[EPOCH]! - emulatedMs;
+      if (!this.paused) {
+        const takenOut = this.effective(real) - this.values[EPOCH]! - emulatedMs;
+        if (held) this.values[HELD_MS] = this.values[HELD_MS]! + Math.max(0, takenOut - this.values[PAUSED_MS]!);
+        this.values[PAUSED_MS] = takenOut;
+      }
       Atomics.add(this.words, SEQ, 1);
     } finally {
       Atomics.store(this.words, LOCK, 0);

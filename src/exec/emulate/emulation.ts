@@ -93,6 +93,11 @@ export interface EmulationResult {
     speed: number;
     /** Real time from the clock's start to the end, ms (the summary's `wallTimeMs` too). */
     realTimeMs: number;
+    /**
+     * Real time the clock stood still waiting for threads the host did not run in time, ms (not
+     * counting pauses): how far the emulation fell behind real time at its speed (clock.ts).
+     */
+    heldMs: number;
     /** Real time to start the node threads before the clock started, ms. */
     bootMs: number;
     messagesRouted: number;
@@ -445,6 +450,8 @@ export class Emulation {
   private async finish(): Promise<void> {
     if (this.over) return;
     this.over = true;
+    // Before the threads leave: a stall at the end still counts.
+    const heldMs = Math.round(this.clock.heldMs());
     try {
       const live = this.liveThreads();
       const stats = await Promise.all(live.map((t) => t.ask((c) => c.stop())));
@@ -457,7 +464,7 @@ export class Emulation {
       const totals = { traceHash: this.trace.close(), events, records: this.trace.records, simulatedTimeUs: this.endUs, wallTimeMs: realTimeMs };
       this.resolve({
         summary: summarize(this.prepared, totals, this.observed, this.options.version ?? VERSION),
-        emulation: { speed: this.clock.speed, realTimeMs, bootMs: Math.round(this.startedMs - this.launchedMs), messagesRouted: this.router.routed, crashes: this.crashes, nodes: this.finishedStats },
+        emulation: { speed: this.clock.speed, realTimeMs, heldMs, bootMs: Math.round(this.startedMs - this.launchedMs), messagesRouted: this.router.routed, crashes: this.crashes, nodes: this.finishedStats },
       });
     } catch (error) {
       this.trace.abort();

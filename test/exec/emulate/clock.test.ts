@@ -77,3 +77,22 @@ test('timers fire in due order, ties in the order set, and not while paused', as
   t.deepEqual(fired, ['a1', 'a2', 'b', 'c']);
   timers.stop();
 });
+
+test('the time a starved thread holds the clock is counted as held, a pause is not', async (t) => {
+  const clock = running(10);
+  t.is(clock.heldMs(), 0);
+  clock.join(1);
+  const joined = realNowMs();
+  await sleep(LAG_MS * 5);
+  const stalled = realNowMs() - joined;
+  clock.beat(1);
+  const held = clock.heldMs();
+  // The clock ran LAG_MS past the thread's last beat, then stood still until this beat.
+  t.true(held >= stalled - LAG_MS - 1, `held ${held} ms of a ${stalled} ms stall`);
+  t.true(held <= realNowMs() - joined, `held ${held} ms, no more than the stall`);
+  clock.leave(1);
+  clock.pause();
+  await sleep(LAG_MS * 3);
+  clock.resume();
+  t.is(clock.heldMs(), held, 'a pause is not held time');
+});
