@@ -157,13 +157,13 @@ export class LogWorld {
    * Runs to `endUs`. The final read starts once no producer can still be retrying: after the last
    * producer stops and its delivery timeout has run out (plus a margin).
    */
-  go(endUs: Micros): { verdicts: Record<string, Verdict>; records: TraceRecord[] } {
+  go(endUs: Micros): { verdicts: Record<string, Verdict>; records: TraceRecord[]; events: number } {
     const retrying = Math.max(0, ...this.producers.map((p) => p.timeoutUs));
     spawnFinalReader(this.world, this.cluster, 'log', 'hpc-ctl', this.stopAt + retrying + 500 * MS);
-    this.world.run({ until: endUs });
+    const { events } = this.world.run({ until: endUs });
     const verdicts: Record<string, Verdict> = {};
     for (const c of this.checkers) verdicts[c.name] = c.verdict();
-    return { verdicts, records: this.records };
+    return { verdicts, records: this.records, events };
   }
 }
 

@@ -19,20 +19,27 @@
  * Silence: no reply within the wait plus `SILENCE_US` (the leader crashed, a partition ate the
  * message) → the fetch is abandoned and sent again; a late reply to the abandoned fetch is still
  * welcome for the partitions whose log end has not moved since (a reply carrying a batch of
- * gigabytes, a checkpoint image, can take longer than the silence).
+ * gigabytes, a checkpoint image, can take longer than the silence). The silence is checked as
+ * Kafka's NetworkClient checks a request's timeout, when the fetcher wakes: one timer armed at the
+ * earliest deadline (request-deadlines.ts, the broker routes it here), not a timer per fetch, so a
+ * fetch answered in time costs no event.
  *
  * Disconnect: the leader's process died on a live host, whose stack closed or refused the
  * connection (kernel/contract/disconnect.ts). As Kafka's fetcher thread on a failed fetch, the fetch
  * in flight fails now and the partitions wait `replica.fetch.backoff.ms` before the next one (which
  * the host refuses again while the process is down), instead of waiting for the silence.
  */
-import type { Context } from '../../../kernel/contract/index.ts';
+import type { Context, Wakeup } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, Fetcher, FetcherMember, RoleTimer } from './broker-host.ts';
 import { askFetch, eachPart, moveToEnd, type Asked } from './fetch-request.ts';
 import type { FetchReply } from './messages.ts';
+import { RequestDeadlines } from './request-deadlines.ts';
 
 /** A follower that hears nothing back for this long past the fetch's wait asks again. */
 export const SILENCE_US = 1_000_000;
+
+/** The timer of the fetchers' silence deadlines (a broker routes it to each of its fetchers, `onTimer`). */
+export const REPLICA_FETCH_TIMEOUT = 'replica-fetch-timeout';
 
 /** Kafka's replica.fetch.response.max.bytes default: the most one fetch reply carries (but one oversized batch). */
 const RESPONSE_MAX_BYTES = 10 << 20;
@@ -42,6 +49,9 @@ export class ReplicaFetcher implements Fetcher {
   private members: FetcherMember[] = [];
   private inFlight: Asked<FetcherMember> | null = null;
   private abandoned: Asked<FetcherMember> | null = null;
+  /** When the fetch in flight is given up (the wait plus `SILENCE_US` after it was sent). */
+  private readonly deadlines = new RequestDeadlines<Asked<FetcherMember>>(REPLICA_FETCH_TIMEOUT);
+  /** The backoff after a broken connection. */
   private timer: RoleTimer | undefined;
   private flushing = false;
   /** Waiting out replica.fetch.backoff.ms after the connection to the leader broke. */
@@ -67,9 +77,10 @@ export class ReplicaFetcher implements Fetcher {
     const late = this.abandoned?.req === reply.req;
     const asked = late ? this.abandoned! : this.inFlight;
     if (asked === null || asked.req !== reply.req || this.inFlight === null) return;
+    // A late reply to the abandoned fetch ends the one in flight too (see the header).
+    this.deadlines.delete(this.inFlight);
     this.inFlight = null;
     this.abandoned = null;
-    this.host.cancelTimer(ctx, this.timer);
     let appended = false;
     eachPart(reply, asked, (role, part, offset) => {
       if (!role.active || !role.fetching || (late && role.replica.log.logEnd !== offset)) return;
@@ -97,15 +108,24 @@ export class ReplicaFetcher implements Fetcher {
     const { request, asked } = askFetch(req, ready, (role) => role.fetchPartition(), { maxWaitUs: config.replicaFetchWaitMaxUs, maxBytes: RESPONSE_MAX_BYTES, replica: this.host.id });
     ctx.send(this.leader, request);
     this.inFlight = asked;
-    this.timer = this.host.timer(ctx, config.replicaFetchWaitMaxUs + SILENCE_US, (c) => this.silence(c));
+    this.deadlines.set(ctx, asked, ctx.now() + config.replicaFetchWaitMaxUs + SILENCE_US);
+  }
+
+  /** Handles the silence deadlines' timer; false if the wakeup is another fetcher's. */
+  onTimer(ctx: Context, wakeup: Pick<Wakeup, 'name' | 'data'>): boolean {
+    const expired = this.deadlines.expired(ctx, wakeup);
+    if (expired === null) return false;
+    // At most one fetch is in flight, and an answered one leaves the deadlines: what expires is it.
+    for (const asked of expired) if (asked === this.inFlight) this.silence(ctx);
+    return true;
   }
 
   /** The leader's host closed or refused the connection: see the header. */
   disconnected(ctx: Context): void {
     if (this.inFlight === null || this.backingOff) return;
+    this.deadlines.delete(this.inFlight);
     this.inFlight = null;
     this.abandoned = null;
-    this.host.cancelTimer(ctx, this.timer);
     this.backingOff = true;
     this.timer = this.host.timer(ctx, this.host.config.replicaFetchBackoffUs, (c) => {
       this.backingOff = false;
@@ -114,7 +134,6 @@ export class ReplicaFetcher implements Fetcher {
   }
 
   private silence(ctx: Context): void {
-    if (this.inFlight === null) return;
     this.abandoned = this.inFlight;
     this.inFlight = null;
     this.kick(ctx);
