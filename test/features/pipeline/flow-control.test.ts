@@ -37,6 +37,20 @@ test('no window update while the sender has more than half the window to send in
   t.false(window.consumed(99, 0), 'a position it never held frees nothing');
 });
 
+test('an item larger than the whole window: its arrival announces a closed window, its consumption one update opening all of it', (t) => {
+  // aps-xray's 8 MiB projections through 320 KiB windows: two acknowledgements per item. Linux
+  // sends both — the item's full segments are acknowledged as they arrive, and a read that reopens
+  // a window announced closed is announced at once (tcp_cleanup_rbuf) — and Flink announces credit
+  // per recycled buffer, more often still: the second one is not extra.
+  const window = new ReceiveWindow(FLOW);
+  window.arrived(0, 800 * KIB, 0);
+  t.is(window.announce(), 0);
+  t.true(window.consumed(0, 0));
+  t.is(window.announce(), 10 * KIB);
+  window.arrived(1, 800 * KIB, 0);
+  t.is(window.announce(), 0, 'the next item closes it again');
+});
+
 test('a reset (new epoch, restore) offers the whole window again', (t) => {
   const window = new ReceiveWindow(FLOW);
   for (let seq = 0; seq < 10; seq++) window.arrived(seq, KIB, 0);

@@ -10,7 +10,11 @@
  * Window updates: when consuming opens a window the sender may be waiting on, the receiver sends
  * an acknowledgement at once, as Linux does after a read (`tcp_cleanup_rbuf`): when what it last
  * offered has shrunk to at most half the window and what is free now is at least twice that —
- * and, against silly windows (RFC 1122 §4.2.3.3), at least min(half the window, one MSS).
+ * and, against silly windows (RFC 1122 §4.2.3.3), at least min(half the window, one MSS). An item
+ * larger than the whole window (aps-xray's 8 MiB projections through 320 KiB) thus costs two
+ * acknowledgements: its arrival's, announcing a closed window, and its consumption's update. A real
+ * receiver sends no fewer: Linux acknowledges every second full segment as it arrives and must
+ * reopen a window it announced closed; Flink announces credit per recycled 32 KiB buffer.
  *
  * Buffer debloating (Flink 1.14+, FLIP-183, off by default there as here): the receiver measures
  * how fast its operator consumes the channel while it has work (time with nothing held and nothing
