@@ -17,8 +17,10 @@ import { traceEventProblems, type TraceEvent } from './trace-event-format.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viz-perfetto-'));
 const trace = join(dir, 'drill.jsonl');
+const other = join(dir, 'drill-2.jsonl');
 test.before(async () => {
   await drillTrace().writeTo(trace).finish();
+  await drillTrace().writeTo(other).finish();
 });
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -60,7 +62,7 @@ test('--perfetto takes exactly one run', async (t) => {
   process.stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof process.stderr.write;
   const before = process.exitCode;
   try {
-    await yargs(['viz', trace, trace, '--perfetto', join(dir, 'two.json')]).command(vizCommand).strict().parseAsync();
+    await yargs(['viz', trace, other, '--perfetto', join(dir, 'two.json')]).command(vizCommand).strict().parseAsync();
     t.is(process.exitCode, 2);
   } finally {
     process.stderr.write = write;

@@ -15,10 +15,14 @@ import { drillTrace } from './synthetic-trace.ts';
 const dir = mkdtempSync(join(tmpdir(), 'viz-cli-'));
 const run = join(dir, 'run-1');
 const trace = join(run, 'trace.jsonl');
+/** A second run of the same drill, for the comparison page: a run named twice is refused. */
+const other = join(dir, 'run-2', 'trace.jsonl');
 
 test.before(async () => {
   mkdirSync(run);
+  mkdirSync(join(dir, 'run-2'));
   await drillTrace().writeTo(trace).finish();
+  await drillTrace().writeTo(other).finish();
 });
 
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,7 +55,7 @@ test.serial('a run directory gets its timeline.html next to its trace', async (t
 
 test.serial('two runs and -o write one comparison page', async (t) => {
   const out = join(dir, 'compare.html');
-  const result = await viz([run, trace, '-o', out, '--title', 'A against B']);
+  const result = await viz([run, other, '-o', out, '--title', 'A against B']);
   t.is(result.code, 0, result.err);
   const html = readFileSync(out, 'utf8');
   t.is(html.match(/<script type="application\/x-diaspora-run">/g)?.length, 2);
