@@ -55,11 +55,12 @@ export class ProducerSequences {
   private readonly partitions = new Map<number, PartitionNumbering>();
   /** `pid/partition` numberings abandoned when their partition started again. */
   private readonly abandoned = new Set<string>();
+  /** The most numbered batches unresolved per partition: the producer's `max.in.flight`, but never more than the broker remembers. */
+  private readonly windowMax: number;
 
-  constructor(
-    /** The producer's `max.in.flight` (at most five numbered batches per partition whatever it is). */
-    private readonly maxInFlight: number,
-  ) {}
+  constructor(maxInFlight: number) {
+    this.windowMax = Math.min(maxInFlight, REMEMBERED_BATCHES);
+  }
 
   /** Whether `batch` may be sent now: a numbered one always; a new one only into a settled partition with room, under `pid`. */
   mayNumber(batch: ProducerBatch, pid: number | undefined): boolean {
@@ -70,7 +71,7 @@ export class ProducerSequences {
     if (numbering.gapEnd !== undefined) return false;
     // Under an old id, new batches wait until the old one's are all resolved, then start at 0.
     if (numbering.pid !== pid) return numbering.window.length === 0;
-    return numbering.window.length < Math.min(this.maxInFlight, REMEMBERED_BATCHES);
+    return numbering.window.length < this.windowMax;
   }
 
   /** Numbers `batch` under `pid` the first time it is sent. */
@@ -86,8 +87,7 @@ export class ProducerSequences {
     batch.seq = numbering.nextSeq;
     numbering.nextSeq += batch.events.length;
     numbering.window.push({ batch, resolved: false });
-    const max = Math.min(this.maxInFlight, REMEMBERED_BATCHES);
-    assert(numbering.window.length <= max, () => `partition ${partition}: numbered batches unresolved ≤ ${max}, but ${numbering.window.length}`);
+    assert(numbering.window.length <= this.windowMax, () => `partition ${partition}: numbered batches unresolved ≤ ${this.windowMax}, but ${numbering.window.length}`);
   }
 
   /** Whether `batch` is numbered under a numbering its partition abandoned. */
