@@ -62,20 +62,23 @@ function lastCheckpoint(records: readonly TraceRecord[], broker: string) {
 
 /**
  * The fault-free survey run once by the CLI, shared: its printed summary, its share, and its trace
- * hash (the same seed in another process as this one's in-process run).
+ * hash (the same seed in another process as this one's in-process run). Started by the first test
+ * that asks, so a `--match` that selects none of them does not leave it running past `after.always`.
  */
 const CLI_SCRATCH = mkdtempSync(join(tmpdir(), 'diaspora-alerts-'));
 test.after.always(() => rmSync(CLI_SCRATCH, { recursive: true, force: true }));
-const cliFaultFree = (async () => {
+async function runFaultFreeByCli() {
   const out = join(CLI_SCRATCH, 'clean');
   const r = await diaspora(['run', FILE, '--set', 'faults=[]', '--out', out]);
   const summary = r.code === 0 ? (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { traceHash: string; metrics: { alerts: AlertsResult } }) : undefined;
   return { ...r, summary };
-})();
+}
+let cliRun: ReturnType<typeof runFaultFreeByCli> | undefined;
+const cliFaultFree = () => (cliRun ??= runFaultFreeByCli());
 
 test('from the CLI: the 60-s share is high without faults and drops when the WAN is cut for longer than 60 s', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'diaspora-alerts-'));
-  const faultFree = await cliFaultFree;
+  const faultFree = await cliFaultFree();
   t.is(faultFree.code, 0, faultFree.stderr);
   const r = await diaspora(['run', FILE, '--json', '--set', `faults=[${WAN_CUT}]`, '--out', join(out, 'cut')]);
   t.is(r.code, 0, r.stderr);
@@ -87,7 +90,7 @@ test('from the CLI: the 60-s share is high without faults and drops when the WAN
 });
 
 test('the printed summary shows the 60-s share', async (t) => {
-  const r = await cliFaultFree;
+  const r = await cliFaultFree();
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /^alerts: .*within60sShare (0|1|0\.\d+), .*within60sShare\.fink (0|1|0\.\d+), .*fink p50 \S+ p99 \S+/m);
 });
@@ -182,7 +185,7 @@ test('no-acked-loss covers the alert producer: the final read follows its last a
 });
 
 test('the same seed gives the same trace hash, in this process and in the CLI\'s; another seed another', async (t) => {
-  const cli = await cliFaultFree;
+  const cli = await cliFaultFree();
   t.is(cli.code, 0, cli.stderr);
   t.is(cli.summary!.traceHash, faultFree().summary.traceHash);
   const text = readFileSync(FILE, 'utf8').replace(/^seed: 1$/m, 'seed: 2');
