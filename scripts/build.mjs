@@ -16,7 +16,7 @@
 // bundle, imported from node_modules as they are: tsx (a loader, registered by plug-in loading), esbuild (a native binary; the viz and lab pages are bundled at run time),
 // piscina (starts its own worker file from beside itself), playwright-core (the gallery's browser).
 // The other dependencies are bundled as installed when the build ran: `npm install` and `npm ci`
-// build again.
+// build again — zod without its translations (englishOnlyZod below).
 //
 // Last, it writes dist/BUILT: the digest of every input (bin/dist-current.mjs) as the build read
 // it — each file esbuild loaded outside node_modules/ (its metafile's inputs), taken from the
@@ -29,7 +29,7 @@
 // `diaspora` command hundreds of times, and through tsx each start costs several times the CPU it
 // costs from dist/; the build costs a second or two.
 import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { extname, relative, sep } from 'node:path';
+import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILT, builtRecord, digestOf, distIsCurrent, settingsDigests } from '../bin/dist-current.mjs';
 import { ENTRIES, EXTERNAL } from './build-entries.mjs';
@@ -73,7 +73,7 @@ async function main() {
       banner: { js: "import { createRequire as __diasporaRequire } from 'node:module';\nconst require = __diasporaRequire(import.meta.url);" },
       logLevel: 'warning',
       metafile: true,
-      plugins: [fingerprint(root, read)],
+      plugins: [englishOnlyZod(), fingerprint(root, read)],
     });
   } catch (error) {
     process.stderr.write(`build: esbuild failed (${/** @type {Error} */ (error).message.split('\n')[0]}); dist/ is incomplete and will not be used\n`);
@@ -95,6 +95,28 @@ async function main() {
  */
 function isDependency(path) {
   return /(^|[\\/])node_modules[\\/]/.test(path);
+}
+
+/**
+ * A plug-in that bundles zod with its English messages only. zod exports all its translations
+ * (`z.locales`, `z.core.locales`: 60 of them, 370 KB, a quarter of the JavaScript every `diaspora
+ * run` loaded), and src/index.ts hands plug-ins the whole `z`, so esbuild, which splits by file,
+ * put them all in the chunk every command loads. zod speaks English unless told otherwise
+ * (`config(en())` in its schemas.js, which imports en.js itself), and so do our messages: the
+ * bundle's `locales` hold `en` alone. A plug-in that sets another language (`z.config(z.locales.fr())`)
+ * works only from source; none of ours does.
+ * @returns {import('esbuild').Plugin}
+ */
+function englishOnlyZod() {
+  return {
+    name: 'english-only-zod',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, ({ importer }) =>
+        isDependency(importer) && /[\\/]zod[\\/]/.test(importer) ? { path: join(dirname(importer), '..', 'locales', 'index.js'), namespace: 'zod-english' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'zod-english' }, ({ path }) => ({ contents: "export { default as en } from './en.js';\n", resolveDir: dirname(path), loader: 'js' }));
+    },
+  };
 }
 
 /**
