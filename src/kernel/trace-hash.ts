@@ -52,7 +52,7 @@
  * most SHAPE_NODES_MAX nodes, SHAPE_CHILDREN_MAX children each; past either, the steps are
  * computed), walked by comparing each key with the node's children — property names are
  * interned by the engine, so a comparison is usually one pointer test; each node also keeps the
- * last four string values its key had and their digests (a kind's `op`, `topic` or `file` takes
+ * last eight string values its key had and their digests (a kind's `op`, `topic` or `file` takes
  * a few values, interleaved), and the hasher the last record's actor's. A string table keyed by content was tried
  * and is not used: a `Map` lookup hashes the string, which costs as much as digesting it.
  *
@@ -214,12 +214,12 @@ class ShapeNode {
    * turn: a kind's `op`, `topic` or `file` takes a few values, often interleaved (a disk's
    * `append`, `fsync`, `fsync-done`), and a hit costs a comparison instead of a digest.
    */
-  readonly texts: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  readonly texts: (string | undefined)[] = Array.from({ length: TEXT_MEMO }, () => undefined);
   readonly textDigests = new Int32Array(2 * TEXT_MEMO);
   nextText = 0;
   /**
    * Misses of the memo in a row, and how many values are still digested without looking at it: a
-   * key whose values never repeat (an event id, a state digest) would pay four string comparisons
+   * key whose values never repeat (an event id, a state digest) would pay eight string comparisons
    * per value for nothing — and ids of one length share long prefixes. After `MEMO_GIVE_UP` misses
    * in a row the memo rests for `MEMO_REST` values, then is tried again.
    */
@@ -233,8 +233,14 @@ class ShapeNode {
   ) {}
 }
 
-/** String values remembered per shape node (a power of two). */
-const TEXT_MEMO = 4;
+/**
+ * String values remembered per shape node (a power of two). Eight, not four: a log's brokers write
+ * to each partition's segment and high-watermark files in turn, and a disk record's `file` then
+ * cycles through five to eight names (an hour of aps-xray under stream-replay: of 409,827 `file`
+ * values, four slots would find 274,506 — fewer still once a run of misses rests the memo —,
+ * eight 397,901, sixteen 403,615).
+ */
+const TEXT_MEMO = 8;
 /** Misses in a row after which a shape node's memo rests, and for how many values (`ShapeNode.memoMisses`). */
 const MEMO_GIVE_UP = 16;
 const MEMO_REST = 1024;

@@ -327,6 +327,26 @@ test('past the shape cache\'s bounds (objects keyed by data), shapes are compute
   }
 });
 
+test('a key\'s memo of its last string values (hits, wrap-around, rest after a run of misses) never changes a digest', (t) => {
+  // A `file` cycling through 1 to 20 names (up to the memo's eight, and past it) beside an `event`
+  // that never repeats (its memo gives up and rests), by the generic and the shaped path alike.
+  const shape = recordShape('disk', [['op', 'string'], ['file', 'string'], ['event', 'string'], ['bytes', 'number']]);
+  for (const names of [1, 5, 8, 9, 20]) {
+    const h = new TraceHasher();
+    h.addActor('broker-1');
+    for (let i = 0; i < 3000; i++) {
+      const values = [i % 3 === 0 ? 'append' : 'put', `slabs-in-${i % names}/0000000000000512.log`, `detector:${i}`, i] as const;
+      const record = shape.recordOf<Record<string, unknown>>({ t: i, k: 'disk', a: 'broker-1', n: i }, values);
+      t.true(h.digestShaped(shape, i, 0, i, values));
+      const shaped = hex(h.d1, h.d2, 0, 0);
+      h.digest(record);
+      if (i % 7 !== 0 && i < 2990) continue;
+      t.is(shaped, referenceOf(record), `${names} names, record ${i}, shaped`);
+      t.is(hex(h.d1, h.d2, 0, 0), referenceOf(record), `${names} names, record ${i}, generic`);
+    }
+  }
+});
+
 test('digests tell apart what JSON tells apart', (t) => {
   const base = { t: 1, k: 'x', a: 'a', n: 0 };
   const variants = [base, { ...base, t: 2 }, { ...base, v: '' }, { ...base, v: null }, { ...base, v: 0 }, { ...base, v: false }, { ...base, v: [] }, { ...base, v: {} }, { ...base, v: [null] }, { ...base, v: 'ab' }, { ...base, v: ['a', 'b'] }, { n: 0, t: 1, k: 'x', a: 'a' }];
