@@ -16,7 +16,8 @@
 // bundle, imported from node_modules as they are: tsx (a loader, registered by plug-in loading), esbuild (a native binary; the viz and lab pages are bundled at run time),
 // piscina (starts its own worker file from beside itself), playwright-core (the gallery's browser).
 // The other dependencies are bundled as installed when the build ran: `npm install` and `npm ci`
-// build again — zod without its translations (englishOnlyZod below).
+// build again — zod without its translations (englishOnlyZod below), string-width evaluated on
+// first use (lazyStringWidth below).
 //
 // Last, it writes dist/BUILT: the digest of every input (bin/dist-current.mjs) as the build read
 // it — each file esbuild loaded outside node_modules/ (its metafile's inputs), taken from the
@@ -73,7 +74,7 @@ async function main() {
       banner: { js: "import { createRequire as __diasporaRequire } from 'node:module';\nconst require = __diasporaRequire(import.meta.url);" },
       logLevel: 'warning',
       metafile: true,
-      plugins: [englishOnlyZod(), fingerprint(root, read)],
+      plugins: [englishOnlyZod(), lazyStringWidth(), fingerprint(root, read)],
     });
   } catch (error) {
     process.stderr.write(`build: esbuild failed (${/** @type {Error} */ (error).message.split('\n')[0]}); dist/ is incomplete and will not be used\n`);
@@ -115,6 +116,36 @@ function englishOnlyZod() {
         isDependency(importer) && /[\\/]zod[\\/]/.test(importer) ? { path: join(dirname(importer), '..', 'locales', 'index.js'), namespace: 'zod-english' } : undefined,
       );
       build.onLoad({ filter: /.*/, namespace: 'zod-english' }, ({ path }) => ({ contents: "export { default as en } from './en.js';\n", resolveDir: dirname(path), loader: 'js' }));
+    },
+  };
+}
+
+/**
+ * A plug-in that defers string-width's evaluation to its first call. yargs, cliui and wrap-ansi
+ * import it (two versions) to lay out help text, and at load each copy builds an
+ * `Intl.Segmenter` and Unicode-set regular expressions (`/^\p{RGI_Emoji}$/v`): 20–30 ms of every
+ * start, `--version` and a one-line input error included, that only `--help` uses. Each of their
+ * `import stringWidth from 'string-width'` gets a module whose `stringWidth` requires the real
+ * one when first called, which esbuild bundles as a module evaluated on its first `require`.
+ * The same function, called with the same arguments; only when its module is evaluated changes.
+ * @returns {import('esbuild').Plugin}
+ */
+function lazyStringWidth() {
+  return {
+    name: 'lazy-string-width',
+    setup(build) {
+      build.onResolve({ filter: /^string-width$/ }, async ({ importer, kind, resolveDir, pluginData }) => {
+        // CommonJS importers (cli-progress) already evaluate it when they are first required.
+        if (kind !== 'import-statement' || !isDependency(importer) || pluginData === 'real') return undefined;
+        const real = await build.resolve('string-width', { kind, importer, resolveDir, pluginData: 'real' });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return { path: real.path, namespace: 'lazy-string-width' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, ({ path }) => ({
+        contents: `let width;\nexport default function stringWidth(string, options) {\n  width ??= require(${JSON.stringify(path)}).default;\n  return width(string, options);\n}\n`,
+        resolveDir: dirname(path),
+        loader: 'js',
+      }));
     },
   };
 }

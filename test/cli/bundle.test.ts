@@ -169,3 +169,23 @@ test('the package npm pack makes of a checkout, built through a symlink, runs it
 function readIfAny(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
+
+// The two tests below read the bundle npm test built (dist/), started directly, not through bin/.
+
+test("the bundle's zod speaks English alone: its other translations are left out (scripts/build.mjs englishOnlyZod)", async (t) => {
+  const script = "const { z } = await import('./dist/src/index.js'); console.log(JSON.stringify([Object.keys(z.locales), Object.keys(z.core.locales), z.string().safeParse(1).error.issues[0].message]));";
+  const probe = await runCommand(process.execPath, ['--input-type=module', '-e', script], ROOT);
+  t.is(probe.code, 0, probe.stderr);
+  t.deepEqual(JSON.parse(probe.stdout), [['en'], ['en'], 'Invalid input: expected string, received number']);
+});
+
+test('a start evaluates string-width (an Intl.Segmenter per copy) only when help text is laid out (scripts/build.mjs lazyStringWidth)', async (t) => {
+  const counting = `data:text/javascript,${encodeURIComponent("let n = 0; const S = Intl.Segmenter; Intl.Segmenter = class extends S { constructor(...a) { super(...a); n++; } }; process.on('exit', () => process.stderr.write(`segmenters ${n}\\n`));")}`;
+  const segmenters = async (args: string[]) => {
+    const outcome = await runCommand(process.execPath, ['--import', counting, join(ROOT, 'dist', 'src', 'cli', 'main.js'), ...args], ROOT);
+    return Number(/segmenters (\d+)/.exec(outcome.stderr)?.[1]);
+  };
+  t.is(await segmenters(['--version']), 0);
+  t.is(await segmenters(['run', '/nonexistent/scenario.yaml']), 0);
+  t.true((await segmenters(['run', '--help'])) > 0, 'the probe counts the segmenters help text builds');
+});
