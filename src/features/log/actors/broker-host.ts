@@ -23,8 +23,12 @@ export interface BrokerHost {
    * once what it replicated is fsynced.
    */
   readonly waitsForFlush: boolean;
-  /** Issues (or joins) an fsync of the broker's logs; `then` runs once it has completed. */
-  flush(ctx: Context, then: () => void): void;
+  /**
+   * Issues (or joins) an fsync of the broker's logs; `then`, if given, runs once it has completed,
+   * with the broker's context. Without one the fsync is only asked for (a leader's every-write
+   * append): nothing is kept for it, where a no-op callback per produce was.
+   */
+  flush(ctx: Context, then?: (ctx: Context) => void): void;
   /** A timer that calls `fire` after `delay`, unless cancelled or the broker crashed. */
   timer(ctx: Context, delay: Micros, fire: (ctx: Context) => void): RoleTimer;
   cancelTimer(ctx: Context, timer: RoleTimer | undefined): void;

@@ -102,8 +102,12 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
    * hour), and never shortened: a store to an array's `length` is a runtime call in V8.
    */
   private flushing = false;
-  private flushCallbacks: (() => void)[] = [];
-  private flushWaiting: (() => void)[] = [];
+  private flushCallbacks: ((ctx: Context) => void)[] = [];
+  private flushWaiting: ((ctx: Context) => void)[] = [];
+  /** The list a completed fsync's callbacks were in, emptied: the next fsync's waiting list (not one array per fsync). */
+  private flushSpare: ((ctx: Context) => void)[] | undefined;
+  /** An fsync was asked for without a callback since the last one was issued. */
+  private flushAsked = false;
   private readonly flushReplicas: Replica[] = [];
   private readonly flushEnds: number[] = [];
   private readonly flushTruncations: number[] = [];
@@ -118,10 +122,14 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   /** When each parked fetch's wait ends (`fetch.max.wait.ms`, `replica.fetch.wait.max.ms`). */
   private readonly purgatory = new RequestDeadlines<ParkedFetch>(FETCH_EXPIRY);
   /**
-   * While a produce request is being appended: the partitions whose parked fetches to wake after
-   * it, each with whether only its log end moved (`readable`'s `appendOnly`).
+   * While a produce request is being appended (`appending`): the partitions whose parked fetches to
+   * wake after it, each with what moved — the first `wokenCount` entries of two parallel arrays,
+   * the broker's own and reused by every request (a `Map` per produce request before).
    */
-  private appended: Map<Replica, PartitionMove> | undefined;
+  private appending = false;
+  private readonly wokenReplicas: Replica[] = [];
+  private readonly wokenMoves: PartitionMove[] = [];
+  private wokenCount = 0;
 
   constructor(
     readonly id: string,
@@ -182,8 +190,9 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     return ++this.reqCounter;
   }
 
-  flush(ctx: Context, then: () => void): void {
-    this.flushWaiting.push(then);
+  flush(ctx: Context, then?: (ctx: Context) => void): void {
+    if (then === undefined) this.flushAsked = true;
+    else this.flushWaiting.push(then);
     if (!this.flushing) this.startFlush(ctx);
   }
 
@@ -233,10 +242,15 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
    */
   readable(ctx: Context, replica: Replica, moved: PartitionMove = 'any'): void {
     if (this.parked.length === 0) return;
-    if (this.appended !== undefined) {
+    if (this.appending) {
       // Moves merged over one produce request: two different ones are anything.
-      const before = this.appended.get(replica);
-      this.appended.set(replica, before === undefined || before === moved ? moved : 'any');
+      const i = this.wokenReplicas.indexOf(replica);
+      if (i < 0 || i >= this.wokenCount) {
+        this.wokenReplicas[this.wokenCount] = replica;
+        this.wokenMoves[this.wokenCount++] = moved;
+      } else if (this.wokenMoves[i] !== moved) {
+        this.wokenMoves[i] = 'any';
+      }
       return;
     }
     // The fetches still parked move down in place, in their order (no array per append and per
@@ -322,14 +336,18 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       outcomes[i] = outcome.error !== undefined ? { topic, partition, error: outcome.error } : { topic, partition, offset: outcome.offset!, ...(outcome.duplicate ? { duplicate: true } : {}) };
       if (--left === 0 && request.acks !== 0) c.send(from, { type: 'produce-reply', req: request.req, partitions: outcomes });
     };
-    const woken = (this.appended = new Map());
-    request.partitions.forEach((part, i) => {
+    this.appending = true;
+    for (let i = 0; i < request.partitions.length; i++) {
+      const part = request.partitions[i]!;
       const leader = this.leaderOf(part.topic, part.partition);
-      if (leader !== undefined) return leader.onProduce(ctx, part, request.acks, request.timeoutUs, respond(i, part));
-      respond(i, part)(ctx, { error: this.topics.has(part.topic) ? 'not-leader' : 'unknown-partition' });
-    });
-    this.appended = undefined;
-    for (const [replica, moved] of woken) this.readable(ctx, replica, moved);
+      if (leader !== undefined) leader.onProduce(ctx, part, request.acks, request.timeoutUs, respond(i, part));
+      else respond(i, part)(ctx, { error: this.topics.has(part.topic) ? 'not-leader' : 'unknown-partition' });
+    }
+    this.appending = false;
+    // Waking a fetch only sends its reply: nothing appends meanwhile, so the entries stay as they are.
+    const woken = this.wokenCount;
+    this.wokenCount = 0;
+    for (let i = 0; i < woken; i++) this.readable(ctx, this.wokenReplicas[i]!, this.wokenMoves[i]!);
   }
 
   /** Kafka's fetchMessages: validate every partition (recording followers' positions), then answer or park. */
@@ -529,7 +547,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
         ctx.setTimer(this.config.retentionCheckIntervalUs, 'retention');
         return;
       case 'flush-interval':
-        this.flush(ctx, () => undefined);
+        this.flush(ctx);
         if (this.config.flush.kind === 'interval') ctx.setTimer(this.config.flush.intervalUs, 'flush-interval');
         return;
     }
@@ -616,8 +634,10 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     }
     this.flushCovers = i;
     this.flushing = true;
+    this.flushAsked = false;
     this.flushCallbacks = this.flushWaiting;
-    this.flushWaiting = [];
+    this.flushWaiting = this.flushSpare ?? [];
+    this.flushSpare = undefined;
     ctx.disk.fsync(FLUSHED);
   }
 
@@ -630,10 +650,15 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       replica.assertPositions('fsync completed');
     }
     // A callback that flushes again starts the next fsync at once, which overwrites the arrays
-    // above (read by now) and takes a list of callbacks of its own.
-    for (const then of this.flushCallbacks) then();
+    // above (read by now) and takes a list of callbacks of its own: this one is no longer the
+    // broker's once its callbacks have run, and is kept, emptied, for a later fsync.
+    const callbacks = this.flushCallbacks;
+    for (const then of callbacks) then(ctx);
+    // `pop`, not a store to `length` (a runtime call in V8); most lists hold one callback or none.
+    while (callbacks.length > 0) callbacks.pop();
+    this.flushSpare = callbacks;
     for (const replica of this.replicas.values()) if (replica.role instanceof LeaderRole) replica.role.onFlushed(ctx);
-    if (this.flushWaiting.length > 0) this.startFlush(ctx);
+    if (this.flushWaiting.length > 0 || this.flushAsked) this.startFlush(ctx);
   }
 }
 

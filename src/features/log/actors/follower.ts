@@ -46,7 +46,7 @@ export class FollowerRole implements Role, FetcherMember {
     this.replica.record(ctx, 'follower', this.replica.log.logEnd, { leader: this.leader, hw: this.replica.hw });
     // After a restart the page cache may hold writes no fsync covered: make them durable before
     // the leader is told about them.
-    if (this.host.waitsForFlush) this.host.flush(ctx, () => this.align(ctx));
+    if (this.host.waitsForFlush) this.host.flush(ctx, (c) => this.align(c));
     else this.align(ctx);
   }
 

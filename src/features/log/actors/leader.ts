@@ -76,6 +76,9 @@ function batchOf(request: ProducePartition, base: number, epoch: number, ts: Mic
   return request.keys === undefined ? batch : { ...batch, keys: request.keys };
 }
 
+/** No brokers: `lowestEnd`'s default, one array rather than one per high-watermark check. */
+const NONE: readonly string[] = [];
+
 export class LeaderRole implements Role {
   readonly kind = 'leader';
   private readonly progress = new Map<string, FollowerProgress>();
@@ -101,7 +104,7 @@ export class LeaderRole implements Role {
     this.replica.record(ctx, 'leader', log.logEnd, { isr: this.replica.meta.isr, hw: this.replica.hw });
     // After a restart, what the page cache holds may not be durable yet, and only durable data
     // counts toward the high watermark: make it so now rather than at the next produce.
-    if (this.host.waitsForFlush && this.replica.flushedEnd < log.logEnd) this.host.flush(ctx, () => undefined);
+    if (this.host.waitsForFlush && this.replica.flushedEnd < log.logEnd) this.host.flush(ctx);
     this.advanceHighWatermark(ctx);
     this.host.maintainBy(ctx, this.nextDue(ctx.now()));
   }
@@ -150,10 +153,10 @@ export class LeaderRole implements Role {
     // With `flush: every-write` every append is fsynced; only the moment of the reply differs.
     const flushes = this.host.config.flush.kind === 'every-write';
     if (acks === 1 && this.host.waitsForFlush) {
-      this.host.flush(ctx, () => respond(ctx, { offset, duplicate }));
+      this.host.flush(ctx, (c) => respond(c, { offset, duplicate }));
       return;
     }
-    if (flushes) this.host.flush(ctx, () => undefined);
+    if (flushes) this.host.flush(ctx);
     if (acks === 1) respond(ctx, { offset, duplicate });
     if (acks !== -1) return;
     const end = duplicate ? offset + request.events.length : this.replica.log.logEnd;
@@ -170,18 +173,23 @@ export class LeaderRole implements Role {
     const hw = this.replica.hw;
     const now = ctx.now();
     const enough = this.replica.meta.isr.length >= this.host.topic(this.replica.topic).minInsyncReplicas;
-    const still: WaitingProduce[] = [];
-    for (const w of this.waiting) {
+    // Those still waiting move down in place, in their order (no array per high-watermark move);
+    // answering one only sends its reply, so nothing else touches the list meanwhile.
+    const waiting = this.waiting;
+    let kept = 0;
+    for (let i = 0; i < waiting.length; i++) {
+      const w = waiting[i]!;
       if (w.end <= hw) {
         if (enough) w.respond(ctx, { offset: w.offset, duplicate: w.duplicate });
         else w.respond(ctx, { error: 'not-enough-replicas-after-append' });
       } else if (w.deadlineUs <= now) {
         w.respond(ctx, { error: 'request-timed-out' });
       } else {
-        still.push(w);
+        waiting[kept++] = w;
       }
     }
-    this.waiting = still;
+    // `pop`, not a store to `length`: V8 sets an array's length through a runtime call.
+    while (waiting.length > kept) waiting.pop();
   }
 
   // --- fetch -------------------------------------------------------------------------------------
@@ -344,7 +352,7 @@ export class LeaderRole implements Role {
   }
 
   /** The smallest of `bound` and the log ends of `brokers` (but the leader and those in `counted`); undefined while one has not fetched in this epoch. */
-  private lowestEnd(brokers: readonly string[], bound: number, counted: readonly string[] = []): number | undefined {
+  private lowestEnd(brokers: readonly string[], bound: number, counted: readonly string[] = NONE): number | undefined {
     let lowest = bound;
     for (const broker of brokers) {
       if (broker === this.host.id || counted.includes(broker)) continue;

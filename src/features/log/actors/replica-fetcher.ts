@@ -89,14 +89,17 @@ export class ReplicaFetcher implements Fetcher {
     });
     if (appended && this.host.waitsForFlush) {
       this.flushing = true;
-      this.host.flush(ctx, () => {
-        this.flushing = false;
-        this.kick(ctx);
-      });
+      this.host.flush(ctx, this.flushed);
       return;
     }
     this.kick(ctx);
   }
+
+  /** What it appended is fsynced: it asks again (one callback for every fsync it waits for, not one per reply). */
+  private readonly flushed = (ctx: Context): void => {
+    this.flushing = false;
+    this.kick(ctx);
+  };
 
   /** Sends the next fetch unless one is out, an fsync is pending, or no partition is ready. */
   private kick(ctx: Context): void {

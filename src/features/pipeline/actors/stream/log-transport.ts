@@ -319,8 +319,11 @@ export class LogTransport implements OperatorTransport {
       if (lane.pid === null || !lane.described) continue;
       while (lane.plans.length < IDEMPOTENCE_WINDOW && lane.queued.length > 0) lane.plans.push(planOf(lane.queued, this.batchBytes));
     }
-    this.sink!.send(ctx, this.lanes, (p, plan) => this.lanes[p]!.described && !this.lanes[p]!.acked.has(plan.destSeq));
+    this.sink!.send(ctx, this.lanes, this.durable);
   }
+
+  /** A lane's plan may be sent once the lane is described and while the plan is not acknowledged (one function for every pump). */
+  private readonly durable = (p: number, plan: Plan): boolean => this.lanes[p]!.described && !this.lanes[p]!.acked.has(plan.destSeq);
 
   private forwarded(ctx: Context, p: number, plan: Plan): void {
     const lane = this.lanes[p]!;
