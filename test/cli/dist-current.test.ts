@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT } from './cli.ts';
+import { ROOT, runCommand } from './cli.ts';
 
 interface DistCurrent {
   BUILT: string;
@@ -26,24 +26,30 @@ const BUNDLED = ['src/cli/main.ts', 'viz/wire/wire.ts'];
 const CHECKOUT = ['tsconfig.json', 'scripts/build.mjs', 'scripts/build-entries.mjs', 'package-lock.json', 'node_modules/.package-lock.json'];
 const FILES = [...BUNDLED, 'package.json', ...CHECKOUT];
 
-test('an edit to any input of the bundle, settings included, makes dist/ stale; the same bytes re-dated, or a file the build did not read, do not', async (t) => {
+/** A package tree of FILES dated 1,000 s with a copy of bin/dist-current.mjs, and its dist/BUILT as a build at 2,000 s records it. */
+async function builtTree() {
   const root = mkdtempSync(join(tmpdir(), 'diaspora-dist-current-'));
+  const write = (file: string, text: string, atSeconds: number) => {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+    utimesSync(join(root, file), atSeconds, atSeconds);
+  };
+  for (const file of FILES) write(file, `// ${file}\n`, 1_000);
+  mkdirSync(join(root, 'bin'));
+  copyFileSync(join(ROOT, 'bin', 'dist-current.mjs'), join(root, 'bin', 'dist-current.mjs'));
+  const check = (await import(pathToFileURL(join(root, 'bin', 'dist-current.mjs')).href)) as DistCurrent;
+  const digests = check.settingsDigests();
+  for (const file of BUNDLED) digests.set(file, check.digestOf(readFileSync(join(root, file))));
+  mkdirSync(dirname(check.BUILT), { recursive: true });
+  writeFileSync(check.BUILT, check.builtRecord(digests, new Date(2_000_000)));
+  utimesSync(check.BUILT, 2_000, 2_000);
+  return { root, write, check, digests };
+}
+
+test('an edit to any input of the bundle, settings included, makes dist/ stale; the same bytes re-dated, or a file the build did not read, do not', async (t) => {
+  const { root, write, check, digests } = await builtTree();
   try {
-    const write = (file: string, text: string, atSeconds: number) => {
-      mkdirSync(dirname(join(root, file)), { recursive: true });
-      writeFileSync(join(root, file), text);
-      utimesSync(join(root, file), atSeconds, atSeconds);
-    };
-    for (const file of FILES) write(file, `// ${file}\n`, 1_000);
-    mkdirSync(join(root, 'bin'));
-    copyFileSync(join(ROOT, 'bin', 'dist-current.mjs'), join(root, 'bin', 'dist-current.mjs'));
-    const check = (await import(pathToFileURL(join(root, 'bin', 'dist-current.mjs')).href)) as DistCurrent;
-    const digests = check.settingsDigests();
-    t.deepEqual([...digests.keys()].sort(), ['package.json', ...CHECKOUT].sort(), 'the settings and the build’s own files');
-    for (const file of BUNDLED) digests.set(file, check.digestOf(readFileSync(join(root, file))));
-    mkdirSync(dirname(check.BUILT), { recursive: true });
-    writeFileSync(check.BUILT, check.builtRecord(digests, new Date(2_000_000)));
-    utimesSync(check.BUILT, 2_000, 2_000);
+    t.deepEqual([...digests.keys()].filter((file) => !BUNDLED.includes(file)).sort(), ['package.json', ...CHECKOUT].sort(), 'the settings and the build’s own files');
     t.true(check.distIsCurrent(), 'as built');
     let at = 3_000;
     for (const file of FILES) {
@@ -70,6 +76,19 @@ test('an edit to any input of the bundle, settings included, makes dist/ stale; 
     // A BUILT of another form (an older build's) is never current.
     writeFileSync(check.BUILT, 'inputs 3d24c33e 48b22e5f\n');
     t.false(check.distIsCurrent(), 'an older form of BUILT');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a start whose inputs are all older than dist/BUILT decides on dates alone, without loading node:crypto', async (t) => {
+  const { root, write } = await builtTree();
+  try {
+    const probe = "const { distIsCurrent } = await import('./bin/dist-current.mjs'); console.log(JSON.stringify([distIsCurrent(), process.moduleLoadList.some((m) => /\\bcrypto\\b/.test(m))]));";
+    const start = async () => JSON.parse((await runCommand(process.execPath, ['--input-type=module', '-e', probe], root)).stdout) as [boolean, boolean];
+    t.deepEqual(await start(), [true, false], 'dates decide');
+    write('src/cli/main.ts', '// src/cli/main.ts\n', 3_000);
+    t.deepEqual(await start(), [true, true], 'an input re-dated: its digest decides (and the probe sees node:crypto)');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
