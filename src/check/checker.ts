@@ -15,7 +15,7 @@
  * stats as a type literal, which fits the default `Record<string, number>` where checkers are
  * listed together), so code that runs one checker reads its numbers without casts.
  */
-import type { Micros, RecordKind, TraceRecord } from '../kernel/contract/index.ts';
+import type { Micros, Reads, TraceRecord } from '../kernel/contract/index.ts';
 
 /** A record cited as evidence: where and when it happened. */
 export interface Citation {
@@ -53,13 +53,12 @@ export interface Verdict<S extends CheckStats = CheckStats> {
   stats: S;
 }
 
-export interface TraceChecker<S extends CheckStats = CheckStats> {
+/**
+ * Its `Reads` (kinds, ops, a field it needs) say which records a run hands it: only those; none
+ * declared, every record — for a fold that reads every record's time.
+ */
+export interface TraceChecker<S extends CheckStats = CheckStats> extends Reads {
   readonly name: string;
-  /**
-   * The record kinds it reads (`k`), so a run hands it only those; absent: every record — for a
-   * fold that reads every record's time, or a field any kind may carry.
-   */
-  readonly kinds?: readonly RecordKind[];
   observe(record: TraceRecord): void;
   verdict(): Verdict<S>;
 }

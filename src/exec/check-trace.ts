@@ -25,7 +25,7 @@ export async function checkTraceFile(path: string, checks: readonly CheckerDefin
   // The records written again, without a file: the writer hands each to the checkers that read its
   // kind, as it did during the run, counts them and hashes them.
   const trace = new TraceWriter();
-  for (const checker of checkers) trace.listen((record) => checker.observe(record), checker.kinds);
+  for (const checker of checkers) trace.listen((record) => checker.observe(record), checker);
   let end: TraceEnd | undefined;
   for await (const { record } of readTrace(path, { onEnd: (e) => (end = e) })) {
     trace.write(record);

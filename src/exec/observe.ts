@@ -32,10 +32,10 @@ export interface ObservedTrace {
 export function observeTrace(prepared: PreparedRun, trace: TraceWriter): ObservedTrace {
   const checkers = prepared.checks.map((c) => c.create());
   const metrics = prepared.metrics;
-  // Each observer listens for the kinds it reads, in this order: the writer hands a record to
-  // the readers of its kind found with one lookup, and never makes a record object of a hot kind
-  // none of them reads (a `send`, say) — TraceWriter.listen.
-  for (const observer of [...checkers, ...metrics]) trace.listen((record) => observer.observe(record), observer.kinds);
+  // Each observer listens for what it declares it reads (its kinds, ops, field: contract/reads.ts),
+  // in this order: the writer hands a record to its readers found with one lookup, and never
+  // makes a record object that none of them reads (a `send`, a replica's `append`) — TraceWriter.listen.
+  for (const observer of [...checkers, ...metrics]) trace.listen((record) => observer.observe(record), observer);
   return {
     checks: (only) =>
       Object.fromEntries(checkers.flatMap((checker, i) => (only === undefined || only.has(checker.name) ? [[checker.name, verdictFor(prepared.checks[i]!, checker)]] : []))),

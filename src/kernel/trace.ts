@@ -27,13 +27,16 @@
  * trace from one cut short at a line break, which a file of lines alone cannot: a run killed
  * mid-way, a truncated copy, a `head` of the file all end without it (kernel/trace-reader.ts).
  */
-import type { RecordKind, TraceRecord } from './contract/record.ts';
+import type { TraceRecord } from './contract/record.ts';
 import { recvLine, sendLine, timerLine, type RecvRecord, type SendRecord, type TimerRecord } from './record-line.ts';
 import type { RecordShape } from './contract/record-shape.ts';
+import type { Reads } from './contract/reads.ts';
 import { TraceHasher } from './trace-hash.ts';
+import { TraceReaders, type TraceListener } from './trace-readers.ts';
 import type { ActorRows } from './actor-rows.ts';
 
 export type { RecordKind, TraceRecord } from './contract/record.ts';
+export type { TraceListener } from './trace-readers.ts';
 
 /**
  * 4: the trace hash is trace-hash.ts's 64-bit record digests folded in order, strings and key lists
@@ -42,20 +45,6 @@ export type { RecordKind, TraceRecord } from './contract/record.ts';
  * in all four.
  */
 export const TRACE_FORMAT_VERSION = 4;
-
-/**
- * Receives every record in order (or those of the kinds it was registered for), with its canonical
- * line (without the newline). The line is built only for listeners that declare the parameter
- * (`listener.length >= 2`): a run whose listeners read records only never serialises a record it
- * does not write to a file.
- */
-export type TraceListener = (record: TraceRecord, line: string) => void;
-
-/** A listener and the kinds it reads (`undefined`: every kind). */
-interface Listening {
-  readonly listener: TraceListener;
-  readonly kinds: ReadonlySet<string> | undefined;
-}
 
 /** The `k` of a trace file's end record (format 3 on); see the header comment. */
 export const END_KIND = 'end';
@@ -79,15 +68,10 @@ export interface TraceSink {
 
 export class TraceWriter {
   private readonly hasher = new TraceHasher();
-  private readonly listeners: Listening[] = [];
+  /** The listeners and what each reads: one lookup per record says whether anyone reads it and who. */
+  private readonly readers = new TraceReaders();
   /** Whether a listener takes lines (then every record is serialised). */
   private linesListened = false;
-  /**
-   * The listeners of each kind seen, in the order they were registered (made at a kind's first
-   * record, dropped when a listener comes): one lookup per record says whether anyone reads it and
-   * who, where a lookup per listener did.
-   */
-  private readonly byKind = new Map<string, TraceListener[]>();
   // Whether anyone reads each hot kind: if not, a hot record is digested and counted, and no record
   // object is made for it.
   private sendRead = false;
@@ -114,13 +98,13 @@ export class TraceWriter {
   }
 
   /**
-   * Hands `listener` every record from now on — or, with `kinds`, only the records of those kinds:
-   * then a record of a kind no listener reads and no file takes is digested and counted but never
-   * made into a record object (the hot kinds `send`, `recv`, `timer`) or a copy of its fields.
+   * Hands `listener` every record from now on — or, with `reads` (contract/reads.ts), only the
+   * records it declares: its kinds, of those the ops it names, those that carry its field. A record
+   * no listener reads and no file takes is digested and counted but never made into a record
+   * object or a copy of its fields.
    */
-  listen(listener: TraceListener, kinds?: readonly RecordKind[]): void {
-    this.listeners.push({ listener, kinds: kinds === undefined ? undefined : new Set<string>(kinds) });
-    this.byKind.clear();
+  listen(listener: TraceListener, reads?: Reads): void {
+    this.readers.add(listener, reads);
     if (listener.length >= 2) this.linesListened = true;
     this.sendRead = this.reads('send');
     this.recvRead = this.reads('recv');
@@ -132,7 +116,7 @@ export class TraceWriter {
     this.open();
     this.hasher.digest(record);
     this.hasher.foldLast();
-    this.deliver(record, this.sink !== undefined || this.linesListened ? JSON.stringify(record) : '', this.listenersOf(record.k));
+    this.deliver(record, this.sink !== undefined || this.linesListened ? JSON.stringify(record) : '', this.readers.of(record.k, record));
   }
 
   /**
@@ -143,7 +127,7 @@ export class TraceWriter {
    */
   writeFields(head: TraceRecord, fields: Record<string, unknown>, actor: number): void {
     this.open();
-    const listeners = this.listenersOf(head.k);
+    const listeners = this.readers.of(head.k, fields);
     const read = this.sink !== undefined || listeners.length > 0;
     this.hasher.digestFields(head, fields, read, actor);
     this.hasher.foldLast();
@@ -155,14 +139,15 @@ export class TraceWriter {
   /**
    * Writes the record `{t, k: shape.kind, a, n}` with the fields `values`, by position: as `write`
    * would take the whole record, digested without a walk over its fields, and made into an object
-   * only when someone reads its kind. `actor` is the number `addActor` gave `a`.
+   * only when someone reads it (its readers found by its shape and op, trace-readers.ts). `actor`
+   * is the number `addActor` gave `a`.
    */
   writeShaped(shape: RecordShape, t: number, a: string, actor: number, n: number, values: readonly unknown[]): void {
     this.open();
     const k = shape.kind;
     if (!this.hasher.digestShaped(shape, t, actor, n, values)) return this.write(shape.recordOf<TraceRecord>({ t, k, a, n }, values));
     this.hasher.foldLast();
-    const listeners = this.listenersOf(k);
+    const listeners = this.readers.ofShaped(shape, values);
     if (this.sink === undefined && listeners.length === 0) {
       this.last[0] = t;
       this.count++;
@@ -220,7 +205,7 @@ export class TraceWriter {
   writeSerialized(line: string, d1: number, d2: number): void {
     this.open();
     this.hasher.fold(d1, d2);
-    if (this.listeners.length === 0) {
+    if (this.readers.size === 0) {
       // Its time from the line's head (`{"t":<t>,`), without parsing the rest.
       this.last[0] = Number(line.slice(5, line.indexOf(',')));
       this.count++;
@@ -228,7 +213,7 @@ export class TraceWriter {
       return;
     }
     const record = JSON.parse(line) as TraceRecord;
-    this.deliver(record, line, this.listenersOf(record.k));
+    this.deliver(record, line, this.readers.of(record.k, record));
   }
 
   /** Ends the file with its end record, flushes, renames it into place and returns the hash (32 hex digits). Idempotent. */
@@ -266,22 +251,12 @@ export class TraceWriter {
 
   /** A hot record someone reads: its hand-written line (record-line.ts) is built only for the file or a line listener. */
   private deliverHot<R extends HotRecord>(record: R, line: (record: R) => string): void {
-    this.deliver(record, this.sink !== undefined || this.linesListened ? line(record) : '', this.listenersOf(record.k));
+    this.deliver(record, this.sink !== undefined || this.linesListened ? line(record) : '', this.readers.of(record.k, record));
   }
 
-  /** Whether the file or some listener takes records of kind `kind`. */
+  /** Whether the file or some listener takes records of kind `kind` (some of them: the hot kinds' readers are then found per record). */
   private reads(kind: string): boolean {
-    return this.sink !== undefined || this.listenersOf(kind).length > 0;
-  }
-
-  /** The listeners of records of kind `kind`, in the order they were registered. */
-  private listenersOf(kind: string): TraceListener[] {
-    let listeners = this.byKind.get(kind);
-    if (listeners === undefined) {
-      listeners = this.listeners.filter(({ kinds }) => kinds === undefined || kinds.has(kind)).map(({ listener }) => listener);
-      this.byKind.set(kind, listeners);
-    }
-    return listeners;
+    return this.sink !== undefined || this.readers.readKind(kind);
   }
 
   private open(): void {

@@ -34,6 +34,8 @@ export class FaultCoverage implements TraceMetric {
    * other observers do not read them skip making them (TraceWriter.listen).
    */
   readonly kinds = RECORD_KINDS.filter((kind) => !UNCOVERED_KINDS.includes(kind));
+  /** Only records that mark a path: a run's many records written by shape (a replica's `hw`, an operator's step) have no `cover`. */
+  readonly carrying = 'cover';
   private readonly hits = new Map<string, number>();
 
   /** @param known every path the run's protocols can mark, to report the ones never hit. */

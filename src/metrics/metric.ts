@@ -4,7 +4,7 @@
  * is typed by its definition (`TraceMetric<{ p99Us: number }>`, as a type literal so it fits the
  * default where metrics are listed together).
  */
-import type { Micros, RecordKind, TraceRecord } from '../kernel/contract/index.ts';
+import type { Micros, Reads, TraceRecord } from '../kernel/contract/index.ts';
 
 /** A metric's result: plain JSON, numbers or objects of numbers. */
 export type MetricResult = Record<string, unknown>;
@@ -15,14 +15,13 @@ export interface TraceEnd {
   readonly lastUs: Micros;
 }
 
-export interface TraceMetric<R extends MetricResult = MetricResult> {
+/**
+ * Its `Reads` (kinds, ops, a field it needs) say which records a run hands it: only those. A fold
+ * that needs only the time the trace reached (a rate over the run, a time series sampled up to its
+ * end) reads it from `result`'s `end`, not from every record.
+ */
+export interface TraceMetric<R extends MetricResult = MetricResult> extends Reads {
   readonly name: string;
-  /**
-   * The record kinds it reads (`k`), so a run hands it only those; absent: every record — for a
-   * field any kind may carry. A fold that needs only the time the trace reached (a rate over the
-   * run, a time series sampled up to its end) reads it from `result`'s `end`, not from every record.
-   */
-  readonly kinds?: readonly RecordKind[];
   observe(record: TraceRecord): void;
   result(end: TraceEnd): R;
 }

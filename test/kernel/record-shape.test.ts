@@ -33,7 +33,7 @@ function fields(i: number): Record<string, unknown> {
 function simulate(write: (ctx: Context, i: number) => void, listened = true): { hash: string; records: TraceRecord[] } {
   const trace = new TraceWriter();
   const records: TraceRecord[] = [];
-  if (listened) trace.listen((record) => records.push(record), ['log']);
+  if (listened) trace.listen((record) => records.push(record), { kinds: ['log'] });
   const sim = new Simulator(3, trace);
   let i = 0;
   const step = (ctx: Context) => {

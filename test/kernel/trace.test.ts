@@ -148,7 +148,7 @@ test('a listener registered for some kinds gets only those; hot kinds nobody rea
   const whole = new TraceWriter();
   const states: string[] = [];
   const sends: string[] = [];
-  filtered.listen((record) => states.push(record.k), ['state']);
+  filtered.listen((record) => states.push(record.k), { kinds: ['state'] });
   const [a, b] = [filtered.addActor('alice'), filtered.addActor('bob')];
   const [wa, wb] = [whole.addActor('alice'), whole.addActor('bob')];
   filtered.writeFields({ t: 5, k: 'state', a: 'alice', n: 0 }, { event: 'e1' }, a);
@@ -168,8 +168,8 @@ test('a listener registered for some kinds gets only those; hot kinds nobody rea
   t.is(filtered.close(), whole.close());
   // A second listener for sends makes them delivered again, to it alone.
   const both = new TraceWriter();
-  both.listen((record) => states.push(record.k), ['state']);
-  both.listen((record) => sends.push(record.k), ['send']);
+  both.listen((record) => states.push(record.k), { kinds: ['state'] });
+  both.listen((record) => sends.push(record.k), { kinds: ['send'] });
   const [c, d] = [both.addActor('alice'), both.addActor('bob')];
   both.writeSend(11, c, 0, d, 'm', 1);
   both.writeRecv(12, d, 0, c, 'm', 0);

@@ -11,7 +11,8 @@
 import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/metric.ts';
 
-const METADATA_CHANGES: ReadonlySet<unknown> = new Set(['elect', 'offline', 'fence', 'unfence', 'isr-shrink', 'isr-expand']);
+const METADATA_CHANGE_OPS = ['elect', 'offline', 'fence', 'unfence', 'isr-shrink', 'isr-expand'];
+const METADATA_CHANGES: ReadonlySet<unknown> = new Set(METADATA_CHANGE_OPS);
 
 /** One service's quorum: its active controller, and a loss or failover in progress. */
 interface Quorum {
@@ -24,6 +25,8 @@ interface Quorum {
 export class ControllerMetrics implements TraceMetric {
   readonly name = 'controller';
   readonly kinds = ['crash', 'log'] as const;
+  /** The controllers' ops `observe` folds: never the brokers' many replica records. */
+  readonly ops = { log: ['controller-activate', 'controller-deactivate', ...METADATA_CHANGE_OPS] };
   /** By service (the controllers' ids are `<service>-controller[-i]`). */
   private readonly quorums = new Map<string, Quorum>();
   private readonly takeoverUs: Micros[] = [];

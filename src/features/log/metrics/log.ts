@@ -25,6 +25,12 @@ const TRACKED_MAX = 1_000_000;
 export class LogMetrics implements TraceMetric {
   readonly name = 'log';
   readonly kinds = ['client', 'log'] as const;
+  /**
+   * The ops `onClient` and `onLog` fold; the rest (a replica's `append` and `replicate`, half the
+   * `log` records) are never handed over. A sample is taken at the first record read past its time,
+   * from state that only records read change, so the series are those every record would give.
+   */
+  readonly ops = { client: ['produce', 'consume', 'commit', 'error'], log: ['hw', 'reject', 'elect', 'offline', 'isr-shrink', 'isr-expand'] };
   private readonly endToEnd = new LatencyHistogram();
   private readonly producedAt = new Map<string, Micros>();
   private untracked = 0;
