@@ -112,6 +112,8 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private readonly flushEnds: number[] = [];
   private readonly flushTruncations: number[] = [];
   private flushCovers = 0;
+  /** The replicas whose fsynced end a completed fsync moved (reused like the arrays above). */
+  private readonly flushMoved: Replica[] = [];
   /** Maintenance ticks fall every `maintenanceUs` from boot; the one armed (if any) and the last that ran. */
   private maintenanceGrid = 0;
   private maintenanceArmed: { readonly id: TimerId; readonly at: Micros } | undefined;
@@ -644,9 +646,13 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private flushDone(ctx: Context): void {
     if (!this.flushing) return;
     this.flushing = false;
+    let moved = 0;
     for (let i = 0; i < this.flushCovers; i++) {
       const replica = this.flushReplicas[i]!;
-      if (replica.truncations === this.flushTruncations[i]) replica.flushedEnd = Math.max(replica.flushedEnd, this.flushEnds[i]!);
+      if (replica.truncations === this.flushTruncations[i] && this.flushEnds[i]! > replica.flushedEnd) {
+        replica.flushedEnd = this.flushEnds[i]!;
+        this.flushMoved[moved++] = replica;
+      }
       replica.assertPositions('fsync completed');
     }
     // A callback that flushes again starts the next fsync at once, which overwrites the arrays
@@ -657,7 +663,19 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     // `pop`, not a store to `length` (a runtime call in V8); most lists hold one callback or none.
     while (callbacks.length > 0) callbacks.pop();
     this.flushSpare = callbacks;
-    for (const replica of this.replicas.values()) if (replica.role instanceof LeaderRole) replica.role.onFlushed(ctx);
+    if (this.waitsForFlush) {
+      // A leader counts only fsynced data toward its high watermark here, and recomputes it at
+      // every other change of what it counts (a follower's fetch, an ISR change, its start): a
+      // leader whose fsynced end this fsync left where it was would find its high watermark where
+      // it is. So only those it moved are told, in the broker's order (the covered arrays' order).
+      for (let i = 0; i < moved; i++) {
+        const role = this.flushMoved[i]!.role;
+        if (role instanceof LeaderRole) role.onFlushed(ctx);
+      }
+    } else {
+      // Its own log end counts, which appends move without recomputing (acks 0 and 1): every leader is told.
+      for (const replica of this.replicas.values()) if (replica.role instanceof LeaderRole) replica.role.onFlushed(ctx);
+    }
     if (this.flushWaiting.length > 0 || this.flushAsked) this.startFlush(ctx);
   }
 }
