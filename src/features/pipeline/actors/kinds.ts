@@ -37,9 +37,7 @@ function tally(): Tally {
 function add(draft: Draft<Tally>, event: StreamEvent): void {
   draft.count++;
   draft.hash = mixId(draft.hash, event.id);
-  const { sum } = draft;
-  const { value } = event;
-  for (let i = 0; i < WIDTH; i++) sum[i] += value[i % value.length] ?? 0;
+  for (let i = 0; i < WIDTH; i++) draft.sum[i] += event.value[i % event.value.length] ?? 0;
 }
 
 export interface SourceParams {
