@@ -749,9 +749,7 @@ export class TraceHasher {
     this.reserve(3);
     switch (typeof value) {
       case 'string':
-        this.words[this.used] = STRING;
-        this.putString(this.used + 1, value);
-        this.used += 3;
+        this.taggedString(value);
         return;
       case 'number':
         this.number(value);
@@ -779,7 +777,21 @@ export class TraceHasher {
       this.words[this.used++] = (ARRAY << 24) | LONG;
       this.words[this.used++] = length;
     }
-    for (let i = 0; i < length; i++) this.value(items[i], i);
+    for (let i = 0; i < length; i++) {
+      const item = items[i];
+      // Most arrays in a trace are event ids: a string needs neither `resolve` nor a dispatch on its type.
+      if (typeof item === 'string') {
+        this.reserve(3);
+        this.taggedString(item);
+      } else this.value(item, i);
+    }
+  }
+
+  /** A string as a value that is not a string-valued member (an array's item): `STRING` and its digest, at `used` (room for three reserved). */
+  private taggedString(s: string): void {
+    this.words[this.used] = STRING;
+    this.putString(this.used + 1, s);
+    this.used += 3;
   }
 
   /**

@@ -68,8 +68,10 @@ interface KindReaders {
   readonly every: readonly TraceListener[] | undefined;
 }
 
-/** The readers of one shape's records, by the value of its `op`. */
+/** The readers of one shape's records: all its kind's, or found by the value of its `op`. */
 interface ShapeReaders {
+  /** Its kind's `every` (found here without the lookup by kind: one lookup per record, not two). */
+  readonly every: readonly TraceListener[] | undefined;
   /** Where `op` is among the shape's values (-1: it has none). */
   readonly opAt: number;
   /** A listener of its kind carries a field the shape has: its readers depend on that value, found per record. */
@@ -109,10 +111,9 @@ export class TraceReaders {
    * took its shaped path): found by the shape and its `op`, without the record.
    */
   ofShaped(shape: RecordShape, values: readonly unknown[]): readonly TraceListener[] {
+    const entry = this.byShape[shape.id] ?? this.shapeReaders(shape);
+    if (entry.every !== undefined) return entry.every;
     const kind = shape.kind;
-    const readers = this.kindReaders(kind);
-    if (readers.every !== undefined) return readers.every;
-    const entry = this.byShape[shape.id] ?? this.shapeReaders(shape, readers);
     if (entry.perRecord) return this.of(kind, shape.recordOf({}, values));
     const op = entry.opAt < 0 ? undefined : values[entry.opAt];
     let listeners = entry.byOp.get(op);
@@ -134,9 +135,10 @@ export class TraceReaders {
     return readers;
   }
 
-  private shapeReaders(shape: RecordShape, readers: KindReaders): ShapeReaders {
-    const perRecord = readers.listening.some((l) => l.carrying !== undefined && shape.keys.includes(l.carrying));
-    const entry = { opAt: shape.keys.indexOf('op'), perRecord, byOp: new Map<unknown, readonly TraceListener[]>() };
+  private shapeReaders(shape: RecordShape): ShapeReaders {
+    const { listening, every } = this.kindReaders(shape.kind);
+    const perRecord = listening.some((l) => l.carrying !== undefined && shape.keys.includes(l.carrying));
+    const entry = { every, opAt: shape.keys.indexOf('op'), perRecord, byOp: new Map<unknown, readonly TraceListener[]>() };
     this.byShape[shape.id] = entry;
     return entry;
   }
