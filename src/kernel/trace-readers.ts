@@ -5,10 +5,11 @@
  * shape — so that the writer (kernel/trace.ts) makes no object of a record nobody reads.
  *
  * Guarantee: `of` and `ofShaped` list every listener whose declaration the record meets, and no
- * other, in the order they were registered. The lookups keep what they found per kind and per
- * (shape, op); what they keep is computed from the declarations alone and dropped when a listener
- * comes, so it can only make a lookup faster, never change its answer. How it fails: a `carrying`
- * that names a record's head field throws (every record has it: the filter would mean nothing).
+ * other, in the order they were registered. The lookups keep what they found per kind, op and
+ * carried fields present, and per shape and op; what they keep is computed from the declarations
+ * alone and dropped when a listener comes, so it can only make a lookup faster, never change its
+ * answer. How it fails: a `carrying` that names a record's head field throws (every record has
+ * it: the filter would mean nothing), as do listeners carrying more than 16 distinct fields.
  */
 import type { RecordShape } from './contract/record-shape.ts';
 import type { Reads } from './contract/reads.ts';
@@ -23,8 +24,9 @@ import type { TraceRecord } from './contract/record.ts';
 export type TraceListener = (record: TraceRecord, line: string) => void;
 
 /**
- * The `op` values kept per shape: a shape's `op` takes a handful of values (`append`, `replicate`);
- * one whose `op` is data would otherwise grow the lookup with the run. Past it, found per record.
+ * The `op` values kept per kind and per shape: a kind's `op` takes a handful of values (`append`,
+ * `replicate`); one whose `op` is data would otherwise grow the lookups with the run. Past it,
+ * found per record.
  */
 const OPS_KEPT_MAX = 64;
 
@@ -62,10 +64,20 @@ class Listening {
   }
 }
 
-/** The listeners of one kind: `every` when none of them selects by fields (then all read each record), else asked per record. */
+/**
+ * The fields listeners may carry, in all: a record's readers are kept by which of its kind's
+ * carried fields it has, one bit each.
+ */
+const CARRIED_MAX = 16;
+
+/** The listeners of one kind: `every` when none of them selects by fields (then all read each record), else found by op and carried fields. */
 interface KindReaders {
   readonly listening: readonly Listening[];
   readonly every: readonly TraceListener[] | undefined;
+  /** The fields its listeners carry: bit `i` of a record's mask says it has `carried[i]`. */
+  readonly carried: readonly string[];
+  /** The readers found so far, by the record's `op`, then by its mask. */
+  readonly byOp: Map<unknown, (readonly TraceListener[] | undefined)[]>;
 }
 
 /** The readers of one shape's records: all its kind's, or found by the value of its `op`. */
@@ -90,6 +102,8 @@ export class TraceReaders {
 
   /** Registers `listener` for the records `reads` declares (every record by default). */
   add(listener: TraceListener, reads: Reads = {}): void {
+    const carried = new Set([...this.listening.map((l) => l.carrying), reads.carrying].filter((field) => field !== undefined));
+    if (carried.size > CARRIED_MAX) throw new Error(`trace listeners carrying more than ${CARRIED_MAX} distinct fields`);
     this.listening.push(new Listening(listener, reads));
     this.byKind.clear();
     this.byShape = [];
@@ -103,7 +117,18 @@ export class TraceReaders {
   /** The readers of a record of kind `kind` whose fields are `fields` (the whole record, or its fields without the head). */
   of(kind: string, fields: Readonly<Record<string, unknown>>): readonly TraceListener[] {
     const readers = this.kindReaders(kind);
-    return readers.every ?? readers.listening.filter((l) => l.reads(kind, fields)).map((l) => l.listener);
+    if (readers.every !== undefined) return readers.every;
+    // Who reads it depends only on its op and on which carried fields it has: found once for each.
+    const carried = readers.carried;
+    let mask = 0;
+    for (let i = 0; i < carried.length; i++) if (fields[carried[i]!] !== undefined) mask |= 1 << i;
+    const op = fields.op;
+    let byMask = readers.byOp.get(op);
+    if (byMask === undefined) {
+      byMask = [];
+      if (readers.byOp.size < OPS_KEPT_MAX) readers.byOp.set(op, byMask);
+    }
+    return (byMask[mask] ??= readers.listening.filter((l) => l.reads(kind, fields)).map((l) => l.listener));
   }
 
   /**
@@ -130,7 +155,8 @@ export class TraceReaders {
     if (readers === undefined) {
       const listening = this.listening.filter((l) => l.readsKind(kind));
       const every = listening.some((l) => l.selects(kind)) ? undefined : listening.map((l) => l.listener);
-      this.byKind.set(kind, (readers = { listening, every }));
+      const carried = [...new Set(listening.map((l) => l.carrying).filter((field) => field !== undefined))];
+      this.byKind.set(kind, (readers = { listening, every, carried, byOp: new Map() }));
     }
     return readers;
   }

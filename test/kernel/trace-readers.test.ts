@@ -119,4 +119,17 @@ test('a shaped record goes to the readers whose declarations it meets, in the or
   quiet.writeShaped(LOG, 1, 'broker-1', quiet.addActor('broker-1'), 0, values);
   t.is(quiet.records, 1);
   t.throws(() => quiet.listen(() => undefined, { carrying: 'k' }), { message: 'a trace listener cannot ask for records carrying k: every record has it' });
+  for (let i = 0; i < 16; i++) quiet.listen(() => undefined, { kinds: ['meta'], carrying: `field-${i}` });
+  t.throws(() => quiet.listen(() => undefined, { carrying: 'one-too-many' }), { message: 'trace listeners carrying more than 16 distinct fields' });
+  // An op that is data (past the lookups' bound): each record still reaches exactly its readers.
+  const many = new TraceWriter();
+  const got: unknown[] = [];
+  many.listen((record) => got.push(record.op), { kinds: ['log'], ops: { log: ['keep-7', 'keep-99'] } });
+  many.listen((record) => got.push(record.cover), { carrying: 'cover' });
+  const broker = many.addActor('broker-1');
+  for (let i = 0; i < 200; i++) {
+    many.writeFields({ t: i, k: 'log', a: 'broker-1', n: 2 * i }, { op: `keep-${i}`, ...(i % 50 === 0 ? { cover: `c${i}` } : {}) }, broker);
+    many.writeShaped(LOG, i, 'broker-1', broker, 2 * i + 1, [`keep-${i}`, 't', i]);
+  }
+  t.deepEqual(got, ['c0', 'keep-7', 'keep-7', 'c50', 'keep-99', 'keep-99', 'c100', 'c150']);
 });
