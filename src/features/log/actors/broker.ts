@@ -676,7 +676,9 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
       // Its own log end counts, which appends move without recomputing (acks 0 and 1): every leader is told.
       for (const replica of this.replicas.values()) if (replica.role instanceof LeaderRole) replica.role.onFlushed(ctx);
     }
-    if (this.flushWaiting.length > 0 || this.flushAsked) this.startFlush(ctx);
+    // Not while a callback's fsync is in flight: that one's completion starts the next (a second
+    // start here would put two fsyncs in flight and drop the first one's callbacks).
+    if (!this.flushing && (this.flushWaiting.length > 0 || this.flushAsked)) this.startFlush(ctx);
   }
 }
 
