@@ -43,8 +43,9 @@ const HEAD = 'diaspora-sim bundle: its inputs (bin/dist-current.mjs) as the buil
  * @param {string | Buffer} bytes
  */
 export function digestOf(bytes) {
-  // Loaded when first needed: node:crypto costs a start ≈ 10 ms, and a start whose inputs are all
-  // older than dist/BUILT (a checkout built since its last edit) decides on dates alone.
+  // Loaded when first needed: node:crypto costs a start ≈ 20 ms of CPU under load (bench/README,
+  // Session 14 — CLI start), and a start whose inputs are all older than dist/BUILT (a checkout
+  // built since its last edit) decides on dates alone.
   return require('node:crypto').createHash('sha1').update(bytes).digest('hex');
 }
 
