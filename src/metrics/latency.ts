@@ -11,8 +11,9 @@
  * recorded, and equivalent — is the same answer at the histogram's precision, without reporting
  * a value nobody measured (`p50 5001215` for writes that all took 5000001 µs).
  */
-// The histogram classes without the package's index, which loads their compressed encoding (pako)
-// and WebAssembly build too: 300 KB of JavaScript every run compiled and none of it called.
+// The histogram classes without the package's index, which loads their compressed encoding (pako,
+// base64-js) and WebAssembly build too: ≈ 230 KB of JavaScript every run compiled and none of it
+// called (bench/README, Session 14 — CLI start).
 import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFactory.js';
 import type { Micros } from '../kernel/contract/index.ts';
 
