@@ -8,7 +8,8 @@
  * Guarantee: a reader is handed every record it declares — of its kinds, of those kinds' ops, with
  * its field — in trace order, and no other. How it fails: a reader that declares less than it
  * reads silently misses records (its tests must show its results unchanged); `carrying` naming a
- * record's head (`t`, `k`, `a`, `n`), which every record has, throws at `listen`.
+ * record's head (`t`, `k`, `a`, `n`), which every record has, throws at `listen`, as does a
+ * listener that brings a writer's distinct `carrying` fields past 16 (kernel/trace-readers.ts).
  */
 import type { RecordKind } from './record.ts';
 
