@@ -33,10 +33,16 @@ if (oldTree === undefined) {
 const trees = { old: resolve(oldTree), new: resolve(flag('--new') ?? '.') };
 const starts = Number(flag('--starts') ?? '20');
 
+// beamline-store with one unit misspelt: the schema error every bad-input test provokes. Without
+// the field to misspell, that path would time a whole run (every exit 0–2 is accepted below).
+const store = readFileSync(join(trees.new, 'scenarios', 'beamline-store.yaml'), 'utf8');
+if (!store.includes('latency: 500us')) {
+  process.stderr.write('bench/cli-start: scenarios/beamline-store.yaml has no `latency: 500us` to misspell\n');
+  process.exit(2);
+}
 const work = mkdtempSync(join(tmpdir(), 'cli-start-'));
-// beamline-store with one unit misspelt: the schema error every bad-input test provokes.
 const typo = join(work, 'typo.yaml');
-writeFileSync(typo, readFileSync(join(trees.new, 'scenarios', 'beamline-store.yaml'), 'utf8').replace('latency: 500us', 'latency: 500uss'));
+writeFileSync(typo, store.replace('latency: 500us', 'latency: 500uss'));
 let runs = 0;
 const PATHS: Record<string, () => string[]> = {
   '--version': () => ['--version'],
@@ -57,6 +63,7 @@ function start(tree: string, args: string[], nodeFlags: string[] = [], env: Node
   const child = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', times, process.execPath, ...nodeFlags, join(tree, 'bin', 'diaspora.mjs'), ...args], { cwd: tree, env, stdio: 'ignore' });
   if (child.error !== undefined || (child.status !== 0 && child.status !== 1 && child.status !== 2)) {
     process.stderr.write(`bench/cli-start: ${tree}: diaspora ${args.join(' ')} failed (${child.error?.message ?? `exit ${child.status}`})\n`);
+    rmSync(work, { recursive: true, force: true });
     process.exit(2);
   }
   const [wallS, userS, systemS] = readFileSync(times, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number];
