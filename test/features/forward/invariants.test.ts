@@ -4,22 +4,11 @@
  * found stays fixed (a record torn by a power loss is skipped, not read as an event).
  */
 import test from 'ava';
-import type { Context } from '../../../src/kernel/contract/index.ts';
 import { InvariantViolation } from '../../../src/kernel/contract/index.ts';
 import { EdgeBuffer } from '../../../src/features/forward/actors/index.ts';
-import { World } from '../../../src/world/index.ts';
+import { edge } from './_edge.ts';
 
 const config = { capacityBytes: 1000, overflow: 'block' as const, spillBytes: 0, spillBandwidthBytesPerSec: 1 };
-
-/** A one-node edge site and the context of the forwarder on it (the current incarnation). */
-function edge(): { world: World; ctx: () => Context } {
-  const world = new World({ seed: 1 });
-  world.addSite('edge', { nodes: 1 });
-  let context: Context | undefined;
-  world.spawn('forwarder', 'edge-1', () => ({ start: (c: Context) => void (context = c), recover: (c: Context) => void (context = c) }));
-  world.advance({ until: 0 });
-  return { world, ctx: () => context! };
-}
 
 test('releasing events that were never planned (sent) is caught', (t) => {
   const buffer = new EdgeBuffer(config, edge().ctx().disk);

@@ -20,6 +20,16 @@
  * buffer remembers the ids it holds and the last `RECENT_IDS` ids it released; a retry that arrives
  * later than that — after its event was forwarded and released, across a restart of the
  * forwarder (the memory of released ids is not durable) — is stored again (a duplicate).
+ *
+ * Guarantee: the fast tier never holds more than `capacityBytes`, nor the spill disk more than
+ * `spillBytes`; an offer is taken whole or refused whole; an event handed to the next tier
+ * (planned) is never evicted; an id held, or among the last `RECENT_IDS` released, is never stored
+ * twice; and events are planned in the order they were taken.
+ *
+ * How it breaks: `drop-oldest` evicts events that were taken (and acknowledged once fsynced) when
+ * a long outage fills it; a retry later than `RECENT_IDS` releases, or after a restart, stores its
+ * event a second time; a full disk is not modelled as a refusal — the write throws. Shown by
+ * test/features/forward/edge-buffer.test.ts and the overflow tests of forward.test.ts.
  */
 import type { Disk, Micros } from '../../../kernel/contract/index.ts';
 import { SECOND, assert, isTornRecord } from '../../../kernel/contract/index.ts';

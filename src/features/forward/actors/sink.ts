@@ -44,6 +44,20 @@
  * such a batch, or — one event alone too large — fails that event and gives the plans after it
  * the sequence numbers it leaves free (Kafka's sequence adjustment after a failed batch). Either
  * is safe: a refused plan was not appended, so nothing after it was either.
+ *
+ * Guarantee: each plan is appended to its lane's partition at most once and, retried until
+ * acknowledged, at least once — a re-send is answered `duplicate` with the original offset — and a
+ * lane's plans are appended in `destSeq` order (at most `IDEMPOTENCE_WINDOW` out, which the broker
+ * orders by sequence). The sink itself gives no plan up — every refusal and timeout is retried;
+ * only its owner fails an event, one alone over MESSAGE_TOO_LARGE.
+ *
+ * How it breaks: the broker must still hold what it acknowledged. With `acks: 1`, or
+ * `min.insync.replicas` 1 and an unclean leader election, a new leader that never had an
+ * acknowledged plan has neither the plan nor its producer state, and the sink, holding the ack,
+ * never sends it again: the plan is lost (forwarder.ts lists this among its breaks). Shown by
+ * test/features/forward/forward.test.ts (exactly once through crashes, outages and failovers,
+ * re-sends answered `duplicate`) and test/features/pipeline/log-pipeline.test.ts (acks=1 with an
+ * unclean election loses acknowledged records).
  */
 import type { Context, Disconnect, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
