@@ -99,3 +99,28 @@ test('the final reader numbers its requests monotonically across its own crash, 
   t.true(restart > 0 && reads[restart]!.offset === 0, 'the read started over after the restart');
   for (let i = 1; i < reads.length; i++) t.true(reads[i]!.req > reads[i - 1]!.req, `request ${i}: ${reads[i - 1]!.req} then ${reads[i]!.req}`);
 });
+
+test('at least once: acks cut on their way back make the producer retry, so the store keeps those events twice, and one given up on may be stored anyway', (t) => {
+  const world = new World({ seed: 1 });
+  world.addSite('beamline');
+  world.addSite('hpc', { nodes: 2 });
+  world.link('beamline', 'hpc', { latencyUs: 500 });
+  world.spawn('store', 'hpc-1', () => new EventStore({ flush: { kind: 'every-write' } }));
+  world.spawn('reader', 'hpc-2', () => new FinalReader({ store: 'store', readAtUs: 12 * SECOND, pageSize: 100, timeoutUs: SECOND }));
+  world.spawn('detector', 'beamline-1', () => new Producer({ store: 'store', ratePerSec: 50, eventBytes: 1024, timeoutUs: SECOND, retries: 1, stopAtUs: 10 * SECOND }));
+  // Requests reach the store; for 3.5 s its acks do not reach the beamline.
+  world.at(2 * SECOND, 'acks cut', () => world.partition({ id: 'acks', from: ['hpc-1'], to: ['beamline'], oneWay: true }));
+  world.at(5500 * MS, 'acks back', () => world.heal('acks'));
+  const stored = new Map<string, number>();
+  const givenUp: string[] = [];
+  world.trace.listen((r) => {
+    if (r.k !== 'client') return;
+    if (r.op === 'consume' && r.final === true) for (const id of r.events as string[]) stored.set(id, (stored.get(id) ?? 0) + 1);
+    if (r.op === 'error') givenUp.push(...(r.events as string[]));
+  });
+  world.run({ until: 20 * SECOND });
+  const twice = [...stored.values()].filter((n) => n === 2).length;
+  t.is(stored.size, 500, 'every event produced is in the store');
+  t.true(twice > 50, `${twice} events stored twice`);
+  t.true(givenUp.length > 0 && givenUp.every((id) => stored.get(id) === 2), 'the producer gave up on events the store had, twice');
+});

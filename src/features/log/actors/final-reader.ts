@@ -13,6 +13,19 @@
  * up). Until then, and while a partition has no leader or answers an error, that partition asks
  * again every `retryUs`; the others read on. A crash of the reader starts the whole read again;
  * the duplicate checker tells a re-read (same offset) from a duplicate.
+ *
+ * Guarantee: `final-read` is recorded only once every partition was read, in offset order with
+ * no gap, from where its log started to a high watermark equal to its leader's log end; so every
+ * record a leader then held is recorded at least once, under the offset it has there.
+ *
+ * How it fails: it reads what the leader holds, not what was acknowledged — a record that
+ * retention deleted before the read (the read restarts at the log start) or that an unclean
+ * election truncated is absent, which is the loss the checkers are there to report; a read
+ * started while a producer can still retry misses what is acknowledged after it (hence
+ * `readAtUs`); and a partition that never again has a leader is asked for forever, so
+ * `final-read` is never recorded (the checkers' `no-final-read`).
+ * Shown by test/features/log/message-size.test.ts (every acknowledged record found once) and
+ * cluster.test.ts (retention: the read starts at the moved log start).
  */
 import type { Actor, Context, Disconnect, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';

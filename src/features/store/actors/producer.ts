@@ -9,6 +9,17 @@
  * Every produce, retry, acknowledgement and final error is a `client` record with the event ids
  * it covers; the checkers and metrics read those. Retries and give-ups mark the fault-coverage
  * paths `producer.retry` and `producer.give-up` (see metrics/coverage.ts).
+ *
+ * Guarantee: an event is recorded `ack` only once the store answered that it holds it (at the
+ * offset given), and is produced under one id only, whatever the restarts; each request ends in
+ * `ack` or, after `retries` retries, `error` — unless the producer crashes first.
+ *
+ * How it breaks: at least once, not exactly once — an ack lost on the way back (a partition, loss,
+ * a timeout shorter than the store's fsync) makes the retry store the event again, and `error`
+ * does not mean "not stored": the store may hold a given-up event, even twice. A crash forgets the
+ * requests in flight (neither acked nor given up) and the ticks while it is down produce nothing.
+ * Whether an ack survives the store's power loss is the store's flush policy (event-store.ts).
+ * Shown by test/features/store/store.test.ts ("at least once: acks cut …").
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { SECOND, assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';

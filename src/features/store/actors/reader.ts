@@ -8,6 +8,16 @@
  * the read from the beginning, with request numbers above every earlier incarnation's (they start
  * from the clock), as a real client's would be: a page still in flight to the crashed incarnation
  * can never be taken for an answer to the restarted one.
+ *
+ * Guarantee: pages are contiguous (asserted: each reply starts where the reader is) and
+ * `final-read` is recorded only when the store says its log ends there, so the read holds every
+ * event the store held then, once per read, in log order.
+ *
+ * How it fails: a store that never answers again is asked forever and `final-read` never comes; a
+ * read started before the producers stop misses what is appended after it reached the end
+ * (`readAtUs` is set after their last retry); a crash of the reader records the pages read before
+ * it a second time (same offsets). Shown by test/features/store/store.test.ts (every-write: the
+ * final read finds every acknowledged event; the restart that reads from offset 0 again).
  */
 import type { Actor, Context, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
