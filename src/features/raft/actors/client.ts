@@ -4,6 +4,19 @@
  * request goes unanswered for `timeoutUs`. One command at a time; a command that times out is sent
  * again (so it may be applied twice).
  *
+ * Guarantee: at most one command out at a time, and a `raft-reply` is recorded only for that
+ * command, once a server answered it `ok` — committed and applied, with the value it gave; a
+ * redirect or a silent server never makes it give a command up: it asks the next node until one
+ * answers. No new command is sent at or after `stopUs`.
+ *
+ * How it breaks: there are no client sessions, so a command whose reply was lost or late is
+ * proposed again and applied twice (a counter moves by 2); a command in flight when the client
+ * crashes is forgotten, and its restarted incarnation numbers commands from `#0` again, so a late
+ * reply to the old incarnation's command can be taken for the new one's. While no majority can
+ * elect a leader the command waits, retried every `timeoutUs`. Shown by
+ * test/features/raft/drills.test.ts (leader crash: the client waits out the failover; majority
+ * loss: nothing commits, progress resumes).
+ *
  * Trace records (kind `client`): `raft-request` (id, to) and `raft-reply` (id, ok, value,
  * latencyUs), which the raft metric counts.
  */
