@@ -24,6 +24,18 @@
  * and lets later messages overtake it: the only way a channel stops being FIFO). Each has its own
  * stream per channel, drawn only while its probability is above zero, so a link that never
  * duplicates or reorders draws exactly what it drew before these existed.
+ *
+ * Guarantee: a message arrives no earlier than its transmission plus the latency, at most once,
+ * and after every message sent before it in the same direction of the same channel (FIFO); none
+ * crosses a partition in force when it is sent or when it would arrive; and the same seed gives
+ * the same arrivals.
+ *
+ * How it breaks: it is not reliable — loss, a partition, or two sites without a link drop a
+ * message without telling its sender (the drop is only recorded), so protocols need their own
+ * timeouts; a link fault with `duplicate` above zero delivers a message twice, and one with
+ * `reorder` above zero lets later messages overtake it. Shown by test/world/network.test.ts
+ * (timing, FIFO under jitter, loss), partition.test.ts and faults-world.test.ts (duplication,
+ * reordering).
  */
 import type { DropCause, Micros, Rng } from '../kernel/index.ts';
 import { InputError, SECOND } from '../kernel/index.ts';

@@ -17,6 +17,18 @@
  *
  * Queues keep retried batches ahead of newer ones; with an idempotent producer they are ordered
  * by sequence number, which is how the broker expects them.
+ *
+ * Guarantee: every event added is in exactly one batch, of the partition it was given; a batch
+ * holds its events in the order added and a partition's batches queue in the order they closed;
+ * no batch is larger than `max.request.size` serialized, nor (unless one event alone is) than
+ * `batch.size` in payload.
+ *
+ * How it breaks: the order is the send queue's, not the log's — once a batch has gone, whether a
+ * retry of it is appended before the batches sent after it is up to the producer (without
+ * idempotence, with more than one request in flight, it may not be); and an event larger than
+ * `max.request.size` would make a batch past the cap, which is why the producer must refuse it
+ * first. Shown by test/features/log/message-size.test.ts (no batch past max.request.size; batches
+ * of nine when ten do not fit) and producer-send-order.test.ts (re-sent in the order first sent).
  */
 import { fnv1a, type Micros } from '../../../kernel/contract/index.ts';
 import type { PartitionerKind } from './config.ts';
