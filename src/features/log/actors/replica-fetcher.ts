@@ -28,6 +28,20 @@
  * connection (kernel/contract/disconnect.ts). As Kafka's fetcher thread on a failed fetch, the fetch
  * in flight fails now and the partitions wait `replica.fetch.backoff.ms` before the next one (which
  * the host refuses again while the process is down), instead of waiting for the silence.
+ *
+ * Guarantee: at most one fetch out to its leader; a reply part is applied only to a role still
+ * fetching that partition — a late one only where the log end has not moved since — so no batch is
+ * applied twice or at another offset; with `flush: every-write` the next fetch, whose offsets tell
+ * the leader what this follower holds, goes only after what was appended is fsynced.
+ *
+ * How it breaks: with any other flush policy, the offsets of the next fetch count data that is
+ * still only in the page cache, so acks=all is durable only while not every replica loses power at
+ * once (a site-wide power loss takes what they had not written back); and it promises progress
+ * only while the leader answers — a leader that stays silent is asked again every wait plus
+ * `SILENCE_US`, for as long as this follower role lasts. Shown by
+ * test/features/log/purgatory.test.ts (silence: asked again after the wait plus 1 s),
+ * parts.test.ts (fetch order) and page-cache.test.ts and drills.test.ts (flush never: a site-wide
+ * power loss loses what was acknowledged in the last ~30 s).
  */
 import type { Context, Wakeup } from '../../../kernel/contract/index.ts';
 import type { BrokerHost, Fetcher, FetcherMember, RoleTimer } from './broker-host.ts';

@@ -9,6 +9,18 @@
  * take positions too but are counted on neither side, so the two counts of a consistent cut agree
  * whether a protocol captures before or after sending its marker. A checkpoint records both;
  * `open` resumes from them.
+ *
+ * Guarantee (what both implementations promise the operator): per input channel, items are
+ * delivered in position order, each once per `open`, starting at the resumed position; a marker
+ * (direct channels only) arrives after every item sent before it; what was emitted but not acknowledged is kept in
+ * `outbox` for the image, so a restore sends it again.
+ *
+ * How it breaks, per implementation: direct channels keep nothing beyond the sender's memory, so a
+ * crash of either end loses what was in flight until a global rollback to a consistent cut; a
+ * persistent stream is as durable as its topic, so acks=1 with an unclean leader election loses
+ * acknowledged items. Each file's header says more; shown by test/features/pipeline/pipeline.test.ts
+ * (direct channels: once and in order over a link that loses, duplicates and reorders) and
+ * log-pipeline.test.ts (acks=1 with an unclean election).
  */
 import type { Context, Disconnect, Message, Wakeup } from '../../../../kernel/contract/index.ts';
 import type { Marker, OutboxItem } from '../../../checkpoint/actors/index.ts';
