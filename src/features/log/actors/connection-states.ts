@@ -30,6 +30,17 @@
  * when the broker's first answer on it arrives: a live broker that holds the first request of a new
  * connection longer than the set-up timeout (an acks=all produce waiting for a lagging follower) is
  * taken for unreachable — Kafka would have connected in one round trip.
+ *
+ * Guarantee: no request goes to a broker before its reconnect backoff has passed, a broker never
+ * heard from costs a request at most its set-up timeout (≤ 30 s, spread) rather than
+ * `request.timeout.ms`, and the pauses grow only while failures are consecutive — one answer resets
+ * both.
+ *
+ * How it fails: the simplification above (a slow first answer counts as an unreachable host, and
+ * the request is put back and sent again); and a host that refuses every connection is tried
+ * again every `reconnect.backoff.max.ms` (1 s) for as long as it stays down. Shown by
+ * test/features/log/connection-setup.test.ts (10 s, 20 s, 30 s; one request until answered) and
+ * disconnect.test.ts (a dead process is left within a round trip).
  */
 import { MS, SECOND, type Context, type Micros } from '../../../kernel/contract/index.ts';
 import { ExponentialBackoff } from './exponential-backoff.ts';

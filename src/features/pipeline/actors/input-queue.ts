@@ -4,6 +4,16 @@
  *
  * Taking from the head is O(1) (a moving head index, compacted now and then), because a replay
  * after a restore can queue many thousands of items; taking past blocked items is a splice, rare.
+ *
+ * Guarantee: `peek` offers the oldest item on a channel that is not blocked, so items taken
+ * through it leave each channel in arrival order (a logged replay takes by `indexOf` in the order
+ * its log gives instead); blocking holds a channel's items back, never drops them; and
+ * `pendingEvents` is exactly the queued data items, oldest first, for an unaligned capture.
+ *
+ * How it fails: it has no bound of its own — what bounds it is upstream (direct channels' credit
+ * windows, the log transport's `MAX_BUFFERED`); it lives in memory, so a crash empties it; and with every channel that has items blocked
+ * it offers nothing, which is what alignment waits on. Shown by
+ * test/features/pipeline/input-queue.test.ts.
  */
 import type { Micros } from '../../../kernel/contract/index.ts';
 import type { Marker, PendingItem } from '../../checkpoint/actors/index.ts';

@@ -12,8 +12,8 @@
  *
  * Guarantee (what both implementations promise the operator): per input channel, items are
  * delivered in position order, each once per `open`, starting at the resumed position; a marker
- * (direct channels only) arrives after every item sent before it; what was emitted but not acknowledged is kept in
- * `outbox` for the image, so a restore sends it again.
+ * (direct channels only) arrives after every item sent before it; and what was emitted but not
+ * acknowledged is kept in `outbox` for the image, so a restore sends it again.
  *
  * How it breaks, per implementation: direct channels keep nothing beyond the sender's memory, so a
  * crash of either end loses what was in flight until a global rollback to a consistent cut; a
