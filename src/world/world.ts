@@ -19,6 +19,18 @@
  * Grey failures (driven by `src/faults/`): each node has a CPU slowdown factor and a clock offset,
  * which actors read through `ctx.cpuSlowdown()` and `ctx.localTime()`; its disk can be made full or
  * slow, or lose its unsynced data (`diskOf`).
+ *
+ * Guarantee: the same seed and the same calls give the same run; a power loss of a node keeps
+ * exactly what its actors had made durable by a completed `fsync`, wipes the memory and timers of
+ * every actor on it and of no actor elsewhere; and nothing is delivered to an actor while it is
+ * down.
+ *
+ * How it breaks: a message to an actor that is down is lost, not held for its restart, so every
+ * protocol needs its own retries; and the world can wipe only the actor instance — state a caller
+ * keeps outside it (in the factory's closure, in a module's variables) survives a crash that a
+ * real process would not. Shown by test/world/disk.test.ts (power loss drops exactly the unsynced
+ * writes; it hits every actor on the node and none elsewhere), partition.test.ts (cause `dead`)
+ * and network.test.ts (loss deterministic per seed).
  */
 import { Deployment, type ReadonlyDeployment } from '../deploy/index.ts';
 import type { ActorFactory, ActorHandle, ActorRef, Disk, DropCause, Environment, Micros, PendingEvent, Placement, RecordKind, Rng, RunOptions } from '../kernel/index.ts';

@@ -11,9 +11,9 @@
  * `pendingEvents` is exactly the queued data items, oldest first, for an unaligned capture.
  *
  * How it fails: it has no bound of its own — what bounds it is upstream (direct channels' credit
- * windows, the log transport's `MAX_BUFFERED`); it lives in memory, so a crash empties it; and with every channel that has items blocked
- * it offers nothing, which is what alignment waits on. Shown by
- * test/features/pipeline/input-queue.test.ts.
+ * windows, the log transport's `MAX_BUFFERED`); it lives in memory, so a crash empties it; and
+ * with every channel that has items blocked it offers nothing, which is what alignment waits on.
+ * Shown by test/features/pipeline/input-queue.test.ts.
  */
 import type { Micros } from '../../../kernel/contract/index.ts';
 import type { Marker, PendingItem } from '../../checkpoint/actors/index.ts';

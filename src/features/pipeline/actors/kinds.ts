@@ -14,6 +14,21 @@
  *   modelled — so that what they carry does not depend on the order inputs arrived in.
  * - `account`: a bank account (the Chandy–Lamport drill): its generator sends transfers to the
  *   other accounts, received transfers are credited; money is conserved.
+ *
+ * Guarantee: each kind's state is a function of the multiset of events it applied — counts, exact
+ * integer sums, a sum of the ids' hashes — so runs that applied the same events agree on the
+ * digest in whatever order they arrived, and one lost, duplicated or altered event changes it; and
+ * the accounts' balances, with the transfers in flight, add up to what they started with in any
+ * consistent cut.
+ *
+ * How it breaks: the digest cannot see a reordering (by design), and two different multisets can
+ * collide in the 32-bit hash sum, though rarely; a duplicated input counts toward its window, so
+ * the window closes one event early and the event it was missing opens a window of the same name
+ * that never fills; and an inconsistent cut (an orphan transfer, credited but not yet debited)
+ * breaks conservation — which is what the checkers test. Shown by
+ * test/features/pipeline/kinds.test.ts (a window: any order, the same state; a duplicate closes it
+ * early), pipeline.test.ts (unaligned barriers double-count) and
+ * test/check/pipeline-checkers.test.ts (conservation).
  */
 import type { Draft } from 'immer';
 import { fnv1a, type Micros } from '../../../kernel/contract/index.ts';
