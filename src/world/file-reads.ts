@@ -2,6 +2,10 @@
  * The read side of an actor's `Disk`, shared by the simulated disk (world/disk.ts) and the real
  * one of emulation (exec/emulate/real-disk.ts): both keep each file's live (page-cache) records,
  * `undefined` once deleted, and answer reads from them the same way.
+ *
+ * Guarantee: a deleted file is never listed, and names come sorted, so a loop over them is in
+ * the same order in both worlds. How it fails: it reads the page cache, not the device: what a
+ * power loss will take is read as if durable until the loss (the disks decide that).
  */
 
 interface LiveFile {

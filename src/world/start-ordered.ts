@@ -8,6 +8,10 @@
  *
  * Cost: an entry whose order is below the largest so far re-sorts the Map (rare: actors mostly
  * first write in the order they started).
+ *
+ * Guarantee: `entries` lists by `order` whatever order they were added in, and entries of equal
+ * order in the order added (the re-sort is stable). How it fails: only as slowly — many entries
+ * added out of order re-sort the map each time. Shown by test/world/start-ordered.test.ts.
  */
 export class StartOrdered<T extends { readonly order: number }> {
   private map: Map<string, T> | undefined;

@@ -3,6 +3,15 @@
  * configuration, request numbers, group-committed fsyncs, named timers routed back to it, the
  * broker's replica fetcher for each leader it follows, and its purgatory of parked fetches.
  * Roles are plain objects inside the broker actor, so they use the broker's `Context`.
+ *
+ * Guarantee (what the broker promises its roles): request numbers above every earlier
+ * incarnation's (`requestNumbersFrom`); a `flush` callback runs only after an fsync issued after
+ * the call, so it covers everything appended before it; a role timer never fires once cancelled or
+ * once the broker crashed.
+ *
+ * How it fails: the numbers stay above an earlier incarnation's only while it sent fewer than 1024
+ * requests per µs of its life; and the broker does not know when a role resigns — a timer a role
+ * leaves armed still fires, so a role cancels its timers as it resigns.
  */
 import type { Context, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import type { ClusterConfig, TopicConfig } from './config.ts';

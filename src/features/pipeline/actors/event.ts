@@ -8,6 +8,12 @@
  * stream de-duplicate re-sent outputs and lets the lost-work metric count re-processing.
  *
  * State digests (`digestOf`) and the hash (`fnv1a`) are the contract's, shared with every feature.
+ *
+ * Guarantee: the multiset hash (`mixId`) is the same for the same ids in any order, and changes
+ * when one is added, lost or repeated. How it fails: it is a sum modulo 2^32 of FNV-1a values —
+ * blind to order by design, and two different multisets collide with a chance of about 2^-32 per
+ * comparison; an id minted from arrival order would make a replay's outputs new ids, and neither
+ * de-duplication nor the lost-work metric would recognise them.
  */
 import { fnv1a, type Micros } from '../../../kernel/contract/index.ts';
 

@@ -8,6 +8,11 @@
  * depends on which events were processed, not on the order a recovery replayed them in. Emitted
  * ids follow `event.ts`. Generated events are a pure function of their position, because a
  * source's stream is retained at the instrument and re-read after a restore.
+ *
+ * How it breaks: a kind whose effect does not commute, or whose outputs depend on the order it
+ * took its inputs in, recovers to another state than a run without faults: the
+ * `state-equals-reference` checker names it. An `account`, which generates while it receives,
+ * keeps its exactly-once only over direct channels (log-transport.ts says why).
  */
 import type { Draft } from 'immer';
 import type { Micros } from '../../../kernel/contract/index.ts';

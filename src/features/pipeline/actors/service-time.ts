@@ -5,6 +5,12 @@
  * `fixed` is the mean every time; `exponential` has the mean and a coefficient of variation of 1;
  * `lognormal` has the mean and the given coefficient of variation (σ² = ln(1 + cv²),
  * μ = ln(mean) − σ²/2), the usual shape of measured task times. Draws are rounded to whole µs.
+ *
+ * Guarantee: a whole, non-negative number of µs, drawn only from the operator's `service` stream,
+ * so the same seed gives the same service times whatever else the run draws. How it fails:
+ * `exponential` and `lognormal` go through `Math.log` and `Math.sqrt`, so those times — and
+ * with them the trace — are promised bit-identical per Node major version only
+ * (kernel/contract/rng.ts).
  */
 import type { Context, Micros } from '../../../kernel/contract/index.ts';
 
