@@ -14,8 +14,9 @@
  * crashes is forgotten, and its restarted incarnation numbers commands from `#0` again, so a late
  * reply to the old incarnation's command can be taken for the new one's. While no majority can
  * elect a leader the command waits, retried every `timeoutUs`. Shown by
- * test/features/raft/drills.test.ts (leader crash: the client waits out the failover; majority
- * loss: nothing commits, progress resumes).
+ * test/features/raft/client.test.ts (against scripted servers: a timed-out command proposed by
+ * two, one reply recorded; a restart's `#0` taking the old one's reply) and drills.test.ts (leader
+ * crash: the client waits out the failover; majority loss: nothing commits, progress resumes).
  *
  * Trace records (kind `client`): `raft-request` (id, to) and `raft-reply` (id, ok, value,
  * latencyUs), which the raft metric counts.
