@@ -16,10 +16,11 @@
  * that partition.
  *
  * How it breaks: notices are not acknowledged, so one sent while this subscriber is down, or lost
- * to a partition or packet loss, is never recorded (the broker does not send it again); after a
- * crash a repeat counts as new; and it relies on a broker sending each partition in offset order —
- * a notice a reordering link holds back is counted as a redelivery when it finally arrives. Shown
- * by test/features/alerts/subscriber.test.ts.
+ * to a partition or packet loss, is not recorded — a broker sends a notice again only when it
+ * replays after a crash of its own; after a crash of the subscriber a repeat counts as new; and it
+ * relies on a broker sending each partition in offset order — a notice a reordering link holds
+ * back is counted as a redelivery when it finally arrives. Shown by
+ * test/features/alerts/subscriber.test.ts.
  *
  * Records (`state`): `alert-delivered` (broker, partition, offset, alerts, visits, passed, and
  * `redelivered` when some were seen before, marking the coverage path `alerts.redelivered`).

@@ -14,9 +14,9 @@
  * again every `retryUs`; the others read on. A crash of the reader starts the whole read again;
  * the duplicate checker tells a re-read (same offset) from a duplicate.
  *
- * Guarantee: `final-read` is recorded only once every partition was read, in offset order with
- * no gap, from where its log started to a high watermark equal to its leader's log end; so every
- * record a leader then held is recorded at least once, under the offset it has there.
+ * Guarantee: `final-read` is recorded only once every partition was read, page after page in
+ * offset order, from where its log started to a high watermark equal to its leader's log end; so
+ * every record a leader then held is recorded at least once.
  *
  * How it fails: it reads what the leader holds, not what was acknowledged — a record that
  * retention deleted before the read (the read restarts at the log start) or that an unclean
