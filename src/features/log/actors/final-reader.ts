@@ -2,7 +2,8 @@
  * The log's final reader (Jepsen's final read): once the faults have healed and the producers can
  * no longer be retrying, it reads every partition of every topic from its log start to its high
  * watermark, from the partition's leader, and records what it finds — `client` records with
- * `op: consume`, `final: true`, the partition and the offset of the first event — then one
+ * `op: consume`, `final: true`, the partition and the offset of the first event (a page's events
+ * are at consecutive offsets: a compacted log's gaps start a new page) — then one
  * `op: final-read`. An acknowledged event absent from it was lost.
  *
  * It reads as a Kafka consumer fetches (client-fetcher.ts): one request per leader broker for every
@@ -146,20 +147,35 @@ export class LogFinalReader implements Actor<ClientInbound> {
     if (reply.error !== undefined) return this.retry(ctx, r, true);
     // Its completion test (offset ≥ high watermark = log end) relies on the leader's positions.
     assert(reply.logStart <= reply.highWatermark && reply.highWatermark <= reply.logEnd, () => `final read of ${reply.topic}-${reply.partition}: log start ≤ high watermark ≤ log end, but ${reply.logStart} / ${reply.highWatermark} / ${reply.logEnd}`);
-    const events: string[] = [];
+    // One record per run of consecutive offsets (a page's records are at its offset plus their
+    // index): a compacted log's cleaner leaves gaps between batches, and the read goes on after the
+    // last record it found, not its count past where it started.
+    let events: string[] = [];
+    let first = r.offset;
+    const start = r.offset;
     for (const batch of reply.batches) {
-      batch.events.forEach((id, i) => {
-        if (batch.base + i >= r.offset) events.push(id);
-      });
+      for (let i = 0; i < batch.events.length; i++) {
+        const at = batch.base + i;
+        if (at < r.offset) continue;
+        if (events.length > 0 && at !== first + events.length) {
+          this.page(ctx, reply, first, events);
+          events = [];
+        }
+        if (events.length === 0) first = at;
+        events.push(batch.events[i]!);
+        r.offset = at + 1;
+      }
     }
-    if (events.length > 0) {
-      ctx.record('client', { op: 'consume', final: true, events, topic: reply.topic, partition: reply.partition, offset: r.offset });
-      r.offset += events.length;
-      this.found += events.length;
-      return this.read(ctx, r);
-    }
+    if (events.length > 0) this.page(ctx, reply, first, events);
+    if (r.offset > start) return this.read(ctx, r);
     if (r.offset >= reply.highWatermark && reply.highWatermark === reply.logEnd) return this.finished(ctx, r);
     this.retry(ctx, r, false);
+  }
+
+  /** Records a final page: `events` at offsets `offset`, `offset + 1`, …. */
+  private page(ctx: Context, reply: FetchPartitionReply, offset: number, events: string[]): void {
+    ctx.record('client', { op: 'consume', final: true, events, topic: reply.topic, partition: reply.partition, offset });
+    this.found += events.length;
   }
 
   private finished(ctx: Context, r: PartitionRead): void {
