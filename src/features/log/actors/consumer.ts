@@ -492,19 +492,24 @@ export class LogConsumer implements Actor<ClientInbound> {
   private poll(ctx: Context, p: PartitionFetch): void {
     const { group, topic, maxPollRecords, processingUs } = this.config;
     for (;;) {
+      // A poll's records are at consecutive offsets from `first` (as its record says): a gap a
+      // compacted log's cleaner left between batches ends the poll, and the position moves past
+      // the last record taken, not by their count.
       const events: string[] = [];
-      const first = p.position;
+      let first = p.position;
       while (p.buffered.length > 0 && events.length < maxPollRecords) {
         const batch = p.buffered[0]!;
-        let i = Math.max(0, first + events.length - batch.base);
+        if (events.length > 0 && batch.base > p.position) break;
+        let i = Math.max(0, p.position - batch.base);
         for (; i < batch.events.length && events.length < maxPollRecords; i++) {
+          if (events.length === 0) first = batch.base + i;
           events.push(batch.events[i]!);
+          p.position = batch.base + i + 1;
           p.epoch = batch.epoch;
         }
         if (i >= batch.events.length) p.buffered.shift();
       }
       if (events.length === 0) return this.ready(ctx, p);
-      p.position += events.length;
       ctx.record('client', { op: 'consume', events, group, topic, partition: p.partition, offset: first, generation: this.generation });
       if (processingUs > 0) {
         p.timer = ctx.setTimer(processingUs * events.length, 'poll', { partition: p.partition, generation: this.generation });
