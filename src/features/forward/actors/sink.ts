@@ -250,9 +250,11 @@ export class IdempotentSink {
         const plans = lanes[lane]!.plans;
         // No connection yet: one request stands for Kafka's connection attempt (in-flight-requests.ts).
         if (pendingNext[k] === plans.length || !this.outstanding.maySend(leader, MAX_IN_FLIGHT)) continue;
-        let r = roundLeader.indexOf(leader);
-        if (r < 0 || r >= requests) {
-          r = requests++;
+        // This round's request to that leader (only the first `requests` entries are this round's).
+        let r = 0;
+        while (r < requests && roundLeader[r] !== leader) r++;
+        if (r === requests) {
+          requests++;
           roundLeader[r] = leader;
           roundParts[r] = [];
           roundBytes[r] = 0;

@@ -246,8 +246,10 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     if (this.parked.length === 0) return;
     if (this.appending) {
       // Moves merged over one produce request: two different ones are anything.
-      const i = this.wokenReplicas.indexOf(replica);
-      if (i < 0 || i >= this.wokenCount) {
+      // Only the first `wokenCount` entries are this request's.
+      let i = 0;
+      while (i < this.wokenCount && this.wokenReplicas[i] !== replica) i++;
+      if (i === this.wokenCount) {
         this.wokenReplicas[this.wokenCount] = replica;
         this.wokenMoves[this.wokenCount++] = moved;
       } else if (this.wokenMoves[i] !== moved) {
