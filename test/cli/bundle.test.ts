@@ -189,3 +189,16 @@ test('a start evaluates string-width (an Intl.Segmenter per copy) only when help
   t.is(await segmenters(['run', '/nonexistent/scenario.yaml']), 0);
   t.true((await segmenters(['run', '--help'])) > 0, 'the probe counts the segmenters help text builds');
 });
+
+test("a start that refuses its input formats no number through ICU (toLocaleString's first call sets up ICU's number formatting, ≈ 20 ms)", async (t) => {
+  const counting = `data:text/javascript,${encodeURIComponent(
+    "let n = 0; const f = Number.prototype.toLocaleString; Number.prototype.toLocaleString = function (...a) { n++; return f.apply(this, a); }; const N = Intl.NumberFormat; Intl.NumberFormat = function (...a) { n++; return new N(...a); }; process.on('exit', () => process.stderr.write(`icu numbers ${n}\\n`));",
+  )}`;
+  const formatted = async (args: string[]) => {
+    const outcome = await runCommand(process.execPath, ['--import', counting, join(ROOT, 'dist', 'src', 'cli', 'main.js'), ...args], ROOT);
+    return Number(/icu numbers (\d+)/.exec(outcome.stderr)?.[1]);
+  };
+  t.is(await formatted(['run', '/nonexistent/scenario.yaml']), 0);
+  t.is(await formatted(['sweep', '/nonexistent/scenario.yaml']), 0);
+  t.true((await formatted(['run', 'scenarios/beamline-store.yaml', '--max-events', '5'])) > 0, 'the probe counts a number formatted (the budget message)');
+});
