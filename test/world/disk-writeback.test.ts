@@ -107,3 +107,27 @@ test('a power loss voids a writeback in flight, like an fsync in flight', (t) =>
   t.deepEqual(db.recoveries[0]!.files, {});
   t.deepEqual(s.diskOps('db', 'writeback', 'writeback-done'), [[31 * SECOND, 'writeback']]);
 });
+
+test('a writeback lists an actor\'s files in the order they were made, whatever order they were dirtied in, and writes back each once', (t) => {
+  const s = store();
+  const db = s.puppet('db', 'store-1');
+  s.at(1 * SECOND, () => {
+    for (const name of ['a', 'b', 'c']) db.disk.append(name, 0, 100);
+    db.disk.fsync();
+  });
+  // Dirtied c, a, b after the fsync (the flusher's dirty list in that order); wake-ups at 6, 11, …: c and a
+  // (dirty at 2 and 3 s) are written back at 36 s, b (dirty at 10 s) at 41 s, and c, dirty again, at 71 s.
+  s.at(2 * SECOND, () => db.disk.append('c', 1, 10));
+  s.at(3 * SECOND, () => db.disk.append('a', 1, 20));
+  s.at(10 * SECOND, () => db.disk.append('b', 1, 40));
+  s.at(36 * SECOND + 1, () => db.disk.append('c', 2, 10)); // dirty again right after its writeback: expires at 66 s
+  s.run(100 * SECOND);
+  t.deepEqual(
+    s.kinds('disk').filter((r) => r.op === 'writeback').map((r) => [r.t, r.files, r.bytes]),
+    [
+      [36 * SECOND, ['a', 'c'], 30],
+      [41 * SECOND, ['b'], 40],
+      [71 * SECOND, ['c'], 10],
+    ],
+  );
+});
