@@ -7,7 +7,7 @@
  * that reproduces it.
  */
 import { InputError, SimulationError } from '../kernel/index.ts';
-import { locateInFile } from '../scenario/index.ts';
+import { locateInFile } from '../scenario/load.ts';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL } from './exit-codes.ts';
 import { fileProblem } from './file-problem.ts';
 

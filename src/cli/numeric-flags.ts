@@ -9,7 +9,8 @@
  * (exit code 2).
  */
 import { InputError } from '../kernel/index.ts';
-import { DEFAULT_MAX_EVENTS, setOfField } from '../scenario/index.ts';
+import { setOfField } from '../scenario/overrides.ts';
+import { DEFAULT_MAX_EVENTS } from '../scenario/work-estimate.ts';
 
 /** The largest seed: beyond it a double no longer holds every integer, so two seeds could be one. */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;

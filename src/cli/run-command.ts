@@ -13,7 +13,12 @@ import { formatMicros, TraceWriter } from '../kernel/index.ts';
 import { traceFile } from '../kernel/trace-file.ts';
 import { executeInSlices, failingVacuousChecks, type RunSummary } from '../exec/run.ts';
 import type { StagedDirectory } from '../exec/staging.ts';
-import { checkWorkBudget, loadScenarioAsync, prepareRun, readScenarioText, renderScenarioYaml, writtenScenario, type Scenario } from '../scenario/index.ts';
+// From the scenario layer's modules, not its index: the index also exports building a world, which
+// loads every protocol (see executeScenario).
+import { loadScenarioAsync, readScenarioText } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { checkWorkBudget } from '../scenario/work-estimate.ts';
+import { renderScenarioYaml, writtenScenario } from '../scenario/written.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, inScenario, reportError } from './exit.ts';
 import { checkSeedGivenOnce, MAX_EVENTS_OPTION, numericOption, readSeed } from './numeric-flags.ts';
@@ -131,7 +136,7 @@ async function runHandler(args: RunArgs): Promise<number> {
 
 async function determinism(scenario: Scenario, seed: number, say: (line: string) => void, reproduce: string): Promise<number> {
   try {
-    const { checkDeterminism } = await import('../exec/determinism.ts');
+    const [{ checkDeterminism }, { prepareRun }] = await Promise.all([import('../exec/determinism.ts'), import('../scenario/prepare.ts')]);
     const report = await checkDeterminism(async (path) => {
       const trace = new TraceWriter(traceFile(path));
       // Each run computes its fault-free reference itself: a reference recalled from the cache would

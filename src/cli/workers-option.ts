@@ -9,7 +9,7 @@ import { formatMicros, InputError, type Micros, type TraceWriter } from '../kern
 import type { ParallelStats, PartitionBy } from '../exec/parallel/index.ts';
 import { executeInSlices, type RunSummary } from '../exec/run.ts';
 import { VERSION } from '../exec/version.ts';
-import { prepareRun, type Scenario } from '../scenario/index.ts';
+import type { Scenario } from '../scenario/index.ts';
 import { countReader, numericOption } from './numeric-flags.ts';
 
 /** More threads than this is a typo: a run has one partition per site or node at most. */
@@ -48,7 +48,12 @@ export interface ScenarioRun {
 
 /** Runs the scenario in this thread, or over `--workers` threads. */
 export async function executeScenario(scenario: Scenario, seed: number, trace: TraceWriter, args: WorkersArgs, onProgress: (now: Micros, end: Micros) => void): Promise<ScenarioRun> {
-  if (args.workers === undefined) return { summary: await executeInSlices(prepareRun(scenario, { seed, trace }), { version: VERSION, onProgress, ...(args.maxEvents === undefined ? {} : { maxEvents: args.maxEvents }) }) };
+  if (args.workers === undefined) {
+    // Building a world loads every protocol's actors (scenario/feature.ts FeatureBuild): imported
+    // here, once the scenario is valid, so a command refusing its input never loads them.
+    const { prepareRun } = await import('../scenario/prepare.ts');
+    return { summary: await executeInSlices(prepareRun(scenario, { seed, trace }), { version: VERSION, onProgress, ...(args.maxEvents === undefined ? {} : { maxEvents: args.maxEvents }) }) };
+  }
   const partitionBy = parsePartitionBy(args.partitionBy);
   // Loaded only for a parallel run: a run in this thread does not pay the worker machinery's modules.
   const [{ executeParallel }, { scenarioRecipe }] = await Promise.all([import('../exec/parallel/index.ts'), import('../exec/scenario-recipe.ts')]);

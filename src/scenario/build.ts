@@ -8,10 +8,11 @@
  * but that cannot be run as written (a final phase too short for the producers to finish retrying)
  * is rejected with an `InputError` naming the field, before anything runs.
  */
+import { BUILTIN_BUILDS } from '../features/builds.ts';
 import { TraceWriter } from '../kernel/index.ts';
 import { FaultCoverage, ProduceMetrics, type TraceMetric } from '../metrics/index.ts';
 import { World } from '../world/index.ts';
-import type { BuildContext } from './feature.ts';
+import type { BuildContext, Feature, FeatureBuild } from './feature.ts';
 import { realiseFaults } from './faults/build.ts';
 import { computeReference, faultFree, type ReferenceRecall } from './reference.ts';
 import { checkerNamed, features, pluginsLoaded } from './registry.ts';
@@ -78,7 +79,7 @@ export function buildRun(scenario: Scenario, options: BuildOptions): PreparedRun
     });
   }
   const withoutFaults = () => buildRun(faultFree(scenario), { seed, trace: new TraceWriter(), ...seedReads });
-  const all = features();
+  const all = features().map(buildSide);
   const clients = all.flatMap((feature) => feature.serviceClients?.(scenario) ?? []);
   const context: BuildContext = {
     // Read through the world, so that a feature reading the seed is seen to (onSeedRead).
@@ -93,6 +94,11 @@ export function buildRun(scenario: Scenario, options: BuildOptions): PreparedRun
   const faults = realiseFaults(scenario, world);
   const coverage = new FaultCoverage(all.flatMap((feature) => feature.coveragePaths?.(scenario) ?? []));
   return { scenario: scenario.name, world, endUs, checks: scenario.checks.map((name) => checkerNamed(name)), metrics: [new ProduceMetrics(), coverage, ...featureMetrics], faults };
+}
+
+/** What builds a feature: a built-in's build side (features/builds.ts), a plug-in's own descriptor. */
+function buildSide(feature: Feature): FeatureBuild {
+  return BUILTIN_BUILDS.get(feature.name) ?? feature;
 }
 
 /** The liveness bound, in the trace header only when the scenario sets one (the check has a default). */

@@ -134,6 +134,16 @@ export interface Feature {
   coveragePaths?(scenario: Scenario): readonly string[];
 }
 
+/**
+ * The part of a feature that runs it: spawning its actors, naming its clients of services, the
+ * coverage paths its actors mark — what only building a world calls, and what imports the protocol
+ * code. A plug-in keeps it in its descriptor. A built-in feature keeps it in its
+ * `scenario/build.ts`, listed in features/builds.ts, which only building a world imports
+ * (scenario/build.ts); the commands import building once the scenario is valid, so a start that
+ * refuses its input does not load it.
+ */
+export type FeatureBuild = Pick<Feature, 'build' | 'serviceClients' | 'coveragePaths'>;
+
 /** Declares a feature; the identity function, there so a plug-in's descriptor is checked as one. */
 export function defineFeature<F extends Feature>(feature: F): F {
   return feature;

@@ -107,6 +107,13 @@ export const RULES: readonly Rule[] = [
     why: "the built-ins are named in one list, in build order, through their entry points only — the same door a user's plug-in comes through",
   },
   {
+    name: 'built-in build sides are listed once',
+    files: ['src/features/builds.ts'],
+    may: ['src/features/*/scenario/build.ts'],
+    mayTypes: ['src/scenario/**'],
+    why: "the part of each built-in that imports its actors is named in one list that only building a world imports, so reading and validating a scenario loads no protocol (scenario/feature.ts FeatureBuild)",
+  },
+  {
     name: 'checker machinery names no feature',
     files: ['src/check/**'],
     may: ['src/kernel/contract/**', 'src/check/**'],
@@ -121,8 +128,8 @@ export const RULES: readonly Rule[] = [
   {
     name: 'scenario never runs anything',
     files: ['src/scenario/**'],
-    may: ['src/kernel/**', ...GENERIC, ...HOST, 'src/scenario/**', 'src/features/index.ts', 'src/features/*/index.ts'],
-    why: 'a scenario is a description turned into a world; every executor (one thread, workers, emulation, sweeps) builds from it, so it may not import exec/, report/ or cli/; it reaches features only through their defineFeature entry point or the built-ins list',
+    may: ['src/kernel/**', ...GENERIC, ...HOST, 'src/scenario/**', 'src/features/index.ts', 'src/features/builds.ts', 'src/features/*/index.ts'],
+    why: "a scenario is a description turned into a world; every executor (one thread, workers, emulation, sweeps) builds from it, so it may not import exec/, report/ or cli/; it reaches features only through their defineFeature entry point or the built-ins' lists (descriptors, build sides)",
   },
   {
     name: 'exec runs, report presents',

@@ -202,3 +202,29 @@ test("a start that refuses its input formats no number through ICU (toLocaleStri
   t.is(await formatted(['sweep', '/nonexistent/scenario.yaml']), 0);
   t.true((await formatted(['run', 'scenarios/beamline-store.yaml', '--max-events', '5'])) > 0, 'the probe counts a number formatted (the budget message)');
 });
+
+test('a run that refuses its scenario loads no world builder: the features\' build sides (features/builds.ts) load once the scenario is valid', async (t) => {
+  // Each module the start loads, by URL (module hooks run in a thread of their own, so they write to a file).
+  const work = mkdtempSync(join(tmpdir(), 'bundle-loaded-'));
+  t.teardown(() => rmSync(work, { recursive: true, force: true }));
+  const hooks = `data:text/javascript,${encodeURIComponent("import { appendFileSync } from 'node:fs'; export async function load(url, context, next) { if (url.startsWith('file:')) appendFileSync(process.env.BUNDLE_LOADED, url + '\\n'); return next(url, context); }")}`;
+  const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hooks)});`)}`;
+  const typo = join(work, 'typo.yaml');
+  writeFileSync(typo, readFileSync(join(ROOT, 'scenarios', 'beamline-store.yaml'), 'utf8').replace(/latency: (\d+)us/, 'latency: $1uss'));
+  /** The source modules bundled into what `diaspora <args>` loaded (esbuild heads each with a `// path` line). */
+  const bundled = async (args: string[]) => {
+    const log = join(work, 'loaded');
+    writeFileSync(log, '');
+    const outcome = await runCommand(process.execPath, ['--import', register, join(ROOT, 'dist', 'src', 'cli', 'main.js'), ...args], ROOT, { BUNDLE_LOADED: log });
+    const urls = readFileSync(log, 'utf8').trim().split('\n');
+    return { outcome, modules: urls.flatMap((url) => [...readFileSync(new URL(url), 'utf8').matchAll(/^\/\/ (src\/\S+)$/gm)].map((m) => m[1]!)) };
+  };
+  const builders = (modules: string[]) => modules.filter((m) => m === 'src/scenario/build.ts' || /^src\/features\/[^/]+\/scenario\/build\.ts$/.test(m) || m.startsWith('src/features/store/actors/'));
+  const refused = await bundled(['run', typo]);
+  t.is(refused.outcome.code, 2, refused.outcome.stderr);
+  t.deepEqual(builders(refused.modules), []);
+  t.deepEqual(builders((await bundled(['run', '/nonexistent/scenario.yaml'])).modules), []);
+  const ran = await bundled(['run', 'scenarios/beamline-store.yaml', '--quiet', '--out', join(work, 'run')]);
+  t.true(ran.outcome.code === 0 || ran.outcome.code === 1, ran.outcome.stderr); // it ran (the demo's checks fail by design)
+  t.true(builders(ran.modules).includes('src/scenario/build.ts') && builders(ran.modules).includes('src/features/store/scenario/build.ts'), 'the probe sees the builders a run loads');
+});

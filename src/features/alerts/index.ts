@@ -4,9 +4,7 @@
  * `alerts-exactly-once` checker and the alerts metric.
  */
 import { defineFeature } from '../../scenario/feature.ts';
-import { ALERT_COVERAGE_PATHS } from './actors/index.ts';
 import { alertsExactlyOnce } from './checks/alerts-exactly-once.ts';
-import { alertClients, buildAlerts } from './scenario/build.ts';
 import { checkAlerts } from './scenario/cross-check.ts';
 import { resolveAlerts } from './scenario/resolve.ts';
 import { alertsSchema } from './scenario/schema.ts';
@@ -25,7 +23,5 @@ export default defineFeature({
   checkers: [alertsExactlyOnce],
   crossCheck: checkAlerts,
   resolve: (s, { sites, place }) => (s.alerts === undefined ? {} : { alerts: resolveAlerts(s.alerts, sites, place) }),
-  serviceClients: alertClients,
-  build: (world, scenario) => buildAlerts(world, scenario),
-  coveragePaths: (scenario) => (scenario.alerts === undefined ? [] : ALERT_COVERAGE_PATHS),
+  // Its build side (actors, clients, coverage paths): ALERTS_BUILD in scenario/build.ts (features/builds.ts).
 });

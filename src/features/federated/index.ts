@@ -5,7 +5,6 @@
  */
 import { defineFeature } from '../../scenario/feature.ts';
 import { flConverges } from './checks/fl-converges.ts';
-import { buildFederated } from './scenario/build.ts';
 import { checkFederated } from './scenario/cross-check.ts';
 import { resolveFederated } from './scenario/resolve.ts';
 import { federatedSchema } from './scenario/schema.ts';
@@ -23,5 +22,5 @@ export default defineFeature({
   checkers: [flConverges],
   crossCheck: checkFederated,
   resolve: (s, { sites, place }) => (s.federated === undefined ? {} : { federated: resolveFederated(s.federated, sites, place) }),
-  build: (world, scenario) => buildFederated(world, scenario),
+  // Its build side (actors, clients, coverage paths): FEDERATED_BUILD in scenario/build.ts (features/builds.ts).
 });

@@ -6,9 +6,7 @@
 import * as z from 'zod';
 import { name } from '../../scenario/fields.ts';
 import { defineFeature } from '../../scenario/feature.ts';
-import { FORWARD_COVERAGE_PATHS } from './actors/index.ts';
 import { forwardedOnce } from './checks/forwarded-once.ts';
-import { buildForwarders, forwarderClients } from './scenario/build.ts';
 import { bufferForwarders, checkForwarders } from './scenario/cross-check.ts';
 import { resolveForwarder } from './scenario/resolve.ts';
 import { forwarderSchema } from './scenario/schema.ts';
@@ -31,7 +29,5 @@ export default defineFeature({
     const forwarders = Object.entries(s.forwarders ?? {}).map(([name, f]) => resolveForwarder(name, f, place(f)));
     return forwarders.length === 0 ? {} : { forwarders };
   },
-  serviceClients: forwarderClients,
-  build: (world, scenario) => buildForwarders(world, scenario),
-  coveragePaths: (scenario) => (scenario.forwarders === undefined ? [] : FORWARD_COVERAGE_PATHS),
+  // Its build side (actors, clients, coverage paths): FORWARD_BUILD in scenario/build.ts (features/builds.ts).
 });

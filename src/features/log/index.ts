@@ -5,9 +5,7 @@
  * `actors/`; what each guarantees, and the configurations that break it, are in their headers.
  */
 import { defineFeature } from '../../scenario/feature.ts';
-import { buildLogServices } from './scenario/build.ts';
 import { estimateLog } from './scenario/estimate.ts';
-import { workloadLogClients } from './scenario/producers.ts';
 import { checkLogClients, checkLogService } from './scenario/cross-check.ts';
 import { logActorNames } from './scenario/actor-names.ts';
 import { resolveConsumer, resolveLogProducer, resolveLogService } from './scenario/resolve.ts';
@@ -54,7 +52,6 @@ export default defineFeature({
     const consumers = Object.entries(s.consumers ?? {}).map(([name, consumer]) => resolveConsumer(name, consumer, place(consumer)));
     return consumers.length === 0 ? {} : { consumers };
   },
-  serviceClients: workloadLogClients,
   estimate: estimateLog,
-  build: buildLogServices,
+  // Its build side (actors, clients, coverage paths): LOG_BUILD in scenario/build.ts (features/builds.ts).
 });

@@ -6,7 +6,6 @@
  */
 import { defineFeature } from '../../scenario/feature.ts';
 import { stateEqualsReference } from './checks/state-equals-reference.ts';
-import { buildPipeline, referenceStates } from './scenario/build.ts';
 import { pipelineActorNames } from './scenario/actor-names.ts';
 import { checkPipeline } from './scenario/cross-check.ts';
 import { estimatePipeline } from './scenario/estimate.ts';
@@ -33,5 +32,5 @@ export default defineFeature({
     return { pipeline, checkpoint: resolveCheckpoint(s.checkpoint, pipeline, sites) };
   },
   estimate: estimatePipeline,
-  build: (world, scenario, { reference }) => buildPipeline(scenario, world, () => reference('pipeline/final-states', referenceStates)),
+  // Its build side (actors, clients, coverage paths): PIPELINE_BUILD in scenario/build.ts (features/builds.ts).
 });

@@ -11,11 +11,10 @@ import { leaderCompleteness } from './checks/leader-completeness.ts';
 import { logMatching } from './checks/log-matching.ts';
 import { raftProgress } from './checks/raft-progress.ts';
 import { stateMachineSafety } from './checks/state-machine-safety.ts';
-import { RaftMetric } from './metrics/raft.ts';
-import { buildRaft, checkRaft, raftActorNames, resolveRaft } from './scenario/build.ts';
+import { checkRaft, raftActorNames, resolveRaft } from './scenario/resolve.ts';
 import { raftSchema } from './scenario/schema.ts';
 
-export type { RaftSpec } from './scenario/build.ts';
+export type { RaftSpec } from './scenario/resolve.ts';
 
 /** The Raft checkers, for features that host Raft groups and want them named by default. */
 export const RAFT_CHECKERS = [electionSafety, logMatching, leaderCompleteness, stateMachineSafety, raftProgress] as const;
@@ -30,9 +29,5 @@ export default defineFeature({
   actorNames: raftActorNames,
   crossCheck: checkRaft,
   resolve: (s) => (s.raft === undefined ? {} : { raft: resolveRaft(s.raft) }),
-  build(world, scenario) {
-    if (scenario.raft === undefined) return [];
-    buildRaft(world, scenario);
-    return [new RaftMetric()];
-  },
+  // Its build side (actors and metric): RAFT_BUILD in scenario/build.ts (features/builds.ts).
 });

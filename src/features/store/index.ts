@@ -6,8 +6,6 @@
  */
 import { defineFeature } from '../../scenario/feature.ts';
 import { checkPlacement } from '../../scenario/name-messages.ts';
-import { PRODUCER_COVERAGE_PATHS, STORE_COVERAGE_PATHS } from './actors/index.ts';
-import { buildStores } from './scenario/build.ts';
 import { eventStoreSchema, type WrittenEventStore } from './scenario/schema.ts';
 import type { EventStoreSpec } from './scenario/types.ts';
 
@@ -24,10 +22,5 @@ export default defineFeature({
     const store = written as WrittenEventStore;
     return { kind: 'event-store', name, ...place(store), flush: store.flush };
   },
-  build(world, scenario) {
-    buildStores(world, scenario);
-    return [];
-  },
-  // Only a scenario with an event store runs the store's actors and its retrying producers.
-  coveragePaths: (scenario) => (scenario.services.some((service) => service.kind === 'event-store') ? [...STORE_COVERAGE_PATHS, ...PRODUCER_COVERAGE_PATHS] : []),
+  // Its build side (actors, clients, coverage paths): STORE_BUILD in scenario/build.ts (features/builds.ts).
 });

@@ -5,7 +5,7 @@
  * broker sees the same alerts and a seed reproduces them. How it fails: an `InputError` when an
  * actor name is taken.
  */
-import { AlertBroker, AlertSubscriber } from '../actors/index.ts';
+import { ALERT_COVERAGE_PATHS, AlertBroker, AlertSubscriber } from '../actors/index.ts';
 import { InputError, SECOND } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
 import { AlertMetrics } from '../metrics/alerts.ts';
@@ -13,7 +13,7 @@ import { FORWARDER_DEFAULTS } from '../../forward/actors/index.ts';
 import { LogProducer, brokerIds, burstNominalUs, burstOfEvent } from '../../log/actors/index.ts';
 import type { World } from '../../../world/index.ts';
 import { deliveryWindow, type LogServiceSpec } from '../../log/index.ts';
-import type { ServiceClient } from '../../../scenario/feature.ts';
+import type { FeatureBuild, ServiceClient } from '../../../scenario/feature.ts';
 import type { Scenario } from '../../../scenario/types.ts';
 
 /** The alert producer, as a client of its log service (so the service's final read waits for it). */
@@ -77,3 +77,10 @@ export function buildAlerts(world: World, scenario: Scenario): TraceMetric[] {
   });
   return [metric];
 }
+
+/** The alerts feature's build side (scenario/feature.ts `FeatureBuild`). */
+export const ALERTS_BUILD: FeatureBuild = {
+  serviceClients: alertClients,
+  build: (world, scenario) => buildAlerts(world, scenario),
+  coveragePaths: (scenario) => (scenario.alerts === undefined ? [] : ALERT_COVERAGE_PATHS),
+};

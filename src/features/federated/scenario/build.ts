@@ -10,6 +10,7 @@ import { FederatedMetrics } from '../metrics/federated.ts';
 import { CheckpointStore, DEFAULT_CHECKPOINT, type CheckpointConfig } from '../../checkpoint/actors/index.ts';
 import type { World } from '../../../world/index.ts';
 import type { FederatedCheckpointSpec } from './types.ts';
+import type { FeatureBuild } from '../../../scenario/feature.ts';
 import type { Scenario } from '../../../scenario/types.ts';
 
 export function buildFederated(world: World, scenario: Scenario): TraceMetric[] {
@@ -52,3 +53,8 @@ function serverCheckpoint(spec: FederatedCheckpointSpec): CheckpointConfig {
     stores: spec.store === undefined ? {} : { [storeTier]: { bySite: {}, fallback: spec.store.actor } },
   };
 }
+
+/** The federated feature's build side (scenario/feature.ts `FeatureBuild`). */
+export const FEDERATED_BUILD: FeatureBuild = {
+  build: (world, scenario) => buildFederated(world, scenario),
+};

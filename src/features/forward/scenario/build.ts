@@ -12,13 +12,13 @@
 import { InputError, MS } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
 import { ForwardMetrics } from '../metrics/forward.ts';
-import { FORWARDER_DEFAULTS, Forwarder, outages, type LogEndpoint } from '../actors/index.ts';
+import { FORWARD_COVERAGE_PATHS, FORWARDER_DEFAULTS, Forwarder, outages, type LogEndpoint } from '../actors/index.ts';
 import { brokerIds } from '../../log/actors/index.ts';
 import type { World } from '../../../world/index.ts';
 import type { ForwarderSpec } from './types.ts';
 import type { LogServiceSpec } from '../../log/index.ts';
 import type { Scenario } from '../../../scenario/types.ts';
-import type { ServiceClient } from '../../../scenario/feature.ts';
+import type { FeatureBuild, ServiceClient } from '../../../scenario/feature.ts';
 
 /** Time the final read of one service is allowed to take (as in build-log.ts). */
 const FINAL_READ_BUDGET_US = 1000 * MS;
@@ -78,3 +78,10 @@ function scheduleWindow(world: World, scenario: Scenario, f: ForwarderSpec): voi
     });
   });
 }
+
+/** The forward feature's build side (scenario/feature.ts `FeatureBuild`). */
+export const FORWARD_BUILD: FeatureBuild = {
+  serviceClients: forwarderClients,
+  build: (world, scenario) => buildForwarders(world, scenario),
+  coveragePaths: (scenario) => (scenario.forwarders === undefined ? [] : FORWARD_COVERAGE_PATHS),
+};

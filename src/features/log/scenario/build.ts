@@ -17,7 +17,8 @@ import { LogConsumer, LogProducer, controllerIds, spawnFinalReader, spawnLogClus
 import type { World } from '../../../world/index.ts';
 import type { LogServiceSpec } from './types.ts';
 import type { ProducerSpec, Scenario } from '../../../scenario/types.ts';
-import type { BuildContext, ServiceClient } from '../../../scenario/feature.ts';
+import type { BuildContext, FeatureBuild, ServiceClient } from '../../../scenario/feature.ts';
+import { workloadLogClients } from './producers.ts';
 
 /** Margin between the producers' last possible acknowledgement and the final read. */
 const FINAL_READ_MARGIN_US = 100 * MS;
@@ -131,3 +132,9 @@ function finalReadTime(scenario: Scenario, service: LogServiceSpec, clients: rea
 function claim(world: World, id: string, path: string): void {
   if (world.has(id)) throw new InputError(`${path}: the actor name "${id}" is already taken by another service, producer or consumer`);
 }
+
+/** The log feature's build side (scenario/feature.ts `FeatureBuild`). */
+export const LOG_BUILD: FeatureBuild = {
+  serviceClients: workloadLogClients,
+  build: buildLogServices,
+};

@@ -12,7 +12,6 @@ import { nodeNames } from '../../../scenario/topology.ts';
 import type { ScenarioFields } from '../../../scenario/written-types.ts';
 import { DEFAULT_CHECKPOINT, strategyInfo, type TierName } from '../../checkpoint/actors/index.ts';
 import { instanceName } from '../actors/index.ts';
-import { storeId } from './build.ts';
 
 export function pipelineActorNames(s: ScenarioFields): (string | ActorGroup)[] {
   if (s.pipeline === undefined) return [];
@@ -29,4 +28,9 @@ export function pipelineActorNames(s: ScenarioFields): (string | ActorGroup)[] {
     return on.map((n) => storeId(tier as TierName, n));
   });
   return [...operators, ...coordinator, ...stores];
+}
+
+/** The actor id of a checkpoint store of `tier` on `node`. */
+export function storeId(tier: TierName, node: string): string {
+  return `${tier}@${node}`;
 }

@@ -24,7 +24,9 @@ import type { LogEndpoint } from '../../forward/actors/index.ts';
 import { brokerIds } from '../../log/actors/index.ts';
 import type { LogServiceSpec } from '../../log/index.ts';
 import type { CheckpointSpec, PipelineSpec } from './types.ts';
+import type { FeatureBuild } from '../../../scenario/feature.ts';
 import type { Scenario } from '../../../scenario/types.ts';
+import { storeId } from './actor-names.ts';
 
 /** The final state of every operator instance in a run: its digest and how many events it processed. */
 export interface ReferenceStates {
@@ -51,10 +53,6 @@ export function referenceStates(run: Runnable): ReferenceStates {
   });
   run.world.run({ until: run.endUs });
   return { digests, processed };
-}
-
-export function storeId(tier: TierName, node: string): string {
-  return `${tier}@${node}`;
 }
 
 /** The checkpoint configuration the participants and coordinator run with. */
@@ -148,3 +146,8 @@ function isBatch(pipeline: PipelineSpec): boolean {
   const generators = pipeline.operators.filter((op) => op.kind === 'source' || op.kind === 'account');
   return generators.length > 0 && generators.every((op) => op.kind === 'source' && op.limit !== undefined);
 }
+
+/** The pipeline feature's build side (scenario/feature.ts `FeatureBuild`). */
+export const PIPELINE_BUILD: FeatureBuild = {
+  build: (world, scenario, { reference }) => buildPipeline(scenario, world, () => reference('pipeline/final-states', referenceStates)),
+};

@@ -8,9 +8,10 @@
  * naming the field.
  */
 import { InputError, MS, formatMicros } from '../../../kernel/contract/index.ts';
+import type { FeatureBuild } from '../../../scenario/feature.ts';
 import type { Scenario } from '../../../scenario/types.ts';
 import type { World } from '../../../world/index.ts';
-import { EventStore, FinalReader, Producer } from '../actors/index.ts';
+import { EventStore, FinalReader, PRODUCER_COVERAGE_PATHS, Producer, STORE_COVERAGE_PATHS } from '../actors/index.ts';
 import type { EventStoreSpec } from './types.ts';
 
 /** Margin between the producers' last possible retry and the final read. */
@@ -60,3 +61,13 @@ function finalReadTime(scenario: Scenario, producers: Scenario['workload']): num
   }
   return readAtUs;
 }
+
+/** The store feature's build side (scenario/feature.ts `FeatureBuild`). */
+export const STORE_BUILD: FeatureBuild = {
+  build(world, scenario) {
+    buildStores(world, scenario);
+    return [];
+  },
+  // Only a scenario with an event store runs the store's actors and its retrying producers.
+  coveragePaths: (scenario) => (scenario.services.some((service) => service.kind === 'event-store') ? [...STORE_COVERAGE_PATHS, ...PRODUCER_COVERAGE_PATHS] : []),
+};
