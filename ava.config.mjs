@@ -1,5 +1,7 @@
-// ava's settings for `npm test` (what STACK.md describes: TypeScript through tsx in child
-// processes, since tsx's hooks are not active in ava's worker threads).
+// ava's settings for `npm test`: TypeScript through tsx, each test file in its own child process
+// (`workerThreads: false`: in worker threads two files at a time would share one process's pid,
+// signals and exit code). tsx is registered by test/_register-tsx.mjs once ava's worker has
+// loaded, not by `--import=tsx` from the process's start: see that file for why.
 //
 // Why a file and not package.json's "ava" key: the order the test files start in is a function
 // (`sortTestFiles`). ava runs two files at a time on two cores and starts them in that order, so a
@@ -44,7 +46,7 @@ const rank = (path) => {
 
 export default {
   extensions: { ts: 'module' },
-  nodeArguments: ['--import=tsx'],
+  require: ['./test/_register-tsx.mjs'],
   workerThreads: false,
   files: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
   timeout: '10m',
