@@ -203,7 +203,7 @@ test("a start that refuses its input formats no number through ICU (toLocaleStri
   t.true((await formatted(['run', 'scenarios/beamline-store.yaml', '--max-events', '5'])) > 0, 'the probe counts a number formatted (the budget message)');
 });
 
-test('a run that refuses its scenario loads no world builder: the features\' build sides (features/builds.ts) load once the scenario is valid', async (t) => {
+test('a run that refuses its scenario loads no world builder and no actor: the features\' build sides (features/builds.ts) and their actors load once the scenario is valid', async (t) => {
   // Each module the start loads, by URL (module hooks run in a thread of their own, so they write to a file).
   const work = mkdtempSync(join(tmpdir(), 'bundle-loaded-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
@@ -219,12 +219,19 @@ test('a run that refuses its scenario loads no world builder: the features\' bui
     const urls = readFileSync(log, 'utf8').trim().split('\n');
     return { outcome, modules: urls.flatMap((url) => [...readFileSync(new URL(url), 'utf8').matchAll(/^\/\/ (src\/\S+)$/gm)].map((m) => m[1]!)) };
   };
-  const builders = (modules: string[]) => modules.filter((m) => m === 'src/scenario/build.ts' || /^src\/features\/[^/]+\/scenario\/build\.ts$/.test(m) || m.startsWith('src/features/store/actors/'));
+  /**
+   * The actor modules a scenario's schema, cross-checks and names read: settings and their
+   * defaults, actor names, message sizes, a strategy's needs — no protocol behaviour.
+   */
+  const READ_BY_SCHEMAS = new Set(
+    ['checkpoint/actors/config', 'checkpoint/actors/strategy-info', 'federated/actors/config', 'forward/actors/config', 'log/actors/config', 'log/actors/messages', 'pipeline/actors/event', 'pipeline/actors/kinds', 'pipeline/actors/service-time', 'pipeline/actors/stream/flow-control', 'pipeline/actors/topology'].map((m) => `src/features/${m}.ts`),
+  );
+  const builders = (modules: string[]) => modules.filter((m) => m === 'src/scenario/build.ts' || /^src\/features\/[^/]+\/(scenario\/build\.ts$|actors\/)/.test(m)).filter((m) => !READ_BY_SCHEMAS.has(m));
   const refused = await bundled(['run', typo]);
   t.is(refused.outcome.code, 2, refused.outcome.stderr);
   t.deepEqual(builders(refused.modules), []);
   t.deepEqual(builders((await bundled(['run', '/nonexistent/scenario.yaml'])).modules), []);
   const ran = await bundled(['run', 'scenarios/beamline-store.yaml', '--quiet', '--out', join(work, 'run')]);
   t.true(ran.outcome.code === 0 || ran.outcome.code === 1, ran.outcome.stderr); // it ran (the demo's checks fail by design)
-  t.true(builders(ran.modules).includes('src/scenario/build.ts') && builders(ran.modules).includes('src/features/store/scenario/build.ts'), 'the probe sees the builders a run loads');
+  for (const module of ['src/scenario/build.ts', 'src/features/store/scenario/build.ts', 'src/features/store/actors/event-store.ts', 'src/features/log/actors/broker.ts']) t.true(builders(ran.modules).includes(module), `the probe sees ${module}, which a run loads`);
 });

@@ -24,9 +24,9 @@ export { checkProducerStart } from './scenario/cross-check.ts';
 export { resolveLogProducer } from './scenario/resolve.ts';
 export { logProducerFields } from './scenario/schema.ts';
 // For executors that speak the log's protocol to outside clients (exec/emulate/kafka).
-export { brokerIds, controllerIds } from './actors/cluster.ts';
+export { brokerIds, controllerIds, MAX_REQUEST_SIZE_DEFAULT } from './actors/config.ts';
 export type { Batch, FetchPartitionReply, FetchReply, FetchRequest, LogError, MetadataReply, NotControllerReply, PartitionMeta, ProduceReply } from './actors/messages.ts';
-export { fetchOne, produceOne } from './actors/messages.ts';
+export { batchSizeInBytes, fetchOne, produceOne } from './actors/messages.ts';
 
 export default defineFeature({
   name: 'log',

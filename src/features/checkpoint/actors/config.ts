@@ -3,10 +3,15 @@
  * are stored, and the names of the actors it talks to. The scenario layer builds it from the
  * `checkpoint:` section; tests build it directly.
  */
-import type { Micros } from '../../../kernel/contract/index.ts';
+import { SECOND, type Micros } from '../../../kernel/contract/index.ts';
 
 export const STRATEGY_NAMES = ['none', 'coordinated', 'barrier-snapshot', 'stream-replay', 'uncoordinated', 'multilevel'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+/** The log-topic tier's client's request.timeout.ms: Kafka's default, 30 s. */
+export const LOG_TIER_REQUEST_TIMEOUT_US = 30 * SECOND;
+/** Kafka's floor for delivery.timeout.ms: linger.ms (0 here: every chunk is sent at once) + request.timeout.ms. */
+export const DELIVERY_TIMEOUT_MIN_US = LOG_TIER_REQUEST_TIMEOUT_US;
 
 export const TIER_NAMES = ['node-local', 'site-pfs', 'remote', 'log-topic'] as const;
 export type TierName = (typeof TIER_NAMES)[number];

@@ -88,7 +88,7 @@ import { fnv1a, MS, SECOND } from '../../../kernel/contract/index.ts';
 import type { FetchPartitionReply, FetchReply, FetchRequest, MetadataReply, ProducePartitionReply, ProduceReply, ProduceRequest } from '../../log/actors/index.ts';
 import { ClientNetwork, ExponentialBackoff, FETCH_MAX_BYTES_DEFAULT, batchSizeInBytes, InFlightRequests, MAX_PARTITION_FETCH_BYTES_DEFAULT, RETRY_BACKOFF_MAX_DEFAULT_US, RequestDeadlines, fetchOne, produceOne } from '../../log/actors/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile } from './catalog.ts';
-import type { LogTopicTierConfig } from './config.ts';
+import { LOG_TIER_REQUEST_TIMEOUT_US, type LogTopicTierConfig } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';
 import { CONTROL_BYTES, type Retention } from './messages.ts';
 import type { TierClient } from './tiers.ts';
@@ -96,14 +96,11 @@ import type { TierClient } from './tiers.ts';
 /** The log replies a log-topic tier may be waiting for; an operator offers them to its participant first. */
 export const LOG_TIER_REPLIES: ReadonlySet<string> = new Set(['metadata-reply', 'produce-reply', 'fetch-reply']);
 
-/** Kafka's client defaults: request.timeout.ms 30 s, retry.backoff.ms 100 ms, max.in.flight.requests.per.connection 5. */
-const REQUEST_TIMEOUT_US = 30 * SECOND;
+/** Kafka's client defaults: request.timeout.ms 30 s (config.ts), retry.backoff.ms 100 ms, max.in.flight.requests.per.connection 5. */
 const RETRY_BACKOFF_US = 100 * MS;
 const MAX_IN_FLIGHT = 5;
 /** Kafka's delivery.timeout.ms default: the longest a produced record waits to be acknowledged before its send fails. */
 export const DELIVERY_TIMEOUT_US = 120 * SECOND;
-/** Kafka's floor for delivery.timeout.ms: linger.ms (0 here: every chunk is sent at once) + request.timeout.ms. */
-export const DELIVERY_TIMEOUT_MIN_US = REQUEST_TIMEOUT_US;
 /** Kafka's default `max.message.bytes` (and the producer's `max.request.size`): the largest record batch a broker accepts. */
 export const RECORD_BYTES_MAX_DEFAULT = 1 << 20;
 /**
@@ -197,11 +194,11 @@ export class LogTopicTier implements TierClient {
     // Requests numbered from a random base, so replies meant for an earlier incarnation never match.
     this.nextReq = ctx.rng('ckpt-req:log-topic').int(1, 2 ** 40);
     // Its own metadata timer: the operator's stream transport, in the same actor, has one too.
-    this.network = new ClientNetwork(config.brokers, REQUEST_TIMEOUT_US, RETRY_BACKOFF_US, () => this.nextReq++, {
+    this.network = new ClientNetwork(config.brokers, LOG_TIER_REQUEST_TIMEOUT_US, RETRY_BACKOFF_US, () => this.nextReq++, {
       load: (broker) => this.requests.count(broker),
       metadataTimer: 'ckpt:log-metadata-timeout',
     });
-    this.requests = new InFlightRequests(this.network, REQUEST_TIMEOUT_US, 'ckpt:log-timeout', {
+    this.requests = new InFlightRequests(this.network, LOG_TIER_REQUEST_TIMEOUT_US, 'ckpt:log-timeout', {
       lost: (c, broker, attempts) => {
         // Those that never reached the broker go back unattempted, in order, ahead of the rest.
         this.waiting.unshift(...attempts.filter((a) => a.outcome === 'put-back').map((a) => a.request));
@@ -408,7 +405,7 @@ export class LogTopicTier implements TierClient {
     const { topic, acks } = this.config;
     const attempt: Attempt = {
       // The leader may hold an acks=all request for request.timeout.ms while followers copy the record.
-      request: (req) => produceOne(req, { topic, partition: this.partition, events: [key], bytes, payloads: [payload], keys: [key] }, acks, REQUEST_TIMEOUT_US),
+      request: (req) => produceOne(req, { topic, partition: this.partition, events: [key], bytes, payloads: [payload], keys: [key] }, acks, LOG_TIER_REQUEST_TIMEOUT_US),
       bytes: CONTROL_BYTES + bytes,
       retries: 0,
       settle: (c, reply) => {

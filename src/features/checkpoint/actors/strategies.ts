@@ -1,7 +1,7 @@
 /**
- * The checkpoint strategies, all behind one interface: what each promises, which transport its
- * operators need, whether it has a coordinator, and how its per-operator participant is built
- * from the shared parts.
+ * The checkpoint strategies, all behind one interface: how each one's per-operator participant is
+ * built from the shared parts. What each promises, which transport its operators need and whether
+ * it has a coordinator is its profile in strategy-info.ts.
  *
  * | strategy          | recovery                  | checkpoints                           | inputs        |
  * |-------------------|---------------------------|---------------------------------------|---------------|
@@ -35,17 +35,6 @@ import { LocalRecovery, type EpochCell } from './recovery.ts';
 import { LOG_TIER_REPLIES, LogTopicTier } from './log-topic-tier.ts';
 import { NodeLocalTier, STORE_REPLIES, StoreTier, type TierClient } from './tiers.ts';
 import { CheckpointWriter } from './writer.ts';
-
-export type Guarantee = 'exactly-once' | 'at-least-once';
-
-export interface StrategyInfo {
-  readonly name: StrategyName;
-  readonly guarantee: Guarantee;
-  /** `direct`: messages between operators; `stream`: persistent, replayable streams. */
-  readonly transport: 'direct' | 'stream';
-  /** Whether the strategy needs the coordinator actor. */
-  readonly coordinator: boolean;
-}
 
 
 /** Routes replies and timeouts to the tier clients a participant uses. */
@@ -100,22 +89,16 @@ export interface StrategyKit {
 }
 
 /**
- * A checkpoint strategy as a descriptor: what it promises and needs (for reports, the pipeline's
- * transport and the coordinator), and the parts that protect one operator under it. A new
- * strategy is one more descriptor in {@link STRATEGIES}, not a case in a switch.
+ * A checkpoint strategy as a descriptor: the parts that protect one operator under it. What it
+ * promises and needs (for reports, the pipeline's transport and the coordinator) is its profile in
+ * strategy-info.ts, apart so that a scenario's schema reads it without loading the parts. A new
+ * strategy is one more profile and one more descriptor in {@link STRATEGIES}, not a case in a switch.
  */
 export interface CheckpointStrategy {
   readonly name: StrategyName;
-  /** `direct`: messages between operators; `stream`: persistent, replayable streams. */
-  readonly transport: 'direct' | 'stream';
-  /** Whether the strategy needs the coordinator actor. */
-  readonly coordinator: boolean;
-  readonly guarantee: (config: Pick<CheckpointConfig, 'alignment'>) => Guarantee;
   /** The tiers the operator's participant talks to, and the parts that run the strategy. */
   readonly parts: (kit: StrategyKit) => { readonly tiers: readonly TierClient[]; readonly parts: readonly Part[]; readonly markerAt?: 'arrival' | 'head' };
 }
-
-const exactlyOnce = (): Guarantee => 'exactly-once';
 
 /** The configured tier and a writer over it: the storage of every strategy but `none` and `multilevel`. */
 function configuredTier(kit: StrategyKit): { tiers: TierClient[]; writer: CheckpointWriter } {
@@ -139,9 +122,6 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
     [
       {
         name: 'none',
-        transport: 'direct',
-        coordinator: true,
-        guarantee: exactlyOnce,
         parts: (kit) => {
           // Nothing is ever stored; the tier only answers the (never issued) loads.
           const tiers = [kit.tier('node-local')];
@@ -150,9 +130,6 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
       },
       {
         name: 'coordinated',
-        transport: 'direct',
-        coordinator: true,
-        guarantee: exactlyOnce,
         parts: (kit) => {
           const { tiers, writer } = configuredTier(kit);
           const recovery = globalRecovery(kit, 'coordinated', tiers[0]!, writer);
@@ -161,10 +138,6 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
       },
       {
         name: 'barrier-snapshot',
-        transport: 'direct',
-        coordinator: true,
-        // Without alignment, records after a barrier reach the state before the snapshot: replayed after a restore.
-        guarantee: (config) => (config.alignment === 'none' ? 'at-least-once' : 'exactly-once'),
         parts: (kit) => {
           const { tiers, writer } = configuredTier(kit);
           const recovery = globalRecovery(kit, 'barrier-snapshot', tiers[0]!, writer);
@@ -174,9 +147,6 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
       },
       {
         name: 'stream-replay',
-        transport: 'stream',
-        coordinator: false,
-        guarantee: exactlyOnce,
         parts: (kit) => {
           const { tiers, writer } = configuredTier(kit);
           const checkpoints = new IndependentCheckpoints(kit.host, kit.config, writer, { pending: false, retainAll: false });
@@ -185,9 +155,6 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
       },
       {
         name: 'uncoordinated',
-        transport: 'direct',
-        coordinator: true,
-        guarantee: exactlyOnce,
         parts: (kit) => {
           const { tiers, writer } = configuredTier(kit);
           if (kit.config.messageLogging === 'pessimistic') {
@@ -203,9 +170,6 @@ export const STRATEGIES: ReadonlyMap<StrategyName, CheckpointStrategy> = new Map
       },
       {
         name: 'multilevel',
-        transport: 'stream',
-        coordinator: false,
-        guarantee: exactlyOnce,
         parts: (kit) => {
           const tiers = [kit.tier('node-local'), kit.tier(kit.config.flushTo)];
           const writer = kit.writer(tiers[0]!);
@@ -225,11 +189,6 @@ function strategyNamed(name: StrategyName): CheckpointStrategy {
   const strategy = STRATEGIES.get(name);
   if (strategy === undefined) throw new Error(`unknown checkpoint strategy "${name}"`);
   return strategy;
-}
-
-export function strategyInfo(config: Pick<CheckpointConfig, 'strategy' | 'alignment'>): StrategyInfo {
-  const strategy = strategyNamed(config.strategy);
-  return { name: strategy.name, guarantee: strategy.guarantee(config), transport: strategy.transport, coordinator: strategy.coordinator };
 }
 
 /** Builds the participant that protects one operator instance under `config.strategy`. */

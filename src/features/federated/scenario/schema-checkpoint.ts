@@ -10,7 +10,7 @@
  * is given exactly when the tier needs one, is checked by `cross-check-federated.ts`.
  */
 import * as z from 'zod';
-import { TIER_NAMES } from '../../checkpoint/actors/index.ts';
+import { TIER_NAMES } from '../../checkpoint/index.ts';
 import { count, reference } from '../../../scenario/fields.ts';
 import { adaptiveIntervalFields, intervalField } from '../../pipeline/index.ts';
 

@@ -9,7 +9,7 @@
  */
 import type { ActorFactory } from '../../../kernel/contract/index.ts';
 import { Broker } from './broker.ts';
-import { CLUSTER_DEFAULTS, type ClusterConfig } from './config.ts';
+import { brokerIds, CLUSTER_DEFAULTS, controllerIds, type ClusterConfig } from './config.ts';
 import { Controller } from './controller.ts';
 import { LogFinalReader } from './final-reader.ts';
 
@@ -38,15 +38,6 @@ export interface SpawnedCluster {
   readonly controllers: readonly string[];
   /** Broker actor id → its node. */
   readonly nodeOf: ReadonlyMap<string, string>;
-}
-
-export function brokerIds(name: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${name}-broker-${i + 1}`);
-}
-
-/** The controllers' actor ids: `<name>-controller`, then `<name>-controller-2` … for a quorum. */
-export function controllerIds(name: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => (i === 0 ? `${name}-controller` : `${name}-controller-${i + 1}`));
 }
 
 export function spawnLogCluster(world: Placer, placement: ClusterPlacement, settings: ClusterSettings): SpawnedCluster {

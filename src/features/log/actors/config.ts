@@ -189,3 +189,13 @@ export interface LogConsumerConfig {
   readonly requestTimeoutUs: Micros;
   readonly retryBackoffUs: Micros;
 }
+
+/** The brokers' actor ids: `<name>-broker-1` … (here, apart from cluster.ts, so that a scenario names them without loading the brokers). */
+export function brokerIds(name: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${name}-broker-${i + 1}`);
+}
+
+/** The controllers' actor ids: `<name>-controller`, then `<name>-controller-2` … for a quorum. */
+export function controllerIds(name: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => (i === 0 ? `${name}-controller` : `${name}-controller-${i + 1}`));
+}

@@ -10,7 +10,7 @@
 import type { ActorGroup } from '../../../scenario/feature.ts';
 import { nodeNames } from '../../../scenario/topology.ts';
 import type { ScenarioFields } from '../../../scenario/written-types.ts';
-import { brokerIds, controllerIds } from '../actors/index.ts';
+import { brokerIds, controllerIds } from '../actors/config.ts';
 import { brokerNodesOf } from './resolve.ts';
 import type { WrittenLogService } from './schema.ts';
 

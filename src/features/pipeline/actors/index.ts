@@ -10,4 +10,5 @@ export { OperatorActor, type OperatorSpec } from './operator.ts';
 export type { GeneratorSpec } from './instrument.ts';
 export { FLINK_BUFFERS_PER_CHANNEL, FLINK_FLOATING_BUFFERS_PER_GATE, FLINK_FLOW_CONTROL, FLINK_SEGMENT_BYTES, type FlowControl } from './stream/flow-control.ts';
 export * from './pipeline.ts';
+export * from './topology.ts';
 export type { InstanceRoutes, InputRoute, OutputRoute, OperatorTransport, Resume, TransportSink } from './stream/transport.ts';

@@ -31,6 +31,7 @@ import { accountLogic, mapLogic, sourceLogic, splitLogic, windowLogic } from './
 import type { LogicContext, OperatorLogic } from './logic.ts';
 import type { GeneratorSpec } from './instrument.ts';
 import { OperatorActor } from './operator.ts';
+import { instanceName } from './topology.ts';
 import type { ServiceTime } from './service-time.ts';
 import { Broker, brokerIds, CLUSTER_DEFAULTS, Controller, type ClusterConfig, type TopicConfig } from '../../log/actors/index.ts';
 import { FLINK_FLOW_CONTROL, type FlowControl } from './stream/flow-control.ts';
@@ -100,10 +101,6 @@ export interface PipelinePlan {
   readonly topics: readonly { readonly stream: string; readonly node: string | undefined; readonly log: LogEndpoint }[];
   /** Where barrier snapshots start: the pure sources, or one initiator when there is none. */
   readonly triggerTargets: readonly string[];
-}
-
-export function instanceName(op: Pick<OperatorDef, 'name' | 'parallelism'>, index: number): string {
-  return op.parallelism === 1 ? op.name : `${op.name}-${index + 1}`;
 }
 
 export function planPipeline(def: PipelineDef): PipelinePlan {
@@ -182,24 +179,6 @@ const NODE_LOG_TOPIC: Omit<TopicConfig, 'name' | 'partitions'> = {
   retentionBytes: null,
   segmentBytes: 1 << 30,
 };
-
-/** Whether some stream leads back to an operator that feeds it (the bank's accounts). */
-export function hasCycle(def: { readonly operators: readonly Pick<OperatorDef, 'name' | 'from' | 'to'>[] }): boolean {
-  type Op = Pick<OperatorDef, 'name' | 'from' | 'to'>;
-  const next = (op: Op) => def.operators.filter((other) => other.from === op.to);
-  const visiting = new Set<string>();
-  const done = new Set<string>();
-  const visit = (op: Op): boolean => {
-    if (visiting.has(op.name)) return true;
-    if (done.has(op.name)) return false;
-    visiting.add(op.name);
-    const cyclic = next(op).some(visit);
-    visiting.delete(op.name);
-    done.add(op.name);
-    return cyclic;
-  };
-  return def.operators.some(visit);
-}
 
 function logicFor(op: OperatorDef, ctx: LogicContext): OperatorLogic<any> {
   switch (op.kind) {

@@ -10,8 +10,9 @@
 import type { ActorGroup } from '../../../scenario/feature.ts';
 import { nodeNames } from '../../../scenario/topology.ts';
 import type { ScenarioFields } from '../../../scenario/written-types.ts';
-import { DEFAULT_CHECKPOINT, strategyInfo, type TierName } from '../../checkpoint/actors/index.ts';
-import { instanceName } from '../actors/index.ts';
+import type { TierName } from '../../checkpoint/actors/index.ts';
+import { DEFAULT_CHECKPOINT, strategyInfo } from '../../checkpoint/index.ts';
+import { instanceName } from '../actors/topology.ts';
 
 export function pipelineActorNames(s: ScenarioFields): (string | ActorGroup)[] {
   if (s.pipeline === undefined) return [];

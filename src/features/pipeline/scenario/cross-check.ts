@@ -11,8 +11,8 @@
  * Guarantee: when it reports nothing, `resolve-pipeline.ts` and the pipeline builder can resolve
  * every name. Failure: one issue per problem at the exact path, with near names suggested.
  */
-import { hasCycle, instanceName } from '../actors/index.ts';
-import { MAX_REQUEST_SIZE_DEFAULT, batchSizeInBytes } from '../../log/actors/index.ts';
+import { hasCycle, instanceName } from '../actors/topology.ts';
+import { MAX_REQUEST_SIZE_DEFAULT, batchSizeInBytes } from '../../log/index.ts';
 import type { Report } from '../../../scenario/paths.ts';
 import { type Names, unknownNode, unknownSite } from '../../../scenario/name-messages.ts';
 import { formatPath, type Path } from '../../../scenario/paths.ts';

@@ -9,7 +9,7 @@
  * rule either fixes a size or passes one on unchanged or smaller. Used by the cross-checks to refuse
  * at load time a stream whose events its log topic would refuse one by one at run time.
  */
-import { TRANSFER_BYTES } from '../actors/index.ts';
+import { TRANSFER_BYTES } from '../actors/kinds.ts';
 import type { Path } from '../../../scenario/paths.ts';
 import type { WrittenOperator, WrittenPipeline } from './schema.ts';
 

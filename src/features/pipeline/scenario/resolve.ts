@@ -7,7 +7,7 @@
  */
 import type { OperatorDef } from '../actors/index.ts';
 import type { IntervalPolicy, TierName } from '../../checkpoint/actors/index.ts';
-import { MAX_REQUEST_SIZE_DEFAULT } from '../../log/actors/index.ts';
+import { MAX_REQUEST_SIZE_DEFAULT } from '../../log/index.ts';
 import { checkpointSchema, type WrittenCheckpoint, type WrittenInterval, type WrittenOperator, type WrittenPipeline } from './schema.ts';
 import type { CheckpointSpec, PipelineSpec } from './types.ts';
 import type { SiteSpec } from '../../../scenario/types.ts';

@@ -8,8 +8,9 @@
  * across sections by `cross-check-pipeline.ts`.
  */
 import * as z from 'zod';
-import { FLINK_BUFFERS_PER_CHANNEL, FLINK_FLOATING_BUFFERS_PER_GATE, FLINK_SEGMENT_BYTES, SERVICE_DISTRIBUTIONS } from '../actors/index.ts';
-import { ALIGNMENTS, DELIVERY_TIMEOUT_MIN_US, MESSAGE_LOGGING, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/actors/index.ts';
+import { SERVICE_DISTRIBUTIONS } from '../actors/service-time.ts';
+import { FLINK_BUFFERS_PER_CHANNEL, FLINK_FLOATING_BUFFERS_PER_GATE, FLINK_SEGMENT_BYTES } from '../actors/stream/flow-control.ts';
+import { ALIGNMENTS, DELIVERY_TIMEOUT_MIN_US, MESSAGE_LOGGING, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/index.ts';
 import { bandwidth, count, duration, kafkaDuration, name, positiveDuration, positiveSize, rate, reference, size } from '../../../scenario/fields.ts';
 import { DURATION_PATTERN, describeInput, formatDuration, formatSize, tryReadDuration } from '../../../scenario/units.ts';
 import { strategyHint } from './strategy-names.ts';
