@@ -6,30 +6,40 @@
 // Why a file and not package.json's "ava" key: the order the test files start in is a function
 // (`sortTestFiles`). ava runs two files at a time on two cores and starts them in that order, so a
 // long file started late runs on alone at the end while the other core idles. The files below took
-// the most time in a whole-suite run (session 13: CPU of the test process and of its child
-// processes — the CLI runs, Chromium — and wall time; bench/README.md "what the suite spends"):
-// started first, they overlap the many short files instead of trailing them. The rest keep ava's
+// the most time in a whole-suite run (session 15: CPU of the test process and of its child
+// processes — the CLI runs, Chromium, tsc —, with the files that wait on real time or npm early;
+// bench/README.md "Session 15 — suite"): started first, they overlap the many short files instead
+// of trailing them. The rest keep ava's
 // order by path. A listed file that no longer exists stops the run here, so the list cannot go
 // stale unseen.
 import { existsSync } from 'node:fs';
 
 /** The longest test files, longest first. */
 const LONGEST = [
-  'test/features/alerts/alerts.test.ts',
   'test/exec/parallel/scenarios.test.ts',
-  'examples/token-ring/token-ring.test.ts',
+  'test/features/alerts/alerts.test.ts',
   'test/cli/broken-inputs.test.ts',
+  'examples/token-ring/token-ring.test.ts',
+  'test/conformance/log.test.ts',
   'test/exec/sweep-interrupt.test.ts',
   'test/exec/sweep-cli.test.ts',
-  'test/exec/parallel/parallel.test.ts',
-  'test/lab/session.test.ts',
-  'test/lab/lab-browser.test.ts',
-  'test/cli/bundle.test.ts',
-  'test/cli/damaged-runs.test.ts',
-  'test/cli/bad-inputs.test.ts',
   'test/cli/outputs.test.ts',
-  'test/conformance/log.test.ts',
+  'test/cli/bad-inputs.test.ts',
+  'test/cli/damaged-runs.test.ts',
+  'test/exec/emulate/kafka/drill.test.ts',
+  'test/architecture/typecheck.test.ts',
+  'test/cli/bundle.test.ts',
+  'test/lab/session.test.ts',
+  'test/viz/timeline-gauges-browser.test.ts',
+  'test/exec/parallel/parallel.test.ts',
+  'test/viz/explain-browser.test.ts',
+  'test/viz/timeline-pipeline-browser.test.ts',
+  'test/viz/live-chunk.test.ts',
+  'test/cli/run.test.ts',
   'test/features/log/drills.test.ts',
+  'test/cli/study-inputs.test.ts',
+  'test/cli/shrink-properties.test.ts',
+  'test/lab/lab-browser.test.ts',
   'test/features/log/property.test.ts',
 ];
 const missing = LONGEST.filter((file) => !existsSync(new URL(file, import.meta.url)));

@@ -1,8 +1,8 @@
 /**
- * `npx tsc --noEmit` (and `npm test`'s first step) type-checks the build's own JavaScript too:
- * scripts/build.mjs broke unseen once, when nothing checked it. tsconfig.json includes scripts/ and
- * bin/dist-current.mjs with checkJs (JSDoc types); bin/diaspora.mjs stays out, as it imports the
- * bundle in dist/, which would then be checked as well.
+ * `npx tsc --noEmit` (and `npm test`, through typecheck.test.ts) type-checks the build's own
+ * JavaScript too: scripts/build.mjs broke unseen once, when nothing checked it. tsconfig.json
+ * includes scripts/ and bin/dist-current.mjs with checkJs (JSDoc types); bin/diaspora.mjs stays
+ * out, as it imports the bundle in dist/, which would then be checked as well.
  */
 import test from 'ava';
 import { readdirSync } from 'node:fs';
