@@ -25,7 +25,8 @@ import { traceFile } from '../kernel/trace-file.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { checkWorkBudget, loadScenarioAsync, readScenarioText, tryReadDuration, type Scenario } from '../scenario/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, inScenario, reportError } from './exit.ts';
-import { checkSeedGivenOnce, MAX_EVENTS_OPTION, numericOption, readPositive, readSeed } from './numeric-flags.ts';
+import { MAX_EVENTS_OPTION, numericOption, readPositive, readSeed } from './numeric-flags.ts';
+import { checkSeedGivenOnce } from '../scenario/overrides.ts';
 import { FORCE_OPTION, stageOutput } from './output-options.ts';
 import { printSummary } from './print-summary.ts';
 

@@ -8,9 +8,9 @@
  * naming the flag, what it expects and what it got — yargs hands it to the CLI's error printer
  * (exit code 2).
  */
-import { InputError } from '../kernel/index.ts';
-import { setOfField } from '../scenario/overrides.ts';
-import { DEFAULT_MAX_EVENTS } from '../scenario/work-estimate.ts';
+// Light imports only: every command's options use this module, and `--help` loads no more than them.
+import { InputError } from '../kernel/contract/index.ts';
+import { DEFAULT_MAX_EVENTS } from '../scenario/work-budget.ts';
 
 /** The largest seed: beyond it a double no longer holds every integer, so two seeds could be one. */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
@@ -29,15 +29,6 @@ export function numericOption<T extends number>(flag: string, describe: string, 
 /** A root seed: a whole number from 0 to 2^53−1. */
 export function readSeed(text: string, flag = '--seed'): number {
   return readWhole(text, flag, 0, MAX_SEED, 'a seed is a whole number');
-}
-
-/**
- * Refuses a seed given twice, by `--seed` and by `--set seed=…`: one of them would silently win
- * (the run's seed is `--seed`, its written scenario would say the other).
- */
-export function checkSeedGivenOnce(seed: number | undefined, sets: readonly string[]): void {
-  const set = seed === undefined ? undefined : setOfField(sets, 'seed');
-  if (set !== undefined) throw new InputError(`--set ${set}: the seed is also given by --seed ${seed}; give it once (--seed alone)`);
 }
 
 /** A count of workers, jobs, probes: a whole number ≥ `min` and at most `max`. */

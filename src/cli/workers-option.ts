@@ -5,9 +5,10 @@
  * How it fails: a malformed `--partition-by` or a partitioning the world cannot run with (a
  * zero-latency link between partitions) is an `InputError`, printed as one line, exit code 2.
  */
-import { formatMicros, InputError, type Micros, type TraceWriter } from '../kernel/index.ts';
+import { formatMicros, InputError, type Micros } from '../kernel/contract/index.ts';
+import type { TraceWriter } from '../kernel/index.ts';
 import type { ParallelStats, PartitionBy } from '../exec/parallel/index.ts';
-import { executeInSlices, type RunSummary } from '../exec/run.ts';
+import type { RunSummary } from '../exec/run.ts';
 import { VERSION } from '../exec/version.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { countReader, numericOption } from './numeric-flags.ts';
@@ -49,9 +50,10 @@ export interface ScenarioRun {
 /** Runs the scenario in this thread, or over `--workers` threads. */
 export async function executeScenario(scenario: Scenario, seed: number, trace: TraceWriter, args: WorkersArgs, onProgress: (now: Micros, end: Micros) => void): Promise<ScenarioRun> {
   if (args.workers === undefined) {
-    // Building a world loads every protocol's actors (scenario/feature.ts FeatureBuild): imported
-    // here, once the scenario is valid, so a command refusing its input never loads them.
-    const { prepareRun } = await import('../scenario/prepare.ts');
+    // Building and running a world loads the simulator and every protocol's actors (scenario/feature.ts
+    // FeatureBuild): imported here, once the scenario is valid, so a command refusing its input and
+    // `--help` (the options above) never load them.
+    const [{ prepareRun }, { executeInSlices }] = await Promise.all([import('../scenario/prepare.ts'), import('../exec/run.ts')]);
     return { summary: await executeInSlices(prepareRun(scenario, { seed, trace }), { version: VERSION, onProgress, ...(args.maxEvents === undefined ? {} : { maxEvents: args.maxEvents }) }) };
   }
   const partitionBy = parsePartitionBy(args.partitionBy);

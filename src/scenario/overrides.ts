@@ -17,6 +17,7 @@
  * the `--set` that wrote the value.
  */
 import { parseDocument } from 'yaml';
+import { InputError } from '../kernel/contract/index.ts';
 import { checkYamlDepth, MAX_YAML_DEPTH } from './yaml-guard.ts';
 import type * as z from 'zod';
 import { type Path, formatPath, parsePath, startsWith } from './paths.ts';
@@ -161,4 +162,13 @@ function setIn(root: Record<string, unknown>, path: Path, value: unknown, schema
 
 function describeStep(step: string | number): string {
   return typeof step === 'number' ? `item [${step}]` : `"${step}"`;
+}
+
+/**
+ * Refuses a seed given twice, by `--seed` and by `--set seed=…`: one of them would silently win
+ * (the run's seed is `--seed`, its written scenario would say the other).
+ */
+export function checkSeedGivenOnce(seed: number | undefined, sets: readonly string[]): void {
+  const set = seed === undefined ? undefined : setOfField(sets, 'seed');
+  if (set !== undefined) throw new InputError(`--set ${set}: the seed is also given by --seed ${seed}; give it once (--seed alone)`);
 }

@@ -27,8 +27,7 @@ export interface WorkEstimate {
   readonly shares: readonly WorkShare[];
 }
 
-/** The default `--max-events`: forty times the largest shipped scenario, about an hour on one core. */
-export const DEFAULT_MAX_EVENTS = 200_000_000;
+export { DEFAULT_MAX_EVENTS } from './work-budget.ts';
 
 /** A node's share of the heap: its state, disk, links and network entries (measured: ~1 KiB). */
 const NODE_BYTES = 2048;

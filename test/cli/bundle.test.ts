@@ -203,22 +203,25 @@ test("a start that refuses its input formats no number through ICU (toLocaleStri
   t.true((await formatted(['run', 'scenarios/beamline-store.yaml', '--max-events', '5'])) > 0, 'the probe counts a number formatted (the budget message)');
 });
 
+/** Each module a start loads, by URL: module hooks run in a thread of their own, so they append to a file. */
+const LOADED_HOOKS = `data:text/javascript,${encodeURIComponent("import { appendFileSync } from 'node:fs'; export async function load(url, context, next) { if (url.startsWith('file:')) appendFileSync(process.env.BUNDLE_LOADED, url + '\\n'); return next(url, context); }")}`;
+const LOADED_REGISTER = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(LOADED_HOOKS)});`)}`;
+
+/** The source modules bundled into what `diaspora <args>` loaded (esbuild heads each with a `// path` line); `work` holds the log. */
+async function bundledModules(args: string[], work: string) {
+  const log = join(work, 'loaded');
+  writeFileSync(log, '');
+  const outcome = await runCommand(process.execPath, ['--import', LOADED_REGISTER, join(ROOT, 'dist', 'src', 'cli', 'main.js'), ...args], ROOT, { BUNDLE_LOADED: log });
+  const urls = readFileSync(log, 'utf8').trim().split('\n');
+  return { outcome, modules: urls.flatMap((url) => [...readFileSync(new URL(url), 'utf8').matchAll(/^\/\/ (src\/\S+)$/gm)].map((m) => m[1]!)) };
+}
+
 test('a run that refuses its scenario loads no world builder and no actor: the features\' build sides (features/builds.ts) and their actors load once the scenario is valid', async (t) => {
-  // Each module the start loads, by URL (module hooks run in a thread of their own, so they write to a file).
   const work = mkdtempSync(join(tmpdir(), 'bundle-loaded-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
-  const hooks = `data:text/javascript,${encodeURIComponent("import { appendFileSync } from 'node:fs'; export async function load(url, context, next) { if (url.startsWith('file:')) appendFileSync(process.env.BUNDLE_LOADED, url + '\\n'); return next(url, context); }")}`;
-  const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hooks)});`)}`;
+  const bundled = (args: string[]) => bundledModules(args, work);
   const typo = join(work, 'typo.yaml');
   writeFileSync(typo, readFileSync(join(ROOT, 'scenarios', 'beamline-store.yaml'), 'utf8').replace(/latency: (\d+)us/, 'latency: $1uss'));
-  /** The source modules bundled into what `diaspora <args>` loaded (esbuild heads each with a `// path` line). */
-  const bundled = async (args: string[]) => {
-    const log = join(work, 'loaded');
-    writeFileSync(log, '');
-    const outcome = await runCommand(process.execPath, ['--import', register, join(ROOT, 'dist', 'src', 'cli', 'main.js'), ...args], ROOT, { BUNDLE_LOADED: log });
-    const urls = readFileSync(log, 'utf8').trim().split('\n');
-    return { outcome, modules: urls.flatMap((url) => [...readFileSync(new URL(url), 'utf8').matchAll(/^\/\/ (src\/\S+)$/gm)].map((m) => m[1]!)) };
-  };
   /**
    * The actor modules a scenario's schema, cross-checks and names read: settings and their
    * defaults, actor names, message sizes, a strategy's needs — no protocol behaviour.
@@ -234,4 +237,18 @@ test('a run that refuses its scenario loads no world builder and no actor: the f
   const ran = await bundled(['run', 'scenarios/beamline-store.yaml', '--quiet', '--out', join(work, 'run')]);
   t.true(ran.outcome.code === 0 || ran.outcome.code === 1, ran.outcome.stderr); // it ran (the demo's checks fail by design)
   for (const module of ['src/scenario/build.ts', 'src/features/store/scenario/build.ts', 'src/features/store/actors/event-store.ts', 'src/features/log/actors/broker.ts']) t.true(builders(ran.modules).includes(module), `the probe sees ${module}, which a run loads`);
+});
+
+test('`run --help` and a refused flag load the run command\'s options alone: no scenario reader, no feature (run-handler.ts loads when the command runs)', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'bundle-loaded-'));
+  t.teardown(() => rmSync(work, { recursive: true, force: true }));
+  // The scenario reader, the feature registry and any feature (their schemas): what reading a scenario loads.
+  const scenarioLayer = (modules: string[]) => modules.filter((m) => m === 'src/scenario/load.ts' || m === 'src/scenario/registry.ts' || m.startsWith('src/features/'));
+  const help = await bundledModules(['run', '--help'], work);
+  t.is(help.outcome.code, 0, help.outcome.stderr);
+  t.deepEqual(scenarioLayer(help.modules), []);
+  const flag = await bundledModules(['run', 'scenarios/beamline-store.yaml', '--sed', '3'], work);
+  t.is(flag.outcome.code, 2, flag.outcome.stderr);
+  t.deepEqual(scenarioLayer(flag.modules), []);
+  t.true(scenarioLayer((await bundledModules(['run', '/nonexistent/scenario.yaml'], work)).modules).includes('src/scenario/load.ts'), 'the probe sees the scenario layer a run loads');
 });
