@@ -1,6 +1,6 @@
 /**
  * What a `diaspora` start costs, old tree against new: the CPU time (user + system, from
- * /usr/bin/time) of the paths the test suite starts most — `--version`, `--help`, a missing
+ * /usr/bin/time) of the paths the test suite starts most — `--version`, `--help`, `run --help`, a missing
  * scenario, a scenario with a unit typo (one error line, exit 2) — and of a whole small run
  * (beamline-store), and the bytes of JavaScript each path loads. Each tree is a checkout built
  * with `npm run build` (a copy of main's, `git worktree add`); `diaspora` runs its dist/ when current.
@@ -47,6 +47,7 @@ let runs = 0;
 const PATHS: Record<string, () => string[]> = {
   '--version': () => ['--version'],
   '--help': () => ['--help'],
+  'run --help': () => ['run', '--help'],
   'run /nonexist.yaml': () => ['run', '/nonexist.yaml'],
   'run typo.yaml (unit typo)': () => ['run', typo],
   'run beamline-store.yaml': () => ['run', 'scenarios/beamline-store.yaml', '--quiet', '--out', join(work, `run-${runs++}`)],
