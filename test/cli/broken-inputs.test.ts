@@ -53,6 +53,11 @@ const SCENARIOS: Case[] = [
   [['run', 'scenarios/plugin-wrong-export.yaml'], /^scenarios\/plugin-wrong-export\.yaml:4 plugins\[0\]: its default export must be a feature/],
   // A typo inside a map that is one shape of a union (a duration or { mean, distribution, cv }).
   [['run', 'scenarios/service-map-typo.yaml'], /^scenarios\/service-map-typo\.yaml:106 pipeline\.operators\.reconstruct\.service\.distribution: unknown value "lognorml"; did you mean "lognormal"\?$/],
+  // A log producer's buffer.memory and max.block.ms: a typo'd unit, zero, below batch.size, a negative wait.
+  [['run', 'scenarios/producer-buffer-memory.yaml'], /^scenarios\/producer-buffer-memory\.yaml:21 workload\.detector\["buffer\.memory"\]: expected a size like "8MiB", got "32 MiBs"$/],
+  [['run', 'scenarios/producer-buffer-memory.yaml', '--set', 'workload.detector["buffer.memory"]=0'], /^--set workload\.detector\["buffer\.memory"\]=0 workload\.detector\["buffer\.memory"\]: must be more than zero, got 0$/],
+  [['run', 'scenarios/producer-buffer-memory.yaml', '--set', 'workload.detector["buffer.memory"]=8KiB'], /^--set workload\.detector\["buffer\.memory"\]=8KiB workload\.detector\["buffer\.memory"\]: buffer\.memory \(8KiB\) must be at least batch\.size \(16KiB\)/],
+  [['run', 'scenarios/producer-buffer-memory.yaml', '--set', 'workload.detector["buffer.memory"]=32MiB', '--set', 'workload.detector["max.block.ms"]=-5'], /^--set workload\.detector\["max\.block\.ms"\]=-5 workload\.detector\["max\.block\.ms"\]: expected a duration like "500ms" or a number of milliseconds, got -5$/],
   // Two sites no link joins: found when the first message has no way (messages are not routed), not a crash.
   [['run', 'scenarios/no-link.yaml'], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1; add \{ between: \[beamline, hpc\], latency: … \}$/],
   [['emulate', 'scenarios/no-link.yaml', '--speed', '10', '--out', join(SCRATCH, 'no-link-emulated')], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1/],

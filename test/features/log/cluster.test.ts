@@ -105,8 +105,8 @@ test('retention deletes old segments and moves the log start; the final read sta
 test('a batch whose fetch takes longer than the follower\'s silence (a 2 GiB checkpoint image) is still replicated', (t) => {
   // 2 GiB over the site's links takes longer than the follower's fetch wait plus its 1 s of patience.
   const run = logWorld({ topics: [topic('t', 1)], flush: { kind: 'every-write' } });
-  // max.request.size raised, as Kafka needs for a record this large.
-  run.producer('p', { stopAtUs: 1500 * MS, ratePerSec: 1, eventBytes: 2 * 2 ** 30, batchBytes: 1, maxRequestBytes: 4 * 2 ** 30, requestTimeoutUs: 60 * SECOND, deliveryTimeoutUs: 120 * SECOND });
+  // max.request.size and buffer.memory raised, as Kafka needs for a record this large.
+  run.producer('p', { stopAtUs: 1500 * MS, ratePerSec: 1, eventBytes: 2 * 2 ** 30, batchBytes: 1, maxRequestBytes: 4 * 2 ** 30, bufferMemoryBytes: 4 * 2 ** 30, requestTimeoutUs: 60 * SECOND, deliveryTimeoutUs: 120 * SECOND });
   const { verdicts, records } = run.go(60 * SECOND);
   const acked = verdicts['no-acked-loss']!.stats.acked as number;
   t.true(acked > 0, 'the producer got its acks=all');

@@ -58,6 +58,12 @@ export const MAX_MESSAGE_BYTES_DEFAULT = 1_048_588;
 /** Kafka's producer `max.request.size` default: 1 MiB. */
 export const MAX_REQUEST_SIZE_DEFAULT = 1_048_576;
 
+/** Kafka's producer `buffer.memory` default: 32 MiB. */
+export const BUFFER_MEMORY_DEFAULT = 33_554_432;
+
+/** Kafka's producer `max.block.ms` default: 60 s. */
+export const MAX_BLOCK_DEFAULT_US: Micros = 60 * SECOND;
+
 export interface ClusterConfig {
   /** Broker actor ids, in preference order for replica assignment. */
   readonly brokers: readonly string[];
@@ -144,6 +150,16 @@ export interface LogProducerConfig {
    * `batch.size` says. Default {@link MAX_REQUEST_SIZE_DEFAULT}.
    */
   readonly maxRequestBytes?: number;
+  /**
+   * `buffer.memory`: the bytes the producer's batches not yet completed may hold together, each
+   * counted serialized (buffer-pool.ts). Default {@link BUFFER_MEMORY_DEFAULT}.
+   */
+  readonly bufferMemoryBytes?: number;
+  /**
+   * `max.block.ms`: how long a send waits for buffer memory before it fails; meanwhile the
+   * instrument's further events are lost (producer.ts). Default {@link MAX_BLOCK_DEFAULT_US}.
+   */
+  readonly maxBlockUs?: Micros;
   readonly requestTimeoutUs: Micros;
   readonly retries: number;
   /** `retry.backoff.ms`: the pause before a batch's first retry, doubling for each further one (KIP-580). */

@@ -27,6 +27,36 @@
  * Kafka's producer splits such a batch into `batch.size` pieces and retries them, which helps only
  * when `batch.size` is below the topic's limit.
  *
+ * Buffer memory (Kafka's `buffer.memory`, default 32 MiB, and `max.block.ms`, default 60 s): the
+ * batches the producer holds take memory from a pool of `buffer.memory` bytes, each its serialized
+ * size (buffer-pool.ts says why, and how Kafka counts), given back when the batch completes,
+ * acknowledged or failed. When an event finds no room, Kafka's `send()` blocks the calling thread in
+ * `BufferPool.allocate` for up to `max.block.ms`, then fails the record with
+ * BufferExhaustedException ("Failed to allocate … within the configured max blocking time"); the
+ * record is never sent. A record larger than `buffer.memory` fails at once with
+ * RecordTooLargeException (`KafkaProducer.ensureValidRecordSize`). (Read in Kafka's source:
+ * BufferPool.allocate/deallocate/close, RecordAccumulator.append, ProducerConfig's BUFFER_MEMORY_DOC
+ * — "If records are sent faster than they can be delivered to the server the producer will block
+ * for max.block.ms after which it will throw an exception" — and
+ * MAX_BLOCK_MS_DOC.) The model: the producer is an instrument emitting at a fixed rate, and an
+ * instrument cannot pause. While a send waits for memory, the events the instrument emits meanwhile
+ * are lost at the source, each recorded as produced and failed with `buffer-full`; the waiting event
+ * itself is appended as soon as a completing batch frees enough memory, or fails with
+ * `buffer-exhausted` once it has waited `max.block.ms` (at once, with `max.block.ms` 0). The
+ * instrument stops at the end of the safety phase and its producer is closed then: as Kafka's
+ * `Sender.initiateClose` closes the accumulator first and `BufferPool.close` wakes a waiting
+ * allocation to fail ("Producer closed while allocating memory"), an event still waiting then fails
+ * with `producer-closed` — which keeps every event's outcome within the delivery window that
+ * `delivery.timeout.ms` sets (scenario/producers.ts), as before.
+ *
+ * Guarantee: the producer never holds more than `buffer.memory` bytes of batches; every event the
+ * instrument emits is either appended to a batch or fails with a named reason (`record-too-large`,
+ * `buffer-full`, `buffer-exhausted`, `producer-closed`, or a batch's final error) — never silently
+ * dropped. How it breaks: an outage longer than `buffer.memory` ÷ the rate in bytes fills the pool
+ * (32 MiB lasts ~5 min at 100 events/s of 1 KiB), and from then on events are lost at the source
+ * even with `acks=all` and idempotence; a burst larger than `buffer.memory` loses its tail at once.
+ * Shown by test/features/log/buffer-memory.test.ts.
+ *
  * Every produce, retry, acknowledgement and final error is a `client` record with the event ids it
  * covers, the partition and, for an ack, the offset: the checkers and metrics read those. With
  * `acks=0` the ack is recorded when the request is sent, as Kafka's callback fires then.
@@ -44,7 +74,7 @@
  */
 import type { Actor, Context, Disconnect, Micros, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { MS, SECOND, assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
-import { MAX_REQUEST_SIZE_DEFAULT, type LogProducerConfig } from './config.ts';
+import { BUFFER_MEMORY_DEFAULT, MAX_BLOCK_DEFAULT_US, MAX_REQUEST_SIZE_DEFAULT, type LogProducerConfig } from './config.ts';
 import { ClientNetwork } from './client-network.ts';
 import { CONTROLLER_RETRY, ControllerView } from './controller-view.ts';
 import { batchSizeInBytes, produceBytes, type ClientInbound, type InitProducerIdRequest, type LogError, type ProduceReply } from './messages.ts';
@@ -79,13 +109,15 @@ export class LogProducer implements Actor<ClientInbound> {
   private drainTimer: { at: Micros; id: TimerId } | undefined;
   /** The partition each drain starts from, moving on by one every drain (Kafka's drainIndex), so none is always last. */
   private drainIndex = 0;
+  /** The event whose send waits for buffer memory (the instrument's thread is blocked), its partition, since when, and its `max.block.ms` timer. */
+  private blocked: { event: string; partition: number; sinceUs: Micros; timer: TimerId } | undefined;
 
   constructor(
     private readonly config: LogProducerConfig,
     /** The topic's partition count (Kafka's producer reads it from metadata before its first send). */
     private readonly partitions: number,
   ) {
-    this.accumulator = new RecordAccumulator({ ...config, partitions, maxRequestBytes: this.maxRequestBytes });
+    this.accumulator = new RecordAccumulator({ ...config, partitions, maxRequestBytes: this.maxRequestBytes, bufferMemoryBytes: this.bufferMemoryBytes });
     // Metadata goes to Kafka's `leastLoadedNode`: reachable, fewest requests in flight.
     this.network = new ClientNetwork(config.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.reqCounter, { load: (broker) => this.requests.count(broker) });
     this.requests = new InFlightRequests(this.network, config.requestTimeoutUs, 'request-timeout', { lost: (ctx, _broker, requests) => this.lost(ctx, requests) });
@@ -129,8 +161,16 @@ export class LogProducer implements Actor<ClientInbound> {
       case 'drain':
         this.drainTimer = undefined;
         break;
+      case 'max-block':
+        this.blockedFails(ctx);
+        break;
     }
     this.drain(ctx);
+  }
+
+  /** What the lab's inspector shows: the buffer memory held (and its peak), and the event waiting for it. */
+  inspect(): { bufferMemoryBytes: number; usedBytes: number; peakBytes: number; blocked: string | null } {
+    return { bufferMemoryBytes: this.bufferMemoryBytes, ...this.accumulator.bufferUse(), blocked: this.blocked?.event ?? null };
   }
 
   onMessage(ctx: Context, message: ClientInbound, from: string): void {
@@ -164,37 +204,95 @@ export class LogProducer implements Actor<ClientInbound> {
     return this.config.maxRequestBytes ?? MAX_REQUEST_SIZE_DEFAULT;
   }
 
+  private get bufferMemoryBytes(): number {
+    return this.config.bufferMemoryBytes ?? BUFFER_MEMORY_DEFAULT;
+  }
+
+  private get maxBlockUs(): Micros {
+    return this.config.maxBlockUs ?? MAX_BLOCK_DEFAULT_US;
+  }
+
   private produce(ctx: Context): void {
     const now = ctx.now();
     const due = this.due(ctx, now);
     const topic = this.config.topic;
     const bytes = this.config.eventBytes;
-    if (batchSizeInBytes(bytes, 1) > this.maxRequestBytes) {
+    // Kafka's ensureValidRecordSize: no larger than max.request.size, nor than buffer.memory.
+    const max = Math.min(this.maxRequestBytes, this.bufferMemoryBytes);
+    if (batchSizeInBytes(bytes, 1) > max) {
       // Kafka's send() fails at once with RecordTooLargeException: the record could never be sent.
       const events = due.map(([, event]) => event);
       if (events.length > 0) {
         ctx.record('client', { op: 'produce', events, topic });
-        ctx.record('client', { op: 'error', events, topic, error: 'record-too-large', bytes, max: this.maxRequestBytes });
+        ctx.record('client', { op: 'error', events, topic, error: 'record-too-large', bytes, max });
       }
       return this.scheduleTick(ctx);
     }
     const byPartition = new Map<number, string[]>();
     const opened: ProducerBatch[] = [];
+    const lost: string[] = [];
+    const exhausted: string[] = [];
     for (const [k, event] of due) {
+      // The instrument cannot pause: what it emits while its send waits for memory is lost.
+      if (this.blocked !== undefined) {
+        lost.push(event);
+        continue;
+      }
       const partition = this.accumulator.partitionFor(k);
-      const batch = this.accumulator.add(partition, event, this.config.eventBytes, now).opened;
-      if (batch !== undefined) opened.push(batch);
       let list = byPartition.get(partition);
       if (list === undefined) byPartition.set(partition, (list = []));
       list.push(event);
+      if (this.append(partition, event, now, opened)) continue;
+      // With no time to block, Kafka's BufferPool.allocate fails at once.
+      if (this.maxBlockUs === 0) exhausted.push(event);
+      else this.blocked = { event, partition, sinceUs: now, timer: ctx.setTimer(Math.max(0, Math.min(this.maxBlockUs, this.config.stopAtUs - now)), 'max-block') };
     }
-    // A batch that filled up in this same tick is already on its way: it needs no linger timer.
+    this.lingerOrClose(ctx, opened);
+    for (const [partition, events] of byPartition) ctx.record('client', { op: 'produce', events, topic, partition });
+    if (exhausted.length > 0) ctx.record('client', { op: 'error', events: exhausted, topic, error: 'buffer-exhausted' });
+    if (lost.length > 0) {
+      ctx.record('client', { op: 'produce', events: lost, topic });
+      ctx.record('client', { op: 'error', events: lost, topic, error: 'buffer-full' });
+    }
+    this.scheduleTick(ctx);
+  }
+
+  /** Adds an event to its partition's batches (opening one, which `opened` collects); false if no buffer memory is free for the batch it needs. */
+  private append(partition: number, event: string, now: Micros, opened: ProducerBatch[]): boolean {
+    const added = this.accumulator.add(partition, event, this.config.eventBytes, now);
+    if (added.blocked) return false;
+    if (added.opened !== undefined) opened.push(added.opened);
+    return true;
+  }
+
+  /** Batches just opened linger for more events; with linger 0 every open batch goes at once. */
+  private lingerOrClose(ctx: Context, opened: readonly ProducerBatch[]): void {
+    // A batch that filled up in this same wake is already on its way: it needs no linger timer.
     if (this.config.lingerUs > 0) {
       for (const batch of opened) if (this.accumulator.isOpen(batch)) ctx.setTimer(this.config.lingerUs, 'linger', { partition: batch.partition, id: batch.id });
+    } else {
+      this.accumulator.closeAll();
     }
-    for (const [partition, events] of byPartition) ctx.record('client', { op: 'produce', events, topic, partition });
-    if (this.config.lingerUs === 0) this.accumulator.closeAll();
-    this.scheduleTick(ctx);
+  }
+
+  /** A batch completed and gave its memory back: the waiting send takes it if it now fits (Kafka's BufferPool signals the waiter). */
+  private memoryFreed(ctx: Context): void {
+    if (this.blocked === undefined) return;
+    const { event, partition, timer } = this.blocked;
+    const opened: ProducerBatch[] = [];
+    if (!this.append(partition, event, ctx.now(), opened)) return;
+    this.blocked = undefined;
+    ctx.cancelTimer(timer);
+    this.lingerOrClose(ctx, opened);
+  }
+
+  /** The waiting send's time is up: `max.block.ms` spent (BufferExhaustedException), or the producer closed at the instrument's stop. */
+  private blockedFails(ctx: Context): void {
+    if (this.blocked === undefined) return;
+    const { event, partition, sinceUs } = this.blocked;
+    this.blocked = undefined;
+    const error = ctx.now() - sinceUs >= this.maxBlockUs ? 'buffer-exhausted' : 'producer-closed';
+    ctx.record('client', { op: 'error', events: [event], topic: this.config.topic, partition, error });
   }
 
   /**
@@ -371,15 +469,22 @@ export class LogProducer implements Actor<ClientInbound> {
     this.accumulator.requeue(batch);
   }
 
-  /** The batch was acknowledged: it leaves its partition's window. */
+  /** The batch was acknowledged: it leaves its partition's window and gives its memory back. */
   private acked(ctx: Context, batch: ProducerBatch): void {
     if (this.config.idempotence) this.settled(ctx, batch.partition, this.sequences.acked(batch, this.pid));
+    this.completed(ctx, batch);
+  }
+
+  private completed(ctx: Context, batch: ProducerBatch): void {
+    this.accumulator.complete(batch);
+    this.memoryFreed(ctx);
   }
 
   private giveUp(ctx: Context, batch: ProducerBatch, error: string): void {
     ctx.record('client', { op: 'error', events: batch.events, topic: this.config.topic, partition: batch.partition, error });
     // Only this batch fails (Kafka's Sender.failBatch); the gap it may leave is resolved once the partition's earlier batches are.
     if (this.config.idempotence) this.settled(ctx, batch.partition, this.sequences.givenUp(batch, this.pid));
+    this.completed(ctx, batch);
   }
 
   private settled(ctx: Context, partition: number, settled: Settled): void {

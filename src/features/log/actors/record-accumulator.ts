@@ -21,7 +21,8 @@
  * Guarantee: every event added is in exactly one batch, of the partition it was given; a batch
  * holds its events in the order added and a partition's batches queue in the order they closed;
  * no batch is larger than `max.request.size` serialized, nor (unless one event alone is) than
- * `batch.size` in payload.
+ * `batch.size` in payload; the batches not yet completed hold at most `buffer.memory` bytes
+ * serialized (buffer-pool.ts): an event the pool has no room for is not added.
  *
  * How it breaks: the order is the send queue's, not the log's — once a batch has gone, whether a
  * retry of it is appended before the batches sent after it is up to the producer (without
@@ -33,6 +34,7 @@
 import { fnv1a, type Micros } from '../../../kernel/contract/index.ts';
 import type { PartitionerKind } from './config.ts';
 import { batchSizeInBytes } from './messages.ts';
+import { BufferPool } from './buffer-pool.ts';
 
 export interface ProducerBatch {
   readonly id: number;
@@ -57,6 +59,8 @@ export interface AccumulatorConfig {
   /** `max.request.size`: no batch's serialized size exceeds it. */
   readonly maxRequestBytes: number;
   readonly deliveryTimeoutUs: Micros;
+  /** `buffer.memory`: the bytes the batches not yet completed may hold together. */
+  readonly bufferMemoryBytes: number;
 }
 
 export class RecordAccumulator {
@@ -65,9 +69,16 @@ export class RecordAccumulator {
   private nextId = 1;
   private roundRobin = 0;
   private sticky = 0;
+  private readonly pool: BufferPool;
 
   constructor(private readonly config: AccumulatorConfig) {
     this.queues = Array.from({ length: config.partitions }, () => []);
+    this.pool = new BufferPool(config.bufferMemoryBytes);
+  }
+
+  /** Bytes of `buffer.memory` the batches not yet completed hold, now and at most so far. */
+  bufferUse(): { readonly usedBytes: number; readonly peakBytes: number } {
+    return { usedBytes: this.pool.usedBytes, peakBytes: this.pool.peakBytes };
   }
 
   /** Picks the partition for event number `k`. */
@@ -86,14 +97,18 @@ export class RecordAccumulator {
   /**
    * Adds an event to its partition's open batch, or to a new one if it does not fit there; returns
    * the batch if it was just opened (the caller starts its linger timer), and closes it at once if
-   * it is full.
+   * it is full. The event takes its serialized size of `buffer.memory` (a new batch's header with
+   * it: buffer-pool.ts says why not a whole `batch.size`); when that much is not free the event is
+   * not added (`blocked`: Kafka's `send()` would wait for memory).
    */
-  add(partition: number, event: string, bytes: number, now: Micros): { opened?: ProducerBatch } {
+  add(partition: number, event: string, bytes: number, now: Micros): { opened?: ProducerBatch; blocked?: true } {
     let batch = this.open.get(partition);
     if (batch !== undefined && !this.holds(batch.bytes + bytes, batch.events.length + 1)) {
       this.close(batch);
       batch = undefined;
     }
+    const charge = batch === undefined ? batchSizeInBytes(bytes, 1) : batchSizeInBytes(batch.bytes + bytes, batch.events.length + 1) - batchSizeInBytes(batch.bytes, batch.events.length);
+    if (!this.pool.tryAllocate(charge)) return { blocked: true };
     let opened: ProducerBatch | undefined;
     if (batch === undefined) {
       batch = { id: this.nextId++, partition, events: [], bytes: 0, createdUs: now, attempts: 0, retryAtUs: 0, deadlineUs: now + this.config.deliveryTimeoutUs };
@@ -145,6 +160,11 @@ export class RecordAccumulator {
     const at = seq === undefined ? queue.findIndex((b) => b.seq === undefined) : queue.findIndex((b) => b.seq === undefined || b.seq > seq);
     if (at < 0) queue.push(batch);
     else queue.splice(at, 0, batch);
+  }
+
+  /** The batch is done — acknowledged, or failed for good: its buffer goes back to the pool (Kafka's `RecordAccumulator.deallocate`). */
+  complete(batch: ProducerBatch): void {
+    this.pool.release(batchSizeInBytes(batch.bytes, batch.events.length));
   }
 
   /** Removes and returns every batch queued for `partition` that was numbered (sent at least once by an idempotent producer). */

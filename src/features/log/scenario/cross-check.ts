@@ -16,7 +16,7 @@ import { logProducerFields, type WrittenLogService } from './schema.ts';
 import { type Names, checkPlacement, unknownNode, unknownSite } from '../../../scenario/name-messages.ts';
 import { brokerNodesOf } from './resolve.ts';
 import { suggestion } from '../../../scenario/suggest.ts';
-import { deliveryTimeoutConflict, idempotenceConflicts, type ProducerSettings } from './producer-rules.ts';
+import { bufferMemoryConflict, deliveryTimeoutConflict, idempotenceConflicts, type ProducerSettings } from './producer-rules.ts';
 
 type LogService = WrittenLogService;
 
@@ -93,13 +93,15 @@ export function checkLogClients(s: ScenarioFields, names: Names, report: Report)
 
 /**
  * What a Kafka producer refuses at start: `enable.idempotence: true` written out with settings that
- * cannot keep it (one issue per setting, at the flag), and a `delivery.timeout.ms` shorter than
- * `linger.ms + request.timeout.ms`.
+ * cannot keep it (one issue per setting, at the flag), a `delivery.timeout.ms` shorter than
+ * `linger.ms + request.timeout.ms`, and a `buffer.memory` smaller than `batch.size`.
  */
 export function checkProducerStart(spec: ProducerSettings, path: Path, report: Report): void {
   if (spec['enable.idempotence'] === true) for (const conflict of idempotenceConflicts(spec)) report([...path, 'enable.idempotence'], conflict.message);
   const delivery = deliveryTimeoutConflict(spec);
   if (delivery !== undefined) report([...path, 'delivery.timeout.ms'], delivery);
+  const memory = bufferMemoryConflict(spec);
+  if (memory !== undefined) report([...path, 'buffer.memory'], memory);
 }
 
 function checkTopic(topic: string, service: LogService, serviceName: string, path: Path, report: Report): void {

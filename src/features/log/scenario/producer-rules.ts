@@ -15,13 +15,18 @@
  * Kafka 4.0 differs in one case: `max.in.flight.requests.per.connection` > 5 is refused even with
  * idempotence on only by default (KAFKA-17927); we follow 3.x and turn idempotence off.
  *
+ * Buffer memory: Kafka's `BufferPool.allocate` refuses an allocation larger than `buffer.memory`
+ * (IllegalArgumentException), and every new batch asks for at least `batch.size`: a `buffer.memory`
+ * below `batch.size` could open no batch at all, and is an input error here.
+ *
  * Delivery timeout (`KafkaProducer.configureDeliveryTimeout`): `delivery.timeout.ms` must be at
  * least `linger.ms + request.timeout.ms`. Written out shorter, the producer is refused; left unset,
  * its default (2 min) is raised to that sum when the sum is longer.
  */
 import { MS, SECOND, formatMicros, type Micros } from '../../../kernel/contract/index.ts';
-import { MAX_REQUEST_SIZE_DEFAULT } from '../actors/config.ts';
+import { BUFFER_MEMORY_DEFAULT, MAX_BLOCK_DEFAULT_US, MAX_REQUEST_SIZE_DEFAULT } from '../actors/config.ts';
 import type { WrittenLogProducer } from './schema.ts';
+import { formatSize } from '../../../scenario/units.ts';
 
 /** Kafka producer defaults (Kafka 3.x, and 4.0's linger.ms of 5 ms). */
 export const LOG_PRODUCER_DEFAULTS = {
@@ -29,6 +34,8 @@ export const LOG_PRODUCER_DEFAULTS = {
   lingerUs: 5 * MS,
   batchBytes: 16 * 1024,
   maxRequestBytes: MAX_REQUEST_SIZE_DEFAULT,
+  bufferMemoryBytes: BUFFER_MEMORY_DEFAULT,
+  maxBlockUs: MAX_BLOCK_DEFAULT_US,
   maxInFlight: 5,
   requestTimeoutUs: 30 * SECOND,
   /** Integer.MAX_VALUE: retries never run out first; `delivery.timeout.ms` ends a batch. */
@@ -41,7 +48,10 @@ export const LOG_PRODUCER_DEFAULTS = {
 } as const;
 
 /** What Kafka checks; `retries` is a core producer field, absent from the alert producer. */
-export type ProducerSettings = Pick<WrittenLogProducer, 'enable.idempotence' | 'acks' | 'max.in.flight.requests.per.connection' | 'linger.ms' | 'request.timeout.ms' | 'delivery.timeout.ms'> & {
+export type ProducerSettings = Pick<
+  WrittenLogProducer,
+  'enable.idempotence' | 'acks' | 'max.in.flight.requests.per.connection' | 'linger.ms' | 'request.timeout.ms' | 'delivery.timeout.ms' | 'buffer.memory' | 'batch.size'
+> & {
   readonly retries?: number | undefined;
 };
 
@@ -97,4 +107,12 @@ export function deliveryTimeoutConflict(spec: ProducerSettings): string | undefi
 /** `delivery.timeout.ms` as written, else Kafka's default raised to `linger.ms + request.timeout.ms` if that is longer. */
 export function deliveryTimeoutOf(spec: ProducerSettings): Micros {
   return spec['delivery.timeout.ms'] ?? Math.max(LOG_PRODUCER_DEFAULTS.deliveryTimeoutUs, leastDeliveryTimeoutUs(spec));
+}
+
+/** A written `buffer.memory` smaller than `batch.size` (no batch could ever be opened), with the sentence that says why; else undefined. */
+export function bufferMemoryConflict(spec: ProducerSettings): string | undefined {
+  const memory = spec['buffer.memory'];
+  const batch = spec['batch.size'] ?? LOG_PRODUCER_DEFAULTS.batchBytes;
+  if (memory === undefined || memory >= batch) return undefined;
+  return `buffer.memory (${formatSize(memory)}) must be at least batch.size (${formatSize(batch)}): Kafka's producer takes batch.size of it for every new batch, so it could open none; raise buffer.memory, or lower batch.size`;
 }

@@ -68,6 +68,8 @@ export function resolveLogProducer(producer: WrittenLogProducer & ProducerSettin
     lingerUs: producer['linger.ms'] ?? d.lingerUs,
     batchBytes: producer['batch.size'] ?? d.batchBytes,
     maxRequestBytes: producer['max.request.size'] ?? d.maxRequestBytes,
+    bufferMemoryBytes: producer['buffer.memory'] ?? d.bufferMemoryBytes,
+    maxBlockUs: producer['max.block.ms'] ?? d.maxBlockUs,
     idempotence: idempotenceOf(producer),
     maxInFlight: producer['max.in.flight.requests.per.connection'] ?? d.maxInFlight,
     requestTimeoutUs: producer['request.timeout.ms'] ?? d.requestTimeoutUs,

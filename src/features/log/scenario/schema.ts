@@ -10,7 +10,7 @@
  * `cross-check-log.ts`.
  */
 import * as z from 'zod';
-import { count, duration, kafkaDuration, name, reference, size } from '../../../scenario/fields.ts';
+import { count, duration, kafkaDuration, name, positiveSize, reference, size } from '../../../scenario/fields.ts';
 import { describeInput, tryReadDuration, tryReadSize } from '../../../scenario/units.ts';
 
 /** Retention: a limit, or -1 (Kafka's "no limit"). Output: the limit, or null. */
@@ -139,6 +139,14 @@ export const logProducerFields = {
     .describe(
       "(log services) Largest request the producer sends, a size compared, as Kafka does, with batches serialized (payload, 61 B batch header, 21 B per record): an event that serialized is larger fails at once with RecordTooLargeException and is never sent; no batch grows past it, whatever batch.size says. Default 1048576 (1 MiB).",
     ),
+  'buffer.memory': positiveSize()
+    .optional()
+    .describe(
+      "(log services) Memory for the batches waiting to be sent or acknowledged, a size (each counted serialized: payload, 61 B batch header, 21 B per record) until they are acknowledged or fail. An event that does not fit waits up to max.block.ms for memory and then fails (buffer-exhausted, Kafka's BufferExhaustedException); the events the producer emits meanwhile are lost (buffer-full). At least batch.size. Default 32MiB (Kafka's 33554432).",
+    ),
+  'max.block.ms': kafkaDuration()
+    .optional()
+    .describe('(log services) How long a send waits for buffer.memory to free up before the event fails with buffer-exhausted (a duration or ms); 0 fails it at once. Default 60s.'),
   'enable.idempotence': z
     .boolean()
     .optional()

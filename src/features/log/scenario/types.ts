@@ -56,6 +56,10 @@ export interface LogProducerSpec {
   readonly batchBytes: number;
   /** `max.request.size`. */
   readonly maxRequestBytes: number;
+  /** `buffer.memory`: bytes of batches not yet completed. */
+  readonly bufferMemoryBytes: number;
+  /** `max.block.ms`: how long a send waits for buffer memory. */
+  readonly maxBlockUs: Micros;
   readonly idempotence: boolean;
   readonly maxInFlight: number;
   /** `request.timeout.ms`. */
