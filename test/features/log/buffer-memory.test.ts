@@ -19,23 +19,14 @@ const OUTAGE = `name: buffer-memory
 seed: 1
 duration: 30s
 quiesce: 3m
-sites:
-  beamline: { nodes: 1 }
-  hpc: { nodes: [hpc-1, hpc-2, hpc-3, hpc-ctl] }
-links:
-  - { between: [beamline, hpc], latency: 500us }
+sites: { lab: { nodes: 1 }, dc: { nodes: 3 } }
+links: [{ between: [lab, dc], latency: 500us }]
 services:
-  stream:
-    kind: log
-    nodes: [hpc-1, hpc-2, hpc-3]
-    controller: hpc-ctl
-    min.insync.replicas: 2
-    topics:
-      frames: { partitions: 1 }
+  stream: { kind: log, site: dc, min.insync.replicas: 2, topics: { frames: { partitions: 1 } } }
 workload:
-  detector: { node: beamline-1, service: stream, topic: frames, rate: 100/s, size: 1KiB, acks: all }
+  detector: { node: lab-1, service: stream, topic: frames, rate: 100/s, size: 1KiB, acks: all }
 faults:
-  - { kind: partition, from: [beamline], to: [hpc], at: 5s, for: 20s }
+  - { kind: partition, from: [lab], to: [dc], at: 5s, for: 20s }
 checks: [no-acked-loss, duplicate]
 `;
 
