@@ -6,7 +6,7 @@
  * ours or of a protocol — the message, the seed and simulated time when known, and the command
  * that reproduces it.
  */
-import { InputError, SimulationError } from '../kernel/index.ts';
+import { InputError, SimulationError } from '../kernel/contract/index.ts';
 import { locateInFile } from '../scenario/load.ts';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL } from './exit-codes.ts';
 import { fileProblem } from './file-problem.ts';

@@ -5,7 +5,7 @@
  */
 import type { RunSummary } from '../exec/run.ts';
 import { verdictDetail, verdictWord } from '../check/index.ts';
-import { formatMicros } from '../kernel/index.ts';
+import { formatMicros } from '../kernel/contract/index.ts';
 
 const SHOWN = 3;
 

@@ -3,7 +3,7 @@
  * only when it is a terminal (never in pipes, CI logs or `--json` output).
  */
 import cliProgress from 'cli-progress';
-import { formatMicros, type Micros } from '../kernel/index.ts';
+import { formatMicros, type Micros } from '../kernel/contract/index.ts';
 
 export interface Progress {
   update(nowUs: Micros, endUs: Micros): void;

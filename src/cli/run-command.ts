@@ -1,12 +1,13 @@
 /**
  * `diaspora run <scenario>`: one scenario, one seed, in this thread. This module is the command's
- * options; what it does and writes is run-handler.ts, loaded when the command runs, so `run --help`
- * and a refused flag load these options alone.
+ * options; what it does is imported when the command runs — run-handler.ts reads and validates the
+ * scenario, run-scenario.ts runs it and writes the run directory — so `run --help` and a refused
+ * flag load these options alone, and a refused scenario no simulator.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { MAX_EVENTS_OPTION, numericOption, readSeed } from './numeric-flags.ts';
 import { FORCE_OPTION } from './output-options.ts';
-import type { RunArgs } from './run-handler.ts';
+import type { RunArgs } from './run-scenario.ts';
 import { WORKERS_OPTIONS } from './workers-option.ts';
 
 export const runCommand: CommandModule<object, RunArgs> = {

@@ -14,7 +14,7 @@
  */
 import { accessSync, closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { InputError } from '../kernel/index.ts';
+import { InputError } from '../kernel/contract/index.ts';
 
 /** The file that marks a directory as diaspora's own output. */
 export const OUTPUT_MARKER = '.diaspora-output';

@@ -16,7 +16,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { InputError } from '../kernel/index.ts';
+import { InputError } from '../kernel/contract/index.ts';
 import { makeDirs } from '../make-dirs.ts';
 import { removeOnInterrupt } from './interrupt.ts';
 import { checkOutputDirectory, checkOutputFile, OUTPUT_MARKER, readOutputMarker, type FileTargetOptions, type OutputMarker, type TargetOptions } from './output-guard.ts';
