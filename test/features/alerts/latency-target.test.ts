@@ -49,3 +49,10 @@ test('toLogUs: an alert acknowledged twice (a retried request answered twice) is
   t.is(toLog.max, 22_000_000);
   t.true(Math.abs(toLog.mean - 26_000_000 / 3) < 1e4, String(toLog.mean));
 });
+
+test('the alert producer\'s buffer.memory: unbounded unless written (a visit\'s alerts come due at once), the written size when it is', (t) => {
+  const text = readFileSync(FILE, 'utf8');
+  const pool = (sets: string[]) => (loadScenario(text, FILE, sets) as unknown as { alerts: { producer: { log: { bufferMemoryBytes: number } } } }).alerts.producer.log.bufferMemoryBytes;
+  t.is(pool([]), Number.MAX_SAFE_INTEGER);
+  t.is(pool(['alerts.producer["buffer.memory"]=32MiB']), 33_554_432);
+});

@@ -19,7 +19,8 @@ export function resolveAlerts(a: WrittenAlerts, sites: readonly SiteSpec[], plac
       ...place(p),
       service: p.service,
       bursts: { everyUs: p.every, delayUs: p.delay, events: p.alerts, peakEvents: p['peak-alerts'], peakProbability: p['peak-probability'] },
-      log: resolveLogProducer(p),
+      // Its pool is bounded only when written (schema.ts says why).
+      log: { ...resolveLogProducer(p), bufferMemoryBytes: p['buffer.memory'] ?? Number.MAX_SAFE_INTEGER },
     },
     alertBytes: p['alert-size'],
     objects: a.objects,

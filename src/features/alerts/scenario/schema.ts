@@ -8,7 +8,7 @@
  * exist, Kafka's producer rules) are in cross-check.ts.
  */
 import * as z from 'zod';
-import { count, duration, name, positiveDuration, probability, reference, size } from '../../../scenario/fields.ts';
+import { count, duration, name, positiveDuration, positiveSize, probability, reference, size } from '../../../scenario/fields.ts';
 import { logProducerFields } from '../../log/index.ts';
 
 const producerSchema = z.strictObject({
@@ -24,6 +24,16 @@ const producerSchema = z.strictObject({
     .prefault('82kB')
     .describe('Bytes of one alert with its image cutouts, one log record each (e.g. 82kB): at most max.request.size and the topic\'s max.message.bytes. Default 82kB (Rubin\'s figure).'),
   ...logProducerFields,
+  // Not Kafka's 32 MiB by default: the model's producer loses what comes due while a send blocks
+  // for memory (an instrument's behaviour, log/actors/producer.ts), and a visit's alerts come due
+  // at one instant, so a bounded pool would lose all but its first ~400 alerts. Rubin's alert
+  // distribution is software that blocks in send() and goes on; until the producer models a sender
+  // that waits, the alert producer's pool is bounded only when written.
+  'buffer.memory': positiveSize()
+    .optional()
+    .describe(
+      "(log services) Memory for the batches waiting to be sent or acknowledged, a size (each counted serialized: payload, 61 B batch header, 21 B per record). An alert that does not fit waits up to max.block.ms and then fails (buffer-exhausted); the alerts that come due meanwhile — the rest of its visit — are lost (buffer-full). At least batch.size. Default unbounded (a visit's alerts come due at once; see the log producer's buffer.memory for Kafka's 32MiB).",
+    ),
 });
 
 const brokerSchema = z.strictObject({
