@@ -23,12 +23,12 @@ import { VERSION } from '../exec/version.ts';
 import { formatMicros, InputError, TraceWriter, type Micros } from '../kernel/index.ts';
 import { traceFile } from '../kernel/trace-file.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
-import { checkWorkBudget, loadScenarioAsync, readScenarioText, tryReadDuration, type Scenario } from '../scenario/index.ts';
+import { tryReadDuration } from '../scenario/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, inScenario, reportError } from './exit.ts';
 import { MAX_EVENTS_OPTION, numericOption, readPositive, readSeed } from './numeric-flags.ts';
-import { checkSeedGivenOnce } from '../scenario/overrides.ts';
 import { FORCE_OPTION, stageOutput } from './output-options.ts';
 import { printSummary } from './print-summary.ts';
+import { readValidScenario } from './scenario-input.ts';
 
 interface EmulateArgs {
   scenario: string;
@@ -75,20 +75,11 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
 };
 
 async function emulateHandler(args: EmulateArgs): Promise<number> {
-  let scenario: Scenario;
+  const input = await readValidScenario(args);
+  if (typeof input === 'number') return input;
+  const { scenario, source } = input;
   let durationUs: Micros | undefined;
   let dir: StagedDirectory;
-  // Read once: the file may be a pipe, which has no second reading.
-  let text: string | undefined;
-  try {
-    checkSeedGivenOnce(args.seed, args.set);
-    text = readScenarioText(args.scenario);
-    scenario = await loadScenarioAsync(text, args.scenario, args.set);
-    checkWorkBudget(scenario, args.maxEvents);
-  } catch (error) {
-    return reportError(inScenario(error, args.scenario, text));
-  }
-  const source = text;
   let kafkaPort: number | undefined;
   try {
     kafkaPort = parseKafkaPort(args.kafka);

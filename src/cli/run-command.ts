@@ -1,7 +1,7 @@
 /**
  * `diaspora run <scenario>`: one scenario, one seed, in this thread. This module is the command's
- * options; what it does is imported when the command runs — run-handler.ts reads and validates the
- * scenario, run-scenario.ts runs it and writes the run directory — so `run --help` and a refused
+ * options; what it does is imported when the command runs — scenario-input.ts reads and validates
+ * the scenario, run-scenario.ts runs it and writes the run directory — so `run --help` and a refused
  * flag load these options alone, and a refused scenario no simulator.
  */
 import type { Argv, CommandModule } from 'yargs';
@@ -34,9 +34,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run scenarios/beamline-store.yaml --viz', 'Also draw the interactive timeline (timeline.html)')
       .example('$0 run scenarios/beamline-store.yaml --check-determinism', 'Prove the run is reproducible')
       .example('$0 run scenarios/beamline-store.yaml --workers 2', 'Split the run over two threads (same trace hash)') as unknown as Argv<RunArgs>,
-  // Loaded when the command runs: `run --help` and a refused flag load only the options above.
+  // Loaded when the command runs, the run itself once the scenario is valid: `run --help` and a
+  // refused flag load only the options above, a refused scenario only its reader.
   handler: async (args) => {
-    process.exitCode = await (await import('./run-handler.ts')).runHandler(args);
+    const input = await (await import('./scenario-input.ts')).readValidScenario(args);
+    process.exitCode = typeof input === 'number' ? input : await (await import('./run-scenario.ts')).runScenario(args, input.scenario, input.source);
   },
 };
 

@@ -1,5 +1,5 @@
 /**
- * `diaspora run` with a valid scenario (run-handler.ts read and validated it): runs it in this
+ * `diaspora run` with a valid scenario (scenario-input.ts read and validated it): runs it in this
  * thread (or over `--workers`) and writes `results/<scenario>/<run-id>/` (or `--out`) atomically —
  * `scenario.resolved.json`, `scenario.yaml` (as written, with `--set` applied), `summary.json`,
  * `faults.json` (the realised faults), `summary.md`, and `trace.jsonl` with `--trace`. Prints the

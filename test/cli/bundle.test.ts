@@ -239,7 +239,7 @@ test('a run that refuses its scenario loads no world builder and no actor: the f
   for (const module of ['src/scenario/build.ts', 'src/features/store/scenario/build.ts', 'src/features/store/actors/event-store.ts', 'src/features/log/actors/broker.ts']) t.true(builders(ran.modules).includes(module), `the probe sees ${module}, which a run loads`);
 });
 
-test('`run --help` and a refused flag load the run command\'s options alone: no scenario reader, no feature (run-handler.ts loads when the command runs)', async (t) => {
+test('`run --help` and a refused flag load the run command\'s options alone: no scenario reader, no feature (they load when the command runs)', async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'bundle-loaded-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
   // The scenario reader, the feature registry and any feature (their schemas): what reading a scenario loads.
