@@ -75,7 +75,6 @@ export function applySets(
   return { data: root, applied, problems };
 }
 
-/** The latest `--set` that wrote `path` or one of its ancestors. */
 /** The first `--set` that writes the top-level `field` itself (`seed=5`), or undefined. */
 export function setOfField(sets: readonly string[], field: string): string | undefined {
   return sets.find((set) => {
@@ -84,6 +83,7 @@ export function setOfField(sets: readonly string[], field: string): string | und
   });
 }
 
+/** The latest `--set` that wrote `path` or one of its ancestors. */
 export function blame(applied: readonly AppliedSet[], path: readonly PropertyKey[]): AppliedSet | undefined {
   // Later sets win, as they do when applied.
   for (let i = applied.length - 1; i >= 0; i--) if (startsWith(path, applied[i]!.path)) return applied[i];
