@@ -3,10 +3,8 @@
  * part of each that imports its actors. Only building a world imports this list
  * (scenario/build.ts), so reading and validating a scenario — the registry, the schema, the
  * cross-checks and resolution, which see the descriptors in features/index.ts — does not load them.
- * (Validation still loads the actor modules that scenario sides take constants from through an
- * actor entry point: the pipeline's schema and names take the log's and checkpoint's, whose
- * `actors/index.ts` re-export every actor; pulling those constants out is what is left for
- * validation to load no protocol at all.)
+ * (Validation loads only the light actor modules — settings, names, message sizes — that scenario
+ * sides take from other features through those features' index.ts; test/cli/bundle.test.ts lists them.)
  *
  * Guarantee: every built-in feature that spawns anything is here under its own name
  * (test/scenario/feature-builds.test.ts), and its descriptor carries none of the build side, so a
