@@ -6,12 +6,13 @@
  * another partition can arrive inside it, since none is faster than the lookahead. At the barrier
  * the coordinator (this thread) collects each partition's batch — the messages it sent to other
  * partitions and the records it wrote — merges the records into the trace in single-thread order,
- * and hands each partition its inbound messages with the next window. The next window starts at the
- * earliest pending event anywhere, so idle stretches of simulated time cost nothing.
+ * and hands each partition its inbound messages with the next window it runs. The next window
+ * starts at the earliest pending event anywhere, so idle stretches of simulated time cost nothing,
+ * and only the partitions with an event or a message in it are woken for it.
  *
  * Guarantee: the trace — and so its hash, the event count, the checks and the metrics — is the
  * one a single-thread run of the same recipe writes, for any number of workers and any
- * partitioning (test/exec/parallel-determinism.test.ts checks it on every shipped scenario).
+ * partitioning (test/exec/parallel/scenarios.test.ts checks it on every shipped scenario).
  *
  * How it fails: a bad partitioning is an `InputError` before any thread starts (see plan.ts). An
  * actor that throws in a worker is re-thrown here as the same `SimulationError` (actor, seed,
@@ -26,7 +27,7 @@ import { observeTrace, summarize, type RunSummary } from '../run.ts';
 import { mergeWindow } from './merge.ts';
 import { PartitionPool, type PartitionThread } from './partition-thread.ts';
 import { planPartitions, type PartitionBy, type PartitionInfo, type PartitionPlan } from './plan.ts';
-import { TAG_WIDTH, type WindowDone, type WorkerFailed } from './protocol.ts';
+import { TAG_WIDTH, type RecordBatch, type WindowDone, type WorkerFailed } from './protocol.ts';
 
 export interface ParallelOptions {
   /** Worker threads wanted (one per partition; fewer if there are fewer sites or groups). */
@@ -50,6 +51,8 @@ export interface ParallelStats {
   limitingLink?: string;
   /** Windows run (empty stretches of simulated time are skipped, not counted). */
   windows: number;
+  /** Windows run by a partition's thread, summed over partitions: a partition with nothing to do in a window is not woken for it. */
+  wakeups: number;
   /** Mean events dispatched per window, over all partitions. */
   eventsPerWindow: number;
   /** Messages that crossed between partitions. */
@@ -99,6 +102,9 @@ export async function executeParallel(recipe: WorldRecipe, options: ParallelOpti
   }
 }
 
+/** A window's records from a partition that was not woken for it. */
+const NO_RECORDS: RecordBatch = { text: '', tags: new Float64Array(0) };
+
 /** The first window's length when the lookahead is longer, µs. */
 const FIRST_SPAN_US = 100_000;
 /** Records per window the span adapts towards: a batch of a few MB. */
@@ -117,6 +123,7 @@ class Barrier {
   private last: WindowDone[] = [];
   private readonly busyMs: number[];
   private windows = 0;
+  private wakeups = 0;
   private crossMessages = 0;
 
   constructor(
@@ -133,7 +140,6 @@ class Barrier {
       replies.map((r) => r.records),
       this.trace,
     );
-    this.inbound = this.plan.partitions.map(() => []);
     replies.forEach((reply, p) => {
       this.busyMs[p] += reply.busyMs ?? 0;
       reply.outbound.forEach((messages, to) => {
@@ -151,12 +157,42 @@ class Barrier {
     let span = Math.min(lookahead, FIRST_SPAN_US);
     for (let start = this.nextStart(); start <= endUs; start = this.nextStart()) {
       const until = Math.min(start + span - 1, endUs);
-      const replies = (await Promise.all(threads.map((t, p) => t.request({ type: 'window', until, inbound: this.inbound[p] }).catch(rethrow)))) as WindowDone[];
+      const replies = (await Promise.all(
+        threads.map((t, p) => (this.idleUntil(p, until) ? this.unchanged(p) : t.request({ type: 'window', until, inbound: this.take(p) }).catch(rethrow))),
+      )) as WindowDone[];
       this.absorb(replies);
       span = nextSpan(span, lookahead, replies.reduce((n, r) => n + r.records.tags.length / TAG_WIDTH, 0));
       if (++this.windows % 64 === 0) progress(until);
     }
     progress(endUs);
+  }
+
+  /**
+   * Whether partition `p` has nothing to do up to `until`: no event of its own and no message on
+   * its way at or before it. Such a partition is not woken for the window — a window that
+   * dispatches no event changes nothing in it — and its messages wait here for the window it runs
+   * in. With a short lookahead most windows hold a few events of one partition, and the round
+   * trip to each idle thread (two structured clones and two thread wake-ups) cost more than the
+   * events (bench/README.md, "Session 16 — suite").
+   */
+  private idleUntil(p: number, until: Micros): boolean {
+    if (this.last[p].nextTime <= until) return false;
+    for (const m of this.inbound[p]) if (m.time <= until) return false;
+    return true;
+  }
+
+  /** Partition `p`'s reply to a window it was not woken for: its last state, nothing new. */
+  private unchanged(p: number): WindowDone {
+    const last = this.last[p];
+    return { type: 'done', records: NO_RECORDS, outbound: [], nextTime: last.nextTime, events: last.events, busyMs: 0 };
+  }
+
+  /** The messages on their way to partition `p`, handed over with a window (its inbox starts afresh). */
+  private take(p: number): RemoteMessage[] {
+    this.wakeups++;
+    const inbound = this.inbound[p];
+    this.inbound[p] = [];
+    return inbound;
   }
 
   /** The earliest pending event anywhere: a partition's own queue, or a message on its way. */
@@ -179,6 +215,7 @@ class Barrier {
       lookaheadUs: Number.isFinite(this.plan.lookaheadUs) ? this.plan.lookaheadUs : null,
       limitingLink: this.plan.limitingLink,
       windows: this.windows,
+      wakeups: this.wakeups,
       eventsPerWindow: this.windows === 0 ? 0 : Math.round((this.events() / this.windows) * 10) / 10,
       crossMessages: this.crossMessages,
       barrierShare: wallTimeMs > 0 ? Math.max(0, Math.round((1 - busy / (partitions.length * wallTimeMs)) * 1000) / 1000) : 0,

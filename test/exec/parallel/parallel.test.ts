@@ -36,6 +36,15 @@ for (const [name, workers, partitionBy] of layouts) {
   });
 }
 
+test('a window wakes only the partitions with an event or a message in it, and the trace is still the single-thread one', async (t) => {
+  // Four sites, 2 ms apart: most windows hold a few events of one or two sites.
+  const { summary, stats } = await parallel(MESH_DEFAULT, { workers: 4 });
+  t.is(summary.traceHash, single(MESH_DEFAULT).traceHash);
+  t.true(stats.windows > 100, `${stats.windows} windows`);
+  t.true(stats.wakeups >= stats.windows, 'every window wakes at least the partition whose event starts it');
+  t.true(stats.wakeups < 0.8 * stats.windows * stats.partitions.length, `${stats.wakeups} wake-ups in ${stats.windows} windows of ${stats.partitions.length} partitions`);
+});
+
 test('actors that hear of dead peers (refused and closed connections, across threads) give the single-thread trace for 1, 2 and 4 workers', async (t) => {
   const args: MeshArgs = { ...MESH_DEFAULT, listen: true };
   const reference = single(args);
