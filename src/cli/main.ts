@@ -4,6 +4,7 @@
  */
 import { hideBin } from 'yargs/helpers';
 import { diaspora } from './entry.ts';
+import { tuneV8 } from './v8-tuning.ts';
 
 // A reader that stops early (`| head`) is not an error of ours.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -11,4 +12,5 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+tuneV8();
 await diaspora(hideBin(process.argv));
