@@ -42,13 +42,13 @@ faults:
 checks: [no-acked-loss, nonmonotonic, skip]
 `;
 
-function run(sets: string[] = []) {
+function run(sets: string[] = [], scenario = SCENARIO) {
   const trace = new TraceWriter();
   const records: TraceRecord[] = [];
   trace.listen((r) => {
     if (r.k === 'client' || r.k === 'conn' || (r.k === 'log' && r.op === 'elect')) records.push(r);
   });
-  const summary = execute(prepareRun(loadScenario(SCENARIO, 'broker-process-crash.yaml', sets), { trace }));
+  const summary = execute(prepareRun(loadScenario(scenario, 'broker-process-crash.yaml', sets), { trace }));
   const after = (pred: (r: TraceRecord) => boolean) => records.find((r) => r.t >= CRASH_US && pred(r));
   return { summary, records, after };
 }
@@ -77,6 +77,39 @@ test('the leader\'s whole node crashes: nothing answers, and the producer waits 
   const retry = after((r) => r.k === 'client' && r.a === 'app' && r.op === 'retry');
   t.like(retry, { error: 'request-timed-out' });
   t.true(retry!.t - CRASH_US >= 29 * SECOND, `retried at ${retry!.t}`);
+});
+
+/** The producer's refused attempts on the dead leader after the crash: times, and the gaps between them. */
+function refusals(records: TraceRecord[]) {
+  const at = records.filter((r) => r.k === 'conn' && r.a === 'app' && r.peer === 'kafka-broker-1' && r.cause === 'refused').map((r) => r.t);
+  return { at, gaps: at.slice(1).map((t, i) => t - at[i]!) };
+}
+
+/** Each gap is at least the reconnect backoff of its attempt — 50 ms doubling to 1 s, less its 20 % spread. */
+function backoffKept(gaps: number[]): boolean {
+  return gaps.every((gap, i) => gap >= 0.8 * Math.min(50_000 * 2 ** (i + 1), SECOND));
+}
+
+test('a refusing host is retried every reconnect.backoff.max.ms (1 s ±20 %) while the producer\'s metadata names it leader: until the fence by default, the whole 40 s down with the controller down too', (t) => {
+  // Default: the controller fences kafka-broker-1 after its session timeout and elects another
+  // leader; once the producer's metadata says so, it stops knocking on the dead host.
+  const fenced = run();
+  const elect = fenced.after((r) => r.k === 'log' && r.op === 'elect')!;
+  const quick = refusals(fenced.records);
+  t.true(backoffKept(quick.gaps), `gaps ${quick.gaps.join(' ')}`);
+  t.true(quick.at.length >= 8, `${quick.at.length} refusals`);
+  t.true(quick.at.at(-1)! < elect.t + 2 * SECOND, `last refusal at ${quick.at.at(-1)}, election at ${elect.t}`);
+  // The break: with the controller's node down as well, nothing fences the dead leader, so the
+  // producer is refused about once a second for as long as the process stays down (5 s to 45 s).
+  const withController = SCENARIO.replace('checks:', '  - { kind: node-crash, target: kc, at: 4s, for: 45s }\nchecks:');
+  const unfenced = run([], withController);
+  t.is(unfenced.records.find((r) => r.k === 'log' && r.op === 'elect' && r.t > 0 && r.t < 45 * SECOND), undefined);
+  const knocks = refusals(unfenced.records);
+  t.true(backoffKept(knocks.gaps), `gaps ${knocks.gaps.join(' ')}`);
+  const steady = knocks.gaps.slice(6);
+  t.true(steady.every((gap) => gap >= 0.8 * SECOND && gap <= 1.2 * SECOND + 10_000), `steady gaps ${steady.join(' ')}`);
+  t.true(knocks.at.at(-1)! > 44 * SECOND, `last refusal at ${knocks.at.at(-1)}`);
+  t.true(knocks.at.length >= 35, `${knocks.at.length} refusals`);
 });
 
 test('the same crash with its clients, brokers and consumer on three sites gives the single-thread summary for 1, 2 and 4 workers (notices crossing threads)', async (t) => {

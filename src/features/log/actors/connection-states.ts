@@ -38,9 +38,12 @@
  *
  * How it fails: the simplification above (a slow first answer counts as an unreachable host, and
  * the request is put back and sent again); and a host that refuses every connection is tried
- * again every `reconnect.backoff.max.ms` (1 s) for as long as it stays down. Shown by
- * test/features/log/connection-setup.test.ts (10 s, 20 s, 30 s; one request until answered) and
- * disconnect.test.ts (a dead process is left within a round trip).
+ * again every `reconnect.backoff.max.ms` (1 s, spread) for as long as it stays down and its owner
+ * still has a request for it — a dead leader until the client's metadata names another, which
+ * takes the controller's fence (`broker.session.timeout.ms`), so with the controller down too, for
+ * the whole outage. Shown by test/features/log/connection-setup.test.ts (10 s, 20 s, 30 s; one
+ * request until answered) and disconnect.test.ts (a dead process is left within a round trip; a
+ * refusing host knocked on about once a second, until the fence or, controller down, for 40 s).
  */
 import { MS, SECOND, type Context, type Micros } from '../../../kernel/contract/index.ts';
 import { ExponentialBackoff } from './exponential-backoff.ts';
