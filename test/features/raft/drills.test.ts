@@ -3,7 +3,7 @@
  * names, with the checker citing the records that prove it, and the same faults pass without it.
  */
 import test from 'ava';
-import { MS, SECOND, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import { MS, SECOND, TraceWriter, digestOf, type TraceRecord } from '../../../src/kernel/index.ts';
 import { execute } from '../../../src/exec/run.ts';
 import { loadScenario, loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
 
@@ -59,7 +59,7 @@ function traced(file: string, sets: string[] = []) {
   const trace = new TraceWriter();
   const records: TraceRecord[] = [];
   trace.listen((record) => {
-    if ((record.k === 'log' && typeof record.op === 'string' && record.op.startsWith('raft-')) || record.k === 'crash') records.push(record);
+    if ((record.k === 'log' && typeof record.op === 'string' && record.op.startsWith('raft-')) || record.k === 'crash' || record.k === 'client') records.push(record);
   });
   const summary = execute(prepareRun(loadScenarioFile(`scenarios/drills/${file}`, sets), { trace }));
   const at = (actor: string, op: string) => records.filter((r) => r.a === actor && r.op === op);
@@ -102,6 +102,40 @@ test('leader crash mid-replication: the entry on its way is committed by the nex
   t.not(next.actor, 'raft-a-1');
   t.true(at(next.actor, 'raft-commit').some((r) => (r.index as number) >= last), 'the new leader commits it');
   t.true(raft.maxReplyUs! > 2 * SECOND && raft.maxReplyUs! < 6 * SECOND, `client waited ${raft.maxReplyUs} us`);
+});
+
+test('no client sessions: the command out at the leader crash is proposed again to the next leader and applied twice — its counter moves by 2; without the crash each command is applied once', (t) => {
+  // One counter (raft.client.keys=1), so each reply's value is the number of commands applied so far.
+  const replyValues = (records: TraceRecord[]) => records.filter((r) => r.op === 'raft-reply').map((r) => r.value as number);
+  /** Per node, the log indices each command was applied at (the last apply of an index: a restart applies its log again). */
+  const appliedAt = (records: TraceRecord[], node: string) => {
+    const byIndex = new Map<number, string>();
+    for (const r of records) if (r.a === node && r.op === 'raft-apply' && r.digest !== digestOf(null)) byIndex.set(r.index as number, r.digest as string);
+    const indices = new Map<string, number[]>();
+    for (const [index, digest] of byIndex) indices.set(digest, [...(indices.get(digest) ?? []), index]);
+    return indices;
+  };
+  const crash = traced('raft-leader-crash.yaml', ['raft.client.keys=1']);
+  t.true(crash.summary.ok, JSON.stringify(crash.summary.checks));
+  const steps = replyValues(crash.records).map((value, i, all) => value - (all[i - 1] ?? 0));
+  t.deepEqual([...new Set(steps)].sort(), [1, 2], `reply values ${replyValues(crash.records).join(' ')}`);
+  t.is(steps.filter((step) => step === 2).length, 1);
+  // The one that moved by 2 is the command a-1 had appended when it lost power, sent again after its timeout.
+  const doubled = crash.records.filter((r) => r.op === 'raft-reply')[steps.indexOf(2)]!.id as string;
+  const sentTo = crash.records.filter((r) => r.op === 'raft-request' && r.id === doubled);
+  t.true(sentTo[0]!.t < 4045 * MS && sentTo.at(-1)!.t > 4045 * MS && sentTo[0]!.to === 'raft-a-1', JSON.stringify(sentTo));
+  const digest = digestOf({ id: doubled, key: 'k0', delta: 1 });
+  for (const node of ['raft-a-1', 'raft-b-1', 'raft-c-1']) {
+    const twice = [...appliedAt(crash.records, node)].filter(([, at]) => at.length > 1);
+    t.deepEqual(twice.map(([d]) => d), [digest], `${node}: ${JSON.stringify(twice)}`);
+  }
+
+  const calm = traced('raft-leader-crash.yaml', ['raft.client.keys=1', 'faults=[]']);
+  t.true(calm.summary.ok, JSON.stringify(calm.summary.checks));
+  const values = replyValues(calm.records);
+  t.deepEqual(values, values.map((_, i) => i + 1));
+  t.true(calm.records.some((r) => r.op === 'raft-request' && r.id === 'raft-client#0' && r.to !== 'raft-a-1'), 'commands are re-sent here too (before a leader is known), yet applied once');
+  for (const node of ['raft-a-1', 'raft-b-1', 'raft-c-1']) t.true([...appliedAt(calm.records, node).values()].every((at) => at.length === 1), node);
 });
 
 test('regression, pre-vote livelock: the leader dies for good; the followers, timing out moments apart, elect one of them', (t) => {

@@ -16,7 +16,9 @@
  * elect a leader the command waits, retried every `timeoutUs`. Shown by
  * test/features/raft/client.test.ts (against scripted servers: a timed-out command proposed by
  * two, one reply recorded; a restart's `#0` taking the old one's reply) and drills.test.ts (leader
- * crash: the client waits out the failover; majority loss: nothing commits, progress resumes).
+ * crash: the client waits out the failover, and the command out at the crash is applied at two log
+ * indices on every node, its counter moving by 2 — once each without the crash; majority loss:
+ * nothing commits, progress resumes).
  *
  * Trace records (kind `client`): `raft-request` (id, to) and `raft-reply` (id, ok, value,
  * latencyUs), which the raft metric counts.
