@@ -1,6 +1,7 @@
 /**
  * The producer's `buffer.memory` and `max.block.ms` (producer.ts, buffer-pool.ts): during an outage
- * the producer holds its batches, each charged its serialized size, until they complete.
+ * the producer holds its batches, each charged a whole `batch.size` (as Kafka's BufferPool), until they
+ * complete; the queued ones fill to `batch.size` while they wait (record-accumulator.ts).
  * With a small pool the instrument's send soon waits for memory, and what it emits meanwhile is lost
  * at the source (`buffer-full`), even with acks=all and idempotence; the waiting event is appended
  * once memory frees up, or fails after `max.block.ms` (`buffer-exhausted`). No event goes missing
@@ -100,6 +101,17 @@ test('a send still waiting when the instrument stops fails as its producer close
   t.is(memory.blocked, null);
   everyOutcomeNamed(t, events);
   t.true(summary.checks['no-acked-loss']!.ok, 'the final read comes after every acknowledgement');
+});
+
+test('each batch holds a whole batch.size of buffer.memory however few events it carries, as Kafka\'s BufferPool.allocate gives it', (t) => {
+  // 64 KiB is four 16 KiB batches: the four requests sent alone (one event each) into the cut hold
+  // it all, so the fifth event waits though the events held are 4 KiB.
+  const { memory, client, events } = run(['workload.detector["buffer.memory"]=64KiB']);
+  t.is(memory.peakBytes, 4 * 16 * 1024, 'four batches, 16 KiB each');
+  const firstLoss = client.find((r) => r.op === 'error' && r.error === 'buffer-full')!;
+  const heldAtCut = events('produce').filter((e) => Number(e.slice(e.lastIndexOf('-') + 1)) < firstLoss.t / 10_000 && Number(e.slice(e.lastIndexOf('-') + 1)) >= 500).length;
+  t.is(heldAtCut, 5, 'from the cut (event 500 at 5 s), four events in four batches, then the fifth waits for memory');
+  everyOutcomeNamed(t, events);
 });
 
 test('Kafka\'s default buffer.memory (32 MiB): the same outage loses nothing, every event acknowledged', (t) => {

@@ -32,7 +32,7 @@ const producerSchema = z.strictObject({
   'buffer.memory': positiveSize()
     .optional()
     .describe(
-      "(log services) Memory for the batches waiting to be sent or acknowledged, a size (each counted serialized: payload, 61 B batch header, 21 B per record). An alert that does not fit waits up to max.block.ms and then fails (buffer-exhausted); the alerts that come due meanwhile — the rest of its visit — are lost (buffer-full). At least batch.size. Default unbounded (a visit's alerts come due at once; see the log producer's buffer.memory for Kafka's 32MiB).",
+      "(log services) Memory for the batches waiting to be sent or acknowledged, a size (each takes a whole batch.size, or its one larger alert serialized, as in Kafka). An alert that does not fit waits up to max.block.ms and then fails (buffer-exhausted); the alerts that come due meanwhile — the rest of its visit — are lost (buffer-full). At least batch.size. Default unbounded (a visit's alerts come due at once; see the log producer's buffer.memory for Kafka's 32MiB).",
     ),
 });
 

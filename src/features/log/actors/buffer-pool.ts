@@ -4,20 +4,21 @@
  * complete — acknowledged (with `acks=0`, sent) or failed for good (Kafka's
  * `RecordAccumulator.deallocate`, from the Sender's completeBatch and failBatch).
  *
- * What a batch costs. Kafka's `RecordAccumulator.append` asks `BufferPool.allocate` for
- * `max(batch.size, the record's serialized size upper bound)` when it opens a batch, so a batch
- * costs a whole `batch.size` however few records it holds; but Kafka keeps appending to a
- * partition's last batch until the Sender drains it (`tryAppend` on the deque's last batch), so
- * under a backlog — sends held back by an outage — its batches are full and what it holds is about
- * the bytes queued. This model closes a batch at `linger.ms` even when it cannot be sent yet
- * (record-accumulator.ts), so a backlog here is many small batches: charged a whole `batch.size`
- * each, 1 KiB events at 100/s would count ~15 times what Kafka holds, and the pool would fill (and
- * lose events) in outages where Kafka's does not — as in the log-kip320 drill, whose producer holds
- * its batches for ~30 s (3 MB in Kafka; 48 MB at a `batch.size` each). So a batch is charged its
- * serialized size (`batchSizeInBytes`: payload, 61 B header, 21 B a record), growing as events
- * join — what Kafka holds in a backlog, and at most `batch.size` per partition less than what it
- * charges when batches go out partly filled (then the pool is far from full anyway). A record
- * larger than `batch.size` costs its own size, as in Kafka.
+ * What a batch costs: as Kafka's `RecordAccumulator.append` asks `BufferPool.allocate` for
+ * `max(batch.size, the record's serialized size upper bound)` when it opens a batch, a batch here
+ * takes `max(batch.size, its first event serialized)` when it opens and holds it until it completes,
+ * however few events it carries (record-accumulator.ts). That is safe from over-counting a backlog
+ * because, as in Kafka, an event joins its partition's last queued batch until that batch is full or
+ * the sender takes it (`tryAppend` on the deque's last batch): under a backlog — sends held back by
+ * an outage — the queued batches are full, and what the pool holds is about the bytes queued (the
+ * log-kip320 drill's producer, holding ~3,000 events of 1 KiB for ~30 s, peaks at 3.2 MB of its
+ * 32 MiB). As in Kafka, it holds more than the events need while batches that went out part-full
+ * wait for their acknowledgement — at most `max.in.flight` requests a broker, a batch per partition
+ * each: a small pool can fill with them (buffer-memory.test.ts: four one-event batches take all of
+ * 64 KiB, and the fifth event waits). (Session
+ * 15's model closed a batch at `linger.ms` even when it could not be sent, so a backlog was many
+ * one-event batches and a whole `batch.size` each would have been 48 MB there, and lost events
+ * Kafka does not; it charged each batch its serialized size until batches filled as Kafka's do.)
  *
  * Kafka's pool is fair (its waiters queue first come, first served); a producer here has one
  * sending thread — the instrument — so at most one allocation ever waits (producer.ts).

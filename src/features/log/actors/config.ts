@@ -141,7 +141,9 @@ export interface LogProducerConfig {
   readonly ratePerSec: number;
   readonly eventBytes: number;
   readonly acks: AcksSetting;
+  /** `linger.ms`: how long a batch that is not full waits for more events before it is ready to send (it goes on taking events until sent). */
   readonly lingerUs: Micros;
+  /** `batch.size`: payload bytes at which a batch is full, takes no more events, and is ready to send. */
   readonly batchBytes: number;
   /**
    * `max.request.size`, compared with serialized sizes (`batchSizeInBytes`), as Kafka's producer
@@ -152,7 +154,7 @@ export interface LogProducerConfig {
   readonly maxRequestBytes?: number;
   /**
    * `buffer.memory`: the bytes the producer's batches not yet completed may hold together, each
-   * counted serialized (buffer-pool.ts). Default {@link BUFFER_MEMORY_DEFAULT}.
+   * a whole `batch.size`, or its one larger event serialized (buffer-pool.ts). Default {@link BUFFER_MEMORY_DEFAULT}.
    */
   readonly bufferMemoryBytes?: number;
   /**

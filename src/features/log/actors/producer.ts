@@ -1,6 +1,8 @@
 /**
  * A Kafka-style producer: an instrument emitting events at a fixed rate into one topic, batching
- * them per partition (`batch.size`, `linger.ms`), sending at most `max.in.flight` requests per
+ * them per partition as Kafka's RecordAccumulator does (record-accumulator.ts: an event joins its
+ * partition's last queued batch until it is full or sent; `linger.ms` makes a batch ready, it does
+ * not close it), sending at most `max.in.flight` requests per
  * broker (one while the connection to it is being set up: in-flight-requests.ts),
  * retrying failed batches until `retries` or `delivery.timeout.ms` runs out — each retry after
  * `retry.backoff.ms` doubling per retry of the batch up to `retry.backoff.max.ms`, spread ±20 % from
@@ -28,8 +30,8 @@
  * when `batch.size` is below the topic's limit.
  *
  * Buffer memory (Kafka's `buffer.memory`, default 32 MiB, and `max.block.ms`, default 60 s): the
- * batches the producer holds take memory from a pool of `buffer.memory` bytes, each its serialized
- * size (buffer-pool.ts says why, and how Kafka counts), given back when the batch completes,
+ * batches the producer holds take memory from a pool of `buffer.memory` bytes, each a whole
+ * `batch.size` (or its one larger event) as in Kafka (buffer-pool.ts), given back when the batch completes,
  * acknowledged or failed. When an event finds no room, Kafka's `send()` blocks the calling thread in
  * `BufferPool.allocate` for up to `max.block.ms`, then fails the record with
  * BufferExhaustedException ("Failed to allocate … within the configured max blocking time"); the
@@ -139,11 +141,6 @@ export class LogProducer implements Actor<ClientInbound> {
       case 'tick':
         this.produce(ctx);
         break;
-      case 'linger': {
-        const { partition, id } = wakeup.data as { partition: number; id: number };
-        this.accumulator.closeIfOpen(partition, id);
-        break;
-      }
       case 'request-timeout':
         this.requests.onTimer(ctx, wakeup);
         break;
@@ -229,7 +226,6 @@ export class LogProducer implements Actor<ClientInbound> {
       return this.scheduleTick(ctx);
     }
     const byPartition = new Map<number, string[]>();
-    const opened: ProducerBatch[] = [];
     const lost: string[] = [];
     const exhausted: string[] = [];
     for (const [k, event] of due) {
@@ -242,12 +238,11 @@ export class LogProducer implements Actor<ClientInbound> {
       let list = byPartition.get(partition);
       if (list === undefined) byPartition.set(partition, (list = []));
       list.push(event);
-      if (this.append(partition, event, now, opened)) continue;
+      if (!this.accumulator.add(partition, event, bytes, now).blocked) continue;
       // With no time to block, Kafka's BufferPool.allocate fails at once.
       if (this.maxBlockUs === 0) exhausted.push(event);
       else this.blocked = { event, partition, sinceUs: now, timer: ctx.setTimer(Math.max(0, Math.min(this.maxBlockUs, this.config.stopAtUs - now)), 'max-block') };
     }
-    this.lingerOrClose(ctx, opened);
     for (const [partition, events] of byPartition) ctx.record('client', { op: 'produce', events, topic, partition });
     if (exhausted.length > 0) ctx.record('client', { op: 'error', events: exhausted, topic, error: 'buffer-exhausted' });
     if (lost.length > 0) {
@@ -257,33 +252,13 @@ export class LogProducer implements Actor<ClientInbound> {
     this.scheduleTick(ctx);
   }
 
-  /** Adds an event to its partition's batches (opening one, which `opened` collects); false if no buffer memory is free for the batch it needs. */
-  private append(partition: number, event: string, now: Micros, opened: ProducerBatch[]): boolean {
-    const added = this.accumulator.add(partition, event, this.config.eventBytes, now);
-    if (added.blocked) return false;
-    if (added.opened !== undefined) opened.push(added.opened);
-    return true;
-  }
-
-  /** Batches just opened linger for more events; with linger 0 every open batch goes at once. */
-  private lingerOrClose(ctx: Context, opened: readonly ProducerBatch[]): void {
-    // A batch that filled up in this same wake is already on its way: it needs no linger timer.
-    if (this.config.lingerUs > 0) {
-      for (const batch of opened) if (this.accumulator.isOpen(batch)) ctx.setTimer(this.config.lingerUs, 'linger', { partition: batch.partition, id: batch.id });
-    } else {
-      this.accumulator.closeAll();
-    }
-  }
-
   /** A batch completed and gave its memory back: the waiting send takes it if it now fits (Kafka's BufferPool signals the waiter). */
   private memoryFreed(ctx: Context): void {
     if (this.blocked === undefined) return;
     const { event, partition, timer } = this.blocked;
-    const opened: ProducerBatch[] = [];
-    if (!this.append(partition, event, ctx.now(), opened)) return;
+    if (this.accumulator.add(partition, event, this.config.eventBytes, ctx.now()).blocked) return;
     this.blocked = undefined;
     ctx.cancelTimer(timer);
-    this.lingerOrClose(ctx, opened);
   }
 
   /** The waiting send's time is up: `max.block.ms` spent (BufferExhaustedException), or the producer closed at the instrument's stop. */
@@ -296,23 +271,31 @@ export class LogProducer implements Actor<ClientInbound> {
   }
 
   /**
-   * Sends what may be sent, as Kafka's Sender drains the accumulator: per leader broker with a free
-   * in-flight slot, one request carrying the batch at the head of each of its partitions' queues
-   * (up to `max.request.size`, at least one batch), again while slots and batches remain. A
-   * partition's head batch waits while its leader is unknown, it backs off, or (idempotence) the
-   * window is full; it still fails at its delivery deadline: the drain wakes up for it.
+   * Sends what may be sent, as Kafka's Sender does with `RecordAccumulator.ready` and `drain`. A
+   * partition's head batch is a candidate unless its leader is unknown or not connectable yet, the
+   * leader has `max.in.flight` requests out, or the batch backs off before a retry; a leader is
+   * ready when one of its candidates is sendable — full, sent before, queued ahead of another
+   * batch, lingered `linger.ms`, or any at all while a send waits for buffer memory (Kafka's
+   * `exhausted`). To each ready leader goes one request carrying the candidate of each partition it
+   * leads, lingering or not (Kafka's `drainBatchesForOneNode` takes them all), up to
+   * `max.request.size` (at least one batch); again while slots and batches remain. A batch taken
+   * takes no more events. With idempotence a batch also waits for the producer id and its place in
+   * the window. A queued batch still fails at its delivery deadline: the drain wakes up for it, for
+   * the end of a linger, and for a backoff.
    */
   private drain(ctx: Context): void {
     const now = ctx.now();
     let wakeAt = Infinity;
     const n = this.partitions;
     const start = this.drainIndex++ % n;
+    const exhausted = this.blocked !== undefined;
     for (;;) {
-      const requests = new Map<string, { batches: ProducerBatch[]; bytes: number }>();
+      const candidates: { partition: number; batch: ProducerBatch; leader: string; sendableAt: Micros }[] = [];
+      const ready = new Set<string>();
       for (let i = 0; i < n; i++) {
         const partition = (start + i) % n;
         const queue = this.accumulator.queue(partition);
-        while (queue.length > 0 && now >= queue[0]!.deadlineUs) this.giveUp(ctx, queue.shift()!, 'delivery-timeout');
+        while (queue.length > 0 && now >= queue[0]!.deadlineUs) this.giveUp(ctx, this.accumulator.take(partition), 'delivery-timeout');
         const batch = queue[0];
         if (batch === undefined) continue;
         wakeAt = Math.min(wakeAt, batch.deadlineUs);
@@ -333,13 +316,25 @@ export class LogProducer implements Actor<ClientInbound> {
           continue;
         }
         // No connection yet: one request stands for Kafka's connection attempt (in-flight-requests.ts).
-        if (!this.requests.maySend(leader, this.config.maxInFlight) || !this.mayNumber(batch)) continue;
+        if (!this.requests.maySend(leader, this.config.maxInFlight)) continue;
+        const sendableAt = exhausted ? now : this.accumulator.sendableAt(partition)!;
+        if (sendableAt <= now) ready.add(leader);
+        candidates.push({ partition, batch, leader, sendableAt });
+      }
+      const requests = new Map<string, { batches: ProducerBatch[]; bytes: number }>();
+      for (const { partition, batch, leader, sendableAt } of candidates) {
+        if (!ready.has(leader)) {
+          wakeAt = Math.min(wakeAt, sendableAt);
+          continue;
+        }
+        if (!this.mayNumber(batch)) continue;
         let request = requests.get(leader);
         if (request === undefined) requests.set(leader, (request = { batches: [], bytes: 0 }));
         const size = batchSizeInBytes(batch.bytes, batch.events.length);
         if (request.batches.length > 0 && request.bytes + size > this.maxRequestBytes) continue;
-        queue.shift();
-        request.batches.push(batch);
+        const taken = this.accumulator.take(partition);
+        assert(taken === batch, () => `the drain takes the head batch it chose, of partition ${partition}`);
+        request.batches.push(taken);
         request.bytes += size;
       }
       if (requests.size === 0) break;

@@ -132,8 +132,8 @@ export const logProducerFields = {
     .union([z.literal('all'), z.literal(-1), z.literal(0), z.literal(1)], { error: (issue) => `expected 0, 1 or all, got ${describeInput(issue.input)}` })
     .optional()
     .describe('(log services) 0: no reply; 1: the leader has it; all: every in-sync replica has it. Default all.'),
-  'linger.ms': kafkaDuration().optional().describe('(log services) How long a batch waits for more events before it is sent (a duration or ms). Default 5ms.'),
-  'batch.size': size().optional().describe('(log services) A batch is sent as soon as it holds this many payload bytes; an event joins a batch only if it still fits, and a larger event gets a batch of its own. Default 16KiB.'),
+  'linger.ms': kafkaDuration().optional().describe('(log services) How long a batch that is not full waits for more events before it may be sent (a duration or ms); it goes on taking events until it is full or sent, so while sends are held back (an outage) the queued batches fill to batch.size. Default 5ms.'),
+  'batch.size': size().optional().describe('(log services) A batch is full, and ready to send, once it holds this many payload bytes; an event joins its partition\'s last unsent batch only if it still fits, and a larger event gets a batch of its own. Each batch takes this much buffer.memory. Default 16KiB.'),
   'max.request.size': size()
     .optional()
     .describe(
@@ -142,7 +142,7 @@ export const logProducerFields = {
   'buffer.memory': positiveSize()
     .optional()
     .describe(
-      "(log services) Memory for the batches waiting to be sent or acknowledged, a size (each counted serialized: payload, 61 B batch header, 21 B per record) until they are acknowledged or fail. An event that does not fit waits up to max.block.ms for memory and then fails (buffer-exhausted, Kafka's BufferExhaustedException); the events the producer emits meanwhile are lost (buffer-full). At least batch.size. Default 32MiB (Kafka's 33554432).",
+      "(log services) Memory for the batches waiting to be sent or acknowledged, a size (each takes a whole batch.size, or its one larger event serialized, as in Kafka) until they are acknowledged or fail. An event that does not fit waits up to max.block.ms for memory and then fails (buffer-exhausted, Kafka's BufferExhaustedException); the events the producer emits meanwhile are lost (buffer-full). At least batch.size. Default 32MiB (Kafka's 33554432).",
     ),
   'max.block.ms': kafkaDuration()
     .optional()
@@ -168,7 +168,7 @@ export const logProducerFields = {
     .describe(
       '(log services) Give up on a batch this long after it was ready, whatever the retries left (a duration or ms). At least linger.ms + request.timeout.ms, or the producer is refused (as Kafka\'s is); left unset, raised to that sum when it is longer. Default 2m.',
     ),
-  partitioner: z.enum(['sticky', 'round-robin', 'key']).optional().describe('(log services) sticky: fill one partition\'s batch, then the next; round-robin: event by event; key: by the hash of the event\'s key. Default sticky.'),
+  partitioner: z.enum(['sticky', 'round-robin', 'key']).optional().describe('(log services) sticky: one partition until batch.size bytes went to it and its last batch is full or sent (Kafka\'s KIP-794), then the next; round-robin: event by event; key: by the hash of the event\'s key. Default sticky.'),
   keys: count(1).optional().describe('(log services) With partitioner key, events cycle through this many keys. Default 16.'),
 };
 
