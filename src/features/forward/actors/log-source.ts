@@ -21,9 +21,12 @@
  * fetch again after `retry.backoff.ms` or the broker's reconnect backoff, whichever is longer, and
  * metadata is asked of another broker. A leader whose node died is found out by the request timeout.
  *
- * How it breaks: the source's retention may delete events before they are taken (a link down
- * longer than `retention.ms`); the fetch then answers offset-out-of-range and the source skips to
- * the log start, recording a `forward-gap` with the offsets it could not read.
+ * How it breaks: the source's retention may delete events before they are taken (an outage of
+ * the owner's destination longer than `retention.ms`, past what was read ahead); the fetch then
+ * answers offset-out-of-range and the source skips to the log start, recording a `forward-gap`
+ * with the offsets it could not read. Those events were acknowledged to their producer: the
+ * `no-acked-loss` checker names them (`forwarded-once` does not: the source's final read lacks
+ * them too). Shown by test/features/forward/source-retention.test.ts.
  */
 import type { Context, Micros } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
