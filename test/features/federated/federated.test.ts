@@ -128,6 +128,25 @@ test('checkpointing stops once training is done: the final model is saved once, 
   }
 });
 
+test('a site whose node dies before its dataset\'s fsync completes draws a new one (redraw); a later crash restarts it with the same data', (t) => {
+  // field-1-1's fsync of the dataset at 0 completes 21 µs later: a power loss at 10 µs takes it.
+  const site = (r: ReturnType<typeof run>) => r.records.filter((x) => x.a === 'fl-field-1');
+  const datasets = (r: ReturnType<typeof run>) => site(r).filter((x) => x.k === 'state' && x.op === 'data').map((x) => ({ samples: x.samples, centre: x.centre }));
+  const early = run(undefined, ['faults[0].at=10us']);
+  t.true(site(early).some((x) => x.k === 'disk' && x.op === 'lost' && x.file === 'fl-data' && x.t === 10));
+  const restart = site(early).find((x) => x.k === 'restart')!;
+  t.deepEqual(site(early).filter((x) => x.k === 'state' && x.op === 'redraw').map((x) => x.t), [restart.t]);
+  const [before, after] = datasets(early);
+  t.is(datasets(early).length, 2);
+  t.notDeepEqual(after, before, 'a new dataset, as a site that lost its data re-collects it');
+  t.true(early.verdict.ok, JSON.stringify(early.verdict.violations));
+
+  const later = run();
+  t.true(site(later).some((x) => x.k === 'restart'), 'the shipped crash at 20 min');
+  t.false(site(later).some((x) => x.k === 'state' && x.op === 'redraw'));
+  t.deepEqual(datasets(later), [before], 'the dataset read back from disk, never drawn again');
+});
+
 test('the server\'s checkpointing is deterministic: the same seed gives the same trace', (t) => {
   const hash = () => {
     const scenario = loadScenario(readFileSync(FILE, 'utf8'), FILE, ['federated.checkpoint.tier=remote', 'federated.checkpoint.every=adaptive']);
