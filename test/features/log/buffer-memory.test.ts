@@ -10,7 +10,7 @@
  */
 import test from 'ava';
 import { execute } from '../../../src/exec/run.ts';
-import { TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import { MS, SECOND, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
 import { loadScenario, prepareRun } from '../../../src/scenario/index.ts';
 
 const MIB = 1 << 20;
@@ -112,6 +112,27 @@ test('each batch holds a whole batch.size of buffer.memory however few events it
   const heldAtCut = events('produce').filter((e) => Number(e.slice(e.lastIndexOf('-') + 1)) < firstLoss.t / 10_000 && Number(e.slice(e.lastIndexOf('-') + 1)) >= 500).length;
   t.is(heldAtCut, 5, 'from the cut (event 500 at 5 s), four events in four batches, then the fifth waits for memory');
   everyOutcomeNamed(t, events);
+});
+
+test('while a send waits for memory every batch is ready, lingering or not (Kafka\'s ready counts the pool exhausted): a one-batch pool and linger.ms 1 s lose nothing', (t) => {
+  // 16 KiB holds one batch; round-robin over two partitions needs a new batch every event, so each
+  // send waits — and the batch holding the memory goes at once instead of lingering 1 s. (The first
+  // write to partition 1 takes ~1 s to be acknowledged, as its followers start fetching: the
+  // events of that first second wait behind it and are lost; from 2 s on, none.)
+  const { client } = run([
+    'faults=[]',
+    'services.stream.topics.frames.partitions=2',
+    'workload.detector.partitioner=round-robin',
+    'workload.detector["linger.ms"]=1s',
+    'workload.detector["buffer.memory"]=16KiB',
+  ]);
+  const settled = client.filter((r) => r.t >= 2 * SECOND && (r.op === 'ack' || r.op === 'error'));
+  t.deepEqual(settled.filter((r) => r.op === 'error'), [], 'no event lost or failed');
+  const producedAt = new Map(client.filter((r) => r.op === 'produce').flatMap((r) => (r.events as string[]).map((e) => [e, r.t] as const)));
+  // The last batch has no send waiting behind it: it lingers.
+  const waits = settled.slice(0, -1).map((r) => r.t - producedAt.get((r.events as string[])[0]!)!);
+  t.true(waits.length > 2500, `${waits.length} batches`);
+  t.true(Math.max(...waits) < 100 * MS, `acknowledged within ${Math.max(...waits)} µs of its first event, not after linger.ms`);
 });
 
 test('Kafka\'s default buffer.memory (32 MiB): the same outage loses nothing, every event acknowledged', (t) => {
