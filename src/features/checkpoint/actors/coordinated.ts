@@ -18,8 +18,11 @@
  * no longer waiting for with `continue`).
  *
  * How it breaks: a pause that never sees `continue` (coordinator down) would block forever, so the
- * operator gives up after `PAUSE_PATIENCE` request timeouts and carries on; the coordinator then
- * abandons that checkpoint.
+ * operator gives up after `PAUSE_PATIENCE` request timeouts and carries on; a coordinator that
+ * crashed has forgotten that checkpoint, which never completes (nor is it `aborted`). The patience
+ * runs from the pause but never ends one while the operator's own image is still being written:
+ * giving up then would lose the save, and a checkpoint whose slowest save outlasts the patience
+ * could never complete. Shown by test/features/checkpoint/coordinated-pause.test.ts.
  */
 import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
@@ -68,7 +71,13 @@ export class CoordinatedCheckpoints implements Part {
 
   onTimer(ctx: Context, wakeup: Wakeup): boolean {
     if (wakeup.name === 'ckpt:pause-patience') {
-      if (this.active?.id === wakeup.data) this.finish(ctx);
+      const active = this.active;
+      if (active === undefined || active.id !== wakeup.data) return true;
+      // Its own image still being written: giving up now would lose the save (it would never say
+      // `saved`) and the coordinator's next `pause` would start it again — no checkpoint whose
+      // slowest save outlasts the patience could complete. Wait one patience more.
+      if (active.saving && !active.saved) this.armPatience(ctx, active.id);
+      else this.finish(ctx);
       return true;
     }
     if (wakeup.name === 'ckpt:saved-retry') {
@@ -109,7 +118,7 @@ export class CoordinatedCheckpoints implements Part {
     const active: ActivePause = { id: message.id, epoch: message.epoch, completed: message.completed, flushed: false, saving: false, saved: false };
     this.active = active;
     this.host.hold(ctx, 'checkpoint');
-    ctx.setTimer(PAUSE_PATIENCE * this.config.requestTimeoutUs, 'ckpt:pause-patience', message.id);
+    this.armPatience(ctx, message.id);
     this.host.whenIdle(ctx, () => {
       if (this.active !== active) return;
       this.host.sendMarker(ctx, { kind: 'flush', id: active.id, completed: active.completed });
@@ -125,10 +134,19 @@ export class CoordinatedCheckpoints implements Part {
     if (this.host.markerInputs.some((channel) => seen?.has(channel) !== true)) return;
     active.saving = true;
     this.writer.write(ctx, active.id, this.host.capture({ pending: true }), { cut: active.id, keep: active.completed }, (result) => {
-      if (this.active !== active || !result.ok) return;
+      if (this.active !== active) return;
+      if (!result.ok) {
+        // Over, and failed: the patience may now end the pause.
+        active.saving = false;
+        return;
+      }
       active.saved = true;
       this.reportSaved(ctx, active);
     });
+  }
+
+  private armPatience(ctx: Context, id: number): void {
+    ctx.setTimer(PAUSE_PATIENCE * this.config.requestTimeoutUs, 'ckpt:pause-patience', id);
   }
 
   private reportSaved(ctx: Context, active: ActivePause): void {

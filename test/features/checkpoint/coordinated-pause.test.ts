@@ -1,0 +1,59 @@
+/**
+ * Coordinated checkpoints block every operator from `pause` to `continue` (coordinated.ts). The
+ * break its header documents: a coordinator that is down never sends `continue`, so each operator
+ * gives up after PAUSE_PATIENCE (30) request timeouts (`checkpoint.timeout`) and carries on, and
+ * the checkpoint never completes. Shown on the shipped drill coordinated-slow-site, whose pauses
+ * last ≈ 32 s (the archiver's 4 GiB image on an HDD).
+ */
+import test from 'ava';
+import { execute } from '../../../src/exec/run.ts';
+import { SECOND, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import { loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
+
+const OPERATORS = ['archiver', 'filter', 'instrument'];
+/** The coordinator's node (archive-3) loses power 100 ms after the first checkpoint's `pause` (20 s). */
+const COORDINATOR_DOWN = 'faults=[{kind: node-crash, target: archive-3, at: 20100ms, for: 90s}]';
+
+function run(sets: string[]) {
+  const trace = new TraceWriter();
+  const records: TraceRecord[] = [];
+  trace.listen((r) => {
+    if (r.k === 'ckpt' && (r.op === 'blocked' || r.op === 'trigger' || r.op === 'complete' || r.op === 'aborted')) records.push(r);
+  });
+  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', sets), { trace }));
+  /** How long each operator stayed paused for the first checkpoint, by operator. */
+  const firstPause = Object.fromEntries(OPERATORS.map((a) => [a, records.find((r) => r.a === a && r.op === 'blocked')!.us]));
+  return { summary, records, firstPause };
+}
+
+test('a coordinator down during a pause: every operator gives up after 30 request timeouts and carries on, and that checkpoint never completes', (t) => {
+  const calm = run([]);
+  t.true(calm.summary.ok, JSON.stringify(calm.summary.checks));
+  for (const [operator, us] of Object.entries(calm.firstPause)) t.true((us as number) > 30 * SECOND && (us as number) < 35 * SECOND, `${operator} paused ${us} us`);
+  t.true(calm.records.some((r) => r.op === 'complete' && r.id === 1));
+
+  // checkpoint.timeout 2 s (the default): the patience is 60 s.
+  const down = run([COORDINATOR_DOWN]);
+  t.deepEqual(down.firstPause, Object.fromEntries(OPERATORS.map((a) => [a, 60 * SECOND])));
+  t.false(down.records.some((r) => r.id === 1 && (r.op === 'complete' || r.op === 'aborted')), 'forgotten with the coordinator\'s memory: neither completed nor aborted');
+  // The restarted coordinator (110.1 s) starts the next checkpoint an interval (20 s) later, and it completes.
+  t.is(down.records.find((r) => r.op === 'trigger' && r.id === 2)!.t, 130_108_002);
+  t.true(down.records.some((r) => r.op === 'complete' && r.id === 2));
+  t.true(down.summary.ok, JSON.stringify(down.summary.checks));
+});
+
+test('an operator whose own save outlasts the patience does not give up in the middle of it: with checkpoint.timeout=1s (30 s) every 32-s checkpoint still completes', (t) => {
+  // Red before: the archiver gave up at 30 s, 2 s before its image was written, so it never said
+  // `saved`; the coordinator asked again, it paused again, and no checkpoint ever completed (each
+  // abandoned at checkpoint-timeout) while it spent 30 s of every 31 paused.
+  const impatient = run(['checkpoint.timeout=1s']);
+  t.true(impatient.summary.ok, JSON.stringify(impatient.summary.checks));
+  const calm = run([]);
+  const completed = (r: ReturnType<typeof run>) => r.records.filter((x) => x.op === 'complete').map((x) => x.id);
+  t.deepEqual(completed(impatient), completed(calm));
+  t.true(completed(calm).length >= 3, `${completed(calm).length} checkpoints`);
+  t.false(impatient.records.some((r) => r.op === 'aborted'));
+  // The archiver is paused until its checkpoint completes, as without the short timeout; the two
+  // that had saved at once stop waiting for `continue` after their 30 s, 2 s before it comes.
+  t.deepEqual(impatient.firstPause, { archiver: calm.firstPause.archiver, filter: 30 * SECOND, instrument: 30 * SECOND });
+});
