@@ -3,7 +3,8 @@
  * break its header documents: a coordinator that is down never sends `continue`, so each operator
  * gives up after PAUSE_PATIENCE (30) request timeouts (`checkpoint.timeout`) and carries on, and
  * the checkpoint never completes. Shown on the shipped drill coordinated-slow-site, whose pauses
- * last ≈ 32 s (the archiver's 4 GiB image on an HDD).
+ * last ≈ 32 s (the archiver's 4 GiB image on an HDD) — and there too the break of the checkpoint
+ * store (store.ts): a full disk refuses a put, and that operator's checkpoint fails.
  */
 import test from 'ava';
 import { execute } from '../../../src/exec/run.ts';
@@ -18,7 +19,7 @@ function run(sets: string[]) {
   const trace = new TraceWriter();
   const records: TraceRecord[] = [];
   trace.listen((r) => {
-    if (r.k === 'ckpt' && (r.op === 'blocked' || r.op === 'trigger' || r.op === 'complete' || r.op === 'aborted')) records.push(r);
+    if (r.k === 'ckpt' && r.op !== 'snapshot' && r.op !== 'begin') records.push(r);
   });
   const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', sets), { trace }));
   /** How long each operator stayed paused for the first checkpoint, by operator. */
@@ -56,4 +57,21 @@ test('an operator whose own save outlasts the patience does not give up in the m
   // The archiver is paused until its checkpoint completes, as without the short timeout; the two
   // that had saved at once stop waiting for `continue` after their 30 s, 2 s before it comes.
   t.deepEqual(impatient.firstPause, { archiver: calm.firstPause.archiver, filter: 30 * SECOND, instrument: 30 * SECOND });
+});
+
+test('a checkpoint store whose disk is full refuses the saves: those operators\' checkpoint fails, and the checkpoint completes only once they are paused again after the patience', (t) => {
+  // edge-3 stores the instrument's and the filter's images; its disk is full from 19 s to 29 s.
+  const full = run(['faults=[{kind: disk-full, target: edge-3, at: 19s, for: 10s}]']);
+  const failed = full.records.filter((r) => r.op === 'failed');
+  t.deepEqual(failed.map((r) => [r.a, r.id]), [['instrument', 1], ['filter', 1]]);
+  t.true(failed.every((r) => r.t > 20 * SECOND && r.t < 21 * SECOND), 'refused at once, not timed out');
+  t.false(full.records.some((r) => r.op === 'stored' && r.a === 'site-pfs@edge-3' && r.t < 29 * SECOND));
+  // They stay paused for the patience (60 s), are paused again by the coordinator's re-sent pause,
+  // and save to the disk that has room again: checkpoint 1 completes at 82 s instead of 52 s.
+  t.deepEqual(full.firstPause, Object.fromEntries(OPERATORS.map((a) => [a, 60 * SECOND])));
+  const completeAt = (r: ReturnType<typeof run>) => r.records.find((x) => x.op === 'complete' && x.id === 1)!.t;
+  const calm = run([]);
+  t.true(completeAt(calm) < 53 * SECOND && completeAt(full) > 80 * SECOND, `complete at ${completeAt(calm)} and ${completeAt(full)}`);
+  t.false(calm.records.some((r) => r.op === 'failed'));
+  t.true(full.summary.ok, JSON.stringify(full.summary.checks));
 });
