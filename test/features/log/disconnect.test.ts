@@ -46,7 +46,7 @@ function run(sets: string[] = [], scenario = SCENARIO) {
   const trace = new TraceWriter();
   const records: TraceRecord[] = [];
   trace.listen((r) => {
-    if (r.k === 'client' || r.k === 'conn' || (r.k === 'log' && r.op === 'elect')) records.push(r);
+    if (r.k === 'client' || r.k === 'conn' || (r.k === 'log' && (r.op === 'elect' || r.op === 'controller-halted'))) records.push(r);
   });
   const summary = execute(prepareRun(loadScenario(scenario, 'broker-process-crash.yaml', sets), { trace }));
   const after = (pred: (r: TraceRecord) => boolean) => records.find((r) => r.t >= CRASH_US && pred(r));
@@ -110,6 +110,22 @@ test('a refusing host is retried every reconnect.backoff.max.ms (1 s ±20 %) whi
   t.true(steady.every((gap) => gap >= 0.8 * SECOND && gap <= 1.2 * SECOND + 10_000), `steady gaps ${steady.join(' ')}`);
   t.true(knocks.at.at(-1)! > 44 * SECOND, `last refusal at ${knocks.at.at(-1)}`);
   t.true(knocks.at.length >= 35, `${knocks.at.length} refusals`);
+});
+
+test('the controller\'s disk is full: it halts at its first decision after the crash rather than act on one it could forget — no leader is elected again, acknowledgements stop and the final read never completes', (t) => {
+  // metadata-log.ts / controller.ts: an append refused by a full disk halts the controller until it
+  // is restarted (it is not here); the disk has room again at 34 s, which changes nothing.
+  const { summary, records } = run([], SCENARIO.replace('checks:', '  - { kind: disk-full, target: kc, at: 4s, for: 30s }\nchecks:'));
+  const halted = records.filter((r) => r.op === 'controller-halted');
+  t.is(halted.length, 1);
+  t.like(halted[0], { a: 'kafka-controller', reason: 'disk full' });
+  t.true(halted[0]!.t >= CRASH_US && halted[0]!.t < CRASH_US + SECOND, `halted at ${halted[0]!.t}`);
+  t.deepEqual(records.filter((r) => r.op === 'elect' && r.t > 0), [], 'no election after the topic\'s first');
+  const acks = records.filter((r) => r.k === 'client' && r.a === 'app' && r.op === 'ack');
+  t.true(acks.every((r) => r.t < CRASH_US + SECOND), `last ack at ${acks.at(-1)!.t}`);
+  const loss = summary.checks['no-acked-loss']!;
+  t.deepEqual(loss.violations.map((v) => v.anomaly), ['no-final-read']);
+  t.is(loss.stats.acked, 500, 'the 5 s before the crash, at 100 events/s');
 });
 
 test('the same crash with its clients, brokers and consumer on three sites gives the single-thread summary for 1, 2 and 4 workers (notices crossing threads)', async (t) => {

@@ -9,7 +9,9 @@
  * the order they were queued.
  *
  * How it fails: `append` returns false when the record was not taken (a full disk here); the
- * controller then halts rather than act on a decision it could forget.
+ * controller then halts rather than act on a decision it could forget. Shown by
+ * test/features/log/disconnect.test.ts (a `disk-full` fault on the controller's node: halted at its
+ * first decision, no leader elected again, no `final-read`).
  */
 import type { Context, Disk } from '../../../kernel/contract/index.ts';
 import { Journal } from './journal.ts';
