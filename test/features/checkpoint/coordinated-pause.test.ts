@@ -3,8 +3,10 @@
  * break its header documents: a coordinator that is down never sends `continue`, so each operator
  * gives up after PAUSE_PATIENCE (30) request timeouts (`checkpoint.timeout`) and carries on, and
  * the checkpoint never completes. Shown on the shipped drill coordinated-slow-site, whose pauses
- * last ≈ 32 s (the archiver's 4 GiB image on an HDD) — and there too the break of the checkpoint
- * store (store.ts): a full disk refuses a put, and that operator's checkpoint fails.
+ * last ≈ 32 s (the archiver's 4 GiB image on an HDD) — and there too the breaks of the checkpoint
+ * store (store.ts: a full disk refuses a put, and that operator's checkpoint fails) and of the
+ * coordinator's global checkpoints (global-checkpoints.ts: an operator down for longer than
+ * `checkpoint-timeout` aborts the checkpoint).
  */
 import test from 'ava';
 import { execute } from '../../../src/exec/run.ts';
@@ -74,4 +76,21 @@ test('a checkpoint store whose disk is full refuses the saves: those operators\'
   t.true(completeAt(calm) < 53 * SECOND && completeAt(full) > 80 * SECOND, `complete at ${completeAt(calm)} and ${completeAt(full)}`);
   t.false(calm.records.some((r) => r.op === 'failed'));
   t.true(full.summary.ok, JSON.stringify(full.summary.checks));
+});
+
+test('an operator down for longer than checkpoint-timeout aborts the checkpoint (timeout); with the default 10 min the rollback at its return ends it instead', (t) => {
+  // The filter's node (edge-2) is down from 15 s to 65 s; nothing tells the coordinator until its
+  // hello at 65 s opens a rollback round.
+  const down = 'faults=[{kind: node-crash, target: edge-2, at: 15s, for: 50s}]';
+  const ended = (r: ReturnType<typeof run>) => r.records.filter((x) => x.op === 'aborted' || x.op === 'complete').map((x) => [x.id, x.op, x.reason, x.t]);
+  const short = run([down, 'checkpoint.checkpoint-timeout=40s']);
+  const trigger = short.records.find((r) => r.op === 'trigger' && r.id === 1)!;
+  t.deepEqual(ended(short)[0], [1, 'aborted', 'timeout', trigger.t + 40 * SECOND]);
+  t.deepEqual(ended(short)[1]?.slice(0, 2), [2, 'complete'], 'the next, after the filter is back, completes');
+  t.true(short.summary.ok, JSON.stringify(short.summary.checks));
+
+  const patient = run([down]);
+  t.deepEqual(ended(patient)[0]!.slice(0, 3), [1, 'aborted', 'rollback']);
+  t.true((ended(patient)[0]![3] as number) > 65 * SECOND);
+  t.true(patient.summary.ok, JSON.stringify(patient.summary.checks));
 });

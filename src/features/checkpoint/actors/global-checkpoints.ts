@@ -14,7 +14,8 @@
  * triggered, the completed id before it is announced — and only a checkpoint of the current epoch
  * completes. How it breaks: none is started while a rollback round is open or the coordinator is
  * down; an operator that never answers (its node down for longer than `checkpointTimeoutUs`)
- * aborts every checkpoint until it is back.
+ * aborts every checkpoint until it is back. Shown by
+ * test/features/checkpoint/coordinated-pause.test.ts (checkpoint-timeout 40 s, a node down 50 s).
  */
 import type { Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
