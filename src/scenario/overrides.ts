@@ -16,9 +16,9 @@
  * validated afterwards with the rest of the scenario, and `blame` attributes those issues back to
  * the `--set` that wrote the value.
  */
-import { parseDocument } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 import { InputError } from '../kernel/contract/index.ts';
-import { checkYamlDepth, MAX_YAML_DEPTH } from './yaml-guard.ts';
+import { checkYamlDepth, MAX_YAML_DEPTH, tagProblem } from './yaml-guard.ts';
 import type * as z from 'zod';
 import { type Path, formatPath, parsePath, startsWith } from './paths.ts';
 import { fieldDescribedAs, isRecord, shapeOf } from './schema-walk.ts';
@@ -98,6 +98,9 @@ function readValue(text: string): { ok: true; value: unknown } | { ok: false; me
   }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) return { ok: false, message: `cannot read the value ${JSON.stringify(text)} as YAML (quote it?)` };
+  let tagged: string | undefined;
+  visit(doc, { Value: (_, node) => void (tagged ??= tagProblem(node.tag)) });
+  if (tagged !== undefined) return { ok: false, message: `YAML: ${tagged}` };
   try {
     return { ok: true, value: doc.toJS({ maxAliasCount: 0 }) };
   } catch {

@@ -1,8 +1,10 @@
 /**
  * The YAML shapes a scenario can never need, refused before or right after the parser sees them:
  * nesting hundreds of levels deep, an alias inside its own anchor (`a: &a [*a]`, a cycle), a map
- * key that is itself a list or map, a key `__proto__`, and aliases that are unknown or expand to too
- * much (billion laughs).
+ * key that is itself a list or map, a key `__proto__`, aliases that are unknown or expand to too
+ * much (billion laughs), and tags beyond YAML's core ones: the parser turns `!!binary`,
+ * `!!timestamp`, `!!set`, `!!omap` into bytes, dates, sets and maps no field takes (told as "a map"
+ * or, at the top, as a hundred unknown fields "0", "1", …), and drops an unknown `!tag` silently.
  *
  * Why before the parser: yaml parses nested collections by recursion. Deep enough, it runs out of
  * stack — usually caught and reported as RESOURCE_EXHAUSTION, but when the stack runs out while
@@ -12,7 +14,7 @@
  * Guarantee: `checkYamlDepth` refuses any text nested more than `MAX_YAML_DEPTH` levels, counting
  * block indentation, leading `- ` items and open `[`/`{` (outside quotes, comments and block scalars; a
  * rough count that only ever over-counts by a level or two). `yamlData` returns plain data without
- * cycles, keys that are strings, and no `__proto__` key. How it fails: an `InputError` of one line
+ * cycles, keys that are strings, no `__proto__` key, and no value of a type JSON lacks. How it fails: an `InputError` of one line
  * per problem, `file:line YAML: …`, exit code 2 — never a stack, a crash or a warning on stderr.
  */
 import { type Document, isAlias, isCollection, isMap, isScalar, isSeq, type LineCounter, visit, type Node } from 'yaml';
@@ -85,6 +87,17 @@ function mergesMaps(doc: Document, value: unknown): boolean {
   return map(value) || (isSeq(value) && value.items.every(map));
 }
 
+const YAML_TAG = 'tag:yaml.org,2002:';
+/** The tags of YAML's core schema: a value they mark is still a string, number, boolean, null, list or map. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((name) => YAML_TAG + name));
+
+/** What is wrong with a value's explicit tag, if anything. */
+export function tagProblem(tag: string | undefined): string | undefined {
+  if (tag === undefined || CORE_TAGS.has(tag)) return undefined;
+  if (tag.startsWith(YAML_TAG)) return `the tag !!${tag.slice(YAML_TAG.length)} makes a value no scenario field takes; remove the tag`;
+  return `unknown tag ${tag}; remove it (scenario values carry no tags)`;
+}
+
 /** A parsed document's data, after the checks above; `file` names it in messages. */
 export function yamlData(doc: Document, lines: LineCounter, file: string): unknown {
   const problems: string[] = [];
@@ -97,6 +110,10 @@ export function yamlData(doc: Document, lines: LineCounter, file: string): unkno
       } else if (path.includes(target as Node)) {
         problems.push(`${file}:${at(alias)} YAML: the alias *${alias.source} is inside its own anchor &${alias.source}, a value that contains itself`);
       }
+    },
+    Value(_, node) {
+      const problem = tagProblem(node.tag);
+      if (problem !== undefined) problems.push(`${file}:${at(node)} YAML: ${problem}`);
     },
     Pair(_, pair) {
       if (isCollection(pair.key)) problems.push(`${file}:${at(pair.key)} YAML: a key must be a name, not a list or map`);

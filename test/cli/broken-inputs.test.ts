@@ -41,6 +41,10 @@ const SCENARIOS: Case[] = [
   [['run', 'scenarios/complex-key.yaml'], /^scenarios\/complex-key\.yaml:3 YAML: a key must be a name, not a list or map$/],
   [['run', 'scenarios/proto-site.yaml'], /^scenarios\/proto-site\.yaml:8 YAML: "__proto__" cannot be a key/],
   [['run', 'scenarios/bom-crlf-typo.yaml'], /^scenarios\/bom-crlf-typo\.yaml:18 links\[0\]\.lantency: unknown field "lantency"; did you mean "latency"\?$/],
+  // Tags: a YAML 1.1 one (!!binary, !!timestamp, !!set) makes bytes, a date or a set no field takes; an unknown one is dropped by the parser.
+  [['run', 'scenarios/binary-tag.yaml'], /^scenarios\/binary-tag\.yaml:3 YAML: the tag !!binary makes a value no scenario field takes; remove the tag$/],
+  [['run', 'scenarios/binary-document.yaml'], /^scenarios\/binary-document\.yaml:1 YAML: the tag !!binary makes a value no scenario field takes; remove the tag$/],
+  [['run', 'scenarios/custom-tag.yaml'], /^scenarios\/custom-tag\.yaml:2 YAML: unknown tag !seconds; remove it \(scenario values carry no tags\)$/],
   [['run', 'scenarios/tab-indent.yaml'], /^scenarios\/tab-indent\.yaml:12 YAML: tabs cannot indent YAML; use spaces/],
   [['run', 'scenarios/unit-typo.yaml'], /^scenarios\/unit-typo\.yaml:4 duration: expected a duration like "5ms", got "10 ss"$/],
   [['run', 'scenarios/unit-overflow.yaml'], /^scenarios\/unit-overflow\.yaml:4 duration: expected a duration like "5ms", got "1e999s" \(write the digits out: an exponent like 1e9 is not read\)$/],
@@ -73,6 +77,7 @@ const FLAGS: Case[] = [
   [['run', DEMO, '--set'], /^--set: needs a value \(see diaspora run --help\)$/],
   [['sweep', DEMO, '--param'], /^--param: needs a value/],
   [['run', DEMO, '--trace=maybe'], /^--trace=maybe: --trace is a switch; give it alone, or =true \/ =false$/],
+  [['run', DEMO, '--set', 'seed=!!binary AQ=='], /^--set seed=!!binary AQ==: YAML: the tag !!binary makes a value no scenario field takes; remove the tag$/],
   [['run', DEMO, '--set', 'checks=&a [*a]'], /^--set checks=&a \[\*a\]: cannot use the alias/],
   [['run', DEMO, '--set', 'sevices.store.flush=1s'], /^--set sevices\.store\.flush=1s sevices: unknown field "sevices"; did you mean "services"\?$/],
   [['compare', DEMO, '--strategies', 'a,b', '--seeds', '1..'], /^--seeds 1\.\.: /],
