@@ -12,6 +12,7 @@
  *
  * How it fails: a producer that is down when a burst is due never produces it (as a crashed
  * instrument pipeline loses the visit); the trace then has no `produce` record for its events.
+ * Shown by test/features/alerts/bursts.test.ts.
  */
 import type { Micros, Rng } from '../../../kernel/contract/index.ts';
 
