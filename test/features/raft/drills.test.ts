@@ -138,6 +138,25 @@ test('no client sessions: the command out at the leader crash is proposed again 
   for (const node of ['raft-a-1', 'raft-b-1', 'raft-c-1']) t.true([...appliedAt(calm.records, node).values()].every((at) => at.length === 1), node);
 });
 
+test('a full disk refuses Raft appends and changes nothing: a follower\'s falls behind and catches up; a leader\'s stalls the group, still leading, until the disk has room', (t) => {
+  const inWindow = (records: TraceRecord[]) => records.filter((r) => r.t > 2100 * MS && r.t < 5 * SECOND);
+  const lastIndex = (records: TraceRecord[]) => Math.max(...records.map((r) => r.index as number));
+  // a-1 leads term 1 (seed 1); the drill's crash is replaced by a disk-full fault from 2 s to 5 s.
+  const follower = traced('raft-leader-crash.yaml', ['faults=[{kind: disk-full, target: c-1, at: 2s, for: 3s}]']);
+  t.true(follower.summary.ok, JSON.stringify(follower.summary.checks));
+  t.deepEqual(inWindow(follower.at('raft-c-1', 'raft-append')), []);
+  t.true(inWindow(follower.at('raft-a-1', 'raft-commit')).length > 5, 'a-1 and b-1 are a majority: commits go on');
+  t.is(lastIndex(follower.at('raft-c-1', 'raft-append')), lastIndex(follower.at('raft-a-1', 'raft-append')), 'c-1 catches up');
+
+  const leader = traced('raft-leader-crash.yaml', ['faults=[{kind: disk-full, target: a-1, at: 2s, for: 3s}]']);
+  t.true(leader.summary.ok, JSON.stringify(leader.summary.checks));
+  t.deepEqual(leader.leaders.map((l) => l.actor), ['raft-a-1'], 'no election: the followers still hear their leader');
+  for (const node of ['raft-a-1', 'raft-b-1', 'raft-c-1']) t.deepEqual(inWindow(leader.at(node, 'raft-append')), [], node);
+  t.deepEqual(inWindow(leader.at('raft-a-1', 'raft-commit')), []);
+  t.true(leader.at('raft-a-1', 'raft-commit').some((r) => r.t > 5 * SECOND), 'progress resumes once the disk has room');
+  t.true(leader.raft.committed! < follower.raft.committed!, `${leader.raft.committed} vs ${follower.raft.committed} committed`);
+});
+
 test('regression, pre-vote livelock: the leader dies for good; the followers, timing out moments apart, elect one of them', (t) => {
   // b-1 hears the leader 20 ms before b-2 and times out first; its pre-vote reaches b-2 (1 ms away)
   // before b-2 times out, so b-2 refuses it naming the leader. b-1 used to follow that dead leader

@@ -16,7 +16,10 @@
  * entries at or below the snapshot are skipped, a torn record and anything after it are dropped
  * (they were never durable), and an installed snapshot that discards the log empties the file in
  * the same handler that writes the snapshot, so one fsync makes both durable.
- * How it fails: a full disk refuses an append (`append` returns false and changes nothing). A
+ * How it fails: a full disk refuses an append (`append` returns false and changes nothing): a
+ * follower's falls behind and catches up once it has room; a leader's stalls the whole group —
+ * its followers still hear it, so nobody elects another — until then (shown by
+ * test/features/raft/drills.test.ts, a `disk-full` fault on either). A
  * background writeback (Linux's, after 30 s dirty) could make the emptied log durable before the
  * snapshot; raft-node.ts fsyncs within a handler's time, so that window is not modelled.
  */
