@@ -10,9 +10,9 @@
  * Failure: none; an issue code this module does not know is still described generically.
  */
 import type * as z from 'zod';
-import { allowedKeys, fieldDescribedAs, schemaAt } from './schema-walk.ts';
+import { allowedKeys, fieldDescribedAs, isRecord, schemaAt, valueAt } from './schema-walk.ts';
 import { formatPath } from './paths.ts';
-import { closest, suggestion } from './suggest.ts';
+import { closest, dottedNameHint, suggestion } from './suggest.ts';
 import { describeInput } from './units.ts';
 
 /** One thing wrong with a scenario, before it is located in the file. */
@@ -78,6 +78,8 @@ function explain(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[], schema
     case 'unrecognized_keys': {
       const allowed = allowedKeys(schema, path, data);
       return issue.keys.map((key) => {
+        const dotted = dottedKey(path, key, allowed, data);
+        if (dotted !== undefined) return dotted;
         const namesIt = fieldDescribedAs(key, allowed, (field) => schemaAt(schema, [...path, field], data));
         const hint = namesIt === undefined ? suggestion(key, allowed, '; this map takes no fields', 'allowed') : `; here that is "${namesIt.field}": ${namesIt.description}`;
         return { path: [...path, key], message: `unknown field "${key}"${hint}`, isKey: true, meant: namesIt?.field ?? closest(key, allowed) };
@@ -118,6 +120,20 @@ function explainUnion(
   const chosen = informative.length === 1 ? informative[0] : closestMap(informative, issue.input);
   if (chosen !== undefined) return chosen.flatMap((inner) => explain(inner, path, schema, data));
   return [{ path, message: issue.message !== ZOD_DEFAULT ? issue.message : `has the wrong type, got ${describeInput(issue.input)}` }];
+}
+
+/** An unknown key whose nested keys, joined by dots, name an allowed field (see {@link dottedNameHint}). */
+function dottedKey(path: readonly PropertyKey[], key: string, allowed: readonly string[], data: unknown): Problem | undefined {
+  let value = valueAt(data, [...path, key]);
+  let name = key;
+  while (isRecord(value) && Object.keys(value).length === 1 && !allowed.includes(name)) {
+    const [inner, next] = Object.entries(value)[0]!;
+    name = `${name}.${inner}`;
+    value = next;
+  }
+  if (name === key || !allowed.includes(name)) return undefined;
+  const written = isRecord(value) || Array.isArray(value) ? '…' : String(value);
+  return { path: [...path, key], message: `unknown field "${key}"${dottedNameHint(name, formatPath([...path, name]), written)}`, isKey: true, meant: name };
 }
 
 /** What a kind is called elsewhere, and what it is here (offered only where `here` is allowed). */

@@ -22,7 +22,7 @@ import { checkYamlDepth, MAX_YAML_DEPTH, tagProblem } from './yaml-guard.ts';
 import type * as z from 'zod';
 import { type Path, formatPath, parsePath, startsWith } from './paths.ts';
 import { fieldDescribedAs, isRecord, shapeOf } from './schema-walk.ts';
-import { suggestion } from './suggest.ts';
+import { dottedNameHint, suggestion } from './suggest.ts';
 import { describeInput } from './units.ts';
 
 export interface AppliedSet {
@@ -126,6 +126,8 @@ function setIn(root: Record<string, unknown>, path: Path, value: unknown, schema
     if (shape.kind === 'object') {
       child = typeof step === 'string' ? shape.child(step) : undefined;
       if (child === undefined) {
+        const dotted = dottedStep(path, i, shape.keys);
+        if (dotted !== undefined) return reject(path.slice(0, i + 1), `unknown field ${describeStep(step)}${dottedNameHint(dotted, formatPath([...parent, dotted]), describeSet(value))}`);
         const namesIt = fieldDescribedAs(String(step), shape.keys, (field) => shape.child(field));
         const hint = namesIt === undefined ? suggestion(String(step), shape.keys, '', 'allowed') : `; here that is "${namesIt.field}": ${namesIt.description}`;
         return reject(path.slice(0, i + 1), `unknown field ${describeStep(step)}${hint}`);
@@ -161,6 +163,21 @@ function setIn(root: Record<string, unknown>, path: Path, value: unknown, schema
     current = child;
   }
   return { ok: true, root: top };
+}
+
+/** The allowed key that `path[i]` and the steps after it name when joined by dots, if any. */
+function dottedStep(path: Path, i: number, keys: readonly string[]): string | undefined {
+  for (let end = i + 2; end <= path.length; end++) {
+    const steps = path.slice(i, end);
+    if (steps.some((step) => typeof step !== 'string')) return undefined;
+    if (keys.includes(steps.join('.'))) return steps.join('.');
+  }
+  return undefined;
+}
+
+/** A --set value as the user would write it again. */
+function describeSet(value: unknown): string {
+  return value === null || typeof value === 'object' ? '…' : String(value);
 }
 
 function describeStep(step: string | number): string {

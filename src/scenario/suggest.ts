@@ -48,3 +48,11 @@ export function suggestion(word: string, candidates: readonly string[], none = '
   const more = candidates.length > LIST_MAX ? `, … (${candidates.length - LIST_MAX} more)` : '';
   return `; ${label}: ${shown}${more}`;
 }
+
+/**
+ * `replication: { factor: 3 }` or `--set s.replication.factor=3` where `replication.factor` is one
+ * key: Kafka's property names hold dots, which YAML nesting and a --set path both split at.
+ */
+export function dottedNameHint(name: string, path: string, value: string): string {
+  return `; did you mean "${name}"? Its dots are part of the name: ${name}: ${value} in the file, ${path}=${value} in --set`;
+}
