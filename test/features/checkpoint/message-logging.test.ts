@@ -166,3 +166,28 @@ test('message logging belongs to the uncoordinated strategy: elsewhere it is ref
   const error = t.throws(() => loadScenario(text, DRILL), { instanceOf: InputError });
   t.regex(error.message, /:\d+ checkpoint\.message-logging: message logging is an option of strategy uncoordinated/);
 });
+
+test('a full disk refuses the log\'s appends: they are retried every 100 ms, and meanwhile that operator logs nothing durable and emits nothing; after, the state is right', (t) => {
+  const text = readFileSync(DRILL, 'utf8');
+  const window = (r: TraceRecord) => r.t > 10_200_000 && r.t < 15 * 1_000_000;
+  const traced = (sets: string[]) => {
+    const trace = new TraceWriter();
+    const records: TraceRecord[] = [];
+    trace.listen((r) => {
+      if (r.a !== 'process-2') return;
+      if ((r.k === 'disk' && r.op === 'refused') || (r.k === 'ckpt' && r.op === 'logged') || (r.k === 'send' && r.msg === 'stream:data')) records.push(r);
+    });
+    return { summary: execute(prepareRun(loadScenario(text, DRILL, sets), { trace })), records };
+  };
+  // process-2 runs on right-1, whose disk is full from 10 s to 15 s (the drill's crash removed).
+  const full = traced(['faults=[{kind: disk-full, target: right-1, at: 10s, for: 5s}]']);
+  const refused = full.records.filter((r) => r.k === 'disk');
+  t.true(refused.length >= 45, `${refused.length} refused appends`);
+  t.deepEqual([...new Set(refused.slice(1).map((r, i) => r.t - refused[i]!.t))], [100_000]);
+  t.deepEqual(full.records.filter((r) => r.k !== 'disk' && window(r)), [], 'nothing logged, nothing sent');
+  t.true(full.summary.ok, JSON.stringify(full.summary.checks));
+
+  const calm = traced(['faults=[]']);
+  const sent = calm.records.filter((r) => r.k === 'send' && window(r)).length;
+  t.true(sent > 10 && calm.records.some((r) => r.k === 'ckpt' && window(r)), `without the fault: ${sent} sent in the window`);
+});

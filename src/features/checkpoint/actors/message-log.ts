@@ -35,7 +35,8 @@
  * fsynced (never anything acknowledged or acted upon), but a node-local checkpoint on the `memory`
  * medium does not survive with it, so that log is never trimmed and a restore from the initial state
  * replays everything (the log then grows with the run). A full disk refuses appends: they are retried every
- * `RETRY_US`, and meanwhile the operator acknowledges nothing and emits nothing. Nondeterminism
+ * `RETRY_US`, and meanwhile the operator acknowledges nothing new and emits nothing (shown by
+ * test/features/checkpoint/message-logging.test.ts, a `disk-full` fault). Nondeterminism
  * the log does not capture (none in the operator kinds here: their state is a function of the
  * events in order) would make the replay diverge.
  */
