@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { packageFile } from '../package-layout.ts';
 import type { StudyView } from '../report/study-data.ts';
 import { cellArgs } from '../report/study-format.ts';
-import { stopOnInterrupt } from './study-options.ts';
+import { stopOnInterrupt } from './study-run.ts';
 
 const CLI = fileURLToPath(packageFile('bin/diaspora.mjs'));
 

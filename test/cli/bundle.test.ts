@@ -239,16 +239,19 @@ test('a run that refuses its scenario loads no world builder and no actor: the f
   for (const module of ['src/scenario/build.ts', 'src/features/store/scenario/build.ts', 'src/features/store/actors/event-store.ts', 'src/features/log/actors/broker.ts']) t.true(builders(ran.modules).includes(module), `the probe sees ${module}, which a run loads`);
 });
 
-test('`run --help` and a refused flag load the run command\'s options alone: no scenario reader, no feature (they load when the command runs)', async (t) => {
+test('`run --help`, `sweep --help`, `compare --help` and a refused flag load the command\'s options alone: no scenario reader, no feature (they load when the command runs)', async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'bundle-loaded-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
   // The scenario reader, the feature registry and any feature (their schemas): what reading a scenario loads.
   const scenarioLayer = (modules: string[]) => modules.filter((m) => m === 'src/scenario/load.ts' || m === 'src/scenario/registry.ts' || m.startsWith('src/features/'));
-  const help = await bundledModules(['run', '--help'], work);
-  t.is(help.outcome.code, 0, help.outcome.stderr);
-  t.deepEqual(scenarioLayer(help.modules), []);
-  const flag = await bundledModules(['run', 'scenarios/beamline-store.yaml', '--sed', '3'], work);
-  t.is(flag.outcome.code, 2, flag.outcome.stderr);
-  t.deepEqual(scenarioLayer(flag.modules), []);
+  for (const command of ['run', 'sweep', 'compare']) {
+    const help = await bundledModules([command, '--help'], work);
+    t.is(help.outcome.code, 0, help.outcome.stderr);
+    t.deepEqual(scenarioLayer(help.modules), [], `${command} --help`);
+    const flag = await bundledModules([command, 'scenarios/beamline-store.yaml', '--sed', '3'], work);
+    t.is(flag.outcome.code, 2, flag.outcome.stderr);
+    t.deepEqual(scenarioLayer(flag.modules), [], `${command} --sed 3`);
+  }
   t.true(scenarioLayer((await bundledModules(['run', '/nonexistent/scenario.yaml'], work)).modules).includes('src/scenario/load.ts'), 'the probe sees the scenario layer a run loads');
+  t.true(scenarioLayer((await bundledModules(['sweep', '/nonexistent/scenario.yaml'], work)).modules).includes('src/scenario/load.ts'), 'and the one a sweep loads');
 });
