@@ -3,14 +3,14 @@
  * be a pipe (`diaspora run <(sed … x.yaml)`), which has no second reading, so its text is kept for
  * the run directory's `scenario.yaml` and for placing later errors in it.
  *
- * How it fails: a seed given twice, an unreadable or invalid file, or a run beyond `--max-events`
+ * How it fails: a seed given twice, a --set overwriting an earlier one, an unreadable or invalid file, or a run beyond `--max-events`
  * is reported here (one line placed in the file, exit code 2), and the caller gets the exit code.
  */
 import type { Scenario } from '../scenario/types.ts';
 // From the scenario layer's modules, not its index: the index also exports building a world, which
 // loads every protocol.
 import { loadScenarioAsync, readScenarioText } from '../scenario/load.ts';
-import { checkSeedGivenOnce } from '../scenario/overrides.ts';
+import { checkSeedGivenOnce, checkSetsOnce } from '../scenario/overrides.ts';
 import { checkWorkBudget } from '../scenario/work-estimate.ts';
 import { inScenario, reportError } from './exit.ts';
 
@@ -27,6 +27,7 @@ export async function readValidScenario(args: ScenarioArgs): Promise<{ readonly 
   let text: string | undefined;
   try {
     checkSeedGivenOnce(args.seed, args.set);
+    checkSetsOnce(args.set);
     text = readScenarioText(args.scenario);
     const scenario = await loadScenarioAsync(text, args.scenario, args.set);
     checkWorkBudget(scenario, args.maxEvents);

@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../kernel/index.ts';
-import { checkWorkBudget, loadScenario, locateInFile, setOfField, type Scenario } from '../scenario/index.ts';
+import { checkSetsOnce, checkWorkBudget, loadScenario, locateInFile, setOfField, type Scenario } from '../scenario/index.ts';
 import { formatPath, parsePath } from '../scenario/paths.ts';
 import type { Param, Variant } from './sweep-values.ts';
 import { VERSION } from './version.ts';
@@ -89,6 +89,7 @@ export function planStudy(request: StudyRequest): Study {
   checkDistinct(request.params.map((p) => p.path), (path) => `--param ${path}: the parameter is given twice`);
   checkNoOverlap(variants, request.params);
   checkSeedNotSet(request, variants);
+  checkSetsOnce(request.sets);
   const baseline = request.baseline ?? variants[0]!.name;
   if (!variants.some((v) => v.name === baseline)) {
     throw new InputError(`--baseline ${baseline}: no such variant; the variants are ${variants.map((v) => v.name).join(', ')}`);

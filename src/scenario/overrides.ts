@@ -192,3 +192,18 @@ export function checkSeedGivenOnce(seed: number | undefined, sets: readonly stri
   const set = seed === undefined ? undefined : setOfField(sets, 'seed');
   if (set !== undefined) throw new InputError(`--set ${set}: the seed is also given by --seed ${seed}; give it once (--seed alone)`);
 }
+
+/**
+ * Refuses a `--set` of a field an earlier one set (`duration=60s` then `duration=30s`, however the
+ * path is spelt): the earlier would be lost silently. Setting a map and then a field inside it
+ * refines the map and is allowed, as is the reverse (the commands a study prints for its cells
+ * layer the study's, the variant's and the point's sets, and drop the earlier of two same paths).
+ */
+export function checkSetsOnce(sets: readonly string[]): void {
+  const paths = sets.map((set) => parsePath(set.slice(0, Math.max(0, set.indexOf('=')))));
+  const key = (path: Path | string) => (typeof path === 'string' ? undefined : formatPath(path));
+  for (const [j, later] of paths.entries()) {
+    const i = key(later) === undefined ? -1 : paths.findIndex((earlier, k) => k < j && key(earlier) === key(later));
+    if (i !== -1) throw new InputError(`--set ${sets[j]}: ${key(later)} is already set by --set ${sets[i]}; give each field once`);
+  }
+}

@@ -38,6 +38,9 @@ const FLAGS: [string[], RegExp][] = [
   [['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '1,x'], /^--seeds 1,x: /],
   [['run', DEMO, '--seed', '3', '--set', 'seed=5'], /^--set seed=5: the seed is also given by --seed 3; give it once \(--seed alone\)$/],
   [['emulate', DEMO, '--set', 'seed=3', '-s', '3'], /^--set seed=3: the seed is also given by --seed 3; give it once/],
+  // A field set twice: the first would be lost silently (red before: ran with duration 30s).
+  [['run', DEMO, '--set', 'duration=60s', '--set', '["duration"]=30s'], /^--set \["duration"\]=30s: duration is already set by --set duration=60s; give each field once$/],
+  [['sweep', DEMO, '--param', 'quiesce=10s,20s', '--set', 'duration=60s', '--set', 'duration=30s'], /^--set duration=30s: duration is already set by --set duration=60s; give each field once$/],
   [['run', DEMO, '--set', 'duration=1e400'], /^--set duration=1e400 duration: expected a duration like "5ms", got 1e400 /],
   [['run', DEMO, '--set', 'name=hpc\u202egnp.exe'], /^--set name=hpc\\u202egnp\.exe name: a scenario name uses .*; got "hpc\\u202egnp\.exe"$/],
   [['run', DEMO, '--set', 'name=a\u200bb'], /^--set name=a\\u200bb name: .*got "a\\u200bb"$/],

@@ -2,7 +2,7 @@ import test from 'ava';
 import { compareMarkdown } from '../../src/report/compare-markdown.ts';
 import { compareTable } from '../../src/report/compare-table.ts';
 import { studyCsv, studyJson } from '../../src/report/study-files.ts';
-import { formatSeeds, formatValue, metricUnit, studyCommand } from '../../src/report/study-format.ts';
+import { cellArgs, formatSeeds, formatValue, metricUnit, studyCommand } from '../../src/report/study-format.ts';
 import { studyHtml } from '../../src/report/study-html.ts';
 import { alignedTable } from '../../src/report/study-markdown.ts';
 import { summarise } from '../../src/report/study-summary.ts';
@@ -83,4 +83,10 @@ test("each cell links to its timeline and gives the command that writes it there
   t.true(html.includes('--viz -o results/x/compare-1/cells/0</code>'), 'the command writes beside this page, run where the study ran');
   const bare = studyHtml(view(), summarise(view()), 'cells');
   t.true(bare.includes('--viz -o cells/0</code>') && bare.includes("in this report's directory"));
+});
+
+test("a cell's run command sets each path once: the variant's and the point's sets replace the study's of the same path", (t) => {
+  const spec = { ...view().spec, sets: ['quiesce=10s', 'duration=60s'], variants: [{ name: 'a', sets: ['quiesce=15s'] }], params: [] };
+  // `diaspora run` refuses a path set twice (red before: --set quiesce=10s --set quiesce=15s --set duration=30s --set duration=60s).
+  t.deepEqual(cellArgs('x.yaml', spec, { variant: 'a', params: { duration: '30s' }, seed: 1 }, []), ['run', 'x.yaml', '--seed', '1', '--set', 'quiesce=15s', '--set', 'duration=30s']);
 });
