@@ -117,8 +117,10 @@ test('each batch holds a whole batch.size of buffer.memory however few events it
 test('while a send waits for memory every batch is ready, lingering or not (Kafka\'s ready counts the pool exhausted): a one-batch pool and linger.ms 1 s lose nothing', (t) => {
   // 16 KiB holds one batch; round-robin over two partitions needs a new batch every event, so each
   // send waits — and the batch holding the memory goes at once instead of lingering 1 s. (The first
-  // write to partition 1 takes ~1 s to be acknowledged, as its followers start fetching: the
-  // events of that first second wait behind it and are lost; from 2 s on, none.)
+  // write to partition 1 takes ~1 s to be acknowledged: its follower on the controller's node fetched
+  // before the leader knew it leads, was answered not-leader and waits replica.fetch.backoff.ms, as
+  // Kafka's fetcher does (cluster.test). The events of that first second wait behind it and are
+  // lost; from 2 s on, none.)
   const { client } = run([
     'faults=[]',
     'services.stream.topics.frames.partitions=2',

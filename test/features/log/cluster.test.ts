@@ -3,6 +3,7 @@
  * read, with the faults each behaviour is about.
  */
 import test from 'ava';
+import type { TraceRecord } from '../../../src/kernel/index.ts';
 import { FAST, MS, SECOND, logWorld, topic } from './_harness.ts';
 
 const ALL_CHECKS = ['no-acked-loss', 'duplicate', 'divergence', 'nonmonotonic', 'skip', 'unobserved'];
@@ -18,6 +19,38 @@ test('without faults: every event is acknowledged, replicated, consumed once and
   t.is(replicated, 2 * 1200, 'two followers per partition');
   const assigned = records.filter((r) => r.k === 'client' && r.op === 'assign').at(-1)!;
   t.deepEqual(assigned.partitions, [2, 3], 'the range assignor splits four partitions between two members');
+});
+
+test('a follower that learns its role before its leader does is answered not-leader and waits replica.fetch.backoff.ms, as Kafka\'s fetcher does: until then acks=all writes to that partition wait', (t) => {
+  // The controller shares hpc-1 with log-broker-1, which hears it first: it follows t-1 and fetches
+  // from log-broker-2 before log-broker-2 has learned that it leads t-1.
+  const firstReplicated = (backoffUs: number) => {
+    const run = logWorld({ separateController: false, topics: [topic('t', 2)], replicaFetchBackoffUs: backoffUs });
+    run.producer('p', { stopAtUs: 1 * SECOND, ratePerSec: 100 });
+    let replyAt: number | undefined;
+    let backoffEnds: number | undefined;
+    run.world.trace.listen((r: TraceRecord) => {
+      if (r.a !== 'log-broker-1') return;
+      if (r.k === 'recv' && r.msg === 'fetch-reply' && r.from === 'log-broker-2') replyAt ??= r.t;
+      if (r.k === 'timer' && r.name === 'role-timer') backoffEnds ??= r.t;
+    });
+    const { records } = run.go(3 * SECOND);
+    t.is(backoffEnds, replyAt! + backoffUs, 'the first reply (an error: the follower backs off) is followed by the backoff exactly');
+    const find = (a: string, op: string, partition: number) => records.find((r) => r.a === a && r.k === 'log' && r.op === op && r.partition === partition)!;
+    const follows = find('log-broker-1', 'follower', 1);
+    const leads = find('log-broker-2', 'leader', 1);
+    t.true(follows.t + 50 < leads.t, `log-broker-1 follows t-1 at ${follows.t} µs, its leader leads at ${leads.t} µs: the fetch (a 51 µs link) arrives first`);
+    const firstAck = (partition: number) => records.find((r) => r.k === 'client' && r.op === 'ack' && r.partition === partition)!.t;
+    t.true(firstAck(0) < 10 * MS, `t-0's first write acknowledged at ${firstAck(0)} µs`);
+    const replicated = find('log-broker-1', 'replicate', 1).t - follows.t;
+    t.true(firstAck(1) > follows.t + replicated, 't-1\'s first acks=all write waits for log-broker-1, in its ISR');
+    return replicated;
+  };
+  // A fetch there and its error back (two 51 µs links), the backoff, then a fetch that gets data.
+  for (const backoffUs of [50 * MS, 300 * MS]) {
+    const replicated = firstReplicated(backoffUs);
+    t.true(replicated >= backoffUs && replicated < backoffUs + 1 * MS, `replicated ${replicated} µs after it learned its role, backoff ${backoffUs} µs`);
+  }
 });
 
 test('the same seed gives the same trace; another seed, another one', (t) => {

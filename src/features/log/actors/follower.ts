@@ -2,8 +2,14 @@
  * A follower of one partition at one broker, for one leader epoch: it first aligns its log with the
  * leader's, then joins its broker's replica fetcher for that leader (replica-fetcher.ts), which
  * pulls for every partition the broker follows from that leader in one fetch loop (as Kafka
- * replicates), and appends what it gets. Errors are per partition: a partition that gets one backs
- * off on its own while the others go on fetching.
+ * replicates), and appends what it gets. Its first fetch goes as soon as it is aligned. Errors are
+ * per partition: a partition that gets one backs off `replica.fetch.backoff.ms` on its own while the
+ * others go on fetching (Kafka's AbstractFetcherThread: partitionsWithError → delayPartitions).
+ * Among them the not-leader of a leader that has not yet learned it leads: brokers hear the
+ * controller at different times, so a follower that learns its role first (in a fresh cluster, the
+ * broker on the controller's node) waits the backoff (1 s) before it asks again, as in Kafka, whose
+ * fetcher warns that UNKNOWN_TOPIC_OR_PARTITION "may be returned transiently when the partition is
+ * being created". It is in the ISR, so acks=all writes to the partition wait for it meanwhile.
  *
  * Alignment, by `truncation`:
  *  - `leader-epoch` (KIP-101, with KIP-279's iteration): the follower asks the leader where its
