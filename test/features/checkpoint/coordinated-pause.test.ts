@@ -94,3 +94,17 @@ test('an operator down for longer than checkpoint-timeout aborts the checkpoint 
   t.true((ended(patient)[0]![3] as number) > 65 * SECOND);
   t.true(patient.summary.ok, JSON.stringify(patient.summary.checks));
 });
+
+test('the coordinator\'s disk full: its state writes are refused, it runs on from memory, and a restart then reuses checkpoint ids (the ids\' guarantee holds only while its disk takes them)', (t) => {
+  // coordinator-state.ts's documented break, and what it does to global-checkpoints.ts's "ids are
+  // never reused": archive-3's disk is full from 10 s to 110 s; its process restarts at 80-85 s.
+  const full = run(['faults=[{kind: disk-full, target: archive-3, at: 10s, for: 100s}, {kind: process-crash, target: [archive-3], at: 80s, for: 5s}]']);
+  const triggered = full.records.filter((r) => r.op === 'trigger').map((r) => r.id);
+  t.deepEqual(triggered.slice(0, 4), [1, 2, 1, 2], 'checkpoints 1 and 2 again after the restart');
+  t.true(full.records.some((r) => r.op === 'complete' && r.id === 1 && r.t > 85 * SECOND), 'a second checkpoint 1 completes');
+  // The same restart with room on the disk: the counter was durable, the ids go on.
+  const room = run(['faults=[{kind: process-crash, target: [archive-3], at: 80s, for: 5s}]']);
+  const ids = room.records.filter((r) => r.op === 'trigger').map((r) => r.id as number);
+  t.deepEqual(ids, ids.map((_, i) => i + 1));
+  t.true(ids.length >= 4);
+});

@@ -11,7 +11,9 @@
  * never changed. A restarted coordinator reads back exactly what was last written
  * together. How it breaks: a power loss before the fsync completes loses the write (the
  * continuation never runs: nothing depended on it yet); a full disk refuses it and the state stays
- * as last written — the coordinator then runs on with what only its memory holds.
+ * as last written — the coordinator then runs on with what only its memory holds (the continuation
+ * still runs, after an fsync that made nothing durable), and a restart goes back to that state:
+ * test/features/checkpoint/coordinated-pause.test.ts shows checkpoint ids used twice.
  */
 import type { Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import type { IntervalPolicy, StrategyName } from './config.ts';

@@ -14,8 +14,11 @@
  * triggered, the completed id before it is announced — and only a checkpoint of the current epoch
  * completes. How it breaks: none is started while a rollback round is open or the coordinator is
  * down; an operator that never answers (its node down for longer than `checkpointTimeoutUs`)
- * aborts every checkpoint until it is back. Shown by
- * test/features/checkpoint/coordinated-pause.test.ts (checkpoint-timeout 40 s, a node down 50 s).
+ * aborts every checkpoint until it is back. The ids' guarantee holds only while the coordinator's
+ * disk takes its writes: on a full disk they are refused and it runs on from memory
+ * (coordinator-state.ts), so a restart then triggers ids it had used. Shown by
+ * test/features/checkpoint/coordinated-pause.test.ts (checkpoint-timeout 40 s, a node down 50 s;
+ * a full disk and a restart: ids 1, 2, 1, 2).
  */
 import type { Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
