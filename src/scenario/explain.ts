@@ -32,13 +32,27 @@ const REQUIRED = 'required field is missing';
 export const PARSE_OPTIONS = { reportInput: true, error: () => ZOD_DEFAULT } as const;
 
 export function explainIssues(issues: readonly z.core.$ZodIssue[], schema: z.core.$ZodType, data: unknown): Problem[] {
-  const problems = issues.flatMap((issue) => explain(issue, [], schema, data));
+  const problems = tightestBounds(issues).flatMap((issue) => explain(issue, [], schema, data));
   // `targt: hpc-1` is both an unknown field and a missing `target`; "did you mean" says it all.
   const misspelt = new Set(problems.flatMap((p) => (p.meant === undefined ? [] : [formatPath([...p.path.slice(0, -1), p.meant])])));
   const missing = new Set(problems.flatMap((p) => (p.message === REQUIRED ? [formatPath(p.path)] : [])));
   // An unknown field already told as the misspelling of a missing one is paired with nothing else.
   const told = (p: Problem) => p.meant !== undefined && missing.has(formatPath([...p.path.slice(0, -1), p.meant]));
   return pairMissingWithUnknown(problems.filter((p) => !(p.message === REQUIRED && misspelt.has(formatPath(p.path)))), told);
+}
+
+/**
+ * `nodes: 99999999999999999999` passes two upper bounds, an integer's (2^53−1) and the field's own
+ * (10^6): telling both says the same thing twice. Of several bounds one value passes on the same
+ * side, the tightest is told.
+ */
+function tightestBounds(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const limit = (issue: z.core.$ZodIssue) => (issue.code === 'too_big' ? Number(issue.maximum) : issue.code === 'too_small' ? -Number(issue.minimum) : undefined);
+  const where = (issue: z.core.$ZodIssue) => `${issue.code} ${formatPath(issue.path)}`;
+  return issues.filter((issue) => {
+    const mine = limit(issue);
+    return mine === undefined || !issues.some((other) => other !== issue && where(other) === where(issue) && limit(other)! < mine);
+  });
 }
 
 /**
