@@ -98,7 +98,7 @@ export function openSweepDir(dir: string, manifest: Manifest, target: TargetOpti
   const slice = (s?: Shard) => (s ? `slice ${s.index}/${s.count}` : 'the whole sweep');
   const mismatch =
     existing.id !== manifest.id
-      ? `holds sweep ${existing.id}, not this one (${manifest.id}); the scenario, the arguments or the version differ`
+      ? `holds sweep ${existing.id}, not this one (${manifest.id}): ${specDifference(existing.spec, manifest.spec)}`
       : slice(existing.shard) !== slice(manifest.shard)
         ? `holds ${slice(existing.shard)} of sweep ${manifest.id}, not ${slice(manifest.shard)}`
         : undefined;
@@ -110,6 +110,34 @@ export function openSweepDir(dir: string, manifest: Manifest, target: TargetOpti
   if (!target.force) throw new InputError(`${target.label}: ${mismatch}; choose another --out, or add --force to start over there`);
   assertUnlocked(dir, target.label);
   create(dir, manifest);
+}
+
+/**
+ * What makes a directory's sweep another one, first difference first, as the user would change it
+ * back: `--param quiesce was 10s,20s there, 10s,30s here`. Resuming needs the same arguments.
+ */
+function specDifference(there: StudySpec, here: StudySpec): string {
+  const values = (p: StudySpec['params'][number] | undefined) => (p === undefined ? 'not given' : p.values.map((v) => v.text).join(','));
+  const list = (items: readonly (string | number)[]) => (items.length === 0 ? 'none' : cut(items.join(',')));
+  const variants = (spec: StudySpec) => list(spec.variants.map((v) => (v.sets.length === 0 ? v.name : `${v.name}:${v.sets.join(',')}`)));
+  if (there.kind !== here.kind) return `it holds a ${there.kind}, this is a ${here.kind}`;
+  if (there.version !== here.version) return `it was written by version ${there.version}, this is ${here.version}; a sweep resumes in the version that began it`;
+  if (there.scenario.name !== here.scenario.name) return `it is a sweep of scenario ${there.scenario.name}, this one of ${here.scenario.name}`;
+  if (there.scenario.sha256 !== here.scenario.sha256) return `the scenario file was edited since the sweep began (its text differs)`;
+  if (list(there.sets) !== list(here.sets)) return `--set was ${list(there.sets)} there, ${list(here.sets)} here`;
+  if (variants(there) !== variants(here)) return `the variants were ${variants(there)} there, ${variants(here)} here`;
+  for (const path of new Set([...there.params, ...here.params].map((p) => p.path))) {
+    const [a, b] = [there, here].map((spec) => values(spec.params.find((p) => p.path === path)));
+    if (a !== b) return `--param ${path} was ${cut(a!)} there, ${cut(b!)} here`;
+  }
+  const seeds = (spec: StudySpec) => (spec.seeds.length > 2 && spec.seeds.every((seed, i) => seed === spec.seeds[0]! + i) ? `${spec.seeds[0]}..${spec.seeds.at(-1)}` : list(spec.seeds));
+  if (seeds(there) !== seeds(here)) return `--seeds were ${seeds(there)} there, ${seeds(here)} here`;
+  return 'the scenario, the arguments or the version differ';
+}
+
+/** A list quoted in a message, cut to a readable length. */
+function cut(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 /** True when `dir` is a sweep directory of diaspora's whose results are all of study `id` (and there are some). */

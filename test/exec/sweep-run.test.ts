@@ -115,7 +115,8 @@ test('a directory of another sweep or slice, or a damaged one, is refused before
   await runSweep({ study, dir, runner: inThisThread(), shard: { index: 0, count: 4 } });
   const other = planStudy({ ...study.spec, kind: 'sweep', file: FILE, scenarioText: TEXT, seeds: [1] });
   const runner = counting(inThisThread());
-  await t.throwsAsync(runSweep({ study: other, dir, runner }), { instanceOf: InputError, message: /holds sweep [0-9a-f]{12}, not this one/ });
+  // What differs is named, so that the user can give the arguments the sweep began with (red before: "the scenario, the arguments or the version differ").
+  await t.throwsAsync(runSweep({ study: other, dir, runner }), { instanceOf: InputError, message: /holds sweep [0-9a-f]{12}, not this one \([0-9a-f]{12}\): --seeds were 1\.\.\d+ there, 1 here;/ });
   await t.throwsAsync(runSweep({ study, dir, runner }), { instanceOf: InputError, message: /holds slice 0\/4 of sweep [0-9a-f]{12}, not the whole sweep/ });
   appendFileSync(join(dir, 'results.jsonl'), 'garbage\n{"also":"not a result"}\n');
   await t.throwsAsync(runSweep({ study, dir, runner, shard: { index: 0, count: 4 } }), { instanceOf: InputError, message: /results\.jsonl:4: not a result line/ });
