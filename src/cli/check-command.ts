@@ -10,6 +10,7 @@ import { failingVacuous, verdictDetail, verdictWord } from '../check/index.ts';
 import { checkerNamed, checkers, loadPlugins } from '../scenario/index.ts';
 import { checkTraceFile } from '../exec/check-trace.ts';
 import { isRunDirectory, type RecordedTrace, runToCheck } from '../exec/run-dir.ts';
+import { InputError } from '../kernel/contract/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, reportError } from './exit.ts';
 import { requireExisting } from './file-problem.ts';
 import { recordProgress } from './progress.ts';
@@ -38,8 +39,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     try {
       const { trace, checks, plugins, recorded } = locate(args.path);
       await loadPlugins([...plugins, ...args.plugin.map((path) => resolve(path))]);
-      // `--check a,b` as `--strategies a,b` and `--metrics a,b` are written, or `--check a --check b`.
-      const requested = args.check.flatMap((value) => value.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+      const requested = requestedChecks(args.check);
       const names = requested.length > 0 ? requested : (checks ?? [...checkers().keys()]);
       const definitions = names.map((name) => checkerNamed(name, '--check'));
       const progress = recordProgress('check', recorded?.records, !args.json);
@@ -59,6 +59,17 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     }
   },
 };
+
+/**
+ * `--check a,b` as `--strategies a,b` and `--metrics a,b` are written, or `--check a --check b`. An
+ * empty name (`--check ""` from an unset shell variable, `a,,b`, `a,`) is refused: read as no name,
+ * it would run every check, or fewer than were meant, and say nothing.
+ */
+function requestedChecks(values: readonly string[]): string[] {
+  const empty = values.find((value) => value.split(',').some((name) => name.trim() === ''));
+  if (empty !== undefined) throw new InputError(`--check ${JSON.stringify(empty)}: an empty check name; give names like --check no-acked-loss,liveness (without --check: the run's own checks)`);
+  return values.flatMap((value) => value.split(',')).map((name) => name.trim());
+}
 
 /**
  * The trace to check, the checks its run named, their plug-ins, and what the trace must match when

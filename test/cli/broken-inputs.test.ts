@@ -147,6 +147,9 @@ const TRACES: Case[] = [
   [['viz', 'traces/valid.jsonl', './traces/valid.jsonl', '-o', join(SCRATCH, 'twice.html')], /^viz: "traces\/valid\.jsonl" and "\.\/traces\/valid\.jsonl" are the same run; name each run once$/],
   [['merge', 'sweeps/no-format', 'sweeps/no-format/', '--out', join(SCRATCH, 'm0')], /^merge: "sweeps\/no-format" and "sweeps\/no-format\/" are the same slice; name each slice once$/],
   [['check', 'traces/valid.jsonl', '--check', 'no-aked-loss'], /^--check no-aked-loss: unknown check "no-aked-loss"; did you mean "no-acked-loss"\?$/],
+  // An empty check name (an unset shell variable, a trailing comma) ran every check, or fewer than meant, silently (red before: exit 0/1, judged).
+  [['check', 'traces/valid.jsonl', '--check', ''], /^--check "": an empty check name; give names like --check no-acked-loss,liveness \(without --check: the run's own checks\)$/],
+  [['check', 'traces/valid.jsonl', '--check', 'liveness,'], /^--check "liveness,": an empty check name/],
   [['check', 'traces/valid.jsonl', '--check', 'liveness,bogus'], /^--check bogus: unknown check "bogus"; known checks: no-acked-loss, liveness, .*… \(\d+ more\)$/],
   // Sweep slices given to merge: a manifest that is not a map, or has no format; a result line that is null, or of no known status.
   [['merge', 'sweeps/null-manifest', '--out', join(SCRATCH, 'm1')], /^sweeps\/null-manifest\/sweep\.json: not a sweep manifest \(not a JSON object\)$/],
