@@ -65,7 +65,7 @@ export function readRunDirectory(dir: string): RunDirectory {
   const faultsFile = join(dir, 'faults.json');
   let faults = summary.faults;
   if (present(faultsFile)) {
-    const recorded = readJson<{ scenario: string; seed: number; faults: RealisedFault[] }>(dir, 'faults.json', { scenario: 'string', seed: 'number', faults: 'array' });
+    const recorded = readJson<{ scenario: string; seed: number; faults: RealisedFault[] }>(dir, 'faults.json', { scenario: 'string', seed: 'count', faults: 'array' });
     identities.push({ file: 'faults.json', scenario: recorded.scenario, seed: recorded.seed });
     faults = recorded.faults;
   }
@@ -149,14 +149,15 @@ function sameVersion(dir: string, summary: RunSummary): void {
   }
 }
 
-type FieldType = 'string' | 'number' | 'array' | 'object';
+/** `count`: a whole number from 0 to 2^53−1 (a seed, a time in µs, a number of records). */
+type FieldType = 'string' | 'count' | 'array' | 'object';
 
 /** The fields `replay`, `shrink` and `check` use, with their types. */
 const RESOLVED_FIELDS: Record<string, FieldType> = {
-  name: 'string', seed: 'number', durationUs: 'number', quiesceUs: 'number', sites: 'array', nodes: 'array', links: 'array',
+  name: 'string', seed: 'count', durationUs: 'count', quiesceUs: 'count', sites: 'array', nodes: 'array', links: 'array',
   services: 'array', workload: 'array', faults: 'array', checks: 'array',
 };
-const SUMMARY_FIELDS: Record<string, FieldType> = { scenario: 'string', seed: 'number', version: 'string', traceHash: 'string', records: 'number', checks: 'object' };
+const SUMMARY_FIELDS: Record<string, FieldType> = { scenario: 'string', seed: 'count', version: 'string', traceHash: 'string', records: 'count', checks: 'object' };
 
 function readJson<T>(dir: string, file: string, fields: Record<string, FieldType>): T {
   const path = join(dir, file);
@@ -173,7 +174,8 @@ function readJson<T>(dir: string, file: string, fields: Record<string, FieldType
   const wrong = Object.entries(fields).find(([key, type]) => !hasType(record[key], type));
   if (wrong !== undefined) {
     const [key, type] = wrong;
-    const why = record[key] === undefined ? `lacks the field ${key}` : `has ${key} of the wrong type (expected ${type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`})`;
+    const expected = { string: 'a string', count: 'a whole number ≥ 0', array: 'a list', object: 'an object' }[type];
+    const why = record[key] === undefined ? `lacks the field ${key}` : `has ${key} ${typeof record[key] === 'number' ? String(record[key]) : 'of the wrong type'} (expected ${expected})`;
     throw new InputError(`${path}: ${why}; it was edited, or written by another version`);
   }
   const checks = record.checks;
@@ -187,6 +189,8 @@ function readJson<T>(dir: string, file: string, fields: Record<string, FieldType
 function hasType(value: unknown, type: FieldType): boolean {
   if (type === 'array') return Array.isArray(value);
   if (type === 'object') return isObject(value);
+  // A negative or fractional time would be run, not refused, and replay would report a divergence.
+  if (type === 'count') return Number.isSafeInteger(value) && (value as number) >= 0;
   return typeof value === type;
 }
 

@@ -47,6 +47,8 @@ const CORPUS: [string, (dir: string, runs: Runs) => void, string[], RegExp][] = 
   ['trace of a newer format', (dir) => edit(join(dir, 'trace.jsonl'), (t) => t.replace('"v":4', '"v":5')), ['check', 'replay'], /trace\.jsonl:1: trace format 5; this version of diaspora-sim reads formats 1, 2, 3 and 4$/],
   ['truncated scenario.resolved.json', (dir) => edit(join(dir, 'scenario.resolved.json'), (t) => t.slice(0, 200)), ['check', 'replay', 'shrink'], /scenario\.resolved\.json: not valid JSON \(cut short, or edited; was the run interrupted\?\)$/],
   ['scenario.resolved.json without sites', (dir) => editJson(join(dir, 'scenario.resolved.json'), (j) => delete j.sites), ['check', 'replay', 'shrink'], /scenario\.resolved\.json: lacks the field sites; it was edited, or written by another version$/],
+  // A time out of range was run, not refused: replay said NOT reproduced (exit 1) and drew a 10 s run (red before).
+  ['scenario.resolved.json with a negative duration', (dir) => editJson(join(dir, 'scenario.resolved.json'), (j) => (j.durationUs = -5)), ['replay', 'shrink'], /scenario\.resolved\.json: has durationUs -5 \(expected a whole number ≥ 0\); it was edited, or written by another version$/],
   ['summary.json without its hash', (dir) => editJson(join(dir, 'summary.json'), (j) => delete j.traceHash), ['check', 'replay', 'shrink'], /summary\.json: lacks the field traceHash/],
   ['summary.json a list', (dir) => writeFileSync(join(dir, 'summary.json'), '[]'), ['check', 'replay'], /summary\.json: not a JSON object/],
   ['unparsable scenario.yaml', (dir) => edit(join(dir, 'scenario.yaml'), (t) => `${t}\nsites: [unclosed\n`), ['replay', 'shrink'], /scenario\.yaml:\d+: not valid YAML \(the file was damaged or edited\)$/],
