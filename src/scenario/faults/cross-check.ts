@@ -92,7 +92,7 @@ function checkTargets(
 ): void {
   switch (kindDef(entry.kind).target) {
     case 'node':
-      if (schedule) checkCrashedNode(entry as WrittenFault, key, names, path, report);
+      if (schedule) checkCrashedNode(entry as WrittenFault, key, s, names, path, report);
       else checkNamed(entry, key, s, names, actors, path, report, 'node');
       return;
     case 'nodes':
@@ -111,7 +111,7 @@ function checkTargets(
 }
 
 /** A scheduled node-crash names one node, in `target` or `targets`. */
-function checkCrashedNode(fault: WrittenFault, key: 'target' | 'targets', names: Names, path: Path, report: Report): void {
+function checkCrashedNode(fault: WrittenFault, key: 'target' | 'targets', s: ScenarioFields, names: Names, path: Path, report: Report): void {
   const given = fault[key] as string | readonly string[] | undefined;
   if (given === undefined) {
     report([...path, 'target'], 'required field is missing');
@@ -122,7 +122,16 @@ function checkCrashedNode(fault: WrittenFault, key: 'target' | 'targets', names:
     report([...path, key], `a scheduled ${fault.kind} crashes one node; write one entry per node`);
     return;
   }
-  if (!names.nodes.has(node)) report(typeof given === 'string' ? [...path, key] : [...path, key, 0], unknownNode(node, names));
+  if (!names.nodes.has(node)) report(typeof given === 'string' ? [...path, key] : [...path, key, 0], serviceNotNode(node, s, names) ?? unknownNode(node, names));
+}
+
+/** `target: store` in a crash: a service is not what crashes, the node it runs on is. */
+function serviceNotNode(name: string, s: ScenarioFields, names: Names): string | undefined {
+  const service = s.services?.[name] as { node?: unknown; nodes?: unknown; site?: unknown } | undefined;
+  if (service === undefined) return undefined;
+  const site = typeof service.site === 'string' ? [...names.nodes].find(([, of]) => of === service.site)?.[0] : undefined;
+  const node = typeof service.node === 'string' ? service.node : Array.isArray(service.nodes) && typeof service.nodes[0] === 'string' ? service.nodes[0] : site;
+  return `"${name}" is a service, not a node; a crash takes down a node: name one it runs on${node === undefined ? '' : `, such as "${node}"`}`;
 }
 
 /** `target`/`targets` or `role`: exactly one, and every name a site, a node or an actor. */
