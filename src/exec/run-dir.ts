@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 import type { RealisedFault } from '../faults/index.ts';
 import { InputError } from '../kernel/index.ts';
 import { LEADS_NOWHERE, leadsNowhere } from '../kernel/file-errors.ts';
-import { checkTraceHeader } from '../kernel/trace-reader.ts';
+import { checkTraceHeader, notATrace } from '../kernel/trace-reader.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { OUTPUT_MARKER, readOutputMarker } from './output-guard.ts';
 import type { RunSummary } from './run.ts';
@@ -120,7 +120,7 @@ export function traceHeader(path: string): { scenario: unknown; seed: unknown; f
   try {
     meta = JSON.parse(line) as Record<string, unknown>;
   } catch {
-    throw new InputError(`${path}:1: not a diaspora trace (the first line is not JSON)`);
+    throw notATrace(path, 1, line);
   }
   if (typeof meta !== 'object' || meta === null) throw new InputError(`${path}:1: not a diaspora trace (it does not start with a meta record)`);
   checkTraceHeader(meta, path, 1);

@@ -60,6 +60,16 @@ const MAX_RECORD_DEPTH = 32;
 /** Lines shorter than this cannot nest deeply enough to matter, and are not walked. */
 const DEPTH_CHECKED_FROM = 4096;
 
+/**
+ * A trace whose first line is not JSON, with why when it can be told: compressed (`trace.jsonl.gz`
+ * as archived), or saved by an editor with a byte-order mark.
+ */
+export function notATrace(path: string, line: number, text: string): InputError {
+  if (text.startsWith('\u001f\ufffd')) return new InputError(`${path}:${line}: a gzip-compressed file, not a trace; decompress it first (gunzip)`);
+  if (text.startsWith('\ufeff')) return new InputError(`${path}:${line}: the file starts with a byte-order mark (an editor saved it); diaspora writes traces without one, so this one was edited`);
+  return new InputError(`${path}:${line}: not a diaspora trace (the first line is not JSON)`);
+}
+
 export async function* readTrace(path: string, options: ReadTraceOptions = {}): AsyncGenerator<NumberedRecord> {
   const torn = !endsWithNewline(path);
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
@@ -78,7 +88,7 @@ export async function* readTrace(path: string, options: ReadTraceOptions = {}): 
       record = JSON.parse(text);
     } catch {
       if (torn && next.done) throw new InputError(`${path}:${line}: the last line is cut short: the trace is torn (was the run interrupted, or the file truncated?)`);
-      if (previous === undefined) throw new InputError(`${path}:${line}: not a diaspora trace (the first line is not JSON)`);
+      if (previous === undefined) throw notATrace(path, line, text);
       throw new InputError(`${path}:${line}: not a JSON trace record`);
     }
     if (ended) throw new InputError(`${path}:${line}: a line after the end record: two traces joined, or the file written to after its run ended?`);

@@ -140,6 +140,9 @@ const TRACES: Case[] = [
   [['check', 'traces/deep-record.jsonl'], /^traces\/deep-record\.jsonl:4: a record nested more than 32 levels deep/],
   [['viz', 'traces/deep-record.jsonl', '-o', join(SCRATCH, 'deep.html')], /^traces\/deep-record\.jsonl:4: a record nested/],
   [['check', 'traces/binary.jsonl'], /^traces\/binary\.jsonl:1: /],
+  // A trace archived compressed, or saved by an editor (red before: "the first line is not JSON", which says neither).
+  [['check', 'traces/compressed.jsonl.gz'], /^traces\/compressed\.jsonl\.gz:1: a gzip-compressed file, not a trace; decompress it first \(gunzip\)$/],
+  [['viz', 'traces/bom.jsonl', '-o', join(SCRATCH, 'bom.html')], /^traces\/bom\.jsonl:1: the file starts with a byte-order mark \(an editor saved it\); diaspora writes traces without one, so this one was edited$/],
   [['check', 'traces/no-such.jsonl'], /^traces\/no-such\.jsonl: no such file or directory$/],
   [['check', '/dev/zero'], /^\/dev\/zero: not a regular file/],
   // One run named twice, or as its directory and its trace (red before: drawn twice, exit 0).
