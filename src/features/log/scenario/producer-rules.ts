@@ -73,7 +73,8 @@ export function idempotenceConflicts(spec: ProducerSettings): { readonly setting
   if (inFlight !== undefined && inFlight > IDEMPOTENT_MAX_IN_FLIGHT) {
     conflicts.push({
       setting: 'max.in.flight.requests.per.connection',
-      message: `enable.idempotence: true needs max.in.flight.requests.per.connection ≤ ${IDEMPOTENT_MAX_IN_FLIGHT}, but it is ${inFlight} ${refused(`Must set max.in.flight.requests.per.connection to at most ${IDEMPOTENT_MAX_IN_FLIGHT} to use the idempotent producer`)}; lower it, or set enable.idempotence: false`,
+      // Kafka's own sentence would restate the rule and push the advice past a line's 300 characters.
+      message: `enable.idempotence: true needs max.in.flight.requests.per.connection ≤ ${IDEMPOTENT_MAX_IN_FLIGHT}, but it is ${inFlight}, and Kafka refuses such a producer at start; lower it, or set enable.idempotence: false`,
     });
   }
   if (spec.retries === 0) {
@@ -101,7 +102,7 @@ export function deliveryTimeoutConflict(spec: ProducerSettings): string | undefi
   if (written === undefined || written >= leastDeliveryTimeoutUs(spec)) return undefined;
   const linger = formatMicros(spec['linger.ms'] ?? LOG_PRODUCER_DEFAULTS.lingerUs);
   const request = formatMicros(spec['request.timeout.ms'] ?? LOG_PRODUCER_DEFAULTS.requestTimeoutUs);
-  return `delivery.timeout.ms (${formatMicros(written)}) must be at least linger.ms + request.timeout.ms (${linger} + ${request}) (Kafka refuses this producer at start: "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms"); raise it, or lower request.timeout.ms`;
+  return `delivery.timeout.ms (${formatMicros(written)}) must be at least linger.ms + request.timeout.ms (${linger} + ${request} = ${formatMicros(leastDeliveryTimeoutUs(spec))}), and Kafka refuses a producer with less at start; raise it, or lower request.timeout.ms`;
 }
 
 /** `delivery.timeout.ms` as written, else Kafka's default raised to `linger.ms + request.timeout.ms` if that is longer. */
