@@ -13,11 +13,10 @@
  * This module is the command's options; what it does is compare-handler.ts, imported when it runs.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { studyOptions, type StudyArgs } from './study-options.ts';
+import type { CompareArgs } from './compare-handler.ts';
+import { studyOptions } from './study-options.ts';
 
-export const DEFAULT_SEEDS = 10;
-
-export type CompareArgs = StudyArgs & { metrics?: string; timelines: boolean };
+const DEFAULT_SEEDS = 10;
 
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare <scenario>',
@@ -31,6 +30,6 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .example('$0 compare scenarios/aps-xray.yaml --strategies none,stream-replay --seeds 1 --metrics recovery,output', 'Only the recovery and output metrics in the printed table') as unknown as Argv<CompareArgs>,
   // Loaded when the command runs: `compare --help` and a refused flag load only the options above.
   handler: async (args) => {
-    process.exitCode = await (await import('./compare-handler.ts')).compareHandler(args);
+    process.exitCode = await (await import('./compare-handler.ts')).compareHandler(args, DEFAULT_SEEDS);
   },
 };

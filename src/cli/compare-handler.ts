@@ -17,14 +17,17 @@ import { checkOutputTarget, stageOutput } from './output-options.ts';
 import { reportError } from './exit.ts';
 import { REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
 import { checkedRunner, runnerFor, studyBanner, studyFromArgs, studyShape, stopOnInterrupt } from './study-run.ts';
-import { DEFAULT_SEEDS, type CompareArgs } from './compare-command.ts';
+import type { StudyArgs } from './study-options.ts';
 
-export async function compareHandler(args: CompareArgs): Promise<number> {
+export type CompareArgs = StudyArgs & { metrics?: string; timelines: boolean };
+
+/** Runs `compare`; `defaultSeeds` is the command's seed count when `--seeds` is not given. */
+export async function compareHandler(args: CompareArgs, defaultSeeds: number): Promise<number> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let dir: StagedDirectory | undefined;
   try {
     const only = metricPrefixes(args.metrics);
-    const study = await studyFromArgs(args, 'compare', [], DEFAULT_SEEDS);
+    const study = await studyFromArgs(args, 'compare', [], defaultSeeds);
     if (study.spec.variants.length < 2) {
       throw new InputError('compare needs at least two variants: --strategies a,b or --variant NAME:path=value twice');
     }

@@ -14,15 +14,10 @@
  * This module is the command's options; what it does is sweep-handler.ts, imported when it runs.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { studyOptions, type StudyArgs } from './study-options.ts';
+import { studyOptions } from './study-options.ts';
+import type { SweepArgs } from './sweep-handler.ts';
 
-export const DEFAULT_SEEDS = 5;
-
-export interface SweepArgs extends StudyArgs {
-  param: string[];
-  shard?: string;
-  timelines: boolean;
-}
+const DEFAULT_SEEDS = 5;
 
 export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep <scenario>',
@@ -37,6 +32,6 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .example('$0 sweep scenario.yaml --param … --shard 3/8 --out sweep/shard-3', 'One slice of a job array; then: diaspora merge sweep/shard-*') as unknown as Argv<SweepArgs>,
   // Loaded when the command runs: `sweep --help` and a refused flag load only the options above.
   handler: async (args) => {
-    process.exitCode = await (await import('./sweep-handler.ts')).sweepHandler(args);
+    process.exitCode = await (await import('./sweep-handler.ts')).sweepHandler(args, DEFAULT_SEEDS);
   },
 };

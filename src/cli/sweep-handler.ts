@@ -17,12 +17,19 @@ import { reportError } from './exit.ts';
 import { targetLabel } from './output-options.ts';
 import { errorExit, erroredOf, REPORT_FILES, studyClosing, studyView, writeStudyReports } from './study-output.ts';
 import { checkedRunner, runnerFor, studyBanner, studyFromArgs, studyShape, stopOnInterrupt } from './study-run.ts';
-import { DEFAULT_SEEDS, type SweepArgs } from './sweep-command.ts';
+import type { StudyArgs } from './study-options.ts';
 
-export async function sweepHandler(args: SweepArgs): Promise<number> {
+export interface SweepArgs extends StudyArgs {
+  param: string[];
+  shard?: string;
+  timelines: boolean;
+}
+
+/** Runs `sweep`; `defaultSeeds` is the command's seed count when `--seeds` is not given. */
+export async function sweepHandler(args: SweepArgs, defaultSeeds: number): Promise<number> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    const study = await studyFromArgs(args, 'sweep', args.param, DEFAULT_SEEDS);
+    const study = await studyFromArgs(args, 'sweep', args.param, defaultSeeds);
     const shard = args.shard === undefined ? undefined : parseShard(args.shard);
     if (shard && args.timelines) {
       throw new InputError('--timelines with --shard: a slice has no report to link timelines from; merge the slices, then run the same sweep without --shard, with --out <merged dir> --timelines');
