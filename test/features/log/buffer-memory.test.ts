@@ -150,3 +150,26 @@ test('Kafka\'s defaults: buffer.memory 32 MiB, max.block.ms 60 s', (t) => {
   t.is(log.bufferMemoryBytes, 33_554_432);
   t.is(log.maxBlockUs, 60_000_000);
 });
+
+test('once the waiting send has its memory, batches linger again: with acks=0 the batch it starts is not sent in the same drain (Kafka\'s ready counts the pool exhausted only while a send waits)', (t) => {
+  // acks=0 completes a batch as it is sent, so the memory frees up within the drain: the waiting
+  // event is appended to a new batch there and then, and no send waits any more. The new batch
+  // lingers until the next event's send waits for its memory (10 ms later at 100/s), as Kafka's
+  // next `ready` finds no waiter. Red before the drain judged `exhausted` per pass: it judged it
+  // once per drain, so the new batch went at once, each event "acknowledged" as it was produced.
+  const { client } = run([
+    'faults=[]',
+    'services.stream.topics.frames.partitions=2',
+    'workload.detector.partitioner=round-robin',
+    'workload.detector.acks=0',
+    'workload.detector["linger.ms"]=1s',
+    'workload.detector["buffer.memory"]=16KiB',
+  ]);
+  const producedAt = new Map(client.filter((r) => r.op === 'produce').flatMap((r) => (r.events as string[]).map((e) => [e, r.t] as const)));
+  const acks = client.filter((r) => r.op === 'ack' && r.t >= 2 * SECOND && r.t < 29 * SECOND);
+  t.true(acks.length > 2500, `${acks.length} batches`);
+  t.deepEqual([...new Set(acks.map((r) => (r.events as string[]).length))], [1], 'one event per batch: each new batch waits for the memory the other holds');
+  const waits = new Set(acks.map((r) => r.t - producedAt.get((r.events as string[])[0]!)!));
+  t.deepEqual([...waits], [10 * MS], 'each batch is sent when the next send waits for its memory, 10 ms after its event');
+  t.is(client.filter((r) => r.op === 'error').length, 0, 'no event fails');
+});

@@ -288,8 +288,10 @@ export class LogProducer implements Actor<ClientInbound> {
     let wakeAt = Infinity;
     const n = this.partitions;
     const start = this.drainIndex++ % n;
-    const exhausted = this.blocked !== undefined;
     for (;;) {
+      // Judged each pass, as Kafka's Sender calls `ready` each time round: a batch completed by the
+      // last pass (acks=0, or one given up) may have let the waiting send append its event.
+      const exhausted = this.blocked !== undefined;
       const candidates: { partition: number; batch: ProducerBatch; leader: string; sendableAt: Micros }[] = [];
       const ready = new Set<string>();
       for (let i = 0; i < n; i++) {
