@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../kernel/index.ts';
-import { checkSetsOnce, checkWorkBudget, loadScenario, locateInFile, setOfField, type Scenario } from '../scenario/index.ts';
+import { checkSetsOnce, checkWorkBudget, loadScenario, locateInFile, normaliseSet, setOfField, type Scenario } from '../scenario/index.ts';
 import { formatPath, parsePath } from '../scenario/paths.ts';
 import type { Param, Variant } from './sweep-values.ts';
 import { VERSION } from './version.ts';
@@ -29,7 +29,7 @@ export interface StudySpec {
   kind: 'sweep' | 'compare';
   scenario: { name: string; sha256: string };
   version: string;
-  /** `--set` overrides for every cell. */
+  /** `--set` overrides for every cell, each path spelt one way (normaliseSet), as the variants' are. */
   sets: string[];
   variants: Variant[];
   /** The variant every other one is compared with, by seed. */
@@ -95,12 +95,14 @@ export function planStudy(request: StudyRequest): Study {
     throw new InputError(`--baseline ${baseline}: no such variant; the variants are ${variants.map((v) => v.name).join(', ')}`);
   }
   const name = validate(request, variants);
+  // Each path spelt one way (as params' are), so that a cell's command can drop the earlier of two
+  // sets of one field by text (report/study-format.ts). Messages above quote the sets as given.
   const spec: StudySpec = {
     kind: request.kind,
     scenario: { name, sha256: sha256(request.scenarioText) },
     version: VERSION,
-    sets: [...request.sets],
-    variants,
+    sets: request.sets.map(normaliseSet),
+    variants: variants.map((v) => ({ name: v.name, sets: v.sets.map(normaliseSet) })),
     baseline,
     params: [...request.params],
     seeds: [...request.seeds],

@@ -15,6 +15,7 @@ export interface StudySpecView {
   kind: 'sweep' | 'compare';
   scenario: { name: string; sha256: string };
   version: string;
+  /** `path=value`, each path spelt one way (exec normalises them), so one field's sets have the same text before `=`. */
   sets: string[];
   variants: { name: string; sets: string[] }[];
   baseline: string;

@@ -144,7 +144,8 @@ type CellKey = { variant: string; params: Record<string, string>; seed: number }
 export function cellArgs(file: string, spec: StudySpecView, cell: CellKey, tail: readonly string[]): string[] {
   const variant = spec.variants.find((v) => v.name === cell.variant);
   const layered = [...spec.sets, ...(variant?.sets ?? []), ...Object.entries(cell.params).map(([path, text]) => `${path}=${text}`)];
-  // A later layer's set of the same path wins; `diaspora run` refuses a path set twice.
+  // A later layer's set of the same path wins; `diaspora run` refuses a path set twice. The paths
+  // are spelt one way (StudySpecView), so one field's sets match by text.
   const path = (set: string) => set.slice(0, set.indexOf('='));
   const sets = layered.filter((set, i) => !layered.slice(i + 1).some((later) => path(later) === path(set)));
   return ['run', file, '--seed', String(cell.seed), ...sets.flatMap((set) => ['--set', set]), ...tail];

@@ -75,11 +75,35 @@ export function applySets(
   return { data: root, applied, problems };
 }
 
+/** The path a `--set` writes, or undefined when it is not `path=value` (applySets names that problem). */
+function pathOfSet(set: string): Path | undefined {
+  const path = parsePath(set.slice(0, Math.max(0, set.indexOf('='))));
+  return typeof path === 'string' ? undefined : path;
+}
+
+/** The field a `--set` writes, spelt the one way `formatPath` spells it; undefined when it is not `path=value`. */
+function fieldOfSet(set: string): string | undefined {
+  const path = pathOfSet(set);
+  return path === undefined ? undefined : formatPath(path);
+}
+
+/**
+ * The `--set` with its path spelt the one way (`services["store"].flush=5s` becomes
+ * `services.store.flush=5s`), the value as given; one that is not `path=value` as given. Two sets
+ * of one field then have the same text before the `=`, as checkSetsOnce compares them: a study
+ * stores its sets so, for the command it prints for a cell to drop the earlier of two sets of a
+ * field by their text (report/study-format.ts), as `diaspora run` would refuse both.
+ */
+export function normaliseSet(set: string): string {
+  const field = fieldOfSet(set);
+  return field === undefined ? set : `${field}${set.slice(set.indexOf('='))}`;
+}
+
 /** The first `--set` that writes the top-level `field` itself (`seed=5`), or undefined. */
 export function setOfField(sets: readonly string[], field: string): string | undefined {
   return sets.find((set) => {
-    const path = parsePath(set.slice(0, Math.max(0, set.indexOf('='))));
-    return typeof path !== 'string' && path.length === 1 && path[0] === field;
+    const path = pathOfSet(set);
+    return path !== undefined && path.length === 1 && path[0] === field;
   });
 }
 
@@ -200,10 +224,9 @@ export function checkSeedGivenOnce(seed: number | undefined, sets: readonly stri
  * layer the study's, the variant's and the point's sets, and drop the earlier of two same paths).
  */
 export function checkSetsOnce(sets: readonly string[]): void {
-  const paths = sets.map((set) => parsePath(set.slice(0, Math.max(0, set.indexOf('=')))));
-  const key = (path: Path | string) => (typeof path === 'string' ? undefined : formatPath(path));
-  for (const [j, later] of paths.entries()) {
-    const i = key(later) === undefined ? -1 : paths.findIndex((earlier, k) => k < j && key(earlier) === key(later));
-    if (i !== -1) throw new InputError(`--set ${sets[j]}: ${key(later)} is already set by --set ${sets[i]}; give each field once`);
+  const keys = sets.map(fieldOfSet);
+  for (const [j, later] of keys.entries()) {
+    const i = later === undefined ? -1 : keys.findIndex((earlier, k) => k < j && earlier === later);
+    if (i !== -1) throw new InputError(`--set ${sets[j]}: ${later} is already set by --set ${sets[i]}; give each field once`);
   }
 }
