@@ -35,14 +35,14 @@ export function stageOutput(out: string | undefined, fallback: string, kind: str
   return dir;
 }
 
-/** The kinds of single file diaspora writes, each known by how it begins. */
+/** The kinds of single file diaspora writes, each known by how it begins, and the endings its name may have. */
 export const OWN_FILES = {
-  timeline: { what: 'timeline', own: (head: string) => head.includes('<meta name="generator" content="diaspora-sim timeline">') },
-  perfetto: { what: 'Perfetto trace', own: (head: string) => head.startsWith(PERFETTO_HEAD) },
-  shiviz: { what: 'ShiViz log', own: (head: string) => head.startsWith(SHIVIZ_HEAD) },
-  gallery: { what: 'gallery page', own: (head: string) => head.includes('<meta name="generator" content="diaspora-sim gallery">') },
-  lab: { what: 'lab page', own: (head: string) => head.includes('<meta name="generator" content="diaspora-sim lab">') },
-  shrunk: { what: 'minimal scenario', own: (head: string) => head.startsWith('# Minimal failing scenario written by diaspora shrink') },
+  timeline: { what: 'timeline', format: 'an HTML page', extensions: ['.html', '.htm'], own: (head: string) => head.includes('<meta name="generator" content="diaspora-sim timeline">') },
+  perfetto: { what: 'Perfetto trace', format: 'JSON', extensions: ['.json'], own: (head: string) => head.startsWith(PERFETTO_HEAD) },
+  shiviz: { what: 'ShiViz log', format: 'text', extensions: ['.log', '.txt'], own: (head: string) => head.startsWith(SHIVIZ_HEAD) },
+  gallery: { what: 'gallery page', format: 'an HTML page', extensions: ['.html'], own: (head: string) => head.includes('<meta name="generator" content="diaspora-sim gallery">') },
+  lab: { what: 'lab page', format: 'an HTML page', extensions: ['.html'], own: (head: string) => head.includes('<meta name="generator" content="diaspora-sim lab">') },
+  shrunk: { what: 'minimal scenario', format: 'a YAML scenario file', extensions: ['.yaml', '.yml'], own: (head: string) => head.startsWith('# Minimal failing scenario written by diaspora shrink') },
 } as const;
 
 /** Checks and prepares the single file `path`; returns the function to call once it is written. */

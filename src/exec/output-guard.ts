@@ -7,13 +7,14 @@
  * marker file `.diaspora-output` (written first into every directory diaspora creates); files when
  * their first bytes carry the signature of their kind (`own`). Never a target: the current
  * directory or one above it, the file-system root, system locations (`/proc`, `/etc`, `/usr`, …),
- * a path below a file, a directory where a file is needed or a file where a directory is.
+ * a path below a file, a directory where a file is needed or a file where a directory is, a file
+ * whose name does not end as its kind's do (`-o run.png` for an HTML timeline).
  *
  * How it fails: an `InputError` of one line, `<flag> <path>: what is wrong; what to do`, raised
  * before any work starts. Nothing here writes.
  */
 import { accessSync, closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../kernel/contract/index.ts';
 
 /** The file that marks a directory as diaspora's own output. */
@@ -41,6 +42,10 @@ export interface FileTargetOptions extends TargetOptions {
   what: string;
   /** True when these first bytes of an existing file show that diaspora wrote it. */
   own: (head: string) => boolean;
+  /** What the file's bytes are, for messages: `an HTML page`, `JSON`. */
+  format: string;
+  /** The endings a name of such a file may have, the usual first: `.html`. */
+  extensions: readonly string[];
 }
 
 /** Pseudo file systems and the operating system's own trees; a run's results never belong there. */
@@ -78,17 +83,36 @@ export function checkDirectoryPlace(path: string, label: string): string {
 /** Checks that `path` may become (or be replaced by) a file of kind `options.what`. */
 export function checkOutputFile(path: string, options: FileTargetOptions): void {
   const where = checkPlace(path, options.label);
-  if (!existsSync(path)) return;
+  if (existsSync(path)) checkReplaceable(path, where, options);
+  checkExtension(path, options);
+}
+
+/** An existing `path` may be replaced: an empty file, or diaspora's own file of this kind with --force. */
+function checkReplaceable(path: string, where: string, options: FileTargetOptions): void {
   const info = statSync(path);
-  if (info.isDirectory()) throw new InputError(`${options.label}: ${where} is a directory; give a file name, e.g. ${join(path, `out${extensionOf(options.what)}`)}`);
+  if (info.isDirectory()) throw new InputError(`${options.label}: ${where} is a directory; give a file name, e.g. ${join(path, `out${options.extensions[0]}`)}`);
   if (!info.isFile()) throw new InputError(`${options.label}: ${where} is not a regular file; choose another name`);
-  // An empty file holds nothing to lose: `-o "$(mktemp)"` is a fair way to name a target.
+  // An empty file holds nothing to lose: `-o "$(mktemp --suffix=.html)"` is a fair way to name a target.
   if (info.size === 0) return;
   if (!options.own(headOf(path))) {
     const hint = options.force ? '--force replaces only what diaspora wrote' : 'choose another name';
     throw new InputError(`${options.label}: the file exists and is not a ${options.what} written by diaspora; ${hint}`);
   }
   if (!options.force) throw new InputError(`${options.label}: holds an earlier ${options.what}; add --force to replace it`);
+}
+
+/**
+ * The name ends as a file of this kind does: `-o run.png` would hold an HTML page that no image
+ * viewer opens, and a browser would not open it by name. Checked after the file's contents, so a
+ * user's file at the target is named as such whatever its name.
+ */
+function checkExtension(path: string, options: FileTargetOptions): void {
+  const extension = extname(path).toLowerCase();
+  if (options.extensions.includes(extension)) return;
+  const endings = options.extensions.join(' or ');
+  const name = basename(path);
+  const instead = `${extension === '' ? name : name.slice(0, -extension.length)}${options.extensions[0]}`;
+  throw new InputError(`${options.label}: a ${options.what} is ${options.format}; give a name ending ${endings}, e.g. ${instead}`);
 }
 
 function isLinkToNowhere(path: string): boolean {
@@ -172,10 +196,6 @@ function headOf(path: string): string {
   } finally {
     closeSync(fd);
   }
-}
-
-function extensionOf(what: string): string {
-  return what === 'timeline' ? '.html' : what === 'minimal scenario' ? '.yaml' : '.json';
 }
 
 function plural(n: number, one: string, many: string): string {

@@ -89,6 +89,26 @@ for (const [name, args, what] of singleFiles) {
   });
 }
 
+test("a file named otherwise than its kind: refused with one line before anything is written (viz -o x.png wrote an HTML page)", async (t) => {
+  const root = scratch(t);
+  const run = await recorded;
+  // Red before: each of these was written, under the name given.
+  const cases: [string[], RegExp][] = [
+    [['viz', run, '-o', join(root, 'x.png')], /^-o \S+x\.png: a timeline is an HTML page; give a name ending \.html or \.htm, e\.g\. x\.html$/],
+    [['viz', run, '-o', join(root, 'timeline')], /^-o \S+timeline: a timeline is an HTML page; give a name ending \.html or \.htm, e\.g\. timeline\.html$/],
+    [['viz', run, '--perfetto', join(root, 'p.html')], /^--perfetto \S+p\.html: a Perfetto trace is JSON; give a name ending \.json, e\.g\. p\.json$/],
+    [['viz', run, '--shiviz', join(root, 's.json')], /^--shiviz \S+s\.json: a ShiViz log is text; give a name ending \.log or \.txt, e\.g\. s\.log$/],
+    [['shrink', run, '--out', join(root, 'min.json')], /^--out \S+min\.json: a minimal scenario is a YAML scenario file; give a name ending \.yaml or \.yml, e\.g\. min\.yaml$/],
+  ];
+  const outcomes = await Promise.all(cases.map(([args]) => diaspora(args)));
+  for (const [i, [args, message]] of cases.entries()) {
+    t.log(args.join(' '));
+    refused(t, outcomes[i]!, message);
+  }
+  t.deepEqual(readdirSync(root), [], 'nothing written');
+  t.is((await diaspora(['viz', run, '-o', join(root, 'T.HTM')])).code, 0, 'any case, either ending');
+});
+
 test('a file where a directory goes, a path below a file, ".", the root and system paths are refused', async (t) => {
   const { file, root } = userFiles(t);
   const cases: [string[], RegExp, string?][] = [
