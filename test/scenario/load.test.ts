@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../src/kernel/contract/index.ts';
-import { type Scenario, loadScenario, loadScenarioFile, scenarioSchema } from '../../src/scenario/index.ts';
+import { type Scenario, loadScenario, loadScenarioAsync, loadScenarioFile, scenarioSchema } from '../../src/scenario/index.ts';
 import { FULL, MINIMAL } from './fixtures.ts';
 
 /** Every disk's page-cache writeback unless the file says otherwise: Linux's defaults, 30 s and 5 s. */
@@ -168,6 +168,15 @@ test('YAML anchors and aliases are expanded', (t) => {
     s.nodes.map((node) => node.name),
     ['a-1', 'a-2', 'b-1', 'b-2'],
   );
+});
+
+test('plug-ins are looked for under a plugins key however it is spelled, escapes included', async (t) => {
+  // A text that does not spell "plugins" is parsed once, by loadScenario: the plug-in pass skips
+  // it unless an escape could spell the key. Each spelling here must reach the plug-in loader.
+  for (const key of ['plugins', "'plugins'", '"plu\\x67ins"', '"plu\\\n  gins"']) {
+    const text = `${MINIMAL}${key}: [./no-such-plugin.ts]\n`;
+    await t.throwsAsync(loadScenarioAsync(text, 'p.yaml'), { instanceOf: InputError, message: /^p\.yaml:[56] plugins\[0\]: no such file$/ }, key);
+  }
 });
 
 test('loadScenarioFile names the file in its messages, and says in words why a file cannot be read', (t) => {
