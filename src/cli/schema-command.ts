@@ -4,12 +4,15 @@
  * scenario that uses them (`# yaml-language-server: $schema=./schema.json` at its top). Without
  * plug-ins it prints the schema of `scenarios/schema.json`, byte for byte.
  *
- * Exit 0 with the schema on stdout; 2 when a plug-in cannot be loaded (not found, not a feature,
- * or a name another feature already has), with nothing on stdout.
+ * Exit 0 with the schema on stdout; 2 when an argument is not named as a plug-in module (a
+ * scenario file, most likely: the schema of scenario files is what `schema` alone prints) or a
+ * plug-in cannot be loaded (not found, not a feature, or a name another feature already has), with
+ * nothing on stdout.
  */
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { loadPlugins, renderScenarioJsonSchema } from '../scenario/index.ts';
+import { InputError } from '../kernel/contract/index.ts';
+import { fileKindOf, loadPlugins, namesPluginModule, PLUGIN_ENDINGS, renderScenarioJsonSchema } from '../scenario/index.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 
 interface SchemaArgs {
@@ -25,6 +28,8 @@ export const schemaCommand: CommandModule<object, SchemaArgs> = {
       .example('$0 schema examples/token-ring/token-ring.ts > examples/token-ring/schema.json', 'Let an editor check the ring: section of a token-ring scenario') as unknown as Argv<SchemaArgs>,
   handler: async (args) => {
     try {
+      const notPlugin = args.plugins.find((path) => !namesPluginModule(path));
+      if (notPlugin !== undefined) throw new InputError(`schema ${notPlugin}: schema takes plug-in modules (${PLUGIN_ENDINGS}) to add their sections, not ${fileKindOf(notPlugin)}; \`diaspora schema\` alone prints the schema of scenario files`);
       // In the order given, as a scenario's plugins: list would register them.
       await loadPlugins(args.plugins.map((path) => resolve(path)));
       process.stdout.write(renderScenarioJsonSchema(args.plugins.length === 0 ? undefined : ['diaspora schema', ...args.plugins].join(' ')));

@@ -13,7 +13,7 @@ export { renderScenarioJsonSchema, scenarioJsonSchema, SCHEMA_FILE } from './jso
 export { buildRun, type BuildOptions, type PreparedRun } from './build.ts';
 export { prepareRun, type PrepareOptions } from './prepare.ts';
 export { checkerNamed, checkers, features } from './registry.ts';
-export { loadPlugins } from './plugin-load.ts';
+export { fileKindOf, loadPlugins, namesPluginModule, PLUGIN_ENDINGS } from './plugin-load.ts';
 export { defineFeature, type Feature, type BuildContext, type ResolveContext, type Report, type ServiceClient } from './feature.ts';
 export { renderScenarioYaml, writtenScenario } from './written.ts';
 export { checkSetsOnce, normaliseSet, setOfField } from './overrides.ts';

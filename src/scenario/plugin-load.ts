@@ -7,12 +7,30 @@
  * `InputError` naming the module; a clash with a registered feature is the registry's.
  */
 import { statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { extname, isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../kernel/contract/index.ts';
 import type { Feature } from './feature.ts';
 import { preparePluginImports } from './plugin-imports.ts';
 import { pluginsLoaded, registerPlugin } from './registry.ts';
+
+/** The endings a plug-in module's file may have: TypeScript or JavaScript, as an ES module. */
+export const PLUGIN_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
+
+/** `.ts, .mts, .js or .mjs`, for messages. */
+export const PLUGIN_ENDINGS = `${PLUGIN_EXTENSIONS.slice(0, -1).join(', ')} or ${PLUGIN_EXTENSIONS.at(-1)}`;
+
+/** Whether `path` is named as a plug-in module is (a `.yaml` is a scenario, not a plug-in). */
+export function namesPluginModule(path: string): boolean {
+  return (PLUGIN_EXTENSIONS as readonly string[]).includes(extname(path));
+}
+
+/** What a file seems to be by its name, for a message: `a scenario file`, `a .json file`. */
+export function fileKindOf(path: string): string {
+  const extension = extname(path);
+  if (/^\.ya?ml$/i.test(extension)) return 'a scenario file';
+  return extension === '' ? 'a file without an ending' : `a ${extension} file`;
+}
 
 /**
  * Imports plug-in modules (absolute paths of `.ts` or `.js` files) and registers their default
@@ -25,7 +43,9 @@ export async function loadPlugins(paths: readonly string[]): Promise<void> {
     if (!isAbsolute(path)) throw new Error(`loadPlugins: "${path}" is not an absolute path`);
     const kind = statSync(path, { throwIfNoEntry: false });
     if (kind === undefined) throw new InputError(`plugin ${path}: no such file`);
-    if (kind.isDirectory()) throw new InputError(`plugin ${path}: a directory; name the plug-in's module file (.ts, .mts, .js or .mjs)`);
+    if (kind.isDirectory()) throw new InputError(`plugin ${path}: a directory; name the plug-in's module file (${PLUGIN_ENDINGS})`);
+    // Node's own refusal ("Unknown file extension") would not say what a plug-in is.
+    if (!namesPluginModule(path)) throw new InputError(`plugin ${path}: ${fileKindOf(path)}, not a plug-in module (a ${PLUGIN_ENDINGS} file exporting defineFeature({ … }))`);
     let module: { default?: unknown };
     try {
       await preparePluginImports();

@@ -56,6 +56,8 @@ const SCENARIOS: Case[] = [
   [['run', 'scenarios/plugin-directory.yaml'], /^scenarios\/plugin-directory\.yaml:4 plugins\[0\]: a directory; name the plug-in's module file/],
   [['run', 'scenarios/plugin-throws.yaml'], /^scenarios\/plugin-throws\.yaml:4 plugins\[0\]: cannot be loaded: the plug-in failed to start \(line 2 of the plug-in\)$/],
   [['run', 'scenarios/plugin-syntax.yaml'], /^scenarios\/plugin-syntax\.yaml:4 plugins\[0\]: cannot be loaded: Unexpected token/],
+  // Red before: Node's `Unknown file extension ".yaml" for …`, the file's absolute path again.
+  [['run', 'scenarios/plugin-scenario.yaml'], /^scenarios\/plugin-scenario\.yaml:4 plugins\[0\]: a scenario file, not a plug-in module \(a \.ts, \.mts, \.js or \.mjs file exporting defineFeature\(\{ … \}\)\)$/],
   [['run', 'scenarios/plugin-wrong-export.yaml'], /^scenarios\/plugin-wrong-export\.yaml:4 plugins\[0\]: its default export must be a feature/],
   // A typo inside a map that is one shape of a union (a duration or { mean, distribution, cv }).
   [['run', 'scenarios/service-map-typo.yaml'], /^scenarios\/service-map-typo\.yaml:106 pipeline\.operators\.reconstruct\.service\.distribution: unknown value "lognorml"; did you mean "lognormal"\?$/],

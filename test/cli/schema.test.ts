@@ -37,3 +37,18 @@ test('a plug-in that cannot be loaded is bad input (exit 2), one line, nothing o
   t.regex(r.stderr, /^plugin \S+no-such-plugin\.ts: no such file$/m);
   t.is(r.stderr.trim().split('\n').length, 1);
 });
+
+test('a scenario file given to schema is bad input naming what schema takes, whether or not it exists', async (t) => {
+  // Red before: `plugin /abs/…/beamline-store.yaml: cannot be loaded: Unknown file extension ".yaml" for /abs/…`, Node's own words.
+  const cases = [
+    ['scenarios/beamline-store.yaml', 'a scenario file'],
+    ['demo.yml', 'a scenario file'],
+    ['schema.json', 'a .json file'],
+  ] as const;
+  for (const [file, kind] of cases) {
+    const r = await diaspora(['schema', file]);
+    t.is(r.code, 2);
+    t.is(r.stdout, '');
+    t.is(r.stderr, `schema ${file}: schema takes plug-in modules (.ts, .mts, .js or .mjs) to add their sections, not ${kind}; \`diaspora schema\` alone prints the schema of scenario files\n`);
+  }
+});
