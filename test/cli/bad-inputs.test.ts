@@ -8,6 +8,7 @@ import test from 'ava';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli } from '../fuzz/harness.ts';
 import { diaspora, ROOT } from './cli.ts';
 
 const DEMO = join(ROOT, 'scenarios/beamline-store.yaml');
@@ -17,24 +18,29 @@ test.after.always(() => rmSync(SCRATCH, { recursive: true, force: true }));
 const DANGLING = join(SCRATCH, 'dangling');
 symlinkSync(join(SCRATCH, 'nowhere'), DANGLING);
 
-/** [arguments, the one line expected on stderr]. */
-const FLAGS: [string[], RegExp][] = [
-  [['run', DEMO, '--seed', 'abc'], /^--seed abc: a seed is a whole number from 0 to 2\^53−1 \(9007199254740991\)$/],
+/**
+ * [arguments, the one line expected on stderr, and `process` to run the real command in a child
+ * process]. The others call the command in this process (test/fuzz/harness.ts), one after another:
+ * a start of the real command costs ≈ 0.45 s of CPU for one line. One case per command is a child
+ * process, so each command's start, exit code and streams are seen as a user sees them.
+ */
+const FLAGS: [string[], RegExp, 'process'?][] = [
+  [['run', DEMO, '--seed', 'abc'], /^--seed abc: a seed is a whole number from 0 to 2\^53−1 \(9007199254740991\)$/, 'process'],
   [['run', DEMO, '--seed', '-1'], /^--seed -1: a seed is a whole number from 0 to 2\^53−1/],
   [['run', DEMO, '--seed', '1.5'], /^--seed 1\.5: a seed is a whole number/],
   [['run', DEMO, '--seed', '9007199254740992'], /^--seed 9007199254740992: a seed is a whole number/],
   [['run', DEMO, '--seed', '1e3'], /^--seed 1e3: a seed is a whole number/],
   [['run', DEMO, '--seed', '1', '--seed', '2'], /^--seed: given 2 times \(1, 2\); give it once$/],
   [['run', DEMO, '--seed'], /^--seed: needs a value \(see diaspora run --help\)$/],
-  [['emulate', DEMO, '--seed', 'NaN'], /^--seed NaN: a seed is a whole number/],
+  [['emulate', DEMO, '--seed', 'NaN'], /^--seed NaN: a seed is a whole number/, 'process'],
   [['run', DEMO, '--workers', '0'], /^--workers 0: expected a whole number of worker threads from 1 to 1024$/],
   [['run', DEMO, '--workers', 'two'], /^--workers two: expected a whole number of worker threads/],
-  [['compare', DEMO, '--strategies', 'a,b', '--jobs', '99999'], /^--jobs 99999: expected a whole number of workers from 1 to 1024$/],
-  [['shrink', SCRATCH, '--probes', '-5'], /^--probes -5: expected a whole number of probe runs from 1 to 1000000$/],
+  [['compare', DEMO, '--strategies', 'a,b', '--jobs', '99999'], /^--jobs 99999: expected a whole number of workers from 1 to 1024$/, 'process'],
+  [['shrink', SCRATCH, '--probes', '-5'], /^--probes -5: expected a whole number of probe runs from 1 to 1000000$/, 'process'],
   [['emulate', DEMO, '--speed', '0'], /^--speed 0: expected a positive number like 10 or 0\.5$/],
   [['emulate', DEMO, '--speed', 'Infinity'], /^--speed Infinity: expected a positive number/],
   [['emulate', DEMO, '--duration=-5s'], /^--duration: expected a duration like "5ms", got "-5s" \(durations cannot be negative\)$/],
-  [['sweep', DEMO, '--param', 'quiesce=10s,20s', '--shard', '0/99999999999999999999'], /^--shard 0\/99999999999999999999: 99999999999999999999 slices is beyond any job array/],
+  [['sweep', DEMO, '--param', 'quiesce=10s,20s', '--shard', '0/99999999999999999999'], /^--shard 0\/99999999999999999999: 99999999999999999999 slices is beyond any job array/, 'process'],
   [['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '1,x'], /^--seeds 1,x: /],
   [['run', DEMO, '--seed', '3', '--set', 'seed=5'], /^--set seed=5: the seed is also given by --seed 3; give it once \(--seed alone\)$/],
   [['emulate', DEMO, '--set', 'seed=3', '-s', '3'], /^--set seed=3: the seed is also given by --seed 3; give it once/],
@@ -48,12 +54,12 @@ const FLAGS: [string[], RegExp][] = [
   [['run', DEMO, '--max-events', '1', '--', 'extra'], /^unexpected argument "extra"/],
   [['run', DEMO, '--set', 'duration=1e9h'], /^--set duration=1e9h duration: expected a duration like "5ms", got "1e9h"/],
   [['run', DEMO, '--out', DANGLING], /^--out \S+dangling: a symbolic link that leads nowhere \(its target is missing, or the links loop\); remove it or give another path$/],
-  [['viz', DEMO, '--perfetto', ''], /^--perfetto: an empty path; give a path to write$/],
+  [['viz', DEMO, '--perfetto', ''], /^--perfetto: an empty path; give a path to write$/, 'process'],
   [['run', DEMO, '--set', 'name=a\u0001b'], /^--set name=a\\u0001b name: the value "a\\u0001b" holds the control character U\+0001 at character 2; remove it$/],
 ];
 
 test('numeric flags and --set values are checked as typed: one line, exit 2', async (t) => {
-  const outcomes = await Promise.all(FLAGS.map(([args]) => diaspora(args)));
+  const outcomes = await Promise.all(FLAGS.map(([args, , how]) => (how === 'process' ? diaspora(args) : cli(args))));
   for (const [i, [args, message]] of FLAGS.entries()) {
     const r = outcomes[i]!;
     t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

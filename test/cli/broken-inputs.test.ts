@@ -2,10 +2,16 @@
  * A corpus of broken inputs as an outsider writes them — scenario files (test/fixtures/broken/
  * scenarios), command lines, traces (test/fixtures/broken/traces) and sweep directories
  * (…/sweeps, and a sweep killed mid-way) — each
- * given to the real `diaspora` command: one readable line on stderr that names the file (and the
+ * given to the `diaspora` command: one readable line on stderr that names the file (and the
  * line and field when it has them), exit code 2, no stack trace, nothing on stdout that judges.
  *
- * Cases run in parallel child processes, a few at a time, so the whole corpus costs seconds.
+ * Most cases call the command in this process (test/fuzz/harness.ts: the function bin/diaspora.mjs
+ * runs, from source), one after another: a start of the real command costs ≈ 0.45 s of CPU to print
+ * one line, a call here a few milliseconds. The cases marked `process` run the real command in a
+ * child process in test/fixtures/broken, as a user does, a few at a time: at least one per command
+ * and group, so the bundle's start, its exit code and its streams are seen for each; and the
+ * plug-in and emulation cases, which the bundle does differently (it registers tsx for plug-ins;
+ * emulated nodes are threads of their own).
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
@@ -13,6 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cli } from '../fuzz/harness.ts';
 import { diaspora, type Outcome, ROOT } from './cli.ts';
 
 const BROKEN = join(ROOT, 'test/fixtures/broken');
@@ -31,11 +38,14 @@ writeFileSync(join(A_SITE, 'index.html'), '<p>my page</p>\n');
 const A_DIR = join(SCRATCH, 'a-dir.yaml');
 mkdirSync(A_DIR);
 
-/** [arguments (run in test/fixtures/broken), the one line expected on stderr]. */
-type Case = [string[], RegExp];
+/**
+ * [arguments (paths relative to test/fixtures/broken), the one line expected on stderr, and
+ * `process` to run it as a child process rather than in this one].
+ */
+type Case = [string[], RegExp, 'process'?];
 
 const SCENARIOS: Case[] = [
-  [['run', 'scenarios/recursive-alias.yaml'], /^scenarios\/recursive-alias\.yaml:1 YAML: the alias \*a is inside its own anchor &a/],
+  [['run', 'scenarios/recursive-alias.yaml'], /^scenarios\/recursive-alias\.yaml:1 YAML: the alias \*a is inside its own anchor &a/, 'process'],
   [['run', 'scenarios/deep-nesting.yaml'], /^scenarios\/deep-nesting\.yaml:\d+ YAML: nested more than 100 levels deep/],
   [['run', 'scenarios/deep-block.yaml'], /^scenarios\/deep-block\.yaml:\d+ YAML: nested more than 100 levels deep/],
   [['run', 'scenarios/complex-key.yaml'], /^scenarios\/complex-key\.yaml:3 YAML: a key must be a name, not a list or map$/],
@@ -48,17 +58,17 @@ const SCENARIOS: Case[] = [
   // A Kafka property's dots are part of its name: as nested maps (or a --set path) its first word is an unknown field.
   [['run', 'scenarios/dotted-key-nested.yaml'], /^scenarios\/dotted-key-nested\.yaml:13 services\.stream\.replication: unknown field "replication"; did you mean "replication\.factor"\? Its dots are part of the name: replication\.factor: 3 in the file, services\.stream\["replication\.factor"\]=3 in --set$/],
   [['run', 'scenarios/tab-indent.yaml'], /^scenarios\/tab-indent\.yaml:12 YAML: tabs cannot indent YAML; use spaces/],
-  [['run', 'scenarios/unit-typo.yaml'], /^scenarios\/unit-typo\.yaml:4 duration: expected a duration like "5ms", got "10 ss"$/],
+  [['run', 'scenarios/unit-typo.yaml'], /^scenarios\/unit-typo\.yaml:4 duration: expected a duration like "5ms", got "10 ss"$/, 'process'],
   [['run', 'scenarios/unit-overflow.yaml'], /^scenarios\/unit-overflow\.yaml:4 duration: expected a duration like "5ms", got "1e999s" \(write the digits out: an exponent like 1e9 is not read\)$/],
   [['run', 'scenarios/name-too-long.yaml'], /^scenarios\/name-too-long\.yaml:1 name: a scenario name is at most 100 characters/],
   [['run', 'scenarios/binary.yaml'], /^scenarios\/binary\.yaml:1 a NUL byte: this is not a text file$/],
-  [['run', 'scenarios/plugin-missing.yaml'], /^scenarios\/plugin-missing\.yaml:4 plugins\[0\]: no such file$/],
-  [['run', 'scenarios/plugin-directory.yaml'], /^scenarios\/plugin-directory\.yaml:4 plugins\[0\]: a directory; name the plug-in's module file/],
-  [['run', 'scenarios/plugin-throws.yaml'], /^scenarios\/plugin-throws\.yaml:4 plugins\[0\]: cannot be loaded: the plug-in failed to start \(line 2 of the plug-in\)$/],
-  [['run', 'scenarios/plugin-syntax.yaml'], /^scenarios\/plugin-syntax\.yaml:4 plugins\[0\]: cannot be loaded: Unexpected token/],
+  [['run', 'scenarios/plugin-missing.yaml'], /^scenarios\/plugin-missing\.yaml:4 plugins\[0\]: no such file$/, 'process'],
+  [['run', 'scenarios/plugin-directory.yaml'], /^scenarios\/plugin-directory\.yaml:4 plugins\[0\]: a directory; name the plug-in's module file/, 'process'],
+  [['run', 'scenarios/plugin-throws.yaml'], /^scenarios\/plugin-throws\.yaml:4 plugins\[0\]: cannot be loaded: the plug-in failed to start \(line 2 of the plug-in\)$/, 'process'],
+  [['run', 'scenarios/plugin-syntax.yaml'], /^scenarios\/plugin-syntax\.yaml:4 plugins\[0\]: cannot be loaded: Unexpected token/, 'process'],
   // Red before: Node's `Unknown file extension ".yaml" for …`, the file's absolute path again.
-  [['run', 'scenarios/plugin-scenario.yaml'], /^scenarios\/plugin-scenario\.yaml:4 plugins\[0\]: a scenario file, not a plug-in module \(a \.ts, \.mts, \.js or \.mjs file exporting defineFeature\(\{ … \}\)\)$/],
-  [['run', 'scenarios/plugin-wrong-export.yaml'], /^scenarios\/plugin-wrong-export\.yaml:4 plugins\[0\]: its default export must be a feature/],
+  [['run', 'scenarios/plugin-scenario.yaml'], /^scenarios\/plugin-scenario\.yaml:4 plugins\[0\]: a scenario file, not a plug-in module \(a \.ts, \.mts, \.js or \.mjs file exporting defineFeature\(\{ … \}\)\)$/, 'process'],
+  [['run', 'scenarios/plugin-wrong-export.yaml'], /^scenarios\/plugin-wrong-export\.yaml:4 plugins\[0\]: its default export must be a feature/, 'process'],
   // A typo inside a map that is one shape of a union (a duration or { mean, distribution, cv }).
   [['run', 'scenarios/service-map-typo.yaml'], /^scenarios\/service-map-typo\.yaml:106 pipeline\.operators\.reconstruct\.service\.distribution: unknown value "lognorml"; did you mean "lognormal"\?$/],
   // A log producer's buffer.memory and max.block.ms: a typo'd unit, zero, below batch.size, a negative wait.
@@ -68,7 +78,7 @@ const SCENARIOS: Case[] = [
   [['run', 'scenarios/producer-buffer-memory.yaml', '--set', 'workload.detector["buffer.memory"]=32MiB', '--set', 'workload.detector["max.block.ms"]=-5'], /^--set workload\.detector\["max\.block\.ms"\]=-5 workload\.detector\["max\.block\.ms"\]: expected a duration like "500ms" or a number of milliseconds, got -5$/],
   // Two sites no link joins: found when the first message has no way (messages are not routed), not a crash.
   [['run', 'scenarios/no-link.yaml'], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1; add \{ between: \[beamline, hpc\], latency: … \}$/],
-  [['emulate', 'scenarios/no-link.yaml', '--speed', '10', '--out', join(SCRATCH, 'no-link-emulated')], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1/],
+  [['emulate', 'scenarios/no-link.yaml', '--speed', '10', '--out', join(SCRATCH, 'no-link-emulated')], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1/, 'process'],
   [['run', A_DIR], /a-dir\.yaml: is a directory, not a scenario file$/],
   [['run', 'scenarios/no-such.yaml'], /^scenarios\/no-such\.yaml: no such file$/],
   // A device never ends: read whole, it would fill the memory.
@@ -76,10 +86,10 @@ const SCENARIOS: Case[] = [
 ];
 
 const FLAGS: Case[] = [
-  [['compare', DEMO, '--strategies', 'a,b', '--seeds', '1', '--seeds', '2'], /^--seeds: given 2 times \(1, 2\); give it once$/],
+  [['compare', DEMO, '--strategies', 'a,b', '--seeds', '1', '--seeds', '2'], /^--seeds: given 2 times \(1, 2\); give it once$/, 'process'],
   [['run', DEMO, '--out', 'a', '--out', 'b'], /^--out: given 2 times \(a, b\); give it once$/],
-  [['run', DEMO, '--set'], /^--set: needs a value \(see diaspora run --help\)$/],
-  [['sweep', DEMO, '--param'], /^--param: needs a value/],
+  [['run', DEMO, '--set'], /^--set: needs a value \(see diaspora run --help\)$/, 'process'],
+  [['sweep', DEMO, '--param'], /^--param: needs a value/, 'process'],
   [['run', DEMO, '--trace=maybe'], /^--trace=maybe: --trace is a switch; give it alone, or =true \/ =false$/],
   [['run', DEMO, '--set', 'seed=!!binary AQ=='], /^--set seed=!!binary AQ==: YAML: the tag !!binary makes a value no scenario field takes; remove the tag$/],
   [['run', DEMO, '--set', 'checks=&a [*a]'], /^--set checks=&a \[\*a\]: cannot use the alias/],
@@ -92,22 +102,22 @@ const FLAGS: Case[] = [
   [['run', DEMO, '--seeds', '3'], /^--seeds: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
   // Standard input and an empty name where a file goes (red before: ": no such file", and viz an internal error).
   [['run', '-'], /^-: diaspora does not read standard input; name a file/],
-  [['viz', '-'], /^-: diaspora does not read standard input; name a file/],
+  [['viz', '-'], /^-: diaspora does not read standard input; name a file/, 'process'],
   [['viz', 'traces/valid.jsonl', '-', '-o', join(SCRATCH, 'stdin.html')], /^-: diaspora does not read standard input/],
-  [['check', ''], /^"" \(argument 2\): an empty name where a file or directory goes$/],
+  [['check', ''], /^"" \(argument 2\): an empty name where a file or directory goes$/, 'process'],
   [['run', DEMO, '--seed', ''], /^--seed \(nothing\): a seed is a whole number/],
   [['run', DEMO, DEMO], /^unexpected argument "\S*beamline-store\.yaml" \(see diaspora run --help\)$/],
   [['run'], /^<scenario> missing: diaspora run <scenario> \(see diaspora run --help\)$/],
-  [['frobnicate'], /^unknown command "frobnicate"; the commands are: run, .*schema \(see diaspora --help\)$/],
+  [['frobnicate'], /^unknown command "frobnicate"; the commands are: run, .*schema \(see diaspora --help\)$/, 'process'],
   [['rnu', DEMO], /^unknown command "rnu"; did you mean "run"\? \(see diaspora --help\)$/],
   [['run', DEMO, '--out', A_FILE], /a-file is a file, not a directory/],
   [['run', DEMO, '--out', join(A_FILE, 'x')], /a-file is a file, so nothing can be written below it$/],
-  [['lab', '--port', '99999'], /^--port 99999: expected a port number from 0 to 65535$/],
+  [['lab', '--port', '99999'], /^--port 99999: expected a port number from 0 to 65535$/, 'process'],
   [['lab', '--port', 'abc'], /^--port abc: expected a port number from 0 to 65535$/],
   [['lab', '--export', A_FILE], /^--export .*a-file: .*a-file is a file, not a directory/],
   [['lab', '--export', A_SITE], /^--export .*a-site \(index\.html\): the file exists and is not a lab page written by diaspora; choose another name$/],
   [['lab', '--export', A_SITE, '--force'], /^--export .*a-site \(index\.html\): the file exists and is not a lab page written by diaspora; --force replaces only what diaspora wrote$/],
-  [['gallery', '-o', A_SITE, '--only', 'chandy-lamport-bank'], /^-o .*a-site \(index\.html\): the file exists and is not a gallery page written by diaspora; choose another name$/],
+  [['gallery', '-o', A_SITE, '--only', 'chandy-lamport-bank'], /^-o .*a-site \(index\.html\): the file exists and is not a gallery page written by diaspora; choose another name$/, 'process'],
   [['gallery', '-o', join(SCRATCH, 'gallery'), '--only', ','], /^gallery --only ",": names no scenario/],
   [['run', join(ROOT, 'scenarios/drills/log-acks1-leader-crash.yaml'), '--set', 'workload.detector.request.timeout.ms=2s'], /^--set workload\.detector\.request\.timeout\.ms=2s workload\.detector\.request: unknown field "request"; did you mean "request\.timeout\.ms"\? Its dots are part of the name: request\.timeout\.ms: 2s in the file, workload\.detector\["request\.timeout\.ms"\]=2s in --set$/],
   // The advice at a long message's end fits in the line (red before: cut at 300 characters inside Kafka's quoted sentence).
@@ -124,13 +134,13 @@ const FLAGS: Case[] = [
   [['compare', DEMO, '--variant', 'a:seed=1', '--variant', 'b:seed=2'], /^--variant a:seed=1: a cell's seed comes from --seeds, not from the scenario/],
   [['sweep', DEMO, '--param', 'quiesce=10s,10000ms'], /^--param quiesce=10s,10000ms: the values 10s and 10000ms are the same$/],
   // Values only the world's build refuses: refused before any cell runs (and nothing written here).
-  [['sweep', DEMO, '--param', 'quiesce=1s', '--seeds', '2', '--jobs', '1'], /^--param quiesce=1s: .*beamline-store\.yaml:14 quiesce: 1s is too short for the final read/],
+  [['sweep', DEMO, '--param', 'quiesce=1s', '--seeds', '2', '--jobs', '1'], /^--param quiesce=1s: .*beamline-store\.yaml:14 quiesce: 1s is too short for the final read/, 'process'],
 ];
 
 const TRACES: Case[] = [
-  [['check', 'traces/empty.jsonl'], /^traces\/empty\.jsonl: the trace is empty/],
+  [['check', 'traces/empty.jsonl'], /^traces\/empty\.jsonl: the trace is empty/, 'process'],
   [['check', 'traces/torn.jsonl'], /^traces\/torn\.jsonl:6: the last line is cut short: the trace is torn/],
-  [['viz', 'traces/torn.jsonl', '-o', join(SCRATCH, 'torn.html')], /^traces\/torn\.jsonl:6: the last line is cut short/],
+  [['viz', 'traces/torn.jsonl', '-o', join(SCRATCH, 'torn.html')], /^traces\/torn\.jsonl:6: the last line is cut short/, 'process'],
   [['check', 'traces/corrupt-line.jsonl'], /^traces\/corrupt-line\.jsonl:4: not a JSON trace record$/],
   [['check', 'traces/not-a-record.jsonl'], /^traces\/not-a-record\.jsonl:4: a trace record needs/],
   [['check', 'traces/format-99.jsonl'], /^traces\/format-99\.jsonl:1: trace format 99; this version of diaspora-sim reads formats 1, 2, 3 and 4$/],
@@ -159,23 +169,38 @@ const TRACES: Case[] = [
   [['check', 'traces/valid.jsonl', '--check', 'liveness,'], /^--check "liveness,": an empty check name/],
   [['check', 'traces/valid.jsonl', '--check', 'liveness,bogus'], /^--check bogus: unknown check "bogus"; known checks: no-acked-loss, liveness, .*… \(\d+ more\)$/],
   // Sweep slices given to merge: a manifest that is not a map, or has no format; a result line that is null, or of no known status.
-  [['merge', 'sweeps/null-manifest', '--out', join(SCRATCH, 'm1')], /^sweeps\/null-manifest\/sweep\.json: not a sweep manifest \(not a JSON object\)$/],
+  [['merge', 'sweeps/null-manifest', '--out', join(SCRATCH, 'm1')], /^sweeps\/null-manifest\/sweep\.json: not a sweep manifest \(not a JSON object\)$/, 'process'],
   [['merge', 'sweeps/no-format', '--out', join(SCRATCH, 'm2')], /^sweeps\/no-format\/sweep\.json: not a sweep manifest of this version of diaspora-sim \(it has no format; this version reads diaspora-sweep\/1\)$/],
   [['merge', 'sweeps/null-line', '--out', join(SCRATCH, 'm3')], /^sweeps\/null-line\/results\.jsonl:1: not a result line \(no cell, index or status\)$/],
   [['merge', 'sweeps/status-unknown', '--out', join(SCRATCH, 'm4')], /^sweeps\/status-unknown\/results\.jsonl:1: not a result line \(status "weird" is not pass, fail or error\)/],
 ];
 
-/** Runs `cases` a few at a time (the machine is shared). */
+/** The corpus folder as seen from the working directory, which a test thread cannot change. */
+const HERE = 'test/fixtures/broken/';
+/** `args` with the corpus's relative paths (`scenarios/…`, `./traces/…`) named from the working directory. */
+const fromRoot = (args: readonly string[]) => args.map((arg) => arg.replace(/^(\.\/)?(?=(scenarios|traces|sweeps)\/)/, `$1${HERE}`));
+
+/**
+ * Runs `cases`: those marked `process` as child processes in the corpus folder, a few at a time
+ * (the machine is shared), the others meanwhile in this process, one after another (the command
+ * writes to this thread's streams, which the harness borrows for each call). A message names a
+ * file as given: in this process that is from the working directory, so the corpus folder is
+ * taken out of it again before it is judged.
+ */
 async function runAll(cases: readonly Case[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array(cases.length);
-  let next = 0;
+  const children = cases.flatMap((c, i) => (c[2] === 'process' ? [i] : []));
   const lane = async () => {
-    while (next < cases.length) {
-      const i = next++;
-      outcomes[i] = await diaspora(cases[i]![0], BROKEN);
+    for (let i = children.shift(); i !== undefined; i = children.shift()) outcomes[i] = await diaspora(cases[i]![0], BROKEN);
+  };
+  const inThisProcess = async () => {
+    for (const [i, [args, , how]] of cases.entries()) {
+      if (how === 'process') continue;
+      const r = await cli(fromRoot(args));
+      outcomes[i] = { code: r.code, stdout: r.stdout.replaceAll(HERE, ''), stderr: r.stderr.replaceAll(HERE, '') };
     }
   };
-  await Promise.all([lane(), lane(), lane()]);
+  await Promise.all([lane(), lane(), inThisProcess()]);
   return outcomes;
 }
 
@@ -207,7 +232,7 @@ test('the valid trace of the corpus is judged: the broken ones differ from it on
   t.deepEqual(two.stdout.split('\n').filter((line) => /^(PASS|FAIL|VACUOUS)/.test(line)).map((line) => line.split(' ')[1]), ['liveness', 'duplicate']);
 });
 
-const SWEEP = ['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '40', '--jobs', '1', '--quiet'];
+const SWEEP = ['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '10', '--jobs', '1', '--quiet'];
 const lines = (dir: string) => (existsSync(join(dir, 'results.jsonl')) ? readFileSync(join(dir, 'results.jsonl'), 'utf8').split('\n').filter(Boolean) : []);
 
 test('a sweep killed with SIGKILL leaves a lock and finished lines; a second writer is refused while it runs; the resume redoes and corrupts nothing', async (t) => {
@@ -233,7 +258,7 @@ test('a sweep killed with SIGKILL leaves a lock and finished lines; a second wri
   const after = lines(out);
   t.deepEqual(after.slice(0, before.length), before, 'finished lines are kept byte for byte');
   const cells = after.map((line) => (JSON.parse(line) as { cell: string }).cell);
-  t.is(cells.length, 80, 'every cell once');
-  t.is(new Set(cells).size, 80, 'no cell twice');
+  t.is(cells.length, 20, 'every cell once');
+  t.is(new Set(cells).size, 20, 'no cell twice');
   t.false(existsSync(join(out, 'sweep.lock')), 'the lock is released');
 });

@@ -4,7 +4,8 @@
  * calls). And the judge of what came out for a broken input: exit 2, one short located message,
  * no stack, no `undefined`/`[object Object]`/`NaN` the input did not hold, nothing half-written.
  *
- * Guarantee: process.argv, process.exitCode and the two streams are restored after each call.
+ * Guarantee: process.argv, process.exitCode and the two streams are restored after each call;
+ * calls made at once (concurrent tests of a file) run one after another, as each borrows them.
  * How it fails: a command that writes after its promise settled (it should not) is not captured.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -24,8 +25,17 @@ async function loadCli(): Promise<void> {
   entry = (await import('../../src/cli/entry.ts')).diaspora;
 }
 
-/** Runs `diaspora …args` in this process. */
-export async function cli(args: string[]): Promise<Outcome> {
+/** The call running now, or settled: the next one starts after it. */
+let previous: Promise<unknown> = Promise.resolve();
+
+/** Runs `diaspora …args` in this process, after the calls made before it. */
+export function cli(args: string[]): Promise<Outcome> {
+  const call = previous.then(() => callCli(args));
+  previous = call;
+  return call;
+}
+
+async function callCli(args: string[]): Promise<Outcome> {
   if (entry === undefined) await loadCli();
   // What is about to run, for a case that takes the process down with it.
   if (process.env.FUZZ_ECHO === '1') process.stderr.write(`> diaspora ${args.join(' ')}\n`);
