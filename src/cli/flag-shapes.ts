@@ -2,8 +2,10 @@
  * Flags given in a shape yargs accepts without a word but the user did not mean: a single-valued
  * flag given twice (`--out a --out b`, which yargs turns into a list that a command then reads as
  * a path), a repeatable flag given without its value (`--set` at the end of the line: no override
- * at all), a switch given a value (`--trace=yes`, which yargs reads as false), and a value that starts with
- * "-" and is not a number (`--seeds -1..3`, which yargs splits into short flags).
+ * at all), a switch given a value (`--trace=yes`, which yargs reads as false), a switch turned both
+ * on and off (`--trace --no-trace`, of which yargs lets the last win, as it would of `--out a --out
+ * b`), and a value that starts with "-" and is not a number (`--seeds -1..3`, which yargs splits
+ * into short flags). A switch given twice the same way loses nothing and passes.
  *
  * Guarantee: run as yargs middleware before validation, for every command, so no command sees
  * these shapes. How it fails: an `InputError` of one line naming the flag (exit code 2).
@@ -48,5 +50,26 @@ export function checkFlagShapes(argv: Arguments, options: OptionLists, raw: read
       const value = given?.slice(name.length + 1);
       if (value !== undefined && value !== 'true' && value !== 'false') throw new InputError(`${name}=${value}: ${name} is a switch; give it alone, or =true / =false`);
     }
+    const given = flagsOnly(raw).flatMap((arg) => {
+      const on = switchedBy(arg, names(key));
+      return on === undefined ? [] : [{ arg, on }];
+    });
+    const contrary = given.find(({ on }) => on !== given[0]!.on);
+    if (contrary !== undefined) throw new InputError(`${given[0]!.arg} ${contrary.arg}: the switch is turned both on and off; give one of them`);
   }
+}
+
+/** The command line before a `--`, after which every word is a name, not a flag. */
+function flagsOnly(raw: readonly string[]): readonly string[] {
+  const end = raw.indexOf('--');
+  return end === -1 ? raw : raw.slice(0, end);
+}
+
+/** Whether `arg` turns on (true) or off (false) the switch called `names`, or undefined if it is another word. */
+function switchedBy(arg: string, names: readonly string[]): boolean | undefined {
+  for (const name of names) {
+    if (arg === name || arg === `${name}=true`) return true;
+    if (arg === `${name}=false` || (name.startsWith('--') && arg === `--no-${name.slice(2)}`)) return false;
+  }
+  return undefined;
 }

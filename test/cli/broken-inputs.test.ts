@@ -91,6 +91,11 @@ const FLAGS: Case[] = [
   [['run', DEMO, '--set'], /^--set: needs a value \(see diaspora run --help\)$/, 'process'],
   [['sweep', DEMO, '--param'], /^--param: needs a value/, 'process'],
   [['run', DEMO, '--trace=maybe'], /^--trace=maybe: --trace is a switch; give it alone, or =true \/ =false$/],
+  // A switch on and off: yargs let the last win, silently (red before: ran, and wrote no trace).
+  [['run', DEMO, '--trace', '--no-trace'], /^--trace --no-trace: the switch is turned both on and off; give one of them$/],
+  [['run', DEMO, '--no-viz', '--trace', '--viz=true'], /^--no-viz --viz=true: the switch is turned both on and off; give one of them$/],
+  [['viz', 'traces/valid.jsonl', '--force=false', '--force', '-o', join(SCRATCH, 'forced.html')], /^--force=false --force: the switch is turned both on and off; give one of them$/],
+  [['run', DEMO, '-q', '--no-quiet'], /^-q --no-quiet: the switch is turned both on and off; give one of them$/],
   [['run', DEMO, '--set', 'seed=!!binary AQ=='], /^--set seed=!!binary AQ==: YAML: the tag !!binary makes a value no scenario field takes; remove the tag$/],
   [['run', DEMO, '--set', 'checks=&a [*a]'], /^--set checks=&a \[\*a\]: cannot use the alias/],
   [['run', DEMO, '--set', 'sevices.store.flush=1s'], /^--set sevices\.store\.flush=1s sevices: unknown field "sevices"; did you mean "services"\?$/],
