@@ -60,6 +60,7 @@ import { dueUs, nextDueUs, overwritten, type GeneratorSpec } from './instrument.
 import { loadLoggedReplay, type Decision } from './logged-replay.ts';
 import type { OperatorLogic, Origin } from './logic.ts';
 import { drawServiceUs, type ServiceTime } from './service-time.ts';
+import { copyState } from './state-copy.ts';
 import { DirectTransport } from './stream/direct.ts';
 import type { FlowControl } from './stream/flow-control.ts';
 import { LogTransport } from './stream/log-transport.ts';
@@ -162,7 +163,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     return {
       operator: this.operator,
       instance: this.instance,
-      state: structuredClone(this.state),
+      state: copyState(this.state),
       inputPositions: { ...this.positions },
       queued: this.queue.length,
       inService: this.inService !== undefined,
@@ -400,7 +401,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
       for (const item of pending) inputs[item.channel] = Math.max(inputs[item.channel] ?? 0, item.position + 1);
     }
     const image: OperatorImage = {
-      state: structuredClone(this.state),
+      state: copyState(this.state),
       inputs,
       outputs: this.transport.outputs(),
       generated: this.generated,
@@ -428,7 +429,7 @@ export class OperatorActor implements Actor<Message>, OperatorHost, TransportSin
     this.generatorTimer = undefined;
     this.queue.clear();
     this.idleWaiters = [];
-    this.state = image === undefined ? this.spec.logic.initial() : structuredClone(image.state as object);
+    this.state = image === undefined ? this.spec.logic.initial() : copyState(image.state as object);
     this.patches = [];
     this.positions = { ...image?.inputs };
     this.generated = image?.generated ?? 0;
