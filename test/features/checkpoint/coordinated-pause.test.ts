@@ -95,16 +95,24 @@ test('an operator down for longer than checkpoint-timeout aborts the checkpoint 
   t.true(patient.summary.ok, JSON.stringify(patient.summary.checks));
 });
 
-test('the coordinator\'s disk full: its state writes are refused, it runs on from memory, and a restart then reuses checkpoint ids (the ids\' guarantee holds only while its disk takes them)', (t) => {
-  // coordinator-state.ts's documented break, and what it does to global-checkpoints.ts's "ids are
-  // never reused": archive-3's disk is full from 10 s to 110 s; its process restarts at 80-85 s.
+test('the coordinator\'s disk full: its state writes are refused and tried again, it stalls until the disk has room, and a restart meanwhile reuses no checkpoint id', (t) => {
+  // coordinator-state.ts's documented break: archive-3's disk is full from 10 s to 110 s; its
+  // process restarts at 80-85 s. Red before its writes were held: the coordinator ran on from
+  // memory, triggered 1 and 2 with a counter that never reached the disk, and after the restart
+  // triggered 1 and 2 again (ids 1, 2, 1, 2).
   const full = run(['faults=[{kind: disk-full, target: archive-3, at: 10s, for: 100s}, {kind: process-crash, target: [archive-3], at: 80s, for: 5s}]']);
-  const triggered = full.records.filter((r) => r.op === 'trigger').map((r) => r.id);
-  t.deepEqual(triggered.slice(0, 4), [1, 2, 1, 2], 'checkpoints 1 and 2 again after the restart');
-  t.true(full.records.some((r) => r.op === 'complete' && r.id === 1 && r.t > 85 * SECOND), 'a second checkpoint 1 completes');
-  // The same restart with room on the disk: the counter was durable, the ids go on.
+  const triggers = full.records.filter((r) => r.op === 'trigger');
+  const ids = triggers.map((r) => r.id as number);
+  t.true(ids.length >= 3, `${ids.length} checkpoints`);
+  t.deepEqual(ids, ids.map((_, i) => i + 1), 'each id once, in order');
+  // Checkpoint 1 was due at 20 s: its counter waits for the disk (tried every 100 ms), then its fsync.
+  t.true(triggers[0]!.t >= 110 * SECOND && triggers[0]!.t < 110.2 * SECOND, `checkpoint 1 triggered at ${triggers[0]!.t} us, once the disk had room`);
+  t.true(full.records.some((r) => r.op === 'complete' && r.id === 1), 'and it completes');
+  t.true(full.summary.ok, JSON.stringify(full.summary.checks));
+  // The same restart with room on the disk: the counter was durable, the ids go on from 20 s.
   const room = run(['faults=[{kind: process-crash, target: [archive-3], at: 80s, for: 5s}]']);
-  const ids = room.records.filter((r) => r.op === 'trigger').map((r) => r.id as number);
-  t.deepEqual(ids, ids.map((_, i) => i + 1));
-  t.true(ids.length >= 4);
+  const roomIds = room.records.filter((r) => r.op === 'trigger').map((r) => r.id as number);
+  t.deepEqual(roomIds, roomIds.map((_, i) => i + 1));
+  t.true(roomIds.length >= 4);
+  t.true(room.records.find((r) => r.op === 'trigger')!.t < 21 * SECOND);
 });

@@ -9,13 +9,18 @@
  * — its maps as entry lists, its history arrays sliced — so later changes in memory never reach an
  * image already written; it shares the history entries and cuts, which are frozen or replaced,
  * never changed. A restarted coordinator reads back exactly what was last written
- * together. How it breaks: a power loss before the fsync completes loses the write (the
- * continuation never runs: nothing depended on it yet); a full disk refuses it and the state stays
- * as last written — the coordinator then runs on with what only its memory holds (the continuation
- * still runs, after an fsync that made nothing durable), and a restart goes back to that state:
- * test/features/checkpoint/coordinated-pause.test.ts shows checkpoint ids used twice.
+ * together. A write the disk refuses (full) is tried again every `RETRY_US`, and it and every
+ * later one hold their continuations, in order, until a write of the whole state is taken and
+ * fsynced — as the message log holds its appends (message-log.ts). How it breaks: a power loss
+ * before the fsync completes loses the write (the continuation never runs: nothing depended on it
+ * yet); while its disk is full the coordinator stalls — no checkpoint is triggered or completed,
+ * no rollback round moves on, no report is acknowledged — until the disk has room, as Kafka's
+ * controller halts on a refused append (test/features/checkpoint/coordinated-pause.test.ts: ids
+ * stay unique across a restart during the stall). Before, the continuation ran after an fsync that
+ * made nothing durable, and a restart reused checkpoint ids.
  */
 import type { Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
+import { MS } from '../../../kernel/contract/index.ts';
 import type { IntervalPolicy, StrategyName } from './config.ts';
 import type { LineCut, LineHistoryStore } from './line-histories.ts';
 import type { ChannelLink, CheckpointCounters } from './recovery-line.ts';
@@ -57,12 +62,19 @@ interface DurableImage {
 }
 
 const STATE_FILE = 'coordinator';
+const PERSISTED = 'coord:persisted';
+const RETRY = 'coord:persist-retry';
+/** How long a refused write (disk full) waits before it is tried again. */
+const RETRY_US: Micros = 100 * MS;
 
 /** The durable state and its writes, shared by the coordinator's parts. */
 export class CoordinatorState {
   durable: Durable = { epoch: 0, nextId: 1, completed: 0, roundOpen: false, failures: 0, cuts: new Map(), histories: new Map() };
-  private readonly persisted = new Map<number, () => void>();
+  /** The continuations of each write in flight, by the number its fsync carries. */
+  private readonly persisted = new Map<number, readonly (() => void)[]>();
   private persistSeq = 0;
+  /** The continuations of the writes the disk refused, in order: they wait for the next write it takes. */
+  private readonly refused: (() => void)[] = [];
 
   constructor(private readonly instances: readonly string[]) {
     this.addInstances();
@@ -85,21 +97,45 @@ export class CoordinatorState {
   /**
    * Writes the durable state and runs `then` once it is on disk. The image written is a copy of
    * the state's structure but shares the history entries, which are frozen when reported: a deep
-   * copy of every history at every report grew with the square of the run's length.
+   * copy of every history at every report grew with the square of the run's length. While an
+   * earlier write waits to be tried again, `then` waits behind it (a later write would carry this
+   * state too, but its continuation must not overtake the earlier one's).
    */
   persist(ctx: Context, then: () => void): void {
-    const seq = this.persistSeq++;
-    this.persisted.set(seq, then);
-    const { epoch, nextId, completed, roundOpen, failures, cuts, histories } = this.durable;
-    const image: DurableImage = { epoch, nextId, completed, roundOpen, failures, cuts: [...cuts], histories: [...histories].map(([instance, history]) => [instance, history.slice()] as const) };
-    ctx.disk.put(STATE_FILE, image, 256);
-    ctx.disk.fsync({ name: 'coord:persisted', data: seq });
+    if (this.refused.length > 0) {
+      this.refused.push(then);
+      return;
+    }
+    if (this.write(ctx)) return this.sync(ctx, [then]);
+    this.refused.push(then);
+    ctx.setTimer(RETRY_US, RETRY);
   }
 
-  /** The fsync of a `persist` completed: runs its continuation. */
-  onPersisted(wakeup: Wakeup): void {
-    const then = this.persisted.get(wakeup.data as number);
-    this.persisted.delete(wakeup.data as number);
-    then?.();
+  /** Its fsync completed (the continuations of that write run), or a refused write is due again; false for another timer. */
+  onTimer(ctx: Context, wakeup: Wakeup): boolean {
+    if (wakeup.name === PERSISTED) {
+      const thens = this.persisted.get(wakeup.data as number) ?? [];
+      this.persisted.delete(wakeup.data as number);
+      for (const then of thens) then();
+      return true;
+    }
+    if (wakeup.name !== RETRY) return false;
+    if (this.write(ctx)) this.sync(ctx, this.refused.splice(0));
+    else ctx.setTimer(RETRY_US, RETRY);
+    return true;
+  }
+
+  /** Puts the whole state in the file; false when the disk refused it (full). */
+  private write(ctx: Context): boolean {
+    const { epoch, nextId, completed, roundOpen, failures, cuts, histories } = this.durable;
+    const image: DurableImage = { epoch, nextId, completed, roundOpen, failures, cuts: [...cuts], histories: [...histories].map(([instance, history]) => [instance, history.slice()] as const) };
+    return ctx.disk.put(STATE_FILE, image, 256);
+  }
+
+  /** Makes the write durable; `thens` run, in order, once it is. */
+  private sync(ctx: Context, thens: readonly (() => void)[]): void {
+    const seq = this.persistSeq++;
+    this.persisted.set(seq, thens);
+    ctx.disk.fsync({ name: PERSISTED, data: seq });
   }
 }

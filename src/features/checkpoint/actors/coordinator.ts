@@ -16,7 +16,8 @@
  * round opened) is still a candidate unless a line of a newer epoch than its own abandoned it —
  * each report carries the epoch its operator captured it in (line-histories.ts). How it
  * breaks: while the coordinator is down nothing is checkpointed and nobody recovers — it is the
- * single point of failure of every global strategy.
+ * single point of failure of every global strategy — and so while its disk is full, since every
+ * message that depends on a write waits for the write (coordinator-state.ts).
  */
 import type { Actor, Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
@@ -74,7 +75,7 @@ export class CheckpointCoordinator implements Actor<Message> {
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): void {
-    if (wakeup.name === 'coord:persisted') return this.state.onPersisted(wakeup);
+    if (this.state.onTimer(ctx, wakeup)) return;
     if (wakeup.name === 'coord:rollback-retry') return this.rounds.retry(ctx, wakeup.data as number);
     this.checkpoints.onTimer(ctx, wakeup);
   }

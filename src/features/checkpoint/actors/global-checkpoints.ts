@@ -14,11 +14,10 @@
  * triggered, the completed id before it is announced — and only a checkpoint of the current epoch
  * completes. How it breaks: none is started while a rollback round is open or the coordinator is
  * down; an operator that never answers (its node down for longer than `checkpointTimeoutUs`)
- * aborts every checkpoint until it is back. The ids' guarantee holds only while the coordinator's
- * disk takes its writes: on a full disk they are refused and it runs on from memory
- * (coordinator-state.ts), so a restart then triggers ids it had used. Shown by
+ * aborts every checkpoint until it is back; while the coordinator's disk is full none is
+ * triggered or completed, as its writes wait for room (coordinator-state.ts). Shown by
  * test/features/checkpoint/coordinated-pause.test.ts (checkpoint-timeout 40 s, a node down 50 s;
- * a full disk and a restart: ids 1, 2, 1, 2).
+ * a full disk and a restart: the first trigger once the disk has room, ids still used once).
  */
 import type { Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
