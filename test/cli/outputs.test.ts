@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cli } from '../fuzz/harness.ts';
 import { diaspora, ROOT, type Outcome } from './cli.ts';
 
 const DEMO = join(ROOT, 'scenarios/beamline-store.yaml');
@@ -82,8 +83,9 @@ for (const [name, args, what] of singleFiles) {
     const { dir, file } = userFiles(t);
     const run = await recorded;
     refused(t, await diaspora(args(file, run)), new RegExp(`: the file exists and is not a ${what.source} written by diaspora; choose another name$`));
-    refused(t, await diaspora([...args(file, run), '--force']), /--force replaces only what diaspora wrote$/);
-    refused(t, await diaspora(args(dir, run)), /\/p is a directory; give a file name, e\.g\. \S+$/);
+    // The command called in this process (test/fuzz/harness.ts): its real start is seen just above.
+    refused(t, await cli([...args(file, run), '--force']), /--force replaces only what diaspora wrote$/);
+    refused(t, await cli(args(dir, run)), /\/p is a directory; give a file name, e\.g\. \S+$/);
     t.is(readFileSync(file, 'utf8'), THESIS);
     t.deepEqual(readdirSync(dir), ['thesis.txt']);
   });
@@ -111,6 +113,11 @@ test("a file named otherwise than its kind: refused with one line before anythin
 
 test('a file where a directory goes, a path below a file, ".", the root and system paths are refused', async (t) => {
   const { file, root } = userFiles(t);
+  /**
+   * [arguments, the message, the working directory]. A case with a working directory of its own, and
+   * the first, run the real command in a child process; the others call it in this process
+   * (test/fuzz/harness.ts), whose working directory a test thread cannot change.
+   */
   const cases: [string[], RegExp, string?][] = [
     [['run', DEMO, '--out', file], /^--out \S+thesis\.txt: \S+thesis\.txt is a file, not a directory; choose a new directory$/],
     [['run', DEMO, '--out', join(file, 'sub')], /^--out \S+: \S+thesis\.txt is a file, so nothing can be written below it$/],
@@ -124,7 +131,7 @@ test('a file where a directory goes, a path below a file, ".", the root and syst
   const run = await recorded;
   cases.push([['viz', run, '-o', '/usr/local/timeline.html'], /^-o \/usr\/local\/timeline\.html: \/usr is a system location/]);
   cases.push([['viz', run, '--perfetto', '/dev/x.json'], /^--perfetto \/dev\/x\.json: \/dev is a system location/]);
-  const outcomes = await Promise.all(cases.map(([args, , cwd]) => diaspora(args, cwd)));
+  const outcomes = await Promise.all(cases.map(([args, , cwd], i) => (i === 0 || cwd !== undefined ? diaspora(args, cwd) : cli(args))));
   for (const [i, [args, message]] of cases.entries()) {
     t.log(args.join(' '));
     refused(t, outcomes[i]!, message);
