@@ -114,6 +114,15 @@ test('each batch holds a whole batch.size of buffer.memory however few events it
   everyOutcomeNamed(t, events);
 });
 
+/** No outage, two partitions taken in turn, a pool of one 16 KiB batch, batches lingering 1 s: each new batch waits for the other's memory. */
+const ONE_BATCH_POOL = [
+  'faults=[]',
+  'services.stream.topics.frames.partitions=2',
+  'workload.detector.partitioner=round-robin',
+  'workload.detector["linger.ms"]=1s',
+  'workload.detector["buffer.memory"]=16KiB',
+];
+
 test('while a send waits for memory every batch is ready, lingering or not (Kafka\'s ready counts the pool exhausted): a one-batch pool and linger.ms 1 s lose nothing', (t) => {
   // 16 KiB holds one batch; round-robin over two partitions needs a new batch every event, so each
   // send waits — and the batch holding the memory goes at once instead of lingering 1 s. (The first
@@ -121,13 +130,7 @@ test('while a send waits for memory every batch is ready, lingering or not (Kafk
   // before the leader knew it leads, was answered not-leader and waits replica.fetch.backoff.ms, as
   // Kafka's fetcher does (cluster.test). The events of that first second wait behind it and are
   // lost; from 2 s on, none.)
-  const { client } = run([
-    'faults=[]',
-    'services.stream.topics.frames.partitions=2',
-    'workload.detector.partitioner=round-robin',
-    'workload.detector["linger.ms"]=1s',
-    'workload.detector["buffer.memory"]=16KiB',
-  ]);
+  const { client } = run(ONE_BATCH_POOL);
   const settled = client.filter((r) => r.t >= 2 * SECOND && (r.op === 'ack' || r.op === 'error'));
   t.deepEqual(settled.filter((r) => r.op === 'error'), [], 'no event lost or failed');
   const producedAt = new Map(client.filter((r) => r.op === 'produce').flatMap((r) => (r.events as string[]).map((e) => [e, r.t] as const)));
@@ -157,14 +160,7 @@ test('once the waiting send has its memory, batches linger again: with acks=0 th
   // lingers until the next event's send waits for its memory (10 ms later at 100/s), as Kafka's
   // next `ready` finds no waiter. Red before the drain judged `exhausted` per pass: it judged it
   // once per drain, so the new batch went at once, each event "acknowledged" as it was produced.
-  const { client } = run([
-    'faults=[]',
-    'services.stream.topics.frames.partitions=2',
-    'workload.detector.partitioner=round-robin',
-    'workload.detector.acks=0',
-    'workload.detector["linger.ms"]=1s',
-    'workload.detector["buffer.memory"]=16KiB',
-  ]);
+  const { client } = run([...ONE_BATCH_POOL, 'workload.detector.acks=0']);
   const producedAt = new Map(client.filter((r) => r.op === 'produce').flatMap((r) => (r.events as string[]).map((e) => [e, r.t] as const)));
   const acks = client.filter((r) => r.op === 'ack' && r.t >= 2 * SECOND && r.t < 29 * SECOND);
   t.true(acks.length > 2500, `${acks.length} batches`);
