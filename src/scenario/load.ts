@@ -85,12 +85,6 @@ export function readScenarioText(path: string): string {
 }
 
 /**
- * The plug-in modules a scenario names, as absolute paths: relative ones from the folder of the
- * scenario file — the one the text was read from, or will be written to (`diaspora shrink` checks
- * its minimal scenario before writing it); a name that is no path (`minimal scenario`) means the
- * working directory. Malformed lists are left to the schema, which reports them at their line.
- */
-/**
  * Whether YAML `text` can have a `plugins` key at all: only if it spells the word, or writes a key
  * with an escape (a double-quoted `"plu\x67ins"`, a line continued by `\`) — folding a plain or
  * quoted key over lines puts a space in it, and an alias names what its anchor spells. Most
@@ -101,6 +95,12 @@ function mayNamePlugins(text: string): boolean {
   return text.includes('plugins') || text.includes('\\');
 }
 
+/**
+ * The plug-in modules a scenario names, as absolute paths: relative ones from the folder of the
+ * scenario file — the one the text was read from, or will be written to (`diaspora shrink` checks
+ * its minimal scenario before writing it); a name that is no path (`minimal scenario`) means the
+ * working directory. Malformed lists are left to the schema, which reports them at their line.
+ */
 function pluginPaths(raw: Record<string, unknown>, file: string): string[] {
   const list = raw.plugins;
   if (!Array.isArray(list) || !list.every((entry): entry is string => typeof entry === 'string' && entry.length > 0)) return [];
