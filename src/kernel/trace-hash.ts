@@ -58,13 +58,28 @@
  *
  * Guarantee: equal records (as JSON values) give equal digests, on any platform, whichever path
  * wrote them (test/kernel/trace-hash.test.ts compares the hot paths with the generic one, lines
- * parsed back, and both with a plain transcription of this definition). Not cryptographic: two
- * different records collide with probability about 2^-64 (two strings or two shapes whose 64-bit
- * digests collide make two records collide), and a crafted collision is easy. How it fails: a
- * value JSON cannot write (a BigInt, a cycle) throws, as `JSON.stringify` would.
+ * parsed back, and both with a plain transcription of this definition). Not cryptographic, and a
+ * crafted collision is easy. Odds of an accidental one: each lane is 32 bits of state and the
+ * finish is a bijection, so two records of one length collide only if both lanes end equal — never
+ * when they differ in one word; about 2^-64 when their differing words fall in both lanes; about
+ * 2^-32 when all of them (two or more) fall in one lane (even-numbered words only, or odd only).
+ * Two strings or two shapes whose 64-bit digests collide (about 2^-64) make two records collide.
+ * How it fails: a value JSON cannot write (a BigInt, a cycle) throws, as `JSON.stringify` would.
  */
-import { ActorRows, DIGEST_HIGH, DIGEST_LOW, ROW } from './actor-rows.ts';
+import { ActorRows, DIGEST_HIGH as LAYOUT_DIGEST_HIGH, DIGEST_LOW as LAYOUT_DIGEST_LOW, ROW as LAYOUT_ROW } from './actor-rows.ts';
 import type { RecordShape } from './contract/record-shape.ts';
+
+/**
+ * The actor rows' layout (actor-rows.ts), written here as literals and checked against that module
+ * when this one loads: the hot kinds read it for every record, and an imported binding is a live
+ * one — optimized code loads it through the exporting module's cell and checks it for the hole at
+ * each use, where a literal costs nothing (the hot records through the writer ×0.91; a local
+ * constant initialised from the import, ×0.95: bench/README.md, "Session 17 — hotrec").
+ */
+const ROW = 4;
+const DIGEST_LOW = 0;
+const DIGEST_HIGH = 1;
+if (ROW !== LAYOUT_ROW || DIGEST_LOW !== LAYOUT_DIGEST_LOW || DIGEST_HIGH !== LAYOUT_DIGEST_HIGH) throw new Error('trace-hash.ts: the actor rows\' layout changed in actor-rows.ts; update its copy here');
 
 const OBJECT = 1;
 const ARRAY = 2;
