@@ -6,29 +6,41 @@
  * `flush` marker on every output channel, and waits until a `flush` marker has arrived on every
  * input channel: everything sent to it before the pause is then in its input queue. It captures
  * state plus queue, writes the checkpoint (still paused), reports `saved(id)`, and stays paused
- * until the coordinator's `continue(id)` says every operator has saved.
+ * until the coordinator's `continue(id)` says every operator has saved. A save that fails (its
+ * store refused it) is reported as `declined(id)`, Flink's `declineCheckpoint`: the coordinator
+ * aborts that checkpoint and sends every operator `continue(id)` at once, and the next checkpoint
+ * comes an interval later: nobody is held for a checkpoint that can no longer complete.
  *
  * Guarantee: the images of one checkpoint id form a consistent cut with every in-flight message
  * recorded (the queue), so restoring them all is exactly-once. The cost: every operator is blocked
  * from the pause to the last operator's save — a fast pipeline waits for the slowest operator, the
  * slowest storage and the slowest link (the `blocked` records measure it).
  *
- * Lost messages: the coordinator re-sends `pause` to whoever has not saved, and a saved operator
- * re-sends `saved` until `continue` comes (the coordinator answers a `saved` for a checkpoint it is
- * no longer waiting for with `continue`).
+ * Lost messages: the coordinator re-sends `pause` to whoever has not saved, and an operator that
+ * has answered re-sends its answer (`saved` or `declined`) until `continue` comes (the coordinator
+ * answers either for a checkpoint it is no longer waiting for with `continue`). A declined operator stays
+ * paused until `continue` rather than carrying on alone: a `pause` of the same id re-sent meanwhile
+ * must find it still in that checkpoint, to answer `declined` again rather than pause afresh with
+ * no flush markers coming.
  *
  * How it breaks: a pause that never sees `continue` (coordinator down) would block forever, so the
  * operator gives up after `PAUSE_PATIENCE` request timeouts and carries on; a coordinator that
  * crashed has forgotten that checkpoint, which never completes (nor is it `aborted`). The patience
  * runs from the pause but never ends one while the operator's own image is still being written:
  * giving up then would lose the save, and a checkpoint whose slowest save outlasts the patience
- * could never complete. Shown by test/features/checkpoint/coordinated-pause.test.ts.
+ * could never complete. A store that keeps refusing (a full disk) aborts every checkpoint until
+ * it has room, each pause lasting only until the refusal. An abort does not cancel the writes
+ * other operators have under way (Flink cancels an aborted checkpoint's asynchronous part): an
+ * image of an aborted checkpoint is still written, and that operator's next save queues behind it
+ * (on coordinated-slow-site the archiver's 32-s write makes the next checkpoint complete at 80.8 s,
+ * not ≈ 72 s). Shown by
+ * test/features/checkpoint/coordinated-pause.test.ts.
  */
 import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { Marker, OperatorHost } from './host.ts';
-import type { Continue, Pause, Saved } from './messages.ts';
+import type { Continue, Declined, Pause, Saved } from './messages.ts';
 import type { Part } from './participant.ts';
 import type { EpochCell } from './recovery.ts';
 import type { CheckpointWriter } from './writer.ts';
@@ -42,7 +54,8 @@ interface ActivePause {
   readonly completed: number;
   flushed: boolean;
   saving: boolean;
-  saved: boolean;
+  /** What the operator told the coordinator about its image, once the write is over. */
+  answer: 'saved' | 'declined' | undefined;
 }
 
 export class CoordinatedCheckpoints implements Part {
@@ -76,14 +89,14 @@ export class CoordinatedCheckpoints implements Part {
       // Its own image still being written: giving up now would lose the save (it would never say
       // `saved`) and the coordinator's next `pause` would start it again — no checkpoint whose
       // slowest save outlasts the patience could complete. Wait one patience more.
-      if (active.saving && !active.saved) this.armPatience(ctx, active.id);
+      if (active.saving && active.answer === undefined) this.armPatience(ctx, active.id);
       else this.finish(ctx);
       return true;
     }
-    if (wakeup.name === 'ckpt:saved-retry') {
-      // `saved` or `continue` may have been lost: say it again until the coordinator answers.
+    if (wakeup.name === 'ckpt:saved-retry' || wakeup.name === 'ckpt:declined-retry') {
+      // The answer or `continue` may have been lost: say it again until the coordinator answers.
       const active = this.active;
-      if (active !== undefined && active.id === wakeup.data && active.saved) this.reportSaved(ctx, active);
+      if (active !== undefined && active.id === wakeup.data && active.answer !== undefined) this.report(ctx, active);
       return true;
     }
     return false;
@@ -108,14 +121,14 @@ export class CoordinatedCheckpoints implements Part {
   private pause(ctx: Context, message: Pause): void {
     if (message.epoch !== this.cell.epoch || this.host.isHeld('recovery')) return;
     if (this.active?.id === message.id) {
-      // A repeated pause: the coordinator has not heard our `saved`.
-      if (this.active.saved) this.reportSaved(ctx, this.active);
+      // A repeated pause: the coordinator has not heard our answer.
+      if (this.active.answer !== undefined) this.report(ctx, this.active);
       return;
     }
     if (this.active !== undefined) this.finish(ctx);
     // The chain retention must keep is an older, complete checkpoint.
     assert(message.completed < message.id, () => `${this.host.instance}: the last complete checkpoint precedes the one paused for, but #${message.completed} ≥ #${message.id}`);
-    const active: ActivePause = { id: message.id, epoch: message.epoch, completed: message.completed, flushed: false, saving: false, saved: false };
+    const active: ActivePause = { id: message.id, epoch: message.epoch, completed: message.completed, flushed: false, saving: false, answer: undefined };
     this.active = active;
     this.host.hold(ctx, 'checkpoint');
     this.armPatience(ctx, message.id);
@@ -135,13 +148,9 @@ export class CoordinatedCheckpoints implements Part {
     active.saving = true;
     this.writer.write(ctx, active.id, this.host.capture({ pending: true }), { cut: active.id, keep: active.completed }, (result) => {
       if (this.active !== active) return;
-      if (!result.ok) {
-        // Over, and failed: the patience may now end the pause.
-        active.saving = false;
-        return;
-      }
-      active.saved = true;
-      this.reportSaved(ctx, active);
+      // Either way the write is over: the patience may end the pause if the coordinator never answers.
+      active.answer = result.ok ? 'saved' : 'declined';
+      this.report(ctx, active);
     });
   }
 
@@ -149,9 +158,11 @@ export class CoordinatedCheckpoints implements Part {
     ctx.setTimer(PAUSE_PATIENCE * this.config.requestTimeoutUs, 'ckpt:pause-patience', id);
   }
 
-  private reportSaved(ctx: Context, active: ActivePause): void {
-    ctx.send<Saved>(this.config.coordinator, { type: 'ckpt:saved', id: active.id, epoch: active.epoch });
-    ctx.setTimer(this.config.requestTimeoutUs, 'ckpt:saved-retry', active.id);
+  private report(ctx: Context, active: ActivePause): void {
+    const { id, epoch } = active;
+    if (active.answer === 'saved') ctx.send<Saved>(this.config.coordinator, { type: 'ckpt:saved', id, epoch });
+    else ctx.send<Declined>(this.config.coordinator, { type: 'ckpt:declined', id, epoch });
+    ctx.setTimer(this.config.requestTimeoutUs, `ckpt:${active.answer!}-retry`, id);
   }
 
   private finish(ctx: Context): void {

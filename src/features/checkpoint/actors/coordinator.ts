@@ -24,7 +24,7 @@ import { assert } from '../../../kernel/contract/index.ts';
 import { CoordinatorState, type CoordinatorConfig } from './coordinator-state.ts';
 import { GlobalCheckpoints } from './global-checkpoints.ts';
 import { addReported } from './line-histories.ts';
-import type { Current, Meta, MetaAck, Restored, Saved } from './messages.ts';
+import type { Current, Declined, Meta, MetaAck, Restored, Saved } from './messages.ts';
 import { RollbackRounds } from './rollback-rounds.ts';
 
 export type { CoordinatorConfig } from './coordinator-state.ts';
@@ -65,6 +65,8 @@ export class CheckpointCoordinator implements Actor<Message> {
         return this.rounds.restored(ctx, message as Restored, from);
       case 'ckpt:saved':
         return this.checkpoints.saved(ctx, message as Saved, from);
+      case 'ckpt:declined':
+        return this.checkpoints.declined(ctx, message as Declined, from);
       case 'ckpt:meta':
         return this.meta(ctx, message as Meta, from);
       case 'ckpt:current':

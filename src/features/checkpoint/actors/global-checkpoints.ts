@@ -8,7 +8,9 @@
  * timeout (pause, trigger, or `status` for the operators barriers reach in-band), as any of these
  * messages can be lost. A checkpoint is complete when every operator has saved its part (`ckpt`
  * `complete` record); one that is not complete within `checkpointTimeoutUs` is abandoned
- * (`aborted`), and so is one in progress when a rollback round opens.
+ * (`aborted`), and so is one in progress when a rollback round opens, and — `coordinated` — one an
+ * operator `declined` (its save failed; Flink's CheckpointCoordinator aborts a pending checkpoint
+ * on a `DeclineCheckpoint` the same way): every operator is sent `continue` at once.
  *
  * Guarantee: ids are monotone and never reused — the counter is on disk before a checkpoint is
  * triggered, the completed id before it is announced — and only a checkpoint of the current epoch
@@ -23,7 +25,7 @@ import type { Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts
 import { assert } from '../../../kernel/contract/index.ts';
 import type { CoordinatorConfig, CoordinatorState } from './coordinator-state.ts';
 import { CheckpointClock } from './interval.ts';
-import type { Continue, Pause, Saved, Status, Trigger } from './messages.ts';
+import type { Continue, Declined, Pause, Saved, Status, Trigger } from './messages.ts';
 
 interface ActiveCheckpoint {
   readonly id: number;
@@ -119,13 +121,9 @@ export class GlobalCheckpoints {
   }
 
   saved(ctx: Context, message: Saved, from: string): void {
-    const active = this.active;
+    const active = this.current(ctx, message, from);
+    if (active === undefined) return;
     const durable = this.state.durable;
-    if (active === undefined || active.id !== message.id || active.epoch !== message.epoch) {
-      // Its `continue` was lost, or the checkpoint was abandoned: let the operator carry on.
-      if (this.config.strategy === 'coordinated' && message.id < durable.nextId) ctx.send<Continue>(from, { type: 'ckpt:continue', id: message.id });
-      return;
-    }
     active.saved.add(from);
     if (active.saved.size < this.config.instances.length) return;
     assert(active.id > durable.completed && active.epoch === durable.epoch, () => `checkpoint coordinator: completed ids monotone within the current epoch, but completing ${active.id} (epoch ${active.epoch}) after ${durable.completed} (epoch ${durable.epoch})`);
@@ -141,8 +139,22 @@ export class GlobalCheckpoints {
     });
   }
 
-  /** Abandons the checkpoint in progress, if any; after a timeout the next one is scheduled (a rollback round schedules it once it closes). */
-  abort(ctx: Context, reason: 'timeout' | 'rollback'): void {
+  /** An operator could not save its part: the checkpoint can no longer complete, abandon it now. */
+  declined(ctx: Context, message: Declined, from: string): void {
+    if (this.current(ctx, message, from) !== undefined) this.abort(ctx, 'declined');
+  }
+
+  /** The checkpoint in progress an operator's answer is about; none if it is over (answered with `continue`). */
+  private current(ctx: Context, message: Saved | Declined, from: string): ActiveCheckpoint | undefined {
+    const active = this.active;
+    if (active !== undefined && active.id === message.id && active.epoch === message.epoch) return active;
+    // Its `continue` was lost, or the checkpoint was abandoned: let the operator carry on.
+    if (this.config.strategy === 'coordinated' && message.id < this.state.durable.nextId) ctx.send<Continue>(from, { type: 'ckpt:continue', id: message.id });
+    return undefined;
+  }
+
+  /** Abandons the checkpoint in progress, if any; after a timeout or a decline the next one is scheduled (a rollback round schedules it once it closes). */
+  abort(ctx: Context, reason: 'timeout' | 'declined' | 'rollback'): void {
     const active = this.active;
     if (active === undefined) return;
     this.active = undefined;

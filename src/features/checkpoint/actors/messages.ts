@@ -54,6 +54,8 @@ export interface Trigger { readonly type: 'ckpt:trigger'; readonly id: number; r
 export interface Status { readonly type: 'ckpt:status'; readonly id: number; readonly epoch: number }
 /** An operator's part of global checkpoint `id` is durable. */
 export interface Saved { readonly type: 'ckpt:saved'; readonly id: number; readonly epoch: number }
+/** Coordinated: an operator's part of global checkpoint `id` could not be saved (its store refused it): abort it. */
+export interface Declined { readonly type: 'ckpt:declined'; readonly id: number; readonly epoch: number }
 /**
  * Uncoordinated: a local checkpoint is durable; its channel counters feed the recovery line.
  * `epoch`: the epoch the operator was in when it captured it (the last rollback it had entered), so
@@ -70,7 +72,7 @@ export interface MetaAck { readonly type: 'ckpt:meta-ack'; readonly id: number }
 /** Global strategies with an events interval: a source says a checkpoint is due. */
 export interface Due { readonly type: 'ckpt:due' }
 
-export type ToCoordinator = Hello | Restored | Saved | Meta | Due | Current;
+export type ToCoordinator = Hello | Restored | Saved | Declined | Meta | Due | Current;
 export type FromCoordinator = Rollback | Resume | Pause | Continue | Trigger | MetaAck | Status | Report;
 
 // --- operator ⇄ store ------------------------------------------------------------------------

@@ -16,7 +16,8 @@
  *
  * How it breaks: the store is one actor on one node — while its node is down, saves and restores
  * through it wait (clients re-send their requests), and the tier's failure domain is that node's.
- * A full disk refuses a put (`ok: false`), and the operator's checkpoint fails. Shown by
+ * A full disk refuses a put (`ok: false`), and the operator's checkpoint fails (a coordinated
+ * operator declines it, and the coordinator aborts that global checkpoint). Shown by
  * test/features/checkpoint/coordinated-pause.test.ts (a `disk-full` fault on a store's node).
  */
 import type { Actor, Context, Wakeup } from '../../../kernel/contract/index.ts';
