@@ -4,7 +4,8 @@
  * it, whatever the batch's age — `linger.ms` only makes a batch ready to send. So while sends are
  * held back (here the instrument is cut off from the cluster for 10 s), the queued batches fill to
  * `batch.size`, and after the heal the backlog goes in few, full batches. The sticky partitioner
- * stays on a partition until `batch.size` bytes went to it (KIP-794).
+ * stays on a partition until `batch.size` bytes went to it (KIP-794). Closing the producer at the
+ * instrument's stop makes every batch ready at once, as Kafka's `close()` does.
  */
 import test from 'ava';
 import { execute } from '../../../src/exec/run.ts';
@@ -131,4 +132,17 @@ test('a leader with one batch ready takes the other partitions\' waiting batches
   const byTime = new Map<number, number[]>();
   for (const b of acks) byTime.set(b.t, [...(byTime.get(b.t) ?? []), b.partition]);
   for (const [at, partitions] of byTime) t.deepEqual(partitions.sort(), [0, 1], `acknowledged together at ${at} µs`);
+});
+
+test('closing the producer at the instrument\'s stop makes its last batch ready at once: it goes at the stop, not after linger.ms', (t) => {
+  // linger.ms 1 s: a batch fills to 16 events in 160 ms and goes full, but the last one, opened
+  // under 160 ms before the stop, would linger until a second after it opened. Kafka's close()
+  // closes the accumulator, and `ready` counts every batch of a closed one sendable.
+  const stopUs = 5 * SECOND;
+  const { produceSends, batches } = run(['faults=[]', 'duration=5s', 'workload.detector["linger.ms"]=1s']);
+  const last = batches('ack').find((b) => b.events.includes('detector-499'))!;
+  t.true(last.events.length < PER_BATCH, `the last batch was still filling: ${last.events.length} events`);
+  t.true(emittedUs(last.events[0]!) > stopUs - SECOND, 'it opened less than linger.ms before the stop');
+  t.is(Math.max(...produceSends.map((r) => r.t)), stopUs, 'the last produce request left at the stop');
+  t.true(last.t < stopUs + 100_000, `acknowledged at ${last.t} µs`);
 });

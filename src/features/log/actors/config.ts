@@ -141,7 +141,7 @@ export interface LogProducerConfig {
   readonly ratePerSec: number;
   readonly eventBytes: number;
   readonly acks: AcksSetting;
-  /** `linger.ms`: how long a batch that is not full waits for more events before it is ready to send (it goes on taking events until sent). */
+  /** `linger.ms`: how long a batch that is not full waits for more events before it is ready to send (it goes on taking events until sent); once the producer closes at `stopAtUs`, no batch waits. */
   readonly lingerUs: Micros;
   /** `batch.size`: payload bytes at which a batch is full, takes no more events, and is ready to send. */
   readonly batchBytes: number;

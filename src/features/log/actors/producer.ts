@@ -59,6 +59,18 @@
  * even with `acks=all` and idempotence; a burst larger than `buffer.memory` loses its tail at once.
  * Shown by test/features/log/buffer-memory.test.ts.
  *
+ * Closing (Kafka's `KafkaProducer.close()`, read in Kafka's source: `Sender.initiateClose` closes
+ * the accumulator, `RecordAccumulator.ready` counts a batch sendable when `full || expired ||
+ * exhausted || closed || flushInProgress()`, and the sender keeps running until nothing is queued
+ * or in flight): the application closes its producer when the instrument stops (`stopAtUs`, the end
+ * of the safety phase; the model has no other close and no `flush()`, which Kafka's `beginFlush`
+ * makes ready the same way). From then on every queued batch is ready at once, lingering or not,
+ * and is still sent, retried and given up as before. Guarantee: no batch waits for `linger.ms`
+ * after the stop — the last batch goes at the stop, not up to `linger.ms` later. How it breaks:
+ * nothing is hurried but the linger; a batch backing off before a retry, a leader unknown or not
+ * connectable, or `max.in.flight` reached still hold it, as in Kafka (`sendable && !backingOff`).
+ * Shown by test/features/log/batching.test.ts.
+ *
  * Every produce, retry, acknowledgement and final error is a `client` record with the event ids it
  * covers, the partition and, for an ack, the offset: the checkers and metrics read those. With
  * `acks=0` the ack is recorded when the request is sent, as Kafka's callback fires then.
@@ -119,7 +131,8 @@ export class LogProducer implements Actor<ClientInbound> {
     /** The topic's partition count (Kafka's producer reads it from metadata before its first send). */
     private readonly partitions: number,
   ) {
-    this.accumulator = new RecordAccumulator({ ...config, partitions, maxRequestBytes: this.maxRequestBytes, bufferMemoryBytes: this.bufferMemoryBytes });
+    // The instrument's stop is when its application closes the producer.
+    this.accumulator = new RecordAccumulator({ ...config, partitions, maxRequestBytes: this.maxRequestBytes, bufferMemoryBytes: this.bufferMemoryBytes, closeAtUs: config.stopAtUs });
     // Metadata goes to Kafka's `leastLoadedNode`: reachable, fewest requests in flight.
     this.network = new ClientNetwork(config.brokers, config.requestTimeoutUs, config.retryBackoffUs, () => ++this.reqCounter, { load: (broker) => this.requests.count(broker) });
     this.requests = new InFlightRequests(this.network, config.requestTimeoutUs, 'request-timeout', { lost: (ctx, _broker, requests) => this.lost(ctx, requests) });
@@ -275,8 +288,8 @@ export class LogProducer implements Actor<ClientInbound> {
    * partition's head batch is a candidate unless its leader is unknown or not connectable yet, the
    * leader has `max.in.flight` requests out, or the batch backs off before a retry; a leader is
    * ready when one of its candidates is sendable — full, sent before, queued ahead of another
-   * batch, lingered `linger.ms`, or any at all while a send waits for buffer memory (Kafka's
-   * `exhausted`). To each ready leader goes one request carrying the candidate of each partition it
+   * batch, lingered `linger.ms`, or any at all once the producer is closed or while a send waits
+   * for buffer memory (Kafka's `closed` and `exhausted`). To each ready leader goes one request carrying the candidate of each partition it
    * leads, lingering or not (Kafka's `drainBatchesForOneNode` takes them all), up to
    * `max.request.size` (at least one batch); again while slots and batches remain. A batch taken
    * takes no more events. With idempotence a batch also waits for the producer id and its place in

@@ -8,7 +8,9 @@
  * calls it "effectively a cap on the maximum uncompressed record batch size") or when the sender
  * takes it (`closeForRecordAppends` in `drain`): a batch sent once, and put back for a retry, is
  * re-sent as it was. `linger.ms` does not close a batch; it only makes it ready to send
- * (`sendableAt`, Kafka's `ready`). So while sends are held back — a leader down, `max.in.flight`
+ * (`sendableAt`, Kafka's `ready`). Once the producer is closed (`closeAtUs`, the instrument's stop)
+ * every batch is ready at once, lingered or not: Kafka's `close()` runs `Sender.initiateClose`, which
+ * closes the accumulator, and `ready` counts `closed` as sendable. So while sends are held back — a leader down, `max.in.flight`
  * reached, a retry backing off — the queued batches fill to `batch.size`, and the backlog goes out
  * in few, full batches. An event larger than `batch.size` gets a batch of its own.
  * The cap compares the batch's serialized size (`batchSizeInBytes`, as Kafka's producer and every
@@ -80,6 +82,8 @@ export interface AccumulatorConfig {
   readonly deliveryTimeoutUs: Micros;
   /** `buffer.memory`: the bytes the batches not yet completed may hold together. */
   readonly bufferMemoryBytes: number;
+  /** When the application closes the producer (Kafka's `close()`, the accumulator's `closed`): from then on every batch is ready. */
+  readonly closeAtUs: Micros;
 }
 
 export class RecordAccumulator {
@@ -168,13 +172,14 @@ export class RecordAccumulator {
   /**
    * When the head batch of `partition` may be sent (Kafka's `ready`): at once if it takes no more
    * events (full, or sent before) or another batch queues behind it, else once it has lingered
-   * `linger.ms` since it opened. Undefined with nothing queued.
+   * `linger.ms` since it opened or the producer closes, whichever comes first (Kafka's `sendable`
+   * is `full || expired || exhausted || closed || flushInProgress()`). Undefined with nothing queued.
    */
   sendableAt(partition: number): Micros | undefined {
     const queue = this.queues[partition]!;
     const head = queue[0];
     if (head === undefined) return undefined;
-    return head.closed || queue.length > 1 ? 0 : head.createdUs + this.config.lingerUs;
+    return head.closed || queue.length > 1 ? 0 : Math.min(head.createdUs + this.config.lingerUs, this.config.closeAtUs);
   }
 
   /** The sender takes the head batch of `partition`: it takes no more events (Kafka's `drain` closes it). */

@@ -132,7 +132,7 @@ export const logProducerFields = {
     .union([z.literal('all'), z.literal(-1), z.literal(0), z.literal(1)], { error: (issue) => `expected 0, 1 or all, got ${describeInput(issue.input)}` })
     .optional()
     .describe('(log services) 0: no reply; 1: the leader has it; all: every in-sync replica has it. Default all.'),
-  'linger.ms': kafkaDuration().optional().describe('(log services) How long a batch that is not full waits for more events before it may be sent (a duration or ms); it goes on taking events until it is full or sent, so while sends are held back (an outage) the queued batches fill to batch.size. Default 5ms.'),
+  'linger.ms': kafkaDuration().optional().describe('(log services) How long a batch that is not full waits for more events before it may be sent (a duration or ms); it goes on taking events until it is full or sent, so while sends are held back (an outage) the queued batches fill to batch.size. When the workload stops (at duration) the producer closes, as Kafka\'s close() does, and every batch may be sent at once. Default 5ms.'),
   'batch.size': size().optional().describe('(log services) A batch is full, and ready to send, once it holds this many payload bytes; an event joins its partition\'s last unsent batch only if it still fits, and a larger event gets a batch of its own. Each batch takes this much buffer.memory. Default 16KiB.'),
   'max.request.size': size()
     .optional()
