@@ -85,6 +85,30 @@ test('a checkpoint store whose disk is full refuses the saves: those operators d
   t.true(full.summary.ok, JSON.stringify(full.summary.checks));
 });
 
+test('a lost `declined` or a lost `continue` is made good: a declined operator says it again until `continue` comes, so a 5-s partition from the coordinator holds it ≈ 6 s, not until the next pause', (t) => {
+  const refusals = (partitionAt: string) => run([`faults=[{kind: disk-full, target: edge-3, at: 19s, for: 10s}, {kind: partition, from: [edge-1, edge-2], to: [archive-3], at: ${partitionAt}, for: 5s}]`]);
+  // The edge's declines (sent at 20.02 s) are lost: the first that gets through once the link is
+  // back (re-sent every request timeout, and on the coordinator's re-sent pause) aborts checkpoint 1.
+  const declines = refusals('20030ms');
+  const aborted = declines.records.find((r) => r.op === 'aborted')!;
+  t.deepEqual([aborted.id, aborted.reason], [1, 'declined']);
+  t.true((aborted.t as number) > 25 * SECOND && (aborted.t as number) < 27.1 * SECOND, `aborted at ${aborted.t} us`);
+  for (const [operator, us] of Object.entries(declines.firstPause)) t.true((us as number) < 7 * SECOND, `${operator} paused ${us} us`);
+  t.true(declines.records.some((r) => r.op === 'complete' && r.id === 2));
+  t.true(declines.summary.ok, JSON.stringify(declines.summary.checks));
+  // The abort (20.04 s) gets through, its `continue` to the edge does not: the coordinator no
+  // longer asks, so only the operators' own re-sent `declined` (answered with `continue`) ends
+  // their pause. Red without that re-send: they stayed paused 20 s, until checkpoint 2's pause.
+  const continues = refusals('20045ms');
+  t.true((continues.records.find((r) => r.op === 'aborted')!.t as number) < 20.1 * SECOND);
+  t.true((continues.firstPause.archiver as number) < 0.1 * SECOND);
+  for (const operator of ['filter', 'instrument']) {
+    const us = continues.firstPause[operator] as number;
+    t.true(us > 5 * SECOND && us < 7 * SECOND, `${operator} paused ${us} us`);
+  }
+  t.true(continues.summary.ok, JSON.stringify(continues.summary.checks));
+});
+
 test('an operator down for longer than checkpoint-timeout aborts the checkpoint (timeout); with the default 10 min the rollback at its return ends it instead', (t) => {
   // The filter's node (edge-2) is down from 15 s to 65 s; nothing tells the coordinator until its
   // hello at 65 s opens a rollback round.
