@@ -18,20 +18,27 @@
  *   late barrier land in the state although they are after the cut, and are processed again after
  *   a restore. The cut is not consistent, and the consistent-cut checker says so.
  * The write is asynchronous; the operator reports `saved(id)` when it is durable, and again when
- * the coordinator, missing it, asks (`status`) or re-sends the trigger.
+ * the coordinator, missing it, asks (`status`) or re-sends the trigger. A write its store refused
+ * (a full disk) is reported as `declined(id)` (Flink's `declineCheckpoint`), answered again the
+ * same way: the coordinator aborts that checkpoint at once and starts the next an interval later.
  *
  * Guarantee (aligned, unaligned): the images of one id form a consistent cut whose channel state is
  * complete, so a global rollback to them is exactly-once. How it breaks: `none` double-counts;
  * `aligned` on a cycle would wait forever for a barrier that waits for it (the scenario schema
  * refuses it); a barrier lost with a crashed operator leaves the checkpoint incomplete, and the
- * coordinator abandons it at its timeout.
+ * coordinator abandons it at its timeout. A store that keeps refusing aborts every checkpoint until
+ * it has room; the other operators' writes of an aborted checkpoint are not cancelled (Flink
+ * cancels them), so a slow one still runs and the next save of that operator queues behind it.
+ * Before the decline, a refused save said nothing and its checkpoint lasted until
+ * `checkpoint-timeout` (10 min), none starting meanwhile. Shown by
+ * test/features/checkpoint/barrier-decline.test.ts.
  */
 import type { Context, Message } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import type { Alignment, CheckpointConfig } from './config.ts';
 import type { Capture, Marker, OperatorHost } from './host.ts';
 import { withRecorded, type PendingItem } from './image.ts';
-import type { Saved, Status, Trigger } from './messages.ts';
+import type { Declined, Saved, Status, Trigger } from './messages.ts';
 import type { Part } from './participant.ts';
 import type { EpochCell } from './recovery.ts';
 import type { CheckpointWriter } from './writer.ts';
@@ -50,8 +57,8 @@ interface ActiveBarrier {
 export class BarrierCheckpoints implements Part {
   private active: ActiveBarrier | undefined;
   private lastDone = 0;
-  /** The last checkpoint whose part is durable, to answer the coordinator's `status` again. */
-  private saved: { id: number; epoch: number } | undefined;
+  /** The last checkpoint whose write is over, and how it went, to answer the coordinator's `status` or trigger again. */
+  private answered: { id: number; epoch: number; ok: boolean } | undefined;
 
   constructor(
     private readonly host: OperatorHost,
@@ -64,14 +71,14 @@ export class BarrierCheckpoints implements Part {
   onMessage(ctx: Context, message: Message): boolean {
     if (message.type === 'ckpt:status') {
       const status = message as Status;
-      if (this.saved?.id === status.id && this.saved.epoch === status.epoch) this.reportSaved(ctx);
+      if (this.answered?.id === status.id && this.answered.epoch === status.epoch) this.report(ctx);
       return true;
     }
     if (message.type !== 'ckpt:trigger') return false;
     const trigger = message as Trigger;
     if (trigger.epoch !== this.cell.epoch || this.host.isHeld('recovery')) return true;
-    if (this.saved?.id === trigger.id && this.saved.epoch === trigger.epoch) {
-      this.reportSaved(ctx);
+    if (this.answered?.id === trigger.id && this.answered.epoch === trigger.epoch) {
+      this.report(ctx);
       return true;
     }
     this.host.whenIdle(ctx, () => {
@@ -150,14 +157,15 @@ export class BarrierCheckpoints implements Part {
     this.lastDone = active.id;
     const capture = { ...active.capture, image: withRecorded(active.capture.image, active.recorded) };
     this.writer.write(ctx, active.id, capture, { cut: active.id, keep: active.completed, recorded: active.recorded }, (result) => {
-      if (!result.ok || this.cell.epoch !== active.epoch) return;
-      this.saved = { id: active.id, epoch: active.epoch };
-      this.reportSaved(ctx);
+      if (this.cell.epoch !== active.epoch) return;
+      this.answered = { id: active.id, epoch: active.epoch, ok: result.ok };
+      this.report(ctx);
     });
   }
 
-  private reportSaved(ctx: Context): void {
-    const saved = this.saved!;
-    ctx.send<Saved>(this.config.coordinator, { type: 'ckpt:saved', id: saved.id, epoch: saved.epoch });
+  private report(ctx: Context): void {
+    const { id, epoch, ok } = this.answered!;
+    if (ok) ctx.send<Saved>(this.config.coordinator, { type: 'ckpt:saved', id, epoch });
+    else ctx.send<Declined>(this.config.coordinator, { type: 'ckpt:declined', id, epoch });
   }
 }

@@ -8,9 +8,9 @@
  * timeout (pause, trigger, or `status` for the operators barriers reach in-band), as any of these
  * messages can be lost. A checkpoint is complete when every operator has saved its part (`ckpt`
  * `complete` record); one that is not complete within `checkpointTimeoutUs` is abandoned
- * (`aborted`), and so is one in progress when a rollback round opens, and — `coordinated` — one an
- * operator `declined` (its save failed; Flink's CheckpointCoordinator aborts a pending checkpoint
- * on a `DeclineCheckpoint` the same way): every operator is sent `continue` at once.
+ * (`aborted`), and so is one in progress when a rollback round opens, and one an operator
+ * `declined` (its save failed; Flink's CheckpointCoordinator aborts a pending checkpoint on a
+ * `DeclineCheckpoint` the same way) — `coordinated`: every operator is sent `continue` at once.
  *
  * Guarantee: ids are monotone and never reused — the counter is on disk before a checkpoint is
  * triggered, the completed id before it is announced — and only a checkpoint of the current epoch

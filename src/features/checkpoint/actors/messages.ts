@@ -54,7 +54,7 @@ export interface Trigger { readonly type: 'ckpt:trigger'; readonly id: number; r
 export interface Status { readonly type: 'ckpt:status'; readonly id: number; readonly epoch: number }
 /** An operator's part of global checkpoint `id` is durable. */
 export interface Saved { readonly type: 'ckpt:saved'; readonly id: number; readonly epoch: number }
-/** Coordinated: an operator's part of global checkpoint `id` could not be saved (its store refused it): abort it. */
+/** An operator's part of global checkpoint `id` could not be saved (its store refused it): abort it. */
 export interface Declined { readonly type: 'ckpt:declined'; readonly id: number; readonly epoch: number }
 /**
  * Uncoordinated: a local checkpoint is durable; its channel counters feed the recovery line.
