@@ -147,3 +147,26 @@ test('the coordinator\'s disk full: its state writes are refused and tried again
   t.true(roomIds.length >= 4);
   t.true(room.records.find((r) => r.op === 'trigger')!.t < 21 * SECOND);
 });
+
+test('the coordinator\'s disk full while a checkpoint completes: every operator has saved, so the checkpoint waits for its write — a late `saved` changes nothing, a timeout does not abort it, and a rollback meanwhile does not restore it', (t) => {
+  // archive-3's disk is full from 45 s to 105 s: checkpoint 1 (paused at 20 s) has every part saved
+  // at 52 s, and its completion write waits. Red before: the operators' re-sent `saved` completed it
+  // a second time (the coordinator threw at 54 s); with checkpoint-timeout 40 s the timeout aborted
+  // it at 60 s while its completed id stayed, and a rollback at 110 s restored the aborted checkpoint.
+  const disk = '{kind: disk-full, target: archive-3, at: 45s, for: 60s}';
+  const held = run([`faults=[${disk}, {kind: node-crash, target: edge-2, at: 110s, for: 5s}]`, 'checkpoint.checkpoint-timeout=40s']);
+  t.true(held.summary.ok, JSON.stringify(held.summary.checks));
+  t.false(held.records.some((r) => r.op === 'aborted' && r.id === 1));
+  const completed = held.records.find((r) => r.op === 'complete' && r.id === 1)!;
+  t.true(completed.t >= 105 * SECOND && completed.t < 106 * SECOND, `checkpoint 1 completed at ${completed.t} us, once the disk had room`);
+  const restores = held.records.filter((r) => r.op === 'restore');
+  t.true(restores.length > 0 && restores.every((r) => r.id === 1 && r.t > completed.t), JSON.stringify(restores.map((r) => [r.a, r.id, r.t])));
+
+  // A rollback round that opens while the write waits (edge-2 down at 70 s) abandons checkpoint 1
+  // and restores what was complete before it: the start.
+  const rollback = run([`faults=[${disk}, {kind: node-crash, target: edge-2, at: 70s, for: 5s}]`]);
+  t.true(rollback.summary.ok, JSON.stringify(rollback.summary.checks));
+  t.true(rollback.records.some((r) => r.op === 'aborted' && r.id === 1 && r.reason === 'rollback'));
+  t.false(rollback.records.some((r) => r.op === 'complete' && r.id === 1));
+  t.false(rollback.records.some((r) => r.op === 'restore' && r.id === 1));
+});

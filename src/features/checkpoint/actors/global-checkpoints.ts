@@ -17,7 +17,8 @@
  * completes. How it breaks: none is started while a rollback round is open or the coordinator is
  * down; an operator that never answers (its node down for longer than `checkpointTimeoutUs`)
  * aborts every checkpoint until it is back; while the coordinator's disk is full none is
- * triggered or completed, as its writes wait for room (coordinator-state.ts). Shown by
+ * triggered or completed, as its writes wait for room (coordinator-state.ts) — one every operator
+ * has saved meanwhile is then neither timed out nor declined, only abandoned by a rollback round. Shown by
  * test/features/checkpoint/coordinated-pause.test.ts (checkpoint-timeout 40 s, a node down 50 s;
  * a full disk and a restart: the first trigger once the disk has room, ids still used once).
  */
@@ -33,6 +34,13 @@ interface ActiveCheckpoint {
   readonly saved: Set<string>;
   /** When it was triggered (the operators were asked); its cost runs from here to its completion. */
   triggeredUs?: number;
+  /**
+   * Set once every operator has saved: the last complete id before this one. The checkpoint is then
+   * complete but for its write, which a full disk can hold for long (coordinator-state.ts): late
+   * `saved`s are ignored, a timeout or a decline no longer aborts it, and a rollback round that
+   * opens meanwhile takes the completed id back to this.
+   */
+  completing?: { readonly previous: number };
 }
 
 export class GlobalCheckpoints {
@@ -123,10 +131,13 @@ export class GlobalCheckpoints {
   saved(ctx: Context, message: Saved, from: string): void {
     const active = this.current(ctx, message, from);
     if (active === undefined) return;
+    // Every part is in and its write waits: an operator that says it again (no `continue` yet) changes nothing.
+    if (active.completing !== undefined) return;
     const durable = this.state.durable;
     active.saved.add(from);
     if (active.saved.size < this.config.instances.length) return;
     assert(active.id > durable.completed && active.epoch === durable.epoch, () => `checkpoint coordinator: completed ids monotone within the current epoch, but completing ${active.id} (epoch ${active.epoch}) after ${durable.completed} (epoch ${durable.epoch})`);
+    active.completing = { previous: durable.completed };
     durable.completed = active.id;
     this.state.persist(ctx, () => {
       if (this.active !== active) return;
@@ -153,10 +164,20 @@ export class GlobalCheckpoints {
     return undefined;
   }
 
-  /** Abandons the checkpoint in progress, if any; after a timeout or a decline the next one is scheduled (a rollback round schedules it once it closes). */
+  /**
+   * Abandons the checkpoint in progress, if any; after a timeout or a decline the next one is
+   * scheduled (a rollback round schedules it once it closes). One every operator has saved is only
+   * waiting for its write: a timeout or a decline leaves it to complete; a rollback round abandons
+   * it and takes the completed id back, so that the round does not restore a checkpoint the trace
+   * calls aborted (its write, refused meanwhile, is then tried with the id taken back).
+   */
   abort(ctx: Context, reason: 'timeout' | 'declined' | 'rollback'): void {
     const active = this.active;
     if (active === undefined) return;
+    if (active.completing !== undefined) {
+      if (reason !== 'rollback') return;
+      this.state.durable.completed = active.completing.previous;
+    }
     this.active = undefined;
     ctx.record('ckpt', { op: 'aborted', strategy: this.config.strategy, id: active.id, reason });
     if (reason !== 'rollback') {
