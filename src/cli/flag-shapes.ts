@@ -69,7 +69,7 @@ function flagsOnly(raw: readonly string[]): readonly string[] {
 function switchedBy(arg: string, names: readonly string[]): boolean | undefined {
   for (const name of names) {
     if (arg === name || arg === `${name}=true`) return true;
-    if (arg === `${name}=false` || (name.startsWith('--') && arg === `--no-${name.slice(2)}`)) return false;
+    if (arg === `${name}=false` || arg === `--no-${name.replace(/^--?/, '')}`) return false;
   }
   return undefined;
 }

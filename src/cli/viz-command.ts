@@ -55,15 +55,21 @@ export const vizCommand: CommandModule<object, VizArgs> = {
       if (args.perfetto !== undefined || args.shiviz !== undefined) {
         const flags = [args.perfetto !== undefined ? '--perfetto' : '', args.shiviz !== undefined ? '--shiviz' : ''].filter(Boolean).join(' and ');
         if (traces.length !== 1) throw new InputError(`viz ${flags}: exactly one run, got ${traces.length}`);
-        if (args.perfetto !== undefined) {
-          const release = prepareFile(args.perfetto, targetLabel('--perfetto', args.perfetto, args.perfetto), 'perfetto', args.force, true);
-          const written = await writePerfetto(traces[0], args.perfetto, warnCut).finally(release);
-          process.stdout.write(`wrote ${written.out} (${written.records.toLocaleString('en-US')} records); open it in ui.perfetto.dev\n`);
-        }
-        if (args.shiviz !== undefined) {
-          const release = prepareFile(args.shiviz, targetLabel('--shiviz', args.shiviz, args.shiviz), 'shiviz', args.force, true);
-          const written = await writeShiViz(traces[0], args.shiviz, warnCut).finally(release);
-          process.stdout.write(`wrote ${written.out} (${written.events.toLocaleString('en-US')} events); load it in ShiViz — its first line is the parser regex, the delimiter is empty\n`);
+        // Both names are judged before either file is written: a refusal leaves nothing half done.
+        const releases: (() => void)[] = [];
+        try {
+          if (args.perfetto !== undefined) releases.push(prepareFile(args.perfetto, targetLabel('--perfetto', args.perfetto, args.perfetto), 'perfetto', args.force, true));
+          if (args.shiviz !== undefined) releases.push(prepareFile(args.shiviz, targetLabel('--shiviz', args.shiviz, args.shiviz), 'shiviz', args.force, true));
+          if (args.perfetto !== undefined) {
+            const written = await writePerfetto(traces[0], args.perfetto, warnCut);
+            process.stdout.write(`wrote ${written.out} (${written.records.toLocaleString('en-US')} records); open it in ui.perfetto.dev\n`);
+          }
+          if (args.shiviz !== undefined) {
+            const written = await writeShiViz(traces[0], args.shiviz, warnCut);
+            process.stdout.write(`wrote ${written.out} (${written.events.toLocaleString('en-US')} events); load it in ShiViz — its first line is the parser regex, the delimiter is empty\n`);
+          }
+        } finally {
+          for (const release of releases) release();
         }
         return;
       }

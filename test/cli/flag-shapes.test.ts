@@ -18,4 +18,6 @@ test('a switch turned on and off, in any spelling, is refused naming the first t
   t.is(refused(['run', '--trace', '--no-trace']), '--trace --no-trace: the switch is turned both on and off; give one of them');
   t.is(refused(['run', '--no-quiet', '--trace', '-q', '--no-quiet']), '--no-quiet -q: the switch is turned both on and off; give one of them');
   t.is(refused(['run', '--trace=false', '--trace=true']), '--trace=false --trace=true: the switch is turned both on and off; give one of them');
+  // yargs negates an alias too: -q is quiet, --no-q turns it off (red before: only --no-quiet was seen).
+  t.is(refused(['run', '-q', '--no-q']), '-q --no-q: the switch is turned both on and off; give one of them');
 });

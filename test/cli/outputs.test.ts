@@ -101,6 +101,8 @@ test("a file named otherwise than its kind: refused with one line before anythin
     [['viz', run, '--perfetto', join(root, 'p.html')], /^--perfetto \S+p\.html: a Perfetto trace is JSON; give a name ending \.json, e\.g\. p\.json$/],
     [['viz', run, '--shiviz', join(root, 's.json')], /^--shiviz \S+s\.json: a ShiViz log is text; give a name ending \.log or \.txt, e\.g\. s\.log$/],
     [['shrink', run, '--out', join(root, 'min.json')], /^--out \S+min\.json: a minimal scenario is a YAML scenario file; give a name ending \.yaml or \.yml, e\.g\. min\.yaml$/],
+    // Both of viz's files are judged before either is written (red before: t.json was written, then s2.json refused).
+    [['viz', run, '--perfetto', join(root, 't.json'), '--shiviz', join(root, 's2.json')], /^--shiviz \S+s2\.json: a ShiViz log is text; give a name ending \.log or \.txt, e\.g\. s2\.log$/],
   ];
   const outcomes = await Promise.all(cases.map(([args]) => diaspora(args)));
   for (const [i, [args, message]] of cases.entries()) {
