@@ -55,6 +55,11 @@ export function applySets(
       fail([], path);
       continue;
     }
+    // Plug-ins are imported from the file's own text before any set applies (load.ts): a set of them would be silently ignored.
+    if (path[0] === 'plugins') {
+      fail(path, 'plug-ins are imported from the scenario file before --set applies; list them under plugins: in the file');
+      continue;
+    }
     const value = readValue(text.slice(eq + 1));
     if (!value.ok) {
       fail([], value.message);

@@ -119,3 +119,9 @@ test('a number in a --set value is quoted as written, not as parsed (1e400 is no
   t.is(failure(['seed=9007199254740993']), '--set seed=9007199254740993 seed: must be ≤ 9007199254740991, got 9007199254740993');
   t.regex(failure(['links[0]={between: [beamline, hpc], latency: 2ms, loss: 1e999}']) ?? '', /links\[0\]\.loss: .*got 1e999/);
 });
+
+test('a --set of plugins is refused: plug-ins are imported from the file before any set applies, so it would be ignored', (t) => {
+  // Red before: `--set plugins=[./x.ts]` ran without the plug-in, silently.
+  t.regex(failure(['plugins=[./x.ts]'])!, /--set plugins=\[\.\/x\.ts\] plugins: plug-ins are imported from the scenario file before --set applies; list them under plugins: in the file/);
+  t.regex(failure(['plugins[0]=./x.ts'])!, /plugins\[0\]: plug-ins are imported from the scenario file/);
+});
