@@ -50,12 +50,12 @@ export function checkFlagShapes(argv: Arguments, options: OptionLists, raw: read
       const value = given?.slice(name.length + 1);
       if (value !== undefined && value !== 'true' && value !== 'false') throw new InputError(`${name}=${value}: ${name} is a switch; give it alone, or =true / =false`);
     }
-    const given = flagsOnly(raw).flatMap((arg) => {
+    const turned = flagsOnly(raw).flatMap((arg) => {
       const on = switchedBy(arg, names(key));
       return on === undefined ? [] : [{ arg, on }];
     });
-    const contrary = given.find(({ on }) => on !== given[0]!.on);
-    if (contrary !== undefined) throw new InputError(`${given[0]!.arg} ${contrary.arg}: the switch is turned both on and off; give one of them`);
+    const contrary = turned.find(({ on }) => on !== turned[0]!.on);
+    if (contrary !== undefined) throw new InputError(`${turned[0]!.arg} ${contrary.arg}: the switch is turned both on and off; give one of them`);
   }
 }
 

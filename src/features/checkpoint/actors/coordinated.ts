@@ -18,10 +18,10 @@
  *
  * Lost messages: the coordinator re-sends `pause` to whoever has not saved, and an operator that
  * has answered re-sends its answer (`saved` or `declined`) until `continue` comes (the coordinator
- * answers either for a checkpoint it is no longer waiting for with `continue`). A declined operator stays
- * paused until `continue` rather than carrying on alone: a `pause` of the same id re-sent meanwhile
- * must find it still in that checkpoint, to answer `declined` again rather than pause afresh with
- * no flush markers coming.
+ * answers either for a checkpoint it is no longer waiting for with `continue`). A declined
+ * operator stays paused until `continue` rather than carrying on alone: a `pause` of the same id
+ * re-sent meanwhile must find it still in that checkpoint, to answer `declined` again rather than
+ * pause afresh with no flush markers coming.
  *
  * How it breaks: a pause that never sees `continue` (coordinator down) would block forever, so the
  * operator gives up after `PAUSE_PATIENCE` request timeouts and carries on; a coordinator that
@@ -33,8 +33,7 @@
  * other operators have under way (Flink cancels an aborted checkpoint's asynchronous part): an
  * image of an aborted checkpoint is still written, and that operator's next save queues behind it
  * (on coordinated-slow-site the archiver's 32-s write makes the next checkpoint complete at 80.8 s,
- * not ≈ 72 s). Shown by
- * test/features/checkpoint/coordinated-pause.test.ts.
+ * not ≈ 72 s). Shown by test/features/checkpoint/coordinated-pause.test.ts.
  */
 import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';

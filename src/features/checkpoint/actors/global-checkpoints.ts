@@ -18,8 +18,8 @@
  * down; an operator that never answers (its node down for longer than `checkpointTimeoutUs`)
  * aborts every checkpoint until it is back; while the coordinator's disk is full none is
  * triggered or completed, as its writes wait for room (coordinator-state.ts) — one every operator
- * has saved meanwhile is then neither timed out nor declined, only abandoned by a rollback round. Shown by
- * test/features/checkpoint/coordinated-pause.test.ts (checkpoint-timeout 40 s, a node down 50 s;
+ * has saved meanwhile is then neither timed out nor declined, only abandoned by a rollback round.
+ * Shown by test/features/checkpoint/coordinated-pause.test.ts (checkpoint-timeout 40 s, a node down 50 s;
  * a full disk and a restart: the first trigger once the disk has room, ids still used once).
  */
 import type { Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
@@ -40,7 +40,7 @@ interface ActiveCheckpoint {
    * `saved`s are ignored, a timeout or a decline no longer aborts it, and a rollback round that
    * opens meanwhile takes the completed id back to this.
    */
-  completing?: { readonly previous: number };
+  completingAfter?: number;
 }
 
 export class GlobalCheckpoints {
@@ -132,12 +132,12 @@ export class GlobalCheckpoints {
     const active = this.current(ctx, message, from);
     if (active === undefined) return;
     // Every part is in and its write waits: an operator that says it again (no `continue` yet) changes nothing.
-    if (active.completing !== undefined) return;
+    if (active.completingAfter !== undefined) return;
     const durable = this.state.durable;
     active.saved.add(from);
     if (active.saved.size < this.config.instances.length) return;
     assert(active.id > durable.completed && active.epoch === durable.epoch, () => `checkpoint coordinator: completed ids monotone within the current epoch, but completing ${active.id} (epoch ${active.epoch}) after ${durable.completed} (epoch ${durable.epoch})`);
-    active.completing = { previous: durable.completed };
+    active.completingAfter = durable.completed;
     durable.completed = active.id;
     this.state.persist(ctx, () => {
       if (this.active !== active) return;
@@ -174,9 +174,9 @@ export class GlobalCheckpoints {
   abort(ctx: Context, reason: 'timeout' | 'declined' | 'rollback'): void {
     const active = this.active;
     if (active === undefined) return;
-    if (active.completing !== undefined) {
+    if (active.completingAfter !== undefined) {
       if (reason !== 'rollback') return;
-      this.state.durable.completed = active.completing.previous;
+      this.state.durable.completed = active.completingAfter;
     }
     this.active = undefined;
     ctx.record('ckpt', { op: 'aborted', strategy: this.config.strategy, id: active.id, reason });

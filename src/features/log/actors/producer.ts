@@ -289,8 +289,9 @@ export class LogProducer implements Actor<ClientInbound> {
    * leader has `max.in.flight` requests out, or the batch backs off before a retry; a leader is
    * ready when one of its candidates is sendable — full, sent before, queued ahead of another
    * batch, lingered `linger.ms`, or any at all once the producer is closed or while a send waits
-   * for buffer memory (Kafka's `closed` and `exhausted`). To each ready leader goes one request carrying the candidate of each partition it
-   * leads, lingering or not (Kafka's `drainBatchesForOneNode` takes them all), up to
+   * for buffer memory (Kafka's `closed` and `exhausted`). To each ready leader goes one request
+   * carrying the candidate of each partition it leads, lingering or not (Kafka's
+   * `drainBatchesForOneNode` takes them all), up to
    * `max.request.size` (at least one batch); again while slots and batches remain. A batch taken
    * takes no more events. With idempotence a batch also waits for the producer id and its place in
    * the window. A queued batch still fails at its delivery deadline: the drain wakes up for it, for

@@ -8,11 +8,12 @@
  * calls it "effectively a cap on the maximum uncompressed record batch size") or when the sender
  * takes it (`closeForRecordAppends` in `drain`): a batch sent once, and put back for a retry, is
  * re-sent as it was. `linger.ms` does not close a batch; it only makes it ready to send
- * (`sendableAt`, Kafka's `ready`). Once the producer is closed (`closeAtUs`, the instrument's stop)
- * every batch is ready at once, lingered or not: Kafka's `close()` runs `Sender.initiateClose`, which
- * closes the accumulator, and `ready` counts `closed` as sendable. So while sends are held back — a leader down, `max.in.flight`
+ * (`sendableAt`, Kafka's `ready`). So while sends are held back — a leader down, `max.in.flight`
  * reached, a retry backing off — the queued batches fill to `batch.size`, and the backlog goes out
- * in few, full batches. An event larger than `batch.size` gets a batch of its own.
+ * in few, full batches. An event larger than `batch.size` gets a batch of its own. Once the
+ * producer is closed (`closeAtUs`, the instrument's stop) every batch is ready at once, lingered or
+ * not: Kafka's `close()` runs `Sender.initiateClose`, which closes the accumulator, and `ready`
+ * counts `closed` as sendable.
  * The cap compares the batch's serialized size (`batchSizeInBytes`, as Kafka's producer and every
  * leader here do); `batch.size` compares payload bytes — a simplification: Kafka's batches fill to
  * `batch.size` serialized, so hold a record fewer now and then (21 B per record, 61 B per batch).
