@@ -10,7 +10,11 @@ import { traceFile } from '../../../src/kernel/trace-file.ts';
 import { MESH_DEFAULT, meshWorld, type MeshArgs } from './_worlds.ts';
 
 const recipe = (args: MeshArgs): WorldRecipe => ({ module: new URL('./_worlds.ts', import.meta.url).href, export: 'meshWorld', args });
-/** Threads shared by the runs of this file (each starts once); runs that fail discard theirs. */
+/**
+ * Threads shared by the runs of this file (each starts once); runs that fail discard theirs. The
+ * tests run one after another: run at once, each took its threads before any was given back, and
+ * the file started 36 threads (each loading the simulator from source) where 8 do.
+ */
 const pool = new PartitionPool();
 test.after.always(() => pool.close());
 const parallel = (args: MeshArgs, options: Omit<ParallelOptions, 'pool'>) => executeParallel(recipe(args), { ...options, pool });
@@ -25,7 +29,7 @@ const layouts: [string, number, PartitionBy | undefined][] = [
 ];
 
 for (const [name, workers, partitionBy] of layouts) {
-  test(`the mesh with faults: ${name} gives the single-thread trace hash, events and records`, async (t) => {
+  test.serial(`the mesh with faults: ${name} gives the single-thread trace hash, events and records`, async (t) => {
     const reference = single(MESH_DEFAULT);
     const { summary, stats } = await parallel(MESH_DEFAULT, { workers, partitionBy });
     t.is(summary.traceHash, reference.traceHash);
@@ -36,7 +40,7 @@ for (const [name, workers, partitionBy] of layouts) {
   });
 }
 
-test('a window wakes only the partitions with an event or a message in it, and the trace is still the single-thread one', async (t) => {
+test.serial('a window wakes only the partitions with an event or a message in it, and the trace is still the single-thread one', async (t) => {
   // Four sites, 2 ms apart: most windows hold a few events of one or two sites.
   const { summary, stats } = await parallel(MESH_DEFAULT, { workers: 4 });
   t.is(summary.traceHash, single(MESH_DEFAULT).traceHash);
@@ -45,7 +49,7 @@ test('a window wakes only the partitions with an event or a message in it, and t
   t.true(stats.wakeups < 0.8 * stats.windows * stats.partitions.length, `${stats.wakeups} wake-ups in ${stats.windows} windows of ${stats.partitions.length} partitions`);
 });
 
-test('actors that hear of dead peers (refused and closed connections, across threads) give the single-thread trace for 1, 2 and 4 workers', async (t) => {
+test.serial('actors that hear of dead peers (refused and closed connections, across threads) give the single-thread trace for 1, 2 and 4 workers', async (t) => {
   const args: MeshArgs = { ...MESH_DEFAULT, listen: true };
   const reference = single(args);
   t.not(reference.traceHash, single(MESH_DEFAULT).traceHash, 'the notices changed what happened');
@@ -57,7 +61,7 @@ test('actors that hear of dead peers (refused and closed connections, across thr
   }
 });
 
-test('peers addressed by refs, and answered through refs carried in messages across threads, give the trace of peers addressed by name', async (t) => {
+test.serial('peers addressed by refs, and answered through refs carried in messages across threads, give the trace of peers addressed by name', async (t) => {
   const byName = single(MESH_DEFAULT);
   const args: MeshArgs = { ...MESH_DEFAULT, refs: true };
   t.is(single(args).traceHash, byName.traceHash);
@@ -68,31 +72,31 @@ test('peers addressed by refs, and answered through refs carried in messages acr
   }
 });
 
-test('a site split over partitions by node runs identically when it has no WAN link', async (t) => {
+test.serial('a site split over partitions by node runs identically when it has no WAN link', async (t) => {
   const args: MeshArgs = { ...MESH_DEFAULT, sites: 1, nodes: 3, faults: false };
   const { summary, stats } = await parallel(args, { workers: 3, partitionBy: 'node' });
   t.is(summary.traceHash, single(args).traceHash);
   t.is(stats.lookaheadUs, 200, 'the LAN latency sets the lookahead');
 });
 
-test('a link with zero latency between partitions is rejected before any thread starts', async (t) => {
+test.serial('a link with zero latency between partitions is rejected before any thread starts', async (t) => {
   const error = await t.throwsAsync(parallel({ ...MESH_DEFAULT, latencyUs: 0 }, { workers: 2 }), { instanceOf: InputError });
   t.regex(error!.message, /link s\d↔s\d joins two partitions and has zero latency/);
 });
 
-test('splitting a site that has a WAN link is rejected, naming the site', async (t) => {
+test.serial('splitting a site that has a WAN link is rejected, naming the site', async (t) => {
   const error = await t.throwsAsync(parallel(MESH_DEFAULT, { workers: 8, partitionBy: 'node' }), { instanceOf: InputError });
   t.regex(error!.message, /site s1 is split over \d partitions but has a WAN link/);
 });
 
-test('partition groups must name sites or nodes, each once, and cover every node', async (t) => {
+test.serial('partition groups must name sites or nodes, each once, and cover every node', async (t) => {
   const run = (groups: string[][]) => parallel(MESH_DEFAULT, { workers: 2, partitionBy: { groups } });
   t.regex((await t.throwsAsync(run([['s1', 'mars'], ['s2', 's3', 's4']]), { instanceOf: InputError }))!.message, /mars is neither a site nor a node/);
   t.regex((await t.throwsAsync(run([['s1', 's2'], ['s2', 's3', 's4']]), { instanceOf: InputError }))!.message, /both contain node s2-1/);
   t.regex((await t.throwsAsync(run([['s1', 's2'], ['s3']]), { instanceOf: InputError }))!.message, /leave out nodes s4-1, s4-2/);
 });
 
-test('an actor that throws in a worker stops the run with its actor, seed and time, and leaves no trace file', async (t) => {
+test.serial('an actor that throws in a worker stops the run with its actor, seed and time, and leaves no trace file', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'parallel-fail-'));
   try {
     const args: MeshArgs = { ...MESH_DEFAULT, explode: { node: 's3-2', atUs: 500 * MS } };
@@ -109,7 +113,7 @@ test('an actor that throws in a worker stops the run with its actor, seed and ti
   }
 });
 
-test('the merged trace file is the single-thread trace file, byte for byte', async (t) => {
+test.serial('the merged trace file is the single-thread trace file, byte for byte', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'parallel-trace-'));
   try {
     const a = join(dir, 'single.jsonl');
@@ -125,7 +129,7 @@ test('the merged trace file is the single-thread trace file, byte for byte', asy
   }
 });
 
-test('a world action writing records in two partitions without a step between is refused, not misordered', async (t) => {
+test.serial('a world action writing records in two partitions without a step between is refused, not misordered', async (t) => {
   const args: MeshArgs = { ...MESH_DEFAULT, faults: false, pokeTwo: true };
   t.is((await parallel(args, { workers: 1 })).summary.traceHash, single(args).traceHash, 'fine in one partition');
   const error = await t.throwsAsync(parallel(args, { workers: 4 }));
