@@ -76,13 +76,37 @@ test('a checkpoint store whose disk is full refuses the saves: those operators d
   const abortedAt = ended[0]!.t as number;
   t.true(abortedAt - failed[0]!.t < 0.1 * SECOND, `aborted at ${abortedAt} us`);
   for (const [operator, us] of Object.entries(full.firstPause)) t.true((us as number) < 0.1 * SECOND, `${operator} paused ${us} us`);
-  // The next checkpoint comes an interval (20 s) after the abort, once the disk has room. It
-  // completes only a little sooner (80.8 s): the archiver's abandoned 32-s write of checkpoint 1
-  // is not cancelled, and its write of checkpoint 2 queues behind it on the same HDD.
+  // The abort tells every operator (`aborted`, Flink's notifyCheckpointAborted): the archiver
+  // cancels its 4-GiB write of checkpoint 1, still on the wire, and its store — told once the upload
+  // has arrived — stops at the first 128-MiB piece and deletes it.
+  const cancelled = full.records.filter((r) => r.op === 'cancelled').map((r) => [r.a, r.id, r.bytes]);
+  t.deepEqual(cancelled, [['archiver', 1, undefined], ['site-pfs@archive-2', 1, 128 * 1024 * 1024]]);
+  t.false(full.records.some((r) => r.op === 'stored' && r.id === 1 && r.key === 'archiver'));
+  // The next checkpoint comes an interval (20 s) after the abort, once the disk has room, and
+  // completes a write later (≈ 32 s: 3.4 s on the wire, 29 s on the HDD). Red before the cancel:
+  // the write of checkpoint 1 ran to its end (52.1 s), that of checkpoint 2 queued behind it on the
+  // same HDD, and checkpoint 2 completed at 80.8 s.
   const trigger2 = full.records.find((r) => r.op === 'trigger' && r.id === 2)!.t as number;
   t.true(trigger2 >= abortedAt + 20 * SECOND && trigger2 < abortedAt + 20.1 * SECOND, `checkpoint 2 triggered at ${trigger2} us`);
-  t.true((ended[1]!.t as number) < 81 * SECOND, `checkpoint 2 complete at ${ended[1]!.t} us`);
+  t.true((ended[1]!.t as number) < trigger2 + 33 * SECOND, `checkpoint 2 complete at ${ended[1]!.t} us`);
   t.true(full.summary.ok, JSON.stringify(full.summary.checks));
+});
+
+test('a store that loses power in the middle of a 4-GiB upload keeps the pieces it had synced only until it restarts, which deletes them; the re-sent put is written whole', (t) => {
+  // archive-2 (the archiver's store) is down 30-35 s; checkpoint 1's upload came at 23.5 s.
+  const trace = new TraceWriter();
+  const store: TraceRecord[] = [];
+  trace.listen((r) => {
+    if (r.a === 'site-pfs@archive-2' && (r.k === 'restart' || (r.k === 'disk' && (r.op === 'delete' || r.op === 'lost')) || (r.k === 'ckpt' && r.op === 'stored'))) store.push(r);
+  });
+  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', ['faults=[{kind: node-crash, target: archive-2, at: 30s, for: 5s}]']), { trace }));
+  t.deepEqual(store.slice(0, 4).map((r) => [r.t, r.k, r.op, r.file ?? r.id]), [
+    [30 * SECOND, 'disk', 'lost', 'archiver#0000000001'],
+    [35 * SECOND, 'restart', undefined, undefined],
+    [35 * SECOND, 'disk', 'delete', 'archiver#0000000001'],
+    [store[3]!.t, 'ckpt', 'stored', 1],
+  ]);
+  t.true(summary.ok, JSON.stringify(summary.checks));
 });
 
 test('a lost `declined` or a lost `continue` is made good: a declined operator says it again until `continue` comes, so a 5-s partition from the coordinator holds it ≈ 6 s, not until the next pause', (t) => {

@@ -20,16 +20,21 @@
  * The write is asynchronous; the operator reports `saved(id)` when it is durable, and again when
  * the coordinator, missing it, asks (`status`) or re-sends the trigger. A write its store refused
  * (a full disk) is reported as `declined(id)` (Flink's `declineCheckpoint`), answered again the
- * same way: the coordinator aborts that checkpoint at once and starts the next an interval later.
+ * same way: the coordinator aborts that checkpoint at once, tells every operator (`aborted(id)`,
+ * Flink's `notifyCheckpointAborted`: a write of it still under way is cancelled, writer.ts) and
+ * starts the next an interval later.
  *
  * Guarantee (aligned, unaligned): the images of one id form a consistent cut whose channel state is
  * complete, so a global rollback to them is exactly-once. How it breaks: `none` double-counts;
  * `aligned` on a cycle would wait forever for a barrier that waits for it (the scenario schema
  * refuses it); a barrier lost with a crashed operator leaves the checkpoint incomplete, and the
  * coordinator abandons it at its timeout. A store that keeps refusing aborts every checkpoint until
- * it has room; the other operators' writes of an aborted checkpoint are not cancelled (Flink
- * cancels them), so a slow one still runs and the next save of that operator queues behind it.
- * Before the decline, a refused save said nothing and its checkpoint lasted until
+ * it has room. The other operators' writes of an aborted checkpoint are cancelled as far as their
+ * tier can (a store stops at the piece it is writing; node-local and log-topic saves run on, and so
+ * does every write when the `aborted` is lost), and the next save of that operator queues behind
+ * what still runs; an operator whose barriers come after the abort never begins its write. An
+ * alignment in progress for an aborted id is not cut short: it ends when its barriers have come,
+ * or when a newer id's barrier arrives. Before the decline, a refused save said nothing and its checkpoint lasted until
  * `checkpoint-timeout` (10 min), none starting meanwhile. Shown by
  * test/features/checkpoint/barrier-decline.test.ts.
  */
@@ -38,7 +43,7 @@ import { assert } from '../../../kernel/contract/index.ts';
 import type { Alignment, CheckpointConfig } from './config.ts';
 import type { Capture, Marker, OperatorHost } from './host.ts';
 import { withRecorded, type PendingItem } from './image.ts';
-import type { Declined, Saved, Status, Trigger } from './messages.ts';
+import type { Aborted, Declined, Saved, Status, Trigger } from './messages.ts';
 import type { Part } from './participant.ts';
 import type { EpochCell } from './recovery.ts';
 import type { CheckpointWriter } from './writer.ts';
@@ -72,6 +77,11 @@ export class BarrierCheckpoints implements Part {
     if (message.type === 'ckpt:status') {
       const status = message as Status;
       if (this.answered?.id === status.id && this.answered.epoch === status.epoch) this.report(ctx);
+      return true;
+    }
+    if (message.type === 'ckpt:aborted') {
+      // Flink's notifyCheckpointAborted: its write, if still under way, is given up (never answered).
+      this.writer.cancel(ctx, (message as Aborted).id);
       return true;
     }
     if (message.type !== 'ckpt:trigger') return false;

@@ -10,7 +10,13 @@
  * `complete` record); one that is not complete within `checkpointTimeoutUs` is abandoned
  * (`aborted`), and so is one in progress when a rollback round opens, and one an operator
  * `declined` (its save failed; Flink's CheckpointCoordinator aborts a pending checkpoint on a
- * `DeclineCheckpoint` the same way) — `coordinated`: every operator is sent `continue` at once.
+ * `DeclineCheckpoint` the same way). After a timeout or a decline every operator is sent
+ * `aborted(id)` at once, Flink's `notifyCheckpointAborted`: it cancels its write of that checkpoint
+ * if still under way (writer.ts), so a slow write nobody will restore does not hold up the next
+ * checkpoint's, and — `coordinated` — it ends the pause as `continue` does. It is sent once: an
+ * operator that misses it (partitioned, or down) lets its write run to its end, and a coordinated
+ * one is released by the `continue` its re-sent answer gets (or by its patience). A rollback round
+ * sends none: the rollback ends the operators' part in it, and a write of it under way runs on.
  *
  * Guarantee: ids are monotone and never reused — the counter is on disk before a checkpoint is
  * triggered, the completed id before it is announced — and only a checkpoint of the current epoch
@@ -26,7 +32,7 @@ import type { Context, TimerId, Wakeup } from '../../../kernel/contract/index.ts
 import { assert } from '../../../kernel/contract/index.ts';
 import type { CoordinatorConfig, CoordinatorState } from './coordinator-state.ts';
 import { CheckpointClock } from './interval.ts';
-import type { Continue, Declined, Pause, Saved, Status, Trigger } from './messages.ts';
+import type { Aborted, Continue, Declined, Pause, Saved, Status, Trigger } from './messages.ts';
 
 interface ActiveCheckpoint {
   readonly id: number;
@@ -181,7 +187,7 @@ export class GlobalCheckpoints {
     this.active = undefined;
     ctx.record('ckpt', { op: 'aborted', strategy: this.config.strategy, id: active.id, reason });
     if (reason !== 'rollback') {
-      this.release(ctx, active.id);
+      for (const instance of this.config.instances) ctx.send<Aborted>(instance, { type: 'ckpt:aborted', id: active.id });
       this.schedule(ctx, false);
     }
   }

@@ -46,8 +46,14 @@ export interface Restored { readonly type: 'ckpt:restored'; readonly epoch: numb
 export interface Resume { readonly type: 'ckpt:resume'; readonly epoch: number }
 /** Coordinated: stop, flush the channels, save, and wait. */
 export interface Pause { readonly type: 'ckpt:pause'; readonly id: number; readonly epoch: number; readonly completed: number }
-/** Coordinated: the global checkpoint is complete (or was abandoned): carry on. */
+/** Coordinated: the global checkpoint is complete (or is over for the coordinator): carry on. */
 export interface Continue { readonly type: 'ckpt:continue'; readonly id: number }
+/**
+ * Global checkpoint `id` was abandoned (a timeout or a decline), Flink's `notifyCheckpointAborted`:
+ * cancel your write of it if it is still under way; `coordinated`: carry on (it ends the pause as
+ * `continue` does). Sent once, not re-sent: lost, the write runs to its end (global-checkpoints.ts).
+ */
+export interface Aborted { readonly type: 'ckpt:aborted'; readonly id: number }
 /** Barrier snapshot: a source (or the initiator of a cyclic pipeline) starts checkpoint `id`. */
 export interface Trigger { readonly type: 'ckpt:trigger'; readonly id: number; readonly epoch: number; readonly completed: number }
 /** Has your part of checkpoint `id` been saved? (Answered with `saved`, re-sent by the coordinator until it is.) */
@@ -73,7 +79,7 @@ export interface MetaAck { readonly type: 'ckpt:meta-ack'; readonly id: number }
 export interface Due { readonly type: 'ckpt:due' }
 
 export type ToCoordinator = Hello | Restored | Saved | Declined | Meta | Due | Current;
-export type FromCoordinator = Rollback | Resume | Pause | Continue | Trigger | MetaAck | Status | Report;
+export type FromCoordinator = Rollback | Resume | Pause | Continue | Aborted | Trigger | MetaAck | Status | Report;
 
 // --- operator ⇄ store ------------------------------------------------------------------------
 
@@ -83,6 +89,12 @@ export interface Put { readonly type: 'ckpt:put'; readonly req: number; readonly
 /** What a store may drop when it takes a new entry: nothing (`all`), or what the default rule allows except `keep`'s chain. */
 export type Retention = { readonly all: true } | { readonly all: false; readonly keep?: number };
 export interface PutAck { readonly type: 'ckpt:put-ack'; readonly req: number; readonly ok: boolean }
+/**
+ * Stop writing the upload of checkpoint `id` of `key` (its checkpoint was aborted): a store drops
+ * what it has written of it, unless its last piece is written already. Not answered; an answer to
+ * the put it cancels changes nothing (its sender has forgotten that put).
+ */
+export interface Cancel { readonly type: 'ckpt:cancel'; readonly key: string; readonly id: number }
 /** Fetch the chain ending at `id` (or at the latest entry). */
 export interface Get { readonly type: 'ckpt:get'; readonly req: number; readonly key: string; readonly id: number | 'latest' }
 export interface GetReply { readonly type: 'ckpt:get-reply'; readonly req: number; readonly chain: readonly StoredCheckpoint[] | undefined }
@@ -91,7 +103,7 @@ export interface GetReply { readonly type: 'ckpt:get-reply'; readonly req: numbe
 export interface Head { readonly type: 'ckpt:head'; readonly req: number; readonly key: string }
 export interface HeadReply { readonly type: 'ckpt:head-reply'; readonly req: number; readonly newest: number | undefined }
 
-export type ToStore = Put | Get | Head;
+export type ToStore = Put | Cancel | Get | Head;
 export type FromStore = PutAck | GetReply | HeadReply;
 
 /** Bytes on the wire of a small control message. */

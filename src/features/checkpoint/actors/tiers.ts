@@ -17,7 +17,10 @@
  * whose chain is whole (or undefined), reading an index rather than the data where the tier has
  * one (node-local: its directory; a store: a `head` request). Requests to a store are re-sent every
  * `requestTimeoutUs` until answered, so a partition or a store crash delays a save or restore
- * but never loses an acknowledged one.
+ * but never loses an acknowledged one. `cancel` gives a save up (its global checkpoint aborted): a
+ * store stops at the piece it is writing (store.ts); node-local's save is one fsync the device has
+ * already taken, and log-topic's has its own abandonment (a failed save), so neither offers it and
+ * their saves run to their end.
  *
  * How it breaks, by configuration: node-local `memory` loses every checkpoint when the node
  * crashes — its files live on the node's RAM disk (`RAM_DISK_DIR`), which no fsync or writeback of
@@ -30,7 +33,7 @@ import { RAM_DISK_DIR, SECOND } from '../../../kernel/contract/index.ts';
 import { CheckpointCatalog, checkpointFile, keyOfFile, oldestFirst } from './catalog.ts';
 import type { NodeLocalMedium, TierName } from './config.ts';
 import type { StoredCheckpoint } from './image.ts';
-import { CONTROL_BYTES, type FromStore, type Retention, type ToStore } from './messages.ts';
+import { CONTROL_BYTES, type Cancel, type FromStore, type Get, type Head, type Put, type Retention } from './messages.ts';
 
 /** RAM-disk copy bandwidth for the `memory` medium, bytes/s. */
 export const MEMORY_BANDWIDTH = 5_000_000_000;
@@ -40,6 +43,12 @@ export interface TierClient {
   save(ctx: Context, entry: StoredCheckpoint, retention: Retention, done: (ok: boolean) => void): void;
   load(ctx: Context, id: number | 'latest', done: (chain: readonly StoredCheckpoint[] | undefined) => void): void;
   newest(ctx: Context, done: (id: number | undefined) => void): void;
+  /**
+   * Gives up the save of entry `id` if it is still under way (its checkpoint was aborted): its
+   * `done` never comes, and the tier stops what it can of the write. False when there is no such
+   * save. A tier without it lets every save run to its end.
+   */
+  cancel?(ctx: Context, id: number): boolean;
   /** Takes a reply to one of its requests in (`from` its sender); false for anything else. */
   onMessage(ctx: Context, message: FromStore | Message, from: string): boolean;
   onTimer(ctx: Context, wakeup: Wakeup): boolean;
@@ -131,8 +140,11 @@ export class NodeLocalTier implements TierClient {
   }
 }
 
+/** A request to a store: what it asks carries a request number, unlike a `cancel`. */
+type StoreRequest = Put | Get | Head;
+
 interface Outstanding {
-  readonly message: ToStore;
+  readonly message: StoreRequest;
   readonly bytes: number;
   readonly onReply: (reply: FromStore) => void;
   attempts: number;
@@ -187,6 +199,20 @@ export class StoreTier implements TierClient {
     });
   }
 
+  /**
+   * Forgets the put (a late acknowledgement of it settles nothing) and tells the store to stop
+   * writing it: a store stops at the piece it is writing (store.ts); a lost `cancel` stops nothing.
+   */
+  cancel(ctx: Context, id: number): boolean {
+    for (const [req, { message }] of this.outstanding) {
+      if (message.type !== 'ckpt:put' || message.entry.id !== id) continue;
+      this.outstanding.delete(req);
+      ctx.send<Cancel>(this.store, { type: 'ckpt:cancel', key: this.key, id });
+      return true;
+    }
+    return false;
+  }
+
   onMessage(_ctx: Context, message: FromStore): boolean {
     // A log reply is never ours, whatever its request number.
     if (!STORE_REPLIES.has(message.type)) return false;
@@ -205,7 +231,7 @@ export class StoreTier implements TierClient {
     return true;
   }
 
-  private request(ctx: Context, message: ToStore, bytes: number, onReply: (reply: FromStore) => void): void {
+  private request(ctx: Context, message: StoreRequest, bytes: number, onReply: (reply: FromStore) => void): void {
     const outstanding = { message, bytes, onReply, attempts: 0 };
     this.outstanding.set(message.req, outstanding);
     this.transmit(ctx, message.req, outstanding);

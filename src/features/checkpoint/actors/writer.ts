@@ -8,7 +8,9 @@
  * full, so a chain in a store is always whole.
  * Trace: `ckpt` `snapshot` when the image is complete (the instant of the local cut, with the
  * channel counters the consistent-cut checker reads), `saved` when it is durable (tier, bytes,
- * how long the write took), `failed` when the tier refused it.
+ * how long the write took), `failed` when the tier refused it, `cancelled` when it was given up
+ * under way (its global checkpoint aborted; `cancel`) — then nothing more of it, whatever the tier
+ * answers later.
  */
 import type { Patch } from 'immer';
 import type { Context, Micros } from '../../../kernel/contract/index.ts';
@@ -45,8 +47,10 @@ export class CheckpointWriter {
   private lastSaved: number | undefined;
   private sinceFull = 0;
   private carried: Patch[] = [];
-  /** Writes issued and not yet answered; an incremental entry needs its base to be settled. */
-  private inFlight = 0;
+  /** Writes issued and not yet answered, by id, with the patches they carry; an incremental entry needs its base to be settled. */
+  private readonly inFlight = new Map<number, Patch[]>();
+  /** The newest global checkpoint the coordinator said it aborted: no write of it or an older one begins. */
+  private aborted = 0;
 
   constructor(
     private readonly host: OperatorHost,
@@ -61,22 +65,30 @@ export class CheckpointWriter {
     this.carried = [];
   }
 
-  /** Records the snapshot, builds the entry and saves it; `done` gets the outcome. */
+  /**
+   * Records the snapshot, builds the entry and saves it; `done` gets the outcome — unless the
+   * checkpoint was aborted already (`cancel`): then nothing is written and `done` never comes.
+   */
   write(ctx: Context, id: number, capture: Capture, options: WriteOptions, done: (result: WriteResult) => void): void {
     const { image } = capture;
     this.carried.push(...capture.patches);
+    if (this.isAborted(id)) {
+      ctx.record('ckpt', { op: 'cancelled', strategy: this.strategy, id });
+      return;
+    }
     this.recordSnapshot(ctx, id, image, options);
     const entry = this.entryFor(id, image);
     const patches = this.carried;
     this.carried = [];
     const started = ctx.now();
-    this.inFlight++;
+    assert(!this.inFlight.has(id), () => `checkpoint writer ${this.host.instance}: each id written once at a time, but #${id} is already in flight`);
+    this.inFlight.set(id, patches);
     ctx.record('ckpt', { op: 'begin', strategy: this.strategy, id, tier: this.tier.tier, kind: entry.kind, bytes: entry.bytes });
     const retention = options.retainAll === true ? ({ all: true } as const) : { all: false as const, ...(options.keep === undefined ? {} : { keep: options.keep }) };
     this.tier.save(ctx, entry, retention, (ok) => {
       const durationUs = ctx.now() - started;
-      this.inFlight--;
-      assert(this.inFlight >= 0, () => `checkpoint writer ${this.host.instance}: writes in flight never negative, but ${this.inFlight} after #${id}`);
+      // A tier answers a save once, and never one it has cancelled.
+      assert(this.inFlight.delete(id), () => `checkpoint writer ${this.host.instance}: a write is answered while in flight, but #${id} is not`);
       if (ok) {
         // Writes may complete out of order; only the newest can be a base.
         if (this.lastSaved === undefined || id > this.lastSaved) {
@@ -85,18 +97,42 @@ export class CheckpointWriter {
         }
         ctx.record('ckpt', { op: 'saved', strategy: this.strategy, id, tier: this.tier.tier, kind: entry.kind, bytes: entry.bytes, us: durationUs });
       } else {
-        // The next entry cannot build on this one; keep its patches for a later full one anyway.
-        this.carried = [...patches, ...this.carried];
-        this.lastSaved = undefined;
+        this.unsaved(patches);
         ctx.record('ckpt', { op: 'failed', strategy: this.strategy, id, tier: this.tier.tier });
       }
       done({ ok, entry, image, durationUs });
     });
   }
 
+  /**
+   * Global checkpoint `id` was aborted, as were all before it that are not complete (one runs at a
+   * time): a write of it in flight is given up if its tier can stop it (Flink cancels an aborted
+   * checkpoint's asynchronous part; its `done` never comes), and one not begun yet is never begun
+   * (Flink's `abortedCheckpointIds`: a barrier that comes after the abort is not acted on).
+   */
+  cancel(ctx: Context, id: number): void {
+    this.aborted = Math.max(this.aborted, id);
+    const patches = this.inFlight.get(id);
+    if (patches === undefined || this.tier.cancel?.(ctx, id) !== true) return;
+    this.inFlight.delete(id);
+    this.unsaved(patches);
+    ctx.record('ckpt', { op: 'cancelled', strategy: this.strategy, id, tier: this.tier.tier });
+  }
+
+  /** Whether the coordinator said global checkpoint `id` was aborted (or a newer one: see `cancel`). */
+  isAborted(id: number): boolean {
+    return id <= this.aborted;
+  }
+
+  /** A write that did not save: the next entry cannot build on it; its patches are kept for a later full one anyway. */
+  private unsaved(patches: Patch[]): void {
+    this.carried = [...patches, ...this.carried];
+    this.lastSaved = undefined;
+  }
+
   private entryFor(id: number, image: OperatorImage): StoredCheckpoint {
     const channelBytes = channelStateBytes(image, (event) => this.host.eventBytes(event));
-    const useIncremental = this.incremental.enabled && this.inFlight === 0 && this.lastSaved !== undefined && this.sinceFull < this.incremental.fullEvery;
+    const useIncremental = this.incremental.enabled && this.inFlight.size === 0 && this.lastSaved !== undefined && this.sinceFull < this.incremental.fullEvery;
     if (!useIncremental || this.lastSaved === undefined) {
       return { id, kind: 'full', bytes: this.host.stateBytes + channelBytes, image };
     }
