@@ -19,7 +19,7 @@ import { checkDirectoryPlace, checkOutputDirectory, readOutputMarker, type Targe
 import { removeStaleTemporaries, writeFileAtomic, writeMarker } from './staging.ts';
 import type { CellRun } from './sweep-cell.ts';
 import { assertUnlocked } from './sweep-lock.ts';
-import type { Shard, StudySpec } from './sweep-plan.ts';
+import { setsSpeltOneWay, studyId, type Shard, type StudySpec } from './sweep-plan.ts';
 
 export const MANIFEST = 'sweep.json';
 export const RESULTS_LOG = 'results.jsonl';
@@ -75,11 +75,14 @@ export function readManifest(dir: string): Manifest | undefined {
 }
 
 /**
- * Opens `dir` for `manifest`: creates it, or checks that it holds the same study and slice.
- * Refuses a directory with other files in it, so a typo in `--out` cannot write into a stranger's;
- * with `force`, starts over in a directory of diaspora's own (another sweep, an earlier run).
+ * Opens `dir` for `manifest`: creates it, or checks that it holds the same study and slice, and
+ * returns the id its results are under. Refuses a directory with other files in it, so a typo in
+ * `--out` cannot write into a stranger's; with `force`, starts over in a directory of diaspora's
+ * own (another sweep, an earlier run). A sweep begun before studies stored each set's path spelt
+ * one way (`services["store"].flush=5s` as typed) is the same study as this one if only that
+ * spelling differs: it resumes under the id it began with, its manifest and results as they are.
  */
-export function openSweepDir(dir: string, manifest: Manifest, target: TargetOptions = { label: dir, force: false }): void {
+export function openSweepDir(dir: string, manifest: Manifest, target: TargetOptions = { label: dir, force: false }): string {
   checkDirectoryPlace(dir, target.label);
   const existing = readManifest(dir);
   if (existing === undefined && holdsResultsOf(dir, manifest.id)) {
@@ -88,16 +91,17 @@ export function openSweepDir(dir: string, manifest: Manifest, target: TargetOpti
     // the way out otherwise offered, --force, would throw them away.
     writeManifest(dir, manifest);
     removeStaleTemporaries(dir);
-    return;
+    return manifest.id;
   }
   if (existing === undefined) {
     checkOutputDirectory(dir, target);
     create(dir, manifest);
-    return;
+    return manifest.id;
   }
   const slice = (s?: Shard) => (s ? `slice ${s.index}/${s.count}` : 'the whole sweep');
+  const sameStudy = existing.id === manifest.id || studyId(setsSpeltOneWay(existing.spec)) === manifest.id;
   const mismatch =
-    existing.id !== manifest.id
+    !sameStudy
       ? `holds sweep ${existing.id}, not this one (${manifest.id}): ${specDifference(existing.spec, manifest.spec)}`
       : slice(existing.shard) !== slice(manifest.shard)
         ? `holds ${slice(existing.shard)} of sweep ${manifest.id}, not ${slice(manifest.shard)}`
@@ -105,18 +109,21 @@ export function openSweepDir(dir: string, manifest: Manifest, target: TargetOpti
   if (mismatch === undefined) {
     // A report a killed sweep was writing when it died: the resumed sweep writes it again.
     removeStaleTemporaries(dir);
-    return;
+    return existing.id;
   }
   if (!target.force) throw new InputError(`${target.label}: ${mismatch}; choose another --out, or add --force to start over there`);
   assertUnlocked(dir, target.label);
   create(dir, manifest);
+  return manifest.id;
 }
 
 /**
  * What makes a directory's sweep another one, first difference first, as the user would change it
- * back: `--param quiesce was 10s,20s there, 10s,30s here`. Resuming needs the same arguments.
+ * back: `--param quiesce was 10s,20s there, 10s,30s here`. Resuming needs the same arguments. Sets
+ * are compared spelt one way: one stored as typed is not a difference (`openSweepDir`).
  */
-function specDifference(there: StudySpec, here: StudySpec): string {
+function specDifference(storedThere: StudySpec, here: StudySpec): string {
+  const there = setsSpeltOneWay(storedThere);
   const values = (p: StudySpec['params'][number] | undefined) => (p === undefined ? 'not given' : p.values.map((v) => v.text).join(','));
   const list = (items: readonly (string | number)[]) => (items.length === 0 ? 'none' : cut(items.join(',')));
   const variants = (spec: StudySpec) => list(spec.variants.map((v) => (v.sets.length === 0 ? v.name : `${v.name}:${v.sets.join(',')}`)));

@@ -97,17 +97,26 @@ export function planStudy(request: StudyRequest): Study {
   const name = validate(request, variants);
   // Each path spelt one way (as params' are), so that a cell's command can drop the earlier of two
   // sets of one field by text (report/study-format.ts). Messages above quote the sets as given.
-  const spec: StudySpec = {
+  const spec = setsSpeltOneWay({
     kind: request.kind,
     scenario: { name, sha256: sha256(request.scenarioText) },
     version: VERSION,
-    sets: request.sets.map(normaliseSet),
-    variants: variants.map((v) => ({ name: v.name, sets: v.sets.map(normaliseSet) })),
+    sets: [...request.sets],
+    variants,
     baseline,
     params: [...request.params],
     seeds: [...request.seeds],
-  };
+  });
   return { id: studyId(spec), spec, file: request.file, scenarioText: request.scenarioText };
+}
+
+/**
+ * The spec with each set's path spelt one way (normaliseSet), the study's and the variants'. A
+ * sweep directory begun before studies stored their sets so holds them as typed: its spec passed
+ * through this is the spec the same command plans now (sweep-log.ts resumes it).
+ */
+export function setsSpeltOneWay(spec: StudySpec): StudySpec {
+  return { ...spec, sets: spec.sets.map(normaliseSet), variants: spec.variants.map((v) => ({ name: v.name, sets: v.sets.map(normaliseSet) })) };
 }
 
 /** 12 hex digits of SHA-256 over the spec: enough to tell studies apart, short enough to read. */

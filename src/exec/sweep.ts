@@ -96,10 +96,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const { study, dir, shard } = options;
   const all = cellsOf(study.spec);
   const mine = shard ? shardOf(all, shard) : all;
-  openSweepDir(dir, manifestOf(study, all.length, shard), options.target);
+  // A sweep begun with its sets spelt otherwise resumes under the id its results carry.
+  const id = openSweepDir(dir, manifestOf(study, all.length, shard), options.target);
   const unlock = lockSweepDir(dir, options.target?.label ?? dir);
   try {
-    return await runUnlocked(options, mine);
+    return await runUnlocked({ ...options, study: { ...study, id } }, mine);
   } finally {
     unlock();
   }

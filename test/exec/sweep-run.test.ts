@@ -7,7 +7,7 @@ import { inThisThread, workerPool, type CellRunner } from '../../src/exec/pool.t
 import { runCells, runSweep } from '../../src/exec/sweep.ts';
 import type { CellRecord } from '../../src/exec/sweep-log.ts';
 import { mergeSweeps } from '../../src/exec/sweep-merge.ts';
-import { cellsOf, planStudy } from '../../src/exec/sweep-plan.ts';
+import { cellsOf, planStudy, studyId } from '../../src/exec/sweep-plan.ts';
 import { parseParam, parseVariant } from '../../src/exec/sweep-values.ts';
 import { scratchDirs } from './sweep-scratch.ts';
 
@@ -130,6 +130,30 @@ test('a directory of another sweep or slice, or a damaged one, is refused before
   const over = await runSweep({ study: other, dir, runner: inThisThread(), target: { label: dir, force: true } });
   t.true(over.complete);
   t.is(JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')).id, other.id);
+});
+
+test('a sweep begun with a set spelt otherwise (stored as typed, before studies spelt each path one way) resumes; any other difference is named, not the spelling', async (t) => {
+  const typed = ['services["store"].flush=5s'];
+  const plan = (seeds: number[]) => planStudy({ kind: 'sweep', file: FILE, scenarioText: TEXT, sets: typed, variants: [], params: [], seeds });
+  const now = plan([1, 2]);
+  const dir = join(scratch(), 'old');
+  await runSweep({ study: now, dir, runner: inThisThread() });
+  // What such a sweep left: its sets as typed, and the id of that spec on the manifest and every line.
+  const before = { ...now.spec, sets: typed };
+  const oldId = studyId(before);
+  t.not(oldId, now.id);
+  const manifest = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8'));
+  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ ...manifest, id: oldId, spec: before }));
+  const lines = readFileSync(join(dir, 'results.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+  writeFileSync(join(dir, 'results.jsonl'), lines.slice(0, 1).map((l) => `${JSON.stringify({ ...JSON.parse(l), sweep: oldId })}\n`).join(''));
+  // Red before: "holds sweep …: --set was services["store"].flush=5s there, services.store.flush=5s here".
+  const runner = counting(inThisThread());
+  const resumed = await runSweep({ study: now, dir, runner });
+  t.true(resumed.complete);
+  t.is(runner.ran, 1, 'only the cell missing ran');
+  t.deepEqual(resumed.records.map((r) => r.sweep), [oldId, oldId], 'under the id it began with');
+  // Another difference is named as such: the sets, the same but for their spelling, are not.
+  await t.throwsAsync(runSweep({ study: plan([1]), dir, runner }), { instanceOf: InputError, message: /: --seeds were 1,2 there, 1 here;/ });
 });
 
 test('slices merge into the records of the unsharded sweep; missing or foreign slices are named', async (t) => {
