@@ -5,7 +5,9 @@
  * at all), a switch given a value (`--trace=yes`, which yargs reads as false), a switch turned both
  * on and off (`--trace --no-trace`, of which yargs lets the last win, as it would of `--out a --out
  * b`), and a value that starts with "-" and is not a number (`--seeds -1..3`, which yargs splits
- * into short flags). A switch given twice the same way loses nothing and passes.
+ * into short flags). A switch given twice the same way loses nothing and passes. Every spelling
+ * yargs takes for a flag counts as that flag: its aliases, and its camel-case form
+ * (`--allErrors --no-all-errors` is turned on and off).
  *
  * Guarantee: run as yargs middleware before validation, for every command, so no command sees
  * these shapes. How it fails: an `InputError` of one line naming the flag (exit code 2).
@@ -32,7 +34,7 @@ export function checkFlagShapes(argv: Arguments, options: OptionLists, raw: read
       throw new InputError(`${flag} ${arg}: a value starting with "-" reads as flags; write ${flag}=${arg}`);
     }
   }
-  const names = (key: string) => [key, ...(options.alias[key] ?? [])].map((name) => (name.length === 1 ? `-${name}` : `--${name}`));
+  const names = (key: string) => [key, ...(options.alias[key] ?? [])].flatMap(spellings);
   const typed = (key: string) => names(key).find((name) => raw.some((arg) => arg === name || arg.startsWith(`${name}=`)));
   for (const key of [...options.string, ...options.number]) {
     const value = argv[key];
@@ -57,6 +59,16 @@ export function checkFlagShapes(argv: Arguments, options: OptionLists, raw: read
     const contrary = turned.find(({ on }) => on !== turned[0]!.on);
     if (contrary !== undefined) throw new InputError(`${turned[0]!.arg} ${contrary.arg}: the switch is turned both on and off; give one of them`);
   }
+}
+
+/**
+ * How a flag's name may be typed: `-q`; `--all-errors`, and `--allErrors` too, which yargs reads as
+ * the same flag (its camel-case expansion), negated as `--no-allErrors`.
+ */
+function spellings(name: string): string[] {
+  if (name.length === 1) return [`-${name}`];
+  const camel = name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return camel === name ? [`--${name}`] : [`--${name}`, `--${camel}`];
 }
 
 /** The command line before a `--`, after which every word is a name, not a flag. */
