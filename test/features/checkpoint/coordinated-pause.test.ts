@@ -164,12 +164,21 @@ test('the coordinator\'s disk full: its state writes are refused and tried again
   t.true(triggers[0]!.t >= 110 * SECOND && triggers[0]!.t < 110.2 * SECOND, `checkpoint 1 triggered at ${triggers[0]!.t} us, once the disk had room`);
   t.true(full.records.some((r) => r.op === 'complete' && r.id === 1), 'and it completes');
   t.true(full.summary.ok, JSON.stringify(full.summary.checks));
+  // The stall is reported (red before: a run passed saying nothing of it): in the trace from the
+  // first refused write (checkpoint 1 due at 20 s) to the crash, and again from the restarted
+  // coordinator's first write (due at 105 s) until one is taken; in the checkpoint metrics.
+  const stallRecords = full.records.filter((r) => r.op === 'coordinator-stalled' || r.op === 'coordinator-resumed');
+  t.deepEqual(stallRecords.map((r) => [r.op, r.t, r.us]), [['coordinator-stalled', 20 * SECOND, undefined], ['coordinator-stalled', 105 * SECOND, undefined], ['coordinator-resumed', 110 * SECOND, 5 * SECOND]]);
+  const stalls = (r: ReturnType<typeof run>) => r.summary.metrics.checkpoint as { coordinatorStalledUs: number; coordinatorStalls: unknown[] };
+  t.deepEqual(stalls(full).coordinatorStalls, [{ fromUs: 20 * SECOND, toUs: 80 * SECOND }, { fromUs: 105 * SECOND, toUs: 110 * SECOND }]);
+  t.is(stalls(full).coordinatorStalledUs, 65 * SECOND);
   // The same restart with room on the disk: the counter was durable, the ids go on from 20 s.
   const room = run(['faults=[{kind: process-crash, target: [archive-3], at: 80s, for: 5s}]']);
   const roomIds = room.records.filter((r) => r.op === 'trigger').map((r) => r.id as number);
   t.deepEqual(roomIds, roomIds.map((_, i) => i + 1));
   t.true(roomIds.length >= 4);
   t.true(room.records.find((r) => r.op === 'trigger')!.t < 21 * SECOND);
+  t.like(stalls(room), { coordinatorStalledUs: 0, coordinatorStalls: [] });
 });
 
 test('the coordinator\'s disk full while a checkpoint completes: every operator has saved, so the checkpoint waits for its write — a late `saved` changes nothing, a timeout does not abort it, and a rollback meanwhile does not restore it', (t) => {

@@ -16,7 +16,9 @@
  * yet); while its disk is full the coordinator stalls — no checkpoint is triggered or completed,
  * no rollback round moves on, no report is acknowledged — until the disk has room, as Kafka's
  * controller halts on a refused append (test/features/checkpoint/coordinated-pause.test.ts: ids
- * stay unique across a restart during the stall). Before, the continuation ran after an fsync that
+ * stay unique across a restart during the stall). The trace says so: `ckpt` `coordinator-stalled`
+ * at the first refused write, `coordinator-resumed` (`us`: how long, `writes`: the continuations
+ * held) once a write is taken; the checkpoint metrics sum the spans (checkpoint-cost.ts). Before, the continuation ran after an fsync that
  * made nothing durable, and a restart reused checkpoint ids.
  */
 import type { Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
@@ -75,6 +77,8 @@ export class CoordinatorState {
   private persistSeq = 0;
   /** The continuations of the writes the disk refused, in order: they wait for the next write it takes. */
   private readonly refused: (() => void)[] = [];
+  /** When the first of them was refused: the coordinator has stalled since. */
+  private stalledSinceUs = 0;
 
   constructor(private readonly instances: readonly string[]) {
     this.addInstances();
@@ -108,6 +112,8 @@ export class CoordinatorState {
     }
     if (this.write(ctx)) return this.sync(ctx, [then]);
     this.refused.push(then);
+    this.stalledSinceUs = ctx.now();
+    ctx.record('ckpt', { op: 'coordinator-stalled', cause: 'disk-full' });
     ctx.setTimer(RETRY_US, RETRY);
   }
 
@@ -120,8 +126,12 @@ export class CoordinatorState {
       return true;
     }
     if (wakeup.name !== RETRY) return false;
-    if (this.write(ctx)) this.sync(ctx, this.refused.splice(0));
-    else ctx.setTimer(RETRY_US, RETRY);
+    if (!this.write(ctx)) {
+      ctx.setTimer(RETRY_US, RETRY);
+      return true;
+    }
+    ctx.record('ckpt', { op: 'coordinator-resumed', us: ctx.now() - this.stalledSinceUs, writes: this.refused.length });
+    this.sync(ctx, this.refused.splice(0));
     return true;
   }
 

@@ -1,12 +1,17 @@
 /**
  * What checkpointing costs while nothing fails: how many checkpoints, the bytes written to each
- * storage tier, how long writes took, time spent aligning barriers, and the storage held.
+ * storage tier, how long writes took, time spent aligning barriers, and the storage held — and
+ * how long the checkpoint coordinator stalled on a full disk.
  *
  * Reads `ckpt` records: `saved` and `flushed` (bytes per tier, write duration), `failed`,
  * `aligned` (barrier alignment time), `complete` / `aborted` (global checkpoints), `blocked` with
  * reason `checkpoint` (coordinated pauses), and `stored` (each store's — or node-local key's, or
  * message log's (tier `message-log`) — total bytes held after a write or trim; storage used is their
- * sum now, and its peak).
+ * sum now, and its peak); `coordinator-stalled` / `coordinator-resumed` (coordinator-state.ts: its
+ * state writes refused, so no checkpoint is triggered or completed and no rollback moves on), and
+ * `crash`, which ends a stall of the actor that crashed. `coordinatorStalls` lists each stall
+ * (`fromUs`, and `toUs` unless it lasted to the end of the run); `coordinatorStalledUs` sums those
+ * that ended.
  */
 import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
@@ -14,7 +19,7 @@ import type { TraceMetric } from '../../../metrics/metric.ts';
 
 export class CheckpointMetrics implements TraceMetric {
   readonly name = 'checkpoint';
-  readonly kinds = ['ckpt'] as const;
+  readonly kinds = ['ckpt', 'crash'] as const;
   private saved = 0;
   private failed = 0;
   private flushed = 0;
@@ -28,8 +33,13 @@ export class CheckpointMetrics implements TraceMetric {
   private readonly held = new Map<string, number>();
   private storageBytes = 0;
   private storagePeakBytes = 0;
+  private readonly stalls: { fromUs: number; toUs?: number }[] = [];
+  /** The stall in progress, by the coordinator's actor. */
+  private readonly stalled = new Map<string, { fromUs: number; toUs?: number }>();
+  private stalledUs = 0;
 
   observe(record: TraceRecord): void {
+    if (record.k === 'crash') return this.stallEnds(record.a, record.t);
     if (record.k !== 'ckpt') return;
     switch (record.op) {
       case 'saved':
@@ -57,6 +67,15 @@ export class CheckpointMetrics implements TraceMetric {
       case 'aborted':
         this.aborted++;
         return;
+      case 'coordinator-stalled': {
+        if (this.stalled.has(record.a)) return;
+        const stall = { fromUs: record.t };
+        this.stalls.push(stall);
+        this.stalled.set(record.a, stall);
+        return;
+      }
+      case 'coordinator-resumed':
+        return this.stallEnds(record.a, record.t);
       case 'stored': {
         const key = `${record.a}\u0000${String(record.tier)}\u0000${record.tier === 'node-local' ? String(record.key) : ''}`;
         this.storageBytes += (record.totalBytes as number) - (this.held.get(key) ?? 0);
@@ -65,6 +84,15 @@ export class CheckpointMetrics implements TraceMetric {
         return;
       }
     }
+  }
+
+  /** The actor's stall, if any, ended at `atUs` (a write was taken, or the actor crashed). */
+  private stallEnds(actor: string, atUs: number): void {
+    const stall = this.stalled.get(actor);
+    if (stall === undefined) return;
+    this.stalled.delete(actor);
+    stall.toUs = atUs;
+    this.stalledUs += atUs - stall.fromUs;
   }
 
   result(): Record<string, unknown> {
@@ -82,6 +110,8 @@ export class CheckpointMetrics implements TraceMetric {
       alignments: this.alignments,
       storageBytes: this.storageBytes,
       storagePeakBytes: this.storagePeakBytes,
+      coordinatorStalledUs: this.stalledUs,
+      coordinatorStalls: this.stalls.map((stall) => ({ ...stall })),
     };
   }
 }
