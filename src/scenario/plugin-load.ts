@@ -14,8 +14,17 @@ import type { Feature } from './feature.ts';
 import { preparePluginImports } from './plugin-imports.ts';
 import { pluginsLoaded, registerPlugin } from './registry.ts';
 
-/** The endings a plug-in module's file may have: TypeScript or JavaScript, as an ES module. */
+/**
+ * The endings a plug-in module's file may have: TypeScript or JavaScript, as an ES module. Not
+ * `.cjs` / `.cts`, though Node and tsx import them: a CommonJS module cannot `require` diaspora-sim
+ * (an ES module in TypeScript; Node 20 fails with "request for './kernel/contract/index.ts' is not
+ * in cache"), so it could not call `defineFeature` nor build an actor with the package's helpers,
+ * and a compiled `.cts`'s `export default` arrives as `module.exports.default`. Such a file is
+ * refused by its ending, saying so (`fileKindOf`).
+ */
 export const PLUGIN_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
+
+const COMMONJS = /^\.c[jt]s$/i;
 
 /** `.ts, .mts, .js or .mjs`, for messages. */
 export const PLUGIN_ENDINGS = `${PLUGIN_EXTENSIONS.slice(0, -1).join(', ')} or ${PLUGIN_EXTENSIONS.at(-1)}`;
@@ -29,6 +38,7 @@ export function namesPluginModule(path: string): boolean {
 export function fileKindOf(path: string): string {
   const extension = extname(path);
   if (/^\.ya?ml$/i.test(extension)) return 'a scenario file';
+  if (COMMONJS.test(extension)) return `a CommonJS module (${extension})`;
   return extension === '' ? 'a file without an ending' : `a ${extension} file`;
 }
 
@@ -45,7 +55,7 @@ export async function loadPlugins(paths: readonly string[]): Promise<void> {
     if (kind === undefined) throw new InputError(`plugin ${path}: no such file`);
     if (kind.isDirectory()) throw new InputError(`plugin ${path}: a directory; name the plug-in's module file (${PLUGIN_ENDINGS})`);
     // Node's own refusal ("Unknown file extension") would not say what a plug-in is.
-    if (!namesPluginModule(path)) throw new InputError(`plugin ${path}: ${fileKindOf(path)}, not a plug-in module (a ${PLUGIN_ENDINGS} file exporting defineFeature({ … }))`);
+    if (!namesPluginModule(path)) throw new InputError(`plugin ${path}: ${fileKindOf(path)}, not a plug-in module${whatAPluginIs(extname(path))}`);
     let module: { default?: unknown };
     try {
       await preparePluginImports();
@@ -57,6 +67,11 @@ export async function loadPlugins(paths: readonly string[]): Promise<void> {
     if (!isFeature(feature)) throw new InputError(`plugin ${path}: its default export must be a feature made with defineFeature({ name, … }) from 'diaspora-sim'`);
     registerPlugin(path, feature);
   }
+}
+
+/** What a plug-in module is, said to one who named another file; to a CommonJS one, why it is not. */
+function whatAPluginIs(extension: string): string {
+  return COMMONJS.test(extension) ? `: it could not import diaspora-sim, an ES module; write it as one (.m${extension.slice(2)})` : ` (a ${PLUGIN_ENDINGS} file exporting defineFeature({ … }))`;
 }
 
 function isFeature(value: unknown): value is Feature {

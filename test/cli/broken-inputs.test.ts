@@ -69,6 +69,8 @@ const SCENARIOS: Case[] = [
   // Red before: Node's `Unknown file extension ".yaml" for …`, the file's absolute path again.
   [['run', 'scenarios/plugin-scenario.yaml'], /^scenarios\/plugin-scenario\.yaml:4 plugins\[0\]: a scenario file, not a plug-in module \(a \.ts, \.mts, \.js or \.mjs file exporting defineFeature\(\{ … \}\)\)$/, 'process'],
   [['run', 'scenarios/plugin-wrong-export.yaml'], /^scenarios\/plugin-wrong-export\.yaml:4 plugins\[0\]: its default export must be a feature/, 'process'],
+  // Red before: "a .cjs file, not a plug-in module (a .ts, .mts, .js or .mjs file …)", as if any file; Node would import it, and its require of diaspora-sim would fail.
+  [['run', 'scenarios/plugin-commonjs.yaml'], /^scenarios\/plugin-commonjs\.yaml:4 plugins\[0\]: a CommonJS module \(\.cjs\), not a plug-in module: it could not import diaspora-sim, an ES module; write it as one \(\.mjs\)$/, 'process'],
   // A typo inside a map that is one shape of a union (a duration or { mean, distribution, cv }).
   [['run', 'scenarios/service-map-typo.yaml'], /^scenarios\/service-map-typo\.yaml:106 pipeline\.operators\.reconstruct\.service\.distribution: unknown value "lognorml"; did you mean "lognormal"\?$/],
   // A log producer's buffer.memory and max.block.ms: a typo'd unit, zero, below batch.size, a negative wait.

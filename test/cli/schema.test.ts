@@ -44,6 +44,7 @@ test('a scenario file given to schema is bad input naming what schema takes, whe
     ['scenarios/beamline-store.yaml', 'a scenario file'],
     ['demo.yml', 'a scenario file'],
     ['schema.json', 'a .json file'],
+    ['plugin.cts', 'a CommonJS module (.cts)'],
   ] as const;
   for (const [file, kind] of cases) {
     const r = await diaspora(['schema', file]);
