@@ -3,9 +3,9 @@
  * retention deletes before the forwarder asks for it is skipped, recorded as a `forward-gap` with
  * the offsets it could not read — the break log-source.ts and forwarder.ts document. The events
  * skipped were acknowledged to their producer and never reach the destination: `no-acked-loss`
- * names exactly them. `forwarded-once` does not (for a log source, "accepted" is what the source's
- * final read holds, and retention took them from there too). With the default retention (7 days)
- * nothing is skipped.
+ * names exactly them. `forwarded-once` counts them as `skipped` and does not judge them (for a log
+ * source, "accepted" is what the source's final read holds, and retention took them from there
+ * too). With the default retention (7 days) nothing is skipped.
  */
 import test from 'ava';
 import { execute } from '../../../src/exec/run.ts';
@@ -81,10 +81,13 @@ test('retention shorter than a forwarder\'s outage skips what it deleted (forwar
   t.is(loss.stats.lost, skipped, 'the events lost are the offsets skipped');
   t.regex(loss.violations[0]!.message, new RegExp(`^${skipped} acknowledged events \\(detector-${gap.from} … detector-${(gap.to as number) - 1},`));
   t.true(short.summary.checks['forwarded-once']!.ok && short.summary.checks.duplicate!.ok);
+  // Passing, forwarded-once says what it did not judge (red before: its stats had no word of the gap).
+  t.is(short.summary.checks['forwarded-once']!.stats.skipped, skipped);
   t.is((short.summary.metrics.forward as Record<string, number>)['bridge.gaps'], 1);
 
   const kept = run('168h');
   t.deepEqual(kept.gaps, []);
   t.true(kept.summary.ok, JSON.stringify(kept.summary.checks));
   t.is(kept.summary.checks['no-acked-loss']!.stats.acked, 3000);
+  t.is(kept.summary.checks['forwarded-once']!.stats.skipped, 0);
 });

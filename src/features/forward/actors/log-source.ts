@@ -25,8 +25,8 @@
  * the owner's destination longer than `retention.ms`, past what was read ahead); the fetch then
  * answers offset-out-of-range and the source skips to the log start, recording a `forward-gap`
  * with the offsets it could not read. Those events were acknowledged to their producer: the
- * `no-acked-loss` checker names them (`forwarded-once` does not: the source's final read lacks
- * them too). Shown by test/features/forward/source-retention.test.ts.
+ * `no-acked-loss` checker names them (`forwarded-once` counts them as `skipped` without judging
+ * them: the source's final read lacks them too). Shown by test/features/forward/source-retention.test.ts.
  */
 import type { Context, Micros } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';

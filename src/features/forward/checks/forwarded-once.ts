@@ -12,7 +12,12 @@
  *
  * Anomalies: `lost` (accepted, not dropped, absent from the destination), `duplicate` (stored at
  * two positions), `no-final-read` (the destination's final read never completed). Stats count
- * `dropped` (reported by the forwarder; excused) and `droppedButStored`.
+ * `dropped` (reported by the forwarder; excused) and `droppedButStored`, and `skipped`: the events
+ * a log source's retention deleted before the forwarder read them (its `forward-gap` records, the
+ * offsets it could not read). Those were never accepted — the source's final read lacks them too —
+ * so they are not judged here, whatever the verdict says: `no-acked-loss` judges them against
+ * their producers' acknowledgements. Before they were counted, a run that lost events so passed
+ * this check with nothing in its line to tell of them.
  */
 import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { cite, eventsOf, verdictOf, type CheckerDefinition, type Citation, type TraceChecker, type Verdict, type Violation } from '../../../check/checker.ts';
@@ -41,6 +46,8 @@ class ForwardedOnce implements TraceChecker {
   private readonly intake = new Map<string, Map<string, Citation>>();
   private readonly acked = new Set<string>();
   private readonly dropped = new Set<string>();
+  /** Offsets each forwarder's log source could not read, retention having deleted them. */
+  private readonly skipped = new Map<string, number>();
   private readonly reads: Reads = new Map();
   private readonly finished = new Set<string>();
 
@@ -61,6 +68,9 @@ class ForwardedOnce implements TraceChecker {
         return;
       case 'drop':
         for (const id of eventsOf(record)) this.dropped.add(id);
+        return;
+      case 'forward-gap':
+        this.skipped.set(record.a, (this.skipped.get(record.a) ?? 0) + (record.to as number) - (record.from as number));
         return;
       case 'final-read':
         this.finished.add(record.a);
@@ -85,7 +95,8 @@ class ForwardedOnce implements TraceChecker {
 
   verdict(): Verdict {
     const violations: Violation[] = [];
-    const stats = { forwarders: this.routes.size, accepted: 0, stored: 0, dropped: this.dropped.size, droppedButStored: 0, lost: 0, duplicates: 0 };
+    const skipped = [...this.routes.keys()].reduce((sum, forwarder) => sum + (this.skipped.get(forwarder) ?? 0), 0);
+    const stats = { forwarders: this.routes.size, accepted: 0, stored: 0, dropped: this.dropped.size, droppedButStored: 0, skipped, lost: 0, duplicates: 0 };
     for (const route of this.routes.values()) {
       const reader = route.destRead.split(':')[0]!;
       if (!this.finished.has(reader)) {
