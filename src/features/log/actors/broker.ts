@@ -354,34 +354,28 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
     for (let i = 0; i < woken; i++) this.readable(ctx, this.wokenReplicas[i]!, this.wokenMoves[i]!);
   }
 
-  /** Kafka's fetchMessages: validate every partition (recording followers' positions), then answer or park. */
+  /**
+   * Kafka's fetchMessages: validate every partition (recording followers' positions), then answer
+   * or park. A fetch with nothing to read parks without its replies built and dropped (three fetches
+   * in four of an x-ray hour are long polls that wait): nothing to read is every partition led here,
+   * without error, at its read bound — found in the same pass, since recording a follower's position
+   * moves no log end or epoch that a partition's error or read bound depends on.
+   */
   private onFetch(ctx: Context, request: FetchRequest, from: string): void {
     let now = request.maxWaitUs <= 0;
+    let atBounds = true;
     for (const part of request.partitions) {
       const leader = this.leaderOf(part.topic, part.partition);
       if (leader === undefined || leader.acceptFetch(ctx, part, request.replica) !== undefined) now = true;
+      else if (part.offset < leader.readBound(request.replica)) atBounds = false;
     }
-    // A fetch with nothing to read parks without its replies built and dropped: three fetches in
-    // four of an x-ray hour are long polls that wait.
-    if (now || !this.atBounds(request)) {
+    if (now || !atBounds) {
       const partitions = this.readFetch(request);
       if (now || answerable(partitions, request.minBytes)) return this.sendFetchReply(ctx, request, from, partitions);
     }
     const parked = { request, from };
     this.parked.push(parked);
     this.purgatory.set(ctx, parked, ctx.now() + request.maxWaitUs);
-  }
-
-  /**
-   * Whether every partition of a fetch is led here, without error, at its read bound: `readFetch`
-   * would read nothing, and a fetch that reads nothing and has no error waits (`answerable`).
-   */
-  private atBounds(request: FetchRequest): boolean {
-    for (const part of request.partitions) {
-      const leader = this.leaderOf(part.topic, part.partition);
-      if (leader === undefined || leader.fetchError(part, request.replica) !== undefined || part.offset < leader.readBound(request.replica)) return false;
-    }
-    return true;
   }
 
   /**
@@ -416,8 +410,7 @@ export class Broker implements Actor<BrokerInbound>, BrokerHost {
   private mayHaveChanged(request: FetchRequest): boolean {
     for (const part of request.partitions) {
       const leader = this.leaderOf(part.topic, part.partition);
-      if (leader === undefined || leader.fetchError(part, request.replica) !== undefined) return true;
-      if (this.replicaOf(part.topic, part.partition)!.log.compacted) return true;
+      if (leader === undefined || leader.fetchError(part, request.replica) !== undefined || leader.replica.log.compacted) return true;
     }
     return false;
   }

@@ -66,11 +66,11 @@ export class ClientFetcher<M> {
   /** Per broker, the members waiting for its next request, in fetch order. */
   private readonly queued = new Map<string, M[]>();
   /**
-   * The request out, per broker (`undefined`: none). A broker's entry stays once made: a Map whose
-   * entries come and go with every request rehashes and shrinks its table over and over, and a
-   * client talks to few brokers. A reply finds its request among these by number.
+   * The requests out, at most one per broker, in no order: a client talks to a few brokers, and
+   * looking one up by broker (a send) or by number (a reply) is a loop over a few entries — no Map
+   * iterator per reply, no table that grows and shrinks with every request.
    */
-  private readonly outTo = new Map<string, Out<M> | undefined>();
+  private readonly out: Out<M>[] = [];
   /** Members backing off, by the time their backoff ends, with its timer. */
   private readonly backingOff = new Map<number, { readonly members: M[]; readonly timer: TimerId }>();
   private readonly backoffTimer: string;
@@ -98,14 +98,14 @@ export class ClientFetcher<M> {
   /** Sends one request to every broker that has members queued and no request out. */
   send(ctx: Context): void {
     for (const [broker, members] of this.queued) {
-      if (members.length === 0 || this.outTo.get(broker) !== undefined) continue;
+      if (members.length === 0 || this.outFor(broker) !== undefined) continue;
       const { request, asked } = askFetch(this.nextReq(), members, (m) => this.owner.partOf(m), this.settings);
       ctx.send(broker, request);
       const requestTimeoutUs = this.settings.maxWaitUs + this.settings.timeoutUs;
       const { timeoutUs, setup } = this.connections?.deadline(ctx, broker, requestTimeoutUs) ?? { timeoutUs: requestTimeoutUs, setup: false };
       const out = { broker, asked, sentAtUs: ctx.now(), setup };
       this.deadlines.set(ctx, out, ctx.now() + timeoutUs);
-      this.outTo.set(broker, out);
+      this.out.push(out);
       this.queued.set(broker, []);
     }
   }
@@ -138,7 +138,7 @@ export class ClientFetcher<M> {
   disconnected(ctx: Context, broker: string): M[] {
     const failed = this.queued.get(broker) ?? [];
     this.queued.delete(broker);
-    const out = this.outTo.get(broker);
+    const out = this.outFor(broker);
     if (out === undefined) return failed;
     this.settle(out);
     return [...out.asked.members, ...failed];
@@ -177,18 +177,29 @@ export class ClientFetcher<M> {
     this.deadlines.clear(ctx);
     for (const waiting of this.backingOff.values()) ctx.cancelTimer(waiting.timer);
     this.backingOff.clear();
-    this.outTo.clear();
+    // `pop`, not a store to `length` (a runtime call in V8).
+    while (this.out.length > 0) this.out.pop();
     this.queued.clear();
   }
 
   /** The request out with number `req`, if it is still out. */
   private outWith(req: number): Out<M> | undefined {
-    for (const out of this.outTo.values()) if (out !== undefined && out.asked.req === req) return out;
+    for (const out of this.out) if (out.asked.req === req) return out;
+    return undefined;
+  }
+
+  /** The request out to `broker`, if one is. */
+  private outFor(broker: string): Out<M> | undefined {
+    for (const out of this.out) if (out.broker === broker) return out;
     return undefined;
   }
 
   private settle(out: Out<M>): void {
     this.deadlines.delete(out);
-    this.outTo.set(out.broker, undefined);
+    const i = this.out.indexOf(out);
+    if (i < 0) return;
+    // The last entry takes its place: the list has no order.
+    this.out[i] = this.out[this.out.length - 1]!;
+    this.out.pop();
   }
 }

@@ -32,6 +32,7 @@ import { batchSizeInBytes, type Batch, type DescribeProducersRequest, type Epoch
 import type { Replica, Role } from './replica.ts';
 
 interface FollowerProgress {
+  readonly broker: string;
   /** The follower's log end as its last fetch said, -1 until it fetches in this epoch. */
   logEnd: number;
   lastCaughtUpUs: Micros;
@@ -81,14 +82,19 @@ const NONE: readonly string[] = [];
 
 export class LeaderRole implements Role {
   readonly kind = 'leader';
-  private readonly progress = new Map<string, FollowerProgress>();
+  /**
+   * Each follower's progress, in the replica list's order: a few entries (the replication factor
+   * less one), found by a loop — the high watermark looks up every ISR member at every follower
+   * fetch and fsync, where a Map hashed the broker's name for each.
+   */
+  private readonly progress: FollowerProgress[] = [];
   private pending: { readonly isr: readonly string[]; readonly sentUs: Micros } | null = null;
   private waiting: WaitingProduce[] = [];
   private active = true;
 
   constructor(
     private readonly host: BrokerHost,
-    private readonly replica: Replica,
+    readonly replica: Replica,
     readonly epoch: number,
   ) {}
 
@@ -96,7 +102,7 @@ export class LeaderRole implements Role {
     const now = ctx.now();
     // A new leader does not know where its followers are; it gives each a full lag period to show up.
     for (const broker of this.replica.meta.replicas) {
-      if (broker !== this.host.id) this.progress.set(broker, { logEnd: -1, lastCaughtUpUs: now, lastFetchUs: now, leaderEndAtLastFetch: 0 });
+      if (broker !== this.host.id) this.progress.push({ broker, logEnd: -1, lastCaughtUpUs: now, lastFetchUs: now, leaderEndAtLastFetch: 0 });
     }
     const log = this.replica.log;
     assert(this.epoch === this.replica.leaderEpoch && this.replica.meta.leader === this.host.id, () => `${this.replica.key}: a leader leads in its replica's epoch, but epoch ${this.epoch}, replica epoch ${this.replica.leaderEpoch}, leader ${this.replica.meta.leader}`);
@@ -257,7 +263,7 @@ export class LeaderRole implements Role {
 
   /** Kafka's `updateFollowerFetchState`: a follower is caught up if it reached the log end as of its previous fetch. */
   private followerFetched(ctx: Context, follower: string, offset: number): void {
-    const p = this.progress.get(follower);
+    const p = this.progressOf(follower);
     if (p === undefined) return;
     const now = ctx.now();
     const logEnd = this.replica.log.logEnd;
@@ -290,7 +296,7 @@ export class LeaderRole implements Role {
     }
     const lagMax = this.host.config.replicaLagTimeMaxUs;
     const isr = this.replica.meta.isr;
-    const lagging = isr.filter((b) => b !== this.host.id && now - (this.progress.get(b)?.lastCaughtUpUs ?? now) > lagMax);
+    const lagging = isr.filter((b) => b !== this.host.id && now - (this.progressOf(b)?.lastCaughtUpUs ?? now) > lagMax);
     if (lagging.length > 0) this.propose(ctx, isr.filter((b) => !lagging.includes(b)));
   }
 
@@ -306,7 +312,7 @@ export class LeaderRole implements Role {
     if (this.pending !== null) return Math.min(due, this.pending.sentUs + this.host.config.brokerHeartbeatIntervalUs);
     const lagMax = this.host.config.replicaLagTimeMaxUs;
     for (const b of this.replica.meta.isr) {
-      const caughtUp = b === this.host.id ? undefined : this.progress.get(b)?.lastCaughtUpUs;
+      const caughtUp = b === this.host.id ? undefined : this.progressOf(b)?.lastCaughtUpUs;
       if (caughtUp !== undefined) due = Math.min(due, caughtUp + lagMax + 1);
     }
     return due;
@@ -356,10 +362,15 @@ export class LeaderRole implements Role {
     let lowest = bound;
     for (const broker of brokers) {
       if (broker === this.host.id || counted.includes(broker)) continue;
-      const p = this.progress.get(broker);
+      const p = this.progressOf(broker);
       if (p === undefined || p.logEnd < 0) return undefined;
       lowest = Math.min(lowest, p.logEnd);
     }
     return lowest;
+  }
+
+  private progressOf(broker: string): FollowerProgress | undefined {
+    for (const p of this.progress) if (p.broker === broker) return p;
+    return undefined;
   }
 }

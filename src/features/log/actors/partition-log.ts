@@ -122,26 +122,37 @@ export class PartitionLog {
   read(from: number, upper: number, maxBytes: number, minOne = true): Batch[] {
     // Readers are bounded by the high watermark (consumers) or the log end (followers).
     assert(upper <= this.end, () => `${this.dir}: read bound ≤ log end, but reading up to ${upper} of a log ending at ${this.end}`);
-    const out: Batch[] = [];
-    if (from < this.start || from >= upper) return out;
+    if (from < this.start || from >= upper) return [];
+    // Each segment's run of batches read is copied at its exact size (`slice`), not grown by
+    // `push` — an empty array's first push gives it room for 17 — and most reads are a batch or
+    // two of the active segment: one array per read, of the size returned.
+    let out: Batch[] | undefined;
     let bytes = 0;
+    let taken = 0;
     // Below the first segment only when the cleaner emptied the segments before it.
     let s = Math.max(0, this.segmentIndex(from));
     let b = s >= this.segments.length ? 0 : batchIndex(this.batchesOf(this.segments[s]!), from);
-    for (; s >= 0 && s < this.segments.length; s++, b = 0) {
+    for (; s < this.segments.length; s++, b = 0) {
       const batches = this.batchesOf(this.segments[s]!);
-      for (; b < batches.length; b++) {
-        const batch = batches[b]!;
-        // In a cleaned log `from` may fall in a gap after the batch found for it.
-        if (batch.base + batch.events.length <= from) continue;
-        if (batch.base + batch.events.length > upper) return out;
+      // In a cleaned log `from` may fall in a gap after the batch found for it.
+      while (b < batches.length && batches[b]!.base + batches[b]!.events.length <= from) b++;
+      let e = b;
+      let done = false;
+      for (; e < batches.length; e++) {
+        const batch = batches[e]!;
         // The first batch may exceed `maxBytes` when `minOne` says so (Kafka's minOneMessage).
-        if ((out.length > 0 || !minOne) && bytes + batch.bytes > maxBytes) return out;
-        out.push(batch);
+        done = batch.base + batch.events.length > upper || ((taken > 0 || !minOne) && bytes + batch.bytes > maxBytes);
+        if (done) break;
         bytes += batch.bytes;
+        taken++;
       }
+      if (e > b) {
+        if (out === undefined) out = batches.slice(b, e);
+        else for (let i = b; i < e; i++) out.push(batches[i]!);
+      }
+      if (done) break;
     }
-    return out;
+    return out ?? [];
   }
 
   /** Every batch, oldest first (for rebuilding state and for final checks). */
