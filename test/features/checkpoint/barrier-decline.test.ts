@@ -42,6 +42,7 @@ test('a barrier checkpoint whose save a full disk refuses is declined: aborted a
   // nothing was written), and its write of checkpoint 2 has the HDD to itself. Red before: that
   // write ran to its end, checkpoint 2's queued behind it, and checkpoint 2 completed at ≈ 80.8 s.
   t.deepEqual(full.cancelled.map((r) => [r.a, r.id, r.tier]), [['archiver', 1, undefined]]);
+  t.like(full.summary.metrics.checkpoint, { failed: 2, cancelled: 1 });
   t.true((full.ended[1]!.t as number) < full.trigger2! + 33 * SECOND, `checkpoint 2 complete at ${full.ended[1]!.t} us`);
   t.true(full.summary.ok, JSON.stringify(full.summary.checks));
 });

@@ -82,6 +82,7 @@ test('a checkpoint store whose disk is full refuses the saves: those operators d
   const cancelled = full.records.filter((r) => r.op === 'cancelled').map((r) => [r.a, r.id, r.bytes]);
   t.deepEqual(cancelled, [['archiver', 1, undefined], ['site-pfs@archive-2', 1, 128 * 1024 * 1024]]);
   t.false(full.records.some((r) => r.op === 'stored' && r.id === 1 && r.key === 'archiver'));
+  t.like(full.summary.metrics.checkpoint, { failed: 2, cancelled: 1 });
   // The next checkpoint comes an interval (20 s) after the abort, once the disk has room, and
   // completes a write later (≈ 32 s: 3.4 s on the wire, 29 s on the HDD). Red before the cancel:
   // the write of checkpoint 1 ran to its end (52.1 s), that of checkpoint 2 queued behind it on the

@@ -4,6 +4,8 @@
  * how long the checkpoint coordinator stalled on a full disk.
  *
  * Reads `ckpt` records: `saved` and `flushed` (bytes per tier, write duration), `failed`,
+ * `cancelled` at an operator (a write of an aborted global checkpoint given up or never begun;
+ * a store's own `cancelled` records, which carry a `key`, are the same writes and not counted),
  * `aligned` (barrier alignment time), `complete` / `aborted` (global checkpoints), `blocked` with
  * reason `checkpoint` (coordinated pauses), and `stored` (each store's — or node-local key's, or
  * message log's (tier `message-log`) — total bytes held after a write or trim; storage used is their
@@ -22,6 +24,7 @@ export class CheckpointMetrics implements TraceMetric {
   readonly kinds = ['ckpt', 'crash'] as const;
   private saved = 0;
   private failed = 0;
+  private cancelled = 0;
   private flushed = 0;
   private readonly bytesByTier: Record<string, number> = {};
   private readonly writeUs = new LatencyHistogram();
@@ -53,6 +56,9 @@ export class CheckpointMetrics implements TraceMetric {
       }
       case 'failed':
         this.failed++;
+        return;
+      case 'cancelled':
+        if (record.strategy !== undefined) this.cancelled++;
         return;
       case 'aligned':
         this.alignments++;
@@ -100,6 +106,7 @@ export class CheckpointMetrics implements TraceMetric {
       saved: this.saved,
       flushed: this.flushed,
       failed: this.failed,
+      cancelled: this.cancelled,
       globalComplete: this.complete,
       globalAborted: this.aborted,
       bytesByTier: { ...this.bytesByTier },
