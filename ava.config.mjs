@@ -1,14 +1,15 @@
-// ava's settings for `npm test`: TypeScript through tsx, each test file in a worker thread of ava's
-// process (`workerThreads: true`), not a child process of its own: a test file then starts no Node
-// process (bench/README.md "Session 16 — suite": 30 small files, two alternating pairs at load
-// 7-13, 151 -> 119 s and 155 -> 141 s of CPU). Each thread has its own `process.argv`, `exitCode`,
-// `env` (a copy) and streams, so the tests that set them (viz-command, perfetto, the fuzz harness)
-// keep them to themselves. What two files at once share: the pid (the staging files named by it,
-// src/exec/staging.ts, lie in each test's own temporary directory), the working directory (no test
-// changes it) and signals — a SIGINT reaches the process, never a thread, so a test of Ctrl-C sends
-// it to a `diaspora` child it started (sweep-interrupt, sweep-cli, outputs, lab-command), never to
-// itself. tsx is registered in each thread by test/_register-tsx.mjs once ava's worker has loaded,
-// not by `--import=tsx` from the process's start: see that file for why.
+// ava's settings for `npm test`: TypeScript through esbuild's type stripping (test/_register-ts.mjs),
+// each test file in a worker thread of ava's process (`workerThreads: true`), not a child process
+// of its own: a test file then starts no Node process (bench/README.md "Session 16 — suite": 30
+// small files, two alternating pairs at load 7-13, 151 -> 119 s and 155 -> 141 s of CPU). Each
+// thread has its own `process.argv`, `exitCode`, `env` (a copy) and streams, so the tests that set
+// them (viz-command, perfetto, the fuzz harness) keep them to themselves. What two files at once
+// share: the pid (the staging files named by it, src/exec/staging.ts, lie in each test's own
+// temporary directory), the working directory (no test changes it) and signals — a SIGINT reaches
+// the process, never a thread, so a test of Ctrl-C sends it to a `diaspora` child it started
+// (sweep-interrupt, sweep-cli, outputs, lab-command), never to itself. The TypeScript hooks are
+// registered in each thread by test/_register-ts.mjs once ava's worker has loaded, not by
+// `--import` from the process's start: see that file for why.
 //
 // Why a file and not package.json's "ava" key: the order the test files start in is a function
 // (`sortTestFiles`). ava runs two files at a time on two cores and starts them in that order, so a
@@ -63,7 +64,7 @@ const rank = (path) => {
 
 export default {
   extensions: { ts: 'module' },
-  require: ['./test/_register-tsx.mjs'],
+  require: ['./test/_register-ts.mjs'],
   workerThreads: true,
   files: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
   timeout: '10m',
