@@ -12,7 +12,7 @@
 // `--import` from the process's start: see that file for why.
 //
 // Why a file and not package.json's "ava" key: the order the test files start in is a function
-// (`sortTestFiles`). ava runs two files at a time on two cores and starts them in that order, so a
+// (`sortTestFiles`). ava runs `concurrency` files at a time and starts them in that order, so a
 // long file started late runs on alone at the end while the other core idles. The files below took
 // the most time in a whole-suite run (session 15: CPU of the test process and of its child
 // processes — the CLI runs, Chromium, tsc —, with the files that wait on real time or npm early;
@@ -21,6 +21,7 @@
 // order by path. A listed file that no longer exists stops the run here, so the list cannot go
 // stale unseen.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 /** The longest test files, longest first. */
 const LONGEST = [
@@ -64,6 +65,11 @@ const rank = (path) => {
 
 export default {
   extensions: { ts: 'module' },
+  // One file more than cores (ava's default is one per core): a file waiting on npm, real time
+  // (emulated nodes, the Kafka clients) or a sweep's fsyncs holds a slot while its core idles, and
+  // the extra one fills it. On 2 cores, eleven such and CPU-bound files, one pair at load 11-31:
+  // 2 at a time 733 s wall, 279 s CPU; 3 at a time 467 s, 258 s (bench/README.md "Session 18 — start").
+  concurrency: availableParallelism() + 1,
   require: ['./test/_register-ts.mjs'],
   workerThreads: true,
   files: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
