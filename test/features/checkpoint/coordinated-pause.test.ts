@@ -110,6 +110,26 @@ test('a store that loses power in the middle of a 4-GiB upload keeps the pieces 
   t.true(summary.ok, JSON.stringify(summary.checks));
 });
 
+test('a put re-sent after its entry was written is answered, not written again: the stored checkpoint survives a power loss of its store while the re-sent put would have been rewriting it', (t) => {
+  // Red before: archive-2's slow disk made the archiver's 4-GiB put outlast its retry timer, and the
+  // re-sent put, arriving after the entry was written, started the upload again — its first piece
+  // replaced the stored entry, the power loss at 100 s left only pieces, the restart deleted them,
+  // and the rollback found "checkpoint 1 of archiver is missing": all three operators restarted
+  // from scratch (restoresToStart 3, 9,008 events of work lost against 6,004).
+  const trace = new TraceWriter();
+  const stored: number[] = [];
+  trace.listen((r) => {
+    if (r.a === 'site-pfs@archive-2' && r.k === 'ckpt' && r.op === 'stored') stored.push(r.id as number);
+  });
+  const faults = 'faults=[{kind: slow-disk, target: archive-2, at: 0s, factor: 1.5}, {kind: node-crash, target: archive-2, at: 100s, for: 2s}, {kind: node-crash, target: archive-1, at: 105s, for: 2s}]';
+  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', [faults]), { trace }));
+  t.true(stored.filter((id) => id === 1).length >= 2, `the re-sent put of checkpoint 1 is answered too: ${stored}`);
+  const recovery = summary.metrics.recovery as Record<string, number>;
+  t.is(recovery.restoresToStart, 0);
+  t.is(recovery.rollbacks, 1);
+  t.true(summary.ok, JSON.stringify(summary.checks));
+});
+
 test('a lost `declined` or a lost `continue` is made good: a declined operator says it again until `continue` comes, so a 5-s partition from the coordinator holds it ≈ 6 s, not until the next pause', (t) => {
   const refusals = (partitionAt: string) => run([`faults=[{kind: disk-full, target: edge-3, at: 19s, for: 10s}, {kind: partition, from: [edge-1, edge-2], to: [archive-3], at: ${partitionAt}, for: 5s}]`]);
   // The edge's declines (sent at 20.02 s) are lost: the first that gets through once the link is

@@ -31,6 +31,11 @@ export class CheckpointCatalog {
     return retention.all ? [] : this.trim(key, retention.keep);
   }
 
+  /** Whether `key`'s entry `id` is held (written, perhaps not yet durable). */
+  has(key: string, id: number): boolean {
+    return this.byKey.get(key)?.has(id) ?? false;
+  }
+
   chain(key: string, id: number | 'latest'): StoredCheckpoint[] | undefined {
     const entries = this.byKey.get(key);
     if (entries === undefined) return undefined;
