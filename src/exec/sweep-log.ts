@@ -13,6 +13,7 @@
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod';
 import { InputError } from '../kernel/index.ts';
 import { makeDirs } from '../make-dirs.ts';
 import { checkDirectoryPlace, checkOutputDirectory, readOutputMarker, type TargetOptions } from './output-guard.ts';
@@ -71,8 +72,25 @@ export function readManifest(dir: string): Manifest | undefined {
     throw new InputError(`${path}: not a sweep manifest of this version of diaspora-sim (${found}; this version reads ${FORMAT})`);
   }
   if (typeof manifest.id !== 'string' || typeof manifest.spec !== 'object' || manifest.spec === null) throw new InputError(`${path}: a sweep manifest without its id or spec; the file was edited`);
+  const spec = SPEC_SHAPE.safeParse(manifest.spec);
+  if (!spec.success) {
+    const issue = spec.error.issues[0]!;
+    throw new InputError(`${path}: a sweep manifest whose spec.${issue.path.join('.')} is not what a sweep writes (${issue.message}); the file was edited`);
+  }
   return manifest as Manifest;
 }
+
+/** What a resume reads of a stored spec (StudySpec), so an edited manifest is refused in one line rather than read as a study. */
+const SPEC_SHAPE = z.object({
+  kind: z.enum(['sweep', 'compare']),
+  scenario: z.object({ name: z.string(), sha256: z.string() }),
+  version: z.string(),
+  sets: z.array(z.string()),
+  variants: z.array(z.object({ name: z.string(), sets: z.array(z.string()) })),
+  baseline: z.string(),
+  params: z.array(z.object({ path: z.string(), values: z.array(z.object({ text: z.string() })) })),
+  seeds: z.array(z.number()),
+});
 
 /**
  * Opens `dir` for `manifest`: creates it, or checks that it holds the same study and slice, and

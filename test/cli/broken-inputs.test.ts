@@ -178,6 +178,8 @@ const TRACES: Case[] = [
   // Sweep slices given to merge: a manifest that is not a map, or has no format; a result line that is null, or of no known status.
   [['merge', 'sweeps/null-manifest', '--out', join(SCRATCH, 'm1')], /^sweeps\/null-manifest\/sweep\.json: not a sweep manifest \(not a JSON object\)$/, 'process'],
   [['merge', 'sweeps/no-format', '--out', join(SCRATCH, 'm2')], /^sweeps\/no-format\/sweep\.json: not a sweep manifest of this version of diaspora-sim \(it has no format; this version reads diaspora-sweep\/1\)$/],
+  // A manifest whose spec was emptied (red before: a stack trace from the resume's comparison, exit 3).
+  [['merge', 'sweeps/empty-spec', '--out', join(SCRATCH, 'm5')], /^sweeps\/empty-spec\/sweep\.json: a sweep manifest whose spec\.kind is not what a sweep writes \(.+\); the file was edited$/],
   [['merge', 'sweeps/null-line', '--out', join(SCRATCH, 'm3')], /^sweeps\/null-line\/results\.jsonl:1: not a result line \(no cell, index or status\)$/],
   [['merge', 'sweeps/status-unknown', '--out', join(SCRATCH, 'm4')], /^sweeps\/status-unknown\/results\.jsonl:1: not a result line \(status "weird" is not pass, fail or error\)/],
 ];
