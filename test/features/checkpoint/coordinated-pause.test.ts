@@ -130,6 +130,27 @@ test('a put re-sent after its entry was written is answered, not written again: 
   t.true(summary.ok, JSON.stringify(summary.checks));
 });
 
+test('a store whose disk fills in the middle of a 4-GiB upload refuses it at the next piece and deletes the pieces it wrote; the archiver declines and the coordinator aborts that checkpoint at once', (t) => {
+  // archive-2's disk is full 30-35 s; checkpoint 1's upload began at 23.5 s, a piece every ≈ 0.9 s.
+  const trace = new TraceWriter();
+  const store: TraceRecord[] = [];
+  const ends: TraceRecord[] = [];
+  trace.listen((r) => {
+    if (r.a === 'site-pfs@archive-2' && ((r.k === 'disk' && (r.op === 'refused' || r.op === 'delete')) || (r.k === 'ckpt' && r.op === 'stored'))) store.push(r);
+    if (r.k === 'ckpt' && (r.op === 'aborted' || r.op === 'complete')) ends.push(r);
+  });
+  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', ['faults=[{kind: disk-full, target: archive-2, at: 30s, for: 5s}]']), { trace }));
+  const [refused, deleted] = store;
+  t.deepEqual([refused?.op, deleted?.op, deleted?.file], ['refused', 'delete', 'archiver#0000000001']);
+  t.true(refused!.t >= 30 * SECOND && refused!.t < 31 * SECOND && deleted!.t === refused!.t, `refused at ${refused!.t}, deleted at ${deleted!.t}`);
+  t.false(store.some((r) => r.op === 'stored' && r.id === 1), 'checkpoint 1 is never stored');
+  const aborted = ends.find((r) => r.id === 1)!;
+  t.deepEqual([aborted.op, aborted.reason], ['aborted', 'declined']);
+  t.true(aborted.t - refused!.t < SECOND, `aborted ${aborted.t - refused!.t} us after the refusal`);
+  t.true(ends.some((r) => r.op === 'complete' && r.id === 2));
+  t.true(summary.ok, JSON.stringify(summary.checks));
+});
+
 test('a lost `declined` or a lost `continue` is made good: a declined operator says it again until `continue` comes, so a 5-s partition from the coordinator holds it ≈ 6 s, not until the next pause', (t) => {
   const refusals = (partitionAt: string) => run([`faults=[{kind: disk-full, target: edge-3, at: 19s, for: 10s}, {kind: partition, from: [edge-1, edge-2], to: [archive-3], at: ${partitionAt}, for: 5s}]`]);
   // The edge's declines (sent at 20.02 s) are lost: the first that gets through once the link is
