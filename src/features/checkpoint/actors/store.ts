@@ -117,12 +117,11 @@ export class CheckpointStore implements Actor<ToStore> {
     // One re-sent after its entry was written (its ack was late or lost) is the same entry: it is
     // answered by the next fsync, not written again — a rewrite's first piece would replace the
     // stored entry until its last, and a power loss in between would lose an acknowledged checkpoint.
+    const upload: Upload = { to: from, req: message.req, key, entry, retention, written: 0 };
     if (this.catalog.has(key, entry.id)) {
-      this.waiting.push({ to: from, req: message.req, key, entry, retention, written: entry.bytes });
-      if (!this.flushing) this.flush(ctx);
-      return;
-    }
-    if (!this.writePiece(ctx, { to: from, req: message.req, key, entry, retention, written: 0 })) return;
+      upload.written = entry.bytes;
+      this.waiting.push(upload);
+    } else if (!this.writePiece(ctx, upload)) return;
     if (!this.flushing) this.flush(ctx);
   }
 
