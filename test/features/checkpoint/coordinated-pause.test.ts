@@ -151,6 +151,30 @@ test('a store whose disk fills in the middle of a 4-GiB upload refuses it at the
   t.true(summary.ok, JSON.stringify(summary.checks));
 });
 
+test('a cancel that reaches the store after the upload\'s last piece was written does nothing: the entry is stored and acknowledged, and the operator, which gave the write up, ignores the ack', (t) => {
+  // checkpoint-timeout 32.357 s aborts checkpoint 1 (triggered at 20.008 s) at 52.365 s, in the 9 ms between the
+  // archiver's last piece reaching archive-2's page cache (52.363 s) and its fsync (52.372 s).
+  const trace = new TraceWriter();
+  const store: TraceRecord[] = [];
+  const archiver: TraceRecord[] = [];
+  trace.listen((r) => {
+    if (r.a === 'site-pfs@archive-2' && ((r.k === 'recv' && r.msg === 'ckpt:cancel') || r.k === 'disk' || r.k === 'ckpt')) store.push(r);
+    if (r.a === 'archiver' && r.k === 'ckpt' && r.id === 1) archiver.push(r);
+  });
+  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', ['checkpoint.checkpoint-timeout=32357ms']), { trace }));
+  const at = store.findIndex((r) => r.k === 'recv');
+  const lastPiece = store.slice(0, at).reverse().find((r) => r.k === 'disk' && r.op !== 'fsync' && r.op !== 'fsync-done')!;
+  t.deepEqual([lastPiece.op, lastPiece.file, lastPiece.bytes], ['put', 'archiver#0000000001', 4_295_098_368 % (128 * 1024 * 1024)], 'the precondition: the cancel came after the last piece');
+  // Nothing of the upload is deleted or cancelled: its fsync completes and it is stored.
+  const after = store.slice(at + 1);
+  const stored = after.findIndex((r) => r.k === 'ckpt' && r.op === 'stored' && r.id === 1);
+  t.true(stored >= 0, 'checkpoint 1 is stored');
+  t.deepEqual(after.slice(0, stored).map((r) => r.op), ['fsync-done']);
+  // The archiver gave the write up on the abort: the ack that follows is not a `saved`.
+  t.deepEqual(archiver.filter((r) => r.op !== 'snapshot').map((r) => r.op), ['begin', 'cancelled']);
+  t.true(summary.ok, JSON.stringify(summary.checks));
+});
+
 test('a lost `declined` or a lost `continue` is made good: a declined operator says it again until `continue` comes, so a 5-s partition from the coordinator holds it ≈ 6 s, not until the next pause', (t) => {
   const refusals = (partitionAt: string) => run([`faults=[{kind: disk-full, target: edge-3, at: 19s, for: 10s}, {kind: partition, from: [edge-1, edge-2], to: [archive-3], at: ${partitionAt}, for: 5s}]`]);
   // The edge's declines (sent at 20.02 s) are lost: the first that gets through once the link is
@@ -173,6 +197,28 @@ test('a lost `declined` or a lost `continue` is made good: a declined operator s
     t.true(us > 5 * SECOND && us < 7 * SECOND, `${operator} paused ${us} us`);
   }
   t.true(continues.summary.ok, JSON.stringify(continues.summary.checks));
+});
+
+test('a `pause` the abort of its checkpoint overtook is ignored: the operator neither pauses nor writes for a checkpoint it already knows is aborted', (t) => {
+  // edge-3's disk is full, so the instrument declines checkpoint 1 as soon as its pause arrives;
+  // a reordering edge–archive link (20 s, the instant of the pauses) holds each message back up to
+  // 1 s — with seed 1 the filter's `pause` arrives 0.8 s after its `aborted`. Red without the
+  // check in CoordinatedCheckpoints.pause: the filter paused then, its write was never begun
+  // (writer.ts: `cancelled`), so nothing ended the pause until checkpoint 2's, 19.2 s later.
+  const trace = new TraceWriter();
+  const toFilter: TraceRecord[] = [];
+  const filter: TraceRecord[] = [];
+  trace.listen((r) => {
+    if (r.a !== 'filter') return;
+    if (r.k === 'recv' && r.from === 'ckpt-coordinator') toFilter.push(r);
+    if (r.k === 'ckpt' && r.op !== 'snapshot') filter.push(r);
+  });
+  const faults = 'faults=[{kind: disk-full, target: edge-3, at: 19s, for: 10s}, {kind: reorder, between: [edge, archive], probability: 100%, delay: 1s, at: 19999ms, for: 10ms}]';
+  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', [faults]), { trace }));
+  t.deepEqual(toFilter.slice(0, 2).map((r) => r.msg), ['ckpt:aborted', 'ckpt:pause'], 'the precondition: the abort overtook the pause');
+  const secondPause = toFilter.find((r) => r.msg === 'ckpt:pause' && r.t > 30 * SECOND)!;
+  t.false(filter.some((r) => r.t < secondPause.t), JSON.stringify(filter.slice(0, 3)));
+  t.true(summary.ok, JSON.stringify(summary.checks));
 });
 
 test('an operator down for longer than checkpoint-timeout aborts the checkpoint (timeout); with the default 10 min the rollback at its return ends it instead', (t) => {
