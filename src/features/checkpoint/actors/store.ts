@@ -21,6 +21,13 @@
  * deletes what it wrote (`ckpt` `cancelled`), and the device is free for the next checkpoint
  * instead of writing one nobody will restore (Flink cancels an aborted checkpoint's uploads).
  * The cost: one more fsync latency per piece (8 ms on an HDD, 0.26 s of a 4-GiB image's 29 s).
+ * Two large uploads at once share the device piece by piece (each fsync covers one piece of each),
+ * so the first finishes about when the second does, not a whole upload earlier: that is what the
+ * servers modelled do — a Lustre OSS takes concurrent clients' bulk writes as 1–4 MiB RPCs
+ * interleaved in one queue (its NRS `crrn` policy makes it an explicit round robin per client), a
+ * DataNode writes each block being received on its own thread, an object store takes the parts of
+ * many multipart uploads at once. Here the grain is a piece, not an RPC, and the seeks an HDD
+ * makes between two interleaved streams are not charged.
  *
  * How it breaks: the store is one actor on one node — while its node is down, saves and restores
  * through it wait (clients re-send their requests), and the tier's failure domain is that node's.
@@ -31,7 +38,8 @@
  * link fault), nor to one in a single piece — and a lost cancel leaves the upload to complete,
  * acknowledged to a sender that ignores it. A power loss in the middle of an upload leaves its
  * pieces, which a restart deletes. Shown by test/features/checkpoint/coordinated-pause.test.ts (a
- * `disk-full` fault on a store's node; an aborted checkpoint's 4-GiB upload cancelled).
+ * `disk-full` fault on a store's node; an aborted checkpoint's 4-GiB upload cancelled, and one
+ * whose cancel came after its last piece stored).
  */
 import type { Actor, Context, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
