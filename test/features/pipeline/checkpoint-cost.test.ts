@@ -4,9 +4,11 @@
  * serving when the pause came is work, not waiting.
  */
 import test from 'ava';
-import { MS, SECOND } from '../../../src/kernel/index.ts';
+import { MS, SECOND, TraceWriter } from '../../../src/kernel/index.ts';
 import type { OperatorDef } from '../../../src/features/pipeline/actors/index.ts';
 import { pipelineRun } from './_harness.ts';
+import { execute } from '../../../src/exec/run.ts';
+import { loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
 
 const fixed = (ms: number) => ({ distribution: 'fixed' as const, meanUs: ms * MS, cv: 0 });
 
@@ -62,4 +64,12 @@ test('coordinated, adaptive: the coordinator measures each checkpoint and waits 
     const gap = triggers[i + 1] - completes[i];
     t.true(Math.abs(gap - daly(delta, mtbfUs)) < 50_000, `gap ${i}: ${gap} µs, Daly ${Math.round(daly(delta, mtbfUs))} µs for δ ${delta}`);
   }
+});
+
+test('the coordinator\'s stall is measured only where the strategy has a coordinator: a stream-replay run reports none, not a stall of 0 µs', (t) => {
+  // Red before: every run's checkpoint line ended "coordinatorStalledUs 0", stream-replay's too.
+  const metrics = (file: string) => execute(prepareRun(loadScenarioFile(file), { trace: new TraceWriter() })).metrics.checkpoint as Record<string, unknown>;
+  const streamReplay = metrics('scenarios/drills/domino-stream-replay.yaml');
+  t.false('coordinatorStalledUs' in streamReplay || 'coordinatorStalls' in streamReplay, Object.keys(streamReplay).join(', '));
+  t.like(metrics('scenarios/drills/domino-uncoordinated.yaml'), { coordinatorStalledUs: 0, coordinatorStalls: [] });
 });

@@ -13,7 +13,9 @@
  * state writes refused, so no checkpoint is triggered or completed and no rollback moves on), and
  * `crash`, which ends a stall of the actor that crashed. `coordinatorStalls` lists each stall
  * (`fromUs`, and `toUs` unless it lasted to the end of the run); `coordinatorStalledUs` sums those
- * that ended.
+ * that ended. Both are left out where the strategy has no coordinator (stream-replay, multilevel),
+ * as message logging's metrics are where nothing is logged: a zero there would measure nothing,
+ * and a study comparing strategies shows them against `–`, not against a stall that cannot happen.
  */
 import type { TraceRecord } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
@@ -40,6 +42,9 @@ export class CheckpointMetrics implements TraceMetric {
   /** The stall in progress, by the coordinator's actor. */
   private readonly stalled = new Map<string, { fromUs: number; toUs?: number }>();
   private stalledUs = 0;
+
+  /** `coordinator`: whether the run's strategy has a checkpoint coordinator (strategy-info.ts). */
+  constructor(private readonly options: { readonly coordinator: boolean }) {}
 
   observe(record: TraceRecord): void {
     if (record.k === 'crash') return this.stallEnds(record.a, record.t);
@@ -117,8 +122,7 @@ export class CheckpointMetrics implements TraceMetric {
       alignments: this.alignments,
       storageBytes: this.storageBytes,
       storagePeakBytes: this.storagePeakBytes,
-      coordinatorStalledUs: this.stalledUs,
-      coordinatorStalls: this.stalls.map((stall) => ({ ...stall })),
+      ...(this.options.coordinator ? { coordinatorStalledUs: this.stalledUs, coordinatorStalls: this.stalls.map((stall) => ({ ...stall })) } : {}),
     };
   }
 }

@@ -15,7 +15,7 @@
 import { spawnPipeline, type PipelineDef } from '../actors/index.ts';
 import { InputError, type TraceRecord } from '../../../kernel/contract/index.ts';
 import type { TraceMetric } from '../../../metrics/index.ts';
-import { CheckpointMetrics, MessageLogMetrics, RecoveryMetrics } from '../../checkpoint/index.ts';
+import { CheckpointMetrics, MessageLogMetrics, RecoveryMetrics, strategyInfo } from '../../checkpoint/index.ts';
 import { JobMetrics } from '../metrics/job.ts';
 import { OutputMetrics } from '../metrics/pipeline-output.ts';
 import { DEFAULT_CHECKPOINT, RECORD_BYTES_MAX_DEFAULT, type CheckpointConfig, type LogTopicTierConfig, type StorePlacement, type TierName } from '../../checkpoint/actors/index.ts';
@@ -134,7 +134,7 @@ export function buildPipeline(scenario: Scenario & { readonly pipeline?: Pipelin
     const states = reference();
     world.at(0, 'fault-free reference', () => world.record('state', { reference: states.digests, processed: states.processed }));
   }
-  const metrics: TraceMetric[] = [new RecoveryMetrics(), new CheckpointMetrics(), new OutputMetrics()];
+  const metrics: TraceMetric[] = [new RecoveryMetrics(), new CheckpointMetrics({ coordinator: strategyInfo(config).coordinator }), new OutputMetrics()];
   if (checkpoint.messageLogging === 'pessimistic') metrics.push(new MessageLogMetrics());
   // A batch job's own numbers first: its makespan and Daly's waste are what a reader of a batch run
   // looks for, and `job.wasteFraction` must not read after `recovery.wasteFraction`, a different measure.
