@@ -8,7 +8,8 @@
  * Timing: writes land in the page cache instantly (reads see them at once). The device serves
  * fsyncs (and writebacks) one at a time in issue order; one takes `latencyUs + ceil(dirtyBytes /
  * bandwidth)`, where the dirty bytes are those written to the files it covers since they were last
- * fsynced or written back. Reads are served from
+ * fsynced or written back — none for a file deleted since (Linux drops an unlinked file's dirty
+ * pages unwritten; the unlink itself is metadata, in the fixed cost). Reads are served from
  * the page cache at no cost — a simplification: recovery reads are free in time.
  *
  * Each actor sees its own namespace of files (`Disk`), stored on its node's disk so that the node's
@@ -405,6 +406,8 @@ class ActorDisk implements Disk {
     const state = this.ownIfAny()?.byName.get(file);
     if (state?.live === undefined) return;
     state.live = undefined;
+    // Its pages not yet on the device are dropped, never written: an fsync makes only the deletion durable.
+    state.dirtyBytes = 0;
     this.wrote(state, file, 'delete', 0);
   }
 
