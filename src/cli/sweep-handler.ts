@@ -3,6 +3,7 @@
  * worker pool into `results.jsonl` (resuming what an earlier run left), then writes the reports —
  * or, for a slice (`--shard`), its results alone.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDirectoryPlace } from '../exec/output-guard.ts';
 import { writeFileAtomic } from '../exec/staging.ts';
@@ -104,8 +105,14 @@ function sliceClosing(view: ReturnType<typeof studyView>, dir: string, shard: Sh
   return errorExit(view, skipInvalid);
 }
 
-/** `results/<scenario>/sweep-<id>`, so that running the same command again finds it and resumes. */
+/**
+ * `results/<scenario>/sweep-<id>`, so that running the same command again finds it and resumes —
+ * also one begun by a version that named it by the study's former id (its sets as typed): that
+ * directory, if there is one and none by the id, is resumed (openSweepDir checks that its study
+ * is this one, its sets spelt one way).
+ */
 function defaultDir(study: Study, shard: Shard | undefined): string {
-  const name = `sweep-${study.id}${shard ? `-shard-${shard.index}of${shard.count}` : ''}`;
-  return join('results', study.spec.scenario.name, name);
+  const dirOf = (id: string) => join('results', study.spec.scenario.name, `sweep-${id}${shard ? `-shard-${shard.index}of${shard.count}` : ''}`);
+  const dir = dirOf(study.id);
+  return study.formerId !== undefined && !existsSync(dir) && existsSync(dirOf(study.formerId)) ? dirOf(study.formerId) : dir;
 }

@@ -41,6 +41,11 @@ export interface StudySpec {
 /** A planned study: its spec and identity, and the scenario every cell loads. */
 export interface Study {
   id: string;
+  /**
+   * The id the same command gave the study before its sets were stored spelt one way (0a25179),
+   * when they are spelt otherwise: the name of the default directory of a sweep such a version began.
+   */
+  formerId?: string;
   spec: StudySpec;
   /** The scenario file as given on the command line; shown in reports and commands. */
   file: string;
@@ -107,7 +112,9 @@ export function planStudy(request: StudyRequest): Study {
     params: [...request.params],
     seeds: [...request.seeds],
   });
-  return { id: studyId(spec), spec, file: request.file, scenarioText: request.scenarioText };
+  const id = studyId(spec);
+  const formerId = studyId({ ...spec, sets: [...request.sets], variants });
+  return { id, ...(formerId === id ? {} : { formerId }), spec, file: request.file, scenarioText: request.scenarioText };
 }
 
 /**

@@ -5,10 +5,11 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diaspora, ROOT } from '../cli/cli.ts';
+import { studyId } from '../../src/exec/sweep-plan.ts';
 import { scratchDirs } from './sweep-scratch.ts';
 
 const DEMO = 'scenarios/beamline-store.yaml';
@@ -189,6 +190,33 @@ test.serial('Ctrl-C stops a sweep with its finished cells saved; the same comman
   // The same sweep run without interruption (by the test above) gave the same results.
   t.truthy(wholeSweep);
   for (const file of REPORTS) t.is(readPlaced(out, file), readPlaced(wholeSweep!, file), file);
+});
+
+test('a sweep begun by a version that stored --set as typed resumes in its default directory, named by that spelling\'s id, when the same command runs again without --out', async (t) => {
+  const cwd = scratch();
+  const typed = 'services["store"].flush=5s';
+  const args = ['sweep', join(ROOT, DEMO), '--set', typed, '--seeds', '1..2', '--jobs', '1'];
+  // What such a version left: the directory named by the id of the spec with the set as typed,
+  // holding that spec and id, and one of the two cells.
+  const begun = join(cwd, 'begun');
+  t.is((await diaspora([...args, '--out', begun])).code, 0);
+  const manifest = JSON.parse(read(begun, 'sweep.json'));
+  const spec = { ...manifest.spec, sets: [typed] };
+  const oldId = studyId(spec);
+  t.not(oldId, manifest.id);
+  const old = join(cwd, 'results', 'beamline-store', `sweep-${oldId}`);
+  mkdirSync(join(old, '..'), { recursive: true });
+  renameSync(begun, old);
+  writeFileSync(join(old, 'sweep.json'), JSON.stringify({ ...manifest, id: oldId, spec }));
+  const first = read(old, 'results.jsonl').split('\n')[0]!;
+  writeFileSync(join(old, 'results.jsonl'), `${JSON.stringify({ ...JSON.parse(first), sweep: oldId })}\n`);
+  for (const file of REPORTS) rmSync(join(old, file));
+  // Red before: a new directory, sweep-<the id spelt one way>, where both cells ran again.
+  const again = await diaspora(args, cwd);
+  t.is(again.code, 0, again.stderr);
+  t.regex(again.stdout, new RegExp(`resuming: 1 of 2 cells are already in results/beamline-store/sweep-${oldId}/results.jsonl`));
+  t.deepEqual(readdirSync(join(old, '..')), [`sweep-${oldId}`]);
+  t.true(existsSync(join(old, 'report.md')));
 });
 
 test('bad input: one line on stderr and exit 2', async (t) => {
