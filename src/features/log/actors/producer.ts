@@ -292,7 +292,8 @@ export class LogProducer implements Actor<ClientInbound> {
    * for buffer memory (Kafka's `closed` and `exhausted`). To each ready leader goes one request
    * carrying the candidate of each partition it leads, lingering or not (Kafka's
    * `drainBatchesForOneNode` takes them all), up to
-   * `max.request.size` (at least one batch); again while slots and batches remain. A batch taken
+   * `max.request.size` (at least one batch; the first that does not fit ends the request, as there);
+   * again while slots and batches remain. A batch taken
    * takes no more events. With idempotence a batch also waits for the producer id and its place in
    * the window. A queued batch still fails at its delivery deadline: the drain wakes up for it, for
    * the end of a linger, and for a backoff.
@@ -338,20 +339,30 @@ export class LogProducer implements Actor<ClientInbound> {
         candidates.push({ partition, batch, leader, sendableAt });
       }
       const requests = new Map<string, { batches: ProducerBatch[]; bytes: number }>();
+      /** Leaders whose request this pass is closed: a batch did not fit. */
+      const full = new Set<string>();
       for (const { partition, batch, leader, sendableAt } of candidates) {
         if (!ready.has(leader)) {
           wakeAt = Math.min(wakeAt, sendableAt);
           continue;
         }
-        if (!this.mayNumber(batch)) continue;
-        let request = requests.get(leader);
-        if (request === undefined) requests.set(leader, (request = { batches: [], bytes: 0 }));
+        if (full.has(leader)) continue;
+        const request = requests.get(leader);
         const size = batchSizeInBytes(batch.bytes, batch.events.length);
-        if (request.batches.length > 0 && request.bytes + size > this.maxRequestBytes) continue;
+        // Kafka's drainBatchesForOneNode stops at the first batch that would take the request past
+        // max.request.size (`break`), rather than looking further for a smaller one that fits.
+        if (request !== undefined && request.bytes + size > this.maxRequestBytes) {
+          full.add(leader);
+          continue;
+        }
+        if (!this.mayNumber(batch)) continue;
         const taken = this.accumulator.take(partition);
         assert(taken === batch, () => `the drain takes the head batch it chose, of partition ${partition}`);
-        request.batches.push(taken);
-        request.bytes += size;
+        if (request === undefined) requests.set(leader, { batches: [taken], bytes: size });
+        else {
+          request.batches.push(taken);
+          request.bytes += size;
+        }
       }
       if (requests.size === 0) break;
       for (const [leader, request] of requests) this.send(ctx, request.batches, leader);
