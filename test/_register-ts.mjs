@@ -5,7 +5,12 @@
 // from the process's start (`--import`) would also see ava's worker modules, which need no
 // transform, and each would pay the round trip to the hooks thread (≈ 0.3 s of CPU per test file
 // when it was tsx's, bench/README.md "Session 15 — suite").
+//
+// It also names the hooks in the thread's DIASPORA_TS_HOOKS, which the worker threads a test starts
+// from source inherit: they register these hooks instead of tsx (src/exec/source-hooks.mjs).
 import { register } from 'node:module';
 
+const HOOKS = new URL('./_ts-hooks.mjs', import.meta.url).href;
 process.setSourceMapsEnabled(true);
-register('./_ts-hooks.mjs', import.meta.url);
+register(HOOKS);
+process.env.DIASPORA_TS_HOOKS = HOOKS;
