@@ -10,6 +10,9 @@
  *   node --import=tsx bench/xray.ts --duration 15m      (any length from 15m: 5/6 beam time, 1/6 drain)
  *   node --import=tsx bench/xray.ts --only coordinated,stream-replay --rounds 3
  *   node --import=tsx bench/xray.ts --profile DIR       (also a `--cpu-prof` profile per strategy in DIR)
+ *   node --import=tsx bench/xray.ts --heap DIR [--heap-at 90]
+ *                                                        (also a heap snapshot per strategy in DIR, taken when the
+ *                                                        heap in use first reaches 90 MB; bench/heap-summary.ts reads it)
  *
  * Per strategy it prints the wall time and CPU time (user + system, every thread; from
  * /usr/bin/time) of the whole command, the simulated/wall and simulated/CPU ratios, and the share
@@ -26,7 +29,7 @@
  * Wall-clock time is read here on purpose: this is a benchmark, outside the simulation.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,14 +77,23 @@ function seconds(text: string): number {
 }
 
 /** One `diaspora run` of one strategy, timed by /usr/bin/time. */
-function runOnce(strategy: string, durationS: number, profileDir: string | undefined): Measured {
+/** What a run writes besides its timings: a CPU profile, a heap snapshot part-way through (either slows the run it is taken of). */
+interface Extras {
+  readonly profileDir: string | undefined;
+  readonly heapDir: string | undefined;
+  readonly heapAtMb: number;
+}
+
+function runOnce(strategy: string, durationS: number, { profileDir, heapDir, heapAtMb }: Extras): Measured {
   const beam = Math.round((durationS * 5) / 6);
   const out = mkdtempSync(join(tmpdir(), 'xray-'));
   const times = join(out, 'times');
   const profiling = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', join(out, 'profile')];
+  const snapshotting = heapDir === undefined ? [] : ['--import', join(ROOT, 'bench', 'heap-snapshot-at.mjs')];
+  const env = heapDir === undefined ? process.env : { ...process.env, HEAP_SNAPSHOT_PATH: join(heapDir, `xray-${strategy}.heapsnapshot`), HEAP_SNAPSHOT_MB: String(heapAtMb) };
   const sets = [`duration=${beam}s`, `quiesce=${durationS - beam}s`, `checkpoint.strategy=${strategy}`].flatMap((s) => ['--set', s]);
-  const command = [process.execPath, ...profiling, join(ROOT, 'bin', 'diaspora.mjs'), 'run', SCENARIO, ...sets, '--out', join(out, 'run'), '--json'];
-  const child = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', times, ...command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+  const command = [process.execPath, ...profiling, ...snapshotting, join(ROOT, 'bin', 'diaspora.mjs'), 'run', SCENARIO, ...sets, '--out', join(out, 'run'), '--json'];
+  const child = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', times, ...command], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
   if (child.error !== undefined) fail(`bench/xray: cannot run /usr/bin/time (${child.error.message}); it measures each run's CPU time`);
   if (child.status !== 0 && child.status !== 1) fail(`${strategy}: diaspora run failed (exit ${child.status})`);
   const [wallS, userS, systemS] = readFileSync(times, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number];
@@ -92,6 +104,7 @@ function runOnce(strategy: string, durationS: number, profileDir: string | undef
     const largest = readdirSync(dir).sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0]!;
     renameSync(join(dir, largest), join(profileDir, `xray-${strategy}.cpuprofile`));
   }
+  if (heapDir !== undefined && !existsSync(env.HEAP_SNAPSHOT_PATH!)) process.stderr.write(`${strategy}: no heap snapshot (the heap in use stayed below ${heapAtMb} MB: --heap-at)\n`);
   rmSync(out, { recursive: true });
   return {
     strategy,
@@ -111,13 +124,16 @@ if (!Number.isInteger(rounds) || rounds < 1) fail(`--rounds: a whole number ≥ 
 const only = flag('--only')?.split(',');
 const unknown = only?.filter((s) => !(STRATEGIES as readonly string[]).includes(s)) ?? [];
 if (unknown.length > 0) fail(`--only: unknown strategy ${unknown.join(', ')} (one of ${STRATEGIES.join(', ')})`);
-const profileDir = flag('--profile');
+const heapAtMb = Number(flag('--heap-at') ?? '90');
+if (!(heapAtMb > 0)) fail(`--heap-at: megabytes of heap in use, a number > 0, got ${flag('--heap-at')}`);
+const extras: Extras = { profileDir: flag('--profile'), heapDir: flag('--heap'), heapAtMb };
+if (extras.heapDir !== undefined) mkdirSync(extras.heapDir, { recursive: true });
 const strategies = STRATEGIES.filter((s) => only === undefined || only.includes(s));
 
 const best = new Map<string, Measured>();
 for (let round = 1; round <= rounds; round++) {
   for (const strategy of strategies) {
-    const m = runOnce(strategy, durationS, profileDir);
+    const m = runOnce(strategy, durationS, extras);
     const previous = best.get(strategy);
     if (previous !== undefined && previous.traceHash !== m.traceHash) fail(`${strategy}: two rounds gave different trace hashes`);
     if (previous === undefined || m.cpuS < previous.cpuS) best.set(strategy, m);
