@@ -10,9 +10,9 @@
  *   node --import=tsx bench/xray.ts --duration 15m      (any length from 15m: 5/6 beam time, 1/6 drain)
  *   node --import=tsx bench/xray.ts --only coordinated,stream-replay --rounds 3
  *   node --import=tsx bench/xray.ts --profile DIR       (also a `--cpu-prof` profile per strategy in DIR)
- *   node --import=tsx bench/xray.ts --heap DIR [--heap-at 90]
- *                                                        (also a heap snapshot per strategy in DIR, taken when the
- *                                                        heap in use first reaches 90 MB; bench/heap-summary.ts reads it)
+ *   node --import=tsx bench/xray.ts --heap DIR [--heap-at 60]
+ *                                                        (also a heap snapshot per strategy in DIR, taken when V8's
+ *                                                        old space first holds 60 MB; bench/heap-summary.ts reads it)
  *
  * Per strategy it prints the wall time and CPU time (user + system, every thread; from
  * /usr/bin/time) of the whole command, the simulated/wall and simulated/CPU ratios, and the share
@@ -104,7 +104,7 @@ function runOnce(strategy: string, durationS: number, { profileDir, heapDir, hea
     const largest = readdirSync(dir).sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0]!;
     renameSync(join(dir, largest), join(profileDir, `xray-${strategy}.cpuprofile`));
   }
-  if (heapDir !== undefined && !existsSync(env.HEAP_SNAPSHOT_PATH!)) process.stderr.write(`${strategy}: no heap snapshot (the heap in use stayed below ${heapAtMb} MB: --heap-at)\n`);
+  if (heapDir !== undefined && !existsSync(env.HEAP_SNAPSHOT_PATH!)) process.stderr.write(`${strategy}: no heap snapshot (V8's old space stayed below ${heapAtMb} MB: --heap-at)\n`);
   rmSync(out, { recursive: true });
   return {
     strategy,
@@ -124,8 +124,8 @@ if (!Number.isInteger(rounds) || rounds < 1) fail(`--rounds: a whole number ≥ 
 const only = flag('--only')?.split(',');
 const unknown = only?.filter((s) => !(STRATEGIES as readonly string[]).includes(s)) ?? [];
 if (unknown.length > 0) fail(`--only: unknown strategy ${unknown.join(', ')} (one of ${STRATEGIES.join(', ')})`);
-const heapAtMb = Number(flag('--heap-at') ?? '90');
-if (!(heapAtMb > 0)) fail(`--heap-at: megabytes of heap in use, a number > 0, got ${flag('--heap-at')}`);
+const heapAtMb = Number(flag('--heap-at') ?? '60');
+if (!(heapAtMb > 0)) fail(`--heap-at: megabytes of V8's old space in use, a number > 0, got ${flag('--heap-at')}`);
 const extras: Extras = { profileDir: flag('--profile'), heapDir: flag('--heap'), heapAtMb };
 if (extras.heapDir !== undefined) mkdirSync(extras.heapDir, { recursive: true });
 const strategies = STRATEGIES.filter((s) => only === undefined || only.includes(s));
