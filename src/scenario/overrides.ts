@@ -163,6 +163,8 @@ function setIn(root: Record<string, unknown>, path: Path, value: unknown, schema
       }
     } else if (shape.kind === 'record') {
       if (typeof step !== 'string') return reject(parent, `is a map of names; expected ${here}.<name>, not [${step}]`);
+      // Assigned, `__proto__` would set the copy's prototype rather than add an entry: the set would vanish unseen.
+      if (step === '__proto__') return reject(path.slice(0, i + 1), '"__proto__" cannot be a name; choose another');
       if (!last && !Object.hasOwn(container, step)) {
         return reject(parent, `has no entry "${step}"${suggestion(step, Object.keys(container), '; it is empty')}`);
       }

@@ -100,6 +100,8 @@ const FLAGS: Case[] = [
   [['run', DEMO, '-q', '--no-quiet'], /^-q --no-quiet: the switch is turned both on and off; give one of them$/],
   [['run', DEMO, '--set', 'seed=!!binary AQ=='], /^--set seed=!!binary AQ==: YAML: the tag !!binary makes a value no scenario field takes; remove the tag$/],
   [['run', DEMO, '--set', 'checks=&a [*a]'], /^--set checks=&a \[\*a\]: cannot use the alias/],
+  // An entry named __proto__ of a map of names set the copy's prototype: the set vanished and the run went on (red before: exit 1, judged).
+  [['run', DEMO, '--set', 'sites.__proto__={role: hpc}'], /^--set sites\.__proto__=\{role: hpc\} sites\.__proto__: "__proto__" cannot be a name; choose another$/],
   [['run', DEMO, '--set', 'sevices.store.flush=1s'], /^--set sevices\.store\.flush=1s sevices: unknown field "sevices"; did you mean "services"\?$/],
   [['compare', DEMO, '--strategies', 'a,b', '--seeds', '1..'], /^--seeds 1\.\.: /],
   [['compare', DEMO, '--strategies', 'a,b', '--seeds', '0'], /^--seeds 0: asks for no seeds/],
