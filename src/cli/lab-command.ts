@@ -33,6 +33,12 @@ interface LabArgs {
   force: boolean;
 }
 
+/** An empty host (an unset shell variable) would make node listen on every interface: the lab open to the network unasked. */
+function readHost(host: string): string {
+  if (host.trim() === '') throw new InputError('--host: an empty address; give one like 127.0.0.1 (0.0.0.0 listens on every interface)');
+  return host;
+}
+
 export const labCommand: CommandModule<object, LabArgs> = {
   command: 'lab [scenario]',
   describe: 'Open the lab: run, step, break and inspect a scenario in the browser, then reproduce it from the CLI',
@@ -40,7 +46,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
     yargs
       .positional('scenario', { type: 'string', describe: 'A scenario file to offer first (the shipped drills and scenarios are always listed)' })
       .option('port', { ...numericOption('--port', 'Port to serve the lab on (0: any free port)', readPort), default: '4173' })
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on', coerce: readHost })
       .option('export', { type: 'string', describe: 'Write the lab as a static page DIR/index.html instead of serving it' })
       .options(FORCE_OPTION)
       .example('$0 lab', 'Serve the lab at http://127.0.0.1:4173/')

@@ -3,7 +3,8 @@
  * `/index.html`); anything else is a 404. The simulation runs in the browser, not here.
  *
  * Guarantee: `close()` ends open connections and resolves when the server has stopped, so the
- * process has no handle left and exits. How it fails: a port in use is an `InputError` saying so.
+ * process has no handle left and exits. How it fails: a port in use, a privileged port, a host
+ * that is no name or no address of this machine is an `InputError` naming the flag.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,8 +31,7 @@ export async function serveLab(page: string, options: { port: number; host: stri
     response.end(request.method === 'HEAD' ? undefined : body);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new InputError(`--port ${options.port}: the port is in use; choose another (or 0 for any free port)`) : error));
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenProblem(error, options) ?? error));
     server.listen(options.port, options.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
@@ -44,4 +44,21 @@ export async function serveLab(page: string, options: { port: number; host: stri
         server.close(() => resolve());
       }),
   };
+}
+
+/** Why the server cannot listen where the flags say, as the user can act on it; undefined for any other error. */
+function listenProblem(error: NodeJS.ErrnoException, options: { port: number; host: string }): InputError | undefined {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new InputError(`--port ${options.port}: the port is in use; choose another (or 0 for any free port)`);
+    case 'EACCES':
+      return new InputError(`--port ${options.port}: listening there needs privileges (ports below 1024); choose one from 1024 (or 0 for any free port)`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new InputError(`--host ${options.host}: no such host name or address; give an address of this machine like 127.0.0.1`);
+    case 'EADDRNOTAVAIL':
+      return new InputError(`--host ${options.host}: not an address of this machine; give one of its own like 127.0.0.1 (0.0.0.0: every interface)`);
+    default:
+      return undefined;
+  }
 }

@@ -122,6 +122,9 @@ const FLAGS: Case[] = [
   [['run', DEMO, '--out', A_FILE], /a-file is a file, not a directory/],
   [['run', DEMO, '--out', join(A_FILE, 'x')], /a-file is a file, so nothing can be written below it$/],
   [['lab', '--port', '99999'], /^--port 99999: expected a port number from 0 to 65535$/, 'process'],
+  // A host that is not this machine's (red before: an internal error with a stack, exit 3), or empty, which node reads as every interface (red before: served to the network).
+  [['lab', '--host', '192.0.2.1', '--port', '0'], /^--host 192\.0\.2\.1: not an address of this machine; give one of its own like 127\.0\.0\.1 \(0\.0\.0\.0: every interface\)$/, 'process'],
+  [['lab', '--host', '', '--port', '0'], /^--host: an empty address; give one like 127\.0\.0\.1 \(0\.0\.0\.0 listens on every interface\)$/],
   [['lab', '--port', 'abc'], /^--port abc: expected a port number from 0 to 65535$/],
   [['lab', '--export', A_FILE], /^--export .*a-file: .*a-file is a file, not a directory/],
   [['lab', '--export', A_SITE], /^--export .*a-site \(index\.html\): the file exists and is not a lab page written by diaspora; choose another name$/],
