@@ -25,6 +25,7 @@ import { makeDirs } from '../make-dirs.ts';
 import { PACKAGE_ROOT } from '../package-layout.ts';
 import { galleryHtml, sketchSvg, type GalleryEntry } from '../report/gallery.ts';
 import { lessonOf, shippedScenarios } from '../scenario/catalog.ts';
+import { closest } from '../scenario/suggest.ts';
 import { reportError } from './exit.ts';
 import { FORCE_OPTION, prepareFile, targetLabel } from './output-options.ts';
 
@@ -76,7 +77,13 @@ async function gallery(args: GalleryArgs): Promise<number> {
     const names = args.only.split(',').map((n) => n.trim()).filter(Boolean);
     if (names.length === 0) throw new InputError(`gallery --only ${JSON.stringify(args.only)}: names no scenario; give names like beamline-store,log-acks1-leader-crash`);
     const unknown = names.filter((n) => !chosen.some((s) => s.name === n));
-    if (unknown.length > 0) throw new InputError(`gallery --only: no shipped scenario named ${unknown.join(', ')} (known: ${chosen.map((s) => s.name).join(', ')})`);
+    if (unknown.length > 0) {
+      // The 30-odd names do not fit in one line: a near one, else where they come from.
+      const shipped = chosen.map((s) => s.name);
+      const near = closest(unknown[0]!, shipped);
+      const hint = near === undefined ? `the names are those of scenarios/*.yaml and scenarios/drills/*.yaml, such as ${shipped.at(-1)}` : `did you mean "${near}"?`;
+      throw new InputError(`gallery --only: no shipped scenario named "${unknown[0]}"; ${hint}`);
+    }
     chosen = chosen.filter((s) => names.includes(s.name));
   }
   const index = join(args.out, 'index.html');

@@ -35,6 +35,9 @@ export function explainParseError(text: string, context: ParseContext): string {
   }
   const valueless = /^Not enough arguments following: (\S+)$/.exec(text)?.[1];
   if (valueless !== undefined) return `${valueless.length === 1 ? '-' : '--'}${valueless}: needs a value ${help}`;
+  // A flag with a fixed set of values (`choices`): yargs writes three lines, "Invalid values:", then the argument indented.
+  const invalid = /^Invalid values:\s+Argument: (\S+), Given: (.+), Choices: (.+)$/.exec(text);
+  if (invalid !== null) return `${invalid[1]!.length === 1 ? '-' : '--'}${invalid[1]} ${invalid[2]}: expected one of ${invalid[3]} ${help}`;
   const unknown = /^Unknown arguments?: (.+)$/.exec(text)?.[1]?.split(', ');
   if (unknown === undefined) return `${text} ${help}`;
   const first = unknown[0]!;

@@ -130,6 +130,9 @@ const FLAGS: Case[] = [
   [['lab', '--export', A_SITE], /^--export .*a-site \(index\.html\): the file exists and is not a lab page written by diaspora; choose another name$/],
   [['lab', '--export', A_SITE, '--force'], /^--export .*a-site \(index\.html\): the file exists and is not a lab page written by diaspora; --force replaces only what diaspora wrote$/],
   [['gallery', '-o', A_SITE, '--only', 'chandy-lamport-bank'], /^-o .*a-site \(index\.html\): the file exists and is not a gallery page written by diaspora; choose another name$/, 'process'],
+  // Red before: the 32 known names, no did-you-mean, cut at 300 characters; and yargs' three lines for a value not among a flag's choices.
+  [['gallery', '-o', join(SCRATCH, 'gallery'), '--only', 'beamline-stor'], /^gallery --only: no shipped scenario named "beamline-stor"; did you mean "beamline-store"\?$/],
+  [['gallery', '-o', join(SCRATCH, 'gallery'), '--thumbnails', 'maybe'], /^--thumbnails "maybe": expected one of "auto", "png", "svg" \(see diaspora gallery --help\)$/],
   [['gallery', '-o', join(SCRATCH, 'gallery'), '--only', ','], /^gallery --only ",": names no scenario/],
   [['run', join(ROOT, 'scenarios/drills/log-acks1-leader-crash.yaml'), '--set', 'workload.detector.request.timeout.ms=2s'], /^--set workload\.detector\.request\.timeout\.ms=2s workload\.detector\.request: unknown field "request"; did you mean "request\.timeout\.ms"\? Its dots are part of the name: request\.timeout\.ms: 2s in the file, workload\.detector\["request\.timeout\.ms"\]=2s in --set$/],
   // The advice at a long message's end fits in the line (red before: cut at 300 characters inside Kafka's quoted sentence).
