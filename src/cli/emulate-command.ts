@@ -82,6 +82,7 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   let dir: StagedDirectory;
   let kafkaPort: number | undefined;
   try {
+    checkKafkaCompanions(args);
     kafkaPort = parseKafkaPort(args.kafka);
     durationUs = parseDurationFlag(args.duration);
     dir = stageOutput(args.out, `results/${scenario.name}/emulated-${stamp()}`, 'emulation', args.force);
@@ -129,6 +130,13 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
     if (!args.quiet) say(describeEmulation(result));
   }
   return result.summary.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+/** The flags that shape a Kafka emulation mean nothing without `--kafka`: the run would go on without what they ask. */
+function checkKafkaCompanions(args: EmulateArgs): void {
+  if (args.kafka !== undefined) return;
+  const given = args.kafkaService !== undefined ? '--kafka-service' : args.kafkaClientNode !== undefined ? '--kafka-client-node' : args.kafkaKeepWorkload ? '--kafka-keep-workload' : undefined;
+  if (given !== undefined) throw new InputError(`${given}: applies only with --kafka (serving a log service to real Kafka clients); add --kafka, or leave ${given} out`);
 }
 
 /** `--kafka` alone is the default port; with a value, a port that leaves room for the brokers after it. */

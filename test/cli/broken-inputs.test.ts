@@ -121,6 +121,8 @@ const FLAGS: Case[] = [
   [['rnu', DEMO], /^unknown command "rnu"; did you mean "run"\? \(see diaspora --help\)$/],
   [['run', DEMO, '--out', A_FILE], /a-file is a file, not a directory/],
   [['run', DEMO, '--out', join(A_FILE, 'x')], /a-file is a file, so nothing can be written below it$/],
+  // A Kafka emulation's option without --kafka (red before: emulated without Kafka clients, exit 1, judged).
+  [['emulate', DEMO, '--kafka-service', 'store', '--speed', '100', '-d', '1s', '--out', join(SCRATCH, 'no-kafka')], /^--kafka-service: applies only with --kafka \(serving a log service to real Kafka clients\); add --kafka, or leave --kafka-service out$/],
   [['lab', '--port', '99999'], /^--port 99999: expected a port number from 0 to 65535$/, 'process'],
   // A host that is not this machine's (red before: an internal error with a stack, exit 3), or empty, which node reads as every interface (red before: served to the network).
   [['lab', '--host', '192.0.2.1', '--port', '0'], /^--host 192\.0\.2\.1: not an address of this machine; give one of its own like 127\.0\.0\.1 \(0\.0\.0\.0: every interface\)$/, 'process'],
