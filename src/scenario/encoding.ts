@@ -4,8 +4,8 @@
  * Guarantee: returns the file's text without a BOM, or refuses it with the reason a user can act
  * on — a UTF-16 or UTF-32 file (by its byte-order mark, or by the zero bytes of ASCII text in
  * those encodings), a file with NUL bytes that is not text, bytes that are not UTF-8 (a Latin-1
- * "é") with their line and column. How it fails: an `InputError` of one line, `file:line …`;
- * never a message quoting the misread file.
+ * "é") with their line and column, a line ended by a carriage return alone. How it fails: an
+ * `InputError` of one line, `file:line …`; never a message quoting the misread file.
  */
 import { InputError } from '../kernel/contract/index.ts';
 
@@ -28,13 +28,19 @@ export function decodeScenarioBytes(bytes: Uint8Array, file: string): string {
     const guess = wideWithoutBom(body);
     throw new InputError(`${file}:${position(body, nul).line} ${guess === undefined ? 'a NUL byte: this is not a text file' : `the file looks like ${guess} without a byte-order mark; save it as UTF-8`}`);
   }
+  let text: string;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
     const at = firstInvalidUtf8(body);
     const { line, column } = position(body, at);
     throw new InputError(`${file}:${line} not UTF-8 text (byte 0x${body[at]!.toString(16).padStart(2, '0')} at column ${column}; a Latin-1 or Windows-1252 file?); save it as UTF-8`);
   }
+  // The YAML parser ends lines at LF only: a file of classic Mac line ends (CR alone) is one comment
+  // line to it, "empty", and a lone CR within a file joins two lines into one odd key.
+  const cr = /\r(?!\n)/.exec(text);
+  if (cr !== null) throw new InputError(`${file}:${position(body, Buffer.byteLength(text.slice(0, cr.index))).line} a line ends with a carriage return alone (classic Mac line ends); save the file with LF (or CRLF) line ends`);
+  return text;
 }
 
 /** ASCII text in UTF-16 or UTF-32 has zero bytes in fixed places; which encoding fits, if any. */

@@ -57,6 +57,8 @@ const SCENARIOS: Case[] = [
   [['run', 'scenarios/custom-tag.yaml'], /^scenarios\/custom-tag\.yaml:2 YAML: unknown tag !seconds; remove it \(scenario values carry no tags\)$/],
   // A Kafka property's dots are part of its name: as nested maps (or a --set path) its first word is an unknown field.
   [['run', 'scenarios/dotted-key-nested.yaml'], /^scenarios\/dotted-key-nested\.yaml:13 services\.stream\.replication: unknown field "replication"; did you mean "replication\.factor"\? Its dots are part of the name: replication\.factor: 3 in the file, services\.stream\["replication\.factor"\]=3 in --set$/],
+  // Red before: "the file is empty" (the YAML parser ends lines at LF only: one comment line).
+  [['run', 'scenarios/cr-line-ends.yaml'], /^scenarios\/cr-line-ends\.yaml:1 a line ends with a carriage return alone \(classic Mac line ends\); save the file with LF \(or CRLF\) line ends$/],
   [['run', 'scenarios/tab-indent.yaml'], /^scenarios\/tab-indent\.yaml:12 YAML: tabs cannot indent YAML; use spaces/],
   [['run', 'scenarios/unit-typo.yaml'], /^scenarios\/unit-typo\.yaml:4 duration: expected a duration like "5ms", got "10 ss"$/, 'process'],
   [['run', 'scenarios/unit-overflow.yaml'], /^scenarios\/unit-overflow\.yaml:4 duration: expected a duration like "5ms", got "1e999s" \(write the digits out: an exponent like 1e9 is not read\)$/],
