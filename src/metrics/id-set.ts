@@ -77,6 +77,16 @@ function longestRun(text: string, from: number, to: number): number {
   return longest;
 }
 
+/**
+ * Whether `text` holds `part` from `at` on (the caller has checked the lengths), code unit by code
+ * unit: `startsWith` and `endsWith` cost ≈ 1,500 instructions more per id than this loop on the
+ * pipeline's ids (an hour of aps-xray's 182,397 `state` ids, callgrind: bench/README.md, "Session 19 — ids").
+ */
+function sameAt(text: string, at: number, part: string): boolean {
+  for (let i = 0; i < part.length; i++) if (text.charCodeAt(at + i) !== part.charCodeAt(i)) return false;
+  return true;
+}
+
 export class IdSet {
   private readonly families = new Map<string, Family>();
   /** Ids whose longest digit run is not a number as written (a leading zero, too long) or that have none. */
@@ -99,7 +109,7 @@ export class IdSet {
     const end = id.length - family.after.length;
     const digits = end - start;
     if (digits <= 0 || digits > MAX_DIGITS || digits < family.longestBefore || digits <= family.longestAfter) return -1;
-    if (!id.startsWith(family.before) || !id.endsWith(family.after)) return -1;
+    if (!sameAt(id, 0, family.before) || !sameAt(id, end, family.after)) return -1;
     let n = 0;
     for (let i = start; i < end; i++) {
       const code = id.charCodeAt(i);
