@@ -80,17 +80,23 @@ export function readManifest(dir: string): Manifest | undefined {
   return manifest as Manifest;
 }
 
-/** What a resume reads of a stored spec (StudySpec), so an edited manifest is refused in one line rather than read as a study. */
-const SPEC_SHAPE = z.object({
-  kind: z.enum(['sweep', 'compare']),
-  scenario: z.object({ name: z.string(), sha256: z.string() }),
-  version: z.string(),
-  sets: z.array(z.string()),
-  variants: z.array(z.object({ name: z.string(), sets: z.array(z.string()) })),
-  baseline: z.string(),
-  params: z.array(z.object({ path: z.string(), values: z.array(z.object({ text: z.string() })) })),
-  seeds: z.array(z.number()),
-});
+/**
+ * What a resume or a merge reads of a stored spec (StudySpec), so an edited manifest is refused in
+ * one line rather than read as a study: a sweep always has a variant, the baseline among them, a
+ * value per parameter and a seed (without them a merge reported 0 cells, or crashed on the baseline).
+ */
+const SPEC_SHAPE = z
+  .object({
+    kind: z.enum(['sweep', 'compare']),
+    scenario: z.object({ name: z.string(), sha256: z.string() }),
+    version: z.string(),
+    sets: z.array(z.string()),
+    variants: z.array(z.object({ name: z.string(), sets: z.array(z.string()) })).min(1),
+    baseline: z.string(),
+    params: z.array(z.object({ path: z.string(), values: z.array(z.object({ text: z.string() })).min(1) })),
+    seeds: z.array(z.number().int().nonnegative()).min(1),
+  })
+  .refine((spec) => spec.variants.some((variant) => variant.name === spec.baseline), { path: ['baseline'], message: 'not one of its variants' });
 
 /**
  * Opens `dir` for `manifest`: creates it, or checks that it holds the same study and slice, and

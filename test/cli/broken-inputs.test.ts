@@ -192,6 +192,8 @@ const TRACES: Case[] = [
   [['merge', 'sweeps/no-format', '--out', join(SCRATCH, 'm2')], /^sweeps\/no-format\/sweep\.json: not a sweep manifest of this version of diaspora-sim \(it has no format; this version reads diaspora-sweep\/1\)$/],
   // A manifest whose spec was emptied (red before: a stack trace from the resume's comparison, exit 3).
   [['merge', 'sweeps/empty-spec', '--out', join(SCRATCH, 'm5')], /^sweeps\/empty-spec\/sweep\.json: a sweep manifest whose spec\.kind is not what a sweep writes \(.+\); the file was edited$/],
+  // A manifest whose variants were emptied, its results intact (red before: an internal error with a stack trace, exit 3, writing the report).
+  [['merge', 'sweeps/no-variants', '--out', join(SCRATCH, 'm6')], /^sweeps\/no-variants\/sweep\.json: a sweep manifest whose spec\.variants is not what a sweep writes \(.+\); the file was edited$/],
   [['merge', 'sweeps/null-line', '--out', join(SCRATCH, 'm3')], /^sweeps\/null-line\/results\.jsonl:1: not a result line \(no cell, index or status\)$/],
   [['merge', 'sweeps/status-unknown', '--out', join(SCRATCH, 'm4')], /^sweeps\/status-unknown\/results\.jsonl:1: not a result line \(status "weird" is not pass, fail or error\)/],
 ];
