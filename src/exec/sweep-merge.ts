@@ -8,10 +8,11 @@
  * must have the same outcome both times.
  *
  * Failure (`InputError`, one line): a directory that is not a sweep, slices of different sweeps,
- * a cell whose two copies disagree, or cells that no slice holds (naming the slices to run).
+ * a line whose cell or index is not the spec's, a cell whose two copies disagree, or cells that no slice holds (naming the slices to run).
  */
+import { join } from 'node:path';
 import { InputError } from '../kernel/index.ts';
-import { type CellRecord, cellOutcome, type Manifest, readManifest, readResultsLog } from './sweep-log.ts';
+import { type CellRecord, cellOutcome, type Manifest, readManifest, readResultsLog, RESULTS_LOG } from './sweep-log.ts';
 import { cellsOf, shardOf } from './sweep-plan.ts';
 
 export interface Merged {
@@ -32,9 +33,14 @@ export function mergeSweeps(dirs: readonly string[]): Merged {
       throw new InputError(`${dir} holds sweep ${manifest.id} but ${first.dir} holds sweep ${first.manifest.id}; merge joins slices of one sweep`);
     }
   }
+  const { shard: _, ...whole } = first.manifest;
+  const cells = cellsOf(whole.spec);
+  // A line's cell and index must agree with the spec, as a resume checks (sweep.ts): merged as it is, an edited index would be written into the whole sweep's results.
+  const indexOf = new Map(cells.map((cell) => [cell.key, cell.index]));
   const byKey = new Map<string, { record: CellRecord; dir: string }>();
   for (const { dir } of slices) {
-    for (const record of readResultsLog(dir, first.manifest.id).records) {
+    for (const [i, record] of readResultsLog(dir, first.manifest.id).records.entries()) {
+      if (indexOf.get(record.cell) !== record.index) throw new InputError(`${join(dir, RESULTS_LOG)}:${i + 1}: cell "${record.cell}" (index ${record.index}) is not a cell of this sweep; the file was edited`);
       const seen = byKey.get(record.cell);
       if (seen === undefined) byKey.set(record.cell, { record, dir });
       else if (cellOutcome(seen.record) !== cellOutcome(record)) {
@@ -42,8 +48,6 @@ export function mergeSweeps(dirs: readonly string[]): Merged {
       }
     }
   }
-  const { shard: _, ...whole } = first.manifest;
-  const cells = cellsOf(whole.spec);
   const missing = cells.filter((cell) => !byKey.has(cell.key));
   if (missing.length > 0) throw new InputError(missingMessage(missing, cells.length, slices.map((s) => s.manifest)));
   return { manifest: whole, records: cells.map((cell) => byKey.get(cell.key)!.record) };

@@ -194,6 +194,8 @@ const TRACES: Case[] = [
   [['merge', 'sweeps/empty-spec', '--out', join(SCRATCH, 'm5')], /^sweeps\/empty-spec\/sweep\.json: a sweep manifest whose spec\.kind is not what a sweep writes \(.+\); the file was edited$/],
   // A manifest whose variants were emptied, its results intact (red before: an internal error with a stack trace, exit 3, writing the report).
   [['merge', 'sweeps/no-variants', '--out', join(SCRATCH, 'm6')], /^sweeps\/no-variants\/sweep\.json: a sweep manifest whose spec\.variants is not what a sweep writes \(.+\); the file was edited$/],
+  // A result line whose index was edited (red before: merged, the wrong index written into the whole sweep's results, exit 0).
+  [['merge', 'sweeps/index-edited', '--out', join(SCRATCH, 'm7')], /^sweeps\/index-edited\/results\.jsonl:3: cell "base quiesce=20s seed=1" \(index 99\) is not a cell of this sweep; the file was edited$/],
   [['merge', 'sweeps/null-line', '--out', join(SCRATCH, 'm3')], /^sweeps\/null-line\/results\.jsonl:1: not a result line \(no cell, index or status\)$/],
   [['merge', 'sweeps/status-unknown', '--out', join(SCRATCH, 'm4')], /^sweeps\/status-unknown\/results\.jsonl:1: not a result line \(status "weird" is not pass, fail or error\)/],
 ];
