@@ -13,7 +13,7 @@
  *
  * How it fails: `InputError` for a target the guard refuses or a place that cannot be written.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../kernel/contract/index.ts';
@@ -86,6 +86,8 @@ export class StagedDirectory {
   readonly notes: readonly string[];
   private done = false;
   private readonly release: () => void;
+  /** The outermost folder made for the staging directory (`results/<name>`), removed again by an abort if it stays empty. */
+  private readonly made: string | undefined;
 
   constructor(
     readonly final: string,
@@ -94,6 +96,9 @@ export class StagedDirectory {
     checkOutputDirectory(final, options);
     const parent = dirname(final);
     this.staging = join(parent, `.${basename(final)}.${process.pid}.tmp`);
+    let made: string | undefined;
+    for (let folder = parent; !existsSync(folder) && dirname(folder) !== folder; folder = dirname(folder)) made = folder;
+    this.made = made;
     try {
       makeDirs(parent);
       this.notes = removeStaleStaging(parent);
@@ -131,7 +136,18 @@ export class StagedDirectory {
   }
 
   abort(): void {
-    if (!this.done) rmSync(this.staging, { recursive: true, force: true });
+    if (!this.done) {
+      rmSync(this.staging, { recursive: true, force: true });
+      // A refused run leaves no empty `results/<name>/` behind; a folder another run has written into stays.
+      for (let folder = dirname(this.staging); this.made !== undefined; folder = dirname(folder)) {
+        try {
+          rmdirSync(folder);
+        } catch {
+          break;
+        }
+        if (folder === this.made) break;
+      }
+    }
     this.finish();
   }
 

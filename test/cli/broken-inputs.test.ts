@@ -15,7 +15,7 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -255,6 +255,15 @@ test('the valid trace of the corpus is judged: the broken ones differ from it on
   const two = await diaspora(['check', 'traces/valid.jsonl', '--check', 'liveness, duplicate'], BROKEN);
   t.is(two.stderr, '');
   t.deepEqual(two.stdout.split('\n').filter((line) => /^(PASS|FAIL|VACUOUS)/.test(line)).map((line) => line.split(' ')[1]), ['liveness', 'duplicate']);
+});
+
+// Red before: an empty results/no-link/ stayed (the staging folder's parent, made for it).
+test('a run refused while its world is built leaves no empty results folder behind', async (t) => {
+  const cwd = join(SCRATCH, 'refused-run');
+  mkdirSync(cwd);
+  const r = await diaspora(['run', join(BROKEN, 'scenarios/no-link.yaml')], cwd);
+  t.is(r.code, 2, r.stderr);
+  t.deepEqual(readdirSync(cwd), []);
 });
 
 const SWEEP = ['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '10', '--jobs', '1', '--quiet'];
