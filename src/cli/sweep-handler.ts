@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../exec/staging.ts';
 import { noteOnInterrupt } from '../exec/interrupt.ts';
 import { runSweep, type SweepOutcome, type Tally } from '../exec/sweep.ts';
 import { cellsOf, parseShard, type Shard, type Study } from '../exec/sweep-plan.ts';
-import { RESULTS_LOG } from '../exec/sweep-log.ts';
+import { MANIFEST, RESULTS_LOG } from '../exec/sweep-log.ts';
 import { InputError } from '../kernel/index.ts';
 import { cellProgress } from './cell-progress.ts';
 import { timelinesBesideReport } from './cell-timelines.ts';
@@ -108,11 +108,12 @@ function sliceClosing(view: ReturnType<typeof studyView>, dir: string, shard: Sh
 /**
  * `results/<scenario>/sweep-<id>`, so that running the same command again finds it and resumes —
  * also one begun by a version that named it by the study's former id (its sets as typed): that
- * directory, if there is one and none by the id, is resumed (openSweepDir checks that its study
- * is this one, its sets spelt one way).
+ * directory, if it holds its manifest and there is none by the id, is resumed (openSweepDir checks
+ * that its study is this one, its sets spelt one way). Without the manifest its results, under the
+ * former id, cannot be shown to be this study's: the sweep starts in its own directory.
  */
 function defaultDir(study: Study, shard: Shard | undefined): string {
   const dirOf = (id: string) => join('results', study.spec.scenario.name, `sweep-${id}${shard ? `-shard-${shard.index}of${shard.count}` : ''}`);
   const dir = dirOf(study.id);
-  return study.formerId !== undefined && !existsSync(dir) && existsSync(dirOf(study.formerId)) ? dirOf(study.formerId) : dir;
+  return study.formerId !== undefined && !existsSync(dir) && existsSync(join(dirOf(study.formerId), MANIFEST)) ? dirOf(study.formerId) : dir;
 }

@@ -3,7 +3,7 @@
  * sweep merged byte-for-byte equal to the unsharded one, resuming after Ctrl-C, and one-line
  * errors with exit code 2 for bad input.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -192,12 +192,14 @@ test.serial('Ctrl-C stops a sweep with its finished cells saved; the same comman
   for (const file of REPORTS) t.is(readPlaced(out, file), readPlaced(wholeSweep!, file), file);
 });
 
-test('a sweep begun by a version that stored --set as typed resumes in its default directory, named by that spelling\'s id, when the same command runs again without --out', async (t) => {
-  const cwd = scratch();
+/**
+ * What a version that stored --set paths as typed left of `sweep DEMO --set services["store"].flush=5s
+ * --seeds 1..2`: the directory named by the id of the spec with the set as typed, holding that spec
+ * and id, and one of the two cells.
+ */
+async function oldVersionSweep(t: ExecutionContext, cwd: string): Promise<{ args: string[]; old: string; oldId: string }> {
   const typed = 'services["store"].flush=5s';
   const args = ['sweep', join(ROOT, DEMO), '--set', typed, '--seeds', '1..2', '--jobs', '1'];
-  // What such a version left: the directory named by the id of the spec with the set as typed,
-  // holding that spec and id, and one of the two cells.
   const begun = join(cwd, 'begun');
   t.is((await diaspora([...args, '--out', begun])).code, 0);
   const manifest = JSON.parse(read(begun, 'sweep.json'));
@@ -211,12 +213,31 @@ test('a sweep begun by a version that stored --set as typed resumes in its defau
   const first = read(old, 'results.jsonl').split('\n')[0]!;
   writeFileSync(join(old, 'results.jsonl'), `${JSON.stringify({ ...JSON.parse(first), sweep: oldId })}\n`);
   for (const file of REPORTS) rmSync(join(old, file));
+  return { args, old, oldId };
+}
+
+test('a sweep begun by a version that stored --set as typed resumes in its default directory, named by that spelling\'s id, when the same command runs again without --out', async (t) => {
+  const cwd = scratch();
+  const { args, old, oldId } = await oldVersionSweep(t, cwd);
   // Red before: a new directory, sweep-<the id spelt one way>, where both cells ran again.
   const again = await diaspora(args, cwd);
   t.is(again.code, 0, again.stderr);
   t.regex(again.stdout, new RegExp(`resuming: 1 of 2 cells are already in results/beamline-store/sweep-${oldId}/results.jsonl`));
   t.deepEqual(readdirSync(join(old, '..')), [`sweep-${oldId}`]);
   t.true(existsSync(join(old, 'report.md')));
+});
+
+test('an old-version sweep directory that lost its manifest is left alone: the same command starts over in its own default directory', async (t) => {
+  const cwd = scratch();
+  const { args, old } = await oldVersionSweep(t, cwd);
+  rmSync(join(old, 'sweep.json'));
+  // Its results are under the former id, which a directory without a manifest cannot show to be
+  // this study's: resuming there was refused (exit 2, with --force — losing the cell — as the way out).
+  const again = await diaspora(args, cwd);
+  t.is(again.code, 0, again.stderr);
+  t.is(readdirSync(join(old, '..')).length, 2);
+  t.true(existsSync(join(old, 'results.jsonl')));
+  t.false(existsSync(join(old, 'sweep.json')));
 });
 
 test('bad input: one line on stderr and exit 2', async (t) => {
