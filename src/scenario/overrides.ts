@@ -18,7 +18,7 @@
  */
 import { parseDocument, visit } from 'yaml';
 import { InputError } from '../kernel/contract/index.ts';
-import { checkYamlDepth, MAX_YAML_DEPTH, tagProblem } from './yaml-guard.ts';
+import { checkYamlDepth, keyProblem, MAX_YAML_DEPTH, tagProblem } from './yaml-guard.ts';
 import type * as z from 'zod';
 import { type Path, formatPath, parsePath, startsWith } from './paths.ts';
 import { fieldDescribedAs, isRecord, shapeOf } from './schema-walk.ts';
@@ -127,9 +127,10 @@ function readValue(text: string): { ok: true; value: unknown } | { ok: false; me
   }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) return { ok: false, message: `cannot read the value ${JSON.stringify(text)} as YAML (quote it?)` };
-  let tagged: string | undefined;
-  visit(doc, { Value: (_, node) => void (tagged ??= tagProblem(node.tag)) });
-  if (tagged !== undefined) return { ok: false, message: `YAML: ${tagged}` };
+  // The checks a scenario file's YAML gets (yaml-guard.ts) that a value can need: a value's map is a scenario's map.
+  let problem: string | undefined;
+  visit(doc, { Value: (_, node) => void (problem ??= tagProblem(node.tag)), Pair: (_, pair) => void (problem ??= keyProblem(pair.key)) });
+  if (problem !== undefined) return { ok: false, message: `YAML: ${problem}` };
   try {
     return { ok: true, value: doc.toJS({ maxAliasCount: 0 }) };
   } catch {

@@ -98,6 +98,13 @@ export function tagProblem(tag: string | undefined): string | undefined {
   return `unknown tag ${tag}; remove it (scenario values carry no tags)`;
 }
 
+/** What is wrong with a map key, if anything: a list or map, or `__proto__` (which `toJS` would make the map's prototype, dropping the entry). */
+export function keyProblem(key: unknown): string | undefined {
+  if (isCollection(key)) return 'a key must be a name, not a list or map';
+  if (isScalar(key) && key.value === '__proto__') return '"__proto__" cannot be a key; choose another name';
+  return undefined;
+}
+
 /** A parsed document's data, after the checks above; `file` names it in messages. */
 export function yamlData(doc: Document, lines: LineCounter, file: string): unknown {
   const problems: string[] = [];
@@ -116,8 +123,8 @@ export function yamlData(doc: Document, lines: LineCounter, file: string): unkno
       if (problem !== undefined) problems.push(`${file}:${at(node)} YAML: ${problem}`);
     },
     Pair(_, pair) {
-      if (isCollection(pair.key)) problems.push(`${file}:${at(pair.key)} YAML: a key must be a name, not a list or map`);
-      else if (isScalar(pair.key) && pair.key.value === '__proto__') problems.push(`${file}:${at(pair.key)} YAML: "__proto__" cannot be a key; choose another name`);
+      const problem = keyProblem(pair.key);
+      if (problem !== undefined) problems.push(`${file}:${at(pair.key as Node)} YAML: ${problem}`);
       else if (isMergeKey(pair.key) && !mergesMaps(doc, pair.value)) {
         problems.push(`${file}:${at(pair.key as Node)} YAML: "<<" merges maps into this one; give it an anchored map (<<: *defaults) or a list of them`);
       }

@@ -104,6 +104,8 @@ const FLAGS: Case[] = [
   [['run', DEMO, '--set', 'checks=&a [*a]'], /^--set checks=&a \[\*a\]: cannot use the alias/],
   // An entry named __proto__ of a map of names set the copy's prototype: the set vanished and the run went on (red before: exit 1, judged).
   [['run', DEMO, '--set', 'sites.__proto__={role: hpc}'], /^--set sites\.__proto__=\{role: hpc\} sites\.__proto__: "__proto__" cannot be a name; choose another$/],
+  // The same key inside a value's map was dropped by the parser (red before: the run went on, judged, without the site).
+  [['run', DEMO, '--set', 'sites={hpc: {role: hpc, nodes: 2}, __proto__: {role: hpc}}'], /^--set sites=\{hpc: \{role: hpc, nodes: 2\}, __proto__: \{role: hpc\}\}: YAML: "__proto__" cannot be a key; choose another name$/],
   [['run', DEMO, '--set', 'sevices.store.flush=1s'], /^--set sevices\.store\.flush=1s sevices: unknown field "sevices"; did you mean "services"\?$/],
   [['compare', DEMO, '--strategies', 'a,b', '--seeds', '1..'], /^--seeds 1\.\.: /],
   [['compare', DEMO, '--strategies', 'a,b', '--seeds', '0'], /^--seeds 0: asks for no seeds/],
