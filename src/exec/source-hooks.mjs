@@ -10,7 +10,8 @@
 //
 // How it breaks: the test hooks load only this checkout's `.ts` files, so a worker started by a
 // test thread cannot import a TypeScript plug-in from elsewhere (the test thread itself could not
-// either); the CLI's own starts never set the variable.
+// either); a `diaspora` process drops the variable at its start (bin/diaspora.mjs), inherited from a
+// test thread or not.
 import { register } from 'node:module';
 
 const hooks = process.env.DIASPORA_TS_HOOKS;

@@ -5,8 +5,9 @@
  * this registers tsx and then a resolve hook (plugin-resolve.ts) that sends `diaspora-sim` to the
  * bundle's index entry, made of the same chunks as the command already running: the plug-in
  * shares this process's kernel, feature registry and error classes (an `InputError` it throws is
- * reported as bad input, not as a bug). From source
- * there is nothing to do: tsx is loaded, and `diaspora-sim` is the source that runs.
+ * reported as bad input, not as a bug). From source there is nothing to do: the thread's
+ * TypeScript loader is registered (tsx; in a test thread and the workers it starts, the tests'
+ * hooks, which load only this checkout's files), and `diaspora-sim` is the source that runs.
  *
  * How it fails: if tsx cannot be loaded, this rejects and `loadPlugins` reports the plug-in as one
  * that cannot be loaded, with the reason.
