@@ -76,7 +76,6 @@ function seconds(text: string): number {
   return s;
 }
 
-/** One `diaspora run` of one strategy, timed by /usr/bin/time. */
 /** What a run writes besides its timings: a CPU profile, a heap snapshot part-way through (either slows the run it is taken of). */
 interface Extras {
   readonly profileDir: string | undefined;
@@ -84,6 +83,7 @@ interface Extras {
   readonly heapAtMb: number;
 }
 
+/** One `diaspora run` of one strategy, timed by /usr/bin/time. */
 function runOnce(strategy: string, durationS: number, { profileDir, heapDir, heapAtMb }: Extras): Measured {
   const beam = Math.round((durationS * 5) / 6);
   const out = mkdtempSync(join(tmpdir(), 'xray-'));

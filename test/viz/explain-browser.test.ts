@@ -12,7 +12,8 @@
  *
  * A small synthetic checkpoint drill is exported and compared with the stored reference SVG
  * (`UPDATE_SNAPSHOTS=1` rewrites it after an intended change). `WRITE_SCREENSHOTS=1` also saves
- * each page as a PNG under `docs/` for the README. */
+ * each page as a PNG under `docs/` for the README.
+ */
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
