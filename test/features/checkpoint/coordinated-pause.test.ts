@@ -17,13 +17,18 @@ const OPERATORS = ['archiver', 'filter', 'instrument'];
 /** The coordinator's node (archive-3) loses power 100 ms after the first checkpoint's `pause` (20 s). */
 const COORDINATOR_DOWN = 'faults=[{kind: node-crash, target: archive-3, at: 20100ms, for: 90s}]';
 
-function run(sets: string[]) {
+/** The drill run with `sets`, every trace record shown to `listen` as it is written; its summary. */
+function drill(sets: string[], listen: (record: TraceRecord) => void) {
   const trace = new TraceWriter();
+  trace.listen(listen);
+  return execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', sets), { trace }));
+}
+
+function run(sets: string[]) {
   const records: TraceRecord[] = [];
-  trace.listen((r) => {
+  const summary = drill(sets, (r) => {
     if (r.k === 'ckpt' && r.op !== 'snapshot' && r.op !== 'begin') records.push(r);
   });
-  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', sets), { trace }));
   /** How long each operator stayed paused for the first checkpoint, by operator. */
   const firstPause = Object.fromEntries(OPERATORS.map((a) => [a, records.find((r) => r.a === a && r.op === 'blocked')!.us]));
   return { summary, records, firstPause };
@@ -95,12 +100,10 @@ test('a checkpoint store whose disk is full refuses the saves: those operators d
 
 test('a store that loses power in the middle of a 4-GiB upload keeps the pieces it had synced only until it restarts, which deletes them; the re-sent put is written whole', (t) => {
   // archive-2 (the archiver's store) is down 30-35 s; checkpoint 1's upload came at 23.5 s.
-  const trace = new TraceWriter();
   const store: TraceRecord[] = [];
-  trace.listen((r) => {
+  const summary = drill(['faults=[{kind: node-crash, target: archive-2, at: 30s, for: 5s}]'], (r) => {
     if (r.a === 'site-pfs@archive-2' && (r.k === 'restart' || (r.k === 'disk' && (r.op === 'delete' || r.op === 'lost')) || (r.k === 'ckpt' && r.op === 'stored'))) store.push(r);
   });
-  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', ['faults=[{kind: node-crash, target: archive-2, at: 30s, for: 5s}]']), { trace }));
   t.deepEqual(store.slice(0, 4).map((r) => [r.t, r.k, r.op, r.file ?? r.id]), [
     [30 * SECOND, 'disk', 'lost', 'archiver#0000000001'],
     [35 * SECOND, 'restart', undefined, undefined],
@@ -116,13 +119,11 @@ test('a put re-sent after its entry was written is answered, not written again: 
   // replaced the stored entry, the power loss at 100 s left only pieces, the restart deleted them,
   // and the rollback found "checkpoint 1 of archiver is missing": all three operators restarted
   // from scratch (restoresToStart 3, 9,008 events of work lost against 6,004).
-  const trace = new TraceWriter();
   const stored: number[] = [];
-  trace.listen((r) => {
+  const faults = 'faults=[{kind: slow-disk, target: archive-2, at: 0s, factor: 1.5}, {kind: node-crash, target: archive-2, at: 100s, for: 2s}, {kind: node-crash, target: archive-1, at: 105s, for: 2s}]';
+  const summary = drill([faults], (r) => {
     if (r.a === 'site-pfs@archive-2' && r.k === 'ckpt' && r.op === 'stored') stored.push(r.id as number);
   });
-  const faults = 'faults=[{kind: slow-disk, target: archive-2, at: 0s, factor: 1.5}, {kind: node-crash, target: archive-2, at: 100s, for: 2s}, {kind: node-crash, target: archive-1, at: 105s, for: 2s}]';
-  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', [faults]), { trace }));
   t.true(stored.filter((id) => id === 1).length >= 2, `the re-sent put of checkpoint 1 is answered too: ${stored}`);
   const recovery = summary.metrics.recovery as Record<string, number>;
   t.is(recovery.restoresToStart, 0);
@@ -132,14 +133,12 @@ test('a put re-sent after its entry was written is answered, not written again: 
 
 test('a store whose disk fills in the middle of a 4-GiB upload refuses it at the next piece and deletes the pieces it wrote; the archiver declines and the coordinator aborts that checkpoint at once', (t) => {
   // archive-2's disk is full 30-35 s; checkpoint 1's upload began at 23.5 s, a piece every ≈ 0.9 s.
-  const trace = new TraceWriter();
   const store: TraceRecord[] = [];
   const ends: TraceRecord[] = [];
-  trace.listen((r) => {
+  const summary = drill(['faults=[{kind: disk-full, target: archive-2, at: 30s, for: 5s}]'], (r) => {
     if (r.a === 'site-pfs@archive-2' && ((r.k === 'disk' && (r.op === 'refused' || r.op === 'delete')) || (r.k === 'ckpt' && r.op === 'stored'))) store.push(r);
     if (r.k === 'ckpt' && (r.op === 'aborted' || r.op === 'complete')) ends.push(r);
   });
-  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', ['faults=[{kind: disk-full, target: archive-2, at: 30s, for: 5s}]']), { trace }));
   const [refused, deleted] = store;
   t.deepEqual([refused?.op, deleted?.op, deleted?.file], ['refused', 'delete', 'archiver#0000000001']);
   t.true(refused!.t >= 30 * SECOND && refused!.t < 31 * SECOND && deleted!.t === refused!.t, `refused at ${refused!.t}, deleted at ${deleted!.t}`);
@@ -154,14 +153,12 @@ test('a store whose disk fills in the middle of a 4-GiB upload refuses it at the
 test('a cancel that reaches the store after the upload\'s last piece was written does nothing: the entry is stored and acknowledged, and the operator, which gave the write up, ignores the ack', (t) => {
   // checkpoint-timeout 32.357 s aborts checkpoint 1 (triggered at 20.008 s) at 52.365 s, in the 9 ms between the
   // archiver's last piece reaching archive-2's page cache (52.363 s) and its fsync (52.372 s).
-  const trace = new TraceWriter();
   const store: TraceRecord[] = [];
   const archiver: TraceRecord[] = [];
-  trace.listen((r) => {
+  const summary = drill(['checkpoint.checkpoint-timeout=32357ms'], (r) => {
     if (r.a === 'site-pfs@archive-2' && ((r.k === 'recv' && r.msg === 'ckpt:cancel') || r.k === 'disk' || r.k === 'ckpt')) store.push(r);
     if (r.a === 'archiver' && r.k === 'ckpt' && r.id === 1) archiver.push(r);
   });
-  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', ['checkpoint.checkpoint-timeout=32357ms']), { trace }));
   const at = store.findIndex((r) => r.k === 'recv');
   const lastPiece = store.slice(0, at).reverse().find((r) => r.k === 'disk' && r.op !== 'fsync' && r.op !== 'fsync-done')!;
   t.deepEqual([lastPiece.op, lastPiece.file, lastPiece.bytes], ['put', 'archiver#0000000001', 4_295_098_368 % (128 * 1024 * 1024)], 'the precondition: the cancel came after the last piece');
@@ -205,16 +202,14 @@ test('a `pause` the abort of its checkpoint overtook is ignored: the operator ne
   // 1 s — with seed 1 the filter's `pause` arrives 0.8 s after its `aborted`. Red without the
   // check in CoordinatedCheckpoints.pause: the filter paused then, its write was never begun
   // (writer.ts: `cancelled`), so nothing ended the pause until checkpoint 2's, 19.2 s later.
-  const trace = new TraceWriter();
   const toFilter: TraceRecord[] = [];
   const filter: TraceRecord[] = [];
-  trace.listen((r) => {
+  const faults = 'faults=[{kind: disk-full, target: edge-3, at: 19s, for: 10s}, {kind: reorder, between: [edge, archive], probability: 100%, delay: 1s, at: 19999ms, for: 10ms}]';
+  const summary = drill([faults], (r) => {
     if (r.a !== 'filter') return;
     if (r.k === 'recv' && r.from === 'ckpt-coordinator') toFilter.push(r);
     if (r.k === 'ckpt' && r.op !== 'snapshot') filter.push(r);
   });
-  const faults = 'faults=[{kind: disk-full, target: edge-3, at: 19s, for: 10s}, {kind: reorder, between: [edge, archive], probability: 100%, delay: 1s, at: 19999ms, for: 10ms}]';
-  const summary = execute(prepareRun(loadScenarioFile('scenarios/drills/coordinated-slow-site.yaml', [faults]), { trace }));
   t.deepEqual(toFilter.slice(0, 2).map((r) => r.msg), ['ckpt:aborted', 'ckpt:pause'], 'the precondition: the abort overtook the pause');
   const secondPause = toFilter.find((r) => r.msg === 'ckpt:pause' && r.t > 30 * SECOND)!;
   t.false(filter.some((r) => r.t < secondPause.t), JSON.stringify(filter.slice(0, 3)));
