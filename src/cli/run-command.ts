@@ -5,10 +5,11 @@
  * flag load these options alone, and a refused scenario no simulator.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { InputError } from '../kernel/contract/index.ts';
 import { MAX_EVENTS_OPTION, numericOption, readSeed } from './numeric-flags.ts';
 import { FORCE_OPTION } from './output-options.ts';
 import type { RunArgs } from './run-scenario.ts';
-import { WORKERS_OPTIONS } from './workers-option.ts';
+import { checkWorkersFlags, WORKERS_OPTIONS } from './workers-option.ts';
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <scenario>',
@@ -37,8 +38,34 @@ export const runCommand: CommandModule<object, RunArgs> = {
   // Loaded when the command runs, the run itself once the scenario is valid: `run --help` and a
   // refused flag load only the options above, a refused scenario only its reader.
   handler: async (args) => {
+    checkDeterminismFlags(args);
+    checkWorkersFlags(args);
     const input = await (await import('./scenario-input.ts')).readValidScenario(args);
     process.exitCode = typeof input === 'number' ? input : await (await import('./run-scenario.ts')).runScenario(args, input.scenario, input.source);
   },
 };
 
+
+/**
+ * `--check-determinism` runs the scenario twice in this thread and compares the two traces; it
+ * writes no run directory and prints no summary. A flag about the run it does not make would be
+ * ignored: the user would believe, say, a run over --workers threads checked, or wait for a
+ * summary that --json never prints (it printed nothing at all, exit 0).
+ */
+function checkDeterminismFlags(args: RunArgs): void {
+  if (!args.checkDeterminism) return;
+  const ignored: [string, boolean][] = [
+    ['--workers', args.workers !== undefined],
+    ['--partition-by', args.partitionBy !== undefined],
+    ['--out', args.out !== undefined],
+    ['--force', args.force],
+    ['--trace', args.trace],
+    ['--viz', args.viz],
+    ['--json', args.json],
+    ['--fail-vacuous', args.failVacuous],
+  ];
+  const flag = ignored.find(([, given]) => given)?.[0];
+  if (flag !== undefined) {
+    throw new InputError(`${flag}: does not apply with --check-determinism, which runs the scenario twice in this thread and compares the traces (no run directory, summary or trace is written); run without one of the two`);
+  }
+}

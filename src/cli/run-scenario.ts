@@ -34,7 +34,7 @@ export interface RunArgs {
   quiet: boolean;
   checkDeterminism: boolean;
   workers?: number;
-  partitionBy: string;
+  partitionBy?: string;
   maxEvents: number;
   failVacuous: boolean;
 }

@@ -111,6 +111,12 @@ const FLAGS: Case[] = [
   [['compare', DEMO, '--strategies', 'a,b', '--seeds', '0'], /^--seeds 0: asks for no seeds/],
   [['compare', DEMO, '--strategies', 'a,b', '--seeds', '-1..3'], /^--seeds -1\.\.3: a value starting with "-" reads as flags; write --seeds=-1\.\.3$/],
   [['run', DEMO, '--workers', '-1'], /^--workers -1: expected a whole number of worker threads/],
+  // Flags of a run the command does not make were ignored (red before: ran in one thread, exit 1; --check-determinism --json printed nothing, exit 0).
+  [['run', DEMO, '--partition-by', 'hpc'], /^--partition-by hpc: applies only with --workers N \(a run split over worker threads\); add --workers, or leave --partition-by out$/],
+  [['run', DEMO, '--check-determinism', '--json'], /^--json: does not apply with --check-determinism, which runs the scenario twice in this thread/],
+  [['run', DEMO, '--check-determinism', '--workers', '2'], /^--workers: does not apply with --check-determinism/],
+  // A partitioning the world refuses names the flags (red before: "partition group 1: …", no flag).
+  [['run', DEMO, '--workers', '2', '--partition-by', 'beamline,mars;hpc', '--out', join(SCRATCH, 'mars')], /^--workers 2 --partition-by beamline,mars;hpc: partition group 1: mars is neither a site nor a node$/],
   [['run', DEMO, '--sed', '1'], /^--sed: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
   [['run', DEMO, '--seeds', '3'], /^--seeds: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
   // Standard input and an empty name where a file goes (red before: ": no such file", and viz an internal error).

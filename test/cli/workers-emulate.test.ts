@@ -29,7 +29,7 @@ test('a partitioning the world cannot run with is bad input (exit 2), one line, 
   const dir = scratch(t);
   const r = await diaspora(['run', DEMO, '--out', join(dir, 'run'), '--workers', '2', '--partition-by', 'node']);
   t.is(r.code, 2);
-  t.regex(r.stderr, /^site hpc is split over 2 partitions but has a WAN link/);
+  t.regex(r.stderr, /^--workers 2 --partition-by node: site hpc is split over 2 partitions but has a WAN link/);
   t.is(r.stderr.trim().split('\n').length, 1);
   t.false(existsSync(join(dir, 'run')));
 });

@@ -4,4 +4,4 @@
  */
 export { executeParallel, type ParallelOptions, type ParallelResult, type ParallelStats } from './run-parallel.ts';
 export { PartitionPool } from './partition-thread.ts';
-export { planPartitions, type PartitionBy, type PartitionInfo, type PartitionPlan } from './plan.ts';
+export { planPartitions, PartitionPlanError, type PartitionBy, type PartitionInfo, type PartitionPlan } from './plan.ts';

@@ -9,10 +9,11 @@
  * message sent at `t` cannot arrive before `t + lookahead`, so the partitions can each run a
  * window `[T, T + lookahead)` alone. The plan does not affect the run's results, only its speed.
  *
- * How it fails (an `InputError`, before any thread starts): a link between partitions with zero
- * latency (there would be no lookahead), a site split over partitions while it has a WAN link (its
- * outgoing WAN channel is one FIFO queue shared by all its nodes, so one thread must own it), a
- * group naming something that is not a site or node, or a node placed twice or not at all.
+ * How it fails (a `PartitionPlanError`, an `InputError` the CLI prefixes with the flags that asked
+ * for the plan, before any thread starts): a link between partitions with zero latency (there
+ * would be no lookahead), a site split over partitions while it has a WAN link (its outgoing WAN
+ * channel is one FIFO queue shared by all its nodes, so one thread must own it), a group naming
+ * something that is not a site or node, or a node placed twice or not at all.
  */
 import { InputError, type Micros } from '../../kernel/index.ts';
 import type { World } from '../../world/index.ts';
@@ -42,13 +43,16 @@ export interface PlanOptions {
   by?: PartitionBy;
 }
 
+/** A problem of the partitioning asked for (the CLI names its flags), not of the scenario. */
+export class PartitionPlanError extends InputError {}
+
 interface Unit {
   nodes: string[];
   actors: number;
 }
 
 export function planPartitions(world: World, options: PlanOptions): PartitionPlan {
-  if (!(Number.isInteger(options.workers) && options.workers >= 1)) throw new InputError(`--workers: expected a whole number of at least 1, got ${options.workers}`);
+  if (!(Number.isInteger(options.workers) && options.workers >= 1)) throw new PartitionPlanError(`expected a whole number of at least 1, got ${options.workers}`);
   const by = options.by ?? 'site';
   const units = placementUnits(world, by);
   const count = typeof by === 'object' ? units.length : Math.min(options.workers, units.length);
@@ -69,20 +73,20 @@ function placementUnits(world: World, by: PartitionBy): Unit[] {
   const units = by.groups.map((group, g) => {
     const nodes = [...expandGroup(world, group, g)];
     for (const node of nodes) {
-      if (seen.has(node)) throw new InputError(`partition groups ${seen.get(node)! + 1} and ${g + 1} both contain node ${node}`);
+      if (seen.has(node)) throw new PartitionPlanError(`partition groups ${seen.get(node)! + 1} and ${g + 1} both contain node ${node}`);
       seen.set(node, g);
     }
     return weigh(nodes);
   });
   const missing = world.nodeNames().filter((node) => !seen.has(node));
-  if (missing.length > 0) throw new InputError(`partition groups leave out node${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; every node needs a partition`);
+  if (missing.length > 0) throw new PartitionPlanError(`partition groups leave out node${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; every node needs a partition`);
   return units;
 }
 
 function expandGroup(world: World, group: readonly string[], index: number): Set<string> {
   const known = new Set([...world.siteList().map((s) => s.id), ...world.nodeNames()]);
   const unknown = group.filter((name) => !known.has(name));
-  if (unknown.length > 0) throw new InputError(`partition group ${index + 1}: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} neither a site nor a node`);
+  if (unknown.length > 0) throw new PartitionPlanError(`partition group ${index + 1}: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} neither a site nor a node`);
   return world.expandNodes(group);
 }
 
@@ -121,7 +125,7 @@ function rejectSplitWanSites(world: World, partitionOfNode: Map<string, number>)
     if (parts.size < 2) continue;
     const linked = sites.find((other) => other.id !== site.id && world.network.hasLink(site.id, other.id));
     if (linked !== undefined) {
-      throw new InputError(
+      throw new PartitionPlanError(
         `site ${site.id} is split over ${parts.size} partitions but has a WAN link (to ${linked.id}): its outgoing WAN channel is one ` +
           `queue shared by all its nodes, so its nodes must run in one partition; partition by site or keep ${site.id}'s nodes together`,
       );
@@ -133,7 +137,7 @@ function lookahead(world: World, partitionOfNode: Map<string, number>): { lookah
   let best: { lookaheadUs: Micros; limitingLink?: string } = { lookaheadUs: Infinity };
   const consider = (latencyUs: Micros, name: string) => {
     if (latencyUs <= 0) {
-      throw new InputError(
+      throw new PartitionPlanError(
         `cannot run in parallel: the link ${name} joins two partitions and has zero latency, so there is no lookahead; ` +
           `place both ends in one partition (--partition-by with a group) or give the link a latency`,
       );
