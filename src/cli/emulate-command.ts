@@ -119,7 +119,7 @@ async function emulateHandler(args: EmulateArgs): Promise<number> {
   } catch (error) {
     progress.stop();
     dir.abort();
-    return reportError(inScenario(error, args.scenario, source));
+    return reportError(inScenario(error, args.scenario, source, args.set));
   }
   const behind = fellBehind(result);
   if (behind !== undefined) process.stderr.write(`warning: ${behind}\n`);

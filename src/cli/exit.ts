@@ -13,9 +13,12 @@ import { fileProblem } from './file-problem.ts';
 
 export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL } from './exit-codes.ts';
 
-/** An input error found while building the world carries no file: place it in the scenario's (`text`: as already read). */
-export function inScenario(error: unknown, file: string, text?: string): unknown {
-  return error instanceof InputError ? new InputError(locateInFile(file, error.message, text), error.options) : error;
+/**
+ * An input error found while building the world carries no file: place it in the scenario's (`text`:
+ * as already read), or at the `--set` of `sets` that wrote its field.
+ */
+export function inScenario(error: unknown, file: string, text?: string, sets: readonly string[] = []): unknown {
+  return error instanceof InputError ? new InputError(locateInFile(file, error.message, text, sets), error.options) : error;
 }
 
 /** Problems shown at once; `--all-errors` shows them all. A file with many has one cause, mostly. */

@@ -81,7 +81,7 @@ export async function runScenario(args: RunArgs, scenario: Scenario, source: str
   } catch (error) {
     progress.stop();
     dir.abort();
-    return reportError(inScenario(error, args.scenario, source), reproduce);
+    return reportError(inScenario(error, args.scenario, source, args.set), reproduce);
   }
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else printSummary(summary, { quiet: args.quiet, dir: displayPath(dir.final), reproduce, timeline: args.viz });

@@ -33,6 +33,6 @@ export async function readValidScenario(args: ScenarioArgs): Promise<{ readonly 
     checkWorkBudget(scenario, args.maxEvents);
     return { scenario, source: text };
   } catch (error) {
-    return reportError(inScenario(error, args.scenario, text));
+    return reportError(inScenario(error, args.scenario, text, args.set));
   }
 }

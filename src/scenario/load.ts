@@ -10,7 +10,7 @@ import { InputError } from '../kernel/contract/index.ts';
 import { unreadableBecause } from '../kernel/file-errors.ts';
 import { decodeScenarioBytes } from './encoding.ts';
 import { parseScenario, type PluginResolver } from './parse.ts';
-import { parsePath } from './paths.ts';
+import { parsePath, startsWith } from './paths.ts';
 import { loadPlugins } from './plugin-load.ts';
 import { isRecord } from './schema-walk.ts';
 import type { Scenario } from './types.ts';
@@ -101,6 +101,16 @@ function mayNamePlugins(text: string): boolean {
  * its minimal scenario before writing it); a name that is no path (`minimal scenario`) means the
  * working directory. Malformed lists are left to the schema, which reports them at their line.
  */
+/** The latest of `sets` (`path=value`) that wrote `path` or one of its ancestors, as overrides.ts blames a schema problem. */
+function setOf(sets: readonly string[], path: readonly PropertyKey[]): string | undefined {
+  for (let i = sets.length - 1; i >= 0; i--) {
+    const eq = sets[i]!.indexOf('=');
+    const target = eq > 0 ? parsePath(sets[i]!.slice(0, eq)) : undefined;
+    if (target !== undefined && typeof target !== 'string' && startsWith(path, target)) return sets[i];
+  }
+  return undefined;
+}
+
 function pluginPaths(raw: Record<string, unknown>, file: string): string[] {
   const list = raw.plugins;
   if (!Array.isArray(list) || !list.every((entry): entry is string => typeof entry === 'string' && entry.length > 0)) return [];
@@ -117,9 +127,11 @@ const resolvePlugins: PluginResolver = (list, file) => {
  * process, an actor name taken twice) in the scenario file: each line `path: message` becomes
  * `file:line path: message`. Other lines (about flags, or already placed) are left as they are.
  * Give the `text` already read when there is one: a pipe (`<(…)`) cannot be read a second time, and
- * the file is read only when a line needs placing.
+ * the file is read only when a line needs placing. A field that a `--set` of `sets` wrote (or one
+ * below it) is placed at that `--set` instead, as the schema's problems are: its value is not the
+ * one on the file's line.
  */
-export function locateInFile(file: string, message: string, text?: string): string {
+export function locateInFile(file: string, message: string, text?: string, sets: readonly string[] = []): string {
   let doc: Document | undefined | null = null;
   const lines = new LineCounter();
   const parsed = (): Document | undefined => {
@@ -141,6 +153,8 @@ export function locateInFile(file: string, message: string, text?: string): stri
       const field = /^([^\s:]+): /.exec(line)?.[1];
       const path = field === undefined ? undefined : parsePath(field);
       if (path === undefined || typeof path === 'string') return line;
+      const set = setOf(sets, path);
+      if (set !== undefined) return `--set ${set} ${line}`;
       const placed = parsed();
       return placed === undefined ? `${file}: ${line}` : `${file}:${lineOf(placed, lines, path)} ${line}`;
     })

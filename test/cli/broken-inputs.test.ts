@@ -117,6 +117,9 @@ const FLAGS: Case[] = [
   [['run', DEMO, '--check-determinism', '--workers', '2'], /^--workers: does not apply with --check-determinism/],
   // A partitioning the world refuses names the flags (red before: "partition group 1: …", no flag).
   [['run', DEMO, '--workers', '2', '--partition-by', 'beamline,mars;hpc', '--out', join(SCRATCH, 'mars')], /^--workers 2 --partition-by beamline,mars;hpc: partition group 1: mars is neither a site nor a node$/],
+  // A --set value the world's build refuses is placed at the --set (red before: at the file's line, which holds another value: "beamline-store.yaml:14 quiesce: 1s …" where line 14 says 10s).
+  [['run', DEMO, '--set', 'quiesce=1s', '--out', join(SCRATCH, 'quiesce')], /^--set quiesce=1s quiesce: 1s is too short for the final read/],
+  [['run', DEMO, '--set', 'links=[]', '--out', join(SCRATCH, 'no-links')], /^--set links=\[\] links: no link between sites beamline and hpc/],
   [['run', DEMO, '--sed', '1'], /^--sed: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
   [['run', DEMO, '--seeds', '3'], /^--seeds: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
   // Standard input and an empty name where a file goes (red before: ": no such file", and viz an internal error).
