@@ -152,6 +152,11 @@ function parseValueList(text: string, fail: (why: string) => never): { values: P
   for (const item of splitTopLevel(text)) {
     if (item === '') fail('an empty item in the list (two commas in a row?)');
     const range = /^(.+?)\.\.(.+?)(?::(log):(\d+)|:(\d+))?$/.exec(item);
+    // `1..10:lin:5`, `1..10:log`: a spacing other than log, or log without its count, read as part of the end (`10:lin` is no quantity).
+    const spacing = range === null ? null : /:([a-z]\w*)(?::[^:]*)?$/i.exec(range[2]!);
+    if (spacing !== null && !(spacing[1] === 'log' && /:log:\d+$/.test(item))) {
+      fail(`"${item}": ${spacing[1] === 'log' ? 'a log range needs its count' : `unknown spacing "${spacing[1]}"`}; a range is from..to (every step of the unit), from..to:COUNT (evenly spaced) or from..to:log:COUNT (log-spaced)`);
+    }
     if (range === null) {
       values.push({ text: item, x: readQuantity(item)?.x ?? null });
       continue;
