@@ -10,6 +10,7 @@
  * Failure (`InputError`, one line): a directory that is not a sweep, slices of different sweeps,
  * a line whose cell or index is not the spec's, a cell whose two copies disagree, or cells that no slice holds (naming the slices to run).
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../kernel/index.ts';
 import { type CellRecord, cellOutcome, type Manifest, readManifest, readResultsLog, RESULTS_LOG } from './sweep-log.ts';
@@ -24,7 +25,11 @@ export function mergeSweeps(dirs: readonly string[]): Merged {
   if (dirs.length === 0) throw new InputError('merge: name the sweep directories (slices) to join');
   const slices = dirs.map((dir) => {
     const manifest = readManifest(dir);
-    if (manifest === undefined) throw new InputError(`${dir}: no sweep.json here; merge joins directories written by diaspora sweep`);
+    if (manifest === undefined) {
+      const kind = statSync(dir, { throwIfNoEntry: false });
+      const what = kind === undefined ? 'no such directory' : !kind.isDirectory() ? 'not a directory' : 'no sweep.json here';
+      throw new InputError(`${dir}: ${what}; merge joins directories written by diaspora sweep`);
+    }
     return { dir, manifest };
   });
   const first = slices[0]!;

@@ -67,6 +67,8 @@ const DEPTH_CHECKED_FROM = 4096;
 export function notATrace(path: string, line: number, text: string): InputError {
   if (text.startsWith('\u001f\ufffd')) return new InputError(`${path}:${line}: a gzip-compressed file, not a trace; decompress it first (gunzip)`);
   if (text.startsWith('\ufeff')) return new InputError(`${path}:${line}: the file starts with a byte-order mark (an editor saved it); diaspora writes traces without one, so this one was edited`);
+  // A run's summary.json or another indented JSON file: its first line opens a document a trace never spans lines with.
+  if (/^\s*[[{]\s*$/.test(text)) return new InputError(`${path}:${line}: a JSON document over several lines, not a trace (one JSON record per line); give a run directory written with --trace, or its trace.jsonl`);
   return new InputError(`${path}:${line}: not a diaspora trace (the first line is not JSON)`);
 }
 

@@ -187,6 +187,11 @@ const TRACES: Case[] = [
   // A trace archived compressed, or saved by an editor (red before: "the first line is not JSON", which says neither).
   [['check', 'traces/compressed.jsonl.gz'], /^traces\/compressed\.jsonl\.gz:1: a gzip-compressed file, not a trace; decompress it first \(gunzip\)$/],
   [['viz', 'traces/bom.jsonl', '-o', join(SCRATCH, 'bom.html')], /^traces\/bom\.jsonl:1: the file starts with a byte-order mark \(an editor saved it\); diaspora writes traces without one, so this one was edited$/],
+  // A run's summary.json given as its trace (red before: "the first line is not JSON", of a JSON file).
+  [['check', 'sweeps/no-format/sweep.json'], /^sweeps\/no-format\/sweep\.json:1: a JSON document over several lines, not a trace \(one JSON record per line\); give a run directory written with --trace, or its trace\.jsonl$/],
+  // A slice that is not there, or a file (red before: "no sweep.json here", as of a directory).
+  [['merge', 'sweeps/no-such', '--out', join(SCRATCH, 'm8')], /^sweeps\/no-such: no such directory; merge joins directories written by diaspora sweep$/],
+  [['merge', 'traces/valid.jsonl', '--out', join(SCRATCH, 'm9')], /^traces\/valid\.jsonl: not a directory; merge joins/],
   [['check', 'traces/no-such.jsonl'], /^traces\/no-such\.jsonl: no such file or directory$/],
   [['check', '/dev/zero'], /^\/dev\/zero: not a regular file/],
   // One run named twice, or as its directory and its trace (red before: drawn twice, exit 0).
