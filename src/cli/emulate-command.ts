@@ -151,7 +151,7 @@ function parseKafkaPort(text: string | undefined): number | undefined {
 function parseDurationFlag(text: string | undefined): Micros | undefined {
   if (text === undefined) return undefined;
   const read = tryReadDuration(text);
-  if (!read.ok || read.value <= 0) throw new InputError(`--duration: ${read.ok ? 'must be more than 0' : read.message}`);
+  if (!read.ok || read.value <= 0) throw new InputError(`--duration: ${read.ok ? `must be more than 0, got "${text}"` : read.message}`);
   return read.value;
 }
 
