@@ -57,7 +57,8 @@ export const vizCommand: CommandModule<object, VizArgs> = {
         if (traces.length !== 1) throw new InputError(`viz ${flags}: exactly one run, got ${traces.length}`);
         // The page's own options would be ignored: the user would look for a page that was never written.
         const pageOption = args.out !== undefined ? `-o ${args.out}` : args.title !== undefined ? `--title ${args.title}` : undefined;
-        if (pageOption !== undefined) throw new InputError(`${pageOption}: is for the HTML page, and with ${flags} viz writes no page; leave it out, or run viz again for the page`);
+        // An empty --perfetto (its value forgotten: `--perfetto -o x.json`) is told as such first, below.
+        if (pageOption !== undefined && args.perfetto !== '' && args.shiviz !== '') throw new InputError(`${pageOption}: is for the HTML page, and with ${flags} viz writes no page; leave it out, or run viz again for the page`);
         // Both names are judged before either file is written: a refusal leaves nothing half done.
         const releases: (() => void)[] = [];
         try {

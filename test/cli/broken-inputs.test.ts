@@ -201,6 +201,7 @@ const TRACES: Case[] = [
   // The page's options with --perfetto/--shiviz, which write no page (red before: ignored, exit 0, no page where -o said).
   [['viz', 'traces/valid.jsonl', '--perfetto', join(SCRATCH, 'p.json'), '-o', join(SCRATCH, 'page.html')], /^-o \S+page\.html: is for the HTML page, and with --perfetto viz writes no page; leave it out, or run viz again for the page$/],
   [['viz', 'traces/valid.jsonl', '--shiviz', join(SCRATCH, 's.log'), '--title', 'T'], /^--title T: is for the HTML page, and with --shiviz viz writes no page/],
+  [['viz', 'traces/valid.jsonl', '--perfetto', '-o', join(SCRATCH, 'forgot.json')], /^--perfetto: an empty path; give a path to write$/],
   [['check', 'traces/valid.jsonl', '--check', 'no-aked-loss'], /^--check no-aked-loss: unknown check "no-aked-loss"; did you mean "no-acked-loss"\?$/],
   // An empty check name (an unset shell variable, a trailing comma) ran every check, or fewer than meant, silently (red before: exit 0/1, judged).
   [['check', 'traces/valid.jsonl', '--check', ''], /^--check "": an empty check name; give names like --check no-acked-loss,liveness \(without --check: the run's own checks\)$/],
