@@ -52,7 +52,9 @@ export function reportError(error: unknown, reproduce?: string): number {
     process.stderr.write(`${inputErrorText(error)}\n`);
     return EXIT_BAD_INPUT;
   }
-  const file = fileProblem(error);
+  // A file the run could not write (its trace on a full disk) fails the actor writing at that
+  // moment: the user's disk, not a bug of the actor.
+  const file = fileProblem(error) ?? (error instanceof SimulationError ? fileProblem(error.cause) : undefined);
   if (file !== undefined) {
     process.stderr.write(`${inputErrorText(new InputError(file))}\n`);
     return EXIT_BAD_INPUT;

@@ -28,7 +28,16 @@ export function fileProblem(error: unknown): string | undefined {
   const why = typeof code === 'string' ? FILE_ERROR_WORDS[code] : undefined;
   if (why === undefined || typeof path !== 'string') return undefined;
   const named = syscall === 'rename' && typeof dest === 'string' && code !== 'ENOENT' ? dest : path;
-  return `${named}: ${why}`;
+  return `${asPublished(named)}: ${why}`;
+}
+
+/**
+ * The name a file being written will have once published, which the user asked for and knows:
+ * `out/.run.123.tmp/trace.jsonl.tmp` (staging.ts, trace-file.ts) is `out/run/trace.jsonl`, and
+ * `page.html.tmp-123` or `sweep.json.123.tmp` (a single file's temporary) is `page.html`, `sweep.json`.
+ */
+function asPublished(path: string): string {
+  return path.replace(/(^|\/)\.([^/]+)\.\d+\.tmp(?=\/)/, '$1$2').replace(/(?:\.\d+\.tmp|\.tmp-\d+|\.tmp)$/, '');
 }
 
 /**

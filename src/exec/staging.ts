@@ -17,6 +17,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, ren
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../kernel/contract/index.ts';
+import { writingFile } from '../kernel/file-errors.ts';
 import { makeDirs } from '../make-dirs.ts';
 import { removeOnInterrupt } from './interrupt.ts';
 import { checkOutputDirectory, checkOutputFile, OUTPUT_MARKER, readOutputMarker, type FileTargetOptions, type OutputMarker, type TargetOptions } from './output-guard.ts';
@@ -48,13 +49,17 @@ export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeFileSync(fd, content);
+    writingFile(path, () => writeFileSync(fd, content));
     // Durable before the rename: after a power loss the name must not point at an empty file
     // (a sweep's manifest, written once, is what lets its fsynced results be resumed).
-    fsyncSync(fd);
-  } finally {
+    writingFile(path, () => fsyncSync(fd));
+  } catch (error) {
+    // A full disk: the part written is no use, and takes the space the user needs to free.
     closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw error;
   }
+  closeSync(fd);
   renameSync(tmp, path);
 }
 
@@ -116,7 +121,7 @@ export class StagedDirectory {
   }
 
   write(file: string, content: string): void {
-    writeFileSync(this.path(file), content);
+    writingFile(this.path(file), () => writeFileSync(this.path(file), content));
   }
 
   /** Moves the directory into place; replaces an earlier result only as the guard allows. */
@@ -160,7 +165,7 @@ export class StagedDirectory {
 /** Writes the marker that makes `dir` diaspora's own output. */
 export function writeMarker(dir: string, kind: string): void {
   const marker: OutputMarker = { tool: 'diaspora-sim', version: VERSION, kind, host: hostname(), pid: process.pid };
-  writeFileSync(join(dir, OUTPUT_MARKER), `${JSON.stringify(marker)}\n`);
+  writingFile(join(dir, OUTPUT_MARKER), () => writeFileSync(join(dir, OUTPUT_MARKER), `${JSON.stringify(marker)}\n`));
 }
 
 /** `.<name>.<pid>.tmp`, and `.old` for the earlier result a commit was replacing. */

@@ -15,6 +15,7 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync
 import { join } from 'node:path';
 import * as z from 'zod';
 import { InputError } from '../kernel/index.ts';
+import { writingFile } from '../kernel/file-errors.ts';
 import { makeDirs } from '../make-dirs.ts';
 import { checkDirectoryPlace, checkOutputDirectory, readOutputMarker, type TargetOptions } from './output-guard.ts';
 import { removeStaleTemporaries, writeFileAtomic, writeMarker } from './staging.ts';
@@ -250,17 +251,21 @@ function parseRecord(line: string, where: string, id: string): CellRecord {
 /** Appends records to `results.jsonl`, each durable before `append` returns. */
 export class ResultsLog {
   private readonly fd: number;
+  private readonly path: string;
 
   /** @param validBytes where the complete lines end; a torn tail after it is cut off first. */
   constructor(dir: string, validBytes: number) {
-    this.fd = openSync(join(dir, RESULTS_LOG), 'a');
+    this.path = join(dir, RESULTS_LOG);
+    this.fd = openSync(this.path, 'a');
     ftruncateSync(this.fd, validBytes);
   }
 
   append(record: CellRecord): void {
     // One write per line: a crash leaves at most the last line incomplete.
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
-    fsyncSync(this.fd);
+    writingFile(this.path, () => {
+      writeSync(this.fd, `${JSON.stringify(record)}\n`);
+      fsyncSync(this.fd);
+    });
   }
 
   close(): void {

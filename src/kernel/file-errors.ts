@@ -32,6 +32,27 @@ export const FILE_ERROR_WORDS: Readonly<Record<string, string>> = {
   EIO: 'an input/output error (the disk or the network file system failed)',
 };
 
+/**
+ * Node's error of a write through a descriptor (`writeSync(fd, …)`, a write stream) names no file:
+ * gives `error` the `path` being written, so the message can name it (`…: no space left on the
+ * device`). Errors that already name a file, and anything not an error, are left as they are.
+ */
+export function namingFile(error: unknown, path: string): unknown {
+  if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && (error as { path?: unknown }).path === undefined) {
+    Object.assign(error, { path });
+  }
+  return error;
+}
+
+/** Runs the write `act` of the file `path`; its error names `path` (namingFile). */
+export function writingFile<T>(path: string, act: () => T): T {
+  try {
+    return act();
+  } catch (error) {
+    throw namingFile(error, path);
+  }
+}
+
 export const LEADS_NOWHERE = 'a symbolic link that leads nowhere (its target is missing, or the links form a loop)';
 
 /** Whether `path` itself is a symbolic link (false when there is nothing there at all). */

@@ -8,6 +8,7 @@
  * sink is made, before the run) or written (thrown by the write, which the run reports).
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { writingFile } from './file-errors.ts';
 import type { TraceSink } from './trace.ts';
 
 /** A sink writing to `path`, or `undefined` (no file) when `path` is. */
@@ -18,9 +19,10 @@ export function traceFile(path: string | undefined): TraceSink | undefined {
   const tmpPath = `${path}.tmp`;
   const fd = openSync(tmpPath, 'w');
   return {
-    write: (chunk) => void writeSync(fd, chunk),
+    // A full disk names the trace being written, not a bare `ENOSPC … write` (file-errors.ts).
+    write: (chunk) => void writingFile(path, () => writeSync(fd, chunk)),
     close: () => {
-      closeSync(fd);
+      writingFile(path, () => closeSync(fd));
       renameSync(tmpPath, path);
     },
     abort: () => {

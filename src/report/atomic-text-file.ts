@@ -8,6 +8,7 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
+import { namingFile } from '../kernel/file-errors.ts';
 
 export type WriteText = (text: string) => Promise<void>;
 
@@ -17,7 +18,8 @@ export async function writeTextAtomically<T>(out: string, produce: (write: Write
   // The stream's first error, thrown at the next write; later ones (writes queued when the stream
   // was destroyed) are expected then, not news.
   let failed: Error | undefined;
-  file.on('error', (error) => (failed ??= error));
+  // Named as `out` (a full disk: `out: no space left on the device`), the file the user asked for.
+  file.on('error', (error) => (failed ??= namingFile(error, out) as Error));
   try {
     const result = await produce(async (text) => {
       if (failed !== undefined) throw failed;

@@ -4,11 +4,15 @@
  * manifest lost that way would make its fsynced results unresumable).
  */
 import test from 'ava';
-import fs, { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import fs, { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeStaleTemporaries, writeFileAtomic } from '../../src/exec/staging.ts';
+import { traceFile } from '../../src/kernel/trace-file.ts';
+import { SimulationError } from '../../src/kernel/contract/index.ts';
+import { reportError } from '../../src/cli/exit.ts';
+import { fileProblem } from '../../src/cli/file-problem.ts';
 
 test('the file is fsynced before it is renamed into place', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'diaspora-atomic-'));
@@ -38,4 +42,53 @@ test('temporary files of processes that no longer run are removed; those of a li
   t.deepEqual(removeStaleTemporaries(dir, 'report.md'), [join(dir, `report.md.${dead}.tmp`)]);
   t.deepEqual(removeStaleTemporaries(dir).sort(), [join(dir, `a.b.${dead}.tmp`), join(dir, `timeline.html.tmp-${dead}`)]);
   t.deepEqual(readdirSync(dir).sort(), [`report.md.${process.pid}.tmp`, 'notes.tmp', 'results.jsonl'].sort());
+});
+
+/**
+ * A full disk, made by the temporary file's name leading to /dev/full (every write there fails
+ * with ENOSPC): the error names the file the user asked for, and leaves no part-written file.
+ */
+const fullDisk = (t: import('ava').ExecutionContext, temporary: (path: string) => string) => {
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-full-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'out');
+  symlinkSync('/dev/full', temporary(path));
+  return { dir, path };
+};
+
+test('a full disk: writeFileAtomic names the file and removes its temporary file', (t) => {
+  const { dir, path } = fullDisk(t, (p) => `${p}.${process.pid}.tmp`);
+  const error = t.throws(() => writeFileAtomic(path, 'x'.repeat(1 << 16)));
+  t.is((error as NodeJS.ErrnoException).code, 'ENOSPC');
+  // Red before: no path (a write through a descriptor), so an internal error with a stack.
+  t.is(fileProblem(error), `${path}: no space left on the device`);
+  t.deepEqual(readdirSync(dir), []);
+});
+
+test('a full disk under a run: the trace write fails its actor, and the CLI reports the trace file in one line, exit 2', (t) => {
+  const { path } = fullDisk(t, (p) => `${p}.tmp`);
+  const sink = traceFile(path);
+  const error = t.throws(() => sink.write('{"t":0}\n'));
+  sink.abort();
+  const wrapped = new SimulationError(1, 5, 'store', 'message produce from detector', error);
+  const saved = process.stderr.write;
+  let stderr = '';
+  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = reportError(wrapped, 'npx diaspora run x.yaml');
+  } finally {
+    process.stderr.write = saved;
+  }
+  // Red before: "internal error: actor store threw … ENOSPC" with the stack, exit 3.
+  t.is(code, 2);
+  t.is(stderr, `${path}: no space left on the device\n`);
+});
+
+test('a file being written is named as it will be published: the staging directory and temporary endings are taken off', (t) => {
+  const named = (path: string) => fileProblem(Object.assign(new Error('ENOSPC'), { code: 'ENOSPC', path }));
+  t.is(named('out/.run.123.tmp/trace.jsonl.tmp'), 'out/run/trace.jsonl: no space left on the device');
+  t.is(named('/a/page.html.tmp-77'), '/a/page.html: no space left on the device');
+  t.is(named('s/sweep.json.77.tmp'), 's/sweep.json: no space left on the device');
+  t.is(named('s/notes.tmp.txt'), 's/notes.tmp.txt: no space left on the device');
 });
