@@ -44,7 +44,11 @@ export function failingCheck(run: RunDirectory, requested: string | undefined): 
     return failed[0];
   }
   checkerNamed(requested, '--check');
-  if (run.summary.checks[requested]?.ok === true) throw new InputError(`--check ${requested}: the check passed in this run; there is no failure to shrink`);
+  // A check the run did not judge has no failure to keep (red before: probed, then "did not reproduce", exit 1).
+  if (run.summary.checks[requested] === undefined) {
+    throw new InputError(`--check ${requested}: not a check of this run (it judged ${Object.keys(run.summary.checks).join(', ') || 'none'}); shrink keeps one of its failures failing`);
+  }
+  if (run.summary.checks[requested].ok) throw new InputError(`--check ${requested}: the check passed in this run; there is no failure to shrink`);
   return requested;
 }
 

@@ -123,6 +123,9 @@ test('shrink and replay refuse bad input with one line and exit 2', async (t) =>
   const passing = await diaspora(['shrink', out, '--check', 'liveness']);
   t.is(passing.code, 2);
   t.regex(passing.stderr, /^--check liveness: the check passed in this run; there is no failure to shrink\n$/);
+  const unjudged = await diaspora(['shrink', out, '--check', 'fl-converges']);
+  t.is(unjudged.code, 2);
+  t.regex(unjudged.stderr, /^--check fl-converges: not a check of this run \(it judged [\w-]+(, [\w-]+)*\); shrink keeps one of its failures failing\n$/);
   const unknown = await diaspora(['shrink', out, '--check', 'no-such-check']);
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /unknown check/);
