@@ -177,7 +177,7 @@ export function intervalField<Never extends boolean>(unit: 'event' | 'round', al
     const units = typeof input === 'string' ? countText.exec(input.trim()) : null;
     if (units !== null) return Number(units[1]) > 0 ? ({ kind: 'events', every: Number(units[1]) } as Written) : `must be more than zero${unit === 'round' ? ' rounds' : ''}, got ${describeInput(input)}`;
     const time = tryReadDuration(input);
-    if (time.ok && time.value > 0) return { kind: 'time', us: time.value } as Written;
+    if (time.ok) return time.value > 0 ? ({ kind: 'time', us: time.value } as Written) : `must be more than zero, got ${describeInput(input)}`;
     return `${message}, got ${describeInput(input)}`;
   };
   return z
