@@ -48,3 +48,24 @@ test('no MTBF given: elapsed time over the failures seen', (t) => {
   // None yet in half an hour: M is at least 30 min.
   t.true(Math.abs(clock.nextDelay({ failures: 0, nowUs: 1800 * SECOND })! - daly(10 * SECOND, 30 * MINUTE)) <= 1);
 });
+
+test('before any checkpoint completes, one cut short says δ is at least what it ran: δ ≥ 2M gives Daly\'s τ = M', (t) => {
+  // M = 1 min and checkpoints of ≈ 150 s: the next failure cuts each short, none completes. With
+  // δ taken as 1 s until one does, τ would stay √(2 · 1 s · 1 min) ≈ 10.3 s for ever.
+  const clock = adaptive(MINUTE);
+  t.true(Math.abs(clock.nextDelay({ failures: 0, nowUs: 0 })! - daly(SECOND, MINUTE)) <= 1);
+  clock.observeIncomplete(16 * SECOND);
+  t.true(Math.abs(clock.nextDelay({ failures: 1, nowUs: 30 * SECOND })! - daly(16 * SECOND, MINUTE)) <= 1);
+  // A shorter one cut short says less: the longest stands.
+  clock.observeIncomplete(6 * SECOND);
+  t.true(Math.abs(clock.nextDelay({ failures: 2, nowUs: 60 * SECOND })! - daly(16 * SECOND, MINUTE)) <= 1);
+  clock.observeIncomplete(130 * SECOND);
+  t.is(clock.nextDelay({ failures: 3, nowUs: 300 * SECOND }), MINUTE);
+  // Once one completes, the completed ones are the measure (an abandoned one may have waited on contention).
+  clock.observeCost(20 * SECOND);
+  t.true(Math.abs(clock.nextDelay({ failures: 3, nowUs: 400 * SECOND })! - daly(20 * SECOND, MINUTE)) <= 1);
+  // Below the 1 s default, an abandoned one changes nothing.
+  const cheap = adaptive(MINUTE);
+  cheap.observeIncomplete(SECOND / 2);
+  t.is(cheap.nextDelay({ failures: 1, nowUs: 0 }), adaptive(MINUTE).nextDelay({ failures: 1, nowUs: 0 }));
+});

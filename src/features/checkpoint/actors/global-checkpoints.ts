@@ -186,6 +186,10 @@ export class GlobalCheckpoints {
     }
     this.active = undefined;
     ctx.record('ckpt', { op: 'aborted', strategy: this.config.strategy, id: active.id, reason });
+    // Cut short by a failure or a timeout, it would have taken longer than it ran (a decline says
+    // only that a store refused): the adaptive interval's δ is at least that — up to the time the
+    // failure took to reach the coordinator, which it cannot tell apart.
+    if (reason !== 'declined' && active.triggeredUs !== undefined) this.clock.observeIncomplete(ctx.now() - active.triggeredUs);
     if (reason !== 'rollback') {
       for (const instance of this.config.instances) ctx.send<Aborted>(instance, { type: 'ckpt:aborted', id: active.id });
       this.schedule(ctx, false);

@@ -12,7 +12,11 @@
  * - δ: the mean duration of the checkpoints completed so far — for an independent participant
  *   its own writes (capture to durable), for the coordinator of a global strategy each global
  *   checkpoint from its trigger to its completion (what a coordinated checkpoint blocks the job
- *   for). Before the first completes, 1 s.
+ *   for). Before the first completes, the longest one that ended without completing (a failure or
+ *   a timeout cut it short: its cost is more than it ran — a censored observation), or 1 s if
+ *   longer. Without that, a checkpoint costlier than the failures allow (δ near or above M: each
+ *   is cut short by the next failure) never completes, δ stays 1 s and the interval √(2M·1 s),
+ *   where Daly says M (lit-daly-delta-over-2m in notes/s20-literature.md: 10 s at M = 1 min).
  * - M: the `mtbfUs` given, as is (failures seen do not move a known MTBF). When none is given,
  *   elapsed time over the failures seen, T/n (the maximum-likelihood estimate for exponential
  *   failures); with none seen yet, T itself (no failure in T: M is at least T), so intervals start
@@ -56,6 +60,8 @@ export class CheckpointClock {
   private costSumUs = 0;
   private costCount = 0;
   private eventsSince = 0;
+  /** The longest checkpoint abandoned before it completed: a lower bound on the cost. */
+  private longestIncompleteUs = 0;
 
   constructor(private readonly policy: IntervalPolicy) {}
 
@@ -85,6 +91,11 @@ export class CheckpointClock {
     this.costCount++;
   }
 
+  /** A checkpoint that ran `us` and was then abandoned (failure, timeout): its cost is more than `us`. */
+  observeIncomplete(us: Micros): void {
+    this.longestIncompleteUs = Math.max(this.longestIncompleteUs, us);
+  }
+
   private timeInterval(history: FailureHistory): Micros | undefined {
     switch (this.policy.kind) {
       case 'time':
@@ -93,7 +104,7 @@ export class CheckpointClock {
         return undefined;
       case 'adaptive': {
         const { mtbfUs, minUs, maxUs } = this.policy;
-        const cost = this.costCount === 0 ? DEFAULT_COST_US : this.costSumUs / this.costCount;
+        const cost = this.costCount === 0 ? Math.max(DEFAULT_COST_US, this.longestIncompleteUs) : this.costSumUs / this.costCount;
         const mtbf = mtbfUs ?? history.nowUs / Math.max(1, history.failures);
         return Math.min(maxUs, Math.max(minUs, Math.round(dalyInterval(cost, mtbf))));
       }
