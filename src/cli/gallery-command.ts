@@ -86,6 +86,8 @@ async function gallery(args: GalleryArgs): Promise<number> {
     }
     chosen = chosen.filter((s) => names.includes(s.name));
   }
+  // An empty -o (an unset shell variable) would write the gallery into the working directory.
+  if (args.out === '') throw new InputError('-o: an empty path; give a path to write');
   const index = join(args.out, 'index.html');
   // The label names the file as well as the folder given: a refusal is about index.html, not the folder.
   const release = prepareFile(index, `${targetLabel('-o', args.out, index)} (index.html)`, 'gallery', args.force, true);

@@ -23,12 +23,12 @@ import { reportError } from './exit.ts';
 import { numericOption, readPort } from './numeric-flags.ts';
 import { checkDirectoryPlace } from '../exec/output-guard.ts';
 import { writeFileAtomic } from '../exec/staging.ts';
-import { FORCE_OPTION, prepareFile } from './output-options.ts';
+import { FORCE_OPTION, prepareFile, targetLabel } from './output-options.ts';
 
 interface LabArgs {
   scenario?: string;
-  port: number;
-  host: string;
+  port?: number;
+  host?: string;
   export?: string;
   force: boolean;
 }
@@ -39,14 +39,18 @@ function readHost(host: string): string {
   return host;
 }
 
+const DEFAULT_PORT = 4173;
+const DEFAULT_HOST = '127.0.0.1';
+
 export const labCommand: CommandModule<object, LabArgs> = {
   command: 'lab [scenario]',
   describe: 'Open the lab: run, step, break and inspect a scenario in the browser, then reproduce it from the CLI',
   builder: (yargs: Argv) =>
     yargs
       .positional('scenario', { type: 'string', describe: 'A scenario file to offer first (the shipped drills and scenarios are always listed)' })
-      .option('port', { ...numericOption('--port', 'Port to serve the lab on (0: any free port)', readPort), default: '4173' })
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on', coerce: readHost })
+      // No defaults here: a --port or --host given with --export (which serves nothing) is refused, so it must be told from none.
+      .option('port', numericOption('--port', `Port to serve the lab on (0: any free port; default ${DEFAULT_PORT})`, readPort))
+      .option('host', { type: 'string', describe: `Address to listen on (default ${DEFAULT_HOST})`, coerce: readHost })
       .option('export', { type: 'string', describe: 'Write the lab as a static page DIR/index.html instead of serving it' })
       .options(FORCE_OPTION)
       .example('$0 lab', 'Serve the lab at http://127.0.0.1:4173/')
@@ -63,7 +67,9 @@ export const labCommand: CommandModule<object, LabArgs> = {
       }
       const page = await labPage(entries, VERSION);
       if (args.export !== undefined) {
-        checkDirectoryPlace(args.export, `--export ${args.export}`);
+        const served = args.port !== undefined ? `--port ${args.port}` : args.host !== undefined ? `--host ${args.host}` : undefined;
+        if (served !== undefined) throw new InputError(`${served}: is for serving the lab, and with --export the lab is written as a page, not served; leave it out, or run lab again to serve it`);
+        checkDirectoryPlace(args.export, targetLabel('--export', args.export, args.export));
         const out = join(args.export, 'index.html');
         // The label names the file as well as the folder given: a refusal is about index.html, not the folder.
         const release = prepareFile(out, `--export ${args.export} (index.html)`, 'lab', args.force, false);
@@ -72,7 +78,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
         process.stdout.write(`wrote ${out} (${(page.length / 1e6).toFixed(1)} MB, ${entries.length} scenarios); open it in a browser or host the folder anywhere\n`);
         return;
       }
-      const server = await serveLab(page, { port: args.port, host: args.host });
+      const server = await serveLab(page, { port: args.port ?? DEFAULT_PORT, host: args.host ?? DEFAULT_HOST });
       process.stdout.write(`diaspora lab ${VERSION}: ${server.url}  (${entries.length} scenarios; Ctrl-C stops)\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {

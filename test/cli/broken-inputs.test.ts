@@ -141,6 +141,12 @@ const FLAGS: Case[] = [
   [['lab', '--host', '192.0.2.1', '--port', '0'], /^--host 192\.0\.2\.1: not an address of this machine; give one of its own like 127\.0\.0\.1 \(0\.0\.0\.0: every interface\)$/, 'process'],
   [['lab', '--host', '', '--port', '0'], /^--host: an empty address; give one like 127\.0\.0\.1 \(0\.0\.0\.0 listens on every interface\)$/],
   [['lab', '--port', 'abc'], /^--port abc: expected a port number from 0 to 65535$/],
+  // Serving options with --export, which serves nothing (red before: ignored, the page written, exit 0); an empty --export's label (was "--export : …").
+  [['lab', '--export', join(SCRATCH, 'lab-port'), '--port', '5000'], /^--port 5000: is for serving the lab, and with --export the lab is written as a page, not served; leave it out, or run lab again to serve it$/],
+  [['lab', '--export', join(SCRATCH, 'lab-host'), '--host', '0.0.0.0'], /^--host 0\.0\.0\.0: is for serving the lab/],
+  [['lab', '--export', ''], /^--export: an empty path; give a path to write$/],
+  // An empty -o wrote the gallery into the working directory (red before: index.html and runs/ here, exit 0).
+  [['gallery', '-o', '', '--only', 'beamline-store'], /^-o: an empty path; give a path to write$/],
   [['lab', '--export', A_FILE], /^--export .*a-file: .*a-file is a file, not a directory/],
   [['lab', '--export', A_SITE], /^--export .*a-site \(index\.html\): the file exists and is not a lab page written by diaspora; choose another name$/],
   [['lab', '--export', A_SITE, '--force'], /^--export .*a-site \(index\.html\): the file exists and is not a lab page written by diaspora; --force replaces only what diaspora wrote$/],
