@@ -1,6 +1,6 @@
 /**
  * A host for the forwarders' sink (IdempotentSink) against the scripted brokers of the log client
- * tests (b1 leads partitions 0 and 2, b2 leads 1 and 3): four lanes, one per partition, each with
+ * tests (b1 leads partitions 0 and 2, b2 leads 1 and 3; or a SoleLeader b1 of all four): four lanes, one per partition, each with
  * a producer id and plans ready from the start; an acknowledged plan leaves its lane, and with
  * `refill` a new one takes its place, so the lane always has as many to send.
  */
@@ -13,8 +13,8 @@ export const LANES = 4;
 export interface SinkHostOptions {
   /** Plans each lane holds at the start (default 5). */
   readonly plansPerLane?: number;
-  /** Bytes of each plan's one event (default 1000). */
-  readonly planBytes?: number;
+  /** Bytes of each plan's one event (default 1000), or per lane. */
+  readonly planBytes?: number | readonly number[];
   /** Lanes whose acknowledged plans are replaced by new ones. */
   readonly refill?: readonly number[];
   /** The sink endpoint's fields beyond the scripted topic (`maxRequestBytes`). */
@@ -62,7 +62,8 @@ export class SinkHost implements Actor<Message> {
   }
 
   private plan(lane: number, seq: number): Plan {
-    return { destSeq: seq, events: [`l${lane}-${seq}`], bytes: this.options.planBytes ?? 1000, srcFirst: seq, srcEnd: seq + 1 };
+    const bytes = this.options.planBytes ?? 1000;
+    return { destSeq: seq, events: [`l${lane}-${seq}`], bytes: typeof bytes === 'number' ? bytes : bytes[lane]!, srcFirst: seq, srcEnd: seq + 1 };
   }
 
   private pump(ctx: Context): void {

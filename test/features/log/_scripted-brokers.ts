@@ -4,7 +4,7 @@
  * `produceError`, answered after `produceDelayUs`), fetches (holding one with nothing to return for its wait, as
  * a leader does) and OffsetsForLeaderEpoch, and record every request they get.
  */
-import type { FetchPartitionReply, FetchRequest, LogConsumerConfig, LogError, LogProducerConfig, PartitionMeta } from '../../../src/features/log/actors/index.ts';
+import type { FetchPartitionReply, FetchRequest, LogConsumerConfig, LogError, LogProducerConfig, PartitionMeta, ProduceRequest } from '../../../src/features/log/actors/index.ts';
 import type { Actor, Context, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
 import type { TraceRecord } from '../../../src/kernel/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
@@ -18,6 +18,23 @@ export const EVENTS = 5;
 export function answerSoleLeaderMetadata(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
   const partitions: PartitionMeta[] = [0, 1, 2, 3].map((partition) => ({ topic: 't', partition, replicas: ['b1'], leader: 'b1', leaderEpoch: 1, partitionEpoch: 1, isr: ['b1'] }));
   ctx.send(from, { type: 'metadata-reply', req: message.req, partitions });
+}
+
+/** A broker `b1` leading all four partitions of `t` alone (`answerSoleLeaderMetadata`); it answers each produce request 20 ms after it came, and keeps them. */
+export class SoleLeader implements Actor<Message> {
+  readonly produces: ProduceRequest[] = [];
+  start(): void {}
+  onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
+    if (message.type === 'metadata') return answerSoleLeaderMetadata(ctx, message, from);
+    if (message.type !== 'produce') return;
+    const request = message as unknown as ProduceRequest;
+    this.produces.push(request);
+    ctx.setTimer(20 * MS, 'answer', { from, reply: { type: 'produce-reply', req: request.req, partitions: request.partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: 0 })) } });
+  }
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    const { from, reply } = wakeup.data as { from: string; reply: Message };
+    ctx.send(from, reply);
+  }
 }
 
 export interface Scripted {

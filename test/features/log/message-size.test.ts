@@ -6,13 +6,13 @@
  */
 import test from 'ava';
 import { execute } from '../../../src/exec/run.ts';
-import type { Actor, Context, Message } from '../../../src/kernel/contract/index.ts';
-import { MS, SECOND, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import type { Actor } from '../../../src/kernel/contract/index.ts';
+import { SECOND, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
 import { loadScenario, prepareRun } from '../../../src/scenario/index.ts';
 import type { LogServiceSpec } from '../../../src/features/log/index.ts';
-import { batchSizeInBytes, LogProducer, type ClientInbound, type ProduceRequest } from '../../../src/features/log/actors/index.ts';
+import { batchSizeInBytes, LogProducer, type ClientInbound } from '../../../src/features/log/actors/index.ts';
 import { World } from '../../../src/world/index.ts';
-import { answerSoleLeaderMetadata, scriptedProducer } from './_scripted-brokers.ts';
+import { scriptedProducer, SoleLeader } from './_scripted-brokers.ts';
 
 const LOG = `name: sizes
 seed: 1
@@ -168,28 +168,11 @@ test('no batch grows past max.request.size serialized: ten records whose payload
   t.is(count('ack'), count('produce'));
 });
 
-/** One broker leading all four partitions of `t`; it answers each produce request 20 ms after it came, and keeps them. */
-class SlowLeader implements Actor<Message> {
-  readonly produces: ProduceRequest[] = [];
-  start(): void {}
-  onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
-    if (message.type === 'metadata') return answerSoleLeaderMetadata(ctx, message, from);
-    if (message.type !== 'produce') return;
-    const request = message as unknown as ProduceRequest;
-    this.produces.push(request);
-    ctx.setTimer(20 * MS, 'answer', { from, reply: { type: 'produce-reply', req: request.req, partitions: request.partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: 0 })) } });
-  }
-  onTimer(ctx: Context, wakeup: { data?: unknown }): void {
-    const { from, reply } = wakeup.data as { from: string; reply: Message };
-    ctx.send(from, reply);
-  }
-}
-
 test('a request ends at the first batch that does not fit max.request.size, as Kafka\'s drainBatchesForOneNode breaks there: no smaller batch further on is taken past it', (t) => {
   const world = new World({ seed: 1 });
   world.addSite('dc', { nodes: ['n1', 'nx'] });
-  let leader!: SlowLeader;
-  world.spawn('b1', 'n1', () => (leader = new SlowLeader()));
+  let leader!: SoleLeader;
+  world.spawn('b1', 'n1', () => (leader = new SoleLeader()));
   // One request out at a time: each drain finds a batch of the 20 ms since the last on every
   // partition, partition 1 holding two keys' events (twice the bytes) and the others one each.
   const config = scriptedProducer({ brokers: ['b1'], ratePerSec: 1000, eventBytes: 1000, maxInFlight: 1, partitioner: 'key', keys: 5, maxRequestBytes: 12_000, stopAtUs: 2 * SECOND });

@@ -12,8 +12,9 @@
  * Sending is Kafka's Sender: the plans ready to go are drained per leader broker, one request to
  * each carrying the next plan of every lane that broker leads — within the endpoint's
  * `max.request.size` if it has one (`maxRequestBytes`: a plan that would take the request past it
- * waits for the next, the first always goes, as Kafka's drain, which adds up the batches'
- * serialized sizes, `batchSizeInBytes`, and nothing for the request header) — again while each broker has fewer
+ * closes it, and it and the later lanes' plans wait for the next, the first always goes, as Kafka's
+ * drain, which breaks there and adds up the batches' serialized sizes, `batchSizeInBytes`, and
+ * nothing for the request header) — again while each broker has fewer
  * than `MAX_IN_FLIGHT` requests outstanding (max.in.flight.requests.per.connection = 5). Each round
  * of requests takes the lanes in turn from a lane one further than the round before (the
  * producer's drainIndex, after Kafka's RecordAccumulator), so under `max.request.size` the lanes
@@ -167,6 +168,8 @@ export class IdempotentSink {
   private readonly roundLeader: string[] = [];
   private readonly roundParts: { lane: number; plan: Plan }[][] = [];
   private readonly roundBytes: number[] = [];
+  /** Whether a round's request is closed: a plan did not fit, and no later lane joins it (Kafka's drain breaks there). */
+  private readonly roundClosed: boolean[] = [];
   private req: number;
 
   constructor(
@@ -235,7 +238,7 @@ export class IdempotentSink {
     }
     if (pending === 0) return;
     const maxRequestBytes = this.config.sink.maxRequestBytes ?? Infinity;
-    const { roundLeader, roundParts, roundBytes } = this;
+    const { roundLeader, roundParts, roundBytes, roundClosed } = this;
     for (;;) {
       // This round's requests, one per leader in the order first met.
       let requests = 0;
@@ -258,13 +261,21 @@ export class IdempotentSink {
           roundLeader[r] = leader;
           roundParts[r] = [];
           roundBytes[r] = 0;
+          roundClosed[r] = false;
         }
+        if (roundClosed[r]) continue;
         const parts = roundParts[r]!;
         // One batch per partition per request: a second lane onto the same partition waits a round.
         if (this.hasPartitionOf(parts, lane)) continue;
         const plan = plans[pendingNext[k]!]!;
         const size = batchSizeInBytes(plan.bytes, plan.events.length);
-        if (parts.length > 0 && roundBytes[r]! + size > maxRequestBytes) continue;
+        // The first plan that would take the request past max.request.size closes it: Kafka's
+        // drainBatchesForOneNode breaks there, so a smaller plan of a later lane does not overtake
+        // it; the later lanes wait for the next round, which starts one lane further.
+        if (parts.length > 0 && roundBytes[r]! + size > maxRequestBytes) {
+          roundClosed[r] = true;
+          continue;
+        }
         pendingNext[k] = this.nextToSend(lane, plans, pendingNext[k]! + 1, durable);
         parts.push({ lane, plan });
         roundBytes[r]! += size;
