@@ -8,8 +8,9 @@
  * Timing: writes land in the page cache instantly (reads see them at once). The device serves
  * fsyncs (and writebacks) one at a time in issue order; one takes `latencyUs + ceil(dirtyBytes /
  * bandwidth)`, where the dirty bytes are those written to the files it covers since they were last
- * fsynced or written back — none for a file deleted since (Linux drops an unlinked file's dirty
- * pages unwritten; the unlink itself is metadata, in the fixed cost). Reads are served from
+ * fsynced or written back — none for a file deleted since, nor for records truncated away since
+ * they were written (Linux drops an unlinked or truncated file's dirty pages unwritten; the unlink
+ * or truncation itself is metadata, in the fixed cost). Reads are served from
  * the page cache at no cost — a simplification: recovery reads are free in time.
  *
  * Each actor sees its own namespace of files (`Disk`), stored on its node's disk so that the node's
@@ -66,6 +67,13 @@ interface FileState {
   dirtiedAtUs: Micros | undefined;
   /** Bytes written since then: what an fsync or writeback of the file puts on the device. */
   dirtyBytes: number;
+  /**
+   * How many of the last live records were written since then, and (the first `dirtyRecords`
+   * entries of `dirtySizes`) their bytes, oldest first: what a truncation of them takes back from
+   * `dirtyBytes`. Entries past `dirtyRecords` are stale (overwritten, not cleared).
+   */
+  dirtyRecords: number;
+  readonly dirtySizes: number[];
   /** Whether it is in its actor's `dirty` list (at most once; it may have been cleaned since). */
   listed: boolean;
   /** Its place in its actor's `byName` (the order of creation, which a `Map` iterates in). */
@@ -162,6 +170,7 @@ export class NodeDisk {
           covered.push(clean(file, files.byName));
           bytes += file.dirtyBytes;
           file.dirtyBytes = 0;
+          file.dirtyRecords = 0;
         }
       }
       // `pop`, not a store to `length` (a runtime call in V8): an fsync covers a file or a few.
@@ -243,6 +252,7 @@ export class NodeDisk {
         mine.bytes += file.dirtyBytes;
         bytes += file.dirtyBytes;
         file.dirtyBytes = 0;
+        file.dirtyRecords = 0;
         covered.push(clean(file, actorFiles.byName));
       }
     }
@@ -306,6 +316,7 @@ export class NodeDisk {
         file.durableLength = restored.length;
         file.dirtiedAtUs = undefined;
         file.dirtyBytes = 0;
+        file.dirtyRecords = 0;
         if (changed) this.sim.record(handle, 'disk', { op: 'lost', file: name, records: before - kept });
         if (torn) this.sim.record(handle, 'disk', { op: 'torn', file: name, record: kept });
       }
@@ -373,6 +384,9 @@ class ActorDisk implements Disk {
     if (this.refused(file, bytes)) return false;
     const state = this.state(file);
     state.live = [value];
+    // The records it replaces stay charged if they were dirty; only this one can be truncated away.
+    state.dirtySizes[0] = bytes;
+    state.dirtyRecords = 1;
     this.wrote(state, file, 'put', bytes);
     return true;
   }
@@ -382,6 +396,7 @@ class ActorDisk implements Disk {
     const state = this.state(file);
     if (state.live === undefined) state.live = [];
     state.live.push(record);
+    state.dirtySizes[state.dirtyRecords++] = bytes;
     this.wrote(state, file, 'append', bytes);
     return true;
   }
@@ -398,6 +413,10 @@ class ActorDisk implements Disk {
     if (state?.live === undefined || length >= state.live.length) return;
     // A copy, never in place: the old array may be what is on the device or what a pending fsync
     // is about to make durable. Truncation is rare (log failover), so the copy costs little.
+    // Records cut before they reached the device are dropped, never written (Linux's truncate drops
+    // their dirty pages): the next fsync or writeback no longer pays for them.
+    const unwritten = Math.min(state.live.length - length, state.dirtyRecords);
+    for (let i = 0; i < unwritten; i++) state.dirtyBytes -= state.dirtySizes[--state.dirtyRecords]!;
     state.live = state.live.slice(0, length);
     this.wrote(state, file, 'truncate', 0);
   }
@@ -408,6 +427,7 @@ class ActorDisk implements Disk {
     state.live = undefined;
     // Its pages not yet on the device are dropped, never written: an fsync makes only the deletion durable.
     state.dirtyBytes = 0;
+    state.dirtyRecords = 0;
     this.wrote(state, file, 'delete', 0);
   }
 
@@ -431,7 +451,7 @@ class ActorDisk implements Disk {
     const own = (this.own ??= this.disk.filesOf(this.handle, true)!);
     let state = own.byName.get(file);
     if (state === undefined) {
-      state = { name: file, live: undefined, durable: undefined, durableLength: 0, dirtiedAtUs: undefined, dirtyBytes: 0, listed: false, seq: own.made++ };
+      state = { name: file, live: undefined, durable: undefined, durableLength: 0, dirtiedAtUs: undefined, dirtyBytes: 0, dirtyRecords: 0, dirtySizes: [], listed: false, seq: own.made++ };
       own.byName.set(file, state);
     }
     return state;

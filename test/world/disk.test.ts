@@ -238,6 +238,32 @@ test('a file deleted before it was synced costs its fsync nothing: its dirty pag
   t.deepEqual(db.recoveries, [{ t: 4_000, files: { wal: ['w1'] } }]);
 });
 
+test('records truncated away before they were synced cost their fsync nothing: their dirty pages are dropped, as Linux\'s truncate drops them', (t) => {
+  const { s } = store(); // 100 µs + 1 µs per byte
+  const db = s.puppet('db', 'store-1');
+  s.at(10, () => {
+    db.disk.append('log', 'l1', 1_000);
+    db.disk.put('seg', 's1', 500);
+    db.disk.fsync({ name: 'first' }); // 10 + 100 + 1 500
+  });
+  s.at(2_000, () => {
+    db.disk.append('log', 'l2', 5_000);
+    db.disk.append('log', 'l3', 3_000);
+    db.disk.truncate('log', 1); // l2 and l3 never synced
+    db.disk.append('seg', 's2', 2_000);
+    db.disk.truncate('seg', 0); // s1 synced, s2 never was
+    db.disk.append('log', 'l4', 300);
+    // Red before: 10 300 dirty bytes, done at 12 400.
+    db.disk.fsync({ name: 'after' }); // 2 000 + 100 + 300
+  });
+  s.crashNode('store-1').at(3_000);
+  s.restartNode('store-1').at(4_000);
+  s.run(20_000);
+  t.deepEqual(db.wakeups, [[1_610, 'first'], [2_400, 'after']]);
+  // The truncations were made durable by that fsync all the same.
+  t.deepEqual(db.recoveries, [{ t: 4_000, files: { log: ['l1', 'l4'], seg: [] } }]);
+});
+
 test('an fsync in flight at a process crash completes (durable) but wakes nobody', (t) => {
   const { s } = store();
   const db = s.puppet('db', 'store-1');
@@ -389,8 +415,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
  */
 class DiskModel {
   live = new Map<string, string[]>();
-  /** Bytes written to each file since the last fsync; a deletion drops the file's (its dirty pages go unwritten). */
-  private readonly dirtyBytes = new Map<string, number>();
+  /**
+   * Per file, what was written since the last fsync: the bytes of records since replaced by a put
+   * (`stale`, still charged), and those of its last live records (`tail`, oldest first). A deletion
+   * drops the file's, a truncation its cut records' (their dirty pages go unwritten).
+   */
+  private readonly dirty = new Map<string, { stale: number; tail: number[] }>();
   private busyUntil = 0;
   readonly syncs: { finish: Micros; snapshot: Map<string, string[]> }[] = [];
 
@@ -400,34 +430,42 @@ class DiskModel {
     switch (op.op) {
       case 'append':
         this.live.set(op.file, [...(this.live.get(op.file) ?? []), record]);
-        this.dirtied(op.file, op.bytes);
+        this.dirtyOf(op.file).tail.push(op.bytes);
         return;
-      case 'put':
+      case 'put': {
         this.live.set(op.file, [record]);
-        this.dirtied(op.file, op.bytes);
+        const dirty = this.dirtyOf(op.file);
+        dirty.stale += sum(dirty.tail);
+        dirty.tail = [op.bytes];
         return;
+      }
       case 'truncate': {
         const records = this.live.get(op.file);
-        if (records !== undefined && op.length < records.length) this.live.set(op.file, records.slice(0, op.length));
+        if (records === undefined || op.length >= records.length) return;
+        this.live.set(op.file, records.slice(0, op.length));
+        const tail = this.dirtyOf(op.file).tail;
+        tail.splice(Math.max(0, tail.length - (records.length - op.length)));
         return;
       }
       case 'delete':
         this.live.delete(op.file);
-        this.dirtyBytes.delete(op.file);
+        this.dirty.delete(op.file);
         return;
       case 'fsync': {
         const start = Math.max(now, this.busyUntil);
-        const dirty = [...this.dirtyBytes.values()].reduce((a, b) => a + b, 0);
+        const dirty = sum([...this.dirty.values()].map((d) => d.stale + sum(d.tail)));
         this.busyUntil = start + this.params.latencyUs + transmissionUs(dirty, this.params.bandwidthBytesPerSec);
-        this.dirtyBytes.clear();
+        this.dirty.clear();
         this.syncs.push({ finish: this.busyUntil, snapshot: new Map([...this.live].map(([k, v]) => [k, [...v]])) });
         return;
       }
     }
   }
 
-  private dirtied(file: string, bytes: number): void {
-    this.dirtyBytes.set(file, (this.dirtyBytes.get(file) ?? 0) + bytes);
+  private dirtyOf(file: string): { stale: number; tail: number[] } {
+    let dirty = this.dirty.get(file);
+    if (dirty === undefined) this.dirty.set(file, (dirty = { stale: 0, tail: [] }));
+    return dirty;
   }
 
   /** What survives a power loss at `time` (a world action: it runs before completions due then). */
@@ -436,6 +474,8 @@ class DiskModel {
     return asFiles(done.length === 0 ? new Map() : done[done.length - 1].snapshot);
   }
 }
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 function asFiles(files: Map<string, string[]>): Files {
   return Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
