@@ -4,7 +4,8 @@
  *
  * Guarantee: `close()` ends open connections and resolves when the server has stopped, so the
  * process has no handle left and exits. How it fails: a port in use, a privileged port, a host
- * that is no name or no address of this machine is an `InputError` naming the flag.
+ * that is no name or no address of this machine, or a name the name server did not answer for, is
+ * an `InputError` naming the flag.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,8 +55,10 @@ function listenProblem(error: NodeJS.ErrnoException, options: { port: number; ho
     case 'EACCES':
       return new InputError(`--port ${options.port}: listening there needs privileges (ports below 1024); choose one from 1024 (or 0 for any free port)`);
     case 'ENOTFOUND':
-    case 'EAI_AGAIN':
       return new InputError(`--host ${options.host}: no such host name or address; give an address of this machine like 127.0.0.1`);
+    // A name server that did not answer (getaddrinfo's EAI_AGAIN): the name may well exist.
+    case 'EAI_AGAIN':
+      return new InputError(`--host ${options.host}: the name could not be looked up (no answer from the name server, EAI_AGAIN); try again, or give an address of this machine like 127.0.0.1`);
     case 'EADDRNOTAVAIL':
       return new InputError(`--host ${options.host}: not an address of this machine; give one of its own like 127.0.0.1 (0.0.0.0: every interface)`);
     default:
