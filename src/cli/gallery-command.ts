@@ -76,13 +76,21 @@ async function gallery(args: GalleryArgs): Promise<number> {
   if (args.only !== undefined) {
     const names = args.only.split(',').map((n) => n.trim()).filter(Boolean);
     if (names.length === 0) throw new InputError(`gallery --only ${JSON.stringify(args.only)}: names no scenario; give names like beamline-store,log-acks1-leader-crash`);
-    const unknown = names.filter((n) => !chosen.some((s) => s.name === n));
+    const unknown = [...new Set(names.filter((n) => !chosen.some((s) => s.name === n)))];
     if (unknown.length > 0) {
-      // The 30-odd names do not fit in one line: a near one, else where they come from.
+      // The 30-odd names do not fit in one line: a near one, else where they come from. Every
+      // unknown name is named, so that one attempt finds them all.
       const shipped = chosen.map((s) => s.name);
-      const near = closest(unknown[0]!, shipped);
-      const hint = near === undefined ? `the names are those of scenarios/*.yaml and scenarios/drills/*.yaml, such as ${shipped.at(-1)}` : `did you mean "${near}"?`;
-      throw new InputError(`gallery --only: no shipped scenario named "${unknown[0]}"; ${hint}`);
+      const where = `the names are those of scenarios/*.yaml and scenarios/drills/*.yaml, such as ${shipped.at(-1)}`;
+      if (unknown.length === 1) {
+        const near = closest(unknown[0]!, shipped);
+        throw new InputError(`gallery --only: no shipped scenario named "${unknown[0]}"; ${near === undefined ? where : `did you mean "${near}"?`}`);
+      }
+      const named = unknown.map((n) => {
+        const near = closest(n, shipped);
+        return near === undefined ? `"${n}"` : `"${n}" (did you mean "${near}"?)`;
+      });
+      throw new InputError(`gallery --only: no shipped scenarios named ${named.join(', ')}; ${where}`);
     }
     chosen = chosen.filter((s) => names.includes(s.name));
   }

@@ -153,6 +153,8 @@ const FLAGS: Case[] = [
   [['gallery', '-o', A_SITE, '--only', 'chandy-lamport-bank'], /^-o .*a-site \(index\.html\): the file exists and is not a gallery page written by diaspora; choose another name$/, 'process'],
   // Red before: the 32 known names, no did-you-mean, cut at 300 characters; and yargs' three lines for a value not among a flag's choices.
   [['gallery', '-o', join(SCRATCH, 'gallery'), '--only', 'beamline-stor'], /^gallery --only: no shipped scenario named "beamline-stor"; did you mean "beamline-store"\?$/],
+  // Every unknown name, once each, with its near one if any (red before: only the first was named).
+  [['gallery', '-o', join(SCRATCH, 'gallery'), '--only', 'beamline-stor,chandy-lamport-bank,no-such-drill,beamline-stor'], /^gallery --only: no shipped scenarios named "beamline-stor" \(did you mean "beamline-store"\?\), "no-such-drill"; the names are those of scenarios\/\*\.yaml and scenarios\/drills\/\*\.yaml, such as [a-z0-9-]+$/],
   [['gallery', '-o', join(SCRATCH, 'gallery'), '--thumbnails', 'maybe'], /^--thumbnails "maybe": expected one of "auto", "png", "svg" \(see diaspora gallery --help\)$/],
   [['gallery', '-o', join(SCRATCH, 'gallery'), '--only', ','], /^gallery --only ",": names no scenario/],
   [['run', join(ROOT, 'scenarios/drills/log-acks1-leader-crash.yaml'), '--set', 'workload.detector.request.timeout.ms=2s'], /^--set workload\.detector\.request\.timeout\.ms=2s workload\.detector\.request: unknown field "request"; did you mean "request\.timeout\.ms"\? Its dots are part of the name: request\.timeout\.ms: 2s in the file, workload\.detector\["request\.timeout\.ms"\]=2s in --set$/],
