@@ -40,6 +40,17 @@ function unread(expected: string, input: string): string {
   return /^\s*\d+(\.\d+)?e[+-]?\d/i.test(input) ? `${expected} (write the digits out: an exponent like 1e9 is not read)` : expected;
 }
 
+/**
+ * A number and a unit that is not read: a space between them (`60 s`), or a unit of another
+ * spelling (`60S`, `60sec`, `10 ss`) — named, with the units there are.
+ */
+function durationUnread(expected: string, input: string): string {
+  const m = /^\d+(?:\.\d+)?(\s*)([^\d\s.]+)\s*$/.exec(input);
+  if (m === null) return unread(expected, input);
+  if (m[1] !== '' && DURATION_UNITS.has(m[2]!)) return `${expected} (no space between the number and its unit: "${input.replace(/\s+/g, '')}")`;
+  return `${expected} (units: us, ms, s, m or min, h — lower-case, right after the number)`;
+}
+
 /** `int.frac × factor / divisor`, exactly, or undefined when that is not a whole number. */
 function exactScale(int: string, frac: string | undefined, factor: bigint, divisor = 1n): bigint | undefined {
   const digits = frac ?? '';
@@ -83,7 +94,7 @@ export function tryReadDuration(input: unknown): UnitResult<Micros> {
   DURATION_PART.lastIndex = 0;
   while (DURATION_PART.lastIndex < input.length) {
     const m = DURATION_PART.exec(input);
-    if (m === null) return fail(unread(expected, input));
+    if (m === null) return fail(durationUnread(expected, input));
     const factor = DURATION_UNITS.get(m[3]!)!;
     // Descending, non-repeating units keep `2m30s` unambiguous and refuse `30s2m` or `1s1s`.
     if (factor >= lastFactor) return fail(`${expected} (write each unit once, larger units first, e.g. "2m30s")`);

@@ -60,7 +60,7 @@ const SCENARIOS: Case[] = [
   // Red before: "the file is empty" (the YAML parser ends lines at LF only: one comment line).
   [['run', 'scenarios/cr-line-ends.yaml'], /^scenarios\/cr-line-ends\.yaml:1 a line ends with a carriage return alone \(classic Mac line ends\); save the file with LF \(or CRLF\) line ends$/],
   [['run', 'scenarios/tab-indent.yaml'], /^scenarios\/tab-indent\.yaml:12 YAML: tabs cannot indent YAML; use spaces/],
-  [['run', 'scenarios/unit-typo.yaml'], /^scenarios\/unit-typo\.yaml:4 duration: expected a duration like "5ms", got "10 ss"$/, 'process'],
+  [['run', 'scenarios/unit-typo.yaml'], /^scenarios\/unit-typo\.yaml:4 duration: expected a duration like "5ms", got "10 ss" \(units: us, ms, s, m or min, h — lower-case, right after the number\)$/, 'process'],
   [['run', 'scenarios/unit-overflow.yaml'], /^scenarios\/unit-overflow\.yaml:4 duration: expected a duration like "5ms", got "1e999s" \(write the digits out: an exponent like 1e9 is not read\)$/],
   [['run', 'scenarios/name-too-long.yaml'], /^scenarios\/name-too-long\.yaml:1 name: a scenario name is at most 100 characters/],
   [['run', 'scenarios/binary.yaml'], /^scenarios\/binary\.yaml:1 a NUL byte: this is not a text file$/],

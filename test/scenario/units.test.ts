@@ -45,7 +45,10 @@ test('bad durations say what was expected and what was given', (t) => {
     ['30s2m', 'expected a duration like "5ms", got "30s2m" (write each unit once, larger units first, e.g. "2m30s")'],
     ['1s1s', 'expected a duration like "5ms", got "1s1s" (write each unit once, larger units first, e.g. "2m30s")'],
     ['1.5us', '"1.5us" is not a whole number of microseconds'],
-    ['5 ms', 'expected a duration like "5ms", got "5 ms"'],
+    // A space before the unit, or a unit not read (red before: no hint for either).
+    ['5 ms', 'expected a duration like "5ms", got "5 ms" (no space between the number and its unit: "5ms")'],
+    ['60S', 'expected a duration like "5ms", got "60S" (units: us, ms, s, m or min, h — lower-case, right after the number)'],
+    ['60sec', 'expected a duration like "5ms", got "60sec" (units: us, ms, s, m or min, h — lower-case, right after the number)'],
     ['1e3ms', 'expected a duration like "5ms", got "1e3ms" (write the digits out: an exponent like 1e9 is not read)'],
     ['1e9h', 'expected a duration like "5ms", got "1e9h" (write the digits out: an exponent like 1e9 is not read)'],
     [true, 'expected a duration like "5ms", got true'],
