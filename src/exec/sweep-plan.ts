@@ -97,7 +97,7 @@ export function planStudy(request: StudyRequest): Study {
   checkSetsOnce(request.sets);
   const baseline = request.baseline ?? variants[0]!.name;
   if (!variants.some((v) => v.name === baseline)) {
-    throw new InputError(`--baseline ${baseline}: no such variant; the variants are ${variants.map((v) => v.name).join(', ')}`);
+    throw new InputError(`--baseline ${baseline === '' ? '""' : baseline}: no such variant; the variants are ${variants.map((v) => v.name).join(', ')}`);
   }
   const name = validate(request, variants);
   // Each path spelt one way (as params' are), so that a cell's command can drop the earlier of two

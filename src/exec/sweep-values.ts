@@ -111,6 +111,10 @@ export function parseVariant(argument: string): Variant {
 
 /** `--strategies a,b,c` is sugar for `--variant a:checkpoint.strategy=a` and so on. */
 export function strategyVariants(list: string): Variant[] {
+  // An unset shell variable, or a stray comma: as the empty --check (check-command.ts) is told.
+  if (list.trim() === '' || splitTopLevel(list).some((name) => name === '')) {
+    throw new InputError(`--strategies ${JSON.stringify(list)}: an empty strategy name; give names like --strategies none,coordinated`);
+  }
   return splitTopLevel(list).map((name) => {
     checkName(name, (why) => {
       throw new InputError(`--strategies ${list}: ${why}`);

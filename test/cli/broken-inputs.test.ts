@@ -166,6 +166,7 @@ const FLAGS: Case[] = [
   [['run', join(ROOT, 'scenarios/drills/forward-field-station.yaml'), '--set', 'forwarders.uplink.from={bufer: {capacity: 1GiB}}'], /forwarders\.uplink\.from\.bufer: unknown field "bufer"; did you mean "buffer"\?$/],
   // --strategies a,b is written as variants; its mistakes are named as typed.
   [['compare', join(ROOT, 'scenarios/aps-xray.yaml'), '--strategies', 'none,streamreplay'], /^--strategies streamreplay: checkpoint\.strategy: unknown value "streamreplay"; did you mean "stream-replay"\?$/],
+  [['compare', DEMO, '--variant', 'a:duration=30s', '--variant', 'b:duration=40s', '--baseline', ''], /^--baseline "": no such variant; the variants are a, b$/],
   [['compare', DEMO, '--strategies', 'none,none'], /^--strategies none: the name is given twice$/],
   // Contradictory study options: a seed set where --seeds rules (the cells would be the same runs under other names), values equal after units.
   [['sweep', DEMO, '--param', 'seed=1,2', '--seeds', '1'], /^--param seed: a cell's seed comes from --seeds, not from the scenario; write --seeds 1,2 or --seeds 1\.\.10$/],

@@ -51,6 +51,9 @@ test('bad values are one-line input errors naming the argument', (t) => {
   fails(t, () => parseParam('x=1m30s..2m30s:3'), /one unit each/);
   // A spacing but log, or log without a count (red before: "10s:lin is not a number or a quantity with a unit").
   fails(t, () => parseParam('x=1s..10s:lin:3'), /^--param x=1s\.\.10s:lin:3: "1s\.\.10s:lin:3": unknown spacing "lin"; a range is from\.\.to \(every step of the unit\), from\.\.to:COUNT \(evenly spaced\) or from\.\.to:log:COUNT \(log-spaced\)$/);
+  // An empty strategy list or name (red before: '--strategies : "" is not a usable name').
+  fails(t, () => strategyVariants(''), /^--strategies "": an empty strategy name; give names like --strategies none,coordinated$/);
+  fails(t, () => strategyVariants('none,'), /^--strategies "none,": an empty strategy name/);
   fails(t, () => parseParam('x=1s..10s:log'), /"1s\.\.10s:log": a log range needs its count;/);
   fails(t, () => parseParam('x=1MiB..1GiB:log:4'), /not a whole number of bytes; write its start in a smaller unit/);
   fails(t, () => parseParam('x=1..100000'), /at most 10000/);
