@@ -8,7 +8,6 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { namingFile } from '../kernel/file-errors.ts';
 
 export type WriteText = (text: string) => Promise<void>;
 
@@ -18,8 +17,9 @@ export async function writeTextAtomically<T>(out: string, produce: (write: Write
   // The stream's first error, thrown at the next write; later ones (writes queued when the stream
   // was destroyed) are expected then, not news.
   let failed: Error | undefined;
-  // Named as `out` (a full disk: `out: no space left on the device`), the file the user asked for.
-  file.on('error', (error) => (failed ??= namingFile(error, out) as Error));
+  // A write's error names no file: named as `out` (a full disk: `out: no space left on the device`),
+  // the file the user asked for, as kernel/file-errors.ts namingFile does (a report may not import it).
+  file.on('error', (error) => (failed ??= Object.assign(error, { path: (error as { path?: unknown }).path ?? out })));
   try {
     const result = await produce(async (text) => {
       if (failed !== undefined) throw failed;
