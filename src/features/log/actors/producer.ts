@@ -295,7 +295,8 @@ export class LogProducer implements Actor<ClientInbound> {
    * `max.request.size` (at least one batch; the first that does not fit ends the request, as there);
    * again while slots and batches remain. A batch taken
    * takes no more events. With idempotence a batch also waits for the producer id and its place in
-   * the window. A queued batch still fails at its delivery deadline: the drain wakes up for it, for
+   * the window, and a batch that waits so ends its leader's request as one that does not fit (Kafka
+   * breaks there too). A queued batch still fails at its delivery deadline: the drain wakes up for it, for
    * the end of a linger, and for a backoff.
    */
   private drain(ctx: Context): void {
@@ -339,7 +340,7 @@ export class LogProducer implements Actor<ClientInbound> {
         candidates.push({ partition, batch, leader, sendableAt });
       }
       const requests = new Map<string, { batches: ProducerBatch[]; bytes: number }>();
-      /** Leaders whose request this pass is closed: a batch did not fit. */
+      /** Leaders whose request this pass is closed: a batch did not fit, or may not be numbered yet. */
       const full = new Set<string>();
       for (const { partition, batch, leader, sendableAt } of candidates) {
         if (!ready.has(leader)) {
@@ -355,7 +356,13 @@ export class LogProducer implements Actor<ClientInbound> {
           full.add(leader);
           continue;
         }
-        if (!this.mayNumber(batch)) continue;
+        // Kafka's shouldStopDrainBatchesForPartition (no valid producer id, in-flight batches under a
+        // stale one, an unresolved sequence) also ends the request (`break`): a partition that must
+        // wait for its numbering holds back the partitions after it on that leader this pass.
+        if (!this.mayNumber(batch)) {
+          full.add(leader);
+          continue;
+        }
         const taken = this.accumulator.take(partition);
         assert(taken === batch, () => `the drain takes the head batch it chose, of partition ${partition}`);
         if (request === undefined) requests.set(leader, { batches: [taken], bytes: size });
@@ -376,7 +383,13 @@ export class LogProducer implements Actor<ClientInbound> {
   /**
    * Idempotence: a new batch is numbered only under a settled producer id, within the five batches
    * the broker remembers, and not while its partition waits for a gap to resolve
-   * (producer-sequences.ts); a numbered one is retried under its numbers.
+   * (producer-sequences.ts); a numbered one is retried under its numbers. A batch refused here ends
+   * its leader's request in the drain, as Kafka's shouldStopDrainBatchesForPartition does. Two of
+   * that check's rules are not kept: while an InitProducerId is out Kafka's Sender drains nothing
+   * (here a batch numbered under the old id is still retried under it), and a retried batch that is
+   * not its partition's first in flight waits there (one batch in flight per retrying partition);
+   * here retries go as their backoffs end. The five-batch window is this model's: Kafka has it from
+   * max.in.flight.requests.per.connection ≤ 5.
    */
   private mayNumber(batch: ProducerBatch): boolean {
     return !this.config.idempotence || this.sequences.mayNumber(batch, this.pidRequest === undefined ? this.pid : undefined);
