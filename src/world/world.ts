@@ -34,7 +34,7 @@
  */
 import { Deployment, type ReadonlyDeployment } from '../deploy/index.ts';
 import type { ActorFactory, ActorHandle, ActorRef, Disk, DropCause, Environment, Micros, PendingEvent, Placement, RecordKind, Rng, RunOptions } from '../kernel/index.ts';
-import { NODE, ROW, SITE, Simulator, TRACE_FORMAT_VERSION, TraceWriter } from '../kernel/index.ts';
+import { NODE as LAYOUT_NODE, ROW as LAYOUT_ROW, SITE as LAYOUT_SITE, Simulator, TRACE_FORMAT_VERSION, TraceWriter, type ActorRows } from '../kernel/index.ts';
 import { NodeDisk, type DiskParams } from './disk.ts';
 import { NodeRamDisk } from './ram-disk.ts';
 import { Network, type LinkParams, type PartitionRule } from './network.ts';
@@ -104,6 +104,16 @@ interface NodeState {
   clockOffsetUs: Micros;
 }
 
+/**
+ * The actor rows' layout (kernel/actor-rows.ts) as literals, checked against that module when this
+ * one loads: every message reads it (`transmit`), and an imported binding is a live one, loaded
+ * through its module's cell and checked for the hole at each use (as trace-hash.ts's copy).
+ */
+const ROW = 4;
+const NODE = 2;
+const SITE = 3;
+if (ROW !== LAYOUT_ROW || NODE !== LAYOUT_NODE || SITE !== LAYOUT_SITE) throw new Error("world.ts: the actor rows' layout changed in kernel/actor-rows.ts; update its copy here");
+
 /** Set by `World`'s static block: the one way to a world's simulator (see `simulatorOf`). */
 let simulatorAccess: (world: World) => Simulator;
 
@@ -117,12 +127,15 @@ export class World implements Environment {
   private readonly options: WorldOptions;
   /** Node states by their network index (`Network.indexOf`: the order added). */
   private readonly nodeStates: NodeState[] = [];
+  /** The trace's actor rows (`trace.actorRows`), where each actor's place is kept: read by every message. */
+  private readonly rows: ActorRows;
   private started = false;
 
   constructor(options: WorldOptions) {
     this.options = options;
     this.trace = options.trace ?? new TraceWriter();
     this.sim = new Simulator(options.seed, this.trace);
+    this.rows = this.trace.actorRows;
     this.sim.setEnvironment(this);
     this.network = new Network((purpose) => this.rng(purpose));
   }
@@ -195,7 +208,7 @@ export class World implements Environment {
     const nodeIndex = this.network.indexOf(node);
     // Its place beside its id's digest, in the row every message of its reads (kernel/actor-rows.ts):
     // no name lookup, and one row per actor a message names.
-    this.trace.actorRows.place(handle.index, nodeIndex, this.network.siteIndexOf(nodeIndex));
+    this.rows.place(handle.index, nodeIndex, this.network.siteIndexOf(nodeIndex));
     this.placed.add({ id, node, site: state.site, factory });
     if (!state.up) this.sim.crash(id, { scope: 'node', reason: 'placed on a node that is down' });
     return handle.ref;
@@ -362,7 +375,7 @@ export class World implements Environment {
   transmit(from: number, to: number, bytes: number, now: Micros): Micros | Micros[] | DropCause {
     // The simulator asks in the order of its clock, so the network may forget channels idle by now.
     this.network.advanceTo(now);
-    const rows = this.trace.actorRows.words;
+    const rows = this.rows.words;
     return this.network.transmitPlaced(rows[ROW * from + NODE], rows[ROW * from + SITE], rows[ROW * to + NODE], rows[ROW * to + SITE], bytes, now);
   }
 
@@ -377,12 +390,12 @@ export class World implements Environment {
   admits(from: number, to: number): DropCause | undefined {
     // Without a partition the actors' nodes need not be read (two cache misses with many actors).
     if (!this.network.partitioned) return undefined;
-    const rows = this.trace.actorRows.words;
+    const rows = this.rows.words;
     return this.network.blockedBetween(rows[ROW * from + NODE], rows[ROW * to + NODE]) ? 'partition' : undefined;
   }
 
   answers(dead: number, to: number, now: Micros): Micros | undefined {
-    const rows = this.trace.actorRows.words;
+    const rows = this.rows.words;
     const from = rows[ROW * dead + NODE];
     const at = rows[ROW * to + NODE];
     if (!this.nodeStates[from].up || this.network.blockedBetween(from, at)) return undefined;
