@@ -6,6 +6,9 @@
  *   node --import=tsx bench/phold.ts --big        (also N = 10^5 in the scaling table)
  *   node --import=tsx bench/phold.ts --quick      (10^5 deliveries per run: noisier ratios, same warm-up)
  *   node --import=tsx bench/phold.ts --profile    (CPU profile of the public-API run, N = 1000)
+ *   valgrind --tool=callgrind --collect-atstart=no '--toggle-collect=v8::internal::JsonParseInternalizer::Internalize*'
+ *     node --single-threaded --import=tsx bench/phold.ts --child api 1000 100000 --count
+ *                                                 (instructions of the measured window alone: `counted`)
  *
  * The workload. N actors, one per node, all on one site whose LAN latency is 100 ms. Each actor
  * starts holding one message. It takes one message at a time from its FIFO mailbox, holds it for
@@ -220,7 +223,7 @@ class BareLoop {
   }
 }
 
-function runBare(n: number, deliveries: number): Measured {
+function runBare(n: number, deliveries: number, window: Window = plainly): Measured {
   const built = performance.now();
   const loop = new BareLoop(n);
   const buildSeconds = (performance.now() - built) / 1000;
@@ -228,7 +231,7 @@ function runBare(n: number, deliveries: number): Measured {
   const before = loop.taken;
   const endUs = endUsFor(n, deliveries);
   const elapsed = stopwatch();
-  loop.run(endUs);
+  window(() => loop.run(endUs));
   return measured(n, loop.taken - before, elapsed(), buildSeconds, endUs - WARM_UP_US);
 }
 
@@ -255,10 +258,13 @@ function warmUp(impl: Implementation): void {
   else runBare(1_000, WARM_UP_DELIVERIES);
 }
 
+/** The 4th argument of a child that runs its window under `counted` instead of a profile's path. */
+const COUNT = '--count';
+
 function child(impl: Implementation, n: number, deliveries: number, profilePath: string | undefined): ChildReport {
   warmUp(impl);
-  const window = profilePath === undefined ? plainly : profiling(profilePath);
-  const measured = impl === 'api' ? runApi(n, deliveries, window) : runBare(n, deliveries);
+  const window = profilePath === undefined ? plainly : profilePath === COUNT ? counted : profiling(profilePath);
+  const measured = impl === 'api' ? runApi(n, deliveries, window) : runBare(n, deliveries, window);
   return { impl, n, ...measured, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
 }
 
@@ -281,6 +287,21 @@ function profiling(path: string): Window {
     session.disconnect();
   };
 }
+
+/**
+ * A window run from inside a `JSON.parse` reviver, so that the window alone is inside V8's C++
+ * `JsonParseInternalizer::Internalize`: callgrind given `--collect-atstart=no` and that function to
+ * `--toggle-collect` (the header's command) counts the window's instructions and nothing of
+ * start-up, tsx, warm-up or exit. With `node --single-threaded` (the compiler on the main thread,
+ * at the same points every run) two runs of one tree agree within 0.001 %, where whole-process
+ * counts differ by percents (bench/README.md, "Session 20 — kernel").
+ */
+const counted: Window = (advance) => {
+  JSON.parse('0', () => {
+    advance();
+    return 0;
+  });
+};
 
 function runChild(impl: Implementation, n: number, deliveries: number, profilePath?: string): ChildReport {
   const self = fileURLToPath(import.meta.url);
