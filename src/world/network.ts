@@ -44,6 +44,14 @@ import { PairTable } from './pair-table.ts';
 /** Loopback between actors on one node: about one kernel round trip. */
 export const LOOPBACK_LATENCY_US = 5;
 
+/**
+ * `SECOND` as a literal, checked against the import when this module loads: every LAN message reads
+ * it (`transmitLan`), and an imported binding is a live one, loaded through its module's cell and
+ * checked for the hole at each use (as world.ts's copy of the actor rows' layout).
+ */
+const MICROS_PER_SECOND = 1_000_000;
+if (MICROS_PER_SECOND !== SECOND) throw new Error('network.ts: SECOND changed in kernel/contract/time.ts; update its copy here');
+
 export interface LinkParams {
   /** One-way propagation delay, µs. */
   latencyUs: Micros;
@@ -301,7 +309,7 @@ export class Network {
       // The common case, in short: a fresh channel on a LAN that draws nothing — `transmitOn` with
       // both times at 0 — which stays fresh when it is idle again at once (no bytes to transmit, or
       // no bandwidth limit). The same arrival; measured in bench/README, "Session 9: kernel".
-      const transmitted = now + Math.ceil((bytes * SECOND) / params.bandwidthBytesPerSec);
+      const transmitted = now + Math.ceil((bytes * MICROS_PER_SECOND) / params.bandwidthBytesPerSec);
       if (transmitted <= now) return transmitted + params.latencyUs;
     }
     let streams: ChannelStreams | undefined;
