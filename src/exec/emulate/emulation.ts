@@ -272,7 +272,14 @@ export class Emulation {
     if (state?.kind === 'crashing') await state.killed.then(() => new Promise((resolve) => setImmediate(resolve)));
     if (this.states.get(node)?.kind !== 'down' || this.over) return;
     const thread = this.spares.get(node)?.shift() ?? this.launch(node);
-    await thread.ready;
+    try {
+      await thread.ready;
+    } catch (error) {
+      // The run ended while the thread booted (a loaded machine takes seconds to load the code):
+      // its end shut the thread down, and there is nothing left to restart.
+      if (this.over) return;
+      throw error;
+    }
     if (this.over) return;
     const actors = this.world.actorsOn(node);
     for (const actor of actors) this.sink.recordAt(actor, this.clock.now(), 'restart', { scope: 'node', reason });

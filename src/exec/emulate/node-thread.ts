@@ -47,6 +47,8 @@ export class NodeThread {
       if (!this.dead) onError(error, this);
     });
     this.ready = this.ask((c) => c.stats());
+    // A spare the run never used may be ended before it was ready: its rejection is not a failure.
+    this.ready.catch(() => {});
   }
 
   /** A call on the node's control plane; it fails, rather than hangs, if the thread is gone. */

@@ -56,10 +56,14 @@ test.serial('pause, stats, crash and restart through the control plane; records 
   t.false(emulation.isUp('s2-1'));
   t.deepEqual((await emulation.stats()).map((s) => s.node), ['s1-1'], 'only the live node answers');
   await until(() => emulation.now() > 1500 * MS, 'some downtime');
+  // Paused across the restart: the new thread may take seconds to boot on a loaded machine, and
+  // the run (4 s of real time) must not end meanwhile.
+  emulation.pause();
   await emulation.restart('s2-1', 'restarted by the test');
   t.true(emulation.isUp('s2-1'));
   const second = (await emulation.stats()).find((s) => s.node === 's2-1')!;
   t.is(second.incarnation, 1, 'a new thread: the second life of the node');
+  emulation.resume();
 
   const { summary, emulation: report } = await emulation.done;
   t.is(report.crashes.length, 1);
@@ -72,6 +76,23 @@ test.serial('pause, stats, crash and restart through the control plane; records 
   t.deepEqual(gossip.map((r) => r.n), gossip.map((_, i) => i), 'one numbering across both lives');
   t.deepEqual(gossip.filter((r) => r.k === 'crash' || r.k === 'restart').map((r) => r.k), ['crash', 'restart']);
   t.true(readdirSync(join(dir, 'disk', 's2-1')).length > 0, 'the node kept real files');
+});
+
+test.serial('a restart the run ends while the new thread boots returns quietly: nothing is left to restart', async (t) => {
+  const dir = scratch(t);
+  const emulation = await Emulation.start(mesh(), { speed: 5, dir, trace: new TraceWriter(traceFile(join(dir, 'trace.jsonl'))) });
+  t.teardown(async () => {
+    emulation.abort('the test ended');
+    await emulation.done.catch(() => {});
+  });
+  await emulation.crash('s2-1', 'killed by the test');
+  // The spare thread the crash launched cannot have answered yet (that takes a message round
+  // trip): the restart waits for it, and the run ends meanwhile, shutting it down.
+  const restarting = emulation.restart('s2-1', 'restarted by the test');
+  emulation.abort('ended while s2-1 boots');
+  await t.notThrowsAsync(restarting);
+  t.false(emulation.isUp('s2-1'));
+  await t.throwsAsync(emulation.done, { message: /ended while s2-1 boots/ });
 });
 
 test.serial('an actor that throws stops the emulation with its actor, seed and time, and leaves no trace', async (t) => {
