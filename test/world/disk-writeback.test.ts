@@ -131,3 +131,26 @@ test('a writeback lists an actor\'s files in the order they were made, whatever 
     ],
   );
 });
+
+test('a writeback cleans a file\'s records: truncating one written back does not discount it from the next fsync', (t) => {
+  // 1 MB/s: a byte costs 1 µs, so the fsync's duration shows the bytes it was charged.
+  const s = store({ bandwidthBytesPerSec: 1_000_000 });
+  const db = s.puppet('db', 'store-1');
+  s.at(1 * SECOND, () => db.disk.append('log', 'a', 8_000)); // written back at 31 s (8 ms)
+  const at = 40 * SECOND;
+  s.at(at, () => {
+    db.disk.truncate('log', 0); // `a` reached the device at 31 s: nothing left to drop
+    db.disk.append('log', 'b', 300);
+    db.disk.fsync();
+  });
+  s.run(50 * SECOND);
+  t.deepEqual(s.diskOps('db', 'writeback', 'writeback-done'), [
+    [31 * SECOND, 'writeback'],
+    [31 * SECOND + 100 + 8_000, 'writeback-done'],
+  ]);
+  // Latency 100 µs + 300 B: not 300 B less the 8 000 B written back before.
+  t.deepEqual(s.diskOps('db', 'fsync', 'fsync-done'), [
+    [at, 'fsync'],
+    [at + 100 + 300, 'fsync-done'],
+  ]);
+});
