@@ -48,19 +48,32 @@ export function prepareOutputFile(path: string, options: FileTargetOptions & { i
 export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
+  let open = true;
   try {
     writingFile(path, () => writeFileSync(fd, content));
     // Durable before the rename: after a power loss the name must not point at an empty file
     // (a sweep's manifest, written once, is what lets its fsynced results be resumed).
     writingFile(path, () => fsyncSync(fd));
+    // The descriptor is released even when close fails (close(2)): never closed twice. A close can
+    // report a write the file system deferred (NFS, quotas): an error of this file like the others.
+    open = false;
+    writingFile(path, () => closeSync(fd));
   } catch (error) {
     // A full disk: the part written is no use, and takes the space the user needs to free.
-    closeSync(fd);
+    if (open) closeQuietly(fd);
     rmSync(tmp, { force: true });
     throw error;
   }
-  closeSync(fd);
   renameSync(tmp, path);
+}
+
+/** Closes `fd` after a write of it failed: that failure is the one to report, not the close's. */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // The descriptor is released anyway.
+  }
 }
 
 /**

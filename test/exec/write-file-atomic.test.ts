@@ -92,3 +92,30 @@ test('a file being written is named as it will be published: the staging directo
   t.is(named('s/sweep.json.77.tmp'), 's/sweep.json: no space left on the device');
   t.is(named('s/notes.tmp.txt'), 's/notes.tmp.txt: no space left on the device');
 });
+
+test('a close that reports a deferred write error (NFS, quotas): writeFileAtomic names the file and removes its temporary file', (t) => {
+  // No file system here reports an error at close, so closeSync is replaced for this one synchronous
+  // call (as the fsync test above does): nothing else runs meanwhile, and it is restored before any check.
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-close-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'sweep.json');
+  const saved = fs.closeSync;
+  fs.closeSync = (fd) => {
+    saved(fd); // close(2) releases the descriptor even when it reports an error
+    throw Object.assign(new Error('EDQUOT: disk quota exceeded, close'), { code: 'EDQUOT', errno: -122, syscall: 'close' });
+  };
+  syncBuiltinESMExports();
+  let error: unknown;
+  try {
+    writeFileAtomic(path, '{"a":1}\n');
+  } catch (thrown) {
+    error = thrown;
+  } finally {
+    fs.closeSync = saved;
+    syncBuiltinESMExports();
+  }
+  t.is((error as NodeJS.ErrnoException | undefined)?.code, 'EDQUOT');
+  // Red before: the error had no path, and the temporary file stayed (never renamed, never removed).
+  t.is((error as NodeJS.ErrnoException).path, path);
+  t.deepEqual(readdirSync(dir), []);
+});
