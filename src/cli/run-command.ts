@@ -45,7 +45,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
   },
 };
 
-
 /**
  * `--check-determinism` runs the scenario twice in this thread and compares the two traces; it
  * writes no run directory and prints no summary. A flag about the run it does not make would be

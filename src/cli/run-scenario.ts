@@ -48,7 +48,7 @@ export async function runScenario(args: RunArgs, scenario: Scenario, source: str
   };
   if (args.checkDeterminism) {
     say(`diaspora-sim ${VERSION} · ${scenario.name} · seed ${seed}`);
-    return determinism(scenario, seed, say, reproduce);
+    return determinism(scenario, seed, args.maxEvents, say, reproduce);
   }
   let dir: StagedDirectory;
   try {
@@ -88,14 +88,14 @@ export async function runScenario(args: RunArgs, scenario: Scenario, source: str
   return summary.ok ? EXIT_OK : EXIT_CHECK_FAILED;
 }
 
-async function determinism(scenario: Scenario, seed: number, say: (line: string) => void, reproduce: string): Promise<number> {
+async function determinism(scenario: Scenario, seed: number, maxEvents: number, say: (line: string) => void, reproduce: string): Promise<number> {
   try {
     const [{ checkDeterminism }, { prepareRun }] = await Promise.all([import('../exec/determinism.ts'), import('../scenario/prepare.ts')]);
     const report = await checkDeterminism(async (path) => {
       const trace = new TraceWriter(traceFile(path));
       // Each run computes its fault-free reference itself: a reference recalled from the cache would
       // hide a nondeterminism in it.
-      return (await executeInSlices(prepareRun(scenario, { seed, trace, referenceCache: { mode: 'refresh' } }), { version: VERSION })).traceHash;
+      return (await executeInSlices(prepareRun(scenario, { seed, trace, referenceCache: { mode: 'refresh' } }), { version: VERSION, maxEvents })).traceHash;
     });
     if (report.deterministic) {
       say(`deterministic: two runs gave trace hash ${report.hashes[0]}`);

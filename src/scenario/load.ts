@@ -10,7 +10,8 @@ import { InputError } from '../kernel/contract/index.ts';
 import { unreadableBecause } from '../kernel/file-errors.ts';
 import { decodeScenarioBytes } from './encoding.ts';
 import { parseScenario, type PluginResolver } from './parse.ts';
-import { parsePath, startsWith } from './paths.ts';
+import { setWriting } from './overrides.ts';
+import { parsePath } from './paths.ts';
 import { loadPlugins } from './plugin-load.ts';
 import { isRecord } from './schema-walk.ts';
 import type { Scenario } from './types.ts';
@@ -101,16 +102,6 @@ function mayNamePlugins(text: string): boolean {
  * its minimal scenario before writing it); a name that is no path (`minimal scenario`) means the
  * working directory. Malformed lists are left to the schema, which reports them at their line.
  */
-/** The latest of `sets` (`path=value`) that wrote `path` or one of its ancestors, as overrides.ts blames a schema problem. */
-function setOf(sets: readonly string[], path: readonly PropertyKey[]): string | undefined {
-  for (let i = sets.length - 1; i >= 0; i--) {
-    const eq = sets[i]!.indexOf('=');
-    const target = eq > 0 ? parsePath(sets[i]!.slice(0, eq)) : undefined;
-    if (target !== undefined && typeof target !== 'string' && startsWith(path, target)) return sets[i];
-  }
-  return undefined;
-}
-
 function pluginPaths(raw: Record<string, unknown>, file: string): string[] {
   const list = raw.plugins;
   if (!Array.isArray(list) || !list.every((entry): entry is string => typeof entry === 'string' && entry.length > 0)) return [];
@@ -153,7 +144,7 @@ export function locateInFile(file: string, message: string, text?: string, sets:
       const field = /^([^\s:]+): /.exec(line)?.[1];
       const path = field === undefined ? undefined : parsePath(field);
       if (path === undefined || typeof path === 'string') return line;
-      const set = setOf(sets, path);
+      const set = setWriting(sets, path);
       if (set !== undefined) return `--set ${set} ${line}`;
       const placed = parsed();
       return placed === undefined ? `${file}: ${line}` : `${file}:${lineOf(placed, lines, path)} ${line}`;

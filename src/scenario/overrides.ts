@@ -112,6 +112,15 @@ export function setOfField(sets: readonly string[], field: string): string | und
   });
 }
 
+/** The latest of `sets` (`path=value`, as given) that wrote `path` or one of its ancestors, as `blame` finds it among applied sets. */
+export function setWriting(sets: readonly string[], path: readonly PropertyKey[]): string | undefined {
+  for (let i = sets.length - 1; i >= 0; i--) {
+    const target = pathOfSet(sets[i]!);
+    if (target !== undefined && startsWith(path, target)) return sets[i];
+  }
+  return undefined;
+}
+
 /** The latest `--set` that wrote `path` or one of its ancestors. */
 export function blame(applied: readonly AppliedSet[], path: readonly PropertyKey[]): AppliedSet | undefined {
   // Later sets win, as they do when applied.

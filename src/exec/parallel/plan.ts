@@ -52,7 +52,7 @@ interface Unit {
 }
 
 export function planPartitions(world: World, options: PlanOptions): PartitionPlan {
-  if (!(Number.isInteger(options.workers) && options.workers >= 1)) throw new PartitionPlanError(`expected a whole number of at least 1, got ${options.workers}`);
+  if (!(Number.isInteger(options.workers) && options.workers >= 1)) throw new PartitionPlanError(`workers: expected a whole number of at least 1, got ${options.workers}`);
   const by = options.by ?? 'site';
   const units = placementUnits(world, by);
   const count = typeof by === 'object' ? units.length : Math.min(options.workers, units.length);

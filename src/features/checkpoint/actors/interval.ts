@@ -12,11 +12,14 @@
  * - δ: the mean duration of the checkpoints completed so far — for an independent participant
  *   its own writes (capture to durable), for the coordinator of a global strategy each global
  *   checkpoint from its trigger to its completion (what a coordinated checkpoint blocks the job
- *   for). Before the first completes, the longest one that ended without completing (a failure or
- *   a timeout cut it short: its cost is more than it ran — a censored observation), or 1 s if
- *   longer. Without that, a checkpoint costlier than the failures allow (δ near or above M: each
- *   is cut short by the next failure) never completes, δ stays 1 s and the interval √(2M·1 s),
- *   where Daly says M (lit-daly-delta-over-2m in notes/s20-literature.md: 10 s at M = 1 min).
+ *   for). Before the first completes, the coordinator uses the longest global checkpoint that
+ *   ended without completing (a failure or a timeout cut it short: its cost is more than it ran —
+ *   a censored observation), or 1 s if longer. Without that, a checkpoint costlier than the
+ *   failures allow (δ near or above M: each is cut short by the next failure) never completes, δ
+ *   stays 1 s and the interval √(2M·1 s), where Daly says M (at M = 1 min and δ = 150 s: 10.3 s
+ *   instead of 60 s, and most jobs never finished). Independent participants do not feed it yet:
+ *   a crash restarts their clock, and a write a rollback abandons is not observed, so with
+ *   `interval: adaptive` at δ ≥ 2M uncoordinated and stream-replay keep √(2M·1 s).
  * - M: the `mtbfUs` given, as is (failures seen do not move a known MTBF). When none is given,
  *   elapsed time over the failures seen, T/n (the maximum-likelihood estimate for exponential
  *   failures); with none seen yet, T itself (no failure in T: M is at least T), so intervals start

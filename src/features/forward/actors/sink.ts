@@ -16,10 +16,15 @@
  * drain, which breaks there and adds up the batches' serialized sizes, `batchSizeInBytes`, and
  * nothing for the request header) — again while each broker has fewer
  * than `MAX_IN_FLIGHT` requests outstanding (max.in.flight.requests.per.connection = 5). Each round
- * of requests takes the lanes in turn from a lane one further than the round before (the
- * producer's drainIndex, after Kafka's RecordAccumulator), so under `max.request.size` the lanes
- * share the requests: taken always from lane 0, the first lanes' backlog filled every request and
- * a later lane on the same broker starved for as long as they had plans to send. The reply
+ * of requests takes the lanes in turn from a lane one further than the round before, so under
+ * `max.request.size` the lanes share the requests: taken always from lane 0, the first lanes'
+ * backlog filled every request and a later lane on the same broker starved for as long as they had
+ * plans to send. This is not quite Kafka's: its RecordAccumulator keeps a start per broker
+ * (3.x `nodesDrainIndex`), pinned at the partition where the last drain stopped, so the batch that
+ * closed a request opens the next one; ours moves one lane on per round, for every broker at once,
+ * and a lane can go ahead of the plan that closed the round before (two lanes of 1 000 B after one
+ * of 1 500 B under a 2 001 B limit: requests [0], [1], [2, 3], [3, 0] where Kafka sends [0], [1],
+ * [2, 3], [0], [1]). Starvation is bounded either way. The reply
  * has an outcome per partition, and each lane handles its own: one lane's `not-leader` backs off
  * that lane only.
  *

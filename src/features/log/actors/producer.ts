@@ -121,7 +121,12 @@ export class LogProducer implements Actor<ClientInbound> {
   private tick = 0;
   private reqCounter = 0;
   private drainTimer: { at: Micros; id: TimerId } | undefined;
-  /** The partition each drain starts from, moving on by one every drain (Kafka's drainIndex), so none is always last. */
+  /**
+   * The partition each drain starts from, moving on by one every drain, so none is always last: a
+   * simplification of Kafka's drain index (2.x: one index, moved on past every partition visited;
+   * 3.x: one per broker, pinned at the partition where that broker's last drain stopped). The
+   * sink's doc comment (forward/actors/sink.ts) shows where the orders differ.
+   */
   private drainIndex = 0;
   /** The event whose send waits for buffer memory (the instrument's thread is blocked), its partition, since when, and its `max.block.ms` timer. */
   private blocked: { event: string; partition: number; sinceUs: Micros; timer: TimerId } | undefined;
