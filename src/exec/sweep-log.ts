@@ -11,7 +11,7 @@
  * the middle, a line of another study — is an `InputError` naming the file and line, because
  * resuming or merging on top of it would produce a result that looks right and is not.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { InputError } from '../kernel/index.ts';
@@ -257,7 +257,8 @@ export class ResultsLog {
   constructor(dir: string, validBytes: number) {
     this.path = join(dir, RESULTS_LOG);
     this.fd = openSync(this.path, 'a');
-    ftruncateSync(this.fd, validBytes);
+    // Only a torn tail is cut: a log that ends where its lines do is left alone.
+    if (fstatSync(this.fd).size !== validBytes) ftruncateSync(this.fd, validBytes);
   }
 
   append(record: CellRecord): void {

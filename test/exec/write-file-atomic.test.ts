@@ -9,6 +9,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeStaleTemporaries, writeFileAtomic } from '../../src/exec/staging.ts';
+import { RESULTS_LOG, ResultsLog, type CellRecord } from '../../src/exec/sweep-log.ts';
 import { traceFile } from '../../src/kernel/trace-file.ts';
 import { SimulationError } from '../../src/kernel/contract/index.ts';
 import { reportError } from '../../src/cli/exit.ts';
@@ -118,4 +119,19 @@ test('a close that reports a deferred write error (NFS, quotas): writeFileAtomic
   // Red before: the error had no path, and the temporary file stayed (never renamed, never removed).
   t.is((error as NodeJS.ErrnoException).path, path);
   t.deepEqual(readdirSync(dir), []);
+});
+
+test('a full disk under a sweep: appending a result fails naming results.jsonl', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-full-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, RESULTS_LOG);
+  symlinkSync('/dev/full', path);
+  const log = new ResultsLog(dir, 0);
+  t.teardown(() => log.close());
+  const record = { sweep: 's', cell: 'c', index: 0, status: 'error', error: { message: 'x' } } as unknown as CellRecord;
+  const error = t.throws(() => log.append(record));
+  t.is((error as NodeJS.ErrnoException).code, 'ENOSPC');
+  // Red before naming: a write through a descriptor has no path, so an internal error with a stack.
+  t.is(fileProblem(error), `${path}: no space left on the device`);
+  t.deepEqual(readdirSync(dir), [RESULTS_LOG]);
 });

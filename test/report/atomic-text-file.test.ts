@@ -5,7 +5,7 @@
  * destroyed used to take the process down: ERR_STREAM_DESTROYED).
  */
 import test from 'ava';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTextAtomically } from '../../src/report/atomic-text-file.ts';
@@ -35,4 +35,21 @@ test('a producer that throws after writing: its error, no file, no temporary, no
   t.deepEqual(stray, []);
   t.false(existsSync(out));
   t.deepEqual(readdirSync(DIR), []);
+});
+
+test('a full disk: the export fails with an error naming the file asked for, and leaves nothing behind', async (t) => {
+  // The temporary file's name leads to /dev/full: every write there fails with ENOSPC.
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-full-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'page.html');
+  symlinkSync('/dev/full', `${out}.tmp-${process.pid}`);
+  const error = await t.throwsAsync(
+    writeTextAtomically(out, async (write) => {
+      for (let i = 0; i < 20; i++) await write(`${'x'.repeat(9_999)}\n`);
+    }),
+  );
+  t.is((error as NodeJS.ErrnoException).code, 'ENOSPC');
+  // A stream's write error has no path: named as the page, not its temporary (fileProblem: `page.html: no space left on the device`).
+  t.is((error as NodeJS.ErrnoException).path, out);
+  t.deepEqual(readdirSync(dir), []);
 });
