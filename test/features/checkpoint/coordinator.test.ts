@@ -13,8 +13,10 @@ interface Sent {
   message: Message & { epoch?: number };
 }
 
-function harness() {
+/** `config`: what differs from an uncoordinated pair checkpointing every minute; `records`: what the coordinator records. */
+function harness(config: Partial<ConstructorParameters<typeof CheckpointCoordinator>[0]> = {}) {
   const sent: Sent[] = [];
+  const records: { t: number; kind: string; data: Record<string, unknown> }[] = [];
   const fsyncs: Wakeup[] = [];
   const files = new Map<string, unknown>();
   /** Armed timers by id: when each fires, and its wakeup. */
@@ -26,7 +28,7 @@ function harness() {
     send: (to: string, message: Message) => void sent.push({ to, message }),
     setTimer: (delay: number, name: string, data?: unknown) => (timers.set(++timer, { at: clock.us + delay, wakeup: { name, data } as Wakeup }), timer),
     cancelTimer: (id: number) => void timers.delete(id),
-    record: () => {},
+    record: (kind: string, data: Record<string, unknown>) => void records.push({ t: clock.us, kind, data }),
     disk: {
       put: (file: string, value: unknown) => (files.set(file, value), true),
       get: (file: string) => files.get(file),
@@ -42,6 +44,7 @@ function harness() {
       interval: { kind: 'time', us: 60_000_000 } as never,
       requestTimeoutUs: 2_000_000,
       checkpointTimeoutUs: 60_000_000,
+      ...config,
     });
   let coordinator = make();
   coordinator.start(ctx);
@@ -73,6 +76,7 @@ function harness() {
   };
   return {
     sent,
+    records,
     ctx,
     timers,
     get coordinator() {
@@ -255,4 +259,34 @@ test('coordinator: its disk image comes back whole through JSON (emulation), his
   h.coordinator.onMessage(ctx, meta(950_000, 0, { 'x<a': 1 }, {}), 'b');
   durable();
   t.deepEqual(Object.fromEntries(round(h, 2, { id: 2_000_000, inputs: { 'x<a': 2 } })), { a: 850_000, b: 900_000 });
+});
+
+test('coordinator: a coordinated checkpoint cut short teaches the adaptive interval its cost — with δ ≥ 2M the next is M later, not √(2M·1 s)', (t) => {
+  // M = 1 min, checkpoints that would take ≈ 150 s (node-local, δ far above 2M): the operators never
+  // save, and the 150 s timeout aborts each. Until one completes δ is taken as 1 s, so without what
+  // the abort says (δ ≥ 150 s) the next would come √(2 · 1 s · 1 min) ≈ 10.3 s after it, for ever.
+  const h = harness({
+    strategy: 'coordinated',
+    triggerTargets: [],
+    channels: [],
+    interval: { kind: 'adaptive', mtbfUs: 60_000_000, minUs: 1_000_000, maxUs: 36_000_000_000 },
+    checkpointTimeoutUs: 150_000_000,
+  });
+  // Each second: the coordinator's own writes complete, then its timers due by then fire.
+  for (let s = 2; s <= 600; s++) {
+    h.durable();
+    h.advance(s * 1_000_000);
+  }
+  const ckpt = h.records.filter((r) => r.kind === 'ckpt').map((r) => [r.data['op'], r.t / 1_000_000]);
+  const triggers = ckpt.filter(([op]) => op === 'trigger').map(([, at]) => at as number);
+  const aborts = ckpt.filter(([op]) => op === 'aborted').map(([, at]) => at as number);
+  t.true(aborts.length >= 2, JSON.stringify(ckpt));
+  // After each abort, the next trigger waits Daly's τ = M (its write made durable within the next second).
+  for (const [i, abortedAt] of aborts.entries()) {
+    const next = triggers[i + 1];
+    if (next === undefined) continue;
+    t.true(next - abortedAt >= 60 && next - abortedAt <= 61, `trigger ${next} s after the abort at ${abortedAt} s: ${JSON.stringify(ckpt)}`);
+  }
+  // Spacing between triggers: 150 s + 60 s, well past √(2M·1 s) + 150 s.
+  t.true(triggers.length >= 3 && triggers[2]! - triggers[1]! >= 210, JSON.stringify(ckpt));
 });
