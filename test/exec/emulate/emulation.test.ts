@@ -32,14 +32,20 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-test.serial('pause, stats, crash and restart through the control plane; records keep their numbering', async (t) => {
-  const dir = scratch(t);
+/** The mesh emulated at 5× real time, its trace in `dir`, stopped when the test ends. */
+async function started(t: { teardown(fn: () => Promise<void>): void }, dir: string): Promise<Emulation> {
   const emulation = await Emulation.start(mesh(), { speed: 5, dir, trace: new TraceWriter(traceFile(join(dir, 'trace.jsonl'))) });
   // A failed assertion must not leave the node threads running: ava would wait for them.
   t.teardown(async () => {
     emulation.abort('the test ended');
     await emulation.done.catch(() => {});
   });
+  return emulation;
+}
+
+test.serial('pause, stats, crash and restart through the control plane; records keep their numbering', async (t) => {
+  const dir = scratch(t);
+  const emulation = await started(t, dir);
   await until(() => emulation.now() > 300 * MS, 'the run to get going');
 
   emulation.pause();
@@ -79,12 +85,7 @@ test.serial('pause, stats, crash and restart through the control plane; records 
 });
 
 test.serial('a restart the run ends while the new thread boots returns quietly: nothing is left to restart', async (t) => {
-  const dir = scratch(t);
-  const emulation = await Emulation.start(mesh(), { speed: 5, dir, trace: new TraceWriter(traceFile(join(dir, 'trace.jsonl'))) });
-  t.teardown(async () => {
-    emulation.abort('the test ended');
-    await emulation.done.catch(() => {});
-  });
+  const emulation = await started(t, scratch(t));
   await emulation.crash('s2-1', 'killed by the test');
   // The spare thread the crash launched cannot have answered yet (that takes a message round
   // trip): the restart waits for it, and the run ends meanwhile, shutting it down.
