@@ -18,7 +18,8 @@ export async function writeTextAtomically<T>(out: string, produce: (write: Write
   // was destroyed) are expected then, not news.
   let failed: Error | undefined;
   // A write's error names no file: named as `out` (a full disk: `out: no space left on the device`),
-  // the file the user asked for, as kernel/file-errors.ts namingFile does (a report may not import it).
+  // the file the user asked for, as kernel/file-errors.ts namingFile does (a report may not import it;
+  // unlike it, no check of `code`: every error this stream emits is a system error of this file).
   file.on('error', (error) => (failed ??= Object.assign(error, { path: (error as { path?: unknown }).path ?? out })));
   try {
     const result = await produce(async (text) => {
