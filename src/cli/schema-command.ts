@@ -31,11 +31,9 @@ export const schemaCommand: CommandModule<object, SchemaArgs> = {
       const notPlugin = args.plugins.find((path) => !namesPluginModule(path));
       if (notPlugin !== undefined) throw new InputError(`schema ${notPlugin}: schema takes plug-in modules (${PLUGIN_ENDINGS}) to add their sections, not ${fileKindOf(notPlugin)}; \`diaspora schema\` alone prints the schema of scenario files`);
       // In the order given, as a scenario's plugins: list would register them.
-      await loadPlugins(args.plugins.map((path) => resolve(path))).catch((error: unknown) => {
-        // The loader names a plug-in by its absolute path; the user named it as given.
-        if (!(error instanceof InputError)) throw error;
-        throw new InputError(args.plugins.reduce((message, path) => message.replaceAll(`plugin ${resolve(path)}:`, `schema ${path}:`), error.message));
-      });
+      // A refusal names a plug-in as the user gave it, not by the absolute path loaded.
+      const given = new Map(args.plugins.map((path) => [resolve(path), path]));
+      await loadPlugins([...given.keys()], (path) => `schema ${given.get(path)}`);
       process.stdout.write(renderScenarioJsonSchema(args.plugins.length === 0 ? undefined : ['diaspora schema', ...args.plugins].join(' ')));
       process.exitCode = EXIT_OK;
     } catch (error) {

@@ -45,26 +45,28 @@ export function fileKindOf(path: string): string {
 /**
  * Imports plug-in modules (absolute paths of `.ts` or `.js` files) and registers their default
  * export. TypeScript plug-ins need a TypeScript loader in the process: from source the `diaspora`
- * command and its workers have one; compiled, `preparePluginImports` adds it.
+ * command and its workers have one; compiled, `preparePluginImports` adds it. A refusal names a
+ * plug-in as `named` says (`plugin <absolute path>`; a command whose user typed the path names it so).
  */
-export async function loadPlugins(paths: readonly string[]): Promise<void> {
+export async function loadPlugins(paths: readonly string[], named: (path: string) => string = (path) => `plugin ${path}`): Promise<void> {
   for (const path of paths) {
     if (pluginsLoaded([path])) continue;
     if (!isAbsolute(path)) throw new Error(`loadPlugins: "${path}" is not an absolute path`);
+    const plugin = named(path);
     const kind = statSync(path, { throwIfNoEntry: false });
-    if (kind === undefined) throw new InputError(`plugin ${path}: no such file`);
-    if (kind.isDirectory()) throw new InputError(`plugin ${path}: a directory; name the plug-in's module file (${PLUGIN_ENDINGS})`);
+    if (kind === undefined) throw new InputError(`${plugin}: no such file`);
+    if (kind.isDirectory()) throw new InputError(`${plugin}: a directory; name the plug-in's module file (${PLUGIN_ENDINGS})`);
     // Node's own refusal ("Unknown file extension") would not say what a plug-in is.
-    if (!namesPluginModule(path)) throw new InputError(`plugin ${path}: ${fileKindOf(path)}, not a plug-in module${whatAPluginIs(extname(path))}`);
+    if (!namesPluginModule(path)) throw new InputError(`${plugin}: ${fileKindOf(path)}, not a plug-in module${whatAPluginIs(extname(path))}`);
     let module: { default?: unknown };
     try {
       await preparePluginImports();
       module = (await import(pathToFileURL(path).href)) as { default?: unknown };
     } catch (error) {
-      throw new InputError(`plugin ${path}: cannot be loaded${loadedAsCommonJs(error) ? ESM_HINT : ''}: ${firstLine(error)}${lineIn(error, path)}`);
+      throw new InputError(`${plugin}: cannot be loaded${loadedAsCommonJs(error) ? ESM_HINT : ''}: ${firstLine(error)}${lineIn(error, path)}`);
     }
     const feature = module.default;
-    if (!isFeature(feature)) throw new InputError(`plugin ${path}: its default export must be a feature made with defineFeature({ name, … }) from 'diaspora-sim'`);
+    if (!isFeature(feature)) throw new InputError(`${plugin}: its default export must be a feature made with defineFeature({ name, … }) from 'diaspora-sim'`);
     registerPlugin(path, feature);
   }
 }
