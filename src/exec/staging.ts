@@ -134,7 +134,8 @@ export class StagedDirectory {
   }
 
   write(file: string, content: string): void {
-    writingFile(this.path(file), () => writeFileSync(this.path(file), content));
+    const path = this.path(file);
+    writingFile(path, () => writeFileSync(path, content));
   }
 
   /** Moves the directory into place; replaces an earlier result only as the guard allows. */
@@ -178,7 +179,8 @@ export class StagedDirectory {
 /** Writes the marker that makes `dir` diaspora's own output. */
 export function writeMarker(dir: string, kind: string): void {
   const marker: OutputMarker = { tool: 'diaspora-sim', version: VERSION, kind, host: hostname(), pid: process.pid };
-  writingFile(join(dir, OUTPUT_MARKER), () => writeFileSync(join(dir, OUTPUT_MARKER), `${JSON.stringify(marker)}\n`));
+  const path = join(dir, OUTPUT_MARKER);
+  writingFile(path, () => writeFileSync(path, `${JSON.stringify(marker)}\n`));
 }
 
 /** `.<name>.<pid>.tmp`, and `.old` for the earlier result a commit was replacing. */
