@@ -140,7 +140,7 @@ if (unknown.length > 0) fail(`--only: unknown strategy ${unknown.join(', ')} (on
 const heapAtMb = Number(flag('--heap-at') ?? '60');
 if (!(heapAtMb > 0)) fail(`--heap-at: megabytes of V8's old space in use, a number > 0, got ${flag('--heap-at')}`);
 const extras: Extras = { profileDir: flag('--profile'), heapDir: flag('--heap'), heapAtMb };
-if (extras.heapDir !== undefined) mkdirSync(extras.heapDir, { recursive: true });
+for (const dir of [extras.profileDir, extras.heapDir]) if (dir !== undefined) mkdirSync(dir, { recursive: true });
 const strategies = STRATEGIES.filter((s) => only === undefined || only.includes(s));
 
 // With several rounds, a profile or snapshot is taken in round 1 only, which the table leaves out (see the header).
