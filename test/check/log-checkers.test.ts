@@ -6,6 +6,7 @@ import test from 'ava';
 import { duplicate, noAckedLoss, type CheckerDefinition, type Verdict } from '../../src/check/index.ts';
 import { divergence } from '../../src/features/log/checks/divergence.ts';
 import { nonmonotonic } from '../../src/features/log/checks/nonmonotonic.ts';
+import { produceOrder } from '../../src/features/log/checks/produce-order.ts';
 import { skip } from '../../src/features/log/checks/skip.ts';
 import { unobserved } from '../../src/features/log/checks/unobserved.ts';
 import type { TraceRecord } from '../../src/kernel/index.ts';
@@ -145,6 +146,44 @@ test('nonmonotonic and skip: offsets within a session; assignments and restarts 
   t.is(back.violationCount, 1);
   t.regex(back.violations[0]!.message, /read t-0 from offset 11 after reading up to 15/);
   t.deepEqual(back.violations[0]!.cites.map((c) => c.t), [4, 5]);
+});
+
+const produce = (events: string[], partition = 0) => ({ op: 'produce', topic: 't', partition, events });
+
+test('produce-order: a producer\'s events stored in a partition out of their send order are reordered; a duplicate\'s later copy and another producer are not', (t) => {
+  const { records, add } = trace();
+  add(1, 'p', 'client', produce(['p-0', 'p-1']));
+  add(2, 'p', 'client', produce(['p-2']));
+  add(3, 'p', 'client', produce(['p-3'], 1)); // another partition: its own order
+  add(4, 'q', 'client', produce(['q-0']));
+  add(5, 'p', 'client', produce(['p-4']));
+  // Partition 0 holds p-0, p-2 (p-1's request was lost and retried), p-1, q-0, p-0 again (a re-sent batch), p-4.
+  add(6, 'r', 'client', consume(0, ['p-0', 'p-2', 'p-1'], { final: true }));
+  add(7, 'r', 'client', consume(0, ['p-0', 'p-2'], { final: true })); // a restarted reader re-reads
+  add(8, 'r', 'client', consume(3, ['q-0', 'p-0', 'p-4'], { final: true }));
+  add(9, 'r', 'client', { ...consume(0, ['p-3'], { final: true }), partition: 1 });
+  add(10, 'r', 'client', { op: 'final-read', events: 7 });
+  const verdict = check(produceOrder, records);
+  t.false(verdict.ok);
+  t.is(verdict.violationCount, 1);
+  t.is(verdict.stats.reordered, 1);
+  t.is(verdict.stats.stored, 6, 'first copies of produced events');
+  t.deepEqual(verdict.violations[0]!.events, ['p-1', 'p-2']);
+  t.regex(verdict.violations[0]!.message, /p-1 \(p's 2nd send\) is stored in r\/t-0 at offset 2, after p-2 \(its 3rd\) at offset 1/);
+  t.deepEqual(verdict.violations[0]!.cites.map((c) => c.t), [1, 6]);
+});
+
+test('produce-order: events in send order pass; nothing produced and stored is vacuous; no final read fails', (t) => {
+  const { records, add } = trace();
+  add(1, 'p', 'client', produce(['p-0', 'p-1']));
+  add(2, 'p', 'client', produce(['p-2']));
+  t.is(check(produceOrder, records).violations[0]!.anomaly, 'no-final-read');
+  add(3, 'r', 'client', consume(0, ['x-9', 'p-0', 'p-1', 'p-2'], { final: true })); // x-9: produced by no traced producer
+  add(4, 'r', 'client', { op: 'final-read', events: 4 });
+  const verdict = check(produceOrder, records);
+  t.true(verdict.ok);
+  t.is(verdict.stats.stored, 3);
+  t.is(produceOrder.vacuous!({ stored: 0, reordered: 0 }), '0 produced events in the final read');
 });
 
 const log = (op: string, offset: number, extra: Record<string, unknown> = {}) => ({ op, topic: 't', partition: 0, offset, epoch: 0, ...extra });

@@ -1,7 +1,7 @@
 /**
  * The replicated partitioned log (Kafka / Diaspora stream semantics) as a feature: the `log`
  * service kind, Kafka producer settings on workload producers, the `consumers:` section, the log
- * checkers (unobserved, nonmonotonic, skip, divergence, group-generations) and the log metrics. The actors are in
+ * checkers (unobserved, nonmonotonic, skip, divergence, group-generations, produce-order) and the log metrics. The actors are in
  * `actors/`; what each guarantees, and the configurations that break it, are in their headers.
  */
 import { defineFeature } from '../../scenario/feature.ts';
@@ -14,6 +14,7 @@ import { name } from '../../scenario/fields.ts';
 import { divergence } from './checks/divergence.ts';
 import { nonmonotonic } from './checks/nonmonotonic.ts';
 import { groupGenerations } from './checks/group-generations.ts';
+import { produceOrder } from './checks/produce-order.ts';
 import { skip } from './checks/skip.ts';
 import { unobserved } from './checks/unobserved.ts';
 import * as z from 'zod';
@@ -36,7 +37,7 @@ export default defineFeature({
   sections: {
     consumers: z.record(name('consumer'), consumerSchema).default({}).describe('Consumer groups reading from log services, by name. Default none.'),
   },
-  checkers: [unobserved, nonmonotonic, skip, divergence, groupGenerations],
+  checkers: [unobserved, nonmonotonic, skip, divergence, groupGenerations, produceOrder],
   crossCheck(s, names, report) {
     for (const [service, spec] of Object.entries(s.services)) if (spec.kind === 'log') checkLogService(spec as WrittenLogService, ['services', service], names, report);
     checkLogClients(s, names, report);
