@@ -26,6 +26,16 @@
  * order) and completes the same way; a power loss voids it. Cost: at most one wake-up event per
  * disk per `dirtyWritebackUs`, and none while nothing is dirty.
  *
+ * A process that dies in the middle of an fsync leaves its pages to the device (the page cache is
+ * the node's), which goes on writing them — until the file is deleted: then what the device had not
+ * yet written of it is dropped and the writes queued behind move up (`dropUnwritten`). Linux drops
+ * an unlinked file's pages not yet written once nobody holds it open; a live caller of fsync holds
+ * it open, so its fsync keeps them. This is how a process crash differs from a node crash here: the
+ * power loss voids the whole queue at once. The device is taken to write an fsync's bytes at a
+ * steady rate after its fixed cost, files in the order the fsync took them. `unsynced(file)` says
+ * whether a file still has bytes not on the device (dirty or under way: Linux's `cachestat(2)`), so
+ * a restarted process can tell a file its predecessor never saw synced.
+ *
  * Disk faults (driven by `src/faults/`): a power loss may *tear* the write the device was in the
  * middle of — the first unsynced record of each appended file then survives as a {@link TornRecord}
  * (a partial record whose checksum fails, which a protocol must detect and drop); the device may
@@ -34,7 +44,7 @@
  * false and leave the file unchanged); a slow disk multiplies the time every fsync takes.
  */
 import type { ActorHandle, Disk, Micros, Simulator, TornRecord, Wakeup } from '../kernel/index.ts';
-import { recordShape, SECOND } from '../kernel/index.ts';
+import { assert, recordShape, SECOND } from '../kernel/index.ts';
 import { lastRecord, liveFileNames } from './file-reads.ts';
 import { StartOrdered } from './start-ordered.ts';
 
@@ -78,6 +88,8 @@ interface FileState {
   listed: boolean;
   /** Its place in its actor's `byName` (the order of creation, which a `Map` iterates in). */
   readonly seq: number;
+  /** Device writes (fsyncs, writebacks) queued or under way that carry some of its pages. */
+  pending: number;
 }
 
 /**
@@ -85,6 +97,27 @@ interface FileState {
  * issued, with its actor's files (a file deleted on the device too is forgotten there).
  */
 type Capture = [FileState, unknown[] | undefined, number, Map<string, FileState>][];
+
+/** One fsync or writeback the device has accepted and not finished: the device's FIFO queue. */
+interface DeviceWrite {
+  readonly issuedUs: Micros;
+  start: Micros;
+  finish: Micros;
+  /** The part of `finish − start` before the first byte moves: the fixed cost, as slowed down when it was accepted. */
+  readonly latencyUs: Micros;
+  bytes: number;
+  readonly covered: Capture;
+  /** The bytes each covered file puts on the device, in `covered`'s order (the order it writes them in). */
+  readonly sizes: number[];
+  /** An fsync's caller (undefined for a writeback, the flusher's) and the caller's incarnation when it called. */
+  readonly caller: ActorHandle | undefined;
+  readonly incarnation: number;
+  /** Bumped when it is re-timed: a completion scheduled before then is void. */
+  version: number;
+  readonly label: string;
+  readonly origin: ActorHandle;
+  readonly then: () => void;
+}
 
 /**
  * Per-actor files on one node's disk, and those written since the actor's last fsync: an fsync
@@ -114,6 +147,8 @@ export class NodeDisk {
   private flusherAwake = false;
   /** When the device finishes the fsyncs it has accepted. */
   private busyUntil: Micros = 0;
+  /** The device writes accepted and not finished, in the order it serves them. */
+  private readonly queue: DeviceWrite[] = [];
   /** Bumped by every power loss; fsyncs issued before it never complete. */
   private powerEpoch = 0;
   /** Bumped when unsynced data is dropped without a power loss; older fsyncs complete but cover nothing. */
@@ -160,6 +195,7 @@ export class NodeDisk {
   fsync(handle: ActorHandle, files: ActorFiles | undefined, done: Wakeup | undefined): void {
     // Capture what this fsync covers now: later writes need a later fsync.
     const covered: Capture = [];
+    const sizes: number[] = [];
     let bytes = 0;
     if (files !== undefined) {
       // The list is emptied in place for the writes after this fsync (not a new array per fsync).
@@ -168,6 +204,7 @@ export class NodeDisk {
         file.listed = false;
         if (file.dirtiedAtUs !== undefined) {
           covered.push(clean(file, files.byName));
+          sizes.push(file.dirtyBytes);
           bytes += file.dirtyBytes;
           file.dirtyBytes = 0;
           file.dirtyRecords = 0;
@@ -178,7 +215,7 @@ export class NodeDisk {
     }
     const incarnation = handle.incarnation;
     this.sim.recordShaped(handle, FSYNC, ['fsync', bytes]);
-    this.write(bytes, covered, this.fsyncLabel, handle, () => {
+    this.write(bytes, covered, sizes, this.fsyncLabel, handle, handle, () => {
       this.sim.recordShaped(handle, FSYNC, ['fsync-done', bytes]);
       if (done !== undefined) this.sim.wake(handle, incarnation, done);
     });
@@ -187,31 +224,100 @@ export class NodeDisk {
   /**
    * Queues a device write of `bytes` behind the ones accepted before it; when it completes, the
    * captured files are durable as captured (unless the device dropped its cache meanwhile) and
-   * `then` runs. A power loss before then voids it.
+   * `then` runs. A power loss before then voids it. `caller`: the fsync's caller (a writeback has none).
    */
-  private write(bytes: number, covered: Capture, label: string, origin: ActorHandle, then: () => void): void {
+  private write(bytes: number, covered: Capture, sizes: number[], label: string, caller: ActorHandle | undefined, origin: ActorHandle, then: () => void): void {
     const start = Math.max(this.sim.now(), this.busyUntil);
     const finish = start + this.serviceTime(bytes);
     this.busyUntil = finish;
+    for (const [file] of covered) file.pending++;
+    const write: DeviceWrite = { issuedUs: this.sim.now(), start, finish, latencyUs: this.serviceTime(0), bytes, covered, sizes, caller, incarnation: caller?.incarnation ?? 0, version: 0, label, origin, then };
+    this.queue.push(write);
+    this.schedule(write);
+  }
+
+  private schedule(write: DeviceWrite): void {
     const epoch = this.powerEpoch;
     const cache = this.cacheEpoch;
-    this.sim.at(
-      finish,
-      label,
-      () => {
-        if (this.powerEpoch !== epoch) return;
-        // Data dropped since this write was issued stays dropped, though the write "succeeds".
-        if (this.cacheEpoch === cache) for (const [file, array, length, files] of covered) {
-          file.durable = array;
-          file.durableLength = length;
-          // Deleted, and now gone from the device too: nothing of it is left to keep. Dropping the
-          // entry keeps memory bounded when an actor deletes as it goes (log segments, checkpoints).
-          if (array === undefined && file.live === undefined && file.dirtiedAtUs === undefined && files.get(file.name) === file) files.delete(file.name);
-        }
-        then();
-      },
-      origin,
-    );
+    const version = write.version;
+    this.sim.at(write.finish, write.label, () => this.completed(write, epoch, cache, version), write.origin);
+  }
+
+  private completed(write: DeviceWrite, epoch: number, cache: number, version: number): void {
+    if (this.powerEpoch !== epoch || write.version !== version) return;
+    // The device serves its queue in order, so what completes is its head.
+    assert(this.queue[0] === write, () => `disk on ${this.node}: device writes complete in the order accepted`);
+    this.queue.shift();
+    for (const [file, array, length, files] of write.covered) {
+      file.pending--;
+      // Data dropped since this write was issued stays dropped, though the write "succeeds".
+      if (this.cacheEpoch !== cache) continue;
+      file.durable = array;
+      file.durableLength = length;
+      // Deleted, and now gone from the device too: nothing of it is left to keep. Dropping the
+      // entry keeps memory bounded when an actor deletes as it goes (log segments, checkpoints).
+      if (array === undefined && file.live === undefined && file.dirtiedAtUs === undefined && files.get(file.name) === file) files.delete(file.name);
+    }
+    write.then();
+  }
+
+  /** Whether some of the file's pages are dirty or on their way to the device (Linux's `cachestat`: dirty or writeback). */
+  unsynced(file: FileState): boolean {
+    return file.dirtiedAtUs !== undefined || file.pending > 0;
+  }
+
+  /**
+   * The file was deleted: its pages that fsyncs of dead callers were still to put on the device are
+   * dropped from them, and the device's queue moves up (Linux drops an unlinked file's pages not
+   * yet written once no one holds it open, and a dead process holds nothing). An fsync whose caller
+   * lives keeps them: the caller has the file open until its fsync returns. A writeback keeps them
+   * too — a simplification: the flusher takes a few MiB of a file at a time, so Linux would drop
+   * most of the rest. Returns the bytes dropped. The device is taken to write an fsync's files in
+   * the order it captured them, at a steady rate from its fixed cost's end to its finish.
+   */
+  dropUnwritten(file: FileState, handle: ActorHandle): number {
+    const now = this.sim.now();
+    let dropped = 0;
+    for (let i = 0; i < this.queue.length && file.pending > 0; i++) {
+      const write = this.queue[i]!;
+      if (write.caller === undefined || write.caller.incarnation === write.incarnation) continue;
+      const k = write.covered.findIndex(([covered]) => covered === file);
+      if (k < 0) continue;
+      const moving = write.start + write.latencyUs;
+      const span = write.finish - moving;
+      const done = now <= moving ? 0 : span <= 0 ? write.bytes : Math.min(write.bytes, Math.floor((write.bytes * (now - moving)) / span));
+      let before = 0;
+      for (let j = 0; j < k; j++) before += write.sizes[j]!;
+      const size = write.sizes[k]!;
+      const unwritten = size - Math.min(size, Math.max(0, done - before));
+      write.covered.splice(k, 1);
+      write.sizes.splice(k, 1);
+      file.pending--;
+      if (unwritten === 0) continue;
+      dropped += unwritten;
+      const healthy = this.serviceTime(write.bytes) - this.serviceTime(write.bytes - unwritten);
+      write.bytes -= unwritten;
+      this.retime(i, Math.max(now, write.finish - healthy));
+    }
+    if (dropped > 0) this.sim.record(handle, 'disk', { op: 'dropped', file: file.name, bytes: dropped });
+    return dropped;
+  }
+
+  /** Write `i` now finishes at `finish`: it and every write queued behind it move up, and are scheduled anew. */
+  private retime(i: number, finish: Micros): void {
+    let previous = finish;
+    for (let j = i; j < this.queue.length; j++) {
+      const write = this.queue[j]!;
+      const start = j === i ? write.start : Math.max(write.issuedUs, previous);
+      const end = j === i ? finish : start + (write.finish - write.start);
+      if (end === write.finish) break;
+      write.start = start;
+      write.finish = end;
+      write.version++;
+      this.schedule(write);
+      previous = end;
+    }
+    this.busyUntil = Math.max(this.sim.now(), this.queue.at(-1)?.finish ?? 0);
   }
 
   private get writebackUs(): Micros {
@@ -238,6 +344,7 @@ export class NodeDisk {
     const now = this.sim.now();
     const expireUs = this.params.dirtyExpireUs ?? LINUX_WRITEBACK.dirtyExpireUs;
     const covered: Capture = [];
+    const sizes: number[] = [];
     const byActor: { handle: ActorHandle; files: string[]; bytes: number }[] = [];
     let bytes = 0;
     let stillDirty = false;
@@ -250,6 +357,7 @@ export class NodeDisk {
       for (const file of expired) {
         mine.files.push(file.name);
         mine.bytes += file.dirtyBytes;
+        sizes.push(file.dirtyBytes);
         bytes += file.dirtyBytes;
         file.dirtyBytes = 0;
         file.dirtyRecords = 0;
@@ -258,7 +366,7 @@ export class NodeDisk {
     }
     if (covered.length > 0) {
       for (const { handle, files, bytes: written } of byActor) this.sim.record(handle, 'disk', { op: 'writeback', files, bytes: written });
-      this.write(bytes, covered, `writeback on ${this.node}`, origin, () => {
+      this.write(bytes, covered, sizes, `writeback on ${this.node}`, undefined, origin, () => {
         for (const { handle, bytes: written } of byActor) this.sim.record(handle, 'disk', { op: 'writeback-done', bytes: written });
       });
     }
@@ -278,6 +386,9 @@ export class NodeDisk {
   losePower(options: { tear?: boolean } = {}): void {
     this.powerEpoch++;
     this.busyUntil = this.sim.now();
+    // Every write the device had accepted is void: no file has pages on their way to it any more.
+    for (const write of this.queue) for (const [file] of write.covered) file.pending = 0;
+    this.queue.length = 0;
     this.revert(options.tear === true);
   }
 
@@ -429,6 +540,13 @@ class ActorDisk implements Disk {
     state.dirtyBytes = 0;
     state.dirtyRecords = 0;
     this.wrote(state, file, 'delete', 0);
+    // So are those a dead process's fsync was still to write.
+    if (state.pending > 0) this.disk.dropUnwritten(state, this.handle);
+  }
+
+  unsynced(file: string): boolean {
+    const state = this.ownIfAny()?.byName.get(file);
+    return state?.live !== undefined && this.disk.unsynced(state);
   }
 
   read(file: string): readonly unknown[] | undefined {
@@ -451,7 +569,7 @@ class ActorDisk implements Disk {
     const own = (this.own ??= this.disk.filesOf(this.handle, true)!);
     let state = own.byName.get(file);
     if (state === undefined) {
-      state = { name: file, live: undefined, durable: undefined, durableLength: 0, dirtiedAtUs: undefined, dirtyBytes: 0, dirtyRecords: 0, dirtySizes: [], listed: false, seq: own.made++ };
+      state = { name: file, live: undefined, durable: undefined, durableLength: 0, dirtiedAtUs: undefined, dirtyBytes: 0, dirtyRecords: 0, dirtySizes: [], listed: false, seq: own.made++, pending: 0 };
       own.byName.set(file, state);
     }
     return state;

@@ -137,6 +137,11 @@ class MountedDisk implements Disk {
     return onRamDisk(file) ? lastRecord(this.read(file)) : this.device.get(file);
   }
 
+  /** A RAM-disk file has no device to reach: never unsynced. */
+  unsynced(file: string): boolean {
+    return !onRamDisk(file) && this.device.unsynced(file);
+  }
+
   files(): string[] {
     return [...this.device.files(), ...liveFileNames(this.ram)].sort();
   }

@@ -21,7 +21,7 @@ class FixedLatency implements Environment {
     const refuse = () => {
       throw new Error(`kernel harness: ${actor.id} has no disk`);
     };
-    return { put: refuse, append: refuse, truncate: refuse, delete: refuse, read: refuse, get: refuse, files: refuse, fsync: refuse };
+    return { put: refuse, append: refuse, truncate: refuse, delete: refuse, read: refuse, get: refuse, files: refuse, unsynced: refuse, fsync: refuse };
   }
 }
 

@@ -281,6 +281,61 @@ test('an fsync in flight at a process crash completes (durable) but wakes nobody
   t.deepEqual(db.recoveries.at(-1), { t: 3_000, files: { wal: ['r1'] } });
 });
 
+test('a file a dead process was fsyncing, deleted by its next incarnation: what the device had not written is dropped, and the queue moves up', (t) => {
+  const { s } = store(); // 100 µs + 1 µs per byte
+  const [db, log] = [s.puppet('db', 'store-1'), s.puppet('log', 'store-1')];
+  let seen: boolean[] = [];
+  s.at(10, () => {
+    db.disk.put('ckpt', 'image', 10_000);
+    db.disk.fsync({ name: 'orphan' }); // would run 10 → 10 110
+    log.disk.append('wal', 'x', 1_000);
+    log.disk.fsync({ name: 'behind' }); // queued behind it: would complete at 11 210
+  });
+  s.crashActor('db').at(2_000);
+  s.restartActor('db').at(3_000);
+  s.at(4_110, () => {
+    // cachestat: the file still has pages on their way to the device.
+    seen = [db.disk.unsynced('ckpt'), db.disk.unsynced('nothing')];
+    db.disk.delete('ckpt');
+  });
+  s.crashNode('store-1').at(20_000);
+  s.restartNode('store-1').at(21_000);
+  s.run(30_000);
+  t.deepEqual(seen, [true, false]);
+  // At 4 110 the device had written 4 000 of its 10 000 bytes: the other 6 000 are never written…
+  t.deepEqual(
+    s.kinds('disk', 'db').filter((r) => r.op === 'dropped').map((r) => [r.t, r.bytes]),
+    [[4_110, 6_000]],
+  );
+  // …so the orphan fsync ends at 4 110 and the log's, behind it, 6 000 µs early.
+  t.deepEqual(s.diskOps('db', 'fsync-done'), [[4_110, 'fsync-done']]);
+  t.deepEqual(log.wakeups, [[5_210, 'behind']]);
+  // The deleted image never became durable, nor came back.
+  t.deepEqual(db.recoveries.at(-1), { t: 21_000, files: {} });
+  t.deepEqual(log.recoveries.at(-1), { t: 21_000, files: { wal: ['x'] } });
+});
+
+test('a file deleted while a live caller fsyncs it keeps its pages (the caller holds it open), and so does one synced already', (t) => {
+  const { s } = store();
+  const db = s.puppet('db', 'store-1');
+  s.at(10, () => {
+    db.disk.put('old', 'a', 100);
+    db.disk.fsync({ name: 'first' }); // done at 210
+  });
+  s.at(300, () => {
+    db.disk.put('ckpt', 'image', 10_000);
+    db.disk.fsync({ name: 'second' }); // 300 → 10 400
+  });
+  s.at(1_000, () => {
+    t.false(db.disk.unsynced('old'));
+    db.disk.delete('old');
+    db.disk.delete('ckpt');
+  });
+  s.run(30_000);
+  t.deepEqual(db.wakeups, [[210, 'first'], [10_400, 'second']]);
+  t.deepEqual(s.diskOps('db', 'dropped'), []);
+});
+
 test('only the writes issued before an fsync are covered by it', (t) => {
   const { s } = store();
   const db = s.puppet('db', 'store-1');

@@ -99,6 +99,12 @@ export class RealDisk implements Disk {
     return liveFileNames(this.fileMap);
   }
 
+  /** Written since the last fsync (which is synchronous here: nothing is ever half-way to the file). */
+  unsynced(file: string): boolean {
+    const state = this.fileMap.get(file);
+    return state?.live !== undefined && state.dirty;
+  }
+
   fsync(done?: Wakeup): void {
     const bytes = this.dirtyBytes;
     this.dirtyBytes = 0;

@@ -39,6 +39,12 @@ export interface Disk {
   get(file: string): unknown;
   /** This actor's file names, sorted. */
   files(): string[];
+  /**
+   * Whether some of what was written to the file is not yet on the device: dirty, or being written
+   * by an fsync or writeback that has not completed (what Linux's `cachestat(2)` reports as dirty or
+   * writeback pages). A file that does not exist is not unsynced.
+   */
+  unsynced(file: string): boolean;
   /** Makes every write issued so far durable; `done` fires when it is. */
   fsync(done?: Wakeup): void;
 }
