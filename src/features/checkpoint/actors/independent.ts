@@ -31,6 +31,17 @@
  * store the same image again until the run ends. On the events interval nothing falls due after
  * the last event, so a final state between two due checkpoints is not saved.
  *
+ * On an adaptive interval (interval.ts) the clock learns the cost from every write: a saved one's
+ * duration, even if a rollback abandoned it meanwhile; a refused one's as a lower bound; and, after
+ * a restart, each save the tier gave up as unfinished (`CheckpointWriter.cutShort`), which ran from
+ * its capture — its id is its capture time — until the restarted tier deleted it. What it learnt is
+ * in `ckpt-clock` (written, not fsynced, at each write's end; a process crash keeps it, a node-local
+ * save's fsync or the restart's makes it durable). Other intervals write no such file.
+ * Guarantee: at δ ≥ 2M on node-local disk, one save cut short by a crash after running 2M, or one
+ * completed, is enough: from then on τ = M in every later incarnation (test:
+ * independent-adaptive.test.ts). It breaks where the restarted participant cannot see what its crash
+ * cut (a store or log-topic tier, a RAM-disk save) and no save ever completes.
+ *
  * How it breaks: without persistent inputs (uncoordinated) independent checkpoints rarely form a
  * consistent recovery line, and recovery rolls back further and further (the domino effect).
  */
@@ -38,7 +49,7 @@ import type { Context, Message, Wakeup } from '../../../kernel/contract/index.ts
 import { assert, RAM_DISK_DIR } from '../../../kernel/contract/index.ts';
 import type { CheckpointConfig } from './config.ts';
 import type { OperatorHost } from './host.ts';
-import { CheckpointClock } from './interval.ts';
+import { CheckpointClock, type ClockMemory } from './interval.ts';
 import { channelStateBytes, type StoredCheckpoint } from './image.ts';
 import type { Meta, MetaAck } from './messages.ts';
 import type { Part } from './participant.ts';
@@ -57,6 +68,9 @@ export interface IndependentOptions {
 }
 
 const FAILURES_FILE = 'ckpt-failures';
+/** The adaptive clock's memory of the checkpoint cost (`ClockMemory`): three numbers. */
+const CLOCK_FILE = 'ckpt-clock';
+const CLOCK_BYTES = 24;
 /** Multilevel: node-local checkpoints saved since the last flush. */
 const SINCE_FLUSH_FILE = 'ckpt-since-flush';
 
@@ -90,6 +104,14 @@ export class IndependentCheckpoints implements Part {
     // The failure count feeds the adaptive interval; it must outlive the process.
     this.failures = ((ctx.disk.get(FAILURES_FILE) as number | undefined) ?? 0) + 1;
     ctx.disk.put(FAILURES_FILE, this.failures, 8);
+    if (this.adaptive) {
+      // What the last incarnation learnt of the cost, and the saves its crash cut short (their ids
+      // are their capture times: each ran from then until its file was deleted now, unfinished).
+      const memory = ctx.disk.get(CLOCK_FILE) as ClockMemory | undefined;
+      if (memory !== undefined) this.clock.remember(memory);
+      for (const id of this.writer.cutShort) this.clock.observeIncomplete(ctx.now() - id);
+      ctx.disk.put(CLOCK_FILE, this.clock.memory(), CLOCK_BYTES);
+    }
     ctx.disk.fsync();
     if (this.options.flush !== undefined) this.sinceFlush = (ctx.disk.get(this.sinceFlushFile) as number | undefined) ?? 0;
     this.scheduleFirst(ctx);
@@ -153,6 +175,8 @@ export class IndependentCheckpoints implements Part {
       const epoch = this.options.report?.epoch ?? 0;
       const capture = this.host.capture({ pending: this.options.pending });
       this.writer.write(ctx, id, capture, { retainAll: this.options.retainAll }, (result) => {
+        // What it cost is known even of a write a rollback abandoned.
+        this.learn(ctx, result);
         if (generation !== this.generation) return;
         this.inProgress = false;
         if (!result.ok) return;
@@ -165,7 +189,6 @@ export class IndependentCheckpoints implements Part {
   private saved(ctx: Context, id: number, epoch: number, result: WriteResult): void {
     // Writes of an abandoned history were dropped by generation: what completes is this part's newest id.
     assert(id === this.lastId, () => `${this.host.instance}: the saved checkpoint is the last one taken, but #${id} while the last is #${this.lastId}`);
-    this.clock.observeCost(result.durationUs);
     if (this.options.stable === true) this.host.checkpointStable?.(ctx, result.image);
     if (this.options.report !== undefined) {
       const meta: Meta = { type: 'ckpt:meta', id, epoch, inputs: result.image.inputs, outputs: result.image.outputs };
@@ -180,6 +203,21 @@ export class IndependentCheckpoints implements Part {
       this.flushWhole(ctx, id, result, flush.tier);
     }
     ctx.disk.put(this.sinceFlushFile, this.sinceFlush, 8);
+  }
+
+  private get adaptive(): boolean {
+    return this.config.interval.kind === 'adaptive';
+  }
+
+  /**
+   * A write ended: saved, its duration is a cost; refused, the cost is more than it ran. The
+   * adaptive clock keeps what it learnt in a file, unsynced: a process crash keeps the page cache,
+   * and the next fsync (a node-local save's, a restart's) makes it durable.
+   */
+  private learn(ctx: Context, result: WriteResult): void {
+    if (result.ok) this.clock.observeCost(result.durationUs);
+    else this.clock.observeIncomplete(result.durationUs);
+    if (this.adaptive) ctx.disk.put(CLOCK_FILE, this.clock.memory(), CLOCK_BYTES);
   }
 
   /** Where the count since the last flush lives: with the node-local checkpoints it counts. */

@@ -17,9 +17,13 @@
  *   a censored observation), or 1 s if longer. Without that, a checkpoint costlier than the
  *   failures allow (δ near or above M: each is cut short by the next failure) never completes, δ
  *   stays 1 s and the interval √(2M·1 s), where Daly says M (at M = 1 min and δ = 150 s: 10.3 s
- *   instead of 60 s, and most jobs never finished). Independent participants do not feed it yet:
- *   a crash restarts their clock, and a write a rollback abandons is not observed, so with
- *   `interval: adaptive` at δ ≥ 2M uncoordinated and stream-replay keep √(2M·1 s).
+ *   instead of 60 s, and most jobs never finished). An independent participant learns from every
+ *   write of its own: one a rollback abandoned still measures the cost when it completes; one the
+ *   tier refused says the cost is more than it ran; one its crash cut short (node-local `disk`: the
+ *   restarted tier finds its file not yet on the device and deletes it) ran from its capture (its
+ *   id) until that deletion. It keeps what it learnt (`memory`) in a file beside its checkpoints,
+ *   unsynced — a process crash keeps the page cache, and its next fsync makes it durable — so a
+ *   crash does not restart the estimate (independent.ts).
  * - M: the `mtbfUs` given, as is (failures seen do not move a known MTBF). When none is given,
  *   elapsed time over the failures seen, T/n (the maximum-likelihood estimate for exponential
  *   failures); with none seen yet, T itself (no failure in T: M is at least T), so intervals start
@@ -36,7 +40,11 @@
  * stays wrong, an estimated one is wrong until enough failures were seen, and a cost measured
  * under contention is the contended one; a first phase shared by every participant would
  * synchronise independent checkpoints, so callers pass a per-participant `phase`. The estimates
- * live in memory: a restarted owner starts them again (only the failure count is durable).
+ * live in memory: a restarted coordinator starts them again (only the failure count is durable);
+ * an independent participant keeps them on disk, but a node crash takes back what no fsync covered.
+ * A save to a store or a log topic that a crash cut short is not seen by the restarted participant
+ * (the upload is the store's): at δ ≥ 2M on such a tier, with every save cut by a crash and no
+ * rollback in between, the clock still keeps δ = 1 s.
  */
 import type { Micros } from '../../../kernel/contract/index.ts';
 import { SECOND } from '../../../kernel/contract/index.ts';
@@ -57,6 +65,13 @@ export function dalyInterval(cost: number, mtbf: number): number {
   if (cost >= 2 * mtbf) return mtbf;
   const x = cost / (2 * mtbf);
   return Math.sqrt(2 * cost * mtbf) * (1 + Math.sqrt(x) / 3 + x / 9) - cost;
+}
+
+/** What a clock has learnt of the checkpoint cost: the completed checkpoints' total and count, the longest abandoned one. */
+export interface ClockMemory {
+  readonly costSumUs: number;
+  readonly costCount: number;
+  readonly longestIncompleteUs: number;
 }
 
 export class CheckpointClock {
@@ -97,6 +112,18 @@ export class CheckpointClock {
   /** A checkpoint that ran `us` and was then abandoned (failure, timeout): its cost is more than `us`. */
   observeIncomplete(us: Micros): void {
     this.longestIncompleteUs = Math.max(this.longestIncompleteUs, us);
+  }
+
+  /** What it has learnt of the cost, for an owner that keeps it across a restart (failures are the owner's). */
+  memory(): ClockMemory {
+    return { costSumUs: this.costSumUs, costCount: this.costCount, longestIncompleteUs: this.longestIncompleteUs };
+  }
+
+  /** Takes back what an earlier incarnation learnt (`memory`). */
+  remember(memory: ClockMemory): void {
+    this.costSumUs = memory.costSumUs;
+    this.costCount = memory.costCount;
+    this.longestIncompleteUs = memory.longestIncompleteUs;
   }
 
   private timeInterval(history: FailureHistory): Micros | undefined {

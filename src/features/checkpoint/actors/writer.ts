@@ -59,6 +59,11 @@ export class CheckpointWriter {
     private readonly incremental: { readonly enabled: boolean; readonly fullEvery: number },
   ) {}
 
+  /** The ids of the saves an earlier incarnation left unfinished, which its tier gave up as it started (`TierClient.cutShort`). */
+  get cutShort(): readonly number[] {
+    return this.tier.cutShort ?? [];
+  }
+
   /** After a restore the operator's state no longer follows from the last saved entry. */
   restart(): void {
     this.lastSaved = undefined;
