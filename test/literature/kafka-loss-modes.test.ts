@@ -101,3 +101,13 @@ test('min.insync.replicas=2, NotEnoughReplicas for 10 s: each batch retries unde
   t.deepEqual(early, [], 'no batch failed before its 5 retries or its 5 s delivery timeout');
   t.true([...retries.values()].some((n) => n === 5), 'a batch met NotEnoughReplicas on all of its 5 retries');
 });
+
+test('min.insync.replicas=2, the leaders lost in turn: writes go on after the first clean election, are refused (NotEnoughReplicas) only after the second, nothing lost', (t) => {
+  const { summary, records } = run('kafka-min-isr2-leaders-in-turn', [], (r) => r.k === 'log' && (r.op === 'reject' || r.op === 'elect'));
+  for (const check of ['no-acked-loss', 'duplicate', 'divergence']) t.true(summary.checks[check]!.ok, check);
+  const elections = records.filter((r) => r.op === 'elect' && r.epoch !== 0);
+  t.deepEqual(elections.map((r) => [r.leader, (r.isr as string[]).length, r.clean]), [['bus-broker-2', 2, true], ['bus-broker-3', 1, true]]);
+  const rejects = records.filter((r) => r.op === 'reject');
+  t.true(rejects.length > 0, 'the last ISR member refused writes');
+  t.true(rejects.every((r) => r.error === 'not-enough-replicas' && r.t >= elections[1]!.t && r.t < 12 * SECOND), 'only after the second election, until the brokers return at 12 s');
+});
