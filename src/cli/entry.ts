@@ -11,7 +11,7 @@
  * `--version` end the process, as yargs does.
  */
 import yargs, { type Arguments, type CommandModule } from 'yargs';
-import { COMMANDS, commandName, invokedCommand } from './commands.ts';
+import { COMMANDS, commandName, commandsWithFlag, invokedCommand } from './commands.ts';
 import { EXIT_BAD_INPUT } from './exit-codes.ts';
 import { checkFlagShapes, type OptionLists } from './flag-shapes.ts';
 import { explainParseError } from './parse-errors.ts';
@@ -115,7 +115,7 @@ export async function diaspora(given: string[]): Promise<void> {
       // Our messages name their flag first; yargs' own ("Unknown argument: sed") are put in our words.
       const flags = known === undefined ? [] : [...Object.keys(known.key), ...Object.values(known.alias).flat()];
       const command = invoked === undefined ? undefined : commandName(invoked);
-      throw new ParseFailure(explainParseError(text, { args, commands: COMMANDS.map(commandName), command, usage: invoked?.command, flags }));
+      throw new ParseFailure(explainParseError(text, { args, commands: COMMANDS.map(commandName), command, usage: invoked?.command, flags, elsewhere: (name) => commandsWithFlag(name, command) }));
     });
 
   /**

@@ -1,8 +1,8 @@
 /**
  * yargs' own parse errors in our voice: one line that names what was wrong and how to go on. An
  * unknown command gets the nearest command ("did you mean"), an unknown flag the nearest flag of
- * the command being run — or, when none is near and the command takes `--set`, the way to set a
- * scenario field (users type `--strategy x` for `--set checkpoint.strategy=x`) — and anything else a
+ * the command being run — or, when none is near, the other commands that take it (`run --metrics`:
+ * a flag of compare), or else, when the command takes `--set`, the way to set a scenario field (users type `--strategy x` for `--set checkpoint.strategy=x`) — and anything else a
  * pointer to that command's help.
  *
  * Guarantee: one line, never yargs' help text. A message this does not recognise is kept as yargs
@@ -22,6 +22,8 @@ export interface ParseContext {
   readonly usage: string | undefined;
   /** The long names of the flags the command being run knows (and their aliases). */
   readonly flags: readonly string[];
+  /** The other commands that know a flag of this name (as declared: `metrics`, `j`), without loading them. */
+  readonly elsewhere: (name: string) => readonly string[];
 }
 
 export function explainParseError(text: string, context: ParseContext): string {
@@ -50,7 +52,18 @@ export function explainParseError(text: string, context: ParseContext): string {
   if (typed === undefined || !typed.startsWith('-')) return `unexpected argument "${first}" ${help}`;
   const near = closest(first, context.flags.filter((name) => name.length > 1));
   const others = unknown.length > 1 ? ` (and ${unknown.slice(1).map(flag).join(', ')})` : '';
-  return `${typed.split('=')[0]}: unknown flag${near === undefined ? fieldHint(typed, context) : `; did you mean --${near}?`}${others} ${help}`;
+  const hint = near !== undefined ? `; did you mean --${near}?` : (otherCommands(first, typed, context) ?? fieldHint(typed, context));
+  return `${typed.split('=')[0]}: unknown flag${hint}${others} ${help}`;
+}
+
+/** For a flag of another command (`run --metrics x`): which commands take it. */
+function otherCommands(name: string, typed: string, context: ParseContext): string | undefined {
+  // yargs takes `--maxEvents` for `--max-events`, and names it so.
+  const declared = name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  const owners = context.elsewhere(declared);
+  if (owners.length === 0 || context.command === undefined) return undefined;
+  const list = owners.length === 1 ? owners[0]! : `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)!}`;
+  return `; ${typed.split('=')[0]} is a flag of diaspora ${list}, not of ${context.command}`;
 }
 
 /** For a command that overrides scenario fields, how to set the field an unknown flag may name. */

@@ -122,6 +122,12 @@ const FLAGS: Case[] = [
   [['run', DEMO, '--set', 'links=[]', '--out', join(SCRATCH, 'no-links')], /^--set links=\[\] links: no link between sites beamline and hpc/],
   [['run', DEMO, '--sed', '1'], /^--sed: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
   [['run', DEMO, '--seeds', '3'], /^--seeds: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
+  // Another command's flag (red before: the --set hint, "a scenario field is set with --set <path>=x", or nothing).
+  [['run', DEMO, '--metrics', 'x'], /^--metrics: unknown flag; --metrics is a flag of diaspora compare, not of run \(see diaspora run --help\)$/],
+  [['compare', DEMO, '--shard', '1/2'], /^--shard: unknown flag; --shard is a flag of diaspora sweep, not of compare \(see diaspora compare --help\)$/],
+  [['run', DEMO, '-j', '2'], /^-j: unknown flag; -j is a flag of diaspora compare and sweep, not of run \(see diaspora run --help\)$/],
+  [['viz', 'traces/valid.jsonl', '--set', 'a=1'], /^--set: unknown flag; --set is a flag of diaspora run, emulate, compare and sweep, not of viz \(see diaspora viz --help\)$/, 'process'],
+  [['check', 'traces/valid.jsonl', '--maxEvents=5'], /^--maxEvents: unknown flag; --maxEvents is a flag of diaspora run, emulate, compare and sweep, not of check/],
   // Standard input and an empty name where a file goes (red before: ": no such file", and viz an internal error).
   [['run', '-'], /^-: diaspora does not read standard input; name a file/],
   [['viz', '-'], /^-: diaspora does not read standard input; name a file/, 'process'],

@@ -5,7 +5,8 @@
 import test from 'ava';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CommandModule } from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import type { OptionLists } from '../../src/cli/flag-shapes.ts';
 import { COMMANDS, commandName, invokedCommand } from '../../src/cli/commands.ts';
 
 const CLI_DIR = fileURLToPath(new URL('../../src/cli/', import.meta.url));
@@ -16,6 +17,18 @@ test('each listed command names and describes itself as its module does', async 
     t.is(loaded.command, entry.command);
     t.is(loaded.describe, entry.describe);
     t.is(typeof loaded.handler, 'function', entry.command);
+  }
+});
+
+test("each listed command's flags are those its module declares, aliases included", async (t) => {
+  for (const entry of COMMANDS) {
+    const loaded = await entry.load();
+    const parser = yargs([]);
+    (loaded.builder as (yargs: Argv) => Argv)(parser);
+    const positional = [...entry.command.matchAll(/[<[](\w+)(?:\.\.)?[>\]]/g)].map((match) => match[1]!);
+    t.true(positional.length > 0 || !/[<[]/.test(entry.command), entry.command);
+    const declared = Object.keys((parser as unknown as { getOptions(): OptionLists }).getOptions().key).filter((name) => !['help', 'version', ...positional].includes(name));
+    t.deepEqual([...entry.flags].sort(), declared.sort(), entry.command);
   }
 });
 
