@@ -53,6 +53,8 @@ function readWhole(text: string, flag: string, min: number, max: number, expecte
   if (!/^\s*-?\d+\s*$/.test(text)) throw new InputError(`${flag} ${quote(text)}: ${expected} ${range}`);
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < min || value > max) throw new InputError(`${flag} ${quote(text)}: ${expected} ${range}`);
+  // `-0` is in range, and would run as 0 under a name that is not 0's (a reproduce line, a sweep's cell).
+  if (Object.is(value, -0)) throw new InputError(`${flag} ${quote(text)}: ${expected} ${range}, without a sign; write 0`);
   return value;
 }
 

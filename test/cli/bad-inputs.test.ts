@@ -30,6 +30,9 @@ const FLAGS: [string[], RegExp, 'process'?][] = [
   [['run', DEMO, '--seed', '1.5'], /^--seed 1\.5: a seed is a whole number/],
   [['run', DEMO, '--seed', '9007199254740992'], /^--seed 9007199254740992: a seed is a whole number/],
   [['run', DEMO, '--seed', '1e3'], /^--seed 1e3: a seed is a whole number/],
+  // Red before: ran seed 0, its reproduce line saying --seed 0.
+  [['run', DEMO, '--seed', '-0'], /^--seed -0: a seed is a whole number from 0 to 2\^53−1 \(9007199254740991\), without a sign; write 0$/],
+  [['run', DEMO, '--seed=-00'], /^--seed -00: a seed is a whole number .*, without a sign; write 0$/],
   [['run', DEMO, '--seed', '1', '--seed', '2'], /^--seed: given 2 times \(1, 2\); give it once$/],
   [['run', DEMO, '--seed'], /^--seed: needs a value \(see diaspora run --help\)$/],
   [['emulate', DEMO, '--seed', 'NaN'], /^--seed NaN: a seed is a whole number/, 'process'],
