@@ -10,13 +10,13 @@ import { InputError } from '../kernel/contract/index.ts';
 import { unreadableBecause } from '../kernel/file-errors.ts';
 import { decodeScenarioBytes } from './encoding.ts';
 import { parseScenario, type PluginResolver } from './parse.ts';
-import { setWriting } from './overrides.ts';
+import { pathOfSet, setWriting } from './overrides.ts';
 import { parsePath } from './paths.ts';
 import { loadPlugins } from './plugin-load.ts';
 import { isRecord } from './schema-walk.ts';
 import type { Scenario } from './types.ts';
 import { checkYamlDepth, SCENARIO_YAML, yamlData } from './yaml-guard.ts';
-import { lineOf } from './yaml-locate.ts';
+import { leadAsWritten, lineOf, writtenScalar } from './yaml-locate.ts';
 
 /**
  * @param text the YAML source
@@ -144,10 +144,15 @@ export function locateInFile(file: string, message: string, text?: string, sets:
       const field = /^([^\s:]+): /.exec(line)?.[1];
       const path = field === undefined ? undefined : parsePath(field);
       if (path === undefined || typeof path === 'string') return line;
+      // The value quoted as written (`--set quiesce=0s quiesce: 0s is too short`, not "0us").
+      const said = (written: string | undefined) => `${field}: ${leadAsWritten(line.slice(field!.length + 2), written)}`;
       const set = setWriting(sets, path);
-      if (set !== undefined) return `--set ${set} ${line}`;
+      if (set !== undefined) {
+        const value = parseDocument(set.slice(set.indexOf('=') + 1));
+        return `--set ${set} ${said(writtenScalar(value, path.slice(pathOfSet(set)!.length)))}`;
+      }
       const placed = parsed();
-      return placed === undefined ? `${file}: ${line}` : `${file}:${lineOf(placed, lines, path)} ${line}`;
+      return placed === undefined ? `${file}: ${line}` : `${file}:${lineOf(placed, lines, path)} ${said(writtenScalar(placed, path))}`;
     })
     .join('\n');
 }

@@ -81,7 +81,8 @@ export function applySets(
 }
 
 /** The path a `--set` writes, or undefined when it is not `path=value` (applySets names that problem). */
-function pathOfSet(set: string): Path | undefined {
+/** The path a `--set` (`path=value`) writes; undefined when it is not of that form. */
+export function pathOfSet(set: string): Path | undefined {
   const path = parsePath(set.slice(0, Math.max(0, set.indexOf('='))));
   return typeof path === 'string' ? undefined : path;
 }

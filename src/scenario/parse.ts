@@ -25,7 +25,7 @@ import { pluginsLoaded } from './registry.ts';
 import type { Scenario } from './types.ts';
 import { describeInput } from './units.ts';
 import { checkYamlDepth, SCENARIO_YAML, yamlData } from './yaml-guard.ts';
-import { lineOf, writtenNumber } from './yaml-locate.ts';
+import { leadAsWritten, lineOf, writtenNumber, writtenScalar } from './yaml-locate.ts';
 
 /**
  * Where a scenario's plug-in modules are: the list as written in, absolute paths out (load.ts
@@ -94,11 +94,13 @@ function locate(
   // After every file line (line numbers stay far below this), in the order the sets were given.
   if (set !== undefined) {
     const value = parseDocument(set.text.slice(set.text.indexOf('=') + 1));
-    const message = asWritten(problem.message, writtenNumber(value, problem.path.slice(set.path.length)));
+    const within = problem.path.slice(set.path.length);
+    const message = leadAsWritten(asWritten(problem.message, writtenNumber(value, within)), writtenScalar(value, within));
     return { order: SET_ORDER + applied.indexOf(set), line: `--set ${set.text} ${field}${message}` };
   }
   const line = lineOf(doc, lines, problem.path, problem.isKey);
-  return { order: line, line: `${file}:${line} ${field}${asWritten(problem.message, writtenNumber(doc, problem.path))}` };
+  const message = leadAsWritten(asWritten(problem.message, writtenNumber(doc, problem.path)), writtenScalar(doc, problem.path));
+  return { order: line, line: `${file}:${line} ${field}${message}` };
 }
 
 /** `got Infinity` → `got 1e400`: the schema's messages quote the parsed number, the user wrote another text. */

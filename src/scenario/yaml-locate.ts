@@ -11,6 +11,7 @@
  * it stops at aliases. Walking pairs by hand handles all three.
  */
 import { type Document, type LineCounter, type Node, type Pair, type YAMLMap, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { tryReadBandwidth, tryReadDuration, tryReadRate, tryReadSize } from './units.ts';
 
 export function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[], isKey = false): number {
   return walk(doc, lines, path, isKey).line;
@@ -26,6 +27,30 @@ export function writtenNumber(doc: Document, path: readonly PropertyKey[]): { pa
   if (!isScalar(node) || typeof node.value !== 'number' || node.source === undefined) return undefined;
   const parsed = String(node.value);
   return node.source === parsed ? undefined : { parsed, written: node.source };
+}
+
+/** The scalar at `path` as written: a string's text, a number's source; undefined for a map, a list or nothing. */
+export function writtenScalar(doc: Document, path: readonly PropertyKey[]): string | undefined {
+  const { node } = walk(doc, undefined, path, false);
+  if (!isScalar(node)) return undefined;
+  if (typeof node.value === 'number') return node.source ?? String(node.value);
+  return typeof node.value === 'string' ? node.value : undefined;
+}
+
+/**
+ * A message that opens with its field's value as the program writes it (`0us is too short`,
+ * `0s would end a partition`) opens with it as the user wrote it (`0s`, `0ms`): the same quantity
+ * in another spelling reads as a value nobody typed. Any other message is returned unchanged.
+ */
+export function leadAsWritten(message: string, written: string | undefined): string {
+  const lead = /^\S+/.exec(message)?.[0];
+  if (lead === undefined || written === undefined || lead === written) return message;
+  for (const read of [tryReadDuration, tryReadSize, tryReadBandwidth, tryReadRate]) {
+    const ours = read(lead);
+    const theirs = read(written);
+    if (ours.ok && theirs.ok && ours.value === theirs.value) return `${written}${message.slice(lead.length)}`;
+  }
+  return message;
 }
 
 /** The node at `path` (undefined when the path does not exist) and the line to report for it. */

@@ -81,6 +81,7 @@ const SCENARIOS: Case[] = [
   [['run', 'scenarios/producer-buffer-memory.yaml', '--set', 'workload.detector["buffer.memory"]=8KiB'], /^--set workload\.detector\["buffer\.memory"\]=8KiB workload\.detector\["buffer\.memory"\]: buffer\.memory \(8KiB\) must be at least batch\.size \(16KiB\)/],
   [['run', 'scenarios/producer-buffer-memory.yaml', '--set', 'workload.detector["buffer.memory"]=32MiB', '--set', 'workload.detector["max.block.ms"]=-5'], /^--set workload\.detector\["max\.block\.ms"\]=-5 workload\.detector\["max\.block\.ms"\]: expected a duration like "500ms" or a number of milliseconds, got -5$/],
   // Two sites no link joins: found when the first message has no way (messages are not routed), not a crash.
+  [['run', 'scenarios/quiesce-in-ms.yaml'], /^scenarios\/quiesce-in-ms\.yaml:14 quiesce: 2000ms is too short for the final read/],
   [['run', 'scenarios/no-link.yaml'], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1; add \{ between: \[beamline, hpc\], latency: … \}$/],
   [['emulate', 'scenarios/no-link.yaml', '--speed', '10', '--out', join(SCRATCH, 'no-link-emulated')], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1/, 'process'],
   [['run', A_DIR], /a-dir\.yaml: is a directory, not a scenario file$/],
@@ -120,6 +121,9 @@ const FLAGS: Case[] = [
   // A --set value the world's build refuses is placed at the --set (red before: at the file's line, which holds another value: "beamline-store.yaml:14 quiesce: 1s …" where line 14 says 10s).
   [['run', DEMO, '--set', 'quiesce=1s', '--out', join(SCRATCH, 'quiesce')], /^--set quiesce=1s quiesce: 1s is too short for the final read/],
   [['run', DEMO, '--set', 'links=[]', '--out', join(SCRATCH, 'no-links')], /^--set links=\[\] links: no link between sites beamline and hpc/],
+  // A value quoted as the user wrote it, not as the program spells it (red before: "0s would end …" of 0ms, "0us is too short" of 0s).
+  [['run', DEMO, '--set', 'faults[0]={kind: disk-full, targets: [hpc-1], at: 20s, for: 0ms}'], /^--set faults\[0\]=.* faults\[0\]\.for: 0ms would end a disk-full as it begins \(no fault at all\); only a crash restarts at once — give a positive duration$/],
+  [['run', DEMO, '--set', 'quiesce=0s', '--out', join(SCRATCH, 'quiesce-0')], /^--set quiesce=0s quiesce: 0s is too short for the final read/],
   [['run', DEMO, '--sed', '1'], /^--sed: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
   [['run', DEMO, '--seeds', '3'], /^--seeds: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
   // Another command's flag (red before: the --set hint, "a scenario field is set with --set <path>=x", or nothing).
