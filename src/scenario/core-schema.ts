@@ -8,7 +8,7 @@
  * Schema an editor shows; units are converted to integers (µs, bytes, bytes per second).
  */
 import * as z from 'zod';
-import { bandwidth, count, duration, name, placementFields, positiveDuration, probability, rate, reference, size } from './fields.ts';
+import { bandwidth, count, duration, name, placementFields, positiveDuration, positiveSize, probability, rate, reference } from './fields.ts';
 import { DURATION_PATTERN, describeInput, tryReadDuration } from './units.ts';
 import { DISK_KINDS, type DiskKind, type DiskSpec, type LanSpec, type LinkSpec, SITE_ROLES } from './types.ts';
 
@@ -131,7 +131,7 @@ export const producerFields = {
   ...placementFields,
   service: reference().describe('The service it writes to (a service name). Required.'),
   rate: rate().describe('Events per second, written with its unit: 10/s, 600/m, 2/ms, 1/h. Required.'),
-  size: size().prefault('1KiB').describe('Bytes per event (e.g. 8MiB, 4KiB, 1GB, 512). Default 1KiB.'),
+  size: positiveSize().prefault('1KiB').describe('Bytes per event (e.g. 8MiB, 4KiB, 1GB, 512). Default 1KiB.'),
   timeout: positiveDuration()
     .optional()
     .describe("(event stores, edge buffers) How long a request waits for its acknowledgement before a retry, a duration. Default 1s. A log producer's is Kafka's request.timeout.ms."),

@@ -124,6 +124,9 @@ const FLAGS: Case[] = [
   // A value quoted as the user wrote it, not as the program spells it (red before: "0s would end …" of 0ms, "0us is too short" of 0s).
   [['run', DEMO, '--set', 'faults[0]={kind: disk-full, targets: [hpc-1], at: 20s, for: 0ms}'], /^--set faults\[0\]=.* faults\[0\]\.for: 0ms would end a disk-full as it begins \(no fault at all\); only a crash restarts at once — give a positive duration$/],
   [['run', DEMO, '--set', 'quiesce=0s', '--out', join(SCRATCH, 'quiesce-0')], /^--set quiesce=0s quiesce: 0s is too short for the final read/],
+  // A size that is what something is made of: an event, an alert, an update, a segment (red before: ran, judged, with 0-byte events).
+  [['run', DEMO, '--set', 'workload.detector.size=0B'], /^--set workload\.detector\.size=0B workload\.detector\.size: must be more than zero, got "0B"$/],
+  [['run', join(ROOT, 'scenarios/drills/log-acks1-leader-crash.yaml'), '--set', 'services.stream["segment.bytes"]=0'], /^--set \S+ services\.stream\["segment\.bytes"\]: must be more than zero, got 0$/],
   [['run', DEMO, '--sed', '1'], /^--sed: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
   [['run', DEMO, '--seeds', '3'], /^--seeds: unknown flag; did you mean --seed\? \(see diaspora run --help\)$/],
   // Another command's flag (red before: the --set hint, "a scenario field is set with --set <path>=x", or nothing).

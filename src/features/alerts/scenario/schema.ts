@@ -20,7 +20,7 @@ const producerSchema = z.strictObject({
   alerts: count(1).default(10_000).describe('Alerts of an ordinary visit, an integer ≥ 1. Default 10000 (Rubin\'s design figure).'),
   'peak-alerts': count(1).default(40_000).describe('Alerts of a peak visit (a crowded galactic-plane field), an integer ≥ 1. Default 40000.'),
   'peak-probability': probability().prefault('5%').describe('Probability that a visit is a peak, 0..1 or a percentage, drawn per visit. Default 5%.'),
-  'alert-size': size()
+  'alert-size': positiveSize()
     .prefault('82kB')
     .describe('Bytes of one alert with its image cutouts, one log record each (e.g. 82kB): at most max.request.size and the topic\'s max.message.bytes. Default 82kB (Rubin\'s figure).'),
   ...logProducerFields,

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { FL_DEFAULTS, FL_POLICIES } from '../actors/config.ts';
-import { count, positiveDuration, probability, reference, size } from '../../../scenario/fields.ts';
+import { count, positiveDuration, positiveSize, probability, reference } from '../../../scenario/fields.ts';
 import { federatedCheckpointSchema } from './schema-checkpoint.ts';
 import { SITE_ROLES } from '../../../scenario/types.ts';
 
@@ -28,7 +28,7 @@ export const federatedSchema = z.strictObject({
   policy: z.enum(FL_POLICIES).default('wait-all').describe('When a round ends: wait-all (every site), k-of-n (the first k updates), deadline (what arrived by the deadline, at least one). Default wait-all.'),
   k: count(1).optional().describe('Updates that end a round under k-of-n, 1..number of sites. Required with policy k-of-n.'),
   deadline: positiveDuration().optional().describe('Length of a round under the deadline policy, a duration. Required with policy deadline.'),
-  'update-size': size().prefault('20MiB').describe('Bytes of the model and of each update on the wire, and of a checkpoint on disk (e.g. 20MiB). Default 20MiB.'),
+  'update-size': positiveSize().prefault('20MiB').describe('Bytes of the model and of each update on the wire, and of a checkpoint on disk (e.g. 20MiB). Default 20MiB.'),
   'model-dim': count(1).default(FL_DEFAULTS.modelDim).describe('Dimension of the real model vector that is trained, an integer ≥ 1. Default 8.'),
   'local-steps': count(1).default(FL_DEFAULTS.localSteps).describe('Local gradient steps per round (E), an integer ≥ 1. Default 1.'),
   'learning-rate': z.number().gt(0).lt(2).default(FL_DEFAULTS.learningRate).describe('Local learning rate η, 0 < η < 2 (convergence needs |1 − η| < 1). Default 0.1.'),

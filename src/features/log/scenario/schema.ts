@@ -43,8 +43,8 @@ const topicOverrides = {
   'unclean.leader.election.enable': z.boolean().optional().describe("Elect an out-of-sync replica when no in-sync one is alive (loses data). Default: the service's."),
   'retention.ms': retention(tryReadDuration, 'duration').optional().describe("Delete a segment once its newest event is older than this (a duration or ms), -1 for never. Default: the service's."),
   'retention.bytes': retention(tryReadSize, 'size').optional().describe("Delete the oldest segments while a partition is larger than this (a size), -1 for no limit. Default: the service's."),
-  'segment.bytes': size().optional().describe("Roll to a new segment file at this size (retention deletes whole segments). Default: the service's."),
-  'max.message.bytes': size().optional().describe("Largest record batch the topic accepts, a size; a larger one is refused with MESSAGE_TOO_LARGE. Default: the service's."),
+  'segment.bytes': positiveSize().optional().describe("Roll to a new segment file at this size (retention deletes whole segments). Default: the service's."),
+  'max.message.bytes': positiveSize().optional().describe("Largest record batch the topic accepts, a size; a larger one is refused with MESSAGE_TOO_LARGE. Default: the service's."),
 };
 
 const topicSchema = z.strictObject({
@@ -107,8 +107,8 @@ export const logServiceSchema = z.strictObject({
   'log.retention.check.interval.ms': kafkaDuration().prefault('5m').describe('How often retention runs (a duration or ms). Default 5m.'),
   'retention.ms': retention(tryReadDuration, 'duration').prefault('168h').describe('Delete a segment once its newest event is older than this (a duration or ms), -1 for never. Default 168h (7 days).'),
   'retention.bytes': retention(tryReadSize, 'size').prefault(-1).describe('Delete the oldest segments while a partition is larger than this (a size), -1 for no limit. Default -1.'),
-  'segment.bytes': size().prefault('1GiB').describe('Roll to a new segment file at this size. Default 1GiB.'),
-  'max.message.bytes': size()
+  'segment.bytes': positiveSize().prefault('1GiB').describe('Roll to a new segment file at this size. Default 1GiB.'),
+  'max.message.bytes': positiveSize()
     .prefault(1_048_588)
     .describe(
       "Largest record batch a topic accepts (Kafka's topic max.message.bytes; its broker-wide default is message.max.bytes), a size compared, as Kafka does, with the batch serialized (payload, 61 B batch header, 21 B per record): a larger batch is refused with MESSAGE_TOO_LARGE, and retrying does not help. Raise it for large events (and the producers' max.request.size with it). Default 1048588 (1 MiB + 12 B).",

@@ -61,7 +61,7 @@ const sourceSchema = z.strictObject({
   kind: z.literal('source').describe('source: reads an instrument\'s retained stream at `rate` and forwards each event.'),
   ...common,
   rate: rate().describe('Events per second per instance, e.g. 10/s. Required.'),
-  size: size().prefault('1KiB').describe('Bytes per event (e.g. 8MiB). Default 1KiB.'),
+  size: positiveSize().prefault('1KiB').describe('Bytes per event (e.g. 8MiB). Default 1KiB.'),
   limit: count(1).optional().describe('Stop after this many events (e.g. the projections of one scan). Default: until the safety phase ends.'),
   'instrument-buffer': count(1)
     .optional()
@@ -81,7 +81,7 @@ const mapSchema = z.strictObject({
   kind: z.literal('map').describe('map: one output per input, values transformed (e.g. denoising).'),
   ...common,
   from,
-  'output-size': size().optional().describe('Bytes per output. Default: the input\'s.'),
+  'output-size': positiveSize().optional().describe('Bytes per output. Default: the input\'s.'),
 });
 
 const windowSchema = z.strictObject({
@@ -90,7 +90,7 @@ const windowSchema = z.strictObject({
   from,
   window: count(1).describe('Source events per window, an integer ≥ 1 (e.g. 1440 projections per scan). Required.'),
   'emit-every': count(0).default(0).describe('Emit a preview every this many inputs of a window; 0: none. Default 0.'),
-  'output-size': size().prefault('1MiB').describe('Bytes per emitted result or preview. Default 1MiB.'),
+  'output-size': positiveSize().prefault('1MiB').describe('Bytes per emitted result or preview. Default 1MiB.'),
 });
 
 const accountSchema = z.strictObject({
