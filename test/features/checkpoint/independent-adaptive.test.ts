@@ -5,11 +5,17 @@
  * yet on the device, deletes it, and the clock counts the time the save ran), and keeps what it
  * learnt across a restart (its `ckpt-clock` file); until it learns anything, δ is 1 s and τ is
  * √(2M·1 s)·[…] − 1 s ≈ 10.3 s. The spacing of the operator's `ckpt:due` wake-ups is its τ.
+ * The participant alone (fake host, writer and context): a write a rollback abandoned, or one the
+ * tier refused, teaches it too.
  */
 import test from 'ava';
 import { execute } from '../../../src/exec/run.ts';
-import { SECOND, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import { SECOND, TraceWriter, type Context, type TraceRecord } from '../../../src/kernel/index.ts';
+import type { CheckpointConfig } from '../../../src/features/checkpoint/actors/config.ts';
+import type { OperatorHost } from '../../../src/features/checkpoint/actors/host.ts';
+import { IndependentCheckpoints } from '../../../src/features/checkpoint/actors/independent.ts';
 import { dalyInterval } from '../../../src/features/checkpoint/actors/interval.ts';
+import type { CheckpointWriter, WriteResult } from '../../../src/features/checkpoint/actors/writer.ts';
 import { loadScenario, prepareRun } from '../../../src/scenario/index.ts';
 
 const scenario = (crashAt: string) => `
@@ -81,4 +87,50 @@ test('what the participant learnt survives its crash: a completed 150 s save sti
   t.true(after.length >= 4, `${after.length} wake-ups after the restart`);
   // Forgetting it, the clock would know only the save the crash cut (≈ 40 s): τ ≈ 45 s.
   t.deepEqual(after, after.map(() => M));
+});
+
+/** An independent participant on an adaptive interval (M = 1 min) over a writer whose writes end when the test says. */
+function participant() {
+  let now = 0;
+  const delays: number[] = [];
+  const writes: ((result: WriteResult) => void)[] = [];
+  const ctx = {
+    now: () => now,
+    rng: () => ({ next: () => 0.5 }),
+    setTimer: (delay: number) => void delays.push(delay),
+    disk: { put: () => true, get: () => undefined, fsync: () => undefined },
+    record: () => undefined,
+  } as unknown as Context;
+  const host = { instance: 'op', isHeld: () => false, whenIdle: (_ctx: Context, go: () => void) => go(), capture: () => ({ image: {}, patches: [] }) } as unknown as OperatorHost;
+  const writer = { write: (_c: Context, _id: number, _capture: unknown, _options: unknown, done: (result: WriteResult) => void) => void writes.push(done), cutShort: [] } as unknown as CheckpointWriter;
+  const config = { strategy: 'uncoordinated', interval: { kind: 'adaptive', mtbfUs: M, minUs: SECOND, maxUs: 3600 * SECOND }, nodeLocal: 'disk' } as unknown as CheckpointConfig;
+  const part = new IndependentCheckpoints(host, config, writer, { pending: true, retainAll: true });
+  part.start(ctx);
+  const due = () => {
+    now += delays.at(-1)!;
+    part.onTimer(ctx, { name: 'ckpt:due' });
+  };
+  const end = (ok: boolean, durationUs: number) => writes.at(-1)!({ ok, durationUs } as WriteResult);
+  return { part, ctx, delays, writes, due, end };
+}
+
+test('a write a rollback abandoned still measures the cost when it completes: 150 s, so the next interval is M', (t) => {
+  const p = participant();
+  p.due();
+  t.is(p.writes.length, 1);
+  t.is(p.delays.at(-1), UNLEARNT);
+  p.part.onRollback();
+  p.end(true, 150 * SECOND);
+  p.due();
+  // The rollback freed the participant for a new write; the clock knows δ = 150 s ≥ 2M.
+  t.is(p.writes.length, 2);
+  t.is(p.delays.at(-1), M);
+});
+
+test('a write the tier refused after 130 s says the cost is more than that: the next interval is M', (t) => {
+  const p = participant();
+  p.due();
+  p.end(false, 130 * SECOND);
+  p.due();
+  t.is(p.delays.at(-1), M);
 });
