@@ -11,8 +11,8 @@ import type { ClientInbound } from '../../../src/features/log/actors/index.ts';
 export const LANES = 4;
 
 export interface SinkHostOptions {
-  /** Plans each lane holds at the start (default 5). */
-  readonly plansPerLane?: number;
+  /** Plans each lane holds at the start (default 5), or per lane. */
+  readonly plansPerLane?: number | readonly number[];
   /** Bytes of each plan's one event (default 1000), or per lane. */
   readonly planBytes?: number | readonly number[];
   /** Lanes whose acknowledged plans are replaced by new ones. */
@@ -30,8 +30,8 @@ export class SinkHost implements Actor<Message> {
   private readonly lanes: LaneState[];
 
   constructor(private readonly options: SinkHostOptions = {}) {
-    const plans = options.plansPerLane ?? 5;
-    this.lanes = Array.from({ length: LANES }, (_, lane) => ({ pid: 100 + lane, nextDestSeq: plans, nextSrc: 0, plans: Array.from({ length: plans }, (_, i) => this.plan(lane, i)) }));
+    const plansOf = (lane: number) => (typeof options.plansPerLane === 'object' ? options.plansPerLane[lane]! : options.plansPerLane ?? 5);
+    this.lanes = Array.from({ length: LANES }, (_, lane) => ({ pid: 100 + lane, nextDestSeq: plansOf(lane), nextSrc: 0, plans: Array.from({ length: plansOf(lane) }, (_, i) => this.plan(lane, i)) }));
   }
 
   start(ctx: Context): void {

@@ -1,8 +1,10 @@
 /**
- * The forwarders' sink drains its lanes as Kafka's RecordAccumulator drains partitions: each round
- * of requests starts one lane further than the round before, so a lane with a backlog does not
- * take every request to its broker from a later lane. Against the scripted brokers of the log client
- * tests (b1 leads partitions 0 and 2), with a `max.request.size` that one plan fills.
+ * The forwarders' sink drains its lanes as Kafka 3.x's RecordAccumulator drains partitions
+ * (log/actors/drain-index.ts): each broker's request starts at the lane where that broker's last
+ * drain stopped — the plan that closed a request opens the next — or, when the last drain visited
+ * every lane, at the lane before its start; so a lane with a backlog does not take every request
+ * to its broker from a later lane. Against the scripted brokers of the log client tests (b1 leads
+ * partitions 0 and 2), or a SoleLeader b1 of all four.
  */
 import test from 'ava';
 import { batchSizeInBytes } from '../../../src/features/log/actors/index.ts';
@@ -39,14 +41,34 @@ test('a request ends at the first plan that does not fit max.request.size, as Ka
   world.spawn('fwd', 'nx', () => (host = new SinkHost({ plansPerLane: 10, refill: [0, 1, 2, 3], planBytes: [1000, 1500, 1000, 1000], endpoint: { brokers: ['b1'], maxRequestBytes } })));
   world.run({ until: 1 * SECOND });
   const order = leader.produces.map((request) => request.partitions.map((p) => p.partition));
-  // The first call sends five rounds (five requests in flight), each from one lane further: from
-  // lane 0, lane 0's plan goes and lane 1's closes the request (lanes 2 and 3 wait: before, lane
-  // 2's went past it); from lane 1, lane 1's alone; from lane 2, lanes 2 and 3 (lane 0's would
-  // make three); from lane 3, lanes 3 and 0 (then lane 1's closes it); from lane 0 again, lane 0's.
-  t.deepEqual(order.slice(0, 5), [[0], [1], [2, 3], [3, 0], [0]]);
+  // Five requests in flight, each starting at the lane whose plan closed the one before (Kafka's
+  // drain index stays at the partition that broke): from lane 0, lane 0's plan goes and lane 1's
+  // closes the request (lanes 2 and 3 wait: before, lane 2's went past it); from lane 1, lane 1's
+  // alone (lane 2's closes it); from lane 2, lanes 2 and 3 (lane 0's would make three); from lane
+  // 0, lane 0's; from lane 1, lane 1's. Red before: each round started one lane further, for every
+  // broker at once — [3, 0] then [0], lane 3's second plan going ahead of lane 0's that closed the
+  // request before.
+  t.deepEqual(order.slice(0, 5), [[0], [1], [2, 3], [0], [1]]);
   // Every lane always has a plan to send: no request skips one.
   const skipping = order.filter((ps) => ps.some((p, i) => i > 0 && p !== (ps[i - 1]! + 1) % 4));
   t.deepEqual(skipping, []);
   t.true(order.length > 50, `${order.length} requests`);
   t.true(host.forwarded[1]!.length > 10, `lane 1 forwarded ${host.forwarded[1]!.length} plans`);
+});
+
+test('a drain that visits every lane without closing its request starts the next one at the lane before its start, as Kafka\'s drain index keeps the last place visited', (t) => {
+  const world = new World({ seed: 1 });
+  world.addSite('dc', { nodes: ['n1', 'nx'] });
+  let leader!: SoleLeader;
+  world.spawn('b1', 'n1', () => (leader = new SoleLeader()));
+  // b1 leads all four lanes; lanes 0 and 1 always have plans, lanes 2 and 3 none; no max.request.size.
+  world.spawn('fwd', 'nx', () => new SinkHost({ plansPerLane: [10, 10, 0, 0], refill: [0, 1], endpoint: { brokers: ['b1'] } }));
+  world.run({ until: 1 * SECOND });
+  const order = leader.produces.map((request) => request.partitions.map((p) => p.partition));
+  t.true(order.length > 20, `${order.length} requests`);
+  // Every request carries both lanes' plans. Each drain starts one lane back from the one before
+  // (lane 0, then 3, 2, 1, 0, …: Kafka keeps the place of the last lane visited, start + 3), so
+  // lane 1's plan goes first once in four requests: from lane 1 it is visited before lane 0.
+  const expected = Array.from({ length: order.length }, (_, i) => (i % 4 === 3 ? [1, 0] : [0, 1]));
+  t.deepEqual(order, expected);
 });

@@ -15,18 +15,19 @@
  * closes it, and it and the later lanes' plans wait for the next, the first always goes, as Kafka's
  * drain, which breaks there and adds up the batches' serialized sizes, `batchSizeInBytes`, and
  * nothing for the request header) — again while each broker has fewer
- * than `MAX_IN_FLIGHT` requests outstanding (max.in.flight.requests.per.connection = 5). Each round
- * of requests takes the lanes in turn from a lane one further than the round before, so under
- * `max.request.size` the lanes share the requests: taken always from lane 0, the first lanes'
- * backlog filled every request and a later lane on the same broker starved for as long as they had
- * plans to send. This is not quite Kafka's: its RecordAccumulator keeps a start per broker
- * (3.x `nodesDrainIndex`), pinned at the partition where the last drain stopped, so the batch that
- * closed a request opens the next one; ours moves one lane on per round, for every broker at once,
- * and a lane can go ahead of the plan that closed the round before (two lanes of 1 000 B after one
- * of 1 500 B under a 2 001 B limit: requests [0], [1], [2, 3], [3, 0] where Kafka sends [0], [1],
- * [2, 3], [0], [1]). Starvation is bounded either way. The reply
- * has an outcome per partition, and each lane handles its own: one lane's `not-leader` backs off
- * that lane only.
+ * than `MAX_IN_FLIGHT` requests outstanding (max.in.flight.requests.per.connection = 5). Each
+ * broker's request starts at its own drain index, as Kafka 3.x's RecordAccumulator keeps one per
+ * node (`nodesDrainIndex`, log/actors/drain-index.ts): at the lane whose plan closed that broker's
+ * last request — that plan opens the next one — or, when no plan closed it (every lane visited),
+ * at the lane before that request's start. So under `max.request.size` the lanes share the requests
+ * (taken always from lane 0, the first lanes' backlog filled every request and a later lane on the
+ * same broker starved for as long as they had plans to send), and one broker's requests never
+ * move another's start. Two lanes of 1 000 B after one of 1 500 B under a 2 001 B limit go as
+ * [0], [1], [2, 3], [0], [1], as in Kafka. What is not Kafka's: the lanes stand for partitions
+ * (several lanes onto one partition are visited in turn, one per request), and the requests of a
+ * round go to the brokers in the order of their first lane, where Kafka's Sender goes by node id.
+ * The reply has an outcome per partition, and each lane handles its own: one lane's `not-leader`
+ * backs off that lane only.
  *
  * Its network layer is the log clients' (ClientNetwork, as Kafka's NetworkClient): a broker whose
  * process died on a live host is found out at once, its host closing the connection
@@ -68,7 +69,7 @@
 import type { Context, Disconnect, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import { batchSizeInBytes, produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
-import { ClientNetwork, ExponentialBackoff, InFlightRequests, type Lost } from '../../log/actors/index.ts';
+import { ClientNetwork, DrainIndex, ExponentialBackoff, InFlightRequests, type Lost } from '../../log/actors/index.ts';
 import type { ForwarderConfig } from './config.ts';
 import { Marks } from './marks.ts';
 
@@ -158,23 +159,23 @@ export class IdempotentSink {
   private readonly retryBackoff: ExponentialBackoff;
   private readonly retryTimers: (TimerId | undefined)[];
   private readonly pidRequests = new Map<number, number>();
-  /** The lane the next round of requests starts from (see the header). */
-  private drainLane = 0;
+  /** Where each broker's next request starts in the list of lanes it leads (Kafka 3.x's nodesDrainIndex: see the header). */
+  private readonly drainIndex = new DrainIndex();
   /**
    * `send`'s scratch, reused by every call (it runs at every pump of its owner; arrays, a `Map` and
    * closures per call were ≈ 6 % of an x-ray run's allocation): the lanes with something to send,
-   * each with its leader and the index of its next plan to send; and the requests of a round, each
-   * with its leader, parts (a fresh array: the request keeps it) and bytes. Only the first entries
-   * are meaningful, as many as the call counted.
+   * each with its leader and the index of its next plan to send; per lane, its place among those
+   * (−1: nothing to send); per broker, the lanes it leads; and the requests of a round, each with
+   * its leader and parts (a fresh array: the request keeps it). Only the first entries are
+   * meaningful, as many as the call counted.
    */
   private readonly pendingLane: number[] = [];
   private readonly pendingLeader: string[] = [];
   private readonly pendingNext: number[] = [];
+  private readonly pendingOf: number[] = [];
+  private readonly lanesOf = new Map<string, number[]>();
   private readonly roundLeader: string[] = [];
   private readonly roundParts: { lane: number; plan: Plan }[][] = [];
-  private readonly roundBytes: number[] = [];
-  /** Whether a round's request is closed: a plan did not fit, and no later lane joins it (Kafka's drain breaks there). */
-  private readonly roundClosed: boolean[] = [];
   private req: number;
 
   constructor(
@@ -210,17 +211,18 @@ export class IdempotentSink {
 
   /**
    * Sends the plans of every lane (index = lane) that are durable and not outstanding, in order,
-   * grouped per leader broker: each round one request per broker with a free slot, carrying the
-   * next such plan of each of its lanes, the lanes taken from `drainLane` on. A lane that is
-   * backing off or has no producer id waits.
+   * grouped per leader broker: each round one request per broker with a free slot and a lane with
+   * something to send, carrying the next such plan of each of its lanes, taken from its drain
+   * index on (`drainBroker`). A lane that is backing off or has no producer id waits.
    */
   send(ctx: Context, lanes: readonly LaneState[], durable: (lane: number, plan: Plan) => boolean): void {
     const { topic } = this.config.sink;
-    const { pendingLane, pendingLeader, pendingNext } = this;
+    const { pendingLane, pendingLeader, pendingNext, pendingOf } = this;
     // Per lane with something to send, in lane order: its leader, and its next plan to send.
     // Most pumps (an operator step's outputs, a reply) find most lanes with nothing unsent.
     let pending = 0;
     for (let lane = 0; lane < lanes.length; lane++) {
+      pendingOf[lane] = -1;
       const state = lanes[lane]!;
       if (state.pid === null || this.retryTimers[lane] !== undefined) continue;
       const next = this.nextToSend(lane, state.plans, 0, durable);
@@ -237,59 +239,82 @@ export class IdempotentSink {
         this.waitUntil(ctx, lane, readyAt);
         continue;
       }
+      pendingOf[lane] = pending;
       pendingLane[pending] = lane;
       pendingLeader[pending] = leader;
       pendingNext[pending++] = next;
     }
     if (pending === 0) return;
-    const maxRequestBytes = this.config.sink.maxRequestBytes ?? Infinity;
-    const { roundLeader, roundParts, roundBytes, roundClosed } = this;
+    this.leadersLanes(lanes.length);
+    const { roundLeader, roundParts } = this;
     for (;;) {
-      // This round's requests, one per leader in the order first met.
+      // This round's requests: one per broker with a free slot and a lane with a plan left to send, in the order first met.
       let requests = 0;
-      // The pending lanes are in lane order: start at the first lane from `drainLane` on, wrapping around.
-      let first = 0;
-      while (first < pending && pendingLane[first]! < this.drainLane) first++;
-      if (first === pending) first = 0;
-      for (let i = 0; i < pending; i++) {
-        const k = (first + i) % pending;
-        const lane = pendingLane[k]!;
+      for (let k = 0; k < pending; k++) {
         const leader = pendingLeader[k]!;
-        const plans = lanes[lane]!.plans;
-        // No connection yet: one request stands for Kafka's connection attempt (in-flight-requests.ts).
-        if (pendingNext[k] === plans.length || !this.outstanding.maySend(leader, MAX_IN_FLIGHT)) continue;
-        // This round's request to that leader (only the first `requests` entries are this round's).
+        if (pendingNext[k] === lanes[pendingLane[k]!]!.plans.length) continue;
         let r = 0;
         while (r < requests && roundLeader[r] !== leader) r++;
-        if (r === requests) {
-          requests++;
-          roundLeader[r] = leader;
-          roundParts[r] = [];
-          roundBytes[r] = 0;
-          roundClosed[r] = false;
-        }
-        if (roundClosed[r]) continue;
-        const parts = roundParts[r]!;
-        // One batch per partition per request: a second lane onto the same partition waits a round.
-        if (this.hasPartitionOf(parts, lane)) continue;
-        const plan = plans[pendingNext[k]!]!;
-        const size = batchSizeInBytes(plan.bytes, plan.events.length);
-        // The first plan that would take the request past max.request.size closes it: Kafka's
-        // drainBatchesForOneNode breaks there, so a smaller plan of a later lane does not overtake
-        // it; the later lanes wait for the next round, which starts one lane further.
-        if (parts.length > 0 && roundBytes[r]! + size > maxRequestBytes) {
-          roundClosed[r] = true;
-          continue;
-        }
-        pendingNext[k] = this.nextToSend(lane, plans, pendingNext[k]! + 1, durable);
-        parts.push({ lane, plan });
-        roundBytes[r]! += size;
+        // No connection yet: one request stands for Kafka's connection attempt (in-flight-requests.ts).
+        if (r < requests || !this.outstanding.maySend(leader, MAX_IN_FLIGHT)) continue;
+        roundLeader[requests++] = leader;
       }
       if (requests === 0) return;
-      // Moved on only by a round that sent: one that found every slot taken leaves the turn to the lane due.
-      this.drainLane = (this.drainLane + 1) % lanes.length;
+      for (let r = 0; r < requests; r++) roundParts[r] = this.drainBroker(roundLeader[r]!, lanes, durable);
       for (let r = 0; r < requests; r++) this.sendRequest(ctx, roundLeader[r]!, roundParts[r]!, lanes);
     }
+  }
+
+  /** Fills `lanesOf`: per broker, the lanes whose partition it leads as last known, in lane order (Kafka's `partitionsForNode`). */
+  private leadersLanes(lanes: number): void {
+    for (const list of this.lanesOf.values()) list.length = 0;
+    const { topic } = this.config.sink;
+    for (let lane = 0; lane < lanes; lane++) {
+      const leader = this.network.metadata.leaderOf(topic, this.partitionOf(lane));
+      if (leader === null) continue;
+      const list = this.lanesOf.get(leader);
+      if (list === undefined) this.lanesOf.set(leader, [lane]);
+      else list.push(lane);
+    }
+  }
+
+  /**
+   * One request's parts for `leader`, as Kafka 3.x's `drainBatchesForOneNode`: its lanes from its
+   * drain index on, wrapping around once, the next plan of each lane with one to send, one lane per
+   * partition (a second lane onto the same partition waits), until a plan would take the request
+   * past `max.request.size` (the first always goes): there the request ends, and the index stays
+   * at that lane, whose plan opens the broker's next request; otherwise it ends at the last lane
+   * visited (log/actors/drain-index.ts).
+   */
+  private drainBroker(leader: string, lanes: readonly LaneState[], durable: (lane: number, plan: Plan) => boolean): { lane: number; plan: Plan }[] {
+    const { pendingNext, pendingOf } = this;
+    const list = this.lanesOf.get(leader)!;
+    const maxRequestBytes = this.config.sink.maxRequestBytes ?? Infinity;
+    const parts: { lane: number; plan: Plan }[] = [];
+    let bytes = 0;
+    const start = this.drainIndex.startOf(leader, list.length);
+    let place = start;
+    for (let i = 0; i < list.length; i++) {
+      place = (start + i) % list.length;
+      const lane = list[place]!;
+      const k = pendingOf[lane]!;
+      const plans = lanes[lane]!.plans;
+      if (k < 0 || pendingNext[k] === plans.length) continue;
+      assert(this.pendingLeader[k] === leader, () => `lane ${lane}'s leader is ${this.pendingLeader[k]}, drained as ${leader}'s`);
+      // One batch per partition per request: a second lane onto the same partition waits a round.
+      if (this.hasPartitionOf(parts, lane)) continue;
+      const plan = plans[pendingNext[k]!]!;
+      const size = batchSizeInBytes(plan.bytes, plan.events.length);
+      // The first plan that would take the request past max.request.size ends it: Kafka's
+      // drainBatchesForOneNode breaks there, so a smaller plan of a later lane does not overtake it.
+      if (parts.length > 0 && bytes + size > maxRequestBytes) break;
+      pendingNext[k] = this.nextToSend(lane, plans, pendingNext[k]! + 1, durable);
+      parts.push({ lane, plan });
+      bytes += size;
+    }
+    this.drainIndex.endedAt(leader, place);
+    assert(parts.length > 0, () => `a request to ${leader}, which has a lane with a plan to send, carries none`);
+    return parts;
   }
 
   /** The index of the lane's first plan from `from` on that is durable and not outstanding; `plans.length` if none. */
