@@ -37,6 +37,34 @@ export class SoleLeader implements Actor<Message> {
   }
 }
 
+/**
+ * A broker of topic `t` whose metadata places each partition's leadership as `leads` says (broker →
+ * its partitions, one replica each), answered `metadataDelayUs` after it is asked; it answers each
+ * produce request 20 ms after it came, and keeps them.
+ */
+export class PlacedLeader implements Actor<Message> {
+  readonly produces: ProduceRequest[] = [];
+  constructor(
+    private readonly leads: Readonly<Record<string, readonly number[]>>,
+    private readonly metadataDelayUs = 0,
+  ) {}
+  start(): void {}
+  onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
+    if (message.type === 'metadata') {
+      const partitions: PartitionMeta[] = Object.entries(this.leads).flatMap(([leader, ps]) => ps.map((partition) => ({ topic: 't', partition, replicas: [leader], leader, leaderEpoch: 1, partitionEpoch: 1, isr: [leader] })));
+      return void ctx.setTimer(this.metadataDelayUs, 'answer', { from, reply: { type: 'metadata-reply', req: message.req, partitions } });
+    }
+    if (message.type !== 'produce') return;
+    const request = message as unknown as ProduceRequest;
+    this.produces.push(request);
+    ctx.setTimer(20 * MS, 'answer', { from, reply: { type: 'produce-reply', req: request.req, partitions: request.partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: 0 })) } });
+  }
+  onTimer(ctx: Context, wakeup: Wakeup): void {
+    const { from, reply } = wakeup.data as { from: string; reply: Message };
+    ctx.send(from, reply);
+  }
+}
+
 export interface Scripted {
   /** The leader epoch of every partition (bumped to make a leader change). */
   epoch: number;

@@ -67,12 +67,17 @@ test('a partition whose batches wait for their numbering ends its leader\'s requ
   /** Whether `partition` had a batch under id 1 that b1 had not answered when a request came at `at`: the producer could not number its next one under id 2. */
   const waiting = (partition: number, at: number) => leader.produces.some((p) => p.at < at && p.answerAt > at && p.request.partitions.some((q) => q.partition === partition && q.pid === 1));
   const underTwo = leader.produces.filter((p) => p.request.partitions.some((q) => q.pid === 2));
-  // While partitions 1 and 3 wait, the requests under id 2 carry partition 0 or 2, not both: from
-  // 0 the drain meets 1 before 2, from 2 it meets 3 before 0. Red before: [2, 0], past partition 3.
-  const meanwhile = underTwo.filter((p) => waiting(1, p.at) && waiting(3, p.at));
-  t.true(meanwhile.length >= 1, `${meanwhile.length} requests under id 2 while partitions 1 and 3 wait`);
-  const past = meanwhile.map((p) => p.request.partitions.map((q) => q.partition)).filter((ps) => ps.includes(0) && ps.includes(2));
-  t.deepEqual(past, []);
+  // No request under id 2 goes past a partition that waits then: b1 leads all four, so a drain
+  // visits them in turn from its first partition, and each partition it skips between two it
+  // carries must not be one that waits (it would have ended the request). Red with a drain that
+  // goes on past such a partition (`continue` for `break`). (This looked at the requests while
+  // partitions 1 and 3 both waited; with Kafka 3.x's index per broker, drain-index.ts, a drain that
+  // ends at a waiting partition starts there again, and in this run no request goes then.)
+  const meanwhile = underTwo.filter((p) => [0, 1, 2, 3].some((q) => waiting(q, p.at)));
+  t.true(meanwhile.length >= 1, `${meanwhile.length} requests under id 2 while a partition waits`);
+  const skipped = (ps: readonly number[]) => ps.slice(1).flatMap((p, i) => Array.from({ length: (p - ps[i]! + 3) % 4 }, (_, k) => (ps[i]! + 1 + k) % 4));
+  const past = meanwhile.filter((p) => skipped(p.request.partitions.map((q) => q.partition)).some((q) => waiting(q, p.at)));
+  t.deepEqual(past.map((p) => p.request.partitions.map((q) => q.partition)), []);
   // Nothing is lost for it: every partition goes on under id 2.
   t.deepEqual([0, 1, 2, 3].filter((partition) => !underTwo.some((p) => p.request.partitions.some((q) => q.partition === partition && q.pid === 2))), []);
 });

@@ -96,6 +96,7 @@ import { InFlightRequests, type Lost } from './in-flight-requests.ts';
 import { ExponentialBackoff, RETRY_BACKOFF_MAX_DEFAULT_US } from './exponential-backoff.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
 import { ProducerSequences, type Settled } from './producer-sequences.ts';
+import { DrainIndex } from './drain-index.ts';
 import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
 
 /** The least time between two wakes of the rate generator. */
@@ -121,13 +122,8 @@ export class LogProducer implements Actor<ClientInbound> {
   private tick = 0;
   private reqCounter = 0;
   private drainTimer: { at: Micros; id: TimerId } | undefined;
-  /**
-   * The partition each drain starts from, moving on by one every drain, so none is always last: a
-   * simplification of Kafka's drain index (2.x: one index, moved on past every partition visited;
-   * 3.x: one per broker, pinned at the partition where that broker's last drain stopped). The
-   * sink's doc comment (forward/actors/sink.ts) shows where the orders differ.
-   */
-  private drainIndex = 0;
+  /** Where each broker's next drain starts in the list of partitions it leads (Kafka 3.x's nodesDrainIndex: drain-index.ts). */
+  private readonly drainIndex = new DrainIndex();
   /** The event whose send waits for buffer memory (the instrument's thread is blocked), its partition, since when, and its `max.block.ms` timer. */
   private blocked: { event: string; partition: number; sinceUs: Micros; timer: TimerId } | undefined;
 
@@ -296,9 +292,11 @@ export class LogProducer implements Actor<ClientInbound> {
    * batch, lingered `linger.ms`, or any at all once the producer is closed or while a send waits
    * for buffer memory (Kafka's `closed` and `exhausted`). To each ready leader goes one request
    * carrying the candidate of each partition it leads, lingering or not (Kafka's
-   * `drainBatchesForOneNode` takes them all), up to
+   * `drainBatchesForOneNode` takes them all), from that leader's drain index on (drain-index.ts:
+   * the partition that ended its last request, or the one before the last request's start), up to
    * `max.request.size` (at least one batch; the first that does not fit ends the request, as there);
-   * again while slots and batches remain. A batch taken
+   * again while slots and batches remain. The requests of a pass go to the leaders in the order of
+   * their first ready partition (Kafka's Sender: by node id). A batch taken
    * takes no more events. With idempotence a batch also waits for the producer id and its place in
    * the window, and a batch that waits so ends its leader's request as one that does not fit (Kafka
    * breaks there too). A queued batch still fails at its delivery deadline: the drain wakes up for it, for
@@ -308,15 +306,16 @@ export class LogProducer implements Actor<ClientInbound> {
     const now = ctx.now();
     let wakeAt = Infinity;
     const n = this.partitions;
-    const start = this.drainIndex++ % n;
+    /** Per broker, the partitions it leads in ascending order (Kafka's `partitionsForNode`): built when first needed. */
+    let partsOf: Map<string, number[]> | undefined;
     for (;;) {
       // Judged each pass, as Kafka's Sender calls `ready` each time round: a batch completed by the
       // last pass (acks=0, or one given up) may have let the waiting send append its event.
       const exhausted = this.blocked !== undefined;
-      const candidates: { partition: number; batch: ProducerBatch; leader: string; sendableAt: Micros }[] = [];
+      /** By partition: its head batch if it may be sent now, with its leader and when it is sendable. */
+      const candidates: ({ batch: ProducerBatch; leader: string; sendableAt: Micros } | undefined)[] = [];
       const ready = new Set<string>();
-      for (let i = 0; i < n; i++) {
-        const partition = (start + i) % n;
+      for (let partition = 0; partition < n; partition++) {
         const queue = this.accumulator.queue(partition);
         while (queue.length > 0 && now >= queue[0]!.deadlineUs) this.giveUp(ctx, this.accumulator.take(partition), 'delivery-timeout');
         const batch = queue[0];
@@ -342,47 +341,75 @@ export class LogProducer implements Actor<ClientInbound> {
         if (!this.requests.maySend(leader, this.config.maxInFlight)) continue;
         const sendableAt = exhausted ? now : this.accumulator.sendableAt(partition)!;
         if (sendableAt <= now) ready.add(leader);
-        candidates.push({ partition, batch, leader, sendableAt });
+        candidates[partition] = { batch, leader, sendableAt };
       }
-      const requests = new Map<string, { batches: ProducerBatch[]; bytes: number }>();
-      /** Leaders whose request this pass is closed: a batch did not fit, or may not be numbered yet. */
-      const full = new Set<string>();
-      for (const { partition, batch, leader, sendableAt } of candidates) {
-        if (!ready.has(leader)) {
-          wakeAt = Math.min(wakeAt, sendableAt);
-          continue;
-        }
-        if (full.has(leader)) continue;
-        const request = requests.get(leader);
-        const size = batchSizeInBytes(batch.bytes, batch.events.length);
-        // Kafka's drainBatchesForOneNode stops at the first batch that would take the request past
-        // max.request.size (`break`), rather than looking further for a smaller one that fits.
-        if (request !== undefined && request.bytes + size > this.maxRequestBytes) {
-          full.add(leader);
-          continue;
-        }
-        // Kafka's shouldStopDrainBatchesForPartition (no valid producer id, in-flight batches under a
-        // stale one, an unresolved sequence) also ends the request (`break`): a partition that must
-        // wait for its numbering holds back the partitions after it on that leader this pass.
-        if (!this.mayNumber(batch)) {
-          full.add(leader);
-          continue;
-        }
-        const taken = this.accumulator.take(partition);
-        assert(taken === batch, () => `the drain takes the head batch it chose, of partition ${partition}`);
-        if (request === undefined) requests.set(leader, { batches: [taken], bytes: size });
-        else {
-          request.batches.push(taken);
-          request.bytes += size;
-        }
+      // A batch whose leader has nothing sendable yet wakes the drain when it is (the end of its linger).
+      for (const candidate of candidates) if (candidate !== undefined && !ready.has(candidate.leader)) wakeAt = Math.min(wakeAt, candidate.sendableAt);
+      if (ready.size === 0) break;
+      partsOf ??= this.partitionsPerLeader();
+      // Every ready leader drained first, then the requests sent, as Kafka's Sender does (`drain`, then `sendProduceRequests`).
+      const requests: { leader: string; batches: ProducerBatch[] }[] = [];
+      for (const leader of ready) {
+        const batches = this.drainLeader(leader, partsOf.get(leader)!, candidates);
+        if (batches.length > 0) requests.push({ leader, batches });
       }
-      if (requests.size === 0) break;
-      for (const [leader, request] of requests) this.send(ctx, request.batches, leader);
+      if (requests.length === 0) break;
+      for (const { leader, batches } of requests) this.send(ctx, batches, leader);
     }
     if (wakeAt < Infinity && (this.drainTimer === undefined || this.drainTimer.at > wakeAt)) {
       if (this.drainTimer !== undefined) ctx.cancelTimer(this.drainTimer.id);
       this.drainTimer = { at: wakeAt, id: ctx.setTimer(wakeAt - now, 'drain') };
     }
+  }
+
+  /** Per broker, the partitions it leads as last known, in ascending order (Kafka's `Cluster.partitionsForNode`). */
+  private partitionsPerLeader(): Map<string, number[]> {
+    const partsOf = new Map<string, number[]>();
+    for (let partition = 0; partition < this.partitions; partition++) {
+      const leader = this.network.metadata.leaderOf(this.config.topic, partition);
+      if (leader === null) continue;
+      const parts = partsOf.get(leader);
+      if (parts === undefined) partsOf.set(leader, [partition]);
+      else parts.push(partition);
+    }
+    return partsOf;
+  }
+
+  /**
+   * One request's batches for a ready `leader`, as Kafka's `drainBatchesForOneNode`: its partitions
+   * (`parts`) from its drain index on, wrapping around once, each head batch that may be sent now
+   * taken (lingering or not) until one would take the request past `max.request.size` (at least one
+   * goes) or may not be numbered yet — there the request ends (`break`), and the index stays at
+   * that partition, which opens the leader's next request; otherwise it ends at the last
+   * partition visited (drain-index.ts).
+   */
+  private drainLeader(leader: string, parts: readonly number[], candidates: readonly ({ batch: ProducerBatch; leader: string } | undefined)[]): ProducerBatch[] {
+    const batches: ProducerBatch[] = [];
+    let bytes = 0;
+    const start = this.drainIndex.startOf(leader, parts.length);
+    let place = start;
+    for (let i = 0; i < parts.length; i++) {
+      place = (start + i) % parts.length;
+      const partition = parts[place]!;
+      const candidate = candidates[partition];
+      if (candidate === undefined) continue;
+      assert(candidate.leader === leader, () => `partition ${partition}'s leader is ${candidate.leader}, drained as ${leader}'s`);
+      const { batch } = candidate;
+      const size = batchSizeInBytes(batch.bytes, batch.events.length);
+      // Kafka's drainBatchesForOneNode stops at the first batch that would take the request past
+      // max.request.size (`break`), rather than looking further for a smaller one that fits.
+      if (batches.length > 0 && bytes + size > this.maxRequestBytes) break;
+      // Kafka's shouldStopDrainBatchesForPartition (no valid producer id, in-flight batches under a
+      // stale one, an unresolved sequence) also ends the request (`break`): a partition that must
+      // wait for its numbering holds back the partitions after it on that leader this pass.
+      if (!this.mayNumber(batch)) break;
+      const taken = this.accumulator.take(partition);
+      assert(taken === batch, () => `the drain takes the head batch it chose, of partition ${partition}`);
+      batches.push(taken);
+      bytes += size;
+    }
+    this.drainIndex.endedAt(leader, place);
+    return batches;
   }
 
   /**
