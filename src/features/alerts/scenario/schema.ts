@@ -8,7 +8,7 @@
  * exist, Kafka's producer rules) are in cross-check.ts.
  */
 import * as z from 'zod';
-import { count, duration, name, positiveDuration, positiveSize, probability, reference, size } from '../../../scenario/fields.ts';
+import { count, duration, name, positiveDuration, positiveSize, probability, reference } from '../../../scenario/fields.ts';
 import { logProducerFields } from '../../log/index.ts';
 
 const producerSchema = z.strictObject({
