@@ -20,27 +20,10 @@ export function answerSoleLeaderMetadata(ctx: Context, message: Message & Record
   ctx.send(from, { type: 'metadata-reply', req: message.req, partitions });
 }
 
-/** A broker `b1` leading all four partitions of `t` alone (`answerSoleLeaderMetadata`); it answers each produce request 20 ms after it came, and keeps them. */
-export class SoleLeader implements Actor<Message> {
-  readonly produces: ProduceRequest[] = [];
-  start(): void {}
-  onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
-    if (message.type === 'metadata') return answerSoleLeaderMetadata(ctx, message, from);
-    if (message.type !== 'produce') return;
-    const request = message as unknown as ProduceRequest;
-    this.produces.push(request);
-    ctx.setTimer(20 * MS, 'answer', { from, reply: { type: 'produce-reply', req: request.req, partitions: request.partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: 0 })) } });
-  }
-  onTimer(ctx: Context, wakeup: Wakeup): void {
-    const { from, reply } = wakeup.data as { from: string; reply: Message };
-    ctx.send(from, reply);
-  }
-}
-
 /**
  * A broker of topic `t` whose metadata places each partition's leadership as `leads` says (broker →
- * its partitions, one replica each), answered `metadataDelayUs` after it is asked; it answers each
- * produce request 20 ms after it came, and keeps them.
+ * its partitions, one replica each), answered `metadataDelayUs` after it is asked (at once by
+ * default); it answers each produce request 20 ms after it came, and keeps them.
  */
 export class PlacedLeader implements Actor<Message> {
   readonly produces: ProduceRequest[] = [];
@@ -52,7 +35,9 @@ export class PlacedLeader implements Actor<Message> {
   onMessage(ctx: Context, message: Message & Record<string, unknown>, from: string): void {
     if (message.type === 'metadata') {
       const partitions: PartitionMeta[] = Object.entries(this.leads).flatMap(([leader, ps]) => ps.map((partition) => ({ topic: 't', partition, replicas: [leader], leader, leaderEpoch: 1, partitionEpoch: 1, isr: [leader] })));
-      return void ctx.setTimer(this.metadataDelayUs, 'answer', { from, reply: { type: 'metadata-reply', req: message.req, partitions } });
+      const reply = { type: 'metadata-reply', req: message.req, partitions };
+      if (this.metadataDelayUs === 0) return ctx.send(from, reply);
+      return void ctx.setTimer(this.metadataDelayUs, 'answer', { from, reply });
     }
     if (message.type !== 'produce') return;
     const request = message as unknown as ProduceRequest;
@@ -62,6 +47,13 @@ export class PlacedLeader implements Actor<Message> {
   onTimer(ctx: Context, wakeup: Wakeup): void {
     const { from, reply } = wakeup.data as { from: string; reply: Message };
     ctx.send(from, reply);
+  }
+}
+
+/** A broker `b1` leading all four partitions of `t` alone, as `answerSoleLeaderMetadata` answers (a PlacedLeader). */
+export class SoleLeader extends PlacedLeader {
+  constructor() {
+    super({ b1: [0, 1, 2, 3] });
   }
 }
 
