@@ -26,6 +26,7 @@ import type { Scenario } from './types.ts';
 import { describeInput } from './units.ts';
 import { checkYamlDepth, SCENARIO_YAML, yamlData } from './yaml-guard.ts';
 import { leadAsWritten, lineOf, writtenNumber, writtenScalar } from './yaml-locate.ts';
+import { integerFormProblems } from './written-integers.ts';
 
 /**
  * Where a scenario's plug-in modules are: the list as written in, absolute paths out (load.ts
@@ -77,8 +78,10 @@ export function parseScenario(text: string, file: string, sets: readonly string[
   if (control.length > 0) throw place(control);
 
   const result = scenarioSchema().safeParse(data, PARSE_OPTIONS);
-  if (result.success) return plugins.length === 0 ? result.data : { ...result.data, plugins };
-  throw place(explainIssues(result.error.issues, scenarioSchema(), data));
+  if (!result.success) throw place(explainIssues(result.error.issues, scenarioSchema(), data));
+  const forms = integerFormProblems(doc, applied, scenarioSchema(), data);
+  if (forms.length > 0) throw place(forms);
+  return plugins.length === 0 ? result.data : { ...result.data, plugins };
 }
 
 

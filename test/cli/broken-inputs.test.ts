@@ -82,6 +82,8 @@ const SCENARIOS: Case[] = [
   [['run', 'scenarios/producer-buffer-memory.yaml', '--set', 'workload.detector["buffer.memory"]=32MiB', '--set', 'workload.detector["max.block.ms"]=-5'], /^--set workload\.detector\["max\.block\.ms"\]=-5 workload\.detector\["max\.block\.ms"\]: expected a duration like "500ms" or a number of milliseconds, got -5$/],
   // Two sites no link joins: found when the first message has no way (messages are not routed), not a crash.
   [['run', 'scenarios/quiesce-in-ms.yaml'], /^scenarios\/quiesce-in-ms\.yaml:14 quiesce: 2000ms is too short for the final read/],
+  // A count YAML reads as a number but nobody reads as one (red before: ran; nodes=1e6 ran a million-node site).
+  [['run', 'scenarios/count-exponent.yaml'], /^scenarios\/count-exponent\.yaml:22 sites\.hpc\.nodes: a whole number is written in digits: 2, not 2e0$/],
   [['run', 'scenarios/no-link.yaml'], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1; add \{ between: \[beamline, hpc\], latency: … \}$/],
   [['emulate', 'scenarios/no-link.yaml', '--speed', '10', '--out', join(SCRATCH, 'no-link-emulated')], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1/, 'process'],
   [['run', A_DIR], /a-dir\.yaml: is a directory, not a scenario file$/],
@@ -124,6 +126,9 @@ const FLAGS: Case[] = [
   // A value quoted as the user wrote it, not as the program spells it (red before: "0s would end …" of 0ms, "0us is too short" of 0s).
   [['run', DEMO, '--set', 'faults[0]={kind: disk-full, targets: [hpc-1], at: 20s, for: 0ms}'], /^--set faults\[0\]=.* faults\[0\]\.for: 0ms would end a disk-full as it begins \(no fault at all\); only a crash restarts at once — give a positive duration$/],
   [['run', DEMO, '--set', 'quiesce=0s', '--out', join(SCRATCH, 'quiesce-0')], /^--set quiesce=0s quiesce: 0s is too short for the final read/],
+  [['run', DEMO, '--set', 'sites.hpc.nodes=1e6'], /^--set sites\.hpc\.nodes=1e6 sites\.hpc\.nodes: a whole number is written in digits: 1000000, not 1e6$/],
+  [['run', DEMO, '--set', 'sites={beamline: {role: instrument, nodes: 1}, hpc: {role: hpc, nodes: 0x2}}'], /^--set sites=.* sites\.hpc\.nodes: a whole number is written in digits: 2, not 0x2$/],
+  [['run', DEMO, '--set', 'seed=-0'], /^--set seed=-0 seed: a whole number is written in digits: 0, not -0$/],
   // A size that is what something is made of: an event, an alert, an update, a segment (red before: ran, judged, with 0-byte events).
   [['run', DEMO, '--set', 'workload.detector.size=0B'], /^--set workload\.detector\.size=0B workload\.detector\.size: must be more than zero, got "0B"$/],
   [['run', join(ROOT, 'scenarios/drills/log-acks1-leader-crash.yaml'), '--set', 'services.stream["segment.bytes"]=0'], /^--set \S+ services\.stream\["segment\.bytes"\]: must be more than zero, got 0$/],

@@ -125,3 +125,16 @@ test('a --set of plugins is refused: plug-ins are imported from the file before 
   t.regex(failure(['plugins=[./x.ts]'])!, /--set plugins=\[\.\/x\.ts\] plugins: plug-ins are imported from the scenario file before --set applies; list them under plugins: in the file/);
   t.regex(failure(['plugins[0]=./x.ts'])!, /plugins\[0\]: plug-ins are imported from the scenario file/);
 });
+
+// A count YAML reads as an integer but nobody reads as one: 1e6, 0x10, +2, 2.0, -0 (red before: all ran).
+test('a whole-number field written other than in digits is refused, in the file and in a --set; other numbers are not judged', (t) => {
+  t.is(failure(['sites.beamline.nodes=1e1']), '--set sites.beamline.nodes=1e1 sites.beamline.nodes: a whole number is written in digits: 10, not 1e1');
+  t.is(failure(['seed=+7']), '--set seed=+7 seed: a whole number is written in digits: 7, not +7');
+  t.regex(failure([], FULL.replace(/^seed: .*$/m, 'seed: 0o7')) ?? '', /^full\.yaml:\d+ seed: a whole number is written in digits: 7, not 0o7$/);
+  // Replaced by a later --set: not judged, and the later one wins.
+  t.is(load(['sites.beamline.nodes=1e1', 'sites.beamline.nodes=3']).sites[0]!.nodes.length, 3);
+  // A size given as a bare number (of bytes) and a probability are quantities, not counts.
+  const quantities = load(['workload.detector.size=1e3', 'links[0].loss=1e-3']);
+  t.is(quantities.workload[0]!.eventBytes, 1_000);
+  t.is(quantities.links[0]!.lossProbability, 0.001);
+});
