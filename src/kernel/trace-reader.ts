@@ -105,7 +105,7 @@ export async function* readTrace(path: string, options: ReadTraceOptions = {}): 
       options.onEnd?.({ records: record.records as number, hash: record.hash });
       continue;
     }
-    if (!isRecord(record)) throw new InputError(`${path}:${line}: a trace record needs numeric t and n and string k and a`);
+    if (!isRecord(record)) throw new InputError(`${path}:${line}: ${recordProblem(record)}`);
     if (text.length >= DEPTH_CHECKED_FROM && deeperThan(text, MAX_RECORD_DEPTH)) {
       throw new InputError(`${path}:${line}: a record nested more than ${MAX_RECORD_DEPTH} levels deep is not a diaspora trace record`);
     }
@@ -170,6 +170,20 @@ function endsWithNewline(path: string): boolean {
 /** The end record: `k` is `end` and it has no actor (a record always has one). */
 function isEndRecord(value: unknown): value is { k: string; records: unknown; hash: unknown } {
   return typeof value === 'object' && value !== null && (value as { k?: unknown }).k === END_KIND && !('a' in value);
+}
+
+/** What keeps `value` from being a trace record, naming the field: "the record has no k (its kind)". */
+function recordProblem(value: unknown): string {
+  const needs = 'a trace record needs numeric t and n and string k and a';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `${needs}; this line is ${value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not a record ({"t":…,"k":…})`;
+  }
+  const r = value as Record<string, unknown>;
+  for (const [field, type, what] of [['t', 'number', 'its time, µs'], ['k', 'string', 'its kind'], ['a', 'string', 'its actor'], ['n', 'number', 'its number']] as const) {
+    if (!Object.hasOwn(r, field)) return `${needs}; this one has no ${field} (${what})`;
+    if (typeof r[field] !== type) return `${needs}; its ${field} is ${JSON.stringify(r[field])?.slice(0, 40) ?? String(r[field])}, not a ${type}`;
+  }
+  return needs;
 }
 
 function isRecord(value: unknown): value is TraceRecord {

@@ -199,7 +199,10 @@ const TRACES: Case[] = [
   [['check', 'traces/torn.jsonl'], /^traces\/torn\.jsonl:6: the last line is cut short: the trace is torn/],
   [['viz', 'traces/torn.jsonl', '-o', join(SCRATCH, 'torn.html')], /^traces\/torn\.jsonl:6: the last line is cut short/, 'process'],
   [['check', 'traces/corrupt-line.jsonl'], /^traces\/corrupt-line\.jsonl:4: not a JSON trace record$/],
-  [['check', 'traces/not-a-record.jsonl'], /^traces\/not-a-record\.jsonl:4: a trace record needs/],
+  [['check', 'traces/not-a-record.jsonl'], /^traces\/not-a-record\.jsonl:4: a trace record needs numeric t and n and string k and a; this line is a list, not a record \(\{"t":…,"k":…\}\)$/],
+  // The field a record lacks, or has of the wrong type, is named (red before: the four fields listed, whichever was wrong).
+  [['check', 'traces/record-no-kind.jsonl'], /^traces\/record-no-kind\.jsonl:4: a trace record needs numeric t and n and string k and a; this one has no k \(its kind\)$/],
+  [['viz', 'traces/record-time-text.jsonl', '-o', join(SCRATCH, 'time-text.html')], /^traces\/record-time-text\.jsonl:4: a trace record needs numeric t and n and string k and a; its t is "30", not a number$/],
   [['check', 'traces/format-99.jsonl'], /^traces\/format-99\.jsonl:1: trace format 99; this version of diaspora-sim reads formats 1, 2, 3 and 4$/],
   [['viz', 'traces/format-99.jsonl', '-o', join(SCRATCH, 'f99.html')], /^traces\/format-99\.jsonl:1: trace format 99/],
   [['viz', 'traces/format-missing.jsonl', '-o', join(SCRATCH, 'fm.html')], /^traces\/format-missing\.jsonl:1: the meta header has no trace format \(v\); this version/],
