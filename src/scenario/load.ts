@@ -3,7 +3,7 @@
  * validated, resolved `Scenario` out, or an `InputError` with one placed line per problem (see
  * parse.ts). An unreadable file is an `InputError` naming it.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../kernel/contract/index.ts';
@@ -73,16 +73,59 @@ export function readScenarioText(path: string): string {
   let bytes: Buffer;
   try {
     // A device (/dev/zero, /dev/urandom) never ends: reading it would fill the memory. A pipe
-    // (`<(sed … x.yaml)`) is read like a file.
+    // (`<(sed … x.yaml)`) is read like a file, unless nothing writes to it (readPipe).
     const kind = statSync(path);
     if (kind.isCharacterDevice() || kind.isBlockDevice() || kind.isSocket()) throw new InputError(`${path}: a device or socket, not a scenario file`);
-    bytes = readFileSync(path);
+    bytes = kind.isFIFO() ? readPipe(path) : readFileSync(path);
   } catch (error) {
     if (error instanceof InputError) throw error;
     const why = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory, not a scenario file' : unreadableBecause(path, error, 'no such file');
     throw new InputError(`${path}: ${why}`);
   }
   return decodeScenarioBytes(bytes, path);
+}
+
+/** How long a named pipe no program has opened for writing is waited for before it is refused. */
+const PIPE_WRITER_WAIT_MS = 1000;
+
+/**
+ * The bytes of a pipe: `<(program)`, or a named pipe (mkfifo) another program writes to. Opened
+ * without blocking, since opening a named pipe nobody writes to waits for a writer forever (a
+ * `diaspora run fifo.yaml` that hung): a pipe whose end comes before any byte and stays so for
+ * PIPE_WRITER_WAIT_MS has no writer, and is refused. A writer that is there but slow is waited
+ * for, as any reader of a pipe waits.
+ */
+function readPipe(path: string): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  try {
+    const chunks: Buffer[] = [];
+    const buffer = Buffer.allocUnsafe(1 << 16);
+    for (let waited = 0; ; ) {
+      let read: number;
+      try {
+        read = readSync(fd, buffer, 0, buffer.length, null);
+      } catch (error) {
+        // A writer holds the pipe open and has not written yet.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        Atomics.wait(pause, 0, 0, 10);
+        continue;
+      }
+      if (read > 0) chunks.push(Buffer.from(buffer.subarray(0, read)));
+      else if (chunks.length > 0 || waited >= PIPE_WRITER_WAIT_MS) break;
+      else {
+        // The end before any byte: no writer (yet; one that starts now opens the pipe in a moment).
+        Atomics.wait(pause, 0, 0, 50);
+        waited += 50;
+      }
+    }
+    if (chunks.length === 0) {
+      throw new InputError(`${path}: a named pipe nothing writes to (no writer came in ${PIPE_WRITER_WAIT_MS / 1000} s); start the program that writes it first, or give a file`);
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

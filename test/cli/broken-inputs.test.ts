@@ -14,7 +14,7 @@
  * emulated nodes are threads of their own).
  */
 import test from 'ava';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,9 @@ mkdirSync(A_SITE);
 writeFileSync(join(A_SITE, 'index.html'), '<p>my page</p>\n');
 const A_DIR = join(SCRATCH, 'a-dir.yaml');
 mkdirSync(A_DIR);
+/** A named pipe nothing writes to: opening it to read waits for a writer, forever. */
+const A_FIFO = join(SCRATCH, 'a-fifo.yaml');
+execFileSync('mkfifo', [A_FIFO]);
 
 /**
  * [arguments (paths relative to test/fixtures/broken), the one line expected on stderr, and
@@ -87,6 +90,8 @@ const SCENARIOS: Case[] = [
   [['run', 'scenarios/no-link.yaml'], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1; add \{ between: \[beamline, hpc\], latency: … \}$/],
   [['emulate', 'scenarios/no-link.yaml', '--speed', '10', '--out', join(SCRATCH, 'no-link-emulated')], /^scenarios\/no-link\.yaml:3 links: no link between sites beamline and hpc, but beamline-1 sends to hpc-1/, 'process'],
   [['run', A_DIR], /a-dir\.yaml: is a directory, not a scenario file$/],
+  // Red before: hung (no writer: the open never returned).
+  [['run', A_FIFO], /a-fifo\.yaml: a named pipe nothing writes to \(no writer came in 1 s\); start the program that writes it first, or give a file$/],
   [['run', 'scenarios/no-such.yaml'], /^scenarios\/no-such\.yaml: no such file$/],
   // A device never ends: read whole, it would fill the memory.
   [['run', '/dev/zero'], /^\/dev\/zero: a device or socket, not a scenario file$/],
