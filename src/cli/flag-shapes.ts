@@ -4,7 +4,7 @@
  * a path), a repeatable flag given without its value (`--set` at the end of the line: no override
  * at all), a switch given a value (`--trace=yes`, which yargs reads as false), a switch turned both
  * on and off (`--trace --no-trace`, of which yargs lets the last win, as it would of `--out a --out
- * b`), and a value that starts with "-" and is not a number (`--seeds -1..3`, which yargs splits
+ * b`), and a value that starts with "-" and is not a number (`--seeds -1..3`, `-d -1s`, which yargs splits
  * into short flags). A switch given twice the same way loses nothing and passes. Every spelling
  * yargs takes for a flag counts as that flag: its aliases, and its camel-case form
  * (`--allErrors --no-all-errors` is turned on and off).
@@ -30,7 +30,8 @@ export function checkFlagShapes(argv: Arguments, options: OptionLists, raw: read
   // `--seeds -1..3`: yargs takes a value that starts with "-" and is not a number for short flags.
   for (const [i, arg] of raw.entries()) {
     const flag = raw[i - 1];
-    if (/^-\d/.test(arg) && !/^-\d+(\.\d+)?$/.test(arg) && flag?.startsWith('--') && !flag.includes('=')) {
+    // A short flag too (`-d -1s`, which yargs read as the flags -1 and -s: "-s: needs a value").
+    if (/^-\d/.test(arg) && !/^-\d+(\.\d+)?$/.test(arg) && flag !== undefined && /^(--[^=]+|-[a-zA-Z])$/.test(flag)) {
       throw new InputError(`${flag} ${arg}: a value starting with "-" reads as flags; write ${flag}=${arg}`);
     }
   }

@@ -40,6 +40,8 @@ const FLAGS: [string[], RegExp, 'process'?][] = [
   [['run', DEMO, '--workers', 'two'], /^--workers two: expected a whole number of worker threads/],
   [['compare', DEMO, '--strategies', 'a,b', '--jobs', '99999'], /^--jobs 99999: expected a whole number of workers from 1 to 1024$/, 'process'],
   [['shrink', SCRATCH, '--probes', '-5'], /^--probes -5: expected a whole number of probe runs from 1 to 1000000$/, 'process'],
+  // A short flag's value that starts with "-" (red before: "-s: needs a value", yargs having read -1s as the flags -1 and -s).
+  [['emulate', DEMO, '-d', '-1s', '--speed', '10'], /^-d -1s: a value starting with "-" reads as flags; write -d=-1s$/],
   [['emulate', DEMO, '--speed', '0'], /^--speed 0: expected a positive number like 10 or 0\.5$/],
   [['emulate', DEMO, '--speed', 'Infinity'], /^--speed Infinity: expected a positive number/],
   [['emulate', DEMO, '--duration=-5s'], /^--duration: expected a duration like "5ms", got "-5s" \(durations cannot be negative\)$/],
