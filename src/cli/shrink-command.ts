@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Argv, CommandModule } from 'yargs';
 import type { ShrinkProgress } from '../faults/index.ts';
+import { InputError } from '../kernel/contract/index.ts';
 import { readRunDirectory } from '../exec/run-dir.ts';
 import { shrinkRun } from '../exec/shrink.ts';
 import { writeFileAtomic } from '../exec/staging.ts';
@@ -55,6 +56,10 @@ async function shrink(args: ShrinkArgs): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const bar = probeBar(args.probes);
   try {
+    // An unset shell variable: read as no name, the check would be the first that failed, silently.
+    if (args.check !== undefined && args.check.trim() === '') {
+      throw new InputError(`--check ${JSON.stringify(args.check)}: an empty check name; give the check that must keep failing, like --check no-acked-loss (without --check: the first that failed)`);
+    }
     const run = readRunDirectory(args.dir);
     const target = args.out ?? join(args.dir, 'shrunk.yaml');
     // Checked before the probes run, so that a refused target costs nothing.

@@ -42,6 +42,8 @@ const FLAGS: [string[], RegExp, 'process'?][] = [
   [['shrink', SCRATCH, '--probes', '-5'], /^--probes -5: expected a whole number of probe runs from 1 to 1000000$/, 'process'],
   // A short flag's value that starts with "-" (red before: "-s: needs a value", yargs having read -1s as the flags -1 and -s).
   [['emulate', DEMO, '-d', '-1s', '--speed', '10'], /^-d -1s: a value starting with "-" reads as flags; write -d=-1s$/],
+  // An unset shell variable (red before: '--check : unknown check ""; known checks: …', the flag with a stray space).
+  [['shrink', SCRATCH, '--check', ''], /^--check "": an empty check name; give the check that must keep failing, like --check no-acked-loss \(without --check: the first that failed\)$/],
   [['emulate', DEMO, '--speed', '0'], /^--speed 0: expected a positive number like 10 or 0\.5$/],
   [['emulate', DEMO, '--speed', 'Infinity'], /^--speed Infinity: expected a positive number/],
   [['emulate', DEMO, '--duration=-5s'], /^--duration: expected a duration like "5ms", got "-5s" \(durations cannot be negative\)$/],
