@@ -78,6 +78,11 @@ export function readManifest(dir: string): Manifest | undefined {
     const issue = spec.error.issues[0]!;
     throw new InputError(`${path}: a sweep manifest whose spec.${issue.path.join('.')} is not what a sweep writes (${issue.message}); the file was edited`);
   }
+  // The count a merge copies into the whole sweep's manifest: the spec's, or the file was edited (a merge wrote "cells": 5 of 2).
+  const made = spec.data.variants.length * spec.data.seeds.length * spec.data.params.reduce((n, param) => n * param.values.length, 1);
+  if (manifest.cells !== undefined && manifest.cells !== made) {
+    throw new InputError(`${path}: a sweep manifest whose cells (${JSON.stringify(manifest.cells)}) are not the ${made} its spec makes; the file was edited`);
+  }
   return manifest as Manifest;
 }
 

@@ -251,6 +251,8 @@ const TRACES: Case[] = [
   [['merge', 'sweeps/no-variants', '--out', join(SCRATCH, 'm6')], /^sweeps\/no-variants\/sweep\.json: a sweep manifest whose spec\.variants is not what a sweep writes \(.+\); the file was edited$/],
   // A result line whose index was edited (red before: merged, the wrong index written into the whole sweep's results, exit 0).
   [['merge', 'sweeps/index-edited', '--out', join(SCRATCH, 'm7')], /^sweeps\/index-edited\/results\.jsonl:3: cell "base quiesce=20s seed=1" \(index 99\) is not a cell of this sweep; the file was edited$/],
+  // A cell count edited: merge copied it into the whole sweep's manifest (red before: merged, exit 0, "cells": 5 of 2).
+  [['merge', 'sweeps/cells-edited', '--out', join(SCRATCH, 'm10')], /^sweeps\/cells-edited\/sweep\.json: a sweep manifest whose cells \(5\) are not the 2 its spec makes; the file was edited$/],
   [['merge', 'sweeps/null-line', '--out', join(SCRATCH, 'm3')], /^sweeps\/null-line\/results\.jsonl:1: not a result line \(no cell, index or status\)$/],
   [['merge', 'sweeps/status-unknown', '--out', join(SCRATCH, 'm4')], /^sweeps\/status-unknown\/results\.jsonl:1: not a result line \(status "weird" is not pass, fail or error\)/],
 ];
