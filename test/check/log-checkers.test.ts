@@ -186,6 +186,38 @@ test('produce-order: events in send order pass; nothing produced and stored is v
   t.is(produceOrder.vacuous!({ stored: 0, reordered: 0 }), '0 produced events in the final read');
 });
 
+/** The duplicate test's edge/cloud trace: p sends a, b, c to the edge log (stored in `edge` order); a forwarder re-sends them to the cloud log's `t`, which holds them as c, a, b and a again. */
+function forwardedTrace(edge: string[]) {
+  const { records, add } = trace();
+  add(0, 'p', 'client', produce(['a', 'b', 'c']));
+  add(1, 'fwd', 'client', { op: 'forward-route', from: { service: 'edge', topic: 't' }, to: { service: 'cloud', topic: 't' } });
+  add(1, 'fwd', 'client', { op: 'forward', events: ['c'], topic: 't', partition: 0, seq: 0 });
+  add(1, 'fwd', 'client', { op: 'forward', events: ['a', 'b'], topic: 't', partition: 0, seq: 1 });
+  add(2, 'edge-reader', 'client', consume(0, edge, { final: true }));
+  add(3, 'edge-reader', 'client', { op: 'final-read', events: 3 });
+  add(4, 'cloud-reader', 'client', consume(0, ['c', 'a', 'b'], { final: true }));
+  add(5, 'cloud-reader', 'client', consume(3, ['a'], { final: true }));
+  add(6, 'cloud-reader', 'client', { op: 'final-read', events: 4 });
+  return records;
+}
+
+test('produce-order: a copy in another service (forwarded) or in another partition than its send is not its producer\'s order', (t) => {
+  const verdict = check(produceOrder, forwardedTrace(['a', 'b', 'c']));
+  t.true(verdict.ok, verdict.violations[0]?.message);
+  t.is(verdict.stats.stored, 3, 'the edge log\'s copies only');
+  // The producer's own stream is still judged.
+  t.deepEqual(check(produceOrder, forwardedTrace(['b', 'a', 'c'])).violations.map((v) => v.events), [['a', 'b']]);
+  // A merge of two partitions into one: p sent a to t-0 and b to t-1; a reader's t-0 holds b, a.
+  const { records, add } = trace();
+  add(1, 'p', 'client', produce(['a'], 0));
+  add(2, 'p', 'client', produce(['b'], 1));
+  add(3, 'cloud-reader', 'client', consume(0, ['b', 'a'], { final: true }));
+  add(4, 'cloud-reader', 'client', { op: 'final-read', events: 2 });
+  const merged = check(produceOrder, records);
+  t.true(merged.ok, merged.violations[0]?.message);
+  t.is(merged.stats.stored, 1, 'b is not in the partition it was sent to');
+});
+
 const log = (op: string, offset: number, extra: Record<string, unknown> = {}) => ({ op, topic: 't', partition: 0, offset, epoch: 0, ...extra });
 
 test('divergence: replicas agreeing below their high watermarks pass; a different event at a committed offset fails', (t) => {
