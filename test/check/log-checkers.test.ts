@@ -218,6 +218,18 @@ test('produce-order: a copy in another service (forwarded) or in another partiti
   t.is(merged.stats.stored, 1, 'b is not in the partition it was sent to');
 });
 
+test('produce-order: an emulated gateway\'s records are each of its clients\' sends, not the gateway\'s', (t) => {
+  const { records, add } = trace();
+  add(1, 'gateway', 'client', { ...produce(['a-0']), client: 'A' });
+  add(2, 'gateway', 'client', { ...produce(['b-0']), client: 'B' });
+  add(3, 'gateway', 'client', { ...produce(['a-1']), client: 'A' });
+  add(4, 'r', 'client', consume(0, ['b-0', 'a-1', 'a-0'], { final: true })); // b-0 before a-0: two clients, no order between them
+  add(5, 'r', 'client', { op: 'final-read', events: 3 });
+  const verdict = check(produceOrder, records);
+  t.deepEqual(verdict.violations.map((v) => v.events), [['a-0', 'a-1']]);
+  t.regex(verdict.violations[0]!.message, /a-0 \(A's 1st send\)/);
+});
+
 const log = (op: string, offset: number, extra: Record<string, unknown> = {}) => ({ op, topic: 't', partition: 0, offset, epoch: 0, ...extra });
 
 test('divergence: replicas agreeing below their high watermarks pass; a different event at a committed offset fails', (t) => {

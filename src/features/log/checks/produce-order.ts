@@ -6,8 +6,9 @@
  * a lost one after the requests behind it were appended, and its events land after theirs (the
  * Kafka producer documentation of `max.in.flight.requests.per.connection` and `retries`).
  *
- * Reads `client` records `produce` (a producer's sends, in order: the record's actor is the
- * producer, its `events` the ids in send order, its `topic` and `partition` where they go), the
+ * Reads `client` records `produce` (a producer's sends, in order: the producer is the record's
+ * `client` where it names one — the emulated Kafka gateway records its clients' sends so — else
+ * its actor; its `events` the ids in send order, its `topic` and `partition` where they go), the
  * forwarders' `forward-route` and `forward` records, and the final read (`consume` with
  * `final: true`, and `final-read`). Within each stream (the final reader's service and topic, as
  * final-positions.ts) and partition, the first copy of each event is compared with the latest send,
@@ -84,7 +85,8 @@ class ProduceOrder implements TraceChecker<OrderStats> {
   }
 
   private send(record: TraceRecord): void {
-    const producer = record.a;
+    // The emulated Kafka gateway records every client's produce as its own, naming the client in `client`.
+    const producer = typeof record.client === 'string' && record.client !== '' ? record.client : record.a;
     let seq = this.sent.get(producer) ?? 0;
     const target = record.topic === undefined ? undefined : `${String(record.topic)}-${String(record.partition ?? '')}`;
     // One citation for the record's events (one per event retained 52 B more each: s21 review LOW-3).
