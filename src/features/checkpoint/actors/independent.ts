@@ -39,7 +39,7 @@
  * save's fsync or the restart's makes it durable). Other intervals write no such file.
  * Guarantee: at δ ≥ 2M on node-local disk, one save cut short by a crash after running 2M, or one
  * completed, is enough: from then on τ = M in every later incarnation (test:
- * independent-adaptive.test.ts). It breaks where the restarted participant cannot see what its crash
+ * independent-adaptive.test.ts) — unless a node crash comes before an fsync covered what it learnt. It breaks where the restarted participant cannot see what its crash
  * cut (a store or log-topic tier, a RAM-disk save) and no save ever completes.
  *
  * How it breaks: without persistent inputs (uncoordinated) independent checkpoints rarely form a
