@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../kernel/index.ts';
-import { checkSetsOnce, checkWorkBudget, loadScenario, locateInFile, normaliseSet, setOfField, type Scenario } from '../scenario/index.ts';
+import { checkSetsOnce, checkWorkBudget, loadScenario, locateInFile, normaliseSet, setOfField, shownSet, type Scenario } from '../scenario/index.ts';
 import { formatPath, parsePath } from '../scenario/paths.ts';
 import type { Param, Variant } from './sweep-values.ts';
 import { VERSION } from './version.ts';
@@ -229,7 +229,10 @@ function probes(params: readonly Param[], variants: readonly Variant[]): { varia
 function relabel(error: InputError, labels: ReadonlyMap<string, string>, variant: string, point: readonly { path: string; text: string }[]): InputError {
   const where = `in cell "${[variant, ...point.map((p) => `${p.path}=${p.text}`)].join(' ')}"`;
   const lines = error.message.split('\n').map((line) => {
-    for (const [set, label] of labels) if (line.startsWith(`--set ${set} `) || line === `--set ${set}`) return label + line.slice(`--set ${set}`.length);
+    for (const [set, label] of labels) {
+      const shown = `--set ${shownSet(set)}`;
+      if (line.startsWith(`${shown} `) || line === shown) return label + line.slice(shown.length);
+    }
     return line.startsWith('--set ') ? line : `${where}: ${line}`;
   });
   return new InputError(lines.join('\n'));

@@ -16,7 +16,7 @@ export { checkerNamed, checkers, features } from './registry.ts';
 export { fileKindOf, loadPlugins, namesPluginModule, PLUGIN_ENDINGS } from './plugin-load.ts';
 export { defineFeature, type Feature, type BuildContext, type ResolveContext, type Report, type ServiceClient } from './feature.ts';
 export { renderScenarioYaml, writtenScenario } from './written.ts';
-export { checkSetsOnce, normaliseSet, setOfField } from './overrides.ts';
+export { checkSetsOnce, normaliseSet, setOfField, shownSet } from './overrides.ts';
 export { writtenFault } from './faults/render.ts';
 export {
   type UnitResult,

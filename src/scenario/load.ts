@@ -10,7 +10,7 @@ import { InputError } from '../kernel/contract/index.ts';
 import { unreadableBecause } from '../kernel/file-errors.ts';
 import { decodeScenarioBytes } from './encoding.ts';
 import { parseScenario, type PluginResolver } from './parse.ts';
-import { pathOfSet, setWriting } from './overrides.ts';
+import { pathOfSet, setWriting, shownSet } from './overrides.ts';
 import { parsePath } from './paths.ts';
 import { loadPlugins } from './plugin-load.ts';
 import { isRecord } from './schema-walk.ts';
@@ -192,7 +192,7 @@ export function locateInFile(file: string, message: string, text?: string, sets:
       const set = setWriting(sets, path);
       if (set !== undefined) {
         const value = parseDocument(set.slice(set.indexOf('=') + 1));
-        return `--set ${set} ${said(writtenScalar(value, path.slice(pathOfSet(set)!.length)))}`;
+        return `--set ${shownSet(set)} ${said(writtenScalar(value, path.slice(pathOfSet(set)!.length)))}`;
       }
       const placed = parsed();
       return placed === undefined ? `${file}: ${line}` : `${file}:${lineOf(placed, lines, path)} ${said(writtenScalar(placed, path))}`;

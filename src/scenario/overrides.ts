@@ -81,6 +81,15 @@ export function applySets(
 }
 
 /** The path a `--set` writes, or undefined when it is not `path=value` (applySets names that problem). */
+/**
+ * A `--set` as a message shows it: as typed, or JSON-quoted when it holds a line break
+ * (`--set $'name=a\nb'`), which would split the message's one line in two. (Other control
+ * characters are shown escaped by the error printer, exit.ts.)
+ */
+export function shownSet(set: string): string {
+  return /[\n\r]/.test(set) ? JSON.stringify(set) : set;
+}
+
 /** The path a `--set` (`path=value`) writes; undefined when it is not of that form. */
 export function pathOfSet(set: string): Path | undefined {
   const path = parsePath(set.slice(0, Math.max(0, set.indexOf('='))));
@@ -232,7 +241,7 @@ function describeStep(step: string | number): string {
  */
 export function checkSeedGivenOnce(seed: number | undefined, sets: readonly string[]): void {
   const set = seed === undefined ? undefined : setOfField(sets, 'seed');
-  if (set !== undefined) throw new InputError(`--set ${set}: the seed is also given by --seed ${seed}; give it once (--seed alone)`);
+  if (set !== undefined) throw new InputError(`--set ${shownSet(set)}: the seed is also given by --seed ${seed}; give it once (--seed alone)`);
 }
 
 /**
@@ -245,6 +254,6 @@ export function checkSetsOnce(sets: readonly string[]): void {
   const keys = sets.map(fieldOfSet);
   for (const [j, later] of keys.entries()) {
     const i = later === undefined ? -1 : keys.findIndex((earlier, k) => k < j && earlier === later);
-    if (i !== -1) throw new InputError(`--set ${sets[j]}: ${later} is already set by --set ${sets[i]}; give each field once`);
+    if (i !== -1) throw new InputError(`--set ${shownSet(sets[j]!)}: ${later} is already set by --set ${shownSet(sets[i]!)}; give each field once`);
   }
 }

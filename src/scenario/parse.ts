@@ -17,7 +17,7 @@ import { type Document, LineCounter, type YAMLError, parseDocument } from 'yaml'
 import { InputError } from '../kernel/contract/index.ts';
 import { controlCharacterProblems } from './control-chars.ts';
 import { type Problem, PARSE_OPTIONS, explainIssues } from './explain.ts';
-import { applySets, blame } from './overrides.ts';
+import { applySets, blame, shownSet } from './overrides.ts';
 import { formatPath } from './paths.ts';
 import { isRecord } from './schema-walk.ts';
 import { scenarioSchema } from './schema.ts';
@@ -65,7 +65,7 @@ export function parseScenario(text: string, file: string, sets: readonly string[
   }
   const { data, applied, problems: setProblems } = applySets(raw, sets, scenarioSchema());
   if (setProblems.length > 0) {
-    throw new InputError(setProblems.map((p) => `--set ${p.set}${p.path.length > 0 ? ` ${formatPath(p.path)}` : ''}: ${p.message}`).join('\n'));
+    throw new InputError(setProblems.map((p) => `--set ${shownSet(p.set)}${p.path.length > 0 ? ` ${formatPath(p.path)}` : ''}: ${p.message}`).join('\n'));
   }
 
   const place = (problems: readonly Problem[]) => {
@@ -99,7 +99,7 @@ function locate(
     const value = parseDocument(set.text.slice(set.text.indexOf('=') + 1));
     const within = problem.path.slice(set.path.length);
     const message = leadAsWritten(asWritten(problem.message, writtenNumber(value, within)), writtenScalar(value, within));
-    return { order: SET_ORDER + applied.indexOf(set), line: `--set ${set.text} ${field}${message}` };
+    return { order: SET_ORDER + applied.indexOf(set), line: `--set ${shownSet(set.text)} ${field}${message}` };
   }
   const line = lineOf(doc, lines, problem.path, problem.isKey);
   const message = leadAsWritten(asWritten(problem.message, writtenNumber(doc, problem.path)), writtenScalar(doc, problem.path));

@@ -134,6 +134,8 @@ const FLAGS: Case[] = [
   [['run', DEMO, '--set', 'sites.hpc.nodes=1e6'], /^--set sites\.hpc\.nodes=1e6 sites\.hpc\.nodes: a whole number is written in digits: 1000000, not 1e6$/],
   [['run', DEMO, '--set', 'sites={beamline: {role: instrument, nodes: 1}, hpc: {role: hpc, nodes: 0x2}}'], /^--set sites=.* sites\.hpc\.nodes: a whole number is written in digits: 2, not 0x2$/],
   [['run', DEMO, '--set', 'seed=-0'], /^--set seed=-0 seed: a whole number is written in digits: 0, not -0$/],
+  // A set holding a line break (red before: the message, quoting it as typed, spanned two lines).
+  [['run', DEMO, '--set', 'name=a\nb'], /^--set "name=a\\nb" name: a scenario name uses lower-case letters, digits and "-"; got "a b"$/],
   // A size that is what something is made of: an event, an alert, an update, a segment (red before: ran, judged, with 0-byte events).
   [['run', DEMO, '--set', 'workload.detector.size=0B'], /^--set workload\.detector\.size=0B workload\.detector\.size: must be more than zero, got "0B"$/],
   [['run', join(ROOT, 'scenarios/drills/log-acks1-leader-crash.yaml'), '--set', 'services.stream["segment.bytes"]=0'], /^--set \S+ services\.stream\["segment\.bytes"\]: must be more than zero, got 0$/],
