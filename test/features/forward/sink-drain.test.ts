@@ -10,7 +10,7 @@ import test from 'ava';
 import { batchSizeInBytes } from '../../../src/features/log/actors/index.ts';
 import { MS, SECOND } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
-import { scriptedWorld, SoleLeader } from '../log/_scripted-brokers.ts';
+import { PlacedLeader, scriptedWorld, SoleLeader } from '../log/_scripted-brokers.ts';
 import { SinkHost } from './_sink-host.ts';
 
 test('two lanes on one broker, each always with plans to send, share its requests when one plan fills a request', (t) => {
@@ -71,4 +71,29 @@ test('a drain that visits every lane without closing its request starts the next
   // lane 1's plan goes first once in four requests: from lane 1 it is visited before lane 0.
   const expected = Array.from({ length: order.length }, (_, i) => (i % 4 === 3 ? [1, 0] : [0, 1]));
   t.deepEqual(order, expected);
+});
+
+test('each broker\'s drain starts where its own last one stopped: a request closed early on one broker does not move the other\'s start', (t) => {
+  const world = new World({ seed: 1 });
+  world.addSite('dc', { nodes: ['n1', 'n2', 'nx'] });
+  // b1 leads lanes 0 and 2, whose plans are big: one fills a request alone, so every drain of b1
+  // ends at its second lane. b2 leads lanes 1 and 3, whose small plans always fit two to a request.
+  const leads = { b1: [0, 2], b2: [1, 3] };
+  const brokers: Record<string, PlacedLeader> = {};
+  for (const [i, b] of ['b1', 'b2'].entries()) world.spawn(b, `n${i + 1}`, () => (brokers[b] = new PlacedLeader(leads)));
+  const [small, big] = [batchSizeInBytes(1000, 1), batchSizeInBytes(1500, 1)];
+  const maxRequestBytes = 2 * small + 1;
+  t.true(2 * big > maxRequestBytes && big <= maxRequestBytes);
+  world.spawn('fwd', 'nx', () => new SinkHost({ plansPerLane: 10, refill: [0, 1, 2, 3], planBytes: [1500, 1000, 1500, 1000], endpoint: { brokers: ['b1', 'b2'], maxRequestBytes } }));
+  world.run({ until: 1 * SECOND });
+  const order = (b: string) => brokers[b]!.produces.map((request) => request.partitions.map((p) => p.partition));
+  const [b1, b2] = [order('b1'), order('b2')];
+  t.true(b1.length > 20 && b2.length > 20, `${b1.length} and ${b2.length} requests`);
+  // b1: from lane 0, lane 0's plan goes and lane 2's closes the request; from lane 2, lane 2's (lane
+  // 0's closes it); and so on, in turn.
+  t.deepEqual(b1, Array.from({ length: b1.length }, (_, i) => [[0], [2]][i % 2]));
+  // b2 never closes a request early, so its index keeps the last place visited — the one before its
+  // start: its drains start at places 0, 1, 0, … of [1, 3]. Red with one index for both brokers:
+  // b1's drains, ending at its place 1 or 0, would set where b2's start, and b2's where b1's do.
+  t.deepEqual(b2, Array.from({ length: b2.length }, (_, i) => [[1, 3], [3, 1]][i % 2]));
 });
