@@ -107,8 +107,13 @@ interface DeviceWrite {
   readonly latencyUs: Micros;
   bytes: number;
   readonly covered: Capture;
-  /** The bytes each covered file puts on the device, in `covered`'s order (the order it writes them in). */
+  /**
+   * The bytes each covered file puts on the device, in `covered`'s order (the order it writes them
+   * in); a file dropped from it keeps its place, cut to what the device had written of it.
+   */
   readonly sizes: number[];
+  /** Covered files deleted since, whose unwritten bytes were dropped (`dropUnwritten`): not made durable by it. */
+  dropped: Set<FileState> | undefined;
   /** An fsync's caller (undefined for a writeback, the flusher's) and the caller's incarnation when it called. */
   readonly caller: ActorHandle | undefined;
   readonly incarnation: number;
@@ -231,7 +236,7 @@ export class NodeDisk {
     const finish = start + this.serviceTime(bytes);
     this.busyUntil = finish;
     for (const [file] of covered) file.pending++;
-    const write: DeviceWrite = { issuedUs: this.sim.now(), start, finish, latencyUs: this.serviceTime(0), bytes, covered, sizes, caller, incarnation: caller?.incarnation ?? 0, version: 0, label, origin, then };
+    const write: DeviceWrite = { issuedUs: this.sim.now(), start, finish, latencyUs: this.serviceTime(0), bytes, covered, sizes, dropped: undefined, caller, incarnation: caller?.incarnation ?? 0, version: 0, label, origin, then };
     this.queue.push(write);
     this.schedule(write);
   }
@@ -249,6 +254,8 @@ export class NodeDisk {
     assert(this.queue[0] === write, () => `disk on ${this.node}: device writes complete in the order accepted`);
     this.queue.shift();
     for (const [file, array, length, files] of write.covered) {
+      // Dropped at its deletion: it no longer waits for this write, and what it made durable was only part of it.
+      if (write.dropped?.has(file) === true) continue;
       file.pending--;
       // Data dropped since this write was issued stays dropped, though the write "succeeds".
       if (this.cacheEpoch !== cache) continue;
@@ -281,6 +288,7 @@ export class NodeDisk {
     for (let i = 0; i < this.queue.length && file.pending > 0; i++) {
       const write = this.queue[i]!;
       if (write.caller === undefined || write.caller.incarnation === write.incarnation) continue;
+      if (write.dropped?.has(file) === true) continue;
       const k = write.covered.findIndex(([covered]) => covered === file);
       if (k < 0) continue;
       const moving = write.start + write.latencyUs;
@@ -290,8 +298,9 @@ export class NodeDisk {
       for (let j = 0; j < k; j++) before += write.sizes[j]!;
       const size = write.sizes[k]!;
       const unwritten = size - Math.min(size, Math.max(0, done - before));
-      write.covered.splice(k, 1);
-      write.sizes.splice(k, 1);
+      // It keeps its place, cut to what was written, so that a file after it is placed right if it is dropped too.
+      write.sizes[k] = size - unwritten;
+      (write.dropped ??= new Set()).add(file);
       file.pending--;
       if (unwritten === 0) continue;
       dropped += unwritten;

@@ -315,6 +315,37 @@ test('a file a dead process was fsyncing, deleted by its next incarnation: what 
   t.deepEqual(log.recoveries.at(-1), { t: 21_000, files: { wal: ['x'] } });
 });
 
+test('two files of one dead fsync, both deleted: the second drops what the device had not written of it, counted after the first one\'s written part', (t) => {
+  const { s } = store(); // 100 µs + 1 µs per byte
+  const [db, log] = [s.puppet('db', 'store-1'), s.puppet('log', 'store-1')];
+  s.at(10, () => {
+    db.disk.put('a', 'image-a', 5_000);
+    db.disk.put('b', 'image-b', 5_000);
+    db.disk.fsync({ name: 'orphan' }); // would run 10 → 10 110: a's bytes from 110, then b's from 5 110
+    log.disk.append('wal', 'x', 1_000);
+    log.disk.fsync({ name: 'behind' }); // queued behind it: would complete at 11 210
+  });
+  s.crashActor('db').at(2_000);
+  s.restartActor('db').at(3_000);
+  s.at(3_110, () => db.disk.delete('a')); // 3 000 of a's 5 000 written: 2 000 dropped
+  s.at(4_110, () => db.disk.delete('b')); // a's 3 000, then 1 000 of b's: 4 000 of b dropped
+  s.crashNode('store-1').at(20_000);
+  s.restartNode('store-1').at(21_000);
+  s.run(30_000);
+  t.deepEqual(
+    s.kinds('disk', 'db').filter((r) => r.op === 'dropped').map((r) => [r.t, r.file, r.bytes]),
+    [
+      [3_110, 'a', 2_000],
+      [4_110, 'b', 4_000],
+    ],
+  );
+  // 4 000 written of 10 000: the orphan ends at b's deletion, and the log's fsync 6 000 µs early.
+  t.deepEqual(s.diskOps('db', 'fsync-done'), [[4_110, 'fsync-done']]);
+  t.deepEqual(log.wakeups, [[5_210, 'behind']]);
+  t.deepEqual(db.recoveries.at(-1), { t: 21_000, files: {} });
+  t.deepEqual(log.recoveries.at(-1), { t: 21_000, files: { wal: ['x'] } });
+});
+
 test('a file deleted while a live caller fsyncs it keeps its pages (the caller holds it open), and so does one synced already', (t) => {
   const { s } = store();
   const db = s.puppet('db', 'store-1');
