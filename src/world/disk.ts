@@ -26,12 +26,23 @@
  * order) and completes the same way; a power loss voids it. Cost: at most one wake-up event per
  * disk per `dirtyWritebackUs`, and none while nothing is dirty.
  *
- * A process that dies in the middle of an fsync leaves its pages to the device (the page cache is
+ * A process that dies in the middle of a save leaves its pages to the device (the page cache is
  * the node's), which goes on writing them — until the file is deleted: then what the device had not
- * yet written of it is dropped and the writes queued behind move up (`dropUnwritten`). Linux drops
- * an unlinked file's pages not yet written once nobody holds it open; a live caller of fsync holds
- * it open, so its fsync keeps them. This is how a process crash differs from a node crash here: the
- * power loss voids the whole queue at once. The device is taken to write an fsync's bytes at a
+ * yet written of it is dropped and the writes queued behind move up (`dropUnwritten`). The model
+ * writes a save into the cache and then fsyncs it, and the crash comes during that fsync; Linux's
+ * mechanism is another, with about the same outcome for a large save. On Linux a process in fsync
+ * sleeps uninterruptibly until its pages are written (it cannot die first), and truncate/unlink
+ * wait for pages under writeback, dropping only dirty ones. But a save larger than the dirty limit
+ * (`vm.dirty_bytes` / `dirty_ratio`) is throttled in write() (`balance_dirty_pages`, killable), so a
+ * crash mid-save leaves at most that limit in the cache, nearly all of it dirty, and the restarted
+ * process's unlink drops it: the device is freed but for the writes already in flight. Not
+ * modelled: (a) a crash during the final fsync of a save smaller than the dirty limit — Linux
+ * completes that fsync (a restarted process finds the file synced, complete), the model drops its
+ * remainder if the delete comes first; (b) without a delete, all of a dead process's unwritten bytes
+ * still reach the device (on Linux those beyond the dirty limit were never written). Both matter
+ * only when the restart comes before the save would have ended. A live caller of fsync keeps its
+ * pages: it has the file open until its fsync returns. This is how a process crash differs from a
+ * node crash here: the power loss voids the whole queue at once. The device is taken to write an fsync's bytes at a
  * steady rate after its fixed cost, files in the order the fsync took them. `unsynced(file)` says
  * whether a file still has bytes not on the device (dirty or under way: Linux's `cachestat(2)`), so
  * a restarted process can tell a file its predecessor never saw synced.
@@ -275,9 +286,12 @@ export class NodeDisk {
 
   /**
    * The file was deleted: its pages that fsyncs of dead callers were still to put on the device are
-   * dropped from them, and the device's queue moves up (Linux drops an unlinked file's pages not
-   * yet written once no one holds it open, and a dead process holds nothing). An fsync whose caller
-   * lives keeps them: the caller has the file open until its fsync returns. A writeback keeps them
+   * dropped from them, and the device's queue moves up. These stand for the pages Linux leaves
+   * dirty when a process is killed while throttled in the write() of a save larger than the dirty
+   * limit (`balance_dirty_pages`): unlink drops dirty pages (it waits for those under writeback, and
+   * a process in fsync cannot die before it returns). A crash during the final fsync of a save
+   * smaller than the dirty limit, which Linux completes, is not modelled (see the header). An fsync
+   * whose caller lives keeps them: the caller has the file open until its fsync returns. A writeback keeps them
    * too — a simplification: the flusher takes a few MiB of a file at a time, so Linux would drop
    * most of the rest. Returns the bytes dropped. The device is taken to write an fsync's files in
    * the order it captured them, at a steady rate from its fixed cost's end to its finish.

@@ -5,9 +5,13 @@
  *   (survives a process crash and a power loss once synced); a restore reads it at the
  *   configured read bandwidth. A save is fsynced as it is written, so a checkpoint file the tier
  *   finds not yet on the device as it starts (`Disk.unsynced`) is a save its owner's previous
- *   incarnation began and never saw complete — the process crashed while the device was writing
- *   it: the tier deletes it (`ckpt` `abandoned`), which drops what the device had not yet written
- *   (world/disk.ts), as SCR deletes a cached dataset not marked complete when it restarts. Without
+ *   incarnation began and never saw complete — the process crashed during the save: the tier
+ *   deletes it (`ckpt` `abandoned`), which drops what the device had not yet written
+ *   (world/disk.ts), as SCR deletes a cached dataset not marked complete when it restarts. On
+ *   Linux a save larger than the dirty limit is throttled in write() (`balance_dirty_pages`,
+ *   killable), so the crash leaves dirty pages, which the unlink drops; a crash during the final
+ *   fsync of a save smaller than the dirty limit (Linux completes that fsync: the file would be
+ *   found synced) is not modelled. Without
  *   that the dead process's write ran to its end and the next incarnation's first save queued
  *   behind it (at δ ≥ 2M a 150 s write per failure). The ids of the files deleted are `cutShort`.
  *   After a node crash there is nothing to delete: the power loss took the unsynced save along. Medium `memory`: files on the node's RAM disk (`/dev/shm/`, SCR's
