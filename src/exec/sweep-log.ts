@@ -21,7 +21,7 @@ import { checkDirectoryPlace, checkOutputDirectory, readOutputMarker, type Targe
 import { removeStaleTemporaries, writeFileAtomic, writeMarker } from './staging.ts';
 import type { CellRun } from './sweep-cell.ts';
 import { assertUnlocked } from './sweep-lock.ts';
-import { setsSpeltOneWay, studyId, type Shard, type StudySpec } from './sweep-plan.ts';
+import { cellCount, setsSpeltOneWay, studyId, type Shard, type StudySpec } from './sweep-plan.ts';
 
 export const MANIFEST = 'sweep.json';
 export const RESULTS_LOG = 'results.jsonl';
@@ -79,7 +79,7 @@ export function readManifest(dir: string): Manifest | undefined {
     throw new InputError(`${path}: a sweep manifest whose spec.${issue.path.join('.')} is not what a sweep writes (${issue.message}); the file was edited`);
   }
   // The count a merge copies into the whole sweep's manifest: the spec's, or the file was edited (a merge wrote "cells": 5 of 2).
-  const made = spec.data.variants.length * spec.data.seeds.length * spec.data.params.reduce((n, param) => n * param.values.length, 1);
+  const made = cellCount(spec.data);
   if (manifest.cells !== undefined && manifest.cells !== made) {
     throw new InputError(`${path}: a sweep manifest whose cells (${JSON.stringify(manifest.cells)}) are not the ${made} its spec makes; the file was edited`);
   }

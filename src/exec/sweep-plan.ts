@@ -152,6 +152,11 @@ export function cellsOf(spec: StudySpec): Cell[] {
   return cells;
 }
 
+/** How many cells `cellsOf` makes of a spec: one per grid point, variant and seed. */
+export function cellCount(spec: { readonly variants: readonly unknown[]; readonly seeds: readonly unknown[]; readonly params: readonly { readonly values: readonly unknown[] }[] }): number {
+  return spec.params.reduce((n, param) => n * param.values.length, spec.variants.length * spec.seeds.length);
+}
+
 /** The grid points, first param slowest; one empty point when nothing is swept. */
 export function gridPoints(params: readonly Param[]): { path: string; text: string }[][] {
   let points: { path: string; text: string }[][] = [[]];
@@ -281,7 +286,7 @@ function checkSeedNotSet(request: StudyRequest, variants: readonly Variant[]): v
     if (set !== undefined) throw new InputError(`--variant ${variant.name}:${set}: a cell's seed comes from --seeds, not from the scenario; variants share their seeds`);
   }
   const set = setOfField(request.sets, 'seed');
-  if (set !== undefined) throw new InputError(`--set ${set}: a cell's seed comes from --seeds, not from the scenario; write ${seeds}`);
+  if (set !== undefined) throw new InputError(`--set ${shownSet(set)}: a cell's seed comes from --seeds, not from the scenario; write ${seeds}`);
 }
 
 function sha256(text: string): string {

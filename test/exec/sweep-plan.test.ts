@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../src/kernel/contract/index.ts';
-import { cellsOf, parseShard, planStudy, shardOf, type StudyRequest } from '../../src/exec/sweep-plan.ts';
+import { cellCount, cellsOf, parseShard, planStudy, shardOf, type StudyRequest } from '../../src/exec/sweep-plan.ts';
 import { parseParam, parseVariant } from '../../src/exec/sweep-values.ts';
 import { cellArgs } from '../../src/report/study-format.ts';
 import { checkSetsOnce, loadScenario } from '../../src/scenario/index.ts';
@@ -34,6 +34,7 @@ test('cells: grid points × variants × seeds, in that nesting, each with its ov
   t.is(study.spec.baseline, 'fsync');
   const cells = cellsOf(study.spec);
   t.is(cells.length, 3 * 2 * 2);
+  t.is(cellCount(study.spec), cells.length, 'the count a manifest is checked against is what cellsOf makes');
   t.deepEqual(cells.map((c) => c.index), cells.map((_, i) => i));
   t.is(new Set(cells.map((c) => c.key)).size, cells.length, 'keys are unique');
   t.like(cells[0], { variant: 'fsync', seed: 1, params: { 'links[0].latency': '500us' }, key: 'fsync links[0].latency=500us seed=1' });
