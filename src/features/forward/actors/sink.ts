@@ -292,27 +292,23 @@ export class IdempotentSink {
     const maxRequestBytes = this.config.sink.maxRequestBytes ?? Infinity;
     const parts: { lane: number; plan: Plan }[] = [];
     let bytes = 0;
-    const start = this.drainIndex.startOf(leader, list.length);
-    let place = start;
-    for (let i = 0; i < list.length; i++) {
-      place = (start + i) % list.length;
-      const lane = list[place]!;
+    this.drainIndex.drain(leader, list, (lane) => {
       const k = pendingOf[lane]!;
       const plans = lanes[lane]!.plans;
-      if (k < 0 || pendingNext[k] === plans.length) continue;
+      if (k < 0 || pendingNext[k] === plans.length) return 'go';
       assert(this.pendingLeader[k] === leader, () => `lane ${lane}'s leader is ${this.pendingLeader[k]}, drained as ${leader}'s`);
       // One batch per partition per request: a second lane onto the same partition waits a round.
-      if (this.hasPartitionOf(parts, lane)) continue;
+      if (this.hasPartitionOf(parts, lane)) return 'go';
       const plan = plans[pendingNext[k]!]!;
       const size = batchSizeInBytes(plan.bytes, plan.events.length);
       // The first plan that would take the request past max.request.size ends it: Kafka's
       // drainBatchesForOneNode breaks there, so a smaller plan of a later lane does not overtake it.
-      if (parts.length > 0 && bytes + size > maxRequestBytes) break;
+      if (parts.length > 0 && bytes + size > maxRequestBytes) return 'stop';
       pendingNext[k] = this.nextToSend(lane, plans, pendingNext[k]! + 1, durable);
       parts.push({ lane, plan });
       bytes += size;
-    }
-    this.drainIndex.endedAt(leader, place);
+      return 'go';
+    });
     assert(parts.length > 0, () => `a request to ${leader}, which has a lane with a plan to send, carries none`);
     return parts;
   }

@@ -32,16 +32,22 @@ export class DrainIndex {
   /** Per broker, the place in its list of the last partition its last drain visited. */
   private readonly places = new Map<string, number>();
 
-  /** The place in `broker`'s list of `size` partitions (size ≥ 1) its next drain starts at. */
-  startOf(broker: string, size: number): number {
-    return (this.places.get(broker) ?? 0) % size;
-  }
-
   /**
-   * `broker`'s drain visited its list up to `place`: the partition that ended its request, or,
-   * when none did, the last one visited (the place before its start).
+   * One drain of `broker`: `visit` each of `items` (the partitions, or lanes, it leads) from the
+   * broker's index on, wrapping around once, until one answers 'stop' (it ends the request: a batch
+   * that did not fit, or must wait for its numbering); 'go' — taken or passed over — visits the next.
+   * The index is then the place of the item that stopped, or of the last one visited, as Kafka
+   * updates it at every partition before its checks. An empty list leaves the index as it is.
    */
-  endedAt(broker: string, place: number): void {
+  drain<T>(broker: string, items: readonly T[], visit: (item: T) => 'go' | 'stop'): void {
+    const size = items.length;
+    if (size === 0) return;
+    const start = (this.places.get(broker) ?? 0) % size;
+    let place = start;
+    for (let i = 0; i < size; i++) {
+      place = (start + i) % size;
+      if (visit(items[place]!) === 'stop') break;
+    }
     this.places.set(broker, place);
   }
 }

@@ -386,29 +386,25 @@ export class LogProducer implements Actor<ClientInbound> {
   private drainLeader(leader: string, parts: readonly number[], candidates: readonly ({ batch: ProducerBatch; leader: string } | undefined)[]): ProducerBatch[] {
     const batches: ProducerBatch[] = [];
     let bytes = 0;
-    const start = this.drainIndex.startOf(leader, parts.length);
-    let place = start;
-    for (let i = 0; i < parts.length; i++) {
-      place = (start + i) % parts.length;
-      const partition = parts[place]!;
+    this.drainIndex.drain(leader, parts, (partition) => {
       const candidate = candidates[partition];
-      if (candidate === undefined) continue;
+      if (candidate === undefined) return 'go';
       assert(candidate.leader === leader, () => `partition ${partition}'s leader is ${candidate.leader}, drained as ${leader}'s`);
       const { batch } = candidate;
       const size = batchSizeInBytes(batch.bytes, batch.events.length);
       // Kafka's drainBatchesForOneNode stops at the first batch that would take the request past
       // max.request.size (`break`), rather than looking further for a smaller one that fits.
-      if (batches.length > 0 && bytes + size > this.maxRequestBytes) break;
+      if (batches.length > 0 && bytes + size > this.maxRequestBytes) return 'stop';
       // Kafka's shouldStopDrainBatchesForPartition (no valid producer id, in-flight batches under a
       // stale one, an unresolved sequence) also ends the request (`break`): a partition that must
       // wait for its numbering holds back the partitions after it on that leader this pass.
-      if (!this.mayNumber(batch)) break;
+      if (!this.mayNumber(batch)) return 'stop';
       const taken = this.accumulator.take(partition);
       assert(taken === batch, () => `the drain takes the head batch it chose, of partition ${partition}`);
       batches.push(taken);
       bytes += size;
-    }
-    this.drainIndex.endedAt(leader, place);
+      return 'go';
+    });
     return batches;
   }
 
