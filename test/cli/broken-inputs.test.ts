@@ -325,33 +325,39 @@ test('a run refused while its world is built leaves no empty results folder behi
   t.deepEqual(readdirSync(cwd), []);
 });
 
-const SWEEP = ['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '10', '--jobs', '1', '--quiet'];
+const SWEEP = ['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '40', '--jobs', '1', '--quiet'];
+const CELLS = 80;
 const lines = (dir: string) => (existsSync(join(dir, 'results.jsonl')) ? readFileSync(join(dir, 'results.jsonl'), 'utf8').split('\n').filter(Boolean) : []);
+const lockWritten = (dir: string) => existsSync(join(dir, 'sweep.lock')) && readFileSync(join(dir, 'sweep.lock'), 'utf8').endsWith('\n');
+const tick = () => new Promise((r) => setTimeout(r, 10));
 
 test('a sweep killed with SIGKILL leaves a lock and finished lines; a second writer is refused while it runs; the resume redoes and corrupts nothing', async (t) => {
   const out = join(SCRATCH, 'killed-sweep');
   const child = spawn(process.execPath, [BIN, ...SWEEP, '--out', out], { cwd: ROOT, stdio: 'ignore' });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   t.teardown(() => child.kill('SIGKILL'));
-  // Wait for the first finished cell, then stop the first writer (SIGSTOP: it holds the lock and
-  // cannot finish meanwhile, however fast the machine), try a second writer, then kill the first.
-  // No deadline of our own: a loaded machine may take minutes for the first cell; ava's timeout bounds it.
-  while (lines(out).length === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-  t.is(child.exitCode, null, 'the sweep is still running after its first cell');
+  // No deadline of our own (a loaded machine may take minutes to start): ava's timeout bounds the waits.
+  // The first writer is stopped (SIGSTOP) once its lock is written, so it holds the lock while the
+  // second tries, however fast the machine: a sweep of this size ends in a second on a quiet one.
+  while (!lockWritten(out) && child.exitCode === null) await tick();
   child.kill('SIGSTOP');
   const second = await diaspora([...SWEEP, '--out', out]);
   t.is(second.code, 2, second.stderr);
   t.regex(second.stderr, /another diaspora sweep \(process \d+ since .*\) is writing this directory/);
+  // Then killed part-way: after its first finished cell, with most of its cells still to run.
+  child.kill('SIGCONT');
+  while (lines(out).length === 0 && child.exitCode === null) await tick();
   child.kill('SIGKILL');
   await exited;
   const before = lines(out);
-  t.true(before.length > 0, 'some cells finished before the kill');
+  t.true(before.length > 0 && before.length < CELLS, `killed part-way (${before.length} of ${CELLS} cells finished)`);
+  t.true(existsSync(join(out, 'sweep.lock')), 'the killed writer leaves its lock');
   const resumed = await diaspora([...SWEEP, '--out', out]);
   t.is(resumed.code, 0, resumed.stderr);
   const after = lines(out);
   t.deepEqual(after.slice(0, before.length), before, 'finished lines are kept byte for byte');
   const cells = after.map((line) => (JSON.parse(line) as { cell: string }).cell);
-  t.is(cells.length, 20, 'every cell once');
-  t.is(new Set(cells).size, 20, 'no cell twice');
+  t.is(cells.length, CELLS, 'every cell once');
+  t.is(new Set(cells).size, CELLS, 'no cell twice');
   t.false(existsSync(join(out, 'sweep.lock')), 'the lock is released');
 });
