@@ -161,8 +161,6 @@ export class NodeDisk {
   private readonly actors = new StartOrdered<ActorFiles>();
   /** Whether the flusher's next wake-up is scheduled. */
   private flusherAwake = false;
-  /** When the device finishes the fsyncs it has accepted. */
-  private busyUntil: Micros = 0;
   /** The device writes accepted and not finished, in the order it serves them. */
   private readonly queue: DeviceWrite[] = [];
   /** Bumped by every power loss; fsyncs issued before it never complete. */
@@ -243,9 +241,9 @@ export class NodeDisk {
    * `then` runs. A power loss before then voids it. `caller`: the fsync's caller (a writeback has none).
    */
   private write(bytes: number, covered: Capture, sizes: number[], label: string, caller: ActorHandle | undefined, origin: ActorHandle, then: () => void): void {
-    const start = Math.max(this.sim.now(), this.busyUntil);
+    // Behind the last write the device accepted, if it is still busy.
+    const start = Math.max(this.sim.now(), this.queue.at(-1)?.finish ?? 0);
     const finish = start + this.serviceTime(bytes);
-    this.busyUntil = finish;
     for (const [file] of covered) file.pending++;
     const write: DeviceWrite = { issuedUs: this.sim.now(), start, finish, latencyUs: this.serviceTime(0), bytes, covered, sizes, dropped: undefined, caller, incarnation: caller?.incarnation ?? 0, version: 0, label, origin, then };
     this.queue.push(write);
@@ -340,7 +338,6 @@ export class NodeDisk {
       this.schedule(write);
       previous = end;
     }
-    this.busyUntil = Math.max(this.sim.now(), this.queue.at(-1)?.finish ?? 0);
   }
 
   private get writebackUs(): Micros {
@@ -408,7 +405,6 @@ export class NodeDisk {
    */
   losePower(options: { tear?: boolean } = {}): void {
     this.powerEpoch++;
-    this.busyUntil = this.sim.now();
     // Every write the device had accepted is void: no file has pages on their way to it any more.
     for (const write of this.queue) for (const [file] of write.covered) file.pending = 0;
     this.queue.length = 0;
