@@ -80,7 +80,6 @@ export function applySets(
   return { data: root, applied, problems };
 }
 
-/** The path a `--set` writes, or undefined when it is not `path=value` (applySets names that problem). */
 /**
  * A `--set` as a message shows it: as typed, or JSON-quoted when it holds a line break
  * (`--set $'name=a\nb'`), which would split the message's one line in two. (Other control
