@@ -69,7 +69,7 @@
 import type { Context, Disconnect, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import { batchSizeInBytes, produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
-import { ClientNetwork, DrainIndex, ExponentialBackoff, InFlightRequests, type Lost } from '../../log/actors/index.ts';
+import { ClientNetwork, DrainIndex, ExponentialBackoff, InFlightRequests, itemsPerLeader, type Lost } from '../../log/actors/index.ts';
 import type { ForwarderConfig } from './config.ts';
 import { Marks } from './marks.ts';
 
@@ -245,7 +245,8 @@ export class IdempotentSink {
       pendingNext[pending++] = next;
     }
     if (pending === 0) return;
-    this.leadersLanes(lanes.length);
+    // Per broker, the lanes whose partition it leads as last known, in lane order.
+    itemsPerLeader(lanes.length, (lane) => this.network.metadata.leaderOf(topic, this.partitionOf(lane)), this.lanesOf);
     const { roundLeader, roundParts } = this;
     for (;;) {
       // This round's requests: one per broker with a free slot and a lane with a plan left to send, in the order first met.
@@ -262,19 +263,6 @@ export class IdempotentSink {
       if (requests === 0) return;
       for (let r = 0; r < requests; r++) roundParts[r] = this.drainBroker(roundLeader[r]!, lanes, durable);
       for (let r = 0; r < requests; r++) this.sendRequest(ctx, roundLeader[r]!, roundParts[r]!, lanes);
-    }
-  }
-
-  /** Fills `lanesOf`: per broker, the lanes whose partition it leads as last known, in lane order (Kafka's `partitionsForNode`). */
-  private leadersLanes(lanes: number): void {
-    for (const list of this.lanesOf.values()) list.length = 0;
-    const { topic } = this.config.sink;
-    for (let lane = 0; lane < lanes; lane++) {
-      const leader = this.network.metadata.leaderOf(topic, this.partitionOf(lane));
-      if (leader === null) continue;
-      const list = this.lanesOf.get(leader);
-      if (list === undefined) this.lanesOf.set(leader, [lane]);
-      else list.push(lane);
     }
   }
 

@@ -51,3 +51,21 @@ export class DrainIndex {
     this.places.set(broker, place);
   }
 }
+
+/**
+ * Per broker, the items `0…count − 1` (partitions, or the sink's lanes) it leads as last known, in
+ * ascending order — Kafka's `Cluster.partitionsForNode`, the lists `DrainIndex.drain` walks. Items
+ * with no known leader are left out. The lists already in `into` are emptied and refilled (a caller
+ * that drains often keeps one map).
+ */
+export function itemsPerLeader(count: number, leaderOf: (item: number) => string | null, into = new Map<string, number[]>()): Map<string, number[]> {
+  for (const list of into.values()) list.length = 0;
+  for (let item = 0; item < count; item++) {
+    const leader = leaderOf(item);
+    if (leader === null) continue;
+    const list = into.get(leader);
+    if (list === undefined) into.set(leader, [item]);
+    else list.push(item);
+  }
+  return into;
+}

@@ -15,7 +15,7 @@ export { ConnectionStates } from './connection-states.ts';
 export { ClientFetcher, FETCH_MAX_BYTES_DEFAULT, FETCH_MAX_WAIT_DEFAULT_US, MAX_PARTITION_FETCH_BYTES_DEFAULT, type ClientFetchOwner, type ClientFetchSettings } from './client-fetcher.ts';
 export { ClientNetwork } from './client-network.ts';
 export { RequestDeadlines } from './request-deadlines.ts';
-export { DrainIndex } from './drain-index.ts';
+export { DrainIndex, itemsPerLeader } from './drain-index.ts';
 export { ExponentialBackoff, RETRY_BACKOFF_MAX_DEFAULT_US } from './exponential-backoff.ts';
 export { InFlightRequests, type InFlightOwner, type Lost } from './in-flight-requests.ts';
 export { LogFinalReader, type FinalReaderConfig } from './final-reader.ts';

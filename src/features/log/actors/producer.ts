@@ -96,7 +96,7 @@ import { InFlightRequests, type Lost } from './in-flight-requests.ts';
 import { ExponentialBackoff, RETRY_BACKOFF_MAX_DEFAULT_US } from './exponential-backoff.ts';
 import { RecordAccumulator, type ProducerBatch } from './record-accumulator.ts';
 import { ProducerSequences, type Settled } from './producer-sequences.ts';
-import { DrainIndex } from './drain-index.ts';
+import { DrainIndex, itemsPerLeader } from './drain-index.ts';
 import { burstDueUs, burstEventId, burstSize } from './bursts.ts';
 
 /** The least time between two wakes of the rate generator. */
@@ -346,7 +346,7 @@ export class LogProducer implements Actor<ClientInbound> {
       // A batch whose leader has nothing sendable yet wakes the drain when it is (the end of its linger).
       for (const candidate of candidates) if (candidate !== undefined && !ready.has(candidate.leader)) wakeAt = Math.min(wakeAt, candidate.sendableAt);
       if (ready.size === 0) break;
-      partsOf ??= this.partitionsPerLeader();
+      partsOf ??= itemsPerLeader(n, (partition) => this.network.metadata.leaderOf(this.config.topic, partition));
       // Every ready leader drained first, then the requests sent, as Kafka's Sender does (`drain`, then `sendProduceRequests`).
       const requests: { leader: string; batches: ProducerBatch[] }[] = [];
       for (const leader of ready) {
@@ -360,19 +360,6 @@ export class LogProducer implements Actor<ClientInbound> {
       if (this.drainTimer !== undefined) ctx.cancelTimer(this.drainTimer.id);
       this.drainTimer = { at: wakeAt, id: ctx.setTimer(wakeAt - now, 'drain') };
     }
-  }
-
-  /** Per broker, the partitions it leads as last known, in ascending order (Kafka's `Cluster.partitionsForNode`). */
-  private partitionsPerLeader(): Map<string, number[]> {
-    const partsOf = new Map<string, number[]>();
-    for (let partition = 0; partition < this.partitions; partition++) {
-      const leader = this.network.metadata.leaderOf(this.config.topic, partition);
-      if (leader === null) continue;
-      const parts = partsOf.get(leader);
-      if (parts === undefined) partsOf.set(leader, [partition]);
-      else parts.push(partition);
-    }
-    return partsOf;
   }
 
   /**
