@@ -290,3 +290,31 @@ test('coordinator: a coordinated checkpoint cut short teaches the adaptive inter
   // Spacing between triggers: 150 s + 60 s, well past √(2M·1 s) + 150 s.
   t.true(triggers.length >= 3 && triggers[2]! - triggers[1]! >= 210, JSON.stringify(ckpt));
 });
+
+test('coordinator: a restarted coordinator keeps what its adaptive interval learnt of the cost — its next checkpoint is M after the restart, not √(2M·1 s)', (t) => {
+  // As above (M = 1 min, checkpoints the 150 s timeout aborts): the first abort teaches δ ≥ 150 s,
+  // the next trigger's write carries it; then the coordinator's process crashes and restarts.
+  const h = harness({
+    strategy: 'coordinated',
+    triggerTargets: [],
+    channels: [],
+    interval: { kind: 'adaptive', mtbfUs: 60_000_000, minUs: 1_000_000, maxUs: 36_000_000_000 },
+    checkpointTimeoutUs: 150_000_000,
+  });
+  const run = (from: number, to: number) => {
+    for (let s = from; s <= to; s++) {
+      h.durable();
+      h.advance(s * 1_000_000);
+    }
+  };
+  run(2, 240);
+  const before = h.records.filter((r) => r.kind === 'ckpt').map((r) => [r.data['op'], r.t / 1_000_000] as const);
+  const secondTrigger = before.filter(([op]) => op === 'trigger')[1]?.[1];
+  t.true(before.some(([op]) => op === 'aborted') && secondTrigger !== undefined && secondTrigger < 240, JSON.stringify(before));
+  h.restart();
+  const restartedAt = h.clock.us / 1_000_000;
+  run(241, 400);
+  const after = h.records.filter((r) => r.kind === 'ckpt' && r.data['op'] === 'trigger' && r.t / 1_000_000 > restartedAt).map((r) => r.t / 1_000_000);
+  // Forgetting the cost (δ = 1 s again) would trigger ≈ 10.3 s after the restart.
+  t.true(after.length > 0 && after[0]! - restartedAt >= 60 && after[0]! - restartedAt <= 61, `restarted at ${restartedAt} s, triggers after: ${JSON.stringify(after)}`);
+});

@@ -1,7 +1,8 @@
 /**
  * The checkpoint coordinator's configuration and what it keeps on disk (coordinator.ts): the epoch,
- * the checkpoint counter, the last complete checkpoint, whether a rollback round is open, and —
- * uncoordinated — the reported checkpoint histories and the lines that cut them.
+ * the checkpoint counter, the last complete checkpoint, whether a rollback round is open, what the
+ * adaptive interval has learnt of the checkpoint cost, and — uncoordinated — the reported checkpoint
+ * histories and the lines that cut them.
  *
  * Guarantee: `persist` writes the whole state and runs its continuation only once the fsync has
  * completed, so whatever a message depends on is durable before the message leaves. The image
@@ -24,6 +25,7 @@
 import type { Context, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import { MS } from '../../../kernel/contract/index.ts';
 import type { IntervalPolicy, StrategyName } from './config.ts';
+import type { ClockMemory } from './interval.ts';
 import type { LineCut, LineHistoryStore } from './line-histories.ts';
 import type { ChannelLink, CheckpointCounters } from './recovery-line.ts';
 
@@ -47,6 +49,8 @@ export interface Durable extends LineHistoryStore {
   completed: number;
   roundOpen: boolean;
   failures: number;
+  /** What the adaptive interval has learnt of the checkpoint cost, written with the next write after it learnt it. */
+  clock: ClockMemory;
 }
 
 /**
@@ -59,6 +63,7 @@ interface DurableImage {
   readonly completed: number;
   readonly roundOpen: boolean;
   readonly failures: number;
+  readonly clock: ClockMemory;
   readonly cuts: readonly (readonly [string, readonly LineCut[]])[];
   readonly histories: readonly (readonly [string, CheckpointCounters[]])[];
 }
@@ -71,7 +76,7 @@ const RETRY_US: Micros = 100 * MS;
 
 /** The durable state and its writes, shared by the coordinator's parts. */
 export class CoordinatorState {
-  durable: Durable = { epoch: 0, nextId: 1, completed: 0, roundOpen: false, failures: 0, cuts: new Map(), histories: new Map() };
+  durable: Durable = { epoch: 0, nextId: 1, completed: 0, roundOpen: false, failures: 0, clock: { costSumUs: 0, costCount: 0, longestIncompleteUs: 0 }, cuts: new Map(), histories: new Map() };
   /** The continuations of each write in flight, by the number its fsync carries. */
   private readonly persisted = new Map<number, readonly (() => void)[]>();
   private persistSeq = 0;
@@ -88,8 +93,8 @@ export class CoordinatorState {
   load(ctx: Context): void {
     const saved = ctx.disk.get(STATE_FILE) as DurableImage | undefined;
     if (saved !== undefined) {
-      const { epoch, nextId, completed, roundOpen, failures, cuts, histories } = structuredClone(saved);
-      this.durable = { epoch, nextId, completed, roundOpen, failures, cuts: new Map(cuts), histories: new Map(histories) };
+      const { epoch, nextId, completed, roundOpen, failures, clock, cuts, histories } = structuredClone(saved);
+      this.durable = { epoch, nextId, completed, roundOpen, failures, clock, cuts: new Map(cuts), histories: new Map(histories) };
     }
     this.addInstances();
   }
@@ -137,8 +142,8 @@ export class CoordinatorState {
 
   /** Puts the whole state in the file; false when the disk refused it (full). */
   private write(ctx: Context): boolean {
-    const { epoch, nextId, completed, roundOpen, failures, cuts, histories } = this.durable;
-    const image: DurableImage = { epoch, nextId, completed, roundOpen, failures, cuts: [...cuts], histories: [...histories].map(([instance, history]) => [instance, history.slice()] as const) };
+    const { epoch, nextId, completed, roundOpen, failures, clock, cuts, histories } = this.durable;
+    const image: DurableImage = { epoch, nextId, completed, roundOpen, failures, clock, cuts: [...cuts], histories: [...histories].map(([instance, history]) => [instance, history.slice()] as const) };
     return ctx.disk.put(STATE_FILE, image, 256);
   }
 

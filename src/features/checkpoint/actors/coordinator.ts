@@ -53,6 +53,7 @@ export class CheckpointCoordinator implements Actor<Message> {
     const durable = this.state.durable;
     // What was written together comes back together: the last complete checkpoint is one that was issued.
     assert(durable.completed < durable.nextId, () => `checkpoint coordinator: restored last complete id < next id, but ${durable.completed} ≥ ${durable.nextId}`);
+    this.checkpoints.recovered();
     if (durable.roundOpen) this.rounds.open(ctx, 'coordinator restarted during a rollback', 'coordinator');
     this.checkpoints.schedule(ctx, false);
   }

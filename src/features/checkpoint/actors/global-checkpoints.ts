@@ -63,6 +63,19 @@ export class GlobalCheckpoints {
     this.clock = new CheckpointClock(config.interval);
   }
 
+  /** After a restart: the adaptive interval takes back what the coordinator last wrote of the cost. */
+  recovered(): void {
+    this.clock.remember(this.state.durable.clock);
+  }
+
+  /**
+   * Puts what the clock learnt in the durable state; the coordinator's next write (the next trigger's
+   * at the latest) carries it, so a crash before that loses only this observation.
+   */
+  private keepClock(): void {
+    this.state.durable.clock = this.clock.memory();
+  }
+
   /** Whether the strategy takes global checkpoints at all. */
   get enabled(): boolean {
     return this.config.strategy === 'coordinated' || this.config.strategy === 'barrier-snapshot';
@@ -151,6 +164,7 @@ export class GlobalCheckpoints {
       ctx.record('ckpt', { op: 'complete', strategy: this.config.strategy, id: active.id, epoch: active.epoch, participants: this.config.instances.length });
       // The adaptive interval's δ: what this global checkpoint took, trigger to completion.
       this.clock.observeCost(ctx.now() - active.triggeredUs!);
+      this.keepClock();
       this.release(ctx, active.id);
       this.schedule(ctx, false);
     });
@@ -189,7 +203,10 @@ export class GlobalCheckpoints {
     // Cut short by a failure or a timeout, it would have taken longer than it ran (a decline says
     // only that a store refused): the adaptive interval's δ is at least that — up to the time the
     // failure took to reach the coordinator, which it cannot tell apart.
-    if (reason !== 'declined' && active.triggeredUs !== undefined) this.clock.observeIncomplete(ctx.now() - active.triggeredUs);
+    if (reason !== 'declined' && active.triggeredUs !== undefined) {
+      this.clock.observeIncomplete(ctx.now() - active.triggeredUs);
+      this.keepClock();
+    }
     if (reason !== 'rollback') {
       for (const instance of this.config.instances) ctx.send<Aborted>(instance, { type: 'ckpt:aborted', id: active.id });
       this.schedule(ctx, false);

@@ -40,8 +40,9 @@
  * stays wrong, an estimated one is wrong until enough failures were seen, and a cost measured
  * under contention is the contended one; a first phase shared by every participant would
  * synchronise independent checkpoints, so callers pass a per-participant `phase`. The estimates
- * live in memory: a restarted coordinator starts them again (only the failure count is durable);
- * an independent participant keeps them on disk, but a node crash takes back what no fsync covered.
+ * survive a restart where their owner keeps them: the coordinator in its durable state (written with
+ * its next write, so a crash before that loses the latest observation: coordinator-state.ts), an
+ * independent participant in an unsynced file (a node crash takes back what no fsync covered).
  * A save to a store or a log topic that a crash cut short is not seen by the restarted participant
  * (the upload is the store's): at δ ≥ 2M on such a tier, with every save cut by a crash and no
  * rollback in between, the clock still keeps δ = 1 s.
