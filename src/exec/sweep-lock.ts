@@ -1,19 +1,32 @@
 /**
- * One writer per sweep directory: `sweep.lock`, created exclusively (O_EXCL) by the process that
- * runs the sweep's cells and removed when it ends — normally, on Ctrl-C or SIGTERM, or at exit.
+ * One writer per sweep directory: `sweep.lock`, taken by the process that runs the sweep's cells
+ * and removed when it ends — normally, on Ctrl-C or SIGTERM, or at exit.
  *
  * Why: two `diaspora sweep` commands on the same directory (a job array whose slices were given
  * one --out, a command started twice) would both run the missing cells and append them, and the
  * second, cutting a torn tail before appending, could cut a line the first had just written.
  *
+ * How it is taken: the holder's line (host, pid, start) is written whole to a temporary file
+ * (`sweep.lock.<pid>.tmp`), which is then hard-linked to `sweep.lock`. `link` is atomic and fails
+ * if the name exists, so the lock appears with its content or not at all: a writer stopped at any
+ * point (SIGSTOP, a slow disk) never shows a lock without its holder. The former way — creating
+ * `sweep.lock` with O_EXCL, then writing the pid — had a moment when the lock was empty, which a
+ * second writer read as torn by a crash and took over: two writers ran. So a lock that cannot be
+ * read as a holder is never taken over now; it is named, to be removed by hand once no sweep runs
+ * (only an older diaspora, a file system without hard links, or a hand edit leaves one). On a file
+ * system without hard links the lock is created exclusively and written, as before.
+ *
  * Guarantee: while a live process holds the lock, another is refused before it runs or removes
  * anything. A lock left by a process that is gone (`kill -9`, a power loss) on this host is taken
- * over; one from another host (a shared file system) is named, never broken, since that process
- * cannot be seen from here. How it fails: an `InputError` naming the holder (exit code 2).
+ * over — moved aside under a name of the taker's own, checked to be the lock judged stale, then
+ * removed — so two processes taking over the same stale lock cannot remove each other's new one.
+ * One from another host (a shared file system) is named, never broken, since that process cannot
+ * be seen from here. How it fails: an `InputError` naming the holder or the file (exit code 2).
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { namingFile } from '../kernel/file-errors.ts';
 import { InputError } from '../kernel/index.ts';
 import { removeOnInterrupt } from './interrupt.ts';
 import { isRunning } from './staging.ts';
@@ -26,22 +39,22 @@ interface Holder {
   started?: unknown;
 }
 
+/** Codes of a file system that has no hard links (FAT, some network and FUSE mounts). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
 /** Takes the lock of `dir` (which exists); returns the function that releases it. */
 export function lockSweepDir(dir: string, label: string): () => void {
   const path = join(dir, SWEEP_LOCK);
+  const content = `${JSON.stringify({ host: hostname(), pid: process.pid, started: new Date().toISOString() })}\n`;
+  // A takeover can lose a race to another taker (then the next attempt finds a live holder).
   for (let attempt = 0; ; attempt++) {
-    let fd: number;
     try {
-      fd = openSync(path, 'wx');
+      create(path, content);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
-      assertUnlocked(dir, label);
-      // The holder is gone: its lock is stale.
-      rmSync(path, { force: true });
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw error;
+      takeOverStale(dir, label);
       continue;
     }
-    writeSync(fd, `${JSON.stringify({ host: hostname(), pid: process.pid, started: new Date().toISOString() })}\n`);
-    closeSync(fd);
     const unhook = removeOnInterrupt(path);
     return () => {
       unhook();
@@ -50,20 +63,95 @@ export function lockSweepDir(dir: string, label: string): () => void {
   }
 }
 
-/** Refuses when a live process (or one on another host) holds the lock of `dir`. */
-export function assertUnlocked(dir: string, label: string): void {
-  let holder: Holder;
+/** Makes `path` hold `content`, whole from the start; throws EEXIST if it exists. */
+function create(path: string, content: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const unhook = removeOnInterrupt(tmp);
   try {
-    holder = JSON.parse(readFileSync(join(dir, SWEEP_LOCK), 'utf8')) as Holder;
+    writeFileSync(tmp, content);
+    try {
+      linkSync(tmp, path);
+    } catch (error) {
+      if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      createExclusive(path, content);
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+    unhook();
+  }
+}
+
+function createExclusive(path: string, content: string): void {
+  const fd = openSync(path, 'wx');
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Removes the lock of `dir` if its holder is gone; refuses (via {@link assertUnlocked}) otherwise.
+ * The lock is first renamed to a name of this process's own: if what was moved is not the lock
+ * judged stale — another taker replaced it in between — it is linked back and left to its holder.
+ */
+function takeOverStale(dir: string, label: string): void {
+  const path = join(dir, SWEEP_LOCK);
+  const stale = assertUnlocked(dir, label);
+  if (stale === undefined) return; // gone meanwhile: the next attempt creates it
+  const aside = join(dir, `${SWEEP_LOCK}-stale.${process.pid}.tmp`);
+  try {
+    renameSync(path, aside);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    holder = {}; // torn by a crash while it was written: nobody holds it
+    throw error;
   }
-  const pid = typeof holder.pid === 'number' ? holder.pid : undefined;
-  const here = holder.host === hostname();
-  if (pid === undefined || (here && !isRunning(pid))) return;
-  const since = typeof holder.started === 'string' ? ` since ${holder.started}` : '';
-  const who = `process ${pid}${here ? '' : ` on ${String(holder.host)}`}${since}`;
-  const fix = here ? 'wait for it to finish or stop it' : `if it no longer runs, remove ${join(dir, SWEEP_LOCK)}`;
+  try {
+    if (readFileSync(aside, 'utf8') !== stale) {
+      try {
+        linkSync(aside, path);
+      } catch {
+        // A third process took the name meanwhile: its lock stands, and the next attempt meets it.
+      }
+    }
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
+/**
+ * Refuses when a live process (or one on another host) holds the lock of `dir`, or when the lock
+ * names no holder (it cannot be told whether one runs). Returns the content of a lock whose
+ * holder is gone, or undefined when there is no lock.
+ */
+export function assertUnlocked(dir: string, label: string): string | undefined {
+  const path = join(dir, SWEEP_LOCK);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw namingFile(error, path); // a directory there: Node's EISDIR of a read names no file
+  }
+  const holder = parseHolder(text);
+  const pid = typeof holder?.pid === 'number' && Number.isSafeInteger(holder.pid) && holder.pid > 0 ? holder.pid : undefined;
+  if (pid === undefined) {
+    const what = text === '' ? 'is empty' : 'names no holder (host and pid)';
+    throw new InputError(`${label}: ${path} ${what}, so it cannot be told whether another diaspora sweep is writing this directory; if none runs, remove it`);
+  }
+  const here = holder!.host === hostname();
+  if (here && !isRunning(pid)) return text;
+  const since = typeof holder!.started === 'string' ? ` since ${holder!.started}` : '';
+  const who = `process ${pid}${here ? '' : ` on ${String(holder!.host)}`}${since}`;
+  const fix = here ? 'wait for it to finish or stop it' : `if it no longer runs, remove ${path}`;
   throw new InputError(`${label}: another diaspora sweep (${who}) is writing this directory; ${fix} — two writers would run the same cells twice`);
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Holder) : undefined;
+  } catch {
+    return undefined;
+  }
 }

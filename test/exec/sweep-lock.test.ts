@@ -1,0 +1,139 @@
+/**
+ * The sweep lock (src/exec/sweep-lock.ts) never shows a lock without its holder, so a second
+ * writer arriving at any moment is refused; a lock whose holder is gone is taken over, one that
+ * names no holder is named and left alone. No timing: the "moment" is made by wrapping node:fs
+ * (re-synced into the module's imports) so the second writer runs the instant the first's lock
+ * name appears, and the stale and torn states are made by hand.
+ */
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../../src/kernel/index.ts';
+import { assertUnlocked, lockSweepDir, SWEEP_LOCK } from '../../src/exec/sweep-lock.ts';
+
+const dirs: string[] = [];
+test.after.always(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'diaspora-sweep-lock-'));
+  dirs.push(dir);
+  return dir;
+}
+/** The pid of a process that has ended (its number is not reused within the test). */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+  return Number(child.stdout.trim());
+}
+const holderLine = (pid: number, host = hostname()) => `${JSON.stringify({ host, pid, started: '2026-01-01T00:00:00.000Z' })}\n`;
+
+// Red before (O_EXCL, then write): the second writer met an empty sweep.lock, took it as torn by a
+// crash, removed it and took the lock itself — two writers.
+test.serial('a second writer arriving the instant the first one\'s lock appears is refused', (t) => {
+  const dir = scratch();
+  const lock = join(dir, SWEEP_LOCK);
+  const original = { openSync: fs.openSync, linkSync: fs.linkSync };
+  let second: unknown = 'not run';
+  const secondWriter = () => {
+    if (second !== 'not run') return;
+    try {
+      second = lockSweepDir(dir, 'second');
+    } catch (error) {
+      second = error;
+    }
+  };
+  fs.openSync = ((path: fs.PathLike, ...rest: unknown[]) => {
+    const fd = (original.openSync as (...a: unknown[]) => number)(path, ...rest);
+    if (String(path) === lock) secondWriter();
+    return fd;
+  }) as typeof fs.openSync;
+  fs.linkSync = (from: fs.PathLike, to: fs.PathLike) => {
+    original.linkSync(from, to);
+    if (String(to) === lock) secondWriter();
+  };
+  syncBuiltinESMExports();
+  let release: () => void;
+  try {
+    release = lockSweepDir(dir, 'first');
+  } finally {
+    Object.assign(fs, original);
+    syncBuiltinESMExports();
+  }
+  t.true(second instanceof InputError, `the second writer ${typeof second === 'function' ? 'took the lock' : String(second)}`);
+  t.regex((second as Error).message, new RegExp(`^second: another diaspora sweep \\(process ${process.pid} since .*\\) is writing this directory`));
+  t.like(JSON.parse(readFileSync(lock, 'utf8')), { host: hostname(), pid: process.pid }, 'the first writer holds it');
+  release();
+  t.deepEqual(readdirSync(dir), [], 'released, and no temporary file left');
+});
+
+// Red before: an empty lock was removed and taken over.
+test('a lock that names no holder (empty, or not a holder line) is named and left in place', (t) => {
+  for (const [content, words] of [['', 'is empty'], ['{"host":', 'names no holder (host and pid)'], ['[1]\n', 'names no holder (host and pid)'], ['{"pid":0}\n', 'names no holder (host and pid)']] as const) {
+    const dir = scratch();
+    writeFileSync(join(dir, SWEEP_LOCK), content);
+    const error = t.throws(() => lockSweepDir(dir, '--out x'), { instanceOf: InputError });
+    t.is(error?.message, `--out x: ${join(dir, SWEEP_LOCK)} ${words}, so it cannot be told whether another diaspora sweep is writing this directory; if none runs, remove it`);
+    t.is(readFileSync(join(dir, SWEEP_LOCK), 'utf8'), content, 'left as it was');
+    t.deepEqual(readdirSync(dir), [SWEEP_LOCK]);
+  }
+});
+
+test('a lock whose holder is gone is taken over, and nothing is left beside it', (t) => {
+  const dir = scratch();
+  writeFileSync(join(dir, SWEEP_LOCK), holderLine(deadPid()));
+  const release = lockSweepDir(dir, 'x');
+  t.is((JSON.parse(readFileSync(join(dir, SWEEP_LOCK), 'utf8')) as { pid: number }).pid, process.pid);
+  t.deepEqual(readdirSync(dir), [SWEEP_LOCK]);
+  release();
+  t.deepEqual(readdirSync(dir), []);
+});
+
+test('a live holder, or one on another host, is named and its lock kept', (t) => {
+  const live = scratch();
+  writeFileSync(join(live, SWEEP_LOCK), holderLine(process.pid));
+  t.throws(() => lockSweepDir(live, 'x'), { instanceOf: InputError, message: /^x: another diaspora sweep \(process \d+ since 2026-01-01T00:00:00.000Z\) is writing this directory; wait for it/ });
+  t.is(readFileSync(join(live, SWEEP_LOCK), 'utf8'), holderLine(process.pid));
+  const far = scratch();
+  writeFileSync(join(far, SWEEP_LOCK), holderLine(deadPid(), 'elsewhere'));
+  t.throws(() => assertUnlocked(far, 'x'), { instanceOf: InputError, message: /\(process \d+ on elsewhere since .*\).*if it no longer runs, remove / });
+  t.deepEqual(readdirSync(far), [SWEEP_LOCK]);
+});
+
+// Two takers of one stale lock: the second takes it over while the first is between judging it
+// stale and removing it. Removing by name would remove the second's fresh lock: two writers.
+test.serial('of two processes taking over the same stale lock, one gets it and the other is refused', (t) => {
+  const dir = scratch();
+  const lock = join(dir, SWEEP_LOCK);
+  writeFileSync(lock, holderLine(deadPid()));
+  const renameSync = fs.renameSync;
+  const rmSyncOriginal = fs.rmSync;
+  let release: unknown;
+  const secondTaker = () => {
+    if (release !== undefined) return;
+    release = 'running';
+    release = lockSweepDir(dir, 'second');
+  };
+  // Whichever way the first takes the stale lock away (rename or remove), the second comes first.
+  fs.renameSync = (from: fs.PathLike, to: fs.PathLike) => {
+    if (String(from) === lock) secondTaker();
+    renameSync(from, to);
+  };
+  fs.rmSync = (path: fs.PathLike, options?: fs.RmOptions) => {
+    if (String(path) === lock) secondTaker();
+    rmSyncOriginal(path, options);
+  };
+  syncBuiltinESMExports();
+  try {
+    t.throws(() => lockSweepDir(dir, 'first'), { instanceOf: InputError, message: /^first: another diaspora sweep/ });
+  } finally {
+    Object.assign(fs, { renameSync, rmSync: rmSyncOriginal });
+    syncBuiltinESMExports();
+  }
+  t.is(typeof release, 'function', 'the second took the lock');
+  t.like(JSON.parse(readFileSync(lock, 'utf8')), { pid: process.pid });
+  t.deepEqual(readdirSync(dir), [SWEEP_LOCK], 'nothing moved aside is left');
+  (release as () => void)();
+});
