@@ -58,10 +58,12 @@ function recoveryLine(records: readonly TraceRecord[]): { line: Map<string, numb
   return { line, recoveryUs: rollback.t };
 }
 
+// Which seed and rate give which shape depends on the transfers the seed draws (session 22: the
+// seed enters them); these three were found by a scan of seeds 1–8 at 0.15–0.4/s.
 const cases: [string, string[], string][] = [
-  ['seed 3, 0.4/s: a cascade short of the start', [], 'cascade'],
-  ['seed 1, 0.4/s: all six to the start', ['seed=1'], 'start'],
-  ['seed 3, 0.2/s: one survivor disturbed', ['pipeline.operators.process.rate=0.2/s'], 'one'],
+  ['seed 3, 0.2/s: a cascade short of the start', ['pipeline.operators.process.rate=0.2/s'], 'cascade'],
+  ['seed 3, 0.4/s: all six to the start', [], 'start'],
+  ['seed 3, 0.15/s: one survivor disturbed', ['pipeline.operators.process.rate=0.15/s'], 'one'],
 ];
 
 for (const [title, sets, shape] of cases) {

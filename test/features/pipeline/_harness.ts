@@ -70,7 +70,7 @@ export function pipelineRun(options: RunOptions): PipelineRun {
     ...(options.flow === undefined ? {} : { flow: options.flow }),
   };
   const plan = spawnPipeline(
-    { operators: options.operators, topicNodes: {}, stopAtUs: durationUs, ...logs },
+    { operators: options.operators, topicNodes: {}, stopAtUs: durationUs, seed: options.seed ?? 1, ...logs },
     {
       checkpoint,
       stores: [

@@ -9,7 +9,7 @@ import { produce } from 'immer';
 import { sourceLogic, windowLogic } from '../../../src/features/pipeline/actors/kinds.ts';
 import type { StreamEvent } from '../../../src/features/pipeline/actors/event.ts';
 
-const ctx = { op: 'recon', instance: 'recon-1', index: 0, parallelism: 1 };
+const ctx = { op: 'recon', instance: 'recon-1', index: 0, parallelism: 1, seed: 1 };
 const source = sourceLogic({ ...ctx, op: 'source', instance: 'source-1' }, { bytes: 100 });
 const events = Array.from({ length: 4 }, (_, k) => ({ ...source.generate!(k, 0), key: 0 }));
 

@@ -13,7 +13,10 @@
  *   over one scan). Previews carry only their position in the window — their pixels are not
  *   modelled — so that what they carry does not depend on the order inputs arrived in.
  * - `account`: a bank account (the Chandy–Lamport drill): its generator sends transfers to the
- *   other accounts, received transfers are credited; money is conserved.
+ *   other accounts, received transfers are credited; money is conserved. Transfer k's destination
+ *   (uniform over the other instances) and amount (uniform in 1…maxAmount) are drawn from the
+ *   stream `(seed, instance, "transfer k")`: a pure function of the run's seed, the account and k,
+ *   so seeds vary the communication pattern and a replay regenerates the same transfer.
  *
  * Guarantee: each kind's state is a function of the multiset of events it applied — counts, exact
  * integer sums, a sum of the ids' hashes — so runs that applied the same events agree on the
@@ -31,7 +34,7 @@
  * test/check/pipeline-checkers.test.ts (conservation).
  */
 import type { Draft } from 'immer';
-import { fnv1a, type Micros } from '../../../kernel/contract/index.ts';
+import { deriveRng, fnv1a, type Micros } from '../../../kernel/contract/index.ts';
 import { mixId, type StreamEvent } from './event.ts';
 import type { Emit, LogicContext, OperatorLogic, Origin } from './logic.ts';
 
@@ -185,10 +188,10 @@ export function accountLogic(ctx: LogicContext, params: AccountParams): Operator
     kind: 'account',
     initial: () => ({ balance: params.balance, sent: 0, received: 0, hash: 0 }),
     generate(k: number, dueUs: Micros): StreamEvent {
-      const h = fnv1a(`${ctx.instance}:${k}`);
-      const others = Math.max(1, ctx.parallelism - 1);
-      const target = ctx.parallelism === 1 ? ctx.index : (ctx.index + 1 + (h % others)) % ctx.parallelism;
-      const amount = 1 + ((h >>> 8) % params.maxAmount);
+      // Drawn from a stream of its own per transfer, so a replay of transfer k draws the same.
+      const draw = deriveRng(ctx.seed, ctx.instance, `transfer ${k}`);
+      const target = ctx.parallelism === 1 ? ctx.index : (ctx.index + draw.int(1, ctx.parallelism - 1)) % ctx.parallelism;
+      const amount = draw.int(1, params.maxAmount);
       return { id: `${ctx.instance}:${k}`, key: target, root: k, bornUs: dueUs, bytes: TRANSFER_BYTES, value: [amount] };
     },
     apply(draft, event, origin: Origin, emit: Emit) {

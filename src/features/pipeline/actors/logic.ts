@@ -6,8 +6,8 @@
  * Contract (what makes replay correct): `apply` is deterministic, and its effect on the state
  * commutes — counts, integer sums, multiset hashes, windows keyed by content — so the final state
  * depends on which events were processed, not on the order a recovery replayed them in. Emitted
- * ids follow `event.ts`. Generated events are a pure function of their position, because a
- * source's stream is retained at the instrument and re-read after a restore.
+ * ids follow `event.ts`. Generated events are a pure function of the run's seed, the instance and
+ * their position, because a source's stream is retained at the instrument and re-read after a restore.
  *
  * How it breaks: a kind whose effect does not commute, or whose outputs depend on the order it
  * took its inputs in, recovers to another state than a run without faults: the
@@ -32,6 +32,8 @@ export interface LogicContext {
   /** 0-based index among the operator's instances. */
   readonly index: number;
   readonly parallelism: number;
+  /** The run's root seed: what a kind draws for its generated events derives from it (kinds.ts `account`). */
+  readonly seed: number;
 }
 
 export interface OperatorLogic<S extends object = object> {

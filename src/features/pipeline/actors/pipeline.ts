@@ -29,7 +29,7 @@ import {
 } from '../../checkpoint/actors/index.ts';
 import { accountLogic, mapLogic, sourceLogic, splitLogic, windowLogic } from './kinds.ts';
 import type { LogicContext, OperatorLogic } from './logic.ts';
-import type { GeneratorSpec } from './instrument.ts';
+import { PoissonClock, type Arrivals, type GeneratorSpec } from './instrument.ts';
 import { OperatorActor } from './operator.ts';
 import { instanceName } from './topology.ts';
 import type { ServiceTime } from './service-time.ts';
@@ -67,6 +67,8 @@ export interface OperatorDef {
   /** window */
   readonly window?: number;
   readonly emitEvery?: number;
+  /** source, account: when events are due (instrument.ts); default periodic. */
+  readonly arrivals?: Arrivals;
   /** account */
   readonly balance?: number;
   readonly maxAmount?: number;
@@ -78,6 +80,8 @@ export interface PipelineDef {
   readonly topicNodes: Readonly<Record<string, string>>;
   /** Generators produce nothing at or after this time (the end of the safety phase). */
   readonly stopAtUs: Micros;
+  /** The run's root seed: accounts' transfers and Poisson arrivals derive from it. */
+  readonly seed: number;
   /** Streams that live on a topic of a log service of the scenario's instead of their node's own log. */
   readonly streamLogs?: Readonly<Record<string, LogEndpoint>>;
   /** acks of the operators producing to log services; default all. */
@@ -195,13 +199,14 @@ function logicFor(op: OperatorDef, ctx: LogicContext): OperatorLogic<any> {
   }
 }
 
-function generatorFor(plan: InstancePlan, stopAtUs: Micros): GeneratorSpec | undefined {
+function generatorFor(plan: InstancePlan, def: Pick<PipelineDef, 'stopAtUs' | 'seed'>): GeneratorSpec | undefined {
   const { op } = plan;
   if (op.kind !== 'source' && op.kind !== 'account') return undefined;
   const rate = op.ratePerSec ?? 1;
   // Instances of one operator are spread over one period, so they do not all fire at once.
   const phaseUs = Math.floor((plan.index * 1_000_000) / (rate * op.parallelism));
-  return { ratePerSec: rate, phaseUs, stopAtUs, ...(op.limit === undefined ? {} : { limit: op.limit }), ...(op.bufferEvents === undefined ? {} : { bufferEvents: op.bufferEvents }) };
+  const poisson = op.arrivals === 'poisson' ? { poisson: new PoissonClock({ seed: def.seed, instance: plan.instance, ratePerSec: rate }) } : {};
+  return { ratePerSec: rate, phaseUs, stopAtUs: def.stopAtUs, ...(op.limit === undefined ? {} : { limit: op.limit }), ...(op.bufferEvents === undefined ? {} : { bufferEvents: op.bufferEvents }), ...poisson };
 }
 
 export type Spawn = (id: string, node: string, factory: ActorFactory) => void;
@@ -242,8 +247,8 @@ export function spawnPipeline(def: PipelineDef, options: SpawnOptions, spawn: Sp
   }
   for (const instance of plan.instances) {
     const { op } = instance;
-    const logicContext: LogicContext = { op: op.name, instance: instance.instance, index: instance.index, parallelism: op.parallelism };
-    const generator = generatorFor(instance, def.stopAtUs);
+    const logicContext: LogicContext = { op: op.name, instance: instance.instance, index: instance.index, parallelism: op.parallelism, seed: def.seed };
+    const generator = generatorFor(instance, def);
     spawn(instance.instance, instance.node, () =>
       new OperatorActor({
         op: op.name,

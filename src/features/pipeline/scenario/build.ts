@@ -114,7 +114,7 @@ function streamLogs(scenario: Scenario, pipeline: PipelineSpec): Record<string, 
 export function buildPipeline(scenario: Scenario & { readonly pipeline?: PipelineSpec; readonly checkpoint?: CheckpointSpec }, world: World, reference: () => ReferenceStates): TraceMetric[] {
   const { pipeline, checkpoint } = scenario;
   if (pipeline === undefined || checkpoint === undefined) return [];
-  const def: PipelineDef = { operators: pipeline.operators, topicNodes: pipeline.topicNodes, stopAtUs: scenario.durationUs, streamLogs: streamLogs(scenario, pipeline), flow: pipeline.flow };
+  const def: PipelineDef = { operators: pipeline.operators, topicNodes: pipeline.topicNodes, stopAtUs: scenario.durationUs, seed: world.seed, streamLogs: streamLogs(scenario, pipeline), flow: pipeline.flow };
   const config = checkpointConfig(checkpoint, world, scenario.services);
   const spawn = (id: string, node: string, factory: Parameters<World['spawn']>[2]) => {
     if (world.has(id)) throw new InputError(`pipeline: the pipeline needs an actor named "${id}", which is already taken; rename the operator or the service`);

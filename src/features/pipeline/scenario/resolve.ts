@@ -39,7 +39,7 @@ function operatorDef(name: string, op: WrittenOperator, sites: readonly SiteSpec
   };
   switch (op.kind) {
     case 'source':
-      return { ...base, ratePerSec: op.rate, eventBytes: op.size, ...(op.limit === undefined ? {} : { limit: op.limit }), ...(op['instrument-buffer'] === undefined ? {} : { bufferEvents: op['instrument-buffer'] }) };
+      return { ...base, ratePerSec: op.rate, arrivals: op.arrivals, eventBytes: op.size, ...(op.limit === undefined ? {} : { limit: op.limit }), ...(op['instrument-buffer'] === undefined ? {} : { bufferEvents: op['instrument-buffer'] }) };
     case 'split':
       return { ...base, from: op.from, fanout: op.fanout };
     case 'map':
@@ -47,7 +47,7 @@ function operatorDef(name: string, op: WrittenOperator, sites: readonly SiteSpec
     case 'window':
       return { ...base, from: op.from, window: op.window, emitEvery: op['emit-every'], outputBytes: op['output-size'] };
     case 'account':
-      return { ...base, from: op.from, ratePerSec: op.rate, balance: op.balance, maxAmount: op['max-amount'] };
+      return { ...base, from: op.from, ratePerSec: op.rate, arrivals: op.arrivals, balance: op.balance, maxAmount: op['max-amount'] };
   }
 }
 

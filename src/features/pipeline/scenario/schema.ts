@@ -8,6 +8,7 @@
  * across sections by `cross-check-pipeline.ts`.
  */
 import * as z from 'zod';
+import { ARRIVALS } from '../actors/instrument.ts';
 import { SERVICE_DISTRIBUTIONS } from '../actors/service-time.ts';
 import { FLINK_BUFFERS_PER_CHANNEL, FLINK_FLOATING_BUFFERS_PER_GATE, FLINK_SEGMENT_BYTES } from '../actors/stream/flow-control.ts';
 import { ALIGNMENTS, DELIVERY_TIMEOUT_MIN_US, MESSAGE_LOGGING, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/index.ts';
@@ -56,11 +57,18 @@ const common = {
   state: size().prefault('1MiB').describe('Modelled size of one instance\'s full state, what a full checkpoint writes (e.g. 2GiB). Default 1MiB.'),
 };
 const from = name('stream').describe('The stream it reads (a stream name). Required.');
+const arrivals = z
+  .enum(ARRIVALS)
+  .default('periodic')
+  .describe(
+    'When events are due: periodic (one every 1/rate, the instances\' phases staggered over one period) or poisson (exponential gaps of mean 1/rate, each instance its own stream of the run\'s seed; a replay after a rollback regenerates the same times). Default periodic.',
+  );
 
 const sourceSchema = z.strictObject({
   kind: z.literal('source').describe('source: reads an instrument\'s retained stream at `rate` and forwards each event.'),
   ...common,
   rate: rate().describe('Events per second per instance, e.g. 10/s. Required.'),
+  arrivals,
   size: positiveSize().prefault('1KiB').describe('Bytes per event (e.g. 8MiB). Default 1KiB.'),
   limit: count(1).optional().describe('Stop after this many events (e.g. the projections of one scan). Default: until the safety phase ends.'),
   'instrument-buffer': count(1)
@@ -94,10 +102,13 @@ const windowSchema = z.strictObject({
 });
 
 const accountSchema = z.strictObject({
-  kind: z.literal('account').describe('account: a bank account paying random amounts to the other instances (the Chandy–Lamport drill).'),
+  kind: z
+    .literal('account')
+    .describe('account: a bank account paying random amounts to random other instances (the Chandy–Lamport drill); which, and how much, drawn from the run\'s seed.'),
   ...common,
   from,
   rate: rate().describe('Transfers sent per second per account, e.g. 20/s. Required.'),
+  arrivals,
   balance: count(0).default(1000).describe('Initial balance of each account, an integer. Default 1000.'),
   'max-amount': count(1).default(100).describe('Largest transfer; amounts are 1…max-amount. Default 100.'),
 });

@@ -1,0 +1,72 @@
+/**
+ * The instrument's clocks (instrument.ts): periodic due times as before, and Poisson arrivals —
+ * a pure function of (seed, instance, k) whose gaps look exponential, whose counts agree with
+ * the due times they are counted from, and which a bounded buffer overwrites as it does periodic ones.
+ */
+import test from 'ava';
+import { dueBy, dueUs, nextDueUs, overwritten, PoissonClock, type GeneratorSpec } from '../../../src/features/pipeline/actors/instrument.ts';
+import { SECOND } from '../../../src/kernel/index.ts';
+
+const poisson = (seed: number, instance = 'detector-1', ratePerSec = 10) => new PoissonClock({ seed, instance, ratePerSec });
+const dues = (clock: PoissonClock, n: number) => Array.from({ length: n }, (_, k) => clock.dueUs(k));
+
+test('Poisson due times are a pure function of the seed, the instance and k, whatever order they are asked in', (t) => {
+  const forward = dues(poisson(7), 200);
+  const backward = poisson(7);
+  // A replay asks for k again after later ones: the table answers the same.
+  t.deepEqual(Array.from({ length: 200 }, (_, i) => backward.dueUs(199 - i)).reverse(), forward);
+  t.notDeepEqual(dues(poisson(8), 200), forward, 'another seed, other times');
+  t.notDeepEqual(dues(poisson(7, 'detector-2'), 200), forward, 'another instance, other times');
+  for (let k = 1; k < forward.length; k++) t.true(forward[k]! >= forward[k - 1]!, 'non-decreasing');
+});
+
+test('Poisson gaps: mean 1/rate and coefficient of variation 1, within bounds from n', (t) => {
+  // n = 20 000 exponential gaps of mean m: the sample mean has a standard error m/√n (0.71 %), the
+  // sample standard deviation ≈ m·√(2/n) (1 %; the exponential's fourth central moment is 9m⁴),
+  // and the share of gaps below m is 1 − 1/e with a binomial error of 0.34 %. Bounds of about
+  // five standard errors: a periodic clock (CV 0, share 0 or 1) or a wrong mean fails all three.
+  const n = 20_000;
+  const meanUs = SECOND / 10;
+  const times = dues(poisson(3), n);
+  const gaps = times.map((due, k) => due - (k === 0 ? 0 : times[k - 1]!));
+  const mean = gaps.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / (n - 1));
+  const below = gaps.filter((g) => g < meanUs).length / n;
+  t.true(Math.abs(mean / meanUs - 1) < 0.035, `mean gap ${mean} µs`);
+  t.true(Math.abs(sd / mean - 1) < 0.05, `CV ${sd / mean}`);
+  t.true(Math.abs(below - (1 - Math.exp(-1))) < 0.017, `share below the mean ${below}`);
+});
+
+test('dueBy counts exactly the events whose due time has come, for both clocks, within limit and stop', (t) => {
+  const specs: GeneratorSpec[] = [
+    { ratePerSec: 3, phaseUs: 123_456, stopAtUs: 20 * SECOND },
+    { ratePerSec: 3, phaseUs: 0, stopAtUs: 20 * SECOND, poisson: poisson(5, 'p', 3) },
+    { ratePerSec: 3, phaseUs: 0, stopAtUs: 20 * SECOND, limit: 25, poisson: poisson(5, 'p', 3) },
+  ];
+  for (const spec of specs) {
+    const all: number[] = [];
+    for (let k = 0; ; k++) {
+      const due = nextDueUs(spec, k);
+      if (due === undefined) break;
+      t.is(due, dueUs(spec, k));
+      all.push(due);
+    }
+    t.true(all.length > 20);
+    if (spec.limit !== undefined) t.is(all.length, spec.limit);
+    for (let nowUs = -1; nowUs < 25 * SECOND; nowUs += 97_531) t.is(dueBy(spec, nowUs), all.filter((due) => due <= nowUs).length, `at ${nowUs} µs`);
+    for (const due of all.slice(0, 10)) {
+      t.is(dueBy(spec, due), all.filter((d) => d <= due).length);
+      t.is(dueBy(spec, due - 1), all.filter((d) => d < due).length);
+    }
+  }
+});
+
+test('a bounded buffer overwrites Poisson events as it does periodic ones: what waits beyond its size', (t) => {
+  const spec: GeneratorSpec = { ratePerSec: 10, phaseUs: 0, stopAtUs: 60 * SECOND, bufferEvents: 5, poisson: poisson(2) };
+  const nowUs = 10 * SECOND;
+  const due = dueBy(spec, nowUs);
+  t.true(due > 50);
+  t.is(overwritten(spec, 0, nowUs), due - 5);
+  t.is(overwritten(spec, due - 5, nowUs), 0);
+  t.is(overwritten({ ...spec, bufferEvents: undefined } as GeneratorSpec, 0, nowUs), 0);
+});
