@@ -10,15 +10,24 @@
  * ShiViz log with vector clocks, instead of the page (both may be given at once). A trace cut short
  * (no end record: a killed run, a truncated copy) is drawn as far as it goes, with a warning on
  * stderr — looking at what a run did before it died is the point — whereas `check` refuses it.
+ *
+ * An edited trace — a record changed by hand, so the records no longer hash to the trace's end
+ * record, or the end record no longer says what the run's summary.json says — is drawn too, with
+ * one warning line per file on stderr naming the hash it has and the one it should have; exit 0.
+ * Why draw rather than refuse: the hash is a promise of `run` and `check` (a verdict over an edited
+ * trace would be a verdict about no run, and `check` refuses it), but a drawing claims no verdict
+ * and editing a trace to see how a change would look, or looking at a suspect trace to find what
+ * was changed, are what viz is for. The warning keeps the drawing from passing for the run's own.
  */
-import { statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../kernel/contract/index.ts';
+import { TRACE_FORMAT_VERSION } from '../kernel/index.ts';
 import { writePerfetto } from '../report/perfetto.ts';
 import { writeShiViz } from '../report/shiviz.ts';
 import { writeTimeline } from '../report/timeline.ts';
-import { runToCheck } from '../exec/run-dir.ts';
+import { runToCheck, traceHeader } from '../exec/run-dir.ts';
 import { requireDistinct } from './distinct-paths.ts';
 import { reportError } from './exit.ts';
 import { requireExisting } from './file-problem.ts';
@@ -52,6 +61,7 @@ export const vizCommand: CommandModule<object, VizArgs> = {
     try {
       const traces = args.traces.map(traceOf);
       requireDistinct('viz', 'run', args.traces, traces);
+      for (const path of args.traces) warnIfNotRecorded(path);
       if (args.perfetto !== undefined || args.shiviz !== undefined) {
         const flags = [args.perfetto !== undefined ? '--perfetto' : '', args.shiviz !== undefined ? '--shiviz' : ''].filter(Boolean).join(' and ');
         if (traces.length !== 1) throw new InputError(`viz ${flags}: exactly one run, got ${traces.length}`);
@@ -65,11 +75,11 @@ export const vizCommand: CommandModule<object, VizArgs> = {
           if (args.perfetto !== undefined) releases.push(prepareFile(args.perfetto, targetLabel('--perfetto', args.perfetto, args.perfetto), 'perfetto', args.force, true));
           if (args.shiviz !== undefined) releases.push(prepareFile(args.shiviz, targetLabel('--shiviz', args.shiviz, args.shiviz), 'shiviz', args.force, true));
           if (args.perfetto !== undefined) {
-            const written = await writePerfetto(traces[0], args.perfetto, warnCut);
+            const written = await writePerfetto(traces[0], args.perfetto, warnCut, warnEdited);
             process.stdout.write(`wrote ${written.out} (${written.records.toLocaleString('en-US')} records); open it in ui.perfetto.dev\n`);
           }
           if (args.shiviz !== undefined) {
-            const written = await writeShiViz(traces[0], args.shiviz, warnCut);
+            const written = await writeShiViz(traces[0], args.shiviz, warnCut, warnEdited);
             process.stdout.write(`wrote ${written.out} (${written.events.toLocaleString('en-US')} events); load it in ShiViz — its first line is the parser regex, the delimiter is empty\n`);
           }
         } finally {
@@ -79,7 +89,7 @@ export const vizCommand: CommandModule<object, VizArgs> = {
       }
       const out = args.out ?? defaultOut(args.traces);
       const release = prepareFile(out, targetLabel('-o', args.out, out), 'timeline', args.force, true);
-      const result = await writeTimeline({ traces, out, title: args.title, onCut: warnCut }).finally(release);
+      const result = await writeTimeline({ traces, out, title: args.title, onCut: warnCut, onEdited: warnEdited }).finally(release);
       process.stdout.write(`wrote ${result.out} (${(result.bytes / 1e6).toFixed(2)} MB, ${result.records.toLocaleString('en-US')} records); open it in a browser\n`);
     } catch (error) {
       process.exitCode = reportError(error);
@@ -90,6 +100,45 @@ export const vizCommand: CommandModule<object, VizArgs> = {
 /** A trace cut short is still drawn, as far as it goes, with a warning: looking at what a killed run did is what one wants. */
 function warnCut(message: string): void {
   process.stderr.write(`warning: ${message}\n`);
+}
+
+/** An edited trace is still drawn, with a warning: see the module doc. */
+function warnEdited(message: string): void {
+  process.stderr.write(`warning: ${message}; drawn as it is\n`);
+}
+
+/**
+ * For a run directory: warns when its trace's end record is not what its summary.json recorded
+ * (the reader checks the records against the end record; this checks the end record against the
+ * run). Only this version's format: older hashes are not comparable with the summary's.
+ */
+function warnIfNotRecorded(path: string): void {
+  if (!statSync(path).isDirectory()) return;
+  const { trace, recorded } = runToCheck(path);
+  if (recorded === undefined || traceHeader(trace).format !== TRACE_FORMAT_VERSION) return;
+  const end = endRecordOf(trace);
+  if (end === undefined || (end.records === recorded.records && end.hash === recorded.traceHash)) return;
+  process.stderr.write(
+    `warning: ${trace}: its end record says ${end.records} records, hash ${end.hash.slice(0, 16)}; ${recorded.source} says ${recorded.records}, ${recorded.traceHash.slice(0, 16)}: ` +
+      'the trace was edited or comes from another run; drawn as it is\n',
+  );
+}
+
+/** The end record of a trace (its last line), if it has one. */
+function endRecordOf(trace: string): { records: number; hash: string } | undefined {
+  const fd = openSync(trace, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 4096));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    const last = tail.toString('utf8').trimEnd().split('\n').pop() ?? '';
+    const record = JSON.parse(last) as { k?: unknown; records?: unknown; hash?: unknown };
+    return record.k === 'end' && typeof record.records === 'number' && typeof record.hash === 'string' ? { records: record.records, hash: record.hash } : undefined;
+  } catch {
+    return undefined; // not JSON: a torn or cut trace, which the reader names
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The trace file a command-line argument names: itself, or a run directory's `trace.jsonl`. */

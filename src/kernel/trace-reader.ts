@@ -22,7 +22,7 @@
  */
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { END_KIND, TRACE_FORMAT_VERSION, type TraceRecord } from './trace.ts';
+import { END_KIND, TRACE_FORMAT_VERSION, TraceWriter, type TraceRecord } from './trace.ts';
 import { InputError } from './contract/input-error.ts';
 import { unreadableBecause } from './file-errors.ts';
 
@@ -43,6 +43,12 @@ export interface ReadTraceOptions {
   onCut?: (message: string) => void;
   /** Given the end record, after the last record. */
   onEnd?: (end: TraceEnd) => void;
+  /**
+   * Told, when given, that the records read do not hash to what the end record says (a record was
+   * edited by hand): for the commands that draw a trace anyway. The hash is computed only then, and
+   * only for this version's format (older formats' hashes are no longer computed).
+   */
+  onEdited?: (message: string) => void;
 }
 
 /** The first format whose files end with an end record. */
@@ -80,6 +86,9 @@ export async function* readTrace(path: string, options: ReadTraceOptions = {}): 
   let previous: number | undefined;
   let ended = false;
   let format = 0;
+  // The records written again, without a file, to hash them (as `check` does, exec/check-trace.ts).
+  let rehash: TraceWriter | undefined;
+  let end: TraceEnd | undefined;
   for (let next = await lines.next(); !next.done; ) {
     const text = next.value;
     line++;
@@ -102,7 +111,8 @@ export async function* readTrace(path: string, options: ReadTraceOptions = {}): 
         throw new InputError(`${path}:${line}: the end record counts ${record.records} records, the trace has ${records}: records were removed or added`);
       }
       ended = true;
-      options.onEnd?.({ records: record.records as number, hash: record.hash });
+      end = { records: record.records as number, hash: record.hash };
+      options.onEnd?.(end);
       continue;
     }
     if (!isRecord(record)) throw new InputError(`${path}:${line}: ${recordProblem(record)}`);
@@ -112,6 +122,7 @@ export async function* readTrace(path: string, options: ReadTraceOptions = {}): 
     if (previous === undefined) {
       checkTraceHeader(record, path, line);
       format = record.v as number;
+      if (options.onEdited !== undefined && format === TRACE_FORMAT_VERSION) rehash = new TraceWriter();
     } else if (record.k === 'meta') throw new InputError(`${path}:${line}: a second meta header: two traces joined into one file?`);
     if (!Number.isSafeInteger(record.t) || record.t < 0) throw new InputError(`${path}:${line}: t must be a non-negative integer (µs), got ${record.t}`);
     if (!Number.isSafeInteger(record.n) || record.n < 0) throw new InputError(`${path}:${line}: n must be a non-negative integer, got ${record.n}`);
@@ -120,12 +131,17 @@ export async function* readTrace(path: string, options: ReadTraceOptions = {}): 
     }
     previous = record.t;
     records++;
+    rehash?.write(record);
     yield { line, text, record };
   }
   if (!ended && format >= ENDED_FROM_FORMAT) {
     const message = `${path}:${line}: the trace ends without its end record (cut short? a run killed mid-way or a truncated copy): its ${records} records may not be all`;
     if (options.onCut === undefined) throw new InputError(message);
     options.onCut(message);
+  }
+  const hash = end === undefined ? undefined : rehash?.close();
+  if (hash !== undefined && hash !== end!.hash) {
+    options.onEdited!(`${path}: its records hash to ${hash.slice(0, 16)}, its end record says ${end!.hash.slice(0, 16)}: a record was edited after the run wrote it`);
   }
 }
 

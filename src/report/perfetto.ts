@@ -27,7 +27,8 @@
  *
  * How it fails: a missing or malformed trace is an `InputError` naming the file and line; the
  * temporary file is removed. A trace cut short (no end record) is written as far as it goes when
- * `onCut` is given (which is told), and refused otherwise.
+ * `onCut` is given (which is told), and refused otherwise. An edited trace (its records do not
+ * hash to its end record) is written as it is; `onEdited`, if given, is told.
  */
 import { InputError } from '../kernel/contract/index.ts';
 import { writeTextAtomically, type WriteText } from './atomic-text-file.ts';
@@ -70,7 +71,7 @@ function gaugeName(gauge: GaugeWire): string {
   return `buffer ${gauge.role === 'spill' ? 'spilled' : 'fill'} ${gauge.name} (bytes)`;
 }
 
-export async function writePerfetto(trace: string, out: string, onCut?: (message: string) => void): Promise<PerfettoResult> {
+export async function writePerfetto(trace: string, out: string, onCut?: (message: string) => void, onEdited?: (message: string) => void): Promise<PerfettoResult> {
   const [verdicts, minInsync] = await Promise.all([readVerdicts(trace), readMinInsync(trace)]);
   return writeTextAtomically(out, async (write: WriteText) => {
     const actors = new Map<string, number>();
@@ -156,7 +157,7 @@ export async function writePerfetto(trace: string, out: string, onCut?: (message
     await write(`${PERFETTO_HEAD}"traceEvents":[\n`);
     await event({ ph: 'M', name: 'process_name', pid: RUN_PID, tid: 0, args: { name: 'faults and verdicts' } });
     await event({ ph: 'M', name: 'process_sort_index', pid: RUN_PID, tid: 0, args: { sort_index: RUN_PID } });
-    for await (const { record, line } of readTrace(trace, { onCut })) {
+    for await (const { record, line } of readTrace(trace, { onCut, onEdited })) {
       records++;
       if (record.k === 'meta') {
         if (typeof record.endUs === 'number') endUs = Math.max(endUs, record.endUs);

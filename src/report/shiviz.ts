@@ -17,7 +17,8 @@
  * message in flight (sent, not yet received or dropped). The file appears complete or not at all.
  * How it fails: a missing or malformed trace is an `InputError` naming the file and line. A trace
  * cut short (no end record) is written as far as it goes when `onCut` is given (which is told),
- * and refused otherwise.
+ * and refused otherwise. An edited trace (its records do not hash to its end record) is written
+ * as it is; `onEdited`, if given, is told.
  */
 import { InputError } from '../kernel/contract/index.ts';
 import { writeTextAtomically, type WriteText } from './atomic-text-file.ts';
@@ -34,7 +35,7 @@ export interface ShiVizResult {
 
 type Clock = Record<string, number>;
 
-export async function writeShiViz(trace: string, out: string, onCut?: (message: string) => void): Promise<ShiVizResult> {
+export async function writeShiViz(trace: string, out: string, onCut?: (message: string) => void, onEdited?: (message: string) => void): Promise<ShiVizResult> {
   const clocks = new Map<string, Clock>();
   /** Clocks of sends not yet received or dropped, by sender and the send's `n`. */
   const inFlight = new Map<string, Clock>();
@@ -42,7 +43,7 @@ export async function writeShiViz(trace: string, out: string, onCut?: (message: 
   let records = 0;
   return writeTextAtomically(out, async (write: WriteText) => {
     await write(SHIVIZ_HEAD);
-    for await (const { record, line } of readTrace(trace, { onCut })) {
+    for await (const { record, line } of readTrace(trace, { onCut, onEdited })) {
       records++;
       if (record.k === 'meta') continue;
       if (!Number.isSafeInteger(record.t) || typeof record.a !== 'string') throw new InputError(`${trace}:${line}: a record needs an integer t and an actor a`);

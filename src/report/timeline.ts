@@ -8,7 +8,8 @@
  *
  * How it fails: a missing, empty or malformed trace is an `InputError` naming the file (and line);
  * nothing is written then. A trace cut short (no end record, kernel/trace-reader.ts) is drawn as
- * far as it goes when `onCut` is given (which is told), and refused otherwise.
+ * far as it goes when `onCut` is given (which is told), and refused otherwise. A trace whose records
+ * do not hash to its end record (edited by hand) is drawn as it is; `onEdited`, if given, is told.
  */
 import { stat } from 'node:fs/promises';
 import { InputError } from '../kernel/contract/index.ts';
@@ -30,6 +31,8 @@ export interface TimelineOptions {
   labels?: string[];
   /** Told that a trace was cut short, which is then drawn as far as it goes; without it such a trace is refused. */
   onCut?: (message: string) => void;
+  /** Told that a trace's records do not hash to its end record (it was edited); it is drawn as it is. */
+  onEdited?: (message: string) => void;
 }
 
 export interface TimelineResult {
@@ -53,7 +56,7 @@ export async function writeTimeline(options: TimelineOptions): Promise<TimelineR
     encoder.verdicts = await readVerdicts(path);
     encoder.numbers = await readRunNumbers(path);
     encoder.minInsync = await readMinInsync(path);
-    for await (const { record, line } of readTrace(path, { onCut: options.onCut })) encoder.add(record, line);
+    for await (const { record, line } of readTrace(path, { onCut: options.onCut, onEdited: options.onEdited })) encoder.add(record, line);
     if (encoder.records === 0) throw new InputError(`${path}: the trace is empty`);
     records += encoder.records;
     scenarios.push(encoder.scenario ?? path);

@@ -3,13 +3,16 @@
  * errors for bad input, and pages that are self-contained and a pure function of the trace.
  */
 import test from 'ava';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { vizCommand, traceOf } from '../../src/cli/viz-command.ts';
 import { InputError } from '../../src/kernel/contract/index.ts';
+import { endLine, TraceWriter, type TraceRecord } from '../../src/kernel/index.ts';
 import { writeTimeline } from '../../src/report/timeline.ts';
+import { ROOT } from '../cli/cli.ts';
+import { cli } from '../fuzz/harness.ts';
 import { drillTrace } from './synthetic-trace.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viz-cli-'));
@@ -96,4 +99,65 @@ test('the page is self-contained and a pure function of the trace', async (t) =>
   t.is(first.bytes, Buffer.byteLength(html));
   t.notRegex(html, /<script[^>]+src=|<link[^>]+href=|@import|url\(["']?https?:/i, 'nothing is loaded from elsewhere');
   t.false(existsSync(`${a}.tmp-${process.pid}`));
+});
+
+/**
+ * A real run (format 4: an end record with the hash, and a summary.json), made once, when first
+ * asked for: the harness borrows stdout, which the serial tests before it capture.
+ */
+let made: Promise<string> | undefined;
+function realRun(): Promise<string> {
+  made ??= (async () => {
+    const out = join(dir, 'real');
+    const r = await cli(['run', join(ROOT, 'scenarios/beamline-store.yaml'), '--trace', '--out', out, '--quiet']);
+    if (r.code !== 0 && r.code !== 1) throw new Error(r.stderr);
+    return out;
+  })();
+  return made;
+}
+
+/** The trace at `from` with one send's size changed by hand: its records no longer hash to its end record. */
+function editedLines(from: string): string[] {
+  const lines = readFileSync(from, 'utf8').split('\n');
+  const i = lines.findIndex((line) => line.includes('"k":"send"'));
+  const before = lines[i]!;
+  lines[i] = before.replace(/"bytes":(\d+)/, (_, n: string) => `"bytes":${Number(n) + 1}`);
+  if (lines[i] === before) throw new Error('the edit changed nothing');
+  return lines;
+}
+const warningFor = (path: string, what: string) => new RegExp(`^warning: ${path.replaceAll('/', '\\/')}: ${what}; drawn as it is\\n$`);
+
+// Red before: drawn without a word (viz did not hash; check refuses it).
+test.serial('an edited trace is drawn with one warning naming the file and both hashes, exit 0', async (t) => {
+  const path = join(dir, 'edited.jsonl');
+  writeFileSync(path, editedLines(join(await realRun(), 'trace.jsonl')).join('\n'));
+  const warning = warningFor(path, 'its records hash to [0-9a-f]{16}, its end record says [0-9a-f]{16}: a record was edited after the run wrote it');
+  const page = await viz([path]);
+  t.is(page.code, 0, page.err);
+  t.regex(page.err, warning);
+  t.true(existsSync(join(dir, 'edited.html')));
+  for (const flag of ['--perfetto', '--shiviz']) {
+    const other = await viz([path, flag, join(dir, flag === "--perfetto" ? "edited.json" : "edited.log")]);
+    t.is(other.code, 0, other.err);
+    t.regex(other.err, warning, flag);
+  }
+  // The run as written: no warning.
+  const whole = await viz([await realRun(), '-o', join(dir, 'whole.html')]);
+  t.is(whole.code, 0, whole.err);
+  t.is(whole.err, '');
+});
+
+test.serial('a run whose trace was edited and its end record made to match is drawn with a warning naming summary.json', async (t) => {
+  const run = join(dir, 'rehashed');
+  cpSync(await realRun(), run, { recursive: true });
+  rmSync(join(run, 'timeline.html'), { force: true });
+  const lines = editedLines(join(run, 'trace.jsonl')).filter((line) => line !== '');
+  const records = lines.slice(0, -1);
+  const writer = new TraceWriter();
+  for (const line of records) writer.write(JSON.parse(line) as TraceRecord);
+  writeFileSync(join(run, 'trace.jsonl'), `${[...records, endLine(writer.records, writer.close())].join('\n')}\n`);
+  const r = await viz([run]);
+  t.is(r.code, 0, r.err);
+  t.regex(r.err, warningFor(join(run, 'trace.jsonl'), 'its end record says \\d+ records, hash [0-9a-f]{16}; summary\\.json says \\d+, [0-9a-f]{16}: the trace was edited or comes from another run'));
+  t.true(existsSync(join(run, 'timeline.html')));
 });
