@@ -7,6 +7,7 @@
 import test from 'ava';
 import type { Context, Message, Wakeup } from '../../../src/kernel/contract/index.ts';
 import { CheckpointCoordinator } from '../../../src/features/checkpoint/actors/coordinator.ts';
+import { dalyInterval } from '../../../src/features/checkpoint/actors/interval.ts';
 
 interface Sent {
   to: string;
@@ -317,4 +318,40 @@ test('coordinator: a restarted coordinator keeps what its adaptive interval lear
   const after = h.records.filter((r) => r.kind === 'ckpt' && r.data['op'] === 'trigger' && r.t / 1_000_000 > restartedAt).map((r) => r.t / 1_000_000);
   // Forgetting the cost (δ = 1 s again) would trigger ≈ 10.3 s after the restart.
   t.true(after.length > 0 && after[0]! - restartedAt >= 60 && after[0]! - restartedAt <= 61, `restarted at ${restartedAt} s, triggers after: ${JSON.stringify(after)}`);
+});
+
+test('coordinator: a restarted coordinator keeps the cost of the checkpoints that completed — its next is Daly\'s τ for that δ after the restart', (t) => {
+  // M = 1 min; every operator saves 100 s after the trigger, so each global checkpoint completes
+  // with δ ≈ 100 s (< 2M): Daly's τ ≈ 53 s. Forgetting it (δ = 1 s again) gives ≈ 10.3 s.
+  const h = harness({
+    strategy: 'coordinated',
+    triggerTargets: [],
+    channels: [],
+    interval: { kind: 'adaptive', mtbfUs: 60_000_000, minUs: 1_000_000, maxUs: 36_000_000_000 },
+    checkpointTimeoutUs: 600_000_000,
+  });
+  const saveAfterUs = 100_000_000;
+  const run = (from: number, to: number) => {
+    for (let s = from; s <= to; s++) {
+      h.durable();
+      h.advance(s * 1_000_000);
+      // Each operator's `saved` for every trigger `saveAfterUs` old by now (the first time only).
+      for (const r of h.records) {
+        if (r.kind !== 'ckpt' || r.data['op'] !== 'trigger' || r.t + saveAfterUs !== s * 1_000_000) continue;
+        for (const instance of ['a', 'b']) h.coordinator.onMessage(h.ctx, { type: 'ckpt:saved', id: r.data['id'], epoch: r.data['epoch'] } as Message, instance);
+      }
+    }
+  };
+  run(2, 200);
+  const ops = h.records.filter((r) => r.kind === 'ckpt').map((r) => [r.data['op'], r.t / 1_000_000] as const);
+  const completedAt = ops.find(([op]) => op === 'complete')?.[1];
+  const secondTrigger = ops.filter(([op]) => op === 'trigger')[1]?.[1];
+  t.true(completedAt !== undefined && secondTrigger !== undefined && secondTrigger < 200, JSON.stringify(ops));
+  h.restart();
+  const restartedAt = h.clock.us / 1_000_000;
+  run(201, 400);
+  const after = h.records.filter((r) => r.kind === 'ckpt' && r.data['op'] === 'trigger' && r.t / 1_000_000 > restartedAt).map((r) => r.t / 1_000_000);
+  const tau = dalyInterval(100, 60);
+  t.true(tau > 50 && tau < 56, `Daly's τ ${tau}`);
+  t.true(after.length > 0 && Math.abs(after[0]! - restartedAt - tau) <= 2, `restarted at ${restartedAt} s, τ ${tau.toFixed(1)} s, triggers after: ${JSON.stringify(after)}`);
 });
