@@ -5,6 +5,7 @@
  *   const run = pipelineRun({ strategy: 'stream-replay', operators: xray(), crashes: [{ node: 'hpc-2', atUs: 20 * SECOND, forUs: 5 * SECOND }] });
  *   run.records  // the whole trace
  */
+import type { CheckerDefinition, Verdict } from '../../../src/check/index.ts';
 import type { Micros, TraceRecord } from '../../../src/kernel/index.ts';
 import { MS, SECOND, TraceWriter } from '../../../src/kernel/index.ts';
 import { World } from '../../../src/world/index.ts';
@@ -123,4 +124,12 @@ export function finalDigests(records: readonly TraceRecord[], instances: readonl
 export function referenceRecord(reference: PipelineRun): TraceRecord {
   const instances = reference.plan.instances.map((i) => i.instance);
   return { t: 0, k: 'state', a: 'world', n: -1, reference: finalDigests(reference.records, instances), processed: {} };
+}
+
+/** A checker's verdict over a run's records, after `first` (a fault-free reference record) when given. */
+export function verdict(checker: CheckerDefinition, records: readonly TraceRecord[], first?: TraceRecord): Verdict {
+  const c = checker.create();
+  if (first !== undefined) c.observe(first);
+  for (const record of records) c.observe(record);
+  return c.verdict();
 }

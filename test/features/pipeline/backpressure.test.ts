@@ -4,13 +4,12 @@
  * backlog; aligned barriers then wait behind a window's worth of items, not behind the backlog.
  */
 import test from 'ava';
-import type { CheckerDefinition, Verdict } from '../../../src/check/index.ts';
 import { stateEqualsReference } from '../../../src/features/pipeline/checks/state-equals-reference.ts';
 import { FLINK_FLOW_CONTROL, type FlowControl, type OperatorDef } from '../../../src/features/pipeline/actors/index.ts';
-import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
+import { MS, SECOND } from '../../../src/kernel/index.ts';
 import type { CheckpointConfig } from '../../../src/features/checkpoint/actors/index.ts';
 import { OutputMetrics } from '../../../src/features/pipeline/metrics/pipeline-output.ts';
-import { pipelineRun, referenceRecord, xray, type PipelineRun } from './_harness.ts';
+import { pipelineRun, referenceRecord, verdict, xray, type PipelineRun } from './_harness.ts';
 
 const fixed = (ms: number) => ({ distribution: 'fixed' as const, meanUs: ms * MS, cv: 0 });
 const KIB = 1024;
@@ -25,13 +24,6 @@ function overload(options: { limit?: number; bufferEvents?: number } = {}): Oper
     { name: 'input', kind: 'source', nodes: ['hpc-1'], parallelism: 1, to: 'items', service: fixed(1), stateBytes: 1024, ratePerSec: 10, eventBytes: KIB, ...options },
     { name: 'compute', kind: 'map', nodes: ['hpc-2'], parallelism: 1, from: 'items', to: 'results', service: fixed(200), stateBytes: 1 << 20 },
   ];
-}
-
-function verdict(checker: CheckerDefinition, records: readonly TraceRecord[], first: TraceRecord): Verdict {
-  const c = checker.create();
-  c.observe(first);
-  for (const record of records) c.observe(record);
-  return c.verdict();
 }
 
 /** The most items the source had sent that the map had not yet finished, over the run. */

@@ -5,7 +5,9 @@
  */
 import test from 'ava';
 import { dueBy, dueUs, nextDueUs, overwritten, PoissonClock, type GeneratorSpec } from '../../../src/features/pipeline/actors/instrument.ts';
-import { SECOND } from '../../../src/kernel/index.ts';
+import { SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
+import { stateEqualsReference } from '../../../src/features/pipeline/checks/state-equals-reference.ts';
+import { pipelineRun, referenceRecord, verdict, xray } from './_harness.ts';
 
 const poisson = (seed: number, instance = 'detector-1', ratePerSec = 10) => new PoissonClock({ seed, instance, ratePerSec });
 const dues = (clock: PoissonClock, n: number) => Array.from({ length: n }, (_, k) => clock.dueUs(k));
@@ -69,4 +71,33 @@ test('a bounded buffer overwrites Poisson events as it does periodic ones: what 
   t.is(overwritten(spec, 0, nowUs), due - 5);
   t.is(overwritten(spec, due - 5, nowUs), 0);
   t.is(overwritten({ ...spec, bufferEvents: undefined } as GeneratorSpec, 0, nowUs), 0);
+});
+
+test('a Poisson source whose node crashes under coordinated checkpoints ends in the fault-free state; what it produces again keeps its due times', (t) => {
+  const operators = xray().map((op) => (op.kind === 'source' ? { ...op, arrivals: 'poisson' as const } : op));
+  const keep = (r: TraceRecord) => r.k === 'state' || r.k === 'ckpt';
+  const reference = pipelineRun({ checkpoint: { strategy: 'none' }, operators, seed: 4, keep });
+  const run = pipelineRun({
+    checkpoint: { strategy: 'coordinated', tier: 'site-pfs', interval: { kind: 'time', everyUs: 3 * SECOND } },
+    operators,
+    seed: 4,
+    keep,
+    crashes: [{ node: 'beamline-1', atUs: 8 * SECOND + 700_000, forUs: 2 * SECOND }],
+  });
+  t.true(run.records.some((r) => r.k === 'ckpt' && r.op === 'restore'), 'the crash restored something');
+  const state = verdict(stateEqualsReference, run.records, referenceRecord(reference));
+  t.true(state.ok, JSON.stringify(state.violations[0]));
+  const born = (records: readonly TraceRecord[]) => {
+    const byId = new Map<string, Set<number>>();
+    for (const r of records) if (r.k === 'state' && r.a === 'detector' && typeof r.event === 'string') byId.set(r.event, (byId.get(r.event) ?? new Set()).add(r.born as number));
+    return byId;
+  };
+  const replayed = born(run.records);
+  const fresh = born(reference.records);
+  t.true([...replayed.values()].every((times) => times.size === 1), 'an event produced twice has one due time');
+  const redone = run.records.filter((r) => r.k === 'state' && r.a === 'detector' && typeof r.event === 'string').length - replayed.size;
+  t.true(redone > 10, `${redone} events produced again after the restore`);
+  for (const [id, times] of replayed) t.deepEqual(times, fresh.get(id), `${id} is due when the fault-free run's is`);
+  const times = [...fresh.values()].map((s) => [...s][0]!).sort((a, b) => a - b);
+  t.true(new Set(times.slice(1).map((b, i) => b - times[i]!)).size > times.length / 2, 'irregular gaps: Poisson, not periodic');
 });

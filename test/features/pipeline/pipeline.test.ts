@@ -4,19 +4,11 @@
  * each is known to get wrong must show (at-least-once barriers double-count).
  */
 import test from 'ava';
-import type { CheckerDefinition, Verdict } from '../../../src/check/index.ts';
 import { consistentCuts } from '../../../src/features/checkpoint/checks/consistent-cuts.ts';
 import { stateEqualsReference } from '../../../src/features/pipeline/checks/state-equals-reference.ts';
-import { MS, SECOND, type TraceRecord } from '../../../src/kernel/index.ts';
+import { MS, SECOND } from '../../../src/kernel/index.ts';
 import type { CheckpointConfig } from '../../../src/features/checkpoint/actors/index.ts';
-import { pipelineRun, referenceRecord, xray, type PipelineRun, type RunOptions } from './_harness.ts';
-
-function verdict(checker: CheckerDefinition, records: readonly TraceRecord[], first?: TraceRecord): Verdict {
-  const c = checker.create();
-  if (first !== undefined) c.observe(first);
-  for (const record of records) c.observe(record);
-  return c.verdict();
-}
+import { pipelineRun, referenceRecord, verdict, xray, type PipelineRun, type RunOptions } from './_harness.ts';
 
 const EXACTLY_ONCE: Partial<CheckpointConfig>[] = [
   { strategy: 'none' },
