@@ -22,6 +22,7 @@ import { removeStaleTemporaries, writeFileAtomic, writeMarker } from './staging.
 import type { CellRun } from './sweep-cell.ts';
 import { assertUnlocked } from './sweep-lock.ts';
 import { cellCount, setsSpeltOneWay, studyId, type Shard, type StudySpec } from './sweep-plan.ts';
+import { paramKind, readQuantity } from './sweep-values.ts';
 
 export const MANIFEST = 'sweep.json';
 export const RESULTS_LOG = 'results.jsonl';
@@ -83,7 +84,30 @@ export function readManifest(dir: string): Manifest | undefined {
   if (manifest.cells !== undefined && manifest.cells !== made) {
     throw new InputError(`${path}: a sweep manifest whose cells (${JSON.stringify(manifest.cells)}) are not the ${made} its spec makes; the file was edited`);
   }
+  checkIdentity(path, manifest.id, manifest.spec as StudySpec);
   return manifest as Manifest;
+}
+
+/**
+ * The id is the hash of the spec (studyId), and a parameter value's plotted `x` and a parameter's
+ * `kind` follow from its text: an edit to any of them is named, so a report never plots numbers a
+ * hand put there (before, an edited `x` or `kind` was merged and drawn silently, and an empty id
+ * made messages read "the directory is sweep "). A manifest a sweep wrote always passes: the id
+ * was computed from the very spec stored beside it, in its key order, which JSON keeps.
+ */
+function checkIdentity(path: string, id: string, spec: StudySpec): void {
+  if (!/^[0-9a-f]{12}$/.test(id)) throw new InputError(`${path}: a sweep manifest whose id ${JSON.stringify(cut(id))} is not a sweep id (12 hex digits); the file was edited`);
+  for (const [i, param] of spec.params.entries()) {
+    for (const [j, value] of param.values.entries()) {
+      const x = readQuantity(value.text)?.x ?? null;
+      if (value.x !== x) {
+        throw new InputError(`${path}: spec.params[${i}].values[${j}].x is ${JSON.stringify(value.x)}, but its text ${JSON.stringify(cut(value.text))} is ${JSON.stringify(x)}; the file was edited`);
+      }
+    }
+    const kind = paramKind(param.values);
+    if (param.kind !== kind) throw new InputError(`${path}: spec.params[${i}].kind is ${JSON.stringify(cut(String(param.kind)))}, but its values are ${kind === 'category' ? 'categories' : `of kind ${kind}`}; the file was edited`);
+  }
+  if (studyId(spec) !== id) throw new InputError(`${path}: its spec hashes to ${studyId(spec)}, not to its id ${id}: a field of spec was edited`);
 }
 
 /**

@@ -74,9 +74,14 @@ export function parseParam(argument: string): Param {
   const path = parsePath(argument.slice(0, eq));
   if (typeof path === 'string') return fail(path);
   const { values, log } = parseValueList(argument.slice(eq + 1), fail);
-  const kinds = new Set(values.map((v) => (v.x === null ? 'category' : readQuantity(v.text)!.kind)));
-  const kind = kinds.size === 1 ? ([...kinds][0] as Param['kind']) : 'category';
+  const kind = paramKind(values);
   return { path: formatPath(path), values, kind, scale: kind === 'category' ? 'category' : log ? 'log' : 'linear' };
+}
+
+/** The kind shared by every value, or `category` when any value is not a quantity or they differ. */
+export function paramKind(values: readonly ParamValue[]): Param['kind'] {
+  const kinds = new Set(values.map((v) => (v.x === null ? 'category' : readQuantity(v.text)?.kind ?? 'category')));
+  return kinds.size === 1 ? ([...kinds][0] as Param['kind']) : 'category';
 }
 
 /** Reads `--seeds`: `N` (seeds 1 to N), a range `1..30`, or a list `1,5,9` (mixable). */
@@ -98,7 +103,7 @@ export function parseSeeds(text: string): number[] {
 /** Reads `--variant NAME:path=value[,path=value]`. */
 export function parseVariant(argument: string): Variant {
   const fail = (why: string): never => {
-    throw new InputError(`--variant ${argument}: ${why}`);
+    throw new InputError(`--variant ${quoted(argument)}: ${why}`);
   };
   const colon = argument.indexOf(':');
   if (colon <= 0) fail('expected NAME:path=value[,path=value], e.g. everywrite:services.store.flush=every-write');
@@ -117,13 +122,22 @@ export function strategyVariants(list: string): Variant[] {
   }
   return splitTopLevel(list).map((name) => {
     checkName(name, (why) => {
-      throw new InputError(`--strategies ${list}: ${why}`);
+      throw new InputError(`--strategies ${quoted(list)}: ${why}`);
     });
     return { name, sets: [`checkpoint.strategy=${name}`] };
   });
 }
 
+/** An argument as a message quotes it: cut when it is too long to read (a 10,000-character name). */
+function quoted(argument: string): string {
+  return argument.length > 120 ? `${argument.slice(0, 40)}… (${argument.length} characters)` : argument;
+}
+
+/** As a scenario's name: a variant's names a column, a legend entry and every cell of it. */
+const MAX_NAME_CHARS = 100;
+
 function checkName(name: string, fail: (why: string) => never): void {
+  if (name.length > MAX_NAME_CHARS) fail(`a name of ${name.length} characters ("${name.slice(0, 20)}…"); a variant's name has at most ${MAX_NAME_CHARS}`);
   if (!/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(name)) fail(`"${name}" is not a usable name (letters, digits, _ . + -)`);
 }
 

@@ -144,10 +144,12 @@ test.serial('a sharded sweep, merged, is byte-for-byte the unsharded sweep; slic
   const foreign = join(root, 'foreign');
   mkdirSync(foreign);
   const manifest = JSON.parse(read(slices[1]!, 'sweep.json'));
-  writeFileSync(join(foreign, 'sweep.json'), JSON.stringify({ ...manifest, id: '0123456789ab' }));
+  // Its id is its spec's hash (an id edited alone is refused as an edit, sweep-manifest.test.ts).
+  const spec = { ...manifest.spec, seeds: manifest.spec.seeds.map((seed: number) => seed + 100) };
+  writeFileSync(join(foreign, 'sweep.json'), JSON.stringify({ ...manifest, id: studyId(spec), spec }));
   const refused = await diaspora(['merge', slices[0]!, foreign]);
   t.is(refused.code, 2);
-  t.regex(refused.stderr, /^\S+\/foreign holds sweep 0123456789ab but \S+\/shard-0 holds sweep [0-9a-f]{12}; merge joins slices of one sweep\n$/);
+  t.regex(refused.stderr, /^\S+\/foreign holds sweep [0-9a-f]{12} but \S+\/shard-0 holds sweep [0-9a-f]{12}; merge joins slices of one sweep\n$/);
 
   // One directory twice, as written or spelt another way (red before: "merge of sweep … from 2 directories", exit 0).
   const twice = await diaspora(['merge', whole, whole, '--out', join(root, 'twice')]);
