@@ -227,7 +227,7 @@ test('a run that refuses its scenario loads no world builder and no actor: the f
    * defaults, actor names, message sizes, a strategy's needs — no protocol behaviour.
    */
   const READ_BY_SCHEMAS = new Set(
-    ['checkpoint/actors/config', 'checkpoint/actors/strategy-info', 'federated/actors/config', 'forward/actors/config', 'log/actors/config', 'log/actors/messages', 'pipeline/actors/event', 'pipeline/actors/kinds', 'pipeline/actors/service-time', 'pipeline/actors/stream/flow-control', 'pipeline/actors/topology'].map((m) => `src/features/${m}.ts`),
+    ['checkpoint/actors/config', 'checkpoint/actors/strategy-info', 'federated/actors/config', 'forward/actors/config', 'log/actors/config', 'log/actors/messages', 'pipeline/actors/arrivals', 'pipeline/actors/event', 'pipeline/actors/kinds', 'pipeline/actors/service-time', 'pipeline/actors/stream/flow-control', 'pipeline/actors/topology'].map((m) => `src/features/${m}.ts`),
   );
   const builders = (modules: string[]) => modules.filter((m) => m === 'src/scenario/build.ts' || /^src\/features\/[^/]+\/(scenario\/build\.ts$|actors\/)/.test(m)).filter((m) => !READ_BY_SCHEMAS.has(m));
   const refused = await bundled(['run', typo]);

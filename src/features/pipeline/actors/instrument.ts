@@ -32,9 +32,6 @@
  */
 import { deriveRng, SECOND, type Micros, type Rng } from '../../../kernel/contract/index.ts';
 
-export const ARRIVALS = ['periodic', 'poisson'] as const;
-export type Arrivals = (typeof ARRIVALS)[number];
-
 export interface GeneratorSpec {
   readonly ratePerSec: number;
   /** Periodic arrivals: when event 0 is due. */

@@ -29,7 +29,8 @@ import {
 } from '../../checkpoint/actors/index.ts';
 import { accountLogic, mapLogic, sourceLogic, splitLogic, windowLogic } from './kinds.ts';
 import type { LogicContext, OperatorLogic } from './logic.ts';
-import { PoissonClock, type Arrivals, type GeneratorSpec } from './instrument.ts';
+import type { Arrivals } from './arrivals.ts';
+import { PoissonClock, type GeneratorSpec } from './instrument.ts';
 import { OperatorActor } from './operator.ts';
 import { instanceName } from './topology.ts';
 import type { ServiceTime } from './service-time.ts';

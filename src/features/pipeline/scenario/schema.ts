@@ -8,7 +8,7 @@
  * across sections by `cross-check-pipeline.ts`.
  */
 import * as z from 'zod';
-import { ARRIVALS } from '../actors/instrument.ts';
+import { ARRIVALS } from '../actors/arrivals.ts';
 import { SERVICE_DISTRIBUTIONS } from '../actors/service-time.ts';
 import { FLINK_BUFFERS_PER_CHANNEL, FLINK_FLOATING_BUFFERS_PER_GATE, FLINK_SEGMENT_BYTES } from '../actors/stream/flow-control.ts';
 import { ALIGNMENTS, DELIVERY_TIMEOUT_MIN_US, MESSAGE_LOGGING, STRATEGY_NAMES, TIER_NAMES } from '../../checkpoint/index.ts';
