@@ -93,6 +93,7 @@ export function planStudy(request: StudyRequest): Study {
   checkDistinct(variants.map((v) => v.name), (name) => `${variantFlag(variants.find((v) => v.name === name)!)}: the name is given twice`);
   checkDistinct(request.params.map((p) => p.path), (path) => `--param ${path}: the parameter is given twice`);
   checkNoOverlap(variants, request.params);
+  checkCellCount(request, variants);
   checkSeedNotSet(request, variants);
   checkSetsOnce(request.sets);
   const baseline = request.baseline ?? variants[0]!.name;
@@ -249,6 +250,21 @@ function isStrategy(variant: Variant): boolean {
 }
 
 /** How the user gave a variant, for a message: `--strategies a` or `--variant a`. */
+/**
+ * A study of more cells than this is refused before any work: each grid point × variant is built
+ * once to check it (validate), which for a million points took minutes before the first word, and
+ * the cells themselves would run for days. Several sweeps (or fewer values: a range's `:COUNT`) do it.
+ */
+export const MAX_CELLS = 100_000;
+
+function checkCellCount(request: StudyRequest, variants: readonly Variant[]): void {
+  const cells = cellCount({ variants, seeds: request.seeds, params: request.params });
+  if (cells <= MAX_CELLS) return;
+  const n = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+  const factors = [...request.params.map((p) => `${n(p.values.length, 'value')} of ${p.path}`), n(variants.length, 'variant'), n(request.seeds.length, 'seed')];
+  throw new InputError(`the study has ${cells.toLocaleString('en-US')} cells (${factors.join(' × ')}); at most ${MAX_CELLS.toLocaleString('en-US')} — split it into several sweeps, or ask a range for fewer values (from..to:COUNT)`);
+}
+
 function variantFlag(variant: Variant): string {
   return `${isStrategy(variant) ? '--strategies' : '--variant'} ${variant.name}`;
 }

@@ -108,3 +108,13 @@ test("every cell's printed command passes run's checks and runs the cell's scena
   t.deepEqual(study.spec.sets, ['services.store.flush=5s', 'links[0].latency=1ms', 'quiesce=12s'], 'each path spelt one way, the values as given');
   t.is(planStudy(request()).id, planStudy(request({ variants: [parseVariant('fsync:services["store"].flush=5s'), parseVariant('every:services.store.flush=every-write')] })).id, 'one study, however its paths are spelt');
 });
+
+// Red before: each of the million grid points × variants was built to check it first — minutes
+// before the first word (here the scenario is broken, so the old order named it instead of the count).
+test('a study of more than MAX_CELLS cells is refused with its count before anything is built', (t) => {
+  const big = request({ scenarioText: 'not: [a scenario', params: [parseParam('quiesce=10s..1000s:1000'), parseParam('links[0].latency=1ms..1000ms:1000')], seeds: [1] });
+  inputError(t, () => planStudy(big), /^the study has 2,000,000 cells \(1,000 values of quiesce × 1,000 values of links\[0\]\.latency × 2 variants × 1 seed\); at most 100,000 — split it into several sweeps, or ask a range for fewer values \(from\.\.to:COUNT\)$/);
+  // At the cap: planned as before (the broken scenario is what is named).
+  const edge = request({ scenarioText: 'not: [a scenario', params: [parseParam('quiesce=10s..1000s:500'), parseParam('links[0].latency=1ms..1000ms:100')], seeds: [1] });
+  t.throws(() => planStudy(edge), { message: /^(?!the study has)/ });
+});
