@@ -4,6 +4,10 @@
  *
  *   node --import=tsx bench/kernel.ts            (npm run bench:kernel)
  *   node --import=tsx bench/kernel.ts --quick    (shorter measurements, for a smoke test)
+ *   valgrind --tool=callgrind --collect-atstart=no '--toggle-collect=v8::internal::JsonParseInternalizer::Internalize*'
+ *     node --single-threaded --import=tsx bench/kernel.ts --count ping-pong 1000 100000
+ *                                                (instructions of one measured window alone: `counted`;
+ *                                                 `--count bare|timers|ping-pong PENDING EVENTS [discarded]`)
  *
  * Throughput. Two workloads keep a constant number of pending events (10^3 and 10^5); every event
  * schedules exactly one more with a pseudo-random delay of 1–1000 µs:
@@ -55,6 +59,8 @@ function nextDelay(): number {
 interface Rate {
   wall: number;
   cpu: number;
+  /** Events run in the measured stretch. */
+  events: number;
 }
 
 /** Wall and CPU time of `run`, s: CPU time is what a loaded machine distorts least. */
@@ -64,6 +70,20 @@ function timed(run: () => void): { wall: number; cpu: number } {
   const { seconds, cpuSeconds } = elapsed();
   return { wall: seconds, cpu: cpuSeconds };
 }
+
+/**
+ * How a measured stretch runs: as it is, or (`--count`) inside a `JSON.parse` reviver, so that
+ * callgrind toggled on V8's `JsonParseInternalizer::Internalize` counts it alone (bench/phold.ts's
+ * `counted`; the command is in this file's header).
+ */
+type Window = (run: () => void) => void;
+const plainly: Window = (run) => run();
+const counted: Window = (run) => {
+  JSON.parse('0', () => {
+    run();
+    return 0;
+  });
+};
 
 /** Runs `events` events of the bare loop with `pending` events outstanding. */
 function bareLoop(pending: number, events: number): Rate {
@@ -80,7 +100,7 @@ function bareLoop(pending: number, events: number): Rate {
     }
   });
   if (checksum < 0) console.log(checksum); // keeps the loop observable
-  return { wall: events / time.wall, cpu: events / time.cpu };
+  return { wall: events / time.wall, cpu: events / time.cpu, events };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -174,13 +194,13 @@ function advanceEvents(world: World, events: number, pending: number): number {
 }
 
 /** Events per second (wall and CPU) of the kernel on one workload, after a warm-up. */
-function kernelLoop(workload: Workload, pending: number, hashed: boolean, events: number): Rate {
+function kernelLoop(workload: Workload, pending: number, hashed: boolean, events: number, window: Window = plainly): Rate {
   const world = buildWorld(workload, pending, hashed ? new TraceWriter() : new DiscardingTrace());
   advanceEvents(world, Math.max(pending * 2, 50_000), pending); // start-up and JIT warm-up
   let ran = 0;
-  const time = timed(() => (ran = advanceEvents(world, events, pending)));
+  const time = timed(() => window(() => (ran = advanceEvents(world, events, pending))));
   world.finish();
-  return { wall: ran / time.wall, cpu: ran / time.cpu };
+  return { wall: ran / time.wall, cpu: ran / time.cpu, events: ran };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -304,7 +324,19 @@ function main(): void {
 }
 
 const childAt = process.argv.indexOf('--rss-child');
-if (childAt >= 0) {
+const countAt = process.argv.indexOf('--count');
+if (countAt >= 0) {
+  // One measured window under `counted`: `--count bare|timers|ping-pong PENDING EVENTS [discarded]`.
+  const [what, pending, events, trace] = process.argv.slice(countAt + 1);
+  // The bare loop is counted whole (its heap filled first: `pending` pushes) after a run that warms
+  // it up, so that its code is the one the report runs, not one compiled around a window.
+  let rate: Rate | undefined;
+  if (what === 'bare') {
+    bareLoop(Number(pending), Math.max(2 * Number(pending), 50_000));
+    counted(() => (rate = bareLoop(Number(pending), Number(events))));
+  } else rate = kernelLoop(what as Workload, Number(pending), trace !== 'discarded', Number(events), counted);
+  console.log(JSON.stringify({ what, pending: Number(pending), trace: trace ?? 'hashed', ...rate }));
+} else if (childAt >= 0) {
   const workload = process.argv[childAt + 1] as Workload;
   const events = Number(process.argv[childAt + 2]);
   console.log(JSON.stringify(rssChild(workload, events)));
