@@ -116,6 +116,11 @@ function draws(params: LinkParams): boolean {
   return params.loss > 0 || params.jitterUs > 0 || (params.duplicate ?? 0) > 0 || (params.reorder ?? 0) > 0;
 }
 
+/** Whether a link with these parameters draws jitter and nothing else: no loss, duplication or reordering. */
+function jitterOnly(params: LinkParams): boolean {
+  return params.jitterUs > 0 && !(params.loss > 0) && !((params.duplicate ?? 0) > 0) && !((params.reorder ?? 0) > 0);
+}
+
 /**
  * Sends `bytes` at `now` on a channel direction: updates its times and returns the arrival(s), or
  * `loss`. `streams` must be given when the parameters draw (see `draws`).
@@ -183,6 +188,8 @@ export class Network {
   private readonly lanOf: LinkParams[] = [];
   /** Site index → whether its LAN draws no random numbers (`draws`), so a fresh channel's message needs no stream. */
   private readonly lanPlain: boolean[] = [];
+  /** Site index → whether its LAN draws jitter and nothing else (`jitterOnly`): its channels' messages take `transmitLan`'s short path. */
+  private readonly lanJitterOnly: boolean[] = [];
   private readonly wans = new Map<string, LinkParams>();
   /** `[from site][to site]` → that WAN direction, made at its first message. */
   private readonly wanOut: (WanChannel | undefined)[][] = [];
@@ -211,6 +218,7 @@ export class Network {
       this.lans.set(node.site, lan);
       this.lanOf.push(lan);
       this.lanPlain.push(!draws(lan));
+      this.lanJitterOnly.push(jitterOnly(lan));
       this.wanOut.push([]);
     }
     this.nodeIndex.set(node.name, this.nodeNames.length);
@@ -317,6 +325,16 @@ export class Network {
       // A channel that draws keeps its streams for the whole run, so it has a slot for good.
       if (slot < 0) slot = pairs.insert(from, to, this.keepPair);
       streams = pairs.extra[slot] ??= new ChannelStreams(`lan:${this.nodeNames[from]}>${this.nodeNames[to]}`, this.rngFor);
+      if (this.lanJitterOnly[site]) {
+        // `transmitOn` where only the jitter draws (no loss, no copy, none held back), on the
+        // table's own times: the same arrival and draws without the call and the scratch times.
+        const departure = Math.max(now, pairs.busyUntil[slot]);
+        const transmitted = departure + Math.ceil((bytes * MICROS_PER_SECOND) / params.bandwidthBytesPerSec);
+        pairs.busyUntil[slot] = transmitted;
+        const arrival = Math.max(transmitted + params.latencyUs + streams.jitter().int(0, params.jitterUs), pairs.lastArrival[slot]);
+        pairs.lastArrival[slot] = arrival;
+        return arrival;
+      }
     }
     const times = this.scratch;
     times.busyUntil = slot < 0 ? 0 : pairs.busyUntil[slot];
