@@ -36,7 +36,7 @@
  * float64 bits (low word, high word); true, false and null (a non-finite number too) one tag each.
  *
  * Hot kinds: the writers' own entry points for the three kinds written once or twice per event
- * (`digestSend`, `digestRecv`, `digestTimer`) compute exactly these words' digest in registers:
+ * (`foldSend`, `foldRecv`, `foldTimer`) compute exactly these words' digest in registers:
  * their shape is a constant, so the lanes' first steps are done in advance; the actors they name
  * come as numbers (`addActor`: the simulator's actor indices) whose ids' digests are kept in an
  * array by number, and the strings they name again and again (message types, timer names) have
@@ -519,29 +519,36 @@ export class TraceHasher {
   }
 
   /**
-   * `{t, k: 'send', a, n, to, msg, bytes}` with `a` and `to` actor numbers: its digest, as `digest`
-   * would. The numbers must be finite (the caller checks: other records take `digest`).
+   * `{t, k: 'send', a, n, to, msg, bytes}` with `a` and `to` actor numbers: digested, as `digest`
+   * would, and folded into the trace's hash (`foldLast`), its digest left in `d1`, `d2`. The
+   * numbers must be finite (the caller checks: other records take `digest`).
    */
-  digestSend(t: number, a: number, n: number, to: number, msg: string, bytes: number): void {
-    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'send', a: this.actorAt(a), n, to: this.actorAt(to), msg, bytes });
+  foldSend(t: number, a: number, n: number, to: number, msg: string, bytes: number): void {
+    if (!isUint(t) || !isUint(n)) return this.foldWhole({ t, k: 'send', a: this.actorAt(a), n, to: this.actorAt(to), msg, bytes });
     const type = this.namedSlot(SEND_SITE, msg);
     if (type === SCRATCH) return this.hot3(SEND_A, SEND_B, t, a, n, to, this.scratchLow, this.scratchHigh, bytes);
     const d = this.digests;
     this.hot3(SEND_A, SEND_B, t, a, n, to, d[DIGEST_STRIDE * type], d[DIGEST_STRIDE * type + 1], bytes);
   }
 
-  /** `{t, k: 'recv', a, n, from, msg, s}` with `a` and `from` actor numbers. */
-  digestRecv(t: number, a: number, n: number, from: number, msg: string, s: number): void {
-    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'recv', a: this.actorAt(a), n, from: this.actorAt(from), msg, s });
+  /** `{t, k: 'recv', a, n, from, msg, s}` with `a` and `from` actor numbers, as `foldSend`. */
+  foldRecv(t: number, a: number, n: number, from: number, msg: string, s: number): void {
+    if (!isUint(t) || !isUint(n)) return this.foldWhole({ t, k: 'recv', a: this.actorAt(a), n, from: this.actorAt(from), msg, s });
     const type = this.namedSlot(RECV_SITE, msg);
     if (type === SCRATCH) return this.hot3(RECV_A, RECV_B, t, a, n, from, this.scratchLow, this.scratchHigh, s);
     const d = this.digests;
     this.hot3(RECV_A, RECV_B, t, a, n, from, d[DIGEST_STRIDE * type], d[DIGEST_STRIDE * type + 1], s);
   }
 
-  /** `{t, k: 'timer', a, n, name}` with `a` an actor number. */
-  digestTimer(t: number, a: number, n: number, name: string): void {
-    if (!isUint(t) || !isUint(n)) return this.digest({ t, k: 'timer', a: this.actorAt(a), n, name });
+  /** A hot kind's record that takes the generic path (`digest`), folded as the hot path folds. */
+  private foldWhole(record: object): void {
+    this.digest(record);
+    this.foldLast();
+  }
+
+  /** `{t, k: 'timer', a, n, name}` with `a` an actor number, as `foldSend`. */
+  foldTimer(t: number, a: number, n: number, name: string): void {
+    if (!isUint(t) || !isUint(n)) return this.foldWhole({ t, k: 'timer', a: this.actorAt(a), n, name });
     const named = this.namedSlot(TIMER_SITE, name);
     const nameLow = this.lowOf(named);
     const nameHigh = this.highOf(named);
@@ -661,12 +668,17 @@ export class TraceHasher {
     this.finish(h ^ 16, b ^ (b >>> 15));
   }
 
-  /** The record's digest from its lanes (`finish64`), left in `d1`, `d2`. */
+  /**
+   * A hot record's digest from its lanes (`finish64`), left in `d1`, `d2`, and folded: the fold
+   * here rather than by the trace writer's `foldLast` after the call takes the digest from the
+   * registers (bench/README, session 22).
+   */
   private finish(a: number, b: number): void {
     const out = this.out;
     finish64(a, b, out);
-    this.d1 = out[0];
-    this.d2 = out[1];
+    const d1 = (this.d1 = out[0]!);
+    const d2 = (this.d2 = out[1]!);
+    this.fold(d1, d2);
   }
 
   /**

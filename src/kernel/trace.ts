@@ -176,8 +176,8 @@ export class TraceWriter {
     const h = this.hasher;
     // A field of another type (an actor's bug) takes the generic path, which writes it as JSON does.
     if (typeof msg !== 'string' || !Number.isFinite(bytes)) return this.write({ t, k: 'send', a: h.actorAt(a), n, to: h.actorAt(to), msg, bytes });
-    h.digestSend(t, a, n, to, msg, bytes);
-    if (this.folded(t, this.sendRead)) this.deliverHot({ t, k: 'send', a: h.actorAt(a), n, to: h.actorAt(to), msg, bytes }, sendLine);
+    h.foldSend(t, a, n, to, msg, bytes);
+    if (this.counted(t, this.sendRead)) this.deliverHot({ t, k: 'send', a: h.actorAt(a), n, to: h.actorAt(to), msg, bytes }, sendLine);
   }
 
   /** A `recv` record `{t, k: 'recv', a, n, from, msg, s}`, `a` and `from` actor numbers. */
@@ -185,8 +185,8 @@ export class TraceWriter {
     this.open();
     const h = this.hasher;
     if (typeof msg !== 'string' || !Number.isFinite(s)) return this.write({ t, k: 'recv', a: h.actorAt(a), n, from: h.actorAt(from), msg, s });
-    h.digestRecv(t, a, n, from, msg, s);
-    if (this.folded(t, this.recvRead)) this.deliverHot({ t, k: 'recv', a: h.actorAt(a), n, from: h.actorAt(from), msg, s }, recvLine);
+    h.foldRecv(t, a, n, from, msg, s);
+    if (this.counted(t, this.recvRead)) this.deliverHot({ t, k: 'recv', a: h.actorAt(a), n, from: h.actorAt(from), msg, s }, recvLine);
   }
 
   /** A `timer` record `{t, k: 'timer', a, n, name}`, `a` an actor number. */
@@ -194,8 +194,8 @@ export class TraceWriter {
     this.open();
     const h = this.hasher;
     if (typeof name !== 'string') return this.write({ t, k: 'timer', a: h.actorAt(a), n, name });
-    h.digestTimer(t, a, n, name);
-    if (this.folded(t, this.timerRead)) this.deliverHot({ t, k: 'timer', a: h.actorAt(a), n, name }, timerLine);
+    h.foldTimer(t, a, n, name);
+    if (this.counted(t, this.timerRead)) this.deliverHot({ t, k: 'timer', a: h.actorAt(a), n, name }, timerLine);
   }
 
   /**
@@ -237,12 +237,11 @@ export class TraceWriter {
   }
 
   /**
-   * Folds the hot record at `t` just digested (from its fields, by the `TraceHasher`) and says
-   * whether anyone reads it (`read`: its kind's flag): if not, it is counted and done — no record
+   * Says whether anyone reads the hot record at `t` just digested and folded (from its fields, by
+   * the `TraceHasher`): `read`, its kind's flag. If not, it is counted and done — no record
    * object, no line.
    */
-  private folded(t: number, read: boolean): boolean {
-    this.hasher.foldLast();
+  private counted(t: number, read: boolean): boolean {
     if (read) return true;
     this.last[0] = t;
     this.count++;

@@ -379,11 +379,11 @@ test('the hot kinds\' register paths digest exactly as the generic path', (t) =>
     fc.property(int, text, int, text, text, num, (time, a, n, other, msg, x) => {
       const hot = new TraceHasher();
       const hex4 = () => hex(hot.d1, hot.d2, 0, 0);
-      hot.digestSend(time, hot.addActor(a), n, hot.addActor(other), msg, x);
+      hot.foldSend(time, hot.addActor(a), n, hot.addActor(other), msg, x);
       t.is(hex4(), digestOf({ t: time, k: 'send', a, n, to: other, msg, bytes: x }));
-      hot.digestRecv(time, hot.addActor(a), n, hot.addActor(other), msg, x);
+      hot.foldRecv(time, hot.addActor(a), n, hot.addActor(other), msg, x);
       t.is(hex4(), digestOf({ t: time, k: 'recv', a, n, from: other, msg, s: x }));
-      hot.digestTimer(time, hot.addActor(a), n, msg);
+      hot.foldTimer(time, hot.addActor(a), n, msg);
       t.is(hex4(), digestOf({ t: time, k: 'timer', a, n, name: msg }));
     }),
     { numRuns: 500 },
@@ -463,9 +463,9 @@ test('the register paths digest as the word-buffer path for any numbers and stri
       // One hasher for the whole sequence, so the last-named memo and the cache are exercised.
       const hot = new TraceHasher();
       for (const { k, time, a, n, other, msg, x } of records) {
-        if (k === 'send') hot.digestSend(time, hot.addActor(a), n, hot.addActor(other), msg, x);
-        else if (k === 'recv') hot.digestRecv(time, hot.addActor(a), n, hot.addActor(other), msg, x);
-        else hot.digestTimer(time, hot.addActor(a), n, msg);
+        if (k === 'send') hot.foldSend(time, hot.addActor(a), n, hot.addActor(other), msg, x);
+        else if (k === 'recv') hot.foldRecv(time, hot.addActor(a), n, hot.addActor(other), msg, x);
+        else hot.foldTimer(time, hot.addActor(a), n, msg);
         const fields = k === 'send' ? { to: other, msg, bytes: x } : k === 'recv' ? { from: other, msg, s: x } : { name: msg };
         t.is(hex(hot.d1, hot.d2, 0, 0), digestOf({ t: time, k, a, n, ...fields }));
       }
@@ -476,7 +476,7 @@ test('the register paths digest as the word-buffer path for any numbers and stri
   const h = new TraceHasher();
   const [a, b] = [h.addActor('alice'), h.addActor('bob')];
   for (let i = 0; i < 5_000; i++) {
-    h.digestSend(i, a, i, b, `type-${i}`, 64);
+    h.foldSend(i, a, i, b, `type-${i}`, 64);
     if (i % 97 === 0) t.is(hex(h.d1, h.d2, 0, 0), digestOf({ t: i, k: 'send', a: 'alice', n: i, to: 'bob', msg: `type-${i}`, bytes: 64 }), `record ${i}`);
   }
 });
