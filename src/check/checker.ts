@@ -59,6 +59,13 @@ export interface Verdict<S extends CheckStats = CheckStats> {
  */
 export interface TraceChecker<S extends CheckStats = CheckStats> extends Reads {
   readonly name: string;
+  /**
+   * `numbers`: it is handed a pipeline's event ids as the run wrote them, small integers (it never
+   * shows them, and would pay for names it does not read: an x-ray hour's 182,397 `state` steps).
+   * Absent: as the trace file shows them, by name (kernel/event-names.ts) — what its messages and
+   * `events` lists print.
+   */
+  readonly eventIds?: 'numbers';
   observe(record: TraceRecord): void;
   verdict(): Verdict<S>;
 }

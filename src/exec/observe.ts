@@ -35,7 +35,10 @@ export function observeTrace(prepared: PreparedRun, trace: TraceWriter): Observe
   // Each observer listens for what it declares it reads (its kinds, ops, field: contract/reads.ts),
   // in this order: the writer hands a record to its readers found with one lookup, and never
   // makes a record object that none of them reads (a `send`, a replica's `append`) — TraceWriter.listen.
-  for (const observer of [...checkers, ...metrics]) trace.listen((record) => observer.observe(record), observer);
+  // A checker sees a pipeline's event ids by name, as the trace file shows them, unless it takes
+  // the numbers (`eventIds`, check/checker.ts); metrics take the numbers (they print no id).
+  for (const checker of checkers) trace.listen(checker.eventIds === 'numbers' ? (record) => checker.observe(record) : (record) => checker.observe(trace.named(record)), checker);
+  for (const metric of metrics) trace.listen((record) => metric.observe(record), metric);
   return {
     checks: (only) =>
       Object.fromEntries(checkers.flatMap((checker, i) => (only === undefined || only.has(checker.name) ? [[checker.name, verdictFor(prepared.checks[i]!, checker)]] : []))),

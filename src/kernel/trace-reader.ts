@@ -24,6 +24,8 @@ import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node
 import { createInterface } from 'node:readline';
 import { END_KIND, TRACE_FORMAT_VERSION, TraceWriter, type TraceRecord } from './trace.ts';
 import { InputError } from './contract/input-error.ts';
+import { EventIds, type IdFamily } from './contract/event-ids.ts';
+import { numberedRecord } from './event-names.ts';
 import { unreadableBecause } from './file-errors.ts';
 
 export interface NumberedRecord {
@@ -55,11 +57,12 @@ export interface ReadTraceOptions {
 const ENDED_FROM_FORMAT = 3;
 
 /**
- * Trace formats this version reads: 4 (kernel/trace-hash.ts), and 3, 2 and 1, which differ from it
- * only in how the run's hash was computed (the lines are the same JSON), so they are drawn and
- * checked alike; only a format-4 trace's hash can be recomputed (exec/check-trace.ts).
+ * Trace formats this version reads: 5 (kernel/trace-hash.ts over numeric pipeline event ids,
+ * kernel/event-names.ts), and 4, 3, 2 and 1, which differ from it only in how the run's hash was
+ * computed (the lines are the same JSON), so they are drawn and checked alike; only a format-5
+ * trace's hash can be recomputed (exec/check-trace.ts).
  */
-export const READABLE_TRACE_FORMATS: readonly number[] = [1, 2, 3, TRACE_FORMAT_VERSION];
+export const READABLE_TRACE_FORMATS: readonly number[] = [1, 2, 3, 4, TRACE_FORMAT_VERSION];
 
 /** Records are a few levels deep; past this a line is not one of ours. */
 const MAX_RECORD_DEPTH = 32;
@@ -88,6 +91,7 @@ export async function* readTrace(path: string, options: ReadTraceOptions = {}): 
   let format = 0;
   // The records written again, without a file, to hash them (as `check` does, exec/check-trace.ts).
   let rehash: TraceWriter | undefined;
+  let names: EventIds | undefined;
   let end: TraceEnd | undefined;
   for (let next = await lines.next(); !next.done; ) {
     const text = next.value;
@@ -123,6 +127,8 @@ export async function* readTrace(path: string, options: ReadTraceOptions = {}): 
       checkTraceHeader(record, path, line);
       format = record.v as number;
       if (options.onEdited !== undefined && format === TRACE_FORMAT_VERSION) rehash = new TraceWriter();
+      // A pipeline's event ids: hashed as the numbers the run wrote, read back from their names by the families the header lists.
+      if (rehash !== undefined && Array.isArray(record.eventIds)) names = new EventIds(record.eventIds as IdFamily[]);
     } else if (record.k === 'meta') throw new InputError(`${path}:${line}: a second meta header: two traces joined into one file?`);
     if (!Number.isSafeInteger(record.t) || record.t < 0) throw new InputError(`${path}:${line}: t must be a non-negative integer (µs), got ${record.t}`);
     if (!Number.isSafeInteger(record.n) || record.n < 0) throw new InputError(`${path}:${line}: n must be a non-negative integer, got ${record.n}`);
@@ -131,7 +137,8 @@ export async function* readTrace(path: string, options: ReadTraceOptions = {}): 
     }
     previous = record.t;
     records++;
-    rehash?.write(record);
+    // The record yielded keeps its names: the ids are numbered in a copy (parsed again from its line).
+    rehash?.write(names === undefined ? record : numberedRecord(JSON.parse(text) as TraceRecord, names));
     yield { line, text, record };
   }
   if (!ended && format >= ENDED_FROM_FORMAT) {

@@ -7,12 +7,13 @@
  * The first record is a `meta` header naming the format version, the scenario, the seed and the
  * actors with their nodes and sites.
  *
- * The trace hash (format 4, trace-hash.ts) folds a 64-bit digest of every record's JSON value, in
+ * The trace hash (format 5, trace-hash.ts) folds a 64-bit digest of every record's JSON value, in
  * order: a record nobody reads is hashed from its fields and never serialised. A line (its
  * `JSON.stringify`, keys `t, k, a, n` first and then the fields in the order the code wrote them)
- * is built only for the file and for listeners that take it. Formats 1 (SHA-256 of the lines), 2
- * (MurmurHash3 of the values) and 3 (format 4's lanes over another encoding of the values: every
- * key and string spelled out word by word) wrote the same lines with another hash; they are still
+ * is built only for the file and for listeners that take it, a pipeline's numeric event ids shown
+ * there by name (`nameEvents`, event-names.ts). Formats 1 (SHA-256 of the lines), 2
+ * (MurmurHash3 of the values), 3 (format 4's lanes over another encoding of the values: every
+ * key and string spelled out word by word) and 4 (format 5's hash over event ids as text) wrote the same lines with another hash; they are still
  * read, but their hashes are no longer computed. Nothing keeps the records, so memory stays flat however
  * long the run.
  *
@@ -27,7 +28,8 @@
  * trace from one cut short at a line break, which a file of lines alone cannot: a run killed
  * mid-way, a truncated copy, a `head` of the file all end without it (kernel/trace-reader.ts).
  */
-import type { TraceRecord } from './contract/record.ts';
+import type { EventNames, TraceRecord } from './contract/record.ts';
+import { namedRecord, numberedRecord } from './event-names.ts';
 import { recvLine, sendLine, timerLine, type RecvRecord, type SendRecord, type TimerRecord } from './record-line.ts';
 import type { RecordShape } from './contract/record-shape.ts';
 import type { Reads } from './contract/reads.ts';
@@ -39,12 +41,13 @@ export type { RecordKind, TraceRecord } from './contract/record.ts';
 export type { TraceListener } from './trace-readers.ts';
 
 /**
- * 4: the trace hash is trace-hash.ts's 64-bit record digests folded in order, strings and key lists
- * entering a record as digests of their own (3: the same lanes over every key and string spelled
- * out; 2: MurmurHash3 x86-128 of the values; 1: SHA-256 of the lines). The lines are the same JSON
- * in all four.
+ * 5: format 4's hash over records whose pipeline event ids are small integers (event-names.ts),
+ * which the lines show by name, so a file's lines read as format 4's did. 4: the trace hash is
+ * trace-hash.ts's 64-bit record digests folded in order, strings and key lists entering a record
+ * as digests of their own (3: the same lanes over every key and string spelled out; 2: MurmurHash3
+ * x86-128 of the values; 1: SHA-256 of the lines). The lines are the same JSON in all five.
  */
-export const TRACE_FORMAT_VERSION = 4;
+export const TRACE_FORMAT_VERSION = 5;
 
 /** The `k` of a trace file's end record (format 3 on); see the header comment. */
 export const END_KIND = 'end';
@@ -82,6 +85,8 @@ export class TraceWriter {
   private pending = '';
   private count = 0;
   private digest: string | undefined;
+  /** How the lines show numeric event ids (event-names.ts); unset: as numbers. */
+  private names: EventNames | undefined;
 
   /** @param sink where the lines go (`traceFile(path)`); omit to only hash and notify listeners. */
   constructor(private readonly sink?: TraceSink) {
@@ -111,12 +116,26 @@ export class TraceWriter {
     this.timerRead = this.reads('timer');
   }
 
+  /**
+   * From now on, the lines (the file's, and line listeners') show numeric event ids by `names`,
+   * and lines from other threads (`writeSerialized`) are read back through it: the hash and record
+   * listeners see the numbers, as written (kernel/event-names.ts).
+   */
+  nameEvents(names: EventNames): void {
+    this.names = names;
+  }
+
+  /** `record` as its line shows it: numeric event ids named (`nameEvents`); itself when it has none. */
+  named(record: TraceRecord): TraceRecord {
+    return this.names === undefined ? record : namedRecord(record, this.names);
+  }
+
   /** Writes any record (its fields in the order they will be serialised). */
   write(record: TraceRecord): void {
     this.open();
     this.hasher.digest(record);
     this.hasher.foldLast();
-    this.deliver(record, this.sink !== undefined || this.linesListened ? JSON.stringify(record) : '', this.readers.of(record.k, record));
+    this.deliver(record, this.sink !== undefined || this.linesListened ? this.lineOf(record) : '', this.readers.of(record.k, record));
   }
 
   /**
@@ -131,7 +150,7 @@ export class TraceWriter {
     const read = this.sink !== undefined || listeners.length > 0;
     this.hasher.digestFields(head, fields, read, actor);
     this.hasher.foldLast();
-    if (read) return this.deliver(head, this.sink !== undefined || this.linesListened ? JSON.stringify(head) : '', listeners);
+    if (read) return this.deliver(head, this.sink !== undefined || this.linesListened ? this.lineOf(head) : '', listeners);
     this.last[0] = head.t;
     this.count++;
   }
@@ -154,7 +173,7 @@ export class TraceWriter {
       return;
     }
     const record = shape.recordOf<TraceRecord>({ t, k, a, n }, values);
-    this.deliver(record, this.sink !== undefined || this.linesListened ? JSON.stringify(record) : '', listeners);
+    this.deliver(record, this.sink !== undefined || this.linesListened ? this.lineOf(record) : '', listeners);
   }
 
   /**
@@ -212,7 +231,8 @@ export class TraceWriter {
       if (this.sink !== undefined) this.append(line);
       return;
     }
-    const record = JSON.parse(line) as TraceRecord;
+    const parsed = JSON.parse(line) as TraceRecord;
+    const record = this.names === undefined ? parsed : numberedRecord(parsed, this.names);
     this.deliver(record, line, this.readers.of(record.k, record));
   }
 
@@ -256,6 +276,11 @@ export class TraceWriter {
   /** Whether the file or some listener takes records of kind `kind` (some of them: the hot kinds' readers are then found per record). */
   private reads(kind: string): boolean {
     return this.sink !== undefined || this.readers.readKind(kind);
+  }
+
+  /** A record's line: its JSON, numeric event ids named (`nameEvents`). */
+  private lineOf(record: TraceRecord): string {
+    return JSON.stringify(this.named(record));
   }
 
   private open(): void {

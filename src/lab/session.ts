@@ -82,8 +82,11 @@ export class LabSession {
     this.encoder = new TraceEncoder(options.file);
     this.observed = observeTrace(this.prepared, this.prepared.world.trace);
     this.live = new Set(this.prepared.checks.filter((definition) => definition.live === true).map((definition) => definition.name));
-    // A one-parameter listener: records are not serialised for it (trace.ts).
-    this.prepared.world.trace.listen((record) => {
+    // A one-parameter listener: records are not serialised for it (trace.ts). The timeline shows
+    // records as the trace file would, a pipeline's numeric event ids by name.
+    const trace = this.prepared.world.trace;
+    trace.listen((written) => {
+      const record = trace.named(written);
       this.encoder.add(record, this.encoder.records + 1);
       this.last = record;
       if (this.waitingFor?.has(record.k) === true) this.matched = true;

@@ -1,7 +1,7 @@
 /**
- * An exact set of event ids, compact for ids made of a fixed text around one counter — as the
- * pipeline names its events (`detector-1:17`, `distribute/detector-1:17#2`; pipeline/actors/event.ts)
- * and the alert producer its alerts (`<producer>-v3-9125`; log/actors/bursts.ts) — for the metrics that
+ * An exact set of event ids — a pipeline's numbers (kernel/contract/event-ids.ts), kept as bits —
+ * and text ids, compact for those made of a fixed text around one counter — as the
+ * pipeline's ids read in a trace file (`detector-1:17`, `distribute/detector-1:17#2`) and the alert producer its alerts (`<producer>-v3-9125`; log/actors/bursts.ts) — for the metrics that
  * remember every id they saw: the recovery metric (every id each operator instance processed) and
  * the alert metric (every alert acknowledged: 250,000 in scenarios/astronomy-alerts.yaml). A `Set`
  * of strings hashed every id and held a table entry per id (≈ 3 % of an x-ray hour).
@@ -92,9 +92,15 @@ export class IdSet {
   /** Ids whose longest digit run is not a number as written (a leading zero, too long) or that have none. */
   private readonly whole = new Set<string>();
   private last: Family | undefined;
+  /** Numeric ids (a pipeline's, kernel/contract/event-ids.ts: whole numbers below 2^31), as one family's numbers. */
+  private numbers: Family | undefined;
 
-  /** Adds `id`; false if it was there. */
-  add(id: string): boolean {
+  /** Adds `id`; false if it was there. A number is never equal to a text id. */
+  add(id: string | number): boolean {
+    if (typeof id === 'number') {
+      if (!Number.isSafeInteger(id) || id < 0) throw new Error(`a numeric event id is a whole number ≥ 0, but ${id}`);
+      return (this.numbers ??= new Family('', '', 0, 0)).add(id);
+    }
     const last = this.last;
     if (last !== undefined) {
       const n = this.numberIn(last, id);

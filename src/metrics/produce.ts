@@ -5,7 +5,7 @@
  * not diluted by the quiesce phase after them (as the log's consumedPerSec spans its consumes).
  * Only events still awaiting their ack are held in memory.
  */
-import type { Micros, TraceRecord } from '../kernel/contract/index.ts';
+import type { EventId, Micros, TraceRecord } from '../kernel/contract/index.ts';
 import { SECOND } from '../kernel/contract/index.ts';
 import { LatencyHistogram } from './latency.ts';
 import type { TraceMetric } from './metric.ts';
@@ -13,7 +13,7 @@ import type { TraceMetric } from './metric.ts';
 export class ProduceMetrics implements TraceMetric {
   readonly name = 'produce';
   readonly kinds = ['client'] as const;
-  private readonly producedAt = new Map<string, Micros>();
+  private readonly producedAt = new Map<EventId, Micros>();
   private readonly latency = new LatencyHistogram();
   private produced = 0;
   private acked = 0;
@@ -24,7 +24,7 @@ export class ProduceMetrics implements TraceMetric {
 
   observe(record: TraceRecord): void {
     if (record.k !== 'client') return;
-    const events = Array.isArray(record.events) ? (record.events as string[]) : [];
+    const events = Array.isArray(record.events) ? (record.events as EventId[]) : [];
     switch (record.op) {
       case 'produce':
         this.produced += events.length;

@@ -33,7 +33,7 @@
  * and network.test.ts (loss deterministic per seed).
  */
 import { Deployment, type ReadonlyDeployment } from '../deploy/index.ts';
-import type { ActorFactory, ActorHandle, ActorRef, Disk, DropCause, Environment, Micros, PendingEvent, Placement, RecordKind, Rng, RunOptions } from '../kernel/index.ts';
+import type { ActorFactory, ActorHandle, ActorRef, Disk, DropCause, Environment, EventNames, Micros, PendingEvent, Placement, RecordKind, Rng, RunOptions } from '../kernel/index.ts';
 import { NODE as LAYOUT_NODE, ROW as LAYOUT_ROW, SITE as LAYOUT_SITE, Simulator, TRACE_FORMAT_VERSION, TraceWriter, type ActorRows } from '../kernel/index.ts';
 import { NodeDisk, type DiskParams } from './disk.ts';
 import { NodeRamDisk } from './ram-disk.ts';
@@ -130,6 +130,8 @@ export class World implements Environment {
   /** The trace's actor rows (`trace.actorRows`), where each actor's place is kept: read by every message. */
   private readonly rows: ActorRows;
   private started = false;
+  /** The `meta` record's `eventIds`, when a feature numbers its events (`nameEvents`). */
+  private eventIds: unknown;
 
   constructor(options: WorldOptions) {
     this.options = options;
@@ -227,6 +229,17 @@ export class World implements Environment {
   /** Schedules a world action (a fault, a repair, an injection) at an absolute time. */
   at(time: Micros, label: string, run: () => void): void {
     this.sim.at(time, label, run);
+  }
+
+  /**
+   * A feature's events carry numeric ids (a pipeline's): the trace file shows them by `names`, and
+   * the `meta` record carries `described` (`eventIds`), from which a reader of the file rebuilds
+   * the names. Before the run starts (the header is written then); once per run.
+   */
+  nameEvents(described: unknown, names: EventNames): void {
+    if (this.started || this.eventIds !== undefined) throw new Error('event names are given once, before the run starts');
+    this.eventIds = described;
+    this.trace.nameEvents(names);
   }
 
   /** Writes a trace record at the world (a fault, a reference result) at the current time. */
@@ -426,6 +439,7 @@ export class World implements Environment {
       sites: this.siteList().map((s) => ({ id: s.id, role: s.role, nodes: s.nodes })),
       actors: this.deployment.actors().map((a) => ({ id: a.id, node: a.node, site: a.site })),
       ...this.options.meta,
+      ...(this.eventIds === undefined ? {} : { eventIds: this.eventIds }),
     });
   }
 }

@@ -210,7 +210,7 @@ const TRACES: Case[] = [
   // The field a record lacks, or has of the wrong type, is named (red before: the four fields listed, whichever was wrong).
   [['check', 'traces/record-no-kind.jsonl'], /^traces\/record-no-kind\.jsonl:4: a trace record needs numeric t and n and string k and a; this one has no k \(its kind\)$/],
   [['viz', 'traces/record-time-text.jsonl', '-o', join(SCRATCH, 'time-text.html')], /^traces\/record-time-text\.jsonl:4: a trace record needs numeric t and n and string k and a; its t is "30", not a number$/],
-  [['check', 'traces/format-99.jsonl'], /^traces\/format-99\.jsonl:1: trace format 99; this version of diaspora-sim reads formats 1, 2, 3 and 4$/],
+  [['check', 'traces/format-99.jsonl'], /^traces\/format-99\.jsonl:1: trace format 99; this version of diaspora-sim reads formats 1, 2, 3, 4 and 5$/],
   [['viz', 'traces/format-99.jsonl', '-o', join(SCRATCH, 'f99.html')], /^traces\/format-99\.jsonl:1: trace format 99/],
   [['viz', 'traces/format-missing.jsonl', '-o', join(SCRATCH, 'fm.html')], /^traces\/format-missing\.jsonl:1: the meta header has no trace format \(v\); this version/],
   [['viz', 'traces/no-meta.jsonl', '-o', join(SCRATCH, 'nm.html')], /^traces\/no-meta\.jsonl:1: not a diaspora trace \(it does not start with a meta record\)$/],

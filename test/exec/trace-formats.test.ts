@@ -1,8 +1,8 @@
 /**
- * `check` reads the trace formats this version knows: format 4 (its own hash of the records'
- * values), verified against its summary's record count and hash, and formats 3, 2 and 1 (the same
+ * `check` reads the trace formats this version knows: format 5 (its own hash of the records'
+ * values), verified against its summary's record count and hash, and formats 4, 3, 2 and 1 (the same
  * lines, hashed by earlier versions), verified against the record count only; it names the formats
- * it reads when given another. `viz` draws all four: their lines are the same JSON.
+ * it reads when given another. `viz` draws all five: their lines are the same JSON.
  */
 import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,26 +30,28 @@ function traced(dir: string): { path: string; records: number; traceHash: string
   return { path, records: result.records, traceHash: result.traceHash };
 }
 
-test('format 4 traces are checked against their hash; format 3, 2 and 1 traces against their record count', async (t) => {
+test('format 5 traces are checked against their hash; format 4, 3, 2 and 1 traces against their record count', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'diaspora-formats-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const { path, records, traceHash } = traced(dir);
-  t.is(TRACE_FORMAT_VERSION, 4);
+  t.is(TRACE_FORMAT_VERSION, 5);
   t.regex(traceHash, /^[0-9a-f]{32}$/);
   t.deepEqual(await checkTraceFile(path, [], { records, traceHash, source: 'summary.json' }), {});
   const otherHash = traceHash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
   await t.throwsAsync(checkTraceFile(path, [], { records, traceHash: otherHash, source: 'summary.json' }), { message: /does not match summary\.json/ });
-  t.is((await writeTimeline({ traces: [path], out: join(dir, 'v4.html') })).records, records);
+  t.is((await writeTimeline({ traces: [path], out: join(dir, 'v5.html') })).records, records);
 
-  // The same trace as format 3 wrote it (header `v: 3`, an end record whose hash this version does
-  // not compute): read and counted, whatever hash the summary and the end record name.
+  // The same trace as format 4 or 3 wrote it (header `v: 4` or `v: 3`, an end record whose hash
+  // this version does not compute): read and counted, whatever hash the summary and the end record name.
   const lines = readFileSync(path, 'utf8').split('\n');
-  lines[0] = lines[0]!.replace(/"v":\d+/, '"v":3');
   lines[lines.length - 2] = lines.at(-2)!.replace(/"hash":"[0-9a-f]{32}"/, `"hash":"${otherHash}"`);
-  writeFileSync(path, lines.join('\n'));
-  t.deepEqual(await checkTraceFile(path, [], { records, traceHash: otherHash, source: 'summary.json' }), {});
-  await t.throwsAsync(checkTraceFile(path, [], { records: records + 1, traceHash, source: 'summary.json' }), { message: new RegExp(`\\(${records} records; summary\\.json says ${records + 1}\\)`) });
-  t.is((await writeTimeline({ traces: [path], out: join(dir, 'v3.html') })).records, records);
+  for (const v of [4, 3]) {
+    lines[0] = lines[0]!.replace(/"v":\d+/, `"v":${v}`);
+    writeFileSync(path, lines.join('\n'));
+    t.deepEqual(await checkTraceFile(path, [], { records, traceHash: otherHash, source: 'summary.json' }), {});
+    await t.throwsAsync(checkTraceFile(path, [], { records: records + 1, traceHash, source: 'summary.json' }), { message: new RegExp(`\\(${records} records; summary\\.json says ${records + 1}\\)`) });
+    t.is((await writeTimeline({ traces: [path], out: join(dir, `v${v}.html`) })).records, records);
+  }
 
   // The same trace as earlier versions wrote it: header `v: 2` or `v: 1`, no end record, a hash
   // this version does not compute — the records are read and counted, whatever hash the summary names.
@@ -63,9 +65,9 @@ test('format 4 traces are checked against their hash; format 3, 2 and 1 traces a
     t.is((await writeTimeline({ traces: [path], out: join(dir, `v${v}.html`) })).records, records);
   }
 
-  lines[0] = lines[0]!.replace(/"v":\d+/, '"v":5');
+  lines[0] = lines[0]!.replace(/"v":\d+/, '"v":6');
   writeFileSync(path, lines.join('\n'));
-  await t.throwsAsync(checkTraceFile(path, [], undefined), { message: /trace format 5; this version of diaspora-sim reads formats 1, 2, 3 and 4/ });
+  await t.throwsAsync(checkTraceFile(path, [], undefined), { message: /trace format 6; this version of diaspora-sim reads formats 1, 2, 3, 4 and 5/ });
 });
 
 test('check refuses a format-4 trace cut at a line break or with an edited record; viz draws a cut one with a warning', async (t) => {

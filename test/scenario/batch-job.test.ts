@@ -46,7 +46,7 @@ function run(sets: string[]): { summary: RunSummary; records: TraceRecord[] } {
 
 const job = (summary: RunSummary) => summary.metrics.job as { completionUs: number };
 const recovery = (summary: RunSummary) => summary.metrics.recovery as { failures: number; recovered: number; unrecovered: number; recoveryUs: { each: number[] } };
-const work = (records: readonly TraceRecord[], a: string) => records.filter((r) => r.k === 'state' && r.a === a && typeof r.event === 'string');
+const work = (records: readonly TraceRecord[], a: string) => records.filter((r) => r.k === 'state' && r.a === a && typeof r.event === 'number');
 
 test('the makespan of a batch job: when its last item was first processed; compare and sweep see it', (t) => {
   const { summary, records } = run([]);

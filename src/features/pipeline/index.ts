@@ -14,6 +14,7 @@ import { checkpointSchema, pipelineSchema } from './scenario/schema.ts';
 
 export type { CheckpointSpec, PipelineSpec } from './scenario/types.ts';
 export { intervalPolicy } from './scenario/resolve.ts';
+
 export { adaptiveIntervalFields, intervalField } from './scenario/schema.ts';
 
 export default defineFeature({

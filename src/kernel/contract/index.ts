@@ -17,7 +17,8 @@ export type { Actor, ActorFactory, ActorRef, Context, Message, SendOptions } fro
 export type { TimerId, Wakeup } from './wakeup.ts';
 export type { Disconnect } from './disconnect.ts';
 export { isTornRecord, RAM_DISK_DIR, type Disk, type TornRecord } from './disk.ts';
-export { KERNEL_HOT_KINDS, RECORD_KINDS, type RecordKind, type TraceRecord } from './record.ts';
+export { EventIds, ID_LIMIT, type IdFamily, type IdOperator } from './event-ids.ts';
+export { KERNEL_HOT_KINDS, RECORD_KINDS, type EventId, type EventNames, type RecordKind, type TraceRecord } from './record.ts';
 export type { Reads } from './reads.ts';
 export { recordShape, RecordShape, type ShapeFieldType, type ShapeValues } from './record-shape.ts';
 export { formatMicros, HOUR, MINUTE, MS, requestNumbersFrom, SECOND, US, type Micros } from './time.ts';

@@ -43,3 +43,20 @@ export interface TraceRecord {
   [field: string]: unknown;
 }
 
+
+/**
+ * An event's id as records carry it (`events` lists, a `state` record's `event`): text, or — a
+ * pipeline's events — a small integer that the trace file shows as its name (`EventNames`).
+ */
+export type EventId = string | number;
+
+/**
+ * How a run's numeric event ids read as text: the trace writer renders them into the file's lines
+ * (kernel/trace.ts, `nameEvents`), and a reader of the file parses them back before hashing.
+ */
+export interface EventNames {
+  /** The id's readable name. */
+  name(id: number): string;
+  /** The id a name spells, or undefined when it is no numeric id's name (a text id). */
+  id(text: string): number | undefined;
+}

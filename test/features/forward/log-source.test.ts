@@ -28,7 +28,7 @@ class Reader implements Actor<Message> {
 
   onMessage(ctx: Context, message: Message, from: string): void {
     if (this.source.onMessage(ctx, message, from) === undefined) return;
-    for (let p = 0; p < 4; p++) while (this.source.hasPending(p)) this.taken.push(...this.source.take(ctx, p, 1 << 20).map((e) => e.id));
+    for (let p = 0; p < 4; p++) while (this.source.hasPending(p)) this.taken.push(...this.source.take(ctx, p, 1 << 20).map((e) => String(e.id)));
     this.source.send(ctx);
   }
 

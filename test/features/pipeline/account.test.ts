@@ -8,12 +8,13 @@ import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { accountLogic } from '../../../src/features/pipeline/actors/kinds.ts';
 import { execute, type RunSummary } from '../../../src/exec/run.ts';
-import { TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
+import { EventIds, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
 import { loadScenarioFile, prepareRun } from '../../../src/scenario/index.ts';
 
 const transfers = (seed: number, index: number, n: number) => {
-  const logic = accountLogic({ op: 'bank', instance: `bank-${index + 1}`, index, parallelism: 6, seed }, { balance: 1000, maxAmount: 100 });
-  return Array.from({ length: n }, (_, k) => logic.generate!(k, 0)).map((e) => ({ id: e.id, to: e.key, amount: e.value[0]! }));
+  const ids = EventIds.of([{ name: 'bank', kind: 'account', parallelism: 6, from: 'transfers', to: 'transfers', limit: n }], n * 1_000_000);
+  const logic = accountLogic({ op: 'bank', instance: `bank-${index + 1}`, index, parallelism: 6, seed, ids }, { balance: 1000, maxAmount: 100 });
+  return Array.from({ length: n }, (_, k) => logic.generate!(k, 0)).map((e) => ({ id: ids.name(e.id), to: e.key, amount: e.value[0]! }));
 };
 
 test('transfer k is a pure function of (seed, account, k): another seed, another pattern', (t) => {
@@ -45,7 +46,11 @@ const drills = fileURLToPath(new URL('../../../scenarios/drills/', import.meta.u
 function run(name: string, sets: string[], keep: (r: TraceRecord) => boolean): { summary: RunSummary; records: TraceRecord[] } {
   const trace = new TraceWriter();
   const records: TraceRecord[] = [];
-  trace.listen((r) => void (keep(r) && records.push(r)));
+  // The records as the trace file shows them: event ids by name.
+  trace.listen((written) => {
+    const r = trace.named(written);
+    if (keep(r)) records.push(r);
+  });
   return { summary: execute(prepareRun(loadScenarioFile(`${drills}${name}.yaml`, sets), { trace })), records };
 }
 

@@ -33,14 +33,14 @@ function largestBacklog(run: PipelineRun): number {
   let largest = 0;
   for (const r of run.records) {
     if (r.k === 'send' && r.a === 'input' && r.msg === 'stream:data') sent++;
-    if (r.k === 'state' && r.a === 'compute' && typeof r.event === 'string') done++;
+    if (r.k === 'state' && r.a === 'compute' && typeof r.event === 'number') done++;
     largest = Math.max(largest, sent - done);
   }
   return largest;
 }
 
 function latencies(run: PipelineRun, actor: string): number[] {
-  return run.records.filter((r) => r.k === 'state' && r.a === actor && typeof r.event === 'string').map((r) => r.t - (r.born as number));
+  return run.records.filter((r) => r.k === 'state' && r.a === actor && typeof r.event === 'number').map((r) => r.t - (r.born as number));
 }
 
 test('a receive window bounds the backlog in front of a slow operator; unbounded buffers let it grow with the run', (t) => {
@@ -55,7 +55,7 @@ test('a receive window bounds the backlog in front of a slow operator; unbounded
 
 test('a source under backpressure takes its instrument\'s events late, birth times kept, and loses none by default', (t) => {
   const run = pipelineRun({ checkpoint: { strategy: 'none' }, operators: overload({ limit: 600 }), durationUs: 60 * SECOND, endUs: 200 * SECOND, flow: SMALL });
-  const taken = run.records.filter((r) => r.k === 'state' && r.a === 'input' && typeof r.event === 'string');
+  const taken = run.records.filter((r) => r.k === 'state' && r.a === 'input' && typeof r.event === 'number');
   t.is(taken.length, 600, 'every event of the instrument is taken, later');
   t.is(run.records.filter((r) => r.k === 'client' && r.op === 'instrument-lost').length, 0);
   // At 5/s the last of 600 events born by 60 s is taken around 116 s (20 wait in the window): the wait shows at the source.
@@ -68,14 +68,14 @@ test('a bounded instrument buffer overwrites the oldest waiting events: each los
   const run = pipelineRun({ checkpoint: { strategy: 'none' }, operators: overload({ limit: 600, bufferEvents: 20 }), durationUs: 60 * SECOND, endUs: 200 * SECOND, flow: SMALL });
   const lost = run.records.filter((r) => r.k === 'client' && r.op === 'instrument-lost');
   const lostCount = lost.reduce((sum, r) => sum + (r.count as number), 0);
-  const taken = run.records.filter((r) => r.k === 'state' && r.a === 'input' && typeof r.event === 'string');
+  const taken = run.records.filter((r) => r.k === 'state' && r.a === 'input' && typeof r.event === 'number');
   t.true(lostCount > 200, `${lostCount} overwritten`);
   t.is(taken.length + lostCount, 600, 'every event is either taken or recorded lost');
   // The output metric counts each lost position once, even when a rollback's source loses it again.
   const metric = new OutputMetrics();
   for (const r of [...lost, ...lost.slice(1, 3)]) metric.observe(r);
   t.is((metric.result({ lastUs: 0 }) as { instrumentLost: number }).instrumentLost, lostCount);
-  const ids = new Set(taken.map((r) => r.event));
+  const ids = new Set(taken.map((r) => run.plan.ids.name(r.event as number)));
   for (const r of lost) for (let k = r.first as number; k < (r.first as number) + (r.count as number); k++) t.false(ids.has(`input:${k}`));
   // The buffer bounds the wait at the source: 20 events at 10/s, plus what the window holds.
   t.true(Math.max(...latencies(run, 'input')) < 5 * SECOND);
@@ -179,7 +179,7 @@ test('how it breaks: a cycle whose windows all fill deadlocks (as Flink iteratio
   const bank = (): OperatorDef[] => [
     { name: 'account', kind: 'account', nodes: ['hpc-1', 'hpc-2'], parallelism: 2, from: 'transfers', to: 'transfers', service: fixed(20), stateBytes: 1024, ratePerSec: 100, balance: 1000, maxAmount: 100 },
   ];
-  const lastStep = (run: PipelineRun) => Math.max(...run.records.filter((r) => r.k === 'state' && typeof r.event === 'string').map((r) => r.t));
+  const lastStep = (run: PipelineRun) => Math.max(...run.records.filter((r) => r.k === 'state' && typeof r.event === 'number').map((r) => r.t));
   const tight = pipelineRun({ checkpoint: { strategy: 'none' }, operators: bank(), durationUs: 30 * SECOND, endUs: 30 * SECOND, flow: { buffers: 2, segmentBytes: 128 } });
   const roomy = pipelineRun({ checkpoint: { strategy: 'none' }, operators: bank(), durationUs: 30 * SECOND, endUs: 30 * SECOND, flow: UNBOUNDED });
   t.true(lastStep(tight) < 5 * SECOND, `deadlocked: the last step at ${lastStep(tight) / SECOND} s`);

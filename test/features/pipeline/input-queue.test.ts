@@ -7,7 +7,7 @@
 import test from 'ava';
 import { InputQueue, type QueuedItem } from '../../../src/features/pipeline/actors/input-queue.ts';
 
-const event = (channel: string, position: number): QueuedItem => ({ channel, position, arrivedUs: position, event: { id: `${channel}${position}`, key: 0, root: position, bornUs: 0, bytes: 1, value: [] } });
+const event = (channel: string, position: number): QueuedItem => ({ channel, position, arrivedUs: position, event: { id: position, key: 0, root: position, bornUs: 0, bytes: 1, value: [] } });
 const marker = (channel: string, position: number): QueuedItem => ({ channel, position, arrivedUs: position, marker: { kind: 'barrier', id: 1, completed: 0 } });
 
 /** Takes what `peek` offers until it offers nothing: `channel:position` in the order taken. */

@@ -88,14 +88,14 @@ test('a Poisson source whose node crashes under coordinated checkpoints ends in 
   const state = verdict(stateEqualsReference, run.records, referenceRecord(reference));
   t.true(state.ok, JSON.stringify(state.violations[0]));
   const born = (records: readonly TraceRecord[]) => {
-    const byId = new Map<string, Set<number>>();
-    for (const r of records) if (r.k === 'state' && r.a === 'detector' && typeof r.event === 'string') byId.set(r.event, (byId.get(r.event) ?? new Set()).add(r.born as number));
+    const byId = new Map<number, Set<number>>();
+    for (const r of records) if (r.k === 'state' && r.a === 'detector' && typeof r.event === 'number') byId.set(r.event, (byId.get(r.event) ?? new Set()).add(r.born as number));
     return byId;
   };
   const replayed = born(run.records);
   const fresh = born(reference.records);
   t.true([...replayed.values()].every((times) => times.size === 1), 'an event produced twice has one due time');
-  const redone = run.records.filter((r) => r.k === 'state' && r.a === 'detector' && typeof r.event === 'string').length - replayed.size;
+  const redone = run.records.filter((r) => r.k === 'state' && r.a === 'detector' && typeof r.event === 'number').length - replayed.size;
   t.true(redone > 10, `${redone} events produced again after the restore`);
   for (const [id, times] of replayed) t.deepEqual(times, fresh.get(id), `${id} is due when the fault-free run's is`);
   const times = [...fresh.values()].map((s) => [...s][0]!).sort((a, b) => a - b);

@@ -8,8 +8,16 @@ import test from 'ava';
 import { produce } from 'immer';
 import { sourceLogic, windowLogic } from '../../../src/features/pipeline/actors/kinds.ts';
 import type { StreamEvent } from '../../../src/features/pipeline/actors/event.ts';
+import { EventIds } from '../../../src/kernel/contract/event-ids.ts';
 
-const ctx = { op: 'recon', instance: 'recon-1', index: 0, parallelism: 1, seed: 1 };
+const ids = EventIds.of(
+  [
+    { name: 'source', kind: 'source', parallelism: 1, to: 'in', limit: 8 },
+    { name: 'recon', kind: 'window', parallelism: 1, from: 'in', to: 'out', window: 4, emitEvery: 2 },
+  ],
+  100_000_000, // 100 s: room for the 8 events
+);
+const ctx = { op: 'recon', instance: 'recon-1', index: 0, parallelism: 1, seed: 1, ids };
 const source = sourceLogic({ ...ctx, op: 'source', instance: 'source-1' }, { bytes: 100 });
 const events = Array.from({ length: 4 }, (_, k) => ({ ...source.generate!(k, 0), key: 0 }));
 
@@ -19,7 +27,7 @@ function windowOver(order: readonly number[]) {
   const outputs: StreamEvent[] = [];
   let state = logic.initial();
   for (const i of order) state = produce(state, (draft) => logic.apply(draft, events[i]!, 'input', (e) => outputs.push(e)));
-  return { state, outputs: outputs.map((e) => `${e.id}:${e.value.join(',')}`) };
+  return { state, outputs: outputs.map((e) => `${ids.name(e.id)}:${e.value.join(',')}`) };
 }
 
 test('a window\'s state and outputs depend on which events it applied, not on their order', (t) => {

@@ -467,7 +467,7 @@ function kafkaBatch(batch: Batch, leaderEpoch: number): Buffer {
     return {
       timestamp: stored?.ts ?? Math.floor(batch.ts / 1000),
       key: key === undefined || key === null ? null : Buffer.from(key, 'base64'),
-      value: stored === undefined ? Buffer.from(event, 'utf8') : stored === null ? null : Buffer.from(stored.v, 'base64'),
+      value: stored === undefined ? Buffer.from(String(event), 'utf8') : stored === null ? null : Buffer.from(stored.v, 'base64'),
       headers: (stored?.h ?? []).map(([k2, v]) => ({ key: k2, value: v === null ? null : Buffer.from(v, 'base64') })),
     };
   });

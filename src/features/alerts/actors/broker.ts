@@ -135,7 +135,8 @@ export class AlertBroker implements Actor {
         throw new Error(`alert broker ${ctx.self}: alert ${event.id} at offset ${event.offset} of partition ${partition}, expected ${this.positions[partition]! + i}`);
       }
     });
-    const ids = events.map((event) => event.id);
+    // Alerts' ids are text (the alert producer's `<producer>-v<b>-<j>`; numbers are a pipeline's).
+    const ids = events.map((event) => String(event.id));
     const classes = this.history.apply(this.sky.alerts(ids), this.config.minDetections);
     this.positions[partition] = offset + events.length;
     this.applied += events.length;

@@ -99,7 +99,7 @@ export class RecoveryMetrics implements TraceMetric {
       if (!this.progress.has(record.a)) this.progress.set(record.a, 0);
       return;
     }
-    if (typeof record.event !== 'string') return;
+    if (typeof record.event !== 'number' && typeof record.event !== 'string') return;
     const us = typeof record.us === 'number' ? record.us : 0;
     this.events++;
     this.serviceUs += us;

@@ -130,7 +130,7 @@ export class Forwarder implements Actor<ClientInbound | StoreProduce> {
     this.sink.start(ctx);
     if (source.kind === 'buffer') {
       this.buffer = new EdgeBuffer(source.buffer, ctx.disk);
-      const planned = new Set(this.state.lanes.flatMap((lane) => lane.plans.flatMap((plan) => plan.events)));
+      const planned = new Set(this.state.lanes.flatMap((lane) => lane.plans.flatMap((plan) => plan.events.map(String))));
       this.buffer.recover(this.state.bufferNext, planned);
       this.recordFill(ctx);
     } else {

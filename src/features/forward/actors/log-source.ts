@@ -28,7 +28,7 @@
  * `no-acked-loss` checker names them (`forwarded-once` counts them as `skipped` without judging
  * them: the source's final read lacks them too). Shown by test/features/forward/source-retention.test.ts.
  */
-import type { Context, Micros } from '../../../kernel/contract/index.ts';
+import type { Context, EventId, Micros } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import { ClientFetcher, ClientNetwork, FETCH_MAX_BYTES_DEFAULT, batchSizeInBytes, FETCH_MAX_WAIT_DEFAULT_US, MAX_PARTITION_FETCH_BYTES_DEFAULT } from '../../log/actors/index.ts';
 import type { FetchPartition, FetchPartitionReply, MetadataReply } from '../../log/actors/index.ts';
@@ -36,7 +36,7 @@ import type { ForwarderConfig, LogEndpoint } from './config.ts';
 
 export interface SourceEvent {
   readonly offset: number;
-  readonly id: string;
+  readonly id: EventId;
   readonly bytes: number;
   /** The event's payload, when its producer stored one (pipelines over the log). */
   readonly payload?: unknown;

@@ -66,7 +66,7 @@
  * re-sends answered `duplicate`) and test/features/pipeline/log-pipeline.test.ts (acks=1 with an
  * unclean election loses acknowledged records).
  */
-import type { Context, Disconnect, Micros, TimerId } from '../../../kernel/contract/index.ts';
+import type { Context, EventId, Disconnect, Micros, TimerId } from '../../../kernel/contract/index.ts';
 import { assert } from '../../../kernel/contract/index.ts';
 import { batchSizeInBytes, produceBytes, type ClientInbound, type LogError, type ProducePartitionReply, type ProduceReply } from '../../log/actors/messages.ts';
 import { ClientNetwork, DrainIndex, ExponentialBackoff, InFlightRequests, itemsPerLeader, type Lost } from '../../log/actors/index.ts';
@@ -76,7 +76,7 @@ import { Marks } from './marks.ts';
 /** A batch as planned: what it carries, and which source positions it covers. */
 export interface Plan {
   readonly destSeq: number;
-  readonly events: readonly string[];
+  readonly events: readonly EventId[];
   readonly bytes: number;
   /** Source position of the first event (buffer seq or source offset) and one past the last. */
   readonly srcFirst: number;

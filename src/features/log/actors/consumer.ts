@@ -51,7 +51,7 @@
  * validated: past the log end it is out of range and reset by `auto.offset.reset`; below it, a
  * truncation is not seen.
  */
-import type { Actor, Context, Disconnect, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Actor, Context, EventId, Disconnect, TimerId, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import { ClientFetcher } from './client-fetcher.ts';
 import type { LogConsumerConfig } from './config.ts';
@@ -495,7 +495,7 @@ export class LogConsumer implements Actor<ClientInbound> {
       // A poll's records are at consecutive offsets from `first` (as its record says): a gap a
       // compacted log's cleaner left between batches ends the poll, and the position moves past
       // the last record taken, not by their count.
-      const events: string[] = [];
+      const events: EventId[] = [];
       let first = p.position;
       while (p.buffered.length > 0 && events.length < maxPollRecords) {
         const batch = p.buffered[0]!;

@@ -28,7 +28,7 @@
  * Shown by test/features/log/message-size.test.ts (every acknowledged record found once) and
  * cluster.test.ts (retention: the read starts at the moved log start).
  */
-import type { Actor, Context, Disconnect, Micros, Wakeup } from '../../../kernel/contract/index.ts';
+import type { Actor, Context, EventId, Disconnect, Micros, Wakeup } from '../../../kernel/contract/index.ts';
 import { assert, requestNumbersFrom } from '../../../kernel/contract/index.ts';
 import { ClientFetcher, FETCH_MAX_BYTES_DEFAULT } from './client-fetcher.ts';
 import type { ClientInbound, FetchPartitionReply } from './messages.ts';
@@ -150,7 +150,7 @@ export class LogFinalReader implements Actor<ClientInbound> {
     // One record per run of consecutive offsets (a page's records are at its offset plus their
     // index): a compacted log's cleaner leaves gaps between batches, and the read goes on after the
     // last record it found, not its count past where it started.
-    let events: string[] = [];
+    let events: EventId[] = [];
     let first = r.offset;
     const start = r.offset;
     for (const batch of reply.batches) {
@@ -173,7 +173,7 @@ export class LogFinalReader implements Actor<ClientInbound> {
   }
 
   /** Records a final page: `events` at offsets `offset`, `offset + 1`, …. */
-  private page(ctx: Context, reply: FetchPartitionReply, offset: number, events: string[]): void {
+  private page(ctx: Context, reply: FetchPartitionReply, offset: number, events: EventId[]): void {
     ctx.record('client', { op: 'consume', final: true, events, topic: reply.topic, partition: reply.partition, offset });
     this.found += events.length;
   }

@@ -8,7 +8,7 @@
  * request (after a timeout or a restart) can be told apart and ignored. Messages never carry class
  * instances, so they can cross worker threads unchanged.
  */
-import type { Micros } from '../../../kernel/contract/index.ts';
+import type { EventId, Micros } from '../../../kernel/contract/index.ts';
 
 /** `topic-partition`, the key of a partition everywhere in the protocol and the trace. */
 export function tpKey(topic: string, partition: number): string {
@@ -24,7 +24,7 @@ export interface Batch {
   /** The leader epoch under which the leader appended the batch. */
   readonly epoch: number;
   /** Event ids, one per offset. */
-  readonly events: readonly string[];
+  readonly events: readonly EventId[];
   /** Payload bytes of the whole batch. */
   readonly bytes: number;
   /** When the leader appended it (Kafka's LogAppendTime), used by time-based retention. */
@@ -108,7 +108,7 @@ export interface MetadataReply {
 export interface ProducePartition {
   readonly topic: string;
   readonly partition: number;
-  readonly events: readonly string[];
+  readonly events: readonly EventId[];
   readonly bytes: number;
   readonly pid?: number;
   readonly seq?: number;

@@ -13,7 +13,7 @@
  * event awaiting its first delivery (at most a million; older ones are dropped and counted as
  * `endToEndUntracked`), plus the series.
  */
-import type { Micros, TraceRecord } from '../../../kernel/contract/index.ts';
+import type { EventId, Micros, TraceRecord } from '../../../kernel/contract/index.ts';
 import { SECOND } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
 import type { TraceEnd, TraceMetric } from '../../../metrics/metric.ts';
@@ -32,7 +32,7 @@ export class LogMetrics implements TraceMetric {
    */
   readonly ops = { client: ['produce', 'consume', 'commit', 'error'], log: ['hw', 'reject', 'elect', 'offline', 'isr-shrink', 'isr-expand'] };
   private readonly endToEnd = new LatencyHistogram();
-  private readonly producedAt = new Map<string, Micros>();
+  private readonly producedAt = new Map<EventId, Micros>();
   private untracked = 0;
   private consumed = 0;
   private firstConsumeUs: Micros | undefined;
@@ -63,7 +63,7 @@ export class LogMetrics implements TraceMetric {
   }
 
   private onClient(record: TraceRecord): void {
-    const events = Array.isArray(record.events) ? (record.events as string[]) : [];
+    const events = Array.isArray(record.events) ? (record.events as EventId[]) : [];
     switch (record.op) {
       case 'produce':
         for (const id of events) this.producedAt.set(id, record.t);

@@ -3,6 +3,7 @@
  * pipeline is planned and spawned under a checkpoint strategy.
  */
 export * from './event.ts';
+
 export * from './logic.ts';
 export * from './kinds.ts';
 export * from './service-time.ts';

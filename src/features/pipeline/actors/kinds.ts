@@ -73,10 +73,11 @@ export function sourceLogic(ctx: LogicContext, params: SourceParams): OperatorLo
     kind: 'source',
     initial: tally,
     generate(k: number, dueUs: Micros): StreamEvent {
-      const id = `${ctx.instance}:${k}`;
+      // The pixels hash the event's readable name (`<instance>:<k>`), as they did when ids were that text.
+      const name = `${ctx.instance}:${k}`;
       const value = new Array<number>(WIDTH);
-      for (let j = 0; j < WIDTH; j++) value[j] = fnv1a(`${id}:${j}`) % PIXEL;
-      return { id, key: k, root: k, bornUs: dueUs, bytes: params.bytes, value };
+      for (let j = 0; j < WIDTH; j++) value[j] = fnv1a(`${name}:${j}`) % PIXEL;
+      return { id: ctx.ids.generated(ctx.op, ctx.index, k), key: k, root: k, bornUs: dueUs, bytes: params.bytes, value };
     },
     apply(draft, event, _origin, emit) {
       add(draft, event);
@@ -90,21 +91,18 @@ export interface SplitParams {
 }
 
 export function splitLogic(ctx: LogicContext, params: SplitParams): OperatorLogic<Tally> {
-  // The pieces' ids, `<op>/<event>#<j>`, from two parts made once (an x-ray hour splits 30,000 projections in four).
-  const prefix = `${ctx.op}/`;
-  const suffixes = Array.from({ length: params.fanout }, (_, j) => `#${j}`);
+  const { ids, op } = ctx;
   return {
     kind: 'split',
     initial: tally,
     apply(draft, event, _origin, emit) {
       add(draft, event);
       const bytes = Math.ceil(event.bytes / params.fanout);
-      const id = prefix + event.id;
       const values = event.value;
       for (let j = 0; j < params.fanout; j++) {
         const value = new Array<number>(WIDTH);
         for (let i = 0; i < WIDTH; i++) value[i] = values[(i + j) % values.length]!;
-        emit({ id: id + suffixes[j]!, key: j, root: event.root, bornUs: event.bornUs, bytes, value });
+        emit({ id: ids.piece(op, event.id, j, params.fanout), key: j, root: event.root, bornUs: event.bornUs, bytes, value });
       }
     },
   };
@@ -122,7 +120,7 @@ export function mapLogic(ctx: LogicContext, params: MapParams): OperatorLogic<Ta
     apply(draft, event, _origin, emit) {
       add(draft, event);
       const value = event.value.map((v) => (v * 7 + 3) % PIXEL);
-      emit({ ...event, id: `${ctx.op}/${event.id}`, bytes: params.outputBytes ?? event.bytes, value });
+      emit({ ...event, id: ctx.ids.mapped(ctx.op, event.id), bytes: params.outputBytes ?? event.bytes, value });
     },
   };
 }
@@ -155,11 +153,11 @@ export function windowLogic(ctx: LogicContext, params: WindowParams): OperatorLo
       draft.hash = mixId(draft.hash, event.id);
       const base = { key: event.key, root: scan * params.size, bornUs: event.bornUs, bytes: params.outputBytes };
       if (window.count >= params.size) {
-        emit({ ...base, id: `${ctx.op}/${name}`, value: [...window.sum] });
+        emit({ ...base, id: ctx.ids.windowed(ctx.op, scan, event.key, 0), value: [...window.sum] });
         delete draft.open[name];
         draft.closed++;
       } else if (params.emitEvery > 0 && window.count % params.emitEvery === 0) {
-        emit({ ...base, id: `${ctx.op}/${name}@${window.count}`, value: [window.count, scan, event.key, 0] });
+        emit({ ...base, id: ctx.ids.windowed(ctx.op, scan, event.key, window.count), value: [window.count, scan, event.key, 0] });
         draft.previews++;
       }
     },
@@ -192,7 +190,7 @@ export function accountLogic(ctx: LogicContext, params: AccountParams): Operator
       const draw = deriveRng(ctx.seed, ctx.instance, `transfer ${k}`);
       const target = ctx.parallelism === 1 ? ctx.index : (ctx.index + draw.int(1, ctx.parallelism - 1)) % ctx.parallelism;
       const amount = draw.int(1, params.maxAmount);
-      return { id: `${ctx.instance}:${k}`, key: target, root: k, bornUs: dueUs, bytes: TRANSFER_BYTES, value: [amount] };
+      return { id: ctx.ids.generated(ctx.op, ctx.index, k), key: target, root: k, bornUs: dueUs, bytes: TRANSFER_BYTES, value: [amount] };
     },
     apply(draft, event, origin: Origin, emit: Emit) {
       draft.hash = mixId(draft.hash, event.id);

@@ -17,6 +17,7 @@
 import type { Draft } from 'immer';
 import type { Micros } from '../../../kernel/contract/index.ts';
 import type { StreamEvent } from './event.ts';
+import type { EventIds } from '../../../kernel/contract/index.ts';
 
 /** Where the runtime got the event from. */
 export type Origin = 'generator' | 'input';
@@ -34,6 +35,8 @@ export interface LogicContext {
   readonly parallelism: number;
   /** The run's root seed: what a kind draws for its generated events derives from it (kinds.ts `account`). */
   readonly seed: number;
+  /** The pipeline's event ids (kernel/contract/event-ids.ts): what an operator numbers its outputs with. */
+  readonly ids: EventIds;
 }
 
 export interface OperatorLogic<S extends object = object> {

@@ -69,7 +69,7 @@ import type { InstanceRoutes, OperatorTransport, TransportSink } from './stream/
 enablePatches();
 
 /** The `state` record of every step (the state's digest after an event, for state-equals-reference): written by shape. */
-const STEP = recordShape('state', [['event', 'string'], ['born', 'number'], ['us', 'number'], ['digest', 'string']]);
+const STEP = recordShape('state', [['event', 'number'], ['born', 'number'], ['us', 'number'], ['digest', 'string']]);
 
 export interface OperatorSpec {
   readonly op: string;

@@ -31,6 +31,7 @@ import { accountLogic, mapLogic, sourceLogic, splitLogic, windowLogic } from './
 import type { LogicContext, OperatorLogic } from './logic.ts';
 import type { Arrivals } from './arrivals.ts';
 import { PoissonClock, type GeneratorSpec } from './instrument.ts';
+import { EventIds } from '../../../kernel/contract/index.ts';
 import { OperatorActor } from './operator.ts';
 import { instanceName } from './topology.ts';
 import type { ServiceTime } from './service-time.ts';
@@ -106,6 +107,8 @@ export interface PipelinePlan {
   readonly topics: readonly { readonly stream: string; readonly node: string | undefined; readonly log: LogEndpoint }[];
   /** Where barrier snapshots start: the pure sources, or one initiator when there is none. */
   readonly triggerTargets: readonly string[];
+  /** The pipeline's event ids (kernel/contract/event-ids.ts): how operators number their outputs and the trace names them. */
+  readonly ids: EventIds;
 }
 
 export function planPipeline(def: PipelineDef): PipelinePlan {
@@ -131,7 +134,25 @@ export function planPipeline(def: PipelineDef): PipelinePlan {
     });
   }
   const sources = instances.filter((i) => i.op.from === undefined).map((i) => i.instance);
-  return { instances, channels, topics, triggerTargets: sources.length > 0 ? sources : [instances[0].instance] };
+  return { instances, channels, topics, triggerTargets: sources.length > 0 ? sources : [instances[0].instance], ids: eventIdsOf(def) };
+}
+
+/**
+ * The pipeline's event ids (kernel/contract/event-ids.ts). A generator with Poisson arrivals makes
+ * as many events as its clock has due before the end of the safety phase: counted on each
+ * instance's clock (the same draws its source will take), the most of them sizes its family.
+ */
+function eventIdsOf(def: PipelineDef): EventIds {
+  const operators = def.operators.map((op) => {
+    if (op.arrivals !== 'poisson' || def.stopAtUs <= 0) return op;
+    let events = 0;
+    for (let i = 0; i < op.parallelism; i++) {
+      const clock = new PoissonClock({ seed: def.seed, instance: instanceName(op, i), ratePerSec: op.ratePerSec ?? 1 });
+      events = Math.max(events, clock.countBy(def.stopAtUs - 1) + 1);
+    }
+    return { ...op, events };
+  });
+  return EventIds.of(operators, def.stopAtUs);
 }
 
 /** The log service a node's persistent streams live on when the scenario names none: one broker, its controller beside it. */
@@ -248,7 +269,7 @@ export function spawnPipeline(def: PipelineDef, options: SpawnOptions, spawn: Sp
   }
   for (const instance of plan.instances) {
     const { op } = instance;
-    const logicContext: LogicContext = { op: op.name, instance: instance.instance, index: instance.index, parallelism: op.parallelism, seed: def.seed };
+    const logicContext: LogicContext = { op: op.name, instance: instance.instance, index: instance.index, parallelism: op.parallelism, seed: def.seed, ids: plan.ids };
     const generator = generatorFor(instance, def);
     spawn(instance.instance, instance.node, () =>
       new OperatorActor({

@@ -37,6 +37,8 @@ interface Last {
 class StateEqualsReference implements TraceChecker {
   readonly name = stateEqualsReference.name;
   readonly kinds = ['state', 'ckpt'] as const;
+  /** It counts steps and prints no event id: the numbers, not names made for every step. */
+  readonly eventIds = 'numbers' as const;
   private reference: Record<string, string> | undefined;
   private referenceProcessed: Record<string, number> = {};
   private readonly last = new Map<string, Last>();
@@ -57,7 +59,7 @@ class StateEqualsReference implements TraceChecker {
     last.digest = record.digest;
     last.record = record;
     if (restore) last.restore = record;
-    if (record.k === 'state' && typeof record.event === 'string') last.processed++;
+    if (record.k === 'state' && (typeof record.event === 'number' || typeof record.event === 'string')) last.processed++;
   }
 
   verdict(): Verdict {

@@ -52,7 +52,7 @@ export class JobMetrics implements TraceMetric<JobResult> {
     }
     if (record.k !== 'state') return;
     if (record.init === true) this.operators.add(record.a);
-    if (typeof record.event !== 'string' || !this.operators.has(record.a)) return;
+    if ((typeof record.event !== 'number' && typeof record.event !== 'string') || !this.operators.has(record.a)) return;
     const key = `${record.a}\u0000${record.event}`;
     if (this.done.has(key)) return;
     this.done.add(key);

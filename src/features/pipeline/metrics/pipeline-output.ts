@@ -10,7 +10,7 @@
  * of the sources' events were overwritten before the source took them, each position counted once
  * however often a rollback sends its source back past it (`op: instrument-lost` records).
  */
-import type { TraceRecord } from '../../../kernel/contract/index.ts';
+import type { EventId, TraceRecord } from '../../../kernel/contract/index.ts';
 import { SECOND } from '../../../kernel/contract/index.ts';
 import { LatencyHistogram } from '../../../metrics/latency.ts';
 import { OffsetRanges } from '../../../metrics/offset-ranges.ts';
@@ -19,7 +19,7 @@ import type { TraceEnd, TraceMetric } from '../../../metrics/metric.ts';
 export class OutputMetrics implements TraceMetric {
   readonly name = 'output';
   readonly kinds = ['client'] as const;
-  private readonly seen = new Set<string>();
+  private readonly seen = new Set<EventId>();
   private readonly latency = new LatencyHistogram();
   private duplicates = 0;
   /** By source instance, the positions its instrument overwrote (they come as runs: a range per record). */
@@ -30,7 +30,7 @@ export class OutputMetrics implements TraceMetric {
     if (record.k === 'client' && record.op === 'instrument-lost') return this.overwritten(record.a, record.first as number, record.count as number);
     if (record.k !== 'client' || record.op !== 'output' || !Array.isArray(record.events)) return;
     const born = Array.isArray(record.born) ? (record.born as number[]) : [];
-    (record.events as string[]).forEach((id, i) => {
+    (record.events as EventId[]).forEach((id, i) => {
       if (this.seen.has(id)) {
         this.duplicates++;
         return;

@@ -49,7 +49,7 @@ export function referenceStates(run: Runnable): ReferenceStates {
     if (record.k === 'state' && record.init === true) operators.add(record.a);
     if (!operators.has(record.a) || typeof record.digest !== 'string') return;
     if (record.k === 'state' || (record.k === 'ckpt' && record.op === 'restore')) digests[record.a] = record.digest;
-    if (record.k === 'state' && typeof record.event === 'string') processed[record.a] = (processed[record.a] ?? 0) + 1;
+    if (record.k === 'state' && (typeof record.event === 'number' || typeof record.event === 'string')) processed[record.a] = (processed[record.a] ?? 0) + 1;
   });
   run.world.run({ until: run.endUs });
   return { digests, processed };
@@ -120,7 +120,7 @@ export function buildPipeline(scenario: Scenario & { readonly pipeline?: Pipelin
     if (world.has(id)) throw new InputError(`pipeline: the pipeline needs an actor named "${id}", which is already taken; rename the operator or the service`);
     world.spawn(id, node, factory);
   };
-  spawnPipeline(
+  const plan = spawnPipeline(
     def,
     {
       checkpoint: config,
@@ -130,6 +130,7 @@ export function buildPipeline(scenario: Scenario & { readonly pipeline?: Pipelin
     },
     spawn,
   );
+  world.nameEvents(plan.ids.families, plan.ids);
   if (scenario.checks.includes('state-equals-reference' as never)) {
     const states = reference();
     world.at(0, 'fault-free reference', () => world.record('state', { reference: states.digests, processed: states.processed }));
