@@ -46,6 +46,9 @@ const FLAGS: [string[], RegExp, 'process'?][] = [
   [['shrink', SCRATCH, '--check', ''], /^--check "": an empty check name; give the check that must keep failing, like --check no-acked-loss \(without --check: the first that failed\)$/],
   [['emulate', DEMO, '--speed', '0'], /^--speed 0: expected a positive number like 10 or 0\.5$/],
   [['emulate', DEMO, '--speed', 'Infinity'], /^--speed Infinity: expected a positive number/],
+  // Red before: ran, its timers past 24.8 days firing at once (TimeoutOverflowWarning): the run raced through.
+  [['emulate', DEMO, '--speed', '0.0000001', '--out', join(SCRATCH, 'slow')], /^--speed 0\.0000001: 1m10s emulated would take 8,102 days of real time, longer than a timer can wait \(24\.8 days\); give --speed 0\.000033 or more, or a shorter -d$/],
+  [['emulate', DEMO, '--speed', '0.0001', '-d', '1h', '--out', join(SCRATCH, 'slow')], /^--speed 0\.0001: 1h emulated would take 417 days of real time, .*; give --speed 0\.0017 or more, or a shorter -d$/],
   [['emulate', DEMO, '--duration=-5s'], /^--duration: expected a duration like "5ms", got "-5s" \(durations cannot be negative\)$/],
   [['sweep', DEMO, '--param', 'quiesce=10s,20s', '--shard', '0/99999999999999999999'], /^--shard 0\/99999999999999999999: 99999999999999999999 slices is beyond any job array/, 'process'],
   [['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '1,x'], /^--seeds 1,x: /],
