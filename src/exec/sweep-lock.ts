@@ -19,8 +19,9 @@
  * Guarantee: while a live process holds the lock, another is refused before it runs or removes
  * anything. A lock left by a process that is gone (`kill -9`, a power loss) on this host is taken
  * over — moved aside under a name of the taker's own, checked to be the lock judged stale, then
- * removed — so two processes taking over the same stale lock cannot remove each other's new one.
- * One from another host (a shared file system) is named, never broken, since that process cannot
+ * removed (or, when it was not, put back: linked where hard links work, renamed where they do not)
+ * — so two processes taking over the same stale lock cannot remove each other's new one; three at
+ * once, within microseconds, can. One from another host (a shared file system) is named, never broken, since that process cannot
  * be seen from here. How it fails: an `InputError` naming the holder or the file (exit code 2).
  */
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -110,8 +111,12 @@ function takeOverStale(dir: string, label: string): void {
     if (readFileSync(aside, 'utf8') !== stale) {
       try {
         linkSync(aside, path);
-      } catch {
-        // A third process took the name meanwhile: its lock stands, and the next attempt meets it.
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        // EEXIST: a third process took the name meanwhile: its lock stands, and the next attempt meets it.
+        // Without hard links, renaming it back is atomic too, but would replace such a third lock.
+        if (NO_HARD_LINKS.has(code)) renameSync(aside, path);
+        else if (code !== 'EEXIST') throw error;
       }
     }
   } finally {

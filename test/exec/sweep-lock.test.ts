@@ -104,12 +104,18 @@ test('a live holder, or one on another host, is named and its lock kept', (t) =>
 
 // Two takers of one stale lock: the second takes it over while the first is between judging it
 // stale and removing it. Removing by name would remove the second's fresh lock: two writers.
-test.serial('of two processes taking over the same stale lock, one gets it and the other is refused', (t) => {
+const twoTakers = test.macro((t, hardLinks: boolean) => {
   const dir = scratch();
   const lock = join(dir, SWEEP_LOCK);
   writeFileSync(lock, holderLine(deadPid()));
   const renameSync = fs.renameSync;
   const rmSyncOriginal = fs.rmSync;
+  const linkSync = fs.linkSync;
+  // A file system without hard links (FAT, some network mounts): every link() fails with EPERM.
+  if (!hardLinks)
+    fs.linkSync = () => {
+      throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+    };
   let release: unknown;
   const secondTaker = () => {
     if (release !== undefined) return;
@@ -129,7 +135,7 @@ test.serial('of two processes taking over the same stale lock, one gets it and t
   try {
     t.throws(() => lockSweepDir(dir, 'first'), { instanceOf: InputError, message: /^first: another diaspora sweep/ });
   } finally {
-    Object.assign(fs, { renameSync, rmSync: rmSyncOriginal });
+    Object.assign(fs, { renameSync, rmSync: rmSyncOriginal, linkSync });
     syncBuiltinESMExports();
   }
   t.is(typeof release, 'function', 'the second took the lock');
@@ -137,3 +143,6 @@ test.serial('of two processes taking over the same stale lock, one gets it and t
   t.deepEqual(readdirSync(dir), [SWEEP_LOCK], 'nothing moved aside is left');
   (release as () => void)();
 });
+test.serial('of two processes taking over the same stale lock, one gets it and the other is refused', twoTakers, true);
+// Red before: the failed link-back was taken for a third taker's lock, and the second's lock, moved aside, was removed.
+test.serial('of two processes taking over the same stale lock without hard links, one gets it and the other is refused', twoTakers, false);
