@@ -14,6 +14,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
+import { MAX_HOST_TIMER_MS } from '../exec/emulate/clock.ts';
 import { Emulation, emulationFaultNotes, type EmulationProgress, type EmulationResult } from '../exec/emulate/index.ts';
 import { DEFAULT_KAFKA_PORT, startKafkaEmulation } from '../exec/emulate/kafka/index.ts';
 import { scenarioRecipe } from '../exec/scenario-recipe.ts';
@@ -74,19 +75,16 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
   },
 };
 
-/** The longest a Node timer waits (2^31 − 1 ms, 24.8 days); a longer delay fires at once, with a warning. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /**
- * Refuses a --speed so low that the emulation would last longer than a timer can wait: its timers
- * fired at once instead (Node's TimeoutOverflowWarning), so `--speed 0.0000001` raced through the
- * run it claimed to slow down — and a run of months is no emulation anyone waits for.
+ * Refuses a --speed so low that the emulation would last longer than a Node timer can wait (24.8
+ * days): a run of months is no emulation anyone waits for. (Its timers once fired at once past that,
+ * so `--speed 0.0000001` raced through the run it claimed to slow down; clock.ts now steps there.)
  */
 function checkRealTime(speed: number, emulatedUs: Micros): void {
   const realMs = emulatedUs / 1000 / speed;
-  if (realMs <= MAX_TIMER_MS) return;
+  if (realMs <= MAX_HOST_TIMER_MS) return;
   // Rounded up to two digits, so the speed offered is one that runs; written out (0.000033, not 3.3e-5) as typed.
-  const least = Math.ceil((emulatedUs / 1000 / MAX_TIMER_MS) * 10 ** (1 - Math.floor(Math.log10(emulatedUs / 1000 / MAX_TIMER_MS)))) / 10 ** (1 - Math.floor(Math.log10(emulatedUs / 1000 / MAX_TIMER_MS)));
+  const least = Math.ceil((emulatedUs / 1000 / MAX_HOST_TIMER_MS) * 10 ** (1 - Math.floor(Math.log10(emulatedUs / 1000 / MAX_HOST_TIMER_MS)))) / 10 ** (1 - Math.floor(Math.log10(emulatedUs / 1000 / MAX_HOST_TIMER_MS)));
   const plain = (n: number) => (n >= 1e-6 ? String(n) : n.toFixed(20).replace(/0+$/, ''));
   throw new InputError(
     `--speed ${plain(speed)}: ${formatMicros(emulatedUs)} emulated would take ${Math.round(realMs / 86_400_000).toLocaleString('en-US')} days of real time, ` +

@@ -168,6 +168,9 @@ export class EmulatedClock {
   }
 }
 
+/** The longest delay a Node timer takes (2^31 − 1 ms, 24.8 days); a longer one fires after 1 ms. */
+export const MAX_HOST_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Callbacks due at emulated times, driven by one host timer armed for the earliest. The queue is
  * the kernel's event queue keyed by (due, 0, order set), so ties fire in the order they were set.
@@ -199,7 +202,8 @@ export class EmulatedTimers {
     if (this.stopped || this.clock.paused || this.queue.size === 0) return;
     const due = this.queue.peekTime();
     this.armedFor = due;
-    this.host = setTimeout(() => this.fire(), this.clock.realDelayMs(due));
+    // One due further off than a Node timer reaches (a slow --speed) is approached in steps: `fire` re-arms.
+    this.host = setTimeout(() => this.fire(), Math.min(this.clock.realDelayMs(due), MAX_HOST_TIMER_MS));
   }
 
   /** Stops firing (a pause arms nothing; `arm` again to resume). */

@@ -99,3 +99,20 @@ test('the time a starved thread holds the clock is counted as held, a pause is n
   clock.resume();
   t.is(clock.heldMs(), held, 'a pause is not held time');
 });
+
+// Red before: a delay past Node's longest timer (2^31 − 1 ms) was set as is, which Node fires after
+// 1 ms with a TimeoutOverflowWarning — a 1 ms polling loop for the rest of a slow run.
+test.serial('a timer due further off than a Node timer reaches waits without overflowing it', async (t) => {
+  const clock = running(1e-9);
+  const timers = new EmulatedTimers(clock);
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => void warnings.push(warning.name);
+  process.on('warning', onWarning);
+  let fired = false;
+  timers.at(clock.now() + 1_000_000, () => (fired = true));
+  await sleep(30);
+  process.off('warning', onWarning);
+  timers.stop();
+  t.false(fired);
+  t.deepEqual(warnings.filter((name) => name === 'TimeoutOverflowWarning'), []);
+});
