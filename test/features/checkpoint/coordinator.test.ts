@@ -262,22 +262,34 @@ test('coordinator: its disk image comes back whole through JSON (emulation), his
   t.deepEqual(Object.fromEntries(round(h, 2, { id: 2_000_000, inputs: { 'x<a': 2 } })), { a: 850_000, b: 900_000 });
 });
 
-test('coordinator: a coordinated checkpoint cut short teaches the adaptive interval its cost — with δ ≥ 2M the next is M later, not √(2M·1 s)', (t) => {
-  // M = 1 min, checkpoints that would take ≈ 150 s (node-local, δ far above 2M): the operators never
-  // save, and the 150 s timeout aborts each. Until one completes δ is taken as 1 s, so without what
-  // the abort says (δ ≥ 150 s) the next would come √(2 · 1 s · 1 min) ≈ 10.3 s after it, for ever.
+/**
+ * A coordinated coordinator of two operators on an adaptive interval (M = 1 min), with `run(from, to)`:
+ * each second from `from` to `to`, its own writes complete, its timers due by then fire, then `each(s)`.
+ */
+function adaptiveCoordinator(checkpointTimeoutUs: number) {
   const h = harness({
     strategy: 'coordinated',
     triggerTargets: [],
     channels: [],
     interval: { kind: 'adaptive', mtbfUs: 60_000_000, minUs: 1_000_000, maxUs: 36_000_000_000 },
-    checkpointTimeoutUs: 150_000_000,
+    checkpointTimeoutUs,
   });
-  // Each second: the coordinator's own writes complete, then its timers due by then fire.
-  for (let s = 2; s <= 600; s++) {
-    h.durable();
-    h.advance(s * 1_000_000);
-  }
+  const run = (from: number, to: number, each: (s: number) => void = () => {}) => {
+    for (let s = from; s <= to; s++) {
+      h.durable();
+      h.advance(s * 1_000_000);
+      each(s);
+    }
+  };
+  return Object.assign(h, { run });
+}
+
+test('coordinator: a coordinated checkpoint cut short teaches the adaptive interval its cost — with δ ≥ 2M the next is M later, not √(2M·1 s)', (t) => {
+  // M = 1 min, checkpoints that would take ≈ 150 s (node-local, δ far above 2M): the operators never
+  // save, and the 150 s timeout aborts each. Until one completes δ is taken as 1 s, so without what
+  // the abort says (δ ≥ 150 s) the next would come √(2 · 1 s · 1 min) ≈ 10.3 s after it, for ever.
+  const h = adaptiveCoordinator(150_000_000);
+  h.run(2, 600);
   const ckpt = h.records.filter((r) => r.kind === 'ckpt').map((r) => [r.data['op'], r.t / 1_000_000]);
   const triggers = ckpt.filter(([op]) => op === 'trigger').map(([, at]) => at as number);
   const aborts = ckpt.filter(([op]) => op === 'aborted').map(([, at]) => at as number);
@@ -295,26 +307,14 @@ test('coordinator: a coordinated checkpoint cut short teaches the adaptive inter
 test('coordinator: a restarted coordinator keeps what its adaptive interval learnt of the cost — its next checkpoint is M after the restart, not √(2M·1 s)', (t) => {
   // As above (M = 1 min, checkpoints the 150 s timeout aborts): the first abort teaches δ ≥ 150 s,
   // the next trigger's write carries it; then the coordinator's process crashes and restarts.
-  const h = harness({
-    strategy: 'coordinated',
-    triggerTargets: [],
-    channels: [],
-    interval: { kind: 'adaptive', mtbfUs: 60_000_000, minUs: 1_000_000, maxUs: 36_000_000_000 },
-    checkpointTimeoutUs: 150_000_000,
-  });
-  const run = (from: number, to: number) => {
-    for (let s = from; s <= to; s++) {
-      h.durable();
-      h.advance(s * 1_000_000);
-    }
-  };
-  run(2, 240);
+  const h = adaptiveCoordinator(150_000_000);
+  h.run(2, 240);
   const before = h.records.filter((r) => r.kind === 'ckpt').map((r) => [r.data['op'], r.t / 1_000_000] as const);
   const secondTrigger = before.filter(([op]) => op === 'trigger')[1]?.[1];
   t.true(before.some(([op]) => op === 'aborted') && secondTrigger !== undefined && secondTrigger < 240, JSON.stringify(before));
   h.restart();
   const restartedAt = h.clock.us / 1_000_000;
-  run(241, 400);
+  h.run(241, 400);
   const after = h.records.filter((r) => r.kind === 'ckpt' && r.data['op'] === 'trigger' && r.t / 1_000_000 > restartedAt).map((r) => r.t / 1_000_000);
   // Forgetting the cost (δ = 1 s again) would trigger ≈ 10.3 s after the restart.
   t.true(after.length > 0 && after[0]! - restartedAt >= 60 && after[0]! - restartedAt <= 61, `restarted at ${restartedAt} s, triggers after: ${JSON.stringify(after)}`);
@@ -323,33 +323,23 @@ test('coordinator: a restarted coordinator keeps what its adaptive interval lear
 test('coordinator: a restarted coordinator keeps the cost of the checkpoints that completed — its next is Daly\'s τ for that δ after the restart', (t) => {
   // M = 1 min; every operator saves 100 s after the trigger, so each global checkpoint completes
   // with δ ≈ 100 s (< 2M): Daly's τ ≈ 53 s. Forgetting it (δ = 1 s again) gives ≈ 10.3 s.
-  const h = harness({
-    strategy: 'coordinated',
-    triggerTargets: [],
-    channels: [],
-    interval: { kind: 'adaptive', mtbfUs: 60_000_000, minUs: 1_000_000, maxUs: 36_000_000_000 },
-    checkpointTimeoutUs: 600_000_000,
-  });
+  const h = adaptiveCoordinator(600_000_000);
   const saveAfterUs = 100_000_000;
-  const run = (from: number, to: number) => {
-    for (let s = from; s <= to; s++) {
-      h.durable();
-      h.advance(s * 1_000_000);
-      // Each operator's `saved` for every trigger `saveAfterUs` old by now (the first time only).
-      for (const r of h.records) {
-        if (r.kind !== 'ckpt' || r.data['op'] !== 'trigger' || r.t + saveAfterUs !== s * 1_000_000) continue;
-        for (const instance of ['a', 'b']) h.coordinator.onMessage(h.ctx, { type: 'ckpt:saved', id: r.data['id'], epoch: r.data['epoch'] } as Message, instance);
-      }
+  // Each operator's `saved` for every trigger `saveAfterUs` old by now (the first time only).
+  const save = (s: number) => {
+    for (const r of h.records) {
+      if (r.kind !== 'ckpt' || r.data['op'] !== 'trigger' || r.t + saveAfterUs !== s * 1_000_000) continue;
+      for (const instance of ['a', 'b']) h.coordinator.onMessage(h.ctx, { type: 'ckpt:saved', id: r.data['id'], epoch: r.data['epoch'] } as Message, instance);
     }
   };
-  run(2, 200);
+  h.run(2, 200, save);
   const ops = h.records.filter((r) => r.kind === 'ckpt').map((r) => [r.data['op'], r.t / 1_000_000] as const);
   const completedAt = ops.find(([op]) => op === 'complete')?.[1];
   const secondTrigger = ops.filter(([op]) => op === 'trigger')[1]?.[1];
   t.true(completedAt !== undefined && secondTrigger !== undefined && secondTrigger < 200, JSON.stringify(ops));
   h.restart();
   const restartedAt = h.clock.us / 1_000_000;
-  run(201, 400);
+  h.run(201, 400, save);
   const after = h.records.filter((r) => r.kind === 'ckpt' && r.data['op'] === 'trigger' && r.t / 1_000_000 > restartedAt).map((r) => r.t / 1_000_000);
   const tau = dalyInterval(100, 60);
   t.true(tau > 50 && tau < 56, `Daly's τ ${tau}`);
