@@ -7,7 +7,7 @@
  * second, cutting a torn tail before appending, could cut a line the first had just written.
  *
  * How it is taken: the holder's line (host, pid, start) is written whole to a temporary file
- * (`sweep.lock.<pid>.tmp`), which is then hard-linked to `sweep.lock`. `link` is atomic and fails
+ * (`sweep.lock.<host>.<pid>.tmp`: two hosts sharing the directory may run the same pid), which is then hard-linked to `sweep.lock`. `link` is atomic and fails
  * if the name exists, so the lock appears with its content or not at all: a writer stopped at any
  * point (SIGSTOP, a slow disk) never shows a lock without its holder. The former way — creating
  * `sweep.lock` with O_EXCL, then writing the pid — had a moment when the lock was empty, which a
@@ -40,6 +40,9 @@ interface Holder {
   started?: unknown;
 }
 
+/** This process's part of a temporary file's name: its host and pid (unique on a shared file system). */
+const ownName = (): string => `${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}.${process.pid}`;
+
 /** Codes of a file system that has no hard links (FAT, some network and FUSE mounts). */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 
@@ -66,7 +69,7 @@ export function lockSweepDir(dir: string, label: string): () => void {
 
 /** Makes `path` hold `content`, whole from the start; throws EEXIST if it exists. */
 function create(path: string, content: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = `${path}.${ownName()}.tmp`;
   const unhook = removeOnInterrupt(tmp);
   try {
     writeFileSync(tmp, content);
@@ -100,7 +103,7 @@ function takeOverStale(dir: string, label: string): void {
   const path = join(dir, SWEEP_LOCK);
   const stale = assertUnlocked(dir, label);
   if (stale === undefined) return; // gone meanwhile: the next attempt creates it
-  const aside = join(dir, `${SWEEP_LOCK}-stale.${process.pid}.tmp`);
+  const aside = join(dir, `${SWEEP_LOCK}-stale.${ownName()}.tmp`);
   try {
     renameSync(path, aside);
   } catch (error) {

@@ -146,3 +146,16 @@ const twoTakers = test.macro((t, hardLinks: boolean) => {
 test.serial('of two processes taking over the same stale lock, one gets it and the other is refused', twoTakers, true);
 // Red before: the failed link-back was taken for a third taker's lock, and the second's lock, moved aside, was removed.
 test.serial('of two processes taking over the same stale lock without hard links, one gets it and the other is refused', twoTakers, false);
+
+// Red before (`sweep.lock.<pid>.tmp`): on a shared file system another host's sweep with the same pid,
+// between writing its temporary and linking it, had that file overwritten and removed by this one.
+test('the temporary a lock is written to is named by host and pid, so another host\'s with the same pid is left alone', (t) => {
+  const dir = scratch();
+  const theirs = join(dir, `${SWEEP_LOCK}.${process.pid}.tmp`);
+  writeFileSync(theirs, holderLine(process.pid, 'elsewhere'));
+  const release = lockSweepDir(dir, 'sweep');
+  t.like(JSON.parse(readFileSync(join(dir, SWEEP_LOCK), 'utf8')), { host: hostname(), pid: process.pid });
+  release();
+  t.deepEqual(readdirSync(dir), [`${SWEEP_LOCK}.${process.pid}.tmp`]);
+  t.is(readFileSync(theirs, 'utf8'), holderLine(process.pid, 'elsewhere'));
+});
