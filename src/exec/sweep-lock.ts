@@ -46,6 +46,9 @@ const ownName = (): string => `${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}.${p
 /** Codes of a file system that has no hard links (FAT, some network and FUSE mounts). */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 
+/** Whether a failed `link` says the file system has no hard links. */
+const noHardLinks = (error: unknown): boolean => NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '');
+
 /** Takes the lock of `dir` (which exists); returns the function that releases it. */
 export function lockSweepDir(dir: string, label: string): () => void {
   const path = join(dir, SWEEP_LOCK);
@@ -76,7 +79,7 @@ function create(path: string, content: string): void {
     try {
       linkSync(tmp, path);
     } catch (error) {
-      if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      if (!noHardLinks(error)) throw error;
       createExclusive(path, content);
     }
   } finally {
@@ -115,11 +118,10 @@ function takeOverStale(dir: string, label: string): void {
       try {
         linkSync(aside, path);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? '';
         // EEXIST: a third process took the name meanwhile: its lock stands, and the next attempt meets it.
         // Without hard links, renaming it back is atomic too, but would replace such a third lock.
-        if (NO_HARD_LINKS.has(code)) renameSync(aside, path);
-        else if (code !== 'EEXIST') throw error;
+        if (noHardLinks(error)) renameSync(aside, path);
+        else if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
   } finally {
