@@ -3,7 +3,7 @@
  *
  * Guarantee: `parsePath(formatPath(p))` is `p` for any path of strings and non-negative integers.
  * A key that is not a plain identifier (`replication.factor`) is written quoted: `x["a.b"]`.
- * Failure: `parsePath` returns a message instead of a path.
+ * Failure: `parsePath` returns a message instead of a path (an index past 2^53 − 1 too, named as typed).
  */
 
 export type Path = readonly (string | number)[];
@@ -35,7 +35,11 @@ export function parsePath(text: string): Path | string {
       return `expected a field path like links[0].latency, got "${text}"`;
     }
     if (m[1] !== undefined) path.push(m[1]);
-    else if (m[2] !== undefined) path.push(Number(m[2]));
+    else if (m[2] !== undefined) {
+      // Named as typed: past 2^53 − 1 the number would be rounded (99999999999999999999 reads as 1e20).
+      if (!Number.isSafeInteger(Number(m[2]))) return `the index [${m[2]}] is past any list (at most 2^53−1)`;
+      path.push(Number(m[2]));
+    }
     else path.push(JSON.parse(m[3]!) as string);
   }
   if (path.length === 0) return `expected a field path like links[0].latency, got "${text}"`;

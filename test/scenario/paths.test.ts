@@ -18,6 +18,16 @@ test('malformed paths are refused', (t) => {
   }
 });
 
+test('an index past any list is refused as typed, never echoed rounded', (t) => {
+  // Number('99999999999999999999') is 1e20: a message built from the parsed number would show 100000000000000000000.
+  for (const index of ['99999999999999999999', '9007199254740992']) {
+    const said = parsePath(`links[${index}].latency`);
+    t.is(typeof said, 'string', index);
+    t.true((said as string).includes(`[${index}]`), said as string);
+  }
+  t.deepEqual(parsePath('links[9007199254740991]'), ['links', 9007199254740991]);
+});
+
 test('parsePath inverts formatPath', (t) => {
   const step = fc.oneof(fc.nat(1000), fc.string({ minLength: 1, maxLength: 12 }));
   fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 6 }), (path) => {
