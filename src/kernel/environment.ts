@@ -8,7 +8,7 @@ import type { Disk } from './contract/disk.ts';
 import type { Micros } from './contract/time.ts';
 
 /** Why a message was not delivered. */
-export type DropCause = 'partition' | 'loss' | 'dead' | 'unknown-target';
+export type DropCause = 'partition' | 'loss' | 'dead' | 'unknown-target' | 'sender-crash';
 
 export interface Environment {
   /**
@@ -17,6 +17,13 @@ export interface Environment {
    * duplicated it); an empty list is not allowed.
    */
   transmit(from: number, to: number, bytes: number, now: Micros): Micros | readonly Micros[] | DropCause;
+  /**
+   * When the message `transmit` last gave arrival times to began and finished transmitting (its
+   * first and last byte on the wire), µs. A crash of its sender in between cuts it (`Simulator.crash`).
+   * Without them, every message is on the wire whole at its send: no crash cuts one.
+   */
+  readonly departed?: Micros;
+  readonly transmitted?: Micros;
   /** Whether a message arriving now from one actor to another (by index) may be delivered, or why not (a partition began in flight). */
   admits(from: number, to: number, now: Micros): DropCause | undefined;
   /**

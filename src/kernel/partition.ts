@@ -28,6 +28,16 @@ import type { TraceRecord } from './contract/record.ts';
 import type { Micros } from './contract/time.ts';
 import { SEQ_SPAN } from './event-queue.ts';
 
+/** What a message carries besides its key and contents, to be judged at its arrival (`Simulator.cut`). */
+export interface Wire {
+  /** Its sender's crashes before it sent. */
+  crashes: number;
+  /** When its first and last byte went on the wire, µs. */
+  departed: Micros;
+  transmitted: Micros;
+  bytes: number;
+}
+
 /** A message crossing from one partition to another: plain data with its event key. */
 export interface RemoteMessage {
   /** Arrival time, µs: the event's time. */
@@ -41,6 +51,8 @@ export interface RemoteMessage {
   /** The sender's `send` record number (`s` of the receiver's `recv`). */
   sendN: number;
   message: Message;
+  /** What the message carries to be judged at its arrival (`Simulator.cut`); none on a notice. */
+  wire?: Wire;
   /**
    * Set when this is no message but a host's RST for a dead `origin` (contract/disconnect.ts): the
    * cause code and the receiver's incarnation it is for; `message.type` names the refused message.
@@ -117,9 +129,9 @@ export class PartitionState {
 
   /**
    * Hands a message for an actor of another partition to the role, under the key its sender gives
-   * it; with `notice`, a host's RST for a dead `from` instead (see `RemoteMessage.notice`).
+   * it, with its `wire`; with `notice`, a host's RST for a dead `from` instead (see `RemoteMessage.notice`).
    */
-  export(time: Micros, from: ActorHandle, to: ActorHandle, sendN: number, message: Message, notice?: RemoteMessage['notice']): void {
+  export(time: Micros, from: ActorHandle, to: ActorHandle, sendN: number, message: Message, wire: Wire | undefined, notice?: RemoteMessage['notice']): void {
     if (time < this.windowEnd) {
       throw new Error(
         `message ${message.type} from ${from.id} to ${to.id} in another partition arrives at ${time}us, inside the current window ` +
@@ -127,6 +139,7 @@ export class PartitionState {
       );
     }
     const remote: RemoteMessage = { time, origin: from.index, seq: from.seq++, to: to.index, sendN, message };
+    if (wire !== undefined) remote.wire = wire;
     if (notice !== undefined) remote.notice = notice;
     this.role.export(remote);
   }

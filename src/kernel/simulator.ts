@@ -31,7 +31,7 @@ import type { TimerId, Wakeup } from './contract/wakeup.ts';
 import type { Disk } from './contract/disk.ts';
 import type { Environment } from './environment.ts';
 import { EventQueue } from './event-queue.ts';
-import { PartitionState, type PartitionRole, type RemoteMessage } from './partition.ts';
+import { PartitionState, type PartitionRole, type RemoteMessage, type Wire } from './partition.ts';
 import { TimerSet } from './timer-set.ts';
 import { InputError } from './contract/input-error.ts';
 import { SimulationError } from './contract/simulation-error.ts';
@@ -53,6 +53,20 @@ const CLOSED = 0;
 const REFUSED = 1;
 
 const INITIAL_SLOTS = 4096;
+
+/**
+ * One crash of an actor, as the messages it sent before it and still had on the wire at it are
+ * judged when they would arrive (`Simulator.cut`).
+ */
+interface CrashEntry {
+  readonly time: Micros;
+  /** What its host still sends for it after the crash, per connection — its socket buffer — bytes: 0 when the host went down with it. */
+  readonly flushBytes: number;
+  /** When its host went down too before it came back (a node crash after a process crash): what was still buffered is lost then. */
+  hostDownAt: Micros;
+  /** Per receiver (by index): the bytes still to send at the crash of the messages to it judged so far, in the order they arrive. */
+  backlog: Map<number, number> | undefined;
+}
 
 /** An event queued for an actor, as `Simulator.pendingFor` lists it. */
 export type PendingEvent =
@@ -78,7 +92,8 @@ export class Simulator implements ContextHost {
   // What each queued event carries, under the slot the queue gave its key (struct of arrays: an
   // event is no object, so scheduling one allocates nothing and the garbage collector never sees
   // it). Fields by kind — START: target. MESSAGE: target, sender, number (the send record's `n`),
-  // ref (the message). TIMER: target, number (timer id), incarnation, ref (the data), name. CALL:
+  // ref (the message), incarnation (the sender's crashes before it sent), departure, end, size (its
+  // bytes and when they went on the wire: `cut`). TIMER: target, number (timer id), incarnation, ref (the data), name. CALL:
   // target (the origin), ref (the action), name (its label). NOTICE: target, sender (the dead peer),
   // number (the cause), incarnation (the target's it is for), ref (the refused message's type).
   private kinds = new Uint8Array(INITIAL_SLOTS);
@@ -86,6 +101,9 @@ export class Simulator implements ContextHost {
   private senders = new Int32Array(INITIAL_SLOTS);
   private numbers = new Float64Array(INITIAL_SLOTS);
   private incarnations = new Float64Array(INITIAL_SLOTS);
+  private departures = new Float64Array(INITIAL_SLOTS);
+  private ends = new Float64Array(INITIAL_SLOTS);
+  private sizes = new Float64Array(INITIAL_SLOTS);
   private refs: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill(undefined);
   /**
    * Timers cancelled whose events may still be queued, by (actor index, timer id): a timer's event
@@ -113,6 +131,14 @@ export class Simulator implements ContextHost {
   private readonly ids: string[] = [];
   /** Actor id → index. */
   private readonly byId = new Map<string, number>();
+  /**
+   * Each actor's crashes so far, by index (its incarnation, beside the ids rather than in the
+   * handle): a message keeps its sender's count from its send, and one compare at its arrival
+   * tells whether the sender crashed since — the one cost of `cut` to every delivery.
+   */
+  private readonly crashCounts: number[] = [0];
+  /** Each actor's crashes, by index, then in order (entry k ends incarnation k); undefined before its first. */
+  private readonly crashLog: (CrashEntry[] | undefined)[] = [undefined];
   private readonly world: ActorHandle;
   private environment: Environment | undefined;
   private clock: Micros = 0;
@@ -123,6 +149,8 @@ export class Simulator implements ContextHost {
   private started = 0;
   /** Set when this simulator runs one partition of a parallel run (see partition.ts). */
   private partition: PartitionState | undefined;
+  /** The message being sent's `Wire`, reused from send to send (its fields are copied into the queue's slot). */
+  private readonly wire: Wire = { crashes: 0, departed: 0, transmitted: 0, bytes: 0 };
 
   constructor(
     readonly seed: number | string,
@@ -204,6 +232,8 @@ export class Simulator implements ContextHost {
     const handle = new ActorHandle(this.handles.length, placement.id, placement.node, placement.site, factory, this);
     this.handles.push(handle);
     this.contexts.push(undefined);
+    this.crashCounts.push(0);
+    this.crashLog.push(undefined);
     this.addId(handle.id);
     this.byId.set(handle.id, handle.index);
     // Up, its start event its first (see `ActorHandle.state`: its counters are made at its start).
@@ -284,11 +314,22 @@ export class Simulator implements ContextHost {
     this.record(this.world, kind, fields);
   }
 
-  /** Crashes an actor: its instance, timers and pending completions are gone. */
-  crash(id: string, fields: { scope: string; reason: string }): void {
+  /**
+   * Crashes an actor: its instance, timers and pending completions are gone. Its messages still
+   * on the wire are cut, except what its host still sends for it: up to `flushBytes` per
+   * connection (a process's socket buffers; 0 when the host goes down with it) — see `cut`.
+   */
+  crash(id: string, fields: { scope: string; reason: string }, flushBytes = 0): void {
     this.beginStep();
     const handle = this.handle(id);
-    if (!handle.up) return;
+    if (!handle.up) {
+      // Down already: a host going down now loses what it was still sending for the dead process.
+      const last = this.crashLog[handle.index]?.at(-1);
+      if (flushBytes === 0 && last !== undefined && last.hostDownAt === Infinity) last.hostDownAt = this.clock;
+      return;
+    }
+    (this.crashLog[handle.index] ??= []).push({ time: this.clock, flushBytes, hostDownAt: Infinity, backlog: undefined });
+    this.crashCounts[handle.index]++;
     const ctx = this.contexts[handle.index];
     if (ctx !== undefined) {
       ctx.retire();
@@ -330,7 +371,7 @@ export class Simulator implements ContextHost {
     if (this.partition === undefined || to.local) {
       if (this.listeners.has(to)) this.storeNotice(this.slotFor(at, dead), sender, dead.index, REFUSED, to.incarnation, type);
     } else {
-      this.partition.export(at, dead, to, -1, { type }, { cause: REFUSED, incarnation: to.incarnation });
+      this.partition.export(at, dead, to, -1, { type }, undefined, { cause: REFUSED, incarnation: to.incarnation });
     }
   }
 
@@ -416,7 +457,7 @@ export class Simulator implements ContextHost {
       if (this.listeners.has(to)) this.storeNotice(this.queue.pushKey(remote.time, remote.origin, remote.seq), to.index, from.index, notice.cause, notice.incarnation, remote.message.type);
       return;
     }
-    this.storeMessage(this.queue.pushKey(remote.time, remote.origin, remote.seq), to.index, from.index, remote.sendN, remote.message);
+    this.storeMessage(this.queue.pushKey(remote.time, remote.origin, remote.seq), to.index, from.index, remote.sendN, remote.message, remote.wire!);
   }
 
   /** Whether the event in `slot` counts in this partition's `events` (see `runWindow`). */
@@ -485,19 +526,50 @@ export class Simulator implements ContextHost {
     this.senders = grown(this.senders, (n) => new Int32Array(n));
     this.numbers = grown(this.numbers, (n) => new Float64Array(n));
     this.incarnations = grown(this.incarnations, (n) => new Float64Array(n));
+    this.departures = grown(this.departures, (n) => new Float64Array(n));
+    this.ends = grown(this.ends, (n) => new Float64Array(n));
+    this.sizes = grown(this.sizes, (n) => new Float64Array(n));
     for (let i = this.refs.length; i < capacity; i++) {
       this.refs.push(undefined);
       this.names.push(undefined);
     }
   }
 
-  private storeMessage(slot: number, to: number, from: number, sendN: number, message: Message): void {
+  private storeMessage(slot: number, to: number, from: number, sendN: number, message: Message, wire: Wire): void {
     if (slot >= this.kinds.length) this.growSlots();
     this.kinds[slot] = MESSAGE;
     this.targets[slot] = to;
     this.senders[slot] = from;
     this.numbers[slot] = sendN;
     this.refs[slot] = message;
+    this.incarnations[slot] = wire.crashes;
+    this.departures[slot] = wire.departed;
+    this.ends[slot] = wire.transmitted;
+    this.sizes[slot] = wire.bytes;
+  }
+
+  /**
+   * Whether the message in `slot` from `from` to `to` was cut by a crash of its sender since it
+   * was sent (known: its sender's crash count moved). Its bytes on the wire by the crash arrive;
+   * of the rest, the host still sends up to the crash's `flushBytes` per connection — summed over
+   * that connection's messages in the order they arrive, so once one is cut every later one is
+   * too — unless the host itself goes down before the message's last byte left. Judged at the
+   * arrival, in the receiver's thread: the crash, a world event, is known there by then (it came
+   * before the message's last byte left, and so at least one latency before its arrival).
+   */
+  private cut(slot: number, from: number, to: number): boolean {
+    const end = this.ends[slot];
+    const crash = this.crashLog[from]![this.incarnations[slot]];
+    if (end <= crash.time) return false;
+    if (crash.flushBytes === 0 || end > crash.hostDownAt) return true;
+    const departed = this.departures[slot];
+    const bytes = this.sizes[slot];
+    // Its bytes not yet on the wire at the crash, the wire sending them at an even rate.
+    const left = crash.time <= departed ? bytes : Math.ceil((bytes * (end - crash.time)) / (end - departed));
+    const backlog = (crash.backlog ??= new Map<number, number>());
+    const held = (backlog.get(to) ?? 0) + left;
+    backlog.set(to, held);
+    return held > crash.flushBytes;
   }
 
   /** Runs the event just popped from `slot`; its fields are read before any handler can reuse the slot. */
@@ -526,7 +598,13 @@ export class Simulator implements ContextHost {
       case MESSAGE: {
         const message = this.refs[slot] as Message;
         this.refs[slot] = undefined;
-        this.deliver(target, this.contexts[target], this.senders[slot], this.numbers[slot], message);
+        const from = this.senders[slot];
+        // The one compare every delivery pays for `cut`: has its sender crashed since it sent?
+        if (this.crashCounts[from] !== this.incarnations[slot] && this.cut(slot, from, target)) {
+          this.record(this.handles[target], 'drop', { from: this.ids[from], msg: message.type, s: this.numbers[slot], cause: 'sender-crash' });
+          return;
+        }
+        this.deliver(target, this.contexts[target], from, this.numbers[slot], message);
         return;
       }
     }
@@ -658,27 +736,33 @@ export class Simulator implements ContextHost {
     }
     // A connection, for an actor that hears of its peers' deaths (contract/disconnect.ts).
     if (state.peers !== undefined) state.peers.add(target);
-    const arrival = this.env().transmit(state.index, target, bytes, this.clock);
+    const env = this.env();
+    const arrival = env.transmit(state.index, target, bytes, this.clock);
     if (typeof arrival === 'string') {
       this.record(from, 'drop', { to, msg: message.type, s: sendN, cause: arrival });
       return;
     }
+    const wire = this.wire;
+    wire.crashes = this.crashCounts[state.index];
+    wire.departed = env.departed ?? this.clock;
+    wire.transmitted = env.transmitted ?? this.clock;
+    wire.bytes = bytes;
     if (typeof arrival === 'number') {
-      this.enqueueMessage(arrival, from, state, target, sendN, message);
+      this.enqueueMessage(arrival, from, state, target, sendN, message, wire);
       return;
     }
     // A duplicated message: each copy is its own event (its own seq), all naming the one send.
-    for (const at of arrival) this.enqueueMessage(at, from, state, target, sendN, message);
+    for (const at of arrival) this.enqueueMessage(at, from, state, target, sendN, message, wire);
   }
 
-  /** Queues a message here, or hands it to the partition its receiver runs in. */
-  private enqueueMessage(time: Micros, from: ActorHandle, state: ActorState, to: number, sendN: number, message: Message): void {
+  /** Queues a message here, or hands it to the partition its receiver runs in (a copy of `wire` with it). */
+  private enqueueMessage(time: Micros, from: ActorHandle, state: ActorState, to: number, sendN: number, message: Message, wire: Wire): void {
     // Only a partition's simulator has actors that are not local.
     if (this.partition === undefined || this.handles[to].local) {
-      this.storeMessage(this.slotFor(time, state), to, state.index, sendN, message);
+      this.storeMessage(this.slotFor(time, state), to, state.index, sendN, message, wire);
       return;
     }
-    this.partition.export(time, from, this.handles[to], sendN, message);
+    this.partition.export(time, from, this.handles[to], sendN, message, { ...wire });
   }
 
   /** The node-local clock of an actor (see `Context.localTime`). */

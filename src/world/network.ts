@@ -25,21 +25,53 @@
  * stream per channel, drawn only while its probability is above zero, so a link that never
  * duplicates or reorders draws exactly what it drew before these existed.
  *
+ * A sender's crash cuts what it had not finished transmitting. A message's bytes go on the wire
+ * at an even rate from when its channel takes it (`departed`: behind what that channel had already
+ * accepted) to its last byte (`transmitted`). When its sender's *node* crashes at t, a message whose
+ * last byte had not left by t (transmitted > t) never arrives: its host and the TCP connection died
+ * with it, and the receiver never gets a whole message. Bits already on the wire still arrive: a
+ * message whose last byte left by t arrives whole, on time. When only the sender's *process* dies,
+ * its host lives on and its kernel still sends what the process had written to its sockets: per
+ * connection (one sender actor to one receiver), the bytes not yet on the wire at t of that
+ * connection's messages, in the order sent, up to `SOCKET_BUFFER_BYTES`; the message that would
+ * overflow it is cut, and every later one of that connection with it (a stream has no holes). So a
+ * small message written just before a process crash arrives, and a bulk upload's rest does not. If
+ * the node then goes down before such a message's last byte left, it is cut too. A cut message is
+ * a `drop` at the receiver, at the time it would have arrived, cause `sender-crash` — judged there
+ * (`Simulator.cut`, one compare per delivery: has the sender crashed since it sent?) and not here:
+ * a crash is a world event, which every thread of a parallel run executes, and it came at least one
+ * link latency before the arrival, so the receiver's thread knows it by then (a message's last byte
+ * leaves before the crash or the message is cut, and it arrives a latency after its last byte).
+ * What is not modelled: the channel is not given back at the crash — the cut message's time on the
+ * wire stays taken, so what was queued behind it (another sender's, or one sent after a restart)
+ * keeps the time it was given instead of moving up (arrival times are fixed at the send); a
+ * duplicated message's copies count twice against the buffer; emulation (exec/emulate) leaves
+ * cutting to the real network.
+ *
  * Guarantee: a message arrives no earlier than its transmission plus the latency, at most once,
  * and after every message sent before it in the same direction of the same channel (FIFO); none
- * crosses a partition in force when it is sent or when it would arrive; and the same seed gives
- * the same arrivals.
+ * crosses a partition in force when it is sent or when it would arrive; none arrives whose sender's
+ * node crashed before its last byte left, or whose sender's process did with more of its
+ * connection still to send than the socket buffer holds; and the same seed gives the same arrivals.
  *
  * How it breaks: it is not reliable — loss, a partition, or two sites without a link drop a
  * message without telling its sender (the drop is only recorded), so protocols need their own
  * timeouts; a link fault with `duplicate` above zero delivers a message twice, and one with
  * `reorder` above zero lets later messages overtake it. Shown by test/world/network.test.ts
  * (timing, FIFO under jitter, loss), partition.test.ts and faults-world.test.ts (duplication,
- * reordering).
+ * reordering), sender-crash.test.ts (cuts by a node or process crash).
  */
 import type { DropCause, Micros, Rng } from '../kernel/index.ts';
 import { InputError, SECOND } from '../kernel/index.ts';
 import { PairTable } from './pair-table.ts';
+
+/**
+ * What the host of a crashed process still sends for it, per connection, bytes: its socket's send
+ * buffer, which the kernel flushes after the process dies. 4 MiB is Linux's `tcp_wmem` maximum,
+ * to which autotuning grows the buffer of a connection that sends in bulk (the transfers a crash
+ * can cut: a small message is on the wire at once) — so this errs towards delivering.
+ */
+export const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Loopback between actors on one node: about one kernel round trip. */
 export const LOOPBACK_LATENCY_US = 5;
@@ -197,6 +229,13 @@ export class Network {
   private readonly lanPairs = new PairTable<ChannelStreams>();
   private readonly scratch: ChannelTimes = { busyUntil: 0, lastArrival: 0 };
   private readonly keepPair = (table: PairTable<ChannelStreams>, slot: number) => this.pairMatters(table, slot);
+  /**
+   * When the message `transmit` last gave arrival times to began and finished transmitting (its
+   * first and last byte on the wire), µs: the simulator keeps them with the message, so that a
+   * crash of its sender in between cuts it (see the module comment). Loopback: both `now`.
+   */
+  departed: Micros = 0;
+  transmitted: Micros = 0;
   /** No message will be sent before this time (see `advanceTo`); channels idle by then may be forgotten. */
   private horizon: Micros = -Infinity;
   private readonly partitions: PartitionRule[] = [];
@@ -294,11 +333,17 @@ export class Network {
    * lookup that must wait for its node's (two dependent cache misses with many nodes).
    */
   transmitPlaced(from: number, fromSite: number, to: number, toSite: number, bytes: number, now: Micros): Micros | Micros[] | DropCause {
-    if (from === to) return now + LOOPBACK_LATENCY_US;
+    if (from === to) {
+      this.departed = this.transmitted = now;
+      return now + LOOPBACK_LATENCY_US;
+    }
     if (this.partitions.length > 0 && this.blockedBetween(from, to)) return 'partition';
     if (fromSite !== toSite) {
       const channel = this.wanOut[fromSite][toSite] ?? this.openWan(fromSite, toSite, from, to);
-      return transmitOn(channel, channel.params, channel.streams, bytes, now);
+      this.departed = Math.max(now, channel.busyUntil);
+      const arrival = transmitOn(channel, channel.params, channel.streams, bytes, now);
+      this.transmitted = channel.busyUntil;
+      return arrival;
     }
     return this.transmitLan(from, to, fromSite, bytes, now);
   }
@@ -318,7 +363,10 @@ export class Network {
       // both times at 0 — which stays fresh when it is idle again at once (no bytes to transmit, or
       // no bandwidth limit). The same arrival; measured in bench/README, "Session 9: kernel".
       const transmitted = now + Math.ceil((bytes * MICROS_PER_SECOND) / params.bandwidthBytesPerSec);
-      if (transmitted <= now) return transmitted + params.latencyUs;
+      if (transmitted <= now) {
+        this.departed = this.transmitted = transmitted;
+        return transmitted + params.latencyUs;
+      }
     }
     let streams: ChannelStreams | undefined;
     if (!this.lanPlain[site]) {
@@ -331,6 +379,8 @@ export class Network {
         const departure = Math.max(now, pairs.busyUntil[slot]);
         const transmitted = departure + Math.ceil((bytes * MICROS_PER_SECOND) / params.bandwidthBytesPerSec);
         pairs.busyUntil[slot] = transmitted;
+        this.departed = departure;
+        this.transmitted = transmitted;
         const arrival = Math.max(transmitted + params.latencyUs + streams.jitter().int(0, params.jitterUs), pairs.lastArrival[slot]);
         pairs.lastArrival[slot] = arrival;
         return arrival;
@@ -339,7 +389,9 @@ export class Network {
     const times = this.scratch;
     times.busyUntil = slot < 0 ? 0 : pairs.busyUntil[slot];
     times.lastArrival = slot < 0 ? 0 : pairs.lastArrival[slot];
+    this.departed = Math.max(now, times.busyUntil);
     const arrival = transmitOn(times, params, streams, bytes, now);
+    this.transmitted = times.busyUntil;
     if (slot < 0) {
       if (times.busyUntil <= now && times.lastArrival <= now + params.latencyUs) return arrival;
       slot = pairs.insert(from, to, this.keepPair);

@@ -13,7 +13,9 @@
  * timers, the node's disk drops every write not yet made durable by `fsync`, and its RAM disk
  * (`/dev/shm/`, ram-disk.ts) is emptied. A process crash takes one actor and keeps the page cache
  * and the RAM disk. Restarting brings every actor of the node back through
- * `recover`. Messages to an actor that is down are dropped on arrival (`drop`, cause `dead`); when
+ * `recover`. A crash cuts the crashed actor's messages still on the wire (all of a node's, a
+ * process's past its socket buffers: network.ts, cause `sender-crash`).
+ * Messages to an actor that is down are dropped on arrival (`drop`, cause `dead`); when
  * only its process is down, its host answers for it (an RST: `answers`, contract/disconnect.ts).
  *
  * Grey failures (driven by `src/faults/`): each node has a CPU slowdown factor and a clock offset,
@@ -37,7 +39,7 @@ import type { ActorFactory, ActorHandle, ActorRef, Disk, DropCause, Environment,
 import { NODE as LAYOUT_NODE, ROW as LAYOUT_ROW, SITE as LAYOUT_SITE, Simulator, TRACE_FORMAT_VERSION, TraceWriter, type ActorRows } from '../kernel/index.ts';
 import { NodeDisk, type DiskParams } from './disk.ts';
 import { NodeRamDisk } from './ram-disk.ts';
-import { Network, type LinkParams, type PartitionRule } from './network.ts';
+import { Network, SOCKET_BUFFER_BYTES, type LinkParams, type PartitionRule } from './network.ts';
 
 export type SiteRole = 'instrument' | 'edge' | 'facility' | 'hpc' | 'cloud';
 
@@ -299,7 +301,8 @@ export class World implements Environment {
 
   /** One process dies; its node, and the node's page cache, stay up. */
   crashActor(id: string, reason: string): void {
-    this.sim.crash(id, { scope: 'process', reason });
+    // Its host lives on and still sends what the process had written to its sockets (network.ts).
+    this.sim.crash(id, { scope: 'process', reason }, SOCKET_BUFFER_BYTES);
   }
 
   /** Restarts a crashed process, unless its node is down (the node's restart will bring it back). */
@@ -398,6 +401,14 @@ export class World implements Environment {
 
   cpuSlowdown(actor: Placement): number {
     return this.node(actor.node).cpuSlowdown;
+  }
+
+  get departed(): Micros {
+    return this.network.departed;
+  }
+
+  get transmitted(): Micros {
+    return this.network.transmitted;
   }
 
   admits(from: number, to: number): DropCause | undefined {

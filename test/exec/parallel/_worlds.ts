@@ -36,6 +36,11 @@ export interface MeshArgs {
    * threads) and answer each with a ping to another peer, so the notices change what happens.
    */
   listen?: boolean;
+  /**
+   * Each gossip starts (and restarts) by sending one message of this many bytes to a random peer:
+   * at the WAN's 100 MB/s, long enough on the wire for the faults' crashes to cut some (network.ts).
+   */
+  upload?: number;
 }
 
 interface Ping extends Message {
@@ -52,10 +57,15 @@ class Gossip implements Actor<Ping> {
     protected readonly peers: readonly (string | ActorRef)[],
     private readonly explode: MeshArgs['explode'],
     protected readonly self: string | ActorRef,
+    private readonly upload: number | undefined,
   ) {}
 
   start(ctx: Context): void {
     this.heard = ctx.disk.read('heard')?.length ?? 0;
+    if (this.upload !== undefined) {
+      const to = ctx.rng('upload').pick(this.peers);
+      if (to !== this.self) ctx.send<Ping>(to, { type: 'ping', hop: 3 }, { bytes: this.upload });
+    }
     ctx.setTimer(ctx.rng('wake').int(1, 20 * MS), 'wake');
   }
 
@@ -102,7 +112,7 @@ export function meshWorld(args: MeshArgs, trace: TraceWriter): PreparedRun {
   const peers: (string | ActorRef)[] = args.refs === true ? [] : ids;
   nodes.forEach((node, i) => {
     const kind = args.listen === true ? ListeningGossip : Gossip;
-    const ref = world.spawn(ids[i], node, () => new kind(peers, args.explode, peers[i]));
+    const ref = world.spawn(ids[i], node, () => new kind(peers, args.explode, peers[i], args.upload));
     if (args.refs === true) peers.push(ref);
   });
   if (args.faults !== false) scheduleMeshFaults(world, sites);

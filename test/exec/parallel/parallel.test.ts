@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { executeParallel, PartitionPool, type ParallelOptions, type PartitionBy } from '../../../src/exec/parallel/index.ts';
 import type { WorldRecipe } from '../../../src/exec/recipe.ts';
 import { execute } from '../../../src/exec/run.ts';
-import { InputError, MS, SimulationError, TraceWriter } from '../../../src/kernel/index.ts';
+import { InputError, MS, SimulationError, TraceWriter, type TraceRecord } from '../../../src/kernel/index.ts';
 import { traceFile } from '../../../src/kernel/trace-file.ts';
 import { MESH_DEFAULT, meshWorld, type MeshArgs } from './_worlds.ts';
 
@@ -58,6 +58,22 @@ test.serial('actors that hear of dead peers (refused and closed connections, acr
     t.is(summary.traceHash, reference.traceHash, `${workers} workers`);
     t.is(summary.events, reference.events, `${workers} workers`);
     t.is(summary.records, reference.records, `${workers} workers`);
+  }
+});
+
+test.serial('messages cut by their sender’s crash (node and process, across threads) give the single-thread trace for 1, 2 and 4 workers', async (t) => {
+  const args: MeshArgs = { ...MESH_DEFAULT, upload: 30_000_000 };
+  const records: TraceRecord[] = [];
+  const trace = new TraceWriter();
+  trace.listen((record) => records.push(record));
+  const reference = execute(meshWorld(args, trace));
+  const cut = records.filter((r) => r.k === 'drop' && r.cause === 'sender-crash');
+  t.true(cut.length >= 2, `${cut.length} messages cut`);
+  for (const workers of [1, 2, 4]) {
+    const { summary, stats } = await parallel(args, { workers });
+    t.is(summary.traceHash, reference.traceHash, `${workers} workers`);
+    t.is(summary.records, reference.records, `${workers} workers`);
+    if (workers > 1) t.true(stats.crossMessages > 0, 'messages crossed partitions');
   }
 });
 
