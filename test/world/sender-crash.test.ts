@@ -4,7 +4,7 @@
  * buffer when only its process dies.
  */
 import test from 'ava';
-import { MS, SECOND } from '../../src/kernel/index.ts';
+import { MS, SECOND, type Actor, type Message } from '../../src/kernel/index.ts';
 import { SOCKET_BUFFER_BYTES } from '../../src/world/index.ts';
 import { Scenario } from './_scenario.ts';
 
@@ -35,6 +35,49 @@ test('a big upload whose client node crashes mid-transfer never arrives: the rec
   t.deepEqual(bob.inbox, [], 'nothing arrived, so nothing was stored or acknowledged');
   const sendN = s.kinds('send', 'alice')[0].n;
   t.deepEqual(cuts(s, 'bob'), [[100 + 10 * SECOND + 1 * MS, 'alice', sendN]]);
+});
+
+interface Put extends Message {
+  type: 'put';
+  name: string;
+}
+
+/** A store: it writes each put it receives to its disk and acknowledges it to the sender. */
+function store(): Actor<Put> {
+  return {
+    onMessage: (ctx, put, from) => {
+      ctx.disk.put(put.name, put.name, 1_000);
+      ctx.send(from, { type: 'ack', name: put.name });
+    },
+  };
+}
+
+test('a checkpoint put cut by its client node’s crash is neither stored nor acknowledged; one sent before it is both', (t) => {
+  const s = new Scenario();
+  s.lanSite('edge', 1, { latencyUs: 10, bandwidthBytesPerSec: 1_000 * MB });
+  s.lanSite('store', 1, { latencyUs: 10, bandwidthBytesPerSec: 1_000 * MB });
+  s.link('edge', 'store', { latencyUs: 1 * MS, bandwidthBytesPerSec: 1 * MB });
+  const client = s.puppet('client', 'edge-1');
+  s.world.spawn('pfs', 'store-1', store);
+  s.at(100, () => {
+    client.ctx.send<Put>('pfs', { type: 'put', name: 'ckpt-1' }, { bytes: 1 * MB }); // on the wire until 1.0001 s
+    client.ctx.send<Put>('pfs', { type: 'put', name: 'ckpt-2' }, { bytes: 4 * MB }); // until 5.0001 s
+  });
+  s.crashNode('edge-1').at(2 * SECOND);
+  s.run(20 * SECOND);
+  t.deepEqual(
+    s.kinds('disk', 'pfs').map((r) => r.file),
+    ['ckpt-1'],
+    'only the whole put was stored',
+  );
+  t.deepEqual(
+    s.kinds('send', 'pfs').map((r) => r.msg),
+    ['ack'],
+  );
+  t.deepEqual(
+    cuts(s, 'pfs').map(([time, from]) => [time, from]),
+    [[100 + 5 * SECOND + 1 * MS, 'client']],
+  );
 });
 
 test('a message whose last byte left before the node crash still arrives; one still on the wire does not', (t) => {
