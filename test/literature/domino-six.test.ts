@@ -58,28 +58,42 @@ function recoveryLine(records: readonly TraceRecord[]): { line: Map<string, numb
   return { line, recoveryUs: rollback.t };
 }
 
-// Which seed and rate give which shape depends on the transfers the seed draws (session 22: the
-// seed enters them); these three were found by a scan of seeds 1–8 at 0.15–0.4/s.
-const cases: [string, string[], string][] = [
-  ['seed 3, 0.2/s: a cascade short of the start', ['pipeline.operators.process.rate=0.2/s'], 'cascade'],
-  ['seed 3, 0.4/s: all six to the start', [], 'start'],
-  ['seed 3, 0.15/s: one survivor disturbed', ['pipeline.operators.process.rate=0.15/s'], 'one'],
+/** The line's shape: which processes it restores (its point is before the recovery), and how far. */
+function shape(restored: number[]): 'start' | 'cascade' | 'one' | 'other' {
+  if (restored.length === 6 && restored.every((v) => v === 0)) return 'start';
+  if (restored.length > 2 && restored.every((v) => v > 0)) return 'cascade';
+  if (restored.length === 2) return 'one';
+  return 'other';
+}
+
+// Every seed is checked: the coordinator's line must equal the computed one whatever its shape. Which
+// seed gives which shape depends on the phases and transfers the seed draws, so none is named: the
+// test asks only that, over seeds 1–8, the rate shows the shape the domino analyses predict for it —
+// rare messages (0.15/s, 0.6 per 4 s interval per process) leave some crash disturbing one survivor,
+// 0.2/s stops some cascade short of the start, at 0.4/s (1.6 per interval) some reach the start.
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+const cases: [string, 'one' | 'cascade' | 'start'][] = [
+  ['0.15/s', 'one'],
+  ['0.2/s', 'cascade'],
+  ['0.4/s', 'start'],
 ];
 
-for (const [title, sets, shape] of cases) {
-  test(`the coordinator's recovery line is the latest consistent one — ${title}`, (t) => {
-    const { records } = run('domino-six', sets, (r) => r.k === 'send' || r.k === 'recv' || (r.k === 'ckpt' && (r.op === 'saved' || r.op === 'rollback')));
-    const rollback = records.find((r) => r.k === 'ckpt' && r.op === 'rollback')!;
-    const { line, recoveryUs } = recoveryLine(records);
-    const targets = rollback.targets as Record<string, number>;
-    const kept = new Set(rollback.kept as string[]);
-    for (const [p, point] of line) {
-      if (point === recoveryUs) t.true(kept.has(p), `${p} keeps its state`);
-      else t.is(targets[p], point, `${p} goes back to ${point} µs`);
+for (const [rate, expected] of cases) {
+  test(`the coordinator's recovery line is the latest consistent one — ${rate}, seeds 1–8, some ${expected === 'one' ? 'with one survivor disturbed' : expected === 'cascade' ? 'a cascade short of the start' : 'all six to the start'}`, (t) => {
+    const shapes: string[] = [];
+    for (const seed of SEEDS) {
+      const { records } = run('domino-six', [`seed=${seed}`, `pipeline.operators.process.rate=${rate}`], (r) => r.k === 'send' || r.k === 'recv' || (r.k === 'ckpt' && (r.op === 'saved' || r.op === 'rollback')));
+      const rollback = records.find((r) => r.k === 'ckpt' && r.op === 'rollback')!;
+      const { line, recoveryUs } = recoveryLine(records);
+      const targets = rollback.targets as Record<string, number>;
+      const kept = new Set(rollback.kept as string[]);
+      for (const [p, point] of line) {
+        if (point === recoveryUs) t.true(kept.has(p), `seed ${seed}: ${p} keeps its state`);
+        else t.is(targets[p], point, `seed ${seed}: ${p} goes back to ${point} µs`);
+      }
+      shapes.push(shape([...line.values()].filter((v) => v !== recoveryUs)));
     }
-    const restored = [...line.values()].filter((v) => v !== recoveryUs);
-    if (shape === 'cascade') t.true(restored.length > 2 && restored.every((v) => v > 0), `${restored.length} restored, none to the start`);
-    if (shape === 'start') t.deepEqual(restored, [0, 0, 0, 0, 0, 0]);
-    if (shape === 'one') t.is(restored.length, 2);
+    t.log(`shapes over seeds 1–8: ${shapes.join(' ')}`);
+    t.true(shapes.includes(expected), `${expected} among ${shapes.join(' ')}`);
   });
 }

@@ -39,13 +39,13 @@ export class CheckpointCoordinator implements Actor<Message> {
     this.checkpoints = new GlobalCheckpoints(config, this.state, () => this.rounds.recovering());
     this.rounds = new RollbackRounds(config, this.state, {
       opened: (ctx) => this.checkpoints.abort(ctx, 'rollback'),
-      closed: (ctx) => this.checkpoints.schedule(ctx, false),
+      closed: (ctx) => this.checkpoints.schedule(ctx),
       checkpoints: this.checkpoints.enabled,
     });
   }
 
   start(ctx: Context): void {
-    this.checkpoints.schedule(ctx, true);
+    this.checkpoints.schedule(ctx);
   }
 
   recover(ctx: Context): void {
@@ -55,7 +55,7 @@ export class CheckpointCoordinator implements Actor<Message> {
     assert(durable.completed < durable.nextId, () => `checkpoint coordinator: restored last complete id < next id, but ${durable.completed} ≥ ${durable.nextId}`);
     this.checkpoints.recovered();
     if (durable.roundOpen) this.rounds.open(ctx, 'coordinator restarted during a rollback', 'coordinator');
-    this.checkpoints.schedule(ctx, false);
+    this.checkpoints.schedule(ctx);
   }
 
   onMessage(ctx: Context, message: Message, from: string): void {

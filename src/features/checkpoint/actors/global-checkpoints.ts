@@ -86,7 +86,7 @@ export class GlobalCheckpoints {
       case 'coord:checkpoint':
         this.checkpointTimer = undefined;
         if (this.active === undefined && !this.recovering()) this.begin(ctx);
-        else this.schedule(ctx, false);
+        else this.schedule(ctx);
         return true;
       case 'coord:checkpoint-timeout':
         if (this.active?.id === wakeup.data) this.abort(ctx, 'timeout');
@@ -103,13 +103,16 @@ export class GlobalCheckpoints {
     if (this.active === undefined && !this.recovering() && this.enabled) this.begin(ctx);
   }
 
-  /** (Re)arms the one checkpoint timer: the next checkpoint is `interval` from now. */
-  schedule(ctx: Context, first: boolean): void {
+  /**
+   * (Re)arms the one checkpoint timer: the next checkpoint is `interval` from now — the first one
+   * too, at the start and after a restart (Daly's τ of compute before the first dump; interval.ts,
+   * "Phase"): one clock for the whole job has no phase to draw.
+   */
+  schedule(ctx: Context): void {
     if (!this.enabled) return;
     if (this.checkpointTimer !== undefined) ctx.cancelTimer(this.checkpointTimer);
     this.checkpointTimer = undefined;
-    const history = { failures: this.state.durable.failures, nowUs: ctx.now() };
-    const delay = first ? this.clock.firstDelay(history, 0.5) : this.clock.nextDelay(history);
+    const delay = this.clock.nextDelay({ failures: this.state.durable.failures, nowUs: ctx.now() });
     if (delay !== undefined) this.checkpointTimer = ctx.setTimer(delay, 'coord:checkpoint');
   }
 
@@ -166,7 +169,7 @@ export class GlobalCheckpoints {
       this.clock.observeCost(ctx.now() - active.triggeredUs!);
       this.keepClock();
       this.release(ctx, active.id);
-      this.schedule(ctx, false);
+      this.schedule(ctx);
     });
   }
 
@@ -209,7 +212,7 @@ export class GlobalCheckpoints {
     }
     if (reason !== 'rollback') {
       for (const instance of this.config.instances) ctx.send<Aborted>(instance, { type: 'ckpt:aborted', id: active.id });
-      this.schedule(ctx, false);
+      this.schedule(ctx);
     }
   }
 

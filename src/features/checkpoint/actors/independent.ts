@@ -6,8 +6,10 @@
  * A checkpoint captures the image between two events (a copy of the small state), and the write then
  * proceeds while the operator goes on processing — the operator is never blocked. At most one
  * checkpoint is in flight per operator; one that falls due meanwhile is skipped, not queued.
- * Each operator's first checkpoint is placed at a random phase of its interval (its own `ckpt`
- * stream), so independent checkpoints really are independent and do not fire in lockstep.
+ * Each operator's first checkpoint is placed at a uniform phase of its interval, U·I after its start
+ * (its own `ckpt` stream), so independent checkpoints really are independent and do not fire in
+ * lockstep; after a restart the next is one interval after the restart, as in Daly's model
+ * (interval.ts, "Phase").
  *
  * Options:
  * - `pending`: include the unprocessed input queue in the image. Needed when inputs are direct
@@ -114,7 +116,8 @@ export class IndependentCheckpoints implements Part {
     }
     ctx.disk.fsync();
     if (this.options.flush !== undefined) this.sinceFlush = (ctx.disk.get(this.sinceFlushFile) as number | undefined) ?? 0;
-    this.scheduleFirst(ctx);
+    // A new renewal (Daly): one whole interval after the restart, not a new random phase.
+    this.scheduleNext(ctx);
   }
 
   onTimer(ctx: Context, wakeup: Wakeup): boolean {

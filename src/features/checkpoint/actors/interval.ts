@@ -34,12 +34,42 @@
  * checkpoint (the coordinator) or from the previous due time (independent participants, whose
  * writes do not block).
  *
+ * Phase — when the first checkpoint falls, and the first after a restart:
+ * - An independent participant's first checkpoint is U·I after its start, U uniform in [0, 1)
+ *   (`firstDelay`, U from its own `ckpt` stream): the stationary phase of a periodic timer started
+ *   independently of everyone else. At any time t ≥ I the age of its latest checkpoint is then
+ *   uniform on (0, I) and independent of the other participants' — what the rollback-recovery
+ *   analyses assume of independent checkpoints (Randell 1975, "System structure for software fault
+ *   tolerance": processes checkpoint without regard to one another; Elnozahy et al. 2002's survey,
+ *   §3: each process takes its checkpoints when convenient, here at an arbitrary phase), and
+ *   what the derivation in scenarios/literature/domino-poisson.yaml uses (T − c uniform on (0, I)).
+ *   Until session 22 it was I·(0.5 + U), from the first commit with no reason given: no
+ *   participant checkpointed in the first I/2, each one's first interval was 1.5 I long on
+ *   average, and a domino cascade reached the start far more often (six processes at 0.5
+ *   messages/s: 0.31 of crashes against 0.07 with the stationary phase; test/literature/
+ *   domino-poisson.test.ts). Real schedulers differ: Flink draws its periodic trigger's first delay
+ *   uniformly from [min pause, interval] (CheckpointCoordinator), DMTCP's coordinator checkpoints
+ *   `--interval` seconds after the computation starts, in phase with nobody else only because
+ *   the jobs start at unrelated times — which U·I models.
+ * - After a restart from a checkpoint, Daly's model (2006, Fig. 1: restart R, then segments of τ of
+ *   compute each followed by a dump) starts a new renewal: the next checkpoint is due one whole
+ *   interval after the restart (`nextDelay`), not at a new random phase — the restored process's
+ *   schedule is its own again, and a checkpoint earlier than τ after the restore would save little
+ *   new work. The restart time R (the configured restart and the read) is inside that interval; a
+ *   checkpoint that falls due while the restore or a rollback still holds the operator is skipped
+ *   (independent.ts), and the next is I later.
+ * - A coordinator (global strategies) has one clock for the whole job: its first global checkpoint
+ *   is I after it starts, and after its restart I again (Daly's τ from the job's start, then from
+ *   each restart; global-checkpoints.ts) — no phase to draw.
+ *
  * Guarantee: a pure function of what the owner observed, so two runs with the same seed
  * checkpoint at the same times (`Math.sqrt` is correctly rounded, hence the same everywhere). How
  * it breaks: the estimates are only as good as the observations — a given MTBF far from the truth
  * stays wrong, an estimated one is wrong until enough failures were seen, and a cost measured
  * under contention is the contended one; a first phase shared by every participant would
- * synchronise independent checkpoints, so callers pass a per-participant `phase`. The estimates
+ * synchronise independent checkpoints, so callers pass a per-participant `phase`; participants
+ * restarted together (a node crash) checkpoint together again I after their restart, until their
+ * clocks drift apart — an adaptive interval each learnt on its own does that, a fixed one never. The estimates
  * survive a restart where their owner keeps them: the coordinator in its durable state (written with
  * its next write, so a crash before that loses the latest observation: coordinator-state.ts), an
  * independent participant in an unsynced file (a node crash takes back what no fsync covered).
@@ -84,11 +114,14 @@ export class CheckpointClock {
 
   constructor(private readonly policy: IntervalPolicy) {}
 
-  /** Delay until the first checkpoint; `phase` in [0, 1) spreads participants over one interval. */
+  /**
+   * Delay until an independently started participant's first checkpoint: `phase` · I, `phase`
+   * uniform in [0, 1) — the stationary phase (see the module comment). At least 1 µs.
+   */
   firstDelay(history: FailureHistory, phase: number): Micros | undefined {
     const interval = this.timeInterval(history);
     if (interval === undefined) return undefined;
-    return Math.max(1, Math.floor(interval * (0.5 + phase)));
+    return Math.max(1, Math.floor(interval * phase));
   }
 
   /** Delay from now until the next checkpoint (time and adaptive policies). */
