@@ -54,11 +54,14 @@ const SYSTEM_PATHS = [
   '/var/cache', '/var/lib', '/var/lock', '/var/log', '/var/mail', '/var/run', '/var/spool',
 ];
 
-/** Checks that `path` may become (or be replaced by) a directory of results. */
-export function checkOutputDirectory(path: string, options: TargetOptions): void {
+/**
+ * Checks that `path` may become (or be replaced by) a directory of results. `ours`: entries the
+ * command itself put there first (a sweep's lock), which do not make the directory another's.
+ */
+export function checkOutputDirectory(path: string, options: TargetOptions, ours: (entry: string) => boolean = () => false): void {
   checkDirectoryPlace(path, options.label);
   if (!existsSync(path)) return;
-  const entries = readdirSync(path);
+  const entries = readdirSync(path).filter((entry) => !ours(entry));
   if (entries.length === 0) return;
   const marker = readOutputMarker(path);
   if (marker === undefined) {

@@ -40,6 +40,9 @@ interface Holder {
   started?: unknown;
 }
 
+/** Whether a directory entry is the lock or one of its temporaries (`sweep.lock.<host>.<pid>.tmp`, `sweep.lock-stale.<host>.<pid>.tmp`). */
+export const isLockFile = (entry: string): boolean => entry === SWEEP_LOCK || (entry.startsWith(SWEEP_LOCK) && entry.endsWith('.tmp'));
+
 /** This process's part of a temporary file's name: its host and pid (unique on a shared file system). */
 const ownName = (): string => `${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}.${process.pid}`;
 

@@ -11,7 +11,7 @@
  * the middle, a line of another study — is an `InputError` naming the file and line, because
  * resuming or merging on top of it would produce a result that looks right and is not.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { InputError } from '../kernel/index.ts';
@@ -20,7 +20,7 @@ import { makeDirs } from '../make-dirs.ts';
 import { checkDirectoryPlace, checkOutputDirectory, readOutputMarker, type TargetOptions } from './output-guard.ts';
 import { removeStaleTemporaries, writeFileAtomic, writeMarker } from './staging.ts';
 import type { CellRun } from './sweep-cell.ts';
-import { assertUnlocked } from './sweep-lock.ts';
+import { isLockFile } from './sweep-lock.ts';
 import { cellCount, setsSpeltOneWay, studyId, type Shard, type StudySpec } from './sweep-plan.ts';
 import { paramKind, readQuantity } from './sweep-values.ts';
 
@@ -128,6 +128,22 @@ const SPEC_SHAPE = z
   })
   .refine((spec) => spec.variants.some((variant) => variant.name === spec.baseline), { path: ['baseline'], message: 'not one of its variants' });
 
+/** What opening a sweep directory does to it, once decided. */
+interface Opening {
+  /** The id its results are under. */
+  readonly id: string;
+  /** `resume` as it is, write its lost `manifest` again, or `create` it (new, or started over with --force). */
+  readonly change: 'resume' | 'manifest' | 'create';
+}
+
+/**
+ * Refuses `dir` for `manifest` as {@link openSweepDir} would, changing nothing: run before the
+ * directory is made and locked, so that a refused start leaves no lock in a directory not its own.
+ */
+export function checkSweepDir(dir: string, manifest: Manifest, target: TargetOptions = { label: dir, force: false }): void {
+  decideOpening(dir, manifest, target);
+}
+
 /**
  * Opens `dir` for `manifest`: creates it, or checks that it holds the same study and slice, and
  * returns the id its results are under. Refuses a directory with other files in it, so a typo in
@@ -135,22 +151,30 @@ const SPEC_SHAPE = z
  * own (another sweep, an earlier run). A sweep begun before studies stored each set's path spelt
  * one way (`services["store"].flush=5s` as typed) is the same study as this one if only that
  * spelling differs: it resumes under the id it began with, its manifest and results as they are.
+ *
+ * The caller holds the directory's lock (sweep-lock.ts), taken before this decides anything: so
+ * `--force` never removes what a running sweep writes (it would have been refused the lock), and
+ * what is decided is what the directory holds now, not before another process changed it.
  */
 export function openSweepDir(dir: string, manifest: Manifest, target: TargetOptions = { label: dir, force: false }): string {
+  const { id, change } = decideOpening(dir, manifest, target);
+  if (change === 'create') create(dir, manifest);
+  else if (change === 'manifest') writeManifest(dir, manifest);
+  // A report a killed sweep was writing when it died: the resumed sweep writes it again.
+  if (change !== 'create') removeStaleTemporaries(dir);
+  return id;
+}
+
+function decideOpening(dir: string, manifest: Manifest, target: TargetOptions): Opening {
   checkDirectoryPlace(dir, target.label);
   const existing = readManifest(dir);
-  if (existing === undefined && holdsResultsOf(dir, manifest.id)) {
-    // sweep.json is gone (deleted, or lost to a crash before it was made durable) but the finished
-    // cells are this study's: the manifest is written again from this command and they are kept —
-    // the way out otherwise offered, --force, would throw them away.
-    writeManifest(dir, manifest);
-    removeStaleTemporaries(dir);
-    return manifest.id;
-  }
+  // sweep.json is gone (deleted, or lost to a crash before it was made durable) but the finished
+  // cells are this study's: the manifest is written again from this command and they are kept —
+  // the way out otherwise offered, --force, would throw them away.
+  if (existing === undefined && holdsResultsOf(dir, manifest.id)) return { id: manifest.id, change: 'manifest' };
   if (existing === undefined) {
-    checkOutputDirectory(dir, target);
-    create(dir, manifest);
-    return manifest.id;
+    checkOutputDirectory(dir, target, isLockFile);
+    return { id: manifest.id, change: 'create' };
   }
   const slice = (s?: Shard) => (s ? `slice ${s.index}/${s.count}` : 'the whole sweep');
   const sameStudy = existing.id === manifest.id || studyId(setsSpeltOneWay(existing.spec)) === manifest.id;
@@ -160,15 +184,9 @@ export function openSweepDir(dir: string, manifest: Manifest, target: TargetOpti
       : slice(existing.shard) !== slice(manifest.shard)
         ? `holds ${slice(existing.shard)} of sweep ${manifest.id}, not ${slice(manifest.shard)}`
         : undefined;
-  if (mismatch === undefined) {
-    // A report a killed sweep was writing when it died: the resumed sweep writes it again.
-    removeStaleTemporaries(dir);
-    return existing.id;
-  }
+  if (mismatch === undefined) return { id: existing.id, change: 'resume' };
   if (!target.force) throw new InputError(`${target.label}: ${mismatch}; choose another --out, or add --force to start over there`);
-  assertUnlocked(dir, target.label);
-  create(dir, manifest);
-  return manifest.id;
+  return { id: manifest.id, change: 'create' };
 }
 
 /**
@@ -213,9 +231,16 @@ function holdsResultsOf(dir: string, id: string): boolean {
   }
 }
 
-/** A fresh sweep directory: emptied if it was one (`--force`), the manifest, then the marker. */
+/**
+ * A fresh sweep directory: emptied if it was one (`--force`) but for the lock this process holds
+ * (the manifest first, so a start over stopped midway is never resumed as the earlier sweep), the
+ * manifest, then the marker.
+ */
 function create(dir: string, manifest: Manifest): void {
-  rmSync(dir, { recursive: true, force: true });
+  if (existsSync(dir)) {
+    rmSync(join(dir, MANIFEST), { force: true });
+    for (const entry of readdirSync(dir)) if (!isLockFile(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
+  }
   writeManifest(dir, manifest);
   // After the manifest: a directory with a marker and no manifest would be neither resumable nor new.
   writeMarker(dir, 'sweep');

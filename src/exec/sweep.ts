@@ -13,11 +13,12 @@
  * another slice, a damaged line) are `InputError`s from `sweep-log.ts`, raised before any cell runs.
  */
 import { InputError } from '../kernel/index.ts';
+import { makeDirs } from '../make-dirs.ts';
 import type { TargetOptions } from './output-guard.ts';
 import type { CellRunner } from './pool.ts';
 import type { CellRun } from './sweep-cell.ts';
 import { join } from 'node:path';
-import { type CellRecord, cellOutcome, manifestOf, openSweepDir, readResultsLog, RESULTS_LOG, ResultsLog } from './sweep-log.ts';
+import { type CellRecord, cellOutcome, checkSweepDir, manifestOf, openSweepDir, readResultsLog, RESULTS_LOG, ResultsLog } from './sweep-log.ts';
 import { lockSweepDir } from './sweep-lock.ts';
 import { type Cell, cellsOf, type Shard, shardOf, type Study } from './sweep-plan.ts';
 
@@ -96,10 +97,15 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const { study, dir, shard } = options;
   const all = cellsOf(study.spec);
   const mine = shard ? shardOf(all, shard) : all;
-  // A sweep begun with its sets spelt otherwise resumes under the id its results carry.
-  const id = openSweepDir(dir, manifestOf(study, all.length, shard), options.target);
+  const manifest = manifestOf(study, all.length, shard);
+  // Refused before the directory is made or locked; decided again under the lock, before anything
+  // in it is changed (--force's start over too), since another sweep may change it meanwhile.
+  checkSweepDir(dir, manifest, options.target);
+  makeDirs(dir);
   const unlock = lockSweepDir(dir, options.target?.label ?? dir);
   try {
+    // A sweep begun with its sets spelt otherwise resumes under the id its results carry.
+    const id = openSweepDir(dir, manifest, options.target);
     return await runUnlocked({ ...options, study: { ...study, id } }, mine);
   } finally {
     unlock();

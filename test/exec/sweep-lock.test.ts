@@ -13,6 +13,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../src/kernel/index.ts';
 import { assertUnlocked, lockSweepDir, SWEEP_LOCK } from '../../src/exec/sweep-lock.ts';
+import type { CellRunner } from '../../src/exec/pool.ts';
+import { runSweep } from '../../src/exec/sweep.ts';
+import { planStudy } from '../../src/exec/sweep-plan.ts';
 
 const dirs: string[] = [];
 test.after.always(() => {
@@ -159,3 +162,50 @@ test('the temporary a lock is written to is named by host and pid, so another ho
   t.deepEqual(readdirSync(dir), [`${SWEEP_LOCK}.${process.pid}.tmp`]);
   t.is(readFileSync(theirs, 'utf8'), holderLine(process.pid, 'elsewhere'));
 });
+
+/** Runs no world: every cell passes at once, so that a sweep's directory handling is what is tested. */
+const instant: CellRunner = {
+  jobs: 1,
+  run: async () => ({ status: 'pass', traceHash: '0'.repeat(16), events: 0, checks: {}, values: { passed: 1 }, wallTimeMs: 0 }),
+  build: async () => { throw new Error('not used'); },
+  close: async () => {},
+};
+const SCENARIO = 'scenarios/beamline-store.yaml';
+const studyOf = (seeds: number[]) =>
+  planStudy({ kind: 'sweep', file: SCENARIO, scenarioText: readFileSync(SCENARIO, 'utf8'), sets: [], variants: [], params: [], seeds });
+
+// Red before (s22 review LOW-4): --force checked that no sweep held the lock, then removed the
+// whole directory, then locked: a sweep locking it in between lost its lock and its files, and both ran.
+test.serial('--force takes the lock before it removes anything: a sweep arriving meanwhile is refused, not wiped', async (t) => {
+  const dir = join(scratch(), 'sweep');
+  await runSweep({ study: studyOf([1, 2]), dir, runner: instant });
+  const rmSync = fs.rmSync;
+  let other: unknown = 'not run';
+  // The other sweep arrives the instant --force first removes something in the directory.
+  fs.rmSync = (path: fs.PathLike, options?: fs.RmOptions) => {
+    if (other === 'not run' && String(path).startsWith(dir)) {
+      other = 'running';
+      try {
+        other = lockSweepDir(dir, 'other');
+      } catch (error) {
+        other = error;
+      }
+    }
+    rmSync(path, options);
+  };
+  syncBuiltinESMExports();
+  let forced;
+  try {
+    forced = await runSweep({ study: studyOf([3]), dir, runner: instant, target: { label: dir, force: true } });
+  } finally {
+    fs.rmSync = rmSync;
+    syncBuiltinESMExports();
+  }
+  if (typeof other === 'function') (other as () => void)();
+  t.true(other instanceof InputError, `the other sweep ${typeof other === 'function' ? 'took the lock too' : String(other)}`);
+  t.regex((other as Error).message, /^other: another diaspora sweep \(process \d+ since .*\) is writing this directory/);
+  t.true(forced.complete);
+  t.deepEqual(forced.records.map((record) => record.seed), [3], 'started over: only the new study\'s cell');
+  t.false(readdirSync(dir).includes(SWEEP_LOCK), 'released');
+});
+
