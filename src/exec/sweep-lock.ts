@@ -52,16 +52,22 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDE
 /** Whether a failed `link` says the file system has no hard links. */
 const noHardLinks = (error: unknown): boolean => NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '');
 
+/** How many times the lock is tried when it is found taken and then gone (released, or stale and taken over). */
+const ATTEMPTS = 4;
+
 /** Takes the lock of `dir` (which exists); returns the function that releases it. */
 export function lockSweepDir(dir: string, label: string): () => void {
   const path = join(dir, SWEEP_LOCK);
   const content = `${JSON.stringify({ host: hostname(), pid: process.pid, started: new Date().toISOString() })}\n`;
   // A takeover can lose a race to another taker (then the next attempt finds a live holder).
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     try {
       create(path, content);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (attempt === ATTEMPTS) {
+        throw new InputError(`${label}: could not take ${path}: other processes took and released it at every one of ${ATTEMPTS} attempts; retry, with one diaspora sweep at a time on this directory`);
+      }
       takeOverStale(dir, label);
       continue;
     }

@@ -209,3 +209,25 @@ test.serial('--force takes the lock before it removes anything: a sweep arriving
   t.false(readdirSync(dir).includes(SWEEP_LOCK), 'released');
 });
 
+// Red before (s22 review NIT-2): Node's raw "EEXIST: file already exists, link …" after the fourth attempt.
+test.serial('a lock that keeps reappearing and vanishing is a readable refusal after a few attempts', (t) => {
+  const dir = scratch();
+  const lock = join(dir, SWEEP_LOCK);
+  const linkSync = fs.linkSync;
+  // Every attempt finds the name taken, and the holder gone again when it looks.
+  fs.linkSync = (from: fs.PathLike, to: fs.PathLike) => {
+    if (String(to) === lock) throw Object.assign(new Error(`EEXIST: file already exists, link '${String(from)}' -> '${lock}'`), { code: 'EEXIST' });
+    linkSync(from, to);
+  };
+  syncBuiltinESMExports();
+  try {
+    t.throws(() => lockSweepDir(dir, '--out x'), {
+      instanceOf: InputError,
+      message: `--out x: could not take ${lock}: other processes took and released it at every one of 4 attempts; retry, with one diaspora sweep at a time on this directory`,
+    });
+  } finally {
+    fs.linkSync = linkSync;
+    syncBuiltinESMExports();
+  }
+  t.deepEqual(readdirSync(dir), [], 'no temporary file left');
+});
