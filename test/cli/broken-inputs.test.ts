@@ -328,29 +328,36 @@ test('a run refused while its world is built leaves no empty results folder behi
 const SWEEP = ['sweep', DEMO, '--param', 'quiesce=10s,20s', '--seeds', '40', '--jobs', '1', '--quiet'];
 const CELLS = 80;
 const lines = (dir: string) => (existsSync(join(dir, 'results.jsonl')) ? readFileSync(join(dir, 'results.jsonl'), 'utf8').split('\n').filter(Boolean) : []);
-const lockWritten = (dir: string) => existsSync(join(dir, 'sweep.lock')) && readFileSync(join(dir, 'sweep.lock'), 'utf8').endsWith('\n');
+/** Stops the sweep it is preloaded into (SIGSTOP to itself) right after its first result line: see the file. */
+const STOP_AT_FIRST_LINE = { hook: fileURLToPath(new URL('../exec/_kill-at-record.mjs', import.meta.url)), env: { KILL_AT_RECORD: '1', KILL_SIGNAL: 'SIGSTOP' } };
 const tick = () => new Promise((r) => setTimeout(r, 10));
 
+// The first writer stops itself right after its first result line, so it holds the lock while the
+// second tries however fast or loaded the machine is: before, the test polled for the lock and
+// stopped the writer from outside, and a writer that finished (or never locked) between two polls
+// at load 50 failed the test as "the second writer was not refused".
 test('a sweep killed with SIGKILL leaves a lock and finished lines; a second writer is refused while it runs; the resume redoes and corrupts nothing', async (t) => {
   const out = join(SCRATCH, 'killed-sweep');
-  const child = spawn(process.execPath, [BIN, ...SWEEP, '--out', out], { cwd: ROOT, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--import', STOP_AT_FIRST_LINE.hook, BIN, ...SWEEP, '--out', out], {
+    cwd: ROOT,
+    stdio: 'ignore',
+    env: { ...process.env, ...STOP_AT_FIRST_LINE.env },
+  });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   t.teardown(() => child.kill('SIGKILL'));
-  // No deadline of our own (a loaded machine may take minutes to start): ava's timeout bounds the waits.
-  // The first writer is stopped (SIGSTOP) once its lock is written, so it holds the lock while the
-  // second tries, however fast the machine: a sweep of this size ends in a second on a quiet one.
-  while (!lockWritten(out) && child.exitCode === null) await tick();
-  child.kill('SIGSTOP');
+  // No deadline of our own (a loaded machine may take minutes to start): ava's timeout bounds the wait.
+  const running = () => child.exitCode === null && child.signalCode === null;
+  while (lines(out).length === 0 && running()) await tick();
+  t.true(running(), `the first writer stopped at its first line (it ended instead: ${child.exitCode ?? child.signalCode})`);
+  t.is(lines(out).length, 1, 'stopped at its first line');
   const second = await diaspora([...SWEEP, '--out', out]);
   t.is(second.code, 2, second.stderr);
   t.regex(second.stderr, /another diaspora sweep \(process \d+ since .*\) is writing this directory/);
-  // Then killed part-way: after its first finished cell, with most of its cells still to run.
-  child.kill('SIGCONT');
-  while (lines(out).length === 0 && child.exitCode === null) await tick();
+  // Then killed part-way: after its first finished cell, with the others still to run.
   child.kill('SIGKILL');
   await exited;
   const before = lines(out);
-  t.true(before.length > 0 && before.length < CELLS, `killed part-way (${before.length} of ${CELLS} cells finished)`);
+  t.is(before.length, 1, 'killed part-way, after its first cell');
   t.true(existsSync(join(out, 'sweep.lock')), 'the killed writer leaves its lock');
   const resumed = await diaspora([...SWEEP, '--out', out]);
   t.is(resumed.code, 0, resumed.stderr);
