@@ -21,7 +21,7 @@ import { scenarioRecipe } from '../exec/scenario-recipe.ts';
 import type { StagedDirectory } from '../exec/staging.ts';
 import { onInterrupt } from '../exec/interrupt.ts';
 import { VERSION } from '../exec/version.ts';
-import { formatMicros, InputError, TraceWriter, type Micros } from '../kernel/index.ts';
+import { formatMicros, groupedDigits, InputError, TraceWriter, type Micros } from '../kernel/index.ts';
 import { traceFile } from '../kernel/trace-file.ts';
 import { summaryMarkdown } from '../report/summary-markdown.ts';
 import { tryReadDuration } from '../scenario/index.ts';
@@ -87,7 +87,7 @@ function checkRealTime(speed: number, emulatedUs: Micros): void {
   const least = Math.ceil((emulatedUs / 1000 / MAX_HOST_TIMER_MS) * 10 ** (1 - Math.floor(Math.log10(emulatedUs / 1000 / MAX_HOST_TIMER_MS)))) / 10 ** (1 - Math.floor(Math.log10(emulatedUs / 1000 / MAX_HOST_TIMER_MS)));
   const plain = (n: number) => (n >= 1e-6 ? String(n) : n.toFixed(20).replace(/0+$/, ''));
   throw new InputError(
-    `--speed ${plain(speed)}: ${formatMicros(emulatedUs)} emulated would take ${Math.round(realMs / 86_400_000).toLocaleString('en-US')} days of real time, ` +
+    `--speed ${plain(speed)}: ${formatMicros(emulatedUs)} emulated would take ${groupedDigits(Math.round(realMs / 86_400_000))} days of real time, ` +
       `longer than a timer can wait (24.8 days); give --speed ${plain(Number(least.toPrecision(2)))} or more, or a shorter -d`,
   );
 }

@@ -6,7 +6,7 @@
  * ours or of a protocol — the message, the seed and simulated time when known, and the command
  * that reproduces it.
  */
-import { InputError, SimulationError } from '../kernel/contract/index.ts';
+import { cutText, InputError, SimulationError } from '../kernel/contract/index.ts';
 import { locateInFile } from '../scenario/load.ts';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL } from './exit-codes.ts';
 import { fileProblem } from './file-problem.ts';
@@ -37,7 +37,7 @@ export function inputErrorText(error: InputError, all = process.argv.includes('-
     // eslint-disable-next-line no-control-regex -- matching control characters is the point
     const line = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     const limit = LINE_CHARS + (/^\S*:\d+ /.exec(line)?.[0].length ?? 0);
-    return line.length > limit ? `${line.slice(0, limit)}… (${line.length - limit} more characters)` : line;
+    return cutText(line, limit);
   });
   const shown = all ? lines.length : error.options.cascade === true ? 1 : SHOWN;
   // "and 1 more" would take the line the problem itself takes.

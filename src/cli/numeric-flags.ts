@@ -9,7 +9,7 @@
  * (exit code 2).
  */
 // Light imports only: every command's options use this module, and `--help` loads no more than them.
-import { InputError } from '../kernel/contract/index.ts';
+import { groupedDigits, InputError } from '../kernel/contract/index.ts';
 import { DEFAULT_MAX_EVENTS } from '../scenario/work-budget.ts';
 
 /** The largest seed: beyond it a double no longer holds every integer, so two seeds could be one. */
@@ -68,16 +68,7 @@ function quote(text: string): string {
   return text === '' ? '(nothing)' : /^[\w.+-]+$/.test(text) ? text : JSON.stringify(text);
 }
 
-/**
- * A whole number with its digits grouped by three (`200,000,000`), as `toLocaleString('en-US')`
- * writes it — without that call's first-use set-up of ICU's number formatting (≈ 20 ms), which
- * every start of a command with `--max-events` paid for this one string of its help text.
- */
-function groupedDigits(whole: number): string {
-  return String(whole).replace(/\B(?=(\d{3})+$)/g, ',');
-}
-
-/** `--max-events` for the commands that run scenarios: the work budget of work-estimate.ts. */
+/** `--max-events` for the commands that run scenarios: the work budget of work-estimate.ts. Its help text is grouped without ICU, which every start of such a command would otherwise set up. */
 export const MAX_EVENTS_OPTION = {
   'max-events': {
     ...numericOption('--max-events', `Refuse (before it starts) or stop a run of more kernel events than this (default ${groupedDigits(DEFAULT_MAX_EVENTS)})`, countReader(1, Number.MAX_SAFE_INTEGER, 'events')),

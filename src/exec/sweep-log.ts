@@ -14,7 +14,7 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { InputError } from '../kernel/index.ts';
+import { cutText, InputError } from '../kernel/index.ts';
 import { writingFile } from '../kernel/file-errors.ts';
 import { makeDirs } from '../make-dirs.ts';
 import { checkDirectoryPlace, checkOutputDirectory, readOutputMarker, type TargetOptions } from './output-guard.ts';
@@ -96,16 +96,16 @@ export function readManifest(dir: string): Manifest | undefined {
  * was computed from the very spec stored beside it, in its key order, which JSON keeps.
  */
 function checkIdentity(path: string, id: string, spec: StudySpec): void {
-  if (!/^[0-9a-f]{12}$/.test(id)) throw new InputError(`${path}: a sweep manifest whose id ${JSON.stringify(cut(id))} is not a sweep id (12 hex digits); the file was edited`);
+  if (!/^[0-9a-f]{12}$/.test(id)) throw new InputError(`${path}: a sweep manifest whose id ${cutText(id, 40, 40, JSON.stringify)} is not a sweep id (12 hex digits); the file was edited`);
   for (const [i, param] of spec.params.entries()) {
     for (const [j, value] of param.values.entries()) {
       const x = readQuantity(value.text)?.x ?? null;
       if (value.x !== x) {
-        throw new InputError(`${path}: spec.params[${i}].values[${j}].x is ${JSON.stringify(value.x)}, but its text ${JSON.stringify(cut(value.text))} is ${JSON.stringify(x)}; the file was edited`);
+        throw new InputError(`${path}: spec.params[${i}].values[${j}].x is ${JSON.stringify(value.x)}, but its text ${cutText(value.text, 40, 40, JSON.stringify)} is ${JSON.stringify(x)}; the file was edited`);
       }
     }
     const kind = paramKind(param.values);
-    if (param.kind !== kind) throw new InputError(`${path}: spec.params[${i}].kind is ${JSON.stringify(cut(String(param.kind)))}, but its values are ${kind === 'category' ? 'categories' : `of kind ${kind}`}; the file was edited`);
+    if (param.kind !== kind) throw new InputError(`${path}: spec.params[${i}].kind is ${cutText(String(param.kind), 40, 40, JSON.stringify)}, but its values are ${kind === 'category' ? 'categories' : `of kind ${kind}`}; the file was edited`);
   }
   if (studyId(spec) !== id) throw new InputError(`${path}: its spec hashes to ${studyId(spec)}, not to its id ${id}: a field of spec was edited`);
 }
@@ -197,7 +197,7 @@ function decideOpening(dir: string, manifest: Manifest, target: TargetOptions): 
 function specDifference(storedThere: StudySpec, here: StudySpec): string {
   const there = setsSpeltOneWay(storedThere);
   const values = (p: StudySpec['params'][number] | undefined) => (p === undefined ? 'not given' : p.values.map((v) => v.text).join(','));
-  const list = (items: readonly (string | number)[]) => (items.length === 0 ? 'none' : cut(items.join(',')));
+  const list = (items: readonly (string | number)[]) => (items.length === 0 ? 'none' : cutText(items.join(','), 40));
   const variants = (spec: StudySpec) => list(spec.variants.map((v) => (v.sets.length === 0 ? v.name : `${v.name}:${v.sets.join(',')}`)));
   if (there.kind !== here.kind) return `it holds a ${there.kind}, this is a ${here.kind}`;
   if (there.version !== here.version) return `it was written by version ${there.version}, this is ${here.version}; a sweep resumes in the version that began it`;
@@ -207,16 +207,11 @@ function specDifference(storedThere: StudySpec, here: StudySpec): string {
   if (variants(there) !== variants(here)) return `the variants were ${variants(there)} there, ${variants(here)} here`;
   for (const path of new Set([...there.params, ...here.params].map((p) => p.path))) {
     const [a, b] = [there, here].map((spec) => values(spec.params.find((p) => p.path === path)));
-    if (a !== b) return `--param ${path} was ${cut(a!)} there, ${cut(b!)} here`;
+    if (a !== b) return `--param ${path} was ${cutText(a!, 40)} there, ${cutText(b!, 40)} here`;
   }
   const seeds = (spec: StudySpec) => (spec.seeds.length > 2 && spec.seeds.every((seed, i) => seed === spec.seeds[0]! + i) ? `${spec.seeds[0]}..${spec.seeds.at(-1)}` : list(spec.seeds));
   if (seeds(there) !== seeds(here)) return `--seeds were ${seeds(there)} there, ${seeds(here)} here`;
   return 'the scenario, the arguments or the version differ';
-}
-
-/** A list quoted in a message, cut to a readable length. */
-function cut(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 /** True when `dir` is a sweep directory of diaspora's whose results are all of study `id` (and there are some). */

@@ -19,7 +19,7 @@
  * which records it as an input error.
  */
 import { createHash } from 'node:crypto';
-import { InputError } from '../kernel/index.ts';
+import { groupedDigits, InputError } from '../kernel/index.ts';
 import { checkSetsOnce, checkWorkBudget, loadScenario, locateInFile, normaliseSet, setOfField, shownSet, type Scenario } from '../scenario/index.ts';
 import { formatPath, parsePath } from '../scenario/paths.ts';
 import type { Param, Variant } from './sweep-values.ts';
@@ -249,7 +249,6 @@ function isStrategy(variant: Variant): boolean {
   return variant.sets.length === 1 && variant.sets[0] === `checkpoint.strategy=${variant.name}`;
 }
 
-/** How the user gave a variant, for a message: `--strategies a` or `--variant a`. */
 /**
  * A study of more cells than this is refused before any work: each grid point × variant is built
  * once to check it (validate), which for a million points took minutes before the first word, and
@@ -260,11 +259,12 @@ export const MAX_CELLS = 100_000;
 function checkCellCount(request: StudyRequest, variants: readonly Variant[]): void {
   const cells = cellCount({ variants, seeds: request.seeds, params: request.params });
   if (cells <= MAX_CELLS) return;
-  const n = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+  const n = (count: number, one: string, many = `${one}s`) => `${groupedDigits(count)} ${count === 1 ? one : many}`;
   const factors = [...request.params.map((p) => `${n(p.values.length, 'value')} of ${p.path}`), n(variants.length, 'variant'), n(request.seeds.length, 'seed')];
-  throw new InputError(`the study has ${cells.toLocaleString('en-US')} cells (${factors.join(' × ')}); at most ${MAX_CELLS.toLocaleString('en-US')} — split it into several sweeps, or ask a range for fewer values (from..to:COUNT)`);
+  throw new InputError(`the study has ${groupedDigits(cells)} cells (${factors.join(' × ')}); at most ${groupedDigits(MAX_CELLS)} — split it into several sweeps, or ask a range for fewer values (from..to:COUNT)`);
 }
 
+/** How the user gave a variant, for a message: `--strategies a` or `--variant a`. */
 function variantFlag(variant: Variant): string {
   return `${isStrategy(variant) ? '--strategies' : '--variant'} ${variant.name}`;
 }

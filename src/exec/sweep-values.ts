@@ -13,7 +13,7 @@
  * of one line naming the argument — a malformed path, an empty list or range, a range whose ends
  * are not the same kind of quantity, a log range through zero, a repeated value.
  */
-import { InputError } from '../kernel/contract/index.ts';
+import { cutText, InputError } from '../kernel/contract/index.ts';
 import { formatPath, parsePath } from '../scenario/paths.ts';
 import { tryReadBandwidth, tryReadDuration, tryReadProbability, tryReadRate, tryReadSize, type UnitResult } from '../scenario/units.ts';
 
@@ -129,9 +129,7 @@ export function strategyVariants(list: string): Variant[] {
 }
 
 /** An argument as a message quotes it: cut when it is too long to read (a 10,000-character name). */
-function quoted(argument: string): string {
-  return argument.length > 120 ? `${argument.slice(0, 40)}… (${argument.length} characters)` : argument;
-}
+const quoted = (argument: string): string => cutText(argument, 40, 120);
 
 /** As a scenario's name: a variant's names a column, a legend entry and every cell of it. */
 const MAX_NAME_CHARS = 100;

@@ -12,7 +12,7 @@
  * `InputError`. The `format*` functions are exact inverses, used by property tests and by anything
  * that prints a scenario back.
  */
-import { InputError } from '../kernel/contract/index.ts';
+import { cutText, InputError } from '../kernel/contract/index.ts';
 import { type Micros, HOUR, MINUTE, MS, SECOND, US } from '../kernel/contract/index.ts';
 
 export type UnitResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
@@ -25,7 +25,7 @@ export function describeInput(input: unknown): string {
   if (input === undefined) return 'nothing';
   if (input === null) return 'an empty value';
   // A message quotes a value, never a whole file read as one string.
-  if (typeof input === 'string') return input.length > 60 ? `${JSON.stringify(input.slice(0, 60))}… (${input.length} characters)` : JSON.stringify(input);
+  if (typeof input === 'string') return cutText(input, 60, 60, JSON.stringify);
   if (Array.isArray(input)) return 'a list';
   if (typeof input === 'object') return 'a map';
   return String(input);

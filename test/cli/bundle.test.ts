@@ -200,6 +200,9 @@ test("a start that refuses its input formats no number through ICU (toLocaleStri
   };
   t.is(await formatted(['run', '/nonexistent/scenario.yaml']), 0);
   t.is(await formatted(['sweep', '/nonexistent/scenario.yaml']), 0);
+  // Refusals that state a count (red before: both used toLocaleString, s22 review NIT-8).
+  t.is(await formatted(['sweep', 'scenarios/beamline-store.yaml', '--param', 'quiesce=10s..1000s:1000', '--param', 'links[0].latency=1ms..100ms:200', '--seeds', '1']), 0, 'too many cells');
+  t.is(await formatted(['emulate', 'scenarios/beamline-store.yaml', '--speed', '0.0000001']), 0, 'a --speed too slow');
   t.true((await formatted(['run', 'scenarios/beamline-store.yaml', '--max-events', '5'])) > 0, 'the probe counts a number formatted (the budget message)');
 });
 

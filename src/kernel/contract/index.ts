@@ -26,4 +26,4 @@ export { deriveRng, type Rng } from './rng.ts';
 export { canonicalJson, digestOf, fnv1a, hex64 } from './hash.ts';
 export { assert, InvariantViolation, isInvariantViolation } from './assert.ts';
 export { SimulationError } from './simulation-error.ts';
-export { InputError } from './input-error.ts';
+export { cutText, groupedDigits, InputError } from './input-error.ts';
