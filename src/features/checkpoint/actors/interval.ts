@@ -41,16 +41,17 @@
  *   uniform on (0, I) and independent of the other participants' — what the rollback-recovery
  *   analyses assume of independent checkpoints (Randell 1975, "System structure for software fault
  *   tolerance": processes checkpoint without regard to one another; Elnozahy et al. 2002's survey,
- *   §3: each process takes its checkpoints when convenient, here at an arbitrary phase), and
+ *   uncoordinated checkpointing: each process takes its checkpoints when it decides, here at an
+ *   arbitrary phase), and
  *   what the derivation in scenarios/literature/domino-poisson.yaml uses (T − c uniform on (0, I)).
- *   Until session 22 it was I·(0.5 + U), from the first commit with no reason given: no
+ *   Through session 22 it was I·(0.5 + U), from the first commit with no reason given: no
  *   participant checkpointed in the first I/2, each one's first interval was 1.5 I long on
  *   average, and a domino cascade reached the start far more often (six processes at 0.5
  *   messages/s: 0.31 of crashes against 0.07 with the stationary phase; test/literature/
  *   domino-poisson.test.ts). Real schedulers differ: Flink draws its periodic trigger's first delay
- *   uniformly from [min pause, interval] (CheckpointCoordinator), DMTCP's coordinator checkpoints
- *   `--interval` seconds after the computation starts, in phase with nobody else only because
- *   the jobs start at unrelated times — which U·I models.
+ *   uniformly from [min pause, interval] (CheckpointCoordinator); DMTCP's coordinator checkpoints
+ *   every `--interval` seconds (its manual), in phase with no other job only because jobs start
+ *   at unrelated times — which U·I models.
  * - After a restart from a checkpoint, Daly's model (2006, Fig. 1: restart R, then segments of τ of
  *   compute each followed by a dump) starts a new renewal: the next checkpoint is due one whole
  *   interval after the restart (`nextDelay`), not at a new random phase — the restored process's
