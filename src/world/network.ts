@@ -42,9 +42,11 @@
  * a crash is a world event, which every thread of a parallel run executes, and it came at least one
  * link latency before the arrival, so the receiver's thread knows it by then (a message's last byte
  * leaves before the crash or the message is cut, and it arrives a latency after its last byte).
- * What is not modelled: the channel is not given back at the crash — the cut message's time on the
- * wire stays taken, so what was queued behind it (another sender's, or one sent after a restart)
- * keeps the time it was given instead of moving up (arrival times are fixed at the send); a
+ * A node crash gives its LAN channels back at once (`releaseNode`: every message on them was that
+ * node's), for the messages sent after it. What is not modelled: arrival times are fixed at the
+ * send, so a message already queued behind a cut one keeps its time instead of moving up; and a
+ * WAN channel, shared by the site's nodes, or a channel a crashed process shared with others on
+ * its node, is not given back — the cut message's time on the wire stays taken; a
  * duplicated message's copies count twice against the buffer; emulation (exec/emulate) leaves
  * cutting to the real network.
  *
@@ -399,6 +401,24 @@ export class Network {
     pairs.busyUntil[slot] = times.busyUntil;
     pairs.lastArrival[slot] = times.lastArrival;
     return arrival;
+  }
+
+  /**
+   * The node with index `node` lost power at `now`: what its LAN channels still had to send is cut
+   * (the simulator drops those messages where they arrive), so each is free from now, and a later
+   * message on it waits only for the arrivals of what had left whole — by `now` + latency + jitter.
+   * Its site's WAN channels also carry other nodes' messages: they keep their times.
+   */
+  releaseNode(node: number, now: Micros): void {
+    const pairs = this.lanPairs;
+    if (pairs.size === 0) return;
+    const { latencyUs, jitterUs } = this.lanOf[this.nodeSite[node]];
+    const lastWhole = now + latencyUs + jitterUs;
+    for (let slot = 0; slot < pairs.busyUntil.length; slot++) {
+      if (pairs.firstOf(slot) !== node) continue;
+      if (pairs.busyUntil[slot] > now) pairs.busyUntil[slot] = now;
+      if (pairs.lastArrival[slot] > lastWhole) pairs.lastArrival[slot] = lastWhole;
+    }
   }
 
   /** Whether a LAN direction's entry must be kept: it has streams, or is busy or has arrivals due past the horizon. */

@@ -268,6 +268,7 @@ export class World implements Environment {
     if (!state.up) return;
     state.up = false;
     for (const actor of this.deployment.on(node)) this.sim.crash(actor.id, { scope: 'node', reason });
+    this.network.releaseNode(this.network.indexOf(node), this.sim.now());
     state.disk?.losePower(options);
     state.ram?.losePower();
   }

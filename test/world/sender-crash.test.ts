@@ -173,3 +173,17 @@ test('a restarted sender’s new messages are not cut by its earlier crash', (t)
   // It waits behind the cut upload's time on the wire (the channel is not given back), then arrives.
   t.deepEqual(bob.arrivalsFrom('alice'), [100 + 10 * SECOND + 1_000 + 1 * MS]);
 });
+
+test('a node crash gives its LAN channels back: a message sent after its restart does not wait for the cut one’s bytes', (t) => {
+  const s = new Scenario();
+  s.lanSite('lan', 2, { latencyUs: 10, bandwidthBytesPerSec: 1 * MB });
+  const alice = s.puppet('alice', 'lan-1');
+  const bob = s.puppet('bob', 'lan-2');
+  s.at(100, () => alice.send('bob', { bytes: 10 * MB })); // on the lan-1>lan-2 channel until 10.0001 s
+  s.crashNode('lan-1').at(1 * SECOND);
+  s.restartNode('lan-1').at(2 * SECOND);
+  s.at(3 * SECOND, () => alice.send('bob', { bytes: 1_000 }));
+  s.run(30 * SECOND);
+  t.is(cuts(s, 'bob').length, 1);
+  t.deepEqual(bob.arrivalsFrom('alice'), [3 * SECOND + 1_000 + 10]);
+});
