@@ -18,13 +18,12 @@
  *
  * Guarantee: while a live process holds the lock, another is refused before it runs or removes
  * anything. A lock left by a process that is gone (`kill -9`, a power loss) on this host is taken
- * over — moved aside under a name of the taker's own, checked to be the lock judged stale, then
- * removed (or, when it was not, put back: linked where hard links work, renamed where they do not)
- * — so two processes taking over the same stale lock cannot remove each other's new one; three at
- * once, within microseconds, can. One from another host (a shared file system) is named, never broken, since that process cannot
+ * over, one taker at a time (under `sweep.lock.takeover`, made the same whole-content way): the
+ * taker removes the lock only if it is still the one judged stale, so any number of processes
+ * taking over the same stale lock at once cannot remove each other's new one. One from another host (a shared file system) is named, never broken, since that process cannot
  * be seen from here. How it fails: an `InputError` naming the holder or the file (exit code 2).
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { namingFile } from '../kernel/file-errors.ts';
@@ -33,6 +32,8 @@ import { removeOnInterrupt } from './interrupt.ts';
 import { isRunning } from './staging.ts';
 
 export const SWEEP_LOCK = 'sweep.lock';
+/** The name a takeover of a stale lock is made under, one at a time (see takeOverStale). */
+const TAKEOVER = `${SWEEP_LOCK}.takeover`;
 
 interface Holder {
   host?: unknown;
@@ -40,8 +41,8 @@ interface Holder {
   started?: unknown;
 }
 
-/** Whether a directory entry is the lock or one of its temporaries (`sweep.lock.<host>.<pid>.tmp`, `sweep.lock-stale.<host>.<pid>.tmp`). */
-export const isLockFile = (entry: string): boolean => entry === SWEEP_LOCK || (entry.startsWith(SWEEP_LOCK) && entry.endsWith('.tmp'));
+/** Whether a directory entry is the lock, its takeover guard (`sweep.lock.takeover`) or one of their temporaries (`sweep.lock.<host>.<pid>.tmp`). */
+export const isLockFile = (entry: string): boolean => entry === SWEEP_LOCK || entry === TAKEOVER || (entry.startsWith(SWEEP_LOCK) && entry.endsWith('.tmp'));
 
 /** This process's part of a temporary file's name: its host and pid (unique on a shared file system). */
 const ownName = (): string => `${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}.${process.pid}`;
@@ -51,6 +52,9 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDE
 
 /** Whether a failed `link` says the file system has no hard links. */
 const noHardLinks = (error: unknown): boolean => NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '');
+
+/** Something to wait on between attempts (Atomics.wait sleeps the thread: the lock is taken before any cell runs). */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** How many times the lock is tried when it is found taken and then gone (released, or stale and taken over). */
 const ATTEMPTS = 4;
@@ -66,9 +70,14 @@ export function lockSweepDir(dir: string, label: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       if (attempt === ATTEMPTS) {
-        throw new InputError(`${label}: could not take ${path}: other processes took and released it at every one of ${ATTEMPTS} attempts; retry, with one diaspora sweep at a time on this directory`);
+        // A takeover guard that stays (unreadable: written without hard links by a process killed before it wrote) is named.
+        const guard = join(dir, TAKEOVER);
+        const stays = existsSync(guard) ? `; if no diaspora sweep runs and ${guard} stays, remove it` : '';
+        throw new InputError(`${label}: could not take ${path}: other processes took and released it at every one of ${ATTEMPTS} attempts; retry, with one diaspora sweep at a time on this directory${stays}`);
       }
-      takeOverStale(dir, label);
+      takeOverStale(dir, label, content);
+      // Another takeover under way, or lost to another taker: give it a moment before the next attempt.
+      Atomics.wait(PAUSE, 0, 0, 10 * attempt);
       continue;
     }
     const unhook = removeOnInterrupt(path);
@@ -108,33 +117,54 @@ function createExclusive(path: string, content: string): void {
 
 /**
  * Removes the lock of `dir` if its holder is gone; refuses (via {@link assertUnlocked}) otherwise.
- * The lock is first renamed to a name of this process's own: if what was moved is not the lock
- * judged stale — another taker replaced it in between — it is linked back and left to its holder.
+ *
+ * Takeovers happen one at a time, each under `sweep.lock.takeover` (made the way the lock is): so
+ * while a taker holds it, nobody else removes the lock, and nobody creates one while the stale one
+ * is there. The lock it then finds is either still the one judged stale — removed — or one a live
+ * process took after an earlier taker removed it — left alone. (Before, each taker renamed the
+ * lock aside and put back what was not the stale one: a third taker could take the name in that
+ * instant, and the put-back failed — the first taker's live lock was removed, two sweeps ran.)
+ * A taker that finds the takeover under way returns: the next attempt meets its outcome.
  */
-function takeOverStale(dir: string, label: string): void {
+function takeOverStale(dir: string, label: string, content: string): void {
   const path = join(dir, SWEEP_LOCK);
   const stale = assertUnlocked(dir, label);
   if (stale === undefined) return; // gone meanwhile: the next attempt creates it
-  const aside = join(dir, `${SWEEP_LOCK}-stale.${ownName()}.tmp`);
+  const guard = join(dir, TAKEOVER);
   try {
-    renameSync(path, aside);
+    create(guard, content);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    assertTakeoverLive(guard, label);
+    return;
   }
   try {
-    if (readFileSync(aside, 'utf8') !== stale) {
-      try {
-        linkSync(aside, path);
-      } catch (error) {
-        // EEXIST: a third process took the name meanwhile: its lock stands, and the next attempt meets it.
-        // Without hard links, renaming it back is atomic too, but would replace such a third lock.
-        if (noHardLinks(error)) renameSync(aside, path);
-        else if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-    }
+    if (readIfThere(path) === stale) rmSync(path);
   } finally {
-    rmSync(aside, { force: true });
+    rmSync(guard, { force: true });
+  }
+}
+
+/**
+ * Returns when the takeover under way is another live process's (or one being written); refuses
+ * when its holder is gone — killed within the microseconds a takeover lasts. Such a guard is not
+ * taken over in turn: that would need the same race this guard settles.
+ */
+function assertTakeoverLive(guard: string, label: string): void {
+  const text = readIfThere(guard);
+  const pid = text === undefined ? undefined : parseHolder(text)?.pid;
+  const here = text !== undefined && parseHolder(text)?.host === hostname();
+  if (typeof pid !== 'number' || !here || isRunning(pid)) return;
+  throw new InputError(`${label}: ${guard} was left by process ${pid}, which ended while it took over a stale lock; if no diaspora sweep writes this directory, remove it`);
+}
+
+/** The text of `path`, or undefined when there is no such file. */
+function readIfThere(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw namingFile(error, path);
   }
 }
 

@@ -5,7 +5,7 @@
  * (re-synced into the module's imports) so the second writer runs the instant the first's lock
  * name appears, and the stale and torn states are made by hand.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -105,50 +105,108 @@ test('a live holder, or one on another host, is named and its lock kept', (t) =>
   t.deepEqual(readdirSync(far), [SWEEP_LOCK]);
 });
 
+/** What a call of lockSweepDir came to: its release when it holds the lock, its error when refused. */
+function attempt(label: string, dir: string): unknown {
+  try {
+    return lockSweepDir(dir, label);
+  } catch (error) {
+    return error;
+  }
+}
+
+/** Exactly one of `outcomes` holds the lock (the others were refused with an InputError), its lock is the one there, and nothing else is left. */
+function oneHolder(t: ExecutionContext, dir: string, outcomes: Record<string, unknown>): void {
+  const holders = Object.keys(outcomes).filter((name) => typeof outcomes[name] === 'function');
+  t.is(holders.length, 1, `holders: ${holders.join(', ') || 'none'}; ${Object.entries(outcomes).map(([name, o]) => `${name}: ${o instanceof Error ? o.message : typeof o}`).join('; ')}`);
+  for (const [name, outcome] of Object.entries(outcomes)) if (typeof outcome !== 'function') t.true(outcome instanceof InputError, `${name}: ${String(outcome)}`);
+  t.like(JSON.parse(readFileSync(join(dir, SWEEP_LOCK), 'utf8')), { pid: process.pid });
+  t.deepEqual(readdirSync(dir), [SWEEP_LOCK], 'nothing moved aside or left behind');
+  for (const outcome of Object.values(outcomes)) if (typeof outcome === 'function') (outcome as () => void)();
+}
+
 // Two takers of one stale lock: the second takes it over while the first is between judging it
 // stale and removing it. Removing by name would remove the second's fresh lock: two writers.
 const twoTakers = test.macro((t, hardLinks: boolean) => {
   const dir = scratch();
   const lock = join(dir, SWEEP_LOCK);
   writeFileSync(lock, holderLine(deadPid()));
-  const renameSync = fs.renameSync;
-  const rmSyncOriginal = fs.rmSync;
-  const linkSync = fs.linkSync;
+  const original = { renameSync: fs.renameSync, rmSync: fs.rmSync, linkSync: fs.linkSync };
   // A file system without hard links (FAT, some network mounts): every link() fails with EPERM.
   if (!hardLinks)
     fs.linkSync = () => {
       throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
     };
-  let release: unknown;
+  const outcomes: Record<string, unknown> = {};
   const secondTaker = () => {
-    if (release !== undefined) return;
-    release = 'running';
-    release = lockSweepDir(dir, 'second');
+    if ('second' in outcomes) return;
+    outcomes.second = 'running';
+    outcomes.second = attempt('second', dir);
   };
   // Whichever way the first takes the stale lock away (rename or remove), the second comes first.
   fs.renameSync = (from: fs.PathLike, to: fs.PathLike) => {
     if (String(from) === lock) secondTaker();
-    renameSync(from, to);
+    original.renameSync(from, to);
   };
   fs.rmSync = (path: fs.PathLike, options?: fs.RmOptions) => {
     if (String(path) === lock) secondTaker();
-    rmSyncOriginal(path, options);
+    original.rmSync(path, options);
   };
   syncBuiltinESMExports();
   try {
-    t.throws(() => lockSweepDir(dir, 'first'), { instanceOf: InputError, message: /^first: another diaspora sweep/ });
+    outcomes.first = attempt('first', dir);
   } finally {
-    Object.assign(fs, { renameSync, rmSync: rmSyncOriginal, linkSync });
+    Object.assign(fs, original);
     syncBuiltinESMExports();
   }
-  t.is(typeof release, 'function', 'the second took the lock');
-  t.like(JSON.parse(readFileSync(lock, 'utf8')), { pid: process.pid });
-  t.deepEqual(readdirSync(dir), [SWEEP_LOCK], 'nothing moved aside is left');
-  (release as () => void)();
+  t.not(outcomes.second, undefined, 'the second taker came');
+  oneHolder(t, dir, outcomes);
 });
 test.serial('of two processes taking over the same stale lock, one gets it and the other is refused', twoTakers, true);
-// Red before: the failed link-back was taken for a third taker's lock, and the second's lock, moved aside, was removed.
+// Red before (s22 review MEDIUM-1): the failed link-back was taken for a third taker's lock, and the second's lock, moved aside, was removed.
 test.serial('of two processes taking over the same stale lock without hard links, one gets it and the other is refused', twoTakers, false);
+
+// Red before (s22 review LOW-2): T2, judging the stale lock stale, was overtaken by T1, who took it
+// over and holds a fresh lock; T2 then moved T1's lock aside to compare it, T3 took the name in that
+// instant, T2's put-back failed and it removed T1's lock: T1 and T3 both ran.
+test.serial('of three processes taking over the same stale lock, one gets it and the others are refused', (t) => {
+  const dir = scratch();
+  const lock = join(dir, SWEEP_LOCK);
+  writeFileSync(lock, holderLine(deadPid()));
+  const original = { renameSync: fs.renameSync, readFileSync: fs.readFileSync };
+  const outcomes: Record<string, unknown> = {};
+  let phase = 'T2 judges';
+  // T1 comes right after T2 has read the stale lock; T3 right after T2 next touches the lock (after T1 holds it).
+  const touched = (path: fs.PathOrFileDescriptor) => {
+    if (String(path) !== lock) return;
+    if (phase === 'T2 judges') {
+      phase = 'T1 takes over';
+      outcomes.T1 = attempt('T1', dir);
+      phase = 'T2 goes on';
+    } else if (phase === 'T2 goes on') {
+      phase = 'T3 arrives';
+      outcomes.T3 = attempt('T3', dir);
+      phase = 'done';
+    }
+  };
+  fs.readFileSync = ((path: fs.PathOrFileDescriptor, options?: unknown) => {
+    const text = (original.readFileSync as (p: unknown, o: unknown) => unknown)(path, options);
+    touched(path);
+    return text;
+  }) as typeof fs.readFileSync;
+  fs.renameSync = (from: fs.PathLike, to: fs.PathLike) => {
+    original.renameSync(from, to);
+    touched(from);
+  };
+  syncBuiltinESMExports();
+  try {
+    outcomes.T2 = attempt('T2', dir);
+  } finally {
+    Object.assign(fs, original);
+    syncBuiltinESMExports();
+  }
+  t.is(phase, 'done', 'all three came');
+  oneHolder(t, dir, outcomes);
+});
 
 // Red before (`sweep.lock.<pid>.tmp`): on a shared file system another host's sweep with the same pid,
 // between writing its temporary and linking it, had that file overwritten and removed by this one.
@@ -230,4 +288,16 @@ test.serial('a lock that keeps reappearing and vanishing is a readable refusal a
     syncBuiltinESMExports();
   }
   t.deepEqual(readdirSync(dir), [], 'no temporary file left');
+});
+
+test('a takeover guard left by a process that ended is named, never taken over, and the stale lock stays', (t) => {
+  const dir = scratch();
+  const dead = deadPid();
+  writeFileSync(join(dir, SWEEP_LOCK), holderLine(dead));
+  writeFileSync(join(dir, `${SWEEP_LOCK}.takeover`), holderLine(dead));
+  t.throws(() => lockSweepDir(dir, '--out x'), {
+    instanceOf: InputError,
+    message: `--out x: ${join(dir, `${SWEEP_LOCK}.takeover`)} was left by process ${dead}, which ended while it took over a stale lock; if no diaspora sweep writes this directory, remove it`,
+  });
+  t.deepEqual(readdirSync(dir).sort(), [SWEEP_LOCK, `${SWEEP_LOCK}.takeover`]);
 });
