@@ -63,6 +63,18 @@ test('dueBy counts exactly the events whose due time has come, for both clocks, 
   }
 });
 
+// Red before (s22 review NIT-4): the table grew to every event the rate had due by the instant
+// asked (≈ 360,000 here, as the buffer asks about the whole run), not to the limit.
+test('a Poisson source with a limit tables as many due times as the limit (and one to tell), however late it is asked', (t) => {
+  const clock = poisson(4, 'p', 100);
+  const spec: GeneratorSpec = { ratePerSec: 100, phaseUs: 0, stopAtUs: 3600 * SECOND, limit: 25, bufferEvents: 5, poisson: clock };
+  t.is(dueBy(spec, 3599 * SECOND), 25);
+  t.is(overwritten(spec, 0, 3599 * SECOND), 20);
+  t.true(clock.tabled <= 26, `${clock.tabled} due times tabled`);
+  // The same due times as a clock asked without the limit.
+  t.deepEqual(dues(clock, 25), dues(poisson(4, 'p', 100), 25));
+});
+
 test('a bounded buffer overwrites Poisson events as it does periodic ones: what waits beyond its size', (t) => {
   const spec: GeneratorSpec = { ratePerSec: 10, phaseUs: 0, stopAtUs: 60 * SECOND, bufferEvents: 5, poisson: poisson(2) };
   const nowUs = 10 * SECOND;

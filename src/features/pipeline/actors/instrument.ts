@@ -65,9 +65,13 @@ export class PoissonClock {
     return this.due[k]!;
   }
 
-  /** How many events are due at or before `untilUs`. */
-  countBy(untilUs: Micros): number {
-    while (this.due.length === 0 || this.due[this.due.length - 1]! <= untilUs) this.extend();
+  /**
+   * How many events are due at or before `untilUs`, or `limit` when that many are: the table then
+   * grows to `limit` + 1 entries at most (enough to tell), not to every event the rate would have
+   * due by then — a source with `limit` is asked about the whole run by its buffer (`overwritten`).
+   */
+  countBy(untilUs: Micros, limit = Number.POSITIVE_INFINITY): number {
+    while ((this.due.length === 0 || this.due[this.due.length - 1]! <= untilUs) && this.due.length <= limit) this.extend();
     // The first index due after `untilUs` (the table is non-decreasing).
     let lo = 0;
     let hi = this.due.length - 1;
@@ -76,7 +80,12 @@ export class PoissonClock {
       if (this.due[mid]! <= untilUs) lo = mid + 1;
       else hi = mid;
     }
-    return lo;
+    return Math.min(lo, limit);
+  }
+
+  /** How many due times the table holds (its memory: 8 bytes each). */
+  get tabled(): number {
+    return this.due.length;
   }
 
   private extend(): void {
@@ -107,7 +116,7 @@ export function overwritten(generator: GeneratorSpec, k: number, nowUs: Micros):
 /** How many events are due at or before `nowUs` (none at or after `stopAtUs`). */
 export function dueBy(generator: GeneratorSpec, nowUs: Micros): number {
   const until = Math.min(nowUs, generator.stopAtUs - 1);
-  const count = generator.poisson !== undefined ? generator.poisson.countBy(until) : periodicDueBy(generator, until);
+  const count = generator.poisson !== undefined ? generator.poisson.countBy(until, generator.limit) : periodicDueBy(generator, until);
   return generator.limit === undefined ? count : Math.min(count, generator.limit);
 }
 
