@@ -322,12 +322,13 @@ export class Simulator implements ContextHost {
   crash(id: string, fields: { scope: string; reason: string }, flushBytes = 0): void {
     this.beginStep();
     const handle = this.handle(id);
-    if (!handle.up) {
-      // Down already: a host going down now loses what it was still sending for the dead process.
-      const last = this.crashLog[handle.index]?.at(-1);
-      if (flushBytes === 0 && last !== undefined && last.hostDownAt === Infinity) last.hostDownAt = this.clock;
-      return;
+    // A host going down loses what it was still sending for the process's dead incarnations, even
+    // when a later one is running now. Entries before a host crash were stamped by it: stop there.
+    const log = this.crashLog[handle.index];
+    if (flushBytes === 0 && log !== undefined) {
+      for (let i = log.length - 1; i >= 0 && log[i].flushBytes > 0 && log[i].hostDownAt === Infinity; i--) log[i].hostDownAt = this.clock;
     }
+    if (!handle.up) return;
     (this.crashLog[handle.index] ??= []).push({ time: this.clock, flushBytes, hostDownAt: Infinity, backlog: undefined });
     this.crashCounts[handle.index]++;
     const ctx = this.contexts[handle.index];

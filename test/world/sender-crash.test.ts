@@ -162,6 +162,22 @@ test('what a dead process’s host was still flushing is lost when the node goes
   t.deepEqual(late.bob.arrivalsFrom('alice'), [100 + 3 * SECOND + 1 * MS]);
 });
 
+test('a dead process restarted while its host flushes: the node’s crash still cuts the flushed bytes, and a later message does not overtake them', (t) => {
+  const s = new Scenario();
+  s.lanSite('lan', 2, { latencyUs: 10, bandwidthBytesPerSec: 1 * MB });
+  const alice = s.puppet('alice', 'lan-1');
+  const bob = s.puppet('bob', 'lan-2');
+  s.at(100, () => alice.send('bob', { bytes: 3 * MB })); // on the wire until 3.0001 s
+  s.crashActor('alice').at(1 * SECOND); // 2 MB left: within the buffer, the host flushes it
+  s.restartActor('alice').at(1.5 * SECOND); // a new incarnation while the old one's bytes still leave
+  s.crashNode('lan-1').at(2 * SECOND); // the host dies before they all left
+  s.restartNode('lan-1').at(2.5 * SECOND);
+  s.at(2.6 * SECOND, () => alice.send('bob', { bytes: 1_000 }));
+  s.run(10 * SECOND);
+  t.is(cuts(s, 'bob').length, 1);
+  t.deepEqual(bob.arrivalsFrom('alice'), [2.6 * SECOND + 1_000 + 10]);
+});
+
 test('a restarted sender’s new messages are not cut by its earlier crash', (t) => {
   const { s, alice, bob } = upload();
   s.at(100, () => alice.send('bob', { bytes: 10 * MB }));
