@@ -31,7 +31,7 @@ import type { TimerId, Wakeup } from './contract/wakeup.ts';
 import type { Disk } from './contract/disk.ts';
 import type { Environment } from './environment.ts';
 import { EventQueue } from './event-queue.ts';
-import { PartitionState, type PartitionRole, type RemoteMessage, type Wire } from './partition.ts';
+import { PartitionState, type PartitionRole, type RemoteMessage } from './partition.ts';
 import { TimerSet } from './timer-set.ts';
 import { InputError } from './contract/input-error.ts';
 import { SimulationError } from './contract/simulation-error.ts';
@@ -149,8 +149,6 @@ export class Simulator implements ContextHost {
   private started = 0;
   /** Set when this simulator runs one partition of a parallel run (see partition.ts). */
   private partition: PartitionState | undefined;
-  /** The message being sent's `Wire`, reused from send to send (its fields are copied into the queue's slot). */
-  private readonly wire: Wire = { crashes: 0, departed: 0, transmitted: 0, bytes: 0 };
 
   constructor(
     readonly seed: number | string,
@@ -458,7 +456,8 @@ export class Simulator implements ContextHost {
       if (this.listeners.has(to)) this.storeNotice(this.queue.pushKey(remote.time, remote.origin, remote.seq), to.index, from.index, notice.cause, notice.incarnation, remote.message.type);
       return;
     }
-    this.storeMessage(this.queue.pushKey(remote.time, remote.origin, remote.seq), to.index, from.index, remote.sendN, remote.message, remote.wire!);
+    const wire = remote.wire!;
+    this.storeMessage(this.queue.pushKey(remote.time, remote.origin, remote.seq), to.index, from.index, remote.sendN, remote.message, wire.crashes, wire.departed, wire.transmitted, wire.bytes);
   }
 
   /** Whether the event in `slot` counts in this partition's `events` (see `runWindow`). */
@@ -536,17 +535,18 @@ export class Simulator implements ContextHost {
     }
   }
 
-  private storeMessage(slot: number, to: number, from: number, sendN: number, message: Message, wire: Wire): void {
+  /** A message's fields into `slot`, with its `Wire`'s by value (no object on a local send's path). */
+  private storeMessage(slot: number, to: number, from: number, sendN: number, message: Message, crashes: number, departed: Micros, transmitted: Micros, bytes: number): void {
     if (slot >= this.kinds.length) this.growSlots();
     this.kinds[slot] = MESSAGE;
     this.targets[slot] = to;
     this.senders[slot] = from;
     this.numbers[slot] = sendN;
     this.refs[slot] = message;
-    this.incarnations[slot] = wire.crashes;
-    this.departures[slot] = wire.departed;
-    this.ends[slot] = wire.transmitted;
-    this.sizes[slot] = wire.bytes;
+    this.incarnations[slot] = crashes;
+    this.departures[slot] = departed;
+    this.ends[slot] = transmitted;
+    this.sizes[slot] = bytes;
   }
 
   /**
@@ -743,27 +743,25 @@ export class Simulator implements ContextHost {
       this.record(from, 'drop', { to, msg: message.type, s: sendN, cause: arrival });
       return;
     }
-    const wire = this.wire;
-    wire.crashes = this.crashCounts[state.index];
-    wire.departed = env.departed ?? this.clock;
-    wire.transmitted = env.transmitted ?? this.clock;
-    wire.bytes = bytes;
+    const departed = env.departed ?? this.clock;
+    const transmitted = env.transmitted ?? this.clock;
     if (typeof arrival === 'number') {
-      this.enqueueMessage(arrival, from, state, target, sendN, message, wire);
+      this.enqueueMessage(arrival, from, state, target, sendN, message, departed, transmitted, bytes);
       return;
     }
     // A duplicated message: each copy is its own event (its own seq), all naming the one send.
-    for (const at of arrival) this.enqueueMessage(at, from, state, target, sendN, message, wire);
+    for (const at of arrival) this.enqueueMessage(at, from, state, target, sendN, message, departed, transmitted, bytes);
   }
 
-  /** Queues a message here, or hands it to the partition its receiver runs in (a copy of `wire` with it). */
-  private enqueueMessage(time: Micros, from: ActorHandle, state: ActorState, to: number, sendN: number, message: Message, wire: Wire): void {
+  /** Queues a message here, or hands it to the partition its receiver runs in (its `Wire` with it: `cut` judges it there). */
+  private enqueueMessage(time: Micros, from: ActorHandle, state: ActorState, to: number, sendN: number, message: Message, departed: Micros, transmitted: Micros, bytes: number): void {
+    const crashes = this.crashCounts[state.index];
     // Only a partition's simulator has actors that are not local.
     if (this.partition === undefined || this.handles[to].local) {
-      this.storeMessage(this.slotFor(time, state), to, state.index, sendN, message, wire);
+      this.storeMessage(this.slotFor(time, state), to, state.index, sendN, message, crashes, departed, transmitted, bytes);
       return;
     }
-    this.partition.export(time, from, this.handles[to], sendN, message, { ...wire });
+    this.partition.export(time, from, this.handles[to], sendN, message, { crashes, departed, transmitted, bytes });
   }
 
   /** The node-local clock of an actor (see `Context.localTime`). */
