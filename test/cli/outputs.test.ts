@@ -188,7 +188,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       t.is(readdirSync(root).filter((name) => name.endsWith('.tmp')).length, 1);
       child.kill(signal);
     });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     t.is(code, signal === 'SIGINT' ? 130 : 143, stderr);
     t.regex(stderr, new RegExp(`interrupted \\(${signal}\\); unfinished output removed`));
     t.deepEqual(readdirSync(root), []);

@@ -175,7 +175,7 @@ test.serial('Ctrl-C stops a sweep with its finished cells saved; the same comman
         child.kill('SIGINT');
       }
     }, 20);
-    child.on('exit', (exitCode) => {
+    child.on('close', (exitCode) => {
       clearInterval(poll);
       resolve(exitCode);
     });
