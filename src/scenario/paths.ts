@@ -1,7 +1,7 @@
 /**
  * Field paths as users read and write them: `links[0].latency`, `sites.hpc.lan.bandwidth`.
  *
- * Guarantee: `parsePath(formatPath(p))` is `p` for any path of strings and non-negative integers.
+ * Guarantee: `parsePath(formatPath(p))` is `p` for any path of strings and non-negative safe integers.
  * A key that is not a plain identifier (`replication.factor`) is written quoted: `x["a.b"]`.
  * Failure: `parsePath` returns a message instead of a path (an index past 2^53 − 1 too, named as typed).
  */

@@ -9,7 +9,8 @@
  * Each operator's first checkpoint is placed at a uniform phase of its interval, U·I after its start
  * (its own `ckpt` stream), so independent checkpoints really are independent and do not fire in
  * lockstep; after a restart the next is one interval after the restart, as in Daly's model
- * (interval.ts, "Phase").
+ * (interval.ts, "Phase"). So operators restarted together (a node crash) are due together from
+ * then on, and with a fixed interval they stay in lockstep until an adaptive one separates them.
  *
  * Options:
  * - `pending`: include the unprocessed input queue in the image. Needed when inputs are direct
