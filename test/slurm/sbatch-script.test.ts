@@ -55,6 +55,9 @@ const refusals: [string, Record<string, string>, readonly string[], RegExp][] = 
   ['--out= given', array(0, 0, 3, 1, 4), [...ARGS, '--out=x'], /^sweep\.sbatch: --out=x is set by the script/],
   ['a list of indices (--array=1,3,8)', array(3, 1, 8, 1, 3), ARGS, /^sweep\.sbatch: the array's 3 indices from 1 to 8 are not evenly spaced, so task 3 has no slice number/],
   ['an index past DIASPORA_SLICES', { ...array(9, 9, 9, 1, 1), DIASPORA_SLICES: '8' }, ARGS, /^sweep\.sbatch: array index 9 is not a slice of DIASPORA_SLICES=8 \(slices are numbered 0 to 7\)/],
+  ['a lone task with index 3 and no DIASPORA_SLICES (--array=3)', array(3, 3, 3, 1, 1), ARGS, /^sweep\.sbatch: array index 3 alone: to rerun slice 3 of a sweep, name its number of slices/],
+  ['an index off the step (3 in --array=0-6:2)', array(3, 0, 6, 2, 4), ARGS, /^sweep\.sbatch: the array's 4 indices from 0 to 6 are not evenly spaced, so task 3 has no slice number/],
+  ['an index past the range (8 in --array=0-6:2)', array(8, 0, 6, 2, 4), ARGS, /^sweep\.sbatch: the array's 4 indices from 0 to 6 are not evenly spaced, so task 8 has no slice number/],
   ['DIASPORA_SLICES=0', { ...array(0, 0, 0, 1, 1), DIASPORA_SLICES: '0' }, ARGS, /^sweep\.sbatch: DIASPORA_SLICES is 0/],
   ['an index that is not a number', { SLURM_ARRAY_TASK_ID: '3x' }, ARGS, /^sweep\.sbatch: SLURM_ARRAY_TASK_ID is "3x", not a whole number/],
 ];
