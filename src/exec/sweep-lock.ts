@@ -152,9 +152,9 @@ function takeOverStale(dir: string, label: string, content: string): void {
  */
 function assertTakeoverLive(guard: string, label: string): void {
   const text = readIfThere(guard);
-  const pid = text === undefined ? undefined : parseHolder(text)?.pid;
-  const here = text !== undefined && parseHolder(text)?.host === hostname();
-  if (typeof pid !== 'number' || !here || isRunning(pid)) return;
+  const holder = text === undefined ? undefined : parseHolder(text);
+  const pid = holder?.pid;
+  if (typeof pid !== 'number' || holder!.host !== hostname() || isRunning(pid)) return;
   throw new InputError(`${label}: ${guard} was left by process ${pid}, which ended while it took over a stale lock; if no diaspora sweep writes this directory, remove it`);
 }
 
@@ -164,7 +164,7 @@ function readIfThere(path: string): string | undefined {
     return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw namingFile(error, path);
+    throw namingFile(error, path); // a directory there: Node's EISDIR of a read names no file
   }
 }
 
@@ -175,13 +175,8 @@ function readIfThere(path: string): string | undefined {
  */
 export function assertUnlocked(dir: string, label: string): string | undefined {
   const path = join(dir, SWEEP_LOCK);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw namingFile(error, path); // a directory there: Node's EISDIR of a read names no file
-  }
+  const text = readIfThere(path);
+  if (text === undefined) return undefined;
   const holder = parseHolder(text);
   const pid = typeof holder?.pid === 'number' && Number.isSafeInteger(holder.pid) && holder.pid > 0 ? holder.pid : undefined;
   if (pid === undefined) {
