@@ -153,8 +153,7 @@ export class EventIds {
     const f = this.byOp.get(op)!.family;
     const family = this.families[f]!;
     assert(key < family.keys!, () => `${op}: a window's key is below the keys its inputs carry (${family.keys}), but ${key}`);
-    const slot = count === 0 ? 0 : count / family.emitEvery!;
-    return this.mint(f, (scan * family.keys! + key) * family.slots! + slot);
+    return this.mint(f, windowLocal(family, scan, key, count));
   }
 
   /** The readable name of an id (see the header). */
@@ -208,7 +207,7 @@ export class EventIds {
       if (match === null) return undefined;
       const [scan, key, count] = [Number(match[1]), Number(match[2]), match[3] === undefined ? 0 : Number(match[3])];
       if (key >= family.keys! || (count > 0 && count % family.emitEvery! !== 0) || count / (family.emitEvery ?? 1) >= family.slots!) return undefined;
-      return this.within(entry.family, (scan * family.keys! + key) * family.slots! + (count === 0 ? 0 : count / family.emitEvery!));
+      return this.within(entry.family, windowLocal(family, scan, key, count));
     }
     if (family.kind === 'generator') return undefined;
     let parentText = rest;
@@ -244,6 +243,11 @@ export class EventIds {
   private within(f: number, local: number): number | undefined {
     return local >= 0 && local < this.families[f]!.size ? this.families[f]!.base + local : undefined;
   }
+}
+
+/** A window's local number for (scan, key), slot 0 its result, slot n its preview after n · emitEvery inputs. */
+function windowLocal(family: IdFamily, scan: number, key: number, count: number): number {
+  return (scan * family.keys! + key) * family.slots! + (count === 0 ? 0 : count / family.emitEvery!);
 }
 
 function integer(text: string): number | undefined {
